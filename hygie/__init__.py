@@ -1,0 +1,3 @@
+"""Hygie: cybersecurity platform for healthcare organisations."""
+
+__version__ = "0.1.0"

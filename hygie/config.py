@@ -1,0 +1,146 @@
+"""Runtime configuration: environment variables first, then ``hygie.toml`` in the data folder.
+
+Kept free of Django so the CLI can read it before deciding whether to start Django at all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hygie.lib.errors import HygieError
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(HygieError):
+    """The configuration is unusable (bad value, unreadable file)."""
+
+
+def data_home() -> Path:
+    """The data folder (database, secrets, uploads): ``HYGIE_HOME``, default ``./var``."""
+    return Path(os.environ.get("HYGIE_HOME", "var")).resolve()
+
+
+def _read_toml(home: Path) -> dict[str, Any]:
+    path = home / "hygie.toml"
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+
+
+def _as_bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {value!r}")
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+def load_or_create_secret_key(home: Path) -> str:
+    """Return the installation secret, generating it (mode 0600) on first start."""
+    path = home / SECRET_KEY_FILE
+    if path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            path.chmod(0o600)
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) < 50:
+            raise ConfigError(f"{path} holds a secret key shorter than 50 characters")
+        return key
+    home.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an operator can set, with where it came from already resolved."""
+
+    home: Path
+    secret_key: str
+    database_url: str
+    debug: bool
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    behind_tls_proxy: bool
+    tls: bool
+    session_age_seconds: int
+    max_upload_bytes: int
+    smtp_url: str
+    default_from_email: str
+    oidc: dict[str, str] = field(default_factory=dict)
+    listen: str = "127.0.0.1:8000"
+
+
+def _get(name: str, toml: dict[str, Any], key: str, default: Any) -> Any:
+    env_value = os.environ.get(name)
+    if env_value is not None:
+        return env_value
+    return toml.get(key, default)
+
+
+def _as_int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def load_settings() -> Settings:
+    home = data_home()
+    toml = _read_toml(home)
+    secret = os.environ.get("HYGIE_SECRET_KEY") or toml.get("secret_key") or load_or_create_secret_key(home)
+    oidc_toml = toml.get("oidc", {}) if isinstance(toml.get("oidc"), dict) else {}
+    oidc = {}
+    for key in ("client_id", "client_secret", "authorization_endpoint", "token_endpoint",
+                "userinfo_endpoint", "jwks_endpoint", "sign_algo", "scopes", "provider_name",
+                "default_role"):
+        value = os.environ.get(f"HYGIE_OIDC_{key.upper()}", oidc_toml.get(key))
+        if value:
+            oidc[key] = str(value)
+    tls = _as_bool(_get("HYGIE_TLS", toml, "tls", False), "HYGIE_TLS")
+    return Settings(
+        home=home,
+        secret_key=str(secret),
+        database_url=str(_get("HYGIE_DATABASE_URL", toml, "database_url",
+                              f"sqlite:///{home / 'hygie.sqlite3'}")),
+        debug=_as_bool(_get("HYGIE_DEBUG", toml, "debug", False), "HYGIE_DEBUG"),
+        allowed_hosts=_as_list(_get("HYGIE_ALLOWED_HOSTS", toml, "allowed_hosts",
+                                    "localhost,127.0.0.1,[::1]")),
+        csrf_trusted_origins=_as_list(_get("HYGIE_CSRF_TRUSTED_ORIGINS", toml,
+                                           "csrf_trusted_origins", "")),
+        behind_tls_proxy=_as_bool(_get("HYGIE_BEHIND_TLS_PROXY", toml, "behind_tls_proxy", False),
+                                  "HYGIE_BEHIND_TLS_PROXY"),
+        tls=tls,
+        session_age_seconds=_as_int(_get("HYGIE_SESSION_AGE", toml, "session_age", 8 * 3600),
+                                    "HYGIE_SESSION_AGE"),
+        max_upload_bytes=_as_int(_get("HYGIE_MAX_UPLOAD_BYTES", toml, "max_upload_bytes",
+                                      50 * 1024 * 1024), "HYGIE_MAX_UPLOAD_BYTES"),
+        smtp_url=str(_get("HYGIE_SMTP_URL", toml, "smtp_url", "")),
+        default_from_email=str(_get("HYGIE_FROM_EMAIL", toml, "from_email",
+                                    "hygie@localhost")),
+        oidc=oidc,
+        listen=str(_get("HYGIE_LISTEN", toml, "listen", "127.0.0.1:8000")),
+    )

@@ -1,0 +1,1 @@
+"""Core: organisation model, accounts and scoping, audit trail, alerts, evidence, shell."""

@@ -1,0 +1,55 @@
+"""API authentication: personal bearer tokens, or the browser session (with CSRF and MFA)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+from hygie.core import context
+from hygie.core.models import APIToken
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer hyg_…``: hashed at rest, expiring, revocable, read or write scope."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = APIToken.authenticate(token)
+        if api_token is None:
+            return None
+        if api_token.scope == "read" and request.method not in _SAFE_METHODS:
+            raise HttpError(403, "This API token is read-only.")
+        request.user = api_token.user
+        request.api_token = api_token
+        _bind_actor(request)
+        return api_token.user
+
+
+class VerifiedSessionAuth(SessionAuth):
+    """The browser session, refused until the user has passed the second factor when required."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if not user:
+            return None
+        if user.must_change_password:
+            return None
+        if user.requires_mfa and not user.is_verified():
+            return None
+        _bind_actor(request)
+        return user
+
+
+def _bind_actor(request: HttpRequest) -> None:
+    current = context.current()
+    # The middleware ran before authentication: refresh the actor for the audit trail.
+    context._current.set(context.ActorContext(user=request.user, channel="api",
+                                              source_ip=current.source_ip,
+                                              user_agent=current.user_agent))
+
+
+API_AUTH = [TokenAuth(), VerifiedSessionAuth()]

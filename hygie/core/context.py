@@ -1,0 +1,43 @@
+"""Who is acting, from where, through which channel: set once per request, command or task.
+
+Services read it when writing the audit trail, so callers never pass it by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ActorContext:
+    user: Any = None
+    channel: str = "system"
+    source_ip: str | None = None
+    user_agent: str = ""
+    label: str = ""
+
+    @property
+    def actor_label(self) -> str:
+        if self.user is not None and getattr(self.user, "is_authenticated", False):
+            return self.user.get_username()
+        return self.label or self.channel
+
+
+_current: ContextVar[ActorContext] = ContextVar("hygie_actor", default=ActorContext())
+
+
+def current() -> ActorContext:
+    return _current.get()
+
+
+@contextmanager
+def acting_as(context: ActorContext) -> Iterator[ActorContext]:
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)

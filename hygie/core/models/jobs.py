@@ -1,0 +1,71 @@
+"""Background jobs as users see them: what runs, for whom, and how far it has got."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hygie.core.models.organisation import Establishment
+from hygie.core.models.scoping import ScopedQuerySet
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class JobQuerySet(ScopedQuerySet):
+    def visible_to(self, user: object) -> ScopedQuerySet:
+        """Jobs of the user's establishments, plus the user's own establishment-less jobs."""
+        scoped = super().visible_to(user)
+        if getattr(user, "sees_all_establishments", False) or not getattr(user, "pk", None):
+            return scoped
+        return (scoped | self.filter(establishment__isnull=True, created_by=user)).distinct()
+
+
+class Job(models.Model):
+    """A background task with progress; the queue itself is django-tasks' database backend."""
+
+    kind = models.CharField(_("kind"), max_length=100)
+    title = models.CharField(_("title"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices,
+                              default=JobStatus.QUEUED, db_index=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, null=True,
+                                      blank=True, related_name="jobs",
+                                      verbose_name=_("establishment"))
+    created_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="jobs", verbose_name=_("created by"))
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_message = models.CharField(max_length=300, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+    scope_path = "establishment"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == JobStatus.SUCCEEDED else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}

@@ -1,0 +1,105 @@
+"""The registries through which modules plug into the shell and into each other (design §3).
+
+Each app may ship ``navigation.py``, ``probes.py`` and ``search.py``; ``CoreConfig.ready``
+imports them (as Django does for ``admin.py``) and then freezes the registries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from hygie.lib.registry import Registry
+
+AUTODISCOVERED_MODULES = ("navigation", "probes", "search")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the navigation. ``capability`` hides it from users who may not use it."""
+
+    label: str
+    url_name: str
+    capability: str | None = None
+
+
+@dataclass(frozen=True)
+class NavSection:
+    """One module's entry in the navigation, with its pages."""
+
+    key: str
+    label: str
+    order: int
+    items: Sequence[NavItem] = field(default_factory=tuple)
+    icon: str = ""
+
+    def visible_items(self, user: Any) -> list[NavItem]:
+        return [item for item in self.items if item.capability is None or user.can(item.capability)]
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What a probe found for one establishment: a verdict, a sentence, and the data behind it."""
+
+    status: str  # "pass", "fail", "partial", "not_applicable", "error"
+    summary: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Compliance evidence a module can compute from live data (the Django system-check model)."""
+
+    id: str
+    title: str
+    controls: Sequence[str]
+    run: Callable[[Any], ProbeResult]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    label: str
+    url: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    """Global search over one kind of object; ``search(user, text)`` must apply scoping."""
+
+    key: str
+    label: str
+    search: Callable[[Any, str], list[SearchHit]]
+
+
+navigation: Registry[NavSection] = Registry("navigation")
+probes: Registry[Probe] = Registry("probes")
+search_providers: Registry[SearchProvider] = Registry("search")
+
+ALL_REGISTRIES = (navigation, probes, search_providers)
+
+
+def autodiscover(app_names: Sequence[str]) -> None:
+    """Import each Hygie app's cooperation modules, then freeze every registry."""
+    for app_name in app_names:
+        if not app_name.startswith("hygie."):
+            continue
+        for module in AUTODISCOVERED_MODULES:
+            dotted = f"{app_name}.{module}"
+            if find_spec(dotted) is not None:
+                import_module(dotted)
+    for registry in ALL_REGISTRIES:
+        registry.freeze()
+
+
+def sections_for(user: Any) -> list[tuple[NavSection, list[NavItem]]]:
+    """The navigation this user may see, in module order, without empty sections."""
+    result = []
+    for section in sorted(navigation.values(), key=lambda s: (s.order, s.key)):
+        items = section.visible_items(user)
+        if items:
+            result.append((section, items))
+    return result

@@ -1,0 +1,50 @@
+"""What each role may do, as capabilities. Modules add their own capabilities to the table.
+
+Capabilities are plain strings "<area>.<verb>"; views and API handlers check them through
+``user.can(...)``. Establishment scoping is separate and always applies on top.
+"""
+
+from __future__ import annotations
+
+from hygie.core.choices import Role
+
+VIEW_DIRECTORY = "directory.view"
+EDIT_DIRECTORY = "directory.edit"
+VIEW_ORGANISATION = "organisation.view"
+EDIT_ORGANISATION = "organisation.edit"
+VIEW_AUDIT = "audit.view"
+EXPORT_AUDIT = "audit.export"
+MANAGE_USERS = "users.manage"
+VIEW_ALERTS = "alerts.view"
+TRIAGE_ALERTS = "alerts.triage"
+VIEW_EVIDENCE = "evidence.view"
+ADD_EVIDENCE = "evidence.add"
+VIEW_JOBS = "jobs.view"
+
+_READ = {VIEW_DIRECTORY, VIEW_ORGANISATION, VIEW_ALERTS, VIEW_EVIDENCE, VIEW_JOBS}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(_READ | {EDIT_DIRECTORY, EDIT_ORGANISATION, VIEW_AUDIT, EXPORT_AUDIT,
+                                   MANAGE_USERS, TRIAGE_ALERTS, ADD_EVIDENCE}),
+    Role.RSSI: frozenset(_READ | {EDIT_DIRECTORY, EDIT_ORGANISATION, VIEW_AUDIT, EXPORT_AUDIT,
+                                  TRIAGE_ALERTS, ADD_EVIDENCE}),
+    Role.DPO: frozenset(_READ | {VIEW_AUDIT, EXPORT_AUDIT, ADD_EVIDENCE}),
+    Role.SOC_ANALYST: frozenset(_READ | {TRIAGE_ALERTS, ADD_EVIDENCE}),
+    Role.BIOMED: frozenset(_READ | {EDIT_DIRECTORY, ADD_EVIDENCE}),
+    Role.TRAINER: frozenset({VIEW_DIRECTORY, VIEW_ORGANISATION}),
+    Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT, EXPORT_AUDIT}),
+    Role.STAFF: frozenset({VIEW_ORGANISATION}),
+}
+
+# Roles whose accounts must enrol a second factor before doing anything else.
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.RSSI, Role.DPO, Role.SOC_ANALYST, Role.AUDITOR,
+                              Role.BIOMED})
+
+
+def capabilities_for(role: str) -> frozenset[str]:
+    return ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def grant(role: str, *capabilities: str) -> None:
+    """Let a module add capabilities to a role at start-up (from its AppConfig.ready)."""
+    ROLE_CAPABILITIES[role] = ROLE_CAPABILITIES.get(role, frozenset()) | frozenset(capabilities)

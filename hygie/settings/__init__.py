@@ -1,0 +1,1 @@
+"""Django settings: ``base`` (shared), ``production`` (``hygie serve``), ``test``."""

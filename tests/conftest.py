@@ -1,0 +1,69 @@
+"""Shared fixtures: two establishments (A and B) and users of each role, logged in with MFA."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+HAS_DJANGO = importlib.util.find_spec("django") is not None
+
+
+if HAS_DJANGO:
+    @pytest.fixture
+    def organisation(db):
+        from hygie.core.models import Organisation
+
+        return Organisation.objects.create(name="GHT Test", kind="ght")
+
+    @pytest.fixture
+    def establishment_a(organisation):
+        from hygie.core.models import Establishment
+
+        return Establishment.objects.create(organisation=organisation, name="CH Alpha",
+                                            kind="ch", finess_eg="010000024")
+
+    @pytest.fixture
+    def establishment_b(organisation):
+        from hygie.core.models import Establishment
+
+        return Establishment.objects.create(organisation=organisation, name="Clinique Beta",
+                                            kind="clinic")
+
+    @pytest.fixture
+    def make_user(db):
+        from hygie.core.models import User
+
+        def make(username: str = "user", role: str = "rssi", establishments=(), *,
+                 all_establishments: bool = False, password: str = "correct horse battery 1",
+                 **extra):
+            user = User.objects.create_user(username=username, password=password, role=role,
+                                            email=f"{username}@example.org",
+                                            has_all_establishments=all_establishments, **extra)
+            user.establishments.set(establishments)
+            return user
+
+        return make
+
+    @pytest.fixture
+    def login(client):
+        """Log a user in with a verified second factor, as after a real TOTP check."""
+        from hygie.core.testing import login_with_mfa
+
+        def do(user, target_client=None):
+            return login_with_mfa(target_client or client, user)
+
+        return do
+
+    @pytest.fixture
+    def user_a(make_user, establishment_a):
+        return make_user("alice", "rssi", [establishment_a])
+
+    @pytest.fixture
+    def user_b(make_user, establishment_b):
+        return make_user("bob", "rssi", [establishment_b])
+
+    @pytest.fixture
+    def client_a(client, user_a, login):
+        login(user_a)
+        return client
