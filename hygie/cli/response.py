@@ -1,0 +1,125 @@
+"""``hygie response obligations FACTS.yaml``: the regulatory clocks, without a database or Django.
+
+For crisis cells and exercises: describe the establishment and the incident in a small YAML file
+(see docs/examples/), get every obligation with its reason, recipient and deadline.
+Exit codes: 0 assessed, 2 unreadable or invalid facts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NoReturn
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from hygie.response.engine import (
+    MAX_FACTS_BYTES,
+    Facts,
+    FactsError,
+    Obligation,
+    Verification,
+    assess,
+    facts_from_yaml,
+)
+
+EXIT_INVALID = 2
+# Rich falls back to 80 columns off a terminal, too narrow for reasons and legal bases.
+MIN_TABLE_WIDTH = 140
+DISCLAIMER = ("Decision support, not legal advice. UNVERIFIED: the rule was not checked against "
+              "the official text; see docs/regulatory-clocks.md.")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    raise click.exceptions.Exit(EXIT_INVALID)
+
+
+def _read_facts(path: Path) -> Facts:
+    # Read one byte past the cap: enough to know the file is too large, never the whole of it.
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FACTS_BYTES + 1)
+    if len(raw) > MAX_FACTS_BYTES:
+        _fail(f"{path}: facts file larger than {MAX_FACTS_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        _fail(f"{path}: not UTF-8 text")
+    try:
+        return facts_from_yaml(text, source=str(path))
+    except FactsError as error:
+        _fail(str(error))
+
+
+def _applies_cell(obligation: Obligation) -> str:
+    if not obligation.applies:
+        return "[dim]no[/dim]"
+    return "[bold yellow]yes\n(provisional)[/]" if obligation.provisional else "[bold red]yes[/]"
+
+
+def _basis_cell(obligation: Obligation) -> str:
+    flag = ("[yellow]UNVERIFIED[/]" if obligation.verification is Verification.UNVERIFIED
+            else "[green]VERIFIED[/]")
+    return f"{obligation.legal_basis}\n{flag}"
+
+
+def _reason_cell(obligation: Obligation) -> str:
+    parts = [obligation.reason]
+    if obligation.states:
+        parts.append("States: " + ", ".join(obligation.states))
+    parts.extend(f"[dim]Note: {note}[/dim]" for note in obligation.notes)
+    return "\n".join(parts)
+
+
+def _render_table(facts: Facts, obligations: list[Obligation]) -> None:
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = max(console.width, MIN_TABLE_WIDTH)
+    zone = ZoneInfo(facts.establishment.timezone)
+    discovered = facts.incident.discovered_at
+    title = facts.establishment.name or "Establishment"
+    console.print(f"[bold]{title}[/bold] ({facts.establishment.country}, "
+                  f"{facts.establishment.timezone}): {facts.incident.category.value}, "
+                  f"discovered {discovered.astimezone(zone):%Y-%m-%d %H:%M %Z} local")
+    table = Table(show_lines=True, expand=True)
+    # Ids and instants are what people copy: never cut them, let the prose columns wrap.
+    table.add_column("Obligation", width=22, overflow="fold")
+    table.add_column("Applies", width=13)
+    table.add_column("Deadline", width=22, overflow="fold")
+    table.add_column("Recipient and legal basis", ratio=3, overflow="fold")
+    table.add_column("Why", ratio=5, overflow="fold")
+    for obligation in sorted(obligations, key=lambda o: not o.applies):
+        deadline = obligation.deadline.describe(zone) if obligation.deadline else "-"
+        table.add_row(f"{obligation.id.value}\n[dim]{obligation.title}[/dim]",
+                      _applies_cell(obligation), deadline,
+                      f"{obligation.recipient}\n[dim]{_basis_cell(obligation)}[/dim]",
+                      _reason_cell(obligation))
+    console.print(table)
+    console.print(f"[dim]{DISCLAIMER}[/dim]")
+
+
+@click.group(name="response")
+def response() -> None:
+    """Incident response tools that run without the platform."""
+
+
+@response.command(name="obligations")
+@click.argument("facts_file", metavar="FACTS.yaml",
+                type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]),
+              default="table", show_default=True, help="table for people, json for tools.")
+def obligations(facts_file: Path, output_format: str) -> None:
+    """Which notification obligations the incident in FACTS.yaml triggers, and by when.
+
+    Every obligation is listed, applying or not, with its reason. Day-counted deadlines are
+    dates on the establishment's calendar; hour-counted ones are instants in UTC.
+    """
+    facts = _read_facts(facts_file)
+    result = assess(facts.establishment, facts.incident)
+    if output_format == "json":
+        click.echo(json.dumps([o.to_dict() for o in result], indent=2, ensure_ascii=False))
+    else:
+        _render_table(facts, result)

@@ -1,0 +1,1 @@
+"""Response: incidents, playbooks, regulatory clocks, notification drafts and crisis exercises."""

@@ -1,0 +1,1 @@
+"""One module per legal regime; each exports RULES, the obligations it decides."""
