@@ -1,0 +1,1 @@
+"""Detection: Sigma rules run over log events, raising alerts."""

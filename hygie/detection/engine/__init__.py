@@ -1,0 +1,54 @@
+"""Sigma detection engine: load a rule pack, compile it once, match events fast.
+
+Pure: no Django, no file walking, no network. Callers hand in rule texts and events (dicts, or
+bytes through the readers) and get dataclasses back.
+
+    pack = load_rule_pack([RuleSource("rules/x.yml", text), ...])
+    engine = DetectionEngine(pack)
+    session = DetectionSession(engine)
+    for record in read_evtx(file):
+        result = session.process(record.event, origin=record.origin)
+"""
+
+from .correlation import CorrelationMatch
+from .detector import CompiledRule, DetectionEngine, EngineConfig
+from .errors import RuleProblem, SigmaEngineError
+from .events import normalise_event
+from .logsources import LogSourceCatalog, default_catalog
+from .prefilter import HYPERSCAN_AVAILABLE
+from .readers import LogRecord, read_evtx, read_json
+from .rule_pack import (
+    LoadedCorrelation,
+    LoadedRule,
+    LogSourceSpec,
+    RuleInfo,
+    RulePack,
+    RuleSource,
+    load_rule_pack,
+)
+from .session import DetectionSession, EventResult
+
+__all__ = [
+    "HYPERSCAN_AVAILABLE",
+    "CompiledRule",
+    "CorrelationMatch",
+    "DetectionEngine",
+    "DetectionSession",
+    "EngineConfig",
+    "EventResult",
+    "LoadedCorrelation",
+    "LoadedRule",
+    "LogRecord",
+    "LogSourceCatalog",
+    "LogSourceSpec",
+    "RuleInfo",
+    "RulePack",
+    "RuleProblem",
+    "RuleSource",
+    "SigmaEngineError",
+    "default_catalog",
+    "load_rule_pack",
+    "normalise_event",
+    "read_evtx",
+    "read_json",
+]

@@ -1,0 +1,158 @@
+"""Log readers: bytes in, flat events out, each with where it came from.
+
+Readers never raise on bad input: a record they cannot read is yielded with an ``error`` and
+the reader moves on, so one corrupt line never hides the rest of a log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from .events import normalise_event
+
+# One event larger than this is not a log event; stop buffering it.
+MAX_DOCUMENT_CHARS = 4 * 1024 * 1024
+_decoder = json.JSONDecoder()
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One event (or one unreadable record) and its origin: EVTX record number or line."""
+
+    origin: int
+    event: dict[str, Any] | None
+    error: str | None = None
+
+
+def read_json(
+    lines: Iterable[bytes | str], max_document_chars: int = MAX_DOCUMENT_CHARS
+) -> Iterator[LogRecord]:
+    """JSON lines, or JSON documents spread over lines and concatenated (evtx_dump output).
+
+    ``lines`` is any iterable of lines, e.g. a file opened in binary mode.
+    """
+    pending: list[str] = []
+    pending_size = 0
+    start = 0
+    for number, raw in enumerate(lines, start=1):
+        line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        if not pending:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            try:
+                document = json.loads(stripped)
+            except (ValueError, RecursionError):
+                pass
+            else:
+                yield from _records(document, number)
+                continue
+        elif line.startswith("{"):
+            # A new top-level document starts while the previous one never closed.
+            yield LogRecord(start, None, "unterminated JSON document")
+            pending, pending_size = [], 0
+        if not pending:
+            start = number
+        pending.append(line)
+        pending_size += len(line)
+        text = "".join(pending)
+        records, rest, error = _decode_concatenated(text, start)
+        yield from records
+        if error is not None:
+            yield LogRecord(start, None, error)
+            pending, pending_size = [], 0
+        elif rest is None:
+            pending, pending_size = [], 0
+        else:
+            offset, remainder = rest
+            start += text.count("\n", 0, offset)
+            pending, pending_size = [remainder], len(remainder)
+            if pending_size > max_document_chars:
+                yield LogRecord(start, None, f"JSON document longer than {max_document_chars}")
+                pending, pending_size = [], 0
+    if pending and "".join(pending).strip():
+        yield LogRecord(start, None, "unterminated JSON document")
+
+
+def _decode_concatenated(
+    text: str, start: int
+) -> tuple[list[LogRecord], tuple[int, str] | None, str | None]:
+    """Decode every complete document in ``text``; return the incomplete rest, or an error."""
+    records: list[LogRecord] = []
+    position = 0
+    length = len(text)
+    while True:
+        while position < length and text[position] in " \t\r\n":
+            position += 1
+        if position == length:
+            return records, None, None
+        try:
+            document, end = _decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            if _incomplete(text, error):
+                return records, (position, text[position:]), None
+            return records, None, f"invalid JSON: {error.msg}"
+        except RecursionError:
+            return records, None, "JSON nested too deeply"
+        records.extend(_records(document, start + text.count("\n", 0, position)))
+        position = end
+
+
+def _incomplete(text: str, error: json.JSONDecodeError) -> bool:
+    """True when the decoder only ran out of text (more lines may complete the document)."""
+    if error.msg.startswith("Unterminated string"):
+        return True
+    return not text[error.pos :].strip()
+
+
+def _records(document: Any, origin: int) -> Iterator[LogRecord]:
+    if isinstance(document, dict):
+        yield LogRecord(origin, normalise_event(document))
+    elif isinstance(document, list):
+        for item in document:
+            if isinstance(item, dict):
+                yield LogRecord(origin, normalise_event(item))
+            else:
+                yield LogRecord(origin, None, "JSON array item is not an object")
+    else:
+        yield LogRecord(origin, None, "JSON document is not an object")
+
+
+def read_evtx(source: IO[bytes] | str) -> Iterator[LogRecord]:
+    """Records of an EVTX file (a binary file object or a path), numbered by EventRecordID."""
+    from evtx import PyEvtxParser
+
+    try:
+        parser = PyEvtxParser(source)
+        records = iter(parser.records_json())
+    except (OSError, RuntimeError, ValueError) as error:
+        yield LogRecord(0, None, f"not an EVTX file: {error}")
+        return
+    failures = 0
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except (OSError, RuntimeError, ValueError) as error:
+            # The parser skips a damaged chunk after reporting it; give up if it keeps failing.
+            failures += 1
+            yield LogRecord(0, None, f"unreadable EVTX record: {error}")
+            if failures > 1000:
+                return
+            continue
+        if not isinstance(record, dict):
+            continue
+        number = int(record.get("event_record_id") or 0)
+        try:
+            document = json.loads(record["data"])
+        except (ValueError, KeyError, TypeError, RecursionError) as error:
+            yield LogRecord(number, None, f"unreadable EVTX record: {error}")
+            continue
+        if isinstance(document, dict):
+            yield LogRecord(number, normalise_event(document))
+        else:
+            yield LogRecord(number, None, "EVTX record is not an object")

@@ -1,0 +1,133 @@
+"""Loading: every valid rule loads, every invalid one is reported with file, line and reason."""
+
+from __future__ import annotations
+
+from hygie.detection.engine import DetectionEngine, RuleSource, load_rule_pack
+from hygie.lib.severity import Severity
+
+from .helpers import rule
+
+GOOD = rule("sel: {A: 1}\ncondition: sel", title="good")
+
+
+def load(*texts: str | bytes):  # noqa: ANN201
+    pack = load_rule_pack(RuleSource(f"r{n}.yml", t) for n, t in enumerate(texts))
+    return pack, DetectionEngine(pack)
+
+
+def test_valid_rule_loads_with_metadata() -> None:
+    pack, engine = load(GOOD)
+    assert not engine.problems
+    (info,) = [r.info for r in engine.rules]
+    assert info.title == "good"
+    assert info.level is Severity.HIGH
+    assert info.source == "r0.yml"
+    assert info.line == 1
+
+
+def test_invalid_yaml_is_located() -> None:
+    pack, _ = load(GOOD, "title: x\ndetection: [unclosed\n")
+    assert len(pack.rules) == 1
+    (problem,) = pack.problems
+    assert problem.location.file == "r1.yml"
+    assert problem.location.line == 3
+    assert "invalid YAML" in problem.reason
+
+
+def test_unknown_modifier_points_at_its_line() -> None:
+    bad = rule("sel:\n  A|nosuchmodifier: 1\ncondition: sel", title="bad")
+    pack, _ = load(GOOD, bad)
+    (problem,) = pack.problems
+    assert problem.location.file == "r1.yml"
+    assert problem.location.line == 8
+    assert "nosuchmodifier" in problem.reason
+    assert problem.title == "bad"
+
+
+def test_bad_condition_is_reported_not_dropped() -> None:
+    bad = rule("sel: {A: 1}\ncondition: sel and (", title="bad")
+    pack, engine = load(GOOD, bad)
+    assert len(engine.rules) == 1
+    assert len(engine.problems) == 1
+    assert engine.problems[0].location.file == "r1.yml"
+
+
+def test_condition_on_unknown_selection_is_reported() -> None:
+    pack, engine = load(rule("sel: {A: 1}\ncondition: other", title="bad"))
+    assert not engine.rules
+    assert len(engine.problems) == 1
+
+
+def test_missing_title_and_bad_level() -> None:
+    text = "logsource: {product: x}\ndetection:\n  s: {A: 1}\n  condition: s\nlevel: huge\n"
+    pack, _ = load(text)
+    assert pack.problems
+    assert all(p.location.file == "r0.yml" for p in pack.problems)
+
+
+def test_invalid_regex_is_reported() -> None:
+    pack, engine = load(rule("sel:\n  A|re: '(unclosed'\ncondition: sel"))
+    assert not engine.rules
+    assert len(engine.problems) == 1
+
+
+def test_hostile_files() -> None:
+    huge = b"title: x\n" + b"#" * (2 * 1024 * 1024)
+    not_utf8 = b"title: \xff\xfe\n"
+    scalar = "just a string"
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: &d [*c, *c]\ne: [*d, *d]\n"
+    pack, engine = load(GOOD, huge, not_utf8, scalar, bomb)
+    assert len(engine.rules) == 1
+    files = {p.location.file for p in pack.problems}
+    assert {"r1.yml", "r2.yml", "r3.yml", "r4.yml"} <= files
+
+
+def test_correlation_with_unknown_rule_is_reported() -> None:
+    correlation = """
+title: many
+id: 10000000-0000-4000-8000-000000000000
+correlation:
+    type: event_count
+    rules: [no_such_rule]
+    group-by: [User]
+    timespan: 1h
+    condition: {gte: 3}
+level: high
+"""
+    pack, _ = load(GOOD, correlation)
+    assert not pack.correlations
+    assert any(p.location.file == "r1.yml" for p in pack.problems)
+
+
+def test_multi_document_files_and_global_action() -> None:
+    text = """
+action: global
+title: shared
+logsource: {product: test}
+level: low
+detection:
+    condition: sel
+---
+id: 20000000-0000-4000-8000-000000000001
+detection:
+    sel: {A: 1}
+---
+id: 20000000-0000-4000-8000-000000000002
+detection:
+    sel: {B: 1}
+"""
+    pack, engine = load(text)
+    assert not pack.problems
+    assert len(engine.rules) == 2
+
+
+def test_spec_utf16le_name_is_accepted() -> None:
+    pack, engine = load(rule("sel:\n  A|utf16le|base64: 'x'\ncondition: sel"))
+    assert not engine.problems
+    assert len(engine.rules) == 1
+
+
+def test_non_string_title_is_reported_not_a_crash() -> None:
+    pack, _ = load(rule("sel: {A: 1}\ncondition: sel", title="12"))
+    assert [p.reason for p in pack.problems] == ["Sigma rule title must be a string"]
+    assert pack.problems[0].location.line == 1
