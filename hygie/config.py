@@ -55,6 +55,13 @@ def _as_list(value: Any) -> list[str]:
     return [item.strip() for item in str(value).split(",") if item.strip()]
 
 
+def _as_path_list(value: Any) -> list[str]:
+    """A TOML list, or paths separated by the OS path separator (":" on Linux) in a variable."""
+    if isinstance(value, list):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [item.strip() for item in str(value).split(os.pathsep) if item.strip()]
+
+
 def load_or_create_secret_key(home: Path) -> str:
     """Return the installation secret, generating it (mode 0600) on first start."""
     path = home / SECRET_KEY_FILE
@@ -66,7 +73,7 @@ def load_or_create_secret_key(home: Path) -> str:
         if len(key) < 50:
             raise ConfigError(f"{path} holds a secret key shorter than 50 characters")
         return key
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(64)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -91,7 +98,11 @@ class Settings:
     smtp_url: str
     default_from_email: str
     oidc: dict[str, str] = field(default_factory=dict)
+    oidc_trust_mfa: bool = False
     listen: str = "127.0.0.1:8000"
+    trusted_proxy: str = "127.0.0.1"
+    # Folders PHI discovery scans may read (absolute paths); empty means none.
+    privacy_scan_roots: list[str] = field(default_factory=list)
 
 
 def _get(name: str, toml: dict[str, Any], key: str, default: Any) -> Any:
@@ -108,10 +119,22 @@ def _as_int(value: Any, name: str) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
 
 
-def load_settings() -> Settings:
+def parse_listen(value: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:8000`` for IPv6) → (host, port)."""
+    host, separator, port = value.strip().rpartition(":")
+    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"HYGIE_LISTEN must look like 127.0.0.1:8000, got {value!r}")
+    return host.strip("[]"), int(port)
+
+
+def load_settings(*, create_secret_key: bool = True) -> Settings:
+    """Resolve the configuration; ``create_secret_key=False`` leaves the data folder untouched
+    (``hygie restore`` and ``hygie check`` must not write into it)."""
     home = data_home()
     toml = _read_toml(home)
-    secret = os.environ.get("HYGIE_SECRET_KEY") or toml.get("secret_key") or load_or_create_secret_key(home)
+    secret = os.environ.get("HYGIE_SECRET_KEY") or toml.get("secret_key")
+    if not secret and (create_secret_key or (home / SECRET_KEY_FILE).exists()):
+        secret = load_or_create_secret_key(home)
     oidc_toml = toml.get("oidc", {}) if isinstance(toml.get("oidc"), dict) else {}
     oidc = {}
     for key in ("client_id", "client_secret", "authorization_endpoint", "token_endpoint",
@@ -123,7 +146,7 @@ def load_settings() -> Settings:
     tls = _as_bool(_get("HYGIE_TLS", toml, "tls", False), "HYGIE_TLS")
     return Settings(
         home=home,
-        secret_key=str(secret),
+        secret_key=str(secret or ""),
         database_url=str(_get("HYGIE_DATABASE_URL", toml, "database_url",
                               f"sqlite:///{home / 'hygie.sqlite3'}")),
         debug=_as_bool(_get("HYGIE_DEBUG", toml, "debug", False), "HYGIE_DEBUG"),
@@ -142,5 +165,12 @@ def load_settings() -> Settings:
         default_from_email=str(_get("HYGIE_FROM_EMAIL", toml, "from_email",
                                     "hygie@localhost")),
         oidc=oidc,
+        # Whether single sign-on counts as the second factor for privileged roles (default no).
+        oidc_trust_mfa=_as_bool(os.environ.get("HYGIE_OIDC_TRUST_MFA",
+                                               oidc_toml.get("trust_mfa", False)),
+                                "HYGIE_OIDC_TRUST_MFA"),
         listen=str(_get("HYGIE_LISTEN", toml, "listen", "127.0.0.1:8000")),
+        trusted_proxy=str(_get("HYGIE_TRUSTED_PROXY", toml, "trusted_proxy", "127.0.0.1")),
+        privacy_scan_roots=_as_path_list(_get("HYGIE_PRIVACY_SCAN_ROOTS", toml,
+                                              "privacy_scan_roots", [])),
     )

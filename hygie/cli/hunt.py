@@ -232,7 +232,7 @@ def _load_engine(rules_dir: Path, err: Console) -> DetectionEngine:
     return engine
 
 
-@click.command()
+@click.command(short_help="Run Sigma rules over log files (no database).")
 @click.option(
     "--rules",
     "rules_dir",

@@ -557,7 +557,7 @@ def _run(tasks: list[FileTask], jobs: int, show_progress: bool) -> list[FileOutc
     return outcomes
 
 
-@click.command("scan")
+@click.command("scan", short_help="Find patient data (PHI) in files (no database).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--include",

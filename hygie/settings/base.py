@@ -30,9 +30,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    # Installed for its templates and static files only: the API docs page then loads Swagger UI
+    # from our own /static/, never from a CDN (ninja falls back to a CDN when it is absent).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "hygie.core",
+    "hygie.privacy",
 ]
 
 MIDDLEWARE = [
@@ -82,8 +86,12 @@ try:
     DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
 except ValueError as exc:  # dj-database-url raises ValueError on unknown schemes
     raise ConfigError(f"HYGIE_DATABASE_URL is not a database URL I understand: {exc}") from exc
+if DATABASES["default"]["ENGINE"] not in {"django.db.backends.sqlite3",
+                                          "django.db.backends.postgresql"}:
+    raise ConfigError("HYGIE_DATABASE_URL must be a PostgreSQL (postgresql://…) or SQLite "
+                      "(sqlite:///path) URL: Hygie is tested on those two only")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    CONFIG.home.mkdir(parents=True, exist_ok=True)
+    CONFIG.home.mkdir(mode=0o700, parents=True, exist_ok=True)  # database + evidence: private
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets the web threads read while the embedded worker writes; IMMEDIATE avoids
     # "database is locked" upgrades from read to write transactions.
@@ -115,6 +123,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "core/account/locked.html"
+# Renders the same template with the time at which the user may try again.
+AXES_LOCKOUT_CALLABLE = "hygie.core.views.accounts.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = 1 if CONFIG.behind_tls_proxy else 0
@@ -135,6 +145,7 @@ if CONFIG.tls or CONFIG.behind_tls_proxy:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 if CONFIG.behind_tls_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -173,6 +184,8 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the package; collectstatic 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HYGIE_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
+# Folders under which PHI discovery scans may run (privacy scan roots); empty allows none.
+HYGIE_PRIVACY_SCAN_ROOTS = CONFIG.privacy_scan_roots
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
@@ -208,6 +221,7 @@ SERVER_EMAIL = CONFIG.default_from_email
 HYGIE_OIDC_ENABLED = all(k in CONFIG.oidc for k in ("client_id", "authorization_endpoint",
                                                      "token_endpoint", "userinfo_endpoint"))
 HYGIE_OIDC_PROVIDER_NAME = CONFIG.oidc.get("provider_name", "SSO")
+HYGIE_OIDC_TRUST_MFA = CONFIG.oidc_trust_mfa
 if HYGIE_OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.append("hygie.core.oidc.HygieOIDCBackend")
@@ -220,6 +234,9 @@ if HYGIE_OIDC_ENABLED:
     OIDC_RP_SIGN_ALGO = CONFIG.oidc.get("sign_algo", "RS256")
     OIDC_RP_SCOPES = CONFIG.oidc.get("scopes", "openid email profile")
     HYGIE_OIDC_DEFAULT_ROLE = CONFIG.oidc.get("default_role", "staff")
+    # The OIDC views are mounted inside the "core" URL namespace (hygie.core.urls.accounts).
+    OIDC_AUTHENTICATION_CALLBACK_URL = "core:oidc_authentication_callback"
+    LOGIN_REDIRECT_URL_FAILURE = "core:login"
 
 LOGGING = {
     "version": 1,

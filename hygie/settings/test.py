@@ -1,4 +1,4 @@
-"""Settings for the test suite: SQLite by default, PostgreSQL when HYGIE_TEST_DATABASE_URL is set."""
+"""Test suite settings: SQLite by default, PostgreSQL when HYGIE_TEST_DATABASE_URL is set."""
 
 import os
 import tempfile

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from hygie.core import context
 from hygie.core.models import APIToken
+from hygie.core.services import mfa
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -32,13 +33,20 @@ class TokenAuth(HttpBearer):
 class VerifiedSessionAuth(SessionAuth):
     """The browser session, refused until the user has passed the second factor when required."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing to protect from CSRF: skip ninja's check
+        # so a script sending an expired or revoked token gets 401, not a misleading CSRF 403.
+        if not getattr(request.user, "is_authenticated", False):
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if not user:
             return None
-        if user.must_change_password:
-            return None
-        if user.requires_mfa and not user.is_verified():
+        # The same gate as the pages: a session that has not finished signing in (new password,
+        # second factor when required or enrolled) is no session for the API either.
+        if user.must_change_password or not mfa.is_request_verified(request):
             return None
         _bind_actor(request)
         return user

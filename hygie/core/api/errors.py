@@ -1,4 +1,8 @@
-"""One error format for the whole API: ``{"error": {"code", "message", "fields"}}``."""
+"""One error format for the whole API: ``{"error": {"code", "message", "fields"}}``.
+
+``code`` is stable for programs; ``message`` follows the request's Accept-Language (French by
+default, like the pages).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -13,7 +18,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from hygie.lib.errors import HygieError
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def error_body(code: str, message: str,
+               fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
@@ -28,27 +34,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
         for problem in exc.errors:
             location = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "body"
             fields.setdefault(location, []).append(str(problem.get("msg", "invalid")))
-        return respond(request, 422, "invalid_request", "The request is not valid.", fields)
+        return respond(request, 422, "invalid_request", _("The request is not valid."), fields)
 
     @api.exception_handler(ValidationError)
     def _invalid_data(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields = ({key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
                   if hasattr(exc, "error_dict") else {"__all__": [str(m) for m in exc.messages]})
-        return respond(request, 422, "invalid_data", "The data is not valid.", fields)
+        return respond(request, 422, "invalid_data", _("The data is not valid."), fields)
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return respond(request, 401, "unauthenticated",
-                       "Authentication required: a valid, unexpired API token or a verified session.")
+                       _("Authentication required: a valid, unexpired API token or a verified "
+                         "session."))
 
     @api.exception_handler(PermissionDenied)
     def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return respond(request, 403, "forbidden", str(exc) or "You may not do this.")
+        return respond(request, 403, "forbidden", str(exc) or _("You may not do this."))
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         # Same answer whether the object does not exist or belongs to another establishment.
-        return respond(request, 404, "not_found", "Not found.")
+        return respond(request, 404, "not_found", _("Not found."))
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

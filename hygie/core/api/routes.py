@@ -1,5 +1,9 @@
-"""Core API routes (placeholder router filled by the organisation-model endpoints)."""
+"""Every core resource's routes, gathered into the one router mounted at /api/v1."""
 
 from ninja import Router
 
+from hygie.core.api import alerts, assets, audit, directory, evidence, jobs, organisation, tokens
+
 router = Router()
+for module in (organisation, directory, assets, alerts, evidence, jobs, audit, tokens):
+    router.add_router("", module.router)

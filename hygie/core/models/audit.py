@@ -54,8 +54,10 @@ class AuditEntry(models.Model):
 
     sequence = models.BigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("actor"))
+    # Hashed entries must never be rewritten by a cascade, and may outlive what they name:
+    # no database constraint, no on-delete action (a deleted row simply no longer resolves).
+    actor = models.ForeignKey("core.User", on_delete=models.DO_NOTHING, db_constraint=False,
+                              null=True, blank=True, related_name="+", verbose_name=_("actor"))
     actor_label = models.CharField(_("actor"), max_length=200)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices,
                               db_index=True)
@@ -63,8 +65,8 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
-    establishment = models.ForeignKey(Establishment, on_delete=models.SET_NULL, null=True,
-                                      blank=True, related_name="+",
+    establishment = models.ForeignKey(Establishment, on_delete=models.DO_NOTHING,
+                                      db_constraint=False, null=True, blank=True, related_name="+",
                                       verbose_name=_("establishment"))
     source_ip = models.GenericIPAddressField(_("source IP"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)

@@ -1,0 +1,1 @@
+"""Core use cases shared by views, API, CLI and tasks. Transactions live here."""

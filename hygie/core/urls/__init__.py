@@ -1,6 +1,6 @@
 """Core URL conf: account pages under /accounts/, the shell's pages at the root."""
 
-from hygie.core.urls import accounts, pages
+from hygie.core.urls import accounts, audit, pages
 
 app_name = "core"
-urlpatterns = [*accounts.urlpatterns, *pages.urlpatterns]
+urlpatterns = [*accounts.urlpatterns, *audit.urlpatterns, *pages.urlpatterns]

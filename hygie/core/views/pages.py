@@ -1,19 +1,73 @@
-"""The shell's own pages (dashboard)."""
+"""The shell's own pages: the dashboard and the global search."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from hygie.core.models import Asset, AuditEntry, Establishment, Person
+from hygie.core.choices import AlertStatus, AssetKind, Criticality, SeverityChoice
+from hygie.core.models import Alert, Asset, AuditEntry, Establishment, Job, JobStatus, Person
+from hygie.core.registries import search_providers
+from hygie.core.roles import VIEW_ALERTS, VIEW_AUDIT, VIEW_DIRECTORY, VIEW_JOBS, VIEW_ORGANISATION
+from hygie.core.services.alerts import OPEN_STATUSES
+
+MAX_QUERY_LENGTH = 200
+
+
+def _counts(queryset: Any, field: str) -> dict[Any, int]:
+    rows = queryset.order_by().values(field).annotate(total=Count("pk"))
+    return {row[field]: row["total"] for row in rows}
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context = {
-        "establishment_count": Establishment.objects.visible_to(user).count(),
-        "person_count": Person.objects.visible_to(user).count(),
-        "asset_count": Asset.objects.visible_to(user).count(),
-        "recent_audit": AuditEntry.objects.visible_to(user)[:10],
-    }
+    context: dict[str, Any] = {}
+    if user.can(VIEW_ORGANISATION):
+        context["establishment_count"] = Establishment.objects.visible_to(user).count()
+    if user.can(VIEW_DIRECTORY):
+        assets = Asset.objects.visible_to(user)
+        by_kind = _counts(assets, "kind")
+        by_criticality = _counts(assets, "criticality")
+        context.update({
+            "person_count": Person.objects.visible_to(user).count(),
+            "asset_count": sum(by_kind.values()),
+            "assets_by_kind": [(value, label, by_kind.get(value, 0))
+                               for value, label in AssetKind.choices if by_kind.get(value)],
+            "assets_by_criticality": [(value, label, by_criticality.get(value, 0))
+                                      for value, label in reversed(Criticality.choices)],
+        })
+    if user.can(VIEW_ALERTS):
+        open_alerts = Alert.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
+        by_severity = _counts(open_alerts, "severity")
+        context.update({
+            "open_alert_count": sum(by_severity.values()),
+            "open_alerts_by_severity": [(value, label, by_severity.get(value, 0))
+                                        for value, label in reversed(SeverityChoice.choices)],
+            "new_alert_status": AlertStatus.NEW,
+        })
+    if user.can(VIEW_JOBS):
+        context["running_jobs"] = list(Job.objects.visible_to(user)
+                                       .filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+                                       .order_by("-created_at")[:5])
+    if user.can(VIEW_AUDIT):
+        context["recent_audit"] = list(AuditEntry.objects.visible_to(user)
+                                       .select_related("establishment")[:10])
     return render(request, "core/dashboard.html", context)
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    groups = []
+    if query:
+        for provider in search_providers.values():
+            hits = provider.search(request.user, query)
+            if hits:
+                groups.append((provider, hits))
+    return render(request, "core/search.html", {"query": query, "groups": groups,
+                                                "hit_count": sum(len(h) for _, h in groups)})

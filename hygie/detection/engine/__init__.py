@@ -8,6 +8,12 @@ bytes through the readers) and get dataclasses back.
     session = DetectionSession(engine)
     for record in read_evtx(file):
         result = session.process(record.event, origin=record.origin)
+
+Text logs (syslog, auth.log, access logs, HL7, FHIR AuditEvent JSON) go through the parsers,
+which also say which Sigma log source each event belongs to:
+
+    parsed = detect_and_parse(line)
+    result = session.process(parsed.event, origin=number, logsource=parsed.logsource)
 """
 
 from .correlation import CorrelationMatch
@@ -15,6 +21,7 @@ from .detector import CompiledRule, DetectionEngine, EngineConfig
 from .errors import RuleProblem, SigmaEngineError
 from .events import normalise_event
 from .logsources import LogSourceCatalog, default_catalog
+from .parsers import ParsedEvent, ParserConfig, ShiftTable, detect_and_parse, split_frames
 from .prefilter import HYPERSCAN_AVAILABLE
 from .readers import LogRecord, read_evtx, read_json
 from .rule_pack import (
@@ -41,14 +48,19 @@ __all__ = [
     "LogRecord",
     "LogSourceCatalog",
     "LogSourceSpec",
+    "ParsedEvent",
+    "ParserConfig",
     "RuleInfo",
     "RulePack",
     "RuleProblem",
     "RuleSource",
+    "ShiftTable",
     "SigmaEngineError",
     "default_catalog",
+    "detect_and_parse",
     "load_rule_pack",
     "normalise_event",
     "read_evtx",
     "read_json",
+    "split_frames",
 ]

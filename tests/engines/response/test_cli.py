@@ -15,7 +15,8 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(response, ["obligations", *args])
+    # A fixed, wide terminal: rich wraps table cells to the width it detects, which varies.
+    result = CliRunner().invoke(response, ["obligations", *args], env={"COLUMNS": "240"})
     return result.exit_code, result.stdout, result.stderr
 
 

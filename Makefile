@@ -1,0 +1,62 @@
+# Hygie — developer and first-run targets. Quick start: `make run`, then `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HYGIE := $(BIN)/hygie
+export HYGIE_HOME ?= $(CURDIR)/var
+
+.PHONY: run test bench bench-phi bench-detect lint clean install install-dev install-bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install only when the project definition changes (the package itself is editable).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
+
+## run: install, migrate, load the demo into an empty database, create the first admin, serve
+run: install
+	$(HYGIE) migrate
+	$(HYGIE) demo --if-empty
+	$(HYGIE) createadmin --if-missing
+	$(HYGIE) serve
+
+## test: dev dependencies, layering contracts, then the whole suite (engines, apps, browser)
+test: install-dev
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests || [ $$? -eq 5 ]
+
+## bench: every benchmark in bench/, each printing Hygie's and the peer's figures side by side
+bench: bench-phi bench-detect
+
+## bench-phi: PHI discovery, Hygie (fast and NER modes) vs Presidio
+bench-phi: install-bench
+	$(BIN)/python bench/bench_phi.py
+
+## bench-detect: Sigma detection, Hygie vs pySigma's SQLite backend (Zircolite's method)
+bench-detect: install-bench
+	$(BIN)/python bench/bench_detect.py
+
+## lint: ruff over everything, mypy (strict) over the pure code
+lint: install-dev
+	$(BIN)/ruff check hygie tests bench
+	$(BIN)/mypy
+
+## clean: caches and build output (keeps .venv and the data folder var/)
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

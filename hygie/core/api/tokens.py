@@ -1,0 +1,58 @@
+"""The caller's own personal API tokens: list, create (secret shown once), revoke."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Path, Router, Status
+from ninja.pagination import paginate
+
+from hygie.core.api.common import ERROR_RESPONSES, Pagination
+from hygie.core.api.schemas import APITokenCreatedOut, APITokenIn, APITokenOut, Id
+from hygie.core.models import APIToken
+from hygie.core.services.accounts import issue_token, revoke_token, tokens_of
+
+router = Router(tags=["Tokens"])
+
+
+@router.get("/tokens", response={200: list[APITokenOut], **ERROR_RESPONSES},
+            summary="List my API tokens", operation_id="list_tokens", url_name="token_list",
+            description="Your own tokens, active or not; never their secret.")
+@paginate(Pagination)
+def list_tokens(request: HttpRequest) -> Any:
+    return tokens_of(request.user).order_by("-created_at", "-pk")
+
+
+@router.post("/tokens", response={201: APITokenCreatedOut, **ERROR_RESPONSES},
+             summary="Create an API token", operation_id="create_token", url_name="token_add",
+             description="Returns the secret in `token` once: only its hash is stored. Must be "
+                         "called from a signed-in browser session (with CSRF token), not with "
+                         "another API token, so a leaked token cannot mint new ones.")
+def create_token(request: HttpRequest, payload: APITokenIn) -> Any:
+    if getattr(request, "api_token", None) is not None:
+        raise PermissionDenied(_("Create API tokens from a signed-in session, not with a token."))
+    expires_at = timezone.now() + timedelta(days=payload.expires_in_days)
+    token, secret = issue_token(request.user, name=payload.name, scope=payload.scope,
+                                expires_at=expires_at, actor=request.user)
+    token.token = secret
+    return Status(201, token)
+
+
+@router.delete("/tokens/{int:token_id}", response={204: None, **ERROR_RESPONSES},
+               summary="Revoke an API token", operation_id="revoke_token",
+               url_name="token_delete",
+               description="Revoked at once; the token stays listed as revoked for the record.")
+def delete_token(request: HttpRequest, token_id: Path[Id]) -> Any:
+    token = _own_token(request, token_id)
+    revoke_token(token, actor=request.user)
+    return Status(204, None)
+
+
+def _own_token(request: HttpRequest, token_id: int) -> APIToken:
+    token = tokens_of(request.user).filter(pk=token_id).first()
+    if token is None:
+        raise Http404
+    return token

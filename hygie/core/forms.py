@@ -1,0 +1,164 @@
+"""Forms of the core pages. Every choice of a scoped object is limited to what the user sees."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hygie.core.models import (
+    Alert,
+    Asset,
+    Department,
+    Establishment,
+    Organisation,
+    Person,
+)
+from hygie.core.models.assets import normalise_ip, normalise_mac
+from hygie.core.services.csv_io import MAX_IMPORT_BYTES
+from hygie.core.tables import scoped_label
+from hygie.lib.identifiers import check_adeli, check_rpps
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ModelForm whose related-object choices only offer objects visible to ``user``.
+
+    Scoping the choices (not only validating afterwards) keeps the names of other
+    establishments' departments out of the page.
+    """
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(user)
+                if any(f.name == "establishment" for f in queryset.model._meta.fields):
+                    field.queryset = field.queryset.select_related("establishment")
+                    field.label_from_instance = lambda obj: scoped_label(obj, user)
+        establishment_field = self.fields.get("establishment")
+        if (establishment_field is not None and not self.instance.pk
+                and not self.initial.get("establishment")):
+            visible = list(establishment_field.queryset[:2])
+            if len(visible) == 1:
+                self.initial["establishment"] = visible[0].pk
+
+
+class OrganisationForm(ScopedModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind"]
+
+
+class EstablishmentForm(ScopedModelForm):
+    class Meta:
+        model = Establishment
+        fields = ["organisation", "name", "kind", "country", "finess_ej", "finess_eg", "timezone"]
+
+
+class DepartmentForm(ScopedModelForm):
+    class Meta:
+        model = Department
+        fields = ["establishment", "name", "kind", "code"]
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class PersonForm(ScopedModelForm):
+    # RPPS and ADELI are accepted in their idNat_PS form (12 / 10 characters) and stored short.
+    rpps = forms.CharField(label=_("RPPS"), required=False, max_length=20)
+    adeli = forms.CharField(label=_("ADELI"), required=False, max_length=20)
+
+    class Meta:
+        model = Person
+        fields = ["establishment", "department", "first_name", "last_name", "email",
+                  "profession", "rpps", "adeli", "employment_start", "employment_end"]
+        widgets = {"employment_start": _DateInput(), "employment_end": _DateInput()}
+
+    def clean_rpps(self) -> str:
+        value = self.cleaned_data.get("rpps", "")
+        return check_rpps(value).normalised if value else ""
+
+    def clean_adeli(self) -> str:
+        value = self.cleaned_data.get("adeli", "")
+        return check_adeli(value).normalised if value else ""
+
+
+class ListTextField(forms.CharField):
+    """A list typed as text: items separated by commas, semicolons, spaces or new lines."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value) or ""
+        return [part for part in re.split(r"[\s,;]+", text) if part]
+
+
+class AssetForm(ScopedModelForm):
+    ip_addresses = ListTextField(label=_("IP addresses"), required=False,
+                                 help_text=_("Separated by commas or spaces."))
+    mac_addresses = ListTextField(label=_("MAC addresses"), required=False,
+                                  help_text=_("Separated by commas or spaces."))
+    tags = ListTextField(label=_("Tags"), required=False,
+                         help_text=_("Separated by commas or spaces."))
+
+    class Meta:
+        model = Asset
+        fields = ["establishment", "hostname", "ip_addresses", "mac_addresses", "os_name",
+                  "os_version", "kind", "department", "criticality", "network_zone", "tags"]
+
+    # Validated per field here so the message sits next to the right input.
+    def clean_ip_addresses(self) -> list[str]:
+        return [normalise_ip(ip) for ip in self.cleaned_data.get("ip_addresses", [])]
+
+    def clean_mac_addresses(self) -> list[str]:
+        return [normalise_mac(mac) for mac in self.cleaned_data.get("mac_addresses", [])]
+
+
+class EvidenceUploadForm(forms.Form):
+    establishment = forms.ModelChoiceField(queryset=Establishment.objects.all(),
+                                           label=_("Establishment"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(label=_("File"), help_text=_(
+        "PDF, PNG, JPEG, text, CSV, JSON, ZIP, Word (.docx) or Excel (.xlsx)."))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["establishment"]
+        field.queryset = Establishment.objects.visible_to(user)  # type: ignore[attr-defined]
+
+
+class CSVImportForm(forms.Form):
+    establishment = forms.ModelChoiceField(queryset=Establishment.objects.all(),
+                                           label=_("Establishment"))
+    file = forms.FileField(label=_("CSV file"), help_text=_(
+        "UTF-8 or Windows-1252, separated by commas or semicolons, with a header line."))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["establishment"]
+        field.queryset = Establishment.objects.visible_to(user)  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is too large (limit: %(mb)d MB).")
+                                        % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
+        return uploaded
+
+
+class AlertStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Alert._meta.get_field("status").choices)

@@ -1,0 +1,59 @@
+"""The core's background jobs: audit chain verification and housekeeping, run periodically."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tasks_db.models import DBTaskResult
+
+from hygie.core.audit import verify_chain
+from hygie.core.models import Job
+from hygie.core.services.jobs import JobRun, register_job
+from hygie.core.services.scheduler import register_periodic
+from hygie.lib.errors import HygieError
+
+logger = logging.getLogger("hygie.jobs")
+
+VERIFY_AUDIT_CHAIN = "core.verify_audit_chain"
+PRUNE_HISTORY = "core.prune_history"
+
+# Finished queue rows only matter to debug the queue; Job rows are the users' history.
+TASK_RESULT_RETENTION = timedelta(days=14)
+JOB_RETENTION = timedelta(days=180)
+
+
+class AuditChainBrokenError(HygieError):
+    """The audit trail no longer matches its hash chain."""
+
+
+@register_job(VERIFY_AUDIT_CHAIN, gettext_lazy("Verify the audit trail's hash chain"))
+def verify_audit_chain(run: JobRun) -> dict[str, Any]:
+    report = verify_chain()
+    run.progress(report.checked, report.checked,
+                 _("%(count)s entries checked") % {"count": report.checked})
+    if report.problem is not None:
+        logger.error("audit chain broken at entry #%s (%s)", report.problem.sequence,
+                     report.problem.kind)
+        raise AuditChainBrokenError(
+            f"audit trail broken at entry #{report.problem.sequence} ({report.problem.kind}): "
+            f"{report.problem.detail}; run `hygie audit verify` and investigate")
+    return {"checked": report.checked, "intact": True}
+
+
+@register_job(PRUNE_HISTORY, gettext_lazy("Prune old background task records"))
+def prune_history(run: JobRun) -> dict[str, Any]:
+    now = timezone.now()
+    queue_rows, _ = DBTaskResult.objects.filter(
+        finished_at__lt=now - TASK_RESULT_RETENTION).delete()
+    jobs, _ = Job.objects.filter(finished_at__lt=now - JOB_RETENTION).delete()
+    run.progress(1, 1, _("Done"))
+    return {"task_results_deleted": queue_rows, "jobs_deleted": jobs}
+
+
+register_periodic(VERIFY_AUDIT_CHAIN, timedelta(days=1))
+register_periodic(PRUNE_HISTORY, timedelta(days=1))

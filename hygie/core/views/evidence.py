@@ -1,0 +1,109 @@
+"""Evidence pages: list, detail, upload and download (attachment, never rendered inline)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from hygie.core import audit
+from hygie.core.forms import EvidenceUploadForm
+from hygie.core.models import Evidence
+from hygie.core.roles import ADD_EVIDENCE, VIEW_EVIDENCE
+from hygie.core.services import evidence as evidence_service
+from hygie.core.tables import Column
+from hygie.core.views import generic
+from hygie.core.views.uploads import BoundedUploadMixin, upload_was_too_large
+
+
+class EvidenceViews:
+    model = Evidence
+    view_capability = VIEW_EVIDENCE
+    edit_capability = ADD_EVIDENCE
+    list_select_related = ("establishment", "collected_by")
+
+
+class EvidenceListView(EvidenceViews, generic.ObjectListView):
+    columns = (Column("title", link=True), Column("establishment", sort="establishment__name"),
+               Column("content_type_label"),
+               Column("size", render=lambda evidence: filesizeformat(evidence.size)),
+               Column("collected_by", sort="collected_by__username"), Column("collected_at"))
+    search_fields = ("title", "description", "sha256")
+    filters = ("establishment",)
+
+
+class EvidenceDetailView(EvidenceViews, generic.ObjectDetailView):
+    fields = ("title", "description", "establishment", "original_name", "content_type_label",
+              "size", "sha256", "collected_by", "collected_at")
+    template_name = "core/evidence_detail.html"
+
+    def can_edit(self) -> bool:
+        return False  # evidence is immutable: a proof that can be edited proves nothing
+
+    def extra_context(self, obj: models.Model) -> dict[str, Any]:
+        assert isinstance(obj, Evidence)
+        snapshot = None
+        if obj.snapshot is not None:
+            snapshot = json.dumps(obj.snapshot, indent=2, ensure_ascii=False, sort_keys=True)
+        return {"download_url": reverse("core:evidence_download", args=[obj.pk]),
+                "snapshot_json": snapshot}
+
+
+class EvidenceUploadView(EvidenceViews, BoundedUploadMixin, generic.ObjectViewMixin):
+    template_name = "core/evidence_upload.html"
+
+    def upload_limit(self) -> int:
+        return evidence_service.max_upload_bytes()
+
+    def get_required_capability(self) -> str | None:
+        return ADD_EVIDENCE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_form(EvidenceUploadForm(user=request.user))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = EvidenceUploadForm(request.POST, request.FILES, user=request.user)
+        if upload_was_too_large(request):
+            form.is_valid()
+            form.errors["file"] = form.error_class([
+                _("The file is too large (limit %(limit)s).")
+                % {"limit": filesizeformat(self.upload_limit())}])
+            return self.render_form(form, status=413)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                evidence = evidence_service.add_evidence(
+                    data["establishment"], request.user, data["title"],
+                    uploaded_file=data["file"], description=data["description"])
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                messages.success(request, _("Evidence added."))
+                return HttpResponseRedirect(reverse("core:evidence_detail", args=[evidence.pk]))
+        return self.render_form(form, status=422)
+
+    def render_form(self, form: EvidenceUploadForm, status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name, {
+            **self.base_context(), "form": form,
+            "max_bytes": evidence_service.max_upload_bytes()}, status=status)
+
+
+class EvidenceDownloadView(EvidenceViews, generic.ObjectViewMixin):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        evidence = self.get_object()
+        assert isinstance(evidence, Evidence)
+        handle, content_type, filename = evidence_service.open_for_download(evidence)
+        audit.record("view", evidence, message="download")
+        response = FileResponse(handle, as_attachment=True, filename=filename,
+                                content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response

@@ -1,0 +1,84 @@
+"""Background jobs as users follow them: progress refreshed by htmx polling, and cancellation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hygie.core.models import Job, JobStatus
+from hygie.core.roles import EDIT_ORGANISATION, VIEW_JOBS
+from hygie.core.services import jobs as job_service
+from hygie.core.tables import Column
+from hygie.core.views import generic
+
+ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class JobViews:
+    model = Job
+    view_capability = VIEW_JOBS
+    list_select_related = ("establishment", "created_by")
+
+
+def may_cancel(user: Any, job: Job) -> bool:
+    """Whether to offer the cancel button (the job service makes the final decision)."""
+    return (job.status in ACTIVE_STATUSES and not job.cancel_requested
+            and (job.created_by_id == user.pk or user.can(EDIT_ORGANISATION)))
+
+
+class JobListView(JobViews, generic.ObjectListView):
+    columns = (Column("title", link=True), Column("kind"), Column("status", badge="status"),
+               Column("percent", label=gettext_lazy("Progress"), sort=False, kind="progress"),
+               Column("establishment", sort="establishment__name"),
+               Column("created_by", sort="created_by__username"), Column("created_at"))
+    search_fields = ("title", "kind")
+    filters = ("status", "kind", "establishment")
+    table_template_name = "core/partials/_job_table.html"
+    template_name = "core/job_list.html"
+
+    def extra_context(self, queryset: Any) -> dict[str, Any]:
+        return {"is_polling": queryset.filter(status__in=ACTIVE_STATUSES).exists()}
+
+
+class JobDetailView(JobViews, generic.ObjectDetailView):
+    fields = ("title", "kind", "status", "establishment", "created_by", "created_at",
+              "started_at", "finished_at", "error")
+    template_name = "core/job_detail.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        htmx = getattr(request, "htmx", None)
+        if htmx and not htmx.boosted:
+            job = self.get_object()
+            return render(request, "core/partials/_job_progress.html",
+                          {"job": job, "can_cancel": may_cancel(request.user, job)})
+        return super().get(request, *args, **kwargs)
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        return {"job": obj, "can_cancel": may_cancel(self.request.user, obj),
+                "result_items": sorted((obj.result or {}).items())}
+
+
+class JobCancelView(JobViews, generic.ObjectViewMixin):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        job = self.get_object()
+        assert isinstance(job, Job)
+        if not may_cancel(request.user, job):
+            messages.error(request, _("This job cannot be cancelled."))
+        else:
+            try:
+                job_service.request_cancel(job, request.user)
+            except PermissionDenied as denied:
+                messages.error(request, str(denied) or _("You may not cancel this job."))
+                return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
+            messages.success(request, _("Cancellation requested; the job stops at its next "
+                                        "checkpoint."))
+        return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))

@@ -1,0 +1,592 @@
+"""PHI discovery use cases shared by the pages, the API and the job worker.
+
+``start_scan`` queues a scan of a root (a server folder under the administrator's allow-list) or
+of an uploaded file as a core background job; ``run_scan`` is that job: it walks the files,
+runs the pure engine on each, and stores the aggregated findings batch by batch, each batch in
+one transaction. Memory stays bounded: one file's bytes, plus one batch of aggregates.
+
+Nothing here writes a value of patient data: findings hold masked samples and keyed hashes,
+progress messages and errors hold counts, skipped files hold a path relative to the root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path, PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hygie.core import audit
+from hygie.core.choices import SeverityChoice
+from hygie.core.models import Establishment
+from hygie.core.services import crud
+from hygie.core.services.alerts import raise_alert
+from hygie.core.services.jobs import JobCancelledError, JobRun, start_job
+from hygie.lib.errors import HygieError
+from hygie.privacy.choices import NATIONAL_IDENTIFIERS, Exposure, RunStatus, TriageStatus
+from hygie.privacy.engine import (
+    DocumentResult,
+    ExtractionError,
+    Finding,
+    PHIDetector,
+    ScanConfig,
+    scan_bytes,
+    sniff_format,
+)
+from hygie.privacy.models import PHIFinding, ScanRoot, ScanRun, resolve_scan_path, risk_score
+from hygie.privacy.roles import SCAN, TRIAGE, VIEW_FINDINGS
+
+JOB_KIND = "privacy.phi_scan"
+# Same derivation as ``hygie scan`` (hygie.cli.scan.derive_key): with HYGIE_SECRET_KEY set, the
+# CLI's hashes and the platform's match, so a value can be followed from one to the other.
+_KEY_CONTEXT = b"hygie:privacy:phi-scan:v1:"
+MIN_CONFIDENCE = 0.3  # as the CLI: checksum failures (0.3) are kept, at low risk
+BATCH_FILES = 50
+BATCH_FINDINGS = 5000
+MAX_SKIPPED_STORED = 500
+MAX_HASHES_STORED = 1000
+CANCEL_CHECK_SECONDS = 0.5
+_IN_CHUNK = 500  # paths per IN (...) query
+
+
+class ScanError(HygieError):
+    """A scan cannot start or go on (the message names no file content)."""
+
+
+# --- keys and detector -------------------------------------------------------------------------
+
+def hmac_key() -> bytes:
+    """The installation's finding-hash key, derived from SECRET_KEY (never stored)."""
+    return hashlib.sha256(_KEY_CONTEXT + settings.SECRET_KEY.encode()).digest()
+
+
+@lru_cache(maxsize=2)
+def _detector(key: bytes) -> PHIDetector:
+    # Compiling the pattern database takes about a second: once per process and key.
+    return PHIDetector(ScanConfig(hmac_key=key, min_confidence=MIN_CONFIDENCE))
+
+
+def detector() -> PHIDetector:
+    return _detector(hmac_key())
+
+
+# --- starting scans ----------------------------------------------------------------------------
+
+def _require(user: Any, capability: str, message: str) -> None:
+    if not user.can(capability):
+        raise PermissionDenied(message)
+
+
+def upload_dir() -> Path:
+    return Path(settings.HYGIE_HOME) / "privacy-uploads"
+
+
+def max_upload_bytes() -> int:
+    return int(settings.HYGIE_MAX_UPLOAD_BYTES)
+
+
+def _store_upload(upload: Any) -> tuple[Path, str]:
+    """Write the upload to a private file named by a random id; (path, safe original name)."""
+    size = upload.size or 0
+    if size > max_upload_bytes():
+        raise ValidationError(_("The file is larger than the upload limit (%(limit)s).")
+                              % {"limit": filesizeformat(max_upload_bytes())})
+    name = PurePath((upload.name or "upload").replace("\\", "/")).name[:200] or "upload"
+    head = upload.read(8192)
+    upload.seek(0)
+    if not head:
+        raise ValidationError(_("The file is empty."))
+    if sniff_format(head, name) == "text" and b"\x00" in head:
+        raise ValidationError(_("This type of file cannot be scanned: text, CSV, JSON, XML, "
+                                "HL7, FHIR, DICOM, PDF, Word, Excel, e-mail or ZIP files only."))
+    folder = upload_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    suffix = "".join(c for c in PurePath(name).suffix[:10] if c.isalnum() or c == ".")
+    target = folder / f"{uuid.uuid4().hex}{suffix}"
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    written = 0
+    with os.fdopen(descriptor, "wb") as handle:
+        for chunk in upload.chunks():
+            written += len(chunk)
+            if written > max_upload_bytes():
+                handle.close()
+                target.unlink(missing_ok=True)
+                raise ValidationError(_("The file is larger than the upload limit (%(limit)s).")
+                                      % {"limit": filesizeformat(max_upload_bytes())})
+            handle.write(chunk)
+    return target, name
+
+
+def start_scan(user: Any, *, root: ScanRoot | None = None, upload: Any = None,
+               establishment: Establishment | None = None) -> ScanRun:
+    """Queue a scan of ``root`` or of ``upload`` (for ``establishment``) as a background job."""
+    _require(user, SCAN, _("Your role does not allow starting scans."))
+    if (root is None) == (upload is None):
+        raise ValidationError(_("Choose either a scan root or a file to upload."))
+    stored: Path | None = None
+    if root is not None:
+        establishment = root.establishment
+        crud.check_establishment_allowed(user, establishment.pk)
+        if not root.is_enabled:
+            raise ValidationError(_("This scan root is disabled."))
+        try:  # the allow-list may have changed since the root was saved
+            resolve_scan_path(root.path)
+        except ValidationError as error:
+            raise ValidationError({"root": error.messages}) from None
+        title = _("PHI scan: %(root)s") % {"root": root.label}
+        uploaded_name = ""
+    else:
+        if establishment is None:
+            raise ValidationError({"establishment": [_("Choose the establishment.")]})
+        crud.check_establishment_allowed(user, establishment.pk)
+        stored, uploaded_name = _store_upload(upload)
+        title = _("PHI scan: uploaded file")
+    try:
+        with transaction.atomic():
+            run = ScanRun.objects.create(establishment=establishment, root=root,
+                                         uploaded_name=uploaded_name,
+                                         created_by=user if getattr(user, "pk", None) else None)
+            audit.record("create", run, message="PHI scan started")
+            arguments: dict[str, Any] = {"run_id": run.pk}
+            if stored is not None:
+                arguments["upload"] = stored.name
+            job = start_job(JOB_KIND, title, establishment=establishment, user=user, **arguments)
+            ScanRun.objects.filter(pk=run.pk).update(job=job)
+    except BaseException:
+        if stored is not None:
+            stored.unlink(missing_ok=True)
+        raise
+    run.refresh_from_db()
+    return run
+
+
+# --- walking a root ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Entry:
+    relative: str
+    path: Path | None = None
+    size: int = 0
+    reason: str = ""  # set when the entry is skipped
+
+
+def _relative(root: Path, raw: Any) -> str:
+    try:
+        return Path(str(raw)).relative_to(root).as_posix()
+    except ValueError:
+        return "."
+
+
+def walk_root(root: Path) -> Iterator[_Entry]:
+    """Regular files under ``root``, in a stable order; symbolic links are never followed."""
+    errors: list[OSError] = []
+    for directory, dirnames, filenames in os.walk(root, followlinks=False,
+                                                  onerror=errors.append):
+        while errors:
+            error = errors.pop()
+            yield _Entry(_relative(root, error.filename),
+                         reason=f"cannot list: {error.strerror or type(error).__name__}")
+        base = Path(directory)
+        for name in sorted(dirnames):
+            if (base / name).is_symlink():
+                yield _Entry(_relative(root, base / name),
+                             reason=_link_reason(root, base / name))
+        dirnames[:] = sorted(d for d in dirnames if not (base / d).is_symlink())
+        for name in sorted(filenames):
+            path = base / name
+            relative = _relative(root, path)
+            try:
+                if path.is_symlink():
+                    yield _Entry(relative, reason=_link_reason(root, path))
+                    continue
+                info = path.stat()
+            except OSError as error:
+                yield _Entry(relative, reason=f"cannot access: {error.strerror or 'error'}")
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                yield _Entry(relative, reason="not a regular file")
+                continue
+            yield _Entry(relative, path, info.st_size)
+    for error in errors:
+        yield _Entry(_relative(root, error.filename),
+                     reason=f"cannot list: {error.strerror or type(error).__name__}")
+
+
+def _link_reason(root: Path, path: Path) -> str:
+    try:
+        inside = path.resolve(strict=True).is_relative_to(root)
+    except (OSError, RuntimeError):
+        return "broken symbolic link"
+    if inside:
+        return "symbolic link not followed (its target inside the root is scanned in place)"
+    return "symbolic link pointing outside the scan root: not followed"
+
+
+def _count_files(root: Path) -> int:
+    return sum(len(filenames) for _d, _n, filenames in os.walk(root, followlinks=False))
+
+
+# --- aggregation -------------------------------------------------------------------------------
+
+@dataclass
+class _Aggregate:
+    location: str
+    count: int = 0
+    hashes: set[str] = field(default_factory=set)
+    max_confidence: float = 0.0
+    validated: int = 0
+    masked: str = ""
+
+    def add(self, finding: Finding) -> None:
+        self.count += 1
+        self.hashes.add(finding.value_hash)
+        if finding.is_validated:
+            self.validated += 1
+        if finding.confidence > self.max_confidence or not self.masked:
+            self.max_confidence = max(self.max_confidence, finding.confidence)
+            self.masked = finding.masked
+
+
+def _location_of(finding: Finding) -> str:
+    where = finding.location
+    if finding.table_column:
+        return f"column {finding.table_column}"
+    if where.path:
+        return where.path
+    if where.line is not None:
+        return f"line {where.line}, column {where.column}"
+    return ""
+
+
+@dataclass
+class _RunTotals:
+    files_scanned: int = 0
+    files_skipped: int = 0
+    bytes_scanned: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    by_entity: dict[str, dict[str, int]] = field(default_factory=dict)
+    findings: int = 0
+    validated_national_ids: int = 0
+    national_id_files: set[str] = field(default_factory=set)
+
+    def skip(self, relative: str, reason: str) -> None:
+        self.files_skipped += 1
+        self.note(relative, reason)
+
+    def note(self, relative: str, reason: str) -> None:
+        """List an archive member or attachment that was skipped (not counted as a file)."""
+        if len(self.skipped) < MAX_SKIPPED_STORED:
+            self.skipped.append({"path": relative[:1024], "reason": reason[:300]})
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.aggregates: dict[tuple[str, str], _Aggregate] = {}
+        self.files = 0
+        self.findings = 0
+
+    def add(self, relative: str, result: DocumentResult) -> None:
+        self.files += 1
+        for finding in result.findings:
+            path = relative + (f"!/{finding.location.member}" if finding.location.member else "")
+            key = (path[:1024], finding.entity.value)
+            aggregate = self.aggregates.get(key)
+            if aggregate is None:
+                aggregate = self.aggregates[key] = _Aggregate(_location_of(finding)[:300])
+            aggregate.add(finding)
+            self.findings += 1
+
+    @property
+    def is_full(self) -> bool:
+        return self.files >= BATCH_FILES or self.findings >= BATCH_FINDINGS
+
+
+def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
+    """Store one batch of aggregates in one transaction (update by root, path and entity)."""
+    if not batch.aggregates:
+        return
+    now = timezone.now()
+    exposure = run.root.exposure if run.root_id and run.root else None
+    with transaction.atomic():
+        existing: dict[tuple[str, str], PHIFinding] = {}
+        if run.root_id:
+            paths = sorted({path for path, _entity in batch.aggregates})
+            for start in range(0, len(paths), _IN_CHUNK):
+                for finding in PHIFinding.objects.filter(
+                        root_id=run.root_id, relative_path__in=paths[start:start + _IN_CHUNK]):
+                    existing[(finding.relative_path, finding.entity_type)] = finding
+        to_create, to_update = [], []
+        for (path, entity), aggregate in batch.aggregates.items():
+            values = {
+                "location": aggregate.location, "count": aggregate.count,
+                "distinct_values": len(aggregate.hashes),
+                "max_confidence": round(aggregate.max_confidence, 3),
+                "validated_count": aggregate.validated,
+                "masked_sample": aggregate.masked[:200],
+                "value_hashes": sorted(aggregate.hashes)[:MAX_HASHES_STORED],
+                "risk_score": risk_score(entity, len(aggregate.hashes), exposure,
+                                         aggregate.max_confidence),
+                "scan_run": run, "last_seen_at": now, "is_present": True,
+            }
+            finding = existing.get((path, entity))
+            if finding is None:
+                to_create.append(PHIFinding(establishment_id=run.establishment_id,
+                                            root_id=run.root_id, relative_path=path,
+                                            entity_type=entity, first_seen_at=now, **values))
+            else:
+                for name, value in values.items():
+                    setattr(finding, name, value)
+                if finding.triage_status == TriageStatus.REMEDIATED:
+                    # Found again after being remediated: back on the to-do list.
+                    finding.triage_status = TriageStatus.TO_REMEDIATE
+                to_update.append(finding)
+            stats = totals.by_entity.setdefault(entity, {"locations": 0, "occurrences": 0,
+                                                         "validated": 0})
+            stats["locations"] += 1
+            stats["occurrences"] += aggregate.count
+            stats["validated"] += aggregate.validated
+            totals.findings += 1
+            if entity in NATIONAL_IDENTIFIERS and aggregate.validated:
+                totals.validated_national_ids += aggregate.validated
+                totals.national_id_files.add(path.split("!/", 1)[0])
+        PHIFinding.objects.bulk_create(to_create, batch_size=500)
+        PHIFinding.objects.bulk_update(
+            to_update, ["location", "count", "distinct_values", "max_confidence",
+                        "validated_count", "masked_sample", "value_hashes", "risk_score",
+                        "scan_run", "last_seen_at", "is_present", "triage_status"],
+            batch_size=500)
+        _save_totals(run, totals)
+
+
+def _save_totals(run: ScanRun, totals: _RunTotals, **extra: Any) -> None:
+    ScanRun.objects.filter(pk=run.pk).update(
+        files_scanned=totals.files_scanned, files_skipped=totals.files_skipped,
+        bytes_scanned=totals.bytes_scanned, findings_count=totals.findings,
+        skipped=totals.skipped, summary={"by_entity": totals.by_entity}, **extra)
+
+
+def _scan_one(path: Path, name: str, size: int) -> DocumentResult | str:
+    """The engine's result, or the reason the file was skipped (never its content)."""
+    engine = detector()
+    limit = engine.config.max_document_bytes
+    if size > limit:
+        return f"larger than {limit} bytes"
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        return f"cannot read: {error.strerror or type(error).__name__}"
+    try:
+        return scan_bytes(engine, data, name)
+    except ExtractionError as error:
+        return error.message
+    except RecursionError:
+        return "structure nested too deeply"
+
+
+# --- the job -------------------------------------------------------------------------------------
+
+def run_scan(job: JobRun, run_id: int, upload: str = "") -> dict[str, Any]:
+    """Body of the ``privacy.phi_scan`` job."""
+    run = ScanRun.objects.select_related("root", "establishment").get(pk=run_id)
+    ScanRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING,
+                                             started_at=timezone.now())
+    totals = _RunTotals()
+    finished = False
+    try:
+        if run.root_id:
+            _scan_root(job, run, totals)
+        else:
+            _scan_upload(job, run, totals, upload)
+        finished = True
+    finally:
+        if upload:
+            (upload_dir() / PurePath(upload).name).unlink(missing_ok=True)
+        if not finished:
+            status = RunStatus.CANCELLED if job.is_cancelled() else RunStatus.FAILED
+            _save_totals(run, totals, status=status, finished_at=timezone.now())
+    return {"run": run.pk, "files_scanned": totals.files_scanned,
+            "files_skipped": totals.files_skipped, "findings": totals.findings}
+
+
+def _progress(job: JobRun, totals: _RunTotals, total: int) -> None:
+    done = totals.files_scanned + totals.files_skipped
+    job.progress(done, max(total, done),
+                 _("%(done)s of %(total)s files, %(size)s read")
+                 % {"done": done, "total": max(total, done),
+                    "size": filesizeformat(totals.bytes_scanned)})
+
+
+def _scan_root(job: JobRun, run: ScanRun, totals: _RunTotals) -> None:
+    assert run.root is not None
+    try:
+        root = resolve_scan_path(run.root.path)
+    except ValidationError as error:
+        raise ScanError(" ".join(error.messages)) from None
+    total = _count_files(root)
+    _progress(job, totals, total)
+    batch, last_check = _Batch(), time.monotonic()
+    for entry in walk_root(root):
+        if time.monotonic() - last_check >= CANCEL_CHECK_SECONDS:
+            last_check = time.monotonic()
+            if job.is_cancelled():
+                _flush(run, batch, totals)  # keep what complete files showed
+                raise JobCancelledError(_("Cancelled on request."))
+            _progress(job, totals, total)
+        if entry.path is None:
+            totals.skip(entry.relative, entry.reason)
+            continue
+        outcome = _scan_one(entry.path, entry.path.name, entry.size)
+        if isinstance(outcome, str):
+            totals.skip(entry.relative, outcome)
+            continue
+        totals.files_scanned += 1
+        totals.bytes_scanned += outcome.bytes_scanned
+        for part in outcome.skipped:
+            totals.note(f"{entry.relative}!/{part.member}", part.reason)
+        batch.add(entry.relative, outcome)
+        if batch.is_full:
+            _flush(run, batch, totals)
+            batch = _Batch()
+    _flush(run, batch, totals)
+    _complete(job, run, totals, total)
+
+
+def _scan_upload(job: JobRun, run: ScanRun, totals: _RunTotals, upload: str) -> None:
+    path = upload_dir() / PurePath(upload).name
+    name = run.uploaded_name or path.name
+    job.progress(0, 1, _("Scanning the uploaded file"))
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ScanError("the uploaded file is no longer available") from None
+    outcome = _scan_one(path, name, size)
+    batch = _Batch()
+    if isinstance(outcome, str):
+        totals.skip(name, outcome)
+    else:
+        totals.files_scanned, totals.bytes_scanned = 1, outcome.bytes_scanned
+        for part in outcome.skipped:
+            totals.note(f"{name}!/{part.member}", part.reason)
+        batch.add(name, outcome)
+    _flush(run, batch, totals)
+    _complete(job, run, totals, 1)
+
+
+def _complete(job: JobRun, run: ScanRun, totals: _RunTotals, total: int) -> None:
+    with transaction.atomic():
+        if run.root_id:
+            # Locations the previous scans saw and this complete one did not: gone.
+            PHIFinding.objects.filter(root_id=run.root_id, is_present=True).exclude(
+                scan_run=run).update(is_present=False)
+        _save_totals(run, totals, status=RunStatus.SUCCEEDED, finished_at=timezone.now())
+        _progress(job, totals, total)
+        root = run.root
+        if (root is not None and root.exposure == Exposure.SHARED_DRIVE
+                and totals.validated_national_ids):
+            raise_alert(
+                establishment=run.establishment, source="privacy",
+                rule_id="privacy.national_identifiers_on_shared_drive",
+                title=_("Validated national identifiers on the shared drive “%(root)s”")
+                % {"root": root.label},
+                description=_("A PHI discovery scan found validated social security numbers "
+                              "(NIR/SSN) in %(files)s file(s) of a shared drive. Review the "
+                              "findings of scan #%(run)s.")
+                % {"files": len(totals.national_id_files), "run": run.pk},
+                severity=SeverityChoice.HIGH, group_key=f"privacy:root:{root.pk}:national-ids",
+                tags=["gdpr", "phi"],
+                details={"scan_root_id": root.pk, "scan_run_id": run.pk,
+                         "files": len(totals.national_id_files),
+                         "validated_identifiers": totals.validated_national_ids})
+
+
+# --- triage, audit and inventory ----------------------------------------------------------------
+
+MAX_COMMENT_LENGTH = 2000
+
+
+def triage_finding(finding: PHIFinding, user: Any, status: str, comment: str = "") -> PHIFinding:
+    """Record a triage decision on a finding (audited with the before/after values)."""
+    _require(user, TRIAGE, _("Your role does not allow triaging findings."))
+    crud.check_establishment_allowed(user, finding.establishment_id)
+    if status not in TriageStatus.values:
+        raise ValidationError({"triage_status": [_("Unknown triage status.")]})
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise ValidationError({"triage_comment": [
+            _("At most %(count)s characters.") % {"count": MAX_COMMENT_LENGTH}]})
+    before = {"triage_status": finding.triage_status, "triage_comment": finding.triage_comment}
+    with transaction.atomic():
+        finding.triage_status, finding.triage_comment = status, comment
+        finding.triaged_by = user if getattr(user, "pk", None) else None
+        finding.triaged_at = timezone.now()
+        finding.save(update_fields=["triage_status", "triage_comment", "triaged_by",
+                                    "triaged_at"])
+        after = {"triage_status": status, "triage_comment": comment}
+        audit.record("update", finding, changes={
+            key: {"before": before[key], "after": after[key]}
+            for key in before if before[key] != after[key]}, message="finding triaged")
+    return finding
+
+
+def record_findings_view(user: Any, filters: dict[str, Any], count: int) -> None:
+    """One audit entry per view of a findings list, with the filter used."""
+    _require(user, VIEW_FINDINGS, _("Your role does not allow viewing findings."))
+    used = {key: str(value) for key, value in filters.items() if value not in (None, "")}
+    establishment_id = used.get("establishment")
+    audit.record("view", None, object_type=PHIFinding._meta.label_lower,
+                 object_repr="PHI findings list", message="findings list viewed",
+                 changes={"filters": used, "results": count},
+                 establishment_id=int(establishment_id)
+                 if establishment_id and establishment_id.isdigit() else None)
+
+
+def record_finding_view(finding: PHIFinding) -> None:
+    audit.record("view", finding, message="finding viewed")
+
+
+def inventory_summary(establishment: Establishment, *, trend_runs: int = 12) -> dict[str, Any]:
+    """Which locations hold which kinds of patient data, how many values, the risk, the trend."""
+    present = PHIFinding.objects.filter(establishment=establishment, is_present=True)
+    by_entity = list(present.values("entity_type").order_by("entity_type").annotate(
+        locations=Count("pk"), occurrences=Sum("count"), distinct=Sum("distinct_values"),
+        validated=Sum("validated_count"), risk=Max("risk_score"),
+        untriaged=Count("pk", filter=Q(triage_status=TriageStatus.UNTRIAGED))))
+    by_root = list(present.values("root_id", "root__label", "root__exposure", "entity_type")
+                   .order_by("root__label", "entity_type")
+                   .annotate(locations=Count("pk"), distinct=Sum("distinct_values"),
+                             risk=Max("risk_score")))
+    by_status = dict(present.values_list("triage_status").order_by().annotate(n=Count("pk")))
+    runs = list(ScanRun.objects.filter(establishment=establishment,
+                                       status=RunStatus.SUCCEEDED)
+                .select_related("root").order_by("-finished_at", "-pk")[:trend_runs])
+    runs.reverse()
+    trend = [{"run": run, "findings": run.findings_count,
+              "by_entity": {entity: stats.get("locations", 0) for entity, stats in
+                            (run.summary or {}).get("by_entity", {}).items()}}
+             for run in runs]
+    return {"by_entity": by_entity, "by_root": by_root, "by_status": by_status, "trend": trend,
+            "total_locations": sum(row["locations"] for row in by_entity),
+            "top_risk": present.order_by("-risk_score", "pk")[:10]}
+
+
+def untriaged_shared_findings(establishment: Establishment, older_than: timedelta) -> Any:
+    return PHIFinding.objects.filter(
+        establishment=establishment, is_present=True, root__exposure=Exposure.SHARED_DRIVE,
+        triage_status=TriageStatus.UNTRIAGED,
+        first_seen_at__lt=timezone.now() - older_than)

@@ -1,0 +1,40 @@
+"""The OpenAPI document and the interactive docs: served locally, under the strict CSP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from tests.apps.core.api_support import API
+
+
+@pytest.mark.django_db
+def test_openapi_document_lists_the_core_resources():
+    schema = Client().get(f"{API}/openapi.json").json()
+    assert schema["info"]["title"] == "Hygie API"
+    for path in ("/organisations", "/establishments/{establishment_id}", "/departments",
+                 "/people/import", "/assets/export.csv", "/alerts/{alert_id}", "/evidence",
+                 "/jobs/{job_id}", "/audit/verify", "/tokens/{token_id}"):
+        assert f"{API}{path}" in schema["paths"], path
+
+
+@pytest.mark.django_db
+def test_docs_page_loads_only_local_assets_and_no_inline_script():
+    response = Client().get(f"{API}/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    # Every asset is under /static/ and really shipped with the package (offline hospitals).
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets
+    for url in assets:
+        assert url.startswith("/static/"), url
+        assert finders.find(url.removeprefix("/static/")), url
+    # The only inline <script> is JSON data, which the CSP does not need to allow.
+    for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+        assert "src=" in attributes or 'type="application/json"' in attributes, attributes
+        assert "src=" not in attributes or not body.strip()

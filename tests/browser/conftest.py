@@ -1,0 +1,122 @@
+"""A real Hygie server (`hygie serve` in a subprocess) and Debian's Chromium under Playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps calling home, which this offline
+# machine refuses; a fresh profile per run keeps tests independent.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _require_browser() -> None:
+    reason = None
+    if not CHROMIUM.exists():
+        reason = "Debian's chromium is not installed (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright package is not installed (pip install -e '.[dev]')"
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests must run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    admin_username: str
+    admin_password: str
+    home: Path
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("HYGIE_", "DJANGO_"))}
+    env.update(HYGIE_HOME=str(home), PYTHONPATH=str(REPO_ROOT))
+    return env
+
+
+def _hygie(home: Path, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "hygie.cli", *args], cwd=REPO_ROOT,
+                            env=_env(home), capture_output=True, text=True, timeout=180,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def hygie_server(tmp_path_factory) -> Iterator[LiveServer]:
+    _require_browser()
+    home = tmp_path_factory.mktemp("browser") / "home"
+    _hygie(home, "migrate")
+    _hygie(home, "demo")
+    output = _hygie(home, "createadmin", "--username", "first-admin")
+    password = re.search(r"One-time password:\s+(\S+)", output).group(1)
+    port = _free_port()
+    log = (home.parent / "serve.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "hygie.cli", "serve", "--port", str(port)],
+                              cwd=REPO_ROOT, env=_env(home), stdout=log,
+                              stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                    if json.load(response) == {"status": "ok"}:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("hygie serve did not start; see "
+                                       f"{home.parent / 'serve.log'}") from None
+                time.sleep(0.2)
+        yield LiveServer(url, "first-admin", password, home)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(hygie_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
