@@ -19,7 +19,7 @@ from hygie.core import audit
 from hygie.core.models import Establishment
 from hygie.core.tables import Column
 from hygie.core.views import generic
-from hygie.core.views.uploads import BoundedUploadMixin, upload_was_too_large
+from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.privacy import services
 from hygie.privacy.choices import ENTITY_CHOICES, TriageStatus
 from hygie.privacy.forms import ScanRootForm, StartScanForm, TriageForm
@@ -167,11 +167,7 @@ class StartScanView(ScanRunViews, BoundedUploadMixin, generic.ObjectViewMixin):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = StartScanForm(request.POST, request.FILES, user=request.user)
-        if upload_was_too_large(request):
-            form.is_valid()
-            form.errors["file"] = form.error_class([
-                _("The file is too large (limit %(limit)s).")
-                % {"limit": filesizeformat(self.upload_limit())}])
+        if self.flag_too_large(form):
             return self.render_form(form, status=413)
         if form.is_valid():
             data = form.cleaned_data

@@ -21,7 +21,7 @@ from hygie.core.roles import ADD_EVIDENCE, VIEW_EVIDENCE
 from hygie.core.services import evidence as evidence_service
 from hygie.core.tables import Column
 from hygie.core.views import generic
-from hygie.core.views.uploads import BoundedUploadMixin, upload_was_too_large
+from hygie.core.views.uploads import BoundedUploadMixin
 
 
 class EvidenceViews:
@@ -71,11 +71,7 @@ class EvidenceUploadView(EvidenceViews, BoundedUploadMixin, generic.ObjectViewMi
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = EvidenceUploadForm(request.POST, request.FILES, user=request.user)
-        if upload_was_too_large(request):
-            form.is_valid()
-            form.errors["file"] = form.error_class([
-                _("The file is too large (limit %(limit)s).")
-                % {"limit": filesizeformat(self.upload_limit())}])
+        if self.flag_too_large(form):
             return self.render_form(form, status=413)
         if form.is_valid():
             data = form.cleaned_data

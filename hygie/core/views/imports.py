@@ -8,13 +8,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from hygie.core.forms import CSVImportForm
 from hygie.core.services import csv_io
 from hygie.core.services.csv_io import MAX_FIELD_LENGTH, MAX_ROWS, ImportReport
 from hygie.core.views import generic
-from hygie.core.views.uploads import BoundedUploadMixin, upload_was_too_large
+from hygie.core.views.uploads import BoundedUploadMixin
 
 
 class CSVImportView(BoundedUploadMixin, generic.ObjectViewMixin):
@@ -41,11 +40,7 @@ class CSVImportView(BoundedUploadMixin, generic.ObjectViewMixin):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = CSVImportForm(request.POST, request.FILES, user=request.user)
-        if upload_was_too_large(request):
-            form.is_valid()
-            form.errors["file"] = form.error_class([
-                _("The file is too large (limit: %(mb)d MB).")
-                % {"mb": csv_io.MAX_IMPORT_BYTES // (1024 * 1024)}])
+        if self.flag_too_large(form):
             return self.render_page(form, status=413)
         report = None
         if form.is_valid():

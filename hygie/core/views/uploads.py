@@ -11,7 +11,9 @@ from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -57,3 +59,13 @@ class BoundedUploadMixin(View):
             request.upload_handlers.insert(0, SizeLimitedUploadHandler(request,
                                                                        self.upload_limit()))
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
+
+    def flag_too_large(self, form: Any) -> bool:
+        """When the upload passed the limit, put the error on the form's file field (True)."""
+        if not upload_was_too_large(self.request):
+            return False
+        form.is_valid()
+        form.errors["file"] = form.error_class([
+            _("The file is too large (limit %(limit)s).")
+            % {"limit": filesizeformat(self.upload_limit())}])
+        return True
