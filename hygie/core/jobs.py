@@ -48,9 +48,9 @@ def verify_audit_chain(run: JobRun) -> dict[str, Any]:
 @register_job(PRUNE_HISTORY, gettext_lazy("Prune old background task records"))
 def prune_history(run: JobRun) -> dict[str, Any]:
     now = timezone.now()
-    queue_rows, _ = DBTaskResult.objects.filter(
+    queue_rows, _per_model = DBTaskResult.objects.filter(
         finished_at__lt=now - TASK_RESULT_RETENTION).delete()
-    jobs, _ = Job.objects.filter(finished_at__lt=now - JOB_RETENTION).delete()
+    jobs, _per_model = Job.objects.filter(finished_at__lt=now - JOB_RETENTION).delete()
     run.progress(1, 1, _("Done"))
     return {"task_results_deleted": queue_rows, "jobs_deleted": jobs}
 

@@ -205,3 +205,23 @@ def test_stopping_the_worker_lets_the_current_task_finish(test_kinds, database_b
     waiting.refresh_from_db()
     assert current.status == JobStatus.SUCCEEDED and current.result == {"finished": True}
     assert waiting.status == JobStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_prune_history_deletes_only_old_job_records():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hygie.core.jobs import JOB_RETENTION, PRUNE_HISTORY
+
+    old = Job.objects.create(kind="x", title="old", status=JobStatus.SUCCEEDED,
+                             finished_at=timezone.now() - JOB_RETENTION - timedelta(days=1))
+    recent = Job.objects.create(kind="x", title="recent", status=JobStatus.SUCCEEDED,
+                                finished_at=timezone.now() - timedelta(days=1))
+    job = start_job(PRUNE_HISTORY, "prune")
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.result["jobs_deleted"] == 1
+    assert not Job.objects.filter(pk=old.pk).exists()
+    assert Job.objects.filter(pk=recent.pk).exists()
