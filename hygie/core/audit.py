@@ -32,9 +32,10 @@ def _establishment_id_of(instance: models.Model) -> int | None:
     return getattr(instance, "establishment_id", None)
 
 
-def record(action: str, obj: models.Model | None = None, *, changes: dict[str, Any] | None = None,
-           message: str = "", establishment_id: int | None = None,
-           object_type: str | None = None, object_id: str = "", object_repr: str = "") -> AuditEntry:
+def record(action: str, obj: models.Model | None = None, *,
+           changes: dict[str, Any] | None = None, message: str = "",
+           establishment_id: int | None = None, object_type: str | None = None,
+           object_id: str = "", object_repr: str = "") -> AuditEntry:
     """Append one entry to the chain (inside the caller's transaction when there is one)."""
     actor = context.current()
     if obj is not None:

@@ -27,7 +27,8 @@ class ActorContext:
         return self.label or self.channel
 
 
-_current: ContextVar[ActorContext] = ContextVar("hygie_actor", default=ActorContext())
+# ActorContext is a frozen dataclass: sharing the default instance is safe.
+_current: ContextVar[ActorContext] = ContextVar("hygie_actor", default=ActorContext())  # noqa: B039
 
 
 def current() -> ActorContext:

@@ -17,7 +17,8 @@ def _with_request(request: Any, user: Any = None) -> context.ActorContext:
         user=user if user is not None else current.user,
         channel=current.channel if current.channel != "system" else "web",
         source_ip=current.source_ip or (request.META.get("REMOTE_ADDR") if request else None),
-        user_agent=current.user_agent or (request.META.get("HTTP_USER_AGENT", "") if request else ""),
+        user_agent=current.user_agent
+        or (request.META.get("HTTP_USER_AGENT", "") if request else ""),
     )
 
 

@@ -66,8 +66,8 @@ def check_finess(value: str) -> IdentifierCheck:
     numeric = compact.replace("2A", "21", 1) if compact.startswith("2A") else compact
     numeric = numeric.replace("2B", "22", 1) if numeric.startswith("2B") else numeric
     key_ok = luhn_is_valid(numeric)
-    return IdentifierCheck(compact, True, key_ok, False,
-                           None if key_ok else "FINESS check key does not match (Luhn, UNVERIFIED rule)")
+    problem = None if key_ok else "FINESS check key does not match (Luhn, UNVERIFIED rule)"
+    return IdentifierCheck(compact, True, key_ok, False, problem)
 
 
 def check_rpps(value: str) -> IdentifierCheck:
@@ -78,8 +78,8 @@ def check_rpps(value: str) -> IdentifierCheck:
     if not _RPPS_RE.match(compact):
         return IdentifierCheck(compact, False, None, False, "RPPS must be 11 digits")
     key_ok = luhn_is_valid(compact)
-    return IdentifierCheck(compact, True, key_ok, False,
-                           None if key_ok else "RPPS check key does not match (Luhn, UNVERIFIED rule)")
+    problem = None if key_ok else "RPPS check key does not match (Luhn, UNVERIFIED rule)"
+    return IdentifierCheck(compact, True, key_ok, False, problem)
 
 
 def check_adeli(value: str) -> IdentifierCheck:

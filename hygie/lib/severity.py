@@ -20,7 +20,7 @@ class Severity(IntEnum):
 
     @classmethod
     def from_label(cls, label: str) -> Severity:
-        """Parse a level name (Sigma levels included: informational, low, medium, high, critical)."""
+        """Parse a level name, Sigma's included (informational, low, medium, high, critical)."""
         normalised = label.strip().upper()
         if normalised == "INFO":
             normalised = "INFORMATIONAL"

@@ -112,7 +112,8 @@ class APIToken(models.Model):
     def authenticate(cls, raw: str) -> APIToken | None:
         if not raw.startswith(TOKEN_PREFIX):
             return None
-        token = cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        token = (cls.objects.active().select_related("user")
+                 .filter(key_hash=_hash_token(raw)).first())
         if token is not None:
             cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token

@@ -41,7 +41,7 @@ class AuditChannel(models.TextChoices):
 
 class AuditScopedQuerySet(ScopedQuerySet):
     def visible_to(self, user: Any) -> ScopedQuerySet:
-        """Entries of the user's establishments; entries tied to none only for organisation-wide users."""
+        """Entries of the user's establishments (entries tied to none: organisation-wide users)."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.sees_all_establishments:
@@ -122,3 +122,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.entry_hash[:12]}"

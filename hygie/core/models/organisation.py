@@ -74,7 +74,8 @@ class Establishment(models.Model):
         verbose_name = _("establishment")
         verbose_name_plural = _("establishments")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="establishment_name_unique"),
+            models.UniqueConstraint(fields=["organisation", "name"],
+                                    name="establishment_name_unique"),
             models.UniqueConstraint(fields=["finess_eg"], condition=~models.Q(finess_eg=""),
                                     name="establishment_finess_eg_unique"),
         ]
@@ -117,7 +118,8 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [
-            models.UniqueConstraint(fields=["establishment", "name"], name="department_name_unique"),
+            models.UniqueConstraint(fields=["establishment", "name"],
+                                    name="department_name_unique"),
         ]
 
     def __str__(self) -> str:
