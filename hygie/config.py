@@ -103,6 +103,8 @@ class Settings:
     trusted_proxy: str = "127.0.0.1"
     # Folders PHI discovery scans may read (absolute paths); empty means none.
     privacy_scan_roots: list[str] = field(default_factory=list)
+    # Days stored log events are kept (detection); older ones are pruned daily.
+    event_retention_days: int = 30
 
 
 def _get(name: str, toml: dict[str, Any], key: str, default: Any) -> Any:
@@ -117,6 +119,13 @@ def _as_int(value: Any, name: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _as_positive_int(value: Any, name: str) -> int:
+    number = _as_int(value, name)
+    if number < 1:
+        raise ConfigError(f"{name} must be at least 1, got {number}")
+    return number
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -173,4 +182,7 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         trusted_proxy=str(_get("HYGIE_TRUSTED_PROXY", toml, "trusted_proxy", "127.0.0.1")),
         privacy_scan_roots=_as_path_list(_get("HYGIE_PRIVACY_SCAN_ROOTS", toml,
                                               "privacy_scan_roots", [])),
+        event_retention_days=_as_positive_int(_get("HYGIE_EVENT_RETENTION_DAYS", toml,
+                                                   "event_retention_days", 30),
+                                              "HYGIE_EVENT_RETENTION_DAYS"),
     )

@@ -27,6 +27,7 @@ _PLATFORM_COMMANDS = {
     "audit": "hygie.cli.audit:audit",
     "backup": "hygie.cli.backup:backup",
     "restore": "hygie.cli.backup:restore",
+    "ingest": "hygie.cli.ingest:ingest",
     "version": "hygie.cli.admin:version",
 }
 

@@ -28,6 +28,7 @@ from hygie.detection.engine import (
     LogRecord,
     RuleInfo,
     RuleSource,
+    detect_and_parse,
     load_rule_pack,
     read_evtx,
     read_json,
@@ -36,6 +37,8 @@ from hygie.detection.engine.rule_pack import MAX_RULE_FILE_BYTES
 
 RULE_SUFFIXES = (".yml", ".yaml")
 LOG_SUFFIXES = (".evtx", ".json", ".jsonl", ".ndjson", ".log")
+# Read line by line through the log parsers (which also give each line its Sigma log source).
+TEXT_LOG_SUFFIXES = (".log",)
 EVTX_MAGIC = b"ElfFile\x00"
 # A table is for reading; past this many rows, say so and point to jsonl/csv.
 MAX_TABLE_ROWS = 2000
@@ -185,6 +188,8 @@ def scan_file(
     first_error: str | None = None
     evtx = _is_evtx(path)
     kind = "record" if evtx else "line"
+    if not evtx and path.suffix.lower() in TEXT_LOG_SUFFIXES:
+        return _scan_text_file(session, path, keep, progress, hits)
     with path.open("rb") as handle:
         records: Iterable[LogRecord] = read_evtx(handle) if evtx else read_json(handle)
         for record in records:
@@ -202,6 +207,39 @@ def scan_file(
                 progress(events)
         for hit in _correlation_hits(session.finish(), path, kind):
             keep(hit)
+    return FileResult(str(path), tuple(hits), events, errors, first_error)
+
+
+def _scan_text_file(
+    session: DetectionSession,
+    path: Path,
+    keep: Callable[[Hit], None],
+    progress: Callable[[int], None] | None,
+    hits: list[Hit],
+) -> FileResult:
+    """Plain text logs (syslog, auth.log, access logs, HL7, JSON lines): one line, one event,
+    routed to the rules of the log source the parser recognised."""
+    events = errors = 0
+    first_error: str | None = None
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            parsed = detect_and_parse(line)
+            if parsed.parser == "unknown":
+                errors += 1
+                first_error = first_error or f"line {number}: {parsed.error}"
+                continue
+            events += 1
+            result = session.process(parsed.event, number, parsed.logsource)
+            for rule in result.rules:
+                keep(Hit(rule, str(path), "line", number))
+            for hit in _correlation_hits(result.correlations, path, "line"):
+                keep(hit)
+            if progress is not None and events % 2000 == 0:
+                progress(events)
+    for hit in _correlation_hits(session.finish(), path, "line"):
+        keep(hit)
     return FileResult(str(path), tuple(hits), events, errors, first_error)
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "hygie.core",
     "hygie.privacy",
+    "hygie.detection",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HYGIE_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
 # Folders under which PHI discovery scans may run (privacy scan roots); empty allows none.
 HYGIE_PRIVACY_SCAN_ROOTS = CONFIG.privacy_scan_roots
+# Detection: stored events older than this are pruned by a daily job.
+HYGIE_EVENT_RETENTION_DAYS = CONFIG.event_retention_days
+# HTTP bulk ingestion: largest accepted body, and requests processed at once before 429.
+HYGIE_INGEST_MAX_BODY_BYTES = 5 * 1024 * 1024
+HYGIE_INGEST_MAX_CONCURRENT = 4
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

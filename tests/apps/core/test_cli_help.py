@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from hygie.cli import cli
 from tests.apps.core.cli_helpers import REPO_ROOT
 
-PLATFORM_COMMANDS = ["audit", "backup", "check", "createadmin", "demo", "migrate", "restore",
-                     "serve", "version", "worker"]
+PLATFORM_COMMANDS = ["audit", "backup", "check", "createadmin", "demo", "ingest", "migrate",
+                     "restore", "serve", "version", "worker"]
 
 
 def test_help_lists_every_platform_command_with_a_one_line_summary():

@@ -39,6 +39,7 @@ from hygie.core.models import (
 )
 from hygie.core.services.evidence import add_evidence
 from hygie.core.testing import login_with_mfa
+from hygie.detection.models import Event, RuleSetting
 from hygie.privacy.models import PHIFinding, ScanRoot, ScanRun
 from tests.apps.core.api_support import API, issue_token
 
@@ -79,11 +80,14 @@ class WorldB:
     scan_root: Any = None
     scan_run: Any = None
     finding: Any = None
+    # detection module
+    event: Any = None
+    rule_setting: Any = None
 
     def objects(self) -> list[Any]:
         return [self.organisation, self.establishment, self.department, self.person, self.asset,
                 self.alert, self.evidence, self.job, self.user, self.token, self.audit_entry,
-                self.scan_root, self.scan_run, self.finding]
+                self.scan_root, self.scan_run, self.finding, self.event, self.rule_setting]
 
     def take_snapshot(self) -> dict[str, Any]:
         return {f"{type(obj).__name__}:{obj.pk}": _state(obj) for obj in self.objects()}
@@ -136,6 +140,12 @@ def world_b(db, make_user) -> WorldB:
         establishment=establishment, root=world.scan_root, scan_run=world.scan_run,
         relative_path=f"{MARKER}/zeta.csv", entity_type="FR_NIR", count=1, distinct_values=1,
         masked_sample=f"{MARKER} ••", first_seen_at=now, last_seen_at=now)
+    world.event = Event.objects.create(establishment=establishment, received_at=now,
+                                       source="http", host=f"{MARKER}-zeta-pump",
+                                       raw=f"{MARKER} zeta log line", asset=asset,
+                                       fields={"host.name": f"{MARKER}-zeta-pump"})
+    world.rule_setting = RuleSetting.objects.create(establishment=establishment,
+                                                    rule_id=f"{MARKER}-rule", is_enabled=False)
     return world
 
 
@@ -151,7 +161,8 @@ def _page_objects(world: WorldB) -> dict[str, Any]:
             "department": world.department, "person": world.person, "asset": world.asset,
             "alert": world.alert, "evidence": world.evidence, "job": world.job,
             "user": world.user, "token": world.token, "audit": world.audit_entry,
-            "scanroot": world.scan_root, "scanrun": world.scan_run, "phifinding": world.finding}
+            "scanroot": world.scan_root, "scanrun": world.scan_run, "phifinding": world.finding,
+            "event": world.event, "rulesetting": world.rule_setting}
 
 
 def _api_objects(world: WorldB) -> dict[str, Any]:
@@ -306,7 +317,7 @@ def _counts_in_b(world: WorldB) -> dict[str, int]:
     establishment = world.establishment
     return {model.__name__: model.objects.filter(establishment=establishment).count()
             for model in (Department, Person, Asset, Alert, Evidence, Job, ScanRoot, ScanRun,
-                          PHIFinding)}
+                          PHIFinding, Event, RuleSetting)}
 
 
 @pytest.mark.django_db

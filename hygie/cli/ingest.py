@@ -1,0 +1,80 @@
+"""``hygie ingest FILE… --establishment ID``: store log files as events, run rules, raise alerts.
+
+JSON lines, EVTX, and plain text logs (syslog, auth.log, web access logs, HL7): every line is
+kept, the unreadable ones with their parse error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from hygie.cli import UserError
+from hygie.cli.runtime import acting_as_operator, setup_django
+
+EVTX_MAGIC = b"ElfFile\x00"
+
+
+def _is_evtx(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(EVTX_MAGIC)) == EVTX_MAGIC
+
+
+def _items(path: Path) -> Iterator[Any]:
+    from hygie.detection.engine import read_evtx
+    from hygie.detection.services import Unreadable
+
+    if _is_evtx(path):
+        with path.open("rb") as handle:
+            for record in read_evtx(handle):
+                if record.event is None:
+                    yield Unreadable(f"{path.name} record {record.origin}", record.error or "")
+                else:
+                    yield record.event
+        return
+    with path.open("rb") as handle:
+        yield from handle
+
+
+@click.command(short_help="Import log files as events (rules run, alerts raised).")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--establishment", "establishment_id", required=True, type=int,
+              help="Id of the establishment the logs come from.")
+def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
+    """Store each line or record of FILES as an event, run the enabled rules, raise alerts."""
+    setup_django()
+    from hygie.core.models import Establishment
+    from hygie.detection.models import EventSource
+    from hygie.detection.services import IngestSummary, ingest_lines
+
+    establishment = Establishment.objects.filter(pk=establishment_id).first()
+    if establishment is None:
+        raise UserError(f"no establishment with id {establishment_id}")
+    err = Console(stderr=True, highlight=False)
+    total = IngestSummary()
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.fields[events]} events"))
+    with acting_as_operator(), Progress(*columns, console=err, transient=True,
+                                        disable=not err.is_terminal) as progress:
+        for path in files:
+            task = progress.add_task(path.name, total=None, events=0)
+            try:
+                summary = ingest_lines(establishment, _items(path), EventSource.FILE,
+                                       progress=lambda n, t=task: progress.update(t, events=n))
+            except OSError as error:
+                raise UserError(f"{path}: {error.strerror or error}") from None
+            progress.update(task, completed=1, total=1)
+            total.events += summary.events
+            total.parse_errors += summary.parse_errors
+            total.matches += summary.matches
+            total.alert_ids |= summary.alert_ids
+            click.echo(f"{path}: {summary.events} events, {summary.parse_errors} parse error(s), "
+                       f"{summary.matches} match(es)")
+    click.echo(f"{total.events} events in {len(files)} file(s), {total.parse_errors} parse "
+               f"error(s), {total.matches} match(es), {total.alerts} alert(s) raised or updated")

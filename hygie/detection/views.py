@@ -1,0 +1,173 @@
+"""Detection pages: stored events (search, filters, time range) and the rule library with
+per-establishment enable/disable. Alerts use the core alert queue."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from hygie.core import audit
+from hygie.core.models import Establishment
+from hygie.core.tables import Column
+from hygie.core.views import generic
+from hygie.core.views.uploads import BoundedUploadMixin
+from hygie.detection import services
+from hygie.detection.forms import RulePackImportForm
+from hygie.detection.models import Event
+from hygie.detection.roles import MANAGE_RULES, VIEW_EVENTS
+
+
+def _moment(value: str, *, end_of_day: bool = False) -> datetime | None:
+    """A form's date or date-time (in the user's time zone) as an aware date-time."""
+    value = value.strip()[:40]
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            if day is None:
+                return None
+            moment = datetime.combine(day, time.max if end_of_day else time.min)
+    except ValueError:
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+class EventListView(generic.ObjectListView):
+    model = Event
+    view_capability = VIEW_EVENTS
+    list_select_related = ("establishment", "asset")
+    template_name = "detection/event_list.html"
+    columns = (Column("received_at"), Column("occurred_at"),
+               Column("establishment", sort="establishment__name"), Column("host"),
+               Column("asset", sort=False), Column("product"), Column("service"),
+               Column("category"), Column("parse_error", sort=False))
+    search_fields = ("raw", "host")
+    filters = ("establishment", "source", "product", "service", "category")
+
+    def get_queryset(self) -> models.QuerySet:
+        queryset = super().get_queryset()
+        since = _moment(self.request.GET.get("since", ""))
+        until = _moment(self.request.GET.get("until", ""), end_of_day=True)
+        if since is not None:
+            queryset = queryset.filter(received_at__gte=since)
+        if until is not None:
+            queryset = queryset.filter(received_at__lte=until)
+        host = self.request.GET.get("host", "").strip()[:253]
+        if host:
+            queryset = queryset.filter(host__icontains=host)
+        return queryset
+
+    def extra_context(self, queryset: models.QuerySet) -> dict[str, Any]:
+        return {"since": self.request.GET.get("since", "")[:40],
+                "until": self.request.GET.get("until", "")[:40],
+                "host": self.request.GET.get("host", "")[:253]}
+
+
+class RuleListView(generic.CapabilityRequiredMixin):
+    """Every loaded rule with its level, tags and status for one establishment."""
+
+    required_capability = VIEW_EVENTS
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        establishments = Establishment.objects.visible_to(request.user).order_by("name")
+        selected = establishments.filter(pk=_int(request.GET.get("establishment"))).first()
+        selected = selected or establishments.first()
+        disabled = services.disabled_rule_ids(selected) if selected is not None else frozenset()
+        engine = services.rule_engine()
+        rules = [{"info": loaded.info, "level": loaded.info.level.label
+                  if loaded.info.level is not None else "",
+                  "is_enabled": loaded.info.id not in disabled}
+                 for loaded in (*engine.pack.rules, *engine.pack.correlations)
+                 if getattr(loaded, "emits", True)]
+        rules.sort(key=lambda row: row["info"].title.lower())
+        return render(request, "detection/rule_list.html", {
+            "rules": rules, "problems": engine.problems, "establishments": establishments,
+            "selected": selected, "can_manage": request.user.can(MANAGE_RULES),
+            "can_import": request.user.can(MANAGE_RULES)
+            and request.user.sees_all_establishments,
+            "packs": services.imported_pack_names()})
+
+
+class RuleToggleView(generic.CapabilityRequiredMixin):
+    required_capability = MANAGE_RULES
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        establishment = get_object_or_404(Establishment.objects.visible_to(request.user),
+                                          pk=_int(request.POST.get("establishment")))
+        rule_id = request.POST.get("rule_id", "")[:100]
+        known = {loaded.info.id for loaded in (*services.rule_engine().pack.rules,
+                                                *services.rule_engine().pack.correlations)}
+        if rule_id not in known:
+            raise PermissionDenied(_("Unknown rule."))
+        is_enabled = request.POST.get("is_enabled") == "1"
+        services.set_rule_enabled(establishment, rule_id, is_enabled)
+        messages.success(request, _("Rule enabled.") if is_enabled else _("Rule disabled."))
+        return HttpResponseRedirect(reverse("detection:rule_list")
+                                    + f"?establishment={establishment.pk}")
+
+
+class RulePackImportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
+    """Upload a Sigma pack; it applies to the whole installation, so organisation-wide users
+    with the rule management capability only."""
+
+    required_capability = MANAGE_RULES
+    template_name = "detection/rulepack_import.html"
+
+    def upload_limit(self) -> int:
+        return int(getattr(settings, "HYGIE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not request.user.sees_all_establishments:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_form(RulePackImportForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = RulePackImportForm(request.POST, request.FILES)
+        if self.flag_too_large(form):
+            return self.render_form(form, status=413)
+        if form.is_valid():
+            try:
+                result = services.import_rule_pack(form.cleaned_data["name"],
+                                                   form.cleaned_data["file"])
+            except services.RulePackImportError as error:
+                form.add_error("file", error.message)
+            else:
+                audit.record("create", None, object_type="detection.rulepack",
+                             object_id=result.name, object_repr=result.name,
+                             changes={"files": result.files, "valid": result.valid,
+                                      "invalid": len(result.problems)},
+                             message="Sigma rule pack imported")
+                messages.success(request, _(
+                    "Pack %(name)s imported: %(valid)s valid rule(s), %(invalid)s invalid.")
+                    % {"name": result.name, "valid": result.valid,
+                       "invalid": len(result.problems)})
+                return HttpResponseRedirect(reverse("detection:rule_list"))
+        return self.render_form(form, status=422)
+
+    def render_form(self, form: RulePackImportForm, status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name,
+                      {"form": form, "max_bytes": self.upload_limit()}, status=status)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
