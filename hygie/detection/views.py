@@ -71,9 +71,10 @@ class EventListView(generic.ObjectListView):
         return queryset
 
     def extra_context(self, queryset: models.QuerySet) -> dict[str, Any]:
-        return {"since": self.request.GET.get("since", "")[:40],
-                "until": self.request.GET.get("until", "")[:40],
-                "host": self.request.GET.get("host", "")[:253]}
+        extra = {"since": self.request.GET.get("since", "")[:40],
+                 "until": self.request.GET.get("until", "")[:40],
+                 "host": self.request.GET.get("host", "")[:253]}
+        return {**extra, "has_extra_filters": any(extra.values())}
 
 
 class RuleListView(generic.CapabilityRequiredMixin):
