@@ -9,14 +9,26 @@ from django.http import HttpRequest
 
 from hygie import __version__
 from hygie.core.registries import sections_for
+from hygie.core.services.mfa import is_request_verified
+
+
+def is_fully_signed_in(request: HttpRequest) -> bool:
+    """Signed in, with no pending step (the same gate as AccountSetupMiddleware)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.must_change_password:
+        return False
+    return is_request_verified(request)
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    sections = sections_for(user) if user is not None and user.is_authenticated else []
+    is_signed_in = is_fully_signed_in(request)
     return {
         "hygie_version": __version__,
-        "nav_sections": sections,
+        # Until sign-in is complete (new password, second factor) the shell shows no menu and no
+        # search: those pages would only bounce back to the pending step.
+        "nav_sections": sections_for(user) if is_signed_in else [],
+        "is_fully_signed_in": is_signed_in,
         "oidc_enabled": getattr(settings, "HYGIE_OIDC_ENABLED", False),
         "oidc_provider_name": getattr(settings, "HYGIE_OIDC_PROVIDER_NAME", "SSO"),
     }

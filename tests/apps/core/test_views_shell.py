@@ -124,3 +124,20 @@ def test_only_the_closest_navigation_entry_is_current(client_a):
     assert content.count('aria-current="page"') == 1
     assert f'<a href="{reverse("core:person_add")}" aria-current="page">' in content
     assert f'<a href="{reverse("core:person_list")}">' in content
+
+
+@pytest.mark.django_db
+def test_no_menu_or_search_until_sign_in_is_complete(client, user_a, login):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user_a, name="phone", confirmed=True)
+    client.force_login(user_a)  # password accepted, second factor still pending
+    pending = client.get(reverse("core:mfa_verify"))
+    assert pending.status_code == 200
+    assert pending.context["nav_sections"] == []
+    assert not pending.context["is_fully_signed_in"]
+    assert b"global-search" not in pending.content
+
+    login(user_a)
+    complete = client.get(reverse("core:dashboard"))
+    assert complete.context["nav_sections"] and complete.context["is_fully_signed_in"]
