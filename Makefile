@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HYGIE := $(BIN)/hygie
 export HYGIE_HOME ?= $(CURDIR)/var
 
-.PHONY: run test bench bench-phi bench-detect lint clean install install-dev install-bench
+.PHONY: run test bench bench-phi bench-detect bench-ingest lint clean install install-dev install-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ test: install-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests || [ $$? -eq 5 ]
 
 ## bench: every benchmark in bench/, each printing Hygie's and the peer's figures side by side
-bench: bench-phi bench-detect
+bench: bench-phi bench-detect bench-ingest
 
 ## bench-phi: PHI discovery, Hygie (fast and NER modes) vs Presidio
 bench-phi: install-bench
@@ -50,6 +50,10 @@ bench-phi: install-bench
 ## bench-detect: Sigma detection, Hygie vs pySigma's SQLite backend (Zircolite's method)
 bench-detect: install-bench
 	$(BIN)/python bench/bench_detect.py
+
+## bench-ingest: live syslog over TCP, parse + detection + storage: events/s and loss (target 20,000)
+bench-ingest: install-bench
+	$(BIN)/python bench/bench_ingest.py
 
 ## lint: ruff over everything, mypy (strict) over the pure code
 lint: install-dev

@@ -105,6 +105,13 @@ class Settings:
     privacy_scan_roots: list[str] = field(default_factory=list)
     # Days stored log events are kept (detection); older ones are pruned daily.
     event_retention_days: int = 30
+    # Syslog receivers (host:port, empty = off) and the establishment their events belong to.
+    syslog_udp: str = ""
+    syslog_tcp: str = ""
+    syslog_tls: str = ""
+    syslog_tls_cert: str = ""
+    syslog_tls_key: str = ""
+    syslog_establishment: int = 0
 
 
 def _get(name: str, toml: dict[str, Any], key: str, default: Any) -> Any:
@@ -136,6 +143,12 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def _check_address(value: str, name: str) -> None:
+    host, separator, port = value.rpartition(":")
+    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{name} must look like 0.0.0.0:514, got {value!r}")
+
+
 def load_settings(*, create_secret_key: bool = True) -> Settings:
     """Resolve the configuration; ``create_secret_key=False`` leaves the data folder untouched
     (``hygie restore`` and ``hygie check`` must not write into it)."""
@@ -153,6 +166,13 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         if value:
             oidc[key] = str(value)
     tls = _as_bool(_get("HYGIE_TLS", toml, "tls", False), "HYGIE_TLS")
+    syslog = {key: str(_get(f"HYGIE_SYSLOG_{key.upper()}", toml, f"syslog_{key}", "")).strip()
+              for key in ("udp", "tcp", "tls", "tls_cert", "tls_key", "establishment")}
+    for key in ("udp", "tcp", "tls"):
+        if syslog[key]:
+            _check_address(syslog[key], f"HYGIE_SYSLOG_{key.upper()}")
+    if syslog["tls"] and not (syslog["tls_cert"] and syslog["tls_key"]):
+        raise ConfigError("HYGIE_SYSLOG_TLS needs HYGIE_SYSLOG_TLS_CERT and HYGIE_SYSLOG_TLS_KEY")
     return Settings(
         home=home,
         secret_key=str(secret or ""),
@@ -185,4 +205,12 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         event_retention_days=_as_positive_int(_get("HYGIE_EVENT_RETENTION_DAYS", toml,
                                                    "event_retention_days", 30),
                                               "HYGIE_EVENT_RETENTION_DAYS"),
+        syslog_udp=syslog["udp"],
+        syslog_tcp=syslog["tcp"],
+        syslog_tls=syslog["tls"],
+        syslog_tls_cert=syslog["tls_cert"],
+        syslog_tls_key=syslog["tls_key"],
+        syslog_establishment=(_as_positive_int(syslog["establishment"],
+                                               "HYGIE_SYSLOG_ESTABLISHMENT")
+                              if syslog["establishment"] else 0),
     )

@@ -21,7 +21,10 @@ from hygie.cli.runtime import setup_django
 @click.option("--worker/--no-worker", "with_worker", default=True, show_default=True,
               help="Run the background task worker and scheduler in this process "
                    "(--no-worker when separate `hygie worker` processes run them).")
-def serve(host: str | None, port: int | None, threads: int, with_worker: bool) -> None:
+@click.option("--listeners/--no-listeners", "with_listeners", default=True, show_default=True,
+              help="Run the syslog receivers configured by HYGIE_SYSLOG_UDP/TCP/TLS.")
+def serve(host: str | None, port: int | None, threads: int, with_worker: bool,
+          with_listeners: bool) -> None:
     """Run the web server, with the task worker and scheduler.
 
     Production server (waitress) with static files; background tasks run in the same process
@@ -34,6 +37,7 @@ def serve(host: str | None, port: int | None, threads: int, with_worker: bool) -
     from hygie.config import parse_listen
     from hygie.core.services.scheduler import Scheduler
     from hygie.core.services.worker import WorkerThread
+    from hygie.detection.listeners import SyslogListeners
 
     default_host, default_port = parse_listen(settings.CONFIG.listen)
     _warn_if_unmigrated()
@@ -52,8 +56,13 @@ def serve(host: str | None, port: int | None, threads: int, with_worker: bool) -
     server = create_server(application, host=host or default_host, port=port or default_port,
                            threads=threads, ident="Hygie", **proxy_options)
     background = [WorkerThread(), Scheduler()] if with_worker else []
+    listeners = SyslogListeners.from_settings() if with_listeners else None
     for thread in background:
         thread.start()
+    if listeners is not None:
+        listeners.start()
+        click.echo("Syslog: " + ", ".join(f"{kind} on {address[0]}:{address[1]}" for kind, address
+                                          in listeners.addresses().items()), err=True)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     url_host = f"[{server.effective_host}]" if ":" in str(server.effective_host) \
         else server.effective_host
@@ -64,6 +73,10 @@ def serve(host: str | None, port: int | None, threads: int, with_worker: bool) -
         server.run()  # returns after SIGINT/SIGTERM, once in-flight requests are done
     finally:
         server.close()
+        if listeners is not None:
+            # Before the worker: every line already read from a socket is stored first.
+            click.echo("Stopping syslog receivers: storing the queued events.", err=True)
+            listeners.stop()
         _stop_background(background)
 
 

@@ -192,6 +192,9 @@ HYGIE_EVENT_RETENTION_DAYS = CONFIG.event_retention_days
 # HTTP bulk ingestion: largest accepted body, and requests processed at once before 429.
 HYGIE_INGEST_MAX_BODY_BYTES = 5 * 1024 * 1024
 HYGIE_INGEST_MAX_CONCURRENT = 4
+# Syslog receivers (HYGIE_SYSLOG_UDP/TCP/TLS in CONFIG): lines waiting to be stored; when full,
+# TCP/TLS senders are slowed down and UDP datagrams are dropped (counted in the log).
+HYGIE_SYSLOG_QUEUE_SIZE = 100_000
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

@@ -1,0 +1,286 @@
+"""Syslog receivers (RFC 3164 and RFC 5424 over UDP, TCP and TLS) feeding the ingestion pipeline.
+
+One thread per server (``socketserver``), one thread per TCP/TLS connection, and one consumer
+thread that drains a bounded in-process queue into ``ingest_lines`` in batches. The queue is the
+seam a later message bus (NATS JetStream) replaces.
+
+Back-pressure: when the queue is full, TCP and TLS readers block, so the sender's TCP window
+closes and it slows down; UDP cannot push back, so datagrams that find the queue full are
+dropped and counted (logged). Clean shutdown: stop accepting, let each connection read what its
+peer already sent (bounded by a grace period), then store everything queued before returning:
+a line read from a socket is stored before ``stop()`` returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import select
+import socket
+import socketserver
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from hygie.detection.engine.parsers.framing import MAX_FRAME_BYTES, FrameState, split_frames
+
+logger = logging.getLogger(__name__)
+
+QUEUE_SIZE = 100_000
+BATCH_LINES = 1000
+BATCH_SECONDS = 0.2
+READ_TIMEOUT = 0.5  # how often an idle connection checks whether we are stopping
+DRAIN_GRACE = 5.0  # on stop, how long a connection may keep reading what its peer already sent
+_STOP = object()
+
+
+@dataclass
+class ListenerStats:
+    received: int = 0
+    stored: int = 0
+    udp_dropped: int = 0
+    truncated: int = 0
+    failed: int = 0  # lines in a batch the database refused (logged with the error)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, name: str, count: int = 1) -> None:
+        with self.lock:
+            setattr(self, name, getattr(self, name) + count)
+
+
+def parse_address(value: str, name: str) -> tuple[str, int]:
+    from hygie.config import ConfigError
+
+    host, separator, port = value.strip().rpartition(":")
+    if not separator or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ConfigError(f"{name} must look like 0.0.0.0:514, got {value!r}")
+    return host.strip("[]"), int(port)
+
+
+class _UDPHandler(socketserver.BaseRequestHandler):
+    server: _UDPServer
+
+    def handle(self) -> None:
+        data = self.request[0].rstrip(b"\r\n\x00")
+        if not data:
+            return
+        owner = self.server.owner
+        try:
+            owner.queue.put_nowait(data)
+        except queue.Full:
+            owner.stats.add("udp_dropped")
+        else:
+            owner.stats.add("received")
+
+
+class _TCPHandler(socketserver.BaseRequestHandler):
+    server: _TCPServer
+
+    def handle(self) -> None:
+        owner = self.server.owner
+        sock: socket.socket = self.request
+        sock.settimeout(READ_TIMEOUT)
+        if isinstance(sock, ssl.SSLSocket):
+            try:
+                sock.do_handshake()
+            except (OSError, ssl.SSLError) as exc:
+                logger.info("syslog TLS handshake with %s failed: %s", self.client_address, exc)
+                return
+        remainder, state, deadline = b"", FrameState(), None
+        while True:
+            if owner.stopping.is_set() and deadline is None:
+                deadline = time.monotonic() + DRAIN_GRACE
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            try:
+                data = sock.recv(65536)
+            except TimeoutError:
+                if deadline is not None:
+                    break  # stopping and the peer has nothing more in flight
+                continue
+            except (OSError, ssl.SSLError):
+                break
+            if not data:
+                break
+            frames = split_frames(remainder + data, state, owner.max_frame_bytes)
+            remainder, state = frames.remainder, frames.state
+            if frames.truncated:
+                owner.stats.add("truncated", frames.truncated)
+            for frame in frames.frames:
+                owner.queue.put(frame)  # blocks when full: back-pressure on the sender
+            owner.stats.add("received", len(frames.frames))
+        tail = remainder.strip(b"\r\n\x00 ")
+        if tail and not state.skip_bytes and not state.skip_to_newline:
+            owner.queue.put(tail)  # a last line without its newline is still a line
+            owner.stats.add("received")
+
+
+class _UDPServer(socketserver.UDPServer):
+    # One thread, no thread per datagram: UDP handling is a put_nowait.
+    allow_reuse_address = True
+    max_packet_size = 65535
+
+    def __init__(self, address: tuple[str, int], owner: SyslogListeners) -> None:
+        self.owner = owner
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _UDPHandler)
+
+
+class _TCPServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = False
+    block_on_close = True  # server_close() joins the connection threads: none left behind
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], owner: SyslogListeners,
+                 tls: ssl.SSLContext | None = None) -> None:
+        self.owner, self.tls = owner, tls
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _TCPHandler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        if self.tls is not None:
+            # The handshake runs in the connection's thread, so a slow peer cannot stall accept.
+            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+
+class SyslogListeners:
+    """The configured receivers and their consumer; ``start()`` then ``stop()``."""
+
+    def __init__(self, establishment_id: int, *, udp: str = "", tcp: str = "", tls: str = "",
+                 tls_cert: str = "", tls_key: str = "", queue_size: int = QUEUE_SIZE,
+                 batch_lines: int = BATCH_LINES, max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+        self.establishment_id = establishment_id
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
+        self.batch_lines = batch_lines
+        self.max_frame_bytes = max_frame_bytes
+        self.stats = ListenerStats()
+        self.stopping = threading.Event()
+        self.servers: dict[str, socketserver.BaseServer] = {}
+        if udp:
+            self.servers["udp"] = _UDPServer(parse_address(udp, "HYGIE_SYSLOG_UDP"), self)
+        if tcp:
+            self.servers["tcp"] = _TCPServer(parse_address(tcp, "HYGIE_SYSLOG_TCP"), self)
+        if tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.load_cert_chain(tls_cert, tls_key)
+            self.servers["tls"] = _TCPServer(parse_address(tls, "HYGIE_SYSLOG_TLS"), self,
+                                             context)
+        self._threads: list[threading.Thread] = []
+        self._consumer = threading.Thread(target=self._consume, name="syslog-consumer")
+        self._last_drop_log = (0.0, 0)
+
+    @classmethod
+    def from_settings(cls) -> SyslogListeners | None:
+        """The listeners ``HYGIE_SYSLOG_*`` configure, or None when none is."""
+        from django.conf import settings
+
+        from hygie.config import ConfigError
+        from hygie.core.models import Establishment
+
+        config = settings.CONFIG
+        if not (config.syslog_udp or config.syslog_tcp or config.syslog_tls):
+            return None
+        establishment_id = config.syslog_establishment
+        if not establishment_id:
+            ids = list(Establishment.objects.values_list("pk", flat=True)[:2])
+            if len(ids) != 1:
+                raise ConfigError("set HYGIE_SYSLOG_ESTABLISHMENT to the id of the establishment "
+                                  "the received syslog events belong to")
+            establishment_id = ids[0]
+        elif not Establishment.objects.filter(pk=establishment_id).exists():
+            raise ConfigError(f"HYGIE_SYSLOG_ESTABLISHMENT: no establishment {establishment_id}")
+        return cls(establishment_id, udp=config.syslog_udp, tcp=config.syslog_tcp,
+                   tls=config.syslog_tls, tls_cert=config.syslog_tls_cert,
+                   tls_key=config.syslog_tls_key,
+                   queue_size=int(getattr(settings, "HYGIE_SYSLOG_QUEUE_SIZE", QUEUE_SIZE)))
+
+    def addresses(self) -> dict[str, tuple[str, int]]:
+        return {kind: server.server_address[:2] for kind, server in self.servers.items()}
+
+    def start(self) -> None:
+        self._consumer.start()
+        for kind, server in self.servers.items():
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                      name=f"syslog-{kind}")
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Stop accepting, read what peers already sent, store everything queued, return."""
+        self.stopping.set()
+        for server in self.servers.values():
+            server.shutdown()  # serve_forever returns: no new connection or datagram
+            self._take_pending(server)
+        for server in self.servers.values():
+            server.server_close()  # TCP: joins the connection threads (they see ``stopping``)
+        for thread in self._threads:
+            thread.join()
+        self.queue.put(_STOP)  # after every reader is done, so it is the last item
+        self._consumer.join()
+        self._log_drops(force=True)
+
+    @staticmethod
+    def _take_pending(server: socketserver.BaseServer) -> None:
+        # A connection the kernel accepted (its data sent and acknowledged) may still wait in
+        # the backlog, and datagrams in the socket buffer: handle them too, within the grace.
+        server.timeout = 0
+        deadline = time.monotonic() + DRAIN_GRACE
+        while time.monotonic() < deadline and select.select([server.socket], [], [], 0)[0]:
+            server.handle_request()
+
+    # --- the consumer -------------------------------------------------------------------------
+
+    def _consume(self) -> None:
+        from django.db import close_old_connections
+
+        done = False
+        while not done:
+            batch: list[bytes] = []
+            deadline = time.monotonic() + BATCH_SECONDS
+            while len(batch) < self.batch_lines:
+                try:
+                    item = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    done = True
+                    break
+                batch.append(item)
+            if batch:
+                close_old_connections()
+                try:
+                    self._store(batch)
+                except Exception:  # keep receiving: one bad batch must not stop ingestion
+                    logger.exception("syslog: could not store %d events", len(batch))
+                    self.stats.add("failed", len(batch))
+                finally:
+                    close_old_connections()
+            self._log_drops()
+
+    def _store(self, batch: list[bytes]) -> None:
+        from hygie.core.models import Establishment
+        from hygie.detection.models import EventSource
+        from hygie.detection.services import ingest_lines
+
+        establishment = Establishment.objects.get(pk=self.establishment_id)
+        summary = ingest_lines(establishment, batch, EventSource.SYSLOG)
+        # Blank lines are skipped by ingest_lines; count what was handed over as handled.
+        self.stats.add("stored", len(batch))
+        if summary.alerts:
+            logger.info("syslog: %d events, %d alerts", summary.events, summary.alerts)
+
+    def _log_drops(self, force: bool = False) -> None:
+        last_time, last_count = self._last_drop_log
+        dropped = self.stats.udp_dropped
+        if dropped > last_count and (force or time.monotonic() - last_time > 10):
+            logger.warning("syslog UDP: %d datagrams dropped so far (queue full; UDP cannot "
+                           "slow the sender down, use TCP or TLS)", dropped)
+            self._last_drop_log = (time.monotonic(), dropped)
