@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import django_otp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -124,24 +127,30 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(request, "core/account/mfa_manage.html", context)
 
 
-def _code_from(request: HttpRequest) -> str | None:
+_NOT_DONE = object()
+
+
+def _with_current_code(request: HttpRequest, action: Callable[[Any, str], Any]) -> Any:
+    """Run a sensitive second-factor change confirmed by a current code.
+
+    Returns the action's result, or ``_NOT_DONE`` after putting the reason in the messages.
+    """
     form = TOTPCodeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the 6 digits shown by your authenticator app."))
-        return None
-    return str(form.cleaned_data["code"])
+        return _NOT_DONE
+    try:
+        return action(request.user, str(form.cleaned_data["code"]))
+    except mfa.SecondFactorError as error:
+        messages.error(request, error.message)
+        return _NOT_DONE
 
 
 @require_POST
 @login_required
 def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
-    code = _code_from(request)
-    if code is None:
-        return redirect("core:mfa_manage")
-    try:
-        codes = mfa.regenerate_recovery_codes(request.user, code)
-    except mfa.SecondFactorError as error:
-        messages.error(request, error.message)
+    codes = _with_current_code(request, mfa.regenerate_recovery_codes)
+    if codes is _NOT_DONE:
         return redirect("core:mfa_manage")
     request.session[_NEW_CODES_SESSION_KEY] = codes
     messages.success(request, _("New recovery codes were generated; the old ones no longer "
@@ -152,13 +161,7 @@ def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def replace_authenticator(request: HttpRequest) -> HttpResponse:
-    code = _code_from(request)
-    if code is None:
-        return redirect("core:mfa_manage")
-    try:
-        mfa.start_totp_replacement(request.user, code)
-    except mfa.SecondFactorError as error:
-        messages.error(request, error.message)
+    if _with_current_code(request, mfa.start_totp_replacement) is _NOT_DONE:
         return redirect("core:mfa_manage")
     messages.info(request, _("Scan the new QR code. Your current authenticator keeps working "
                              "until the new one is confirmed."))
@@ -168,13 +171,6 @@ def replace_authenticator(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def disable(request: HttpRequest) -> HttpResponse:
-    code = _code_from(request)
-    if code is None:
-        return redirect("core:mfa_manage")
-    try:
-        mfa.disable_second_factor(request.user, code)
-    except mfa.SecondFactorError as error:
-        messages.error(request, error.message)
-        return redirect("core:mfa_manage")
-    messages.success(request, _("Two-step verification is turned off for your account."))
+    if _with_current_code(request, mfa.disable_second_factor) is not _NOT_DONE:
+        messages.success(request, _("Two-step verification is turned off for your account."))
     return redirect("core:mfa_manage")
