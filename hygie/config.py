@@ -105,6 +105,9 @@ class Settings:
     privacy_scan_roots: list[str] = field(default_factory=list)
     # Days stored log events are kept (detection); older ones are pruned daily.
     event_retention_days: int = 30
+    # HTTP bulk ingestion: largest body, and requests processed at once before answering 429.
+    ingest_max_body_bytes: int = 5 * 1024 * 1024
+    ingest_max_concurrent: int = 4
     # Syslog receivers (host:port, empty = off) and the establishment their events belong to.
     syslog_udp: str = ""
     syslog_tcp: str = ""
@@ -205,6 +208,12 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         event_retention_days=_as_positive_int(_get("HYGIE_EVENT_RETENTION_DAYS", toml,
                                                    "event_retention_days", 30),
                                               "HYGIE_EVENT_RETENTION_DAYS"),
+        ingest_max_body_bytes=_as_positive_int(_get("HYGIE_INGEST_MAX_BODY_BYTES", toml,
+                                                    "ingest_max_body_bytes", 5 * 1024 * 1024),
+                                               "HYGIE_INGEST_MAX_BODY_BYTES"),
+        ingest_max_concurrent=_as_positive_int(_get("HYGIE_INGEST_MAX_CONCURRENT", toml,
+                                                    "ingest_max_concurrent", 4),
+                                               "HYGIE_INGEST_MAX_CONCURRENT"),
         syslog_udp=syslog["udp"],
         syslog_tcp=syslog["tcp"],
         syslog_tls=syslog["tls"],

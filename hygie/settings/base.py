@@ -190,8 +190,8 @@ HYGIE_PRIVACY_SCAN_ROOTS = CONFIG.privacy_scan_roots
 # Detection: stored events older than this are pruned by a daily job.
 HYGIE_EVENT_RETENTION_DAYS = CONFIG.event_retention_days
 # HTTP bulk ingestion: largest accepted body, and requests processed at once before 429.
-HYGIE_INGEST_MAX_BODY_BYTES = 5 * 1024 * 1024
-HYGIE_INGEST_MAX_CONCURRENT = 4
+HYGIE_INGEST_MAX_BODY_BYTES = CONFIG.ingest_max_body_bytes
+HYGIE_INGEST_MAX_CONCURRENT = CONFIG.ingest_max_concurrent
 # Syslog receivers (HYGIE_SYSLOG_UDP/TCP/TLS in CONFIG): lines waiting to be stored; when full,
 # TCP/TLS senders are slowed down and UDP datagrams are dropped (counted in the log).
 HYGIE_SYSLOG_QUEUE_SIZE = 100_000
