@@ -8,6 +8,7 @@ disabling a rule takes effect on the next batch without recompiling.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -42,6 +43,7 @@ from hygie.detection.engine import (
 )
 from hygie.detection.engine.rule_pack import MAX_RULE_FILE_BYTES
 from hygie.detection.models import MAX_RAW_CHARS, Event, EventSource, RuleSetting
+from hygie.detection.storage import Row, insert_events
 from hygie.lib.errors import HygieError
 
 ALERT_SOURCE = "detection"
@@ -249,10 +251,21 @@ class IngestSummary:
                 "matches": self.matches, "alerts": self.alerts}
 
 
+class _StoredRef:
+    """What an alert needs of a stored event; the id is known once its batch is written."""
+
+    __slots__ = ("asset_id", "occurred_at", "pk")
+
+    def __init__(self, asset_id: int | None, occurred_at: datetime | None) -> None:
+        self.pk: int | None = None
+        self.asset_id = asset_id
+        self.occurred_at = occurred_at
+
+
 @dataclass
 class _Pending:
     rule: RuleInfo
-    events: list[Event]
+    events: list[_StoredRef]
     event: Mapping[str, Any]
 
 
@@ -339,43 +352,50 @@ def ingest_lines(establishment: Establishment, items: Iterable[IngestItem],
     disabled = disabled_rule_ids(establishment)
     assets = _AssetIndex(establishment)
     summary = IngestSummary()
-    batch: list[Event] = []
+    rows: list[Row] = []
+    refs: list[_StoredRef] = []
     pending: list[_Pending] = []
+    establishment_id = establishment.pk
+    received_at = timezone.now()
     for item in items:
         if isinstance(item, (str, bytes)) and not item.strip():
             continue
         event, logsource, raw, error = _to_event(item)
-        host = _first(event, HOST_FIELDS)[:253]
-        spec = logsource or LogSourceSpec()
-        stored = Event(establishment=establishment, received_at=timezone.now(),
-                       occurred_at=_occurred_at(event), source=source,
-                       product=(spec.product or _windows_product(event))[:100],
-                       service=(spec.service or "")[:100], category=(spec.category or "")[:100],
-                       host=_text(host), fields=_json_safe(event, skip=ORIGINAL_FIELD),
-                       raw=_text(raw[:MAX_RAW_CHARS]), parse_error=_text(error[:300]),
-                       asset_id=assets.find(host, event))
-        batch.append(stored)
-        summary.events += 1
-        summary.parse_errors += bool(error)
+        host = _text(_first(event, HOST_FIELDS)[:253])
+        occurred_at = _occurred_at(event)
+        asset_id = assets.find(host, event)
+        if logsource is None:
+            product, service, category = _windows_product(event), "", ""
+        else:
+            product = (logsource.product or _windows_product(event))[:100]
+            service, category = (logsource.service or "")[:100], (logsource.category or "")[:100]
+        ref = _StoredRef(asset_id, occurred_at)
         if event:
-            result = session.process(event, origin=stored, logsource=logsource)
+            result = session.process(event, origin=ref, logsource=logsource)
             for rule in result.rules:
                 if rule.id not in disabled:
-                    pending.append(_Pending(rule, [stored], event))
+                    pending.append(_Pending(rule, [ref], event))
             for match in result.correlations:
                 if match.rule.id not in disabled:
-                    origins = [o for o in match.origins if isinstance(o, Event)]
+                    origins = [o for o in match.origins if isinstance(o, _StoredRef)]
                     pending.append(_Pending(match.rule, origins, dict(match.group)))
-        if len(batch) >= BATCH_SIZE:
-            _flush(establishment, batch, pending, summary)
-            batch, pending = [], []
+        rows.append([establishment_id, received_at, occurred_at, source, product, service,
+                     category, host, fields_json(event), _text(raw[:MAX_RAW_CHARS]),
+                     _text(error[:300]), asset_id])
+        refs.append(ref)
+        summary.events += 1
+        summary.parse_errors += bool(error)
+        if len(rows) >= BATCH_SIZE:
+            _flush(establishment, rows, refs, pending, summary)
+            rows, refs, pending = [], [], []
+            received_at = timezone.now()
             if progress is not None:
                 progress(summary.events)
     for match in session.finish():
         if match.rule.id not in disabled:
-            origins = [o for o in match.origins if isinstance(o, Event)]
+            origins = [o for o in match.origins if isinstance(o, _StoredRef)]
             pending.append(_Pending(match.rule, origins, dict(match.group)))
-    _flush(establishment, batch, pending, summary)
+    _flush(establishment, rows, refs, pending, summary)
     if progress is not None:
         progress(summary.events)
     return summary
@@ -391,8 +411,10 @@ def _text(value: str) -> str:
 
 
 def _scalar(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float)):
+    if value is None or isinstance(value, (bool, int)):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
     return _text(str(value))
 
 
@@ -409,13 +431,36 @@ def _json_safe(event: Mapping[str, Any], skip: str) -> dict[str, Any]:
     return safe
 
 
-def _flush(establishment: Establishment, batch: list[Event], pending: list[_Pending],
-           summary: IngestSummary) -> None:
-    if not batch and not pending:
+_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def fields_json(event: dict[str, Any]) -> str:
+    """The event's fields as stored JSON text, without the raw text (kept once, in ``raw``).
+
+    Parsers give flat events of strings and numbers, which the C encoder writes directly; the
+    rest (other types, NUL characters PostgreSQL refuses, NaN) goes through ``_json_safe``.
+    """
+    original = event.pop(ORIGINAL_FIELD, None)
+    try:
+        text = _encoder.encode(event)
+    except (TypeError, ValueError):
+        text = ""
+    finally:
+        if original is not None:
+            event[ORIGINAL_FIELD] = original
+    if not text or "\\u0000" in text:
+        text = _encoder.encode(_json_safe(event, skip=ORIGINAL_FIELD))
+    return text
+
+
+def _flush(establishment: Establishment, rows: list[Row], refs: list[_StoredRef],
+           pending: list[_Pending], summary: IngestSummary) -> None:
+    if not rows and not pending:
         return
     fields = _rule_fields(rule_engine())
     with transaction.atomic():
-        Event.objects.bulk_create(batch)
+        for ref, pk in zip(refs, insert_events(rows), strict=True):
+            ref.pk = pk
         for match in pending:
             rule = match.rule
             entity = _text(_first(match.event, ENTITY_FIELDS))[:200]
