@@ -1,1 +1,0 @@
-"""Response: incidents, playbooks, regulatory clocks, notification drafts and crisis exercises."""

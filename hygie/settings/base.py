@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hygie.core",
     "hygie.privacy",
     "hygie.detection",
+    "hygie.response",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from hygie.core.choices import (
@@ -242,6 +243,12 @@ _ASSET_PLAN = {
 }
 
 
+# Sent inside the demo's transaction once the core objects exist, so other modules add their own
+# demo records (an incident, playbooks…) without the core importing them. Arguments:
+# ``organisation`` and ``establishments`` (in creation order).
+demo_loaded = Signal()
+
+
 def database_is_empty() -> bool:
     """True when no organisation data exists yet (accounts alone do not count)."""
     return not any(model.objects.exists()
@@ -267,6 +274,8 @@ def load_demo() -> DemoSummary:
                      snapshot=_device_inventory_snapshot(sites[0][0]),
                      description="Répartition des dispositifs médicaux connectés par "
                                  "criticité, calculée à partir de l'inventaire.")
+        demo_loaded.send(sender=load_demo, organisation=organisation,
+                         establishments=[establishment for establishment, _ in sites])
     return DemoSummary(organisation=organisation.name, establishments=len(sites),
                        departments=sum(len(departments) for _, departments in sites),
                        people=people, assets=assets, alerts=alerts, evidence=1)

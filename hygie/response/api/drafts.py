@@ -1,0 +1,5 @@
+"""Response API: drafts."""
+
+from ninja import Router
+
+router = Router()

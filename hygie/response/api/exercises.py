@@ -1,0 +1,5 @@
+"""Response API: exercises."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Response API: incidents."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Response API: obligations."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Response API: playbooks."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""Compliance evidence from exercises (registered in the probe registry)."""

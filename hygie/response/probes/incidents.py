@@ -1,0 +1,1 @@
+"""Compliance evidence from incidents (registered in the probe registry)."""

@@ -1,0 +1,1 @@
+"""Compliance evidence from playbooks (registered in the probe registry)."""

@@ -1,0 +1,1 @@
+"""Response pages, one module per area; each exposes ``urlpatterns``."""

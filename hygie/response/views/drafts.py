@@ -1,0 +1,5 @@
+"""Response pages: drafts."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Response pages: exercises."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

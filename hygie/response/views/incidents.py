@@ -1,0 +1,5 @@
+"""Response pages: incidents."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

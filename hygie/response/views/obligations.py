@@ -1,0 +1,5 @@
+"""Response pages: obligations."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Response pages: playbooks."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
