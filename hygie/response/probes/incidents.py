@@ -1,1 +1,0 @@
-"""Compliance evidence from incidents (registered in the probe registry)."""

@@ -1,0 +1,1 @@
+"""Compliance evidence from regulatory obligations (registered in the probe registry)."""
