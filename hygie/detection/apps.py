@@ -9,15 +9,22 @@ class DetectionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from hygie.core import audit
         from hygie.core.choices import Role
+        from hygie.core.models import Alert
         from hygie.core.roles import grant
-        from hygie.detection.models import RuleSetting
-        from hygie.detection.roles import INGEST, MANAGE_RULES, VIEW_EVENTS
+        from hygie.detection import alert_sections, forwarding
+        from hygie.detection.models import ForwardingTarget, RuleSetting
+        from hygie.detection.roles import INGEST, MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
 
-        grant(Role.ADMIN, VIEW_EVENTS, INGEST, MANAGE_RULES)
-        grant(Role.RSSI, VIEW_EVENTS, INGEST, MANAGE_RULES)
+        grant(Role.ADMIN, VIEW_EVENTS, INGEST, MANAGE_RULES, MANAGE_FORWARDING)
+        grant(Role.RSSI, VIEW_EVENTS, INGEST, MANAGE_RULES, MANAGE_FORWARDING)
         grant(Role.SOC_ANALYST, VIEW_EVENTS, INGEST)
         # Events are written in bulk by ingestion (not audited one by one); enabling or
-        # disabling a rule changes what is watched, so it is.
-        audit.audit_model_changes([RuleSetting])
+        # disabling a rule changes what is watched, so it is; so is where alerts are sent.
+        audit.audit_model_changes([RuleSetting, ForwardingTarget])
+        post_save.connect(forwarding.on_alert_saved, sender=Alert,
+                          dispatch_uid="hygie-detection-forward-alerts")
+        alert_sections.register()

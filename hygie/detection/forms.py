@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from hygie.core.forms import ScopedModelForm
+from hygie.detection.forwarding import source_modules
+from hygie.detection.models import ForwardingTarget
 from hygie.detection.services import PACK_NAME
 
 
@@ -16,3 +21,46 @@ class RulePackImportForm(forms.Form):
         PACK_NAME, _("Lower-case letters, digits, '-' and '_' only."))],
         help_text=_("Importing again under the same name replaces the pack."))
     file = forms.FileField(label=_("Zip archive of Sigma rules"))
+
+
+class ForwardingTargetForm(ScopedModelForm):
+    """A forwarding target; organisation-wide targets only for organisation-wide users."""
+
+    sources = forms.MultipleChoiceField(
+        label=_("Source modules"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: alerts of every module."))
+    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https",
+                         help_text=_("Webhook: https:// (or http:// on a trusted network)."))
+
+    class Meta:
+        model = ForwardingTarget
+        fields = ["name", "organisation", "establishment", "kind", "host", "port", "url",
+                  "ca_certificate", "min_severity", "sources", "syslog_facility",
+                  "timeout_seconds", "max_attempts", "is_enabled"]
+        widgets = {"ca_certificate": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sources"].choices = source_modules()
+        if self.instance.pk:
+            self.initial["sources"] = list(self.instance.sources or [])
+        # Derived from the establishment when one is chosen; needed only for organisation-wide.
+        self.fields["organisation"].required = False
+        organisations = self.fields["organisation"].queryset
+        if not self.instance.pk and not self.initial.get("organisation"):
+            first_two = list(organisations[:2])
+            if len(first_two) == 1:
+                self.initial["organisation"] = first_two[0].pk
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        establishment = cleaned.get("establishment")
+        if establishment is None and not self.user.sees_all_establishments:
+            self.add_error("establishment", _(
+                "Choose an establishment: only users with organisation-wide access may forward "
+                "the alerts of a whole organisation."))
+        if establishment is not None:
+            cleaned["organisation"] = establishment.organisation
+        elif not cleaned.get("organisation") and "organisation" not in self.errors:
+            self.add_error("organisation", _("Choose the organisation or an establishment."))
+        return cleaned

@@ -2,14 +2,22 @@
 
 Events keep their normalised fields (ECS-style dotted names) and the original text, cut to
 ``MAX_RAW_CHARS``; a line that could not be parsed is stored with ``parse_error``, never dropped.
+Forwarding targets send new alerts (of every module) to a SIEM or a webhook; each send is an
+``AlertDelivery`` with its attempts.
 """
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hygie.core.models import Asset, Establishment
+from hygie.core.choices import SeverityChoice
+from hygie.core.models import Alert, Asset, Establishment, Organisation
 from hygie.core.models.scoping import ScopedManager
 
 MAX_RAW_CHARS = 8192
@@ -73,3 +81,141 @@ class RuleSetting(models.Model):
 
     def __str__(self) -> str:
         return self.rule_id
+
+
+class ForwardingKind(models.TextChoices):
+    SYSLOG_UDP = "syslog_udp", _("Syslog over UDP (RFC 5424)")
+    SYSLOG_TCP = "syslog_tcp", _("Syslog over TCP (RFC 5424, octet counting)")
+    SYSLOG_TLS = "syslog_tls", _("Syslog over TLS (RFC 5424/5425)")
+    WEBHOOK = "webhook", _("Webhook (HTTPS or HTTP POST, JSON)")
+
+
+SYSLOG_KINDS = (ForwardingKind.SYSLOG_UDP, ForwardingKind.SYSLOG_TCP, ForwardingKind.SYSLOG_TLS)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class ForwardingTarget(models.Model):
+    """Where new alerts are sent (a SIEM's syslog input, a SOAR or chat webhook)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("organisation"))
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("establishment"),
+        help_text=_("Empty: alerts of every establishment of the organisation."))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=ForwardingKind.choices)
+    host = models.CharField(_("host"), max_length=253, blank=True,
+                            help_text=_("Syslog: host name or IP address of the receiver."))
+    port = models.PositiveIntegerField(_("port"), null=True, blank=True,
+                                       validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    url = models.URLField(_("URL"), max_length=500, blank=True,
+                          help_text=_("Webhook: https:// (or http:// on a trusted network)."))
+    ca_certificate = models.TextField(
+        _("CA certificate (PEM)"), blank=True,
+        help_text=_("TLS and HTTPS: the certificate authority that signed the receiver's "
+                    "certificate; empty uses the system's trusted authorities."))
+    secret = models.CharField(_("signing secret"), max_length=100, blank=True, editable=False)
+    min_severity = models.IntegerField(_("minimum severity"), choices=SeverityChoice.choices,
+                                       default=SeverityChoice.MEDIUM)
+    sources = models.JSONField(_("source modules"), default=list, blank=True,
+                               help_text=_("Empty: alerts of every module."))
+    syslog_facility = models.PositiveSmallIntegerField(
+        _("syslog facility"), default=16, validators=[MaxValueValidator(23)],
+        help_text=_("0–23; 16 is local0, 10 is authpriv."))
+    timeout_seconds = models.PositiveSmallIntegerField(
+        _("timeout (seconds)"), default=5, validators=[MinValueValidator(1),
+                                                       MaxValueValidator(60)])
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=5, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("Tries before a delivery is marked failed (waits 30 s, 2, 8, 30 min…)."))
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    # Organisation-wide targets (no establishment) receive every establishment's alerts, so
+    # only users who see every establishment see them.
+    scope_path = "establishment"
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("forwarding target")
+        verbose_name_plural = _("forwarding targets")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.secret:
+            self.secret = secrets.token_urlsafe(32)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_syslog(self) -> bool:
+        return self.kind in SYSLOG_KINDS
+
+    @property
+    def address(self) -> str:
+        return self.url if self.kind == ForwardingKind.WEBHOOK else f"{self.host}:{self.port}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.establishment_id is not None and self.organisation_id is None:
+            self.organisation_id = self.establishment.organisation_id
+        if (self.establishment_id is not None
+                and self.establishment.organisation_id != self.organisation_id):
+            errors["establishment"] = _("The establishment belongs to another organisation.")
+        if self.kind in SYSLOG_KINDS:
+            if not self.host:
+                errors["host"] = _("A syslog target needs a host.")
+            if not self.port:
+                errors["port"] = _("A syslog target needs a port.")
+        elif self.kind == ForwardingKind.WEBHOOK:
+            if not self.url:
+                errors["url"] = _("A webhook needs a URL.")
+            elif not self.url.lower().startswith(("https://", "http://")):
+                errors["url"] = _("Only http:// and https:// URLs are supported.")
+        if self.ca_certificate and "-----BEGIN CERTIFICATE-----" not in self.ca_certificate:
+            errors["ca_certificate"] = _("Paste PEM text (-----BEGIN CERTIFICATE-----).")
+        unknown = [s for s in self.sources or [] if not isinstance(s, str) or not s.isidentifier()]
+        if unknown or not isinstance(self.sources, list):
+            errors["sources"] = _("A list of module names, e.g. detection, privacy.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AlertDelivery(models.Model):
+    """One alert sent (or being sent) to one forwarding target, with its attempts."""
+
+    target = models.ForeignKey(ForwardingTarget, on_delete=models.CASCADE,
+                               related_name="deliveries", verbose_name=_("target"))
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("alert"))
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_path = "alert__establishment"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.target_id}"

@@ -1,5 +1,5 @@
-"""Detection pages: stored events (search, filters, time range) and the rule library with
-per-establishment enable/disable. Alerts use the core alert queue."""
+"""Detection pages: stored events (search, filters, time range, detail), the rule library with
+per-establishment enable/disable, and alert forwarding targets. Alerts use the core alert queue."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from hygie.core.models import Establishment
 from hygie.core.tables import Column
 from hygie.core.views import generic
 from hygie.core.views.uploads import BoundedUploadMixin
-from hygie.detection import services
-from hygie.detection.forms import RulePackImportForm
-from hygie.detection.models import Event
-from hygie.detection.roles import MANAGE_RULES, VIEW_EVENTS
+from hygie.detection import forwarding, queries, services
+from hygie.detection.forms import ForwardingTargetForm, RulePackImportForm
+from hygie.detection.models import AlertDelivery, DeliveryStatus, Event, ForwardingTarget
+from hygie.detection.roles import MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
 
 
 def _moment(value: str, *, end_of_day: bool = False) -> datetime | None:
@@ -50,7 +50,7 @@ class EventListView(generic.ObjectListView):
     view_capability = VIEW_EVENTS
     list_select_related = ("establishment", "asset")
     template_name = "detection/event_list.html"
-    columns = (Column("received_at"), Column("occurred_at"),
+    columns = (Column("received_at", link=True), Column("occurred_at"),
                Column("establishment", sort="establishment__name"), Column("host"),
                Column("asset", sort=False), Column("product"), Column("service"),
                Column("category"), Column("parse_error", sort=False))
@@ -68,13 +68,43 @@ class EventListView(generic.ObjectListView):
         host = self.request.GET.get("host", "").strip()[:253]
         if host:
             queryset = queryset.filter(host__icontains=host)
+        rule = self.request.GET.get("rule", "").strip()[:100]
+        if rule:
+            queryset = queries.filter_by_rule(queryset, self.request.user, rule)
+        if self.request.GET.get("parse_errors") == "1":
+            queryset = queryset.exclude(parse_error="")
         return queryset
 
     def extra_context(self, queryset: models.QuerySet) -> dict[str, Any]:
         extra = {"since": self.request.GET.get("since", "")[:40],
                  "until": self.request.GET.get("until", "")[:40],
-                 "host": self.request.GET.get("host", "")[:253]}
+                 "host": self.request.GET.get("host", "")[:253],
+                 "rule": self.request.GET.get("rule", "")[:100],
+                 "parse_errors": self.request.GET.get("parse_errors") == "1"}
         return {**extra, "has_extra_filters": any(extra.values())}
+
+
+class EventDetailView(generic.ObjectDetailView):
+    """One event: normalised fields (matched ones marked), raw text, parse error, asset, the
+    alerts it fed and the rules it matches today."""
+
+    model = Event
+    view_capability = VIEW_EVENTS
+    list_select_related = ("establishment", "asset")
+    template_name = "detection/event_detail.html"
+    fields = ("establishment", "received_at", "occurred_at", "source", "product", "service",
+              "category", "host", "asset", "parse_error")
+
+    def extra_context(self, obj: models.Model) -> dict[str, Any]:
+        assert isinstance(obj, Event)
+        alerts = queries.alerts_for_event(obj, self.request.user)
+        rules = queries.matching_rules(obj)
+        matched: set[str] = set()
+        for alert in alerts:
+            matched.update(str(n) for n in (alert.details or {}).get("matched_fields") or [])
+        for _rule, names in rules:
+            matched.update(names)
+        return {"alerts": alerts, "rules": rules, "field_rows": queries.field_rows(obj, matched)}
 
 
 class RuleListView(generic.CapabilityRequiredMixin):
@@ -86,20 +116,14 @@ class RuleListView(generic.CapabilityRequiredMixin):
         establishments = Establishment.objects.visible_to(request.user).order_by("name")
         selected = establishments.filter(pk=_int(request.GET.get("establishment"))).first()
         selected = selected or establishments.first()
-        disabled = services.disabled_rule_ids(selected) if selected is not None else frozenset()
-        engine = services.rule_engine()
-        rules = [{"info": loaded.info, "level": loaded.info.level.label
-                  if loaded.info.level is not None else "",
-                  "is_enabled": loaded.info.id not in disabled}
-                 for loaded in (*engine.pack.rules, *engine.pack.correlations)
-                 if getattr(loaded, "emits", True)]
-        rules.sort(key=lambda row: row["info"].title.lower())
+        rules = queries.rule_rows(selected)
         return render(request, "detection/rule_list.html", {
-            "rules": rules, "problems": engine.problems, "establishments": establishments,
+            "rules": rules, "problems": queries.rule_problems(),
+            "establishments": establishments,
             "selected": selected, "can_manage": request.user.can(MANAGE_RULES),
             "can_import": request.user.can(MANAGE_RULES)
             and request.user.sees_all_establishments,
-            "packs": services.imported_pack_names()})
+            "packs": queries.pack_summaries()})
 
 
 class RuleToggleView(generic.CapabilityRequiredMixin):
@@ -110,9 +134,7 @@ class RuleToggleView(generic.CapabilityRequiredMixin):
         establishment = get_object_or_404(Establishment.objects.visible_to(request.user),
                                           pk=_int(request.POST.get("establishment")))
         rule_id = request.POST.get("rule_id", "")[:100]
-        known = {loaded.info.id for loaded in (*services.rule_engine().pack.rules,
-                                                *services.rule_engine().pack.correlations)}
-        if rule_id not in known:
+        if rule_id not in queries.known_rule_ids():
             raise PermissionDenied(_("Unknown rule."))
         is_enabled = request.POST.get("is_enabled") == "1"
         services.set_rule_enabled(establishment, rule_id, is_enabled)
@@ -165,6 +187,86 @@ class RulePackImportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
     def render_form(self, form: RulePackImportForm, status: int = 200) -> HttpResponse:
         return render(self.request, self.template_name,
                       {"form": form, "max_bytes": self.upload_limit()}, status=status)
+
+
+# --- alert forwarding ----------------------------------------------------------------------------
+
+class ForwardingTargetViews:
+    model = ForwardingTarget
+    # The pages show the webhook signing secret: rule managers, not every analyst.
+    view_capability = MANAGE_FORWARDING
+    edit_capability = MANAGE_FORWARDING
+    list_select_related = ("organisation", "establishment")
+
+
+class ForwardingTargetListView(ForwardingTargetViews, generic.ObjectListView):
+    template_name = "detection/forwardingtarget_list.html"
+    columns = (Column("name", link=True), Column("kind"), Column("address", sort=False),
+               Column("establishment", sort="establishment__name"),
+               Column("min_severity", badge="severity"), Column("is_enabled"),
+               Column("last_success_at"), Column("last_error", sort=False))
+    search_fields = ("name", "host", "url")
+    filters = ("kind", "establishment", "is_enabled")
+
+
+class ForwardingTargetDetailView(ForwardingTargetViews, generic.ObjectDetailView):
+    template_name = "detection/forwardingtarget_detail.html"
+    fields = ("name", "kind", "address", "organisation", "establishment", "min_severity",
+              "sources", "syslog_facility", "timeout_seconds", "max_attempts", "is_enabled",
+              "last_attempt_at", "last_success_at", "last_error")
+
+    def extra_context(self, obj: models.Model) -> dict[str, Any]:
+        assert isinstance(obj, ForwardingTarget)
+        deliveries = (AlertDelivery.objects.filter(target=obj).select_related("alert")
+                      .order_by("-created_at", "-pk"))
+        counts = dict(deliveries.order_by().values_list("status")
+                      .annotate(total=models.Count("pk")))
+        return {"deliveries": deliveries[:25],
+                "delivery_counts": [(value, label, counts.get(value, 0))
+                                    for value, label in DeliveryStatus.choices],
+                "signature_header": forwarding.SIGNATURE_HEADER,
+                "timestamp_header": forwarding.TIMESTAMP_HEADER}
+
+
+class ForwardingTargetEditView(ForwardingTargetViews, generic.ObjectEditView):
+    form_class = ForwardingTargetForm
+
+
+class ForwardingTargetDeleteView(ForwardingTargetViews, generic.ObjectDeleteView):
+    pass
+
+
+class ForwardingTargetTestView(ForwardingTargetViews, generic.ObjectViewMixin):
+    """Send a test message now and say how it went."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        target = self.get_object()
+        assert isinstance(target, ForwardingTarget)
+        error = forwarding.send_test(target)
+        if error:
+            messages.error(request, _("The test message was not delivered: %(error)s")
+                           % {"error": error})
+        else:
+            messages.success(request, _("Test message sent to %(address)s.")
+                             % {"address": target.address})
+        return HttpResponseRedirect(reverse("detection:forwardingtarget_detail",
+                                            args=[target.pk]))
+
+
+class ForwardingTargetSecretView(ForwardingTargetViews, generic.ObjectViewMixin):
+    """Replace the webhook signing secret (after a leak, or periodically)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        target = self.get_object()
+        assert isinstance(target, ForwardingTarget)
+        forwarding.regenerate_secret(target)
+        messages.success(request, _("New signing secret generated: update the receiver."))
+        return HttpResponseRedirect(reverse("detection:forwardingtarget_detail",
+                                            args=[target.pk]))
 
 
 def _int(value: Any) -> int:

@@ -1,7 +1,15 @@
-"""The triage screen: one list for every module's alerts, with status and assignment actions."""
+"""The triage screen: one list for every module's alerts, with status and assignment actions.
+
+A module may add a block to the alert page for the alerts it raises (detection shows the
+matching events with the matched fields highlighted): it registers a provider in
+``alert_sections`` under its source name, from its ``AppConfig.ready``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from hygie.core.choices import AlertStatus
@@ -17,6 +28,38 @@ from hygie.core.roles import TRIAGE_ALERTS, VIEW_ALERTS
 from hygie.core.services import alerts as alert_service
 from hygie.core.tables import Column
 from hygie.core.views import generic
+from hygie.lib.registry import Registry
+
+
+@dataclass(frozen=True)
+class AlertSection:
+    """A block a module adds to the page of an alert it raised."""
+
+    template_name: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+# Alert source (module) → provider(alert, user) returning its block, or None to add nothing.
+# The provider must apply the user's scope and capabilities to whatever it reads.
+AlertSectionProvider = Callable[[Alert, Any], AlertSection | None]
+alert_sections: Registry[AlertSectionProvider] = Registry("alert detail sections")
+
+
+def _moment(value: str, *, end_of_day: bool = False) -> datetime | None:
+    """A filter's date or date-time (in the user's time zone) as an aware date-time."""
+    value = value.strip()[:40]
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            if day is None:
+                return None
+            moment = datetime.combine(day, time.max if end_of_day else time.min)
+    except ValueError:
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 class AlertViews:
@@ -36,9 +79,37 @@ class AlertListView(AlertViews, generic.ObjectListView):
     filters = ("status", "severity", "source", "establishment")
     template_name = "core/alert_list.html"
 
+    def get_queryset(self) -> models.QuerySet:
+        return self.time_and_assignee(super().get_queryset())
+
+    def time_and_assignee(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Seen-between (last seen) and assignee filters, on top of the generic ones."""
+        since = _moment(self.request.GET.get("since", ""))
+        until = _moment(self.request.GET.get("until", ""), end_of_day=True)
+        if since is not None:
+            queryset = queryset.filter(last_seen_at__gte=since)
+        if until is not None:
+            queryset = queryset.filter(last_seen_at__lte=until)
+        assigned = self.request.GET.get("assigned", "")
+        if assigned == "me":
+            queryset = queryset.filter(assignee=self.request.user)
+        elif assigned == "nobody":
+            queryset = queryset.filter(assignee__isnull=True)
+        return queryset
+
     def extra_context(self, queryset: models.QuerySet) -> dict[str, Any]:
-        # Counts over everything the user sees (not the filtered page): the triage overview.
-        return {"counts": alert_service.alert_counts(self.get_queryset())}
+        # Counts over the user's alerts in the chosen period and assignment (not narrowed by the
+        # status or severity being looked at): the triage overview.
+        extra = {"since": self.request.GET.get("since", "")[:40],
+                 "until": self.request.GET.get("until", "")[:40],
+                 "assigned": self.request.GET.get("assigned", "")
+                 if self.request.GET.get("assigned") in {"me", "nobody"} else ""}
+        kept = urlencode({key: value for key, value in extra.items() if value})
+        return {"counts": alert_service.alert_counts(self.get_queryset()),
+                "count_query": f"&{kept}" if kept else "",
+                "open_count": self.get_queryset().filter(
+                    status__in=alert_service.OPEN_STATUSES).count(),
+                **extra, "has_extra_filters": any(extra.values())}
 
 
 class AlertDetailView(AlertViews, generic.ObjectDetailView):
@@ -50,11 +121,15 @@ class AlertDetailView(AlertViews, generic.ObjectDetailView):
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, Alert)
         can_triage = self.request.user.can(TRIAGE_ALERTS)
+        section = None
+        if obj.source in alert_sections:
+            section = alert_sections.get(obj.source)(obj, self.request.user)
         return {
             "can_triage": can_triage,
             "statuses": AlertStatus.choices,
             "assignable": alert_service.assignable_users(obj) if can_triage else [],
             "details": sorted((obj.details or {}).items()),
+            "module_section": section,
         }
 
 

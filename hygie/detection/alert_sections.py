@@ -1,0 +1,36 @@
+"""The detection block of the core alert page: the matching events, matched fields highlighted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hygie.core.models import Alert
+from hygie.core.views.alerts import AlertSection, alert_sections
+from hygie.detection import queries
+from hygie.detection.roles import VIEW_EVENTS
+from hygie.detection.services import ALERT_SOURCE
+
+MAX_SHOWN_EVENTS = 20
+
+
+def events_section(alert: Alert, user: Any) -> AlertSection | None:
+    if not user.can(VIEW_EVENTS):
+        return None
+    details = alert.details or {}
+    matched = {str(name) for name in details.get("matched_fields") or []}
+    # Correlation alerts group events of several rules: mark what any rule of the alert tests.
+    matched.update(queries.rule_fields(alert.rule_id))
+    events = queries.alert_events(alert, user)
+    listed = len(details.get("event_ids") or [])
+    return AlertSection("detection/partials/_alert_events.html", {
+        "events": [(event, queries.field_rows(event, matched))
+                   for event in events[:MAX_SHOWN_EVENTS]],
+        "shown": min(len(events), MAX_SHOWN_EVENTS), "stored": len(events), "listed": listed,
+        "matched_fields": sorted(matched),
+    })
+
+
+def register() -> None:
+    """Called from ``DetectionConfig.ready``."""
+    if ALERT_SOURCE not in alert_sections:
+        alert_sections.register(ALERT_SOURCE, events_section)

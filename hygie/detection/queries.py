@@ -1,0 +1,161 @@
+"""Read helpers shared by the detection pages and API: the fields a rule tests, an event's fields
+with the matched ones marked, the alerts an event fed, the rule library as rows.
+
+Everything here reads through ``visible_to(user)`` or takes an object the caller already read
+that way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import models
+
+from hygie.core.models import Alert, Establishment
+from hygie.detection import services
+from hygie.detection.engine import DetectionSession, LogSourceSpec, RuleInfo, RuleProblem
+from hygie.detection.models import Event
+
+MAX_LINKED_EVENTS = 100
+MAX_CANDIDATE_ALERTS = 500
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    name: str
+    value: str
+    is_matched: bool
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    info: RuleInfo
+    level: str
+    is_enabled: bool | None  # None when no establishment was chosen
+
+    @property
+    def logsource(self) -> dict[str, str | None]:
+        spec = self.info.logsource
+        return {"product": spec.product, "service": spec.service, "category": spec.category}
+
+
+def rule_fields(rule_id: str) -> tuple[str, ...]:
+    """The field names the rule's detection tests (empty for unknown or correlation rules)."""
+    return services._rule_fields(services.rule_engine()).get(rule_id, ())
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def field_rows(event: Event, matched: Iterable[str]) -> list[FieldRow]:
+    """The event's normalised fields, matched ones first, each flagged."""
+    wanted = set(matched)
+    rows = [FieldRow(str(name), _text(value), name in wanted)
+            for name, value in (event.fields or {}).items()]
+    rows.sort(key=lambda row: (not row.is_matched, row.name))
+    return rows
+
+
+def matching_rules(event: Event) -> list[tuple[RuleInfo, tuple[str, ...]]]:
+    """The rules that match this stored event today, with the event fields each one tests."""
+    if not event.fields:
+        return []
+    spec = None
+    if event.service or event.category:
+        spec = LogSourceSpec(product=event.product or None, category=event.category or None,
+                             service=event.service or None)
+    result = DetectionSession(services.rule_engine()).process(event.fields, logsource=spec)
+    return [(rule, tuple(name for name in rule_fields(rule.id) if name in event.fields))
+            for rule in result.rules]
+
+
+def alerts_for_event(event: Event, user: Any) -> list[Alert]:
+    """Detection alerts of the event's establishment that list this event among their events.
+
+    A repeat counted on an open alert adds no event id, so an event that only repeated an
+    alert is not listed here (``matching_rules`` still shows the rules it matches).
+    """
+    candidates = (Alert.objects.visible_to(user)
+                  .filter(establishment_id=event.establishment_id, source=services.ALERT_SOURCE,
+                          last_seen_at__gte=_earliest(event))
+                  .order_by("-last_seen_at")[:MAX_CANDIDATE_ALERTS])
+    return [alert for alert in candidates
+            if event.pk in ((alert.details or {}).get("event_ids") or [])]
+
+
+def _earliest(event: Event) -> Any:
+    # An alert is seen at its events' occurrence time (or when stored); it cannot be older than
+    # the earliest of the two, give or take clock skew in the logs.
+    moments = [m for m in (event.occurred_at, event.received_at) if m is not None]
+    return min(moments) - timedelta(days=1)
+
+
+def alert_events(alert: Alert, user: Any) -> list[Event]:
+    """The stored events an alert lists, as far as the user may see them (pruned ones are gone)."""
+    ids = [i for i in (alert.details or {}).get("event_ids") or [] if isinstance(i, int)]
+    return list(Event.objects.visible_to(user).filter(
+        pk__in=ids[:MAX_LINKED_EVENTS], establishment_id=alert.establishment_id)
+        .select_related("asset").order_by("received_at", "pk"))
+
+
+def events_of_rule(user: Any, rule_id: str,
+                   establishment_id: int | None = None) -> set[int]:
+    """Ids of the events listed by the user's alerts of one rule (the "rule" search filter)."""
+    alerts = Alert.objects.visible_to(user).filter(source=services.ALERT_SOURCE, rule_id=rule_id)
+    if establishment_id is not None:
+        alerts = alerts.filter(establishment_id=establishment_id)
+    ids: set[int] = set()
+    for details in alerts.order_by("-last_seen_at").values_list("details", flat=True)[:1000]:
+        ids.update(i for i in (details or {}).get("event_ids") or [] if isinstance(i, int))
+    return ids
+
+
+def filter_by_rule(queryset: models.QuerySet, user: Any, rule_id: str) -> models.QuerySet:
+    return queryset.filter(pk__in=events_of_rule(user, rule_id))
+
+
+def rule_rows(establishment: Establishment | None) -> list[RuleRow]:
+    """Every loaded rule that raises alerts, by title, with its status for the establishment."""
+    disabled = services.disabled_rule_ids(establishment) if establishment else frozenset()
+    engine = services.rule_engine()
+    rows = [RuleRow(loaded.info,
+                    loaded.info.level.label if loaded.info.level is not None else "",
+                    loaded.info.id not in disabled if establishment else None)
+            for loaded in (*engine.pack.rules, *engine.pack.correlations)
+            if getattr(loaded, "emits", True)]
+    rows.sort(key=lambda row: (row.info.title.lower(), row.info.id))
+    return rows
+
+
+def known_rule_ids() -> set[str]:
+    engine = services.rule_engine()
+    return {loaded.info.id for loaded in (*engine.pack.rules, *engine.pack.correlations)}
+
+
+def rule_problems(pack: str | None = None) -> list[RuleProblem]:
+    """Rules that failed to load, optionally only those of one imported pack."""
+    problems = list(services.rule_engine().problems)
+    if pack:
+        prefix = f"imported/{pack}/"
+        problems = [p for p in problems if (p.location.file or "").startswith(prefix)]
+    return problems
+
+
+def pack_summaries() -> list[dict[str, Any]]:
+    """Each imported pack with its rule and problem counts."""
+    engine = services.rule_engine()
+    summaries = []
+    for name in services.imported_pack_names():
+        prefix = f"imported/{name}/"
+        rules = sum(1 for loaded in (*engine.pack.rules, *engine.pack.correlations)
+                    if loaded.info.source.startswith(prefix))
+        problems = sum(1 for p in engine.problems if (p.location.file or "").startswith(prefix))
+        summaries.append({"name": name, "rules": rules, "problems": problems})
+    return summaries
