@@ -105,6 +105,8 @@ class Settings:
     privacy_scan_roots: list[str] = field(default_factory=list)
     # Days stored log events are kept (detection); older ones are pruned daily.
     event_retention_days: int = 30
+    # Most stored log events kept (0 = no limit); the oldest go first, daily.
+    event_retention_max_events: int = 0
     # HTTP bulk ingestion: largest body, and requests processed at once before answering 429.
     ingest_max_body_bytes: int = 5 * 1024 * 1024
     ingest_max_concurrent: int = 4
@@ -135,6 +137,13 @@ def _as_positive_int(value: Any, name: str) -> int:
     number = _as_int(value, name)
     if number < 1:
         raise ConfigError(f"{name} must be at least 1, got {number}")
+    return number
+
+
+def _as_non_negative_int(value: Any, name: str) -> int:
+    number = _as_int(value, name)
+    if number < 0:
+        raise ConfigError(f"{name} must be 0 or more, got {number}")
     return number
 
 
@@ -208,6 +217,9 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         event_retention_days=_as_positive_int(_get("HYGIE_EVENT_RETENTION_DAYS", toml,
                                                    "event_retention_days", 30),
                                               "HYGIE_EVENT_RETENTION_DAYS"),
+        event_retention_max_events=_as_non_negative_int(
+            _get("HYGIE_EVENT_RETENTION_MAX_EVENTS", toml, "event_retention_max_events", 0),
+            "HYGIE_EVENT_RETENTION_MAX_EVENTS"),
         ingest_max_body_bytes=_as_positive_int(_get("HYGIE_INGEST_MAX_BODY_BYTES", toml,
                                                     "ingest_max_body_bytes", 5 * 1024 * 1024),
                                                "HYGIE_INGEST_MAX_BODY_BYTES"),

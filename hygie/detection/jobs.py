@@ -10,14 +10,27 @@ from django.utils.translation import gettext_lazy
 
 from hygie.core.services.jobs import JobRun, register_job
 from hygie.core.services.scheduler import register_periodic
-from hygie.detection import services
+from hygie.detection import forwarding, retention, services
 
 
 @register_job(services.PRUNE_JOB_KIND, gettext_lazy("Prune old log events"))
 def prune_events(run: JobRun) -> dict[str, Any]:
-    deleted = services.prune_events()
+    by_age = services.prune_events()
+    run.progress(1, 2, _("Old events deleted"))
+    by_count = retention.prune_to_max_events()
+    run.progress(2, 2, _("%(age)s event(s) deleted by age, %(count)s over the maximum count")
+                 % {"age": by_age, "count": by_count})
+    return {"events_deleted": by_age + by_count}
+
+
+@register_job(forwarding.RETRY_JOB_KIND, gettext_lazy("Retry alert forwarding"))
+def retry_deliveries(run: JobRun) -> dict[str, Any]:
+    tried = forwarding.retry_due_deliveries()
+    forgotten = forwarding.prune_deliveries()
     run.progress(1, 1, _("Done"))
-    return {"events_deleted": deleted}
+    return {"deliveries_tried": tried, "deliveries_pruned": forgotten}
 
 
 register_periodic(services.PRUNE_JOB_KIND, timedelta(days=1))
+# Retries are normally queued with their delay; this catches any whose task was lost.
+register_periodic(forwarding.RETRY_JOB_KIND, timedelta(hours=1))

@@ -190,6 +190,8 @@ HYGIE_MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
 HYGIE_PRIVACY_SCAN_ROOTS = CONFIG.privacy_scan_roots
 # Detection: stored events older than this are pruned by a daily job.
 HYGIE_EVENT_RETENTION_DAYS = CONFIG.event_retention_days
+# ... and beyond this many stored events (0 = no limit), the oldest are pruned too.
+HYGIE_EVENT_RETENTION_MAX_EVENTS = CONFIG.event_retention_max_events
 # HTTP bulk ingestion: largest accepted body, and requests processed at once before 429.
 HYGIE_INGEST_MAX_BODY_BYTES = CONFIG.ingest_max_body_bytes
 HYGIE_INGEST_MAX_CONCURRENT = CONFIG.ingest_max_concurrent
