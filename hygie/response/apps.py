@@ -34,3 +34,4 @@ class ResponseConfig(AppConfig):
         # Incidents are the record a regulator or a court may ask for: every change is chained.
         audit.audit_model_changes(models.AUDITED_MODELS)
         demo_loaded.connect(load_demo_incident, dispatch_uid="response-demo-incident")
+        from hygie.response import signals  # noqa: F401  (connects its receivers)

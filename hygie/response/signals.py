@@ -1,0 +1,1 @@
+"""Signal receivers of the response module (imported by ResponseConfig.ready)."""
