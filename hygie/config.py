@@ -117,6 +117,10 @@ class Settings:
     syslog_tls_cert: str = ""
     syslog_tls_key: str = ""
     syslog_establishment: int = 0
+    # Live ingest: the event queue (empty = in-process; nats://host:4222 = NATS JetStream) and
+    # the processes preparing events (parse + detection); -1 = one when there are 2+ cores.
+    event_queue: str = ""
+    ingest_processes: int = -1
 
 
 def _get(name: str, toml: dict[str, Any], key: str, default: Any) -> Any:
@@ -185,6 +189,15 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
             _check_address(syslog[key], f"HYGIE_SYSLOG_{key.upper()}")
     if syslog["tls"] and not (syslog["tls_cert"] and syslog["tls_key"]):
         raise ConfigError("HYGIE_SYSLOG_TLS needs HYGIE_SYSLOG_TLS_CERT and HYGIE_SYSLOG_TLS_KEY")
+    event_queue = str(_get("HYGIE_EVENT_QUEUE", toml, "event_queue", "")).strip()
+    if event_queue and not event_queue.startswith(("nats://", "tls://")):
+        raise ConfigError(f"HYGIE_EVENT_QUEUE must be empty or nats://host:port, "
+                          f"got {event_queue!r}")
+    processes = str(_get("HYGIE_INGEST_PROCESSES", toml, "ingest_processes", "auto")).strip()
+    ingest_processes = -1 if processes.lower() in {"", "auto"} else \
+        _as_int(processes, "HYGIE_INGEST_PROCESSES")
+    if ingest_processes < -1 or ingest_processes > 64:
+        raise ConfigError(f"HYGIE_INGEST_PROCESSES must be auto or 0 to 64, got {processes!r}")
     return Settings(
         home=home,
         secret_key=str(secret or ""),
@@ -234,4 +247,6 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         syslog_establishment=(_as_positive_int(syslog["establishment"],
                                                "HYGIE_SYSLOG_ESTABLISHMENT")
                               if syslog["establishment"] else 0),
+        event_queue=event_queue,
+        ingest_processes=ingest_processes,
     )

@@ -27,7 +27,7 @@ def _is_evtx(path: Path) -> bool:
 
 def _items(path: Path) -> Iterator[Any]:
     from hygie.detection.engine import read_evtx
-    from hygie.detection.services import Unreadable
+    from hygie.detection.prepare import Unreadable
 
     if _is_evtx(path):
         with path.open("rb") as handle:

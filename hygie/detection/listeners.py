@@ -1,53 +1,42 @@
 """Syslog receivers (RFC 3164 and RFC 5424 over UDP, TCP and TLS) feeding the ingestion pipeline.
 
-One thread per server (``socketserver``), one thread per TCP/TLS connection, and one consumer
-thread that drains a bounded in-process queue into ``ingest_lines`` in batches. The queue is the
-seam a later message bus (NATS JetStream) replaces.
+One thread per server (``socketserver``), one thread per TCP/TLS connection. Each read is
+published to the event queue (``hygie.detection.queue``) as one batch of lines: the bounded
+in-process queue by default, NATS JetStream when ``HYGIE_EVENT_QUEUE`` names a server. An
+``IngestConsumer`` (``hygie.detection.pipeline``) drains the queue into storage.
 
 Back-pressure: when the queue is full, TCP and TLS readers block, so the sender's TCP window
 closes and it slows down; UDP cannot push back, so datagrams that find the queue full are
-dropped and counted (logged). Clean shutdown: stop accepting, let each connection read what its
-peer already sent (bounded by a grace period), then store everything queued before returning:
-a line read from a socket is stored before ``stop()`` returns.
+dropped and counted (logged). A TCP reader reads on only after the queue took the previous
+read (JetStream: after its publish acknowledgement). Clean shutdown: stop accepting, let each
+connection read what its peer already sent (bounded by a grace period), then (in-process) store
+everything queued before returning: a line read from a socket is stored before ``stop()``
+returns. With JetStream, what was published stays in the stream for the next consumer.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import select
 import socket
 import socketserver
 import ssl
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from hygie.detection.engine.parsers.framing import MAX_FRAME_BYTES, FrameState, split_frames
+from hygie.detection.pipeline import BATCH_LINES, IngestConsumer, IngestStats
+from hygie.detection.queue import EventBatch, EventQueue, InProcessQueue
 
 logger = logging.getLogger(__name__)
 
 QUEUE_SIZE = 100_000
-BATCH_LINES = 1000
-BATCH_SECONDS = 0.2
 READ_TIMEOUT = 0.5  # how often an idle connection checks whether we are stopping
 DRAIN_GRACE = 5.0  # on stop, how long a connection may keep reading what its peer already sent
-_STOP = object()
+SOURCE = "syslog"
 
-
-@dataclass
-class ListenerStats:
-    received: int = 0
-    stored: int = 0
-    udp_dropped: int = 0
-    truncated: int = 0
-    failed: int = 0  # lines in a batch the database refused (logged with the error)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def add(self, name: str, count: int = 1) -> None:
-        with self.lock:
-            setattr(self, name, getattr(self, name) + count)
+ListenerStats = IngestStats
 
 
 def parse_address(value: str, name: str) -> tuple[str, int]:
@@ -67,12 +56,10 @@ class _UDPHandler(socketserver.BaseRequestHandler):
         if not data:
             return
         owner = self.server.owner
-        try:
-            owner.queue.put_nowait(data)
-        except queue.Full:
-            owner.stats.add("udp_dropped")
-        else:
+        if owner.publish([data], timeout=0):
             owner.stats.add("received")
+        else:
+            owner.stats.add("udp_dropped")
 
 
 class _TCPHandler(socketserver.BaseRequestHandler):
@@ -108,12 +95,12 @@ class _TCPHandler(socketserver.BaseRequestHandler):
             remainder, state = frames.remainder, frames.state
             if frames.truncated:
                 owner.stats.add("truncated", frames.truncated)
-            for frame in frames.frames:
-                owner.queue.put(frame)  # blocks when full: back-pressure on the sender
-            owner.stats.add("received", len(frames.frames))
+            if frames.frames:
+                owner.publish(frames.frames)  # blocks when full: back-pressure on the sender
+                owner.stats.add("received", len(frames.frames))
         tail = remainder.strip(b"\r\n\x00 ")
         if tail and not state.skip_bytes and not state.skip_to_newline:
-            owner.queue.put(tail)  # a last line without its newline is still a line
+            owner.publish([tail])  # a last line without its newline is still a line
             owner.stats.add("received")
 
 
@@ -155,12 +142,17 @@ class SyslogListeners:
 
     def __init__(self, establishment_id: int, *, udp: str = "", tcp: str = "", tls: str = "",
                  tls_cert: str = "", tls_key: str = "", queue_size: int = QUEUE_SIZE,
-                 batch_lines: int = BATCH_LINES, max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+                 batch_lines: int = BATCH_LINES, max_frame_bytes: int = MAX_FRAME_BYTES,
+                 event_queue: EventQueue | None = None, consume: bool = True,
+                 processes: int | None = None) -> None:
         self.establishment_id = establishment_id
-        self.queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
-        self.batch_lines = batch_lines
+        self.queue = event_queue if event_queue is not None else InProcessQueue(queue_size)
         self.max_frame_bytes = max_frame_bytes
         self.stats = ListenerStats()
+        # The in-process queue has no other consumer: it always gets one here.
+        self.consumer = IngestConsumer(self.queue, stats=self.stats, batch_lines=batch_lines,
+                                       processes=processes) \
+            if consume or self.queue.in_process else None
         self.stopping = threading.Event()
         self.servers: dict[str, socketserver.BaseServer] = {}
         if udp:
@@ -174,8 +166,13 @@ class SyslogListeners:
             self.servers["tls"] = _TCPServer(parse_address(tls, "HYGIE_SYSLOG_TLS"), self,
                                              context)
         self._threads: list[threading.Thread] = []
-        self._consumer = threading.Thread(target=self._consume, name="syslog-consumer")
         self._last_drop_log = (0.0, 0)
+        self._drop_logger = threading.Thread(target=self._watch_drops, name="syslog-drops",
+                                             daemon=True)
+
+    def publish(self, lines: list[bytes], timeout: float | None = None) -> bool:
+        """Hand a read's lines to the queue; False only when ``timeout`` passed (UDP)."""
+        return self.queue.publish(EventBatch(self.establishment_id, SOURCE, lines), timeout)
 
     @classmethod
     def from_settings(cls) -> SyslogListeners | None:
@@ -197,16 +194,22 @@ class SyslogListeners:
             establishment_id = ids[0]
         elif not Establishment.objects.filter(pk=establishment_id).exists():
             raise ConfigError(f"HYGIE_SYSLOG_ESTABLISHMENT: no establishment {establishment_id}")
+        from hygie.detection.queue import open_event_queue
+
+        queue_size = int(getattr(settings, "HYGIE_SYSLOG_QUEUE_SIZE", QUEUE_SIZE))
         return cls(establishment_id, udp=config.syslog_udp, tcp=config.syslog_tcp,
                    tls=config.syslog_tls, tls_cert=config.syslog_tls_cert,
-                   tls_key=config.syslog_tls_key,
-                   queue_size=int(getattr(settings, "HYGIE_SYSLOG_QUEUE_SIZE", QUEUE_SIZE)))
+                   tls_key=config.syslog_tls_key, queue_size=queue_size,
+                   event_queue=open_event_queue(config.event_queue, max_lines=queue_size),
+                   processes=config.ingest_processes)
 
     def addresses(self) -> dict[str, tuple[str, int]]:
         return {kind: server.server_address[:2] for kind, server in self.servers.items()}
 
     def start(self) -> None:
-        self._consumer.start()
+        if self.consumer is not None:
+            self.consumer.start()
+        self._drop_logger.start()
         for kind, server in self.servers.items():
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                       name=f"syslog-{kind}")
@@ -223,8 +226,12 @@ class SyslogListeners:
             server.server_close()  # TCP: joins the connection threads (they see ``stopping``)
         for thread in self._threads:
             thread.join()
-        self.queue.put(_STOP)  # after every reader is done, so it is the last item
-        self._consumer.join()
+        if self.queue.in_process:
+            self.queue.close()  # after every reader is done: the consumer drains what is left
+        if self.consumer is not None:
+            self.consumer.stop()
+        if not self.queue.in_process:
+            self.queue.close()  # the broker keeps what no consumer took
         self._log_drops(force=True)
 
     @staticmethod
@@ -236,46 +243,9 @@ class SyslogListeners:
         while time.monotonic() < deadline and select.select([server.socket], [], [], 0)[0]:
             server.handle_request()
 
-    # --- the consumer -------------------------------------------------------------------------
-
-    def _consume(self) -> None:
-        from django.db import close_old_connections
-
-        done = False
-        while not done:
-            batch: list[bytes] = []
-            deadline = time.monotonic() + BATCH_SECONDS
-            while len(batch) < self.batch_lines:
-                try:
-                    item = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    done = True
-                    break
-                batch.append(item)
-            if batch:
-                close_old_connections()
-                try:
-                    self._store(batch)
-                except Exception:  # keep receiving: one bad batch must not stop ingestion
-                    logger.exception("syslog: could not store %d events", len(batch))
-                    self.stats.add("failed", len(batch))
-                finally:
-                    close_old_connections()
+    def _watch_drops(self) -> None:
+        while not self.stopping.wait(1.0):
             self._log_drops()
-
-    def _store(self, batch: list[bytes]) -> None:
-        from hygie.core.models import Establishment
-        from hygie.detection.models import EventSource
-        from hygie.detection.services import ingest_lines
-
-        establishment = Establishment.objects.get(pk=self.establishment_id)
-        summary = ingest_lines(establishment, batch, EventSource.SYSLOG)
-        # Blank lines are skipped by ingest_lines; count what was handed over as handled.
-        self.stats.add("stored", len(batch))
-        if summary.alerts:
-            logger.info("syslog: %d events, %d alerts", summary.events, summary.alerts)
 
     def _log_drops(self, force: bool = False) -> None:
         last_time, last_count = self._last_drop_log

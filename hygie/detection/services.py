@@ -7,8 +7,6 @@ disabling a rule takes effect on the next batch without recompiling.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import shutil
 import tempfile
@@ -16,7 +14,7 @@ import threading
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -25,40 +23,40 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from hygie.core.models import Asset, Establishment
 from hygie.core.services.alerts import raise_alert
 from hygie.detection.engine import (
     DetectionEngine,
-    DetectionSession,
-    LogSourceSpec,
-    RuleInfo,
     RuleProblem,
     RuleSource,
-    detect_and_parse,
     load_rule_pack,
-    normalise_event,
 )
 from hygie.detection.engine.rule_pack import MAX_RULE_FILE_BYTES
-from hygie.detection.models import MAX_RAW_CHARS, Event, EventSource, RuleSetting
-from hygie.detection.storage import Row, insert_events
+from hygie.detection.models import Event, EventSource, RuleSetting
+from hygie.detection.prepare import (
+    ASSET,
+    ESTABLISHMENT,
+    IngestItem,
+    PreparedBatch,
+    PreparedMatch,
+    Preparer,
+    first_value,
+    text,
+)
+from hygie.detection.storage import insert_events
 from hygie.lib.errors import HygieError
 
 ALERT_SOURCE = "detection"
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 RULE_SUFFIXES = (".yml", ".yaml")
 BATCH_SIZE = 1000
-ORIGINAL_FIELD = "event.original"  # where the parsers keep the line as received
 PRUNE_JOB_KIND = "detection.prune_events"
 
 # Fields naming the entity a repeat is grouped on, first found wins (user, then host, then IP).
 ENTITY_FIELDS = ("user.name", "TargetUserName", "SubjectUserName", "User", "host.name",
                  "Computer", "source.ip", "IpAddress", "client.ip")
-HOST_FIELDS = ("host.name", "Computer", "hostname", "host.hostname")
-IP_FIELDS = ("host.ip", "source.ip", "IpAddress", "client.ip")
-TIME_FIELDS = ("@timestamp", "UtcTime", "SystemTime", "TimeCreated", "timestamp")
 
 
 # --- the rule engine, once per process ----------------------------------------------------------
@@ -251,93 +249,33 @@ class IngestSummary:
                 "matches": self.matches, "alerts": self.alerts}
 
 
-class _StoredRef:
-    """What an alert needs of a stored event; the id is known once its batch is written."""
-
-    __slots__ = ("asset_id", "occurred_at", "pk")
-
-    def __init__(self, asset_id: int | None, occurred_at: datetime | None) -> None:
-        self.pk: int | None = None
-        self.asset_id = asset_id
-        self.occurred_at = occurred_at
-
-
-@dataclass
-class _Pending:
-    rule: RuleInfo
-    events: list[_StoredRef]
-    event: Mapping[str, Any]
-
-
 def _first(event: Mapping[str, Any], names: Iterable[str]) -> str:
-    for name in names:
-        value = event.get(name)
-        if value not in (None, "", "-"):
-            return str(value)
-    return ""
-
-
-def _occurred_at(event: Mapping[str, Any]) -> datetime | None:
-    value = _first(event, TIME_FIELDS)
-    if not value:
-        return None
-    try:
-        parsed = parse_datetime(value.replace(" ", "T", 1) if "T" not in value else value)
-    except ValueError:
-        return None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    return first_value(event, names)
 
 
 class _AssetIndex:
-    def __init__(self, establishment: Establishment) -> None:
+    def __init__(self, establishment_id: int) -> None:
         self.by_name: dict[str, int] = {}
         self.by_ip: dict[str, int] = {}
-        for pk, hostname, ips in Asset.objects.filter(establishment=establishment).values_list(
-                "pk", "hostname", "ip_addresses"):
+        for pk, hostname, ips in Asset.objects.filter(
+                establishment_id=establishment_id).values_list("pk", "hostname", "ip_addresses"):
             self.by_name[hostname.lower()] = pk
             self.by_name.setdefault(hostname.lower().split(".")[0], pk)
             for ip in ips or ():
                 self.by_ip[str(ip)] = pk
 
-    def find(self, host: str, event: Mapping[str, Any]) -> int | None:
+    def find(self, host: str, ips: tuple[str, ...]) -> int | None:
+        if not self.by_name and not self.by_ip:
+            return None
         if host:
-            found = self.by_name.get(host.lower()) or self.by_name.get(host.lower().split(".")[0])
+            lowered = host.lower()
+            found = self.by_name.get(lowered) or self.by_name.get(lowered.split(".")[0])
             if found:
                 return found
-        for name in IP_FIELDS:
-            value = event.get(name)
-            if value is not None and str(value) in self.by_ip:
-                return self.by_ip[str(value)]
+        for ip in ips:
+            if ip in self.by_ip:
+                return self.by_ip[ip]
         return None
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """A record a reader could not decode (e.g. a corrupt EVTX record): stored, not dropped."""
-
-    raw: str
-    error: str
-
-
-IngestItem = str | bytes | Mapping[str, Any] | Unreadable
-
-
-def _to_event(item: IngestItem) -> tuple[dict[str, Any], LogSourceSpec | None, str, str]:
-    """(normalised event, log source, raw text, parse error) for one line or decoded record."""
-    if isinstance(item, Unreadable):
-        return {}, None, item.raw, item.error or "unreadable record"
-    if isinstance(item, Mapping):
-        event = normalise_event(item)
-        return event, None, json.dumps(event, ensure_ascii=False, default=str), ""
-    parsed = detect_and_parse(item)
-    event = parsed.event
-    raw = str(event.get(ORIGINAL_FIELD) or "")
-    if not raw:
-        raw = item.decode("utf-8", "replace") if isinstance(item, bytes) else item
-    error = parsed.error or str(event.get("error.message") or "")
-    return event, parsed.logsource, raw, error
 
 
 def ingest_lines(establishment: Establishment, items: Iterable[IngestItem],
@@ -347,138 +285,88 @@ def ingest_lines(establishment: Establishment, items: Iterable[IngestItem],
     ``items`` are log lines (any format ``detect_and_parse`` knows) or already decoded records
     (EVTX, JSON documents). ``progress(count)`` is called after each stored batch.
     """
-    engine = rule_engine()
-    session = DetectionSession(engine)
-    disabled = disabled_rule_ids(establishment)
-    assets = _AssetIndex(establishment)
+    preparer = Preparer(rule_engine(), source)
+    context = StoreContext.load(establishment)
     summary = IngestSummary()
-    rows: list[Row] = []
-    refs: list[_StoredRef] = []
-    pending: list[_Pending] = []
-    establishment_id = establishment.pk
-    received_at = timezone.now()
-    for item in items:
-        if isinstance(item, (str, bytes)) and not item.strip():
-            continue
-        event, logsource, raw, error = _to_event(item)
-        host = _text(_first(event, HOST_FIELDS)[:253])
-        occurred_at = _occurred_at(event)
-        asset_id = assets.find(host, event)
-        if logsource is None:
-            product, service, category = _windows_product(event), "", ""
-        else:
-            product = (logsource.product or _windows_product(event))[:100]
-            service, category = (logsource.service or "")[:100], (logsource.category or "")[:100]
-        ref = _StoredRef(asset_id, occurred_at)
-        if event:
-            result = session.process(event, origin=ref, logsource=logsource)
-            for rule in result.rules:
-                if rule.id not in disabled:
-                    pending.append(_Pending(rule, [ref], event))
-            for match in result.correlations:
-                if match.rule.id not in disabled:
-                    origins = [o for o in match.origins if isinstance(o, _StoredRef)]
-                    pending.append(_Pending(match.rule, origins, dict(match.group)))
-        rows.append([establishment_id, received_at, occurred_at, source, product, service,
-                     category, host, fields_json(event), _text(raw[:MAX_RAW_CHARS]),
-                     _text(error[:300]), asset_id])
-        refs.append(ref)
-        summary.events += 1
-        summary.parse_errors += bool(error)
-        if len(rows) >= BATCH_SIZE:
-            _flush(establishment, rows, refs, pending, summary)
-            rows, refs, pending = [], [], []
-            received_at = timezone.now()
-            if progress is not None:
-                progress(summary.events)
-    for match in session.finish():
-        if match.rule.id not in disabled:
-            origins = [o for o in match.origins if isinstance(o, _StoredRef)]
-            pending.append(_Pending(match.rule, origins, dict(match.group)))
-    _flush(establishment, rows, refs, pending, summary)
+    iterator = iter(items)
+    while True:
+        batch = preparer.prepare(iterator, timezone.now(), limit=BATCH_SIZE)
+        if len(batch.rows) < BATCH_SIZE:
+            batch.matches.extend(preparer.finish())
+            store_prepared(context, batch, summary)
+            break
+        store_prepared(context, batch, summary)
+        if progress is not None:
+            progress(summary.events)
     if progress is not None:
         progress(summary.events)
     return summary
 
 
-def _windows_product(event: Mapping[str, Any]) -> str:
-    return "windows" if "EventID" in event and "Channel" in event else ""
+@dataclass
+class StoreContext:
+    """What storing a batch reads from the database for an establishment, read once."""
+
+    establishment: Establishment
+    disabled: frozenset[str]
+    assets: _AssetIndex
+
+    @classmethod
+    def load(cls, establishment: Establishment) -> StoreContext:
+        return cls(establishment, disabled_rule_ids(establishment),
+                   _AssetIndex(establishment.pk))
 
 
-def _text(value: str) -> str:
-    """PostgreSQL refuses NUL characters in text and JSON; hostile logs carry them."""
-    return value.replace("\x00", "\ufffd") if "\x00" in value else value
-
-
-def _scalar(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    return _text(str(value))
-
-
-def _json_safe(event: Mapping[str, Any], skip: str) -> dict[str, Any]:
-    """The fields to store: JSON scalars, without the raw text (kept once, in ``raw``)."""
-    safe: dict[str, Any] = {}
-    for key, value in event.items():
-        if key == skip:
-            continue
-        if isinstance(value, (list, tuple)):
-            safe[_text(str(key))] = [_scalar(v) for v in value]
+def store_prepared(context: StoreContext, batch: PreparedBatch,
+                   summary: IngestSummary | None = None) -> IngestSummary:
+    """Insert a prepared batch and raise its alerts, in one transaction."""
+    summary = summary if summary is not None else IngestSummary()
+    if not batch.rows and not batch.matches:
+        return summary
+    establishment_id = context.establishment.pk
+    find_asset = context.assets.find
+    for row, (host, ips) in zip(batch.rows, batch.asset_keys, strict=True):
+        row[ESTABLISHMENT] = establishment_id
+        row[ASSET] = find_asset(host, ips)
+    matches = [m for m in batch.matches if m.rule.id not in context.disabled]
+    with transaction.atomic():
+        ids = insert_events(batch.rows)
+        if batch.refs is not None:
+            for ref, pk in zip(batch.refs, ids, strict=True):
+                ref.pk, ref.asset_id = pk, batch.rows[ref.index][ASSET]
         else:
-            safe[_text(str(key))] = _scalar(value)
-    return safe
+            for match in matches:
+                for ref in match.origins:
+                    ref.pk, ref.asset_id = ids[ref.index], batch.rows[ref.index][ASSET]
+        _raise_alerts(context.establishment, matches, summary)
+    summary.events += len(batch.rows)
+    summary.parse_errors += batch.parse_errors
+    return summary
 
 
-_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
-
-
-def fields_json(event: dict[str, Any]) -> str:
-    """The event's fields as stored JSON text, without the raw text (kept once, in ``raw``).
-
-    Parsers give flat events of strings and numbers, which the C encoder writes directly; the
-    rest (other types, NUL characters PostgreSQL refuses, NaN) goes through ``_json_safe``.
-    """
-    original = event.pop(ORIGINAL_FIELD, None)
-    try:
-        text = _encoder.encode(event)
-    except (TypeError, ValueError):
-        text = ""
-    finally:
-        if original is not None:
-            event[ORIGINAL_FIELD] = original
-    if not text or "\\u0000" in text:
-        text = _encoder.encode(_json_safe(event, skip=ORIGINAL_FIELD))
-    return text
-
-
-def _flush(establishment: Establishment, rows: list[Row], refs: list[_StoredRef],
-           pending: list[_Pending], summary: IngestSummary) -> None:
-    if not rows and not pending:
+def _raise_alerts(establishment: Establishment, matches: list[PreparedMatch],
+                  summary: IngestSummary) -> None:
+    if not matches:
         return
     fields = _rule_fields(rule_engine())
-    with transaction.atomic():
-        for ref, pk in zip(refs, insert_events(rows), strict=True):
-            ref.pk = pk
-        for match in pending:
-            rule = match.rule
-            entity = _text(_first(match.event, ENTITY_FIELDS))[:200]
-            tags = [t for t in rule.tags if t.startswith(("attack.", "hygie.regulation."))]
-            events = [e for e in match.events if e.pk is not None]
-            asset_id = next((e.asset_id for e in events if e.asset_id), None)
-            seen_at = next((e.occurred_at for e in events if e.occurred_at), None)
-            matched = [name for name in fields.get(rule.id, ()) if name in match.event]
-            alert = raise_alert(
-                establishment=establishment, source=ALERT_SOURCE, title=rule.title,
-                severity=int(rule.level) if rule.level is not None else 30, rule_id=rule.id,
-                asset=Asset.objects.filter(pk=asset_id).first() if asset_id else None,
-                group_key=f"{rule.id}|{entity}", tags=tags,
-                details={"event_ids": [e.pk for e in events][:100], "matched_fields": matched,
-                         "entity": entity, "rule_file": rule.source},
-                seen_at=min(seen_at, timezone.now()) if seen_at else None)
-            summary.alert_ids.add(alert.pk)
-            summary.matches += 1
+    for match in matches:
+        rule = match.rule
+        entity = text(_first(match.event, ENTITY_FIELDS))[:200]
+        tags = [t for t in rule.tags if t.startswith(("attack.", "hygie.regulation."))]
+        events = [e for e in match.origins if e.pk is not None]
+        asset_id = next((e.asset_id for e in events if e.asset_id), None)
+        seen_at = next((e.occurred_at for e in events if e.occurred_at), None)
+        matched = [name for name in fields.get(rule.id, ()) if name in match.event]
+        alert = raise_alert(
+            establishment=establishment, source=ALERT_SOURCE, title=rule.title,
+            severity=int(rule.level) if rule.level is not None else 30, rule_id=rule.id,
+            asset=Asset.objects.filter(pk=asset_id).first() if asset_id else None,
+            group_key=f"{rule.id}|{entity}", tags=tags,
+            details={"event_ids": [e.pk for e in events][:100], "matched_fields": matched,
+                     "entity": entity, "rule_file": rule.source},
+            seen_at=min(seen_at, timezone.now()) if seen_at else None)
+        summary.alert_ids.add(alert.pk)
+        summary.matches += 1
 
 
 # --- retention -----------------------------------------------------------------------------------

@@ -1,0 +1,250 @@
+"""The first half of ingestion, without the database: lines → rows ready to store, and matches.
+
+Parsing, normalising, detection and JSON serialisation are most of the work of ingesting an
+event, and need nothing but the rule engine. Kept free of Django (only the engine and the
+standard library) so that live ingest can run it in a separate process and use a second core
+(``hygie.detection.pipeline``); ``services.ingest_lines`` runs it in-process for files and
+HTTP. The second half (asset lookup, insert, alerts) is ``services.store_prepared``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from hygie.detection.engine import (
+    DetectionEngine,
+    DetectionSession,
+    LogSourceSpec,
+    RuleInfo,
+    RuleSource,
+    detect_and_parse,
+    load_rule_pack,
+    normalise_event,
+)
+
+ORIGINAL_FIELD = "event.original"  # where the parsers keep the line as received
+MAX_RAW_CHARS = 8192  # same as hygie.detection.models.MAX_RAW_CHARS (a test keeps them equal)
+HOST_FIELDS = ("host.name", "Computer", "hostname", "host.hostname")
+IP_FIELDS = ("host.ip", "source.ip", "IpAddress", "client.ip")
+TIME_FIELDS = ("@timestamp", "UtcTime", "SystemTime", "TimeCreated", "timestamp")
+
+# Row layout (hygie.detection.storage.COLUMNS): establishment_id, received_at, occurred_at,
+# source, product, service, category, host, fields, raw, parse_error, asset_id.
+ESTABLISHMENT, ASSET = 0, 11
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A record a reader could not decode (e.g. a corrupt EVTX record): stored, not dropped."""
+
+    raw: str
+    error: str
+
+
+IngestItem = str | bytes | Mapping[str, Any] | Unreadable
+
+
+class StoredRef:
+    """What an alert needs of a stored event; the id is known once its batch is written."""
+
+    __slots__ = ("asset_id", "index", "occurred_at", "pk")
+
+    def __init__(self, index: int, occurred_at: datetime | None) -> None:
+        self.index = index
+        self.pk: int | None = None
+        self.asset_id: int | None = None
+        self.occurred_at = occurred_at
+
+
+@dataclass
+class PreparedMatch:
+    """A rule (or correlation) match: the events it stands on and the fields it reports."""
+
+    rule: RuleInfo
+    origins: list[StoredRef]
+    event: Mapping[str, Any]
+
+
+@dataclass
+class PreparedBatch:
+    """Rows to insert (establishment and asset left to fill), the hosts and IPs to find the
+    asset by, and the matches; ``refs`` (one per row) only when prepared in-process."""
+
+    rows: list[list[Any]] = field(default_factory=list)
+    asset_keys: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    matches: list[PreparedMatch] = field(default_factory=list)
+    refs: list[StoredRef] | None = None
+    parse_errors: int = 0
+
+
+def first_value(event: Mapping[str, Any], names: Iterable[str]) -> str:
+    for name in names:
+        value = event.get(name)
+        if value not in (None, "", "-"):
+            return str(value)
+    return ""
+
+
+def occurred_at(event: Mapping[str, Any]) -> datetime | None:
+    value = first_value(event, TIME_FIELDS)
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def text(value: str) -> str:
+    """PostgreSQL refuses NUL characters in text and JSON; hostile logs carry them."""
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return text(str(value))
+
+
+def json_safe(event: Mapping[str, Any], skip: str = ORIGINAL_FIELD) -> dict[str, Any]:
+    """The fields to store: JSON scalars, without the raw text (kept once, in ``raw``)."""
+    safe: dict[str, Any] = {}
+    for key, value in event.items():
+        if key == skip:
+            continue
+        if isinstance(value, (list, tuple)):
+            safe[text(str(key))] = [_scalar(v) for v in value]
+        else:
+            safe[text(str(key))] = _scalar(value)
+    return safe
+
+
+_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
+def fields_json(event: dict[str, Any]) -> str:
+    """The event's fields as stored JSON text, without the raw text (kept once, in ``raw``).
+
+    Parsers give flat events of strings and numbers, which the C encoder writes directly; the
+    rest (other types, NUL characters PostgreSQL refuses, NaN) goes through ``json_safe``.
+    """
+    original = event.pop(ORIGINAL_FIELD, None)
+    try:
+        encoded = _encoder.encode(event)
+    except (TypeError, ValueError, RecursionError):
+        encoded = ""
+    finally:
+        if original is not None:
+            event[ORIGINAL_FIELD] = original
+    if not encoded or "\\u0000" in encoded:
+        encoded = _encoder.encode(json_safe(event))
+    return encoded
+
+
+def to_event(item: IngestItem) -> tuple[dict[str, Any], LogSourceSpec | None, str, str]:
+    """(normalised event, log source, raw text, parse error) for one line or decoded record."""
+    if isinstance(item, Unreadable):
+        return {}, None, item.raw, item.error or "unreadable record"
+    if isinstance(item, Mapping):
+        event = normalise_event(item)
+        return event, None, json.dumps(event, ensure_ascii=False, default=str), ""
+    parsed = detect_and_parse(item)
+    event = parsed.event
+    raw = str(event.get(ORIGINAL_FIELD) or "")
+    if not raw:
+        raw = item.decode("utf-8", "replace") if isinstance(item, bytes) else item
+    error = parsed.error or str(event.get("error.message") or "")
+    return event, parsed.logsource, raw, error
+
+
+def _windows_product(event: Mapping[str, Any]) -> str:
+    return "windows" if "EventID" in event and "Channel" in event else ""
+
+
+class Preparer:
+    """Turns items into a ``PreparedBatch``; one detection session across its batches, so
+    correlation rules see every event of a file (or of one live batch)."""
+
+    def __init__(self, engine: DetectionEngine, source: str, *, keep_refs: bool = True) -> None:
+        self.engine = engine
+        self.session = DetectionSession(engine)
+        self.source = source
+        self.keep_refs = keep_refs
+
+    def prepare(self, items: Iterable[IngestItem], received_at: Any,
+                limit: int = 0) -> PreparedBatch:
+        """Prepare up to ``limit`` events (0: all) of ``items``; blank lines are skipped."""
+        batch = PreparedBatch(refs=[] if self.keep_refs else None)
+        rows, keys, matches, refs = batch.rows, batch.asset_keys, batch.matches, batch.refs
+        source, session = self.source, self.session
+        for item in items:
+            if isinstance(item, (str, bytes)) and not item.strip():
+                continue
+            event, logsource, raw, error = to_event(item)
+            host = text(first_value(event, HOST_FIELDS)[:253])
+            when = occurred_at(event)
+            if logsource is None:
+                product, service, category = _windows_product(event), "", ""
+            else:
+                product = (logsource.product or _windows_product(event))[:100]
+                service = (logsource.service or "")[:100]
+                category = (logsource.category or "")[:100]
+            ref = StoredRef(len(rows), when)
+            if event:
+                result = session.process(event, origin=ref, logsource=logsource)
+                for rule in result.rules:
+                    matches.append(PreparedMatch(rule, [ref], event))
+                for match in result.correlations:
+                    matches.append(_correlation(match.rule, match.origins, match.group))
+            keys.append((host, tuple(str(event[name]) for name in IP_FIELDS
+                                     if event.get(name) is not None)))
+            rows.append([0, received_at, when, source, product, service, category, host,
+                         fields_json(event), text(raw[:MAX_RAW_CHARS]), text(error[:300]),
+                         None])
+            if refs is not None:
+                refs.append(ref)
+            if error:
+                batch.parse_errors += 1
+            if limit and len(rows) >= limit:
+                break
+        return batch
+
+    def finish(self) -> list[PreparedMatch]:
+        """Correlation matches completed at the end of the stream."""
+        return [_correlation(m.rule, m.origins, m.group) for m in self.session.finish()]
+
+
+def _correlation(rule: RuleInfo, origins: Iterable[Any], group: Mapping[str, Any]
+                 ) -> PreparedMatch:
+    return PreparedMatch(rule, [o for o in origins if isinstance(o, StoredRef)], dict(group))
+
+
+# --- in a separate process (hygie.detection.pipeline) ----------------------------------------
+
+_worker_engine: DetectionEngine | None = None
+
+
+def init_worker(sources: list[RuleSource]) -> None:
+    """Compile the rules in the worker process (the parent sends their text, not objects)."""
+    global _worker_engine
+    _worker_engine = DetectionEngine(load_rule_pack(sources))
+
+
+def prepare_in_worker(lines: list[bytes], source: str, received_at: Any) -> PreparedBatch:
+    """Prepare one live batch in a worker process (one detection session per batch)."""
+    if _worker_engine is None:
+        raise RuntimeError("init_worker was not called")
+    preparer = Preparer(_worker_engine, source, keep_refs=False)
+    batch = preparer.prepare(lines, received_at)
+    batch.matches.extend(preparer.finish())
+    return batch
