@@ -42,14 +42,19 @@ class AlertFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
     asset: Annotated[Id | None, FilterLookup("asset_id")] = None
     since: Annotated[InstantParam | None, FilterLookup("last_seen_at__gte")] = None
+    until: Annotated[InstantParam | None, FilterLookup("last_seen_at__lte")] = None
+    rule_id: Annotated[str | None, Field(max_length=200)] = None
+    assignee: Annotated[Id | None, FilterLookup("assignee_id")] = None
+    is_unassigned: Annotated[bool | None, FilterLookup("assignee__isnull")] = None
     q: Annotated[str | None, FilterLookup(["title__icontains", "rule_id__icontains"])] = None
 
 
 @router.get("/alerts", response={200: list[AlertOut], **ERROR_RESPONSES}, summary="List alerts",
             operation_id="list_alerts", url_name="alert_list",
             description="Alerts of your establishments, most recent first. `severity_min` takes "
-                        "the numeric severity (10 informational … 50 critical); `since` keeps "
-                        "alerts seen at or after that time. Requires `alerts.view`.")
+                        "the numeric severity (10 informational … 50 critical); `since` and "
+                        "`until` bound the last time an alert was seen; `assignee` (a user id) "
+                        "or `is_unassigned` filter on who works on it. Requires `alerts.view`.")
 @paginate(Pagination)
 def list_alerts(request: HttpRequest, filters: Query[AlertFilters],
                 ordering: str | None = Query(None, description=ordering_description(ORDERINGS))

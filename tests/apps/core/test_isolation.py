@@ -39,7 +39,7 @@ from hygie.core.models import (
 )
 from hygie.core.services.evidence import add_evidence
 from hygie.core.testing import login_with_mfa
-from hygie.detection.models import Event, RuleSetting
+from hygie.detection.models import AlertDelivery, Event, ForwardingTarget, RuleSetting
 from hygie.privacy.models import PHIFinding, ScanRoot, ScanRun
 from tests.apps.core.api_support import API, issue_token
 
@@ -83,11 +83,14 @@ class WorldB:
     # detection module
     event: Any = None
     rule_setting: Any = None
+    forwarding_target: Any = None
+    delivery: Any = None
 
     def objects(self) -> list[Any]:
         return [self.organisation, self.establishment, self.department, self.person, self.asset,
                 self.alert, self.evidence, self.job, self.user, self.token, self.audit_entry,
-                self.scan_root, self.scan_run, self.finding, self.event, self.rule_setting]
+                self.scan_root, self.scan_run, self.finding, self.event, self.rule_setting,
+                self.forwarding_target, self.delivery]
 
     def take_snapshot(self) -> dict[str, Any]:
         return {f"{type(obj).__name__}:{obj.pk}": _state(obj) for obj in self.objects()}
@@ -146,6 +149,12 @@ def world_b(db, make_user) -> WorldB:
                                        fields={"host.name": f"{MARKER}-zeta-pump"})
     world.rule_setting = RuleSetting.objects.create(establishment=establishment,
                                                     rule_id=f"{MARKER}-rule", is_enabled=False)
+    # Port 9 (discard) on loopback: a send the test would wrongly allow stays harmless.
+    world.forwarding_target = ForwardingTarget.objects.create(
+        organisation=organisation, establishment=establishment, name=f"SIEM {MARKER} Zeta",
+        kind="syslog_udp", host="127.0.0.1", port=9)
+    world.delivery = AlertDelivery.objects.create(target=world.forwarding_target,
+                                                  alert=alert, last_error=f"{MARKER} error")
     return world
 
 
@@ -162,7 +171,8 @@ def _page_objects(world: WorldB) -> dict[str, Any]:
             "alert": world.alert, "evidence": world.evidence, "job": world.job,
             "user": world.user, "token": world.token, "audit": world.audit_entry,
             "scanroot": world.scan_root, "scanrun": world.scan_run, "phifinding": world.finding,
-            "event": world.event, "rulesetting": world.rule_setting}
+            "event": world.event, "rulesetting": world.rule_setting,
+            "forwardingtarget": world.forwarding_target}
 
 
 def _api_objects(world: WorldB) -> dict[str, Any]:
@@ -172,7 +182,8 @@ def _api_objects(world: WorldB) -> dict[str, Any]:
                     "organisation": world.organisation, "establishment": world.establishment,
                     "department": world.department, "asset": world.asset,
                     "root_id": world.scan_root, "run_id": world.scan_run,
-                    "finding_id": world.finding, "root": world.scan_root})
+                    "finding_id": world.finding, "root": world.scan_root,
+                    "target_id": world.forwarding_target})
     return objects
 
 
@@ -317,7 +328,7 @@ def _counts_in_b(world: WorldB) -> dict[str, int]:
     establishment = world.establishment
     return {model.__name__: model.objects.filter(establishment=establishment).count()
             for model in (Department, Person, Asset, Alert, Evidence, Job, ScanRoot, ScanRun,
-                          PHIFinding, Event, RuleSetting)}
+                          PHIFinding, Event, RuleSetting, ForwardingTarget)}
 
 
 @pytest.mark.django_db
