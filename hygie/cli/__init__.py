@@ -28,6 +28,7 @@ _PLATFORM_COMMANDS = {
     "backup": "hygie.cli.backup:backup",
     "restore": "hygie.cli.backup:restore",
     "ingest": "hygie.cli.ingest:ingest",
+    "ingest-worker": "hygie.cli.ingest:ingest_worker",
     "version": "hygie.cli.admin:version",
 }
 

@@ -78,3 +78,48 @@ def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
                        f"{summary.matches} match(es)")
     click.echo(f"{total.events} events in {len(files)} file(s), {total.parse_errors} parse "
                f"error(s), {total.matches} match(es), {total.alerts} alert(s) raised or updated")
+
+
+@click.command("ingest-worker", short_help="Store events from the NATS JetStream event queue.")
+@click.option("--processes", type=click.IntRange(0, 64), default=None,
+              help="Processes preparing events (parse + detection); default "
+                   "HYGIE_INGEST_PROCESSES (one when the machine has two cores or more).")
+def ingest_worker(processes: int | None) -> None:
+    """Consume the event queue HYGIE_EVENT_QUEUE names: store, detect, alert, then acknowledge.
+
+    For scaled-out deployments: `hygie serve` receivers publish to NATS JetStream, any number
+    of ingest workers (on any machine reaching the database) share the stream. Ctrl+C or
+    SIGTERM: the batches already taken are stored and acknowledged, the rest stays queued.
+    """
+    import signal
+    import threading
+
+    setup_django()
+    from django.conf import settings
+
+    from hygie.detection.pipeline import IngestConsumer
+    from hygie.detection.queue import EventQueueError, open_event_queue
+
+    config = settings.CONFIG
+    if not config.event_queue:
+        raise UserError("HYGIE_EVENT_QUEUE is not set: without a broker the events are "
+                        "consumed inside `hygie serve`")
+    try:
+        event_queue = open_event_queue(config.event_queue)
+    except EventQueueError as error:
+        raise UserError(str(error)) from None
+    consumer = IngestConsumer(event_queue, processes=processes if processes is not None
+                              else config.ingest_processes)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    consumer.start()
+    click.echo(f"Consuming events from {config.event_queue}; Ctrl+C to stop.", err=True)
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopping: storing and acknowledging the batches already taken.", err=True)
+    consumer.stop()
+    event_queue.close()
+    click.echo(f"Stopped; {consumer.stats.stored} events stored, "
+               f"{consumer.stats.failed} refused.", err=True)
