@@ -1,7 +1,8 @@
 """``hygie ingest FILE… --establishment ID``: store log files as events, run rules, raise alerts.
 
-JSON lines, EVTX, and plain text logs (syslog, auth.log, web access logs, HL7): every line is
-kept, the unreadable ones with their parse error.
+JSON lines, CSV (``.csv``/``.tsv`` with a header row), EVTX, and plain text logs (syslog,
+auth.log, web access logs, HL7): every line or row is kept, the unreadable ones with their
+parse error.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hygie.cli import UserError
 from hygie.cli.runtime import acting_as_operator, setup_django
 
 EVTX_MAGIC = b"ElfFile\x00"
+CSV_SUFFIXES = (".csv", ".tsv")
 
 
 def _is_evtx(path: Path) -> bool:
@@ -27,8 +29,17 @@ def _is_evtx(path: Path) -> bool:
 
 def _items(path: Path) -> Iterator[Any]:
     from hygie.detection.engine import read_evtx
-    from hygie.detection.prepare import Unreadable
+    from hygie.detection.engine.readers_csv import read_csv
+    from hygie.detection.prepare import DecodedRecord, Unreadable
 
+    if path.suffix.lower() in CSV_SUFFIXES:
+        with path.open("rb") as handle:
+            for row in read_csv(handle, path.name):
+                if row.event is None:
+                    yield Unreadable(row.raw, f"line {row.origin}: {row.error}")
+                else:
+                    yield DecodedRecord(row.event, row.raw)
+        return
     if _is_evtx(path):
         with path.open("rb") as handle:
             for record in read_evtx(handle):
@@ -50,6 +61,7 @@ def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
     """Store each line or record of FILES as an event, run the enabled rules, raise alerts."""
     setup_django()
     from hygie.core.models import Establishment
+    from hygie.detection.engine import SigmaEngineError
     from hygie.detection.models import EventSource
     from hygie.detection.services import IngestSummary, ingest_lines
 
@@ -69,6 +81,8 @@ def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
                                        progress=lambda n, t=task: progress.update(t, events=n))
             except OSError as error:
                 raise UserError(f"{path}: {error.strerror or error}") from None
+            except SigmaEngineError as error:  # e.g. a CSV header that names no field
+                raise UserError(str(error)) from None
             progress.update(task, completed=1, total=1)
             total.events += summary.events
             total.parse_errors += summary.parse_errors

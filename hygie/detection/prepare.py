@@ -46,7 +46,15 @@ class Unreadable:
     error: str
 
 
-IngestItem = str | bytes | Mapping[str, Any] | Unreadable
+@dataclass(frozen=True)
+class DecodedRecord:
+    """A record a reader decoded (e.g. a CSV row) with its text as read, stored as ``raw``."""
+
+    event: Mapping[str, Any]
+    raw: str
+
+
+IngestItem = str | bytes | Mapping[str, Any] | Unreadable | DecodedRecord
 
 
 class StoredRef:
@@ -155,6 +163,8 @@ def to_event(item: IngestItem) -> tuple[dict[str, Any], LogSourceSpec | None, st
     """(normalised event, log source, raw text, parse error) for one line or decoded record."""
     if isinstance(item, Unreadable):
         return {}, None, item.raw, item.error or "unreadable record"
+    if isinstance(item, DecodedRecord):
+        return normalise_event(item.event), None, item.raw, ""
     if isinstance(item, Mapping):
         event = normalise_event(item)
         return event, None, json.dumps(event, ensure_ascii=False, default=str), ""
