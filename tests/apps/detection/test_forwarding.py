@@ -11,6 +11,7 @@ import re
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -69,6 +70,12 @@ class StreamReceiver:
                 self.errors.append(type(error).__name__)
             finally:
                 conn.close()
+
+    def wait_for(self, connections: int, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.received) + len(self.errors) < connections:
+            assert time.monotonic() < deadline, "the receiver got nothing"
+            time.sleep(0.01)
 
     def close(self) -> None:
         self.done.set()
@@ -211,8 +218,7 @@ def test_tcp_octet_counting(establishment_a, django_capture_on_commit_callbacks)
         _target(establishment_a, kind="syslog_tcp", host="127.0.0.1", port=receiver.port,
                 syslog_facility=10)
         _alert(establishment_a, django_capture_on_commit_callbacks, severity=50)
-        receiver.close()
-        receiver.thread.join(5)
+        receiver.wait_for(1)
     finally:
         receiver.close()
     (frame,) = _frames(receiver.received[0])
@@ -233,9 +239,9 @@ def test_tls_verifies_the_receiver_with_the_given_ca(establishment_a, tls_files,
         untrusted = _target(establishment_a, name="system CAs", kind="syslog_tls",
                             host="localhost", port=receiver.port)
         _alert(establishment_a, django_capture_on_commit_callbacks)
+        receiver.wait_for(2)
     finally:
         receiver.close()
-        receiver.thread.join(5)
     assert AlertDelivery.objects.get(target=trusted).status == "delivered"
     refused = AlertDelivery.objects.get(target=untrusted)
     assert refused.status == "pending" and "certificate" in refused.last_error.lower()
