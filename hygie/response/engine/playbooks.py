@@ -303,13 +303,25 @@ def replace_version(text: str, new_version: str) -> str:
     layout) untouched. The text must be a valid playbook."""
     if not is_valid_version(new_version):
         raise ValueError(new_version)
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return _replace_top_level(text, "version", new_version)
+
+
+def replace_key(text: str, new_key: str) -> str:
+    """The same document with its top-level ``key`` replaced (for a copy under a new key)."""
+    if not _KEY.match(new_key):
+        raise ValueError(new_key)
+    return _replace_top_level(text, "key", new_key)
+
+
+def _replace_top_level(text: str, name: str, value: str) -> str:
+    # Only called on documents that already validated: no alias, bounded size and depth.
+    node = _compose(text, None)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "version":
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == name:
                 start, end = value_node.start_mark.index, value_node.end_mark.index
-                return f'{text[:start]}"{new_version}"{text[end:]}'
-    raise ValueError("no version")
+                return f'{text[:start]}"{value}"{text[end:]}'
+    raise ValueError(f"no top-level {name}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -764,7 +776,7 @@ def _problem_order(problem: PlaybookProblem) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class PhaseProgress:
-    """How many of a phase's tasks are done (cancelled tasks count as settled)."""
+    """How many of a phase's tasks are done; the caller leaves cancelled tasks out."""
 
     phase: str
     done: int
@@ -780,7 +792,7 @@ class PhaseProgress:
 
 
 def phase_progress(tasks: list[tuple[str, bool]]) -> tuple[PhaseProgress, ...]:
-    """(phase, is_settled) for each task → per-phase progress, in lifecycle order."""
+    """(phase, is_done) for each task → per-phase progress, in lifecycle order."""
     counts: dict[str, list[int]] = {}
     for phase, settled in tasks:
         done_total = counts.setdefault(phase, [0, 0])
