@@ -1,1 +1,59 @@
-"""Compliance evidence from playbooks (registered in the probe registry)."""
+"""Compliance evidence from playbooks (registered in the probe registry).
+
+``response.playbooks_reviewed``: the incident response plan has playbooks for ransomware and for
+data breaches, reviewed in the last 12 months. Hygie ships both, but a shipped file proves nothing
+about the organisation: only the organisation's own playbooks count (a copy of a shipped one, or
+its own), active, covering the category, with a review recorded ("Mark reviewed" or "Adopt") in
+the last 12 months.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from hygie.core.models import Establishment
+from hygie.core.registries import Probe, ProbeResult, probes
+from hygie.response.services.playbooks import REVIEW_PERIOD, organisation_coverage
+
+REQUIRED_CATEGORIES = ("ransomware", "data_breach")
+
+
+def playbooks_reviewed(establishment: Establishment) -> ProbeResult:
+    """Ransomware and data breach playbooks adopted by the organisation, reviewed within 12
+    months."""
+    coverage = organisation_coverage(establishment.organisation, REQUIRED_CATEGORIES)
+    cutoff = timezone.now() - REVIEW_PERIOD
+    data: dict[str, object] = {"review_period_days": REVIEW_PERIOD.days}
+    covered, stale, missing = [], [], []
+    for category in REQUIRED_CATEGORIES:
+        found = coverage[category]
+        reviewed_at = found.get("reviewed_at") if found else None
+        data[category] = ({"playbook": found["key"], "version": found["version"],
+                           "reviewed_at": reviewed_at.isoformat() if reviewed_at else None}
+                          if found else None)
+        if not found:
+            missing.append(category)
+        elif reviewed_at is None or reviewed_at < cutoff:
+            stale.append(category)
+        else:
+            covered.append(category)
+    data.update(covered=covered, not_reviewed=stale, missing=missing)
+    if len(covered) == len(REQUIRED_CATEGORIES):
+        return ProbeResult("pass", "Ransomware and data breach playbooks were reviewed in the "
+                                   "last 12 months.", data)
+    problems = []
+    if missing:
+        problems.append("no organisation playbook for: " + ", ".join(missing))
+    if stale:
+        problems.append("not reviewed in the last 12 months: " + ", ".join(stale))
+    status = "partial" if covered else "fail"
+    return ProbeResult(status, "Incident response playbooks incomplete (" + "; ".join(problems)
+                       + ").", data)
+
+
+probes.register("response.playbooks_reviewed", Probe(
+    id="response.playbooks_reviewed",
+    title="Incident response playbooks for ransomware and data breach, reviewed in the last 12 "
+          "months",
+    controls=("hygie.incident.response_plan",),
+    run=playbooks_reviewed))
