@@ -382,8 +382,6 @@ class LiveMixin:
             "object": exercise, "state": state, "rows": _entry_rows(exercise, state),
             "elapsed": service.clock(state.elapsed), "remaining": service.clock(state.remaining),
             "next_in": service.clock(state.next_in),
-            "next_title": state.next_inject.title.get(translation.get_language())
-            if state.next_inject else "",
             "is_running": exercise.status == ExerciseStatus.RUNNING,
             "can_manage": self.request.user.can(MANAGE_EXERCISES),
             "poll_seconds": POLL_SECONDS,
