@@ -21,10 +21,10 @@ def make_obligation(incident, obligation_id, *, applies=True, due=None, status="
     # update_or_create: saving an incident may already have assessed its obligations.
     obligation, _ = IncidentObligation.objects.update_or_create(
         incident=incident, obligation_id=obligation_id, defaults=dict(
-            title=title or obligation_id, applies=applies, reason="synthetic", recipient="CNIL" if "gdpr" in obligation_id
-        else "ARS", legal_basis="test", verification="UNVERIFIED",
-        trigger_at=incident.discovered_at, due_at=due, status=status, done_at=done_at,
-        assessed_at=incident.discovered_at))
+            title=title or obligation_id, applies=applies, reason="synthetic",
+            recipient="CNIL" if "gdpr" in obligation_id else "ARS", legal_basis="test",
+            verification="UNVERIFIED", trigger_at=incident.discovered_at, due_at=due,
+            status=status, done_at=done_at, assessed_at=incident.discovered_at))
     return obligation
 
 
