@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hygie.core.models import Alert, User
 from hygie.core.roles import VIEW_ALERTS, VIEW_EVIDENCE
@@ -74,7 +75,7 @@ class IncidentViews:
 # --- list -------------------------------------------------------------------------------------
 
 class IncidentListView(IncidentViews, generic.ObjectListView):
-    columns = (Column("reference", link=True), Column("title", link=True),
+    columns = (Column("reference", label=gettext_lazy("Incident"), link=True, render=str),
                Column("severity", badge="severity"), Column("status", badge="status"),
                Column("category"), Column("care_impact"),
                Column("establishment", sort="establishment__name"),
