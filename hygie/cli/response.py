@@ -1,8 +1,14 @@
-"""``hygie response obligations FACTS.yaml``: the regulatory clocks, without a database or Django.
+"""``hygie response``: incident response tools that run without a database or Django.
 
-For crisis cells and exercises: describe the establishment and the incident in a small YAML file
-(see docs/examples/), get every obligation with its reason, recipient and deadline.
-Exit codes: 0 assessed, 2 unreadable or invalid facts.
+``hygie response obligations FACTS.yaml``: the regulatory clocks. For crisis cells and exercises:
+describe the establishment and the incident in a small YAML file (see docs/examples/), get every
+obligation with its reason, recipient and deadline. Exit codes: 0 assessed, 2 unreadable or
+invalid facts.
+
+``hygie response playbook check FILE...``: validate playbook files (docs/response-playbooks.md)
+before importing them, e.g. in the CI of a repository where a GHT keeps its playbooks. Every
+problem is printed as ``file:line: path: message``. Exit codes: 0 all valid, 1 at least one
+invalid playbook, 2 a file cannot be read.
 """
 
 from __future__ import annotations
@@ -25,8 +31,11 @@ from hygie.response.engine import (
     assess,
     facts_from_yaml,
 )
+from hygie.response.engine.playbooks import MAX_PLAYBOOK_BYTES, PlaybookError, parse_playbook
 
 EXIT_INVALID = 2
+EXIT_PLAYBOOK_INVALID = 1
+EXIT_UNREADABLE = 2
 # Rich falls back to 80 columns off a terminal, too narrow for reasons and legal bases.
 MIN_TABLE_WIDTH = 140
 DISCLAIMER = ("Decision support, not legal advice. UNVERIFIED: the rule was not checked against "
@@ -123,3 +132,60 @@ def obligations(facts_file: Path, output_format: str) -> None:
         click.echo(json.dumps([o.to_dict() for o in result], indent=2, ensure_ascii=False))
     else:
         _render_table(facts, result)
+
+
+@response.group(name="playbook")
+def playbook() -> None:
+    """Incident response playbooks (YAML)."""
+
+
+def _read_playbook(path: Path) -> str | None:
+    """The file's text, or None after printing why it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PLAYBOOK_BYTES + 1)
+    except OSError as error:
+        click.echo(f"{path}: cannot be read ({error.strerror or 'error'})", err=True)
+        return None
+    if len(raw) > MAX_PLAYBOOK_BYTES:
+        click.echo(f"{path}: larger than {MAX_PLAYBOOK_BYTES} bytes", err=True)
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        click.echo(f"{path}: not UTF-8 text", err=True)
+        return None
+
+
+@playbook.command(name="check")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only, not the valid files.")
+def check(files: tuple[Path, ...], quiet: bool) -> None:
+    """Validate playbook files: every problem as file:line: path: message.
+
+    Exit 0 when every file is a valid playbook, 1 when at least one is not, 2 when a file cannot
+    be read (missing, too large, not UTF-8).
+    """
+    unreadable = invalid = False
+    for path in files:
+        text = _read_playbook(path)
+        if text is None:
+            unreadable = True
+            continue
+        try:
+            parsed = parse_playbook(text, source=str(path))
+        except PlaybookError as error:
+            invalid = True
+            for problem in error.problems:
+                line = problem.line if problem.line is not None else 0
+                click.echo(f"{path}:{line}: {problem.path}: {problem.message}")
+            continue
+        if not quiet:
+            click.echo(f"{path}: ok ({parsed.key} {parsed.version}, {parsed.step_count} steps"
+                       + (f", {len(parsed.contacts_to_complete)} contact(s) to complete"
+                          if parsed.contacts_to_complete else "") + ")")
+    if unreadable:
+        raise click.exceptions.Exit(EXIT_UNREADABLE)
+    if invalid:
+        raise click.exceptions.Exit(EXIT_PLAYBOOK_INVALID)
