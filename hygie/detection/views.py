@@ -211,6 +211,7 @@ class ForwardingTargetListView(ForwardingTargetViews, generic.ObjectListView):
 
 class ForwardingTargetDetailView(ForwardingTargetViews, generic.ObjectDetailView):
     template_name = "detection/forwardingtarget_detail.html"
+    audit_views = True  # the page shows the signing secret
     fields = ("name", "kind", "address", "organisation", "establishment", "min_severity",
               "sources", "syslog_facility", "timeout_seconds", "max_attempts", "is_enabled",
               "last_attempt_at", "last_success_at", "last_error")
