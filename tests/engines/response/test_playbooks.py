@@ -368,3 +368,11 @@ def test_vocabularies_match_the_clock_engine() -> None:
         playbook = parse_playbook(path.read_text("utf-8"))
         assert set(playbook.categories) <= {c.value for c in IncidentCategory}
         assert set(playbook.obligations) <= {o.value for o in ObligationId}
+
+
+def test_the_documented_example_is_valid() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "response-playbooks.md").read_text(
+        "utf-8")
+    example = doc.split("## Format reference")[1].split("```yaml\n")[1].split("```")[0]
+    playbook = parse_playbook(example)
+    assert playbook.phases[0].steps[0].is_decision
