@@ -14,6 +14,9 @@ which also say which Sigma log source each event belongs to:
 
     parsed = detect_and_parse(line)
     result = session.process(parsed.event, origin=number, logsource=parsed.logsource)
+
+CSV exports (a header row naming the fields) are read with ``read_csv(lines, name)``: one
+``CSVRecord`` per row, with the row's error when it could not be read.
 """
 
 from .correlation import CorrelationMatch
@@ -24,6 +27,7 @@ from .logsources import LogSourceCatalog, default_catalog
 from .parsers import ParsedEvent, ParserConfig, ShiftTable, detect_and_parse, split_frames
 from .prefilter import HYPERSCAN_AVAILABLE
 from .readers import LogRecord, read_evtx, read_json
+from .readers_csv import CSVRecord, read_csv
 from .rule_pack import (
     LoadedCorrelation,
     LoadedRule,
@@ -37,6 +41,7 @@ from .session import DetectionSession, EventResult
 
 __all__ = [
     "HYPERSCAN_AVAILABLE",
+    "CSVRecord",
     "CompiledRule",
     "CorrelationMatch",
     "DetectionEngine",
@@ -60,6 +65,7 @@ __all__ = [
     "detect_and_parse",
     "load_rule_pack",
     "normalise_event",
+    "read_csv",
     "read_evtx",
     "read_json",
     "split_frames",
