@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from hygie.core.api.common import ERROR_RESPONSES, get_visible, require
 from hygie.core.api.schemas import Id
@@ -192,7 +192,7 @@ def create_playbook(request: HttpRequest, payload: PlaybookIn) -> Any:
     organisation = _organisation(request, payload.organisation)
     row = service.save_playbook_or_errors(request.user, payload.source,
                                           organisation=organisation)
-    return 201, _detail(_row_entry(row))
+    return Status(201, _detail(_row_entry(row)))
 
 
 @router.put("/playbooks/{int:playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES},
@@ -214,7 +214,7 @@ def update_playbook(request: HttpRequest, playbook_id: Path[Id],
 def delete_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     service.delete_playbook(request.user, get_visible(PlaybookRow, request, playbook_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/playbooks/{int:playbook_id}/review", response={200: PlaybookOut,
@@ -237,7 +237,8 @@ def copy_playbook(request: HttpRequest, playbook_id: Path[Id], payload: Organisa
     row = get_visible(PlaybookRow, request, playbook_id)
     organisation = (_organisation(request, payload.organisation) if payload.organisation
                     else row.organisation)
-    return 201, _detail(_row_entry(service.copy_playbook(request.user, organisation, row=row)))
+    copy = service.copy_playbook(request.user, organisation, row=row)
+    return Status(201, _detail(_row_entry(copy)))
 
 
 @router.post("/playbooks/shipped/{key}/copy", response={201: PlaybookOut, **ERROR_RESPONSES},
@@ -249,7 +250,8 @@ def copy_shipped_playbook(request: HttpRequest, key: Path[Key], payload: Organis
     if service.shipped(key) is None:
         raise Http404
     organisation = _organisation(request, payload.organisation)
-    return 201, _detail(_row_entry(service.copy_playbook(request.user, organisation, key=key)))
+    copy = service.copy_playbook(request.user, organisation, key=key)
+    return Status(201, _detail(_row_entry(copy)))
 
 
 @router.post("/playbooks/validate", response={200: ValidateOut, **ERROR_RESPONSES},
@@ -286,7 +288,7 @@ def apply_playbook(request: HttpRequest, incident_id: Path[Id], payload: ApplyIn
     require(request, MANAGE_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     applied = service.apply_playbook(request.user, incident, payload.key)
-    return 201, _applied_out(applied, service.progress(applied))
+    return Status(201, _applied_out(applied, service.progress(applied)))
 
 
 @router.get("/incidents/{int:incident_id}/playbooks/{int:applied_id}",
