@@ -154,7 +154,6 @@ def test_concurrent_polls_deliver_each_inject_once(organisation, establishment_a
     keys = list(exercise.entries.filter(kind="inject").values_list("inject_key", flat=True))
     assert len(keys) == len(set(keys)) == due
     if not errors:
-        assert sorted(results)[-1] == due or sum(results) == due
         assert sum(results) == due
     else:  # SQLite may refuse a concurrent writer outright; nothing is duplicated either way
         assert connection.vendor == "sqlite", errors
