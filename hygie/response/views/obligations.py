@@ -222,8 +222,11 @@ def render_panel(request: HttpRequest, incident: Incident, *, errors: dict[int, 
         "error_ids": list(errors),
         "panel_message": message,
         "assessed_at": max((r.assessed_at for r in rows), default=None),
+        "incident_url": _incident_url(incident),
     }
-    return render(request, PANEL_TEMPLATE, context, status=status)
+    # Opened directly (the "Open" link, no JavaScript): the panel inside a whole page.
+    template = PANEL_TEMPLATE if _is_htmx(request) else "response/obligation_incident.html"
+    return render(request, template, context, status=status)
 
 
 class IncidentObligationsPanel(CapabilityRequiredMixin):

@@ -84,10 +84,14 @@ def test_dashboard_requires_sign_in(client):
 # --- incident panel -------------------------------------------------------------------------
 
 def test_panel_fragment(client_a, recent):
-    response = client_a.get(reverse("response:incident_obligations", args=[recent.pk]))
+    url = reverse("response:incident_obligations", args=[recent.pk])
+    response = client_a.get(url, HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert response.status_code == 200 and "<html" not in content
-    assert 'id="incident-obligations"' in content
+    assert 'id="incident-obligations-panel"' in content
+    # Opened without htmx, the same panel comes inside a whole page.
+    page = client_a.get(url).content.decode()
+    assert "<html" in page and 'id="incident-obligations-panel"' in page
     assert "VERIFIED" in content and "UNVERIFIED" in content
     assert "Immediately (sans délai)" in content
     assert "Europe/Paris" in content and "UTC" in content
@@ -102,8 +106,8 @@ def test_panel_of_another_establishment_is_404(client_a, incident_b):
 
 def test_panel_read_only_for_an_auditor(make_user, establishment_a, recent):
     auditor = login_with_mfa(Client(), make_user("audit", "auditor", [establishment_a]))
-    content = auditor.get(reverse("response:incident_obligations",
-                                  args=[recent.pk])).content.decode()
+    content = auditor.get(reverse("response:incident_obligations", args=[recent.pk]),
+                          HTTP_HX_REQUEST="true").content.decode()
     assert "Mark done" not in content and "Re-assess" not in content
     target = obligation(recent)
     response = auditor.post(reverse("response:obligation_complete", args=[target.pk]),
@@ -119,7 +123,7 @@ def test_complete_through_htmx_with_reference(client_a, recent):
                              {"done_at": done_at, "proof_reference": "SIG-2026-001"},
                              HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert 'id="incident-obligations"' in response.content.decode()
+    assert 'id="incident-obligations-panel"' in response.content.decode()
     target.refresh_from_db()
     assert target.status == "done" and target.proof_reference == "SIG-2026-001"
     # The form's time is read in the establishment's zone (Europe/Paris).
