@@ -187,11 +187,19 @@ class ExerciseDetailView(ExerciseViews, generic.ObjectDetailView):
             "scenario_title": scenario.title.get(language),
             "scenario_summary": scenario.summary.get(language),
             "scenario_duration": service.clock(scenario.duration),
+            "inject_count": len(scenario.injects),
             "injects": [{"inject": item, "at": service.clock(item.at),
                          "title": item.title.get(language),
                          "channel": service.CHANNEL_LABELS.get(item.channel, item.channel),
                          "is_delivered": item.id in delivered,
-                         "obligations": item.obligations} for item in scenario.injects],
+                         "expected": [action.text.get(language)
+                                      for action in item.expected_actions],
+                         "notes": item.facilitator_notes.get(language)
+                         if item.facilitator_notes else "",
+                         "obligations": item.obligations} for item in scenario.injects]
+            # The script is for the facilitators: players following the exercise with a
+            # read-only role must not read ahead.
+            if self.can_edit() else [],
             "participants": obj.participants.order_by("last_name", "username"),
             "entries": _entry_rows(obj, state),
             "is_planned": obj.status == ExerciseStatus.PLANNED,
@@ -379,7 +387,9 @@ class LiveMixin:
     def live_context(self, exercise: Exercise) -> dict[str, Any]:
         state = service.console_state(exercise)
         return {
-            "object": exercise, "state": state, "rows": _entry_rows(exercise, state),
+            # Newest first: what just arrived is what the cell must read.
+            "object": exercise, "state": state,
+            "rows": list(reversed(_entry_rows(exercise, state))),
             "elapsed": service.clock(state.elapsed), "remaining": service.clock(state.remaining),
             "next_in": service.clock(state.next_in),
             "is_running": exercise.status == ExerciseStatus.RUNNING,
