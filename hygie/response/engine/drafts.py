@@ -958,7 +958,9 @@ def _letter(b: _Builder) -> DraftContent:
                          "Our data protection officer: ") + contact_value)
                     if contact_value else "",
                     ("Coordonnées du DPO ou d'un autre point de contact (art. 34(2)).",
-                     "Contact details of the DPO or another contact point (art. 34(2))."),
+                     "Contact details of the DPO or another contact point (art. 34(2)); in the "
+                     "US (HIPAA), a toll-free number, an e-mail address, a website or a postal "
+                     "address."),
                     multiline=True),
             b.field("apology", ("Conclusion", "Closing"),
                     b.t("Nous vous prions de nous excuser pour ce désagrément et vous prions "

@@ -192,3 +192,10 @@ def test_dpo_account_fills_the_contact(breach, user_a, make_user, establishment_
     assert "Dora Delorme" in field(draft.content, "letter", "contact")["value"]
     assert "dora@example.org" in field(draft.content, "dpo", "email")["value"] \
         if any(g["key"] == "dpo" for g in draft.content["groups"]) else True
+
+
+def test_engine_kinds_match_the_stored_choices():
+    from hygie.response.choices import DraftKind
+    from hygie.response.engine.drafts import DraftKind as EngineKind
+
+    assert set(DraftKind.values) == {kind.value for kind in EngineKind}
