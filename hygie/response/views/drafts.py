@@ -100,7 +100,11 @@ class IncidentDraftsPanelView(CapabilityRequiredMixin):
                                                    obligation.pk) if obligation else "",
             })
         kpis = reports.incident_kpis(incident)
-        return render(self.request, "response/partials/_drafts_panel.html", {
+        # Opened directly (the incident page's "Open" link, no JavaScript): a whole page.
+        template = ("response/partials/_drafts_panel.html" if _htmx(self.request)
+                    else "response/draft_incident.html")
+        return render(self.request, template, {
+            "incident_url": reverse_or_empty("response:incident_detail", incident.pk),
             "incident": incident, "rows": rows,
             "kinds": [(value, label, value in suggested) for value, label in DraftKind.choices],
             "suggested": [label for value, label in DraftKind.choices if value in suggested],

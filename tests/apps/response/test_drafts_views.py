@@ -41,10 +41,14 @@ def draft(breach, user_a):
 
 
 def test_panel_lists_suggestions_drafts_and_kpis(rssi, breach, draft):
-    response = rssi.get(reverse("response:incident_drafts", args=[breach.pk]))
+    url = reverse("response:incident_drafts", args=[breach.pk])
+    response = rssi.get(url, HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in content  # a fragment
+    assert "<html" not in content  # a fragment for the incident page
+    assert 'id="incident-drafts-panel"' in content
+    whole = rssi.get(url).content.decode()  # opened directly: a whole page
+    assert "<html" in whole and reverse("response:incident_detail", args=[breach.pk]) in whole
     assert "CNIL personal data breach notification" in content
     assert reverse("response:notificationdraft_export", args=[draft.pk, "pdf"]) in content
     assert reverse("response:incident_report", args=[breach.pk]) in content
