@@ -110,13 +110,15 @@ class IncidentListView(IncidentViews, generic.ObjectListView):
 
 def _steps(incident: Incident) -> list[dict[str, Any]]:
     current = lifecycle.position(incident.status)
+    declaration = incident.transitions.filter(from_status="").order_by("at", "pk").first()
+    declared_at = declaration.at if declaration is not None else incident.created_at
     steps = []
     for index, (value, label) in enumerate(IncidentStatus.choices):
         field = lifecycle.MILESTONE_FIELDS.get(value)
         steps.append({"value": value, "label": label,
                       "state": "done" if index < current else
                       ("current" if index == current else "upcoming"),
-                      "at": getattr(incident, field) if field else incident.created_at})
+                      "at": getattr(incident, field) if field else declared_at})
     return steps
 
 
