@@ -28,6 +28,7 @@ from hygie.response.engine.playbooks import (
     PhaseProgress,
     Playbook,
     PlaybookError,
+    PlaybookProblem,
     Step,
     bump_version,
     parse_playbook,
@@ -78,7 +79,9 @@ def shipped_playbooks() -> dict[str, ShippedPlaybook]:
         text = path.read_text(encoding="utf-8")
         playbook = parse_playbook(text, source=path.name)
         if playbook.key in found:
-            raise PlaybookError([], source=f"{path.name}: key {playbook.key} used twice")
+            first = found[playbook.key].filename
+            raise PlaybookError([PlaybookProblem("key", f"also used by {first}")],
+                                source=path.name)
         found[playbook.key] = ShippedPlaybook(playbook, text, path.name)
     return found
 
@@ -93,7 +96,7 @@ def parse_row(row: PlaybookRow) -> Playbook:
     return _parse_cached(row.source, f"playbook #{row.pk}")
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)  # sources are ~20 KiB, 256 KiB at most
 def _parse_cached(source: str, name: str) -> Playbook:
     return parse_playbook(source, source=name)
 
