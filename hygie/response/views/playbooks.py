@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import View
@@ -442,8 +442,16 @@ class IncidentPlaybooksView(CapabilityRequiredMixin, View):
         available = service.available_for_incident(incident)
         options = [{"key": p.key, "title": p.title.get(language),
                     "fits": incident.category in p.categories} for p in available]
-        return render(self.request, "response/partials/_playbook_panel.html", {
-            "incident": incident, "applied": applied,
+        htmx = getattr(self.request, "htmx", None)
+        # Opened directly (the incident page's "Open" link, no JavaScript): a whole page.
+        template = ("response/partials/_playbook_panel.html" if htmx and not htmx.boosted
+                    else "response/playbook_incident.html")
+        try:
+            incident_url = reverse("response:incident_detail", args=[incident.pk])
+        except NoReverseMatch:
+            incident_url = ""
+        return render(self.request, template, {
+            "incident": incident, "applied": applied, "incident_url": incident_url,
             "fitting": [o for o in options if o["fits"]],
             "others": [o for o in options if not o["fits"]],
             "can_apply": self.request.user.can(MANAGE_INCIDENTS), "error": error,

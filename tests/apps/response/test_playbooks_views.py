@@ -222,6 +222,9 @@ def test_panel_offers_fitting_playbooks_first(client_a, incident) -> None:
     fitting = body[body.index("Fits this incident"):body.index("Other playbooks")]
     assert 'value="ransomware"' in fitting and 'value="ddos"' not in fitting
     assert "No playbook applied yet." in body
+    # Opened directly (no JavaScript): the same panel inside a whole page.
+    page = client_a.get(url).content.decode()
+    assert "<html" in page and 'id="playbooks-panel"' in page and incident.reference in page
 
 
 def test_panel_apply_shows_progress(client_a, incident) -> None:
@@ -229,7 +232,7 @@ def test_panel_apply_shows_progress(client_a, incident) -> None:
     response = client_a.post(url, {"key": "ransomware"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["HX-Trigger"] == "incident-tasks-changed"
     body = response.content.decode()
-    assert "applied" in body and 'id="incident-playbooks"' in body
+    assert "applied" in body and 'id="playbooks-panel"' in body and "<html" not in body
     assert "0 of 26 tasks done" in body
     Task.objects.filter(incident=incident, phase="triage").update(status="done")
     body = client_a.get(url).content.decode()
