@@ -453,8 +453,3 @@ def export_register(incidents: QuerySet[Incident], fmt: str) -> tuple[bytes, str
         raise ValidationError({"format": [_("Export as csv, xlsx or json.")]})
     _record_export(rows, incidents, fmt)
     return result
-
-
-def visible_incidents(user: Any) -> QuerySet[Incident]:
-    return Incident.objects.visible_to(user)  # type: ignore[attr-defined, no-any-return]
-
