@@ -7,6 +7,8 @@ dropped: an unreadable line is still an event, so it is stored and can be search
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -87,3 +89,24 @@ def raw_event(text: str, parser: str, error: str | None) -> ParsedEvent:
 def join_errors(*errors: str | None) -> str | None:
     present = [e for e in errors if e]
     return "; ".join(present) if present else None
+
+
+# Exactly the dotted quads ``ipaddress.IPv4Address`` accepts: four decimal octets of ASCII
+# digits, each at most 255, without leading zeros.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+
+
+def is_ip_address(text: str) -> bool:
+    """Whether ``ipaddress.ip_address(text)`` accepts ``text``, at a fraction of its cost.
+
+    IPv4 is checked by one bounded regex; anything with a colon (IPv6 always has one, an IPv4
+    address never) goes to the standard library.
+    """
+    if ":" not in text:
+        return _IPV4.fullmatch(text) is not None
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

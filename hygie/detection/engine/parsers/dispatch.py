@@ -95,8 +95,8 @@ def _syslog(text: str, cut: str | None, config: ParserConfig) -> ParsedEvent:
     else:
         parser = "rfc3164"
         error = syslog.parse_rfc3164(text, start or 0, event, config, _reference(config))
-    linux_auth.enrich(event)
-    return _finish(event, linux_auth.logsource_for(event), parser, join_errors(cut, error))
+    logsource = linux_auth.enrich_and_route(event)
+    return _finish(event, logsource, parser, join_errors(cut, error))
 
 
 def _access_log(text: str, cut: str | None) -> ParsedEvent:

@@ -7,11 +7,11 @@ The log source follows SigmaHQ: ``linux``/``sshd``, ``linux``/``sudo``, ``linux`
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
 
 from ..rule_pack import LogSourceSpec
+from .base import is_ip_address
 
 SSHD = LogSourceSpec(product="linux", service="sshd")
 SUDO = LogSourceSpec(product="linux", service="sudo")
@@ -47,7 +47,17 @@ _PAM_SESSION = re.compile(
 
 def logsource_for(event: dict[str, Any]) -> LogSourceSpec | None:
     """The SigmaHQ log source of a syslog event, from its program and facility."""
+    return _logsource(str(event.get("process.name", "")).lower(), event)
+
+
+def enrich_and_route(event: dict[str, Any]) -> LogSourceSpec | None:
+    """``enrich(event)`` then ``logsource_for(event)``, reading the program name once."""
     program = str(event.get("process.name", "")).lower()
+    _enrich(program, event)
+    return _logsource(program, event)
+
+
+def _logsource(program: str, event: dict[str, Any]) -> LogSourceSpec | None:
     if program == "sshd":
         return SSHD
     if program == "sudo":
@@ -61,7 +71,10 @@ def logsource_for(event: dict[str, Any]) -> LogSourceSpec | None:
 
 def enrich(event: dict[str, Any]) -> None:
     """Add user, source and outcome fields to an sshd, sudo or su message."""
-    program = str(event.get("process.name", "")).lower()
+    _enrich(str(event.get("process.name", "")).lower(), event)
+
+
+def _enrich(program: str, event: dict[str, Any]) -> None:
     message = event.get("message")
     if not isinstance(message, str):
         return
@@ -174,14 +187,6 @@ def _authentication(event: dict[str, Any], action: str, success: bool) -> None:
 
 
 def _source(event: dict[str, Any], address: str, port: str | None) -> None:
-    event["source.ip" if _looks_like_ip(address) else "source.address"] = address
+    event["source.ip" if is_ip_address(address) else "source.address"] = address
     if port is not None:
         event["source.port"] = int(port)
-
-
-def _looks_like_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True

@@ -2,6 +2,8 @@
 
 Both parsers read the header with anchored, quantifier-bounded regexes and plain string
 splitting; the free-text MSG is never matched by a regex here, so no input can make them slow.
+Timestamps repeat from line to line (a busy host writes many lines per second), so their
+conversion to UTC text is memoised in small bounded caches (pure functions of their arguments).
 A header that does not follow the RFC still gives an event: the RFCs themselves say a relay
 must treat what it cannot read as message text (RFC 3164 §4.3.3).
 """
@@ -9,7 +11,8 @@ must treat what it cannot read as message text (RFC 3164 §4.3.3).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from .base import ParserConfig, utc_iso
@@ -30,24 +33,50 @@ _TAG = re.compile(r"([^\s:\[\]]{1,48})(?:\[([^\]\s]{1,32})\])?: ?")
 _MONTHS = {m: n for n, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
 )}  # fmt: skip
-_SD_NAME_END = frozenset(' =]"')
+_SD_NAME = re.compile(r'[^ =\]"]{0,64}')  # at most 64 characters before `` =]"`` or the end
 NILVALUE = "-"
+_RFC3339_MAX_CHARS = 35  # 2026-11-28T10:00:00.123456789+01:00: longer cannot match
+_TIME_CACHE = 4096
+_WEEK = timedelta(days=7)
+
+
+def _pri_fields(value: int) -> dict[str, Any]:
+    facility, severity = divmod(value, 8)
+    return {
+        "log.syslog.priority": value,
+        "log.syslog.facility.code": facility,
+        "log.syslog.facility.name": FACILITIES[facility],
+        "log.syslog.severity.code": severity,
+        "log.syslog.severity.name": SEVERITIES[severity],
+    }
+
+
+# "<34>" → (where the rest starts, the fields): one dict lookup for every valid PRI.
+_PRI_TABLE = {f"<{value}>": (len(f"<{value}>"), _pri_fields(value)) for value in range(192)}
 
 
 def parse_pri(text: str, event: dict[str, Any]) -> int | None:
     """Read ``<PRI>`` into facility and severity; return where the rest starts, or None."""
+    if not text.startswith("<"):
+        return None
+    close = text.find(">", 1, 5)
+    if close > 0:
+        known = _PRI_TABLE.get(text[: close + 1])
+        if known is not None:
+            event.update(known[1])
+            return known[0]
+    return _parse_pri_slowly(text, event)
+
+
+def _parse_pri_slowly(text: str, event: dict[str, Any]) -> int | None:
+    """What ``parse_pri`` does outside its table (leading zeros, non-ASCII digits, junk)."""
     match = _PRI.match(text)
     if match is None:
         return None
     value = int(match.group(1))
     if value > 191 or (len(match.group(1)) > 1 and match.group(1)[0] == "0"):
         return None
-    facility, severity = divmod(value, 8)
-    event["log.syslog.priority"] = value
-    event["log.syslog.facility.code"] = facility
-    event["log.syslog.facility.name"] = FACILITIES[facility]
-    event["log.syslog.severity.code"] = severity
-    event["log.syslog.severity.name"] = SEVERITIES[severity]
+    event.update(_pri_fields(value))
     return match.end()
 
 
@@ -74,6 +103,19 @@ def parse_rfc3339(text: str) -> datetime | None:
         return None
 
 
+@lru_cache(maxsize=_TIME_CACHE)
+def _rfc3339_utc_cached(stamp: str) -> str | None:
+    moment = parse_rfc3339(stamp)
+    return None if moment is None else utc_iso(moment)
+
+
+def rfc3339_utc(stamp: str) -> str | None:
+    """``utc_iso(parse_rfc3339(stamp))``, or None when the stamp is not RFC 3339; memoised."""
+    if len(stamp) > _RFC3339_MAX_CHARS:
+        return None  # also keeps long junk out of the cache
+    return _rfc3339_utc_cached(stamp)
+
+
 def parse_rfc5424(text: str, start: int, event: dict[str, Any]) -> str | None:
     """The part after ``<PRI>`` of an RFC 5424 message; returns an error or None."""
     parts = text[start:].split(" ", 6)
@@ -84,11 +126,11 @@ def parse_rfc5424(text: str, start: int, event: dict[str, Any]) -> str | None:
     event["log.syslog.version"] = version
     error = None
     if stamp != NILVALUE:
-        moment = parse_rfc3339(stamp)
-        if moment is None:
+        utc = rfc3339_utc(stamp)
+        if utc is None:
             error = "invalid RFC 5424 timestamp"
         else:
-            event["@timestamp"] = utc_iso(moment)
+            event["@timestamp"] = utc
     _set(event, "host.name", host, 255)
     _set(event, "log.syslog.appname", app, 48)
     _set(event, "process.name", app, 48)
@@ -147,15 +189,20 @@ def _after_sd(rest: str, position: int) -> str | None:
 
 def _name(text: str, position: int) -> tuple[int, str]:
     """An SD-NAME (1 to 32 printable characters other than ``= ]"``)."""
-    end = position
-    limit = min(len(text), position + 64)
-    while end < limit and text[end] not in _SD_NAME_END:
-        end += 1
-    return end, text[position:end]
+    match = _SD_NAME.match(text, position)
+    if match is None or position > len(text):  # never None: {0,64} matches the empty name
+        return position, ""
+    return match.end(), match.group()
 
 
 def _quoted(text: str, position: int) -> tuple[int, str | None]:
     """A PARAM-VALUE up to its closing quote, with RFC 5424's three escapes undone."""
+    end = text.find('"', position)
+    if end < 0:
+        return max(position, len(text)), None
+    value = text[position:end]
+    if "\\" not in value:
+        return end + 1, value  # the usual case: nothing escaped
     out: list[str] = []
     length = len(text)
     while position < length:
@@ -193,17 +240,17 @@ def parse_rfc3164(
     rest = text[start:]
     header = _BSD_TIME.match(rest)
     if header is not None:
-        moment = _bsd_time(header.groups(), config, reference)
-        if moment is not None:
-            event["@timestamp"] = utc_iso(moment)
+        utc = _bsd_utc(header.groups(), config.local_timezone, reference)
+        if utc is not None:
+            event["@timestamp"] = utc
         rest = rest[header.end() :]
     else:
         stamp, separator, after = rest.partition(" ")
-        moment = parse_rfc3339(stamp) if separator else None
-        if moment is None:
+        utc = rfc3339_utc(stamp) if separator else None
+        if utc is None:
             event["message"] = rest
             return None
-        event["@timestamp"] = utc_iso(moment)
+        event["@timestamp"] = utc
         rest = after
     host, separator, after = rest.partition(" ")
     if not separator or not host or len(host) > 255:
@@ -222,6 +269,36 @@ def parse_rfc3164(
         rest = rest[tag.end() :]
     event["message"] = rest
     return None
+
+
+def _bsd_utc(groups: tuple[str | Any, ...], zone: tzinfo, reference: datetime) -> str | None:
+    """``utc_iso(_bsd_time(...))``: the same choice of year, from memoised candidates."""
+    limit = reference + _WEEK
+    for moment, utc in _bsd_candidates(groups, zone, reference.astimezone(zone).year):
+        if moment <= limit:
+            return utc
+    return None
+
+
+@lru_cache(maxsize=_TIME_CACHE)
+def _bsd_candidates(
+    groups: tuple[str | Any, ...], zone: tzinfo, local_year: int
+) -> tuple[tuple[datetime, str], ...]:
+    """Every valid reading of a yearless timestamp that ``_bsd_time`` tries, in its order."""
+    month_name, day, hour, minute, second = groups
+    month = _MONTHS.get(month_name)
+    if month is None:
+        return ()
+    candidates = []
+    for year in range(local_year + 1, local_year - 8, -1):
+        try:
+            moment = datetime(
+                year, month, int(day), int(hour), int(minute), int(second), tzinfo=zone
+            )
+        except ValueError:
+            continue
+        candidates.append((moment, utc_iso(moment)))
+    return tuple(candidates)
 
 
 def _bsd_time(
