@@ -35,3 +35,6 @@ class ResponseConfig(AppConfig):
         audit.audit_model_changes(models.AUDITED_MODELS)
         demo_loaded.connect(load_demo_incident, dispatch_uid="response-demo-incident")
         from hygie.response import signals  # noqa: F401  (connects its receivers)
+        from hygie.response.views import alert_section
+
+        alert_section.register()

@@ -2,7 +2,9 @@
 
 A module may add a block to the alert page for the alerts it raises (detection shows the
 matching events with the matched fields highlighted): it registers a provider in
-``alert_sections`` under its source name, from its ``AppConfig.ready``.
+``alert_sections`` under its source name, from its ``AppConfig.ready``. A module that acts on
+every alert whatever its source (response opens incidents from them) registers a provider in
+``alert_extensions`` under its own name.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ class AlertSection:
 # The provider must apply the user's scope and capabilities to whatever it reads.
 AlertSectionProvider = Callable[[Alert, Any], AlertSection | None]
 alert_sections: Registry[AlertSectionProvider] = Registry("alert detail sections")
+# Module name → provider called for every alert (after the source's own section).
+alert_extensions: Registry[AlertSectionProvider] = Registry("alert detail extensions")
+# Module name → an action on ticked alerts (their ids travel as ?alert=…).
+alert_bulk_actions: Registry[generic.BulkAction] = Registry("alert bulk actions")
 
 
 def _moment(value: str, *, end_of_day: bool = False) -> datetime | None:
@@ -78,6 +84,10 @@ class AlertListView(AlertViews, generic.ObjectListView):
     search_fields = ("title", "rule_id", "source", "asset__hostname")
     filters = ("status", "severity", "source", "establishment")
     template_name = "core/alert_list.html"
+    selection_param = "alert"
+
+    def bulk_actions(self) -> list[generic.BulkAction]:
+        return alert_bulk_actions.values()
 
     def get_queryset(self) -> models.QuerySet:
         return self.time_and_assignee(super().get_queryset())
@@ -130,6 +140,8 @@ class AlertDetailView(AlertViews, generic.ObjectDetailView):
             "assignable": alert_service.assignable_users(obj) if can_triage else [],
             "details": sorted((obj.details or {}).items()),
             "module_section": section,
+            "extension_sections": [extension for provider in alert_extensions.values()
+                                   if (extension := provider(obj, self.request.user))],
         }
 
 

@@ -110,6 +110,18 @@ class FilterControl:
 
 
 @dataclass(frozen=True)
+class BulkAction:
+    """A button under a list that sends the ticked rows' ids to another page (GET ?<param>=id…).
+
+    ``url_name`` may belong to another module: lists offer what the registries give them.
+    """
+
+    label: str
+    url_name: str
+    capability: str | None = None
+
+
+@dataclass(frozen=True)
 class HeaderCell:
     label: str
     sort_param: str  # value of ?sort= when the header is clicked ("" = not sortable)
@@ -125,6 +137,15 @@ class ObjectListView(ObjectViewMixin):
     per_page = 50
     template_name = "core/object_list.html"
     table_template_name = "core/partials/_object_table.html"
+    selection_param = "selected"  # name of the ticked ids in the bulk actions' query string
+
+    def bulk_actions(self) -> Sequence[BulkAction]:
+        return ()
+
+    def usable_bulk_actions(self) -> list[tuple[str, str]]:
+        user = self.request.user
+        return [(action.label, reverse(action.url_name)) for action in self.bulk_actions()
+                if action.capability is None or user.can(action.capability)]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         queryset = self.get_queryset()
@@ -150,6 +171,8 @@ class ObjectListView(ObjectViewMixin):
             "is_filtered": bool(search or any(c.selected for c in controls)),
             "table_id": f"{self.model._meta.model_name}-table",
             "table_template": self.table_template_name,
+            "bulk_actions": self.usable_bulk_actions(),
+            "selection_param": self.selection_param,
             **self.extra_context(queryset),
         }
         selected = {control.name: control.selected for control in controls if control.selected}
