@@ -55,7 +55,7 @@ class _IncidentFacts(InputSchema):
     individuals_affected: int | None = Field(None, ge=0, le=2_000_000_000)
     residents_by_state: dict[str, int] = Field(
         default_factory=dict, description="US state code → residents affected (HIPAA).")
-    risk_to_individuals: RiskValue = Risk.UNLIKELY.value
+    risk_to_individuals: RiskValue = Risk.MEDIUM.value
     data_encrypted: bool = False
     occurred_at: InstantParam | None = None
     discovered_at: InstantParam = Field(description="When the organisation became aware; "

@@ -17,8 +17,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 def check_establishment_allowed(user: Any, establishment_id: int | None) -> None:
-    """Refuse writes into an establishment the user does not see (scoping on writes)."""
-    if establishment_id is None or user.sees_all_establishments:
+    """Refuse writes into an establishment the user does not see (scoping on writes).
+
+    ``user`` None is the platform itself (demo loader, commands, tasks).
+    """
+    if establishment_id is None or user is None or user.sees_all_establishments:
         return
     if establishment_id not in user.visible_establishment_ids():
         raise PermissionDenied(_("You do not have access to this establishment."))

@@ -60,8 +60,10 @@ class Incident(models.Model):
     residents_by_state = models.JSONField(
         _("affected residents by US state"), default=dict, blank=True,
         help_text=_("For HIPAA media notice: two-letter state code → number of residents."))
+    # Until the DPO has assessed it, the risk counts as medium: the CNIL clock runs (a clock shown
+    # by mistake costs less than a missed one) and the assessment is what stops it.
     risk_to_individuals = models.CharField(_("risk to individuals"), max_length=10,
-                                           choices=Risk.choices, default=Risk.UNLIKELY)
+                                           choices=Risk.choices, default=Risk.MEDIUM)
     data_encrypted = models.BooleanField(
         _("data encrypted (key not compromised)"), default=False)
     occurred_at = models.DateTimeField(_("started at"), null=True, blank=True,

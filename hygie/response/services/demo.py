@@ -26,6 +26,7 @@ from hygie.response.choices import (
     TimelineKind,
 )
 from hygie.response.models import Incident, IncidentTransition, Task, TimelineEntry
+from hygie.response.services import drafts, exercises, obligations, playbooks
 from hygie.response.services import incidents as service
 
 DEMO_TITLE = "Rançongiciel sur le serveur de fichiers — radiologie en mode dégradé"
@@ -138,4 +139,33 @@ def load_demo_incident(sender: Any, organisation: Any, establishments: list[Any]
                                         "périmètre limité au partage de fichiers selon les "
                                         "premières analyses. Le PACS n'est pas touché. "
                                         "Prochain point à 12:00.")
+    _follow_up(incident, at)
+    _plan_exercise(hospital, organisation)
     return incident
+
+
+def _follow_up(incident: Incident, at: Any) -> None:
+    """What the team did next with the tools of the other areas: the ransomware playbook, the
+    regulatory clocks (assessed on save), CERT Santé declared, CERT Santé and CNIL drafts."""
+    playbooks.apply_playbook(None, incident, "ransomware")
+    obligations.assess_incident(incident)
+    declared = incident.obligations.filter(obligation_id="cert_sante", applies=True).first()
+    if declared is not None:
+        obligations.complete_obligation(
+            declared, min(at(1.9), timezone.now()), user=None,
+            proof_reference="Accusé de réception du portail de signalement (fictif) 2026-DEMO-0042")
+    for kind in ("cert_sante", "cnil"):
+        drafts.generate_draft(incident, kind, "fr", None)
+
+
+def _plan_exercise(hospital: Establishment, organisation: Any) -> None:
+    """The organisation adopted and reviewed its ransomware playbook; an exercise is planned."""
+    playbooks.adopt_shipped(None, organisation, "ransomware")
+    local = timezone.now().astimezone(ZoneInfo(hospital.timezone))
+    planned = datetime.combine(local.date() + timedelta(days=30), time(9, 30),
+                               tzinfo=local.tzinfo)
+    exercises.plan_exercise(
+        None, establishment=hospital, title="Exercice annuel de crise cyber (CaRE)",
+        planned_for=planned, scenario_key="ransomware-ehr",
+        other_participants="Directeur de garde\nCadre de santé de radiologie\n"
+                           "Responsable communication")

@@ -122,6 +122,8 @@ def validate_scenario_source(source: str) -> Scenario:
 
 def _require_manage(user: Any, exercise: Exercise | None = None,
                     establishment: Establishment | None = None) -> None:
+    if user is None:  # the platform itself (demo, commands), as in the other services
+        return
     if not user.can(MANAGE_EXERCISES):
         raise PermissionDenied(_("Your role does not allow managing crisis exercises."))
     target = establishment or (exercise.establishment if exercise else None)

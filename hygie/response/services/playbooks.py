@@ -123,6 +123,8 @@ def library_for(user: Any, *, category: str = "") -> list[LibraryEntry]:
 
 
 def _check_can_manage(user: Any, organisation: Organisation) -> None:
+    if user is None:  # the platform itself (demo, commands), as in the other services
+        return
     if not user.can(MANAGE_PLAYBOOKS):
         raise PermissionDenied(_("Your role does not allow managing playbooks."))
     if not Organisation.objects.visible_to(user).filter(pk=organisation.pk).exists():
@@ -335,7 +337,7 @@ def apply_playbook(user: Any, incident: Incident, key: str) -> AppliedPlaybook:
 
     Applying the same playbook twice to an incident is refused.
     """
-    if not user.can(MANAGE_INCIDENTS):
+    if user is not None and not user.can(MANAGE_INCIDENTS):
         raise PermissionDenied(_("Your role does not allow changing incidents."))
     # Lock the incident so two people applying at once cannot both pass the check below.
     incident = Incident.objects.select_for_update().select_related("establishment").get(

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from hygie.core.registries import search_providers
 from hygie.core.services.demo import load_demo
-from hygie.response.models import Incident
+from hygie.response.models import Exercise, Incident, Playbook
 from hygie.response.services.demo import DEMO_TITLE
 from hygie.response.services.incidents import create_incident
 
@@ -29,7 +29,7 @@ def test_demo_loads_a_realistic_incident():
     assert (local.hour, local.minute) == (3, 12)  # discovered at night
     assert {d.name for d in incident.departments.all()} == {"Radiologie", "DSI"}
     assert incident.alerts.filter(rule_id="demo.mass_file_rename", status="escalated").exists()
-    assert incident.tasks.count() == 6
+    assert incident.tasks.filter(applied_playbook__isnull=True).count() == 6
     assert incident.tasks.filter(status="done", is_decision=True).exclude(decision="").exists()
     assert incident.timeline.filter(kind="log").count() >= 5
     assert incident.timeline.filter(kind="decision").exists()
@@ -37,6 +37,25 @@ def test_demo_loads_a_realistic_incident():
     assert {"203.0.113.45", "198.51.100.23", "update-check.example.net",
             "http://update-check.example.net/agent.bin"} <= values
     assert incident.comments.count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_incident_uses_every_area_of_the_response_module():
+    load_demo()
+    incident = Incident.objects.get(title=DEMO_TITLE)
+    applied = incident.playbooks.get()
+    assert applied.key == "ransomware"
+    assert incident.tasks.filter(applied_playbook=applied).count() > 10
+    clocks = {o.obligation_id: o for o in incident.obligations.filter(applies=True)}
+    # Personal data still unknown and the risk not yet assessed: the CNIL clock runs.
+    assert {"cert_sante", "gdpr_art33", "nis2_early_warning"} <= set(clocks)
+    assert clocks["cert_sante"].status == "done" and clocks["cert_sante"].proof_reference
+    assert clocks["gdpr_art33"].status == "pending" and clocks["gdpr_art33"].provisional
+    assert set(incident.drafts.values_list("kind", flat=True)) == {"cert_sante", "cnil"}
+    exercise = Exercise.objects.get()
+    assert (exercise.establishment, exercise.status) == (incident.establishment, "planned")
+    adopted = Playbook.objects.get()
+    assert (adopted.key, adopted.reviewed_at is not None) == ("ransomware", True)
 
 
 def test_search_finds_by_reference_and_title_within_scope(user_a, incident, incident_b):
