@@ -212,3 +212,40 @@ def test_sd_name_regex_is_bounded() -> None:
     long_name = "x" * 10_000
     assert syslog._name(long_name, 0) == (64, "x" * 64)
     assert re.fullmatch(r"\[\^.*\]\{0,64\}", syslog._SD_NAME.pattern)
+
+
+# The access-log regex as first written, with one alternation per quoted character.
+_QUOTED_PLAIN = r'"((?:[^"\\]|\\.)*)"'
+_CLF_PLAIN = re.compile(
+    r"(\S{1,255}) (\S{1,255}) (\S{1,255}) \[([^\]]{1,64})\] "
+    + _QUOTED_PLAIN
+    + r" (\d{3}|-) (\d{1,20}|-)(?: "
+    + _QUOTED_PLAIN
+    + " "
+    + _QUOTED_PLAIN
+    + r")?"
+)
+CLF_PIECES = st.sampled_from(
+    ['"', "\\", '\\"', "\\\\", " ", "a", "GET /x HTTP/1.1", "200", "-", "\n", "é", '" "']
+)
+CLF_LINES = st.builds(
+    lambda request, tail: f'1.2.3.4 - - [02/Mar/2026:10:00:00 +0100] "{request}" 200 5 {tail}',
+    st.lists(CLF_PIECES, max_size=12).map("".join),
+    st.lists(CLF_PIECES, max_size=12).map("".join),
+)
+
+
+@FAST
+@given(CLF_LINES)
+def test_unrolled_quoted_regex_matches_like_the_alternation(line: str) -> None:
+    plain, fast = _CLF_PLAIN.match(line), web._CLF.match(line)
+    assert (plain is None) == (fast is None)
+    if plain is not None and fast is not None:
+        assert plain.groups() == fast.groups() and plain.end() == fast.end()
+
+
+def test_access_log_regex_is_linear_on_hostile_quotes() -> None:
+    for junk in ('\\"' * 20_000, "\\" * 40_000, '"' * 40_000, "a\\" * 20_000):
+        line = f'1.2.3.4 - - [02/Mar/2026:10:00:00 +0100] "{junk} 200 5 "{junk}'
+        parsed = detect_and_parse(line)  # returns at once; a backtracking regex would not
+        assert parsed.parser in {"access_log", "unknown"}
