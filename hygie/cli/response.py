@@ -5,17 +5,19 @@ describe the establishment and the incident in a small YAML file (see docs/examp
 obligation with its reason, recipient and deadline. Exit codes: 0 assessed, 2 unreadable or
 invalid facts.
 
-``hygie response playbook check FILE...``: validate playbook files (docs/response-playbooks.md)
-before importing them, e.g. in the CI of a repository where a GHT keeps its playbooks. Every
-problem is printed as ``file:line: path: message``. Exit codes: 0 all valid, 1 at least one
-invalid playbook, 2 a file cannot be read.
+``hygie response playbook check FILE...`` and ``hygie response scenario check FILE...``: validate
+playbook files (docs/response-playbooks.md) and crisis-exercise scenarios
+(docs/response-exercises.md) before importing them, e.g. in the CI of a repository where a GHT
+keeps them. Every problem is printed as ``file:line: path: message``. Exit codes: 0 all valid, 1
+at least one invalid document, 2 a file cannot be read.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -31,10 +33,12 @@ from hygie.response.engine import (
     assess,
     facts_from_yaml,
 )
-from hygie.response.engine.playbooks import MAX_PLAYBOOK_BYTES, PlaybookError, parse_playbook
+from hygie.response.engine.errors import DocumentError
+from hygie.response.engine.playbooks import MAX_PLAYBOOK_BYTES, Playbook, parse_playbook
+from hygie.response.engine.scenarios import MAX_SCENARIO_BYTES, Scenario, parse_scenario
 
 EXIT_INVALID = 2
-EXIT_PLAYBOOK_INVALID = 1
+EXIT_DOCUMENT_INVALID = 1
 EXIT_UNREADABLE = 2
 # Rich falls back to 80 columns off a terminal, too narrow for reasons and legal bases.
 MIN_TABLE_WIDTH = 140
@@ -139,16 +143,21 @@ def playbook() -> None:
     """Incident response playbooks (YAML)."""
 
 
-def _read_playbook(path: Path) -> str | None:
+@response.group(name="scenario")
+def scenario() -> None:
+    """Crisis-exercise scenarios (YAML)."""
+
+
+def _read_document(path: Path, max_bytes: int) -> str | None:
     """The file's text, or None after printing why it cannot be read."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_PLAYBOOK_BYTES + 1)
+            raw = handle.read(max_bytes + 1)
     except OSError as error:
         click.echo(f"{path}: cannot be read ({error.strerror or 'error'})", err=True)
         return None
-    if len(raw) > MAX_PLAYBOOK_BYTES:
-        click.echo(f"{path}: larger than {MAX_PLAYBOOK_BYTES} bytes", err=True)
+    if len(raw) > max_bytes:
+        click.echo(f"{path}: larger than {max_bytes} bytes", err=True)
         return None
     try:
         return raw.decode("utf-8-sig")
@@ -157,35 +166,68 @@ def _read_playbook(path: Path) -> str | None:
         return None
 
 
+Parsed = TypeVar("Parsed")
+
+
+def _check_documents(files: tuple[Path, ...], max_bytes: int,
+                     parse: Callable[[str, str], Parsed],
+                     describe: Callable[[Parsed], str], quiet: bool) -> None:
+    unreadable = invalid = False
+    for path in files:
+        text = _read_document(path, max_bytes)
+        if text is None:
+            unreadable = True
+            continue
+        try:
+            parsed = parse(text, str(path))
+        except DocumentError as error:
+            invalid = True
+            for problem in error.problems:
+                click.echo(f"{path}:{problem.line or 0}: {problem.path}: {problem.message}")
+            continue
+        if not quiet:
+            click.echo(f"{path}: ok ({describe(parsed)})")
+    if unreadable:
+        raise click.exceptions.Exit(EXIT_UNREADABLE)
+    if invalid:
+        raise click.exceptions.Exit(EXIT_DOCUMENT_INVALID)
+
+
+_FILES = click.argument("files", metavar="FILE...", nargs=-1, required=True,
+                        type=click.Path(dir_okay=False, path_type=Path))
+_QUIET = click.option("--quiet", "-q", is_flag=True,
+                      help="Print problems only, not the valid files.")
+
+
+def _describe_playbook(parsed: Playbook) -> str:
+    return (f"{parsed.key} {parsed.version}, {parsed.step_count} steps"
+            + (f", {len(parsed.contacts_to_complete)} contact(s) to complete"
+               if parsed.contacts_to_complete else ""))
+
+
+def _describe_scenario(parsed: Scenario) -> str:
+    return f"{parsed.key} {parsed.version}, {len(parsed.injects)} injects"
+
+
 @playbook.command(name="check")
-@click.argument("files", metavar="FILE...", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--quiet", "-q", is_flag=True, help="Print problems only, not the valid files.")
+@_FILES
+@_QUIET
 def check(files: tuple[Path, ...], quiet: bool) -> None:
     """Validate playbook files: every problem as file:line: path: message.
 
     Exit 0 when every file is a valid playbook, 1 when at least one is not, 2 when a file cannot
     be read (missing, too large, not UTF-8).
     """
-    unreadable = invalid = False
-    for path in files:
-        text = _read_playbook(path)
-        if text is None:
-            unreadable = True
-            continue
-        try:
-            parsed = parse_playbook(text, source=str(path))
-        except PlaybookError as error:
-            invalid = True
-            for problem in error.problems:
-                line = problem.line if problem.line is not None else 0
-                click.echo(f"{path}:{line}: {problem.path}: {problem.message}")
-            continue
-        if not quiet:
-            click.echo(f"{path}: ok ({parsed.key} {parsed.version}, {parsed.step_count} steps"
-                       + (f", {len(parsed.contacts_to_complete)} contact(s) to complete"
-                          if parsed.contacts_to_complete else "") + ")")
-    if unreadable:
-        raise click.exceptions.Exit(EXIT_UNREADABLE)
-    if invalid:
-        raise click.exceptions.Exit(EXIT_PLAYBOOK_INVALID)
+    _check_documents(files, MAX_PLAYBOOK_BYTES, parse_playbook, _describe_playbook, quiet)
+
+
+@scenario.command(name="check")
+@_FILES
+@_QUIET
+def check_scenarios(files: tuple[Path, ...], quiet: bool) -> None:
+    """Validate crisis-exercise scenario files: every problem as file:line: path: message.
+
+    Exit 0 when every file is a valid scenario, 1 when at least one is not, 2 when a file
+    cannot be read (missing, too large, not UTF-8).
+    """
+    _check_documents(files, MAX_SCENARIO_BYTES, parse_scenario, _describe_scenario, quiet)

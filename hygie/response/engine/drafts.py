@@ -22,6 +22,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hygie.response.engine.errors import ResponseEngineError
+
 LANGUAGES = ("fr", "en")
 
 
@@ -46,7 +48,7 @@ DRAFT_OBLIGATIONS: Mapping[DraftKind, tuple[str, ...]] = {
 }
 
 
-class DraftError(ValueError):
+class DraftError(ResponseEngineError, ValueError):
     """An unknown kind or language, or values that do not fit the draft."""
 
 

@@ -24,7 +24,7 @@ import yaml
 
 from hygie.lib.errors import Location
 from hygie.response.engine.choices import IncidentCategory, ObligationId, choices_of
-from hygie.response.engine.errors import ResponseEngineError
+from hygie.response.engine.errors import DocumentError, DocumentProblem
 
 SCHEMA_VERSION = 1
 # The longest shipped playbook is about 20 KiB; the cap bounds what a hostile upload can claim.
@@ -70,42 +70,13 @@ STEP_KEYS = ("id", "title", "description", "owner_role", "due_after", "due_from"
 DECISION_KEYS = ("question", "options")
 
 
-class PlaybookError(ResponseEngineError):
-    """A playbook document cannot be used. Carries every problem found, not only the first."""
+class PlaybookError(DocumentError):
+    """A playbook document cannot be used."""
 
-    def __init__(self, problems: list[PlaybookProblem], source: str | None = None) -> None:
-        self.problems = tuple(problems)
-        self.source = source
-        count = len(self.problems)
-        lines = [f"invalid playbook {source or '<input>'} "
-                 f"({count} problem{'' if count == 1 else 's'}):"]
-        lines.extend(f"  - {problem}" for problem in self.problems)
-        super().__init__("\n".join(lines), self.problems[0].location if self.problems else None)
-
-    def __str__(self) -> str:
-        return self.message
+    header = "invalid playbook {source}"
 
 
-@dataclass(frozen=True)
-class PlaybookProblem:
-    """One thing wrong in a playbook: the path of the field, why, and where (1-based line)."""
-
-    path: str
-    message: str
-    location: Location | None = None
-
-    @property
-    def line(self) -> int | None:
-        return self.location.line if self.location is not None else None
-
-    def __str__(self) -> str:
-        prefix = f"{self.location}: " if self.location is not None else ""
-        return f"{prefix}{self.path}: {self.message}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line,
-                "column": self.location.column if self.location is not None else None,
-                "message": self.message}
+PlaybookProblem = DocumentProblem
 
 
 @dataclass(frozen=True)

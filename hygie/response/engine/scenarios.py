@@ -20,7 +20,7 @@ import yaml
 
 from hygie.lib.errors import Location
 from hygie.response.engine.choices import ObligationId, choices_of
-from hygie.response.engine.errors import ResponseEngineError
+from hygie.response.engine.errors import DocumentError, DocumentProblem
 
 SCHEMA_VERSION = 1
 # A shipped scenario is ~30 KiB; the cap bounds the memory a hostile file can claim.
@@ -51,33 +51,13 @@ _DURATION = re.compile(r"^P(?:(?P<days>\d{1,3})D)?(?:T(?=\d)(?:(?P<hours>\d{1,4}
                        r"(?:(?P<minutes>\d{1,5})M)?(?:(?P<seconds>\d{1,6})S)?)?$")
 
 
-@dataclass(frozen=True)
-class ScenarioProblem:
-    """One thing wrong in a scenario file: the dotted path of the field, why, and where."""
-
-    path: str
-    message: str
-    location: Location | None = None
-
-    def __str__(self) -> str:
-        prefix = f"{self.location}: " if self.location is not None else ""
-        return f"{prefix}{self.path}: {self.message}"
+ScenarioProblem = DocumentProblem
 
 
-class ScenarioError(ResponseEngineError):
-    """A scenario cannot be used. Carries every problem found, not only the first."""
+class ScenarioError(DocumentError):
+    """A scenario cannot be used."""
 
-    def __init__(self, problems: Iterable[ScenarioProblem], source: str | None = None) -> None:
-        self.problems = tuple(problems)
-        first = self.problems[0].location if self.problems else None
-        count = len(self.problems)
-        lines = [f"invalid scenario {source or '<input>'} "
-                 f"({count} problem{'' if count == 1 else 's'}):"]
-        lines.extend(f"  - {problem}" for problem in self.problems)
-        super().__init__("\n".join(lines), first)
-
-    def __str__(self) -> str:
-        return self.message
+    header = "invalid scenario {source}"
 
 
 @dataclass(frozen=True)
