@@ -66,7 +66,7 @@ class PlaybookUpdateIn(Schema):
     source: Source
 
 
-class OrganisationIn(Schema):
+class PlaybookCopyIn(Schema):
     organisation: Id | None = None
 
 
@@ -232,7 +232,7 @@ def review_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
              summary="Copy an organisation's playbook", operation_id="copy_playbook",
              description="The copy gets a new key (`<key>-copy`). Requires "
                          "`response.manage_playbooks`.")
-def copy_playbook(request: HttpRequest, playbook_id: Path[Id], payload: OrganisationIn) -> Any:
+def copy_playbook(request: HttpRequest, playbook_id: Path[Id], payload: PlaybookCopyIn) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     row = get_visible(PlaybookRow, request, playbook_id)
     organisation = (_organisation(request, payload.organisation) if payload.organisation
@@ -245,7 +245,7 @@ def copy_playbook(request: HttpRequest, playbook_id: Path[Id], payload: Organisa
              summary="Copy a shipped playbook", operation_id="copy_shipped_playbook",
              description="The copy keeps the key, so it replaces the shipped playbook for the "
                          "organisation. Requires `response.manage_playbooks`.")
-def copy_shipped_playbook(request: HttpRequest, key: Path[Key], payload: OrganisationIn) -> Any:
+def copy_shipped_playbook(request: HttpRequest, key: Path[Key], payload: PlaybookCopyIn) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     if service.shipped(key) is None:
         raise Http404
