@@ -10,8 +10,12 @@ from django.urls import reverse
 
 import hygie
 
-PO_FILE = Path(hygie.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-MO_FILE = PO_FILE.with_suffix(".mo")
+HYGIE_DIR = Path(hygie.__file__).parent
+# Every French catalogue shipped: the project's (core, privacy) and each app with its own locale.
+PO_FILES = [HYGIE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po",
+            HYGIE_DIR / "detection" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
+            HYGIE_DIR / "response" / "locale" / "fr" / "LC_MESSAGES" / "django.po"]
+PO_IDS = [str(path.relative_to(HYGIE_DIR)) for path in PO_FILES]
 
 
 def _parse_po(path):
@@ -58,8 +62,14 @@ def _parse_po(path):
     return entries
 
 
-def test_every_french_entry_is_translated_and_not_fuzzy():
-    entries = [entry for entry in _parse_po(PO_FILE) if entry["msgid"]]
+def test_every_french_catalogue_is_listed():
+    found = sorted(HYGIE_DIR.glob("**/locale/fr/LC_MESSAGES/django.po"))
+    assert found == sorted(PO_FILES), "add the new catalogue to PO_FILES"
+
+
+@pytest.mark.parametrize("po_file", PO_FILES, ids=PO_IDS)
+def test_every_french_entry_is_translated_and_not_fuzzy(po_file):
+    entries = [entry for entry in _parse_po(po_file) if entry["msgid"]]
     assert len(entries) > 100
     problems = [entry["msgid"][:80] for entry in entries
                 if "fuzzy" in entry["flags"] or not all(entry["msgstr"].values())
@@ -67,25 +77,32 @@ def test_every_french_entry_is_translated_and_not_fuzzy():
     assert problems == [], f"untranslated or fuzzy: {problems}"
 
 
-def test_header_is_not_fuzzy_and_declares_french_plurals():
-    header = next(entry for entry in _parse_po(PO_FILE) if entry["msgid"] == "")
+@pytest.mark.parametrize("po_file", PO_FILES, ids=PO_IDS)
+def test_header_is_not_fuzzy_and_declares_french_plurals(po_file):
+    header = next(entry for entry in _parse_po(po_file) if entry["msgid"] == "")
     assert "fuzzy" not in header["flags"]
+    assert "Language: fr" in header["msgstr"][0]
     assert "Plural-Forms: nplurals=2; plural=(n > 1);" in header["msgstr"][0]
 
 
-def test_compiled_catalogue_matches_the_po_file():
-    with MO_FILE.open("rb") as handle:
+@pytest.mark.parametrize("po_file", PO_FILES, ids=PO_IDS)
+def test_compiled_catalogue_matches_the_po_file(po_file):
+    with po_file.with_suffix(".mo").open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
     stale = []
-    for entry in _parse_po(PO_FILE):
-        if not entry["msgid"] or "msgid_plural" in entry:
+    for entry in _parse_po(po_file):
+        if not entry["msgid"]:
             continue
         key = entry["msgid"]
-        if "msgctxt" in entry:
-            translated = catalogue.pgettext(entry["msgctxt"], key)
+        if "msgid_plural" in entry:
+            # French plural rule: 1 takes the singular, 2 the plural.
+            translated = [catalogue.ngettext(key, entry["msgid_plural"], n) for n in (1, 2)]
+            expected = [entry["msgstr"][0], entry["msgstr"][1]]
+        elif "msgctxt" in entry:
+            translated, expected = catalogue.pgettext(entry["msgctxt"], key), entry["msgstr"][0]
         else:
-            translated = catalogue.gettext(key)
-        if translated != entry["msgstr"][0]:
+            translated, expected = catalogue.gettext(key), entry["msgstr"][0]
+        if translated != expected:
             stale.append(key[:80])
     assert stale == [], "run compilemessages: the .mo is older than the .po"
 
@@ -118,3 +135,30 @@ def test_language_switcher_changes_the_language(client_a):
     assert response.status_code == 302
     content = client_a.get(reverse("core:person_list")).content.decode()
     assert "People" in content and "Export CSV" in content
+
+
+@pytest.mark.django_db
+def test_response_pages_render_in_french(client_a, establishment_a, user_a):
+    """The response app's own catalogue is loaded: its pages read in French, not English."""
+    from datetime import UTC, datetime
+
+    from hygie.response.models import Incident
+
+    incident = Incident.objects.create(
+        reference="INC-2026-0001", establishment=establishment_a, title="Test", category="ransomware",
+        severity=50, care_impact="degraded_mode", personal_data="unknown",
+        discovered_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), created_by=user_a)
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    pages = [
+        (reverse("response:incident_list"), ["Incidents par phase", "Fiches réflexes"],
+         ["Incidents by phase", "Open or closed", "Playbooks"]),
+        (reverse("response:incident_detail", args=[incident.pk]),
+         ["Cycle de vie", "Changer de phase", "Mode dégradé", "Rançongiciel"],
+         ["Lifecycle", "Change phase", "Degraded mode", "Ransomware"]),
+    ]
+    for url, expected, absent in pages:
+        content = client_a.get(url).content.decode()
+        for text in expected:
+            assert text in content, (url, text)
+        for text in absent:
+            assert text not in content, (url, text)
