@@ -80,8 +80,11 @@ class IncidentDraftsPanelView(CapabilityRequiredMixin):
             assert draft is not None
             return HttpResponseRedirect(reverse("response:notificationdraft_edit",
                                                 args=[draft.pk]))
-        return self.render_panel(incident, error=error,
-                                 notice=_("Draft generated.") if not error else "")
+        response = self.render_panel(incident, error=error,
+                                     notice=_("Draft generated.") if not error else "")
+        if not error:
+            response["HX-Trigger"] = "incident-timeline-changed"  # its entry in the timeline
+        return response
 
     def render_panel(self, incident: Incident, *, error: str = "",
                      notice: str = "") -> HttpResponse:

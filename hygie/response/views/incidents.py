@@ -364,6 +364,9 @@ class _IncidentActionView(IncidentViews, generic.ObjectViewMixin):
     http_method_names = ["get", "post"]
     section = ""
     action_capability: str | None = MANAGE_INCIDENTS
+    # htmx events announced after a successful change, for the other parts of the incident
+    # page to refresh themselves (the timeline shows the automatic entry of the change).
+    announces: tuple[str, ...] = ("incident-timeline-changed",)
 
     def get_required_capability(self) -> str | None:
         if self.request.method == "GET":
@@ -390,7 +393,10 @@ class _IncidentActionView(IncidentViews, generic.ObjectViewMixin):
              ) -> HttpResponse:
         htmx = getattr(self.request, "htmx", None)
         if htmx and self.section:
-            return self.render_section(incident, **forms_in_error)
+            response = self.render_section(incident, **forms_in_error)
+            if self.announces and not any(forms_in_error.values()):
+                response["HX-Trigger"] = ", ".join(self.announces)
+            return response
         if forms_in_error:
             problems = []
             for value in forms_in_error.values():
@@ -451,8 +457,12 @@ class LinkAlertsView(_IncidentActionView):
         return self.done(incident, alert_link_form=form)
 
 
+_TASK_EVENTS = ("incident-timeline-changed", "incident-task-updated")  # + playbook progress
+
+
 class TasksView(_IncidentActionView):
     section = "tasks"
+    announces = _TASK_EVENTS
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
@@ -470,6 +480,7 @@ class TasksView(_IncidentActionView):
 
 class TaskStatusView(_IncidentActionView):
     section = "tasks"
+    announces = _TASK_EVENTS
     action_capability = VIEW_INCIDENTS  # a task's owner may move it on (checked by the service)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -531,6 +542,7 @@ class TaskEditView(_IncidentActionView):
 
 class TimelineView(_IncidentActionView):
     section = "timeline"
+    announces = ()
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
@@ -664,6 +676,7 @@ class VerifyView(_EvidenceItemView):
 class CommentsView(_IncidentActionView):
     section = "comments"
     action_capability = VIEW_INCIDENTS  # the service checks who may comment
+    announces = ()  # not written in the timeline
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
@@ -685,6 +698,7 @@ class WatchersView(_IncidentActionView):
 
     section = "watchers"
     action_capability = VIEW_INCIDENTS
+    announces = ()  # not written in the timeline
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()

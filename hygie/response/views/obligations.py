@@ -195,6 +195,11 @@ class ObligationDashboardView(CapabilityRequiredMixin):
 
 # --- the incident panel and the decisions ----------------------------------------------------
 
+# Announced to the incident page after a decision: its timeline and the drafts panel (the
+# "obligations met on time" figure) refresh themselves.
+CHANGED_EVENTS = "incident-obligations-changed, incident-timeline-changed"
+
+
 def render_panel(request: HttpRequest, incident: Incident, *, errors: dict[int, Any] | None = None,
                  message: str = "", status: int = 200) -> HttpResponse:
     now = timezone.now()
@@ -260,7 +265,10 @@ class ReassessView(CapabilityRequiredMixin):
         message = _("Obligations re-assessed: changes recorded in the timeline.") \
             if result.changed else _("Obligations re-assessed: nothing changed.")
         if _is_htmx(request):
-            return render_panel(request, incident, message=message)
+            response = render_panel(request, incident, message=message)
+            if result.changed:
+                response["HX-Trigger"] = CHANGED_EVENTS
+            return response
         messages.success(request, message)
         return HttpResponseRedirect(_incident_url(incident))
 
@@ -274,7 +282,9 @@ class _DecisionView(CapabilityRequiredMixin):
 
     def done(self, obligation: IncidentObligation, message: str) -> HttpResponse:
         if _is_htmx(self.request):
-            return render_panel(self.request, obligation.incident, message=message)
+            response = render_panel(self.request, obligation.incident, message=message)
+            response["HX-Trigger"] = CHANGED_EVENTS
+            return response
         messages.success(self.request, message)
         target = self.request.POST.get("next", "")
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={

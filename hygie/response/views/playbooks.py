@@ -422,8 +422,10 @@ class IncidentPlaybooksView(CapabilityRequiredMixin, View):
         else:
             notice = _("Playbook “%(title)s” applied: its steps are now tasks of the incident.") \
                 % {"title": applied.title}
+        htmx = getattr(request, "htmx", None)
+        # htmx does not swap 4xx answers: the panel comes back with its error shown.
         response = self.render_panel(incident, error=error, notice=notice,
-                                     status=422 if error else 200)
+                                     status=422 if error and not htmx else 200)
         if not error:
             # The incident page refreshes its task list when it hears this event.
             response["HX-Trigger"] = "incident-tasks-changed"
