@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -62,6 +66,55 @@ def _hygie(home: Path, *args: str) -> str:
                             check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def create_admin(server: LiveServer, username: str) -> str:
+    """Create an administrator with `hygie createadmin`; answers the one-time password."""
+    output = _hygie(server.home, "createadmin", "--username", username)
+    return re.search(r"One-time password:\s+(\S+)", output).group(1)
+
+
+def totp_now(secret: str) -> str:
+    """RFC 6238 code (SHA-1, 30 s, 6 digits), as an authenticator app computes it."""
+    compact = secret.replace(" ", "").upper()
+    key = base64.b32decode(compact + "=" * (-len(compact) % 8))
+    counter = struct.pack(">Q", int(time.time()) // 30)
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def first_sign_in(page, base: str, username: str, one_time_password: str,
+                  new_password: str) -> None:
+    """A new account's first sign-in, as its owner does it: the one-time password, a password
+    of their own, then an authenticator (the code is computed from the key shown on the page).
+    Ends on the dashboard."""
+    page.goto(base + "/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(one_time_password)
+    page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
+
+    # The one-time password must be replaced first.
+    page.wait_for_url("**/accounts/password/**")
+    if page.locator("#id_old_password").count():
+        page.locator("#id_old_password").fill(one_time_password)
+    page.locator("#id_new_password1").fill(new_password)
+    page.locator("#id_new_password2").fill(new_password)
+    page.locator("form[action$='/accounts/password/'] button[type=submit]").click()
+
+    # Then an authenticator: read the key shown for manual entry and answer with its code.
+    page.wait_for_url("**/accounts/mfa/**")
+    if "/enrol/" not in page.url:
+        page.goto(base + "/accounts/mfa/enrol/")
+    secret = page.locator("#totp-secret").inner_text()
+    page.locator("form[action$='/accounts/mfa/enrol/'] input[name=code]").fill(totp_now(secret))
+    page.locator("form[action$='/accounts/mfa/enrol/'] button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/mfa/enrol/" not in url)
+    assert "Traceback" not in page.content()
+
+    page.goto(base + "/")
+    assert page.url.rstrip("/") == base, f"still held at {page.url}"
 
 
 def _free_port() -> int:

@@ -7,13 +7,9 @@ create a department, import people from a CSV file, and find all of it in the au
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import struct
-import time
-
 import pytest
+
+from .conftest import first_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,47 +17,14 @@ NEW_PASSWORD = "quatre chevaux verts dansent 2026"
 DEPARTMENT = "Consultations externes (test navigateur)"
 
 
-def totp_now(secret: str) -> str:
-    """RFC 6238 code (SHA-1, 30 s, 6 digits), as an authenticator app computes it."""
-    compact = secret.replace(" ", "").upper()
-    key = base64.b32decode(compact + "=" * (-len(compact) % 8))
-    counter = struct.pack(">Q", int(time.time()) // 30)
-    digest = hmac.new(key, counter, hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
-
-
 def test_first_run(page, hygie_server):
     base = hygie_server.url
 
-    # 1. Sign in with the one-time password.
-    page.goto(base + "/")
-    page.locator("#id_username").fill(hygie_server.admin_username)
-    page.locator("#id_password").fill(hygie_server.admin_password)
-    page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
-
-    # 2. The one-time password must be replaced first.
-    page.wait_for_url("**/accounts/password/**")
-    if page.locator("#id_old_password").count():
-        page.locator("#id_old_password").fill(hygie_server.admin_password)
-    page.locator("#id_new_password1").fill(NEW_PASSWORD)
-    page.locator("#id_new_password2").fill(NEW_PASSWORD)
-    page.locator("form[action$='/accounts/password/'] button[type=submit]").click()
-
-    # 3. Then an authenticator: read the key shown for manual entry and answer with its code.
-    page.wait_for_url("**/accounts/mfa/**")
-    if "/enrol/" not in page.url:
-        page.goto(base + "/accounts/mfa/enrol/")
-    secret = page.locator("#totp-secret").inner_text()
-    page.locator("form[action$='/accounts/mfa/enrol/'] input[name=code]").fill(totp_now(secret))
-    page.locator("form[action$='/accounts/mfa/enrol/'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/mfa/enrol/" not in url)
-    assert "Traceback" not in page.content()
+    # 1-3. Sign in with the one-time password, choose a password, enrol an authenticator.
+    first_sign_in(page, base, hygie_server.admin_username, hygie_server.admin_password,
+                  NEW_PASSWORD)
 
     # 4. The dashboard, then the language switcher (French by default for this browser).
-    page.goto(base + "/")
-    assert page.url.rstrip("/") == base, f"still held at {page.url}"
     assert page.locator("html").get_attribute("lang") == "fr"
     with page.expect_navigation():
         page.locator("#language-select").select_option("en")
