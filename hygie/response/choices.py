@@ -6,6 +6,7 @@ facts go to ``hygie.response.engine`` without translation tables.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IncidentCategory(models.TextChoices):
@@ -47,13 +48,13 @@ class Risk(models.TextChoices):
 class IncidentStatus(models.TextChoices):
     """NIST SP 800-61 lifecycle, in order."""
 
-    NEW = "new", _("New")
-    TRIAGE = "triage", _("Triage")
+    NEW = "new", pgettext_lazy("incident status", "New")
+    TRIAGE = "triage", pgettext_lazy("incident status", "Triage")
     CONTAINMENT = "containment", _("Containment")
     ERADICATION = "eradication", _("Eradication")
     RECOVERY = "recovery", _("Recovery")
     POST_INCIDENT = "post_incident", _("Post-incident")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("incident status", "Closed")
 
 
 class IncidentSource(models.TextChoices):
@@ -81,8 +82,8 @@ class DataCategory(models.TextChoices):
 class TaskStatus(models.TextChoices):
     TODO = "todo", _("To do")
     IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    DONE = "done", pgettext_lazy("task status", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("task status", "Cancelled")
 
 
 class TimelineKind(models.TextChoices):
@@ -136,7 +137,7 @@ class RegulatoryType(models.TextChoices):
 
 class ObligationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("obligation status", "Done")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
@@ -159,7 +160,7 @@ class ExerciseStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     RUNNING = "running", _("Running")
     COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("exercise status", "Cancelled")
 
 
 class ExerciseEntryKind(models.TextChoices):

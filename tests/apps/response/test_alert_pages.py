@@ -11,6 +11,8 @@ from django.urls import reverse
 from hygie.core.services.alerts import raise_alert
 from hygie.response.models import Incident
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def alerts(establishment_a):
