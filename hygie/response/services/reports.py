@@ -37,6 +37,7 @@ from hygie.response.choices import (
     TimelineKind,
 )
 from hygie.response.models import Incident, IncidentObligation
+from hygie.response.services.obligations import UNTIMED_KINDS, obligation_label
 from hygie.response.services.pdf import render_pdf
 
 METRICS = ("time_to_detect", "time_to_contain", "time_to_recover")
@@ -76,7 +77,9 @@ def obligation_outcome(obligation: IncidentObligation, now: datetime) -> str:
                                          <= obligation.due_at):
             return "on_time"
         return "late"
-    if obligation.due_at is not None and obligation.due_at < now:
+    # "Sans délai" and "without undue delay" have no fixed instant: pending, never overdue.
+    if (obligation.due_at is not None and obligation.due_at < now
+            and obligation.deadline_kind not in UNTIMED_KINDS):
         return "overdue"
     return "open"
 
@@ -235,11 +238,14 @@ def report_context(incident: Incident) -> dict[str, Any]:
     timeline = list(incident.timeline.select_related("author").order_by("at", "pk"))
     decisions = [{"at": task.completed_at or task.created_at, "title": task.title,
                   "text": task.decision} for task in
-                 incident.tasks.filter(is_decision=True).order_by("completed_at", "order", "pk")]
+                 # Decision points still open are not decisions yet.
+                 incident.tasks.filter(is_decision=True).exclude(decision="")
+                 .order_by("completed_at", "order", "pk")]
     decisions += [{"at": entry.at, "title": "", "text": entry.text}
                   for entry in timeline if entry.kind == TimelineKind.DECISION]
     decisions.sort(key=lambda item: item["at"])
-    obligations = [{"obligation": o, "outcome": obligation_outcome(o, now)}
+    obligations = [{"obligation": o, "label": obligation_label(o.obligation_id),
+                    "outcome": obligation_outcome(o, now)}
                    for o in incident.obligations.order_by("due_at", "pk")]
     kpis = incident_kpis(incident, now)
     milestones = [(_("Started"), incident.occurred_at), (_("Discovered"), incident.discovered_at),

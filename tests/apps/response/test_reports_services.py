@@ -62,6 +62,14 @@ def test_obligation_outcomes(incident):
     assert tally.total == 5
 
 
+def test_sans_delai_is_pending_never_overdue(incident):
+    """CERT Santé "sans délai" sorts as due at discovery but has no fixed deadline."""
+    declared = make_obligation(incident, "cert_sante", due=T0)
+    declared.deadline_kind = "immediate"
+    declared.save()
+    assert reports.obligation_outcome(declared, T0 + timedelta(days=3)) == "open"
+
+
 def test_aggregate_median_mean_per_establishment(establishment_a, establishment_b):
     for index, hours in enumerate((2, 4, 12)):
         make_incident(establishment_a, f"INC-A-{index}", contained_at=T0 + timedelta(hours=hours),
@@ -95,6 +103,7 @@ def test_report_context_collects_decisions_and_timeline(incident, user_a):
                                  text="Cellule de crise activée", author=user_a)
     TimelineEntry.objects.create(incident=incident, at=T0 + timedelta(minutes=30), kind="log",
                                  text="Appel du standard", author=user_a)
+    Task.objects.create(incident=incident, title="Payer la rançon ?", is_decision=True)  # open
     context = reports.report_context(incident)
     assert [d["text"] for d in context["decisions"]] == [
         "Cellule de crise activée", "Accès coupé pour tous les prestataires"]
