@@ -148,13 +148,16 @@ def section_context(request: HttpRequest, incident: Incident, section: str,
             observable_form=forms_in_error.get("observable_form") or ObservableForm(
                 prefix="observable"))
     elif section == "evidence":
-        items = (incident.evidence.select_related("evidence", "evidence__collected_by")
-                 .prefetch_related("custody__actor"))
+        items = list(incident.evidence.select_related("evidence", "evidence__collected_by")
+                     .prefetch_related("custody__actor"))
+        for item in items:
+            # One form per item, same field names, ids unique on the page.
+            item.custody_form = CustodyForm(prefix="custody",
+                                            auto_id=f"id_custody_{item.pk}_%s")
         context.update(
             items=items, can_download=user.can(VIEW_EVIDENCE),
             can_add_evidence=evidence_service.can_add_evidence(user),
             evidence_form=forms_in_error.get("evidence_form") or EvidenceForm(prefix="evidence"),
-            custody_form=CustodyForm(prefix="custody"),
             custody_error=forms_in_error.get("custody_error"),
             max_bytes=core_evidence.max_upload_bytes())
     elif section == "comments":
@@ -380,10 +383,10 @@ class _IncidentActionView(IncidentViews, generic.ObjectViewMixin):
         return incident
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        incident = self.get_incident()  # 404 outside the user's establishments, redirect or not
         if not self.section:
-            return HttpResponseRedirect(reverse("response:incident_detail",
-                                                args=[self.kwargs["pk"]]))
-        return self.render_section(self.get_incident())
+            return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk]))
+        return self.render_section(incident)
 
     def render_section(self, incident: Incident, **forms_in_error: Any) -> HttpResponse:
         context = section_context(self.request, incident, self.section, **forms_in_error)
