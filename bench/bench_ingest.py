@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -75,10 +76,16 @@ def _rfc5424_sudo(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
 
 
 def _rfc3164_sshd_failed(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    # One guessing run per batch of lines: the same address against the same PACS.
-    return (b"<38>%s pacs01 sshd[%d]: Failed password for %s from 203.0.113.%d port %d ssh2"
-            % (t[1], 5000 + i % 4000, (b"root", b"admin", b"invalid user pacsadmin")[i % 3],
-               50 + i // 5000 % 4, 40000 + i % 20000))
+    # Background noise: scattered failures (typos, expired keys) from many addresses; the
+    # first 400 lines of every 10,000 hold a guessing run (about 40 failures from one address
+    # against one PACS, within a batch or two), which the brute-force rule must catch.
+    if i % 10_000 < 400:
+        host, address = b"pacs01", b"203.0.113.%d" % (50 + i // 10_000 % 4)
+    else:
+        host, address = b"pacs%02d" % (i // 100 % 12), b"10.4.%d.%d" % (i // 100 % 250, i % 250)
+    return (b"<38>%s %s sshd[%d]: Failed password for %s from %s port %d ssh2"
+            % (t[1], host, 5000 + i % 4000, (b"root", b"admin", b"invalid user pacsadmin")[i % 3],
+               address, 40000 + i % 20000))
 
 
 def _rfc3164_sudo(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
@@ -113,10 +120,7 @@ def _web_fhir_export(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
             b'202 0 "-" "python-httpx/0.27"' % (20 + i % 3, t[2]))
 
 
-def _fhir_audit(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    # The EHR's FHIR AuditEvent feed; one in four is a break-the-glass access.
-    purpose = (b', "purposeOfEvent": [{"coding": [{"system": "http://terminology.hl7.org/'
-               b'CodeSystem/v3-ActReason", "code": "BTG"}]}]' if i // 100 % 4 == 0 else b"")
+def _fhir_audit(i: int, t: tuple[bytes, bytes, bytes], purpose: bytes = b"") -> bytes:
     return (b'{"resourceType": "AuditEvent", "type": {"system": "http://terminology.hl7.org/'
             b'CodeSystem/audit-event-type", "code": "rest"}, "subtype": [{"system": '
             b'"http://hl7.org/fhir/restful-interaction", "code": "read"}], "action": "R", '
@@ -124,45 +128,60 @@ def _fhir_audit(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
             b'"dr.user%d"}}, "requestor": true, "network": {"address": "10.1.2.%d", "type": '
             b'"2"}}], "source": {"site": "CHU Nord", "observer": {"display": "ehr-fhir-01"}}, '
             b'"entity": [{"what": {"reference": "Patient/p%d"}}]%s}'
-            % (t[0], i % 40, i % 250, i % 9000, purpose))
+            % (t[0], i // 100 % 40, i // 100 % 250, i % 9000, purpose))
+
+
+def _fhir_break_the_glass(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
+    return _fhir_audit(i, t, b', "purposeOfEvent": [{"coding": [{"system": "http://terminology.'
+                             b'hl7.org/CodeSystem/v3-ActReason", "code": "BTG"}]}]')
 
 
 def _hl7(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
+    # Every HL7 message alerts until the site lists its partner facilities (%hl7_known_...%).
     return (b"MSH|^~\\&|ADT|%s|EHR|CHU-NORD|20260302100000+0100||ADT^A01^ADT_A01|MSG%d|P|2.5"
             b"\rPID|1||%d^^^CHU-NORD^PI||TEST^PATIENT||19700101|U"
-            % ((b"CHU-NORD", b"CLIN-SUD")[i // 100 % 2], i, 100000 + i))
+            % ((b"CHU-NORD", b"CLIN-SUD")[i // 1000 % 2], i, 100000 + i))
 
 
 _MIX = (
     (20, _rfc5424_sshd), (10, _rfc5424_app), (1, _rfc5424_sudo), (10, _rfc3164_sshd_failed),
-    (9, _rfc3164_sudo), (10, _rfc3164_cron), (10, _file_sshd), (26, _web), (1, _web_sqli),
-    (1, _web_fhir_export), (1, _hl7), (1, _fhir_audit),
+    (9, _rfc3164_sudo), (10, _rfc3164_cron), (10, _file_sshd), (29, _web), (1, _fhir_audit),
 )
 _KINDS = [kind for weight, kind in _MIX for _ in range(weight)]
 assert len(_KINDS) == 100
+# Lines that raise an alert on their own, taken in turn.
+_MATCHING = (_web_sqli, _web_fhir_export, _hl7, _fhir_break_the_glass)
+MATCH_EVERY = 1000
 
 
-# A kind recurs in the same slots of every 100 lines (i * 37 % 100 walks all 100), so a
-# template varies with i // 100 what must differ between its occurrences.
-def make_lines(count: int) -> list[bytes]:
+def make_lines(count: int, match_every: int = MATCH_EVERY) -> list[bytes]:
     """A hospital's mixed stream, in time order (one second per 100 lines).
 
     Per 100 lines: 31 RFC 5424 (sshd logins, an application audit trail with structured
-    data, sudo to root on a biomedical gateway), 29 RFC 3164 with PRI (failed SSH logins
-    on a PACS from one address, sudo, cron), 10 auth.log lines without PRI (PAM sessions),
-    28 web access lines (patient portal; 1 SQL injection, 1 FHIR bulk $export), 1 HL7 v2
-    message and 1 FHIR AuditEvent (JSON) from the EHR. Rules that match: failed SSH login
-    and SSH brute force (20 failures from one address on one host within a batch), SQL
-    injection on the portal, FHIR $export, HL7 from an unknown facility (every facility is
-    unknown until the site lists them), break-the-glass access (1 AuditEvent in 4).
+    data, sudo to root on a biomedical gateway), 29 RFC 3164 with PRI (failed SSH logins,
+    sudo, cron), 10 auth.log lines without PRI (PAM sessions), 29 web access lines (patient
+    portal) and 1 FHIR AuditEvent (JSON) from the EHR. Kinds are interleaved (slot
+    ``i * 37 % 100``). On top of that, one line in ``match_every`` (0: none) raises an alert
+    on its own, in turn: SQL injection on the portal, FHIR bulk ``$export``, an HL7 v2
+    message (every facility is unknown until the site lists them), a break-the-glass
+    access; and every 10,000 lines hold an SSH guessing run against a PACS (brute-force
+    correlation). The sudo-to-root lines on biomedical gateways would match a rule whose
+    host list (%medical_device_gateways%) a fresh install leaves empty, so they do not.
     """
-    kinds = _KINDS
-    return [kinds[(i * 37) % 100](i, _stamps(i)) for i in range(count)]
+    kinds, matching = _KINDS, _MATCHING
+    lines = []
+    for i in range(count):
+        if match_every and i % match_every == match_every - 1:
+            kind = matching[i // match_every % len(matching)]
+        else:
+            kind = kinds[i * 37 % 100]
+        lines.append(kind(i, _stamps(i)))
+    return lines
 
 
-def send(port: int, count: int) -> None:
+def send(port: int, count: int, match_every: int = MATCH_EVERY) -> None:
     """Child process: send ``count`` LF-framed lines as fast as possible, then close."""
-    payload = b"\n".join(make_lines(count)) + b"\n"
+    payload = b"\n".join(make_lines(count, match_every)) + b"\n"
     with socket.create_connection(("127.0.0.1", port)) as client:
         view, chunk = memoryview(payload), 256 * 1024
         for start in range(0, len(payload), chunk):
@@ -170,16 +189,17 @@ def send(port: int, count: int) -> None:
     print(count, flush=True)
 
 
-def start_sender(port: int, count: int) -> subprocess.Popen[str]:
+def start_sender(port: int, count: int, match_every: int) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, __file__, "--send", str(port), "--events",
-                             str(count)], stdout=subprocess.PIPE, text=True)
+                             str(count), "--match-every", str(match_every)],
+                            stdout=subprocess.PIPE, text=True)
 
 
-def run_hygie_child(count: int, home: Path, database_url: str = "",
-                    processes: int = -1) -> dict[str, float]:
+def run_hygie_child(count: int, home: Path, database_url: str = "", processes: int = -1,
+                    match_every: int = MATCH_EVERY) -> dict[str, Any]:
     """Run ``run_hygie`` in a fresh process (Django is set up once per process)."""
     command = [sys.executable, __file__, "--hygie", str(home), "--events", str(count),
-               "--processes", str(processes)]
+               "--processes", str(processes), "--match-every", str(match_every)]
     environment = dict(os.environ)
     if database_url:
         environment["HYGIE_DATABASE_URL"] = database_url
@@ -188,7 +208,8 @@ def run_hygie_child(count: int, home: Path, database_url: str = "",
     return json.loads(output.strip().splitlines()[-1])
 
 
-def run_hygie(count: int, home: Path, processes: int = -1) -> dict[str, float]:
+def run_hygie(count: int, home: Path, processes: int = -1,
+              match_every: int = MATCH_EVERY) -> dict[str, Any]:
     os.environ["HYGIE_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "hygie.settings.production"
     import django
@@ -208,20 +229,52 @@ def run_hygie(count: int, home: Path, processes: int = -1) -> dict[str, float]:
     rules = len(rule_engine().rules)  # compiled once, before the clock starts
     receivers = SyslogListeners(establishment.pk, tcp="127.0.0.1:0", processes=processes)
     receivers.start()
-    sender = start_sender(receivers.addresses()["tcp"][1], count)
+    port = receivers.addresses()["tcp"][1]
+    # Warm-up: a running server has its preparing processes started and its rules compiled.
+    warm_up = int(start_sender(port, WARM_UP, 0).communicate()[0].strip() or 0)
+    _wait_stored(receivers, warm_up, deadline=time.monotonic() + 120)
+    warmed = Event.objects.count()
+    cpu_before = _cpu_seconds()
+    sender = start_sender(port, count, match_every)
     started = time.perf_counter()
     sent = int(sender.communicate()[0].strip() or 0)
-    deadline = time.monotonic() + max(120, count / 1000)
-    while receivers.stats.stored + receivers.stats.failed < sent and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _wait_stored(receivers, warm_up + sent, deadline=time.monotonic() + max(120, count / 1000))
     elapsed = time.perf_counter() - started
+    cpu_after = _cpu_seconds()
     receivers.stop()
-    stored = Event.objects.count()
+    stored = Event.objects.count() - warmed
     from django.db import connection
 
     return {"sent": sent, "stored": stored, "seconds": elapsed, "rules": rules,
             **_alerts(establishment), "database": connection.vendor,
-            "failed": receivers.stats.failed, "load": os.getloadavg()[0]}
+            "failed": receivers.stats.failed, "load": os.getloadavg()[0],
+            "cpu_store_us": (cpu_after[0] - cpu_before[0]) / max(sent, 1) * 1e6,
+            "cpu_prepare_us": (cpu_after[1] - cpu_before[1]) / max(sent, 1) * 1e6}
+
+
+WARM_UP = 2000
+
+
+def _wait_stored(receivers: Any, count: int, deadline: float) -> None:
+    while receivers.stats.stored + receivers.stats.failed < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds of this process (receivers, consumer, storage) and of its live children
+    (the preparing processes), read from /proc; children are 0 where there is no /proc."""
+    import multiprocessing
+
+    own = time.process_time()
+    children = 0.0
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for child in multiprocessing.active_children():
+        try:
+            fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return own, children
 
 
 def _alerts(establishment: object) -> dict[str, object]:
@@ -237,13 +290,13 @@ def _alerts(establishment: object) -> dict[str, object]:
             "alert_titles": sorted(set(alerts.values_list("title", flat=True)))}
 
 
-def run_baseline(count: int, home: Path) -> dict[str, float]:
+def run_baseline(count: int, home: Path, match_every: int = MATCH_EVERY) -> dict[str, Any]:
     """Receive lines and insert them raw into SQLite in batches of 1,000: no parse, no rules."""
     database = sqlite3.connect(home / "baseline.sqlite3")
     database.execute("PRAGMA journal_mode=WAL")
     database.execute("CREATE TABLE event (id INTEGER PRIMARY KEY, received REAL, raw TEXT)")
     with socket.create_server(("127.0.0.1", 0)) as server:
-        sender = start_sender(server.getsockname()[1], count)
+        sender = start_sender(server.getsockname()[1], count, match_every)
         started = time.perf_counter()
         connection, _ = server.accept()
         stored, tail, batch = 0, b"", []
@@ -292,6 +345,9 @@ class _PostgresDatabase:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--match-every", type=int, default=MATCH_EVERY, metavar="N",
+                        help=f"one line in N raises an alert on its own (default {MATCH_EVERY}; "
+                             "0: none); SSH guessing runs come on top")
     parser.add_argument("--processes", type=int, default=-1,
                         help="preparing processes (-1: one when there are 2+ cores)")
     parser.add_argument("--postgres", default=os.environ.get("HYGIE_BENCH_POSTGRES_URL", ""),
@@ -300,39 +356,47 @@ def main() -> None:
     parser.add_argument("--hygie", metavar="HOME", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.send:
-        send(args.send, args.events)
+        send(args.send, args.events, args.match_every)
         return
     if args.hygie:
-        print(json.dumps(run_hygie(args.events, Path(args.hygie), args.processes)))
+        print(json.dumps(run_hygie(args.events, Path(args.hygie), args.processes,
+                                   args.match_every)))
         return
     print(f"load average before the runs: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)",
           flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="hygie-bench-ingest-") as folder:
         home = Path(folder)
-        baseline = run_baseline(args.events, home)
+        baseline = run_baseline(args.events, home, args.match_every)
         (home / "sqlite").mkdir()
-        hygie = run_hygie_child(args.events, home / "sqlite", processes=args.processes)
+        hygie = run_hygie_child(args.events, home / "sqlite", processes=args.processes,
+                                match_every=args.match_every)
         rows.append(("Hygie, SQLite (parse + detection + storage)", hygie))
         if args.postgres:
             database = _PostgresDatabase(args.postgres)
             try:
                 (home / "postgres").mkdir()
                 rows.append(("Hygie, PostgreSQL (same)", run_hygie_child(
-                    args.events, home / "postgres", database.url, args.processes)))
+                    args.events, home / "postgres", database.url, args.processes,
+                    args.match_every)))
             finally:
                 database.drop()
     rows.append(("baseline: raw lines into SQLite (bound)", baseline))
     print(f"\nLive syslog ingest over TCP, {args.events:,} events, 127.0.0.1, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end; Hygie "
-          f"with {hygie['rules']} rules")
+          f"with {hygie['rules']} rules; "
+          + (f"1 line in {args.match_every:,} matches a rule" if args.match_every
+             else "no line matches a rule on its own")
+          + ", plus an SSH guessing run every 10,000 lines")
     print(f"{'':46} {'sent':>9} {'stored':>9} {'loss':>6} {'alerts':>7} {'seconds':>8} "
-          f"{'events/s':>9}")
+          f"{'events/s':>9}  CPU µs/event (store + prepare)")
     for label, row in rows:
         loss = row["sent"] - row["stored"]
         alerts = f"{row['alerts']:,}" if "alerts" in row else "-"
+        cpu = (f"  {row['cpu_store_us']:.0f} + {row['cpu_prepare_us']:.0f}"
+               if "cpu_store_us" in row else "")
         print(f"{label:46} {row['sent']:>9,} {row['stored']:>9,} {loss:>6,} {alerts:>7} "
-              f"{row['seconds']:>8.2f} {row['sent'] / row['seconds']:>9,.0f}")
+              f"{row['seconds']:>8.2f} {row['sent'] / row['seconds']:>9,.0f}{cpu}")
     print(f"Alerts (Hygie, SQLite): {hygie['alerts']:,} from {hygie['alert_rules']} rules, "
           f"{hygie['occurrences']:,} occurrences (repeats of one rule and entity are grouped): "
           + "; ".join(hygie["alert_titles"]) + ".")
