@@ -25,6 +25,7 @@ import yaml
 from hygie.lib.errors import Location
 from hygie.response.engine.choices import IncidentCategory, ObligationId, choices_of
 from hygie.response.engine.errors import DocumentError, DocumentProblem
+from hygie.response.engine.text import LANGUAGES, LocalizedText
 
 SCHEMA_VERSION = 1
 # The longest shipped playbook is about 20 KiB; the cap bounds what a hostile upload can claim.
@@ -36,7 +37,6 @@ MAX_TITLE = 300  # Task.title and Playbook.title hold 300 characters
 MAX_TEXT = 4000
 MAX_DUE_AFTER = timedelta(days=366)
 TO_COMPLETE = "to_complete"
-LANGUAGES = ("fr", "en")
 
 # The NIST SP 800-61 lifecycle statuses an incident moves through, in order (the incident's own
 # "new" and "closed" have no steps of their own).
@@ -78,19 +78,6 @@ class PlaybookError(DocumentError):
 
 PlaybookProblem = DocumentProblem
 
-
-@dataclass(frozen=True)
-class LocalizedText:
-    """A text in French and English (a plain string in the YAML stands for both)."""
-
-    fr: str
-    en: str
-
-    def get(self, language: str | None) -> str:
-        return self.en if (language or "").startswith("en") else self.fr
-
-    def to_dict(self) -> dict[str, str]:
-        return {"fr": self.fr, "en": self.en}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import yaml
 from hygie.lib.errors import Location
 from hygie.response.engine.choices import ObligationId, choices_of
 from hygie.response.engine.errors import DocumentError, DocumentProblem
+from hygie.response.engine.text import LANGUAGES, LocalizedText
 
 SCHEMA_VERSION = 1
 # A shipped scenario is ~30 KiB; the cap bounds the memory a hostile file can claim.
@@ -31,7 +32,6 @@ MAX_DURATION = timedelta(days=7)
 MAX_SHORT_TEXT = 300
 MAX_LONG_TEXT = 20_000
 MAX_LIST_ITEMS = 50
-LANGUAGES = ("fr", "en")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 # Where an inject comes from, as the players would receive it. Closed, so the console can show a
@@ -59,18 +59,6 @@ class ScenarioError(DocumentError):
 
     header = "invalid scenario {source}"
 
-
-@dataclass(frozen=True)
-class LocalizedText:
-    """A text in French and English; a missing language falls back to the other one."""
-
-    fr: str
-    en: str
-
-    def get(self, language: str | None) -> str:
-        if language and language.lower().startswith("en"):
-            return self.en or self.fr
-        return self.fr or self.en
 
 
 @dataclass(frozen=True)
