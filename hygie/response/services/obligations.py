@@ -33,6 +33,7 @@ from hygie.core.choices import EstablishmentKind
 from hygie.core.models import Establishment
 from hygie.core.services import crud
 from hygie.core.services.evidence import add_evidence
+from hygie.core.services.mail import may_receive, recipient_language, site_origin
 from hygie.response import engine
 from hygie.response.choices import (
     HIPAARole,
@@ -577,19 +578,6 @@ class ReminderReport:
     without_recipients: int = 0
 
 
-def site_origin() -> str:
-    """Where users reach Hygie, for links in e-mails: the first trusted origin, else the first
-    named allowed host (https when Hygie is only served over TLS), else nothing."""
-    origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []) or [])
-    if origins:
-        return str(origins[0]).rstrip("/")
-    scheme = "https" if getattr(settings, "SECURE_SSL_REDIRECT", False) else "http"
-    for host in getattr(settings, "ALLOWED_HOSTS", []) or []:
-        if host and not host.startswith((".", "*")) and host not in {"testserver"}:
-            return f"{scheme}://{host}"
-    return ""
-
-
 def _recipients(obligation: IncidentObligation,
                 profile: RegulatoryProfile) -> list[tuple[str, str]]:
     """(address, language) of the assignee, watchers and the profile's list, deduplicated.
@@ -604,12 +592,10 @@ def _recipients(obligation: IncidentObligation,
     people.extend(incident.watchers.all())
     found: dict[str, tuple[str, str]] = {}
     for person in people:
-        if person is None or not person.is_active or not person.email:
+        if not may_receive(person, establishment):
             continue
-        if not person.sees_all_establishments and \
-                establishment.pk not in person.visible_establishment_ids():
-            continue
-        found.setdefault(person.email.lower(), (person.email, person.language or default_language))
+        found.setdefault(person.email.lower(),
+                         (person.email, recipient_language(person, establishment)))
     for address in notification_addresses(profile):
         found.setdefault(address.lower(), (address, default_language))
     return list(found.values())
