@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import unquote_plus
 from zoneinfo import ZoneInfo
 
@@ -249,3 +249,29 @@ def test_access_log_regex_is_linear_on_hostile_quotes() -> None:
         line = f'1.2.3.4 - - [02/Mar/2026:10:00:00 +0100] "{junk} 200 5 "{junk}'
         parsed = detect_and_parse(line)  # returns at once; a backtracking regex would not
         assert parsed.parser in {"access_log", "unknown"}
+
+
+class _UnhashableZone(tzinfo):
+    """A site-made zone defining equality only (so unhashable): still parsed, not cached."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _UnhashableZone)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=1)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "X"
+
+
+def test_unhashable_local_timezone_is_parsed_without_the_memo() -> None:
+    config = ParserConfig(
+        reference_time=datetime(2026, 11, 28, 12, tzinfo=UTC), local_timezone=_UnhashableZone()
+    )
+    parsed = detect_and_parse("<34>Nov 24 10:00:00 host app: hello", config)
+    assert parsed.error is None and parsed.event["@timestamp"] == "2026-11-24T09:00:00Z"

@@ -274,7 +274,12 @@ def parse_rfc3164(
 def _bsd_utc(groups: tuple[str | Any, ...], zone: tzinfo, reference: datetime) -> str | None:
     """``utc_iso(_bsd_time(...))``: the same choice of year, from memoised candidates."""
     limit = reference + _WEEK
-    for moment, utc in _bsd_candidates(groups, zone, reference.astimezone(zone).year):
+    try:
+        candidates = _bsd_candidates(groups, zone, reference.astimezone(zone).year)
+    except TypeError:  # a tzinfo that cannot be hashed: no memo, the plain search
+        moment = _bsd_time(groups, ParserConfig(local_timezone=zone), reference)
+        return None if moment is None else utc_iso(moment)
+    for moment, utc in candidates:
         if moment <= limit:
             return utc
     return None
