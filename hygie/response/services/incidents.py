@@ -43,6 +43,7 @@ from hygie.response.engine import lifecycle
 from hygie.response.engine import observables as observable_rules
 from hygie.response.models import Comment, Incident, IncidentTransition, Observable, Task
 from hygie.response.roles import MANAGE_INCIDENTS, MANAGE_OBLIGATIONS, VIEW_INCIDENTS
+from hygie.response.services import notifications
 from hygie.response.services.timeline import add_entry
 
 REFERENCE_PREFIX = "INC"
@@ -292,6 +293,7 @@ def create_incident(user: Any, *, establishment: Establishment, title: str,
             incident.watchers.add(assignee)
             add_entry(incident, _("Assigned to %(name)s.") % {"name": _name(assignee)},
                       at=now, author=incident.created_by)
+            notifications.incident_assigned(incident, assignee, actor=incident.created_by)
     return incident
 
 
@@ -588,6 +590,7 @@ def transition(user: Any, incident: Incident, to_status: str, note: str = "",
         if note:
             text += " " + _("Note: %(note)s") % {"note": note}
         add_entry(locked, text, at=at, author=_author(user))
+        notifications.phase_changed(locked, move.from_status, to_status, actor=_author(user))
     for field in ("status", *lifecycle.MILESTONE_FIELDS.values(), "updated_at"):
         setattr(incident, field, getattr(locked, field))
     return row
@@ -612,6 +615,7 @@ def assign(user: Any, incident: Incident, assignee: User | None) -> Incident:
             incident.watchers.add(assignee)
             add_entry(incident, _("Assigned to %(name)s.") % {"name": _name(assignee)},
                       author=_author(user))
+            notifications.incident_assigned(incident, assignee, actor=_author(user))
         else:
             add_entry(incident, _("Unassigned."), author=_author(user))
     return incident
@@ -675,6 +679,7 @@ def add_task(user: Any, incident: Incident, *, title: str, description: str = ""
         if due_at is not None:
             text += " " + _("Due %(when)s.") % {"when": _local(incident, due_at)}
         add_entry(incident, text, author=_author(user))
+        notifications.task_assigned(task, owner, actor=_author(user))
     return task
 
 
@@ -691,6 +696,7 @@ def edit_task(user: Any, task: Task, changes: dict[str, Any]) -> Task:
         _check_candidate(changes["owner"], task_owner_candidates(incident), "owner",
                          _("This person cannot read incidents of this establishment."))
     with transaction.atomic():
+        owner_before = task.owner_id
         notes = []
         for name, value in changes.items():
             before = getattr(task, name)
@@ -709,6 +715,8 @@ def edit_task(user: Any, task: Task, changes: dict[str, Any]) -> Task:
         task.save()
         add_entry(incident, _("Task “%(title)s” changed: %(changes)s.")
                   % {"title": task.title, "changes": ", ".join(notes)}, author=_author(user))
+        if task.owner_id != owner_before:
+            notifications.task_assigned(task, task.owner, actor=_author(user))
     return task
 
 
@@ -883,6 +891,7 @@ def add_comment(user: Any, incident: Incident, text: str) -> Comment:
     comment = Comment(incident=incident, author=_author(user), text=text)
     comment.full_clean()
     comment.save()
+    notifications.comment_added(incident, actor=_author(user))
     return comment
 
 
