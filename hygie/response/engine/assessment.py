@@ -7,7 +7,7 @@ from datetime import UTC
 from hygie.lib.registry import Registry
 from hygie.response.engine.choices import ObligationId
 from hygie.response.engine.facts import EstablishmentProfile, IncidentFacts
-from hygie.response.engine.obligations import Obligation
+from hygie.response.engine.obligations import Obligation, ObligationWording
 from hygie.response.engine.regimes import cert_sante, gdpr, hipaa, nis2
 from hygie.response.engine.regimes.common import Case, ObligationRule
 
@@ -36,12 +36,15 @@ def assess(profile: EstablishmentProfile, incident: IncidentFacts) -> list[Oblig
         rule = OBLIGATION_RULES.get(obligation_id.value)
         decision = rule.decide(case)
         spec = rule.spec
+        wording = ObligationWording(title=spec.title, reason=decision.reason,
+                                    recipient=spec.recipient_for(profile.country),
+                                    notes=decision.notes)
         obligations.append(Obligation(
             id=spec.id,
-            title=spec.title,
+            title=wording.title.en,
             applies=decision.applies,
-            reason=decision.reason,
-            recipient=spec.recipient_for(profile.country),
+            reason=wording.reason.en,
+            recipient=wording.recipient.en,
             legal_basis=spec.legal_basis,
             verification=spec.verification,
             trigger=spec.trigger,
@@ -49,6 +52,7 @@ def assess(profile: EstablishmentProfile, incident: IncidentFacts) -> list[Oblig
             deadline=decision.deadline if decision.applies else None,
             provisional=decision.provisional,
             states=decision.states,
-            notes=decision.notes,
+            notes=tuple(note.en for note in wording.notes),
+            wording=wording,
         ))
     return obligations

@@ -21,6 +21,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hygie.response.engine.choices import DeadlineKind, ObligationId
+from hygie.response.engine.text import LocalizedText, language_of
+
+# A rule given as plain text is the same in both languages (tests, tools).
+RuleText = str | LocalizedText
+
+
+def _localized(rule: RuleText) -> LocalizedText:
+    return rule if isinstance(rule, LocalizedText) else LocalizedText.same(rule)
 
 
 def hours_after(start: datetime, hours: int) -> datetime:
@@ -70,7 +78,8 @@ class Deadline:
     - ``immediate`` / ``without_undue_delay``: no fixed period; ``at``/``on`` are empty.
     - ``relative``: due ``period`` after the moment ``relative_to`` is actually met; ``on`` and
       ``ends_at`` give the latest date, reached if that obligation is met at its own deadline.
-    ``rule`` says in words how the deadline was counted, with its legal source.
+    ``rule`` says in words how the deadline was counted, with its legal source (English, the
+    stable wording of the JSON output); ``wording`` holds it in French and English.
     """
 
     kind: DeadlineKind
@@ -80,29 +89,41 @@ class Deadline:
     ends_at: datetime | None = None
     relative_to: ObligationId | None = None
     period: str | None = None  # ISO 8601 duration of the legal period: PT72H, P60D, P1M
+    wording: LocalizedText | None = None
+
+    def rule_in(self, language: str | None) -> str:
+        """How the deadline was counted, in ``language`` (fr or en)."""
+        return self.wording.get(language) if self.wording is not None else self.rule
 
     @classmethod
-    def instant(cls, at: datetime, period: str, rule: str) -> Deadline:
-        return cls(DeadlineKind.INSTANT, rule, at=at.astimezone(UTC), period=period)
+    def instant(cls, at: datetime, period: str, rule: RuleText) -> Deadline:
+        wording = _localized(rule)
+        return cls(DeadlineKind.INSTANT, wording.en, at=at.astimezone(UTC), period=period,
+                   wording=wording)
 
     @classmethod
-    def on_date(cls, on: date, zone: ZoneInfo, period: str, rule: str) -> Deadline:
-        return cls(DeadlineKind.DATE, rule, on=on, ends_at=end_of_local_day(on, zone),
-                   period=period)
+    def on_date(cls, on: date, zone: ZoneInfo, period: str, rule: RuleText) -> Deadline:
+        wording = _localized(rule)
+        return cls(DeadlineKind.DATE, wording.en, on=on, ends_at=end_of_local_day(on, zone),
+                   period=period, wording=wording)
 
     @classmethod
-    def immediate(cls, rule: str) -> Deadline:
-        return cls(DeadlineKind.IMMEDIATE, rule)
+    def immediate(cls, rule: RuleText) -> Deadline:
+        wording = _localized(rule)
+        return cls(DeadlineKind.IMMEDIATE, wording.en, wording=wording)
 
     @classmethod
-    def without_undue_delay(cls, rule: str) -> Deadline:
-        return cls(DeadlineKind.WITHOUT_UNDUE_DELAY, rule)
+    def without_undue_delay(cls, rule: RuleText) -> Deadline:
+        wording = _localized(rule)
+        return cls(DeadlineKind.WITHOUT_UNDUE_DELAY, wording.en, wording=wording)
 
     @classmethod
     def relative(cls, relative_to: ObligationId, period: str, latest: date, zone: ZoneInfo,
-                 rule: str) -> Deadline:
-        return cls(DeadlineKind.RELATIVE, rule, on=latest, ends_at=end_of_local_day(latest, zone),
-                   relative_to=relative_to, period=period)
+                 rule: RuleText) -> Deadline:
+        wording = _localized(rule)
+        return cls(DeadlineKind.RELATIVE, wording.en, on=latest,
+                   ends_at=end_of_local_day(latest, zone), relative_to=relative_to, period=period,
+                   wording=wording)
 
     @property
     def latest_instant(self) -> datetime | None:
@@ -120,14 +141,23 @@ class Deadline:
             "rule": self.rule,
         }
 
-    def describe(self, zone: ZoneInfo) -> str:
+    def describe(self, zone: ZoneInfo, language: str | None = "en") -> str:
         """A short human rendering, with local time next to UTC for instants."""
+        french = language_of(language) == "fr"
         if self.kind is DeadlineKind.INSTANT and self.at is not None:
             local = self.at.astimezone(zone)
-            return f"{utc_text(self.at)} ({local:%Y-%m-%d %H:%M %Z} local)"
+            where = "heure locale" if french else "local"
+            return f"{utc_text(self.at)} ({local:%Y-%m-%d %H:%M %Z} {where})"
         if self.kind is DeadlineKind.DATE and self.on is not None:
-            return f"{self.on.isoformat()} (local date)"
+            return f"{self.on.isoformat()} ({'date locale' if french else 'local date'})"
         if self.kind is DeadlineKind.RELATIVE and self.relative_to is not None:
+            if french:
+                latest = f", au plus tard le {self.on.isoformat()}" if self.on else ""
+                return f"{self.period} après l'envoi de {self.relative_to.value}{latest}"
             latest = f", at the latest {self.on.isoformat()}" if self.on else ""
             return f"{self.period} after {self.relative_to.value} is sent{latest}"
+        if french:
+            return {DeadlineKind.IMMEDIATE: "sans délai",
+                    DeadlineKind.WITHOUT_UNDUE_DELAY: "dans les meilleurs délais"}.get(
+                        self.kind, self.kind.value)
         return self.kind.value.replace("_", " ")

@@ -57,8 +57,11 @@ def test_json_output_is_serialisable_and_complete() -> None:
     dumped = json.loads(json.dumps([o.to_dict() for o in assess(french_hospital(), facts)]))
     assert [d["id"] for d in dumped] == STABLE_IDS
     keys = {"id", "title", "applies", "provisional", "reason", "recipient", "legal_basis",
-            "verification", "trigger", "trigger_at", "deadline", "states", "notes"}
+            "verification", "trigger", "trigger_at", "deadline", "states", "notes", "texts"}
     assert all(set(d) == keys for d in dumped)
+    text_keys = {"title", "reason", "recipient", "notes", "deadline_rule"}
+    assert all(set(d["texts"]) == {"fr", "en"} for d in dumped)
+    assert all(set(d["texts"][lang]) == text_keys for d in dumped for lang in ("fr", "en"))
     art33 = dumped[1]
     assert art33["deadline"]["kind"] == "instant"
     assert art33["deadline"]["at"].endswith("Z")
