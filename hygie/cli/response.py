@@ -15,6 +15,7 @@ at least one invalid document, 2 a file cannot be read.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn, TypeVar
@@ -42,8 +43,29 @@ EXIT_DOCUMENT_INVALID = 1
 EXIT_UNREADABLE = 2
 # Rich falls back to 80 columns off a terminal, too narrow for reasons and legal bases.
 MIN_TABLE_WIDTH = 140
-DISCLAIMER = ("Decision support, not legal advice. UNVERIFIED: the rule was not checked against "
-              "the official text; see docs/regulatory-clocks.md.")
+DISCLAIMER = {
+    "en": ("Decision support, not legal advice. UNVERIFIED: the rule was not checked against "
+           "the official text; see docs/regulatory-clocks.md."),
+    "fr": ("Aide à la décision, pas un avis juridique. UNVERIFIED : la règle n'a pas été vérifiée "
+           "sur le texte officiel ; voir docs/regulatory-clocks.md."),
+}
+# The table's own words; the obligations' texts come from the engine in both languages.
+LABELS = {
+    "en": {"obligation": "Obligation", "applies": "Applies", "deadline": "Deadline",
+           "recipient": "Recipient and legal basis", "why": "Why", "yes": "yes", "no": "no",
+           "provisional": "provisional", "states": "States", "note": "Note",
+           "establishment": "Establishment", "discovered": "discovered", "local": "local"},
+    "fr": {"obligation": "Obligation", "applies": "S'applique", "deadline": "Échéance",
+           "recipient": "Destinataire et base légale", "why": "Pourquoi", "yes": "oui",
+           "no": "non", "provisional": "provisoire", "states": "États", "note": "Note",
+           "establishment": "Établissement", "discovered": "découvert le",
+           "local": "heure locale"},
+}
+
+
+def default_language() -> str:
+    """French when the LANG environment variable starts with fr, else English."""
+    return "fr" if os.environ.get("LANG", "").lower().startswith("fr") else "en"
 
 
 def _fail(message: str) -> NoReturn:
@@ -67,10 +89,11 @@ def _read_facts(path: Path) -> Facts:
         _fail(str(error))
 
 
-def _applies_cell(obligation: Obligation) -> str:
+def _applies_cell(obligation: Obligation, words: dict[str, str]) -> str:
     if not obligation.applies:
-        return "[dim]no[/dim]"
-    return "[bold yellow]yes\n(provisional)[/]" if obligation.provisional else "[bold red]yes[/]"
+        return f"[dim]{words['no']}[/dim]"
+    return (f"[bold yellow]{words['yes']}\n({words['provisional']})[/]" if obligation.provisional
+            else f"[bold red]{words['yes']}[/]")
 
 
 def _basis_cell(obligation: Obligation) -> str:
@@ -79,39 +102,43 @@ def _basis_cell(obligation: Obligation) -> str:
     return f"{obligation.legal_basis}\n{flag}"
 
 
-def _reason_cell(obligation: Obligation) -> str:
-    parts = [obligation.reason]
+def _reason_cell(obligation: Obligation, language: str, words: dict[str, str]) -> str:
+    wording = obligation.text(language)
+    parts = [wording.reason]
     if obligation.states:
-        parts.append("States: " + ", ".join(obligation.states))
-    parts.extend(f"[dim]Note: {note}[/dim]" for note in obligation.notes)
+        parts.append(f"{words['states']}: " + ", ".join(obligation.states))
+    parts.extend(f"[dim]{words['note']}: {note}[/dim]" for note in wording.notes)
     return "\n".join(parts)
 
 
-def _render_table(facts: Facts, obligations: list[Obligation]) -> None:
+def _render_table(facts: Facts, obligations: list[Obligation], language: str) -> None:
+    words = LABELS[language]
     console = Console(highlight=False)
     if not console.is_terminal:
         console.width = max(console.width, MIN_TABLE_WIDTH)
     zone = ZoneInfo(facts.establishment.timezone)
     discovered = facts.incident.discovered_at
-    title = facts.establishment.name or "Establishment"
+    title = facts.establishment.name or words["establishment"]
     console.print(f"[bold]{title}[/bold] ({facts.establishment.country}, "
                   f"{facts.establishment.timezone}): {facts.incident.category.value}, "
-                  f"discovered {discovered.astimezone(zone):%Y-%m-%d %H:%M %Z} local")
+                  f"{words['discovered']} {discovered.astimezone(zone):%Y-%m-%d %H:%M %Z} "
+                  f"{words['local']}")
     table = Table(show_lines=True, expand=True)
     # Ids and instants are what people copy: never cut them, let the prose columns wrap.
-    table.add_column("Obligation", width=22, overflow="fold")
-    table.add_column("Applies", width=13)
-    table.add_column("Deadline", width=22, overflow="fold")
-    table.add_column("Recipient and legal basis", ratio=3, overflow="fold")
-    table.add_column("Why", ratio=5, overflow="fold")
+    table.add_column(words["obligation"], width=22, overflow="fold")
+    table.add_column(words["applies"], width=13)
+    table.add_column(words["deadline"], width=22, overflow="fold")
+    table.add_column(words["recipient"], ratio=3, overflow="fold")
+    table.add_column(words["why"], ratio=5, overflow="fold")
     for obligation in sorted(obligations, key=lambda o: not o.applies):
-        deadline = obligation.deadline.describe(zone) if obligation.deadline else "-"
-        table.add_row(f"{obligation.id.value}\n[dim]{obligation.title}[/dim]",
-                      _applies_cell(obligation), deadline,
-                      f"{obligation.recipient}\n[dim]{_basis_cell(obligation)}[/dim]",
-                      _reason_cell(obligation))
+        wording = obligation.text(language)
+        deadline = obligation.deadline.describe(zone, language) if obligation.deadline else "-"
+        table.add_row(f"{obligation.id.value}\n[dim]{wording.title}[/dim]",
+                      _applies_cell(obligation, words), deadline,
+                      f"{wording.recipient}\n[dim]{_basis_cell(obligation)}[/dim]",
+                      _reason_cell(obligation, language, words))
     console.print(table)
-    console.print(f"[dim]{DISCLAIMER}[/dim]")
+    console.print(f"[dim]{DISCLAIMER[language]}[/dim]")
 
 
 @click.group(name="response")
@@ -124,7 +151,10 @@ def response() -> None:
                 type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]),
               default="table", show_default=True, help="table for people, json for tools.")
-def obligations(facts_file: Path, output_format: str) -> None:
+@click.option("--lang", "language", type=click.Choice(["fr", "en"]), default=None,
+              help="Language of the table's texts (default: fr when $LANG starts with fr, else "
+                   "en). The JSON output always carries both, under texts.fr and texts.en.")
+def obligations(facts_file: Path, output_format: str, language: str | None) -> None:
     """Which notification obligations the incident in FACTS.yaml triggers, and by when.
 
     Every obligation is listed, applying or not, with its reason. Day-counted deadlines are
@@ -135,7 +165,7 @@ def obligations(facts_file: Path, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps([o.to_dict() for o in result], indent=2, ensure_ascii=False))
     else:
-        _render_table(facts, result)
+        _render_table(facts, result, language or default_language())
 
 
 @response.group(name="playbook")

@@ -14,9 +14,11 @@ from hygie.response.engine import MAX_FACTS_BYTES
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 
 
-def run(*args: str) -> tuple[int, str, str]:
+def run(*args: str, lang: str = "C.UTF-8") -> tuple[int, str, str]:
     # A fixed, wide terminal: rich wraps table cells to the width it detects, which varies.
-    result = CliRunner().invoke(response, ["obligations", *args], env={"COLUMNS": "240"})
+    # LANG is fixed too: the table's language follows it unless --lang is given.
+    result = CliRunner().invoke(response, ["obligations", *args],
+                                env={"COLUMNS": "240", "LANG": lang})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -68,6 +70,31 @@ def test_table_shows_deadlines_and_flags() -> None:
     assert "2026-03-30T00:30:00Z" in out
     assert "UNVERIFIED" in out and "VERIFIED" in out
     assert "provisional" in out
+
+
+def test_table_language_option_and_lang_default() -> None:
+    example = str(EXAMPLES / "ransomware-chu.yaml")
+    _, french, _ = run(example, "--lang", "fr")
+    assert "Pourquoi" in french and "Incident grave" in french and "CNIL" in french
+    assert "Aide à la décision" in french and "provisoire" in french
+    assert "Serious incident" not in french and "Why" not in french
+    assert "2026-03-30T00:30:00Z" in french  # ids and instants do not change
+    _, english, _ = run(example, "--lang", "en", lang="fr_FR.UTF-8")
+    assert "Serious incident" in english and "Incident grave" not in english
+    assert run(example, lang="fr_FR.UTF-8")[1] == french  # LANG=fr… selects French
+    assert run(example, lang="C.UTF-8")[1] == english
+    assert run(example, "--lang", "de")[0] == 2
+
+
+def test_json_carries_both_languages_whatever_the_language() -> None:
+    example = str(EXAMPLES / "ransomware-chu.yaml")
+    _, out, _ = run(example, "--format", "json", lang="fr_FR.UTF-8")
+    assert out == run(example, "--format", "json", "--lang", "en")[1]
+    cert = json.loads(out)[0]
+    assert cert["reason"].startswith("Serious incident: ")
+    assert cert["texts"]["en"]["reason"] == cert["reason"]
+    assert cert["texts"]["fr"]["reason"].startswith("Incident grave : ")
+    assert cert["texts"]["fr"]["deadline_rule"].startswith("« Sans délai »")
 
 
 def test_invalid_facts_exit_2_with_choices(tmp_path: Path) -> None:
