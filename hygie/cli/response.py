@@ -54,12 +54,13 @@ LABELS = {
     "en": {"obligation": "Obligation", "applies": "Applies", "deadline": "Deadline",
            "recipient": "Recipient and legal basis", "why": "Why", "yes": "yes", "no": "no",
            "provisional": "provisional", "states": "States", "note": "Note",
-           "establishment": "Establishment", "discovered": "discovered", "local": "local"},
+           "establishment": "Establishment", "discovered": "discovered", "local": "local",
+           "colon": ": "},
     "fr": {"obligation": "Obligation", "applies": "S'applique", "deadline": "Échéance",
            "recipient": "Destinataire et base légale", "why": "Pourquoi", "yes": "oui",
            "no": "non", "provisional": "provisoire", "states": "États", "note": "Note",
            "establishment": "Établissement", "discovered": "découvert le",
-           "local": "heure locale"},
+           "local": "heure locale", "colon": " : "},
 }
 
 
@@ -106,8 +107,8 @@ def _reason_cell(obligation: Obligation, language: str, words: dict[str, str]) -
     wording = obligation.text(language)
     parts = [wording.reason]
     if obligation.states:
-        parts.append(f"{words['states']}: " + ", ".join(obligation.states))
-    parts.extend(f"[dim]{words['note']}: {note}[/dim]" for note in wording.notes)
+        parts.append(f"{words['states']}{words['colon']}" + ", ".join(obligation.states))
+    parts.extend(f"[dim]{words['note']}{words['colon']}{note}[/dim]" for note in wording.notes)
     return "\n".join(parts)
 
 
