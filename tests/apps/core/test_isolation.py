@@ -9,12 +9,19 @@ no write may land in B.
 A route with a parameter this test does not know how to fill makes the test fail: teach it
 (``_page_objects`` / ``_api_objects``) or, for a parameter that names no establishment data,
 add it to the commented allow-lists below.
+
+Routes nesting one object in another (an incident's task, an exercise's entries) are walked twice:
+with B's parent, and with A's parent and B's child. Writes are also sent with B's objects in
+their body (``establishment_id``, ``alert_ids`` …) to parents of A. The response module's objects
+are built in ``isolation_response``.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,23 +48,55 @@ from hygie.core.services.evidence import add_evidence
 from hygie.core.testing import login_with_mfa
 from hygie.detection.models import AlertDelivery, Event, ForwardingTarget, RuleSetting
 from hygie.privacy.models import PHIFinding, ScanRoot, ScanRun
+from tests.apps.core import isolation_response as response
 from tests.apps.core.api_support import API, issue_token
 
 MARKER = "isolationmarkerb"  # compared case-insensitively: host names are stored in lower case
 SEARCH_TERM = "zeta"         # in B's names too; used as ?q= so an echoed search box is harmless
 
-# Page routes (namespaced URL names) whose parameters name no establishment data. Empty today;
-# every entry needs a comment saying why it is safe.
-PAGE_PARAMETER_ALLOW_LIST: dict[str, str] = {}
+# Page route (namespaced URL name) → {parameter naming no establishment data: values to try}.
+# Every entry needs a comment saying why it is safe. The other parameters of the route are still
+# filled with B's objects (and must be refused); a route left with none is walked like a list.
+PAGE_PARAMETER_ALLOW_LIST: dict[str, dict[str, tuple[str, ...]]] = {
+    # A shipped playbook's key names a YAML file shipped with Hygie, the same for every
+    # establishment: showing and downloading it reveals nothing of B.
+    "response:playbook_shipped": {"key": (response.SHIPPED_PLAYBOOK,)},
+    "response:playbook_shipped_download": {"key": (response.SHIPPED_PLAYBOOK,)},
+    # Copying shipped content creates a row in an organisation the caller chooses: the walk posts
+    # B's organisation and checks that nothing was created there (only A's may get the copy).
+    "response:playbook_shipped_copy": {"key": (response.SHIPPED_PLAYBOOK,)},
+    # An export format, not data; the draft (pk) is still B's and must be refused.
+    "response:notificationdraft_export": {"fmt": ("json", "pdf", "docx")},
+    # An export format of the breach register, which lists the caller's establishments only.
+    "response:breach_register_export": {"fmt": ("csv", "xlsx", "json")},
+}
 
-# API path parameters that name no establishment data. Empty today; comment every entry.
-API_PARAMETER_ALLOW_LIST: dict[str, str] = {}
+# API operation id → {path parameter naming no establishment data: values to try}. Comment every
+# entry; the operation's other parameters are still B's objects.
+API_PARAMETER_ALLOW_LIST: dict[str, dict[str, tuple[str, ...]]] = {
+    # The key of a playbook shipped with Hygie (a YAML file, the same for every establishment).
+    "get_shipped_playbook": {"key": (response.SHIPPED_PLAYBOOK,)},
+    # Same key, but the copy lands in the organisation of the body, filled with B's: it must be
+    # refused, and the walk checks that no playbook was created in B's organisation.
+    "copy_shipped_playbook": {"key": (response.SHIPPED_PLAYBOOK,)},
+    # An export format; the draft is B's and must be refused.
+    "export_draft": {"fmt": ("json", "pdf", "docx")},
+    # An export format of the breach register, which lists the caller's establishments only.
+    "export_breach_register": {"fmt": ("csv", "xlsx", "json")},
+}
+
+# Writes that store nothing, so they may answer 200 without naming a B object. Comment each.
+API_WRITES_STORING_NOTHING = {
+    # A dry run: checks the YAML sent and answers with its problems.
+    "validate_playbook",
+}
 
 # Pages whose GET changes the session itself; they are still requested, but last.
 SESSION_ENDING_PAGES = {"core:logout"}
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 OK_DENIALS = {403, 404, 405}
+NOWHERE = 10**9  # an id no object has
 
 
 @dataclass
@@ -85,12 +124,19 @@ class WorldB:
     rule_setting: Any = None
     forwarding_target: Any = None
     delivery: Any = None
+    # response module (isolation_response)
+    response: response.ResponseB | None = None
 
     def objects(self) -> list[Any]:
-        return [self.organisation, self.establishment, self.department, self.person, self.asset,
-                self.alert, self.evidence, self.job, self.user, self.token, self.audit_entry,
-                self.scan_root, self.scan_run, self.finding, self.event, self.rule_setting,
-                self.forwarding_target, self.delivery]
+        objects = [self.organisation, self.establishment, self.department, self.person,
+                   self.asset, self.alert, self.evidence, self.job, self.user, self.token,
+                   self.audit_entry, self.scan_root, self.scan_run, self.finding, self.event,
+                   self.rule_setting, self.forwarding_target, self.delivery]
+        if self.response is not None:
+            objects += self.response.objects()
+            objects += [item.evidence for item in
+                        self.response.incident.evidence.select_related("evidence")]
+        return objects
 
     def take_snapshot(self) -> dict[str, Any]:
         return {f"{type(obj).__name__}:{obj.pk}": _state(obj) for obj in self.objects()}
@@ -101,6 +147,9 @@ def _state(obj: Any) -> Any:
     if fresh is not None:
         fresh.pop("last_used_at", None)   # tokens record use; not a change of B's data
         fresh.pop("last_login", None)
+        for relation in type(obj)._meta.many_to_many:  # watchers, alerts, participants…
+            fresh[relation.name] = sorted(getattr(obj, relation.name).values_list("pk",
+                                                                                  flat=True))
     return fresh
 
 
@@ -155,7 +204,13 @@ def world_b(db, make_user) -> WorldB:
         kind="syslog_udp", host="127.0.0.1", port=9)
     world.delivery = AlertDelivery.objects.create(target=world.forwarding_target,
                                                   alert=alert, last_error=f"{MARKER} error")
+    world.response = response.build_response_b(MARKER, organisation, establishment, user)
     return world
+
+
+@pytest.fixture
+def world_a(establishment_a) -> response.ResponseA:
+    return response.build_response_a(establishment_a)
 
 
 @pytest.fixture
@@ -172,7 +227,8 @@ def _page_objects(world: WorldB) -> dict[str, Any]:
             "user": world.user, "token": world.token, "audit": world.audit_entry,
             "scanroot": world.scan_root, "scanrun": world.scan_run, "phifinding": world.finding,
             "event": world.event, "rulesetting": world.rule_setting,
-            "forwardingtarget": world.forwarding_target}
+            "forwardingtarget": world.forwarding_target,
+            **response.page_objects(world.response)}
 
 
 def _api_objects(world: WorldB) -> dict[str, Any]:
@@ -183,15 +239,23 @@ def _api_objects(world: WorldB) -> dict[str, Any]:
                     "department": world.department, "asset": world.asset,
                     "root_id": world.scan_root, "run_id": world.scan_run,
                     "finding_id": world.finding, "root": world.scan_root,
-                    "target_id": world.forwarding_target})
+                    "target_id": world.forwarding_target,
+                    # users and establishments named in response bodies
+                    "owner_id": world.user, "participant_id": world.user,
+                    "affected_establishment_id": world.establishment,
+                    **response.api_objects(world.response)})
     return objects
 
 
-def _leaks(response: Any) -> bool:
-    if getattr(response, "streaming", False):
-        content = b"".join(response.streaming_content)
+def _leaks(answer: Any) -> bool:
+    if getattr(answer, "streaming", False):
+        content = b"".join(answer.streaming_content)
+        answer.streaming_content = iter([content])  # read again for the next check
     else:
-        content = response.content
+        content = answer.content
+    if content.startswith(b"PK\x03\x04"):  # xlsx, docx: the text is inside the zip
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"".join(archive.read(name) for name in archive.namelist())
     return MARKER in content.decode("utf-8", errors="replace").lower()
 
 
@@ -224,45 +288,114 @@ def _page_routes() -> list[PageRoute]:
     return routes
 
 
+def _page_variants(page: PageRoute, world: WorldB,
+                   world_a: response.ResponseA) -> list[dict[str, Any]] | None:
+    """The kwargs to reverse ``page`` with: B's objects, then (for nested routes) A's parent
+    with B's children (``pk`` is then A's); None when a parameter cannot be filled."""
+    allowed = PAGE_PARAMETER_ALLOW_LIST.get(page.name, {})
+    words = page.name.split(":")[-1].split("_")
+    children = response.page_child_objects(world.response)
+    b_kwargs: dict[str, Any] = {}
+    for name in page.parameters:
+        if name in allowed:
+            continue
+        if name == "pk":
+            target = _page_objects(world).get(words[0])
+        else:
+            target = next((obj for word, obj in children.get(name, {}).items()
+                           if word in words[1:]), None)
+        if target is None:
+            return None
+        b_kwargs[name] = target.pk
+    variants = [b_kwargs]
+    parent_a = response.page_parents_a(world_a).get(words[0])
+    if "pk" in b_kwargs and len(b_kwargs) > 1 and parent_a is not None:
+        variants.append({**b_kwargs, "pk": parent_a.pk})
+    expanded = variants
+    for name, values in allowed.items():
+        expanded = [{**kwargs, name: value} for kwargs in expanded for value in values]
+    return expanded
+
+
+def _page_form_data(world: WorldB) -> dict[str, Any]:
+    """A form naming B's objects, posted to the response pages (which build their own forms)."""
+    user, alert = world.user.pk, world.alert.pk
+    return {"establishment": world.establishment.pk, "organisation": world.organisation.pk,
+            "affected_establishments": world.establishment.pk,
+            "departments": world.department.pk, "assets": world.asset.pk,
+            "alerts": str(alert), "alert": alert, "assignee": user, "owner": user,
+            "participants": user, "title": "iso", "text": "iso", "kind": "decision",
+            "status": "done", "to_status": "triage", "action": "sealed",
+            "planned_for": "2024-01-01T09:00", "scenario_key": response.SHIPPED_SCENARIO,
+            "source": response.shipped_playbook_source(),
+            "done_at": "2024-01-01T09:00", "proof_reference": "iso", "justification": "iso",
+            "summary": "iso", "values": "{}"}
+
+
+def _all_counts(world: WorldB) -> dict[str, int]:
+    return {**_counts_in_b(world),
+            **response.scoped_counts(world.establishment, world.organisation)}
+
+
 @pytest.mark.django_db
-def test_every_page_hides_establishment_b(admin_a, world_b, establishment_a):
-    objects = _page_objects(world_b)
-    before = world_b.take_snapshot()
+def test_every_page_hides_establishment_b(admin_a, world_b, world_a, establishment_a):
+    before, counts_before = world_b.take_snapshot(), _all_counts(world_b)
     problems: list[str] = []
     routes = sorted(_page_routes(), key=lambda r: r.name in SESSION_ENDING_PAGES)
     assert len(routes) > 20  # the walk found the URL conf
+    form_data = _page_form_data(world_b)
 
     for page in routes:
         if not page.name or page.name.endswith(":None"):
             problems.append(f"{page.route}: unnamed route, cannot be reversed")
             continue
         client = login_with_mfa(Client(), admin_a)
-        if not page.parameters:
-            url = reverse(page.name)
-            for params in ({}, {"q": SEARCH_TERM, "establishment": world_b.establishment.pk,
-                                "department": world_b.department.pk}):
-                response = client.get(url, params)
-                if response.status_code >= 500 or _leaks(response):
-                    problems.append(f"GET {url} {params or ''}: {response.status_code}, "
-                                    f"leak={_leaks(response)}")
-            continue
-        if page.name in PAGE_PARAMETER_ALLOW_LIST:
-            continue
-        prefix = page.name.split(":")[-1].split("_")[0]
-        target = objects.get(prefix)
-        if target is None or set(page.parameters) != {"pk"}:
+        data = form_data if page.name.startswith("response:") else {}
+        variants = _page_variants(page, world_b, world_a)
+        if variants is None:
             problems.append(f"{page.route} ({page.name}): don't know which object of B fills "
                             f"{page.parameters}; teach _page_objects or allow-list it")
             continue
-        url = reverse(page.name, kwargs={"pk": target.pk})
-        for method in ("get", "post"):
-            response = getattr(client, method)(url)
-            if response.status_code not in OK_DENIALS or _leaks(response):
-                problems.append(f"{method.upper()} {url}: {response.status_code}, "
-                                f"leak={_leaks(response)}")
+        parent_a = response.page_parents_a(world_a).get(page.name.split(":")[-1]
+                                                        .split("_")[0])
+        for kwargs in variants:
+            url = reverse(page.name, kwargs=kwargs or None)
+            names_b = set(kwargs) - set(PAGE_PARAMETER_ALLOW_LIST.get(page.name, {}))
+            a_parent = parent_a is not None and kwargs.get("pk") == parent_a.pk
+            if not names_b:
+                # A list, or a route showing shipped content: it may answer, without B's data.
+                for params in ({}, {"q": SEARCH_TERM, "establishment": world_b.establishment.pk,
+                                    "department": world_b.department.pk}):
+                    answer = client.get(url, params)
+                    if answer.status_code >= 500 or _leaks(answer):
+                        problems.append(f"GET {url} {params or ''}: {answer.status_code}, "
+                                        f"leak={_leaks(answer)}")
+                if data and page.name not in SESSION_ENDING_PAGES:
+                    answer = client.post(url, data)
+                    if answer.status_code >= 500 or _leaks(answer):
+                        problems.append(f"POST {url} (B's objects in the form): "
+                                        f"{answer.status_code}, leak={_leaks(answer)}")
+                continue
+            for method in ("get", "post"):
+                answer = getattr(client, method)(url, data if method == "post" else None)
+                leak = _leaks(answer)
+                if not leak and answer.status_code not in OK_DENIALS and a_parent:
+                    # A's parent: B's child must be indistinguishable from no object at all.
+                    nowhere = reverse(page.name, kwargs={
+                        name: NOWHERE if name in names_b - {"pk"} else value
+                        for name, value in kwargs.items()})
+                    other = getattr(client, method)(nowhere, data if method == "post" else None)
+                    if other.status_code == answer.status_code and not _leaks(other):
+                        continue
+                if answer.status_code not in OK_DENIALS or leak:
+                    problems.append(f"{method.upper()} {url}: {answer.status_code}, "
+                                    f"leak={leak}")
 
     assert not problems, "\n".join(problems)
     assert world_b.take_snapshot() == before, "a request changed establishment B's data"
+    assert _all_counts(world_b) == counts_before, "a request created data in establishment B"
+    assert not response.links_to_b(world_a, world_b.establishment), \
+        "a request linked B's objects to A's"
 
 
 # --- API -------------------------------------------------------------------------------------
@@ -273,11 +406,29 @@ def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, An
     return schema
 
 
+class _Ids(dict):
+    """Parameter name → B's id, remembering which names were used (filled with B's objects)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.used: set[str] = set()
+
+    def __getitem__(self, name: str) -> Any:
+        self.used.add(name)
+        return super().__getitem__(name)
+
+
 def _example(schema: dict[str, Any], components: dict[str, Any], name: str,
              ids: dict[str, int]) -> Any:
     """A value the schema accepts; parameters naming objects get B's ids."""
     if name in ids:
         return ids[name]
+    if name.endswith("_ids"):  # alert_ids, participant_ids… : a list of B's objects
+        single = name[:-1]
+        if single in ids:
+            if isinstance(ids, _Ids):
+                ids.used.add(name)
+            return [ids[single]]
     schema = _resolve(schema, components)
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
@@ -331,13 +482,25 @@ def _counts_in_b(world: WorldB) -> dict[str, int]:
                           PHIFinding, Event, RuleSetting, ForwardingTarget)}
 
 
+def _refused(answer: Any, names_b: set[str]) -> bool:
+    """403/404/405, or a 422 whose problems are about a parameter filled with a B object (the
+    API answers "Unknown …" there, so ids of other establishments cannot be probed)."""
+    if answer.status_code in OK_DENIALS:
+        return True
+    if answer.status_code != 422:
+        return False
+    fields = answer.json().get("error", {}).get("fields", {})
+    return bool(fields) and all(re.split(r"[.\[]", key)[0] in names_b for key in fields)
+
+
 @pytest.mark.django_db
-def test_every_api_operation_hides_establishment_b(admin_a, world_b, establishment_a):
+def test_every_api_operation_hides_establishment_b(admin_a, world_b, world_a, establishment_a):
     schema = Client().get(f"{API}/openapi.json").json()
     components = schema["components"]["schemas"]
-    ids = {name: obj.pk for name, obj in _api_objects(world_b).items()}
+    objects_b = {name: obj.pk for name, obj in _api_objects(world_b).items()}
+    parents_a = {name: obj.pk for name, obj in response.api_parents_a(world_a).items()}
     headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(admin_a, 'write')}"}
-    before, counts_before = world_b.take_snapshot(), _counts_in_b(world_b)
+    before, counts_before = world_b.take_snapshot(), _all_counts(world_b)
     problems: list[str] = []
     operations = _api_operations(schema)
     assert len(operations) > 30
@@ -345,33 +508,98 @@ def test_every_api_operation_hides_establishment_b(admin_a, world_b, establishme
     for operation in operations:
         parameters = operation.spec.get("parameters", [])
         path_names = [p["name"] for p in parameters if p["in"] == "path"]
-        unknown = [name for name in path_names
-                   if name not in ids and name not in API_PARAMETER_ALLOW_LIST]
+        allowed = API_PARAMETER_ALLOW_LIST.get(operation.spec.get("operationId", ""), {})
+        unknown = [name for name in path_names if name not in objects_b and name not in allowed]
         if unknown:
             problems.append(f"{operation.method} {operation.path}: no object of B for {unknown}; "
                             f"teach _api_objects or allow-list it")
             continue
-        url = operation.path
-        for name in path_names:
-            url = url.replace("{" + name + "}", str(ids[name]))
-        query = {p["name"]: _example(p.get("schema", {}), components, p["name"], ids)
-                 for p in parameters if p["in"] == "query"
-                 and (p.get("required") or p["name"] in ids)}
-        if any(p["in"] == "query" and p["name"] == "q" for p in parameters):
-            query["q"] = SEARCH_TERM
-        response = _call(operation, url, query, components, ids, headers)
-        leak = _leaks(response)
-        # Reads of lists may succeed (without B's rows); anything naming a B object, or
-        # writing into B, must be refused.
-        names_b = bool(path_names) or operation.method != "GET"
-        if leak or response.status_code >= 500 or (names_b
-                                                    and response.status_code not in OK_DENIALS):
-            problems.append(f"{operation.method} {url} {query or ''}: {response.status_code}, "
-                            f"leak={leak}")
+        variants: list[dict[str, Any]] = [{}]
+        for name, options in allowed.items():
+            variants = [{**variant, name: value} for variant in variants for value in options]
+        # Nested in a parent of A, the route still names B's children or body objects; B's
+        # child is also sent alone (nothing else of B in the body to be refused for).
+        parent = next((name for name in path_names if name in parents_a), None)
+        runs = [({**objects_b, **variant}, False) for variant in variants]
+        if parent:
+            in_a = {parent: parents_a[parent]}
+            children = {name: objects_b[name] for name in path_names
+                        if name != parent and name in objects_b}
+            nowhere = dict.fromkeys(objects_b, NOWHERE)
+            runs += [({**objects_b, **variant, **in_a}, True) for variant in variants]
+            if children:
+                runs += [({**nowhere, **children, **variant, **in_a}, True)
+                         for variant in variants]
+
+        def request(ids: _Ids) -> tuple[str, dict[str, Any], Any]:
+            url = operation.path
+            for name in path_names:
+                url = url.replace("{" + name + "}", str(ids[name]))
+            query = {p["name"]: _example(p.get("schema", {}), components, p["name"], ids)
+                     for p in parameters if p["in"] == "query"
+                     and (p.get("required") or _names_object(p, components, ids))}
+            if any(p["in"] == "query" and p["name"] == "q" for p in parameters):
+                query["q"] = SEARCH_TERM
+            return url, query, _call(operation, url, query, components, ids, headers)
+
+        for values, a_parent in runs:
+            fixed = set(allowed) | ({parent} if a_parent else set())
+
+            def of_b(names: set[str], values: dict[str, Any] = values,
+                     fixed: set[str] = fixed) -> set[str]:
+                return {name for name in names - fixed  # alert_ids → alert_id
+                        if values.get(name, values.get(name[:-1])) != NOWHERE}
+
+            if a_parent and not of_b(_names_used(operation, components, _Ids(values))):
+                continue  # A's parent and nothing of B: an ordinary request inside A
+            ids = _Ids(values)
+            url, query, answer = request(ids)
+            leak = _leaks(answer)
+            names_b = of_b(ids.used)
+            path_b = bool(names_b & set(path_names))
+            # Reads of lists may succeed (without B's rows); anything naming a B object in its
+            # path, or writing (with B's objects in its body), must be refused.
+            writes = operation.method != "GET" and \
+                operation.spec.get("operationId") not in API_WRITES_STORING_NOTHING
+            must_refuse = path_b or writes
+            if a_parent and not leak and not _refused(answer, names_b) \
+                    and answer.status_code < 500:
+                # A's parent: B's objects must be indistinguishable from no object at all.
+                _, _, other = request(_Ids({**values, **{name: NOWHERE for name in names_b
+                                                         if name in values}}))
+                if other.status_code == answer.status_code and not _leaks(other):
+                    continue
+            if leak or answer.status_code >= 500 or (must_refuse
+                                                     and not _refused(answer, names_b)):
+                problems.append(f"{operation.method} {url} {query or ''}: "
+                                f"{answer.status_code}, leak={leak}, B's objects: "
+                                f"{sorted(names_b)}")
 
     assert not problems, "\n".join(problems)
     assert world_b.take_snapshot() == before, "a request changed establishment B's data"
-    assert _counts_in_b(world_b) == counts_before, "a request created data in establishment B"
+    assert _all_counts(world_b) == counts_before, "a request created data in establishment B"
+    assert not response.links_to_b(world_a, world_b.establishment), \
+        "a request linked B's objects to A's"
+
+
+def _names_object(parameter: dict[str, Any], components: dict[str, Any], ids: _Ids) -> bool:
+    """A query parameter taking an id of B (``obligation_id`` is also a kind filter: a string)."""
+    if parameter["name"] not in ids:
+        return False
+    schema = _resolve(parameter.get("schema", {}), components)
+    options = schema.get("anyOf", [schema])
+    return any(_resolve(option, components).get("type") == "integer" for option in options)
+
+
+def _names_used(operation: APIOperation, components: dict[str, Any], ids: _Ids) -> set[str]:
+    """The parameters a request would fill with B's objects (path, query and body)."""
+    for parameter in operation.spec.get("parameters", []):
+        if parameter["in"] == "path" or parameter.get("required") \
+                or _names_object(parameter, components, ids):
+            _example(parameter.get("schema", {}), components, parameter["name"], ids)
+    for content in operation.spec.get("requestBody", {}).get("content", {}).values():
+        _example(content["schema"], components, "", ids)
+    return set(ids.used)
 
 
 def _call(operation: APIOperation, url: str, query: dict[str, Any], components: dict[str, Any],
