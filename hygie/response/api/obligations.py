@@ -23,12 +23,13 @@ from hygie.core.api.evidence import check_upload
 from hygie.core.api.schemas import ErrorOut, Id, InputFilters, InputSchema, InstantParam
 from hygie.core.models import Establishment
 from hygie.response.choices import HIPAARole, NIS2Class, ObligationStatus, RegulatoryType
-from hygie.response.engine import ObligationId
+from hygie.response.engine import LANGUAGES, ObligationId
 from hygie.response.models import Incident, IncidentObligation, RegulatoryProfile
 from hygie.response.roles import MANAGE_OBLIGATIONS, VIEW_INCIDENTS
 from hygie.response.services import obligations as service
 
 router = Router(tags=["Regulatory obligations"])
+TEXT_KEYS = ("title", "reason", "recipient", "notes", "deadline_rule")
 
 StatusValue = Literal[tuple(ObligationStatus.values)]  # type: ignore[valid-type]
 ObligationIdValue = Literal[tuple(i.value for i in ObligationId)]  # type: ignore[valid-type]
@@ -63,6 +64,9 @@ class ObligationOut(Schema):
     timezone: str = Field(alias="incident.establishment.timezone")
     is_overdue: bool
     notes: list[str]
+    texts: dict[str, dict[str, Any]] = Field(
+        description="title, reason, recipient, notes and deadline_rule in each language "
+                    "(fr, en); the plain fields above are the English wording.")
     status: str
     done_at: datetime | None
     proof_reference: str
@@ -75,6 +79,12 @@ class ObligationOut(Schema):
     @staticmethod
     def resolve_label(obj: IncidentObligation) -> str:
         return service.obligation_label(obj.obligation_id)
+
+    @staticmethod
+    def resolve_texts(obj: IncidentObligation) -> dict[str, dict[str, Any]]:
+        # Rows assessed before texts were stored show their English wording in every language.
+        return {language: {key: obj.text(key, language) for key in TEXT_KEYS}
+                for language in LANGUAGES}
 
     @staticmethod
     def resolve_is_overdue(obj: IncidentObligation) -> bool:

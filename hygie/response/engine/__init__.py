@@ -33,7 +33,7 @@ from hygie.response.engine.drafts import DraftContent, DraftError, DraftFacts, b
 from hygie.response.engine.errors import FactProblem, FactsError, ResponseEngineError
 from hygie.response.engine.facts import EstablishmentProfile, Facts, IncidentFacts
 from hygie.response.engine.lifecycle import TransitionError, allowed_targets, check_move
-from hygie.response.engine.obligations import Obligation
+from hygie.response.engine.obligations import Obligation, ObligationText
 from hygie.response.engine.observables import ObservableError
 from hygie.response.engine.observables import normalise as normalise_observable
 from hygie.response.engine.parsing import parse_facts
@@ -46,9 +46,11 @@ from hygie.response.engine.scenarios import (
     next_inject,
     parse_scenario,
 )
+from hygie.response.engine.text import LANGUAGES, LocalizedText
 from hygie.response.engine.yaml_input import MAX_FACTS_BYTES, facts_from_yaml
 
 __all__ = [
+    "LANGUAGES",
     "MAX_FACTS_BYTES",
     "OBLIGATION_RULES",
     "US_JURISDICTIONS",
@@ -66,9 +68,11 @@ __all__ = [
     "HIPAARole",
     "IncidentCategory",
     "IncidentFacts",
+    "LocalizedText",
     "NIS2Class",
     "Obligation",
     "ObligationId",
+    "ObligationText",
     "ObservableError",
     "PersonalData",
     "Playbook",

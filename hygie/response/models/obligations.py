@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models import Establishment, Evidence
@@ -65,6 +68,10 @@ class IncidentObligation(models.Model):
         help_text=_("The instant used for sorting and reminders: the deadline instant, or the end "
                     "of the due date in the establishment's time zone."))
     notes = models.JSONField(_("notes"), default=list, blank=True)
+    # The engine's human texts in every language: {"fr": {"title", "reason", "recipient",
+    # "notes", "deadline_rule"}, "en": {...}}. The plain fields above keep the English wording;
+    # rows assessed before this field existed have {} and show them.
+    texts = models.JSONField(_("texts by language"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ObligationStatus.choices,
                               default=ObligationStatus.PENDING, db_index=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -91,3 +98,32 @@ class IncidentObligation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def text(self, key: str, language: str | None = None) -> Any:
+        """``key`` (title, reason, recipient, notes, deadline_rule) in ``language`` (default: the
+        active one), falling back to the English field when that language is not stored."""
+        code = (language or translation.get_language() or "en").lower()
+        code = "en" if code.startswith("en") else "fr" if code.startswith("fr") else code
+        localized = (self.texts or {}).get(code) or {}
+        value = localized.get(key)
+        return value if value not in (None, "") else getattr(self, key)
+
+    @property
+    def shown_title(self) -> str:
+        return str(self.text("title"))
+
+    @property
+    def shown_reason(self) -> str:
+        return str(self.text("reason"))
+
+    @property
+    def shown_recipient(self) -> str:
+        return str(self.text("recipient"))
+
+    @property
+    def shown_notes(self) -> list[str]:
+        return list(self.text("notes"))
+
+    @property
+    def shown_deadline_rule(self) -> str:
+        return str(self.text("deadline_rule"))

@@ -70,9 +70,11 @@ def _dpo_of(incident: Incident) -> Any:
             .order_by("-has_all_establishments", "pk").first())
 
 
-def obligation_facts(incident: Incident) -> tuple[ObligationFact, ...]:
-    return tuple(ObligationFact(o.obligation_id, o.title, o.applies, o.recipient, o.due_at,
-                                o.status, o.done_at)
+def obligation_facts(incident: Incident,
+                     language: str | None = None) -> tuple[ObligationFact, ...]:
+    """The incident's obligations, their title and recipient in ``language`` (the draft's)."""
+    return tuple(ObligationFact(o.obligation_id, o.text("title", language), o.applies,
+                                o.text("recipient", language), o.due_at, o.status, o.done_at)
                  for o in IncidentObligation.objects.filter(incident=incident))
 
 
@@ -111,7 +113,7 @@ def incident_facts(incident: Incident, user: Any, language: str) -> DraftFacts:
         iocs=tuple(incident.observables.filter(is_ioc=True).values_list("kind", "value")),
         residents_by_state=tuple(sorted((str(k), int(v)) for k, v in
                                         (incident.residents_by_state or {}).items())),
-        obligations=obligation_facts(incident),
+        obligations=obligation_facts(incident, language),
         nis2_class=profile.nis2 if profile else "none",
         declarant_name=declarant[0], declarant_role=declarant[1], declarant_email=declarant[2],
         dpo_name=(dpo.get_full_name() or dpo.get_username()) if dpo else "",

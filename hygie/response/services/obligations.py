@@ -221,11 +221,23 @@ def _due_at(obligation: engine.Obligation) -> datetime | None:
     return deadline.latest_instant
 
 
+STATES_NOTE = {"en": "States or jurisdictions concerned: ",
+               "fr": "États ou juridictions concernés : "}
+SUBMISSION_NOTE = {"en": " Counted from the notification's submission on {when}.",
+                   "fr": " Compté à partir de la soumission de la notification le {when}."}
+
+
 def _row_values(obligation: engine.Obligation) -> dict[str, Any]:
     deadline = obligation.deadline
     notes = list(obligation.notes)
+    texts: dict[str, dict[str, Any]] = {}
+    for language in engine.LANGUAGES:
+        wording = obligation.text(language).to_dict()
+        if obligation.states:
+            wording["notes"].insert(0, STATES_NOTE[language] + ", ".join(obligation.states))
+        texts[language] = wording
     if obligation.states:
-        notes.insert(0, "States or jurisdictions concerned: " + ", ".join(obligation.states))
+        notes.insert(0, STATES_NOTE["en"] + ", ".join(obligation.states))
     return {
         "title": obligation.title[:300],
         "applies": obligation.applies,
@@ -241,6 +253,7 @@ def _row_values(obligation: engine.Obligation) -> dict[str, Any]:
         "deadline_rule": deadline.rule if deadline else "",
         "due_at": _due_at(obligation),
         "notes": notes,
+        "texts": texts,
     }
 
 
@@ -253,9 +266,10 @@ def _final_report_from_submission(values: dict[str, Any], notification: Incident
     due_date = engine.nis2_final_report_due(notification.done_at, zone)
     values["deadline_date"] = due_date
     values["due_at"] = engine.end_of_local_day(due_date, zone)
-    values["deadline_rule"] += (
-        f" Counted from the notification's submission on "
-        f"{notification.done_at.astimezone(zone):%Y-%m-%d %H:%M %Z}.")
+    when = f"{notification.done_at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+    values["deadline_rule"] += SUBMISSION_NOTE["en"].format(when=when)
+    for language, wording in values["texts"].items():
+        wording["deadline_rule"] += SUBMISSION_NOTE[language].format(when=when)
 
 
 def assess_incident(incident: Incident, *, record_timeline: bool = True) -> AssessmentResult:
@@ -633,7 +647,8 @@ def _reminder_message(obligation: IncidentObligation, stage: int, link: str,
         _("Incident: %(reference)s") % {"reference": incident.reference},
         _("Establishment: %(name)s") % {"name": incident.establishment.name},
         _("Obligation: %(label)s") % {"label": label},
-        _("Recipient: %(recipient)s") % {"recipient": obligation.recipient},
+        _("Title: %(title)s") % {"title": obligation.shown_title},
+        _("Recipient: %(recipient)s") % {"recipient": obligation.shown_recipient},
         _("Legal basis: %(basis)s (%(verification)s)")
         % {"basis": obligation.legal_basis, "verification": obligation.verification},
         _("Due: %(due)s") % {"due": due},

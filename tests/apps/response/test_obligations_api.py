@@ -41,6 +41,18 @@ def test_list_defaults_to_applicable_and_is_scoped(api_a, incident, incident_b):
     assert item["is_overdue"] is True and item["label"]
 
 
+def test_obligations_carry_their_texts_in_both_languages(api_a, incident):
+    target = obligation(incident, "cert_sante")
+    body = api_a.get(f"{BASE}/obligations/{target.pk}").json()
+    assert body["reason"] == target.reason  # the plain fields stay English
+    assert body["texts"]["en"]["reason"] == target.reason
+    assert body["texts"]["fr"]["reason"] == target.texts["fr"]["reason"]
+    assert set(body["texts"]["fr"]) == {"title", "reason", "recipient", "notes", "deadline_rule"}
+    IncidentObligation.objects.filter(pk=target.pk).update(texts={})
+    old = api_a.get(f"{BASE}/obligations/{target.pk}").json()
+    assert old["texts"]["fr"]["reason"] == target.reason  # English when none was stored
+
+
 def test_list_filters(api_a, incident):
     every = api_a.get(f"{BASE}/obligations", {"applies": "false"}).json()
     assert all(not item["applies"] for item in every["items"]) and every["count"]

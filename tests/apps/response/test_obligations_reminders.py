@@ -113,6 +113,18 @@ def test_each_stage_is_sent_once(smtp, breach):
     assert entries.filter(text__contains="art. 33").count() == 3
 
 
+def test_reminders_carry_the_obligation_in_each_reader_language(smtp, breach):
+    service.send_due_reminders(GDPR_DUE - timedelta(hours=23))
+    by_address = {rcpts[0]: message.get_body().get_content()
+                  for rcpts, message in smtp.messages if "art. 33" in message["Subject"]}
+    french, english = by_address["watcher@example.org"], by_address["assignee@example.org"]
+    assert ("Intitulé : Notifier la violation de données à caractère personnel à l'autorité "
+            "de contrôle") in french
+    assert "Destinataire : CNIL" in french and "Notify the personal data breach" not in french
+    assert "Title: Notify the personal data breach to the supervisory authority" in english
+    assert "Notifier la violation" not in english
+
+
 def test_done_obligations_get_no_reminder(smtp, breach, user_a):
     obligation = IncidentObligation.objects.get(incident=breach, obligation_id="gdpr_art33")
     IncidentObligation.objects.filter(pk=obligation.pk).update(

@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from hygie.core.models import AuditEntry, Establishment, Evidence
 from hygie.response import engine
 from hygie.response.models import Incident, IncidentObligation, RegulatoryProfile, TimelineEntry
 from hygie.response.services import obligations as service
+from hygie.response.services.reports import report_context
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -230,6 +233,60 @@ def test_nis2_final_report_counts_from_the_actual_notification(establishment_a, 
     expected = engine.end_of_local_day(engine.nis2_final_report_due(submitted, PARIS), PARIS)
     assert final.due_at == expected <= latest
     assert "submission" in final.deadline_rule
+    assert final.texts["en"]["deadline_rule"] == final.deadline_rule
+    assert "soumission de la notification le" in final.texts["fr"]["deadline_rule"]
+
+
+def test_both_languages_are_stored_and_the_english_fields_stay(establishment_a):
+    incident = make_incident(establishment_a)
+    art33 = row(incident, "gdpr_art33")
+    assert set(art33.texts) == {"fr", "en"}
+    assert art33.texts["en"] == {"title": art33.title, "reason": art33.reason,
+                                 "recipient": art33.recipient, "notes": art33.notes,
+                                 "deadline_rule": art33.deadline_rule}
+    french = art33.texts["fr"]
+    assert french["title"].startswith("Notifier la violation de données à caractère personnel")
+    assert french["reason"].startswith("Violation de données à caractère personnel")
+    assert french["recipient"].startswith("CNIL") and french["notes"]
+    assert art33.text("reason", "fr") == french["reason"]
+    assert art33.text("reason", "en-us") == art33.reason
+
+
+def test_rows_without_texts_fall_back_to_english(establishment_a):
+    incident = make_incident(establishment_a)
+    IncidentObligation.objects.filter(incident=incident).update(texts={})
+    art33 = row(incident, "gdpr_art33")
+    assert art33.text("reason", "fr") == art33.reason
+    assert art33.text("notes", "fr") == art33.notes
+    # A re-assessment fills them in, without a timeline entry (nothing legal changed).
+    entries = TimelineEntry.objects.filter(incident=incident).count()
+    result = service.assess_incident(incident)
+    assert not result.changed
+    assert TimelineEntry.objects.filter(incident=incident).count() == entries
+    assert row(incident, "gdpr_art33").texts["fr"]["recipient"].startswith("CNIL")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_post_incident_report_names_recipients_in_its_language(establishment_a, language):
+    incident = make_incident(establishment_a)
+    art34 = row(incident, "gdpr_art34")
+    with translation.override(language):
+        html = render_to_string("response/print/report.html", report_context(incident))
+    other = "en" if language == "fr" else "fr"
+    assert escape(art34.texts[language]["recipient"]) in html
+    assert escape(art34.texts[other]["recipient"]) not in html
+
+
+def test_states_note_in_both_languages(organisation):
+    site = Establishment.objects.create(organisation=organisation, name="Example Hospital NY",
+                                        kind="chu", country="US", timezone="America/New_York")
+    incident = make_incident(site, reference="INC-2026-0300", category="data_breach",
+                             care_impact="none", individuals_affected=2000,
+                             residents_by_state={"NY": 900})
+    media = row(incident, "hipaa_media")
+    assert media.applies and media.notes[0] == "States or jurisdictions concerned: NY"
+    assert media.texts["fr"]["notes"][0] == "États ou juridictions concernés : NY"
+    assert media.texts["en"]["notes"] == media.notes
 
 
 # --- decisions ------------------------------------------------------------------------------

@@ -6,10 +6,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from hygie.core.models import AuditEntry
 from hygie.core.testing import login_with_mfa
@@ -216,6 +218,43 @@ def test_obligation_detail_page(client_a, recent):
     content = client_a.get(reverse("response:obligation_detail", args=[target.pk])) \
         .content.decode()
     assert "GDPR art. 33" in content and "UNVERIFIED" in content and "Decision" in content
+
+
+def in_french(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # as the language switcher sets it
+    return client
+
+
+def test_french_pages_show_the_french_texts(client_a, recent):
+    client = in_french(client_a)
+    target = obligation(recent, "gdpr_art33")
+    french = target.texts["fr"]
+    panel = client.get(reverse("response:incident_obligations", args=[recent.pk]),
+                       HTTP_HX_REQUEST="true").content.decode()
+    detail = client.get(reverse("response:obligation_detail", args=[target.pk])).content.decode()
+    dashboard = client.get(reverse("response:obligation_list")).content.decode()
+    for page in (panel, detail):
+        assert escape(french["reason"]) in page and escape(target.reason) not in page
+        assert escape(french["deadline_rule"]) in page
+        assert escape(french["notes"][0]) in page
+    assert escape(french["title"]) in detail and escape(target.title) not in detail
+    assert "Incident grave" in panel  # CERT Santé
+    assert escape(obligation(recent, "gdpr_art34").texts["fr"]["recipient"]) in dashboard
+
+
+def test_english_pages_show_the_english_texts(client_a, recent):
+    target = obligation(recent, "gdpr_art33")
+    detail = client_a.get(reverse("response:obligation_detail", args=[target.pk])) \
+        .content.decode()
+    assert escape(target.reason) in detail and escape(target.texts["fr"]["reason"]) not in detail
+
+
+def test_rows_assessed_before_texts_show_english(client_a, recent):
+    IncidentObligation.objects.filter(incident=recent).update(texts={})
+    client = in_french(client_a)
+    target = obligation(recent, "gdpr_art33")
+    detail = client.get(reverse("response:obligation_detail", args=[target.pk])).content.decode()
+    assert escape(target.reason) in detail
 
 
 # --- regulatory profile ---------------------------------------------------------------------
