@@ -158,8 +158,8 @@ def test_the_assignee_mutes_phase_mails_by_unfollowing(smtp, team, incident,
 
 def test_comment_says_a_new_comment_never_its_text(smtp, team, incident,
                                                    django_capture_on_commit_callbacks):
-    team["dora"].language = "en"
-    team["dora"].save(update_fields=["language"])
+    team["alice"].language = "en"  # the recipient's own language wins over the site's (fr)
+    team["alice"].save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
         service.add_comment(team["dora"], incident, SECRET)
     assert smtp.recipients() == ["alice@example.org"]  # dora wrote it
