@@ -79,6 +79,8 @@ class IncidentFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
     discovered_since: Annotated[InstantParam | None, FilterLookup("discovered_at__gte")] = None
     discovered_until: Annotated[InstantParam | None, FilterLookup("discovered_at__lte")] = None
+    # For incremental export to a SIEM or a data warehouse: what changed since the last pull.
+    updated_since: Annotated[InstantParam | None, FilterLookup("updated_at__gte")] = None
 
 
 def _incident(request: HttpRequest, incident_id: int) -> Incident:

@@ -12,11 +12,24 @@ from hygie.response.choices import TimelineKind
 from hygie.response.models import Incident, TimelineEntry
 
 
+def touch(incident: Incident | int) -> datetime:
+    """Move the incident's ``updated_at`` (an update query: no signals, no re-assessment)."""
+    now = timezone.now()
+    pk = incident if isinstance(incident, int) else incident.pk
+    Incident.objects.filter(pk=pk).update(updated_at=now)
+    return now
+
+
 def add_entry(incident: Incident, text: str, *, kind: str = TimelineKind.AUTO,
               at: datetime | None = None, author: Any = None) -> TimelineEntry:
-    """Append one entry; ``author`` defaults to the user acting in the current context."""
+    """Append one entry; ``author`` defaults to the user acting in the current context.
+
+    Entries, like every other record of the incident (see ``signals.touch_incident``), move
+    its ``updated_at``, so ``?updated_since=`` pulls every changed incident incrementally.
+    """
+    now = touch(incident)
     if author is None:
         user = context.current().user
         author = user if getattr(user, "is_authenticated", False) else None
     return TimelineEntry.objects.create(incident=incident, text=text, kind=kind,
-                                        at=at or timezone.now(), author=author)
+                                        at=at or now, author=author)

@@ -18,7 +18,8 @@ from hygie.response.models import Incident, IncidentObligation, RegulatoryProfil
 from hygie.response.services import obligations as service
 from hygie.response.services.reports import report_context
 
-pytestmark = pytest.mark.django_db
+# The automatic timeline is written in the active language; these tests read it in English.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 PARIS = ZoneInfo("Europe/Paris")
 
 
