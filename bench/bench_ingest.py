@@ -19,6 +19,8 @@ as ``hygie serve`` would be: one receiving and storing, one preparing (``--proce
 
     .venv/bin/python bench/bench_ingest.py                  # 200,000 events
     .venv/bin/python bench/bench_ingest.py --events 20000   # quick run
+    .venv/bin/python bench/bench_ingest.py --profile-store   # + cProfile of the storing thread
+    .venv/bin/python bench/bench_ingest.py --store-only      # storing CPU alone, no network
 """
 
 from __future__ import annotations
@@ -196,10 +198,12 @@ def start_sender(port: int, count: int, match_every: int) -> subprocess.Popen[st
 
 
 def run_hygie_child(count: int, home: Path, database_url: str = "", processes: int = -1,
-                    match_every: int = MATCH_EVERY) -> dict[str, Any]:
+                    match_every: int = MATCH_EVERY, profile: str = "") -> dict[str, Any]:
     """Run ``run_hygie`` in a fresh process (Django is set up once per process)."""
     command = [sys.executable, __file__, "--hygie", str(home), "--events", str(count),
                "--processes", str(processes), "--match-every", str(match_every)]
+    if profile:
+        command += ["--profile-store", profile]
     environment = dict(os.environ)
     if database_url:
         environment["HYGIE_DATABASE_URL"] = database_url
@@ -209,7 +213,7 @@ def run_hygie_child(count: int, home: Path, database_url: str = "", processes: i
 
 
 def run_hygie(count: int, home: Path, processes: int = -1,
-              match_every: int = MATCH_EVERY) -> dict[str, Any]:
+              match_every: int = MATCH_EVERY, profile: str = "") -> dict[str, Any]:
     os.environ["HYGIE_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "hygie.settings.production"
     import django
@@ -234,6 +238,7 @@ def run_hygie(count: int, home: Path, processes: int = -1,
     warm_up = int(start_sender(port, WARM_UP, 0).communicate()[0].strip() or 0)
     _wait_stored(receivers, warm_up, deadline=time.monotonic() + 120)
     warmed = Event.objects.count()
+    profiler = _profile_consumer(receivers.consumer) if profile else None
     cpu_before = _cpu_seconds()
     sender = start_sender(port, count, match_every)
     started = time.perf_counter()
@@ -242,6 +247,8 @@ def run_hygie(count: int, home: Path, processes: int = -1,
     elapsed = time.perf_counter() - started
     cpu_after = _cpu_seconds()
     receivers.stop()
+    if profiler is not None:
+        profiler.dump_stats(profile)
     stored = Event.objects.count() - warmed
     from django.db import connection
 
@@ -253,6 +260,25 @@ def run_hygie(count: int, home: Path, processes: int = -1,
 
 
 WARM_UP = 2000
+
+
+def _profile_consumer(consumer: Any) -> Any:
+    """A profiler of the consumer thread's storing (prepared batch → insert, alerts → ack) from
+    now on; cProfile only sees the thread that enables it, hence a wrapper of ``_store``."""
+    import cProfile
+
+    profiler = cProfile.Profile()
+    store = consumer._store
+
+    def profiled_store(job: Any) -> None:
+        profiler.enable()
+        try:
+            store(job)
+        finally:
+            profiler.disable()
+
+    consumer._store = profiled_store
+    return profiler
 
 
 def _wait_stored(receivers: Any, count: int, deadline: float) -> None:
@@ -323,6 +349,65 @@ def run_baseline(count: int, home: Path, match_every: int = MATCH_EVERY) -> dict
     return {"sent": sent, "stored": stored, "seconds": elapsed}
 
 
+def run_store_only(count: int, home: Path, match_every: int) -> None:
+    """The storing half alone: prepare the lines in batches of 1,000 first, then time
+    ``store_prepared`` over them (CPU of this process), with the time spent raising alerts."""
+    os.environ["HYGIE_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hygie.settings.production"
+    import django
+
+    django.setup()
+    from datetime import UTC, datetime
+
+    from django.core.management import call_command
+    from django.db.models import Sum
+
+    from hygie.core.models import Alert, Establishment, Organisation
+    from hygie.detection import services
+    from hygie.detection.prepare import Preparer
+
+    call_command("migrate", verbosity=0)
+    organisation = Organisation.objects.create(name="Bench GHT", kind="ght")
+    establishment = Establishment.objects.create(organisation=organisation, name="CH Bench",
+                                                 kind="ch", finess_eg="010000024")
+    lines, batches = make_lines(count, match_every), []
+    for start in range(0, count, 1000):
+        preparer = Preparer(services.rule_engine(), "syslog", keep_refs=False)
+        batch = preparer.prepare(lines[start:start + 1000], datetime.now(UTC))
+        batch.matches.extend(preparer.finish())
+        batches.append(batch)
+    matches = sum(len(batch.matches) for batch in batches)
+    raising, alerting = services._raise_alerts, [0.0]
+
+    def timed(*args: Any) -> None:
+        started = time.process_time()
+        raising(*args)
+        alerting[0] += time.process_time() - started
+
+    services._raise_alerts = timed
+    started = time.process_time()
+    for batch in batches:
+        services.store_prepared(services.StoreContext.load(establishment), batch)
+    spent = time.process_time() - started
+    alerts = Alert.objects.filter(establishment=establishment)
+    print(f"Storing alone, {count:,} events in batches of 1,000, {matches:,} rule matches, "
+          f"load average {os.getloadavg()[0]:.2f}: {spent / count * 1e6:.1f} µs CPU per event, "
+          f"of which alerts {alerting[0] / count * 1e6:.1f} "
+          f"({alerting[0] / max(matches, 1) * 1e6:.0f} µs per match); {alerts.count()} alerts, "
+          f"{alerts.aggregate(total=Sum('occurrences'))['total'] or 0:,} occurrences.")
+
+
+def _print_profile(path: str) -> None:
+    import pstats
+
+    if not Path(path).exists():
+        print(f"no profile written to {path}")
+        return
+    print("\nThe storing thread (store_prepared and what it calls), by own time; a lock's "
+          "'acquire' is the wait for the preparing process:")
+    pstats.Stats(path).sort_stats("tottime").print_stats(20)
+
+
 class _PostgresDatabase:
     """A fresh database on the server ``url`` points to, dropped afterwards."""
 
@@ -352,6 +437,12 @@ def main() -> None:
                         help="preparing processes (-1: one when there are 2+ cores)")
     parser.add_argument("--postgres", default=os.environ.get("HYGIE_BENCH_POSTGRES_URL", ""),
                         help="also run Hygie on a fresh database of this PostgreSQL server")
+    parser.add_argument("--profile-store", nargs="?", const="-", default="", metavar="FILE",
+                        help="profile the storing thread (cProfile) of the SQLite run; print "
+                             "its top functions (and keep the statistics in FILE)")
+    parser.add_argument("--store-only", action="store_true",
+                        help="measure the storing half alone (store_prepared over batches "
+                             "prepared beforehand, SQLite), no receiver, no baseline")
     parser.add_argument("--send", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--hygie", metavar="HOME", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -360,7 +451,11 @@ def main() -> None:
         return
     if args.hygie:
         print(json.dumps(run_hygie(args.events, Path(args.hygie), args.processes,
-                                   args.match_every)))
+                                   args.match_every, args.profile_store)))
+        return
+    if args.store_only:
+        with tempfile.TemporaryDirectory(prefix="hygie-bench-store-") as folder:
+            run_store_only(args.events, Path(folder), args.match_every)
         return
     print(f"load average before the runs: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)",
           flush=True)
@@ -369,8 +464,12 @@ def main() -> None:
         home = Path(folder)
         baseline = run_baseline(args.events, home, args.match_every)
         (home / "sqlite").mkdir()
+        profile = "" if not args.profile_store else (
+            str(home / "store.prof") if args.profile_store == "-" else args.profile_store)
         hygie = run_hygie_child(args.events, home / "sqlite", processes=args.processes,
-                                match_every=args.match_every)
+                                match_every=args.match_every, profile=profile)
+        if profile:
+            _print_profile(profile)
         rows.append(("Hygie, SQLite (parse + detection + storage)", hygie))
         if args.postgres:
             database = _PostgresDatabase(args.postgres)

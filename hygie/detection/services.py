@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.core.models import Asset, Establishment
-from hygie.core.services.alerts import raise_alert
+from hygie.core.services.alerts import AlertSignal, raise_alerts
 from hygie.detection.engine import (
     DetectionEngine,
     RuleProblem,
@@ -264,6 +264,9 @@ class _AssetIndex:
             for ip in ips or ():
                 self.by_ip[str(ip)] = pk
 
+    def __bool__(self) -> bool:
+        return bool(self.by_name or self.by_ip)
+
     def find(self, host: str, ips: tuple[str, ...]) -> int | None:
         if not self.by_name and not self.by_ip:
             return None
@@ -323,11 +326,7 @@ def store_prepared(context: StoreContext, batch: PreparedBatch,
     summary = summary if summary is not None else IngestSummary()
     if not batch.rows and not batch.matches:
         return summary
-    establishment_id = context.establishment.pk
-    find_asset = context.assets.find
-    for row, (host, ips) in zip(batch.rows, batch.asset_keys, strict=True):
-        row[ESTABLISHMENT] = establishment_id
-        row[ASSET] = find_asset(host, ips)
+    _fill_rows(context, batch)
     matches = [m for m in batch.matches if m.rule.id not in context.disabled]
     with transaction.atomic():
         ids = insert_events(batch.rows)
@@ -344,29 +343,54 @@ def store_prepared(context: StoreContext, batch: PreparedBatch,
     return summary
 
 
+def _fill_rows(context: StoreContext, batch: PreparedBatch) -> None:
+    """Set each row's establishment and asset; each host (and IPs) of the batch looked up once."""
+    establishment_id = context.establishment.pk
+    if not context.assets:
+        for row in batch.rows:
+            row[ESTABLISHMENT], row[ASSET] = establishment_id, None
+        return
+    find_asset = context.assets.find
+    found: dict[tuple[str, tuple[str, ...]], int | None] = {}
+    for row, key in zip(batch.rows, batch.asset_keys, strict=True):
+        row[ESTABLISHMENT] = establishment_id
+        if key in found:
+            row[ASSET] = found[key]
+        else:
+            row[ASSET] = found[key] = find_asset(*key)
+
+
 def _raise_alerts(establishment: Establishment, matches: list[PreparedMatch],
                   summary: IngestSummary) -> None:
+    """One alert signal per match, raised together (``raise_alerts``: the same alerts as one
+    ``raise_alert`` per match, with one query for the batch's open alerts and one update per
+    alert repeated)."""
     if not matches:
         return
     fields = _rule_fields(rule_engine())
+    now = timezone.now()
+    tags_of: dict[str, list[str]] = {}
+    signals = []
     for match in matches:
         rule = match.rule
         entity = text(_first(match.event, ENTITY_FIELDS))[:200]
-        tags = [t for t in rule.tags if t.startswith(("attack.", "hygie.regulation."))]
+        tags = tags_of.get(rule.id)
+        if tags is None:
+            tags = tags_of[rule.id] = [t for t in rule.tags
+                                       if t.startswith(("attack.", "hygie.regulation."))]
         events = [e for e in match.origins if e.pk is not None]
         asset_id = next((e.asset_id for e in events if e.asset_id), None)
         seen_at = next((e.occurred_at for e in events if e.occurred_at), None)
         matched = [name for name in fields.get(rule.id, ()) if name in match.event]
-        alert = raise_alert(
-            establishment=establishment, source=ALERT_SOURCE, title=rule.title,
-            severity=int(rule.level) if rule.level is not None else 30, rule_id=rule.id,
-            asset=Asset.objects.filter(pk=asset_id).first() if asset_id else None,
-            group_key=f"{rule.id}|{entity}", tags=tags,
+        signals.append(AlertSignal(
+            title=rule.title, severity=int(rule.level) if rule.level is not None else 30,
+            rule_id=rule.id, asset_id=asset_id, group_key=f"{rule.id}|{entity}", tags=tags,
             details={"event_ids": [e.pk for e in events][:100], "matched_fields": matched,
                      "entity": entity, "rule_file": rule.source},
-            seen_at=min(seen_at, timezone.now()) if seen_at else None)
-        summary.alert_ids.add(alert.pk)
-        summary.matches += 1
+            seen_at=min(seen_at, now) if seen_at else None))
+    alerts = raise_alerts(establishment=establishment, source=ALERT_SOURCE, signals=signals)
+    summary.alert_ids.update(alert.pk for alert in alerts)
+    summary.matches += len(matches)
 
 
 # --- retention -----------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ already holding database values (the fields already serialised to JSON); SQLite 
 one ``executemany``, PostgreSQL with ``COPY``. The alerts need the ids of the stored events, so
 ids are assigned here, inside the caller's transaction:
 
-- SQLite: the first row is inserted on its own (its id comes from the table's sequence and the
-  transaction now holds SQLite's single write lock), the next ones get the following ids.
+- SQLite: the rows are inserted with one ``executemany`` and the ids come from the table's
+  sequence: the transaction holds SQLite's single write lock from the first row on, and the
+  table is ``AUTOINCREMENT``, so the rows get consecutive ids ending at ``last_insert_rowid()``.
 - PostgreSQL: the ids are drawn from the table's sequence in one query, then ``COPY`` writes
   the rows with them.
 - Any other database: one ``INSERT`` per row.
@@ -64,18 +65,23 @@ def _insert_sqlite(rows: Sequence[Row]) -> list[int]:
     table = connection.ops.quote_name(_table())
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     marks = ", ".join(["%s"] * len(COLUMNS))
-    first_sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-    next_sql = f"INSERT INTO {table} (id, {columns}) VALUES (%s, {marks})"  # noqa: S608
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    # A batch shares one received time and its events' times repeat (a second holds many
+    # events): each distinct value is converted once.
+    converted: dict[datetime, str | None] = {}
     for row in rows:
-        row[RECEIVED] = sqlite_datetime(row[RECEIVED])
-        row[OCCURRED] = sqlite_datetime(row[OCCURRED])
+        for column in (RECEIVED, OCCURRED):
+            value = row[column]
+            if value is not None:
+                text = converted.get(value)
+                if text is None:
+                    text = converted[value] = sqlite_datetime(value)
+                row[column] = text
     with connection.cursor() as cursor:
-        cursor.execute(first_sql, rows[0])
-        first = int(cursor.lastrowid)
-        if len(rows) > 1:
-            cursor.executemany(next_sql, [[first + offset, *row]
-                                          for offset, row in enumerate(rows[1:], start=1)])
-    return list(range(first, first + len(rows)))
+        cursor.executemany(sql, rows)
+        cursor.execute("SELECT last_insert_rowid()")
+        last = int(cursor.fetchone()[0])
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 def _insert_postgresql(rows: Sequence[Row]) -> list[int]:
