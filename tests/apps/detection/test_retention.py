@@ -13,7 +13,8 @@ from hygie.detection import retention
 from hygie.detection.jobs import prune_events
 from hygie.detection.models import Event
 
-pytestmark = pytest.mark.django_db
+# The job reports in the active language; the assertions read English.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 class Run:
