@@ -10,6 +10,16 @@ HAS_DJANGO = importlib.util.find_spec("django") is not None
 
 
 if HAS_DJANGO:
+    @pytest.fixture(autouse=True)
+    def _fresh_language():
+        """Each test starts in the default language (LANGUAGE_CODE, or the ``english`` fixture):
+        a language a previous test or request activated in this thread must not leak in."""
+        from django.utils import translation
+
+        translation.deactivate()
+        yield
+        translation.deactivate()
+
     @pytest.fixture
     def organisation(db):
         from hygie.core.models import Organisation

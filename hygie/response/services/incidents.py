@@ -907,6 +907,17 @@ def status_counts(queryset: models.QuerySet[Incident]) -> list[tuple[str, str, i
     return [(value, str(label), counts.get(value, 0)) for value, label in IncidentStatus.choices]
 
 
+def tasks_in_phase_order(incident: Incident) -> models.QuerySet[Task]:
+    """The incident's tasks grouped by lifecycle phase (tasks without a phase last), then in
+    their own order: a playbook's steps read as the plan they are."""
+    rank = models.Case(*[models.When(phase=phase, then=models.Value(index))
+                         for index, phase in enumerate(lifecycle.LIFECYCLE)],
+                       default=models.Value(len(lifecycle.LIFECYCLE)),
+                       output_field=models.IntegerField())
+    return (incident.tasks.select_related("owner", "completed_by")
+            .annotate(phase_rank=rank).order_by("phase_rank", "order", "pk"))
+
+
 def open_task_count(incident: Incident) -> int:
     return incident.tasks.filter(status__in=OPEN_TASK_STATUSES).count()
 

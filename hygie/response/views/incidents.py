@@ -133,7 +133,7 @@ def section_context(request: HttpRequest, incident: Incident, section: str,
     if section == "tasks":
         candidates = service.task_owner_candidates(incident) if can_manage else []
         context.update(
-            tasks=incident.tasks.select_related("owner", "completed_by").all(),
+            tasks=service.tasks_in_phase_order(incident),
             task_form=forms_in_error.get("task_form") or TaskForm(
                 candidates=candidates, zone_name=zone, prefix="task"),
             task_statuses=TaskStatus.choices, task_error=forms_in_error.get("task_error"))

@@ -14,7 +14,8 @@ from hygie.privacy import services
 from hygie.privacy.models import PHIFinding, ScanRoot, ScanRun, risk_score
 from tests.apps.privacy.conftest import CSV, NOTE
 
-pytestmark = pytest.mark.django_db
+# Messages are compared in English (French is the product default).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _findings(run: ScanRun) -> dict[tuple[str, str], PHIFinding]:

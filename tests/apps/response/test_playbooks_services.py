@@ -15,7 +15,8 @@ from hygie.response.engine.playbooks import PlaybookError, parse_playbook
 from hygie.response.models import AppliedPlaybook, Playbook, Task, TimelineEntry
 from hygie.response.services import playbooks as service
 
-pytestmark = pytest.mark.django_db
+# Messages are compared in English (French is the product default).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 OWN = """\
 # Our own playbook
