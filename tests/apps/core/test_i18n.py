@@ -145,7 +145,8 @@ def test_response_pages_render_in_french(client_a, establishment_a, user_a):
     from hygie.response.models import Incident
 
     incident = Incident.objects.create(
-        reference="INC-2026-0001", establishment=establishment_a, title="Test", category="ransomware",
+        reference="INC-2026-0001", establishment=establishment_a, title="Test",
+        category="ransomware",
         severity=50, care_impact="degraded_mode", personal_data="unknown",
         discovered_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), created_by=user_a)
     client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
