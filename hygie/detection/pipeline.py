@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from hygie.detection.prepare import PreparedBatch, Preparer, init_worker, prepare_in_worker
+from hygie.detection.prepare import PreparedBatch, init_worker, prepare_in_worker, prepare_live
 from hygie.detection.queue import Delivery, EventQueue
 
 logger = logging.getLogger(__name__)
@@ -143,9 +143,10 @@ class IngestConsumer:
         received_at = datetime.now(UTC)
         executor = self._worker_pool()
         if executor is None:
-            job.prepared = _prepare_here(lines, job.source, received_at)
+            job.prepared = _prepare_here(lines, job.establishment_id, job.source, received_at)
         else:
-            job.prepared = executor.submit(prepare_in_worker, lines, job.source, received_at)
+            job.prepared = executor.submit(prepare_in_worker, lines, job.establishment_id,
+                                           job.source, received_at)
         return job
 
     def _worker_pool(self) -> ProcessPoolExecutor | None:
@@ -180,8 +181,8 @@ class IngestConsumer:
             logger.error("ingest: a preparing process died; preparing %d lines here", job.lines)
             self._executor = None
             job.prepared = _prepare_here(
-                [line for d in job.deliveries for line in d.batch.lines], job.source,
-                datetime.now(UTC))
+                [line for d in job.deliveries for line in d.batch.lines], job.establishment_id,
+                job.source, datetime.now(UTC))
             self._store(job)
             return
         except Exception:  # keep consuming: one bad batch must not stop ingestion
@@ -208,11 +209,9 @@ def _ready(job: _Job) -> bool:
     return not isinstance(job.prepared, Future) or job.prepared.done()
 
 
-def _prepare_here(lines: list[bytes], source: str, received_at: datetime) -> PreparedBatch:
+def _prepare_here(lines: list[bytes], establishment_id: int, source: str,
+                  received_at: datetime) -> PreparedBatch:
     from hygie.detection.services import rule_engine
 
-    preparer = Preparer(rule_engine(), source, keep_refs=False)
-    batch = preparer.prepare(lines, received_at)
-    batch.matches.extend(preparer.finish())
-    return batch
+    return prepare_live(rule_engine(), establishment_id, lines, source, received_at)
 

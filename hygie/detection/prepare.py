@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,10 +61,11 @@ IngestItem = str | bytes | Mapping[str, Any] | Unreadable | DecodedRecord
 class StoredRef:
     """What an alert needs of a stored event; the id is known once its batch is written."""
 
-    __slots__ = ("asset_id", "index", "occurred_at", "pk")
+    __slots__ = ("asset_id", "batch", "index", "occurred_at", "pk")
 
-    def __init__(self, index: int, occurred_at: datetime | None) -> None:
+    def __init__(self, index: int, occurred_at: datetime | None, batch: int = 0) -> None:
         self.index = index
+        self.batch = batch  # which prepare() call of its Preparer: index is within that batch
         self.pk: int | None = None
         self.asset_id: int | None = None
         self.occurred_at = occurred_at
@@ -190,6 +192,7 @@ class Preparer:
         self.session = DetectionSession(engine)
         self.source = source
         self.keep_refs = keep_refs
+        self.batch = 0
 
     def prepare(self, items: Iterable[IngestItem], received_at: Any,
                 limit: int = 0) -> PreparedBatch:
@@ -197,6 +200,8 @@ class Preparer:
         batch = PreparedBatch(refs=[] if self.keep_refs else None)
         rows, keys, matches, refs = batch.rows, batch.asset_keys, batch.matches, batch.refs
         source, session = self.source, self.session
+        self.batch += 1
+        number = self.batch
         for item in items:
             if isinstance(item, (str, bytes)) and not item.strip():
                 continue
@@ -209,13 +214,13 @@ class Preparer:
                 product = (logsource.product or _windows_product(event))[:100]
                 service = (logsource.service or "")[:100]
                 category = (logsource.category or "")[:100]
-            ref = StoredRef(len(rows), when)
+            ref = StoredRef(len(rows), when, number)
             if event:
                 result = session.process(event, origin=ref, logsource=logsource)
                 for rule in result.rules:
                     matches.append(PreparedMatch(rule, [ref], event))
                 for match in result.correlations:
-                    matches.append(_correlation(match.rule, match.origins, match.group))
+                    matches.append(_correlation(match.rule, match.origins, match.group, number))
             keys.append((host, tuple(str(event[name]) for name in IP_FIELDS
                                      if event.get(name) is not None)))
             rows.append([0, received_at, when, source, product, service, category, host,
@@ -231,30 +236,59 @@ class Preparer:
 
     def finish(self) -> list[PreparedMatch]:
         """Correlation matches completed at the end of the stream."""
-        return [_correlation(m.rule, m.origins, m.group) for m in self.session.finish()]
+        return [_correlation(m.rule, m.origins, m.group, self.batch)
+                for m in self.session.finish()]
 
 
-def _correlation(rule: RuleInfo, origins: Iterable[Any], group: Mapping[str, Any]
-                 ) -> PreparedMatch:
-    return PreparedMatch(rule, [o for o in origins if isinstance(o, StoredRef)], dict(group))
+def _correlation(rule: RuleInfo, origins: Iterable[Any], group: Mapping[str, Any],
+                 batch: int) -> PreparedMatch:
+    # A correlation may stand on events of earlier batches (live ingest keeps its session):
+    # those are stored already, and their index means nothing in this batch, so the alert
+    # lists the events of the batch that completed it.
+    return PreparedMatch(rule, [o for o in origins
+                                if isinstance(o, StoredRef) and o.batch == batch], dict(group))
 
 
 # --- in a separate process (hygie.detection.pipeline) ----------------------------------------
 
 _worker_engine: DetectionEngine | None = None
 
+# Live ingest keeps one detection session per (establishment, source) across batches, so a
+# correlation (e.g. 10 failed logins in 5 minutes) sees a stream, not 200 ms slices of it.
+# Sessions are bounded (least recently used dropped) and so is each session's state.
+MAX_LIVE_SESSIONS = 256
+_live_sessions: OrderedDict[tuple[int, str], Preparer] = OrderedDict()
+
+
+def live_preparer(engine: DetectionEngine, establishment_id: int, source: str) -> Preparer:
+    """The long-lived Preparer of one live stream (a new one when the rules changed)."""
+    key = (establishment_id, source)
+    preparer = _live_sessions.get(key)
+    if preparer is None or preparer.engine is not engine:
+        preparer = Preparer(engine, source, keep_refs=False)
+        _live_sessions[key] = preparer
+    _live_sessions.move_to_end(key)
+    while len(_live_sessions) > MAX_LIVE_SESSIONS:
+        _live_sessions.popitem(last=False)
+    return preparer
+
+
+def prepare_live(engine: DetectionEngine, establishment_id: int, lines: list[bytes],
+                 source: str, received_at: Any) -> PreparedBatch:
+    """Prepare one live batch with its stream's session (correlations span batches)."""
+    return live_preparer(engine, establishment_id, source).prepare(lines, received_at)
+
 
 def init_worker(sources: list[RuleSource]) -> None:
     """Compile the rules in the worker process (the parent sends their text, not objects)."""
     global _worker_engine
     _worker_engine = DetectionEngine(load_rule_pack(sources))
+    _live_sessions.clear()
 
 
-def prepare_in_worker(lines: list[bytes], source: str, received_at: Any) -> PreparedBatch:
-    """Prepare one live batch in a worker process (one detection session per batch)."""
+def prepare_in_worker(lines: list[bytes], establishment_id: int, source: str,
+                      received_at: Any) -> PreparedBatch:
+    """Prepare one live batch in a worker process, with its stream's session."""
     if _worker_engine is None:
         raise RuntimeError("init_worker was not called")
-    preparer = Preparer(_worker_engine, source, keep_refs=False)
-    batch = preparer.prepare(lines, received_at)
-    batch.matches.extend(preparer.finish())
-    return batch
+    return prepare_live(_worker_engine, establishment_id, lines, source, received_at)

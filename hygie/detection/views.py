@@ -3,7 +3,6 @@ per-establishment enable/disable, and alert forwarding targets. Alerts use the c
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +12,6 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
@@ -26,23 +23,6 @@ from hygie.detection import forwarding, queries, services
 from hygie.detection.forms import ForwardingTargetForm, RulePackImportForm
 from hygie.detection.models import AlertDelivery, DeliveryStatus, Event, ForwardingTarget
 from hygie.detection.roles import MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
-
-
-def _moment(value: str, *, end_of_day: bool = False) -> datetime | None:
-    """A form's date or date-time (in the user's time zone) as an aware date-time."""
-    value = value.strip()[:40]
-    if not value:
-        return None
-    try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            if day is None:
-                return None
-            moment = datetime.combine(day, time.max if end_of_day else time.min)
-    except ValueError:
-        return None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 class EventListView(generic.ObjectListView):
@@ -59,8 +39,8 @@ class EventListView(generic.ObjectListView):
 
     def get_queryset(self) -> models.QuerySet:
         queryset = super().get_queryset()
-        since = _moment(self.request.GET.get("since", ""))
-        until = _moment(self.request.GET.get("until", ""), end_of_day=True)
+        since = generic.form_moment(self.request.GET.get("since", ""))
+        until = generic.form_moment(self.request.GET.get("until", ""), end_of_day=True)
         if since is not None:
             queryset = queryset.filter(received_at__gte=since)
         if until is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -51,23 +48,6 @@ alert_extensions: Registry[AlertSectionProvider] = Registry("alert detail extens
 alert_bulk_actions: Registry[generic.BulkAction] = Registry("alert bulk actions")
 
 
-def _moment(value: str, *, end_of_day: bool = False) -> datetime | None:
-    """A filter's date or date-time (in the user's time zone) as an aware date-time."""
-    value = value.strip()[:40]
-    if not value:
-        return None
-    try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            if day is None:
-                return None
-            moment = datetime.combine(day, time.max if end_of_day else time.min)
-    except ValueError:
-        return None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
 class AlertViews:
     model = Alert
     view_capability = VIEW_ALERTS
@@ -94,8 +74,8 @@ class AlertListView(AlertViews, generic.ObjectListView):
 
     def time_and_assignee(self, queryset: models.QuerySet) -> models.QuerySet:
         """Seen-between (last seen) and assignee filters, on top of the generic ones."""
-        since = _moment(self.request.GET.get("since", ""))
-        until = _moment(self.request.GET.get("until", ""), end_of_day=True)
+        since = generic.form_moment(self.request.GET.get("since", ""))
+        until = generic.form_moment(self.request.GET.get("until", ""), end_of_day=True)
         if since is not None:
             queryset = queryset.filter(last_seen_at__gte=since)
         if until is not None:
