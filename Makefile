@@ -38,7 +38,7 @@ run: install
 ## test: dev dependencies, layering contracts, then the whole suite (engines, apps, browser)
 test: install-dev
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --durations=15 tests || [ $$? -eq 5 ]
 
 ## bench: every benchmark in bench/, each printing Hygie's and the peer's figures side by side
 bench: bench-phi bench-detect bench-ingest
