@@ -70,7 +70,25 @@ def _organisations(request: HttpRequest) -> list[Organisation]:
     return service.organisations_for(request.user)
 
 
-class PlaybookSourceForm(forms.Form):
+class _OrganisationChoiceForm(forms.Form):
+    """Asks which organisation only of users who see several; others save into their own."""
+
+    organisation = forms.ModelChoiceField(label=gettext_lazy("Organisation"),
+                                          queryset=Organisation.objects.none(), required=False)
+
+    def __init__(self, *args: Any, organisations: list[Organisation] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = organisations or []
+        if len(choices) > 1:
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                pk__in=[org.pk for org in choices])
+            self.fields["organisation"].required = True
+        else:
+            del self.fields["organisation"]
+
+
+class PlaybookSourceForm(_OrganisationChoiceForm):
     """The YAML editor (a plain textarea; problems are listed next to it with their lines)."""
 
     source = forms.CharField(
@@ -78,37 +96,13 @@ class PlaybookSourceForm(forms.Form):
         max_length=MAX_PLAYBOOK_BYTES,
         widget=forms.Textarea(attrs={"rows": 32, "spellcheck": "false", "autocomplete": "off",
                                      "class": "code-editor", "wrap": "off"}))
-    organisation = forms.ModelChoiceField(label=gettext_lazy("Organisation"),
-                                          queryset=Organisation.objects.none(), required=False)
-
-    def __init__(self, *args: Any, organisations: list[Organisation] | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = organisations or []
-        if len(choices) > 1:
-            self.fields["organisation"].queryset = Organisation.objects.filter(
-                pk__in=[org.pk for org in choices])
-            self.fields["organisation"].required = True
-        else:
-            del self.fields["organisation"]
+    field_order = ["source", "organisation"]
 
 
-class PlaybookUploadForm(forms.Form):
+class PlaybookUploadForm(_OrganisationChoiceForm):
     file = forms.FileField(label=gettext_lazy("YAML file"),
                            help_text=gettext_lazy("A .yaml or .yml playbook, UTF-8."))
-    organisation = forms.ModelChoiceField(label=gettext_lazy("Organisation"),
-                                          queryset=Organisation.objects.none(), required=False)
-
-    def __init__(self, *args: Any, organisations: list[Organisation] | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = organisations or []
-        if len(choices) > 1:
-            self.fields["organisation"].queryset = Organisation.objects.filter(
-                pk__in=[org.pk for org in choices])
-            self.fields["organisation"].required = True
-        else:
-            del self.fields["organisation"]
+    field_order = ["file", "organisation"]
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
