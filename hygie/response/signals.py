@@ -18,16 +18,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from hygie.core.models import Establishment
-from hygie.response.models import (
-    Comment,
-    Incident,
-    IncidentEvidence,
-    IncidentObligation,
-    NotificationDraft,
-    Observable,
-    RegulatoryProfile,
-    Task,
-)
+from hygie.response.models import Comment, Incident, RegulatoryProfile
 from hygie.response.services import obligations
 from hygie.response.services.timeline import add_entry, touch
 
@@ -87,13 +78,8 @@ def establishment_saved(sender: Any, instance: Establishment, created: bool, raw
         _assessing.reset(token)
 
 
-@receiver(post_save, sender=Task, dispatch_uid="response-touch-task")
-@receiver(post_save, sender=Observable, dispatch_uid="response-touch-observable")
 @receiver(post_save, sender=Comment, dispatch_uid="response-touch-comment")
-@receiver(post_save, sender=IncidentEvidence, dispatch_uid="response-touch-evidence")
-@receiver(post_save, sender=NotificationDraft, dispatch_uid="response-touch-draft")
-@receiver(post_save, sender=IncidentObligation, dispatch_uid="response-touch-obligation")
-def touch_incident(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """A change to any record of an incident is a change to the incident, for incremental
-    export (``GET /response/incidents?updated_since=``)."""
+def touch_incident(sender: Any, instance: Comment, **kwargs: Any) -> None:
+    """A comment changes the incident's record without a timeline entry (every other change
+    writes one, which moves ``updated_at``): move it here, for incremental export."""
     touch(instance.incident_id)

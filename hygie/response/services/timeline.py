@@ -24,8 +24,9 @@ def add_entry(incident: Incident, text: str, *, kind: str = TimelineKind.AUTO,
               at: datetime | None = None, author: Any = None) -> TimelineEntry:
     """Append one entry; ``author`` defaults to the user acting in the current context.
 
-    Entries, like every other record of the incident (see ``signals.touch_incident``), move
-    its ``updated_at``, so ``?updated_since=`` pulls every changed incident incrementally.
+    Every change to an incident's record writes an entry here (comments, which do not, are
+    covered by ``signals.touch_incident``), so moving ``updated_at`` here lets
+    ``?updated_since=`` pull every changed incident incrementally.
     """
     now = touch(incident)
     if author is None:
