@@ -1,8 +1,10 @@
 """The ``hygie`` command.
 
-Commands are imported only when they run (or when ``--help`` lists them), so ``hygie --help``
-and the engine commands (``scan``, ``hunt``, ``rules``, ``response``) never start Django;
-platform commands start it themselves through ``hygie.cli.runtime.setup_django``.
+Each module names its commands in its manifest (``hygie/<module>/module.py``, see
+``hygie.modules``); nothing here lists them. Commands are imported only when they run (or when
+``--help`` lists them), so ``hygie --help`` and the engine commands (``scan``, ``hunt``,
+``rules``, ``response``) never start Django; platform commands start it themselves through
+``hygie.cli.runtime.setup_django``.
 """
 
 from __future__ import annotations
@@ -14,31 +16,8 @@ from typing import Any
 
 import click
 
+from hygie import modules
 from hygie.lib.errors import HygieError
-
-# command name -> "module:attribute"; platform commands live in this package.
-_PLATFORM_COMMANDS = {
-    "serve": "hygie.cli.serve:serve",
-    "worker": "hygie.cli.serve:worker",
-    "migrate": "hygie.cli.admin:migrate",
-    "createadmin": "hygie.cli.admin:createadmin",
-    "demo": "hygie.cli.admin:demo",
-    "check": "hygie.cli.check:check",
-    "audit": "hygie.cli.audit:audit",
-    "backup": "hygie.cli.backup:backup",
-    "restore": "hygie.cli.backup:restore",
-    "ingest": "hygie.cli.ingest:ingest",
-    "ingest-worker": "hygie.cli.ingest:ingest_worker",
-    "version": "hygie.cli.admin:version",
-}
-
-# Engine commands are contributed by the engine modules; they appear once their module exists.
-_ENGINE_COMMANDS = {
-    "scan": "hygie.cli.scan:scan",
-    "hunt": "hygie.cli.hunt:hunt",
-    "rules": "hygie.cli.hunt:rules",
-    "response": "hygie.cli.response:response",
-}
 
 
 class UserError(click.ClickException):
@@ -48,11 +27,10 @@ class UserError(click.ClickException):
 
 
 def _available_commands() -> dict[str, str]:
-    commands = dict(_PLATFORM_COMMANDS)
-    for name, target in _ENGINE_COMMANDS.items():
-        if find_spec(target.split(":")[0]) is not None:
-            commands[name] = target
-    return commands
+    """Every module's commands, from the manifests (``hygie/<module>/module.py``): the core's
+    platform commands and each module's own. A command whose code is absent is left out."""
+    return {name: target for name, target in modules.commands().items()
+            if find_spec(target.split(":")[0]) is not None}
 
 
 class HygieGroup(click.Group):
@@ -108,4 +86,7 @@ def cli() -> None:
 
 
 def main() -> None:
+    from hygie.config import restrict_umask
+
+    restrict_umask()  # every file a `hygie` command writes is the owner's only
     cli(prog_name="hygie")

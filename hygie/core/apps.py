@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hygie.core import audit, registries, signals  # noqa: F401  (connects receivers)
+        from hygie.core import audit, signals  # noqa: F401  (connects receivers)
         from hygie.core.models import (
             Alert,
             APIToken,
@@ -24,4 +24,3 @@ class CoreConfig(AppConfig):
 
         audit.audit_model_changes([Organisation, Establishment, Department, Person, Asset, Alert,
                                    Evidence, User, APIToken])
-        registries.autodiscover([config.name for config in apps.get_app_configs()])

@@ -1,7 +1,9 @@
 """The registries through which modules plug into the shell and into each other (design §3).
 
-Each app may ship ``navigation.py``, ``probes.py`` and ``search.py``; ``CoreConfig.ready``
-imports them (as Django does for ``admin.py``) and then freezes the registries.
+Each module may ship ``navigation.py``, ``probes.py``, ``search.py``, ``jobs.py`` and
+``alert_sections.py`` (``hygie.modules.CONVENTIONAL_MODULES``), which register at import.
+``autodiscover`` imports them once every AppConfig is ready (as Django does for ``admin.py``),
+then freezes every registry there is, wherever it is declared.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
+from hygie import modules
 from hygie.lib.registry import Registry
-
-AUTODISCOVERED_MODULES = ("navigation", "probes", "search")
 
 
 @dataclass(frozen=True)
@@ -79,20 +80,19 @@ navigation: Registry[NavSection] = Registry("navigation")
 probes: Registry[Probe] = Registry("probes")
 search_providers: Registry[SearchProvider] = Registry("search")
 
-ALL_REGISTRIES = (navigation, probes, search_providers)
 
-
-def autodiscover(app_names: Sequence[str]) -> None:
-    """Import each Hygie app's cooperation modules, then freeze every registry."""
-    for app_name in app_names:
-        if not app_name.startswith("hygie."):
-            continue
-        for module in AUTODISCOVERED_MODULES:
-            dotted = f"{app_name}.{module}"
+def autodiscover() -> list[str]:
+    """Import every module's conventional files in module order, then freeze every registry.
+    Returns the dotted names imported (called once, by ``hygie.core.discovery``)."""
+    imported = []
+    for module in modules.discover():
+        for name in modules.CONVENTIONAL_MODULES:
+            dotted = f"{module.package}.{name}"
             if find_spec(dotted) is not None:
                 import_module(dotted)
-    for registry in ALL_REGISTRIES:
-        registry.freeze()
+                imported.append(dotted)
+    Registry.freeze_all()
+    return imported
 
 
 def sections_for(user: Any) -> list[tuple[NavSection, list[NavItem]]]:

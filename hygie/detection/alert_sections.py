@@ -1,4 +1,7 @@
-"""The detection block of the core alert page: the matching events, matched fields highlighted."""
+"""The detection block of the core alert page: the matching events, matched fields highlighted.
+
+Autodiscovered by the core at start-up (``hygie.modules.CONVENTIONAL_MODULES``).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +33,4 @@ def events_section(alert: Alert, user: Any) -> AlertSection | None:
     })
 
 
-def register() -> None:
-    """Called from ``DetectionConfig.ready``."""
-    if ALERT_SOURCE not in alert_sections:
-        alert_sections.register(ALERT_SOURCE, events_section)
+alert_sections.register(ALERT_SOURCE, events_section)

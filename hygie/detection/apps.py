@@ -15,7 +15,7 @@ class DetectionConfig(AppConfig):
         from hygie.core.choices import Role
         from hygie.core.models import Alert
         from hygie.core.roles import grant
-        from hygie.detection import alert_sections, forwarding
+        from hygie.detection import forwarding
         from hygie.detection.models import ForwardingTarget, RuleSetting
         from hygie.detection.roles import INGEST, MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
 
@@ -27,4 +27,3 @@ class DetectionConfig(AppConfig):
         audit.audit_model_changes([RuleSetting, ForwardingTarget])
         post_save.connect(forwarding.on_alert_saved, sender=Alert,
                           dispatch_uid="hygie-detection-forward-alerts")
-        alert_sections.register()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
+from weakref import WeakSet
 
 from hygie.lib.errors import HygieError
 
@@ -22,10 +23,24 @@ class RegistryFrozenError(RegistryError):
 class Registry(Generic[T]):
     """A name → item mapping that rejects duplicates and freezes once apps are ready."""
 
+    # Every registry created, so start-up can freeze them all in one call (``freeze_all``)
+    # instead of each owner remembering to.
+    _instances: WeakSet[Registry[object]] = WeakSet()
+
     def __init__(self, name: str) -> None:
         self.name = name
         self._items: dict[str, T] = {}
         self._frozen = False
+        Registry._instances.add(self)  # type: ignore[arg-type]
+
+    @classmethod
+    def freeze_all(cls) -> list[Registry[object]]:
+        """Freeze every registry that exists (at start-up, once every module registered);
+        returns them, by name."""
+        registries = sorted(cls._instances, key=lambda registry: registry.name)
+        for registry in registries:
+            registry.freeze()
+        return registries
 
     def register(self, key: str, item: T) -> T:
         if self._frozen:

@@ -12,7 +12,6 @@ class ResponseConfig(AppConfig):
         from hygie.core import audit
         from hygie.core.choices import Role
         from hygie.core.roles import grant
-        from hygie.core.services.demo import demo_loaded
         from hygie.response import models
         from hygie.response.roles import (
             MANAGE_EXERCISES,
@@ -21,7 +20,6 @@ class ResponseConfig(AppConfig):
             MANAGE_PLAYBOOKS,
             VIEW_INCIDENTS,
         )
-        from hygie.response.services.demo import load_demo_incident
 
         everything = (VIEW_INCIDENTS, MANAGE_INCIDENTS, MANAGE_OBLIGATIONS, MANAGE_PLAYBOOKS,
                       MANAGE_EXERCISES)
@@ -33,7 +31,6 @@ class ResponseConfig(AppConfig):
         grant(Role.AUDITOR, VIEW_INCIDENTS)
         # Incidents are the record a regulator or a court may ask for: every change is chained.
         audit.audit_model_changes(models.AUDITED_MODELS)
-        demo_loaded.connect(load_demo_incident, dispatch_uid="response-demo-incident")
         from hygie.response import signals  # noqa: F401  (connects its receivers)
         from hygie.response.views import alert_section
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
 
+from hygie import modules
 from hygie.config import ConfigError, load_settings
 
 CONFIG = load_settings()
@@ -35,10 +36,10 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    "hygie.core",
-    "hygie.privacy",
-    "hygie.detection",
-    "hygie.response",
+    # Every module (core first), found by its manifest hygie/<module>/module.py: adding a module
+    # touches no setting. The last app wires what the modules contribute once all are ready.
+    *modules.app_packages(),
+    "hygie.core.discovery.DiscoveryConfig",
 ]
 
 MIDDLEWARE = [

@@ -7,13 +7,16 @@ FINESS/RPPS numbers are made up (they only pass the format and check-key rules).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib import import_module
+from importlib.util import find_spec
 
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
+from hygie import modules
 from hygie.core.choices import (
     AssetKind,
     Criticality,
@@ -243,10 +246,20 @@ _ASSET_PLAN = {
 }
 
 
-# Sent inside the demo's transaction once the core objects exist, so other modules add their own
-# demo records (an incident, playbooks…) without the core importing them. Arguments:
-# ``organisation`` and ``establishments`` (in creation order).
-demo_loaded = Signal()
+# Each module may ship ``demo.py`` with ``load_demo(organisation, establishments) -> None``: it is
+# called in module order inside the demo's transaction, once the core objects exist, so modules
+# add their own demo records (a scan, replayed logs, an incident…) without the core importing them.
+DEMO_MODULE = "demo"
+
+
+def demo_hooks() -> list[tuple[str, Callable[[Organisation, list[Establishment]], None]]]:
+    """(module label, its ``load_demo``) for every module shipping a ``demo.py``, in order."""
+    hooks = []
+    for module in modules.discover():
+        dotted = f"{module.package}.{DEMO_MODULE}"
+        if module.label != "core" and find_spec(dotted) is not None:
+            hooks.append((module.label, import_module(dotted).load_demo))
+    return hooks
 
 
 def database_is_empty() -> bool:
@@ -274,8 +287,9 @@ def load_demo() -> DemoSummary:
                      snapshot=_device_inventory_snapshot(sites[0][0]),
                      description="Répartition des dispositifs médicaux connectés par "
                                  "criticité, calculée à partir de l'inventaire.")
-        demo_loaded.send(sender=load_demo, organisation=organisation,
-                         establishments=[establishment for establishment, _ in sites])
+        establishments = [establishment for establishment, _ in sites]
+        for _label, load_module_demo in demo_hooks():
+            load_module_demo(organisation, establishments)
     return DemoSummary(organisation=organisation.name, establishments=len(sites),
                        departments=sum(len(departments) for _, departments in sites),
                        people=people, assets=assets, alerts=alerts, evidence=1)

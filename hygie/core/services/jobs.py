@@ -14,12 +14,8 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
-from importlib.util import find_spec
-from threading import Lock
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -34,8 +30,8 @@ from hygie.lib.registry import Registry
 
 logger = logging.getLogger("hygie.jobs")
 
-# Each app may ship a ``jobs.py`` that registers its job kinds (imported once, on first use).
-JOBS_MODULE = "jobs"
+# Each module may ship a ``jobs.py`` that registers its job kinds and periodic jobs at import;
+# ``hygie.core.registries.autodiscover`` imports it at start-up, then freezes the registries.
 
 
 class JobCancelledError(HygieError):
@@ -52,8 +48,6 @@ class JobKind:
 
 
 job_kinds: Registry[JobKind] = Registry("job kinds")
-_discovery_lock = Lock()
-_discovered = False
 
 
 def register_job(key: str, title: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -66,21 +60,7 @@ def register_job(key: str, title: Any) -> Callable[[Callable[..., Any]], Callabl
     return wrap
 
 
-def discover_job_kinds() -> None:
-    """Import every Hygie app's ``jobs.py`` so a worker knows all kinds before running one."""
-    global _discovered
-    with _discovery_lock:
-        if _discovered:
-            return
-        for config in apps.get_app_configs():
-            dotted = f"{config.name}.{JOBS_MODULE}"
-            if config.name.startswith("hygie.") and find_spec(dotted) is not None:
-                import_module(dotted)
-        _discovered = True
-
-
 def get_job_kind(key: str) -> JobKind:
-    discover_job_kinds()
     return job_kinds.get(key)
 
 

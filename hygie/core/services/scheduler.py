@@ -18,7 +18,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone, translation
 
 from hygie.core.models import Job
-from hygie.core.services.jobs import discover_job_kinds, get_job_kind, start_job
+from hygie.core.services.jobs import get_job_kind, start_job
 from hygie.lib.registry import Registry
 
 logger = logging.getLogger("hygie.scheduler")
@@ -44,7 +44,6 @@ def register_periodic(kind: str, every: timedelta) -> PeriodicJob:
 
 def start_due_jobs() -> list[Job]:
     """Start every periodic job whose period has elapsed; return the jobs started."""
-    discover_job_kinds()  # apps register their periodic jobs in their jobs.py
     started: list[Job] = []
     now = timezone.now()
     with transaction.atomic():

@@ -17,7 +17,6 @@ from django.db import connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from hygie.core.services.jobs import discover_job_kinds
 
 logger = logging.getLogger("hygie.worker")
 
@@ -43,7 +42,6 @@ class StoppableWorker(Worker):
         """Signals belong to the process owner (``hygie serve`` / ``hygie worker``)."""
 
     def run(self) -> None:
-        discover_job_kinds()
         try:
             super().run()
         finally:

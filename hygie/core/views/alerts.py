@@ -2,9 +2,10 @@
 
 A module may add a block to the alert page for the alerts it raises (detection shows the
 matching events with the matched fields highlighted): it registers a provider in
-``alert_sections`` under its source name, from its ``AppConfig.ready``. A module that acts on
-every alert whatever its source (response opens incidents from them) registers a provider in
-``alert_extensions`` under its own name.
+``alert_sections`` under its source name, at import of its ``alert_sections.py`` (autodiscovered,
+``hygie.modules.CONVENTIONAL_MODULES``). A module that acts on every alert whatever its source
+(response opens incidents from them) registers a provider in ``alert_extensions`` under its own
+name, from the same file.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ TEST_KINDS = {key: jobs.JobKind(key, key, function) for key, function in [
 
 @pytest.fixture
 def test_kinds():
-    jobs.discover_job_kinds()  # real kinds imported first, so the override does not hide them
+    # Real kinds were registered at start-up; the override adds the test kinds beside them.
     with jobs.job_kinds.override({**dict(jobs.job_kinds.items()), **TEST_KINDS}):
         yield
 

@@ -85,10 +85,8 @@ def test_retention_prunes_old_events(establishment_a, sqli_lines, settings):
 
 
 def test_prune_job_is_periodic_and_runs(establishment_a, sqli_lines):
-    from hygie.core.services.jobs import discover_job_kinds
     from hygie.core.services.scheduler import periodic_jobs
 
-    discover_job_kinds()
     assert services.PRUNE_JOB_KIND in periodic_jobs
     services.ingest_lines(establishment_a, sqli_lines)
     Event.objects.update(received_at=timezone.now() - timedelta(days=400))

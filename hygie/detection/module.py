@@ -1,0 +1,17 @@
+"""The detection module's manifest (read without Django by the settings and the CLI)."""
+
+from hygie.modules import Module
+
+MODULE = Module(
+    label="detection",
+    order=400,
+    commands={
+        "hunt": "hygie.cli.hunt:hunt",
+        "rules": "hygie.cli.hunt:rules",
+        "ingest": "hygie.cli.ingest:ingest",
+        "ingest-worker": "hygie.cli.ingest:ingest_worker",
+    },
+    engine_commands=frozenset({"hunt", "rules"}),
+    home_paths=("rules",),  # imported rule packs
+    cache_paths=("rules/.*",),  # a pack import's staging folder, renamed into place when done
+)

@@ -1,0 +1,12 @@
+"""The privacy module's manifest (read without Django by the settings and the CLI)."""
+
+from hygie.modules import Module
+
+MODULE = Module(
+    label="privacy",
+    order=300,
+    commands={"scan": "hygie.cli.scan:scan"},
+    engine_commands=frozenset({"scan"}),
+    # Uploaded files waiting for their scan job (deleted once scanned).
+    home_paths=("privacy-uploads",),
+)

@@ -1,0 +1,10 @@
+"""The response module's manifest (read without Django by the settings and the CLI)."""
+
+from hygie.modules import Module
+
+MODULE = Module(
+    label="response",
+    order=500,
+    commands={"response": "hygie.cli.response:response"},
+    engine_commands=frozenset({"response"}),
+)
