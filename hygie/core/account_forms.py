@@ -15,7 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.core.choices import Role, TokenScope
 from hygie.core.models import Establishment, User
-from hygie.core.services.accounts import TOKEN_DEFAULT_LIFETIME, TOKEN_MAX_LIFETIME
+from hygie.core.services.accounts import (
+    TOKEN_DEFAULT_LIFETIME,
+    TOKEN_MAX_LIFETIME,
+    grantable_roles,
+)
 
 
 class CodeForm(forms.Form):
@@ -91,6 +95,9 @@ class UserAccessForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["establishments"].queryset = Establishment.objects.visible_to(actor)
+        grantable = set(grantable_roles(actor))
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices
+                                       if value in grantable]
         if not actor.sees_all_establishments:
             # Never offered, so never granted by accident; the service refuses it anyway.
             del self.fields["has_all_establishments"]

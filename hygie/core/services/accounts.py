@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from hygie.core import audit, context
 from hygie.core.choices import Role, TokenScope
 from hygie.core.models import APIToken, Establishment, User
-from hygie.core.roles import MANAGE_USERS
+from hygie.core.roles import MANAGE_USERS, capabilities_for
 from hygie.core.services import mfa
 
 # No look-alike characters (0/O, 1/l/I): one-time passwords are often read out on the phone.
@@ -65,22 +65,41 @@ def _require_manager(actor: Any) -> None:
         raise PermissionDenied(_("You may not manage user accounts."))
 
 
+def grantable_roles(actor: Any) -> list[str]:
+    """The roles ``actor`` may give or take over: those with no capability beyond the actor's.
+
+    ``actor`` None is the platform itself (``hygie createadmin``), which may grant any role.
+    """
+    if actor is None:
+        return list(Role.values)
+    own = actor.capabilities
+    return [role for role in Role.values if capabilities_for(role) <= own]
+
+
 def users_manageable_by(actor: User) -> QuerySet[User]:
     """The accounts ``actor`` may see and change in the user administration.
 
-    An organisation-wide administrator manages everyone (superusers only if superuser too); an
-    administrator of some establishments manages the accounts attached to one of them, never the
-    organisation-wide ones.
+    Managing an account (password, second factor, role, status, tokens) lets the actor sign in as
+    its owner, so it is allowed only over accounts entirely within the actor's own reach:
+
+    - every establishment of the account is one of the actor's (an account of A and B is out of
+      reach of an administrator of A alone), and it has at least one (an unattached account
+      belongs to the organisation);
+    - organisation-wide accounts only for organisation-wide administrators, superusers only for
+      superusers;
+    - no account whose role carries a capability the actor lacks.
     """
     if not actor.can(MANAGE_USERS):
         return User.objects.none()
-    users = User.objects.all()
+    users = User.objects.filter(role__in=grantable_roles(actor))
     if not actor.is_superuser:
         users = users.filter(is_superuser=False)
     if actor.sees_all_establishments:
         return users
-    return (users.filter(has_all_establishments=False,
-                         establishments__in=actor.visible_establishment_ids()).distinct())
+    visible = actor.visible_establishment_ids()
+    outside = Establishment.objects.exclude(pk__in=visible)
+    return (users.filter(has_all_establishments=False, establishments__in=visible)
+            .exclude(establishments__in=outside).distinct())
 
 
 def _require_manageable(actor: Any, user: User) -> None:
@@ -91,19 +110,28 @@ def _require_manageable(actor: Any, user: User) -> None:
 
 def _check_grants(actor: Any, *, role: str, establishments: Iterable[Establishment],
                   all_establishments: bool, superuser: bool) -> None:
+    """Refuse any access beyond the actor's own: role, superuser, organisation, establishment."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     if actor is None:
         return
     if superuser and not actor.is_superuser:
         raise PermissionDenied(_("Only a superuser may create another superuser."))
+    if role not in grantable_roles(actor):
+        raise PermissionDenied(_("You may not grant a role with rights you do not have "
+                                 "yourself."))
     if all_establishments and not actor.sees_all_establishments:
         raise PermissionDenied(_("Only an organisation-wide administrator may grant access to "
                                  "all establishments."))
     if not actor.sees_all_establishments:
         visible = set(actor.visible_establishment_ids())
+        establishments = list(establishments)
         if any(est.pk not in visible for est in establishments):
             raise PermissionDenied(_("You may only attach users to your own establishments."))
+        if not establishments:
+            # Unattached, the account would leave the actor's reach at once.
+            raise ValidationError({"establishments": _(
+                "Attach the account to at least one of your establishments.")})
 
 
 def _record_establishments(user: User, before: list[str], after: list[str]) -> None:
@@ -153,8 +181,8 @@ def update_user_access(user: User, *, actor: Any, role: str,
                        is_active: bool) -> User:
     """Change a user's role, establishments and status within what ``actor`` may grant.
 
-    Establishments the actor does not see are kept as they are: a scoped administrator edits only
-    their own part of a user's access.
+    The actor manages the whole account (see ``users_manageable_by``): every establishment the
+    account has, and every one it gets, is within the actor's reach.
     """
     _require_manageable(actor, user)
     wanted = list(establishments)
@@ -167,9 +195,6 @@ def update_user_access(user: User, *, actor: Any, role: str,
             raise PermissionDenied(_("You cannot change your own role, access or status: ask "
                                      "another administrator."))
     current = list(user.establishments.all())
-    if actor is not None and not actor.sees_all_establishments:
-        visible = set(actor.visible_establishment_ids())
-        wanted += [est for est in current if est.pk not in visible]
     with _acting(actor), transaction.atomic():
         user.role = role
         user.has_all_establishments = has_all_establishments

@@ -79,7 +79,8 @@ def user_add(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_user(request: HttpRequest, pk: int) -> User:
-    # Accounts outside the actor's reach answer 404, exactly like missing ones.
+    # Accounts outside the actor's reach (one establishment beyond it is enough) answer 404,
+    # exactly like missing ones.
     return get_object_or_404(accounts.users_manageable_by(request.user), pk=pk)
 
 
@@ -109,16 +110,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "has_second_factor": mfa.has_confirmed_device(user),
         "is_locked": user.username in accounts.locked_usernames([user.username]),
-        "hidden_establishments": _establishments_outside_view(request.user, user),
     }
     return render(request, "core/users/edit.html", context)
-
-
-def _establishments_outside_view(actor: User, user: User) -> int:
-    """How many of the user's establishments the actor cannot see (kept unchanged on save)."""
-    if actor.sees_all_establishments:
-        return 0
-    return user.establishments.exclude(pk__in=actor.visible_establishment_ids()).count()
 
 
 @never_cache

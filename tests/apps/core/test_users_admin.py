@@ -109,19 +109,27 @@ def test_scoped_admin_cannot_grant_beyond_their_reach(admin_a, establishment_b, 
     assert list(user.establishments.all()) == [establishment_a]
 
 
-def test_scoped_edit_keeps_establishments_the_admin_does_not_see(
+def test_scoped_admin_of_several_establishments_moves_a_user_between_them(
         admin_a, make_user, establishment_a, establishment_b, organisation):
+    """Managing means the whole account: a user also in B is out of reach (defect 1 of issue 9);
+    one within the admin's establishments is moved freely between them."""
     from hygie.core.models import Establishment
 
     shared = make_user("shared", "staff", [establishment_a, establishment_b])
     third = Establishment.objects.create(organisation=organisation, name="EHPAD Gamma")
     admin_a.establishments.add(third)
     admin_a._visible_ids = None
-    accounts.update_user_access(shared, actor=admin_a, role="biomed",
+    with pytest.raises(PermissionDenied):
+        accounts.update_user_access(shared, actor=admin_a, role="biomed",
+                                    establishments=[third], has_all_establishments=False,
+                                    is_active=True)
+    assert set(shared.establishments.all()) == {establishment_a, establishment_b}
+    local = make_user("local", "staff", [establishment_a, third])
+    accounts.update_user_access(local, actor=admin_a, role="biomed",
                                 establishments=[third], has_all_establishments=False,
                                 is_active=True)
-    assert set(shared.establishments.all()) == {establishment_b, third}
-    assert shared.role == "biomed"
+    assert set(local.establishments.all()) == {third}
+    assert local.role == "biomed"
 
 
 def test_admin_cannot_lock_themselves_out(admin_a, establishment_a):
