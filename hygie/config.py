@@ -62,6 +62,12 @@ def _as_path_list(value: Any) -> list[str]:
     return [item.strip() for item in str(value).split(os.pathsep) if item.strip()]
 
 
+def _as_path(value: Any, default: Path) -> Path:
+    """An absolute path (relative ones are taken from the current folder), or ``default``."""
+    text = str(value or "").strip()
+    return Path(text).expanduser().resolve() if text else default
+
+
 def load_or_create_secret_key(home: Path) -> str:
     """Return the installation secret, generating it (mode 0600) on first start."""
     path = home / SECRET_KEY_FILE
@@ -121,6 +127,10 @@ class Settings:
     # the processes preparing events (parse + detection); -1 = one when there are 2+ cores.
     event_queue: str = ""
     ingest_processes: int = -1
+    # The audit chain's HMAC keys and its signed checkpoints live outside the database; a
+    # deployment may keep them elsewhere (another volume, a mount only Hygie reads).
+    audit_key_dir: Path | None = None
+    audit_checkpoint_file: Path | None = None
 
 
 def _get(name: str, toml: dict[str, Any], key: str, default: Any) -> Any:
@@ -249,4 +259,9 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
                               if syslog["establishment"] else 0),
         event_queue=event_queue,
         ingest_processes=ingest_processes,
+        audit_key_dir=_as_path(_get("HYGIE_AUDIT_KEY_DIR", toml, "audit_key_dir", ""),
+                               home / "keys" / "audit"),
+        audit_checkpoint_file=_as_path(_get("HYGIE_AUDIT_CHECKPOINT_FILE", toml,
+                                            "audit_checkpoint_file", ""),
+                                       home / "audit" / "checkpoints.log"),
     )

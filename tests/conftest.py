@@ -20,6 +20,20 @@ if HAS_DJANGO:
         yield
         translation.deactivate()
 
+    @pytest.fixture(autouse=True)
+    def _private_audit_files(tmp_path_factory):
+        """Each test gets its own audit keys and checkpoint file: the database is rolled back
+        after every test, files outside it are not, and a checkpoint of another test's chain
+        would read as a truncation."""
+        from django.conf import settings
+
+        folder = tmp_path_factory.mktemp("audit")
+        saved = settings.HYGIE_AUDIT_KEY_DIR, settings.HYGIE_AUDIT_CHECKPOINT_FILE
+        settings.HYGIE_AUDIT_KEY_DIR = folder / "keys"
+        settings.HYGIE_AUDIT_CHECKPOINT_FILE = folder / "checkpoints.log"
+        yield
+        settings.HYGIE_AUDIT_KEY_DIR, settings.HYGIE_AUDIT_CHECKPOINT_FILE = saved
+
     @pytest.fixture
     def organisation(db):
         from hygie.core.models import Organisation

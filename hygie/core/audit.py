@@ -6,8 +6,7 @@ are all covered without each remembering to call us; views and exports call ``re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,9 +15,12 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
-from hygie.core import context
+from hygie.core import audit_keys, context
+from hygie.core.audit_verify import ChainProblem, ChainReport, verify_chain
 from hygie.core.models import AuditChainHead, AuditEntry
-from hygie.core.models.audit import GENESIS_HASH
+
+__all__ = ["ChainProblem", "ChainReport", "audit_model_changes", "record", "rotate_key",
+           "verify_chain"]
 
 REDACTED = "••••"
 _ALWAYS_REDACTED = {"password", "key_hash", "secret", "token", "otp_secret"}
@@ -47,6 +49,7 @@ def record(action: str, obj: models.Model | None = None, *,
     user = actor.user if getattr(actor.user, "is_authenticated", False) else None
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        key = _active_key(head)
         entry = AuditEntry(
             sequence=head.sequence + 1,
             at=timezone.now(),
@@ -63,12 +66,37 @@ def record(action: str, obj: models.Model | None = None, *,
             changes=_jsonable(changes or {}),
             message=message[:500],
             previous_hash=head.entry_hash,
+            key_id=key.key_id,
         )
-        entry.entry_hash = entry.compute_hash()
+        entry.entry_hash = entry.compute_hash(key.secret)
         entry.save()
         head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
-        head.save(update_fields=["sequence", "entry_hash"])
+        head.save(update_fields=["sequence", "entry_hash", "key_id"])
     return entry
+
+
+def _active_key(head: AuditChainHead) -> audit_keys.AuditKey:
+    """The key new entries are signed with (read once per process, then from memory). The first
+    entry after an upgrade creates the installation's first key: the plain SHA-256 entries before
+    it become the legacy prefix, which that first keyed entry's link anchors."""
+    if not head.key_id:
+        head.key_id = audit_keys.newest_or_create(first_sequence=head.sequence + 1).key_id
+    return audit_keys.load(head.key_id)
+
+
+def rotate_key() -> audit_keys.AuditKey:
+    """Sign new entries with a fresh key; older entries keep verifying with theirs (kept on disk).
+    The rotation is itself an entry, the first one the new key signs."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        previous = head.key_id or "none"
+        key = audit_keys.create(first_sequence=head.sequence + 1)
+        head.key_id = key.key_id
+        head.save(update_fields=["key_id"])
+        record("system", object_type="core.auditkey", object_id=key.key_id,
+               object_repr=f"audit key {key.key_id}",
+               message=f"Audit chain key rotated: {previous} -> {key.key_id}")
+    return key
 
 
 def _jsonable(value: Any) -> Any:
@@ -83,64 +111,6 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    """The first place where the stored chain differs from what was written."""
-
-    sequence: int
-    kind: str  # "modified", "inserted", "deleted", "reordered", "truncated"
-    detail: str
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    checked: int
-    problem: ChainProblem | None
-
-    @property
-    def is_intact(self) -> bool:
-        return self.problem is None
-
-
-def verify_chain(batch_size: int = 2000) -> ChainReport:
-    """Walk the chain in order and report the first modified, inserted or deleted entry."""
-    expected_previous = GENESIS_HASH
-    expected_sequence = 1
-    checked = 0
-    for entry in _iterate_in_order(batch_size):
-        if entry.sequence != expected_sequence:
-            kind = "deleted" if entry.sequence > expected_sequence else "inserted"
-            return ChainReport(checked, ChainProblem(
-                expected_sequence, kind,
-                f"expected entry #{expected_sequence}, found #{entry.sequence}"))
-        if entry.previous_hash != expected_previous:
-            kind = "inserted" if entry.compute_hash() == entry.entry_hash else "modified"
-            return ChainReport(checked, ChainProblem(
-                entry.sequence, kind, "link to the previous entry is broken"))
-        if entry.compute_hash() != entry.entry_hash:
-            return ChainReport(checked, ChainProblem(
-                entry.sequence, "modified", "content does not match its hash"))
-        expected_previous = entry.entry_hash
-        expected_sequence += 1
-        checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.sequence != checked or head.entry_hash != expected_previous):
-        return ChainReport(checked, ChainProblem(
-            checked + 1, "deleted",
-            f"the chain ends at #{checked} but {head.sequence} entries were written"))
-    return ChainReport(checked, None)
-
-
-def _iterate_in_order(batch_size: int) -> Iterator[AuditEntry]:
-    last = 0
-    while True:
-        batch = list(AuditEntry.objects.filter(sequence__gt=last).order_by("sequence")[:batch_size])
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].sequence
 
 
 # --- automatic recording of model changes -------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -13,6 +14,8 @@ from hygie.core.models.organisation import Establishment
 from hygie.core.models.scoping import ScopedQuerySet
 
 GENESIS_HASH = "0" * 64
+# Domain separation: an entry MAC can never be replayed as a checkpoint MAC, or the reverse.
+ENTRY_MAC_CONTEXT = b"hygie-audit-entry-v2\n"
 
 
 class AuditAction(models.TextChoices):
@@ -50,7 +53,9 @@ class AuditScopedQuerySet(ScopedQuerySet):
 
 
 class AuditEntry(models.Model):
-    """One event in the chain. ``entry_hash`` = SHA-256(previous hash + canonical content)."""
+    """One event in the chain. ``entry_hash`` = HMAC-SHA256 with the key ``key_id`` (kept outside
+    the database) over the previous hash and the canonical content. Entries written before keys
+    existed have no ``key_id`` and keep their plain SHA-256 hash (the legacy prefix)."""
 
     sequence = models.BigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), db_index=True)
@@ -74,6 +79,7 @@ class AuditEntry(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
+    key_id = models.CharField(_("audit key"), max_length=40, blank=True, default="")
 
     objects = AuditScopedQuerySet.as_manager()
     scope_path = "establishment"
@@ -107,18 +113,29 @@ class AuditEntry(models.Model):
         return json.dumps(content, sort_keys=True, separators=(",", ":"),
                           ensure_ascii=False, default=str).encode("utf-8")
 
-    def compute_hash(self) -> str:
-        digest = hashlib.sha256()
-        digest.update(self.previous_hash.encode("ascii"))
-        digest.update(self.canonical_content())
-        return digest.hexdigest()
+    def compute_hash(self, secret: bytes | None = None) -> str:
+        """HMAC-SHA256 with ``secret`` for a keyed entry; plain SHA-256 for a legacy one."""
+        if not self.key_id:
+            digest = hashlib.sha256()
+            digest.update(self.previous_hash.encode("ascii"))
+            digest.update(self.canonical_content())
+            return digest.hexdigest()
+        if not secret:
+            raise ValueError(f"entry #{self.sequence} is keyed ({self.key_id}): the key is needed")
+        mac = hmac.new(secret, ENTRY_MAC_CONTEXT, hashlib.sha256)
+        mac.update(self.key_id.encode("ascii") + b"\n")
+        mac.update(self.previous_hash.encode("ascii"))
+        mac.update(self.canonical_content())
+        return mac.hexdigest()
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the chain's tip, locked while appending so writers serialise."""
+    """A single row holding the chain's tip, locked while appending so writers serialise.
+    ``key_id`` is the key new entries are signed with (changed by ``hygie audit rotate-key``)."""
 
     sequence = models.BigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    key_id = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -1,0 +1,241 @@
+"""Signed checkpoints of the audit chain, written outside the database.
+
+A checkpoint says "on <time> the chain reached entry #N whose hash was H", signed with the chain's
+HMAC key and chained to the previous checkpoint. Kept in an append-only file (default
+``HYGIE_HOME/audit/checkpoints.log``, one JSON line each, opened ``O_APPEND``, locked, fsynced),
+they let ``hygie audit verify`` detect what a hash chain alone cannot: a deleted tail (with the
+head row moved back), a wiped table, a chain rebuilt from scratch.
+
+Checkpoints are written by the ``core.audit_checkpoint`` job (hourly), by ``hygie audit
+checkpoint`` and after a key rotation, never per entry: appending an entry stays a database write.
+Each new checkpoint is also logged on the ``hygie.audit`` logger and sent through the
+``checkpoint_written`` signal, so it can be forwarded off-host (syslog, SIEM).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.dispatch import Signal
+from django.utils import timezone
+
+from hygie.core import audit_keys
+from hygie.core.models.audit import GENESIS_HASH, AuditChainHead
+from hygie.lib.errors import HygieError
+
+logger = logging.getLogger("hygie.audit")
+
+CHECKPOINT_MAC_CONTEXT = b"hygie-audit-checkpoint-v1\n"
+FORMAT_VERSION = 1
+# Beyond this a line is not ours: refuse it rather than parse an arbitrarily large value.
+MAX_LINE_BYTES = 4096
+
+# Sent after a checkpoint is written (kwargs: checkpoint=Checkpoint, line=str); receivers may
+# forward the signed line off-host. Core never imports the modules that listen.
+checkpoint_written = Signal()
+
+
+class AuditCheckpointError(HygieError):
+    """A checkpoint could not be written (damaged checkpoint file, broken chain, I/O error)."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    sequence: int
+    entry_hash: str
+    at: str
+    key_id: str
+    previous: str
+    mac: str = ""
+
+    def signed_content(self) -> bytes:
+        fields = {key: value for key, value in asdict(self).items() if key != "mac"}
+        fields["v"] = FORMAT_VERSION
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    def compute_mac(self, secret: bytes) -> str:
+        mac = hmac.new(secret, CHECKPOINT_MAC_CONTEXT, hashlib.sha256)
+        mac.update(self.signed_content())
+        return mac.hexdigest()
+
+    def to_line(self) -> str:
+        fields = {**asdict(self), "v": FORMAT_VERSION}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+@dataclass(frozen=True)
+class CheckpointLog:
+    """The checkpoints that verify, in file order, and the first problem of the file if any."""
+
+    checkpoints: tuple[Checkpoint, ...]
+    problem: str = ""
+
+    @property
+    def last(self) -> Checkpoint | None:
+        return self.checkpoints[-1] if self.checkpoints else None
+
+
+def checkpoint_file() -> Path:
+    configured = getattr(settings, "HYGIE_AUDIT_CHECKPOINT_FILE", None)
+    return (Path(configured) if configured
+            else Path(settings.HYGIE_HOME) / "audit" / "checkpoints.log")
+
+
+def _parse_line(raw: bytes, number: int) -> Checkpoint:
+    if len(raw) > MAX_LINE_BYTES:
+        raise ValueError(f"line {number} is too long")
+    data = json.loads(raw)
+    if not isinstance(data, dict) or data.get("v") != FORMAT_VERSION:
+        raise ValueError(f"line {number} is not a version {FORMAT_VERSION} checkpoint")
+    checkpoint = Checkpoint(sequence=data["sequence"], entry_hash=data["entry_hash"],
+                            at=data["at"], key_id=data["key_id"], previous=data["previous"],
+                            mac=data["mac"])
+    if not (isinstance(checkpoint.sequence, int) and checkpoint.sequence >= 1
+            and all(isinstance(value, str) for value in
+                    (checkpoint.entry_hash, checkpoint.at, checkpoint.key_id,
+                     checkpoint.previous, checkpoint.mac))):
+        raise ValueError(f"line {number} has fields of the wrong type")
+    return checkpoint
+
+
+def _lines(raw: bytes) -> Iterator[tuple[int, bytes]]:
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.strip():
+            yield number, line
+
+
+def parse_log(raw: bytes) -> CheckpointLog:
+    """Check every line's signature and link to the previous one; stop at the first problem."""
+    checkpoints: list[Checkpoint] = []
+    previous_mac = GENESIS_HASH
+    if raw and not raw.endswith(b"\n"):
+        # Each checkpoint is one write ending with a newline: a cut line was cut on purpose or
+        # by a crash mid-write; either way it anchors nothing.
+        cut = raw.rsplit(b"\n", 1)
+        raw = cut[0] + b"\n" if len(cut) == 2 else b""
+        trailing_problem = "the last line is incomplete (the file was cut or a write failed)"
+    else:
+        trailing_problem = ""
+    for number, line in _lines(raw):
+        try:
+            checkpoint = _parse_line(line, number)
+        except (ValueError, KeyError, TypeError) as exc:
+            detail = str(exc) if isinstance(exc, ValueError) and "line" in str(exc) else \
+                f"line {number} is not a checkpoint ({type(exc).__name__})"
+            return CheckpointLog(tuple(checkpoints), detail)
+        try:
+            key = audit_keys.load(checkpoint.key_id)
+        except audit_keys.AuditKeyError as exc:
+            return CheckpointLog(tuple(checkpoints), f"line {number}: {exc}")
+        if not hmac.compare_digest(checkpoint.compute_mac(key.secret), checkpoint.mac):
+            return CheckpointLog(tuple(checkpoints),
+                                 f"line {number} (entry #{checkpoint.sequence}): its signature "
+                                 f"does not verify with key {checkpoint.key_id}: forged or edited")
+        if checkpoint.previous != previous_mac:
+            return CheckpointLog(tuple(checkpoints),
+                                 f"line {number} (entry #{checkpoint.sequence}) does not follow "
+                                 "the previous checkpoint: lines were removed, reordered or "
+                                 "copied from another file")
+        if checkpoints and checkpoint.sequence < checkpoints[-1].sequence:
+            return CheckpointLog(tuple(checkpoints),
+                                 f"line {number} anchors #{checkpoint.sequence}, before the "
+                                 f"previous checkpoint's #{checkpoints[-1].sequence}")
+        checkpoints.append(checkpoint)
+        previous_mac = checkpoint.mac
+    return CheckpointLog(tuple(checkpoints), trailing_problem)
+
+
+def read_log(path: Path | None = None) -> CheckpointLog:
+    path = path or checkpoint_file()
+    try:
+        return parse_log(path.read_bytes())
+    except FileNotFoundError:
+        return CheckpointLog(())
+    except OSError as exc:
+        return CheckpointLog((), f"{path} is unreadable ({exc.strerror})")
+
+
+def _open_for_append(path: Path) -> int:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.parent.stat().st_mode & 0o077:
+        path.parent.chmod(0o700)
+    return os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+
+
+def _read_all(descriptor: int) -> bytes:
+    chunks = []
+    offset = 0
+    while chunk := os.pread(descriptor, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def write_checkpoint() -> tuple[Checkpoint | None, bool]:
+    """Anchor the chain's current head: returns (the latest checkpoint, whether it is new).
+
+    The entries since the previous checkpoint are verified first: a checkpoint must never vouch
+    for a chain that was already tampered with. Nothing is written when the head has not moved.
+    """
+    from hygie.core.audit_verify import verify_segment  # verification reads checkpoints too
+
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None or head.sequence == 0:
+        return read_log().last, False
+    path = checkpoint_file()
+    try:
+        descriptor = _open_for_append(path)
+    except OSError as exc:
+        raise AuditCheckpointError(f"cannot open {path} ({exc.strerror})") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # one writer at a time (job, CLI, rotation)
+        log = parse_log(_read_all(descriptor))
+        if log.problem:
+            raise AuditCheckpointError(f"{path} is damaged, no checkpoint added: {log.problem}")
+        last = log.last
+        if last is not None and (last.sequence, last.entry_hash) == (head.sequence,
+                                                                     head.entry_hash):
+            return last, False
+        problem = verify_segment(last, head)
+        if problem is not None:
+            raise AuditCheckpointError(
+                f"no checkpoint written: entry #{problem.sequence} was {problem.kind} "
+                f"({problem.detail}); run `hygie audit verify`")
+        key = audit_keys.load(head.key_id) if head.key_id else \
+            audit_keys.newest_or_create(first_sequence=head.sequence + 1)
+        unsigned = Checkpoint(sequence=head.sequence, entry_hash=head.entry_hash,
+                              at=timezone.now().isoformat(timespec="seconds"),
+                              key_id=key.key_id, previous=last.mac if last else GENESIS_HASH)
+        checkpoint = Checkpoint(**{**asdict(unsigned), "mac": unsigned.compute_mac(key.secret)})
+        line = checkpoint.to_line()
+        os.write(descriptor, line.encode("utf-8"))
+        os.fsync(descriptor)
+    except OSError as exc:
+        raise AuditCheckpointError(f"cannot write {path} ({exc.strerror})") from None
+    finally:
+        os.close(descriptor)  # also releases the lock
+    _announce(checkpoint, line)
+    return checkpoint, True
+
+
+def _announce(checkpoint: Checkpoint, line: str) -> None:
+    # The signed line itself: forwarded off-host by the log shipping, it is a copy the attacker
+    # of this host cannot reach.
+    logger.info("audit checkpoint %s", line.strip())
+    results: list[tuple[Any, Any]] = checkpoint_written.send_robust(
+        sender=Checkpoint, checkpoint=checkpoint, line=line)
+    for receiver, outcome in results:
+        if isinstance(outcome, Exception):
+            logger.warning("forwarding audit checkpoint #%s failed in %s: %s",
+                           checkpoint.sequence, getattr(receiver, "__qualname__", receiver),
+                           type(outcome).__name__)

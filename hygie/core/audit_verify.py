@@ -1,0 +1,269 @@
+"""Verifying the audit chain: every entry, its key, its link, and the checkpoints outside.
+
+Checks, each named in the report so an operator knows what failed:
+- ``sequence``: entries numbered 1, 2, 3… with no gap (deleted) or extra (inserted) entry;
+- ``links``: each entry names the previous entry's hash (reordering, insertion);
+- ``hmac``: a keyed entry's HMAC verifies with its key (an edit, even re-hashed, is found: the
+  key is not in the database);
+- ``sha256``: a legacy entry (written before keys existed) matches its plain SHA-256;
+- ``legacy``: no plain SHA-256 entry where the keyed chain had begun (a downgrade to re-hash);
+- ``keys``: every key an entry names is on disk and signs from before that entry;
+- ``head``: the head row agrees with the last entry;
+- ``checkpoints``: the checkpoint file verifies, and every checkpoint's entry is still there
+  with the same hash (a deleted tail is "truncated", an emptied table "wiped").
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from hygie.core import audit_keys
+from hygie.core.audit_checkpoints import Checkpoint, read_log
+from hygie.core.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """The first place where the stored chain differs from what was written."""
+
+    sequence: int
+    # "modified", "inserted", "deleted", "reordered", "truncated", "wiped", "downgraded",
+    # "unverifiable" (a key is missing), "forged" (the checkpoint file)
+    kind: str
+    detail: str
+    check: str = "links"
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    problem: ChainProblem | None
+    checks: tuple[ChainCheck, ...] = ()
+    legacy: int = 0
+    keyed: int = 0
+    key_ids: tuple[str, ...] = ()
+    checkpoints: int = 0
+    last_checkpoint: Checkpoint | None = None
+    # Entries after the last checkpoint: protected against edits, not yet against truncation.
+    unanchored: int = 0
+
+    @property
+    def is_intact(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class _Walker:
+    """Verifies entries fed in sequence order from a known starting point."""
+
+    keys: dict[str, audit_keys.AuditKey]
+    anchors: list[Checkpoint] = field(default_factory=list)
+    expected_sequence: int = 1
+    expected_previous: str = GENESIS_HASH
+    legacy: int = 0
+    keyed: int = 0
+    used_keys: set[str] = field(default_factory=set)
+    _next_anchor: int = 0
+
+    @property
+    def keyed_from(self) -> int:
+        """The first sequence that must be keyed: where the oldest key starts signing."""
+        firsts = [key.first_sequence for key in self.keys.values()]
+        return min(firsts) if firsts else 0
+
+    def feed(self, entry: AuditEntry) -> ChainProblem | None:
+        problem = (self._check_sequence(entry) or self._check_key(entry)
+                   or self._check_link_and_hash(entry) or self._check_anchor(entry))
+        if problem is None:
+            self.expected_previous = entry.entry_hash
+            self.expected_sequence += 1
+        return problem
+
+    def _check_sequence(self, entry: AuditEntry) -> ChainProblem | None:
+        if entry.sequence == self.expected_sequence:
+            return None
+        kind = "deleted" if entry.sequence > self.expected_sequence else "inserted"
+        return ChainProblem(self.expected_sequence, kind,
+                            f"expected entry #{self.expected_sequence}, found #{entry.sequence}",
+                            "sequence")
+
+    def _check_key(self, entry: AuditEntry) -> ChainProblem | None:
+        if not entry.key_id:
+            if self.keyed or (self.keyed_from and entry.sequence >= self.keyed_from):
+                return ChainProblem(entry.sequence, "downgraded",
+                                    "a plain SHA-256 entry where the keyed chain had begun "
+                                    f"(keys sign from #{self.keyed_from}): it was rewritten "
+                                    "without the key", "legacy")
+            self.legacy += 1
+            return None
+        key = self.keys.get(entry.key_id)
+        if key is None:
+            return ChainProblem(entry.sequence, "unverifiable",
+                                f"signed with key {entry.key_id!r}, which is not in "
+                                f"{audit_keys.key_dir()}: restore the key file from its backup",
+                                "keys")
+        if entry.sequence < key.first_sequence:
+            return ChainProblem(entry.sequence, "modified",
+                                f"signed with key {entry.key_id}, which only signs from "
+                                f"#{key.first_sequence}", "keys")
+        self.keyed += 1
+        self.used_keys.add(entry.key_id)
+        return None
+
+    def _check_link_and_hash(self, entry: AuditEntry) -> ChainProblem | None:
+        key = self.keys.get(entry.key_id)
+        computed = entry.compute_hash(key.secret if key else None)
+        hash_ok = hmac.compare_digest(computed, entry.entry_hash)
+        if entry.previous_hash != self.expected_previous:
+            kind = "inserted" if hash_ok else "modified"
+            return ChainProblem(entry.sequence, kind,
+                                "link to the previous entry is broken (entries removed, "
+                                "inserted or reordered)", "links")
+        if not hash_ok:
+            if entry.key_id:
+                return ChainProblem(entry.sequence, "modified",
+                                    f"content does not match its HMAC (key {entry.key_id}): "
+                                    "edited, or re-hashed by someone without the key", "hmac")
+            return ChainProblem(entry.sequence, "modified",
+                                "content does not match its SHA-256 hash", "sha256")
+        return None
+
+    def _check_anchor(self, entry: AuditEntry) -> ChainProblem | None:
+        while (self._next_anchor < len(self.anchors)
+               and self.anchors[self._next_anchor].sequence <= entry.sequence):
+            anchor = self.anchors[self._next_anchor]
+            if anchor.sequence == entry.sequence and anchor.entry_hash != entry.entry_hash:
+                return ChainProblem(entry.sequence, "modified",
+                                    f"the checkpoint signed {anchor.at} holds another hash for "
+                                    "this entry: the chain was rebuilt", "checkpoints")
+            self._next_anchor += 1
+        return None
+
+
+def _iterate_in_order(batch_size: int, after: int = 0,
+                      until: int | None = None) -> Iterator[AuditEntry]:
+    last = after
+    while True:
+        query = AuditEntry.objects.filter(sequence__gt=last)
+        if until is not None:
+            query = query.filter(sequence__lte=until)
+        batch = list(query.order_by("sequence")[:batch_size])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].sequence
+
+
+def verify_segment(since: Checkpoint | None, head: AuditChainHead,
+                   batch_size: int = 2000) -> ChainProblem | None:
+    """Verify the entries after checkpoint ``since`` up to ``head`` (before a new checkpoint)."""
+    walker = _Walker(keys=audit_keys.all_keys())
+    if since is not None:
+        walker.expected_sequence = since.sequence + 1
+        walker.expected_previous = since.entry_hash
+    for entry in _iterate_in_order(batch_size, after=since.sequence if since else 0,
+                                   until=head.sequence):
+        problem = walker.feed(entry)
+        if problem is not None:
+            return problem
+    if (walker.expected_sequence - 1, walker.expected_previous) != (head.sequence,
+                                                                   head.entry_hash):
+        return ChainProblem(walker.expected_sequence, "deleted",
+                            f"the chain ends at #{walker.expected_sequence - 1} but the head "
+                            f"says #{head.sequence}", "head")
+    return None
+
+
+def verify_chain(batch_size: int = 2000) -> ChainReport:
+    """Walk the whole chain and the checkpoint file; report every check and the first problem."""
+    log = read_log()
+    keys = audit_keys.all_keys()
+    walker = _Walker(keys=keys, anchors=list(log.checkpoints))
+    checks: list[ChainCheck] = []
+    problem: ChainProblem | None = None
+    if log.problem:
+        problem = ChainProblem(log.last.sequence + 1 if log.last else 1, "forged",
+                               f"checkpoint file: {log.problem}", "checkpoints")
+        checks.append(ChainCheck("checkpoint file", False, log.problem))
+    entry_problem = None
+    for entry in _iterate_in_order(batch_size):
+        entry_problem = walker.feed(entry)
+        if entry_problem is not None:
+            break
+    checked = walker.expected_sequence - 1
+    if entry_problem is not None:
+        checks.append(ChainCheck(entry_problem.check, False,
+                                 f"#{entry_problem.sequence} {entry_problem.kind}: "
+                                 f"{entry_problem.detail}"))
+    else:
+        checks.append(ChainCheck("entries", True, _describe_entries(walker)))
+        entry_problem = _check_head(checked, walker.expected_previous) or \
+            _check_anchors_reached(checked, walker, log.checkpoints)
+        if entry_problem is not None:
+            checks.append(ChainCheck(entry_problem.check, False, entry_problem.detail))
+    problem = problem or entry_problem
+    last = log.last
+    if last is not None and not log.problem:
+        checks.append(ChainCheck("checkpoint file", True,
+                                 f"{len(log.checkpoints)} signed checkpoint(s), the last of "
+                                 f"{last.at} at #{last.sequence}"))
+    elif last is None and not log.problem:
+        checks.append(ChainCheck("checkpoint file", True,
+                                 "no checkpoint yet: a deleted tail or an emptied table cannot "
+                                 "be detected until `hygie audit checkpoint` (or the hourly job) "
+                                 "runs"))
+    return ChainReport(checked=checked, problem=problem, checks=tuple(checks),
+                       legacy=walker.legacy, keyed=walker.keyed,
+                       key_ids=tuple(sorted(walker.used_keys)),
+                       checkpoints=len(log.checkpoints), last_checkpoint=last,
+                       unanchored=max(0, checked - (last.sequence if last else 0)))
+
+
+def _describe_entries(walker: _Walker) -> str:
+    parts = [f"{walker.legacy + walker.keyed} entries verified"]
+    if walker.keyed:
+        keys = ", ".join(sorted(walker.used_keys))
+        parts.append(f"{walker.keyed} with HMAC-SHA256 (keys: {keys})")
+    if walker.legacy:
+        parts.append(f"{walker.legacy} legacy plain SHA-256 before the first key")
+    return "; ".join(parts)
+
+
+def _check_head(checked: int, last_hash: str) -> ChainProblem | None:
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.sequence != checked or head.entry_hash != last_hash):
+        return ChainProblem(checked + 1, "deleted",
+                            f"the chain ends at #{checked} but {head.sequence} entries were "
+                            "written (head row)", "head")
+    return None
+
+
+def _check_anchors_reached(checked: int, walker: _Walker,
+                           checkpoints: tuple[Checkpoint, ...]) -> ChainProblem | None:
+    beyond = [checkpoint for checkpoint in checkpoints if checkpoint.sequence > checked]
+    if beyond:
+        furthest = beyond[-1]
+        if checked == 0:
+            return ChainProblem(1, "wiped",
+                                f"the audit table is empty but {len(checkpoints)} signed "
+                                f"checkpoint(s) exist, the last of {furthest.at} at "
+                                f"#{furthest.sequence}", "checkpoints")
+        return ChainProblem(checked + 1, "truncated",
+                            f"the chain ends at #{checked} but the checkpoint of {furthest.at} "
+                            f"anchored #{furthest.sequence}: the tail was deleted",
+                            "checkpoints")
+    started = max((key.first_sequence for key in walker.keys.values()), default=0)
+    if started - 1 > checked:
+        return ChainProblem(checked + 1, "truncated",
+                            f"the chain ends at #{checked} but a key was created when it had "
+                            f"reached #{started - 1}: the tail was deleted", "keys")
+    return None
