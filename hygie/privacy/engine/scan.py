@@ -29,8 +29,19 @@ def _scan_into(
     findings = detector.detect(doc, member)
     out.findings.extend(findings)
     out.columns.extend(detector.column_verdicts(doc, findings, member))
+    children = iter(doc.children)
     try:
-        for child in doc.children:
+        while True:
+            try:
+                child = next(children)
+            except StopIteration:
+                break
+            except ExtractionError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a hostile archive: stop reading it
+                raise ExtractionError(
+                    f"archive cannot be read further ({type(error).__name__})"
+                ) from None
             child_member = _nested(member, child.name)
             if child.problem is not None:
                 out.skipped.append(SkippedPart(child_member, child.problem))
@@ -47,8 +58,9 @@ def _scan_into(
                     raise
                 except ExtractionError as error:
                     out.skipped.append(SkippedPart(child_member, error.message))
-    except ArchiveLimitError as error:
-        # The rest of this archive is abandoned; what was already found is kept.
+    except ExtractionError as error:
+        # The rest of this archive is abandoned (a zip-bomb limit, or a member the archive
+        # reader chokes on); what was already found is kept.
         out.skipped.append(SkippedPart(member or name, error.message))
     return doc.format
 

@@ -82,7 +82,9 @@ def _members(data: bytes, limits: ArchiveLimits) -> Iterator[Child]:
             continue
         try:
             content = _read_member(archive, info, limits)
-        except (zipfile.BadZipFile, EOFError, NotImplementedError, OSError, ValueError):
+        except ArchiveLimitError:
+            raise
+        except Exception:  # noqa: BLE001 - zlib, bz2, lzma and zipfile errors alike: corrupt
             yield Child(info.filename, b"", problem="archive member cannot be decompressed")
             continue
         expanded += len(content)
