@@ -6,13 +6,12 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
-from django.apps import apps
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
-from hygie import __version__
+from hygie import __version__, modules
 
 
 def _error_response(status: int, code: str, message: str, **headers: str) -> JsonResponse:
@@ -80,13 +79,12 @@ def build_api() -> NinjaAPI:
         docs_url="/docs",
     )
     install_error_handlers(built)
-    for config in apps.get_app_configs():
-        if not config.name.startswith("hygie."):
-            continue
-        dotted = f"{config.name}.api"
+    for module in modules.discover():  # every module's api.py, in module order
+        dotted = f"{module.package}.api"
         if find_spec(dotted) is not None:
-            module = import_module(dotted)
-            built.add_router(f"/{getattr(module, 'PREFIX', config.label)}", module.router)
+            api_module = import_module(dotted)
+            built.add_router(f"/{getattr(api_module, 'PREFIX', module.label)}",
+                             api_module.router)
     return built
 
 

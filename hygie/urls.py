@@ -2,10 +2,10 @@
 
 from importlib.util import find_spec
 
-from django.apps import apps
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from hygie import modules
 from hygie.api import api
 
 
@@ -14,13 +14,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _module_urls() -> list:
-    """Mount every Hygie module app that ships a urls.py at /<label>/ (core is mounted at /)."""
-    patterns = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("hygie.") and config.label != "core":
-            if find_spec(f"{config.name}.urls") is not None:
-                patterns.append(path(f"{config.label}/", include(f"{config.name}.urls")))
-    return patterns
+    """Mount every module that ships a urls.py at /<label>/ (core is mounted at /)."""
+    return [path(f"{module.label}/", include(f"{module.package}.urls"))
+            for module in modules.discover()
+            if module.label != "core" and find_spec(f"{module.package}.urls") is not None]
 
 
 urlpatterns = [

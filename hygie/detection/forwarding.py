@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
 
-from hygie import __version__
+from hygie import __version__, modules
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import Alert
 from hygie.detection.models import (
@@ -72,8 +72,8 @@ class ForwardingError(HygieError):
 
 def source_modules() -> list[tuple[str, str]]:
     """(label, name) of every Hygie module: the values of a target's ``sources`` filter."""
-    return sorted((config.label, str(config.verbose_name)) for config in apps.get_app_configs()
-                  if config.name.startswith("hygie."))
+    return sorted((module.label, str(apps.get_app_config(module.label).verbose_name))
+                  for module in modules.discover())
 
 
 # --- the message -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie import modules
 from hygie.core.models import Asset, Establishment
 from hygie.core.services.alerts import AlertSignal, raise_alerts
 from hygie.detection.engine import (
@@ -78,10 +79,10 @@ def imported_packs_dir() -> Path:
 def rule_sources() -> list[RuleSource]:
     """Every app's ``rules/`` folder (like Django's template loader), then imported packs."""
     sources: list[RuleSource] = []
-    for config in apps.get_app_configs():
-        folder = Path(config.path) / "rules"
-        if config.name.startswith("hygie.") and folder.is_dir():
-            sources.extend(_read_rules(folder, config.label))
+    for module in modules.discover():
+        folder = Path(apps.get_app_config(module.label).path) / "rules"
+        if folder.is_dir():
+            sources.extend(_read_rules(folder, module.label))
     imported = imported_packs_dir()
     if imported.is_dir():
         for pack in sorted(p for p in imported.iterdir() if p.is_dir()):
