@@ -18,6 +18,7 @@ from django.utils import timezone
 from hygie.core import audit_keys, context
 from hygie.core.audit_verify import ChainProblem, ChainReport, verify_chain
 from hygie.core.models import AuditChainHead, AuditEntry
+from hygie.core.models.scoping import establishment_ids_of
 
 __all__ = ["ChainProblem", "ChainReport", "audit_model_changes", "record", "rotate_key",
            "verify_chain"]
@@ -27,11 +28,10 @@ _ALWAYS_REDACTED = {"password", "key_hash", "secret", "token", "otp_secret"}
 
 
 def _establishment_id_of(instance: models.Model) -> int | None:
-    from hygie.core.models import Establishment
-
-    if isinstance(instance, Establishment):
-        return instance.pk
-    return getattr(instance, "establishment_id", None)
+    # Through the model's scope_path, so parent-scoped models (a task) get their incident's; an
+    # object of several establishments (an organisation's playbook) is organisation-level: None.
+    ids = establishment_ids_of(instance)
+    return next(iter(ids)) if len(ids) == 1 else None
 
 
 def record(action: str, obj: models.Model | None = None, *,

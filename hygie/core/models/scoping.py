@@ -30,3 +30,46 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def establishment_ids_of(instance: models.Model) -> set[int]:
+    """Ids of the establishment(s) an instance belongs to, following its model's ``scope_path``.
+
+    The one place that answers "where does this object live?" for writes (``crud``) and for the
+    audit trail, including models scoped through a parent (a task through its incident, a custody
+    event through its evidence and incident) and many-valued paths (a playbook belongs to every
+    establishment of its organisation). Cached parents are followed in memory, so an object not
+    yet saved resolves too; the hops not in memory cost one query. Empty when the model is not
+    scoped or the object has no parent yet.
+    """
+    path: str | None = getattr(type(instance), "scope_path", None)
+    if path is None:
+        # Not scoped through the manager: a plain ``establishment`` field is still honoured.
+        own = getattr(instance, "establishment_id", None)
+        return {own} if own is not None else set()
+    if path == "pk":
+        return {instance.pk} if instance.pk is not None else set()
+    current: models.Model = instance
+    hops = path.split("__")
+    for position, name in enumerate(hops):
+        field = current._meta.get_field(name)
+        rest = "__".join(hops[position + 1:])
+        if field.concrete and (field.many_to_one or field.one_to_one):
+            parent = field.get_cached_value(current, default=None)
+            if parent is not None and rest:
+                current = parent  # in memory, possibly not saved yet
+                continue
+            related_id = getattr(current, field.attname)
+            if related_id is None:
+                return set()
+            if not rest:
+                return {related_id}
+            target = field.related_model._base_manager.filter(pk=related_id)
+            return {pk for pk in target.values_list(rest, flat=True) if pk is not None}
+        # Many-valued (reverse foreign key, many-to-many) or reverse one-to-one: from the database.
+        if current.pk is None:
+            return set()
+        related = current._meta.model._base_manager.filter(pk=current.pk)
+        return {pk for pk in related.values_list("__".join(hops[position:]), flat=True)
+                if pk is not None}
+    return set()

@@ -13,6 +13,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
+from hygie.core.models.scoping import establishment_ids_of
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -27,11 +29,33 @@ def check_establishment_allowed(user: Any, establishment_id: int | None) -> None
         raise PermissionDenied(_("You do not have access to this establishment."))
 
 
+def check_instance_allowed(user: Any, instance: models.Model) -> None:
+    """Refuse writing ``instance`` unless the user sees every establishment it belongs to.
+
+    The establishments come from the model's ``scope_path`` (``establishment_ids_of``), so models
+    scoped through a parent (a task through its incident) and organisation-wide ones (a playbook
+    serves every establishment of its organisation) are checked like the others.
+    """
+    if user is None or user.sees_all_establishments:
+        return
+    for establishment_id in sorted(establishment_ids_of(instance)):
+        check_establishment_allowed(user, establishment_id)
+
+
 def save_instance(instance: M, user: Any, **fields: Any) -> M:
-    """Apply ``fields`` to ``instance``, validate everything, and save it atomically."""
+    """Apply ``fields`` to ``instance``, validate everything, and save it atomically.
+
+    An existing object is checked where it is and where it goes: nobody moves a record out of,
+    or into, an establishment they do not see.
+    """
+    if instance.pk is not None and user is not None and not user.sees_all_establishments:
+        # As stored, not as in memory: a form may already have changed the parent.
+        stored = type(instance)._base_manager.filter(pk=instance.pk).first()
+        if stored is not None:
+            check_instance_allowed(user, stored)
     for name, value in fields.items():
         setattr(instance, name, value)
-    check_establishment_allowed(user, _establishment_id(instance))
+    check_instance_allowed(user, instance)
     with transaction.atomic():
         instance.full_clean()
         try:
@@ -42,18 +66,10 @@ def save_instance(instance: M, user: Any, **fields: Any) -> M:
 
 
 def delete_instance(instance: models.Model, user: Any) -> None:
-    check_establishment_allowed(user, _establishment_id(instance))
+    check_instance_allowed(user, instance)
     try:
         with transaction.atomic():
             instance.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise ValidationError(_("This record is still used by other records; remove those "
                                 "first.")) from exc
-
-
-def _establishment_id(instance: models.Model) -> int | None:
-    from hygie.core.models import Establishment
-
-    if isinstance(instance, Establishment):
-        return instance.pk
-    return getattr(instance, "establishment_id", None)
