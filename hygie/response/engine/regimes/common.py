@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from hygie.response.engine.choices import (
+    CARE_IMPACT_IN_REASONS,
+    CATEGORY_IN_REASONS,
+    ESTABLISHMENT_TYPE_IN_REASONS,
+    NIS2_CLASS_IN_REASONS,
+    RISK_IN_REASONS,
     CareImpact,
     EstablishmentType,
     IncidentCategory,
@@ -33,60 +38,28 @@ UNKNOWN_PERSONAL_DATA = text(
     "whether personal data are involved is not known yet (personal_data: unknown), so Hygie "
     "treats the incident as a personal data breach until the assessment says otherwise")
 
-# French names of the vocabulary values the reasons quote; the stable spelling follows in
-# parentheses where a reader may need to find it in the facts file.
-_CATEGORY_FR = {
-    IncidentCategory.RANSOMWARE: "rançongiciel",
-    IncidentCategory.DATA_BREACH: "fuite de données",
-    IncidentCategory.ACCOUNT_COMPROMISE: "compromission de compte",
-    IncidentCategory.PHISHING: "hameçonnage",
-    IncidentCategory.MALWARE: "logiciel malveillant",
-    IncidentCategory.MEDICAL_DEVICE_COMPROMISE: "compromission d'un dispositif médical",
-    IncidentCategory.DENIAL_OF_SERVICE: "déni de service",
-    IncidentCategory.LOSS_THEFT: "perte ou vol",
-    IncidentCategory.UNAUTHORISED_ACCESS: "accès non autorisé",
-    IncidentCategory.OTHER: "autre",
-}
-_CARE_IMPACT_FR = {
-    CareImpact.NONE: "aucun",
-    CareImpact.DEGRADED_MODE: "fonctionnement en mode dégradé",
-    CareImpact.DEPROGRAMMED_ACTIVITY: "activité déprogrammée",
-    CareImpact.PATIENT_TRANSFER: "transfert de patients",
-    CareImpact.PATIENT_SAFETY_EVENT: "événement touchant la sécurité des patients",
-}
-_RISK_FR = {Risk.NONE: "nul", Risk.UNLIKELY: "improbable", Risk.MEDIUM: "moyen",
-            Risk.HIGH: "élevé"}
-_TYPE_FR = {
-    EstablishmentType.HOSPITAL: "établissement de santé",
-    EstablishmentType.MILITARY_HOSPITAL: "hôpital des armées",
-    EstablishmentType.LABORATORY: "laboratoire de biologie médicale",
-    EstablishmentType.CARE_CENTRE: "structure de prévention, de diagnostic ou de soins",
-    EstablishmentType.MEDICO_SOCIAL: "établissement ou service médico-social",
-    EstablishmentType.PRIVATE_PRACTICE: "cabinet libéral",
-    EstablishmentType.OTHER: "autre structure",
-}
-_NIS2_FR = {NIS2Class.ESSENTIAL: "essentielle", NIS2Class.IMPORTANT: "importante",
-            NIS2Class.NONE: "aucune"}
+# The reasons quote a value by its French words (from the vocabulary), followed by the stable
+# spelling in parentheses where a reader may need to find it in the facts file.
 
 
 def category_text(category: IncidentCategory) -> LocalizedText:
-    return text(f"{_CATEGORY_FR[category]} ({category.value})", category.value)
+    return text(f"{CATEGORY_IN_REASONS[category]} ({category.value})", category.value)
 
 
 def care_impact_text(impact: CareImpact) -> LocalizedText:
-    return text(_CARE_IMPACT_FR[impact], impact.value)
+    return text(CARE_IMPACT_IN_REASONS[impact], impact.value)
 
 
 def risk_text(risk: Risk) -> LocalizedText:
-    return text(_RISK_FR[risk], risk.value)
+    return text(RISK_IN_REASONS[risk], risk.value)
 
 
 def type_text(kind: EstablishmentType) -> LocalizedText:
-    return text(f"{_TYPE_FR[kind]} ({kind.value})", kind.value)
+    return text(f"{ESTABLISHMENT_TYPE_IN_REASONS[kind]} ({kind.value})", kind.value)
 
 
 def nis2_text(nis2: NIS2Class) -> LocalizedText:
-    return text(_NIS2_FR[nis2], nis2.value)
+    return text(NIS2_CLASS_IN_REASONS[nis2], nis2.value)
 
 
 @dataclass(frozen=True)
