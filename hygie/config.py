@@ -68,6 +68,25 @@ def _as_path(value: Any, default: Path) -> Path:
     return Path(text).expanduser().resolve() if text else default
 
 
+# Files a Hygie process creates are the owner's only (database, uploads, keys, packs, backups):
+# they hold patient-related data and secrets, and an installation shares its host with others.
+PRIVATE_UMASK = 0o077
+
+
+def restrict_umask() -> None:
+    """Make every file and folder this process creates owner-only (0600 / 0700)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (an SQLite database file: SQLite
+    gives its -wal and -shm files the database file's mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def load_or_create_secret_key(home: Path) -> str:
     """Return the installation secret, generating it (mode 0600) on first start."""
     path = home / SECRET_KEY_FILE

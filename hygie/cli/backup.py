@@ -12,10 +12,11 @@ from hygie.cli.runtime import acting_as_operator, operator_label, setup_django
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup(path: Path) -> None:
-    """Back up database, secrets and uploaded files to a .tar.gz.
+    """Back up the database and the whole data folder to a .tar.gz.
 
-    The archive holds the database, the secret key, hygie.toml and the uploaded files, with
-    the SHA-256 of each in a manifest.
+    The archive holds a consistent copy of the database and every file under HYGIE_HOME
+    (hygie.toml, secret key, keys, uploads, imported rule packs, audit checkpoints…) except
+    what modules declare as cache, with the SHA-256 and mode of each in a manifest.
     """
     setup_django()
     from django.conf import settings
@@ -31,6 +32,10 @@ def backup(path: Path) -> None:
     size = sum(member["size"] for member in manifest.members.values())
     click.echo(f"Backup written to {path.resolve()} ({len(manifest.members)} files, "
                f"{size} bytes before compression, {manifest.database_engine} database).")
+    if manifest.excluded:
+        click.echo("Left out as cache: " + ", ".join(manifest.excluded) + ".")
+    for relative, reason in sorted(manifest.skipped.items()):
+        click.secho(f"Not archived: {relative} ({reason}).", fg="yellow", err=True)
     if not manifest.has_secret_key:
         click.secho("The secret key comes from HYGIE_SECRET_KEY and is not in the backup: "
                     "keep it with the archive.", fg="yellow", err=True)
@@ -41,7 +46,10 @@ def backup(path: Path) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite a data folder (and database) in use.")
 def restore(path: Path, force: bool) -> None:
-    """Restore a backup into HYGIE_HOME after verifying its hashes."""
+    """Restore a backup into HYGIE_HOME after verifying its hashes.
+
+    Every file comes back with its mode, and is checked again once written.
+    """
     from hygie.config import load_settings
     from hygie.core.services.backup import restore_backup
 

@@ -8,8 +8,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 import dj_database_url
 
 from hygie import modules
-from hygie.config import ConfigError, load_settings
+from hygie.config import ConfigError, create_private_file, load_settings, restrict_umask
 
+restrict_umask()  # before anything is written to the data folder (web, worker, manage.py)
 CONFIG = load_settings()
 BASE_DIR = Path(__file__).resolve().parent.parent
 HYGIE_HOME = CONFIG.home
@@ -95,6 +96,9 @@ if DATABASES["default"]["ENGINE"] not in {"django.db.backends.sqlite3",
                       "(sqlite:///path) URL: Hygie is tested on those two only")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     CONFIG.home.mkdir(mode=0o700, parents=True, exist_ok=True)  # database + evidence: private
+    _database_file = Path(str(DATABASES["default"]["NAME"] or ":memory:"))
+    if _database_file.parent.is_dir() and _database_file.name != ":memory:":
+        create_private_file(_database_file)  # 0600 before SQLite creates it (and -wal, -shm)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets the web threads read while the embedded worker writes; IMMEDIATE avoids
     # "database is locked" upgrades from read to write transactions.

@@ -7,6 +7,7 @@ File checks run before Django starts, because starting Django repairs some of wh
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import stat
 from collections.abc import Iterator
@@ -71,7 +72,35 @@ def check_files(settings_home: Path, secret_from_environment: bool) -> list[Find
     else:
         findings.append(Finding(WARNING, "data folder", f"{settings_home} does not exist yet",
                                 "run `hygie migrate` to create it"))
+    findings.extend(_check_open_files(settings_home))
     return findings
+
+
+def _check_open_files(home: Path) -> Iterator[Finding]:
+    """Files and folders under the data folder that other accounts may read (database, uploads,
+    keys, packs…): created 0600/0700 since issue 9, older installations may still have some."""
+    if not home.is_dir():
+        return
+    open_paths = []
+    for directory, dirnames, filenames in os.walk(home, followlinks=False):
+        base = Path(directory)
+        for name in [*dirnames, *filenames]:
+            path = base / name
+            try:
+                mode = stat.S_IMODE(path.lstat().st_mode)
+            except OSError:
+                continue
+            if mode & 0o077 and not path.is_symlink() and path.name != SECRET_KEY_FILE:
+                open_paths.append((path, mode))
+    if not open_paths:
+        yield Finding(OK, "data folder files", "every file and folder in it is private")
+        return
+    shown = ", ".join(f"{path.relative_to(home)} ({mode:04o})" for path, mode in open_paths[:5])
+    more = f" and {len(open_paths) - 5} more" if len(open_paths) > 5 else ""
+    yield Finding(WARNING, "data folder files",
+                  f"{len(open_paths)} path(s) readable or writable by other accounts: "
+                  f"{shown}{more}",
+                  f"chmod -R go-rwx {home}: it holds the database, uploads and keys")
 
 
 def check_platform(config: Settings, django_settings: Any) -> list[Finding]:

@@ -108,8 +108,10 @@ def test_backup_and_restore_round_trip(home, tmp_path):
     assert archive.stat().st_mode & 0o777 == 0o600
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert set(manifest["members"]) >= {"database/hygie.sqlite3", "secret_key",
-                                        "media/evidence/ab/abcdef"}
+    assert set(manifest["members"]) >= {"database/hygie.sqlite3", "home/secret_key",
+                                        "home/media/evidence/ab/abcdef"}
+    # The live database is copied through SQLite's backup API, never as a raw file.
+    assert not {"home/hygie.sqlite3", "home/hygie.sqlite3-wal"} & set(manifest["members"])
 
     restored = tmp_path / "restored"
     result = run_hygie(restored, "restore", str(archive))
@@ -126,6 +128,39 @@ def test_backup_and_restore_round_trip(home, tmp_path):
     assert run_hygie(restored, "restore", "--force", str(archive)).returncode == 0
 
 
+RULE = """title: Backup regression rule
+id: 6a0d4b0e-1b35-4c55-9d2c-0f3a6c1e9b01
+status: test
+logsource: {product: linux, service: auth}
+detection:
+  selection: {message|contains: 'backup-regression'}
+  condition: selection
+level: low
+"""
+
+
+def test_backup_and_restore_keep_imported_rule_packs_and_every_state_file(home, tmp_path):
+    """Issue 9, defect 6: an imported rule pack (HYGIE_HOME/rules) was lost by backup+restore;
+    so was any file a module writes outside the few folders the backup used to list."""
+    pack = home / "rules" / "hospital-pack" / "linux"
+    pack.mkdir(parents=True)
+    (pack / "rule.yml").write_text(RULE)
+    (pack / "rule.yml").chmod(0o640)
+    checkpoint = home / "audit" / "checkpoints.jsonl"
+    checkpoint.parent.mkdir()
+    checkpoint.write_text('{"sequence": 1}\n')
+    archive = tmp_path / "backup.tar.gz"
+    assert run_hygie(home, "backup", str(archive)).returncode == 0
+
+    restored = tmp_path / "restored"
+    result = run_hygie(restored, "restore", str(archive))
+    assert result.returncode == 0, result.stderr
+    copy = restored / "rules" / "hospital-pack" / "linux" / "rule.yml"
+    assert copy.read_text() == RULE
+    assert copy.stat().st_mode & 0o777 == 0o640  # permissions come back as they were
+    assert (restored / "audit" / "checkpoints.jsonl").read_text() == '{"sequence": 1}\n'
+
+
 def test_restore_refuses_an_archive_whose_content_was_changed(home, tmp_path):
     archive = tmp_path / "backup.tar.gz"
     assert run_hygie(home, "backup", str(archive)).returncode == 0
@@ -133,13 +168,13 @@ def test_restore_refuses_an_archive_whose_content_was_changed(home, tmp_path):
     with tarfile.open(archive) as source, tarfile.open(forged, "w:gz") as target:
         for member in source.getmembers():
             data = source.extractfile(member).read()
-            if member.name == "secret_key":
+            if member.name == "home/secret_key":
                 data = b"x" * 80
                 member.size = len(data)
             target.addfile(member, io.BytesIO(data))
     result = run_hygie(tmp_path / "victim", "restore", str(forged))
     assert result.returncode == 2
-    assert "secret_key does not match its SHA-256" in result.stderr
+    assert "home/secret_key does not match its SHA-256" in result.stderr
     assert not (tmp_path / "victim" / "hygie.sqlite3").exists()
 
 
