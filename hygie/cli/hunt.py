@@ -5,7 +5,6 @@ Exit codes: 0 no match, 1 matches (or, for ``rules check``, invalid rules), 2 er
 
 from __future__ import annotations
 
-import csv
 import json
 import multiprocessing
 import os
@@ -34,6 +33,7 @@ from hygie.detection.engine import (
     read_json,
 )
 from hygie.detection.engine.rule_pack import MAX_RULE_FILE_BYTES
+from hygie.lib.spreadsheet import csv_writer
 
 RULE_SUFFIXES = (".yml", ".yaml")
 LOG_SUFFIXES = (".evtx", ".json", ".jsonl", ".ndjson", ".log")
@@ -123,7 +123,8 @@ class HitSink:
         self.by_level: Counter[str] = Counter()
         self.by_rule: Counter[tuple[str, str]] = Counter()
         self.table_rows: list[Hit] = []
-        self.writer = csv.writer(sys.stdout) if output_format == "csv" else None
+        # Log lines are attacker-controlled: cells that start like a formula are neutralised.
+        self.writer = csv_writer(sys.stdout) if output_format == "csv" else None
         if self.writer is not None:
             self.writer.writerow(["rule_id", "title", "level", "file", "origin_kind", "origin"])
 

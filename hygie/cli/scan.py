@@ -12,7 +12,6 @@ platform); otherwise a random key is drawn for the run and hashes only compare w
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import io
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import click
 
+from hygie.lib.spreadsheet import csv_writer
 from hygie.privacy.engine import (
     Backend,
     ColumnVerdict,
@@ -313,10 +313,12 @@ _CSV_FIELDS = (
 
 def render_csv(report: ScanReport) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
+    # A file name or masked value may start like a formula: neutralised (CSV injection).
+    writer = csv_writer(buffer, lineterminator="\n")
+    writer.writerow(_CSV_FIELDS)
     for item in report.findings:
-        writer.writerow(_finding_dict(item))
+        finding = _finding_dict(item)
+        writer.writerow(finding[name] for name in _CSV_FIELDS)
     return buffer.getvalue()
 
 

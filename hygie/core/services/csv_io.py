@@ -30,6 +30,7 @@ from hygie.core.models.assets import normalise_ip, normalise_mac
 from hygie.core.roles import EDIT_DIRECTORY
 from hygie.core.services import crud
 from hygie.lib.identifiers import check_rpps
+from hygie.lib.spreadsheet import csv_writer, unneutralise
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -44,7 +45,6 @@ ASSET_COLUMNS = ("hostname", "ip_addresses", "mac_addresses", "os_name", "os_ver
 ASSET_REQUIRED = ("hostname",)
 
 # Cells whose content is personal data: errors on them never quote anything but the column.
-_FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -183,9 +183,7 @@ def _cells(report: ImportReport, number: int, columns: list[str],
             return None
         value = cell.strip()
         # Undo the protection our export adds against spreadsheet formula injection.
-        if value.startswith("'") and value[1:2] in _FORMULA_PREFIXES:
-            value = value[1:]
-        values[name] = value
+        values[name] = unneutralise(value).strip()
     return values
 
 
@@ -402,27 +400,15 @@ def import_assets(establishment: Establishment, data: bytes, user: Any) -> Impor
 
 # --- export ------------------------------------------------------------------------------------
 
-def _safe_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        text = " ".join(str(v) for v in value)
-    elif isinstance(value, date):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 def _export(queryset: Any, columns: tuple[str, ...], rows: Iterable[Iterable[Any]]) -> str:
     model = queryset.model
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Cells a spreadsheet would run as formulas are neutralised (CSV injection).
+    writer = csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([_safe_cell(value) for value in row])
+        writer.writerow(row)
         count += 1
     # Exports copy personal data out of Hygie: who took what is part of the trail (UI and API).
     # One entry per establishment so each establishment's auditors see their own exports.

@@ -6,7 +6,6 @@ sees B's entries, in the list, the detail, the filters' choices or the export.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +21,7 @@ from hygie.core.audit_filters import AuditFilterForm
 from hygie.core.models import AuditEntry
 from hygie.core.roles import EXPORT_AUDIT, VIEW_AUDIT
 from hygie.core.views.permissions import capability_required
+from hygie.lib.spreadsheet import csv_writer
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = ("sequence", "at", "actor_label", "action", "channel", "object_type",
@@ -81,7 +81,8 @@ class _Echo:
 
 
 def _csv_rows(entries: Any) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    # Cells a spreadsheet would run as formulas are neutralised (CSV injection).
+    writer = csv_writer(_Echo())
     yield "\ufeff"  # spreadsheet programs need the BOM to read UTF-8 accents correctly
     yield writer.writerow(EXPORT_COLUMNS)
     for entry in entries.iterator(chunk_size=2000):
@@ -92,13 +93,10 @@ def _csv_rows(entries: Any) -> Iterator[str]:
             entry.message, entry.changes, entry.entry_hash)])
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
     if isinstance(value, dict):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    else:
-        text = "" if value is None else str(value)
-    # A cell starting with = + - @ would run as a formula when the file is opened (CSV injection).
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
 
 
 @require_POST
@@ -106,7 +104,8 @@ def _cell(value: Any) -> str:
 def audit_verify(request: HttpRequest) -> HttpResponse:
     report = audit.verify_chain()
     problem_visible = True
-    if report.problem is not None and not request.user.sees_all_establishments:
+    if (report.problem is not None and not request.user.sees_all_establishments
+            and report.problem.kind not in audit.ENTRYLESS_PROBLEMS):
         # Say that the chain is broken, but name the entry only if this user may see it.
         problem_visible = AuditEntry.objects.visible_to(request.user).filter(
             sequence=report.problem.sequence).exists()

@@ -12,7 +12,6 @@ rather than left out, so the register is never short of a breach that turns out 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import statistics
@@ -27,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
+from hygie.lib.spreadsheet import csv_writer, spreadsheet_cell
 from hygie.response.choices import (
     CareImpact,
     DataCategory,
@@ -385,17 +385,11 @@ def breach_register(incidents: QuerySet[Incident]) -> list[BreachRow]:
     return rows
 
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    # Spreadsheets run cells starting with = + - @ as formulas (CSV/XLSX injection).
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+    # Spreadsheets run text starting with = + - @ as formulas (CSV/XLSX injection).
+    return spreadsheet_cell(value)
 
 
 def _headers() -> list[str]:
@@ -418,7 +412,7 @@ def export_register(incidents: QuerySet[Incident], fmt: str) -> tuple[bytes, str
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer = csv_writer(buffer, lineterminator="\r\n")
         writer.writerow(_headers())
         for row in rows:
             writer.writerow([_cell(getattr(row, key)) for key, _label in REGISTER_COLUMNS])

@@ -230,3 +230,27 @@ def test_import_page_still_requires_the_csrf_token(user_a, establishment_a):
                            {"establishment": establishment_a.pk, "file": good})
     assert response.status_code == 403
     assert Person.objects.count() == 0
+
+
+@pytest.mark.parametrize("hostile", ["\t=1+1", "=HYPERLINK(\"http://x.example\",\"x\")",
+                                     "@SUM(A1)", "+1", "-1", " =1+1", "\uff1d1+1"])
+def test_people_and_asset_exports_neutralise_every_formula(establishment_a, user_a, hostile):
+    """Issue 9, defect 7: `\\t=1+1` went through the people and asset exports untouched."""
+    import csv
+    import io
+
+    Person.objects.create(establishment=establishment_a, first_name=hostile, last_name="X",
+                          email="x@example.org", profession=hostile)
+    Asset.objects.create(establishment=establishment_a, hostname="ws-01", os_name=hostile)
+    for exported in (csv_io.export_people(Person.objects.visible_to(user_a)),
+                     csv_io.export_assets(Asset.objects.visible_to(user_a))):
+        rows = list(csv.reader(io.StringIO(exported)))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert "'" + hostile in cells
+        assert hostile not in cells
+    # Importing the export gives the original values back.
+    report = csv_io.import_people(establishment_a,
+                                  csv_io.export_people(Person.objects.visible_to(user_a)).encode(),
+                                  user_a)
+    assert report.is_ok
+    assert Person.objects.get(email="x@example.org").profession == hostile.strip()

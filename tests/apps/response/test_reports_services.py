@@ -176,6 +176,21 @@ def test_register_xlsx_opens(incident):
     assert "spreadsheetml" in content_type
 
 
+@pytest.mark.usefixtures("english")
+def test_register_xlsx_cells_never_hold_a_formula(establishment_a):
+    from openpyxl import load_workbook
+
+    formula = make_incident(establishment_a, "INC-XLSX", personal_data="true")
+    Task.objects.create(incident=formula, title="@SUM(1+1)", status="done")
+    data, _type, _name = reports.export_register(
+        reports.breach_incidents(Incident.objects.all()), "xlsx")
+    sheet = load_workbook(io.BytesIO(data)).active
+    remedial = [cell for cell in sheet[2] if "SUM(1+1)" in str(cell.value)]
+    assert [cell.value for cell in remedial] == ["'@SUM(1+1)"]
+    assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row
+               if cell.value is not None and not isinstance(cell.value, int | float))
+
+
 def test_register_filters(incident, establishment_a):
     make_incident(establishment_a, "INC-LATER", personal_data="true",
                   discovered_at=T0 + timedelta(days=40))
