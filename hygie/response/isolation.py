@@ -4,6 +4,7 @@ Establishment B gets one object of every response kind, built through the respon
 the demo does), each carrying the marker where the kind has a text field. Establishment A gets
 an incident and an exercise too: routes nesting one object in another (``incidents/<pk>/tasks/
 <task_pk>/``) are also walked with A's parent and B's child, the way an IDOR is usually tried.
+Found by convention (``build_isolation``, see ``hygie.core.testing.isolation_parts``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from hygie.core.models import Establishment, Organisation
+from hygie.core.testing import IsolationPart, IsolationWorld
 from hygie.response.choices import CustodyAction, ExerciseEntryKind, TimelineKind
 from hygie.response.models import (
     AppliedPlaybook,
@@ -257,3 +259,51 @@ def links_to_b(world_a: ResponseA, establishment_b: Establishment) -> list[str]:
             not incident.assignee.establishments.filter(pk=incident.establishment_id).exists():
         found.append("incident assignee")
     return found
+
+
+def build_isolation(world: IsolationWorld) -> IsolationPart:
+    b = build_response_b(world.marker, world.organisation, world.establishment, world.user)
+    a = build_response_a(world.establishment_a)
+    return IsolationPart(
+        objects=[*b.objects(),
+                 *(item.evidence for item in b.incident.evidence.select_related("evidence"))],
+        page_objects=page_objects(b),
+        api_objects=api_objects(b),
+        page_child_objects=page_child_objects(b),
+        page_parents_a=page_parents_a(a),
+        api_parents_a=api_parents_a(a),
+        page_parameter_allow_list={
+            # A shipped playbook's key names a YAML file shipped with Hygie, the same for every
+            # establishment: showing and downloading it reveals nothing of B.
+            "response:playbook_shipped": {"key": (SHIPPED_PLAYBOOK,)},
+            "response:playbook_shipped_download": {"key": (SHIPPED_PLAYBOOK,)},
+            # Copying shipped content creates a row in an organisation the caller chooses: the
+            # walk posts B's organisation and checks that nothing was created there.
+            "response:playbook_shipped_copy": {"key": (SHIPPED_PLAYBOOK,)},
+            # An export format, not data; the draft (pk) is still B's and must be refused.
+            "response:notificationdraft_export": {"fmt": ("json", "pdf", "docx")},
+            # An export format of the breach register, which lists the caller's establishments.
+            "response:breach_register_export": {"fmt": ("csv", "xlsx", "json")},
+        },
+        api_parameter_allow_list={
+            # The key of a playbook shipped with Hygie (a YAML file, the same everywhere).
+            "get_shipped_playbook": {"key": (SHIPPED_PLAYBOOK,)},
+            # Same key, but the copy lands in the organisation of the body, filled with B's: it
+            # must be refused, and the walk checks that no playbook was created there.
+            "copy_shipped_playbook": {"key": (SHIPPED_PLAYBOOK,)},
+            # An export format; the draft is B's and must be refused.
+            "export_draft": {"fmt": ("json", "pdf", "docx")},
+            # An export format of the breach register, which lists the caller's establishments.
+            "export_breach_register": {"fmt": ("csv", "xlsx", "json")},
+        },
+        # A dry run: checks the YAML sent and answers with its problems.
+        api_writes_storing_nothing={"validate_playbook"},
+        page_form_data={
+            "title": "iso", "text": "iso", "kind": "decision", "status": "done",
+            "to_status": "triage", "action": "sealed", "planned_for": "2024-01-01T09:00",
+            "scenario_key": SHIPPED_SCENARIO, "source": shipped_playbook_source(),
+            "done_at": "2024-01-01T09:00", "proof_reference": "iso", "justification": "iso",
+            "summary": "iso", "values": "{}"},
+        counts=lambda: scoped_counts(world.establishment, world.organisation),
+        links_to_b=lambda: links_to_b(a, world.establishment),
+    )
