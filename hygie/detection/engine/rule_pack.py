@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
+from hygie.lib.documents import DocumentError, Limits, load_yaml_all
 from hygie.lib.errors import Location
 from hygie.lib.severity import Severity
 
@@ -28,8 +28,10 @@ from .errors import RuleProblem
 
 # A SigmaHQ rule is a few kB; anything far bigger is a mistake or an attack on the YAML parser.
 MAX_RULE_FILE_BYTES = 1024 * 1024
-
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A Sigma detection nests a few levels; SigmaHQ's largest rule has a few thousand values. Aliases,
+# which turn a 500-byte file into gigabytes ("billion laughs"), are refused by the loader.
+RULE_LIMITS = Limits(max_bytes=MAX_RULE_FILE_BYTES, max_depth=32, max_nodes=100_000,
+                     max_documents=1_000)
 _QUOTED = re.compile(r"'([^'\n]{2,200})'")
 
 
@@ -142,12 +144,10 @@ def _parse_file(
     source: RuleSource, text: str, problems: list[RuleProblem]
 ) -> SigmaCollection | None:
     try:
-        documents = list(yaml.load_all(text, Loader=_YAML_LOADER))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = f"invalid YAML: {getattr(error, 'problem', None) or error}"
-        problems.append(RuleProblem(Location(source.name, line), reason))
+        documents = [document.data for document in load_yaml_all(text, source.name, RULE_LIMITS)]
+    except DocumentError as error:
+        problems.extend(RuleProblem(problem.location, f"invalid YAML: {problem.message}")
+                        for problem in error.problems)
         return None
     # Recursion in pySigma on a hostile document must not take the whole pack down.
     try:

@@ -4,10 +4,11 @@ A playbook is a hand-readable YAML document (format reference: docs/response-pla
 module turns its text into frozen dataclasses or reports **every** problem at once, each with the
 path of the field (``phases.containment.steps[2].due_after``), its line and a clear message.
 
-The document is treated as hostile: it is size-limited, scanned event by event before anything is
-built (nesting depth, node count, anchors and aliases refused, so no "billion laughs"), then
-validated straight from PyYAML's composed node tree: every value keeps the line it came from, and
-nothing is ever constructed from a tag (``!!python/object`` is just a wrong type here).
+The document is treated as hostile: it goes through the platform's hardened loader
+(``hygie.lib.documents``: size, nesting depth and node count bounded while parsing, aliases and
+duplicate keys refused, so no "billion laughs"), then is validated straight from the node
+tree: every value keeps the line it came from, and nothing is ever constructed from a tag
+(``!!python/object`` is just a wrong type here).
 
 Pure: text in, dataclasses out. No Django, no file access.
 """
@@ -22,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from hygie.lib import documents
 from hygie.lib.errors import Location
 from hygie.response.engine.choices import IncidentCategory, ObligationId, choices_of
 from hygie.response.engine.errors import DocumentError, DocumentProblem
@@ -32,6 +34,8 @@ SCHEMA_VERSION = 1
 MAX_PLAYBOOK_BYTES = 256 * 1024
 MAX_DEPTH = 12  # the format needs 7 levels (phases → phase → steps → step → decision → options)
 MAX_NODES = 20_000
+PLAYBOOK_LIMITS = documents.Limits(max_bytes=MAX_PLAYBOOK_BYTES, max_depth=MAX_DEPTH,
+                                   max_nodes=MAX_NODES)
 MAX_STEPS = 200
 MAX_TITLE = 300  # Task.title and Playbook.title hold 300 characters
 MAX_TEXT = 4000
@@ -645,60 +649,16 @@ class _Checker:
         return tuple(result)
 
 
-def _scan(text: str, source: str | None) -> PlaybookProblem | None:
-    """One pass over the parser's events, before any tree is built: bounds depth and size and
-    refuses anchors and aliases (the building blocks of exponential "billion laughs" documents,
-    and of nothing a playbook needs)."""
-    depth = nodes = 0
-    loader = yaml.SafeLoader(text)
-    try:
-        while loader.check_event():
-            event = loader.get_event()  # type: ignore[no-untyped-call]
-            mark = event.start_mark
-            where = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return PlaybookProblem("(document)", "YAML anchors and aliases (&, *) are not "
-                                                     "allowed in a playbook", where)
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return PlaybookProblem("(document)", f"nested deeper than {MAX_DEPTH} "
-                                                         f"levels", where)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent,
-                                  yaml.SequenceStartEvent)):
-                nodes += 1
-                if nodes > MAX_NODES:
-                    return PlaybookProblem("(document)", f"more than {MAX_NODES} values",
-                                           where)
-    finally:
-        loader.dispose()
-    return None
-
-
 def _compose(text: str, source: str | None) -> yaml.Node | None:
-    if len(text.encode("utf-8", errors="replace")) > MAX_PLAYBOOK_BYTES:
-        raise PlaybookError([PlaybookProblem("(document)", f"larger than {MAX_PLAYBOOK_BYTES} "
-                                                           f"bytes", Location(source))], source)
+    """The node tree, from the platform's hardened loader: size, depth and node count bounded
+    before any tree is built, aliases (the "billion laughs" building block) and duplicate keys
+    refused."""
     try:
-        problem = _scan(text, source)
-        if problem is not None:
-            raise PlaybookError([problem], source)
-        loader = yaml.SafeLoader(text)
-        try:
-            node: yaml.Node | None = loader.get_single_node()
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        location = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
-        raise PlaybookError([PlaybookProblem("(document)", f"not valid YAML: {error.problem}",
-                                             location)], source) from None
-    except yaml.YAMLError:
-        raise PlaybookError([PlaybookProblem("(document)", "not valid YAML", Location(source))],
-                            source) from None
-    return node
+        return documents.compose_yaml(text, source, PLAYBOOK_LIMITS)
+    except documents.DocumentError as error:
+        raise PlaybookError([PlaybookProblem(documents.dotted_path(problem.path) or "(document)",
+                                             problem.message, problem.location)
+                             for problem in error.problems], source) from None
 
 
 def parse_playbook(text: str, source: str | None = None) -> Playbook:

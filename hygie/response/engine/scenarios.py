@@ -1,8 +1,9 @@
 """Crisis exercise scenarios: a YAML file of timed injects, parsed, checked and scheduled.
 
 Pure: text in, frozen dataclasses out; no file access, no clock (callers pass the elapsed time).
-Parsing follows the facts parser's conventions: PyYAML's safe loader under a size limit, every
-problem collected before raising, each with its dotted path and the line of its key; unknown keys
+Parsing follows the facts parser's conventions: the hardened loader of ``hygie.lib.documents``
+(size, depth and node limits, no aliases, duplicate keys refused), every problem collected before
+raising, each with its dotted path and the line of its key; unknown keys
 are refused with the valid ones listed, so a typo never silently drops an inject's content.
 
 Format reference: docs/response-exercises.md.
@@ -16,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import yaml
-
+from hygie.lib import documents
 from hygie.lib.errors import Location
 from hygie.response.engine.choices import ObligationId, choices_of
 from hygie.response.engine.errors import DocumentError, DocumentProblem
@@ -27,6 +27,9 @@ SCHEMA_VERSION = 1
 # A shipped scenario is ~30 KiB; the cap bounds the memory a hostile file can claim.
 MAX_SCENARIO_BYTES = 256 * 1024
 MAX_YAML_EVENTS = 50_000
+# The format nests five levels (injects → inject → expected_actions → language → items).
+SCENARIO_LIMITS = documents.Limits(max_bytes=MAX_SCENARIO_BYTES, max_depth=10,
+                                   max_nodes=MAX_YAML_EVENTS)
 MAX_INJECTS = 200
 MAX_DURATION = timedelta(days=7)
 MAX_SHORT_TEXT = 300
@@ -165,81 +168,21 @@ def format_duration(value: timedelta) -> str:
 # YAML input
 
 
-def _walk(node: yaml.Node, path: str, lines: dict[str, int],
-          problems: list[ScenarioProblem], source: str | None, depth: int) -> None:
-    """Record the 1-based line of every mapping key and list item, and flag duplicate keys."""
-    if depth > 8:
-        return
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            child = f"{path}.{key_node.value}" if path else str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key_node.value in seen:
-                problems.append(ScenarioProblem(
-                    child, f"key given twice (first on line {lines[child]})",
-                    Location(source, line)))
-                continue
-            seen.add(key_node.value)
-            lines[child] = line
-            _walk(value_node, child, lines, problems, source, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value[:MAX_INJECTS + 1]):
-            child = f"{path}[{index}]"
-            lines.setdefault(child, item.start_mark.line + 1)
-            _walk(item, child, lines, problems, source, depth + 1)
-
-
-def _check_events(text: str, source: str | None) -> None:
-    """Refuse anchors/aliases (a scenario needs none; they are the billion-laughs vector) and
-    documents with an unreasonable number of YAML events, before building anything."""
-    count = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        count += 1
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            mark = event.start_mark
-            where = Location(source, mark.line + 1, mark.column + 1) if mark else \
-                Location(source)
-            raise ScenarioError([ScenarioProblem(
-                "(document)", "anchors and aliases (& and *) are not allowed in a scenario",
-                where)], source)
-        if count > MAX_YAML_EVENTS:
-            raise ScenarioError([ScenarioProblem("(document)", "too many YAML elements",
-                                                 Location(source))], source)
-
-
 def parse_scenario(text: str, source: str | None = None) -> Scenario:
     """Parse a YAML scenario; raise :class:`ScenarioError` listing every problem."""
-    if len(text.encode("utf-8", errors="replace")) > MAX_SCENARIO_BYTES:
-        raise ScenarioError([ScenarioProblem(
-            "(document)", f"larger than {MAX_SCENARIO_BYTES} bytes", Location(source))], source)
-    lines: dict[str, int] = {}
     problems: list[ScenarioProblem] = []
     try:
-        _check_events(text, source)
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = None
-            if node is not None:
-                _walk(node, "", lines, problems, source, 1)
-                data = loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        location = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
-        raise ScenarioError([ScenarioProblem("(document)", f"not valid YAML: {error.problem}",
-                                             location)], source) from None
-    except yaml.YAMLError:
-        raise ScenarioError([ScenarioProblem("(document)", "not valid YAML", Location(source))],
-                            source) from None
-    except RecursionError:
-        raise ScenarioError([ScenarioProblem("(document)", "nested too deeply",
-                                             Location(source))], source) from None
-    return scenario_from_dict(data, lines=lines, source=source, problems=problems)
+        document = documents.load_yaml(text, source, SCENARIO_LIMITS)
+    except documents.DocumentError as error:
+        problems = [ScenarioProblem(documents.dotted_path(problem.path) or "(document)",
+                                    problem.message, problem.location)
+                    for problem in error.problems]
+        if not error.documents:
+            raise ScenarioError(problems, source) from None
+        # Only duplicate keys: report them with every other problem of the document.
+        document = error.documents[0]
+    return scenario_from_dict(document.data, lines=document.dotted_lines(), source=source,
+                              problems=problems)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -131,3 +131,40 @@ def test_non_string_title_is_reported_not_a_crash() -> None:
     pack, _ = load(rule("sel: {A: 1}\ncondition: sel", title="12"))
     assert [p.reason for p in pack.problems] == ["Sigma rule title must be a string"]
     assert pack.problems[0].location.line == 1
+
+
+def alias_bomb(levels: int) -> str:
+    """A Sigma rule of a few hundred bytes whose selection expands to 9**levels values."""
+    anchors = ['    a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    anchors += [f"    a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]"
+                for i in range(1, levels)]
+    return ("title: bomb\nstatus: test\nlogsource:\n    product: test\ndetection:\n"
+            + "\n".join(anchors) + f"\n    sel:\n        A|contains: *a{levels - 1}\n"
+            "    condition: sel\nlevel: high\n")
+
+
+def test_alias_bomb_is_refused_at_its_first_anchor() -> None:
+    # Issue 9: such a rule cost seconds and hundreds of MB (MemoryError uncaught when larger).
+    bomb = alias_bomb(6)
+    assert len(bomb) < 500
+    pack, engine = load(GOOD, bomb)
+    assert len(engine.rules) == 1
+    (problem,) = pack.problems
+    assert problem.location.file == "r1.yml" and problem.location.line == 6
+    assert "anchors and aliases" in problem.reason
+
+
+def test_duplicate_key_in_a_rule_is_reported() -> None:
+    # safe_load kept the second `sel`, silently changing what the rule matches.
+    twice = rule("sel: {A: 1}\nsel: {B: 2}\ncondition: sel", title="twice")
+    pack, engine = load(GOOD, twice)
+    assert len(engine.rules) == 1
+    (problem,) = pack.problems
+    assert problem.location.line == 8 and "given twice (first on line 7)" in problem.reason
+
+
+def test_deeply_nested_rule_is_refused_with_its_line() -> None:
+    deep = rule("sel:\n  A: " + "[" * 2000 + "]" * 2000 + "\ncondition: sel", title="deep")
+    pack, engine = load(GOOD, deep)
+    (problem,) = pack.problems
+    assert problem.location.line == 8 and "nested deeper than 32 levels" in problem.reason
