@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HYGIE := $(BIN)/hygie
 export HYGIE_HOME ?= $(CURDIR)/var
 
-.PHONY: run test bench bench-phi bench-detect bench-ingest lint clean install install-dev install-bench
+.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest lint clean install install-dev install-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ run: install
 test: install-dev
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --durations=15 tests || [ $$? -eq 5 ]
+
+## fuzz: every parser of outside input under atheris, FUZZ_TIME s each (two at a time); fails on
+## any crash, hang or memory excess. One target longer: .venv/bin/python -m tests.fuzz evtx --time 600
+FUZZ_TIME ?= 20
+fuzz: install-dev
+	$(BIN)/python -m tests.fuzz --time $(FUZZ_TIME)
 
 ## bench: every benchmark in bench/, each printing Hygie's and the peer's figures side by side
 bench: bench-phi bench-detect bench-ingest

@@ -1,0 +1,11 @@
+"""Every fuzz target, by name. Add a target to its area's module; it is picked up here."""
+
+from __future__ import annotations
+
+from . import targets_detection, targets_privacy, targets_response
+from .target import Target
+
+TARGETS: dict[str, Target] = {
+    target.name: target
+    for target in (*targets_detection.TARGETS, *targets_privacy.TARGETS, *targets_response.TARGETS)
+}
