@@ -16,12 +16,12 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from hygie.core import audit_keys, context
-from hygie.core.audit_verify import ChainProblem, ChainReport, verify_chain
+from hygie.core.audit_verify import ENTRYLESS_PROBLEMS, ChainProblem, ChainReport, verify_chain
 from hygie.core.models import AuditChainHead, AuditEntry
 from hygie.core.models.scoping import establishment_ids_of
 
-__all__ = ["ChainProblem", "ChainReport", "audit_model_changes", "record", "rotate_key",
-           "verify_chain"]
+__all__ = ["ENTRYLESS_PROBLEMS", "ChainProblem", "ChainReport", "audit_model_changes", "record",
+           "rotate_key", "verify_chain"]
 
 REDACTED = "••••"
 _ALWAYS_REDACTED = {"password", "key_hash", "secret", "token", "otp_secret"}

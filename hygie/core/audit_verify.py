@@ -24,6 +24,11 @@ from hygie.core.audit_checkpoints import Checkpoint, read_log
 from hygie.core.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
 
 
+# Problems about entries that are gone or about the checkpoint file: naming them shows no
+# establishment's entry, so every reader of the audit trail may see the detail.
+ENTRYLESS_PROBLEMS = frozenset({"truncated", "wiped", "forged"})
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     """The first place where the stored chain differs from what was written."""

@@ -1,4 +1,4 @@
-"""The core's background jobs: audit chain verification and housekeeping, run periodically."""
+"""The core's background jobs: audit chain verification and checkpoints, housekeeping."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from hygie.core.audit import verify_chain
+from hygie.core.audit_checkpoints import write_checkpoint
 from hygie.core.models import Job
 from hygie.core.services.jobs import JobRun, register_job
 from hygie.core.services.scheduler import register_periodic
@@ -21,6 +22,9 @@ logger = logging.getLogger("hygie.jobs")
 
 VERIFY_AUDIT_CHAIN = "core.verify_audit_chain"
 PRUNE_HISTORY = "core.prune_history"
+AUDIT_CHECKPOINT = "core.audit_checkpoint"
+# The window in which a deleted tail of the audit trail could go unnoticed: keep it short.
+AUDIT_CHECKPOINT_EVERY = timedelta(hours=1)
 
 # Finished queue rows only matter to debug the queue; Job rows are the users' history.
 TASK_RESULT_RETENTION = timedelta(days=14)
@@ -37,12 +41,24 @@ def verify_audit_chain(run: JobRun) -> dict[str, Any]:
     run.progress(report.checked, report.checked,
                  _("%(count)s entries checked") % {"count": report.checked})
     if report.problem is not None:
-        logger.error("audit chain broken at entry #%s (%s)", report.problem.sequence,
-                     report.problem.kind)
+        logger.error("audit chain broken at entry #%s (%s, %s check)", report.problem.sequence,
+                     report.problem.kind, report.problem.check)
         raise AuditChainBrokenError(
-            f"audit trail broken at entry #{report.problem.sequence} ({report.problem.kind}): "
-            f"{report.problem.detail}; run `hygie audit verify` and investigate")
-    return {"checked": report.checked, "intact": True}
+            f"audit trail broken at entry #{report.problem.sequence} ({report.problem.kind}, "
+            f"{report.problem.check} check): {report.problem.detail}; run `hygie audit verify` "
+            "and investigate")
+    return {"checked": report.checked, "intact": True, "checkpoints": report.checkpoints}
+
+
+@register_job(AUDIT_CHECKPOINT, gettext_lazy("Sign a checkpoint of the audit trail"))
+def audit_checkpoint(run: JobRun) -> dict[str, Any]:
+    """Anchor the chain's head outside the database (fails, raising an alert, if the entries
+    since the previous checkpoint do not verify)."""
+    checkpoint, is_new = write_checkpoint()
+    run.progress(1, 1, _("Done"))
+    if checkpoint is None:
+        return {"sequence": 0, "written": False}
+    return {"sequence": checkpoint.sequence, "written": is_new, "key_id": checkpoint.key_id}
 
 
 @register_job(PRUNE_HISTORY, gettext_lazy("Prune old background task records"))
@@ -57,3 +73,4 @@ def prune_history(run: JobRun) -> dict[str, Any]:
 
 register_periodic(VERIFY_AUDIT_CHAIN, timedelta(days=1))
 register_periodic(PRUNE_HISTORY, timedelta(days=1))
+register_periodic(AUDIT_CHECKPOINT, AUDIT_CHECKPOINT_EVERY)

@@ -42,9 +42,10 @@ def audit_chain_intact(establishment: Establishment) -> ProbeResult:
                            {"checked": report.checked})
     problem = report.problem
     assert problem is not None
-    return ProbeResult("fail", f"Audit trail broken at entry #{problem.sequence} ({problem.kind}).",
+    return ProbeResult("fail", f"Audit trail broken at entry #{problem.sequence} ({problem.kind}, "
+                               f"{problem.check} check).",
                        {"checked": report.checked, "sequence": problem.sequence,
-                        "kind": problem.kind})
+                        "kind": problem.kind, "check": problem.check})
 
 
 def asset_inventory_completeness(establishment: Establishment) -> ProbeResult:

@@ -299,7 +299,17 @@ class AuditEntryOut(Schema):
 
 class ChainProblemOut(Schema):
     sequence: int
-    kind: str = Field(description="modified, inserted, deleted, reordered or truncated.")
+    kind: str = Field(description="modified, inserted, deleted, reordered, truncated, wiped, "
+                                  "downgraded, unverifiable (a key is missing) or forged "
+                                  "(the checkpoint file).")
+    detail: str
+    check: str = Field(description="The check that failed: sequence, links, hmac, sha256, "
+                                   "legacy, keys, head or checkpoints.")
+
+
+class ChainCheckOut(Schema):
+    name: str
+    ok: bool
     detail: str
 
 
@@ -307,6 +317,14 @@ class ChainReportOut(Schema):
     is_intact: bool
     checked: int = Field(description="Entries verified before the first problem (or all).")
     problem: ChainProblemOut | None
+    checks: list[ChainCheckOut] = Field(description="What was verified, check by check.")
+    keyed: int = Field(description="Entries verified with their HMAC key.")
+    legacy: int = Field(description="Plain SHA-256 entries written before keys existed.")
+    checkpoints: int = Field(description="Signed checkpoints verified in the checkpoint file.")
+    last_checkpoint_sequence: int | None = Field(description="Entry the last checkpoint "
+                                                             "anchored.")
+    unanchored: int = Field(description="Entries after the last checkpoint (protected against "
+                                        "edits, anchored against deletion by the next one).")
 
 
 # --- tokens -----------------------------------------------------------------------------------

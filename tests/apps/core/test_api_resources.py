@@ -255,3 +255,21 @@ def test_oversized_csv_is_refused_with_413(api_a, establishment_a, settings):
                             {"file": SimpleUploadedFile("staff.csv", PEOPLE_CSV)})
     assert response.status_code == 413
     assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_audit_verify_lists_checks_and_names_the_failed_one(api_a, establishment_a):
+    from hygie.core.audit_checkpoints import write_checkpoint
+
+    Department.objects.create(establishment=establishment_a, name="Bloc")
+    write_checkpoint()
+    report = api_a.get("/audit/verify").json()
+    assert report["is_intact"] is True and report["checkpoints"] == 1
+    assert report["keyed"] == report["checked"] and report["unanchored"] == 0
+    assert {check["name"] for check in report["checks"]} >= {"entries", "checkpoint file"}
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry")
+        cursor.execute("DELETE FROM core_auditchainhead")
+    report = api_a.get("/audit/verify").json()
+    assert report["problem"]["check"] == "checkpoints"
+    assert report["problem"]["kind"] == "wiped"

@@ -127,3 +127,205 @@ def test_edit_then_plain_sha256_rehash_is_detected(establishment_a, clear_key):
     assert report.problem is not None
     assert report.problem.sequence == target.sequence
     assert report.problem.check == ("legacy" if clear_key else "hmac")
+
+
+# --- keys, rotation, legacy upgrade, checkpoint file ------------------------------------------
+
+@pytest.mark.django_db
+def test_entries_are_keyed_and_key_files_are_private(establishment_a):
+    import stat
+
+    from hygie.core import audit_keys
+
+    _make_entries(establishment_a, ("Bloc",))
+    entry = _rows()[-1]
+    assert entry.key_id and audit_keys.KEY_ID_PATTERN.match(entry.key_id)
+    key_file = audit_keys.key_dir() / f"{entry.key_id}.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(audit_keys.key_dir().stat().st_mode) == 0o700
+    # The hash is an HMAC: the plain SHA-256 an attacker can compute is something else.
+    assert entry.compute_hash(audit_keys.load(entry.key_id).secret) == entry.entry_hash
+    report = audit.verify_chain()
+    assert report.is_intact and report.keyed == report.checked and report.legacy == 0
+
+
+def test_key_ids_cannot_name_files_outside_the_key_folder():
+    from hygie.core import audit_keys
+
+    with pytest.raises(audit_keys.AuditKeyError):
+        audit_keys.load("../../secret_key")
+
+
+@pytest.mark.django_db
+def test_rotation_signs_new_entries_with_the_new_key_and_old_ones_still_verify(establishment_a):
+    _make_entries(establishment_a, ("Bloc", "DSI"))
+    old_key = _rows()[-1].key_id
+    new_key = audit.rotate_key()
+    _make_entries(establishment_a, ("Urgences",))
+    rows = _rows()
+    assert rows[-1].key_id == new_key.key_id != old_key
+    rotation = AuditEntry.objects.get(object_type="core.auditkey")
+    assert rotation.key_id == new_key.key_id and rotation.sequence == new_key.first_sequence
+    report = audit.verify_chain()
+    assert report.is_intact
+    assert set(report.key_ids) == {old_key, new_key.key_id}
+
+
+@pytest.mark.django_db
+def test_a_missing_key_makes_its_entries_unverifiable(establishment_a):
+    from hygie.core import audit_keys
+
+    _make_entries(establishment_a, ("Bloc",))
+    key_id = _rows()[-1].key_id
+    (audit_keys.key_dir() / f"{key_id}.key").unlink()
+    audit_keys._cache.clear()
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.check, report.problem.kind) == ("keys", "unverifiable")
+
+
+def _legacy_chain(count: int) -> None:
+    """Entries as Hygie wrote them before keys existed: plain SHA-256, no key id."""
+    from django.utils import timezone
+
+    from hygie.core.models import AuditChainHead
+    from hygie.core.models.audit import GENESIS_HASH
+
+    previous = GENESIS_HASH
+    for sequence in range(1, count + 1):
+        entry = AuditEntry(sequence=sequence, at=timezone.now(), actor_label="system",
+                           action="system", channel="system", message=f"legacy {sequence}",
+                           previous_hash=previous)
+        entry.entry_hash = entry.compute_hash()
+        entry.save()
+        previous = entry.entry_hash
+    AuditChainHead.objects.update_or_create(pk=1, defaults={"sequence": count,
+                                                           "entry_hash": previous})
+
+
+def _first_keyed_entries() -> None:
+    from hygie.core.models import Organisation
+
+    Organisation.objects.create(name="GHT Upgrade", kind="ght")
+
+
+@pytest.mark.django_db
+def test_an_upgraded_chain_keeps_its_legacy_prefix_verifiable():
+    _legacy_chain(5)
+    assert audit.verify_chain().is_intact  # before the first keyed entry
+    _first_keyed_entries()
+    rows = _rows()
+    assert [bool(row.key_id) for row in rows[:6]] == [False] * 5 + [True]
+    report = audit.verify_chain()
+    assert report.is_intact and report.legacy == 5 and report.keyed == len(rows) - 5
+    assert any("legacy" in check.detail for check in report.checks)
+
+
+@pytest.mark.django_db
+def test_a_rewritten_legacy_prefix_is_detected_by_the_first_keyed_entry():
+    _legacy_chain(5)
+    _first_keyed_entries()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditentry SET message = 'forged' WHERE sequence = 3")
+    _rehash_legacy_prefix(3, 5)
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.sequence, report.problem.check) == (6, "links")
+
+
+def _rehash_legacy_prefix(first: int, last: int) -> None:
+    import hashlib
+
+    previous = AuditEntry.objects.get(sequence=first - 1).entry_hash
+    for entry in AuditEntry.objects.filter(sequence__range=(first, last)).order_by("sequence"):
+        digest = hashlib.sha256(previous.encode("ascii") + entry.canonical_content()).hexdigest()
+        AuditEntry.objects.filter(pk=entry.pk).update(previous_hash=previous, entry_hash=digest)
+        previous = digest
+
+
+@pytest.mark.django_db
+def test_reordered_entries_are_detected(establishment_a):
+    _make_entries(establishment_a)
+    rows = _rows()
+    second, third = rows[1], rows[2]
+    with connection.cursor() as cursor:  # swap two entries' places in the chain
+        cursor.execute("UPDATE core_auditentry SET sequence = -1 WHERE id = %s", [second.pk])
+        cursor.execute("UPDATE core_auditentry SET sequence = %s WHERE id = %s",
+                       [second.sequence, third.pk])
+        cursor.execute("UPDATE core_auditentry SET sequence = %s WHERE id = %s",
+                       [third.sequence, second.pk])
+    report = audit.verify_chain()
+    assert report.problem is not None and report.problem.sequence == second.sequence
+
+
+@pytest.mark.django_db
+def test_checkpoints_are_signed_chained_private_and_not_repeated(establishment_a):
+    import json
+    import stat
+
+    from hygie.core.audit_checkpoints import checkpoint_file, read_log, write_checkpoint
+
+    _make_entries(establishment_a, ("Bloc",))
+    first, is_new = write_checkpoint()
+    assert is_new and first is not None
+    assert write_checkpoint() == (first, False)  # the head did not move: nothing written
+    _make_entries(establishment_a, ("DSI",))
+    second, is_new = write_checkpoint()
+    assert is_new and second.previous == first.mac and second.sequence == _rows()[-1].sequence
+    path = checkpoint_file()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["sequence"] for line in lines] == [first.sequence, second.sequence]
+    assert read_log().problem == ""
+    report = audit.verify_chain()
+    assert report.is_intact and report.checkpoints == 2 and report.unanchored == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("damage", ["edited", "line-removed", "cut"])
+def test_a_damaged_checkpoint_file_is_reported(establishment_a, damage):
+    from hygie.core.audit_checkpoints import checkpoint_file, write_checkpoint
+
+    for name in ("Bloc", "DSI", "Urgences"):
+        _make_entries(establishment_a, (name,))
+        write_checkpoint()
+    path = checkpoint_file()
+    lines = path.read_text().splitlines(keepends=True)
+    if damage == "edited":
+        lines[1] = lines[1].replace('"sequence":', '"sequence":1', 1)
+    elif damage == "line-removed":
+        del lines[1]
+    else:
+        lines[-1] = lines[-1][:-10]
+    path.write_text("".join(lines))
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.check, report.problem.kind) == ("checkpoints", "forged")
+    assert any(not check.ok and check.name == "checkpoint file" for check in report.checks)
+
+
+@pytest.mark.django_db
+def test_a_checkpoint_never_vouches_for_a_tampered_chain(establishment_a):
+    from hygie.core.audit_checkpoints import AuditCheckpointError, read_log, write_checkpoint
+
+    _make_entries(establishment_a)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditentry SET object_repr = 'forged' WHERE sequence = 2")
+    with pytest.raises(AuditCheckpointError, match="#2"):
+        write_checkpoint()
+    assert read_log().checkpoints == ()
+
+
+@pytest.mark.django_db
+def test_a_head_reset_after_a_wipe_is_detected_even_without_checkpoints(establishment_a):
+    """The attacker empties the table and the head; Hygie goes on writing from #1 with the
+    current key, which the key file says only signs from a later sequence after a rotation."""
+    _make_entries(establishment_a, ("Bloc",))
+    audit.rotate_key()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry")
+        cursor.execute("DELETE FROM core_auditchainhead")
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.check, report.problem.kind) == ("keys", "truncated")

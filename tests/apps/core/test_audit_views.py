@@ -138,3 +138,20 @@ def test_verify_does_not_name_entries_of_other_establishments(client_a, departme
     page = client_a.post(reverse("core:audit_verify"))
     assert not page.context["problem_visible"]
     assert f"#{target.sequence} " not in page.content.decode()
+
+
+def test_verify_page_names_the_failed_check_and_what_was_verified(client_a, departments):
+    from hygie.core.audit_checkpoints import write_checkpoint
+    from hygie.core.models import AuditChainHead
+
+    write_checkpoint()
+    page = client_a.post(reverse("core:audit_verify"))
+    text = page.content.decode()
+    assert page.context["report"].is_intact and "What was verified" in text
+    assert "signed checkpoint" in text
+    keep = AuditEntry.objects.order_by("sequence")[2]
+    AuditEntry.objects.filter(sequence__gt=keep.sequence).delete()
+    AuditChainHead.objects.update(sequence=keep.sequence, entry_hash=keep.entry_hash)
+    page = client_a.post(reverse("core:audit_verify"))
+    text = page.content.decode()
+    assert "The chain is broken" in text and "truncated" in text and "checkpoints" in text

@@ -225,3 +225,18 @@ def test_prune_history_deletes_only_old_job_records():
     assert job.result["jobs_deleted"] == 1
     assert not Job.objects.filter(pk=old.pk).exists()
     assert Job.objects.filter(pk=recent.pk).exists()
+
+
+@pytest.mark.django_db
+def test_audit_checkpoint_job_is_scheduled_and_anchors_the_head(establishment_a):
+    from hygie.core.audit_checkpoints import read_log
+    from hygie.core.jobs import AUDIT_CHECKPOINT
+    from hygie.core.models import AuditChainHead
+
+    assert AUDIT_CHECKPOINT in periodic_jobs
+    job = start_job(AUDIT_CHECKPOINT, "checkpoint")
+    assert job.status == JobStatus.SUCCEEDED and job.result["written"] is True
+    head = AuditChainHead.objects.get(pk=1)
+    last = read_log().last
+    assert last is not None and (last.sequence, last.entry_hash) == (head.sequence,
+                                                                     head.entry_hash)
