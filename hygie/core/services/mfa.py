@@ -6,8 +6,9 @@ Codes and secrets never reach the audit trail or the logs: entries say what happ
 
 from __future__ import annotations
 
+import hmac
 import secrets
-from base64 import b32encode
+from base64 import b32encode, urlsafe_b64encode
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -18,6 +19,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import devices_for_user
@@ -31,6 +33,11 @@ RECOVERY_DEVICE_NAME = "recovery codes"
 TOTP_DEVICE_NAME = "authenticator app"
 _RECOVERY_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/o/0/1 to misread
 _RECOVERY_LENGTH = 10  # 50 bits each: they stand in for the authenticator
+# Stored recovery codes are "$" + 15 characters of an HMAC (90 bits; django-otp's token column
+# holds 16). The "$" tells them from clear codes of earlier versions, which are never accepted.
+_RECOVERY_HASH_MARK = "$"
+_RECOVERY_HASH_LENGTH = 15
+_RECOVERY_HASH_SALT = "hygie.core.mfa.recovery-code"
 OIDC_BACKEND = "hygie.core.oidc.HygieOIDCBackend"
 
 
@@ -153,7 +160,7 @@ def verify_code(user: Any, code: str) -> Verification:
         device = StaticDevice.objects.filter(user=user, confirmed=True).first()
         if device is not None and recovery:
             _check_not_throttled(device)
-            if device.verify_token(recovery):
+            if _use_recovery_code(device, recovery):
                 left = recovery_codes_left(user)
                 audit.record("mfa", user, message=f"recovery code used ({left} left)")
                 return Verification(device, True, left)
@@ -201,13 +208,60 @@ def format_recovery_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
+def hash_recovery_code(user_id: int, code: str, *, secret: str | None = None) -> str:
+    """The stored form of a recovery code: a keyed hash, bound to its account.
+
+    Codes are short (50 bits), so a plain or salted hash could be brute-forced from a copy of
+    the database; an HMAC under a key derived from the secret key (kept outside the database, in
+    ``HYGIE_HOME``) cannot be. A slow password hash would cost seconds per sign-in for ten codes.
+    """
+    message = f"{user_id}:{normalise_recovery_code(code)}"
+    digest = salted_hmac(_RECOVERY_HASH_SALT, message, secret=secret, algorithm="sha256").digest()
+    encoded = urlsafe_b64encode(digest).decode("ascii")[:_RECOVERY_HASH_LENGTH]
+    return _RECOVERY_HASH_MARK + encoded
+
+
+def _recovery_code_candidates(user_id: int, code: str) -> list[str]:
+    # Codes issued before a secret key rotation (SECRET_KEY_FALLBACKS) keep working.
+    secrets_in_use = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [hash_recovery_code(user_id, code, secret=secret) for secret in secrets_in_use]
+
+
+def _use_recovery_code(device: StaticDevice, code: str) -> bool:
+    """Consume ``code`` if it is one of the device's; django-otp's throttling applies.
+
+    Every stored hash is compared in constant time, without stopping at the first match, and the
+    code is spent by a conditional delete, so two simultaneous sign-ins cannot both use it.
+    """
+    allowed, _data = device.verify_is_allowed()
+    if not allowed:
+        return False
+    candidates = _recovery_code_candidates(device.user_id, code)
+    match: StaticToken | None = None
+    for token in device.token_set.all():  # at most RECOVERY_CODE_COUNT rows
+        stored = token.token.encode("utf-8")
+        for candidate in candidates:
+            if hmac.compare_digest(stored, candidate.encode("ascii")) and match is None:
+                match = token
+    spent = match is not None and StaticToken.objects.filter(pk=match.pk).delete()[0] == 1
+    if spent:
+        device.throttle_reset(commit=False)
+        device.set_last_used_timestamp(commit=False)
+        device.save()
+    else:
+        device.throttle_increment()
+    return spent
+
+
 def _replace_recovery_codes(user: Any) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
     device.token_set.all().delete()
     codes = ["".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
              for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    StaticToken.objects.bulk_create([StaticToken(device=device,
+                                                 token=hash_recovery_code(user.pk, code))
+                                     for code in codes])
     return [format_recovery_code(code) for code in codes]
 
 
