@@ -147,7 +147,7 @@ def test_smtp_failure_is_retried_at_the_next_run(settings, breach):
 def test_language_per_recipient_french_by_default_for_a_french_site(breach):
     obligation = IncidentObligation.objects.get(incident=breach, obligation_id="gdpr_art33")
     profile = RegulatoryProfile.objects.get(establishment=breach.establishment)
-    assert sorted(service._recipients(obligation, profile)) == [
+    assert sorted(service.reminders._recipients(obligation, profile)) == [
         ("assignee@example.org", "en"), ("cellule-crise@ch.example", "fr"),
         ("watcher@example.org", "fr")]
 
