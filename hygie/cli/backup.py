@@ -36,6 +36,14 @@ def backup(path: Path) -> None:
         click.echo("Left out as cache: " + ", ".join(manifest.excluded) + ".")
     for relative, reason in sorted(manifest.skipped.items()):
         click.secho(f"Not archived: {relative} ({reason}).", fg="yellow", err=True)
+    home = settings.CONFIG.home.resolve()
+    for label, configured in (("audit keys", settings.HYGIE_AUDIT_KEY_DIR),
+                              ("audit checkpoints", settings.HYGIE_AUDIT_CHECKPOINT_FILE)):
+        # Kept apart on purpose (another volume): not in this archive, and needed to verify.
+        if configured and not Path(configured).resolve().is_relative_to(home):
+            click.secho(f"The {label} ({configured}) are outside HYGIE_HOME and not in the "
+                        "backup: back them up separately, `hygie audit verify` needs them.",
+                        fg="yellow", err=True)
     if not manifest.has_secret_key:
         click.secho("The secret key comes from HYGIE_SECRET_KEY and is not in the backup: "
                     "keep it with the archive.", fg="yellow", err=True)

@@ -91,6 +91,24 @@ def test_check_flags_a_secret_key_readable_by_others(home):
     assert run_hygie(home, "check").returncode == 0
 
 
+def test_data_folder_database_and_every_file_written_are_private(home):
+    """Issue 9, defect 7: the database files were created 0644."""
+    assert run_hygie(home, "demo").returncode == 0
+    assert (home.stat().st_mode & 0o777) == 0o700
+    database_files = [home / name for name in ("hygie.sqlite3", "hygie.sqlite3-wal",
+                                               "hygie.sqlite3-shm") if (home / name).exists()]
+    assert home / "hygie.sqlite3" in database_files
+    opened = {str(path.relative_to(home)): oct(path.stat().st_mode & 0o777)
+              for path in home.rglob("*") if path.stat().st_mode & 0o077}
+    assert opened == {}
+    assert all(path.stat().st_mode & 0o777 == 0o600 for path in database_files)
+    assert "every file and folder in it is private" in run_hygie(home, "check").stdout
+
+    (home / "hygie.sqlite3").chmod(0o644)
+    result = run_hygie(home, "check")
+    assert "hygie.sqlite3 (0644)" in result.stdout and "chmod -R go-rwx" in result.stdout
+
+
 def test_check_flags_plain_http_on_a_network_address(home):
     result = run_hygie(home, "check", HYGIE_LISTEN="0.0.0.0:8000")
     assert result.returncode == 1
