@@ -93,7 +93,8 @@ def _items(body: bytes) -> list[Any]:
 @router.post(
     "/events", response={200: IngestOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut,
                          **ERROR_RESPONSES},
-    summary="Send log events (JSON lines or a JSON array)",
+    summary="Send log events (JSON lines or a JSON array)", operation_id="ingest_events",
+    url_name="detection_event_ingest",
     openapi_extra={"requestBody": {"content": {
         "application/x-ndjson": {"schema": {"type": "string"}},
         "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}},
@@ -130,7 +131,8 @@ def ingest_events(request: HttpRequest, params: Query[IngestParams]) -> Any:
 # --- events --------------------------------------------------------------------------------------
 
 @router.get("/events", response={200: list[EventOut], **ERROR_RESPONSES},
-            summary="Search log events", operation_id="list_events", url_name="event_list",
+            summary="Search log events", operation_id="list_events",
+            url_name="detection_event_list",
             description="Events of your establishments, newest first, filtered and paginated "
                         "(`limit`, `offset`; the total is in `count`). `since`/`until` bound "
                         "the reception time, `occurred_since`/`occurred_until` the time the "
@@ -150,7 +152,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilters],
 
 
 @router.get("/events/{int:event_id}", response={200: EventDetailOut, **ERROR_RESPONSES},
-            summary="Get an event", operation_id="get_event", url_name="event_detail",
+            summary="Get an event", operation_id="get_event", url_name="detection_event_detail",
             description="With its raw text, the alerts that list it and the rules of the "
                         "current library that match it (with the fields they test). Requires "
                         "`detection.view_events`.")
@@ -186,7 +188,8 @@ def _rule_matches(row: queries.RuleRow, filters: RuleFilters) -> bool:
 
 
 @router.get("/rules", response={200: list[RuleOut], **ERROR_RESPONSES},
-            summary="List the rule library", operation_id="list_rules", url_name="rule_list",
+            summary="List the rule library", operation_id="list_rules",
+            url_name="detection_rule_list",
             description="Every loaded rule that raises alerts (shipped and imported), by title, "
                         "with its level, tags, log source and file; `is_enabled` for the "
                         "`establishment` given. Requires `detection.view_events`.")
@@ -202,7 +205,7 @@ def list_rules(request: HttpRequest, filters: Query[RuleFilters]) -> Any:
 
 @router.put("/rule-settings", response={200: RuleSettingOut, **ERROR_RESPONSES},
             summary="Enable or disable a rule for an establishment",
-            operation_id="set_rule_setting", url_name="rulesetting_edit",
+            operation_id="set_rule_setting", url_name="detection_rulesetting_edit",
             description="Applies from the next ingested batch; recorded in the audit trail. "
                         "Requires `detection.manage_rules` and a write token.")
 def set_rule_setting(request: HttpRequest, payload: RuleSettingIn) -> Any:
@@ -221,7 +224,7 @@ def _problem_out(problem: Any) -> dict[str, Any]:
 
 @router.get("/rule-problems", response={200: list[RuleProblemOut], **ERROR_RESPONSES},
             summary="List rules that failed to load", operation_id="list_rule_problems",
-            url_name="ruleproblem_list",
+            url_name="detection_ruleproblem_list",
             description="File, line, column and reason of every rule that could not be "
                         "loaded; `pack` keeps one imported pack's. Requires "
                         "`detection.view_events`.")
@@ -234,7 +237,7 @@ def list_rule_problems(request: HttpRequest,
 
 @router.get("/rule-packs", response={200: list[RulePackOut], **ERROR_RESPONSES},
             summary="List imported rule packs", operation_id="list_rule_packs",
-            url_name="rulepack_list",
+            url_name="detection_rulepack_list",
             description="With their counts of loaded rules and load errors. Requires "
                         "`detection.view_events`.")
 def list_rule_packs(request: HttpRequest) -> Any:
@@ -245,7 +248,7 @@ def list_rule_packs(request: HttpRequest) -> Any:
 @router.post("/rule-packs", response={201: RulePackImportOut, 413: ErrorOut,
                                       **ERROR_RESPONSES},
              summary="Import a Sigma rule pack (zip)", operation_id="import_rule_pack",
-             url_name="rulepack_add",
+             url_name="detection_rulepack_add",
              description="multipart/form-data with `name` and `file` (a zip of Sigma .yml "
                          "files). The rules run for every establishment, so this needs "
                          "organisation-wide access, `detection.manage_rules` and a write token. "
@@ -298,7 +301,7 @@ def _target_fields(request: HttpRequest, data: dict[str, Any],
 
 @router.get("/forwarding-targets", response={200: list[ForwardingTargetOut], **ERROR_RESPONSES},
             summary="List alert forwarding targets", operation_id="list_forwarding_targets",
-            url_name="forwardingtarget_list",
+            url_name="detection_forwardingtarget_list",
             description="Targets of your establishments (organisation-wide ones only for "
                         "organisation-wide users). Requires `detection.manage_forwarding`.")
 @paginate(Pagination)
@@ -311,7 +314,7 @@ def list_forwarding_targets(request: HttpRequest, ordering: str | None = Query(
 
 @router.post("/forwarding-targets", response={201: ForwardingTargetSecretOut, **ERROR_RESPONSES},
              summary="Create an alert forwarding target", operation_id="create_forwarding_target",
-             url_name="forwardingtarget_add",
+             url_name="detection_forwardingtarget_add",
              description="The answer carries the generated webhook signing `secret` (also shown "
                          "on the target's page). Requires `detection.manage_forwarding` and a "
                          "write token.")
@@ -324,7 +327,7 @@ def create_forwarding_target(request: HttpRequest, payload: ForwardingTargetIn) 
 @router.get("/forwarding-targets/{int:target_id}",
             response={200: ForwardingTargetOut, **ERROR_RESPONSES},
             summary="Get an alert forwarding target", operation_id="get_forwarding_target",
-            url_name="forwardingtarget_detail",
+            url_name="detection_forwardingtarget_detail",
             description="Requires `detection.manage_forwarding`.")
 def get_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
@@ -334,7 +337,7 @@ def get_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
 @router.patch("/forwarding-targets/{int:target_id}",
               response={200: ForwardingTargetOut, **ERROR_RESPONSES},
               summary="Update an alert forwarding target",
-              operation_id="update_forwarding_target", url_name="forwardingtarget_edit",
+              operation_id="update_forwarding_target", url_name="detection_forwardingtarget_edit",
               description="Partial update. Requires `detection.manage_forwarding` and a write "
                           "token.")
 def update_forwarding_target(request: HttpRequest, target_id: Path[Id],
@@ -347,7 +350,8 @@ def update_forwarding_target(request: HttpRequest, target_id: Path[Id],
 
 @router.delete("/forwarding-targets/{int:target_id}", response={204: None, **ERROR_RESPONSES},
                summary="Delete an alert forwarding target",
-               operation_id="delete_forwarding_target", url_name="forwardingtarget_delete",
+               operation_id="delete_forwarding_target",
+               url_name="detection_forwardingtarget_delete",
                description="Its delivery history goes with it. Requires "
                            "`detection.manage_forwarding` and a write token.")
 def delete_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
@@ -359,7 +363,7 @@ def delete_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
 @router.post("/forwarding-targets/{int:target_id}/test",
              response={200: ForwardingTestOut, **ERROR_RESPONSES},
              summary="Send a test message", operation_id="test_forwarding_target",
-             url_name="forwardingtarget_test",
+             url_name="detection_forwardingtarget_test",
              description="Sends a made-up alert (event `test`) now, once, and says whether it "
                          "was delivered. Requires `detection.manage_forwarding` and a write "
                          "token.")
@@ -372,7 +376,7 @@ def test_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
 @router.post("/forwarding-targets/{int:target_id}/secret",
              response={200: ForwardingTargetSecretOut, **ERROR_RESPONSES},
              summary="Generate a new signing secret", operation_id="rotate_forwarding_secret",
-             url_name="forwardingtarget_secret",
+             url_name="detection_forwardingtarget_secret",
              description="The previous secret stops working at once. Requires "
                          "`detection.manage_forwarding` and a write token.")
 def rotate_forwarding_secret(request: HttpRequest, target_id: Path[Id]) -> Any:
@@ -383,7 +387,7 @@ def rotate_forwarding_secret(request: HttpRequest, target_id: Path[Id]) -> Any:
 @router.get("/forwarding-targets/{int:target_id}/deliveries",
             response={200: list[AlertDeliveryOut], **ERROR_RESPONSES},
             summary="List a target's alert deliveries", operation_id="list_alert_deliveries",
-            url_name="alertdelivery_list",
+            url_name="detection_alertdelivery_list",
             description="Newest first, with attempts and the last error. Requires "
                         "`detection.manage_forwarding`.")
 @paginate(Pagination)

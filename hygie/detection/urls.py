@@ -12,7 +12,7 @@ urlpatterns = [
     path("events/", views.EventListView.as_view(), name="event_list"),
     path("events/<int:pk>/", views.EventDetailView.as_view(), name="event_detail"),
     path("rules/", views.RuleListView.as_view(), name="rule_list"),
-    path("rules/import/", views.RulePackImportView.as_view(), name="rulepack_add"),
+    path("rule-packs/add/", views.RulePackImportView.as_view(), name="rulepack_add"),
     path("rules/toggle/", views.RuleToggleView.as_view(), name="rule_toggle"),
     *object_urlpatterns(ForwardingTarget, "forwarding-targets",
                         list_view=views.ForwardingTargetListView,

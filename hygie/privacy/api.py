@@ -73,7 +73,8 @@ RUN_ORDERINGS = ("created_at", "finished_at", "findings_count", "files_scanned",
 
 
 @router.get("/scan-runs", response={200: list[ScanRunOut], **ERROR_RESPONSES},
-            summary="List scan runs", operation_id="list_scan_runs", url_name="scanrun_list",
+            summary="List scan runs", operation_id="list_scan_runs",
+            url_name="privacy_scanrun_list",
             tags=["Scan runs"], description="Scans of your establishments, newest first. "
                                             "Requires `privacy.view_findings`.")
 @paginate(Pagination)
@@ -86,7 +87,8 @@ def list_scan_runs(request: HttpRequest, filters: Query[ScanRunFilters],
 
 
 @router.get("/scan-runs/{int:run_id}", response={200: ScanRunOut, **ERROR_RESPONSES},
-            summary="Get a scan run", operation_id="get_scan_run", url_name="scanrun_detail",
+            summary="Get a scan run", operation_id="get_scan_run",
+            url_name="privacy_scanrun_detail",
             tags=["Scan runs"], description="Counts, status and skipped files (paths relative "
                                             "to the root). Follow progress on "
                                             "`/jobs/{job_id}`. Requires "
@@ -97,7 +99,7 @@ def get_scan_run(request: HttpRequest, run_id: Path[Id]) -> ScanRun:
 
 
 @router.post("/scan-runs", response={202: ScanRunOut, **ERROR_RESPONSES},
-             summary="Scan a root", operation_id="start_scan", url_name="scanrun_add",
+             summary="Scan a root", operation_id="start_scan", url_name="privacy_scanrun_add",
              tags=["Scan runs"], description="Queue a scan of a scan root as a background job. "
                                              "Requires `privacy.scan` and a write token.")
 def start_root_scan(request: HttpRequest, payload: ScanStartIn) -> Any:
@@ -108,7 +110,7 @@ def start_root_scan(request: HttpRequest, payload: ScanStartIn) -> Any:
 
 @router.post("/scan-runs/upload", response={202: ScanRunOut, 413: ErrorOut, **ERROR_RESPONSES},
              summary="Scan an uploaded file", operation_id="start_upload_scan",
-             url_name="scanrun_upload", tags=["Scan runs"],
+             url_name="privacy_scanrun_upload", tags=["Scan runs"],
              description="multipart/form-data with `file` and `establishment_id`. The file is "
                          "scanned by a background job and deleted afterwards; above the upload "
                          "limit, 413. Requires `privacy.scan` and a write token.")
@@ -142,7 +144,7 @@ FINDING_ORDERINGS = ("risk_score", "last_seen_at", "first_seen_at", "count", "di
 
 @router.get("/findings", response={200: list[PHIFindingOut], **ERROR_RESPONSES},
             summary="List PHI findings", operation_id="list_phi_findings",
-            url_name="phifinding_list", tags=["PHI findings"],
+            url_name="privacy_phifinding_list", tags=["PHI findings"],
             description="Highest risk first. Each call is recorded in the audit trail with its "
                         "filters. Requires `privacy.view_findings`.")
 @paginate(Pagination)
@@ -161,7 +163,7 @@ def list_findings(request: HttpRequest, filters: Query[FindingFilters],
 
 @router.get("/findings/{int:finding_id}", response={200: PHIFindingOut, **ERROR_RESPONSES},
             summary="Get a PHI finding", operation_id="get_phi_finding",
-            url_name="phifinding_detail", tags=["PHI findings"],
+            url_name="privacy_phifinding_detail", tags=["PHI findings"],
             description="Recorded in the audit trail. Requires `privacy.view_findings`.")
 def get_finding(request: HttpRequest, finding_id: Path[Id]) -> PHIFinding:
     require(request, VIEW_FINDINGS)
@@ -172,7 +174,7 @@ def get_finding(request: HttpRequest, finding_id: Path[Id]) -> PHIFinding:
 
 @router.patch("/findings/{int:finding_id}", response={200: PHIFindingOut, **ERROR_RESPONSES},
               summary="Triage a PHI finding", operation_id="triage_phi_finding",
-              url_name="phifinding_triage", tags=["PHI findings"],
+              url_name="privacy_phifinding_triage", tags=["PHI findings"],
               description="Set the triage status (expected, to_remediate, remediated, "
                           "false_positive, or back to untriaged) and a comment. Requires "
                           "`privacy.triage` and a write token.")

@@ -50,7 +50,7 @@ class AlertFilters(InputFilters):
 
 
 @router.get("/alerts", response={200: list[AlertOut], **ERROR_RESPONSES}, summary="List alerts",
-            operation_id="list_alerts", url_name="alert_list",
+            operation_id="list_alerts", url_name="core_alert_list",
             description="Alerts of your establishments, most recent first. `severity_min` takes "
                         "the numeric severity (10 informational … 50 critical); `since` and "
                         "`until` bound the last time an alert was seen; `assignee` (a user id) "
@@ -65,7 +65,7 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters],
 
 
 @router.get("/alerts/{int:alert_id}", response={200: AlertOut, **ERROR_RESPONSES},
-            summary="Get an alert", operation_id="get_alert", url_name="alert_detail",
+            summary="Get an alert", operation_id="get_alert", url_name="core_alert_detail",
             description="Requires `alerts.view`.")
 def get_alert(request: HttpRequest, alert_id: Path[Id]) -> Alert:
     require(request, roles.VIEW_ALERTS)
@@ -73,7 +73,7 @@ def get_alert(request: HttpRequest, alert_id: Path[Id]) -> Alert:
 
 
 @router.patch("/alerts/{int:alert_id}", response={200: AlertOut, **ERROR_RESPONSES},
-              summary="Triage an alert", operation_id="update_alert", url_name="alert_edit",
+              summary="Triage an alert", operation_id="update_alert", url_name="core_alert_edit",
               description="Change the status and/or the assignee (`null` unassigns). The "
                           "assignee must be able to triage alerts of the alert's establishment. "
                           "Requires `alerts.triage` and a write token.")

@@ -42,7 +42,7 @@ def add_csv_routes(router: Router, resource: Resource, importer: Importer,
                  response={200: ImportReportOut, 413: ErrorOut, **ERROR_RESPONSES},
                  summary=f"Import {resource.plural} from CSV", tags=[resource.tag],
                  operation_id=f"import_{resource.plural}_csv",
-                 url_name=f"{resource.snake}_import",
+                 url_name=f"{resource.url_name_prefix}_import",
                  description=f"Creates or updates {resource.plural} of one establishment; "
                              f"a file with any bad row imports nothing and answers 422 with "
                              f"one entry per problem (`row N.column`). "
@@ -65,7 +65,7 @@ def add_csv_routes(router: Router, resource: Resource, importer: Importer,
     @router.get(f"/{resource.path}/export.csv", response={200: None, **ERROR_RESPONSES},
                 summary=f"Export {resource.plural} as CSV", tags=[resource.tag],
                 operation_id=f"export_{resource.plural}_csv",
-                url_name=f"{resource.snake}_export",
+                url_name=f"{resource.url_name_prefix}_export",
                 openapi_extra={"responses": {200: {
                     "description": "CSV in the import's column order (UTF-8).",
                     "content": {"text/csv": {"schema": {"type": "string"}}}}}},

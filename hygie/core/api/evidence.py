@@ -38,7 +38,7 @@ class EvidenceFilters(InputFilters):
 
 
 @router.get("/evidence", response={200: list[EvidenceOut], **ERROR_RESPONSES},
-            summary="List evidence", operation_id="list_evidence", url_name="evidence_list",
+            summary="List evidence", operation_id="list_evidence", url_name="core_evidence_list",
             description="Metadata only; download the content with `/evidence/{id}/download`. "
                         "Requires `evidence.view`.")
 @paginate(Pagination)
@@ -53,7 +53,7 @@ def list_evidence(request: HttpRequest, filters: Query[EvidenceFilters],
 
 @router.get("/evidence/{int:evidence_id}", response={200: EvidenceOut, **ERROR_RESPONSES},
             summary="Get evidence metadata", operation_id="get_evidence",
-            url_name="evidence_detail", description="Requires `evidence.view`.")
+            url_name="core_evidence_detail", description="Requires `evidence.view`.")
 def get_evidence(request: HttpRequest, evidence_id: Path[Id]) -> Evidence:
     require(request, roles.VIEW_EVIDENCE)
     return get_visible(Evidence, request, evidence_id)
@@ -61,7 +61,7 @@ def get_evidence(request: HttpRequest, evidence_id: Path[Id]) -> Evidence:
 
 @router.get("/evidence/{int:evidence_id}/download", response={200: None, **ERROR_RESPONSES},
             summary="Download evidence", operation_id="download_evidence",
-            url_name="evidence_download",
+            url_name="core_evidence_download",
             openapi_extra={"responses": {200: {
                 "description": "The stored file (or the JSON snapshot) as an attachment.",
                 "content": {"application/octet-stream": {
@@ -77,7 +77,8 @@ def download_evidence(request: HttpRequest, evidence_id: Path[Id]) -> FileRespon
 
 @router.post("/evidence", response={201: EvidenceOut, 413: ErrorOut, 415: ErrorOut,
                                     **ERROR_RESPONSES},
-             summary="Upload evidence", operation_id="create_evidence", url_name="evidence_add",
+             summary="Upload evidence", operation_id="create_evidence",
+             url_name="core_evidence_add",
              description="multipart/form-data with `file`, `establishment_id`, `title` and "
                          "optional `description`. The type is judged by the content (PDF, PNG, "
                          "JPEG, text, CSV, JSON, ZIP, .docx, .xlsx) and must match the file "

@@ -31,7 +31,7 @@ class JobFilters(InputFilters):
 
 
 @router.get("/jobs", response={200: list[JobOut], **ERROR_RESPONSES}, summary="List jobs",
-            operation_id="list_jobs", url_name="job_list",
+            operation_id="list_jobs", url_name="core_job_list",
             description="Jobs of your establishments and your own jobs, newest first. "
                         "Requires `jobs.view`.")
 @paginate(Pagination)
@@ -44,7 +44,7 @@ def list_jobs(request: HttpRequest, filters: Query[JobFilters],
 
 
 @router.get("/jobs/{int:job_id}", response={200: JobOut, **ERROR_RESPONSES}, summary="Get a job",
-            operation_id="get_job", url_name="job_detail",
+            operation_id="get_job", url_name="core_job_detail",
             description="Poll this to follow a job's progress (`percent`, `progress_message`). "
                         "Requires `jobs.view`.")
 def get_job(request: HttpRequest, job_id: Path[Id]) -> Job:

@@ -68,6 +68,11 @@ class Resource:
     def snake(self) -> str:
         return self.label.replace(" ", "_")
 
+    @property
+    def url_name_prefix(self) -> str:
+        """``<app>_<model>``: the API URL names are ``<app>_<model>_<action>``."""
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+
 
 def add_crud_routes(router: Router, resource: Resource) -> None:
     model, schema_in, schema_out = resource.model, resource.schema_in, resource.schema_out
@@ -94,7 +99,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
 
     @router.get(f"/{resource.path}", response={200: list[schema_out], **ERROR_RESPONSES},
                 summary=f"List {resource.plural}", operation_id=f"list_{plural_snake}",
-                url_name=f"{resource.snake}_list", tags=[resource.tag],
+                url_name=f"{resource.url_name_prefix}_list", tags=[resource.tag],
                 description=f"{resource.plural.capitalize()} of the establishments you can see, "
                             f"filtered, ordered and paginated (`limit`, `offset`; the total "
                             f"is in `count`). Requires `{resource.view_capability}`.")
@@ -108,7 +113,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
 
     @router.get(resource.item_path, response={200: schema_out, **ERROR_RESPONSES},
                 summary=f"Get a {resource.label}", operation_id=f"get_{resource.snake}",
-                url_name=f"{resource.snake}_detail", tags=[resource.tag],
+                url_name=f"{resource.url_name_prefix}_detail", tags=[resource.tag],
                 description=f"404 if it does not exist or is outside your establishments. "
                             f"Requires `{resource.view_capability}`.")
     def retrieve(request: HttpRequest, path: Path[path_params]) -> Any:
@@ -117,7 +122,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
 
     @router.post(f"/{resource.path}", response={201: schema_out, **ERROR_RESPONSES},
                  summary=f"Create a {resource.label}", operation_id=f"create_{resource.snake}",
-                 url_name=f"{resource.snake}_add", tags=[resource.tag],
+                 url_name=f"{resource.url_name_prefix}_add", tags=[resource.tag],
                  description=f"Requires `{resource.edit_capability}` and a write token. "
                              f"403 when the establishment is not one of yours.")
     def create(request: HttpRequest, payload: schema_in) -> Any:
@@ -128,7 +133,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
 
     @router.put(resource.item_path, response={200: schema_out, **ERROR_RESPONSES},
                 summary=f"Replace a {resource.label}", operation_id=f"replace_{resource.snake}",
-                url_name=f"{resource.snake}_replace", tags=[resource.tag],
+                url_name=f"{resource.url_name_prefix}_replace", tags=[resource.tag],
                 description=f"Full update: omitted optional fields take their default. "
                             f"Requires `{resource.edit_capability}` and a write token.")
     def replace(request: HttpRequest, path: Path[path_params], payload: schema_in) -> Any:
@@ -140,7 +145,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
 
     @router.patch(resource.item_path, response={200: schema_out, **ERROR_RESPONSES},
                   summary=f"Update a {resource.label}", operation_id=f"update_{resource.snake}",
-                  url_name=f"{resource.snake}_edit", tags=[resource.tag],
+                  url_name=f"{resource.url_name_prefix}_edit", tags=[resource.tag],
                   description=f"Partial update: only the fields sent change. "
                               f"Requires `{resource.edit_capability}` and a write token.")
     def update(request: HttpRequest, path: Path[path_params],
@@ -152,7 +157,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
 
     @router.delete(resource.item_path, response={204: None, **ERROR_RESPONSES},
                    summary=f"Delete a {resource.label}", operation_id=f"delete_{resource.snake}",
-                   url_name=f"{resource.snake}_delete", tags=[resource.tag],
+                   url_name=f"{resource.url_name_prefix}_delete", tags=[resource.tag],
                    description=f"Requires `{resource.edit_capability}` and a write token. "
                                f"422 while other records still depend on it.")
     def delete(request: HttpRequest, path: Path[path_params]) -> Any:

@@ -19,7 +19,7 @@ router = Router(tags=["Tokens"])
 
 
 @router.get("/tokens", response={200: list[APITokenOut], **ERROR_RESPONSES},
-            summary="List my API tokens", operation_id="list_tokens", url_name="token_list",
+            summary="List my API tokens", operation_id="list_tokens", url_name="core_token_list",
             description="Your own tokens, active or not; never their secret.")
 @paginate(Pagination)
 def list_tokens(request: HttpRequest) -> Any:
@@ -27,7 +27,7 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: APITokenCreatedOut, **ERROR_RESPONSES},
-             summary="Create an API token", operation_id="create_token", url_name="token_add",
+             summary="Create an API token", operation_id="create_token", url_name="core_token_add",
              description="Returns the secret in `token` once: only its hash is stored. Must be "
                          "called from a signed-in browser session (with CSRF token), not with "
                          "another API token, so a leaked token cannot mint new ones.")
@@ -43,7 +43,7 @@ def create_token(request: HttpRequest, payload: APITokenIn) -> Any:
 
 @router.delete("/tokens/{int:token_id}", response={204: None, **ERROR_RESPONSES},
                summary="Revoke an API token", operation_id="revoke_token",
-               url_name="token_delete",
+               url_name="core_token_delete",
                description="Revoked at once; the token stays listed as revoked for the record.")
 def delete_token(request: HttpRequest, token_id: Path[Id]) -> Any:
     token = _own_token(request, token_id)

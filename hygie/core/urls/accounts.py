@@ -24,7 +24,7 @@ urlpatterns = [
     path("accounts/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("users/", users.user_list, name="user_list"),
     path("users/add/", users.user_add, name="user_add"),
-    path("users/<int:pk>/", users.user_edit, name="user_edit"),
+    path("users/<int:pk>/edit/", users.user_edit, name="user_edit"),
     path("users/<int:pk>/reset-password/", users.user_password_reset,
          name="user_password_reset"),
     path("users/<int:pk>/reset-mfa/", users.user_mfa_reset, name="user_mfa_reset"),
