@@ -67,3 +67,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HygieError)
     def _hygie_error(request: HttpRequest, exc: HygieError) -> HttpResponse:
         return respond(request, 400, "bad_request", exc.message)
+
+    @api.exception_handler(RecursionError)
+    def _too_deep(request: HttpRequest, exc: RecursionError) -> HttpResponse:
+        # json.loads (and any recursive walk) gives up on a body nested thousands of levels
+        # deep. The only way a request reaches that depth is its body, so it is the client's
+        # error, answered in the API's format rather than as an HTML 500. Handlers stay on the
+        # fast json.loads: bounding depth beforehand would cost every normal request.
+        return respond(request, 400, "bad_request", _("The request body is nested too deeply."))

@@ -43,6 +43,19 @@ def test_json_array_body(analyst, establishment_a):
     assert any(e.fields.get("user.name") == "jdoe" for e in Event.objects.all())
 
 
+def test_deeply_nested_body_gets_the_api_error_format(analyst, establishment_a):
+    # Issue 9: json.loads raised RecursionError and the client got an HTML 500.
+    token = issue_token(analyst)
+    for body in ("[" * 100_000 + "]" * 100_000, '[{"a": ' * 50_000 + "1" + "}]" * 50_000):
+        response = post(token, establishment_a.pk, body, "application/json")
+        assert response.status_code == 400, response.content
+        assert error_of(response) == {"code": "bad_request", "fields": {},
+                                      "message": "The request body is nested too deeply."}
+    assert not Event.objects.exists()
+    # The ingestion slot was given back.
+    assert post(token, establishment_a.pk, "hello").status_code == 200
+
+
 def test_requires_a_token_with_write_scope(analyst, establishment_a):
     assert post(None, establishment_a.pk, "x").status_code == 401
     read_only = post(issue_token(analyst, "read"), establishment_a.pk, "x")
