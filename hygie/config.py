@@ -87,6 +87,17 @@ def create_private_file(path: Path) -> None:
         pass
 
 
+def _syslog_url(value: str) -> str:
+    value = value.strip()
+    if value:
+        scheme, separator, address = value.partition("://")
+        if not separator or scheme not in {"udp", "tcp"}:
+            raise ConfigError(f"HYGIE_AUDIT_SYSLOG must look like udp://host:514 or "
+                              f"tcp://host:514, got {value!r}")
+        _check_address(address, "HYGIE_AUDIT_SYSLOG")
+    return value
+
+
 def load_or_create_secret_key(home: Path) -> str:
     """Return the installation secret, generating it (mode 0600) on first start."""
     path = home / SECRET_KEY_FILE
@@ -150,6 +161,9 @@ class Settings:
     # deployment may keep them elsewhere (another volume, a mount only Hygie reads).
     audit_key_dir: Path | None = None
     audit_checkpoint_file: Path | None = None
+    # A syslog collector (udp://host:514 or tcp://host:514) receiving each signed checkpoint: the
+    # off-host copy an attacker of this machine cannot rewrite. Empty: not sent.
+    audit_syslog: str = ""
 
 
 def _get(name: str, toml: dict[str, Any], key: str, default: Any) -> Any:
@@ -283,4 +297,5 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         audit_checkpoint_file=_as_path(_get("HYGIE_AUDIT_CHECKPOINT_FILE", toml,
                                             "audit_checkpoint_file", ""),
                                        home / "audit" / "checkpoints.log"),
+        audit_syslog=_syslog_url(str(_get("HYGIE_AUDIT_SYSLOG", toml, "audit_syslog", ""))),
     )

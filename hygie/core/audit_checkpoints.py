@@ -8,8 +8,9 @@ head row moved back), a wiped table, a chain rebuilt from scratch.
 
 Checkpoints are written by the ``core.audit_checkpoint`` job (hourly), by ``hygie audit
 checkpoint`` and after a key rotation, never per entry: appending an entry stays a database write.
-Each new checkpoint is also logged on the ``hygie.audit`` logger and sent through the
-``checkpoint_written`` signal, so it can be forwarded off-host (syslog, SIEM).
+Each new checkpoint is also logged on the ``hygie.audit`` logger, sent to the syslog collector
+``HYGIE_AUDIT_SYSLOG`` when set, and announced through the ``checkpoint_written`` signal, so that
+a copy lives off-host, where an attacker of this machine cannot rewrite it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hmac
 import json
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,6 +41,8 @@ CHECKPOINT_MAC_CONTEXT = b"hygie-audit-checkpoint-v1\n"
 FORMAT_VERSION = 1
 # Beyond this a line is not ours: refuse it rather than parse an arbitrarily large value.
 MAX_LINE_BYTES = 4096
+SYSLOG_PRIORITY = 13 * 8 + 6  # facility log audit (13), severity informational (6)
+SYSLOG_TIMEOUT_SECONDS = 5.0
 
 # Sent after a checkpoint is written (kwargs: checkpoint=Checkpoint, line=str); receivers may
 # forward the signed line off-host. Core never imports the modules that listen.
@@ -232,6 +236,15 @@ def _announce(checkpoint: Checkpoint, line: str) -> None:
     # The signed line itself: forwarded off-host by the log shipping, it is a copy the attacker
     # of this host cannot reach.
     logger.info("audit checkpoint %s", line.strip())
+    destination = getattr(settings, "HYGIE_AUDIT_SYSLOG", "")
+    if destination:
+        try:
+            send_syslog(destination, line.strip())
+        except OSError as exc:
+            # The checkpoint is on disk; the copy is retried with the next one (it carries the
+            # chain of all previous ones through its ``previous`` link).
+            logger.warning("audit checkpoint #%s not sent to %s: %s", checkpoint.sequence,
+                           destination, exc.strerror or type(exc).__name__)
     results: list[tuple[Any, Any]] = checkpoint_written.send_robust(
         sender=Checkpoint, checkpoint=checkpoint, line=line)
     for receiver, outcome in results:
@@ -239,3 +252,26 @@ def _announce(checkpoint: Checkpoint, line: str) -> None:
             logger.warning("forwarding audit checkpoint #%s failed in %s: %s",
                            checkpoint.sequence, getattr(receiver, "__qualname__", receiver),
                            type(outcome).__name__)
+
+
+def syslog_message(text: str) -> bytes:
+    """An RFC 5424 message: ``<PRI>1 TIMESTAMP HOST hygie - audit-checkpoint - TEXT``."""
+    timestamp = timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    host = (socket.gethostname() or "-")[:255].replace(" ", "-")
+    return f"<{SYSLOG_PRIORITY}>1 {timestamp} {host} hygie - audit-checkpoint - {text}".encode()
+
+
+def send_syslog(destination: str, text: str) -> None:
+    """Send one message to ``udp://host:port`` or ``tcp://host:port`` (RFC 6587 octet counting)."""
+    scheme, _, address = destination.partition("://")
+    host, _, port = address.rpartition(":")
+    message = syslog_message(text)
+    kind = socket.SOCK_DGRAM if scheme == "udp" else socket.SOCK_STREAM
+    family, _, _, _, target = socket.getaddrinfo(host.strip("[]"), int(port), type=kind)[0]
+    with socket.socket(family, kind) as sock:
+        sock.settimeout(SYSLOG_TIMEOUT_SECONDS)
+        if scheme == "udp":
+            sock.sendto(message, target)
+        else:
+            sock.connect(target)
+            sock.sendall(f"{len(message)} ".encode() + message)

@@ -206,6 +206,7 @@ HYGIE_SYSLOG_QUEUE_SIZE = 100_000
 # The audit chain's HMAC keys and signed checkpoints: outside the database (hygie.core.audit_keys).
 HYGIE_AUDIT_KEY_DIR = CONFIG.audit_key_dir
 HYGIE_AUDIT_CHECKPOINT_FILE = CONFIG.audit_checkpoint_file
+HYGIE_AUDIT_SYSLOG = CONFIG.audit_syslog  # udp://host:514 or tcp://host:514, each checkpoint
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

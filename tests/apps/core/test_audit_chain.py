@@ -329,3 +329,66 @@ def test_a_head_reset_after_a_wipe_is_detected_even_without_checkpoints(establis
     report = audit.verify_chain()
     assert report.problem is not None
     assert (report.problem.check, report.problem.kind) == ("keys", "truncated")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scheme", ["udp", "tcp"])
+def test_checkpoints_are_sent_to_the_syslog_collector(establishment_a, settings, scheme):
+    import json
+    import socket
+
+    from hygie.core.audit_checkpoints import write_checkpoint
+
+    kind = socket.SOCK_DGRAM if scheme == "udp" else socket.SOCK_STREAM
+    with socket.socket(socket.AF_INET, kind) as collector:
+        collector.bind(("127.0.0.1", 0))
+        collector.settimeout(10)
+        if scheme == "tcp":
+            collector.listen(1)
+        settings.HYGIE_AUDIT_SYSLOG = f"{scheme}://127.0.0.1:{collector.getsockname()[1]}"
+        checkpoint, _ = write_checkpoint()
+        if scheme == "udp":
+            received = collector.recv(65535)
+        else:
+            connection_, _ = collector.accept()
+            with connection_:
+                received = connection_.recv(65535)
+                length, _, received = received.partition(b" ")
+                assert int(length) == len(received)
+    assert received.startswith(b"<110>1 ") and b" hygie - audit-checkpoint - " in received
+    line = json.loads(received.split(b" audit-checkpoint - ", 1)[1])
+    assert (line["sequence"], line["mac"]) == (checkpoint.sequence, checkpoint.mac)
+
+
+@pytest.mark.django_db
+def test_an_unreachable_syslog_collector_does_not_lose_the_checkpoint(establishment_a, settings,
+                                                                       caplog):
+    import socket
+
+    from hygie.core.audit_checkpoints import read_log, write_checkpoint
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.HYGIE_AUDIT_SYSLOG = f"tcp://127.0.0.1:{port}"
+    checkpoint, written = write_checkpoint()
+    assert written and read_log().last == checkpoint
+    assert "not sent" in caplog.text
+
+
+def test_audit_file_locations_and_syslog_come_from_the_configuration(monkeypatch, tmp_path):
+    from hygie.config import ConfigError, load_settings
+
+    monkeypatch.setenv("HYGIE_HOME", str(tmp_path))
+    defaults = load_settings()
+    assert defaults.audit_key_dir == tmp_path.resolve() / "keys" / "audit"
+    assert defaults.audit_checkpoint_file == tmp_path.resolve() / "audit" / "checkpoints.log"
+    assert defaults.audit_syslog == ""
+    (tmp_path / "hygie.toml").write_text(f'audit_key_dir = "{tmp_path / "vault"}"\n'
+                                         'audit_syslog = "tcp://siem.example.org:6514"\n')
+    configured = load_settings()
+    assert configured.audit_key_dir == tmp_path.resolve() / "vault"
+    assert configured.audit_syslog == "tcp://siem.example.org:6514"
+    monkeypatch.setenv("HYGIE_AUDIT_SYSLOG", "siem.example.org:514")
+    with pytest.raises(ConfigError, match="udp://host:514"):
+        load_settings()
