@@ -7,7 +7,8 @@ module"; decision 0019).
   content (not an empty shell); every module but the core also has ``isolation``.
 - Pages: ``urlpatterns`` only in ``urls``; every route named ``<app>:<model>_<action>`` in
   snake case; kebab-case paths; the standard actions at their standard paths
-  (``…/`` list, ``…/<int:pk>/`` detail, ``…/add/``, ``…/<int:pk>/edit/``, ``…/<int:pk>/delete/``).
+  (``…/`` list, ``…/<int:pk>/`` detail, ``…/add/``, ``…/<int:pk>/edit/``, ``…/<int:pk>/delete/``;
+  a nested object's key is ``<int:<child>_pk>``).
 - API: every operation of a module's router is named ``<app>_<model>_<action>`` (reversed as
   ``api:<name>``), with a unique snake-case ``operation_id`` and kebab-case paths.
 """
@@ -36,11 +37,12 @@ DOCUMENTED_ABSENCES = {
     ("core", "engine"): "the core's pure kernel is hygie/lib, shared by every engine",
     ("core", "isolation"): "the isolation test itself builds the core's objects",
 }
+# Nested objects name their key after the child: incidents/<int:pk>/tasks/<int:task_pk>/edit/.
 ACTIONS_AT_PATHS = {
     "add": re.compile(r"(^|/)add/$"),
-    "edit": re.compile(r"<int:pk>/edit/$"),
-    "delete": re.compile(r"<int:pk>/delete/$"),
-    "detail": re.compile(r"<int:pk>/$"),
+    "edit": re.compile(r"<int:(\w+_)?pk>/edit/$"),
+    "delete": re.compile(r"<int:(\w+_)?pk>/delete/$"),
+    "detail": re.compile(r"<int:(\w+_)?pk>/$"),
     "list": re.compile(r"(^|[a-z0-9]/)$"),
 }
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
