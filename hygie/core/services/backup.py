@@ -252,6 +252,7 @@ def create_backup(settings: Settings, destination: Path,
         leave_out += sqlite_files(target.sqlite_path)
     with tempfile.TemporaryDirectory(prefix=".hygie-backup-", dir=destination.parent) as staging:
         stage = Path(staging)
+        snapshots = _snapshot_audit_checkpoints(settings, stage)
         database_member = _stage_database(target, stage)
         inventory = home_inventory(home, excluded, leave_out=leave_out)
         # The archive holds the secret key and patient-related data: owner-only from the start.
@@ -263,7 +264,8 @@ def create_backup(settings: Settings, destination: Path,
                                                       database_member)}
                 for item in inventory.files:
                     name = HOME_PREFIX + item.relative
-                    members[name] = _add_file(archive, item.path, name)
+                    source = snapshots.get(os.path.abspath(item.path), item.path)
+                    members[name] = _add_file(archive, source, name)
                 manifest = Manifest(
                     created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                     hygie_version=__version__, database_engine=target.engine, members=members,
@@ -318,6 +320,19 @@ def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]
         raise BackupError(f"cannot archive {name}: {exc.strerror or exc}") from None
     return {"sha256": reader.digest.hexdigest(), "size": info.size,
             "mode": f"{stat.S_IMODE(info.mode) & 0o777:04o}"}
+
+
+def _snapshot_audit_checkpoints(settings: Settings, stage: Path) -> dict[str, Path]:
+    """A copy of the audit checkpoint file taken *before* the database: a checkpoint signed while
+    the backup runs must not name an entry the database copy lacks (after a restore,
+    ``hygie audit verify`` would rightly call that a truncation)."""
+    source = settings.audit_checkpoint_file
+    if source is None or not source.is_file():
+        return {}
+    copy = stage / "audit-checkpoints" / source.name
+    copy.parent.mkdir()
+    shutil.copy2(source, copy)
+    return {os.path.abspath(source): copy}
 
 
 def _stage_database(target: DatabaseTarget, stage: Path) -> str:

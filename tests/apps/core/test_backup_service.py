@@ -136,3 +136,28 @@ def test_a_manifest_naming_a_path_outside_the_data_folder_is_refused(tmp_path):
     with pytest.raises(BackupError, match="unexpected entry"):
         restore_backup(victim, forged)
     assert not (tmp_path / "escape").exists()
+
+
+def test_audit_checkpoints_are_copied_before_the_database(tmp_path, monkeypatch):
+    """Issue 9, defect 2: a checkpoint signed while the backup copies the database must not be
+    in the archive, or the restored chain would end before its last checkpoint."""
+    from hygie.core.services import backup
+
+    config = _installation(tmp_path, "source")
+    checkpoints = config.home / "audit" / "checkpoints.log"
+    config = dataclasses.replace(config, audit_checkpoint_file=checkpoints)
+    _write(checkpoints, '{"sequence":1}\n')
+    stage_database = backup._stage_database
+
+    def checkpoint_during_the_copy(target, stage):
+        member = stage_database(target, stage)
+        with checkpoints.open("a") as log:  # the hourly job, running concurrently
+            log.write('{"sequence":2}\n')
+        return member
+
+    monkeypatch.setattr(backup, "_stage_database", checkpoint_during_the_copy)
+    create_backup(config, tmp_path / "b.tar.gz", excluded=[])
+    with tarfile.open(tmp_path / "b.tar.gz") as archive:
+        saved = archive.extractfile("home/audit/checkpoints.log").read()
+    assert saved == b'{"sequence":1}\n'
+    assert checkpoints.read_text().count("\n") == 2
