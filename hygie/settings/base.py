@@ -174,7 +174,9 @@ CONTENT_SECURITY_POLICY = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each module ships its catalogue in <module>/locale, found by Django as for any app; the core's
+# is also listed here so that, as the project catalogue, it outranks Django's own translations.
+LOCALE_PATHS = [BASE_DIR / "core" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Paris"
 USE_TZ = True

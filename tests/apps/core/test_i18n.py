@@ -9,12 +9,13 @@ from django.conf import settings
 from django.urls import reverse
 
 import hygie
+from hygie import modules
 
 HYGIE_DIR = Path(hygie.__file__).parent
-# Every French catalogue shipped: the project's (core, privacy) and each app with its own locale.
-PO_FILES = [HYGIE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po",
-            HYGIE_DIR / "detection" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
-            HYGIE_DIR / "response" / "locale" / "fr" / "LC_MESSAGES" / "django.po"]
+# Every French catalogue shipped: each module keeps its own in <module>/locale (found like every
+# conventional part of a module; tests/contracts/test_anatomy.py requires one per module).
+PO_FILES = [HYGIE_DIR / module.package.split(".", 1)[1] / "locale" / "fr" / "LC_MESSAGES"
+            / "django.po" for module in modules.discover() if module.package.startswith("hygie.")]
 PO_IDS = [str(path.relative_to(HYGIE_DIR)) for path in PO_FILES]
 
 
