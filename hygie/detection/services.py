@@ -137,6 +137,7 @@ def _collect_fields(item: Any, names: set[str], depth: int) -> None:
 PACK_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_PACK_FILES = 20_000
 MAX_PACK_BYTES = 200 * 1024 * 1024  # uncompressed; SigmaHQ's whole repository is ~30 MB
+MAX_PACK_ENTRIES = 50_000  # every entry of an archive, rule or not (SigmaHQ has ~4,000 files)
 
 
 class RulePackImportError(HygieError):
@@ -174,21 +175,81 @@ def _pack_members(source: Path | IO[bytes]) -> Iterator[tuple[PurePosixPath, byt
     except (zipfile.BadZipFile, OSError) as error:
         raise RulePackImportError(_("The file is not a readable zip archive.")) from error
     with archive:
-        for info in archive.infolist():
+        entries = _checked_entries(archive)
+        for info in entries:
             relative = PurePosixPath(info.filename)
-            if (info.is_dir() or relative.suffix.lower() not in RULE_SUFFIXES
-                    or relative.is_absolute() or ".." in relative.parts):
+            if relative.suffix.lower() not in RULE_SUFFIXES:
                 continue
             admit(info.file_size)
-            with archive.open(info) as handle:
-                yield relative, handle.read(MAX_RULE_FILE_BYTES + 1)
+            try:
+                with archive.open(info) as handle:
+                    content = handle.read(MAX_RULE_FILE_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+                # Corrupt data, bad CRC, encrypted entry or unknown compression method.
+                raise RulePackImportError(_("The zip entry %(name)s cannot be read.")
+                                          % {"name": _shown(info.filename)}) from error
+            yield relative, content
+
+
+def _shown(name: str) -> str:
+    """An archive entry's name for a message: printable and short (it is attacker-chosen)."""
+    cleaned = "".join(c if c.isprintable() else "?" for c in name)
+    return repr(cleaned[:120] + ("…" if len(cleaned) > 120 else ""))
+
+
+def _checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The archive's file entries, once the whole archive is known to be safe to extract.
+
+    Refused outright, before anything is written: too many entries or too many bytes once
+    uncompressed (zip bombs), entries that would land outside the pack (absolute, ``..``,
+    backslashes), symbolic links, an entry given twice, and an entry that is both a file and a
+    folder (``a.yml`` and ``a.yml/b.yml``): extracting either half silently would store a pack
+    other than the one the administrator reviewed.
+    """
+    infos = archive.infolist()
+    if len(infos) > MAX_PACK_ENTRIES:
+        raise RulePackImportError(_("The archive holds more than %(count)s entries.")
+                                  % {"count": MAX_PACK_ENTRIES})
+    if sum(info.file_size for info in infos) > MAX_PACK_BYTES:
+        raise RulePackImportError(_("The pack is too large."))
+    files: list[zipfile.ZipInfo] = []
+    names: set[str] = set()
+    folders: set[str] = set()
+    for info in infos:
+        name = info.filename
+        parts = name.rstrip("/").split("/")
+        if (name.startswith("/") or "\\" in name or "\0" in name or ".." in parts
+                or (len(name) > 1 and name[1] == ":")):
+            raise RulePackImportError(
+                _("The archive entry %(name)s points outside the pack (absolute path, '..' or "
+                  "backslash).") % {"name": _shown(name)})
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise RulePackImportError(_("The archive entry %(name)s is a symbolic link.")
+                                      % {"name": _shown(name)})
+        # PurePosixPath folds "./a.yml" and "a//b.yml" onto the file they would write.
+        path = PurePosixPath(name)
+        folders.update(str(parent) for parent in path.parents if str(parent) != ".")
+        if info.is_dir():
+            folders.add(str(path))
+            continue
+        if str(path) in names:
+            raise RulePackImportError(_("The archive holds %(name)s twice.")
+                                      % {"name": _shown(name)})
+        names.add(str(path))
+        files.append(info)
+    clash = names & folders
+    if clash:
+        raise RulePackImportError(_("The archive holds %(name)s both as a file and as a folder.")
+                                  % {"name": _shown(min(clash))})
+    return files
 
 
 def import_rule_pack(name: str, source: Path | IO[bytes]) -> PackImport:
     """Copy a pack's rule files to HYGIE_HOME/rules/<name> (replacing an earlier import).
 
     Invalid rules are kept on disk and listed (the rule library shows them); a pack without a
-    single valid rule is refused.
+    single valid rule is refused. Nothing is left behind when the import fails: the files are
+    written to a staging folder renamed into place only once complete.
     """
     if not PACK_NAME.match(name):
         raise RulePackImportError(
@@ -202,14 +263,18 @@ def import_rule_pack(name: str, source: Path | IO[bytes]) -> PackImport:
     root = imported_packs_dir()
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
-    for path, content in members:
-        target = staging.joinpath(*path.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    final = root / name
-    if final.exists():
-        shutil.rmtree(final)
-    staging.rename(final)
+    try:
+        for path, content in members:
+            target = staging.joinpath(*path.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        final = root / name
+        if final.exists():
+            shutil.rmtree(final)
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return PackImport(name, len(members), engine.valid_count, tuple(engine.problems))
 
 

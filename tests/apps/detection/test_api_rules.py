@@ -127,3 +127,9 @@ def test_a_pack_without_valid_rule_or_not_a_zip_is_refused(home, make_user):
     bad_name = api.upload("/detection/rule-packs", {
         "name": "Bad Name", "file": SimpleUploadedFile("p.zip", _zip({"r.yml": PACK_RULE}))})
     assert bad_name.status_code == 422
+    # Issue 9: a file and a folder of the same name gave an HTML 500 and a staging folder.
+    clash = api.upload("/detection/rule-packs", {"name": "clash", "file": SimpleUploadedFile(
+        "p.zip", _zip({"a.yml": PACK_RULE, "a.yml/b.yml": PACK_RULE}))})
+    assert clash.status_code == 400, clash.content
+    assert "both as a file and as a folder" in error_of(clash)["message"]
+    assert not (home / "rules").exists() or not list((home / "rules").iterdir())
