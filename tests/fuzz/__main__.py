@@ -162,7 +162,7 @@ def _outcome(name: str, returncode: int, seconds: float, workdir: Path, overdue:
             status = "hang"
         elif kind == "oom" or "MemoryError" in text or "out-of-memory" in text:
             status = "memory"
-        elif reproducer is not None:
+        elif reproducer is not None or "Uncaught Python exception" in text:
             status = "crash"
         else:
             status = "error"

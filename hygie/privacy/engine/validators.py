@@ -160,7 +160,7 @@ def dea_verdict(value: str) -> Verdict:
     if len(dea) != 9 or dea[0] not in _DEA_FIRST or not (dea[1].isalpha() or dea[1] == "9"):
         return Verdict.REJECTED
     digits = dea[2:]
-    if not digits.isdigit():
+    if not digits.isdecimal():
         return Verdict.REJECTED
     d = [int(c) for c in digits]
     total = d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])
@@ -258,24 +258,30 @@ _DATE_PARTS = re.compile(r"\d+|[^\W\d_]+")
 
 
 def _exists(year: int, month: int, day: int) -> bool:
+    # Range first: ``date()`` raises OverflowError, not ValueError, past a C int.
+    if not (1880 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return False
     try:
         dt.date(year, month, day)
     except ValueError:
         return False
-    return 1880 <= year <= 2100
+    return True
 
 
 def date_verdict(value: str) -> Verdict:
     """A calendar date that exists, written day-first, month-first, ISO, HL7 or in words."""
     text = value.strip()
-    if len(text) >= 8 and text[:8].isdigit() and all(c in "0123456789.+-" for c in text[8:]):
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if len(text) >= 8 and text[:8].isdecimal() and all(c in "0123456789.+-" for c in text[8:]):
         # HL7 DTM / DICOM DA: YYYYMMDD[HHMM[SS[.S]]][+/-ZZZZ]
         ok = _exists(int(text[:4]), int(text[4:6]), int(text[6:8]))
         return Verdict.VALID if ok else Verdict.REJECTED
     parts = _DATE_PARTS.findall(text.lower())
     parts = [p for p in parts if p not in {"er", "st", "nd", "rd", "th"}]
-    numbers = [int(p) for p in parts if p.isdigit()]
-    words = [_MONTHS.get(p.rstrip(".")) for p in parts if not p.isdigit()]
+    if any(p.isdecimal() and len(p) > 8 for p in parts):
+        return Verdict.REJECTED  # no date part is that long (and int() refuses 4,300 digits)
+    numbers = [int(p) for p in parts if p.isdecimal()]
+    words = [_MONTHS.get(p.rstrip(".")) for p in parts if not p.isdecimal()]
     month_words = [m for m in words if m is not None]
     if month_words and len(numbers) == 2:
         day, year = (numbers[0], numbers[1]) if numbers[1] > 31 else (numbers[1], numbers[0])

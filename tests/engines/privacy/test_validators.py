@@ -145,3 +145,20 @@ def test_url_needs_an_identifier() -> None:
     assert v.url_verdict("https://ehr.example.org/patient?id=1234567") is Verdict.VALID
     assert v.url_verdict("https://ehr.example.org/fhir/Patient/12345678") is Verdict.VALID
     assert v.url_verdict("https://www.has-sante.fr/guide") is Verdict.REJECTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "01/01/99999999999999999999",  # past a C int: date() raised OverflowError (fuzzing)
+        "01/01/" + "9" * 5000,  # int() refuses more than 4,300 digits
+        "²³/01/1990",  # digits that are not decimal: int() refused them
+        "1990²³01",
+    ],
+)
+def test_hostile_dates_are_rejected_not_raised(text: str) -> None:
+    assert v.date_verdict(text) is Verdict.REJECTED
+
+
+def test_dea_with_a_non_decimal_digit_is_rejected_not_raised() -> None:
+    assert v.dea_verdict("AB123456²") is Verdict.REJECTED  # int("²") raised ValueError
