@@ -21,7 +21,6 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hygie.core import audit
 from hygie.core.models import Establishment
@@ -29,6 +28,11 @@ from hygie.core.views.generic import CapabilityRequiredMixin
 from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.response.choices import IncidentStatus, ObligationStatus
 from hygie.response.engine import ObligationId
+from hygie.response.forms import (
+    RegulatoryProfileForm,
+    complete_form,
+    not_applicable_form,
+)
 from hygie.response.models import Incident, IncidentObligation, RegulatoryProfile
 from hygie.response.roles import MANAGE_OBLIGATIONS, VIEW_INCIDENTS
 from hygie.response.services import obligations as service
@@ -83,60 +87,6 @@ def _incident_url(incident: Incident) -> str:
         return reverse("response:incident_detail", args=[incident.pk])
     except NoReverseMatch:
         return reverse("response:obligation_list")
-
-
-# --- forms ---------------------------------------------------------------------------------
-
-class CompleteForm(forms.Form):
-    done_at = forms.DateTimeField(
-        label=gettext_lazy("Done at"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=gettext_lazy("In the establishment's time zone."))
-    proof_reference = forms.CharField(
-        label=gettext_lazy("Proof: reference number"), required=False,
-        max_length=service.MAX_REFERENCE,
-        help_text=gettext_lazy("Receipt or case number given by the recipient."))
-    proof_file = forms.FileField(
-        label=gettext_lazy("Proof: file"), required=False,
-        help_text=gettext_lazy("Acknowledgement or copy of what was sent (PDF, image, text…)."))
-
-
-class NotApplicableForm(forms.Form):
-    justification = forms.CharField(
-        label=gettext_lazy("Why it does not apply"), max_length=service.MAX_JUSTIFICATION,
-        widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def complete_form(obligation: IncidentObligation, data: Any = None,
-                  files: Any = None) -> CompleteForm:
-    """The form of one obligation (ids unique when a panel shows several)."""
-    zone = obligation.incident.establishment.timezone
-    initial = None
-    if data is None:
-        now = timezone.now().astimezone(ZoneInfo(zone))
-        initial = {"done_at": now.replace(tzinfo=None, second=0, microsecond=0)}
-    form = CompleteForm(data, files, initial=initial, auto_id=f"obligation-{obligation.pk}-%s")
-    form.fields["done_at"].help_text = _("In the establishment's time zone (%(zone)s).") % {
-        "zone": zone}
-    return form
-
-
-def not_applicable_form(obligation: IncidentObligation, data: Any = None) -> NotApplicableForm:
-    return NotApplicableForm(data, auto_id=f"obligation-{obligation.pk}-%s")
-
-
-class RegulatoryProfileForm(forms.ModelForm):
-    class Meta:
-        model = RegulatoryProfile
-        fields = ("type", "nis2", "hipaa", "gdpr_controller", "notification_emails")
-        widgets = {"notification_emails": forms.Textarea(attrs={"rows": 4})}
-
-    def clean_notification_emails(self) -> str:
-        try:
-            return service.clean_notification_emails(self.cleaned_data["notification_emails"])
-        except ValidationError as error:
-            raise forms.ValidationError(error.message_dict["notification_emails"]) from error
 
 
 # --- dashboard -----------------------------------------------------------------------------

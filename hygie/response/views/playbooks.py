@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -30,6 +30,7 @@ from hygie.response.engine.playbooks import (
     PlaybookError,
     PlaybookProblem,
 )
+from hygie.response.forms import PlaybookSourceForm, PlaybookUploadForm
 from hygie.response.models import Incident
 from hygie.response.models import Playbook as PlaybookRow
 from hygie.response.roles import MANAGE_INCIDENTS, MANAGE_PLAYBOOKS, VIEW_INCIDENTS
@@ -68,54 +69,6 @@ def _phase_labels() -> dict[str, str]:
 
 def _organisations(request: HttpRequest) -> list[Organisation]:
     return service.organisations_for(request.user)
-
-
-class _OrganisationChoiceForm(forms.Form):
-    """Asks which organisation only of users who see several; others save into their own."""
-
-    organisation = forms.ModelChoiceField(label=gettext_lazy("Organisation"),
-                                          queryset=Organisation.objects.none(), required=False)
-
-    def __init__(self, *args: Any, organisations: list[Organisation] | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = organisations or []
-        if len(choices) > 1:
-            self.fields["organisation"].queryset = Organisation.objects.filter(
-                pk__in=[org.pk for org in choices])
-            self.fields["organisation"].required = True
-        else:
-            del self.fields["organisation"]
-
-
-class PlaybookSourceForm(_OrganisationChoiceForm):
-    """The YAML editor (a plain textarea; problems are listed next to it with their lines)."""
-
-    source = forms.CharField(
-        label=gettext_lazy("Playbook (YAML)"), strip=False,
-        max_length=MAX_PLAYBOOK_BYTES,
-        widget=forms.Textarea(attrs={"rows": 32, "spellcheck": "false", "autocomplete": "off",
-                                     "class": "code-editor", "wrap": "off"}))
-    field_order = ["source", "organisation"]
-
-
-class PlaybookUploadForm(_OrganisationChoiceForm):
-    file = forms.FileField(label=gettext_lazy("YAML file"),
-                           help_text=gettext_lazy("A .yaml or .yml playbook, UTF-8."))
-    field_order = ["file", "organisation"]
-
-    def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".yaml", ".yml")):
-            raise ValidationError(_("Upload a .yaml or .yml file."))
-        raw = upload.read(MAX_PLAYBOOK_BYTES + 1)
-        if len(raw) > MAX_PLAYBOOK_BYTES:
-            raise ValidationError(_("The file is larger than %(limit)s bytes.")
-                                  % {"limit": MAX_PLAYBOOK_BYTES})
-        try:
-            return str(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise ValidationError(_("The file is not UTF-8 text.")) from None
 
 
 def _single_or_chosen(form: forms.Form, organisations: list[Organisation]) -> Organisation | None:

@@ -1,5 +1,6 @@
-"""Forms of the response pages. Choices of scoped objects only offer what the user can see, and
-times are typed and shown in the establishment's time zone (the one the regulators' clocks use).
+"""Incident forms: declaring and editing an incident, and the actions on its file. Choices of
+scoped objects only offer what the user can see, and times are typed and shown in the
+establishment's time zone (the one the regulators' clocks use).
 """
 
 from __future__ import annotations
