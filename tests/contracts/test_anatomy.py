@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -202,3 +204,18 @@ def test_api_follows_the_naming_convention(module: modules.Module) -> None:
 def test_api_operation_ids_are_unique():
     ids = [op[4] for op in _api_operations()]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_engine_commands_never_start_django():
+    """The manifests' engine commands load (and show their help) without Django's settings."""
+    names = sorted(name for module in modules.discover() for name in module.engine_commands)
+    assert {"scan", "hunt", "rules", "response"} <= set(names)
+    code = ("import sys; from click.testing import CliRunner; from hygie.cli import cli\n"
+            f"for name in {names!r}:\n"
+            "    r = CliRunner().invoke(cli, [name, '--help'])\n"
+            "    assert r.exit_code == 0, (name, r.output)\n"
+            "    print(name, 'django.conf' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == [word for name in names for word in (name, "False")]
