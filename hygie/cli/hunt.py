@@ -86,23 +86,38 @@ class FileResult:
     first_error: str | None
 
 
+def files_under(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files under ``root`` with one of ``suffixes``, sorted.
+
+    Symbolic links to folders are followed (a rules folder is often a link to a SigmaHQ
+    checkout; ``rglob`` does not follow them), each real folder at most once so that a link
+    loop ends.
+    """
+    found: list[Path] = []
+    seen: set[str] = set()
+    for folder, subfolders, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            subfolders.clear()
+            continue
+        seen.add(real)
+        found.extend(Path(folder, name) for name in names
+                     if Path(name).suffix.lower() in suffixes and Path(folder, name).is_file())
+    return sorted(found)
+
+
 def rule_sources(directory: Path) -> Iterator[RuleSource]:
     """Every rule file under ``directory``, read with a size cap (the pack reports oversize)."""
-    for path in sorted(directory.rglob("*")):
-        if path.suffix.lower() in RULE_SUFFIXES and path.is_file():
-            with path.open("rb") as handle:
-                yield RuleSource(str(path), handle.read(MAX_RULE_FILE_BYTES + 1))
+    for path in files_under(directory, RULE_SUFFIXES):
+        with path.open("rb") as handle:
+            yield RuleSource(str(path), handle.read(MAX_RULE_FILE_BYTES + 1))
 
 
 def log_files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in LOG_SUFFIXES
-            )
+            files.extend(files_under(path, LOG_SUFFIXES))
         else:
             files.append(path)
     return files

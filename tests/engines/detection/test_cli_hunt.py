@@ -93,3 +93,23 @@ def test_rules_check(tmp_path: Path) -> None:
     bad = CliRunner().invoke(rules, ["check", str(tmp_path)])
     assert bad.exit_code == 1
     assert f"{tmp_path / 'bad.yml'}:8: Unknown modifier 'bogus'" in bad.output
+
+
+def test_symbolic_links_to_folders_are_followed_once(
+    case: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    # Issue 15: a rules folder holding a link to a SigmaHQ checkout gave "no valid Sigma rule".
+    rules_dir, folder, rule_id = case
+    top = tmp_path / "top"
+    top.mkdir()
+    (top / "sigma").symlink_to(rules_dir, target_is_directory=True)
+    (rules_dir / "loop").symlink_to(top, target_is_directory=True)  # ends, each folder once
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "case").symlink_to(folder, target_is_directory=True)
+    checked = CliRunner().invoke(rules, ["check", str(top)])
+    assert checked.exit_code == 0, checked.output
+    assert "2 file(s): 2 detection rule(s)" in checked.output
+    result = run("--rules", str(top), "--logs", str(logs), "--format", "jsonl")
+    assert result.exit_code == 1, result.output
+    assert rule_id in result.stdout
