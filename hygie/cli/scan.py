@@ -12,7 +12,6 @@ platform); otherwise a random key is drawn for the run and hashes only compare w
 
 from __future__ import annotations
 
-import hashlib
 import html
 import io
 import json
@@ -23,7 +22,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 
 import click
@@ -32,152 +30,39 @@ from hygie.lib.spreadsheet import csv_writer
 from hygie.privacy.engine import (
     Backend,
     ColumnVerdict,
-    DocumentResult,
     EntityType,
-    ExtractionError,
     Finding,
     PHIDetector,
     PrivacyEngineError,
     ScanConfig,
     SkippedPart,
-    scan_bytes,
 )
+from hygie.privacy.files import FileOutcome, WalkEntry, derive_hmac_key, walk
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 KEY_ENV = "HYGIE_SECRET_KEY"
-_KEY_CONTEXT = b"hygie:privacy:phi-scan:v1:"
 
 # Set in the parent before the pool forks, so workers share the compiled pattern database
 # instead of each spending seconds compiling it again.
 _DETECTOR: PHIDetector | None = None
 
 
-@dataclass(frozen=True)
-class FileTask:
-    path: str  # as given/walked, used for display and SARIF URIs
-    size: int
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    path: str
-    size: int
-    result: DocumentResult | None = None
-    skipped: tuple[SkippedPart, ...] = field(default_factory=tuple)
-
-
 def derive_key(environ: dict[str, str] | os._Environ[str]) -> tuple[bytes, str]:
     """The HMAC key and where it came from (never the key itself)."""
     secret = environ.get(KEY_ENV, "")
     if secret:
-        return hashlib.sha256(_KEY_CONTEXT + secret.encode()).digest(), KEY_ENV
+        return derive_hmac_key(secret), KEY_ENV
     return secrets.token_bytes(32), "random (this run only)"
 
 
-def _matches(relative: str, patterns: tuple[str, ...]) -> bool:
-    name = relative.rsplit("/", 1)[-1]
-    return any(fnmatch(relative, p) or fnmatch(name, p) for p in patterns)
+def scan_file(entry: WalkEntry) -> FileOutcome:
+    """Scan one walked file (runs in a worker). Never raises for bad input."""
+    from hygie.privacy.files import scan_file as scan_one
 
-
-def _within(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
-def walk(
-    paths: tuple[Path, ...], include: tuple[str, ...], exclude: tuple[str, ...]
-) -> Iterator[FileTask | SkippedPart]:
-    """Regular files under ``paths``; symlinks leading outside their root are not followed."""
-    seen: set[str] = set()
-    for given in paths:
-        root = given.resolve() if given.is_dir() else given.parent.resolve()
-        if given.is_file() or (given.is_symlink() and not given.is_dir()):
-            yield from _file_task(given, root, given.name, include, exclude, seen, explicit=True)
-            continue
-        unreadable: list[OSError] = []
-        for directory, dirnames, filenames in os.walk(
-            given, followlinks=False, onerror=unreadable.append
-        ):
-            while unreadable:
-                error = unreadable.pop()
-                yield SkippedPart(str(error.filename), f"cannot list: {error.strerror}")
-            base = Path(directory)
-            relative_dir = base.relative_to(given).as_posix()
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if not _matches(f"{relative_dir}/{d}".removeprefix("./"), exclude)
-            )
-            for name in sorted(filenames):
-                relative = f"{relative_dir}/{name}".removeprefix("./")
-                yield from _file_task(base / name, root, relative, include, exclude, seen)
-        for error in unreadable:  # a directory that failed last
-            yield SkippedPart(str(error.filename), f"cannot list: {error.strerror}")
-
-
-def _file_task(
-    path: Path,
-    root: Path,
-    relative: str,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    seen: set[str],
-    explicit: bool = False,
-) -> Iterator[FileTask | SkippedPart]:
-    if not explicit and (
-        (include and not _matches(relative, include)) or _matches(relative, exclude)
-    ):
-        return
-    try:
-        real = path.resolve(strict=True)
-        if path.is_symlink() and not _within(real, root):
-            yield SkippedPart(str(path), "symbolic link pointing outside the scanned root")
-            return
-        stat = real.stat()
-    except (OSError, RuntimeError) as error:
-        yield SkippedPart(
-            str(path),
-            f"cannot access: {error.strerror or 'broken link'}"
-            if isinstance(error, OSError)
-            else "symbolic link loop",
-        )
-        return
-    if not real.is_file():
-        yield SkippedPart(str(path), "not a regular file")
-        return
-    if str(real) in seen:
-        return
-    seen.add(str(real))
-    yield FileTask(str(path), stat.st_size)
-
-
-def scan_file(task: FileTask) -> FileOutcome:
-    """Read and scan one file (runs in a worker). Never raises for bad input."""
     detector = _DETECTOR
     assert detector is not None, "the detector is built before any file is scanned"
-    limit = detector.config.max_document_bytes
-    if task.size > limit:
-        return FileOutcome(
-            task.path, task.size, skipped=(SkippedPart(task.path, f"larger than {limit} bytes"),)
-        )
-    try:
-        with open(task.path, "rb") as stream:
-            data = stream.read(limit + 1)
-    except OSError as error:
-        reason = f"cannot read: {error.strerror or type(error).__name__}"
-        return FileOutcome(task.path, task.size, skipped=(SkippedPart(task.path, reason),))
-    try:
-        result = scan_bytes(detector, data, task.path)
-    except ExtractionError as error:
-        return FileOutcome(task.path, len(data), skipped=(SkippedPart(task.path, error.message),))
-    except RecursionError:
-        return FileOutcome(
-            task.path, len(data), skipped=(SkippedPart(task.path, "structure nested too deeply"),)
-        )
-    return FileOutcome(task.path, len(data), result)
+    assert entry.path is not None
+    return scan_one(detector, entry.path, shown=entry.shown, size=entry.size)
 
 
 # --- reports ------------------------------------------------------------------------------
@@ -199,6 +84,8 @@ class ScanReport:
     duration_s: float
     key_source: str
     backend: str
+    # Findings beyond the per-file bound: (file, entity type, count), counted, not listed.
+    not_listed: list[tuple[str, EntityType, int]] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -210,28 +97,40 @@ class ScanReport:
         backend: str,
     ) -> ScanReport:
         findings, columns, skipped = [], [], list(walk_skipped)
+        not_listed: list[tuple[str, EntityType, int]] = []
         scanned = 0
-        for outcome in sorted(outcomes, key=lambda o: o.path):
-            skipped.extend(outcome.skipped)
+        for outcome in sorted(outcomes, key=lambda o: o.shown):
             if outcome.result is None:
+                skipped.append(SkippedPart(outcome.shown, outcome.reason))
                 continue
             scanned += 1
-            findings += [ReportFinding(outcome.path, f) for f in outcome.result.findings]
-            columns += [(outcome.path, c) for c in outcome.result.columns]
+            findings += [ReportFinding(outcome.shown, f) for f in outcome.result.findings]
+            columns += [(outcome.shown, c) for c in outcome.result.columns]
             skipped += [
-                SkippedPart(f"{outcome.path}!/{s.member}", s.reason) for s in outcome.result.skipped
+                SkippedPart(f"{outcome.shown}!/{s.member}", s.reason)
+                for s in outcome.result.skipped
             ]
+            not_listed += [(outcome.shown, entity, n) for entity, n in outcome.result.omitted]
         total = sum(o.size for o in outcomes if o.result is not None)
-        return cls(findings, columns, skipped, scanned, total, duration_s, key_source, backend)
+        return cls(
+            findings, columns, skipped, scanned, total, duration_s, key_source, backend, not_listed
+        )
+
+    @property
+    def findings_total(self) -> int:
+        return len(self.findings) + sum(count for _file, _entity, count in self.not_listed)
 
     def summary(self) -> dict[str, object]:
         by_entity: dict[str, int] = {}
         for item in self.findings:
             by_entity[item.finding.entity.value] = by_entity.get(item.finding.entity.value, 0) + 1
+        for _file, entity, count in self.not_listed:
+            by_entity[entity.value] = by_entity.get(entity.value, 0) + count
         return {
             "files_scanned": self.files_scanned,
             "bytes_scanned": self.bytes_scanned,
-            "findings": len(self.findings),
+            "findings": self.findings_total,
+            "findings_not_listed": self.findings_total - len(self.findings),
             "skipped": len(self.skipped),
             "duration_s": round(self.duration_s, 3),
             "mb_per_s": round(self.bytes_scanned / max(self.duration_s, 1e-6) / 1e6, 2),
@@ -286,6 +185,10 @@ def render_json(report: ScanReport) -> str:
                     for file, c in report.columns
                 ],
                 "skipped": [{"file": s.member, "reason": s.reason} for s in report.skipped],
+                "not_listed": [
+                    {"file": file, "entity": entity.value, "count": count}
+                    for file, entity, count in report.not_listed
+                ],
             },
             ensure_ascii=False,
             indent=2,
@@ -401,6 +304,16 @@ def render_sarif(report: ScanReport) -> str:
                                 "message": {"text": f"skipped {s.member}: {s.reason}"},
                             }
                             for s in report.skipped
+                        ]
+                        + [
+                            {
+                                "level": "note",
+                                "message": {
+                                    "text": f"{count} further {entity.value} findings in {file} "
+                                    "not listed (per-file bound)"
+                                },
+                            }
+                            for file, entity, count in report.not_listed
                         ],
                     }
                 ],
@@ -450,6 +363,8 @@ def render_table(report: ScanReport) -> str:
         for s in report.skipped:
             skipped.add_row(s.member, s.reason)
         console.print(skipped)
+    for file, entity, count in report.not_listed:
+        console.print(f"{file}: {count} further {entity.value} findings not listed")
     summary = report.summary()
     console.print(
         f"{summary['files_scanned']} files, {summary['bytes_scanned']} bytes in "
@@ -518,7 +433,7 @@ def _parse_entities(value: str | None) -> frozenset[EntityType]:
     return frozenset(EntityType[name] for name in names)
 
 
-def _outcomes(tasks: list[FileTask], jobs: int) -> Iterator[FileOutcome]:
+def _outcomes(tasks: list[WalkEntry], jobs: int) -> Iterator[FileOutcome]:
     if jobs <= 1 or len(tasks) <= 1:
         yield from map(scan_file, tasks)
         return
@@ -531,7 +446,7 @@ def _outcomes(tasks: list[FileTask], jobs: int) -> Iterator[FileOutcome]:
         yield from pool.imap_unordered(scan_file, tasks, chunksize=4)
 
 
-def _run(tasks: list[FileTask], jobs: int, show_progress: bool) -> list[FileOutcome]:
+def _run(tasks: list[WalkEntry], jobs: int, show_progress: bool) -> list[FileOutcome]:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -649,8 +564,8 @@ def scan(
         sys.exit(EXIT_ERROR)
     started = time.monotonic()
     walked = list(walk(paths, include, exclude))
-    tasks = [item for item in walked if isinstance(item, FileTask)]
-    skipped = [item for item in walked if isinstance(item, SkippedPart)]
+    tasks = [entry for entry in walked if entry.path is not None]
+    skipped = [SkippedPart(entry.shown, entry.reason) for entry in walked if entry.path is None]
     show = progress if progress is not None else sys.stderr.isatty()
     outcomes = _run(tasks, jobs, show)
     report = ScanReport.build(
@@ -665,4 +580,4 @@ def scan(
     except OSError as error:
         click.echo(f"hygie scan: cannot write the report: {error.strerror}", err=True)
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if report.findings else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if report.findings_total else EXIT_CLEAN)

@@ -11,12 +11,10 @@ progress messages and errors hold counts, skipped files hold a path relative to 
 
 from __future__ import annotations
 
-import hashlib
+import heapq
 import os
-import stat
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -38,28 +36,22 @@ from hygie.core.services import crud
 from hygie.core.services.alerts import raise_alert
 from hygie.core.services.jobs import JobCancelledError, JobRun, start_job
 from hygie.lib.errors import HygieError
+from hygie.lib.filenames import masked_file_name
 from hygie.privacy.choices import NATIONAL_IDENTIFIERS, Exposure, RunStatus, TriageStatus
-from hygie.privacy.engine import (
-    DocumentResult,
-    ExtractionError,
-    Finding,
-    PHIDetector,
-    ScanConfig,
-    scan_bytes,
-    sniff_format,
-)
+from hygie.privacy.engine import Finding, PHIDetector, ScanConfig, sniff_format
+from hygie.privacy.files import FileOutcome, count_files, derive_hmac_key, scan_file, walk
 from hygie.privacy.models import PHIFinding, ScanRoot, ScanRun, resolve_scan_path, risk_score
 from hygie.privacy.roles import SCAN, TRIAGE, VIEW_FINDINGS
 
 JOB_KIND = "privacy.phi_scan"
-# Same derivation as ``hygie scan`` (hygie.cli.scan.derive_key): with HYGIE_SECRET_KEY set, the
-# CLI's hashes and the platform's match, so a value can be followed from one to the other.
-_KEY_CONTEXT = b"hygie:privacy:phi-scan:v1:"
 MIN_CONFIDENCE = 0.3  # as the CLI: checksum failures (0.3) are kept, at low risk
 BATCH_FILES = 50
 BATCH_FINDINGS = 5000
 MAX_SKIPPED_STORED = 500
 MAX_HASHES_STORED = 1000
+# Distinct values are counted exactly up to this many per location (8 bytes of hash each), then
+# the count stops growing: memory stays bounded on a file with millions of rows.
+MAX_DISTINCT_COUNTED = 200_000
 CANCEL_CHECK_SECONDS = 0.5
 _IN_CHUNK = 500  # paths per IN (...) query
 
@@ -71,8 +63,11 @@ class ScanError(HygieError):
 # --- keys and detector -------------------------------------------------------------------------
 
 def hmac_key() -> bytes:
-    """The installation's finding-hash key, derived from SECRET_KEY (never stored)."""
-    return hashlib.sha256(_KEY_CONTEXT + settings.SECRET_KEY.encode()).digest()
+    """The installation's finding-hash key, derived from SECRET_KEY (never stored).
+
+    Same derivation as ``hygie scan`` with HYGIE_SECRET_KEY: with the same secret the CLI's
+    hashes and the platform's match, so a value can be followed from one to the other."""
+    return derive_hmac_key(settings.SECRET_KEY)
 
 
 @lru_cache(maxsize=2)
@@ -175,91 +170,54 @@ def start_scan(user: Any, *, root: ScanRoot | None = None, upload: Any = None,
     return run
 
 
-# --- walking a root ----------------------------------------------------------------------------
+# --- aggregation -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Entry:
-    relative: str
-    path: Path | None = None
-    size: int = 0
-    reason: str = ""  # set when the entry is skipped
+class _Negated:
+    """Orders hashes in reverse, so a min-heap of these keeps the largest kept one on top."""
 
+    value: str
 
-def _relative(root: Path, raw: Any) -> str:
-    try:
-        return Path(str(raw)).relative_to(root).as_posix()
-    except ValueError:
-        return "."
+    def __lt__(self, other: _Negated) -> bool:
+        return self.value > other.value
 
-
-def walk_root(root: Path) -> Iterator[_Entry]:
-    """Regular files under ``root``, in a stable order; symbolic links are never followed."""
-    errors: list[OSError] = []
-    for directory, dirnames, filenames in os.walk(root, followlinks=False,
-                                                  onerror=errors.append):
-        while errors:
-            error = errors.pop()
-            yield _Entry(_relative(root, error.filename),
-                         reason=f"cannot list: {error.strerror or type(error).__name__}")
-        base = Path(directory)
-        for name in sorted(dirnames):
-            if (base / name).is_symlink():
-                yield _Entry(_relative(root, base / name),
-                             reason=_link_reason(root, base / name))
-        dirnames[:] = sorted(d for d in dirnames if not (base / d).is_symlink())
-        for name in sorted(filenames):
-            path = base / name
-            relative = _relative(root, path)
-            try:
-                if path.is_symlink():
-                    yield _Entry(relative, reason=_link_reason(root, path))
-                    continue
-                info = path.stat()
-            except OSError as error:
-                yield _Entry(relative, reason=f"cannot access: {error.strerror or 'error'}")
-                continue
-            if not stat.S_ISREG(info.st_mode):
-                yield _Entry(relative, reason="not a regular file")
-                continue
-            yield _Entry(relative, path, info.st_size)
-    for error in errors:
-        yield _Entry(_relative(root, error.filename),
-                     reason=f"cannot list: {error.strerror or type(error).__name__}")
-
-
-def _link_reason(root: Path, path: Path) -> str:
-    try:
-        inside = path.resolve(strict=True).is_relative_to(root)
-    except (OSError, RuntimeError):
-        return "broken symbolic link"
-    if inside:
-        return "symbolic link not followed (its target inside the root is scanned in place)"
-    return "symbolic link pointing outside the scan root: not followed"
-
-
-def _count_files(root: Path) -> int:
-    return sum(len(filenames) for _d, _n, filenames in os.walk(root, followlinks=False))
-
-
-# --- aggregation -------------------------------------------------------------------------------
 
 @dataclass
 class _Aggregate:
+    """One (file or member, entity type) location, built finding by finding in bounded memory."""
+
     location: str
     count: int = 0
-    hashes: set[str] = field(default_factory=set)
+    distinct: set[int] = field(default_factory=set)  # first 8 bytes of each hash
+    lowest: list[_Negated] = field(default_factory=list)  # smallest hashes, max-heap
     max_confidence: float = 0.0
     validated: int = 0
     masked: str = ""
 
     def add(self, finding: Finding) -> None:
         self.count += 1
-        self.hashes.add(finding.value_hash)
+        digest = int(finding.value_hash[:16], 16)
+        if digest not in self.distinct and len(self.distinct) < MAX_DISTINCT_COUNTED:
+            self.distinct.add(digest)
+            self._keep_lowest(finding.value_hash)
         if finding.is_validated:
             self.validated += 1
         if finding.confidence > self.max_confidence or not self.masked:
             self.max_confidence = max(self.max_confidence, finding.confidence)
             self.masked = finding.masked
+
+    def _keep_lowest(self, value_hash: str) -> None:
+        # The stored sample is the MAX_HASHES_STORED smallest hashes: the same whatever the
+        # order findings come in, and comparable between runs.
+        negated = _Negated(value_hash)
+        if len(self.lowest) < MAX_HASHES_STORED:
+            heapq.heappush(self.lowest, negated)
+        elif value_hash < self.lowest[0].value:
+            heapq.heapreplace(self.lowest, negated)
+
+    @property
+    def hashes(self) -> list[str]:
+        return sorted(item.value for item in self.lowest)
 
 
 def _location_of(finding: Finding) -> str:
@@ -294,22 +252,36 @@ class _RunTotals:
             self.skipped.append({"path": relative[:1024], "reason": reason[:300]})
 
 
+class _FileFindings:
+    """The aggregates of one file, fed finding by finding while it is scanned (``sink``)."""
+
+    def __init__(self, relative: str) -> None:
+        self.relative = relative
+        self.aggregates: dict[tuple[str, str], _Aggregate] = {}
+        self.count = 0
+
+    def __call__(self, finding: Finding) -> None:
+        member = finding.location.member
+        path = self.relative + (f"!/{member}" if member else "")
+        key = (path[:1024], finding.entity.value)
+        aggregate = self.aggregates.get(key)
+        if aggregate is None:
+            aggregate = self.aggregates[key] = _Aggregate(_location_of(finding)[:300])
+        aggregate.add(finding)
+        self.count += 1
+
+
 class _Batch:
     def __init__(self) -> None:
         self.aggregates: dict[tuple[str, str], _Aggregate] = {}
         self.files = 0
         self.findings = 0
 
-    def add(self, relative: str, result: DocumentResult) -> None:
+    def add(self, found: _FileFindings) -> None:
+        """A completely scanned file (a file skipped half-way adds nothing)."""
         self.files += 1
-        for finding in result.findings:
-            path = relative + (f"!/{finding.location.member}" if finding.location.member else "")
-            key = (path[:1024], finding.entity.value)
-            aggregate = self.aggregates.get(key)
-            if aggregate is None:
-                aggregate = self.aggregates[key] = _Aggregate(_location_of(finding)[:300])
-            aggregate.add(finding)
-            self.findings += 1
+        self.aggregates.update(found.aggregates)
+        self.findings += found.count
 
     @property
     def is_full(self) -> bool:
@@ -334,12 +306,12 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
         for (path, entity), aggregate in batch.aggregates.items():
             values = {
                 "location": aggregate.location, "count": aggregate.count,
-                "distinct_values": len(aggregate.hashes),
+                "distinct_values": len(aggregate.distinct),
                 "max_confidence": round(aggregate.max_confidence, 3),
                 "validated_count": aggregate.validated,
                 "masked_sample": aggregate.masked[:200],
-                "value_hashes": sorted(aggregate.hashes)[:MAX_HASHES_STORED],
-                "risk_score": risk_score(entity, len(aggregate.hashes), exposure,
+                "value_hashes": aggregate.hashes,
+                "risk_score": risk_score(entity, len(aggregate.distinct), exposure,
                                          aggregate.max_confidence),
                 "scan_run": run, "last_seen_at": now, "is_present": True,
             }
@@ -380,23 +352,25 @@ def _save_totals(run: ScanRun, totals: _RunTotals, **extra: Any) -> None:
         skipped=totals.skipped, summary={"by_entity": totals.by_entity}, **extra)
 
 
-def _scan_one(path: Path, name: str, size: int) -> DocumentResult | str:
-    """The engine's result, or the reason the file was skipped (never its content)."""
-    engine = detector()
-    limit = engine.config.max_document_bytes
-    if size > limit:
-        return f"larger than {limit} bytes"
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as error:
-        return f"cannot read: {error.strerror or type(error).__name__}"
-    try:
-        return scan_bytes(engine, data, name)
-    except ExtractionError as error:
-        return error.message
-    except RecursionError:
-        return "structure nested too deeply"
+def _scan_one(path: Path, relative: str, size: int, name: str = "") -> tuple[FileOutcome,
+                                                                            _FileFindings]:
+    """Scan one file (never raises): its outcome, and its findings aggregated as they came."""
+    found = _FileFindings(relative)
+    outcome = scan_file(detector(), path, shown=relative, name=name, size=size, sink=found,
+                        max_kept=0)
+    return outcome, found
+
+
+def _record(totals: _RunTotals, batch: _Batch, relative: str, outcome: FileOutcome,
+            found: _FileFindings) -> None:
+    if outcome.result is None:
+        totals.skip(relative, outcome.reason)
+        return
+    totals.files_scanned += 1
+    totals.bytes_scanned += outcome.result.bytes_scanned
+    for part in outcome.result.skipped:
+        totals.note(f"{relative}!/{part.member}", part.reason)
+    batch.add(found)
 
 
 # --- the job -------------------------------------------------------------------------------------
@@ -438,10 +412,10 @@ def _scan_root(job: JobRun, run: ScanRun, totals: _RunTotals) -> None:
         root = resolve_scan_path(run.root.path)
     except ValidationError as error:
         raise ScanError(" ".join(error.messages)) from None
-    total = _count_files(root)
+    total = count_files([root])
     _progress(job, totals, total)
     batch, last_check = _Batch(), time.monotonic()
-    for entry in walk_root(root):
+    for entry in walk([root]):
         if time.monotonic() - last_check >= CANCEL_CHECK_SECONDS:
             last_check = time.monotonic()
             if job.is_cancelled():
@@ -451,15 +425,7 @@ def _scan_root(job: JobRun, run: ScanRun, totals: _RunTotals) -> None:
         if entry.path is None:
             totals.skip(entry.relative, entry.reason)
             continue
-        outcome = _scan_one(entry.path, entry.path.name, entry.size)
-        if isinstance(outcome, str):
-            totals.skip(entry.relative, outcome)
-            continue
-        totals.files_scanned += 1
-        totals.bytes_scanned += outcome.bytes_scanned
-        for part in outcome.skipped:
-            totals.note(f"{entry.relative}!/{part.member}", part.reason)
-        batch.add(entry.relative, outcome)
+        _record(totals, batch, entry.relative, *_scan_one(entry.path, entry.relative, entry.size))
         if batch.is_full:
             _flush(run, batch, totals)
             batch = _Batch()
@@ -470,20 +436,16 @@ def _scan_root(job: JobRun, run: ScanRun, totals: _RunTotals) -> None:
 def _scan_upload(job: JobRun, run: ScanRun, totals: _RunTotals, upload: str) -> None:
     path = upload_dir() / PurePath(upload).name
     name = run.uploaded_name or path.name
+    # The uploaded name may name a patient: findings and skip notes show it masked (••••.csv);
+    # the real name only tells the extractor the format.
+    shown = masked_file_name(name) or path.suffix
     job.progress(0, 1, _("Scanning the uploaded file"))
     try:
         size = path.stat().st_size
     except OSError:
         raise ScanError("the uploaded file is no longer available") from None
-    outcome = _scan_one(path, name, size)
     batch = _Batch()
-    if isinstance(outcome, str):
-        totals.skip(name, outcome)
-    else:
-        totals.files_scanned, totals.bytes_scanned = 1, outcome.bytes_scanned
-        for part in outcome.skipped:
-            totals.note(f"{name}!/{part.member}", part.reason)
-        batch.add(name, outcome)
+    _record(totals, batch, shown, *_scan_one(path, shown, size, name=name))
     _flush(run, batch, totals)
     _complete(job, run, totals, 1)
 

@@ -65,9 +65,16 @@ class ScanConfig:
     backend: Backend = Backend.AUTO
     ner_model: str | None = None
     archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
-    # One input is held in memory (bytes, text, UTF-8 copy for Hyperscan): bound it.
-    max_document_bytes: int = 256 * 1024 * 1024
+    # Formats parsed whole (PDF, DOCX, XLSX, JSON, XML, DICOM, e-mail, ZIP) hold the input and
+    # its parse in memory, several times the file's size: above this they are skipped.
+    max_document_bytes: int = 64 * 1024 * 1024
     context_window: int = 48
+    # Text, CSV and HL7 inputs larger than one block are scanned block by block (engine.stream):
+    # memory depends on the block, not on the file. The overlap re-reads the end of the previous
+    # block and the start of the next one, so values, context words and INS markers across a
+    # border are seen as in a whole-file scan (it is widened to cover the context reach).
+    stream_block_chars: int = 4 * 1024 * 1024
+    stream_overlap_chars: int = 4096
 
     def __post_init__(self) -> None:
         try:  # accept "re" as well as Backend.RE from callers that parse options
@@ -80,6 +87,8 @@ class ScanConfig:
             raise ConfigError("min_confidence must be between 0 and 1")
         if self.context_window < 0:
             raise ConfigError("context_window must not be negative")
+        if self.stream_block_chars < 1024 or self.stream_overlap_chars < 0:
+            raise ConfigError("stream_block_chars must be at least 1024, the overlap positive")
 
     def wants(self, entity: EntityType) -> bool:
         return not self.entities or entity in self.entities
@@ -151,3 +160,9 @@ class DocumentResult:
     columns: tuple[ColumnVerdict, ...] = ()
     skipped: tuple[SkippedPart, ...] = ()
     bytes_scanned: int = 0
+    # Findings not kept in ``findings`` (a bound per file), counted by entity type.
+    omitted: tuple[tuple[EntityType, int], ...] = ()
+
+    @property
+    def findings_total(self) -> int:
+        return len(self.findings) + sum(count for _entity, count in self.omitted)

@@ -137,11 +137,14 @@ def test_root_removed_from_the_allow_list_cannot_be_scanned(root_a, dpo, setting
 
 
 def test_upload_is_scanned_then_deleted(dpo, establishment_a):
-    upload = SimpleUploadedFile("export.csv", CSV.encode(), content_type="text/csv")
+    # A synthetic name standing for a patient's: it must not be where findings are shown.
+    upload = SimpleUploadedFile("CR_FICTIF_Zoe.csv", CSV.encode(), content_type="text/csv")
     run = services.start_scan(dpo, upload=upload, establishment=establishment_a)
     assert run.status == "succeeded" and run.files_scanned == 1 and run.root is None
     finding = PHIFinding.objects.get(scan_run=run, entity_type="FR_NIR")
-    assert finding.relative_path == "export.csv" and finding.count == 2
+    assert finding.relative_path == "••••.csv" and finding.count == 2
+    assert not PHIFinding.objects.filter(relative_path__contains="FICTIF").exists()
+    assert "FICTIF" not in str(run.job.result) + str(run.skipped)
     assert list(services.upload_dir().iterdir()) == []
 
 
@@ -203,3 +206,16 @@ def test_hash_key_matches_the_cli(settings):
 
     key, source = derive_key({"HYGIE_SECRET_KEY": settings.SECRET_KEY})
     assert source == "HYGIE_SECRET_KEY" and services.hmac_key() == key
+
+
+def test_a_malformed_docx_is_skipped_and_the_rest_scanned(root_a, dpo):
+    """Issue 9, defect 4: one bad file (invalid [Content_Types].xml) does not blind the scan."""
+    from tests.engines.privacy.test_hostile_files import malformed_docx
+
+    (Path(root_a.path) / "report.docx").write_bytes(malformed_docx())
+    run = services.start_scan(dpo, root=root_a)
+    assert run.status == "succeeded"
+    assert run.files_scanned == 3 and run.files_skipped == 1
+    [row] = run.skipped
+    assert row["path"] == "report.docx" and "docx" in row["reason"]
+    assert PHIFinding.objects.filter(root=root_a, relative_path="notes/cr.txt").exists()

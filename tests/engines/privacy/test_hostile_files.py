@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hygie.cli.scan import scan
 from hygie.privacy.engine import ExtractionError, PHIDetector, scan_bytes
+from hygie.privacy.files import scan_file
 
 from . import builders
 
@@ -68,3 +72,101 @@ def test_cli_reports_the_bad_docx_as_skipped_and_scans_the_rest(tmp_path: Path) 
             notes = report["runs"][0]["invocations"][0]["toolExecutionNotifications"]
             assert any("report.docx" in n["message"]["text"] for n in notes)
             assert report["runs"][0]["results"]
+
+
+# --- property test: corrupt files of every supported format ---------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "privacy"
+SAMPLES: dict[str, bytes] = {}
+
+
+def _samples() -> dict[str, bytes]:
+    """One valid synthetic file per supported format, keyed by a name with its extension."""
+    if not SAMPLES:
+        SAMPLES.update(
+            {
+                "scan.pdf": builders.pdf_bytes(),
+                "report.docx": builders.docx_bytes(),
+                "patients.xlsx": builders.xlsx_bytes(),
+                "image.dcm": builders.dicom_bytes(),
+                "bundle.zip": builders.nested_zip_bytes(),
+            }
+        )
+        for name, fixture in (
+            ("letter.eml", "letter.eml.in"),
+            ("adt.hl7", "adt_a01.hl7.in"),
+            ("patient.json", "patient.fhir.json.in"),
+            ("summary.xml", "summary.cda.xml.in"),
+            ("export.csv", "export_patients.csv.in"),
+            ("note.txt", "note_fr.txt.in"),
+        ):
+            SAMPLES[name] = (FIXTURES / fixture).read_bytes()
+    return SAMPLES
+
+
+FORMAT_NAMES = sorted(_samples())
+
+
+@st.composite
+def corrupt_files(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A file of some format, then truncated, bit-flipped, spliced, or replaced by noise."""
+    name = draw(st.sampled_from(FORMAT_NAMES))
+    data = bytearray(_samples()[name])
+    how = draw(st.sampled_from(("truncate", "flip", "splice", "random")))
+    if how == "truncate":
+        data = data[: draw(st.integers(0, len(data)))]
+    elif how == "flip":
+        for _ in range(draw(st.integers(1, 16))):
+            index = draw(st.integers(0, len(data) - 1))
+            data[index] ^= 1 << draw(st.integers(0, 7))
+    elif how == "splice":
+        start = draw(st.integers(0, len(data)))
+        data[start : start + draw(st.integers(0, 64))] = draw(st.binary(max_size=64))
+    else:
+        data = bytearray(draw(st.binary(max_size=4096)))
+    return name, bytes(data)
+
+
+@settings(
+    max_examples=int(os.environ.get("HYGIE_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(case=corrupt_files())
+def test_corrupt_files_give_findings_or_a_skip_never_an_exception(
+    detector: PHIDetector, tmp_path: Path, case: tuple[str, bytes]
+) -> None:
+    name, data = case
+    path = tmp_path / name
+    path.write_bytes(data)
+    outcome = scan_file(detector, path)  # the per-file step of `hygie scan` and the platform
+    assert (outcome.result is None) == bool(outcome.reason)
+    if outcome.result is None:
+        assert outcome.reason and len(outcome.reason) <= 300
+        assert "ROUSSEL" not in outcome.reason and "Nathalie" not in outcome.reason
+    else:
+        for part in outcome.result.skipped:
+            assert "ROUSSEL" not in part.reason
+
+
+def test_every_sample_is_scanned_with_findings(detector: PHIDetector, tmp_path: Path) -> None:
+    """The uncorrupted samples are read: the property test starts from real files."""
+    for name, data in _samples().items():
+        (tmp_path / name).write_bytes(data)
+        outcome = scan_file(detector, tmp_path / name)
+        assert outcome.result is not None and outcome.result.findings_total, name
+
+
+def test_memory_error_in_an_extractor_is_a_skip(
+    detector: PHIDetector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decompression bomb that exhausts memory inside a parser: skipped, the scan goes on."""
+    import docx
+
+    def exhausted(*_args: object, **_kwargs: object) -> None:
+        raise MemoryError
+
+    (tmp_path / "bomb.docx").write_bytes(builders.docx_bytes())
+    monkeypatch.setattr(docx, "Document", exhausted)
+    outcome = scan_file(detector, tmp_path / "bomb.docx")
+    assert outcome.result is None and "memory" in outcome.reason

@@ -205,7 +205,18 @@ def _line_end(text: str, start: int) -> int:
 
 
 def extract_hl7(data: bytes) -> ExtractedDocument:
-    text = decode_text(data)
+    return hl7_document(decode_text(data))
+
+
+@dataclass(frozen=True)
+class HL7Layout:
+    """The separators MSH declares (a later block of a streamed file has no MSH of its own)."""
+
+    separators: _Separators
+
+
+def hl7_layout(text: str) -> HL7Layout:
+    """The separators read from the first MSH (or FHS/BHS) segment of ``text``."""
     head = text.lstrip("\ufeff \t\r\n")
     if not head.startswith(("MSH", "FHS", "BHS")) or len(head) < 8:
         raise ExtractionError("not an HL7 v2 message (no MSH segment)")
@@ -214,10 +225,31 @@ def extract_hl7(data: bytes) -> ExtractedDocument:
     seps = _Separators(text[offset + 3], encoding[0], encoding[1], encoding[3])
     if seps.field.isalnum() or len(set(encoding[:4])) < 4:
         raise ExtractionError("HL7 MSH segment has invalid separators")
+    return HL7Layout(seps)
+
+
+def count_segments(text: str, seen: dict[str, int]) -> None:
+    """Add the segments of ``text`` to ``seen`` (by name): labels number repeated segments."""
+    for match in _SEGMENT.finditer(text):
+        name = text[match.start() : match.start() + 3]
+        seen[name] = seen.get(name, 0) + 1
+
+
+def hl7_document(
+    text: str, layout: HL7Layout | None = None, seen: dict[str, int] | None = None
+) -> ExtractedDocument:
+    """The segments of ``text``; ``layout`` and ``seen`` (segments before this text, by name)
+    are given for a later block of a streamed file."""
+    if layout is None:
+        layout = hl7_layout(text)
+        offset = text.index(text.lstrip("\ufeff \t\r\n")[:3])
+    else:
+        offset = 0
+    seps = layout.separators
     segments: list[Segment] = []
     starts: list[int] = []
     labels: list[str] = []
-    seen: dict[str, int] = {}
+    seen = dict(seen or {})
     for match in _SEGMENT.finditer(text, offset):
         seg_start, seg_end = match.span()
         name = text[seg_start : seg_start + 3]

@@ -80,17 +80,19 @@ class _CSVLocator:
     starts: list[int]
     splitter: _RowSplitter
     headers: tuple[str, ...]
+    first_row: int = 0  # rows before this text (a block of a streamed file)
 
     def locate(self, offset: int) -> tuple[str, str | None]:
         row = bisect.bisect_right(self.starts, offset) - 1
         end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
+        number = self.first_row + row + 1
         for index, (cell_start, cell_end) in enumerate(
             self.splitter.cells(self.text, self.starts[row], end)
         ):
             if cell_start <= offset <= cell_end:
                 column = _column_key("", index, self.headers)
-                return f"row {row + 1}, column {column}", column
-        return f"row {row + 1}", None
+                return f"row {number}, column {column}", column
+        return f"row {number}", None
 
 
 def _column_key(table: str, index: int, headers: tuple[str, ...]) -> str:
@@ -117,20 +119,44 @@ def _is_header(cells: list[str]) -> bool:
     return all(not any(ch.isdigit() for ch in c) for c in filled)
 
 
+@dataclass(frozen=True)
+class CSVLayout:
+    """What the first row of a table says: the delimiter and the headers (if it is a header)."""
+
+    delimiter: str
+    headers: tuple[str, ...]
+    has_header: bool
+
+
+def csv_layout(text: str, name: str) -> CSVLayout:
+    """The layout of a table from its beginning (the first row is enough)."""
+    delimiter = sniff_delimiter(text, name)
+    starts = row_starts(text)
+    if not starts:
+        return CSVLayout(delimiter, (), False)
+    end = starts[1] if len(starts) > 1 else len(text)
+    first = [text[s:e] for s, e in _RowSplitter(delimiter).cells(text, starts[0], end)]
+    has_header = _is_header(first)
+    return CSVLayout(delimiter, tuple(c.strip() for c in first) if has_header else (), has_header)
+
+
 def extract_csv(data: bytes, name: str) -> ExtractedDocument:
     text = decode_text(data)
-    delimiter = sniff_delimiter(text, name)
-    splitter = _RowSplitter(delimiter)
+    return csv_document(text, csv_layout(text, name))
+
+
+def csv_document(text: str, layout: CSVLayout, first_row: int = 0) -> ExtractedDocument:
+    """The table in ``text``, whose first row is row ``first_row`` of the file (0: the start,
+    where the header is; more for a later block of a streamed file)."""
+    splitter = _RowSplitter(layout.delimiter)
     starts = row_starts(text)
     if not starts:
         return ExtractedDocument("csv", text)
     ends = starts[1:] + [len(text)]
-    first = [text[s:e] for s, e in splitter.cells(text, starts[0], ends[0])]
-    has_header = _is_header(first)
-    headers = tuple(c.strip() for c in first) if has_header else ()
+    headers = layout.headers
     hinted = {i: hint for i, label in enumerate(headers) if (hint := hint_for_label(label))}
     segments: list[Segment] = []
-    body = range(1 if has_header else 0, len(starts))
+    body = range(1 if layout.has_header and first_row == 0 else 0, len(starts))
     if hinted:
         for row in body:
             cells = splitter.cells(text, starts[row], ends[row])
@@ -140,7 +166,7 @@ def extract_csv(data: bytes, name: str) -> ExtractedDocument:
                     segments.append(
                         Segment(
                             *cells[index],
-                            f"row {row + 1}, column {column}",
+                            f"row {first_row + row + 1}, column {column}",
                             hint,
                             headers[index],
                             column,
@@ -150,7 +176,7 @@ def extract_csv(data: bytes, name: str) -> ExtractedDocument:
         "csv",
         text,
         segments,
-        locator=_CSVLocator(text, starts, splitter, headers),
+        locator=_CSVLocator(text, starts, splitter, headers, first_row),
         total_rows={"": len(body)},
     )
 
