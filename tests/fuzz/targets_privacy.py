@@ -5,8 +5,8 @@ forced, so every input reaches that extractor. DOCX and XLSX inputs not starting
 are read as the archive's member texts (split on ``PART_SEPARATOR``) and zipped uncompressed,
 so mutations reach the XML parts instead of dying on a CRC check.
 
-``HYGIE_FUZZ_STRICT=1`` also reports an ``ExtractionError`` caused by an exception raised in
-Hygie's own code (not a third-party parser's): a way to hunt bugs hidden by the wrapping.
+``HYGIE_FUZZ_STRICT=1`` also reports an ``ExtractionError`` that ``extract``'s catch-all made of
+an exception raised in Hygie's own code (not a third-party parser's): bugs the wrapping hides.
 """
 
 from __future__ import annotations
@@ -80,8 +80,12 @@ def _extractor(
 
 
 def _raise_own_bug(error: BaseException) -> None:
+    """In strict mode, re-raise what ``extract``'s catch-all turned into "unreadable content"
+    when it was raised by Hygie's own code (an extractor converting a specific error on purpose
+    gives its own message and is left alone)."""
     cause = error.__cause__
-    if _STRICT and cause is not None and cause.__traceback__ is not None:
+    wrapped = "content (" in str(error)
+    if _STRICT and wrapped and cause is not None and cause.__traceback__ is not None:
         frames = traceback.extract_tb(cause.__traceback__)
         if frames and "/hygie/" in frames[-1].filename:
             raise cause

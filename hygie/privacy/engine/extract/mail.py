@@ -20,6 +20,15 @@ _HEADERS = ("From", "To", "Cc", "Reply-To", "Subject")
 MAX_PARTS = 1_000
 
 
+# The email package keeps undecodable header bytes as lone surrogates (surrogateescape): text
+# that cannot be encoded, hashed or stored. They become U+FFFD, as in every other extractor.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def _html_text(markup: str) -> str:
     return html.unescape(_TAG.sub(" ", _SCRIPT.sub(" ", markup)))
 
@@ -41,10 +50,10 @@ def extract_eml(data: bytes) -> ExtractedDocument:
         for value in message.get_all(header, []):
             addresses = getattr(value, "addresses", ())
             if not addresses:  # Subject, or an address header the parser could not split
-                builder.add(f"{header}: {value}", f"header {header}")
+                builder.add(_clean(f"{header}: {value}"), f"header {header}")
             for address in addresses:
-                builder.add(address.display_name, f"header {header} name", E.PERSON)
-                builder.add(address.addr_spec, f"header {header} address")
+                builder.add(_clean(address.display_name), f"header {header} name", E.PERSON)
+                builder.add(_clean(address.addr_spec), f"header {header} address")
     attachments: list[Child] = []
     for number, part in enumerate(_parts(message), start=1):
         if part.is_multipart():
@@ -63,7 +72,7 @@ def extract_eml(data: bytes) -> ExtractedDocument:
             raise ExtractionError("e-mail part with an unreadable encoding") from error
         if part.get_content_subtype() == "html":
             content = _html_text(str(content))
-        builder.add(str(content), f"body part {number} ({part.get_content_type()})")
+        builder.add(_clean(str(content)), f"body part {number} ({part.get_content_type()})")
     return ExtractedDocument(
         "eml",
         builder.text,
