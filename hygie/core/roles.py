@@ -19,16 +19,19 @@ VIEW_ALERTS = "alerts.view"
 TRIAGE_ALERTS = "alerts.triage"
 VIEW_EVIDENCE = "evidence.view"
 ADD_EVIDENCE = "evidence.add"
+# See an uploaded file's original name in full (it may name a patient); each look is audited.
+REVEAL_FILE_NAMES = "evidence.reveal_names"
 VIEW_JOBS = "jobs.view"
 
 _READ = {VIEW_DIRECTORY, VIEW_ORGANISATION, VIEW_ALERTS, VIEW_EVIDENCE, VIEW_JOBS}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(_READ | {EDIT_DIRECTORY, EDIT_ORGANISATION, VIEW_AUDIT, EXPORT_AUDIT,
-                                   MANAGE_USERS, TRIAGE_ALERTS, ADD_EVIDENCE}),
+                                   MANAGE_USERS, TRIAGE_ALERTS, ADD_EVIDENCE,
+                                   REVEAL_FILE_NAMES}),
     Role.RSSI: frozenset(_READ | {EDIT_DIRECTORY, EDIT_ORGANISATION, VIEW_AUDIT, EXPORT_AUDIT,
-                                  TRIAGE_ALERTS, ADD_EVIDENCE}),
-    Role.DPO: frozenset(_READ | {VIEW_AUDIT, EXPORT_AUDIT, ADD_EVIDENCE}),
+                                  TRIAGE_ALERTS, ADD_EVIDENCE, REVEAL_FILE_NAMES}),
+    Role.DPO: frozenset(_READ | {VIEW_AUDIT, EXPORT_AUDIT, ADD_EVIDENCE, REVEAL_FILE_NAMES}),
     Role.SOC_ANALYST: frozenset(_READ | {TRIAGE_ALERTS, ADD_EVIDENCE}),
     Role.BIOMED: frozenset(_READ | {EDIT_DIRECTORY, ADD_EVIDENCE}),
     Role.TRAINER: frozenset({VIEW_DIRECTORY, VIEW_ORGANISATION}),

@@ -303,7 +303,7 @@ class IncidentEvidenceOut(Schema):
     id: int
     evidence_id: int
     title: str
-    original_name: str
+    file_name: str  # masked: the uploaded name may name a patient (see core's evidence API)
     content_type: str
     size: int
     sha256: str
@@ -318,8 +318,8 @@ class IncidentEvidenceOut(Schema):
         return str(obj.evidence.title)
 
     @staticmethod
-    def resolve_original_name(obj: Any) -> str:
-        return str(obj.evidence.original_name)
+    def resolve_file_name(obj: Any) -> str:
+        return str(obj.evidence.file_name)
 
     @staticmethod
     def resolve_content_type(obj: Any) -> str:

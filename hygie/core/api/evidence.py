@@ -19,10 +19,23 @@ from hygie.core.api.common import (
     ordering_description,
     require,
 )
-from hygie.core.api.schemas import ErrorOut, EvidenceIn, EvidenceOut, Id, InputFilters, InstantParam
+from hygie.core.api.schemas import (
+    ErrorOut,
+    EvidenceFileNameOut,
+    EvidenceIn,
+    EvidenceOut,
+    Id,
+    InputFilters,
+    InstantParam,
+)
 from hygie.core.models import Establishment, Evidence
 from hygie.core.services.crud import check_establishment_allowed
-from hygie.core.services.evidence import add_evidence, detect_content_kind, open_for_download
+from hygie.core.services.evidence import (
+    add_evidence,
+    detect_content_kind,
+    open_for_download,
+    reveal_original_name,
+)
 
 ORDERINGS = ("collected_at", "title", "size")
 _SNIFF_BYTES = 8192
@@ -73,6 +86,20 @@ def download_evidence(request: HttpRequest, evidence_id: Path[Id]) -> FileRespon
     handle, content_type, filename = open_for_download(evidence)
     audit.record("export", evidence, message="evidence downloaded")
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@router.post("/evidence/{int:evidence_id}/file-name",
+             response={200: EvidenceFileNameOut, **ERROR_RESPONSES},
+             summary="Show an uploaded file's original name", operation_id="reveal_evidence_name",
+             url_name="core_evidence_reveal_name",
+             description="The name the file had when uploaded, which may name a patient: lists "
+                         "and details give it masked (`file_name`). Each call is recorded in "
+                         "the audit trail. Requires `evidence.view` and `evidence.reveal_names`.")
+def reveal_evidence_name(request: HttpRequest, evidence_id: Path[Id]) -> Any:
+    require(request, roles.VIEW_EVIDENCE)
+    require(request, roles.REVEAL_FILE_NAMES)
+    evidence = get_visible(Evidence, request, evidence_id)
+    return {"id": evidence.pk, "original_name": reveal_original_name(request.user, evidence)}
 
 
 @router.post("/evidence", response={201: EvidenceOut, 413: ErrorOut, 415: ErrorOut,

@@ -245,7 +245,9 @@ class EvidenceOut(Schema):
     establishment_id: int
     title: str
     description: str
-    original_name: str
+    # The uploaded name masked (``••••.pdf``): it may name a patient. In full, audited, from
+    # POST /evidence/{id}/file-name with ``evidence.reveal_names``.
+    file_name: str
     content_type: str = Field(alias="content_type_label")
     sha256: str
     size: int
@@ -257,6 +259,11 @@ class EvidenceOut(Schema):
     @staticmethod
     def resolve_has_file(obj: Any) -> bool:
         return bool(obj.file)
+
+
+class EvidenceFileNameOut(Schema):
+    id: int
+    original_name: str
 
 
 class JobOut(Schema):

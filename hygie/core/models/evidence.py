@@ -9,11 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models.organisation import Establishment
 from hygie.core.models.scoping import ScopedManager
+from hygie.lib.filenames import masked_file_name, safe_extension
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
     # The stored name is the digest, never the uploaded name (which may hold patient names).
-    return f"evidence/{instance.sha256[:2]}/{instance.sha256}"
+    return digest_path(instance.sha256)
+
+
+def digest_path(sha256: str) -> str:
+    """Where the content with this SHA-256 is stored (content-addressed: one file per content)."""
+    return f"evidence/{sha256[:2]}/{sha256}"
 
 
 class Evidence(models.Model):
@@ -24,7 +30,9 @@ class Evidence(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     file = models.FileField(_("file"), upload_to=evidence_path, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # Personal data (a name may identify a patient): masked in pages, lists, API answers and
+    # the audit trail; shown in full only through services.evidence.reveal_original_name.
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
     content_type_label = models.CharField(_("content type"), max_length=100, blank=True)
     snapshot = models.JSONField(_("snapshot"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
@@ -39,6 +47,7 @@ class Evidence(models.Model):
 
     objects = ScopedManager()
     scope_path = "establishment"
+    audit_redacted_fields = ("original_name",)
 
     class Meta:
         ordering = ["-collected_at"]
@@ -47,3 +56,15 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def file_name(self) -> str:
+        """The uploaded name as pages show it: masked, extension only (``••••.pdf``)."""
+        return masked_file_name(self.original_name)
+
+    @property
+    def download_name(self) -> str:
+        """A neutral attachment name that says nothing of the original one."""
+        if not self.file:
+            return f"evidence-{self.pk}.json"
+        return f"evidence-{self.pk}{safe_extension(self.original_name)}"

@@ -1,7 +1,10 @@
 """Collecting evidence: uploaded files (size-limited, type-checked by content) and JSON snapshots.
 
-The stored file is named by its SHA-256, never by the uploaded name, which may contain a
-patient's or an employee's name; the original name is kept only as metadata.
+The stored file is named by its SHA-256 (``evidence/<sha256[:2]>/<sha256>``, one file per
+content), never by the uploaded name, which may contain a patient's or an employee's name. The
+original name is kept as personal data: pages and API answers show ``Evidence.file_name``
+(masked), downloads get a neutral name, and only ``reveal_original_name`` gives it in full, to a
+user with ``evidence.reveal_names``, recording the look in the audit trail (decision 0017).
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from django.db import DatabaseError, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from hygie.core import audit
 from hygie.core.models import Establishment, Evidence
-from hygie.core.roles import ADD_EVIDENCE
+from hygie.core.models.evidence import digest_path
+from hygie.core.roles import ADD_EVIDENCE, REVEAL_FILE_NAMES
 from hygie.core.services import crud
+from hygie.lib.filenames import base_name
 
 # Allowed kinds: label → (MIME type served on download, accepted file extensions).
 ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -159,7 +165,7 @@ def add_evidence(establishment: Establishment, user: Any, title: str, uploaded_f
         kind = validate_upload(uploaded_file)
         evidence.sha256, evidence.size = _hash_stream(uploaded_file)
         evidence.content_type_label = ALLOWED_TYPES[kind][0]
-        evidence.original_name = PurePath(getattr(uploaded_file, "name", "") or "file").name[:255]
+        evidence.original_name = base_name(getattr(uploaded_file, "name", "") or "file")
         content: Any = uploaded_file
     else:
         canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False,
@@ -175,9 +181,13 @@ def add_evidence(establishment: Establishment, user: Any, title: str, uploaded_f
 def _store(evidence: Evidence, content: Any, user: Any) -> Evidence:
     stored_name = None
     if content is not None:
-        evidence.file.save(evidence.sha256, content if hasattr(content, "chunks")
-                           else ContentFile(content.read()), save=False)
-        stored_name = evidence.file.name
+        canonical = digest_path(evidence.sha256)
+        if evidence.file.storage.exists(canonical):
+            evidence.file.name = canonical  # same content already stored: share the file
+        else:
+            evidence.file.save(evidence.sha256, content if hasattr(content, "chunks")
+                               else ContentFile(content.read()), save=False)
+            stored_name = evidence.file.name
     try:
         with transaction.atomic():
             evidence.full_clean()
@@ -192,10 +202,25 @@ def _store(evidence: Evidence, content: Any, user: Any) -> Evidence:
 
 
 def open_for_download(evidence: Evidence) -> tuple[Any, str, str]:
-    """The file object, its MIME type and a safe download name."""
+    """The file object, its MIME type and a neutral download name (never the original name)."""
     if evidence.file:
         handle = evidence.file.open("rb")
-        name = evidence.original_name or f"evidence-{evidence.pk}"
-        return handle, evidence.content_type_label or "application/octet-stream", name
+        return (handle, evidence.content_type_label or "application/octet-stream",
+                evidence.download_name)
     payload = json.dumps(evidence.snapshot, indent=2, ensure_ascii=False).encode("utf-8")
-    return io.BytesIO(payload), "application/json", f"evidence-{evidence.pk}.json"
+    return io.BytesIO(payload), "application/json", evidence.download_name
+
+
+def can_reveal_names(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.can(REVEAL_FILE_NAMES))
+
+
+def reveal_original_name(user: Any, evidence: Evidence) -> str:
+    """The uploaded file's name in full, for a user allowed to see it; the look is audited
+    (the entry says that the name was shown, never the name itself)."""
+    if not can_reveal_names(user):
+        raise PermissionDenied(_("You may not see the original names of uploaded files."))
+    if not Evidence.objects.visible_to(user).filter(pk=evidence.pk).exists():
+        raise PermissionDenied(_("You may not see this evidence."))
+    audit.record("view", evidence, message="original file name shown")
+    return evidence.original_name

@@ -58,6 +58,8 @@ urlpatterns = [
     path("evidence/add/", evidence.EvidenceUploadView.as_view(), name="evidence_add"),
     path("evidence/<int:pk>/download/", evidence.EvidenceDownloadView.as_view(),
          name="evidence_download"),
+    path("evidence/<int:pk>/file-name/", evidence.EvidenceRevealNameView.as_view(),
+         name="evidence_reveal_name"),
     *object_urlpatterns(Job, "jobs", list_view=jobs.JobListView, detail_view=jobs.JobDetailView),
     path("jobs/<int:pk>/cancel/", jobs.JobCancelView.as_view(), name="job_cancel"),
 ]

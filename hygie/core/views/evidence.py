@@ -6,9 +6,15 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -41,8 +47,10 @@ class EvidenceListView(EvidenceViews, generic.ObjectListView):
 
 
 class EvidenceDetailView(EvidenceViews, generic.ObjectDetailView):
-    fields = ("title", "description", "establishment", "original_name", "content_type_label",
+    # ``file_name`` is the masked original name: a name may identify a patient (decision 0017).
+    fields = ("title", "description", "establishment", "file_name", "content_type_label",
               "size", "sha256", "collected_by", "collected_at")
+    revealed_name = ""
     template_name = "core/evidence_detail.html"
 
     def can_edit(self) -> bool:
@@ -54,7 +62,29 @@ class EvidenceDetailView(EvidenceViews, generic.ObjectDetailView):
         if obj.snapshot is not None:
             snapshot = json.dumps(obj.snapshot, indent=2, ensure_ascii=False, sort_keys=True)
         return {"download_url": reverse("core:evidence_download", args=[obj.pk]),
-                "snapshot_json": snapshot}
+                "snapshot_json": snapshot, "revealed_name": self.revealed_name,
+                "can_reveal_name": bool(obj.original_name)
+                and evidence_service.can_reveal_names(self.request.user)}
+
+
+class EvidenceRevealNameView(EvidenceDetailView):
+    """The detail page with the original file name in full: an explicit, audited request (POST,
+    so that no link prefetch, history or proxy log ever carries it)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return HttpResponseRedirect(reverse("core:evidence_detail", args=[kwargs["pk"]]))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        evidence = self.get_object()
+        assert isinstance(evidence, Evidence)
+        try:
+            self.revealed_name = evidence_service.reveal_original_name(request.user, evidence)
+        except PermissionDenied:
+            return HttpResponseForbidden(_("You may not see the original names of uploaded "
+                                           "files."))
+        response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class EvidenceUploadView(EvidenceViews, BoundedUploadMixin, generic.ObjectViewMixin):

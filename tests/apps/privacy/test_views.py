@@ -168,7 +168,7 @@ def test_start_scan_with_an_upload(dpo_client, establishment_a):
     response = dpo_client.post(reverse("privacy:scanrun_add"),
                                {"establishment": establishment_a.pk, "file": upload})
     assert response.status_code == 302
-    assert PHIFinding.objects.filter(relative_path="export.csv", entity_type="FR_NIR").exists()
+    assert PHIFinding.objects.filter(relative_path="••••.csv", entity_type="FR_NIR").exists()
 
 
 def test_upload_too_large_is_413(dpo_client, establishment_a, settings, english):
