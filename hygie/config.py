@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hygie.lib.destinations import NetworkListError, parse_networks
 from hygie.lib.errors import HygieError
 
 SECRET_KEY_FILE = "secret_key"
@@ -164,6 +165,9 @@ class Settings:
     # A syslog collector (udp://host:514 or tcp://host:514) receiving each signed checkpoint: the
     # off-host copy an attacker of this machine cannot rewrite. Empty: not sent.
     audit_syslog: str = ""
+    # Networks alert forwarding may reach although denied by default (loopback, link-local…),
+    # e.g. a syslog relay on this host: CIDR strings (see hygie.lib.destinations).
+    forwarding_allowed_networks: list[str] = field(default_factory=list)
 
 
 def _get(name: str, toml: dict[str, Any], key: str, default: Any) -> Any:
@@ -206,6 +210,15 @@ def _check_address(value: str, name: str) -> None:
     host, separator, port = value.rpartition(":")
     if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(f"{name} must look like 0.0.0.0:514, got {value!r}")
+
+
+def _as_network_list(value: Any, name: str) -> list[str]:
+    networks = _as_list(value)
+    try:
+        parse_networks(networks)
+    except NetworkListError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    return networks
 
 
 def load_settings(*, create_secret_key: bool = True) -> Settings:
@@ -298,4 +311,7 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
                                             "audit_checkpoint_file", ""),
                                        home / "audit" / "checkpoints.log"),
         audit_syslog=_syslog_url(str(_get("HYGIE_AUDIT_SYSLOG", toml, "audit_syslog", ""))),
+        forwarding_allowed_networks=_as_network_list(
+            _get("HYGIE_FORWARDING_ALLOWED_NETWORKS", toml, "forwarding_allowed_networks", []),
+            "HYGIE_FORWARDING_ALLOWED_NETWORKS"),
     )

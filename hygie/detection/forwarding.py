@@ -38,6 +38,7 @@ from django_tasks import default_task_backend, task
 from hygie import __version__, modules
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import Alert
+from hygie.detection import outbound
 from hygie.detection.models import (
     AlertDelivery,
     DeliveryStatus,
@@ -68,6 +69,9 @@ SYSLOG_SEVERITY = {SeverityChoice.CRITICAL: 2, SeverityChoice.HIGH: 3,
 
 class ForwardingError(HygieError):
     """A send that failed: the message says why (address, TLS, HTTP status), never the alert."""
+
+    # True for the one message covering every failure to reach the receiver (_network_error).
+    unreachable = False
 
 
 def source_modules() -> list[tuple[str, str]]:
@@ -189,36 +193,50 @@ def _tls_context(target: ForwardingTarget) -> ssl.SSLContext:
     return context
 
 
-def _network_error(error: Exception) -> ForwardingError:
+def _network_error(target: ForwardingTarget, error: BaseException) -> ForwardingError:
+    """What the user sees of a failed send.
+
+    Once a receiver answered, its answer is told (TLS certificate refused, HTTP status): the
+    administrator needs it to fix the target. Anything short of that — refused, timed out, no
+    route, unknown name, reset — is one message, so a failure tells nothing of the network's
+    ports; the cause is logged with the target's id (never the alert).
+    """
+    if isinstance(error, outbound.DestinationRefused):
+        return ForwardingError(error.message)
     if isinstance(error, ssl.SSLCertVerificationError):
         reason = error.verify_message or "certificate verify failed"
         return ForwardingError(_("TLS certificate refused: %(reason)s.") % {"reason": reason})
-    if isinstance(error, (TimeoutError, socket.timeout)):
-        return ForwardingError(_("No answer within the timeout."))
-    return ForwardingError(_("Network error: %(reason)s.")
-                           % {"reason": getattr(error, "strerror", None)
-                              or type(error).__name__})
+    cause = error.__cause__ if isinstance(error, outbound.Unreachable) and error.__cause__ \
+        else error
+    logger.warning("forwarding target %s (%s): send failed: %s: %s", target.pk, target.kind,
+                   type(cause).__name__, getattr(cause, "strerror", None) or cause)
+    failure = ForwardingError(outbound.unreachable_message())
+    failure.unreachable = True
+    return failure
 
 
 def _send_syslog(target: ForwardingTarget, message: bytes) -> None:
     timeout = float(target.timeout_seconds)
     try:
         if target.kind == ForwardingKind.SYSLOG_UDP:
-            family = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_DGRAM)[0]
-            with socket.socket(family[0], socket.SOCK_DGRAM) as sock:
+            family, address = outbound.resolve(target.host, target.port, socket.SOCK_DGRAM)[0]
+            with socket.socket(family, socket.SOCK_DGRAM) as sock:
                 sock.settimeout(timeout)
-                sock.sendto(message, family[4])
+                sock.sendto(message, address)
             return
         frame = str(len(message)).encode() + b" " + message  # RFC 6587/5425 octet counting
-        with socket.create_connection((target.host, target.port), timeout=timeout) as raw:
+        addresses = outbound.resolve(target.host, target.port, socket.SOCK_STREAM)
+        with outbound.connect(addresses, timeout) as raw:
             if target.kind == ForwardingKind.SYSLOG_TLS:
                 with _tls_context(target).wrap_socket(raw, server_hostname=target.host) as tls:
                     tls.sendall(frame)
                     _close_tls(tls)
             else:
                 raw.sendall(frame)
-    except (OSError, ssl.SSLError) as error:
-        raise _network_error(error) from error
+    except (OSError, ssl.SSLError, HygieError) as error:
+        if isinstance(error, ForwardingError):
+            raise
+        raise _network_error(target, error) from error
 
 
 def _close_tls(sock: ssl.SSLSocket) -> None:
@@ -235,13 +253,20 @@ def _send_webhook(target: ForwardingTarget, payload: dict[str, Any],
     parts = urlsplit(target.url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timeout = float(target.timeout_seconds)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = outbound.resolve(host, port, socket.SOCK_STREAM)
+    except (ValueError, HygieError) as error:  # ValueError: a port out of range in the URL
+        raise _network_error(target, error) from error
     connection: http.client.HTTPConnection
     if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(parts.hostname or "", parts.port,
-                                                 timeout=timeout, context=_tls_context(target))
+        connection = outbound.PinnedHTTPSConnection(host, port, addresses=addresses,
+                                                    timeout=timeout,
+                                                    context=_tls_context(target))
     else:
-        connection = http.client.HTTPConnection(parts.hostname or "", parts.port,
-                                                timeout=timeout)
+        connection = outbound.PinnedHTTPConnection(host, port, addresses=addresses,
+                                                   timeout=timeout)
     headers = {"Content-Type": "application/json", "User-Agent": f"Hygie/{__version__}",
                EVENT_HEADER: str(payload.get("event", "")), DELIVERY_HEADER: delivery_id,
                TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(target.secret, timestamp,
@@ -251,10 +276,11 @@ def _send_webhook(target: ForwardingTarget, payload: dict[str, Any],
         response = connection.getresponse()
         response.read(MAX_RESPONSE_BYTES)
     except (OSError, ssl.SSLError, http.client.HTTPException) as error:
-        raise _network_error(error) from error
+        raise _network_error(target, error) from error
     finally:
         connection.close()
-    # Redirects are not followed: a signed alert goes only where it was configured to go.
+    # Redirects are not followed: a signed alert goes only where it was configured to go (and
+    # never to an address the destination policy did not check).
     if not 200 <= response.status < 300:
         raise ForwardingError(_("The receiver answered HTTP %(status)s.")
                               % {"status": response.status})
@@ -269,12 +295,20 @@ def send(target: ForwardingTarget, payload: dict[str, Any], delivery_id: str = "
 
 
 def send_test(target: ForwardingTarget) -> str:
-    """Send the test message now; return "" on success or the error. Recorded on the target."""
+    """Send the test message now; return "" on success or the error. Recorded on the target.
+
+    A receiver that cannot be reached answers only after the target's whole timeout, whether the
+    port was refused at once or never answered: the button's timing tells no more than its
+    message about the network behind the server.
+    """
     error = ""
+    started = time.monotonic()
     try:
         send(target, sample_payload(target), "test")
     except ForwardingError as failure:
         error = failure.message
+        if failure.unreachable:
+            time.sleep(max(0.0, started + float(target.timeout_seconds) - time.monotonic()))
     _record_attempt(target, error)
     return error
 

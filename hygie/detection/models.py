@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import Alert, Asset, Establishment, Organisation
 from hygie.core.models.scoping import ScopedManager
+from hygie.detection.outbound import literal_refusal
 
 MAX_RAW_CHARS = 8192
 
@@ -177,6 +179,8 @@ class ForwardingTarget(models.Model):
         if self.kind in SYSLOG_KINDS:
             if not self.host:
                 errors["host"] = _("A syslog target needs a host.")
+            elif refused := literal_refusal(self.host):
+                errors["host"] = refused
             if not self.port:
                 errors["port"] = _("A syslog target needs a port.")
         elif self.kind == ForwardingKind.WEBHOOK:
@@ -184,6 +188,8 @@ class ForwardingTarget(models.Model):
                 errors["url"] = _("A webhook needs a URL.")
             elif not self.url.lower().startswith(("https://", "http://")):
                 errors["url"] = _("Only http:// and https:// URLs are supported.")
+            elif refused := literal_refusal(_url_host(self.url)):
+                errors["url"] = refused
         if self.ca_certificate and "-----BEGIN CERTIFICATE-----" not in self.ca_certificate:
             errors["ca_certificate"] = _("Paste PEM text (-----BEGIN CERTIFICATE-----).")
         unknown = [s for s in self.sources or [] if not isinstance(s, str) or not s.isidentifier()]
@@ -191,6 +197,13 @@ class ForwardingTarget(models.Model):
             errors["sources"] = _("A list of module names, e.g. detection, privacy.")
         if errors:
             raise ValidationError(errors)
+
+
+def _url_host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unclosed IPv6 bracket: the URL field reports it
+        return ""
 
 
 class AlertDelivery(models.Model):

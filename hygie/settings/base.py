@@ -205,6 +205,8 @@ HYGIE_INGEST_MAX_CONCURRENT = CONFIG.ingest_max_concurrent
 # Syslog receivers (HYGIE_SYSLOG_UDP/TCP/TLS in CONFIG): lines waiting to be stored; when full,
 # TCP/TLS senders are slowed down and UDP datagrams are dropped (counted in the log).
 HYGIE_SYSLOG_QUEUE_SIZE = 100_000
+# Alert forwarding: networks reachable although denied by default (hygie.lib.destinations).
+HYGIE_FORWARDING_ALLOWED_NETWORKS = CONFIG.forwarding_allowed_networks
 # The audit chain's HMAC keys and signed checkpoints: outside the database (hygie.core.audit_keys).
 HYGIE_AUDIT_KEY_DIR = CONFIG.audit_key_dir
 HYGIE_AUDIT_CHECKPOINT_FILE = CONFIG.audit_checkpoint_file

@@ -1,0 +1,163 @@
+"""Outbound connections of alert forwarding, held to the destination policy.
+
+Every send resolves the receiver's name once, checks *every* address it resolves to against
+``hygie.lib.destinations`` (with the operator's ``forwarding_allowed_networks``), then connects
+to those checked addresses only: a name cannot pass the check with one address and be connected
+to another (DNS rebinding), and HTTP redirects are never followed. TLS still verifies the
+certificate against the configured name.
+
+Failures to reach a receiver (refused, timed out, no route, unknown name, reset) all raise
+``Unreachable``, whose message is the same whatever happened, so the "send test" button cannot be
+used to map the network's open and closed ports; the cause goes to the server log.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hygie.lib.destinations import Network, Refusal, parse_networks, refusal
+from hygie.lib.errors import HygieError
+
+SockAddr = tuple[Any, ...]
+
+# Names that always mean this host, refused without asking DNS (RFC 6761 reserves .localhost).
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+_KINDS = {
+    "unspecified": gettext_lazy("unspecified address"),
+    "loopback": gettext_lazy("this server itself (loopback)"),
+    "link-local": gettext_lazy("link-local address"),
+    "multicast": gettext_lazy("multicast address"),
+    "broadcast": gettext_lazy("broadcast address"),
+    "cloud metadata": gettext_lazy("cloud metadata service"),
+    "not an IP address": gettext_lazy("not an IP address"),
+}
+
+
+class DestinationRefused(HygieError):
+    """The address is denied by the destination policy (safe to show: it is the user's input)."""
+
+
+class Unreachable(HygieError):
+    """The receiver could not be reached; the message is deliberately always the same."""
+
+    def __init__(self) -> None:
+        super().__init__(unreachable_message())
+
+
+def unreachable_message() -> str:
+    return _("The receiver could not be reached (the server log has the details).")
+
+
+def allowed_networks() -> tuple[Network, ...]:
+    return parse_networks(getattr(settings, "HYGIE_FORWARDING_ALLOWED_NETWORKS", []) or [])
+
+
+def _refused(found: Refusal) -> DestinationRefused:
+    return DestinationRefused(
+        _("Hygie does not send alerts to %(kind)s. If an internal receiver really lives there, "
+          "the administrator allows its network in forwarding_allowed_networks.")
+        % {"kind": _KINDS.get(found.kind, found.kind)})
+
+
+def _is_local_name(host: str) -> bool:
+    name = host.lower().rstrip(".")
+    return name in _LOCAL_NAMES or name.endswith(".localhost")
+
+
+def literal_refusal(host: str) -> str | None:
+    """The refusal message for a host that needs no DNS to judge (an IP address, "localhost"),
+    or None. Used when a target is saved; names are checked again at every send."""
+    host = host.strip().strip("[]")
+    if not host:
+        return None
+    allowed = allowed_networks()
+    if _is_local_name(host):
+        found = refusal("127.0.0.1", allowed) or refusal("::1", allowed)
+        return _refused(found).message if found else None
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None
+    found = refusal(host, allowed)
+    return _refused(found).message if found else None
+
+
+def resolve(host: str, port: int, socktype: int) -> list[tuple[int, SockAddr]]:
+    """(family, socket address) of every address of ``host``, all allowed, or an error."""
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socktype)
+    except (OSError, UnicodeError) as error:
+        raise _unreachable(error) from None
+    allowed = allowed_networks()
+    addresses: list[tuple[int, SockAddr]] = []
+    for family, _type, _proto, _name, sockaddr in infos:
+        found = refusal(str(sockaddr[0]), allowed)
+        if found is not None:
+            # One denied address refuses the name: it could be the one used next time.
+            raise _refused(found)
+        if (family, sockaddr) not in addresses:
+            addresses.append((family, sockaddr))
+    if not addresses:
+        raise Unreachable()
+    return addresses
+
+
+def _unreachable(error: BaseException) -> Unreachable:
+    unreachable = Unreachable()
+    unreachable.__cause__ = error
+    return unreachable
+
+
+def connect(addresses: list[tuple[int, SockAddr]], timeout: float) -> socket.socket:
+    """A TCP connection to the first of the checked addresses that answers."""
+    last: OSError | None = None
+    for family, sockaddr in addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+        except OSError as error:
+            sock.close()
+            last = error
+            continue
+        return sock
+    raise last or OSError("no address")
+
+
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the addresses checked beforehand, with the configured name in ``Host``."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[tuple[int, SockAddr]],
+                 timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._addresses = addresses
+
+    def connect(self) -> None:
+        self.sock = connect(self._addresses, float(self.timeout or 5))
+
+
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the checked addresses; the certificate is verified against the configured name."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[tuple[int, SockAddr]],
+                 timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._addresses = addresses
+        self._tls = context
+
+    def connect(self) -> None:
+        raw = connect(self._addresses, float(self.timeout or 5))
+        try:
+            self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)
+        except BaseException:
+            raw.close()
+            raise
