@@ -62,9 +62,10 @@ def test_replay_goes_through_ingestion_and_the_rules_raise_the_alerts(establishm
 @pytest.mark.django_db
 def test_hygie_demo_populates_detection_through_its_demo_hook():
     assert "detection" in [label for label, _ in demo_hooks()]
-    load_demo()
+    summary = load_demo()
     hospital = Establishment.objects.order_by("pk").first()
     assert Event.objects.filter(establishment=hospital).count() >= 300
     raised = set(Alert.objects.filter(establishment=hospital, source=ALERT_SOURCE)
                  .values_list("rule_id", flat=True))
     assert EXPECTED_RULES <= raised
+    assert summary.alerts == Alert.objects.count()  # the summary counts every module's alerts
