@@ -32,13 +32,13 @@ SockAddr = tuple[Any, ...]
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 
 _KINDS = {
-    "unspecified": gettext_lazy("unspecified address"),
+    "unspecified": gettext_lazy("an unspecified address"),
     "loopback": gettext_lazy("this server itself (loopback)"),
-    "link-local": gettext_lazy("link-local address"),
-    "multicast": gettext_lazy("multicast address"),
-    "broadcast": gettext_lazy("broadcast address"),
-    "cloud metadata": gettext_lazy("cloud metadata service"),
-    "not an IP address": gettext_lazy("not an IP address"),
+    "link-local": gettext_lazy("a link-local address"),
+    "multicast": gettext_lazy("a multicast address"),
+    "broadcast": gettext_lazy("a broadcast address"),
+    "cloud metadata": gettext_lazy("the cloud metadata service"),
+    "not an IP address": gettext_lazy("a host that is not an IP address"),
 }
 
 
