@@ -34,10 +34,15 @@ class Registry(Generic[T]):
         Registry._instances.add(self)  # type: ignore[arg-type]
 
     @classmethod
+    def every(cls) -> list[Registry[object]]:
+        """Every registry that exists, by name."""
+        return sorted(cls._instances, key=lambda registry: registry.name)
+
+    @classmethod
     def freeze_all(cls) -> list[Registry[object]]:
         """Freeze every registry that exists (at start-up, once every module registered);
         returns them, by name."""
-        registries = sorted(cls._instances, key=lambda registry: registry.name)
+        registries = cls.every()
         for registry in registries:
             registry.freeze()
         return registries

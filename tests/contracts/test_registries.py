@@ -7,15 +7,20 @@ import re
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from hygie.core.registries import navigation, probes, search_providers
+from hygie.core.registries import navigation, probes
 from hygie.lib import RegistryFrozenError
+from hygie.lib.registry import Registry
 
 PROBE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
 def test_registries_are_frozen_after_startup():
-    for registry in (navigation, probes, search_providers):
-        assert registry.is_frozen
+    """Every registry, wherever it is declared (core, modules, engines), once apps are ready."""
+    registries = Registry.every()
+    names = {registry.name for registry in registries}
+    assert {"navigation", "probes", "search", "job kinds", "periodic jobs",
+            "alert detail sections", "alert detail extensions", "alert bulk actions"} <= names
+    assert [registry.name for registry in registries if not registry.is_frozen] == []
     with pytest.raises(RegistryFrozenError):
         navigation.register("late", object())  # type: ignore[arg-type]
 
