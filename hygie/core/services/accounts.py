@@ -68,9 +68,10 @@ def _require_manager(actor: Any) -> None:
 def grantable_roles(actor: Any) -> list[str]:
     """The roles ``actor`` may give or take over: those with no capability beyond the actor's.
 
-    ``actor`` None is the platform itself (``hygie createadmin``), which may grant any role.
+    ``actor`` None is the platform itself (``hygie createadmin``), which may grant any role, as
+    may a superuser (who holds every right whatever the role table says).
     """
-    if actor is None:
+    if actor is None or actor.is_superuser:
         return list(Role.values)
     own = actor.capabilities
     return [role for role in Role.values if capabilities_for(role) <= own]
