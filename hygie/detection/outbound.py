@@ -63,9 +63,12 @@ def allowed_networks() -> tuple[Network, ...]:
 
 def _refused(found: Refusal) -> DestinationRefused:
     return DestinationRefused(
-        _("Hygie does not send alerts to %(kind)s. If an internal receiver really lives there, "
-          "the administrator allows its network in forwarding_allowed_networks.")
-        % {"kind": _KINDS.get(found.kind, found.kind)})
+        _(
+            "Hygie does not send alerts to %(kind)s. If an internal receiver really lives there, "
+            "the administrator allows its network in forwarding_allowed_networks."
+        )
+        % {"kind": _KINDS.get(found.kind, found.kind)}
+    )
 
 
 def _is_local_name(host: str) -> bool:
@@ -136,8 +139,9 @@ def connect(addresses: list[tuple[int, SockAddr]], timeout: float) -> socket.soc
 class PinnedHTTPConnection(http.client.HTTPConnection):
     """HTTP to the addresses checked beforehand, with the configured name in ``Host``."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[tuple[int, SockAddr]],
-                 timeout: float) -> None:
+    def __init__(
+        self, host: str, port: int, *, addresses: list[tuple[int, SockAddr]], timeout: float
+    ) -> None:
         super().__init__(host, port, timeout=timeout)
         self._addresses = addresses
 
@@ -148,8 +152,15 @@ class PinnedHTTPConnection(http.client.HTTPConnection):
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to the checked addresses; the certificate is verified against the configured name."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[tuple[int, SockAddr]],
-                 timeout: float, context: ssl.SSLContext) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        addresses: list[tuple[int, SockAddr]],
+        timeout: float,
+        context: ssl.SSLContext,
+    ) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self._addresses = addresses
         self._tls = context

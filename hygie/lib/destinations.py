@@ -38,12 +38,20 @@ _DENIED: tuple[tuple[str, str], ...] = (
 # Cloud instance metadata services (credentials, user data): AWS, GCP, Azure, OpenStack and
 # Oracle use 169.254.169.254; AWS also fd00:ec2::254 (IPv6) and 169.254.170.2 (ECS task
 # credentials); Alibaba 100.100.100.200; Azure's wire server 168.63.129.16.
-METADATA_NETWORKS: tuple[Network, ...] = tuple(ipaddress.ip_network(text) for text in (
-    "169.254.169.254/32", "169.254.170.2/32", "fd00:ec2::254/128", "100.100.100.200/32",
-    "168.63.129.16/32"))
+METADATA_NETWORKS: tuple[Network, ...] = tuple(
+    ipaddress.ip_network(text)
+    for text in (
+        "169.254.169.254/32",
+        "169.254.170.2/32",
+        "fd00:ec2::254/128",
+        "100.100.100.200/32",
+        "168.63.129.16/32",
+    )
+)
 
 _DENIED_NETWORKS: tuple[tuple[Network, str], ...] = tuple(
-    (ipaddress.ip_network(text), reason) for text, reason in _DENIED)
+    (ipaddress.ip_network(text), reason) for text, reason in _DENIED
+)
 # IPv6 forms that carry an IPv4 address a connection may end up at.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -62,8 +70,9 @@ def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(text, strict=True))
         except ValueError as error:
-            raise NetworkListError(f"{text!r} is not a network in CIDR notation ({error})") \
-                from None
+            raise NetworkListError(
+                f"{text!r} is not a network in CIDR notation ({error})"
+            ) from None
     return tuple(networks)
 
 
@@ -107,8 +116,11 @@ def refusal(address: str | Address, allowed: Sequence[Network] = ()) -> Refusal 
     for candidate in candidates:
         for metadata in METADATA_NETWORKS:
             if _contains(metadata, candidate) and not any(
-                    net.version == metadata.version and net.subnet_of(metadata)  # type: ignore[arg-type]
-                    and _contains(net, candidate) for net in allowed):
+                net.version == metadata.version
+                and net.subnet_of(metadata)  # type: ignore[arg-type]
+                and _contains(net, candidate)
+                for net in allowed
+            ):
                 return Refusal(str(parsed), "cloud metadata")
         if any(_contains(net, candidate) for net in allowed):
             continue

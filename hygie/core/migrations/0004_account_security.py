@@ -26,6 +26,5 @@ class Migration(migrations.Migration):
     dependencies = [("core", "0003_uploads_and_files"), ("otp_static", "0003_add_timestamps")]
 
     operations = [
-        migrations.RunPython(hash_clear_recovery_codes, migrations.RunPython.noop,
-                             elidable=False),
+        migrations.RunPython(hash_clear_recovery_codes, migrations.RunPython.noop, elidable=False),
     ]

@@ -68,12 +68,10 @@ def test_a_hash_is_bound_to_its_account(make_user, establishment_a):
         mfa.verify_code(bob, codes[0])
 
 
-def test_clear_codes_of_earlier_versions_are_hashed_by_the_migration(make_user,
-                                                                     establishment_a):
+def test_clear_codes_of_earlier_versions_are_hashed_by_the_migration(make_user, establishment_a):
     user = make_user("rssi", "rssi", [establishment_a])
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    device = StaticDevice.objects.create(user=user, name=mfa.RECOVERY_DEVICE_NAME,
-                                         confirmed=True)
+    device = StaticDevice.objects.create(user=user, name=mfa.RECOVERY_DEVICE_NAME, confirmed=True)
     StaticToken.objects.create(device=device, token="abcdefghjk")
     StaticToken.objects.create(device=device, token="mnpqrstuvw")
     # Never accepted while in clear, even before the migration ran.

@@ -60,77 +60,142 @@ def _stored(establishment, **fields: Any) -> ForwardingTarget:
     """A target written straight to the table, as if saved before the policy was tightened."""
     fields.setdefault("name", "SIEM")
     fields.setdefault("min_severity", 10)
-    return ForwardingTarget.objects.create(organisation=establishment.organisation,
-                                           establishment=establishment, **fields)
+    return ForwardingTarget.objects.create(
+        organisation=establishment.organisation, establishment=establishment, **fields
+    )
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST.", "db.localhost",
-                                  "::1", "[::1]", "0.0.0.0", "169.254.169.254",
-                                  "fd00:ec2::254", "224.0.0.1", "::ffff:127.0.0.1"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        "LOCALHOST.",
+        "db.localhost",
+        "::1",
+        "[::1]",
+        "0.0.0.0",
+        "169.254.169.254",
+        "fd00:ec2::254",
+        "224.0.0.1",
+        "::ffff:127.0.0.1",
+    ],
+)
 def test_syslog_targets_on_denied_addresses_are_refused_when_saved(establishment_a, host):
-    target = ForwardingTarget(organisation=establishment_a.organisation,
-                              establishment=establishment_a, name="probe", kind="syslog_tcp",
-                              host=host, port=22)
+    target = ForwardingTarget(
+        organisation=establishment_a.organisation,
+        establishment=establishment_a,
+        name="probe",
+        kind="syslog_tcp",
+        host=host,
+        port=22,
+    )
     with pytest.raises(ValidationError) as refused:
         target.full_clean()
     assert "host" in refused.value.message_dict
     assert "forwarding_allowed_networks" in refused.value.message_dict["host"][0]
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:6379/", "http://localhost/admin",
-                                 "http://[::1]:9000/x", "https://[fd00:ec2::254]/",
-                                 "http://169.254.169.254/latest/meta-data/iam/",
-                                 "http://[::ffff:7f00:1]:8000/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:6379/",
+        "http://localhost/admin",
+        "http://[::1]:9000/x",
+        "https://[fd00:ec2::254]/",
+        "http://169.254.169.254/latest/meta-data/iam/",
+        "http://[::ffff:7f00:1]:8000/",
+    ],
+)
 def test_webhooks_on_denied_addresses_are_refused_when_saved(establishment_a, url):
-    target = ForwardingTarget(organisation=establishment_a.organisation,
-                              establishment=establishment_a, name="probe", kind="webhook",
-                              url=url)
+    target = ForwardingTarget(
+        organisation=establishment_a.organisation,
+        establishment=establishment_a,
+        name="probe",
+        kind="webhook",
+        url=url,
+    )
     with pytest.raises(ValidationError) as refused:
         target.full_clean()
     assert "url" in refused.value.message_dict
 
 
 def test_private_receivers_and_allowed_networks_are_accepted(establishment_a, settings):
-    for fields in ({"kind": "syslog_udp", "host": "10.20.30.40", "port": 514},
-                   {"kind": "webhook", "url": "https://siem.example.org/hook"}):
-        ForwardingTarget(organisation=establishment_a.organisation,
-                         establishment=establishment_a, name="ok", **fields).full_clean()
+    for fields in (
+        {"kind": "syslog_udp", "host": "10.20.30.40", "port": 514},
+        {"kind": "webhook", "url": "https://siem.example.org/hook"},
+    ):
+        ForwardingTarget(
+            organisation=establishment_a.organisation,
+            establishment=establishment_a,
+            name="ok",
+            **fields,
+        ).full_clean()
     settings.HYGIE_FORWARDING_ALLOWED_NETWORKS = LOOPBACK
-    ForwardingTarget(organisation=establishment_a.organisation, establishment=establishment_a,
-                     name="relay", kind="syslog_tcp", host="127.0.0.1", port=514).full_clean()
+    ForwardingTarget(
+        organisation=establishment_a.organisation,
+        establishment=establishment_a,
+        name="relay",
+        kind="syslog_tcp",
+        host="127.0.0.1",
+        port=514,
+    ).full_clean()
 
 
 def test_page_and_api_refuse_a_loopback_target(client_a, user_a, establishment_a):
-    form = {"name": "probe", "kind": "syslog_tcp", "host": "127.0.0.1", "port": 5432,
-            "establishment": establishment_a.pk, "min_severity": 30, "syslog_facility": 16,
-            "timeout_seconds": 5, "max_attempts": 5, "is_enabled": "on"}
+    form = {
+        "name": "probe",
+        "kind": "syslog_tcp",
+        "host": "127.0.0.1",
+        "port": 5432,
+        "establishment": establishment_a.pk,
+        "min_severity": 30,
+        "syslog_facility": 16,
+        "timeout_seconds": 5,
+        "max_attempts": 5,
+        "is_enabled": "on",
+    }
     page = client_a.post(reverse("detection:forwardingtarget_add"), form)
     assert page.status_code == 422 and b"loopback" in page.content
     api = APIClient(issue_token(user_a))
-    created = api.post("/detection/forwarding-targets", {
-        "name": "probe", "kind": "webhook", "url": "http://169.254.169.254/latest/",
-        "establishment_id": establishment_a.pk})
+    created = api.post(
+        "/detection/forwarding-targets",
+        {
+            "name": "probe",
+            "kind": "webhook",
+            "url": "http://169.254.169.254/latest/",
+            "establishment_id": establishment_a.pk,
+        },
+    )
     assert created.status_code == 422 and "metadata" in created.content.decode()
     assert not ForwardingTarget.objects.exists()
 
 
-def test_the_test_button_refuses_names_resolving_to_loopback(client_a, establishment_a,
-                                                              udp_receiver, webhook):
-    syslog = _stored(establishment_a, kind="syslog_udp", host="localhost",
-                     port=udp_receiver.getsockname()[1])
-    hook = _stored(establishment_a, name="hook", kind="webhook",
-                   url=webhook.url.replace("127.0.0.1", "localhost"))
+def test_the_test_button_refuses_names_resolving_to_loopback(
+    client_a, establishment_a, udp_receiver, webhook
+):
+    syslog = _stored(
+        establishment_a, kind="syslog_udp", host="localhost", port=udp_receiver.getsockname()[1]
+    )
+    hook = _stored(
+        establishment_a,
+        name="hook",
+        kind="webhook",
+        url=webhook.url.replace("127.0.0.1", "localhost"),
+    )
     for target in (syslog, hook):
-        response = client_a.post(reverse("detection:forwardingtarget_test", args=[target.pk]),
-                                 follow=True)
+        response = client_a.post(
+            reverse("detection:forwardingtarget_test", args=[target.pk]), follow=True
+        )
         assert b"loopback" in response.content
     with pytest.raises(TimeoutError):
         udp_receiver.recv(65536)
     assert webhook.requests == []
 
 
-def test_real_deliveries_are_held_to_the_policy(establishment_a, webhook,
-                                                django_capture_on_commit_callbacks):
+def test_real_deliveries_are_held_to_the_policy(
+    establishment_a, webhook, django_capture_on_commit_callbacks
+):
     target = _stored(establishment_a, kind="webhook", url=webhook.url)
     _alert(establishment_a, django_capture_on_commit_callbacks)
     delivery = AlertDelivery.objects.get(target=target)
@@ -138,8 +203,9 @@ def test_real_deliveries_are_held_to_the_policy(establishment_a, webhook,
     assert webhook.requests == []
 
 
-def test_the_checked_address_is_the_one_connected_to(establishment_a, webhook, settings,
-                                                     monkeypatch):
+def test_the_checked_address_is_the_one_connected_to(
+    establishment_a, webhook, settings, monkeypatch
+):
     """DNS rebinding: the name is resolved once; a second answer (metadata) is never used."""
     settings.HYGIE_FORWARDING_ALLOWED_NETWORKS = LOOPBACK
     port = webhook.server.server_address[1]
@@ -194,22 +260,45 @@ class _SilentServer:
             conn.close()
 
 
-def test_refused_timed_out_and_unknown_receivers_give_one_message(establishment_a, settings,
-                                                                  caplog):
+def test_refused_timed_out_and_unknown_receivers_give_one_message(
+    establishment_a, settings, caplog
+):
     """No port-scan oracle: what failed is in the server log, not in the answer."""
     settings.HYGIE_FORWARDING_ALLOWED_NETWORKS = LOOPBACK
     silent = _SilentServer()
     closed = _closed_port()
     try:
         targets = [
-            _stored(establishment_a, name="refused", kind="webhook",
-                    url=f"http://127.0.0.1:{closed}/", timeout_seconds=1),
-            _stored(establishment_a, name="refused tcp", kind="syslog_tcp", host="127.0.0.1",
-                    port=closed, timeout_seconds=1),
-            _stored(establishment_a, name="silent", kind="webhook",
-                    url=f"http://127.0.0.1:{silent.port}/", timeout_seconds=1),
-            _stored(establishment_a, name="unknown", kind="syslog_tls",
-                    host="receiver.invalid", port=6514, timeout_seconds=1),
+            _stored(
+                establishment_a,
+                name="refused",
+                kind="webhook",
+                url=f"http://127.0.0.1:{closed}/",
+                timeout_seconds=1,
+            ),
+            _stored(
+                establishment_a,
+                name="refused tcp",
+                kind="syslog_tcp",
+                host="127.0.0.1",
+                port=closed,
+                timeout_seconds=1,
+            ),
+            _stored(
+                establishment_a,
+                name="silent",
+                kind="webhook",
+                url=f"http://127.0.0.1:{silent.port}/",
+                timeout_seconds=1,
+            ),
+            _stored(
+                establishment_a,
+                name="unknown",
+                kind="syslog_tls",
+                host="receiver.invalid",
+                port=6514,
+                timeout_seconds=1,
+            ),
         ]
         with caplog.at_level(logging.WARNING, logger="hygie.detection.forwarding"):
             errors = {forwarding.send_test(target) for target in targets}

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_establishments_are_resolved_through_the_scope_path(
-        incident, organisation, establishment_a, establishment_b, django_assert_max_num_queries):
+    incident, organisation, establishment_a, establishment_b, django_assert_max_num_queries
+):
     # In memory, before anything is saved: the parent chain is followed without a query.
     custody = CustodyEvent(item=IncidentEvidence(incident=incident), action="received")
     with django_assert_max_num_queries(0):
@@ -59,35 +60,42 @@ def test_crud_refuses_parent_scoped_writes_outside_the_user_scope(user_a, incide
     assert Task.objects.get(pk=own.pk).title == "Renommée"
 
 
-def test_crud_checks_every_establishment_of_a_many_valued_scope(user_a, organisation,
-                                                                 establishment_a,
-                                                                 establishment_b):
+def test_crud_checks_every_establishment_of_a_many_valued_scope(
+    user_a, organisation, establishment_a, establishment_b
+):
     # The playbooks of a GHT serve all its establishments: an officer of one may not rewrite them.
-    playbook = Playbook.objects.create(organisation=organisation, key="k", title="t",
-                                       version="1", source="key: k")
+    playbook = Playbook.objects.create(
+        organisation=organisation, key="k", title="t", version="1", source="key: k"
+    )
     with pytest.raises(PermissionDenied):
         crud.save_instance(playbook, user_a, title="changed")
     alone = Organisation.objects.create(name="Clinique seule")
     mine = Establishment.objects.create(organisation=alone, name="Clinique Delta")
     user_a.establishments.add(mine)
     user_a._visible_ids = None
-    own = Playbook.objects.create(organisation=alone, key="k", title="t", version="1",
-                                  source="key: k")
+    own = Playbook.objects.create(
+        organisation=alone, key="k", title="t", version="1", source="key: k"
+    )
     crud.save_instance(own, user_a, title="changed")
 
 
 def test_audit_entries_of_parent_scoped_models_carry_the_establishment(
-        user_a, user_b, incident, establishment_a):
+    user_a, user_b, incident, establishment_a
+):
     task = crud.save_instance(Task(), user_a, incident=incident, title="Isoler le VLAN")
     comment = Comment.objects.create(incident=incident, author=user_a, text="Sauvegardes OK")
     for obj in (task, comment):
-        entry = AuditEntry.objects.filter(object_type=obj._meta.label_lower,
-                                          object_id=str(obj.pk), action="create").get()
+        entry = AuditEntry.objects.filter(
+            object_type=obj._meta.label_lower, object_id=str(obj.pk), action="create"
+        ).get()
         assert entry.establishment_id == establishment_a.pk
     crud.delete_instance(task, user_a)
     deleted = AuditEntry.objects.get(object_type="response.task", action="delete")
     assert deleted.establishment_id == establishment_a.pk
     # So the officer of A reads them and the officer of B does not.
     assert AuditEntry.objects.visible_to(user_a).filter(object_type="response.comment").exists()
-    assert not AuditEntry.objects.visible_to(user_b).filter(
-        object_type__in=["response.task", "response.comment"]).exists()
+    assert (
+        not AuditEntry.objects.visible_to(user_b)
+        .filter(object_type__in=["response.task", "response.comment"])
+        .exists()
+    )

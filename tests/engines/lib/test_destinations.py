@@ -7,25 +7,38 @@ import pytest
 from hygie.lib.destinations import NetworkListError, parse_networks, refusal
 
 
-@pytest.mark.parametrize(("address", "kind"), [
-    ("127.0.0.1", "loopback"), ("127.8.9.10", "loopback"), ("::1", "loopback"),
-    ("::ffff:127.0.0.1", "loopback"), ("64:ff9b::7f00:1", "loopback"),
-    ("0.0.0.0", "unspecified"), ("::", "unspecified"),
-    ("169.254.10.20", "link-local"), ("fe80::1%eth0", "link-local"),
-    ("224.0.0.251", "multicast"), ("ff02::1", "multicast"),
-    ("255.255.255.255", "broadcast"),
-    ("169.254.169.254", "cloud metadata"), ("fd00:ec2::254", "cloud metadata"),
-    ("100.100.100.200", "cloud metadata"), ("168.63.129.16", "cloud metadata"),
-    ("::ffff:169.254.169.254", "cloud metadata"),
-    ("siem.example.org", "not an IP address"),
-])
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("127.8.9.10", "loopback"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("64:ff9b::7f00:1", "loopback"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("169.254.10.20", "link-local"),
+        ("fe80::1%eth0", "link-local"),
+        ("224.0.0.251", "multicast"),
+        ("ff02::1", "multicast"),
+        ("255.255.255.255", "broadcast"),
+        ("169.254.169.254", "cloud metadata"),
+        ("fd00:ec2::254", "cloud metadata"),
+        ("100.100.100.200", "cloud metadata"),
+        ("168.63.129.16", "cloud metadata"),
+        ("::ffff:169.254.169.254", "cloud metadata"),
+        ("siem.example.org", "not an IP address"),
+    ],
+)
 def test_denied_by_default(address, kind):
     found = refusal(address)
     assert found is not None and found.kind == kind
 
 
-@pytest.mark.parametrize("address", ["10.20.30.40", "172.16.5.4", "192.168.1.10", "fd12::10",
-                                     "192.0.2.10", "2001:db8::10"])
+@pytest.mark.parametrize(
+    "address",
+    ["10.20.30.40", "172.16.5.4", "192.168.1.10", "fd12::10", "192.0.2.10", "2001:db8::10"],
+)
 def test_private_and_public_receivers_are_allowed(address):
     # Hospital SIEMs live on private networks; the deny list is about the server itself.
     assert refusal(address) is None
@@ -56,4 +69,6 @@ def test_allow_list_entries_are_checked(entry):
 
 def test_allow_list_accepts_addresses_and_ignores_blanks():
     assert [str(n) for n in parse_networks([" 127.0.0.1 ", "", "fd12::/64"])] == [
-        "127.0.0.1/32", "fd12::/64"]
+        "127.0.0.1/32",
+        "fd12::/64",
+    ]
