@@ -47,10 +47,15 @@ class EvidenceListView(EvidenceViews, generic.ObjectListView):
 
 
 class EvidenceDetailView(EvidenceViews, generic.ObjectDetailView):
-    # ``file_name`` is the masked original name: a name may identify a patient (decision 0017).
-    fields = ("title", "description", "establishment", "file_name", "content_type_label",
+    fields = ("title", "description", "establishment", "original_name", "content_type_label",
               "size", "sha256", "collected_by", "collected_at")
     revealed_name = ""
+
+    def detail_rows(self, obj: models.Model) -> list[generic.DetailRow]:
+        assert isinstance(obj, Evidence)
+        # The original name may identify a patient: masked here (decision 0017).
+        return [generic.DetailRow(row.label, obj.file_name or "—") if name == "original_name"
+                else row for name, row in zip(self.fields, super().detail_rows(obj), strict=True)]
     template_name = "core/evidence_detail.html"
 
     def can_edit(self) -> bool:
