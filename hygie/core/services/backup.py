@@ -314,7 +314,7 @@ def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             reader = _HashingReader(handle)
-            archive.addfile(info, reader)  # type: ignore[arg-type]
+            archive.addfile(info, reader)
     except OSError as exc:
         # A file shrinking while it is read ends here too ("unexpected end of data").
         raise BackupError(f"cannot archive {name}: {exc.strerror or exc}") from None

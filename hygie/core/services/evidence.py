@@ -223,4 +223,4 @@ def reveal_original_name(user: Any, evidence: Evidence) -> str:
     if not Evidence.objects.visible_to(user).filter(pk=evidence.pk).exists():
         raise PermissionDenied(_("You may not see this evidence."))
     audit.record("view", evidence, message="original file name shown")
-    return evidence.original_name
+    return str(evidence.original_name)
