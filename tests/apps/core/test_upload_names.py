@@ -9,6 +9,8 @@ Names here are synthetic.
 import hashlib
 import importlib
 import json
+import stat
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -45,6 +47,9 @@ def test_the_file_is_stored_at_its_digest_once_per_content(evidence, establishme
                          uploaded_file=SimpleUploadedFile("autre.pdf", PDF))
     assert again.file.name == evidence.file.name  # shared, not "<digest>_AbC123"
     assert again.file.read() == PDF
+    stored = Path(evidence.file.path)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600  # owner-only (defect 7)
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
 
 
 def test_the_name_is_masked_in_pages_api_downloads_and_the_audit_trail(client_a, evidence,
