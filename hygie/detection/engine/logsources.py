@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
+from hygie.lib.documents import DocumentError, load_yaml
 
 from .errors import SigmaEngineError
 from .rule_pack import LogSourceSpec
@@ -73,9 +73,9 @@ class LogSourceCatalog:
     @classmethod
     def from_yaml(cls, text: str) -> LogSourceCatalog:
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text, "logsources.yml").data
             return cls(_windows_routing(data["windows"]))
-        except (yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+        except (DocumentError, KeyError, TypeError, AttributeError) as error:
             raise SigmaEngineError(f"invalid log-source catalog: {error}") from None
 
     def route_key(self, event: Mapping[str, Any]) -> tuple[str, ...] | None:
