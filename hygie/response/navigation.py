@@ -8,9 +8,9 @@ from hygie.response.roles import VIEW_INCIDENTS
 navigation.register("response", NavSection(
     key="response", label=_("Response"), order=500, icon="siren",
     items=(NavItem(_("Incidents"), "response:incident_list", VIEW_INCIDENTS),
-           NavItem(_("Regulatory clocks"), "response:obligation_list", VIEW_INCIDENTS),
+           NavItem(_("Regulatory clocks"), "response:incidentobligation_list", VIEW_INCIDENTS),
            NavItem(_("Playbooks"), "response:playbook_list", VIEW_INCIDENTS),
            NavItem(_("Crisis exercises"), "response:exercise_list", VIEW_INCIDENTS),
            NavItem(_("Breach register"), "response:breach_register", VIEW_INCIDENTS),
-           NavItem(_("Response KPIs"), "response:kpis", VIEW_INCIDENTS)),
+           NavItem(_("Response KPIs"), "response:incident_kpis", VIEW_INCIDENTS)),
 ))

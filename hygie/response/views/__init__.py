@@ -1,1 +1,1 @@
-"""Response pages, one module per area; each exposes ``urlpatterns``."""
+"""Response pages, one module per area; the URL table is ``hygie/response/urls.py``."""

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +99,7 @@ class IncidentDraftsPanelView(CapabilityRequiredMixin):
                 "draft": draft,
                 "to_complete": draft_services.to_complete_count(draft.content),
                 "obligation": obligation,
-                "obligation_url": reverse_or_empty("response:obligation_detail",
+                "obligation_url": reverse_or_empty("response:incidentobligation_detail",
                                                    obligation.pk) if obligation else "",
             })
         kpis = reports.incident_kpis(incident)
@@ -142,7 +142,7 @@ class DraftMixin(CapabilityRequiredMixin):
             "is_sent": draft.status == DraftStatus.SENT,
             "incident_url": reverse_or_empty("response:incident_detail", draft.incident_id),
             "obligation": obligation,
-            "obligation_url": reverse_or_empty("response:obligation_detail", obligation.pk)
+            "obligation_url": reverse_or_empty("response:incidentobligation_detail", obligation.pk)
             if obligation else "",
             "next_statuses": [(value, label) for value, label in DraftStatus.choices
                               if value in draft_services.TRANSITIONS[DraftStatus(draft.status)]],
@@ -272,7 +272,7 @@ class BreachRegisterView(RegisterFilterMixin):
                                       (PersonalData.UNKNOWN, PersonalData.UNKNOWN.label)],
             "exports": [(fmt, reverse("response:breach_register_export", args=[fmt])
                          + (f"?{query}" if query else "")) for fmt in ("csv", "xlsx", "json")],
-            "kpis_url": reverse("response:kpis"),
+            "kpis_url": reverse("response:incident_kpis"),
         })
 
 
@@ -315,19 +315,3 @@ class KPIView(CapabilityRequiredMixin):
             "metric_labels": [_("Time to detect"), _("Time to contain"), _("Time to recover")],
             "register_url": reverse("response:breach_register"),
         })
-
-
-urlpatterns: list[URLPattern] = [
-    path("incidents/<int:pk>/drafts/", IncidentDraftsPanelView.as_view(),
-         name="incident_drafts"),
-    path("incidents/<int:pk>/report/", IncidentReportView.as_view(), name="incident_report"),
-    path("drafts/<int:pk>/", DraftDetailView.as_view(), name="notificationdraft_detail"),
-    path("drafts/<int:pk>/edit/", DraftEditView.as_view(), name="notificationdraft_edit"),
-    path("drafts/<int:pk>/status/", DraftStatusView.as_view(), name="notificationdraft_status"),
-    path("drafts/<int:pk>/export/<str:fmt>/", DraftExportView.as_view(),
-         name="notificationdraft_export"),
-    path("breach-register/", BreachRegisterView.as_view(), name="breach_register"),
-    path("breach-register/export/<str:fmt>/", BreachRegisterExportView.as_view(),
-         name="breach_register_export"),
-    path("kpis/", KPIView.as_view(), name="kpis"),
-]

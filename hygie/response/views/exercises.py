@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -445,24 +445,3 @@ class ExerciseReportView(CapabilityRequiredMixin):
         audit.record("export", exercise, message="after-action report downloaded")
         return FileResponse(handle, as_attachment=True, filename=name,
                             content_type="application/pdf")
-
-
-urlpatterns = [
-    path("exercises/", ExerciseListView.as_view(), name="exercise_list"),
-    path("exercises/add/", ExercisePlanView.as_view(), name="exercise_add"),
-    path("exercises/<int:pk>/", ExerciseDetailView.as_view(), name="exercise_detail"),
-    path("exercises/<int:pk>/edit/", ExercisePlanView.as_view(), name="exercise_edit"),
-    path("exercises/<int:pk>/delete/", ExerciseDeleteView.as_view(), name="exercise_delete"),
-    path("exercises/<int:pk>/start/", ExerciseStartView.as_view(), name="exercise_start"),
-    path("exercises/<int:pk>/cancel/", ExerciseCancelView.as_view(), name="exercise_cancel"),
-    path("exercises/<int:pk>/end/", ExerciseEndView.as_view(), name="exercise_end"),
-    path("exercises/<int:pk>/run/", ExerciseRunView.as_view(), name="exercise_run"),
-    path("exercises/<int:pk>/live/", ExerciseLiveView.as_view(), name="exercise_live"),
-    path("exercises/<int:pk>/deliver/", ExerciseDeliverView.as_view(), name="exercise_deliver"),
-    path("exercises/<int:pk>/entries/", ExerciseEntryAddView.as_view(),
-         name="exercise_entry_add"),
-    path("exercises/<int:pk>/after-action/", ExerciseAfterActionView.as_view(),
-         name="exercise_after_action"),
-    path("exercises/<int:pk>/report.pdf", ExerciseReportView.as_view(),
-         name="exercise_report"),
-]

@@ -1,6 +1,6 @@
 """Incident pages: the list, the incident file (detail with its sections), declaring and editing
-an incident, and every action on it (lifecycle, assignment, tasks, main courante, observables,
-evidence and custody, comments, watchers).
+an incident. The actions on the file live in ``incident_actions`` (lifecycle, assignment, tasks,
+main courante, observables, comments, watchers) and ``evidence`` (evidence and custody).
 
 Sections of the incident file are htmx fragments: their forms post with htmx and get the
 re-rendered section back (errors included); without JavaScript the same forms post normally and
@@ -16,9 +16,9 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +28,6 @@ from hygie.core.roles import VIEW_ALERTS, VIEW_EVIDENCE
 from hygie.core.services import evidence as core_evidence
 from hygie.core.tables import Column
 from hygie.core.views import generic
-from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.response import filters as incident_filters
 from hygie.response.choices import IncidentStatus, TaskStatus
 from hygie.response.engine import lifecycle
@@ -41,13 +40,12 @@ from hygie.response.forms import (
     IncidentForm,
     ObservableForm,
     TaskForm,
-    TaskStatusForm,
     TimelineEntryForm,
     TransitionForm,
     WatcherForm,
     wall_clock,
 )
-from hygie.response.models import Incident, IncidentEvidence, Observable, Task
+from hygie.response.models import Incident
 from hygie.response.roles import MANAGE_INCIDENTS, VIEW_INCIDENTS
 from hygie.response.services import evidence as evidence_service
 from hygie.response.services import incidents as service
@@ -55,7 +53,7 @@ from hygie.response.services import incidents as service
 SECTIONS = ("tasks", "timeline", "observables", "evidence", "comments", "watchers")
 
 
-def _errors_to_form(form: forms.BaseForm, error: ValidationError) -> None:
+def errors_to_form(form: forms.BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, problems in error.error_dict.items():
             target = field if field in form.fields else None
@@ -237,7 +235,7 @@ class IncidentCreateView(IncidentViews, generic.ObjectViewMixin):
             try:
                 incident = service.create_incident(request.user, **values)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Incident %(reference)s declared.")
                                  % {"reference": incident.reference})
@@ -300,7 +298,7 @@ class IncidentFromAlertsView(IncidentCreateView):
             try:
                 incident = service.create_from_alerts(request.user, alerts, **values)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("Incident %(reference)s declared from %(count)d "
                                             "alert(s).") % {"reference": incident.reference,
@@ -342,7 +340,7 @@ class IncidentEditView(IncidentViews, generic.ObjectViewMixin):
             try:
                 changed = service.update_incident(request.user, incident, changes)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, _("%(count)d change(s) saved.")
                                  % {"count": len(changed)} if changed
@@ -356,410 +354,3 @@ class IncidentEditView(IncidentViews, generic.ObjectViewMixin):
             **self.base_context(), "form": form, "object": incident,
             "cancel_url": reverse("response:incident_detail", args=[incident.pk])},
             status=status)
-
-
-# --- actions ----------------------------------------------------------------------------------
-
-class _IncidentActionView(IncidentViews, generic.ObjectViewMixin):
-    """A POST on one incident; answers htmx with the re-rendered section, others with a
-    redirect to the section."""
-
-    http_method_names = ["get", "post"]
-    section = ""
-    action_capability: str | None = MANAGE_INCIDENTS
-    # htmx events announced after a successful change, for the other parts of the incident
-    # page to refresh themselves (the timeline shows the automatic entry of the change).
-    announces: tuple[str, ...] = ("incident-timeline-changed",)
-
-    def get_required_capability(self) -> str | None:
-        if self.request.method == "GET":
-            return VIEW_INCIDENTS
-        return self.action_capability
-
-    def get_incident(self) -> Incident:
-        incident = get_object_or_404(Incident.objects.visible_to(self.request.user)
-                                     .select_related("establishment", "assignee"),
-                                     pk=self.kwargs["pk"])
-        return incident
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()  # 404 outside the user's establishments, redirect or not
-        if not self.section:
-            return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk]))
-        return self.render_section(incident)
-
-    def render_section(self, incident: Incident, **forms_in_error: Any) -> HttpResponse:
-        context = section_context(self.request, incident, self.section, **forms_in_error)
-        return render(self.request, f"response/partials/_incident_{self.section}.html", context)
-
-    def done(self, incident: Incident, message: str = "", **forms_in_error: Any
-             ) -> HttpResponse:
-        htmx = getattr(self.request, "htmx", None)
-        if htmx and self.section:
-            response = self.render_section(incident, **forms_in_error)
-            if self.announces and not any(forms_in_error.values()):
-                response["HX-Trigger"] = ", ".join(self.announces)
-            return response
-        if forms_in_error:
-            problems = []
-            for value in forms_in_error.values():
-                if isinstance(value, forms.BaseForm):
-                    problems.extend(str(m) for errors in value.errors.values() for m in errors)
-                elif value:
-                    problems.append(str(value))
-            messages.error(self.request, " ".join(problems) or _("Please check the form."))
-        elif message:
-            messages.success(self.request, message)
-        anchor = f"#{self.section}" if self.section else ""
-        return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk])
-                                    + anchor)
-
-
-class TransitionView(_IncidentActionView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        form = TransitionForm(request.POST, prefix="transition")
-        if form.is_valid():
-            try:
-                service.transition(request.user, incident, form.cleaned_data["to_status"],
-                                   form.cleaned_data["note"])
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                return self.done(incident, _("The incident is now in phase: %(status)s.")
-                                 % {"status": incident.get_status_display()})
-        return self.done(incident, transition_form=form)
-
-
-class AssignView(_IncidentActionView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        form = AssignForm(request.POST, candidates=service.assignable_users(incident),
-                          prefix="assign")
-        if form.is_valid():
-            assignee = form.cleaned_data["assignee"]
-            service.assign(request.user, incident, assignee)
-            return self.done(incident, _("Assigned.") if assignee else _("Unassigned."))
-        return self.done(incident, assign_form=form)
-
-
-class LinkAlertsView(_IncidentActionView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        if not request.user.can(VIEW_ALERTS):
-            raise PermissionDenied
-        form = AlertLinkForm(request.POST, prefix="alerts")
-        if form.is_valid():
-            try:
-                alerts = service.visible_alerts(request.user, form.cleaned_data["alerts"])
-                count = service.link_alerts(request.user, incident, alerts)
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                return self.done(incident, _("%(count)d alert(s) linked.") % {"count": count})
-        return self.done(incident, alert_link_form=form)
-
-
-_TASK_EVENTS = ("incident-timeline-changed", "incident-task-updated")  # + playbook progress
-
-
-class TasksView(_IncidentActionView):
-    section = "tasks"
-    announces = _TASK_EVENTS
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        form = TaskForm(request.POST, candidates=service.task_owner_candidates(incident),
-                        zone_name=incident.establishment.timezone, prefix="task")
-        if form.is_valid():
-            try:
-                service.add_task(request.user, incident, **form.cleaned_data)
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                return self.done(incident, _("Task added."))
-        return self.done(incident, task_form=form)
-
-
-class TaskStatusView(_IncidentActionView):
-    section = "tasks"
-    announces = _TASK_EVENTS
-    action_capability = VIEW_INCIDENTS  # a task's owner may move it on (checked by the service)
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        task = get_object_or_404(Task, pk=self.kwargs["task_pk"], incident=incident)
-        form = TaskStatusForm(request.POST)
-        if form.is_valid():
-            try:
-                service.set_task_status(request.user, task, form.cleaned_data["status"],
-                                        decision=form.cleaned_data["decision"],
-                                        note=form.cleaned_data["note"])
-            except ValidationError as error:
-                return self.done(incident, task_error=" ".join(error.messages))
-            return self.done(incident, _("Task updated."))
-        return self.done(incident, task_error=_("Unknown task status."))
-
-
-class TaskEditView(_IncidentActionView):
-    template_name = "response/incident_task_edit.html"
-
-    def get_required_capability(self) -> str | None:
-        return MANAGE_INCIDENTS
-
-    def form(self, incident: Incident, task: Task, data: Any = None) -> TaskForm:
-        zone = incident.establishment.timezone
-        initial = {"title": task.title, "description": task.description, "phase": task.phase,
-                   "owner": task.owner_id or "", "due_at": wall_clock(task.due_at, zone),
-                   "is_decision": task.is_decision}
-        return TaskForm(data, candidates=service.task_owner_candidates(incident),
-                        zone_name=zone, initial=initial, prefix="task")
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        task = get_object_or_404(Task, pk=self.kwargs["task_pk"], incident=incident)
-        return self.render_page(incident, task, self.form(incident, task))
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        task = get_object_or_404(Task, pk=self.kwargs["task_pk"], incident=incident)
-        form = self.form(incident, task, request.POST)
-        if form.is_valid():
-            try:
-                service.edit_task(request.user, task, form.cleaned_data)
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                messages.success(request, _("Task saved."))
-                return HttpResponseRedirect(reverse("response:incident_detail",
-                                                    args=[incident.pk]) + "#tasks")
-        return self.render_page(incident, task, form, status=422)
-
-    def render_page(self, incident: Incident, task: Task, form: TaskForm,
-                    status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {
-            "incident": incident, "task": task, "form": form,
-            "cancel_url": reverse("response:incident_detail", args=[incident.pk]) + "#tasks"},
-            status=status)
-
-
-class TimelineView(_IncidentActionView):
-    section = "timeline"
-    announces = ()
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        form = TimelineEntryForm(request.POST, zone_name=incident.establishment.timezone,
-                                 prefix="entry")
-        if form.is_valid():
-            try:
-                service.add_log_entry(request.user, incident, form.cleaned_data["text"],
-                                      kind=form.cleaned_data["kind"],
-                                      at=form.cleaned_data["at"])
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                return self.done(incident, _("Entry added to the log."))
-        return self.done(incident, entry_form=form)
-
-
-class ObservablesView(_IncidentActionView):
-    section = "observables"
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        form = ObservableForm(request.POST, prefix="observable")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                _observable, created = service.add_observable(
-                    request.user, incident, data["kind"], data["value"], note=data["note"],
-                    is_ioc=data["is_ioc"])
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                return self.done(incident, _("Observable added.") if created
-                                 else _("This observable was already recorded."))
-        return self.done(incident, observable_form=form)
-
-
-class ObservableDeleteView(_IncidentActionView):
-    section = "observables"
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        observable = get_object_or_404(Observable, pk=self.kwargs["item_pk"], incident=incident)
-        service.remove_observable(request.user, observable)
-        return self.done(incident, _("Observable removed."))
-
-
-class EvidenceView(BoundedUploadMixin, _IncidentActionView):
-    section = "evidence"
-
-    def upload_limit(self) -> int:
-        return core_evidence.max_upload_bytes()
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        if not evidence_service.can_add_evidence(request.user):
-            raise PermissionDenied
-        form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
-        if self.flag_too_large(form):
-            return self.done(incident, evidence_form=form)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                evidence_service.attach_evidence(
-                    request.user, incident, title=data["title"], uploaded_file=data["file"],
-                    description=data["description"], location=data["location"])
-            except ValidationError as error:
-                _errors_to_form(form, _file_error(error))
-            else:
-                return self.done(incident, _("Evidence added."))
-        return self.done(incident, evidence_form=form)
-
-
-def _file_error(error: ValidationError) -> ValidationError:
-    """Errors of the core's upload checks concern the file field."""
-    if hasattr(error, "error_dict"):
-        return error
-    return ValidationError({"file": error.messages})
-
-
-class _EvidenceItemView(_IncidentActionView):
-    section = "evidence"
-
-    def get_item(self, incident: Incident) -> IncidentEvidence:
-        return get_object_or_404(IncidentEvidence.objects.select_related("evidence"),
-                                 pk=self.kwargs["item_pk"], incident=incident)
-
-
-class EvidenceDownloadView(_EvidenceItemView):
-    http_method_names = ["get"]
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        if not request.user.can(VIEW_EVIDENCE):
-            raise PermissionDenied
-        handle, content_type, filename = evidence_service.open_evidence(
-            request.user, self.get_item(incident))
-        response = FileResponse(handle, as_attachment=True, filename=filename,
-                                content_type=content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
-
-
-class CustodyView(_EvidenceItemView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        item = self.get_item(incident)
-        form = CustodyForm(request.POST, prefix="custody")
-        if form.is_valid():
-            try:
-                evidence_service.record_custody(request.user, item, **form.cleaned_data)
-            except ValidationError as error:
-                return self.done(incident, custody_error=" ".join(error.messages))
-            return self.done(incident, _("Chain of custody updated."))
-        return self.done(incident, custody_error=" ".join(
-            str(m) for errors in form.errors.values() for m in errors))
-
-
-class VerifyView(_EvidenceItemView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        result = evidence_service.verify_evidence(request.user, self.get_item(incident))
-        if result.matches:
-            return self.done(incident, _("Integrity verified: the SHA-256 matches."))
-        return self.done(incident, custody_error=_(
-            "Integrity check FAILED: the stored file no longer matches its SHA-256. An alert "
-            "was raised."))
-
-
-class CommentsView(_IncidentActionView):
-    section = "comments"
-    action_capability = VIEW_INCIDENTS  # the service checks who may comment
-    announces = ()  # not written in the timeline
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        if not service.can_comment(request.user):
-            raise PermissionDenied
-        form = CommentForm(request.POST, prefix="comment")
-        if form.is_valid():
-            try:
-                service.add_comment(request.user, incident, form.cleaned_data["text"])
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                return self.done(incident, _("Comment added."))
-        return self.done(incident, comment_form=form)
-
-
-class WatchersView(_IncidentActionView):
-    """``action``: watch / unwatch (yourself), add / remove (someone else, managers)."""
-
-    section = "watchers"
-    action_capability = VIEW_INCIDENTS
-    announces = ()  # not written in the timeline
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        incident = self.get_incident()
-        action = request.POST.get("action", "")
-        if action == "watch":
-            service.watch(request.user, incident)
-            return self.done(incident, _("You now follow this incident."))
-        if action == "unwatch":
-            service.unwatch(request.user, incident)
-            return self.done(incident, _("You no longer follow this incident."))
-        if not request.user.can(MANAGE_INCIDENTS):
-            raise PermissionDenied
-        if action == "remove":
-            raw = request.POST.get("user", "")
-            watcher = incident.watchers.filter(pk=int(raw)).first() if raw.isdigit() and \
-                len(raw) < 19 else None
-            if watcher is not None:
-                service.remove_watcher(request.user, incident, watcher)
-            return self.done(incident, _("Watcher removed."))
-        form = WatcherForm(request.POST, candidates=service.task_owner_candidates(incident),
-                           prefix="watcher")
-        if action == "add" and form.is_valid() and form.cleaned_data["assignee"] is not None:
-            try:
-                service.add_watcher(request.user, incident, form.cleaned_data["assignee"])
-            except ValidationError as error:
-                return self.done(incident, watcher_error=" ".join(error.messages))
-            return self.done(incident, _("Watcher added."))
-        return self.done(incident, watcher_error=_("Choose a person who can read this "
-                                                   "incident."))
-
-
-_I = "incidents/<int:pk>/"
-
-urlpatterns = [
-    path("incidents/", IncidentListView.as_view(), name="incident_list"),
-    path("incidents/add/", IncidentCreateView.as_view(), name="incident_add"),
-    path("incidents/from-alerts/", IncidentFromAlertsView.as_view(),
-         name="incident_from_alerts"),
-    path(_I, IncidentDetailView.as_view(), name="incident_detail"),
-    path(_I + "edit/", IncidentEditView.as_view(), name="incident_edit"),
-    path(_I + "transition/", TransitionView.as_view(), name="incident_transition"),
-    path(_I + "assign/", AssignView.as_view(), name="incident_assign"),
-    path(_I + "alerts/", LinkAlertsView.as_view(), name="incident_link_alerts"),
-    path(_I + "tasks/", TasksView.as_view(), name="incident_tasks"),
-    path(_I + "tasks/<int:task_pk>/status/", TaskStatusView.as_view(),
-         name="incident_task_status"),
-    path(_I + "tasks/<int:task_pk>/edit/", TaskEditView.as_view(), name="incident_task_edit"),
-    path(_I + "timeline/", TimelineView.as_view(), name="incident_timeline"),
-    path(_I + "observables/", ObservablesView.as_view(), name="incident_observables"),
-    path(_I + "observables/<int:item_pk>/delete/", ObservableDeleteView.as_view(),
-         name="incident_observable_delete"),
-    path(_I + "evidence/", EvidenceView.as_view(), name="incident_evidence"),
-    path(_I + "evidence/<int:item_pk>/download/", EvidenceDownloadView.as_view(),
-         name="incident_evidence_download"),
-    path(_I + "evidence/<int:item_pk>/custody/", CustodyView.as_view(),
-         name="incident_evidence_custody"),
-    path(_I + "evidence/<int:item_pk>/verify/", VerifyView.as_view(),
-         name="incident_evidence_verify"),
-    path(_I + "comments/", CommentsView.as_view(), name="incident_comments"),
-    path(_I + "watchers/", WatchersView.as_view(), name="incident_watchers"),
-]

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -86,7 +86,7 @@ def _incident_url(incident: Incident) -> str:
     try:
         return reverse("response:incident_detail", args=[incident.pk])
     except NoReverseMatch:
-        return reverse("response:obligation_list")
+        return reverse("response:incidentobligation_list")
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -381,7 +381,7 @@ class RegulatoryProfileEditView(CapabilityRequiredMixin):
                 messages.success(request, _("Regulatory profile of %(name)s saved; the open "
                                             "incidents were re-assessed.")
                                  % {"name": profile.establishment.name})
-                return HttpResponseRedirect(reverse("response:obligation_list"))
+                return HttpResponseRedirect(reverse("response:incidentobligation_list"))
         return self.render_form(form, profile, status=422)
 
     def render_form(self, form: forms.Form, profile: RegulatoryProfile,
@@ -389,19 +389,3 @@ class RegulatoryProfileEditView(CapabilityRequiredMixin):
         return render(self.request, "response/regulatoryprofile_edit.html", {
             "form": form, "profile": profile, "establishment": profile.establishment,
             "defaults": service.default_profile_values(profile.establishment)}, status=status)
-
-
-urlpatterns = [
-    path("obligations/", ObligationDashboardView.as_view(), name="obligation_list"),
-    path("obligations/<int:pk>/", ObligationDetailView.as_view(), name="obligation_detail"),
-    path("obligations/<int:pk>/complete/", CompleteView.as_view(), name="obligation_complete"),
-    path("obligations/<int:pk>/not-applicable/", NotApplicableView.as_view(),
-         name="obligation_not_applicable"),
-    path("obligations/<int:pk>/reopen/", ReopenView.as_view(), name="obligation_reopen"),
-    path("incidents/<int:pk>/obligations/", IncidentObligationsPanel.as_view(),
-         name="incident_obligations"),
-    path("incidents/<int:pk>/obligations/reassess/", ReassessView.as_view(),
-         name="incident_obligations_reassess"),
-    path("establishments/<int:pk>/regulatory-profile/", RegulatoryProfileEditView.as_view(),
-         name="regulatoryprofile_edit"),
-]

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -406,25 +406,3 @@ class IncidentPlaybooksView(CapabilityRequiredMixin, View):
             "can_apply": self.request.user.can(MANAGE_INCIDENTS), "error": error,
             "notice": notice},
             status=status)
-
-
-urlpatterns: list[URLPattern] = [
-    path("playbooks/", PlaybookListView.as_view(), name="playbook_list"),
-    path("playbooks/add/", PlaybookEditView.as_view(), name="playbook_add"),
-    path("playbooks/upload/", PlaybookUploadView.as_view(), name="playbook_upload"),
-    path("playbooks/shipped/<slug:key>/", ShippedPlaybookView.as_view(),
-         name="playbook_shipped"),
-    path("playbooks/shipped/<slug:key>/copy/", ShippedPlaybookCopyView.as_view(),
-         name="playbook_shipped_copy"),
-    path("playbooks/shipped/<slug:key>/download/", PlaybookDownloadView.as_view(),
-         name="playbook_shipped_download"),
-    path("playbooks/<int:pk>/", PlaybookDetailView.as_view(), name="playbook_detail"),
-    path("playbooks/<int:pk>/edit/", PlaybookEditView.as_view(), name="playbook_edit"),
-    path("playbooks/<int:pk>/delete/", PlaybookDeleteView.as_view(), name="playbook_delete"),
-    path("playbooks/<int:pk>/review/", PlaybookReviewView.as_view(), name="playbook_review"),
-    path("playbooks/<int:pk>/copy/", PlaybookCopyView.as_view(), name="playbook_copy"),
-    path("playbooks/<int:pk>/download/", PlaybookDownloadView.as_view(),
-         name="playbook_download"),
-    path("incidents/<int:pk>/playbooks/", IncidentPlaybooksView.as_view(),
-         name="incident_playbooks"),
-]

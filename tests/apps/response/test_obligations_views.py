@@ -38,7 +38,7 @@ def recent(incident):
 # --- dashboard ------------------------------------------------------------------------------
 
 def test_dashboard_groups_and_banner(client_a, recent):
-    response = client_a.get(reverse("response:obligation_list"))
+    response = client_a.get(reverse("response:incidentobligation_list"))
     content = response.content.decode()
     assert response.status_code == 200
     assert "1 regulatory obligation is overdue." in content  # NIS2 early warning (24 h)
@@ -54,7 +54,7 @@ def test_dashboard_groups_and_banner(client_a, recent):
 
 
 def test_dashboard_filters_and_htmx_fragment(client_a, recent):
-    url = reverse("response:obligation_list")
+    url = reverse("response:incidentobligation_list")
     only_hipaa = client_a.get(url, {"obligation": "hipaa_hhs"}).content.decode()
     assert recent.reference not in only_hipaa
     closed = client_a.get(url, {"incident_status": "closed"}).content.decode()
@@ -67,7 +67,7 @@ def test_dashboard_filters_and_htmx_fragment(client_a, recent):
 
 
 def test_dashboard_is_scoped(client_a, incident, incident_b):
-    content = client_a.get(reverse("response:obligation_list")).content.decode()
+    content = client_a.get(reverse("response:incidentobligation_list")).content.decode()
     assert incident_b.reference not in content
     assert "Clinique Beta" not in content
 
@@ -75,11 +75,11 @@ def test_dashboard_is_scoped(client_a, incident, incident_b):
 def test_dashboard_needs_the_capability(make_user, establishment_a, client):
     staff = make_user("staff", "staff", [establishment_a])
     login_with_mfa(client, staff)
-    assert client.get(reverse("response:obligation_list")).status_code == 403
+    assert client.get(reverse("response:incidentobligation_list")).status_code == 403
 
 
 def test_dashboard_requires_sign_in(client):
-    response = client.get(reverse("response:obligation_list"))
+    response = client.get(reverse("response:incidentobligation_list"))
     assert response.status_code == 302
 
 
@@ -112,7 +112,7 @@ def test_panel_read_only_for_an_auditor(make_user, establishment_a, recent):
                           HTTP_HX_REQUEST="true").content.decode()
     assert "Mark done" not in content and "Re-assess" not in content
     target = obligation(recent)
-    response = auditor.post(reverse("response:obligation_complete", args=[target.pk]),
+    response = auditor.post(reverse("response:incidentobligation_complete", args=[target.pk]),
                             {"done_at": "2026-03-10T10:00", "proof_reference": "X"})
     assert response.status_code == 403
 
@@ -121,7 +121,7 @@ def test_complete_through_htmx_with_reference(client_a, recent):
     target = obligation(recent)
     done_at = (timezone.now().astimezone(PARIS)
                - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
-    response = client_a.post(reverse("response:obligation_complete", args=[target.pk]),
+    response = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
                              {"done_at": done_at, "proof_reference": "SIG-2026-001"},
                              HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -134,11 +134,11 @@ def test_complete_through_htmx_with_reference(client_a, recent):
 
 def test_complete_without_proof_shows_the_error(client_a, recent):
     target = obligation(recent)
-    response = client_a.post(reverse("response:obligation_complete", args=[target.pk]),
+    response = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
                              {"done_at": "2026-03-10T10:00"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200  # htmx swaps only 2xx: the panel shows the error
     assert "Give a proof" in response.content.decode()
-    plain = client_a.post(reverse("response:obligation_complete", args=[target.pk]),
+    plain = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
                           {"done_at": ""})
     assert plain.status_code == 422
     assert "This field is required" in plain.content.decode()
@@ -149,23 +149,23 @@ def test_complete_without_proof_shows_the_error(client_a, recent):
 def test_complete_with_a_file_then_reopen(client_a, recent):
     target = obligation(recent, "gdpr_art33")
     proof = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n% synthetic\n%%EOF\n")
-    response = client_a.post(reverse("response:obligation_complete", args=[target.pk]),
+    response = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
                              {"done_at": "2026-01-01T10:00", "proof_file": proof,
-                              "next": reverse("response:obligation_list")})
+                              "next": reverse("response:incidentobligation_list")})
     # 1 January is before discovery: refused, the page shows why.
     assert response.status_code == 422
     assert "before the incident was discovered" in response.content.decode()
     when = (timezone.now() - timedelta(hours=1)).astimezone(
         PARIS).strftime("%Y-%m-%dT%H:%M")
     proof.seek(0)
-    response = client_a.post(reverse("response:obligation_complete", args=[target.pk]),
+    response = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
                              {"done_at": when, "proof_file": proof,
-                              "next": reverse("response:obligation_list")})
+                              "next": reverse("response:incidentobligation_list")})
     assert response.status_code == 302
-    assert response["Location"] == reverse("response:obligation_list")
+    assert response["Location"] == reverse("response:incidentobligation_list")
     target.refresh_from_db()
     assert target.proof_evidence is not None
-    response = client_a.post(reverse("response:obligation_reopen", args=[target.pk]),
+    response = client_a.post(reverse("response:incidentobligation_reopen", args=[target.pk]),
                              HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     target.refresh_from_db()
@@ -174,7 +174,8 @@ def test_complete_with_a_file_then_reopen(client_a, recent):
 
 def test_next_must_stay_on_the_site(client_a, recent):
     target = obligation(recent)
-    response = client_a.post(reverse("response:obligation_not_applicable", args=[target.pk]),
+    response = client_a.post(reverse("response:incidentobligation_not_applicable",
+                                     args=[target.pk]),
                              {"justification": "Déclaré par le GHT.",
                               "next": "https://evil.example/"})
     assert response.status_code == 302
@@ -183,10 +184,12 @@ def test_next_must_stay_on_the_site(client_a, recent):
 
 def test_not_applicable_needs_a_justification(client_a, recent):
     target = obligation(recent)
-    response = client_a.post(reverse("response:obligation_not_applicable", args=[target.pk]),
+    response = client_a.post(reverse("response:incidentobligation_not_applicable",
+                                     args=[target.pk]),
                              {"justification": "  "})
     assert response.status_code == 422
-    response = client_a.post(reverse("response:obligation_not_applicable", args=[target.pk]),
+    response = client_a.post(reverse("response:incidentobligation_not_applicable",
+                                     args=[target.pk]),
                              {"justification": "Déclaration faite par l'établissement support."},
                              HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -196,10 +199,11 @@ def test_not_applicable_needs_a_justification(client_a, recent):
 
 def test_decisions_on_another_establishment_are_404(client_a, incident_b):
     target = obligation(incident_b, "cert_sante")
-    for name in ("obligation_complete", "obligation_not_applicable", "obligation_reopen",
-                 "obligation_detail"):
+    for name in ("incidentobligation_complete", "incidentobligation_not_applicable",
+                 "incidentobligation_reopen",
+                 "incidentobligation_detail"):
         url = reverse(f"response:{name}", args=[target.pk])
-        response = client_a.get(url) if name == "obligation_detail" else client_a.post(
+        response = client_a.get(url) if name == "incidentobligation_detail" else client_a.post(
             url, {"justification": "x", "done_at": "2026-04-01T10:00", "proof_reference": "x"})
         assert response.status_code == 404, name
     target.refresh_from_db()
@@ -207,7 +211,7 @@ def test_decisions_on_another_establishment_are_404(client_a, incident_b):
 
 
 def test_reassess_button(client_a, recent):
-    response = client_a.post(reverse("response:incident_obligations_reassess", args=[recent.pk]),
+    response = client_a.post(reverse("response:incident_reassess", args=[recent.pk]),
                              HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "nothing changed" in response.content.decode()
@@ -215,7 +219,7 @@ def test_reassess_button(client_a, recent):
 
 def test_obligation_detail_page(client_a, recent):
     target = obligation(recent, "gdpr_art33")
-    content = client_a.get(reverse("response:obligation_detail", args=[target.pk])) \
+    content = client_a.get(reverse("response:incidentobligation_detail", args=[target.pk])) \
         .content.decode()
     assert "GDPR art. 33" in content and "UNVERIFIED" in content and "Decision" in content
 
@@ -231,8 +235,9 @@ def test_french_pages_show_the_french_texts(client_a, recent):
     french = target.texts["fr"]
     panel = client.get(reverse("response:incident_obligations", args=[recent.pk]),
                        HTTP_HX_REQUEST="true").content.decode()
-    detail = client.get(reverse("response:obligation_detail", args=[target.pk])).content.decode()
-    dashboard = client.get(reverse("response:obligation_list")).content.decode()
+    detail = client.get(reverse("response:incidentobligation_detail",
+                                args=[target.pk])).content.decode()
+    dashboard = client.get(reverse("response:incidentobligation_list")).content.decode()
     for page in (panel, detail):
         assert escape(french["reason"]) in page and escape(target.reason) not in page
         assert escape(french["deadline_rule"]) in page
@@ -244,7 +249,7 @@ def test_french_pages_show_the_french_texts(client_a, recent):
 
 def test_english_pages_show_the_english_texts(client_a, recent):
     target = obligation(recent, "gdpr_art33")
-    detail = client_a.get(reverse("response:obligation_detail", args=[target.pk])) \
+    detail = client_a.get(reverse("response:incidentobligation_detail", args=[target.pk])) \
         .content.decode()
     assert escape(target.reason) in detail and escape(target.texts["fr"]["reason"]) not in detail
 
@@ -253,7 +258,8 @@ def test_rows_assessed_before_texts_show_english(client_a, recent):
     IncidentObligation.objects.filter(incident=recent).update(texts={})
     client = in_french(client_a)
     target = obligation(recent, "gdpr_art33")
-    detail = client.get(reverse("response:obligation_detail", args=[target.pk])).content.decode()
+    detail = client.get(reverse("response:incidentobligation_detail",
+                                args=[target.pk])).content.decode()
     assert escape(target.reason) in detail
 
 

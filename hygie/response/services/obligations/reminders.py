@@ -190,4 +190,4 @@ def _incident_path(incident_id: int) -> str:
     try:
         return reverse("response:incident_detail", args=[incident_id])
     except NoReverseMatch:
-        return reverse("response:obligation_list")
+        return reverse("response:incidentobligation_list")
