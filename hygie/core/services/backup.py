@@ -214,7 +214,10 @@ def home_inventory(home: Path, excluded: Sequence[str], *,
             relative = path.relative_to(home).as_posix()
             if os.path.abspath(path) in left_out or is_excluded(relative, patterns):
                 continue
-            info = path.lstat()
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue  # removed since the folder was listed (a scanned upload, a staging)
             if stat.S_ISREG(info.st_mode):
                 files.append(HomeFile(relative, path))
             else:
@@ -262,15 +265,20 @@ def create_backup(settings: Settings, destination: Path,
                     tarfile.open(fileobj=raw, mode="w:gz") as archive:
                 members = {database_member: _add_file(archive, stage / database_member,
                                                       database_member)}
+                skipped = dict(inventory.skipped)
                 for item in inventory.files:
                     name = HOME_PREFIX + item.relative
                     source = snapshots.get(os.path.abspath(item.path), item.path)
-                    members[name] = _add_file(archive, source, name)
+                    try:
+                        members[name] = _add_file(archive, source, name)
+                    except FileNotFoundError:
+                        # Gone between listing and reading: a transient file, nothing to keep.
+                        skipped[item.relative] = "removed while the backup ran"
                 manifest = Manifest(
                     created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                     hygie_version=__version__, database_engine=target.engine, members=members,
                     has_secret_key=f"{HOME_PREFIX}{SECRET_KEY_FILE}" in members,
-                    excluded=tuple(excluded), skipped=inventory.skipped)
+                    excluded=tuple(excluded), skipped=skipped)
                 payload = manifest.to_json()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mode = len(payload), 0o600
@@ -309,7 +317,11 @@ def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]
     """Stream one file into the archive; its hash is of the archived bytes (no second read,
     no copy of large uploads in a staging folder)."""
     try:
-        with path.open("rb") as handle:
+        handle = path.open("rb")  # FileNotFoundError goes up: the caller skips the file
+    except PermissionError as exc:
+        raise BackupError(f"cannot archive {name}: {exc.strerror or exc}") from None
+    try:
+        with handle:
             info = archive.gettarinfo(fileobj=handle, arcname=name)
             info.uid = info.gid = 0
             info.uname = info.gname = ""
