@@ -62,7 +62,8 @@ def test_attach_requires_capabilities(make_user, establishment_a, incident, user
 
 def test_download_is_a_link_of_the_chain_and_audited(item, user_a):
     handle, content_type, name = service.open_evidence(user_a, item)
-    assert handle.read() == CONTENT and name == "journal.log"
+    # A neutral name: the uploaded one may name a patient (issue 9, defect 7).
+    assert handle.read() == CONTENT and name == f"evidence-{item.evidence.pk}.log"
     handle.close()
     assert item.custody.filter(action="downloaded", actor=user_a).exists()
     assert AuditEntry.objects.filter(action="export", object_type="core.evidence",
