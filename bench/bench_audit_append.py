@@ -24,8 +24,12 @@ REPO = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument("--source", type=Path, default=REPO,
-                        help="the Hygie source tree to measure (default: this one)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=REPO,
+        help="the Hygie source tree to measure (default: this one)",
+    )
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="hygie-bench-audit-"))
     os.environ.update(HYGIE_HOME=str(home), DJANGO_SETTINGS_MODULE="hygie.settings.production")
@@ -40,25 +44,35 @@ def main() -> None:
     audit.record("system", message="warm-up")  # first entry creates the key (one-off)
     started = time.perf_counter()
     for number in range(args.entries):
-        audit.record("system", object_type="bench.item", object_id=str(number),
-                     message="benchmark entry", changes={"field": {"after": number}})
+        audit.record(
+            "system",
+            object_type="bench.item",
+            object_id=str(number),
+            message="benchmark entry",
+            changes={"field": {"after": number}},
+        )
     appended = time.perf_counter() - started
     print(f"source: {args.source}")
-    print(f"append: {args.entries} entries in {appended:.2f} s, "
-          f"{appended / args.entries * 1e6:.0f} µs per entry")
+    print(
+        f"append: {args.entries} entries in {appended:.2f} s, "
+        f"{appended / args.entries * 1e6:.0f} µs per entry"
+    )
     started = time.perf_counter()
     report = audit.verify_chain()
     verified = time.perf_counter() - started
-    print(f"verify: {report.checked} entries in {verified:.2f} s "
-          f"({'intact' if report.is_intact else 'BROKEN'})")
+    print(
+        f"verify: {report.checked} entries in {verified:.2f} s "
+        f"({'intact' if report.is_intact else 'BROKEN'})"
+    )
     try:
         from hygie.core.audit_checkpoints import write_checkpoint
     except ImportError:
         return  # a tree before checkpoints existed
     started = time.perf_counter()
     write_checkpoint()
-    print(f"first checkpoint (verifies the whole chain first): "
-          f"{time.perf_counter() - started:.2f} s")
+    print(
+        f"first checkpoint (verifies the whole chain first): {time.perf_counter() - started:.2f} s"
+    )
 
 
 if __name__ == "__main__":

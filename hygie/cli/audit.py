@@ -65,10 +65,13 @@ def rotate_key() -> None:
     setup_django()
     from hygie.core.audit import rotate_key as rotate
     from hygie.core.audit_checkpoints import AuditCheckpointError, write_checkpoint
-    from hygie.core.audit_keys import key_dir
+    from hygie.core.audit_keys import AuditKeyError, key_dir
 
-    with acting_as_operator():
-        key = rotate()
+    try:
+        with acting_as_operator():
+            key = rotate()
+    except AuditKeyError as exc:
+        raise click.ClickException(str(exc)) from None
     click.secho(f"New audit key {key.key_id} signs entries from #{key.first_sequence} on "
                 f"({key_dir() / (key.key_id + '.key')}).", fg="green")
     click.echo("Back up the key folder now, apart from the database: without its keys, older "

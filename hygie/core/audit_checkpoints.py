@@ -91,8 +91,9 @@ class CheckpointLog:
 
 def checkpoint_file() -> Path:
     configured = getattr(settings, "HYGIE_AUDIT_CHECKPOINT_FILE", None)
-    return (Path(configured) if configured
-            else Path(settings.HYGIE_HOME) / "audit" / "checkpoints.log")
+    return (
+        Path(configured) if configured else Path(settings.HYGIE_HOME) / "audit" / "checkpoints.log"
+    )
 
 
 def _parse_line(raw: bytes, number: int) -> Checkpoint:
@@ -101,13 +102,28 @@ def _parse_line(raw: bytes, number: int) -> Checkpoint:
     data = json.loads(raw)
     if not isinstance(data, dict) or data.get("v") != FORMAT_VERSION:
         raise ValueError(f"line {number} is not a version {FORMAT_VERSION} checkpoint")
-    checkpoint = Checkpoint(sequence=data["sequence"], entry_hash=data["entry_hash"],
-                            at=data["at"], key_id=data["key_id"], previous=data["previous"],
-                            mac=data["mac"])
-    if not (isinstance(checkpoint.sequence, int) and checkpoint.sequence >= 1
-            and all(isinstance(value, str) for value in
-                    (checkpoint.entry_hash, checkpoint.at, checkpoint.key_id,
-                     checkpoint.previous, checkpoint.mac))):
+    checkpoint = Checkpoint(
+        sequence=data["sequence"],
+        entry_hash=data["entry_hash"],
+        at=data["at"],
+        key_id=data["key_id"],
+        previous=data["previous"],
+        mac=data["mac"],
+    )
+    if not (
+        isinstance(checkpoint.sequence, int)
+        and checkpoint.sequence >= 1
+        and all(
+            isinstance(value, str)
+            for value in (
+                checkpoint.entry_hash,
+                checkpoint.at,
+                checkpoint.key_id,
+                checkpoint.previous,
+                checkpoint.mac,
+            )
+        )
+    ):
         raise ValueError(f"line {number} has fields of the wrong type")
     return checkpoint
 
@@ -134,26 +150,35 @@ def parse_log(raw: bytes) -> CheckpointLog:
         try:
             checkpoint = _parse_line(line, number)
         except (ValueError, KeyError, TypeError) as exc:
-            detail = str(exc) if isinstance(exc, ValueError) and "line" in str(exc) else \
-                f"line {number} is not a checkpoint ({type(exc).__name__})"
+            detail = (
+                str(exc)
+                if isinstance(exc, ValueError) and "line" in str(exc)
+                else f"line {number} is not a checkpoint ({type(exc).__name__})"
+            )
             return CheckpointLog(tuple(checkpoints), detail)
         try:
             key = audit_keys.load(checkpoint.key_id)
         except audit_keys.AuditKeyError as exc:
             return CheckpointLog(tuple(checkpoints), f"line {number}: {exc}")
         if not hmac.compare_digest(checkpoint.compute_mac(key.secret), checkpoint.mac):
-            return CheckpointLog(tuple(checkpoints),
-                                 f"line {number} (entry #{checkpoint.sequence}): its signature "
-                                 f"does not verify with key {checkpoint.key_id}: forged or edited")
+            return CheckpointLog(
+                tuple(checkpoints),
+                f"line {number} (entry #{checkpoint.sequence}): its signature "
+                f"does not verify with key {checkpoint.key_id}: forged or edited",
+            )
         if checkpoint.previous != previous_mac:
-            return CheckpointLog(tuple(checkpoints),
-                                 f"line {number} (entry #{checkpoint.sequence}) does not follow "
-                                 "the previous checkpoint: lines were removed, reordered or "
-                                 "copied from another file")
+            return CheckpointLog(
+                tuple(checkpoints),
+                f"line {number} (entry #{checkpoint.sequence}) does not follow "
+                "the previous checkpoint: lines were removed, reordered or "
+                "copied from another file",
+            )
         if checkpoints and checkpoint.sequence < checkpoints[-1].sequence:
-            return CheckpointLog(tuple(checkpoints),
-                                 f"line {number} anchors #{checkpoint.sequence}, before the "
-                                 f"previous checkpoint's #{checkpoints[-1].sequence}")
+            return CheckpointLog(
+                tuple(checkpoints),
+                f"line {number} anchors #{checkpoint.sequence}, before the "
+                f"previous checkpoint's #{checkpoints[-1].sequence}",
+            )
         checkpoints.append(checkpoint)
         previous_mac = checkpoint.mac
     return CheckpointLog(tuple(checkpoints), trailing_problem)
@@ -207,19 +232,29 @@ def write_checkpoint() -> tuple[Checkpoint | None, bool]:
         if log.problem:
             raise AuditCheckpointError(f"{path} is damaged, no checkpoint added: {log.problem}")
         last = log.last
-        if last is not None and (last.sequence, last.entry_hash) == (head.sequence,
-                                                                     head.entry_hash):
+        if last is not None and (last.sequence, last.entry_hash) == (
+            head.sequence,
+            head.entry_hash,
+        ):
             return last, False
         problem = verify_segment(last, head)
         if problem is not None:
             raise AuditCheckpointError(
                 f"no checkpoint written: entry #{problem.sequence} was {problem.kind} "
-                f"({problem.detail}); run `hygie audit verify`")
-        key = audit_keys.load(head.key_id) if head.key_id else \
-            audit_keys.newest_or_create(first_sequence=head.sequence + 1)
-        unsigned = Checkpoint(sequence=head.sequence, entry_hash=head.entry_hash,
-                              at=timezone.now().isoformat(timespec="seconds"),
-                              key_id=key.key_id, previous=last.mac if last else GENESIS_HASH)
+                f"({problem.detail}); run `hygie audit verify`"
+            )
+        key = (
+            audit_keys.load(head.key_id)
+            if head.key_id
+            else audit_keys.newest_or_create(first_sequence=head.sequence + 1)
+        )
+        unsigned = Checkpoint(
+            sequence=head.sequence,
+            entry_hash=head.entry_hash,
+            at=timezone.now().isoformat(timespec="seconds"),
+            key_id=key.key_id,
+            previous=last.mac if last else GENESIS_HASH,
+        )
         checkpoint = Checkpoint(**{**asdict(unsigned), "mac": unsigned.compute_mac(key.secret)})
         line = checkpoint.to_line()
         os.write(descriptor, line.encode("utf-8"))
@@ -243,15 +278,23 @@ def _announce(checkpoint: Checkpoint, line: str) -> None:
         except OSError as exc:
             # The checkpoint is on disk; the copy is retried with the next one (it carries the
             # chain of all previous ones through its ``previous`` link).
-            logger.warning("audit checkpoint #%s not sent to %s: %s", checkpoint.sequence,
-                           destination, exc.strerror or type(exc).__name__)
+            logger.warning(
+                "audit checkpoint #%s not sent to %s: %s",
+                checkpoint.sequence,
+                destination,
+                exc.strerror or type(exc).__name__,
+            )
     results: list[tuple[Any, Any]] = checkpoint_written.send_robust(
-        sender=Checkpoint, checkpoint=checkpoint, line=line)
+        sender=Checkpoint, checkpoint=checkpoint, line=line
+    )
     for receiver, outcome in results:
         if isinstance(outcome, Exception):
-            logger.warning("forwarding audit checkpoint #%s failed in %s: %s",
-                           checkpoint.sequence, getattr(receiver, "__qualname__", receiver),
-                           type(outcome).__name__)
+            logger.warning(
+                "forwarding audit checkpoint #%s failed in %s: %s",
+                checkpoint.sequence,
+                getattr(receiver, "__qualname__", receiver),
+                type(outcome).__name__,
+            )
 
 
 def syslog_message(text: str) -> bytes:

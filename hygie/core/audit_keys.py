@@ -76,8 +76,10 @@ def _parse(path: Path, key_id: str) -> AuditKey:
         if data.get("key_id") != key_id or len(secret) < KEY_BYTES or first_sequence < 1:
             raise ValueError("inconsistent key file")
     except FileNotFoundError:
-        raise AuditKeyError(f"audit key {key_id} is missing from {path.parent}: restore it from "
-                            "the key backup to verify or extend the chain") from None
+        raise AuditKeyError(
+            f"audit key {key_id} is missing from {path.parent}: restore it from "
+            "the key backup to verify or extend the chain"
+        ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise AuditKeyError(f"audit key file {path} is unreadable ({type(exc).__name__})") from None
     return AuditKey(key_id, secret, first_sequence, str(data.get("created_at", "")))
@@ -99,27 +101,62 @@ def load(key_id: str) -> AuditKey:
 def key_ids() -> list[str]:
     """Every key id in the key folder, oldest first (ids start with their creation time)."""
     directory = key_dir()
-    if not directory.is_dir():
-        return []
-    stems = (path.name.removesuffix(_SUFFIX) for path in directory.iterdir()
-             if path.name.endswith(_SUFFIX))
+    try:
+        if not directory.is_dir():
+            return []
+        stems = [
+            path.name.removesuffix(_SUFFIX)
+            for path in directory.iterdir()
+            if path.name.endswith(_SUFFIX)
+        ]
+    except OSError as exc:
+        raise AuditKeyError(
+            f"cannot read the audit key folder {directory} ({exc.strerror})"
+        ) from None
     return sorted(stem for stem in stems if KEY_ID_PATTERN.match(stem))
 
 
-def all_keys() -> dict[str, AuditKey]:
-    return {key_id: load(key_id) for key_id in key_ids()}
+def all_keys() -> tuple[dict[str, AuditKey], dict[str, str]]:
+    """The keys that load, and why each other one does not (for verification to report)."""
+    keys: dict[str, AuditKey] = {}
+    problems: dict[str, str] = {}
+    for key_id in key_ids():
+        try:
+            keys[key_id] = load(key_id)
+        except AuditKeyError as exc:
+            problems[key_id] = str(exc)
+    return keys, problems
 
 
 def create(first_sequence: int) -> AuditKey:
     """Generate a new key signing from ``first_sequence`` on (file 0600, written once)."""
+    try:
+        return _create(first_sequence)
+    except OSError as exc:
+        raise AuditKeyError(
+            f"cannot write a new audit key into {key_dir()} ({exc.strerror})"
+        ) from None
+
+
+def _create(first_sequence: int) -> AuditKey:
     directory = _private_dir(key_dir())
     now = datetime.now(UTC)
     key_id = f"{now:%Y%m%dT%H%M%S}Z-{secrets.token_hex(4)}"
-    key = AuditKey(key_id, secrets.token_bytes(KEY_BYTES), first_sequence,
-                   now.isoformat(timespec="seconds"))
-    payload = json.dumps({"key_id": key.key_id, "secret": key.secret.hex(),
-                          "first_sequence": key.first_sequence, "created_at": key.created_at},
-                         sort_keys=True) + "\n"
+    key = AuditKey(
+        key_id, secrets.token_bytes(KEY_BYTES), first_sequence, now.isoformat(timespec="seconds")
+    )
+    payload = (
+        json.dumps(
+            {
+                "key_id": key.key_id,
+                "secret": key.secret.hex(),
+                "first_sequence": key.first_sequence,
+                "created_at": key.created_at,
+            },
+            sort_keys=True,
+        )
+        + "\n"
+    )
     path = _path_of(directory, key_id)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

@@ -23,7 +23,6 @@ from hygie.core import audit_keys
 from hygie.core.audit_checkpoints import Checkpoint, read_log
 from hygie.core.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
 
-
 # Problems about entries that are gone or about the checkpoint file: naming them shows no
 # establishment's entry, so every reader of the audit trail may see the detail.
 ENTRYLESS_PROBLEMS = frozenset({"truncated", "wiped", "forged"})
@@ -71,6 +70,7 @@ class _Walker:
     """Verifies entries fed in sequence order from a known starting point."""
 
     keys: dict[str, audit_keys.AuditKey]
+    key_problems: dict[str, str] = field(default_factory=dict)
     anchors: list[Checkpoint] = field(default_factory=list)
     expected_sequence: int = 1
     expected_previous: str = GENESIS_HASH
@@ -86,8 +86,12 @@ class _Walker:
         return min(firsts) if firsts else 0
 
     def feed(self, entry: AuditEntry) -> ChainProblem | None:
-        problem = (self._check_sequence(entry) or self._check_key(entry)
-                   or self._check_link_and_hash(entry) or self._check_anchor(entry))
+        problem = (
+            self._check_sequence(entry)
+            or self._check_key(entry)
+            or self._check_link_and_hash(entry)
+            or self._check_anchor(entry)
+        )
         if problem is None:
             self.expected_previous = entry.entry_hash
             self.expected_sequence += 1
@@ -97,29 +101,40 @@ class _Walker:
         if entry.sequence == self.expected_sequence:
             return None
         kind = "deleted" if entry.sequence > self.expected_sequence else "inserted"
-        return ChainProblem(self.expected_sequence, kind,
-                            f"expected entry #{self.expected_sequence}, found #{entry.sequence}",
-                            "sequence")
+        return ChainProblem(
+            self.expected_sequence,
+            kind,
+            f"expected entry #{self.expected_sequence}, found #{entry.sequence}",
+            "sequence",
+        )
 
     def _check_key(self, entry: AuditEntry) -> ChainProblem | None:
         if not entry.key_id:
             if self.keyed or (self.keyed_from and entry.sequence >= self.keyed_from):
-                return ChainProblem(entry.sequence, "downgraded",
-                                    "a plain SHA-256 entry where the keyed chain had begun "
-                                    f"(keys sign from #{self.keyed_from}): it was rewritten "
-                                    "without the key", "legacy")
+                return ChainProblem(
+                    entry.sequence,
+                    "downgraded",
+                    "a plain SHA-256 entry where the keyed chain had begun "
+                    f"(keys sign from #{self.keyed_from}): it was rewritten "
+                    "without the key",
+                    "legacy",
+                )
             self.legacy += 1
             return None
         key = self.keys.get(entry.key_id)
         if key is None:
-            return ChainProblem(entry.sequence, "unverifiable",
-                                f"signed with key {entry.key_id!r}, which is not in "
-                                f"{audit_keys.key_dir()}: restore the key file from its backup",
-                                "keys")
+            reason = self.key_problems.get(entry.key_id) or (
+                f"key {entry.key_id!r} is not in {audit_keys.key_dir()}: restore the key file "
+                "from its backup"
+            )
+            return ChainProblem(entry.sequence, "unverifiable", f"signed with {reason}", "keys")
         if entry.sequence < key.first_sequence:
-            return ChainProblem(entry.sequence, "modified",
-                                f"signed with key {entry.key_id}, which only signs from "
-                                f"#{key.first_sequence}", "keys")
+            return ChainProblem(
+                entry.sequence,
+                "modified",
+                f"signed with key {entry.key_id}, which only signs from #{key.first_sequence}",
+                "keys",
+            )
         self.keyed += 1
         self.used_keys.add(entry.key_id)
         return None
@@ -130,32 +145,47 @@ class _Walker:
         hash_ok = hmac.compare_digest(computed, entry.entry_hash)
         if entry.previous_hash != self.expected_previous:
             kind = "inserted" if hash_ok else "modified"
-            return ChainProblem(entry.sequence, kind,
-                                "link to the previous entry is broken (entries removed, "
-                                "inserted or reordered)", "links")
+            return ChainProblem(
+                entry.sequence,
+                kind,
+                "link to the previous entry is broken (entries removed, inserted or reordered)",
+                "links",
+            )
         if not hash_ok:
             if entry.key_id:
-                return ChainProblem(entry.sequence, "modified",
-                                    f"content does not match its HMAC (key {entry.key_id}): "
-                                    "edited, or re-hashed by someone without the key", "hmac")
-            return ChainProblem(entry.sequence, "modified",
-                                "content does not match its SHA-256 hash", "sha256")
+                return ChainProblem(
+                    entry.sequence,
+                    "modified",
+                    f"content does not match its HMAC (key {entry.key_id}): "
+                    "edited, or re-hashed by someone without the key",
+                    "hmac",
+                )
+            return ChainProblem(
+                entry.sequence, "modified", "content does not match its SHA-256 hash", "sha256"
+            )
         return None
 
     def _check_anchor(self, entry: AuditEntry) -> ChainProblem | None:
-        while (self._next_anchor < len(self.anchors)
-               and self.anchors[self._next_anchor].sequence <= entry.sequence):
+        while (
+            self._next_anchor < len(self.anchors)
+            and self.anchors[self._next_anchor].sequence <= entry.sequence
+        ):
             anchor = self.anchors[self._next_anchor]
             if anchor.sequence == entry.sequence and anchor.entry_hash != entry.entry_hash:
-                return ChainProblem(entry.sequence, "modified",
-                                    f"the checkpoint signed {anchor.at} holds another hash for "
-                                    "this entry: the chain was rebuilt", "checkpoints")
+                return ChainProblem(
+                    entry.sequence,
+                    "modified",
+                    f"the checkpoint signed {anchor.at} holds another hash for "
+                    "this entry: the chain was rebuilt",
+                    "checkpoints",
+                )
             self._next_anchor += 1
         return None
 
 
-def _iterate_in_order(batch_size: int, after: int = 0,
-                      until: int | None = None) -> Iterator[AuditEntry]:
+def _iterate_in_order(
+    batch_size: int, after: int = 0, until: int | None = None
+) -> Iterator[AuditEntry]:
     last = after
     while True:
         query = AuditEntry.objects.filter(sequence__gt=last)
@@ -168,36 +198,49 @@ def _iterate_in_order(batch_size: int, after: int = 0,
         last = batch[-1].sequence
 
 
-def verify_segment(since: Checkpoint | None, head: AuditChainHead,
-                   batch_size: int = 2000) -> ChainProblem | None:
+def verify_segment(
+    since: Checkpoint | None, head: AuditChainHead, batch_size: int = 2000
+) -> ChainProblem | None:
     """Verify the entries after checkpoint ``since`` up to ``head`` (before a new checkpoint)."""
-    walker = _Walker(keys=audit_keys.all_keys())
+    keys, key_problems = audit_keys.all_keys()
+    walker = _Walker(keys=keys, key_problems=key_problems)
     if since is not None:
         walker.expected_sequence = since.sequence + 1
         walker.expected_previous = since.entry_hash
-    for entry in _iterate_in_order(batch_size, after=since.sequence if since else 0,
-                                   until=head.sequence):
+    for entry in _iterate_in_order(
+        batch_size, after=since.sequence if since else 0, until=head.sequence
+    ):
         problem = walker.feed(entry)
         if problem is not None:
             return problem
-    if (walker.expected_sequence - 1, walker.expected_previous) != (head.sequence,
-                                                                   head.entry_hash):
-        return ChainProblem(walker.expected_sequence, "deleted",
-                            f"the chain ends at #{walker.expected_sequence - 1} but the head "
-                            f"says #{head.sequence}", "head")
+    if (walker.expected_sequence - 1, walker.expected_previous) != (head.sequence, head.entry_hash):
+        return ChainProblem(
+            walker.expected_sequence,
+            "deleted",
+            f"the chain ends at #{walker.expected_sequence - 1} but the head says #{head.sequence}",
+            "head",
+        )
     return None
 
 
 def verify_chain(batch_size: int = 2000) -> ChainReport:
     """Walk the whole chain and the checkpoint file; report every check and the first problem."""
     log = read_log()
-    keys = audit_keys.all_keys()
-    walker = _Walker(keys=keys, anchors=list(log.checkpoints))
     checks: list[ChainCheck] = []
     problem: ChainProblem | None = None
+    try:
+        keys, key_problems = audit_keys.all_keys()
+    except audit_keys.AuditKeyError as exc:  # the key folder itself is unreadable
+        keys, key_problems = {}, {}
+        checks.append(ChainCheck("keys", False, str(exc)))
+    walker = _Walker(keys=keys, key_problems=key_problems, anchors=list(log.checkpoints))
     if log.problem:
-        problem = ChainProblem(log.last.sequence + 1 if log.last else 1, "forged",
-                               f"checkpoint file: {log.problem}", "checkpoints")
+        problem = ChainProblem(
+            log.last.sequence + 1 if log.last else 1,
+            "forged",
+            f"checkpoint file: {log.problem}",
+            "checkpoints",
+        )
         checks.append(ChainCheck("checkpoint file", False, log.problem))
     entry_problem = None
     for entry in _iterate_in_order(batch_size):
@@ -206,31 +249,52 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             break
     checked = walker.expected_sequence - 1
     if entry_problem is not None:
-        checks.append(ChainCheck(entry_problem.check, False,
-                                 f"#{entry_problem.sequence} {entry_problem.kind}: "
-                                 f"{entry_problem.detail}"))
+        checks.append(
+            ChainCheck(
+                entry_problem.check,
+                False,
+                f"#{entry_problem.sequence} {entry_problem.kind}: {entry_problem.detail}",
+            )
+        )
     else:
         checks.append(ChainCheck("entries", True, _describe_entries(walker)))
-        entry_problem = _check_head(checked, walker.expected_previous) or \
-            _check_anchors_reached(checked, walker, log.checkpoints)
+        entry_problem = _check_head(checked, walker.expected_previous) or _check_anchors_reached(
+            checked, walker, log.checkpoints
+        )
         if entry_problem is not None:
             checks.append(ChainCheck(entry_problem.check, False, entry_problem.detail))
     problem = problem or entry_problem
     last = log.last
     if last is not None and not log.problem:
-        checks.append(ChainCheck("checkpoint file", True,
-                                 f"{len(log.checkpoints)} signed checkpoint(s), the last of "
-                                 f"{last.at} at #{last.sequence}"))
+        checks.append(
+            ChainCheck(
+                "checkpoint file",
+                True,
+                f"{len(log.checkpoints)} signed checkpoint(s), the last of "
+                f"{last.at} at #{last.sequence}",
+            )
+        )
     elif last is None and not log.problem:
-        checks.append(ChainCheck("checkpoint file", True,
-                                 "no checkpoint yet: a deleted tail or an emptied table cannot "
-                                 "be detected until `hygie audit checkpoint` (or the hourly job) "
-                                 "runs"))
-    return ChainReport(checked=checked, problem=problem, checks=tuple(checks),
-                       legacy=walker.legacy, keyed=walker.keyed,
-                       key_ids=tuple(sorted(walker.used_keys)),
-                       checkpoints=len(log.checkpoints), last_checkpoint=last,
-                       unanchored=max(0, checked - (last.sequence if last else 0)))
+        checks.append(
+            ChainCheck(
+                "checkpoint file",
+                True,
+                "no checkpoint yet: a deleted tail or an emptied table cannot "
+                "be detected until `hygie audit checkpoint` (or the hourly job) "
+                "runs",
+            )
+        )
+    return ChainReport(
+        checked=checked,
+        problem=problem,
+        checks=tuple(checks),
+        legacy=walker.legacy,
+        keyed=walker.keyed,
+        key_ids=tuple(sorted(walker.used_keys)),
+        checkpoints=len(log.checkpoints),
+        last_checkpoint=last,
+        unanchored=max(0, checked - (last.sequence if last else 0)),
+    )
 
 
 def _describe_entries(walker: _Walker) -> str:
@@ -246,29 +310,44 @@ def _describe_entries(walker: _Walker) -> str:
 def _check_head(checked: int, last_hash: str) -> ChainProblem | None:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.sequence != checked or head.entry_hash != last_hash):
-        return ChainProblem(checked + 1, "deleted",
-                            f"the chain ends at #{checked} but {head.sequence} entries were "
-                            "written (head row)", "head")
+        return ChainProblem(
+            checked + 1,
+            "deleted",
+            f"the chain ends at #{checked} but {head.sequence} entries were written (head row)",
+            "head",
+        )
     return None
 
 
-def _check_anchors_reached(checked: int, walker: _Walker,
-                           checkpoints: tuple[Checkpoint, ...]) -> ChainProblem | None:
+def _check_anchors_reached(
+    checked: int, walker: _Walker, checkpoints: tuple[Checkpoint, ...]
+) -> ChainProblem | None:
     beyond = [checkpoint for checkpoint in checkpoints if checkpoint.sequence > checked]
     if beyond:
         furthest = beyond[-1]
         if checked == 0:
-            return ChainProblem(1, "wiped",
-                                f"the audit table is empty but {len(checkpoints)} signed "
-                                f"checkpoint(s) exist, the last of {furthest.at} at "
-                                f"#{furthest.sequence}", "checkpoints")
-        return ChainProblem(checked + 1, "truncated",
-                            f"the chain ends at #{checked} but the checkpoint of {furthest.at} "
-                            f"anchored #{furthest.sequence}: the tail was deleted",
-                            "checkpoints")
+            return ChainProblem(
+                1,
+                "wiped",
+                f"the audit table is empty but {len(checkpoints)} signed "
+                f"checkpoint(s) exist, the last of {furthest.at} at "
+                f"#{furthest.sequence}",
+                "checkpoints",
+            )
+        return ChainProblem(
+            checked + 1,
+            "truncated",
+            f"the chain ends at #{checked} but the checkpoint of {furthest.at} "
+            f"anchored #{furthest.sequence}: the tail was deleted",
+            "checkpoints",
+        )
     started = max((key.first_sequence for key in walker.keys.values()), default=0)
     if started - 1 > checked:
-        return ChainProblem(checked + 1, "truncated",
-                            f"the chain ends at #{checked} but a key was created when it had "
-                            f"reached #{started - 1}: the tail was deleted", "keys")
+        return ChainProblem(
+            checked + 1,
+            "truncated",
+            f"the chain ends at #{checked} but a key was created when it had "
+            f"reached #{started - 1}: the tail was deleted",
+            "keys",
+        )
     return None

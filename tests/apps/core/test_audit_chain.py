@@ -392,3 +392,17 @@ def test_audit_file_locations_and_syslog_come_from_the_configuration(monkeypatch
     monkeypatch.setenv("HYGIE_AUDIT_SYSLOG", "siem.example.org:514")
     with pytest.raises(ConfigError, match="udp://host:514"):
         load_settings()
+
+
+@pytest.mark.django_db
+def test_a_corrupt_key_file_is_reported_not_raised(establishment_a):
+    from hygie.core import audit_keys
+
+    _make_entries(establishment_a, ("Bloc",))
+    key_id = _rows()[-1].key_id
+    (audit_keys.key_dir() / f"{key_id}.key").write_text("{not json")
+    audit_keys._cache.clear()
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.check, report.problem.kind) == ("keys", "unverifiable")
+    assert "unreadable" in report.problem.detail

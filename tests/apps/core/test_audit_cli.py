@@ -51,8 +51,9 @@ def test_checkpoint_rotate_and_verify_detect_a_deleted_tail(home):
             "SELECT sequence, entry_hash FROM core_auditentry ORDER BY sequence LIMIT 1"
         ).fetchone()
         db.execute("DELETE FROM core_auditentry WHERE sequence > ?", [sequence])
-        db.execute("UPDATE core_auditchainhead SET sequence = ?, entry_hash = ?",
-                   [sequence, entry_hash])
+        db.execute(
+            "UPDATE core_auditchainhead SET sequence = ?, entry_hash = ?", [sequence, entry_hash]
+        )
     truncated = run_hygie(home, "audit", "verify")
     assert truncated.returncode == 1
     assert "[FAILED] checkpoints" in truncated.stderr
