@@ -6,10 +6,10 @@ MODULE = Module(
     label="detection",
     order=400,
     commands={
-        "hunt": "hygie.cli.hunt:hunt",
-        "rules": "hygie.cli.hunt:rules",
-        "ingest": "hygie.cli.ingest:ingest",
-        "ingest-worker": "hygie.cli.ingest:ingest_worker",
+        "hunt": "hygie.detection.cli.hunt:hunt",
+        "rules": "hygie.detection.cli.hunt:rules",
+        "ingest": "hygie.detection.cli.ingest:ingest",
+        "ingest-worker": "hygie.detection.cli.ingest:ingest_worker",
     },
     engine_commands=frozenset({"hunt", "rules"}),
     home_paths=("rules",),  # imported rule packs

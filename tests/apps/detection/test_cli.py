@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from hygie.cli import cli
-from hygie.cli.hunt import hunt
+from hygie.detection.cli.hunt import hunt
 from hygie.core.models import Alert
 from hygie.detection.models import Event
 from hygie.detection.services import RULES_DIR

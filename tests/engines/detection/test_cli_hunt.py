@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hygie.cli.hunt import hunt, rules
+from hygie.detection.cli.hunt import hunt, rules
 
 from .helpers import rule
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from hygie.cli.hunt import rule_sources, rules
+from hygie.detection.cli.hunt import rule_sources, rules
 from hygie.detection.engine import (
     DetectionEngine,
     DetectionSession,

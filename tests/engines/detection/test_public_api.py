@@ -17,7 +17,7 @@ def test_all_is_complete_and_sorted() -> None:
 
 def test_engine_and_hunt_cli_import_without_django() -> None:
     code = (
-        "import sys; import hygie.detection.engine, hygie.cli.hunt; "
+        "import sys; import hygie.detection.engine, hygie.detection.cli.hunt; "
         "sys.exit(1 if any(m.split('.')[0] == 'django' for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
