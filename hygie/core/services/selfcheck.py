@@ -107,7 +107,8 @@ def check_platform(config: Settings, django_settings: Any) -> list[Finding]:
     """Everything that needs Django: database, network settings, mail, SSO, static files."""
     return [*_check_debug(config), *_check_network(config, django_settings),
             *_check_database(), *_check_smtp(config), *_check_oidc(config),
-            *_check_static_files(), *_django_deploy_checks(config)]
+            *_check_static_files(), *_check_audit_anchoring(config),
+            *_django_deploy_checks(config)]
 
 
 def _is_loopback(host: str) -> bool:
@@ -190,6 +191,58 @@ def _check_database() -> Iterator[Finding]:
             yield Finding(WARNING, "database", f"SQLite journal mode is {mode}, not WAL: the "
                           "web server and the worker will block each other",
                           "keep the data folder on a local disk (WAL does not work on NFS)")
+
+
+# Three missed hourly checkpoints: the task runner is not running (or fails).
+_CHECKPOINT_LATE_AFTER_SECONDS = 3 * 3600
+
+
+def _check_audit_anchoring(config: Settings) -> Iterator[Finding]:
+    """The audit keys are private and the chain is anchored by recent checkpoints."""
+    from datetime import datetime
+
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from hygie.core.audit_checkpoints import read_log
+    from hygie.core.models import AuditChainHead
+
+    keys = config.audit_key_dir
+    if keys is not None and keys.is_dir() and _mode(keys) & 0o077:
+        yield Finding(ERROR, "audit keys", f"{keys} is open to other accounts "
+                      f"(mode {_mode(keys):04o})",
+                      f"chmod -R go-rwx {keys}; if another account may have read a key, run "
+                      "`hygie audit rotate-key`")
+    for path, what in ((keys, "keys"), (config.audit_checkpoint_file, "checkpoints")):
+        if path is not None and not path.is_relative_to(config.home):
+            yield Finding(WARNING, "audit " + what, f"{path} is outside HYGIE_HOME: "
+                          "`hygie backup` does not hold it", "back it up yourself")
+    try:
+        head = AuditChainHead.objects.filter(pk=1).first()
+    except DatabaseError:
+        return  # the database finding already says why
+    log = read_log()
+    if log.problem:
+        yield Finding(ERROR, "audit checkpoints", log.problem, "run `hygie audit verify`")
+    elif head is None or head.sequence == 0:
+        return
+    elif log.last is None:
+        yield Finding(WARNING, "audit checkpoints", "the audit trail has no checkpoint yet: a "
+                      "deleted tail would go unnoticed",
+                      "run `hygie audit checkpoint` (the hourly job does it while "
+                      "`hygie serve` or `hygie worker` runs)")
+    elif (log.last.sequence != head.sequence and (timezone.now() - datetime.fromisoformat(
+            log.last.at)).total_seconds() > _CHECKPOINT_LATE_AFTER_SECONDS):
+        yield Finding(WARNING, "audit checkpoints", f"the last checkpoint is from {log.last.at}",
+                      "check that the task runner runs (`hygie serve` or `hygie worker`) and "
+                      "the core.audit_checkpoint job succeeds")
+    else:
+        yield Finding(OK, "audit checkpoints", f"last checkpoint {log.last.at} at "
+                      f"#{log.last.sequence}")
+    if not config.audit_syslog:
+        yield Finding(WARNING, "audit checkpoints", "checkpoints are kept on this host only",
+                      "set HYGIE_AUDIT_SYSLOG to a collector on another host (see "
+                      "docs/admin-guide.md, Audit trail)")
 
 
 def _check_smtp(config: Settings) -> Iterator[Finding]:

@@ -406,3 +406,35 @@ def test_a_corrupt_key_file_is_reported_not_raised(establishment_a):
     assert report.problem is not None
     assert (report.problem.check, report.problem.kind) == ("keys", "unverifiable")
     assert "unreadable" in report.problem.detail
+
+
+@pytest.mark.django_db
+def test_hygie_check_reports_audit_anchoring(establishment_a, settings):
+    import dataclasses
+
+    from hygie.core.audit_checkpoints import checkpoint_file, write_checkpoint
+    from hygie.core.services.selfcheck import _check_audit_anchoring
+
+    keys = settings.HYGIE_AUDIT_KEY_DIR
+    config = dataclasses.replace(settings.CONFIG, home=keys.parent, audit_key_dir=keys,
+                                 audit_checkpoint_file=settings.HYGIE_AUDIT_CHECKPOINT_FILE,
+                                 audit_syslog="udp://127.0.0.1:514")
+
+    def findings():
+        return {(finding.level, finding.topic, finding.message.split(":")[0])
+                for finding in _check_audit_anchoring(config)}
+
+    assert ("warning", "audit checkpoints", "the audit trail has no checkpoint yet") \
+        in findings()
+    write_checkpoint()
+    assert {level for level, _, _ in findings()} == {"ok"}
+    keys.chmod(0o755)
+    assert any(level == "error" and topic == "audit keys" for level, topic, _ in findings())
+    keys.chmod(0o700)
+    checkpoint_file().write_text("not a checkpoint\n")
+    assert any(level == "error" and topic == "audit checkpoints"
+               for level, topic, _ in findings())
+    outside = dataclasses.replace(config, home=keys.parent / "elsewhere", audit_syslog="")
+    messages = [finding.message for finding in _check_audit_anchoring(outside)]
+    assert any("outside HYGIE_HOME" in message for message in messages)
+    assert any("on this host only" in message for message in messages)
