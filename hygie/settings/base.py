@@ -248,7 +248,9 @@ HYGIE_OIDC_ENABLED = all(k in CONFIG.oidc for k in ("client_id", "authorization_
 HYGIE_OIDC_PROVIDER_NAME = CONFIG.oidc.get("provider_name", "SSO")
 HYGIE_OIDC_TRUST_MFA = CONFIG.oidc_trust_mfa
 if HYGIE_OIDC_ENABLED:
-    INSTALLED_APPS.append("mozilla_django_oidc")
+    # Before the discovery app, which must stay last (hygie.core.discovery).
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("hygie.core.discovery.DiscoveryConfig"),
+                          "mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.append("hygie.core.oidc.HygieOIDCBackend")
     OIDC_RP_CLIENT_ID = CONFIG.oidc["client_id"]
     OIDC_RP_CLIENT_SECRET = CONFIG.oidc.get("client_secret", "")
