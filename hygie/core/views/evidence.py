@@ -30,7 +30,7 @@ from hygie.core.views import generic
 from hygie.core.views.uploads import BoundedUploadMixin
 
 
-class EvidenceViews:
+class EvidenceViews(generic.ObjectViewMixin):
     model = Evidence
     view_capability = VIEW_EVIDENCE
     edit_capability = ADD_EVIDENCE
@@ -77,7 +77,8 @@ class EvidenceRevealNameView(EvidenceDetailView):
     so that no link prefetch, history or proxy log ever carries it)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return HttpResponseRedirect(reverse("core:evidence_detail", args=[kwargs["pk"]]))
+        evidence = self.get_object()  # 404 for evidence this user may not see, as on POST
+        return HttpResponseRedirect(reverse("core:evidence_detail", args=[evidence.pk]))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         evidence = self.get_object()
