@@ -1,9 +1,10 @@
 """Module discovery: a module is one folder with a ``module.py`` manifest (design §3).
 
 The settings (``INSTALLED_APPS``) and the ``hygie`` command read the manifests before Django
-starts, so this file and every ``module.py`` import nothing but the standard library. Built-in
-modules are the packages of ``hygie/`` that ship a ``module.py``; a module installed separately
-declares its package in the ``hygie.modules`` entry-point group of its distribution::
+starts, so this file and every ``module.py`` import nothing but the standard library and
+``hygie.lib``. Built-in modules are the packages of ``hygie/`` that ship a ``module.py``; a
+module installed separately declares its package in the ``hygie.modules`` entry-point group of
+its distribution::
 
     [project.entry-points."hygie.modules"]
     devices = "hygie_devices"
@@ -23,6 +24,8 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from hygie.lib.errors import HygieError
+
 ENTRY_POINT_GROUP = "hygie.modules"
 MANIFEST_MODULE = "module"
 
@@ -35,7 +38,7 @@ _COMMAND = re.compile(r"^[a-z][a-z0-9-]*$")
 _TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
-class ManifestError(Exception):
+class ManifestError(HygieError):
     """A module manifest is missing, malformed or clashes with another module's."""
 
 
@@ -126,10 +129,6 @@ def discover() -> tuple[Module, ...]:
 def app_packages() -> list[str]:
     """The Django apps of every module, in module order (for INSTALLED_APPS)."""
     return [module.package for module in discover()]
-
-
-def by_package(package: str) -> Module | None:
-    return next((module for module in discover() if module.package == package), None)
 
 
 def commands() -> dict[str, str]:
