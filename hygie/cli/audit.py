@@ -26,9 +26,9 @@ def verify() -> None:
     if report.problem is None:
         click.secho(f"Audit trail intact: {report.checked} entries checked.", fg="green")
         if report.unanchored:
-            click.echo(f"{report.unanchored} entries after the last checkpoint are protected "
-                       "against edits; they are anchored against deletion by the next "
-                       "checkpoint (`hygie audit checkpoint`).")
+            click.echo(f"{report.unanchored} entries after the last checkpoint are not anchored "
+                       "yet: deleting them would only show from the next checkpoint "
+                       "(`hygie audit checkpoint`, or the hourly job).")
         return
     problem = report.problem
     click.secho(f"Audit trail TAMPERED ({problem.check} check): entry #{problem.sequence} was "
