@@ -43,11 +43,12 @@ def verify() -> None:
 def checkpoint() -> None:
     """Sign a checkpoint of the chain's head into the checkpoint file (also done hourly)."""
     setup_django()
-    from hygie.core.audit_checkpoints import AuditCheckpointError, checkpoint_file, write_checkpoint
+    from hygie.core.audit_checkpoints import checkpoint_file, write_checkpoint
+    from hygie.lib.errors import HygieError
 
     try:
         written, is_new = write_checkpoint()
-    except AuditCheckpointError as exc:
+    except HygieError as exc:  # a damaged file, a broken chain, a missing key
         raise click.ClickException(str(exc)) from None
     if written is None:
         click.echo("The audit trail is empty: nothing to anchor yet.")
@@ -64,8 +65,9 @@ def rotate_key() -> None:
     """Sign new entries with a new key; old keys stay on disk to verify older entries."""
     setup_django()
     from hygie.core.audit import rotate_key as rotate
-    from hygie.core.audit_checkpoints import AuditCheckpointError, write_checkpoint
+    from hygie.core.audit_checkpoints import write_checkpoint
     from hygie.core.audit_keys import AuditKeyError, key_dir
+    from hygie.lib.errors import HygieError
 
     try:
         with acting_as_operator():
@@ -78,7 +80,7 @@ def rotate_key() -> None:
                "entries cannot be verified.")
     try:
         written, _ = write_checkpoint()
-    except AuditCheckpointError as exc:
+    except HygieError as exc:
         raise click.ClickException(f"key rotated, but no checkpoint written: {exc}") from None
     if written is not None:
         click.echo(f"Checkpoint signed at #{written.sequence} with the new key.")

@@ -438,3 +438,20 @@ def test_hygie_check_reports_audit_anchoring(establishment_a, settings):
     messages = [finding.message for finding in _check_audit_anchoring(outside)]
     assert any("outside HYGIE_HOME" in message for message in messages)
     assert any("on this host only" in message for message in messages)
+
+
+@pytest.mark.django_db
+def test_without_its_active_key_hygie_refuses_changes_until_a_new_key(establishment_a):
+    from hygie.core import audit_keys
+
+    _make_entries(establishment_a, ("Bloc",))
+    key_id = _rows()[-1].key_id
+    (audit_keys.key_dir() / f"{key_id}.key").unlink()
+    audit_keys._cache.clear()
+    with pytest.raises(audit_keys.AuditKeyError, match="missing"):
+        Department.objects.create(establishment=establishment_a, name="Unaudited")
+    new_key = audit.rotate_key()
+    _make_entries(establishment_a, ("DSI",))
+    assert _rows()[-1].key_id == new_key.key_id
+    report = audit.verify_chain()  # the entries of the lost key can no longer be verified
+    assert report.problem is not None and report.problem.kind == "unverifiable"
