@@ -64,6 +64,24 @@ def test_create_get_list_patch(api, plan, user_a):
     assert error_of(api.get(BASE, {"ordering": "secret"}))["code"] == "invalid_data"
 
 
+def test_hostile_scenario_sources_are_refused_with_their_line(api, establishment_a):
+    # Issue 9: a deeply nested scenario tied a web thread for about a minute.
+    body = {"establishment_id": establishment_a.pk, "scenario_key": "",
+            "planned_for": "2026-06-01T09:00:00Z"}
+    hostile = {
+        "schema_version: 1\ninjects: " + "[" * 60_000 + "]" * 60_000 + "\n":
+            ("scenario:2:", "nested deeper than 10 levels"),
+        "a: &a [x, x]\nb: [*a, *a]\n": ("scenario:1:", "YAML anchors and aliases"),
+        "schema_version: 1\nkey: a\nkey: b\n":
+            ("scenario:3:", "key: key given twice (first on line 2)"),
+    }
+    for source, (where, message) in hostile.items():
+        fields = error_of(api.post(BASE, {**body, "scenario_source": source}))["fields"]
+        assert any(text.startswith(where) and message in text
+                   for text in fields["scenario_source"]), fields
+    assert not Exercise.objects.exists()
+
+
 def test_create_validation_errors(api, establishment_a, establishment_b, user_b):
     body = {"establishment_id": establishment_a.pk, "scenario_key": "nope",
             "planned_for": "2026-06-01T09:00:00Z"}

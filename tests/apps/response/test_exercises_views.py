@@ -100,6 +100,18 @@ def test_plan_with_an_uploaded_scenario_reports_lines(client_a, establishment_a)
     assert Exercise.objects.get().scenario_key == "custom-leak"
 
 
+def test_plan_with_a_deeply_nested_upload_is_refused_with_its_line(client_a, establishment_a):
+    # Issue 9: such an upload tied a web thread for about a minute.
+    deep = "schema_version: 1\ninjects:\n" + "".join(" " * n + "- \n" for n in range(1, 600))
+    data = {"establishment": establishment_a.pk, "planned_for": "2026-09-15T14:00",
+            "file": SimpleUploadedFile("deep.yaml", deep.encode())}
+    response = client_a.post(reverse("response:exercise_add"), data)
+    assert response.status_code == 422
+    assert "12:11: (document): nested deeper than 10 levels" in \
+        response.content.decode()
+    assert not Exercise.objects.exists()
+
+
 def test_edit_plan(client_a, establishment_a):
     exercise = make_exercise(establishment_a)
     assert client_a.get(reverse("response:exercise_edit", args=[exercise.pk])).status_code == 200
