@@ -219,3 +219,14 @@ def test_engine_commands_never_start_django():
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == [word for name in names for word in (name, "False")]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_ready_registers_nothing(module: modules.Module) -> None:
+    """Registries are filled at import of the conventional files (navigation, probes, search,
+    jobs, alert_sections), in module order; a ``ready()`` that registers escapes that order."""
+    apps_py = _folder(module) / "apps.py"
+    calls = [node for node in ast.walk(ast.parse(apps_py.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr in {"register", "register_job", "register_periodic"}]
+    assert not calls, f"{module.label}/apps.py registers into a registry; move it to its file"
