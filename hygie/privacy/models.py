@@ -46,10 +46,20 @@ def risk_score(entity_type: str, distinct_values: int, exposure: str | None,
 
 # --- allow-list --------------------------------------------------------------------------------
 
+def demo_folder() -> Path:
+    """Where ``hygie demo`` writes its fictitious documents (``privacy/demo.py``)."""
+    return Path(settings.HYGIE_HOME) / "demo" / "privacy"
+
+
 def allowed_roots() -> list[Path]:
-    """The administrator's allow-list (HYGIE_PRIVACY_SCAN_ROOTS), resolved."""
+    """The administrator's allow-list (HYGIE_PRIVACY_SCAN_ROOTS), resolved.
+
+    The demo folder is allowed too once ``hygie demo`` has written it: it holds only the
+    fictitious documents Hygie generated, and the demo scan root can then be scanned again.
+    """
     roots = []
-    for entry in getattr(settings, "HYGIE_PRIVACY_SCAN_ROOTS", []) or []:
+    entries = list(getattr(settings, "HYGIE_PRIVACY_SCAN_ROOTS", []) or [])
+    for entry in entries + ([demo_folder()] if demo_folder().is_dir() else []):
         try:
             roots.append(Path(entry).resolve(strict=True))
         except (OSError, RuntimeError, ValueError):

@@ -31,10 +31,15 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.choices import SeverityChoice
-from hygie.core.models import Establishment
+from hygie.core.models import Establishment, Job
 from hygie.core.services import crud
 from hygie.core.services.alerts import raise_alert
-from hygie.core.services.jobs import JobCancelledError, JobRun, start_job
+from hygie.core.services.jobs import (
+    JobCancelledError,
+    JobRun,
+    execute_job,
+    start_job,
+)
 from hygie.lib.errors import HygieError
 from hygie.lib.filenames import masked_file_name
 from hygie.privacy.choices import NATIONAL_IDENTIFIERS, Exposure, RunStatus, TriageStatus
@@ -125,6 +130,21 @@ def _store_upload(upload: Any) -> tuple[Path, str]:
                                       % {"limit": filesizeformat(max_upload_bytes())})
             handle.write(chunk)
     return target, name
+
+
+def scan_root_now(root: ScanRoot) -> ScanRun:
+    """Scan ``root`` now, in this process, through the job body (the demo; a maintenance task).
+
+    No user check: callers are trusted code running as the system (``hygie demo``)."""
+    with transaction.atomic():
+        run = ScanRun.objects.create(establishment=root.establishment, root=root)
+        audit.record("create", run, message="PHI scan started")
+        title = _("PHI scan: %(root)s") % {"root": root.label}
+        job = Job.objects.create(kind=JOB_KIND, title=title, establishment=root.establishment)
+        ScanRun.objects.filter(pk=run.pk).update(job=job)
+    execute_job(job.pk, {"run_id": run.pk})
+    run.refresh_from_db()
+    return run
 
 
 def start_scan(user: Any, *, root: ScanRoot | None = None, upload: Any = None,
