@@ -39,7 +39,7 @@ from hygie.privacy.engine.stream import STREAMABLE_FORMATS, StreamScanner, bound
 # Same context for the CLI (HYGIE_SECRET_KEY) and the platform (SECRET_KEY): with the same secret
 # the hashes match, so a value can be followed from one to the other.
 KEY_CONTEXT = b"hygie:privacy:phi-scan:v1:"
-READ_BYTES = 1024 * 1024  # one read() of a streamed file
+READ_BYTES = 256 * 1024  # one read() of a streamed file: at most about one block's findings
 SNIFF_BYTES = 64 * 1024  # enough for every magic number and the e-mail header check
 # Findings kept per file in a report; beyond, only their count by entity type is kept.
 MAX_FINDINGS_KEPT = 10_000
@@ -258,7 +258,7 @@ def _scan(
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
         kind = sniff_format(head, name)
-        if kind in STREAMABLE_FORMATS and size > detector.config.stream_block_chars:
+        if kind in STREAMABLE_FORMATS and size > min(detector.config.stream_block_chars, limit):
             scanner = StreamScanner(detector, kind, name)
             findings = scanner.feed(head)
             kept = bound_findings(max_kept)
@@ -270,12 +270,12 @@ def _scan(
             return FileOutcome(shown, result.bytes_scanned, result)
         if size > limit:
             raise ExtractionError(
-                f"{kind} file larger than {limit // (1024 * 1024)} MiB: such files are parsed "
-                "whole, above this size they are not scanned"
+                f"{kind} file larger than {_size(limit)}: files of this format are parsed whole "
+                "and are not scanned above this size"
             )
         data = head + handle.read(limit + 1 - len(head))
     if len(data) > limit:  # grew while being read
-        raise ExtractionError(f"larger than {limit // (1024 * 1024)} MiB")
+        raise ExtractionError(f"larger than {_size(limit)}")
     result = scan_bytes(detector, data, name)
     del data
     if sink is not None:
@@ -284,3 +284,7 @@ def _scan(
     kept = bound_findings(max_kept)
     kept.add(result.findings, None)
     return FileOutcome(shown, result.bytes_scanned, kept.apply(result))
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count} bytes"

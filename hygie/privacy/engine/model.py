@@ -73,7 +73,7 @@ class ScanConfig:
     # memory depends on the block, not on the file. The overlap re-reads the end of the previous
     # block and the start of the next one, so values, context words and INS markers across a
     # border are seen as in a whole-file scan (it is widened to cover the context reach).
-    stream_block_chars: int = 4 * 1024 * 1024
+    stream_block_chars: int = 1024 * 1024
     stream_overlap_chars: int = 4096
 
     def __post_init__(self) -> None:

@@ -222,7 +222,15 @@ class StreamScanner:
     Memory: about two blocks of text plus one window's parse, whatever the input's size.
     """
 
-    def __init__(self, detector: PHIDetector, kind: str, name: str = "") -> None:
+    def __init__(
+        self,
+        detector: PHIDetector,
+        kind: str,
+        name: str = "",
+        *,
+        block_chars: int | None = None,
+        overlap_chars: int | None = None,
+    ) -> None:
         if kind not in STREAMABLE_FORMATS:
             raise ExtractionError(f"{kind} input cannot be scanned as a stream")
         config = detector.config
@@ -230,9 +238,10 @@ class StreamScanner:
         self._kind = kind
         self._name = name
         self._format = _FORMATS[kind]()
-        self._block_chars = config.stream_block_chars
+        self._block_chars = max(block_chars or config.stream_block_chars, 1024)
+        overlap = config.stream_overlap_chars if overlap_chars is None else overlap_chars
         # Wide enough for the longest context the detector reads before a value (INS markers).
-        self._overlap = max(config.stream_overlap_chars, 4 * config.context_window + 512)
+        self._overlap = max(overlap, 4 * config.context_window + 512)
         self._decoder = _Decoder()
         self._pending = ""
         self._current: _Block | None = None
