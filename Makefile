@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HYGIE := $(BIN)/hygie
 export HYGIE_HOME ?= $(CURDIR)/var
 
-.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest lint clean install install-dev install-bench
+.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest bench-scan-memory lint clean install install-dev install-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,7 @@ fuzz: install-dev
 	$(BIN)/python -m tests.fuzz --time $(FUZZ_TIME)
 
 ## bench: every benchmark in bench/, each printing Hygie's and the peer's figures side by side
-bench: bench-phi bench-detect bench-ingest
+bench: bench-phi bench-detect bench-ingest bench-scan-memory
 
 ## bench-phi: PHI discovery, Hygie (fast and NER modes) vs Presidio
 bench-phi: install-bench
@@ -60,6 +60,10 @@ bench-detect: install-bench
 ## bench-ingest: live syslog over TCP, parse + detection + storage: events/s and loss (target 20,000)
 bench-ingest: install-bench
 	$(BIN)/python bench/bench_ingest.py
+
+## bench-scan-memory: hygie scan on 43 and 250 MB CSV/text: peak RSS (target < 300 MB) and MB/s
+bench-scan-memory: install-bench
+	$(BIN)/python bench/bench_scan_memory.py
 
 ## lint: ruff over everything, mypy (strict) over the pure code
 lint: install-dev
