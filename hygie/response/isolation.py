@@ -185,10 +185,8 @@ def build_response_a(establishment: Establishment) -> ResponseA:
 def page_objects(world: ResponseB) -> dict[str, Any]:
     """URL-name prefix → B's object filling ``pk``."""
     return {"incident": world.incident, "playbook": world.playbook,
-            "obligation": world.obligation, "notificationdraft": world.draft,
-            "exercise": world.exercise,
-            # establishments/<pk>/regulatory-profile/: the profile is reached by establishment.
-            "regulatoryprofile": world.regulatory_profile.establishment}
+            "incidentobligation": world.obligation, "notificationdraft": world.draft,
+            "exercise": world.exercise}
 
 
 def page_child_objects(world: ResponseB) -> dict[str, dict[str, Any]]:

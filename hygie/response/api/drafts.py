@@ -230,7 +230,7 @@ def _summary(summary: reports.KPISummary) -> dict[str, Any]:
 @router.get("/incidents/{int:incident_id}/drafts",
             response={200: list[DraftOut], **ERROR_RESPONSES},
             summary="Notification drafts of an incident", operation_id="list_incident_drafts",
-            url_name="response_incident_drafts", description="Requires "
+            url_name="response_incident_draft_list", description="Requires "
             "`response.view_incidents`.")
 def list_drafts(request: HttpRequest, incident_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
@@ -242,6 +242,7 @@ def list_drafts(request: HttpRequest, incident_id: Id) -> Any:
 @router.post("/incidents/{int:incident_id}/drafts",
              response={200: DraftOut, 201: DraftOut, **ERROR_RESPONSES},
              summary="Generate or regenerate a draft", operation_id="generate_draft",
+             url_name="response_incident_draft_add",
              description="Pre-fills the draft from the incident's current facts. 201 when "
                          "created; 200 when an existing draft was regenerated (edited values "
                          "kept unless `reset`). A sent draft cannot be regenerated (422). "
@@ -255,7 +256,8 @@ def generate(request: HttpRequest, incident_id: Id, payload: DraftGenerateIn) ->
 
 
 @router.get("/drafts/{int:draft_id}", response={200: DraftOut, **ERROR_RESPONSES},
-            summary="Get a draft", operation_id="get_draft", url_name="response_draft_detail",
+            summary="Get a draft", operation_id="get_draft",
+            url_name="response_notificationdraft_detail",
             description="Requires `response.view_incidents`.")
 def get_draft(request: HttpRequest, draft_id: Id) -> NotificationDraft:
     require(request, VIEW_INCIDENTS)
@@ -264,6 +266,7 @@ def get_draft(request: HttpRequest, draft_id: Id) -> NotificationDraft:
 
 @router.patch("/drafts/{int:draft_id}", response={200: DraftOut, **ERROR_RESPONSES},
               summary="Edit a draft or change its status", operation_id="update_draft",
+              url_name="response_notificationdraft_edit",
               description="`values` are written first, then `status`. Unknown field keys are "
                           "refused (422) and nothing is written. Requires "
                           "`response.manage_obligations`.")
@@ -280,7 +283,7 @@ def update(request: HttpRequest, draft_id: Id, payload: DraftUpdateIn) -> Notifi
 
 @router.get("/drafts/{int:draft_id}/export/{fmt}", response={200: None, **ERROR_RESPONSES},
             summary="Export a draft", operation_id="export_draft",
-            url_name="response_draft_export", openapi_extra=_FILE_RESPONSE,
+            url_name="response_notificationdraft_export", openapi_extra=_FILE_RESPONSE,
             description="`pdf`, `docx` or `json`; fields to complete are highlighted. Recorded "
                         "in the audit trail. Requires `response.view_incidents`.")
 def export(request: HttpRequest, draft_id: Id, fmt: DraftFormat) -> HttpResponse:
@@ -292,7 +295,7 @@ def export(request: HttpRequest, draft_id: Id, fmt: DraftFormat) -> HttpResponse
 # --- report and KPIs ----------------------------------------------------------------------------
 
 @router.get("/incidents/{int:incident_id}/report", response={200: None, **ERROR_RESPONSES},
-            summary="Post-incident report (PDF)", operation_id="incident_report",
+            summary="Post-incident report (PDF)", operation_id="get_incident_report",
             url_name="response_incident_report", openapi_extra=_FILE_RESPONSE,
             description="Timeline, decisions, root cause, lessons, actions, obligations and "
                         "KPIs. Recorded in the audit trail. Requires "
@@ -306,7 +309,7 @@ def report(request: HttpRequest, incident_id: Id) -> HttpResponse:
 
 @router.get("/incidents/{int:incident_id}/kpis", response={200: IncidentKPIOut,
                                                          **ERROR_RESPONSES},
-            summary="KPIs of an incident", operation_id="incident_kpis",
+            summary="KPIs of an incident", operation_id="get_incident_kpis",
             url_name="response_incident_kpis", description="Requires "
             "`response.view_incidents`.")
 def incident_kpis(request: HttpRequest, incident_id: Id) -> dict[str, Any]:
@@ -322,8 +325,8 @@ def incident_kpis(request: HttpRequest, incident_id: Id) -> dict[str, Any]:
 
 
 @router.get("/kpis", response={200: KPIsOut, **ERROR_RESPONSES},
-            summary="KPIs across visible incidents", operation_id="response_kpis",
-            url_name="response_kpis",
+            summary="KPIs across visible incidents", operation_id="get_kpis",
+            url_name="response_kpi_list",
             description="Median and mean times to detect, contain and recover, and obligations "
                         "met on time, over incidents discovered in [since, until), overall and "
                         "per establishment. Requires `response.view_incidents`.")
@@ -341,7 +344,7 @@ def kpis(request: HttpRequest, since: Annotated[InstantParam | None, Query()] = 
 # --- breach register ----------------------------------------------------------------------------
 
 @router.get("/breach-register", response={200: list[BreachRowOut], **ERROR_RESPONSES},
-            summary="GDPR breach register", operation_id="breach_register",
+            summary="GDPR breach register", operation_id="get_breach_register",
             url_name="response_breach_register",
             description="Every incident whose personal data involvement is `true` or still "
                         "`unknown` (GDPR art. 33(5)). Requires `response.view_incidents`.")

@@ -216,6 +216,7 @@ def _console(exercise: Exercise, delivered_now: list[ExerciseEntry]) -> dict[str
 
 @router.get("/exercises/scenarios", response={200: list[ScenarioSummaryOut], **ERROR_RESPONSES},
             summary="List shipped scenarios", operation_id="list_exercise_scenarios",
+            url_name="response_exercise_scenario_list",
             description="The scenarios Hygie ships, in the request's language. Requires "
                         "`response.view_incidents`.")
 def list_scenarios(request: HttpRequest) -> list[dict[str, Any]]:
@@ -232,7 +233,7 @@ def list_scenarios(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/exercises", response={200: list[ExerciseOut], **ERROR_RESPONSES},
             summary="List crisis exercises", operation_id="list_exercises",
-            url_name="api_exercise_list",
+            url_name="response_exercise_list",
             description="Exercises of your establishments. Requires `response.view_incidents`.")
 @paginate(Pagination)
 def list_exercises(request: HttpRequest, filters: Query[ExerciseFilters],
@@ -245,6 +246,7 @@ def list_exercises(request: HttpRequest, filters: Query[ExerciseFilters],
 
 @router.post("/exercises", response={201: ExerciseOut, **ERROR_RESPONSES},
              summary="Plan a crisis exercise", operation_id="create_exercise",
+             url_name="response_exercise_add",
              description="From a shipped scenario (`scenario_key`) or your own YAML "
                          "(`scenario_source`, validated; every problem is listed with its line). "
                          "Requires `response.manage_exercises`.")
@@ -263,6 +265,7 @@ def create_exercise(request: HttpRequest, payload: ExerciseIn) -> tuple[int, Exe
 
 @router.get("/exercises/{int:exercise_id}", response={200: ExerciseOut, **ERROR_RESPONSES},
             summary="Get a crisis exercise", operation_id="get_exercise",
+            url_name="response_exercise_detail",
             description="Requires `response.view_incidents`.")
 def get_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, VIEW_INCIDENTS)
@@ -271,6 +274,7 @@ def get_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
 
 @router.patch("/exercises/{int:exercise_id}", response={200: ExerciseOut, **ERROR_RESPONSES},
               summary="Change an exercise's plan", operation_id="update_exercise",
+              url_name="response_exercise_edit",
               description="Title, objectives and other participants at any time; date and "
                           "participants until it ends. Requires `response.manage_exercises`.")
 def update_exercise(request: HttpRequest, exercise_id: Path[Id],
@@ -287,6 +291,7 @@ def update_exercise(request: HttpRequest, exercise_id: Path[Id],
 
 @router.delete("/exercises/{int:exercise_id}", response={204: None, **ERROR_RESPONSES},
                summary="Delete a planned or cancelled exercise", operation_id="delete_exercise",
+               url_name="response_exercise_delete",
                description="Running and completed exercises are kept (compliance evidence). "
                            "Requires `response.manage_exercises`.")
 def delete_exercise(request: HttpRequest, exercise_id: Path[Id]) -> tuple[int, None]:
@@ -297,6 +302,7 @@ def delete_exercise(request: HttpRequest, exercise_id: Path[Id]) -> tuple[int, N
 
 @router.post("/exercises/{int:exercise_id}/start", response={200: ExerciseOut, **ERROR_RESPONSES},
              summary="Start an exercise", operation_id="start_exercise",
+             url_name="response_exercise_start",
              description="Starts the clock; injects at PT0S are delivered at once. Requires "
                          "`response.manage_exercises`.")
 def start_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
@@ -308,7 +314,9 @@ def start_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
 
 @router.post("/exercises/{int:exercise_id}/cancel",
              response={200: ExerciseOut, **ERROR_RESPONSES}, summary="Cancel a planned exercise",
-             operation_id="cancel_exercise", description="Requires `response.manage_exercises`.")
+             operation_id="cancel_exercise",
+             url_name="response_exercise_cancel",
+             description="Requires `response.manage_exercises`.")
 def cancel_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, MANAGE_EXERCISES)
     return service.cancel_exercise(get_visible(Exercise, request, exercise_id), request.user)
@@ -316,6 +324,7 @@ def cancel_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
 
 @router.post("/exercises/{int:exercise_id}/end", response={200: ExerciseOut, **ERROR_RESPONSES},
              summary="End an exercise", operation_id="end_exercise",
+             url_name="response_exercise_end",
              description="Delivers what is due, then stops the clock. Requires "
                          "`response.manage_exercises`.")
 def end_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
@@ -328,7 +337,7 @@ def end_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
 @router.get("/exercises/{int:exercise_id}/injects", response={200: list[InjectOut],
                                                               **ERROR_RESPONSES},
             summary="The scenario's injects (facilitator view)",
-            operation_id="list_exercise_injects",
+            operation_id="list_exercise_injects", url_name="response_exercise_inject_list",
             description="Every inject of the frozen scenario, with expected actions and "
                         "facilitator notes. Requires `response.manage_exercises` (players "
                         "should not read ahead).")
@@ -340,7 +349,7 @@ def list_injects(request: HttpRequest, exercise_id: Path[Id]) -> list[dict[str, 
 
 @router.get("/exercises/{int:exercise_id}/due-injects",
             response={200: ConsoleOut, **ERROR_RESPONSES}, summary="Poll a running exercise",
-            operation_id="poll_exercise",
+            operation_id="poll_exercise", url_name="response_exercise_poll",
             description="Delivers the injects whose time has come (each exactly once, however "
                         "many clients poll) and returns the clock, the delivered injects and the "
                         "next one. Idempotent. Requires `response.view_incidents`.")
@@ -353,7 +362,7 @@ def poll_exercise(request: HttpRequest, exercise_id: Path[Id]) -> dict[str, Any]
 
 @router.post("/exercises/{int:exercise_id}/deliver",
              response={200: ConsoleOut, **ERROR_RESPONSES}, summary="Deliver an inject now",
-             operation_id="deliver_exercise_inject",
+             operation_id="deliver_exercise_inject", url_name="response_exercise_deliver",
              description="The facilitator delivers the next inject (or `inject_id`) ahead of its "
                          "time. Requires `response.manage_exercises`.")
 def deliver_inject(request: HttpRequest, exercise_id: Path[Id],
@@ -369,6 +378,7 @@ def deliver_inject(request: HttpRequest, exercise_id: Path[Id],
 @router.get("/exercises/{int:exercise_id}/entries",
             response={200: list[ExerciseEntryOut], **ERROR_RESPONSES},
             summary="List an exercise's log", operation_id="list_exercise_entries",
+            url_name="response_exercise_entry_list",
             description="Injects delivered, decisions and observations, in time order. Requires "
                         "`response.view_incidents`.")
 @paginate(Pagination)
@@ -382,6 +392,7 @@ def list_entries(request: HttpRequest, exercise_id: Path[Id]) -> Any:
 @router.post("/exercises/{int:exercise_id}/entries",
              response={201: ExerciseEntryOut, **ERROR_RESPONSES},
              summary="Log a decision or an observation", operation_id="create_exercise_entry",
+             url_name="response_exercise_entry_add",
              description="Requires `response.manage_exercises`.")
 def create_entry(request: HttpRequest, exercise_id: Path[Id],
                  payload: EntryIn) -> tuple[int, dict[str, Any]]:
@@ -394,7 +405,7 @@ def create_entry(request: HttpRequest, exercise_id: Path[Id],
 @router.post("/exercises/{int:exercise_id}/report",
              response={200: ExerciseOut, **ERROR_RESPONSES},
              summary="Save the after-action review (and produce the report)",
-             operation_id="save_exercise_report",
+             operation_id="save_exercise_report", url_name="response_exercise_report",
              description="Once completed. With `generate_report` (default), the PDF is rendered "
                          "in the request's language and kept as evidence (SHA-256) linked to the "
                          "exercise. Requires `response.manage_exercises` and `evidence.add`.")
@@ -412,6 +423,7 @@ def save_report(request: HttpRequest, exercise_id: Path[Id], payload: AfterActio
 
 @router.get("/exercises/{int:exercise_id}/report.pdf", response={200: None, **ERROR_RESPONSES},
             summary="Download the after-action report", operation_id="download_exercise_report",
+            url_name="response_exercise_report_pdf",
             description="The stored PDF (as hashed in the evidence). Requires "
                         "`response.view_incidents`.")
 def download_report(request: HttpRequest, exercise_id: Path[Id]) -> FileResponse:

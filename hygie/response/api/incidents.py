@@ -113,7 +113,8 @@ def _user_among(candidates: list[User], user_id: int | None, field: str, message
 # --- incidents --------------------------------------------------------------------------------
 
 @router.get("/incidents", response={200: list[IncidentOut], **ERROR_RESPONSES},
-            summary="List incidents", operation_id="list_incidents", url_name="incident_list",
+            summary="List incidents", operation_id="list_incidents",
+            url_name="response_incident_list",
             description="Incidents of your establishments, most recently discovered first. "
                         "`state` is `open` or `closed`; `assigned` is `me`, `nobody` or a user "
                         "id; `q` searches the reference, title and description. Requires "
@@ -139,7 +140,7 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters],
 
 @router.post("/incidents", response={201: IncidentOut, **ERROR_RESPONSES},
              summary="Declare an incident", operation_id="create_incident",
-             url_name="incident_add",
+             url_name="response_incident_add",
              description="By hand (`establishment_id`, `title`, `discovered_at`), from alerts "
                          "(`alert_ids`: linked and escalated; establishment, severity, title, "
                          "description, discovery time and assets suggested from them unless "
@@ -205,7 +206,8 @@ def _reload(incident: Incident) -> Incident:
 
 
 @router.get("/incidents/{int:incident_id}", response={200: IncidentOut, **ERROR_RESPONSES},
-            summary="Get an incident", operation_id="get_incident", url_name="incident_detail",
+            summary="Get an incident", operation_id="get_incident",
+            url_name="response_incident_detail",
             description="Recorded in the audit trail (incidents may hold patient data). "
                         "Requires `response.view_incidents`.")
 def get_incident(request: HttpRequest, incident_id: Path[Id]) -> Incident:
@@ -216,7 +218,7 @@ def get_incident(request: HttpRequest, incident_id: Path[Id]) -> Incident:
 
 @router.patch("/incidents/{int:incident_id}", response={200: IncidentOut, **ERROR_RESPONSES},
               summary="Update an incident's facts", operation_id="update_incident",
-              url_name="incident_edit",
+              url_name="response_incident_edit",
               description="Only the fields sent change; each change is written to the "
                           "timeline (free-text fields by name only). The phase, the assignee "
                           "and the watchers have their own routes. Requires "
@@ -241,7 +243,7 @@ def update_incident(request: HttpRequest, incident_id: Path[Id],
 @router.get("/incidents/{int:incident_id}/transitions",
             response={200: list[IncidentTransitionOut], **ERROR_RESPONSES},
             summary="List an incident's phase changes", operation_id="list_incident_transitions",
-            url_name="incident_transition_list", description="Requires "
+            url_name="response_incident_transition_list", description="Requires "
                                                              "`response.view_incidents`.")
 def list_transitions(request: HttpRequest, incident_id: Path[Id]) -> Any:
     return list(_incident(request, incident_id).transitions.all())
@@ -250,7 +252,7 @@ def list_transitions(request: HttpRequest, incident_id: Path[Id]) -> Any:
 @router.post("/incidents/{int:incident_id}/transitions",
              response={201: IncidentTransitionOut, **ERROR_RESPONSES},
              summary="Move an incident through its lifecycle",
-             operation_id="transition_incident", url_name="incident_transition",
+             operation_id="transition_incident", url_name="response_incident_transition",
              description="new → triage → containment → eradication → recovery → post_incident "
                          "→ closed. Forward by one or more phases; back by one phase with a "
                          "note; closing before post_incident needs a note; a closed incident "
@@ -267,7 +269,7 @@ def transition_incident(request: HttpRequest, incident_id: Path[Id],
 
 @router.put("/incidents/{int:incident_id}/assignee",
             response={200: IncidentOut, **ERROR_RESPONSES}, summary="Assign an incident",
-            operation_id="assign_incident", url_name="incident_assign",
+            operation_id="assign_incident", url_name="response_incident_assign",
             description="The assignee must be able to manage incidents of the incident's "
                         "establishment; `null` unassigns. Requires `response.manage_incidents` "
                         "and a write token.")
@@ -283,7 +285,7 @@ def assign_incident(request: HttpRequest, incident_id: Path[Id], payload: Assign
 
 @router.post("/incidents/{int:incident_id}/alerts",
              response={200: IncidentOut, **ERROR_RESPONSES}, summary="Link alerts",
-             operation_id="link_incident_alerts", url_name="incident_link_alerts",
+             operation_id="link_incident_alerts", url_name="response_incident_link_alerts",
              description="Link more alerts (of the incident's establishments) and mark them "
                          "escalated. Requires `response.manage_incidents`, `alerts.view` and a "
                          "write token.")
@@ -300,7 +302,7 @@ def link_alerts(request: HttpRequest, incident_id: Path[Id], payload: AlertLinkI
 
 @router.get("/incidents/{int:incident_id}/watchers",
             response={200: list[WatcherOut], **ERROR_RESPONSES}, summary="List watchers",
-            operation_id="list_incident_watchers", url_name="incident_watcher_list",
+            operation_id="list_incident_watchers", url_name="response_incident_watcher_list",
             description="Requires `response.view_incidents`.")
 def list_watchers(request: HttpRequest, incident_id: Path[Id]) -> Any:
     return list(_incident(request, incident_id).watchers.order_by("username"))
@@ -308,7 +310,7 @@ def list_watchers(request: HttpRequest, incident_id: Path[Id]) -> Any:
 
 @router.post("/incidents/{int:incident_id}/watchers",
              response={201: list[WatcherOut], **ERROR_RESPONSES}, summary="Add a watcher",
-             operation_id="add_incident_watcher", url_name="incident_watcher_add",
+             operation_id="add_incident_watcher", url_name="response_incident_watcher_add",
              description="Your own id: follow the incident (reading it is enough). Someone "
                          "else: requires `response.manage_incidents`; they must be able to "
                          "read the incident. Requires a write token.")
@@ -327,7 +329,7 @@ def add_watcher(request: HttpRequest, incident_id: Path[Id], payload: WatcherIn)
 
 @router.delete("/incidents/{int:incident_id}/watchers/{int:user_id}",
                response={204: None, **ERROR_RESPONSES}, summary="Remove a watcher",
-               operation_id="remove_incident_watcher", url_name="incident_watcher_delete",
+               operation_id="remove_incident_watcher", url_name="response_incident_watcher_delete",
                description="Yourself: stop following. Someone else: requires "
                            "`response.manage_incidents`. Requires a write token.")
 def remove_watcher(request: HttpRequest, incident_id: Path[Id], user_id: Path[Id]) -> Any:
@@ -360,14 +362,15 @@ def _owner(incident: Incident, owner_id: int | None) -> Any:
 @router.get("/incidents/{int:incident_id}/tasks", response={200: list[TaskOut],
                                                            **ERROR_RESPONSES},
             summary="List an incident's tasks", operation_id="list_incident_tasks",
-            url_name="incident_task_list", description="Requires `response.view_incidents`.")
+            url_name="response_incident_task_list",
+            description="Requires `response.view_incidents`.")
 def list_tasks(request: HttpRequest, incident_id: Path[Id]) -> Any:
     return list(_incident(request, incident_id).tasks.all())
 
 
 @router.post("/incidents/{int:incident_id}/tasks", response={201: TaskOut, **ERROR_RESPONSES},
              summary="Add a task", operation_id="create_incident_task",
-             url_name="incident_task_add",
+             url_name="response_incident_task_add",
              description="The owner must be able to read the incident. Requires "
                          "`response.manage_incidents` and a write token.")
 def create_task(request: HttpRequest, incident_id: Path[Id], payload: TaskIn) -> Any:
@@ -380,7 +383,7 @@ def create_task(request: HttpRequest, incident_id: Path[Id], payload: TaskIn) ->
 
 @router.patch("/incidents/{int:incident_id}/tasks/{int:task_id}",
               response={200: TaskOut, **ERROR_RESPONSES}, summary="Edit a task",
-              operation_id="update_incident_task", url_name="incident_task_edit",
+              operation_id="update_incident_task", url_name="response_incident_task_edit",
               description="Title, description, phase, owner (reassign), due date, decision "
                           "flag. Requires `response.manage_incidents` and a write token.")
 def update_task(request: HttpRequest, incident_id: Path[Id], task_id: Path[Id],
@@ -396,7 +399,7 @@ def update_task(request: HttpRequest, incident_id: Path[Id], task_id: Path[Id],
 @router.post("/incidents/{int:incident_id}/tasks/{int:task_id}/status",
              response={200: TaskOut, **ERROR_RESPONSES}, summary="Start, complete or cancel a "
                                                                  "task",
-             operation_id="set_incident_task_status", url_name="incident_task_status",
+             operation_id="set_incident_task_status", url_name="response_incident_task_status",
              description="A decision task needs `decision` to be completed; cancelling needs "
                          "a `note`. The task's owner may do this; otherwise "
                          "`response.manage_incidents` is required. Requires a write token.")
@@ -412,7 +415,7 @@ def set_task_status(request: HttpRequest, incident_id: Path[Id], task_id: Path[I
 @router.get("/incidents/{int:incident_id}/timeline",
             response={200: list[TimelineEntryOut], **ERROR_RESPONSES},
             summary="Read the timeline (main courante)", operation_id="list_incident_timeline",
-            url_name="incident_timeline_list",
+            url_name="response_incident_timeline_list",
             description="Automatic entries for every change and written entries, in order. "
                         "Recorded in the audit trail. Requires `response.view_incidents`.")
 @paginate(Pagination)
@@ -425,7 +428,7 @@ def list_timeline(request: HttpRequest, incident_id: Path[Id]) -> Any:
 @router.post("/incidents/{int:incident_id}/timeline",
              response={201: TimelineEntryOut, **ERROR_RESPONSES},
              summary="Write in the main courante", operation_id="create_incident_timeline_entry",
-             url_name="incident_timeline_add",
+             url_name="response_incident_timeline_add",
              description="`kind` log or decision; `at` may precede now (never follow it). "
                          "Entries cannot be changed: a correction is a new entry. Requires "
                          "`response.manage_incidents` and a write token.")
@@ -442,7 +445,7 @@ def create_timeline_entry(request: HttpRequest, incident_id: Path[Id],
 @router.get("/incidents/{int:incident_id}/observables",
             response={200: list[ObservableOut], **ERROR_RESPONSES},
             summary="List observables", operation_id="list_incident_observables",
-            url_name="incident_observable_list",
+            url_name="response_incident_observable_list",
             description="Requires `response.view_incidents`.")
 def list_observables(request: HttpRequest, incident_id: Path[Id]) -> Any:
     return list(_incident(request, incident_id).observables.all())
@@ -451,7 +454,7 @@ def list_observables(request: HttpRequest, incident_id: Path[Id]) -> Any:
 @router.post("/incidents/{int:incident_id}/observables",
              response={200: ObservableOut, 201: ObservableOut, **ERROR_RESPONSES},
              summary="Add an observable", operation_id="create_incident_observable",
-             url_name="incident_observable_add",
+             url_name="response_incident_observable_add",
              description="IP, domain (stored in IDNA form), URL (http, https, ftp), hash (MD5, "
                          "SHA-1, SHA-256, SHA-512), e-mail, account or host, normalised and "
                          "validated; defanged values (hxxp, [.]) are accepted. 201 when added, "
@@ -468,7 +471,8 @@ def create_observable(request: HttpRequest, incident_id: Path[Id], payload: Obse
 
 @router.delete("/incidents/{int:incident_id}/observables/{int:observable_id}",
                response={204: None, **ERROR_RESPONSES}, summary="Remove an observable",
-               operation_id="delete_incident_observable", url_name="incident_observable_delete",
+               operation_id="delete_incident_observable",
+               url_name="response_incident_observable_delete",
                description="Requires `response.manage_incidents` and a write token.")
 def delete_observable(request: HttpRequest, incident_id: Path[Id],
                       observable_id: Path[Id]) -> Any:
@@ -485,7 +489,7 @@ def delete_observable(request: HttpRequest, incident_id: Path[Id],
 
 @router.get("/incidents/{int:incident_id}/comments",
             response={200: list[CommentOut], **ERROR_RESPONSES}, summary="List comments",
-            operation_id="list_incident_comments", url_name="incident_comment_list",
+            operation_id="list_incident_comments", url_name="response_incident_comment_list",
             description="Recorded in the audit trail. Requires `response.view_incidents`.")
 @paginate(Pagination)
 def list_comments(request: HttpRequest, incident_id: Path[Id]) -> Any:
@@ -496,7 +500,7 @@ def list_comments(request: HttpRequest, incident_id: Path[Id]) -> Any:
 
 @router.post("/incidents/{int:incident_id}/comments",
              response={201: CommentOut, **ERROR_RESPONSES}, summary="Comment",
-             operation_id="create_incident_comment", url_name="incident_comment_add",
+             operation_id="create_incident_comment", url_name="response_incident_comment_add",
              description="Incident managers and the DPO (`response.manage_obligations`) may "
                          "comment. Comments are kept as written. Requires a write token.")
 def create_comment(request: HttpRequest, incident_id: Path[Id], payload: CommentIn) -> Any:
@@ -520,7 +524,7 @@ def _item(request: HttpRequest, incident_id: int, item_id: int) -> IncidentEvide
 @router.get("/incidents/{int:incident_id}/evidence",
             response={200: list[IncidentEvidenceOut], **ERROR_RESPONSES},
             summary="List evidence with its chain of custody",
-            operation_id="list_incident_evidence", url_name="incident_evidence_list",
+            operation_id="list_incident_evidence", url_name="response_incident_evidence_list",
             description="Requires `response.view_incidents`.")
 def list_evidence(request: HttpRequest, incident_id: Path[Id]) -> Any:
     incident = _incident(request, incident_id)
@@ -531,7 +535,7 @@ def list_evidence(request: HttpRequest, incident_id: Path[Id]) -> Any:
              response={201: IncidentEvidenceOut, 413: ErrorOut, 415: ErrorOut,
                        **ERROR_RESPONSES},
              summary="Upload evidence", operation_id="create_incident_evidence",
-             url_name="incident_evidence_add",
+             url_name="response_incident_evidence_add",
              description="multipart/form-data with `file`, `title`, optional `description` "
                          "and `location`. Type judged by content (PDF, PNG, JPEG, text, CSV, "
                          "JSON, ZIP, .docx, .xlsx), else 415; above the upload limit, 413. The "
@@ -554,7 +558,8 @@ def create_evidence(request: HttpRequest, incident_id: Path[Id],
 
 @router.get("/incidents/{int:incident_id}/evidence/{int:item_id}/download",
             response={200: None, **ERROR_RESPONSES}, summary="Download evidence",
-            operation_id="download_incident_evidence", url_name="incident_evidence_download",
+            operation_id="download_incident_evidence",
+            url_name="response_incident_evidence_download",
             openapi_extra={"responses": {200: {
                 "description": "The stored file as an attachment.",
                 "content": {"application/octet-stream": {
@@ -575,7 +580,7 @@ def download_evidence(request: HttpRequest, incident_id: Path[Id],
 @router.post("/incidents/{int:incident_id}/evidence/{int:item_id}/custody",
              response={201: CustodyEventOut, **ERROR_RESPONSES},
              summary="Record a hand-over, seal or return",
-             operation_id="create_incident_custody_event", url_name="incident_custody_add",
+             operation_id="create_incident_custody_event", url_name="response_incident_custody_add",
              description="`transferred` and `returned` need `counterpart` (who receives it, "
                          "who becomes the holder); `sealed` needs a `note` (seal number). "
                          "Requires `response.manage_incidents` and a write token.")
@@ -591,7 +596,7 @@ def create_custody_event(request: HttpRequest, incident_id: Path[Id], item_id: P
 @router.post("/incidents/{int:incident_id}/evidence/{int:item_id}/verify",
              response={200: VerificationOut, **ERROR_RESPONSES},
              summary="Verify evidence integrity", operation_id="verify_incident_evidence",
-             url_name="incident_evidence_verify",
+             url_name="response_incident_evidence_verify",
              description="Recomputes the SHA-256 of the stored file and records the result in "
                          "the chain of custody; a mismatch also raises an alert. Requires "
                          "`response.manage_incidents` and a write token.")

@@ -172,7 +172,7 @@ def _queryset(request: HttpRequest) -> Any:
 
 @router.get("/obligations", response={200: list[ObligationOut], **ERROR_RESPONSES},
             summary="List regulatory obligations", operation_id="list_obligations",
-            url_name="response_obligation_list",
+            url_name="response_incidentobligation_list",
             description="Across the establishments the caller sees, most urgent first. Requires "
                         "`response.view_incidents`.")
 @paginate(Pagination)
@@ -183,7 +183,7 @@ def list_obligations(request: HttpRequest, filters: Query[ObligationFilters]) ->
 
 @router.get("/obligations/{int:obligation_id}", response={200: ObligationOut, **ERROR_RESPONSES},
             summary="Get one obligation", operation_id="get_obligation",
-            url_name="response_obligation_detail",
+            url_name="response_incidentobligation_detail",
             description="Requires `response.view_incidents`.")
 def get_obligation(request: HttpRequest, obligation_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
@@ -205,7 +205,7 @@ def incident_obligations(request: HttpRequest, incident_id: Id) -> Any:
 @router.post("/incidents/{int:incident_id}/obligations/reassess",
              response={200: AssessmentOut, **ERROR_RESPONSES},
              summary="Re-assess an incident's obligations", operation_id="reassess_obligations",
-             url_name="response_incident_obligations_reassess",
+             url_name="response_incident_reassess",
              description="Runs the rules on the current facts; decisions already recorded are "
                          "kept. Requires `response.manage_obligations` and a write token.")
 def reassess(request: HttpRequest, incident_id: Id) -> Any:
@@ -252,7 +252,7 @@ _COMPLETE_BODY = {"requestBody": {"required": True, "content": {
              response={200: ObligationOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut,
                        **ERROR_RESPONSES},
              summary="Mark an obligation done", operation_id="complete_obligation",
-             url_name="response_obligation_complete", openapi_extra=_COMPLETE_BODY,
+             url_name="response_incidentobligation_complete", openapi_extra=_COMPLETE_BODY,
              description="A date (not in the future) and a proof are required: "
                          "`proof_reference` (JSON or multipart) and/or `proof_file` (multipart; "
                          "stored as evidence with its SHA-256; 413 above the upload limit, 415 "
@@ -269,8 +269,9 @@ def complete(request: HttpRequest, obligation_id: Id) -> Any:
 
 @router.post("/obligations/{int:obligation_id}/not-applicable",
              response={200: ObligationOut, **ERROR_RESPONSES},
-             summary="Mark an obligation not applicable", operation_id="obligation_not_applicable",
-             url_name="response_obligation_not_applicable",
+             summary="Mark an obligation not applicable",
+             operation_id="mark_obligation_not_applicable",
+             url_name="response_incidentobligation_not_applicable",
              description="A justification is required. Requires `response.manage_obligations` "
                          "and a write token.")
 def not_applicable(request: HttpRequest, obligation_id: Id, payload: NotApplicableIn) -> Any:
@@ -283,7 +284,7 @@ def not_applicable(request: HttpRequest, obligation_id: Id, payload: NotApplicab
 @router.post("/obligations/{int:obligation_id}/reopen",
              response={200: ObligationOut, **ERROR_RESPONSES},
              summary="Reopen an obligation", operation_id="reopen_obligation",
-             url_name="response_obligation_reopen",
+             url_name="response_incidentobligation_reopen",
              description="Back to pending; the decision stays in the timeline and the audit "
                          "trail. Requires `response.manage_obligations` and a write token.")
 def reopen(request: HttpRequest, obligation_id: Id) -> Any:
@@ -310,7 +311,8 @@ def get_profile(request: HttpRequest, establishment_id: Id) -> Any:
 @router.put("/establishments/{int:establishment_id}/regulatory-profile",
             response={200: RegulatoryProfileOut, **ERROR_RESPONSES},
             summary="Replace an establishment's regulatory profile",
-            operation_id="put_regulatory_profile", url_name="response_regulatoryprofile_edit",
+            operation_id="replace_regulatory_profile",
+            url_name="response_regulatoryprofile_replace",
             description="Re-assesses the establishment's open incidents. Requires "
                         "`response.manage_obligations` and a write token.")
 def put_profile(request: HttpRequest, establishment_id: Id, payload: RegulatoryProfileIn) -> Any:

@@ -152,6 +152,7 @@ def _applied_out(applied: AppliedPlaybook, progress: tuple[PhaseProgress, ...]) 
 
 @router.get("/playbooks", response={200: list[PlaybookSummaryOut], **ERROR_RESPONSES},
             summary="List playbooks", operation_id="list_playbooks",
+            url_name="response_playbook_list",
             description="The shipped playbooks and your organisations' own, by title. "
                         "`category` keeps those fitting an incident category. Requires "
                         "`response.view_incidents`.")
@@ -165,6 +166,7 @@ def list_playbooks(request: HttpRequest,
 
 @router.get("/playbooks/shipped/{key}", response={200: PlaybookOut, **ERROR_RESPONSES},
             summary="Get a shipped playbook", operation_id="get_shipped_playbook",
+            url_name="response_playbook_shipped",
             description="Requires `response.view_incidents`.")
 def get_shipped_playbook(request: HttpRequest, key: Path[Key]) -> Any:
     require(request, VIEW_INCIDENTS)
@@ -176,6 +178,7 @@ def get_shipped_playbook(request: HttpRequest, key: Path[Key]) -> Any:
 
 @router.get("/playbooks/{int:playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES},
             summary="Get an organisation's playbook", operation_id="get_playbook",
+            url_name="response_playbook_detail",
             description="Requires `response.view_incidents`.")
 def get_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
     require(request, VIEW_INCIDENTS)
@@ -184,6 +187,7 @@ def get_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
 
 @router.post("/playbooks", response={201: PlaybookOut, **ERROR_RESPONSES},
              summary="Add a playbook", operation_id="create_playbook",
+             url_name="response_playbook_add",
              description="Adds a playbook to an organisation from its YAML `source`. Invalid "
                          "YAML: 422 with every problem in `error.fields` (path → "
                          "\"line N: message\"). Requires `response.manage_playbooks`.")
@@ -197,6 +201,7 @@ def create_playbook(request: HttpRequest, payload: PlaybookIn) -> Any:
 
 @router.put("/playbooks/{int:playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES},
             summary="Replace a playbook's YAML", operation_id="update_playbook",
+            url_name="response_playbook_replace",
             description="The version is bumped when the new YAML keeps the old one. Requires "
                         "`response.manage_playbooks`.")
 def update_playbook(request: HttpRequest, playbook_id: Path[Id],
@@ -209,6 +214,7 @@ def update_playbook(request: HttpRequest, playbook_id: Path[Id],
 
 @router.delete("/playbooks/{int:playbook_id}", response={204: None, **ERROR_RESPONSES},
                summary="Delete an organisation's playbook", operation_id="delete_playbook",
+               url_name="response_playbook_delete",
                description="Incidents keep the frozen copy they applied. Requires "
                            "`response.manage_playbooks`.")
 def delete_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
@@ -220,6 +226,7 @@ def delete_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
 @router.post("/playbooks/{int:playbook_id}/review", response={200: PlaybookOut,
                                                               **ERROR_RESPONSES},
              summary="Mark a playbook reviewed", operation_id="review_playbook",
+             url_name="response_playbook_review",
              description="Records that the organisation reviewed the playbook now. Requires "
                          "`response.manage_playbooks`.")
 def review_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
@@ -230,6 +237,7 @@ def review_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
 
 @router.post("/playbooks/{int:playbook_id}/copy", response={201: PlaybookOut, **ERROR_RESPONSES},
              summary="Copy an organisation's playbook", operation_id="copy_playbook",
+             url_name="response_playbook_copy",
              description="The copy gets a new key (`<key>-copy`). Requires "
                          "`response.manage_playbooks`.")
 def copy_playbook(request: HttpRequest, playbook_id: Path[Id], payload: PlaybookCopyIn) -> Any:
@@ -243,6 +251,7 @@ def copy_playbook(request: HttpRequest, playbook_id: Path[Id], payload: Playbook
 
 @router.post("/playbooks/shipped/{key}/copy", response={201: PlaybookOut, **ERROR_RESPONSES},
              summary="Copy a shipped playbook", operation_id="copy_shipped_playbook",
+             url_name="response_playbook_shipped_copy",
              description="The copy keeps the key, so it replaces the shipped playbook for the "
                          "organisation. Requires `response.manage_playbooks`.")
 def copy_shipped_playbook(request: HttpRequest, key: Path[Key], payload: PlaybookCopyIn) -> Any:
@@ -256,6 +265,7 @@ def copy_shipped_playbook(request: HttpRequest, key: Path[Key], payload: Playboo
 
 @router.post("/playbooks/validate", response={200: ValidateOut, **ERROR_RESPONSES},
              summary="Validate a playbook (dry run)", operation_id="validate_playbook",
+             url_name="response_playbook_validate",
              description="Checks the YAML without saving anything: every problem with its path, "
                          "line and column. Requires `response.view_incidents`.")
 def validate_playbook(request: HttpRequest, payload: ValidateIn) -> Any:
@@ -267,7 +277,7 @@ def validate_playbook(request: HttpRequest, payload: ValidateIn) -> Any:
 @router.get("/incidents/{int:incident_id}/playbooks",
             response={200: list[AppliedPlaybookOut], **ERROR_RESPONSES},
             summary="Playbooks applied to an incident, with progress",
-            operation_id="list_incident_playbooks",
+            operation_id="list_incident_playbooks", url_name="response_incident_playbook_list",
             description="Per phase: tasks done and total (cancelled tasks left out). Requires "
                         "`response.view_incidents`.")
 def list_incident_playbooks(request: HttpRequest, incident_id: Path[Id]) -> Any:
@@ -280,6 +290,7 @@ def list_incident_playbooks(request: HttpRequest, incident_id: Path[Id]) -> Any:
 @router.post("/incidents/{int:incident_id}/playbooks",
              response={201: AppliedPlaybookOut, **ERROR_RESPONSES},
              summary="Apply a playbook to an incident", operation_id="apply_playbook",
+             url_name="response_incident_playbook_add",
              description="Creates one task per step (due dates from the step's `due_after`). "
                          "The organisation's own copy is used when it has one. Applying the same "
                          "playbook twice is refused (422). Requires "
@@ -294,6 +305,7 @@ def apply_playbook(request: HttpRequest, incident_id: Path[Id], payload: ApplyIn
 @router.get("/incidents/{int:incident_id}/playbooks/{int:applied_id}",
             response={200: AppliedPlaybookOut, **ERROR_RESPONSES},
             summary="Progress of one applied playbook", operation_id="get_incident_playbook",
+            url_name="response_incident_playbook_detail",
             description="Requires `response.view_incidents`.")
 def get_incident_playbook(request: HttpRequest, incident_id: Path[Id],
                           applied_id: Path[Id]) -> Any:

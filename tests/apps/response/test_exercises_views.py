@@ -157,17 +157,17 @@ def test_full_run_through_the_pages(client_a, establishment_a, user_a):
     assert live.startswith('<div id="exercise-live"') and "<html" not in live
     assert "Encryption under way on the servers" in live and "delivered early" in live
     # A decision through htmx: the live region, plus a fresh form swapped out-of-band.
-    logged = client_a.post(reverse("response:exerciseentry_add", args=[exercise.pk]),
+    logged = client_a.post(reverse("response:exercise_entry_add", args=[exercise.pk]),
                            {"kind": "decision", "text": "Isoler le réseau"},
                            HTTP_HX_REQUEST="true")
     body = logged.content.decode()
     assert logged.status_code == 200 and "Isoler le réseau" in body
     assert 'id="exercise-entry-form"' in body and 'hx-swap-oob="true"' in body
-    invalid = client_a.post(reverse("response:exerciseentry_add", args=[exercise.pk]),
+    invalid = client_a.post(reverse("response:exercise_entry_add", args=[exercise.pk]),
                             {"kind": "decision", "text": ""}, HTTP_HX_REQUEST="true")
     assert invalid.status_code == 422 and "errorlist" in invalid.content.decode()
     # Without JavaScript: a plain post redirects back to the console.
-    plain = client_a.post(reverse("response:exerciseentry_add", args=[exercise.pk]),
+    plain = client_a.post(reverse("response:exercise_entry_add", args=[exercise.pk]),
                           {"kind": "observation", "text": "Bonne coordination"})
     assert plain["Location"] == reverse("response:exercise_run", args=[exercise.pk])
     ended = client_a.post(reverse("response:exercise_end", args=[exercise.pk]))
@@ -241,7 +241,7 @@ def test_viewers_follow_but_cannot_act(auditor, establishment_a):
     console = auditor.get(reverse("response:exercise_run", args=[exercise.pk]))
     assert console.status_code == 200
     assert "Deliver the next inject now" not in console.content.decode()
-    for name in ("exercise_start", "exercise_end", "exercise_deliver", "exerciseentry_add",
+    for name in ("exercise_start", "exercise_end", "exercise_deliver", "exercise_entry_add",
                  "exercise_after_action", "exercise_cancel", "exercise_edit"):
         assert auditor.post(reverse(f"response:{name}", args=[exercise.pk]),
                             {"kind": "decision", "text": "x"}).status_code == 403, name
@@ -256,7 +256,7 @@ def test_other_establishment_is_404_everywhere(client_a, establishment_b):
     for name in ("exercise_detail", "exercise_run", "exercise_live", "exercise_report",
                  "exercise_after_action", "exercise_edit"):
         assert client_a.get(reverse(f"response:{name}", args=[theirs.pk])).status_code == 404
-    for name in ("exercise_start", "exercise_end", "exercise_deliver", "exerciseentry_add"):
+    for name in ("exercise_start", "exercise_end", "exercise_deliver", "exercise_entry_add"):
         assert client_a.post(reverse(f"response:{name}", args=[theirs.pk]),
                              {"kind": "decision", "text": "x"}).status_code == 404
     # Polling another establishment's exercise delivers nothing.

@@ -123,16 +123,16 @@ def test_upload_download_and_verify_pages(client_a, incident):
     response = client_a.post(url, {"evidence-title": "Capture", "evidence-file": upload()})
     assert response.status_code == 302
     item = IncidentEvidence.objects.get(incident=incident)
-    download = client_a.get(reverse("response:incidentevidence_download",
+    download = client_a.get(reverse("response:incident_evidence_download",
                                     args=[incident.pk, item.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == CONTENT
     assert "attachment" in download["Content-Disposition"]
-    verify = client_a.post(reverse("response:incidentevidence_verify",
+    verify = client_a.post(reverse("response:incident_evidence_verify",
                                    args=[incident.pk, item.pk]), HTTP_HX_REQUEST="true")
     assert verify.status_code == 200
     assert "Integrity verified" in verify.content.decode()
-    custody = client_a.post(reverse("response:incidentevidence_custody",
+    custody = client_a.post(reverse("response:incident_evidence_custody",
                                     args=[incident.pk, item.pk]),
                             {"custody-action": "transferred", "custody-counterpart": "CERT"},
                             HTTP_HX_REQUEST="true")
@@ -151,7 +151,7 @@ def test_upload_page_shows_refusal(client_a, incident):
 
 def test_evidence_of_other_establishment_is_404(client_a, incident_b, user_b):
     item = service.attach_evidence(user_b, incident_b, title="x", uploaded_file=upload())
-    assert client_a.get(reverse("response:incidentevidence_download",
+    assert client_a.get(reverse("response:incident_evidence_download",
                                 args=[incident_b.pk, item.pk])).status_code == 404
-    assert client_a.post(reverse("response:incidentevidence_verify",
+    assert client_a.post(reverse("response:incident_evidence_verify",
                                  args=[incident_b.pk, item.pk])).status_code == 404

@@ -246,14 +246,14 @@ def test_htmx_errors_stay_in_the_fragment(client_a, incident):
 def test_task_status_and_edit_pages(client_a, user_a, incident):
     task = service.add_task(user_a, incident, title="Décider du mode dégradé",
                             is_decision=True)
-    status_url = url("task_status", incident.pk, task.pk)
+    status_url = url("incident_task_status", incident.pk, task.pk)
     refused = client_a.post(status_url, {"status": "done"}, HTTP_HX_REQUEST="true")
     assert "Write down the decision" in refused.content.decode()
     client_a.post(status_url, {"status": "done", "decision": "Mode dégradé"})
     task.refresh_from_db()
     assert task.status == "done" and task.decision == "Mode dégradé"
     other = service.add_task(user_a, incident, title="Appeler l'éditeur")
-    edit_url = url("task_edit", incident.pk, other.pk)
+    edit_url = url("incident_task_edit", incident.pk, other.pk)
     assert client_a.get(edit_url).status_code == 200
     response = client_a.post(edit_url, {"task-title": "Appeler l'éditeur du PACS",
                                         "task-due_at": "2026-03-11T08:00"})

@@ -50,7 +50,8 @@ def test_dashboard_groups_and_banner(client_a, recent):
     assert "UTC" in content and "CNIL" in content
     assert 'hx-trigger="every 60s"' in content  # countdowns refreshed without inline script
     assert "<script>" not in content
-    assert reverse("response:regulatoryprofile_edit", args=[recent.establishment_id]) in content
+    assert reverse("response:establishment_regulatoryprofile",
+                   args=[recent.establishment_id]) in content
 
 
 def test_dashboard_filters_and_htmx_fragment(client_a, recent):
@@ -266,7 +267,7 @@ def test_rows_assessed_before_texts_show_english(client_a, recent):
 # --- regulatory profile ---------------------------------------------------------------------
 
 def test_profile_edit_reassesses(client_a, recent):
-    url = reverse("response:regulatoryprofile_edit", args=[recent.establishment_id])
+    url = reverse("response:establishment_regulatoryprofile", args=[recent.establishment_id])
     assert client_a.get(url).status_code == 200
     assert obligation(recent, "nis2_early_warning").applies
     response = client_a.post(url, {"type": "hospital", "nis2": "none", "hipaa": "none",
@@ -281,7 +282,7 @@ def test_profile_edit_reassesses(client_a, recent):
 
 
 def test_profile_edit_rejects_bad_addresses(client_a, establishment_a):
-    url = reverse("response:regulatoryprofile_edit", args=[establishment_a.pk])
+    url = reverse("response:establishment_regulatoryprofile", args=[establishment_a.pk])
     response = client_a.post(url, {"type": "hospital", "nis2": "none", "hipaa": "none",
                                    "notification_emails": "ok@ch.example\nnope"})
     assert response.status_code == 422
@@ -289,7 +290,7 @@ def test_profile_edit_rejects_bad_addresses(client_a, establishment_a):
 
 
 def test_profile_of_another_establishment_is_404(client_a, establishment_b):
-    url = reverse("response:regulatoryprofile_edit", args=[establishment_b.pk])
+    url = reverse("response:establishment_regulatoryprofile", args=[establishment_b.pk])
     assert client_a.get(url).status_code == 404
     assert client_a.post(url, {"type": "other", "nis2": "none", "hipaa": "none"}) \
         .status_code == 404
@@ -297,5 +298,5 @@ def test_profile_of_another_establishment_is_404(client_a, establishment_b):
 
 def test_profile_edit_needs_manage_obligations(make_user, establishment_a):
     analyst = login_with_mfa(Client(), make_user("soc", "soc_analyst", [establishment_a]))
-    url = reverse("response:regulatoryprofile_edit", args=[establishment_a.pk])
+    url = reverse("response:establishment_regulatoryprofile", args=[establishment_a.pk])
     assert analyst.get(url).status_code == 403
