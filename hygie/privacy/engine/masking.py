@@ -115,7 +115,9 @@ def keyed_hash(key: bytes, entity: E, value: str) -> str:
     The entity type is not mixed in, so a NIR found bare in one file and as an INS matricule in
     another counts as the same value.
     """
-    return hmac.new(key, normalise_for_hash(entity, value).encode(), hashlib.sha256).hexdigest()
+    # surrogatepass: a lone surrogate (undecodable input byte) still hashes, never raises.
+    data = normalise_for_hash(entity, value).encode("utf-8", "surrogatepass")
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
 class KeyedHasher:
@@ -126,5 +128,5 @@ class KeyedHasher:
 
     def __call__(self, entity: E, value: str) -> str:
         mac = self._base.copy()
-        mac.update(normalise_for_hash(entity, value).encode())
+        mac.update(normalise_for_hash(entity, value).encode("utf-8", "surrogatepass"))
         return mac.hexdigest()

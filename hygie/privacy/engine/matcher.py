@@ -87,7 +87,10 @@ class HyperscanMatcher:
             self._databases.append(database)
 
     def scan(self, text: str) -> list[Hit]:
-        data = text.encode("utf-8", "surrogatepass")
+        # A lone surrogate (undecodable input kept by surrogateescape) is not valid UTF-8, on
+        # which Hyperscan's offsets are undefined: it becomes one "?", so offsets still count
+        # one byte per such character.
+        data = text.encode("utf-8", "replace")
         raw: dict[tuple[int, int], int] = {}
         end_only = self._end_only
 

@@ -131,7 +131,10 @@ def _given_first(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
         start = text.rfind(" ", 0, start - 1) + 1
     if start > 0 and text[start - 1].isalnum():
         return Verdict.REJECTED, start, end  # "Jean" inside "Grosjean Dupont"
-    first = text[start:end].split()[0].split("-")[0]
+    words = text[start:end].split()
+    if not words:  # the walk back found only blanks (e.g. a hyphen run before the name)
+        return Verdict.REJECTED, start, end
+    first = words[0].split("-")[0]
     if first not in GIVEN_NAMES or _US_CITY_STATE.match(text, end, end + 8):
         return Verdict.REJECTED, start, end  # "Ann Arbor, MI": a city, not a person
     return _person(text, start, end)

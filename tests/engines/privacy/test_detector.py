@@ -186,3 +186,16 @@ def test_ner_mode_adds_free_text_names() -> None:
         )
     }
     assert ("PERSON", "Aurélien Vasseur-Marchal") not in fast  # no cue, not in the name list
+
+
+@pytest.mark.parametrize("count", [1, 4, 11])
+def test_lone_surrogates_keep_offsets_right(
+    detector: PHIDetector, re_detector: PHIDetector, count: int
+) -> None:
+    """Undecodable bytes kept as lone surrogates (surrogateescape) broke Hyperscan's offsets
+    (IndexError) and the keyed hash (UnicodeEncodeError); found by fuzzing the scan."""
+    text = "x" + "\udceb" * count + " Paul Martin, né le 01/02/1990, \udcebJean Dupont\udceb"
+    doc = ExtractedDocument("text", text)
+    found = [(f.entity, f.start, f.end) for f in detector.detect(doc)]
+    assert found == [(f.entity, f.start, f.end) for f in re_detector.detect(doc)]
+    assert (EntityType.PERSON, text.index("Paul"), text.index(",")) in found
