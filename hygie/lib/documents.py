@@ -201,7 +201,12 @@ def _yaml_error(error: yaml.YAMLError, source: str | None, limits: Limits) -> Do
 
 def _yaml_stream(text: str | bytes, source: str | None, limits: Limits, single: bool,
                  as_nodes: bool = False) -> tuple[Document, ...]:
-    loader = _LOADER(_text(text, source, limits))
+    decoded = _text(text, source, limits)
+    try:
+        # The pure-Python reader checks characters up front and may already refuse the text.
+        loader = _LOADER(decoded)
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, source, limits) from None
     try:
         composer = _Composer(loader, source, limits, as_nodes)
         documents = composer.stream(single)
@@ -338,10 +343,12 @@ class _Composer:
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         try:
             return self.loader.yaml_constructors[tag](self.loader, node)
-        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as error:
-            # e.g. a date with month 13: the safe constructors raise a plain ValueError.
+        except (ValueError, TypeError, OverflowError, IndexError, KeyError, AttributeError,
+                yaml.YAMLError):
+            # An explicit tag on text it does not fit (``!!int ''``, ``!!bool x``, a date with
+            # month 13): the safe constructors fail with whatever their code trips on.
             name = tag.rsplit(":", 1)[-1]
-            raise self.fail(f"invalid {name} value ({error})", event.start_mark, path) from None
+            raise self.fail(f"invalid {name} value", event.start_mark, path) from None
 
     def attach(self, top: _Open, value: Any, event: Any,
                positions: dict[DocumentPath, tuple[int, int]]) -> DocumentPath:

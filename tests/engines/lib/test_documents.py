@@ -8,6 +8,7 @@ import json
 import pytest
 import yaml
 
+from hygie.lib import documents
 from hygie.lib.documents import (
     Document,
     DocumentError,
@@ -131,6 +132,10 @@ def test_node_and_size_limits() -> None:
     ("<<: {a: 1}", "merge keys"),
     ("? [a, b]\n: c\n", "mapping key must be a plain value"),
     ("a: 2026-13-01", "invalid timestamp value"),
+    # Found by fuzzing: explicit tags on text they do not fit crashed the safe constructors.
+    ("a: !!int ", "invalid int value"),
+    ("a: !!bool maybe", "invalid bool value"),
+    ("a: !!timestamp x", "invalid timestamp value"),
     ("a: [1, 2", "not valid YAML"),
 ])
 def test_refusals(text: str, fragment: str) -> None:
@@ -162,3 +167,13 @@ def test_json_refusals() -> None:
         "more than 50 values"
     syntax = problem_of(load_json, '{"a": \n}')
     assert syntax.message.startswith("not valid JSON") and syntax.location.line == 2
+
+
+def test_pure_python_parser_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where libyaml is not installed, PyYAML's own parser streams the events.
+    monkeypatch.setattr(documents, "_LOADER", yaml.SafeLoader)
+    assert load_yaml("a: [1, {b: c}]").data == {"a": [1, {"b": "c"}]}
+    assert "nested deeper" in problem_of(load_yaml, "a: " + "[" * 50_000, Limits()).message
+    assert "anchors and aliases" in problem_of(load_yaml, billion_laughs()).message
+    # Its reader refuses control characters before parsing.
+    assert "not valid YAML" in problem_of(load_yaml, "a: \x06").message
