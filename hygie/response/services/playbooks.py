@@ -122,7 +122,7 @@ def library_for(user: Any, *, category: str = "") -> list[LibraryEntry]:
                                               entry.row is not None))
 
 
-def _check_can_manage(user: Any, organisation: Organisation) -> None:
+def check_can_manage(user: Any, organisation: Organisation) -> None:
     if user is None:  # the platform itself (demo, commands), as in the other services
         return
     if not user.can(MANAGE_PLAYBOOKS):
@@ -161,10 +161,10 @@ def save_playbook(user: Any, source: str, *, organisation: Organisation | None =
     if instance is None:
         if organisation is None:
             raise ValidationError({"organisation": [_("Choose an organisation.")]})
-        _check_can_manage(user, organisation)
+        check_can_manage(user, organisation)
         instance = PlaybookRow(organisation=organisation)
     else:
-        _check_can_manage(user, instance.organisation)
+        check_can_manage(user, instance.organisation)
         instance = PlaybookRow.objects.select_for_update().get(pk=instance.pk)
         if playbook.version == instance.version and source != instance.source:
             new_version = bump_version(instance.version, timezone.localdate())
@@ -211,7 +211,7 @@ def copy_playbook(user: Any, organisation: Organisation, *, key: str = "",
                   row: PlaybookRow | None = None) -> PlaybookRow:
     """Copy a shipped playbook (``key``, keeping the key so the copy replaces it for the
     organisation) or one of the organisation's own (``row``, under a new key)."""
-    _check_can_manage(user, organisation)
+    check_can_manage(user, organisation)
     if row is not None:
         source, based_on = row.source, row.based_on
         new_key = _free_key(organisation, row.key)
@@ -234,7 +234,7 @@ def copy_playbook(user: Any, organisation: Organisation, *, key: str = "",
 @transaction.atomic
 def mark_reviewed(user: Any, row: PlaybookRow) -> PlaybookRow:
     """Record that the organisation reviewed this playbook now (the compliance probe reads it)."""
-    _check_can_manage(user, row.organisation)
+    check_can_manage(user, row.organisation)
     row.reviewed_at = timezone.now()
     row.updated_by = user
     row.save(update_fields=["reviewed_at", "updated_by", "updated_at"])
@@ -254,7 +254,7 @@ def adopt_shipped(user: Any, organisation: Organisation, key: str) -> PlaybookRo
 
 @transaction.atomic
 def delete_playbook(user: Any, row: PlaybookRow) -> None:
-    _check_can_manage(user, row.organisation)
+    check_can_manage(user, row.organisation)
     row.delete()
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.models import Establishment
+from hygie.core.views import generic
 from hygie.core.views.generic import CapabilityRequiredMixin
 from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.response.choices import IncidentStatus, ObligationStatus
@@ -254,8 +256,8 @@ class _DecisionView(CapabilityRequiredMixin):
             # htmx does not swap 4xx answers: the panel comes back with the errors shown.
             return render_panel(self.request, obligation.incident,
                                 errors={obligation.pk: (done_form, na_form)})
-        return ObligationDetailView.render_detail(self.request, obligation, done_form, na_form,
-                                                  status=422)
+        return render(self.request, "response/obligation_detail.html",
+                      detail_context(self.request, obligation, done_form, na_form), status=422)
 
 
 def _attach(form: forms.Form, error: ValidationError) -> None:
@@ -326,28 +328,27 @@ class ReopenView(_DecisionView):
                          % {"label": service.obligation_label(obligation.obligation_id)})
 
 
-class ObligationDetailView(CapabilityRequiredMixin):
+class ObligationDetailView(generic.ObjectDetailView):
     """One obligation on its own page: the dashboard's link target, and the no-JS fallback."""
 
-    required_capability = VIEW_INCIDENTS
+    model = IncidentObligation
+    view_capability = VIEW_INCIDENTS
+    edit_capability = MANAGE_OBLIGATIONS
+    list_select_related = ("incident", "incident__establishment", "proof_evidence", "decided_by")
+    template_name = "response/obligation_detail.html"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obligation = get_object_or_404(IncidentObligation.objects.visible_to(request.user)
-                                       .select_related("incident", "incident__establishment",
-                                                       "proof_evidence", "decided_by"), pk=pk)
-        return self.render_detail(request, obligation, complete_form(obligation),
-                                  not_applicable_form(obligation))
+    def extra_context(self, obj: models.Model) -> dict[str, Any]:
+        assert isinstance(obj, IncidentObligation)
+        return detail_context(self.request, obj, complete_form(obj), not_applicable_form(obj))
 
-    @staticmethod
-    def render_detail(request: HttpRequest, obligation: IncidentObligation,
-                      complete_form: forms.Form, na_form: forms.Form,
-                      status: int = 200) -> HttpResponse:
-        decorate([obligation], timezone.now())
-        return render(request, "response/obligation_detail.html", {
-            "obligation": obligation, "incident": obligation.incident,
+
+def detail_context(request: HttpRequest, obligation: IncidentObligation,
+                   complete_form: forms.Form, na_form: forms.Form) -> dict[str, Any]:
+    decorate([obligation], timezone.now())
+    return {"obligation": obligation, "incident": obligation.incident,
             "complete_form": complete_form, "na_form": na_form,
             "incident_url": _incident_url(obligation.incident),
-            "can_manage": request.user.can(MANAGE_OBLIGATIONS)}, status=status)
+            "can_manage": request.user.can(MANAGE_OBLIGATIONS)}
 
 
 # --- regulatory profile ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from hygie.core.models import Organisation
+from hygie.core.views import generic
 from hygie.core.views.generic import CapabilityRequiredMixin
 from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.response.choices import IncidentCategory, IncidentStatus
@@ -188,16 +190,26 @@ class PlaybookRowMixin(CapabilityRequiredMixin, View):
                                  .select_related("organisation", "updated_by"), pk=pk)
 
 
-class PlaybookDetailView(PlaybookRowMixin):
-    required_capability = VIEW_INCIDENTS
+class PlaybookViews:
+    """What the generic object pages need to know of an organisation's playbook."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        row = self.get_row(pk)
-        playbook = service.parse_row(row)
-        return render(request, "response/playbook_detail.html", {
-            **_detail_context(request, playbook, row.source), "row": row,
-            "organisations": _organisations(request),
-            "is_review_due": service.is_review_due(row)})
+    model = PlaybookRow
+    view_capability = VIEW_INCIDENTS
+    edit_capability = MANAGE_PLAYBOOKS
+    list_select_related = ("organisation", "updated_by")
+
+
+class PlaybookDetailView(PlaybookViews, generic.ObjectDetailView):
+    """The parsed playbook (phases, tasks, references) with its YAML; shipped ones have their
+    own read-only page (``ShippedPlaybookView``), not a row."""
+
+    template_name = "response/playbook_detail.html"
+
+    def extra_context(self, obj: models.Model) -> dict[str, Any]:
+        assert isinstance(obj, PlaybookRow)
+        return {**_detail_context(self.request, service.parse_row(obj), obj.source), "row": obj,
+                "organisations": _organisations(self.request),
+                "is_review_due": service.is_review_due(obj)}
 
 
 class PlaybookEditView(PlaybookRowMixin):
@@ -309,19 +321,24 @@ class PlaybookCopyView(PlaybookRowMixin):
         return HttpResponseRedirect(reverse("response:playbook_edit", args=[copy.pk]))
 
 
-class PlaybookDeleteView(PlaybookRowMixin):
-    required_capability = MANAGE_PLAYBOOKS
+class PlaybookDeleteView(PlaybookViews, generic.ObjectDeleteView):
+    def check_write_allowed(self, obj: models.Model) -> None:
+        assert isinstance(obj, PlaybookRow)
+        service.check_can_manage(self.request.user, obj.organisation)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        row = self.get_row(pk)
-        return render(request, "response/playbook_delete.html", {"row": row})
+    def extra_context(self, obj: models.Model) -> dict[str, Any]:
+        assert isinstance(obj, PlaybookRow)
+        warning = _("This removes the playbook from %(org)s's library. Incidents it was applied "
+                    "to keep their tasks and the frozen copy of the playbook.") % {
+            "org": obj.organisation}
+        if obj.based_on:
+            warning += " " + _("The shipped playbook “%(key)s” will be used again for new "
+                               "incidents.") % {"key": obj.based_on}
+        return {"delete_warning": warning}
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        row = self.get_row(pk)
-        title = row.title
-        service.delete_playbook(request.user, row)
-        messages.success(request, _("Playbook “%(title)s” deleted.") % {"title": title})
-        return HttpResponseRedirect(reverse("response:playbook_list"))
+    def delete_object(self, obj: models.Model) -> None:
+        assert isinstance(obj, PlaybookRow)
+        service.delete_playbook(self.request.user, obj)
 
 
 class PlaybookDownloadView(PlaybookRowMixin):
