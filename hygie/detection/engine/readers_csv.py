@@ -90,6 +90,7 @@ def read_csv(lines: Iterable[bytes | str], name: str = "<csv>") -> Iterator[CSVR
         if text.strip():
             header_line = text
             break
+        source.current = []  # blank lines before the header are not one long record
     if not header_line:
         return
     header_number = source.number
