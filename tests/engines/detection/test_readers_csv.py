@@ -21,7 +21,7 @@ def test_blank_lines_before_the_header_are_skipped_however_many() -> None:
 
 
 def test_an_unclosed_quote_is_one_bad_record_then_reading_goes_on() -> None:
-    data = "a;b\n1;\"open\n" + "x\n" * (MAX_RECORD_LINES + 5) + "2;3\n"
+    data = 'a;b\n1;"open\n' + "x\n" * (MAX_RECORD_LINES + 5) + "2;3\n"
     records = list(read_csv(data.splitlines(keepends=True), "x.csv"))
     assert records[0].event is None and "longer than" in (records[0].error or "")
     assert records[-1].event == {"a": "2", "b": "3"}
