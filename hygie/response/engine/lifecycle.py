@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hygie.response.engine.choices import IncidentStatus
 from hygie.response.engine.errors import ResponseEngineError
 
-LIFECYCLE: tuple[str, ...] = ("new", "triage", "containment", "eradication", "recovery",
-                              "post_incident", "closed")
-CLOSED = "closed"
-POST_INCIDENT = "post_incident"
+# The statuses in lifecycle order, as the vocabulary declares them (one definition).
+LIFECYCLE: tuple[str, ...] = tuple(status.value for status in IncidentStatus)
+CLOSED = IncidentStatus.CLOSED.value
+POST_INCIDENT = IncidentStatus.POST_INCIDENT.value
 
 # Status → the incident field recording when it was first entered (the KPIs read them).
 MILESTONE_FIELDS: dict[str, str] = {
