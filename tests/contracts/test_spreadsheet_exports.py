@@ -16,13 +16,18 @@ def _sources():
 
 
 def test_no_module_writes_csv_without_the_neutralising_writer():
-    offenders = [str(path.relative_to(ROOT)) for path in _sources()
-                 if RAW_CSV.search(path.read_text(encoding="utf-8"))]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if RAW_CSV.search(path.read_text(encoding="utf-8"))
+    ]
     assert offenders == [], "use hygie.lib.spreadsheet.csv_writer instead of csv.writer"
 
 
 def test_every_xlsx_writer_passes_its_cells_through_spreadsheet_cell():
-    offenders = [str(path.relative_to(ROOT)) for path in _sources()
-                 if XLSX.search(text := path.read_text(encoding="utf-8"))
-                 and "spreadsheet_cell" not in text]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if XLSX.search(text := path.read_text(encoding="utf-8")) and "spreadsheet_cell" not in text
+    ]
     assert offenders == []

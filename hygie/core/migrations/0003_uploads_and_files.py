@@ -49,6 +49,5 @@ class Migration(migrations.Migration):
             name="original_name",
             field=models.CharField(blank=True, max_length=255, verbose_name="original file name"),
         ),
-        migrations.RunPython(move_files_to_their_digest, migrations.RunPython.noop,
-                             elidable=True),
+        migrations.RunPython(move_files_to_their_digest, migrations.RunPython.noop, elidable=True),
     ]

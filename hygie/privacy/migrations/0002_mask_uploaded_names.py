@@ -20,7 +20,7 @@ def _relabel(path, name, masked):
     if path == name:
         return masked
     if path.startswith(name + "!/"):
-        return masked + path[len(name):]
+        return masked + path[len(name) :]
     return path
 
 
@@ -30,12 +30,17 @@ def mask_upload_locations(apps, schema_editor):
     for run in ScanRun.objects.filter(root__isnull=True).exclude(uploaded_name="").iterator():
         name, masked = run.uploaded_name, _masked(run.uploaded_name)
         for finding in PHIFinding.objects.filter(scan_run=run, root__isnull=True).only(
-                "pk", "relative_path"):
+            "pk", "relative_path"
+        ):
             relabelled = _relabel(finding.relative_path, name, masked)
             if relabelled != finding.relative_path:
                 PHIFinding.objects.filter(pk=finding.pk).update(relative_path=relabelled)
-        skipped = [dict(item, path=_relabel(str(item.get("path", "")), name, masked))
-                   if isinstance(item, dict) else item for item in run.skipped or []]
+        skipped = [
+            dict(item, path=_relabel(str(item.get("path", "")), name, masked))
+            if isinstance(item, dict)
+            else item
+            for item in run.skipped or []
+        ]
         if skipped != (run.skipped or []):
             ScanRun.objects.filter(pk=run.pk).update(skipped=skipped)
 

@@ -57,14 +57,30 @@ def _exercise_every_module(establishment, user) -> None:
     import_rule_pack("coverage-pack", archive)
     ingest_lines(establishment, ["Mar 10 09:00:00 srv sshd[1]: coverage-marker from 10.0.0.9"])
 
-    start_scan(user, establishment=establishment,
-               upload=SimpleUploadedFile("synthetic.csv", b"nom;nir\nTEST;290017505602323\n"))
-    incident = create_incident(user, establishment=establishment, title="Coverage incident",
-                               discovered_at=timezone.now(), category="ransomware")
-    attach_evidence(user, incident, title="Screenshot",
-                    uploaded_file=SimpleUploadedFile("capture.txt", b"synthetic proof\n"))
-    add_evidence(establishment, user, "Policy",
-                 uploaded_file=SimpleUploadedFile("policy.txt", b"synthetic policy\n"))
+    start_scan(
+        user,
+        establishment=establishment,
+        upload=SimpleUploadedFile("synthetic.csv", b"nom;nir\nTEST;290017505602323\n"),
+    )
+    incident = create_incident(
+        user,
+        establishment=establishment,
+        title="Coverage incident",
+        discovered_at=timezone.now(),
+        category="ransomware",
+    )
+    attach_evidence(
+        user,
+        incident,
+        title="Screenshot",
+        uploaded_file=SimpleUploadedFile("capture.txt", b"synthetic proof\n"),
+    )
+    add_evidence(
+        establishment,
+        user,
+        "Policy",
+        uploaded_file=SimpleUploadedFile("policy.txt", b"synthetic policy\n"),
+    )
     reports.export_register(reports.breach_incidents(Incident.objects.all()), "csv")
     audit_checkpoints.write_checkpoint()
 
@@ -84,8 +100,9 @@ def audit_files_in_home():
 
 
 @pytest.mark.usefixtures("audit_files_in_home")
-def test_every_file_under_hygie_home_is_backed_up_or_declared_cache(establishment_a, make_user,
-                                                                      tmp_path):
+def test_every_file_under_hygie_home_is_backed_up_or_declared_cache(
+    establishment_a, make_user, tmp_path
+):
     user = make_user("coverage", "rssi", [establishment_a])
     _exercise_every_module(establishment_a, user)
     home = Path(settings.HYGIE_HOME)
@@ -118,7 +135,9 @@ def test_every_file_under_hygie_home_is_backed_up_or_declared_cache(establishmen
             if member not in manifest["members"] or member not in archived:
                 missing.append(relative)
                 continue
-            assert manifest["members"][member]["mode"] == \
-                f"{stat.S_IMODE(path.stat().st_mode) & 0o777:04o}"
+            assert (
+                manifest["members"][member]["mode"]
+                == f"{stat.S_IMODE(path.stat().st_mode) & 0o777:04o}"
+            )
     assert missing == [], f"neither backed up nor declared as cache: {missing}"
     assert "home/future-module/state.json" in manifest["members"]

@@ -28,8 +28,9 @@ def _installation(root: Path, name: str):
     with sqlite3.connect(home / "hygie.sqlite3") as db:
         db.execute("CREATE TABLE t (v TEXT)")
         db.execute("INSERT INTO t VALUES (?)", [name])
-    return dataclasses.replace(settings.CONFIG, home=home,
-                               database_url=f"sqlite:///{home / 'hygie.sqlite3'}")
+    return dataclasses.replace(
+        settings.CONFIG, home=home, database_url=f"sqlite:///{home / 'hygie.sqlite3'}"
+    )
 
 
 def _write(path: Path, text: str, mode: int = 0o600) -> None:
@@ -54,8 +55,11 @@ def test_backup_holds_every_state_file_with_its_mode_and_leaves_cache_out(tmp_pa
     _write(config.home / "somewhere" / "deep" / "state.bin", "state")
     (config.home / "link").symlink_to(config.home / "somewhere")
     manifest = create_backup(config, tmp_path / "b.tar.gz", excluded=["static", "rules/.*"])
-    assert set(manifest.members) == {"database/hygie.sqlite3", "home/rules/pack/a.yml",
-                                     "home/somewhere/deep/state.bin"}
+    assert set(manifest.members) == {
+        "database/hygie.sqlite3",
+        "home/rules/pack/a.yml",
+        "home/somewhere/deep/state.bin",
+    }
     assert manifest.members["home/rules/pack/a.yml"]["mode"] == "0640"
     assert manifest.skipped == {"link": "symbolic link (not followed)"}
     assert (tmp_path / "b.tar.gz").stat().st_mode & 0o777 == 0o600
@@ -64,8 +68,7 @@ def test_backup_holds_every_state_file_with_its_mode_and_leaves_cache_out(tmp_pa
 def test_a_backup_written_inside_the_data_folder_does_not_contain_itself(tmp_path):
     config = _installation(tmp_path, "source")
     manifest = create_backup(config, config.home / "b.tar.gz", excluded=[])
-    assert all("b.tar.gz" not in name and ".hygie-backup-" not in name
-               for name in manifest.members)
+    assert all("b.tar.gz" not in name and ".hygie-backup-" not in name for name in manifest.members)
 
 
 def test_restore_gives_back_files_and_modes_and_force_drops_newer_state(tmp_path):
@@ -96,13 +99,23 @@ def test_restore_reads_backups_of_the_first_format(tmp_path):
     database = tmp_path / "old.sqlite3"
     with sqlite3.connect(database) as db:
         db.execute("CREATE TABLE t (v TEXT)")
-    members = {"database/hygie.sqlite3": database.read_bytes(), "secret_key": b"k" * 80,
-               "media/evidence/ab/abcdef": b"proof"}
-    manifest = {"format": "hygie-backup", "format_version": 1, "created_at": "2026-01-01",
-                "hygie_version": "0.1", "database": {"engine": "sqlite"},
-                "has_secret_key": True,
-                "members": {name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-                            for name, data in members.items()}}
+    members = {
+        "database/hygie.sqlite3": database.read_bytes(),
+        "secret_key": b"k" * 80,
+        "media/evidence/ab/abcdef": b"proof",
+    }
+    manifest = {
+        "format": "hygie-backup",
+        "format_version": 1,
+        "created_at": "2026-01-01",
+        "hygie_version": "0.1",
+        "database": {"engine": "sqlite"},
+        "has_secret_key": True,
+        "members": {
+            name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            for name, data in members.items()
+        },
+    }
     archive = tmp_path / "v1.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
         for name, data in [("manifest.json", json.dumps(manifest).encode()), *members.items()]:
@@ -110,8 +123,9 @@ def test_restore_reads_backups_of_the_first_format(tmp_path):
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     home = tmp_path / "restored"
-    config = dataclasses.replace(settings.CONFIG, home=home,
-                                 database_url=f"sqlite:///{home / 'hygie.sqlite3'}")
+    config = dataclasses.replace(
+        settings.CONFIG, home=home, database_url=f"sqlite:///{home / 'hygie.sqlite3'}"
+    )
     restore_backup(config, archive)
     assert (home / "media" / "evidence" / "ab" / "abcdef").read_bytes() == b"proof"
     assert (home / "secret_key").stat().st_mode & 0o777 == 0o600

