@@ -17,6 +17,7 @@ import hashlib
 import logging
 import resource
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -53,8 +54,10 @@ def main(argv: list[str]) -> None:
     # Third-party parsers log and warn about every odd input: noise, and slow.
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")
+    started = time.monotonic()
     with atheris.instrument_imports(include=list(target.instrument)):
         parse, allowed = target.load()
+    print(f"fuzz: {target.name}: loaded in {time.monotonic() - started:.1f} s", flush=True)
 
     replay = [arg for arg in rest if not arg.startswith("-")]
     libfuzzer = [sys.argv[0], *rest]
