@@ -277,7 +277,7 @@ def replace_key(text: str, new_key: str) -> str:
 
 def _replace_top_level(text: str, name: str, value: str) -> str:
     # Only called on documents that already validated: no alias, bounded size and depth.
-    node = _compose(text, None)
+    node, _ = _compose(text, None)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == name:
@@ -649,25 +649,29 @@ class _Checker:
         return tuple(result)
 
 
-def _compose(text: str, source: str | None) -> yaml.Node | None:
-    """The node tree, from the platform's hardened loader: size, depth and node count bounded
-    before any tree is built, aliases (the "billion laughs" building block) and duplicate keys
-    refused."""
+def _compose(text: str, source: str | None) -> tuple[yaml.Node | None, list[PlaybookProblem]]:
+    """The node tree, from the platform's hardened loader (size, depth and node count bounded
+    before any tree is built, aliases refused: no "billion laughs"), and the keys given twice,
+    reported with the checker's own problems."""
     try:
-        return documents.compose_yaml(text, source, PLAYBOOK_LIMITS)
+        return documents.compose_yaml(text, source, PLAYBOOK_LIMITS), []
     except documents.DocumentError as error:
-        raise PlaybookError([PlaybookProblem(documents.dotted_path(problem.path) or "(document)",
-                                             problem.message, problem.location)
-                             for problem in error.problems], source) from None
+        problems = [PlaybookProblem(documents.dotted_path(problem.path) or "(document)",
+                                    problem.message, problem.location)
+                    for problem in error.problems]
+        if not error.documents:
+            raise PlaybookError(problems, source) from None
+        return error.documents[0].data, problems  # only duplicate keys
 
 
 def parse_playbook(text: str, source: str | None = None) -> Playbook:
     """Validate a playbook document; raise :class:`PlaybookError` listing every problem."""
-    root = _compose(text, source)
+    root, duplicates = _compose(text, source)
     if root is None:
         raise PlaybookError([PlaybookProblem("(document)", "the document is empty",
                                              Location(source))], source)
     checker = _Checker(source)
+    checker.problems.extend(duplicates)
     playbook = checker.document(root)
     if checker.problems or playbook is None:
         problems = checker.problems or [PlaybookProblem("(document)", "not a valid playbook",

@@ -376,3 +376,10 @@ def test_the_documented_example_is_valid() -> None:
     example = doc.split("## Format reference")[1].split("```yaml\n")[1].split("```")[0]
     playbook = parse_playbook(example)
     assert playbook.phases[0].steps[0].is_decision
+
+
+def test_duplicate_keys_are_reported_with_every_other_problem() -> None:
+    text = MINIMAL.replace("categories: [other]", "categories: [nope]") + "title: again\n"
+    assert problems_of(text) == [
+        ("categories[0]", 5, problems_of(MINIMAL.replace("[other]", "[nope]"))[0][2]),
+        ("title", 11, "key given twice (first on line 4)")]
