@@ -12,5 +12,5 @@ navigation.register("response", NavSection(
            NavItem(_("Playbooks"), "response:playbook_list", VIEW_INCIDENTS),
            NavItem(_("Crisis exercises"), "response:exercise_list", VIEW_INCIDENTS),
            NavItem(_("Breach register"), "response:breach_register", VIEW_INCIDENTS),
-           NavItem(_("Response KPIs"), "response:incident_kpis", VIEW_INCIDENTS)),
+           NavItem(_("Response KPIs"), "response:kpi_list", VIEW_INCIDENTS)),
 ))

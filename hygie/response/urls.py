@@ -108,7 +108,7 @@ draft_patterns = [
     path("breach-register/", drafts.BreachRegisterView.as_view(), name="breach_register"),
     path("breach-register/export/<str:fmt>/", drafts.BreachRegisterExportView.as_view(),
          name="breach_register_export"),
-    path("kpis/", drafts.KPIView.as_view(), name="incident_kpis"),
+    path("kpis/", drafts.KPIView.as_view(), name="kpi_list"),
 ]
 
 exercise_patterns = [

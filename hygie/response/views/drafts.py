@@ -272,7 +272,7 @@ class BreachRegisterView(RegisterFilterMixin):
                                       (PersonalData.UNKNOWN, PersonalData.UNKNOWN.label)],
             "exports": [(fmt, reverse("response:breach_register_export", args=[fmt])
                          + (f"?{query}" if query else "")) for fmt in ("csv", "xlsx", "json")],
-            "kpis_url": reverse("response:incident_kpis"),
+            "kpis_url": reverse("response:kpi_list"),
         })
 
 

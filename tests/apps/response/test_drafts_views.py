@@ -205,7 +205,7 @@ def test_breach_register_denied_without_capability(staff):
 
 
 def test_kpi_page(rssi, breach, incident_b):
-    response = rssi.get(reverse("response:incident_kpis"), {"since": "2026-01-01",
+    response = rssi.get(reverse("response:kpi_list"), {"since": "2026-01-01",
                                                    "until": "2026-12-31"})
     content = response.content.decode()
     assert response.status_code == 200
@@ -214,12 +214,12 @@ def test_kpi_page(rssi, breach, incident_b):
 
 
 def test_kpi_page_requires_sign_in(client):
-    response = client.get(reverse("response:incident_kpis"))
+    response = client.get(reverse("response:kpi_list"))
     assert response.status_code == 302
 
 
 def test_obligation_met_late_shows_in_kpis(rssi, breach):
     make_obligation(breach, "gdpr_art33", due=breach.discovered_at + timedelta(hours=72),
                     status="done", done_at=datetime(2026, 3, 14, tzinfo=UTC))
-    content = rssi.get(reverse("response:incident_kpis"), {"since": "2026-01-01"}).content.decode()
+    content = rssi.get(reverse("response:kpi_list"), {"since": "2026-01-01"}).content.decode()
     assert "1 late" in content
