@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.models import Establishment
+from hygie.core.views import generic
 from hygie.core.views.generic import CapabilityRequiredMixin, reverse_or_empty
 from hygie.response.choices import DraftKind, DraftStatus, PersonalData
 from hygie.response.models import Incident, NotificationDraft
@@ -150,12 +152,20 @@ class DraftMixin(CapabilityRequiredMixin):
         }
 
 
-class DraftDetailView(DraftMixin):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        draft = self.get_draft()
-        audit.record("view", draft, establishment_id=draft.incident.establishment_id,
-                     message="notification draft viewed")
-        return render(request, "response/draft_detail.html", self.draft_context(draft))
+class DraftDetailView(DraftMixin, generic.ObjectDetailView):
+    """The draft as the regulator's form shows it; viewing it is audited (it may quote the
+    incident's free text)."""
+
+    model = NotificationDraft
+    view_capability = VIEW_INCIDENTS
+    edit_capability = MANAGE_OBLIGATIONS
+    list_select_related = ("incident__establishment",)
+    template_name = "response/draft_detail.html"
+    audit_views = True
+
+    def extra_context(self, obj: models.Model) -> dict[str, Any]:
+        assert isinstance(obj, NotificationDraft)
+        return self.draft_context(obj)
 
 
 class DraftEditView(DraftMixin):

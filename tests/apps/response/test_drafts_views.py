@@ -94,7 +94,8 @@ def test_detail_and_edit_page(rssi, draft):
     assert detail.status_code == 200
     assert "To complete" in detail.content.decode()
     assert AuditEntry.objects.filter(action="view", object_type="response.notificationdraft",
-                                     object_id=str(draft.pk)).exists()
+                                     object_id=str(draft.pk),
+                                     establishment_id=draft.incident.establishment_id).exists()
     edit_url = reverse("response:notificationdraft_edit", args=[draft.pk])
     page = rssi.get(edit_url).content.decode()
     assert 'name="nature.records"' in page
