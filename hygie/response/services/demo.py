@@ -29,6 +29,13 @@ from hygie.response.models import Incident, IncidentTransition, Task, TimelineEn
 from hygie.response.services import drafts, exercises, obligations, playbooks
 from hygie.response.services import incidents as service
 
+# The Sigma rules of last night's ransomware chain on srv-fichiers-01, which the detection demo
+# replays from its logs (hygie/detection/demo.py): the incident is opened from those alerts.
+RANSOMWARE_CHAIN_RULES = (
+    "b09b746f-ca4f-4ca2-bd1f-b2770a8fa3ad",  # Mass File Renames with Ransomware Extensions
+    "3f80b5e6-1432-4b13-9b90-61ba92739e28",  # Backup or Shadow Copy Deletion
+    "13dc053c-88f9-4f27-93fe-4a22f37e6a92",  # Windows Defender or EDR Disabled
+)
 DEMO_TITLE = "Rançongiciel sur le serveur de fichiers — radiologie en mode dégradé"
 
 
@@ -73,9 +80,8 @@ def load_demo_incident(sender: Any, organisation: Any, establishments: list[Any]
     IncidentTransition.objects.filter(incident=incident).update(at=declared)
     TimelineEntry.objects.filter(incident=incident).update(at=declared)
 
-    alerts = list(Alert.objects.filter(establishment=hospital, rule_id="demo.mass_file_rename"))
-    if not alerts:
-        alerts = list(Alert.objects.filter(establishment=hospital, source="detection"))
+    alerts = list(Alert.objects.filter(establishment=hospital, source="detection",
+                                       rule_id__in=RANSOMWARE_CHAIN_RULES))
     if alerts:
         service.link_alerts(None, incident, alerts)
 

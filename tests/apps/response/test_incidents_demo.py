@@ -10,7 +10,7 @@ from django.urls import reverse
 from hygie.core.registries import search_providers
 from hygie.core.services.demo import load_demo
 from hygie.response.models import Exercise, Incident, Playbook
-from hygie.response.services.demo import DEMO_TITLE
+from hygie.response.services.demo import DEMO_TITLE, RANSOMWARE_CHAIN_RULES
 from hygie.response.services.incidents import create_incident
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -28,7 +28,9 @@ def test_demo_loads_a_realistic_incident():
     local = incident.discovered_at.astimezone(ZoneInfo("Europe/Paris"))
     assert (local.hour, local.minute) == (3, 12)  # discovered at night
     assert {d.name for d in incident.departments.all()} == {"Radiologie", "DSI"}
-    assert incident.alerts.filter(rule_id="demo.mass_file_rename", status="escalated").exists()
+    # Opened from the alerts the detection demo raised on last night's ransomware chain.
+    linked = set(incident.alerts.filter(status="escalated").values_list("rule_id", flat=True))
+    assert linked == set(RANSOMWARE_CHAIN_RULES)
     assert incident.tasks.filter(applied_playbook__isnull=True).count() == 6
     assert incident.tasks.filter(status="done", is_decision=True).exclude(decision="").exists()
     assert incident.timeline.filter(kind="log").count() >= 5
