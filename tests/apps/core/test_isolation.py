@@ -571,3 +571,16 @@ def test_every_api_route_is_in_the_openapi_document():
             continue
         route = f"{API}/" + re.sub(r"<\w+:(\w+)>", r"<\1>", str(pattern.pattern))
         assert route in documented, f"{route} is served but missing from the OpenAPI document"
+
+
+@pytest.mark.django_db
+def test_every_allow_list_entry_names_an_existing_route(world_b):
+    """A renamed route would leave a stale allow-list entry behind, silently unused."""
+    pages = {page.name for page in _page_routes()}
+    operations = {spec.get("operationId") for path in
+                  Client().get(f"{API}/openapi.json").json()["paths"].values()
+                  for spec in path.values()}
+    for label, part in world_b.parts.items():
+        assert set(part.page_parameter_allow_list) <= pages, label
+        assert set(part.api_parameter_allow_list) <= operations, label
+        assert part.api_writes_storing_nothing <= operations, label
