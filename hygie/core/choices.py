@@ -1,7 +1,41 @@
-"""Enumerations of the core model (stable stored values, translated labels)."""
+"""Enumerations of the core model (stable stored values, translated labels), and the builder of
+a module's Django choices from the vocabulary its engine defines as data."""
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Protocol
 
 from django.db import models
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+
+class Label(Protocol):
+    """A label in both languages, as engines hold them (``LocalizedText``)."""
+
+    en: str
+
+    def get(self, language: str | None) -> str: ...
+
+
+def _in_active_language(label: Label) -> str:
+    language = translation.get_language()
+    return label.en if language is None else label.get(language)
+
+
+_lazy_label = lazy(_in_active_language, str)
+
+
+def choices_from(enum: type[StrEnum], labels: Mapping[StrEnum, Label],
+                 name: str = "", module: str = "") -> type[models.TextChoices]:
+    """``TextChoices`` with the members of an engine's ``enum`` (same names, values and order) and
+    its labels, lazy in the active language; English when none is active (``makemigrations``), as
+    gettext's source strings would be. ``module`` is where the class is published (pickling)."""
+    members = [(member.name, (member.value, _lazy_label(labels[member]))) for member in enum]
+    choices = models.TextChoices(name or enum.__name__, members)  # type: ignore[call-overload]
+    choices.__module__ = module or enum.__module__
+    return choices
 
 
 class OrganisationKind(models.TextChoices):

@@ -10,28 +10,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from django.db import models
-from django.utils import translation
-from django.utils.functional import lazy
 
+from hygie.core.choices import Label, choices_from
 from hygie.response.engine import choices as vocabulary
-from hygie.response.engine.text import LocalizedText
 
 
-def _in_active_language(label: LocalizedText) -> str:
-    language = translation.get_language()
-    return label.en if language is None else label.get(language)
-
-
-_lazy_label = lazy(_in_active_language, str)
-
-
-def django_choices(enum: type[StrEnum], labels: Mapping[StrEnum, LocalizedText],
+def django_choices(enum: type[StrEnum], labels: Mapping[StrEnum, Label],
                    name: str = "") -> type[models.TextChoices]:
-    """``TextChoices`` with the members of ``enum`` (same names, values and order) and labels."""
-    members = [(member.name, (member.value, _lazy_label(labels[member]))) for member in enum]
-    choices = models.TextChoices(name or enum.__name__, members)  # type: ignore[call-overload]
-    choices.__module__ = __name__  # pickling and migrations look the class up here
-    return choices
+    return choices_from(enum, labels, name, module=__name__)
 
 
 IncidentCategory = django_choices(vocabulary.IncidentCategory,
