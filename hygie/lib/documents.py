@@ -121,16 +121,21 @@ def dotted_path(path: Sequence[str | int]) -> str:
 
 
 def load_yaml(text: str | bytes, source: str | None = None,
-              limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Load a single-document YAML text; an empty text gives ``Document(None)``."""
-    documents = _yaml_stream(text, source, limits, single=True)
+              limits: Limits = DEFAULT_LIMITS, *, json_types: bool = False) -> Document:
+    """Load a single-document YAML text; an empty text gives ``Document(None)``.
+
+    ``json_types`` gives only what JSON has, for validation against a JSON Schema: mapping keys
+    are their text, dates stay text (``2026-01-02``, not a ``date``), ``!!binary`` is refused.
+    """
+    documents = _yaml_stream(text, source, limits, single=True, json_types=json_types)
     return documents[0] if documents else Document(None, source)
 
 
 def load_yaml_all(text: str | bytes, source: str | None = None,
-                  limits: Limits = DEFAULT_LIMITS) -> tuple[Document, ...]:
+                  limits: Limits = DEFAULT_LIMITS, *,
+                  json_types: bool = False) -> tuple[Document, ...]:
     """Load every document of a ``---``-separated YAML stream (Sigma rule collections)."""
-    return _yaml_stream(text, source, limits, single=False)
+    return _yaml_stream(text, source, limits, single=False, json_types=json_types)
 
 
 def compose_yaml(text: str | bytes, source: str | None = None,
@@ -200,7 +205,7 @@ def _yaml_error(error: yaml.YAMLError, source: str | None, limits: Limits) -> Do
 
 
 def _yaml_stream(text: str | bytes, source: str | None, limits: Limits, single: bool,
-                 as_nodes: bool = False) -> tuple[Document, ...]:
+                 as_nodes: bool = False, json_types: bool = False) -> tuple[Document, ...]:
     decoded = _text(text, source, limits)
     try:
         # The pure-Python reader checks characters up front and may already refuse the text.
@@ -208,7 +213,7 @@ def _yaml_stream(text: str | bytes, source: str | None, limits: Limits, single: 
     except yaml.YAMLError as error:
         raise _yaml_error(error, source, limits) from None
     try:
-        composer = _Composer(loader, source, limits, as_nodes)
+        composer = _Composer(loader, source, limits, as_nodes, json_types)
         documents = composer.stream(single)
     except yaml.YAMLError as error:
         raise _yaml_error(error, source, limits) from None
@@ -223,6 +228,8 @@ _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _MERGE = "tag:yaml.org,2002:merge"
+_BINARY = "tag:yaml.org,2002:binary"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Scalars the safe constructor builds into plain values (``!!str`` is taken as is).
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}"
                          for name in ("null", "bool", "int", "float", "binary", "timestamp"))
@@ -253,11 +260,13 @@ class _Composer:
     keys, collects duplicate keys and records every value's position. Builds plain values, or
     PyYAML nodes (``as_nodes``) for validators that inspect tags."""
 
-    def __init__(self, loader: Any, source: str | None, limits: Limits, as_nodes: bool) -> None:
+    def __init__(self, loader: Any, source: str | None, limits: Limits, as_nodes: bool,
+                 json_types: bool = False) -> None:
         self.loader = loader
         self.source = source
         self.limits = limits
         self.as_nodes = as_nodes
+        self.json_types = json_types
         self.nodes = 0
         self.problems: list[DocumentProblem] = []
 
@@ -338,8 +347,10 @@ class _Composer:
             return event.value
         if tag == _MERGE:
             raise self.fail("YAML merge keys (<<) are not allowed", event.start_mark, path)
-        if tag not in _SCALAR_TAGS:
+        if tag not in _SCALAR_TAGS or (self.json_types and tag == _BINARY):
             raise self.fail(_unsupported(tag), event.start_mark, path)
+        if self.json_types and tag == _TIMESTAMP:
+            return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         try:
             return self.loader.yaml_constructors[tag](self.loader, node)
@@ -364,7 +375,8 @@ class _Composer:
             if type(event) is not yaml.ScalarEvent:
                 raise self.fail("a mapping key must be a plain value, not a list or mapping",
                                 mark, top.path)
-            top.key, top.key_text, top.key_mark = value, event.value, mark
+            top.key = event.value if self.json_types else value
+            top.key_text, top.key_mark = event.value, mark
             return top.path
         key, key_mark = top.key, top.key_mark
         path = (*top.path, str(top.key_text))

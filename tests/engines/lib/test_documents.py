@@ -177,3 +177,14 @@ def test_pure_python_parser_gives_the_same_answers(monkeypatch: pytest.MonkeyPat
     assert "anchors and aliases" in problem_of(load_yaml, billion_laughs()).message
     # Its reader refuses control characters before parsing.
     assert "not valid YAML" in problem_of(load_yaml, "a: \x06").message
+
+
+def test_json_types_for_json_schema_validation() -> None:
+    text = "1: a\nday: 2026-01-02\ncount: 3\nflag: yes\n"
+    assert load_yaml(text, json_types=True).data == {"1": "a", "day": "2026-01-02", "count": 3,
+                                                     "flag": True}
+    assert load_yaml(text).data[1] == "a"  # yaml.safe_load's types otherwise
+    with pytest.raises(DocumentError, match="!!binary"):
+        load_yaml("a: !!binary aGk=", json_types=True)
+    [document] = load_yaml_all("day: 2026-01-02", json_types=True)
+    assert document.data == {"day": "2026-01-02"}
