@@ -13,7 +13,7 @@ people Hygie does not control, so a document is treated as hostile:
 - **duplicate keys** are errors (``yaml.safe_load`` silently keeps the last one);
 - **safe types only**: strings, numbers, booleans, null, dates, binary, lists and mappings, built
   as ``yaml.safe_load`` builds them; any other tag (``!!python/...``, ``!!set``, local tags) and
-  merge keys (``<<``) are errors;
+  merge keys (``<<``) are errors; ``json_types=True`` narrows them to JSON's (for a JSON Schema);
 - **locations**: every value's line and column are kept in :attr:`Document.positions`, so
   validation errors point at the line of the offending key.
 
