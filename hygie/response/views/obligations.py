@@ -101,19 +101,15 @@ class ObligationDashboardView(CapabilityRequiredMixin):
     def get(self, request: HttpRequest) -> HttpResponse:
         now = timezone.now()
         establishments = list(Establishment.objects.visible_to(request.user))
-        queryset = service.pending_obligations(request.user)
         selected = {
             "establishment": self._choice(request, "establishment",
                                           [str(e.pk) for e in establishments]),
             "obligation": self._choice(request, "obligation", [i.value for i in ObligationId]),
             "incident_status": self._choice(request, "incident_status", IncidentStatus.values),
         }
-        if selected["establishment"]:
-            queryset = queryset.filter(incident__establishment_id=selected["establishment"])
-        if selected["obligation"]:
-            queryset = queryset.filter(obligation_id=selected["obligation"])
-        if selected["incident_status"]:
-            queryset = queryset.filter(incident__status=selected["incident_status"])
+        queryset = service.pending_obligations(
+            request.user, establishment_id=selected["establishment"],
+            obligation_id=selected["obligation"], incident_status=selected["incident_status"])
         groups = service.group_obligations(decorate(list(queryset), now), now)
         context = {
             "groups": [(key, service.GROUP_LABELS[key], groups[key])
@@ -126,7 +122,7 @@ class ObligationDashboardView(CapabilityRequiredMixin):
             "obligation_options": [(i.value, service.obligation_label(i.value))
                                    for i in ObligationId],
             "status_options": list(IncidentStatus.choices),
-            "profiles": self._profiles(establishments),
+            "profiles": service.profiles_of(establishments),
             "can_manage": request.user.can(MANAGE_OBLIGATIONS),
         }
         if _is_htmx(request):
@@ -137,12 +133,6 @@ class ObligationDashboardView(CapabilityRequiredMixin):
     def _choice(request: HttpRequest, name: str, allowed: list[str]) -> str:
         value = request.GET.get(name, "")
         return value if value in allowed else ""
-
-    @staticmethod
-    def _profiles(establishments: list[Establishment]) -> list[tuple[Establishment, Any]]:
-        stored = {p.establishment_id: p for p in
-                  RegulatoryProfile.objects.filter(establishment__in=establishments)}
-        return [(e, stored.get(e.pk)) for e in establishments]
 
 
 # --- the incident panel and the decisions ----------------------------------------------------

@@ -47,6 +47,7 @@ from hygie.response.services.obligations.profiles import (
     clean_notification_emails,
     default_profile_values,
     notification_addresses,
+    profiles_of,
     regulatory_profile,
     save_profile,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "obligation_label",
     "overdue_count",
     "pending_obligations",
+    "profiles_of",
     "reassess_establishment",
     "regulatory_profile",
     "reopen_obligation",

@@ -35,11 +35,20 @@ GROUP_LABELS = {
 }
 
 
-def pending_obligations(user: Any) -> QuerySet[IncidentObligation]:
-    """Obligations that apply and wait for a decision, in the establishments the user sees."""
-    return (IncidentObligation.objects.visible_to(user)
-            .filter(applies=True, status=ObligationStatus.PENDING)
-            .select_related("incident", "incident__establishment"))
+def pending_obligations(user: Any, *, establishment_id: str = "", obligation_id: str = "",
+                        incident_status: str = "") -> QuerySet[IncidentObligation]:
+    """Obligations that apply and wait for a decision, in the establishments the user sees;
+    narrowed to one establishment, one obligation or one incident phase when given."""
+    queryset = (IncidentObligation.objects.visible_to(user)
+                .filter(applies=True, status=ObligationStatus.PENDING)
+                .select_related("incident", "incident__establishment"))
+    if establishment_id:
+        queryset = queryset.filter(incident__establishment_id=establishment_id)
+    if obligation_id:
+        queryset = queryset.filter(obligation_id=obligation_id)
+    if incident_status:
+        queryset = queryset.filter(incident__status=incident_status)
+    return queryset
 
 
 def group_of(obligation: IncidentObligation, now: datetime) -> str:

@@ -104,3 +104,10 @@ def save_profile(profile: RegulatoryProfile, user: Any, **fields: Any) -> Regula
     if "notification_emails" in fields:
         fields["notification_emails"] = clean_notification_emails(fields["notification_emails"])
     return crud.save_instance(profile, user, **fields)
+
+
+def profiles_of(establishments: list[Establishment]) -> list[tuple[Establishment, Any]]:
+    """Each establishment with its stored regulatory profile (None when never set)."""
+    stored = {p.establishment_id: p for p in
+              RegulatoryProfile.objects.filter(establishment__in=establishments)}
+    return [(e, stored.get(e.pk)) for e in establishments]
