@@ -182,8 +182,8 @@ def _pack_members(source: Path | IO[bytes]) -> Iterator[tuple[PurePosixPath, byt
                 continue
             admit(info.file_size)
             try:
-                with archive.open(info) as handle:
-                    content = handle.read(MAX_RULE_FILE_BYTES + 1)
+                with archive.open(info) as member:
+                    content = member.read(MAX_RULE_FILE_BYTES + 1)
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
                 # Corrupt data, bad CRC, encrypted entry or unknown compression method.
                 raise RulePackImportError(_("The zip entry %(name)s cannot be read.")
