@@ -30,7 +30,13 @@ from hygie.privacy.engine.errors import ExtractionError
 from hygie.privacy.engine.extract.hl7 import HL7Layout, count_segments, hl7_document, hl7_layout
 from hygie.privacy.engine.extract.table import CSVLayout, csv_document, csv_layout, row_starts
 from hygie.privacy.engine.extract.text import looks_binary
-from hygie.privacy.engine.model import ColumnVerdict, DocumentResult, EntityType, Finding
+from hygie.privacy.engine.model import (
+    ColumnVerdict,
+    DocumentResult,
+    EntityType,
+    Finding,
+    FindingLocation,
+)
 
 STREAMABLE_FORMATS = frozenset({"text", "csv", "hl7v2"})
 _SAMPLE = 8192  # as looks_binary
@@ -348,24 +354,30 @@ class StreamScanner:
 
 
 def _shift(finding: Finding, position: _Position) -> Finding:
-    """A window's finding placed in the whole text."""
+    """A window's finding placed in the whole text (built directly: ``replace`` is slow)."""
+    if position.offset == 0 and position.line == 1 and position.column == 0:
+        return finding
     location = finding.location
     if location.line is not None:
-        on_first_line = location.line == 1
-        column_shift = position.column if on_first_line else 0
-        location = replace(
-            location,
-            line=location.line + position.line - 1,
-            column=None if location.column is None else location.column + column_shift,
-            end_column=None
-            if location.end_column is None
-            else location.end_column + column_shift,
+        shift = position.column if location.line == 1 else 0
+        location = FindingLocation(
+            location.member,
+            location.path,
+            location.line + position.line - 1,
+            None if location.column is None else location.column + shift,
+            None if location.end_column is None else location.end_column + shift,
         )
-    return replace(
-        finding,
-        start=finding.start + position.offset,
-        end=finding.end + position.offset,
-        location=location,
+    return Finding(
+        finding.entity,
+        finding.detector,
+        finding.confidence,
+        finding.is_validated,
+        finding.masked,
+        finding.value_hash,
+        location,
+        finding.start + position.offset,
+        finding.end + position.offset,
+        finding.table_column,
     )
 
 
