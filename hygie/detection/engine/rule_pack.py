@@ -16,7 +16,7 @@ from typing import Any
 
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
-from sigma.exceptions import SigmaError, SigmaRuleLocation
+from sigma.exceptions import SigmaConditionError, SigmaError, SigmaRuleLocation
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
@@ -213,6 +213,8 @@ def _assemble(
                 assert isinstance(applied, SigmaRule)
                 rule = applied
             for condition in rule.detection.parsed_condition:
+                if not isinstance(condition.condition, str):  # pySigma would raise TypeError
+                    raise SigmaConditionError("condition must be a string expression")
                 condition.parse()
         except (SigmaError, RecursionError) as error:
             problems.append(_problem(source.name, text, error, rule))

@@ -168,3 +168,14 @@ def test_deeply_nested_rule_is_refused_with_its_line() -> None:
     pack, engine = load(GOOD, deep)
     (problem,) = pack.problems
     assert problem.location.line == 8 and "nested deeper than 32 levels" in problem.reason
+
+
+def test_condition_given_as_a_mapping_is_reported_not_a_crash() -> None:
+    """Found by fuzzing: pySigma raised TypeError (unhashable dict), failing the whole pack."""
+    bad = "title: t\nlogsource: {product: x}\ndetection:\n  sel: {a: 1}\n  condition: {gte: 3}\n"
+    good = rule("sel: {a: 1}\ncondition: sel")
+    pack = load_rule_pack([RuleSource("bad.yml", bad), RuleSource("good.yml", good)])
+    assert [(str(p.location), p.reason) for p in pack.problems] == [
+        ("bad.yml:5", "condition must be a string expression")
+    ]
+    assert len(pack.rules) == 1
