@@ -65,10 +65,12 @@ bench-ingest: install-bench
 bench-scan-memory: install-bench
 	$(BIN)/python bench/bench_scan_memory.py
 
-## lint: ruff over everything, mypy (strict) over the pure code
+## lint: ruff (rules and format), mypy (the whole package; strict on lib and engines), layering
 lint: install-dev
 	$(BIN)/ruff check hygie tests bench
+	$(BIN)/ruff format --check hygie tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## clean: caches and build output (keeps .venv and the data folder var/)
 clean:

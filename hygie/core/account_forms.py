@@ -94,9 +94,12 @@ class UserAccessForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["establishments"].queryset = Establishment.objects.visible_to(actor)
+        establishments, role = self.fields["establishments"], self.fields["role"]
+        assert isinstance(establishments, forms.ModelMultipleChoiceField)
+        assert isinstance(role, forms.ChoiceField)
+        establishments.queryset = Establishment.objects.visible_to(actor)
         grantable = set(grantable_roles(actor))
-        self.fields["role"].choices = [(value, label) for value, label in Role.choices
+        role.choices = [(value, label) for value, label in Role.choices
                                        if value in grantable]
         if not actor.sees_all_establishments:
             # Never offered, so never granted by accident; the service refuses it anyway.

@@ -134,11 +134,15 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
             for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)}
 
 
+# The instance's field values before the save, kept on it from pre_save to post_save.
+_BEFORE_ATTRIBUTE = "_audit_before"
+
+
 def _on_pre_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     if kwargs.get("raw") or instance.pk is None or instance._state.adding:
         return
     previous = sender._default_manager.filter(pk=instance.pk).first()
-    instance._audit_before = _snapshot(previous) if previous is not None else None
+    setattr(instance, _BEFORE_ATTRIBUTE, _snapshot(previous) if previous is not None else None)
 
 
 def _on_post_save(sender: type[models.Model], instance: models.Model, created: bool,
@@ -149,7 +153,7 @@ def _on_post_save(sender: type[models.Model], instance: models.Model, created: b
     if created:
         record("create", instance, changes={k: {"after": v} for k, v in after.items()})
         return
-    before = getattr(instance, "_audit_before", None) or {}
+    before = getattr(instance, _BEFORE_ATTRIBUTE, None) or {}
     changes = _diff(before, after)
     if changes:
         record("update", instance, changes=changes)

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hygie.core.models import AuditAction, AuditEntry, Establishment
+from hygie.core.models import AuditAction, AuditEntry, Establishment, User
 
 
 class AuditFilterForm(forms.Form):
@@ -28,17 +28,22 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, data: Any, *, user: Any, visible: QuerySet[AuditEntry]) -> None:
+    def __init__(self, data: Any, *, user: User, visible: QuerySet[AuditEntry]) -> None:
         super().__init__(data)
-        self.fields["action"].choices = [("", _("All actions")), *AuditAction.choices]
+        action, object_type = self.fields["action"], self.fields["object_type"]
+        establishment = self.fields["establishment"]
+        assert isinstance(action, forms.ChoiceField)
+        assert isinstance(object_type, forms.ChoiceField)
+        assert isinstance(establishment, forms.ModelChoiceField)
+        action.choices = [("", _("All actions")), *AuditAction.choices]
         # Offer only object types that occur in entries this user may see.
         types = visible.order_by("object_type").values_list("object_type", flat=True).distinct()
-        self.fields["object_type"].choices = [("", _("All types"))] + [
-            (value, value) for value in types if value]
-        self.fields["establishment"].queryset = Establishment.objects.visible_to(user)
+        object_type.choices = [("", _("All types"))] + [(value, value) for value in types if value]
+        establishment.queryset = Establishment.objects.visible_to(user)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hygie.core.choices import AlertStatus
 from hygie.core.models import (
-    Alert,
     Asset,
     Department,
     Establishment,
@@ -17,9 +17,13 @@ from hygie.core.models import (
     Person,
 )
 from hygie.core.models.assets import normalise_ip, normalise_mac
+from hygie.core.models.scoping import ScopedQuerySet
 from hygie.core.services.csv_io import MAX_IMPORT_BYTES
 from hygie.core.tables import scoped_label
 from hygie.lib.identifiers import check_adeli, check_rpps
+
+if TYPE_CHECKING:
+    from hygie.core.models import User
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -29,18 +33,23 @@ class ScopedModelForm(forms.ModelForm):
     establishments' departments out of the page.
     """
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "visible_to"):
+            # ModelMultipleChoiceField is a ModelChoiceField too.
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            queryset = field.queryset
+            if isinstance(queryset, ScopedQuerySet):
                 field.queryset = queryset.visible_to(user)
                 if any(f.name == "establishment" for f in queryset.model._meta.fields):
                     field.queryset = field.queryset.select_related("establishment")
-                    field.label_from_instance = lambda obj: scoped_label(obj, user)
+                    field.label_from_instance = (  # type: ignore[method-assign]
+                        lambda obj: scoped_label(obj, user))  # per-form labels, by design
         establishment_field = self.fields.get("establishment")
-        if (establishment_field is not None and not self.instance.pk
+        if (isinstance(establishment_field, forms.ModelChoiceField)
+                and establishment_field.queryset is not None and not self.instance.pk
                 and not self.initial.get("establishment")):
             visible = list(establishment_field.queryset[:2])
             if len(visible) == 1:
@@ -92,7 +101,7 @@ class PersonForm(ScopedModelForm):
         return check_adeli(value).normalised if value else ""
 
 
-class ListTextField(forms.CharField):
+class ListTextField(forms.Field):
     """A list typed as text: items separated by commas, semicolons, spaces or new lines."""
 
     def prepare_value(self, value: Any) -> Any:
@@ -101,7 +110,7 @@ class ListTextField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> list[str]:
-        text = super().to_python(value) or ""
+        text = "" if value in self.empty_values else str(value)
         return [part for part in re.split(r"[\s,;]+", text) if part]
 
 
@@ -161,4 +170,4 @@ class CSVImportForm(forms.Form):
 
 
 class AlertStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Alert._meta.get_field("status").choices)
+    status = forms.ChoiceField(label=_("Status"), choices=AlertStatus.choices)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from hygie.core import context
+from hygie.core.http import signed_in_user
 from hygie.core.services import accounts, mfa
 
 # Paths that never need a finished account set-up (the API checks verification itself).
@@ -73,7 +74,9 @@ class AccountSetupMiddleware:
 
 def pending_setup_step(request: HttpRequest) -> str | None:
     """URL name of the set-up page this signed-in user must go through now, if any."""
-    user = request.user
+    user = signed_in_user(request)
+    if user is None:
+        return None
     verified = mfa.is_request_verified(request)
     if not verified and mfa.has_confirmed_device(user):
         return "core:mfa_verify"

@@ -12,17 +12,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.util import find_spec
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hygie import modules
 from hygie.lib.registry import Registry
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from hygie.core.models import Establishment, User
 
 
 @dataclass(frozen=True)
 class NavItem:
     """A link in the navigation. ``capability`` hides it from users who may not use it."""
 
-    label: str
+    label: StrOrPromise
     url_name: str
     capability: str | None = None
 
@@ -32,12 +37,12 @@ class NavSection:
     """One module's entry in the navigation, with its pages."""
 
     key: str
-    label: str
+    label: StrOrPromise
     order: int
     items: Sequence[NavItem] = field(default_factory=tuple)
     icon: str = ""
 
-    def visible_items(self, user: Any) -> list[NavItem]:
+    def visible_items(self, user: User) -> list[NavItem]:
         return [item for item in self.items if item.capability is None or user.can(item.capability)]
 
 
@@ -57,7 +62,7 @@ class Probe:
     id: str
     title: str
     controls: Sequence[str]
-    run: Callable[[Any], ProbeResult]
+    run: Callable[[Establishment], ProbeResult]
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,8 @@ class SearchProvider:
     """Global search over one kind of object; ``search(user, text)`` must apply scoping."""
 
     key: str
-    label: str
-    search: Callable[[Any, str], list[SearchHit]]
+    label: StrOrPromise
+    search: Callable[[User, str], list[SearchHit]]
 
 
 navigation: Registry[NavSection] = Registry("navigation")
@@ -95,7 +100,7 @@ def autodiscover() -> list[str]:
     return imported
 
 
-def sections_for(user: Any) -> list[tuple[NavSection, list[NavItem]]]:
+def sections_for(user: User) -> list[tuple[NavSection, list[NavItem]]]:
     """The navigation this user may see, in module order, without empty sections."""
     result = []
     for section in sorted(navigation.values(), key=lambda s: (s.order, s.key)):

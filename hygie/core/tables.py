@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import ForeignObjectRel
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,13 @@ class Cell:
     url: str = ""
     badge: str = ""  # CSS modifier for a coloured badge, e.g. "severity-40"
     kind: str = ""  # lets a page's table template draw a special cell (e.g. "progress")
+
+
+def verbose_name_of(field: models.Field[Any, Any] | ForeignObjectRel) -> str:
+    """A field's ``verbose_name``; a reverse relation (which has none) says its model's plural."""
+    if isinstance(field, ForeignObjectRel):
+        return str(field.related_model._meta.verbose_name_plural)
+    return str(field.verbose_name)
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class Column:
     """
 
     name: str
-    label: str = ""
+    label: StrOrPromise = ""
     sort: str | bool = True
     link: bool = False
     badge: str = ""
@@ -51,7 +62,7 @@ class Column:
         if self.label:
             return str(self.label)
         try:
-            return str(capfirst(model._meta.get_field(self.name.split("__")[0]).verbose_name))
+            return str(capfirst(verbose_name_of(model._meta.get_field(self.name.split("__")[0]))))
         except FieldDoesNotExist:
             return str(capfirst(self.name.replace("_", " ")))
 

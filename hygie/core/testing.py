@@ -6,11 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.util import find_spec
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from hygie import modules
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from hygie.core.models import User
 
 
 class FastArgon2PasswordHasher(Argon2PasswordHasher):
@@ -21,7 +26,7 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
     parallelism = 1
 
 
-def login_with_mfa(client, user):  # type: ignore[no-untyped-def]
+def login_with_mfa(client: Client, user: User) -> Client:
     """Log ``user`` into a Django test client with a confirmed TOTP device already verified."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -132,6 +132,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "core/account/locked.html"
 # Renders the same template with the time at which the user may try again.
 AXES_LOCKOUT_CALLABLE = "hygie.core.views.accounts.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429  # axes' default, stated: the lockout page answers with it
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = 1 if CONFIG.behind_tls_proxy else 0

@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Path, Query, Router
 from ninja.filter_schema import FilterLookup
@@ -27,6 +26,7 @@ from hygie.core.api.schemas import (
     InputFilters,
     InstantParam,
 )
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Alert
 from hygie.core.services.alerts import assign_alert, assignable_users, change_alert_status
 
@@ -56,7 +56,7 @@ class AlertFilters(InputFilters):
                         "`until` bound the last time an alert was seen; `assignee` (a user id) "
                         "or `is_unassigned` filter on who works on it. Requires `alerts.view`.")
 @paginate(Pagination)
-def list_alerts(request: HttpRequest, filters: Query[AlertFilters],
+def list_alerts(request: AuthenticatedRequest, filters: Query[AlertFilters],
                 ordering: str | None = Query(None, description=ordering_description(ORDERINGS))
                 ) -> Any:
     require(request, roles.VIEW_ALERTS)
@@ -67,7 +67,7 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters],
 @router.get("/alerts/{int:alert_id}", response={200: AlertOut, **ERROR_RESPONSES},
             summary="Get an alert", operation_id="get_alert", url_name="core_alert_detail",
             description="Requires `alerts.view`.")
-def get_alert(request: HttpRequest, alert_id: Path[Id]) -> Alert:
+def get_alert(request: AuthenticatedRequest, alert_id: Path[Id]) -> Alert:
     require(request, roles.VIEW_ALERTS)
     return get_visible(Alert, request, alert_id)
 
@@ -77,8 +77,8 @@ def get_alert(request: HttpRequest, alert_id: Path[Id]) -> Alert:
               description="Change the status and/or the assignee (`null` unassigns). The "
                           "assignee must be able to triage alerts of the alert's establishment. "
                           "Requires `alerts.triage` and a write token.")
-def update_alert(request: HttpRequest, alert_id: Path[Id],
-                 payload: PatchDict[AlertIn]) -> Alert:  # type: ignore[type-arg]
+def update_alert(request: AuthenticatedRequest, alert_id: Path[Id],
+                 payload: PatchDict[AlertIn]) -> Alert:
     require(request, roles.TRIAGE_ALERTS)
     alert = get_visible(Alert, request, alert_id)
     with transaction.atomic():

@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Path, Query, Router
 from ninja.filter_schema import FilterLookup
 from ninja.pagination import paginate
@@ -18,6 +17,7 @@ from hygie.core.api.schemas import (
     InputFilters,
     InstantParam,
 )
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import AuditEntry
 
 router = Router(tags=["Audit"])
@@ -41,7 +41,7 @@ class AuditFilters(InputFilters):
             description="Newest first. `object_type` is `app.model`, e.g. `core.person`. "
                         "Requires `audit.view`.")
 @paginate(Pagination)
-def list_audit_entries(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
+def list_audit_entries(request: AuthenticatedRequest, filters: Query[AuditFilters]) -> Any:
     require(request, roles.VIEW_AUDIT)
     return filters.filter(AuditEntry.objects.visible_to(request.user)).order_by("-sequence")
 
@@ -52,7 +52,7 @@ def list_audit_entries(request: HttpRequest, filters: Query[AuditFilters]) -> An
             description="Walks the whole keyed chain and the signed checkpoints, like "
                         "`hygie audit verify`: reports each check and the first modified, "
                         "inserted, deleted, truncated or wiped entry. Requires `audit.view`.")
-def verify_audit_chain(request: HttpRequest) -> dict[str, Any]:
+def verify_audit_chain(request: AuthenticatedRequest) -> dict[str, Any]:
     require(request, roles.VIEW_AUDIT)
     report = audit.verify_chain()
     problem = report.problem
@@ -68,6 +68,6 @@ def verify_audit_chain(request: HttpRequest) -> dict[str, Any]:
 @router.get("/audit/{int:entry_id}", response={200: AuditEntryOut, **ERROR_RESPONSES},
             summary="Get an audit entry", operation_id="get_audit_entry",
             url_name="core_auditentry_detail", description="Requires `audit.view`.")
-def get_audit_entry(request: HttpRequest, entry_id: Path[Id]) -> AuditEntry:
+def get_audit_entry(request: AuthenticatedRequest, entry_id: Path[Id]) -> AuditEntry:
     require(request, roles.VIEW_AUDIT)
     return get_visible(AuditEntry, request, entry_id)

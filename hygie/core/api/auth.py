@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from hygie.core import context
-from hygie.core.models import APIToken
+from hygie.core.models import APIToken, User
 from hygie.core.services import mfa
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -18,14 +18,15 @@ _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer hyg_…``: hashed at rest, expiring, revocable, read or write scope."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         api_token = APIToken.authenticate(token)
         if api_token is None:
             return None
         if api_token.scope == "read" and request.method not in _SAFE_METHODS:
             raise HttpError(403, "This API token is read-only.")
         request.user = api_token.user
-        request.api_token = api_token
+        # Read back with getattr(request, "api_token", None): only token requests carry it.
+        setattr(request, "api_token", api_token)  # noqa: B010
         _bind_actor(request)
         return api_token.user
 

@@ -6,12 +6,14 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
 from hygie.core.api.schemas import ErrorOut
+from hygie.core.http import AuthenticatedRequest
+from hygie.core.models.scoping import visible_objects
 
 M = TypeVar("M", bound=models.Model)
 
@@ -34,31 +36,31 @@ class Pagination(LimitOffsetPagination):
         super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)
 
 
-def require(request: HttpRequest, capability: str) -> None:
+def require(request: AuthenticatedRequest, capability: str) -> None:
     if not request.user.can(capability):
         raise PermissionDenied(_("Your role does not allow this action (%(capability)s).")
                                % {"capability": capability})
 
 
-def require_all_establishments(request: HttpRequest) -> None:
+def require_all_establishments(request: AuthenticatedRequest) -> None:
     """Organisation-level writes touch establishments a scoped user may not see."""
     if not request.user.sees_all_establishments:
         raise PermissionDenied(_("Only users with organisation-wide access may do this."))
 
 
-def get_visible(model: type[M], request: HttpRequest, pk: int) -> M:
+def get_visible(model: type[M], request: AuthenticatedRequest, pk: int) -> M:
     """The object if the caller may see it; otherwise 404, whether it exists or not."""
-    instance = model.objects.visible_to(request.user).filter(pk=pk).first()
+    instance = visible_objects(model, request.user).filter(pk=pk).first()
     if instance is None:
         raise Http404
     return instance
 
 
-def check_visible_reference(model: type[models.Model], request: HttpRequest, field: str,
+def check_visible_reference(model: type[models.Model], request: AuthenticatedRequest, field: str,
                             pk: int | None) -> None:
     """Refuse references to objects outside the caller's scope with the 'unknown' message, so
     a payload cannot be used to probe which ids exist in another establishment."""
-    if pk is not None and not model.objects.visible_to(request.user).filter(pk=pk).exists():
+    if pk is not None and not visible_objects(model, request.user).filter(pk=pk).exists():
         raise ValidationError({field: [_("Unknown %(model)s.")
                                        % {"model": model._meta.verbose_name}]})
 

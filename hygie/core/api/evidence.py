@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 from ninja.errors import HttpError
@@ -28,6 +28,7 @@ from hygie.core.api.schemas import (
     InputFilters,
     InstantParam,
 )
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment, Evidence
 from hygie.core.services.crud import check_establishment_allowed
 from hygie.core.services.evidence import (
@@ -55,7 +56,7 @@ class EvidenceFilters(InputFilters):
             description="Metadata only; download the content with `/evidence/{id}/download`. "
                         "Requires `evidence.view`.")
 @paginate(Pagination)
-def list_evidence(request: HttpRequest, filters: Query[EvidenceFilters],
+def list_evidence(request: AuthenticatedRequest, filters: Query[EvidenceFilters],
                   ordering: str | None = Query(None,
                                                description=ordering_description(ORDERINGS))
                   ) -> Any:
@@ -67,7 +68,7 @@ def list_evidence(request: HttpRequest, filters: Query[EvidenceFilters],
 @router.get("/evidence/{int:evidence_id}", response={200: EvidenceOut, **ERROR_RESPONSES},
             summary="Get evidence metadata", operation_id="get_evidence",
             url_name="core_evidence_detail", description="Requires `evidence.view`.")
-def get_evidence(request: HttpRequest, evidence_id: Path[Id]) -> Evidence:
+def get_evidence(request: AuthenticatedRequest, evidence_id: Path[Id]) -> Evidence:
     require(request, roles.VIEW_EVIDENCE)
     return get_visible(Evidence, request, evidence_id)
 
@@ -80,7 +81,7 @@ def get_evidence(request: HttpRequest, evidence_id: Path[Id]) -> Evidence:
                 "content": {"application/octet-stream": {
                     "schema": {"type": "string", "format": "binary"}}}}}},
             description="Recorded in the audit trail. Requires `evidence.view`.")
-def download_evidence(request: HttpRequest, evidence_id: Path[Id]) -> FileResponse:
+def download_evidence(request: AuthenticatedRequest, evidence_id: Path[Id]) -> FileResponse:
     require(request, roles.VIEW_EVIDENCE)
     evidence = get_visible(Evidence, request, evidence_id)
     handle, content_type, filename = open_for_download(evidence)
@@ -95,7 +96,7 @@ def download_evidence(request: HttpRequest, evidence_id: Path[Id]) -> FileRespon
              description="The name the file had when uploaded, which may name a patient: lists "
                          "and details give it masked (`file_name`). Each call is recorded in "
                          "the audit trail. Requires `evidence.view` and `evidence.reveal_names`.")
-def reveal_evidence_name(request: HttpRequest, evidence_id: Path[Id]) -> Any:
+def reveal_evidence_name(request: AuthenticatedRequest, evidence_id: Path[Id]) -> Any:
     require(request, roles.VIEW_EVIDENCE)
     require(request, roles.REVEAL_FILE_NAMES)
     evidence = get_visible(Evidence, request, evidence_id)
@@ -111,7 +112,7 @@ def reveal_evidence_name(request: HttpRequest, evidence_id: Path[Id]) -> Any:
                          "JPEG, text, CSV, JSON, ZIP, .docx, .xlsx) and must match the file "
                          "name's extension, else 415; above the upload limit, 413. The SHA-256 "
                          "is computed by the server. Requires `evidence.add` and a write token.")
-def create_evidence(request: HttpRequest, payload: Form[EvidenceIn],
+def create_evidence(request: AuthenticatedRequest, payload: Form[EvidenceIn],
                     file: File[UploadedFile]) -> Any:
     require(request, roles.ADD_EVIDENCE)
     check_establishment_allowed(request.user, payload.establishment_id)

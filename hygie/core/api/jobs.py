@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Path, Query, Router
 from ninja.filter_schema import FilterLookup
 from ninja.pagination import paginate
@@ -17,6 +16,7 @@ from hygie.core.api.common import (
     require,
 )
 from hygie.core.api.schemas import Id, InputFilters, JobOut, JobStatusValue
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Job
 
 ORDERINGS = ("created_at", "started_at", "finished_at", "status", "kind")
@@ -35,7 +35,7 @@ class JobFilters(InputFilters):
             description="Jobs of your establishments and your own jobs, newest first. "
                         "Requires `jobs.view`.")
 @paginate(Pagination)
-def list_jobs(request: HttpRequest, filters: Query[JobFilters],
+def list_jobs(request: AuthenticatedRequest, filters: Query[JobFilters],
               ordering: str | None = Query(None, description=ordering_description(ORDERINGS))
               ) -> Any:
     require(request, roles.VIEW_JOBS)
@@ -47,6 +47,6 @@ def list_jobs(request: HttpRequest, filters: Query[JobFilters],
             operation_id="get_job", url_name="core_job_detail",
             description="Poll this to follow a job's progress (`percent`, `progress_message`). "
                         "Requires `jobs.view`.")
-def get_job(request: HttpRequest, job_id: Path[Id]) -> Job:
+def get_job(request: AuthenticatedRequest, job_id: Path[Id]) -> Job:
     require(request, roles.VIEW_JOBS)
     return get_visible(Job, request, job_id)

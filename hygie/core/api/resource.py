@@ -7,10 +7,9 @@ time, and they name schemas that only exist inside ``add_crud_routes``.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
-from django.http import HttpRequest
 from ninja import FilterSchema, PatchDict, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -25,6 +24,8 @@ from hygie.core.api.common import (
     require_all_establishments,
 )
 from hygie.core.api.schemas import Id
+from hygie.core.http import AuthenticatedRequest
+from hygie.core.models.scoping import visible_objects
 from hygie.core.services.crud import (
     check_establishment_allowed,
     delete_instance,
@@ -75,21 +76,30 @@ class Resource:
 
 
 def add_crud_routes(router: Router, resource: Resource) -> None:
-    model, schema_in, schema_out = resource.model, resource.schema_in, resource.schema_out
-    filters_type = resource.filters
-    path_params = type(f"{model.__name__}Path", (Schema,),
-                       {"__annotations__": {resource.id_param: Id}})
+    model = resource.model
+    # The handlers' annotations name this resource's schemas, chosen at run time; a type checker
+    # sees their base classes (local aliases, so that they are valid in annotations).
+    if TYPE_CHECKING:
+        schema_in: TypeAlias = Schema
+        schema_out: TypeAlias = Schema
+        filters_type: TypeAlias = FilterSchema
+        path_params: TypeAlias = Schema
+    else:
+        schema_in, schema_out = resource.schema_in, resource.schema_out
+        filters_type = resource.filters
+        path_params = type(f"{model.__name__}Path", (Schema,),
+                           {"__annotations__": {resource.id_param: Id}})
     plural_snake = resource.plural.replace(" ", "_")
 
     def object_id(path: Any) -> int:
         return int(getattr(path, resource.id_param))
 
-    def check_write(request: HttpRequest, operation: str) -> None:
+    def check_write(request: AuthenticatedRequest, operation: str) -> None:
         require(request, resource.edit_capability)
         if operation in resource.organisation_wide:
             require_all_establishments(request)
 
-    def check_references(request: HttpRequest, data: dict[str, Any]) -> None:
+    def check_references(request: AuthenticatedRequest, data: dict[str, Any]) -> None:
         # The establishment first: writing into a foreign one is a 403 whatever else is sent.
         if data.get("establishment_id") is not None:
             check_establishment_allowed(request.user, data["establishment_id"])
@@ -104,11 +114,11 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
                             f"filtered, ordered and paginated (`limit`, `offset`; the total "
                             f"is in `count`). Requires `{resource.view_capability}`.")
     @paginate(Pagination)
-    def list_objects(request: HttpRequest, filters: Query[filters_type],
+    def list_objects(request: AuthenticatedRequest, filters: Query[filters_type],
                      ordering: str | None = Query(
                          None, description=ordering_description(resource.orderings))) -> Any:
         require(request, resource.view_capability)
-        queryset = filters.filter(model.objects.visible_to(request.user))
+        queryset = filters.filter(visible_objects(model, request.user))
         return apply_ordering(queryset, ordering, resource.orderings)
 
     @router.get(resource.item_path, response={200: schema_out, **ERROR_RESPONSES},
@@ -116,7 +126,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
                 url_name=f"{resource.url_name_prefix}_detail", tags=[resource.tag],
                 description=f"404 if it does not exist or is outside your establishments. "
                             f"Requires `{resource.view_capability}`.")
-    def retrieve(request: HttpRequest, path: Path[path_params]) -> Any:
+    def retrieve(request: AuthenticatedRequest, path: Path[path_params]) -> Any:
         require(request, resource.view_capability)
         return get_visible(model, request, object_id(path))
 
@@ -125,7 +135,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
                  url_name=f"{resource.url_name_prefix}_add", tags=[resource.tag],
                  description=f"Requires `{resource.edit_capability}` and a write token. "
                              f"403 when the establishment is not one of yours.")
-    def create(request: HttpRequest, payload: schema_in) -> Any:
+    def create(request: AuthenticatedRequest, payload: schema_in) -> Any:
         check_write(request, CREATE)
         data = payload.dict()
         check_references(request, data)
@@ -136,7 +146,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
                 url_name=f"{resource.url_name_prefix}_replace", tags=[resource.tag],
                 description=f"Full update: omitted optional fields take their default. "
                             f"Requires `{resource.edit_capability}` and a write token.")
-    def replace(request: HttpRequest, path: Path[path_params], payload: schema_in) -> Any:
+    def replace(request: AuthenticatedRequest, path: Path[path_params], payload: schema_in) -> Any:
         check_write(request, UPDATE)
         instance = get_visible(model, request, object_id(path))
         data = payload.dict()
@@ -148,8 +158,8 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
                   url_name=f"{resource.url_name_prefix}_edit", tags=[resource.tag],
                   description=f"Partial update: only the fields sent change. "
                               f"Requires `{resource.edit_capability}` and a write token.")
-    def update(request: HttpRequest, path: Path[path_params],
-               payload: PatchDict[schema_in]) -> Any:  # type: ignore[type-arg]
+    def update(request: AuthenticatedRequest, path: Path[path_params],
+               payload: PatchDict[schema_in]) -> Any:
         check_write(request, UPDATE)
         instance = get_visible(model, request, object_id(path))
         check_references(request, payload)
@@ -160,7 +170,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
                    url_name=f"{resource.url_name_prefix}_delete", tags=[resource.tag],
                    description=f"Requires `{resource.edit_capability}` and a write token. "
                                f"422 while other records still depend on it.")
-    def delete(request: HttpRequest, path: Path[path_params]) -> Any:
+    def delete(request: AuthenticatedRequest, path: Path[path_params]) -> Any:
         check_write(request, DELETE)
         delete_instance(get_visible(model, request, object_id(path)), request.user)
         return Status(204, None)

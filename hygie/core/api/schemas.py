@@ -6,12 +6,13 @@ handlers check them against the caller's scope before anything is written.
 """
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, FilterSchema, Schema
 from pydantic import AfterValidator, field_validator
 
+from hygie.core.api.choice_values import choice_literal
 from hygie.core.choices import (
     AlertStatus,
     AssetKind,
@@ -26,16 +27,29 @@ from hygie.core.models.jobs import JobStatus
 
 # Literal types make the OpenAPI document list the allowed values, so clients (and schemathesis)
 # learn them from the schema instead of from 422 answers.
-OrganisationKindValue = Literal[tuple(OrganisationKind.values)]  # type: ignore[valid-type]
-EstablishmentKindValue = Literal[tuple(EstablishmentKind.values)]  # type: ignore[valid-type]
-DepartmentKindValue = Literal[tuple(DepartmentKind.values)]  # type: ignore[valid-type]
-AssetKindValue = Literal[tuple(AssetKind.values)]  # type: ignore[valid-type]
-CriticalityValue = Literal[tuple(Criticality.values)]  # type: ignore[valid-type]
-AlertStatusValue = Literal[tuple(AlertStatus.values)]  # type: ignore[valid-type]
-TokenScopeValue = Literal[tuple(TokenScope.values)]  # type: ignore[valid-type]
-JobStatusValue = Literal[tuple(JobStatus.values)]  # type: ignore[valid-type]
-AuditActionValue = Literal[tuple(AuditAction.values)]  # type: ignore[valid-type]
-AuditChannelValue = Literal[tuple(AuditChannel.values)]  # type: ignore[valid-type]
+# mypy cannot read a Literal built at run time: to it these are plain strings.
+if TYPE_CHECKING:
+    OrganisationKindValue = str
+    EstablishmentKindValue = str
+    DepartmentKindValue = str
+    AssetKindValue = str
+    CriticalityValue = str
+    AlertStatusValue = str
+    TokenScopeValue = str
+    JobStatusValue = str
+    AuditActionValue = str
+    AuditChannelValue = str
+else:
+    OrganisationKindValue = choice_literal(OrganisationKind.values)
+    EstablishmentKindValue = choice_literal(EstablishmentKind.values)
+    DepartmentKindValue = choice_literal(DepartmentKind.values)
+    AssetKindValue = choice_literal(AssetKind.values)
+    CriticalityValue = choice_literal(Criticality.values)
+    AlertStatusValue = choice_literal(AlertStatus.values)
+    TokenScopeValue = choice_literal(TokenScope.values)
+    JobStatusValue = choice_literal(JobStatus.values)
+    AuditActionValue = choice_literal(AuditAction.values)
+    AuditChannelValue = choice_literal(AuditChannel.values)
 
 
 def _as_utc_instant(value: datetime) -> datetime:

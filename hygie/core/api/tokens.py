@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from hygie.core.api.common import ERROR_RESPONSES, Pagination
 from hygie.core.api.schemas import APITokenCreatedOut, APITokenIn, APITokenOut, Id
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import APIToken
 from hygie.core.services.accounts import issue_token, revoke_token, tokens_of
 
@@ -22,7 +23,7 @@ router = Router(tags=["Tokens"])
             summary="List my API tokens", operation_id="list_tokens", url_name="core_token_list",
             description="Your own tokens, active or not; never their secret.")
 @paginate(Pagination)
-def list_tokens(request: HttpRequest) -> Any:
+def list_tokens(request: AuthenticatedRequest) -> Any:
     return tokens_of(request.user).order_by("-created_at", "-pk")
 
 
@@ -31,27 +32,28 @@ def list_tokens(request: HttpRequest) -> Any:
              description="Returns the secret in `token` once: only its hash is stored. Must be "
                          "called from a signed-in browser session (with CSRF token), not with "
                          "another API token, so a leaked token cannot mint new ones.")
-def create_token(request: HttpRequest, payload: APITokenIn) -> Any:
+def create_token(request: AuthenticatedRequest, payload: APITokenIn) -> Any:
     if getattr(request, "api_token", None) is not None:
         raise PermissionDenied(_("Create API tokens from a signed-in session, not with a token."))
     expires_at = timezone.now() + timedelta(days=payload.expires_in_days)
     token, secret = issue_token(request.user, name=payload.name, scope=payload.scope,
                                 expires_at=expires_at, actor=request.user)
-    token.token = secret
-    return Status(201, token)
+    # The secret is never stored: the answer is the token's fields plus the clear value, once.
+    created = APITokenOut.from_orm(token).dict()
+    return Status(201, APITokenCreatedOut(**created, token=secret))
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None, **ERROR_RESPONSES},
                summary="Revoke an API token", operation_id="revoke_token",
                url_name="core_token_delete",
                description="Revoked at once; the token stays listed as revoked for the record.")
-def delete_token(request: HttpRequest, token_id: Path[Id]) -> Any:
+def delete_token(request: AuthenticatedRequest, token_id: Path[Id]) -> Any:
     token = _own_token(request, token_id)
     revoke_token(token, actor=request.user)
     return Status(204, None)
 
 
-def _own_token(request: HttpRequest, token_id: int) -> APIToken:
+def _own_token(request: AuthenticatedRequest, token_id: int) -> APIToken:
     token = tokens_of(request.user).filter(pk=token_id).first()
     if token is None:
         raise Http404

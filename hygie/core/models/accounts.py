@@ -68,7 +68,7 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-class APITokenQuerySet(models.QuerySet):
+class APITokenQuerySet(models.QuerySet["APIToken", "APIToken"]):
     def active(self) -> APITokenQuerySet:
         now = timezone.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)

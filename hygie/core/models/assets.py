@@ -78,7 +78,7 @@ class Asset(models.Model):
         self.ip_addresses = [normalise_ip(ip) for ip in _as_list(self.ip_addresses)]
         self.mac_addresses = [normalise_mac(mac) for mac in _as_list(self.mac_addresses)]
         self.tags = sorted({tag.strip() for tag in _as_list(self.tags) if tag.strip()})
-        if (self.department_id and self.establishment_id
+        if (self.department_id and self.establishment_id and self.department is not None
                 and self.department.establishment_id != self.establishment_id):
             raise ValidationError({"department": _("This department belongs to another "
                                                    "establishment.")})

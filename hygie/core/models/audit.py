@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models.organisation import Establishment
 from hygie.core.models.scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from hygie.core.models.accounts import User
 
 GENESIS_HASH = "0" * 64
 # Domain separation: an entry MAC can never be replayed as a checkpoint MAC, or the reverse.
@@ -42,10 +46,11 @@ class AuditChannel(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
-class AuditScopedQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> ScopedQuerySet:
+class AuditScopedQuerySet(ScopedQuerySet["AuditEntry"]):
+    def visible_to(self, user: User | AnonymousUser | None) -> ScopedQuerySet[AuditEntry]:
         """Entries of the user's establishments (entries tied to none: organisation-wide users)."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if (user is None or isinstance(user, AnonymousUser)
+                or not getattr(user, "is_authenticated", False) or not user.is_active):
             return self.none()
         if user.sees_all_establishments:
             return self

@@ -61,7 +61,7 @@ class Person(models.Model):
             self.rpps = check_rpps(self.rpps).normalised
         if self.adeli:
             self.adeli = check_adeli(self.adeli).normalised
-        if (self.department_id and self.establishment_id
+        if (self.department_id and self.establishment_id and self.department is not None
                 and self.department.establishment_id != self.establishment_id):
             raise ValidationError({"department": _("This department belongs to another "
                                                    "establishment.")})

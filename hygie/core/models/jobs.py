@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models.organisation import Establishment
 from hygie.core.models.scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from hygie.core.models.accounts import User
 
 
 class JobStatus(models.TextChoices):
@@ -17,11 +23,12 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class JobQuerySet(ScopedQuerySet):
-    def visible_to(self, user: object) -> ScopedQuerySet:
+class JobQuerySet(ScopedQuerySet["Job"]):
+    def visible_to(self, user: User | AnonymousUser | None) -> ScopedQuerySet[Job]:
         """Jobs of the user's establishments, plus the user's own establishment-less jobs."""
         scoped = super().visible_to(user)
-        if getattr(user, "sees_all_establishments", False) or not getattr(user, "pk", None):
+        if (user is None or isinstance(user, AnonymousUser) or user.sees_all_establishments
+                or not user.pk):
             return scoped
         return (scoped | self.filter(establishment__isnull=True, created_by=user)).distinct()
 

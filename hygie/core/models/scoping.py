@@ -6,21 +6,33 @@ handlers, exports and search all go through ``visible_to``; nothing filters by h
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 if TYPE_CHECKING:
     from hygie.core.models.accounts import User
 
+_M = TypeVar("_M", bound=models.Model)
 
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user: User | Any) -> ScopedQuerySet:
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+
+def scope_path_of(model: type[models.Model]) -> str | None:
+    """The model's path to an Establishment id (``scope_path``), None when it is not scoped."""
+    path: str | None = getattr(model, "scope_path", None)
+    return path
+
+
+class ScopedQuerySet(models.QuerySet[_M, _M]):
+    def visible_to(self, user: User | AnonymousUser | None) -> ScopedQuerySet[_M]:
+        if (user is None or isinstance(user, AnonymousUser)
+                or not getattr(user, "is_authenticated", False) or not user.is_active):
             return self.none()
         if user.sees_all_establishments:
             return self
-        path: str = self.model.scope_path
+        path = scope_path_of(self.model)
+        if path is None:
+            raise TypeError(f"{self.model.__name__} has a ScopedManager but no scope_path")
         ids = user.visible_establishment_ids()
         if path == "pk":
             return self.filter(pk__in=ids)
@@ -30,6 +42,14 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def visible_objects(model: type[_M], user: User | AnonymousUser | None) -> ScopedQuerySet[_M]:
+    """``model.objects.visible_to(user)`` for code holding the model class in a variable."""
+    queryset = model._default_manager.all()
+    if not isinstance(queryset, ScopedQuerySet):
+        raise TypeError(f"{model.__name__} is not scoped: its manager is not a ScopedManager")
+    return queryset.visible_to(user)
 
 
 def establishment_ids_of(instance: models.Model) -> set[int]:
@@ -42,7 +62,7 @@ def establishment_ids_of(instance: models.Model) -> set[int]:
     yet saved resolves too; the hops not in memory cost one query. Empty when the model is not
     scoped or the object has no parent yet.
     """
-    path: str | None = getattr(type(instance), "scope_path", None)
+    path = scope_path_of(type(instance))
     if path is None:
         # Not scoped through the manager: a plain ``establishment`` field is still honoured.
         own = getattr(instance, "establishment_id", None)
@@ -54,7 +74,7 @@ def establishment_ids_of(instance: models.Model) -> set[int]:
     for position, name in enumerate(hops):
         field = current._meta.get_field(name)
         rest = "__".join(hops[position + 1:])
-        if field.concrete and (field.many_to_one or field.one_to_one):
+        if isinstance(field, models.ForeignKey):  # concrete many-to-one or one-to-one
             parent = field.get_cached_value(current, default=None)
             if parent is not None and rest:
                 current = parent  # in memory, possibly not saved yet

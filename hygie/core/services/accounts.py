@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from hygie.core import audit, context
 from hygie.core.choices import Role, TokenScope
 from hygie.core.models import APIToken, Establishment, User
+from hygie.core.models.accounts import APITokenQuerySet
 from hygie.core.roles import MANAGE_USERS, capabilities_for
 from hygie.core.services import mfa
 
@@ -271,7 +272,7 @@ def issue_token(user: User, *, name: str, scope: str, expires_at: datetime | Non
     return token, raw
 
 
-def tokens_of(user: User) -> QuerySet[APIToken]:
+def tokens_of(user: User) -> APITokenQuerySet:
     return APIToken.objects.filter(user=user)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -24,6 +24,9 @@ from hygie.core.choices import AlertStatus, SeverityChoice
 from hygie.core.models import Alert, Asset, Establishment, User
 from hygie.core.roles import TRIAGE_ALERTS
 from hygie.core.services import crud
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEFAULT_GROUPING_WINDOW = timedelta(hours=24)
 
@@ -134,6 +137,14 @@ def raise_alerts(*, establishment: Establishment, source: str, signals: Sequence
     return raised
 
 
+def _column(name: str) -> str:
+    """The database column of one of Alert's concrete fields."""
+    column = getattr(Alert._meta.get_field(name), "column", None)
+    if not isinstance(column, str):
+        raise TypeError(f"Alert.{name} has no column")
+    return column
+
+
 def _write_repeats(alerts: list[Alert]) -> None:
     """Write the counted repeats with one statement run per alert (``executemany``): a noisy
     rule repeats in every batch, and the ORM's ``update`` (or ``bulk_update``'s ``CASE``) costs
@@ -141,10 +152,10 @@ def _write_repeats(alerts: list[Alert]) -> None:
     worth an audit entry."""
     updated_at = timezone.now()
     ops = connection.ops
-    columns = [Alert._meta.get_field(name).column for name in REPEAT_FIELDS]
+    columns = [_column(name) for name in REPEAT_FIELDS]
     assignments = ", ".join(f"{ops.quote_name(column)} = %s" for column in columns)
     sql = (f"UPDATE {ops.quote_name(Alert._meta.db_table)} SET {assignments} "  # noqa: S608
-           f"WHERE {ops.quote_name(Alert._meta.pk.column)} = %s")
+           f"WHERE {ops.quote_name(_column('id'))} = %s")
     rows = []
     for alert in alerts:
         alert.updated_at = updated_at
@@ -234,7 +245,7 @@ def assign_alert(alert: Alert, user: Any, assignee: User | None) -> Alert:
     return crud.save_instance(alert, user, assignee=assignee)
 
 
-def alert_counts(queryset: Any) -> dict[str, list[tuple[Any, str, int]]]:
+def alert_counts(queryset: Any) -> dict[str, list[tuple[Any, StrOrPromise, int]]]:
     """Counts of a (scoped) alert queryset by status and by severity, for the triage screen."""
     by_status = _count_by(queryset, "status")
     by_severity = _count_by(queryset, "severity")

@@ -296,7 +296,7 @@ def _prepare_row(spec: _Spec, establishment: Establishment, departments: dict[st
                 report.add_error(number, column, _("No department of this name in the "
                                                    "establishment; create it first."))
                 row_ok = False
-            instance.department = department
+            setattr(instance, column, department)  # the model is the spec's: Person or Asset
             continue
         if column in spec.required and not raw:
             report.add_error(number, column, _("This column is required."))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -376,7 +377,7 @@ def _raise_alerts(sites: list[tuple[Establishment, dict[str, Department]]]) -> i
     def asset(establishment: Establishment, hostname: str) -> Asset:
         return Asset.objects.get(establishment=establishment, hostname=hostname)
 
-    alerts = [
+    alerts: list[dict[str, Any]] = [
         dict(establishment=hospital, source="detection", severity=SeverityChoice.CRITICAL,
              rule_id="demo.mass_file_rename",
              title="Renommage massif de fichiers sur le serveur de fichiers",

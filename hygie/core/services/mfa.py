@@ -11,7 +11,7 @@ import secrets
 from base64 import b32encode, urlsafe_b64encode
 from dataclasses import dataclass
 from math import ceil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django.conf import settings
@@ -23,10 +23,15 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import devices_for_user
+from django_otp.middleware import is_verified as otp_verified
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hygie.core import audit
+from hygie.core.http import signed_in_user
+
+if TYPE_CHECKING:
+    from hygie.core.models import User
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery codes"
@@ -52,15 +57,15 @@ class SecondFactorError(Exception):
 # --- state ---------------------------------------------------------------------------------
 
 
-def has_confirmed_device(user: Any) -> bool:
+def has_confirmed_device(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
-def confirmed_totp_device(user: Any) -> TOTPDevice | None:
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
 
 
-def recovery_codes_left(user: Any) -> int:
+def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
@@ -76,8 +81,10 @@ def trusts_identity_provider(request: HttpRequest) -> bool:
 
 def is_request_verified(request: HttpRequest) -> bool:
     """Whether the signed-in user of this request has passed the second factor (or needs none)."""
-    user = request.user
-    if user.is_verified() or trusts_identity_provider(request):
+    user = signed_in_user(request)
+    if user is None:
+        return False
+    if otp_verified(user) or trusts_identity_provider(request):
         return True
     return not user.requires_mfa and not has_confirmed_device(user)
 
@@ -94,7 +101,12 @@ class Provisioning:
     uri: str
 
 
-def pending_totp_device(user: Any) -> TOTPDevice:
+def is_enrolling_totp(user: User) -> bool:
+    """Whether an authenticator enrolment was started and not confirmed yet."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+
+
+def pending_totp_device(user: User) -> TOTPDevice:
     """The unconfirmed authenticator being enrolled, created on first call."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
@@ -112,7 +124,7 @@ def provisioning(device: TOTPDevice) -> Provisioning:
     return Provisioning(qr_svg=qr_svg, secret=grouped, uri=uri)
 
 
-def confirm_totp_enrolment(user: Any, device: TOTPDevice, code: str) -> list[str]:
+def confirm_totp_enrolment(user: User, device: TOTPDevice, code: str) -> list[str]:
     """Confirm the pending authenticator with a code it produced; returns new recovery codes.
 
     An authenticator enrolled before (when replacing a lost or new phone) is removed only now,
@@ -145,7 +157,7 @@ class Verification:
     recovery_codes_left: int
 
 
-def verify_code(user: Any, code: str) -> Verification:
+def verify_code(user: User, code: str) -> Verification:
     """Check a TOTP code or a recovery code for ``user``; raise SecondFactorError if refused."""
     digits = _digits(code)
     if digits and len(digits) in (6, 8):
@@ -168,7 +180,7 @@ def verify_code(user: Any, code: str) -> Verification:
     raise SecondFactorError(_("This code is not valid."))
 
 
-def verify_current_totp(user: Any, code: str) -> None:
+def verify_current_totp(user: User, code: str) -> None:
     """Require a fresh authenticator code before a sensitive change to the second factor."""
     device = confirmed_totp_device(user)
     if device is None:
@@ -253,7 +265,7 @@ def _use_recovery_code(device: StaticDevice, code: str) -> bool:
     return spent
 
 
-def _replace_recovery_codes(user: Any) -> list[str]:
+def _replace_recovery_codes(user: User) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
     device.token_set.all().delete()
@@ -265,7 +277,7 @@ def _replace_recovery_codes(user: Any) -> list[str]:
     return [format_recovery_code(code) for code in codes]
 
 
-def regenerate_recovery_codes(user: Any, code: str) -> list[str]:
+def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     """Replace every recovery code after checking a current authenticator code."""
     verify_current_totp(user, code)
     with transaction.atomic():
@@ -274,7 +286,7 @@ def regenerate_recovery_codes(user: Any, code: str) -> list[str]:
     return codes
 
 
-def start_totp_replacement(user: Any, code: str) -> TOTPDevice:
+def start_totp_replacement(user: User, code: str) -> TOTPDevice:
     """Begin enrolling a new authenticator, after a code from the current one."""
     verify_current_totp(user, code)
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
@@ -283,7 +295,7 @@ def start_totp_replacement(user: Any, code: str) -> TOTPDevice:
     return device
 
 
-def disable_second_factor(user: Any, code: str) -> None:
+def disable_second_factor(user: User, code: str) -> None:
     """Turn the optional second factor off (refused for roles that require it)."""
     if user.requires_mfa:
         raise SecondFactorError(_("Your role requires a second factor: it cannot be turned off."))
@@ -293,6 +305,6 @@ def disable_second_factor(user: Any, code: str) -> None:
         audit.record("mfa", user, message="second factor turned off by its owner")
 
 
-def remove_all_devices(user: Any) -> None:
+def remove_all_devices(user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

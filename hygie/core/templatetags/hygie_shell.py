@@ -34,7 +34,7 @@ def _current_url(context: template.Context, current_path: str) -> str:
     cache = context.render_context
     if "hygie_current_nav_url" not in cache:
         best = ""
-        for _section, items in context.get("nav_sections", []):
+        for _section, items in context.get("nav_sections") or []:
             for item in items:
                 url = _resolve(item.url_name)
                 matches = current_path == url if url == "/" else (

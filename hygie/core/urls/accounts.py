@@ -1,11 +1,11 @@
 """Account pages: sign-in and second factor, own profile and tokens, user administration."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from hygie.core.views import accounts, mfa, tokens, users
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),

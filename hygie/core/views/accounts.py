@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from hygie.core.account_forms import LanguageForm
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.middleware import set_language_cookie
 from hygie.core.services import accounts, mfa
 
@@ -57,13 +61,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "core/account/password_change.html"
     success_url = reverse_lazy("core:dashboard")
+    request: AuthenticatedRequest  # behind login_required (Django's view)
 
-    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["is_forced"] = self.request.user.must_change_password
         return context
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         # Saved together with the new password by the form's single save().
         form.user.must_change_password = False
         response = super().form_valid(form)
@@ -85,7 +90,7 @@ def next_url_or(request: HttpRequest, default: str) -> str:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     """The user's own account: language, password, second factor, API tokens."""
     user = request.user
     form = LanguageForm(request.POST or None,

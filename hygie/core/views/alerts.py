@@ -17,12 +17,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from hygie.core.choices import AlertStatus
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Alert, User
 from hygie.core.roles import TRIAGE_ALERTS, VIEW_ALERTS
 from hygie.core.services import alerts as alert_service
@@ -49,7 +50,7 @@ alert_extensions: Registry[AlertSectionProvider] = Registry("alert detail extens
 alert_bulk_actions: Registry[generic.BulkAction] = Registry("alert bulk actions")
 
 
-class AlertViews:
+class AlertViews(generic.ObjectViewMixin):
     model = Alert
     view_capability = VIEW_ALERTS
     edit_capability = TRIAGE_ALERTS
@@ -137,7 +138,7 @@ class _AlertActionView(AlertViews, generic.ObjectViewMixin):
 
 
 class AlertStatusView(_AlertActionView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         alert = self.get_object()
         assert isinstance(alert, Alert)
         try:
@@ -151,7 +152,7 @@ class AlertStatusView(_AlertActionView):
 
 
 class AlertAssignView(_AlertActionView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         alert = self.get_object()
         assert isinstance(alert, Alert)
         raw = request.POST.get("assignee", "")

@@ -11,7 +11,7 @@ from hygie.core.views import generic
 from hygie.core.views.imports import CSVExportView, CSVImportView
 
 
-class AssetViews:
+class AssetViews(generic.ObjectViewMixin):
     model = Asset
     view_capability = VIEW_DIRECTORY
     edit_capability = EDIT_DIRECTORY

@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hygie.core import audit
 from hygie.core.audit_filters import AuditFilterForm
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import AuditEntry
 from hygie.core.roles import EXPORT_AUDIT, VIEW_AUDIT
 from hygie.core.views.permissions import capability_required
@@ -29,14 +30,14 @@ EXPORT_COLUMNS = ("sequence", "at", "actor_label", "action", "channel", "object_
                   "entry_hash")
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
+def _filtered(request: AuthenticatedRequest) -> tuple[AuditFilterForm, Any]:
     visible = AuditEntry.objects.visible_to(request.user)
     form = AuditFilterForm(request.GET or None, user=request.user, visible=visible)
     return form, form.apply(visible.select_related("establishment"))
 
 
 @capability_required(VIEW_AUDIT)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedRequest) -> HttpResponse:
     form, entries = _filtered(request)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -49,7 +50,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @capability_required(VIEW_AUDIT)
-def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(AuditEntry.objects.visible_to(request.user)
                               .select_related("establishment"), pk=pk)
     changes = [(field, _side(values, "before"), _side(values, "after"))
@@ -62,7 +63,7 @@ def _side(values: Any, side: str) -> Any:
 
 
 @capability_required(EXPORT_AUDIT)
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+def audit_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     form, entries = _filtered(request)
     entries = entries.order_by("sequence")
     # The export is itself an audited event, written before the first byte leaves.
@@ -101,7 +102,7 @@ def _cell(value: Any) -> Any:
 
 @require_POST
 @capability_required(VIEW_AUDIT)
-def audit_verify(request: HttpRequest) -> HttpResponse:
+def audit_verify(request: AuthenticatedRequest) -> HttpResponse:
     report = audit.verify_chain()
     problem_visible = True
     if (report.problem is not None and not request.user.sees_all_establishments

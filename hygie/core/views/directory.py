@@ -16,7 +16,7 @@ from hygie.core.views.imports import CSVExportView, CSVImportView
 from hygie.lib.identifiers import check_rpps
 
 
-class PersonViews:
+class PersonViews(generic.ObjectViewMixin):
     model = Person
     view_capability = VIEW_DIRECTORY
     edit_capability = EDIT_DIRECTORY

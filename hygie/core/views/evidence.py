@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import (
     FileResponse,
-    HttpRequest,
     HttpResponse,
     HttpResponseForbidden,
     HttpResponseRedirect,
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.forms import EvidenceUploadForm
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Evidence
 from hygie.core.roles import ADD_EVIDENCE, VIEW_EVIDENCE
 from hygie.core.services import evidence as evidence_service
@@ -76,11 +76,11 @@ class EvidenceRevealNameView(EvidenceDetailView):
     """The detail page with the original file name in full: an explicit, audited request (POST,
     so that no link prefetch, history or proxy log ever carries it)."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         evidence = self.get_object()  # 404 for evidence this user may not see, as on POST
         return HttpResponseRedirect(reverse("core:evidence_detail", args=[evidence.pk]))
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         evidence = self.get_object()
         assert isinstance(evidence, Evidence)
         try:
@@ -102,10 +102,10 @@ class EvidenceUploadView(EvidenceViews, BoundedUploadMixin, generic.ObjectViewMi
     def get_required_capability(self) -> str | None:
         return ADD_EVIDENCE
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_form(EvidenceUploadForm(user=request.user))
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = EvidenceUploadForm(request.POST, request.FILES, user=request.user)
         if self.flag_too_large(form):
             return self.render_form(form, status=413)
@@ -129,7 +129,7 @@ class EvidenceUploadView(EvidenceViews, BoundedUploadMixin, generic.ObjectViewMi
 
 
 class EvidenceDownloadView(EvidenceViews, generic.ObjectViewMixin):
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> FileResponse:
         evidence = self.get_object()
         assert isinstance(evidence, Evidence)
         handle, content_type, filename = evidence_service.open_for_download(evidence)

@@ -22,7 +22,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -33,8 +33,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from hygie.core import audit
+from hygie.core.forms import ScopedModelForm
+from hygie.core.http import AuthenticatedRequest
+from hygie.core.models.scoping import visible_objects
 from hygie.core.services import crud
-from hygie.core.tables import Column, display_value, scoped_label
+from hygie.core.tables import Column, display_value, scoped_label, verbose_name_of
 
 MAX_SEARCH_LENGTH = 200
 PAGE_SIZES = (25, 50, 100)
@@ -55,15 +58,17 @@ class CapabilityRequiredMixin(View):
     """Sign-in first (redirect), then the capability (403)."""
 
     required_capability: str | None = None
+    # Signed in past ``dispatch``: every handler of these views sees Hygie's User.
+    request: AuthenticatedRequest
 
     def get_required_capability(self) -> str | None:
         return self.required_capability
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         capability = self.get_required_capability()
-        if capability and not request.user.can(capability):
+        if capability and not self.request.user.can(capability):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -79,8 +84,8 @@ class ObjectViewMixin(CapabilityRequiredMixin):
     def get_required_capability(self) -> str | None:
         return self.view_capability
 
-    def get_queryset(self) -> models.QuerySet:
-        queryset = self.model.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
+    def get_queryset(self) -> models.QuerySet[Any, Any]:
+        queryset = visible_objects(self.model, self.request.user)
         if self.list_select_related:
             queryset = queryset.select_related(*self.list_select_related)
         return queryset
@@ -89,7 +94,7 @@ class ObjectViewMixin(CapabilityRequiredMixin):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def can_edit(self) -> bool:
-        return bool(self.edit_capability) and self.request.user.can(self.edit_capability)
+        return self.edit_capability is not None and self.request.user.can(self.edit_capability)
 
     def base_context(self) -> dict[str, Any]:
         meta = self.model._meta
@@ -150,7 +155,7 @@ class ObjectListView(ObjectViewMixin):
         return [(action.label, reverse(action.url_name)) for action in self.bulk_actions()
                 if action.capability is None or user.can(action.capability)]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         queryset = self.get_queryset()
         search = request.GET.get("q", "").strip()[:MAX_SEARCH_LENGTH]
         queryset = self.apply_search(queryset, search)
@@ -217,7 +222,7 @@ class ObjectListView(ObjectViewMixin):
             selected = self.request.GET.get(name, "")
             if selected not in {value for value, _label in options}:
                 selected = ""
-            controls.append(FilterControl(name, str(capfirst(field.verbose_name)), options,
+            controls.append(FilterControl(name, str(capfirst(verbose_name_of(field))), options,
                                           selected))
         return controls
 
@@ -241,7 +246,7 @@ class ObjectListView(ObjectViewMixin):
         allowed = {column.name: column.sort_key() for column in self.columns}
         key = allowed.get(requested.lstrip("-"))
         if not key:
-            return queryset.order_by(*(queryset.query.order_by or self.model._meta.ordering),
+            return queryset.order_by(*(queryset.query.order_by or self.model._meta.ordering or ()),
                                      "pk"), ""
         return queryset.order_by(("-" if descending else "") + key, "pk"), requested
 
@@ -280,7 +285,7 @@ class ObjectDetailView(ObjectViewMixin):
     template_name = "core/object_detail.html"
     audit_views = False  # record a "view" entry: for records holding personal data
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         if self.audit_views:
             audit.record("view", obj)
@@ -305,7 +310,7 @@ class ObjectDetailView(ObjectViewMixin):
         for name in self.fields:
             try:
                 field = self.model._meta.get_field(name)
-                label = str(capfirst(field.verbose_name))
+                label = str(capfirst(verbose_name_of(field)))
             except FieldDoesNotExist:
                 field, label = None, str(capfirst(name.replace("_", " ")))
             value = getattr(obj, name)
@@ -323,7 +328,7 @@ class ObjectDetailView(ObjectViewMixin):
 class ObjectEditView(ObjectViewMixin):
     """Create (no ``pk``) or edit an object through a ModelForm and ``crud.save_instance``."""
 
-    form_class: type[forms.ModelForm]
+    form_class: type[ScopedModelForm]
     template_name = "core/object_edit.html"
 
     def get_required_capability(self) -> str | None:
@@ -344,13 +349,13 @@ class ObjectEditView(ObjectViewMixin):
         form_fields = self.form_class.base_fields
         return {name: value for name, value in self.request.GET.items() if name in form_fields}
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.current_object()
         self.check_write_allowed(obj)
         form = self.form_class(instance=obj, user=request.user, initial=self.initial_from_query())
         return self.render_form(form, obj)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.current_object()
         self.check_write_allowed(obj)
         form = self.form_class(request.POST, request.FILES, instance=obj, user=request.user)
@@ -403,7 +408,7 @@ class ObjectDeleteView(ObjectViewMixin):
     def check_deletable(self, obj: models.Model) -> None:
         """Hook: raise ValidationError (shown to the user) when the object must be kept."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         self.check_write_allowed(obj)
         return render(request, self.template_name, {
@@ -419,7 +424,7 @@ class ObjectDeleteView(ObjectViewMixin):
         """Hook: the service that deletes (a module's own, when deleting does more than crud)."""
         crud.delete_instance(obj, self.request.user)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         self.check_write_allowed(obj)
         name = str(obj)
@@ -469,12 +474,13 @@ def form_moment(value: str, *, end_of_day: bool = False) -> datetime | None:
         return None
     try:
         day = parse_date(value) if len(value) == 10 else None
+        moment: datetime | None
         if day is not None:
             moment = datetime.combine(day, time.max if end_of_day else time.min)
         else:
             moment = parse_datetime(value)
-            if moment is None:
-                return None
+        if moment is None:
+            return None
     except ValueError:
         return None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment

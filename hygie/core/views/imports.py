@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from hygie.core.forms import CSVImportForm
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.services import csv_io
 from hygie.core.services.csv_io import MAX_FIELD_LENGTH, MAX_ROWS, ImportReport
 from hygie.core.views import generic
@@ -30,7 +31,7 @@ class CSVImportView(BoundedUploadMixin, generic.ObjectViewMixin):
     def upload_limit(self) -> int:
         return csv_io.MAX_IMPORT_BYTES
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_page(CSVImportForm(user=request.user,
                                               initial=self.initial_establishment()))
 
@@ -38,7 +39,7 @@ class CSVImportView(BoundedUploadMixin, generic.ObjectViewMixin):
         value = self.request.GET.get("establishment")
         return {"establishment": value} if value else {}
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = CSVImportForm(request.POST, request.FILES, user=request.user)
         if self.flag_too_large(form):
             return self.render_page(form, status=413)
@@ -70,7 +71,7 @@ class CSVExportView(generic.ObjectListView):
     export_function: Callable[[Any], str]
     export_filename = "export"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         queryset = self.apply_search(self.get_queryset(),
                                      request.GET.get("q", "").strip()[:generic.MAX_SEARCH_LENGTH])
         for control in self.filter_controls():

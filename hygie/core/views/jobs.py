@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Job, JobStatus
 from hygie.core.roles import EDIT_ORGANISATION, VIEW_JOBS
 from hygie.core.services import jobs as job_service
@@ -21,7 +22,7 @@ from hygie.core.views import generic
 ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-class JobViews:
+class JobViews(generic.ObjectViewMixin):
     model = Job
     view_capability = VIEW_JOBS
     list_select_related = ("establishment", "created_by")
@@ -52,10 +53,11 @@ class JobDetailView(JobViews, generic.ObjectDetailView):
               "started_at", "finished_at", "error")
     template_name = "core/job_detail.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         htmx = getattr(request, "htmx", None)
         if htmx and not htmx.boosted:
             job = self.get_object()
+            assert isinstance(job, Job)
             return render(request, "core/partials/_job_progress.html",
                           {"job": job, "can_cancel": may_cancel(request.user, job)})
         return super().get(request, *args, **kwargs)
@@ -68,7 +70,7 @@ class JobDetailView(JobViews, generic.ObjectDetailView):
 class JobCancelView(JobViews, generic.ObjectViewMixin):
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         job = self.get_object()
         assert isinstance(job, Job)
         if not may_cancel(request.user, job):

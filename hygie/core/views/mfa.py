@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hygie.core.account_forms import CodeForm, TOTPCodeForm
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.services import mfa
 from hygie.core.views.accounts import next_url_or
 
@@ -28,7 +29,7 @@ _LOW_RECOVERY_CODES = 3
 
 @never_cache
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedRequest) -> HttpResponse:
     """Second step of sign-in: a code from the authenticator, or a recovery code."""
     if mfa.is_request_verified(request):
         return redirect(next_url_or(request, reverse("core:dashboard")))
@@ -60,11 +61,11 @@ def _warn_about_recovery_codes(request: HttpRequest, left: int) -> None:
 
 @never_cache
 @login_required
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code (or type the secret), confirm with a code."""
     user = request.user
     replacing = mfa.confirmed_totp_device(user) is not None
-    if replacing and not user.totpdevice_set.filter(confirmed=False).exists():
+    if replacing and not mfa.is_enrolling_totp(user):
         messages.info(request, _("An authenticator is already enrolled. To use another one, "
                                  "replace it from this page."))
         return redirect("core:mfa_manage")
@@ -87,7 +88,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Show freshly generated recovery codes once; confirming removes them from the session."""
     codes = request.session.get(_NEW_CODES_SESSION_KEY)
     if request.method == "POST":
@@ -98,7 +99,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def recovery_codes_download(request: HttpRequest) -> HttpResponse:
+def recovery_codes_download(request: AuthenticatedRequest) -> HttpResponse:
     codes = request.session.get(_NEW_CODES_SESSION_KEY)
     if not codes:
         messages.info(request, _("These recovery codes were already shown. Generate new ones "
@@ -113,7 +114,7 @@ def recovery_codes_download(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedRequest) -> HttpResponse:
     """The user's second factor: status, new recovery codes, replace or turn off."""
     user = request.user
     context = {
@@ -148,7 +149,7 @@ def _with_current_code(request: HttpRequest, action: Callable[[Any, str], Any]) 
 
 @require_POST
 @login_required
-def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
+def regenerate_recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     codes = _with_current_code(request, mfa.regenerate_recovery_codes)
     if codes is _NOT_DONE:
         return redirect("core:mfa_manage")
@@ -160,7 +161,7 @@ def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def replace_authenticator(request: HttpRequest) -> HttpResponse:
+def replace_authenticator(request: AuthenticatedRequest) -> HttpResponse:
     if _with_current_code(request, mfa.start_totp_replacement) is _NOT_DONE:
         return redirect("core:mfa_manage")
     messages.info(request, _("Scan the new QR code. Your current authenticator keeps working "
@@ -170,7 +171,7 @@ def replace_authenticator(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def disable(request: HttpRequest) -> HttpResponse:
+def disable(request: AuthenticatedRequest) -> HttpResponse:
     if _with_current_code(request, mfa.disable_second_factor) is not _NOT_DONE:
         messages.success(request, _("Two-step verification is turned off for your account."))
     return redirect("core:mfa_manage")

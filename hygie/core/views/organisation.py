@@ -21,7 +21,7 @@ from hygie.core.models import (
     Person,
 )
 from hygie.core.roles import EDIT_ORGANISATION, VIEW_ALERTS, VIEW_DIRECTORY, VIEW_ORGANISATION
-from hygie.core.tables import Column
+from hygie.core.tables import Column, verbose_name_of
 from hygie.core.views import generic
 from hygie.lib.identifiers import check_finess
 
@@ -37,7 +37,7 @@ def _filtered_list(url_name: str, **params: Any) -> str:
     return f"{reverse(url_name)}?{urlencode(params)}"
 
 
-class OrganisationViews:
+class OrganisationViews(generic.ObjectViewMixin):
     model = Organisation
     view_capability = VIEW_ORGANISATION
     edit_capability = EDIT_ORGANISATION
@@ -55,7 +55,7 @@ class OrganisationDetailView(OrganisationViews, generic.ObjectDetailView):
 
     def related_links(self, obj: models.Model) -> list[generic.RelatedLink]:
         establishments = Establishment.objects.visible_to(self.request.user).filter(
-            organisation=obj)
+            organisation=obj.pk)
         return [generic.RelatedLink(str(Establishment._meta.verbose_name_plural),
                                     _filtered_list("core:establishment_list", organisation=obj.pk),
                                     establishments.count())]
@@ -73,7 +73,7 @@ class OrganisationDeleteView(OrganisationViews, generic.ObjectDeleteView):
         _require_organisation_wide(self.request.user)
 
 
-class EstablishmentViews:
+class EstablishmentViews(generic.ObjectViewMixin):
     model = Establishment
     view_capability = VIEW_ORGANISATION
     edit_capability = EDIT_ORGANISATION
@@ -96,18 +96,18 @@ class EstablishmentDetailView(EstablishmentViews, generic.ObjectDetailView):
         result = [generic.RelatedLink(
             str(capfirst(Department._meta.verbose_name_plural)),
             _filtered_list("core:department_list", establishment=obj.pk),
-            Department.objects.visible_to(user).filter(establishment=obj).count())]
+            Department.objects.visible_to(user).filter(establishment=obj.pk).count())]
         if user.can(VIEW_DIRECTORY):
             for model, url_name in ((Person, "core:person_list"), (Asset, "core:asset_list")):
                 result.append(generic.RelatedLink(
                     str(capfirst(model._meta.verbose_name_plural)),
                     _filtered_list(url_name, establishment=obj.pk),
-                    model.objects.visible_to(user).filter(establishment=obj).count()))
+                    model.objects.visible_to(user).filter(establishment=obj.pk).count()))
         if user.can(VIEW_ALERTS):
             result.append(generic.RelatedLink(
                 str(capfirst(Alert._meta.verbose_name_plural)),
                 _filtered_list("core:alert_list", establishment=obj.pk),
-                Alert.objects.visible_to(user).filter(establishment=obj).count()))
+                Alert.objects.visible_to(user).filter(establishment=obj.pk).count()))
         return result
 
 
@@ -117,7 +117,7 @@ def finess_warnings(establishment: Establishment) -> list[str]:
     for field_name in ("finess_ej", "finess_eg"):
         value = getattr(establishment, field_name)
         if value and check_finess(value).has_valid_key is False:
-            label = Establishment._meta.get_field(field_name).verbose_name
+            label = verbose_name_of(Establishment._meta.get_field(field_name))
             warnings.append(_("%(field)s: the check key does not match. The Luhn rule used for "
                               "FINESS is UNVERIFIED against the official specification, so the "
                               "number was saved; please double-check it.") % {"field": label})
@@ -146,7 +146,7 @@ class EstablishmentDeleteView(EstablishmentViews, generic.ObjectDeleteView):
             "trail keeps its entries.")}
 
 
-class DepartmentViews:
+class DepartmentViews(generic.ObjectViewMixin):
     model = Department
     view_capability = VIEW_ORGANISATION
     edit_capability = EDIT_ORGANISATION
@@ -169,7 +169,7 @@ class DepartmentDetailView(DepartmentViews, generic.ObjectDetailView):
             return []
         return [generic.RelatedLink(str(capfirst(model._meta.verbose_name_plural)),
                                     _filtered_list(url_name, department=obj.pk),
-                                    model.objects.visible_to(user).filter(department=obj).count())
+                                    model.objects.visible_to(user).filter(department=obj.pk).count())
                 for model, url_name in ((Person, "core:person_list"),
                                         (Asset, "core:asset_list"))]
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from hygie.core.choices import AlertStatus, AssetKind, Criticality, SeverityChoice
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Alert, Asset, AuditEntry, Establishment, Job, JobStatus, Person
 from hygie.core.registries import search_providers
 from hygie.core.roles import VIEW_ALERTS, VIEW_AUDIT, VIEW_DIRECTORY, VIEW_JOBS, VIEW_ORGANISATION
@@ -24,7 +25,7 @@ def _counts(queryset: Any, field: str) -> dict[Any, int]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {}
     if user.can(VIEW_ORGANISATION):
@@ -61,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     groups = []
     if query:

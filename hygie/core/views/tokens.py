@@ -5,19 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hygie.core.account_forms import TokenForm
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.services import accounts
 
 
 @never_cache
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedRequest) -> HttpResponse:
     """The user's tokens and the creation form.
 
     A new token's secret is rendered in the response to the creating POST and nowhere else: it is
@@ -42,7 +43,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     # Only the user's own tokens are found: another user's id gives the same 404 as a missing one.
     token = get_object_or_404(accounts.tokens_of(request.user), pk=pk)
     accounts.revoke_token(token, actor=request.user)

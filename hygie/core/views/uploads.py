@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -54,7 +54,7 @@ class BoundedUploadMixin(View):
     def upload_limit(self) -> int:
         raise NotImplementedError
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
             request.upload_handlers.insert(0, SizeLimitedUploadHandler(request,
                                                                        self.upload_limit()))

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hygie.core.account_forms import UserAccessForm, UserCreateForm, UserFilterForm
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import User
 from hygie.core.roles import MANAGE_USERS
 from hygie.core.services import accounts, mfa
@@ -24,7 +25,7 @@ PAGE_SIZE = 50
 
 
 @capability_required(MANAGE_USERS)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedRequest) -> HttpResponse:
     users = accounts.users_manageable_by(request.user).prefetch_related("establishments")
     filters = UserFilterForm(request.GET or None)
     if filters.is_valid():
@@ -60,7 +61,7 @@ def _apply_errors(form: Any, error: ValidationError | PermissionDenied) -> None:
 
 @never_cache
 @capability_required(MANAGE_USERS)
-def user_add(request: HttpRequest) -> HttpResponse:
+def user_add(request: AuthenticatedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         access = form.access()
@@ -78,7 +79,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
     return render(request, "core/users/form.html", {"form": form})
 
 
-def _managed_user(request: HttpRequest, pk: int) -> User:
+def _managed_user(request: AuthenticatedRequest, pk: int) -> User:
     # Accounts outside the actor's reach (one establishment beyond it is enough) answer 404,
     # exactly like missing ones.
     return get_object_or_404(accounts.users_manageable_by(request.user), pk=pk)
@@ -86,7 +87,7 @@ def _managed_user(request: HttpRequest, pk: int) -> User:
 
 @never_cache
 @capability_required(MANAGE_USERS)
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
     initial = {"role": user.role, "establishments": list(user.establishments.all()),
                "has_all_establishments": user.has_all_establishments,
@@ -117,7 +118,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @capability_required(MANAGE_USERS)
-def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
     password = accounts.reset_password(user, actor=request.user)
     return render(request, "core/users/temporary_password.html",
@@ -126,7 +127,7 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @capability_required(MANAGE_USERS)
-def user_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def user_mfa_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
     accounts.reset_mfa(user, actor=request.user)
     messages.success(request, _("The second factor of “%(username)s” was removed: they will "
@@ -136,7 +137,7 @@ def user_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @capability_required(MANAGE_USERS)
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
     accounts.unlock(user.username, actor=request.user)
     messages.success(request, _("“%(username)s” may sign in again.") % {"username": user.username})
