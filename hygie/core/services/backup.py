@@ -36,11 +36,15 @@ import dj_database_url
 
 from hygie import __version__, modules
 from hygie.config import SECRET_KEY_FILE, Settings
+from hygie.lib.documents import DocumentError, Limits, load_json
 from hygie.lib.errors import HygieError
 
 FORMAT = "hygie-backup"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
+# A manifest lists every file of HYGIE_HOME (a few values each): room for millions of files,
+# never for a nesting bomb.
+MANIFEST_LIMITS = Limits(max_bytes=512 * 1024 * 1024, max_depth=8, max_nodes=50_000_000)
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database/hygie.sqlite3"
 POSTGRESQL_MEMBER = "database/hygie.pgdump"
@@ -79,7 +83,8 @@ class Manifest:
     @classmethod
     def from_json(cls, raw: bytes) -> Manifest:
         try:
-            data = json.loads(raw)
+            # The platform's hardened loader: a forged manifest cannot exhaust memory or recurse.
+            data = load_json(raw, "manifest.json", MANIFEST_LIMITS).data
             if data.get("format") != FORMAT:
                 raise BackupError("this file is not a Hygie backup (unknown manifest format)")
             if data.get("format_version") not in READABLE_VERSIONS:
@@ -92,6 +97,8 @@ class Manifest:
                        format_version=int(data["format_version"]),
                        excluded=tuple(str(p) for p in data.get("excluded", ())),
                        skipped={str(k): str(v) for k, v in data.get("skipped", {}).items()})
+        except DocumentError as exc:
+            raise BackupError(f"the backup manifest is unreadable ({exc})") from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BackupError(f"the backup manifest is unreadable ({type(exc).__name__})") from None
 

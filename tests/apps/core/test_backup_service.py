@@ -15,6 +15,7 @@ from django.conf import settings
 
 from hygie.core.services.backup import (
     BackupError,
+    Manifest,
     create_backup,
     declared_cache_paths,
     is_excluded,
@@ -175,3 +176,9 @@ def test_audit_checkpoints_are_copied_before_the_database(tmp_path, monkeypatch)
         saved = archive.extractfile("home/audit/checkpoints.log").read()
     assert saved == b'{"sequence":1}\n'
     assert checkpoints.read_text().count("\n") == 2
+
+
+def test_a_deeply_nested_manifest_is_a_clear_backup_error():
+    """A forged manifest goes through the hardened loader: an error, not a RecursionError."""
+    with pytest.raises(BackupError, match="unreadable"):
+        Manifest.from_json(b"[" * 100_000 + b"]" * 100_000)
