@@ -7,6 +7,7 @@ MODULE = Module(
     order=300,
     commands={"scan": "hygie.cli.scan:scan"},
     engine_commands=frozenset({"scan"}),
-    # Uploaded files waiting for their scan job (deleted once scanned).
-    home_paths=("privacy-uploads",),
+    # Uploaded files waiting for their scan job (deleted once scanned); the fictitious documents
+    # of the demo scan root (``privacy/demo.py``), which can be scanned again.
+    home_paths=("privacy-uploads", "demo/privacy"),
 )
