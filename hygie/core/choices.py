@@ -3,12 +3,14 @@ a module's Django choices from the vocabulary its engine defines as data."""
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from django.db import models
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class Label(Protocol):
@@ -27,11 +29,14 @@ def _in_active_language(label: Label) -> str:
 _lazy_label = lazy(_in_active_language, str)
 
 
-def choices_from(enum: type[StrEnum], labels: Mapping[StrEnum, Label],
+def choices_from(enum: type[E], labels: Mapping[E, Label],
                  name: str = "", module: str = "") -> type[models.TextChoices]:
     """``TextChoices`` with the members of an engine's ``enum`` (same names, values and order) and
     its labels, lazy in the active language; English when none is active (``makemigrations``), as
-    gettext's source strings would be. ``module`` is where the class is published (pickling)."""
+    gettext's source strings would be. ``module`` is where the class is published (pickling).
+
+    The class is built at run time, so type checkers learn its members from a stub generated
+    next to the module (``choices_stub``), which a test keeps in step with the vocabulary."""
     members = [(member.name, (member.value, _lazy_label(labels[member]))) for member in enum]
     choices = models.TextChoices(name or enum.__name__, members)  # type: ignore[call-overload]
     choices.__module__ = module or enum.__module__
@@ -122,3 +127,13 @@ class AlertStatus(models.TextChoices):
 class TokenScope(models.TextChoices):
     READ = "read", _("Read only")
     WRITE = "write", _("Read and write")
+
+
+def choices_stub(classes: Mapping[str, type[models.TextChoices]], source: str) -> str:
+    """The text of the ``.pyi`` stub declaring ``classes`` (name → choices) for type checkers."""
+    lines = [f"# Generated from {source}: do not edit (see hygie.core.choices.choices_stub).",
+             "from django.db import models"]
+    for name, choices in classes.items():
+        lines += ["", f"class {name}(models.TextChoices):"]
+        lines += [f'    {member.name} = "{member.value}"' for member in choices]
+    return "\n".join(lines) + "\n"

@@ -8,14 +8,17 @@ active (``makemigrations``), they are English, as gettext's source strings would
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import TypeVar
 
 from django.db import models
 
-from hygie.core.choices import Label, choices_from
+from hygie.core.choices import Label, choices_from, choices_stub
 from hygie.response.engine import choices as vocabulary
 
+E = TypeVar("E", bound=StrEnum)
 
-def django_choices(enum: type[StrEnum], labels: Mapping[StrEnum, Label],
+
+def django_choices(enum: type[E], labels: Mapping[E, Label],
                    name: str = "") -> type[models.TextChoices]:
     return choices_from(enum, labels, name, module=__name__)
 
@@ -44,3 +47,17 @@ DraftStatus = django_choices(vocabulary.DraftStatus, vocabulary.DRAFT_STATUS_LAB
 ExerciseStatus = django_choices(vocabulary.ExerciseStatus, vocabulary.EXERCISE_STATUS_LABELS)
 ExerciseEntryKind = django_choices(vocabulary.ExerciseEntryKind,
                                    vocabulary.EXERCISE_ENTRY_KIND_LABELS)
+
+
+def stub_text() -> str:
+    """The ``choices.pyi`` type checkers read (regenerate: ``python -m hygie.response.choices``)."""
+    classes = {name: value for name, value in globals().items()
+               if isinstance(value, type) and issubclass(value, models.TextChoices)
+               and value.__module__ == __name__}
+    return choices_stub(classes, "hygie.response.engine.choices")
+
+
+if __name__ == "__main__":  # pragma: no cover - the developer's regeneration command
+    from pathlib import Path
+
+    Path(__file__).with_suffix(".pyi").write_text(stub_text(), encoding="utf-8")

@@ -1,5 +1,7 @@
 """Django choices are built from the engine's vocabulary: same members, values, order, labels."""
 
+from pathlib import Path
+
 from django.db import models
 from django.utils import translation
 
@@ -35,3 +37,9 @@ def test_labels_follow_the_active_language_and_default_to_english():
         assert str(choices.IncidentStatus.CLOSED.label) == "Closed"
     with translation.override(None):  # makemigrations: no language, English source labels
         assert str(choices.Risk.HIGH.label) == "High"
+
+
+def test_the_type_stub_declares_the_same_members():
+    """Type checkers read hygie/response/choices.pyi: it must follow the vocabulary."""
+    stub = Path(choices.__file__).with_suffix(".pyi").read_text(encoding="utf-8")
+    assert stub == choices.stub_text(), "regenerate it: python -m hygie.response.choices"
