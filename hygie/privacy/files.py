@@ -21,7 +21,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -30,7 +30,6 @@ from hygie.privacy.engine import (
     ExtractionError,
     Finding,
     PHIDetector,
-    SkippedPart,
     scan_bytes,
     sniff_format,
 )
@@ -202,9 +201,8 @@ class FileOutcome:
 
     shown: str
     size: int
-    result: DocumentResult | None = None
+    result: DocumentResult | None = None  # its ``skipped`` lists archive members not scanned
     reason: str = ""
-    skipped: tuple[SkippedPart, ...] = field(default_factory=tuple)
 
 
 FindingSink = Callable[[Finding], None]
