@@ -140,13 +140,20 @@ print(len(engine.analyze(text=text, language="en")))
 def _line(label: str, size_mb: float, figures: tuple[float, float, float, int]) -> None:
     rss, seconds, cpu, code = figures
     status = (
-        "ok" if code in (0, 1) else "STOPPED at the time limit (peak so far)" if code == -1
-        else "FAILED (traceback)" if code == 99 else f"FAILED ({code})"
+        "ok"
+        if code in (0, 1)
+        else "STOPPED at the time limit (peak so far)"
+        if code == -1
+        else "FAILED (traceback)"
+        if code == 99
+        else f"FAILED ({code})"
     )
     # MB/s per CPU second as well: on a busy machine the wall clock says little.
-    print(f"  {label:<34} {size_mb:>7.1f} MB  peak RSS {rss:>8.0f} MB  "
-          f"{seconds:>7.1f} s  {size_mb / max(seconds, 1e-6):>6.2f} MB/s  "
-          f"CPU {cpu:>7.1f} s  {size_mb / max(cpu, 1e-6):>6.2f} MB/CPU-s  {status}")
+    print(
+        f"  {label:<34} {size_mb:>7.1f} MB  peak RSS {rss:>8.0f} MB  "
+        f"{seconds:>7.1f} s  {size_mb / max(seconds, 1e-6):>6.2f} MB/s  "
+        f"CPU {cpu:>7.1f} s  {size_mb / max(cpu, 1e-6):>6.2f} MB/CPU-s  {status}"
+    )
     sys.stdout.flush()
 
 
@@ -158,11 +165,17 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-presidio", action="store_true")
     parser.add_argument(
-        "--time-limit", type=float, default=0.0,
-        help="stop a hygie scan still running after this many seconds (0: no limit)")
+        "--time-limit",
+        type=float,
+        default=0.0,
+        help="stop a hygie scan still running after this many seconds (0: no limit)",
+    )
     parser.add_argument(
-        "--memory-cap-mb", type=int, default=8000,
-        help="address-space cap of each child, so a runaway baseline cannot exhaust the host")
+        "--memory-cap-mb",
+        type=int,
+        default=8000,
+        help="address-space cap of each child, so a runaway baseline cannot exhaust the host",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -176,12 +189,24 @@ def main() -> None:
     sys.stdout.flush()
     for kind in formats:
         for size in sizes:
-            path = generate(work / f"synthetic-{size}mb.{'csv' if kind == 'csv' else 'txt'}",
-                            kind, size)
+            path = generate(
+                work / f"synthetic-{size}mb.{'csv' if kind == 'csv' else 'txt'}", kind, size
+            )
             size_mb = path.stat().st_size / MB
             figures = run_child(
-                [*limit, hygie, "scan", "--no-progress", "--format", "json", "-o", os.devnull,
-                 str(path)], args.time_limit)
+                [
+                    *limit,
+                    hygie,
+                    "scan",
+                    "--no-progress",
+                    "--format",
+                    "json",
+                    "-o",
+                    os.devnull,
+                    str(path),
+                ],
+                args.time_limit,
+            )
             _line(f"hygie scan {kind}", size_mb, figures)
         if not args.no_baseline and sizes:
             path = work / f"synthetic-{min(sizes)}mb.{'csv' if kind == 'csv' else 'txt'}"

@@ -41,21 +41,27 @@ def _patients(count: int) -> list[dict[str, str]]:
         year, month, day = rng.randint(1935, 2015), rng.randint(1, 12), rng.randint(1, 28)
         sex = rng.choice("12")
         surname, given = rng.choice(_SURNAMES), rng.choice(_GIVEN)
-        patients.append({
-            "nom": surname, "prenom": given, "nir": _nir(rng, sex, year, month),
-            "naissance": f"{year}-{month:02d}-{day:02d}",
-            "telephone": f"01 99 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-            "courriel": f"{given.lower().replace('è', 'e').replace('é', 'e')}."
-                        f"{surname.lower()}@{_EMAIL_DOMAIN}",
-            "ipp": f"45{rng.randint(100000, 999999)}",
-        })
+        patients.append(
+            {
+                "nom": surname,
+                "prenom": given,
+                "nir": _nir(rng, sex, year, month),
+                "naissance": f"{year}-{month:02d}-{day:02d}",
+                "telephone": "01 99 " + " ".join(str(rng.randint(10, 99)) for _ in range(3)),
+                "courriel": f"{given.lower().replace('è', 'e').replace('é', 'e')}."
+                f"{surname.lower()}@{_EMAIL_DOMAIN}",
+                "ipp": f"45{rng.randint(100000, 999999)}",
+            }
+        )
     return patients
 
 
 def _csv(patients: list[dict[str, str]]) -> str:
     lines = ["nom;prenom;nir;date_naissance;telephone;courriel"]
-    lines += [f"{p['nom']};{p['prenom']};{p['nir']};{p['naissance']};{p['telephone']};"
-              f"{p['courriel']}" for p in patients]
+    lines += [
+        f"{p['nom']};{p['prenom']};{p['nir']};{p['naissance']};{p['telephone']};{p['courriel']}"
+        for p in patients
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -88,13 +94,20 @@ def _hl7(patient: dict[str, str]) -> str:
 
 
 def _fhir(patient: dict[str, str]) -> str:
-    return json.dumps({
-        "resourceType": "Patient",
-        "identifier": [{"system": "urn:oid:1.2.250.1.213.1.4.8", "value": patient["nir"]}],
-        "name": [{"family": patient["nom"], "given": [patient["prenom"]]}],
-        "birthDate": patient["naissance"],
-        "telecom": [{"system": "phone", "value": patient["telephone"]}],
-    }, ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "resourceType": "Patient",
+                "identifier": [{"system": "urn:oid:1.2.250.1.213.1.4.8", "value": patient["nir"]}],
+                "name": [{"family": patient["nom"], "given": [patient["prenom"]]}],
+                "birthDate": patient["naissance"],
+                "telecom": [{"system": "phone", "value": patient["telephone"]}],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def _letter(patient: dict[str, str]) -> bytes:
@@ -102,9 +115,11 @@ def _letter(patient: dict[str, str]) -> bytes:
 
     document = docx.Document()
     document.add_paragraph("Lettre de liaison — sortie d'hospitalisation")
-    document.add_paragraph(f"Madame, Monsieur {patient['prenom']} {patient['nom']}, "
-                           f"né(e) le {patient['naissance']}, a été hospitalisé(e) du 1er au "
-                           "4 mars 2026 en médecine interne.")
+    document.add_paragraph(
+        f"Madame, Monsieur {patient['prenom']} {patient['nom']}, "
+        f"né(e) le {patient['naissance']}, a été hospitalisé(e) du 1er au "
+        "4 mars 2026 en médecine interne."
+    )
     document.add_paragraph(f"NIR {patient['nir']} — joignable au {patient['telephone']}.")
     buffer = io.BytesIO()
     document.save(buffer)
@@ -139,6 +154,9 @@ def load_demo(organisation: Organisation, establishments: list[Establishment]) -
         return
     write_demo_documents()
     root = ScanRoot.objects.create(
-        establishment=establishments[0], label=ROOT_LABEL,
-        path=str(demo_folder() / "partage-administratif"), exposure=Exposure.SHARED_DRIVE)
+        establishment=establishments[0],
+        label=ROOT_LABEL,
+        path=str(demo_folder() / "partage-administratif"),
+        exposure=Exposure.SHARED_DRIVE,
+    )
     scan_root_now(root)
