@@ -6,10 +6,14 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hygie.cli.runtime import setup_django
+
+if TYPE_CHECKING:
+    from waitress.server import BaseWSGIServer, MultiSocketServer
 
 
 @click.command()
@@ -32,7 +36,7 @@ def serve(host: str | None, port: int | None, threads: int, with_worker: bool,
     """
     setup_django()
     from django.conf import settings
-    from waitress import create_server
+    from waitress.server import create_server
 
     from hygie.config import parse_listen
     from hygie.core.services.scheduler import Scheduler
@@ -44,7 +48,7 @@ def serve(host: str | None, port: int | None, threads: int, with_worker: bool,
     # Static files are served from the package (finders); an empty STATIC_ROOT keeps WhiteNoise
     # from warning that it is missing.
     Path(settings.STATIC_ROOT).mkdir(mode=0o700, parents=True, exist_ok=True)
-    proxy_options = {}
+    proxy_options: dict[str, Any] = {}
     if settings.CONFIG.behind_tls_proxy:
         # Let waitress take the client address and scheme from the proxy we trust, so the audit
         # trail and the lockout see the real client, not the proxy.
@@ -64,9 +68,9 @@ def serve(host: str | None, port: int | None, threads: int, with_worker: bool,
         click.echo("Syslog: " + ", ".join(f"{kind} on {address[0]}:{address[1]}" for kind, address
                                           in listeners.addresses().items()), err=True)
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    url_host = f"[{server.effective_host}]" if ":" in str(server.effective_host) \
-        else server.effective_host
-    click.echo(f"Hygie is listening on http://{url_host}:{server.effective_port}/ "
+    urls = ", ".join(f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+                     for host, port in _listening_on(server))
+    click.echo(f"Hygie is listening on {urls} "
                f"({'with' if with_worker else 'without'} the embedded task worker); "
                "Ctrl+C to stop.", err=True)
     try:
@@ -78,6 +82,18 @@ def serve(host: str | None, port: int | None, threads: int, with_worker: bool,
             click.echo("Stopping syslog receivers: storing the queued events.", err=True)
             listeners.stop()
         _stop_background(background)
+
+
+def _listening_on(server: MultiSocketServer | BaseWSGIServer) -> list[tuple[str, int | str]]:
+    """The bound addresses: a host name may resolve to several (e.g. localhost, IPv4 and IPv6),
+    and waitress then returns one server per address under a MultiSocketServer."""
+    from waitress.server import MultiSocketServer, TcpWSGIServer
+
+    if isinstance(server, MultiSocketServer):
+        return list(server.effective_listen)
+    if isinstance(server, TcpWSGIServer):
+        return [server.getsockname()]
+    return []
 
 
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.db import models
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, PatchDict, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
@@ -33,6 +34,7 @@ from hygie.core.api.common import (
 )
 from hygie.core.api.errors import error_body
 from hygie.core.api.schemas import ErrorOut, Id
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment, Organisation
 from hygie.core.services.crud import check_establishment_allowed, delete_instance, save_instance
 from hygie.detection import forwarding, queries, services
@@ -49,6 +51,7 @@ from hygie.detection.schemas import (
     ForwardingTargetSecretOut,
     ForwardingTestOut,
     IngestOut,
+    MatchedRuleOut,
     RuleFilters,
     RuleOut,
     RulePackImportIn,
@@ -99,7 +102,7 @@ def _items(body: bytes) -> list[Any]:
         "application/x-ndjson": {"schema": {"type": "string"}},
         "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}},
 )
-def ingest_events(request: HttpRequest, params: Query[IngestParams]) -> Any:
+def ingest_events(request: AuthenticatedRequest, params: Query[IngestParams]) -> Any:
     require(request, INGEST)
     establishment = (Establishment.objects.visible_to(request.user)
                      .filter(pk=params.establishment).first())
@@ -139,13 +142,13 @@ def ingest_events(request: HttpRequest, params: Query[IngestParams]) -> Any:
                         "log gives; `q` searches the raw line; `rule` keeps the events listed "
                         "by your alerts of that rule. Requires `detection.view_events`.")
 @paginate(Pagination)
-def list_events(request: HttpRequest, filters: Query[EventFilters],
+def list_events(request: AuthenticatedRequest, filters: Query[EventFilters],
                 rule: str | None = Query(None, max_length=100,
                                          description="Rule id (alerts' matching events)."),
                 ordering: str | None = Query(
                     None, description=ordering_description(EVENT_ORDERINGS))) -> Any:
     require(request, VIEW_EVENTS)
-    queryset = filters.filter(Event.objects.visible_to(request.user))
+    queryset: models.QuerySet[Event] = filters.filter(Event.objects.visible_to(request.user))
     if rule:
         queryset = queries.filter_by_rule(queryset, request.user, rule)
     return apply_ordering(queryset, ordering, EVENT_ORDERINGS)
@@ -156,13 +159,14 @@ def list_events(request: HttpRequest, filters: Query[EventFilters],
             description="With its raw text, the alerts that list it and the rules of the "
                         "current library that match it (with the fields they test). Requires "
                         "`detection.view_events`.")
-def get_event(request: HttpRequest, event_id: Path[Id]) -> Any:
+def get_event(request: AuthenticatedRequest, event_id: Path[Id]) -> Any:
     require(request, VIEW_EVENTS)
     event = get_visible(Event, request, event_id)
-    event.alert_ids = [alert.pk for alert in queries.alerts_for_event(event, request.user)]
-    event.matched_rules = [{"id": rule.id, "title": rule.title, "fields": list(fields)}
-                           for rule, fields in queries.matching_rules(event)]
-    return event
+    return EventDetailOut(
+        **EventOut.model_validate(event).model_dump(), raw=event.raw,
+        alert_ids=[alert.pk for alert in queries.alerts_for_event(event, request.user)],
+        matched_rules=[MatchedRuleOut(id=rule.id, title=rule.title, fields=list(fields))
+                       for rule, fields in queries.matching_rules(event)])
 
 
 # --- rule library --------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ def _rule_matches(row: queries.RuleRow, filters: RuleFilters) -> bool:
                         "with its level, tags, log source and file; `is_enabled` for the "
                         "`establishment` given. Requires `detection.view_events`.")
 @paginate(Pagination)
-def list_rules(request: HttpRequest, filters: Query[RuleFilters]) -> Any:
+def list_rules(request: AuthenticatedRequest, filters: Query[RuleFilters]) -> Any:
     require(request, VIEW_EVENTS)
     establishment = None
     if filters.establishment is not None:
@@ -208,7 +212,7 @@ def list_rules(request: HttpRequest, filters: Query[RuleFilters]) -> Any:
             operation_id="set_rule_setting", url_name="detection_rulesetting_edit",
             description="Applies from the next ingested batch; recorded in the audit trail. "
                         "Requires `detection.manage_rules` and a write token.")
-def set_rule_setting(request: HttpRequest, payload: RuleSettingIn) -> Any:
+def set_rule_setting(request: AuthenticatedRequest, payload: RuleSettingIn) -> Any:
     require(request, MANAGE_RULES)
     establishment = get_visible(Establishment, request, payload.establishment_id)
     if payload.rule_id not in queries.known_rule_ids():
@@ -229,7 +233,7 @@ def _problem_out(problem: Any) -> dict[str, Any]:
                         "loaded; `pack` keeps one imported pack's. Requires "
                         "`detection.view_events`.")
 @paginate(Pagination)
-def list_rule_problems(request: HttpRequest,
+def list_rule_problems(request: AuthenticatedRequest,
                        pack: str | None = Query(None, max_length=64)) -> Any:
     require(request, VIEW_EVENTS)
     return [_problem_out(problem) for problem in queries.rule_problems(pack)]
@@ -240,7 +244,7 @@ def list_rule_problems(request: HttpRequest,
             url_name="detection_rulepack_list",
             description="With their counts of loaded rules and load errors. Requires "
                         "`detection.view_events`.")
-def list_rule_packs(request: HttpRequest) -> Any:
+def list_rule_packs(request: AuthenticatedRequest) -> Any:
     require(request, VIEW_EVENTS)
     return queries.pack_summaries()
 
@@ -254,7 +258,7 @@ def list_rule_packs(request: HttpRequest) -> Any:
                          "organisation-wide access, `detection.manage_rules` and a write token. "
                          "A pack with no valid rule is refused (400); invalid rules are "
                          "listed in `problems`.")
-def import_rule_pack(request: HttpRequest, payload: Form[RulePackImportIn],
+def import_rule_pack(request: AuthenticatedRequest, payload: Form[RulePackImportIn],
                      file: File[UploadedFile]) -> Any:
     require(request, MANAGE_RULES)
     require_all_establishments(request)
@@ -277,7 +281,7 @@ def import_rule_pack(request: HttpRequest, payload: Form[RulePackImportIn],
 TARGET_ORDERINGS = ("name", "kind", "created_at")
 
 
-def _target_fields(request: HttpRequest, data: dict[str, Any],
+def _target_fields(request: AuthenticatedRequest, data: dict[str, Any],
                    current: ForwardingTarget | None = None) -> dict[str, Any]:
     """Check the scope of a target's establishment/organisation; return the fields to save."""
     establishment_id = data.get("establishment_id",
@@ -305,7 +309,7 @@ def _target_fields(request: HttpRequest, data: dict[str, Any],
             description="Targets of your establishments (organisation-wide ones only for "
                         "organisation-wide users). Requires `detection.manage_forwarding`.")
 @paginate(Pagination)
-def list_forwarding_targets(request: HttpRequest, ordering: str | None = Query(
+def list_forwarding_targets(request: AuthenticatedRequest, ordering: str | None = Query(
         None, description=ordering_description(TARGET_ORDERINGS))) -> Any:
     require(request, MANAGE_FORWARDING)
     return apply_ordering(ForwardingTarget.objects.visible_to(request.user), ordering,
@@ -318,7 +322,7 @@ def list_forwarding_targets(request: HttpRequest, ordering: str | None = Query(
              description="The answer carries the generated webhook signing `secret` (also shown "
                          "on the target's page). Requires `detection.manage_forwarding` and a "
                          "write token.")
-def create_forwarding_target(request: HttpRequest, payload: ForwardingTargetIn) -> Any:
+def create_forwarding_target(request: AuthenticatedRequest, payload: ForwardingTargetIn) -> Any:
     require(request, MANAGE_FORWARDING)
     data = _target_fields(request, payload.dict())
     return Status(201, save_instance(ForwardingTarget(), request.user, **data))
@@ -329,7 +333,7 @@ def create_forwarding_target(request: HttpRequest, payload: ForwardingTargetIn) 
             summary="Get an alert forwarding target", operation_id="get_forwarding_target",
             url_name="detection_forwardingtarget_detail",
             description="Requires `detection.manage_forwarding`.")
-def get_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
+def get_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
     return get_visible(ForwardingTarget, request, target_id)
 
@@ -340,8 +344,8 @@ def get_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
               operation_id="update_forwarding_target", url_name="detection_forwardingtarget_edit",
               description="Partial update. Requires `detection.manage_forwarding` and a write "
                           "token.")
-def update_forwarding_target(request: HttpRequest, target_id: Path[Id],
-                             payload: PatchDict[ForwardingTargetIn]) -> Any:  # type: ignore[type-arg]
+def update_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id],
+                             payload: PatchDict[ForwardingTargetIn]) -> Any:
     require(request, MANAGE_FORWARDING)
     target = get_visible(ForwardingTarget, request, target_id)
     data = _target_fields(request, dict(payload), target)
@@ -354,7 +358,7 @@ def update_forwarding_target(request: HttpRequest, target_id: Path[Id],
                url_name="detection_forwardingtarget_delete",
                description="Its delivery history goes with it. Requires "
                            "`detection.manage_forwarding` and a write token.")
-def delete_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
+def delete_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
     delete_instance(get_visible(ForwardingTarget, request, target_id), request.user)
     return Status(204, None)
@@ -367,7 +371,7 @@ def delete_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
              description="Sends a made-up alert (event `test`) now, once, and says whether it "
                          "was delivered. Requires `detection.manage_forwarding` and a write "
                          "token.")
-def test_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
+def test_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
     error = forwarding.send_test(get_visible(ForwardingTarget, request, target_id))
     return {"delivered": not error, "error": error}
@@ -379,7 +383,7 @@ def test_forwarding_target(request: HttpRequest, target_id: Path[Id]) -> Any:
              url_name="detection_forwardingtarget_secret",
              description="The previous secret stops working at once. Requires "
                          "`detection.manage_forwarding` and a write token.")
-def rotate_forwarding_secret(request: HttpRequest, target_id: Path[Id]) -> Any:
+def rotate_forwarding_secret(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
     return forwarding.regenerate_secret(get_visible(ForwardingTarget, request, target_id))
 
@@ -391,7 +395,7 @@ def rotate_forwarding_secret(request: HttpRequest, target_id: Path[Id]) -> Any:
             description="Newest first, with attempts and the last error. Requires "
                         "`detection.manage_forwarding`.")
 @paginate(Pagination)
-def list_alert_deliveries(request: HttpRequest, target_id: Path[Id],
+def list_alert_deliveries(request: AuthenticatedRequest, target_id: Path[Id],
                           filters: Query[DeliveryFilters],
                           ordering: str | None = Query(
                               None, description=ordering_description(DELIVERY_ORDERINGS))

@@ -41,19 +41,24 @@ class ForwardingTargetForm(ScopedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sources"].choices = source_modules()
+        sources, organisation = self.fields["sources"], self.fields["organisation"]
+        assert isinstance(sources, forms.ChoiceField)
+        assert isinstance(organisation, forms.ModelChoiceField)
+        sources.choices = source_modules()
         if self.instance.pk:
             self.initial["sources"] = list(self.instance.sources or [])
         # Derived from the establishment when one is chosen; needed only for organisation-wide.
-        self.fields["organisation"].required = False
-        organisations = self.fields["organisation"].queryset
-        if not self.instance.pk and not self.initial.get("organisation"):
+        organisation.required = False
+        organisations = organisation.queryset
+        if (organisations is not None and not self.instance.pk
+                and not self.initial.get("organisation")):
             first_two = list(organisations[:2])
             if len(first_two) == 1:
                 self.initial["organisation"] = first_two[0].pk
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         establishment = cleaned.get("establishment")
         if establishment is None and not self.user.sees_all_establishments:
             self.add_error("establishment", _(

@@ -217,15 +217,18 @@ def _network_error(target: ForwardingTarget, error: BaseException) -> Forwarding
 
 def _send_syslog(target: ForwardingTarget, message: bytes) -> None:
     timeout = float(target.timeout_seconds)
+    port = target.port
+    if port is None:  # the model's clean() requires one; a row written around it stops here
+        raise ForwardingError(_("A syslog target needs a port."))
     try:
         if target.kind == ForwardingKind.SYSLOG_UDP:
-            family, address = outbound.resolve(target.host, target.port, socket.SOCK_DGRAM)[0]
+            family, address = outbound.resolve(target.host, port, socket.SOCK_DGRAM)[0]
             with socket.socket(family, socket.SOCK_DGRAM) as sock:
                 sock.settimeout(timeout)
                 sock.sendto(message, address)
             return
         frame = str(len(message)).encode() + b" " + message  # RFC 6587/5425 octet counting
-        addresses = outbound.resolve(target.host, target.port, socket.SOCK_STREAM)
+        addresses = outbound.resolve(target.host, port, socket.SOCK_STREAM)
         with outbound.connect(addresses, timeout) as raw:
             if target.kind == ForwardingKind.SYSLOG_TLS:
                 with _tls_context(target).wrap_socket(raw, server_hostname=target.host) as tls:

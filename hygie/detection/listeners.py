@@ -154,7 +154,7 @@ class SyslogListeners:
                                        processes=processes) \
             if consume or self.queue.in_process else None
         self.stopping = threading.Event()
-        self.servers: dict[str, socketserver.BaseServer] = {}
+        self.servers: dict[str, socketserver.TCPServer] = {}  # UDPServer is a TCPServer too
         if udp:
             self.servers["udp"] = _UDPServer(parse_address(udp, "HYGIE_SYSLOG_UDP"), self)
         if tcp:
@@ -204,7 +204,9 @@ class SyslogListeners:
                    processes=config.ingest_processes)
 
     def addresses(self) -> dict[str, tuple[str, int]]:
-        return {kind: server.server_address[:2] for kind, server in self.servers.items()}
+        # IPv4 and IPv6 servers: (host, port, ...) with a text host.
+        return {kind: (str(server.server_address[0]), server.server_address[1])
+                for kind, server in self.servers.items()}
 
     def start(self) -> None:
         if self.consumer is not None:
@@ -235,7 +237,7 @@ class SyslogListeners:
         self._log_drops(force=True)
 
     @staticmethod
-    def _take_pending(server: socketserver.BaseServer) -> None:
+    def _take_pending(server: socketserver.TCPServer) -> None:
         # A connection the kernel accepted (its data sent and acknowledged) may still wait in
         # the backlog, and datagrams in the socket buffer: handle them too, within the grace.
         server.timeout = 0

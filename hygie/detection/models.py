@@ -9,7 +9,7 @@ Forwarding targets send new alerts (of every module) to a SIEM or a webhook; eac
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -21,6 +21,9 @@ from hygie.core.choices import SeverityChoice
 from hygie.core.models import Alert, Asset, Establishment, Organisation
 from hygie.core.models.scoping import ScopedManager
 from hygie.detection.outbound import literal_refusal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_RAW_CHARS = 8192
 
@@ -170,11 +173,11 @@ class ForwardingTarget(models.Model):
         return self.url if self.kind == ForwardingKind.WEBHOOK else f"{self.host}:{self.port}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.establishment_id is not None and self.organisation_id is None:
-            self.organisation_id = self.establishment.organisation_id
-        if (self.establishment_id is not None
-                and self.establishment.organisation_id != self.organisation_id):
+        errors: dict[str, StrOrPromise] = {}
+        establishment = self.establishment if self.establishment_id is not None else None
+        if establishment is not None and self.organisation_id is None:
+            self.organisation_id = establishment.organisation_id
+        if establishment is not None and establishment.organisation_id != self.organisation_id:
             errors["establishment"] = _("The establishment belongs to another organisation.")
         if self.kind in SYSLOG_KINDS:
             if not self.host:

@@ -175,6 +175,8 @@ class IngestConsumer:
         try:
             prepared = job.prepared.result() if isinstance(job.prepared, Future) \
                 else job.prepared
+            if prepared is None:
+                raise RuntimeError("ingest: a job was stored before it was prepared")
             establishment = self._establishment(job.establishment_id)
             summary = store_prepared(StoreContext.load(establishment), prepared)
         except BrokenProcessPool:

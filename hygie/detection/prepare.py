@@ -240,8 +240,8 @@ class Preparer:
                 for m in self.session.finish()]
 
 
-def _correlation(rule: RuleInfo, origins: Iterable[Any], group: Mapping[str, Any],
-                 batch: int) -> PreparedMatch:
+def _correlation(rule: RuleInfo, origins: Iterable[Any],
+                 group: Iterable[tuple[str, str | None]], batch: int) -> PreparedMatch:
     # A correlation may stand on events of earlier batches (live ingest keeps its session):
     # those are stored already, and their index means nothing in this batch, so the alert
     # lists the events of the batch that completed it.

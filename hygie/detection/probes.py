@@ -66,7 +66,7 @@ def important_rules_enabled(establishment: Establishment) -> ProbeResult:
     """No high or critical detection rule is switched off for the establishment."""
     pack = rule_engine().pack
     important = {loaded.info.id: loaded.info.title
-                 for loaded in (*pack.rules, *pack.correlations)
+                 for loaded in pack.loaded
                  if loaded.emits and loaded.info.level is not None
                  and loaded.info.level >= IMPORTANT_LEVEL}
     disabled = sorted(important[rule_id] for rule_id in disabled_rule_ids(establishment)

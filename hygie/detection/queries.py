@@ -128,15 +128,15 @@ def rule_rows(establishment: Establishment | None) -> list[RuleRow]:
     rows = [RuleRow(loaded.info,
                     loaded.info.level.label if loaded.info.level is not None else "",
                     loaded.info.id not in disabled if establishment else None)
-            for loaded in (*engine.pack.rules, *engine.pack.correlations)
-            if getattr(loaded, "emits", True)]
+            for loaded in engine.pack.loaded
+            if loaded.emits]
     rows.sort(key=lambda row: (row.info.title.lower(), row.info.id))
     return rows
 
 
 def known_rule_ids() -> set[str]:
     engine = services.rule_engine()
-    return {loaded.info.id for loaded in (*engine.pack.rules, *engine.pack.correlations)}
+    return {loaded.info.id for loaded in engine.pack.loaded}
 
 
 def rule_problems(pack: str | None = None) -> list[RuleProblem]:
@@ -154,7 +154,7 @@ def pack_summaries() -> list[dict[str, Any]]:
     summaries = []
     for name in services.imported_pack_names():
         prefix = f"imported/{name}/"
-        rules = sum(1 for loaded in (*engine.pack.rules, *engine.pack.correlations)
+        rules = sum(1 for loaded in engine.pack.loaded
                     if loaded.info.source.startswith(prefix))
         problems = sum(1 for p in engine.problems if (p.location.file or "").startswith(prefix))
         summaries.append({"name": name, "rules": rules, "problems": problems})

@@ -284,9 +284,14 @@ class JetStreamQueue(EventQueue):
                 continue
             deliveries.append(Delivery(
                 EventBatch(establishment, source, lines),
-                ack=lambda m=message: self._call(m.ack_sync(), 30),
-                nak=lambda m=message: self._call(m.nak(), 30)))
+                ack=self._settler(message.ack_sync), nak=self._settler(message.nak)))
         return deliveries
+
+    def _settler(self, action: Callable[[], Any]) -> Callable[[], None]:
+        """``action()`` (a message's ack or nak coroutine) run on the client's loop."""
+        def settle() -> None:
+            self._call(action(), 30)
+        return settle
 
     def pending(self) -> int:
         """Messages in the stream (published, not yet acknowledged by a consumer)."""

@@ -2,18 +2,25 @@
 the annotations at import time)."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.db.models import Q
 from ninja import Field, Schema
 from ninja.filter_schema import FilterLookup
 
+from hygie.core.api.choice_values import choice_literal
 from hygie.core.api.schemas import Id, InputFilters, InputSchema, InstantParam
 from hygie.detection.models import DeliveryStatus, EventSource, ForwardingKind
 
-EventSourceValue = Literal[tuple(EventSource.values)]  # type: ignore[valid-type]
-ForwardingKindValue = Literal[tuple(ForwardingKind.values)]  # type: ignore[valid-type]
-DeliveryStatusValue = Literal[tuple(DeliveryStatus.values)]  # type: ignore[valid-type]
+# mypy cannot read a Literal built at run time: to it these are plain strings.
+if TYPE_CHECKING:
+    EventSourceValue = str
+    ForwardingKindValue = str
+    DeliveryStatusValue = str
+else:
+    EventSourceValue = choice_literal(EventSource.values)
+    ForwardingKindValue = choice_literal(ForwardingKind.values)
+    DeliveryStatusValue = choice_literal(DeliveryStatus.values)
 SeverityLevel = Literal[10, 20, 30, 40, 50]
 
 

@@ -9,12 +9,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
+from hygie.core.http import AuthenticatedRequest, signed_in_user
 from hygie.core.models import Establishment
 from hygie.core.tables import Column
 from hygie.core.views import generic
@@ -92,7 +93,7 @@ class RuleListView(generic.CapabilityRequiredMixin):
 
     required_capability = VIEW_EVENTS
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         establishments = Establishment.objects.visible_to(request.user).order_by("name")
         selected = establishments.filter(pk=_int(request.GET.get("establishment"))).first()
         selected = selected or establishments.first()
@@ -110,7 +111,7 @@ class RuleToggleView(generic.CapabilityRequiredMixin):
     required_capability = MANAGE_RULES
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         establishment = get_object_or_404(Establishment.objects.visible_to(request.user),
                                           pk=_int(request.POST.get("establishment")))
         rule_id = request.POST.get("rule_id", "")[:100]
@@ -133,15 +134,16 @@ class RulePackImportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
     def upload_limit(self) -> int:
         return int(getattr(settings, "HYGIE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not request.user.sees_all_establishments:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = signed_in_user(request)
+        if user is not None and not user.sees_all_establishments:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_form(RulePackImportForm())
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = RulePackImportForm(request.POST, request.FILES)
         if self.flag_too_large(form):
             return self.render_form(form, status=413)
@@ -171,7 +173,7 @@ class RulePackImportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
 
 # --- alert forwarding ----------------------------------------------------------------------------
 
-class ForwardingTargetViews:
+class ForwardingTargetViews(generic.ObjectViewMixin):
     model = ForwardingTarget
     # The pages show the webhook signing secret: rule managers, not every analyst.
     view_capability = MANAGE_FORWARDING
@@ -222,7 +224,7 @@ class ForwardingTargetTestView(ForwardingTargetViews, generic.ObjectViewMixin):
 
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         target = self.get_object()
         assert isinstance(target, ForwardingTarget)
         error = forwarding.send_test(target)
@@ -241,7 +243,7 @@ class ForwardingTargetSecretView(ForwardingTargetViews, generic.ObjectViewMixin)
 
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         target = self.get_object()
         assert isinstance(target, ForwardingTarget)
         forwarding.regenerate_secret(target)

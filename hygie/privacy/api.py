@@ -6,7 +6,6 @@ recorded in the audit trail, like the pages.
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 from ninja.errors import HttpError
@@ -23,6 +22,7 @@ from hygie.core.api.common import (
 )
 from hygie.core.api.resource import Resource, add_crud_routes
 from hygie.core.api.schemas import ErrorOut, Id, InputFilters
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.core.services.crud import check_establishment_allowed
 from hygie.privacy import services
@@ -78,7 +78,7 @@ RUN_ORDERINGS = ("created_at", "finished_at", "findings_count", "files_scanned",
             tags=["Scan runs"], description="Scans of your establishments, newest first. "
                                             "Requires `privacy.view_findings`.")
 @paginate(Pagination)
-def list_scan_runs(request: HttpRequest, filters: Query[ScanRunFilters],
+def list_scan_runs(request: AuthenticatedRequest, filters: Query[ScanRunFilters],
                    ordering: str | None = Query(
                        None, description=ordering_description(RUN_ORDERINGS))) -> Any:
     require(request, VIEW_FINDINGS)
@@ -93,7 +93,7 @@ def list_scan_runs(request: HttpRequest, filters: Query[ScanRunFilters],
                                             "to the root). Follow progress on "
                                             "`/jobs/{job_id}`. Requires "
                                             "`privacy.view_findings`.")
-def get_scan_run(request: HttpRequest, run_id: Path[Id]) -> ScanRun:
+def get_scan_run(request: AuthenticatedRequest, run_id: Path[Id]) -> ScanRun:
     require(request, VIEW_FINDINGS)
     return get_visible(ScanRun, request, run_id)
 
@@ -102,7 +102,7 @@ def get_scan_run(request: HttpRequest, run_id: Path[Id]) -> ScanRun:
              summary="Scan a root", operation_id="start_scan", url_name="privacy_scanrun_add",
              tags=["Scan runs"], description="Queue a scan of a scan root as a background job. "
                                              "Requires `privacy.scan` and a write token.")
-def start_root_scan(request: HttpRequest, payload: ScanStartIn) -> Any:
+def start_root_scan(request: AuthenticatedRequest, payload: ScanStartIn) -> Any:
     require(request, SCAN)
     root = get_visible(ScanRoot, request, payload.root_id)
     return Status(202, services.start_scan(request.user, root=root))
@@ -114,7 +114,7 @@ def start_root_scan(request: HttpRequest, payload: ScanStartIn) -> Any:
              description="multipart/form-data with `file` and `establishment_id`. The file is "
                          "scanned by a background job and deleted afterwards; above the upload "
                          "limit, 413. Requires `privacy.scan` and a write token.")
-def start_upload_scan(request: HttpRequest, payload: Form[ScanUploadIn],
+def start_upload_scan(request: AuthenticatedRequest, payload: Form[ScanUploadIn],
                       file: File[UploadedFile]) -> Any:
     require(request, SCAN)
     check_establishment_allowed(request.user, payload.establishment_id)
@@ -148,7 +148,7 @@ FINDING_ORDERINGS = ("risk_score", "last_seen_at", "first_seen_at", "count", "di
             description="Highest risk first. Each call is recorded in the audit trail with its "
                         "filters. Requires `privacy.view_findings`.")
 @paginate(Pagination)
-def list_findings(request: HttpRequest, filters: Query[FindingFilters],
+def list_findings(request: AuthenticatedRequest, filters: Query[FindingFilters],
                   ordering: str | None = Query(
                       None, description=ordering_description(FINDING_ORDERINGS))) -> Any:
     require(request, VIEW_FINDINGS)
@@ -165,7 +165,7 @@ def list_findings(request: HttpRequest, filters: Query[FindingFilters],
             summary="Get a PHI finding", operation_id="get_phi_finding",
             url_name="privacy_phifinding_detail", tags=["PHI findings"],
             description="Recorded in the audit trail. Requires `privacy.view_findings`.")
-def get_finding(request: HttpRequest, finding_id: Path[Id]) -> PHIFinding:
+def get_finding(request: AuthenticatedRequest, finding_id: Path[Id]) -> PHIFinding:
     require(request, VIEW_FINDINGS)
     finding = get_visible(PHIFinding, request, finding_id)
     services.record_finding_view(finding)
@@ -178,7 +178,7 @@ def get_finding(request: HttpRequest, finding_id: Path[Id]) -> PHIFinding:
               description="Set the triage status (expected, to_remediate, remediated, "
                           "false_positive, or back to untriaged) and a comment. Requires "
                           "`privacy.triage` and a write token.")
-def triage(request: HttpRequest, finding_id: Path[Id], payload: TriageIn) -> PHIFinding:
+def triage(request: AuthenticatedRequest, finding_id: Path[Id], payload: TriageIn) -> PHIFinding:
     require(request, TRIAGE)
     finding = get_visible(PHIFinding, request, finding_id)
     return services.triage_finding(finding, request.user, payload.triage_status,

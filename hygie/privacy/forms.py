@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.forms import ScopedModelForm
-from hygie.core.models import Establishment
+from hygie.core.models import Establishment, User
 from hygie.core.tables import scoped_label
 from hygie.privacy.choices import TriageStatus
 from hygie.privacy.models import PHIFinding, ScanRoot
@@ -30,14 +30,15 @@ class StartScanForm(forms.Form):
                                            queryset=Establishment.objects.none(), required=False)
     file = forms.FileField(label=_("Or upload a file"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roots = ScanRoot.objects.visible_to(user).filter(is_enabled=True).select_related(
             "establishment")
         root_field = self.fields["root"]
         assert isinstance(root_field, forms.ModelChoiceField)
         root_field.queryset = roots
-        root_field.label_from_instance = lambda obj: scoped_label(obj, user)
+        root_field.label_from_instance = (  # type: ignore[method-assign]
+            lambda obj: scoped_label(obj, user))  # Django's documented way to relabel choices
         establishment_field = self.fields["establishment"]
         assert isinstance(establishment_field, forms.ModelChoiceField)
         establishment_field.queryset = Establishment.objects.visible_to(user)
@@ -46,7 +47,8 @@ class StartScanForm(forms.Form):
             self.initial.setdefault("establishment", visible[0].pk)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("root")) == bool(data.get("file")):
             raise forms.ValidationError(_("Choose either a scan root or a file to upload."))
         if data.get("file") and not data.get("establishment"):

@@ -5,17 +5,25 @@ hashes are not exposed either: they only serve to count values across scans).
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from ninja import Field, Schema
 
+from hygie.core.api.choice_values import choice_literal
 from hygie.core.api.schemas import Id, InputSchema
 from hygie.privacy.choices import ENTITY_CHOICES, Exposure, RunStatus, TriageStatus
 
-ExposureValue = Literal[tuple(Exposure.values)]  # type: ignore[valid-type]
-TriageStatusValue = Literal[tuple(TriageStatus.values)]  # type: ignore[valid-type]
-RunStatusValue = Literal[tuple(RunStatus.values)]  # type: ignore[valid-type]
-EntityTypeValue = Literal[tuple(value for value, _label in ENTITY_CHOICES)]  # type: ignore[valid-type]
+# mypy cannot read a Literal built at run time: to it these are plain strings.
+if TYPE_CHECKING:
+    ExposureValue = str
+    TriageStatusValue = str
+    RunStatusValue = str
+    EntityTypeValue = str
+else:
+    ExposureValue = choice_literal(Exposure.values)
+    TriageStatusValue = choice_literal(TriageStatus.values)
+    RunStatusValue = choice_literal(RunStatus.values)
+    EntityTypeValue = choice_literal(value for value, _label in ENTITY_CHOICES)
 
 
 class ScanRootIn(InputSchema):

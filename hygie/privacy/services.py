@@ -319,10 +319,11 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
         if run.root_id:
             paths = sorted({path for path, _entity in batch.aggregates})
             for start in range(0, len(paths), _IN_CHUNK):
-                for finding in PHIFinding.objects.filter(
+                for known in PHIFinding.objects.filter(
                         root_id=run.root_id, relative_path__in=paths[start:start + _IN_CHUNK]):
-                    existing[(finding.relative_path, finding.entity_type)] = finding
-        to_create, to_update = [], []
+                    existing[(known.relative_path, known.entity_type)] = known
+        to_create: list[PHIFinding] = []
+        to_update: list[PHIFinding] = []
         for (path, entity), aggregate in batch.aggregates.items():
             values = {
                 "location": aggregate.location, "count": aggregate.count,

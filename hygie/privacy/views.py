@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.core import audit
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.core.tables import Column
 from hygie.core.views import generic
@@ -39,7 +40,7 @@ class _YesNoFilters(generic.ObjectListView):
 # --- scan roots ----------------------------------------------------------------------------------
 
 
-class ScanRootViews:
+class ScanRootViews(generic.ObjectViewMixin):
     model = ScanRoot
     view_capability = VIEW_FINDINGS
     edit_capability = SCAN
@@ -64,10 +65,10 @@ class ScanRootDetailView(ScanRootViews, generic.ObjectDetailView):
                 "runs": obj.runs.order_by("-created_at", "-pk")[:10]}
 
     def related_links(self, obj: models.Model) -> list[generic.RelatedLink]:
+        present = PHIFinding.objects.filter(root=obj.pk, is_present=True)
         return [generic.RelatedLink(_("Findings still present"),
                                     reverse("privacy:phifinding_list")
-                                    + f"?root={obj.pk}&is_present=True",
-                                    PHIFinding.objects.filter(root=obj, is_present=True).count())]
+                                    + f"?root={obj.pk}&is_present=True", present.count())]
 
 
 class ScanRootEditView(ScanRootViews, generic.ObjectEditView):
@@ -87,7 +88,7 @@ class ScanRootScanView(ScanRootViews, generic.ObjectViewMixin):
     def get_required_capability(self) -> str | None:
         return SCAN
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         root = self.get_object()
         assert isinstance(root, ScanRoot)
         try:
@@ -102,7 +103,7 @@ class ScanRootScanView(ScanRootViews, generic.ObjectViewMixin):
 # --- scan runs -----------------------------------------------------------------------------------
 
 
-class ScanRunViews:
+class ScanRunViews(generic.ObjectViewMixin):
     model = ScanRun
     view_capability = VIEW_FINDINGS
     edit_capability = SCAN
@@ -127,7 +128,7 @@ class ScanRunDetailView(ScanRunViews, generic.ObjectDetailView):
     def can_edit(self) -> bool:
         return False  # a scan is a record: nothing to edit or delete
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         htmx = getattr(request, "htmx", None)
         if htmx and not htmx.boosted:
             run = self.get_object()
@@ -159,13 +160,13 @@ class StartScanView(ScanRunViews, BoundedUploadMixin, generic.ObjectViewMixin):
     def get_required_capability(self) -> str | None:
         return SCAN
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         initial = {}
         if request.GET.get("root", "").isdigit():
             initial["root"] = request.GET["root"]
         return self.render_form(StartScanForm(user=request.user, initial=initial))
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = StartScanForm(request.POST, request.FILES, user=request.user)
         if self.flag_too_large(form):
             return self.render_form(form, status=413)
@@ -193,7 +194,7 @@ class StartScanView(ScanRunViews, BoundedUploadMixin, generic.ObjectViewMixin):
 # --- findings ------------------------------------------------------------------------------------
 
 
-class FindingViews:
+class FindingViews(generic.ObjectViewMixin):
     model = PHIFinding
     view_capability = VIEW_FINDINGS
     edit_capability = TRIAGE
@@ -212,7 +213,7 @@ class FindingListView(FindingViews, _YesNoFilters):
     filters = ("establishment", "entity_type", "triage_status", "root", "is_present")
     template_name = "privacy/phifinding_list.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().get(request, *args, **kwargs)
         if response.status_code == 200:
             used = {control.name: control.selected for control in self.filter_controls()}
@@ -247,7 +248,7 @@ class FindingTriageView(FindingViews, generic.ObjectViewMixin):
     def get_required_capability(self) -> str | None:
         return TRIAGE
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         finding = self.get_object()
         assert isinstance(finding, PHIFinding)
         form = TriageForm(request.POST)
@@ -274,7 +275,7 @@ class SummaryIndexView(generic.CapabilityRequiredMixin):
 
     required_capability = VIEW_FINDINGS
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         establishments = Establishment.objects.visible_to(request.user).annotate(
             locations=models.Count("phi_findings",
                                    filter=models.Q(phi_findings__is_present=True)),
@@ -291,7 +292,8 @@ class SummaryIndexView(generic.CapabilityRequiredMixin):
 class EstablishmentSummaryView(generic.CapabilityRequiredMixin):
     required_capability = VIEW_FINDINGS
 
-    def get(self, request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int, *args: Any,
+            **kwargs: Any) -> HttpResponse:
         establishment = get_object_or_404(Establishment.objects.visible_to(request.user), pk=pk)
         summary = services.inventory_summary(establishment)
         labels = dict(ENTITY_CHOICES)

@@ -39,7 +39,7 @@ def create_token(request: AuthenticatedRequest, payload: APITokenIn) -> Any:
     token, secret = issue_token(request.user, name=payload.name, scope=payload.scope,
                                 expires_at=expires_at, actor=request.user)
     # The secret is never stored: the answer is the token's fields plus the clear value, once.
-    created = APITokenOut.from_orm(token).dict()
+    created = APITokenOut.model_validate(token).model_dump()
     return Status(201, APITokenCreatedOut(**created, token=secret))
 
 

@@ -97,6 +97,11 @@ class RulePack:
     def valid_count(self) -> int:
         return len(self.rules) + len(self.correlations)
 
+    @property
+    def loaded(self) -> tuple[LoadedRule | LoadedCorrelation, ...]:
+        """Every rule that loaded, detection rules first, then correlations."""
+        return (*self.rules, *self.correlations)
+
 
 def load_rule_pack(sources: Iterable[RuleSource]) -> RulePack:
     """Parse every source; return the valid rules and a located problem for each invalid one."""
