@@ -377,14 +377,10 @@ def _raise_alerts(sites: list[tuple[Establishment, dict[str, Department]]]) -> i
     def asset(establishment: Establishment, hostname: str) -> Asset:
         return Asset.objects.get(establishment=establishment, hostname=hostname)
 
+    # Built modules raise their demo alerts the real way, from their demo.py (detection replays
+    # logs, privacy scans documents); these stand for what is still to come (devices, awareness,
+    # EHR access watching).
     alerts: list[dict[str, Any]] = [
-        dict(establishment=hospital, source="detection", severity=SeverityChoice.CRITICAL,
-             rule_id="demo.mass_file_rename",
-             title="Renommage massif de fichiers sur le serveur de fichiers",
-             description="Plus de 2 000 fichiers renommés en 3 minutes par un même compte de "
-                         "service : comportement typique d'un rançongiciel.",
-             asset=asset(hospital, "srv-fichiers-01"), tags=["attack.t1486"],
-             seen_at=now - timedelta(minutes=12)),
         dict(establishment=hospital, source="devices", severity=SeverityChoice.HIGH,
              rule_id="demo.unsupported_os",
              title="Console IRM sous un système d'exploitation sans correctifs (Windows 7)",
