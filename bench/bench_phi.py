@@ -585,7 +585,7 @@ def tree_throughput(docs: list[Doc], target_mb: int, jobs: int) -> dict[str, flo
             [
                 sys.executable,
                 "-c",
-                "from hygie.cli.scan import scan; scan()",
+                "from hygie.privacy.cli import scan; scan()",
                 str(root),
                 "--jobs",
                 str(jobs),

@@ -5,6 +5,6 @@ from hygie.modules import Module
 MODULE = Module(
     label="response",
     order=500,
-    commands={"response": "hygie.cli.response:response"},
+    commands={"response": "hygie.response.cli:response"},
     engine_commands=frozenset({"response"}),
 )

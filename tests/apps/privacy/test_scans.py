@@ -202,7 +202,7 @@ def test_inventory_summary(scanned, establishment_a):
 
 
 def test_hash_key_matches_the_cli(settings):
-    from hygie.cli.scan import derive_key
+    from hygie.privacy.cli import derive_key
 
     key, source = derive_key({"HYGIE_SECRET_KEY": settings.SECRET_KEY})
     assert source == "HYGIE_SECRET_KEY" and services.hmac_key() == key

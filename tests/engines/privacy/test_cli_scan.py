@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hygie.cli.scan import derive_key, scan
+from hygie.privacy.cli import derive_key, scan
 
 NOTE = "Patient : Mme Nathalie ROUSSEL\nNIR : 2 90 01 75 056 023 23\n"
 

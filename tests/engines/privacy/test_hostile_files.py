@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hygie.cli.scan import scan
+from hygie.privacy.cli import scan
 from hygie.privacy.engine import ExtractionError, PHIDetector, scan_bytes
 from hygie.privacy.files import scan_file
 

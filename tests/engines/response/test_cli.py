@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hygie.cli.response import response
+from hygie.response.cli import response
 from hygie.response.engine import MAX_FACTS_BYTES
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"

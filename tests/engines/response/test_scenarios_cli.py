@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from hygie.cli.response import response
+from hygie.response.cli import response
 from hygie.response.engine.scenarios import MAX_SCENARIO_BYTES
 
 SHIPPED = sorted((Path(__file__).resolve().parents[3] / "hygie" / "response" / "scenarios")
