@@ -19,6 +19,9 @@ import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from hygie.core import audit_keys
 from hygie.core.audit_checkpoints import Checkpoint, read_log
 from hygie.core.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
@@ -26,6 +29,22 @@ from hygie.core.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
 # Problems about entries that are gone or about the checkpoint file: naming them shows no
 # establishment's entry, so every reader of the audit trail may see the detail.
 ENTRYLESS_PROBLEMS = frozenset({"truncated", "wiped", "forged"})
+
+# The names stay stable identifiers (API, CLI, tests); pages show these labels.
+CHECK_LABELS = {
+    "sequence": gettext_lazy("sequence"), "links": gettext_lazy("links"),
+    "hmac": gettext_lazy("HMAC"), "sha256": gettext_lazy("SHA-256"),
+    "legacy": gettext_lazy("legacy entries"), "keys": gettext_lazy("keys"),
+    "head": gettext_lazy("head"), "checkpoints": gettext_lazy("checkpoints"),
+    "entries": gettext_lazy("entries"), "checkpoint file": gettext_lazy("checkpoint file"),
+}
+PROBLEM_LABELS = {
+    "modified": gettext_lazy("modified"), "inserted": gettext_lazy("inserted"),
+    "deleted": gettext_lazy("deleted"), "reordered": gettext_lazy("reordered"),
+    "truncated": gettext_lazy("truncated"), "wiped": gettext_lazy("wiped"),
+    "downgraded": gettext_lazy("downgraded"), "unverifiable": gettext_lazy("unverifiable"),
+    "forged": gettext_lazy("forged"),
+}
 
 
 @dataclass(frozen=True)
@@ -39,12 +58,24 @@ class ChainProblem:
     detail: str
     check: str = "links"
 
+    @property
+    def kind_label(self) -> str:
+        return str(PROBLEM_LABELS.get(self.kind, self.kind))
+
+    @property
+    def check_label(self) -> str:
+        return str(CHECK_LABELS.get(self.check, self.check))
+
 
 @dataclass(frozen=True)
 class ChainCheck:
     name: str
     ok: bool
     detail: str
+
+    @property
+    def label(self) -> str:
+        return str(CHECK_LABELS.get(self.name, self.name))
 
 
 @dataclass(frozen=True)
@@ -270,8 +301,8 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             ChainCheck(
                 "checkpoint file",
                 True,
-                f"{len(log.checkpoints)} signed checkpoint(s), the last of "
-                f"{last.at} at #{last.sequence}",
+                _("%(count)d signed checkpoint(s), the last of %(at)s at #%(sequence)d")
+                % {"count": len(log.checkpoints), "at": last.at, "sequence": last.sequence},
             )
         )
     elif last is None and not log.problem:
@@ -279,9 +310,9 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             ChainCheck(
                 "checkpoint file",
                 True,
-                "no checkpoint yet: a deleted tail or an emptied table cannot "
-                "be detected until `hygie audit checkpoint` (or the hourly job) "
-                "runs",
+                _("no checkpoint yet: a deleted tail or an emptied table cannot "
+                  "be detected until `hygie audit checkpoint` (or the hourly job) "
+                  "runs"),
             )
         )
     return ChainReport(
@@ -298,12 +329,14 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
 
 
 def _describe_entries(walker: _Walker) -> str:
-    parts = [f"{walker.legacy + walker.keyed} entries verified"]
+    parts = [_("%(count)d entries verified") % {"count": walker.legacy + walker.keyed}]
     if walker.keyed:
         keys = ", ".join(sorted(walker.used_keys))
-        parts.append(f"{walker.keyed} with HMAC-SHA256 (keys: {keys})")
+        parts.append(_("%(count)d with HMAC-SHA256 (keys: %(keys)s)")
+                     % {"count": walker.keyed, "keys": keys})
     if walker.legacy:
-        parts.append(f"{walker.legacy} legacy plain SHA-256 before the first key")
+        parts.append(_("%(count)d legacy plain SHA-256 before the first key")
+                     % {"count": walker.legacy})
     return "; ".join(parts)
 
 

@@ -155,3 +155,16 @@ def test_verify_page_names_the_failed_check_and_what_was_verified(client_a, depa
     page = client_a.post(reverse("core:audit_verify"))
     text = page.content.decode()
     assert "The chain is broken" in text and "truncated" in text and "checkpoints" in text
+
+
+def test_verify_page_in_french_names_checks_and_details_in_french(client_a, departments):
+    from django.conf import settings
+
+    from hygie.core.audit_checkpoints import write_checkpoint
+
+    write_checkpoint()
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # as the language switcher sets it
+    text = client_a.post(reverse("core:audit_verify")).content.decode()
+    assert "Ce qui a été vérifié" in text
+    assert "entrées vérifiées" in text and "fichier des points de contrôle" in text
+    assert "entries verified" not in text and "signed checkpoint" not in text
