@@ -32,17 +32,26 @@ ENTRYLESS_PROBLEMS = frozenset({"truncated", "wiped", "forged"})
 
 # The names stay stable identifiers (API, CLI, tests); pages show these labels.
 CHECK_LABELS = {
-    "sequence": gettext_lazy("sequence"), "links": gettext_lazy("links"),
-    "hmac": gettext_lazy("HMAC"), "sha256": gettext_lazy("SHA-256"),
-    "legacy": gettext_lazy("legacy entries"), "keys": gettext_lazy("keys"),
-    "head": gettext_lazy("head"), "checkpoints": gettext_lazy("checkpoints"),
-    "entries": gettext_lazy("entries"), "checkpoint file": gettext_lazy("checkpoint file"),
+    "sequence": gettext_lazy("sequence"),
+    "links": gettext_lazy("links"),
+    "hmac": gettext_lazy("HMAC"),
+    "sha256": gettext_lazy("SHA-256"),
+    "legacy": gettext_lazy("legacy entries"),
+    "keys": gettext_lazy("keys"),
+    "head": gettext_lazy("head"),
+    "checkpoints": gettext_lazy("checkpoints"),
+    "entries": gettext_lazy("entries"),
+    "checkpoint file": gettext_lazy("checkpoint file"),
 }
 PROBLEM_LABELS = {
-    "modified": gettext_lazy("modified"), "inserted": gettext_lazy("inserted"),
-    "deleted": gettext_lazy("deleted"), "reordered": gettext_lazy("reordered"),
-    "truncated": gettext_lazy("truncated"), "wiped": gettext_lazy("wiped"),
-    "downgraded": gettext_lazy("downgraded"), "unverifiable": gettext_lazy("unverifiable"),
+    "modified": gettext_lazy("modified"),
+    "inserted": gettext_lazy("inserted"),
+    "deleted": gettext_lazy("deleted"),
+    "reordered": gettext_lazy("reordered"),
+    "truncated": gettext_lazy("truncated"),
+    "wiped": gettext_lazy("wiped"),
+    "downgraded": gettext_lazy("downgraded"),
+    "unverifiable": gettext_lazy("unverifiable"),
     "forged": gettext_lazy("forged"),
 }
 
@@ -310,9 +319,11 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             ChainCheck(
                 "checkpoint file",
                 True,
-                _("no checkpoint yet: a deleted tail or an emptied table cannot "
-                  "be detected until `hygie audit checkpoint` (or the hourly job) "
-                  "runs"),
+                _(
+                    "no checkpoint yet: a deleted tail or an emptied table cannot "
+                    "be detected until `hygie audit checkpoint` (or the hourly job) "
+                    "runs"
+                ),
             )
         )
     return ChainReport(
@@ -332,11 +343,13 @@ def _describe_entries(walker: _Walker) -> str:
     parts = [_("%(count)d entries verified") % {"count": walker.legacy + walker.keyed}]
     if walker.keyed:
         keys = ", ".join(sorted(walker.used_keys))
-        parts.append(_("%(count)d with HMAC-SHA256 (keys: %(keys)s)")
-                     % {"count": walker.keyed, "keys": keys})
+        parts.append(
+            _("%(count)d with HMAC-SHA256 (keys: %(keys)s)") % {"count": walker.keyed, "keys": keys}
+        )
     if walker.legacy:
-        parts.append(_("%(count)d legacy plain SHA-256 before the first key")
-                     % {"count": walker.legacy})
+        parts.append(
+            _("%(count)d legacy plain SHA-256 before the first key") % {"count": walker.legacy}
+        )
     return "; ".join(parts)
 
 
