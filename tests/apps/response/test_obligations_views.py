@@ -245,6 +245,7 @@ def test_french_pages_show_the_french_texts(client_a, recent):
         assert escape(french["notes"][0]) in page
     assert escape(french["title"]) in detail and escape(target.title) not in detail
     assert "Incident grave" in panel  # CERT Santé
+    assert "NON VÉRIFIÉE" in detail and ">UNVERIFIED<" not in detail  # the badge, translated
     assert escape(obligation(recent, "gdpr_art34").texts["fr"]["recipient"]) in dashboard
 
 
