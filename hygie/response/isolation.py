@@ -18,7 +18,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from hygie.core.models import Establishment, Organisation
-from hygie.core.testing import IsolationPart, IsolationWorld
+from hygie.core.testing import IsolationPart, IsolationWorld, count_in
 from hygie.response.choices import CustodyAction, ExerciseEntryKind, TimelineKind
 from hygie.response.models import (
     AppliedPlaybook,
@@ -162,8 +162,10 @@ def build_response_b(marker: str, organisation: Organisation, establishment: Est
                                    f"Decision {marker} Zeta")
     exercise.refresh_from_db()
     incident.refresh_from_db()
+    transition = incident.transitions.first()
+    assert transition is not None, "creating an incident records its first transition"
     return ResponseB(
-        incident=incident, transition=incident.transitions.first(), task=task,
+        incident=incident, transition=transition, task=task,
         timeline_entry=timeline_entry, observable=observable, incident_evidence=item,
         custody_event=custody_event, comment=comment, playbook=playbook,
         applied_playbook=applied, regulatory_profile=profile, obligation=obligation,
@@ -216,15 +218,10 @@ def api_parents_a(world: ResponseA) -> dict[str, Any]:
 
 def scoped_counts(establishment: Establishment, organisation: Organisation) -> dict[str, int]:
     """How many rows of each response kind establishment B (or its organisation) has."""
-    def count(model: type[Model]) -> int:
-        queryset: QuerySet = model._default_manager.all()
-        return queryset.filter(**{model.scope_path: establishment}).count()
-
-    counts = {model.__name__: count(model)
-              for model in (Incident, IncidentTransition, Task, TimelineEntry, Observable,
-                            IncidentEvidence, CustodyEvent, Comment, AppliedPlaybook,
-                            RegulatoryProfile, IncidentObligation, NotificationDraft, Exercise,
-                            ExerciseEntry)}
+    counts = count_in(establishment, Incident, IncidentTransition, Task, TimelineEntry,
+                      Observable, IncidentEvidence, CustodyEvent, Comment, AppliedPlaybook,
+                      RegulatoryProfile, IncidentObligation, NotificationDraft, Exercise,
+                      ExerciseEntry)
     counts["Playbook"] = Playbook._default_manager.filter(organisation=organisation).count()
     return counts
 
@@ -235,7 +232,7 @@ def links_to_b(world_a: ResponseA, establishment_b: Establishment) -> list[str]:
     exercise = Exercise.objects.filter(pk=world_a.exercise.pk).first() or Exercise()
     b = establishment_b.pk
     found = []
-    checks = {
+    checks: dict[str, QuerySet[Any]] = {
         "incident alerts": incident.alerts.filter(establishment=b),
         "incident assets": incident.assets.filter(establishment=b),
         "incident departments": incident.departments.filter(establishment=b),
