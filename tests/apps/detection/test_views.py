@@ -102,5 +102,7 @@ def test_pages_are_translated_into_french(client_a, settings):
     settings.LANGUAGE_CODE = "fr"
     page = client_a.get(reverse("detection:rule_list"), HTTP_ACCEPT_LANGUAGE="fr").content
     assert "Bibliothèque de règles".encode() in page
+    # Sigma's level shows as the severity label, not its raw word.
+    assert "Élevée".encode() in page and b"<td>high</td>" not in page
     events = client_a.get(reverse("detection:event_list"), HTTP_ACCEPT_LANGUAGE="fr").content
     assert "Reçus à partir du".encode() in events
