@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hygie.core import audit
 from hygie.core.http import AuthenticatedRequest, signed_in_user
@@ -183,7 +184,8 @@ class ForwardingTargetViews(generic.ObjectViewMixin):
 
 class ForwardingTargetListView(ForwardingTargetViews, generic.ObjectListView):
     template_name = "detection/forwardingtarget_list.html"
-    columns = (Column("name", link=True), Column("kind"), Column("address", sort=False),
+    columns = (Column("name", link=True), Column("kind"),
+               Column("address", gettext_lazy("Address"), sort=False),
                Column("establishment", sort="establishment__name"),
                Column("min_severity", badge="severity"), Column("is_enabled"),
                Column("last_success_at"), Column("last_error", sort=False))

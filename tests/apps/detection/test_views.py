@@ -104,5 +104,8 @@ def test_pages_are_translated_into_french(client_a, settings):
     assert "Bibliothèque de règles".encode() in page
     # Sigma's level shows as the severity label, not its raw word.
     assert "Élevée".encode() in page and b"<td>high</td>" not in page
+    targets = client_a.get(reverse("detection:forwardingtarget_list"),
+                           HTTP_ACCEPT_LANGUAGE="fr").content
+    assert b"Adresse" in targets and b"Address" not in targets
     events = client_a.get(reverse("detection:event_list"), HTTP_ACCEPT_LANGUAGE="fr").content
     assert "Reçus à partir du".encode() in events
