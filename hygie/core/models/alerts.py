@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +51,16 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_source_display(self) -> str:
+        """What pages show for ``source`` (tables and detail rows read ``get_<field>_display``)."""
+        return module_label(self.source)
+
+
+def module_label(source: str) -> str:
+    """A module's name as people read it (its app's verbose name, translated); the key itself
+    for a module not installed here."""
+    try:
+        return str(apps.get_app_config(source).verbose_name)
+    except LookupError:
+        return source

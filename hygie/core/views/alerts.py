@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from hygie.core.choices import AlertStatus
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Alert, User
+from hygie.core.models.alerts import module_label
 from hygie.core.roles import TRIAGE_ALERTS, VIEW_ALERTS
 from hygie.core.services import alerts as alert_service
 from hygie.core.tables import Column
@@ -67,6 +68,12 @@ class AlertListView(AlertViews, generic.ObjectListView):
     filters = ("status", "severity", "source", "establishment")
     template_name = "core/alert_list.html"
     selection_param = "alert"
+
+    def filter_options(self, field: Any) -> list[tuple[str, str]]:
+        options = super().filter_options(field)
+        if field.name == "source":
+            return [(value, module_label(value)) for value, _label in options]
+        return options
 
     def bulk_actions(self) -> list[generic.BulkAction]:
         return alert_bulk_actions.values()

@@ -106,3 +106,13 @@ def test_alert_on_an_asset_of_another_establishment_is_refused(establishment_a, 
     with pytest.raises(ValidationError):
         _alert(establishment_a, asset=foreign)
     assert not Alert.objects.exists()
+
+
+def test_source_shows_the_module_name_not_its_key(client_a, establishment_a):
+    from django.conf import settings
+
+    _alert(establishment_a, title="Synthétique")
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # as the language switcher sets it
+    content = client_a.get(reverse("core:alert_list")).content.decode()
+    assert '<option value="detection">Détection</option>' in content
+    assert ">detection<" not in content.replace(" ", "").replace("\n", "")
