@@ -148,11 +148,14 @@ def _line(label: str, size_mb: float, figures: tuple[float, float, float, int]) 
         if code == 99
         else f"FAILED ({code})"
     )
-    # MB/s per CPU second as well: on a busy machine the wall clock says little.
+    # MB/s per CPU second as well: on a busy machine the wall clock says little. A stopped run
+    # read an unknown part of its input: no rate.
+    wall_rate = f"{size_mb / max(seconds, 1e-6):>6.2f}" if code != -1 else "     -"
+    cpu_rate = f"{size_mb / max(cpu, 1e-6):>6.2f}" if code != -1 else "     -"
     print(
         f"  {label:<34} {size_mb:>7.1f} MB  peak RSS {rss:>8.0f} MB  "
-        f"{seconds:>7.1f} s  {size_mb / max(seconds, 1e-6):>6.2f} MB/s  "
-        f"CPU {cpu:>7.1f} s  {size_mb / max(cpu, 1e-6):>6.2f} MB/CPU-s  {status}"
+        f"{seconds:>7.1f} s  {wall_rate} MB/s  "
+        f"CPU {cpu:>7.1f} s  {cpu_rate} MB/CPU-s  {status}"
     )
     sys.stdout.flush()
 
