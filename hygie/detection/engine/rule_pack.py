@@ -162,6 +162,7 @@ def _parse_file(
             if document is not None:
                 for section in ("detection", "filter"):
                     if section in document:
+                        _check_names(document[section], section)
                         document[section] = _spec_modifier_names(document[section], 0)
         return SigmaCollection.from_dicts(
             documents,
@@ -173,6 +174,16 @@ def _parse_file(
     except (SigmaError, RecursionError, TypeError, AttributeError, KeyError) as error:
         problems.append(RuleProblem(Location(source.name, 1), _reason(error)))
         return None
+
+
+def _check_names(section: Any, name: str) -> None:
+    """Detection names are text; YAML reads unquoted on/off/yes/no as booleans and digits as
+    numbers, on which pySigma's condition parser raises TypeError."""
+    if isinstance(section, dict):
+        for key in section:
+            if not isinstance(key, str):
+                raise SigmaError(f"{name} name {key!r} is not text (quote it: YAML reads "
+                                 "on, off, yes, no and numbers as values)")
 
 
 # Modifier names of the specification that pySigma spells differently.
@@ -221,7 +232,7 @@ def _assemble(
                 if not isinstance(condition.condition, str):  # pySigma would raise TypeError
                     raise SigmaConditionError("condition must be a string expression")
                 condition.parse()
-        except (SigmaError, RecursionError) as error:
+        except (SigmaError, RecursionError, TypeError) as error:  # TypeError: see _parse_file
             problems.append(_problem(source.name, text, error, rule))
             continue
         detection.append((rule, source, text))

@@ -179,3 +179,14 @@ def test_condition_given_as_a_mapping_is_reported_not_a_crash() -> None:
         ("bad.yml:5", "condition must be a string expression")
     ]
     assert len(pack.rules) == 1
+
+
+def test_detection_name_yaml_reads_as_a_boolean_is_reported_not_a_crash() -> None:
+    """Found by fuzzing: an unquoted ``on:`` detection (YAML 1.1 boolean) matched by ``1 of
+    selection_*`` made pySigma raise TypeError, failing the whole pack."""
+    bad = rule("selection_a: {A: 1}\non: {B: 2}\ncondition: 1 of selection_*")
+    pack = load_rule_pack([RuleSource("bad.yml", bad)])
+    assert [p.reason for p in pack.problems] == [
+        "detection name True is not text (quote it: YAML reads on, off, yes, no and numbers "
+        "as values)"
+    ]
