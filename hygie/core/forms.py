@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,18 @@ from hygie.lib.identifiers import check_adeli, check_rpps
 
 if TYPE_CHECKING:
     from hygie.core.models import User
+
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """``form.fields[name]`` as the kind of field it is (to set its choices or queryset)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, "
+                        f"not a {kind.__name__}")
+    return field
 
 
 class ScopedModelForm(forms.ModelForm):

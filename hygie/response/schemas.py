@@ -5,10 +5,11 @@ Times are ISO 8601 with an offset; they are answered in UTC.
 
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Field, Schema
 
+from hygie.core.api.choice_values import choice_literal
 from hygie.core.api.schemas import Id, InputSchema, InstantParam
 from hygie.response.choices import (
     CareImpact,
@@ -23,23 +24,37 @@ from hygie.response.choices import (
     TaskStatus,
 )
 
-IncidentCategoryValue = Literal[tuple(IncidentCategory.values)]  # type: ignore[valid-type]
-IncidentStatusValue = Literal[tuple(IncidentStatus.values)]  # type: ignore[valid-type]
-CareImpactValue = Literal[tuple(CareImpact.values)]  # type: ignore[valid-type]
-PersonalDataValue = Literal[tuple(PersonalData.values)]  # type: ignore[valid-type]
-RiskValue = Literal[tuple(Risk.values)]  # type: ignore[valid-type]
-IncidentSourceValue = Literal[tuple(IncidentSource.values)]  # type: ignore[valid-type]
-DataCategoryValue = Literal[tuple(DataCategory.values)]  # type: ignore[valid-type]
-TaskStatusValue = Literal[tuple(TaskStatus.values)]  # type: ignore[valid-type]
-TaskPhaseValue = Literal[("", *IncidentStatus.values[:-1])]  # type: ignore[valid-type]
-ObservableKindValue = Literal[tuple(ObservableKind.values)]  # type: ignore[valid-type]
-ManualCustodyValue = Literal[(CustodyAction.TRANSFERRED.value, CustodyAction.SEALED.value,
-                              CustodyAction.RETURNED.value)]  # type: ignore[valid-type]
+# mypy cannot read a Literal built at run time: to it these are plain strings.
+if TYPE_CHECKING:
+    IncidentCategoryValue = str
+    IncidentStatusValue = str
+    CareImpactValue = str
+    PersonalDataValue = str
+    RiskValue = str
+    IncidentSourceValue = str
+    DataCategoryValue = str
+    TaskStatusValue = str
+    TaskPhaseValue = str
+    ObservableKindValue = str
+    ManualCustodyValue = str
+else:
+    IncidentCategoryValue = choice_literal(IncidentCategory.values)
+    IncidentStatusValue = choice_literal(IncidentStatus.values)
+    CareImpactValue = choice_literal(CareImpact.values)
+    PersonalDataValue = choice_literal(PersonalData.values)
+    RiskValue = choice_literal(Risk.values)
+    IncidentSourceValue = choice_literal(IncidentSource.values)
+    DataCategoryValue = choice_literal(DataCategory.values)
+    TaskStatusValue = choice_literal(TaskStatus.values)
+    TaskPhaseValue = choice_literal(["", *IncidentStatus.values[:-1]])
+    ObservableKindValue = choice_literal(ObservableKind.values)
+    ManualCustodyValue = choice_literal([CustodyAction.TRANSFERRED.value,
+                                         CustodyAction.SEALED.value, CustodyAction.RETURNED.value])
 SeverityValue = Literal[10, 20, 30, 40, 50]
 LogKindValue = Literal["log", "decision"]
 
 _TEXT = 20_000
-_IDS = Field(default_factory=list, max_length=500)
+_IDS: list[int] = Field(default_factory=list, max_length=500)
 
 
 # --- incidents --------------------------------------------------------------------------------
@@ -81,7 +96,7 @@ class IncidentIn(_IncidentFacts):
     discovered_at: InstantParam | None = Field(  # type: ignore[assignment]
         None, description="Required unless created from alerts (then the earliest first "
                           "sighting).")
-    title: str = Field("", max_length=300,  # type: ignore[assignment]
+    title: str = Field("", max_length=300,
                        description="Required unless created from alerts.")
     severity: SeverityValue | None = None  # type: ignore[assignment]
 
@@ -335,11 +350,11 @@ class IncidentEvidenceOut(Schema):
 
     @staticmethod
     def resolve_collected_by_id(obj: Any) -> int | None:
-        return obj.evidence.collected_by_id  # type: ignore[no-any-return]
+        return obj.evidence.collected_by_id
 
     @staticmethod
     def resolve_collected_at(obj: Any) -> datetime:
-        return obj.evidence.collected_at  # type: ignore[no-any-return]
+        return obj.evidence.collected_at
 
     @staticmethod
     def resolve_custody(obj: Any) -> list[Any]:

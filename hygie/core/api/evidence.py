@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Status, UploadedFile
@@ -123,7 +124,7 @@ def create_evidence(request: AuthenticatedRequest, payload: Form[EvidenceIn],
     return Status(201, evidence)
 
 
-def check_upload(file: UploadedFile) -> None:
+def check_upload(file: DjangoUploadedFile) -> None:
     """Answer with the precise HTTP status (413, 415) before the service's own checks."""
     if file.size is not None and file.size > settings.HYGIE_MAX_UPLOAD_BYTES:
         raise HttpError(413, _("The file is larger than the upload limit (%(limit)d bytes).")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -38,6 +38,9 @@ from hygie.core.http import AuthenticatedRequest
 from hygie.core.models.scoping import visible_objects
 from hygie.core.services import crud
 from hygie.core.tables import Column, display_value, scoped_label, verbose_name_of
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_SEARCH_LENGTH = 200
 PAGE_SIZES = (25, 50, 100)
@@ -124,7 +127,7 @@ class BulkAction:
     ``url_name`` may belong to another module: lists offer what the registries give them.
     """
 
-    label: str
+    label: StrOrPromise
     url_name: str
     capability: str | None = None
 
@@ -150,7 +153,7 @@ class ObjectListView(ObjectViewMixin):
     def bulk_actions(self) -> Sequence[BulkAction]:
         return ()
 
-    def usable_bulk_actions(self) -> list[tuple[str, str]]:
+    def usable_bulk_actions(self) -> list[tuple[StrOrPromise, str]]:
         user = self.request.user
         return [(action.label, reverse(action.url_name)) for action in self.bulk_actions()
                 if action.capability is None or user.can(action.capability)]

@@ -4,18 +4,20 @@ No ``from __future__ import annotations``: ninja reads the annotations at import
 """
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
+from hygie.core.api.choice_values import choice_literal
 from hygie.core.api.common import ERROR_RESPONSES, Pagination, get_visible, require
 from hygie.core.api.schemas import Id, InputSchema, InstantParam
+from hygie.core.http import AuthenticatedRequest
 from hygie.response.choices import DraftKind, DraftStatus
 from hygie.response.models import Incident, NotificationDraft
 from hygie.response.roles import MANAGE_OBLIGATIONS, VIEW_INCIDENTS
@@ -24,8 +26,13 @@ from hygie.response.services import reports
 
 router = Router(tags=["Notification drafts and reports"])
 
-KindValue = Literal[tuple(DraftKind.values)]  # type: ignore[valid-type]
-StatusValue = Literal[tuple(DraftStatus.values)]  # type: ignore[valid-type]
+# mypy cannot read a Literal built at run time: to it these are plain strings.
+if TYPE_CHECKING:
+    KindValue = str
+    StatusValue = str
+else:
+    KindValue = choice_literal(DraftKind.values)
+    StatusValue = choice_literal(DraftStatus.values)
 LanguageValue = Literal["fr", "en"]
 DraftFormat = Literal["pdf", "docx", "json"]
 RegisterFormat = Literal["csv", "xlsx", "json"]
@@ -98,7 +105,7 @@ class DraftOut(Schema):
 
 
 class DraftGenerateIn(InputSchema):
-    kind: KindValue  # type: ignore[valid-type]
+    kind: KindValue
     language: LanguageValue = "fr"
     reset: bool = Field(False, description="Discard the values users edited (default: keep "
                                            "them).")
@@ -107,7 +114,7 @@ class DraftGenerateIn(InputSchema):
 class DraftUpdateIn(InputSchema):
     values: dict[str, str] = Field(
         default_factory=dict, description='Field values by "group.field" key.')
-    status: StatusValue | None = Field(  # type: ignore[valid-type]
+    status: StatusValue | None = Field(
         None, description="draft ⇄ final → sent (sent is final: no more edits).")
 
     @field_validator("values")
@@ -203,11 +210,11 @@ def _file(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _draft(request: HttpRequest, draft_id: int) -> NotificationDraft:
+def _draft(request: AuthenticatedRequest, draft_id: int) -> NotificationDraft:
     return get_visible(NotificationDraft, request, draft_id)
 
 
-def _register_queryset(request: HttpRequest, filters: RegisterFilters) -> Any:
+def _register_queryset(request: AuthenticatedRequest, filters: RegisterFilters) -> Any:
     return reports.breach_incidents(
         Incident.objects.visible_to(request.user), since=filters.since, until=filters.until,
         personal_data=filters.personal_data or "", establishment=filters.establishment)
@@ -232,7 +239,7 @@ def _summary(summary: reports.KPISummary) -> dict[str, Any]:
             summary="Notification drafts of an incident", operation_id="list_incident_drafts",
             url_name="response_incident_draft_list", description="Requires "
             "`response.view_incidents`.")
-def list_drafts(request: HttpRequest, incident_id: Id) -> Any:
+def list_drafts(request: AuthenticatedRequest, incident_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     return (NotificationDraft.objects.visible_to(request.user).filter(incident=incident)
@@ -247,7 +254,7 @@ def list_drafts(request: HttpRequest, incident_id: Id) -> Any:
                          "created; 200 when an existing draft was regenerated (edited values "
                          "kept unless `reset`). A sent draft cannot be regenerated (422). "
                          "Requires `response.manage_obligations`.")
-def generate(request: HttpRequest, incident_id: Id, payload: DraftGenerateIn) -> Any:
+def generate(request: AuthenticatedRequest, incident_id: Id, payload: DraftGenerateIn) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     incident = get_visible(Incident, request, incident_id)
     draft, created = service.generate_draft(incident, payload.kind, payload.language,
@@ -259,7 +266,7 @@ def generate(request: HttpRequest, incident_id: Id, payload: DraftGenerateIn) ->
             summary="Get a draft", operation_id="get_draft",
             url_name="response_notificationdraft_detail",
             description="Requires `response.view_incidents`.")
-def get_draft(request: HttpRequest, draft_id: Id) -> NotificationDraft:
+def get_draft(request: AuthenticatedRequest, draft_id: Id) -> NotificationDraft:
     require(request, VIEW_INCIDENTS)
     return _draft(request, draft_id)
 
@@ -270,7 +277,8 @@ def get_draft(request: HttpRequest, draft_id: Id) -> NotificationDraft:
               description="`values` are written first, then `status`. Unknown field keys are "
                           "refused (422) and nothing is written. Requires "
                           "`response.manage_obligations`.")
-def update(request: HttpRequest, draft_id: Id, payload: DraftUpdateIn) -> NotificationDraft:
+def update(request: AuthenticatedRequest,
+           draft_id: Id, payload: DraftUpdateIn) -> NotificationDraft:
     require(request, MANAGE_OBLIGATIONS)
     draft = _draft(request, draft_id)
     with transaction.atomic():
@@ -286,7 +294,7 @@ def update(request: HttpRequest, draft_id: Id, payload: DraftUpdateIn) -> Notifi
             url_name="response_notificationdraft_export", openapi_extra=_FILE_RESPONSE,
             description="`pdf`, `docx` or `json`; fields to complete are highlighted. Recorded "
                         "in the audit trail. Requires `response.view_incidents`.")
-def export(request: HttpRequest, draft_id: Id, fmt: DraftFormat) -> HttpResponse:
+def export(request: AuthenticatedRequest, draft_id: Id, fmt: DraftFormat) -> HttpResponse:
     require(request, VIEW_INCIDENTS)
     exported = service.export_draft(_draft(request, draft_id), fmt)
     return _file(exported.data, exported.content_type, exported.filename)
@@ -300,7 +308,7 @@ def export(request: HttpRequest, draft_id: Id, fmt: DraftFormat) -> HttpResponse
             description="Timeline, decisions, root cause, lessons, actions, obligations and "
                         "KPIs. Recorded in the audit trail. Requires "
                         "`response.view_incidents`.")
-def report(request: HttpRequest, incident_id: Id) -> HttpResponse:
+def report(request: AuthenticatedRequest, incident_id: Id) -> HttpResponse:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     return _file(reports.render_report_pdf(incident), "application/pdf",
@@ -312,7 +320,7 @@ def report(request: HttpRequest, incident_id: Id) -> HttpResponse:
             summary="KPIs of an incident", operation_id="get_incident_kpis",
             url_name="response_incident_kpis", description="Requires "
             "`response.view_incidents`.")
-def incident_kpis(request: HttpRequest, incident_id: Id) -> dict[str, Any]:
+def incident_kpis(request: AuthenticatedRequest, incident_id: Id) -> dict[str, Any]:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     kpis = reports.incident_kpis(incident)
@@ -330,7 +338,7 @@ def incident_kpis(request: HttpRequest, incident_id: Id) -> dict[str, Any]:
             description="Median and mean times to detect, contain and recover, and obligations "
                         "met on time, over incidents discovered in [since, until), overall and "
                         "per establishment. Requires `response.view_incidents`.")
-def kpis(request: HttpRequest, since: Annotated[InstantParam | None, Query()] = None,
+def kpis(request: AuthenticatedRequest, since: Annotated[InstantParam | None, Query()] = None,
          until: Annotated[InstantParam | None, Query()] = None) -> dict[str, Any]:
     require(request, VIEW_INCIDENTS)
     if since and until and until < since:
@@ -349,7 +357,7 @@ def kpis(request: HttpRequest, since: Annotated[InstantParam | None, Query()] = 
             description="Every incident whose personal data involvement is `true` or still "
                         "`unknown` (GDPR art. 33(5)). Requires `response.view_incidents`.")
 @paginate(Pagination)
-def breach_register(request: HttpRequest, filters: Query[RegisterFilters]) -> Any:
+def breach_register(request: AuthenticatedRequest, filters: Query[RegisterFilters]) -> Any:
     require(request, VIEW_INCIDENTS)
     return reports.breach_register(_register_queryset(request, filters))
 
@@ -359,7 +367,7 @@ def breach_register(request: HttpRequest, filters: Query[RegisterFilters]) -> An
             url_name="response_breach_register_export", openapi_extra=_FILE_RESPONSE,
             description="`csv`, `xlsx` or `json`, with the same filters as the list. Recorded "
                         "in the audit trail. Requires `response.view_incidents`.")
-def export_register(request: HttpRequest, fmt: RegisterFormat,
+def export_register(request: AuthenticatedRequest, fmt: RegisterFormat,
                     filters: Query[RegisterFilters]) -> HttpResponse:
     require(request, VIEW_INCIDENTS)
     data, content_type, filename = reports.export_register(

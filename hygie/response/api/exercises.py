@@ -4,10 +4,10 @@ No ``from __future__ import annotations``: ninja reads the annotations at import
 """
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Path, Query, Router, Schema
@@ -15,6 +15,7 @@ from ninja.filter_schema import FilterLookup
 from ninja.pagination import paginate
 
 from hygie.core import audit
+from hygie.core.api.choice_values import choice_literal
 from hygie.core.api.common import (
     ERROR_RESPONSES,
     Pagination,
@@ -25,6 +26,7 @@ from hygie.core.api.common import (
     require,
 )
 from hygie.core.api.schemas import Id, InputFilters, InputSchema, InstantParam
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment, User
 from hygie.response.choices import ExerciseStatus
 from hygie.response.engine.scenarios import MAX_SCENARIO_BYTES, Inject, format_duration
@@ -34,7 +36,11 @@ from hygie.response.services import exercises as service
 
 router = Router(tags=["Crisis exercises"])
 
-StatusValue = Literal[tuple(ExerciseStatus.values)]  # type: ignore[valid-type]
+# mypy cannot read a Literal built at run time: to it these are plain strings.
+if TYPE_CHECKING:
+    StatusValue = str
+else:
+    StatusValue = choice_literal(ExerciseStatus.values)
 EntryKindValue = Literal["decision", "observation"]
 ORDERINGS = ("planned_for", "started_at", "ended_at", "status", "title", "created_at")
 
@@ -188,7 +194,7 @@ def _entry_out(entry: ExerciseEntry) -> dict[str, Any]:
             "text": entry.text}
 
 
-def _participants(request: HttpRequest, ids: list[int]) -> list[Any]:
+def _participants(request: AuthenticatedRequest, ids: list[int]) -> list[Any]:
     found = list(User.objects.filter(pk__in=set(ids)))
     if len(found) != len(set(ids)):
         # Same message as for a user of another establishment: ids are not probed this way.
@@ -219,7 +225,7 @@ def _console(exercise: Exercise, delivered_now: list[ExerciseEntry]) -> dict[str
             url_name="response_exercise_scenario_list",
             description="The scenarios Hygie ships, in the request's language. Requires "
                         "`response.view_incidents`.")
-def list_scenarios(request: HttpRequest) -> list[dict[str, Any]]:
+def list_scenarios(request: AuthenticatedRequest) -> list[dict[str, Any]]:
     require(request, VIEW_INCIDENTS)
     language = translation.get_language()
     return [{"key": key, "version": item.scenario.version,
@@ -236,7 +242,7 @@ def list_scenarios(request: HttpRequest) -> list[dict[str, Any]]:
             url_name="response_exercise_list",
             description="Exercises of your establishments. Requires `response.view_incidents`.")
 @paginate(Pagination)
-def list_exercises(request: HttpRequest, filters: Query[ExerciseFilters],
+def list_exercises(request: AuthenticatedRequest, filters: Query[ExerciseFilters],
                    ordering: str | None = Query(None, description=ordering_description(ORDERINGS))
                    ) -> Any:
     require(request, VIEW_INCIDENTS)
@@ -250,7 +256,7 @@ def list_exercises(request: HttpRequest, filters: Query[ExerciseFilters],
              description="From a shipped scenario (`scenario_key`) or your own YAML "
                          "(`scenario_source`, validated; every problem is listed with its line). "
                          "Requires `response.manage_exercises`.")
-def create_exercise(request: HttpRequest, payload: ExerciseIn) -> tuple[int, Exercise]:
+def create_exercise(request: AuthenticatedRequest, payload: ExerciseIn) -> tuple[int, Exercise]:
     require(request, MANAGE_EXERCISES)
     check_visible_reference(Establishment, request, "establishment_id", payload.establishment_id)
     establishment = Establishment.objects.get(pk=payload.establishment_id)
@@ -267,7 +273,7 @@ def create_exercise(request: HttpRequest, payload: ExerciseIn) -> tuple[int, Exe
             summary="Get a crisis exercise", operation_id="get_exercise",
             url_name="response_exercise_detail",
             description="Requires `response.view_incidents`.")
-def get_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
+def get_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, VIEW_INCIDENTS)
     return get_visible(Exercise, request, exercise_id)
 
@@ -277,8 +283,8 @@ def get_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
               url_name="response_exercise_edit",
               description="Title, objectives and other participants at any time; date and "
                           "participants until it ends. Requires `response.manage_exercises`.")
-def update_exercise(request: HttpRequest, exercise_id: Path[Id],
-                    payload: PatchDict[ExercisePatch]) -> Exercise:  # type: ignore[type-arg]
+def update_exercise(request: AuthenticatedRequest, exercise_id: Path[Id],
+                    payload: PatchDict[ExercisePatch]) -> Exercise:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
     fields = dict(payload)
@@ -294,7 +300,7 @@ def update_exercise(request: HttpRequest, exercise_id: Path[Id],
                url_name="response_exercise_delete",
                description="Running and completed exercises are kept (compliance evidence). "
                            "Requires `response.manage_exercises`.")
-def delete_exercise(request: HttpRequest, exercise_id: Path[Id]) -> tuple[int, None]:
+def delete_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> tuple[int, None]:
     require(request, MANAGE_EXERCISES)
     service.delete_exercise(get_visible(Exercise, request, exercise_id), request.user)
     return 204, None
@@ -305,7 +311,7 @@ def delete_exercise(request: HttpRequest, exercise_id: Path[Id]) -> tuple[int, N
              url_name="response_exercise_start",
              description="Starts the clock; injects at PT0S are delivered at once. Requires "
                          "`response.manage_exercises`.")
-def start_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
+def start_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, MANAGE_EXERCISES)
     exercise = service.start_exercise(get_visible(Exercise, request, exercise_id), request.user)
     service.deliver_due_injects(exercise, request.user)
@@ -317,7 +323,7 @@ def start_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
              operation_id="cancel_exercise",
              url_name="response_exercise_cancel",
              description="Requires `response.manage_exercises`.")
-def cancel_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
+def cancel_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, MANAGE_EXERCISES)
     return service.cancel_exercise(get_visible(Exercise, request, exercise_id), request.user)
 
@@ -327,7 +333,7 @@ def cancel_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
              url_name="response_exercise_end",
              description="Delivers what is due, then stops the clock. Requires "
                          "`response.manage_exercises`.")
-def end_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
+def end_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
     service.deliver_due_injects(exercise, request.user)
@@ -341,7 +347,7 @@ def end_exercise(request: HttpRequest, exercise_id: Path[Id]) -> Exercise:
             description="Every inject of the frozen scenario, with expected actions and "
                         "facilitator notes. Requires `response.manage_exercises` (players "
                         "should not read ahead).")
-def list_injects(request: HttpRequest, exercise_id: Path[Id]) -> list[dict[str, Any]]:
+def list_injects(request: AuthenticatedRequest, exercise_id: Path[Id]) -> list[dict[str, Any]]:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
     return [_inject_out(item) for item in service.scenario_of(exercise).injects]
@@ -353,7 +359,7 @@ def list_injects(request: HttpRequest, exercise_id: Path[Id]) -> list[dict[str, 
             description="Delivers the injects whose time has come (each exactly once, however "
                         "many clients poll) and returns the clock, the delivered injects and the "
                         "next one. Idempotent. Requires `response.view_incidents`.")
-def poll_exercise(request: HttpRequest, exercise_id: Path[Id]) -> dict[str, Any]:
+def poll_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> dict[str, Any]:
     require(request, VIEW_INCIDENTS)
     exercise = get_visible(Exercise, request, exercise_id)
     delivered = service.deliver_due_injects(exercise, request.user)
@@ -365,7 +371,7 @@ def poll_exercise(request: HttpRequest, exercise_id: Path[Id]) -> dict[str, Any]
              operation_id="deliver_exercise_inject", url_name="response_exercise_deliver",
              description="The facilitator delivers the next inject (or `inject_id`) ahead of its "
                          "time. Requires `response.manage_exercises`.")
-def deliver_inject(request: HttpRequest, exercise_id: Path[Id],
+def deliver_inject(request: AuthenticatedRequest, exercise_id: Path[Id],
                    payload: DeliverIn) -> dict[str, Any]:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
@@ -382,7 +388,7 @@ def deliver_inject(request: HttpRequest, exercise_id: Path[Id],
             description="Injects delivered, decisions and observations, in time order. Requires "
                         "`response.view_incidents`.")
 @paginate(Pagination)
-def list_entries(request: HttpRequest, exercise_id: Path[Id]) -> Any:
+def list_entries(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Any:
     require(request, VIEW_INCIDENTS)
     exercise = get_visible(Exercise, request, exercise_id)
     entries = exercise.entries.select_related("author", "exercise").order_by("at", "pk")
@@ -394,7 +400,7 @@ def list_entries(request: HttpRequest, exercise_id: Path[Id]) -> Any:
              summary="Log a decision or an observation", operation_id="create_exercise_entry",
              url_name="response_exercise_entry_add",
              description="Requires `response.manage_exercises`.")
-def create_entry(request: HttpRequest, exercise_id: Path[Id],
+def create_entry(request: AuthenticatedRequest, exercise_id: Path[Id],
                  payload: EntryIn) -> tuple[int, dict[str, Any]]:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
@@ -409,7 +415,8 @@ def create_entry(request: HttpRequest, exercise_id: Path[Id],
              description="Once completed. With `generate_report` (default), the PDF is rendered "
                          "in the request's language and kept as evidence (SHA-256) linked to the "
                          "exercise. Requires `response.manage_exercises` and `evidence.add`.")
-def save_report(request: HttpRequest, exercise_id: Path[Id], payload: AfterActionIn) -> Exercise:
+def save_report(request: AuthenticatedRequest,
+                exercise_id: Path[Id], payload: AfterActionIn) -> Exercise:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
     service.save_after_action(exercise, request.user, summary=payload.summary,
@@ -426,7 +433,7 @@ def save_report(request: HttpRequest, exercise_id: Path[Id], payload: AfterActio
             url_name="response_exercise_report_pdf",
             description="The stored PDF (as hashed in the evidence). Requires "
                         "`response.view_incidents`.")
-def download_report(request: HttpRequest, exercise_id: Path[Id]) -> FileResponse:
+def download_report(request: AuthenticatedRequest, exercise_id: Path[Id]) -> FileResponse:
     require(request, VIEW_INCIDENTS)
     exercise = get_visible(Exercise, request, exercise_id)
     try:

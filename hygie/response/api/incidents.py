@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, PatchDict, Path, Query, Router, Status, UploadedFile
 from ninja.filter_schema import FilterLookup
@@ -28,7 +28,9 @@ from hygie.core.api.common import (
 )
 from hygie.core.api.evidence import check_upload
 from hygie.core.api.schemas import ErrorOut, Id, InputFilters, InstantParam
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Asset, Department, Establishment, User
+from hygie.core.models.scoping import visible_objects
 from hygie.core.roles import ADD_EVIDENCE, VIEW_ALERTS, VIEW_EVIDENCE
 from hygie.response import filters as incident_filters
 from hygie.response.models import Incident, IncidentEvidence, Observable, Task
@@ -83,17 +85,17 @@ class IncidentFilters(InputFilters):
     updated_since: Annotated[InstantParam | None, FilterLookup("updated_at__gte")] = None
 
 
-def _incident(request: HttpRequest, incident_id: int) -> Incident:
+def _incident(request: AuthenticatedRequest, incident_id: int) -> Incident:
     require(request, VIEW_INCIDENTS)
     return get_visible(Incident, request, incident_id)
 
 
-def _scoped(model: type[models.Model], request: HttpRequest, ids: list[int],
+def _scoped(model: type[models.Model], request: AuthenticatedRequest, ids: list[int],
             field: str) -> list[Any]:
     """The objects behind these ids, all visible to the caller, else 'unknown' (never a hint that
     an id exists elsewhere)."""
     wanted = sorted(set(ids))
-    scoped = model.objects.visible_to(request.user)  # type: ignore[attr-defined]
+    scoped = visible_objects(model, request.user)
     found = list(scoped.filter(pk__in=wanted))
     if len(found) != len(wanted):
         raise ValidationError({field: [_("Unknown %(model)s.")
@@ -120,7 +122,7 @@ def _user_among(candidates: list[User], user_id: int | None, field: str, message
                         "id; `q` searches the reference, title and description. Requires "
                         "`response.view_incidents`.")
 @paginate(Pagination)
-def list_incidents(request: HttpRequest, filters: Query[IncidentFilters],
+def list_incidents(request: AuthenticatedRequest, filters: Query[IncidentFilters],
                    state: str | None = Query(None, pattern="^(open|closed)$", max_length=6),
                    assigned: str | None = Query(None, pattern="^(me|nobody|[0-9]{1,18})$",
                                                 max_length=18),
@@ -131,7 +133,8 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters],
     require(request, VIEW_INCIDENTS)
     if q and "\x00" in q:
         raise ValidationError({"q": [_("NUL characters are not allowed.")]})
-    queryset = filters.filter(Incident.objects.visible_to(request.user))
+    queryset: models.QuerySet[Incident] = filters.filter(
+        Incident.objects.visible_to(request.user))
     queryset = incident_filters.by_state(queryset, state)
     queryset = incident_filters.by_assignee(queryset, assigned, request.user)
     queryset = incident_filters.by_text(queryset, q)
@@ -149,13 +152,13 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters],
                          "alerts raised by the awareness module). The reference "
                          "(INC-<year>-<number>) is assigned by the server. Requires "
                          "`response.manage_incidents` and a write token.")
-def create_incident(request: HttpRequest, payload: IncidentIn) -> Any:
+def create_incident(request: AuthenticatedRequest, payload: IncidentIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     data = payload.dict()
     alert_ids = data.pop("alert_ids")
     establishment_id = data.pop("establishment_id")
     assignee_id = data.pop("assignee_id")
-    related = {
+    related: dict[str, Any] = {
         "affected_establishments": _scoped(Establishment, request,
                                            data.pop("affected_establishment_ids"),
                                            "affected_establishment_ids"),
@@ -210,7 +213,7 @@ def _reload(incident: Incident) -> Incident:
             url_name="response_incident_detail",
             description="Recorded in the audit trail (incidents may hold patient data). "
                         "Requires `response.view_incidents`.")
-def get_incident(request: HttpRequest, incident_id: Path[Id]) -> Incident:
+def get_incident(request: AuthenticatedRequest, incident_id: Path[Id]) -> Incident:
     incident = _incident(request, incident_id)
     audit.record("view", incident)
     return _reload(incident)
@@ -223,8 +226,8 @@ def get_incident(request: HttpRequest, incident_id: Path[Id]) -> Incident:
                           "timeline (free-text fields by name only). The phase, the assignee "
                           "and the watchers have their own routes. Requires "
                           "`response.manage_incidents` and a write token.")
-def update_incident(request: HttpRequest, incident_id: Path[Id],
-                    payload: PatchDict[IncidentUpdateIn]) -> Any:  # type: ignore[type-arg]
+def update_incident(request: AuthenticatedRequest, incident_id: Path[Id],
+                    payload: PatchDict[IncidentUpdateIn]) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = _incident(request, incident_id)
     changes = dict(payload)
@@ -245,7 +248,7 @@ def update_incident(request: HttpRequest, incident_id: Path[Id],
             summary="List an incident's phase changes", operation_id="list_incident_transitions",
             url_name="response_incident_transition_list", description="Requires "
                                                              "`response.view_incidents`.")
-def list_transitions(request: HttpRequest, incident_id: Path[Id]) -> Any:
+def list_transitions(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     return list(_incident(request, incident_id).transitions.all())
 
 
@@ -258,7 +261,7 @@ def list_transitions(request: HttpRequest, incident_id: Path[Id]) -> Any:
                          "note; closing before post_incident needs a note; a closed incident "
                          "reopens to post_incident with a note. Requires "
                          "`response.manage_incidents` and a write token.")
-def transition_incident(request: HttpRequest, incident_id: Path[Id],
+def transition_incident(request: AuthenticatedRequest, incident_id: Path[Id],
                         payload: IncidentTransitionIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = _incident(request, incident_id)
@@ -273,7 +276,8 @@ def transition_incident(request: HttpRequest, incident_id: Path[Id],
             description="The assignee must be able to manage incidents of the incident's "
                         "establishment; `null` unassigns. Requires `response.manage_incidents` "
                         "and a write token.")
-def assign_incident(request: HttpRequest, incident_id: Path[Id], payload: AssigneeIn) -> Any:
+def assign_incident(request: AuthenticatedRequest,
+                    incident_id: Path[Id], payload: AssigneeIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = _incident(request, incident_id)
     assignee = _user_among(service.assignable_users(incident), payload.assignee_id,
@@ -289,7 +293,7 @@ def assign_incident(request: HttpRequest, incident_id: Path[Id], payload: Assign
              description="Link more alerts (of the incident's establishments) and mark them "
                          "escalated. Requires `response.manage_incidents`, `alerts.view` and a "
                          "write token.")
-def link_alerts(request: HttpRequest, incident_id: Path[Id], payload: AlertLinkIn) -> Any:
+def link_alerts(request: AuthenticatedRequest, incident_id: Path[Id], payload: AlertLinkIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     require(request, VIEW_ALERTS)
     incident = _incident(request, incident_id)
@@ -304,7 +308,7 @@ def link_alerts(request: HttpRequest, incident_id: Path[Id], payload: AlertLinkI
             response={200: list[WatcherOut], **ERROR_RESPONSES}, summary="List watchers",
             operation_id="list_incident_watchers", url_name="response_incident_watcher_list",
             description="Requires `response.view_incidents`.")
-def list_watchers(request: HttpRequest, incident_id: Path[Id]) -> Any:
+def list_watchers(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     return list(_incident(request, incident_id).watchers.order_by("username"))
 
 
@@ -314,7 +318,7 @@ def list_watchers(request: HttpRequest, incident_id: Path[Id]) -> Any:
              description="Your own id: follow the incident (reading it is enough). Someone "
                          "else: requires `response.manage_incidents`; they must be able to "
                          "read the incident. Requires a write token.")
-def add_watcher(request: HttpRequest, incident_id: Path[Id], payload: WatcherIn) -> Any:
+def add_watcher(request: AuthenticatedRequest, incident_id: Path[Id], payload: WatcherIn) -> Any:
     incident = _incident(request, incident_id)
     if payload.user_id == request.user.pk:
         service.watch(request.user, incident)
@@ -332,7 +336,7 @@ def add_watcher(request: HttpRequest, incident_id: Path[Id], payload: WatcherIn)
                operation_id="remove_incident_watcher", url_name="response_incident_watcher_delete",
                description="Yourself: stop following. Someone else: requires "
                            "`response.manage_incidents`. Requires a write token.")
-def remove_watcher(request: HttpRequest, incident_id: Path[Id], user_id: Path[Id]) -> Any:
+def remove_watcher(request: AuthenticatedRequest, incident_id: Path[Id], user_id: Path[Id]) -> Any:
     incident = _incident(request, incident_id)
     if user_id == request.user.pk:
         service.unwatch(request.user, incident)
@@ -346,12 +350,12 @@ def remove_watcher(request: HttpRequest, incident_id: Path[Id], user_id: Path[Id
 
 # --- tasks ------------------------------------------------------------------------------------
 
-def _task(request: HttpRequest, incident_id: int, task_id: int) -> Task:
+def _task(request: AuthenticatedRequest, incident_id: int, task_id: int) -> Task:
     incident = _incident(request, incident_id)
     task = incident.tasks.filter(pk=task_id).first()
     if task is None:
         raise Http404
-    return task  # type: ignore[no-any-return]
+    return task
 
 
 def _owner(incident: Incident, owner_id: int | None) -> Any:
@@ -364,7 +368,7 @@ def _owner(incident: Incident, owner_id: int | None) -> Any:
             summary="List an incident's tasks", operation_id="list_incident_tasks",
             url_name="response_incident_task_list",
             description="Requires `response.view_incidents`.")
-def list_tasks(request: HttpRequest, incident_id: Path[Id]) -> Any:
+def list_tasks(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     return list(_incident(request, incident_id).tasks.all())
 
 
@@ -373,7 +377,7 @@ def list_tasks(request: HttpRequest, incident_id: Path[Id]) -> Any:
              url_name="response_incident_task_add",
              description="The owner must be able to read the incident. Requires "
                          "`response.manage_incidents` and a write token.")
-def create_task(request: HttpRequest, incident_id: Path[Id], payload: TaskIn) -> Any:
+def create_task(request: AuthenticatedRequest, incident_id: Path[Id], payload: TaskIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = _incident(request, incident_id)
     data = payload.dict()
@@ -386,8 +390,8 @@ def create_task(request: HttpRequest, incident_id: Path[Id], payload: TaskIn) ->
               operation_id="update_incident_task", url_name="response_incident_task_edit",
               description="Title, description, phase, owner (reassign), due date, decision "
                           "flag. Requires `response.manage_incidents` and a write token.")
-def update_task(request: HttpRequest, incident_id: Path[Id], task_id: Path[Id],
-                payload: PatchDict[TaskIn]) -> Any:  # type: ignore[type-arg]
+def update_task(request: AuthenticatedRequest, incident_id: Path[Id], task_id: Path[Id],
+                payload: PatchDict[TaskIn]) -> Any:
     require(request, MANAGE_INCIDENTS)
     task = _task(request, incident_id, task_id)
     changes = dict(payload)
@@ -403,7 +407,7 @@ def update_task(request: HttpRequest, incident_id: Path[Id], task_id: Path[Id],
              description="A decision task needs `decision` to be completed; cancelling needs "
                          "a `note`. The task's owner may do this; otherwise "
                          "`response.manage_incidents` is required. Requires a write token.")
-def set_task_status(request: HttpRequest, incident_id: Path[Id], task_id: Path[Id],
+def set_task_status(request: AuthenticatedRequest, incident_id: Path[Id], task_id: Path[Id],
                     payload: TaskStatusIn) -> Any:
     task = _task(request, incident_id, task_id)
     return service.set_task_status(request.user, task, payload.status,
@@ -419,7 +423,7 @@ def set_task_status(request: HttpRequest, incident_id: Path[Id], task_id: Path[I
             description="Automatic entries for every change and written entries, in order. "
                         "Recorded in the audit trail. Requires `response.view_incidents`.")
 @paginate(Pagination)
-def list_timeline(request: HttpRequest, incident_id: Path[Id]) -> Any:
+def list_timeline(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     incident = _incident(request, incident_id)
     audit.record("view", incident, message="timeline read")
     return incident.timeline.order_by("at", "pk")
@@ -432,7 +436,7 @@ def list_timeline(request: HttpRequest, incident_id: Path[Id]) -> Any:
              description="`kind` log or decision; `at` may precede now (never follow it). "
                          "Entries cannot be changed: a correction is a new entry. Requires "
                          "`response.manage_incidents` and a write token.")
-def create_timeline_entry(request: HttpRequest, incident_id: Path[Id],
+def create_timeline_entry(request: AuthenticatedRequest, incident_id: Path[Id],
                           payload: TimelineEntryIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = _incident(request, incident_id)
@@ -447,7 +451,7 @@ def create_timeline_entry(request: HttpRequest, incident_id: Path[Id],
             summary="List observables", operation_id="list_incident_observables",
             url_name="response_incident_observable_list",
             description="Requires `response.view_incidents`.")
-def list_observables(request: HttpRequest, incident_id: Path[Id]) -> Any:
+def list_observables(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     return list(_incident(request, incident_id).observables.all())
 
 
@@ -460,7 +464,8 @@ def list_observables(request: HttpRequest, incident_id: Path[Id]) -> Any:
                          "validated; defanged values (hxxp, [.]) are accepted. 201 when added, "
                          "200 with the existing one when already recorded. Requires "
                          "`response.manage_incidents` and a write token.")
-def create_observable(request: HttpRequest, incident_id: Path[Id], payload: ObservableIn) -> Any:
+def create_observable(request: AuthenticatedRequest,
+                      incident_id: Path[Id], payload: ObservableIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = _incident(request, incident_id)
     observable, created = service.add_observable(request.user, incident, payload.kind,
@@ -474,7 +479,7 @@ def create_observable(request: HttpRequest, incident_id: Path[Id], payload: Obse
                operation_id="delete_incident_observable",
                url_name="response_incident_observable_delete",
                description="Requires `response.manage_incidents` and a write token.")
-def delete_observable(request: HttpRequest, incident_id: Path[Id],
+def delete_observable(request: AuthenticatedRequest, incident_id: Path[Id],
                       observable_id: Path[Id]) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = _incident(request, incident_id)
@@ -492,7 +497,7 @@ def delete_observable(request: HttpRequest, incident_id: Path[Id],
             operation_id="list_incident_comments", url_name="response_incident_comment_list",
             description="Recorded in the audit trail. Requires `response.view_incidents`.")
 @paginate(Pagination)
-def list_comments(request: HttpRequest, incident_id: Path[Id]) -> Any:
+def list_comments(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     incident = _incident(request, incident_id)
     audit.record("view", incident, message="comments read")
     return incident.comments.order_by("created_at", "pk")
@@ -503,7 +508,7 @@ def list_comments(request: HttpRequest, incident_id: Path[Id]) -> Any:
              operation_id="create_incident_comment", url_name="response_incident_comment_add",
              description="Incident managers and the DPO (`response.manage_obligations`) may "
                          "comment. Comments are kept as written. Requires a write token.")
-def create_comment(request: HttpRequest, incident_id: Path[Id], payload: CommentIn) -> Any:
+def create_comment(request: AuthenticatedRequest, incident_id: Path[Id], payload: CommentIn) -> Any:
     incident = _incident(request, incident_id)
     if not service.can_comment(request.user):
         raise PermissionDenied(_("Your role does not allow this action."))
@@ -512,13 +517,13 @@ def create_comment(request: HttpRequest, incident_id: Path[Id], payload: Comment
 
 # --- evidence ---------------------------------------------------------------------------------
 
-def _item(request: HttpRequest, incident_id: int, item_id: int) -> IncidentEvidence:
+def _item(request: AuthenticatedRequest, incident_id: int, item_id: int) -> IncidentEvidence:
     incident = _incident(request, incident_id)
     item = (incident.evidence.select_related("evidence", "incident__establishment")
             .filter(pk=item_id).first())
     if item is None:
         raise Http404
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 @router.get("/incidents/{int:incident_id}/evidence",
@@ -526,7 +531,7 @@ def _item(request: HttpRequest, incident_id: int, item_id: int) -> IncidentEvide
             summary="List evidence with its chain of custody",
             operation_id="list_incident_evidence", url_name="response_incident_evidence_list",
             description="Requires `response.view_incidents`.")
-def list_evidence(request: HttpRequest, incident_id: Path[Id]) -> Any:
+def list_evidence(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     incident = _incident(request, incident_id)
     return list(incident.evidence.select_related("evidence").prefetch_related("custody"))
 
@@ -542,7 +547,7 @@ def list_evidence(request: HttpRequest, incident_id: Path[Id]) -> Any:
                          "server computes the SHA-256 and opens the chain of custody "
                          "(collected). Requires `response.manage_incidents`, `evidence.add` "
                          "and a write token.")
-def create_evidence(request: HttpRequest, incident_id: Path[Id],
+def create_evidence(request: AuthenticatedRequest, incident_id: Path[Id],
                     payload: Form[IncidentEvidenceIn], file: File[UploadedFile]) -> Any:
     require(request, MANAGE_INCIDENTS)
     require(request, ADD_EVIDENCE)
@@ -566,7 +571,7 @@ def create_evidence(request: HttpRequest, incident_id: Path[Id],
                     "schema": {"type": "string", "format": "binary"}}}}}},
             description="Recorded in the chain of custody (downloaded) and the audit trail. "
                         "Requires `response.view_incidents` and `evidence.view`.")
-def download_evidence(request: HttpRequest, incident_id: Path[Id],
+def download_evidence(request: AuthenticatedRequest, incident_id: Path[Id],
                       item_id: Path[Id]) -> FileResponse:
     require(request, VIEW_EVIDENCE)
     item = _item(request, incident_id, item_id)
@@ -584,7 +589,7 @@ def download_evidence(request: HttpRequest, incident_id: Path[Id],
              description="`transferred` and `returned` need `counterpart` (who receives it, "
                          "who becomes the holder); `sealed` needs a `note` (seal number). "
                          "Requires `response.manage_incidents` and a write token.")
-def create_custody_event(request: HttpRequest, incident_id: Path[Id], item_id: Path[Id],
+def create_custody_event(request: AuthenticatedRequest, incident_id: Path[Id], item_id: Path[Id],
                          payload: CustodyEventIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     item = _item(request, incident_id, item_id)
@@ -600,7 +605,7 @@ def create_custody_event(request: HttpRequest, incident_id: Path[Id], item_id: P
              description="Recomputes the SHA-256 of the stored file and records the result in "
                          "the chain of custody; a mismatch also raises an alert. Requires "
                          "`response.manage_incidents` and a write token.")
-def verify_evidence(request: HttpRequest, incident_id: Path[Id], item_id: Path[Id]) -> Any:
+def verify_evidence(request: AuthenticatedRequest, incident_id: Path[Id], item_id: Path[Id]) -> Any:
     require(request, MANAGE_INCIDENTS)
     item = _item(request, incident_id, item_id)
     result = evidence_service.verify_evidence(request.user, item)

@@ -5,11 +5,10 @@ No ``from __future__ import annotations``: ninja reads the annotations at import
 
 import json
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pydantic
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -18,9 +17,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.filter_schema import FilterLookup
 from ninja.pagination import paginate
 
+from hygie.core.api.choice_values import choice_literal
 from hygie.core.api.common import ERROR_RESPONSES, Pagination, get_visible, require
 from hygie.core.api.evidence import check_upload
 from hygie.core.api.schemas import ErrorOut, Id, InputFilters, InputSchema, InstantParam
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.response.choices import HIPAARole, NIS2Class, ObligationStatus, RegulatoryType
 from hygie.response.engine import LANGUAGES, ObligationId
@@ -31,11 +32,19 @@ from hygie.response.services import obligations as service
 router = Router(tags=["Regulatory obligations"])
 TEXT_KEYS = ("title", "reason", "recipient", "notes", "deadline_rule")
 
-StatusValue = Literal[tuple(ObligationStatus.values)]  # type: ignore[valid-type]
-ObligationIdValue = Literal[tuple(i.value for i in ObligationId)]  # type: ignore[valid-type]
-RegulatoryTypeValue = Literal[tuple(RegulatoryType.values)]  # type: ignore[valid-type]
-NIS2Value = Literal[tuple(NIS2Class.values)]  # type: ignore[valid-type]
-HIPAAValue = Literal[tuple(HIPAARole.values)]  # type: ignore[valid-type]
+# mypy cannot read a Literal built at run time: to it these are plain strings.
+if TYPE_CHECKING:
+    StatusValue = str
+    ObligationIdValue = str
+    RegulatoryTypeValue = str
+    NIS2Value = str
+    HIPAAValue = str
+else:
+    StatusValue = choice_literal(ObligationStatus.values)
+    ObligationIdValue = choice_literal(i.value for i in ObligationId)
+    RegulatoryTypeValue = choice_literal(RegulatoryType.values)
+    NIS2Value = choice_literal(NIS2Class.values)
+    HIPAAValue = choice_literal(HIPAARole.values)
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -94,7 +103,7 @@ class ObligationOut(Schema):
 
     @staticmethod
     def resolve_decided_by(obj: IncidentObligation) -> str | None:
-        return obj.decided_by.get_username() if obj.decided_by_id else None
+        return obj.decided_by.get_username() if obj.decided_by is not None else None
 
 
 class AssessmentOut(Schema):
@@ -163,7 +172,7 @@ class ObligationFilters(InputFilters):
         return late if value else ~late
 
 
-def _queryset(request: HttpRequest) -> Any:
+def _queryset(request: AuthenticatedRequest) -> Any:
     return (IncidentObligation.objects.visible_to(request.user)
             .select_related("incident", "incident__establishment", "decided_by"))
 
@@ -176,7 +185,7 @@ def _queryset(request: HttpRequest) -> Any:
             description="Across the establishments the caller sees, most urgent first. Requires "
                         "`response.view_incidents`.")
 @paginate(Pagination)
-def list_obligations(request: HttpRequest, filters: Query[ObligationFilters]) -> Any:
+def list_obligations(request: AuthenticatedRequest, filters: Query[ObligationFilters]) -> Any:
     require(request, VIEW_INCIDENTS)
     return filters.filter(_queryset(request)).order_by("due_at", "pk")
 
@@ -185,7 +194,7 @@ def list_obligations(request: HttpRequest, filters: Query[ObligationFilters]) ->
             summary="Get one obligation", operation_id="get_obligation",
             url_name="response_incidentobligation_detail",
             description="Requires `response.view_incidents`.")
-def get_obligation(request: HttpRequest, obligation_id: Id) -> Any:
+def get_obligation(request: AuthenticatedRequest, obligation_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
     return get_visible(IncidentObligation, request, obligation_id)
 
@@ -196,7 +205,7 @@ def get_obligation(request: HttpRequest, obligation_id: Id) -> Any:
             url_name="response_incident_obligations",
             description="Every obligation the engine knows, applying or not, with the reason. "
                         "Requires `response.view_incidents`.")
-def incident_obligations(request: HttpRequest, incident_id: Id) -> Any:
+def incident_obligations(request: AuthenticatedRequest, incident_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     return list(_queryset(request).filter(incident=incident).order_by("due_at", "pk"))
@@ -208,7 +217,7 @@ def incident_obligations(request: HttpRequest, incident_id: Id) -> Any:
              url_name="response_incident_reassess",
              description="Runs the rules on the current facts; decisions already recorded are "
                          "kept. Requires `response.manage_obligations` and a write token.")
-def reassess(request: HttpRequest, incident_id: Id) -> Any:
+def reassess(request: AuthenticatedRequest, incident_id: Id) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     incident = get_visible(Incident, request, incident_id)
     result = service.assess_incident(incident)
@@ -219,7 +228,7 @@ def reassess(request: HttpRequest, incident_id: Id) -> Any:
                                 .order_by("due_at", "pk"))}
 
 
-def _complete_payload(request: HttpRequest) -> tuple[ObligationCompleteIn, Any]:
+def _complete_payload(request: AuthenticatedRequest) -> tuple[ObligationCompleteIn, Any]:
     """JSON body, or multipart form fields with an optional ``proof_file``."""
     proof_file = None
     if request.content_type == "multipart/form-data":
@@ -258,7 +267,7 @@ _COMPLETE_BODY = {"requestBody": {"required": True, "content": {
                          "stored as evidence with its SHA-256; 413 above the upload limit, 415 "
                          "for a refused type). Requires `response.manage_obligations`, "
                          "`evidence.add` for a file, and a write token.")
-def complete(request: HttpRequest, obligation_id: Id) -> Any:
+def complete(request: AuthenticatedRequest, obligation_id: Id) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     obligation = get_visible(IncidentObligation, request, obligation_id)
     payload, proof_file = _complete_payload(request)
@@ -274,7 +283,8 @@ def complete(request: HttpRequest, obligation_id: Id) -> Any:
              url_name="response_incidentobligation_not_applicable",
              description="A justification is required. Requires `response.manage_obligations` "
                          "and a write token.")
-def not_applicable(request: HttpRequest, obligation_id: Id, payload: NotApplicableIn) -> Any:
+def not_applicable(request: AuthenticatedRequest,
+                   obligation_id: Id, payload: NotApplicableIn) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     obligation = get_visible(IncidentObligation, request, obligation_id)
     service.mark_not_applicable(obligation, payload.justification, user=request.user)
@@ -287,7 +297,7 @@ def not_applicable(request: HttpRequest, obligation_id: Id, payload: NotApplicab
              url_name="response_incidentobligation_reopen",
              description="Back to pending; the decision stays in the timeline and the audit "
                          "trail. Requires `response.manage_obligations` and a write token.")
-def reopen(request: HttpRequest, obligation_id: Id) -> Any:
+def reopen(request: AuthenticatedRequest, obligation_id: Id) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     obligation = get_visible(IncidentObligation, request, obligation_id)
     service.reopen_obligation(obligation, user=request.user)
@@ -302,7 +312,7 @@ def reopen(request: HttpRequest, obligation_id: Id) -> Any:
             operation_id="get_regulatory_profile", url_name="response_regulatoryprofile_detail",
             description="Created with defaults derived from the establishment on first read. "
                         "Requires `response.view_incidents`.")
-def get_profile(request: HttpRequest, establishment_id: Id) -> Any:
+def get_profile(request: AuthenticatedRequest, establishment_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
     establishment = get_visible(Establishment, request, establishment_id)
     return service.regulatory_profile(establishment)
@@ -315,7 +325,8 @@ def get_profile(request: HttpRequest, establishment_id: Id) -> Any:
             url_name="response_regulatoryprofile_replace",
             description="Re-assesses the establishment's open incidents. Requires "
                         "`response.manage_obligations` and a write token.")
-def put_profile(request: HttpRequest, establishment_id: Id, payload: RegulatoryProfileIn) -> Any:
+def put_profile(request: AuthenticatedRequest,
+                establishment_id: Id, payload: RegulatoryProfileIn) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     establishment = get_visible(Establishment, request, establishment_id)
     profile = service.regulatory_profile(establishment)

@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from hygie.core.api.common import ERROR_RESPONSES, get_visible, require
 from hygie.core.api.schemas import Id
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Organisation
 from hygie.response.engine.playbooks import MAX_PLAYBOOK_BYTES, PhaseProgress
 from hygie.response.models import AppliedPlaybook, Incident
@@ -130,7 +131,7 @@ def _row_entry(row: PlaybookRow) -> service.LibraryEntry:
     return service.LibraryEntry(service.parse_row(row), row.source, row)
 
 
-def _organisation(request: HttpRequest, pk: int | None) -> Organisation:
+def _organisation(request: AuthenticatedRequest, pk: int | None) -> Organisation:
     visible = service.organisations_for(request.user)
     if pk is None:
         if len(visible) == 1:
@@ -156,7 +157,7 @@ def _applied_out(applied: AppliedPlaybook, progress: tuple[PhaseProgress, ...]) 
             description="The shipped playbooks and your organisations' own, by title. "
                         "`category` keeps those fitting an incident category. Requires "
                         "`response.view_incidents`.")
-def list_playbooks(request: HttpRequest,
+def list_playbooks(request: AuthenticatedRequest,
                    category: str | None = Query(None, max_length=40,
                                                 description="An incident category.")) -> Any:
     require(request, VIEW_INCIDENTS)
@@ -168,7 +169,7 @@ def list_playbooks(request: HttpRequest,
             summary="Get a shipped playbook", operation_id="get_shipped_playbook",
             url_name="response_playbook_shipped",
             description="Requires `response.view_incidents`.")
-def get_shipped_playbook(request: HttpRequest, key: Path[Key]) -> Any:
+def get_shipped_playbook(request: AuthenticatedRequest, key: Path[Key]) -> Any:
     require(request, VIEW_INCIDENTS)
     item = service.shipped(key)
     if item is None:
@@ -180,7 +181,7 @@ def get_shipped_playbook(request: HttpRequest, key: Path[Key]) -> Any:
             summary="Get an organisation's playbook", operation_id="get_playbook",
             url_name="response_playbook_detail",
             description="Requires `response.view_incidents`.")
-def get_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
+def get_playbook(request: AuthenticatedRequest, playbook_id: Path[Id]) -> Any:
     require(request, VIEW_INCIDENTS)
     return _detail(_row_entry(get_visible(PlaybookRow, request, playbook_id)))
 
@@ -191,7 +192,7 @@ def get_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
              description="Adds a playbook to an organisation from its YAML `source`. Invalid "
                          "YAML: 422 with every problem in `error.fields` (path → "
                          "\"line N: message\"). Requires `response.manage_playbooks`.")
-def create_playbook(request: HttpRequest, payload: PlaybookIn) -> Any:
+def create_playbook(request: AuthenticatedRequest, payload: PlaybookIn) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     organisation = _organisation(request, payload.organisation)
     row = service.save_playbook_or_errors(request.user, payload.source,
@@ -204,7 +205,7 @@ def create_playbook(request: HttpRequest, payload: PlaybookIn) -> Any:
             url_name="response_playbook_replace",
             description="The version is bumped when the new YAML keeps the old one. Requires "
                         "`response.manage_playbooks`.")
-def update_playbook(request: HttpRequest, playbook_id: Path[Id],
+def update_playbook(request: AuthenticatedRequest, playbook_id: Path[Id],
                     payload: PlaybookUpdateIn) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     row = get_visible(PlaybookRow, request, playbook_id)
@@ -217,7 +218,7 @@ def update_playbook(request: HttpRequest, playbook_id: Path[Id],
                url_name="response_playbook_delete",
                description="Incidents keep the frozen copy they applied. Requires "
                            "`response.manage_playbooks`.")
-def delete_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
+def delete_playbook(request: AuthenticatedRequest, playbook_id: Path[Id]) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     service.delete_playbook(request.user, get_visible(PlaybookRow, request, playbook_id))
     return Status(204, None)
@@ -229,7 +230,7 @@ def delete_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
              url_name="response_playbook_review",
              description="Records that the organisation reviewed the playbook now. Requires "
                          "`response.manage_playbooks`.")
-def review_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
+def review_playbook(request: AuthenticatedRequest, playbook_id: Path[Id]) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     row = service.mark_reviewed(request.user, get_visible(PlaybookRow, request, playbook_id))
     return _detail(_row_entry(row))
@@ -240,7 +241,8 @@ def review_playbook(request: HttpRequest, playbook_id: Path[Id]) -> Any:
              url_name="response_playbook_copy",
              description="The copy gets a new key (`<key>-copy`). Requires "
                          "`response.manage_playbooks`.")
-def copy_playbook(request: HttpRequest, playbook_id: Path[Id], payload: PlaybookCopyIn) -> Any:
+def copy_playbook(request: AuthenticatedRequest,
+                  playbook_id: Path[Id], payload: PlaybookCopyIn) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     row = get_visible(PlaybookRow, request, playbook_id)
     organisation = (_organisation(request, payload.organisation) if payload.organisation
@@ -254,7 +256,8 @@ def copy_playbook(request: HttpRequest, playbook_id: Path[Id], payload: Playbook
              url_name="response_playbook_shipped_copy",
              description="The copy keeps the key, so it replaces the shipped playbook for the "
                          "organisation. Requires `response.manage_playbooks`.")
-def copy_shipped_playbook(request: HttpRequest, key: Path[Key], payload: PlaybookCopyIn) -> Any:
+def copy_shipped_playbook(request: AuthenticatedRequest,
+                          key: Path[Key], payload: PlaybookCopyIn) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     if service.shipped(key) is None:
         raise Http404
@@ -268,7 +271,7 @@ def copy_shipped_playbook(request: HttpRequest, key: Path[Key], payload: Playboo
              url_name="response_playbook_validate",
              description="Checks the YAML without saving anything: every problem with its path, "
                          "line and column. Requires `response.view_incidents`.")
-def validate_playbook(request: HttpRequest, payload: ValidateIn) -> Any:
+def validate_playbook(request: AuthenticatedRequest, payload: ValidateIn) -> Any:
     require(request, VIEW_INCIDENTS)
     problems = service.validate_source(payload.source)
     return {"valid": not problems, "problems": problems}
@@ -280,7 +283,7 @@ def validate_playbook(request: HttpRequest, payload: ValidateIn) -> Any:
             operation_id="list_incident_playbooks", url_name="response_incident_playbook_list",
             description="Per phase: tasks done and total (cancelled tasks left out). Requires "
                         "`response.view_incidents`.")
-def list_incident_playbooks(request: HttpRequest, incident_id: Path[Id]) -> Any:
+def list_incident_playbooks(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     return [_applied_out(applied, progress)
@@ -295,7 +298,7 @@ def list_incident_playbooks(request: HttpRequest, incident_id: Path[Id]) -> Any:
                          "The organisation's own copy is used when it has one. Applying the same "
                          "playbook twice is refused (422). Requires "
                          "`response.manage_incidents`.")
-def apply_playbook(request: HttpRequest, incident_id: Path[Id], payload: ApplyIn) -> Any:
+def apply_playbook(request: AuthenticatedRequest, incident_id: Path[Id], payload: ApplyIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     applied = service.apply_playbook(request.user, incident, payload.key)
@@ -307,7 +310,7 @@ def apply_playbook(request: HttpRequest, incident_id: Path[Id], payload: ApplyIn
             summary="Progress of one applied playbook", operation_id="get_incident_playbook",
             url_name="response_incident_playbook_detail",
             description="Requires `response.view_incidents`.")
-def get_incident_playbook(request: HttpRequest, incident_id: Path[Id],
+def get_incident_playbook(request: AuthenticatedRequest, incident_id: Path[Id],
                           applied_id: Path[Id]) -> Any:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hygie.core.models import Establishment
+from hygie.core.forms import form_field
+from hygie.core.models import Establishment, User
 from hygie.response.choices import ExerciseEntryKind, ExerciseStatus
 from hygie.response.engine.scenarios import MAX_SCENARIO_BYTES
 from hygie.response.models import Exercise
@@ -45,18 +46,20 @@ class ExercisePlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("Leave empty to use the scenario's objectives."))
 
-    def __init__(self, *args: Any, user: Any, exercise: Exercise | None = None,
+    def __init__(self, *args: Any, user: User, exercise: Exercise | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.exercise = exercise
-        self.fields["establishment"].queryset = Establishment.objects.visible_to(user) \
-            .order_by("name")
-        self.fields["participants"].queryset = service.participant_candidates(
+        form_field(self, "establishment", forms.ModelChoiceField).queryset = \
+            Establishment.objects.visible_to(user).order_by("name")
+        participants = form_field(self, "participants", forms.ModelMultipleChoiceField)
+        participants.queryset = service.participant_candidates(
             exercise.establishment if exercise else None, user)
-        self.fields["participants"].label_from_instance = \
-            lambda person: person.get_full_name() or person.get_username()
-        self.fields["scenario_key"].choices = [("", "—"), *service.scenario_choices()]
+        participants.label_from_instance = (  # type: ignore[method-assign]
+            lambda obj: obj.get_full_name() or obj.get_username())  # Django's idiom
+        form_field(self, "scenario_key", forms.ChoiceField).choices = [
+            ("", "—"), *service.scenario_choices()]
         if exercise is not None:
             # The scenario and establishment are fixed once planned (the frozen script).
             for name in ("establishment", "scenario_key", "file"):
@@ -66,7 +69,8 @@ class ExercisePlanForm(forms.Form):
                 del self.fields["participants"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload is not None:
             raw = upload.read(MAX_SCENARIO_BYTES + 1)

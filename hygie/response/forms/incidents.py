@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hygie.core.forms import ScopedModelForm
+from hygie.core.forms import ScopedModelForm, form_field
 from hygie.core.models import Establishment
 from hygie.core.tables import scoped_label
 from hygie.response.choices import (
@@ -69,6 +70,13 @@ def wall_clock(value: datetime | None, zone_name: str) -> datetime | None:
     return value.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
 
 
+def _scoped(field: forms.ModelChoiceField[Any]) -> QuerySet[Any]:
+    """A model choice field's queryset (ScopedModelForm already limited it to the user's)."""
+    if field.queryset is None:
+        raise TypeError("a model choice field without a queryset")
+    return field.queryset
+
+
 def _zone_help(zone_name: str | None) -> str:
     if zone_name:
         return str(_("Local time of the establishment (%(zone)s).") % {"zone": zone_name})
@@ -114,17 +122,19 @@ class IncidentForm(ScopedModelForm):
             for name in ("root_cause", "lessons_learned", "follow_up_actions"):
                 self.fields.pop(name)
             if establishments is not None:
-                field = self.fields["establishment"]
-                field.queryset = field.queryset.filter(pk__in=[e.pk for e in establishments])
+                establishment = form_field(self, "establishment", forms.ModelChoiceField)
+                establishment.queryset = _scoped(establishment).filter(
+                    pk__in=[e.pk for e in establishments])
             if assignees is not None:
-                self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(
-                    pk__in=[u.pk for u in assignees])
+                assignee = form_field(self, "assignee", forms.ModelChoiceField)
+                assignee.queryset = _scoped(assignee).filter(pk__in=[u.pk for u in assignees])
             else:
                 self.fields.pop("assignee")
         for name in ("departments", "assets"):
-            field = self.fields[name]
-            field.queryset = field.queryset.select_related("establishment")
-            field.label_from_instance = lambda obj: scoped_label(obj, user)
+            field = form_field(self, name, forms.ModelChoiceField)
+            field.queryset = _scoped(field).select_related("establishment")
+            field.label_from_instance = (  # type: ignore[method-assign]
+                lambda obj: scoped_label(obj, user))  # Django's way to relabel one form's choices
             field.help_text = _("Only those of the handling or an affected establishment.")
         zone = self.zone_name()
         for name in self.LOCAL_FIELDS:
@@ -163,7 +173,8 @@ class IncidentForm(ScopedModelForm):
         return result
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         establishment = (self.instance.establishment if self.instance.pk
                          else data.get("establishment"))
         if establishment is not None:
@@ -193,7 +204,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = {str(user.pk): user for user in candidates}
-        self.fields["assignee"].choices = [("", _("Nobody"))] + [
+        form_field(self, "assignee", forms.ChoiceField).choices = [("", _("Nobody"))] + [
             (str(user.pk), user.get_full_name() or user.get_username()) for user in candidates]
 
     def clean_assignee(self) -> Any:
@@ -204,9 +215,11 @@ class AssignForm(forms.Form):
 class WatcherForm(AssignForm):
     def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, candidates=candidates, **kwargs)
-        self.fields["assignee"].label = _("Person")
-        self.fields["assignee"].required = True
-        self.fields["assignee"].choices = self.fields["assignee"].choices[1:]
+        assignee = form_field(self, "assignee", forms.ChoiceField)
+        assignee.label = _("Person")
+        assignee.required = True
+        # django-stubs types the choices getter as what the setter accepts; it returns a list.
+        assignee.choices = list(assignee.choices)[1:]  # type: ignore[arg-type]
 
 
 class TaskForm(forms.Form):
@@ -225,7 +238,7 @@ class TaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.zone_name = zone_name
         self.candidates = {str(user.pk): user for user in candidates}
-        self.fields["owner"].choices = [("", _("Nobody"))] + [
+        form_field(self, "owner", forms.ChoiceField).choices = [("", _("Nobody"))] + [
             (str(user.pk), user.get_full_name() or user.get_username()) for user in candidates]
         self.fields["due_at"].help_text = _zone_help(zone_name)
 

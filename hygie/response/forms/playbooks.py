@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hygie.core.forms import form_field
 from hygie.core.models import Organisation
 from hygie.response.engine.playbooks import MAX_PLAYBOOK_BYTES
 
@@ -24,9 +25,9 @@ class _OrganisationChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = organisations or []
         if len(choices) > 1:
-            self.fields["organisation"].queryset = Organisation.objects.filter(
-                pk__in=[org.pk for org in choices])
-            self.fields["organisation"].required = True
+            organisation = form_field(self, "organisation", forms.ModelChoiceField)
+            organisation.queryset = Organisation.objects.filter(pk__in=[org.pk for org in choices])
+            organisation.required = True
         else:
             del self.fields["organisation"]
 

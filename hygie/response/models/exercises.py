@@ -23,7 +23,8 @@ class Exercise(models.Model):
     scenario_source = models.TextField(_("scenario as run"),
                                        help_text=_("The scenario YAML, frozen when planned."))
     planned_for = models.DateTimeField(_("planned for"))
-    participants = models.ManyToManyField(_USER, blank=True, related_name="exercises",
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                          related_name="exercises",
                                           verbose_name=_("participants"))
     other_participants = models.TextField(
         _("other participants"), blank=True,

@@ -77,7 +77,8 @@ class Incident(models.Model):
                                     verbose_name=_("alerts"))
     assignee = models.ForeignKey(_USER, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="assigned_incidents", verbose_name=_("assignee"))
-    watchers = models.ManyToManyField(_USER, blank=True, related_name="watched_incidents",
+    watchers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                      related_name="watched_incidents",
                                       verbose_name=_("watchers"))
     created_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))

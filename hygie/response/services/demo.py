@@ -129,7 +129,7 @@ def load_demo_incident(sender: Any, organisation: Any, establishments: list[Any]
         if done_after is not None:
             Task.objects.filter(pk=task.pk).update(completed_at=at(done_after))
 
-    for kind, value, note in [
+    for observable_kind, value, note in [
         ("ip", "203.0.113.45", "Serveur de commande contacté depuis srv-fichiers-01."),
         ("ip", "198.51.100.23", "Destination d'un transfert sortant de 2 Go (exfiltration ?)."),
         ("domain", "update-check.example.net", "Résolu par le poste compromis avant 01:40."),
@@ -139,7 +139,7 @@ def load_demo_incident(sender: Any, organisation: Any, establishments: list[Any]
         ("account", "EXEMPLE\\svc-sauvegarde", "Compte de service utilisé pour chiffrer."),
         ("host", "srv-fichiers-01", "Serveur chiffré."),
     ]:
-        service.add_observable(None, incident, kind, value, note=note)
+        service.add_observable(None, incident, observable_kind, value, note=note)
 
     service.add_comment(None, incident, "Point de situation de 08:00 : chiffrement stoppé, "
                                         "périmètre limité au partage de fichiers selon les "

@@ -125,11 +125,12 @@ def record_custody(user: Any, item: IncidentEvidence, action: str, *, counterpar
             fields.append("location")
         if fields:
             item.save(update_fields=fields)
-        text = {
+        texts: dict[str, str] = {
             CustodyAction.TRANSFERRED: _("Evidence “%(title)s” handed over to %(who)s."),
             CustodyAction.RETURNED: _("Evidence “%(title)s” returned to %(who)s."),
             CustodyAction.SEALED: _("Evidence “%(title)s” sealed."),
-        }[action] % {"title": item.evidence.title, "who": counterpart}
+        }
+        text = texts[action] % {"title": item.evidence.title, "who": counterpart}
         add_entry(incident, text, author=_author(user))
     return event
 

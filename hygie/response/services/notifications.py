@@ -83,10 +83,10 @@ def _queue(event: str, incident: Incident, actor: Any, recipient_ids: list[int],
     ids = sorted({pk for pk in recipient_ids if pk != actor_id})
     if not ids:
         return
-    arguments = {"event": event, "incident_id": incident.pk, "actor_id": actor_id,
-                 "recipient_ids": ids, "params": params or {},
-                 "at": timezone.now().isoformat()}
-    transaction.on_commit(lambda: deliver_notification.enqueue(**arguments))
+    incident_id, at = incident.pk, timezone.now().isoformat()
+    transaction.on_commit(lambda: deliver_notification.enqueue(
+        event=event, incident_id=incident_id, actor_id=actor_id, recipient_ids=ids,
+        params=params or {}, at=at))
 
 
 # --- in the task runner: who may still receive it, in which language, and sending -----------
@@ -102,7 +102,8 @@ def deliver_notification(event: str, incident_id: int, actor_id: int | None,
 def send_notification(event: str, incident_id: int, actor_id: int | None,
                       recipient_ids: list[int], params: dict[str, Any],
                       at: str) -> dict[str, Any]:
-    report = {"event": event, "incident": incident_id, "sent": 0, "failures": 0, "skipped": 0}
+    report: dict[str, Any] = {"event": event, "incident": incident_id, "sent": 0, "failures": 0,
+                              "skipped": 0}
     incident = (Incident.objects.select_related("establishment")
                 .filter(pk=incident_id).first())
     if incident is None or event not in EVENTS:
@@ -118,7 +119,8 @@ def send_notification(event: str, incident_id: int, actor_id: int | None,
         return report
     task_row = None
     if event == TASK_ASSIGNED:
-        task_row = Task.objects.filter(pk=params.get("task_id"), incident=incident).first()
+        task_row = Task.objects.filter(pk=int(params.get("task_id") or 0),
+                                       incident=incident).first()
         if task_row is None:  # deleted meanwhile: nothing left to point to
             report["skipped"] = len(recipient_ids)
             return report

@@ -236,11 +236,11 @@ def format_duration(value: timedelta | None) -> str:
 def report_context(incident: Incident) -> dict[str, Any]:
     now = timezone.now()
     timeline = list(incident.timeline.select_related("author").order_by("at", "pk"))
-    decisions = [{"at": task.completed_at or task.created_at, "title": task.title,
-                  "text": task.decision} for task in
-                 # Decision points still open are not decisions yet.
-                 incident.tasks.filter(is_decision=True).exclude(decision="")
-                 .order_by("completed_at", "order", "pk")]
+    decisions: list[dict[str, Any]] = [
+        {"at": task.completed_at or task.created_at, "title": task.title, "text": task.decision}
+        # Decision points still open are not decisions yet.
+        for task in incident.tasks.filter(is_decision=True).exclude(decision="")
+        .order_by("completed_at", "order", "pk")]
     decisions += [{"at": entry.at, "title": "", "text": entry.text}
                   for entry in timeline if entry.kind == TimelineKind.DECISION]
     decisions.sort(key=lambda item: item["at"])
@@ -400,7 +400,8 @@ def _record_export(rows: Sequence[BreachRow], incidents: QuerySet[Incident], fmt
     # One entry per establishment, so each establishment's auditors see their own exports.
     establishment_ids = sorted(set(incidents.order_by().values_list("establishment_id",
                                                                     flat=True)))
-    for establishment_id in establishment_ids or [None]:
+    targets: list[int | None] = [*establishment_ids] or [None]  # None: no incident exported
+    for establishment_id in targets:
         audit.record("export", None, object_type="response.incident",
                      object_repr="GDPR breach register", establishment_id=establishment_id,
                      message=f"breach register exported ({fmt}): {len(rows)} rows")
@@ -422,17 +423,18 @@ def export_register(incidents: QuerySet[Incident], fmt: str) -> tuple[bytes, str
     elif fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
 
         workbook = Workbook()
-        sheet = workbook.active
+        sheet = workbook.worksheets[0]
         sheet.title = "Register"
         sheet.append(_headers())
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append([_cell(getattr(row, key)) for key, _label in REGISTER_COLUMNS])
-        for column in sheet.columns:
-            sheet.column_dimensions[column[0].column_letter].width = 22
+        for index, column in enumerate(sheet.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = 22
             for cell in column[1:]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A2"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.core.views import generic
 from hygie.core.views.generic import CapabilityRequiredMixin, reverse_or_empty
@@ -56,10 +57,10 @@ class IncidentDraftsPanelView(CapabilityRequiredMixin):
         return get_object_or_404(Incident.objects.visible_to(self.request.user),
                                  pk=self.kwargs["pk"])
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return self.render_panel(self.get_incident())
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         incident = self.get_incident()
         if not request.user.can(MANAGE_OBLIGATIONS):
             raise PermissionDenied
@@ -171,11 +172,11 @@ class DraftDetailView(DraftMixin, generic.ObjectDetailView):
 class DraftEditView(DraftMixin):
     required_capability = MANAGE_OBLIGATIONS
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         draft = self.get_draft()
         return render(request, "response/draft_edit.html", self.draft_context(draft))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         draft = self.get_draft()
         values = {}
         for group in draft.content.get("groups", []):
@@ -201,7 +202,7 @@ class DraftStatusView(DraftMixin):
     required_capability = MANAGE_OBLIGATIONS
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         draft = self.get_draft()
         try:
             draft = draft_services.set_status(draft, request.POST.get("status", ""),
@@ -215,7 +216,7 @@ class DraftStatusView(DraftMixin):
 
 
 class DraftExportView(DraftMixin):
-    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
         draft = self.get_draft()
         if fmt not in draft_services.EXPORT_FORMATS:
             return HttpResponse(_("Export as pdf, docx or json."), status=404,
@@ -227,7 +228,7 @@ class DraftExportView(DraftMixin):
 class IncidentReportView(CapabilityRequiredMixin):
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
         data = reports.render_report_pdf(incident)
         return _download(data, "application/pdf", f"{incident.reference}-report.pdf")
@@ -270,7 +271,7 @@ class RegisterFilterMixin(CapabilityRequiredMixin):
 
 
 class BreachRegisterView(RegisterFilterMixin):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         filters = self.filters()
         rows = reports.breach_register(self.register_queryset(filters))
         query = request.GET.urlencode()
@@ -287,7 +288,7 @@ class BreachRegisterView(RegisterFilterMixin):
 
 
 class BreachRegisterExportView(RegisterFilterMixin):
-    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, fmt: str) -> HttpResponse:
         if fmt not in ("csv", "xlsx", "json"):
             return HttpResponse(_("Export as csv, xlsx or json."), status=404,
                                 content_type="text/plain; charset=utf-8")
@@ -299,7 +300,7 @@ class BreachRegisterExportView(RegisterFilterMixin):
 class KPIView(CapabilityRequiredMixin):
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         today = timezone.localdate()
         since = _parse_date(request.GET.get("since", "")) or today - timedelta(days=365)
         until = _parse_date(request.GET.get("until", "")) or today

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.roles import VIEW_EVIDENCE
 from hygie.core.services import evidence as core_evidence
 from hygie.core.views.uploads import BoundedUploadMixin
@@ -28,7 +29,7 @@ class EvidenceView(BoundedUploadMixin, IncidentActionView):
     def upload_limit(self) -> int:
         return core_evidence.max_upload_bytes()
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         if not evidence_service.can_add_evidence(request.user):
             raise PermissionDenied
@@ -66,7 +67,7 @@ class _EvidenceItemView(IncidentActionView):
 class EvidenceDownloadView(_EvidenceItemView):
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> FileResponse:
         incident = self.get_incident()
         if not request.user.can(VIEW_EVIDENCE):
             raise PermissionDenied
@@ -80,7 +81,7 @@ class EvidenceDownloadView(_EvidenceItemView):
 
 
 class CustodyView(_EvidenceItemView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         item = self.get_item(incident)
         form = CustodyForm(request.POST, prefix="custody")
@@ -95,7 +96,7 @@ class CustodyView(_EvidenceItemView):
 
 
 class VerifyView(_EvidenceItemView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         result = evidence_service.verify_evidence(request.user, self.get_item(incident))
         if result.matches:

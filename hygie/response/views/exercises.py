@@ -9,12 +9,17 @@ forms post normally and redirect to the console, whose page reload shows the new
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,17 +27,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.core import audit
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.core.tables import Column
 from hygie.core.views import generic
 from hygie.core.views.generic import CapabilityRequiredMixin
 from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.response.choices import ExerciseStatus
-from hygie.response.engine.scenarios import MAX_SCENARIO_BYTES
+from hygie.response.engine.scenarios import MAX_SCENARIO_BYTES, ScenarioError
 from hygie.response.forms import AfterActionForm, EntryForm, ExercisePlanForm
 from hygie.response.models import Exercise
 from hygie.response.roles import MANAGE_EXERCISES, VIEW_INCIDENTS
 from hygie.response.services import exercises as service
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LIVE_TEMPLATE = "response/partials/_exercise_live.html"
 ENTRY_FORM_TEMPLATE = "response/partials/_exercise_entry_form.html"
@@ -42,7 +51,7 @@ POLL_SECONDS = 5
 def _scenario_title(exercise: Exercise) -> str:
     try:
         return service.scenario_of(exercise).title.get(translation.get_language())
-    except service.ScenarioError:
+    except ScenarioError:
         return exercise.scenario_key
 
 
@@ -57,7 +66,7 @@ def _apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
 # --- list, detail, plan, edit, delete -------------------------------------------------------
 
 
-class ExerciseViews:
+class ExerciseViews(generic.ObjectViewMixin):
     model = Exercise
     view_capability = VIEW_INCIDENTS
     edit_capability = MANAGE_EXERCISES
@@ -153,7 +162,7 @@ class ExercisePlanView(ExerciseViews, BoundedUploadMixin, generic.ObjectViewMixi
     def current(self) -> Exercise | None:
         return self.get_object() if "pk" in self.kwargs else None  # type: ignore[return-value]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.current()
         if exercise is None:
             initial: dict[str, Any] = {"scenario_key": request.GET.get("scenario", "")}
@@ -168,7 +177,7 @@ class ExercisePlanView(ExerciseViews, BoundedUploadMixin, generic.ObjectViewMixi
         form = ExercisePlanForm(user=request.user, exercise=exercise, initial=initial)
         return self.render_form(form, exercise)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.current()
         form = ExercisePlanForm(request.POST, request.FILES, user=request.user,
                                 exercise=exercise)
@@ -231,7 +240,7 @@ class ExerciseActionView(CapabilityRequiredMixin):
     """POST-only state changes; errors come back as messages on the page they came from."""
 
     required_capability = MANAGE_EXERCISES
-    success_message = ""
+    success_message: StrOrPromise = ""
 
     def get_exercise(self) -> Exercise:
         return get_object_or_404(Exercise.objects.visible_to(self.request.user),
@@ -243,7 +252,7 @@ class ExerciseActionView(CapabilityRequiredMixin):
     def target(self, exercise: Exercise) -> str:
         return reverse("response:exercise_detail", args=[exercise.pk])
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.get_exercise()
         try:
             exercise = self.act(exercise)
@@ -287,8 +296,7 @@ class ExerciseEndView(ExerciseActionView):
         return reverse("response:exercise_after_action", args=[exercise.pk])
 
 
-class LiveMixin:
-    request: HttpRequest
+class LiveMixin(CapabilityRequiredMixin):
 
     def live_context(self, exercise: Exercise) -> dict[str, Any]:
         state = service.console_state(exercise)
@@ -309,7 +317,7 @@ class ExerciseRunView(LiveMixin, CapabilityRequiredMixin):
 
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = get_object_or_404(Exercise.objects.visible_to(request.user), pk=kwargs["pk"])
         service.deliver_due_injects(exercise, request.user)
         return render(request, "response/exercise_run.html", {
@@ -322,7 +330,7 @@ class ExerciseLiveView(LiveMixin, CapabilityRequiredMixin):
 
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = get_object_or_404(Exercise.objects.visible_to(request.user), pk=kwargs["pk"])
         service.deliver_due_injects(exercise, request.user)
         return render(request, LIVE_TEMPLATE, self.live_context(exercise))
@@ -340,7 +348,7 @@ class ExerciseDeliverView(LiveMixin, ExerciseActionView):
     def target(self, exercise: Exercise) -> str:
         return reverse("response:exercise_run", args=[exercise.pk])
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not getattr(request, "htmx", False):
             return super().post(request, *args, **kwargs)
         exercise = self.get_exercise()
@@ -356,7 +364,7 @@ class ExerciseDeliverView(LiveMixin, ExerciseActionView):
 class ExerciseEntryAddView(LiveMixin, ExerciseActionView):
     """Log a decision or an observation from the console's quick form."""
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.get_exercise()
         form = EntryForm(request.POST)
         if form.is_valid():
@@ -376,8 +384,8 @@ class ExerciseEntryAddView(LiveMixin, ExerciseActionView):
             messages.success(request, _("Logged."))
         else:
             for errors in form.errors.values():
-                for message in errors:
-                    messages.error(request, message)
+                for message in errors:  # an ErrorList yields the messages' text
+                    messages.error(request, str(message))
         return HttpResponseRedirect(self.target(exercise))
 
     def target(self, exercise: Exercise) -> str:
@@ -397,11 +405,11 @@ class ExerciseAfterActionView(CapabilityRequiredMixin):
         return get_object_or_404(Exercise.objects.visible_to(self.request.user),
                                  pk=self.kwargs["pk"])
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.get_exercise()
         return self.render_form(AfterActionForm(instance=exercise), exercise)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.get_exercise()
         form = AfterActionForm(request.POST, instance=Exercise.objects.get(pk=exercise.pk))
         if form.is_valid():
@@ -435,7 +443,7 @@ class ExerciseReportView(CapabilityRequiredMixin):
 
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         exercise = get_object_or_404(Exercise.objects.visible_to(request.user), pk=kwargs["pk"])
         try:
             handle, name = service.report_file(exercise)

@@ -10,11 +10,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.roles import VIEW_ALERTS
 from hygie.core.views import generic
 from hygie.response.forms import (
@@ -58,7 +59,8 @@ class IncidentActionView(IncidentViews, generic.ObjectViewMixin):
                                      pk=self.kwargs["pk"])
         return incident
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any,
+            **kwargs: Any) -> HttpResponseBase:
         incident = self.get_incident()  # 404 outside the user's establishments, redirect or not
         if not self.section:
             return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk]))
@@ -77,7 +79,7 @@ class IncidentActionView(IncidentViews, generic.ObjectViewMixin):
                 response["HX-Trigger"] = ", ".join(self.announces)
             return response
         if forms_in_error:
-            problems = []
+            problems: list[str] = []
             for value in forms_in_error.values():
                 if isinstance(value, forms.BaseForm):
                     problems.extend(str(m) for errors in value.errors.values() for m in errors)
@@ -92,7 +94,7 @@ class IncidentActionView(IncidentViews, generic.ObjectViewMixin):
 
 
 class TransitionView(IncidentActionView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         form = TransitionForm(request.POST, prefix="transition")
         if form.is_valid():
@@ -108,7 +110,7 @@ class TransitionView(IncidentActionView):
 
 
 class AssignView(IncidentActionView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         form = AssignForm(request.POST, candidates=service.assignable_users(incident),
                           prefix="assign")
@@ -120,7 +122,7 @@ class AssignView(IncidentActionView):
 
 
 class LinkAlertsView(IncidentActionView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         if not request.user.can(VIEW_ALERTS):
             raise PermissionDenied
@@ -143,7 +145,7 @@ class TasksView(IncidentActionView):
     section = "tasks"
     announces = _TASK_EVENTS
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         form = TaskForm(request.POST, candidates=service.task_owner_candidates(incident),
                         zone_name=incident.establishment.timezone, prefix="task")
@@ -162,7 +164,7 @@ class TaskStatusView(IncidentActionView):
     announces = _TASK_EVENTS
     action_capability = VIEW_INCIDENTS  # a task's owner may move it on (checked by the service)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         task = get_object_or_404(Task, pk=self.kwargs["task_pk"], incident=incident)
         form = TaskStatusForm(request.POST)
@@ -191,12 +193,12 @@ class TaskEditView(IncidentActionView):
         return TaskForm(data, candidates=service.task_owner_candidates(incident),
                         zone_name=zone, initial=initial, prefix="task")
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         task = get_object_or_404(Task, pk=self.kwargs["task_pk"], incident=incident)
         return self.render_page(incident, task, self.form(incident, task))
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         task = get_object_or_404(Task, pk=self.kwargs["task_pk"], incident=incident)
         form = self.form(incident, task, request.POST)
@@ -223,7 +225,7 @@ class TimelineView(IncidentActionView):
     section = "timeline"
     announces = ()
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         form = TimelineEntryForm(request.POST, zone_name=incident.establishment.timezone,
                                  prefix="entry")
@@ -242,7 +244,7 @@ class TimelineView(IncidentActionView):
 class ObservablesView(IncidentActionView):
     section = "observables"
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         form = ObservableForm(request.POST, prefix="observable")
         if form.is_valid():
@@ -262,7 +264,7 @@ class ObservablesView(IncidentActionView):
 class ObservableDeleteView(IncidentActionView):
     section = "observables"
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         observable = get_object_or_404(Observable, pk=self.kwargs["item_pk"], incident=incident)
         service.remove_observable(request.user, observable)
@@ -274,7 +276,7 @@ class CommentsView(IncidentActionView):
     action_capability = VIEW_INCIDENTS  # the service checks who may comment
     announces = ()  # not written in the timeline
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         if not service.can_comment(request.user):
             raise PermissionDenied
@@ -296,7 +298,7 @@ class WatchersView(IncidentActionView):
     action_capability = VIEW_INCIDENTS
     announces = ()  # not written in the timeline
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
         action = request.POST.get("action", "")
         if action == "watch":

@@ -10,19 +10,21 @@ the page reloads with a message. Other areas of the response app add their panel
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Alert, User
 from hygie.core.roles import VIEW_ALERTS, VIEW_EVIDENCE
 from hygie.core.services import evidence as core_evidence
@@ -63,11 +65,11 @@ def errors_to_form(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class IncidentViews:
+class IncidentViews(generic.ObjectViewMixin):
     model = Incident
     view_capability = VIEW_INCIDENTS
     edit_capability = MANAGE_INCIDENTS
-    list_select_related = ("establishment", "assignee")
+    list_select_related: Sequence[str] = ("establishment", "assignee")
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -120,7 +122,7 @@ def _steps(incident: Incident) -> list[dict[str, Any]]:
     return steps
 
 
-def section_context(request: HttpRequest, incident: Incident, section: str,
+def section_context(request: AuthenticatedRequest, incident: Incident, section: str,
                     **forms_in_error: Any) -> dict[str, Any]:
     """What one section of the incident file needs (also used to render it alone)."""
     user = request.user
@@ -146,12 +148,11 @@ def section_context(request: HttpRequest, incident: Incident, section: str,
             observable_form=forms_in_error.get("observable_form") or ObservableForm(
                 prefix="observable"))
     elif section == "evidence":
-        items = list(incident.evidence.select_related("evidence", "evidence__collected_by")
-                     .prefetch_related("custody__actor"))
-        for item in items:
-            # One form per item, same field names, ids unique on the page.
-            item.custody_form = CustodyForm(prefix="custody",
-                                            auto_id=f"id_custody_{item.pk}_%s")
+        # Each item with its custody form: same field names, ids unique on the page.
+        items = [(item, CustodyForm(prefix="custody", auto_id=f"id_custody_{item.pk}_%s"))
+                 for item in incident.evidence.select_related("evidence",
+                                                              "evidence__collected_by")
+                 .prefetch_related("custody__actor")]
         context.update(
             items=items, can_download=user.can(VIEW_EVIDENCE),
             can_add_evidence=evidence_service.can_add_evidence(user),
@@ -219,7 +220,7 @@ class IncidentCreateView(IncidentViews, generic.ObjectViewMixin):
     def get_required_capability(self) -> str | None:
         return MANAGE_INCIDENTS
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         initial = {key: value for key, value in request.GET.items()
                    if key in ("category", "source", "establishment", "severity")}
         form = IncidentForm(user=request.user, initial=initial, assignees=self.assignees())
@@ -228,7 +229,7 @@ class IncidentCreateView(IncidentViews, generic.ObjectViewMixin):
     def assignees(self) -> list[Any]:
         return service.incident_managers(self.request.user.visible_establishment_ids())
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = IncidentForm(request.POST, user=request.user, assignees=self.assignees())
         if form.is_valid():
             values = form.service_values()
@@ -263,7 +264,7 @@ class IncidentFromAlertsView(IncidentCreateView):
             raise ValidationError({"alerts": [_("Choose at least one alert.")]})
         return service.visible_alerts(self.request.user, ids)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             alerts = self.alerts()
         except ValidationError as error:
@@ -284,7 +285,7 @@ class IncidentFromAlertsView(IncidentCreateView):
                             establishments=establishments)
         return self.render_form(form, alerts=alerts, **self.alert_context(alerts))
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             alerts = self.alerts()
         except ValidationError as error:
@@ -325,11 +326,11 @@ class IncidentEditView(IncidentViews, generic.ObjectViewMixin):
     def get_required_capability(self) -> str | None:
         return MANAGE_INCIDENTS
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_object()
         return self.render_form(IncidentForm(instance=incident, user=request.user), incident)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_object()
         assert isinstance(incident, Incident)
         form = IncidentForm(request.POST, instance=Incident.objects.select_related(

@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.core.views import generic
 from hygie.core.views.generic import CapabilityRequiredMixin
@@ -81,7 +82,7 @@ def decorate(rows: list[IncidentObligation], now: datetime) -> list[IncidentObli
 
 def _is_htmx(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 def _incident_url(incident: Incident) -> str:
@@ -98,7 +99,7 @@ class ObligationDashboardView(CapabilityRequiredMixin):
 
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         now = timezone.now()
         establishments = list(Establishment.objects.visible_to(request.user))
         selected = {
@@ -142,8 +143,9 @@ class ObligationDashboardView(CapabilityRequiredMixin):
 CHANGED_EVENTS = "incident-obligations-changed, incident-timeline-changed"
 
 
-def render_panel(request: HttpRequest, incident: Incident, *, errors: dict[int, Any] | None = None,
-                 message: str = "", status: int = 200) -> HttpResponse:
+def render_panel(request: AuthenticatedRequest, incident: Incident, *,
+                 errors: dict[int, Any] | None = None, message: str = "",
+                 status: int = 200) -> HttpResponse:
     now = timezone.now()
     rows = decorate(list(incident.obligations.select_related("incident__establishment",
                                                              "proof_evidence",
@@ -181,7 +183,7 @@ class IncidentObligationsPanel(CapabilityRequiredMixin):
 
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         incident = get_object_or_404(Incident.objects.visible_to(request.user)
                                      .select_related("establishment"), pk=pk)
         return render_panel(request, incident)
@@ -192,7 +194,7 @@ class ReassessView(CapabilityRequiredMixin):
 
     required_capability = MANAGE_OBLIGATIONS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         incident = get_object_or_404(Incident.objects.visible_to(request.user)
                                      .select_related("establishment"), pk=pk)
         try:
@@ -250,7 +252,7 @@ class _DecisionView(CapabilityRequiredMixin):
                       detail_context(self.request, obligation, done_form, na_form), status=422)
 
 
-def _attach(form: forms.Form, error: ValidationError) -> None:
+def _attach(form: forms.BaseForm, error: ValidationError) -> None:
     form.is_valid()
     if hasattr(error, "error_dict"):
         for name, problems in error.error_dict.items():
@@ -267,7 +269,7 @@ class CompleteView(BoundedUploadMixin, _DecisionView):
 
         return int(settings.HYGIE_MAX_UPLOAD_BYTES)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         obligation = self.get_obligation(pk)
         form = complete_form(obligation, request.POST, request.FILES)
         if self.flag_too_large(form):
@@ -291,7 +293,7 @@ class CompleteView(BoundedUploadMixin, _DecisionView):
 class NotApplicableView(_DecisionView):
     """POST: mark not applicable with a justification."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         obligation = self.get_obligation(pk)
         form = not_applicable_form(obligation, request.POST)
         if not form.is_valid():
@@ -308,7 +310,7 @@ class NotApplicableView(_DecisionView):
 class ReopenView(_DecisionView):
     """POST: back to pending."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         obligation = self.get_obligation(pk)
         try:
             service.reopen_obligation(obligation, user=request.user)
@@ -332,7 +334,7 @@ class ObligationDetailView(generic.ObjectDetailView):
         return detail_context(self.request, obj, complete_form(obj), not_applicable_form(obj))
 
 
-def detail_context(request: HttpRequest, obligation: IncidentObligation,
+def detail_context(request: AuthenticatedRequest, obligation: IncidentObligation,
                    complete_form: forms.Form, na_form: forms.Form) -> dict[str, Any]:
     decorate([obligation], timezone.now())
     return {"obligation": obligation, "incident": obligation.incident,
@@ -353,13 +355,13 @@ class RegulatoryProfileEditView(CapabilityRequiredMixin):
                                           pk=pk)
         return service.regulatory_profile(establishment)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         profile = self.get_profile(pk)
         audit.record("view", profile, message="regulatory profile viewed",
                      establishment_id=profile.establishment_id)
         return self.render_form(RegulatoryProfileForm(instance=profile), profile)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         profile = self.get_profile(pk)
         form = RegulatoryProfileForm(request.POST, instance=RegulatoryProfile.objects.get(
             pk=profile.pk))
@@ -375,7 +377,7 @@ class RegulatoryProfileEditView(CapabilityRequiredMixin):
                 return HttpResponseRedirect(reverse("response:incidentobligation_list"))
         return self.render_form(form, profile, status=422)
 
-    def render_form(self, form: forms.Form, profile: RegulatoryProfile,
+    def render_form(self, form: forms.BaseForm, profile: RegulatoryProfile,
                     status: int = 200) -> HttpResponse:
         return render(self.request, "response/regulatoryprofile_edit.html", {
             "form": form, "profile": profile, "establishment": profile.establishment,

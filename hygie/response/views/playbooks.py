@@ -14,13 +14,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
+from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Organisation
 from hygie.core.views import generic
 from hygie.core.views.generic import CapabilityRequiredMixin
@@ -69,7 +70,7 @@ def _phase_labels() -> dict[str, str]:
     return {str(value): str(label) for value, label in IncidentStatus.choices}
 
 
-def _organisations(request: HttpRequest) -> list[Organisation]:
+def _organisations(request: AuthenticatedRequest) -> list[Organisation]:
     return service.organisations_for(request.user)
 
 
@@ -93,7 +94,7 @@ def _validation_messages(error: ValidationError) -> list[str]:
 class PlaybookListView(CapabilityRequiredMixin, View):
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         labels = _category_labels()
         category = request.GET.get("category", "")
         if category not in labels:
@@ -110,7 +111,8 @@ class PlaybookListView(CapabilityRequiredMixin, View):
             "category": category, "can_manage": request.user.can(MANAGE_PLAYBOOKS)})
 
 
-def _detail_context(request: HttpRequest, playbook: Playbook, source: str) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedRequest, playbook: Playbook,
+                    source: str) -> dict[str, Any]:
     language = get_language()
     phase_labels = _phase_labels()
     category_labels = _category_labels()
@@ -139,7 +141,7 @@ def _detail_context(request: HttpRequest, playbook: Playbook, source: str) -> di
 class ShippedPlaybookView(CapabilityRequiredMixin, View):
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest, key: str) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, key: str) -> HttpResponse:
         item = service.shipped(key)
         if item is None:
             raise Http404
@@ -154,7 +156,7 @@ class ShippedPlaybookCopyView(CapabilityRequiredMixin, View):
 
     required_capability = MANAGE_PLAYBOOKS
 
-    def post(self, request: HttpRequest, key: str) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, key: str) -> HttpResponse:
         if service.shipped(key) is None:
             raise Http404
         organisations = _organisations(request)
@@ -176,7 +178,7 @@ class ShippedPlaybookCopyView(CapabilityRequiredMixin, View):
         return HttpResponseRedirect(reverse("response:playbook_detail", args=[row.pk]))
 
 
-def _chosen_organisation(request: HttpRequest,
+def _chosen_organisation(request: AuthenticatedRequest,
                          organisations: list[Organisation]) -> Organisation | None:
     if len(organisations) == 1:
         return organisations[0]
@@ -190,7 +192,7 @@ class PlaybookRowMixin(CapabilityRequiredMixin, View):
                                  .select_related("organisation", "updated_by"), pk=pk)
 
 
-class PlaybookViews:
+class PlaybookViews(generic.ObjectViewMixin):
     """What the generic object pages need to know of an organisation's playbook."""
 
     model = PlaybookRow
@@ -217,14 +219,14 @@ class PlaybookEditView(PlaybookRowMixin):
 
     required_capability = MANAGE_PLAYBOOKS
 
-    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
         row = self.get_row(pk) if pk else None
         initial = {"source": row.source if row else NEW_PLAYBOOK_TEMPLATE}
         form = PlaybookSourceForm(initial=initial, organisations=None if row
                                   else _organisations(request))
         return self.render_editor(form, row)
 
-    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
         row = self.get_row(pk) if pk else None
         organisations = [] if row else _organisations(request)
         form = PlaybookSourceForm(request.POST, organisations=organisations)
@@ -265,10 +267,10 @@ class PlaybookUploadView(BoundedUploadMixin, CapabilityRequiredMixin, View):
     def upload_limit(self) -> int:
         return MAX_PLAYBOOK_BYTES
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         return self.render_form(PlaybookUploadForm(organisations=_organisations(request)))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest) -> HttpResponse:
         organisations = _organisations(request)
         form = PlaybookUploadForm(request.POST, request.FILES, organisations=organisations)
         if self.flag_too_large(form):
@@ -300,7 +302,7 @@ class PlaybookUploadView(BoundedUploadMixin, CapabilityRequiredMixin, View):
 class PlaybookReviewView(PlaybookRowMixin):
     required_capability = MANAGE_PLAYBOOKS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         row = service.mark_reviewed(request.user, self.get_row(pk))
         messages.success(request, _("Review recorded for “%(title)s”.") % {"title": row.title})
         return HttpResponseRedirect(reverse("response:playbook_detail", args=[row.pk]))
@@ -309,7 +311,7 @@ class PlaybookReviewView(PlaybookRowMixin):
 class PlaybookCopyView(PlaybookRowMixin):
     required_capability = MANAGE_PLAYBOOKS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         row = self.get_row(pk)
         try:
             copy = service.copy_playbook(request.user, row.organisation, row=row)
@@ -346,7 +348,8 @@ class PlaybookDownloadView(PlaybookRowMixin):
 
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: HttpRequest, pk: int | None = None, key: str = "") -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int | None = None,
+            key: str = "") -> HttpResponse:
         if key:
             item = service.shipped(key)
             if item is None:
@@ -370,10 +373,10 @@ class IncidentPlaybooksView(CapabilityRequiredMixin, View):
         return get_object_or_404(Incident.objects.visible_to(self.request.user)
                                  .select_related("establishment"), pk=pk)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return self.render_panel(self.get_incident(pk))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if not request.user.can(MANAGE_INCIDENTS):
             raise PermissionDenied
         incident = self.get_incident(pk)

@@ -16,6 +16,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from hygie.core.models import Asset, Department, Establishment, User
+from hygie.core.models.scoping import visible_objects
 from hygie.core.services import crud
 from hygie.response.choices import (
     DataCategory,
@@ -167,7 +168,7 @@ def check_related(incident: Incident, user: Any, related: dict[str, Any]) -> Non
         if items is None:
             continue
         if user is not None:
-            visible = set(model.objects.visible_to(user)  # type: ignore[attr-defined]
+            visible = set(visible_objects(model, user)
                           .filter(pk__in=[item.pk for item in items])
                           .values_list("pk", flat=True))
             if any(item.pk not in visible for item in items):

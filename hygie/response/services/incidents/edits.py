@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.core import audit
 from hygie.core.models import User
+from hygie.core.tables import verbose_name_of
 from hygie.response.choices import (
     DataCategory,
     IncidentStatus,
@@ -100,7 +101,7 @@ def update_incident(user: Any, incident: Incident, changes: dict[str, Any]) -> l
 
 
 def _field_label(name: str) -> str:
-    return str(Incident._meta.get_field(name).verbose_name).capitalize()
+    return verbose_name_of(Incident._meta.get_field(name)).capitalize()
 
 
 def _describe_change(incident: Incident, name: str, before: Any, after: Any) -> str:
@@ -109,6 +110,7 @@ def _describe_change(incident: Incident, name: str, before: Any, after: Any) -> 
         return _("%(field)s changed.") % {"field": label}
     if name in CHOICE_FIELDS:
         field = Incident._meta.get_field(name)
+        assert isinstance(field, models.Field)  # CHOICE_FIELDS names concrete fields
         choices = dict(field.flatchoices)
         return _("%(field)s: %(before)s → %(after)s.") % {
             "field": label, "before": choices.get(before, before), "after":

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core.models import User
 from hygie.core.services import crud
+from hygie.core.tables import verbose_name_of
 from hygie.response.choices import (
     TaskStatus,
     TimelineKind,
@@ -82,7 +83,7 @@ def edit_task(user: Any, task: Task, changes: dict[str, Any]) -> Task:
             elif name == "due_at":
                 notes.append(_("due %(when)s") % {"when": local_time(incident, value)})
             else:
-                notes.append(str(Task._meta.get_field(name).verbose_name))
+                notes.append(verbose_name_of(Task._meta.get_field(name)))
         if not notes:
             return task
         task.full_clean()

@@ -71,7 +71,7 @@ def _recipients(obligation: IncidentObligation,
     incident = obligation.incident
     establishment = incident.establishment
     default_language = establishment.default_language
-    people = [incident.assignee] if incident.assignee_id else []
+    people = [incident.assignee] if incident.assignee is not None else []
     people.extend(incident.watchers.all())
     found: dict[str, tuple[str, str]] = {}
     for person in people:
