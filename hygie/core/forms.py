@@ -156,10 +156,10 @@ class EvidenceUploadForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_(
         "PDF, PNG, JPEG, text, CSV, JSON, ZIP, Word (.docx) or Excel (.xlsx)."))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["establishment"]
-        field.queryset = Establishment.objects.visible_to(user)  # type: ignore[attr-defined]
+        field = form_field(self, "establishment", forms.ModelChoiceField)
+        field.queryset = Establishment.objects.visible_to(user)
 
 
 class CSVImportForm(forms.Form):
@@ -168,10 +168,10 @@ class CSVImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_(
         "UTF-8 or Windows-1252, separated by commas or semicolons, with a header line."))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["establishment"]
-        field.queryset = Establishment.objects.visible_to(user)  # type: ignore[attr-defined]
+        field = form_field(self, "establishment", forms.ModelChoiceField)
+        field.queryset = Establishment.objects.visible_to(user)
 
     def clean_file(self) -> Any:
         uploaded = self.cleaned_data["file"]

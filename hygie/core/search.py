@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hygie.core.models import Asset, Department, Establishment, Person
+from hygie.core.models import Asset, Department, Establishment, Person, User
+from hygie.core.models.scoping import visible_objects
 from hygie.core.registries import SearchHit, SearchProvider, search_providers
 from hygie.core.roles import VIEW_DIRECTORY, VIEW_ORGANISATION
 
@@ -22,11 +23,11 @@ MAX_HITS_PER_PROVIDER = 20
 
 
 def _provider(model: type[models.Model], capability: str, fields: Sequence[str],
-              kind: Any) -> Callable[[Any, str], list[SearchHit]]:
-    def search(user: Any, text: str) -> list[SearchHit]:
+              kind: Any) -> Callable[[User, str], list[SearchHit]]:
+    def search(user: User, text: str) -> list[SearchHit]:
         if not text or not user.can(capability):
             return []
-        queryset = model.objects.visible_to(user)  # type: ignore[attr-defined]
+        queryset = visible_objects(model, user)
         for term in text.split()[:5]:
             condition = Q()
             for field in fields:

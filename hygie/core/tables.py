@@ -21,6 +21,8 @@ from django.utils.text import capfirst
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from hygie.core.models import User
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -107,9 +109,9 @@ def display_value(obj: Any, path: str, raw: Any) -> str:
     return str(raw)
 
 
-def scoped_label(obj: models.Model, user: Any) -> str:
+def scoped_label(obj: models.Model, user: User) -> str:
     """``str(obj)``, plus its establishment when the user sees several (three "Urgences")."""
     establishment_id = getattr(obj, "establishment_id", None)
     if establishment_id is None or len(user.visible_establishment_ids()) < 2:
         return str(obj)
-    return f"{obj} ({obj.establishment})"  # type: ignore[attr-defined]
+    return f"{obj} ({getattr(obj, 'establishment', '')})"

@@ -62,7 +62,7 @@ EVENT_HEADER = "X-Hygie-Event"
 DELIVERY_HEADER = "X-Hygie-Delivery"
 
 # RFC 5424 severities (0 emergency … 7 debug) for Hygie's levels.
-SYSLOG_SEVERITY = {SeverityChoice.CRITICAL: 2, SeverityChoice.HIGH: 3,
+SYSLOG_SEVERITY: dict[int, int] = {SeverityChoice.CRITICAL: 2, SeverityChoice.HIGH: 3,
                    SeverityChoice.MEDIUM: 4, SeverityChoice.LOW: 5,
                    SeverityChoice.INFORMATIONAL: 6}
 
@@ -167,7 +167,7 @@ def syslog_message(target: ForwardingTarget, payload: dict[str, Any],
                    now: datetime | None = None) -> bytes:
     """One RFC 5424 message: ``<PRI>1 TIMESTAMP HOST hygie - MSGID - {json}``."""
     level = int(payload.get("alert", {}).get("severity_level") or SeverityChoice.MEDIUM)
-    severity = SYSLOG_SEVERITY.get(level, 4)  # type: ignore[call-overload]
+    severity = SYSLOG_SEVERITY.get(level, 4)
     priority = target.syslog_facility * 8 + severity
     moment = (now or timezone.now()).astimezone(UTC)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -130,6 +130,8 @@ def suggested_draft_kinds(incident: Incident) -> list[str]:
 
 def matching_obligation(draft: NotificationDraft) -> IncidentObligation | None:
     """The obligation this draft serves (the one its sending may prove), if assessed."""
+    # The mapping is keyed by the engine's StrEnum, which hashes and compares as its text:
+    # looking the stored text up works, but mypy's Mapping is invariant in its key type.
     ids = DRAFT_OBLIGATIONS.get(draft.kind, ())  # type: ignore[call-overload]
     obligations = {o.obligation_id: o for o in
                    IncidentObligation.objects.filter(incident_id=draft.incident_id,

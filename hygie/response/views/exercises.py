@@ -160,7 +160,11 @@ class ExercisePlanView(ExerciseViews, BoundedUploadMixin, generic.ObjectViewMixi
         return MAX_SCENARIO_BYTES
 
     def current(self) -> Exercise | None:
-        return self.get_object() if "pk" in self.kwargs else None  # type: ignore[return-value]
+        if "pk" not in self.kwargs:
+            return None
+        exercise = self.get_object()
+        assert isinstance(exercise, Exercise)
+        return exercise
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.current()
