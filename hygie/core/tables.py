@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -106,6 +107,8 @@ def display_value(obj: Any, path: str, raw: Any) -> str:
         return formats.date_format(timezone.localtime(raw), "SHORT_DATETIME_FORMAT")
     if isinstance(raw, date):
         return formats.date_format(raw, "SHORT_DATE_FORMAT")
+    if isinstance(raw, (float, Decimal)):
+        return formats.number_format(raw)  # 77,28 on French pages, 77.28 on English ones
     return str(raw)
 
 

@@ -164,3 +164,14 @@ def test_response_pages_render_in_french(client_a, establishment_a, user_a):
             assert text in content, (url, text)
         for text in absent:
             assert text not in content, (url, text)
+
+
+def test_table_numbers_follow_the_page_language():
+    from django.utils import translation
+
+    from hygie.core.tables import display_value
+
+    with translation.override("fr"):
+        assert display_value(None, "risk", 77.28) == "77,28"
+    with translation.override("en"):
+        assert display_value(None, "risk", 77.28) == "77.28"
