@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hygie.core.models.organisation import Establishment
 from hygie.core.models.scoping import ScopedManager
@@ -52,7 +53,8 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["-collected_at"]
         verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
+        # Same word in English, not in French (preuve / preuves): a context tells them apart.
+        verbose_name_plural = pgettext_lazy("plural", "evidence")
 
     def __str__(self) -> str:
         return self.title

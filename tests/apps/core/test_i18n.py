@@ -175,3 +175,15 @@ def test_table_numbers_follow_the_page_language():
         assert display_value(None, "risk", 77.28) == "77,28"
     with translation.override("en"):
         assert display_value(None, "risk", 77.28) == "77.28"
+
+
+def test_evidence_list_is_titled_in_the_plural_in_french():
+    from django.utils import translation
+
+    from hygie.core.models import Evidence
+
+    with translation.override("fr"):
+        assert str(Evidence._meta.verbose_name_plural) == "preuves"
+        assert str(Evidence._meta.verbose_name) == "preuve"
+    with translation.override("en"):
+        assert str(Evidence._meta.verbose_name_plural) == "evidence"
