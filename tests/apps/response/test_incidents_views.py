@@ -169,6 +169,7 @@ def test_from_alerts_prefills_and_creates(client_a, alert_pair):
     content = page.content.decode()
     assert "Renommage massif (+1 related alerts)" in content
     assert 'value="50" selected' in content
+    assert "<td>Detection</td>" in content and "<td>detection</td>" not in content  # module name
     data = creation_data(alert_pair[0].establishment, title="Rançongiciel", severity=50,
                          source="alert")
     response = client_a.post(url("incident_from_alerts") + query, data)
