@@ -8,6 +8,12 @@ head row moved back), a wiped table, a chain rebuilt from scratch.
 
 Checkpoints are written by the ``core.audit_checkpoint`` job (hourly), by ``hygie audit
 checkpoint`` and after a key rotation, never per entry: appending an entry stays a database write.
+
+Each checkpoint is also recorded *inside* the keyed chain: checkpoint #N is the entry "Audit
+checkpoint #N signed at entry #S", appended first, and the file line anchors that very entry. The
+database thus says, under the HMAC key, how many checkpoints the file must hold: deleting or
+emptying the file, or cutting its last lines while the record remains, no longer reads as "no
+checkpoint yet" (see ``audit_verify``).
 Each new checkpoint is also logged on the ``hygie.audit`` logger, sent to the syslog collector
 ``HYGIE_AUDIT_SYSLOG`` when set, and announced through the ``checkpoint_written`` signal, so that
 a copy lives off-host, where an attacker of this machine cannot rewrite it.
@@ -24,10 +30,12 @@ import os
 import socket
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -43,6 +51,11 @@ FORMAT_VERSION = 1
 MAX_LINE_BYTES = 4096
 SYSLOG_PRIORITY = 13 * 8 + 6  # facility log audit (13), severity informational (6)
 SYSLOG_TIMEOUT_SECONDS = 5.0
+# How often the core.audit_checkpoint job anchors the chain; verification expects a checkpoint
+# once keyed entries are older than twice this.
+CHECKPOINT_INTERVAL = timedelta(hours=1)
+# The object type of the chain entry that records each checkpoint (``object_id`` = its number).
+RECORD_OBJECT_TYPE = "core.auditcheckpoint"
 
 # Sent after a checkpoint is written (kwargs: checkpoint=Checkpoint, line=str); receivers may
 # forward the signed line off-host. Core never imports the modules that listen.
@@ -237,34 +250,66 @@ def write_checkpoint() -> tuple[Checkpoint | None, bool]:
             head.entry_hash,
         ):
             return last, False
-        problem = verify_segment(last, head)
+        problem = verify_segment(last, head)  # the long part, without blocking writers
         if problem is not None:
-            raise AuditCheckpointError(
-                f"no checkpoint written: entry #{problem.sequence} was {problem.kind} "
-                f"({problem.detail}); run `hygie audit verify`"
-            )
-        key = (
-            audit_keys.load(head.key_id)
-            if head.key_id
-            else audit_keys.newest_or_create(first_sequence=head.sequence + 1)
-        )
-        unsigned = Checkpoint(
-            sequence=head.sequence,
-            entry_hash=head.entry_hash,
-            at=timezone.now().isoformat(timespec="seconds"),
-            key_id=key.key_id,
-            previous=last.mac if last else GENESIS_HASH,
-        )
-        checkpoint = Checkpoint(**{**asdict(unsigned), "mac": unsigned.compute_mac(key.secret)})
+            raise _refusal(problem)
+        checkpoint = _record_and_sign(descriptor, len(log.checkpoints) + 1, last, head)
         line = checkpoint.to_line()
-        os.write(descriptor, line.encode("utf-8"))
-        os.fsync(descriptor)
     except OSError as exc:
         raise AuditCheckpointError(f"cannot write {path} ({exc.strerror})") from None
     finally:
         os.close(descriptor)  # also releases the lock
     _announce(checkpoint, line)
     return checkpoint, True
+
+
+def _refusal(problem: Any) -> AuditCheckpointError:
+    return AuditCheckpointError(
+        f"no checkpoint written: entry #{problem.sequence} was {problem.kind} "
+        f"({problem.detail}); run `hygie audit verify`"
+    )
+
+
+def _record_and_sign(
+    descriptor: int, number: int, last: Checkpoint | None, verified: AuditChainHead
+) -> Checkpoint:
+    """Append the entry recording checkpoint ``number``, then the file line anchoring it.
+
+    One transaction holding the head: the record is the entry the line anchors, and it is rolled
+    back when the line cannot be written (the database never records a checkpoint the file lacks).
+    """
+    from hygie.core.audit import record  # record() verifies with this module's verification
+    from hygie.core.audit_verify import verify_segment
+
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        if (head.sequence, head.entry_hash) != (verified.sequence, verified.entry_hash):
+            # Entries appended since the verification above: verify them too, head locked.
+            since = Checkpoint(verified.sequence, verified.entry_hash, "", "", "")
+            problem = verify_segment(since, head)
+            if problem is not None:
+                raise _refusal(problem)
+        sequence = head.sequence + 1
+        entry = record(
+            "system",
+            object_type=RECORD_OBJECT_TYPE,
+            object_id=str(number),
+            object_repr=f"audit checkpoint #{number}",
+            changes={"checkpoint": number},
+            message=f"Audit checkpoint #{number} signed at entry #{sequence}",
+        )
+        key = audit_keys.load(entry.key_id)
+        unsigned = Checkpoint(
+            sequence=entry.sequence,
+            entry_hash=entry.entry_hash,
+            at=timezone.now().isoformat(timespec="seconds"),
+            key_id=key.key_id,
+            previous=last.mac if last else GENESIS_HASH,
+        )
+        checkpoint = Checkpoint(**{**asdict(unsigned), "mac": unsigned.compute_mac(key.secret)})
+        os.write(descriptor, checkpoint.to_line().encode("utf-8"))
+        os.fsync(descriptor)
+    return checkpoint
 
 
 def _announce(checkpoint: Checkpoint, line: str) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from hygie.core.audit import verify_chain
-from hygie.core.audit_checkpoints import write_checkpoint
+from hygie.core.audit_checkpoints import CHECKPOINT_INTERVAL, write_checkpoint
 from hygie.core.models import Job
 from hygie.core.services.jobs import JobRun, register_job
 from hygie.core.services.scheduler import register_periodic
@@ -24,7 +24,7 @@ VERIFY_AUDIT_CHAIN = "core.verify_audit_chain"
 PRUNE_HISTORY = "core.prune_history"
 AUDIT_CHECKPOINT = "core.audit_checkpoint"
 # The window in which a deleted tail of the audit trail could go unnoticed: keep it short.
-AUDIT_CHECKPOINT_EVERY = timedelta(hours=1)
+AUDIT_CHECKPOINT_EVERY = CHECKPOINT_INTERVAL  # verification expects this rhythm
 
 # Finished queue rows only matter to debug the queue; Job rows are the users' history.
 TASK_RESULT_RETENTION = timedelta(days=14)

@@ -5,9 +5,7 @@ Autodiscovered by the core at start-up (``hygie.modules.CONVENTIONAL_MODULES``).
 
 from __future__ import annotations
 
-from typing import Any
-
-from hygie.core.models import Alert
+from hygie.core.models import Alert, User
 from hygie.core.views.alerts import AlertSection, alert_sections
 from hygie.detection import queries
 from hygie.detection.roles import VIEW_EVENTS
@@ -16,7 +14,7 @@ from hygie.detection.services import ALERT_SOURCE
 MAX_SHOWN_EVENTS = 20
 
 
-def events_section(alert: Alert, user: Any) -> AlertSection | None:
+def events_section(alert: Alert, user: User) -> AlertSection | None:
     if not user.can(VIEW_EVENTS):
         return None
     details = alert.details or {}

@@ -13,17 +13,22 @@ used to map the network's open and closed ports; the cause goes to the server lo
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import http.client
 import ipaddress
 import socket
 import ssl
+import struct
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hygie.lib.destinations import Network, Refusal, parse_networks, refusal
+from hygie.lib.destinations import Address, Network, Refusal, parse_networks, refusal
 from hygie.lib.errors import HygieError
 
 SockAddr = tuple[Any, ...]
@@ -61,6 +66,55 @@ def allowed_networks() -> tuple[Network, ...]:
     return parse_networks(getattr(settings, "HYGIE_FORWARDING_ALLOWED_NETWORKS", []) or [])
 
 
+# The server's own interface addresses, looked up again after this many seconds (an interface
+# may come up or change address; a check per send would read /proc for every alert).
+_OWN_TTL = 30.0
+_own_cache: tuple[float, frozenset[Address]] = (0.0, frozenset())
+_own_lock = threading.Lock()
+_SIOCGIFADDR = 0x8915  # Linux ioctl: an interface's IPv4 address
+
+
+def own_addresses() -> frozenset[Address]:
+    """Every address of this host's interfaces: reaching one is reaching the server itself."""
+    global _own_cache
+    with _own_lock:
+        found_at, cached = _own_cache
+        if time.monotonic() - found_at < _OWN_TTL and cached:
+            return cached
+        addresses = frozenset(_find_own_addresses())
+        _own_cache = (time.monotonic(), addresses)
+        return addresses
+
+
+def _find_own_addresses() -> set[Address]:
+    # Each source is best effort (another OS, no /proc, a name that does not resolve): together
+    # they cover the host name's addresses and every interface's, IPv4 and IPv6.
+    texts: set[str] = set()
+    with contextlib.suppress(OSError, UnicodeError):
+        texts.update(str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None))
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/net/if_inet6", encoding="ascii") as table:
+            for line in table:
+                raw = line.split()[0] if line.strip() else ""
+                if len(raw) == 32:
+                    texts.add(":".join(raw[i:i + 4] for i in range(0, 32, 4)))
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for _index, name in socket.if_nameindex():
+            with contextlib.suppress(OSError):
+                request = struct.pack("256s", name.encode()[:15])
+                texts.add(socket.inet_ntoa(fcntl.ioctl(sock.fileno(), _SIOCGIFADDR,
+                                                       request)[20:24]))
+    addresses: set[Address] = set()
+    for text in texts:
+        with contextlib.suppress(ValueError):
+            addresses.add(ipaddress.ip_address(text.split("%", 1)[0]))
+    return addresses
+
+
+def _judge(address: str) -> Refusal | None:
+    return refusal(address, allowed_networks(), own_addresses())
+
+
 def _refused(found: Refusal) -> DestinationRefused:
     return DestinationRefused(
         _(
@@ -76,21 +130,41 @@ def _is_local_name(host: str) -> bool:
     return name in _LOCAL_NAMES or name.endswith(".localhost")
 
 
+def numeric_address(host: str) -> str | None:
+    """The IP address a host written as a number stands for, or None for a name.
+
+    Beyond the dotted quad, the C resolver (``getaddrinfo``, hence every send) accepts the
+    ``inet_aton`` forms: ``2130706433``, ``127.1``, ``0x7f000001``, ``0177.0.0.1``, ``0``. They
+    are judged by the address they mean, so a target cannot be saved with one and refused only
+    when sending.
+    """
+    text = host.strip().strip("[]").split("%", 1)[0]
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    if not text or not text.isascii() or any(ch.isspace() for ch in text):
+        return None  # glibc's inet_aton ignores what follows a space; getaddrinfo does not
+    try:
+        return socket.inet_ntoa(socket.inet_aton(text))
+    except (OSError, ValueError):
+        return None
+
+
 def literal_refusal(host: str) -> str | None:
-    """The refusal message for a host that needs no DNS to judge (an IP address, "localhost"),
-    or None. Used when a target is saved; names are checked again at every send."""
+    """The refusal message for a host that needs no DNS to judge (an IP address in any form the
+    resolver reads, "localhost"), or None. Used when a target is saved; names are checked again
+    at every send."""
     host = host.strip().strip("[]")
     if not host:
         return None
-    allowed = allowed_networks()
     if _is_local_name(host):
-        found = refusal("127.0.0.1", allowed) or refusal("::1", allowed)
+        found = _judge("127.0.0.1") or _judge("::1")
         return _refused(found).message if found else None
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
+    address = numeric_address(host)
+    if address is None:
         return None
-    found = refusal(host, allowed)
+    found = _judge(address)
     return _refused(found).message if found else None
 
 
@@ -100,10 +174,9 @@ def resolve(host: str, port: int, socktype: int) -> list[tuple[int, SockAddr]]:
         infos = socket.getaddrinfo(host.strip("[]"), port, type=socktype)
     except (OSError, UnicodeError) as error:
         raise _unreachable(error) from None
-    allowed = allowed_networks()
     addresses: list[tuple[int, SockAddr]] = []
     for family, _type, _proto, _name, sockaddr in infos:
-        found = refusal(str(sockaddr[0]), allowed)
+        found = _judge(str(sockaddr[0]))
         if found is not None:
             # One denied address refuses the name: it could be the one used next time.
             raise _refused(found)

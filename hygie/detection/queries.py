@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import models
 
-from hygie.core.models import Alert, Establishment
+from hygie.core.models import Alert, Establishment, User
 from hygie.detection import services
 from hygie.detection.engine import DetectionSession, LogSourceSpec, RuleInfo, RuleProblem
 from hygie.detection.models import Event
@@ -76,7 +76,7 @@ def matching_rules(event: Event) -> list[tuple[RuleInfo, tuple[str, ...]]]:
             for rule in result.rules]
 
 
-def alerts_for_event(event: Event, user: Any) -> list[Alert]:
+def alerts_for_event(event: Event, user: User | None) -> list[Alert]:
     """Detection alerts of the event's establishment that list this event among their events.
 
     A repeat counted on an open alert adds no event id, so an event that only repeated an
@@ -97,7 +97,7 @@ def _earliest(event: Event) -> Any:
     return min(moments) - timedelta(days=1)
 
 
-def alert_events(alert: Alert, user: Any) -> list[Event]:
+def alert_events(alert: Alert, user: User | None) -> list[Event]:
     """The stored events an alert lists, as far as the user may see them (pruned ones are gone)."""
     ids = [i for i in (alert.details or {}).get("event_ids") or [] if isinstance(i, int)]
     return list(Event.objects.visible_to(user).filter(
@@ -105,7 +105,7 @@ def alert_events(alert: Alert, user: Any) -> list[Event]:
         .select_related("asset").order_by("received_at", "pk"))
 
 
-def events_of_rule(user: Any, rule_id: str,
+def events_of_rule(user: User | None, rule_id: str,
                    establishment_id: int | None = None) -> set[int]:
     """Ids of the events listed by the user's alerts of one rule (the "rule" search filter)."""
     alerts = Alert.objects.visible_to(user).filter(source=services.ALERT_SOURCE, rule_id=rule_id)
@@ -117,7 +117,7 @@ def events_of_rule(user: Any, rule_id: str,
     return ids
 
 
-def filter_by_rule(queryset: models.QuerySet, user: Any, rule_id: str) -> models.QuerySet:
+def filter_by_rule(queryset: models.QuerySet, user: User | None, rule_id: str) -> models.QuerySet:
     return queryset.filter(pk__in=events_of_rule(user, rule_id))
 
 

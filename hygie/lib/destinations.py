@@ -3,7 +3,7 @@
 A target's address is typed by a security officer of one establishment, and Hygie connects to it
 from the server: without a policy, that officer could reach the server's own services (loopback),
 the cloud provider's metadata service (credentials) or probe ports of the host. Denied by default:
-loopback, "this host"/unspecified, link-local (which holds most cloud metadata endpoints),
+loopback and the server's own interface addresses, "this host"/unspecified, link-local (which holds most cloud metadata endpoints),
 multicast and broadcast, and the metadata addresses outside those ranges. Private ranges
 (10/8, 172.16/12, 192.168/16, fc00::/7) stay allowed: hospital SIEMs live there.
 
@@ -17,7 +17,7 @@ Pure: no Django, no I/O (the caller resolves names and asks about every address)
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -52,8 +52,10 @@ METADATA_NETWORKS: tuple[Network, ...] = tuple(
 _DENIED_NETWORKS: tuple[tuple[Network, str], ...] = tuple(
     (ipaddress.ip_network(text), reason) for text, reason in _DENIED
 )
-# IPv6 forms that carry an IPv4 address a connection may end up at.
+# IPv6 forms that carry an IPv4 address a connection may end up at: NAT64, the deprecated
+# IPv4-compatible ::/96 (``::127.0.0.1``; :: and ::1 are themselves, not IPv4) and 6to4.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 class NetworkListError(ValueError):
@@ -89,20 +91,26 @@ def _embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
         return None
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
-    if address in _NAT64:
+    if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
+    return address.sixtofour  # 2002:AABB:CCDD::/48 carries AA.BB.CC.DD, else None
 
 
 def _contains(network: Network, address: Address) -> bool:
     return network.version == address.version and address in network
 
 
-def refusal(address: str | Address, allowed: Sequence[Network] = ()) -> Refusal | None:
+def refusal(
+    address: str | Address,
+    allowed: Sequence[Network] = (),
+    own: Collection[Address] = (),
+) -> Refusal | None:
     """None if Hygie may connect to ``address``, else why not.
 
     ``address`` is an IP address (a scope suffix such as ``%eth0`` is ignored); a name must be
-    resolved by the caller, and each of its addresses asked about.
+    resolved by the caller, and each of its addresses asked about. ``own`` are the server's own
+    interface addresses (found by the caller): reaching them is reaching the server's services
+    exactly as through loopback, so they are denied as loopback unless allowed.
     """
     text = str(address).split("%", 1)[0]
     try:
@@ -127,4 +135,6 @@ def refusal(address: str | Address, allowed: Sequence[Network] = ()) -> Refusal 
         for network, kind in _DENIED_NETWORKS:
             if _contains(network, candidate):
                 return Refusal(str(parsed), kind)
+        if candidate in own:
+            return Refusal(str(parsed), "loopback")
     return None

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.choices import SeverityChoice
-from hygie.core.models import Establishment, Job
+from hygie.core.models import Establishment, Job, User
 from hygie.core.services import crud
 from hygie.core.services.alerts import raise_alert
 from hygie.core.services.jobs import (
@@ -87,7 +87,7 @@ def detector() -> PHIDetector:
 
 # --- starting scans ----------------------------------------------------------------------------
 
-def _require(user: Any, capability: str, message: str) -> None:
+def _require(user: User, capability: str, message: str) -> None:
     if not user.can(capability):
         raise PermissionDenied(message)
 
@@ -147,7 +147,7 @@ def scan_root_now(root: ScanRoot) -> ScanRun:
     return run
 
 
-def start_scan(user: Any, *, root: ScanRoot | None = None, upload: Any = None,
+def start_scan(user: User, *, root: ScanRoot | None = None, upload: Any = None,
                establishment: Establishment | None = None) -> ScanRun:
     """Queue a scan of ``root`` or of ``upload`` (for ``establishment``) as a background job."""
     _require(user, SCAN, _("Your role does not allow starting scans."))
@@ -503,7 +503,8 @@ def _complete(job: JobRun, run: ScanRun, totals: _RunTotals, total: int) -> None
 MAX_COMMENT_LENGTH = 2000
 
 
-def triage_finding(finding: PHIFinding, user: Any, status: str, comment: str = "") -> PHIFinding:
+def triage_finding(finding: PHIFinding, user: User, status: str,
+                   comment: str = "") -> PHIFinding:
     """Record a triage decision on a finding (audited with the before/after values)."""
     _require(user, TRIAGE, _("Your role does not allow triaging findings."))
     crud.check_establishment_allowed(user, finding.establishment_id)
@@ -527,7 +528,7 @@ def triage_finding(finding: PHIFinding, user: Any, status: str, comment: str = "
     return finding
 
 
-def record_findings_view(user: Any, filters: dict[str, Any], count: int) -> None:
+def record_findings_view(user: User, filters: dict[str, Any], count: int) -> None:
     """One audit entry per view of a findings list, with the filter used."""
     _require(user, VIEW_FINDINGS, _("Your role does not allow viewing findings."))
     used = {key: str(value) for key, value in filters.items() if value not in (None, "")}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import models
 
 from hygie.response.choices import IncidentStatus
+
+if TYPE_CHECKING:
+    from hygie.core.models import User
 
 STATES = ("open", "closed")
 ASSIGNED = ("me", "nobody")
@@ -22,7 +25,7 @@ def by_state(queryset: models.QuerySet, state: str | None) -> models.QuerySet:
 
 
 def by_assignee(queryset: models.QuerySet, assigned: str | int | None,
-                user: Any) -> models.QuerySet:
+                user: User | None) -> models.QuerySet:
     """``me``, ``nobody``, or a user id."""
     if assigned in (None, ""):
         return queryset

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.urls import reverse
@@ -12,11 +12,14 @@ from hygie.core.registries import SearchHit, SearchProvider, search_providers
 from hygie.response.models import Incident
 from hygie.response.roles import VIEW_INCIDENTS
 
+if TYPE_CHECKING:
+    from hygie.core.models import User
+
 MAX_HITS = 20
 KEY = "response.incidents"
 
 
-def search_incidents(user: Any, text: str) -> list[SearchHit]:
+def search_incidents(user: User, text: str) -> list[SearchHit]:
     """Every word must match the reference or the title (descriptions may hold patient data
     and are not searched from the global box)."""
     if not text or not user.can(VIEW_INCIDENTS):

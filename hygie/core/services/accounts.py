@@ -11,7 +11,6 @@ import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -46,7 +45,7 @@ def generate_temporary_password() -> str:
 
 
 @contextmanager
-def _acting(actor: Any) -> Iterator[None]:
+def _acting(actor: User | None) -> Iterator[None]:
     """Attribute audit entries to ``actor`` (a CLI command or a task has no request user)."""
     current = context.current()
     if actor is None or getattr(current.user, "pk", None) == actor.pk:
@@ -61,12 +60,12 @@ def _acting(actor: Any) -> Iterator[None]:
 # --- who may manage whom -------------------------------------------------------------------
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: User | None) -> None:
     if actor is not None and not actor.can(MANAGE_USERS):
         raise PermissionDenied(_("You may not manage user accounts."))
 
 
-def grantable_roles(actor: Any) -> list[str]:
+def grantable_roles(actor: User | None) -> list[str]:
     """The roles ``actor`` may give or take over: those with no capability beyond the actor's.
 
     ``actor`` None is the platform itself (``hygie createadmin``), which may grant any role, as
@@ -104,13 +103,13 @@ def users_manageable_by(actor: User) -> QuerySet[User]:
             .exclude(establishments__in=outside).distinct())
 
 
-def _require_manageable(actor: Any, user: User) -> None:
+def _require_manageable(actor: User | None, user: User) -> None:
     _require_manager(actor)
     if actor is not None and not users_manageable_by(actor).filter(pk=user.pk).exists():
         raise PermissionDenied(_("You may not manage this account."))
 
 
-def _check_grants(actor: Any, *, role: str, establishments: Iterable[Establishment],
+def _check_grants(actor: User | None, *, role: str, establishments: Iterable[Establishment],
                   all_establishments: bool, superuser: bool) -> None:
     """Refuse any access beyond the actor's own: role, superuser, organisation, establishment."""
     if role not in Role.values:
@@ -152,7 +151,7 @@ def _establishment_names(establishments: Iterable[Establishment]) -> list[str]:
 
 def create_user_with_temporary_password(
     *, username: str, email: str, role: str, establishments: Iterable[Establishment] = (),
-    all_establishments: bool = False, superuser: bool = False, actor: Any = None,
+    all_establishments: bool = False, superuser: bool = False, actor: User | None = None,
 ) -> tuple[User, str]:
     """Create an account that must change its one-time password at first sign-in.
 
@@ -178,7 +177,7 @@ def create_user_with_temporary_password(
     return user, password
 
 
-def update_user_access(user: User, *, actor: Any, role: str,
+def update_user_access(user: User, *, actor: User | None, role: str,
                        establishments: Iterable[Establishment], has_all_establishments: bool,
                        is_active: bool) -> User:
     """Change a user's role, establishments and status within what ``actor`` may grant.
@@ -208,7 +207,7 @@ def update_user_access(user: User, *, actor: Any, role: str,
     return user
 
 
-def reset_password(user: User, *, actor: Any) -> str:
+def reset_password(user: User, *, actor: User | None) -> str:
     """Give ``user`` a new one-time password (returned in clear once) to change at next sign-in.
 
     Changing the password hash also ends the user's open sessions (Django checks it per request).
@@ -223,7 +222,7 @@ def reset_password(user: User, *, actor: Any) -> str:
     return password
 
 
-def reset_mfa(user: User, *, actor: Any) -> None:
+def reset_mfa(user: User, *, actor: User | None) -> None:
     """Remove the user's authenticator and recovery codes: they enrol again at next sign-in."""
     _require_manageable(actor, user)
     with _acting(actor), transaction.atomic():
@@ -231,7 +230,7 @@ def reset_mfa(user: User, *, actor: Any) -> None:
         audit.record("mfa", user, message="second factor reset by an administrator")
 
 
-def unlock(username: str, *, actor: Any) -> int:
+def unlock(username: str, *, actor: User | None) -> int:
     """Lift a sign-in lockout for ``username``; returns how many failure records were removed."""
     _require_manager(actor)
     user = User.objects.filter(username=username).first()
@@ -250,7 +249,7 @@ def unlock(username: str, *, actor: Any) -> int:
 
 
 def issue_token(user: User, *, name: str, scope: str, expires_at: datetime | None = None,
-                actor: Any = None) -> tuple[APIToken, str]:
+                actor: User | None = None) -> tuple[APIToken, str]:
     """Create a personal API token for ``user``; returns it with its clear value, shown once."""
     if actor is not None and actor.pk != user.pk:
         raise PermissionDenied(_("You may only create tokens for yourself."))
@@ -276,7 +275,7 @@ def tokens_of(user: User) -> APITokenQuerySet:
     return APIToken.objects.filter(user=user)
 
 
-def revoke_token(token: APIToken, *, actor: Any) -> APIToken:
+def revoke_token(token: APIToken, *, actor: User | None) -> APIToken:
     """Revoke a token at once; its owner or an administrator who manages the owner may do it."""
     if actor is not None and actor.pk != token.user_id:
         _require_manageable(actor, token.user)

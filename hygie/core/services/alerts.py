@@ -211,12 +211,12 @@ def _count_repeat(alert: Alert, severity: int, seen_at: datetime) -> Alert:
     return alert
 
 
-def _require_triage(user: Any) -> None:
+def _require_triage(user: User) -> None:
     if not user.can(TRIAGE_ALERTS):
         raise PermissionDenied(_("You may not triage alerts."))
 
 
-def change_alert_status(alert: Alert, user: Any, status: str) -> Alert:
+def change_alert_status(alert: Alert, user: User, status: str) -> Alert:
     """Move an alert to another triage state (audited through the model signals)."""
     _require_triage(user)
     if status not in AlertStatus.values:
@@ -235,7 +235,7 @@ def assignable_users(alert: Alert) -> list[User]:
     return [candidate for candidate in candidates if candidate.can(TRIAGE_ALERTS)]
 
 
-def assign_alert(alert: Alert, user: Any, assignee: User | None) -> Alert:
+def assign_alert(alert: Alert, user: User, assignee: User | None) -> Alert:
     """Give the alert to someone who can work on it (``None`` unassigns it)."""
     _require_triage(user)
     if assignee is not None and assignee not in assignable_users(alert):

@@ -6,7 +6,7 @@ written by model signals within the same transaction, so a failed write leaves n
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -15,10 +15,13 @@ from django.utils.translation import gettext as _
 
 from hygie.core.models.scoping import establishment_ids_of
 
+if TYPE_CHECKING:
+    from hygie.core.models import User
+
 M = TypeVar("M", bound=models.Model)
 
 
-def check_establishment_allowed(user: Any, establishment_id: int | None) -> None:
+def check_establishment_allowed(user: User | None, establishment_id: int | None) -> None:
     """Refuse writes into an establishment the user does not see (scoping on writes).
 
     ``user`` None is the platform itself (demo loader, commands, tasks).
@@ -29,7 +32,7 @@ def check_establishment_allowed(user: Any, establishment_id: int | None) -> None
         raise PermissionDenied(_("You do not have access to this establishment."))
 
 
-def check_instance_allowed(user: Any, instance: models.Model) -> None:
+def check_instance_allowed(user: User | None, instance: models.Model) -> None:
     """Refuse writing ``instance`` unless the user sees every establishment it belongs to.
 
     The establishments come from the model's ``scope_path`` (``establishment_ids_of``), so models
@@ -42,7 +45,7 @@ def check_instance_allowed(user: Any, instance: models.Model) -> None:
         check_establishment_allowed(user, establishment_id)
 
 
-def save_instance(instance: M, user: Any, **fields: Any) -> M:
+def save_instance(instance: M, user: User | None, **fields: Any) -> M:
     """Apply ``fields`` to ``instance``, validate everything, and save it atomically.
 
     An existing object is checked where it is and where it goes: nobody moves a record out of,
@@ -65,7 +68,7 @@ def save_instance(instance: M, user: Any, **fields: Any) -> M:
     return instance
 
 
-def delete_instance(instance: models.Model, user: Any) -> None:
+def delete_instance(instance: models.Model, user: User | None) -> None:
     check_instance_allowed(user, instance)
     try:
         with transaction.atomic():

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.choices import AssetKind, Criticality
-from hygie.core.models import Asset, Department, Establishment, Person
+from hygie.core.models import Asset, Department, Establishment, Person, User
 from hygie.core.models.assets import normalise_ip, normalise_mac
 from hygie.core.roles import EDIT_DIRECTORY
 from hygie.core.services import crud
@@ -232,7 +232,7 @@ class _Spec:
     converters: dict[str, Callable[[str], Any]]  # column (= model field) → parser
 
 
-def _import(spec: _Spec, establishment: Establishment, data: bytes, user: Any,
+def _import(spec: _Spec, establishment: Establishment, data: bytes, user: User | None,
             extra_checks: Callable[[ImportReport, int, dict[str, str]], None] | None = None,
             ) -> ImportReport:
     if user is not None and not user.can(EDIT_DIRECTORY):
@@ -374,7 +374,7 @@ def _rpps_key_warning(report: ImportReport, number: int, values: dict[str, str])
             "specification); the number was kept.")))
 
 
-def import_people(establishment: Establishment, data: bytes, user: Any) -> ImportReport:
+def import_people(establishment: Establishment, data: bytes, user: User | None) -> ImportReport:
     """Create or update staff of ``establishment`` from CSV bytes (all rows or none)."""
     return _import(_PEOPLE_SPEC, establishment, data, user, extra_checks=_rpps_key_warning)
 
@@ -393,7 +393,7 @@ _ASSET_SPEC = _Spec(
 )
 
 
-def import_assets(establishment: Establishment, data: bytes, user: Any) -> ImportReport:
+def import_assets(establishment: Establishment, data: bytes, user: User | None) -> ImportReport:
     """Create or update assets of ``establishment`` from CSV bytes (all rows or none)."""
     return _import(_ASSET_SPEC, establishment, data, user)
 

@@ -25,7 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
-from hygie.core.models import Establishment, Evidence
+from hygie.core.models import Establishment, Evidence, User
 from hygie.core.models.evidence import digest_path
 from hygie.core.roles import ADD_EVIDENCE, REVEAL_FILE_NAMES
 from hygie.core.services import crud
@@ -146,7 +146,8 @@ def validate_upload(uploaded_file: Any) -> str:
     return kind
 
 
-def add_evidence(establishment: Establishment, user: Any, title: str, uploaded_file: Any = None,
+def add_evidence(establishment: Establishment, user: User | None, title: str,
+                 uploaded_file: Any = None,
                  snapshot: Any = None, subject: models.Model | None = None,
                  description: str = "") -> Evidence:
     """Store one proof (exactly one of a file or a JSON snapshot) with its SHA-256."""
@@ -178,7 +179,7 @@ def add_evidence(establishment: Establishment, user: Any, title: str, uploaded_f
     return _store(evidence, content, user)
 
 
-def _store(evidence: Evidence, content: Any, user: Any) -> Evidence:
+def _store(evidence: Evidence, content: Any, user: User | None) -> Evidence:
     stored_name = None
     if content is not None:
         canonical = digest_path(evidence.sha256)
@@ -211,11 +212,11 @@ def open_for_download(evidence: Evidence) -> tuple[Any, str, str]:
     return io.BytesIO(payload), "application/json", evidence.download_name
 
 
-def can_reveal_names(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.can(REVEAL_FILE_NAMES))
+def can_reveal_names(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.can(REVEAL_FILE_NAMES)
 
 
-def reveal_original_name(user: Any, evidence: Evidence) -> str:
+def reveal_original_name(user: User | None, evidence: Evidence) -> str:
     """The uploaded file's name in full, for a user allowed to see it; the look is audited
     (the entry says that the name was shown, never the name itself)."""
     if not can_reveal_names(user):

@@ -11,9 +11,12 @@ which may hold patient data.
 from __future__ import annotations
 
 import smtplib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from hygie.core.models import Establishment, User
 
 # What a send can raise when the relay is down, slow or refuses: logged by type, never by message
 # (an SMTP error may echo the addresses or the headers it refused).
@@ -38,13 +41,13 @@ def absolute_link(path: str) -> str:
     return site_origin() + path
 
 
-def recipient_language(user: Any, establishment: Any) -> str:
+def recipient_language(user: User | None, establishment: Establishment) -> str:
     """The user's own language (account setting), else the establishment's (French for FR, BE,
     CH, LU, MC)."""
     return str(getattr(user, "language", "") or establishment.default_language)
 
 
-def may_receive(user: Any, establishment: Any) -> bool:
+def may_receive(user: User | None, establishment: Establishment) -> bool:
     """An active account with an address that still sees the establishment: a message is a
     pointer to a record, and people who lost access (moved, left) get none."""
     if user is None or not user.is_active or not user.email:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.core.http import AuthenticatedRequest
-from hygie.core.models import Job, JobStatus
+from hygie.core.models import Job, JobStatus, User
 from hygie.core.roles import EDIT_ORGANISATION, VIEW_JOBS
 from hygie.core.services import jobs as job_service
 from hygie.core.tables import Column
@@ -28,7 +28,7 @@ class JobViews(generic.ObjectViewMixin):
     list_select_related = ("establishment", "created_by")
 
 
-def may_cancel(user: Any, job: Job) -> bool:
+def may_cancel(user: User, job: Job) -> bool:
     """Whether to offer the cancel button (the job service makes the final decision)."""
     return (job.status in ACTIVE_STATUSES and not job.cancel_requested
             and (job.created_by_id == user.pk or user.can(EDIT_ORGANISATION)))

@@ -19,6 +19,7 @@ from hygie.core.models import (
     Establishment,
     Organisation,
     Person,
+    User,
 )
 from hygie.core.roles import EDIT_ORGANISATION, VIEW_ALERTS, VIEW_DIRECTORY, VIEW_ORGANISATION
 from hygie.core.tables import Column, verbose_name_of
@@ -26,7 +27,7 @@ from hygie.core.views import generic
 from hygie.lib.identifiers import check_finess
 
 
-def _require_organisation_wide(user: Any) -> None:
+def _require_organisation_wide(user: User) -> None:
     # Organisations and the list of establishments are shared between establishments: only
     # organisation-wide users (a GHT's RSSI) may reshape them.
     if not user.sees_all_establishments:

@@ -55,7 +55,7 @@ TRANSITIONS = {
 # --- the snapshot -------------------------------------------------------------------------------
 
 
-def _person_label(user: Any) -> tuple[str, str, str]:
+def _person_label(user: User | None) -> tuple[str, str, str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return "", "", ""
     name = user.get_full_name() or user.get_username()
@@ -78,7 +78,7 @@ def obligation_facts(incident: Incident,
                  for o in IncidentObligation.objects.filter(incident=incident))
 
 
-def incident_facts(incident: Incident, user: Any, language: str) -> DraftFacts:
+def incident_facts(incident: Incident, user: User | None, language: str) -> DraftFacts:
     """Everything the drafts engine may use, read from the incident at this moment."""
     establishment = incident.establishment
     profile = RegulatoryProfile.objects.filter(establishment=establishment).first()
@@ -164,7 +164,7 @@ def _kind_label(kind: str) -> str:
 
 
 @transaction.atomic
-def generate_draft(incident: Incident, kind: str, language: str, user: Any, *,
+def generate_draft(incident: Incident, kind: str, language: str, user: User | None, *,
                    reset: bool = False) -> tuple[NotificationDraft, bool]:
     """Create the draft, or regenerate it from the incident's current facts.
 
@@ -202,13 +202,13 @@ def generate_draft(incident: Incident, kind: str, language: str, user: Any, *,
     return draft, False
 
 
-def _history(event: str, user: Any, **extra: Any) -> dict[str, Any]:
+def _history(event: str, user: User | None, **extra: Any) -> dict[str, Any]:
     return {"event": event, "at": timezone.now().isoformat(),
             "by": (user.get_username() if user is not None else ""), **extra}
 
 
 @transaction.atomic
-def update_draft(draft: NotificationDraft, values: dict[str, str], user: Any) -> int:
+def update_draft(draft: NotificationDraft, values: dict[str, str], user: User | None) -> int:
     """Write field values (``"group.field"`` → text); returns how many changed."""
     draft = NotificationDraft.objects.select_for_update().get(pk=draft.pk)
     if draft.status == DraftStatus.SENT:
@@ -235,7 +235,7 @@ def update_draft(draft: NotificationDraft, values: dict[str, str], user: Any) ->
 
 
 @transaction.atomic
-def set_status(draft: NotificationDraft, status: str, user: Any) -> NotificationDraft:
+def set_status(draft: NotificationDraft, status: str, user: User | None) -> NotificationDraft:
     """draft ⇄ final → sent. Sending is recorded on the incident's timeline."""
     draft = NotificationDraft.objects.select_for_update().get(pk=draft.pk)
     if status not in DraftStatus.values:

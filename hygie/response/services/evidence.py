@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.choices import SeverityChoice
-from hygie.core.models import Evidence
+from hygie.core.models import Evidence, User
 from hygie.core.roles import ADD_EVIDENCE, VIEW_EVIDENCE
 from hygie.core.services import crud
 from hygie.core.services.alerts import raise_alert
@@ -37,14 +37,14 @@ MAX_NOTE = 5000
 MANUAL_ACTIONS = (CustodyAction.TRANSFERRED, CustodyAction.SEALED, CustodyAction.RETURNED)
 
 
-def _require(user: Any, incident: Incident, capability: str) -> None:
+def _require(user: User | None, incident: Incident, capability: str) -> None:
     if user is not None:
         if not user.can(capability):
             raise PermissionDenied(_("Your role does not allow this action."))
         crud.check_establishment_allowed(user, incident.establishment_id)
 
 
-def _author(user: Any) -> Any:
+def _author(user: User | None) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
@@ -56,7 +56,7 @@ def _clean_text(value: str, limit: int, field: str) -> str:
     return value
 
 
-def attach_evidence(user: Any, incident: Incident, *, title: str, uploaded_file: Any = None,
+def attach_evidence(user: User | None, incident: Incident, *, title: str, uploaded_file: Any = None,
                     snapshot: Any = None, description: str = "", location: str = "",
                     note: str = "") -> IncidentEvidence:
     """Store a file (or snapshot) as evidence of the incident; the uploader becomes its first
@@ -67,7 +67,8 @@ def attach_evidence(user: Any, incident: Incident, *, title: str, uploaded_file:
         raise ValidationError({"title": [_("Give the evidence a title.")]})
     location = _clean_text(location, 300, "location")
     note = _clean_text(note, MAX_NOTE, "note")
-    holder = (user.get_full_name() or user.get_username()) if _author(user) else _("Hygie")
+    author = _author(user)
+    holder = (author.get_full_name() or author.get_username()) if author else _("Hygie")
     with transaction.atomic():
         evidence = add_evidence(incident.establishment, user, title,
                                 uploaded_file=uploaded_file, snapshot=snapshot,
@@ -83,7 +84,7 @@ def attach_evidence(user: Any, incident: Incident, *, title: str, uploaded_file:
     return item
 
 
-def open_evidence(user: Any, item: IncidentEvidence) -> tuple[Any, str, str]:
+def open_evidence(user: User | None, item: IncidentEvidence) -> tuple[Any, str, str]:
     """The file for download; every download is a link of the chain and an audit entry."""
     incident = item.incident
     _require(user, incident, VIEW_INCIDENTS)
@@ -97,7 +98,7 @@ def open_evidence(user: Any, item: IncidentEvidence) -> tuple[Any, str, str]:
     return open_for_download(item.evidence)
 
 
-def record_custody(user: Any, item: IncidentEvidence, action: str, *, counterpart: str = "",
+def record_custody(user: User | None, item: IncidentEvidence, action: str, *, counterpart: str = "",
                    location: str = "", note: str = "") -> CustodyEvent:
     """Hand-over, seal or return. A hand-over names who receives it, and makes them the holder;
     a return names who gets it back."""
@@ -156,7 +157,7 @@ def stored_digest(evidence: Evidence) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def verify_evidence(user: Any, item: IncidentEvidence, note: str = "") -> Verification:
+def verify_evidence(user: User | None, item: IncidentEvidence, note: str = "") -> Verification:
     """Recompute the SHA-256 of the stored evidence and record whether it still matches the one
     computed at collection. A mismatch (or a missing file) also raises an alert: the evidence
     may have been tampered with."""
@@ -193,5 +194,5 @@ def verify_evidence(user: Any, item: IncidentEvidence, note: str = "") -> Verifi
     return Verification(event, matches, computed, evidence.sha256)
 
 
-def can_add_evidence(user: Any) -> bool:
+def can_add_evidence(user: User) -> bool:
     return bool(user.can(MANAGE_INCIDENTS) and user.can(ADD_EVIDENCE))

@@ -120,7 +120,7 @@ def validate_scenario_source(source: str) -> Scenario:
 # Permissions
 
 
-def _require_manage(user: Any, exercise: Exercise | None = None,
+def _require_manage(user: User | None, exercise: Exercise | None = None,
                     establishment: Establishment | None = None) -> None:
     if user is None:  # the platform itself (demo, commands), as in the other services
         return
@@ -131,13 +131,15 @@ def _require_manage(user: Any, exercise: Exercise | None = None,
         crud.check_establishment_allowed(user, target.pk)
 
 
-def participant_candidates(establishment: Establishment | None, user: Any) -> Any:
+def participant_candidates(establishment: Establishment | None, user: User | None) -> Any:
     """Active users who can see the establishment (or, without one, share one with ``user``)."""
     users = User.objects.filter(is_active=True)
     if establishment is not None:
         return (users.filter(Q(has_all_establishments=True) | Q(is_superuser=True)
                              | Q(establishments=establishment.pk))
                 .distinct().order_by("last_name", "first_name", "username"))
+    if user is None:  # neither an establishment nor a user to scope by
+        return users.none()
     if user.sees_all_establishments:
         return users.order_by("last_name", "first_name", "username")
     return (users.filter(Q(has_all_establishments=True)
@@ -158,7 +160,8 @@ def _check_participants(establishment: Establishment, participants: Iterable[Any
 # Planning
 
 
-def plan_exercise(user: Any, *, establishment: Establishment, title: str, planned_for: datetime,
+def plan_exercise(user: User | None, *, establishment: Establishment, title: str,
+                  planned_for: datetime,
                   scenario_key: str = "", scenario_source: str = "", objectives: str = "",
                   participants: Iterable[Any] = (), other_participants: str = "") -> Exercise:
     """Plan an exercise from a shipped scenario (``scenario_key``) or a custom YAML source."""
@@ -189,7 +192,7 @@ def plan_exercise(user: Any, *, establishment: Establishment, title: str, planne
     return exercise
 
 
-def update_plan(exercise: Exercise, user: Any, *, participants: Iterable[Any] | None = None,
+def update_plan(exercise: Exercise, user: User | None, *, participants: Iterable[Any] | None = None,
                 **fields: Any) -> Exercise:
     """Change the title, date, objectives or participants (not after the exercise ended)."""
     _require_manage(user, exercise)
@@ -210,14 +213,14 @@ def update_plan(exercise: Exercise, user: Any, *, participants: Iterable[Any] | 
     return exercise
 
 
-def cancel_exercise(exercise: Exercise, user: Any) -> Exercise:
+def cancel_exercise(exercise: Exercise, user: User | None) -> Exercise:
     _require_manage(user, exercise)
     if exercise.status != ExerciseStatus.PLANNED:
         raise ValidationError(_("Only a planned exercise can be cancelled."))
     return crud.save_instance(exercise, user, status=ExerciseStatus.CANCELLED)
 
 
-def delete_exercise(exercise: Exercise, user: Any) -> None:
+def delete_exercise(exercise: Exercise, user: User | None) -> None:
     """A completed exercise is compliance evidence: it is kept."""
     _require_manage(user, exercise)
     check_deletable(exercise)
@@ -234,7 +237,8 @@ def check_deletable(exercise: Exercise) -> None:
 # Running
 
 
-def start_exercise(exercise: Exercise, user: Any, *, at: datetime | None = None) -> Exercise:
+def start_exercise(exercise: Exercise, user: User | None, *,
+                   at: datetime | None = None) -> Exercise:
     _require_manage(user, exercise)
     with transaction.atomic():
         locked = Exercise.objects.select_for_update().get(pk=exercise.pk)
@@ -259,7 +263,7 @@ def delivered_keys(exercise: Exercise) -> set[str]:
                .values_list("inject_key", flat=True))
 
 
-def _record_inject(exercise: Exercise, inject: Inject, at: datetime, user: Any,
+def _record_inject(exercise: Exercise, inject: Inject, at: datetime, user: User | None,
                    language: str) -> ExerciseEntry | None:
     """One delivery, once: the unique constraint refuses a second row for the same inject."""
     entry = ExerciseEntry(exercise=exercise, kind=ExerciseEntryKind.INJECT, inject_key=inject.id,
@@ -273,7 +277,7 @@ def _record_inject(exercise: Exercise, inject: Inject, at: datetime, user: Any,
     return entry
 
 
-def deliver_due_injects(exercise: Exercise, user: Any = None,
+def deliver_due_injects(exercise: Exercise, user: User | None = None,
                         now: datetime | None = None) -> list[ExerciseEntry]:
     """Record the injects whose time has come; return only those delivered by this call.
 
@@ -299,7 +303,7 @@ def deliver_due_injects(exercise: Exercise, user: Any = None,
     return delivered
 
 
-def deliver_inject_now(exercise: Exercise, user: Any, inject_id: str | None = None,
+def deliver_inject_now(exercise: Exercise, user: User | None, inject_id: str | None = None,
                        now: datetime | None = None) -> ExerciseEntry:
     """The facilitator delivers an inject ahead of its time (by default the next one)."""
     _require_manage(user, exercise)
@@ -326,7 +330,7 @@ def deliver_inject_now(exercise: Exercise, user: Any, inject_id: str | None = No
     return entry
 
 
-def record_entry(exercise: Exercise, user: Any, kind: str, text: str,
+def record_entry(exercise: Exercise, user: User | None, kind: str, text: str,
                  at: datetime | None = None) -> ExerciseEntry:
     """Log a decision or an observation (during the exercise, or afterwards from notes)."""
     _require_manage(user, exercise)
@@ -354,7 +358,7 @@ def record_entry(exercise: Exercise, user: Any, kind: str, text: str,
     return entry
 
 
-def end_exercise(exercise: Exercise, user: Any, *, at: datetime | None = None) -> Exercise:
+def end_exercise(exercise: Exercise, user: User | None, *, at: datetime | None = None) -> Exercise:
     _require_manage(user, exercise)
     with transaction.atomic():
         locked = Exercise.objects.select_for_update().get(pk=exercise.pk)
@@ -432,7 +436,7 @@ def clock(value: timedelta | None) -> str:
 # After-action review
 
 
-def save_after_action(exercise: Exercise, user: Any, *, summary: str, strengths: str,
+def save_after_action(exercise: Exercise, user: User | None, *, summary: str, strengths: str,
                       improvements: str, action_plan: str) -> Exercise:
     _require_manage(user, exercise)
     if exercise.status != ExerciseStatus.COMPLETED:
@@ -515,7 +519,7 @@ def render_report(exercise: Exercise, language: str | None = None) -> bytes:
         return render_pdf(REPORT_TEMPLATE, report_context(exercise, language))
 
 
-def generate_report(exercise: Exercise, user: Any, language: str | None = None) -> Evidence:
+def generate_report(exercise: Exercise, user: User | None, language: str | None = None) -> Evidence:
     """Render the after-action report to PDF and keep it as evidence linked to the exercise.
 
     Each generation is a new piece of evidence (earlier versions stay, with their SHA-256);
@@ -566,7 +570,7 @@ def last_completed(establishment: Establishment) -> Exercise | None:
             .order_by("-ended_at").first())
 
 
-def exercise_status_by_establishment(user: Any,
+def exercise_status_by_establishment(user: User,
                                      now: datetime | None = None
                                      ) -> Sequence[EstablishmentExerciseStatus]:
     """For each establishment the user sees: its last completed exercise, and whether the

@@ -54,21 +54,22 @@ _ANCHORS = {COMMENT: "#comments", TASK_ASSIGNED: "#tasks"}
 
 # --- from the incident services: who is told, queued after commit ---------------------------
 
-def incident_assigned(incident: Incident, assignee: User | None, *, actor: Any) -> None:
+def incident_assigned(incident: Incident, assignee: User | None, *, actor: User | None) -> None:
     if assignee is not None:
         _queue(ASSIGNED, incident, actor, [assignee.pk])
 
 
-def phase_changed(incident: Incident, from_status: str, to_status: str, *, actor: Any) -> None:
+def phase_changed(incident: Incident, from_status: str, to_status: str, *,
+                  actor: User | None) -> None:
     _queue(PHASE, incident, actor, _watcher_ids(incident),
            {"from_status": from_status, "to_status": to_status})
 
 
-def comment_added(incident: Incident, *, actor: Any) -> None:
+def comment_added(incident: Incident, *, actor: User | None) -> None:
     _queue(COMMENT, incident, actor, _watcher_ids(incident))
 
 
-def task_assigned(task_row: Task, owner: User | None, *, actor: Any) -> None:
+def task_assigned(task_row: Task, owner: User | None, *, actor: User | None) -> None:
     if owner is not None:
         _queue(TASK_ASSIGNED, task_row.incident, actor, [owner.pk], {"task_id": task_row.pk})
 
@@ -77,9 +78,9 @@ def _watcher_ids(incident: Incident) -> list[int]:
     return list(incident.watchers.values_list("pk", flat=True))
 
 
-def _queue(event: str, incident: Incident, actor: Any, recipient_ids: list[int],
+def _queue(event: str, incident: Incident, actor: User | None, recipient_ids: list[int],
            params: dict[str, Any] | None = None) -> None:
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     ids = sorted({pk for pk in recipient_ids if pk != actor_id})
     if not ids:
         return

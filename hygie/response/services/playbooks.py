@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hygie.core.models import Organisation
+from hygie.core.models import Organisation, User
 from hygie.response.choices import TaskStatus
 from hygie.response.engine.playbooks import (
     MAX_PLAYBOOK_BYTES,
@@ -101,11 +101,11 @@ def _parse_cached(source: str, name: str) -> Playbook:
     return parse_playbook(source, source=name)
 
 
-def organisations_for(user: Any) -> list[Organisation]:
+def organisations_for(user: User | None) -> list[Organisation]:
     return list(Organisation.objects.visible_to(user).order_by("name"))
 
 
-def library_for(user: Any, *, category: str = "") -> list[LibraryEntry]:
+def library_for(user: User | None, *, category: str = "") -> list[LibraryEntry]:
     """Shipped playbooks and the user's organisations' own, sorted by title."""
     rows = list(PlaybookRow.objects.visible_to(user).select_related("organisation"))
     own_keys = {row.key for row in rows}
@@ -122,7 +122,7 @@ def library_for(user: Any, *, category: str = "") -> list[LibraryEntry]:
                                               entry.row is not None))
 
 
-def check_can_manage(user: Any, organisation: Organisation) -> None:
+def check_can_manage(user: User | None, organisation: Organisation) -> None:
     if user is None:  # the platform itself (demo, commands), as in the other services
         return
     if not user.can(MANAGE_PLAYBOOKS):
@@ -147,7 +147,7 @@ def check_size(source: str) -> None:
 
 
 @transaction.atomic
-def save_playbook(user: Any, source: str, *, organisation: Organisation | None = None,
+def save_playbook(user: User | None, source: str, *, organisation: Organisation | None = None,
                   instance: PlaybookRow | None = None) -> PlaybookRow:
     """Create (``organisation``) or update (``instance``) an organisation's playbook.
 
@@ -186,7 +186,7 @@ def save_playbook(user: Any, source: str, *, organisation: Organisation | None =
     return instance
 
 
-def save_playbook_or_errors(user: Any, source: str, **kwargs: Any) -> PlaybookRow:
+def save_playbook_or_errors(user: User | None, source: str, **kwargs: Any) -> PlaybookRow:
     """``save_playbook`` with YAML problems turned into a ValidationError keyed by path."""
     try:
         return save_playbook(user, source, **kwargs)
@@ -207,7 +207,7 @@ def _free_key(organisation: Organisation, wanted: str) -> str:
 
 
 @transaction.atomic
-def copy_playbook(user: Any, organisation: Organisation, *, key: str = "",
+def copy_playbook(user: User | None, organisation: Organisation, *, key: str = "",
                   row: PlaybookRow | None = None) -> PlaybookRow:
     """Copy a shipped playbook (``key``, keeping the key so the copy replaces it for the
     organisation) or one of the organisation's own (``row``, under a new key)."""
@@ -232,7 +232,7 @@ def copy_playbook(user: Any, organisation: Organisation, *, key: str = "",
 
 
 @transaction.atomic
-def mark_reviewed(user: Any, row: PlaybookRow) -> PlaybookRow:
+def mark_reviewed(user: User | None, row: PlaybookRow) -> PlaybookRow:
     """Record that the organisation reviewed this playbook now (the compliance probe reads it)."""
     check_can_manage(user, row.organisation)
     row.reviewed_at = timezone.now()
@@ -247,13 +247,13 @@ def is_review_due(row: PlaybookRow) -> bool:
 
 
 @transaction.atomic
-def adopt_shipped(user: Any, organisation: Organisation, key: str) -> PlaybookRow:
+def adopt_shipped(user: User | None, organisation: Organisation, key: str) -> PlaybookRow:
     """Copy a shipped playbook into the organisation and mark it reviewed, in one step."""
     return mark_reviewed(user, copy_playbook(user, organisation, key=key))
 
 
 @transaction.atomic
-def delete_playbook(user: Any, row: PlaybookRow) -> None:
+def delete_playbook(user: User | None, row: PlaybookRow) -> None:
     check_can_manage(user, row.organisation)
     row.delete()
 
@@ -332,7 +332,7 @@ def _due_at(step: Step, discovered_at: datetime, now: datetime) -> datetime | No
 
 
 @transaction.atomic
-def apply_playbook(user: Any, incident: Incident, key: str) -> AppliedPlaybook:
+def apply_playbook(user: User | None, incident: Incident, key: str) -> AppliedPlaybook:
     """Freeze the playbook on the incident and create one task per step (owner unset).
 
     Applying the same playbook twice to an incident is refused.

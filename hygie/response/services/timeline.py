@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from hygie.core import context
 from hygie.response.choices import TimelineKind
 from hygie.response.models import Incident, TimelineEntry
+
+if TYPE_CHECKING:
+    from hygie.core.models import User
 
 
 def touch(incident: Incident | int) -> datetime:
@@ -21,7 +24,7 @@ def touch(incident: Incident | int) -> datetime:
 
 
 def add_entry(incident: Incident, text: str, *, kind: str = TimelineKind.AUTO,
-              at: datetime | None = None, author: Any = None) -> TimelineEntry:
+              at: datetime | None = None, author: User | None = None) -> TimelineEntry:
     """Append one entry; ``author`` defaults to the user acting in the current context.
 
     Every change to an incident's record writes an entry here (comments, which do not, are

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import template
+
+if TYPE_CHECKING:
+    from hygie.core.models import User
 
 register = template.Library()
 
 
 @register.filter
-def person(user: Any, empty: str = "—") -> str:
+def person(user: User | None, empty: str = "—") -> str:
     """A user's full name, else their username; ``empty`` when there is nobody (a deleted
     account, or the platform itself)."""
     if user is None:

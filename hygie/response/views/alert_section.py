@@ -3,20 +3,18 @@ open one from it (registered in the core's ``alert_extensions`` from ``ResponseC
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from hygie.core.models import Alert
+from hygie.core.models import Alert, User
 from hygie.core.views.alerts import AlertSection, alert_bulk_actions, alert_extensions
 from hygie.core.views.generic import BulkAction
 from hygie.response.models import Incident
 from hygie.response.roles import MANAGE_INCIDENTS, VIEW_INCIDENTS
 
 
-def incidents_section(alert: Alert, user: Any) -> AlertSection | None:
+def incidents_section(alert: Alert, user: User) -> AlertSection | None:
     if not user.can(VIEW_INCIDENTS):
         return None
     incidents = (Incident.objects.visible_to(user).filter(alerts=alert)

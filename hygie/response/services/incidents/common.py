@@ -48,18 +48,19 @@ STATE_CODE = re.compile(r"^[A-Z]{2}$")
 
 # --- permissions ------------------------------------------------------------------------------
 
-def require_capability(user: Any, capability: str) -> None:
+def require_capability(user: User | None, capability: str) -> None:
     if user is not None and not user.can(capability):
         raise PermissionDenied(_("Your role does not allow this action."))
 
 
-def require_incident(user: Any, incident: Incident, capability: str = MANAGE_INCIDENTS) -> None:
+def require_incident(user: User | None, incident: Incident,
+                     capability: str = MANAGE_INCIDENTS) -> None:
     require_capability(user, capability)
     if user is not None:
         crud.check_establishment_allowed(user, incident.establishment_id)
 
 
-def can_comment(user: Any) -> bool:
+def can_comment(user: User) -> bool:
     """Incident managers and the DPO (who follows breaches) may comment; read-only roles may
     not."""
     return user.can(VIEW_INCIDENTS) and (user.can(MANAGE_INCIDENTS)
@@ -100,7 +101,7 @@ def check_candidate(user: User | None, candidates: Sequence[User], field: str,
         raise ValidationError({field: [message]})
 
 
-def display_name(user: Any) -> str:
+def display_name(user: User | None) -> str:
     if user is None:
         return _("nobody")
     return user.get_full_name() or user.get_username()
@@ -154,7 +155,7 @@ def validate_facts(values: dict[str, Any], now: datetime) -> None:
         raise ValidationError(errors)
 
 
-def check_related(incident: Incident, user: Any, related: dict[str, Any]) -> None:
+def check_related(incident: Incident, user: User | None, related: dict[str, Any]) -> None:
     """Departments and assets must belong to the handling or an affected establishment, and
     every referenced object must be visible to the user."""
     errors: dict[str, list[str]] = {}
@@ -184,7 +185,7 @@ def check_related(incident: Incident, user: Any, related: dict[str, Any]) -> Non
         raise ValidationError(errors)
 
 
-def save_instance(instance: models.Model, user: Any, **fields: Any) -> Any:
+def save_instance(instance: models.Model, user: User | None, **fields: Any) -> Any:
     if user is not None:
         return crud.save_instance(instance, user, **fields)
     for name, value in fields.items():
@@ -194,13 +195,13 @@ def save_instance(instance: models.Model, user: Any, **fields: Any) -> Any:
     return instance
 
 
-def author_of(user: Any) -> Any:
+def author_of(user: User | None) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
 # --- reading ----------------------------------------------------------------------------------
 
-def incidents_for(user: Any) -> models.QuerySet[Incident]:
+def incidents_for(user: User | None) -> models.QuerySet[Incident]:
     return Incident.objects.visible_to(user)
 
 

@@ -82,7 +82,7 @@ def _insert_with_reference(incident: Incident) -> None:
 
 # --- creation ---------------------------------------------------------------------------------
 
-def create_incident(user: Any, *, establishment: Establishment, title: str,
+def create_incident(user: User | None, *, establishment: Establishment, title: str,
                     discovered_at: datetime, alerts: Iterable[Alert] = (),
                     affected_establishments: Iterable[Establishment] | None = None,
                     departments: Iterable[Department] | None = None,
@@ -156,7 +156,7 @@ class AlertSuggestion:
     assets: list[Asset]
 
 
-def visible_alerts(user: Any, alert_ids: Iterable[int]) -> list[Alert]:
+def visible_alerts(user: User | None, alert_ids: Iterable[int]) -> list[Alert]:
     """The requested alerts; any id the user cannot see is refused as unknown (not skipped),
     so an incident is never built on a partial, silently filtered set."""
     ids = sorted({int(alert_id) for alert_id in alert_ids})
@@ -207,7 +207,7 @@ def suggest_from_alerts(alerts: Sequence[Alert]) -> AlertSuggestion:
         discovered_at=min(alert.first_seen_at for alert in alerts), assets=assets)
 
 
-def create_from_alerts(user: Any, alerts: Sequence[Alert], **overrides: Any) -> Incident:
+def create_from_alerts(user: User | None, alerts: Sequence[Alert], **overrides: Any) -> Incident:
     """An incident revealed by alerts: suggested facts from the alerts, overridden by the user.
 
     The severity is never lower than the worst alert's unless the user says so explicitly."""
@@ -234,14 +234,14 @@ def create_from_alerts(user: Any, alerts: Sequence[Alert], **overrides: Any) -> 
     return create_incident(user, alerts=alerts, affected_establishments=affected, **values)
 
 
-def link_alerts(user: Any, incident: Incident, alerts: Sequence[Alert]) -> int:
+def link_alerts(user: User | None, incident: Incident, alerts: Sequence[Alert]) -> int:
     """Attach more alerts to an existing incident; returns how many were new."""
     require_incident(user, incident)
     with transaction.atomic():
         return _link_alerts(incident, user, alerts)
 
 
-def _link_alerts(incident: Incident, user: Any, alerts: Sequence[Alert]) -> int:
+def _link_alerts(incident: Incident, user: User | None, alerts: Sequence[Alert]) -> int:
     allowed = {incident.establishment_id,
                *incident.affected_establishments.values_list("pk", flat=True)}
     if any(alert.establishment_id not in allowed for alert in alerts):

@@ -43,7 +43,7 @@ from hygie.response.services.timeline import add_entry
 
 # --- edits ------------------------------------------------------------------------------------
 
-def update_incident(user: Any, incident: Incident, changes: dict[str, Any]) -> list[str]:
+def update_incident(user: User | None, incident: Incident, changes: dict[str, Any]) -> list[str]:
     """Apply changes to the incident's facts; one timeline entry per changed field.
 
     Returns the names of the fields that changed. The status, the assignee and the watchers
@@ -159,7 +159,7 @@ _TRANSITION_MESSAGES = {
 }
 
 
-def transition(user: Any, incident: Incident, to_status: str, note: str = "",
+def transition(user: User | None, incident: Incident, to_status: str, note: str = "",
                at: datetime | None = None) -> IncidentTransition:
     """Move the incident through the lifecycle (see ``engine.lifecycle.check_move``)."""
     require_incident(user, incident)
@@ -212,7 +212,7 @@ def available_moves(incident: Incident) -> list[lifecycle.Move]:
 
 # --- assignment and watchers ------------------------------------------------------------------
 
-def assign(user: Any, incident: Incident, assignee: User | None) -> Incident:
+def assign(user: User | None, incident: Incident, assignee: User | None) -> Incident:
     require_incident(user, incident)
     if (assignee.pk if assignee else None) == incident.assignee_id:
         return incident
@@ -231,22 +231,22 @@ def assign(user: Any, incident: Incident, assignee: User | None) -> Incident:
     return incident
 
 
-def watch(user: Any, incident: Incident) -> None:
+def watch(user: User, incident: Incident) -> None:
     """Follow an incident yourself (reading it is enough)."""
     require_incident(user, incident, VIEW_INCIDENTS)
     incident.watchers.add(user)
 
 
-def unwatch(user: Any, incident: Incident) -> None:
+def unwatch(user: User, incident: Incident) -> None:
     require_incident(user, incident, VIEW_INCIDENTS)
     incident.watchers.remove(user)
 
 
-def add_watcher(user: Any, incident: Incident, watcher: User) -> None:
+def add_watcher(user: User | None, incident: Incident, watcher: User) -> None:
     """Make someone else follow the incident (managers only; the person must be able to read
     it)."""
     if watcher.pk == getattr(user, "pk", None):
-        watch(user, incident)
+        watch(watcher, incident)  # the user themself
         return
     require_incident(user, incident)
     check_candidate(watcher, task_owner_candidates(incident), "watcher",
@@ -258,9 +258,9 @@ def add_watcher(user: Any, incident: Incident, watcher: User) -> None:
                       % {"name": display_name(watcher)}, author=author_of(user))
 
 
-def remove_watcher(user: Any, incident: Incident, watcher: User) -> None:
+def remove_watcher(user: User | None, incident: Incident, watcher: User) -> None:
     if watcher.pk == getattr(user, "pk", None):
-        unwatch(user, incident)
+        unwatch(watcher, incident)  # the user themself
         return
     require_incident(user, incident)
     incident.watchers.remove(watcher)

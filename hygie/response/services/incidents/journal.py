@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -28,9 +28,12 @@ from hygie.response.services.incidents.common import (
 )
 from hygie.response.services.timeline import add_entry
 
+if TYPE_CHECKING:
+    from hygie.core.models import User
+
 # --- main courante ----------------------------------------------------------------------------
 
-def add_log_entry(user: Any, incident: Incident, text: str, *, kind: str = TimelineKind.LOG,
+def add_log_entry(user: User | None, incident: Incident, text: str, *, kind: str = TimelineKind.LOG,
                   at: datetime | None = None) -> Any:
     """A written line of the main courante. Entries are never edited: a correction is a new
     entry, so the log shows what was known when."""
@@ -76,7 +79,7 @@ def normalise_observable(kind: str, value: str) -> str:
             error.code, _("Not a valid value."))]}) from None
 
 
-def add_observable(user: Any, incident: Incident, kind: str, value: str, *, note: str = "",
+def add_observable(user: User | None, incident: Incident, kind: str, value: str, *, note: str = "",
                    is_ioc: bool = True) -> tuple[Observable, bool]:
     """Record an indicator in its canonical form; an indicator already recorded for this
     incident is returned as is (``created`` False)."""
@@ -107,7 +110,7 @@ def _timeline_value(kind: str, value: str) -> str:
     return "" if kind in (ObservableKind.ACCOUNT, ObservableKind.EMAIL) else value
 
 
-def remove_observable(user: Any, observable: Observable) -> None:
+def remove_observable(user: User | None, observable: Observable) -> None:
     incident = observable.incident
     require_incident(user, incident)
     with transaction.atomic():
@@ -120,7 +123,7 @@ def remove_observable(user: Any, observable: Observable) -> None:
 
 # --- comments ---------------------------------------------------------------------------------
 
-def add_comment(user: Any, incident: Incident, text: str) -> Comment:
+def add_comment(user: User | None, incident: Incident, text: str) -> Comment:
     """A discussion message. Comments are kept as written (the incident file is a record)."""
     require_incident(user, incident, VIEW_INCIDENTS)
     if user is not None and not can_comment(user):

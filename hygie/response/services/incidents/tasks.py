@@ -36,7 +36,7 @@ from hygie.response.services.timeline import add_entry
 _TASK_FIELDS = ("title", "description", "phase", "owner", "due_at", "is_decision")
 
 
-def add_task(user: Any, incident: Incident, *, title: str, description: str = "",
+def add_task(user: User | None, incident: Incident, *, title: str, description: str = "",
              phase: str = "", owner: User | None = None, due_at: datetime | None = None,
              is_decision: bool = False) -> Task:
     require_incident(user, incident)
@@ -58,7 +58,7 @@ def add_task(user: Any, incident: Incident, *, title: str, description: str = ""
     return task
 
 
-def edit_task(user: Any, task: Task, changes: dict[str, Any]) -> Task:
+def edit_task(user: User | None, task: Task, changes: dict[str, Any]) -> Task:
     incident = task.incident
     require_incident(user, incident)
     unknown = set(changes) - set(_TASK_FIELDS)
@@ -95,11 +95,11 @@ def edit_task(user: Any, task: Task, changes: dict[str, Any]) -> Task:
     return task
 
 
-def reassign_task(user: Any, task: Task, owner: User | None) -> Task:
+def reassign_task(user: User | None, task: Task, owner: User | None) -> Task:
     return edit_task(user, task, {"owner": owner})
 
 
-def _may_work_on(user: Any, task: Task) -> None:
+def _may_work_on(user: User | None, task: Task) -> None:
     """The task's owner may move their own task on; otherwise managing incidents is needed."""
     if user is not None and task.owner_id == user.pk and user.can(VIEW_INCIDENTS):
         crud.check_establishment_allowed(user, task.incident.establishment_id)
@@ -107,7 +107,7 @@ def _may_work_on(user: Any, task: Task) -> None:
     require_incident(user, task.incident)
 
 
-def set_task_status(user: Any, task: Task, status: str, *, decision: str = "",
+def set_task_status(user: User | None, task: Task, status: str, *, decision: str = "",
                     note: str = "") -> Task:
     """Start, complete, cancel or reopen a task. A decision task needs the decision taken to be
     completed; cancelling needs a reason."""
@@ -152,9 +152,9 @@ def set_task_status(user: Any, task: Task, status: str, *, decision: str = "",
     return task
 
 
-def complete_task(user: Any, task: Task, decision: str = "") -> Task:
+def complete_task(user: User | None, task: Task, decision: str = "") -> Task:
     return set_task_status(user, task, TaskStatus.DONE, decision=decision)
 
 
-def cancel_task(user: Any, task: Task, note: str) -> Task:
+def cancel_task(user: User | None, task: Task, note: str) -> Task:
     return set_task_status(user, task, TaskStatus.CANCELLED, note=note)

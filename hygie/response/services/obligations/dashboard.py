@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,6 +17,9 @@ from hygie.response.models import IncidentObligation
 from hygie.response.services.obligations.assessment import (
     UNTIMED_KINDS,
 )
+
+if TYPE_CHECKING:
+    from hygie.core.models import User
 
 # --- dashboard -----------------------------------------------------------------------------
 
@@ -35,7 +38,7 @@ GROUP_LABELS = {
 }
 
 
-def pending_obligations(user: Any, *, establishment_id: str = "", obligation_id: str = "",
+def pending_obligations(user: User | None, *, establishment_id: str = "", obligation_id: str = "",
                         incident_status: str = "") -> QuerySet[IncidentObligation]:
     """Obligations that apply and wait for a decision, in the establishments the user sees;
     narrowed to one establishment, one obligation or one incident phase when given."""
@@ -74,7 +77,7 @@ def group_obligations(obligations: Iterable[IncidentObligation],
     return groups
 
 
-def overdue_count(user: Any, now: datetime | None = None) -> int:
+def overdue_count(user: User | None, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return (pending_obligations(user).exclude(deadline_kind__in=UNTIMED_KINDS)
             .filter(due_at__lte=now).count())

@@ -4,7 +4,7 @@ reopened."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -29,6 +29,9 @@ from hygie.response.services.obligations.assessment import (
 )
 from hygie.response.services.timeline import add_entry
 
+if TYPE_CHECKING:
+    from hygie.core.models import User
+
 # --- decisions -----------------------------------------------------------------------------
 
 def obligation_zone(obligation: IncidentObligation) -> ZoneInfo:
@@ -41,7 +44,7 @@ def _record_decision(obligation: IncidentObligation, message: str) -> None:
 
 
 def complete_obligation(obligation: IncidentObligation, done_at: datetime | None, *,
-                        user: Any, proof_reference: str | None = None,
+                        user: User | None, proof_reference: str | None = None,
                         proof_file: Any = None) -> IncidentObligation:
     """Mark an obligation done: a date (not in the future) and a proof are both required.
 
@@ -110,7 +113,7 @@ def complete_obligation(obligation: IncidentObligation, done_at: datetime | None
 
 
 def mark_not_applicable(obligation: IncidentObligation, justification: str, *,
-                        user: Any) -> IncidentObligation:
+                        user: User | None) -> IncidentObligation:
     """Record that the obligation does not apply here, with the reason (required)."""
     text = (justification or "").strip()
     if not text:
@@ -138,7 +141,7 @@ def mark_not_applicable(obligation: IncidentObligation, justification: str, *,
     return obligation
 
 
-def reopen_obligation(obligation: IncidentObligation, *, user: Any) -> IncidentObligation:
+def reopen_obligation(obligation: IncidentObligation, *, user: User | None) -> IncidentObligation:
     """Back to pending; the previous decision stays in the timeline and the audit trail."""
     if obligation.status == ObligationStatus.PENDING:
         raise ValidationError(_("This obligation is already pending."))

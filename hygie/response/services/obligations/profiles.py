@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from hygie.core.choices import EstablishmentKind
-from hygie.core.models import Establishment
+from hygie.core.models import Establishment, User
 from hygie.core.services import crud
 from hygie.response.choices import (
     HIPAARole,
@@ -99,7 +99,7 @@ def clean_notification_emails(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def save_profile(profile: RegulatoryProfile, user: Any, **fields: Any) -> RegulatoryProfile:
+def save_profile(profile: RegulatoryProfile, user: User | None, **fields: Any) -> RegulatoryProfile:
     """Validate and save the profile; its post_save re-assesses the open incidents."""
     if "notification_emails" in fields:
         fields["notification_emails"] = clean_notification_emails(fields["notification_emails"])
