@@ -10,7 +10,11 @@ Checks, each named in the report so an operator knows what failed:
 - ``keys``: every key an entry names is on disk and signs from before that entry;
 - ``head``: the head row agrees with the last entry;
 - ``checkpoints``: the checkpoint file verifies, and every checkpoint's entry is still there
-  with the same hash (a deleted tail is "truncated", an emptied table "wiped").
+  with the same hash (a deleted tail is "truncated", an emptied table "wiped");
+- ``checkpoint file``: the file holds at least the checkpoints the keyed chain records having
+  signed (deleted, emptied or cut is "truncated"), and a keyed chain older than twice the
+  checkpoint interval has a checkpoint at all ("unanchored": cannot tell);
+- ``keys`` again: an empty table while a key file exists is "wiped" (keys are created to sign).
 """
 
 from __future__ import annotations
@@ -18,17 +22,26 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.core import audit_keys
-from hygie.core.audit_checkpoints import Checkpoint, read_log
+from hygie.core.audit_checkpoints import (
+    CHECKPOINT_INTERVAL,
+    RECORD_OBJECT_TYPE,
+    Checkpoint,
+    CheckpointLog,
+    checkpoint_file,
+    read_log,
+)
 from hygie.core.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
 
 # Problems about entries that are gone or about the checkpoint file: naming them shows no
 # establishment's entry, so every reader of the audit trail may see the detail.
-ENTRYLESS_PROBLEMS = frozenset({"truncated", "wiped", "forged"})
+ENTRYLESS_PROBLEMS = frozenset({"truncated", "wiped", "forged", "unanchored"})
 
 # The names stay stable identifiers (API, CLI, tests); pages show these labels.
 CHECK_LABELS = {
@@ -53,6 +66,7 @@ PROBLEM_LABELS = {
     "downgraded": gettext_lazy("downgraded"),
     "unverifiable": gettext_lazy("unverifiable"),
     "forged": gettext_lazy("forged"),
+    "unanchored": gettext_lazy("unanchored"),
 }
 
 
@@ -62,7 +76,8 @@ class ChainProblem:
 
     sequence: int
     # "modified", "inserted", "deleted", "reordered", "truncated", "wiped", "downgraded",
-    # "unverifiable" (a key is missing), "forged" (the checkpoint file)
+    # "unverifiable" (a key is missing), "forged" (the checkpoint file), "unanchored" (no
+    # checkpoint where one is due: cannot tell)
     kind: str
     detail: str
     check: str = "links"
@@ -117,6 +132,10 @@ class _Walker:
     legacy: int = 0
     keyed: int = 0
     used_keys: set[str] = field(default_factory=set)
+    # What the verified keyed entries say about the checkpoint file.
+    recorded_checkpoints: int = 0
+    recorded_at_sequence: int = 0
+    oldest_keyed_at: datetime | None = None
     _next_anchor: int = 0
 
     @property
@@ -135,7 +154,17 @@ class _Walker:
         if problem is None:
             self.expected_previous = entry.entry_hash
             self.expected_sequence += 1
+            if entry.key_id:
+                self._note_keyed(entry)
         return problem
+
+    def _note_keyed(self, entry: AuditEntry) -> None:
+        # Only verified keyed entries count: without the key nobody can add or edit a record.
+        if self.oldest_keyed_at is None:
+            self.oldest_keyed_at = entry.at
+        number = _recorded_number(entry)
+        if number > self.recorded_checkpoints:
+            self.recorded_checkpoints, self.recorded_at_sequence = number, entry.sequence
 
     def _check_sequence(self, entry: AuditEntry) -> ChainProblem | None:
         if entry.sequence == self.expected_sequence:
@@ -223,6 +252,78 @@ class _Walker:
         return None
 
 
+def _recorded_number(entry: AuditEntry) -> int:
+    """The checkpoint number an entry records (0 if it records none)."""
+    if entry.object_type != RECORD_OBJECT_TYPE or not isinstance(entry.changes, dict):
+        return 0
+    number = entry.changes.get("checkpoint")
+    return number if isinstance(number, int) and not isinstance(number, bool) else 0
+
+
+def file_anchoring_problem(
+    log: CheckpointLog,
+    recorded: int,
+    recorded_at_sequence: int,
+    oldest_keyed_at: datetime | None,
+) -> ChainProblem | None:
+    """Does the checkpoint file hold what the keyed chain says was signed (shared with
+    ``hygie check``)? ``recorded``: the highest checkpoint number a verified entry records."""
+    if log.problem:
+        return None  # already reported as forged
+    held = len(log.checkpoints)
+    path = checkpoint_file()
+    if recorded > held:
+        state = (
+            _("is missing")
+            if not path.exists()
+            else _("is empty")
+            if held == 0
+            else _("holds %(count)d") % {"count": held}
+        )
+        return ChainProblem(
+            log.last.sequence + 1 if log.last else 1,
+            "truncated",
+            _(
+                "the chain records %(count)d signed checkpoint(s), the last at entry "
+                "#%(sequence)d, but the checkpoint file %(state)s: it was deleted, emptied or "
+                "cut (restore it from a backup or from the syslog copies)"
+            )
+            % {"count": recorded, "sequence": recorded_at_sequence, "state": state},
+            "checkpoint file",
+        )
+    due = timezone.now() - 2 * CHECKPOINT_INTERVAL
+    if held == 0 and oldest_keyed_at is not None and oldest_keyed_at < due:
+        return ChainProblem(
+            1,
+            "unanchored",
+            _(
+                "cannot tell: checkpoint file missing or empty (%(path)s) while keyed entries "
+                "date from %(at)s: a deleted tail or a deleted file would look the same; "
+                "restore the file, or run `hygie audit checkpoint` once you trust the chain"
+            )
+            % {"path": path, "at": oldest_keyed_at.isoformat(timespec="seconds")},
+            "checkpoint file",
+        )
+    return None
+
+
+def recorded_checkpoints() -> tuple[int, int, datetime | None]:
+    """(number, entry) of the latest checkpoint record whose HMAC verifies, and the oldest keyed
+    entry's time, read without walking the chain (``hygie check``; verify walks it)."""
+    oldest = AuditEntry.objects.exclude(key_id="").order_by("sequence").first()
+    records = AuditEntry.objects.filter(object_type=RECORD_OBJECT_TYPE).exclude(key_id="")
+    for entry in records.order_by("-sequence")[:20]:
+        try:
+            key = audit_keys.load(entry.key_id)
+        except audit_keys.AuditKeyError:
+            continue
+        if hmac.compare_digest(entry.compute_hash(key.secret), entry.entry_hash):
+            number = _recorded_number(entry)
+            if number:
+                return number, entry.sequence, oldest.at if oldest else None
+    return 0, 0, oldest.at if oldest else None
+
+
 def _iterate_in_order(
     batch_size: int, after: int = 0, until: int | None = None
 ) -> Iterator[AuditEntry]:
@@ -303,9 +404,16 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
         )
         if entry_problem is not None:
             checks.append(ChainCheck(entry_problem.check, False, entry_problem.detail))
-    problem = problem or entry_problem
+    file_problem = file_anchoring_problem(
+        log, walker.recorded_checkpoints, walker.recorded_at_sequence, walker.oldest_keyed_at
+    )
+    if file_problem is not None:
+        checks.append(ChainCheck(file_problem.check, False, file_problem.detail))
+    problem = problem or entry_problem or file_problem
     last = log.last
-    if last is not None and not log.problem:
+    if file_problem is not None:
+        pass  # the failed "checkpoint file" check says it all
+    elif last is not None and not log.problem:
         checks.append(
             ChainCheck(
                 "checkpoint file",
@@ -396,4 +504,31 @@ def _check_anchors_reached(
             f"reached #{started - 1}: the tail was deleted",
             "keys",
         )
+    if checked == 0:
+        return empty_table_problem(walker.keys, walker.key_problems)
     return None
+
+
+def empty_table_problem(
+    keys: dict[str, audit_keys.AuditKey], key_problems: dict[str, str]
+) -> ChainProblem | None:
+    """An empty audit table while a key file exists: keys are only created to sign an entry
+    (the first append, a rotation), so entries were written and then deleted."""
+    if not keys and not key_problems:
+        return None  # a fresh installation
+    if keys:
+        first = min(keys.values(), key=lambda key: (key.first_sequence, key.key_id))
+        which = _("audit key %(key)s (created %(at)s) signs from entry #%(sequence)d") % {
+            "key": first.key_id,
+            "at": first.created_at or "?",
+            "sequence": first.first_sequence,
+        }
+    else:
+        which = _("audit key %(key)s exists") % {"key": min(key_problems)}
+    return ChainProblem(
+        1,
+        "wiped",
+        _("the audit table is empty but %(which)s: entries were written and deleted")
+        % {"which": which},
+        "keys",
+    )

@@ -5,6 +5,7 @@ from django.db import connection
 
 from hygie.core import audit
 from hygie.core.models import AuditEntry, Department
+from tests.apps.core.view_mixins import english  # noqa: F401  (fixture)
 
 
 @pytest.mark.django_db
@@ -210,6 +211,7 @@ def _first_keyed_entries() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("english")
 def test_an_upgraded_chain_keeps_its_legacy_prefix_verifiable():
     _legacy_chain(5)
     assert audit.verify_chain().is_intact  # before the first keyed entry
@@ -455,3 +457,128 @@ def test_without_its_active_key_hygie_refuses_changes_until_a_new_key(establishm
     assert _rows()[-1].key_id == new_key.key_id
     report = audit.verify_chain()  # the entries of the lost key can no longer be verified
     assert report.problem is not None and report.problem.kind == "unverifiable"
+
+
+# --- the checkpoint file deleted or emptied together with the attack (review of defect 2) -----
+
+def _move_head_to(entry: AuditEntry) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE sequence > %s", [entry.sequence])
+        cursor.execute("UPDATE core_auditchainhead SET sequence = %s, entry_hash = %s",
+                       [entry.sequence, entry.entry_hash])
+
+
+def _remove_checkpoint_file(how: str) -> None:
+    from hygie.core.audit_checkpoints import checkpoint_file
+
+    if how == "deleted":
+        checkpoint_file().unlink()
+    else:
+        checkpoint_file().write_bytes(b"")
+
+
+@pytest.mark.django_db
+def test_each_checkpoint_is_recorded_in_the_keyed_chain(establishment_a):
+    from hygie.core.audit_checkpoints import write_checkpoint
+
+    _make_entries(establishment_a, ("Bloc",))
+    first, _ = write_checkpoint()
+    record = _rows()[-1]
+    assert (record.sequence, record.entry_hash) == (first.sequence, first.entry_hash)
+    assert record.object_type == "core.auditcheckpoint" and record.object_id == "1"
+    assert record.key_id
+    assert record.message == f"Audit checkpoint #1 signed at entry #{record.sequence}"
+    assert write_checkpoint() == (first, False)  # its own record does not call for another one
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+@pytest.mark.usefixtures("english")
+def test_a_truncated_tail_with_the_checkpoint_file_removed_is_detected(establishment_a, how):
+    from hygie.core.audit_checkpoints import write_checkpoint
+
+    _make_entries(establishment_a, ("Bloc",))
+    write_checkpoint()
+    _make_entries(establishment_a, ("DSI", "Urgences"))
+    _move_head_to(_rows()[-2])
+    _remove_checkpoint_file(how)
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.check, report.problem.kind) == ("checkpoint file", "truncated")
+    assert "records 1 signed checkpoint" in report.problem.detail
+    assert any(not check.ok and check.name == "checkpoint file" for check in report.checks)
+    assert not any(check.ok and check.name == "checkpoint file" for check in report.checks)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_a_wiped_table_with_the_checkpoint_file_removed_is_detected(establishment_a, how):
+    from hygie.core.audit_checkpoints import write_checkpoint
+
+    _make_entries(establishment_a)
+    write_checkpoint()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry")
+        cursor.execute("DELETE FROM core_auditchainhead")
+    _remove_checkpoint_file(how)
+    report = audit.verify_chain()
+    assert report.problem is not None and report.checked == 0
+    assert (report.problem.check, report.problem.kind) == ("keys", "wiped")
+
+
+@pytest.mark.django_db
+def test_a_wiped_table_is_detected_even_before_any_checkpoint(establishment_a):
+    _make_entries(establishment_a, ("Bloc",))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry")
+        cursor.execute("DELETE FROM core_auditchainhead")
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.check, report.problem.kind) == ("keys", "wiped")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("english")
+def test_a_removed_last_checkpoint_line_is_detected_while_its_record_remains(establishment_a):
+    from hygie.core.audit_checkpoints import checkpoint_file, write_checkpoint
+
+    for name in ("Bloc", "DSI"):
+        _make_entries(establishment_a, (name,))
+        write_checkpoint()
+    _make_entries(establishment_a, ("Urgences",))
+    _move_head_to(_rows()[-2])
+    path = checkpoint_file()
+    path.write_text("".join(path.read_text().splitlines(keepends=True)[:-1]))
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.check, report.problem.kind) == ("checkpoint file", "truncated")
+    assert "holds 1" in report.problem.detail
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("english")
+def test_an_old_keyed_chain_without_any_checkpoint_cannot_be_called_intact(establishment_a,
+                                                                          monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hygie.core.audit_checkpoints import CHECKPOINT_INTERVAL
+
+    _make_entries(establishment_a, ("Bloc",))
+    assert audit.verify_chain().is_intact  # young: the first hourly checkpoint is not due yet
+    later = timezone.now() + 2 * CHECKPOINT_INTERVAL + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    report = audit.verify_chain()
+    assert report.problem is not None
+    assert (report.problem.check, report.problem.kind) == ("checkpoint file", "unanchored")
+    assert report.problem.detail.startswith("cannot tell: checkpoint file missing")
+
+
+@pytest.mark.django_db
+def test_a_fresh_installation_verifies():
+    from hygie.core import audit_keys
+
+    assert audit_keys.key_ids() == []
+    report = audit.verify_chain()
+    assert report.is_intact and report.checked == 0
