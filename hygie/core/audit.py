@@ -46,7 +46,7 @@ def record(action: str, obj: models.Model | None = None, *,
         object_repr = object_repr or str(obj)[:200]
         if establishment_id is None:
             establishment_id = _establishment_id_of(obj)
-    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    user = actor.signed_in_user
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         key = _active_key(head)

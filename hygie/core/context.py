@@ -9,16 +9,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from hygie.core.models import User
 
 
 @dataclass(frozen=True)
 class ActorContext:
-    user: Any = None
+    user: User | AnonymousUser | None = None
     channel: str = "system"
     source_ip: str | None = None
     user_agent: str = ""
     label: str = ""
+
+    @property
+    def signed_in_user(self) -> User | None:
+        """The acting user when one signed in (None: anonymous, command, task, system)."""
+        from hygie.core.models import User  # at run time the apps are loaded
+
+        user = self.user
+        return user if isinstance(user, User) and user.is_authenticated else None
 
     @property
     def actor_label(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -10,8 +10,13 @@ from django.dispatch import receiver
 
 from hygie.core import audit, context
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
-def _with_request(request: Any, user: Any = None) -> context.ActorContext:
+    from hygie.core.models import User
+
+
+def _with_request(request: HttpRequest | None, user: User | None = None) -> context.ActorContext:
     current = context.current()
     return context.ActorContext(
         user=user if user is not None else current.user,
@@ -23,13 +28,14 @@ def _with_request(request: Any, user: Any = None) -> context.ActorContext:
 
 
 @receiver(user_logged_in, dispatch_uid="hygie-audit-login")
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     with context.acting_as(_with_request(request, user)):
         audit.record("login", user)
 
 
 @receiver(user_logged_out, dispatch_uid="hygie-audit-logout")
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: HttpRequest | None, user: User | None,
+                **kwargs: Any) -> None:
     if user is None:
         return
     with context.acting_as(_with_request(request, user)):

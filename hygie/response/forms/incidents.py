@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.forms import ScopedModelForm, form_field
-from hygie.core.models import Establishment
+from hygie.core.models import Establishment, User
 from hygie.core.tables import scoped_label
 from hygie.response.choices import (
     CustodyAction,
@@ -110,7 +110,7 @@ class IncidentForm(ScopedModelForm):
                    "lessons_learned": forms.Textarea(attrs={"rows": 3}),
                    "follow_up_actions": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, user: Any, assignees: list[Any] | None = None,
+    def __init__(self, *args: Any, user: User, assignees: list[User] | None = None,
                  establishments: list[Establishment] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         editing = bool(self.instance.pk)

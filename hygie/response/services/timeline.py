@@ -33,7 +33,6 @@ def add_entry(incident: Incident, text: str, *, kind: str = TimelineKind.AUTO,
     """
     now = touch(incident)
     if author is None:
-        user = context.current().user
-        author = user if getattr(user, "is_authenticated", False) else None
+        author = context.current().signed_in_user
     return TimelineEntry.objects.create(incident=incident, text=text, kind=kind,
                                         at=at or now, author=author)
