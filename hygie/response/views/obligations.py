@@ -69,6 +69,8 @@ def countdown(obligation: IncidentObligation, now: datetime) -> tuple[str, bool]
 
 def decorate(rows: list[IncidentObligation], now: datetime) -> list[IncidentObligation]:
     """Attach what templates show: translated label, zone, countdown."""
+    # Display attributes set on the model instances (type: ignore below): the templates read
+    # them as row.label etc.; a typed row object for these pages is the clean fix (to do).
     for row in rows:
         row.label = service.obligation_label(row.obligation_id)  # type: ignore[attr-defined]
         row.tzname = row.incident.establishment.timezone  # type: ignore[attr-defined]
