@@ -365,15 +365,19 @@ def delete_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id])
 
 
 @router.post("/forwarding-targets/{int:target_id}/test",
-             response={200: ForwardingTestOut, **ERROR_RESPONSES},
+             response={200: ForwardingTestOut, 429: ErrorOut, **ERROR_RESPONSES},
              summary="Send a test message", operation_id="test_forwarding_target",
              url_name="detection_forwardingtarget_test",
              description="Sends a made-up alert (event `test`) now, once, and says whether it "
                          "was delivered. Requires `detection.manage_forwarding` and a write "
-                         "token.")
+                         "token. At most 10 tests per user per minute (429 beyond); each "
+                         "test is in the audit trail.")
 def test_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
-    error = forwarding.send_test(get_visible(ForwardingTarget, request, target_id))
+    try:
+        error = forwarding.send_test(get_visible(ForwardingTarget, request, target_id))
+    except forwarding.TestRateLimited as limited:
+        raise HttpError(429, limited.message) from None
     return {"delivered": not error, "error": error}
 
 

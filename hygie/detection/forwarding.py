@@ -36,8 +36,9 @@ from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
 
 from hygie import __version__, modules
+from hygie.core import audit, context
 from hygie.core.choices import SeverityChoice
-from hygie.core.models import Alert
+from hygie.core.models import Alert, AuditEntry
 from hygie.detection import outbound
 from hygie.detection.models import (
     AlertDelivery,
@@ -72,6 +73,20 @@ class ForwardingError(HygieError):
 
     # True for the one message covering every failure to reach the receiver (_network_error).
     unreachable = False
+    # True when the destination policy refused the address (no connection was attempted).
+    refused = False
+
+
+class TestRateLimited(HygieError):
+    """A user sent too many test messages in a short time (the button is not a network probe)."""
+
+    __test__ = False  # not a pytest test class despite its name
+
+# The "send test" button connects from the server wherever its target points: a user may press
+# it this many times per window, and every press is in the audit trail (target, outcome class).
+TEST_LIMIT = 10
+TEST_WINDOW = timedelta(minutes=1)
+_TEST_AUDIT_MESSAGE = "forwarding test sent: "
 
 
 def source_modules() -> list[tuple[str, str]]:
@@ -202,7 +217,9 @@ def _network_error(target: ForwardingTarget, error: BaseException) -> Forwarding
     ports; the cause is logged with the target's id (never the alert).
     """
     if isinstance(error, outbound.DestinationRefused):
-        return ForwardingError(error.message)
+        refused = ForwardingError(error.message)
+        refused.refused = True
+        return refused
     if isinstance(error, ssl.SSLCertVerificationError):
         reason = error.verify_message or "certificate verify failed"
         return ForwardingError(_("TLS certificate refused: %(reason)s.") % {"reason": reason})
@@ -302,18 +319,38 @@ def send_test(target: ForwardingTarget) -> str:
 
     A receiver that cannot be reached answers only after the target's whole timeout, whether the
     port was refused at once or never answered: the button's timing tells no more than its
-    message about the network behind the server.
+    message about the network behind the server. A signed-in user gets ``TEST_LIMIT`` tests per
+    ``TEST_WINDOW`` (``TestRateLimited`` beyond), and each is audited with its outcome class.
     """
-    error = ""
+    _check_test_rate()
+    error, outcome = "", "delivered"
     started = time.monotonic()
     try:
         send(target, sample_payload(target), "test")
     except ForwardingError as failure:
         error = failure.message
+        outcome = ("refused by policy" if failure.refused else
+                   "unreachable" if failure.unreachable else "receiver error")
         if failure.unreachable:
             time.sleep(max(0.0, started + float(target.timeout_seconds) - time.monotonic()))
     _record_attempt(target, error)
+    # The outcome class only: never the payload, and not the error (a receiver's answer).
+    audit.record("update", target, message=_TEST_AUDIT_MESSAGE + outcome)
     return error
+
+
+def _check_test_rate() -> None:
+    user = context.current().signed_in_user
+    if user is None:  # commands and tasks: run by the operator, not through the button
+        return
+    recent = AuditEntry.objects.filter(
+        actor=user, object_type=ForwardingTarget._meta.label_lower,
+        message__startswith=_TEST_AUDIT_MESSAGE, at__gte=timezone.now() - TEST_WINDOW,
+    ).count()
+    if recent >= TEST_LIMIT:
+        raise TestRateLimited(
+            _("Too many test messages: at most %(limit)d per minute. Wait a minute and retry.")
+            % {"limit": TEST_LIMIT})
 
 
 def _record_attempt(target: ForwardingTarget, error: str) -> None:

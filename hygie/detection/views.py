@@ -229,7 +229,12 @@ class ForwardingTargetTestView(ForwardingTargetViews, generic.ObjectViewMixin):
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         target = self.get_object()
         assert isinstance(target, ForwardingTarget)
-        error = forwarding.send_test(target)
+        try:
+            error = forwarding.send_test(target)
+        except forwarding.TestRateLimited as limited:
+            messages.error(request, limited.message)
+            return HttpResponseRedirect(reverse("detection:forwardingtarget_detail",
+                                                args=[target.pk]))
         if error:
             messages.error(request, _("The test message was not delivered: %(error)s")
                            % {"error": error})

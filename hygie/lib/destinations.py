@@ -3,8 +3,9 @@
 A target's address is typed by a security officer of one establishment, and Hygie connects to it
 from the server: without a policy, that officer could reach the server's own services (loopback),
 the cloud provider's metadata service (credentials) or probe ports of the host. Denied by default:
-loopback and the server's own interface addresses, "this host"/unspecified, link-local (which holds most cloud metadata endpoints),
-multicast and broadcast, and the metadata addresses outside those ranges. Private ranges
+loopback and the server's own interface addresses (its eth0 address reaches the same services),
+"this host"/unspecified, link-local (which holds most cloud metadata endpoints), multicast and
+broadcast, and the metadata addresses outside those ranges. Private ranges
 (10/8, 172.16/12, 192.168/16, fc00::/7) stay allowed: hospital SIEMs live there.
 
 An operator lifts the denial for named networks (``forwarding_allowed_networks``), e.g. a syslog

@@ -324,3 +324,102 @@ def test_allow_list_setting_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("HYGIE_FORWARDING_ALLOWED_NETWORKS")
     (tmp_path / "hygie.toml").write_text('forwarding_allowed_networks = ["::1/128"]\n')
     assert load_settings().forwarding_allowed_networks == ["::1/128"]
+
+
+@pytest.mark.parametrize(
+    ("host", "kind"),
+    [
+        ("2130706433", "loopback"),
+        ("127.1", "loopback"),
+        ("0x7f000001", "loopback"),
+        ("0177.0.0.1", "loopback"),
+        ("0", "unspecified"),
+        ("0xa9fea9fe", "cloud metadata"),
+        ("::127.0.0.1", "loopback"),
+        ("2002:a9fe:a9fe::", "cloud metadata"),
+    ],
+)
+def test_short_numeric_and_embedded_forms_are_refused_when_saved(establishment_a, host, kind):
+    """The C resolver reads ``127.1`` as 127.0.0.1: a save-time check that did not would let
+    the target be saved and refused only at send time."""
+    target = ForwardingTarget(
+        organisation=establishment_a.organisation,
+        establishment=establishment_a,
+        name="probe",
+        kind="syslog_udp",
+        host=host,
+        port=514,
+    )
+    with pytest.raises(ValidationError) as refused:
+        target.full_clean()
+    assert str(outbound._KINDS[kind]) in refused.value.message_dict["host"][0]
+
+
+def test_names_and_private_short_forms_are_not_mistaken(establishment_a):
+    assert outbound.numeric_address("10.1") == "10.0.0.1"
+    assert outbound.numeric_address("siem.example.org") is None
+    assert outbound.numeric_address("127.1 siem") is None
+    assert outbound.literal_refusal("10.1") is None
+
+
+def _own_address() -> str:
+    """This host's address on its default route (no packet is sent by a UDP connect)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("203.0.113.1", 9))
+        except OSError:
+            pytest.skip("no IPv4 route on this host")
+        address = probe.getsockname()[0]
+    if address.startswith("127."):
+        pytest.skip("no non-loopback IPv4 address")
+    return str(address)
+
+
+def test_the_servers_own_interface_address_is_refused_like_loopback(
+    establishment_a, settings, udp_receiver
+):
+    own = _own_address()
+    assert own in {str(a) for a in outbound.own_addresses()}
+    target = ForwardingTarget(
+        organisation=establishment_a.organisation,
+        establishment=establishment_a,
+        name="probe",
+        kind="syslog_tcp",
+        host=own,
+        port=22,
+    )
+    with pytest.raises(ValidationError) as refused:
+        target.full_clean()
+    assert "loopback" in refused.value.message_dict["host"][0]
+    stored = _stored(establishment_a, kind="webhook", url=f"http://{own}:9/")
+    assert "loopback" in forwarding.send_test(stored)
+    # The allow-list opens it explicitly, as it does loopback.
+    settings.HYGIE_FORWARDING_ALLOWED_NETWORKS = [f"{own}/32"]
+    target.full_clean()
+
+
+def test_the_test_button_is_rate_limited_per_user_and_audited(
+    client_a, user_a, establishment_a, udp_receiver
+):
+    """Probing the network through the button is slow (10 a minute) and visible (audited)."""
+    from hygie.core.models import AuditEntry
+
+    target = _stored(establishment_a, kind="syslog_udp", host="127.0.0.1",
+                     port=udp_receiver.getsockname()[1])
+    url = reverse("detection:forwardingtarget_test", args=[target.pk])
+    api = APIClient(issue_token(user_a))
+    for _press in range(forwarding.TEST_LIMIT // 2):
+        assert b"loopback" in client_a.post(url, follow=True).content
+        answer = api.post(f"/detection/forwarding-targets/{target.pk}/test", {})
+        assert answer.status_code == 200 and answer.json()["delivered"] is False
+    page = client_a.post(url, follow=True)
+    assert b"Too many test messages" in page.content
+    limited = api.post(f"/detection/forwarding-targets/{target.pk}/test", {})
+    assert limited.status_code == 429
+    assert "Too many test messages" in limited.json()["error"]["message"]
+    audited = AuditEntry.objects.filter(object_type="detection.forwardingtarget",
+                                        object_id=str(target.pk),
+                                        message__startswith="forwarding test sent")
+    assert audited.count() == forwarding.TEST_LIMIT
+    assert {entry.actor_id for entry in audited} == {user_a.pk}
+    assert {entry.message for entry in audited} == {"forwarding test sent: refused by policy"}

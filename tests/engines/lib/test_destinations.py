@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
 from hygie.lib.destinations import NetworkListError, parse_networks, refusal
@@ -72,3 +74,33 @@ def test_allow_list_accepts_addresses_and_ignores_blanks():
         "127.0.0.1/32",
         "fd12::/64",
     ]
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("::127.0.0.1", "loopback"),  # IPv4-compatible ::/96
+        ("::a9fe:a9fe", "cloud metadata"),  # ::169.254.169.254
+        ("2002:7f00:1::", "loopback"),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", "cloud metadata"),  # 6to4 of 169.254.169.254
+        ("2002:a9fe:101::", "link-local"),
+    ],
+)
+def test_ipv4_embedded_in_compatible_and_6to4_addresses_is_judged(address, kind):
+    found = refusal(address)
+    assert found is not None and found.kind == kind
+
+
+def test_compatible_and_6to4_of_allowed_ipv4_stay_allowed():
+    assert refusal("2002:a14:1e28::1") is None  # 6to4 of 10.20.30.40
+    assert refusal("::10.20.30.40") is None
+    assert refusal("::1", parse_networks(["::1/128"])) is None  # ::1 is not 0.0.0.1
+
+
+def test_the_servers_own_addresses_are_loopback_unless_allowed():
+    own = {ipaddress.ip_address("10.1.2.3"), ipaddress.ip_address("fd12::3")}
+    assert refusal("10.1.2.3", own=own).kind == "loopback"
+    assert refusal("fd12::3", own=own).kind == "loopback"
+    assert refusal("::ffff:10.1.2.3", own=own).kind == "loopback"
+    assert refusal("10.1.2.4", own=own) is None
+    assert refusal("10.1.2.3", parse_networks(["10.1.2.3/32"]), own=own) is None
