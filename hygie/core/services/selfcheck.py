@@ -13,9 +13,14 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hygie.config import SECRET_KEY_FILE, Settings, parse_listen
+
+if TYPE_CHECKING:
+    from hygie.core.audit_checkpoints import CheckpointLog
+    from hygie.core.audit_verify import ChainProblem
+    from hygie.core.models import AuditChainHead
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 
@@ -222,8 +227,13 @@ def _check_audit_anchoring(config: Settings) -> Iterator[Finding]:
     except DatabaseError:
         return  # the database finding already says why
     log = read_log()
+    problem = None if log.problem else _anchoring_problem(head, log)
     if log.problem:
         yield Finding(ERROR, "audit checkpoints", log.problem, "run `hygie audit verify`")
+    elif problem is not None:  # the same rule as `hygie audit verify`'s checkpoint file check
+        yield Finding(ERROR, f"audit {problem.check}", f"{problem.kind}: {problem.detail}",
+                      "run `hygie audit verify`; keep the database, keys and checkpoint "
+                      "file for the investigation")
     elif head is None or head.sequence == 0:
         return
     elif log.last is None:
@@ -243,6 +253,25 @@ def _check_audit_anchoring(config: Settings) -> Iterator[Finding]:
         yield Finding(WARNING, "audit checkpoints", "checkpoints are kept on this host only",
                       "set HYGIE_AUDIT_SYSLOG to a collector on another host (see "
                       "docs/admin-guide.md, Audit trail)")
+
+
+def _anchoring_problem(head: AuditChainHead | None, log: CheckpointLog) -> ChainProblem | None:
+    """What verify's 'checkpoint file' and empty-table 'keys' checks would say, without walking
+    the chain: a file shorter than the keyed records, no checkpoint where one is due, a wipe."""
+    from hygie.core import audit_keys
+    from hygie.core.audit_verify import (
+        empty_table_problem,
+        file_anchoring_problem,
+        recorded_checkpoints,
+    )
+
+    if head is None or head.sequence == 0:
+        try:
+            keys, key_problems = audit_keys.all_keys()
+        except audit_keys.AuditKeyError:
+            return None  # the key folder finding says why
+        return empty_table_problem(keys, key_problems)
+    return file_anchoring_problem(log, *recorded_checkpoints())
 
 
 def _check_smtp(config: Settings) -> Iterator[Finding]:

@@ -582,3 +582,33 @@ def test_a_fresh_installation_verifies():
     assert audit_keys.key_ids() == []
     report = audit.verify_chain()
     assert report.is_intact and report.checked == 0
+
+
+@pytest.mark.django_db
+def test_hygie_check_reports_a_removed_checkpoint_file_and_a_wipe_like_verify(establishment_a,
+                                                                              settings):
+    import dataclasses
+
+    from hygie.core.audit_checkpoints import checkpoint_file, write_checkpoint
+    from hygie.core.services.selfcheck import _check_audit_anchoring
+
+    keys = settings.HYGIE_AUDIT_KEY_DIR
+    config = dataclasses.replace(settings.CONFIG, home=keys.parent, audit_key_dir=keys,
+                                 audit_checkpoint_file=settings.HYGIE_AUDIT_CHECKPOINT_FILE,
+                                 audit_syslog="udp://127.0.0.1:514")
+
+    def errors():
+        return [(finding.topic, finding.message) for finding in _check_audit_anchoring(config)
+                if finding.level == "error"]
+
+    _make_entries(establishment_a, ("Bloc",))
+    write_checkpoint()
+    assert errors() == []
+    checkpoint_file().unlink()
+    [(topic, message)] = errors()
+    assert topic == "audit checkpoint file" and message.startswith("truncated:")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry")
+        cursor.execute("DELETE FROM core_auditchainhead")
+    [(topic, message)] = errors()
+    assert topic == "audit keys" and message.startswith("wiped:")

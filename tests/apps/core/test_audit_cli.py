@@ -73,3 +73,30 @@ def test_restore_brings_back_keys_and_checkpoints_and_the_chain_verifies(home, t
     verified = run_hygie(restored, "audit", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "[ok] checkpoint file: 2 signed checkpoint(s)" in verified.stdout
+
+
+@pytest.mark.parametrize("attack", ["tail", "wipe"])
+def test_verify_fails_when_the_checkpoint_file_goes_with_the_attack(home, attack):
+    assert run_hygie(home, "audit", "checkpoint").returncode == 0
+    assert run_hygie(home, "audit", "rotate-key").returncode == 0  # more entries after it
+    with sqlite3.connect(home / "hygie.sqlite3") as db:
+        if attack == "tail":  # the newest entry deleted, the head moved back
+            sequence, entry_hash = db.execute(
+                "SELECT sequence, entry_hash FROM core_auditentry ORDER BY sequence DESC "
+                "LIMIT 1 OFFSET 1"
+            ).fetchone()
+            db.execute("DELETE FROM core_auditentry WHERE sequence > ?", [sequence])
+            db.execute(
+                "UPDATE core_auditchainhead SET sequence = ?, entry_hash = ?",
+                [sequence, entry_hash],
+            )
+        else:
+            db.execute("DELETE FROM core_auditentry")
+            db.execute("DELETE FROM core_auditchainhead")
+    (home / "audit" / "checkpoints.log").unlink()
+    verified = run_hygie(home, "audit", "verify")
+    assert verified.returncode == 1, verified.stdout
+    assert "intact" not in verified.stdout
+    check = "checkpoint file" if attack == "tail" else "keys"
+    assert f"[FAILED] {check}" in verified.stderr
+    assert f"TAMPERED ({check} check)" in verified.stderr
