@@ -174,7 +174,8 @@ def start_scan(user: User, *, root: ScanRoot | None = None, upload: Any = None,
     try:
         with transaction.atomic():
             run = ScanRun.objects.create(establishment=establishment, root=root,
-                                         uploaded_name=uploaded_name,
+                                         # Masked (••••.csv): the name may name a patient
+                                         uploaded_name=masked_file_name(uploaded_name),
                                          created_by=user if getattr(user, "pk", None) else None)
             audit.record("create", run, message="PHI scan started")
             arguments: dict[str, Any] = {"run_id": run.pk}
