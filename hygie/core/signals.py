@@ -43,7 +43,7 @@ def _logged_out(sender: Any, request: HttpRequest | None, user: User | None,
 
 
 @receiver(user_login_failed, dispatch_uid="hygie-audit-login-failed")
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
+def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
                   **kwargs: Any) -> None:
     # Only the username is kept: never the password that was tried.
     username = str(credentials.get("username", ""))[:150]
@@ -53,7 +53,8 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 
 
 @receiver(user_locked_out, dispatch_uid="hygie-audit-locked-out")
-def _locked_out(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
+def _locked_out(sender: Any, request: HttpRequest | None, username: str | None = None,
+                **kwargs: Any) -> None:
     with context.acting_as(_with_request(request)):
         audit.record("locked_out", object_type="core.user", object_repr=(username or "")[:150],
                      message="too many failed logins: account locked")

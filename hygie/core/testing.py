@@ -13,9 +13,18 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from hygie import modules
 
 if TYPE_CHECKING:
+    from django.db.models import Model
     from django.test import Client
 
-    from hygie.core.models import User
+    from hygie.core.models import (
+        Alert,
+        Asset,
+        Department,
+        Establishment,
+        Organisation,
+        Person,
+        User,
+    )
 
 
 class FastArgon2PasswordHasher(Argon2PasswordHasher):
@@ -54,14 +63,14 @@ class IsolationWorld:
     name carrying ``marker``), B's user, and establishment A (the attacker's side)."""
 
     marker: str
-    organisation: Any
-    establishment: Any
-    department: Any
-    person: Any
-    asset: Any
-    alert: Any
-    user: Any
-    establishment_a: Any
+    organisation: Organisation
+    establishment: Establishment
+    department: Department
+    person: Person
+    asset: Asset
+    alert: Alert
+    user: User
+    establishment_a: Establishment
 
 
 @dataclass
@@ -105,7 +114,7 @@ def isolation_parts(world: IsolationWorld) -> dict[str, IsolationPart]:
     return parts
 
 
-def count_in(establishment: Any, *models: Any) -> dict[str, int]:
+def count_in(establishment: Establishment, *models: type[Model]) -> dict[str, int]:
     """Rows of each model in ``establishment``, through the model's scope (``scope_path``)."""
     return {model.__name__: model._default_manager.filter(
                 **{getattr(model, "scope_path", "establishment"): establishment}).count()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,7 +245,7 @@ def assign_alert(alert: Alert, user: User, assignee: User | None) -> Alert:
     return crud.save_instance(alert, user, assignee=assignee)
 
 
-def alert_counts(queryset: Any) -> dict[str, list[tuple[Any, StrOrPromise, int]]]:
+def alert_counts(queryset: QuerySet[Alert]) -> dict[str, list[tuple[Any, StrOrPromise, int]]]:
     """Counts of a (scoped) alert queryset by status and by severity, for the triage screen."""
     by_status = _count_by(queryset, "status")
     by_severity = _count_by(queryset, "severity")
@@ -256,6 +256,6 @@ def alert_counts(queryset: Any) -> dict[str, list[tuple[Any, StrOrPromise, int]]
     }
 
 
-def _count_by(queryset: Any, field: str) -> dict[Any, int]:
+def _count_by(queryset: QuerySet[Alert], field: str) -> dict[Any, int]:
     rows = queryset.order_by().values(field).annotate(total=Count("pk"))
     return {row[field]: row["total"] for row in rows}

@@ -400,7 +400,8 @@ def import_assets(establishment: Establishment, data: bytes, user: User | None) 
 
 # --- export ------------------------------------------------------------------------------------
 
-def _export(queryset: Any, columns: tuple[str, ...], rows: Iterable[Iterable[Any]]) -> str:
+def _export(queryset: models.QuerySet[Any], columns: tuple[str, ...],
+            rows: Iterable[Iterable[Any]]) -> str:
     model = queryset.model
     buffer = io.StringIO()
     # Cells a spreadsheet would run as formulas are neutralised (CSV injection).
@@ -420,7 +421,7 @@ def _export(queryset: Any, columns: tuple[str, ...], rows: Iterable[Iterable[Any
     return buffer.getvalue()
 
 
-def export_people(queryset: Any) -> str:
+def export_people(queryset: models.QuerySet[Person]) -> str:
     """CSV of a (scoped) Person queryset, in the import's column order."""
     people = queryset.select_related("department").order_by("establishment_id", "email")
     return _export(queryset, PEOPLE_COLUMNS, (
@@ -429,7 +430,7 @@ def export_people(queryset: Any) -> str:
          p.employment_end) for p in people.iterator()))
 
 
-def export_assets(queryset: Any) -> str:
+def export_assets(queryset: models.QuerySet[Asset]) -> str:
     """CSV of a (scoped) Asset queryset, in the import's column order."""
     assets = queryset.select_related("department").order_by("establishment_id", "hostname")
     return _export(queryset, ASSET_COLUMNS, (

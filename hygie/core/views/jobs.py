@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,7 +45,7 @@ class JobListView(JobViews, generic.ObjectListView):
     table_template_name = "core/partials/_job_table.html"
     template_name = "core/job_list.html"
 
-    def extra_context(self, queryset: Any) -> dict[str, Any]:
+    def extra_context(self, queryset: models.QuerySet[Any, Any]) -> dict[str, Any]:
         return {"is_polling": queryset.filter(status__in=ACTIVE_STATUSES).exists()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -19,7 +19,7 @@ from hygie.core.services.alerts import OPEN_STATUSES
 MAX_QUERY_LENGTH = 200
 
 
-def _counts(queryset: Any, field: str) -> dict[Any, int]:
+def _counts(queryset: QuerySet[Any], field: str) -> dict[Any, int]:
     rows = queryset.order_by().values(field).annotate(total=Count("pk"))
     return {row[field]: row["total"] for row in rows}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
@@ -60,7 +61,7 @@ class BoundedUploadMixin(View):
                                                                        self.upload_limit()))
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
-    def flag_too_large(self, form: Any) -> bool:
+    def flag_too_large(self, form: forms.BaseForm) -> bool:
         """When the upload passed the limit, put the error on the form's file field (True)."""
         if not upload_was_too_large(self.request):
             return False

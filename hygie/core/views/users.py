@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -50,7 +49,7 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _apply_errors(form: Any, error: ValidationError | PermissionDenied) -> None:
+def _apply_errors(form: forms.BaseForm, error: ValidationError | PermissionDenied) -> None:
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)

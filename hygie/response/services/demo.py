@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from hygie.core.choices import SeverityChoice
-from hygie.core.models import Alert, Asset, Department, Establishment
+from hygie.core.models import Alert, Asset, Department, Establishment, Organisation
 from hygie.response.choices import (
     CareImpact,
     IncidentCategory,
@@ -164,7 +164,7 @@ def _follow_up(incident: Incident, at: Any) -> None:
         drafts.generate_draft(incident, kind, "fr", None)
 
 
-def _plan_exercise(hospital: Establishment, organisation: Any) -> None:
+def _plan_exercise(hospital: Establishment, organisation: Organisation) -> None:
     """The organisation adopted and reviewed its ransomware playbook; an exercise is planned."""
     playbooks.adopt_shipped(None, organisation, "ransomware")
     local = timezone.now().astimezone(ZoneInfo(hospital.timezone))

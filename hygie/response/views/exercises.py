@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import (
     FileResponse,
     HttpResponse,
@@ -82,7 +83,7 @@ class ExerciseListView(ExerciseViews, generic.ObjectListView):
     search_fields = ("title", "scenario_key")
     filters = ("status", "establishment")
 
-    def extra_context(self, queryset: Any) -> dict[str, Any]:
+    def extra_context(self, queryset: models.QuerySet[Any, Any]) -> dict[str, Any]:
         return {"establishment_status": service.exercise_status_by_establishment(
             self.request.user)}
 
