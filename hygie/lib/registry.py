@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from weakref import WeakSet
 
 from hygie.lib.errors import HygieError
@@ -25,13 +25,13 @@ class Registry(Generic[T]):
 
     # Every registry created, so start-up can freeze them all in one call (``freeze_all``)
     # instead of each owner remembering to.
-    _instances: WeakSet[Registry[object]] = WeakSet()
+    _instances: WeakSet[Registry[Any]] = WeakSet()  # Any: a registry of any item type
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._items: dict[str, T] = {}
         self._frozen = False
-        Registry._instances.add(self)  # type: ignore[arg-type]
+        Registry._instances.add(self)
 
     @classmethod
     def every(cls) -> list[Registry[object]]:
