@@ -51,6 +51,11 @@ class Limits:
     max_depth: int = 64
     max_nodes: int = 100_000  # scalars, lists and mappings, over all documents of a stream
     max_documents: int = 1_000  # for multi-document YAML streams
+    # Characters of one number (JSON) or int/float scalar (YAML). Python refuses to convert an
+    # int of more than 4,300 digits to or from text (ValueError), and a YAML hex or sexagesimal
+    # int is built without that check, then fails wherever it is printed: no real document
+    # needs a thousand-digit number.
+    max_number_chars: int = 1_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -157,6 +162,8 @@ def load_json(text: str | bytes, source: str | None = None,
         raise DocumentError([DocumentProblem(f"not valid JSON: {error.msg}",
                                              Location(source, error.lineno, error.colno))]) \
             from None
+    except ValueError:  # a number Python will not convert (the scanner bounds their length)
+        raise _problem("not valid JSON: a number that cannot be read", source) from None
     return Document(data, source, positions)
 
 
@@ -233,6 +240,7 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Scalars the safe constructor builds into plain values (``!!str`` is taken as is).
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}"
                          for name in ("null", "bool", "int", "float", "binary", "timestamp"))
+_NUMBER_TAGS = frozenset(("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"))
 
 
 def _unsupported(tag: str) -> str:
@@ -340,6 +348,9 @@ class _Composer:
                 return Document(value, self.source, positions)
 
     def scalar(self, tag: str, event: Any, path: DocumentPath) -> Any:
+        if tag in _NUMBER_TAGS and len(event.value) > self.limits.max_number_chars:
+            raise self.fail(f"number longer than {self.limits.max_number_chars} characters",
+                            event.start_mark, path)
         if self.as_nodes:
             return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
                                    style=event.style)
@@ -456,6 +467,10 @@ class _JSONScanner:
             if nodes > self.limits.max_nodes:
                 raise _problem(f"more than {self.limits.max_nodes} values", self.source,
                                *self.position(offset))
+            if len(token) > self.limits.max_number_chars and token[0] not in '"{[':
+                # Only numbers are long bare tokens (true, false and null are short).
+                raise _problem(f"number longer than {self.limits.max_number_chars} characters",
+                               self.source, *self.position(offset))
             path = self.child_path(stack, positions, offset)
             if token in ("{", "["):
                 if len(stack) >= self.limits.max_depth:

@@ -188,3 +188,39 @@ def test_json_types_for_json_schema_validation() -> None:
         load_yaml("a: !!binary aGk=", json_types=True)
     [document] = load_yaml_all("day: 2026-01-02", json_types=True)
     assert document.data == {"day": "2026-01-02"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "value: " + "9" * 5000,  # decimal: beyond Python's 4,300-digit int/str conversion limit
+        "value: 0x" + "f" * 5000,  # hex: builds an int that fails when written as text
+        "value: !!int " + "1" * 5000,
+        "value: " + "1" * 1001 + ".5",
+    ],
+)
+def test_yaml_numbers_longer_than_the_limit_are_refused(text: str) -> None:
+    with pytest.raises(DocumentError, match="number longer than 1000 characters") as refused:
+        load_yaml(text, "big.yml")
+    assert refused.value.problems[0].location.line == 1
+
+
+def test_yaml_numbers_within_the_limit_load() -> None:
+    assert load_yaml("value: 0x" + "f" * 900).data["value"] == 16**900 - 1
+    assert load_yaml("value: '" + "9" * 5000 + "'").data["value"] == "9" * 5000  # text stays
+
+
+@pytest.mark.parametrize(
+    "number", ["9" * 5000, "-" + "1" * 1001, "1." + "5" * 1001, "1e" + "9" * 1001]
+)
+def test_json_numbers_longer_than_the_limit_are_refused(number: str) -> None:
+    with pytest.raises(DocumentError, match="number longer than 1000 characters"):
+        load_json('{"a": [1, ' + number + "]}", "big.json")
+
+
+def test_json_number_limit_is_a_limit_and_strings_are_not_numbers() -> None:
+    assert load_json('{"a": ' + "9" * 1000 + "}").data["a"] == int("9" * 1000)
+    assert load_json('{"a": "' + "9" * 5000 + '"}').data["a"] == "9" * 5000
+    tight = Limits(max_number_chars=10)
+    with pytest.raises(DocumentError, match="number longer than 10 characters"):
+        load_json("[12345678901]", limits=tight)
