@@ -127,6 +127,37 @@ def _scan() -> Loaded:
     return scan, (PrivacyEngineError,)
 
 
+_STREAM_KINDS = ("text", "csv", "hl7v2")
+
+
+def _stream() -> Loaded:
+    from hygie.privacy.engine import PHIDetector, PrivacyEngineError, ScanConfig
+    from hygie.privacy.engine.stream import FindingBound, StreamScanner
+
+    detector = PHIDetector(ScanConfig(hmac_key=b"fuzzing-key-not-secret-0123456789"))
+
+    def scan(data: bytes) -> object:
+        """Byte 0 picks the format, byte 1 the read size; the smallest blocks the scanner
+        allows (1 KiB) so that inputs of a few KiB cross several block borders."""
+        if len(data) < 2:
+            return None
+        kind, read = _STREAM_KINDS[data[0] % len(_STREAM_KINDS)], data[1] * 16 + 1
+        scanner = StreamScanner(detector, kind, "fuzz", block_chars=1024, overlap_chars=0)
+        kept = FindingBound(100)
+        for start in range(2, len(data), read):
+            kept.add(scanner.feed(data[start : start + read]))
+        kept.add(scanner.close())
+        return scanner.result(kept)
+
+    return scan, (PrivacyEngineError,)
+
+
+def _stream_seeds() -> Iterator[Seed]:
+    for name, data in _fixtures(".txt", ".csv", ".hl7"):
+        kind = {"txt": 0, "csv": 1, "hl7": 2}[name.removesuffix(".in").rsplit(".", 1)[-1]]
+        yield name, bytes([kind, 7]) + data * (3000 // len(data) + 1)
+
+
 def _binary(builder: str) -> Callable[[], Iterator[Seed]]:
     def seeds() -> Iterator[Seed]:
         yield builder, getattr(_builders(), builder)()
@@ -275,6 +306,13 @@ TARGETS = (
         _extractor("zip", "bundle.zip"),
         (*_PRIVACY, "zipfile"),
         _zip_seeds,
+    ),
+    Target(
+        "phi_stream",
+        "StreamScanner: text, CSV and HL7 scanned block by block across borders",
+        _stream,
+        _PRIVACY,
+        _stream_seeds,
     ),
     Target(
         "phi_scan",
