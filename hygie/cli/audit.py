@@ -31,8 +31,12 @@ def verify() -> None:
                        "(`hygie audit checkpoint`, or the hourly job).")
         return
     problem = report.problem
-    click.secho(f"Audit trail TAMPERED ({problem.check} check): entry #{problem.sequence} was "
-                f"{problem.kind} ({problem.detail}).", fg="red", err=True)
+    if problem.kind == "unanchored":  # nothing proven broken, but nothing proves it whole
+        click.secho(f"Audit trail NOT VERIFIABLE ({problem.check} check): {problem.detail}.",
+                    fg="red", err=True)
+    else:
+        click.secho(f"Audit trail TAMPERED ({problem.check} check): entry #{problem.sequence} "
+                    f"was {problem.kind} ({problem.detail}).", fg="red", err=True)
     click.echo(f"{report.checked} entries before it are intact. Keep a copy of the database, "
                "the key folder and the checkpoint file for the investigation before changing "
                "anything.", err=True)

@@ -168,3 +168,34 @@ def test_verify_page_in_french_names_checks_and_details_in_french(client_a, depa
     assert "Ce qui a été vérifié" in text
     assert "entrées vérifiées" in text and "fichier des points de contrôle" in text
     assert "entries verified" not in text and "signed checkpoint" not in text
+
+
+def test_verify_page_fails_when_the_checkpoint_file_went_with_the_attack(client_a, departments,
+                                                                         monkeypatch):
+    """The page runs the same checks as `hygie audit verify` (review of issue 9, defect 2)."""
+    import types
+
+    from hygie.core import audit_verify
+    from hygie.core.audit_checkpoints import CHECKPOINT_INTERVAL, checkpoint_file, write_checkpoint
+    from hygie.core.models import AuditChainHead
+
+    write_checkpoint()
+    Department.objects.create(establishment=departments[0].establishment, name="Bloc A")
+    keep = AuditEntry.objects.order_by("-sequence")[1]
+    AuditEntry.objects.filter(sequence__gt=keep.sequence).delete()
+    AuditChainHead.objects.update(sequence=keep.sequence, entry_hash=keep.entry_hash)
+    checkpoint_file().unlink()
+    page = client_a.post(reverse("core:audit_verify"))
+    report = page.context["report"]
+    assert (report.problem.check, report.problem.kind) == ("checkpoint file", "truncated")
+    assert "The chain is broken" in page.content.decode()
+
+    record = AuditEntry.objects.get(object_type="core.auditcheckpoint")  # the record goes too
+    keep = AuditEntry.objects.get(sequence=record.sequence - 1)
+    AuditEntry.objects.filter(sequence__gt=keep.sequence).delete()
+    AuditChainHead.objects.update(sequence=keep.sequence, entry_hash=keep.entry_hash)
+    later = timezone.now() + 2 * CHECKPOINT_INTERVAL + timedelta(minutes=1)
+    monkeypatch.setattr(audit_verify, "timezone", types.SimpleNamespace(now=lambda: later))
+    page = client_a.post(reverse("core:audit_verify"))
+    assert page.context["report"].problem.kind == "unanchored"
+    assert "The chain cannot be verified" in page.content.decode()
