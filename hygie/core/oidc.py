@@ -1,20 +1,25 @@
 """Single sign-on through the hospital's identity provider (Keycloak, Entra ID, Pro Santé Connect).
 
 Enabled when the HYGIE_OIDC_* settings are present (see ``hygie.settings.base``). Accounts are
-matched by e-mail address; a person signing in for the first time gets an account with the
-default role (HYGIE_OIDC_DEFAULT_ROLE) and no establishment, so they see nothing until an
-administrator attaches them. Privileged roles still verify their Hygie authenticator after
-single sign-on unless HYGIE_OIDC_TRUST_MFA is set (see ``hygie.core.services.mfa``).
+matched by verified e-mail address, which no two accounts may share (the account service
+refuses it; sign-on is refused if older rows still do); a person signing in for the first time
+gets an account with the default role (HYGIE_OIDC_DEFAULT_ROLE) and no establishment, so they
+see nothing until an administrator attaches them. Privileged roles still verify their Hygie
+authenticator after single sign-on unless HYGIE_OIDC_TRUST_MFA is set (``core.services.mfa``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from hygie.core import context
@@ -22,6 +27,7 @@ from hygie.core.choices import Role
 from hygie.core.models import User
 
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
+logger = logging.getLogger("hygie.core.oidc")
 
 
 def _single_sign_on_actor() -> context.ActorContext:
@@ -39,7 +45,20 @@ class HygieOIDCBackend(OIDCAuthenticationBackend):
         email = (claims.get("email") or "").strip()
         if not email or claims.get("email_verified") is False:
             return User.objects.none()
-        return User.objects.filter(email__iexact=email)
+        users = User.objects.filter(email__iexact=email)
+        if users.count() > 1:
+            # Picking one could sign the person into an account someone else set up with their
+            # address; creating a third would not end the ambiguity. Refused, said, and logged
+            # (the account ids only) for an administrator to give each account its own address.
+            ids = sorted(users.values_list("pk", flat=True))
+            logger.warning("single sign-on refused: accounts %s share the e-mail address", ids)
+            request = getattr(self, "request", None)
+            if request is not None and hasattr(request, "_messages"):
+                messages.error(request, _(
+                    "Single sign-on is refused: several Hygie accounts use your e-mail address. "
+                    "Ask an administrator to give each account its own address."))
+            raise SuspiciousOperation("several accounts share the e-mail address")
+        return users
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         has_email = bool((claims.get("email") or "").strip())

@@ -165,6 +165,7 @@ def create_user_with_temporary_password(
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("An account with this username already exists.")})
+    check_email_free(email)
     user = User(username=username, email=email.strip(), role=role,
                 has_all_establishments=all_establishments, is_superuser=superuser,
                 is_staff=superuser, must_change_password=True)
@@ -175,6 +176,22 @@ def create_user_with_temporary_password(
         user.establishments.set(establishments)
         _record_establishments(user, [], _establishment_names(establishments))
     return user, password
+
+
+def check_email_free(email: str, *, other_than: User | None = None) -> None:
+    """Refuse an e-mail address another account already uses (whatever its case).
+
+    Single sign-on finds the account by e-mail: a second account with someone's address would
+    break their sign-on, or catch it in an account its creator controls. Empty means "none".
+    """
+    email = email.strip()
+    if not email:
+        return
+    others = User.objects.filter(email__iexact=email)
+    if other_than is not None and other_than.pk:
+        others = others.exclude(pk=other_than.pk)
+    if others.exists():
+        raise ValidationError({"email": _("Another account already uses this e-mail address.")})
 
 
 def update_user_access(user: User, *, actor: User | None, role: str,
