@@ -5,6 +5,7 @@ Kept free of Django so the CLI can read it before deciding whether to start Djan
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import stat
@@ -17,6 +18,7 @@ from hygie.lib.destinations import NetworkListError, parse_networks
 from hygie.lib.errors import HygieError
 
 SECRET_KEY_FILE = "secret_key"
+logger = logging.getLogger("hygie.config")
 
 
 class ConfigError(HygieError):
@@ -86,6 +88,34 @@ def create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         pass
+
+
+def tighten_data_home(home: Path) -> None:
+    """Make an existing data folder owner-only (0700) when this process's user owns it.
+
+    A new folder is created 0700; one made before that rule (or by hand, 0755) would stay open
+    to every account of the server. Only the folder itself: below it, files are created 0600
+    and walking a large tree at every start would be slow; `hygie check` reports any left open.
+    A folder owned by someone else (a shared mount) is the operator's to decide: not touched.
+    """
+    try:
+        info = home.stat()
+    except OSError:
+        return
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        return
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o077:
+        return
+    try:
+        home.chmod(0o700)
+    except OSError as error:
+        logger.warning("the data folder %s is open (mode %04o) and could not be made private: %s",
+                       home, mode, error)
+        return
+    # Once: afterwards the folder is private and this is not reached again.
+    logger.warning("the data folder %s was open (mode %04o); it is now 0700 (owner only)",
+                   home, mode)
 
 
 def _syslog_url(value: str) -> str:
@@ -225,6 +255,8 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
     """Resolve the configuration; ``create_secret_key=False`` leaves the data folder untouched
     (``hygie restore`` and ``hygie check`` must not write into it)."""
     home = data_home()
+    if create_secret_key:  # a process that writes to the folder (web, worker, migrate, demo)
+        tighten_data_home(home)
     toml = _read_toml(home)
     secret = os.environ.get("HYGIE_SECRET_KEY") or toml.get("secret_key")
     if not secret and (create_secret_key or (home / SECRET_KEY_FILE).exists()):
