@@ -20,13 +20,15 @@ def migrate() -> None:
 
 @click.command()
 @click.option("--username", default="admin", show_default=True, help="Login of the new account.")
-@click.option("--email", default="admin@localhost", show_default=True,
-              help="Where the administrator receives notifications.")
+@click.option("--email", default=None,
+              help="Where the administrator receives notifications  [default: USERNAME@localhost]. "
+                   "Addresses are unique: single sign-on matches accounts by e-mail.")
 @click.option("--if-missing", is_flag=True,
               help="Do nothing when an administrator already exists (used by `make run`).")
-def createadmin(username: str, email: str, if_missing: bool) -> None:
+def createadmin(username: str, email: str | None, if_missing: bool) -> None:
     """Create an administrator and print its one-time password."""
     setup_django()
+    email = email or f"{username}@localhost"
     from django.core.exceptions import ValidationError
 
     from hygie.core.choices import Role

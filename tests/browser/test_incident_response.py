@@ -202,7 +202,9 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
         "buffer": b"horodatage,compte,dossiers\n2026-11-28T02:59,compte-demo-42,184\n"})
     evidence.locator("#id_evidence-location").fill("Coffre DSI")
     evidence.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
-    expect(page.locator("#evidence")).to_contain_text(EVIDENCE_NAME)
+    # An uploaded file's name may carry a patient's name: the page shows it masked, never raw.
+    expect(page.locator("#evidence")).to_contain_text("••••.csv")
+    expect(page.locator("#evidence")).not_to_contain_text(EVIDENCE_NAME)
     expect(page.locator("#evidence")).to_contain_text("Coffre DSI")
     expect(page.locator("#timeline")).to_contain_text(EVIDENCE_TITLE)
 
