@@ -56,8 +56,10 @@ def main() -> None:
     sources = [RuleSource(str(path), text) for path, text in zip(paths, texts, strict=True)]
     pack = load_rule_pack(sources)
     whole = best_of(args.repeat, lambda: load_rule_pack(sources))
-    print(f"  load_rule_pack (YAML + pySigma):   {whole:6.2f} s  "
-          f"({pack.valid_count} valid, {len(pack.problems)} problems)")
+    print(
+        f"  load_rule_pack (YAML + pySigma):   {whole:6.2f} s  "
+        f"({pack.valid_count} valid, {len(pack.problems)} problems)"
+    )
 
 
 if __name__ == "__main__":

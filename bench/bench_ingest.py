@@ -60,21 +60,27 @@ def _stamps(i: int) -> tuple[bytes, bytes, bytes]:
 
 # One template per kind: (weight in 100 lines, function of the line number).
 def _rfc5424_sshd(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return (b"<38>1 %s ehr-%d.chu.local sshd %d - - Accepted publickey for nurse%d from "
-            b"10.1.%d.%d port %d ssh2" % (t[0], i % 20, 1000 + i % 30000, i % 200, i % 250,
-                                          i % 249 + 1, 40000 + i % 20000))
+    return (
+        b"<38>1 %s ehr-%d.chu.local sshd %d - - Accepted publickey for nurse%d from "
+        b"10.1.%d.%d port %d ssh2"
+        % (t[0], i % 20, 1000 + i % 30000, i % 200, i % 250, i % 249 + 1, 40000 + i % 20000)
+    )
 
 
 def _rfc5424_app(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return (b"<134>1 %s dpi-app-%d.chu.local dpi %d AUDIT [origin ip=\"10.3.%d.%d\"]"
-            b"[meta sequenceId=\"%d\"] \xef\xbb\xbfuser doc%d opened record %d"
-            % (t[0], i % 8, 2000 + i % 500, i % 250, i % 249 + 1, i, i % 90, 100000 + i))
+    return (
+        b'<134>1 %s dpi-app-%d.chu.local dpi %d AUDIT [origin ip="10.3.%d.%d"]'
+        b'[meta sequenceId="%d"] \xef\xbb\xbfuser doc%d opened record %d'
+        % (t[0], i % 8, 2000 + i % 500, i % 250, i % 249 + 1, i, i % 90, 100000 + i)
+    )
 
 
 def _rfc5424_sudo(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return (b"<86>1 %s biomed-gw%02d sudo - - - tech%d : TTY=pts/%d ; PWD=/opt/bridge ; "
-            b"USER=root ; COMMAND=/usr/bin/systemctl restart pump-bridge"
-            % (t[0], i // 100 % 4, i // 100 % 5, i % 9))
+    return (
+        b"<86>1 %s biomed-gw%02d sudo - - - tech%d : TTY=pts/%d ; PWD=/opt/bridge ; "
+        b"USER=root ; COMMAND=/usr/bin/systemctl restart pump-bridge"
+        % (t[0], i // 100 % 4, i // 100 % 5, i % 9)
+    )
 
 
 def _rfc3164_sshd_failed(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
@@ -85,69 +91,102 @@ def _rfc3164_sshd_failed(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
         host, address = b"pacs01", b"203.0.113.%d" % (50 + i // 10_000 % 4)
     else:
         host, address = b"pacs%02d" % (i // 100 % 12), b"10.4.%d.%d" % (i // 100 % 250, i % 250)
-    return (b"<38>%s %s sshd[%d]: Failed password for %s from %s port %d ssh2"
-            % (t[1], host, 5000 + i % 4000, (b"root", b"admin", b"invalid user pacsadmin")[i % 3],
-               address, 40000 + i % 20000))
+    return b"<38>%s %s sshd[%d]: Failed password for %s from %s port %d ssh2" % (
+        t[1],
+        host,
+        5000 + i % 4000,
+        (b"root", b"admin", b"invalid user pacsadmin")[i % 3],
+        address,
+        40000 + i % 20000,
+    )
 
 
 def _rfc3164_sudo(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return (b"<86>%s ward-pc-%d sudo:   user%d : TTY=pts/%d ; PWD=/home/user%d ; USER=root ; "
-            b"COMMAND=/usr/bin/systemctl status cups" % (t[1], i % 20, i % 50, i % 9, i % 50))
+    return (
+        b"<86>%s ward-pc-%d sudo:   user%d : TTY=pts/%d ; PWD=/home/user%d ; USER=root ; "
+        b"COMMAND=/usr/bin/systemctl status cups" % (t[1], i % 20, i % 50, i % 9, i % 50)
+    )
 
 
 def _rfc3164_cron(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return (b"<78>%s lab-srv-%d CRON[%d]: (root) CMD (/usr/local/bin/backup-lis --incremental)"
-            % (t[1], i % 6, 3000 + i % 5000))
+    return b"<78>%s lab-srv-%d CRON[%d]: (root) CMD (/usr/local/bin/backup-lis --incremental)" % (
+        t[1],
+        i % 6,
+        3000 + i % 5000,
+    )
 
 
 def _file_sshd(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
     # /var/log/auth.log lines forwarded as they are (no PRI), as rsyslog's imfile sends them.
-    return (b"%s ehr-db%d sshd[%d]: pam_unix(sshd:session): session opened for user "
-            b"svc_backup(uid=%d) by (uid=0)" % (t[1], i % 3, 7000 + i % 900, 1000 + i % 7))
+    return (
+        b"%s ehr-db%d sshd[%d]: pam_unix(sshd:session): session opened for user "
+        b"svc_backup(uid=%d) by (uid=0)" % (t[1], i % 3, 7000 + i % 900, 1000 + i % 7)
+    )
 
 
 def _web(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return (b'10.2.%d.%d - - [%s] "GET /portail/rendez-vous/%d?service=cardio HTTP/1.1" 200 '
-            b'%d "https://portail.chu.local/" "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"'
-            % (i % 250, i % 249 + 1, t[2], i % 5000, 500 + i % 4000))
+    return (
+        b'10.2.%d.%d - - [%s] "GET /portail/rendez-vous/%d?service=cardio HTTP/1.1" 200 '
+        b'%d "https://portail.chu.local/" "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"'
+        % (i % 250, i % 249 + 1, t[2], i % 5000, 500 + i % 4000)
+    )
 
 
 def _web_sqli(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return (b'203.0.113.77 - - [%s] "GET /resultats?q=1+UNION+SELECT+username,password+FROM+'
-            b'users-- HTTP/1.1" 500 512 "-" "sqlmap/1.8"' % t[2])
+    return (
+        b'203.0.113.77 - - [%s] "GET /resultats?q=1+UNION+SELECT+username,password+FROM+'
+        b'users-- HTTP/1.1" 500 512 "-" "sqlmap/1.8"' % t[2]
+    )
 
 
 def _web_fhir_export(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return (b'198.51.100.%d - - [%s] "GET /fhir/$export?_type=Patient,Observation HTTP/1.1" '
-            b'202 0 "-" "python-httpx/0.27"' % (20 + i % 3, t[2]))
+    return (
+        b'198.51.100.%d - - [%s] "GET /fhir/$export?_type=Patient,Observation HTTP/1.1" '
+        b'202 0 "-" "python-httpx/0.27"' % (20 + i % 3, t[2])
+    )
 
 
 def _fhir_audit(i: int, t: tuple[bytes, bytes, bytes], purpose: bytes = b"") -> bytes:
-    return (b'{"resourceType": "AuditEvent", "type": {"system": "http://terminology.hl7.org/'
-            b'CodeSystem/audit-event-type", "code": "rest"}, "subtype": [{"system": '
-            b'"http://hl7.org/fhir/restful-interaction", "code": "read"}], "action": "R", '
-            b'"recorded": "%s", "outcome": "0", "agent": [{"who": {"identifier": {"value": '
-            b'"dr.user%d"}}, "requestor": true, "network": {"address": "10.1.2.%d", "type": '
-            b'"2"}}], "source": {"site": "CHU Nord", "observer": {"display": "ehr-fhir-01"}}, '
-            b'"entity": [{"what": {"reference": "Patient/p%d"}}]%s}'
-            % (t[0], i // 100 % 40, i // 100 % 250, i % 9000, purpose))
+    return (
+        b'{"resourceType": "AuditEvent", "type": {"system": "http://terminology.hl7.org/'
+        b'CodeSystem/audit-event-type", "code": "rest"}, "subtype": [{"system": '
+        b'"http://hl7.org/fhir/restful-interaction", "code": "read"}], "action": "R", '
+        b'"recorded": "%s", "outcome": "0", "agent": [{"who": {"identifier": {"value": '
+        b'"dr.user%d"}}, "requestor": true, "network": {"address": "10.1.2.%d", "type": '
+        b'"2"}}], "source": {"site": "CHU Nord", "observer": {"display": "ehr-fhir-01"}}, '
+        b'"entity": [{"what": {"reference": "Patient/p%d"}}]%s}'
+        % (t[0], i // 100 % 40, i // 100 % 250, i % 9000, purpose)
+    )
 
 
 def _fhir_break_the_glass(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
-    return _fhir_audit(i, t, b', "purposeOfEvent": [{"coding": [{"system": "http://terminology.'
-                             b'hl7.org/CodeSystem/v3-ActReason", "code": "BTG"}]}]')
+    return _fhir_audit(
+        i,
+        t,
+        b', "purposeOfEvent": [{"coding": [{"system": "http://terminology.'
+        b'hl7.org/CodeSystem/v3-ActReason", "code": "BTG"}]}]',
+    )
 
 
 def _hl7(i: int, t: tuple[bytes, bytes, bytes]) -> bytes:
     # Every HL7 message alerts until the site lists its partner facilities (%hl7_known_...%).
-    return (b"MSH|^~\\&|ADT|%s|EHR|CHU-NORD|20260302100000+0100||ADT^A01^ADT_A01|MSG%d|P|2.5"
-            b"\rPID|1||%d^^^CHU-NORD^PI||TEST^PATIENT||19700101|U"
-            % ((b"CHU-NORD", b"CLIN-SUD")[i // 1000 % 2], i, 100000 + i))
+    return (
+        b"MSH|^~\\&|ADT|%s|EHR|CHU-NORD|20260302100000+0100||ADT^A01^ADT_A01|MSG%d|P|2.5"
+        b"\rPID|1||%d^^^CHU-NORD^PI||TEST^PATIENT||19700101|U"
+        % ((b"CHU-NORD", b"CLIN-SUD")[i // 1000 % 2], i, 100000 + i)
+    )
 
 
 _MIX = (
-    (20, _rfc5424_sshd), (10, _rfc5424_app), (1, _rfc5424_sudo), (10, _rfc3164_sshd_failed),
-    (9, _rfc3164_sudo), (10, _rfc3164_cron), (10, _file_sshd), (29, _web), (1, _fhir_audit),
+    (20, _rfc5424_sshd),
+    (10, _rfc5424_app),
+    (1, _rfc5424_sudo),
+    (10, _rfc3164_sshd_failed),
+    (9, _rfc3164_sudo),
+    (10, _rfc3164_cron),
+    (10, _file_sshd),
+    (29, _web),
+    (1, _fhir_audit),
 )
 _KINDS = [kind for weight, kind in _MIX for _ in range(weight)]
 assert len(_KINDS) == 100
@@ -187,33 +226,62 @@ def send(port: int, count: int, match_every: int = MATCH_EVERY) -> None:
     with socket.create_connection(("127.0.0.1", port)) as client:
         view, chunk = memoryview(payload), 256 * 1024
         for start in range(0, len(payload), chunk):
-            client.sendall(view[start:start + chunk])
+            client.sendall(view[start : start + chunk])
     print(count, flush=True)
 
 
 def start_sender(port: int, count: int, match_every: int) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, __file__, "--send", str(port), "--events",
-                             str(count), "--match-every", str(match_every)],
-                            stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--send",
+            str(port),
+            "--events",
+            str(count),
+            "--match-every",
+            str(match_every),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
-def run_hygie_child(count: int, home: Path, database_url: str = "", processes: int = -1,
-                    match_every: int = MATCH_EVERY, profile: str = "") -> dict[str, Any]:
+def run_hygie_child(
+    count: int,
+    home: Path,
+    database_url: str = "",
+    processes: int = -1,
+    match_every: int = MATCH_EVERY,
+    profile: str = "",
+) -> dict[str, Any]:
     """Run ``run_hygie`` in a fresh process (Django is set up once per process)."""
-    command = [sys.executable, __file__, "--hygie", str(home), "--events", str(count),
-               "--processes", str(processes), "--match-every", str(match_every)]
+    command = [
+        sys.executable,
+        __file__,
+        "--hygie",
+        str(home),
+        "--events",
+        str(count),
+        "--processes",
+        str(processes),
+        "--match-every",
+        str(match_every),
+    ]
     if profile:
         command += ["--profile-store", profile]
     environment = dict(os.environ)
     if database_url:
         environment["HYGIE_DATABASE_URL"] = database_url
-    output = subprocess.run(command, check=True, capture_output=True, text=True,
-                            env=environment).stdout
+    output = subprocess.run(
+        command, check=True, capture_output=True, text=True, env=environment
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def run_hygie(count: int, home: Path, processes: int = -1,
-              match_every: int = MATCH_EVERY, profile: str = "") -> dict[str, Any]:
+def run_hygie(
+    count: int, home: Path, processes: int = -1, match_every: int = MATCH_EVERY, profile: str = ""
+) -> dict[str, Any]:
     os.environ["HYGIE_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "hygie.settings.production"
     import django
@@ -228,8 +296,9 @@ def run_hygie(count: int, home: Path, processes: int = -1,
 
     call_command("migrate", verbosity=0)
     organisation = Organisation.objects.create(name="Bench GHT", kind="ght")
-    establishment = Establishment.objects.create(organisation=organisation, name="CH Bench",
-                                                 kind="ch", finess_eg="010000024")
+    establishment = Establishment.objects.create(
+        organisation=organisation, name="CH Bench", kind="ch", finess_eg="010000024"
+    )
     rules = len(rule_engine().rules)  # compiled once, before the clock starts
     receivers = SyslogListeners(establishment.pk, tcp="127.0.0.1:0", processes=processes)
     receivers.start()
@@ -252,11 +321,18 @@ def run_hygie(count: int, home: Path, processes: int = -1,
     stored = Event.objects.count() - warmed
     from django.db import connection
 
-    return {"sent": sent, "stored": stored, "seconds": elapsed, "rules": rules,
-            **_alerts(establishment), "database": connection.vendor,
-            "failed": receivers.stats.failed, "load": os.getloadavg()[0],
-            "cpu_store_us": (cpu_after[0] - cpu_before[0]) / max(sent, 1) * 1e6,
-            "cpu_prepare_us": (cpu_after[1] - cpu_before[1]) / max(sent, 1) * 1e6}
+    return {
+        "sent": sent,
+        "stored": stored,
+        "seconds": elapsed,
+        "rules": rules,
+        **_alerts(establishment),
+        "database": connection.vendor,
+        "failed": receivers.stats.failed,
+        "load": os.getloadavg()[0],
+        "cpu_store_us": (cpu_after[0] - cpu_before[0]) / max(sent, 1) * 1e6,
+        "cpu_prepare_us": (cpu_after[1] - cpu_before[1]) / max(sent, 1) * 1e6,
+    }
 
 
 WARM_UP = 2000
@@ -310,10 +386,12 @@ def _alerts(establishment: object) -> dict[str, object]:
     from hygie.core.models import Alert
 
     alerts = Alert.objects.filter(establishment=establishment)
-    return {"alerts": alerts.count(),
-            "occurrences": alerts.aggregate(total=Sum("occurrences"))["total"] or 0,
-            "alert_rules": alerts.values("title").distinct().count(),
-            "alert_titles": sorted(set(alerts.values_list("title", flat=True)))}
+    return {
+        "alerts": alerts.count(),
+        "occurrences": alerts.aggregate(total=Sum("occurrences"))["total"] or 0,
+        "alert_rules": alerts.values("title").distinct().count(),
+        "alert_titles": sorted(set(alerts.values_list("title", flat=True))),
+    }
 
 
 def run_baseline(count: int, home: Path, match_every: int = MATCH_EVERY) -> dict[str, Any]:
@@ -334,8 +412,9 @@ def run_baseline(count: int, home: Path, match_every: int = MATCH_EVERY) -> dict
                 batch.extend((now, line.decode("utf-8", "replace")) for line in lines if line)
                 if len(batch) >= 1000:
                     with database:
-                        database.executemany("INSERT INTO event (received, raw) VALUES (?, ?)",
-                                             batch)
+                        database.executemany(
+                            "INSERT INTO event (received, raw) VALUES (?, ?)", batch
+                        )
                     stored, batch = stored + len(batch), []
         if tail:
             batch.append((time.time(), tail.decode("utf-8", "replace")))
@@ -368,12 +447,13 @@ def run_store_only(count: int, home: Path, match_every: int) -> None:
 
     call_command("migrate", verbosity=0)
     organisation = Organisation.objects.create(name="Bench GHT", kind="ght")
-    establishment = Establishment.objects.create(organisation=organisation, name="CH Bench",
-                                                 kind="ch", finess_eg="010000024")
+    establishment = Establishment.objects.create(
+        organisation=organisation, name="CH Bench", kind="ch", finess_eg="010000024"
+    )
     lines, batches = make_lines(count, match_every), []
     for start in range(0, count, 1000):
         preparer = Preparer(services.rule_engine(), "syslog", keep_refs=False)
-        batch = preparer.prepare(lines[start:start + 1000], datetime.now(UTC))
+        batch = preparer.prepare(lines[start : start + 1000], datetime.now(UTC))
         batch.matches.extend(preparer.finish())
         batches.append(batch)
     matches = sum(len(batch.matches) for batch in batches)
@@ -390,11 +470,13 @@ def run_store_only(count: int, home: Path, match_every: int) -> None:
         services.store_prepared(services.StoreContext.load(establishment), batch)
     spent = time.process_time() - started
     alerts = Alert.objects.filter(establishment=establishment)
-    print(f"Storing alone, {count:,} events in batches of 1,000, {matches:,} rule matches, "
-          f"load average {os.getloadavg()[0]:.2f}: {spent / count * 1e6:.1f} µs CPU per event, "
-          f"of which alerts {alerting[0] / count * 1e6:.1f} "
-          f"({alerting[0] / max(matches, 1) * 1e6:.0f} µs per match); {alerts.count()} alerts, "
-          f"{alerts.aggregate(total=Sum('occurrences'))['total'] or 0:,} occurrences.")
+    print(
+        f"Storing alone, {count:,} events in batches of 1,000, {matches:,} rule matches, "
+        f"load average {os.getloadavg()[0]:.2f}: {spent / count * 1e6:.1f} µs CPU per event, "
+        f"of which alerts {alerting[0] / count * 1e6:.1f} "
+        f"({alerting[0] / max(matches, 1) * 1e6:.0f} µs per match); {alerts.count()} alerts, "
+        f"{alerts.aggregate(total=Sum('occurrences'))['total'] or 0:,} occurrences."
+    )
 
 
 def _print_profile(path: str) -> None:
@@ -403,8 +485,10 @@ def _print_profile(path: str) -> None:
     if not Path(path).exists():
         print(f"no profile written to {path}")
         return
-    print("\nThe storing thread (store_prepared and what it calls), by own time; a lock's "
-          "'acquire' is the wait for the preparing process:")
+    print(
+        "\nThe storing thread (store_prepared and what it calls), by own time; a lock's "
+        "'acquire' is the wait for the preparing process:"
+    )
     pstats.Stats(path).sort_stats("tottime").print_stats(20)
 
 
@@ -430,19 +514,40 @@ class _PostgresDatabase:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
-    parser.add_argument("--match-every", type=int, default=MATCH_EVERY, metavar="N",
-                        help=f"one line in N raises an alert on its own (default {MATCH_EVERY}; "
-                             "0: none); SSH guessing runs come on top")
-    parser.add_argument("--processes", type=int, default=-1,
-                        help="preparing processes (-1: one when there are 2+ cores)")
-    parser.add_argument("--postgres", default=os.environ.get("HYGIE_BENCH_POSTGRES_URL", ""),
-                        help="also run Hygie on a fresh database of this PostgreSQL server")
-    parser.add_argument("--profile-store", nargs="?", const="-", default="", metavar="FILE",
-                        help="profile the storing thread (cProfile) of the SQLite run; print "
-                             "its top functions (and keep the statistics in FILE)")
-    parser.add_argument("--store-only", action="store_true",
-                        help="measure the storing half alone (store_prepared over batches "
-                             "prepared beforehand, SQLite), no receiver, no baseline")
+    parser.add_argument(
+        "--match-every",
+        type=int,
+        default=MATCH_EVERY,
+        metavar="N",
+        help=f"one line in N raises an alert on its own (default {MATCH_EVERY}; "
+        "0: none); SSH guessing runs come on top",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=-1,
+        help="preparing processes (-1: one when there are 2+ cores)",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("HYGIE_BENCH_POSTGRES_URL", ""),
+        help="also run Hygie on a fresh database of this PostgreSQL server",
+    )
+    parser.add_argument(
+        "--profile-store",
+        nargs="?",
+        const="-",
+        default="",
+        metavar="FILE",
+        help="profile the storing thread (cProfile) of the SQLite run; print "
+        "its top functions (and keep the statistics in FILE)",
+    )
+    parser.add_argument(
+        "--store-only",
+        action="store_true",
+        help="measure the storing half alone (store_prepared over batches "
+        "prepared beforehand, SQLite), no receiver, no baseline",
+    )
     parser.add_argument("--send", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--hygie", metavar="HOME", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -450,24 +555,43 @@ def main() -> None:
         send(args.send, args.events, args.match_every)
         return
     if args.hygie:
-        print(json.dumps(run_hygie(args.events, Path(args.hygie), args.processes,
-                                   args.match_every, args.profile_store)))
+        print(
+            json.dumps(
+                run_hygie(
+                    args.events,
+                    Path(args.hygie),
+                    args.processes,
+                    args.match_every,
+                    args.profile_store,
+                )
+            )
+        )
         return
     if args.store_only:
         with tempfile.TemporaryDirectory(prefix="hygie-bench-store-") as folder:
             run_store_only(args.events, Path(folder), args.match_every)
         return
-    print(f"load average before the runs: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)",
-          flush=True)
+    print(
+        f"load average before the runs: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)",
+        flush=True,
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="hygie-bench-ingest-") as folder:
         home = Path(folder)
         baseline = run_baseline(args.events, home, args.match_every)
         (home / "sqlite").mkdir()
-        profile = "" if not args.profile_store else (
-            str(home / "store.prof") if args.profile_store == "-" else args.profile_store)
-        hygie = run_hygie_child(args.events, home / "sqlite", processes=args.processes,
-                                match_every=args.match_every, profile=profile)
+        profile = (
+            ""
+            if not args.profile_store
+            else (str(home / "store.prof") if args.profile_store == "-" else args.profile_store)
+        )
+        hygie = run_hygie_child(
+            args.events,
+            home / "sqlite",
+            processes=args.processes,
+            match_every=args.match_every,
+            profile=profile,
+        )
         if profile:
             _print_profile(profile)
         rows.append(("Hygie, SQLite (parse + detection + storage)", hygie))
@@ -475,36 +599,62 @@ def main() -> None:
             database = _PostgresDatabase(args.postgres)
             try:
                 (home / "postgres").mkdir()
-                rows.append(("Hygie, PostgreSQL (same)", run_hygie_child(
-                    args.events, home / "postgres", database.url, args.processes,
-                    args.match_every)))
+                rows.append(
+                    (
+                        "Hygie, PostgreSQL (same)",
+                        run_hygie_child(
+                            args.events,
+                            home / "postgres",
+                            database.url,
+                            args.processes,
+                            args.match_every,
+                        ),
+                    )
+                )
             finally:
                 database.drop()
     rows.append(("baseline: raw lines into SQLite (bound)", baseline))
-    print(f"\nLive syslog ingest over TCP, {args.events:,} events, 127.0.0.1, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end; Hygie "
-          f"with {hygie['rules']} rules; "
-          + (f"1 line in {args.match_every:,} matches a rule" if args.match_every
-             else "no line matches a rule on its own")
-          + ", plus an SSH guessing run every 10,000 lines")
-    print(f"{'':46} {'sent':>9} {'stored':>9} {'loss':>6} {'alerts':>7} {'seconds':>8} "
-          f"{'events/s':>9}  CPU µs/event (store + prepare)")
+    print(
+        f"\nLive syslog ingest over TCP, {args.events:,} events, 127.0.0.1, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end; Hygie "
+        f"with {hygie['rules']} rules; "
+        + (
+            f"1 line in {args.match_every:,} matches a rule"
+            if args.match_every
+            else "no line matches a rule on its own"
+        )
+        + ", plus an SSH guessing run every 10,000 lines"
+    )
+    print(
+        f"{'':46} {'sent':>9} {'stored':>9} {'loss':>6} {'alerts':>7} {'seconds':>8} "
+        f"{'events/s':>9}  CPU µs/event (store + prepare)"
+    )
     for label, row in rows:
         loss = row["sent"] - row["stored"]
         alerts = f"{row['alerts']:,}" if "alerts" in row else "-"
-        cpu = (f"  {row['cpu_store_us']:.0f} + {row['cpu_prepare_us']:.0f}"
-               if "cpu_store_us" in row else "")
-        print(f"{label:46} {row['sent']:>9,} {row['stored']:>9,} {loss:>6,} {alerts:>7} "
-              f"{row['seconds']:>8.2f} {row['sent'] / row['seconds']:>9,.0f}{cpu}")
-    print(f"Alerts (Hygie, SQLite): {hygie['alerts']:,} from {hygie['alert_rules']} rules, "
-          f"{hygie['occurrences']:,} occurrences (repeats of one rule and entity are grouped): "
-          + "; ".join(hygie["alert_titles"]) + ".")
+        cpu = (
+            f"  {row['cpu_store_us']:.0f} + {row['cpu_prepare_us']:.0f}"
+            if "cpu_store_us" in row
+            else ""
+        )
+        print(
+            f"{label:46} {row['sent']:>9,} {row['stored']:>9,} {loss:>6,} {alerts:>7} "
+            f"{row['seconds']:>8.2f} {row['sent'] / row['seconds']:>9,.0f}{cpu}"
+        )
+    print(
+        f"Alerts (Hygie, SQLite): {hygie['alerts']:,} from {hygie['alert_rules']} rules, "
+        f"{hygie['occurrences']:,} occurrences (repeats of one rule and entity are grouped): "
+        + "; ".join(hygie["alert_titles"])
+        + "."
+    )
     eps = hygie["sent"] / hygie["seconds"]
     bound = baseline["sent"] / baseline["seconds"]
     verdict = "met" if eps >= TARGET_EPS and hygie["sent"] == hygie["stored"] else "NOT met"
-    print(f"Hygie (SQLite) / baseline: {eps / bound:.2f}. Target ≥ {TARGET_EPS:,} events/s with "
-          f"zero loss: {verdict}. The baseline does no parsing or detection: an upper bound, "
-          "not a peer tool.")
+    print(
+        f"Hygie (SQLite) / baseline: {eps / bound:.2f}. Target ≥ {TARGET_EPS:,} events/s with "
+        f"zero loss: {verdict}. The baseline does no parsing or detection: an upper bound, "
+        "not a peer tool."
+    )
 
 
 if __name__ == "__main__":

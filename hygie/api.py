@@ -36,10 +36,14 @@ def _json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[...,
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
-                "application/json"):
-            return _error_response(405, "method_not_allowed",
-                                   f"{request.method} is not allowed on this route.",
-                                   Allow=response.get("Allow", ""))
+            "application/json"
+        ):
+            return _error_response(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on this route.",
+                Allow=response.get("Allow", ""),
+            )
         return response
 
     return wrapped
@@ -67,9 +71,9 @@ def build_api() -> NinjaAPI:
         title="Hygie API",
         version=__version__,
         description="REST API of Hygie. Authenticate with a personal token "
-                    "(`Authorization: Bearer hyg_…`) or a browser session. Errors always have "
-                    "the body `{\"error\": {\"code\", \"message\", \"fields\"}}`. "
-                    "Guide: docs/api.md.",
+        "(`Authorization: Bearer hyg_…`) or a browser session. Errors always have "
+        'the body `{"error": {"code", "message", "fields"}}`. '
+        "Guide: docs/api.md.",
         auth=API_AUTH,
         urls_namespace="api",
         # Swagger UI is served from ninja's bundled static files ("ninja" is in INSTALLED_APPS)
@@ -83,8 +87,7 @@ def build_api() -> NinjaAPI:
         dotted = f"{module.package}.api"
         if find_spec(dotted) is not None:
             api_module = import_module(dotted)
-            built.add_router(f"/{getattr(api_module, 'PREFIX', module.label)}",
-                             api_module.router)
+            built.add_router(f"/{getattr(api_module, 'PREFIX', module.label)}", api_module.router)
     return built
 
 

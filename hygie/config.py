@@ -110,12 +110,17 @@ def tighten_data_home(home: Path) -> None:
     try:
         home.chmod(0o700)
     except OSError as error:
-        logger.warning("the data folder %s is open (mode %04o) and could not be made private: %s",
-                       home, mode, error)
+        logger.warning(
+            "the data folder %s is open (mode %04o) and could not be made private: %s",
+            home,
+            mode,
+            error,
+        )
         return
     # Once: afterwards the folder is private and this is not reached again.
-    logger.warning("the data folder %s was open (mode %04o); it is now 0700 (owner only)",
-                   home, mode)
+    logger.warning(
+        "the data folder %s was open (mode %04o); it is now 0700 (owner only)", home, mode
+    )
 
 
 def _syslog_url(value: str) -> str:
@@ -123,8 +128,9 @@ def _syslog_url(value: str) -> str:
     if value:
         scheme, separator, address = value.partition("://")
         if not separator or scheme not in {"udp", "tcp"}:
-            raise ConfigError(f"HYGIE_AUDIT_SYSLOG must look like udp://host:514 or "
-                              f"tcp://host:514, got {value!r}")
+            raise ConfigError(
+                f"HYGIE_AUDIT_SYSLOG must look like udp://host:514 or tcp://host:514, got {value!r}"
+            )
         _check_address(address, "HYGIE_AUDIT_SYSLOG")
     return value
 
@@ -263,15 +269,26 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         secret = load_or_create_secret_key(home)
     oidc_toml = toml.get("oidc", {}) if isinstance(toml.get("oidc"), dict) else {}
     oidc = {}
-    for key in ("client_id", "client_secret", "authorization_endpoint", "token_endpoint",
-                "userinfo_endpoint", "jwks_endpoint", "sign_algo", "scopes", "provider_name",
-                "default_role"):
+    for key in (
+        "client_id",
+        "client_secret",
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_endpoint",
+        "sign_algo",
+        "scopes",
+        "provider_name",
+        "default_role",
+    ):
         value = os.environ.get(f"HYGIE_OIDC_{key.upper()}", oidc_toml.get(key))
         if value:
             oidc[key] = str(value)
     tls = _as_bool(_get("HYGIE_TLS", toml, "tls", False), "HYGIE_TLS")
-    syslog = {key: str(_get(f"HYGIE_SYSLOG_{key.upper()}", toml, f"syslog_{key}", "")).strip()
-              for key in ("udp", "tcp", "tls", "tls_cert", "tls_key", "establishment")}
+    syslog = {
+        key: str(_get(f"HYGIE_SYSLOG_{key.upper()}", toml, f"syslog_{key}", "")).strip()
+        for key in ("udp", "tcp", "tls", "tls_cert", "tls_key", "establishment")
+    }
     for key in ("udp", "tcp", "tls"):
         if syslog[key]:
             _check_address(syslog[key], f"HYGIE_SYSLOG_{key.upper()}")
@@ -279,71 +296,91 @@ def load_settings(*, create_secret_key: bool = True) -> Settings:
         raise ConfigError("HYGIE_SYSLOG_TLS needs HYGIE_SYSLOG_TLS_CERT and HYGIE_SYSLOG_TLS_KEY")
     event_queue = str(_get("HYGIE_EVENT_QUEUE", toml, "event_queue", "")).strip()
     if event_queue and not event_queue.startswith(("nats://", "tls://")):
-        raise ConfigError(f"HYGIE_EVENT_QUEUE must be empty or nats://host:port, "
-                          f"got {event_queue!r}")
+        raise ConfigError(
+            f"HYGIE_EVENT_QUEUE must be empty or nats://host:port, got {event_queue!r}"
+        )
     processes = str(_get("HYGIE_INGEST_PROCESSES", toml, "ingest_processes", "auto")).strip()
-    ingest_processes = -1 if processes.lower() in {"", "auto"} else \
-        _as_int(processes, "HYGIE_INGEST_PROCESSES")
+    ingest_processes = (
+        -1 if processes.lower() in {"", "auto"} else _as_int(processes, "HYGIE_INGEST_PROCESSES")
+    )
     if ingest_processes < -1 or ingest_processes > 64:
         raise ConfigError(f"HYGIE_INGEST_PROCESSES must be auto or 0 to 64, got {processes!r}")
     return Settings(
         home=home,
         secret_key=str(secret or ""),
-        database_url=str(_get("HYGIE_DATABASE_URL", toml, "database_url",
-                              f"sqlite:///{home / 'hygie.sqlite3'}")),
+        database_url=str(
+            _get("HYGIE_DATABASE_URL", toml, "database_url", f"sqlite:///{home / 'hygie.sqlite3'}")
+        ),
         debug=_as_bool(_get("HYGIE_DEBUG", toml, "debug", False), "HYGIE_DEBUG"),
-        allowed_hosts=_as_list(_get("HYGIE_ALLOWED_HOSTS", toml, "allowed_hosts",
-                                    "localhost,127.0.0.1,[::1]")),
-        csrf_trusted_origins=_as_list(_get("HYGIE_CSRF_TRUSTED_ORIGINS", toml,
-                                           "csrf_trusted_origins", "")),
-        behind_tls_proxy=_as_bool(_get("HYGIE_BEHIND_TLS_PROXY", toml, "behind_tls_proxy", False),
-                                  "HYGIE_BEHIND_TLS_PROXY"),
+        allowed_hosts=_as_list(
+            _get("HYGIE_ALLOWED_HOSTS", toml, "allowed_hosts", "localhost,127.0.0.1,[::1]")
+        ),
+        csrf_trusted_origins=_as_list(
+            _get("HYGIE_CSRF_TRUSTED_ORIGINS", toml, "csrf_trusted_origins", "")
+        ),
+        behind_tls_proxy=_as_bool(
+            _get("HYGIE_BEHIND_TLS_PROXY", toml, "behind_tls_proxy", False),
+            "HYGIE_BEHIND_TLS_PROXY",
+        ),
         tls=tls,
-        session_age_seconds=_as_int(_get("HYGIE_SESSION_AGE", toml, "session_age", 8 * 3600),
-                                    "HYGIE_SESSION_AGE"),
-        max_upload_bytes=_as_int(_get("HYGIE_MAX_UPLOAD_BYTES", toml, "max_upload_bytes",
-                                      50 * 1024 * 1024), "HYGIE_MAX_UPLOAD_BYTES"),
+        session_age_seconds=_as_int(
+            _get("HYGIE_SESSION_AGE", toml, "session_age", 8 * 3600), "HYGIE_SESSION_AGE"
+        ),
+        max_upload_bytes=_as_int(
+            _get("HYGIE_MAX_UPLOAD_BYTES", toml, "max_upload_bytes", 50 * 1024 * 1024),
+            "HYGIE_MAX_UPLOAD_BYTES",
+        ),
         smtp_url=str(_get("HYGIE_SMTP_URL", toml, "smtp_url", "")),
-        default_from_email=str(_get("HYGIE_FROM_EMAIL", toml, "from_email",
-                                    "hygie@localhost")),
+        default_from_email=str(_get("HYGIE_FROM_EMAIL", toml, "from_email", "hygie@localhost")),
         oidc=oidc,
         # Whether single sign-on counts as the second factor for privileged roles (default no).
-        oidc_trust_mfa=_as_bool(os.environ.get("HYGIE_OIDC_TRUST_MFA",
-                                               oidc_toml.get("trust_mfa", False)),
-                                "HYGIE_OIDC_TRUST_MFA"),
+        oidc_trust_mfa=_as_bool(
+            os.environ.get("HYGIE_OIDC_TRUST_MFA", oidc_toml.get("trust_mfa", False)),
+            "HYGIE_OIDC_TRUST_MFA",
+        ),
         listen=str(_get("HYGIE_LISTEN", toml, "listen", "127.0.0.1:8000")),
         trusted_proxy=str(_get("HYGIE_TRUSTED_PROXY", toml, "trusted_proxy", "127.0.0.1")),
-        privacy_scan_roots=_as_path_list(_get("HYGIE_PRIVACY_SCAN_ROOTS", toml,
-                                              "privacy_scan_roots", [])),
-        event_retention_days=_as_positive_int(_get("HYGIE_EVENT_RETENTION_DAYS", toml,
-                                                   "event_retention_days", 30),
-                                              "HYGIE_EVENT_RETENTION_DAYS"),
+        privacy_scan_roots=_as_path_list(
+            _get("HYGIE_PRIVACY_SCAN_ROOTS", toml, "privacy_scan_roots", [])
+        ),
+        event_retention_days=_as_positive_int(
+            _get("HYGIE_EVENT_RETENTION_DAYS", toml, "event_retention_days", 30),
+            "HYGIE_EVENT_RETENTION_DAYS",
+        ),
         event_retention_max_events=_as_non_negative_int(
             _get("HYGIE_EVENT_RETENTION_MAX_EVENTS", toml, "event_retention_max_events", 0),
-            "HYGIE_EVENT_RETENTION_MAX_EVENTS"),
-        ingest_max_body_bytes=_as_positive_int(_get("HYGIE_INGEST_MAX_BODY_BYTES", toml,
-                                                    "ingest_max_body_bytes", 5 * 1024 * 1024),
-                                               "HYGIE_INGEST_MAX_BODY_BYTES"),
-        ingest_max_concurrent=_as_positive_int(_get("HYGIE_INGEST_MAX_CONCURRENT", toml,
-                                                    "ingest_max_concurrent", 4),
-                                               "HYGIE_INGEST_MAX_CONCURRENT"),
+            "HYGIE_EVENT_RETENTION_MAX_EVENTS",
+        ),
+        ingest_max_body_bytes=_as_positive_int(
+            _get("HYGIE_INGEST_MAX_BODY_BYTES", toml, "ingest_max_body_bytes", 5 * 1024 * 1024),
+            "HYGIE_INGEST_MAX_BODY_BYTES",
+        ),
+        ingest_max_concurrent=_as_positive_int(
+            _get("HYGIE_INGEST_MAX_CONCURRENT", toml, "ingest_max_concurrent", 4),
+            "HYGIE_INGEST_MAX_CONCURRENT",
+        ),
         syslog_udp=syslog["udp"],
         syslog_tcp=syslog["tcp"],
         syslog_tls=syslog["tls"],
         syslog_tls_cert=syslog["tls_cert"],
         syslog_tls_key=syslog["tls_key"],
-        syslog_establishment=(_as_positive_int(syslog["establishment"],
-                                               "HYGIE_SYSLOG_ESTABLISHMENT")
-                              if syslog["establishment"] else 0),
+        syslog_establishment=(
+            _as_positive_int(syslog["establishment"], "HYGIE_SYSLOG_ESTABLISHMENT")
+            if syslog["establishment"]
+            else 0
+        ),
         event_queue=event_queue,
         ingest_processes=ingest_processes,
-        audit_key_dir=_as_path(_get("HYGIE_AUDIT_KEY_DIR", toml, "audit_key_dir", ""),
-                               home / "keys" / "audit"),
-        audit_checkpoint_file=_as_path(_get("HYGIE_AUDIT_CHECKPOINT_FILE", toml,
-                                            "audit_checkpoint_file", ""),
-                                       home / "audit" / "checkpoints.log"),
+        audit_key_dir=_as_path(
+            _get("HYGIE_AUDIT_KEY_DIR", toml, "audit_key_dir", ""), home / "keys" / "audit"
+        ),
+        audit_checkpoint_file=_as_path(
+            _get("HYGIE_AUDIT_CHECKPOINT_FILE", toml, "audit_checkpoint_file", ""),
+            home / "audit" / "checkpoints.log",
+        ),
         audit_syslog=_syslog_url(str(_get("HYGIE_AUDIT_SYSLOG", toml, "audit_syslog", ""))),
         forwarding_allowed_networks=_as_network_list(
             _get("HYGIE_FORWARDING_ALLOWED_NETWORKS", toml, "forwarding_allowed_networks", []),
-            "HYGIE_FORWARDING_ALLOWED_NETWORKS"),
+            "HYGIE_FORWARDING_ALLOWED_NETWORKS",
+        ),
     )

@@ -67,25 +67,34 @@ class Module:
             raise ManifestError(f"{where}: label {self.label!r} must be lowercase snake case")
         for name, target in self.commands.items():
             if not _COMMAND.match(name) or not _TARGET.match(target):
-                raise ManifestError(f"{where}: command {name!r} → {target!r} must be "
-                                    "'name': 'package.module:attribute'")
+                raise ManifestError(
+                    f"{where}: command {name!r} → {target!r} must be "
+                    "'name': 'package.module:attribute'"
+                )
         unknown = self.engine_commands - set(self.commands)
         if unknown:
-            raise ManifestError(f"{where}: engine_commands names unknown commands "
-                                f"{sorted(unknown)}")
+            raise ManifestError(
+                f"{where}: engine_commands names unknown commands {sorted(unknown)}"
+            )
         for relative in (*self.home_paths, *self.cache_paths):
             path = Path(relative)
             if path.is_absolute() or ".." in path.parts or not relative:
-                raise ManifestError(f"{where}: home path {relative!r} must be relative to "
-                                    "HYGIE_HOME")
+                raise ManifestError(
+                    f"{where}: home path {relative!r} must be relative to HYGIE_HOME"
+                )
 
 
 def _builtin_packages() -> list[str]:
     import hygie
 
-    return sorted({f"hygie.{folder.name}" for root in hygie.__path__
-                   for folder in Path(root).iterdir()
-                   if (folder / f"{MANIFEST_MODULE}.py").is_file()})
+    return sorted(
+        {
+            f"hygie.{folder.name}"
+            for root in hygie.__path__
+            for folder in Path(root).iterdir()
+            if (folder / f"{MANIFEST_MODULE}.py").is_file()
+        }
+    )
 
 
 def _installed_packages() -> list[str]:
@@ -109,19 +118,25 @@ def _load_manifest(package: str) -> Module:
 def discover() -> tuple[Module, ...]:
     """Every module, built-in then installed, in ``order`` (ties by label); validated."""
     packages = dict.fromkeys([*_builtin_packages(), *_installed_packages()])
-    modules = sorted((_load_manifest(package) for package in packages),
-                     key=lambda module: (module.order, module.label))
+    modules = sorted(
+        (_load_manifest(package) for package in packages),
+        key=lambda module: (module.order, module.label),
+    )
     seen_labels: dict[str, str] = {}
     seen_commands: dict[str, str] = {}
     for module in modules:
         if module.label in seen_labels:
-            raise ManifestError(f"modules {seen_labels[module.label]} and {module.package} "
-                                f"both use the label {module.label!r}")
+            raise ManifestError(
+                f"modules {seen_labels[module.label]} and {module.package} "
+                f"both use the label {module.label!r}"
+            )
         seen_labels[module.label] = module.package
         for name in module.commands:
             if name in seen_commands:
-                raise ManifestError(f"modules {seen_commands[name]} and {module.package} both "
-                                    f"declare the command {name!r}")
+                raise ManifestError(
+                    f"modules {seen_commands[name]} and {module.package} both "
+                    f"declare the command {name!r}"
+                )
             seen_commands[name] = module.package
     return tuple(modules)
 

@@ -15,9 +15,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _module_urls() -> list:
     """Mount every module that ships a urls.py at /<label>/ (core is mounted at /)."""
-    return [path(f"{module.label}/", include(f"{module.package}.urls"))
-            for module in modules.discover()
-            if module.label != "core" and find_spec(f"{module.package}.urls") is not None]
+    return [
+        path(f"{module.label}/", include(f"{module.package}.urls"))
+        for module in modules.discover()
+        if module.label != "core" and find_spec(f"{module.package}.urls") is not None
+    ]
 
 
 urlpatterns = [

@@ -10,6 +10,7 @@ HAS_DJANGO = importlib.util.find_spec("django") is not None
 
 
 if HAS_DJANGO:
+
     @pytest.fixture(autouse=True)
     def _fresh_language():
         """Each test starts in the default language (LANGUAGE_CODE, or the ``english`` fixture):
@@ -44,26 +45,39 @@ if HAS_DJANGO:
     def establishment_a(organisation):
         from hygie.core.models import Establishment
 
-        return Establishment.objects.create(organisation=organisation, name="CH Alpha",
-                                            kind="ch", finess_eg="010000024")
+        return Establishment.objects.create(
+            organisation=organisation, name="CH Alpha", kind="ch", finess_eg="010000024"
+        )
 
     @pytest.fixture
     def establishment_b(organisation):
         from hygie.core.models import Establishment
 
-        return Establishment.objects.create(organisation=organisation, name="Clinique Beta",
-                                            kind="clinic")
+        return Establishment.objects.create(
+            organisation=organisation, name="Clinique Beta", kind="clinic"
+        )
 
     @pytest.fixture
     def make_user(db):
         from hygie.core.models import User
 
-        def make(username: str = "user", role: str = "rssi", establishments=(), *,
-                 all_establishments: bool = False, password: str = "correct horse battery 1",
-                 **extra):
-            user = User.objects.create_user(username=username, password=password, role=role,
-                                            email=f"{username}@example.org",
-                                            has_all_establishments=all_establishments, **extra)
+        def make(
+            username: str = "user",
+            role: str = "rssi",
+            establishments=(),
+            *,
+            all_establishments: bool = False,
+            password: str = "correct horse battery 1",
+            **extra,
+        ):
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                role=role,
+                email=f"{username}@example.org",
+                has_all_establishments=all_establishments,
+                **extra,
+            )
             user.establishments.set(establishments)
             return user
 

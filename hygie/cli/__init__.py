@@ -29,8 +29,11 @@ class UserError(click.ClickException):
 def _available_commands() -> dict[str, str]:
     """Every module's commands, from the manifests (``hygie/<module>/module.py``): the core's
     platform commands and each module's own. A command whose code is absent is left out."""
-    return {name: target for name, target in modules.commands().items()
-            if find_spec(target.split(":")[0]) is not None}
+    return {
+        name: target
+        for name, target in modules.commands().items()
+        if find_spec(target.split(":")[0]) is not None
+    }
 
 
 class HygieGroup(click.Group):
@@ -72,8 +75,10 @@ def _environment_errors() -> tuple[type[BaseException], ...]:
 def _describe_environment_error(exc: BaseException) -> str:
     first_line = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
     if type(exc).__name__ == "OperationalError":
-        return (f"cannot use the database ({first_line}); check HYGIE_DATABASE_URL, that the "
-                "database server runs, and `hygie check`")
+        return (
+            f"cannot use the database ({first_line}); check HYGIE_DATABASE_URL, that the "
+            "database server runs, and `hygie check`"
+        )
     return f"configuration problem: {first_line}"
 
 

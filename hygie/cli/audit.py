@@ -21,25 +21,38 @@ def verify() -> None:
     report = verify_chain()
     for check in report.checks:
         mark, colour = ("ok", "green") if check.ok else ("FAILED", "red")
-        click.echo(click.style(f"[{mark}] ", fg=colour) + f"{check.name}: {check.detail}",
-                   err=not check.ok)
+        click.echo(
+            click.style(f"[{mark}] ", fg=colour) + f"{check.name}: {check.detail}", err=not check.ok
+        )
     if report.problem is None:
         click.secho(f"Audit trail intact: {report.checked} entries checked.", fg="green")
         if report.unanchored:
-            click.echo(f"{report.unanchored} entries after the last checkpoint are not anchored "
-                       "yet: deleting them would only show from the next checkpoint "
-                       "(`hygie audit checkpoint`, or the hourly job).")
+            click.echo(
+                f"{report.unanchored} entries after the last checkpoint are not anchored "
+                "yet: deleting them would only show from the next checkpoint "
+                "(`hygie audit checkpoint`, or the hourly job)."
+            )
         return
     problem = report.problem
     if problem.kind == "unanchored":  # nothing proven broken, but nothing proves it whole
-        click.secho(f"Audit trail NOT VERIFIABLE ({problem.check} check): {problem.detail}.",
-                    fg="red", err=True)
+        click.secho(
+            f"Audit trail NOT VERIFIABLE ({problem.check} check): {problem.detail}.",
+            fg="red",
+            err=True,
+        )
     else:
-        click.secho(f"Audit trail TAMPERED ({problem.check} check): entry #{problem.sequence} "
-                    f"was {problem.kind} ({problem.detail}).", fg="red", err=True)
-    click.echo(f"{report.checked} entries before it are intact. Keep a copy of the database, "
-               "the key folder and the checkpoint file for the investigation before changing "
-               "anything.", err=True)
+        click.secho(
+            f"Audit trail TAMPERED ({problem.check} check): entry #{problem.sequence} "
+            f"was {problem.kind} ({problem.detail}).",
+            fg="red",
+            err=True,
+        )
+    click.echo(
+        f"{report.checked} entries before it are intact. Keep a copy of the database, "
+        "the key folder and the checkpoint file for the investigation before changing "
+        "anything.",
+        err=True,
+    )
     raise SystemExit(1)
 
 
@@ -57,11 +70,16 @@ def checkpoint() -> None:
     if written is None:
         click.echo("The audit trail is empty: nothing to anchor yet.")
     elif is_new:
-        click.secho(f"Checkpoint signed: entry #{written.sequence} at {written.at} "
-                    f"(key {written.key_id}) -> {checkpoint_file()}", fg="green")
+        click.secho(
+            f"Checkpoint signed: entry #{written.sequence} at {written.at} "
+            f"(key {written.key_id}) -> {checkpoint_file()}",
+            fg="green",
+        )
     else:
-        click.echo(f"Already anchored: the last checkpoint ({written.at}) is at the head, "
-                   f"#{written.sequence}.")
+        click.echo(
+            f"Already anchored: the last checkpoint ({written.at}) is at the head, "
+            f"#{written.sequence}."
+        )
 
 
 @audit.command("rotate-key")
@@ -78,10 +96,15 @@ def rotate_key() -> None:
             key = rotate()
     except AuditKeyError as exc:
         raise click.ClickException(str(exc)) from None
-    click.secho(f"New audit key {key.key_id} signs entries from #{key.first_sequence} on "
-                f"({key_dir() / (key.key_id + '.key')}).", fg="green")
-    click.echo("Back up the key folder now, apart from the database: without its keys, older "
-               "entries cannot be verified.")
+    click.secho(
+        f"New audit key {key.key_id} signs entries from #{key.first_sequence} on "
+        f"({key_dir() / (key.key_id + '.key')}).",
+        fg="green",
+    )
+    click.echo(
+        "Back up the key folder now, apart from the database: without its keys, older "
+        "entries cannot be verified."
+    )
     try:
         written, _ = write_checkpoint()
     except HygieError as exc:

@@ -18,17 +18,36 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.option("--host", help="Address to listen on (default from HYGIE_LISTEN, 127.0.0.1).")
-@click.option("--port", type=click.IntRange(1, 65535),
-              help="Port to listen on (default from HYGIE_LISTEN, 8000).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Web request threads.")
-@click.option("--worker/--no-worker", "with_worker", default=True, show_default=True,
-              help="Run the background task worker and scheduler in this process "
-                   "(--no-worker when separate `hygie worker` processes run them).")
-@click.option("--listeners/--no-listeners", "with_listeners", default=True, show_default=True,
-              help="Run the syslog receivers configured by HYGIE_SYSLOG_UDP/TCP/TLS.")
-def serve(host: str | None, port: int | None, threads: int, with_worker: bool,
-          with_listeners: bool) -> None:
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    help="Port to listen on (default from HYGIE_LISTEN, 8000).",
+)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web request threads.",
+)
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=True,
+    show_default=True,
+    help="Run the background task worker and scheduler in this process "
+    "(--no-worker when separate `hygie worker` processes run them).",
+)
+@click.option(
+    "--listeners/--no-listeners",
+    "with_listeners",
+    default=True,
+    show_default=True,
+    help="Run the syslog receivers configured by HYGIE_SYSLOG_UDP/TCP/TLS.",
+)
+def serve(
+    host: str | None, port: int | None, threads: int, with_worker: bool, with_listeners: bool
+) -> None:
     """Run the web server, with the task worker and scheduler.
 
     Production server (waitress) with static files; background tasks run in the same process
@@ -52,27 +71,45 @@ def serve(host: str | None, port: int | None, threads: int, with_worker: bool,
     if settings.CONFIG.behind_tls_proxy:
         # Let waitress take the client address and scheme from the proxy we trust, so the audit
         # trail and the lockout see the real client, not the proxy.
-        proxy_options = {"trusted_proxy": settings.CONFIG.trusted_proxy,
-                         "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
-                                                   "x-forwarded-host"}}
+        proxy_options = {
+            "trusted_proxy": settings.CONFIG.trusted_proxy,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        }
     from hygie.wsgi import application
 
-    server = create_server(application, host=host or default_host, port=port or default_port,
-                           threads=threads, ident="Hygie", **proxy_options)
+    server = create_server(
+        application,
+        host=host or default_host,
+        port=port or default_port,
+        threads=threads,
+        ident="Hygie",
+        **proxy_options,
+    )
     background = [WorkerThread(), Scheduler()] if with_worker else []
     listeners = SyslogListeners.from_settings() if with_listeners else None
     for thread in background:
         thread.start()
     if listeners is not None:
         listeners.start()
-        click.echo("Syslog: " + ", ".join(f"{kind} on {address[0]}:{address[1]}" for kind, address
-                                          in listeners.addresses().items()), err=True)
+        click.echo(
+            "Syslog: "
+            + ", ".join(
+                f"{kind} on {address[0]}:{address[1]}"
+                for kind, address in listeners.addresses().items()
+            ),
+            err=True,
+        )
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    urls = ", ".join(f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
-                     for host, port in _listening_on(server))
-    click.echo(f"Hygie is listening on {urls} "
-               f"({'with' if with_worker else 'without'} the embedded task worker); "
-               "Ctrl+C to stop.", err=True)
+    urls = ", ".join(
+        f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+        for host, port in _listening_on(server)
+    )
+    click.echo(
+        f"Hygie is listening on {urls} "
+        f"({'with' if with_worker else 'without'} the embedded task worker); "
+        "Ctrl+C to stop.",
+        err=True,
+    )
     try:
         server.run()  # returns after SIGINT/SIGTERM, once in-flight requests are done
     finally:
@@ -106,14 +143,15 @@ def _stop_background(threads: list) -> None:
         return
     for thread in threads:
         thread.stop()
-    click.echo("Stopping: finishing the current background task "
-               "(press Ctrl+C again to abandon it).", err=True)
+    click.echo(
+        "Stopping: finishing the current background task (press Ctrl+C again to abandon it).",
+        err=True,
+    )
     try:
         for thread in threads:
             thread.join()
     except (KeyboardInterrupt, SystemExit):
-        click.echo("Abandoned the current background task; it is marked as interrupted.",
-                   err=True)
+        click.echo("Abandoned the current background task; it is marked as interrupted.", err=True)
         raise SystemExit(1) from None
     click.echo("Stopped.", err=True)
 
@@ -124,15 +162,28 @@ def _warn_if_unmigrated() -> None:
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        click.secho("Warning: the database is not up to date; run `hygie migrate` first.",
-                    fg="yellow", err=True)
+        click.secho(
+            "Warning: the database is not up to date; run `hygie migrate` first.",
+            fg="yellow",
+            err=True,
+        )
 
 
 @click.command()
-@click.option("--scheduler/--no-scheduler", "with_scheduler", default=True, show_default=True,
-              help="Also start periodic jobs (safe on several workers: they never duplicate).")
-@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60),
-              help="Seconds between queue polls when idle.")
+@click.option(
+    "--scheduler/--no-scheduler",
+    "with_scheduler",
+    default=True,
+    show_default=True,
+    help="Also start periodic jobs (safe on several workers: they never duplicate).",
+)
+@click.option(
+    "--interval",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 60),
+    help="Seconds between queue polls when idle.",
+)
 @click.option("--batch", is_flag=True, help="Run the queued tasks, then exit.")
 def worker(with_scheduler: bool, interval: float, batch: bool) -> None:
     """Run background tasks in a separate process.

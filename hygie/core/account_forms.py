@@ -26,19 +26,37 @@ class CodeForm(forms.Form):
     """One code from the authenticator app (or, at sign-in, a recovery code)."""
 
     code = forms.CharField(
-        label=_("Code"), max_length=32, strip=True,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
-                                      "inputmode": "text", "spellcheck": "false"}))
+        label=_("Code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "inputmode": "text",
+                "spellcheck": "false",
+            }
+        ),
+    )
 
 
 class TOTPCodeForm(CodeForm):
     """A six-digit authenticator code only (recovery codes are refused here)."""
 
     code = forms.RegexField(
-        label=_("Code from your authenticator app"), regex=r"^\s*\d{6}\s*$", max_length=12,
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
         error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": r"\s*\d{6}\s*", "spellcheck": "false"}))
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": r"\s*\d{6}\s*",
+                "spellcheck": "false",
+            }
+        ),
+    )
 
 
 class LanguageForm(forms.Form):
@@ -46,17 +64,23 @@ class LanguageForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What the token is for, e.g. “SIEM export script”."))
-    scope = forms.ChoiceField(label=_("Access"), choices=TokenScope.choices,
-                              initial=TokenScope.READ)
-    expires_on = forms.DateField(label=_("Expires on"),
-                                 widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text=_("At most one year from today."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “SIEM export script”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"), choices=TokenScope.choices, initial=TokenScope.READ
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("At most one year from today."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expires_on"].initial = (timezone.localdate() + TOKEN_DEFAULT_LIFETIME)
+        self.fields["expires_on"].initial = timezone.localdate() + TOKEN_DEFAULT_LIFETIME
 
     def clean_expires_on(self) -> Any:
         value = self.cleaned_data["expires_on"]
@@ -83,13 +107,22 @@ class UserAccessForm(forms.Form):
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     establishments = _EstablishmentChoices(
-        label=_("Establishments"), queryset=Establishment.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label=_("Establishments"),
+        queryset=Establishment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     has_all_establishments = forms.BooleanField(
-        label=_("Access to all establishments"), required=False,
-        help_text=_("Organisation-wide access, e.g. the GHT's security officer."))
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True,
-                                   help_text=_("An inactive account cannot sign in."))
+        label=_("Access to all establishments"),
+        required=False,
+        help_text=_("Organisation-wide access, e.g. the GHT's security officer."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("An inactive account cannot sign in."),
+    )
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,16 +132,18 @@ class UserAccessForm(forms.Form):
         assert isinstance(role, forms.ChoiceField)
         establishments.queryset = Establishment.objects.visible_to(actor)
         grantable = set(grantable_roles(actor))
-        role.choices = [(value, label) for value, label in Role.choices
-                                       if value in grantable]
+        role.choices = [(value, label) for value, label in Role.choices if value in grantable]
         if not actor.sees_all_establishments:
             # Never offered, so never granted by accident; the service refuses it anyway.
             del self.fields["has_all_establishments"]
 
     def access(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {"role": data["role"], "establishments": list(data["establishments"]),
-                "has_all_establishments": data.get("has_all_establishments", False)}
+        return {
+            "role": data["role"],
+            "establishments": list(data["establishments"]),
+            "has_all_establishments": data.get("has_all_establishments", False),
+        }
 
 
 class UserCreateForm(UserAccessForm):
@@ -128,7 +163,9 @@ class UserCreateForm(UserAccessForm):
 
 
 class UserFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"type": "search"}))
-    role = forms.ChoiceField(label=_("Role"), required=False,
-                             choices=[("", _("All roles")), *Role.choices])
+    q = forms.CharField(
+        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
+    )

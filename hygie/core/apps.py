@@ -22,5 +22,16 @@ class CoreConfig(AppConfig):
             User,
         )
 
-        audit.audit_model_changes([Organisation, Establishment, Department, Person, Asset, Alert,
-                                   Evidence, User, APIToken])
+        audit.audit_model_changes(
+            [
+                Organisation,
+                Establishment,
+                Department,
+                Person,
+                Asset,
+                Alert,
+                Evidence,
+                User,
+                APIToken,
+            ]
+        )

@@ -20,8 +20,15 @@ from hygie.core.audit_verify import ENTRYLESS_PROBLEMS, ChainProblem, ChainRepor
 from hygie.core.models import AuditChainHead, AuditEntry
 from hygie.core.models.scoping import establishment_ids_of
 
-__all__ = ["ENTRYLESS_PROBLEMS", "ChainProblem", "ChainReport", "audit_model_changes", "record",
-           "rotate_key", "verify_chain"]
+__all__ = [
+    "ENTRYLESS_PROBLEMS",
+    "ChainProblem",
+    "ChainReport",
+    "audit_model_changes",
+    "record",
+    "rotate_key",
+    "verify_chain",
+]
 
 REDACTED = "••••"
 _ALWAYS_REDACTED = {"password", "key_hash", "secret", "token", "otp_secret"}
@@ -34,10 +41,17 @@ def _establishment_id_of(instance: models.Model) -> int | None:
     return next(iter(ids)) if len(ids) == 1 else None
 
 
-def record(action: str, obj: models.Model | None = None, *,
-           changes: dict[str, Any] | None = None, message: str = "",
-           establishment_id: int | None = None, object_type: str | None = None,
-           object_id: str = "", object_repr: str = "") -> AuditEntry:
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    message: str = "",
+    establishment_id: int | None = None,
+    object_type: str | None = None,
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
     """Append one entry to the chain (inside the caller's transaction when there is one)."""
     actor = context.current()
     if obj is not None:
@@ -93,9 +107,13 @@ def rotate_key() -> audit_keys.AuditKey:
         key = audit_keys.create(first_sequence=head.sequence + 1)
         head.key_id = key.key_id
         head.save(update_fields=["key_id"])
-        record("system", object_type="core.auditkey", object_id=key.key_id,
-               object_repr=f"audit key {key.key_id}",
-               message=f"Audit chain key rotated: {previous} -> {key.key_id}")
+        record(
+            "system",
+            object_type="core.auditkey",
+            object_id=key.key_id,
+            object_repr=f"audit key {key.key_id}",
+            message=f"Audit chain key rotated: {previous} -> {key.key_id}",
+        )
     return key
 
 
@@ -130,8 +148,11 @@ def _snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {key: {"before": before.get(key), "after": after.get(key)}
-            for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)}
+    return {
+        key: {"before": before.get(key), "after": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
 
 
 # The instance's field values before the save, kept on it from pre_save to post_save.
@@ -145,8 +166,9 @@ def _on_pre_save(sender: type[models.Model], instance: models.Model, **kwargs: A
     setattr(instance, _BEFORE_ATTRIBUTE, _snapshot(previous) if previous is not None else None)
 
 
-def _on_post_save(sender: type[models.Model], instance: models.Model, created: bool,
-                  **kwargs: Any) -> None:
+def _on_post_save(
+    sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
+) -> None:
     if kwargs.get("raw"):
         return
     after = _snapshot(instance)

@@ -14,19 +14,28 @@ from hygie.core.models import AuditAction, AuditEntry, Establishment, User
 
 
 class AuditFilterForm(forms.Form):
-    q = forms.CharField(label=_("Text"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search"}),
-                        help_text=_("Searched in the object, the message and the actor."))
+    q = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Searched in the object, the message and the actor."),
+    )
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False)
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
-    establishment = forms.ModelChoiceField(label=_("Establishment"), required=False,
-                                           queryset=Establishment.objects.none(),
-                                           empty_label=_("All establishments"))
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    establishment = forms.ModelChoiceField(
+        label=_("Establishment"),
+        required=False,
+        queryset=Establishment.objects.none(),
+        empty_label=_("All establishments"),
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, data: Any, *, user: User, visible: QuerySet[AuditEntry]) -> None:
         super().__init__(data)
@@ -56,9 +65,12 @@ class AuditFilterForm(forms.Form):
         data = self.cleaned_data
         if data["q"]:
             text = data["q"]
-            entries = entries.filter(Q(object_repr__icontains=text) | Q(message__icontains=text)
-                                     | Q(actor_label__icontains=text)
-                                     | Q(object_id=text))
+            entries = entries.filter(
+                Q(object_repr__icontains=text)
+                | Q(message__icontains=text)
+                | Q(actor_label__icontains=text)
+                | Q(object_id=text)
+            )
         if data["actor"]:
             entries = entries.filter(actor_label__icontains=data["actor"])
         if data["action"]:

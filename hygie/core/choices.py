@@ -29,8 +29,9 @@ def _in_active_language(label: Label) -> str:
 _lazy_label = lazy(_in_active_language, str)
 
 
-def choices_from(enum: type[E], labels: Mapping[E, Label],
-                 name: str = "", module: str = "") -> type[models.TextChoices]:
+def choices_from(
+    enum: type[E], labels: Mapping[E, Label], name: str = "", module: str = ""
+) -> type[models.TextChoices]:
     """``TextChoices`` with the members of an engine's ``enum`` (same names, values and order) and
     its labels, lazy in the active language; English when none is active (``makemigrations``), as
     gettext's source strings would be. ``module`` is where the class is published (pickling).
@@ -131,8 +132,10 @@ class TokenScope(models.TextChoices):
 
 def choices_stub(classes: Mapping[str, type[models.TextChoices]], source: str) -> str:
     """The text of the ``.pyi`` stub declaring ``classes`` (name → choices) for type checkers."""
-    lines = [f"# Generated from {source}: do not edit (see hygie.core.choices.choices_stub).",
-             "from django.db import models"]
+    lines = [
+        f"# Generated from {source}: do not edit (see hygie.core.choices.choices_stub).",
+        "from django.db import models",
+    ]
     for name, choices in classes.items():
         lines += ["", f"class {name}(models.TextChoices):"]
         lines += [f'    {member.name} = "{member.value}"' for member in choices]

@@ -33,8 +33,9 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
     """``form.fields[name]`` as the kind of field it is (to set its choices or queryset)."""
     field = form.fields[name]
     if not isinstance(field, kind):
-        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, "
-                        f"not a {kind.__name__}")
+        raise TypeError(
+            f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}"
+        )
     return field
 
 
@@ -58,11 +59,15 @@ class ScopedModelForm(forms.ModelForm):
                 if any(f.name == "establishment" for f in queryset.model._meta.fields):
                     field.queryset = field.queryset.select_related("establishment")
                     field.label_from_instance = (  # type: ignore[method-assign]
-                        lambda obj: scoped_label(obj, user))  # per-form labels, by design
+                        lambda obj: scoped_label(obj, user)
+                    )  # per-form labels, by design
         establishment_field = self.fields.get("establishment")
-        if (isinstance(establishment_field, forms.ModelChoiceField)
-                and establishment_field.queryset is not None and not self.instance.pk
-                and not self.initial.get("establishment")):
+        if (
+            isinstance(establishment_field, forms.ModelChoiceField)
+            and establishment_field.queryset is not None
+            and not self.instance.pk
+            and not self.initial.get("establishment")
+        ):
             visible = list(establishment_field.queryset[:2])
             if len(visible) == 1:
                 self.initial["establishment"] = visible[0].pk
@@ -100,8 +105,18 @@ class PersonForm(ScopedModelForm):
 
     class Meta:
         model = Person
-        fields = ["establishment", "department", "first_name", "last_name", "email",
-                  "profession", "rpps", "adeli", "employment_start", "employment_end"]
+        fields = [
+            "establishment",
+            "department",
+            "first_name",
+            "last_name",
+            "email",
+            "profession",
+            "rpps",
+            "adeli",
+            "employment_start",
+            "employment_end",
+        ]
         widgets = {"employment_start": _DateInput(), "employment_end": _DateInput()}
 
     def clean_rpps(self) -> str:
@@ -127,17 +142,31 @@ class ListTextField(forms.Field):
 
 
 class AssetForm(ScopedModelForm):
-    ip_addresses = ListTextField(label=_("IP addresses"), required=False,
-                                 help_text=_("Separated by commas or spaces."))
-    mac_addresses = ListTextField(label=_("MAC addresses"), required=False,
-                                  help_text=_("Separated by commas or spaces."))
-    tags = ListTextField(label=_("Tags"), required=False,
-                         help_text=_("Separated by commas or spaces."))
+    ip_addresses = ListTextField(
+        label=_("IP addresses"), required=False, help_text=_("Separated by commas or spaces.")
+    )
+    mac_addresses = ListTextField(
+        label=_("MAC addresses"), required=False, help_text=_("Separated by commas or spaces.")
+    )
+    tags = ListTextField(
+        label=_("Tags"), required=False, help_text=_("Separated by commas or spaces.")
+    )
 
     class Meta:
         model = Asset
-        fields = ["establishment", "hostname", "ip_addresses", "mac_addresses", "os_name",
-                  "os_version", "kind", "department", "criticality", "network_zone", "tags"]
+        fields = [
+            "establishment",
+            "hostname",
+            "ip_addresses",
+            "mac_addresses",
+            "os_name",
+            "os_version",
+            "kind",
+            "department",
+            "criticality",
+            "network_zone",
+            "tags",
+        ]
 
     # Validated per field here so the message sits next to the right input.
     def clean_ip_addresses(self) -> list[str]:
@@ -148,13 +177,17 @@ class AssetForm(ScopedModelForm):
 
 
 class EvidenceUploadForm(forms.Form):
-    establishment = forms.ModelChoiceField(queryset=Establishment.objects.all(),
-                                           label=_("Establishment"))
+    establishment = forms.ModelChoiceField(
+        queryset=Establishment.objects.all(), label=_("Establishment")
+    )
     title = forms.CharField(label=_("Title"), max_length=300)
-    description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("File"), help_text=_(
-        "PDF, PNG, JPEG, text, CSV, JSON, ZIP, Word (.docx) or Excel (.xlsx)."))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, PNG, JPEG, text, CSV, JSON, ZIP, Word (.docx) or Excel (.xlsx)."),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,10 +196,15 @@ class EvidenceUploadForm(forms.Form):
 
 
 class CSVImportForm(forms.Form):
-    establishment = forms.ModelChoiceField(queryset=Establishment.objects.all(),
-                                           label=_("Establishment"))
-    file = forms.FileField(label=_("CSV file"), help_text=_(
-        "UTF-8 or Windows-1252, separated by commas or semicolons, with a header line."))
+    establishment = forms.ModelChoiceField(
+        queryset=Establishment.objects.all(), label=_("Establishment")
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8 or Windows-1252, separated by commas or semicolons, with a header line."
+        ),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,8 +214,10 @@ class CSVImportForm(forms.Form):
     def clean_file(self) -> Any:
         uploaded = self.cleaned_data["file"]
         if uploaded.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("The file is too large (limit: %(mb)d MB).")
-                                        % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
+            raise forms.ValidationError(
+                _("The file is too large (limit: %(mb)d MB).")
+                % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
         return uploaded
 
 

@@ -38,15 +38,21 @@ class AuditChainBrokenError(HygieError):
 @register_job(VERIFY_AUDIT_CHAIN, gettext_lazy("Verify the audit trail's hash chain"))
 def verify_audit_chain(run: JobRun) -> dict[str, Any]:
     report = verify_chain()
-    run.progress(report.checked, report.checked,
-                 _("%(count)s entries checked") % {"count": report.checked})
+    run.progress(
+        report.checked, report.checked, _("%(count)s entries checked") % {"count": report.checked}
+    )
     if report.problem is not None:
-        logger.error("audit chain broken at entry #%s (%s, %s check)", report.problem.sequence,
-                     report.problem.kind, report.problem.check)
+        logger.error(
+            "audit chain broken at entry #%s (%s, %s check)",
+            report.problem.sequence,
+            report.problem.kind,
+            report.problem.check,
+        )
         raise AuditChainBrokenError(
             f"audit trail broken at entry #{report.problem.sequence} ({report.problem.kind}, "
             f"{report.problem.check} check): {report.problem.detail}; run `hygie audit verify` "
-            "and investigate")
+            "and investigate"
+        )
     return {"checked": report.checked, "intact": True, "checkpoints": report.checkpoints}
 
 
@@ -65,7 +71,8 @@ def audit_checkpoint(run: JobRun) -> dict[str, Any]:
 def prune_history(run: JobRun) -> dict[str, Any]:
     now = timezone.now()
     queue_rows, _per_model = DBTaskResult.objects.filter(
-        finished_at__lt=now - TASK_RESULT_RETENTION).delete()
+        finished_at__lt=now - TASK_RESULT_RETENTION
+    ).delete()
     jobs, _per_model = Job.objects.filter(finished_at__lt=now - JOB_RETENTION).delete()
     run.progress(1, 1, _("Done"))
     return {"task_results_deleted": queue_rows, "jobs_deleted": jobs}

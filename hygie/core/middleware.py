@@ -113,21 +113,28 @@ def _apply_language_at_sign_in(request: HttpRequest, response: HttpResponse) -> 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
     """The cookie LocaleMiddleware reads, set the way Django's own set_language view sets it."""
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
-                        max_age=settings.LANGUAGE_COOKIE_AGE,
-                        path=settings.LANGUAGE_COOKIE_PATH,
-                        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                        secure=settings.LANGUAGE_COOKIE_SECURE,
-                        httponly=settings.LANGUAGE_COOKIE_HTTPONLY)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
 
 
 def _remember_language_choice(request: HttpRequest, response: HttpResponse) -> None:
     # The header's switcher posts to Django's set_language view, which only sets a cookie;
     # signed-in users expect the choice to follow their account to other browsers.
     user = getattr(request, "user", None)
-    if (request.method != "POST" or user is None or not user.is_authenticated
-            or request.path != reverse("set_language")):
+    if (
+        request.method != "POST"
+        or user is None
+        or not user.is_authenticated
+        or request.path != reverse("set_language")
+    ):
         return
     cookie = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
     if cookie is not None and cookie.value in {"fr", "en"} and user.language != cookie.value:

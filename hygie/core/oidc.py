@@ -32,8 +32,13 @@ logger = logging.getLogger("hygie.core.oidc")
 
 def _single_sign_on_actor() -> context.ActorContext:
     current = context.current()
-    return context.ActorContext(user=None, channel=current.channel, source_ip=current.source_ip,
-                                user_agent=current.user_agent, label="single sign-on (OIDC)")
+    return context.ActorContext(
+        user=None,
+        channel=current.channel,
+        source_ip=current.source_ip,
+        user_agent=current.user_agent,
+        label="single sign-on (OIDC)",
+    )
 
 
 class HygieOIDCBackend(OIDCAuthenticationBackend):
@@ -54,9 +59,14 @@ class HygieOIDCBackend(OIDCAuthenticationBackend):
             logger.warning("single sign-on refused: accounts %s share the e-mail address", ids)
             request = getattr(self, "request", None)
             if request is not None and hasattr(request, "_messages"):
-                messages.error(request, _(
-                    "Single sign-on is refused: several Hygie accounts use your e-mail address. "
-                    "Ask an administrator to give each account its own address."))
+                messages.error(
+                    request,
+                    _(
+                        "Single sign-on is refused: several Hygie accounts use your e-mail "
+                        "address. "
+                        "Ask an administrator to give each account its own address."
+                    ),
+                )
             raise SuspiciousOperation("several accounts share the e-mail address")
         return users
 
@@ -79,9 +89,13 @@ class HygieOIDCBackend(OIDCAuthenticationBackend):
         if role not in Role.values:
             role = Role.STAFF
         with context.acting_as(_single_sign_on_actor()), transaction.atomic():
-            user = User(username=self.get_username(claims), email=claims["email"].strip(),
-                        first_name=str(claims.get("given_name", ""))[:150],
-                        last_name=str(claims.get("family_name", ""))[:150], role=role)
+            user = User(
+                username=self.get_username(claims),
+                email=claims["email"].strip(),
+                first_name=str(claims.get("given_name", ""))[:150],
+                last_name=str(claims.get("family_name", ""))[:150],
+                role=role,
+            )
             # Passwords are the IdP's business: this account cannot sign in with one.
             user.set_unusable_password()
             user.save()  # the audit trail records the creation through the model signals

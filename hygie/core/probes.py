@@ -17,35 +17,54 @@ from hygie.core.roles import PRIVILEGED_ROLES
 
 def mfa_coverage(establishment: Establishment) -> ProbeResult:
     """Share of active privileged accounts of the establishment with a confirmed second factor."""
-    accounts = User.objects.filter(is_active=True).filter(
-        Q(role__in=PRIVILEGED_ROLES) | Q(is_superuser=True)).filter(
-        Q(establishments=establishment) | Q(has_all_establishments=True)).distinct()
+    accounts = (
+        User.objects.filter(is_active=True)
+        .filter(Q(role__in=PRIVILEGED_ROLES) | Q(is_superuser=True))
+        .filter(Q(establishments=establishment) | Q(has_all_establishments=True))
+        .distinct()
+    )
     total = accounts.count()
     if total == 0:
-        return ProbeResult("not_applicable", "No privileged account is attached to this "
-                                             "establishment.")
+        return ProbeResult(
+            "not_applicable", "No privileged account is attached to this establishment."
+        )
     enrolled = accounts.filter(
-        pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id")).count()
-    missing = sorted(accounts.exclude(
-        pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id"))
-        .values_list("username", flat=True))
+        pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    ).count()
+    missing = sorted(
+        accounts.exclude(
+            pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id")
+        ).values_list("username", flat=True)
+    )
     status = "pass" if enrolled == total else ("partial" if enrolled else "fail")
-    return ProbeResult(status, f"{enrolled} of {total} privileged accounts use a second factor.",
-                       {"enrolled": enrolled, "total": total, "without_mfa": missing})
+    return ProbeResult(
+        status,
+        f"{enrolled} of {total} privileged accounts use a second factor.",
+        {"enrolled": enrolled, "total": total, "without_mfa": missing},
+    )
 
 
 def audit_chain_intact(establishment: Establishment) -> ProbeResult:
     """The platform's audit trail verifies end to end (tamper evidence for every establishment)."""
     report = verify_chain()
     if report.is_intact:
-        return ProbeResult("pass", f"Audit trail intact: {report.checked} entries verified.",
-                           {"checked": report.checked})
+        return ProbeResult(
+            "pass",
+            f"Audit trail intact: {report.checked} entries verified.",
+            {"checked": report.checked},
+        )
     problem = report.problem
     assert problem is not None
-    return ProbeResult("fail", f"Audit trail broken at entry #{problem.sequence} ({problem.kind}, "
-                               f"{problem.check} check).",
-                       {"checked": report.checked, "sequence": problem.sequence,
-                        "kind": problem.kind, "check": problem.check})
+    return ProbeResult(
+        "fail",
+        f"Audit trail broken at entry #{problem.sequence} ({problem.kind}, {problem.check} check).",
+        {
+            "checked": report.checked,
+            "sequence": problem.sequence,
+            "kind": problem.kind,
+            "check": problem.check,
+        },
+    )
 
 
 def asset_inventory_completeness(establishment: Establishment) -> ProbeResult:
@@ -53,21 +72,41 @@ def asset_inventory_completeness(establishment: Establishment) -> ProbeResult:
     assets = Asset.objects.filter(establishment=establishment)
     total = assets.count()
     if total == 0:
-        return ProbeResult("fail", "No asset is inventoried for this establishment.",
-                           {"total": 0})
+        return ProbeResult("fail", "No asset is inventoried for this establishment.", {"total": 0})
     complete = assets.exclude(department__isnull=True).exclude(network_zone="").count()
     ratio = complete / total
     status = "pass" if ratio >= 0.95 else ("partial" if ratio >= 0.5 else "fail")
-    return ProbeResult(status, f"{complete} of {total} assets have an owner department and a "
-                               f"network zone.", {"complete": complete, "total": total})
+    return ProbeResult(
+        status,
+        f"{complete} of {total} assets have an owner department and a network zone.",
+        {"complete": complete, "total": total},
+    )
 
 
-probes.register("core.mfa_coverage", Probe(
-    id="core.mfa_coverage", title="Second factor on privileged accounts",
-    controls=("hygie.identity.mfa",), run=mfa_coverage))
-probes.register("core.audit_chain_intact", Probe(
-    id="core.audit_chain_intact", title="Tamper-evident audit trail verifies",
-    controls=("hygie.logging.integrity",), run=audit_chain_intact))
-probes.register("core.asset_inventory_completeness", Probe(
-    id="core.asset_inventory_completeness", title="Asset inventory is actionable",
-    controls=("hygie.assets.inventory",), run=asset_inventory_completeness))
+probes.register(
+    "core.mfa_coverage",
+    Probe(
+        id="core.mfa_coverage",
+        title="Second factor on privileged accounts",
+        controls=("hygie.identity.mfa",),
+        run=mfa_coverage,
+    ),
+)
+probes.register(
+    "core.audit_chain_intact",
+    Probe(
+        id="core.audit_chain_intact",
+        title="Tamper-evident audit trail verifies",
+        controls=("hygie.logging.integrity",),
+        run=audit_chain_intact,
+    ),
+)
+probes.register(
+    "core.asset_inventory_completeness",
+    Probe(
+        id="core.asset_inventory_completeness",
+        title="Asset inventory is actionable",
+        controls=("hygie.assets.inventory",),
+        run=asset_inventory_completeness,
+    ),
+)

@@ -26,11 +26,31 @@ VIEW_JOBS = "jobs.view"
 _READ = {VIEW_DIRECTORY, VIEW_ORGANISATION, VIEW_ALERTS, VIEW_EVIDENCE, VIEW_JOBS}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(_READ | {EDIT_DIRECTORY, EDIT_ORGANISATION, VIEW_AUDIT, EXPORT_AUDIT,
-                                   MANAGE_USERS, TRIAGE_ALERTS, ADD_EVIDENCE,
-                                   REVEAL_FILE_NAMES}),
-    Role.RSSI: frozenset(_READ | {EDIT_DIRECTORY, EDIT_ORGANISATION, VIEW_AUDIT, EXPORT_AUDIT,
-                                  TRIAGE_ALERTS, ADD_EVIDENCE, REVEAL_FILE_NAMES}),
+    Role.ADMIN: frozenset(
+        _READ
+        | {
+            EDIT_DIRECTORY,
+            EDIT_ORGANISATION,
+            VIEW_AUDIT,
+            EXPORT_AUDIT,
+            MANAGE_USERS,
+            TRIAGE_ALERTS,
+            ADD_EVIDENCE,
+            REVEAL_FILE_NAMES,
+        }
+    ),
+    Role.RSSI: frozenset(
+        _READ
+        | {
+            EDIT_DIRECTORY,
+            EDIT_ORGANISATION,
+            VIEW_AUDIT,
+            EXPORT_AUDIT,
+            TRIAGE_ALERTS,
+            ADD_EVIDENCE,
+            REVEAL_FILE_NAMES,
+        }
+    ),
     Role.DPO: frozenset(_READ | {VIEW_AUDIT, EXPORT_AUDIT, ADD_EVIDENCE, REVEAL_FILE_NAMES}),
     Role.SOC_ANALYST: frozenset(_READ | {TRIAGE_ALERTS, ADD_EVIDENCE}),
     Role.BIOMED: frozenset(_READ | {EDIT_DIRECTORY, ADD_EVIDENCE}),
@@ -40,8 +60,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 # Roles whose accounts must enrol a second factor before doing anything else.
-PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.RSSI, Role.DPO, Role.SOC_ANALYST, Role.AUDITOR,
-                              Role.BIOMED})
+PRIVILEGED_ROLES = frozenset(
+    {Role.ADMIN, Role.RSSI, Role.DPO, Role.SOC_ANALYST, Role.AUDITOR, Role.BIOMED}
+)
 
 
 def capabilities_for(role: str) -> frozenset[str]:

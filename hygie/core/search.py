@@ -22,8 +22,9 @@ from hygie.core.roles import VIEW_DIRECTORY, VIEW_ORGANISATION
 MAX_HITS_PER_PROVIDER = 20
 
 
-def _provider(model: type[models.Model], capability: str, fields: Sequence[str],
-              kind: Any) -> Callable[[User, str], list[SearchHit]]:
+def _provider(
+    model: type[models.Model], capability: str, fields: Sequence[str], kind: Any
+) -> Callable[[User, str], list[SearchHit]]:
     def search(user: User, text: str) -> list[SearchHit]:
         if not text or not user.can(capability):
             return []
@@ -34,19 +35,32 @@ def _provider(model: type[models.Model], capability: str, fields: Sequence[str],
                 condition |= Q(**{f"{field}__icontains": term})
             queryset = queryset.filter(condition)
         url_name = f"core:{model._meta.model_name}_detail"
-        return [SearchHit(str(obj), reverse(url_name, args=[obj.pk]), str(kind))
-                for obj in queryset[:MAX_HITS_PER_PROVIDER]]
+        return [
+            SearchHit(str(obj), reverse(url_name, args=[obj.pk]), str(kind))
+            for obj in queryset[:MAX_HITS_PER_PROVIDER]
+        ]
 
     return search
 
 
 for key, model, capability, fields, label in (
-    ("core.establishments", Establishment, VIEW_ORGANISATION, ("name", "finess_ej", "finess_eg"),
-     _("Establishments")),
+    (
+        "core.establishments",
+        Establishment,
+        VIEW_ORGANISATION,
+        ("name", "finess_ej", "finess_eg"),
+        _("Establishments"),
+    ),
     ("core.departments", Department, VIEW_ORGANISATION, ("name", "code"), _("Departments")),
-    ("core.people", Person, VIEW_DIRECTORY, ("first_name", "last_name", "email", "profession"),
-     _("People")),
+    (
+        "core.people",
+        Person,
+        VIEW_DIRECTORY,
+        ("first_name", "last_name", "email", "profession"),
+        _("People"),
+    ),
     ("core.assets", Asset, VIEW_DIRECTORY, ("hostname", "os_name", "network_zone"), _("Assets")),
 ):
-    search_providers.register(key, SearchProvider(key, label,
-                                                  _provider(model, capability, fields, label)))
+    search_providers.register(
+        key, SearchProvider(key, label, _provider(model, capability, fields, label))
+    )

@@ -34,8 +34,7 @@ def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: A
 
 
 @receiver(user_logged_out, dispatch_uid="hygie-audit-logout")
-def _logged_out(sender: Any, request: HttpRequest | None, user: User | None,
-                **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is None:
         return
     with context.acting_as(_with_request(request, user)):
@@ -43,18 +42,28 @@ def _logged_out(sender: Any, request: HttpRequest | None, user: User | None,
 
 
 @receiver(user_login_failed, dispatch_uid="hygie-audit-login-failed")
-def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                  **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Only the username is kept: never the password that was tried.
     username = str(credentials.get("username", ""))[:150]
     with context.acting_as(_with_request(request)):
-        audit.record("login_failed", object_type="core.user", object_repr=username,
-                     message="authentication failed")
+        audit.record(
+            "login_failed",
+            object_type="core.user",
+            object_repr=username,
+            message="authentication failed",
+        )
 
 
 @receiver(user_locked_out, dispatch_uid="hygie-audit-locked-out")
-def _locked_out(sender: Any, request: HttpRequest | None, username: str | None = None,
-                **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None = None, **kwargs: Any
+) -> None:
     with context.acting_as(_with_request(request)):
-        audit.record("locked_out", object_type="core.user", object_repr=(username or "")[:150],
-                     message="too many failed logins: account locked")
+        audit.record(
+            "locked_out",
+            object_type="core.user",
+            object_repr=(username or "")[:150],
+            message="too many failed logins: account locked",
+        )

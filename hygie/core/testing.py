@@ -116,6 +116,9 @@ def isolation_parts(world: IsolationWorld) -> dict[str, IsolationPart]:
 
 def count_in(establishment: Establishment, *models: type[Model]) -> dict[str, int]:
     """Rows of each model in ``establishment``, through the model's scope (``scope_path``)."""
-    return {model.__name__: model._default_manager.filter(
-                **{getattr(model, "scope_path", "establishment"): establishment}).count()
-            for model in models}
+    return {
+        model.__name__: model._default_manager.filter(
+            **{getattr(model, "scope_path", "establishment"): establishment}
+        ).count()
+        for model in models
+    }

@@ -23,12 +23,18 @@ def events_section(alert: Alert, user: User) -> AlertSection | None:
     matched.update(queries.rule_fields(alert.rule_id))
     events = queries.alert_events(alert, user)
     listed = len(details.get("event_ids") or [])
-    return AlertSection("detection/partials/_alert_events.html", {
-        "events": [(event, queries.field_rows(event, matched))
-                   for event in events[:MAX_SHOWN_EVENTS]],
-        "shown": min(len(events), MAX_SHOWN_EVENTS), "stored": len(events), "listed": listed,
-        "matched_fields": sorted(matched),
-    })
+    return AlertSection(
+        "detection/partials/_alert_events.html",
+        {
+            "events": [
+                (event, queries.field_rows(event, matched)) for event in events[:MAX_SHOWN_EVENTS]
+            ],
+            "shown": min(len(events), MAX_SHOWN_EVENTS),
+            "stored": len(events),
+            "listed": listed,
+            "matched_fields": sorted(matched),
+        },
+    )
 
 
 alert_sections.register(ALERT_SOURCE, events_section)

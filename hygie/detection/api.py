@@ -94,18 +94,25 @@ def _items(body: bytes) -> list[Any]:
 
 
 @router.post(
-    "/events", response={200: IngestOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut,
-                         **ERROR_RESPONSES},
-    summary="Send log events (JSON lines or a JSON array)", operation_id="ingest_events",
+    "/events",
+    response={200: IngestOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut, **ERROR_RESPONSES},
+    summary="Send log events (JSON lines or a JSON array)",
+    operation_id="ingest_events",
     url_name="detection_event_ingest",
-    openapi_extra={"requestBody": {"content": {
-        "application/x-ndjson": {"schema": {"type": "string"}},
-        "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            }
+        }
+    },
 )
 def ingest_events(request: AuthenticatedRequest, params: Query[IngestParams]) -> Any:
     require(request, INGEST)
-    establishment = (Establishment.objects.visible_to(request.user)
-                     .filter(pk=params.establishment).first())
+    establishment = (
+        Establishment.objects.visible_to(request.user).filter(pk=params.establishment).first()
+    )
     if establishment is None:
         return _error(404, "not_found", _("No such establishment."))
     limit = int(getattr(settings, "HYGIE_INGEST_MAX_BODY_BYTES", 5 * 1024 * 1024))
@@ -114,17 +121,23 @@ def ingest_events(request: AuthenticatedRequest, params: Query[IngestParams]) ->
     except ValueError:
         declared = 0
     if declared > limit:
-        return _error(413, "too_large", _("The body is larger than %(limit)s bytes.")
-                      % {"limit": limit})
+        return _error(
+            413, "too_large", _("The body is larger than %(limit)s bytes.") % {"limit": limit}
+        )
     slots = services.ingest_slots()
     if not slots.acquire(blocking=False):
-        return _error(429, "busy", _("Too many ingestion requests at once; retry later."),
-                      **{"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return _error(
+            429,
+            "busy",
+            _("Too many ingestion requests at once; retry later."),
+            **{"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     try:
         body = request.body
         if len(body) > limit:
-            return _error(413, "too_large", _("The body is larger than %(limit)s bytes.")
-                          % {"limit": limit})
+            return _error(
+                413, "too_large", _("The body is larger than %(limit)s bytes.") % {"limit": limit}
+            )
         summary = services.ingest_lines(establishment, _items(body), EventSource.HTTP)
     finally:
         slots.release()
@@ -133,20 +146,28 @@ def ingest_events(request: AuthenticatedRequest, params: Query[IngestParams]) ->
 
 # --- events --------------------------------------------------------------------------------------
 
-@router.get("/events", response={200: list[EventOut], **ERROR_RESPONSES},
-            summary="Search log events", operation_id="list_events",
-            url_name="detection_event_list",
-            description="Events of your establishments, newest first, filtered and paginated "
-                        "(`limit`, `offset`; the total is in `count`). `since`/`until` bound "
-                        "the reception time, `occurred_since`/`occurred_until` the time the "
-                        "log gives; `q` searches the raw line; `rule` keeps the events listed "
-                        "by your alerts of that rule. Requires `detection.view_events`.")
+
+@router.get(
+    "/events",
+    response={200: list[EventOut], **ERROR_RESPONSES},
+    summary="Search log events",
+    operation_id="list_events",
+    url_name="detection_event_list",
+    description="Events of your establishments, newest first, filtered and paginated "
+    "(`limit`, `offset`; the total is in `count`). `since`/`until` bound "
+    "the reception time, `occurred_since`/`occurred_until` the time the "
+    "log gives; `q` searches the raw line; `rule` keeps the events listed "
+    "by your alerts of that rule. Requires `detection.view_events`.",
+)
 @paginate(Pagination)
-def list_events(request: AuthenticatedRequest, filters: Query[EventFilters],
-                rule: str | None = Query(None, max_length=100,
-                                         description="Rule id (alerts' matching events)."),
-                ordering: str | None = Query(
-                    None, description=ordering_description(EVENT_ORDERINGS))) -> Any:
+def list_events(
+    request: AuthenticatedRequest,
+    filters: Query[EventFilters],
+    rule: str | None = Query(
+        None, max_length=100, description="Rule id (alerts' matching events)."
+    ),
+    ordering: str | None = Query(None, description=ordering_description(EVENT_ORDERINGS)),
+) -> Any:
     require(request, VIEW_EVENTS)
     queryset: models.QuerySet[Event] = filters.filter(Event.objects.visible_to(request.user))
     if rule:
@@ -154,64 +175,92 @@ def list_events(request: AuthenticatedRequest, filters: Query[EventFilters],
     return apply_ordering(queryset, ordering, EVENT_ORDERINGS)
 
 
-@router.get("/events/{int:event_id}", response={200: EventDetailOut, **ERROR_RESPONSES},
-            summary="Get an event", operation_id="get_event", url_name="detection_event_detail",
-            description="With its raw text, the alerts that list it and the rules of the "
-                        "current library that match it (with the fields they test). Requires "
-                        "`detection.view_events`.")
+@router.get(
+    "/events/{int:event_id}",
+    response={200: EventDetailOut, **ERROR_RESPONSES},
+    summary="Get an event",
+    operation_id="get_event",
+    url_name="detection_event_detail",
+    description="With its raw text, the alerts that list it and the rules of the "
+    "current library that match it (with the fields they test). Requires "
+    "`detection.view_events`.",
+)
 def get_event(request: AuthenticatedRequest, event_id: Path[Id]) -> Any:
     require(request, VIEW_EVENTS)
     event = get_visible(Event, request, event_id)
     return EventDetailOut(
-        **EventOut.model_validate(event).model_dump(), raw=event.raw,
+        **EventOut.model_validate(event).model_dump(),
+        raw=event.raw,
         alert_ids=[alert.pk for alert in queries.alerts_for_event(event, request.user)],
-        matched_rules=[MatchedRuleOut(id=rule.id, title=rule.title, fields=list(fields))
-                       for rule, fields in queries.matching_rules(event)])
+        matched_rules=[
+            MatchedRuleOut(id=rule.id, title=rule.title, fields=list(fields))
+            for rule, fields in queries.matching_rules(event)
+        ],
+    )
 
 
 # --- rule library --------------------------------------------------------------------------------
 
+
 def _rule_out(row: queries.RuleRow) -> dict[str, Any]:
     info = row.info
-    return {"id": info.id, "title": info.title, "level": row.level.lower(),
-            "tags": list(info.tags), "logsource": row.logsource, "file": info.source,
-            "line": info.line, "is_correlation": info.is_correlation,
-            "is_enabled": row.is_enabled}
+    return {
+        "id": info.id,
+        "title": info.title,
+        "level": row.level.lower(),
+        "tags": list(info.tags),
+        "logsource": row.logsource,
+        "file": info.source,
+        "line": info.line,
+        "is_correlation": info.is_correlation,
+        "is_enabled": row.is_enabled,
+    }
 
 
 def _rule_matches(row: queries.RuleRow, filters: RuleFilters) -> bool:
     info, spec = row.info, row.info.logsource
     text = (filters.q or "").lower()
-    return ((not text or text in info.title.lower() or text in info.id.lower())
-            and (not filters.level or row.level.lower() == filters.level.lower())
-            and (not filters.tag or filters.tag in info.tags)
-            and (not filters.product or spec.product == filters.product)
-            and (not filters.service or spec.service == filters.service)
-            and (not filters.category or spec.category == filters.category)
-            and (filters.is_enabled is None or row.is_enabled == filters.is_enabled))
+    return (
+        (not text or text in info.title.lower() or text in info.id.lower())
+        and (not filters.level or row.level.lower() == filters.level.lower())
+        and (not filters.tag or filters.tag in info.tags)
+        and (not filters.product or spec.product == filters.product)
+        and (not filters.service or spec.service == filters.service)
+        and (not filters.category or spec.category == filters.category)
+        and (filters.is_enabled is None or row.is_enabled == filters.is_enabled)
+    )
 
 
-@router.get("/rules", response={200: list[RuleOut], **ERROR_RESPONSES},
-            summary="List the rule library", operation_id="list_rules",
-            url_name="detection_rule_list",
-            description="Every loaded rule that raises alerts (shipped and imported), by title, "
-                        "with its level, tags, log source and file; `is_enabled` for the "
-                        "`establishment` given. Requires `detection.view_events`.")
+@router.get(
+    "/rules",
+    response={200: list[RuleOut], **ERROR_RESPONSES},
+    summary="List the rule library",
+    operation_id="list_rules",
+    url_name="detection_rule_list",
+    description="Every loaded rule that raises alerts (shipped and imported), by title, "
+    "with its level, tags, log source and file; `is_enabled` for the "
+    "`establishment` given. Requires `detection.view_events`.",
+)
 @paginate(Pagination)
 def list_rules(request: AuthenticatedRequest, filters: Query[RuleFilters]) -> Any:
     require(request, VIEW_EVENTS)
     establishment = None
     if filters.establishment is not None:
         establishment = get_visible(Establishment, request, filters.establishment)
-    return [_rule_out(row) for row in queries.rule_rows(establishment)
-            if _rule_matches(row, filters)]
+    return [
+        _rule_out(row) for row in queries.rule_rows(establishment) if _rule_matches(row, filters)
+    ]
 
 
-@router.put("/rule-settings", response={200: RuleSettingOut, **ERROR_RESPONSES},
-            summary="Enable or disable a rule for an establishment",
-            operation_id="set_rule_setting", url_name="detection_rulesetting_edit",
-            description="Applies from the next ingested batch; recorded in the audit trail. "
-                        "Requires `detection.manage_rules` and a write token.")
+@router.put(
+    "/rule-settings",
+    response={200: RuleSettingOut, **ERROR_RESPONSES},
+    summary="Enable or disable a rule for an establishment",
+    operation_id="set_rule_setting",
+    url_name="detection_rulesetting_edit",
+    description="Applies from the next ingested batch; recorded in the audit trail. "
+    "Requires `detection.manage_rules` and a write token.",
+)
 def set_rule_setting(request: AuthenticatedRequest, payload: RuleSettingIn) -> Any:
     require(request, MANAGE_RULES)
     establishment = get_visible(Establishment, request, payload.establishment_id)
@@ -221,59 +270,89 @@ def set_rule_setting(request: AuthenticatedRequest, payload: RuleSettingIn) -> A
 
 
 def _problem_out(problem: Any) -> dict[str, Any]:
-    return {"file": problem.location.file, "line": problem.location.line,
-            "column": problem.location.column, "rule_id": problem.rule_id,
-            "title": problem.title, "reason": problem.reason}
+    return {
+        "file": problem.location.file,
+        "line": problem.location.line,
+        "column": problem.location.column,
+        "rule_id": problem.rule_id,
+        "title": problem.title,
+        "reason": problem.reason,
+    }
 
 
-@router.get("/rule-problems", response={200: list[RuleProblemOut], **ERROR_RESPONSES},
-            summary="List rules that failed to load", operation_id="list_rule_problems",
-            url_name="detection_ruleproblem_list",
-            description="File, line, column and reason of every rule that could not be "
-                        "loaded; `pack` keeps one imported pack's. Requires "
-                        "`detection.view_events`.")
+@router.get(
+    "/rule-problems",
+    response={200: list[RuleProblemOut], **ERROR_RESPONSES},
+    summary="List rules that failed to load",
+    operation_id="list_rule_problems",
+    url_name="detection_ruleproblem_list",
+    description="File, line, column and reason of every rule that could not be "
+    "loaded; `pack` keeps one imported pack's. Requires "
+    "`detection.view_events`.",
+)
 @paginate(Pagination)
-def list_rule_problems(request: AuthenticatedRequest,
-                       pack: str | None = Query(None, max_length=64)) -> Any:
+def list_rule_problems(
+    request: AuthenticatedRequest, pack: str | None = Query(None, max_length=64)
+) -> Any:
     require(request, VIEW_EVENTS)
     return [_problem_out(problem) for problem in queries.rule_problems(pack)]
 
 
-@router.get("/rule-packs", response={200: list[RulePackOut], **ERROR_RESPONSES},
-            summary="List imported rule packs", operation_id="list_rule_packs",
-            url_name="detection_rulepack_list",
-            description="With their counts of loaded rules and load errors. Requires "
-                        "`detection.view_events`.")
+@router.get(
+    "/rule-packs",
+    response={200: list[RulePackOut], **ERROR_RESPONSES},
+    summary="List imported rule packs",
+    operation_id="list_rule_packs",
+    url_name="detection_rulepack_list",
+    description="With their counts of loaded rules and load errors. Requires "
+    "`detection.view_events`.",
+)
 def list_rule_packs(request: AuthenticatedRequest) -> Any:
     require(request, VIEW_EVENTS)
     return queries.pack_summaries()
 
 
-@router.post("/rule-packs", response={201: RulePackImportOut, 413: ErrorOut,
-                                      **ERROR_RESPONSES},
-             summary="Import a Sigma rule pack (zip)", operation_id="import_rule_pack",
-             url_name="detection_rulepack_add",
-             description="multipart/form-data with `name` and `file` (a zip of Sigma .yml "
-                         "files). The rules run for every establishment, so this needs "
-                         "organisation-wide access, `detection.manage_rules` and a write token. "
-                         "A pack with no valid rule is refused (400); invalid rules are "
-                         "listed in `problems`.")
-def import_rule_pack(request: AuthenticatedRequest, payload: Form[RulePackImportIn],
-                     file: File[UploadedFile]) -> Any:
+@router.post(
+    "/rule-packs",
+    response={201: RulePackImportOut, 413: ErrorOut, **ERROR_RESPONSES},
+    summary="Import a Sigma rule pack (zip)",
+    operation_id="import_rule_pack",
+    url_name="detection_rulepack_add",
+    description="multipart/form-data with `name` and `file` (a zip of Sigma .yml "
+    "files). The rules run for every establishment, so this needs "
+    "organisation-wide access, `detection.manage_rules` and a write token. "
+    "A pack with no valid rule is refused (400); invalid rules are "
+    "listed in `problems`.",
+)
+def import_rule_pack(
+    request: AuthenticatedRequest, payload: Form[RulePackImportIn], file: File[UploadedFile]
+) -> Any:
     require(request, MANAGE_RULES)
     require_all_establishments(request)
     limit = int(getattr(settings, "HYGIE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
     if file.size is not None and file.size > limit:
-        raise HttpError(413, _("The file is larger than the upload limit (%(limit)d bytes).")
-                        % {"limit": limit})
+        raise HttpError(
+            413, _("The file is larger than the upload limit (%(limit)d bytes).") % {"limit": limit}
+        )
     result = services.import_rule_pack(payload.name, file)
-    audit.record("create", None, object_type="detection.rulepack", object_id=result.name,
-                 object_repr=result.name,
-                 changes={"files": result.files, "valid": result.valid,
-                          "invalid": len(result.problems)},
-                 message="Sigma rule pack imported")
-    return Status(201, {"name": result.name, "files": result.files, "valid": result.valid,
-                        "problems": [_problem_out(p) for p in result.problems]})
+    audit.record(
+        "create",
+        None,
+        object_type="detection.rulepack",
+        object_id=result.name,
+        object_repr=result.name,
+        changes={"files": result.files, "valid": result.valid, "invalid": len(result.problems)},
+        message="Sigma rule pack imported",
+    )
+    return Status(
+        201,
+        {
+            "name": result.name,
+            "files": result.files,
+            "valid": result.valid,
+            "problems": [_problem_out(p) for p in result.problems],
+        },
+    )
 
 
 # --- alert forwarding ----------------------------------------------------------------------------
@@ -281,97 +360,123 @@ def import_rule_pack(request: AuthenticatedRequest, payload: Form[RulePackImport
 TARGET_ORDERINGS = ("name", "kind", "created_at")
 
 
-def _target_fields(request: AuthenticatedRequest, data: dict[str, Any],
-                   current: ForwardingTarget | None = None) -> dict[str, Any]:
+def _target_fields(
+    request: AuthenticatedRequest, data: dict[str, Any], current: ForwardingTarget | None = None
+) -> dict[str, Any]:
     """Check the scope of a target's establishment/organisation; return the fields to save."""
-    establishment_id = data.get("establishment_id",
-                                current.establishment_id if current else None)
+    establishment_id = data.get("establishment_id", current.establishment_id if current else None)
     if establishment_id is not None:
         check_establishment_allowed(request.user, establishment_id)
         check_visible_reference(Establishment, request, "establishment_id", establishment_id)
-        data["organisation_id"] = (Establishment.objects.filter(pk=establishment_id)
-                                   .values_list("organisation_id", flat=True).first())
+        data["organisation_id"] = (
+            Establishment.objects.filter(pk=establishment_id)
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
     else:
         # Organisation-wide: every establishment's alerts leave through this target.
         require_all_establishments(request)
-        organisation_id = data.get("organisation_id",
-                                   current.organisation_id if current else None)
+        organisation_id = data.get("organisation_id", current.organisation_id if current else None)
         if organisation_id is None:
-            raise ValidationError({"organisation_id": [
-                _("Required when no establishment is given.")]})
+            raise ValidationError(
+                {"organisation_id": [_("Required when no establishment is given.")]}
+            )
         check_visible_reference(Organisation, request, "organisation_id", organisation_id)
     return data
 
 
-@router.get("/forwarding-targets", response={200: list[ForwardingTargetOut], **ERROR_RESPONSES},
-            summary="List alert forwarding targets", operation_id="list_forwarding_targets",
-            url_name="detection_forwardingtarget_list",
-            description="Targets of your establishments (organisation-wide ones only for "
-                        "organisation-wide users). Requires `detection.manage_forwarding`.")
+@router.get(
+    "/forwarding-targets",
+    response={200: list[ForwardingTargetOut], **ERROR_RESPONSES},
+    summary="List alert forwarding targets",
+    operation_id="list_forwarding_targets",
+    url_name="detection_forwardingtarget_list",
+    description="Targets of your establishments (organisation-wide ones only for "
+    "organisation-wide users). Requires `detection.manage_forwarding`.",
+)
 @paginate(Pagination)
-def list_forwarding_targets(request: AuthenticatedRequest, ordering: str | None = Query(
-        None, description=ordering_description(TARGET_ORDERINGS))) -> Any:
+def list_forwarding_targets(
+    request: AuthenticatedRequest,
+    ordering: str | None = Query(None, description=ordering_description(TARGET_ORDERINGS)),
+) -> Any:
     require(request, MANAGE_FORWARDING)
-    return apply_ordering(ForwardingTarget.objects.visible_to(request.user), ordering,
-                          TARGET_ORDERINGS)
+    return apply_ordering(
+        ForwardingTarget.objects.visible_to(request.user), ordering, TARGET_ORDERINGS
+    )
 
 
-@router.post("/forwarding-targets", response={201: ForwardingTargetSecretOut, **ERROR_RESPONSES},
-             summary="Create an alert forwarding target", operation_id="create_forwarding_target",
-             url_name="detection_forwardingtarget_add",
-             description="The answer carries the generated webhook signing `secret` (also shown "
-                         "on the target's page). Requires `detection.manage_forwarding` and a "
-                         "write token.")
+@router.post(
+    "/forwarding-targets",
+    response={201: ForwardingTargetSecretOut, **ERROR_RESPONSES},
+    summary="Create an alert forwarding target",
+    operation_id="create_forwarding_target",
+    url_name="detection_forwardingtarget_add",
+    description="The answer carries the generated webhook signing `secret` (also shown "
+    "on the target's page). Requires `detection.manage_forwarding` and a "
+    "write token.",
+)
 def create_forwarding_target(request: AuthenticatedRequest, payload: ForwardingTargetIn) -> Any:
     require(request, MANAGE_FORWARDING)
     data = _target_fields(request, payload.dict())
     return Status(201, save_instance(ForwardingTarget(), request.user, **data))
 
 
-@router.get("/forwarding-targets/{int:target_id}",
-            response={200: ForwardingTargetOut, **ERROR_RESPONSES},
-            summary="Get an alert forwarding target", operation_id="get_forwarding_target",
-            url_name="detection_forwardingtarget_detail",
-            description="Requires `detection.manage_forwarding`.")
+@router.get(
+    "/forwarding-targets/{int:target_id}",
+    response={200: ForwardingTargetOut, **ERROR_RESPONSES},
+    summary="Get an alert forwarding target",
+    operation_id="get_forwarding_target",
+    url_name="detection_forwardingtarget_detail",
+    description="Requires `detection.manage_forwarding`.",
+)
 def get_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
     return get_visible(ForwardingTarget, request, target_id)
 
 
-@router.patch("/forwarding-targets/{int:target_id}",
-              response={200: ForwardingTargetOut, **ERROR_RESPONSES},
-              summary="Update an alert forwarding target",
-              operation_id="update_forwarding_target", url_name="detection_forwardingtarget_edit",
-              description="Partial update. Requires `detection.manage_forwarding` and a write "
-                          "token.")
-def update_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id],
-                             payload: PatchDict[ForwardingTargetIn]) -> Any:
+@router.patch(
+    "/forwarding-targets/{int:target_id}",
+    response={200: ForwardingTargetOut, **ERROR_RESPONSES},
+    summary="Update an alert forwarding target",
+    operation_id="update_forwarding_target",
+    url_name="detection_forwardingtarget_edit",
+    description="Partial update. Requires `detection.manage_forwarding` and a write token.",
+)
+def update_forwarding_target(
+    request: AuthenticatedRequest, target_id: Path[Id], payload: PatchDict[ForwardingTargetIn]
+) -> Any:
     require(request, MANAGE_FORWARDING)
     target = get_visible(ForwardingTarget, request, target_id)
     data = _target_fields(request, dict(payload), target)
     return save_instance(target, request.user, **data)
 
 
-@router.delete("/forwarding-targets/{int:target_id}", response={204: None, **ERROR_RESPONSES},
-               summary="Delete an alert forwarding target",
-               operation_id="delete_forwarding_target",
-               url_name="detection_forwardingtarget_delete",
-               description="Its delivery history goes with it. Requires "
-                           "`detection.manage_forwarding` and a write token.")
+@router.delete(
+    "/forwarding-targets/{int:target_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Delete an alert forwarding target",
+    operation_id="delete_forwarding_target",
+    url_name="detection_forwardingtarget_delete",
+    description="Its delivery history goes with it. Requires "
+    "`detection.manage_forwarding` and a write token.",
+)
 def delete_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
     delete_instance(get_visible(ForwardingTarget, request, target_id), request.user)
     return Status(204, None)
 
 
-@router.post("/forwarding-targets/{int:target_id}/test",
-             response={200: ForwardingTestOut, 429: ErrorOut, **ERROR_RESPONSES},
-             summary="Send a test message", operation_id="test_forwarding_target",
-             url_name="detection_forwardingtarget_test",
-             description="Sends a made-up alert (event `test`) now, once, and says whether it "
-                         "was delivered. Requires `detection.manage_forwarding` and a write "
-                         "token. At most 10 tests per user per minute (429 beyond); each "
-                         "test is in the audit trail.")
+@router.post(
+    "/forwarding-targets/{int:target_id}/test",
+    response={200: ForwardingTestOut, 429: ErrorOut, **ERROR_RESPONSES},
+    summary="Send a test message",
+    operation_id="test_forwarding_target",
+    url_name="detection_forwardingtarget_test",
+    description="Sends a made-up alert (event `test`) now, once, and says whether it "
+    "was delivered. Requires `detection.manage_forwarding` and a write "
+    "token. At most 10 tests per user per minute (429 beyond); each "
+    "test is in the audit trail.",
+)
 def test_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
     try:
@@ -381,29 +486,36 @@ def test_forwarding_target(request: AuthenticatedRequest, target_id: Path[Id]) -
     return {"delivered": not error, "error": error}
 
 
-@router.post("/forwarding-targets/{int:target_id}/secret",
-             response={200: ForwardingTargetSecretOut, **ERROR_RESPONSES},
-             summary="Generate a new signing secret", operation_id="rotate_forwarding_secret",
-             url_name="detection_forwardingtarget_secret",
-             description="The previous secret stops working at once. Requires "
-                         "`detection.manage_forwarding` and a write token.")
+@router.post(
+    "/forwarding-targets/{int:target_id}/secret",
+    response={200: ForwardingTargetSecretOut, **ERROR_RESPONSES},
+    summary="Generate a new signing secret",
+    operation_id="rotate_forwarding_secret",
+    url_name="detection_forwardingtarget_secret",
+    description="The previous secret stops working at once. Requires "
+    "`detection.manage_forwarding` and a write token.",
+)
 def rotate_forwarding_secret(request: AuthenticatedRequest, target_id: Path[Id]) -> Any:
     require(request, MANAGE_FORWARDING)
     return forwarding.regenerate_secret(get_visible(ForwardingTarget, request, target_id))
 
 
-@router.get("/forwarding-targets/{int:target_id}/deliveries",
-            response={200: list[AlertDeliveryOut], **ERROR_RESPONSES},
-            summary="List a target's alert deliveries", operation_id="list_alert_deliveries",
-            url_name="detection_alertdelivery_list",
-            description="Newest first, with attempts and the last error. Requires "
-                        "`detection.manage_forwarding`.")
+@router.get(
+    "/forwarding-targets/{int:target_id}/deliveries",
+    response={200: list[AlertDeliveryOut], **ERROR_RESPONSES},
+    summary="List a target's alert deliveries",
+    operation_id="list_alert_deliveries",
+    url_name="detection_alertdelivery_list",
+    description="Newest first, with attempts and the last error. Requires "
+    "`detection.manage_forwarding`.",
+)
 @paginate(Pagination)
-def list_alert_deliveries(request: AuthenticatedRequest, target_id: Path[Id],
-                          filters: Query[DeliveryFilters],
-                          ordering: str | None = Query(
-                              None, description=ordering_description(DELIVERY_ORDERINGS))
-                          ) -> Any:
+def list_alert_deliveries(
+    request: AuthenticatedRequest,
+    target_id: Path[Id],
+    filters: Query[DeliveryFilters],
+    ordering: str | None = Query(None, description=ordering_description(DELIVERY_ORDERINGS)),
+) -> Any:
     require(request, MANAGE_FORWARDING)
     target = get_visible(ForwardingTarget, request, target_id)
     queryset = filters.filter(AlertDelivery.objects.filter(target=target))

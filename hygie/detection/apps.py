@@ -25,5 +25,6 @@ class DetectionConfig(AppConfig):
         # Events are written in bulk by ingestion (not audited one by one); enabling or
         # disabling a rule changes what is watched, so it is; so is where alerts are sent.
         audit.audit_model_changes([RuleSetting, ForwardingTarget])
-        post_save.connect(forwarding.on_alert_saved, sender=Alert,
-                          dispatch_uid="hygie-detection-forward-alerts")
+        post_save.connect(
+            forwarding.on_alert_saved, sender=Alert, dispatch_uid="hygie-detection-forward-alerts"
+        )

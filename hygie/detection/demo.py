@@ -46,13 +46,22 @@ _SEED = 20261206  # the same day of logs every time, so the demo reads the same 
 _LINUX_SERVERS = ("srv-dpi-01", "srv-dpi-02", "srv-sauvegarde-01")
 _ADMINS = ("adm-dupont", "adm-martin", "svc-supervision")
 _WORKSTATIONS = ("ws-urg-01", "ws-urg-02", "srv-pacs-01", "srv-lab-01")
-_OFFICE_IMAGES = (r"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE",
-                  r"C:\Program Files\Google\Chrome\Application\chrome.exe",
-                  r"C:\Program Files\Dossier Patient\dpi-client.exe",
-                  r"C:\Windows\System32\notepad.exe")
-_PORTAL_PAGES = ("/portail/", "/portail/rdv", "/portail/rdv?id={n}", "/portail/resultats",
-                 "/portail/documents?page={n}", "/portail/static/app.css",
-                 "/portail/static/app.js", "/portail/messagerie")
+_OFFICE_IMAGES = (
+    r"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE",
+    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+    r"C:\Program Files\Dossier Patient\dpi-client.exe",
+    r"C:\Windows\System32\notepad.exe",
+)
+_PORTAL_PAGES = (
+    "/portail/",
+    "/portail/rdv",
+    "/portail/rdv?id={n}",
+    "/portail/resultats",
+    "/portail/documents?page={n}",
+    "/portail/static/app.css",
+    "/portail/static/app.js",
+    "/portail/messagerie",
+)
 _KNOWN_FACILITIES = ("CH-EXEMPLE", "LABO-EXEMPLE")
 
 
@@ -118,8 +127,10 @@ def _ssh_noise(rng: random.Random, start: datetime, end: datetime) -> list[tuple
         if index % 12 == 5:  # the odd mistyped password, from an administrator's machine
             message = f"Failed password for {user} from {address} port {40000 + index} ssh2"
         else:
-            message = (f"Accepted publickey for {user} from {address} port {40000 + index} "
-                       "ssh2: ED25519 SHA256:demo")
+            message = (
+                f"Accepted publickey for {user} from {address} port {40000 + index} "
+                "ssh2: ED25519 SHA256:demo"
+            )
         records.append((at, _syslog(at, host, "sshd", 2000 + index, message)))
     return records
 
@@ -131,22 +142,24 @@ def _ssh_brute_force(at: datetime) -> list[tuple[datetime, bytes]]:
     for index in range(32):
         when = at + timedelta(seconds=5 * index)
         user = users[index % len(users)]
-        message = (f"Failed password for root from {ATTACKER_SSH} port {51000 + index} ssh2"
-                   if user == "root" else
-                   f"Failed password for invalid user {user} from {ATTACKER_SSH} "
-                   f"port {51000 + index} ssh2")
+        message = (
+            f"Failed password for root from {ATTACKER_SSH} port {51000 + index} ssh2"
+            if user == "root"
+            else f"Failed password for invalid user {user} from {ATTACKER_SSH} "
+            f"port {51000 + index} ssh2"
+        )
         records.append((when, _syslog(when, "srv-dpi-01", "sshd", 6000 + index, message)))
     return records
 
 
 def _access_line(at: datetime, client: str, target: str, status: int, agent: str) -> bytes:
     stamp = at.strftime("%d/%b/%Y:%H:%M:%S %z")
-    return (f'{client} - - [{stamp}] "GET {target} HTTP/1.1" {status} 2048 "-" "{agent}"\n'
-            .encode())
+    return f'{client} - - [{stamp}] "GET {target} HTTP/1.1" {status} 2048 "-" "{agent}"\n'.encode()
 
 
-def _portal_noise(rng: random.Random, start: datetime,
-                  end: datetime) -> list[tuple[datetime, bytes]]:
+def _portal_noise(
+    rng: random.Random, start: datetime, end: datetime
+) -> list[tuple[datetime, bytes]]:
     agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0"
     records = []
     for index, at in enumerate(_spread(rng, start, end, 150)):
@@ -157,39 +170,74 @@ def _portal_noise(rng: random.Random, start: datetime,
 
 
 def _portal_injection(at: datetime) -> list[tuple[datetime, bytes]]:
-    probes = ("/portail/rdv?id=1%27%20OR%20%271%27%3D%271",
-              "/portail/resultats?q=1+UNION+SELECT+login,password+FROM+comptes--",
-              "/portail/documents?page=1;WAITFOR%20DELAY%20%270:0:5%27--")
-    return [(at + timedelta(seconds=7 * index),
-             _access_line(at + timedelta(seconds=7 * index), ATTACKER_WEB, probe, 500,
-                          "sqlmap/1.8"))
-            for index, probe in enumerate(probes)]
+    probes = (
+        "/portail/rdv?id=1%27%20OR%20%271%27%3D%271",
+        "/portail/resultats?q=1+UNION+SELECT+login,password+FROM+comptes--",
+        "/portail/documents?page=1;WAITFOR%20DELAY%20%270:0:5%27--",
+    )
+    return [
+        (
+            at + timedelta(seconds=7 * index),
+            _access_line(at + timedelta(seconds=7 * index), ATTACKER_WEB, probe, 500, "sqlmap/1.8"),
+        )
+        for index, probe in enumerate(probes)
+    ]
 
 
-def _windows_event(at: datetime, computer: str, event_id: int, channel: str,
-                   provider: str, data: dict[str, str]) -> bytes:
+def _windows_event(
+    at: datetime, computer: str, event_id: int, channel: str, provider: str, data: dict[str, str]
+) -> bytes:
     stamp = at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return _json({"Event": {
-        "System": {"Provider": {"#attributes": {"Name": provider}}, "EventID": event_id,
-                   "TimeCreated": {"#attributes": {"SystemTime": stamp}}, "Channel": channel,
-                   "Computer": f"{computer}.ch-exemple.local"},
-        "EventData": data}})
+    return _json(
+        {
+            "Event": {
+                "System": {
+                    "Provider": {"#attributes": {"Name": provider}},
+                    "EventID": event_id,
+                    "TimeCreated": {"#attributes": {"SystemTime": stamp}},
+                    "Channel": channel,
+                    "Computer": f"{computer}.ch-exemple.local",
+                },
+                "EventData": data,
+            }
+        }
+    )
 
 
 def _sysmon(at: datetime, computer: str, event_id: int, data: dict[str, str]) -> bytes:
-    return _windows_event(at, computer, event_id, "Microsoft-Windows-Sysmon/Operational",
-                          "Microsoft-Windows-Sysmon", data)
+    return _windows_event(
+        at,
+        computer,
+        event_id,
+        "Microsoft-Windows-Sysmon/Operational",
+        "Microsoft-Windows-Sysmon",
+        data,
+    )
 
 
-def _windows_noise(rng: random.Random, start: datetime,
-                   end: datetime) -> list[tuple[datetime, bytes]]:
+def _windows_noise(
+    rng: random.Random, start: datetime, end: datetime
+) -> list[tuple[datetime, bytes]]:
     records = []
     for index, at in enumerate(_spread(rng, start, end, 70)):
         computer = _WORKSTATIONS[index % len(_WORKSTATIONS)]
         image = _OFFICE_IMAGES[index % len(_OFFICE_IMAGES)]
-        records.append((at, _sysmon(at, computer, 1, {
-            "Image": image, "CommandLine": f'"{image}"',
-            "ParentImage": r"C:\Windows\explorer.exe", "User": "CHEX\\soignant"})))
+        records.append(
+            (
+                at,
+                _sysmon(
+                    at,
+                    computer,
+                    1,
+                    {
+                        "Image": image,
+                        "CommandLine": f'"{image}"',
+                        "ParentImage": r"C:\Windows\explorer.exe",
+                        "User": "CHEX\\soignant",
+                    },
+                ),
+            )
+        )
     return records
 
 
@@ -198,15 +246,35 @@ def _ransomware(at: datetime) -> list[tuple[datetime, bytes]]:
     host, account = "srv-fichiers-01", "CHEX\\svc-sauvegarde"
     powershell = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe"
     records = [
-        (at, _sysmon(at, host, 1, {
-            "Image": powershell,
-            "CommandLine": "powershell.exe -NoProfile -WindowStyle Hidden "
-                           "Set-MpPreference -DisableRealtimeMonitoring $true",
-            "ParentImage": r"C:\Windows\System32\cmd.exe", "User": account})),
-        (at + timedelta(minutes=3), _sysmon(at + timedelta(minutes=3), host, 1, {
-            "Image": r"C:\Windows\System32\vssadmin.exe",
-            "CommandLine": "vssadmin.exe delete shadows /all /quiet",
-            "ParentImage": r"C:\Windows\System32\cmd.exe", "User": account})),
+        (
+            at,
+            _sysmon(
+                at,
+                host,
+                1,
+                {
+                    "Image": powershell,
+                    "CommandLine": "powershell.exe -NoProfile -WindowStyle Hidden "
+                    "Set-MpPreference -DisableRealtimeMonitoring $true",
+                    "ParentImage": r"C:\Windows\System32\cmd.exe",
+                    "User": account,
+                },
+            ),
+        ),
+        (
+            at + timedelta(minutes=3),
+            _sysmon(
+                at + timedelta(minutes=3),
+                host,
+                1,
+                {
+                    "Image": r"C:\Windows\System32\vssadmin.exe",
+                    "CommandLine": "vssadmin.exe delete shadows /all /quiet",
+                    "ParentImage": r"C:\Windows\System32\cmd.exe",
+                    "User": account,
+                },
+            ),
+        ),
     ]
     encryptor = r"C:\Users\Public\svchost32.exe"
     folders = ("Radiologie\\Comptes-rendus", "Radiologie\\Planning", "Direction\\Budget")
@@ -214,8 +282,9 @@ def _ransomware(at: datetime) -> list[tuple[datetime, bytes]]:
     for index in range(40):
         when = begin + timedelta(seconds=index)
         name = f"C:\\Partage\\{folders[index % len(folders)]}\\document-{index:03d}.docx.lockbit"
-        records.append((when, _sysmon(when, host, 11, {"Image": encryptor,
-                                                      "TargetFilename": name})))
+        records.append(
+            (when, _sysmon(when, host, 11, {"Image": encryptor, "TargetFilename": name}))
+        )
     return records
 
 
@@ -224,13 +293,38 @@ def _new_local_admin(at: datetime) -> list[tuple[datetime, bytes]]:
     security = ("Security", "Microsoft-Windows-Security-Auditing")
     later = at + timedelta(minutes=2)
     return [
-        (at, _windows_event(at, host, 4720, *security, {
-            "TargetUserName": "maintenance2", "TargetDomainName": host.upper(),
-            "TargetSid": sid, "SubjectUserName": "technicien"})),
-        (later, _windows_event(later, host, 4732, *security, {
-            "MemberName": "-", "MemberSid": sid, "TargetUserName": "Administrateurs",
-            "TargetDomainName": "Builtin", "TargetSid": "S-1-5-32-544",
-            "SubjectUserName": "technicien"})),
+        (
+            at,
+            _windows_event(
+                at,
+                host,
+                4720,
+                *security,
+                {
+                    "TargetUserName": "maintenance2",
+                    "TargetDomainName": host.upper(),
+                    "TargetSid": sid,
+                    "SubjectUserName": "technicien",
+                },
+            ),
+        ),
+        (
+            later,
+            _windows_event(
+                later,
+                host,
+                4732,
+                *security,
+                {
+                    "MemberName": "-",
+                    "MemberSid": sid,
+                    "TargetUserName": "Administrateurs",
+                    "TargetDomainName": "Builtin",
+                    "TargetSid": "S-1-5-32-544",
+                    "SubjectUserName": "technicien",
+                },
+            ),
+        ),
     ]
 
 
@@ -239,26 +333,54 @@ def _hl7(rng: random.Random, start: datetime, end: datetime) -> list[tuple[datet
     records = []
     for index, at in enumerate(_spread(rng, start, end, 3)):
         stamp = at.strftime("%Y%m%d%H%M%S%z")
-        message = (f"MSH|^~\\&|ADT|{UNKNOWN_FACILITY}|DPI|{_KNOWN_FACILITIES[0]}|{stamp}||"
-                   f"ADT^A01^ADT_A01|DEMO{index:04d}|P|2.5\r"
-                   f"PID|1||DEMO{index:06d}^^^{UNKNOWN_FACILITY}^PI||FICTIF^PATIENT||19700101|U")
+        message = (
+            f"MSH|^~\\&|ADT|{UNKNOWN_FACILITY}|DPI|{_KNOWN_FACILITIES[0]}|{stamp}||"
+            f"ADT^A01^ADT_A01|DEMO{index:04d}|P|2.5\r"
+            f"PID|1||DEMO{index:06d}^^^{UNKNOWN_FACILITY}^PI||FICTIF^PATIENT||19700101|U"
+        )
         records.append((at, message.encode() + b"\n"))
     return records
 
 
 def _break_the_glass(at: datetime) -> list[tuple[datetime, bytes]]:
     stamp = at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return [(at, _json({
-        "resourceType": "AuditEvent",
-        "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
-                 "code": "rest"},
-        "subtype": [{"system": "http://hl7.org/fhir/restful-interaction", "code": "read"}],
-        "action": "R", "recorded": stamp, "outcome": "0",
-        "agent": [{"who": {"identifier": {"value": "ide.nuit"}, "display": "ide.nuit"},
-                   "requestor": True, "network": {"address": "10.20.0.31", "type": "2"}},
-                  {"who": {"display": "srv-dpi-01"}, "requestor": False}],
-        "source": {"site": "CH Exemple", "observer": {"display": "srv-dpi-01"}},
-        "entity": [{"what": {"reference": "Patient/demo-0042"}}],
-        "purposeOfEvent": [{"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "BTG"}]}],
-    }))]
+    return [
+        (
+            at,
+            _json(
+                {
+                    "resourceType": "AuditEvent",
+                    "type": {
+                        "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
+                        "code": "rest",
+                    },
+                    "subtype": [
+                        {"system": "http://hl7.org/fhir/restful-interaction", "code": "read"}
+                    ],
+                    "action": "R",
+                    "recorded": stamp,
+                    "outcome": "0",
+                    "agent": [
+                        {
+                            "who": {"identifier": {"value": "ide.nuit"}, "display": "ide.nuit"},
+                            "requestor": True,
+                            "network": {"address": "10.20.0.31", "type": "2"},
+                        },
+                        {"who": {"display": "srv-dpi-01"}, "requestor": False},
+                    ],
+                    "source": {"site": "CH Exemple", "observer": {"display": "srv-dpi-01"}},
+                    "entity": [{"what": {"reference": "Patient/demo-0042"}}],
+                    "purposeOfEvent": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+                                    "code": "BTG",
+                                }
+                            ]
+                        }
+                    ],
+                }
+            ),
+        )
+    ]

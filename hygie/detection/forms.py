@@ -17,9 +17,12 @@ from hygie.detection.services import PACK_NAME
 class RulePackImportForm(forms.Form):
     """A Sigma rule pack (e.g. a SigmaHQ release) uploaded as a zip archive."""
 
-    name = forms.CharField(label=_("Pack name"), max_length=64, validators=[RegexValidator(
-        PACK_NAME, _("Lower-case letters, digits, '-' and '_' only."))],
-        help_text=_("Importing again under the same name replaces the pack."))
+    name = forms.CharField(
+        label=_("Pack name"),
+        max_length=64,
+        validators=[RegexValidator(PACK_NAME, _("Lower-case letters, digits, '-' and '_' only."))],
+        help_text=_("Importing again under the same name replaces the pack."),
+    )
     file = forms.FileField(label=_("Zip archive of Sigma rules"))
 
 
@@ -27,16 +30,37 @@ class ForwardingTargetForm(ScopedModelForm):
     """A forwarding target; organisation-wide targets only for organisation-wide users."""
 
     sources = forms.MultipleChoiceField(
-        label=_("Source modules"), required=False, widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: alerts of every module."))
-    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https",
-                         help_text=_("Webhook: https:// (or http:// on a trusted network)."))
+        label=_("Source modules"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: alerts of every module."),
+    )
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Webhook: https:// (or http:// on a trusted network)."),
+    )
 
     class Meta:
         model = ForwardingTarget
-        fields = ["name", "organisation", "establishment", "kind", "host", "port", "url",
-                  "ca_certificate", "min_severity", "sources", "syslog_facility",
-                  "timeout_seconds", "max_attempts", "is_enabled"]
+        fields = [
+            "name",
+            "organisation",
+            "establishment",
+            "kind",
+            "host",
+            "port",
+            "url",
+            "ca_certificate",
+            "min_severity",
+            "sources",
+            "syslog_facility",
+            "timeout_seconds",
+            "max_attempts",
+            "is_enabled",
+        ]
         widgets = {"ca_certificate": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -50,8 +74,11 @@ class ForwardingTargetForm(ScopedModelForm):
         # Derived from the establishment when one is chosen; needed only for organisation-wide.
         organisation.required = False
         organisations = organisation.queryset
-        if (organisations is not None and not self.instance.pk
-                and not self.initial.get("organisation")):
+        if (
+            organisations is not None
+            and not self.instance.pk
+            and not self.initial.get("organisation")
+        ):
             first_two = list(organisations[:2])
             if len(first_two) == 1:
                 self.initial["organisation"] = first_two[0].pk
@@ -61,9 +88,13 @@ class ForwardingTargetForm(ScopedModelForm):
         cleaned = self.cleaned_data
         establishment = cleaned.get("establishment")
         if establishment is None and not self.user.sees_all_establishments:
-            self.add_error("establishment", _(
-                "Choose an establishment: only users with organisation-wide access may forward "
-                "the alerts of a whole organisation."))
+            self.add_error(
+                "establishment",
+                _(
+                    "Choose an establishment: only users with organisation-wide access may forward "
+                    "the alerts of a whole organisation."
+                ),
+            )
         if establishment is not None:
             cleaned["organisation"] = establishment.organisation
         elif not cleaned.get("organisation") and "organisation" not in self.errors:

@@ -51,8 +51,14 @@ from hygie.lib.errors import HygieError
 logger = logging.getLogger("hygie.detection.forwarding")
 
 RETRY_JOB_KIND = "detection.retry_deliveries"
-BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=8),
-           timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6))
+BACKOFF = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=8),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+)
 MAX_MESSAGE_BYTES = 60_000  # fits one UDP datagram; larger details are left out
 MAX_RESPONSE_BYTES = 64 * 1024
 SWEEP_LIMIT = 1000
@@ -63,9 +69,13 @@ EVENT_HEADER = "X-Hygie-Event"
 DELIVERY_HEADER = "X-Hygie-Delivery"
 
 # RFC 5424 severities (0 emergency … 7 debug) for Hygie's levels.
-SYSLOG_SEVERITY: dict[int, int] = {SeverityChoice.CRITICAL: 2, SeverityChoice.HIGH: 3,
-                   SeverityChoice.MEDIUM: 4, SeverityChoice.LOW: 5,
-                   SeverityChoice.INFORMATIONAL: 6}
+SYSLOG_SEVERITY: dict[int, int] = {
+    SeverityChoice.CRITICAL: 2,
+    SeverityChoice.HIGH: 3,
+    SeverityChoice.MEDIUM: 4,
+    SeverityChoice.LOW: 5,
+    SeverityChoice.INFORMATIONAL: 6,
+}
 
 
 class ForwardingError(HygieError):
@@ -82,6 +92,7 @@ class TestRateLimited(HygieError):
 
     __test__ = False  # not a pytest test class despite its name
 
+
 # The "send test" button connects from the server wherever its target points: a user may press
 # it this many times per window, and every press is in the audit trail (target, outcome class).
 TEST_LIMIT = 10
@@ -91,11 +102,14 @@ _TEST_AUDIT_MESSAGE = "forwarding test sent: "
 
 def source_modules() -> list[tuple[str, str]]:
     """(label, name) of every Hygie module: the values of a target's ``sources`` filter."""
-    return sorted((module.label, str(apps.get_app_config(module.label).verbose_name))
-                  for module in modules.discover())
+    return sorted(
+        (module.label, str(apps.get_app_config(module.label).verbose_name))
+        for module in modules.discover()
+    )
 
 
 # --- the message -------------------------------------------------------------------------------
+
 
 def _instant(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
@@ -119,16 +133,25 @@ def alert_payload(alert: Alert, event: str = "alert.created") -> dict[str, Any]:
             "title": alert.title,
             "description": alert.description,
             "severity": SeverityChoice(alert.severity).name.lower()
-            if alert.severity in SeverityChoice.values else str(alert.severity),
+            if alert.severity in SeverityChoice.values
+            else str(alert.severity),
             "severity_level": alert.severity,
             "status": alert.status,
             "source": alert.source,
             "rule_id": alert.rule_id,
-            "establishment": {"id": establishment.pk, "name": establishment.name,
-                              "finess_eg": establishment.finess_eg,
-                              "organisation_id": establishment.organisation_id},
-            "asset": {"id": asset.pk, "hostname": asset.hostname,
-                      "ip_addresses": list(asset.ip_addresses or [])} if asset else None,
+            "establishment": {
+                "id": establishment.pk,
+                "name": establishment.name,
+                "finess_eg": establishment.finess_eg,
+                "organisation_id": establishment.organisation_id,
+            },
+            "asset": {
+                "id": asset.pk,
+                "hostname": asset.hostname,
+                "ip_addresses": list(asset.ip_addresses or []),
+            }
+            if asset
+            else None,
             "occurrences": alert.occurrences,
             "first_seen_at": _instant(alert.first_seen_at),
             "last_seen_at": _instant(alert.last_seen_at),
@@ -147,16 +170,30 @@ def sample_payload(target: ForwardingTarget) -> dict[str, Any]:
         "sent_at": _instant(now),
         "producer": {"name": "hygie", "version": __version__},
         "alert": {
-            "id": 0, "path": "", "title": "Hygie forwarding test", "description":
-            "A test message sent from Hygie's forwarding settings; not a real alert.",
-            "severity": "informational", "severity_level": int(SeverityChoice.INFORMATIONAL),
-            "status": "new", "source": "test", "rule_id": "",
-            "establishment": {"id": establishment.pk, "name": establishment.name,
-                              "finess_eg": establishment.finess_eg,
-                              "organisation_id": establishment.organisation_id}
-            if establishment else None,
-            "asset": None, "occurrences": 1, "first_seen_at": _instant(now),
-            "last_seen_at": _instant(now), "tags": ["hygie.test"], "details": {},
+            "id": 0,
+            "path": "",
+            "title": "Hygie forwarding test",
+            "description": "A test message sent from Hygie's forwarding settings; not a real "
+            "alert.",
+            "severity": "informational",
+            "severity_level": int(SeverityChoice.INFORMATIONAL),
+            "status": "new",
+            "source": "test",
+            "rule_id": "",
+            "establishment": {
+                "id": establishment.pk,
+                "name": establishment.name,
+                "finess_eg": establishment.finess_eg,
+                "organisation_id": establishment.organisation_id,
+            }
+            if establishment
+            else None,
+            "asset": None,
+            "occurrences": 1,
+            "first_seen_at": _instant(now),
+            "last_seen_at": _instant(now),
+            "tags": ["hygie.test"],
+            "details": {},
         },
     }
 
@@ -165,10 +202,11 @@ def _body(payload: dict[str, Any]) -> bytes:
     # ASCII JSON: valid RFC 5424 MSG-ANY without a BOM, and any receiver decodes the escapes.
     body = json.dumps(payload, ensure_ascii=True, separators=(",", ":"), default=str).encode()
     if len(body) > MAX_MESSAGE_BYTES and payload.get("alert"):
-        payload = {**payload, "alert": {**payload["alert"], "details": {},
-                                        "details_truncated": True}}
-        body = json.dumps(payload, ensure_ascii=True, separators=(",", ":"),
-                          default=str).encode()
+        payload = {
+            **payload,
+            "alert": {**payload["alert"], "details": {}, "details_truncated": True},
+        }
+        body = json.dumps(payload, ensure_ascii=True, separators=(",", ":"), default=str).encode()
     return body
 
 
@@ -178,8 +216,9 @@ def _hostname() -> str:
     return cleaned or "-"
 
 
-def syslog_message(target: ForwardingTarget, payload: dict[str, Any],
-                   now: datetime | None = None) -> bytes:
+def syslog_message(
+    target: ForwardingTarget, payload: dict[str, Any], now: datetime | None = None
+) -> bytes:
     """One RFC 5424 message: ``<PRI>1 TIMESTAMP HOST hygie - MSGID - {json}``."""
     level = int(payload.get("alert", {}).get("severity_level") or SeverityChoice.MEDIUM)
     severity = SYSLOG_SEVERITY.get(level, 4)
@@ -198,6 +237,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 # --- transports --------------------------------------------------------------------------------
+
 
 def _tls_context(target: ForwardingTarget) -> ssl.SSLContext:
     try:
@@ -223,10 +263,16 @@ def _network_error(target: ForwardingTarget, error: BaseException) -> Forwarding
     if isinstance(error, ssl.SSLCertVerificationError):
         reason = error.verify_message or "certificate verify failed"
         return ForwardingError(_("TLS certificate refused: %(reason)s.") % {"reason": reason})
-    cause = error.__cause__ if isinstance(error, outbound.Unreachable) and error.__cause__ \
-        else error
-    logger.warning("forwarding target %s (%s): send failed: %s: %s", target.pk, target.kind,
-                   type(cause).__name__, getattr(cause, "strerror", None) or cause)
+    cause = (
+        error.__cause__ if isinstance(error, outbound.Unreachable) and error.__cause__ else error
+    )
+    logger.warning(
+        "forwarding target %s (%s): send failed: %s: %s",
+        target.pk,
+        target.kind,
+        type(cause).__name__,
+        getattr(cause, "strerror", None) or cause,
+    )
     failure = ForwardingError(outbound.unreachable_message())
     failure.unreachable = True
     return failure
@@ -266,8 +312,7 @@ def _close_tls(sock: ssl.SSLSocket) -> None:
         pass
 
 
-def _send_webhook(target: ForwardingTarget, payload: dict[str, Any],
-                  delivery_id: str) -> None:
+def _send_webhook(target: ForwardingTarget, payload: dict[str, Any], delivery_id: str) -> None:
     body = _body(payload)
     timestamp = str(int(time.time()))
     parts = urlsplit(target.url)
@@ -281,16 +326,19 @@ def _send_webhook(target: ForwardingTarget, payload: dict[str, Any],
         raise _network_error(target, error) from error
     connection: http.client.HTTPConnection
     if parts.scheme == "https":
-        connection = outbound.PinnedHTTPSConnection(host, port, addresses=addresses,
-                                                    timeout=timeout,
-                                                    context=_tls_context(target))
+        connection = outbound.PinnedHTTPSConnection(
+            host, port, addresses=addresses, timeout=timeout, context=_tls_context(target)
+        )
     else:
-        connection = outbound.PinnedHTTPConnection(host, port, addresses=addresses,
-                                                   timeout=timeout)
-    headers = {"Content-Type": "application/json", "User-Agent": f"Hygie/{__version__}",
-               EVENT_HEADER: str(payload.get("event", "")), DELIVERY_HEADER: delivery_id,
-               TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(target.secret, timestamp,
-                                                                   body)}
+        connection = outbound.PinnedHTTPConnection(host, port, addresses=addresses, timeout=timeout)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"Hygie/{__version__}",
+        EVENT_HEADER: str(payload.get("event", "")),
+        DELIVERY_HEADER: delivery_id,
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(target.secret, timestamp, body),
+    }
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
@@ -302,8 +350,9 @@ def _send_webhook(target: ForwardingTarget, payload: dict[str, Any],
     # Redirects are not followed: a signed alert goes only where it was configured to go (and
     # never to an address the destination policy did not check).
     if not 200 <= response.status < 300:
-        raise ForwardingError(_("The receiver answered HTTP %(status)s.")
-                              % {"status": response.status})
+        raise ForwardingError(
+            _("The receiver answered HTTP %(status)s.") % {"status": response.status}
+        )
 
 
 def send(target: ForwardingTarget, payload: dict[str, Any], delivery_id: str = "") -> None:
@@ -329,8 +378,13 @@ def send_test(target: ForwardingTarget) -> str:
         send(target, sample_payload(target), "test")
     except ForwardingError as failure:
         error = failure.message
-        outcome = ("refused by policy" if failure.refused else
-                   "unreachable" if failure.unreachable else "receiver error")
+        outcome = (
+            "refused by policy"
+            if failure.refused
+            else "unreachable"
+            if failure.unreachable
+            else "receiver error"
+        )
         if failure.unreachable:
             time.sleep(max(0.0, started + float(target.timeout_seconds) - time.monotonic()))
     _record_attempt(target, error)
@@ -344,13 +398,16 @@ def _check_test_rate() -> None:
     if user is None:  # commands and tasks: run by the operator, not through the button
         return
     recent = AuditEntry.objects.filter(
-        actor=user, object_type=ForwardingTarget._meta.label_lower,
-        message__startswith=_TEST_AUDIT_MESSAGE, at__gte=timezone.now() - TEST_WINDOW,
+        actor=user,
+        object_type=ForwardingTarget._meta.label_lower,
+        message__startswith=_TEST_AUDIT_MESSAGE,
+        at__gte=timezone.now() - TEST_WINDOW,
     ).count()
     if recent >= TEST_LIMIT:
         raise TestRateLimited(
             _("Too many test messages: at most %(limit)d per minute. Wait a minute and retry.")
-            % {"limit": TEST_LIMIT})
+            % {"limit": TEST_LIMIT}
+        )
 
 
 def _record_attempt(target: ForwardingTarget, error: str) -> None:
@@ -366,20 +423,22 @@ def _record_attempt(target: ForwardingTarget, error: str) -> None:
 
 # --- from a new alert to deliveries --------------------------------------------------------------
 
+
 def targets_for(alert: Alert) -> list[ForwardingTarget]:
     candidates = ForwardingTarget.objects.filter(
         Q(establishment_id=alert.establishment_id)
-        | Q(establishment__isnull=True,
-            organisation_id=alert.establishment.organisation_id),
-        is_enabled=True, min_severity__lte=alert.severity)
-    return [target for target in candidates
-            if not target.sources or alert.source in target.sources]
+        | Q(establishment__isnull=True, organisation_id=alert.establishment.organisation_id),
+        is_enabled=True,
+        min_severity__lte=alert.severity,
+    )
+    return [target for target in candidates if not target.sources or alert.source in target.sources]
 
 
 def queue_deliveries(alert: Alert) -> list[AlertDelivery]:
     """Write the deliveries of a new alert now; queue their tasks once the transaction commits."""
-    deliveries = [AlertDelivery.objects.create(target=target, alert=alert)
-                  for target in targets_for(alert)]
+    deliveries = [
+        AlertDelivery.objects.create(target=target, alert=alert) for target in targets_for(alert)
+    ]
     if deliveries:
         ids = [delivery.pk for delivery in deliveries]
         transaction.on_commit(lambda: _enqueue_all(ids))
@@ -399,8 +458,9 @@ def _enqueue(delivery_id: int, run_after: datetime | None = None) -> None:
     # Otherwise the periodic retry job sends it when it is due.
 
 
-def on_alert_saved(sender: Any, instance: Alert, created: bool, raw: bool = False,
-                   **kwargs: Any) -> None:
+def on_alert_saved(
+    sender: Any, instance: Alert, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     """post_save receiver on Alert (connected in ``DetectionConfig.ready``)."""
     if created and not raw:
         queue_deliveries(instance)
@@ -415,8 +475,11 @@ def deliver_task(delivery_id: int) -> dict[str, Any]:
 
 def _claim(delivery_id: int, now: datetime, lease: timedelta) -> bool:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return bool(AlertDelivery.objects.filter(due, pk=delivery_id, status=DeliveryStatus.PENDING)
-                .update(next_attempt_at=now + lease))
+    return bool(
+        AlertDelivery.objects.filter(due, pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            next_attempt_at=now + lease
+        )
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -426,15 +489,18 @@ def backoff(attempts: int) -> timedelta:
 def deliver(delivery_id: int, now: datetime | None = None) -> AlertDelivery | None:
     """Try one delivery if it is due and nobody else is sending it; schedule the next try."""
     now = now or timezone.now()
-    target_timeout = (AlertDelivery.objects.filter(pk=delivery_id)
-                      .values_list("target__timeout_seconds", flat=True).first())
+    target_timeout = (
+        AlertDelivery.objects.filter(pk=delivery_id)
+        .values_list("target__timeout_seconds", flat=True)
+        .first()
+    )
     if target_timeout is None:
         return None
     if not _claim(delivery_id, now, timedelta(seconds=3 * target_timeout + 60)):
         return None
-    delivery = (AlertDelivery.objects
-                .select_related("target", "alert__establishment", "alert__asset")
-                .get(pk=delivery_id))
+    delivery = AlertDelivery.objects.select_related(
+        "target", "alert__establishment", "alert__asset"
+    ).get(pk=delivery_id)
     target = delivery.target
     error = ""
     if not target.is_enabled:
@@ -448,16 +514,27 @@ def deliver(delivery_id: int, now: datetime | None = None) -> AlertDelivery | No
     delivery.last_error = error[:500]
     if not error:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-            DeliveryStatus.DELIVERED, timezone.now(), None)
+            DeliveryStatus.DELIVERED,
+            timezone.now(),
+            None,
+        )
     elif delivery.attempts >= target.max_attempts or not target.is_enabled:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-        logger.warning("alert delivery %s to target %s failed for good after %s attempts",
-                       delivery.pk, target.pk, delivery.attempts)
+        logger.warning(
+            "alert delivery %s to target %s failed for good after %s attempts",
+            delivery.pk,
+            target.pk,
+            delivery.attempts,
+        )
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
     AlertDelivery.objects.filter(pk=delivery.pk).update(
-        status=delivery.status, attempts=delivery.attempts, last_error=delivery.last_error,
-        delivered_at=delivery.delivered_at, next_attempt_at=delivery.next_attempt_at)
+        status=delivery.status,
+        attempts=delivery.attempts,
+        last_error=delivery.last_error,
+        delivered_at=delivery.delivered_at,
+        next_attempt_at=delivery.next_attempt_at,
+    )
     _record_attempt(target, error)
     if delivery.status == DeliveryStatus.PENDING:
         _enqueue(delivery.pk, run_after=delivery.next_attempt_at)
@@ -468,10 +545,14 @@ def retry_due_deliveries(now: datetime | None = None, limit: int = SWEEP_LIMIT) 
     """Send the pending deliveries that are due (retries, lost tasks); return how many tried."""
     now = now or timezone.now()
     # A delivery never tried gets a minute for its own task before the sweep takes it over.
-    due = (Q(next_attempt_at__lte=now)
-           | Q(next_attempt_at__isnull=True, created_at__lte=now - timedelta(minutes=1)))
-    ids = list(AlertDelivery.objects.filter(due, status=DeliveryStatus.PENDING)
-               .order_by("created_at").values_list("pk", flat=True)[:limit])
+    due = Q(next_attempt_at__lte=now) | Q(
+        next_attempt_at__isnull=True, created_at__lte=now - timedelta(minutes=1)
+    )
+    ids = list(
+        AlertDelivery.objects.filter(due, status=DeliveryStatus.PENDING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     return sum(1 for delivery_id in ids if deliver(delivery_id, now) is not None)
 
 

@@ -12,17 +12,30 @@ from hygie.detection.models import AlertDelivery, Event, ForwardingTarget, RuleS
 def build_isolation(world: IsolationWorld) -> IsolationPart:
     marker, establishment = world.marker, world.establishment
     host = f"{marker}-zeta-pump"
-    event = Event.objects.create(establishment=establishment, received_at=timezone.now(),
-                                 source="http", host=host, raw=f"{marker} zeta log line",
-                                 asset=world.asset, fields={"host.name": host})
-    rule_setting = RuleSetting.objects.create(establishment=establishment,
-                                              rule_id=f"{marker}-rule", is_enabled=False)
+    event = Event.objects.create(
+        establishment=establishment,
+        received_at=timezone.now(),
+        source="http",
+        host=host,
+        raw=f"{marker} zeta log line",
+        asset=world.asset,
+        fields={"host.name": host},
+    )
+    rule_setting = RuleSetting.objects.create(
+        establishment=establishment, rule_id=f"{marker}-rule", is_enabled=False
+    )
     # Port 9 (discard) on loopback: a send the test would wrongly allow stays harmless.
     target = ForwardingTarget.objects.create(
-        organisation=world.organisation, establishment=establishment,
-        name=f"SIEM {marker} Zeta", kind="syslog_udp", host="127.0.0.1", port=9)
-    delivery = AlertDelivery.objects.create(target=target, alert=world.alert,
-                                            last_error=f"{marker} error")
+        organisation=world.organisation,
+        establishment=establishment,
+        name=f"SIEM {marker} Zeta",
+        kind="syslog_udp",
+        host="127.0.0.1",
+        port=9,
+    )
+    delivery = AlertDelivery.objects.create(
+        target=target, alert=world.alert, last_error=f"{marker} error"
+    )
     return IsolationPart(
         objects=[event, rule_setting, target, delivery],
         page_objects={"event": event, "rulesetting": rule_setting, "forwardingtarget": target},

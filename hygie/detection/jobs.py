@@ -18,8 +18,12 @@ def prune_events(run: JobRun) -> dict[str, Any]:
     by_age = services.prune_events()
     run.progress(1, 2, _("Old events deleted"))
     by_count = retention.prune_to_max_events()
-    run.progress(2, 2, _("%(age)s event(s) deleted by age, %(count)s over the maximum count")
-                 % {"age": by_age, "count": by_count})
+    run.progress(
+        2,
+        2,
+        _("%(age)s event(s) deleted by age, %(count)s over the maximum count")
+        % {"age": by_age, "count": by_count},
+    )
     return {"events_deleted": by_age + by_count}
 
 

@@ -122,8 +122,9 @@ class _TCPServer(socketserver.ThreadingTCPServer):
     block_on_close = True  # server_close() joins the connection threads: none left behind
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], owner: SyslogListeners,
-                 tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, address: tuple[str, int], owner: SyslogListeners, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.owner, self.tls = owner, tls
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -140,19 +141,34 @@ class _TCPServer(socketserver.ThreadingTCPServer):
 class SyslogListeners:
     """The configured receivers and their consumer; ``start()`` then ``stop()``."""
 
-    def __init__(self, establishment_id: int, *, udp: str = "", tcp: str = "", tls: str = "",
-                 tls_cert: str = "", tls_key: str = "", queue_size: int = QUEUE_SIZE,
-                 batch_lines: int = BATCH_LINES, max_frame_bytes: int = MAX_FRAME_BYTES,
-                 event_queue: EventQueue | None = None, consume: bool = True,
-                 processes: int | None = None) -> None:
+    def __init__(
+        self,
+        establishment_id: int,
+        *,
+        udp: str = "",
+        tcp: str = "",
+        tls: str = "",
+        tls_cert: str = "",
+        tls_key: str = "",
+        queue_size: int = QUEUE_SIZE,
+        batch_lines: int = BATCH_LINES,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
+        event_queue: EventQueue | None = None,
+        consume: bool = True,
+        processes: int | None = None,
+    ) -> None:
         self.establishment_id = establishment_id
         self.queue = event_queue if event_queue is not None else InProcessQueue(queue_size)
         self.max_frame_bytes = max_frame_bytes
         self.stats = ListenerStats()
         # The in-process queue has no other consumer: it always gets one here.
-        self.consumer = IngestConsumer(self.queue, stats=self.stats, batch_lines=batch_lines,
-                                       processes=processes) \
-            if consume or self.queue.in_process else None
+        self.consumer = (
+            IngestConsumer(
+                self.queue, stats=self.stats, batch_lines=batch_lines, processes=processes
+            )
+            if consume or self.queue.in_process
+            else None
+        )
         self.stopping = threading.Event()
         self.servers: dict[str, socketserver.TCPServer] = {}  # UDPServer is a TCPServer too
         if udp:
@@ -163,12 +179,12 @@ class SyslogListeners:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.minimum_version = ssl.TLSVersion.TLSv1_2
             context.load_cert_chain(tls_cert, tls_key)
-            self.servers["tls"] = _TCPServer(parse_address(tls, "HYGIE_SYSLOG_TLS"), self,
-                                             context)
+            self.servers["tls"] = _TCPServer(parse_address(tls, "HYGIE_SYSLOG_TLS"), self, context)
         self._threads: list[threading.Thread] = []
         self._last_drop_log = (0.0, 0)
-        self._drop_logger = threading.Thread(target=self._watch_drops, name="syslog-drops",
-                                             daemon=True)
+        self._drop_logger = threading.Thread(
+            target=self._watch_drops, name="syslog-drops", daemon=True
+        )
 
     def publish(self, lines: list[bytes], timeout: float | None = None) -> bool:
         """Hand a read's lines to the queue; False only when ``timeout`` passed (UDP)."""
@@ -189,32 +205,43 @@ class SyslogListeners:
         if not establishment_id:
             ids = list(Establishment.objects.values_list("pk", flat=True)[:2])
             if len(ids) != 1:
-                raise ConfigError("set HYGIE_SYSLOG_ESTABLISHMENT to the id of the establishment "
-                                  "the received syslog events belong to")
+                raise ConfigError(
+                    "set HYGIE_SYSLOG_ESTABLISHMENT to the id of the establishment "
+                    "the received syslog events belong to"
+                )
             establishment_id = ids[0]
         elif not Establishment.objects.filter(pk=establishment_id).exists():
             raise ConfigError(f"HYGIE_SYSLOG_ESTABLISHMENT: no establishment {establishment_id}")
         from hygie.detection.queue import open_event_queue
 
         queue_size = int(getattr(settings, "HYGIE_SYSLOG_QUEUE_SIZE", QUEUE_SIZE))
-        return cls(establishment_id, udp=config.syslog_udp, tcp=config.syslog_tcp,
-                   tls=config.syslog_tls, tls_cert=config.syslog_tls_cert,
-                   tls_key=config.syslog_tls_key, queue_size=queue_size,
-                   event_queue=open_event_queue(config.event_queue, max_lines=queue_size),
-                   processes=config.ingest_processes)
+        return cls(
+            establishment_id,
+            udp=config.syslog_udp,
+            tcp=config.syslog_tcp,
+            tls=config.syslog_tls,
+            tls_cert=config.syslog_tls_cert,
+            tls_key=config.syslog_tls_key,
+            queue_size=queue_size,
+            event_queue=open_event_queue(config.event_queue, max_lines=queue_size),
+            processes=config.ingest_processes,
+        )
 
     def addresses(self) -> dict[str, tuple[str, int]]:
         # IPv4 and IPv6 servers: (host, port, ...) with a text host.
-        return {kind: (str(server.server_address[0]), server.server_address[1])
-                for kind, server in self.servers.items()}
+        return {
+            kind: (str(server.server_address[0]), server.server_address[1])
+            for kind, server in self.servers.items()
+        }
 
     def start(self) -> None:
         if self.consumer is not None:
             self.consumer.start()
         self._drop_logger.start()
         for kind, server in self.servers.items():
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                                      name=f"syslog-{kind}")
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.2}, name=f"syslog-{kind}"
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -253,6 +280,9 @@ class SyslogListeners:
         last_time, last_count = self._last_drop_log
         dropped = self.stats.udp_dropped
         if dropped > last_count and (force or time.monotonic() - last_time > 10):
-            logger.warning("syslog UDP: %d datagrams dropped so far (queue full; UDP cannot "
-                           "slow the sender down, use TCP or TLS)", dropped)
+            logger.warning(
+                "syslog UDP: %d datagrams dropped so far (queue full; UDP cannot "
+                "slow the sender down, use TCP or TLS)",
+                dropped,
+            )
             self._last_drop_log = (time.monotonic(), dropped)

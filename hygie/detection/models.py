@@ -37,8 +37,9 @@ class EventSource(models.TextChoices):
 class Event(models.Model):
     """One log event received for an establishment, normalised, with its raw text."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="+", verbose_name=_("establishment"))
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="+", verbose_name=_("establishment")
+    )
     received_at = models.DateTimeField(_("received at"), db_index=True)
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=EventSource.choices)
@@ -49,8 +50,14 @@ class Event(models.Model):
     fields = models.JSONField(_("fields"), default=dict, blank=True)
     raw = models.TextField(_("raw text"), blank=True)
     parse_error = models.CharField(_("parse error"), max_length=300, blank=True)
-    asset = models.ForeignKey(Asset, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("asset"))
+    asset = models.ForeignKey(
+        Asset,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asset"),
+    )
 
     objects = ScopedManager()
     scope_path = "establishment"
@@ -68,8 +75,9 @@ class Event(models.Model):
 class RuleSetting(models.Model):
     """Whether one rule runs for one establishment (rules run everywhere unless disabled)."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="+", verbose_name=_("establishment"))
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="+", verbose_name=_("establishment")
+    )
     rule_id = models.CharField(_("rule id"), max_length=100)
     is_enabled = models.BooleanField(_("enabled"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -81,8 +89,11 @@ class RuleSetting(models.Model):
         ordering = ["rule_id"]
         verbose_name = _("rule setting")
         verbose_name_plural = _("rule settings")
-        constraints = [models.UniqueConstraint(fields=["establishment", "rule_id"],
-                                               name="detection_rulesetting_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "rule_id"], name="detection_rulesetting_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.rule_id
@@ -107,38 +118,68 @@ class DeliveryStatus(models.TextChoices):
 class ForwardingTarget(models.Model):
     """Where new alerts are sent (a SIEM's syslog input, a SOAR or chat webhook)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
     establishment = models.ForeignKey(
-        Establishment, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        Establishment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("establishment"),
-        help_text=_("Empty: alerts of every establishment of the organisation."))
+        help_text=_("Empty: alerts of every establishment of the organisation."),
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=ForwardingKind.choices)
-    host = models.CharField(_("host"), max_length=253, blank=True,
-                            help_text=_("Syslog: host name or IP address of the receiver."))
-    port = models.PositiveIntegerField(_("port"), null=True, blank=True,
-                                       validators=[MinValueValidator(1), MaxValueValidator(65535)])
-    url = models.URLField(_("URL"), max_length=500, blank=True,
-                          help_text=_("Webhook: https:// (or http:// on a trusted network)."))
+    host = models.CharField(
+        _("host"),
+        max_length=253,
+        blank=True,
+        help_text=_("Syslog: host name or IP address of the receiver."),
+    )
+    port = models.PositiveIntegerField(
+        _("port"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(65535)],
+    )
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Webhook: https:// (or http:// on a trusted network)."),
+    )
     ca_certificate = models.TextField(
-        _("CA certificate (PEM)"), blank=True,
-        help_text=_("TLS and HTTPS: the certificate authority that signed the receiver's "
-                    "certificate; empty uses the system's trusted authorities."))
+        _("CA certificate (PEM)"),
+        blank=True,
+        help_text=_(
+            "TLS and HTTPS: the certificate authority that signed the receiver's "
+            "certificate; empty uses the system's trusted authorities."
+        ),
+    )
     secret = models.CharField(_("signing secret"), max_length=100, blank=True, editable=False)
-    min_severity = models.IntegerField(_("minimum severity"), choices=SeverityChoice.choices,
-                                       default=SeverityChoice.MEDIUM)
-    sources = models.JSONField(_("source modules"), default=list, blank=True,
-                               help_text=_("Empty: alerts of every module."))
+    min_severity = models.IntegerField(
+        _("minimum severity"), choices=SeverityChoice.choices, default=SeverityChoice.MEDIUM
+    )
+    sources = models.JSONField(
+        _("source modules"), default=list, blank=True, help_text=_("Empty: alerts of every module.")
+    )
     syslog_facility = models.PositiveSmallIntegerField(
-        _("syslog facility"), default=16, validators=[MaxValueValidator(23)],
-        help_text=_("0–23; 16 is local0, 10 is authpriv."))
+        _("syslog facility"),
+        default=16,
+        validators=[MaxValueValidator(23)],
+        help_text=_("0–23; 16 is local0, 10 is authpriv."),
+    )
     timeout_seconds = models.PositiveSmallIntegerField(
-        _("timeout (seconds)"), default=5, validators=[MinValueValidator(1),
-                                                       MaxValueValidator(60)])
+        _("timeout (seconds)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     max_attempts = models.PositiveSmallIntegerField(
-        _("attempts"), default=5, validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text=_("Tries before a delivery is marked failed (waits 30 s, 2, 8, 30 min…)."))
+        _("attempts"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("Tries before a delivery is marked failed (waits 30 s, 2, 8, 30 min…)."),
+    )
     is_enabled = models.BooleanField(_("enabled"), default=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
@@ -212,12 +253,22 @@ def _url_host(url: str) -> str:
 class AlertDelivery(models.Model):
     """One alert sent (or being sent) to one forwarding target, with its attempts."""
 
-    target = models.ForeignKey(ForwardingTarget, on_delete=models.CASCADE,
-                               related_name="deliveries", verbose_name=_("target"))
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="+",
-                              verbose_name=_("alert"))
-    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING, db_index=True)
+    target = models.ForeignKey(
+        ForwardingTarget,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("target"),
+    )
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="+", verbose_name=_("alert")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)

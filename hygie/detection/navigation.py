@@ -6,10 +6,18 @@ from hygie.core.registries import NavItem, NavSection, navigation
 from hygie.core.roles import VIEW_ALERTS
 from hygie.detection.roles import MANAGE_FORWARDING, VIEW_EVENTS
 
-navigation.register("detection", NavSection(
-    key="detection", label=_("Detection"), order=400, icon="shield",
-    items=(NavItem(_("Alerts"), "core:alert_list", VIEW_ALERTS),
-           NavItem(_("Events"), "detection:event_list", VIEW_EVENTS),
-           NavItem(_("Rule library"), "detection:rule_list", VIEW_EVENTS),
-           NavItem(_("Alert forwarding"), "detection:forwardingtarget_list", MANAGE_FORWARDING)),
-))
+navigation.register(
+    "detection",
+    NavSection(
+        key="detection",
+        label=_("Detection"),
+        order=400,
+        icon="shield",
+        items=(
+            NavItem(_("Alerts"), "core:alert_list", VIEW_ALERTS),
+            NavItem(_("Events"), "detection:event_list", VIEW_EVENTS),
+            NavItem(_("Rule library"), "detection:rule_list", VIEW_EVENTS),
+            NavItem(_("Alert forwarding"), "detection:forwardingtarget_list", MANAGE_FORWARDING),
+        ),
+    ),
+)

@@ -97,13 +97,14 @@ def _find_own_addresses() -> set[Address]:
             for line in table:
                 raw = line.split()[0] if line.strip() else ""
                 if len(raw) == 32:
-                    texts.add(":".join(raw[i:i + 4] for i in range(0, 32, 4)))
+                    texts.add(":".join(raw[i : i + 4] for i in range(0, 32, 4)))
     with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         for _index, name in socket.if_nameindex():
             with contextlib.suppress(OSError):
                 request = struct.pack("256s", name.encode()[:15])
-                texts.add(socket.inet_ntoa(fcntl.ioctl(sock.fileno(), _SIOCGIFADDR,
-                                                       request)[20:24]))
+                texts.add(
+                    socket.inet_ntoa(fcntl.ioctl(sock.fileno(), _SIOCGIFADDR, request)[20:24])
+                )
     addresses: set[Address] = set()
     for text in texts:
         with contextlib.suppress(ValueError):

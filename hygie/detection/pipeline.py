@@ -64,15 +64,20 @@ class _Job:
 class IngestConsumer:
     """Drains an ``EventQueue`` into storage on its own thread; ``start()`` then ``stop()``."""
 
-    def __init__(self, queue: EventQueue, *, stats: IngestStats | None = None,
-                 batch_lines: int = BATCH_LINES, batch_seconds: float = BATCH_SECONDS,
-                 processes: int | None = None) -> None:
+    def __init__(
+        self,
+        queue: EventQueue,
+        *,
+        stats: IngestStats | None = None,
+        batch_lines: int = BATCH_LINES,
+        batch_seconds: float = BATCH_SECONDS,
+        processes: int | None = None,
+    ) -> None:
         self.queue = queue
         self.stats = stats or IngestStats()
         self.batch_lines = batch_lines
         self.batch_seconds = batch_seconds
-        self.processes = default_processes() if processes is None or processes < 0 \
-            else processes
+        self.processes = default_processes() if processes is None or processes < 0 else processes
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ingest-consumer")
         self._executor: ProcessPoolExecutor | None = None
@@ -99,12 +104,17 @@ class IngestConsumer:
         try:
             while True:
                 finishing = self.stopping.is_set() and (
-                    not self.queue.in_process or self.queue.closed_and_empty)
+                    not self.queue.in_process or self.queue.closed_and_empty
+                )
                 if not finishing:
                     for job in self._take():
                         in_flight.append(self._submit(job))
-                while in_flight and (finishing or len(in_flight) >= depth
-                                     or _ready(in_flight[0]) or self.processes == 0):
+                while in_flight and (
+                    finishing
+                    or len(in_flight) >= depth
+                    or _ready(in_flight[0])
+                    or self.processes == 0
+                ):
                     close_old_connections()
                     try:
                         self._store(in_flight.popleft())
@@ -135,8 +145,10 @@ class IngestConsumer:
         for delivery in deliveries:
             key = (delivery.batch.establishment_id, delivery.batch.source)
             groups.setdefault(key, []).append(delivery)
-        return [_Job(group, key[0], key[1], sum(len(d.batch.lines) for d in group))
-                for key, group in groups.items()]
+        return [
+            _Job(group, key[0], key[1], sum(len(d.batch.lines) for d in group))
+            for key, group in groups.items()
+        ]
 
     def _submit(self, job: _Job) -> _Job:
         lines = [line for delivery in job.deliveries for line in delivery.batch.lines]
@@ -145,8 +157,9 @@ class IngestConsumer:
         if executor is None:
             job.prepared = _prepare_here(lines, job.establishment_id, job.source, received_at)
         else:
-            job.prepared = executor.submit(prepare_in_worker, lines, job.establishment_id,
-                                           job.source, received_at)
+            job.prepared = executor.submit(
+                prepare_in_worker, lines, job.establishment_id, job.source, received_at
+            )
         return job
 
     def _worker_pool(self) -> ProcessPoolExecutor | None:
@@ -165,16 +178,18 @@ class IngestConsumer:
                 self._signature = signature
                 # spawn, not fork: this process runs threads (receivers, web server).
                 self._executor = ProcessPoolExecutor(
-                    self.processes, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=init_worker, initargs=(rule_sources(),))
+                    self.processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=init_worker,
+                    initargs=(rule_sources(),),
+                )
         return self._executor
 
     def _store(self, job: _Job) -> None:
         from hygie.detection.services import StoreContext, store_prepared
 
         try:
-            prepared = job.prepared.result() if isinstance(job.prepared, Future) \
-                else job.prepared
+            prepared = job.prepared.result() if isinstance(job.prepared, Future) else job.prepared
             if prepared is None:
                 raise RuntimeError("ingest: a job was stored before it was prepared")
             establishment = self._establishment(job.establishment_id)
@@ -183,8 +198,11 @@ class IngestConsumer:
             logger.error("ingest: a preparing process died; preparing %d lines here", job.lines)
             self._executor = None
             job.prepared = _prepare_here(
-                [line for d in job.deliveries for line in d.batch.lines], job.establishment_id,
-                job.source, datetime.now(UTC))
+                [line for d in job.deliveries for line in d.batch.lines],
+                job.establishment_id,
+                job.source,
+                datetime.now(UTC),
+            )
             self._store(job)
             return
         except Exception:  # keep consuming: one bad batch must not stop ingestion
@@ -211,9 +229,9 @@ def _ready(job: _Job) -> bool:
     return not isinstance(job.prepared, Future) or job.prepared.done()
 
 
-def _prepare_here(lines: list[bytes], establishment_id: int, source: str,
-                  received_at: datetime) -> PreparedBatch:
+def _prepare_here(
+    lines: list[bytes], establishment_id: int, source: str, received_at: datetime
+) -> PreparedBatch:
     from hygie.detection.services import rule_engine
 
     return prepare_live(rule_engine(), establishment_id, lines, source, received_at)
-

@@ -194,8 +194,9 @@ class Preparer:
         self.keep_refs = keep_refs
         self.batch = 0
 
-    def prepare(self, items: Iterable[IngestItem], received_at: Any,
-                limit: int = 0) -> PreparedBatch:
+    def prepare(
+        self, items: Iterable[IngestItem], received_at: Any, limit: int = 0
+    ) -> PreparedBatch:
         """Prepare up to ``limit`` events (0: all) of ``items``; blank lines are skipped."""
         batch = PreparedBatch(refs=[] if self.keep_refs else None)
         rows, keys, matches, refs = batch.rows, batch.asset_keys, batch.matches, batch.refs
@@ -221,11 +222,25 @@ class Preparer:
                     matches.append(PreparedMatch(rule, [ref], event))
                 for match in result.correlations:
                     matches.append(_correlation(match.rule, match.origins, match.group, number))
-            keys.append((host, tuple(str(event[name]) for name in IP_FIELDS
-                                     if event.get(name) is not None)))
-            rows.append([0, received_at, when, source, product, service, category, host,
-                         fields_json(event), text(raw[:MAX_RAW_CHARS]), text(error[:300]),
-                         None])
+            keys.append(
+                (host, tuple(str(event[name]) for name in IP_FIELDS if event.get(name) is not None))
+            )
+            rows.append(
+                [
+                    0,
+                    received_at,
+                    when,
+                    source,
+                    product,
+                    service,
+                    category,
+                    host,
+                    fields_json(event),
+                    text(raw[:MAX_RAW_CHARS]),
+                    text(error[:300]),
+                    None,
+                ]
+            )
             if refs is not None:
                 refs.append(ref)
             if error:
@@ -236,17 +251,18 @@ class Preparer:
 
     def finish(self) -> list[PreparedMatch]:
         """Correlation matches completed at the end of the stream."""
-        return [_correlation(m.rule, m.origins, m.group, self.batch)
-                for m in self.session.finish()]
+        return [_correlation(m.rule, m.origins, m.group, self.batch) for m in self.session.finish()]
 
 
-def _correlation(rule: RuleInfo, origins: Iterable[Any],
-                 group: Iterable[tuple[str, str | None]], batch: int) -> PreparedMatch:
+def _correlation(
+    rule: RuleInfo, origins: Iterable[Any], group: Iterable[tuple[str, str | None]], batch: int
+) -> PreparedMatch:
     # A correlation may stand on events of earlier batches (live ingest keeps its session):
     # those are stored already, and their index means nothing in this batch, so the alert
     # lists the events of the batch that completed it.
-    return PreparedMatch(rule, [o for o in origins
-                                if isinstance(o, StoredRef) and o.batch == batch], dict(group))
+    return PreparedMatch(
+        rule, [o for o in origins if isinstance(o, StoredRef) and o.batch == batch], dict(group)
+    )
 
 
 # --- in a separate process (hygie.detection.pipeline) ----------------------------------------
@@ -273,8 +289,13 @@ def live_preparer(engine: DetectionEngine, establishment_id: int, source: str) -
     return preparer
 
 
-def prepare_live(engine: DetectionEngine, establishment_id: int, lines: list[bytes],
-                 source: str, received_at: Any) -> PreparedBatch:
+def prepare_live(
+    engine: DetectionEngine,
+    establishment_id: int,
+    lines: list[bytes],
+    source: str,
+    received_at: Any,
+) -> PreparedBatch:
     """Prepare one live batch with its stream's session (correlations span batches)."""
     return live_preparer(engine, establishment_id, source).prepare(lines, received_at)
 
@@ -286,8 +307,9 @@ def init_worker(sources: list[RuleSource]) -> None:
     _live_sessions.clear()
 
 
-def prepare_in_worker(lines: list[bytes], establishment_id: int, source: str,
-                      received_at: Any) -> PreparedBatch:
+def prepare_in_worker(
+    lines: list[bytes], establishment_id: int, source: str, received_at: Any
+) -> PreparedBatch:
     """Prepare one live batch in a worker process, with its stream's session."""
     if _worker_engine is None:
         raise RuntimeError("init_worker was not called")

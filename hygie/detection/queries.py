@@ -57,8 +57,10 @@ def _text(value: Any) -> str:
 def field_rows(event: Event, matched: Iterable[str]) -> list[FieldRow]:
     """The event's normalised fields, matched ones first, each flagged."""
     wanted = set(matched)
-    rows = [FieldRow(str(name), _text(value), name in wanted)
-            for name, value in (event.fields or {}).items()]
+    rows = [
+        FieldRow(str(name), _text(value), name in wanted)
+        for name, value in (event.fields or {}).items()
+    ]
     rows.sort(key=lambda row: (not row.is_matched, row.name))
     return rows
 
@@ -69,11 +71,16 @@ def matching_rules(event: Event) -> list[tuple[RuleInfo, tuple[str, ...]]]:
         return []
     spec = None
     if event.service or event.category:
-        spec = LogSourceSpec(product=event.product or None, category=event.category or None,
-                             service=event.service or None)
+        spec = LogSourceSpec(
+            product=event.product or None,
+            category=event.category or None,
+            service=event.service or None,
+        )
     result = DetectionSession(services.rule_engine()).process(event.fields, logsource=spec)
-    return [(rule, tuple(name for name in rule_fields(rule.id) if name in event.fields))
-            for rule in result.rules]
+    return [
+        (rule, tuple(name for name in rule_fields(rule.id) if name in event.fields))
+        for rule in result.rules
+    ]
 
 
 def alerts_for_event(event: Event, user: User | None) -> list[Alert]:
@@ -82,12 +89,18 @@ def alerts_for_event(event: Event, user: User | None) -> list[Alert]:
     A repeat counted on an open alert adds no event id, so an event that only repeated an
     alert is not listed here (``matching_rules`` still shows the rules it matches).
     """
-    candidates = (Alert.objects.visible_to(user)
-                  .filter(establishment_id=event.establishment_id, source=services.ALERT_SOURCE,
-                          last_seen_at__gte=_earliest(event))
-                  .order_by("-last_seen_at")[:MAX_CANDIDATE_ALERTS])
-    return [alert for alert in candidates
-            if event.pk in ((alert.details or {}).get("event_ids") or [])]
+    candidates = (
+        Alert.objects.visible_to(user)
+        .filter(
+            establishment_id=event.establishment_id,
+            source=services.ALERT_SOURCE,
+            last_seen_at__gte=_earliest(event),
+        )
+        .order_by("-last_seen_at")[:MAX_CANDIDATE_ALERTS]
+    )
+    return [
+        alert for alert in candidates if event.pk in ((alert.details or {}).get("event_ids") or [])
+    ]
 
 
 def _earliest(event: Event) -> Any:
@@ -100,13 +113,17 @@ def _earliest(event: Event) -> Any:
 def alert_events(alert: Alert, user: User | None) -> list[Event]:
     """The stored events an alert lists, as far as the user may see them (pruned ones are gone)."""
     ids = [i for i in (alert.details or {}).get("event_ids") or [] if isinstance(i, int)]
-    return list(Event.objects.visible_to(user).filter(
-        pk__in=ids[:MAX_LINKED_EVENTS], establishment_id=alert.establishment_id)
-        .select_related("asset").order_by("received_at", "pk"))
+    return list(
+        Event.objects.visible_to(user)
+        .filter(pk__in=ids[:MAX_LINKED_EVENTS], establishment_id=alert.establishment_id)
+        .select_related("asset")
+        .order_by("received_at", "pk")
+    )
 
 
-def events_of_rule(user: User | None, rule_id: str,
-                   establishment_id: int | None = None) -> set[int]:
+def events_of_rule(
+    user: User | None, rule_id: str, establishment_id: int | None = None
+) -> set[int]:
     """Ids of the events listed by the user's alerts of one rule (the "rule" search filter)."""
     alerts = Alert.objects.visible_to(user).filter(source=services.ALERT_SOURCE, rule_id=rule_id)
     if establishment_id is not None:
@@ -125,11 +142,15 @@ def rule_rows(establishment: Establishment | None) -> list[RuleRow]:
     """Every loaded rule that raises alerts, by title, with its status for the establishment."""
     disabled = services.disabled_rule_ids(establishment) if establishment else frozenset()
     engine = services.rule_engine()
-    rows = [RuleRow(loaded.info,
-                    loaded.info.level.label if loaded.info.level is not None else "",
-                    loaded.info.id not in disabled if establishment else None)
-            for loaded in engine.pack.loaded
-            if loaded.emits]
+    rows = [
+        RuleRow(
+            loaded.info,
+            loaded.info.level.label if loaded.info.level is not None else "",
+            loaded.info.id not in disabled if establishment else None,
+        )
+        for loaded in engine.pack.loaded
+        if loaded.emits
+    ]
     rows.sort(key=lambda row: (row.info.title.lower(), row.info.id))
     return rows
 
@@ -154,8 +175,7 @@ def pack_summaries() -> list[dict[str, Any]]:
     summaries = []
     for name in services.imported_pack_names():
         prefix = f"imported/{name}/"
-        rules = sum(1 for loaded in engine.pack.loaded
-                    if loaded.info.source.startswith(prefix))
+        rules = sum(1 for loaded in engine.pack.loaded if loaded.info.source.startswith(prefix))
         problems = sum(1 for p in engine.problems if (p.location.file or "").startswith(prefix))
         summaries.append({"name": name, "rules": rules, "problems": problems})
     return summaries

@@ -52,8 +52,12 @@ class EventBatch:
 class Delivery:
     """A batch handed to a consumer; ``ack()`` once stored, ``nak()`` to have it redelivered."""
 
-    def __init__(self, batch: EventBatch, ack: Callable[[], None] | None = None,
-                 nak: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        batch: EventBatch,
+        ack: Callable[[], None] | None = None,
+        nak: Callable[[], None] | None = None,
+    ) -> None:
         self.batch = batch
         self._ack, self._nak = ack, nak
 
@@ -95,6 +99,7 @@ class EventQueue(ABC):
 
 # --- in-process ----------------------------------------------------------------------------
 
+
 class InProcessQueue(EventQueue):
     """A bounded queue of batches, bounded in lines (one batch larger than the bound still
     passes alone, so a big read never deadlocks)."""
@@ -112,8 +117,9 @@ class InProcessQueue(EventQueue):
         size = len(batch.lines)
         with self._condition:
             if not self._condition.wait_for(
-                    lambda: self._closed or not self._batches
-                    or self._lines + size <= self.max_lines, timeout):
+                lambda: self._closed or not self._batches or self._lines + size <= self.max_lines,
+                timeout,
+            ):
                 return False
             if self._closed:
                 raise EventQueueError("the event queue is closed")
@@ -154,6 +160,7 @@ class InProcessQueue(EventQueue):
 
 # --- NATS JetStream -----------------------------------------------------------------------
 
+
 def encode_lines(lines: Sequence[bytes]) -> bytes:
     """Length-prefixed frames: lines may hold any byte, newlines included."""
     return b"".join(_LENGTH.pack(len(line)) + line for line in lines)
@@ -168,13 +175,14 @@ def decode_lines(payload: bytes) -> list[bytes]:
         position += 4
         if position + length > size:
             raise EventQueueError("truncated event message")
-        lines.append(payload[position:position + length])
+        lines.append(payload[position : position + length])
         position += length
     return lines
 
 
-def split_for_messages(lines: Sequence[bytes], limit: int = MAX_MESSAGE_BYTES
-                       ) -> list[Sequence[bytes]]:
+def split_for_messages(
+    lines: Sequence[bytes], limit: int = MAX_MESSAGE_BYTES
+) -> list[Sequence[bytes]]:
     """Cut a batch into parts whose encoding stays under ``limit`` bytes."""
     parts: list[Sequence[bytes]] = []
     start, size = 0, 0
@@ -194,15 +202,27 @@ class JetStreamQueue(EventQueue):
     (several workers share the work). nats-py is asyncio: it runs on a private event loop
     thread, and the methods here block the calling thread on it."""
 
-    def __init__(self, url: str, *, stream: str = STREAM, subject_prefix: str = SUBJECT_PREFIX,
-                 durable: str = DURABLE, connect_timeout: float = 5.0,
-                 ack_wait: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        stream: str = STREAM,
+        subject_prefix: str = SUBJECT_PREFIX,
+        durable: str = DURABLE,
+        connect_timeout: float = 5.0,
+        ack_wait: float = 60.0,
+    ) -> None:
         self.url, self.stream, self.subject_prefix, self.durable = (
-            url, stream, subject_prefix, durable)
+            url,
+            stream,
+            subject_prefix,
+            durable,
+        )
         self.ack_wait = ack_wait
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="nats-loop",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="nats-loop", daemon=True
+        )
         self._thread.start()
         self._subscription: Any = None
         self._closed = False
@@ -227,17 +247,23 @@ class JetStreamQueue(EventQueue):
         from nats.js.errors import NotFoundError
 
         try:
-            self._nc = await nats.connect(self.url, connect_timeout=timeout,
-                                          max_reconnect_attempts=-1, allow_reconnect=True)
+            self._nc = await nats.connect(
+                self.url, connect_timeout=timeout, max_reconnect_attempts=-1, allow_reconnect=True
+            )
         except (NoServersError, OSError, TimeoutError) as error:
             raise EventQueueError(f"cannot reach NATS at {self.url}: {error}") from error
         self._js = self._nc.jetstream()
         try:
             await self._js.stream_info(self.stream)
         except NotFoundError:
-            await self._js.add_stream(StreamConfig(
-                name=self.stream, subjects=[f"{self.subject_prefix}.>"],
-                retention=RetentionPolicy.WORK_QUEUE, storage=StorageType.FILE))
+            await self._js.add_stream(
+                StreamConfig(
+                    name=self.stream,
+                    subjects=[f"{self.subject_prefix}.>"],
+                    retention=RetentionPolicy.WORK_QUEUE,
+                    storage=StorageType.FILE,
+                )
+            )
 
     async def _publish(self, batch: EventBatch) -> None:
         subject = f"{self.subject_prefix}.{batch.establishment_id}"
@@ -262,9 +288,16 @@ class JetStreamQueue(EventQueue):
 
         if self._subscription is None:
             self._subscription = await self._js.pull_subscribe(
-                f"{self.subject_prefix}.>", durable=self.durable, stream=self.stream,
-                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait,
-                                      max_ack_pending=1000, max_deliver=MAX_DELIVER))
+                f"{self.subject_prefix}.>",
+                durable=self.durable,
+                stream=self.stream,
+                config=ConsumerConfig(
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=self.ack_wait,
+                    max_ack_pending=1000,
+                    max_deliver=MAX_DELIVER,
+                ),
+            )
         try:
             return list(await self._subscription.fetch(batch=20, timeout=max(timeout, 0.05)))
         except (NATSTimeout, TimeoutError):
@@ -282,22 +315,30 @@ class JetStreamQueue(EventQueue):
                 # Not ours or damaged: terminate it rather than redeliver it forever.
                 self._call(message.term(), 10)
                 continue
-            deliveries.append(Delivery(
-                EventBatch(establishment, source, lines),
-                ack=self._settler(message.ack_sync), nak=self._settler(message.nak)))
+            deliveries.append(
+                Delivery(
+                    EventBatch(establishment, source, lines),
+                    ack=self._settler(message.ack_sync),
+                    nak=self._settler(message.nak),
+                )
+            )
         return deliveries
 
     def _settler(self, action: Callable[[], Any]) -> Callable[[], None]:
         """``action()`` (a message's ack or nak coroutine) run on the client's loop."""
+
         def settle() -> None:
             self._call(action(), 30)
+
         return settle
 
     def pending(self) -> int:
         """Messages in the stream (published, not yet acknowledged by a consumer)."""
+
         async def count() -> int:
             info = await self._js.stream_info(self.stream)
             return int(info.state.messages)
+
         return int(self._call(count(), 10))
 
     def delete_stream(self) -> None:
@@ -320,8 +361,7 @@ class JetStreamQueue(EventQueue):
         self._thread.join(5)
 
 
-def open_event_queue(url: str, *, max_lines: int = DEFAULT_MAX_LINES, **options: Any
-                     ) -> EventQueue:
+def open_event_queue(url: str, *, max_lines: int = DEFAULT_MAX_LINES, **options: Any) -> EventQueue:
     """The queue ``HYGIE_EVENT_QUEUE`` names: empty for in-process, ``nats://…`` for JetStream."""
     if not url:
         return InProcessQueue(max_lines)
@@ -337,4 +377,3 @@ def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.01
             return True
         time.sleep(step)
     return predicate()
-

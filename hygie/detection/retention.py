@@ -26,8 +26,11 @@ def prune_to_max_events(limit: int | None = None, batch: int = DELETE_BATCH) -> 
     deleted = 0
     excess = Event.objects.count() - limit
     while excess > 0:
-        ids = list(Event.objects.order_by("received_at", "pk")
-                   .values_list("pk", flat=True)[:min(batch, excess)])
+        ids = list(
+            Event.objects.order_by("received_at", "pk").values_list("pk", flat=True)[
+                : min(batch, excess)
+            ]
+        )
         if not ids:
             break
         with transaction.atomic():

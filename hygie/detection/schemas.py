@@ -35,12 +35,15 @@ class IngestOut(Schema):
 
 # --- events --------------------------------------------------------------------------------------
 
+
 class EventFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
     since: Annotated[InstantParam | None, FilterLookup("received_at__gte")] = Field(
-        None, description="Received at or after (ISO 8601).")
+        None, description="Received at or after (ISO 8601)."
+    )
     until: Annotated[InstantParam | None, FilterLookup("received_at__lte")] = Field(
-        None, description="Received at or before (ISO 8601).")
+        None, description="Received at or before (ISO 8601)."
+    )
     occurred_since: Annotated[InstantParam | None, FilterLookup("occurred_at__gte")] = None
     occurred_until: Annotated[InstantParam | None, FilterLookup("occurred_at__lte")] = None
     host: Annotated[str | None, Field(max_length=253), FilterLookup("host__icontains")] = None
@@ -50,9 +53,11 @@ class EventFilters(InputFilters):
     category: Annotated[str | None, Field(max_length=100)] = None
     asset: Annotated[Id | None, FilterLookup("asset_id")] = None
     q: Annotated[str | None, Field(max_length=200), FilterLookup("raw__icontains")] = Field(
-        None, description="Text searched in the raw line.")
+        None, description="Text searched in the raw line."
+    )
     has_parse_error: bool | None = Field(
-        None, description="true: only lines no parser understood; false: only parsed ones.")
+        None, description="true: only lines no parser understood; false: only parsed ones."
+    )
 
     def filter_has_parse_error(self, value: bool | None) -> Q:
         if value is None:
@@ -85,10 +90,12 @@ class EventDetailOut(EventOut):
     raw: str
     alert_ids: list[int] = Field(description="Alerts that list this event.")
     matched_rules: list[MatchedRuleOut] = Field(
-        description="Rules of the current library that match the event.")
+        description="Rules of the current library that match the event."
+    )
 
 
 # --- rules ---------------------------------------------------------------------------------------
+
 
 class LogSourceOut(Schema):
     product: str | None
@@ -106,7 +113,8 @@ class RuleOut(Schema):
     line: int
     is_correlation: bool
     is_enabled: bool | None = Field(
-        description="For the `establishment` asked; null when none was given.")
+        description="For the `establishment` asked; null when none was given."
+    )
 
 
 class RuleFilters(Schema):
@@ -149,9 +157,12 @@ class RulePackOut(Schema):
 
 
 class RulePackImportIn(InputSchema):
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
-                      description="Lower-case letters, digits, '-' and '_'. Replaces a pack of "
-                                  "the same name.")
+    name: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+        description="Lower-case letters, digits, '-' and '_'. Replaces a pack of the same name.",
+    )
 
 
 class RulePackImportOut(Schema):
@@ -163,22 +174,28 @@ class RulePackImportOut(Schema):
 
 # --- alert forwarding ----------------------------------------------------------------------------
 
+
 class ForwardingTargetIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
     kind: ForwardingKindValue
     establishment_id: Id | None = Field(
-        None, description="null: alerts of every establishment of `organisation_id` "
-                          "(organisation-wide access needed).")
+        None,
+        description="null: alerts of every establishment of `organisation_id` "
+        "(organisation-wide access needed).",
+    )
     organisation_id: Id | None = Field(
-        None, description="Required when `establishment_id` is null; else derived from it.")
+        None, description="Required when `establishment_id` is null; else derived from it."
+    )
     host: str = Field("", max_length=253, description="Syslog receiver.")
     port: int | None = Field(None, ge=1, le=65535)
     url: str = Field("", max_length=500, description="Webhook URL (https:// or http://).")
-    ca_certificate: str = Field("", max_length=20_000,
-                                description="PEM of the receiver's CA; empty: system CAs.")
+    ca_certificate: str = Field(
+        "", max_length=20_000, description="PEM of the receiver's CA; empty: system CAs."
+    )
     min_severity: SeverityLevel = 30
-    sources: list[str] = Field(default_factory=list, max_length=20,
-                               description="Alert source modules; empty: all.")
+    sources: list[str] = Field(
+        default_factory=list, max_length=20, description="Alert source modules; empty: all."
+    )
     syslog_facility: int = Field(16, ge=0, le=23)
     timeout_seconds: int = Field(5, ge=1, le=60)
     max_attempts: int = Field(5, ge=1, le=10)

@@ -56,11 +56,21 @@ BATCH_SIZE = 1000
 PRUNE_JOB_KIND = "detection.prune_events"
 
 # Fields naming the entity a repeat is grouped on, first found wins (user, then host, then IP).
-ENTITY_FIELDS = ("user.name", "TargetUserName", "SubjectUserName", "User", "host.name",
-                 "Computer", "source.ip", "IpAddress", "client.ip")
+ENTITY_FIELDS = (
+    "user.name",
+    "TargetUserName",
+    "SubjectUserName",
+    "User",
+    "host.name",
+    "Computer",
+    "source.ip",
+    "IpAddress",
+    "client.ip",
+)
 
 
 # --- the rule engine, once per process ----------------------------------------------------------
+
 
 def _read_rules(directory: Path, prefix: str) -> list[RuleSource]:
     sources = []
@@ -95,8 +105,7 @@ def _packs_signature() -> tuple[tuple[str, int], ...]:
     imported = imported_packs_dir()
     if not imported.is_dir():
         return ()
-    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in imported.iterdir()
-                        if p.is_dir()))
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in imported.iterdir() if p.is_dir()))
 
 
 def rule_engine() -> DetectionEngine:
@@ -167,8 +176,10 @@ def _pack_members(source: Path | IO[bytes]) -> Iterator[tuple[PurePosixPath, byt
             if path.suffix.lower() in RULE_SUFFIXES and path.is_file() and not path.is_symlink():
                 admit(path.stat().st_size)
                 with path.open("rb") as handle:
-                    yield (PurePosixPath(path.relative_to(source).as_posix()),
-                           handle.read(MAX_RULE_FILE_BYTES + 1))
+                    yield (
+                        PurePosixPath(path.relative_to(source).as_posix()),
+                        handle.read(MAX_RULE_FILE_BYTES + 1),
+                    )
         return
     try:
         archive = zipfile.ZipFile(source)
@@ -186,8 +197,9 @@ def _pack_members(source: Path | IO[bytes]) -> Iterator[tuple[PurePosixPath, byt
                     content = member.read(MAX_RULE_FILE_BYTES + 1)
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
                 # Corrupt data, bad CRC, encrypted entry or unknown compression method.
-                raise RulePackImportError(_("The zip entry %(name)s cannot be read.")
-                                          % {"name": _shown(info.filename)}) from error
+                raise RulePackImportError(
+                    _("The zip entry %(name)s cannot be read.") % {"name": _shown(info.filename)}
+                ) from error
             yield relative, content
 
 
@@ -208,8 +220,9 @@ def _checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """
     infos = archive.infolist()
     if len(infos) > MAX_PACK_ENTRIES:
-        raise RulePackImportError(_("The archive holds more than %(count)s entries.")
-                                  % {"count": MAX_PACK_ENTRIES})
+        raise RulePackImportError(
+            _("The archive holds more than %(count)s entries.") % {"count": MAX_PACK_ENTRIES}
+        )
     if sum(info.file_size for info in infos) > MAX_PACK_BYTES:
         raise RulePackImportError(_("The pack is too large."))
     files: list[zipfile.ZipInfo] = []
@@ -218,14 +231,24 @@ def _checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     for info in infos:
         name = info.filename
         parts = name.rstrip("/").split("/")
-        if (name.startswith("/") or "\\" in name or "\0" in name or ".." in parts
-                or (len(name) > 1 and name[1] == ":")):
+        if (
+            name.startswith("/")
+            or "\\" in name
+            or "\0" in name
+            or ".." in parts
+            or (len(name) > 1 and name[1] == ":")
+        ):
             raise RulePackImportError(
-                _("The archive entry %(name)s points outside the pack (absolute path, '..' or "
-                  "backslash).") % {"name": _shown(name)})
+                _(
+                    "The archive entry %(name)s points outside the pack (absolute path, '..' or "
+                    "backslash)."
+                )
+                % {"name": _shown(name)}
+            )
         if (info.external_attr >> 16) & 0o170000 == 0o120000:
-            raise RulePackImportError(_("The archive entry %(name)s is a symbolic link.")
-                                      % {"name": _shown(name)})
+            raise RulePackImportError(
+                _("The archive entry %(name)s is a symbolic link.") % {"name": _shown(name)}
+            )
         # PurePosixPath folds "./a.yml" and "a//b.yml" onto the file they would write.
         path = PurePosixPath(name)
         folders.update(str(parent) for parent in path.parents if str(parent) != ".")
@@ -233,14 +256,17 @@ def _checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
             folders.add(str(path))
             continue
         if str(path) in names:
-            raise RulePackImportError(_("The archive holds %(name)s twice.")
-                                      % {"name": _shown(name)})
+            raise RulePackImportError(
+                _("The archive holds %(name)s twice.") % {"name": _shown(name)}
+            )
         names.add(str(path))
         files.append(info)
     clash = names & folders
     if clash:
-        raise RulePackImportError(_("The archive holds %(name)s both as a file and as a folder.")
-                                  % {"name": _shown(min(clash))})
+        raise RulePackImportError(
+            _("The archive holds %(name)s both as a file and as a folder.")
+            % {"name": _shown(min(clash))}
+        )
     return files
 
 
@@ -253,10 +279,12 @@ def import_rule_pack(name: str, source: Path | IO[bytes]) -> PackImport:
     """
     if not PACK_NAME.match(name):
         raise RulePackImportError(
-            _("A pack name is lower-case letters, digits, '-' and '_' (at most 64)."))
+            _("A pack name is lower-case letters, digits, '-' and '_' (at most 64).")
+        )
     members = list(_pack_members(source))
-    pack = load_rule_pack(RuleSource(f"imported/{name}/{path}", content)
-                          for path, content in members)
+    pack = load_rule_pack(
+        RuleSource(f"imported/{name}/{path}", content) for path, content in members
+    )
     engine = DetectionEngine(pack)
     if not engine.valid_count:
         raise RulePackImportError(_("The pack holds no valid Sigma rule."))
@@ -280,13 +308,19 @@ def import_rule_pack(name: str, source: Path | IO[bytes]) -> PackImport:
 
 def imported_pack_names() -> list[str]:
     root = imported_packs_dir()
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and PACK_NAME.match(p.name)) \
-        if root.is_dir() else []
+    return (
+        sorted(p.name for p in root.iterdir() if p.is_dir() and PACK_NAME.match(p.name))
+        if root.is_dir()
+        else []
+    )
 
 
 def disabled_rule_ids(establishment: Establishment) -> frozenset[str]:
-    return frozenset(RuleSetting.objects.filter(establishment=establishment, is_enabled=False)
-                     .values_list("rule_id", flat=True))
+    return frozenset(
+        RuleSetting.objects.filter(establishment=establishment, is_enabled=False).values_list(
+            "rule_id", flat=True
+        )
+    )
 
 
 def set_rule_enabled(establishment: Establishment, rule_id: str, is_enabled: bool) -> RuleSetting:
@@ -298,6 +332,7 @@ def set_rule_enabled(establishment: Establishment, rule_id: str, is_enabled: boo
 
 
 # --- ingestion ----------------------------------------------------------------------------------
+
 
 @dataclass
 class IngestSummary:
@@ -311,8 +346,12 @@ class IngestSummary:
         return len(self.alert_ids)
 
     def as_dict(self) -> dict[str, int]:
-        return {"events": self.events, "parse_errors": self.parse_errors,
-                "matches": self.matches, "alerts": self.alerts}
+        return {
+            "events": self.events,
+            "parse_errors": self.parse_errors,
+            "matches": self.matches,
+            "alerts": self.alerts,
+        }
 
 
 def _first(event: Mapping[str, Any], names: Iterable[str]) -> str:
@@ -324,7 +363,8 @@ class _AssetIndex:
         self.by_name: dict[str, int] = {}
         self.by_ip: dict[str, int] = {}
         for pk, hostname, ips in Asset.objects.filter(
-                establishment_id=establishment_id).values_list("pk", "hostname", "ip_addresses"):
+            establishment_id=establishment_id
+        ).values_list("pk", "hostname", "ip_addresses"):
             self.by_name[hostname.lower()] = pk
             self.by_name.setdefault(hostname.lower().split(".")[0], pk)
             for ip in ips or ():
@@ -347,8 +387,13 @@ class _AssetIndex:
         return None
 
 
-def ingest_lines(establishment: Establishment, items: Iterable[IngestItem],
-                 source: str = EventSource.FILE, *, progress: Any = None) -> IngestSummary:
+def ingest_lines(
+    establishment: Establishment,
+    items: Iterable[IngestItem],
+    source: str = EventSource.FILE,
+    *,
+    progress: Any = None,
+) -> IngestSummary:
     """Parse, detect, store (in batches) and alert; unparseable lines are kept with an error.
 
     ``items`` are log lines (any format ``detect_and_parse`` knows) or already decoded records
@@ -382,12 +427,12 @@ class StoreContext:
 
     @classmethod
     def load(cls, establishment: Establishment) -> StoreContext:
-        return cls(establishment, disabled_rule_ids(establishment),
-                   _AssetIndex(establishment.pk))
+        return cls(establishment, disabled_rule_ids(establishment), _AssetIndex(establishment.pk))
 
 
-def store_prepared(context: StoreContext, batch: PreparedBatch,
-                   summary: IngestSummary | None = None) -> IngestSummary:
+def store_prepared(
+    context: StoreContext, batch: PreparedBatch, summary: IngestSummary | None = None
+) -> IngestSummary:
     """Insert a prepared batch and raise its alerts, in one transaction."""
     summary = summary if summary is not None else IngestSummary()
     if not batch.rows and not batch.matches:
@@ -426,8 +471,9 @@ def _fill_rows(context: StoreContext, batch: PreparedBatch) -> None:
             row[ASSET] = found[key] = find_asset(*key)
 
 
-def _raise_alerts(establishment: Establishment, matches: list[PreparedMatch],
-                  summary: IngestSummary) -> None:
+def _raise_alerts(
+    establishment: Establishment, matches: list[PreparedMatch], summary: IngestSummary
+) -> None:
     """One alert signal per match, raised together (``raise_alerts``: the same alerts as one
     ``raise_alert`` per match, with one query for the batch's open alerts and one update per
     alert repeated)."""
@@ -442,24 +488,37 @@ def _raise_alerts(establishment: Establishment, matches: list[PreparedMatch],
         entity = text(_first(match.event, ENTITY_FIELDS))[:200]
         tags = tags_of.get(rule.id)
         if tags is None:
-            tags = tags_of[rule.id] = [t for t in rule.tags
-                                       if t.startswith(("attack.", "hygie.regulation."))]
+            tags = tags_of[rule.id] = [
+                t for t in rule.tags if t.startswith(("attack.", "hygie.regulation."))
+            ]
         events = [e for e in match.origins if e.pk is not None]
         asset_id = next((e.asset_id for e in events if e.asset_id), None)
         seen_at = next((e.occurred_at for e in events if e.occurred_at), None)
         matched = [name for name in fields.get(rule.id, ()) if name in match.event]
-        signals.append(AlertSignal(
-            title=rule.title, severity=int(rule.level) if rule.level is not None else 30,
-            rule_id=rule.id, asset_id=asset_id, group_key=f"{rule.id}|{entity}", tags=tags,
-            details={"event_ids": [e.pk for e in events][:100], "matched_fields": matched,
-                     "entity": entity, "rule_file": rule.source},
-            seen_at=min(seen_at, now) if seen_at else None))
+        signals.append(
+            AlertSignal(
+                title=rule.title,
+                severity=int(rule.level) if rule.level is not None else 30,
+                rule_id=rule.id,
+                asset_id=asset_id,
+                group_key=f"{rule.id}|{entity}",
+                tags=tags,
+                details={
+                    "event_ids": [e.pk for e in events][:100],
+                    "matched_fields": matched,
+                    "entity": entity,
+                    "rule_file": rule.source,
+                },
+                seen_at=min(seen_at, now) if seen_at else None,
+            )
+        )
     alerts = raise_alerts(establishment=establishment, source=ALERT_SOURCE, signals=signals)
     summary.alert_ids.update(alert.pk for alert in alerts)
     summary.matches += len(matches)
 
 
 # --- retention -----------------------------------------------------------------------------------
+
 
 def prune_events(now: datetime | None = None) -> int:
     """Delete events older than HYGIE_EVENT_RETENTION_DAYS; return how many."""
@@ -481,5 +540,6 @@ def ingest_slots() -> threading.BoundedSemaphore:
     with _slots_lock:
         if _ingest_slots is None:
             _ingest_slots = threading.BoundedSemaphore(
-                max(1, int(getattr(settings, "HYGIE_INGEST_MAX_CONCURRENT", 4))))
+                max(1, int(getattr(settings, "HYGIE_INGEST_MAX_CONCURRENT", 4)))
+            )
         return _ingest_slots

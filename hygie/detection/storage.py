@@ -28,8 +28,20 @@ from django.db import connection
 from hygie.detection.models import Event
 
 # The order of a row's values; ``Event``'s columns except the id.
-COLUMNS = ("establishment_id", "received_at", "occurred_at", "source", "product", "service",
-           "category", "host", "fields", "raw", "parse_error", "asset_id")
+COLUMNS = (
+    "establishment_id",
+    "received_at",
+    "occurred_at",
+    "source",
+    "product",
+    "service",
+    "category",
+    "host",
+    "fields",
+    "raw",
+    "parse_error",
+    "asset_id",
+)
 RECEIVED, OCCURRED = 1, 2
 
 Row = list[Any]
@@ -89,8 +101,10 @@ def _insert_postgresql(rows: Sequence[Row]) -> list[int]:
     quoted = connection.ops.quote_name(table)
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                       "FROM generate_series(1, %s)", [table, len(rows)])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
         ids = [int(value) for (value,) in cursor.fetchall()]
         raw_cursor = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
         with raw_cursor.copy(f"COPY {quoted} (id, {columns}) FROM STDIN") as copy:

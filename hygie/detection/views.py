@@ -32,10 +32,17 @@ class EventListView(generic.ObjectListView):
     view_capability = VIEW_EVENTS
     list_select_related = ("establishment", "asset")
     template_name = "detection/event_list.html"
-    columns = (Column("received_at", link=True), Column("occurred_at"),
-               Column("establishment", sort="establishment__name"), Column("host"),
-               Column("asset", sort=False), Column("product"), Column("service"),
-               Column("category"), Column("parse_error", sort=False))
+    columns = (
+        Column("received_at", link=True),
+        Column("occurred_at"),
+        Column("establishment", sort="establishment__name"),
+        Column("host"),
+        Column("asset", sort=False),
+        Column("product"),
+        Column("service"),
+        Column("category"),
+        Column("parse_error", sort=False),
+    )
     search_fields = ("raw", "host")
     filters = ("establishment", "source", "product", "service", "category")
 
@@ -58,11 +65,13 @@ class EventListView(generic.ObjectListView):
         return queryset
 
     def extra_context(self, queryset: models.QuerySet) -> dict[str, Any]:
-        extra = {"since": self.request.GET.get("since", "")[:40],
-                 "until": self.request.GET.get("until", "")[:40],
-                 "host": self.request.GET.get("host", "")[:253],
-                 "rule": self.request.GET.get("rule", "")[:100],
-                 "parse_errors": self.request.GET.get("parse_errors") == "1"}
+        extra = {
+            "since": self.request.GET.get("since", "")[:40],
+            "until": self.request.GET.get("until", "")[:40],
+            "host": self.request.GET.get("host", "")[:253],
+            "rule": self.request.GET.get("rule", "")[:100],
+            "parse_errors": self.request.GET.get("parse_errors") == "1",
+        }
         return {**extra, "has_extra_filters": any(extra.values())}
 
 
@@ -74,8 +83,18 @@ class EventDetailView(generic.ObjectDetailView):
     view_capability = VIEW_EVENTS
     list_select_related = ("establishment", "asset")
     template_name = "detection/event_detail.html"
-    fields = ("establishment", "received_at", "occurred_at", "source", "product", "service",
-              "category", "host", "asset", "parse_error")
+    fields = (
+        "establishment",
+        "received_at",
+        "occurred_at",
+        "source",
+        "product",
+        "service",
+        "category",
+        "host",
+        "asset",
+        "parse_error",
+    )
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, Event)
@@ -99,13 +118,20 @@ class RuleListView(generic.CapabilityRequiredMixin):
         selected = establishments.filter(pk=_int(request.GET.get("establishment"))).first()
         selected = selected or establishments.first()
         rules = queries.rule_rows(selected)
-        return render(request, "detection/rule_list.html", {
-            "rules": rules, "problems": queries.rule_problems(),
-            "establishments": establishments,
-            "selected": selected, "can_manage": request.user.can(MANAGE_RULES),
-            "can_import": request.user.can(MANAGE_RULES)
-            and request.user.sees_all_establishments,
-            "packs": queries.pack_summaries()})
+        return render(
+            request,
+            "detection/rule_list.html",
+            {
+                "rules": rules,
+                "problems": queries.rule_problems(),
+                "establishments": establishments,
+                "selected": selected,
+                "can_manage": request.user.can(MANAGE_RULES),
+                "can_import": request.user.can(MANAGE_RULES)
+                and request.user.sees_all_establishments,
+                "packs": queries.pack_summaries(),
+            },
+        )
 
 
 class RuleToggleView(generic.CapabilityRequiredMixin):
@@ -113,16 +139,19 @@ class RuleToggleView(generic.CapabilityRequiredMixin):
     http_method_names = ["post"]
 
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        establishment = get_object_or_404(Establishment.objects.visible_to(request.user),
-                                          pk=_int(request.POST.get("establishment")))
+        establishment = get_object_or_404(
+            Establishment.objects.visible_to(request.user),
+            pk=_int(request.POST.get("establishment")),
+        )
         rule_id = request.POST.get("rule_id", "")[:100]
         if rule_id not in queries.known_rule_ids():
             raise PermissionDenied(_("Unknown rule."))
         is_enabled = request.POST.get("is_enabled") == "1"
         services.set_rule_enabled(establishment, rule_id, is_enabled)
         messages.success(request, _("Rule enabled.") if is_enabled else _("Rule disabled."))
-        return HttpResponseRedirect(reverse("detection:rule_list")
-                                    + f"?establishment={establishment.pk}")
+        return HttpResponseRedirect(
+            reverse("detection:rule_list") + f"?establishment={establishment.pk}"
+        )
 
 
 class RulePackImportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
@@ -150,29 +179,44 @@ class RulePackImportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
             return self.render_form(form, status=413)
         if form.is_valid():
             try:
-                result = services.import_rule_pack(form.cleaned_data["name"],
-                                                   form.cleaned_data["file"])
+                result = services.import_rule_pack(
+                    form.cleaned_data["name"], form.cleaned_data["file"]
+                )
             except services.RulePackImportError as error:
                 form.add_error("file", error.message)
             else:
-                audit.record("create", None, object_type="detection.rulepack",
-                             object_id=result.name, object_repr=result.name,
-                             changes={"files": result.files, "valid": result.valid,
-                                      "invalid": len(result.problems)},
-                             message="Sigma rule pack imported")
-                messages.success(request, _(
-                    "Pack %(name)s imported: %(valid)s valid rule(s), %(invalid)s invalid.")
-                    % {"name": result.name, "valid": result.valid,
-                       "invalid": len(result.problems)})
+                audit.record(
+                    "create",
+                    None,
+                    object_type="detection.rulepack",
+                    object_id=result.name,
+                    object_repr=result.name,
+                    changes={
+                        "files": result.files,
+                        "valid": result.valid,
+                        "invalid": len(result.problems),
+                    },
+                    message="Sigma rule pack imported",
+                )
+                messages.success(
+                    request,
+                    _("Pack %(name)s imported: %(valid)s valid rule(s), %(invalid)s invalid.")
+                    % {"name": result.name, "valid": result.valid, "invalid": len(result.problems)},
+                )
                 return HttpResponseRedirect(reverse("detection:rule_list"))
         return self.render_form(form, status=422)
 
     def render_form(self, form: RulePackImportForm, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name,
-                      {"form": form, "max_bytes": self.upload_limit()}, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "max_bytes": self.upload_limit()},
+            status=status,
+        )
 
 
 # --- alert forwarding ----------------------------------------------------------------------------
+
 
 class ForwardingTargetViews(generic.ObjectViewMixin):
     model = ForwardingTarget
@@ -184,11 +228,16 @@ class ForwardingTargetViews(generic.ObjectViewMixin):
 
 class ForwardingTargetListView(ForwardingTargetViews, generic.ObjectListView):
     template_name = "detection/forwardingtarget_list.html"
-    columns = (Column("name", link=True), Column("kind"),
-               Column("address", gettext_lazy("Address"), sort=False),
-               Column("establishment", sort="establishment__name"),
-               Column("min_severity", badge="severity"), Column("is_enabled"),
-               Column("last_success_at"), Column("last_error", sort=False))
+    columns = (
+        Column("name", link=True),
+        Column("kind"),
+        Column("address", gettext_lazy("Address"), sort=False),
+        Column("establishment", sort="establishment__name"),
+        Column("min_severity", badge="severity"),
+        Column("is_enabled"),
+        Column("last_success_at"),
+        Column("last_error", sort=False),
+    )
     search_fields = ("name", "host", "url")
     filters = ("kind", "establishment", "is_enabled")
 
@@ -196,21 +245,41 @@ class ForwardingTargetListView(ForwardingTargetViews, generic.ObjectListView):
 class ForwardingTargetDetailView(ForwardingTargetViews, generic.ObjectDetailView):
     template_name = "detection/forwardingtarget_detail.html"
     audit_views = True  # the page shows the signing secret
-    fields = ("name", "kind", "address", "organisation", "establishment", "min_severity",
-              "sources", "syslog_facility", "timeout_seconds", "max_attempts", "is_enabled",
-              "last_attempt_at", "last_success_at", "last_error")
+    fields = (
+        "name",
+        "kind",
+        "address",
+        "organisation",
+        "establishment",
+        "min_severity",
+        "sources",
+        "syslog_facility",
+        "timeout_seconds",
+        "max_attempts",
+        "is_enabled",
+        "last_attempt_at",
+        "last_success_at",
+        "last_error",
+    )
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, ForwardingTarget)
-        deliveries = (AlertDelivery.objects.filter(target=obj).select_related("alert")
-                      .order_by("-created_at", "-pk"))
-        counts = dict(deliveries.order_by().values_list("status")
-                      .annotate(total=models.Count("pk")))
-        return {"deliveries": deliveries[:25],
-                "delivery_counts": [(value, label, counts.get(value, 0))
-                                    for value, label in DeliveryStatus.choices],
-                "signature_header": forwarding.SIGNATURE_HEADER,
-                "timestamp_header": forwarding.TIMESTAMP_HEADER}
+        deliveries = (
+            AlertDelivery.objects.filter(target=obj)
+            .select_related("alert")
+            .order_by("-created_at", "-pk")
+        )
+        counts = dict(
+            deliveries.order_by().values_list("status").annotate(total=models.Count("pk"))
+        )
+        return {
+            "deliveries": deliveries[:25],
+            "delivery_counts": [
+                (value, label, counts.get(value, 0)) for value, label in DeliveryStatus.choices
+            ],
+            "signature_header": forwarding.SIGNATURE_HEADER,
+            "timestamp_header": forwarding.TIMESTAMP_HEADER,
+        }
 
 
 class ForwardingTargetEditView(ForwardingTargetViews, generic.ObjectEditView):
@@ -233,16 +302,18 @@ class ForwardingTargetTestView(ForwardingTargetViews, generic.ObjectViewMixin):
             error = forwarding.send_test(target)
         except forwarding.TestRateLimited as limited:
             messages.error(request, limited.message)
-            return HttpResponseRedirect(reverse("detection:forwardingtarget_detail",
-                                                args=[target.pk]))
+            return HttpResponseRedirect(
+                reverse("detection:forwardingtarget_detail", args=[target.pk])
+            )
         if error:
-            messages.error(request, _("The test message was not delivered: %(error)s")
-                           % {"error": error})
+            messages.error(
+                request, _("The test message was not delivered: %(error)s") % {"error": error}
+            )
         else:
-            messages.success(request, _("Test message sent to %(address)s.")
-                             % {"address": target.address})
-        return HttpResponseRedirect(reverse("detection:forwardingtarget_detail",
-                                            args=[target.pk]))
+            messages.success(
+                request, _("Test message sent to %(address)s.") % {"address": target.address}
+            )
+        return HttpResponseRedirect(reverse("detection:forwardingtarget_detail", args=[target.pk]))
 
 
 class ForwardingTargetSecretView(ForwardingTargetViews, generic.ObjectViewMixin):
@@ -255,8 +326,7 @@ class ForwardingTargetSecretView(ForwardingTargetViews, generic.ObjectViewMixin)
         assert isinstance(target, ForwardingTarget)
         forwarding.regenerate_secret(target)
         messages.success(request, _("New signing secret generated: update the receiver."))
-        return HttpResponseRedirect(reverse("detection:forwardingtarget_detail",
-                                            args=[target.pk]))
+        return HttpResponseRedirect(reverse("detection:forwardingtarget_detail", args=[target.pk]))
 
 
 def _int(value: Any) -> int:

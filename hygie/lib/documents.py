@@ -79,8 +79,9 @@ class DocumentError(HygieError):
     together with the duplicates instead of one round trip each.
     """
 
-    def __init__(self, problems: Sequence[DocumentProblem],
-                 documents: tuple[Document, ...] = ()) -> None:
+    def __init__(
+        self, problems: Sequence[DocumentProblem], documents: tuple[Document, ...] = ()
+    ) -> None:
         first = problems[0]
         super().__init__(first.message, first.location)
         self.problems = tuple(problems)
@@ -125,8 +126,13 @@ def dotted_path(path: Sequence[str | int]) -> str:
     return text
 
 
-def load_yaml(text: str | bytes, source: str | None = None,
-              limits: Limits = DEFAULT_LIMITS, *, json_types: bool = False) -> Document:
+def load_yaml(
+    text: str | bytes,
+    source: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    json_types: bool = False,
+) -> Document:
     """Load a single-document YAML text; an empty text gives ``Document(None)``.
 
     ``json_types`` gives only what JSON has, for validation against a JSON Schema: mapping keys
@@ -136,32 +142,42 @@ def load_yaml(text: str | bytes, source: str | None = None,
     return documents[0] if documents else Document(None, source)
 
 
-def load_yaml_all(text: str | bytes, source: str | None = None,
-                  limits: Limits = DEFAULT_LIMITS, *,
-                  json_types: bool = False) -> tuple[Document, ...]:
+def load_yaml_all(
+    text: str | bytes,
+    source: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    json_types: bool = False,
+) -> tuple[Document, ...]:
     """Load every document of a ``---``-separated YAML stream (Sigma rule collections)."""
     return _yaml_stream(text, source, limits, single=False, json_types=json_types)
 
 
-def compose_yaml(text: str | bytes, source: str | None = None,
-                 limits: Limits = DEFAULT_LIMITS) -> yaml.Node | None:
+def compose_yaml(
+    text: str | bytes, source: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> yaml.Node | None:
     """The checked node tree of a single-document YAML text, for validators that need each
     scalar's tag and marks (playbooks refuse an unquoted ``1.0`` where text is expected)."""
     documents = _yaml_stream(text, source, limits, single=True, as_nodes=True)
     return documents[0].data if documents else None
 
 
-def load_json(text: str | bytes, source: str | None = None,
-              limits: Limits = DEFAULT_LIMITS) -> Document:
+def load_json(
+    text: str | bytes, source: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Document:
     """Load a JSON text under the same limits (depth, nodes, duplicate keys, positions)."""
     decoded = _text(text, source, limits)
     positions = _JSONScanner(decoded, source, limits).scan()
     try:
         data = json.loads(decoded)
     except json.JSONDecodeError as error:
-        raise DocumentError([DocumentProblem(f"not valid JSON: {error.msg}",
-                                             Location(source, error.lineno, error.colno))]) \
-            from None
+        raise DocumentError(
+            [
+                DocumentProblem(
+                    f"not valid JSON: {error.msg}", Location(source, error.lineno, error.colno)
+                )
+            ]
+        ) from None
     except ValueError:  # a number Python will not convert (the scanner bounds their length)
         raise _problem("not valid JSON: a number that cannot be read", source) from None
     return Document(data, source, positions)
@@ -171,8 +187,13 @@ def load_json(text: str | bytes, source: str | None = None,
 # Shared checks
 
 
-def _problem(message: str, source: str | None, line: int | None = None,
-             column: int | None = None, path: DocumentPath = ()) -> DocumentError:
+def _problem(
+    message: str,
+    source: str | None,
+    line: int | None = None,
+    column: int | None = None,
+    path: DocumentPath = (),
+) -> DocumentError:
     return DocumentError([DocumentProblem(message, Location(source, line, column), path)])
 
 
@@ -188,8 +209,9 @@ def _text(text: str | bytes, source: str | None, limits: Limits) -> str:
             raise _problem(f"not UTF-8 (byte {error.start})", source) from None
     # A character is one to four bytes: only encode when the length alone cannot decide.
     if len(text) > limits.max_bytes or (
-            len(text) * 4 > limits.max_bytes
-            and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes):
+        len(text) * 4 > limits.max_bytes
+        and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes
+    ):
         raise _problem(too_large, source)
     return text
 
@@ -204,15 +226,22 @@ def _yaml_error(error: yaml.YAMLError, source: str | None, limits: Limits) -> Do
     if "maximum nesting depth" in problem:
         # libyaml's own bound (1,000 levels) can trip first: its scanner reads ahead.
         problem = f"nested deeper than {limits.max_depth} levels"
-        return _problem(problem, source, mark.line + 1 if mark else None,
-                        mark.column + 1 if mark else None)
+        return _problem(
+            problem, source, mark.line + 1 if mark else None, mark.column + 1 if mark else None
+        )
     if mark is None:
         return _problem(f"not valid YAML: {problem}", source)
     return _problem(f"not valid YAML: {problem}", source, mark.line + 1, mark.column + 1)
 
 
-def _yaml_stream(text: str | bytes, source: str | None, limits: Limits, single: bool,
-                 as_nodes: bool = False, json_types: bool = False) -> tuple[Document, ...]:
+def _yaml_stream(
+    text: str | bytes,
+    source: str | None,
+    limits: Limits,
+    single: bool,
+    as_nodes: bool = False,
+    json_types: bool = False,
+) -> tuple[Document, ...]:
     decoded = _text(text, source, limits)
     try:
         # The pure-Python reader checks characters up front and may already refuse the text.
@@ -238,8 +267,9 @@ _MERGE = "tag:yaml.org,2002:merge"
 _BINARY = "tag:yaml.org,2002:binary"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Scalars the safe constructor builds into plain values (``!!str`` is taken as is).
-_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}"
-                         for name in ("null", "bool", "int", "float", "binary", "timestamp"))
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")
+)
 _NUMBER_TAGS = frozenset(("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"))
 
 
@@ -268,8 +298,14 @@ class _Composer:
     keys, collects duplicate keys and records every value's position. Builds plain values, or
     PyYAML nodes (``as_nodes``) for validators that inspect tags."""
 
-    def __init__(self, loader: Any, source: str | None, limits: Limits, as_nodes: bool,
-                 json_types: bool = False) -> None:
+    def __init__(
+        self,
+        loader: Any,
+        source: str | None,
+        limits: Limits,
+        as_nodes: bool,
+        json_types: bool = False,
+    ) -> None:
         self.loader = loader
         self.source = source
         self.limits = limits
@@ -287,8 +323,11 @@ class _Composer:
         documents: list[Document] = []
         while not loader.check_event(yaml.StreamEndEvent):
             if len(documents) >= (1 if single else self.limits.max_documents):
-                message = ("not valid YAML: a second document (---) where one is expected"
-                           if single else f"more than {self.limits.max_documents} documents")
+                message = (
+                    "not valid YAML: a second document (---) where one is expected"
+                    if single
+                    else f"more than {self.limits.max_documents} documents"
+                )
                 raise self.fail(message, loader.peek_event().start_mark)
             loader.get_event()  # DocumentStartEvent
             documents.append(self.document())
@@ -349,11 +388,15 @@ class _Composer:
 
     def scalar(self, tag: str, event: Any, path: DocumentPath) -> Any:
         if tag in _NUMBER_TAGS and len(event.value) > self.limits.max_number_chars:
-            raise self.fail(f"number longer than {self.limits.max_number_chars} characters",
-                            event.start_mark, path)
+            raise self.fail(
+                f"number longer than {self.limits.max_number_chars} characters",
+                event.start_mark,
+                path,
+            )
         if self.as_nodes:
-            return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
-                                   style=event.style)
+            return yaml.ScalarNode(
+                tag, event.value, event.start_mark, event.end_mark, style=event.style
+            )
         if tag == _STR:
             return event.value
         if tag == _MERGE:
@@ -365,15 +408,23 @@ class _Composer:
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         try:
             return self.loader.yaml_constructors[tag](self.loader, node)
-        except (ValueError, TypeError, OverflowError, IndexError, KeyError, AttributeError,
-                yaml.YAMLError):
+        except (
+            ValueError,
+            TypeError,
+            OverflowError,
+            IndexError,
+            KeyError,
+            AttributeError,
+            yaml.YAMLError,
+        ):
             # An explicit tag on text it does not fit (``!!int ''``, ``!!bool x``, a date with
             # month 13): the safe constructors fail with whatever their code trips on.
             name = tag.rsplit(":", 1)[-1]
             raise self.fail(f"invalid {name} value", event.start_mark, path) from None
 
-    def attach(self, top: _Open, value: Any, event: Any,
-               positions: dict[DocumentPath, tuple[int, int]]) -> DocumentPath:
+    def attach(
+        self, top: _Open, value: Any, event: Any, positions: dict[DocumentPath, tuple[int, int]]
+    ) -> DocumentPath:
         """Add ``value`` to the innermost open collection; return its path."""
         mark = event.start_mark
         if not top.is_mapping:
@@ -384,8 +435,9 @@ class _Composer:
             return path
         if top.key_mark is None:  # this value is a key
             if type(event) is not yaml.ScalarEvent:
-                raise self.fail("a mapping key must be a plain value, not a list or mapping",
-                                mark, top.path)
+                raise self.fail(
+                    "a mapping key must be a plain value, not a list or mapping", mark, top.path
+                )
             top.key = event.value if self.json_types else value
             top.key_text, top.key_mark = event.value, mark
             return top.path
@@ -396,9 +448,13 @@ class _Composer:
         line = key_mark.line + 1
         first = top.seen.get(identity)
         if first is not None:
-            self.problems.append(DocumentProblem(
-                f"key given twice (first on line {first})",
-                Location(self.source, line, key_mark.column + 1), path))
+            self.problems.append(
+                DocumentProblem(
+                    f"key given twice (first on line {first})",
+                    Location(self.source, line, key_mark.column + 1),
+                    path,
+                )
+            )
             return path
         top.seen[identity] = line
         positions[path] = (line, key_mark.column + 1)
@@ -456,8 +512,13 @@ class _JSONScanner:
                 key = _json_string(token)
                 line, column = self.position(offset)
                 if key in seen:
-                    raise _problem(f"key given twice (first on line {seen[key]})",
-                                   self.source, line, column, (*path, key))
+                    raise _problem(
+                        f"key given twice (first on line {seen[key]})",
+                        self.source,
+                        line,
+                        column,
+                        (*path, key),
+                    )
                 seen[key] = line
                 slot[0] = key
                 positions[(*path, key)] = (line, column)
@@ -465,23 +526,34 @@ class _JSONScanner:
                 continue
             nodes += 1
             if nodes > self.limits.max_nodes:
-                raise _problem(f"more than {self.limits.max_nodes} values", self.source,
-                               *self.position(offset))
+                raise _problem(
+                    f"more than {self.limits.max_nodes} values", self.source, *self.position(offset)
+                )
             if len(token) > self.limits.max_number_chars and token[0] not in '"{[':
                 # Only numbers are long bare tokens (true, false and null are short).
-                raise _problem(f"number longer than {self.limits.max_number_chars} characters",
-                               self.source, *self.position(offset))
+                raise _problem(
+                    f"number longer than {self.limits.max_number_chars} characters",
+                    self.source,
+                    *self.position(offset),
+                )
             path = self.child_path(stack, positions, offset)
             if token in ("{", "["):
                 if len(stack) >= self.limits.max_depth:
-                    raise _problem(f"nested deeper than {self.limits.max_depth} levels",
-                                   self.source, *self.position(offset))
+                    raise _problem(
+                        f"nested deeper than {self.limits.max_depth} levels",
+                        self.source,
+                        *self.position(offset),
+                    )
                 stack.append((path, token == "{", [0], {}))
                 expect_key = token == "{"
         return positions
 
-    def child_path(self, stack: list[tuple[DocumentPath, bool, list[Any], dict[str, int]]],
-                   positions: dict[DocumentPath, tuple[int, int]], offset: int) -> DocumentPath:
+    def child_path(
+        self,
+        stack: list[tuple[DocumentPath, bool, list[Any], dict[str, int]]],
+        positions: dict[DocumentPath, tuple[int, int]],
+        offset: int,
+    ) -> DocumentPath:
         if not stack:
             positions[()] = self.position(offset)
             return ()

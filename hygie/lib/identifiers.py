@@ -61,8 +61,13 @@ def check_finess(value: str) -> IdentifierCheck:
     """
     compact = _compact(value)
     if not _FINESS_RE.match(compact):
-        return IdentifierCheck(compact, False, None, False, "FINESS must be 9 characters: "
-                               "a department (2 digits, 2A or 2B) then 7 digits")
+        return IdentifierCheck(
+            compact,
+            False,
+            None,
+            False,
+            "FINESS must be 9 characters: a department (2 digits, 2A or 2B) then 7 digits",
+        )
     numeric = compact.replace("2A", "21", 1) if compact.startswith("2A") else compact
     numeric = numeric.replace("2B", "22", 1) if numeric.startswith("2B") else numeric
     key_ok = luhn_is_valid(numeric)

@@ -21,8 +21,13 @@ class ResponseConfig(AppConfig):
             VIEW_INCIDENTS,
         )
 
-        everything = (VIEW_INCIDENTS, MANAGE_INCIDENTS, MANAGE_OBLIGATIONS, MANAGE_PLAYBOOKS,
-                      MANAGE_EXERCISES)
+        everything = (
+            VIEW_INCIDENTS,
+            MANAGE_INCIDENTS,
+            MANAGE_OBLIGATIONS,
+            MANAGE_PLAYBOOKS,
+            MANAGE_EXERCISES,
+        )
         grant(Role.ADMIN, *everything)
         grant(Role.RSSI, *everything)
         grant(Role.DPO, VIEW_INCIDENTS, MANAGE_OBLIGATIONS, MANAGE_EXERCISES)

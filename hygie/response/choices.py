@@ -18,13 +18,13 @@ from hygie.response.engine import choices as vocabulary
 E = TypeVar("E", bound=StrEnum)
 
 
-def django_choices(enum: type[E], labels: Mapping[E, Label],
-                   name: str = "") -> type[models.TextChoices]:
+def django_choices(
+    enum: type[E], labels: Mapping[E, Label], name: str = ""
+) -> type[models.TextChoices]:
     return choices_from(enum, labels, name, module=__name__)
 
 
-IncidentCategory = django_choices(vocabulary.IncidentCategory,
-                                  vocabulary.INCIDENT_CATEGORY_LABELS)
+IncidentCategory = django_choices(vocabulary.IncidentCategory, vocabulary.INCIDENT_CATEGORY_LABELS)
 CareImpact = django_choices(vocabulary.CareImpact, vocabulary.CARE_IMPACT_LABELS)
 PersonalData = django_choices(vocabulary.PersonalData, vocabulary.PERSONAL_DATA_LABELS)
 Risk = django_choices(vocabulary.Risk, vocabulary.RISK_LABELS)
@@ -38,22 +38,27 @@ CustodyAction = django_choices(vocabulary.CustodyAction, vocabulary.CUSTODY_ACTI
 NIS2Class = django_choices(vocabulary.NIS2Class, vocabulary.NIS2_CLASS_LABELS)
 HIPAARole = django_choices(vocabulary.HIPAARole, vocabulary.HIPAA_ROLE_LABELS)
 # The engine's establishment types (they decide who declares to CERT Santé).
-RegulatoryType = django_choices(vocabulary.EstablishmentType,
-                                vocabulary.ESTABLISHMENT_TYPE_LABELS, "RegulatoryType")
-ObligationStatus = django_choices(vocabulary.ObligationStatus,
-                                  vocabulary.OBLIGATION_STATUS_LABELS)
+RegulatoryType = django_choices(
+    vocabulary.EstablishmentType, vocabulary.ESTABLISHMENT_TYPE_LABELS, "RegulatoryType"
+)
+ObligationStatus = django_choices(vocabulary.ObligationStatus, vocabulary.OBLIGATION_STATUS_LABELS)
 DraftKind = django_choices(vocabulary.DraftKind, vocabulary.DRAFT_KIND_LABELS)
 DraftStatus = django_choices(vocabulary.DraftStatus, vocabulary.DRAFT_STATUS_LABELS)
 ExerciseStatus = django_choices(vocabulary.ExerciseStatus, vocabulary.EXERCISE_STATUS_LABELS)
-ExerciseEntryKind = django_choices(vocabulary.ExerciseEntryKind,
-                                   vocabulary.EXERCISE_ENTRY_KIND_LABELS)
+ExerciseEntryKind = django_choices(
+    vocabulary.ExerciseEntryKind, vocabulary.EXERCISE_ENTRY_KIND_LABELS
+)
 
 
 def stub_text() -> str:
     """The ``choices.pyi`` type checkers read (regenerate: ``python -m hygie.response.choices``)."""
-    classes = {name: value for name, value in globals().items()
-               if isinstance(value, type) and issubclass(value, models.TextChoices)
-               and value.__module__ == __name__}
+    classes = {
+        name: value
+        for name, value in globals().items()
+        if isinstance(value, type)
+        and issubclass(value, models.TextChoices)
+        and value.__module__ == __name__
+    }
     return choices_stub(classes, "hygie.response.engine.choices")
 
 

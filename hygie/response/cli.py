@@ -44,23 +44,49 @@ EXIT_UNREADABLE = 2
 # Rich falls back to 80 columns off a terminal, too narrow for reasons and legal bases.
 MIN_TABLE_WIDTH = 140
 DISCLAIMER = {
-    "en": ("Decision support, not legal advice. UNVERIFIED: the rule was not checked against "
-           "the official text; see docs/regulatory-clocks.md."),
-    "fr": ("Aide à la décision, pas un avis juridique. UNVERIFIED : la règle n'a pas été vérifiée "
-           "sur le texte officiel ; voir docs/regulatory-clocks.md."),
+    "en": (
+        "Decision support, not legal advice. UNVERIFIED: the rule was not checked against "
+        "the official text; see docs/regulatory-clocks.md."
+    ),
+    "fr": (
+        "Aide à la décision, pas un avis juridique. UNVERIFIED : la règle n'a pas été vérifiée "
+        "sur le texte officiel ; voir docs/regulatory-clocks.md."
+    ),
 }
 # The table's own words; the obligations' texts come from the engine in both languages.
 LABELS = {
-    "en": {"obligation": "Obligation", "applies": "Applies", "deadline": "Deadline",
-           "recipient": "Recipient and legal basis", "why": "Why", "yes": "yes", "no": "no",
-           "provisional": "provisional", "states": "States", "note": "Note",
-           "establishment": "Establishment", "discovered": "discovered", "local": "local",
-           "colon": ": "},
-    "fr": {"obligation": "Obligation", "applies": "S'applique", "deadline": "Échéance",
-           "recipient": "Destinataire et base légale", "why": "Pourquoi", "yes": "oui",
-           "no": "non", "provisional": "provisoire", "states": "États", "note": "Note",
-           "establishment": "Établissement", "discovered": "découvert le",
-           "local": "heure locale", "colon": " : "},
+    "en": {
+        "obligation": "Obligation",
+        "applies": "Applies",
+        "deadline": "Deadline",
+        "recipient": "Recipient and legal basis",
+        "why": "Why",
+        "yes": "yes",
+        "no": "no",
+        "provisional": "provisional",
+        "states": "States",
+        "note": "Note",
+        "establishment": "Establishment",
+        "discovered": "discovered",
+        "local": "local",
+        "colon": ": ",
+    },
+    "fr": {
+        "obligation": "Obligation",
+        "applies": "S'applique",
+        "deadline": "Échéance",
+        "recipient": "Destinataire et base légale",
+        "why": "Pourquoi",
+        "yes": "oui",
+        "no": "non",
+        "provisional": "provisoire",
+        "states": "États",
+        "note": "Note",
+        "establishment": "Établissement",
+        "discovered": "découvert le",
+        "local": "heure locale",
+        "colon": " : ",
+    },
 }
 
 
@@ -93,13 +119,19 @@ def _read_facts(path: Path) -> Facts:
 def _applies_cell(obligation: Obligation, words: dict[str, str]) -> str:
     if not obligation.applies:
         return f"[dim]{words['no']}[/dim]"
-    return (f"[bold yellow]{words['yes']}\n({words['provisional']})[/]" if obligation.provisional
-            else f"[bold red]{words['yes']}[/]")
+    return (
+        f"[bold yellow]{words['yes']}\n({words['provisional']})[/]"
+        if obligation.provisional
+        else f"[bold red]{words['yes']}[/]"
+    )
 
 
 def _basis_cell(obligation: Obligation) -> str:
-    flag = ("[yellow]UNVERIFIED[/]" if obligation.verification is Verification.UNVERIFIED
-            else "[green]VERIFIED[/]")
+    flag = (
+        "[yellow]UNVERIFIED[/]"
+        if obligation.verification is Verification.UNVERIFIED
+        else "[green]VERIFIED[/]"
+    )
     return f"{obligation.legal_basis}\n{flag}"
 
 
@@ -120,10 +152,12 @@ def _render_table(facts: Facts, obligations: list[Obligation], language: str) ->
     zone = ZoneInfo(facts.establishment.timezone)
     discovered = facts.incident.discovered_at
     title = facts.establishment.name or words["establishment"]
-    console.print(f"[bold]{title}[/bold] ({facts.establishment.country}, "
-                  f"{facts.establishment.timezone}): {facts.incident.category.value}, "
-                  f"{words['discovered']} {discovered.astimezone(zone):%Y-%m-%d %H:%M %Z} "
-                  f"{words['local']}")
+    console.print(
+        f"[bold]{title}[/bold] ({facts.establishment.country}, "
+        f"{facts.establishment.timezone}): {facts.incident.category.value}, "
+        f"{words['discovered']} {discovered.astimezone(zone):%Y-%m-%d %H:%M %Z} "
+        f"{words['local']}"
+    )
     table = Table(show_lines=True, expand=True)
     # Ids and instants are what people copy: never cut them, let the prose columns wrap.
     table.add_column(words["obligation"], width=22, overflow="fold")
@@ -134,10 +168,13 @@ def _render_table(facts: Facts, obligations: list[Obligation], language: str) ->
     for obligation in sorted(obligations, key=lambda o: not o.applies):
         wording = obligation.text(language)
         deadline = obligation.deadline.describe(zone, language) if obligation.deadline else "-"
-        table.add_row(f"{obligation.id.value}\n[dim]{wording.title}[/dim]",
-                      _applies_cell(obligation, words), deadline,
-                      f"{wording.recipient}\n[dim]{_basis_cell(obligation)}[/dim]",
-                      _reason_cell(obligation, language, words))
+        table.add_row(
+            f"{obligation.id.value}\n[dim]{wording.title}[/dim]",
+            _applies_cell(obligation, words),
+            deadline,
+            f"{wording.recipient}\n[dim]{_basis_cell(obligation)}[/dim]",
+            _reason_cell(obligation, language, words),
+        )
     console.print(table)
     console.print(f"[dim]{DISCLAIMER[language]}[/dim]")
 
@@ -148,13 +185,27 @@ def response() -> None:
 
 
 @response.command(name="obligations")
-@click.argument("facts_file", metavar="FACTS.yaml",
-                type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]),
-              default="table", show_default=True, help="table for people, json for tools.")
-@click.option("--lang", "language", type=click.Choice(["fr", "en"]), default=None,
-              help="Language of the table's texts (default: fr when $LANG starts with fr, else "
-                   "en). The JSON output always carries both, under texts.fr and texts.en.")
+@click.argument(
+    "facts_file",
+    metavar="FACTS.yaml",
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for tools.",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["fr", "en"]),
+    default=None,
+    help="Language of the table's texts (default: fr when $LANG starts with fr, else "
+    "en). The JSON output always carries both, under texts.fr and texts.en.",
+)
 def obligations(facts_file: Path, output_format: str, language: str | None) -> None:
     """Which notification obligations the incident in FACTS.yaml triggers, and by when.
 
@@ -200,9 +251,13 @@ def _read_document(path: Path, max_bytes: int) -> str | None:
 Parsed = TypeVar("Parsed")
 
 
-def _check_documents(files: tuple[Path, ...], max_bytes: int,
-                     parse: Callable[[str, str], Parsed],
-                     describe: Callable[[Parsed], str], quiet: bool) -> None:
+def _check_documents(
+    files: tuple[Path, ...],
+    max_bytes: int,
+    parse: Callable[[str, str], Parsed],
+    describe: Callable[[Parsed], str],
+    quiet: bool,
+) -> None:
     unreadable = invalid = False
     for path in files:
         text = _read_document(path, max_bytes)
@@ -224,16 +279,24 @@ def _check_documents(files: tuple[Path, ...], max_bytes: int,
         raise click.exceptions.Exit(EXIT_DOCUMENT_INVALID)
 
 
-_FILES = click.argument("files", metavar="FILE...", nargs=-1, required=True,
-                        type=click.Path(dir_okay=False, path_type=Path))
-_QUIET = click.option("--quiet", "-q", is_flag=True,
-                      help="Print problems only, not the valid files.")
+_FILES = click.argument(
+    "files",
+    metavar="FILE...",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+_QUIET = click.option(
+    "--quiet", "-q", is_flag=True, help="Print problems only, not the valid files."
+)
 
 
 def _describe_playbook(parsed: Playbook) -> str:
-    return (f"{parsed.key} {parsed.version}, {parsed.step_count} steps"
-            + (f", {len(parsed.contacts_to_complete)} contact(s) to complete"
-               if parsed.contacts_to_complete else ""))
+    return f"{parsed.key} {parsed.version}, {parsed.step_count} steps" + (
+        f", {len(parsed.contacts_to_complete)} contact(s) to complete"
+        if parsed.contacts_to_complete
+        else ""
+    )
 
 
 def _describe_scenario(parsed: Scenario) -> str:

@@ -24,8 +24,9 @@ def by_state(queryset: models.QuerySet, state: str | None) -> models.QuerySet:
     return queryset
 
 
-def by_assignee(queryset: models.QuerySet, assigned: str | int | None,
-                user: User | None) -> models.QuerySet:
+def by_assignee(
+    queryset: models.QuerySet, assigned: str | int | None, user: User | None
+) -> models.QuerySet:
     """``me``, ``nobody``, or a user id."""
     if assigned in (None, ""):
         return queryset
@@ -33,8 +34,9 @@ def by_assignee(queryset: models.QuerySet, assigned: str | int | None,
         return queryset.filter(assignee=user)
     if assigned == "nobody":
         return queryset.filter(assignee__isnull=True)
-    if isinstance(assigned, int) or (isinstance(assigned, str) and assigned.isdigit()
-                                     and len(assigned) < 19):
+    if isinstance(assigned, int) or (
+        isinstance(assigned, str) and assigned.isdigit() and len(assigned) < 19
+    ):
         return queryset.filter(assignee_id=int(assigned))
     return queryset
 
@@ -42,7 +44,9 @@ def by_assignee(queryset: models.QuerySet, assigned: str | int | None,
 def by_text(queryset: models.QuerySet, text: str | None) -> models.QuerySet:
     """Every word must appear in the reference, the title or the description."""
     for term in (text or "").split()[:10]:
-        queryset = queryset.filter(models.Q(reference__icontains=term)
-                                   | models.Q(title__icontains=term)
-                                   | models.Q(description__icontains=term))
+        queryset = queryset.filter(
+            models.Q(reference__icontains=term)
+            | models.Q(title__icontains=term)
+            | models.Q(description__icontains=term)
+        )
     return queryset

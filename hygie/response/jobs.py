@@ -18,10 +18,18 @@ REMINDER_JOB_KIND = "response.obligation_reminders"
 @register_job(REMINDER_JOB_KIND, gettext_lazy("Regulatory obligation reminders"))
 def send_obligation_reminders(run: JobRun) -> dict[str, Any]:
     report = obligations.send_due_reminders()
-    run.progress(1, 1, _("%(messages)s reminder(s) sent for %(count)s obligation(s)")
-                 % {"messages": report.messages, "count": report.obligations})
-    return {"obligations": report.obligations, "messages": report.messages,
-            "failures": report.failures, "without_recipients": report.without_recipients}
+    run.progress(
+        1,
+        1,
+        _("%(messages)s reminder(s) sent for %(count)s obligation(s)")
+        % {"messages": report.messages, "count": report.obligations},
+    )
+    return {
+        "obligations": report.obligations,
+        "messages": report.messages,
+        "failures": report.failures,
+        "without_recipients": report.without_recipients,
+    }
 
 
 # Every 15 minutes: the 1-hour reminder then arrives between 45 and 60 minutes before the deadline.

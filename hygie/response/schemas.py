@@ -3,7 +3,6 @@ reads. References to other objects are ids, checked against the caller's scope b
 Times are ISO 8601 with an offset; they are answered in UTC.
 """
 
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -48,8 +47,9 @@ else:
     TaskStatusValue = choice_literal(TaskStatus.values)
     TaskPhaseValue = choice_literal(["", *IncidentStatus.values[:-1]])
     ObservableKindValue = choice_literal(ObservableKind.values)
-    ManualCustodyValue = choice_literal([CustodyAction.TRANSFERRED.value,
-                                         CustodyAction.SEALED.value, CustodyAction.RETURNED.value])
+    ManualCustodyValue = choice_literal(
+        [CustodyAction.TRANSFERRED.value, CustodyAction.SEALED.value, CustodyAction.RETURNED.value]
+    )
 SeverityValue = Literal[10, 20, 30, 40, 50]
 LogKindValue = Literal["log", "decision"]
 
@@ -58,6 +58,7 @@ _IDS: list[int] = Field(default_factory=list, max_length=500)
 
 
 # --- incidents --------------------------------------------------------------------------------
+
 
 class _IncidentFacts(InputSchema):
     title: str = Field(min_length=1, max_length=300)
@@ -69,16 +70,20 @@ class _IncidentFacts(InputSchema):
     data_categories: list[DataCategoryValue] = Field(default_factory=list, max_length=20)
     individuals_affected: int | None = Field(None, ge=0, le=2_000_000_000)
     residents_by_state: dict[str, int] = Field(
-        default_factory=dict, description="US state code → residents affected (HIPAA).")
+        default_factory=dict, description="US state code → residents affected (HIPAA)."
+    )
     risk_to_individuals: RiskValue = Risk.MEDIUM.value
     data_encrypted: bool = False
     occurred_at: InstantParam | None = None
-    discovered_at: InstantParam = Field(description="When the organisation became aware; "
-                                                    "starts the regulatory clocks.")
+    discovered_at: InstantParam = Field(
+        description="When the organisation became aware; starts the regulatory clocks."
+    )
     source: IncidentSourceValue = IncidentSource.MANUAL.value
-    source_reference: str = Field("", max_length=300,
-                                  description="Mail reference for a reported phishing mail, "
-                                              "CERT notice number…")
+    source_reference: str = Field(
+        "",
+        max_length=300,
+        description="Mail reference for a reported phishing mail, CERT notice number…",
+    )
     affected_establishment_ids: list[Id] = _IDS
     department_ids: list[Id] = _IDS
     asset_ids: list[Id] = _IDS
@@ -86,18 +91,22 @@ class _IncidentFacts(InputSchema):
 
 class IncidentIn(_IncidentFacts):
     establishment_id: Id | None = Field(
-        None, description="Handling establishment. Optional with `alert_ids` (then the "
-                          "establishment of the worst alert).")
+        None,
+        description="Handling establishment. Optional with `alert_ids` (then the "
+        "establishment of the worst alert).",
+    )
     assignee_id: Id | None = None
-    alert_ids: list[Id] = Field(default_factory=list, max_length=200,
-                                description="Create from these alerts: they are linked and "
-                                            "escalated; missing facts are suggested from "
-                                            "them.")
+    alert_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Create from these alerts: they are linked and "
+        "escalated; missing facts are suggested from "
+        "them.",
+    )
     discovered_at: InstantParam | None = Field(  # type: ignore[assignment]
-        None, description="Required unless created from alerts (then the earliest first "
-                          "sighting).")
-    title: str = Field("", max_length=300,
-                       description="Required unless created from alerts.")
+        None, description="Required unless created from alerts (then the earliest first sighting)."
+    )
+    title: str = Field("", max_length=300, description="Required unless created from alerts.")
     severity: SeverityValue | None = None  # type: ignore[assignment]
 
 
@@ -169,8 +178,11 @@ class IncidentOut(Schema):
 
 class IncidentTransitionIn(InputSchema):
     to_status: IncidentStatusValue
-    note: str = Field("", max_length=_TEXT, description="Required to go back a phase, to close "
-                                                        "before post-incident, and to reopen.")
+    note: str = Field(
+        "",
+        max_length=_TEXT,
+        description="Required to go back a phase, to close before post-incident, and to reopen.",
+    )
     at: InstantParam | None = Field(None, description="When it happened (default: now).")
 
 
@@ -207,6 +219,7 @@ class WatcherOut(Schema):
 
 # --- tasks ------------------------------------------------------------------------------------
 
+
 class TaskIn(InputSchema):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field("", max_length=_TEXT)
@@ -218,8 +231,7 @@ class TaskIn(InputSchema):
 
 class TaskStatusIn(InputSchema):
     status: TaskStatusValue
-    decision: str = Field("", max_length=_TEXT, description="Required to complete a decision "
-                                                            "task.")
+    decision: str = Field("", max_length=_TEXT, description="Required to complete a decision task.")
     note: str = Field("", max_length=_TEXT, description="Required to cancel.")
 
 
@@ -243,11 +255,13 @@ class TaskOut(Schema):
 
 # --- timeline, observables, comments ----------------------------------------------------------
 
+
 class TimelineEntryIn(InputSchema):
     text: str = Field(min_length=1, max_length=_TEXT)
     kind: LogKindValue = "log"
-    at: InstantParam | None = Field(None, description="When it happened (default: now; never "
-                                                      "in the future).")
+    at: InstantParam | None = Field(
+        None, description="When it happened (default: now; never in the future)."
+    )
 
 
 class TimelineEntryOut(Schema):
@@ -261,8 +275,11 @@ class TimelineEntryOut(Schema):
 
 class ObservableIn(InputSchema):
     kind: ObservableKindValue
-    value: str = Field(min_length=1, max_length=2048,
-                       description="Normalised on receipt (defanged values accepted).")
+    value: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="Normalised on receipt (defanged values accepted).",
+    )
     note: str = Field("", max_length=5000)
     is_ioc: bool = True
 
@@ -290,6 +307,7 @@ class CommentOut(Schema):
 
 # --- evidence ---------------------------------------------------------------------------------
 
+
 class IncidentEvidenceIn(InputSchema):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field("", max_length=5000)
@@ -298,8 +316,9 @@ class IncidentEvidenceIn(InputSchema):
 
 class CustodyEventIn(InputSchema):
     action: ManualCustodyValue
-    counterpart: str = Field("", max_length=200,
-                             description="Required for a hand-over or a return.")
+    counterpart: str = Field(
+        "", max_length=200, description="Required for a hand-over or a return."
+    )
     location: str = Field("", max_length=300)
     note: str = Field("", max_length=5000, description="Required for a seal (seal number).")
 

@@ -27,10 +27,14 @@ def search_incidents(user: User, text: str) -> list[SearchHit]:
     queryset = Incident.objects.visible_to(user)
     for term in text.split()[:5]:
         queryset = queryset.filter(Q(reference__icontains=term) | Q(title__icontains=term))
-    return [SearchHit(f"{incident.reference} — {incident.title}",
-                      reverse("response:incident_detail", args=[incident.pk]),
-                      str(_("Incidents")))
-            for incident in queryset.order_by("-discovered_at", "-pk")[:MAX_HITS]]
+    return [
+        SearchHit(
+            f"{incident.reference} — {incident.title}",
+            reverse("response:incident_detail", args=[incident.pk]),
+            str(_("Incidents")),
+        )
+        for incident in queryset.order_by("-discovered_at", "-pk")[:MAX_HITS]
+    ]
 
 
 search_providers.register(KEY, SearchProvider(KEY, _("Incidents"), search_incidents))

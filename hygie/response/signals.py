@@ -35,15 +35,22 @@ def _reassess(incident: Incident) -> None:
     except ValidationError as error:
         # Invalid facts must not block saving the incident; say so where the team looks.
         logger.warning("obligations of incident %s not assessed: invalid facts", incident.pk)
-        add_entry(incident, "Regulatory obligations could not be assessed: "
-                  + "; ".join(error.messages))
+        add_entry(
+            incident, "Regulatory obligations could not be assessed: " + "; ".join(error.messages)
+        )
     finally:
         _assessing.reset(token)
 
 
 @receiver(post_save, sender=Incident, dispatch_uid="response-obligations-incident")
-def incident_saved(sender: Any, instance: Incident, created: bool, raw: bool = False,
-                   update_fields: Any = None, **kwargs: Any) -> None:
+def incident_saved(
+    sender: Any,
+    instance: Incident,
+    created: bool,
+    raw: bool = False,
+    update_fields: Any = None,
+    **kwargs: Any,
+) -> None:
     if raw or _assessing.get():
         return
     if update_fields is not None and not (set(update_fields) & obligations.FACT_FIELDS):
@@ -52,8 +59,9 @@ def incident_saved(sender: Any, instance: Incident, created: bool, raw: bool = F
 
 
 @receiver(post_save, sender=RegulatoryProfile, dispatch_uid="response-obligations-profile")
-def profile_saved(sender: Any, instance: RegulatoryProfile, created: bool, raw: bool = False,
-                  **kwargs: Any) -> None:
+def profile_saved(
+    sender: Any, instance: RegulatoryProfile, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if raw or created or _assessing.get():
         return
     token = _assessing.set(True)
@@ -64,8 +72,9 @@ def profile_saved(sender: Any, instance: RegulatoryProfile, created: bool, raw: 
 
 
 @receiver(post_save, sender=Establishment, dispatch_uid="response-obligations-establishment")
-def establishment_saved(sender: Any, instance: Establishment, created: bool, raw: bool = False,
-                        **kwargs: Any) -> None:
+def establishment_saved(
+    sender: Any, instance: Establishment, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     # Country and time zone come from the establishment itself: deadlines may move.
     if raw or created or _assessing.get():
         return

@@ -90,10 +90,14 @@ try:
     DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
 except ValueError as exc:  # dj-database-url raises ValueError on unknown schemes
     raise ConfigError(f"HYGIE_DATABASE_URL is not a database URL I understand: {exc}") from exc
-if DATABASES["default"]["ENGINE"] not in {"django.db.backends.sqlite3",
-                                          "django.db.backends.postgresql"}:
-    raise ConfigError("HYGIE_DATABASE_URL must be a PostgreSQL (postgresql://…) or SQLite "
-                      "(sqlite:///path) URL: Hygie is tested on those two only")
+if DATABASES["default"]["ENGINE"] not in {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}:
+    raise ConfigError(
+        "HYGIE_DATABASE_URL must be a PostgreSQL (postgresql://…) or SQLite "
+        "(sqlite:///path) URL: Hygie is tested on those two only"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     CONFIG.home.mkdir(mode=0o700, parents=True, exist_ok=True)  # database + evidence: private
     _database_file = Path(str(DATABASES["default"]["NAME"] or ":memory:"))
@@ -104,7 +108,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" upgrades from read to write transactions.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA busy_timeout=10000;",
+        "PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -115,8 +119,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -185,8 +191,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.home / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(CONFIG.home / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CONFIG.home / "media")},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = CONFIG.home / "media"
@@ -244,14 +252,17 @@ DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 SERVER_EMAIL = CONFIG.default_from_email
 
 # Single sign-on (OpenID Connect): enabled when a client id and the endpoints are configured.
-HYGIE_OIDC_ENABLED = all(k in CONFIG.oidc for k in ("client_id", "authorization_endpoint",
-                                                     "token_endpoint", "userinfo_endpoint"))
+HYGIE_OIDC_ENABLED = all(
+    k in CONFIG.oidc
+    for k in ("client_id", "authorization_endpoint", "token_endpoint", "userinfo_endpoint")
+)
 HYGIE_OIDC_PROVIDER_NAME = CONFIG.oidc.get("provider_name", "SSO")
 HYGIE_OIDC_TRUST_MFA = CONFIG.oidc_trust_mfa
 if HYGIE_OIDC_ENABLED:
     # Before the discovery app, which must stay last (hygie.core.discovery).
-    INSTALLED_APPS.insert(INSTALLED_APPS.index("hygie.core.discovery.DiscoveryConfig"),
-                          "mozilla_django_oidc")
+    INSTALLED_APPS.insert(
+        INSTALLED_APPS.index("hygie.core.discovery.DiscoveryConfig"), "mozilla_django_oidc"
+    )
     AUTHENTICATION_BACKENDS.append("hygie.core.oidc.HygieOIDCBackend")
     OIDC_RP_CLIENT_ID = CONFIG.oidc["client_id"]
     OIDC_RP_CLIENT_SECRET = CONFIG.oidc.get("client_secret", "")

@@ -24,9 +24,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, which this offline
 # machine refuses; a fresh profile per run keeps tests independent.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _require_browser() -> None:
@@ -54,16 +61,23 @@ class LiveServer:
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("HYGIE_", "DJANGO_"))}
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("HYGIE_", "DJANGO_"))
+    }
     env.update(HYGIE_HOME=str(home), PYTHONPATH=str(REPO_ROOT))
     return env
 
 
 def _hygie(home: Path, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "hygie.cli", *args], cwd=REPO_ROOT,
-                            env=_env(home), capture_output=True, text=True, timeout=180,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "hygie.cli", *args],
+        cwd=REPO_ROOT,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -81,12 +95,13 @@ def totp_now(secret: str) -> str:
     counter = struct.pack(">Q", int(time.time()) // 30)
     digest = hmac.new(key, counter, hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
 
 
-def first_sign_in(page, base: str, username: str, one_time_password: str,
-                  new_password: str) -> None:
+def first_sign_in(
+    page, base: str, username: str, one_time_password: str, new_password: str
+) -> None:
     """A new account's first sign-in, as its owner does it: the one-time password, a password
     of their own, then an authenticator (the code is computed from the key shown on the page).
     Ends on the dashboard."""
@@ -133,9 +148,13 @@ def hygie_server(tmp_path_factory) -> Iterator[LiveServer]:
     password = re.search(r"One-time password:\s+(\S+)", output).group(1)
     port = _free_port()
     log = (home.parent / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "hygie.cli", "serve", "--port", str(port)],
-                              cwd=REPO_ROOT, env=_env(home), stdout=log,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hygie.cli", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=_env(home),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -146,8 +165,9 @@ def hygie_server(tmp_path_factory) -> Iterator[LiveServer]:
                         break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("hygie serve did not start; see "
-                                       f"{home.parent / 'serve.log'}") from None
+                    raise RuntimeError(
+                        f"hygie serve did not start; see {home.parent / 'serve.log'}"
+                    ) from None
                 time.sleep(0.2)
         yield LiveServer(url, "first-admin", password, home)
     finally:

@@ -21,8 +21,9 @@ def test_first_run(page, hygie_server):
     base = hygie_server.url
 
     # 1-3. Sign in with the one-time password, choose a password, enrol an authenticator.
-    first_sign_in(page, base, hygie_server.admin_username, hygie_server.admin_password,
-                  NEW_PASSWORD)
+    first_sign_in(
+        page, base, hygie_server.admin_username, hygie_server.admin_password, NEW_PASSWORD
+    )
 
     # 4. The dashboard, then the language switcher (French by default for this browser).
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -43,11 +44,14 @@ def test_first_run(page, hygie_server):
     # 6. Import two people into it from a CSV file.
     page.goto(base + "/people/import/")
     page.locator("#id_establishment").select_option(label="Centre hospitalier Exemple-sur-Loire")
-    csv = ("email,first_name,last_name,profession,department\n"
-           f"ines.navigateur@demo-hygie.invalid,Inès,Navigateur,Infirmière,{DEPARTMENT}\n"
-           f"hugo.navigateur@demo-hygie.invalid,Hugo,Navigateur,Interne,{DEPARTMENT}\n")
+    csv = (
+        "email,first_name,last_name,profession,department\n"
+        f"ines.navigateur@demo-hygie.invalid,Inès,Navigateur,Infirmière,{DEPARTMENT}\n"
+        f"hugo.navigateur@demo-hygie.invalid,Hugo,Navigateur,Interne,{DEPARTMENT}\n"
+    )
     page.locator("#id_file").set_input_files(
-        {"name": "people.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")})
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}
+    )
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     report = page.locator("#report-heading")

@@ -91,10 +91,18 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
 
     base = hygie_server.url
     server_errors: list[str] = []
-    page.on("response", lambda r: server_errors.append(f"{r.status} {r.request.method} {r.url}")
-            if r.status >= 500 else None)
-    page.on("console", lambda m: server_errors.append(f"console: {m.text}")
-            if m.type == "error" else None)
+    page.on(
+        "response",
+        lambda r: (
+            server_errors.append(f"{r.status} {r.request.method} {r.url}")
+            if r.status >= 500
+            else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda m: server_errors.append(f"console: {m.text}") if m.type == "error" else None,
+    )
 
     # 1. First sign-in of the new responder: own password, authenticator.
     first_sign_in(page, base, USERNAME, responder, NEW_PASSWORD)
@@ -137,12 +145,16 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     cert_row = obligations.locator("tbody tr", has_text="CERT Santé")
     expect(cert_row).to_contain_text(re.compile("sans délai", re.IGNORECASE))
     cnil_deadline = discovered + timedelta(hours=72)
-    cnil_row = obligations.locator("tbody tr", has_text="art. 33").filter(
-        has_not_text="33(5)").filter(has_not_text="art. 34")
+    cnil_row = (
+        obligations.locator("tbody tr", has_text="art. 33")
+        .filter(has_not_text="33(5)")
+        .filter(has_not_text="art. 34")
+    )
     expect(cnil_row).to_have_count(1)
     expect(cnil_row).to_contain_text(cnil_deadline.strftime("%Y-%m-%d %H:%M"))
     expect(cnil_row).to_contain_text(
-        cnil_deadline.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M") + " UTC")
+        cnil_deadline.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M") + " UTC"
+    )
     expect(obligations.locator("tbody tr", has_text="art. 34")).to_have_count(1)
 
     # 5. Apply the playbook that fits a data breach; its steps appear as tasks at once. A second
@@ -190,16 +202,19 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     observables.locator("#id_observable-value").fill(OBSERVABLE)
     observables.locator("#id_observable-is_ioc").check()
     observables.locator("form:has(#id_observable-value) button[type=submit]").click()
-    expect(page.locator("#observables tbody")).to_contain_text(
-        "http://exfil.example.net/upload")
+    expect(page.locator("#observables tbody")).to_contain_text("http://exfil.example.net/upload")
     expect(page.locator("#timeline")).to_contain_text("http://exfil.example.net/upload")
 
     evidence = page.locator("#evidence")
     evidence.locator("details summary").last.click()
     evidence.locator("#id_evidence-title").fill(EVIDENCE_TITLE)
-    evidence.locator("#id_evidence-file").set_input_files({
-        "name": EVIDENCE_NAME, "mimeType": "text/csv",
-        "buffer": b"horodatage,compte,dossiers\n2026-11-28T02:59,compte-demo-42,184\n"})
+    evidence.locator("#id_evidence-file").set_input_files(
+        {
+            "name": EVIDENCE_NAME,
+            "mimeType": "text/csv",
+            "buffer": b"horodatage,compte,dossiers\n2026-11-28T02:59,compte-demo-42,184\n",
+        }
+    )
     evidence.locator("#id_evidence-location").fill("Coffre DSI")
     evidence.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
     # An uploaded file's name may carry a patient's name: the page shows it masked, never raw.
@@ -246,8 +261,11 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     assert "1200" in _docx_text(downloads["cnil"]["docx"])
 
     # 10. The CNIL was notified: record it with the date and the receipt number.
-    cnil_row = page.locator("#incident-obligations-panel tbody tr", has_text="art. 33").filter(
-        has_not_text="33(5)").filter(has_not_text="art. 34")
+    cnil_row = (
+        page.locator("#incident-obligations-panel tbody tr", has_text="art. 33")
+        .filter(has_not_text="33(5)")
+        .filter(has_not_text="art. 34")
+    )
     cnil_row.locator("details:has(form[action$='/complete/']) > summary").click()
     done_at = (datetime.now(ZONE) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     cnil_row.locator("input[name=done_at]").fill(done_at)
@@ -260,7 +278,8 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     expect(page.locator("#timeline")).to_contain_text(CNIL_RECEIPT)
     # The drafts panel's key figures count it as met on time.
     expect(page.locator("#incident-drafts-panel dl.details dd").nth(3)).to_have_text(
-        re.compile(r"^1 / \d+$"))
+        re.compile(r"^1 / \d+$")
+    )
 
     # 11. Eradication, recovery, post-incident review.
     _move(page, expect, "eradication")
@@ -273,16 +292,20 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(incident_url)
-    expect(page.locator("section[aria-labelledby=description-heading]")).to_contain_text(
-        ROOT_CAUSE)
+    expect(page.locator("section[aria-labelledby=description-heading]")).to_contain_text(ROOT_CAUSE)
 
     # 12. The post-incident report: timeline, decisions, lessons, obligations.
-    name, report = _download(
-        page, page.locator("#incident-drafts-panel a[href$='/report/']"))
+    name, report = _download(page, page.locator("#incident-drafts-panel a[href$='/report/']"))
     assert name.endswith(".pdf"), name
     report_text = " ".join(_pdf_text(report).split())  # table cells wrap lines
-    for expected in (reference, ROOT_CAUSE, LESSONS, LOG_ENTRY, task_title,
-                     done_at.replace("T", " ")):  # when the CNIL was notified
+    for expected in (
+        reference,
+        ROOT_CAUSE,
+        LESSONS,
+        LOG_ENTRY,
+        task_title,
+        done_at.replace("T", " "),
+    ):  # when the CNIL was notified
         assert expected in report_text, (expected, report_text)
 
     # 13. Close it; every phase is ticked.
@@ -293,12 +316,19 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     for index in range(6):
         expect(steps.nth(index)).to_contain_text("✓")
     expect(page.locator("section[aria-labelledby=lifecycle-heading] details")).to_contain_text(
-        "Revue post-incident faite")
+        "Revue post-incident faite"
+    )
 
     # 14. The timeline tells the story, and the audit trail records who did it.
     timeline_text = page.locator("#timeline").inner_text()
-    for expected in (LOG_ENTRY, task_title, "exfil.example.net", EVIDENCE_TITLE, CNIL_RECEIPT,
-                     "Revue post-incident faite"):
+    for expected in (
+        LOG_ENTRY,
+        task_title,
+        "exfil.example.net",
+        EVIDENCE_TITLE,
+        CNIL_RECEIPT,
+        "Revue post-incident faite",
+    ):
         assert expected in timeline_text, (expected, timeline_text)
     page.goto(base + "/audit/")
     trail = page.locator("main").inner_text()

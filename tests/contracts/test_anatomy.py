@@ -30,12 +30,24 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hygie import modules
 from hygie.api import api
 
-ANATOMY = ("models", "services", "views", "api", "forms", "urls", "navigation", "probes", "jobs",
-           "demo", "locale", "engine")
+ANATOMY = (
+    "models",
+    "services",
+    "views",
+    "api",
+    "forms",
+    "urls",
+    "navigation",
+    "probes",
+    "jobs",
+    "demo",
+    "locale",
+    "engine",
+)
 # A part a module may lack, with the reason (shown in the developer guide too).
 DOCUMENTED_ABSENCES = {
     ("core", "demo"): "the core builds the organisation the hooks receive "
-                      "(core/services/demo.py) and then calls every module's demo.py",
+    "(core/services/demo.py) and then calls every module's demo.py",
     ("core", "engine"): "the core's pure kernel is hygie/lib, shared by every engine",
     ("core", "isolation"): "the isolation test itself builds the core's objects",
 }
@@ -71,13 +83,19 @@ def _part(folder: Path, name: str) -> Path | None:
 def _has_content(path: Path) -> bool:
     """More than a docstring and imports: a shell kept only to tick the box does not count."""
     body = ast.parse(path.read_text(encoding="utf-8")).body
-    real = [node for node in body
-            if not isinstance(node, ast.Import | ast.ImportFrom)
-            and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    real = [
+        node
+        for node in body
+        if not isinstance(node, ast.Import | ast.ImportFrom)
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
     if real or path.name != "__init__.py":
         return bool(real)
-    return any(_has_content(sibling) for sibling in path.parent.glob("*.py")
-               if sibling.name != "__init__.py")
+    return any(
+        _has_content(sibling)
+        for sibling in path.parent.glob("*.py")
+        if sibling.name != "__init__.py"
+    )
 
 
 def test_the_built_in_modules_are_found():
@@ -117,8 +135,13 @@ def test_urlpatterns_live_only_in_urls(module: modules.Module) -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            targets = node.targets if isinstance(node, ast.Assign) else \
-                [node.target] if isinstance(node, ast.AnnAssign | ast.AugAssign) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign | ast.AugAssign)
+                else []
+            )
             if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in targets):
                 offenders.append(str(relative))
     assert not offenders, f"{module.label}: urlpatterns outside urls: {sorted(set(offenders))}"
@@ -137,7 +160,7 @@ def _page_routes() -> dict[str, list[tuple[str, str]]]:
                 below = prefix + str(pattern.pattern)
                 walk(pattern.url_patterns, below, inner, below if pattern.namespace else mount)
             elif isinstance(pattern, URLPattern) and namespace:
-                route = (prefix + str(pattern.pattern))[len(mount):]
+                route = (prefix + str(pattern.pattern))[len(mount) :]
                 routes.setdefault(namespace, []).append((pattern.name or "", route))
 
     walk(get_resolver().url_patterns, "", "", "")
@@ -153,17 +176,24 @@ def test_pages_follow_the_routing_convention(module: modules.Module) -> None:
     problems = []
     for name, route in routes:
         if not SNAKE.match(name):
-            problems.append(f"{module.label}:{name or '<unnamed>'} ({route}): name must be "
-                            "<model>_<action> in snake case")
+            problems.append(
+                f"{module.label}:{name or '<unnamed>'} ({route}): name must be "
+                "<model>_<action> in snake case"
+            )
             continue
         bad = [segment for segment in route.split("/") if not SEGMENT.match(segment)]
         if bad:
             problems.append(f"{module.label}:{name} ({route}): kebab-case paths only, not {bad}")
         action = name.rsplit("_", 1)[-1]
-        if "_" in name and action in ACTIONS_AT_PATHS and not ACTIONS_AT_PATHS[action].search(
-                route):
-            problems.append(f"{module.label}:{name} ({route}): a _{action} page lives at the "
-                            f"standard path ({ACTIONS_AT_PATHS[action].pattern})")
+        if (
+            "_" in name
+            and action in ACTIONS_AT_PATHS
+            and not ACTIONS_AT_PATHS[action].search(route)
+        ):
+            problems.append(
+                f"{module.label}:{name} ({route}): a _{action} page lives at the "
+                f"standard path ({ACTIONS_AT_PATHS[action].pattern})"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -174,8 +204,15 @@ def _api_operations() -> list[tuple[str, str, str, str | None, str]]:
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 for method in operation.methods:
-                    found.append((prefix.strip("/"), method, path, path_view.url_name,
-                                  operation.operation_id or ""))
+                    found.append(
+                        (
+                            prefix.strip("/"),
+                            method,
+                            path,
+                            path_view.url_name,
+                            operation.operation_id or "",
+                        )
+                    )
     return found
 
 
@@ -183,16 +220,20 @@ def _api_operations() -> list[tuple[str, str, str, str | None, str]]:
 def test_api_follows_the_naming_convention(module: modules.Module) -> None:
     api_module = import_module(f"{module.package}.api")
     prefix = getattr(api_module, "PREFIX", module.label).strip("/")
-    operations = [op for op in _api_operations() if op[0] == prefix or
-                  (module.label == "core" and op[0] in {"", "core"})]
+    operations = [
+        op
+        for op in _api_operations()
+        if op[0] == prefix or (module.label == "core" and op[0] in {"", "core"})
+    ]
     assert operations, f"{module.label} serves no API operation"
     name = re.compile(rf"^{module.label}_[a-z0-9]+(_[a-z0-9]+)*$")
     problems = []
     for _, method, path, url_name, operation_id in operations:
         where = f"{method} /{prefix}{path}"
         if not url_name or not name.match(url_name):
-            problems.append(f"{where}: url_name {url_name!r} must be "
-                            f"{module.label}_<model>_<action>")
+            problems.append(
+                f"{where}: url_name {url_name!r} must be {module.label}_<model>_<action>"
+            )
         if not SNAKE.match(operation_id):
             problems.append(f"{where}: operation_id {operation_id!r} must be <verb>_<noun>")
         bad = [segment for segment in path.split("/") if not SEGMENT.match(segment)]
@@ -210,13 +251,20 @@ def test_engine_commands_never_start_django():
     """The manifests' engine commands load (and show their help) without Django's settings."""
     names = sorted(name for module in modules.discover() for name in module.engine_commands)
     assert {"scan", "hunt", "rules", "response"} <= set(names)
-    code = ("import sys; from click.testing import CliRunner; from hygie.cli import cli\n"
-            f"for name in {names!r}:\n"
-            "    r = CliRunner().invoke(cli, [name, '--help'])\n"
-            "    assert r.exit_code == 0, (name, r.output)\n"
-            "    print(name, 'django.conf' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
-                          capture_output=True, text=True, check=False)
+    code = (
+        "import sys; from click.testing import CliRunner; from hygie.cli import cli\n"
+        f"for name in {names!r}:\n"
+        "    r = CliRunner().invoke(cli, [name, '--help'])\n"
+        "    assert r.exit_code == 0, (name, r.output)\n"
+        "    print(name, 'django.conf' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == [word for name in names for word in (name, "False")]
 
@@ -226,7 +274,11 @@ def test_ready_registers_nothing(module: modules.Module) -> None:
     """Registries are filled at import of the conventional files (navigation, probes, search,
     jobs, alert_sections), in module order; a ``ready()`` that registers escapes that order."""
     apps_py = _folder(module) / "apps.py"
-    calls = [node for node in ast.walk(ast.parse(apps_py.read_text(encoding="utf-8")))
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-             and node.func.attr in {"register", "register_job", "register_periodic"}]
+    calls = [
+        node
+        for node in ast.walk(ast.parse(apps_py.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"register", "register_job", "register_periodic"}
+    ]
     assert not calls, f"{module.label}/apps.py registers into a registry; move it to its file"

@@ -12,10 +12,25 @@ from pathlib import Path
 import pytest
 
 HYGIE = Path(__file__).resolve().parents[2] / "hygie"
-FORBIDDEN_ROOTS = {"django", "ninja", "django_otp", "axes", "csp", "django_tasks",
-                   "django_tasks_db", "waitress", "whitenoise"}
-FORBIDDEN_HYGIE = ("hygie.core", "hygie.settings", "hygie.config", "hygie.cli", "hygie.api",
-                   "hygie.urls")
+FORBIDDEN_ROOTS = {
+    "django",
+    "ninja",
+    "django_otp",
+    "axes",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "waitress",
+    "whitenoise",
+}
+FORBIDDEN_HYGIE = (
+    "hygie.core",
+    "hygie.settings",
+    "hygie.config",
+    "hygie.cli",
+    "hygie.api",
+    "hygie.urls",
+)
 
 
 def pure_packages() -> list[Path]:

@@ -191,7 +191,8 @@ FILES = {
         """,
     "templates/tryout/partials/_alert.html": "<p>{{ alert.title }}</p>\n",
     "locale/fr/LC_MESSAGES/django.po": "".join(
-        f'msgid "{english}"\nmsgstr "{french}"\n\n' for english, french in FRENCH.items()),
+        f'msgid "{english}"\nmsgstr "{french}"\n\n' for english, french in FRENCH.items()
+    ),
 }
 
 # What the subprocess checks once Django is set up; it prints one JSON object.
@@ -304,17 +305,28 @@ def tryout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: hygie-tryout\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(f"[hygie.modules]\ntryout = {PACKAGE}\n")
     home = tmp_path_factory.mktemp("home")
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("HYGIE_", "DJANGO_"))}
-    env.update(PYTHONPATH=os.pathsep.join([str(root), str(REPO)]), HYGIE_HOME=str(home),
-               HYGIE_DATABASE_URL=f"sqlite:///{home / 'hygie.sqlite3'}",
-               DJANGO_SETTINGS_MODULE="hygie.settings.test")
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("HYGIE_", "DJANGO_"))
+    }
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(root), str(REPO)]),
+        HYGIE_HOME=str(home),
+        HYGIE_DATABASE_URL=f"sqlite:///{home / 'hygie.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="hygie.settings.test",
+    )
     return env
 
 
 def _run(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *arguments], env=env, cwd=REPO, capture_output=True,
-                          text=True, timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, *arguments],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def test_a_new_module_is_wired_everywhere_without_editing_hygie(tryout: dict[str, str]) -> None:
@@ -339,8 +351,7 @@ def test_a_new_module_is_wired_everywhere_without_editing_hygie(tryout: dict[str
     assert labels[-1] == "tryout" and counts == {"Sighting": 2}  # its demo row and its B row
 
 
-def test_a_new_module_brings_its_command_which_never_starts_django(
-        tryout: dict[str, str]) -> None:
+def test_a_new_module_brings_its_command_which_never_starts_django(tryout: dict[str, str]) -> None:
     listed = _run(tryout, "-m", "hygie.cli", "--help")
     assert listed.returncode == 0 and "tryout" in listed.stdout, listed.stderr
     ran = _run(tryout, "-m", "hygie.cli", "tryout")

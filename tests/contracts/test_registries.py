@@ -18,8 +18,16 @@ def test_registries_are_frozen_after_startup():
     """Every registry, wherever it is declared (core, modules, engines), once apps are ready."""
     registries = Registry.every()
     names = {registry.name for registry in registries}
-    assert {"navigation", "probes", "search", "job kinds", "periodic jobs",
-            "alert detail sections", "alert detail extensions", "alert bulk actions"} <= names
+    assert {
+        "navigation",
+        "probes",
+        "search",
+        "job kinds",
+        "periodic jobs",
+        "alert detail sections",
+        "alert detail extensions",
+        "alert bulk actions",
+    } <= names
     assert [registry.name for registry in registries if not registry.is_frozen] == []
     with pytest.raises(RegistryFrozenError):
         navigation.register("late", object())  # type: ignore[arg-type]

@@ -20,14 +20,20 @@ def test_the_built_in_modules_are_discovered_in_order():
     assert modules.commands()["hunt"] == "hygie.detection.cli.hunt:hunt"
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"label": "Bad-Label"}, "lowercase snake case"),
-    ({"commands": {"Scan Files": "x.y:z"}}, "package.module:attribute"),
-    ({"commands": {"scan": "not a target"}}, "package.module:attribute"),
-    ({"commands": {"scan": "x.y:z"}, "engine_commands": frozenset({"hunt"})}, "unknown commands"),
-    ({"home_paths": ("/etc",)}, "relative to HYGIE_HOME"),
-    ({"cache_paths": ("../outside",)}, "relative to HYGIE_HOME"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"label": "Bad-Label"}, "lowercase snake case"),
+        ({"commands": {"Scan Files": "x.y:z"}}, "package.module:attribute"),
+        ({"commands": {"scan": "not a target"}}, "package.module:attribute"),
+        (
+            {"commands": {"scan": "x.y:z"}, "engine_commands": frozenset({"hunt"})},
+            "unknown commands",
+        ),
+        ({"home_paths": ("/etc",)}, "relative to HYGIE_HOME"),
+        ({"cache_paths": ("../outside",)}, "relative to HYGIE_HOME"),
+    ],
+)
 def test_a_malformed_manifest_is_refused(fields, message):
     with pytest.raises(ManifestError, match=message):
         Module(**{"label": "tryout", "order": 10, **fields}).validate()
@@ -40,14 +46,22 @@ def _package(root: Path, name: str, manifest: str) -> None:
 
 
 def test_clashing_modules_are_refused(tmp_path, monkeypatch):
-    _package(tmp_path, "hygie_clash_a", """
+    _package(
+        tmp_path,
+        "hygie_clash_a",
+        """
         from hygie.modules import Module
         MODULE = Module(label="clash", order=10, commands={"same": "hygie_clash_a.cli:same"})
-        """)
-    _package(tmp_path, "hygie_clash_b", """
+        """,
+    )
+    _package(
+        tmp_path,
+        "hygie_clash_b",
+        """
         from hygie.modules import Module
         MODULE = Module(label="clash_b", order=20, commands={"same": "hygie_clash_b.cli:same"})
-        """)
+        """,
+    )
     _package(tmp_path, "hygie_clash_c", "MODULE = {'label': 'dict'}\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(modules, "_installed_packages", lambda: ["hygie_clash_a", "hygie_clash_b"])

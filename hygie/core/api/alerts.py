@@ -49,36 +49,54 @@ class AlertFilters(InputFilters):
     q: Annotated[str | None, FilterLookup(["title__icontains", "rule_id__icontains"])] = None
 
 
-@router.get("/alerts", response={200: list[AlertOut], **ERROR_RESPONSES}, summary="List alerts",
-            operation_id="list_alerts", url_name="core_alert_list",
-            description="Alerts of your establishments, most recent first. `severity_min` takes "
-                        "the numeric severity (10 informational … 50 critical); `since` and "
-                        "`until` bound the last time an alert was seen; `assignee` (a user id) "
-                        "or `is_unassigned` filter on who works on it. Requires `alerts.view`.")
+@router.get(
+    "/alerts",
+    response={200: list[AlertOut], **ERROR_RESPONSES},
+    summary="List alerts",
+    operation_id="list_alerts",
+    url_name="core_alert_list",
+    description="Alerts of your establishments, most recent first. `severity_min` takes "
+    "the numeric severity (10 informational … 50 critical); `since` and "
+    "`until` bound the last time an alert was seen; `assignee` (a user id) "
+    "or `is_unassigned` filter on who works on it. Requires `alerts.view`.",
+)
 @paginate(Pagination)
-def list_alerts(request: AuthenticatedRequest, filters: Query[AlertFilters],
-                ordering: str | None = Query(None, description=ordering_description(ORDERINGS))
-                ) -> Any:
+def list_alerts(
+    request: AuthenticatedRequest,
+    filters: Query[AlertFilters],
+    ordering: str | None = Query(None, description=ordering_description(ORDERINGS)),
+) -> Any:
     require(request, roles.VIEW_ALERTS)
     queryset = filters.filter(Alert.objects.visible_to(request.user))
     return apply_ordering(queryset, ordering, ORDERINGS)
 
 
-@router.get("/alerts/{int:alert_id}", response={200: AlertOut, **ERROR_RESPONSES},
-            summary="Get an alert", operation_id="get_alert", url_name="core_alert_detail",
-            description="Requires `alerts.view`.")
+@router.get(
+    "/alerts/{int:alert_id}",
+    response={200: AlertOut, **ERROR_RESPONSES},
+    summary="Get an alert",
+    operation_id="get_alert",
+    url_name="core_alert_detail",
+    description="Requires `alerts.view`.",
+)
 def get_alert(request: AuthenticatedRequest, alert_id: Path[Id]) -> Alert:
     require(request, roles.VIEW_ALERTS)
     return get_visible(Alert, request, alert_id)
 
 
-@router.patch("/alerts/{int:alert_id}", response={200: AlertOut, **ERROR_RESPONSES},
-              summary="Triage an alert", operation_id="update_alert", url_name="core_alert_edit",
-              description="Change the status and/or the assignee (`null` unassigns). The "
-                          "assignee must be able to triage alerts of the alert's establishment. "
-                          "Requires `alerts.triage` and a write token.")
-def update_alert(request: AuthenticatedRequest, alert_id: Path[Id],
-                 payload: PatchDict[AlertIn]) -> Alert:
+@router.patch(
+    "/alerts/{int:alert_id}",
+    response={200: AlertOut, **ERROR_RESPONSES},
+    summary="Triage an alert",
+    operation_id="update_alert",
+    url_name="core_alert_edit",
+    description="Change the status and/or the assignee (`null` unassigns). The "
+    "assignee must be able to triage alerts of the alert's establishment. "
+    "Requires `alerts.triage` and a write token.",
+)
+def update_alert(
+    request: AuthenticatedRequest, alert_id: Path[Id], payload: PatchDict[AlertIn]
+) -> Alert:
     require(request, roles.TRIAGE_ALERTS)
     alert = get_visible(Alert, request, alert_id)
     with transaction.atomic():

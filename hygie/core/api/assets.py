@@ -21,8 +21,10 @@ from hygie.core.services.csv_io import export_assets, import_assets
 
 
 class AssetFilters(InputFilters):
-    q: Annotated[str | None, FilterLookup(["hostname__icontains", "os_name__icontains",
-                                           "network_zone__icontains"])] = None
+    q: Annotated[
+        str | None,
+        FilterLookup(["hostname__icontains", "os_name__icontains", "network_zone__icontains"]),
+    ] = None
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
     department: Annotated[Id | None, FilterLookup("department_id")] = None
     kind: AssetKindValue | None = None
@@ -31,11 +33,25 @@ class AssetFilters(InputFilters):
 
 
 ASSETS = Resource(
-    model=Asset, path="assets", id_param="asset_id", label="asset", plural="assets",
-    schema_in=AssetIn, schema_out=AssetOut, filters=AssetFilters,
-    orderings=("hostname", "kind", "criticality", "network_zone", "os_name", "created_at",
-               "updated_at"),
-    view_capability=roles.VIEW_DIRECTORY, edit_capability=roles.EDIT_DIRECTORY,
+    model=Asset,
+    path="assets",
+    id_param="asset_id",
+    label="asset",
+    plural="assets",
+    schema_in=AssetIn,
+    schema_out=AssetOut,
+    filters=AssetFilters,
+    orderings=(
+        "hostname",
+        "kind",
+        "criticality",
+        "network_zone",
+        "os_name",
+        "created_at",
+        "updated_at",
+    ),
+    view_capability=roles.VIEW_DIRECTORY,
+    edit_capability=roles.EDIT_DIRECTORY,
     references={"department_id": Department},
 )
 

@@ -56,9 +56,14 @@ class VerifiedSessionAuth(SessionAuth):
 def _bind_actor(request: HttpRequest) -> None:
     current = context.current()
     # The middleware ran before authentication: refresh the actor for the audit trail.
-    context._current.set(context.ActorContext(user=request.user, channel="api",
-                                              source_ip=current.source_ip,
-                                              user_agent=current.user_agent))
+    context._current.set(
+        context.ActorContext(
+            user=request.user,
+            channel="api",
+            source_ip=current.source_ip,
+            user_agent=current.user_agent,
+        )
+    )
 
 
 API_AUTH = [TokenAuth(), VerifiedSessionAuth()]

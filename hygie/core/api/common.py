@@ -21,8 +21,12 @@ MAX_PAGE_SIZE = 500
 MAX_OFFSET = 10**9  # far beyond any real table, well within what databases accept
 
 # Documented on every operation, so clients know every failure has the same body.
-ERROR_RESPONSES: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                                            422: ErrorOut}
+ERROR_RESPONSES: dict[int, type[Schema]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class Pagination(LimitOffsetPagination):
@@ -38,8 +42,9 @@ class Pagination(LimitOffsetPagination):
 
 def require(request: AuthenticatedRequest, capability: str) -> None:
     if not request.user.can(capability):
-        raise PermissionDenied(_("Your role does not allow this action (%(capability)s).")
-                               % {"capability": capability})
+        raise PermissionDenied(
+            _("Your role does not allow this action (%(capability)s).") % {"capability": capability}
+        )
 
 
 def require_all_establishments(request: AuthenticatedRequest) -> None:
@@ -56,25 +61,29 @@ def get_visible(model: type[M], request: AuthenticatedRequest, pk: int) -> M:
     return instance
 
 
-def check_visible_reference(model: type[models.Model], request: AuthenticatedRequest, field: str,
-                            pk: int | None) -> None:
+def check_visible_reference(
+    model: type[models.Model], request: AuthenticatedRequest, field: str, pk: int | None
+) -> None:
     """Refuse references to objects outside the caller's scope with the 'unknown' message, so
     a payload cannot be used to probe which ids exist in another establishment."""
     if pk is not None and not visible_objects(model, request.user).filter(pk=pk).exists():
-        raise ValidationError({field: [_("Unknown %(model)s.")
-                                       % {"model": model._meta.verbose_name}]})
+        raise ValidationError(
+            {field: [_("Unknown %(model)s.") % {"model": model._meta.verbose_name}]}
+        )
 
 
-def apply_ordering(queryset: models.QuerySet, ordering: str | None,
-                   allowed: tuple[str, ...]) -> models.QuerySet:
+def apply_ordering(
+    queryset: models.QuerySet, ordering: str | None, allowed: tuple[str, ...]
+) -> models.QuerySet:
     """Order by one of ``allowed`` (``-`` prefix for descending); the primary key breaks ties so
     pages never overlap or skip rows."""
     if not ordering:
         return queryset.order_by(*queryset.model._meta.ordering, "pk")
     field = ordering.removeprefix("-")
     if field not in allowed:
-        raise ValidationError({"ordering": [_("Order by one of: %(fields)s.")
-                                            % {"fields": ", ".join(allowed)}]})
+        raise ValidationError(
+            {"ordering": [_("Order by one of: %(fields)s.") % {"fields": ", ".join(allowed)}]}
+        )
     return queryset.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
 
 

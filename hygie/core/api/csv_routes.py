@@ -36,27 +36,34 @@ def report_fields(report: ImportReport) -> dict[str, list[str]]:
     return fields
 
 
-def add_csv_routes(router: Router, resource: Resource, importer: Importer,
-                   exporter: Exporter) -> None:
+def add_csv_routes(
+    router: Router, resource: Resource, importer: Importer, exporter: Exporter
+) -> None:
     # Chosen at run time; a type checker sees the base class (see add_crud_routes).
     if TYPE_CHECKING:
         filters_type: TypeAlias = FilterSchema
     else:
         filters_type = resource.filters
 
-    @router.post(f"/{resource.path}/import",
-                 response={200: ImportReportOut, 413: ErrorOut, **ERROR_RESPONSES},
-                 summary=f"Import {resource.plural} from CSV", tags=[resource.tag],
-                 operation_id=f"import_{resource.plural}_csv",
-                 url_name=f"{resource.url_name_prefix}_import",
-                 description=f"Creates or updates {resource.plural} of one establishment; "
-                             f"a file with any bad row imports nothing and answers 422 with "
-                             f"one entry per problem (`row N.column`). "
-                             f"Requires `{resource.edit_capability}` and a write token.")
-    def import_csv(request: AuthenticatedRequest, file: File[UploadedFile],
-                   establishment: int = Query(..., ge=1, le=MAX_ID,
-                                              description="Establishment to import into.")
-                   ) -> Any:
+    @router.post(
+        f"/{resource.path}/import",
+        response={200: ImportReportOut, 413: ErrorOut, **ERROR_RESPONSES},
+        summary=f"Import {resource.plural} from CSV",
+        tags=[resource.tag],
+        operation_id=f"import_{resource.plural}_csv",
+        url_name=f"{resource.url_name_prefix}_import",
+        description=f"Creates or updates {resource.plural} of one establishment; "
+        f"a file with any bad row imports nothing and answers 422 with "
+        f"one entry per problem (`row N.column`). "
+        f"Requires `{resource.edit_capability}` and a write token.",
+    )
+    def import_csv(
+        request: AuthenticatedRequest,
+        file: File[UploadedFile],
+        establishment: int = Query(
+            ..., ge=1, le=MAX_ID, description="Establishment to import into."
+        ),
+    ) -> Any:
         require(request, resource.edit_capability)
         check_establishment_allowed(request.user, establishment)
         target = get_visible(Establishment, request, establishment)
@@ -68,15 +75,24 @@ def add_csv_routes(router: Router, resource: Resource, importer: Importer,
             return Status(422, error_body("invalid_csv", message, report_fields(report)))
         return report
 
-    @router.get(f"/{resource.path}/export.csv", response={200: None, **ERROR_RESPONSES},
-                summary=f"Export {resource.plural} as CSV", tags=[resource.tag],
-                operation_id=f"export_{resource.plural}_csv",
-                url_name=f"{resource.url_name_prefix}_export",
-                openapi_extra={"responses": {200: {
+    @router.get(
+        f"/{resource.path}/export.csv",
+        response={200: None, **ERROR_RESPONSES},
+        summary=f"Export {resource.plural} as CSV",
+        tags=[resource.tag],
+        operation_id=f"export_{resource.plural}_csv",
+        url_name=f"{resource.url_name_prefix}_export",
+        openapi_extra={
+            "responses": {
+                200: {
                     "description": "CSV in the import's column order (UTF-8).",
-                    "content": {"text/csv": {"schema": {"type": "string"}}}}}},
-                description=f"The {resource.plural} you can see, with the list's filters, in "
-                            f"the import format. Audited. Requires `{resource.view_capability}`.")
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                }
+            }
+        },
+        description=f"The {resource.plural} you can see, with the list's filters, in "
+        f"the import format. Audited. Requires `{resource.view_capability}`.",
+    )
     def export_csv(request: AuthenticatedRequest, filters: Query[filters_type]) -> HttpResponse:
         require(request, resource.view_capability)
         queryset = filters.filter(visible_objects(resource.model, request.user))

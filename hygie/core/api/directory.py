@@ -14,8 +14,17 @@ from hygie.core.services.csv_io import export_people, import_people
 
 
 class PersonFilters(InputFilters):
-    q: Annotated[str | None, FilterLookup(["first_name__icontains", "last_name__icontains",
-                                           "email__icontains", "profession__icontains"])] = None
+    q: Annotated[
+        str | None,
+        FilterLookup(
+            [
+                "first_name__icontains",
+                "last_name__icontains",
+                "email__icontains",
+                "profession__icontains",
+            ]
+        ),
+    ] = None
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
     department: Annotated[Id | None, FilterLookup("department_id")] = None
     profession: Annotated[str | None, FilterLookup("profession__iexact")] = None
@@ -23,11 +32,25 @@ class PersonFilters(InputFilters):
 
 
 PEOPLE = Resource(
-    model=Person, path="people", id_param="person_id", label="person", plural="people",
-    schema_in=PersonIn, schema_out=PersonOut, filters=PersonFilters,
-    orderings=("last_name", "first_name", "email", "profession", "employment_start",
-               "created_at", "updated_at"),
-    view_capability=roles.VIEW_DIRECTORY, edit_capability=roles.EDIT_DIRECTORY,
+    model=Person,
+    path="people",
+    id_param="person_id",
+    label="person",
+    plural="people",
+    schema_in=PersonIn,
+    schema_out=PersonOut,
+    filters=PersonFilters,
+    orderings=(
+        "last_name",
+        "first_name",
+        "email",
+        "profession",
+        "employment_start",
+        "created_at",
+        "updated_at",
+    ),
+    view_capability=roles.VIEW_DIRECTORY,
+    edit_capability=roles.EDIT_DIRECTORY,
     references={"department_id": Department},
 )
 

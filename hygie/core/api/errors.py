@@ -18,14 +18,20 @@ from ninja.errors import ValidationError as NinjaValidationError
 from hygie.lib.errors import HygieError
 
 
-def error_body(code: str, message: str,
-               fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    def respond(request: HttpRequest, status: int, code: str, message: str,
-                fields: dict[str, list[str]] | None = None) -> HttpResponse:
+    def respond(
+        request: HttpRequest,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, list[str]] | None = None,
+    ) -> HttpResponse:
         return api.create_response(request, error_body(code, message, fields), status=status)
 
     @api.exception_handler(NinjaValidationError)
@@ -38,15 +44,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def _invalid_data(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        fields = ({key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
-                  if hasattr(exc, "error_dict") else {"__all__": [str(m) for m in exc.messages]})
+        fields = (
+            {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
+            if hasattr(exc, "error_dict")
+            else {"__all__": [str(m) for m in exc.messages]}
+        )
         return respond(request, 422, "invalid_data", _("The data is not valid."), fields)
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return respond(request, 401, "unauthenticated",
-                       _("Authentication required: a valid, unexpired API token or a verified "
-                         "session."))
+        return respond(
+            request,
+            401,
+            "unauthenticated",
+            _("Authentication required: a valid, unexpired API token or a verified session."),
+        )
 
     @api.exception_handler(PermissionDenied)
     def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -59,9 +71,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-                409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-                429: "too_many_requests"}.get(exc.status_code, "error")
+        code = {
+            400: "bad_request",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            413: "too_large",
+            415: "unsupported_media_type",
+            429: "too_many_requests",
+        }.get(exc.status_code, "error")
         return respond(request, exc.status_code, code, str(exc))
 
     @api.exception_handler(HygieError)

@@ -30,23 +30,35 @@ class JobFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
 
 
-@router.get("/jobs", response={200: list[JobOut], **ERROR_RESPONSES}, summary="List jobs",
-            operation_id="list_jobs", url_name="core_job_list",
-            description="Jobs of your establishments and your own jobs, newest first. "
-                        "Requires `jobs.view`.")
+@router.get(
+    "/jobs",
+    response={200: list[JobOut], **ERROR_RESPONSES},
+    summary="List jobs",
+    operation_id="list_jobs",
+    url_name="core_job_list",
+    description="Jobs of your establishments and your own jobs, newest first. "
+    "Requires `jobs.view`.",
+)
 @paginate(Pagination)
-def list_jobs(request: AuthenticatedRequest, filters: Query[JobFilters],
-              ordering: str | None = Query(None, description=ordering_description(ORDERINGS))
-              ) -> Any:
+def list_jobs(
+    request: AuthenticatedRequest,
+    filters: Query[JobFilters],
+    ordering: str | None = Query(None, description=ordering_description(ORDERINGS)),
+) -> Any:
     require(request, roles.VIEW_JOBS)
     queryset = filters.filter(Job.objects.visible_to(request.user))
     return apply_ordering(queryset, ordering, ORDERINGS)
 
 
-@router.get("/jobs/{int:job_id}", response={200: JobOut, **ERROR_RESPONSES}, summary="Get a job",
-            operation_id="get_job", url_name="core_job_detail",
-            description="Poll this to follow a job's progress (`percent`, `progress_message`). "
-                        "Requires `jobs.view`.")
+@router.get(
+    "/jobs/{int:job_id}",
+    response={200: JobOut, **ERROR_RESPONSES},
+    summary="Get a job",
+    operation_id="get_job",
+    url_name="core_job_detail",
+    description="Poll this to follow a job's progress (`percent`, `progress_message`). "
+    "Requires `jobs.view`.",
+)
 def get_job(request: AuthenticatedRequest, job_id: Path[Id]) -> Job:
     require(request, roles.VIEW_JOBS)
     return get_visible(Job, request, job_id)

@@ -42,33 +42,51 @@ class DepartmentFilters(InputFilters):
 
 
 ORGANISATIONS = Resource(
-    model=Organisation, path="organisations", id_param="organisation_id",
-    label="organisation", plural="organisations",
-    schema_in=OrganisationIn, schema_out=OrganisationOut, filters=OrganisationFilters,
+    model=Organisation,
+    path="organisations",
+    id_param="organisation_id",
+    label="organisation",
+    plural="organisations",
+    schema_in=OrganisationIn,
+    schema_out=OrganisationOut,
+    filters=OrganisationFilters,
     orderings=("name", "kind", "created_at"),
-    view_capability=roles.VIEW_ORGANISATION, edit_capability=roles.EDIT_ORGANISATION,
+    view_capability=roles.VIEW_ORGANISATION,
+    edit_capability=roles.EDIT_ORGANISATION,
     # An organisation groups establishments a scoped user may not see: only organisation-wide
     # users may change it.
     organisation_wide=frozenset({CREATE, UPDATE, DELETE}),
 )
 
 ESTABLISHMENTS = Resource(
-    model=Establishment, path="establishments", id_param="establishment_id",
-    label="establishment", plural="establishments",
-    schema_in=EstablishmentIn, schema_out=EstablishmentOut, filters=EstablishmentFilters,
+    model=Establishment,
+    path="establishments",
+    id_param="establishment_id",
+    label="establishment",
+    plural="establishments",
+    schema_in=EstablishmentIn,
+    schema_out=EstablishmentOut,
+    filters=EstablishmentFilters,
     orderings=("name", "kind", "country", "created_at"),
-    view_capability=roles.VIEW_ORGANISATION, edit_capability=roles.EDIT_ORGANISATION,
+    view_capability=roles.VIEW_ORGANISATION,
+    edit_capability=roles.EDIT_ORGANISATION,
     references={"organisation_id": Organisation},
     # A scoped user would not see an establishment they created, nor may they remove their own.
     organisation_wide=frozenset({CREATE, DELETE}),
 )
 
 DEPARTMENTS = Resource(
-    model=Department, path="departments", id_param="department_id",
-    label="department", plural="departments",
-    schema_in=DepartmentIn, schema_out=DepartmentOut, filters=DepartmentFilters,
+    model=Department,
+    path="departments",
+    id_param="department_id",
+    label="department",
+    plural="departments",
+    schema_in=DepartmentIn,
+    schema_out=DepartmentOut,
+    filters=DepartmentFilters,
     orderings=("name", "kind", "code", "created_at"),
-    view_capability=roles.VIEW_ORGANISATION, edit_capability=roles.EDIT_ORGANISATION,
+    view_capability=roles.VIEW_ORGANISATION,
+    edit_capability=roles.EDIT_ORGANISATION,
 )
 
 router = Router()

@@ -40,10 +40,10 @@ class Resource:
     """What differs between two CRUD resources; everything else is shared."""
 
     model: type[models.Model]
-    path: str                       # URL segment, kebab-case plural: "people"
-    id_param: str                   # path parameter naming the object: "person_id"
-    label: str                      # singular, for summaries: "person"
-    plural: str                     # "people"
+    path: str  # URL segment, kebab-case plural: "people"
+    id_param: str  # path parameter naming the object: "person_id"
+    label: str  # singular, for summaries: "person"
+    plural: str  # "people"
     schema_in: type[Schema]
     schema_out: type[Schema]
     filters: type[FilterSchema]
@@ -87,8 +87,9 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     else:
         schema_in, schema_out = resource.schema_in, resource.schema_out
         filters_type = resource.filters
-        path_params = type(f"{model.__name__}Path", (Schema,),
-                           {"__annotations__": {resource.id_param: Id}})
+        path_params = type(
+            f"{model.__name__}Path", (Schema,), {"__annotations__": {resource.id_param: Id}}
+        )
     plural_snake = resource.plural.replace(" ", "_")
 
     def object_id(path: Any) -> int:
@@ -107,45 +108,67 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
             if name in data:
                 check_visible_reference(referenced, request, name, data[name])
 
-    @router.get(f"/{resource.path}", response={200: list[schema_out], **ERROR_RESPONSES},
-                summary=f"List {resource.plural}", operation_id=f"list_{plural_snake}",
-                url_name=f"{resource.url_name_prefix}_list", tags=[resource.tag],
-                description=f"{resource.plural.capitalize()} of the establishments you can see, "
-                            f"filtered, ordered and paginated (`limit`, `offset`; the total "
-                            f"is in `count`). Requires `{resource.view_capability}`.")
+    @router.get(
+        f"/{resource.path}",
+        response={200: list[schema_out], **ERROR_RESPONSES},
+        summary=f"List {resource.plural}",
+        operation_id=f"list_{plural_snake}",
+        url_name=f"{resource.url_name_prefix}_list",
+        tags=[resource.tag],
+        description=f"{resource.plural.capitalize()} of the establishments you can see, "
+        f"filtered, ordered and paginated (`limit`, `offset`; the total "
+        f"is in `count`). Requires `{resource.view_capability}`.",
+    )
     @paginate(Pagination)
-    def list_objects(request: AuthenticatedRequest, filters: Query[filters_type],
-                     ordering: str | None = Query(
-                         None, description=ordering_description(resource.orderings))) -> Any:
+    def list_objects(
+        request: AuthenticatedRequest,
+        filters: Query[filters_type],
+        ordering: str | None = Query(None, description=ordering_description(resource.orderings)),
+    ) -> Any:
         require(request, resource.view_capability)
         queryset = filters.filter(visible_objects(model, request.user))
         return apply_ordering(queryset, ordering, resource.orderings)
 
-    @router.get(resource.item_path, response={200: schema_out, **ERROR_RESPONSES},
-                summary=f"Get a {resource.label}", operation_id=f"get_{resource.snake}",
-                url_name=f"{resource.url_name_prefix}_detail", tags=[resource.tag],
-                description=f"404 if it does not exist or is outside your establishments. "
-                            f"Requires `{resource.view_capability}`.")
+    @router.get(
+        resource.item_path,
+        response={200: schema_out, **ERROR_RESPONSES},
+        summary=f"Get a {resource.label}",
+        operation_id=f"get_{resource.snake}",
+        url_name=f"{resource.url_name_prefix}_detail",
+        tags=[resource.tag],
+        description=f"404 if it does not exist or is outside your establishments. "
+        f"Requires `{resource.view_capability}`.",
+    )
     def retrieve(request: AuthenticatedRequest, path: Path[path_params]) -> Any:
         require(request, resource.view_capability)
         return get_visible(model, request, object_id(path))
 
-    @router.post(f"/{resource.path}", response={201: schema_out, **ERROR_RESPONSES},
-                 summary=f"Create a {resource.label}", operation_id=f"create_{resource.snake}",
-                 url_name=f"{resource.url_name_prefix}_add", tags=[resource.tag],
-                 description=f"Requires `{resource.edit_capability}` and a write token. "
-                             f"403 when the establishment is not one of yours.")
+    @router.post(
+        f"/{resource.path}",
+        response={201: schema_out, **ERROR_RESPONSES},
+        summary=f"Create a {resource.label}",
+        operation_id=f"create_{resource.snake}",
+        url_name=f"{resource.url_name_prefix}_add",
+        tags=[resource.tag],
+        description=f"Requires `{resource.edit_capability}` and a write token. "
+        f"403 when the establishment is not one of yours.",
+    )
     def create(request: AuthenticatedRequest, payload: schema_in) -> Any:
         check_write(request, CREATE)
         data = payload.dict()
         check_references(request, data)
         return Status(201, save_instance(model(), request.user, **data))
 
-    @router.put(resource.item_path, response={200: schema_out, **ERROR_RESPONSES},
-                summary=f"Replace a {resource.label}", operation_id=f"replace_{resource.snake}",
-                url_name=f"{resource.url_name_prefix}_replace", tags=[resource.tag],
-                description=f"Full update: omitted optional fields take their default. "
-                            f"Requires `{resource.edit_capability}` and a write token.")
+    @router.put(
+        resource.item_path,
+        response={200: schema_out, **ERROR_RESPONSES},
+        summary=f"Replace a {resource.label}",
+        operation_id=f"replace_{resource.snake}",
+        url_name=f"{resource.url_name_prefix}_replace",
+        tags=[resource.tag],
+        description=f"Full update: omitted optional fields take their default. "
+        f"Requires `{resource.edit_capability}` and a write token.",
+    )
     def replace(request: AuthenticatedRequest, path: Path[path_params], payload: schema_in) -> Any:
         check_write(request, UPDATE)
         instance = get_visible(model, request, object_id(path))
@@ -153,23 +176,34 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         check_references(request, data)
         return save_instance(instance, request.user, **data)
 
-    @router.patch(resource.item_path, response={200: schema_out, **ERROR_RESPONSES},
-                  summary=f"Update a {resource.label}", operation_id=f"update_{resource.snake}",
-                  url_name=f"{resource.url_name_prefix}_edit", tags=[resource.tag],
-                  description=f"Partial update: only the fields sent change. "
-                              f"Requires `{resource.edit_capability}` and a write token.")
-    def update(request: AuthenticatedRequest, path: Path[path_params],
-               payload: PatchDict[schema_in]) -> Any:
+    @router.patch(
+        resource.item_path,
+        response={200: schema_out, **ERROR_RESPONSES},
+        summary=f"Update a {resource.label}",
+        operation_id=f"update_{resource.snake}",
+        url_name=f"{resource.url_name_prefix}_edit",
+        tags=[resource.tag],
+        description=f"Partial update: only the fields sent change. "
+        f"Requires `{resource.edit_capability}` and a write token.",
+    )
+    def update(
+        request: AuthenticatedRequest, path: Path[path_params], payload: PatchDict[schema_in]
+    ) -> Any:
         check_write(request, UPDATE)
         instance = get_visible(model, request, object_id(path))
         check_references(request, payload)
         return save_instance(instance, request.user, **payload)
 
-    @router.delete(resource.item_path, response={204: None, **ERROR_RESPONSES},
-                   summary=f"Delete a {resource.label}", operation_id=f"delete_{resource.snake}",
-                   url_name=f"{resource.url_name_prefix}_delete", tags=[resource.tag],
-                   description=f"Requires `{resource.edit_capability}` and a write token. "
-                               f"422 while other records still depend on it.")
+    @router.delete(
+        resource.item_path,
+        response={204: None, **ERROR_RESPONSES},
+        summary=f"Delete a {resource.label}",
+        operation_id=f"delete_{resource.snake}",
+        url_name=f"{resource.url_name_prefix}_delete",
+        tags=[resource.tag],
+        description=f"Requires `{resource.edit_capability}` and a write token. "
+        f"422 while other records still depend on it.",
+    )
     def delete(request: AuthenticatedRequest, path: Path[path_params]) -> Any:
         check_write(request, DELETE)
         delete_instance(get_visible(model, request, object_id(path)), request.user)

@@ -98,11 +98,13 @@ class InputFilters(FilterSchema):
 
 # --- errors -----------------------------------------------------------------------------------
 
+
 class ErrorDetail(Schema):
     code: str = Field(description="Stable machine-readable code, e.g. not_found, invalid_data.")
     message: str = Field(description="Human-readable explanation.")
     fields: dict[str, list[str]] = Field(
-        default_factory=dict, description="Problems per field (body or query parameter).")
+        default_factory=dict, description="Problems per field (body or query parameter)."
+    )
 
 
 class ErrorOut(Schema):
@@ -112,6 +114,7 @@ class ErrorOut(Schema):
 
 
 # --- organisation model -----------------------------------------------------------------------
+
 
 class OrganisationIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
@@ -129,8 +132,9 @@ class EstablishmentIn(InputSchema):
     organisation_id: Id
     name: str = Field(min_length=1, max_length=200)
     kind: EstablishmentKindValue = EstablishmentKind.CH.value
-    country: str = Field("FR", min_length=2, max_length=2,
-                         description="ISO 3166-1 alpha-2 code, e.g. FR or US.")
+    country: str = Field(
+        "FR", min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. FR or US."
+    )
     finess_ej: str = Field("", max_length=9, description="FINESS of the legal entity.")
     finess_eg: str = Field("", max_length=9, description="FINESS of the geographic site.")
     timezone: str = Field("Europe/Paris", max_length=64, description="IANA time zone name.")
@@ -226,6 +230,7 @@ class AssetOut(Schema):
 
 # --- alerts, evidence, jobs -------------------------------------------------------------------
 
+
 class AlertIn(InputSchema):
     """What triage may change on an alert; everything else comes from the module that raised it."""
 
@@ -300,6 +305,7 @@ class JobOut(Schema):
 
 # --- audit ------------------------------------------------------------------------------------
 
+
 class AuditEntryOut(Schema):
     id: int
     sequence: int
@@ -320,12 +326,16 @@ class AuditEntryOut(Schema):
 
 class ChainProblemOut(Schema):
     sequence: int
-    kind: str = Field(description="modified, inserted, deleted, reordered, truncated, wiped, "
-                                  "downgraded, unverifiable (a key is missing) or forged "
-                                  "(the checkpoint file).")
+    kind: str = Field(
+        description="modified, inserted, deleted, reordered, truncated, wiped, "
+        "downgraded, unverifiable (a key is missing) or forged "
+        "(the checkpoint file)."
+    )
     detail: str
-    check: str = Field(description="The check that failed: sequence, links, hmac, sha256, "
-                                   "legacy, keys, head or checkpoints.")
+    check: str = Field(
+        description="The check that failed: sequence, links, hmac, sha256, "
+        "legacy, keys, head or checkpoints."
+    )
 
 
 class ChainCheckOut(Schema):
@@ -342,13 +352,15 @@ class ChainReportOut(Schema):
     keyed: int = Field(description="Entries verified with their HMAC key.")
     legacy: int = Field(description="Plain SHA-256 entries written before keys existed.")
     checkpoints: int = Field(description="Signed checkpoints verified in the checkpoint file.")
-    last_checkpoint_sequence: int | None = Field(description="Entry the last checkpoint "
-                                                             "anchored.")
-    unanchored: int = Field(description="Entries after the last checkpoint (protected against "
-                                        "edits, anchored against deletion by the next one).")
+    last_checkpoint_sequence: int | None = Field(description="Entry the last checkpoint anchored.")
+    unanchored: int = Field(
+        description="Entries after the last checkpoint (protected against "
+        "edits, anchored against deletion by the next one)."
+    )
 
 
 # --- tokens -----------------------------------------------------------------------------------
+
 
 class APITokenIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
@@ -374,6 +386,7 @@ class APITokenCreatedOut(APITokenOut):
 
 # --- CSV import -------------------------------------------------------------------------------
 
+
 class ImportWarningOut(Schema):
     row: int = Field(description="Spreadsheet row (the header is row 1).")
     column: str
@@ -389,6 +402,7 @@ class ImportReportOut(Schema):
 
 
 # --- evidence upload --------------------------------------------------------------------------
+
 
 class EvidenceIn(InputSchema):
     """The form fields sent with an uploaded file (multipart/form-data)."""

@@ -22,14 +22,18 @@ class User(AbstractUser):
     """A Hygie account: one role, attached to establishments (or to all of them)."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
-    establishments = models.ManyToManyField(Establishment, blank=True, related_name="users",
-                                            verbose_name=_("establishments"))
+    establishments = models.ManyToManyField(
+        Establishment, blank=True, related_name="users", verbose_name=_("establishments")
+    )
     has_all_establishments = models.BooleanField(
-        _("all establishments"), default=False,
-        help_text=_("Organisation-wide access, e.g. the GHT's security officer."))
+        _("all establishments"),
+        default=False,
+        help_text=_("Organisation-wide access, e.g. the GHT's security officer."),
+    )
     must_change_password = models.BooleanField(_("must change password"), default=False)
-    language = models.CharField(_("language"), max_length=5, blank=True,
-                                choices=[("fr", "Français"), ("en", "English")])
+    language = models.CharField(
+        _("language"), max_length=5, blank=True, choices=[("fr", "Français"), ("en", "English")]
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -77,13 +81,15 @@ class APITokenQuerySet(models.QuerySet["APIToken", "APIToken"]):
 class APIToken(models.Model):
     """A personal API token: only its SHA-256 is stored; the secret is shown once at creation."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=16, db_index=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    scope = models.CharField(_("scope"), max_length=10, choices=TokenScope.choices,
-                             default=TokenScope.READ)
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -104,16 +110,23 @@ class APIToken(models.Model):
     def issue(cls, user: User, name: str, scope: str, expires_at: datetime) -> tuple[APIToken, str]:
         """Create a token and return it with its one-time clear value."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, scope=scope, expires_at=expires_at,
-                                   prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=_hash_token(raw))
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            scope=scope,
+            expires_at=expires_at,
+            prefix=raw[: len(TOKEN_PREFIX) + 6],
+            key_hash=_hash_token(raw),
+        )
         return token, raw
 
     @classmethod
     def authenticate(cls, raw: str) -> APIToken | None:
         if not raw.startswith(TOKEN_PREFIX):
             return None
-        token = (cls.objects.active().select_related("user")
-                 .filter(key_hash=_hash_token(raw)).first())
+        token = (
+            cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        )
         if token is not None:
             cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token

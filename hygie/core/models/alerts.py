@@ -15,28 +15,55 @@ from hygie.core.models.scoping import ScopedManager
 class Alert(models.Model):
     """Something a module saw that a person should look at; repeats are grouped by ``group_key``."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="alerts", verbose_name=_("establishment"))
-    source = models.CharField(_("source module"), max_length=30, db_index=True,
-                              help_text=_("Module that raised the alert, e.g. detection."))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name=_("establishment"),
+    )
+    source = models.CharField(
+        _("source module"),
+        max_length=30,
+        db_index=True,
+        help_text=_("Module that raised the alert, e.g. detection."),
+    )
     rule_id = models.CharField(_("rule"), max_length=200, blank=True, db_index=True)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    severity = models.IntegerField(_("severity"), choices=SeverityChoice.choices,
-                                   default=SeverityChoice.MEDIUM, db_index=True)
-    status = models.CharField(_("status"), max_length=20, choices=AlertStatus.choices,
-                              default=AlertStatus.NEW, db_index=True)
-    asset = models.ForeignKey(Asset, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="alerts", verbose_name=_("asset"))
+    severity = models.IntegerField(
+        _("severity"), choices=SeverityChoice.choices, default=SeverityChoice.MEDIUM, db_index=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AlertStatus.choices,
+        default=AlertStatus.NEW,
+        db_index=True,
+    )
+    asset = models.ForeignKey(
+        Asset,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("asset"),
+    )
     group_key = models.CharField(_("grouping key"), max_length=300, blank=True, db_index=True)
     occurrences = models.PositiveIntegerField(_("occurrences"), default=1)
     first_seen_at = models.DateTimeField(_("first seen"))
     last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
-    tags = models.JSONField(_("tags"), default=list, blank=True,
-                            help_text=_("ATT&CK techniques, regulation tags…"))
+    tags = models.JSONField(
+        _("tags"), default=list, blank=True, help_text=_("ATT&CK techniques, regulation tags…")
+    )
     details = models.JSONField(_("details"), default=dict, blank=True)
-    assignee = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="assigned_alerts", verbose_name=_("assignee"))
+    assignee = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_alerts",
+        verbose_name=_("assignee"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -20,7 +20,7 @@ def normalise_mac(value: str) -> str:
     compact = re.sub(r"[^0-9A-Fa-f]", "", value).lower()
     if len(compact) != 12:
         raise ValidationError(_("Invalid MAC address."), code="mac")
-    mac = ":".join(compact[i:i + 2] for i in range(0, 12, 2))
+    mac = ":".join(compact[i : i + 2] for i in range(0, 12, 2))
     return mac
 
 
@@ -33,26 +33,40 @@ def normalise_ip(value: str) -> str:
 
 def validate_hostname(value: str) -> None:
     if not _HOSTNAME_RE.match(value):
-        raise ValidationError(_("Invalid host name: letters, digits, dots, hyphens and "
-                                "underscores only."), code="hostname")
+        raise ValidationError(
+            _("Invalid host name: letters, digits, dots, hyphens and underscores only."),
+            code="hostname",
+        )
 
 
 class Asset(models.Model):
     """A network-connected machine; the natural key is the host name within the establishment."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="assets", verbose_name=_("establishment"))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        related_name="assets",
+        verbose_name=_("establishment"),
+    )
     hostname = models.CharField(_("host name"), max_length=253, validators=[validate_hostname])
     ip_addresses = models.JSONField(_("IP addresses"), default=list, blank=True)
     mac_addresses = models.JSONField(_("MAC addresses"), default=list, blank=True)
     os_name = models.CharField(_("operating system"), max_length=100, blank=True)
     os_version = models.CharField(_("OS version"), max_length=100, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=AssetKind.choices,
-                            default=AssetKind.WORKSTATION)
-    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="assets", verbose_name=_("owner department"))
-    criticality = models.CharField(_("criticality"), max_length=10, choices=Criticality.choices,
-                                   default=Criticality.MEDIUM)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AssetKind.choices, default=AssetKind.WORKSTATION
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("owner department"),
+    )
+    criticality = models.CharField(
+        _("criticality"), max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM
+    )
     network_zone = models.CharField(_("network zone"), max_length=100, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -66,8 +80,9 @@ class Asset(models.Model):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         constraints = [
-            models.UniqueConstraint(fields=["establishment", "hostname"],
-                                    name="asset_hostname_unique"),
+            models.UniqueConstraint(
+                fields=["establishment", "hostname"], name="asset_hostname_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,10 +93,15 @@ class Asset(models.Model):
         self.ip_addresses = [normalise_ip(ip) for ip in _as_list(self.ip_addresses)]
         self.mac_addresses = [normalise_mac(mac) for mac in _as_list(self.mac_addresses)]
         self.tags = sorted({tag.strip() for tag in _as_list(self.tags) if tag.strip()})
-        if (self.department_id and self.establishment_id and self.department is not None
-                and self.department.establishment_id != self.establishment_id):
-            raise ValidationError({"department": _("This department belongs to another "
-                                                   "establishment.")})
+        if (
+            self.department_id
+            and self.establishment_id
+            and self.department is not None
+            and self.department.establishment_id != self.establishment_id
+        ):
+            raise ValidationError(
+                {"department": _("This department belongs to another establishment.")}
+            )
 
 
 def _as_list(value: object) -> list[str]:

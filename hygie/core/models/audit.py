@@ -49,8 +49,12 @@ class AuditChannel(models.TextChoices):
 class AuditScopedQuerySet(ScopedQuerySet["AuditEntry"]):
     def visible_to(self, user: User | AnonymousUser | None) -> ScopedQuerySet[AuditEntry]:
         """Entries of the user's establishments (entries tied to none: organisation-wide users)."""
-        if (user is None or isinstance(user, AnonymousUser)
-                or not getattr(user, "is_authenticated", False) or not user.is_active):
+        if (
+            user is None
+            or isinstance(user, AnonymousUser)
+            or not getattr(user, "is_authenticated", False)
+            or not user.is_active
+        ):
             return self.none()
         if user.sees_all_establishments:
             return self
@@ -66,18 +70,32 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("time"), db_index=True)
     # Hashed entries must never be rewritten by a cascade, and may outlive what they name:
     # no database constraint, no on-delete action (a deleted row simply no longer resolves).
-    actor = models.ForeignKey("core.User", on_delete=models.DO_NOTHING, db_constraint=False,
-                              null=True, blank=True, related_name="+", verbose_name=_("actor"))
+    actor = models.ForeignKey(
+        "core.User",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     actor_label = models.CharField(_("actor"), max_length=200)
-    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices,
-                              db_index=True)
+    action = models.CharField(
+        _("action"), max_length=20, choices=AuditAction.choices, db_index=True
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=AuditChannel.choices)
     object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
-    establishment = models.ForeignKey(Establishment, on_delete=models.DO_NOTHING,
-                                      db_constraint=False, null=True, blank=True, related_name="+",
-                                      verbose_name=_("establishment"))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("establishment"),
+    )
     source_ip = models.GenericIPAddressField(_("source IP"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
@@ -115,8 +133,9 @@ class AuditEntry(models.Model):
             "changes": self.changes,
             "message": self.message,
         }
-        return json.dumps(content, sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False, default=str).encode("utf-8")
+        return json.dumps(
+            content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        ).encode("utf-8")
 
     def compute_hash(self, secret: bytes | None = None) -> str:
         """HMAC-SHA256 with ``secret`` for a keyed entry; plain SHA-256 for a legacy one."""

@@ -13,23 +13,35 @@ from hygie.lib.identifiers import check_adeli, check_rpps
 
 def validate_rpps(value: str) -> None:
     if not check_rpps(value).is_well_formed:
-        raise ValidationError(_("Invalid RPPS number: 11 digits (or 12 with the prefix 8)."),
-                              code="rpps_format")
+        raise ValidationError(
+            _("Invalid RPPS number: 11 digits (or 12 with the prefix 8)."), code="rpps_format"
+        )
 
 
 def validate_adeli(value: str) -> None:
     if not check_adeli(value).is_well_formed:
-        raise ValidationError(_("Invalid ADELI number: 9 digits (or 10 with the prefix 0)."),
-                              code="adeli_format")
+        raise ValidationError(
+            _("Invalid ADELI number: 9 digits (or 10 with the prefix 0)."), code="adeli_format"
+        )
 
 
 class Person(models.Model):
     """A staff member: the natural key is the e-mail address within the establishment."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="people", verbose_name=_("establishment"))
-    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="people", verbose_name=_("department"))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        related_name="people",
+        verbose_name=_("establishment"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("department"),
+    )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail"))
@@ -61,10 +73,18 @@ class Person(models.Model):
             self.rpps = check_rpps(self.rpps).normalised
         if self.adeli:
             self.adeli = check_adeli(self.adeli).normalised
-        if (self.department_id and self.establishment_id and self.department is not None
-                and self.department.establishment_id != self.establishment_id):
-            raise ValidationError({"department": _("This department belongs to another "
-                                                   "establishment.")})
-        if (self.employment_start and self.employment_end
-                and self.employment_end < self.employment_start):
+        if (
+            self.department_id
+            and self.establishment_id
+            and self.department is not None
+            and self.department.establishment_id != self.establishment_id
+        ):
+            raise ValidationError(
+                {"department": _("This department belongs to another establishment.")}
+            )
+        if (
+            self.employment_start
+            and self.employment_end
+            and self.employment_end < self.employment_start
+        ):
             raise ValidationError({"employment_end": _("Employment cannot end before it starts.")})

@@ -26,8 +26,12 @@ def digest_path(sha256: str) -> str:
 class Evidence(models.Model):
     """A proof: an uploaded file or a JSON snapshot computed by the platform."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="evidence", verbose_name=_("establishment"))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("establishment"),
+    )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     file = models.FileField(_("file"), upload_to=evidence_path, blank=True)
@@ -38,11 +42,18 @@ class Evidence(models.Model):
     snapshot = models.JSONField(_("snapshot"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.BigIntegerField(_("size (bytes)"), default=0)
-    collected_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+", verbose_name=_("collected by"))
+    collected_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collected by"),
+    )
     collected_at = models.DateTimeField(_("collected at"), auto_now_add=True)
-    subject_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+")
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     subject_id = models.CharField(max_length=64, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
 

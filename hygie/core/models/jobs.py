@@ -27,8 +27,12 @@ class JobQuerySet(ScopedQuerySet["Job"]):
     def visible_to(self, user: User | AnonymousUser | None) -> ScopedQuerySet[Job]:
         """Jobs of the user's establishments, plus the user's own establishment-less jobs."""
         scoped = super().visible_to(user)
-        if (user is None or isinstance(user, AnonymousUser) or user.sees_all_establishments
-                or not user.pk):
+        if (
+            user is None
+            or isinstance(user, AnonymousUser)
+            or user.sees_all_establishments
+            or not user.pk
+        ):
             return scoped
         return (scoped | self.filter(establishment__isnull=True, created_by=user)).distinct()
 
@@ -38,14 +42,30 @@ class Job(models.Model):
 
     kind = models.CharField(_("kind"), max_length=100)
     title = models.CharField(_("title"), max_length=300)
-    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices,
-                              default=JobStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=JobStatus.choices,
+        default=JobStatus.QUEUED,
+        db_index=True,
+    )
     task_result_id = models.CharField(max_length=64, blank=True)
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, null=True,
-                                      blank=True, related_name="jobs",
-                                      verbose_name=_("establishment"))
-    created_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="jobs", verbose_name=_("created by"))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("establishment"),
+    )
+    created_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("created by"),
+    )
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     progress_message = models.CharField(max_length=300, blank=True)

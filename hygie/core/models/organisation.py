@@ -17,22 +17,29 @@ def validate_finess(value: str) -> None:
     """Reject malformed FINESS numbers; a key mismatch is only warned about (UNVERIFIED rule)."""
     result = check_finess(value)
     if not result.is_well_formed:
-        raise ValidationError(_("Invalid FINESS number: 9 characters, a department (2 digits, "
-                                "2A or 2B) then 7 digits."), code="finess_format")
+        raise ValidationError(
+            _(
+                "Invalid FINESS number: 9 characters, a department (2 digits, "
+                "2A or 2B) then 7 digits."
+            ),
+            code="finess_format",
+        )
 
 
 def validate_timezone(value: str) -> None:
     if value not in available_timezones():
-        raise ValidationError(_("Unknown time zone: use an IANA name such as Europe/Paris."),
-                              code="timezone")
+        raise ValidationError(
+            _("Unknown time zone: use an IANA name such as Europe/Paris."), code="timezone"
+        )
 
 
 class Organisation(models.Model):
     """A legal or operational group of establishments (a GHT, a hospital group, a SOC customer)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices,
-                            default=OrganisationKind.SINGLE)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.SINGLE
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
@@ -50,20 +57,31 @@ class Organisation(models.Model):
 class Establishment(models.Model):
     """A care site with its own legal identifiers and time zone (a CHU, a clinic, an EHPAD…)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="establishments",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="establishments",
+        verbose_name=_("organisation"),
+    )
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("type"), max_length=20, choices=EstablishmentKind.choices,
-                            default=EstablishmentKind.CH)
-    country = models.CharField(_("country"), max_length=2, default="FR",
-                               help_text=_("ISO 3166-1 alpha-2 code, e.g. FR or US."))
-    finess_ej = models.CharField(_("FINESS (legal entity)"), max_length=9, blank=True,
-                                 validators=[validate_finess])
-    finess_eg = models.CharField(_("FINESS (geographic site)"), max_length=9, blank=True,
-                                 validators=[validate_finess])
-    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris",
-                                validators=[validate_timezone])
+    kind = models.CharField(
+        _("type"), max_length=20, choices=EstablishmentKind.choices, default=EstablishmentKind.CH
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="FR",
+        help_text=_("ISO 3166-1 alpha-2 code, e.g. FR or US."),
+    )
+    finess_ej = models.CharField(
+        _("FINESS (legal entity)"), max_length=9, blank=True, validators=[validate_finess]
+    )
+    finess_eg = models.CharField(
+        _("FINESS (geographic site)"), max_length=9, blank=True, validators=[validate_finess]
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_timezone]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
@@ -74,10 +92,14 @@ class Establishment(models.Model):
         verbose_name = _("establishment")
         verbose_name_plural = _("establishments")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"],
-                                    name="establishment_name_unique"),
-            models.UniqueConstraint(fields=["finess_eg"], condition=~models.Q(finess_eg=""),
-                                    name="establishment_finess_eg_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="establishment_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["finess_eg"],
+                condition=~models.Q(finess_eg=""),
+                name="establishment_finess_eg_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,14 +122,19 @@ class Establishment(models.Model):
 class Department(models.Model):
     """A unit of an establishment (urgences, radiologie, bloc, pharmacie, DSI…)."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="departments",
-                                      verbose_name=_("establishment"))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("establishment"),
+    )
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=DepartmentKind.choices,
-                            default=DepartmentKind.OTHER)
-    code = models.CharField(_("code"), max_length=40, blank=True,
-                            help_text=_("Internal code (UF, cost centre)."))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.OTHER
+    )
+    code = models.CharField(
+        _("code"), max_length=40, blank=True, help_text=_("Internal code (UF, cost centre).")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager()
@@ -118,8 +145,9 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [
-            models.UniqueConstraint(fields=["establishment", "name"],
-                                    name="department_name_unique"),
+            models.UniqueConstraint(
+                fields=["establishment", "name"], name="department_name_unique"
+            ),
         ]
 
     def __str__(self) -> str:

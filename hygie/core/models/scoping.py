@@ -25,8 +25,12 @@ def scope_path_of(model: type[models.Model]) -> str | None:
 
 class ScopedQuerySet(models.QuerySet[_M, _M]):
     def visible_to(self, user: User | AnonymousUser | None) -> ScopedQuerySet[_M]:
-        if (user is None or isinstance(user, AnonymousUser)
-                or not getattr(user, "is_authenticated", False) or not user.is_active):
+        if (
+            user is None
+            or isinstance(user, AnonymousUser)
+            or not getattr(user, "is_authenticated", False)
+            or not user.is_active
+        ):
             return self.none()
         if user.sees_all_establishments:
             return self
@@ -73,7 +77,7 @@ def establishment_ids_of(instance: models.Model) -> set[int]:
     hops = path.split("__")
     for position, name in enumerate(hops):
         field = current._meta.get_field(name)
-        rest = "__".join(hops[position + 1:])
+        rest = "__".join(hops[position + 1 :])
         if isinstance(field, models.ForeignKey):  # concrete many-to-one or one-to-one
             parent = field.get_cached_value(current, default=None)
             if parent is not None and rest:
@@ -90,6 +94,9 @@ def establishment_ids_of(instance: models.Model) -> set[int]:
         if current.pk is None:
             return set()
         related = current._meta.model._base_manager.filter(pk=current.pk)
-        return {pk for pk in related.values_list("__".join(hops[position:]), flat=True)
-                if pk is not None}
+        return {
+            pk
+            for pk in related.values_list("__".join(hops[position:]), flat=True)
+            if pk is not None
+        }
     return set()

@@ -39,8 +39,10 @@ TOKEN_DEFAULT_LIFETIME = timedelta(days=90)
 
 def generate_temporary_password() -> str:
     """A one-time password of 23 characters (4 groups of 5, about 115 bits of entropy)."""
-    groups = ("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(_PASSWORD_GROUP_LENGTH))
-              for _ in range(_PASSWORD_GROUPS))
+    groups = (
+        "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(_PASSWORD_GROUP_LENGTH))
+        for _ in range(_PASSWORD_GROUPS)
+    )
     return "-".join(groups)
 
 
@@ -51,8 +53,13 @@ def _acting(actor: User | None) -> Iterator[None]:
     if actor is None or getattr(current.user, "pk", None) == actor.pk:
         yield
         return
-    bound = context.ActorContext(user=actor, channel=current.channel, source_ip=current.source_ip,
-                                 user_agent=current.user_agent, label=current.label)
+    bound = context.ActorContext(
+        user=actor,
+        channel=current.channel,
+        source_ip=current.source_ip,
+        user_agent=current.user_agent,
+        label=current.label,
+    )
     with context.acting_as(bound):
         yield
 
@@ -99,8 +106,11 @@ def users_manageable_by(actor: User) -> QuerySet[User]:
         return users
     visible = actor.visible_establishment_ids()
     outside = Establishment.objects.exclude(pk__in=visible)
-    return (users.filter(has_all_establishments=False, establishments__in=visible)
-            .exclude(establishments__in=outside).distinct())
+    return (
+        users.filter(has_all_establishments=False, establishments__in=visible)
+        .exclude(establishments__in=outside)
+        .distinct()
+    )
 
 
 def _require_manageable(actor: User | None, user: User) -> None:
@@ -109,8 +119,14 @@ def _require_manageable(actor: User | None, user: User) -> None:
         raise PermissionDenied(_("You may not manage this account."))
 
 
-def _check_grants(actor: User | None, *, role: str, establishments: Iterable[Establishment],
-                  all_establishments: bool, superuser: bool) -> None:
+def _check_grants(
+    actor: User | None,
+    *,
+    role: str,
+    establishments: Iterable[Establishment],
+    all_establishments: bool,
+    superuser: bool,
+) -> None:
     """Refuse any access beyond the actor's own: role, superuser, organisation, establishment."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
@@ -119,11 +135,11 @@ def _check_grants(actor: User | None, *, role: str, establishments: Iterable[Est
     if superuser and not actor.is_superuser:
         raise PermissionDenied(_("Only a superuser may create another superuser."))
     if role not in grantable_roles(actor):
-        raise PermissionDenied(_("You may not grant a role with rights you do not have "
-                                 "yourself."))
+        raise PermissionDenied(_("You may not grant a role with rights you do not have yourself."))
     if all_establishments and not actor.sees_all_establishments:
-        raise PermissionDenied(_("Only an organisation-wide administrator may grant access to "
-                                 "all establishments."))
+        raise PermissionDenied(
+            _("Only an organisation-wide administrator may grant access to all establishments.")
+        )
     if not actor.sees_all_establishments:
         visible = set(actor.visible_establishment_ids())
         establishments = list(establishments)
@@ -131,15 +147,15 @@ def _check_grants(actor: User | None, *, role: str, establishments: Iterable[Est
             raise PermissionDenied(_("You may only attach users to your own establishments."))
         if not establishments:
             # Unattached, the account would leave the actor's reach at once.
-            raise ValidationError({"establishments": _(
-                "Attach the account to at least one of your establishments.")})
+            raise ValidationError(
+                {"establishments": _("Attach the account to at least one of your establishments.")}
+            )
 
 
 def _record_establishments(user: User, before: list[str], after: list[str]) -> None:
     # Many-to-many changes do not go through save(): the signal-based audit cannot see them.
     if before != after:
-        audit.record("update", user, changes={"establishments": {"before": before,
-                                                                  "after": after}})
+        audit.record("update", user, changes={"establishments": {"before": before, "after": after}})
 
 
 def _establishment_names(establishments: Iterable[Establishment]) -> list[str]:
@@ -150,8 +166,14 @@ def _establishment_names(establishments: Iterable[Establishment]) -> list[str]:
 
 
 def create_user_with_temporary_password(
-    *, username: str, email: str, role: str, establishments: Iterable[Establishment] = (),
-    all_establishments: bool = False, superuser: bool = False, actor: User | None = None,
+    *,
+    username: str,
+    email: str,
+    role: str,
+    establishments: Iterable[Establishment] = (),
+    all_establishments: bool = False,
+    superuser: bool = False,
+    actor: User | None = None,
 ) -> tuple[User, str]:
     """Create an account that must change its one-time password at first sign-in.
 
@@ -159,16 +181,27 @@ def create_user_with_temporary_password(
     """
     establishments = list(establishments)
     _require_manager(actor)
-    _check_grants(actor, role=role, establishments=establishments,
-                  all_establishments=all_establishments, superuser=superuser)
+    _check_grants(
+        actor,
+        role=role,
+        establishments=establishments,
+        all_establishments=all_establishments,
+        superuser=superuser,
+    )
     password = generate_temporary_password()
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("An account with this username already exists.")})
     check_email_free(email)
-    user = User(username=username, email=email.strip(), role=role,
-                has_all_establishments=all_establishments, is_superuser=superuser,
-                is_staff=superuser, must_change_password=True)
+    user = User(
+        username=username,
+        email=email.strip(),
+        role=role,
+        has_all_establishments=all_establishments,
+        is_superuser=superuser,
+        is_staff=superuser,
+        must_change_password=True,
+    )
     user.set_password(password)
     with _acting(actor), transaction.atomic():
         user.full_clean(exclude=["password"])
@@ -194,9 +227,15 @@ def check_email_free(email: str, *, other_than: User | None = None) -> None:
         raise ValidationError({"email": _("Another account already uses this e-mail address.")})
 
 
-def update_user_access(user: User, *, actor: User | None, role: str,
-                       establishments: Iterable[Establishment], has_all_establishments: bool,
-                       is_active: bool) -> User:
+def update_user_access(
+    user: User,
+    *,
+    actor: User | None,
+    role: str,
+    establishments: Iterable[Establishment],
+    has_all_establishments: bool,
+    is_active: bool,
+) -> User:
     """Change a user's role, establishments and status within what ``actor`` may grant.
 
     The actor manages the whole account (see ``users_manageable_by``): every establishment the
@@ -204,14 +243,22 @@ def update_user_access(user: User, *, actor: User | None, role: str,
     """
     _require_manageable(actor, user)
     wanted = list(establishments)
-    _check_grants(actor, role=role, establishments=wanted,
-                  all_establishments=has_all_establishments and not user.has_all_establishments,
-                  superuser=False)
+    _check_grants(
+        actor,
+        role=role,
+        establishments=wanted,
+        all_establishments=has_all_establishments and not user.has_all_establishments,
+        superuser=False,
+    )
     if actor is not None and actor.pk == user.pk:
-        if not is_active or role != user.role or (user.has_all_establishments
-                                                  and not has_all_establishments):
-            raise PermissionDenied(_("You cannot change your own role, access or status: ask "
-                                     "another administrator."))
+        if (
+            not is_active
+            or role != user.role
+            or (user.has_all_establishments and not has_all_establishments)
+        ):
+            raise PermissionDenied(
+                _("You cannot change your own role, access or status: ask another administrator.")
+            )
     current = list(user.establishments.all())
     with _acting(actor), transaction.atomic():
         user.role = role
@@ -257,16 +304,27 @@ def unlock(username: str, *, actor: User | None) -> int:
         raise PermissionDenied(_("You may not manage this account."))
     with _acting(actor):
         removed = axes_reset(username=username)
-        audit.record("update", user, object_type="core.user", object_repr=username,
-                     message="sign-in lockout lifted")
+        audit.record(
+            "update",
+            user,
+            object_type="core.user",
+            object_repr=username,
+            message="sign-in lockout lifted",
+        )
     return removed
 
 
 # --- personal API tokens -------------------------------------------------------------------
 
 
-def issue_token(user: User, *, name: str, scope: str, expires_at: datetime | None = None,
-                actor: User | None = None) -> tuple[APIToken, str]:
+def issue_token(
+    user: User,
+    *,
+    name: str,
+    scope: str,
+    expires_at: datetime | None = None,
+    actor: User | None = None,
+) -> tuple[APIToken, str]:
     """Create a personal API token for ``user``; returns it with its clear value, shown once."""
     if actor is not None and actor.pk != user.pk:
         raise PermissionDenied(_("You may only create tokens for yourself."))
@@ -283,8 +341,11 @@ def issue_token(user: User, *, name: str, scope: str, expires_at: datetime | Non
         raise ValidationError({"expires_at": _("A token may not live longer than one year.")})
     with _acting(actor or user), transaction.atomic():
         token, raw = APIToken.issue(user, name, scope, expires_at)
-        audit.record("token", token, message=f"token issued ({scope}, expires "
-                                             f"{expires_at.date().isoformat()})")
+        audit.record(
+            "token",
+            token,
+            message=f"token issued ({scope}, expires {expires_at.date().isoformat()})",
+        )
     return token, raw
 
 
@@ -318,8 +379,9 @@ def set_language(user: User, language: str) -> None:
 
 def locked_usernames(usernames: Iterable[str]) -> set[str]:
     """Which of these accounts are locked out right now by repeated sign-in failures."""
-    attempts = AccessAttempt.objects.filter(username__in=list(usernames),
-                                            failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    attempts = AccessAttempt.objects.filter(
+        username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
     cool_off = get_cool_off()
     if cool_off is not None:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)

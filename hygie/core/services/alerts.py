@@ -34,11 +34,21 @@ DEFAULT_GROUPING_WINDOW = timedelta(hours=24)
 OPEN_STATUSES = (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.ESCALATED)
 
 
-def raise_alert(*, establishment: Establishment, source: str, title: str,
-                severity: int = SeverityChoice.MEDIUM, rule_id: str = "", description: str = "",
-                asset: Asset | None = None, group_key: str = "", tags: Iterable[str] = (),
-                details: dict[str, Any] | None = None, seen_at: datetime | None = None,
-                window: timedelta = DEFAULT_GROUPING_WINDOW) -> Alert:
+def raise_alert(
+    *,
+    establishment: Establishment,
+    source: str,
+    title: str,
+    severity: int = SeverityChoice.MEDIUM,
+    rule_id: str = "",
+    description: str = "",
+    asset: Asset | None = None,
+    group_key: str = "",
+    tags: Iterable[str] = (),
+    details: dict[str, Any] | None = None,
+    seen_at: datetime | None = None,
+    window: timedelta = DEFAULT_GROUPING_WINDOW,
+) -> Alert:
     """Create an alert, or count a repeat on the open alert with the same ``group_key``.
 
     ``title``, ``description`` and ``details`` must not contain patient data: describe the
@@ -49,16 +59,34 @@ def raise_alert(*, establishment: Establishment, source: str, title: str,
         raise ValidationError(_("The asset belongs to another establishment."))
     with transaction.atomic():
         if group_key:
-            existing = (Alert.objects.select_for_update()
-                        .filter(establishment=establishment, source=source, group_key=group_key,
-                                status__in=OPEN_STATUSES, last_seen_at__gte=seen_at - window)
-                        .order_by("-last_seen_at").first())
+            existing = (
+                Alert.objects.select_for_update()
+                .filter(
+                    establishment=establishment,
+                    source=source,
+                    group_key=group_key,
+                    status__in=OPEN_STATUSES,
+                    last_seen_at__gte=seen_at - window,
+                )
+                .order_by("-last_seen_at")
+                .first()
+            )
             if existing is not None:
                 return _count_repeat(existing, severity, seen_at)
-        alert = Alert(establishment=establishment, source=source, rule_id=rule_id,
-                      title=title[:300], description=description, severity=severity,
-                      asset=asset, group_key=group_key[:300], tags=sorted(set(tags)),
-                      details=details or {}, first_seen_at=seen_at, last_seen_at=seen_at)
+        alert = Alert(
+            establishment=establishment,
+            source=source,
+            rule_id=rule_id,
+            title=title[:300],
+            description=description,
+            severity=severity,
+            asset=asset,
+            group_key=group_key[:300],
+            tags=sorted(set(tags)),
+            details=details or {},
+            first_seen_at=seen_at,
+            last_seen_at=seen_at,
+        )
         alert.full_clean()
         alert.save()
     return alert
@@ -84,8 +112,13 @@ REPEAT_FIELDS = ("occurrences", "last_seen_at", "severity", "updated_at")
 KEYS_PER_QUERY = 500  # group keys per query for the open alerts (SQLite's parameter limit)
 
 
-def raise_alerts(*, establishment: Establishment, source: str, signals: Sequence[AlertSignal],
-                 window: timedelta = DEFAULT_GROUPING_WINDOW) -> list[Alert]:
+def raise_alerts(
+    *,
+    establishment: Establishment,
+    source: str,
+    signals: Sequence[AlertSignal],
+    window: timedelta = DEFAULT_GROUPING_WINDOW,
+) -> list[Alert]:
     """Raise ``signals`` as ``raise_alert`` would one after the other, in order; return the
     alert each one created or joined (as it is once the whole batch is counted).
 
@@ -109,23 +142,33 @@ def raise_alerts(*, establishment: Establishment, source: str, signals: Sequence
         raised: list[Alert] = []
         for signal, seen_at in zip(signals, seen, strict=True):
             if signal.group_key:
-                candidates = [alert for alert in open_alerts.get(signal.group_key, ())
-                              if alert.last_seen_at >= seen_at - window]
+                candidates = [
+                    alert
+                    for alert in open_alerts.get(signal.group_key, ())
+                    if alert.last_seen_at >= seen_at - window
+                ]
                 if candidates:
                     alert = max(candidates, key=_last_seen)  # the first of the latest, as
-                    alert.occurrences += 1                   # order_by("-last_seen_at")
+                    alert.occurrences += 1  # order_by("-last_seen_at")
                     alert.last_seen_at = max(alert.last_seen_at, seen_at)
                     alert.severity = max(alert.severity, signal.severity)
                     repeated[alert.pk] = alert
                     raised.append(alert)
                     continue
-            alert = Alert(establishment=establishment, source=source, rule_id=signal.rule_id,
-                          title=signal.title[:300], description=signal.description,
-                          severity=signal.severity,
-                          asset=assets.get(signal.asset_id) if signal.asset_id else None,
-                          group_key=signal.group_key[:300], tags=sorted(set(signal.tags)),
-                          details=signal.details or {}, first_seen_at=seen_at,
-                          last_seen_at=seen_at)
+            alert = Alert(
+                establishment=establishment,
+                source=source,
+                rule_id=signal.rule_id,
+                title=signal.title[:300],
+                description=signal.description,
+                severity=signal.severity,
+                asset=assets.get(signal.asset_id) if signal.asset_id else None,
+                group_key=signal.group_key[:300],
+                tags=sorted(set(signal.tags)),
+                details=signal.details or {},
+                first_seen_at=seen_at,
+                last_seen_at=seen_at,
+            )
             alert.full_clean()
             alert.save()
             # Found again by a later signal only under the key it was stored with, as in
@@ -154,13 +197,22 @@ def _write_repeats(alerts: list[Alert]) -> None:
     ops = connection.ops
     columns = [_column(name) for name in REPEAT_FIELDS]
     assignments = ", ".join(f"{ops.quote_name(column)} = %s" for column in columns)
-    sql = (f"UPDATE {ops.quote_name(Alert._meta.db_table)} SET {assignments} "  # noqa: S608
-           f"WHERE {ops.quote_name(_column('id'))} = %s")
+    sql = (
+        f"UPDATE {ops.quote_name(Alert._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {ops.quote_name(_column('id'))} = %s"
+    )
     rows = []
     for alert in alerts:
         alert.updated_at = updated_at
-        rows.append((alert.occurrences, ops.adapt_datetimefield_value(alert.last_seen_at),
-                     alert.severity, ops.adapt_datetimefield_value(updated_at), alert.pk))
+        rows.append(
+            (
+                alert.occurrences,
+                ops.adapt_datetimefield_value(alert.last_seen_at),
+                alert.severity,
+                ops.adapt_datetimefield_value(updated_at),
+                alert.pk,
+            )
+        )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -178,8 +230,13 @@ def _assets(establishment: Establishment, ids: set[int]) -> dict[int, Asset]:
     return assets
 
 
-def _open_alerts(establishment: Establishment, source: str, signals: Sequence[AlertSignal],
-                 seen: list[datetime], window: timedelta) -> dict[str, list[Alert]]:
+def _open_alerts(
+    establishment: Establishment,
+    source: str,
+    signals: Sequence[AlertSignal],
+    seen: list[datetime],
+    window: timedelta,
+) -> dict[str, list[Alert]]:
     """The open alerts any signal may join (group key → alerts, latest first)."""
     earliest: dict[str, datetime] = {}
     for signal, seen_at in zip(signals, seen, strict=True):
@@ -189,12 +246,19 @@ def _open_alerts(establishment: Establishment, source: str, signals: Sequence[Al
     found: dict[str, list[Alert]] = {}
     keys = sorted(earliest)
     for start in range(0, len(keys), KEYS_PER_QUERY):
-        chunk = keys[start:start + KEYS_PER_QUERY]
+        chunk = keys[start : start + KEYS_PER_QUERY]
         since = min(earliest[key] for key in chunk) - window
-        for alert in (Alert.objects.select_for_update()
-                      .filter(establishment=establishment, source=source, group_key__in=chunk,
-                              status__in=OPEN_STATUSES, last_seen_at__gte=since)
-                      .order_by("-last_seen_at")):
+        for alert in (
+            Alert.objects.select_for_update()
+            .filter(
+                establishment=establishment,
+                source=source,
+                group_key__in=chunk,
+                status__in=OPEN_STATUSES,
+                last_seen_at__gte=since,
+            )
+            .order_by("-last_seen_at")
+        ):
             found.setdefault(alert.group_key, []).append(alert)
     return found
 
@@ -205,9 +269,12 @@ def _count_repeat(alert: Alert, severity: int, seen_at: datetime) -> Alert:
     alert.occurrences += 1
     alert.last_seen_at = max(alert.last_seen_at, seen_at)
     alert.severity = max(alert.severity, severity)
-    Alert.objects.filter(pk=alert.pk).update(occurrences=alert.occurrences,
-                                             last_seen_at=alert.last_seen_at,
-                                             severity=alert.severity, updated_at=timezone.now())
+    Alert.objects.filter(pk=alert.pk).update(
+        occurrences=alert.occurrences,
+        last_seen_at=alert.last_seen_at,
+        severity=alert.severity,
+        updated_at=timezone.now(),
+    )
     return alert
 
 
@@ -228,10 +295,16 @@ def change_alert_status(alert: Alert, user: User, status: str) -> Alert:
 
 def assignable_users(alert: Alert) -> list[User]:
     """Active users who can see the alert's establishment and may triage it."""
-    candidates = (User.objects.filter(is_active=True)
-                  .filter(Q(is_superuser=True) | Q(has_all_establishments=True)
-                          | Q(establishments=alert.establishment_id))
-                  .distinct().order_by("username"))
+    candidates = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(has_all_establishments=True)
+            | Q(establishments=alert.establishment_id)
+        )
+        .distinct()
+        .order_by("username")
+    )
     return [candidate for candidate in candidates if candidate.can(TRIAGE_ALERTS)]
 
 
@@ -251,8 +324,10 @@ def alert_counts(queryset: QuerySet[Alert]) -> dict[str, list[tuple[Any, StrOrPr
     by_severity = _count_by(queryset, "severity")
     return {
         "status": [(value, label, by_status.get(value, 0)) for value, label in AlertStatus.choices],
-        "severity": [(value, label, by_severity.get(value, 0))
-                     for value, label in reversed(SeverityChoice.choices)],
+        "severity": [
+            (value, label, by_severity.get(value, 0))
+            for value, label in reversed(SeverityChoice.choices)
+        ],
     }
 
 

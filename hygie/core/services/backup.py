@@ -72,13 +72,21 @@ class Manifest:
     skipped: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
-        return json.dumps({
-            "format": FORMAT, "format_version": self.format_version,
-            "created_at": self.created_at, "hygie_version": self.hygie_version,
-            "database": {"engine": self.database_engine},
-            "has_secret_key": self.has_secret_key, "members": self.members,
-            "excluded": list(self.excluded), "skipped": self.skipped,
-        }, indent=2, sort_keys=True).encode("utf-8")
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "format_version": self.format_version,
+                "created_at": self.created_at,
+                "hygie_version": self.hygie_version,
+                "database": {"engine": self.database_engine},
+                "has_secret_key": self.has_secret_key,
+                "members": self.members,
+                "excluded": list(self.excluded),
+                "skipped": self.skipped,
+            },
+            indent=2,
+            sort_keys=True,
+        ).encode("utf-8")
 
     @classmethod
     def from_json(cls, raw: bytes) -> Manifest:
@@ -88,15 +96,20 @@ class Manifest:
             if data.get("format") != FORMAT:
                 raise BackupError("this file is not a Hygie backup (unknown manifest format)")
             if data.get("format_version") not in READABLE_VERSIONS:
-                raise BackupError(f"backup format version {data.get('format_version')} is not "
-                                  f"supported by Hygie {__version__}")
-            return cls(created_at=str(data["created_at"]), hygie_version=str(data["hygie_version"]),
-                       database_engine=str(data["database"]["engine"]),
-                       members=dict(data["members"]),
-                       has_secret_key=bool(data["has_secret_key"]),
-                       format_version=int(data["format_version"]),
-                       excluded=tuple(str(p) for p in data.get("excluded", ())),
-                       skipped={str(k): str(v) for k, v in data.get("skipped", {}).items()})
+                raise BackupError(
+                    f"backup format version {data.get('format_version')} is not "
+                    f"supported by Hygie {__version__}"
+                )
+            return cls(
+                created_at=str(data["created_at"]),
+                hygie_version=str(data["hygie_version"]),
+                database_engine=str(data["database"]["engine"]),
+                members=dict(data["members"]),
+                has_secret_key=bool(data["has_secret_key"]),
+                format_version=int(data["format_version"]),
+                excluded=tuple(str(p) for p in data.get("excluded", ())),
+                skipped={str(k): str(v) for k, v in data.get("skipped", {}).items()},
+            )
         except DocumentError as exc:
             raise BackupError(f"the backup manifest is unreadable ({exc})") from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -106,8 +119,11 @@ class Manifest:
         """Archive member → path relative to HYGIE_HOME, for every data-folder file."""
         if self.format_version == 1:  # database/…, then secret_key, hygie.toml, media/… at the top
             return {name: name for name in self.members if not name.startswith(DATABASE_PREFIX)}
-        return {name: name.removeprefix(HOME_PREFIX) for name in self.members
-                if name.startswith(HOME_PREFIX)}
+        return {
+            name: name.removeprefix(HOME_PREFIX)
+            for name in self.members
+            if name.startswith(HOME_PREFIX)
+        }
 
 
 @dataclass(frozen=True)
@@ -124,11 +140,13 @@ def database_target(settings: Settings) -> DatabaseTarget:
         return DatabaseTarget("sqlite", Path(str(parsed["NAME"])), {})
     if "postgresql" in engine:
         # libpq environment variables keep the password out of the process list.
-        environment = {"PGHOST": str(parsed.get("HOST") or ""),
-                       "PGPORT": str(parsed.get("PORT") or ""),
-                       "PGUSER": str(parsed.get("USER") or ""),
-                       "PGPASSWORD": str(parsed.get("PASSWORD") or ""),
-                       "PGDATABASE": str(parsed.get("NAME") or "")}
+        environment = {
+            "PGHOST": str(parsed.get("HOST") or ""),
+            "PGPORT": str(parsed.get("PORT") or ""),
+            "PGUSER": str(parsed.get("USER") or ""),
+            "PGPASSWORD": str(parsed.get("PASSWORD") or ""),
+            "PGDATABASE": str(parsed.get("NAME") or ""),
+        }
         return DatabaseTarget("postgresql", None, {k: v for k, v in environment.items() if v})
     raise BackupError(f"backups support SQLite and PostgreSQL, not {engine}")
 
@@ -162,15 +180,18 @@ def _mode(path: Path) -> int:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} is needed for a PostgreSQL database but is not on PATH; "
-                          "install the PostgreSQL client (`apt-get install postgresql-client`)")
+        raise BackupError(
+            f"{name} is needed for a PostgreSQL database but is not on PATH; "
+            "install the PostgreSQL client (`apt-get install postgresql-client`)"
+        )
     return found
 
 
 def _run_pg_tool(arguments: list[str], target: DatabaseTarget, what: str) -> None:
     environment = {**os.environ, **target.pg_environment}
-    completed = subprocess.run(arguments, env=environment, capture_output=True, text=True,
-                               check=False)
+    completed = subprocess.run(
+        arguments, env=environment, capture_output=True, text=True, check=False
+    )
     if completed.returncode != 0:
         lines = [line.strip() for line in completed.stderr.splitlines() if line.strip()]
         errors = [line for line in lines if "error" in line.lower()] or lines[-3:]
@@ -194,8 +215,9 @@ class HomeInventory:
     skipped: dict[str, str]  # relative path → why it cannot be archived (links, sockets…)
 
 
-def home_inventory(home: Path, excluded: Sequence[str], *,
-                   leave_out: Iterable[Path] = ()) -> HomeInventory:
+def home_inventory(
+    home: Path, excluded: Sequence[str], *, leave_out: Iterable[Path] = ()
+) -> HomeInventory:
     """Every regular file under ``home`` except ``excluded`` patterns and ``leave_out`` paths
     (the database files, copied through the database's own backup, and the archive itself)."""
     left_out = {os.path.abspath(path) for path in leave_out}
@@ -228,8 +250,11 @@ def home_inventory(home: Path, excluded: Sequence[str], *,
             if stat.S_ISREG(info.st_mode):
                 files.append(HomeFile(relative, path))
             else:
-                skipped[relative] = ("symbolic link (not followed)" if stat.S_ISLNK(info.st_mode)
-                                     else "not a regular file")
+                skipped[relative] = (
+                    "symbolic link (not followed)"
+                    if stat.S_ISLNK(info.st_mode)
+                    else "not a regular file"
+                )
     return HomeInventory(tuple(files), skipped)
 
 
@@ -241,8 +266,9 @@ def declared_cache_paths() -> tuple[str, ...]:
     return tuple(pattern for module in modules.discover() for pattern in module.cache_paths)
 
 
-def create_backup(settings: Settings, destination: Path,
-                  excluded: Sequence[str] | None = None) -> Manifest:
+def create_backup(
+    settings: Settings, destination: Path, excluded: Sequence[str] | None = None
+) -> Manifest:
     """Write a backup of the installation described by ``settings`` to ``destination``.
 
     ``excluded``: cache patterns left out (default: those the modules declare); everything else
@@ -268,10 +294,13 @@ def create_backup(settings: Settings, destination: Path,
         # The archive holds the secret key and patient-related data: owner-only from the start.
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with os.fdopen(descriptor, "wb") as raw, \
-                    tarfile.open(fileobj=raw, mode="w:gz") as archive:
-                members = {database_member: _add_file(archive, stage / database_member,
-                                                      database_member)}
+            with (
+                os.fdopen(descriptor, "wb") as raw,
+                tarfile.open(fileobj=raw, mode="w:gz") as archive,
+            ):
+                members = {
+                    database_member: _add_file(archive, stage / database_member, database_member)
+                }
                 skipped = dict(inventory.skipped)
                 for item in inventory.files:
                     name = HOME_PREFIX + item.relative
@@ -283,9 +312,13 @@ def create_backup(settings: Settings, destination: Path,
                         skipped[item.relative] = "removed while the backup ran"
                 manifest = Manifest(
                     created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                    hygie_version=__version__, database_engine=target.engine, members=members,
+                    hygie_version=__version__,
+                    database_engine=target.engine,
+                    members=members,
                     has_secret_key=f"{HOME_PREFIX}{SECRET_KEY_FILE}" in members,
-                    excluded=tuple(excluded), skipped=skipped)
+                    excluded=tuple(excluded),
+                    skipped=skipped,
+                )
                 payload = manifest.to_json()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mode = len(payload), 0o600
@@ -303,7 +336,7 @@ class _BytesReader:
 
     def read(self, size: int = -1) -> bytes:
         end = len(self._payload) if size < 0 else self._offset + size
-        chunk = self._payload[self._offset:end]
+        chunk = self._payload[self._offset : end]
         self._offset += len(chunk)
         return chunk
 
@@ -337,8 +370,11 @@ def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]
     except OSError as exc:
         # A file shrinking while it is read ends here too ("unexpected end of data").
         raise BackupError(f"cannot archive {name}: {exc.strerror or exc}") from None
-    return {"sha256": reader.digest.hexdigest(), "size": info.size,
-            "mode": f"{stat.S_IMODE(info.mode) & 0o777:04o}"}
+    return {
+        "sha256": reader.digest.hexdigest(),
+        "size": info.size,
+        "mode": f"{stat.S_IMODE(info.mode) & 0o777:04o}",
+    }
 
 
 def _snapshot_audit_checkpoints(settings: Settings, stage: Path) -> dict[str, Path]:
@@ -370,8 +406,17 @@ def _stage_database(target: DatabaseTarget, stage: Path) -> str:
             source.close()
         (stage / SQLITE_MEMBER).chmod(0o600)
         return SQLITE_MEMBER
-    _run_pg_tool([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                  f"--file={stage / POSTGRESQL_MEMBER}"], target, "pg_dump")
+    _run_pg_tool(
+        [
+            _tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={stage / POSTGRESQL_MEMBER}",
+        ],
+        target,
+        "pg_dump",
+    )
     (stage / POSTGRESQL_MEMBER).chmod(0o600)
     return POSTGRESQL_MEMBER
 
@@ -404,19 +449,25 @@ def restore_backup(settings: Settings, archive_path: Path, *, force: bool = Fals
         raise BackupError(f"{archive_path} does not exist")
     home = settings.home
     if home.exists() and any(home.iterdir()) and not force:
-        raise BackupError(f"the data folder {home} is not empty; restore into an empty folder "
-                          "(set HYGIE_HOME) or add --force to overwrite it")
+        raise BackupError(
+            f"the data folder {home} is not empty; restore into an empty folder "
+            "(set HYGIE_HOME) or add --force to overwrite it"
+        )
     manifest = read_manifest(archive_path)
     target = database_target(settings)
     if target.engine != manifest.database_engine:
-        raise BackupError(f"this backup holds a {manifest.database_engine} database but "
-                          f"HYGIE_DATABASE_URL points to {target.engine}; restore onto the "
-                          "same kind of database")
+        raise BackupError(
+            f"this backup holds a {manifest.database_engine} database but "
+            f"HYGIE_DATABASE_URL points to {target.engine}; restore onto the "
+            "same kind of database"
+        )
     home_members = manifest.home_members()
     for relative in home_members.values():
         if not _is_safe_relative(relative):
-            raise BackupError(f"unexpected entry {relative!r} in the manifest: it was not "
-                              "written by `hygie backup`")
+            raise BackupError(
+                f"unexpected entry {relative!r} in the manifest: it was not "
+                "written by `hygie backup`"
+            )
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     home.chmod(0o700)
     with tempfile.TemporaryDirectory(prefix=".hygie-restore-", dir=home) as staging:
@@ -424,8 +475,11 @@ def restore_backup(settings: Settings, archive_path: Path, *, force: bool = Fals
         _extract_verified(archive_path, manifest, stage)
         _restore_database(target, stage, force=force)
         if force:
-            _clear_state(home, (*manifest.excluded, *declared_cache_paths()), keep=[stage, *(
-                sqlite_files(target.sqlite_path) if target.sqlite_path else [])])
+            _clear_state(
+                home,
+                (*manifest.excluded, *declared_cache_paths()),
+                keep=[stage, *(sqlite_files(target.sqlite_path) if target.sqlite_path else [])],
+            )
         for name, relative in home_members.items():
             destination = home / relative
             _make_private_folders(destination.parent)
@@ -453,8 +507,10 @@ def _extract_verified(archive_path: Path, manifest: Manifest, stage: Path) -> No
             names = set()
             for member in archive.getmembers():
                 if not member.isfile() or member.name not in expected:
-                    raise BackupError(f"unexpected entry {member.name!r} in the archive: "
-                                      "it was not written by `hygie backup`")
+                    raise BackupError(
+                        f"unexpected entry {member.name!r} in the archive: "
+                        "it was not written by `hygie backup`"
+                    )
                 names.add(member.name)
             missing = expected - names
             if missing:
@@ -465,8 +521,10 @@ def _extract_verified(archive_path: Path, manifest: Manifest, stage: Path) -> No
         raise BackupError(f"cannot read {archive_path}: {exc}") from None
     for name, facts in manifest.members.items():
         if _sha256(stage / name) != facts.get("sha256"):
-            raise BackupError(f"{name} does not match its SHA-256 in the manifest: the archive "
-                              "is damaged or was modified; nothing was restored")
+            raise BackupError(
+                f"{name} does not match its SHA-256 in the manifest: the archive "
+                "is damaged or was modified; nothing was restored"
+            )
 
 
 def _restore_database(target: DatabaseTarget, stage: Path, *, force: bool) -> None:
@@ -477,12 +535,20 @@ def _restore_database(target: DatabaseTarget, stage: Path, *, force: bool) -> No
             journal.unlink(missing_ok=True)  # leftovers of the old database would corrupt it
         _place(stage / SQLITE_MEMBER, target.sqlite_path, mode=0o600)
         return
-    arguments = [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-                 f"--dbname={target.pg_environment.get('PGDATABASE', '')}"]
+    arguments = [
+        _tool("pg_restore"),
+        "--no-owner",
+        "--no-privileges",
+        "--exit-on-error",
+        f"--dbname={target.pg_environment.get('PGDATABASE', '')}",
+    ]
     if force:
         arguments += ["--clean", "--if-exists"]
-    _run_pg_tool([*arguments, str(stage / POSTGRESQL_MEMBER)], target,
-                 "pg_restore (without --force the database must be empty)")
+    _run_pg_tool(
+        [*arguments, str(stage / POSTGRESQL_MEMBER)],
+        target,
+        "pg_restore (without --force the database must be empty)",
+    )
 
 
 def _clear_state(home: Path, excluded: Sequence[str], keep: Sequence[Path]) -> None:
@@ -530,8 +596,7 @@ def _verify_placed(home: Path, manifest: Manifest) -> None:
         if not path.is_file() or _sha256(path) != facts.get("sha256"):
             raise BackupError(f"{relative} was not restored intact; restore again with --force")
         if _mode(path) != _recorded_mode(facts):
-            raise BackupError(f"{relative} could not be given its mode "
-                              f"{_recorded_mode(facts):04o}")
+            raise BackupError(f"{relative} could not be given its mode {_recorded_mode(facts):04o}")
 
 
 def _place(source: Path, destination: Path, *, mode: int) -> None:

@@ -74,5 +74,6 @@ def delete_instance(instance: models.Model, user: User | None) -> None:
         with transaction.atomic():
             instance.delete()
     except (ProtectedError, RestrictedError) as exc:
-        raise ValidationError(_("This record is still used by other records; remove those "
-                                "first.")) from exc
+        raise ValidationError(
+            _("This record is still used by other records; remove those first.")
+        ) from exc

@@ -40,8 +40,7 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "csv": ("text/csv", (".csv",)),
     "json": ("application/json", (".json",)),
     "zip": ("application/zip", (".zip",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             (".docx",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
 }
 _SNIFF_BYTES = 8192
@@ -116,12 +115,17 @@ def _hash_stream(uploaded_file: Any) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else \
-            iter(lambda: uploaded_file.read(65536), b""):
+    for chunk in (
+        uploaded_file.chunks()
+        if hasattr(uploaded_file, "chunks")
+        else iter(lambda: uploaded_file.read(65536), b"")
+    ):
         size += len(chunk)
         if size > max_upload_bytes():
-            raise ValidationError(_("The file is too large (limit %(limit)s).")
-                                  % {"limit": filesizeformat(max_upload_bytes())})
+            raise ValidationError(
+                _("The file is too large (limit %(limit)s).")
+                % {"limit": filesizeformat(max_upload_bytes())}
+            )
         digest.update(chunk)
     uploaded_file.seek(0)
     return digest.hexdigest(), size
@@ -131,8 +135,10 @@ def validate_upload(uploaded_file: Any) -> str:
     """Check size and real content type; return the allowed kind or raise ValidationError."""
     declared_size = getattr(uploaded_file, "size", None)
     if declared_size is not None and declared_size > max_upload_bytes():
-        raise ValidationError(_("The file is too large (limit %(limit)s).")
-                              % {"limit": filesizeformat(max_upload_bytes())})
+        raise ValidationError(
+            _("The file is too large (limit %(limit)s).")
+            % {"limit": filesizeformat(max_upload_bytes())}
+        )
     uploaded_file.seek(0)
     head = uploaded_file.read(_SNIFF_BYTES)
     uploaded_file.seek(0)
@@ -140,16 +146,25 @@ def validate_upload(uploaded_file: Any) -> str:
         raise ValidationError(_("The file is empty."))
     kind = detect_content_kind(head, getattr(uploaded_file, "name", ""), uploaded_file)
     if kind is None:
-        raise ValidationError(_("This type of file is not accepted, or its content does not match "
-                                "its extension. Accepted: PDF, PNG, JPEG, text, CSV, JSON, ZIP, "
-                                "Word (.docx) and Excel (.xlsx)."))
+        raise ValidationError(
+            _(
+                "This type of file is not accepted, or its content does not match "
+                "its extension. Accepted: PDF, PNG, JPEG, text, CSV, JSON, ZIP, "
+                "Word (.docx) and Excel (.xlsx)."
+            )
+        )
     return kind
 
 
-def add_evidence(establishment: Establishment, user: User | None, title: str,
-                 uploaded_file: Any = None,
-                 snapshot: Any = None, subject: models.Model | None = None,
-                 description: str = "") -> Evidence:
+def add_evidence(
+    establishment: Establishment,
+    user: User | None,
+    title: str,
+    uploaded_file: Any = None,
+    snapshot: Any = None,
+    subject: models.Model | None = None,
+    description: str = "",
+) -> Evidence:
     """Store one proof (exactly one of a file or a JSON snapshot) with its SHA-256."""
     if user is not None and not user.can(ADD_EVIDENCE):
         raise PermissionDenied(_("You may not add evidence."))
@@ -157,8 +172,12 @@ def add_evidence(establishment: Establishment, user: User | None, title: str,
         crud.check_establishment_allowed(user, establishment.pk)
     if (uploaded_file is None) == (snapshot is None):
         raise ValidationError(_("Give either a file or a snapshot."))
-    evidence = Evidence(establishment=establishment, title=title, description=description,
-                        collected_by=user if getattr(user, "is_authenticated", False) else None)
+    evidence = Evidence(
+        establishment=establishment,
+        title=title,
+        description=description,
+        collected_by=user if getattr(user, "is_authenticated", False) else None,
+    )
     if subject is not None:
         evidence.subject_type = ContentType.objects.get_for_model(subject)
         evidence.subject_id = str(subject.pk)
@@ -169,8 +188,9 @@ def add_evidence(establishment: Establishment, user: User | None, title: str,
         evidence.original_name = base_name(getattr(uploaded_file, "name", "") or "file")
         content: Any = uploaded_file
     else:
-        canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False,
-                               separators=(",", ":"), default=str).encode("utf-8")
+        canonical = json.dumps(
+            snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+        ).encode("utf-8")
         evidence.snapshot = json.loads(canonical)
         evidence.sha256 = hashlib.sha256(canonical).hexdigest()
         evidence.size = len(canonical)
@@ -186,8 +206,11 @@ def _store(evidence: Evidence, content: Any, user: User | None) -> Evidence:
         if evidence.file.storage.exists(canonical):
             evidence.file.name = canonical  # same content already stored: share the file
         else:
-            evidence.file.save(evidence.sha256, content if hasattr(content, "chunks")
-                               else ContentFile(content.read()), save=False)
+            evidence.file.save(
+                evidence.sha256,
+                content if hasattr(content, "chunks") else ContentFile(content.read()),
+                save=False,
+            )
             stored_name = evidence.file.name
     try:
         with transaction.atomic():
@@ -206,8 +229,11 @@ def open_for_download(evidence: Evidence) -> tuple[Any, str, str]:
     """The file object, its MIME type and a neutral download name (never the original name)."""
     if evidence.file:
         handle = evidence.file.open("rb")
-        return (handle, evidence.content_type_label or "application/octet-stream",
-                evidence.download_name)
+        return (
+            handle,
+            evidence.content_type_label or "application/octet-stream",
+            evidence.download_name,
+        )
     payload = json.dumps(evidence.snapshot, indent=2, ensure_ascii=False).encode("utf-8")
     return io.BytesIO(payload), "application/json", evidence.download_name
 

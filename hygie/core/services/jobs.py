@@ -83,8 +83,10 @@ class JobRun:
         self.job.progress_done, self.job.progress_total = max(0, done), max(0, total)
         self.job.progress_message = message[:300]
         Job.objects.filter(pk=self.job.pk).update(
-            progress_done=self.job.progress_done, progress_total=self.job.progress_total,
-            progress_message=self.job.progress_message)
+            progress_done=self.job.progress_done,
+            progress_total=self.job.progress_total,
+            progress_message=self.job.progress_message,
+        )
 
     def is_cancelled(self) -> bool:
         """True once someone asked to cancel; the function should stop at the next safe point."""
@@ -95,14 +97,21 @@ class JobRun:
             raise JobCancelledError(_("Cancelled on request."))
 
 
-def start_job(kind: str, title: str, *, establishment: Establishment | None = None,
-              user: User | None = None, **arguments: Any) -> Job:
+def start_job(
+    kind: str,
+    title: str,
+    *,
+    establishment: Establishment | None = None,
+    user: User | None = None,
+    **arguments: Any,
+) -> Job:
     """Queue a job of a registered kind; ``arguments`` must be JSON-serialisable."""
     get_job_kind(kind)  # fail now, in the caller, on an unknown kind
     creator = user if getattr(user, "pk", None) else None
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, title=title[:300], establishment=establishment,
-                                 created_by=creator)
+        job = Job.objects.create(
+            kind=kind, title=title[:300], establishment=establishment, created_by=creator
+        )
         # Enqueued in the same transaction: the queue row and the Job appear together or not at
         # all. (The test settings' immediate backend runs the job right here.)
         result = run_job.enqueue(job.pk, arguments)
@@ -125,8 +134,12 @@ def request_cancel(job: Job, user: User | None) -> Job:
             locked.status, locked.finished_at = JobStatus.CANCELLED, timezone.now()
             fields += ["status", "finished_at"]
         locked.save(update_fields=fields)
-        audit.record("update", locked, changes={"cancel_requested": {"after": True}},
-                     message=f"cancel requested for job {locked.kind}")
+        audit.record(
+            "update",
+            locked,
+            changes={"cancel_requested": {"after": True}},
+            message=f"cancel requested for job {locked.kind}",
+        )
     return locked
 
 
@@ -165,11 +178,19 @@ def execute_job(job_id: int, arguments: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001  (the task boundary: any failure must be recorded)
         # The exception message may quote the data being processed: keep only its type, and log
         # the stack frames (code locations, no values) for the administrator.
-        logger.error("job %s (%s) failed with %s\n%s", job.pk, job.kind, type(exc).__name__,
-                     "".join(traceback.format_tb(exc.__traceback__)))
-        _finish(job, JobStatus.FAILED, error=_("Unexpected error (%(kind)s); the server log has "
-                                              "the details for job #%(id)s.")
-                % {"kind": type(exc).__name__, "id": job.pk})
+        logger.error(
+            "job %s (%s) failed with %s\n%s",
+            job.pk,
+            job.kind,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        _finish(
+            job,
+            JobStatus.FAILED,
+            error=_("Unexpected error (%(kind)s); the server log has the details for job #%(id)s.")
+            % {"kind": type(exc).__name__, "id": job.pk},
+        )
     except (KeyboardInterrupt, SystemExit):
         # A forced shutdown (second Ctrl+C): say so instead of leaving the job "running".
         _finish(job, JobStatus.FAILED, error=_("Interrupted: the worker was stopped."))
@@ -180,8 +201,9 @@ def execute_job(job_id: int, arguments: dict[str, Any]) -> dict[str, Any]:
     return {"job": job_id, "status": job.status}
 
 
-def _finish(job: Job, status: str, *, error: str = "",
-            result: dict[str, Any] | None = None) -> None:
+def _finish(
+    job: Job, status: str, *, error: str = "", result: dict[str, Any] | None = None
+) -> None:
     job.status, job.error, job.finished_at = status, error[:2000], timezone.now()
     fields: dict[str, Any] = {"status": status, "error": job.error, "finished_at": job.finished_at}
     if result is not None:

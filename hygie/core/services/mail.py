@@ -52,5 +52,6 @@ def may_receive(user: User | None, establishment: Establishment) -> bool:
     pointer to a record, and people who lost access (moved, left) get none."""
     if user is None or not user.is_active or not user.email:
         return False
-    return bool(user.sees_all_establishments
-                or establishment.pk in user.visible_establishment_ids())
+    return bool(
+        user.sees_all_establishments or establishment.pk in user.visible_establishment_ids()
+    )

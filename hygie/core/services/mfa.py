@@ -75,8 +75,10 @@ def trusts_identity_provider(request: HttpRequest) -> bool:
     Off by default: Hygie cannot see how the identity provider authenticated the user, so
     privileged accounts signed in through OIDC still verify their Hygie authenticator.
     """
-    return (getattr(settings, "HYGIE_OIDC_TRUST_MFA", False)
-            and request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND)
+    return (
+        getattr(settings, "HYGIE_OIDC_TRUST_MFA", False)
+        and request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND
+    )
 
 
 def is_request_verified(request: HttpRequest) -> bool:
@@ -118,9 +120,10 @@ def provisioning(device: TOTPDevice) -> Provisioning:
     uri = device.config_url
     # Rendered here, never by an external QR service: the secret must not leave the server.
     qr_svg = segno.make(uri, error="m").svg_inline(
-        scale=5, border=2, title=_("QR code for your authenticator app"), svgclass="qr-code")
+        scale=5, border=2, title=_("QR code for your authenticator app"), svgclass="qr-code"
+    )
     secret = b32encode(device.bin_key).decode("ascii").rstrip("=")
-    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return Provisioning(qr_svg=qr_svg, secret=grouped, uri=uri)
 
 
@@ -136,8 +139,9 @@ def confirm_totp_enrolment(user: User, device: TOTPDevice, code: str) -> list[st
     _check_not_throttled(device)
     if not code or not device.verify_token(code):
         audit.record("mfa", user, message="enrolment failed: wrong code")
-        raise SecondFactorError(_("This code is not valid. Check the time on your phone and "
-                                  "enter the current code."))
+        raise SecondFactorError(
+            _("This code is not valid. Check the time on your phone and enter the current code.")
+        )
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
@@ -196,12 +200,17 @@ def _check_not_throttled(device: Any) -> None:
     if not allowed:
         # django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s… at most an hour).
         locked_until = (data or {}).get("locked_until")
-        seconds = (max(1, ceil((locked_until - timezone.now()).total_seconds()))
-                   if locked_until else 60)
-        raise SecondFactorError(ngettext(
-            "Too many wrong codes. Wait %(seconds)d second, then enter a new code.",
-            "Too many wrong codes. Wait %(seconds)d seconds, then enter a new code.",
-            seconds) % {"seconds": seconds})
+        seconds = (
+            max(1, ceil((locked_until - timezone.now()).total_seconds())) if locked_until else 60
+        )
+        raise SecondFactorError(
+            ngettext(
+                "Too many wrong codes. Wait %(seconds)d second, then enter a new code.",
+                "Too many wrong codes. Wait %(seconds)d seconds, then enter a new code.",
+                seconds,
+            )
+            % {"seconds": seconds}
+        )
 
 
 def _digits(code: str) -> str:
@@ -267,13 +276,16 @@ def _use_recovery_code(device: StaticDevice, code: str) -> bool:
 
 def _replace_recovery_codes(user: User) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(
-        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
-    codes = ["".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
-             for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device,
-                                                 token=hash_recovery_code(user.pk, code))
-                                     for code in codes])
+    codes = [
+        "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=hash_recovery_code(user.pk, code)) for code in codes]
+    )
     return [format_recovery_code(code) for code in codes]
 
 

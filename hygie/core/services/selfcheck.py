@@ -27,8 +27,13 @@ OK, WARNING, ERROR = "ok", "warning", "error"
 # Django deploy checks about HTTPS (HSTS, SSL redirect, secure cookies): one finding of ours
 # ("no TLS in front") says it better than five of theirs on a loopback-only installation.
 _HTTPS_CHECK_IDS = {"security.W004", "security.W008", "security.W012", "security.W016"}
-_OIDC_REQUIRED = ("client_id", "client_secret", "authorization_endpoint", "token_endpoint",
-                  "userinfo_endpoint")
+_OIDC_REQUIRED = (
+    "client_id",
+    "client_secret",
+    "authorization_endpoint",
+    "token_endpoint",
+    "userinfo_endpoint",
+)
 
 
 @dataclass(frozen=True)
@@ -50,33 +55,57 @@ def check_files(settings_home: Path, secret_from_environment: bool) -> list[Find
     if secret_from_environment:
         findings.append(Finding(OK, "secret key", "taken from HYGIE_SECRET_KEY"))
     elif not secret.exists():
-        findings.append(Finding(WARNING, "secret key", f"{secret} does not exist yet",
-                                "it is generated (mode 0600) at the first `hygie migrate`"))
+        findings.append(
+            Finding(
+                WARNING,
+                "secret key",
+                f"{secret} does not exist yet",
+                "it is generated (mode 0600) at the first `hygie migrate`",
+            )
+        )
     elif _mode(secret) & 0o077:
-        findings.append(Finding(
-            ERROR, "secret key",
-            f"{secret} was readable by other accounts (mode {_mode(secret):04o})",
-            f"chmod 600 {secret} (Hygie tightens it when it starts); if another account may "
-            "have read it, replace the key: sessions and tokens signed with it must not be "
-            "trusted"))
+        findings.append(
+            Finding(
+                ERROR,
+                "secret key",
+                f"{secret} was readable by other accounts (mode {_mode(secret):04o})",
+                f"chmod 600 {secret} (Hygie tightens it when it starts); if another account may "
+                "have read it, replace the key: sessions and tokens signed with it must not be "
+                "trusted",
+            )
+        )
     else:
         findings.append(Finding(OK, "secret key", f"{secret} has mode 0600"))
     if settings_home.exists():
         if _mode(settings_home) & 0o007:
-            findings.append(Finding(
-                ERROR, "data folder",
-                f"{settings_home} is open to every account (mode {_mode(settings_home):04o})",
-                f"chmod 700 {settings_home}: it holds the database and uploaded evidence"))
+            findings.append(
+                Finding(
+                    ERROR,
+                    "data folder",
+                    f"{settings_home} is open to every account (mode {_mode(settings_home):04o})",
+                    f"chmod 700 {settings_home}: it holds the database and uploaded evidence",
+                )
+            )
         elif _mode(settings_home) & 0o070:
-            findings.append(Finding(WARNING, "data folder",
-                                    f"{settings_home} is open to its group "
-                                    f"(mode {_mode(settings_home):04o})",
-                                    f"chmod 700 {settings_home} unless the group is intended"))
+            findings.append(
+                Finding(
+                    WARNING,
+                    "data folder",
+                    f"{settings_home} is open to its group (mode {_mode(settings_home):04o})",
+                    f"chmod 700 {settings_home} unless the group is intended",
+                )
+            )
         else:
             findings.append(Finding(OK, "data folder", f"{settings_home} is private"))
     else:
-        findings.append(Finding(WARNING, "data folder", f"{settings_home} does not exist yet",
-                                "run `hygie migrate` to create it"))
+        findings.append(
+            Finding(
+                WARNING,
+                "data folder",
+                f"{settings_home} does not exist yet",
+                "run `hygie migrate` to create it",
+            )
+        )
     findings.extend(_check_open_files(settings_home))
     return findings
 
@@ -102,18 +131,26 @@ def _check_open_files(home: Path) -> Iterator[Finding]:
         return
     shown = ", ".join(f"{path.relative_to(home)} ({mode:04o})" for path, mode in open_paths[:5])
     more = f" and {len(open_paths) - 5} more" if len(open_paths) > 5 else ""
-    yield Finding(WARNING, "data folder files",
-                  f"{len(open_paths)} path(s) readable or writable by other accounts: "
-                  f"{shown}{more}",
-                  f"chmod -R go-rwx {home}: it holds the database, uploads and keys")
+    yield Finding(
+        WARNING,
+        "data folder files",
+        f"{len(open_paths)} path(s) readable or writable by other accounts: {shown}{more}",
+        f"chmod -R go-rwx {home}: it holds the database, uploads and keys",
+    )
 
 
 def check_platform(config: Settings, django_settings: Any) -> list[Finding]:
     """Everything that needs Django: database, network settings, mail, SSO, static files."""
-    return [*_check_debug(config), *_check_network(config, django_settings),
-            *_check_database(), *_check_smtp(config), *_check_oidc(config),
-            *_check_static_files(), *_check_audit_anchoring(config),
-            *_django_deploy_checks(config)]
+    return [
+        *_check_debug(config),
+        *_check_network(config, django_settings),
+        *_check_database(),
+        *_check_smtp(config),
+        *_check_oidc(config),
+        *_check_static_files(),
+        *_check_audit_anchoring(config),
+        *_django_deploy_checks(config),
+    ]
 
 
 def _is_loopback(host: str) -> bool:
@@ -127,9 +164,13 @@ def _is_loopback(host: str) -> bool:
 
 def _check_debug(config: Settings) -> Iterator[Finding]:
     if config.debug:
-        yield Finding(WARNING, "debug", "HYGIE_DEBUG is on; `hygie serve` ignores it, but "
-                      "developer tools started with it would show internals",
-                      "remove HYGIE_DEBUG from the environment and hygie.toml")
+        yield Finding(
+            WARNING,
+            "debug",
+            "HYGIE_DEBUG is on; `hygie serve` ignores it, but "
+            "developer tools started with it would show internals",
+            "remove HYGIE_DEBUG from the environment and hygie.toml",
+        )
     else:
         yield Finding(OK, "debug", "DEBUG is off")
 
@@ -139,32 +180,54 @@ def _check_network(config: Settings, django_settings: Any) -> Iterator[Finding]:
     local_only = _is_loopback(host)
     hosts = list(django_settings.ALLOWED_HOSTS)
     if "*" in hosts:
-        yield Finding(ERROR, "allowed hosts", "HYGIE_ALLOWED_HOSTS contains '*'",
-                      "list the names users type, e.g. HYGIE_ALLOWED_HOSTS=hygie.ght.example")
+        yield Finding(
+            ERROR,
+            "allowed hosts",
+            "HYGIE_ALLOWED_HOSTS contains '*'",
+            "list the names users type, e.g. HYGIE_ALLOWED_HOSTS=hygie.ght.example",
+        )
     elif not local_only and all(_is_loopback(h.strip("[]")) for h in hosts):
-        yield Finding(WARNING, "allowed hosts",
-                      f"Hygie listens on {host} but only accepts local host names",
-                      "set HYGIE_ALLOWED_HOSTS to the name users type in their browser")
+        yield Finding(
+            WARNING,
+            "allowed hosts",
+            f"Hygie listens on {host} but only accepts local host names",
+            "set HYGIE_ALLOWED_HOSTS to the name users type in their browser",
+        )
     else:
         yield Finding(OK, "allowed hosts", ", ".join(hosts))
     if config.tls and not config.behind_tls_proxy:
-        yield Finding(ERROR, "TLS", "HYGIE_TLS is on but `hygie serve` speaks plain HTTP: "
-                      "browsers would be redirected to HTTPS forever",
-                      "put a TLS reverse proxy in front and set HYGIE_BEHIND_TLS_PROXY=true")
+        yield Finding(
+            ERROR,
+            "TLS",
+            "HYGIE_TLS is on but `hygie serve` speaks plain HTTP: "
+            "browsers would be redirected to HTTPS forever",
+            "put a TLS reverse proxy in front and set HYGIE_BEHIND_TLS_PROXY=true",
+        )
     elif config.behind_tls_proxy:
-        yield Finding(OK, "TLS", "behind a TLS reverse proxy: secure cookies, HSTS and HTTPS "
-                      f"redirect are on; client addresses trusted from {config.trusted_proxy}")
+        yield Finding(
+            OK,
+            "TLS",
+            "behind a TLS reverse proxy: secure cookies, HSTS and HTTPS "
+            f"redirect are on; client addresses trusted from {config.trusted_proxy}",
+        )
         if local_only and not _is_loopback(config.trusted_proxy):
-            yield Finding(WARNING, "TLS", "the trusted proxy is not on this machine but Hygie "
-                          "only listens on the loopback", "check HYGIE_LISTEN and "
-                          "HYGIE_TRUSTED_PROXY")
+            yield Finding(
+                WARNING,
+                "TLS",
+                "the trusted proxy is not on this machine but Hygie only listens on the loopback",
+                "check HYGIE_LISTEN and HYGIE_TRUSTED_PROXY",
+            )
     elif local_only:
         yield Finding(OK, "TLS", "no TLS, but Hygie only listens on this machine")
     else:
-        yield Finding(ERROR, "TLS", f"Hygie listens on {host} in plain HTTP: passwords and "
-                      "patient-related data would cross the network unencrypted",
-                      "serve it through a TLS reverse proxy (see the README) and set "
-                      "HYGIE_BEHIND_TLS_PROXY=true")
+        yield Finding(
+            ERROR,
+            "TLS",
+            f"Hygie listens on {host} in plain HTTP: passwords and "
+            "patient-related data would cross the network unencrypted",
+            "serve it through a TLS reverse proxy (see the README) and set "
+            "HYGIE_BEHIND_TLS_PROXY=true",
+        )
 
 
 def _check_database() -> Iterator[Finding]:
@@ -174,16 +237,21 @@ def _check_database() -> Iterator[Finding]:
     try:
         connection.ensure_connection()
     except DatabaseError as exc:
-        yield Finding(ERROR, "database", f"cannot connect ({type(exc).__name__}: "
-                      f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})",
-                      "check HYGIE_DATABASE_URL and that the database server runs")
+        yield Finding(
+            ERROR,
+            "database",
+            f"cannot connect ({type(exc).__name__}: "
+            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})",
+            "check HYGIE_DATABASE_URL and that the database server runs",
+        )
         return
     yield Finding(OK, "database", f"connected ({connection.vendor})")
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if pending:
-        yield Finding(ERROR, "database", f"{len(pending)} migration(s) not applied",
-                      "run `hygie migrate`")
+        yield Finding(
+            ERROR, "database", f"{len(pending)} migration(s) not applied", "run `hygie migrate`"
+        )
     else:
         yield Finding(OK, "database", "schema up to date")
     if connection.vendor == "sqlite":
@@ -193,9 +261,13 @@ def _check_database() -> Iterator[Finding]:
         if mode == "wal":
             yield Finding(OK, "database", "SQLite write-ahead logging (WAL) is on")
         else:
-            yield Finding(WARNING, "database", f"SQLite journal mode is {mode}, not WAL: the "
-                          "web server and the worker will block each other",
-                          "keep the data folder on a local disk (WAL does not work on NFS)")
+            yield Finding(
+                WARNING,
+                "database",
+                f"SQLite journal mode is {mode}, not WAL: the "
+                "web server and the worker will block each other",
+                "keep the data folder on a local disk (WAL does not work on NFS)",
+            )
 
 
 # Three missed hourly checkpoints: the task runner is not running (or fails).
@@ -214,14 +286,21 @@ def _check_audit_anchoring(config: Settings) -> Iterator[Finding]:
 
     keys = config.audit_key_dir
     if keys is not None and keys.is_dir() and _mode(keys) & 0o077:
-        yield Finding(ERROR, "audit keys", f"{keys} is open to other accounts "
-                      f"(mode {_mode(keys):04o})",
-                      f"chmod -R go-rwx {keys}; if another account may have read a key, run "
-                      "`hygie audit rotate-key`")
+        yield Finding(
+            ERROR,
+            "audit keys",
+            f"{keys} is open to other accounts (mode {_mode(keys):04o})",
+            f"chmod -R go-rwx {keys}; if another account may have read a key, run "
+            "`hygie audit rotate-key`",
+        )
     for path, what in ((keys, "keys"), (config.audit_checkpoint_file, "checkpoints")):
         if path is not None and not path.is_relative_to(config.home):
-            yield Finding(WARNING, "audit " + what, f"{path} is outside HYGIE_HOME: "
-                          "`hygie backup` does not hold it", "back it up yourself")
+            yield Finding(
+                WARNING,
+                "audit " + what,
+                f"{path} is outside HYGIE_HOME: `hygie backup` does not hold it",
+                "back it up yourself",
+            )
     try:
         head = AuditChainHead.objects.filter(pk=1).first()
     except DatabaseError:
@@ -231,28 +310,47 @@ def _check_audit_anchoring(config: Settings) -> Iterator[Finding]:
     if log.problem:
         yield Finding(ERROR, "audit checkpoints", log.problem, "run `hygie audit verify`")
     elif problem is not None:  # the same rule as `hygie audit verify`'s checkpoint file check
-        yield Finding(ERROR, f"audit {problem.check}", f"{problem.kind}: {problem.detail}",
-                      "run `hygie audit verify`; keep the database, keys and checkpoint "
-                      "file for the investigation")
+        yield Finding(
+            ERROR,
+            f"audit {problem.check}",
+            f"{problem.kind}: {problem.detail}",
+            "run `hygie audit verify`; keep the database, keys and checkpoint "
+            "file for the investigation",
+        )
     elif head is None or head.sequence == 0:
         return
     elif log.last is None:
-        yield Finding(WARNING, "audit checkpoints", "the audit trail has no checkpoint yet: a "
-                      "deleted tail would go unnoticed",
-                      "run `hygie audit checkpoint` (the hourly job does it while "
-                      "`hygie serve` or `hygie worker` runs)")
-    elif (log.last.sequence != head.sequence and (timezone.now() - datetime.fromisoformat(
-            log.last.at)).total_seconds() > _CHECKPOINT_LATE_AFTER_SECONDS):
-        yield Finding(WARNING, "audit checkpoints", f"the last checkpoint is from {log.last.at}",
-                      "check that the task runner runs (`hygie serve` or `hygie worker`) and "
-                      "the core.audit_checkpoint job succeeds")
+        yield Finding(
+            WARNING,
+            "audit checkpoints",
+            "the audit trail has no checkpoint yet: a deleted tail would go unnoticed",
+            "run `hygie audit checkpoint` (the hourly job does it while "
+            "`hygie serve` or `hygie worker` runs)",
+        )
+    elif (
+        log.last.sequence != head.sequence
+        and (timezone.now() - datetime.fromisoformat(log.last.at)).total_seconds()
+        > _CHECKPOINT_LATE_AFTER_SECONDS
+    ):
+        yield Finding(
+            WARNING,
+            "audit checkpoints",
+            f"the last checkpoint is from {log.last.at}",
+            "check that the task runner runs (`hygie serve` or `hygie worker`) and "
+            "the core.audit_checkpoint job succeeds",
+        )
     else:
-        yield Finding(OK, "audit checkpoints", f"last checkpoint {log.last.at} at "
-                      f"#{log.last.sequence}")
+        yield Finding(
+            OK, "audit checkpoints", f"last checkpoint {log.last.at} at #{log.last.sequence}"
+        )
     if not config.audit_syslog:
-        yield Finding(WARNING, "audit checkpoints", "checkpoints are kept on this host only",
-                      "set HYGIE_AUDIT_SYSLOG to a collector on another host (see "
-                      "docs/admin-guide.md, Audit trail)")
+        yield Finding(
+            WARNING,
+            "audit checkpoints",
+            "checkpoints are kept on this host only",
+            "set HYGIE_AUDIT_SYSLOG to a collector on another host (see "
+            "docs/admin-guide.md, Audit trail)",
+        )
 
 
 def _anchoring_problem(head: AuditChainHead | None, log: CheckpointLog) -> ChainProblem | None:
@@ -278,16 +376,24 @@ def _check_smtp(config: Settings) -> Iterator[Finding]:
     from django.conf import settings
 
     if not config.smtp_url:
-        yield Finding(WARNING, "mail", "no SMTP relay: e-mails are printed to the log",
-                      "set HYGIE_SMTP_URL, e.g. smtp+starttls://user:password@relay:587")
+        yield Finding(
+            WARNING,
+            "mail",
+            "no SMTP relay: e-mails are printed to the log",
+            "set HYGIE_SMTP_URL, e.g. smtp+starttls://user:password@relay:587",
+        )
         return
     host, port = settings.EMAIL_HOST, settings.EMAIL_PORT
     try:
         with socket.create_connection((host, port), timeout=3):
             pass
     except OSError as exc:
-        yield Finding(ERROR, "mail", f"SMTP relay {host}:{port} unreachable ({exc})",
-                      "check HYGIE_SMTP_URL and the firewall between Hygie and the relay")
+        yield Finding(
+            ERROR,
+            "mail",
+            f"SMTP relay {host}:{port} unreachable ({exc})",
+            "check HYGIE_SMTP_URL and the firewall between Hygie and the relay",
+        )
     else:
         yield Finding(OK, "mail", f"SMTP relay {host}:{port} reachable")
 
@@ -302,11 +408,18 @@ def _check_oidc(config: Settings) -> Iterator[Finding]:
         missing.append("jwks_endpoint")
     if missing:
         names = ", ".join(f"HYGIE_OIDC_{key.upper()}" for key in missing)
-        yield Finding(ERROR, "single sign-on", f"OIDC is partly configured; missing {names}",
-                      "copy them from your identity provider's client registration")
+        yield Finding(
+            ERROR,
+            "single sign-on",
+            f"OIDC is partly configured; missing {names}",
+            "copy them from your identity provider's client registration",
+        )
     else:
-        yield Finding(OK, "single sign-on",
-                      f"OIDC with {config.oidc.get('provider_name', 'the identity provider')}")
+        yield Finding(
+            OK,
+            "single sign-on",
+            f"OIDC with {config.oidc.get('provider_name', 'the identity provider')}",
+        )
 
 
 def _check_static_files() -> Iterator[Finding]:
@@ -316,8 +429,12 @@ def _check_static_files() -> Iterator[Finding]:
     if count:
         yield Finding(OK, "static files", f"{count} files available")
     else:
-        yield Finding(ERROR, "static files", "no static files found: pages would be unstyled",
-                      "reinstall the package (`pip install --force-reinstall hygie`)")
+        yield Finding(
+            ERROR,
+            "static files",
+            "no static files found: pages would be unstyled",
+            "reinstall the package (`pip install --force-reinstall hygie`)",
+        )
 
 
 def _django_deploy_checks(config: Settings) -> Iterator[Finding]:
@@ -334,7 +451,11 @@ def _django_deploy_checks(config: Settings) -> Iterator[Finding]:
             continue
         reported += 1
         text = str(message.msg).splitlines()[0]
-        yield Finding(ERROR if message.level >= checks.ERROR else WARNING,
-                      f"django {message.id}", text, str(message.hint or ""))
+        yield Finding(
+            ERROR if message.level >= checks.ERROR else WARNING,
+            f"django {message.id}",
+            text,
+            str(message.hint or ""),
+        )
     if not reported:
         yield Finding(OK, "django", "`check --deploy` found nothing")

@@ -17,7 +17,6 @@ from django.db import connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-
 logger = logging.getLogger("hygie.worker")
 
 DEFAULT_QUEUES = ("default",)
@@ -31,12 +30,25 @@ def new_worker_id() -> str:
 class StoppableWorker(Worker):
     """A django-tasks-db worker that never touches signals; call ``stop()`` to end its loop."""
 
-    def __init__(self, *, interval: float = 1.0, batch: bool = False,
-                 queues: tuple[str, ...] = DEFAULT_QUEUES, backend_name: str = "default",
-                 max_tasks: int | None = None) -> None:
-        super().__init__(queue_names=list(queues), interval=interval, batch=batch,
-                         backend_name=backend_name, startup_delay=not batch, max_tasks=max_tasks,
-                         worker_id=new_worker_id(), excluded_queue_names=[])
+    def __init__(
+        self,
+        *,
+        interval: float = 1.0,
+        batch: bool = False,
+        queues: tuple[str, ...] = DEFAULT_QUEUES,
+        backend_name: str = "default",
+        max_tasks: int | None = None,
+    ) -> None:
+        super().__init__(
+            queue_names=list(queues),
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=not batch,
+            max_tasks=max_tasks,
+            worker_id=new_worker_id(),
+            excluded_queue_names=[],
+        )
 
     def configure_signals(self) -> None:  # pragma: no cover - deliberately inert
         """Signals belong to the process owner (``hygie serve`` / ``hygie worker``)."""

@@ -37,8 +37,11 @@ def _current_url(context: template.Context, current_path: str) -> str:
         for _section, items in context.get("nav_sections") or []:
             for item in items:
                 url = _resolve(item.url_name)
-                matches = current_path == url if url == "/" else (
-                    bool(url) and current_path.startswith(url))
+                matches = (
+                    current_path == url
+                    if url == "/"
+                    else (bool(url) and current_path.startswith(url))
+                )
                 if matches and len(url) > len(best):
                     best = url
         cache["hygie_current_nav_url"] = best

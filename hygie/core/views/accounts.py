@@ -32,18 +32,24 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
     """django-axes' answer once an account is locked (AXES_LOCKOUT_CALLABLE): when to retry."""
     cool_off = get_cool_off(request)
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT}
     if cool_off is not None:
         # Each attempt during the lockout restarts the wait (AXES_RESET_COOL_OFF_ON_FAILURE_
         # DURING_LOCKOUT), so "now + cool-off" is the honest answer.
-        context.update(retry_at=timezone.localtime() + cool_off,
-                       cooloff_minutes=max(1, round(cool_off.total_seconds() / 60)))
-    return render(request, "core/account/locked.html", context,
-                  status=settings.AXES_HTTP_RESPONSE_CODE)
+        context.update(
+            retry_at=timezone.localtime() + cool_off,
+            cooloff_minutes=max(1, round(cool_off.total_seconds() / 60)),
+        )
+    return render(
+        request, "core/account/locked.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
 
 
 @never_cache
@@ -83,8 +89,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def next_url_or(request: HttpRequest, default: str) -> str:
     """The ``next`` parameter when it points inside this site, else ``default``."""
     candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return default
 
@@ -93,8 +100,9 @@ def next_url_or(request: HttpRequest, default: str) -> str:
 def profile(request: AuthenticatedRequest) -> HttpResponse:
     """The user's own account: language, password, second factor, API tokens."""
     user = request.user
-    form = LanguageForm(request.POST or None,
-                        initial={"language": user.language or translation.get_language()})
+    form = LanguageForm(
+        request.POST or None, initial={"language": user.language or translation.get_language()}
+    )
     if request.method == "POST" and form.is_valid():
         language = form.cleaned_data["language"]
         accounts.set_language(user, language)

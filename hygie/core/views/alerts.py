@@ -59,11 +59,17 @@ class AlertViews(generic.ObjectViewMixin):
 
 
 class AlertListView(AlertViews, generic.ObjectListView):
-    columns = (Column("severity", badge="severity"), Column("title", link=True),
-               Column("status", badge="status"), Column("source"), Column("occurrences"),
-               Column("asset", sort="asset__hostname"),
-               Column("establishment", sort="establishment__name"),
-               Column("assignee", sort="assignee__username"), Column("last_seen_at"))
+    columns = (
+        Column("severity", badge="severity"),
+        Column("title", link=True),
+        Column("status", badge="status"),
+        Column("source"),
+        Column("occurrences"),
+        Column("asset", sort="asset__hostname"),
+        Column("establishment", sort="establishment__name"),
+        Column("assignee", sort="assignee__username"),
+        Column("last_seen_at"),
+    )
     search_fields = ("title", "rule_id", "source", "asset__hostname")
     filters = ("status", "severity", "source", "establishment")
     template_name = "core/alert_list.html"
@@ -99,22 +105,42 @@ class AlertListView(AlertViews, generic.ObjectListView):
     def extra_context(self, queryset: models.QuerySet) -> dict[str, Any]:
         # Counts over the user's alerts in the chosen period and assignment (not narrowed by the
         # status or severity being looked at): the triage overview.
-        extra = {"since": self.request.GET.get("since", "")[:40],
-                 "until": self.request.GET.get("until", "")[:40],
-                 "assigned": self.request.GET.get("assigned", "")
-                 if self.request.GET.get("assigned") in {"me", "nobody"} else ""}
+        extra = {
+            "since": self.request.GET.get("since", "")[:40],
+            "until": self.request.GET.get("until", "")[:40],
+            "assigned": self.request.GET.get("assigned", "")
+            if self.request.GET.get("assigned") in {"me", "nobody"}
+            else "",
+        }
         kept = urlencode({key: value for key, value in extra.items() if value})
-        return {"counts": alert_service.alert_counts(self.get_queryset()),
-                "count_query": f"&{kept}" if kept else "",
-                "open_count": self.get_queryset().filter(
-                    status__in=alert_service.OPEN_STATUSES).count(),
-                **extra, "has_extra_filters": any(extra.values())}
+        return {
+            "counts": alert_service.alert_counts(self.get_queryset()),
+            "count_query": f"&{kept}" if kept else "",
+            "open_count": self.get_queryset()
+            .filter(status__in=alert_service.OPEN_STATUSES)
+            .count(),
+            **extra,
+            "has_extra_filters": any(extra.values()),
+        }
 
 
 class AlertDetailView(AlertViews, generic.ObjectDetailView):
-    fields = ("title", "severity", "status", "source", "rule_id", "establishment", "asset",
-              "assignee", "occurrences", "first_seen_at", "last_seen_at", "group_key", "tags",
-              "description")
+    fields = (
+        "title",
+        "severity",
+        "status",
+        "source",
+        "rule_id",
+        "establishment",
+        "asset",
+        "assignee",
+        "occurrences",
+        "first_seen_at",
+        "last_seen_at",
+        "group_key",
+        "tags",
+        "description",
+    )
     template_name = "core/alert_detail.html"
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
@@ -129,8 +155,11 @@ class AlertDetailView(AlertViews, generic.ObjectDetailView):
             "assignable": alert_service.assignable_users(obj) if can_triage else [],
             "details": sorted((obj.details or {}).items()),
             "module_section": section,
-            "extension_sections": [extension for provider in alert_extensions.values()
-                                   if (extension := provider(obj, self.request.user))],
+            "extension_sections": [
+                extension
+                for provider in alert_extensions.values()
+                if (extension := provider(obj, self.request.user))
+            ],
         }
 
 
@@ -153,8 +182,9 @@ class AlertStatusView(_AlertActionView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Alert status: %(status)s.")
-                             % {"status": alert.get_status_display()})
+            messages.success(
+                request, _("Alert status: %(status)s.") % {"status": alert.get_status_display()}
+            )
         return self.back(alert)
 
 

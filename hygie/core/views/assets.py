@@ -19,20 +19,36 @@ class AssetViews(generic.ObjectViewMixin):
 
 
 class AssetListView(AssetViews, generic.ObjectListView):
-    columns = (Column("hostname", link=True), Column("kind"),
-               Column("criticality", badge="criticality"),
-               Column("ip_addresses", sort=False), Column("os_name"),
-               Column("department", sort="department__name"), Column("network_zone"),
-               Column("establishment", sort="establishment__name"))
+    columns = (
+        Column("hostname", link=True),
+        Column("kind"),
+        Column("criticality", badge="criticality"),
+        Column("ip_addresses", sort=False),
+        Column("os_name"),
+        Column("department", sort="department__name"),
+        Column("network_zone"),
+        Column("establishment", sort="establishment__name"),
+    )
     search_fields = ("hostname", "os_name", "network_zone", "department__name")
     filters = ("establishment", "kind", "criticality", "department", "network_zone")
     template_name = "core/asset_list.html"
 
 
 class AssetDetailView(AssetViews, generic.ObjectDetailView):
-    fields = ("hostname", "establishment", "kind", "criticality", "ip_addresses",
-              "mac_addresses", "os_name", "os_version", "department", "network_zone", "tags",
-              "updated_at")
+    fields = (
+        "hostname",
+        "establishment",
+        "kind",
+        "criticality",
+        "ip_addresses",
+        "mac_addresses",
+        "os_name",
+        "os_version",
+        "department",
+        "network_zone",
+        "tags",
+        "updated_at",
+    )
 
 
 class AssetEditView(AssetViews, generic.ObjectEditView):

@@ -25,9 +25,21 @@ from hygie.core.views.permissions import capability_required
 from hygie.lib.spreadsheet import csv_writer
 
 PAGE_SIZE = 50
-EXPORT_COLUMNS = ("sequence", "at", "actor_label", "action", "channel", "object_type",
-                  "object_id", "object_repr", "establishment", "source_ip", "message", "changes",
-                  "entry_hash")
+EXPORT_COLUMNS = (
+    "sequence",
+    "at",
+    "actor_label",
+    "action",
+    "channel",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "establishment",
+    "source_ip",
+    "message",
+    "changes",
+    "entry_hash",
+)
 
 
 def _filtered(request: AuthenticatedRequest) -> tuple[AuditFilterForm, Any]:
@@ -42,19 +54,29 @@ def audit_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filters": form, "page": page, "query": query.urlencode(),
-               "can_export": request.user.can(EXPORT_AUDIT)}
-    template = ("core/audit/partials/_entries.html" if getattr(request, "htmx", False)
-                else "core/audit/list.html")
+    context = {
+        "filters": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_export": request.user.can(EXPORT_AUDIT),
+    }
+    template = (
+        "core/audit/partials/_entries.html"
+        if getattr(request, "htmx", False)
+        else "core/audit/list.html"
+    )
     return render(request, template, context)
 
 
 @capability_required(VIEW_AUDIT)
 def audit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(AuditEntry.objects.visible_to(request.user)
-                              .select_related("establishment"), pk=pk)
-    changes = [(field, _side(values, "before"), _side(values, "after"))
-               for field, values in sorted(entry.changes.items())]
+    entry = get_object_or_404(
+        AuditEntry.objects.visible_to(request.user).select_related("establishment"), pk=pk
+    )
+    changes = [
+        (field, _side(values, "before"), _side(values, "after"))
+        for field, values in sorted(entry.changes.items())
+    ]
     return render(request, "core/audit/detail.html", {"entry": entry, "changes": changes})
 
 
@@ -67,9 +89,12 @@ def audit_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     form, entries = _filtered(request)
     entries = entries.order_by("sequence")
     # The export is itself an audited event, written before the first byte leaves.
-    audit.record("export", object_type="core.auditentry", object_repr="audit trail (CSV)",
-                 message=f"CSV export: {entries.count()} row(s); filters: "
-                         f"{form.describe() or 'none'}")
+    audit.record(
+        "export",
+        object_type="core.auditentry",
+        object_repr="audit trail (CSV)",
+        message=f"CSV export: {entries.count()} row(s); filters: {form.describe() or 'none'}",
+    )
     filename = f"hygie-audit-{timezone.localdate().isoformat()}.csv"
     response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -87,11 +112,26 @@ def _csv_rows(entries: Any) -> Iterator[str]:
     yield "\ufeff"  # spreadsheet programs need the BOM to read UTF-8 accents correctly
     yield writer.writerow(EXPORT_COLUMNS)
     for entry in entries.iterator(chunk_size=2000):
-        yield writer.writerow([_cell(value) for value in (
-            entry.sequence, entry.at.isoformat(), entry.actor_label, entry.action,
-            entry.channel, entry.object_type, entry.object_id, entry.object_repr,
-            entry.establishment.name if entry.establishment else "", entry.source_ip or "",
-            entry.message, entry.changes, entry.entry_hash)])
+        yield writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    entry.sequence,
+                    entry.at.isoformat(),
+                    entry.actor_label,
+                    entry.action,
+                    entry.channel,
+                    entry.object_type,
+                    entry.object_id,
+                    entry.object_repr,
+                    entry.establishment.name if entry.establishment else "",
+                    entry.source_ip or "",
+                    entry.message,
+                    entry.changes,
+                    entry.entry_hash,
+                )
+            ]
+        )
 
 
 def _cell(value: Any) -> Any:
@@ -105,10 +145,17 @@ def _cell(value: Any) -> Any:
 def audit_verify(request: AuthenticatedRequest) -> HttpResponse:
     report = audit.verify_chain()
     problem_visible = True
-    if (report.problem is not None and not request.user.sees_all_establishments
-            and report.problem.kind not in audit.ENTRYLESS_PROBLEMS):
+    if (
+        report.problem is not None
+        and not request.user.sees_all_establishments
+        and report.problem.kind not in audit.ENTRYLESS_PROBLEMS
+    ):
         # Say that the chain is broken, but name the entry only if this user may see it.
-        problem_visible = AuditEntry.objects.visible_to(request.user).filter(
-            sequence=report.problem.sequence).exists()
-    return render(request, "core/audit/verify.html",
-                  {"report": report, "problem_visible": problem_visible})
+        problem_visible = (
+            AuditEntry.objects.visible_to(request.user)
+            .filter(sequence=report.problem.sequence)
+            .exists()
+        )
+    return render(
+        request, "core/audit/verify.html", {"report": report, "problem_visible": problem_visible}
+    )

@@ -24,27 +24,45 @@ class PersonViews(generic.ObjectViewMixin):
 
 
 class PersonListView(PersonViews, generic.ObjectListView):
-    columns = (Column("last_name", label=gettext_lazy("Name"), link=True, render=str),
-               Column("email"),
-               Column("profession"), Column("department", sort="department__name"),
-               Column("establishment", sort="establishment__name"))
+    columns = (
+        Column("last_name", label=gettext_lazy("Name"), link=True, render=str),
+        Column("email"),
+        Column("profession"),
+        Column("department", sort="department__name"),
+        Column("establishment", sort="establishment__name"),
+    )
     search_fields = ("first_name", "last_name", "email", "profession", "department__name")
     filters = ("establishment", "department")
     template_name = "core/person_list.html"
 
 
 class PersonDetailView(PersonViews, generic.ObjectDetailView):
-    fields = ("first_name", "last_name", "email", "profession", "establishment", "department",
-              "rpps", "adeli", "employment_start", "employment_end", "updated_at")
+    fields = (
+        "first_name",
+        "last_name",
+        "email",
+        "profession",
+        "establishment",
+        "department",
+        "rpps",
+        "adeli",
+        "employment_start",
+        "employment_end",
+        "updated_at",
+    )
     # Directory records carry professional identifiers: who looked at them is worth keeping.
     audit_views = True
 
 
 def rpps_warnings(person: Person) -> list[str]:
     if person.rpps and check_rpps(person.rpps).has_valid_key is False:
-        return [_("RPPS: the check key does not match. The Luhn rule used for RPPS is "
-                  "UNVERIFIED against the official specification, so the number was saved; "
-                  "please double-check it.")]
+        return [
+            _(
+                "RPPS: the check key does not match. The Luhn rule used for RPPS is "
+                "UNVERIFIED against the official specification, so the number was saved; "
+                "please double-check it."
+            )
+        ]
     return []
 
 

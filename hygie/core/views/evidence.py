@@ -38,24 +38,40 @@ class EvidenceViews(generic.ObjectViewMixin):
 
 
 class EvidenceListView(EvidenceViews, generic.ObjectListView):
-    columns = (Column("title", link=True), Column("establishment", sort="establishment__name"),
-               Column("content_type_label"),
-               Column("size", render=lambda evidence: filesizeformat(evidence.size)),
-               Column("collected_by", sort="collected_by__username"), Column("collected_at"))
+    columns = (
+        Column("title", link=True),
+        Column("establishment", sort="establishment__name"),
+        Column("content_type_label"),
+        Column("size", render=lambda evidence: filesizeformat(evidence.size)),
+        Column("collected_by", sort="collected_by__username"),
+        Column("collected_at"),
+    )
     search_fields = ("title", "description", "sha256")
     filters = ("establishment",)
 
 
 class EvidenceDetailView(EvidenceViews, generic.ObjectDetailView):
-    fields = ("title", "description", "establishment", "original_name", "content_type_label",
-              "size", "sha256", "collected_by", "collected_at")
+    fields = (
+        "title",
+        "description",
+        "establishment",
+        "original_name",
+        "content_type_label",
+        "size",
+        "sha256",
+        "collected_by",
+        "collected_at",
+    )
     revealed_name = ""
 
     def detail_rows(self, obj: models.Model) -> list[generic.DetailRow]:
         assert isinstance(obj, Evidence)
         # The original name may identify a patient: masked here (decision 0017).
-        return [generic.DetailRow(row.label, obj.file_name or "—") if name == "original_name"
-                else row for name, row in zip(self.fields, super().detail_rows(obj), strict=True)]
+        return [
+            generic.DetailRow(row.label, obj.file_name or "—") if name == "original_name" else row
+            for name, row in zip(self.fields, super().detail_rows(obj), strict=True)
+        ]
+
     template_name = "core/evidence_detail.html"
 
     def can_edit(self) -> bool:
@@ -66,10 +82,13 @@ class EvidenceDetailView(EvidenceViews, generic.ObjectDetailView):
         snapshot = None
         if obj.snapshot is not None:
             snapshot = json.dumps(obj.snapshot, indent=2, ensure_ascii=False, sort_keys=True)
-        return {"download_url": reverse("core:evidence_download", args=[obj.pk]),
-                "snapshot_json": snapshot, "revealed_name": self.revealed_name,
-                "can_reveal_name": bool(obj.original_name)
-                and evidence_service.can_reveal_names(self.request.user)}
+        return {
+            "download_url": reverse("core:evidence_download", args=[obj.pk]),
+            "snapshot_json": snapshot,
+            "revealed_name": self.revealed_name,
+            "can_reveal_name": bool(obj.original_name)
+            and evidence_service.can_reveal_names(self.request.user),
+        }
 
 
 class EvidenceRevealNameView(EvidenceDetailView):
@@ -86,8 +105,7 @@ class EvidenceRevealNameView(EvidenceDetailView):
         try:
             self.revealed_name = evidence_service.reveal_original_name(request.user, evidence)
         except PermissionDenied:
-            return HttpResponseForbidden(_("You may not see the original names of uploaded "
-                                           "files."))
+            return HttpResponseForbidden(_("You may not see the original names of uploaded files."))
         response = super().get(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         return response
@@ -113,8 +131,12 @@ class EvidenceUploadView(EvidenceViews, BoundedUploadMixin, generic.ObjectViewMi
             data = form.cleaned_data
             try:
                 evidence = evidence_service.add_evidence(
-                    data["establishment"], request.user, data["title"],
-                    uploaded_file=data["file"], description=data["description"])
+                    data["establishment"],
+                    request.user,
+                    data["title"],
+                    uploaded_file=data["file"],
+                    description=data["description"],
+                )
             except ValidationError as error:
                 form.add_error("file", error)
             else:
@@ -123,9 +145,12 @@ class EvidenceUploadView(EvidenceViews, BoundedUploadMixin, generic.ObjectViewMi
         return self.render_form(form, status=422)
 
     def render_form(self, form: EvidenceUploadForm, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {
-            **self.base_context(), "form": form,
-            "max_bytes": evidence_service.max_upload_bytes()}, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {**self.base_context(), "form": form, "max_bytes": evidence_service.max_upload_bytes()},
+            status=status,
+        )
 
 
 class EvidenceDownloadView(EvidenceViews, generic.ObjectViewMixin):
@@ -134,8 +159,9 @@ class EvidenceDownloadView(EvidenceViews, generic.ObjectViewMixin):
         assert isinstance(evidence, Evidence)
         handle, content_type, filename = evidence_service.open_for_download(evidence)
         audit.record("view", evidence, message="download")
-        response = FileResponse(handle, as_attachment=True, filename=filename,
-                                content_type=content_type)
+        response = FileResponse(
+            handle, as_attachment=True, filename=filename, content_type=content_type
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response

@@ -106,8 +106,7 @@ class ObjectViewMixin(CapabilityRequiredMixin):
             "verbose_name": meta.verbose_name,
             "verbose_name_plural": meta.verbose_name_plural,
             "list_url": reverse_or_empty(url_name_for(self.model, "list")),
-            "add_url": reverse_or_empty(url_name_for(self.model, "add")) if self.can_edit()
-            else "",
+            "add_url": reverse_or_empty(url_name_for(self.model, "add")) if self.can_edit() else "",
             "can_edit": self.can_edit(),
         }
 
@@ -155,8 +154,11 @@ class ObjectListView(ObjectViewMixin):
 
     def usable_bulk_actions(self) -> list[tuple[StrOrPromise, str]]:
         user = self.request.user
-        return [(action.label, reverse(action.url_name)) for action in self.bulk_actions()
-                if action.capability is None or user.can(action.capability)]
+        return [
+            (action.label, reverse(action.url_name))
+            for action in self.bulk_actions()
+            if action.capability is None or user.can(action.capability)
+        ]
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         queryset = self.get_queryset()
@@ -172,8 +174,16 @@ class ObjectListView(ObjectViewMixin):
         context = {
             **self.base_context(),
             "page": page,
-            "rows": [(obj, [column.cell(obj, url_name_for(self.model, "detail"))
-                            for column in self.columns]) for obj in page.object_list],
+            "rows": [
+                (
+                    obj,
+                    [
+                        column.cell(obj, url_name_for(self.model, "detail"))
+                        for column in self.columns
+                    ],
+                )
+                for obj in page.object_list
+            ],
             "headers": self.headers(sort),
             "sort": sort,
             "filters": controls,
@@ -225,8 +235,9 @@ class ObjectListView(ObjectViewMixin):
             selected = self.request.GET.get(name, "")
             if selected not in {value for value, _label in options}:
                 selected = ""
-            controls.append(FilterControl(name, str(capfirst(verbose_name_of(field))), options,
-                                          selected))
+            controls.append(
+                FilterControl(name, str(capfirst(verbose_name_of(field))), options, selected)
+            )
         return controls
 
     def filter_options(self, field: Any) -> list[tuple[str, str]]:
@@ -238,8 +249,12 @@ class ObjectListView(ObjectViewMixin):
             return [(str(obj.pk), scoped_label(obj, self.request.user)) for obj in objects]
         if field.choices:
             return [(str(value), str(label)) for value, label in field.flatchoices]
-        values = (self.get_queryset().order_by(field.name).values_list(field.name, flat=True)
-                  .distinct()[:200])
+        values = (
+            self.get_queryset()
+            .order_by(field.name)
+            .values_list(field.name, flat=True)
+            .distinct()[:200]
+        )
         return [(str(value), str(value)) for value in values if value not in (None, "")]
 
     def apply_sort(self, queryset: models.QuerySet) -> tuple[models.QuerySet, str]:
@@ -249,8 +264,9 @@ class ObjectListView(ObjectViewMixin):
         allowed = {column.name: column.sort_key() for column in self.columns}
         key = allowed.get(requested.lstrip("-"))
         if not key:
-            return queryset.order_by(*(queryset.query.order_by or self.model._meta.ordering or ()),
-                                     "pk"), ""
+            return queryset.order_by(
+                *(queryset.query.order_by or self.model._meta.ordering or ()), "pk"
+            ), ""
         return queryset.order_by(("-" if descending else "") + key, "pk"), requested
 
     def headers(self, sort: str) -> list[HeaderCell]:
@@ -298,9 +314,11 @@ class ObjectDetailView(ObjectViewMixin):
             "detail_rows": self.detail_rows(obj),
             "related": self.related_links(obj),
             "edit_url": reverse_or_empty(url_name_for(self.model, "edit"), obj.pk)
-            if self.can_edit() else "",
+            if self.can_edit()
+            else "",
             "delete_url": reverse_or_empty(url_name_for(self.model, "delete"), obj.pk)
-            if self.can_edit() else "",
+            if self.can_edit()
+            else "",
             **self.extra_context(obj),
         }
         return render(request, self.template_name, context)
@@ -378,13 +396,18 @@ class ObjectEditView(ObjectViewMixin):
         return self.render_form(form, obj, status=422 if form.errors else 200)
 
     def success_url(self, obj: models.Model) -> str:
-        return reverse_or_empty(url_name_for(self.model, "detail"), obj.pk) or \
-            reverse_or_empty(url_name_for(self.model, "list"))
+        return reverse_or_empty(url_name_for(self.model, "detail"), obj.pk) or reverse_or_empty(
+            url_name_for(self.model, "list")
+        )
 
-    def render_form(self, form: forms.BaseForm, obj: models.Model | None,
-                    status: int = 200) -> HttpResponse:
-        cancel_url = reverse_or_empty(url_name_for(self.model, "detail"), obj.pk) if obj \
+    def render_form(
+        self, form: forms.BaseForm, obj: models.Model | None, status: int = 200
+    ) -> HttpResponse:
+        cancel_url = (
+            reverse_or_empty(url_name_for(self.model, "detail"), obj.pk)
+            if obj
             else reverse_or_empty(url_name_for(self.model, "list"))
+        )
         context = {**self.base_context(), "form": form, "object": obj, "cancel_url": cancel_url}
         return render(self.request, self.template_name, context, status=status)
 
@@ -414,10 +437,16 @@ class ObjectDeleteView(ObjectViewMixin):
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         self.check_write_allowed(obj)
-        return render(request, self.template_name, {
-            **self.base_context(), "object": obj,
-            "cancel_url": reverse_or_empty(url_name_for(self.model, "detail"), obj.pk),
-            **self.extra_context(obj)})
+        return render(
+            request,
+            self.template_name,
+            {
+                **self.base_context(),
+                "object": obj,
+                "cancel_url": reverse_or_empty(url_name_for(self.model, "detail"), obj.pk),
+                **self.extra_context(obj),
+            },
+        )
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         """Hook: e.g. ``delete_warning`` to say what goes with the object."""
@@ -437,18 +466,25 @@ class ObjectDeleteView(ObjectViewMixin):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
-            return HttpResponseRedirect(reverse_or_empty(url_name_for(self.model, "detail"),
-                                                         obj.pk))
+            return HttpResponseRedirect(
+                reverse_or_empty(url_name_for(self.model, "detail"), obj.pk)
+            )
         messages.success(request, _("%(name)s deleted.") % {"name": name})
         return HttpResponseRedirect(reverse_or_empty(url_name_for(self.model, "list")))
 
 
-def object_urlpatterns(model: type[models.Model], prefix: str, *,
-                       list_view: type[View] | None = None,
-                       detail_view: type[View] | None = None,
-                       edit_view: type[View] | None = None,
-                       delete_view: type[View] | None = None) -> list[Any]:
-    """The standard routes of one model: ``prefix/``, ``add/``, ``<pk>/``, ``edit/``, ``delete/``.
+def object_urlpatterns(
+    model: type[models.Model],
+    prefix: str,
+    *,
+    list_view: type[View] | None = None,
+    detail_view: type[View] | None = None,
+    edit_view: type[View] | None = None,
+    delete_view: type[View] | None = None,
+) -> list[Any]:
+    """The standard routes of one model.
+
+    ``prefix/``, ``add/``, ``<pk>/``, ``edit/`` and ``delete/``.
     """
     name = model._meta.model_name
     patterns = []
@@ -460,8 +496,9 @@ def object_urlpatterns(model: type[models.Model], prefix: str, *,
     if detail_view is not None:
         patterns.append(path(f"{prefix}/<int:pk>/", detail_view.as_view(), name=f"{name}_detail"))
     if delete_view is not None:
-        patterns.append(path(f"{prefix}/<int:pk>/delete/", delete_view.as_view(),
-                             name=f"{name}_delete"))
+        patterns.append(
+            path(f"{prefix}/<int:pk>/delete/", delete_view.as_view(), name=f"{name}_delete")
+        )
     return patterns
 
 

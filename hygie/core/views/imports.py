@@ -32,8 +32,9 @@ class CSVImportView(BoundedUploadMixin, generic.ObjectViewMixin):
         return csv_io.MAX_IMPORT_BYTES
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_page(CSVImportForm(user=request.user,
-                                              initial=self.initial_establishment()))
+        return self.render_page(
+            CSVImportForm(user=request.user, initial=self.initial_establishment())
+        )
 
     def initial_establishment(self) -> dict[str, Any]:
         value = self.request.GET.get("establishment")
@@ -46,13 +47,15 @@ class CSVImportView(BoundedUploadMixin, generic.ObjectViewMixin):
         report = None
         if form.is_valid():
             data = form.cleaned_data["file"].read()
-            report = type(self).import_function(form.cleaned_data["establishment"], data,
-                                                request.user)
+            report = type(self).import_function(
+                form.cleaned_data["establishment"], data, request.user
+            )
         status = 200 if form.is_valid() and report is not None and report.is_ok else 422
         return self.render_page(form, report, status)
 
-    def render_page(self, form: CSVImportForm, report: ImportReport | None = None,
-                    status: int = 200) -> HttpResponse:
+    def render_page(
+        self, form: CSVImportForm, report: ImportReport | None = None, status: int = 200
+    ) -> HttpResponse:
         context = {
             **self.base_context(),
             "form": form,
@@ -72,8 +75,9 @@ class CSVExportView(generic.ObjectListView):
     export_filename = "export"
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        queryset = self.apply_search(self.get_queryset(),
-                                     request.GET.get("q", "").strip()[:generic.MAX_SEARCH_LENGTH])
+        queryset = self.apply_search(
+            self.get_queryset(), request.GET.get("q", "").strip()[: generic.MAX_SEARCH_LENGTH]
+        )
         for control in self.filter_controls():
             if control.selected:
                 queryset = queryset.filter(**{control.name: control.selected})

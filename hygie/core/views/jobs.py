@@ -31,15 +31,23 @@ class JobViews(generic.ObjectViewMixin):
 
 def may_cancel(user: User, job: Job) -> bool:
     """Whether to offer the cancel button (the job service makes the final decision)."""
-    return (job.status in ACTIVE_STATUSES and not job.cancel_requested
-            and (job.created_by_id == user.pk or user.can(EDIT_ORGANISATION)))
+    return (
+        job.status in ACTIVE_STATUSES
+        and not job.cancel_requested
+        and (job.created_by_id == user.pk or user.can(EDIT_ORGANISATION))
+    )
 
 
 class JobListView(JobViews, generic.ObjectListView):
-    columns = (Column("title", link=True), Column("kind"), Column("status", badge="status"),
-               Column("percent", label=gettext_lazy("Progress"), sort=False, kind="progress"),
-               Column("establishment", sort="establishment__name"),
-               Column("created_by", sort="created_by__username"), Column("created_at"))
+    columns = (
+        Column("title", link=True),
+        Column("kind"),
+        Column("status", badge="status"),
+        Column("percent", label=gettext_lazy("Progress"), sort=False, kind="progress"),
+        Column("establishment", sort="establishment__name"),
+        Column("created_by", sort="created_by__username"),
+        Column("created_at"),
+    )
     search_fields = ("title", "kind")
     filters = ("status", "kind", "establishment")
     table_template_name = "core/partials/_job_table.html"
@@ -50,8 +58,17 @@ class JobListView(JobViews, generic.ObjectListView):
 
 
 class JobDetailView(JobViews, generic.ObjectDetailView):
-    fields = ("title", "kind", "status", "establishment", "created_by", "created_at",
-              "started_at", "finished_at", "error")
+    fields = (
+        "title",
+        "kind",
+        "status",
+        "establishment",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error",
+    )
     template_name = "core/job_detail.html"
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -59,13 +76,19 @@ class JobDetailView(JobViews, generic.ObjectDetailView):
         if htmx and not htmx.boosted:
             job = self.get_object()
             assert isinstance(job, Job)
-            return render(request, "core/partials/_job_progress.html",
-                          {"job": job, "can_cancel": may_cancel(request.user, job)})
+            return render(
+                request,
+                "core/partials/_job_progress.html",
+                {"job": job, "can_cancel": may_cancel(request.user, job)},
+            )
         return super().get(request, *args, **kwargs)
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
-        return {"job": obj, "can_cancel": may_cancel(self.request.user, obj),
-                "result_items": sorted((obj.result or {}).items())}
+        return {
+            "job": obj,
+            "can_cancel": may_cancel(self.request.user, obj),
+            "result_items": sorted((obj.result or {}).items()),
+        }
 
 
 class JobCancelView(JobViews, generic.ObjectViewMixin):
@@ -82,6 +105,7 @@ class JobCancelView(JobViews, generic.ObjectViewMixin):
             except PermissionDenied as denied:
                 messages.error(request, str(denied) or _("You may not cancel this job."))
                 return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
-            messages.success(request, _("Cancellation requested; the job stops at its next "
-                                        "checkpoint."))
+            messages.success(
+                request, _("Cancellation requested; the job stops at its next checkpoint.")
+            )
         return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))

@@ -45,13 +45,17 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
             if result.used_recovery_code:
                 _warn_about_recovery_codes(request, result.recovery_codes_left)
             return redirect(next_url_or(request, reverse("core:dashboard")))
-    return render(request, "core/account/mfa_verify.html",
-                  {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "core/account/mfa_verify.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 def _warn_about_recovery_codes(request: HttpRequest, left: int) -> None:
-    text = ngettext("You signed in with a recovery code: %(count)d code left.",
-                    "You signed in with a recovery code: %(count)d codes left.", left)
+    text = ngettext(
+        "You signed in with a recovery code: %(count)d code left.",
+        "You signed in with a recovery code: %(count)d codes left.",
+        left,
+    )
     text = text % {"count": left}
     if left <= _LOW_RECOVERY_CODES:
         messages.warning(request, text + " " + _("Generate new codes from your security page."))
@@ -66,8 +70,13 @@ def enrol(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     replacing = mfa.confirmed_totp_device(user) is not None
     if replacing and not mfa.is_enrolling_totp(user):
-        messages.info(request, _("An authenticator is already enrolled. To use another one, "
-                                 "replace it from this page."))
+        messages.info(
+            request,
+            _(
+                "An authenticator is already enrolled. To use another one, "
+                "replace it from this page."
+            ),
+        )
         return redirect("core:mfa_manage")
     device = mfa.pending_totp_device(user)
     form = TOTPCodeForm(request.POST or None)
@@ -81,8 +90,12 @@ def enrol(request: AuthenticatedRequest) -> HttpResponse:
             request.session[_NEW_CODES_SESSION_KEY] = codes
             messages.success(request, _("Your authenticator app is enrolled."))
             return redirect("core:mfa_recovery_codes")
-    context = {"form": form, "provisioning": mfa.provisioning(device), "replacing": replacing,
-               "is_required": user.requires_mfa}
+    context = {
+        "form": form,
+        "provisioning": mfa.provisioning(device),
+        "replacing": replacing,
+        "is_required": user.requires_mfa,
+    }
     return render(request, "core/account/mfa_enrol.html", context)
 
 
@@ -102,11 +115,18 @@ def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
 def recovery_codes_download(request: AuthenticatedRequest) -> HttpResponse:
     codes = request.session.get(_NEW_CODES_SESSION_KEY)
     if not codes:
-        messages.info(request, _("These recovery codes were already shown. Generate new ones "
-                                 "if you lost them."))
+        messages.info(
+            request,
+            _("These recovery codes were already shown. Generate new ones if you lost them."),
+        )
         return redirect("core:mfa_manage")
-    lines = [_("Hygie recovery codes for %(username)s") % {"username": request.user.username},
-             _("Each code works once, in place of your authenticator app."), "", *codes, ""]
+    lines = [
+        _("Hygie recovery codes for %(username)s") % {"username": request.user.username},
+        _("Each code works once, in place of your authenticator app."),
+        "",
+        *codes,
+        "",
+    ]
     response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="hygie-recovery-codes.txt"'
     return response
@@ -154,8 +174,7 @@ def regenerate_recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     if codes is _NOT_DONE:
         return redirect("core:mfa_manage")
     request.session[_NEW_CODES_SESSION_KEY] = codes
-    messages.success(request, _("New recovery codes were generated; the old ones no longer "
-                                "work."))
+    messages.success(request, _("New recovery codes were generated; the old ones no longer work."))
     return redirect("core:mfa_recovery_codes")
 
 
@@ -164,8 +183,13 @@ def regenerate_recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
 def replace_authenticator(request: AuthenticatedRequest) -> HttpResponse:
     if _with_current_code(request, mfa.start_totp_replacement) is _NOT_DONE:
         return redirect("core:mfa_manage")
-    messages.info(request, _("Scan the new QR code. Your current authenticator keeps working "
-                             "until the new one is confirmed."))
+    messages.info(
+        request,
+        _(
+            "Scan the new QR code. Your current authenticator keeps working "
+            "until the new one is confirmed."
+        ),
+    )
     return redirect("core:mfa_enrol")
 
 

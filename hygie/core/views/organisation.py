@@ -45,8 +45,7 @@ class OrganisationViews(generic.ObjectViewMixin):
 
 
 class OrganisationListView(OrganisationViews, generic.ObjectListView):
-    columns = (Column("name", link=True), Column("kind"),
-               Column("created_at"))
+    columns = (Column("name", link=True), Column("kind"), Column("created_at"))
     search_fields = ("name",)
     filters = ("kind",)
 
@@ -56,10 +55,15 @@ class OrganisationDetailView(OrganisationViews, generic.ObjectDetailView):
 
     def related_links(self, obj: models.Model) -> list[generic.RelatedLink]:
         establishments = Establishment.objects.visible_to(self.request.user).filter(
-            organisation=obj.pk)
-        return [generic.RelatedLink(str(Establishment._meta.verbose_name_plural),
-                                    _filtered_list("core:establishment_list", organisation=obj.pk),
-                                    establishments.count())]
+            organisation=obj.pk
+        )
+        return [
+            generic.RelatedLink(
+                str(Establishment._meta.verbose_name_plural),
+                _filtered_list("core:establishment_list", organisation=obj.pk),
+                establishments.count(),
+            )
+        ]
 
 
 class OrganisationEditView(OrganisationViews, generic.ObjectEditView):
@@ -82,33 +86,56 @@ class EstablishmentViews(generic.ObjectViewMixin):
 
 
 class EstablishmentListView(EstablishmentViews, generic.ObjectListView):
-    columns = (Column("name", link=True), Column("organisation", sort="organisation__name"),
-               Column("kind"), Column("country"), Column("finess_ej"), Column("finess_eg"))
+    columns = (
+        Column("name", link=True),
+        Column("organisation", sort="organisation__name"),
+        Column("kind"),
+        Column("country"),
+        Column("finess_ej"),
+        Column("finess_eg"),
+    )
     search_fields = ("name", "finess_ej", "finess_eg", "organisation__name")
     filters = ("organisation", "kind", "country")
 
 
 class EstablishmentDetailView(EstablishmentViews, generic.ObjectDetailView):
-    fields = ("name", "organisation", "kind", "country", "finess_ej", "finess_eg", "timezone",
-              "created_at")
+    fields = (
+        "name",
+        "organisation",
+        "kind",
+        "country",
+        "finess_ej",
+        "finess_eg",
+        "timezone",
+        "created_at",
+    )
 
     def related_links(self, obj: models.Model) -> list[generic.RelatedLink]:
         user = self.request.user
-        result = [generic.RelatedLink(
-            str(capfirst(Department._meta.verbose_name_plural)),
-            _filtered_list("core:department_list", establishment=obj.pk),
-            Department.objects.visible_to(user).filter(establishment=obj.pk).count())]
+        result = [
+            generic.RelatedLink(
+                str(capfirst(Department._meta.verbose_name_plural)),
+                _filtered_list("core:department_list", establishment=obj.pk),
+                Department.objects.visible_to(user).filter(establishment=obj.pk).count(),
+            )
+        ]
         if user.can(VIEW_DIRECTORY):
             for model, url_name in ((Person, "core:person_list"), (Asset, "core:asset_list")):
-                result.append(generic.RelatedLink(
-                    str(capfirst(model._meta.verbose_name_plural)),
-                    _filtered_list(url_name, establishment=obj.pk),
-                    model.objects.visible_to(user).filter(establishment=obj.pk).count()))
+                result.append(
+                    generic.RelatedLink(
+                        str(capfirst(model._meta.verbose_name_plural)),
+                        _filtered_list(url_name, establishment=obj.pk),
+                        model.objects.visible_to(user).filter(establishment=obj.pk).count(),
+                    )
+                )
         if user.can(VIEW_ALERTS):
-            result.append(generic.RelatedLink(
-                str(capfirst(Alert._meta.verbose_name_plural)),
-                _filtered_list("core:alert_list", establishment=obj.pk),
-                Alert.objects.visible_to(user).filter(establishment=obj.pk).count()))
+            result.append(
+                generic.RelatedLink(
+                    str(capfirst(Alert._meta.verbose_name_plural)),
+                    _filtered_list("core:alert_list", establishment=obj.pk),
+                    Alert.objects.visible_to(user).filter(establishment=obj.pk).count(),
+                )
+            )
         return result
 
 
@@ -119,9 +146,14 @@ def finess_warnings(establishment: Establishment) -> list[str]:
         value = getattr(establishment, field_name)
         if value and check_finess(value).has_valid_key is False:
             label = verbose_name_of(Establishment._meta.get_field(field_name))
-            warnings.append(_("%(field)s: the check key does not match. The Luhn rule used for "
-                              "FINESS is UNVERIFIED against the official specification, so the "
-                              "number was saved; please double-check it.") % {"field": label})
+            warnings.append(
+                _(
+                    "%(field)s: the check key does not match. The Luhn rule used for "
+                    "FINESS is UNVERIFIED against the official specification, so the "
+                    "number was saved; please double-check it."
+                )
+                % {"field": label}
+            )
     return warnings
 
 
@@ -142,9 +174,13 @@ class EstablishmentDeleteView(EstablishmentViews, generic.ObjectDeleteView):
         _require_organisation_wide(self.request.user)
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
-        return {"delete_warning": _(
-            "Its departments, people, assets, alerts and evidence are deleted with it. The audit "
-            "trail keeps its entries.")}
+        return {
+            "delete_warning": _(
+                "Its departments, people, assets, alerts and evidence are deleted with it. The "
+                "audit "
+                "trail keeps its entries."
+            )
+        }
 
 
 class DepartmentViews(generic.ObjectViewMixin):
@@ -155,8 +191,12 @@ class DepartmentViews(generic.ObjectViewMixin):
 
 
 class DepartmentListView(DepartmentViews, generic.ObjectListView):
-    columns = (Column("name", link=True), Column("establishment", sort="establishment__name"),
-               Column("kind"), Column("code"))
+    columns = (
+        Column("name", link=True),
+        Column("establishment", sort="establishment__name"),
+        Column("kind"),
+        Column("code"),
+    )
     search_fields = ("name", "code")
     filters = ("establishment", "kind")
 
@@ -168,11 +208,14 @@ class DepartmentDetailView(DepartmentViews, generic.ObjectDetailView):
         user = self.request.user
         if not user.can(VIEW_DIRECTORY):
             return []
-        return [generic.RelatedLink(str(capfirst(model._meta.verbose_name_plural)),
-                                    _filtered_list(url_name, department=obj.pk),
-                                    model.objects.visible_to(user).filter(department=obj.pk).count())
-                for model, url_name in ((Person, "core:person_list"),
-                                        (Asset, "core:asset_list"))]
+        return [
+            generic.RelatedLink(
+                str(capfirst(model._meta.verbose_name_plural)),
+                _filtered_list(url_name, department=obj.pk),
+                model.objects.visible_to(user).filter(department=obj.pk).count(),
+            )
+            for model, url_name in ((Person, "core:person_list"), (Asset, "core:asset_list"))
+        ]
 
 
 class DepartmentEditView(DepartmentViews, generic.ObjectEditView):
@@ -181,4 +224,3 @@ class DepartmentEditView(DepartmentViews, generic.ObjectEditView):
 
 class DepartmentDeleteView(DepartmentViews, generic.ObjectDeleteView):
     pass
-

@@ -34,30 +34,44 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         assets = Asset.objects.visible_to(user)
         by_kind = _counts(assets, "kind")
         by_criticality = _counts(assets, "criticality")
-        context.update({
-            "person_count": Person.objects.visible_to(user).count(),
-            "asset_count": sum(by_kind.values()),
-            "assets_by_kind": [(value, label, by_kind.get(value, 0))
-                               for value, label in AssetKind.choices if by_kind.get(value)],
-            "assets_by_criticality": [(value, label, by_criticality.get(value, 0))
-                                      for value, label in reversed(Criticality.choices)],
-        })
+        context.update(
+            {
+                "person_count": Person.objects.visible_to(user).count(),
+                "asset_count": sum(by_kind.values()),
+                "assets_by_kind": [
+                    (value, label, by_kind.get(value, 0))
+                    for value, label in AssetKind.choices
+                    if by_kind.get(value)
+                ],
+                "assets_by_criticality": [
+                    (value, label, by_criticality.get(value, 0))
+                    for value, label in reversed(Criticality.choices)
+                ],
+            }
+        )
     if user.can(VIEW_ALERTS):
         open_alerts = Alert.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
         by_severity = _counts(open_alerts, "severity")
-        context.update({
-            "open_alert_count": sum(by_severity.values()),
-            "open_alerts_by_severity": [(value, label, by_severity.get(value, 0))
-                                        for value, label in reversed(SeverityChoice.choices)],
-            "new_alert_status": AlertStatus.NEW,
-        })
+        context.update(
+            {
+                "open_alert_count": sum(by_severity.values()),
+                "open_alerts_by_severity": [
+                    (value, label, by_severity.get(value, 0))
+                    for value, label in reversed(SeverityChoice.choices)
+                ],
+                "new_alert_status": AlertStatus.NEW,
+            }
+        )
     if user.can(VIEW_JOBS):
-        context["running_jobs"] = list(Job.objects.visible_to(user)
-                                       .filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
-                                       .order_by("-created_at")[:5])
+        context["running_jobs"] = list(
+            Job.objects.visible_to(user)
+            .filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+            .order_by("-created_at")[:5]
+        )
     if user.can(VIEW_AUDIT):
-        context["recent_audit"] = list(AuditEntry.objects.visible_to(user)
-                                       .select_related("establishment")[:10])
+        context["recent_audit"] = list(
+            AuditEntry.objects.visible_to(user).select_related("establishment")[:10]
+        )
     return render(request, "core/dashboard.html", context)
 
 
@@ -70,5 +84,8 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
             hits = provider.search(request.user, query)
             if hits:
                 groups.append((provider, hits))
-    return render(request, "core/search.html", {"query": query, "groups": groups,
-                                                "hit_count": sum(len(h) for _, h in groups)})
+    return render(
+        request,
+        "core/search.html",
+        {"query": query, "groups": groups, "hit_count": sum(len(h) for _, h in groups)},
+    )

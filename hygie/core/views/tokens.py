@@ -29,15 +29,23 @@ def token_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             new_token, new_secret = accounts.issue_token(
-                request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"],
-                expires_at=form.expires_at(), actor=request.user)
+                request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_at=form.expires_at(),
+                actor=request.user,
+            )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
             form = TokenForm()
-    context = {"form": form, "tokens": accounts.tokens_of(request.user),
-               "new_token": new_token, "new_secret": new_secret}
+    context = {
+        "form": form,
+        "tokens": accounts.tokens_of(request.user),
+        "new_token": new_token,
+        "new_secret": new_secret,
+    }
     return render(request, "core/account/tokens.html", context)
 
 

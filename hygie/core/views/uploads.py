@@ -57,8 +57,9 @@ class BoundedUploadMixin(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
-            request.upload_handlers.insert(0, SizeLimitedUploadHandler(request,
-                                                                       self.upload_limit()))
+            request.upload_handlers.insert(
+                0, SizeLimitedUploadHandler(request, self.upload_limit())
+            )
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def flag_too_large(self, form: forms.BaseForm) -> bool:
@@ -66,7 +67,10 @@ class BoundedUploadMixin(View):
         if not upload_was_too_large(self.request):
             return False
         form.is_valid()
-        form.errors["file"] = form.error_class([
-            _("The file is too large (limit %(limit)s).")
-            % {"limit": filesizeformat(self.upload_limit())}])
+        form.errors["file"] = form.error_class(
+            [
+                _("The file is too large (limit %(limit)s).")
+                % {"limit": filesizeformat(self.upload_limit())}
+            ]
+        )
         return True

@@ -30,16 +30,27 @@ def user_list(request: AuthenticatedRequest) -> HttpResponse:
     if filters.is_valid():
         text = filters.cleaned_data["q"].strip()
         if text:
-            users = users.filter(Q(username__icontains=text) | Q(email__icontains=text)
-                                 | Q(first_name__icontains=text) | Q(last_name__icontains=text))
+            users = users.filter(
+                Q(username__icontains=text)
+                | Q(email__icontains=text)
+                | Q(first_name__icontains=text)
+                | Q(last_name__icontains=text)
+            )
         if filters.cleaned_data["role"]:
             users = users.filter(role=filters.cleaned_data["role"])
     page = Paginator(users.order_by("username"), PAGE_SIZE).get_page(request.GET.get("page"))
     locked = accounts.locked_usernames(user.username for user in page)
-    context = {"page": page, "filters": filters, "locked": locked,
-               "query": _query_without_page(request)}
-    template = ("core/users/partials/_table.html" if getattr(request, "htmx", False)
-                else "core/users/list.html")
+    context = {
+        "page": page,
+        "filters": filters,
+        "locked": locked,
+        "query": _query_without_page(request),
+    }
+    template = (
+        "core/users/partials/_table.html"
+        if getattr(request, "htmx", False)
+        else "core/users/list.html"
+    )
     return render(request, template, context)
 
 
@@ -54,8 +65,9 @@ def _apply_errors(form: forms.BaseForm, error: ValidationError | PermissionDenie
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
     else:
-        form.add_error(None, str(error.messages[0] if isinstance(error, ValidationError)
-                                 else error))
+        form.add_error(
+            None, str(error.messages[0] if isinstance(error, ValidationError) else error)
+        )
 
 
 @never_cache
@@ -66,15 +78,22 @@ def user_add(request: AuthenticatedRequest) -> HttpResponse:
         access = form.access()
         try:
             user, password = accounts.create_user_with_temporary_password(
-                username=form.cleaned_data["username"], email=form.cleaned_data["email"],
-                role=access["role"], establishments=access["establishments"],
-                all_establishments=access["has_all_establishments"], actor=request.user)
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                role=access["role"],
+                establishments=access["establishments"],
+                all_establishments=access["has_all_establishments"],
+                actor=request.user,
+            )
         except (ValidationError, PermissionDenied) as error:
             _apply_errors(form, error)
         else:
             # Rendered, not redirected: the one-time password must not be stored anywhere.
-            return render(request, "core/users/temporary_password.html",
-                          {"managed_user": user, "password": password, "is_new": True})
+            return render(
+                request,
+                "core/users/temporary_password.html",
+                {"managed_user": user, "password": password, "is_new": True},
+            )
     return render(request, "core/users/form.html", {"form": form})
 
 
@@ -88,22 +107,27 @@ def _managed_user(request: AuthenticatedRequest, pk: int) -> User:
 @capability_required(MANAGE_USERS)
 def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
-    initial = {"role": user.role, "establishments": list(user.establishments.all()),
-               "has_all_establishments": user.has_all_establishments,
-               "is_active": user.is_active}
+    initial = {
+        "role": user.role,
+        "establishments": list(user.establishments.all()),
+        "has_all_establishments": user.has_all_establishments,
+        "is_active": user.is_active,
+    }
     form = UserAccessForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         access = form.access()
         if "has_all_establishments" not in form.fields:
             access["has_all_establishments"] = user.has_all_establishments
         try:
-            accounts.update_user_access(user, actor=request.user,
-                                        is_active=form.cleaned_data["is_active"], **access)
+            accounts.update_user_access(
+                user, actor=request.user, is_active=form.cleaned_data["is_active"], **access
+            )
         except (ValidationError, PermissionDenied) as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("The account “%(username)s” was updated.")
-                             % {"username": user.username})
+            messages.success(
+                request, _("The account “%(username)s” was updated.") % {"username": user.username}
+            )
             return redirect("core:user_edit", pk=user.pk)
     context = {
         "managed_user": user,
@@ -120,8 +144,11 @@ def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def user_password_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
     password = accounts.reset_password(user, actor=request.user)
-    return render(request, "core/users/temporary_password.html",
-                  {"managed_user": user, "password": password, "is_new": False})
+    return render(
+        request,
+        "core/users/temporary_password.html",
+        {"managed_user": user, "password": password, "is_new": False},
+    )
 
 
 @require_POST
@@ -129,8 +156,14 @@ def user_password_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def user_mfa_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
     accounts.reset_mfa(user, actor=request.user)
-    messages.success(request, _("The second factor of “%(username)s” was removed: they will "
-                                "enrol a new one at next sign-in.") % {"username": user.username})
+    messages.success(
+        request,
+        _(
+            "The second factor of “%(username)s” was removed: they will "
+            "enrol a new one at next sign-in."
+        )
+        % {"username": user.username},
+    )
     return redirect("core:user_edit", pk=user.pk)
 
 

@@ -101,8 +101,11 @@ def files_under(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
             subfolders.clear()
             continue
         seen.add(real)
-        found.extend(Path(folder, name) for name in names
-                     if Path(name).suffix.lower() in suffixes and Path(folder, name).is_file())
+        found.extend(
+            Path(folder, name)
+            for name in names
+            if Path(name).suffix.lower() in suffixes and Path(folder, name).is_file()
+        )
     return sorted(found)
 
 

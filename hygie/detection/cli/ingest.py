@@ -53,10 +53,16 @@ def _items(path: Path) -> Iterator[Any]:
 
 
 @click.command(short_help="Import log files as events (rules run, alerts raised).")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--establishment", "establishment_id", required=True, type=int,
-              help="Id of the establishment the logs come from.")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--establishment",
+    "establishment_id",
+    required=True,
+    type=int,
+    help="Id of the establishment the logs come from.",
+)
 def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
     """Store each line or record of FILES as an event, run the enabled rules, raise alerts."""
     setup_django()
@@ -70,15 +76,24 @@ def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
         raise UserError(f"no establishment with id {establishment_id}")
     err = Console(stderr=True, highlight=False)
     total = IngestSummary()
-    columns = (TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.fields[events]} events"))
-    with acting_as_operator(), Progress(*columns, console=err, transient=True,
-                                        disable=not err.is_terminal) as progress:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[events]} events"),
+    )
+    with (
+        acting_as_operator(),
+        Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress,
+    ):
         for path in files:
             task = progress.add_task(path.name, total=None, events=0)
             try:
-                summary = ingest_lines(establishment, _items(path), EventSource.FILE,
-                                       progress=lambda n, t=task: progress.update(t, events=n))
+                summary = ingest_lines(
+                    establishment,
+                    _items(path),
+                    EventSource.FILE,
+                    progress=lambda n, t=task: progress.update(t, events=n),
+                )
             except OSError as error:
                 raise UserError(f"{path}: {error.strerror or error}") from None
             except SigmaEngineError as error:  # e.g. a CSV header that names no field
@@ -88,16 +103,24 @@ def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
             total.parse_errors += summary.parse_errors
             total.matches += summary.matches
             total.alert_ids |= summary.alert_ids
-            click.echo(f"{path}: {summary.events} events, {summary.parse_errors} parse error(s), "
-                       f"{summary.matches} match(es)")
-    click.echo(f"{total.events} events in {len(files)} file(s), {total.parse_errors} parse "
-               f"error(s), {total.matches} match(es), {total.alerts} alert(s) raised or updated")
+            click.echo(
+                f"{path}: {summary.events} events, {summary.parse_errors} parse error(s), "
+                f"{summary.matches} match(es)"
+            )
+    click.echo(
+        f"{total.events} events in {len(files)} file(s), {total.parse_errors} parse "
+        f"error(s), {total.matches} match(es), {total.alerts} alert(s) raised or updated"
+    )
 
 
 @click.command("ingest-worker", short_help="Store events from the NATS JetStream event queue.")
-@click.option("--processes", type=click.IntRange(0, 64), default=None,
-              help="Processes preparing events (parse + detection); default "
-                   "HYGIE_INGEST_PROCESSES (one when the machine has two cores or more).")
+@click.option(
+    "--processes",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Processes preparing events (parse + detection); default "
+    "HYGIE_INGEST_PROCESSES (one when the machine has two cores or more).",
+)
 def ingest_worker(processes: int | None) -> None:
     """Consume the event queue HYGIE_EVENT_QUEUE names: store, detect, alert, then acknowledge.
 
@@ -116,14 +139,17 @@ def ingest_worker(processes: int | None) -> None:
 
     config = settings.CONFIG
     if not config.event_queue:
-        raise UserError("HYGIE_EVENT_QUEUE is not set: without a broker the events are "
-                        "consumed inside `hygie serve`")
+        raise UserError(
+            "HYGIE_EVENT_QUEUE is not set: without a broker the events are "
+            "consumed inside `hygie serve`"
+        )
     try:
         event_queue = open_event_queue(config.event_queue)
     except EventQueueError as error:
         raise UserError(str(error)) from None
-    consumer = IngestConsumer(event_queue, processes=processes if processes is not None
-                              else config.ingest_processes)
+    consumer = IngestConsumer(
+        event_queue, processes=processes if processes is not None else config.ingest_processes
+    )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
     consumer.start()
@@ -135,5 +161,7 @@ def ingest_worker(processes: int | None) -> None:
     click.echo("Stopping: storing and acknowledging the batches already taken.", err=True)
     consumer.stop()
     event_queue.close()
-    click.echo(f"Stopped; {consumer.stats.stored} events stored, "
-               f"{consumer.stats.failed} refused.", err=True)
+    click.echo(
+        f"Stopped; {consumer.stats.stored} events stored, {consumer.stats.failed} refused.",
+        err=True,
+    )

@@ -99,8 +99,9 @@ def read_csv(lines: Iterable[bytes | str], name: str = "<csv>") -> Iterator[CSVR
     try:
         columns = next(csv.reader([header_line], delimiter=delimiter))
     except csv.Error as error:
-        raise SigmaEngineError(f"unreadable CSV header: {error}",
-                               Location(name, header_number)) from None
+        raise SigmaEngineError(
+            f"unreadable CSV header: {error}", Location(name, header_number)
+        ) from None
     columns = _check_header(columns, Location(name, header_number))
     reader = csv.reader(source, delimiter=delimiter)
     while True:
@@ -111,23 +112,29 @@ def read_csv(lines: Iterable[bytes | str], name: str = "<csv>") -> Iterator[CSVR
         except StopIteration:
             return
         except _RecordTooLong:
-            yield CSVRecord(start, None, f"record longer than {MAX_RECORD_LINES} lines "
-                            "(unclosed quote?)", "".join(source.current))
+            yield CSVRecord(
+                start,
+                None,
+                f"record longer than {MAX_RECORD_LINES} lines (unclosed quote?)",
+                "".join(source.current),
+            )
             reader = csv.reader(source, delimiter=delimiter)  # start afresh
             continue
         except csv.Error as error:
-            yield CSVRecord(start, None, f"unreadable CSV row: {error}",
-                            "".join(source.current))
+            yield CSVRecord(start, None, f"unreadable CSV row: {error}", "".join(source.current))
             continue
         raw = "".join(source.current).rstrip("\r\n")
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue  # blank line
         if len(cells) != len(columns):
-            yield CSVRecord(start, None, f"row has {len(cells)} cells, the header has "
-                            f"{len(columns)} columns", raw)
+            yield CSVRecord(
+                start,
+                None,
+                f"row has {len(cells)} cells, the header has {len(columns)} columns",
+                raw,
+            )
             continue
-        event = {column: cell for column, cell in zip(columns, cells, strict=True)
-                 if cell != ""}
+        event = {column: cell for column, cell in zip(columns, cells, strict=True) if cell != ""}
         yield CSVRecord(start, event, None, raw)
 
 

@@ -30,8 +30,9 @@ from .errors import RuleProblem
 MAX_RULE_FILE_BYTES = 1024 * 1024
 # A Sigma detection nests a few levels; SigmaHQ's largest rule has a few thousand values. Aliases,
 # which turn a 500-byte file into gigabytes ("billion laughs"), are refused by the loader.
-RULE_LIMITS = Limits(max_bytes=MAX_RULE_FILE_BYTES, max_depth=32, max_nodes=100_000,
-                     max_documents=1_000)
+RULE_LIMITS = Limits(
+    max_bytes=MAX_RULE_FILE_BYTES, max_depth=32, max_nodes=100_000, max_documents=1_000
+)
 _QUOTED = re.compile(r"'([^'\n]{2,200})'")
 
 
@@ -151,8 +152,10 @@ def _parse_file(
     try:
         documents = [document.data for document in load_yaml_all(text, source.name, RULE_LIMITS)]
     except DocumentError as error:
-        problems.extend(RuleProblem(problem.location, f"invalid YAML: {problem.message}")
-                        for problem in error.problems)
+        problems.extend(
+            RuleProblem(problem.location, f"invalid YAML: {problem.message}")
+            for problem in error.problems
+        )
         return None
     # Recursion in pySigma on a hostile document must not take the whole pack down.
     try:
@@ -182,8 +185,10 @@ def _check_names(section: Any, name: str) -> None:
     if isinstance(section, dict):
         for key in section:
             if not isinstance(key, str):
-                raise SigmaError(f"{name} name {key!r} is not text (quote it: YAML reads "
-                                 "on, off, yes, no and numbers as values)")
+                raise SigmaError(
+                    f"{name} name {key!r} is not text (quote it: YAML reads "
+                    "on, off, yes, no and numbers as values)"
+                )
 
 
 # Modifier names of the specification that pySigma spells differently.

@@ -39,22 +39,32 @@ RegisterFormat = Literal["csv", "xlsx", "json"]
 MAX_VALUES = 200
 MAX_VALUE_LENGTH = 20000
 
-_FILE_RESPONSE = {"responses": {200: {"description": "The file, as an attachment.",
-                                      "content": {"application/octet-stream": {
-                                          "schema": {"type": "string", "format": "binary"}}}}}}
+_FILE_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The file, as an attachment.",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    }
+}
 
 
 # --- schemas ------------------------------------------------------------------------------------
+
 
 class DraftFieldOut(Schema):
     key: str
     label: str
     value: str
-    to_complete: bool = Field(description="Empty field Hygie could not fill: to write before "
-                                          "sending.")
+    to_complete: bool = Field(
+        description="Empty field Hygie could not fill: to write before sending."
+    )
     help: str = ""
-    edited: bool = Field(False, description="Written by a user: kept when the draft is "
-                                            "regenerated.")
+    edited: bool = Field(
+        False, description="Written by a user: kept when the draft is regenerated."
+    )
 
 
 class DraftGroupOut(Schema):
@@ -107,15 +117,16 @@ class DraftOut(Schema):
 class DraftGenerateIn(InputSchema):
     kind: KindValue
     language: LanguageValue = "fr"
-    reset: bool = Field(False, description="Discard the values users edited (default: keep "
-                                           "them).")
+    reset: bool = Field(False, description="Discard the values users edited (default: keep them).")
 
 
 class DraftUpdateIn(InputSchema):
     values: dict[str, str] = Field(
-        default_factory=dict, description='Field values by "group.field" key.')
+        default_factory=dict, description='Field values by "group.field" key.'
+    )
     status: StatusValue | None = Field(
-        None, description="draft ⇄ final → sent (sent is final: no more edits).")
+        None, description="draft ⇄ final → sent (sent is final: no more edits)."
+    )
 
     @field_validator("values")
     @classmethod
@@ -144,7 +155,8 @@ class IncidentKPIOut(Schema):
     time_to_detect_seconds: int | None = Field(description="started → discovered")
     time_to_contain_seconds: int | None = Field(description="discovered → containment started")
     time_to_recover_seconds: int | None = Field(
-        description="discovered → recovery started (or post-incident)")
+        description="discovered → recovery started (or post-incident)"
+    )
     obligations: ObligationTallyOut
 
 
@@ -197,10 +209,12 @@ class RegisterFilters(Schema):
     until: date | None = Field(None, description="Discovered on or before (date).")
     establishment: Id | None = None
     personal_data: Literal["true", "unknown"] | None = Field(
-        None, description="true or unknown (default: both).")
+        None, description="true or unknown (default: both)."
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
 
 def _file(data: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
@@ -216,69 +230,103 @@ def _draft(request: AuthenticatedRequest, draft_id: int) -> NotificationDraft:
 
 def _register_queryset(request: AuthenticatedRequest, filters: RegisterFilters) -> Any:
     return reports.breach_incidents(
-        Incident.objects.visible_to(request.user), since=filters.since, until=filters.until,
-        personal_data=filters.personal_data or "", establishment=filters.establishment)
+        Incident.objects.visible_to(request.user),
+        since=filters.since,
+        until=filters.until,
+        personal_data=filters.personal_data or "",
+        establishment=filters.establishment,
+    )
 
 
 def _tally(tally: reports.ObligationTally) -> dict[str, int]:
-    return {"on_time": tally.on_time, "late": tally.late, "overdue": tally.overdue,
-            "open": tally.open, "total": tally.total}
+    return {
+        "on_time": tally.on_time,
+        "late": tally.late,
+        "overdue": tally.overdue,
+        "open": tally.open,
+        "total": tally.total,
+    }
 
 
 def _summary(summary: reports.KPISummary) -> dict[str, Any]:
-    return {"label": summary.label, "establishment_id": summary.establishment_id,
-            "incidents": summary.incidents,
-            **{name: summary.metrics[name].as_dict() for name in reports.METRICS},
-            "obligations": _tally(summary.obligations), "on_time_rate": summary.on_time_rate}
+    return {
+        "label": summary.label,
+        "establishment_id": summary.establishment_id,
+        "incidents": summary.incidents,
+        **{name: summary.metrics[name].as_dict() for name in reports.METRICS},
+        "obligations": _tally(summary.obligations),
+        "on_time_rate": summary.on_time_rate,
+    }
 
 
 # --- drafts -------------------------------------------------------------------------------------
 
-@router.get("/incidents/{int:incident_id}/drafts",
-            response={200: list[DraftOut], **ERROR_RESPONSES},
-            summary="Notification drafts of an incident", operation_id="list_incident_drafts",
-            url_name="response_incident_draft_list", description="Requires "
-            "`response.view_incidents`.")
+
+@router.get(
+    "/incidents/{int:incident_id}/drafts",
+    response={200: list[DraftOut], **ERROR_RESPONSES},
+    summary="Notification drafts of an incident",
+    operation_id="list_incident_drafts",
+    url_name="response_incident_draft_list",
+    description="Requires `response.view_incidents`.",
+)
 def list_drafts(request: AuthenticatedRequest, incident_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
-    return (NotificationDraft.objects.visible_to(request.user).filter(incident=incident)
-            .select_related("incident").order_by("kind", "language", "pk"))
+    return (
+        NotificationDraft.objects.visible_to(request.user)
+        .filter(incident=incident)
+        .select_related("incident")
+        .order_by("kind", "language", "pk")
+    )
 
 
-@router.post("/incidents/{int:incident_id}/drafts",
-             response={200: DraftOut, 201: DraftOut, **ERROR_RESPONSES},
-             summary="Generate or regenerate a draft", operation_id="generate_draft",
-             url_name="response_incident_draft_add",
-             description="Pre-fills the draft from the incident's current facts. 201 when "
-                         "created; 200 when an existing draft was regenerated (edited values "
-                         "kept unless `reset`). A sent draft cannot be regenerated (422). "
-                         "Requires `response.manage_obligations`.")
+@router.post(
+    "/incidents/{int:incident_id}/drafts",
+    response={200: DraftOut, 201: DraftOut, **ERROR_RESPONSES},
+    summary="Generate or regenerate a draft",
+    operation_id="generate_draft",
+    url_name="response_incident_draft_add",
+    description="Pre-fills the draft from the incident's current facts. 201 when "
+    "created; 200 when an existing draft was regenerated (edited values "
+    "kept unless `reset`). A sent draft cannot be regenerated (422). "
+    "Requires `response.manage_obligations`.",
+)
 def generate(request: AuthenticatedRequest, incident_id: Id, payload: DraftGenerateIn) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     incident = get_visible(Incident, request, incident_id)
-    draft, created = service.generate_draft(incident, payload.kind, payload.language,
-                                            request.user, reset=payload.reset)
+    draft, created = service.generate_draft(
+        incident, payload.kind, payload.language, request.user, reset=payload.reset
+    )
     return Status(201 if created else 200, draft)
 
 
-@router.get("/drafts/{int:draft_id}", response={200: DraftOut, **ERROR_RESPONSES},
-            summary="Get a draft", operation_id="get_draft",
-            url_name="response_notificationdraft_detail",
-            description="Requires `response.view_incidents`.")
+@router.get(
+    "/drafts/{int:draft_id}",
+    response={200: DraftOut, **ERROR_RESPONSES},
+    summary="Get a draft",
+    operation_id="get_draft",
+    url_name="response_notificationdraft_detail",
+    description="Requires `response.view_incidents`.",
+)
 def get_draft(request: AuthenticatedRequest, draft_id: Id) -> NotificationDraft:
     require(request, VIEW_INCIDENTS)
     return _draft(request, draft_id)
 
 
-@router.patch("/drafts/{int:draft_id}", response={200: DraftOut, **ERROR_RESPONSES},
-              summary="Edit a draft or change its status", operation_id="update_draft",
-              url_name="response_notificationdraft_edit",
-              description="`values` are written first, then `status`. Unknown field keys are "
-                          "refused (422) and nothing is written. Requires "
-                          "`response.manage_obligations`.")
-def update(request: AuthenticatedRequest,
-           draft_id: Id, payload: DraftUpdateIn) -> NotificationDraft:
+@router.patch(
+    "/drafts/{int:draft_id}",
+    response={200: DraftOut, **ERROR_RESPONSES},
+    summary="Edit a draft or change its status",
+    operation_id="update_draft",
+    url_name="response_notificationdraft_edit",
+    description="`values` are written first, then `status`. Unknown field keys are "
+    "refused (422) and nothing is written. Requires "
+    "`response.manage_obligations`.",
+)
+def update(
+    request: AuthenticatedRequest, draft_id: Id, payload: DraftUpdateIn
+) -> NotificationDraft:
     require(request, MANAGE_OBLIGATIONS)
     draft = _draft(request, draft_id)
     with transaction.atomic():
@@ -289,11 +337,16 @@ def update(request: AuthenticatedRequest,
     return _draft(request, draft_id)
 
 
-@router.get("/drafts/{int:draft_id}/export/{fmt}", response={200: None, **ERROR_RESPONSES},
-            summary="Export a draft", operation_id="export_draft",
-            url_name="response_notificationdraft_export", openapi_extra=_FILE_RESPONSE,
-            description="`pdf`, `docx` or `json`; fields to complete are highlighted. Recorded "
-                        "in the audit trail. Requires `response.view_incidents`.")
+@router.get(
+    "/drafts/{int:draft_id}/export/{fmt}",
+    response={200: None, **ERROR_RESPONSES},
+    summary="Export a draft",
+    operation_id="export_draft",
+    url_name="response_notificationdraft_export",
+    openapi_extra=_FILE_RESPONSE,
+    description="`pdf`, `docx` or `json`; fields to complete are highlighted. Recorded "
+    "in the audit trail. Requires `response.view_incidents`.",
+)
 def export(request: AuthenticatedRequest, draft_id: Id, fmt: DraftFormat) -> HttpResponse:
     require(request, VIEW_INCIDENTS)
     exported = service.export_draft(_draft(request, draft_id), fmt)
@@ -302,75 +355,111 @@ def export(request: AuthenticatedRequest, draft_id: Id, fmt: DraftFormat) -> Htt
 
 # --- report and KPIs ----------------------------------------------------------------------------
 
-@router.get("/incidents/{int:incident_id}/report", response={200: None, **ERROR_RESPONSES},
-            summary="Post-incident report (PDF)", operation_id="get_incident_report",
-            url_name="response_incident_report", openapi_extra=_FILE_RESPONSE,
-            description="Timeline, decisions, root cause, lessons, actions, obligations and "
-                        "KPIs. Recorded in the audit trail. Requires "
-                        "`response.view_incidents`.")
+
+@router.get(
+    "/incidents/{int:incident_id}/report",
+    response={200: None, **ERROR_RESPONSES},
+    summary="Post-incident report (PDF)",
+    operation_id="get_incident_report",
+    url_name="response_incident_report",
+    openapi_extra=_FILE_RESPONSE,
+    description="Timeline, decisions, root cause, lessons, actions, obligations and "
+    "KPIs. Recorded in the audit trail. Requires "
+    "`response.view_incidents`.",
+)
 def report(request: AuthenticatedRequest, incident_id: Id) -> HttpResponse:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
-    return _file(reports.render_report_pdf(incident), "application/pdf",
-                 f"{incident.reference}-report.pdf")
+    return _file(
+        reports.render_report_pdf(incident), "application/pdf", f"{incident.reference}-report.pdf"
+    )
 
 
-@router.get("/incidents/{int:incident_id}/kpis", response={200: IncidentKPIOut,
-                                                         **ERROR_RESPONSES},
-            summary="KPIs of an incident", operation_id="get_incident_kpis",
-            url_name="response_incident_kpis", description="Requires "
-            "`response.view_incidents`.")
+@router.get(
+    "/incidents/{int:incident_id}/kpis",
+    response={200: IncidentKPIOut, **ERROR_RESPONSES},
+    summary="KPIs of an incident",
+    operation_id="get_incident_kpis",
+    url_name="response_incident_kpis",
+    description="Requires `response.view_incidents`.",
+)
 def incident_kpis(request: AuthenticatedRequest, incident_id: Id) -> dict[str, Any]:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     kpis = reports.incident_kpis(incident)
     values = kpis.as_dict()
-    return {"incident_id": incident.pk, "reference": incident.reference,
-            "time_to_detect_seconds": values["time_to_detect_seconds"],
-            "time_to_contain_seconds": values["time_to_contain_seconds"],
-            "time_to_recover_seconds": values["time_to_recover_seconds"],
-            "obligations": _tally(kpis.obligations)}
+    return {
+        "incident_id": incident.pk,
+        "reference": incident.reference,
+        "time_to_detect_seconds": values["time_to_detect_seconds"],
+        "time_to_contain_seconds": values["time_to_contain_seconds"],
+        "time_to_recover_seconds": values["time_to_recover_seconds"],
+        "obligations": _tally(kpis.obligations),
+    }
 
 
-@router.get("/kpis", response={200: KPIsOut, **ERROR_RESPONSES},
-            summary="KPIs across visible incidents", operation_id="get_kpis",
-            url_name="response_kpi_list",
-            description="Median and mean times to detect, contain and recover, and obligations "
-                        "met on time, over incidents discovered in [since, until), overall and "
-                        "per establishment. Requires `response.view_incidents`.")
-def kpis(request: AuthenticatedRequest, since: Annotated[InstantParam | None, Query()] = None,
-         until: Annotated[InstantParam | None, Query()] = None) -> dict[str, Any]:
+@router.get(
+    "/kpis",
+    response={200: KPIsOut, **ERROR_RESPONSES},
+    summary="KPIs across visible incidents",
+    operation_id="get_kpis",
+    url_name="response_kpi_list",
+    description="Median and mean times to detect, contain and recover, and obligations "
+    "met on time, over incidents discovered in [since, until), overall and "
+    "per establishment. Requires `response.view_incidents`.",
+)
+def kpis(
+    request: AuthenticatedRequest,
+    since: Annotated[InstantParam | None, Query()] = None,
+    until: Annotated[InstantParam | None, Query()] = None,
+) -> dict[str, Any]:
     require(request, VIEW_INCIDENTS)
     if since and until and until < since:
         raise ValidationError({"until": [_("The end of the period is before its start.")]})
     overall, per_establishment = reports.aggregate_kpis(
-        Incident.objects.visible_to(request.user), since=since, until=until)
-    return {"since": since, "until": until, "overall": _summary(overall),
-            "establishments": [_summary(s) for s in per_establishment]}
+        Incident.objects.visible_to(request.user), since=since, until=until
+    )
+    return {
+        "since": since,
+        "until": until,
+        "overall": _summary(overall),
+        "establishments": [_summary(s) for s in per_establishment],
+    }
 
 
 # --- breach register ----------------------------------------------------------------------------
 
-@router.get("/breach-register", response={200: list[BreachRowOut], **ERROR_RESPONSES},
-            summary="GDPR breach register", operation_id="get_breach_register",
-            url_name="response_breach_register",
-            description="Every incident whose personal data involvement is `true` or still "
-                        "`unknown` (GDPR art. 33(5)). Requires `response.view_incidents`.")
+
+@router.get(
+    "/breach-register",
+    response={200: list[BreachRowOut], **ERROR_RESPONSES},
+    summary="GDPR breach register",
+    operation_id="get_breach_register",
+    url_name="response_breach_register",
+    description="Every incident whose personal data involvement is `true` or still "
+    "`unknown` (GDPR art. 33(5)). Requires `response.view_incidents`.",
+)
 @paginate(Pagination)
 def breach_register(request: AuthenticatedRequest, filters: Query[RegisterFilters]) -> Any:
     require(request, VIEW_INCIDENTS)
     return reports.breach_register(_register_queryset(request, filters))
 
 
-@router.get("/breach-register/export/{fmt}", response={200: None, **ERROR_RESPONSES},
-            summary="Export the GDPR breach register", operation_id="export_breach_register",
-            url_name="response_breach_register_export", openapi_extra=_FILE_RESPONSE,
-            description="`csv`, `xlsx` or `json`, with the same filters as the list. Recorded "
-                        "in the audit trail. Requires `response.view_incidents`.")
-def export_register(request: AuthenticatedRequest, fmt: RegisterFormat,
-                    filters: Query[RegisterFilters]) -> HttpResponse:
+@router.get(
+    "/breach-register/export/{fmt}",
+    response={200: None, **ERROR_RESPONSES},
+    summary="Export the GDPR breach register",
+    operation_id="export_breach_register",
+    url_name="response_breach_register_export",
+    openapi_extra=_FILE_RESPONSE,
+    description="`csv`, `xlsx` or `json`, with the same filters as the list. Recorded "
+    "in the audit trail. Requires `response.view_incidents`.",
+)
+def export_register(
+    request: AuthenticatedRequest, fmt: RegisterFormat, filters: Query[RegisterFilters]
+) -> HttpResponse:
     require(request, VIEW_INCIDENTS)
     data, content_type, filename = reports.export_register(
-        _register_queryset(request, filters), fmt)
+        _register_queryset(request, filters), fmt
+    )
     return _file(data, content_type, filename)
-

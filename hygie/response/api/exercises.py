@@ -47,6 +47,7 @@ ORDERINGS = ("planned_for", "started_at", "ended_at", "status", "title", "create
 
 # --- schemas -------------------------------------------------------------------------------
 
+
 class ScenarioSummaryOut(Schema):
     key: str
     version: int
@@ -66,8 +67,10 @@ class InjectOut(Schema):
     title: str
     content: str
     expected_actions: list[str]
-    obligations: list[str] = Field(description="Regulatory obligation ids the expected actions "
-                                               "cite (e.g. cert_sante, gdpr_art33).")
+    obligations: list[str] = Field(
+        description="Regulatory obligation ids the expected actions "
+        "cite (e.g. cert_sante, gdpr_art33)."
+    )
     facilitator_notes: str
 
 
@@ -113,10 +116,12 @@ class ExerciseOut(Schema):
 class ExerciseIn(InputSchema):
     establishment_id: Id
     title: str = Field("", max_length=300, description="Empty: the scenario's title.")
-    scenario_key: str = Field("", max_length=100,
-                              description="A shipped scenario (see GET /exercises/scenarios).")
-    scenario_source: str = Field("", max_length=MAX_SCENARIO_BYTES,
-                                 description="Or a whole scenario YAML of your own.")
+    scenario_key: str = Field(
+        "", max_length=100, description="A shipped scenario (see GET /exercises/scenarios)."
+    )
+    scenario_source: str = Field(
+        "", max_length=MAX_SCENARIO_BYTES, description="Or a whole scenario YAML of your own."
+    )
     planned_for: InstantParam
     objectives: str = Field("", max_length=10000, description="Empty: the scenario's.")
     participant_ids: list[Id] = Field(default_factory=list, max_length=500)
@@ -142,8 +147,7 @@ class AfterActionIn(InputSchema):
     strengths: str = Field("", max_length=service.MAX_TEXT_LENGTH)
     improvements: str = Field("", max_length=service.MAX_TEXT_LENGTH)
     action_plan: str = Field("", max_length=service.MAX_TEXT_LENGTH)
-    generate_report: bool = Field(True, description="Also render the PDF and keep it as "
-                                                    "evidence.")
+    generate_report: bool = Field(True, description="Also render the PDF and keep it as evidence.")
 
 
 class DeliverIn(InputSchema):
@@ -172,34 +176,49 @@ class ExerciseFilters(InputFilters):
 
 # --- helpers -------------------------------------------------------------------------------
 
+
 def _inject_out(inject: Inject) -> dict[str, Any]:
     language = translation.get_language()
     return {
-        "id": inject.id, "at": format_duration(inject.at),
-        "at_seconds": int(inject.at.total_seconds()), "channel": inject.channel,
-        "sender": inject.sender, "title": inject.title.get(language),
+        "id": inject.id,
+        "at": format_duration(inject.at),
+        "at_seconds": int(inject.at.total_seconds()),
+        "channel": inject.channel,
+        "sender": inject.sender,
+        "title": inject.title.get(language),
         "content": inject.content.get(language),
         "expected_actions": [action.text.get(language) for action in inject.expected_actions],
         "obligations": list(inject.obligations),
         "facilitator_notes": inject.facilitator_notes.get(language)
-        if inject.facilitator_notes else "",
+        if inject.facilitator_notes
+        else "",
     }
 
 
 def _entry_out(entry: ExerciseEntry) -> dict[str, Any]:
     started = entry.exercise.started_at
-    return {"id": entry.pk, "kind": entry.kind, "inject_key": entry.inject_key, "at": entry.at,
-            "elapsed_seconds": int((entry.at - started).total_seconds()) if started else None,
-            "author": entry.author.get_username() if entry.author else None,
-            "text": entry.text}
+    return {
+        "id": entry.pk,
+        "kind": entry.kind,
+        "inject_key": entry.inject_key,
+        "at": entry.at,
+        "elapsed_seconds": int((entry.at - started).total_seconds()) if started else None,
+        "author": entry.author.get_username() if entry.author else None,
+        "text": entry.text,
+    }
 
 
 def _participants(request: AuthenticatedRequest, ids: list[int]) -> list[Any]:
     found = list(User.objects.filter(pk__in=set(ids)))
     if len(found) != len(set(ids)):
         # Same message as for a user of another establishment: ids are not probed this way.
-        raise ValidationError({"participant_ids": [
-            _("Participants must be users who can see the exercise's establishment.")]})
+        raise ValidationError(
+            {
+                "participant_ids": [
+                    _("Participants must be users who can see the exercise's establishment.")
+                ]
+            }
+        )
     return found
 
 
@@ -213,104 +232,149 @@ def _console(exercise: Exercise, delivered_now: list[ExerciseEntry]) -> dict[str
         "delivered": [_inject_out(item.inject) for item in state.delivered if item.inject],
         "next_inject_id": state.next_inject.id if state.next_inject else None,
         "next_inject_in_seconds": int(state.next_in.total_seconds())
-        if state.next_in is not None else None,
+        if state.next_in is not None
+        else None,
         "total_injects": state.total_injects,
     }
 
 
 # --- routes --------------------------------------------------------------------------------
 
-@router.get("/exercises/scenarios", response={200: list[ScenarioSummaryOut], **ERROR_RESPONSES},
-            summary="List shipped scenarios", operation_id="list_exercise_scenarios",
-            url_name="response_exercise_scenario_list",
-            description="The scenarios Hygie ships, in the request's language. Requires "
-                        "`response.view_incidents`.")
+
+@router.get(
+    "/exercises/scenarios",
+    response={200: list[ScenarioSummaryOut], **ERROR_RESPONSES},
+    summary="List shipped scenarios",
+    operation_id="list_exercise_scenarios",
+    url_name="response_exercise_scenario_list",
+    description="The scenarios Hygie ships, in the request's language. Requires "
+    "`response.view_incidents`.",
+)
 def list_scenarios(request: AuthenticatedRequest) -> list[dict[str, Any]]:
     require(request, VIEW_INCIDENTS)
     language = translation.get_language()
-    return [{"key": key, "version": item.scenario.version,
-             "title": item.scenario.title.get(language),
-             "summary": item.scenario.summary.get(language),
-             "duration": format_duration(item.scenario.duration),
-             "injects": len(item.scenario.injects),
-             "objectives": [text.get(language) for text in item.scenario.objectives]}
-            for key, item in service.shipped_scenarios().items()]
+    return [
+        {
+            "key": key,
+            "version": item.scenario.version,
+            "title": item.scenario.title.get(language),
+            "summary": item.scenario.summary.get(language),
+            "duration": format_duration(item.scenario.duration),
+            "injects": len(item.scenario.injects),
+            "objectives": [text.get(language) for text in item.scenario.objectives],
+        }
+        for key, item in service.shipped_scenarios().items()
+    ]
 
 
-@router.get("/exercises", response={200: list[ExerciseOut], **ERROR_RESPONSES},
-            summary="List crisis exercises", operation_id="list_exercises",
-            url_name="response_exercise_list",
-            description="Exercises of your establishments. Requires `response.view_incidents`.")
+@router.get(
+    "/exercises",
+    response={200: list[ExerciseOut], **ERROR_RESPONSES},
+    summary="List crisis exercises",
+    operation_id="list_exercises",
+    url_name="response_exercise_list",
+    description="Exercises of your establishments. Requires `response.view_incidents`.",
+)
 @paginate(Pagination)
-def list_exercises(request: AuthenticatedRequest, filters: Query[ExerciseFilters],
-                   ordering: str | None = Query(None, description=ordering_description(ORDERINGS))
-                   ) -> Any:
+def list_exercises(
+    request: AuthenticatedRequest,
+    filters: Query[ExerciseFilters],
+    ordering: str | None = Query(None, description=ordering_description(ORDERINGS)),
+) -> Any:
     require(request, VIEW_INCIDENTS)
     queryset = filters.filter(Exercise.objects.visible_to(request.user))
     return apply_ordering(queryset, ordering, ORDERINGS).prefetch_related("participants")
 
 
-@router.post("/exercises", response={201: ExerciseOut, **ERROR_RESPONSES},
-             summary="Plan a crisis exercise", operation_id="create_exercise",
-             url_name="response_exercise_add",
-             description="From a shipped scenario (`scenario_key`) or your own YAML "
-                         "(`scenario_source`, validated; every problem is listed with its line). "
-                         "Requires `response.manage_exercises`.")
+@router.post(
+    "/exercises",
+    response={201: ExerciseOut, **ERROR_RESPONSES},
+    summary="Plan a crisis exercise",
+    operation_id="create_exercise",
+    url_name="response_exercise_add",
+    description="From a shipped scenario (`scenario_key`) or your own YAML "
+    "(`scenario_source`, validated; every problem is listed with its line). "
+    "Requires `response.manage_exercises`.",
+)
 def create_exercise(request: AuthenticatedRequest, payload: ExerciseIn) -> tuple[int, Exercise]:
     require(request, MANAGE_EXERCISES)
     check_visible_reference(Establishment, request, "establishment_id", payload.establishment_id)
     establishment = Establishment.objects.get(pk=payload.establishment_id)
     exercise = service.plan_exercise(
-        request.user, establishment=establishment, title=payload.title,
-        planned_for=payload.planned_for, scenario_key=payload.scenario_key,
-        scenario_source=payload.scenario_source, objectives=payload.objectives,
+        request.user,
+        establishment=establishment,
+        title=payload.title,
+        planned_for=payload.planned_for,
+        scenario_key=payload.scenario_key,
+        scenario_source=payload.scenario_source,
+        objectives=payload.objectives,
         participants=_participants(request, payload.participant_ids),
-        other_participants=payload.other_participants)
+        other_participants=payload.other_participants,
+    )
     return 201, exercise
 
 
-@router.get("/exercises/{int:exercise_id}", response={200: ExerciseOut, **ERROR_RESPONSES},
-            summary="Get a crisis exercise", operation_id="get_exercise",
-            url_name="response_exercise_detail",
-            description="Requires `response.view_incidents`.")
+@router.get(
+    "/exercises/{int:exercise_id}",
+    response={200: ExerciseOut, **ERROR_RESPONSES},
+    summary="Get a crisis exercise",
+    operation_id="get_exercise",
+    url_name="response_exercise_detail",
+    description="Requires `response.view_incidents`.",
+)
 def get_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, VIEW_INCIDENTS)
     return get_visible(Exercise, request, exercise_id)
 
 
-@router.patch("/exercises/{int:exercise_id}", response={200: ExerciseOut, **ERROR_RESPONSES},
-              summary="Change an exercise's plan", operation_id="update_exercise",
-              url_name="response_exercise_edit",
-              description="Title, objectives and other participants at any time; date and "
-                          "participants until it ends. Requires `response.manage_exercises`.")
-def update_exercise(request: AuthenticatedRequest, exercise_id: Path[Id],
-                    payload: PatchDict[ExercisePatch]) -> Exercise:
+@router.patch(
+    "/exercises/{int:exercise_id}",
+    response={200: ExerciseOut, **ERROR_RESPONSES},
+    summary="Change an exercise's plan",
+    operation_id="update_exercise",
+    url_name="response_exercise_edit",
+    description="Title, objectives and other participants at any time; date and "
+    "participants until it ends. Requires `response.manage_exercises`.",
+)
+def update_exercise(
+    request: AuthenticatedRequest, exercise_id: Path[Id], payload: PatchDict[ExercisePatch]
+) -> Exercise:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
     fields = dict(payload)
     participants = fields.pop("participant_ids", None)
     return service.update_plan(
-        exercise, request.user,
+        exercise,
+        request.user,
         participants=_participants(request, participants) if participants is not None else None,
-        **fields)
+        **fields,
+    )
 
 
-@router.delete("/exercises/{int:exercise_id}", response={204: None, **ERROR_RESPONSES},
-               summary="Delete a planned or cancelled exercise", operation_id="delete_exercise",
-               url_name="response_exercise_delete",
-               description="Running and completed exercises are kept (compliance evidence). "
-                           "Requires `response.manage_exercises`.")
+@router.delete(
+    "/exercises/{int:exercise_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Delete a planned or cancelled exercise",
+    operation_id="delete_exercise",
+    url_name="response_exercise_delete",
+    description="Running and completed exercises are kept (compliance evidence). "
+    "Requires `response.manage_exercises`.",
+)
 def delete_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> tuple[int, None]:
     require(request, MANAGE_EXERCISES)
     service.delete_exercise(get_visible(Exercise, request, exercise_id), request.user)
     return 204, None
 
 
-@router.post("/exercises/{int:exercise_id}/start", response={200: ExerciseOut, **ERROR_RESPONSES},
-             summary="Start an exercise", operation_id="start_exercise",
-             url_name="response_exercise_start",
-             description="Starts the clock; injects at PT0S are delivered at once. Requires "
-                         "`response.manage_exercises`.")
+@router.post(
+    "/exercises/{int:exercise_id}/start",
+    response={200: ExerciseOut, **ERROR_RESPONSES},
+    summary="Start an exercise",
+    operation_id="start_exercise",
+    url_name="response_exercise_start",
+    description="Starts the clock; injects at PT0S are delivered at once. Requires "
+    "`response.manage_exercises`.",
+)
 def start_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, MANAGE_EXERCISES)
     exercise = service.start_exercise(get_visible(Exercise, request, exercise_id), request.user)
@@ -318,21 +382,27 @@ def start_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exer
     return exercise
 
 
-@router.post("/exercises/{int:exercise_id}/cancel",
-             response={200: ExerciseOut, **ERROR_RESPONSES}, summary="Cancel a planned exercise",
-             operation_id="cancel_exercise",
-             url_name="response_exercise_cancel",
-             description="Requires `response.manage_exercises`.")
+@router.post(
+    "/exercises/{int:exercise_id}/cancel",
+    response={200: ExerciseOut, **ERROR_RESPONSES},
+    summary="Cancel a planned exercise",
+    operation_id="cancel_exercise",
+    url_name="response_exercise_cancel",
+    description="Requires `response.manage_exercises`.",
+)
 def cancel_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, MANAGE_EXERCISES)
     return service.cancel_exercise(get_visible(Exercise, request, exercise_id), request.user)
 
 
-@router.post("/exercises/{int:exercise_id}/end", response={200: ExerciseOut, **ERROR_RESPONSES},
-             summary="End an exercise", operation_id="end_exercise",
-             url_name="response_exercise_end",
-             description="Delivers what is due, then stops the clock. Requires "
-                         "`response.manage_exercises`.")
+@router.post(
+    "/exercises/{int:exercise_id}/end",
+    response={200: ExerciseOut, **ERROR_RESPONSES},
+    summary="End an exercise",
+    operation_id="end_exercise",
+    url_name="response_exercise_end",
+    description="Delivers what is due, then stops the clock. Requires `response.manage_exercises`.",
+)
 def end_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exercise:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
@@ -340,25 +410,32 @@ def end_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Exerci
     return service.end_exercise(exercise, request.user)
 
 
-@router.get("/exercises/{int:exercise_id}/injects", response={200: list[InjectOut],
-                                                              **ERROR_RESPONSES},
-            summary="The scenario's injects (facilitator view)",
-            operation_id="list_exercise_injects", url_name="response_exercise_inject_list",
-            description="Every inject of the frozen scenario, with expected actions and "
-                        "facilitator notes. Requires `response.manage_exercises` (players "
-                        "should not read ahead).")
+@router.get(
+    "/exercises/{int:exercise_id}/injects",
+    response={200: list[InjectOut], **ERROR_RESPONSES},
+    summary="The scenario's injects (facilitator view)",
+    operation_id="list_exercise_injects",
+    url_name="response_exercise_inject_list",
+    description="Every inject of the frozen scenario, with expected actions and "
+    "facilitator notes. Requires `response.manage_exercises` (players "
+    "should not read ahead).",
+)
 def list_injects(request: AuthenticatedRequest, exercise_id: Path[Id]) -> list[dict[str, Any]]:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
     return [_inject_out(item) for item in service.scenario_of(exercise).injects]
 
 
-@router.get("/exercises/{int:exercise_id}/due-injects",
-            response={200: ConsoleOut, **ERROR_RESPONSES}, summary="Poll a running exercise",
-            operation_id="poll_exercise", url_name="response_exercise_poll",
-            description="Delivers the injects whose time has come (each exactly once, however "
-                        "many clients poll) and returns the clock, the delivered injects and the "
-                        "next one. Idempotent. Requires `response.view_incidents`.")
+@router.get(
+    "/exercises/{int:exercise_id}/due-injects",
+    response={200: ConsoleOut, **ERROR_RESPONSES},
+    summary="Poll a running exercise",
+    operation_id="poll_exercise",
+    url_name="response_exercise_poll",
+    description="Delivers the injects whose time has come (each exactly once, however "
+    "many clients poll) and returns the clock, the delivered injects and the "
+    "next one. Idempotent. Requires `response.view_incidents`.",
+)
 def poll_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> dict[str, Any]:
     require(request, VIEW_INCIDENTS)
     exercise = get_visible(Exercise, request, exercise_id)
@@ -366,27 +443,34 @@ def poll_exercise(request: AuthenticatedRequest, exercise_id: Path[Id]) -> dict[
     return _console(exercise, delivered)
 
 
-@router.post("/exercises/{int:exercise_id}/deliver",
-             response={200: ConsoleOut, **ERROR_RESPONSES}, summary="Deliver an inject now",
-             operation_id="deliver_exercise_inject", url_name="response_exercise_deliver",
-             description="The facilitator delivers the next inject (or `inject_id`) ahead of its "
-                         "time. Requires `response.manage_exercises`.")
-def deliver_inject(request: AuthenticatedRequest, exercise_id: Path[Id],
-                   payload: DeliverIn) -> dict[str, Any]:
+@router.post(
+    "/exercises/{int:exercise_id}/deliver",
+    response={200: ConsoleOut, **ERROR_RESPONSES},
+    summary="Deliver an inject now",
+    operation_id="deliver_exercise_inject",
+    url_name="response_exercise_deliver",
+    description="The facilitator delivers the next inject (or `inject_id`) ahead of its "
+    "time. Requires `response.manage_exercises`.",
+)
+def deliver_inject(
+    request: AuthenticatedRequest, exercise_id: Path[Id], payload: DeliverIn
+) -> dict[str, Any]:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
     delivered = service.deliver_due_injects(exercise, request.user)
-    delivered.append(service.deliver_inject_now(exercise, request.user,
-                                                payload.inject_id or None))
+    delivered.append(service.deliver_inject_now(exercise, request.user, payload.inject_id or None))
     return _console(exercise, delivered)
 
 
-@router.get("/exercises/{int:exercise_id}/entries",
-            response={200: list[ExerciseEntryOut], **ERROR_RESPONSES},
-            summary="List an exercise's log", operation_id="list_exercise_entries",
-            url_name="response_exercise_entry_list",
-            description="Injects delivered, decisions and observations, in time order. Requires "
-                        "`response.view_incidents`.")
+@router.get(
+    "/exercises/{int:exercise_id}/entries",
+    response={200: list[ExerciseEntryOut], **ERROR_RESPONSES},
+    summary="List an exercise's log",
+    operation_id="list_exercise_entries",
+    url_name="response_exercise_entry_list",
+    description="Injects delivered, decisions and observations, in time order. Requires "
+    "`response.view_incidents`.",
+)
 @paginate(Pagination)
 def list_entries(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Any:
     require(request, VIEW_INCIDENTS)
@@ -395,44 +479,60 @@ def list_entries(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Any:
     return [_entry_out(entry) for entry in entries]
 
 
-@router.post("/exercises/{int:exercise_id}/entries",
-             response={201: ExerciseEntryOut, **ERROR_RESPONSES},
-             summary="Log a decision or an observation", operation_id="create_exercise_entry",
-             url_name="response_exercise_entry_add",
-             description="Requires `response.manage_exercises`.")
-def create_entry(request: AuthenticatedRequest, exercise_id: Path[Id],
-                 payload: EntryIn) -> tuple[int, dict[str, Any]]:
+@router.post(
+    "/exercises/{int:exercise_id}/entries",
+    response={201: ExerciseEntryOut, **ERROR_RESPONSES},
+    summary="Log a decision or an observation",
+    operation_id="create_exercise_entry",
+    url_name="response_exercise_entry_add",
+    description="Requires `response.manage_exercises`.",
+)
+def create_entry(
+    request: AuthenticatedRequest, exercise_id: Path[Id], payload: EntryIn
+) -> tuple[int, dict[str, Any]]:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
     entry = service.record_entry(exercise, request.user, payload.kind, payload.text, payload.at)
     return 201, _entry_out(entry)
 
 
-@router.post("/exercises/{int:exercise_id}/report",
-             response={200: ExerciseOut, **ERROR_RESPONSES},
-             summary="Save the after-action review (and produce the report)",
-             operation_id="save_exercise_report", url_name="response_exercise_report",
-             description="Once completed. With `generate_report` (default), the PDF is rendered "
-                         "in the request's language and kept as evidence (SHA-256) linked to the "
-                         "exercise. Requires `response.manage_exercises` and `evidence.add`.")
-def save_report(request: AuthenticatedRequest,
-                exercise_id: Path[Id], payload: AfterActionIn) -> Exercise:
+@router.post(
+    "/exercises/{int:exercise_id}/report",
+    response={200: ExerciseOut, **ERROR_RESPONSES},
+    summary="Save the after-action review (and produce the report)",
+    operation_id="save_exercise_report",
+    url_name="response_exercise_report",
+    description="Once completed. With `generate_report` (default), the PDF is rendered "
+    "in the request's language and kept as evidence (SHA-256) linked to the "
+    "exercise. Requires `response.manage_exercises` and `evidence.add`.",
+)
+def save_report(
+    request: AuthenticatedRequest, exercise_id: Path[Id], payload: AfterActionIn
+) -> Exercise:
     require(request, MANAGE_EXERCISES)
     exercise = get_visible(Exercise, request, exercise_id)
-    service.save_after_action(exercise, request.user, summary=payload.summary,
-                              strengths=payload.strengths, improvements=payload.improvements,
-                              action_plan=payload.action_plan)
+    service.save_after_action(
+        exercise,
+        request.user,
+        summary=payload.summary,
+        strengths=payload.strengths,
+        improvements=payload.improvements,
+        action_plan=payload.action_plan,
+    )
     if payload.generate_report:
         service.generate_report(exercise, request.user)
     exercise.refresh_from_db()
     return exercise
 
 
-@router.get("/exercises/{int:exercise_id}/report.pdf", response={200: None, **ERROR_RESPONSES},
-            summary="Download the after-action report", operation_id="download_exercise_report",
-            url_name="response_exercise_report_pdf",
-            description="The stored PDF (as hashed in the evidence). Requires "
-                        "`response.view_incidents`.")
+@router.get(
+    "/exercises/{int:exercise_id}/report.pdf",
+    response={200: None, **ERROR_RESPONSES},
+    summary="Download the after-action report",
+    operation_id="download_exercise_report",
+    url_name="response_exercise_report_pdf",
+    description="The stored PDF (as hashed in the evidence). Requires `response.view_incidents`.",
+)
 def download_report(request: AuthenticatedRequest, exercise_id: Path[Id]) -> FileResponse:
     require(request, VIEW_INCIDENTS)
     exercise = get_visible(Exercise, request, exercise_id)
@@ -441,5 +541,4 @@ def download_report(request: AuthenticatedRequest, exercise_id: Path[Id]) -> Fil
     except ValidationError:
         raise Http404 from None
     audit.record("export", exercise, message="after-action report downloaded")
-    return FileResponse(handle, as_attachment=True, filename=name,
-                        content_type="application/pdf")
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")

@@ -49,6 +49,7 @@ else:
 
 # --- schemas -------------------------------------------------------------------------------
 
+
 class ObligationOut(Schema):
     id: int
     incident_id: int
@@ -64,8 +65,10 @@ class ObligationOut(Schema):
     legal_basis: str
     verification: str = Field(description="VERIFIED or UNVERIFIED (source checked or not).")
     trigger_at: datetime
-    deadline_kind: str = Field(description="instant, date, relative, immediate, "
-                                           "without_undue_delay, or empty when not applicable.")
+    deadline_kind: str = Field(
+        description="instant, date, relative, immediate, "
+        "without_undue_delay, or empty when not applicable."
+    )
     deadline_at: datetime | None
     deadline_date: date | None = Field(description="Local date in the establishment's zone.")
     deadline_rule: str
@@ -75,7 +78,8 @@ class ObligationOut(Schema):
     notes: list[str]
     texts: dict[str, dict[str, Any]] = Field(
         description="title, reason, recipient, notes and deadline_rule in each language "
-                    "(fr, en); the plain fields above are the English wording.")
+        "(fr, en); the plain fields above are the English wording."
+    )
     status: str
     done_at: datetime | None
     proof_reference: str
@@ -92,14 +96,19 @@ class ObligationOut(Schema):
     @staticmethod
     def resolve_texts(obj: IncidentObligation) -> dict[str, dict[str, Any]]:
         # Rows assessed before texts were stored show their English wording in every language.
-        return {language: {key: obj.text(key, language) for key in TEXT_KEYS}
-                for language in LANGUAGES}
+        return {
+            language: {key: obj.text(key, language) for key in TEXT_KEYS} for language in LANGUAGES
+        }
 
     @staticmethod
     def resolve_is_overdue(obj: IncidentObligation) -> bool:
-        return bool(obj.applies and obj.status == ObligationStatus.PENDING and obj.due_at
-                    and obj.deadline_kind not in service.UNTIMED_KINDS
-                    and obj.due_at <= timezone.now())
+        return bool(
+            obj.applies
+            and obj.status == ObligationStatus.PENDING
+            and obj.due_at
+            and obj.deadline_kind not in service.UNTIMED_KINDS
+            and obj.due_at <= timezone.now()
+        )
 
     @staticmethod
     def resolve_decided_by(obj: IncidentObligation) -> str | None:
@@ -115,11 +124,14 @@ class AssessmentOut(Schema):
 
 
 class ObligationCompleteIn(InputSchema):
-    done_at: InstantParam = Field(description="When the obligation was met (ISO 8601 with an "
-                                              "offset); not in the future.")
+    done_at: InstantParam = Field(
+        description="When the obligation was met (ISO 8601 with an offset); not in the future."
+    )
     proof_reference: Annotated[str, Field(max_length=300)] = Field(
-        "", description="Receipt or case number from the recipient. Required unless a "
-                        "`proof_file` is sent (multipart).")
+        "",
+        description="Receipt or case number from the recipient. Required unless a "
+        "`proof_file` is sent (multipart).",
+    )
 
 
 class NotApplicableIn(InputSchema):
@@ -149,7 +161,8 @@ class RegulatoryProfileIn(InputSchema):
     hipaa: HIPAAValue
     gdpr_controller: bool
     notification_emails: list[Annotated[str, Field(max_length=254)]] = Field(
-        default_factory=list, max_length=50)
+        default_factory=list, max_length=50
+    )
 
 
 class ObligationFilters(InputFilters):
@@ -157,83 +170,109 @@ class ObligationFilters(InputFilters):
     incident: Annotated[Id | None, FilterLookup("incident_id")] = None
     status: StatusValue | None = None
     obligation_id: ObligationIdValue | None = None
-    applies: bool | None = Field(True, description="Default true: only obligations that apply; "
-                                                   "false: only those that do not.")
+    applies: bool | None = Field(
+        True,
+        description="Default true: only obligations that apply; false: only those that do not.",
+    )
     due_before: Annotated[InstantParam | None, FilterLookup("due_at__lt")] = Field(
-        None, description="Due strictly before this instant (ISO 8601).")
-    overdue: bool | None = Field(None, description="true: pending, timed and past their due "
-                                                   "time; false: everything else.")
+        None, description="Due strictly before this instant (ISO 8601)."
+    )
+    overdue: bool | None = Field(
+        None, description="true: pending, timed and past their due time; false: everything else."
+    )
 
     def filter_overdue(self, value: bool | None) -> Q:
         if value is None:
             return Q()
-        late = (Q(status=ObligationStatus.PENDING, applies=True, due_at__lte=timezone.now())
-                & ~Q(deadline_kind__in=service.UNTIMED_KINDS))
+        late = Q(status=ObligationStatus.PENDING, applies=True, due_at__lte=timezone.now()) & ~Q(
+            deadline_kind__in=service.UNTIMED_KINDS
+        )
         return late if value else ~late
 
 
 def _queryset(request: AuthenticatedRequest) -> Any:
-    return (IncidentObligation.objects.visible_to(request.user)
-            .select_related("incident", "incident__establishment", "decided_by"))
+    return IncidentObligation.objects.visible_to(request.user).select_related(
+        "incident", "incident__establishment", "decided_by"
+    )
 
 
 # --- obligations ---------------------------------------------------------------------------
 
-@router.get("/obligations", response={200: list[ObligationOut], **ERROR_RESPONSES},
-            summary="List regulatory obligations", operation_id="list_obligations",
-            url_name="response_incidentobligation_list",
-            description="Across the establishments the caller sees, most urgent first. Requires "
-                        "`response.view_incidents`.")
+
+@router.get(
+    "/obligations",
+    response={200: list[ObligationOut], **ERROR_RESPONSES},
+    summary="List regulatory obligations",
+    operation_id="list_obligations",
+    url_name="response_incidentobligation_list",
+    description="Across the establishments the caller sees, most urgent first. Requires "
+    "`response.view_incidents`.",
+)
 @paginate(Pagination)
 def list_obligations(request: AuthenticatedRequest, filters: Query[ObligationFilters]) -> Any:
     require(request, VIEW_INCIDENTS)
     return filters.filter(_queryset(request)).order_by("due_at", "pk")
 
 
-@router.get("/obligations/{int:obligation_id}", response={200: ObligationOut, **ERROR_RESPONSES},
-            summary="Get one obligation", operation_id="get_obligation",
-            url_name="response_incidentobligation_detail",
-            description="Requires `response.view_incidents`.")
+@router.get(
+    "/obligations/{int:obligation_id}",
+    response={200: ObligationOut, **ERROR_RESPONSES},
+    summary="Get one obligation",
+    operation_id="get_obligation",
+    url_name="response_incidentobligation_detail",
+    description="Requires `response.view_incidents`.",
+)
 def get_obligation(request: AuthenticatedRequest, obligation_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
     return get_visible(IncidentObligation, request, obligation_id)
 
 
-@router.get("/incidents/{int:incident_id}/obligations",
-            response={200: list[ObligationOut], **ERROR_RESPONSES},
-            summary="Obligations of an incident", operation_id="list_incident_obligations",
-            url_name="response_incident_obligations",
-            description="Every obligation the engine knows, applying or not, with the reason. "
-                        "Requires `response.view_incidents`.")
+@router.get(
+    "/incidents/{int:incident_id}/obligations",
+    response={200: list[ObligationOut], **ERROR_RESPONSES},
+    summary="Obligations of an incident",
+    operation_id="list_incident_obligations",
+    url_name="response_incident_obligations",
+    description="Every obligation the engine knows, applying or not, with the reason. "
+    "Requires `response.view_incidents`.",
+)
 def incident_obligations(request: AuthenticatedRequest, incident_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
     return list(_queryset(request).filter(incident=incident).order_by("due_at", "pk"))
 
 
-@router.post("/incidents/{int:incident_id}/obligations/reassess",
-             response={200: AssessmentOut, **ERROR_RESPONSES},
-             summary="Re-assess an incident's obligations", operation_id="reassess_obligations",
-             url_name="response_incident_reassess",
-             description="Runs the rules on the current facts; decisions already recorded are "
-                         "kept. Requires `response.manage_obligations` and a write token.")
+@router.post(
+    "/incidents/{int:incident_id}/obligations/reassess",
+    response={200: AssessmentOut, **ERROR_RESPONSES},
+    summary="Re-assess an incident's obligations",
+    operation_id="reassess_obligations",
+    url_name="response_incident_reassess",
+    description="Runs the rules on the current facts; decisions already recorded are "
+    "kept. Requires `response.manage_obligations` and a write token.",
+)
 def reassess(request: AuthenticatedRequest, incident_id: Id) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     incident = get_visible(Incident, request, incident_id)
     result = service.assess_incident(incident)
-    return {"created": result.created, "now_applying": result.now_applying,
-            "no_longer_applying": result.no_longer_applying,
-            "deadline_changed": result.deadline_changed,
-            "obligations": list(_queryset(request).filter(incident=incident)
-                                .order_by("due_at", "pk"))}
+    return {
+        "created": result.created,
+        "now_applying": result.now_applying,
+        "no_longer_applying": result.no_longer_applying,
+        "deadline_changed": result.deadline_changed,
+        "obligations": list(_queryset(request).filter(incident=incident).order_by("due_at", "pk")),
+    }
 
 
 def _complete_payload(request: AuthenticatedRequest) -> tuple[ObligationCompleteIn, Any]:
     """JSON body, or multipart form fields with an optional ``proof_file``."""
     proof_file = None
     if request.content_type == "multipart/form-data":
-        data: Any = {key: request.POST.get(key) for key in ("done_at", "proof_reference")
-                     if key in request.POST}
+        data: Any = {
+            key: request.POST.get(key)
+            for key in ("done_at", "proof_reference")
+            if key in request.POST
+        }
         proof_file = request.FILES.get("proof_file")
         if proof_file is not None:
             check_upload(proof_file)
@@ -245,58 +284,89 @@ def _complete_payload(request: AuthenticatedRequest) -> tuple[ObligationComplete
     try:
         return ObligationCompleteIn.model_validate(data), proof_file
     except pydantic.ValidationError as error:
-        raise NinjaValidationError([{**problem, "loc": ("body", *problem["loc"])}
-                                    for problem in error.errors(include_url=False)]) from error
+        raise NinjaValidationError(
+            [
+                {**problem, "loc": ("body", *problem["loc"])}
+                for problem in error.errors(include_url=False)
+            ]
+        ) from error
 
 
-_COMPLETE_BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": ObligationCompleteIn.model_json_schema()},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["done_at"], "properties": {
-        "done_at": {"type": "string", "format": "date-time"},
-        "proof_reference": {"type": "string", "maxLength": 300},
-        "proof_file": {"type": "string", "format": "binary"}}}}}}}
+_COMPLETE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": ObligationCompleteIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["done_at"],
+                    "properties": {
+                        "done_at": {"type": "string", "format": "date-time"},
+                        "proof_reference": {"type": "string", "maxLength": 300},
+                        "proof_file": {"type": "string", "format": "binary"},
+                    },
+                }
+            },
+        },
+    }
+}
 
 
-@router.post("/obligations/{int:obligation_id}/complete",
-             response={200: ObligationOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut,
-                       **ERROR_RESPONSES},
-             summary="Mark an obligation done", operation_id="complete_obligation",
-             url_name="response_incidentobligation_complete", openapi_extra=_COMPLETE_BODY,
-             description="A date (not in the future) and a proof are required: "
-                         "`proof_reference` (JSON or multipart) and/or `proof_file` (multipart; "
-                         "stored as evidence with its SHA-256; 413 above the upload limit, 415 "
-                         "for a refused type). Requires `response.manage_obligations`, "
-                         "`evidence.add` for a file, and a write token.")
+@router.post(
+    "/obligations/{int:obligation_id}/complete",
+    response={200: ObligationOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, **ERROR_RESPONSES},
+    summary="Mark an obligation done",
+    operation_id="complete_obligation",
+    url_name="response_incidentobligation_complete",
+    openapi_extra=_COMPLETE_BODY,
+    description="A date (not in the future) and a proof are required: "
+    "`proof_reference` (JSON or multipart) and/or `proof_file` (multipart; "
+    "stored as evidence with its SHA-256; 413 above the upload limit, 415 "
+    "for a refused type). Requires `response.manage_obligations`, "
+    "`evidence.add` for a file, and a write token.",
+)
 def complete(request: AuthenticatedRequest, obligation_id: Id) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     obligation = get_visible(IncidentObligation, request, obligation_id)
     payload, proof_file = _complete_payload(request)
-    service.complete_obligation(obligation, payload.done_at, user=request.user,
-                                proof_reference=payload.proof_reference, proof_file=proof_file)
+    service.complete_obligation(
+        obligation,
+        payload.done_at,
+        user=request.user,
+        proof_reference=payload.proof_reference,
+        proof_file=proof_file,
+    )
     return _queryset(request).get(pk=obligation.pk)
 
 
-@router.post("/obligations/{int:obligation_id}/not-applicable",
-             response={200: ObligationOut, **ERROR_RESPONSES},
-             summary="Mark an obligation not applicable",
-             operation_id="mark_obligation_not_applicable",
-             url_name="response_incidentobligation_not_applicable",
-             description="A justification is required. Requires `response.manage_obligations` "
-                         "and a write token.")
-def not_applicable(request: AuthenticatedRequest,
-                   obligation_id: Id, payload: NotApplicableIn) -> Any:
+@router.post(
+    "/obligations/{int:obligation_id}/not-applicable",
+    response={200: ObligationOut, **ERROR_RESPONSES},
+    summary="Mark an obligation not applicable",
+    operation_id="mark_obligation_not_applicable",
+    url_name="response_incidentobligation_not_applicable",
+    description="A justification is required. Requires `response.manage_obligations` "
+    "and a write token.",
+)
+def not_applicable(
+    request: AuthenticatedRequest, obligation_id: Id, payload: NotApplicableIn
+) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     obligation = get_visible(IncidentObligation, request, obligation_id)
     service.mark_not_applicable(obligation, payload.justification, user=request.user)
     return _queryset(request).get(pk=obligation.pk)
 
 
-@router.post("/obligations/{int:obligation_id}/reopen",
-             response={200: ObligationOut, **ERROR_RESPONSES},
-             summary="Reopen an obligation", operation_id="reopen_obligation",
-             url_name="response_incidentobligation_reopen",
-             description="Back to pending; the decision stays in the timeline and the audit "
-                         "trail. Requires `response.manage_obligations` and a write token.")
+@router.post(
+    "/obligations/{int:obligation_id}/reopen",
+    response={200: ObligationOut, **ERROR_RESPONSES},
+    summary="Reopen an obligation",
+    operation_id="reopen_obligation",
+    url_name="response_incidentobligation_reopen",
+    description="Back to pending; the decision stays in the timeline and the audit "
+    "trail. Requires `response.manage_obligations` and a write token.",
+)
 def reopen(request: AuthenticatedRequest, obligation_id: Id) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     obligation = get_visible(IncidentObligation, request, obligation_id)
@@ -306,27 +376,34 @@ def reopen(request: AuthenticatedRequest, obligation_id: Id) -> Any:
 
 # --- regulatory profiles -------------------------------------------------------------------
 
-@router.get("/establishments/{int:establishment_id}/regulatory-profile",
-            response={200: RegulatoryProfileOut, **ERROR_RESPONSES},
-            summary="Get an establishment's regulatory profile",
-            operation_id="get_regulatory_profile", url_name="response_regulatoryprofile_detail",
-            description="Created with defaults derived from the establishment on first read. "
-                        "Requires `response.view_incidents`.")
+
+@router.get(
+    "/establishments/{int:establishment_id}/regulatory-profile",
+    response={200: RegulatoryProfileOut, **ERROR_RESPONSES},
+    summary="Get an establishment's regulatory profile",
+    operation_id="get_regulatory_profile",
+    url_name="response_regulatoryprofile_detail",
+    description="Created with defaults derived from the establishment on first read. "
+    "Requires `response.view_incidents`.",
+)
 def get_profile(request: AuthenticatedRequest, establishment_id: Id) -> Any:
     require(request, VIEW_INCIDENTS)
     establishment = get_visible(Establishment, request, establishment_id)
     return service.regulatory_profile(establishment)
 
 
-@router.put("/establishments/{int:establishment_id}/regulatory-profile",
-            response={200: RegulatoryProfileOut, **ERROR_RESPONSES},
-            summary="Replace an establishment's regulatory profile",
-            operation_id="replace_regulatory_profile",
-            url_name="response_regulatoryprofile_replace",
-            description="Re-assesses the establishment's open incidents. Requires "
-                        "`response.manage_obligations` and a write token.")
-def put_profile(request: AuthenticatedRequest,
-                establishment_id: Id, payload: RegulatoryProfileIn) -> Any:
+@router.put(
+    "/establishments/{int:establishment_id}/regulatory-profile",
+    response={200: RegulatoryProfileOut, **ERROR_RESPONSES},
+    summary="Replace an establishment's regulatory profile",
+    operation_id="replace_regulatory_profile",
+    url_name="response_regulatoryprofile_replace",
+    description="Re-assesses the establishment's open incidents. Requires "
+    "`response.manage_obligations` and a write token.",
+)
+def put_profile(
+    request: AuthenticatedRequest, establishment_id: Id, payload: RegulatoryProfileIn
+) -> Any:
     require(request, MANAGE_OBLIGATIONS)
     establishment = get_visible(Establishment, request, establishment_id)
     profile = service.regulatory_profile(establishment)

@@ -30,9 +30,14 @@ from hygie.response.services import playbooks as service
 router = Router(tags=["Response: playbooks"])
 
 Key = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-Source = Annotated[str, Field(min_length=1, max_length=MAX_PLAYBOOK_BYTES,
-                              description="The playbook as YAML text "
-                                          "(docs/response-playbooks.md).")]
+Source = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_PLAYBOOK_BYTES,
+        description="The playbook as YAML text (docs/response-playbooks.md).",
+    ),
+]
 
 
 class PlaybookSummaryOut(Schema):
@@ -46,8 +51,9 @@ class PlaybookSummaryOut(Schema):
     organisation: int | None
     based_on: str
     reviewed_at: datetime | None
-    overridden: bool = Field(description="A shipped playbook your organisation has its own copy "
-                                          "of.")
+    overridden: bool = Field(
+        description="A shipped playbook your organisation has its own copy of."
+    )
     steps: int
     contacts_to_complete: int
 
@@ -59,8 +65,9 @@ class PlaybookOut(PlaybookSummaryOut):
 
 class PlaybookIn(Schema):
     source: Source
-    organisation: Id | None = Field(None, description="Required when you see several "
-                                                      "organisations.")
+    organisation: Id | None = Field(
+        None, description="Required when you see several organisations."
+    )
 
 
 class PlaybookUpdateIn(Schema):
@@ -112,15 +119,21 @@ class AppliedPlaybookOut(Schema):
 
 def _summary(entry: service.LibraryEntry) -> dict[str, Any]:
     row = entry.row
-    return {"id": row.pk if row else None, "key": entry.key,
-            "title": entry.playbook.title.to_dict(), "version": entry.playbook.version,
-            "categories": list(entry.playbook.categories), "is_shipped": row is None,
-            "is_active": row.is_active if row else True,
-            "organisation": row.organisation_id if row else None,
-            "based_on": row.based_on if row else "",
-            "reviewed_at": row.reviewed_at if row else None, "overridden": entry.overridden,
-            "steps": entry.playbook.step_count,
-            "contacts_to_complete": len(entry.playbook.contacts_to_complete)}
+    return {
+        "id": row.pk if row else None,
+        "key": entry.key,
+        "title": entry.playbook.title.to_dict(),
+        "version": entry.playbook.version,
+        "categories": list(entry.playbook.categories),
+        "is_shipped": row is None,
+        "is_active": row.is_active if row else True,
+        "organisation": row.organisation_id if row else None,
+        "based_on": row.based_on if row else "",
+        "reviewed_at": row.reviewed_at if row else None,
+        "overridden": entry.overridden,
+        "steps": entry.playbook.step_count,
+        "contacts_to_complete": len(entry.playbook.contacts_to_complete),
+    }
 
 
 def _detail(entry: service.LibraryEntry) -> dict[str, Any]:
@@ -144,31 +157,45 @@ def _organisation(request: AuthenticatedRequest, pk: int | None) -> Organisation
 
 
 def _applied_out(applied: AppliedPlaybook, progress: tuple[PhaseProgress, ...]) -> dict[str, Any]:
-    return {"id": applied.pk, "incident": applied.incident_id, "key": applied.key,
-            "title": applied.title, "version": applied.version,
-            "applied_at": applied.applied_at, "applied_by": applied.applied_by_id,
-            "tasks": sum(item.total for item in progress),
-            "progress": [item.to_dict() for item in progress]}
+    return {
+        "id": applied.pk,
+        "incident": applied.incident_id,
+        "key": applied.key,
+        "title": applied.title,
+        "version": applied.version,
+        "applied_at": applied.applied_at,
+        "applied_by": applied.applied_by_id,
+        "tasks": sum(item.total for item in progress),
+        "progress": [item.to_dict() for item in progress],
+    }
 
 
-@router.get("/playbooks", response={200: list[PlaybookSummaryOut], **ERROR_RESPONSES},
-            summary="List playbooks", operation_id="list_playbooks",
-            url_name="response_playbook_list",
-            description="The shipped playbooks and your organisations' own, by title. "
-                        "`category` keeps those fitting an incident category. Requires "
-                        "`response.view_incidents`.")
-def list_playbooks(request: AuthenticatedRequest,
-                   category: str | None = Query(None, max_length=40,
-                                                description="An incident category.")) -> Any:
+@router.get(
+    "/playbooks",
+    response={200: list[PlaybookSummaryOut], **ERROR_RESPONSES},
+    summary="List playbooks",
+    operation_id="list_playbooks",
+    url_name="response_playbook_list",
+    description="The shipped playbooks and your organisations' own, by title. "
+    "`category` keeps those fitting an incident category. Requires "
+    "`response.view_incidents`.",
+)
+def list_playbooks(
+    request: AuthenticatedRequest,
+    category: str | None = Query(None, max_length=40, description="An incident category."),
+) -> Any:
     require(request, VIEW_INCIDENTS)
-    return [_summary(entry) for entry in service.library_for(request.user,
-                                                             category=category or "")]
+    return [_summary(entry) for entry in service.library_for(request.user, category=category or "")]
 
 
-@router.get("/playbooks/shipped/{key}", response={200: PlaybookOut, **ERROR_RESPONSES},
-            summary="Get a shipped playbook", operation_id="get_shipped_playbook",
-            url_name="response_playbook_shipped",
-            description="Requires `response.view_incidents`.")
+@router.get(
+    "/playbooks/shipped/{key}",
+    response={200: PlaybookOut, **ERROR_RESPONSES},
+    summary="Get a shipped playbook",
+    operation_id="get_shipped_playbook",
+    url_name="response_playbook_shipped",
+    description="Requires `response.view_incidents`.",
+)
 def get_shipped_playbook(request: AuthenticatedRequest, key: Path[Key]) -> Any:
     require(request, VIEW_INCIDENTS)
     item = service.shipped(key)
@@ -177,87 +204,116 @@ def get_shipped_playbook(request: AuthenticatedRequest, key: Path[Key]) -> Any:
     return _detail(service.LibraryEntry(item.playbook, item.source))
 
 
-@router.get("/playbooks/{int:playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES},
-            summary="Get an organisation's playbook", operation_id="get_playbook",
-            url_name="response_playbook_detail",
-            description="Requires `response.view_incidents`.")
+@router.get(
+    "/playbooks/{int:playbook_id}",
+    response={200: PlaybookOut, **ERROR_RESPONSES},
+    summary="Get an organisation's playbook",
+    operation_id="get_playbook",
+    url_name="response_playbook_detail",
+    description="Requires `response.view_incidents`.",
+)
 def get_playbook(request: AuthenticatedRequest, playbook_id: Path[Id]) -> Any:
     require(request, VIEW_INCIDENTS)
     return _detail(_row_entry(get_visible(PlaybookRow, request, playbook_id)))
 
 
-@router.post("/playbooks", response={201: PlaybookOut, **ERROR_RESPONSES},
-             summary="Add a playbook", operation_id="create_playbook",
-             url_name="response_playbook_add",
-             description="Adds a playbook to an organisation from its YAML `source`. Invalid "
-                         "YAML: 422 with every problem in `error.fields` (path → "
-                         "\"line N: message\"). Requires `response.manage_playbooks`.")
+@router.post(
+    "/playbooks",
+    response={201: PlaybookOut, **ERROR_RESPONSES},
+    summary="Add a playbook",
+    operation_id="create_playbook",
+    url_name="response_playbook_add",
+    description="Adds a playbook to an organisation from its YAML `source`. Invalid "
+    "YAML: 422 with every problem in `error.fields` (path → "
+    '"line N: message"). Requires `response.manage_playbooks`.',
+)
 def create_playbook(request: AuthenticatedRequest, payload: PlaybookIn) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     organisation = _organisation(request, payload.organisation)
-    row = service.save_playbook_or_errors(request.user, payload.source,
-                                          organisation=organisation)
+    row = service.save_playbook_or_errors(request.user, payload.source, organisation=organisation)
     return Status(201, _detail(_row_entry(row)))
 
 
-@router.put("/playbooks/{int:playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES},
-            summary="Replace a playbook's YAML", operation_id="update_playbook",
-            url_name="response_playbook_replace",
-            description="The version is bumped when the new YAML keeps the old one. Requires "
-                        "`response.manage_playbooks`.")
-def update_playbook(request: AuthenticatedRequest, playbook_id: Path[Id],
-                    payload: PlaybookUpdateIn) -> Any:
+@router.put(
+    "/playbooks/{int:playbook_id}",
+    response={200: PlaybookOut, **ERROR_RESPONSES},
+    summary="Replace a playbook's YAML",
+    operation_id="update_playbook",
+    url_name="response_playbook_replace",
+    description="The version is bumped when the new YAML keeps the old one. Requires "
+    "`response.manage_playbooks`.",
+)
+def update_playbook(
+    request: AuthenticatedRequest, playbook_id: Path[Id], payload: PlaybookUpdateIn
+) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     row = get_visible(PlaybookRow, request, playbook_id)
     row = service.save_playbook_or_errors(request.user, payload.source, instance=row)
     return _detail(_row_entry(row))
 
 
-@router.delete("/playbooks/{int:playbook_id}", response={204: None, **ERROR_RESPONSES},
-               summary="Delete an organisation's playbook", operation_id="delete_playbook",
-               url_name="response_playbook_delete",
-               description="Incidents keep the frozen copy they applied. Requires "
-                           "`response.manage_playbooks`.")
+@router.delete(
+    "/playbooks/{int:playbook_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Delete an organisation's playbook",
+    operation_id="delete_playbook",
+    url_name="response_playbook_delete",
+    description="Incidents keep the frozen copy they applied. Requires "
+    "`response.manage_playbooks`.",
+)
 def delete_playbook(request: AuthenticatedRequest, playbook_id: Path[Id]) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     service.delete_playbook(request.user, get_visible(PlaybookRow, request, playbook_id))
     return Status(204, None)
 
 
-@router.post("/playbooks/{int:playbook_id}/review", response={200: PlaybookOut,
-                                                              **ERROR_RESPONSES},
-             summary="Mark a playbook reviewed", operation_id="review_playbook",
-             url_name="response_playbook_review",
-             description="Records that the organisation reviewed the playbook now. Requires "
-                         "`response.manage_playbooks`.")
+@router.post(
+    "/playbooks/{int:playbook_id}/review",
+    response={200: PlaybookOut, **ERROR_RESPONSES},
+    summary="Mark a playbook reviewed",
+    operation_id="review_playbook",
+    url_name="response_playbook_review",
+    description="Records that the organisation reviewed the playbook now. Requires "
+    "`response.manage_playbooks`.",
+)
 def review_playbook(request: AuthenticatedRequest, playbook_id: Path[Id]) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     row = service.mark_reviewed(request.user, get_visible(PlaybookRow, request, playbook_id))
     return _detail(_row_entry(row))
 
 
-@router.post("/playbooks/{int:playbook_id}/copy", response={201: PlaybookOut, **ERROR_RESPONSES},
-             summary="Copy an organisation's playbook", operation_id="copy_playbook",
-             url_name="response_playbook_copy",
-             description="The copy gets a new key (`<key>-copy`). Requires "
-                         "`response.manage_playbooks`.")
-def copy_playbook(request: AuthenticatedRequest,
-                  playbook_id: Path[Id], payload: PlaybookCopyIn) -> Any:
+@router.post(
+    "/playbooks/{int:playbook_id}/copy",
+    response={201: PlaybookOut, **ERROR_RESPONSES},
+    summary="Copy an organisation's playbook",
+    operation_id="copy_playbook",
+    url_name="response_playbook_copy",
+    description="The copy gets a new key (`<key>-copy`). Requires `response.manage_playbooks`.",
+)
+def copy_playbook(
+    request: AuthenticatedRequest, playbook_id: Path[Id], payload: PlaybookCopyIn
+) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     row = get_visible(PlaybookRow, request, playbook_id)
-    organisation = (_organisation(request, payload.organisation) if payload.organisation
-                    else row.organisation)
+    organisation = (
+        _organisation(request, payload.organisation) if payload.organisation else row.organisation
+    )
     copy = service.copy_playbook(request.user, organisation, row=row)
     return Status(201, _detail(_row_entry(copy)))
 
 
-@router.post("/playbooks/shipped/{key}/copy", response={201: PlaybookOut, **ERROR_RESPONSES},
-             summary="Copy a shipped playbook", operation_id="copy_shipped_playbook",
-             url_name="response_playbook_shipped_copy",
-             description="The copy keeps the key, so it replaces the shipped playbook for the "
-                         "organisation. Requires `response.manage_playbooks`.")
-def copy_shipped_playbook(request: AuthenticatedRequest,
-                          key: Path[Key], payload: PlaybookCopyIn) -> Any:
+@router.post(
+    "/playbooks/shipped/{key}/copy",
+    response={201: PlaybookOut, **ERROR_RESPONSES},
+    summary="Copy a shipped playbook",
+    operation_id="copy_shipped_playbook",
+    url_name="response_playbook_shipped_copy",
+    description="The copy keeps the key, so it replaces the shipped playbook for the "
+    "organisation. Requires `response.manage_playbooks`.",
+)
+def copy_shipped_playbook(
+    request: AuthenticatedRequest, key: Path[Key], payload: PlaybookCopyIn
+) -> Any:
     require(request, MANAGE_PLAYBOOKS)
     if service.shipped(key) is None:
         raise Http404
@@ -266,38 +322,50 @@ def copy_shipped_playbook(request: AuthenticatedRequest,
     return Status(201, _detail(_row_entry(copy)))
 
 
-@router.post("/playbooks/validate", response={200: ValidateOut, **ERROR_RESPONSES},
-             summary="Validate a playbook (dry run)", operation_id="validate_playbook",
-             url_name="response_playbook_validate",
-             description="Checks the YAML without saving anything: every problem with its path, "
-                         "line and column. Requires `response.view_incidents`.")
+@router.post(
+    "/playbooks/validate",
+    response={200: ValidateOut, **ERROR_RESPONSES},
+    summary="Validate a playbook (dry run)",
+    operation_id="validate_playbook",
+    url_name="response_playbook_validate",
+    description="Checks the YAML without saving anything: every problem with its path, "
+    "line and column. Requires `response.view_incidents`.",
+)
 def validate_playbook(request: AuthenticatedRequest, payload: ValidateIn) -> Any:
     require(request, VIEW_INCIDENTS)
     problems = service.validate_source(payload.source)
     return {"valid": not problems, "problems": problems}
 
 
-@router.get("/incidents/{int:incident_id}/playbooks",
-            response={200: list[AppliedPlaybookOut], **ERROR_RESPONSES},
-            summary="Playbooks applied to an incident, with progress",
-            operation_id="list_incident_playbooks", url_name="response_incident_playbook_list",
-            description="Per phase: tasks done and total (cancelled tasks left out). Requires "
-                        "`response.view_incidents`.")
+@router.get(
+    "/incidents/{int:incident_id}/playbooks",
+    response={200: list[AppliedPlaybookOut], **ERROR_RESPONSES},
+    summary="Playbooks applied to an incident, with progress",
+    operation_id="list_incident_playbooks",
+    url_name="response_incident_playbook_list",
+    description="Per phase: tasks done and total (cancelled tasks left out). Requires "
+    "`response.view_incidents`.",
+)
 def list_incident_playbooks(request: AuthenticatedRequest, incident_id: Path[Id]) -> Any:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
-    return [_applied_out(applied, progress)
-            for applied, progress in service.applied_with_progress(incident)]
+    return [
+        _applied_out(applied, progress)
+        for applied, progress in service.applied_with_progress(incident)
+    ]
 
 
-@router.post("/incidents/{int:incident_id}/playbooks",
-             response={201: AppliedPlaybookOut, **ERROR_RESPONSES},
-             summary="Apply a playbook to an incident", operation_id="apply_playbook",
-             url_name="response_incident_playbook_add",
-             description="Creates one task per step (due dates from the step's `due_after`). "
-                         "The organisation's own copy is used when it has one. Applying the same "
-                         "playbook twice is refused (422). Requires "
-                         "`response.manage_incidents`.")
+@router.post(
+    "/incidents/{int:incident_id}/playbooks",
+    response={201: AppliedPlaybookOut, **ERROR_RESPONSES},
+    summary="Apply a playbook to an incident",
+    operation_id="apply_playbook",
+    url_name="response_incident_playbook_add",
+    description="Creates one task per step (due dates from the step's `due_after`). "
+    "The organisation's own copy is used when it has one. Applying the same "
+    "playbook twice is refused (422). Requires "
+    "`response.manage_incidents`.",
+)
 def apply_playbook(request: AuthenticatedRequest, incident_id: Path[Id], payload: ApplyIn) -> Any:
     require(request, MANAGE_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
@@ -305,17 +373,24 @@ def apply_playbook(request: AuthenticatedRequest, incident_id: Path[Id], payload
     return Status(201, _applied_out(applied, service.progress(applied)))
 
 
-@router.get("/incidents/{int:incident_id}/playbooks/{int:applied_id}",
-            response={200: AppliedPlaybookOut, **ERROR_RESPONSES},
-            summary="Progress of one applied playbook", operation_id="get_incident_playbook",
-            url_name="response_incident_playbook_detail",
-            description="Requires `response.view_incidents`.")
-def get_incident_playbook(request: AuthenticatedRequest, incident_id: Path[Id],
-                          applied_id: Path[Id]) -> Any:
+@router.get(
+    "/incidents/{int:incident_id}/playbooks/{int:applied_id}",
+    response={200: AppliedPlaybookOut, **ERROR_RESPONSES},
+    summary="Progress of one applied playbook",
+    operation_id="get_incident_playbook",
+    url_name="response_incident_playbook_detail",
+    description="Requires `response.view_incidents`.",
+)
+def get_incident_playbook(
+    request: AuthenticatedRequest, incident_id: Path[Id], applied_id: Path[Id]
+) -> Any:
     require(request, VIEW_INCIDENTS)
     incident = get_visible(Incident, request, incident_id)
-    applied = AppliedPlaybook.objects.visible_to(request.user).filter(
-        incident=incident, pk=applied_id).first()
+    applied = (
+        AppliedPlaybook.objects.visible_to(request.user)
+        .filter(incident=incident, pk=applied_id)
+        .first()
+    )
     if applied is None:
         raise Http404
     return _applied_out(applied, service.progress(applied))

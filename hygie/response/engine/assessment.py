@@ -36,23 +36,28 @@ def assess(profile: EstablishmentProfile, incident: IncidentFacts) -> list[Oblig
         rule = OBLIGATION_RULES.get(obligation_id.value)
         decision = rule.decide(case)
         spec = rule.spec
-        wording = ObligationWording(title=spec.title, reason=decision.reason,
-                                    recipient=spec.recipient_for(profile.country),
-                                    notes=decision.notes)
-        obligations.append(Obligation(
-            id=spec.id,
-            title=wording.title.en,
-            applies=decision.applies,
-            reason=wording.reason.en,
-            recipient=wording.recipient.en,
-            legal_basis=spec.legal_basis,
-            verification=spec.verification,
-            trigger=spec.trigger,
-            trigger_at=trigger_at,
-            deadline=decision.deadline if decision.applies else None,
-            provisional=decision.provisional,
-            states=decision.states,
-            notes=tuple(note.en for note in wording.notes),
-            wording=wording,
-        ))
+        wording = ObligationWording(
+            title=spec.title,
+            reason=decision.reason,
+            recipient=spec.recipient_for(profile.country),
+            notes=decision.notes,
+        )
+        obligations.append(
+            Obligation(
+                id=spec.id,
+                title=wording.title.en,
+                applies=decision.applies,
+                reason=wording.reason.en,
+                recipient=wording.recipient.en,
+                legal_basis=spec.legal_basis,
+                verification=spec.verification,
+                trigger=spec.trigger,
+                trigger_at=trigger_at,
+                deadline=decision.deadline if decision.applies else None,
+                provisional=decision.provisional,
+                states=decision.states,
+                notes=tuple(note.en for note in wording.notes),
+                wording=wording,
+            )
+        )
     return obligations

@@ -123,10 +123,62 @@ def choices_of(vocabulary: type[StrEnum]) -> list[str]:
 # HIPAA media notice counts residents of a "State or jurisdiction" (45 CFR 164.406). "State" in
 # 45 CFR 160.103 also covers DC and the territories below: from memory, UNVERIFIED.
 US_JURISDICTIONS: tuple[str, ...] = (
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
-    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
-    "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT",
-    "VA", "WA", "WV", "WI", "WY", "DC", "PR", "VI", "GU", "AS", "MP",
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "DC",
+    "PR",
+    "VI",
+    "GU",
+    "AS",
+    "MP",
 )
 
 
@@ -244,13 +296,15 @@ L = LocalizedText
 
 INCIDENT_CATEGORY_LABELS: Mapping[IncidentCategory, LocalizedText] = {
     IncidentCategory.RANSOMWARE: L("Rançongiciel", "Ransomware"),
-    IncidentCategory.DATA_BREACH: L("Violation de données / exposition de données de santé",
-                                    "Data breach / PHI exposure"),
+    IncidentCategory.DATA_BREACH: L(
+        "Violation de données / exposition de données de santé", "Data breach / PHI exposure"
+    ),
     IncidentCategory.ACCOUNT_COMPROMISE: L("Compromission de compte", "Account compromise"),
     IncidentCategory.PHISHING: L("Hameçonnage", "Phishing"),
     IncidentCategory.MALWARE: L("Logiciel malveillant", "Malware"),
-    IncidentCategory.MEDICAL_DEVICE_COMPROMISE: L("Compromission d’un dispositif médical",
-                                                  "Medical device compromise"),
+    IncidentCategory.MEDICAL_DEVICE_COMPROMISE: L(
+        "Compromission d’un dispositif médical", "Medical device compromise"
+    ),
     IncidentCategory.DENIAL_OF_SERVICE: L("Déni de service", "Denial of service"),
     IncidentCategory.LOSS_THEFT: L("Perte ou vol", "Loss or theft"),
     IncidentCategory.UNAUTHORISED_ACCESS: L("Accès non autorisé", "Unauthorised access"),
@@ -287,18 +341,21 @@ INCIDENT_SOURCE_LABELS: Mapping[IncidentSource, LocalizedText] = {
     IncidentSource.ALERT: L("Alerte(s)", "Alert(s)"),
     IncidentSource.PHISHING_REPORT: L("Courriel d’hameçonnage signalé", "Reported phishing mail"),
     IncidentSource.MANUAL: L("Déclaration manuelle", "Declared by hand"),
-    IncidentSource.EXTERNAL: L("Signalement externe (CERT, partenaire, presse, éditeur)",
-                               "External notice (CERT, partner, press, vendor)"),
+    IncidentSource.EXTERNAL: L(
+        "Signalement externe (CERT, partenaire, presse, éditeur)",
+        "External notice (CERT, partner, press, vendor)",
+    ),
 }
 DATA_CATEGORY_LABELS: Mapping[DataCategory, LocalizedText] = {
-    DataCategory.IDENTITY: L("Identité (nom, date de naissance, adresse)",
-                             "Identity (name, date of birth, address)"),
-    DataCategory.NATIONAL_ID: L("Identifiant national (NIR, INS, SSN)",
-                                "National identifier (NIR, INS, SSN)"),
+    DataCategory.IDENTITY: L(
+        "Identité (nom, date de naissance, adresse)", "Identity (name, date of birth, address)"
+    ),
+    DataCategory.NATIONAL_ID: L(
+        "Identifiant national (NIR, INS, SSN)", "National identifier (NIR, INS, SSN)"
+    ),
     DataCategory.HEALTH: L("Données de santé", "Health data"),
     DataCategory.GENETIC: L("Données génétiques", "Genetic data"),
-    DataCategory.FINANCIAL: L("Données financières ou d’assurance",
-                              "Financial or insurance data"),
+    DataCategory.FINANCIAL: L("Données financières ou d’assurance", "Financial or insurance data"),
     DataCategory.CONTACT: L("Coordonnées", "Contact details"),
     DataCategory.CREDENTIALS: L("Identifiants de connexion", "Credentials"),
     DataCategory.IMAGING: L("Imagerie médicale", "Medical imaging"),
@@ -344,14 +401,17 @@ HIPAA_ROLE_LABELS: Mapping[HIPAARole, LocalizedText] = {
     HIPAARole.NONE: L("Non assujetti à HIPAA", "Not subject to HIPAA"),
 }
 ESTABLISHMENT_TYPE_LABELS: Mapping[EstablishmentType, LocalizedText] = {
-    EstablishmentType.HOSPITAL: L("Établissement de santé (hôpital, clinique)",
-                                  "Health establishment (hospital, clinic)"),
+    EstablishmentType.HOSPITAL: L(
+        "Établissement de santé (hôpital, clinique)", "Health establishment (hospital, clinic)"
+    ),
     EstablishmentType.MILITARY_HOSPITAL: L("Hôpital des armées", "Military hospital"),
     EstablishmentType.LABORATORY: L("Laboratoire de biologie médicale", "Medical laboratory"),
-    EstablishmentType.CARE_CENTRE: L("Autre centre de soins (imagerie, dialyse…)",
-                                     "Other care centre (imaging, dialysis…)"),
-    EstablishmentType.MEDICO_SOCIAL: L("Établissement ou service médico-social",
-                                       "Medico-social establishment or service"),
+    EstablishmentType.CARE_CENTRE: L(
+        "Autre centre de soins (imagerie, dialyse…)", "Other care centre (imaging, dialysis…)"
+    ),
+    EstablishmentType.MEDICO_SOCIAL: L(
+        "Établissement ou service médico-social", "Medico-social establishment or service"
+    ),
     EstablishmentType.PRIVATE_PRACTICE: L("Cabinet libéral", "Private practice"),
     EstablishmentType.OTHER: L("Pas un offreur de soins", "Not a care provider"),
 }
@@ -362,13 +422,16 @@ OBLIGATION_STATUS_LABELS: Mapping[ObligationStatus, LocalizedText] = {
 }
 DRAFT_KIND_LABELS: Mapping[DraftKind, LocalizedText] = {
     DraftKind.CERT_SANTE: L("Déclaration CERT Santé / ARS", "CERT Santé / ARS declaration"),
-    DraftKind.CNIL: L("Notification de violation de données personnelles à la CNIL",
-                      "CNIL personal data breach notification"),
+    DraftKind.CNIL: L(
+        "Notification de violation de données personnelles à la CNIL",
+        "CNIL personal data breach notification",
+    ),
     DraftKind.NIS2_EARLY_WARNING: L("Alerte précoce NIS2", "NIS2 early warning"),
     DraftKind.NIS2_NOTIFICATION: L("Notification d’incident NIS2", "NIS2 incident notification"),
     DraftKind.HHS: L("Déclaration de violation au HHS", "HHS breach report"),
-    DraftKind.INDIVIDUALS_LETTER: L("Courrier aux personnes concernées",
-                                    "Letter to affected individuals"),
+    DraftKind.INDIVIDUALS_LETTER: L(
+        "Courrier aux personnes concernées", "Letter to affected individuals"
+    ),
 }
 DRAFT_STATUS_LABELS: Mapping[DraftStatus, LocalizedText] = {
     DraftStatus.DRAFT: L("Brouillon", "Draft"),
@@ -427,18 +490,20 @@ CARE_IMPACT_STATEMENTS: Mapping[CareImpact, LocalizedText] = {
     CareImpact.DEGRADED_MODE: L("Fonctionnement en mode dégradé", "Degraded mode"),
     CareImpact.DEPROGRAMMED_ACTIVITY: L("Déprogrammation d'activité", "Deprogrammed activity"),
     CareImpact.PATIENT_TRANSFER: L("Transfert de patients", "Patient transfer"),
-    CareImpact.PATIENT_SAFETY_EVENT: L("Événement indésirable pour la sécurité des patients",
-                                       "Patient safety event"),
+    CareImpact.PATIENT_SAFETY_EVENT: L(
+        "Événement indésirable pour la sécurité des patients", "Patient safety event"
+    ),
 }
 INCIDENT_STATUS_STATEMENTS: Mapping[IncidentStatus, LocalizedText] = {
     IncidentStatus.NEW: L("Nouveau, en cours de qualification", "New, being qualified"),
     IncidentStatus.TRIAGE: L("En cours de qualification", "Being triaged"),
     IncidentStatus.CONTAINMENT: L("Endiguement en cours", "Containment in progress"),
     IncidentStatus.ERADICATION: L("Éradication en cours", "Eradication in progress"),
-    IncidentStatus.RECOVERY: L("Remédiation / reprise d'activité en cours",
-                               "Recovery in progress"),
-    IncidentStatus.POST_INCIDENT: L("Incident maîtrisé, retour d'expérience en cours",
-                                    "Handled, post-incident review in progress"),
+    IncidentStatus.RECOVERY: L("Remédiation / reprise d'activité en cours", "Recovery in progress"),
+    IncidentStatus.POST_INCIDENT: L(
+        "Incident maîtrisé, retour d'expérience en cours",
+        "Handled, post-incident review in progress",
+    ),
     IncidentStatus.CLOSED: L("Incident clos", "Closed"),
 }
 RISK_STATEMENTS: Mapping[Risk, LocalizedText] = {
@@ -450,25 +515,30 @@ RISK_STATEMENTS: Mapping[Risk, LocalizedText] = {
 PERSONAL_DATA_STATEMENTS: Mapping[PersonalData, LocalizedText] = {
     PersonalData.YES: L("Oui", "Yes"),
     PersonalData.NO: L("Non", "No"),
-    PersonalData.UNKNOWN: L("Inconnu à ce stade (investigation en cours)",
-                            "Unknown at this stage (under investigation)"),
+    PersonalData.UNKNOWN: L(
+        "Inconnu à ce stade (investigation en cours)", "Unknown at this stage (under investigation)"
+    ),
 }
 # Plain words for the letter to individuals: a patient does not know what "NIR" means.
 DATA_CATEGORY_PLAIN: Mapping[DataCategory, LocalizedText] = {
-    DataCategory.IDENTITY: L("vos nom, prénom, date de naissance et adresse",
-                             "your name, date of birth and address"),
-    DataCategory.NATIONAL_ID: L("votre numéro de sécurité sociale",
-                                "your social security number"),
-    DataCategory.HEALTH: L("des informations sur votre santé et vos soins",
-                           "information about your health and care"),
+    DataCategory.IDENTITY: L(
+        "vos nom, prénom, date de naissance et adresse", "your name, date of birth and address"
+    ),
+    DataCategory.NATIONAL_ID: L("votre numéro de sécurité sociale", "your social security number"),
+    DataCategory.HEALTH: L(
+        "des informations sur votre santé et vos soins", "information about your health and care"
+    ),
     DataCategory.GENETIC: L("des données génétiques", "genetic information"),
-    DataCategory.FINANCIAL: L("des informations bancaires ou de mutuelle",
-                              "bank or insurance information"),
-    DataCategory.CONTACT: L("vos coordonnées (téléphone, courriel)",
-                            "your contact details (phone, e-mail)"),
+    DataCategory.FINANCIAL: L(
+        "des informations bancaires ou de mutuelle", "bank or insurance information"
+    ),
+    DataCategory.CONTACT: L(
+        "vos coordonnées (téléphone, courriel)", "your contact details (phone, e-mail)"
+    ),
     DataCategory.CREDENTIALS: L("vos identifiants de connexion", "your login details"),
-    DataCategory.IMAGING: L("des images médicales (radiographies, scanners…)",
-                            "medical images (X-rays, scans…)"),
+    DataCategory.IMAGING: L(
+        "des images médicales (radiographies, scanners…)", "medical images (X-rays, scans…)"
+    ),
     DataCategory.STAFF: L("des informations professionnelles", "employment information"),
     DataCategory.OTHER: L("d'autres informations", "other information"),
 }
@@ -504,7 +574,10 @@ CARE_IMPACT_IN_REASONS: Mapping[CareImpact, str] = {
     CareImpact.PATIENT_SAFETY_EVENT: "événement touchant la sécurité des patients",
 }
 RISK_IN_REASONS: Mapping[Risk, str] = {
-    Risk.NONE: "nul", Risk.UNLIKELY: "improbable", Risk.MEDIUM: "moyen", Risk.HIGH: "élevé",
+    Risk.NONE: "nul",
+    Risk.UNLIKELY: "improbable",
+    Risk.MEDIUM: "moyen",
+    Risk.HIGH: "élevé",
 }
 ESTABLISHMENT_TYPE_IN_REASONS: Mapping[EstablishmentType, str] = {
     EstablishmentType.HOSPITAL: "établissement de santé",
@@ -516,6 +589,7 @@ ESTABLISHMENT_TYPE_IN_REASONS: Mapping[EstablishmentType, str] = {
     EstablishmentType.OTHER: "autre structure",
 }
 NIS2_CLASS_IN_REASONS: Mapping[NIS2Class, str] = {
-    NIS2Class.ESSENTIAL: "essentielle", NIS2Class.IMPORTANT: "importante",
+    NIS2Class.ESSENTIAL: "essentielle",
+    NIS2Class.IMPORTANT: "importante",
     NIS2Class.NONE: "aucune",
 }

@@ -98,14 +98,21 @@ class Deadline:
     @classmethod
     def instant(cls, at: datetime, period: str, rule: RuleText) -> Deadline:
         wording = _localized(rule)
-        return cls(DeadlineKind.INSTANT, wording.en, at=at.astimezone(UTC), period=period,
-                   wording=wording)
+        return cls(
+            DeadlineKind.INSTANT, wording.en, at=at.astimezone(UTC), period=period, wording=wording
+        )
 
     @classmethod
     def on_date(cls, on: date, zone: ZoneInfo, period: str, rule: RuleText) -> Deadline:
         wording = _localized(rule)
-        return cls(DeadlineKind.DATE, wording.en, on=on, ends_at=end_of_local_day(on, zone),
-                   period=period, wording=wording)
+        return cls(
+            DeadlineKind.DATE,
+            wording.en,
+            on=on,
+            ends_at=end_of_local_day(on, zone),
+            period=period,
+            wording=wording,
+        )
 
     @classmethod
     def immediate(cls, rule: RuleText) -> Deadline:
@@ -118,12 +125,19 @@ class Deadline:
         return cls(DeadlineKind.WITHOUT_UNDUE_DELAY, wording.en, wording=wording)
 
     @classmethod
-    def relative(cls, relative_to: ObligationId, period: str, latest: date, zone: ZoneInfo,
-                 rule: RuleText) -> Deadline:
+    def relative(
+        cls, relative_to: ObligationId, period: str, latest: date, zone: ZoneInfo, rule: RuleText
+    ) -> Deadline:
         wording = _localized(rule)
-        return cls(DeadlineKind.RELATIVE, wording.en, on=latest,
-                   ends_at=end_of_local_day(latest, zone), relative_to=relative_to, period=period,
-                   wording=wording)
+        return cls(
+            DeadlineKind.RELATIVE,
+            wording.en,
+            on=latest,
+            ends_at=end_of_local_day(latest, zone),
+            relative_to=relative_to,
+            period=period,
+            wording=wording,
+        )
 
     @property
     def latest_instant(self) -> datetime | None:
@@ -157,7 +171,8 @@ class Deadline:
             latest = f", at the latest {self.on.isoformat()}" if self.on else ""
             return f"{self.period} after {self.relative_to.value} is sent{latest}"
         if french:
-            return {DeadlineKind.IMMEDIATE: "sans délai",
-                    DeadlineKind.WITHOUT_UNDUE_DELAY: "dans les meilleurs délais"}.get(
-                        self.kind, self.kind.value)
+            return {
+                DeadlineKind.IMMEDIATE: "sans délai",
+                DeadlineKind.WITHOUT_UNDUE_DELAY: "dans les meilleurs délais",
+            }.get(self.kind, self.kind.value)
         return self.kind.value.replace("_", " ")

@@ -31,9 +31,12 @@ class DocumentProblem:
         return f"{prefix}{self.path}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line,
-                "column": self.location.column if self.location is not None else None,
-                "message": self.message}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.location.column if self.location is not None else None,
+            "message": self.message,
+        }
 
 
 class DocumentError(ResponseEngineError):
@@ -45,8 +48,10 @@ class DocumentError(ResponseEngineError):
         self.problems = tuple(problems)
         self.source = source
         count = len(self.problems)
-        lines = [self.header.format(source=source or "<input>")
-                 + f" ({count} problem{'' if count == 1 else 's'}):"]
+        lines = [
+            self.header.format(source=source or "<input>")
+            + f" ({count} problem{'' if count == 1 else 's'}):"
+        ]
         lines.extend(f"  - {problem}" for problem in self.problems)
         super().__init__("\n".join(lines), self.problems[0].location if self.problems else None)
 

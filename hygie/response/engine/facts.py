@@ -49,7 +49,8 @@ class IncidentFacts:
     individuals: int | None = None  # None: not counted yet
     # Left out of the hash (a mapping has none) but not out of equality: facts stay hashable.
     residents_by_state: Mapping[str, int] = field(
-        default_factory=lambda: MappingProxyType({}), hash=False)
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
 
     def __post_init__(self) -> None:
         # Every clock starts from this instant: a naive one would be read in an unknown zone.

@@ -68,8 +68,9 @@ def check_move(from_status: str, to_status: str, note: str = "") -> Move:
         raise TransitionError("same_status", f"the incident is already in {to_status}")
     if from_status == CLOSED:
         if to_status != POST_INCIDENT:
-            raise TransitionError("reopen_target",
-                                  "a closed incident can only be reopened to post-incident")
+            raise TransitionError(
+                "reopen_target", "a closed incident can only be reopened to post-incident"
+            )
         if not has_note:
             raise TransitionError("note_required", "reopening needs a note")
         return Move(from_status, to_status, "reopen", True)
@@ -77,8 +78,9 @@ def check_move(from_status: str, to_status: str, note: str = "") -> Move:
         if to_status == CLOSED:
             needs_note = from_status != POST_INCIDENT
             if needs_note and not has_note:
-                raise TransitionError("note_required",
-                                      "closing before the post-incident phase needs a note")
+                raise TransitionError(
+                    "note_required", "closing before the post-incident phase needs a note"
+                )
             return Move(from_status, to_status, "close", needs_note)
         return Move(from_status, to_status, "forward", False)
     if start - end > 1:
@@ -96,8 +98,15 @@ def allowed_targets(from_status: str) -> list[Move]:
             moves.append(check_move(from_status, target, note="x"))
         except TransitionError:
             continue
-    return [Move(move.from_status, move.to_status, move.kind,
-                 _needs_note(move.from_status, move.to_status)) for move in moves]
+    return [
+        Move(
+            move.from_status,
+            move.to_status,
+            move.kind,
+            _needs_note(move.from_status, move.to_status),
+        )
+        for move in moves
+    ]
 
 
 def _needs_note(from_status: str, to_status: str) -> bool:

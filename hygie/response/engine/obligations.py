@@ -25,7 +25,8 @@ class ObligationSpec:
     trigger: Trigger
     # Some recipients are named per country (CNIL, ANSSI); others fall back to ``recipient``.
     recipient_by_country: Mapping[str, LocalizedText] = field(
-        default_factory=lambda: MappingProxyType({}))
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def recipient_for(self, country: str) -> LocalizedText:
         return self.recipient_by_country.get(country, self.recipient)
@@ -42,8 +43,13 @@ class ObligationText:
     deadline_rule: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "reason": self.reason, "recipient": self.recipient,
-                "notes": list(self.notes), "deadline_rule": self.deadline_rule}
+        return {
+            "title": self.title,
+            "reason": self.reason,
+            "recipient": self.recipient,
+            "notes": list(self.notes),
+            "deadline_rule": self.deadline_rule,
+        }
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,13 @@ class Obligation:
         if self.wording is None:
             return ObligationText(self.title, self.reason, self.recipient, self.notes, rule)
         wording = self.wording
-        return ObligationText(wording.title.get(language), wording.reason.get(language),
-                              wording.recipient.get(language),
-                              tuple(note.get(language) for note in wording.notes), rule)
+        return ObligationText(
+            wording.title.get(language),
+            wording.reason.get(language),
+            wording.recipient.get(language),
+            tuple(note.get(language) for note in wording.notes),
+            rule,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping with stable keys; instants in UTC with a ``Z``.

@@ -23,8 +23,15 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 _HEX = re.compile(r"^[0-9a-f]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_DEFANGS = (("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("[:]", ":"),
-            ("[@]", "@"), ("[at]", "@"))
+_DEFANGS = (
+    ("[.]", "."),
+    ("(.)", "."),
+    ("{.}", "."),
+    ("[dot]", "."),
+    ("[:]", ":"),
+    ("[@]", "@"),
+    ("[at]", "@"),
+)
 
 
 class ObservableError(ResponseEngineError):
@@ -40,8 +47,9 @@ def refang(value: str) -> str:
     text = value
     for defanged, plain in _DEFANGS:
         text = text.replace(defanged, plain)
-    return re.sub(r"^(h[xX]{2}p)(s?)://", lambda m: "http" + m.group(2) + "://", text,
-                  flags=re.IGNORECASE)
+    return re.sub(
+        r"^(h[xX]{2}p)(s?)://", lambda m: "http" + m.group(2) + "://", text, flags=re.IGNORECASE
+    )
 
 
 def normalise(kind: str, raw: str) -> str:
@@ -52,15 +60,20 @@ def normalise(kind: str, raw: str) -> str:
     if not value:
         raise ObservableError("empty", "the value is empty")
     if len(value) > MAX_VALUE_LENGTH:
-        raise ObservableError("too_long", f"the value is longer than {MAX_VALUE_LENGTH} "
-                                          "characters")
+        raise ObservableError("too_long", f"the value is longer than {MAX_VALUE_LENGTH} characters")
     if _CONTROL.search(value):
         raise ObservableError("control_characters", "the value contains control characters")
     if kind in ("ip", "domain", "url", "email", "host"):
         value = refang(value)
-    normaliser = {"ip": normalise_ip, "domain": normalise_domain, "url": normalise_url,
-                  "hash": normalise_hash, "email": normalise_email,
-                  "account": normalise_account, "host": normalise_host}[kind]
+    normaliser = {
+        "ip": normalise_ip,
+        "domain": normalise_domain,
+        "url": normalise_url,
+        "hash": normalise_hash,
+        "email": normalise_email,
+        "account": normalise_account,
+        "host": normalise_host,
+    }[kind]
     return normaliser(value)
 
 
@@ -72,8 +85,9 @@ def normalise_ip(value: str) -> str:
         raise ObservableError("invalid_ip", "not an IPv4 or IPv6 address") from None
 
 
-def normalise_domain(value: str, *, allow_single_label: bool = False,
-                     label_pattern: re.Pattern[str] = _LABEL) -> str:
+def normalise_domain(
+    value: str, *, allow_single_label: bool = False, label_pattern: re.Pattern[str] = _LABEL
+) -> str:
     """The ASCII (IDNA, punycode) lower-case form, without the final dot."""
     name = value.strip().rstrip(".").lower()
     if not name:
@@ -81,14 +95,16 @@ def normalise_domain(value: str, *, allow_single_label: bool = False,
     try:
         ascii_name = ".".join(_idna_label(label) for label in name.split("."))
     except (UnicodeError, ValueError):
-        raise ObservableError("invalid_domain", "not a valid internationalised domain "
-                                                "name") from None
+        raise ObservableError(
+            "invalid_domain", "not a valid internationalised domain name"
+        ) from None
     labels = ascii_name.split(".")
     if len(ascii_name) > 253 or not all(label_pattern.match(label) for label in labels):
         raise ObservableError("invalid_domain", "not a valid domain name")
     if len(labels) < 2 and not allow_single_label:
-        raise ObservableError("invalid_domain", "a domain needs at least two labels "
-                                                "(e.g. example.org)")
+        raise ObservableError(
+            "invalid_domain", "a domain needs at least two labels (e.g. example.org)"
+        )
     if labels[-1].isdigit():
         raise ObservableError("invalid_domain", "this looks like an IP address, not a domain")
     return ascii_name
@@ -110,8 +126,7 @@ def normalise_url(value: str) -> str:
         raise ObservableError("invalid_url", "not a valid URL") from None
     scheme = parts.scheme.lower()
     if scheme not in URL_SCHEMES:
-        raise ObservableError("invalid_url_scheme", "only http, https and ftp URLs are "
-                                                    "accepted")
+        raise ObservableError("invalid_url_scheme", "only http, https and ftp URLs are accepted")
     host = parts.hostname or ""
     if not host:
         raise ObservableError("invalid_url", "the URL has no host")
@@ -140,9 +155,10 @@ def normalise_hash(value: str) -> str:
     if not _HEX.match(digest):
         raise ObservableError("invalid_hash", "a hash is written in hexadecimal")
     if len(digest) not in HASH_LENGTHS:
-        raise ObservableError("invalid_hash_length", "a hash has 32 (MD5), 40 (SHA-1), "
-                                                     "64 (SHA-256) or 128 (SHA-512) "
-                                                     "hexadecimal characters")
+        raise ObservableError(
+            "invalid_hash_length",
+            "a hash has 32 (MD5), 40 (SHA-1), 64 (SHA-256) or 128 (SHA-512) hexadecimal characters",
+        )
     return digest
 
 
@@ -160,8 +176,7 @@ def normalise_email(value: str) -> str:
     try:
         domain = normalise_domain(domain)
     except ObservableError:
-        raise ObservableError("invalid_email", "the e-mail address has an invalid "
-                                               "domain") from None
+        raise ObservableError("invalid_email", "the e-mail address has an invalid domain") from None
     return f"{local.lower()}@{domain}"
 
 

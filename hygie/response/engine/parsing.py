@@ -33,8 +33,13 @@ from hygie.response.engine.facts import EstablishmentProfile, Facts, IncidentFac
 SECTIONS = ("establishment", "incident")
 ESTABLISHMENT_REQUIRED = ("country", "type", "timezone", "nis2", "hipaa", "gdpr_controller")
 ESTABLISHMENT_OPTIONAL = ("name",)
-INCIDENT_REQUIRED = ("category", "personal_data", "risk_to_individuals", "care_impact",
-                     "discovered_at")
+INCIDENT_REQUIRED = (
+    "category",
+    "personal_data",
+    "risk_to_individuals",
+    "care_impact",
+    "discovered_at",
+)
 # Optional fields default to the conservative reading: not encrypted (no exemption), not counted.
 INCIDENT_OPTIONAL = ("data_encrypted", "individuals", "residents_by_state")
 MAX_NAME_LENGTH = 200
@@ -48,7 +53,6 @@ class _Invalid:
     """What a converter returns instead of a value: why the value cannot be used."""
 
     message: str
-
 
 
 def _choice(vocabulary: type[StrEnum]) -> Callable[[object], StrEnum | _Invalid]:
@@ -104,8 +108,10 @@ def _discovered_at(value: object) -> datetime | _Invalid:
             return _Invalid(f"must be an ISO 8601 date and time with an offset, {DATETIME_EXAMPLE}")
     if isinstance(value, datetime):
         if value.utcoffset() is None:
-            return _Invalid("has no UTC offset: add one (+01:00, -05:00 or Z) so that the clocks "
-                            "start at a known instant")
+            return _Invalid(
+                "has no UTC offset: add one (+01:00, -05:00 or Z) so that the clocks "
+                "start at a known instant"
+            )
         return value
     if isinstance(value, date):
         return _Invalid(f"needs a time and a UTC offset, not only a date, {DATETIME_EXAMPLE}")
@@ -158,12 +164,21 @@ class _Reader:
         location = Location(self.source, line) if (self.source or line) else None
         self.problems.append(FactProblem(path, message, location))
 
-    def section(self, data: Mapping[Any, Any], name: str, required: tuple[str, ...],
-                optional: tuple[str, ...]) -> Mapping[str, object]:
+    def section(
+        self,
+        data: Mapping[Any, Any],
+        name: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...],
+    ) -> Mapping[str, object]:
         value = data.get(name)
         if not isinstance(value, Mapping):
-            self.problem(name, "required section is missing" if value is None
-                         else "must be a mapping of keys to values")
+            self.problem(
+                name,
+                "required section is missing"
+                if value is None
+                else "must be a mapping of keys to values",
+            )
             return {}
         known = (*required, *optional)
         fields: dict[str, object] = {}
@@ -171,15 +186,21 @@ class _Reader:
             if isinstance(key, str) and key in known:
                 fields[key] = item
             else:
-                self.problem(f"{name}.{_shown(key)}",
-                             f"unknown key; valid keys: {', '.join(known)}")
+                self.problem(
+                    f"{name}.{_shown(key)}", f"unknown key; valid keys: {', '.join(known)}"
+                )
         for key in required:
             if key not in fields:
                 self.problem(f"{name}.{key}", "required key is missing")
         return fields
 
-    def field(self, fields: Mapping[str, object], path: str, convert: Callable[[object], Any],
-              default: object = None) -> Any:
+    def field(
+        self,
+        fields: Mapping[str, object],
+        path: str,
+        convert: Callable[[object], Any],
+        default: object = None,
+    ) -> Any:
         key = path.rsplit(".", 1)[-1]
         if key not in fields:
             return default
@@ -195,15 +216,20 @@ class _Reader:
         if value is None:
             return {}
         if not isinstance(value, Mapping):
-            self.problem(path, "must be a mapping of State or jurisdiction code to a number of "
-                               "residents, e.g. {NY: 620, NJ: 80}")
+            self.problem(
+                path,
+                "must be a mapping of State or jurisdiction code to a number of "
+                "residents, e.g. {NY: 620, NJ: 80}",
+            )
             return {}
         residents: dict[str, int] = {}
         for key, count in value.items():
             code = key.upper() if isinstance(key, str) else None
             if code is None or code not in US_JURISDICTIONS:
-                self.problem(f"{path}.{_shown(key)}", "unknown State or jurisdiction; valid "
-                             f"choices: {', '.join(US_JURISDICTIONS)}")
+                self.problem(
+                    f"{path}.{_shown(key)}",
+                    f"unknown State or jurisdiction; valid choices: {', '.join(US_JURISDICTIONS)}",
+                )
             elif code in residents:
                 self.problem(f"{path}.{key}", "State or jurisdiction given twice")
             else:
@@ -233,8 +259,7 @@ def _incident(reader: _Reader, data: Mapping[Any, Any]) -> dict[str, Any]:
     values = {
         "category": reader.field(fields, "incident.category", _choice(IncidentCategory)),
         "personal_data": reader.field(fields, "incident.personal_data", _personal_data),
-        "risk_to_individuals": reader.field(fields, "incident.risk_to_individuals",
-                                            _choice(Risk)),
+        "risk_to_individuals": reader.field(fields, "incident.risk_to_individuals", _choice(Risk)),
         "care_impact": reader.field(fields, "incident.care_impact", _choice(CareImpact)),
         "discovered_at": reader.field(fields, "incident.discovered_at", _discovered_at),
         "data_encrypted": reader.field(fields, "incident.data_encrypted", _boolean, False),
@@ -243,13 +268,15 @@ def _incident(reader: _Reader, data: Mapping[Any, Any]) -> dict[str, Any]:
     }
     individuals = values["individuals"]
     if individuals is not None and sum(values["residents_by_state"].values()) > individuals:
-        reader.problem("incident.residents_by_state",
-                       "counts more residents than incident.individuals")
+        reader.problem(
+            "incident.residents_by_state", "counts more residents than incident.individuals"
+        )
     return values
 
 
-def parse_facts(data: object, *, lines: Mapping[str, int] | None = None,
-                source: str | None = None) -> Facts:
+def parse_facts(
+    data: object, *, lines: Mapping[str, int] | None = None, source: str | None = None
+) -> Facts:
     """Build the facts from a mapping with ``establishment`` and ``incident`` sections.
 
     ``lines`` maps dotted field paths (``incident.category``) to 1-based line numbers so that
@@ -258,8 +285,9 @@ def parse_facts(data: object, *, lines: Mapping[str, int] | None = None,
     """
     reader = _Reader(lines or {}, source)
     if not isinstance(data, Mapping):
-        reader.problem("(document)",
-                       f"must be a mapping with the sections {' and '.join(SECTIONS)}")
+        reader.problem(
+            "(document)", f"must be a mapping with the sections {' and '.join(SECTIONS)}"
+        )
         raise FactsError(reader.problems, source)
     for key in data:
         if key not in SECTIONS:
@@ -268,5 +296,6 @@ def parse_facts(data: object, *, lines: Mapping[str, int] | None = None,
     incident = _incident(reader, data)
     if reader.problems:
         raise FactsError(reader.problems, source)
-    return Facts(establishment=EstablishmentProfile(**establishment),
-                 incident=IncidentFacts(**incident))
+    return Facts(
+        establishment=EstablishmentProfile(**establishment), incident=IncidentFacts(**incident)
+    )

@@ -34,8 +34,9 @@ SCHEMA_VERSION = 1
 MAX_PLAYBOOK_BYTES = 256 * 1024
 MAX_DEPTH = 12  # the format needs 7 levels (phases → phase → steps → step → decision → options)
 MAX_NODES = 20_000
-PLAYBOOK_LIMITS = documents.Limits(max_bytes=MAX_PLAYBOOK_BYTES, max_depth=MAX_DEPTH,
-                                   max_nodes=MAX_NODES)
+PLAYBOOK_LIMITS = documents.Limits(
+    max_bytes=MAX_PLAYBOOK_BYTES, max_depth=MAX_DEPTH, max_nodes=MAX_NODES
+)
 MAX_STEPS = 200
 MAX_TITLE = 300  # Task.title and Playbook.title hold 300 characters
 MAX_TEXT = 4000
@@ -64,13 +65,33 @@ _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
-TOP_KEYS = ("schema_version", "key", "version", "title", "summary", "categories", "licence",
-            "obligations", "references", "contacts", "phases")
+TOP_KEYS = (
+    "schema_version",
+    "key",
+    "version",
+    "title",
+    "summary",
+    "categories",
+    "licence",
+    "obligations",
+    "references",
+    "contacts",
+    "phases",
+)
 REFERENCE_KEYS = ("id", "title", "publisher", "url", "verification", "note")
 CONTACT_KEYS = ("role", "who", "when", "name", "phone", "email", "url")
 PHASE_KEYS = ("steps",)
-STEP_KEYS = ("id", "title", "description", "owner_role", "due_after", "due_from", "decision",
-             "references", "obligations")
+STEP_KEYS = (
+    "id",
+    "title",
+    "description",
+    "owner_role",
+    "due_after",
+    "due_from",
+    "decision",
+    "references",
+    "obligations",
+)
 DECISION_KEYS = ("question", "options")
 
 
@@ -81,7 +102,6 @@ class PlaybookError(DocumentError):
 
 
 PlaybookProblem = DocumentProblem
-
 
 
 @dataclass(frozen=True)
@@ -100,8 +120,14 @@ class Reference:
         return self.verification == "verified"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "publisher": self.publisher, "url": self.url,
-                "verification": self.verification, "note": self.note}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "url": self.url,
+            "verification": self.verification,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -119,13 +145,21 @@ class Contact:
     @property
     def to_complete(self) -> tuple[str, ...]:
         """The details the organisation still has to fill in."""
-        return tuple(name for name in ("name", "phone", "email", "url")
-                     if getattr(self, name) == TO_COMPLETE)
+        return tuple(
+            name for name in ("name", "phone", "email", "url") if getattr(self, name) == TO_COMPLETE
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"role": self.role, "who": self.who.to_dict(), "when": self.when.to_dict(),
-                "name": self.name, "phone": self.phone, "email": self.email, "url": self.url,
-                "to_complete": list(self.to_complete)}
+        return {
+            "role": self.role,
+            "who": self.who.to_dict(),
+            "when": self.when.to_dict(),
+            "name": self.name,
+            "phone": self.phone,
+            "email": self.email,
+            "url": self.url,
+            "to_complete": list(self.to_complete),
+        }
 
 
 @dataclass(frozen=True)
@@ -136,8 +170,10 @@ class Decision:
     options: tuple[LocalizedText, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"question": self.question.to_dict(),
-                "options": [option.to_dict() for option in self.options]}
+        return {
+            "question": self.question.to_dict(),
+            "options": [option.to_dict() for option in self.options],
+        }
 
 
 @dataclass(frozen=True)
@@ -160,12 +196,17 @@ class Step:
         return self.decision is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title.to_dict(),
-                "description": self.description.to_dict() if self.description else None,
-                "owner_role": self.owner_role, "due_after": self.due_after_text or None,
-                "due_from": self.due_from,
-                "decision": self.decision.to_dict() if self.decision else None,
-                "references": list(self.references), "obligations": list(self.obligations)}
+        return {
+            "id": self.id,
+            "title": self.title.to_dict(),
+            "description": self.description.to_dict() if self.description else None,
+            "owner_role": self.owner_role,
+            "due_after": self.due_after_text or None,
+            "due_from": self.due_from,
+            "decision": self.decision.to_dict() if self.decision else None,
+            "references": list(self.references),
+            "obligations": list(self.obligations),
+        }
 
 
 @dataclass(frozen=True)
@@ -210,14 +251,19 @@ class Playbook:
         return tuple(contact for contact in self.contacts if contact.to_complete)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"schema_version": self.schema_version, "key": self.key, "version": self.version,
-                "title": self.title.to_dict(),
-                "summary": self.summary.to_dict() if self.summary else None,
-                "categories": list(self.categories), "licence": self.licence,
-                "obligations": list(self.obligations),
-                "references": [ref.to_dict() for ref in self.references],
-                "contacts": [contact.to_dict() for contact in self.contacts],
-                "phases": [phase.to_dict() for phase in self.phases]}
+        return {
+            "schema_version": self.schema_version,
+            "key": self.key,
+            "version": self.version,
+            "title": self.title.to_dict(),
+            "summary": self.summary.to_dict() if self.summary else None,
+            "categories": list(self.categories),
+            "licence": self.licence,
+            "obligations": list(self.obligations),
+            "references": [ref.to_dict() for ref in self.references],
+            "contacts": [contact.to_dict() for contact in self.contacts],
+            "phases": [phase.to_dict() for phase in self.phases],
+        }
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,14 +346,14 @@ class _Checker:
     def problem(self, path: str, message: str, node: yaml.Node | None) -> None:
         location = Location(self.source)
         if node is not None:
-            location = Location(self.source, node.start_mark.line + 1,
-                                node.start_mark.column + 1)
+            location = Location(self.source, node.start_mark.line + 1, node.start_mark.column + 1)
         self.problems.append(PlaybookProblem(path, message, location))
 
     # Shapes ---------------------------------------------------------------------------------
 
-    def mapping(self, node: yaml.Node, path: str, allowed: tuple[str, ...],
-                required: tuple[str, ...]) -> dict[str, yaml.Node] | None:
+    def mapping(
+        self, node: yaml.Node, path: str, allowed: tuple[str, ...], required: tuple[str, ...]
+    ) -> dict[str, yaml.Node] | None:
         if not isinstance(node, yaml.MappingNode):
             self.problem(path, f"expected a mapping with keys: {', '.join(allowed)}", node)
             return None
@@ -332,8 +378,9 @@ class _Checker:
                 self.problem(path or "(document)", f"missing required key '{key}'", node)
         return found
 
-    def sequence(self, node: yaml.Node, path: str, *, min_items: int = 0,
-                 max_items: int = 1000) -> list[yaml.Node]:
+    def sequence(
+        self, node: yaml.Node, path: str, *, min_items: int = 0, max_items: int = 1000
+    ) -> list[yaml.Node]:
         if not isinstance(node, yaml.SequenceNode):
             self.problem(path, "expected a list", node)
             return []
@@ -344,8 +391,9 @@ class _Checker:
             return list(node.value[:max_items])
         return list(node.value)
 
-    def text(self, node: yaml.Node, path: str, *, max_length: int = MAX_TITLE,
-             allow_empty: bool = False) -> str | None:
+    def text(
+        self, node: yaml.Node, path: str, *, max_length: int = MAX_TITLE, allow_empty: bool = False
+    ) -> str | None:
         if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
             hint = " (quote it)" if isinstance(node, yaml.ScalarNode) else ""
             self.problem(path, f"expected text{hint}", node)
@@ -369,15 +417,17 @@ class _Checker:
             return None
         return value
 
-    def choice(self, node: yaml.Node, path: str,
-               choices: tuple[str, ...] | list[str]) -> str | None:
+    def choice(
+        self, node: yaml.Node, path: str, choices: tuple[str, ...] | list[str]
+    ) -> str | None:
         if not isinstance(node, yaml.ScalarNode) or node.value not in choices:
             self.problem(path, f"expected one of: {', '.join(choices)}", node)
             return None
         return str(node.value)
 
-    def localized(self, node: yaml.Node, path: str, *,
-                  max_length: int = MAX_TITLE) -> LocalizedText | None:
+    def localized(
+        self, node: yaml.Node, path: str, *, max_length: int = MAX_TITLE
+    ) -> LocalizedText | None:
         if isinstance(node, yaml.ScalarNode):
             value = self.text(node, path, max_length=max_length)
             return LocalizedText(value, value) if value is not None else None
@@ -387,14 +437,18 @@ class _Checker:
         found = self.mapping(node, path, LANGUAGES, LANGUAGES)
         if found is None:
             return None
-        values = {lang: self.text(found[lang], f"{path}.{lang}", max_length=max_length)
-                  for lang in LANGUAGES if lang in found}
+        values = {
+            lang: self.text(found[lang], f"{path}.{lang}", max_length=max_length)
+            for lang in LANGUAGES
+            if lang in found
+        }
         if values.get("fr") is None or values.get("en") is None:
             return None
         return LocalizedText(values["fr"] or "", values["en"] or "")
 
-    def id_list(self, node: yaml.Node, path: str, valid: tuple[str, ...] | list[str],
-                what: str) -> tuple[str, ...]:
+    def id_list(
+        self, node: yaml.Node, path: str, valid: tuple[str, ...] | list[str], what: str
+    ) -> tuple[str, ...]:
         result: list[str] = []
         for index, item in enumerate(self.sequence(node, path, max_items=50)):
             item_path = f"{path}[{index}]"
@@ -413,43 +467,68 @@ class _Checker:
         found = self.mapping(node, path, REFERENCE_KEYS, ("id", "title"))
         if found is None:
             return None
-        ref_id = self.pattern(found["id"], f"{path}.id", _REFERENCE_ID, "reference id") \
-            if "id" in found else None
+        ref_id = (
+            self.pattern(found["id"], f"{path}.id", _REFERENCE_ID, "reference id")
+            if "id" in found
+            else None
+        )
         title = self.text(found["title"], f"{path}.title") if "title" in found else None
-        publisher = self.text(found["publisher"], f"{path}.publisher") \
-            if "publisher" in found else ""
-        url = self.pattern(found["url"], f"{path}.url", _URL, "http(s) URL") \
-            if "url" in found else ""
-        verification = self.choice(found["verification"], f"{path}.verification",
-                                   VERIFICATION) if "verification" in found else "unverified"
-        note = self.text(found["note"], f"{path}.note", max_length=MAX_TEXT) \
-            if "note" in found else ""
+        publisher = (
+            self.text(found["publisher"], f"{path}.publisher") if "publisher" in found else ""
+        )
+        url = (
+            self.pattern(found["url"], f"{path}.url", _URL, "http(s) URL") if "url" in found else ""
+        )
+        verification = (
+            self.choice(found["verification"], f"{path}.verification", VERIFICATION)
+            if "verification" in found
+            else "unverified"
+        )
+        note = (
+            self.text(found["note"], f"{path}.note", max_length=MAX_TEXT) if "note" in found else ""
+        )
         if None in (ref_id, title, publisher, url, verification, note):
             return None
-        return Reference(str(ref_id), str(title), str(publisher), str(url), str(verification),
-                         str(note))
+        return Reference(
+            str(ref_id), str(title), str(publisher), str(url), str(verification), str(note)
+        )
 
     def contact(self, node: yaml.Node, path: str) -> Contact | None:
         found = self.mapping(node, path, CONTACT_KEYS, ("role", "who", "when"))
         if found is None:
             return None
-        role = self.pattern(found["role"], f"{path}.role", _KEY, "role (lower-case slug)") \
-            if "role" in found else None
+        role = (
+            self.pattern(found["role"], f"{path}.role", _KEY, "role (lower-case slug)")
+            if "role" in found
+            else None
+        )
         who = self.localized(found["who"], f"{path}.who") if "who" in found else None
-        when = self.localized(found["when"], f"{path}.when", max_length=MAX_TEXT) \
-            if "when" in found else None
+        when = (
+            self.localized(found["when"], f"{path}.when", max_length=MAX_TEXT)
+            if "when" in found
+            else None
+        )
         details: dict[str, str | None] = {}
-        checks = {"name": None, "phone": (_PHONE, "phone number"), "email": (_EMAIL, "e-mail"),
-                  "url": (_URL, "http(s) URL")}
+        checks = {
+            "name": None,
+            "phone": (_PHONE, "phone number"),
+            "email": (_EMAIL, "e-mail"),
+            "url": (_URL, "http(s) URL"),
+        }
         for name, check in checks.items():
             if name not in found:
                 details[name] = ""
                 continue
             value = self.text(found[name], f"{path}.{name}")
-            if value is not None and value != TO_COMPLETE and check is not None \
-                    and not check[0].match(value):
-                self.problem(f"{path}.{name}", f"not a valid {check[1]} (or '{TO_COMPLETE}')",
-                             found[name])
+            if (
+                value is not None
+                and value != TO_COMPLETE
+                and check is not None
+                and not check[0].match(value)
+            ):
+                self.problem(
+                    f"{path}.{name}", f"not a valid {check[1]} (or '{TO_COMPLETE}')", found[name]
+                )
                 value = None
             details[name] = value
         if role is None or who is None or when is None or None in details.values():
@@ -460,43 +539,60 @@ class _Checker:
         found = self.mapping(node, path, DECISION_KEYS, DECISION_KEYS)
         if found is None:
             return None
-        question = self.localized(found["question"], f"{path}.question", max_length=MAX_TEXT) \
-            if "question" in found else None
+        question = (
+            self.localized(found["question"], f"{path}.question", max_length=MAX_TEXT)
+            if "question" in found
+            else None
+        )
         options: list[LocalizedText | None] = []
         if "options" in found:
             items = self.sequence(found["options"], f"{path}.options", min_items=2, max_items=10)
-            options = [self.localized(item, f"{path}.options[{index}]")
-                       for index, item in enumerate(items)]
+            options = [
+                self.localized(item, f"{path}.options[{index}]") for index, item in enumerate(items)
+            ]
         if question is None or "options" not in found or len(options) < 2 or None in options:
             return None
         return Decision(question, tuple(option for option in options if option is not None))
 
-    def step(self, node: yaml.Node, path: str, seen_ids: dict[str, str],
-             reference_ids: list[str]) -> Step | None:
+    def step(
+        self, node: yaml.Node, path: str, seen_ids: dict[str, str], reference_ids: list[str]
+    ) -> Step | None:
         found = self.mapping(node, path, STEP_KEYS, ("id", "title"))
         if found is None:
             return None
         ok = True
         step_id = None
         if "id" in found:
-            step_id = self.pattern(found["id"], f"{path}.id", _STEP_ID,
-                                   "step id (lower-case letters, digits, '-' and '_')")
+            step_id = self.pattern(
+                found["id"],
+                f"{path}.id",
+                _STEP_ID,
+                "step id (lower-case letters, digits, '-' and '_')",
+            )
             if step_id is not None and step_id in seen_ids:
-                self.problem(f"{path}.id", f"step id '{step_id}' already used at "
-                                           f"{seen_ids[step_id]}", found["id"])
+                self.problem(
+                    f"{path}.id",
+                    f"step id '{step_id}' already used at {seen_ids[step_id]}",
+                    found["id"],
+                )
                 ok = False
             elif step_id is not None:
                 seen_ids[step_id] = path
         title = self.localized(found["title"], f"{path}.title") if "title" in found else None
         description = None
         if "description" in found:
-            description = self.localized(found["description"], f"{path}.description",
-                                         max_length=MAX_TEXT)
+            description = self.localized(
+                found["description"], f"{path}.description", max_length=MAX_TEXT
+            )
             ok = ok and description is not None
         owner_role = ""
         if "owner_role" in found:
-            owner_role = self.pattern(found["owner_role"], f"{path}.owner_role", _KEY,
-                                      "role (lower-case slug)") or ""
+            owner_role = (
+                self.pattern(
+                    found["owner_role"], f"{path}.owner_role", _KEY, "role (lower-case slug)"
+                )
+                or ""
+            )
             ok = ok and bool(owner_role)
         due_after, due_text = None, ""
         if "due_after" in found:
@@ -507,8 +603,9 @@ class _Checker:
             due_from = self.choice(found["due_from"], f"{path}.due_from", DUE_FROM) or ""
             ok = ok and bool(due_from)
             if "due_after" not in found:
-                self.problem(f"{path}.due_from", "only meaningful with due_after",
-                             found["due_from"])
+                self.problem(
+                    f"{path}.due_from", "only meaningful with due_after", found["due_from"]
+                )
                 ok = False
         decision = None
         if "decision" in found:
@@ -516,28 +613,49 @@ class _Checker:
             ok = ok and decision is not None
         references: tuple[str, ...] = ()
         if "references" in found:
-            references = self.id_list(found["references"], f"{path}.references",
-                                      reference_ids, "reference (declare it in 'references')")
+            references = self.id_list(
+                found["references"],
+                f"{path}.references",
+                reference_ids,
+                "reference (declare it in 'references')",
+            )
         obligations: tuple[str, ...] = ()
         if "obligations" in found:
-            obligations = self.id_list(found["obligations"], f"{path}.obligations",
-                                       choices_of(ObligationId), "obligation id")
+            obligations = self.id_list(
+                found["obligations"],
+                f"{path}.obligations",
+                choices_of(ObligationId),
+                "obligation id",
+            )
         if not ok or step_id is None or title is None:
             return None
-        return Step(step_id, title, description, owner_role, due_after, due_text, due_from,
-                    decision, references, obligations)
+        return Step(
+            step_id,
+            title,
+            description,
+            owner_role,
+            due_after,
+            due_text,
+            due_from,
+            decision,
+            references,
+            obligations,
+        )
 
     def duration(self, node: yaml.Node, path: str) -> tuple[timedelta | None, str]:
         if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-            self.problem(path, "expected an ISO 8601 duration such as PT1H, PT30M, P2D, P1W",
-                         node)
+            self.problem(path, "expected an ISO 8601 duration such as PT1H, PT30M, P2D, P1W", node)
             return None, ""
         try:
             value = parse_duration(node.value)
         except ValueError:
-            self.problem(path, "not an ISO 8601 duration in weeks, days, hours or minutes "
-                               "(e.g. PT1H, PT30M, P2D, P1DT12H, P1W; years and months are "
-                               "not accepted)", node)
+            self.problem(
+                path,
+                "not an ISO 8601 duration in weeks, days, hours or minutes "
+                "(e.g. PT1H, PT30M, P2D, P1DT12H, P1W; years and months are "
+                "not accepted)",
+                node,
+            )
             return None, ""
         if value > MAX_DUE_AFTER:
             self.problem(path, "longer than 366 days", node)
@@ -545,77 +663,131 @@ class _Checker:
         return value, node.value
 
     def document(self, root: yaml.Node) -> Playbook | None:
-        found = self.mapping(root, "", TOP_KEYS,
-                             ("schema_version", "key", "version", "title", "categories",
-                              "phases"))
+        found = self.mapping(
+            root,
+            "",
+            TOP_KEYS,
+            ("schema_version", "key", "version", "title", "categories", "phases"),
+        )
         if found is None:
             return None
         schema_version = None
         if "schema_version" in found:
             node = found["schema_version"]
-            if not isinstance(node, yaml.ScalarNode) or node.tag != _INT \
-                    or node.value != str(SCHEMA_VERSION):
-                self.problem("schema_version", f"unsupported schema version; this Hygie reads "
-                                               f"schema_version {SCHEMA_VERSION}", node)
+            if (
+                not isinstance(node, yaml.ScalarNode)
+                or node.tag != _INT
+                or node.value != str(SCHEMA_VERSION)
+            ):
+                self.problem(
+                    "schema_version",
+                    f"unsupported schema version; this Hygie reads schema_version {SCHEMA_VERSION}",
+                    node,
+                )
             else:
                 schema_version = SCHEMA_VERSION
-        key = self.pattern(found["key"], "key", _KEY,
-                           "key (lower-case letters, digits, '-' and '_', at most 100)") \
-            if "key" in found else None
+        key = (
+            self.pattern(
+                found["key"],
+                "key",
+                _KEY,
+                "key (lower-case letters, digits, '-' and '_', at most 100)",
+            )
+            if "key" in found
+            else None
+        )
         version = None
         if "version" in found:
             node = found["version"]
-            if isinstance(node, yaml.ScalarNode) and node.tag in (_STR, _TIMESTAMP) \
-                    and is_valid_version(node.value):
+            if (
+                isinstance(node, yaml.ScalarNode)
+                and node.tag in (_STR, _TIMESTAMP)
+                and is_valid_version(node.value)
+            ):
                 version = node.value
             else:
-                self.problem("version", "expected a semantic version (1.4.0) or a date "
-                                        "(2026-03-01, or 2026-03-01.2 for a second revision "
-                                        "that day)", node)
+                self.problem(
+                    "version",
+                    "expected a semantic version (1.4.0) or a date "
+                    "(2026-03-01, or 2026-03-01.2 for a second revision "
+                    "that day)",
+                    node,
+                )
         title = self.localized(found["title"], "title") if "title" in found else None
-        summary = self.localized(found["summary"], "summary", max_length=MAX_TEXT) \
-            if "summary" in found else None
-        licence = self.text(found["licence"], "licence", max_length=MAX_TEXT) \
-            if "licence" in found else ""
+        summary = (
+            self.localized(found["summary"], "summary", max_length=MAX_TEXT)
+            if "summary" in found
+            else None
+        )
+        licence = (
+            self.text(found["licence"], "licence", max_length=MAX_TEXT)
+            if "licence" in found
+            else ""
+        )
         categories: tuple[str, ...] = ()
         if "categories" in found:
-            categories = self.id_list(found["categories"], "categories",
-                                      choices_of(IncidentCategory), "incident category")
+            categories = self.id_list(
+                found["categories"], "categories", choices_of(IncidentCategory), "incident category"
+            )
             if isinstance(found["categories"], yaml.SequenceNode) and not found["categories"].value:
-                self.problem("categories", "list at least one incident category",
-                             found["categories"])
+                self.problem(
+                    "categories", "list at least one incident category", found["categories"]
+                )
         obligations: tuple[str, ...] = ()
         if "obligations" in found:
-            obligations = self.id_list(found["obligations"], "obligations",
-                                       choices_of(ObligationId), "obligation id")
+            obligations = self.id_list(
+                found["obligations"], "obligations", choices_of(ObligationId), "obligation id"
+            )
         references: list[Reference] = []
         if "references" in found:
-            for index, item in enumerate(self.sequence(found["references"], "references",
-                                                       max_items=100)):
+            for index, item in enumerate(
+                self.sequence(found["references"], "references", max_items=100)
+            ):
                 reference = self.reference(item, f"references[{index}]")
                 if reference is None:
                     continue
                 if any(ref.id == reference.id for ref in references):
-                    self.problem(f"references[{index}].id",
-                                 f"reference id '{reference.id}' declared twice", item)
+                    self.problem(
+                        f"references[{index}].id",
+                        f"reference id '{reference.id}' declared twice",
+                        item,
+                    )
                     continue
                 references.append(reference)
         contacts: list[Contact] = []
         if "contacts" in found:
-            for index, item in enumerate(self.sequence(found["contacts"], "contacts",
-                                                       max_items=100)):
+            for index, item in enumerate(
+                self.sequence(found["contacts"], "contacts", max_items=100)
+            ):
                 contact = self.contact(item, f"contacts[{index}]")
                 if contact is not None:
                     contacts.append(contact)
-        phases = self.phases(found["phases"], [ref.id for ref in references]) \
-            if "phases" in found else None
-        if None in (schema_version, key, version, title, licence, phases) \
-                or (summary is None and "summary" in found) or self.problems:
+        phases = (
+            self.phases(found["phases"], [ref.id for ref in references])
+            if "phases" in found
+            else None
+        )
+        if (
+            None in (schema_version, key, version, title, licence, phases)
+            or (summary is None and "summary" in found)
+            or self.problems
+        ):
             return None
         assert key is not None and version is not None and title is not None
         assert phases is not None and licence is not None
-        return Playbook(SCHEMA_VERSION, key, version, title, categories, phases, summary,
-                        licence, obligations, tuple(references), tuple(contacts))
+        return Playbook(
+            SCHEMA_VERSION,
+            key,
+            version,
+            title,
+            categories,
+            phases,
+            summary,
+            licence,
+            obligations,
+            tuple(references),
+            tuple(contacts),
+        )
 
     def phases(self, node: yaml.Node, reference_ids: list[str]) -> tuple[Phase, ...] | None:
         found = self.mapping(node, "phases", PHASES, ())
@@ -631,17 +803,19 @@ class _Checker:
             phase = self.mapping(found[phase_key], path, PHASE_KEYS, PHASE_KEYS)
             if phase is None or "steps" not in phase:
                 continue
-            items = self.sequence(phase["steps"], f"{path}.steps", min_items=1,
-                                  max_items=MAX_STEPS)
+            items = self.sequence(phase["steps"], f"{path}.steps", min_items=1, max_items=MAX_STEPS)
             total += len(items)
-            steps = [self.step(item, f"{path}.steps[{index}]", seen_ids, reference_ids)
-                     for index, item in enumerate(items)]
+            steps = [
+                self.step(item, f"{path}.steps[{index}]", seen_ids, reference_ids)
+                for index, item in enumerate(items)
+            ]
             result.append(Phase(phase_key, tuple(step for step in steps if step is not None)))
         if total == 0 and found:
             return tuple(result)
         if not found:
-            self.problem("phases", f"at least one phase with steps is required "
-                                   f"({', '.join(PHASES)})", node)
+            self.problem(
+                "phases", f"at least one phase with steps is required ({', '.join(PHASES)})", node
+            )
             return None
         if total > MAX_STEPS:
             self.problem("phases", f"more than {MAX_STEPS} steps in all", node)
@@ -656,9 +830,14 @@ def _compose(text: str, source: str | None) -> tuple[yaml.Node | None, list[Play
     try:
         return documents.compose_yaml(text, source, PLAYBOOK_LIMITS), []
     except documents.DocumentError as error:
-        problems = [PlaybookProblem(documents.dotted_path(problem.path) or "(document)",
-                                    problem.message, problem.location)
-                    for problem in error.problems]
+        problems = [
+            PlaybookProblem(
+                documents.dotted_path(problem.path) or "(document)",
+                problem.message,
+                problem.location,
+            )
+            for problem in error.problems
+        ]
         if not error.documents:
             raise PlaybookError(problems, source) from None
         return error.documents[0].data, problems  # only duplicate keys
@@ -668,14 +847,16 @@ def parse_playbook(text: str, source: str | None = None) -> Playbook:
     """Validate a playbook document; raise :class:`PlaybookError` listing every problem."""
     root, duplicates = _compose(text, source)
     if root is None:
-        raise PlaybookError([PlaybookProblem("(document)", "the document is empty",
-                                             Location(source))], source)
+        raise PlaybookError(
+            [PlaybookProblem("(document)", "the document is empty", Location(source))], source
+        )
     checker = _Checker(source)
     checker.problems.extend(duplicates)
     playbook = checker.document(root)
     if checker.problems or playbook is None:
-        problems = checker.problems or [PlaybookProblem("(document)", "not a valid playbook",
-                                                        Location(source))]
+        problems = checker.problems or [
+            PlaybookProblem("(document)", "not a valid playbook", Location(source))
+        ]
         raise PlaybookError(sorted(problems, key=_problem_order), source)
     return playbook
 
@@ -709,8 +890,12 @@ class PhaseProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"phase": self.phase, "done": self.done, "total": self.total,
-                "percent": self.percent}
+        return {
+            "phase": self.phase,
+            "done": self.done,
+            "total": self.total,
+            "percent": self.percent,
+        }
 
 
 def phase_progress(tasks: list[tuple[str, bool]]) -> tuple[PhaseProgress, ...]:

@@ -28,8 +28,9 @@ SCHEMA_VERSION = 1
 MAX_SCENARIO_BYTES = 256 * 1024
 MAX_YAML_EVENTS = 50_000
 # The format nests five levels (injects → inject → expected_actions → language → items).
-SCENARIO_LIMITS = documents.Limits(max_bytes=MAX_SCENARIO_BYTES, max_depth=10,
-                                   max_nodes=MAX_YAML_EVENTS)
+SCENARIO_LIMITS = documents.Limits(
+    max_bytes=MAX_SCENARIO_BYTES, max_depth=10, max_nodes=MAX_YAML_EVENTS
+)
 MAX_INJECTS = 200
 MAX_DURATION = timedelta(days=7)
 MAX_SHORT_TEXT = 300
@@ -39,19 +40,45 @@ KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 # Where an inject comes from, as the players would receive it. Closed, so the console can show a
 # translated label and an icon-free badge for each.
-CHANNELS = ("phone", "mail", "press", "social_media", "soc", "it_team", "ehr_vendor", "supplier",
-            "ars", "cert_sante", "cnil", "anssi", "police", "management", "clinical_staff",
-            "patient", "other")
+CHANNELS = (
+    "phone",
+    "mail",
+    "press",
+    "social_media",
+    "soc",
+    "it_team",
+    "ehr_vendor",
+    "supplier",
+    "ars",
+    "cert_sante",
+    "cnil",
+    "anssi",
+    "police",
+    "management",
+    "clinical_staff",
+    "patient",
+    "other",
+)
 
-TOP_KEYS_REQUIRED = ("schema_version", "key", "version", "title", "summary", "objectives",
-                     "duration", "injects")
+TOP_KEYS_REQUIRED = (
+    "schema_version",
+    "key",
+    "version",
+    "title",
+    "summary",
+    "objectives",
+    "duration",
+    "injects",
+)
 TOP_KEYS_OPTIONAL = ("audience",)
 INJECT_KEYS_REQUIRED = ("id", "at", "channel", "from", "title", "content")
 INJECT_KEYS_OPTIONAL = ("expected_actions", "facilitator_notes")
 ACTION_KEYS = ("fr", "en", "obligations")
 
-_DURATION = re.compile(r"^P(?:(?P<days>\d{1,3})D)?(?:T(?=\d)(?:(?P<hours>\d{1,4})H)?"
-                       r"(?:(?P<minutes>\d{1,5})M)?(?:(?P<seconds>\d{1,6})S)?)?$")
+_DURATION = re.compile(
+    r"^P(?:(?P<days>\d{1,3})D)?(?:T(?=\d)(?:(?P<hours>\d{1,4})H)?"
+    r"(?:(?P<minutes>\d{1,5})M)?(?:(?P<seconds>\d{1,6})S)?)?$"
+)
 
 
 ScenarioProblem = DocumentProblem
@@ -61,7 +88,6 @@ class ScenarioError(DocumentError):
     """A scenario cannot be used."""
 
     header = "invalid scenario {source}"
-
 
 
 @dataclass(frozen=True)
@@ -118,8 +144,9 @@ class Scenario:
 # Scheduling
 
 
-def due_injects(scenario: Scenario, elapsed: timedelta,
-                delivered: Iterable[str] = ()) -> tuple[Inject, ...]:
+def due_injects(
+    scenario: Scenario, elapsed: timedelta, delivered: Iterable[str] = ()
+) -> tuple[Inject, ...]:
     """Injects whose time has come (``at <= elapsed``) and that were not delivered yet, in order.
 
     An inject is due at its offset exactly: at PT15M it is due when 15 minutes have elapsed.
@@ -158,8 +185,11 @@ def format_duration(value: timedelta) -> str:
     days, seconds = divmod(seconds, 86_400)
     hours, seconds = divmod(seconds, 3_600)
     minutes, seconds = divmod(seconds, 60)
-    time = "".join(f"{amount}{unit}" for amount, unit in ((hours, "H"), (minutes, "M"),
-                                                            (seconds, "S")) if amount)
+    time = "".join(
+        f"{amount}{unit}"
+        for amount, unit in ((hours, "H"), (minutes, "M"), (seconds, "S"))
+        if amount
+    )
     text = "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
     return text if text != "P" else "PT0S"
 
@@ -174,15 +204,21 @@ def parse_scenario(text: str, source: str | None = None) -> Scenario:
     try:
         document = documents.load_yaml(text, source, SCENARIO_LIMITS)
     except documents.DocumentError as error:
-        problems = [ScenarioProblem(documents.dotted_path(problem.path) or "(document)",
-                                    problem.message, problem.location)
-                    for problem in error.problems]
+        problems = [
+            ScenarioProblem(
+                documents.dotted_path(problem.path) or "(document)",
+                problem.message,
+                problem.location,
+            )
+            for problem in error.problems
+        ]
         if not error.documents:
             raise ScenarioError(problems, source) from None
         # Only duplicate keys: report them with every other problem of the document.
         document = error.documents[0]
-    return scenario_from_dict(document.data, lines=document.dotted_lines(), source=source,
-                              problems=problems)
+    return scenario_from_dict(
+        document.data, lines=document.dotted_lines(), source=source, problems=problems
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,8 +228,9 @@ def parse_scenario(text: str, source: str | None = None) -> Scenario:
 class _Checker:
     """Collects problems while converting a mapping; one instance per document."""
 
-    def __init__(self, lines: Mapping[str, int], source: str | None,
-                 problems: list[ScenarioProblem]) -> None:
+    def __init__(
+        self, lines: Mapping[str, int], source: str | None, problems: list[ScenarioProblem]
+    ) -> None:
         self.lines = lines
         self.source = source
         self.problems = problems
@@ -209,8 +246,13 @@ class _Checker:
     def problem(self, path: str, message: str) -> None:
         self.problems.append(ScenarioProblem(path, message, self.location(path)))
 
-    def keys(self, data: Mapping[Any, Any], path: str, required: tuple[str, ...],
-             optional: tuple[str, ...]) -> None:
+    def keys(
+        self,
+        data: Mapping[Any, Any],
+        path: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...],
+    ) -> None:
         valid = required + optional
         for key in data:
             if key not in valid:
@@ -229,8 +271,9 @@ class _Checker:
         if isinstance(value, Mapping):
             for key in value:
                 if key not in LANGUAGES:
-                    self.problem(f"{path}.{key}",
-                                 f"unknown language; valid keys: {', '.join(LANGUAGES)}")
+                    self.problem(
+                        f"{path}.{key}", f"unknown language; valid keys: {', '.join(LANGUAGES)}"
+                    )
             texts: dict[str, str] = {}
             is_valid = True
             for language in LANGUAGES:
@@ -286,37 +329,50 @@ class _Checker:
         return value
 
 
-def scenario_from_dict(data: object, *, lines: Mapping[str, int] | None = None,
-                       source: str | None = None,
-                       problems: list[ScenarioProblem] | None = None) -> Scenario:
+def scenario_from_dict(
+    data: object,
+    *,
+    lines: Mapping[str, int] | None = None,
+    source: str | None = None,
+    problems: list[ScenarioProblem] | None = None,
+) -> Scenario:
     """Build a :class:`Scenario` from a parsed document; raise :class:`ScenarioError`."""
     found: list[ScenarioProblem] = list(problems or ())
     check = _Checker(lines or {}, source, found)
     if not isinstance(data, Mapping):
-        check.problem("(document)", "must be a mapping of scenario fields "
-                                    f"({', '.join(TOP_KEYS_REQUIRED)})")
+        check.problem(
+            "(document)", f"must be a mapping of scenario fields ({', '.join(TOP_KEYS_REQUIRED)})"
+        )
         raise ScenarioError(found, source)
     check.keys(data, "", TOP_KEYS_REQUIRED, TOP_KEYS_OPTIONAL)
 
     schema = data.get("schema_version")
     if "schema_version" in data and (isinstance(schema, bool) or schema != SCHEMA_VERSION):
-        check.problem("schema_version", f"unsupported; this version of Hygie reads "
-                                        f"schema_version {SCHEMA_VERSION}")
+        check.problem(
+            "schema_version",
+            f"unsupported; this version of Hygie reads schema_version {SCHEMA_VERSION}",
+        )
     key = data.get("key")
     if "key" in data and not (isinstance(key, str) and KEY_PATTERN.match(key)):
         check.problem("key", "must be lower-case letters, digits, - and _ (at most 100)")
     version = data.get("version")
-    if "version" in data and (isinstance(version, bool) or not isinstance(version, int)
-                              or not 1 <= version <= 1_000_000):
+    if "version" in data and (
+        isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 1_000_000
+    ):
         check.problem("version", "must be a whole number from 1")
     title = check.text(data["title"], "title", MAX_SHORT_TEXT) if "title" in data else None
-    summary = check.text(data["summary"], "summary", MAX_LONG_TEXT) \
-        if "summary" in data else None
-    audience = check.text(data["audience"], "audience", MAX_LONG_TEXT) \
-        if data.get("audience") is not None else None
+    summary = check.text(data["summary"], "summary", MAX_LONG_TEXT) if "summary" in data else None
+    audience = (
+        check.text(data["audience"], "audience", MAX_LONG_TEXT)
+        if data.get("audience") is not None
+        else None
+    )
     objectives: list[LocalizedText] = []
-    items = check.sequence(data["objectives"], "objectives", MAX_LIST_ITEMS) \
-        if "objectives" in data else None
+    items = (
+        check.sequence(data["objectives"], "objectives", MAX_LIST_ITEMS)
+        if "objectives" in data
+        else None
+    )
     for index, item in enumerate(items or ()):
         text = check.text(item, f"objectives[{index}]", MAX_LONG_TEXT)
         if text is not None:
@@ -326,8 +382,9 @@ def scenario_from_dict(data: object, *, lines: Mapping[str, int] | None = None,
     duration = check.duration(data["duration"], "duration") if "duration" in data else None
 
     injects: list[Inject] = []
-    raw_injects = check.sequence(data["injects"], "injects", MAX_INJECTS) \
-        if "injects" in data else None
+    raw_injects = (
+        check.sequence(data["injects"], "injects", MAX_INJECTS) if "injects" in data else None
+    )
     if raw_injects is not None and not raw_injects:
         check.problem("injects", "list at least one inject")
     first_seen: dict[str, int] = {}
@@ -342,12 +399,17 @@ def scenario_from_dict(data: object, *, lines: Mapping[str, int] | None = None,
         else:
             first_seen[inject.id] = index
         if previous is not None and inject.at <= previous[1]:
-            check.problem(f"{path}.at", f"must come after injects[{previous[0]}] "
-                                        f"({format_duration(previous[1])}): injects are listed "
-                                        "in strictly increasing time order")
+            check.problem(
+                f"{path}.at",
+                f"must come after injects[{previous[0]}] "
+                f"({format_duration(previous[1])}): injects are listed "
+                "in strictly increasing time order",
+            )
         if duration is not None and inject.at > duration:
-            check.problem(f"{path}.at", f"after the end of the exercise (duration "
-                                        f"{format_duration(duration)})")
+            check.problem(
+                f"{path}.at",
+                f"after the end of the exercise (duration {format_duration(duration)})",
+            )
         previous = (index, inject.at)
         injects.append(inject)
 
@@ -355,10 +417,18 @@ def scenario_from_dict(data: object, *, lines: Mapping[str, int] | None = None,
         raise ScenarioError(found, source)
     assert isinstance(key, str) and isinstance(version, int)
     assert title is not None and summary is not None and duration is not None
-    return Scenario(key=key, version=version, title=title, summary=summary,
-                    objectives=tuple(objectives), duration=duration, injects=tuple(injects),
-                    audience=audience, schema_version=SCHEMA_VERSION,
-                    _by_id={item.id: item for item in injects})
+    return Scenario(
+        key=key,
+        version=version,
+        title=title,
+        summary=summary,
+        objectives=tuple(objectives),
+        duration=duration,
+        injects=tuple(injects),
+        audience=audience,
+        schema_version=SCHEMA_VERSION,
+        _by_id={item.id: item for item in injects},
+    )
 
 
 def _inject(check: _Checker, raw: object, path: str) -> Inject | None:
@@ -375,19 +445,27 @@ def _inject(check: _Checker, raw: object, path: str) -> Inject | None:
     if "channel" in raw and channel not in CHANNELS:
         check.problem(f"{path}.channel", f"unknown channel; valid channels: {', '.join(CHANNELS)}")
     sender = raw.get("from")
-    if "from" in raw and not (isinstance(sender, str) and sender.strip()
-                              and len(sender) <= MAX_SHORT_TEXT):
-        check.problem(f"{path}.from", f"must be non-empty text of at most {MAX_SHORT_TEXT} "
-                                      "characters")
+    if "from" in raw and not (
+        isinstance(sender, str) and sender.strip() and len(sender) <= MAX_SHORT_TEXT
+    ):
+        check.problem(
+            f"{path}.from", f"must be non-empty text of at most {MAX_SHORT_TEXT} characters"
+        )
     title = check.text(raw["title"], f"{path}.title", MAX_SHORT_TEXT) if "title" in raw else None
-    content = check.text(raw["content"], f"{path}.content", MAX_LONG_TEXT) \
-        if "content" in raw else None
-    notes = check.text(raw["facilitator_notes"], f"{path}.facilitator_notes", MAX_LONG_TEXT) \
-        if raw.get("facilitator_notes") is not None else None
-    actions: list[ExpectedAction] = []
-    raw_actions = check.sequence(raw["expected_actions"], f"{path}.expected_actions",
-                                 MAX_LIST_ITEMS) if raw.get("expected_actions") is not None \
+    content = (
+        check.text(raw["content"], f"{path}.content", MAX_LONG_TEXT) if "content" in raw else None
+    )
+    notes = (
+        check.text(raw["facilitator_notes"], f"{path}.facilitator_notes", MAX_LONG_TEXT)
+        if raw.get("facilitator_notes") is not None
         else None
+    )
+    actions: list[ExpectedAction] = []
+    raw_actions = (
+        check.sequence(raw["expected_actions"], f"{path}.expected_actions", MAX_LIST_ITEMS)
+        if raw.get("expected_actions") is not None
+        else None
+    )
     for index, item in enumerate(raw_actions or ()):
         action = _action(check, item, f"{path}.expected_actions[{index}]")
         if action is not None:
@@ -396,8 +474,16 @@ def _inject(check: _Checker, raw: object, path: str) -> Inject | None:
         return None
     assert isinstance(inject_id, str) and at is not None and isinstance(channel, str)
     assert isinstance(sender, str) and title is not None and content is not None
-    return Inject(id=inject_id, at=at, channel=channel, sender=sender.strip(), title=title,
-                  content=content, expected_actions=tuple(actions), facilitator_notes=notes)
+    return Inject(
+        id=inject_id,
+        at=at,
+        channel=channel,
+        sender=sender.strip(),
+        title=title,
+        content=content,
+        expected_actions=tuple(actions),
+        facilitator_notes=notes,
+    )
 
 
 def _action(check: _Checker, raw: object, path: str) -> ExpectedAction | None:
@@ -409,16 +495,19 @@ def _action(check: _Checker, raw: object, path: str) -> ExpectedAction | None:
     for key in raw:
         if key not in ACTION_KEYS:
             check.problem(f"{path}.{key}", f"unknown key; valid keys: {', '.join(ACTION_KEYS)}")
-    text = check.text({lang: raw[lang] for lang in LANGUAGES if lang in raw}, path,
-                      MAX_LONG_TEXT)
+    text = check.text({lang: raw[lang] for lang in LANGUAGES if lang in raw}, path, MAX_LONG_TEXT)
     obligations: list[str] = []
     valid = choices_of(ObligationId)
-    items = check.sequence(raw["obligations"], f"{path}.obligations", len(valid)) \
-        if raw.get("obligations") is not None else None
+    items = (
+        check.sequence(raw["obligations"], f"{path}.obligations", len(valid))
+        if raw.get("obligations") is not None
+        else None
+    )
     for index, item in enumerate(items or ()):
         if item not in valid:
-            check.problem(f"{path}.obligations[{index}]",
-                          f"unknown obligation; valid ids: {', '.join(valid)}")
+            check.problem(
+                f"{path}.obligations[{index}]", f"unknown obligation; valid ids: {', '.join(valid)}"
+            )
         elif item not in obligations:
             obligations.append(item)
     if len(check.problems) > before or text is None:

@@ -27,9 +27,14 @@ def facts_from_yaml(text: str, source: str | None = None) -> Facts:
     try:
         document = documents.load_yaml(text, source, FACTS_LIMITS)
     except documents.DocumentError as error:
-        duplicates = [FactProblem(documents.dotted_path(problem.path) or "(document)",
-                                  problem.message, problem.location)
-                      for problem in error.problems]
+        duplicates = [
+            FactProblem(
+                documents.dotted_path(problem.path) or "(document)",
+                problem.message,
+                problem.location,
+            )
+            for problem in error.problems
+        ]
         if not error.documents:
             raise FactsError(duplicates, source) from None
         # Only duplicate keys: report them with every other problem of the document.

@@ -24,42 +24,65 @@ class _DateTimeInput(forms.DateTimeInput):
 
 
 class ExercisePlanForm(forms.Form):
-    establishment = forms.ModelChoiceField(queryset=Establishment.objects.none(),
-                                           label=gettext_lazy("Establishment"))
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=300, required=False,
-                            help_text=gettext_lazy("Leave empty to use the scenario's title."))
+    establishment = forms.ModelChoiceField(
+        queryset=Establishment.objects.none(), label=gettext_lazy("Establishment")
+    )
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Leave empty to use the scenario's title."),
+    )
     scenario_key = forms.ChoiceField(label=gettext_lazy("Scenario"), required=False)
     file = forms.FileField(
-        label=gettext_lazy("Or your own scenario (YAML)"), required=False,
-        help_text=gettext_lazy("A scenario file in Hygie's format (see the exercises guide); it "
-                               "replaces the scenario chosen above."))
+        label=gettext_lazy("Or your own scenario (YAML)"),
+        required=False,
+        help_text=gettext_lazy(
+            "A scenario file in Hygie's format (see the exercises guide); it "
+            "replaces the scenario chosen above."
+        ),
+    )
     planned_for = forms.DateTimeField(label=gettext_lazy("Planned for"), widget=_DateTimeInput())
     participants = forms.ModelMultipleChoiceField(
-        queryset=Establishment.objects.none(), required=False,
-        label=gettext_lazy("Participants with a Hygie account"))
+        queryset=Establishment.objects.none(),
+        required=False,
+        label=gettext_lazy("Participants with a Hygie account"),
+    )
     other_participants = forms.CharField(
-        label=gettext_lazy("Other participants"), required=False, max_length=5000,
+        label=gettext_lazy("Other participants"),
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("People without a Hygie account: one per line, name and function."))
+        help_text=gettext_lazy("People without a Hygie account: one per line, name and function."),
+    )
     objectives = forms.CharField(
-        label=gettext_lazy("Objectives"), required=False, max_length=10000,
+        label=gettext_lazy("Objectives"),
+        required=False,
+        max_length=10000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=gettext_lazy("Leave empty to use the scenario's objectives."))
+        help_text=gettext_lazy("Leave empty to use the scenario's objectives."),
+    )
 
-    def __init__(self, *args: Any, user: User, exercise: Exercise | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, exercise: Exercise | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.exercise = exercise
-        form_field(self, "establishment", forms.ModelChoiceField).queryset = \
-            Establishment.objects.visible_to(user).order_by("name")
+        form_field(
+            self, "establishment", forms.ModelChoiceField
+        ).queryset = Establishment.objects.visible_to(user).order_by("name")
         participants = form_field(self, "participants", forms.ModelMultipleChoiceField)
         participants.queryset = service.participant_candidates(
-            exercise.establishment if exercise else None, user)
+            exercise.establishment if exercise else None, user
+        )
         participants.label_from_instance = (  # type: ignore[method-assign]
-            lambda obj: obj.get_full_name() or obj.get_username())  # Django's idiom
+            lambda obj: obj.get_full_name() or obj.get_username()
+        )  # Django's idiom
         form_field(self, "scenario_key", forms.ChoiceField).choices = [
-            ("", "—"), *service.scenario_choices()]
+            ("", "—"),
+            *service.scenario_choices(),
+        ]
         if exercise is not None:
             # The scenario and establishment are fixed once planned (the frozen script).
             for name in ("establishment", "scenario_key", "file"):
@@ -87,20 +110,28 @@ class ExercisePlanForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[
-        (ExerciseEntryKind.DECISION, gettext_lazy("Decision")),
-        (ExerciseEntryKind.OBSERVATION, gettext_lazy("Observation"))])
-    text = forms.CharField(label=gettext_lazy("What was decided or observed"),
-                           max_length=service.MAX_ENTRY_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        choices=[
+            (ExerciseEntryKind.DECISION, gettext_lazy("Decision")),
+            (ExerciseEntryKind.OBSERVATION, gettext_lazy("Observation")),
+        ],
+    )
+    text = forms.CharField(
+        label=gettext_lazy("What was decided or observed"),
+        max_length=service.MAX_ENTRY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AfterActionForm(forms.ModelForm):
     class Meta:
         model = Exercise
         fields = ["summary", "strengths", "improvements", "action_plan"]
-        widgets = {name: forms.Textarea(attrs={"rows": 6})
-                   for name in ("summary", "strengths", "improvements", "action_plan")}
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 6})
+            for name in ("summary", "strengths", "improvements", "action_plan")
+        }
         help_texts = {
             "summary": gettext_lazy("How the exercise went, in a few sentences."),
             "action_plan": gettext_lazy("One action per line: what, who, by when."),

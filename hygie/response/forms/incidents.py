@@ -46,8 +46,10 @@ class LocalDateTimeField(forms.DateTimeField):
     widget = LocalDateTimeInput
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("input_formats", [_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S",
-                                            "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
+        kwargs.setdefault(
+            "input_formats",
+            [_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> datetime | None:
@@ -91,27 +93,60 @@ class IncidentForm(ScopedModelForm):
     discovered_at = LocalDateTimeField(label=_("Discovered at"))
     occurred_at = LocalDateTimeField(label=_("Started at"), required=False)
     data_categories = forms.MultipleChoiceField(
-        label=_("Data categories"), choices=DataCategory.choices, required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label=_("Data categories"),
+        choices=DataCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     residents_by_state = forms.CharField(
-        label=_("Affected residents by US state"), required=False, max_length=2000,
-        help_text=_("US incidents only (HIPAA media notice): e.g. CA=120, NY=3."))
+        label=_("Affected residents by US state"),
+        required=False,
+        max_length=2000,
+        help_text=_("US incidents only (HIPAA media notice): e.g. CA=120, NY=3."),
+    )
 
     class Meta:
         model = Incident
-        fields = ["establishment", "title", "category", "severity", "care_impact",
-                  "discovered_at", "occurred_at", "description", "source", "source_reference",
-                  "affected_establishments", "departments", "assets", "personal_data",
-                  "data_categories", "individuals_affected", "risk_to_individuals",
-                  "data_encrypted", "residents_by_state", "assignee", "root_cause",
-                  "lessons_learned", "follow_up_actions"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 5}),
-                   "root_cause": forms.Textarea(attrs={"rows": 3}),
-                   "lessons_learned": forms.Textarea(attrs={"rows": 3}),
-                   "follow_up_actions": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "establishment",
+            "title",
+            "category",
+            "severity",
+            "care_impact",
+            "discovered_at",
+            "occurred_at",
+            "description",
+            "source",
+            "source_reference",
+            "affected_establishments",
+            "departments",
+            "assets",
+            "personal_data",
+            "data_categories",
+            "individuals_affected",
+            "risk_to_individuals",
+            "data_encrypted",
+            "residents_by_state",
+            "assignee",
+            "root_cause",
+            "lessons_learned",
+            "follow_up_actions",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "root_cause": forms.Textarea(attrs={"rows": 3}),
+            "lessons_learned": forms.Textarea(attrs={"rows": 3}),
+            "follow_up_actions": forms.Textarea(attrs={"rows": 3}),
+        }
 
-    def __init__(self, *args: Any, user: User, assignees: list[User] | None = None,
-                 establishments: list[Establishment] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        assignees: list[User] | None = None,
+        establishments: list[Establishment] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, user=user, **kwargs)
         editing = bool(self.instance.pk)
         if editing:
@@ -124,7 +159,8 @@ class IncidentForm(ScopedModelForm):
             if establishments is not None:
                 establishment = form_field(self, "establishment", forms.ModelChoiceField)
                 establishment.queryset = _scoped(establishment).filter(
-                    pk__in=[e.pk for e in establishments])
+                    pk__in=[e.pk for e in establishments]
+                )
             if assignees is not None:
                 assignee = form_field(self, "assignee", forms.ModelChoiceField)
                 assignee.queryset = _scoped(assignee).filter(pk__in=[u.pk for u in assignees])
@@ -134,7 +170,8 @@ class IncidentForm(ScopedModelForm):
             field = form_field(self, name, forms.ModelChoiceField)
             field.queryset = _scoped(field).select_related("establishment")
             field.label_from_instance = (  # type: ignore[method-assign]
-                lambda obj: scoped_label(obj, user))  # Django's way to relabel one form's choices
+                lambda obj: scoped_label(obj, user)
+            )  # Django's way to relabel one form's choices
             field.help_text = _("Only those of the handling or an affected establishment.")
         zone = self.zone_name()
         for name in self.LOCAL_FIELDS:
@@ -143,11 +180,13 @@ class IncidentForm(ScopedModelForm):
                 self.initial[name] = wall_clock(getattr(self.instance, name), zone or "UTC")
         if editing and not self.is_bound:
             self.initial["residents_by_state"] = ", ".join(
-                f"{code}={count}" for code, count in sorted(
-                    (self.instance.residents_by_state or {}).items()))
+                f"{code}={count}"
+                for code, count in sorted((self.instance.residents_by_state or {}).items())
+            )
         self.fields["discovered_at"].help_text = _(
             "%(zone)s Starts the regulatory clocks: when your organisation became aware of the "
-            "incident.") % {"zone": _zone_help(zone)}
+            "incident."
+        ) % {"zone": _zone_help(zone)}
 
     def zone_name(self) -> str | None:
         if self.instance.pk:
@@ -175,8 +214,9 @@ class IncidentForm(ScopedModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        establishment = (self.instance.establishment if self.instance.pk
-                         else data.get("establishment"))
+        establishment = (
+            self.instance.establishment if self.instance.pk else data.get("establishment")
+        )
         if establishment is not None:
             for name in self.LOCAL_FIELDS:
                 if data.get(name) is not None:
@@ -194,8 +234,9 @@ class IncidentForm(ScopedModelForm):
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("Move to"), choices=IncidentStatus.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=20000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AssignForm(forms.Form):
@@ -205,7 +246,8 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.candidates = {str(user.pk): user for user in candidates}
         form_field(self, "assignee", forms.ChoiceField).choices = [("", _("Nobody"))] + [
-            (str(user.pk), user.get_full_name() or user.get_username()) for user in candidates]
+            (str(user.pk), user.get_full_name() or user.get_username()) for user in candidates
+        ]
 
     def clean_assignee(self) -> Any:
         value = self.cleaned_data.get("assignee") or ""
@@ -224,22 +266,30 @@ class WatcherForm(AssignForm):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
-    description = forms.CharField(label=_("Details"), required=False, max_length=20000,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
-    phase = forms.ChoiceField(label=_("Phase"), required=False,
-                              choices=[("", "—"), *IncidentStatus.choices[:-1]])
+    description = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    phase = forms.ChoiceField(
+        label=_("Phase"), required=False, choices=[("", "—"), *IncidentStatus.choices[:-1]]
+    )
     owner = forms.ChoiceField(label=_("Owner"), required=False)
     due_at = LocalDateTimeField(label=_("Due"), required=False)
-    is_decision = forms.BooleanField(label=_("Decision point"), required=False,
-                                     help_text=_("Completing it requires writing the decision "
-                                                 "taken."))
+    is_decision = forms.BooleanField(
+        label=_("Decision point"),
+        required=False,
+        help_text=_("Completing it requires writing the decision taken."),
+    )
 
     def __init__(self, *args: Any, candidates: list[Any], zone_name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.zone_name = zone_name
         self.candidates = {str(user.pk): user for user in candidates}
         form_field(self, "owner", forms.ChoiceField).choices = [("", _("Nobody"))] + [
-            (str(user.pk), user.get_full_name() or user.get_username()) for user in candidates]
+            (str(user.pk), user.get_full_name() or user.get_username()) for user in candidates
+        ]
         self.fields["due_at"].help_text = _zone_help(zone_name)
 
     def clean_owner(self) -> Any:
@@ -252,24 +302,34 @@ class TaskForm(forms.Form):
 
 class TaskStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
-    decision = forms.CharField(label=_("Decision taken"), required=False, max_length=20000,
-                               widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.CharField(
+        label=_("Decision taken"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=20000)
 
 
 class TimelineEntryForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[
-        (TimelineKind.LOG.value, TimelineKind.LOG.label),
-        (TimelineKind.DECISION.value, TimelineKind.DECISION.label)])
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (TimelineKind.LOG.value, TimelineKind.LOG.label),
+            (TimelineKind.DECISION.value, TimelineKind.DECISION.label),
+        ],
+    )
     at = LocalDateTimeField(label=_("When it happened"), required=False)
-    text = forms.CharField(label=_("Entry"), max_length=20000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Entry"), max_length=20000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, zone_name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.zone_name = zone_name
-        self.fields["at"].help_text = str(_zone_help(zone_name)) + " " + str(
-            _("Leave empty for now."))
+        self.fields["at"].help_text = (
+            str(_zone_help(zone_name)) + " " + str(_("Leave empty for now."))
+        )
 
     def clean_at(self) -> datetime | None:
         return to_zone(self.cleaned_data.get("at"), self.zone_name)
@@ -277,42 +337,63 @@ class TimelineEntryForm(forms.Form):
 
 class ObservableForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ObservableKind.choices)
-    value = forms.CharField(label=_("Value"), max_length=2048,
-                            help_text=_("Defanged values (hxxp, [.]) are accepted."))
+    value = forms.CharField(
+        label=_("Value"), max_length=2048, help_text=_("Defanged values (hxxp, [.]) are accepted.")
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
-    is_ioc = forms.BooleanField(label=_("Indicator of compromise"), required=False,
-                                initial=True)
+    is_ioc = forms.BooleanField(label=_("Indicator of compromise"), required=False, initial=True)
 
 
 class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     file = forms.FileField(label=_("File"))
-    description = forms.CharField(label=_("Description"), required=False, max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
-    location = forms.CharField(label=_("Storage location"), required=False, max_length=300,
-                               help_text=_("Where the original is kept (safe, sealed bag…)."))
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    location = forms.CharField(
+        label=_("Storage location"),
+        required=False,
+        max_length=300,
+        help_text=_("Where the original is kept (safe, sealed bag…)."),
+    )
 
 
 class CustodyForm(forms.Form):
-    action = forms.ChoiceField(label=_("Action"), choices=[
-        (CustodyAction.TRANSFERRED.value, CustodyAction.TRANSFERRED.label),
-        (CustodyAction.SEALED.value, CustodyAction.SEALED.label),
-        (CustodyAction.RETURNED.value, CustodyAction.RETURNED.label)])
-    counterpart = forms.CharField(label=_("Handed to / received from"), required=False,
-                                  max_length=200)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (CustodyAction.TRANSFERRED.value, CustodyAction.TRANSFERRED.label),
+            (CustodyAction.SEALED.value, CustodyAction.SEALED.label),
+            (CustodyAction.RETURNED.value, CustodyAction.RETURNED.label),
+        ],
+    )
+    counterpart = forms.CharField(
+        label=_("Handed to / received from"), required=False, max_length=200
+    )
     location = forms.CharField(label=_("Storage location"), required=False, max_length=300)
-    note = forms.CharField(label=_("Note"), required=False, max_length=5000,
-                           help_text=_("Seal number, reason for the hand-over…"))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=5000,
+        help_text=_("Seal number, reason for the hand-over…"),
+    )
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), max_length=20000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Comment"), max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AlertLinkForm(forms.Form):
-    alerts = forms.CharField(label=_("Alert numbers"), max_length=2000,
-                             help_text=_("Separate numbers with spaces or commas."))
+    alerts = forms.CharField(
+        label=_("Alert numbers"),
+        max_length=2000,
+        help_text=_("Separate numbers with spaces or commas."),
+    )
 
     def clean_alerts(self) -> list[int]:
         parts = [p for p in re.split(r"[\s,;#]+", self.cleaned_data["alerts"]) if p]

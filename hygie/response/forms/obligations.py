@@ -20,24 +20,32 @@ class CompleteForm(forms.Form):
         label=gettext_lazy("Done at"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=gettext_lazy("In the establishment's time zone."))
+        help_text=gettext_lazy("In the establishment's time zone."),
+    )
     proof_reference = forms.CharField(
-        label=gettext_lazy("Proof: reference number"), required=False,
+        label=gettext_lazy("Proof: reference number"),
+        required=False,
         max_length=service.MAX_REFERENCE,
-        help_text=gettext_lazy("Receipt or case number given by the recipient."))
+        help_text=gettext_lazy("Receipt or case number given by the recipient."),
+    )
     proof_file = forms.FileField(
-        label=gettext_lazy("Proof: file"), required=False,
-        help_text=gettext_lazy("Acknowledgement or copy of what was sent (PDF, image, text…)."))
+        label=gettext_lazy("Proof: file"),
+        required=False,
+        help_text=gettext_lazy("Acknowledgement or copy of what was sent (PDF, image, text…)."),
+    )
 
 
 class NotApplicableForm(forms.Form):
     justification = forms.CharField(
-        label=gettext_lazy("Why it does not apply"), max_length=service.MAX_JUSTIFICATION,
-        widget=forms.Textarea(attrs={"rows": 3}))
+        label=gettext_lazy("Why it does not apply"),
+        max_length=service.MAX_JUSTIFICATION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
-def complete_form(obligation: IncidentObligation, data: Any = None,
-                  files: Any = None) -> CompleteForm:
+def complete_form(
+    obligation: IncidentObligation, data: Any = None, files: Any = None
+) -> CompleteForm:
     """The form of one obligation (ids unique when a panel shows several)."""
     zone = obligation.incident.establishment.timezone
     initial = None
@@ -46,7 +54,8 @@ def complete_form(obligation: IncidentObligation, data: Any = None,
         initial = {"done_at": now.replace(tzinfo=None, second=0, microsecond=0)}
     form = CompleteForm(data, files, initial=initial, auto_id=f"obligation-{obligation.pk}-%s")
     form.fields["done_at"].help_text = _("In the establishment's time zone (%(zone)s).") % {
-        "zone": zone}
+        "zone": zone
+    }
     return form
 
 

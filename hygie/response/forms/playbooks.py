@@ -17,11 +17,13 @@ from hygie.response.engine.playbooks import MAX_PLAYBOOK_BYTES
 class _OrganisationChoiceForm(forms.Form):
     """Asks which organisation only of users who see several; others save into their own."""
 
-    organisation = forms.ModelChoiceField(label=gettext_lazy("Organisation"),
-                                          queryset=Organisation.objects.none(), required=False)
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"), queryset=Organisation.objects.none(), required=False
+    )
 
-    def __init__(self, *args: Any, organisations: list[Organisation] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: list[Organisation] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = organisations or []
         if len(choices) > 1:
@@ -36,16 +38,26 @@ class PlaybookSourceForm(_OrganisationChoiceForm):
     """The YAML editor (a plain textarea; problems are listed next to it with their lines)."""
 
     source = forms.CharField(
-        label=gettext_lazy("Playbook (YAML)"), strip=False,
+        label=gettext_lazy("Playbook (YAML)"),
+        strip=False,
         max_length=MAX_PLAYBOOK_BYTES,
-        widget=forms.Textarea(attrs={"rows": 32, "spellcheck": "false", "autocomplete": "off",
-                                     "class": "code-editor", "wrap": "off"}))
+        widget=forms.Textarea(
+            attrs={
+                "rows": 32,
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "class": "code-editor",
+                "wrap": "off",
+            }
+        ),
+    )
     field_order = ["source", "organisation"]
 
 
 class PlaybookUploadForm(_OrganisationChoiceForm):
-    file = forms.FileField(label=gettext_lazy("YAML file"),
-                           help_text=gettext_lazy("A .yaml or .yml playbook, UTF-8."))
+    file = forms.FileField(
+        label=gettext_lazy("YAML file"), help_text=gettext_lazy("A .yaml or .yml playbook, UTF-8.")
+    )
     field_order = ["file", "organisation"]
 
     def clean_file(self) -> str:
@@ -54,8 +66,9 @@ class PlaybookUploadForm(_OrganisationChoiceForm):
             raise ValidationError(_("Upload a .yaml or .yml file."))
         raw = upload.read(MAX_PLAYBOOK_BYTES + 1)
         if len(raw) > MAX_PLAYBOOK_BYTES:
-            raise ValidationError(_("The file is larger than %(limit)s bytes.")
-                                  % {"limit": MAX_PLAYBOOK_BYTES})
+            raise ValidationError(
+                _("The file is larger than %(limit)s bytes.") % {"limit": MAX_PLAYBOOK_BYTES}
+            )
         try:
             return str(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:

@@ -35,7 +35,20 @@ __all__ = [
     "TimelineEntry",
 ]
 
-AUDITED_MODELS = (Incident, IncidentTransition, Task, TimelineEntry, Observable,
-                  IncidentEvidence, CustodyEvent, Comment, Playbook, AppliedPlaybook,
-                  RegulatoryProfile, IncidentObligation, NotificationDraft, Exercise,
-                  ExerciseEntry)
+AUDITED_MODELS = (
+    Incident,
+    IncidentTransition,
+    Task,
+    TimelineEntry,
+    Observable,
+    IncidentEvidence,
+    CustodyEvent,
+    Comment,
+    Playbook,
+    AppliedPlaybook,
+    RegulatoryProfile,
+    IncidentObligation,
+    NotificationDraft,
+    Exercise,
+    ExerciseEntry,
+)

@@ -15,18 +15,22 @@ _USER = settings.AUTH_USER_MODEL
 class NotificationDraft(models.Model):
     """A notification to a regulator or to individuals, as field groups of label → value."""
 
-    incident = models.ForeignKey("response.Incident", on_delete=models.CASCADE,
-                                 related_name="drafts")
+    incident = models.ForeignKey(
+        "response.Incident", on_delete=models.CASCADE, related_name="drafts"
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=DraftKind.choices)
     language = models.CharField(_("language"), max_length=5, default="fr")
-    status = models.CharField(_("status"), max_length=10, choices=DraftStatus.choices,
-                              default=DraftStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.DRAFT
+    )
     # {"groups": [{"key", "title", "fields": [{"key", "label", "value", "to_complete"}]}]}
     content = models.JSONField(_("content"), default=dict)
-    created_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
-    updated_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        _USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        _USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -37,8 +41,11 @@ class NotificationDraft(models.Model):
         ordering = ["kind", "language"]
         verbose_name = _("notification draft")
         verbose_name_plural = _("notification drafts")
-        constraints = [models.UniqueConstraint(fields=["incident", "kind", "language"],
-                                               name="draft_unique_per_incident")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "kind", "language"], name="draft_unique_per_incident"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.language})"

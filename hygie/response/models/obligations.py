@@ -19,19 +19,30 @@ _USER = settings.AUTH_USER_MODEL
 class RegulatoryProfile(models.Model):
     """Which regimes an establishment falls under (NIS2 class, HIPAA role, GDPR controller)."""
 
-    establishment = models.OneToOneField(Establishment, on_delete=models.CASCADE,
-                                         related_name="regulatory_profile")
-    type = models.CharField(_("regulatory type"), max_length=30, choices=RegulatoryType.choices,
-                            default=RegulatoryType.HOSPITAL)
-    nis2 = models.CharField(_("NIS2"), max_length=20, choices=NIS2Class.choices,
-                            default=NIS2Class.NONE)
-    hipaa = models.CharField(_("HIPAA"), max_length=30, choices=HIPAARole.choices,
-                             default=HIPAARole.NONE)
+    establishment = models.OneToOneField(
+        Establishment, on_delete=models.CASCADE, related_name="regulatory_profile"
+    )
+    type = models.CharField(
+        _("regulatory type"),
+        max_length=30,
+        choices=RegulatoryType.choices,
+        default=RegulatoryType.HOSPITAL,
+    )
+    nis2 = models.CharField(
+        _("NIS2"), max_length=20, choices=NIS2Class.choices, default=NIS2Class.NONE
+    )
+    hipaa = models.CharField(
+        _("HIPAA"), max_length=30, choices=HIPAARole.choices, default=HIPAARole.NONE
+    )
     gdpr_controller = models.BooleanField(_("GDPR controller"), default=True)
     notification_emails = models.TextField(
-        _("reminder recipients"), blank=True,
-        help_text=_("E-mail addresses (one per line) that receive obligation reminders, besides "
-                    "the incident's assignee and watchers."))
+        _("reminder recipients"),
+        blank=True,
+        help_text=_(
+            "E-mail addresses (one per line) that receive obligation reminders, besides "
+            "the incident's assignee and watchers."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedManager()
@@ -48,8 +59,9 @@ class RegulatoryProfile(models.Model):
 class IncidentObligation(models.Model):
     """One regulatory obligation of one incident, as assessed by the engine, and its status."""
 
-    incident = models.ForeignKey("response.Incident", on_delete=models.CASCADE,
-                                 related_name="obligations")
+    incident = models.ForeignKey(
+        "response.Incident", on_delete=models.CASCADE, related_name="obligations"
+    )
     obligation_id = models.CharField(_("obligation"), max_length=40)
     title = models.CharField(_("title"), max_length=300)
     applies = models.BooleanField(_("applies"))
@@ -64,25 +76,46 @@ class IncidentObligation(models.Model):
     deadline_date = models.DateField(_("due (date)"), null=True, blank=True)
     deadline_rule = models.TextField(_("deadline rule"), blank=True)
     due_at = models.DateTimeField(
-        _("due"), null=True, blank=True, db_index=True,
-        help_text=_("The instant used for sorting and reminders: the deadline instant, or the end "
-                    "of the due date in the establishment's time zone."))
+        _("due"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "The instant used for sorting and reminders: the deadline instant, or the end "
+            "of the due date in the establishment's time zone."
+        ),
+    )
     notes = models.JSONField(_("notes"), default=list, blank=True)
     # The engine's human texts in every language: {"fr": {"title", "reason", "recipient",
     # "notes", "deadline_rule"}, "en": {...}}. The plain fields above keep the English wording;
     # rows assessed before this field existed have {} and show them.
     texts = models.JSONField(_("texts by language"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ObligationStatus.choices,
-                              default=ObligationStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ObligationStatus.choices,
+        default=ObligationStatus.PENDING,
+        db_index=True,
+    )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    proof_reference = models.CharField(_("proof reference"), max_length=300, blank=True,
-                                       help_text=_("Receipt or case number from the recipient."))
-    proof_evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, null=True,
-                                       blank=True, related_name="+",
-                                       verbose_name=_("proof file"))
+    proof_reference = models.CharField(
+        _("proof reference"),
+        max_length=300,
+        blank=True,
+        help_text=_("Receipt or case number from the recipient."),
+    )
+    proof_evidence = models.ForeignKey(
+        Evidence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proof file"),
+    )
     justification = models.TextField(_("justification"), blank=True)
-    decided_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        _USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     last_reminder_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     assessed_at = models.DateTimeField(_("assessed at"))
 
@@ -93,8 +126,11 @@ class IncidentObligation(models.Model):
         ordering = ["due_at", "pk"]
         verbose_name = _("regulatory obligation")
         verbose_name_plural = _("regulatory obligations")
-        constraints = [models.UniqueConstraint(fields=["incident", "obligation_id"],
-                                               name="obligation_unique_per_incident")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "obligation_id"], name="obligation_unique_per_incident"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

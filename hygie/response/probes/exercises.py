@@ -18,37 +18,61 @@ from hygie.response.services.exercises import EXERCISE_PERIOD
 def crisis_exercise_recent(establishment: Establishment) -> ProbeResult:
     """A completed crisis exercise with an after-action report in the last 12 months."""
     since = timezone.now() - EXERCISE_PERIOD
-    recent = (Exercise.objects.filter(establishment=establishment,
-                                      status=ExerciseStatus.COMPLETED, ended_at__gte=since)
-              .order_by("-ended_at"))
+    recent = Exercise.objects.filter(
+        establishment=establishment, status=ExerciseStatus.COMPLETED, ended_at__gte=since
+    ).order_by("-ended_at")
     with_report = recent.filter(report_evidence__isnull=False).first()
     if with_report is not None:
         assert with_report.ended_at is not None
         return ProbeResult(
-            "pass", f"Crisis exercise completed on {with_report.ended_at.date().isoformat()} "
-                    "with an after-action report.",
-            {"exercise_id": with_report.pk, "ended_at": with_report.ended_at.isoformat(),
-             "scenario": with_report.scenario_key,
-             "report_evidence_id": with_report.report_evidence_id})
+            "pass",
+            f"Crisis exercise completed on {with_report.ended_at.date().isoformat()} "
+            "with an after-action report.",
+            {
+                "exercise_id": with_report.pk,
+                "ended_at": with_report.ended_at.isoformat(),
+                "scenario": with_report.scenario_key,
+                "report_evidence_id": with_report.report_evidence_id,
+            },
+        )
     without = recent.first()
     if without is not None:
         assert without.ended_at is not None
         return ProbeResult(
-            "partial", f"Crisis exercise completed on {without.ended_at.date().isoformat()}, "
-                       "but its after-action report has not been produced.",
-            {"exercise_id": without.pk, "ended_at": without.ended_at.isoformat(),
-             "scenario": without.scenario_key, "report_evidence_id": None})
-    last = (Exercise.objects.filter(establishment=establishment, status=ExerciseStatus.COMPLETED,
-                                    ended_at__isnull=False).order_by("-ended_at").first())
-    data = {"exercise_id": last.pk if last else None,
-            "ended_at": last.ended_at.isoformat() if last and last.ended_at else None}
+            "partial",
+            f"Crisis exercise completed on {without.ended_at.date().isoformat()}, "
+            "but its after-action report has not been produced.",
+            {
+                "exercise_id": without.pk,
+                "ended_at": without.ended_at.isoformat(),
+                "scenario": without.scenario_key,
+                "report_evidence_id": None,
+            },
+        )
+    last = (
+        Exercise.objects.filter(
+            establishment=establishment, status=ExerciseStatus.COMPLETED, ended_at__isnull=False
+        )
+        .order_by("-ended_at")
+        .first()
+    )
+    data = {
+        "exercise_id": last.pk if last else None,
+        "ended_at": last.ended_at.isoformat() if last and last.ended_at else None,
+    }
     if last is not None:
-        return ProbeResult("fail", "The last crisis exercise was completed more than 12 months "
-                                   "ago.", data)
+        return ProbeResult(
+            "fail", "The last crisis exercise was completed more than 12 months ago.", data
+        )
     return ProbeResult("fail", "No crisis exercise has been completed.", data)
 
 
-probes.register("response.crisis_exercise_recent", Probe(
-    id="response.crisis_exercise_recent",
-    title="Cyber crisis exercise with an after-action report in the last 12 months",
-    controls=("hygie.response.crisis_exercise",), run=crisis_exercise_recent))
+probes.register(
+    "response.crisis_exercise_recent",
+    Probe(
+        id="response.crisis_exercise_recent",
+        title="Cyber crisis exercise with an after-action report in the last 12 months",
+        controls=("hygie.response.crisis_exercise",),
+        run=crisis_exercise_recent,
+    ),
+)

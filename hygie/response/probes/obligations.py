@@ -27,11 +27,16 @@ def obligations_met_on_time(establishment: Establishment) -> ProbeResult:
     applicable with a justification. A pending one is unmet.
     """
     since = timezone.now() - PERIOD
-    rows = (IncidentObligation.objects
-            .filter(incident__establishment=establishment, incident__status=IncidentStatus.CLOSED,
-                    incident__closed_at__gte=since)
-            .filter(applies=True)
-            .select_related("incident").order_by("incident_id", "pk"))
+    rows = (
+        IncidentObligation.objects.filter(
+            incident__establishment=establishment,
+            incident__status=IncidentStatus.CLOSED,
+            incident__closed_at__gte=since,
+        )
+        .filter(applies=True)
+        .select_related("incident")
+        .order_by("incident_id", "pk")
+    )
     incidents: set[int] = set()
     problems: list[dict[str, object]] = []
     checked = 0
@@ -40,26 +45,45 @@ def obligations_met_on_time(establishment: Establishment) -> ProbeResult:
         checked += 1
         problem = _problem(row)
         if problem:
-            problems.append({"incident_id": row.incident_id,
-                             "incident_reference": row.incident.reference,
-                             "obligation_row_id": row.pk, "obligation_id": row.obligation_id,
-                             "problem": problem})
-    closed = (establishment.incidents.filter(status=IncidentStatus.CLOSED,
-                                             closed_at__gte=since).count())
-    data: dict[str, object] = {"closed_incidents": closed, "obligations_checked": checked,
-                               "unmet": problems}
+            problems.append(
+                {
+                    "incident_id": row.incident_id,
+                    "incident_reference": row.incident.reference,
+                    "obligation_row_id": row.pk,
+                    "obligation_id": row.obligation_id,
+                    "problem": problem,
+                }
+            )
+    closed = establishment.incidents.filter(
+        status=IncidentStatus.CLOSED, closed_at__gte=since
+    ).count()
+    data: dict[str, object] = {
+        "closed_incidents": closed,
+        "obligations_checked": checked,
+        "unmet": problems,
+    }
     if not closed:
-        return ProbeResult("not_applicable", "No incident was closed in the last 12 months.",
-                           data)
+        return ProbeResult("not_applicable", "No incident was closed in the last 12 months.", data)
     if not checked:
-        return ProbeResult("pass", f"{closed} incident(s) closed in the last 12 months; no "
-                                   f"regulatory obligation applied.", data)
+        return ProbeResult(
+            "pass",
+            f"{closed} incident(s) closed in the last 12 months; no regulatory obligation applied.",
+            data,
+        )
     if problems:
-        return ProbeResult("fail", f"{len(problems)} of {checked} regulatory obligation(s) of "
-                                   f"incidents closed in the last 12 months were not met on "
-                                   f"time.", data)
-    return ProbeResult("pass", f"All {checked} regulatory obligation(s) of {closed} incident(s) "
-                               f"closed in the last 12 months were met on time.", data)
+        return ProbeResult(
+            "fail",
+            f"{len(problems)} of {checked} regulatory obligation(s) of "
+            f"incidents closed in the last 12 months were not met on "
+            f"time.",
+            data,
+        )
+    return ProbeResult(
+        "pass",
+        f"All {checked} regulatory obligation(s) of {closed} incident(s) "
+        f"closed in the last 12 months were met on time.",
+        data,
+    )
 
 
 def _problem(row: IncidentObligation) -> str:
@@ -74,7 +98,12 @@ def _problem(row: IncidentObligation) -> str:
     return ""
 
 
-probes.register("response.obligations_met_on_time", Probe(
-    id="response.obligations_met_on_time",
-    title="All regulatory obligations of closed incidents met on time",
-    controls=("hygie.incident.notification",), run=obligations_met_on_time))
+probes.register(
+    "response.obligations_met_on_time",
+    Probe(
+        id="response.obligations_met_on_time",
+        title="All regulatory obligations of closed incidents met on time",
+        controls=("hygie.incident.notification",),
+        run=obligations_met_on_time,
+    ),
+)

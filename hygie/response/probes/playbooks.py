@@ -28,9 +28,15 @@ def playbooks_reviewed(establishment: Establishment) -> ProbeResult:
     for category in REQUIRED_CATEGORIES:
         found = coverage[category]
         reviewed_at = found.get("reviewed_at") if found else None
-        data[category] = ({"playbook": found["key"], "version": found["version"],
-                           "reviewed_at": reviewed_at.isoformat() if reviewed_at else None}
-                          if found else None)
+        data[category] = (
+            {
+                "playbook": found["key"],
+                "version": found["version"],
+                "reviewed_at": reviewed_at.isoformat() if reviewed_at else None,
+            }
+            if found
+            else None
+        )
         if not found:
             missing.append(category)
         elif reviewed_at is None or reviewed_at < cutoff:
@@ -39,21 +45,29 @@ def playbooks_reviewed(establishment: Establishment) -> ProbeResult:
             covered.append(category)
     data.update(covered=covered, not_reviewed=stale, missing=missing)
     if len(covered) == len(REQUIRED_CATEGORIES):
-        return ProbeResult("pass", "Ransomware and data breach playbooks were reviewed in the "
-                                   "last 12 months.", data)
+        return ProbeResult(
+            "pass",
+            "Ransomware and data breach playbooks were reviewed in the last 12 months.",
+            data,
+        )
     problems = []
     if missing:
         problems.append("no organisation playbook for: " + ", ".join(missing))
     if stale:
         problems.append("not reviewed in the last 12 months: " + ", ".join(stale))
     status = "partial" if covered else "fail"
-    return ProbeResult(status, "Incident response playbooks incomplete (" + "; ".join(problems)
-                       + ").", data)
+    return ProbeResult(
+        status, "Incident response playbooks incomplete (" + "; ".join(problems) + ").", data
+    )
 
 
-probes.register("response.playbooks_reviewed", Probe(
-    id="response.playbooks_reviewed",
-    title="Incident response playbooks for ransomware and data breach, reviewed in the last 12 "
-          "months",
-    controls=("hygie.incident.response_plan",),
-    run=playbooks_reviewed))
+probes.register(
+    "response.playbooks_reviewed",
+    Probe(
+        id="response.playbooks_reviewed",
+        title="Incident response playbooks for ransomware and data breach, reviewed in the last 12 "
+        "months",
+        controls=("hygie.incident.response_plan",),
+        run=playbooks_reviewed,
+    ),
+)

@@ -64,18 +64,28 @@ def _person_label(user: User | None) -> tuple[str, str, str]:
 
 def _dpo_of(incident: Incident) -> Any:
     """The establishment's DPO account, if one is registered (staff contact, not a patient)."""
-    return (User.objects.filter(role="dpo", is_active=True)
-            .filter(Q(has_all_establishments=True)
-                    | Q(establishments=incident.establishment_id))
-            .order_by("-has_all_establishments", "pk").first())
+    return (
+        User.objects.filter(role="dpo", is_active=True)
+        .filter(Q(has_all_establishments=True) | Q(establishments=incident.establishment_id))
+        .order_by("-has_all_establishments", "pk")
+        .first()
+    )
 
 
-def obligation_facts(incident: Incident,
-                     language: str | None = None) -> tuple[ObligationFact, ...]:
+def obligation_facts(incident: Incident, language: str | None = None) -> tuple[ObligationFact, ...]:
     """The incident's obligations, their title and recipient in ``language`` (the draft's)."""
-    return tuple(ObligationFact(o.obligation_id, o.text("title", language), o.applies,
-                                o.text("recipient", language), o.due_at, o.status, o.done_at)
-                 for o in IncidentObligation.objects.filter(incident=incident))
+    return tuple(
+        ObligationFact(
+            o.obligation_id,
+            o.text("title", language),
+            o.applies,
+            o.text("recipient", language),
+            o.due_at,
+            o.status,
+            o.done_at,
+        )
+        for o in IncidentObligation.objects.filter(incident=incident)
+    )
 
 
 def incident_facts(incident: Incident, user: User | None, language: str) -> DraftFacts:
@@ -87,35 +97,54 @@ def incident_facts(incident: Incident, user: User | None, language: str) -> Draf
         asset_counts[kind] = asset_counts.get(kind, 0) + 1
     done = incident.tasks.filter(status=TaskStatus.DONE).order_by("completed_at", "order", "pk")
     measures = [task.title + (f" — {task.decision}" if task.decision else "") for task in done]
-    measures += [entry.text for entry in
-                 incident.timeline.filter(kind=TimelineKind.DECISION).order_by("at", "pk")]
+    measures += [
+        entry.text
+        for entry in incident.timeline.filter(kind=TimelineKind.DECISION).order_by("at", "pk")
+    ]
     declarant = _person_label(user)
     dpo = _dpo_of(incident)
     with translation.override(language):
         severity = str(incident.get_severity_display())
     return DraftFacts(
-        reference=incident.reference, title=incident.title, category=incident.category,
-        severity=severity, care_impact=incident.care_impact, status=incident.status,
-        discovered_at=incident.discovered_at, generated_at=timezone.now(),
-        establishment_name=establishment.name, country=establishment.country,
+        reference=incident.reference,
+        title=incident.title,
+        category=incident.category,
+        severity=severity,
+        care_impact=incident.care_impact,
+        status=incident.status,
+        discovered_at=incident.discovered_at,
+        generated_at=timezone.now(),
+        establishment_name=establishment.name,
+        country=establishment.country,
         timezone=establishment.timezone,
         finess=establishment.finess_eg or establishment.finess_ej,
-        description=incident.description, occurred_at=incident.occurred_at,
-        contained_at=incident.contained_at, recovered_at=incident.recovered_at,
+        description=incident.description,
+        occurred_at=incident.occurred_at,
+        contained_at=incident.contained_at,
+        recovered_at=incident.recovered_at,
         departments=tuple(incident.departments.order_by("name").values_list("name", flat=True)),
-        affected_establishments=tuple(incident.affected_establishments.exclude(
-            pk=establishment.pk).order_by("name").values_list("name", flat=True)),
+        affected_establishments=tuple(
+            incident.affected_establishments.exclude(pk=establishment.pk)
+            .order_by("name")
+            .values_list("name", flat=True)
+        ),
         asset_counts=tuple(sorted(asset_counts.items())),
         data_categories=tuple(incident.data_categories or ()),
-        individuals=incident.individuals_affected, personal_data=incident.personal_data,
-        risk=incident.risk_to_individuals, data_encrypted=incident.data_encrypted,
-        measures=tuple(measures), root_cause=incident.root_cause,
+        individuals=incident.individuals_affected,
+        personal_data=incident.personal_data,
+        risk=incident.risk_to_individuals,
+        data_encrypted=incident.data_encrypted,
+        measures=tuple(measures),
+        root_cause=incident.root_cause,
         iocs=tuple(incident.observables.filter(is_ioc=True).values_list("kind", "value")),
-        residents_by_state=tuple(sorted((str(k), int(v)) for k, v in
-                                        (incident.residents_by_state or {}).items())),
+        residents_by_state=tuple(
+            sorted((str(k), int(v)) for k, v in (incident.residents_by_state or {}).items())
+        ),
         obligations=obligation_facts(incident, language),
         nis2_class=profile.nis2 if profile else "none",
-        declarant_name=declarant[0], declarant_role=declarant[1], declarant_email=declarant[2],
+        declarant_name=declarant[0],
+        declarant_role=declarant[1],
+        declarant_email=declarant[2],
         dpo_name=(dpo.get_full_name() or dpo.get_username()) if dpo else "",
         dpo_email=dpo.email if dpo else "",
     )
@@ -133,17 +162,25 @@ def matching_obligation(draft: NotificationDraft) -> IncidentObligation | None:
     # The mapping is keyed by the engine's StrEnum, which hashes and compares as its text:
     # looking the stored text up works, but mypy's Mapping is invariant in its key type.
     ids = DRAFT_OBLIGATIONS.get(draft.kind, ())  # type: ignore[call-overload]
-    obligations = {o.obligation_id: o for o in
-                   IncidentObligation.objects.filter(incident_id=draft.incident_id,
-                                                     obligation_id__in=ids)}
+    obligations = {
+        o.obligation_id: o
+        for o in IncidentObligation.objects.filter(
+            incident_id=draft.incident_id, obligation_id__in=ids
+        )
+    }
     applying = [obligations[i] for i in ids if i in obligations and obligations[i].applies]
-    return applying[0] if applying else next((obligations[i] for i in ids if i in obligations),
-                                             None)
+    return (
+        applying[0] if applying else next((obligations[i] for i in ids if i in obligations), None)
+    )
 
 
 def to_complete_count(content: dict[str, Any]) -> int:
-    return sum(1 for group in content.get("groups", []) for item in group.get("fields", [])
-               if item.get("to_complete"))
+    return sum(
+        1
+        for group in content.get("groups", [])
+        for item in group.get("fields", [])
+        if item.get("to_complete")
+    )
 
 
 # --- writes -------------------------------------------------------------------------------------
@@ -164,8 +201,9 @@ def _kind_label(kind: str) -> str:
 
 
 @transaction.atomic
-def generate_draft(incident: Incident, kind: str, language: str, user: User | None, *,
-                   reset: bool = False) -> tuple[NotificationDraft, bool]:
+def generate_draft(
+    incident: Incident, kind: str, language: str, user: User | None, *, reset: bool = False
+) -> tuple[NotificationDraft, bool]:
     """Create the draft, or regenerate it from the incident's current facts.
 
     Returns ``(draft, created)``. Values the user edited are kept unless ``reset``; a final
@@ -174,37 +212,62 @@ def generate_draft(incident: Incident, kind: str, language: str, user: User | No
     _check_kind_language(kind, language)
     fresh = build_draft(incident_facts(incident, user, language), kind, language).to_dict()
     fresh["generated_at"] = timezone.now().isoformat()
-    draft = (NotificationDraft.objects.select_for_update()
-             .filter(incident=incident, kind=kind, language=language).first())
+    draft = (
+        NotificationDraft.objects.select_for_update()
+        .filter(incident=incident, kind=kind, language=language)
+        .first()
+    )
     actor = user if getattr(user, "is_authenticated", False) else None
     if draft is None:
         fresh["history"] = [_history("generated", actor)]
-        draft = NotificationDraft.objects.create(incident=incident, kind=kind,
-                                                 language=language, content=fresh,
-                                                 created_by=actor, updated_by=actor)
-        add_entry(incident, _("Notification draft created: %(kind)s (%(language)s).")
-                  % {"kind": _kind_label(kind), "language": language}, author=actor)
+        draft = NotificationDraft.objects.create(
+            incident=incident,
+            kind=kind,
+            language=language,
+            content=fresh,
+            created_by=actor,
+            updated_by=actor,
+        )
+        add_entry(
+            incident,
+            _("Notification draft created: %(kind)s (%(language)s).")
+            % {"kind": _kind_label(kind), "language": language},
+            author=actor,
+        )
         return draft, True
     if draft.status == DraftStatus.SENT:
-        raise ValidationError(_("This draft was sent: it is kept as it was sent and cannot be "
-                                "regenerated."))
+        raise ValidationError(
+            _("This draft was sent: it is kept as it was sent and cannot be regenerated.")
+        )
     content = fresh if reset else merge_edits(fresh, draft.content)
-    content["history"] = [*draft.content.get("history", []),
-                          _history("reset" if reset else "regenerated", actor)]
+    content["history"] = [
+        *draft.content.get("history", []),
+        _history("reset" if reset else "regenerated", actor),
+    ]
     draft.content = content
     draft.status = DraftStatus.DRAFT
     draft.updated_by = actor
     draft.save()
-    add_entry(incident, (_("Notification draft regenerated from scratch: %(kind)s (%(language)s).")
-                         if reset else
-                         _("Notification draft regenerated, edits kept: %(kind)s (%(language)s)."))
-              % {"kind": _kind_label(kind), "language": language}, author=actor)
+    add_entry(
+        incident,
+        (
+            _("Notification draft regenerated from scratch: %(kind)s (%(language)s).")
+            if reset
+            else _("Notification draft regenerated, edits kept: %(kind)s (%(language)s).")
+        )
+        % {"kind": _kind_label(kind), "language": language},
+        author=actor,
+    )
     return draft, False
 
 
 def _history(event: str, user: User | None, **extra: Any) -> dict[str, Any]:
-    return {"event": event, "at": timezone.now().isoformat(),
-            "by": (user.get_username() if user is not None else ""), **extra}
+    return {
+        "event": event,
+        "at": timezone.now().isoformat(),
+        "by": (user.get_username() if user is not None else ""),
+        **extra,
+    }
 
 
 @transaction.atomic
@@ -217,20 +280,24 @@ def update_draft(draft: NotificationDraft, values: dict[str, str], user: User | 
         content = apply_values(draft.content, values)
     except DraftError as error:
         raise ValidationError({"values": [str(error)]}) from None
-    changed = sum(1 for group, old in zip(content["groups"], draft.content.get("groups", []),
-                                          strict=False)
-                  for new_field, old_field in zip(group["fields"], old["fields"], strict=False)
-                  if new_field.get("value") != old_field.get("value"))
+    changed = sum(
+        1
+        for group, old in zip(content["groups"], draft.content.get("groups", []), strict=False)
+        for new_field, old_field in zip(group["fields"], old["fields"], strict=False)
+        if new_field.get("value") != old_field.get("value")
+    )
     if not changed:
         return 0
     actor = user if getattr(user, "is_authenticated", False) else None
     draft.content = content
     draft.updated_by = actor
     draft.save(update_fields=["content", "updated_by", "updated_at"])
-    add_entry(draft.incident, _("Notification draft edited: %(kind)s (%(language)s), "
-                                "%(count)d field(s).")
-              % {"kind": _kind_label(draft.kind), "language": draft.language, "count": changed},
-              author=actor)
+    add_entry(
+        draft.incident,
+        _("Notification draft edited: %(kind)s (%(language)s), %(count)d field(s).")
+        % {"kind": _kind_label(draft.kind), "language": draft.language, "count": changed},
+        author=actor,
+    )
     return changed
 
 
@@ -243,27 +310,42 @@ def set_status(draft: NotificationDraft, status: str, user: User | None) -> Noti
     if status == draft.status:
         return draft
     if status not in TRANSITIONS[DraftStatus(draft.status)]:
-        raise ValidationError({"status": [
-            _("A draft cannot go from %(old)s to %(new)s.")
-            % {"old": draft.get_status_display(), "new": DraftStatus(status).label}]})
+        raise ValidationError(
+            {
+                "status": [
+                    _("A draft cannot go from %(old)s to %(new)s.")
+                    % {"old": draft.get_status_display(), "new": DraftStatus(status).label}
+                ]
+            }
+        )
     actor = user if getattr(user, "is_authenticated", False) else None
     draft.status = status
     draft.updated_by = actor
-    draft.content = {**draft.content, "history": [*draft.content.get("history", []),
-                                                  _history(status, actor)]}
+    draft.content = {
+        **draft.content,
+        "history": [*draft.content.get("history", []), _history(status, actor)],
+    }
     if status == DraftStatus.SENT:
         draft.content["sent_at"] = timezone.now().isoformat()
     draft.save(update_fields=["status", "content", "updated_by", "updated_at"])
     if status == DraftStatus.SENT:
         text = _("Notification sent: %(kind)s (%(language)s) to %(recipient)s.") % {
-            "kind": _kind_label(draft.kind), "language": draft.language,
-            "recipient": draft.content.get("recipient", "")}
+            "kind": _kind_label(draft.kind),
+            "language": draft.language,
+            "recipient": draft.content.get("recipient", ""),
+        }
         add_entry(draft.incident, text, kind=TimelineKind.LOG, author=actor)
     else:
-        add_entry(draft.incident, _("Notification draft marked %(status)s: %(kind)s "
-                                    "(%(language)s).")
-                  % {"status": draft.get_status_display(), "kind": _kind_label(draft.kind),
-                     "language": draft.language}, author=actor)
+        add_entry(
+            draft.incident,
+            _("Notification draft marked %(status)s: %(kind)s (%(language)s).")
+            % {
+                "status": draft.get_status_display(),
+                "kind": _kind_label(draft.kind),
+                "language": draft.language,
+            },
+            author=actor,
+        )
     return draft
 
 
@@ -285,19 +367,32 @@ def export_json(draft: NotificationDraft) -> bytes:
     content = draft.content
     document = {
         "schema": JSON_SCHEMA,
-        "incident": {"reference": draft.incident.reference,
-                     "establishment": draft.incident.establishment.name},
-        "kind": draft.kind, "language": draft.language, "status": draft.status,
-        "title": content.get("title", ""), "recipient": content.get("recipient", ""),
-        "legal_basis": content.get("legal_basis", ""), "notes": content.get("notes", []),
-        "generated_at": content.get("generated_at", ""), "sent_at": content.get("sent_at"),
+        "incident": {
+            "reference": draft.incident.reference,
+            "establishment": draft.incident.establishment.name,
+        },
+        "kind": draft.kind,
+        "language": draft.language,
+        "status": draft.status,
+        "title": content.get("title", ""),
+        "recipient": content.get("recipient", ""),
+        "legal_basis": content.get("legal_basis", ""),
+        "notes": content.get("notes", []),
+        "generated_at": content.get("generated_at", ""),
+        "sent_at": content.get("sent_at"),
         "exported_at": timezone.now().isoformat(),
         "to_complete": to_complete_count(content),
-        "groups": [{"key": g["key"], "title": g["title"],
-                    "fields": [{k: item.get(k) for k in
-                                ("key", "label", "value", "to_complete", "help")}
-                               for item in g["fields"]]}
-                   for g in content.get("groups", [])],
+        "groups": [
+            {
+                "key": g["key"],
+                "title": g["title"],
+                "fields": [
+                    {k: item.get(k) for k in ("key", "label", "value", "to_complete", "help")}
+                    for item in g["fields"]
+                ],
+            }
+            for g in content.get("groups", [])
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -313,14 +408,21 @@ def _print_context(draft: NotificationDraft) -> dict[str, Any]:
     status = DraftStatus(draft.status)
     with translation.override(draft.language):
         status_label = str(status.label)
-    return {"t": chrome, "status_label": status_label,
-            "count_text": chrome["count"].format(n=missing),
-            "generated_text": chrome["generated"].format(
-                at=timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
-            "draft": draft, "content": draft.content, "incident": draft.incident,
-            "to_complete": to_complete_count(draft.content), "exported_at": timezone.now(),
-            "lang": draft.language,
-            "footer": css_safe(f"{draft.incident.reference} · {draft.content.get('title', '')}")}
+    return {
+        "t": chrome,
+        "status_label": status_label,
+        "count_text": chrome["count"].format(n=missing),
+        "generated_text": chrome["generated"].format(
+            at=timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")
+        ),
+        "draft": draft,
+        "content": draft.content,
+        "incident": draft.incident,
+        "to_complete": to_complete_count(draft.content),
+        "exported_at": timezone.now(),
+        "lang": draft.language,
+        "footer": css_safe(f"{draft.incident.reference} · {draft.content.get('title', '')}"),
+    }
 
 
 def export_pdf(draft: NotificationDraft) -> bytes:
@@ -331,14 +433,26 @@ def export_pdf(draft: NotificationDraft) -> bytes:
 # The document's own words follow the draft's language, not the reader's interface: a French
 # declaration is French from title to footer (held here as data, like the engine's labels).
 _CHROME = {
-    "fr": {"to_complete": "À COMPLÉTER", "incident": "Incident", "recipient": "Destinataire",
-           "basis": "Base légale", "status": "Statut", "notes": "Notes",
-           "count": "{n} champ(s) à compléter avant envoi (surlignés).",
-           "generated": "Document généré par Hygie le {at}."},
-    "en": {"to_complete": "TO COMPLETE", "incident": "Incident", "recipient": "Recipient",
-           "basis": "Legal basis", "status": "Status", "notes": "Notes",
-           "count": "{n} field(s) to complete before sending (highlighted).",
-           "generated": "Generated by Hygie on {at}."},
+    "fr": {
+        "to_complete": "À COMPLÉTER",
+        "incident": "Incident",
+        "recipient": "Destinataire",
+        "basis": "Base légale",
+        "status": "Statut",
+        "notes": "Notes",
+        "count": "{n} champ(s) à compléter avant envoi (surlignés).",
+        "generated": "Document généré par Hygie le {at}.",
+    },
+    "en": {
+        "to_complete": "TO COMPLETE",
+        "incident": "Incident",
+        "recipient": "Recipient",
+        "basis": "Legal basis",
+        "status": "Status",
+        "notes": "Notes",
+        "count": "{n} field(s) to complete before sending (highlighted).",
+        "generated": "Generated by Hygie on {at}.",
+    },
 }
 
 
@@ -358,10 +472,12 @@ def export_docx(draft: NotificationDraft) -> bytes:
     document.core_properties.subject = draft.incident.reference
     document.add_heading(content.get("title", ""), level=0)
     meta = document.add_paragraph()
-    for label, value in ((text["incident"], draft.incident.reference),
-                         (text["recipient"], content.get("recipient", "")),
-                         (text["basis"], content.get("legal_basis", "")),
-                         (text["status"], draft.get_status_display())):
+    for label, value in (
+        (text["incident"], draft.incident.reference),
+        (text["recipient"], content.get("recipient", "")),
+        (text["basis"], content.get("legal_basis", "")),
+        (text["status"], draft.get_status_display()),
+    ):
         meta.add_run(f"{label} : " if draft.language == "fr" else f"{label}: ").bold = True
         meta.add_run(f"{value}\n")
     missing = to_complete_count(content)
@@ -406,12 +522,19 @@ def export_draft(draft: NotificationDraft, fmt: str) -> ExportFile:
     if fmt == "pdf":
         result = ExportFile(export_pdf(draft), "application/pdf", _filename(draft, "pdf"))
     elif fmt == "docx":
-        result = ExportFile(export_docx(draft), "application/vnd.openxmlformats-officedocument."
-                            "wordprocessingml.document", _filename(draft, "docx"))
+        result = ExportFile(
+            export_docx(draft),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            _filename(draft, "docx"),
+        )
     elif fmt == "json":
         result = ExportFile(export_json(draft), "application/json", _filename(draft, "json"))
     else:
         raise ValidationError({"format": [_("Export as pdf, docx or json.")]})
-    audit.record("export", draft, establishment_id=draft.incident.establishment_id,
-                 message=f"notification draft exported ({fmt})")
+    audit.record(
+        "export",
+        draft,
+        establishment_id=draft.incident.establishment_id,
+        message=f"notification draft exported ({fmt})",
+    )
     return result

@@ -51,14 +51,21 @@ def _author(user: User | None) -> Any:
 def _clean_text(value: str, limit: int, field: str) -> str:
     value = (value or "").strip()
     if len(value) > limit or "\x00" in value:
-        raise ValidationError({field: [_("This text is too long or contains invalid "
-                                         "characters.")]})
+        raise ValidationError({field: [_("This text is too long or contains invalid characters.")]})
     return value
 
 
-def attach_evidence(user: User | None, incident: Incident, *, title: str, uploaded_file: Any = None,
-                    snapshot: Any = None, description: str = "", location: str = "",
-                    note: str = "") -> IncidentEvidence:
+def attach_evidence(
+    user: User | None,
+    incident: Incident,
+    *,
+    title: str,
+    uploaded_file: Any = None,
+    snapshot: Any = None,
+    description: str = "",
+    location: str = "",
+    note: str = "",
+) -> IncidentEvidence:
     """Store a file (or snapshot) as evidence of the incident; the uploader becomes its first
     holder and the chain of custody opens with "collected"."""
     _require(user, incident, MANAGE_INCIDENTS)
@@ -70,17 +77,36 @@ def attach_evidence(user: User | None, incident: Incident, *, title: str, upload
     author = _author(user)
     holder = (author.get_full_name() or author.get_username()) if author else _("Hygie")
     with transaction.atomic():
-        evidence = add_evidence(incident.establishment, user, title,
-                                uploaded_file=uploaded_file, snapshot=snapshot,
-                                subject=incident, description=description)
-        item = IncidentEvidence.objects.create(incident=incident, evidence=evidence,
-                                               holder=holder[:200], location=location)
-        CustodyEvent.objects.create(item=item, action=CustodyAction.COLLECTED,
-                                    actor=_author(user), at=evidence.collected_at,
-                                    sha256_verified=evidence.sha256, note=note)
-        add_entry(incident, _("Evidence added: %(title)s (SHA-256 %(digest)s…, %(size)s).")
-                  % {"title": title, "digest": evidence.sha256[:16],
-                     "size": filesizeformat(evidence.size)}, author=_author(user))
+        evidence = add_evidence(
+            incident.establishment,
+            user,
+            title,
+            uploaded_file=uploaded_file,
+            snapshot=snapshot,
+            subject=incident,
+            description=description,
+        )
+        item = IncidentEvidence.objects.create(
+            incident=incident, evidence=evidence, holder=holder[:200], location=location
+        )
+        CustodyEvent.objects.create(
+            item=item,
+            action=CustodyAction.COLLECTED,
+            actor=_author(user),
+            at=evidence.collected_at,
+            sha256_verified=evidence.sha256,
+            note=note,
+        )
+        add_entry(
+            incident,
+            _("Evidence added: %(title)s (SHA-256 %(digest)s…, %(size)s).")
+            % {
+                "title": title,
+                "digest": evidence.sha256[:16],
+                "size": filesizeformat(evidence.size),
+            },
+            author=_author(user),
+        )
     return item
 
 
@@ -91,15 +117,24 @@ def open_evidence(user: User | None, item: IncidentEvidence) -> tuple[Any, str, 
     if user is not None and not user.can(VIEW_EVIDENCE):
         raise PermissionDenied(_("Your role does not allow this action."))
     with transaction.atomic():
-        CustodyEvent.objects.create(item=item, action=CustodyAction.DOWNLOADED,
-                                    actor=_author(user), at=timezone.now())
-        audit.record("export", item.evidence,
-                     message=f"incident evidence downloaded ({incident.reference})")
+        CustodyEvent.objects.create(
+            item=item, action=CustodyAction.DOWNLOADED, actor=_author(user), at=timezone.now()
+        )
+        audit.record(
+            "export", item.evidence, message=f"incident evidence downloaded ({incident.reference})"
+        )
     return open_for_download(item.evidence)
 
 
-def record_custody(user: User | None, item: IncidentEvidence, action: str, *, counterpart: str = "",
-                   location: str = "", note: str = "") -> CustodyEvent:
+def record_custody(
+    user: User | None,
+    item: IncidentEvidence,
+    action: str,
+    *,
+    counterpart: str = "",
+    location: str = "",
+    note: str = "",
+) -> CustodyEvent:
     """Hand-over, seal or return. A hand-over names who receives it, and makes them the holder;
     a return names who gets it back."""
     incident = item.incident
@@ -114,9 +149,14 @@ def record_custody(user: User | None, item: IncidentEvidence, action: str, *, co
     if action == CustodyAction.SEALED and not note:
         raise ValidationError({"note": [_("Give the seal number or describe the seal.")]})
     with transaction.atomic():
-        event = CustodyEvent.objects.create(item=item, action=action, actor=_author(user),
-                                            at=timezone.now(), counterpart=counterpart,
-                                            note=note)
+        event = CustodyEvent.objects.create(
+            item=item,
+            action=action,
+            actor=_author(user),
+            at=timezone.now(),
+            counterpart=counterpart,
+            note=note,
+        )
         fields = []
         if action in (CustodyAction.TRANSFERRED, CustodyAction.RETURNED):
             item.holder = counterpart
@@ -152,8 +192,9 @@ def stored_digest(evidence: Evidence) -> str:
             for chunk in iter(lambda: handle.read(1024 * 1024), b""):
                 digest.update(chunk)
         return digest.hexdigest()
-    canonical = json.dumps(evidence.snapshot, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"), default=str).encode("utf-8")
+    canonical = json.dumps(
+        evidence.snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode("utf-8")
     return hashlib.sha256(canonical).hexdigest()
 
 
@@ -173,24 +214,43 @@ def verify_evidence(user: User | None, item: IncidentEvidence, note: str = "") -
     verdict = _("match") if matches else (_("MISMATCH") if computed else _("file missing"))
     with transaction.atomic():
         event = CustodyEvent.objects.create(
-            item=item, action=CustodyAction.VERIFIED, actor=_author(user), at=timezone.now(),
+            item=item,
+            action=CustodyAction.VERIFIED,
+            actor=_author(user),
+            at=timezone.now(),
             sha256_verified=computed,
-            note=(f"{verdict}. {note}" if note else f"{verdict}.")[:MAX_NOTE])
+            note=(f"{verdict}. {note}" if note else f"{verdict}.")[:MAX_NOTE],
+        )
         if matches:
-            add_entry(incident, _("Evidence “%(title)s” verified: SHA-256 matches.")
-                      % {"title": evidence.title}, author=_author(user))
+            add_entry(
+                incident,
+                _("Evidence “%(title)s” verified: SHA-256 matches.") % {"title": evidence.title},
+                author=_author(user),
+            )
         else:
-            add_entry(incident, _("Evidence “%(title)s” FAILED verification: the stored file "
-                                  "no longer matches the SHA-256 recorded at collection.")
-                      % {"title": evidence.title}, author=_author(user))
-            raise_alert(establishment=incident.establishment, source="response",
-                        rule_id="response.evidence_integrity", severity=SeverityChoice.HIGH,
-                        title=_("Evidence integrity check failed (%(reference)s)")
-                        % {"reference": incident.reference},
-                        description=_("A piece of evidence of this incident no longer matches "
-                                      "the SHA-256 recorded when it was collected."),
-                        group_key=f"evidence-integrity-{item.pk}",
-                        details={"incident": incident.reference, "evidence_id": evidence.pk})
+            add_entry(
+                incident,
+                _(
+                    "Evidence “%(title)s” FAILED verification: the stored file "
+                    "no longer matches the SHA-256 recorded at collection."
+                )
+                % {"title": evidence.title},
+                author=_author(user),
+            )
+            raise_alert(
+                establishment=incident.establishment,
+                source="response",
+                rule_id="response.evidence_integrity",
+                severity=SeverityChoice.HIGH,
+                title=_("Evidence integrity check failed (%(reference)s)")
+                % {"reference": incident.reference},
+                description=_(
+                    "A piece of evidence of this incident no longer matches "
+                    "the SHA-256 recorded when it was collected."
+                ),
+                group_key=f"evidence-integrity-{item.pk}",
+                details={"incident": incident.reference, "evidence_id": evidence.pk},
+            )
     return Verification(event, matches, computed, evidence.sha256)
 
 

@@ -112,16 +112,18 @@ def validate_scenario_source(source: str) -> Scenario:
     try:
         return parse_scenario(source, source="scenario")
     except ScenarioError as error:
-        raise ValidationError({"scenario_source": [str(problem)
-                                                   for problem in error.problems[:50]]}) from None
+        raise ValidationError(
+            {"scenario_source": [str(problem) for problem in error.problems[:50]]}
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
 # Permissions
 
 
-def _require_manage(user: User | None, exercise: Exercise | None = None,
-                    establishment: Establishment | None = None) -> None:
+def _require_manage(
+    user: User | None, exercise: Exercise | None = None, establishment: Establishment | None = None
+) -> None:
     if user is None:  # the platform itself (demo, commands), as in the other services
         return
     if not user.can(MANAGE_EXERCISES):
@@ -135,24 +137,39 @@ def participant_candidates(establishment: Establishment | None, user: User | Non
     """Active users who can see the establishment (or, without one, share one with ``user``)."""
     users = User.objects.filter(is_active=True)
     if establishment is not None:
-        return (users.filter(Q(has_all_establishments=True) | Q(is_superuser=True)
-                             | Q(establishments=establishment.pk))
-                .distinct().order_by("last_name", "first_name", "username"))
+        return (
+            users.filter(
+                Q(has_all_establishments=True)
+                | Q(is_superuser=True)
+                | Q(establishments=establishment.pk)
+            )
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
     if user is None:  # neither an establishment nor a user to scope by
         return users.none()
     if user.sees_all_establishments:
         return users.order_by("last_name", "first_name", "username")
-    return (users.filter(Q(has_all_establishments=True)
-                         | Q(establishments__in=user.visible_establishment_ids()))
-            .distinct().order_by("last_name", "first_name", "username"))
+    return (
+        users.filter(
+            Q(has_all_establishments=True) | Q(establishments__in=user.visible_establishment_ids())
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def _check_participants(establishment: Establishment, participants: Iterable[Any]) -> list[Any]:
     chosen = list(participants)
     allowed = set(participant_candidates(establishment, None).values_list("pk", flat=True))
     if any(person.pk not in allowed for person in chosen):
-        raise ValidationError({"participants": [
-            _("Participants must be users who can see the exercise's establishment.")]})
+        raise ValidationError(
+            {
+                "participants": [
+                    _("Participants must be users who can see the exercise's establishment.")
+                ]
+            }
+        )
     return chosen
 
 
@@ -160,10 +177,18 @@ def _check_participants(establishment: Establishment, participants: Iterable[Any
 # Planning
 
 
-def plan_exercise(user: User | None, *, establishment: Establishment, title: str,
-                  planned_for: datetime,
-                  scenario_key: str = "", scenario_source: str = "", objectives: str = "",
-                  participants: Iterable[Any] = (), other_participants: str = "") -> Exercise:
+def plan_exercise(
+    user: User | None,
+    *,
+    establishment: Establishment,
+    title: str,
+    planned_for: datetime,
+    scenario_key: str = "",
+    scenario_source: str = "",
+    objectives: str = "",
+    participants: Iterable[Any] = (),
+    other_participants: str = "",
+) -> Exercise:
     """Plan an exercise from a shipped scenario (``scenario_key``) or a custom YAML source."""
     _require_manage(user, establishment=establishment)
     if scenario_source:
@@ -172,19 +197,28 @@ def plan_exercise(user: User | None, *, establishment: Establishment, title: str
     else:
         shipped = shipped_scenarios().get(scenario_key)
         if shipped is None:
-            raise ValidationError({"scenario_key": [
-                _("Unknown scenario; choose one of: %(keys)s.")
-                % {"keys": ", ".join(shipped_scenarios())}]})
+            raise ValidationError(
+                {
+                    "scenario_key": [
+                        _("Unknown scenario; choose one of: %(keys)s.")
+                        % {"keys": ", ".join(shipped_scenarios())}
+                    ]
+                }
+            )
         scenario, source = shipped.scenario, shipped.source
     if not objectives.strip():
         language = translation.get_language()
         objectives = "\n".join(f"- {item.get(language)}" for item in scenario.objectives)
-    exercise = Exercise(establishment=establishment, title=title.strip() or
-                        scenario.title.get(translation.get_language()),
-                        scenario_key=scenario.key, scenario_source=source,
-                        planned_for=planned_for, objectives=objectives,
-                        other_participants=other_participants,
-                        created_by=user if getattr(user, "is_authenticated", False) else None)
+    exercise = Exercise(
+        establishment=establishment,
+        title=title.strip() or scenario.title.get(translation.get_language()),
+        scenario_key=scenario.key,
+        scenario_source=source,
+        planned_for=planned_for,
+        objectives=objectives,
+        other_participants=other_participants,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
     with transaction.atomic():
         chosen = _check_participants(establishment, participants)
         crud.save_instance(exercise, user)
@@ -192,24 +226,32 @@ def plan_exercise(user: User | None, *, establishment: Establishment, title: str
     return exercise
 
 
-def update_plan(exercise: Exercise, user: User | None, *, participants: Iterable[Any] | None = None,
-                **fields: Any) -> Exercise:
+def update_plan(
+    exercise: Exercise,
+    user: User | None,
+    *,
+    participants: Iterable[Any] | None = None,
+    **fields: Any,
+) -> Exercise:
     """Change the title, date, objectives or participants (not after the exercise ended)."""
     _require_manage(user, exercise)
     allowed = {"title", "planned_for", "objectives", "other_participants"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s.")
-                              % {"fields": ", ".join(sorted(unknown))})
-    if exercise.status in (ExerciseStatus.COMPLETED, ExerciseStatus.CANCELLED) and \
-            ("planned_for" in fields or participants is not None):
-        raise ValidationError(_("The date and participants of a finished exercise are kept as "
-                                "they were."))
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    if exercise.status in (ExerciseStatus.COMPLETED, ExerciseStatus.CANCELLED) and (
+        "planned_for" in fields or participants is not None
+    ):
+        raise ValidationError(
+            _("The date and participants of a finished exercise are kept as they were.")
+        )
     with transaction.atomic():
         crud.save_instance(exercise, user, **fields)
         if participants is not None:
-            exercise.participants.set(_check_participants(exercise.establishment,
-                                                          participants))
+            exercise.participants.set(_check_participants(exercise.establishment, participants))
     return exercise
 
 
@@ -229,23 +271,29 @@ def delete_exercise(exercise: Exercise, user: User | None) -> None:
 
 def check_deletable(exercise: Exercise) -> None:
     if exercise.status in (ExerciseStatus.RUNNING, ExerciseStatus.COMPLETED):
-        raise ValidationError(_("A running or completed exercise cannot be deleted: it is the "
-                                "record of the exercise (compliance evidence)."))
+        raise ValidationError(
+            _(
+                "A running or completed exercise cannot be deleted: it is the "
+                "record of the exercise (compliance evidence)."
+            )
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # Running
 
 
-def start_exercise(exercise: Exercise, user: User | None, *,
-                   at: datetime | None = None) -> Exercise:
+def start_exercise(
+    exercise: Exercise, user: User | None, *, at: datetime | None = None
+) -> Exercise:
     _require_manage(user, exercise)
     with transaction.atomic():
         locked = Exercise.objects.select_for_update().get(pk=exercise.pk)
         if locked.status != ExerciseStatus.PLANNED:
             raise ValidationError(_("Only a planned exercise can be started."))
-        crud.save_instance(locked, user, status=ExerciseStatus.RUNNING,
-                           started_at=at or timezone.now())
+        crud.save_instance(
+            locked, user, status=ExerciseStatus.RUNNING, started_at=at or timezone.now()
+        )
     exercise.refresh_from_db()
     return exercise
 
@@ -259,16 +307,23 @@ def elapsed(exercise: Exercise, now: datetime | None = None) -> timedelta:
 
 
 def delivered_keys(exercise: Exercise) -> set[str]:
-    return set(exercise.entries.filter(kind=ExerciseEntryKind.INJECT)
-               .values_list("inject_key", flat=True))
+    return set(
+        exercise.entries.filter(kind=ExerciseEntryKind.INJECT).values_list("inject_key", flat=True)
+    )
 
 
-def _record_inject(exercise: Exercise, inject: Inject, at: datetime, user: User | None,
-                   language: str) -> ExerciseEntry | None:
+def _record_inject(
+    exercise: Exercise, inject: Inject, at: datetime, user: User | None, language: str
+) -> ExerciseEntry | None:
     """One delivery, once: the unique constraint refuses a second row for the same inject."""
-    entry = ExerciseEntry(exercise=exercise, kind=ExerciseEntryKind.INJECT, inject_key=inject.id,
-                          at=at, text=inject.title.get(language),
-                          author=user if getattr(user, "is_authenticated", False) else None)
+    entry = ExerciseEntry(
+        exercise=exercise,
+        kind=ExerciseEntryKind.INJECT,
+        inject_key=inject.id,
+        at=at,
+        text=inject.title.get(language),
+        author=user if getattr(user, "is_authenticated", False) else None,
+    )
     try:
         with transaction.atomic():
             entry.save()
@@ -277,8 +332,9 @@ def _record_inject(exercise: Exercise, inject: Inject, at: datetime, user: User 
     return entry
 
 
-def deliver_due_injects(exercise: Exercise, user: User | None = None,
-                        now: datetime | None = None) -> list[ExerciseEntry]:
+def deliver_due_injects(
+    exercise: Exercise, user: User | None = None, now: datetime | None = None
+) -> list[ExerciseEntry]:
     """Record the injects whose time has come; return only those delivered by this call.
 
     Safe to call from any number of concurrent pollers: the exercise row is locked while the
@@ -303,8 +359,9 @@ def deliver_due_injects(exercise: Exercise, user: User | None = None,
     return delivered
 
 
-def deliver_inject_now(exercise: Exercise, user: User | None, inject_id: str | None = None,
-                       now: datetime | None = None) -> ExerciseEntry:
+def deliver_inject_now(
+    exercise: Exercise, user: User | None, inject_id: str | None = None, now: datetime | None = None
+) -> ExerciseEntry:
     """The facilitator delivers an inject ahead of its time (by default the next one)."""
     _require_manage(user, exercise)
     now = now or timezone.now()
@@ -330,8 +387,9 @@ def deliver_inject_now(exercise: Exercise, user: User | None, inject_id: str | N
     return entry
 
 
-def record_entry(exercise: Exercise, user: User | None, kind: str, text: str,
-                 at: datetime | None = None) -> ExerciseEntry:
+def record_entry(
+    exercise: Exercise, user: User | None, kind: str, text: str, at: datetime | None = None
+) -> ExerciseEntry:
     """Log a decision or an observation (during the exercise, or afterwards from notes)."""
     _require_manage(user, exercise)
     if kind not in (ExerciseEntryKind.DECISION, ExerciseEntryKind.OBSERVATION):
@@ -340,18 +398,25 @@ def record_entry(exercise: Exercise, user: User | None, kind: str, text: str,
     if not text:
         raise ValidationError({"text": [_("Write what was decided or observed.")]})
     if len(text) > MAX_ENTRY_LENGTH:
-        raise ValidationError({"text": [_("At most %(limit)d characters.")
-                                        % {"limit": MAX_ENTRY_LENGTH}]})
+        raise ValidationError(
+            {"text": [_("At most %(limit)d characters.") % {"limit": MAX_ENTRY_LENGTH}]}
+        )
     if exercise.status not in (ExerciseStatus.RUNNING, ExerciseStatus.COMPLETED):
-        raise ValidationError(_("Decisions and observations are logged once the exercise has "
-                                "started."))
+        raise ValidationError(
+            _("Decisions and observations are logged once the exercise has started.")
+        )
     now = timezone.now()
     at = at or (exercise.ended_at if exercise.status == ExerciseStatus.COMPLETED else now)
     assert exercise.started_at is not None and at is not None
     if at < exercise.started_at or at > (exercise.ended_at or now):
         raise ValidationError({"at": [_("The time must fall within the exercise.")]})
-    entry = ExerciseEntry(exercise=exercise, kind=kind, text=text, at=at,
-                          author=user if getattr(user, "is_authenticated", False) else None)
+    entry = ExerciseEntry(
+        exercise=exercise,
+        kind=kind,
+        text=text,
+        at=at,
+        author=user if getattr(user, "is_authenticated", False) else None,
+    )
     with transaction.atomic():
         entry.full_clean()
         entry.save()
@@ -410,16 +475,29 @@ def console_state(exercise: Exercise, now: datetime | None = None) -> ConsoleSta
             continue
         inject = scenario.inject(entry.inject_key)
         after = entry.at - exercise.started_at if exercise.started_at else timedelta(0)
-        delivered.append(DeliveredInject(entry, inject, inject.at if inject else None, after,
-                                         bool(inject and after < inject.at)))
+        delivered.append(
+            DeliveredInject(
+                entry,
+                inject,
+                inject.at if inject else None,
+                after,
+                bool(inject and after < inject.at),
+            )
+        )
     upcoming = next_inject(scenario, {item.entry.inject_key for item in delivered})
     next_in = None
     if upcoming is not None and exercise.status == ExerciseStatus.RUNNING:
         next_in = max(upcoming.at - spent, timedelta(0))
-    return ConsoleState(elapsed=spent, remaining=max(scenario.duration - spent, timedelta(0)),
-                        delivered=delivered, entries=entries, next_inject=upcoming,
-                        next_in=next_in, total_injects=len(scenario.injects),
-                        is_over_time=spent > scenario.duration)
+    return ConsoleState(
+        elapsed=spent,
+        remaining=max(scenario.duration - spent, timedelta(0)),
+        delivered=delivered,
+        entries=entries,
+        next_inject=upcoming,
+        next_in=next_in,
+        total_injects=len(scenario.injects),
+        is_over_time=spent > scenario.duration,
+    )
 
 
 def clock(value: timedelta | None) -> str:
@@ -436,18 +514,31 @@ def clock(value: timedelta | None) -> str:
 # After-action review
 
 
-def save_after_action(exercise: Exercise, user: User | None, *, summary: str, strengths: str,
-                      improvements: str, action_plan: str) -> Exercise:
+def save_after_action(
+    exercise: Exercise,
+    user: User | None,
+    *,
+    summary: str,
+    strengths: str,
+    improvements: str,
+    action_plan: str,
+) -> Exercise:
     _require_manage(user, exercise)
     if exercise.status != ExerciseStatus.COMPLETED:
-        raise ValidationError(_("The after-action review is written once the exercise is "
-                                "completed."))
-    fields = {"summary": summary, "strengths": strengths, "improvements": improvements,
-              "action_plan": action_plan}
+        raise ValidationError(
+            _("The after-action review is written once the exercise is completed.")
+        )
+    fields = {
+        "summary": summary,
+        "strengths": strengths,
+        "improvements": improvements,
+        "action_plan": action_plan,
+    }
     for name, value in fields.items():
         if len(value) > MAX_TEXT_LENGTH:
-            raise ValidationError({name: [_("At most %(limit)d characters.")
-                                          % {"limit": MAX_TEXT_LENGTH}]})
+            raise ValidationError(
+                {name: [_("At most %(limit)d characters.") % {"limit": MAX_TEXT_LENGTH}]}
+            )
     if not summary.strip():
         raise ValidationError({"summary": [_("Summarise how the exercise went.")]})
     return crud.save_instance(exercise, user, **{k: v.strip() for k, v in fields.items()})
@@ -488,27 +579,39 @@ def report_context(exercise: Exercise, language: str) -> dict[str, Any]:
                 text = item.inject.title.get(language)
                 detail = f"{CHANNEL_LABELS.get(item.inject.channel, '')} · {item.inject.sender}"
                 scheduled = item.inject.at
-        author = entry.author.get_full_name() or entry.author.get_username() \
-            if entry.author else ""
-        rows.append(ChronologyRow(offset, entry.kind, str(entry.get_kind_display()), text,
-                                  author, detail, scheduled))
+        author = entry.author.get_full_name() or entry.author.get_username() if entry.author else ""
+        rows.append(
+            ChronologyRow(
+                offset, entry.kind, str(entry.get_kind_display()), text, author, detail, scheduled
+            )
+        )
     decisions = [row for row in rows if row.kind == ExerciseEntryKind.DECISION]
     observations = [row for row in rows if row.kind == ExerciseEntryKind.OBSERVATION]
-    participants = [person.get_full_name() or person.get_username()
-                    for person in exercise.participants.order_by("last_name", "username")]
-    participants += [line.strip() for line in exercise.other_participants.splitlines()
-                     if line.strip()]
+    participants = [
+        person.get_full_name() or person.get_username()
+        for person in exercise.participants.order_by("last_name", "username")
+    ]
+    participants += [
+        line.strip() for line in exercise.other_participants.splitlines() if line.strip()
+    ]
     delivered = {item.entry.inject_key for item in state.delivered}
     return {
-        "exercise": exercise, "scenario": scenario, "language": language,
+        "exercise": exercise,
+        "scenario": scenario,
+        "language": language,
         "scenario_title": scenario.title.get(language),
         "scenario_summary": scenario.summary.get(language),
-        "duration": clock(scenario.duration), "actual_duration": clock(state.elapsed),
-        "participants": participants, "chronology": rows, "decisions": decisions,
+        "duration": clock(scenario.duration),
+        "actual_duration": clock(state.elapsed),
+        "participants": participants,
+        "chronology": rows,
+        "decisions": decisions,
         "observations": observations,
-        "undelivered": [item.title.get(language) for item in scenario.injects
-                        if item.id not in delivered],
-        "injects_delivered": len(state.delivered), "injects_total": len(scenario.injects),
+        "undelivered": [
+            item.title.get(language) for item in scenario.injects if item.id not in delivered
+        ],
+        "injects_delivered": len(state.delivered),
+        "injects_total": len(scenario.injects),
         "generated_at": timezone.now(),
     }
 
@@ -527,8 +630,9 @@ def generate_report(exercise: Exercise, user: User | None, language: str | None 
     """
     _require_manage(user, exercise)
     if exercise.status != ExerciseStatus.COMPLETED:
-        raise ValidationError(_("The after-action report is produced once the exercise is "
-                                "completed."))
+        raise ValidationError(
+            _("The after-action report is produced once the exercise is completed.")
+        )
     if not exercise.summary.strip():
         raise ValidationError({"summary": [_("Write the after-action summary first.")]})
     language = language or translation.get_language() or "fr"
@@ -536,10 +640,14 @@ def generate_report(exercise: Exercise, user: User | None, language: str | None 
     upload = ContentFile(pdf, name=f"after-action-report-exercise-{exercise.pk}.pdf")
     title = _("After-action report: %(title)s") % {"title": exercise.title}
     with transaction.atomic():
-        evidence = add_evidence(exercise.establishment, user, title[:300], uploaded_file=upload,
-                                subject=exercise,
-                                description=_("Crisis exercise after-action report (CaRE annual "
-                                              "exercise)."))
+        evidence = add_evidence(
+            exercise.establishment,
+            user,
+            title[:300],
+            uploaded_file=upload,
+            subject=exercise,
+            description=_("Crisis exercise after-action report (CaRE annual exercise)."),
+        )
         crud.save_instance(exercise, user, report_evidence=evidence)
     return evidence
 
@@ -565,14 +673,18 @@ class EstablishmentExerciseStatus:
 
 
 def last_completed(establishment: Establishment) -> Exercise | None:
-    return (Exercise.objects.filter(establishment=establishment,
-                                    status=ExerciseStatus.COMPLETED, ended_at__isnull=False)
-            .order_by("-ended_at").first())
+    return (
+        Exercise.objects.filter(
+            establishment=establishment, status=ExerciseStatus.COMPLETED, ended_at__isnull=False
+        )
+        .order_by("-ended_at")
+        .first()
+    )
 
 
-def exercise_status_by_establishment(user: User,
-                                     now: datetime | None = None
-                                     ) -> Sequence[EstablishmentExerciseStatus]:
+def exercise_status_by_establishment(
+    user: User, now: datetime | None = None
+) -> Sequence[EstablishmentExerciseStatus]:
     """For each establishment the user sees: its last completed exercise, and whether the
     yearly exercise is overdue (none, or older than 12 months)."""
     if not user.can(VIEW_INCIDENTS):
@@ -582,6 +694,9 @@ def exercise_status_by_establishment(user: User,
     for establishment in Establishment.objects.visible_to(user).order_by("name"):
         last = last_completed(establishment)
         overdue = last is None or last.ended_at is None or now - last.ended_at > EXERCISE_PERIOD
-        found.append(EstablishmentExerciseStatus(establishment, last, overdue,
-                                                 bool(last and last.report_evidence_id)))
+        found.append(
+            EstablishmentExerciseStatus(
+                establishment, last, overdue, bool(last and last.report_evidence_id)
+            )
+        )
     return found

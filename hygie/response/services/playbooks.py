@@ -80,8 +80,7 @@ def shipped_playbooks() -> dict[str, ShippedPlaybook]:
         playbook = parse_playbook(text, source=path.name)
         if playbook.key in found:
             first = found[playbook.key].filename
-            raise PlaybookError([PlaybookProblem("key", f"also used by {first}")],
-                                source=path.name)
+            raise PlaybookError([PlaybookProblem("key", f"also used by {first}")], source=path.name)
         found[playbook.key] = ShippedPlaybook(playbook, text, path.name)
     return found
 
@@ -109,8 +108,10 @@ def library_for(user: User | None, *, category: str = "") -> list[LibraryEntry]:
     """Shipped playbooks and the user's organisations' own, sorted by title."""
     rows = list(PlaybookRow.objects.visible_to(user).select_related("organisation"))
     own_keys = {row.key for row in rows}
-    entries = [LibraryEntry(item.playbook, item.source, None, item.playbook.key in own_keys)
-               for item in shipped_playbooks().values()]
+    entries = [
+        LibraryEntry(item.playbook, item.source, None, item.playbook.key in own_keys)
+        for item in shipped_playbooks().values()
+    ]
     for row in rows:
         try:
             entries.append(LibraryEntry(parse_row(row), row.source, row))
@@ -118,8 +119,9 @@ def library_for(user: User | None, *, category: str = "") -> list[LibraryEntry]:
             continue  # cannot happen for rows saved through save_playbook
     if category:
         entries = [entry for entry in entries if category in entry.playbook.categories]
-    return sorted(entries, key=lambda entry: (entry.playbook.title.fr.lower(),
-                                              entry.row is not None))
+    return sorted(
+        entries, key=lambda entry: (entry.playbook.title.fr.lower(), entry.row is not None)
+    )
 
 
 def check_can_manage(user: User | None, organisation: Organisation) -> None:
@@ -142,13 +144,24 @@ def _problems_error(error: PlaybookError) -> ValidationError:
 
 def check_size(source: str) -> None:
     if len(source.encode("utf-8", errors="replace")) > MAX_PLAYBOOK_BYTES:
-        raise ValidationError({"source": [_("The playbook is larger than %(limit)s bytes.")
-                                          % {"limit": MAX_PLAYBOOK_BYTES}]})
+        raise ValidationError(
+            {
+                "source": [
+                    _("The playbook is larger than %(limit)s bytes.")
+                    % {"limit": MAX_PLAYBOOK_BYTES}
+                ]
+            }
+        )
 
 
 @transaction.atomic
-def save_playbook(user: User | None, source: str, *, organisation: Organisation | None = None,
-                  instance: PlaybookRow | None = None) -> PlaybookRow:
+def save_playbook(
+    user: User | None,
+    source: str,
+    *,
+    organisation: Organisation | None = None,
+    instance: PlaybookRow | None = None,
+) -> PlaybookRow:
     """Create (``organisation``) or update (``instance``) an organisation's playbook.
 
     Raises :class:`PlaybookError` with every problem of the YAML, ``ValidationError`` for a key
@@ -174,8 +187,14 @@ def save_playbook(user: User | None, source: str, *, organisation: Organisation 
     if instance.pk:
         duplicate = duplicate.exclude(pk=instance.pk)
     if duplicate.exists():
-        raise ValidationError({"key": [_("The organisation already has a playbook with the key "
-                                         "“%(key)s”.") % {"key": playbook.key}]})
+        raise ValidationError(
+            {
+                "key": [
+                    _("The organisation already has a playbook with the key “%(key)s”.")
+                    % {"key": playbook.key}
+                ]
+            }
+        )
     instance.key = playbook.key
     instance.title = playbook.title.fr[:300]
     instance.version = playbook.version
@@ -195,8 +214,11 @@ def save_playbook_or_errors(user: User | None, source: str, **kwargs: Any) -> Pl
 
 
 def _free_key(organisation: Organisation, wanted: str) -> str:
-    taken = set(PlaybookRow.objects.filter(organisation=organisation,
-                                           key__startswith=wanted).values_list("key", flat=True))
+    taken = set(
+        PlaybookRow.objects.filter(organisation=organisation, key__startswith=wanted).values_list(
+            "key", flat=True
+        )
+    )
     if wanted not in taken:
         return wanted
     for number in range(2, 1000):
@@ -207,8 +229,9 @@ def _free_key(organisation: Organisation, wanted: str) -> str:
 
 
 @transaction.atomic
-def copy_playbook(user: User | None, organisation: Organisation, *, key: str = "",
-                  row: PlaybookRow | None = None) -> PlaybookRow:
+def copy_playbook(
+    user: User | None, organisation: Organisation, *, key: str = "", row: PlaybookRow | None = None
+) -> PlaybookRow:
     """Copy a shipped playbook (``key``, keeping the key so the copy replaces it for the
     organisation) or one of the organisation's own (``row``, under a new key)."""
     check_can_manage(user, organisation)
@@ -220,8 +243,10 @@ def copy_playbook(user: User | None, organisation: Organisation, *, key: str = "
         if item is None:
             raise ValidationError(_("Unknown playbook."))
         if PlaybookRow.objects.filter(organisation=organisation, key=key).exists():
-            raise ValidationError(_("The organisation already has its own “%(key)s” playbook; "
-                                    "edit it instead.") % {"key": key})
+            raise ValidationError(
+                _("The organisation already has its own “%(key)s” playbook; edit it instead.")
+                % {"key": key}
+            )
         source, based_on, new_key = item.source, key, key
     if new_key != parse_playbook(source).key:
         source = replace_key(source, new_key)
@@ -261,8 +286,14 @@ def delete_playbook(user: User | None, row: PlaybookRow) -> None:
 def validate_source(source: str) -> list[dict[str, Any]]:
     """The dry run: every problem of a YAML document, as dictionaries (empty when valid)."""
     if len(source.encode("utf-8", errors="replace")) > MAX_PLAYBOOK_BYTES:
-        return [{"path": "(document)", "line": None, "column": None,
-                 "message": f"larger than {MAX_PLAYBOOK_BYTES} bytes"}]
+        return [
+            {
+                "path": "(document)",
+                "line": None,
+                "column": None,
+                "message": f"larger than {MAX_PLAYBOOK_BYTES} bytes",
+            }
+        ]
     try:
         parse_playbook(source, source="playbook.yaml")
     except PlaybookError as error:
@@ -277,8 +308,9 @@ def validate_source(source: str) -> list[dict[str, Any]]:
 def resolve_for_incident(incident: Incident, key: str) -> tuple[Playbook, str]:
     """The playbook ``key`` as the incident's organisation uses it: its own active copy first,
     then the shipped one."""
-    row = PlaybookRow.objects.filter(organisation_id=incident.establishment.organisation_id,
-                                     key=key, is_active=True).first()
+    row = PlaybookRow.objects.filter(
+        organisation_id=incident.establishment.organisation_id, key=key, is_active=True
+    ).first()
     if row is not None:
         return parse_row(row), row.source
     item = shipped(key)
@@ -291,8 +323,9 @@ def available_for_incident(incident: Incident) -> list[Playbook]:
     """Playbooks that can be applied: the organisation's active ones replace the shipped ones of
     the same key; those fitting the incident's category come first."""
     by_key = {key: item.playbook for key, item in shipped_playbooks().items()}
-    rows = PlaybookRow.objects.filter(organisation_id=incident.establishment.organisation_id,
-                                      is_active=True)
+    rows = PlaybookRow.objects.filter(
+        organisation_id=incident.establishment.organisation_id, is_active=True
+    )
     for row in rows:
         try:
             by_key[row.key] = parse_row(row)
@@ -300,8 +333,9 @@ def available_for_incident(incident: Incident) -> list[Playbook]:
             continue
     applied = set(incident.playbooks.values_list("key", flat=True))
     candidates = [playbook for key, playbook in by_key.items() if key not in applied]
-    return sorted(candidates, key=lambda p: (incident.category not in p.categories,
-                                             p.title.fr.lower()))
+    return sorted(
+        candidates, key=lambda p: (incident.category not in p.categories, p.title.fr.lower())
+    )
 
 
 def _task_description(playbook: Playbook, step: Step, language: str) -> str:
@@ -317,8 +351,10 @@ def _task_description(playbook: Playbook, step: Step, language: str) -> str:
             flag = "" if reference.is_verified else " [UNVERIFIED]"
             parts.append(f"{reference.id}: {reference.title}{flag}")
     if step.obligations:
-        parts.append(("Obligations : " if language == "fr" else "Obligations: ")
-                     + ", ".join(step.obligations))
+        parts.append(
+            ("Obligations : " if language == "fr" else "Obligations: ")
+            + ", ".join(step.obligations)
+        )
     if step.owner_role:
         parts.append(("Rôle : " if language == "fr" else "Role: ") + step.owner_role)
     return "\n".join(parts)
@@ -340,50 +376,74 @@ def apply_playbook(user: User | None, incident: Incident, key: str) -> AppliedPl
     if user is not None and not user.can(MANAGE_INCIDENTS):
         raise PermissionDenied(_("Your role does not allow changing incidents."))
     # Lock the incident so two people applying at once cannot both pass the check below.
-    incident = Incident.objects.select_for_update().select_related("establishment").get(
-        pk=incident.pk)
+    incident = (
+        Incident.objects.select_for_update().select_related("establishment").get(pk=incident.pk)
+    )
     if AppliedPlaybook.objects.filter(incident=incident, key=key).exists():
         raise ValidationError({"key": [_("This playbook is already applied to the incident.")]})
     playbook, source = resolve_for_incident(incident, key)
     language = incident.establishment.default_language
     applied = AppliedPlaybook.objects.create(
-        incident=incident, key=playbook.key, title=playbook.title.get(language)[:300],
-        version=playbook.version, source=source,
-        applied_by=user if getattr(user, "is_authenticated", False) else None)
+        incident=incident,
+        key=playbook.key,
+        title=playbook.title.get(language)[:300],
+        version=playbook.version,
+        source=source,
+        applied_by=user if getattr(user, "is_authenticated", False) else None,
+    )
     now = timezone.now()
     start = (Task.objects.filter(incident=incident).aggregate(top=Max("order"))["top"] or 0) + 1
-    tasks = [Task(incident=incident, title=step.title.get(language)[:300],
-                  description=_task_description(playbook, step, language), phase=phase.key,
-                  status=TaskStatus.TODO, due_at=_due_at(step, incident.discovered_at, now),
-                  is_decision=step.is_decision, applied_playbook=applied, step_key=step.id,
-                  order=start + index)
-             for index, (phase, step) in enumerate(playbook.steps())]
+    tasks = [
+        Task(
+            incident=incident,
+            title=step.title.get(language)[:300],
+            description=_task_description(playbook, step, language),
+            phase=phase.key,
+            status=TaskStatus.TODO,
+            due_at=_due_at(step, incident.discovered_at, now),
+            is_decision=step.is_decision,
+            applied_playbook=applied,
+            step_key=step.id,
+            order=start + index,
+        )
+        for index, (phase, step) in enumerate(playbook.steps())
+    ]
     # One by one, not bulk_create: every task lands in the audit trail like any other change.
     for task in tasks:
         task.save()
-    add_entry(incident, _("Playbook “%(title)s” (version %(version)s) applied: %(count)s tasks "
-                          "created.") % {"title": applied.title, "version": applied.version,
-                                         "count": len(tasks)})
+    add_entry(
+        incident,
+        _("Playbook “%(title)s” (version %(version)s) applied: %(count)s tasks created.")
+        % {"title": applied.title, "version": applied.version, "count": len(tasks)},
+    )
     return applied
 
 
-def progress(applied: AppliedPlaybook,
-             tasks: Iterable[Task] | None = None) -> tuple[PhaseProgress, ...]:
+def progress(
+    applied: AppliedPlaybook, tasks: Iterable[Task] | None = None
+) -> tuple[PhaseProgress, ...]:
     """Done/total per phase for an applied playbook; cancelled tasks are left out."""
     if tasks is None:
         tasks = applied.tasks.all()
-    return phase_progress([(task.phase, task.status == TaskStatus.DONE) for task in tasks
-                           if task.status != TaskStatus.CANCELLED])
+    return phase_progress(
+        [
+            (task.phase, task.status == TaskStatus.DONE)
+            for task in tasks
+            if task.status != TaskStatus.CANCELLED
+        ]
+    )
 
 
-def applied_with_progress(incident: Incident) -> list[tuple[AppliedPlaybook,
-                                                             tuple[PhaseProgress, ...]]]:
+def applied_with_progress(
+    incident: Incident,
+) -> list[tuple[AppliedPlaybook, tuple[PhaseProgress, ...]]]:
     applied = list(AppliedPlaybook.objects.filter(incident=incident).prefetch_related("tasks"))
     return [(item, progress(item, item.tasks.all())) for item in applied]
 
 
-def organisation_coverage(organisation: Organisation,
-                          categories: Iterable[str]) -> dict[str, dict[str, Any]]:
+def organisation_coverage(
+    organisation: Organisation, categories: Iterable[str]
+) -> dict[str, dict[str, Any]]:
     """For each category: the organisation's active playbook covering it that was reviewed most
     recently (key, version, reviewed_at), or None. Used by the compliance probe."""
     wanted = list(categories)
@@ -397,8 +457,13 @@ def organisation_coverage(organisation: Organisation,
             if category not in playbook.categories:
                 continue
             current = best[category]
-            if not current or (row.reviewed_at and (current["reviewed_at"] is None
-                                                     or row.reviewed_at > current["reviewed_at"])):
-                best[category] = {"key": row.key, "version": row.version,
-                                  "reviewed_at": row.reviewed_at}
+            if not current or (
+                row.reviewed_at
+                and (current["reviewed_at"] is None or row.reviewed_at > current["reviewed_at"])
+            ):
+                best[category] = {
+                    "key": row.key,
+                    "version": row.version,
+                    "reviewed_at": row.reviewed_at,
+                }
     return best

@@ -23,8 +23,14 @@ def touch(incident: Incident | int) -> datetime:
     return now
 
 
-def add_entry(incident: Incident, text: str, *, kind: str = TimelineKind.AUTO,
-              at: datetime | None = None, author: User | None = None) -> TimelineEntry:
+def add_entry(
+    incident: Incident,
+    text: str,
+    *,
+    kind: str = TimelineKind.AUTO,
+    at: datetime | None = None,
+    author: User | None = None,
+) -> TimelineEntry:
     """Append one entry; ``author`` defaults to the user acting in the current context.
 
     Every change to an incident's record writes an entry here (comments, which do not, are
@@ -34,5 +40,6 @@ def add_entry(incident: Incident, text: str, *, kind: str = TimelineKind.AUTO,
     now = touch(incident)
     if author is None:
         author = context.current().signed_in_user
-    return TimelineEntry.objects.create(incident=incident, text=text, kind=kind,
-                                        at=at or now, author=author)
+    return TimelineEntry.objects.create(
+        incident=incident, text=text, kind=kind, at=at or now, author=author
+    )

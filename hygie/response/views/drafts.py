@@ -54,8 +54,9 @@ class IncidentDraftsPanelView(CapabilityRequiredMixin):
     required_capability = VIEW_INCIDENTS
 
     def get_incident(self) -> Incident:
-        return get_object_or_404(Incident.objects.visible_to(self.request.user),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(
+            Incident.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
 
     def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return self.render_panel(self.get_incident())
@@ -70,59 +71,87 @@ class IncidentDraftsPanelView(CapabilityRequiredMixin):
         error = ""
         draft = None
         try:
-            draft, created = draft_services.generate_draft(incident, kind, language,
-                                                           request.user, reset=reset)
+            draft, created = draft_services.generate_draft(
+                incident, kind, language, request.user, reset=reset
+            )
         except ValidationError as exc:
             error = _error_text(exc)
         if not _htmx(request):
             if error:
                 messages.error(request, error)
-                return HttpResponseRedirect(reverse_or_empty("response:incident_detail", pk)
-                                            or reverse("response:breach_register"))
+                return HttpResponseRedirect(
+                    reverse_or_empty("response:incident_detail", pk)
+                    or reverse("response:breach_register")
+                )
             messages.success(request, _("Draft generated."))
             assert draft is not None
-            return HttpResponseRedirect(reverse("response:notificationdraft_edit",
-                                                args=[draft.pk]))
-        response = self.render_panel(incident, error=error,
-                                     notice=_("Draft generated.") if not error else "")
+            return HttpResponseRedirect(reverse("response:notificationdraft_edit", args=[draft.pk]))
+        response = self.render_panel(
+            incident, error=error, notice=_("Draft generated.") if not error else ""
+        )
         if not error:
             response["HX-Trigger"] = "incident-timeline-changed"  # its entry in the timeline
         return response
 
-    def render_panel(self, incident: Incident, *, error: str = "",
-                     notice: str = "") -> HttpResponse:
+    def render_panel(
+        self, incident: Incident, *, error: str = "", notice: str = ""
+    ) -> HttpResponse:
         suggested = set(draft_services.suggested_draft_kinds(incident))
-        drafts = list(NotificationDraft.objects.visible_to(self.request.user)
-                      .filter(incident=incident).order_by("kind", "language"))
+        drafts = list(
+            NotificationDraft.objects.visible_to(self.request.user)
+            .filter(incident=incident)
+            .order_by("kind", "language")
+        )
         rows = []
         for draft in drafts:
-            obligation = (draft_services.matching_obligation(draft)
-                          if draft.status == DraftStatus.SENT else None)
-            rows.append({
-                "draft": draft,
-                "to_complete": draft_services.to_complete_count(draft.content),
-                "obligation": obligation,
-                "obligation_url": reverse_or_empty("response:incidentobligation_detail",
-                                                   obligation.pk) if obligation else "",
-            })
+            obligation = (
+                draft_services.matching_obligation(draft)
+                if draft.status == DraftStatus.SENT
+                else None
+            )
+            rows.append(
+                {
+                    "draft": draft,
+                    "to_complete": draft_services.to_complete_count(draft.content),
+                    "obligation": obligation,
+                    "obligation_url": reverse_or_empty(
+                        "response:incidentobligation_detail", obligation.pk
+                    )
+                    if obligation
+                    else "",
+                }
+            )
         kpis = reports.incident_kpis(incident)
         # Opened directly (the incident page's "Open" link, no JavaScript): a whole page.
-        template = ("response/partials/_drafts_panel.html" if _htmx(self.request)
-                    else "response/draft_incident.html")
-        return render(self.request, template, {
-            "incident_url": reverse_or_empty("response:incident_detail", incident.pk),
-            "incident": incident, "rows": rows,
-            "kinds": [(value, label, value in suggested) for value, label in DraftKind.choices],
-            "suggested": [label for value, label in DraftKind.choices if value in suggested],
-            "can_manage": self.request.user.can(MANAGE_OBLIGATIONS),
-            "kpis": kpis,
-            "kpi_rows": [(_("Time to detect"), reports.format_duration(kpis.time_to_detect)),
-                         (_("Time to contain"), reports.format_duration(kpis.time_to_contain)),
-                         (_("Time to recover"), reports.format_duration(kpis.time_to_recover)),
-                         (_("Obligations met on time"),
-                          f"{kpis.obligations.on_time} / {kpis.obligations.total}")],
-            "error": error, "notice": notice,
-        })
+        template = (
+            "response/partials/_drafts_panel.html"
+            if _htmx(self.request)
+            else "response/draft_incident.html"
+        )
+        return render(
+            self.request,
+            template,
+            {
+                "incident_url": reverse_or_empty("response:incident_detail", incident.pk),
+                "incident": incident,
+                "rows": rows,
+                "kinds": [(value, label, value in suggested) for value, label in DraftKind.choices],
+                "suggested": [label for value, label in DraftKind.choices if value in suggested],
+                "can_manage": self.request.user.can(MANAGE_OBLIGATIONS),
+                "kpis": kpis,
+                "kpi_rows": [
+                    (_("Time to detect"), reports.format_duration(kpis.time_to_detect)),
+                    (_("Time to contain"), reports.format_duration(kpis.time_to_contain)),
+                    (_("Time to recover"), reports.format_duration(kpis.time_to_recover)),
+                    (
+                        _("Obligations met on time"),
+                        f"{kpis.obligations.on_time} / {kpis.obligations.total}",
+                    ),
+                ],
+                "error": error,
+                "notice": notice,
+            },
+        )
 
 
 # --- one draft ----------------------------------------------------------------------------------
@@ -132,23 +161,32 @@ class DraftMixin(CapabilityRequiredMixin):
     required_capability = VIEW_INCIDENTS
 
     def get_draft(self) -> NotificationDraft:
-        return get_object_or_404(NotificationDraft.objects.visible_to(self.request.user)
-                                 .select_related("incident__establishment"),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(
+            NotificationDraft.objects.visible_to(self.request.user).select_related(
+                "incident__establishment"
+            ),
+            pk=self.kwargs["pk"],
+        )
 
     def draft_context(self, draft: NotificationDraft) -> dict[str, Any]:
         obligation = draft_services.matching_obligation(draft)
         return {
-            "draft": draft, "content": draft.content, "incident": draft.incident,
+            "draft": draft,
+            "content": draft.content,
+            "incident": draft.incident,
             "to_complete": draft_services.to_complete_count(draft.content),
             "can_manage": self.request.user.can(MANAGE_OBLIGATIONS),
             "is_sent": draft.status == DraftStatus.SENT,
             "incident_url": reverse_or_empty("response:incident_detail", draft.incident_id),
             "obligation": obligation,
             "obligation_url": reverse_or_empty("response:incidentobligation_detail", obligation.pk)
-            if obligation else "",
-            "next_statuses": [(value, label) for value, label in DraftStatus.choices
-                              if value in draft_services.TRANSITIONS[DraftStatus(draft.status)]],
+            if obligation
+            else "",
+            "next_statuses": [
+                (value, label)
+                for value, label in DraftStatus.choices
+                if value in draft_services.TRANSITIONS[DraftStatus(draft.status)]
+            ],
             "formats": draft_services.EXPORT_FORMATS,
         }
 
@@ -191,8 +229,9 @@ class DraftEditView(DraftMixin):
             context = self.draft_context(draft)
             return render(request, "response/draft_edit.html", context, status=400)
         if changed:
-            messages.success(request, _("Draft saved: %(count)d field(s) changed.")
-                             % {"count": changed})
+            messages.success(
+                request, _("Draft saved: %(count)d field(s) changed.") % {"count": changed}
+            )
         else:
             messages.info(request, _("Nothing to save: no field changed."))
         return HttpResponseRedirect(reverse("response:notificationdraft_detail", args=[pk]))
@@ -205,13 +244,13 @@ class DraftStatusView(DraftMixin):
     def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         draft = self.get_draft()
         try:
-            draft = draft_services.set_status(draft, request.POST.get("status", ""),
-                                               request.user)
+            draft = draft_services.set_status(draft, request.POST.get("status", ""), request.user)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, _("Draft status: %(status)s.")
-                             % {"status": draft.get_status_display()})
+            messages.success(
+                request, _("Draft status: %(status)s.") % {"status": draft.get_status_display()}
+            )
         return HttpResponseRedirect(reverse("response:notificationdraft_detail", args=[pk]))
 
 
@@ -219,8 +258,11 @@ class DraftExportView(DraftMixin):
     def get(self, request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
         draft = self.get_draft()
         if fmt not in draft_services.EXPORT_FORMATS:
-            return HttpResponse(_("Export as pdf, docx or json."), status=404,
-                                content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                _("Export as pdf, docx or json."),
+                status=404,
+                content_type="text/plain; charset=utf-8",
+            )
         exported = draft_services.export_draft(draft, fmt)
         return _download(exported.data, exported.content_type, exported.filename)
 
@@ -249,8 +291,7 @@ class RegisterFilterMixin(CapabilityRequiredMixin):
 
     def filters(self) -> dict[str, Any]:
         get = self.request.GET
-        establishments = list(Establishment.objects.visible_to(self.request.user)
-                              .order_by("name"))
+        establishments = list(Establishment.objects.visible_to(self.request.user).order_by("name"))
         establishment = get.get("establishment", "")
         if establishment not in {str(e.pk) for e in establishments}:
             establishment = ""
@@ -258,16 +299,23 @@ class RegisterFilterMixin(CapabilityRequiredMixin):
         if personal_data not in (PersonalData.YES, PersonalData.UNKNOWN):
             personal_data = ""
         since, until = _parse_date(get.get("since", "")), _parse_date(get.get("until", ""))
-        return {"establishments": establishments, "establishment": establishment,
-                "personal_data": personal_data, "since": since, "until": until,
-                "bad_dates": bool((get.get("since") and not since)
-                                  or (get.get("until") and not until))}
+        return {
+            "establishments": establishments,
+            "establishment": establishment,
+            "personal_data": personal_data,
+            "since": since,
+            "until": until,
+            "bad_dates": bool((get.get("since") and not since) or (get.get("until") and not until)),
+        }
 
     def register_queryset(self, filters: dict[str, Any]) -> Any:
         return reports.breach_incidents(
-            Incident.objects.visible_to(self.request.user), since=filters["since"],
-            until=filters["until"], personal_data=filters["personal_data"],
-            establishment=int(filters["establishment"]) if filters["establishment"] else None)
+            Incident.objects.visible_to(self.request.user),
+            since=filters["since"],
+            until=filters["until"],
+            personal_data=filters["personal_data"],
+            establishment=int(filters["establishment"]) if filters["establishment"] else None,
+        )
 
 
 class BreachRegisterView(RegisterFilterMixin):
@@ -275,25 +323,47 @@ class BreachRegisterView(RegisterFilterMixin):
         filters = self.filters()
         rows = reports.breach_register(self.register_queryset(filters))
         query = request.GET.urlencode()
-        audit.record("view", None, object_type="response.incident",
-                     object_repr="GDPR breach register", message="breach register viewed")
-        return render(request, "response/breachregister_list.html", {
-            "rows": rows, "filters": filters,
-            "personal_data_options": [(PersonalData.YES, PersonalData.YES.label),
-                                      (PersonalData.UNKNOWN, PersonalData.UNKNOWN.label)],
-            "exports": [(fmt, reverse("response:breach_register_export", args=[fmt])
-                         + (f"?{query}" if query else "")) for fmt in ("csv", "xlsx", "json")],
-            "kpis_url": reverse("response:kpi_list"),
-        })
+        audit.record(
+            "view",
+            None,
+            object_type="response.incident",
+            object_repr="GDPR breach register",
+            message="breach register viewed",
+        )
+        return render(
+            request,
+            "response/breachregister_list.html",
+            {
+                "rows": rows,
+                "filters": filters,
+                "personal_data_options": [
+                    (PersonalData.YES, PersonalData.YES.label),
+                    (PersonalData.UNKNOWN, PersonalData.UNKNOWN.label),
+                ],
+                "exports": [
+                    (
+                        fmt,
+                        reverse("response:breach_register_export", args=[fmt])
+                        + (f"?{query}" if query else ""),
+                    )
+                    for fmt in ("csv", "xlsx", "json")
+                ],
+                "kpis_url": reverse("response:kpi_list"),
+            },
+        )
 
 
 class BreachRegisterExportView(RegisterFilterMixin):
     def get(self, request: AuthenticatedRequest, fmt: str) -> HttpResponse:
         if fmt not in ("csv", "xlsx", "json"):
-            return HttpResponse(_("Export as csv, xlsx or json."), status=404,
-                                content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                _("Export as csv, xlsx or json."),
+                status=404,
+                content_type="text/plain; charset=utf-8",
+            )
         data, content_type, filename = reports.export_register(
-            self.register_queryset(self.filters()), fmt)
+            self.register_queryset(self.filters()), fmt
+        )
         return _download(data, content_type, filename)
 
 
@@ -310,19 +380,32 @@ class KPIView(CapabilityRequiredMixin):
         overall, per_establishment = reports.aggregate_kpis(
             Incident.objects.visible_to(request.user),
             since=datetime.combine(since, time.min, zone),
-            until=datetime.combine(until + timedelta(days=1), time.min, zone))
+            until=datetime.combine(until + timedelta(days=1), time.min, zone),
+        )
 
         def row(summary: reports.KPISummary) -> dict[str, Any]:
-            return {"summary": summary,
-                    "metrics": [(summary.metrics[name], reports.format_duration(
-                        summary.metrics[name].median), reports.format_duration(
-                        summary.metrics[name].mean)) for name in reports.METRICS],
-                    "rate": None if summary.on_time_rate is None
-                    else round(summary.on_time_rate * 100)}
+            return {
+                "summary": summary,
+                "metrics": [
+                    (
+                        summary.metrics[name],
+                        reports.format_duration(summary.metrics[name].median),
+                        reports.format_duration(summary.metrics[name].mean),
+                    )
+                    for name in reports.METRICS
+                ],
+                "rate": None if summary.on_time_rate is None else round(summary.on_time_rate * 100),
+            }
 
-        return render(request, "response/kpi_list.html", {
-            "since": since, "until": until, "overall": row(overall),
-            "rows": [row(s) for s in per_establishment],
-            "metric_labels": [_("Time to detect"), _("Time to contain"), _("Time to recover")],
-            "register_url": reverse("response:breach_register"),
-        })
+        return render(
+            request,
+            "response/kpi_list.html",
+            {
+                "since": since,
+                "until": until,
+                "overall": row(overall),
+                "rows": [row(s) for s in per_establishment],
+                "metric_labels": [_("Time to detect"), _("Time to contain"), _("Time to recover")],
+                "register_url": reverse("response:breach_register"),
+            },
+        )

@@ -40,8 +40,13 @@ class EvidenceView(BoundedUploadMixin, IncidentActionView):
             data = form.cleaned_data
             try:
                 evidence_service.attach_evidence(
-                    request.user, incident, title=data["title"], uploaded_file=data["file"],
-                    description=data["description"], location=data["location"])
+                    request.user,
+                    incident,
+                    title=data["title"],
+                    uploaded_file=data["file"],
+                    description=data["description"],
+                    location=data["location"],
+                )
             except ValidationError as error:
                 errors_to_form(form, _file_error(error))
             else:
@@ -60,8 +65,11 @@ class _EvidenceItemView(IncidentActionView):
     section = "evidence"
 
     def get_item(self, incident: Incident) -> IncidentEvidence:
-        return get_object_or_404(IncidentEvidence.objects.select_related("evidence"),
-                                 pk=self.kwargs["item_pk"], incident=incident)
+        return get_object_or_404(
+            IncidentEvidence.objects.select_related("evidence"),
+            pk=self.kwargs["item_pk"],
+            incident=incident,
+        )
 
 
 class EvidenceDownloadView(_EvidenceItemView):
@@ -72,9 +80,11 @@ class EvidenceDownloadView(_EvidenceItemView):
         if not request.user.can(VIEW_EVIDENCE):
             raise PermissionDenied
         handle, content_type, filename = evidence_service.open_evidence(
-            request.user, self.get_item(incident))
-        response = FileResponse(handle, as_attachment=True, filename=filename,
-                                content_type=content_type)
+            request.user, self.get_item(incident)
+        )
+        response = FileResponse(
+            handle, as_attachment=True, filename=filename, content_type=content_type
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
@@ -91,8 +101,10 @@ class CustodyView(_EvidenceItemView):
             except ValidationError as error:
                 return self.done(incident, custody_error=" ".join(error.messages))
             return self.done(incident, _("Chain of custody updated."))
-        return self.done(incident, custody_error=" ".join(
-            str(m) for errors in form.errors.values() for m in errors))
+        return self.done(
+            incident,
+            custody_error=" ".join(str(m) for errors in form.errors.values() for m in errors),
+        )
 
 
 class VerifyView(_EvidenceItemView):
@@ -101,6 +113,10 @@ class VerifyView(_EvidenceItemView):
         result = evidence_service.verify_evidence(request.user, self.get_item(incident))
         if result.matches:
             return self.done(incident, _("Integrity verified: the SHA-256 matches."))
-        return self.done(incident, custody_error=_(
-            "Integrity check FAILED: the stored file no longer matches its SHA-256. An alert "
-            "was raised."))
+        return self.done(
+            incident,
+            custody_error=_(
+                "Integrity check FAILED: the stored file no longer matches its SHA-256. An alert "
+                "was raised."
+            ),
+        )

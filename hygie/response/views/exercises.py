@@ -76,22 +76,31 @@ class ExerciseViews(generic.ObjectViewMixin):
 
 class ExerciseListView(ExerciseViews, generic.ObjectListView):
     template_name = "response/exercise_list.html"
-    columns = (Column("title", link=True),
-               Column("scenario_key", label=gettext_lazy("Scenario"), render=_scenario_title),
-               Column("planned_for"), Column("status", badge="status"),
-               Column("establishment", sort="establishment__name"))
+    columns = (
+        Column("title", link=True),
+        Column("scenario_key", label=gettext_lazy("Scenario"), render=_scenario_title),
+        Column("planned_for"),
+        Column("status", badge="status"),
+        Column("establishment", sort="establishment__name"),
+    )
     search_fields = ("title", "scenario_key")
     filters = ("status", "establishment")
 
     def extra_context(self, queryset: models.QuerySet[Any, Any]) -> dict[str, Any]:
-        return {"establishment_status": service.exercise_status_by_establishment(
-            self.request.user)}
+        return {"establishment_status": service.exercise_status_by_establishment(self.request.user)}
 
 
 class ExerciseDetailView(ExerciseViews, generic.ObjectDetailView):
     template_name = "response/exercise_detail.html"
-    fields = ("establishment", "status", "planned_for", "started_at", "ended_at",
-              "objectives", "other_participants")
+    fields = (
+        "establishment",
+        "status",
+        "planned_for",
+        "started_at",
+        "ended_at",
+        "objectives",
+        "other_participants",
+    )
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
         scenario = service.scenario_of(obj)
@@ -104,26 +113,31 @@ class ExerciseDetailView(ExerciseViews, generic.ObjectDetailView):
             "scenario_summary": scenario.summary.get(language),
             "scenario_duration": service.clock(scenario.duration),
             "inject_count": len(scenario.injects),
-            "injects": [{"inject": item, "at": service.clock(item.at),
-                         "title": item.title.get(language),
-                         "channel": service.CHANNEL_LABELS.get(item.channel, item.channel),
-                         "is_delivered": item.id in delivered,
-                         "expected": [action.text.get(language)
-                                      for action in item.expected_actions],
-                         "notes": item.facilitator_notes.get(language)
-                         if item.facilitator_notes else "",
-                         "obligations": item.obligations} for item in scenario.injects]
+            "injects": [
+                {
+                    "inject": item,
+                    "at": service.clock(item.at),
+                    "title": item.title.get(language),
+                    "channel": service.CHANNEL_LABELS.get(item.channel, item.channel),
+                    "is_delivered": item.id in delivered,
+                    "expected": [action.text.get(language) for action in item.expected_actions],
+                    "notes": item.facilitator_notes.get(language) if item.facilitator_notes else "",
+                    "obligations": item.obligations,
+                }
+                for item in scenario.injects
+            ]
             # The script is for the facilitators: players following the exercise with a
             # read-only role must not read ahead.
-            if self.can_edit() else [],
+            if self.can_edit()
+            else [],
             "participants": obj.participants.order_by("last_name", "username"),
             "entries": _entry_rows(obj, state),
             "is_planned": obj.status == ExerciseStatus.PLANNED,
             "is_running": obj.status == ExerciseStatus.RUNNING,
             "is_completed": obj.status == ExerciseStatus.COMPLETED,
             "delete_url": reverse("response:exercise_delete", args=[obj.pk])
-            if self.can_edit() and obj.status in (ExerciseStatus.PLANNED,
-                                                  ExerciseStatus.CANCELLED) else "",
+            if self.can_edit() and obj.status in (ExerciseStatus.PLANNED, ExerciseStatus.CANCELLED)
+            else "",
         }
 
 
@@ -135,17 +149,21 @@ def _entry_rows(exercise: Exercise, state: service.ConsoleState) -> list[dict[st
         offset = entry.at - exercise.started_at if exercise.started_at else None
         item = by_pk.get(entry.pk)
         inject = item.inject if item else None
-        rows.append({
-            "entry": entry, "offset": service.clock(offset),
-            "title": inject.title.get(language) if inject else entry.text,
-            "content": inject.content.get(language) if inject else "",
-            "channel": service.CHANNEL_LABELS.get(inject.channel, "") if inject else "",
-            "sender": inject.sender if inject else "",
-            "scheduled": service.clock(item.scheduled_at) if item else "",
-            "was_early": bool(item and item.was_early),
-            "author": (entry.author.get_full_name() or entry.author.get_username())
-            if entry.author else "",
-        })
+        rows.append(
+            {
+                "entry": entry,
+                "offset": service.clock(offset),
+                "title": inject.title.get(language) if inject else entry.text,
+                "content": inject.content.get(language) if inject else "",
+                "channel": service.CHANNEL_LABELS.get(inject.channel, "") if inject else "",
+                "sender": inject.sender if inject else "",
+                "scheduled": service.clock(item.scheduled_at) if item else "",
+                "was_early": bool(item and item.was_early),
+                "author": (entry.author.get_full_name() or entry.author.get_username())
+                if entry.author
+                else "",
+            }
+        )
     return rows
 
 
@@ -175,54 +193,75 @@ class ExercisePlanView(ExerciseViews, BoundedUploadMixin, generic.ObjectViewMixi
             if establishments.count() == 1:
                 initial["establishment"] = establishments.first()
         else:
-            initial = {"title": exercise.title, "objectives": exercise.objectives,
-                       "other_participants": exercise.other_participants,
-                       "planned_for": timezone.localtime(exercise.planned_for),
-                       "participants": list(exercise.participants.all())}
+            initial = {
+                "title": exercise.title,
+                "objectives": exercise.objectives,
+                "other_participants": exercise.other_participants,
+                "planned_for": timezone.localtime(exercise.planned_for),
+                "participants": list(exercise.participants.all()),
+            }
         form = ExercisePlanForm(user=request.user, exercise=exercise, initial=initial)
         return self.render_form(form, exercise)
 
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.current()
-        form = ExercisePlanForm(request.POST, request.FILES, user=request.user,
-                                exercise=exercise)
+        form = ExercisePlanForm(request.POST, request.FILES, user=request.user, exercise=exercise)
         if not self.flag_too_large(form) and form.is_valid():
             data = form.cleaned_data
             try:
                 if exercise is None:
                     exercise = service.plan_exercise(
-                        request.user, establishment=data["establishment"], title=data["title"],
+                        request.user,
+                        establishment=data["establishment"],
+                        title=data["title"],
                         planned_for=data["planned_for"],
                         scenario_key=data.get("scenario_key", ""),
                         scenario_source=data.get("scenario_source", ""),
-                        objectives=data["objectives"], participants=data["participants"],
-                        other_participants=data["other_participants"])
+                        objectives=data["objectives"],
+                        participants=data["participants"],
+                        other_participants=data["other_participants"],
+                    )
                 else:
-                    fields = {name: data[name] for name in ("title", "objectives",
-                                                            "other_participants")}
+                    fields = {
+                        name: data[name] for name in ("title", "objectives", "other_participants")
+                    }
                     if not fields["title"]:
                         fields.pop("title")
                     if "planned_for" in data:
                         fields["planned_for"] = data["planned_for"]
-                    service.update_plan(exercise, request.user,
-                                        participants=data.get("participants"), **fields)
+                    service.update_plan(
+                        exercise, request.user, participants=data.get("participants"), **fields
+                    )
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("%(name)s saved.") % {"name": exercise})
-                return HttpResponseRedirect(reverse("response:exercise_detail",
-                                                    args=[exercise.pk]))
+                return HttpResponseRedirect(reverse("response:exercise_detail", args=[exercise.pk]))
         return self.render_form(form, exercise, status=422)
 
-    def render_form(self, form: forms.Form, exercise: Exercise | None,
-                    status: int = 200) -> HttpResponse:
-        cancel = reverse("response:exercise_detail", args=[exercise.pk]) if exercise \
+    def render_form(
+        self, form: forms.Form, exercise: Exercise | None, status: int = 200
+    ) -> HttpResponse:
+        cancel = (
+            reverse("response:exercise_detail", args=[exercise.pk])
+            if exercise
             else reverse("response:exercise_list")
-        return render(self.request, self.template_name, {
-            **self.base_context(), "form": form, "object": exercise, "cancel_url": cancel,
-            "scenarios": [(key, item.scenario) for key, item
-                          in service.shipped_scenarios().items()],
-            "language": translation.get_language()}, status=status)
+        )
+        return render(
+            self.request,
+            self.template_name,
+            {
+                **self.base_context(),
+                "form": form,
+                "object": exercise,
+                "cancel_url": cancel,
+                "scenarios": [
+                    (key, item.scenario) for key, item in service.shipped_scenarios().items()
+                ],
+                "language": translation.get_language(),
+            },
+            status=status,
+        )
 
 
 class ExerciseDeleteView(ExerciseViews, generic.ObjectDeleteView):
@@ -234,8 +273,12 @@ class ExerciseDeleteView(ExerciseViews, generic.ObjectDeleteView):
         service.check_deletable(obj)
 
     def extra_context(self, obj: Any) -> dict[str, Any]:
-        return {"delete_warning": _("Its log is deleted with it. Completed exercises cannot be "
-                                    "deleted: they are compliance evidence.")}
+        return {
+            "delete_warning": _(
+                "Its log is deleted with it. Completed exercises cannot be "
+                "deleted: they are compliance evidence."
+            )
+        }
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -248,8 +291,9 @@ class ExerciseActionView(CapabilityRequiredMixin):
     success_message: StrOrPromise = ""
 
     def get_exercise(self) -> Exercise:
-        return get_object_or_404(Exercise.objects.visible_to(self.request.user),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(
+            Exercise.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
 
     def act(self, exercise: Exercise) -> Exercise:
         raise NotImplementedError
@@ -290,8 +334,9 @@ class ExerciseCancelView(ExerciseActionView):
 
 
 class ExerciseEndView(ExerciseActionView):
-    success_message = gettext_lazy("Exercise ended. Write the after-action review now, while "
-                                   "memories are fresh.")
+    success_message = gettext_lazy(
+        "Exercise ended. Write the after-action review now, while memories are fresh."
+    )
 
     def act(self, exercise: Exercise) -> Exercise:
         service.deliver_due_injects(exercise, self.request.user)
@@ -302,14 +347,15 @@ class ExerciseEndView(ExerciseActionView):
 
 
 class LiveMixin(CapabilityRequiredMixin):
-
     def live_context(self, exercise: Exercise) -> dict[str, Any]:
         state = service.console_state(exercise)
         return {
             # Newest first: what just arrived is what the cell must read.
-            "object": exercise, "state": state,
+            "object": exercise,
+            "state": state,
             "rows": list(reversed(_entry_rows(exercise, state))),
-            "elapsed": service.clock(state.elapsed), "remaining": service.clock(state.remaining),
+            "elapsed": service.clock(state.elapsed),
+            "remaining": service.clock(state.remaining),
             "next_in": service.clock(state.next_in),
             "is_running": exercise.status == ExerciseStatus.RUNNING,
             "can_manage": self.request.user.can(MANAGE_EXERCISES),
@@ -325,9 +371,15 @@ class ExerciseRunView(LiveMixin, CapabilityRequiredMixin):
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = get_object_or_404(Exercise.objects.visible_to(request.user), pk=kwargs["pk"])
         service.deliver_due_injects(exercise, request.user)
-        return render(request, "response/exercise_run.html", {
-            **self.live_context(exercise), "entry_form": EntryForm(),
-            "scenario_title": _scenario_title(exercise)})
+        return render(
+            request,
+            "response/exercise_run.html",
+            {
+                **self.live_context(exercise),
+                "entry_form": EntryForm(),
+                "scenario_title": _scenario_title(exercise),
+            },
+        )
 
 
 class ExerciseLiveView(LiveMixin, CapabilityRequiredMixin):
@@ -346,8 +398,9 @@ class ExerciseDeliverView(LiveMixin, ExerciseActionView):
 
     def act(self, exercise: Exercise) -> Exercise:
         service.deliver_due_injects(exercise, self.request.user)
-        service.deliver_inject_now(exercise, self.request.user,
-                                   self.request.POST.get("inject", "")[:100] or None)
+        service.deliver_inject_now(
+            exercise, self.request.user, self.request.POST.get("inject", "")[:100] or None
+        )
         return exercise
 
     def target(self, exercise: Exercise) -> str:
@@ -374,8 +427,9 @@ class ExerciseEntryAddView(LiveMixin, ExerciseActionView):
         form = EntryForm(request.POST)
         if form.is_valid():
             try:
-                service.record_entry(exercise, request.user, form.cleaned_data["kind"],
-                                     form.cleaned_data["text"])
+                service.record_entry(
+                    exercise, request.user, form.cleaned_data["kind"], form.cleaned_data["text"]
+                )
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -383,8 +437,12 @@ class ExerciseEntryAddView(LiveMixin, ExerciseActionView):
         is_valid = not form.errors
         if getattr(request, "htmx", False):
             context = {**self.live_context(exercise), "entry_form": form, "oob": True}
-            return render(request, "response/partials/_exercise_entry_response.html", context,
-                          status=200 if is_valid else 422)
+            return render(
+                request,
+                "response/partials/_exercise_entry_response.html",
+                context,
+                status=200 if is_valid else 422,
+            )
         if is_valid:
             messages.success(request, _("Logged."))
         else:
@@ -407,8 +465,9 @@ class ExerciseAfterActionView(CapabilityRequiredMixin):
     template_name = "response/exercise_after_action.html"
 
     def get_exercise(self) -> Exercise:
-        return get_object_or_404(Exercise.objects.visible_to(self.request.user),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(
+            Exercise.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         exercise = self.get_exercise()
@@ -419,8 +478,11 @@ class ExerciseAfterActionView(CapabilityRequiredMixin):
         form = AfterActionForm(request.POST, instance=Exercise.objects.get(pk=exercise.pk))
         if form.is_valid():
             try:
-                service.save_after_action(exercise, request.user, **{
-                    name: form.cleaned_data[name] for name in AfterActionForm.Meta.fields})
+                service.save_after_action(
+                    exercise,
+                    request.user,
+                    **{name: form.cleaned_data[name] for name in AfterActionForm.Meta.fields},
+                )
                 if "generate" in request.POST:
                     service.generate_report(exercise, request.user)
             except (ValidationError, PermissionDenied) as error:
@@ -429,18 +491,28 @@ class ExerciseAfterActionView(CapabilityRequiredMixin):
                 else:
                     _apply_errors(form, error)
             else:
-                messages.success(request, _("After-action report produced and kept as evidence.")
-                                 if "generate" in request.POST
-                                 else _("After-action review saved."))
-                return HttpResponseRedirect(reverse("response:exercise_detail",
-                                                    args=[exercise.pk]))
+                messages.success(
+                    request,
+                    _("After-action report produced and kept as evidence.")
+                    if "generate" in request.POST
+                    else _("After-action review saved."),
+                )
+                return HttpResponseRedirect(reverse("response:exercise_detail", args=[exercise.pk]))
         return self.render_form(form, exercise, status=422)
 
-    def render_form(self, form: forms.BaseForm, exercise: Exercise,
-                    status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {
-            "form": form, "object": exercise,
-            "is_completed": exercise.status == ExerciseStatus.COMPLETED}, status=status)
+    def render_form(
+        self, form: forms.BaseForm, exercise: Exercise, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "object": exercise,
+                "is_completed": exercise.status == ExerciseStatus.COMPLETED,
+            },
+            status=status,
+        )
 
 
 class ExerciseReportView(CapabilityRequiredMixin):
@@ -456,5 +528,6 @@ class ExerciseReportView(CapabilityRequiredMixin):
             messages.error(request, error.messages[0])
             return HttpResponseRedirect(reverse("response:exercise_detail", args=[exercise.pk]))
         audit.record("export", exercise, message="after-action report downloaded")
-        return FileResponse(handle, as_attachment=True, filename=name,
-                            content_type="application/pdf")
+        return FileResponse(
+            handle, as_attachment=True, filename=name, content_type="application/pdf"
+        )

@@ -37,6 +37,7 @@ from hygie.response.views.incidents import IncidentViews, errors_to_form, sectio
 
 # --- actions ----------------------------------------------------------------------------------
 
+
 class IncidentActionView(IncidentViews, generic.ObjectViewMixin):
     """A POST on one incident; answers htmx with the re-rendered section, others with a
     redirect to the section."""
@@ -54,13 +55,15 @@ class IncidentActionView(IncidentViews, generic.ObjectViewMixin):
         return self.action_capability
 
     def get_incident(self) -> Incident:
-        incident = get_object_or_404(Incident.objects.visible_to(self.request.user)
-                                     .select_related("establishment", "assignee"),
-                                     pk=self.kwargs["pk"])
+        incident = get_object_or_404(
+            Incident.objects.visible_to(self.request.user).select_related(
+                "establishment", "assignee"
+            ),
+            pk=self.kwargs["pk"],
+        )
         return incident
 
-    def get(self, request: AuthenticatedRequest, *args: Any,
-            **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         incident = self.get_incident()  # 404 outside the user's establishments, redirect or not
         if not self.section:
             return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk]))
@@ -70,8 +73,7 @@ class IncidentActionView(IncidentViews, generic.ObjectViewMixin):
         context = section_context(self.request, incident, self.section, **forms_in_error)
         return render(self.request, f"response/partials/_incident_{self.section}.html", context)
 
-    def done(self, incident: Incident, message: str = "", **forms_in_error: Any
-             ) -> HttpResponse:
+    def done(self, incident: Incident, message: str = "", **forms_in_error: Any) -> HttpResponse:
         htmx = getattr(self.request, "htmx", None)
         if htmx and self.section:
             response = self.render_section(incident, **forms_in_error)
@@ -89,8 +91,9 @@ class IncidentActionView(IncidentViews, generic.ObjectViewMixin):
         elif message:
             messages.success(self.request, message)
         anchor = f"#{self.section}" if self.section else ""
-        return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk])
-                                    + anchor)
+        return HttpResponseRedirect(
+            reverse("response:incident_detail", args=[incident.pk]) + anchor
+        )
 
 
 class TransitionView(IncidentActionView):
@@ -99,21 +102,29 @@ class TransitionView(IncidentActionView):
         form = TransitionForm(request.POST, prefix="transition")
         if form.is_valid():
             try:
-                service.transition(request.user, incident, form.cleaned_data["to_status"],
-                                   form.cleaned_data["note"])
+                service.transition(
+                    request.user,
+                    incident,
+                    form.cleaned_data["to_status"],
+                    form.cleaned_data["note"],
+                )
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
-                return self.done(incident, _("The incident is now in phase: %(status)s.")
-                                 % {"status": incident.get_status_display()})
+                return self.done(
+                    incident,
+                    _("The incident is now in phase: %(status)s.")
+                    % {"status": incident.get_status_display()},
+                )
         return self.done(incident, transition_form=form)
 
 
 class AssignView(IncidentActionView):
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
-        form = AssignForm(request.POST, candidates=service.assignable_users(incident),
-                          prefix="assign")
+        form = AssignForm(
+            request.POST, candidates=service.assignable_users(incident), prefix="assign"
+        )
         if form.is_valid():
             assignee = form.cleaned_data["assignee"]
             service.assign(request.user, incident, assignee)
@@ -147,8 +158,12 @@ class TasksView(IncidentActionView):
 
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
-        form = TaskForm(request.POST, candidates=service.task_owner_candidates(incident),
-                        zone_name=incident.establishment.timezone, prefix="task")
+        form = TaskForm(
+            request.POST,
+            candidates=service.task_owner_candidates(incident),
+            zone_name=incident.establishment.timezone,
+            prefix="task",
+        )
         if form.is_valid():
             try:
                 service.add_task(request.user, incident, **form.cleaned_data)
@@ -170,9 +185,13 @@ class TaskStatusView(IncidentActionView):
         form = TaskStatusForm(request.POST)
         if form.is_valid():
             try:
-                service.set_task_status(request.user, task, form.cleaned_data["status"],
-                                        decision=form.cleaned_data["decision"],
-                                        note=form.cleaned_data["note"])
+                service.set_task_status(
+                    request.user,
+                    task,
+                    form.cleaned_data["status"],
+                    decision=form.cleaned_data["decision"],
+                    note=form.cleaned_data["note"],
+                )
             except ValidationError as error:
                 return self.done(incident, task_error=" ".join(error.messages))
             return self.done(incident, _("Task updated."))
@@ -187,11 +206,21 @@ class TaskEditView(IncidentActionView):
 
     def form(self, incident: Incident, task: Task, data: Any = None) -> TaskForm:
         zone = incident.establishment.timezone
-        initial = {"title": task.title, "description": task.description, "phase": task.phase,
-                   "owner": task.owner_id or "", "due_at": wall_clock(task.due_at, zone),
-                   "is_decision": task.is_decision}
-        return TaskForm(data, candidates=service.task_owner_candidates(incident),
-                        zone_name=zone, initial=initial, prefix="task")
+        initial = {
+            "title": task.title,
+            "description": task.description,
+            "phase": task.phase,
+            "owner": task.owner_id or "",
+            "due_at": wall_clock(task.due_at, zone),
+            "is_decision": task.is_decision,
+        }
+        return TaskForm(
+            data,
+            candidates=service.task_owner_candidates(incident),
+            zone_name=zone,
+            initial=initial,
+            prefix="task",
+        )
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
@@ -209,16 +238,25 @@ class TaskEditView(IncidentActionView):
                 errors_to_form(form, error)
             else:
                 messages.success(request, _("Task saved."))
-                return HttpResponseRedirect(reverse("response:incident_detail",
-                                                    args=[incident.pk]) + "#tasks")
+                return HttpResponseRedirect(
+                    reverse("response:incident_detail", args=[incident.pk]) + "#tasks"
+                )
         return self.render_page(incident, task, form, status=422)
 
-    def render_page(self, incident: Incident, task: Task, form: TaskForm,
-                    status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {
-            "incident": incident, "task": task, "form": form,
-            "cancel_url": reverse("response:incident_detail", args=[incident.pk]) + "#tasks"},
-            status=status)
+    def render_page(
+        self, incident: Incident, task: Task, form: TaskForm, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "incident": incident,
+                "task": task,
+                "form": form,
+                "cancel_url": reverse("response:incident_detail", args=[incident.pk]) + "#tasks",
+            },
+            status=status,
+        )
 
 
 class TimelineView(IncidentActionView):
@@ -227,13 +265,18 @@ class TimelineView(IncidentActionView):
 
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_incident()
-        form = TimelineEntryForm(request.POST, zone_name=incident.establishment.timezone,
-                                 prefix="entry")
+        form = TimelineEntryForm(
+            request.POST, zone_name=incident.establishment.timezone, prefix="entry"
+        )
         if form.is_valid():
             try:
-                service.add_log_entry(request.user, incident, form.cleaned_data["text"],
-                                      kind=form.cleaned_data["kind"],
-                                      at=form.cleaned_data["at"])
+                service.add_log_entry(
+                    request.user,
+                    incident,
+                    form.cleaned_data["text"],
+                    kind=form.cleaned_data["kind"],
+                    at=form.cleaned_data["at"],
+                )
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
@@ -251,13 +294,22 @@ class ObservablesView(IncidentActionView):
             data = form.cleaned_data
             try:
                 _observable, created = service.add_observable(
-                    request.user, incident, data["kind"], data["value"], note=data["note"],
-                    is_ioc=data["is_ioc"])
+                    request.user,
+                    incident,
+                    data["kind"],
+                    data["value"],
+                    note=data["note"],
+                    is_ioc=data["is_ioc"],
+                )
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
-                return self.done(incident, _("Observable added.") if created
-                                 else _("This observable was already recorded."))
+                return self.done(
+                    incident,
+                    _("Observable added.")
+                    if created
+                    else _("This observable was already recorded."),
+                )
         return self.done(incident, observable_form=form)
 
 
@@ -311,18 +363,21 @@ class WatchersView(IncidentActionView):
             raise PermissionDenied
         if action == "remove":
             raw = request.POST.get("user", "")
-            watcher = incident.watchers.filter(pk=int(raw)).first() if raw.isdigit() and \
-                len(raw) < 19 else None
+            watcher = (
+                incident.watchers.filter(pk=int(raw)).first()
+                if raw.isdigit() and len(raw) < 19
+                else None
+            )
             if watcher is not None:
                 service.remove_watcher(request.user, incident, watcher)
             return self.done(incident, _("Watcher removed."))
-        form = WatcherForm(request.POST, candidates=service.task_owner_candidates(incident),
-                           prefix="watcher")
+        form = WatcherForm(
+            request.POST, candidates=service.task_owner_candidates(incident), prefix="watcher"
+        )
         if action == "add" and form.is_valid() and form.cleaned_data["assignee"] is not None:
             try:
                 service.add_watcher(request.user, incident, form.cleaned_data["assignee"])
             except ValidationError as error:
                 return self.done(incident, watcher_error=" ".join(error.messages))
             return self.done(incident, _("Watcher added."))
-        return self.done(incident, watcher_error=_("Choose a person who can read this "
-                                                   "incident."))
+        return self.done(incident, watcher_error=_("Choose a person who can read this incident."))

@@ -74,12 +74,18 @@ class IncidentViews(generic.ObjectViewMixin):
 
 # --- list -------------------------------------------------------------------------------------
 
+
 class IncidentListView(IncidentViews, generic.ObjectListView):
-    columns = (Column("reference", label=gettext_lazy("Incident"), link=True, render=str),
-               Column("severity", badge="severity"), Column("status", badge="status"),
-               Column("category"), Column("care_impact"),
-               Column("establishment", sort="establishment__name"),
-               Column("assignee", sort="assignee__username"), Column("discovered_at"))
+    columns = (
+        Column("reference", label=gettext_lazy("Incident"), link=True, render=str),
+        Column("severity", badge="severity"),
+        Column("status", badge="status"),
+        Column("category"),
+        Column("care_impact"),
+        Column("establishment", sort="establishment__name"),
+        Column("assignee", sort="assignee__username"),
+        Column("discovered_at"),
+    )
     search_fields = ("reference", "title", "description")
     filters = ("status", "category", "severity", "care_impact", "establishment")
     template_name = "response/incident_list.html"
@@ -87,26 +93,36 @@ class IncidentListView(IncidentViews, generic.ObjectListView):
     def get_queryset(self) -> models.QuerySet:
         queryset = super().get_queryset()
         queryset = incident_filters.by_state(queryset, self.request.GET.get("state"))
-        return incident_filters.by_assignee(queryset, self.request.GET.get("assigned"),
-                                            self.request.user)
+        return incident_filters.by_assignee(
+            queryset, self.request.GET.get("assigned"), self.request.user
+        )
 
     def extra_context(self, queryset: models.QuerySet) -> dict[str, Any]:
         state = self.request.GET.get("state", "")
         assigned = self.request.GET.get("assigned", "")
-        extra = {"state": state if state in incident_filters.STATES else "",
-                 "assigned": assigned if assigned in incident_filters.ASSIGNED
-                 or assigned.isdigit() else ""}
+        extra = {
+            "state": state if state in incident_filters.STATES else "",
+            "assigned": assigned
+            if assigned in incident_filters.ASSIGNED or assigned.isdigit()
+            else "",
+        }
         everything = Incident.objects.visible_to(self.request.user)
-        return {**extra, "has_extra_filters": any(extra.values()),
-                "counts": service.status_counts(everything),
-                "open_count": everything.exclude(status=IncidentStatus.CLOSED).count(),
-                "assignees": User.objects.filter(
-                    pk__in=everything.values("assignee")).order_by("username"),
-                "from_alerts_url": reverse("response:incident_from_alerts")
-                if self.can_edit() and self.request.user.can(VIEW_ALERTS) else ""}
+        return {
+            **extra,
+            "has_extra_filters": any(extra.values()),
+            "counts": service.status_counts(everything),
+            "open_count": everything.exclude(status=IncidentStatus.CLOSED).count(),
+            "assignees": User.objects.filter(pk__in=everything.values("assignee")).order_by(
+                "username"
+            ),
+            "from_alerts_url": reverse("response:incident_from_alerts")
+            if self.can_edit() and self.request.user.can(VIEW_ALERTS)
+            else "",
+        }
 
 
 # --- the incident file ------------------------------------------------------------------------
+
 
 def _steps(incident: Incident) -> list[dict[str, Any]]:
     current = lifecycle.position(incident.status)
@@ -115,63 +131,85 @@ def _steps(incident: Incident) -> list[dict[str, Any]]:
     steps = []
     for index, (value, label) in enumerate(IncidentStatus.choices):
         field = lifecycle.MILESTONE_FIELDS.get(value)
-        steps.append({"value": value, "label": label,
-                      "state": "done" if index < current else
-                      ("current" if index == current else "upcoming"),
-                      "at": getattr(incident, field) if field else declared_at})
+        steps.append(
+            {
+                "value": value,
+                "label": label,
+                "state": "done"
+                if index < current
+                else ("current" if index == current else "upcoming"),
+                "at": getattr(incident, field) if field else declared_at,
+            }
+        )
     return steps
 
 
-def section_context(request: AuthenticatedRequest, incident: Incident, section: str,
-                    **forms_in_error: Any) -> dict[str, Any]:
+def section_context(
+    request: AuthenticatedRequest, incident: Incident, section: str, **forms_in_error: Any
+) -> dict[str, Any]:
     """What one section of the incident file needs (also used to render it alone)."""
     user = request.user
     can_manage = user.can(MANAGE_INCIDENTS)
     zone = incident.establishment.timezone
-    context: dict[str, Any] = {"incident": incident, "can_manage": can_manage,
-                               "section": section}
+    context: dict[str, Any] = {"incident": incident, "can_manage": can_manage, "section": section}
     if section == "tasks":
         candidates = service.task_owner_candidates(incident) if can_manage else []
         context.update(
             tasks=service.tasks_in_phase_order(incident),
-            task_form=forms_in_error.get("task_form") or TaskForm(
-                candidates=candidates, zone_name=zone, prefix="task"),
-            task_statuses=TaskStatus.choices, task_error=forms_in_error.get("task_error"))
+            task_form=forms_in_error.get("task_form")
+            or TaskForm(candidates=candidates, zone_name=zone, prefix="task"),
+            task_statuses=TaskStatus.choices,
+            task_error=forms_in_error.get("task_error"),
+        )
     elif section == "timeline":
         context.update(
             entries=incident.timeline.select_related("author").all(),
-            entry_form=forms_in_error.get("entry_form") or TimelineEntryForm(
-                zone_name=zone, prefix="entry"))
+            entry_form=forms_in_error.get("entry_form")
+            or TimelineEntryForm(zone_name=zone, prefix="entry"),
+        )
     elif section == "observables":
         context.update(
             observables=incident.observables.all(),
-            observable_form=forms_in_error.get("observable_form") or ObservableForm(
-                prefix="observable"))
+            observable_form=forms_in_error.get("observable_form")
+            or ObservableForm(prefix="observable"),
+        )
     elif section == "evidence":
         # Each item with its custody form: same field names, ids unique on the page.
-        items = [(item, CustodyForm(prefix="custody", auto_id=f"id_custody_{item.pk}_%s"))
-                 for item in incident.evidence.select_related("evidence",
-                                                              "evidence__collected_by")
-                 .prefetch_related("custody__actor")]
+        items = [
+            (item, CustodyForm(prefix="custody", auto_id=f"id_custody_{item.pk}_%s"))
+            for item in incident.evidence.select_related(
+                "evidence", "evidence__collected_by"
+            ).prefetch_related("custody__actor")
+        ]
         context.update(
-            items=items, can_download=user.can(VIEW_EVIDENCE),
+            items=items,
+            can_download=user.can(VIEW_EVIDENCE),
             can_add_evidence=evidence_service.can_add_evidence(user),
             evidence_form=forms_in_error.get("evidence_form") or EvidenceForm(prefix="evidence"),
             custody_error=forms_in_error.get("custody_error"),
-            max_bytes=core_evidence.max_upload_bytes())
+            max_bytes=core_evidence.max_upload_bytes(),
+        )
     elif section == "comments":
         context.update(
             comments=incident.comments.select_related("author").all(),
             can_comment=service.can_comment(user),
-            comment_form=forms_in_error.get("comment_form") or CommentForm(prefix="comment"))
+            comment_form=forms_in_error.get("comment_form") or CommentForm(prefix="comment"),
+        )
     elif section == "watchers":
         watchers = list(incident.watchers.order_by("username"))
         context.update(
-            watchers=watchers, is_watching=any(w.pk == user.pk for w in watchers),
-            watcher_form=WatcherForm(candidates=[
-                c for c in service.task_owner_candidates(incident) if c not in watchers],
-                prefix="watcher") if can_manage else None,
-            watcher_error=forms_in_error.get("watcher_error"))
+            watchers=watchers,
+            is_watching=any(w.pk == user.pk for w in watchers),
+            watcher_form=WatcherForm(
+                candidates=[
+                    c for c in service.task_owner_candidates(incident) if c not in watchers
+                ],
+                prefix="watcher",
+            )
+            if can_manage
+            else None,
+            watcher_error=forms_in_error.get("watcher_error"),
+        )
     return context
 
 
@@ -187,14 +225,22 @@ class IncidentDetailView(IncidentViews, generic.ObjectDetailView):
         moves = service.available_moves(obj) if can_manage else []
         sections = {name: section_context(self.request, obj, name) for name in SECTIONS}
         return {
-            "incident": obj, "steps": _steps(obj), "moves": moves,
+            "incident": obj,
+            "steps": _steps(obj),
+            "moves": moves,
             "transition_form": TransitionForm(prefix="transition"),
-            "assign_form": AssignForm(candidates=service.assignable_users(obj),
-                                      initial={"assignee": obj.assignee_id or ""},
-                                      prefix="assign") if can_manage else None,
-            "sections": sections, "can_manage": can_manage,
+            "assign_form": AssignForm(
+                candidates=service.assignable_users(obj),
+                initial={"assignee": obj.assignee_id or ""},
+                prefix="assign",
+            )
+            if can_manage
+            else None,
+            "sections": sections,
+            "can_manage": can_manage,
             "alerts": obj.alerts.visible_to(user).select_related("establishment")
-            if user.can(VIEW_ALERTS) else None,
+            if user.can(VIEW_ALERTS)
+            else None,
             "alert_link_form": AlertLinkForm(prefix="alerts") if can_manage else None,
             "open_tasks": service.open_task_count(obj),
             "affected_establishments": obj.affected_establishments.all(),
@@ -214,6 +260,7 @@ def _data_category_labels(incident: Incident) -> list[str]:
 
 # --- declaring and editing --------------------------------------------------------------------
 
+
 class IncidentCreateView(IncidentViews, generic.ObjectViewMixin):
     template_name = "response/incident_form.html"
 
@@ -221,8 +268,11 @@ class IncidentCreateView(IncidentViews, generic.ObjectViewMixin):
         return MANAGE_INCIDENTS
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        initial = {key: value for key, value in request.GET.items()
-                   if key in ("category", "source", "establishment", "severity")}
+        initial = {
+            key: value
+            for key, value in request.GET.items()
+            if key in ("category", "source", "establishment", "severity")
+        }
         form = IncidentForm(user=request.user, initial=initial, assignees=self.assignees())
         return self.render_form(form)
 
@@ -238,16 +288,26 @@ class IncidentCreateView(IncidentViews, generic.ObjectViewMixin):
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
-                messages.success(request, _("Incident %(reference)s declared.")
-                                 % {"reference": incident.reference})
-                return HttpResponseRedirect(reverse("response:incident_detail",
-                                                    args=[incident.pk]))
+                messages.success(
+                    request,
+                    _("Incident %(reference)s declared.") % {"reference": incident.reference},
+                )
+                return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk]))
         return self.render_form(form, status=422)
 
     def render_form(self, form: IncidentForm, status: int = 200, **extra: Any) -> HttpResponse:
-        return render(self.request, self.template_name, {
-            **self.base_context(), "form": form, "object": None,
-            "cancel_url": reverse("response:incident_list"), **extra}, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                **self.base_context(),
+                "form": form,
+                "object": None,
+                "cancel_url": reverse("response:incident_list"),
+                **extra,
+            },
+            status=status,
+        )
 
 
 class IncidentFromAlertsView(IncidentCreateView):
@@ -273,16 +333,23 @@ class IncidentFromAlertsView(IncidentCreateView):
         establishments = [suggestion.establishment, *suggestion.affected_establishments]
         zone = suggestion.establishment.timezone
         initial = {
-            "establishment": suggestion.establishment.pk, "title": suggestion.title,
-            "description": suggestion.description, "severity": suggestion.severity,
-            "category": suggestion.category, "source": suggestion.source,
+            "establishment": suggestion.establishment.pk,
+            "title": suggestion.title,
+            "description": suggestion.description,
+            "severity": suggestion.severity,
+            "category": suggestion.category,
+            "source": suggestion.source,
             "source_reference": suggestion.source_reference,
             "discovered_at": wall_clock(suggestion.discovered_at, zone),
             "assets": [asset.pk for asset in suggestion.assets],
             "affected_establishments": [e.pk for e in suggestion.affected_establishments],
         }
-        form = IncidentForm(user=request.user, initial=initial, assignees=self.assignees(),
-                            establishments=establishments)
+        form = IncidentForm(
+            user=request.user,
+            initial=initial,
+            assignees=self.assignees(),
+            establishments=establishments,
+        )
         return self.render_form(form, alerts=alerts, **self.alert_context(alerts))
 
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -290,10 +357,15 @@ class IncidentFromAlertsView(IncidentCreateView):
             alerts = self.alerts()
         except ValidationError as error:
             return self.render_problem(error)
-        establishments = list({alert.establishment_id: alert.establishment
-                               for alert in alerts}.values())
-        form = IncidentForm(request.POST, user=request.user, assignees=self.assignees(),
-                            establishments=establishments)
+        establishments = list(
+            {alert.establishment_id: alert.establishment for alert in alerts}.values()
+        )
+        form = IncidentForm(
+            request.POST,
+            user=request.user,
+            assignees=self.assignees(),
+            establishments=establishments,
+        )
         if form.is_valid():
             values = form.service_values()
             try:
@@ -301,23 +373,31 @@ class IncidentFromAlertsView(IncidentCreateView):
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
-                messages.success(request, _("Incident %(reference)s declared from %(count)d "
-                                            "alert(s).") % {"reference": incident.reference,
-                                                            "count": len(alerts)})
-                return HttpResponseRedirect(reverse("response:incident_detail",
-                                                    args=[incident.pk]))
+                messages.success(
+                    request,
+                    _("Incident %(reference)s declared from %(count)d alert(s).")
+                    % {"reference": incident.reference, "count": len(alerts)},
+                )
+                return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk]))
         return self.render_form(form, status=422, alerts=alerts, **self.alert_context(alerts))
 
     def alert_context(self, alerts: list[Alert]) -> dict[str, Any]:
-        rows = [(alert, list(alert.incidents.visible_to(self.request.user)))
-                for alert in alerts]
-        return {"alert_rows": rows,
-                "alert_query": urlencode([("alert", a.pk) for a in alerts])}
+        rows = [(alert, list(alert.incidents.visible_to(self.request.user))) for alert in alerts]
+        return {"alert_rows": rows, "alert_query": urlencode([("alert", a.pk) for a in alerts])}
 
     def render_problem(self, error: ValidationError) -> HttpResponse:
-        return render(self.request, self.template_name, {
-            **self.base_context(), "form": None, "object": None, "problem": error.messages,
-            "cancel_url": reverse("core:alert_list")}, status=404)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                **self.base_context(),
+                "form": None,
+                "object": None,
+                "problem": error.messages,
+                "cancel_url": reverse("core:alert_list"),
+            },
+            status=404,
+        )
 
 
 class IncidentEditView(IncidentViews, generic.ObjectViewMixin):
@@ -333,8 +413,11 @@ class IncidentEditView(IncidentViews, generic.ObjectViewMixin):
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.get_object()
         assert isinstance(incident, Incident)
-        form = IncidentForm(request.POST, instance=Incident.objects.select_related(
-            "establishment").get(pk=incident.pk), user=request.user)
+        form = IncidentForm(
+            request.POST,
+            instance=Incident.objects.select_related("establishment").get(pk=incident.pk),
+            user=request.user,
+        )
         if form.is_valid():
             values = form.service_values()
             changes = {name: values[name] for name in form.fields if name in values}
@@ -343,15 +426,24 @@ class IncidentEditView(IncidentViews, generic.ObjectViewMixin):
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
-                messages.success(request, _("%(count)d change(s) saved.")
-                                 % {"count": len(changed)} if changed
-                                 else _("Nothing changed."))
-                return HttpResponseRedirect(reverse("response:incident_detail",
-                                                    args=[incident.pk]))
+                messages.success(
+                    request,
+                    _("%(count)d change(s) saved.") % {"count": len(changed)}
+                    if changed
+                    else _("Nothing changed."),
+                )
+                return HttpResponseRedirect(reverse("response:incident_detail", args=[incident.pk]))
         return self.render_form(form, incident, status=422)
 
     def render_form(self, form: IncidentForm, incident: Any, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {
-            **self.base_context(), "form": form, "object": incident,
-            "cancel_url": reverse("response:incident_detail", args=[incident.pk])},
-            status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                **self.base_context(),
+                "form": form,
+                "object": incident,
+                "cancel_url": reverse("response:incident_detail", args=[incident.pk]),
+            },
+            status=status,
+        )

@@ -46,6 +46,7 @@ GROUPS_TEMPLATE = "response/partials/_obligation_groups.html"
 
 # --- presentation helpers ------------------------------------------------------------------
 
+
 def _span(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
@@ -60,8 +61,7 @@ def _span(delta: timedelta) -> str:
 def countdown(obligation: IncidentObligation, now: datetime) -> tuple[str, bool]:
     """The remaining time as text, and whether the deadline has passed."""
     if obligation.deadline_kind in service.UNTIMED_KINDS or obligation.due_at is None:
-        return _("since discovery: %(span)s") % {"span": _span(now - obligation.trigger_at)}, \
-            False
+        return _("since discovery: %(span)s") % {"span": _span(now - obligation.trigger_at)}, False
     if obligation.due_at <= now:
         return _("overdue by %(span)s") % {"span": _span(now - obligation.due_at)}, True
     return _("%(span)s left") % {"span": _span(obligation.due_at - now)}, False
@@ -77,8 +77,12 @@ def decorate(rows: list[IncidentObligation], now: datetime) -> list[IncidentObli
         row.countdown, row.is_overdue = countdown(row, now)  # type: ignore[attr-defined]
         row.is_untimed = row.deadline_kind in service.UNTIMED_KINDS  # type: ignore[attr-defined]
         row.is_late = bool(  # type: ignore[attr-defined]
-            row.status == ObligationStatus.DONE and row.done_at and row.due_at
-            and not row.is_untimed and row.done_at > row.due_at)  # type: ignore[attr-defined]
+            row.status == ObligationStatus.DONE
+            and row.done_at
+            and row.due_at
+            and not row.is_untimed  # type: ignore[attr-defined]
+            and row.done_at > row.due_at
+        )
     return rows
 
 
@@ -96,6 +100,7 @@ def _incident_url(incident: Incident) -> str:
 
 # --- dashboard -----------------------------------------------------------------------------
 
+
 class ObligationDashboardView(CapabilityRequiredMixin):
     """Pending obligations across the user's establishments, by urgency."""
 
@@ -105,25 +110,31 @@ class ObligationDashboardView(CapabilityRequiredMixin):
         now = timezone.now()
         establishments = list(Establishment.objects.visible_to(request.user))
         selected = {
-            "establishment": self._choice(request, "establishment",
-                                          [str(e.pk) for e in establishments]),
+            "establishment": self._choice(
+                request, "establishment", [str(e.pk) for e in establishments]
+            ),
             "obligation": self._choice(request, "obligation", [i.value for i in ObligationId]),
             "incident_status": self._choice(request, "incident_status", IncidentStatus.values),
         }
         queryset = service.pending_obligations(
-            request.user, establishment_id=selected["establishment"],
-            obligation_id=selected["obligation"], incident_status=selected["incident_status"])
+            request.user,
+            establishment_id=selected["establishment"],
+            obligation_id=selected["obligation"],
+            incident_status=selected["incident_status"],
+        )
         groups = service.group_obligations(decorate(list(queryset), now), now)
         context = {
-            "groups": [(key, service.GROUP_LABELS[key], groups[key])
-                       for key in service.GROUP_ORDER],
+            "groups": [
+                (key, service.GROUP_LABELS[key], groups[key]) for key in service.GROUP_ORDER
+            ],
             "overdue_total": len(groups[service.GROUP_OVERDUE]),
             "now": now,
             "selected": selected,
             "is_filtered": any(selected.values()),
             "establishment_options": [(str(e.pk), e.name) for e in establishments],
-            "obligation_options": [(i.value, service.obligation_label(i.value))
-                                   for i in ObligationId],
+            "obligation_options": [
+                (i.value, service.obligation_label(i.value)) for i in ObligationId
+            ],
             "status_options": list(IncidentStatus.choices),
             "profiles": service.profiles_of(establishments),
             "can_manage": request.user.can(MANAGE_OBLIGATIONS),
@@ -145,22 +156,38 @@ class ObligationDashboardView(CapabilityRequiredMixin):
 CHANGED_EVENTS = "incident-obligations-changed, incident-timeline-changed"
 
 
-def render_panel(request: AuthenticatedRequest, incident: Incident, *,
-                 errors: dict[int, Any] | None = None, message: str = "",
-                 status: int = 200) -> HttpResponse:
+def render_panel(
+    request: AuthenticatedRequest,
+    incident: Incident,
+    *,
+    errors: dict[int, Any] | None = None,
+    message: str = "",
+    status: int = 200,
+) -> HttpResponse:
     now = timezone.now()
-    rows = decorate(list(incident.obligations.select_related("incident__establishment",
-                                                             "proof_evidence",
-                                                             "decided_by")), now)
-    applicable = sorted((r for r in rows if r.applies or r.status != ObligationStatus.PENDING),
-                        key=lambda r: (r.status != ObligationStatus.PENDING,
-                                       r.deadline_kind in service.UNTIMED_KINDS,
-                                       r.due_at or r.trigger_at, r.pk))
+    rows = decorate(
+        list(
+            incident.obligations.select_related(
+                "incident__establishment", "proof_evidence", "decided_by"
+            )
+        ),
+        now,
+    )
+    applicable = sorted(
+        (r for r in rows if r.applies or r.status != ObligationStatus.PENDING),
+        key=lambda r: (
+            r.status != ObligationStatus.PENDING,
+            r.deadline_kind in service.UNTIMED_KINDS,
+            r.due_at or r.trigger_at,
+            r.pk,
+        ),
+    )
     others = [r for r in rows if r not in applicable]
     errors = errors or {}
     for row in applicable:
         row.complete_form, row.na_form = errors.get(  # type: ignore[attr-defined]
-            row.pk, (complete_form(row), not_applicable_form(row)))
+            row.pk, (complete_form(row), not_applicable_form(row))
+        )
     establishment = incident.establishment
     profile = RegulatoryProfile.objects.filter(establishment=establishment).first()
     context = {
@@ -186,8 +213,9 @@ class IncidentObligationsPanel(CapabilityRequiredMixin):
     required_capability = VIEW_INCIDENTS
 
     def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        incident = get_object_or_404(Incident.objects.visible_to(request.user)
-                                     .select_related("establishment"), pk=pk)
+        incident = get_object_or_404(
+            Incident.objects.visible_to(request.user).select_related("establishment"), pk=pk
+        )
         return render_panel(request, incident)
 
 
@@ -197,19 +225,24 @@ class ReassessView(CapabilityRequiredMixin):
     required_capability = MANAGE_OBLIGATIONS
 
     def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        incident = get_object_or_404(Incident.objects.visible_to(request.user)
-                                     .select_related("establishment"), pk=pk)
+        incident = get_object_or_404(
+            Incident.objects.visible_to(request.user).select_related("establishment"), pk=pk
+        )
         try:
             result = service.assess_incident(incident)
         except ValidationError as error:
             message = _("The obligations could not be assessed: %(problems)s") % {
-                "problems": "; ".join(error.messages)}
+                "problems": "; ".join(error.messages)
+            }
             if _is_htmx(request):
                 return render_panel(request, incident, message=message)
             messages.error(request, message)
             return HttpResponseRedirect(_incident_url(incident))
-        message = _("Obligations re-assessed: changes recorded in the timeline.") \
-            if result.changed else _("Obligations re-assessed: nothing changed.")
+        message = (
+            _("Obligations re-assessed: changes recorded in the timeline.")
+            if result.changed
+            else _("Obligations re-assessed: nothing changed.")
+        )
         if _is_htmx(request):
             response = render_panel(request, incident, message=message)
             if result.changed:
@@ -223,8 +256,12 @@ class _DecisionView(CapabilityRequiredMixin):
     required_capability = MANAGE_OBLIGATIONS
 
     def get_obligation(self, pk: int) -> IncidentObligation:
-        return get_object_or_404(IncidentObligation.objects.visible_to(self.request.user)
-                                 .select_related("incident", "incident__establishment"), pk=pk)
+        return get_object_or_404(
+            IncidentObligation.objects.visible_to(self.request.user).select_related(
+                "incident", "incident__establishment"
+            ),
+            pk=pk,
+        )
 
     def done(self, obligation: IncidentObligation, message: str) -> HttpResponse:
         if _is_htmx(self.request):
@@ -233,14 +270,20 @@ class _DecisionView(CapabilityRequiredMixin):
             return response
         messages.success(self.request, message)
         target = self.request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={
-                self.request.get_host()}, require_https=self.request.is_secure()):
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
             return HttpResponseRedirect(target)
         return HttpResponseRedirect(_incident_url(obligation.incident))
 
-    def failed(self, obligation: IncidentObligation, *, done_form: forms.Form | None = None,
-               na_form: forms.Form | None = None, error: ValidationError | None = None
-               ) -> HttpResponse:
+    def failed(
+        self,
+        obligation: IncidentObligation,
+        *,
+        done_form: forms.Form | None = None,
+        na_form: forms.Form | None = None,
+        error: ValidationError | None = None,
+    ) -> HttpResponse:
         done_form = done_form or complete_form(obligation)
         na_form = na_form or not_applicable_form(obligation)
         if error is not None:
@@ -248,10 +291,15 @@ class _DecisionView(CapabilityRequiredMixin):
             _attach(form, error)
         if _is_htmx(self.request):
             # htmx does not swap 4xx answers: the panel comes back with the errors shown.
-            return render_panel(self.request, obligation.incident,
-                                errors={obligation.pk: (done_form, na_form)})
-        return render(self.request, "response/obligation_detail.html",
-                      detail_context(self.request, obligation, done_form, na_form), status=422)
+            return render_panel(
+                self.request, obligation.incident, errors={obligation.pk: (done_form, na_form)}
+            )
+        return render(
+            self.request,
+            "response/obligation_detail.html",
+            detail_context(self.request, obligation, done_form, na_form),
+            status=422,
+        )
 
 
 def _attach(form: forms.BaseForm, error: ValidationError) -> None:
@@ -283,13 +331,19 @@ class CompleteView(BoundedUploadMixin, _DecisionView):
             return self.failed(obligation, done_form=form)
         try:
             service.complete_obligation(
-                obligation, form.cleaned_data["done_at"], user=request.user,
+                obligation,
+                form.cleaned_data["done_at"],
+                user=request.user,
                 proof_reference=form.cleaned_data["proof_reference"],
-                proof_file=form.cleaned_data["proof_file"])
+                proof_file=form.cleaned_data["proof_file"],
+            )
         except ValidationError as error:
             return self.failed(obligation, done_form=form, error=error)
-        return self.done(obligation, _("%(label)s: marked done.")
-                         % {"label": service.obligation_label(obligation.obligation_id)})
+        return self.done(
+            obligation,
+            _("%(label)s: marked done.")
+            % {"label": service.obligation_label(obligation.obligation_id)},
+        )
 
 
 class NotApplicableView(_DecisionView):
@@ -301,12 +355,16 @@ class NotApplicableView(_DecisionView):
         if not form.is_valid():
             return self.failed(obligation, na_form=form)
         try:
-            service.mark_not_applicable(obligation, form.cleaned_data["justification"],
-                                        user=request.user)
+            service.mark_not_applicable(
+                obligation, form.cleaned_data["justification"], user=request.user
+            )
         except ValidationError as error:
             return self.failed(obligation, na_form=form, error=error)
-        return self.done(obligation, _("%(label)s: marked not applicable.")
-                         % {"label": service.obligation_label(obligation.obligation_id)})
+        return self.done(
+            obligation,
+            _("%(label)s: marked not applicable.")
+            % {"label": service.obligation_label(obligation.obligation_id)},
+        )
 
 
 class ReopenView(_DecisionView):
@@ -318,8 +376,11 @@ class ReopenView(_DecisionView):
             service.reopen_obligation(obligation, user=request.user)
         except ValidationError as error:
             return self.failed(obligation, error=error)
-        return self.done(obligation, _("%(label)s: reopened.")
-                         % {"label": service.obligation_label(obligation.obligation_id)})
+        return self.done(
+            obligation,
+            _("%(label)s: reopened.")
+            % {"label": service.obligation_label(obligation.obligation_id)},
+        )
 
 
 class ObligationDetailView(generic.ObjectDetailView):
@@ -336,16 +397,25 @@ class ObligationDetailView(generic.ObjectDetailView):
         return detail_context(self.request, obj, complete_form(obj), not_applicable_form(obj))
 
 
-def detail_context(request: AuthenticatedRequest, obligation: IncidentObligation,
-                   complete_form: forms.Form, na_form: forms.Form) -> dict[str, Any]:
+def detail_context(
+    request: AuthenticatedRequest,
+    obligation: IncidentObligation,
+    complete_form: forms.Form,
+    na_form: forms.Form,
+) -> dict[str, Any]:
     decorate([obligation], timezone.now())
-    return {"obligation": obligation, "incident": obligation.incident,
-            "complete_form": complete_form, "na_form": na_form,
-            "incident_url": _incident_url(obligation.incident),
-            "can_manage": request.user.can(MANAGE_OBLIGATIONS)}
+    return {
+        "obligation": obligation,
+        "incident": obligation.incident,
+        "complete_form": complete_form,
+        "na_form": na_form,
+        "incident_url": _incident_url(obligation.incident),
+        "can_manage": request.user.can(MANAGE_OBLIGATIONS),
+    }
 
 
 # --- regulatory profile ----------------------------------------------------------------------
+
 
 class RegulatoryProfileEditView(CapabilityRequiredMixin):
     """The regulatory profile of one establishment (pk = the establishment's)."""
@@ -353,34 +423,51 @@ class RegulatoryProfileEditView(CapabilityRequiredMixin):
     required_capability = MANAGE_OBLIGATIONS
 
     def get_profile(self, pk: int) -> RegulatoryProfile:
-        establishment = get_object_or_404(Establishment.objects.visible_to(self.request.user),
-                                          pk=pk)
+        establishment = get_object_or_404(
+            Establishment.objects.visible_to(self.request.user), pk=pk
+        )
         return service.regulatory_profile(establishment)
 
     def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         profile = self.get_profile(pk)
-        audit.record("view", profile, message="regulatory profile viewed",
-                     establishment_id=profile.establishment_id)
+        audit.record(
+            "view",
+            profile,
+            message="regulatory profile viewed",
+            establishment_id=profile.establishment_id,
+        )
         return self.render_form(RegulatoryProfileForm(instance=profile), profile)
 
     def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         profile = self.get_profile(pk)
-        form = RegulatoryProfileForm(request.POST, instance=RegulatoryProfile.objects.get(
-            pk=profile.pk))
+        form = RegulatoryProfileForm(
+            request.POST, instance=RegulatoryProfile.objects.get(pk=profile.pk)
+        )
         if form.is_valid():
             try:
                 service.save_profile(profile, request.user, **form.cleaned_data)
             except ValidationError as error:
                 _attach(form, error)
             else:
-                messages.success(request, _("Regulatory profile of %(name)s saved; the open "
-                                            "incidents were re-assessed.")
-                                 % {"name": profile.establishment.name})
+                messages.success(
+                    request,
+                    _("Regulatory profile of %(name)s saved; the open incidents were re-assessed.")
+                    % {"name": profile.establishment.name},
+                )
                 return HttpResponseRedirect(reverse("response:incidentobligation_list"))
         return self.render_form(form, profile, status=422)
 
-    def render_form(self, form: forms.BaseForm, profile: RegulatoryProfile,
-                    status: int = 200) -> HttpResponse:
-        return render(self.request, "response/regulatoryprofile_edit.html", {
-            "form": form, "profile": profile, "establishment": profile.establishment,
-            "defaults": service.default_profile_values(profile.establishment)}, status=status)
+    def render_form(
+        self, form: forms.BaseForm, profile: RegulatoryProfile, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            self.request,
+            "response/regulatoryprofile_edit.html",
+            {
+                "form": form,
+                "profile": profile,
+                "establishment": profile.establishment,
+                "defaults": service.default_profile_values(profile.establishment),
+            },
+            status=status,
+        )

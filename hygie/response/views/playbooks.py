@@ -81,10 +81,13 @@ def _single_or_chosen(form: forms.Form, organisations: list[Organisation]) -> Or
     return organisations[0] if organisations else None
 
 
-def _problem_rows(problems: tuple[PlaybookProblem, ...] | list[PlaybookProblem]) -> list[
-        dict[str, Any]]:
-    return [{"path": problem.path, "line": problem.line, "message": problem.message}
-            for problem in problems]
+def _problem_rows(
+    problems: tuple[PlaybookProblem, ...] | list[PlaybookProblem],
+) -> list[dict[str, Any]]:
+    return [
+        {"path": problem.path, "line": problem.line, "message": problem.message}
+        for problem in problems
+    ]
 
 
 def _validation_messages(error: ValidationError) -> list[str]:
@@ -101,39 +104,70 @@ class PlaybookListView(CapabilityRequiredMixin, View):
             category = ""
         entries = service.library_for(request.user, category=category)
         language = get_language()
-        rows = [{"entry": entry, "title": entry.playbook.title.get(language),
-                 "categories": [labels.get(c, c) for c in entry.playbook.categories],
-                 "url": reverse("response:playbook_detail", args=[entry.row.pk]) if entry.row
-                 else reverse("response:playbook_shipped", args=[entry.key])}
-                for entry in entries]
-        return render(request, "response/playbook_list.html", {
-            "rows": rows, "categories": sorted(labels.items(), key=lambda item: item[1]),
-            "category": category, "can_manage": request.user.can(MANAGE_PLAYBOOKS)})
+        rows = [
+            {
+                "entry": entry,
+                "title": entry.playbook.title.get(language),
+                "categories": [labels.get(c, c) for c in entry.playbook.categories],
+                "url": reverse("response:playbook_detail", args=[entry.row.pk])
+                if entry.row
+                else reverse("response:playbook_shipped", args=[entry.key]),
+            }
+            for entry in entries
+        ]
+        return render(
+            request,
+            "response/playbook_list.html",
+            {
+                "rows": rows,
+                "categories": sorted(labels.items(), key=lambda item: item[1]),
+                "category": category,
+                "can_manage": request.user.can(MANAGE_PLAYBOOKS),
+            },
+        )
 
 
-def _detail_context(request: AuthenticatedRequest, playbook: Playbook,
-                    source: str) -> dict[str, Any]:
+def _detail_context(
+    request: AuthenticatedRequest, playbook: Playbook, source: str
+) -> dict[str, Any]:
     language = get_language()
     phase_labels = _phase_labels()
     category_labels = _category_labels()
     return {
-        "playbook": playbook, "source": source, "language": language,
+        "playbook": playbook,
+        "source": source,
+        "language": language,
         "title": playbook.title.get(language),
         "summary": playbook.summary.get(language) if playbook.summary else "",
         "categories": [category_labels.get(c, c) for c in playbook.categories],
-        "phases": [{"key": phase.key, "label": phase_labels.get(phase.key, phase.key),
-                    "steps": [{"step": step, "title": step.title.get(language),
-                               "description": step.description.get(language)
-                               if step.description else "",
-                               "question": step.decision.question.get(language)
-                               if step.decision else "",
-                               "options": [o.get(language) for o in step.decision.options]
-                               if step.decision else [],
-                               "references": [playbook.reference(r) for r in step.references]}
-                              for step in phase.steps]}
-                   for phase in playbook.phases],
-        "contacts": [{"contact": contact, "who": contact.who.get(language),
-                      "when": contact.when.get(language)} for contact in playbook.contacts],
+        "phases": [
+            {
+                "key": phase.key,
+                "label": phase_labels.get(phase.key, phase.key),
+                "steps": [
+                    {
+                        "step": step,
+                        "title": step.title.get(language),
+                        "description": step.description.get(language) if step.description else "",
+                        "question": step.decision.question.get(language) if step.decision else "",
+                        "options": [o.get(language) for o in step.decision.options]
+                        if step.decision
+                        else [],
+                        "references": [playbook.reference(r) for r in step.references],
+                    }
+                    for step in phase.steps
+                ],
+            }
+            for phase in playbook.phases
+        ],
+        "contacts": [
+            {
+                "contact": contact,
+                "who": contact.who.get(language),
+                "when": contact.when.get(language),
+            }
+            for contact in playbook.contacts
+        ],
         "can_manage": request.user.can(MANAGE_PLAYBOOKS),
     }
 
@@ -146,9 +180,16 @@ class ShippedPlaybookView(CapabilityRequiredMixin, View):
         if item is None:
             raise Http404
         own = PlaybookRow.objects.visible_to(request.user).filter(key=key).first()
-        return render(request, "response/playbook_detail.html", {
-            **_detail_context(request, item.playbook, item.source), "row": None,
-            "own_copy": own, "filename": item.filename})
+        return render(
+            request,
+            "response/playbook_detail.html",
+            {
+                **_detail_context(request, item.playbook, item.source),
+                "row": None,
+                "own_copy": own,
+                "filename": item.filename,
+            },
+        )
 
 
 class ShippedPlaybookCopyView(CapabilityRequiredMixin, View):
@@ -178,8 +219,9 @@ class ShippedPlaybookCopyView(CapabilityRequiredMixin, View):
         return HttpResponseRedirect(reverse("response:playbook_detail", args=[row.pk]))
 
 
-def _chosen_organisation(request: AuthenticatedRequest,
-                         organisations: list[Organisation]) -> Organisation | None:
+def _chosen_organisation(
+    request: AuthenticatedRequest, organisations: list[Organisation]
+) -> Organisation | None:
     if len(organisations) == 1:
         return organisations[0]
     wanted = request.POST.get("organisation", "")
@@ -188,8 +230,12 @@ def _chosen_organisation(request: AuthenticatedRequest,
 
 class PlaybookRowMixin(CapabilityRequiredMixin, View):
     def get_row(self, pk: int) -> PlaybookRow:
-        return get_object_or_404(PlaybookRow.objects.visible_to(self.request.user)
-                                 .select_related("organisation", "updated_by"), pk=pk)
+        return get_object_or_404(
+            PlaybookRow.objects.visible_to(self.request.user).select_related(
+                "organisation", "updated_by"
+            ),
+            pk=pk,
+        )
 
 
 class PlaybookViews(generic.ObjectViewMixin):
@@ -209,9 +255,12 @@ class PlaybookDetailView(PlaybookViews, generic.ObjectDetailView):
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, PlaybookRow)
-        return {**_detail_context(self.request, service.parse_row(obj), obj.source), "row": obj,
-                "organisations": _organisations(self.request),
-                "is_review_due": service.is_review_due(obj)}
+        return {
+            **_detail_context(self.request, service.parse_row(obj), obj.source),
+            "row": obj,
+            "organisations": _organisations(self.request),
+            "is_review_due": service.is_review_due(obj),
+        }
 
 
 class PlaybookEditView(PlaybookRowMixin):
@@ -222,8 +271,9 @@ class PlaybookEditView(PlaybookRowMixin):
     def get(self, request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
         row = self.get_row(pk) if pk else None
         initial = {"source": row.source if row else NEW_PLAYBOOK_TEMPLATE}
-        form = PlaybookSourceForm(initial=initial, organisations=None if row
-                                  else _organisations(request))
+        form = PlaybookSourceForm(
+            initial=initial, organisations=None if row else _organisations(request)
+        )
         return self.render_editor(form, row)
 
     def post(self, request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
@@ -236,8 +286,7 @@ class PlaybookEditView(PlaybookRowMixin):
             try:
                 if row is None:
                     organisation = _single_or_chosen(form, organisations)
-                    saved = service.save_playbook(request.user, source,
-                                                  organisation=organisation)
+                    saved = service.save_playbook(request.user, source, organisation=organisation)
                 else:
                     saved = service.save_playbook(request.user, source, instance=row)
             except PlaybookError as error:
@@ -246,19 +295,34 @@ class PlaybookEditView(PlaybookRowMixin):
                 for message in _validation_messages(error):
                     form.add_error(None, message)
             else:
-                messages.success(request, _("Playbook “%(title)s” saved (version %(version)s).")
-                                 % {"title": saved.title, "version": saved.version})
-                return HttpResponseRedirect(reverse("response:playbook_detail",
-                                                    args=[saved.pk]))
+                messages.success(
+                    request,
+                    _("Playbook “%(title)s” saved (version %(version)s).")
+                    % {"title": saved.title, "version": saved.version},
+                )
+                return HttpResponseRedirect(reverse("response:playbook_detail", args=[saved.pk]))
         return self.render_editor(form, row, problems, status=422)
 
-    def render_editor(self, form: forms.Form, row: PlaybookRow | None,
-                      problems: list[dict[str, Any]] | None = None,
-                      status: int = 200) -> HttpResponse:
-        return render(self.request, "response/playbook_edit.html", {
-            "form": form, "row": row, "problems": problems or [],
-            "cancel_url": reverse("response:playbook_detail", args=[row.pk]) if row
-            else reverse("response:playbook_list")}, status=status)
+    def render_editor(
+        self,
+        form: forms.Form,
+        row: PlaybookRow | None,
+        problems: list[dict[str, Any]] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        return render(
+            self.request,
+            "response/playbook_edit.html",
+            {
+                "form": form,
+                "row": row,
+                "problems": problems or [],
+                "cancel_url": reverse("response:playbook_detail", args=[row.pk])
+                if row
+                else reverse("response:playbook_list"),
+            },
+            status=status,
+        )
 
 
 class PlaybookUploadView(BoundedUploadMixin, CapabilityRequiredMixin, View):
@@ -279,24 +343,31 @@ class PlaybookUploadView(BoundedUploadMixin, CapabilityRequiredMixin, View):
         if form.is_valid():
             try:
                 saved = service.save_playbook(
-                    request.user, form.cleaned_data["file"],
-                    organisation=_single_or_chosen(form, organisations))
+                    request.user,
+                    form.cleaned_data["file"],
+                    organisation=_single_or_chosen(form, organisations),
+                )
             except PlaybookError as error:
                 problems = _problem_rows(error.problems)
             except ValidationError as error:
                 for message in _validation_messages(error):
                     form.add_error(None, message)
             else:
-                messages.success(request, _("Playbook “%(title)s” imported.")
-                                 % {"title": saved.title})
-                return HttpResponseRedirect(reverse("response:playbook_detail",
-                                                    args=[saved.pk]))
+                messages.success(
+                    request, _("Playbook “%(title)s” imported.") % {"title": saved.title}
+                )
+                return HttpResponseRedirect(reverse("response:playbook_detail", args=[saved.pk]))
         return self.render_form(form, problems, status=422)
 
-    def render_form(self, form: forms.Form, problems: list[dict[str, Any]] | None = None,
-                    status: int = 200) -> HttpResponse:
-        return render(self.request, "response/playbook_upload.html",
-                      {"form": form, "problems": problems or []}, status=status)
+    def render_form(
+        self, form: forms.Form, problems: list[dict[str, Any]] | None = None, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            self.request,
+            "response/playbook_upload.html",
+            {"form": form, "problems": problems or []},
+            status=status,
+        )
 
 
 class PlaybookReviewView(PlaybookRowMixin):
@@ -330,12 +401,14 @@ class PlaybookDeleteView(PlaybookViews, generic.ObjectDeleteView):
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, PlaybookRow)
-        warning = _("This removes the playbook from %(org)s's library. Incidents it was applied "
-                    "to keep their tasks and the frozen copy of the playbook.") % {
-            "org": obj.organisation}
+        warning = _(
+            "This removes the playbook from %(org)s's library. Incidents it was applied "
+            "to keep their tasks and the frozen copy of the playbook."
+        ) % {"org": obj.organisation}
         if obj.based_on:
-            warning += " " + _("The shipped playbook “%(key)s” will be used again for new "
-                               "incidents.") % {"key": obj.based_on}
+            warning += " " + _(
+                "The shipped playbook “%(key)s” will be used again for new incidents."
+            ) % {"key": obj.based_on}
         return {"delete_warning": warning}
 
     def delete_object(self, obj: models.Model) -> None:
@@ -348,8 +421,9 @@ class PlaybookDownloadView(PlaybookRowMixin):
 
     required_capability = VIEW_INCIDENTS
 
-    def get(self, request: AuthenticatedRequest, pk: int | None = None,
-            key: str = "") -> HttpResponse:
+    def get(
+        self, request: AuthenticatedRequest, pk: int | None = None, key: str = ""
+    ) -> HttpResponse:
         if key:
             item = service.shipped(key)
             if item is None:
@@ -370,8 +444,9 @@ class IncidentPlaybooksView(CapabilityRequiredMixin, View):
     required_capability = VIEW_INCIDENTS
 
     def get_incident(self, pk: int) -> Incident:
-        return get_object_or_404(Incident.objects.visible_to(self.request.user)
-                                 .select_related("establishment"), pk=pk)
+        return get_object_or_404(
+            Incident.objects.visible_to(self.request.user).select_related("establishment"), pk=pk
+        )
 
     def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return self.render_panel(self.get_incident(pk))
@@ -387,42 +462,67 @@ class IncidentPlaybooksView(CapabilityRequiredMixin, View):
         except ValidationError as problem:
             error = " ".join(_validation_messages(problem))
         else:
-            notice = _("Playbook “%(title)s” applied: its steps are now tasks of the incident.") \
-                % {"title": applied.title}
+            notice = _("Playbook “%(title)s” applied: its steps are now tasks of the incident.") % {
+                "title": applied.title
+            }
         htmx = getattr(request, "htmx", None)
         # htmx does not swap 4xx answers: the panel comes back with its error shown.
-        response = self.render_panel(incident, error=error, notice=notice,
-                                     status=422 if error and not htmx else 200)
+        response = self.render_panel(
+            incident, error=error, notice=notice, status=422 if error and not htmx else 200
+        )
         if not error:
             # The incident page refreshes its task list when it hears this event.
             response["HX-Trigger"] = "incident-tasks-changed"
         return response
 
-    def render_panel(self, incident: Incident, *, error: str = "", notice: str = "",
-                     status: int = 200) -> HttpResponse:
+    def render_panel(
+        self, incident: Incident, *, error: str = "", notice: str = "", status: int = 200
+    ) -> HttpResponse:
         language = get_language()
         phase_labels = _phase_labels()
-        applied = [{"applied": item,
-                    "phases": [{"label": phase_labels.get(p.phase, p.phase), "progress": p}
-                               for p in progress],
-                    "done": sum(p.done for p in progress),
-                    "total": sum(p.total for p in progress)}
-                   for item, progress in service.applied_with_progress(incident)]
+        applied = [
+            {
+                "applied": item,
+                "phases": [
+                    {"label": phase_labels.get(p.phase, p.phase), "progress": p} for p in progress
+                ],
+                "done": sum(p.done for p in progress),
+                "total": sum(p.total for p in progress),
+            }
+            for item, progress in service.applied_with_progress(incident)
+        ]
         available = service.available_for_incident(incident)
-        options = [{"key": p.key, "title": p.title.get(language),
-                    "fits": incident.category in p.categories} for p in available]
+        options = [
+            {
+                "key": p.key,
+                "title": p.title.get(language),
+                "fits": incident.category in p.categories,
+            }
+            for p in available
+        ]
         htmx = getattr(self.request, "htmx", None)
         # Opened directly (the incident page's "Open" link, no JavaScript): a whole page.
-        template = ("response/partials/_playbook_panel.html" if htmx and not htmx.boosted
-                    else "response/playbook_incident.html")
+        template = (
+            "response/partials/_playbook_panel.html"
+            if htmx and not htmx.boosted
+            else "response/playbook_incident.html"
+        )
         try:
             incident_url = reverse("response:incident_detail", args=[incident.pk])
         except NoReverseMatch:
             incident_url = ""
-        return render(self.request, template, {
-            "incident": incident, "applied": applied, "incident_url": incident_url,
-            "fitting": [o for o in options if o["fits"]],
-            "others": [o for o in options if not o["fits"]],
-            "can_apply": self.request.user.can(MANAGE_INCIDENTS), "error": error,
-            "notice": notice},
-            status=status)
+        return render(
+            self.request,
+            template,
+            {
+                "incident": incident,
+                "applied": applied,
+                "incident_url": incident_url,
+                "fitting": [o for o in options if o["fits"]],
+                "others": [o for o in options if not o["fits"]],
+                "can_apply": self.request.user.can(MANAGE_INCIDENTS),
+                "error": error,
+                "notice": notice,
+            },
+            status=status,
+        )

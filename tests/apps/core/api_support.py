@@ -34,8 +34,9 @@ class APIClient:
         if method == "GET":
             return self.client.get(url, data=body, **self.headers, **extra)
         data = json.dumps(body) if body is not None else ""
-        return self.client.generic(method, url, data, content_type="application/json",
-                                   **self.headers, **extra)
+        return self.client.generic(
+            method, url, data, content_type="application/json", **self.headers, **extra
+        )
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.request("GET", path, params)

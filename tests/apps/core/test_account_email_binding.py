@@ -41,8 +41,11 @@ def test_an_account_cannot_take_an_email_already_used_whatever_the_case(
     scoped = make_user("admin.a", "admin", [establishment_a])
     with pytest.raises(ValidationError) as refused:
         accounts.create_user_with_temporary_password(
-            username="decoy", email=" Claire.Martin@CHU.example.org ", role="staff",
-            establishments=[establishment_a], actor=scoped,
+            username="decoy",
+            email=" Claire.Martin@CHU.example.org ",
+            role="staff",
+            establishments=[establishment_a],
+            actor=scoped,
         )
     assert "email" in refused.value.message_dict
     assert not User.objects.filter(username="decoy").exists()
@@ -51,18 +54,27 @@ def test_an_account_cannot_take_an_email_already_used_whatever_the_case(
         username="nomail", email="", role="staff", establishments=[establishment_a], actor=scoped
     )
     accounts.create_user_with_temporary_password(
-        username="nomail2", email="", role="staff", establishments=[establishment_a],
+        username="nomail2",
+        email="",
+        role="staff",
+        establishments=[establishment_a],
         actor=scoped,
     )
 
 
-def test_the_page_shows_the_refusal_on_the_email_field(client, login, org_admin, make_user,
-                                                        establishment_a):
+def test_the_page_shows_the_refusal_on_the_email_field(
+    client, login, org_admin, make_user, establishment_a
+):
     login(make_user("admin.a", "admin", [establishment_a]))
-    response = client.post(reverse("core:user_add"), {
-        "username": "decoy", "email": "CLAIRE.martin@chu.example.org", "role": "staff",
-        "establishments": [establishment_a.pk],
-    })
+    response = client.post(
+        reverse("core:user_add"),
+        {
+            "username": "decoy",
+            "email": "CLAIRE.martin@chu.example.org",
+            "role": "staff",
+            "establishments": [establishment_a.pk],
+        },
+    )
     assert b"already uses this e-mail address" in response.content
     assert not User.objects.filter(username="decoy").exists()
 

@@ -41,9 +41,12 @@ def test_sign_in_then_sign_out_with_post_only(client, make_user):
     assert client.get(reverse("core:dashboard")).status_code == 200
     sign_out(client)
     assert client.get(reverse("core:dashboard")).status_code == 302
-    assert list(AuditEntry.objects.filter(object_type="core.user").exclude(action__in=[
-        "create", "update"]).order_by("sequence").values_list("action", flat=True)) == [
-        "login", "logout"]
+    assert list(
+        AuditEntry.objects.filter(object_type="core.user")
+        .exclude(action__in=["create", "update"])
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    ) == ["login", "logout"]
 
 
 def test_lockout_after_five_failures_with_retry_time(client, make_user):

@@ -25,6 +25,7 @@ def _department(establishment):
 
 # --- tokens -----------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_read_token_reads_but_may_not_write(admin_a, establishment_a):
     api = APIClient(issue_token(admin_a, "read"))
@@ -48,8 +49,9 @@ def test_expired_token_is_refused_with_401(admin_a, establishment_a, method):
     APIToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     # enforce_csrf_checks: a real client's POST must still get 401, not a CSRF 403.
     api = APIClient(raw, Client(enforce_csrf_checks=True))
-    response = api.request(method, "/departments",
-                           _department(establishment_a) if method == "POST" else None)
+    response = api.request(
+        method, "/departments", _department(establishment_a) if method == "POST" else None
+    )
     assert response.status_code == 401
     assert error_of(response)["code"] == "unauthenticated"
 
@@ -87,6 +89,7 @@ def test_token_use_is_recorded(admin_a):
 
 # --- browser session ----------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_session_needs_a_verified_second_factor(admin_a):
     client = Client()
@@ -112,12 +115,17 @@ def test_session_writes_need_the_csrf_token(admin_a, establishment_a):
     assert error_of(without)["code"] == "forbidden"
     client.get(f"{API}/docs")  # any page that renders the token sets the CSRF cookie
     csrf = client.cookies["csrftoken"].value
-    with_token = client.post(f"{API}/departments", _department(establishment_a),
-                             content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
+    with_token = client.post(
+        f"{API}/departments",
+        _department(establishment_a),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=csrf,
+    )
     assert with_token.status_code == 201
 
 
 # --- the caller's own tokens ---------------------------------------------------------------------
+
 
 @pytest.fixture
 def session_a(admin_a):
@@ -135,8 +143,9 @@ def session_a(admin_a):
 
 @pytest.mark.django_db
 def test_token_is_shown_once_and_works(session_a, establishment_a):
-    created = session_a.post("/tokens", {"name": "SIEM export", "scope": "write",
-                                         "expires_in_days": 7})
+    created = session_a.post(
+        "/tokens", {"name": "SIEM export", "scope": "write", "expires_in_days": 7}
+    )
     assert created.status_code == 201
     secret = created.json()["token"]
     assert secret.startswith("hyg_") and created.json()["scope"] == "write"
@@ -183,6 +192,7 @@ def test_tokens_of_others_are_invisible(admin_a, make_user, establishment_a):
 
 # --- one error format everywhere ----------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_unknown_routes_and_methods_use_the_error_format(admin_a):
     api = APIClient(issue_token(admin_a, "write"))
@@ -217,8 +227,9 @@ def test_schemas_follow_the_naming_convention():
 
 
 @pytest.mark.django_db
-def test_session_of_a_user_with_an_enrolled_but_unverified_device_is_refused(make_user,
-                                                                             establishment_a):
+def test_session_of_a_user_with_an_enrolled_but_unverified_device_is_refused(
+    make_user, establishment_a
+):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     staff = make_user("staff", "staff", [establishment_a])  # MFA optional for this role…

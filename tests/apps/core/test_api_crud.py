@@ -32,32 +32,70 @@ def _resources(organisation, establishment_a):
     """(path, create body, patch body, replace body, field checked after each write)."""
     a = establishment_a.pk
     return {
-        "organisations": ("/organisations", {"name": "GHT Nord", "kind": "ght"},
-                          {"name": "GHT Nord-Est"}, {"name": "GHT Est"}, "name"),
-        "establishments": ("/establishments",
-                           {"organisation_id": organisation.pk, "name": "EHPAD Gamma",
-                            "kind": "ehpad", "finess_eg": "750000001"},
-                           {"name": "EHPAD Gamma II"},
-                           {"organisation_id": organisation.pk, "name": "EHPAD Delta"}, "name"),
-        "departments": ("/departments", {"establishment_id": a, "name": "Radiologie",
-                                         "kind": "radiology"},
-                        {"name": "Imagerie"}, {"establishment_id": a, "name": "Bloc"}, "name"),
-        "people": ("/people", {"establishment_id": a, "first_name": "Jeanne",
-                               "last_name": "Martin", "email": "J.Martin@Example.org"},
-                   {"profession": "IDE"}, {"establishment_id": a, "first_name": "Jeanne",
-                                           "last_name": "Durand", "email": "jd@example.org"},
-                   "last_name"),
-        "assets": ("/assets", {"establishment_id": a, "hostname": "PC-RADIO-01",
-                               "ip_addresses": ["10.0.0.5"], "mac_addresses": ["AA-BB-CC-DD-EE-FF"],
-                               "kind": "medical_device", "criticality": "vital"},
-                   {"network_zone": "biomed"}, {"establishment_id": a, "hostname": "srv-pacs"},
-                   "hostname"),
+        "organisations": (
+            "/organisations",
+            {"name": "GHT Nord", "kind": "ght"},
+            {"name": "GHT Nord-Est"},
+            {"name": "GHT Est"},
+            "name",
+        ),
+        "establishments": (
+            "/establishments",
+            {
+                "organisation_id": organisation.pk,
+                "name": "EHPAD Gamma",
+                "kind": "ehpad",
+                "finess_eg": "750000001",
+            },
+            {"name": "EHPAD Gamma II"},
+            {"organisation_id": organisation.pk, "name": "EHPAD Delta"},
+            "name",
+        ),
+        "departments": (
+            "/departments",
+            {"establishment_id": a, "name": "Radiologie", "kind": "radiology"},
+            {"name": "Imagerie"},
+            {"establishment_id": a, "name": "Bloc"},
+            "name",
+        ),
+        "people": (
+            "/people",
+            {
+                "establishment_id": a,
+                "first_name": "Jeanne",
+                "last_name": "Martin",
+                "email": "J.Martin@Example.org",
+            },
+            {"profession": "IDE"},
+            {
+                "establishment_id": a,
+                "first_name": "Jeanne",
+                "last_name": "Durand",
+                "email": "jd@example.org",
+            },
+            "last_name",
+        ),
+        "assets": (
+            "/assets",
+            {
+                "establishment_id": a,
+                "hostname": "PC-RADIO-01",
+                "ip_addresses": ["10.0.0.5"],
+                "mac_addresses": ["AA-BB-CC-DD-EE-FF"],
+                "kind": "medical_device",
+                "criticality": "vital",
+            },
+            {"network_zone": "biomed"},
+            {"establishment_id": a, "hostname": "srv-pacs"},
+            "hostname",
+        ),
     }
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("resource", ["organisations", "establishments", "departments", "people",
-                                      "assets"])
+@pytest.mark.parametrize(
+    "resource", ["organisations", "establishments", "departments", "people", "assets"]
+)
 def test_full_crud_cycle(resource, organisation, establishment_a, api_a, api_org_wide):
     path, create, patch, replace, field = _resources(organisation, establishment_a)[resource]
     # Organisation-level writes need organisation-wide access; the others an establishment admin.
@@ -90,9 +128,11 @@ def test_full_crud_cycle(resource, organisation, establishment_a, api_a, api_org
         expected_actions.add("delete")
     # Every write went to the audit trail, marked as coming from the API.
     model_name = {"people": "person"}.get(resource, resource.rstrip("s"))
-    actions = set(AuditEntry.objects.filter(object_type=f"core.{model_name}",
-                                            object_id=str(object_id), channel="api")
-                  .values_list("action", flat=True))
+    actions = set(
+        AuditEntry.objects.filter(
+            object_type=f"core.{model_name}", object_id=str(object_id), channel="api"
+        ).values_list("action", flat=True)
+    )
     assert actions == expected_actions
 
 
@@ -100,8 +140,9 @@ def test_full_crud_cycle(resource, organisation, establishment_a, api_a, api_org
 def test_deleting_an_establishment_keeps_the_audit_chain(api_org_wide, organisation):
     from hygie.core.audit import verify_chain
 
-    created = api_org_wide.post("/establishments", {"organisation_id": organisation.pk,
-                                                    "name": "EHPAD Epsilon"})
+    created = api_org_wide.post(
+        "/establishments", {"organisation_id": organisation.pk, "name": "EHPAD Epsilon"}
+    )
     assert created.status_code == 201
     api_org_wide.post("/departments", {"establishment_id": created.json()["id"], "name": "Soins"})
     assert api_org_wide.delete(f"/establishments/{created.json()['id']}").status_code == 204
@@ -110,8 +151,14 @@ def test_deleting_an_establishment_keeps_the_audit_chain(api_org_wide, organisat
 
 @pytest.mark.django_db
 def test_created_values_are_normalised_by_the_model(api_a, establishment_a):
-    response = api_a.post("/assets", {"establishment_id": establishment_a.pk,
-                                      "hostname": "PC-Urg-02", "mac_addresses": ["AABBCCDDEEFF"]})
+    response = api_a.post(
+        "/assets",
+        {
+            "establishment_id": establishment_a.pk,
+            "hostname": "PC-Urg-02",
+            "mac_addresses": ["AABBCCDDEEFF"],
+        },
+    )
     assert response.status_code == 201
     assert response.json()["hostname"] == "pc-urg-02"
     assert response.json()["mac_addresses"] == ["aa:bb:cc:dd:ee:ff"]
@@ -120,10 +167,12 @@ def test_created_values_are_normalised_by_the_model(api_a, establishment_a):
 @pytest.mark.django_db
 def test_objects_of_another_establishment_answer_404(api_a, department_b):
     item = f"/departments/{department_b.pk}"
-    for response in (api_a.get(item), api_a.patch(item, {"name": "x"}),
-                     api_a.put(item, {"establishment_id": department_b.establishment_id,
-                                      "name": "x"}),
-                     api_a.delete(item)):
+    for response in (
+        api_a.get(item),
+        api_a.patch(item, {"name": "x"}),
+        api_a.put(item, {"establishment_id": department_b.establishment_id, "name": "x"}),
+        api_a.delete(item),
+    ):
         assert response.status_code == 404
         assert error_of(response) == {"code": "not_found", "message": "Not found.", "fields": {}}
     department_b.refresh_from_db()
@@ -132,19 +181,28 @@ def test_objects_of_another_establishment_answer_404(api_a, department_b):
 
 @pytest.mark.django_db
 def test_creating_in_another_establishment_is_forbidden(api_a, establishment_b):
-    response = api_a.post("/people", {"establishment_id": establishment_b.pk, "first_name": "A",
-                                      "last_name": "B", "email": "ab@example.org"})
+    response = api_a.post(
+        "/people",
+        {
+            "establishment_id": establishment_b.pk,
+            "first_name": "A",
+            "last_name": "B",
+            "email": "ab@example.org",
+        },
+    )
     assert response.status_code == 403
     assert "establishment" in error_of(response)["message"]
     assert not Person.objects.exists()
 
 
 @pytest.mark.django_db
-def test_moving_an_object_to_another_establishment_is_forbidden(api_a, establishment_a,
-                                                                establishment_b):
+def test_moving_an_object_to_another_establishment_is_forbidden(
+    api_a, establishment_a, establishment_b
+):
     department = Department.objects.create(establishment=establishment_a, name="DSI")
-    response = api_a.patch(f"/departments/{department.pk}",
-                           {"establishment_id": establishment_b.pk})
+    response = api_a.patch(
+        f"/departments/{department.pk}", {"establishment_id": establishment_b.pk}
+    )
     assert response.status_code == 403
     department.refresh_from_db()
     assert department.establishment_id == establishment_a.pk
@@ -152,8 +210,11 @@ def test_moving_an_object_to_another_establishment_is_forbidden(api_a, establish
 
 @pytest.mark.django_db
 def test_reference_to_a_hidden_department_reads_as_unknown(api_a, establishment_a, department_b):
-    body = {"establishment_id": establishment_a.pk, "hostname": "pc-1",
-            "department_id": department_b.pk}
+    body = {
+        "establishment_id": establishment_a.pk,
+        "hostname": "pc-1",
+        "department_id": department_b.pk,
+    }
     hidden = error_of(api_a.post("/assets", body))
     missing = error_of(api_a.post("/assets", {**body, "department_id": 10**9}))
     # Same answer whether the department exists elsewhere or not at all: nothing to probe.
@@ -163,7 +224,8 @@ def test_reference_to_a_hidden_department_reads_as_unknown(api_a, establishment_
 
 @pytest.mark.django_db
 def test_establishment_scoped_admin_may_not_create_organisations_or_establishments(
-        api_a, organisation):
+    api_a, organisation
+):
     assert api_a.post("/organisations", {"name": "Rogue GHT"}).status_code == 403
     response = api_a.post("/establishments", {"organisation_id": organisation.pk, "name": "X"})
     assert response.status_code == 403
@@ -173,8 +235,10 @@ def test_establishment_scoped_admin_may_not_create_organisations_or_establishmen
 
 @pytest.mark.django_db
 def test_establishment_admin_may_edit_their_own_establishment(api_a, establishment_a):
-    response = api_a.patch(f"/establishments/{establishment_a.pk}", {"timezone": "Europe/Paris",
-                                                                      "name": "CH Alpha Nord"})
+    response = api_a.patch(
+        f"/establishments/{establishment_a.pk}",
+        {"timezone": "Europe/Paris", "name": "CH Alpha Nord"},
+    )
     assert response.status_code == 200
     assert response.json()["name"] == "CH Alpha Nord"
 
@@ -184,8 +248,15 @@ def test_role_without_edit_capability_is_refused(make_user, establishment_a):
     trainer = make_user("trainer", "trainer", [establishment_a])
     api = APIClient(issue_token(trainer, "write"))
     assert api.get("/people").status_code == 200
-    response = api.post("/people", {"establishment_id": establishment_a.pk, "first_name": "A",
-                                    "last_name": "B", "email": "ab@example.org"})
+    response = api.post(
+        "/people",
+        {
+            "establishment_id": establishment_a.pk,
+            "first_name": "A",
+            "last_name": "B",
+            "email": "ab@example.org",
+        },
+    )
     assert response.status_code == 403
     assert "directory.edit" in error_of(response)["message"]
 
@@ -198,10 +269,13 @@ def test_staff_without_view_capability_cannot_list_people(make_user, establishme
 
 # --- validation ---------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_invalid_finess_is_a_field_error(api_org_wide, organisation):
-    response = api_org_wide.post("/establishments", {"organisation_id": organisation.pk,
-                                                     "name": "CH Faux", "finess_eg": "ABC"})
+    response = api_org_wide.post(
+        "/establishments",
+        {"organisation_id": organisation.pk, "name": "CH Faux", "finess_eg": "ABC"},
+    )
     assert response.status_code == 422
     error = error_of(response)
     assert error["code"] == "invalid_data"
@@ -211,9 +285,16 @@ def test_invalid_finess_is_a_field_error(api_org_wide, organisation):
 
 @pytest.mark.django_db
 def test_invalid_rpps_is_a_field_error(api_a, establishment_a):
-    response = api_a.post("/people", {"establishment_id": establishment_a.pk, "first_name": "A",
-                                      "last_name": "B", "email": "ab@example.org",
-                                      "rpps": "12AB"})
+    response = api_a.post(
+        "/people",
+        {
+            "establishment_id": establishment_a.pk,
+            "first_name": "A",
+            "last_name": "B",
+            "email": "ab@example.org",
+            "rpps": "12AB",
+        },
+    )
     assert response.status_code == 422
     assert "rpps" in error_of(response)["fields"]
 
@@ -224,8 +305,10 @@ def test_malformed_body_is_a_request_error(api_a):
     assert response.status_code == 422
     error = error_of(response)
     assert error["code"] == "invalid_request"
-    assert {"payload.establishment_id", "payload.kind"} <= set(error["fields"]) or \
-        {"establishment_id", "kind"} <= {key.split(".")[-1] for key in error["fields"]}
+    assert {"payload.establishment_id", "payload.kind"} <= set(error["fields"]) or {
+        "establishment_id",
+        "kind",
+    } <= {key.split(".")[-1] for key in error["fields"]}
 
 
 @pytest.mark.django_db
@@ -239,8 +322,9 @@ def test_duplicate_natural_key_is_a_validation_error(api_a, establishment_a):
 
 @pytest.mark.django_db
 def test_nul_characters_are_refused_before_the_database(api_a, establishment_a):
-    response = api_a.post("/departments", {"establishment_id": establishment_a.pk,
-                                           "name": "Bad\x00name"})
+    response = api_a.post(
+        "/departments", {"establishment_id": establishment_a.pk, "name": "Bad\x00name"}
+    )
     assert response.status_code == 422
     assert api_a.get("/people", {"q": "x\x00"}).status_code == 422
 
@@ -254,17 +338,28 @@ def test_deleting_an_organisation_in_use_is_refused(api_org_wide, organisation, 
 
 # --- lists: filters, ordering, pagination -------------------------------------------------
 
+
 @pytest.fixture
 def directory_a(establishment_a):
     radiology = Department.objects.create(establishment=establishment_a, name="Radiologie")
     pharmacy = Department.objects.create(establishment=establishment_a, name="Pharmacie")
-    for index, (first, last, department) in enumerate([
-            ("Anne", "Zola", radiology), ("Bruno", "Arnaud", radiology),
-            ("Chloé", "Martin", pharmacy), ("David", "Petit", pharmacy),
-            ("Emma", "Roux", None)]):
-        Person.objects.create(establishment=establishment_a, department=department,
-                              first_name=first, last_name=last,
-                              email=f"p{index}@example.org", profession="IDE" if index % 2 else "")
+    for index, (first, last, department) in enumerate(
+        [
+            ("Anne", "Zola", radiology),
+            ("Bruno", "Arnaud", radiology),
+            ("Chloé", "Martin", pharmacy),
+            ("David", "Petit", pharmacy),
+            ("Emma", "Roux", None),
+        ]
+    ):
+        Person.objects.create(
+            establishment=establishment_a,
+            department=department,
+            first_name=first,
+            last_name=last,
+            email=f"p{index}@example.org",
+            profession="IDE" if index % 2 else "",
+        )
     return {"radiology": radiology, "pharmacy": pharmacy}
 
 
@@ -292,12 +387,23 @@ def test_filters_and_ordering(api_a, directory_a):
 
 @pytest.mark.django_db
 def test_asset_filters(api_a, establishment_a):
-    for hostname, kind, criticality in [("pump-1", "medical_device", "vital"),
-                                        ("pc-1", "workstation", "low"),
-                                        ("srv-1", "server", "high")]:
-        assert api_a.post("/assets", {"establishment_id": establishment_a.pk,
-                                      "hostname": hostname, "kind": kind,
-                                      "criticality": criticality}).status_code == 201
+    for hostname, kind, criticality in [
+        ("pump-1", "medical_device", "vital"),
+        ("pc-1", "workstation", "low"),
+        ("srv-1", "server", "high"),
+    ]:
+        assert (
+            api_a.post(
+                "/assets",
+                {
+                    "establishment_id": establishment_a.pk,
+                    "hostname": hostname,
+                    "kind": kind,
+                    "criticality": criticality,
+                },
+            ).status_code
+            == 201
+        )
     assert api_a.get("/assets", {"kind": "medical_device"}).json()["count"] == 1
     high = api_a.get("/assets", {"criticality": "high"}).json()["items"]
     assert [a["hostname"] for a in high] == ["srv-1"]
@@ -306,8 +412,12 @@ def test_asset_filters(api_a, establishment_a):
 
 @pytest.mark.django_db
 def test_filtering_on_another_establishment_returns_nothing(api_a, establishment_b):
-    Person.objects.create(establishment=establishment_b, first_name="B", last_name="Hidden",
-                          email="hidden@example.org")
+    Person.objects.create(
+        establishment=establishment_b,
+        first_name="B",
+        last_name="Hidden",
+        email="hidden@example.org",
+    )
     page = api_a.get("/people", {"establishment": establishment_b.pk}).json()
     assert page == {"items": [], "count": 0}
 

@@ -15,9 +15,18 @@ from tests.apps.core.api_support import API
 def test_openapi_document_lists_the_core_resources():
     schema = Client().get(f"{API}/openapi.json").json()
     assert schema["info"]["title"] == "Hygie API"
-    for path in ("/organisations", "/establishments/{establishment_id}", "/departments",
-                 "/people/import", "/assets/export.csv", "/alerts/{alert_id}", "/evidence",
-                 "/jobs/{job_id}", "/audit/verify", "/tokens/{token_id}"):
+    for path in (
+        "/organisations",
+        "/establishments/{establishment_id}",
+        "/departments",
+        "/people/import",
+        "/assets/export.csv",
+        "/alerts/{alert_id}",
+        "/evidence",
+        "/jobs/{job_id}",
+        "/audit/verify",
+        "/tokens/{token_id}",
+    ):
         assert f"{API}{path}" in schema["paths"], path
 
 

@@ -27,12 +27,19 @@ def api_a(admin_a):
 
 def _alert(establishment, title, severity=30, status="new", source="detection"):
     now = timezone.now()
-    return Alert.objects.create(establishment=establishment, source=source, title=title,
-                                severity=severity, status=status, first_seen_at=now,
-                                last_seen_at=now)
+    return Alert.objects.create(
+        establishment=establishment,
+        source=source,
+        title=title,
+        severity=severity,
+        status=status,
+        first_seen_at=now,
+        last_seen_at=now,
+    )
 
 
 # --- alerts ----------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_alert_filters(api_a, establishment_a, establishment_b):
@@ -55,20 +62,25 @@ def test_alert_filters(api_a, establishment_a, establishment_b):
 @pytest.mark.django_db
 def test_alert_triage(api_a, admin_a, establishment_a):
     alert = _alert(establishment_a, "KEV on infusion pump")
-    response = api_a.patch(f"/alerts/{alert.pk}", {"status": "acknowledged",
-                                                   "assignee_id": admin_a.pk})
+    response = api_a.patch(
+        f"/alerts/{alert.pk}", {"status": "acknowledged", "assignee_id": admin_a.pk}
+    )
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["assignee_id"]) == ("acknowledged",
-                                                                           admin_a.pk)
-    assert AuditEntry.objects.filter(object_type="core.alert", action="update",
-                                     channel="api").exists()
+    assert (response.json()["status"], response.json()["assignee_id"]) == (
+        "acknowledged",
+        admin_a.pk,
+    )
+    assert AuditEntry.objects.filter(
+        object_type="core.alert", action="update", channel="api"
+    ).exists()
     unassigned = api_a.patch(f"/alerts/{alert.pk}", {"assignee_id": None})
     assert unassigned.json()["assignee_id"] is None
 
 
 @pytest.mark.django_db
-def test_alert_cannot_be_assigned_to_someone_of_another_establishment(api_a, establishment_a,
-                                                                      user_b):
+def test_alert_cannot_be_assigned_to_someone_of_another_establishment(
+    api_a, establishment_a, user_b
+):
     alert = _alert(establishment_a, "Snooping pattern")
     response = api_a.patch(f"/alerts/{alert.pk}", {"assignee_id": user_b.pk})
     assert response.status_code == 422
@@ -88,16 +100,25 @@ def test_alert_triage_needs_the_capability(make_user, establishment_a):
 
 # --- evidence ----------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_evidence_upload_and_download(api_a, establishment_a):
-    response = api_a.upload("/evidence", {
-        "establishment_id": establishment_a.pk, "title": "PCA test report",
-        "file": SimpleUploadedFile("rapport.pdf", PDF, content_type="application/pdf")})
+    response = api_a.upload(
+        "/evidence",
+        {
+            "establishment_id": establishment_a.pk,
+            "title": "PCA test report",
+            "file": SimpleUploadedFile("rapport.pdf", PDF, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["sha256"] == hashlib.sha256(PDF).hexdigest()
-    assert (body["size"], body["content_type"], body["has_file"]) == (len(PDF),
-                                                                      "application/pdf", True)
+    assert (body["size"], body["content_type"], body["has_file"]) == (
+        len(PDF),
+        "application/pdf",
+        True,
+    )
     download = api_a.get(f"/evidence/{body['id']}/download")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
@@ -109,24 +130,37 @@ def test_evidence_upload_and_download(api_a, establishment_a):
 @pytest.mark.django_db
 def test_oversized_upload_is_refused_with_413(api_a, establishment_a, settings):
     settings.HYGIE_MAX_UPLOAD_BYTES = 16
-    response = api_a.upload("/evidence", {
-        "establishment_id": establishment_a.pk, "title": "Too big",
-        "file": SimpleUploadedFile("big.pdf", PDF)})
+    response = api_a.upload(
+        "/evidence",
+        {
+            "establishment_id": establishment_a.pk,
+            "title": "Too big",
+            "file": SimpleUploadedFile("big.pdf", PDF),
+        },
+    )
     assert response.status_code == 413
     assert error_of(response)["code"] == "too_large"
     assert not Evidence.objects.exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name, content", [
-    ("invoice.pdf", b"MZ\x90\x00\x03\x00\x00\x00executable"),   # a Windows program named .pdf
-    ("script.sh", b"#!/bin/sh\nrm -rf /\n"),                     # text, but not an allowed type
-    ("photo.png", PDF),                                          # content and name disagree
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("invoice.pdf", b"MZ\x90\x00\x03\x00\x00\x00executable"),  # a Windows program named .pdf
+        ("script.sh", b"#!/bin/sh\nrm -rf /\n"),  # text, but not an allowed type
+        ("photo.png", PDF),  # content and name disagree
+    ],
+)
 def test_wrong_content_type_is_refused_with_415(api_a, establishment_a, name, content):
-    response = api_a.upload("/evidence", {
-        "establishment_id": establishment_a.pk, "title": "Suspicious",
-        "file": SimpleUploadedFile(name, content, content_type="application/pdf")})
+    response = api_a.upload(
+        "/evidence",
+        {
+            "establishment_id": establishment_a.pk,
+            "title": "Suspicious",
+            "file": SimpleUploadedFile(name, content, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 415
     assert error_of(response)["code"] == "unsupported_media_type"
     assert not Evidence.objects.exists()
@@ -134,20 +168,32 @@ def test_wrong_content_type_is_refused_with_415(api_a, establishment_a, name, co
 
 @pytest.mark.django_db
 def test_evidence_upload_into_another_establishment_is_forbidden(api_a, establishment_b):
-    response = api_a.upload("/evidence", {
-        "establishment_id": establishment_b.pk, "title": "Elsewhere",
-        "file": SimpleUploadedFile("r.pdf", PDF)})
+    response = api_a.upload(
+        "/evidence",
+        {
+            "establishment_id": establishment_b.pk,
+            "title": "Elsewhere",
+            "file": SimpleUploadedFile("r.pdf", PDF),
+        },
+    )
     assert response.status_code == 403
     assert not Evidence.objects.exists()
 
 
 # --- jobs ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_jobs_show_progress(api_a, admin_a, establishment_a, establishment_b):
-    job = Job.objects.create(kind="core.import_people", title="Import staff",
-                             establishment=establishment_a, created_by=admin_a, status="running",
-                             progress_done=25, progress_total=100)
+    job = Job.objects.create(
+        kind="core.import_people",
+        title="Import staff",
+        establishment=establishment_a,
+        created_by=admin_a,
+        status="running",
+        progress_done=25,
+        progress_total=100,
+    )
     Job.objects.create(kind="core.import_people", title="Other", establishment=establishment_b)
     listed = api_a.get("/jobs").json()
     assert [item["id"] for item in listed["items"]] == [job.pk]
@@ -157,6 +203,7 @@ def test_jobs_show_progress(api_a, admin_a, establishment_a, establishment_b):
 
 
 # --- audit ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_audit_list_filters_and_scope(api_a, establishment_a, establishment_b):
@@ -177,12 +224,15 @@ def test_audit_verify_reports_tampering(api_a, establishment_a):
     assert api_a.get("/audit/verify").json()["is_intact"] is True
     target = AuditEntry.objects.order_by("sequence").last()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditentry SET object_repr = %s WHERE id = %s",
-                       ["forged", target.pk])
+        cursor.execute(
+            "UPDATE core_auditentry SET object_repr = %s WHERE id = %s", ["forged", target.pk]
+        )
     report = api_a.get("/audit/verify").json()
     assert report["is_intact"] is False
-    assert (report["problem"]["sequence"], report["problem"]["kind"]) == (target.sequence,
-                                                                          "modified")
+    assert (report["problem"]["sequence"], report["problem"]["kind"]) == (
+        target.sequence,
+        "modified",
+    )
 
 
 @pytest.mark.django_db
@@ -195,9 +245,11 @@ def test_audit_needs_the_capability(make_user, establishment_a):
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-PEOPLE_CSV = ("email,first_name,last_name,profession,department\n"
-              "a.martin@example.org,Anne,Martin,IDE,Urgences\n"
-              "b.durand@example.org,Bruno,Durand,Médecin,\n").encode()
+PEOPLE_CSV = (
+    "email,first_name,last_name,profession,department\n"
+    "a.martin@example.org,Anne,Martin,IDE,Urgences\n"
+    "b.durand@example.org,Bruno,Durand,Médecin,\n"
+).encode()
 
 
 @pytest.mark.django_db
@@ -216,8 +268,10 @@ def test_people_import_then_reimport_updates(api_a, establishment_a):
 @pytest.mark.django_db
 def test_bad_csv_imports_nothing_and_lists_problems(api_a, establishment_a):
     bad = b"email,first_name,last_name\nnot-an-email,Anne,Martin\nok@example.org,,Durand\n"
-    response = api_a.upload(f"/people/import?establishment={establishment_a.pk}",
-                            {"file": SimpleUploadedFile("staff.csv", bad)})
+    response = api_a.upload(
+        f"/people/import?establishment={establishment_a.pk}",
+        {"file": SimpleUploadedFile("staff.csv", bad)},
+    )
     assert response.status_code == 422
     error = error_of(response)
     assert error["code"] == "invalid_csv"
@@ -228,17 +282,27 @@ def test_bad_csv_imports_nothing_and_lists_problems(api_a, establishment_a):
 
 @pytest.mark.django_db
 def test_import_into_another_establishment_is_forbidden(api_a, establishment_b):
-    response = api_a.upload(f"/assets/import?establishment={establishment_b.pk}",
-                            {"file": SimpleUploadedFile("a.csv", b"hostname\npc-1\n")})
+    response = api_a.upload(
+        f"/assets/import?establishment={establishment_b.pk}",
+        {"file": SimpleUploadedFile("a.csv", b"hostname\npc-1\n")},
+    )
     assert response.status_code == 403
 
 
 @pytest.mark.django_db
 def test_export_is_scoped_filtered_and_audited(api_a, establishment_a, establishment_b):
-    Person.objects.create(establishment=establishment_a, first_name="Anne", last_name="Martin",
-                          email="anne@example.org")
-    Person.objects.create(establishment=establishment_b, first_name="Hidden", last_name="B",
-                          email="hidden@example.org")
+    Person.objects.create(
+        establishment=establishment_a,
+        first_name="Anne",
+        last_name="Martin",
+        email="anne@example.org",
+    )
+    Person.objects.create(
+        establishment=establishment_b,
+        first_name="Hidden",
+        last_name="B",
+        email="hidden@example.org",
+    )
     response = api_a.get("/people/export.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -251,8 +315,10 @@ def test_export_is_scoped_filtered_and_audited(api_a, establishment_a, establish
 @pytest.mark.django_db
 def test_oversized_csv_is_refused_with_413(api_a, establishment_a, settings):
     settings.HYGIE_MAX_UPLOAD_BYTES = 32
-    response = api_a.upload(f"/people/import?establishment={establishment_a.pk}",
-                            {"file": SimpleUploadedFile("staff.csv", PEOPLE_CSV)})
+    response = api_a.upload(
+        f"/people/import?establishment={establishment_a.pk}",
+        {"file": SimpleUploadedFile("staff.csv", PEOPLE_CSV)},
+    )
     assert response.status_code == 413
     assert not Person.objects.exists()
 

@@ -13,8 +13,11 @@ def test_changes_are_chained_and_chain_verifies(establishment_a):
     dept = Department.objects.create(establishment=establishment_a, name="Radiologie")
     dept.name = "Imagerie"
     dept.save()
-    actions = list(AuditEntry.objects.filter(object_type="core.department")
-                   .order_by("sequence").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_type="core.department")
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )
     assert actions == ["create", "update"]
     update = AuditEntry.objects.get(object_type="core.department", action="update")
     assert update.changes == {"name": {"before": "Radiologie", "after": "Imagerie"}}
@@ -26,8 +29,9 @@ def test_modified_entry_is_detected(establishment_a):
     Department.objects.create(establishment=establishment_a, name="Pharmacie")
     target = AuditEntry.objects.order_by("sequence")[1]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditentry SET object_repr = %s WHERE id = %s",
-                       ["forged", target.pk])
+        cursor.execute(
+            "UPDATE core_auditentry SET object_repr = %s WHERE id = %s", ["forged", target.pk]
+        )
     report = audit.verify_chain()
     assert report.problem is not None
     assert (report.problem.sequence, report.problem.kind) == (target.sequence, "modified")
@@ -57,6 +61,7 @@ def test_deleted_tail_is_detected(establishment_a):
 
 # --- issue 9, defect 2: truncation, wipe and re-hashing done with database access only -------
 
+
 def _rows() -> list[AuditEntry]:
     return list(AuditEntry.objects.order_by("sequence"))
 
@@ -76,8 +81,10 @@ def test_truncated_tail_with_moved_head_is_detected(establishment_a):
     keep = rows[1]
     with connection.cursor() as cursor:  # what an attacker holding the database can do
         cursor.execute("DELETE FROM core_auditentry WHERE sequence > %s", [keep.sequence])
-        cursor.execute("UPDATE core_auditchainhead SET sequence = %s, entry_hash = %s",
-                       [keep.sequence, keep.entry_hash])
+        cursor.execute(
+            "UPDATE core_auditchainhead SET sequence = %s, entry_hash = %s",
+            [keep.sequence, keep.entry_hash],
+        )
     report = audit.verify_chain()
     assert report.problem is not None
     assert (report.problem.check, report.problem.kind) == ("checkpoints", "truncated")
@@ -106,9 +113,12 @@ def _rehash_plain_sha256(from_sequence: int, *, clear_key: bool) -> None:
     for entry in AuditEntry.objects.filter(sequence__gte=from_sequence).order_by("sequence"):
         digest = hashlib.sha256(previous.encode("ascii") + entry.canonical_content()).hexdigest()
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE core_auditentry SET previous_hash = %s, entry_hash = %s"
-                           + (", key_id = ''" if clear_key else "") + " WHERE id = %s",
-                           [previous, digest, entry.pk])
+            cursor.execute(
+                "UPDATE core_auditentry SET previous_hash = %s, entry_hash = %s"
+                + (", key_id = ''" if clear_key else "")
+                + " WHERE id = %s",
+                [previous, digest, entry.pk],
+            )
         previous = digest
     last = AuditEntry.objects.order_by("-sequence").first()
     with connection.cursor() as cursor:
@@ -121,8 +131,9 @@ def test_edit_then_plain_sha256_rehash_is_detected(establishment_a, clear_key):
     _make_entries(establishment_a)
     target = _rows()[2]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditentry SET object_repr = %s WHERE id = %s",
-                       ["forged", target.pk])
+        cursor.execute(
+            "UPDATE core_auditentry SET object_repr = %s WHERE id = %s", ["forged", target.pk]
+        )
     _rehash_plain_sha256(target.sequence, clear_key=clear_key)
     report = audit.verify_chain()
     assert report.problem is not None
@@ -131,6 +142,7 @@ def test_edit_then_plain_sha256_rehash_is_detected(establishment_a, clear_key):
 
 
 # --- keys, rotation, legacy upgrade, checkpoint file ------------------------------------------
+
 
 @pytest.mark.django_db
 def test_entries_are_keyed_and_key_files_are_private(establishment_a):
@@ -194,14 +206,21 @@ def _legacy_chain(count: int) -> None:
 
     previous = GENESIS_HASH
     for sequence in range(1, count + 1):
-        entry = AuditEntry(sequence=sequence, at=timezone.now(), actor_label="system",
-                           action="system", channel="system", message=f"legacy {sequence}",
-                           previous_hash=previous)
+        entry = AuditEntry(
+            sequence=sequence,
+            at=timezone.now(),
+            actor_label="system",
+            action="system",
+            channel="system",
+            message=f"legacy {sequence}",
+            previous_hash=previous,
+        )
         entry.entry_hash = entry.compute_hash()
         entry.save()
         previous = entry.entry_hash
-    AuditChainHead.objects.update_or_create(pk=1, defaults={"sequence": count,
-                                                           "entry_hash": previous})
+    AuditChainHead.objects.update_or_create(
+        pk=1, defaults={"sequence": count, "entry_hash": previous}
+    )
 
 
 def _first_keyed_entries() -> None:
@@ -252,10 +271,12 @@ def test_reordered_entries_are_detected(establishment_a):
     second, third = rows[1], rows[2]
     with connection.cursor() as cursor:  # swap two entries' places in the chain
         cursor.execute("UPDATE core_auditentry SET sequence = -1 WHERE id = %s", [second.pk])
-        cursor.execute("UPDATE core_auditentry SET sequence = %s WHERE id = %s",
-                       [second.sequence, third.pk])
-        cursor.execute("UPDATE core_auditentry SET sequence = %s WHERE id = %s",
-                       [third.sequence, second.pk])
+        cursor.execute(
+            "UPDATE core_auditentry SET sequence = %s WHERE id = %s", [second.sequence, third.pk]
+        )
+        cursor.execute(
+            "UPDATE core_auditentry SET sequence = %s WHERE id = %s", [third.sequence, second.pk]
+        )
     report = audit.verify_chain()
     assert report.problem is not None and report.problem.sequence == second.sequence
 
@@ -363,8 +384,9 @@ def test_checkpoints_are_sent_to_the_syslog_collector(establishment_a, settings,
 
 
 @pytest.mark.django_db
-def test_an_unreachable_syslog_collector_does_not_lose_the_checkpoint(establishment_a, settings,
-                                                                       caplog):
+def test_an_unreachable_syslog_collector_does_not_lose_the_checkpoint(
+    establishment_a, settings, caplog
+):
     import socket
 
     from hygie.core.audit_checkpoints import read_log, write_checkpoint
@@ -386,8 +408,9 @@ def test_audit_file_locations_and_syslog_come_from_the_configuration(monkeypatch
     assert defaults.audit_key_dir == tmp_path.resolve() / "keys" / "audit"
     assert defaults.audit_checkpoint_file == tmp_path.resolve() / "audit" / "checkpoints.log"
     assert defaults.audit_syslog == ""
-    (tmp_path / "hygie.toml").write_text(f'audit_key_dir = "{tmp_path / "vault"}"\n'
-                                         'audit_syslog = "tcp://siem.example.org:6514"\n')
+    (tmp_path / "hygie.toml").write_text(
+        f'audit_key_dir = "{tmp_path / "vault"}"\naudit_syslog = "tcp://siem.example.org:6514"\n'
+    )
     configured = load_settings()
     assert configured.audit_key_dir == tmp_path.resolve() / "vault"
     assert configured.audit_syslog == "tcp://siem.example.org:6514"
@@ -418,24 +441,28 @@ def test_hygie_check_reports_audit_anchoring(establishment_a, settings):
     from hygie.core.services.selfcheck import _check_audit_anchoring
 
     keys = settings.HYGIE_AUDIT_KEY_DIR
-    config = dataclasses.replace(settings.CONFIG, home=keys.parent, audit_key_dir=keys,
-                                 audit_checkpoint_file=settings.HYGIE_AUDIT_CHECKPOINT_FILE,
-                                 audit_syslog="udp://127.0.0.1:514")
+    config = dataclasses.replace(
+        settings.CONFIG,
+        home=keys.parent,
+        audit_key_dir=keys,
+        audit_checkpoint_file=settings.HYGIE_AUDIT_CHECKPOINT_FILE,
+        audit_syslog="udp://127.0.0.1:514",
+    )
 
     def findings():
-        return {(finding.level, finding.topic, finding.message.split(":")[0])
-                for finding in _check_audit_anchoring(config)}
+        return {
+            (finding.level, finding.topic, finding.message.split(":")[0])
+            for finding in _check_audit_anchoring(config)
+        }
 
-    assert ("warning", "audit checkpoints", "the audit trail has no checkpoint yet") \
-        in findings()
+    assert ("warning", "audit checkpoints", "the audit trail has no checkpoint yet") in findings()
     write_checkpoint()
     assert {level for level, _, _ in findings()} == {"ok"}
     keys.chmod(0o755)
     assert any(level == "error" and topic == "audit keys" for level, topic, _ in findings())
     keys.chmod(0o700)
     checkpoint_file().write_text("not a checkpoint\n")
-    assert any(level == "error" and topic == "audit checkpoints"
-               for level, topic, _ in findings())
+    assert any(level == "error" and topic == "audit checkpoints" for level, topic, _ in findings())
     outside = dataclasses.replace(config, home=keys.parent / "elsewhere", audit_syslog="")
     messages = [finding.message for finding in _check_audit_anchoring(outside)]
     assert any("outside HYGIE_HOME" in message for message in messages)
@@ -461,11 +488,14 @@ def test_without_its_active_key_hygie_refuses_changes_until_a_new_key(establishm
 
 # --- the checkpoint file deleted or emptied together with the attack (review of defect 2) -----
 
+
 def _move_head_to(entry: AuditEntry) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditentry WHERE sequence > %s", [entry.sequence])
-        cursor.execute("UPDATE core_auditchainhead SET sequence = %s, entry_hash = %s",
-                       [entry.sequence, entry.entry_hash])
+        cursor.execute(
+            "UPDATE core_auditchainhead SET sequence = %s, entry_hash = %s",
+            [entry.sequence, entry.entry_hash],
+        )
 
 
 def _remove_checkpoint_file(how: str) -> None:
@@ -557,8 +587,9 @@ def test_a_removed_last_checkpoint_line_is_detected_while_its_record_remains(est
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("english")
-def test_an_old_keyed_chain_without_any_checkpoint_cannot_be_called_intact(establishment_a,
-                                                                          monkeypatch):
+def test_an_old_keyed_chain_without_any_checkpoint_cannot_be_called_intact(
+    establishment_a, monkeypatch
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -585,21 +616,29 @@ def test_a_fresh_installation_verifies():
 
 
 @pytest.mark.django_db
-def test_hygie_check_reports_a_removed_checkpoint_file_and_a_wipe_like_verify(establishment_a,
-                                                                              settings):
+def test_hygie_check_reports_a_removed_checkpoint_file_and_a_wipe_like_verify(
+    establishment_a, settings
+):
     import dataclasses
 
     from hygie.core.audit_checkpoints import checkpoint_file, write_checkpoint
     from hygie.core.services.selfcheck import _check_audit_anchoring
 
     keys = settings.HYGIE_AUDIT_KEY_DIR
-    config = dataclasses.replace(settings.CONFIG, home=keys.parent, audit_key_dir=keys,
-                                 audit_checkpoint_file=settings.HYGIE_AUDIT_CHECKPOINT_FILE,
-                                 audit_syslog="udp://127.0.0.1:514")
+    config = dataclasses.replace(
+        settings.CONFIG,
+        home=keys.parent,
+        audit_key_dir=keys,
+        audit_checkpoint_file=settings.HYGIE_AUDIT_CHECKPOINT_FILE,
+        audit_syslog="udp://127.0.0.1:514",
+    )
 
     def errors():
-        return [(finding.topic, finding.message) for finding in _check_audit_anchoring(config)
-                if finding.level == "error"]
+        return [
+            (finding.topic, finding.message)
+            for finding in _check_audit_anchoring(config)
+            if finding.level == "error"
+        ]
 
     _make_entries(establishment_a, ("Bloc",))
     write_checkpoint()

@@ -24,8 +24,10 @@ def _english(client):
 
 @pytest.fixture
 def departments(establishment_a, establishment_b):
-    return (Department.objects.create(establishment=establishment_a, name="Radiologie A"),
-            Department.objects.create(establishment=establishment_b, name="Pharmacie B"))
+    return (
+        Department.objects.create(establishment=establishment_a, name="Radiologie A"),
+        Department.objects.create(establishment=establishment_b, name="Pharmacie B"),
+    )
 
 
 def _listed(response):
@@ -44,8 +46,7 @@ def test_user_of_a_never_sees_entries_of_b(client_a, departments):
     # Not through the filters either: B cannot be chosen, and asking for it changes nothing.
     choices = [label for _, label in page.context["filters"].fields["establishment"].choices]
     assert "Clinique Beta" not in choices
-    forced = client_a.get(reverse("core:audit_list"),
-                          {"establishment": dept_b.establishment_id})
+    forced = client_a.get(reverse("core:audit_list"), {"establishment": dept_b.establishment_id})
     assert "Pharmacie B" not in _listed(forced)
 
 
@@ -62,15 +63,24 @@ def test_filters(client_a, establishment_a, departments):
     url = reverse("core:audit_list")
     assert _listed(client_a.get(url, {"action": "update"})) == ["Imagerie A"]
     assert set(_listed(client_a.get(url, {"object_type": "core.department"}))) == {
-        "Radiologie A", "Imagerie A"}
+        "Radiologie A",
+        "Imagerie A",
+    }
     assert _listed(client_a.get(url, {"q": "imagerie"})) == ["Imagerie A"]
     assert _listed(client_a.get(url, {"actor": "nobody-like-this"})) == []
     today = timezone.localdate()
-    assert len(_listed(client_a.get(url, {"date_from": today.isoformat(),
-                                          "date_to": today.isoformat()}))) >= 2
+    assert (
+        len(
+            _listed(
+                client_a.get(url, {"date_from": today.isoformat(), "date_to": today.isoformat()})
+            )
+        )
+        >= 2
+    )
     assert _listed(client_a.get(url, {"date_to": (today - timedelta(days=1)).isoformat()})) == []
-    invalid = client_a.get(url, {"date_from": today.isoformat(),
-                                 "date_to": (today - timedelta(days=3)).isoformat()})
+    invalid = client_a.get(
+        url, {"date_from": today.isoformat(), "date_to": (today - timedelta(days=3)).isoformat()}
+    )
     assert invalid.context["filters"].errors
     partial = client_a.get(url, {"action": "create"}, HTTP_HX_REQUEST="true")
     assert partial.templates[0].name == "core/audit/partials/_entries.html"
@@ -100,10 +110,11 @@ def test_export_is_scoped_and_recorded(client_a, user_a, departments):
 
 
 def test_export_neutralises_spreadsheet_formulas(client_a, establishment_a):
-    Department.objects.create(establishment=establishment_a, name="=HYPERLINK(\"x\")")
+    Department.objects.create(establishment=establishment_a, name='=HYPERLINK("x")')
     response = client_a.get(reverse("core:audit_export"), {"object_type": "core.department"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content)
-                                           .decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert rows[0]["object_repr"].startswith("'=")
 
 
@@ -122,8 +133,9 @@ def test_verify_chain_button(client_a, departments):
     assert "The chain is intact" in page.content.decode()
     target = AuditEntry.objects.get(object_repr="Radiologie A")
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditentry SET message = %s WHERE id = %s",
-                       ["forged", target.pk])
+        cursor.execute(
+            "UPDATE core_auditentry SET message = %s WHERE id = %s", ["forged", target.pk]
+        )
     page = client_a.post(reverse("core:audit_verify"))
     assert not page.context["report"].is_intact
     text = page.content.decode()
@@ -133,8 +145,9 @@ def test_verify_chain_button(client_a, departments):
 def test_verify_does_not_name_entries_of_other_establishments(client_a, departments):
     target = AuditEntry.objects.get(object_repr="Pharmacie B")
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditentry SET message = %s WHERE id = %s",
-                       ["forged", target.pk])
+        cursor.execute(
+            "UPDATE core_auditentry SET message = %s WHERE id = %s", ["forged", target.pk]
+        )
     page = client_a.post(reverse("core:audit_verify"))
     assert not page.context["problem_visible"]
     assert f"#{target.sequence} " not in page.content.decode()
@@ -170,8 +183,9 @@ def test_verify_page_in_french_names_checks_and_details_in_french(client_a, depa
     assert "entries verified" not in text and "signed checkpoint" not in text
 
 
-def test_verify_page_fails_when_the_checkpoint_file_went_with_the_attack(client_a, departments,
-                                                                         monkeypatch):
+def test_verify_page_fails_when_the_checkpoint_file_went_with_the_attack(
+    client_a, departments, monkeypatch
+):
     """The page runs the same checks as `hygie audit verify` (review of issue 9, defect 2)."""
     import types
 

@@ -10,8 +10,19 @@ from click.testing import CliRunner
 from hygie.cli import cli
 from tests.apps.core.cli_helpers import REPO_ROOT
 
-PLATFORM_COMMANDS = ["audit", "backup", "check", "createadmin", "demo", "ingest", "migrate",
-                     "restore", "serve", "version", "worker"]
+PLATFORM_COMMANDS = [
+    "audit",
+    "backup",
+    "check",
+    "createadmin",
+    "demo",
+    "ingest",
+    "migrate",
+    "restore",
+    "serve",
+    "version",
+    "worker",
+]
 
 
 def test_help_lists_every_platform_command_with_a_one_line_summary():
@@ -24,12 +35,15 @@ def test_help_lists_every_platform_command_with_a_one_line_summary():
 
 
 def test_help_does_not_start_django():
-    code = ("import sys; from click.testing import CliRunner; from hygie.cli import cli; "
-            "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0, r.output; "
-            "print('django.conf' in sys.modules and 'settings loaded' "
-            "or 'no settings')")
-    output = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
-                            text=True, check=True).stdout
+    code = (
+        "import sys; from click.testing import CliRunner; from hygie.cli import cli; "
+        "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0, r.output; "
+        "print('django.conf' in sys.modules and 'settings loaded' "
+        "or 'no settings')"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert "no settings" in output
 
 

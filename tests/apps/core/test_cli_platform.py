@@ -48,8 +48,10 @@ def test_createadmin_prints_a_one_time_password_and_forces_a_change(home):
     assert result.returncode == 0, result.stderr
     assert "root-admin" in result.stdout and "One-time password" in result.stdout
     with sqlite3.connect(home / "hygie.sqlite3") as db:
-        row = db.execute("SELECT is_superuser, must_change_password, password FROM core_user "
-                         "WHERE username = 'root-admin'").fetchone()
+        row = db.execute(
+            "SELECT is_superuser, must_change_password, password FROM core_user "
+            "WHERE username = 'root-admin'"
+        ).fetchone()
     assert row[0] == 1 and row[1] == 1 and row[2].startswith("argon2")
     again = run_hygie(home, "createadmin", "--if-missing")
     assert again.returncode == 0 and "already exists" in again.stdout
@@ -95,11 +97,17 @@ def test_data_folder_database_and_every_file_written_are_private(home):
     """Issue 9, defect 7: the database files were created 0644."""
     assert run_hygie(home, "demo").returncode == 0
     assert (home.stat().st_mode & 0o777) == 0o700
-    database_files = [home / name for name in ("hygie.sqlite3", "hygie.sqlite3-wal",
-                                               "hygie.sqlite3-shm") if (home / name).exists()]
+    database_files = [
+        home / name
+        for name in ("hygie.sqlite3", "hygie.sqlite3-wal", "hygie.sqlite3-shm")
+        if (home / name).exists()
+    ]
     assert home / "hygie.sqlite3" in database_files
-    opened = {str(path.relative_to(home)): oct(path.stat().st_mode & 0o777)
-              for path in home.rglob("*") if path.stat().st_mode & 0o077}
+    opened = {
+        str(path.relative_to(home)): oct(path.stat().st_mode & 0o777)
+        for path in home.rglob("*")
+        if path.stat().st_mode & 0o077
+    }
     assert opened == {}
     assert all(path.stat().st_mode & 0o777 == 0o600 for path in database_files)
     assert "every file and folder in it is private" in run_hygie(home, "check").stdout
@@ -126,8 +134,11 @@ def test_backup_and_restore_round_trip(home, tmp_path):
     assert archive.stat().st_mode & 0o777 == 0o600
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert set(manifest["members"]) >= {"database/hygie.sqlite3", "home/secret_key",
-                                        "home/media/evidence/ab/abcdef"}
+    assert set(manifest["members"]) >= {
+        "database/hygie.sqlite3",
+        "home/secret_key",
+        "home/media/evidence/ab/abcdef",
+    }
     # The live database is copied through SQLite's backup API, never as a raw file.
     assert not {"home/hygie.sqlite3", "home/hygie.sqlite3-wal"} & set(manifest["members"])
 
@@ -204,9 +215,14 @@ def _free_port() -> int:
 
 def test_serve_answers_healthz_on_a_real_socket_and_stops_cleanly(home):
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "hygie.cli", "serve", "--port", str(port)],
-                               cwd=REPO_ROOT, env=hygie_env(home), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hygie.cli", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=hygie_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         body = None
         deadline = time.monotonic() + 30
@@ -231,10 +247,14 @@ def test_serve_answers_healthz_on_a_real_socket_and_stops_cleanly(home):
 
 def test_serve_behind_a_tls_proxy_trusts_its_headers_only(home):
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "hygie.cli", "serve", "--no-worker",
-                                "--port", str(port)], cwd=REPO_ROOT,
-                               env=hygie_env(home, HYGIE_BEHIND_TLS_PROXY="true"),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hygie.cli", "serve", "--no-worker", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=hygie_env(home, HYGIE_BEHIND_TLS_PROXY="true"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -270,22 +290,32 @@ def test_serve_behind_a_tls_proxy_trusts_its_headers_only(home):
 
 def test_separate_worker_process_runs_queued_jobs(home):
     # Queue a job as the web server does in scaled mode (`hygie serve --no-worker`)...
-    enqueue = ("import django; django.setup(); "
-               "from hygie.core.services.jobs import start_job; "
-               "print(start_job('core.verify_audit_chain', 'Verify').pk)")
-    queued = subprocess.run([sys.executable, "-c", enqueue], cwd=REPO_ROOT,
-                            env=hygie_env(home, DJANGO_SETTINGS_MODULE="hygie.settings.production"),
-                            capture_output=True, text=True, timeout=60, check=True)
+    enqueue = (
+        "import django; django.setup(); "
+        "from hygie.core.services.jobs import start_job; "
+        "print(start_job('core.verify_audit_chain', 'Verify').pk)"
+    )
+    queued = subprocess.run(
+        [sys.executable, "-c", enqueue],
+        cwd=REPO_ROOT,
+        env=hygie_env(home, DJANGO_SETTINGS_MODULE="hygie.settings.production"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     job_id = int(queued.stdout.strip().splitlines()[-1])
     with sqlite3.connect(home / "hygie.sqlite3") as db:
         assert db.execute("SELECT status FROM core_job WHERE id = ?", [job_id]).fetchone() == (
-            "queued",)
+            "queued",
+        )
     # ...and let a separate worker process run it.
     result = run_hygie(home, "worker", "--batch")
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(home / "hygie.sqlite3") as db:
-        status, progress = db.execute("SELECT status, progress_message FROM core_job "
-                                      "WHERE id = ?", [job_id]).fetchone()
+        status, progress = db.execute(
+            "SELECT status, progress_message FROM core_job WHERE id = ?", [job_id]
+        ).fetchone()
     assert status == "succeeded" and "entries checked" in progress
 
 
@@ -331,13 +361,19 @@ def test_backup_and_restore_round_trip_on_postgresql(two_postgresql_databases, t
     assert again.returncode == 0, again.stderr
 
 
-@pytest.mark.parametrize(("args", "env", "message"), [
-    (["migrate"], {"HYGIE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
-     "cannot use the database"),
-    (["check"], {"HYGIE_DEBUG": "maybe"}, "HYGIE_DEBUG must be true or false"),
-    (["serve"], {"HYGIE_LISTEN": "nowhere"}, "HYGIE_LISTEN must look like"),
-    (["migrate"], {"HYGIE_DATABASE_URL": "oracle://db/x"}, "HYGIE_DATABASE_URL"),
-])
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["migrate"],
+            {"HYGIE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+            "cannot use the database",
+        ),
+        (["check"], {"HYGIE_DEBUG": "maybe"}, "HYGIE_DEBUG must be true or false"),
+        (["serve"], {"HYGIE_LISTEN": "nowhere"}, "HYGIE_LISTEN must look like"),
+        (["migrate"], {"HYGIE_DATABASE_URL": "oracle://db/x"}, "HYGIE_DATABASE_URL"),
+    ],
+)
 def test_configuration_mistakes_give_a_message_and_exit_2(tmp_path, args, env, message):
     result = run_hygie(tmp_path / "home", *args, **env)
     assert result.returncode == 2

@@ -22,7 +22,8 @@ def test_date_time_and_garbage():
     with timezone.override("Europe/Paris"):
         assert form_moment("2026-03-10T08:30") == datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
         assert form_moment("2026-03-10T08:30", end_of_day=True) == datetime(
-            2026, 3, 10, 7, 30, tzinfo=UTC)
+            2026, 3, 10, 7, 30, tzinfo=UTC
+        )
         assert form_moment("") is None
         assert form_moment("yesterday") is None
         assert form_moment("2026-13-45") is None

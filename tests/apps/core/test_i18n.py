@@ -14,8 +14,11 @@ from hygie import modules
 HYGIE_DIR = Path(hygie.__file__).parent
 # Every French catalogue shipped: each module keeps its own in <module>/locale (found like every
 # conventional part of a module; tests/contracts/test_anatomy.py requires one per module).
-PO_FILES = [HYGIE_DIR / module.package.split(".", 1)[1] / "locale" / "fr" / "LC_MESSAGES"
-            / "django.po" for module in modules.discover() if module.package.startswith("hygie.")]
+PO_FILES = [
+    HYGIE_DIR / module.package.split(".", 1)[1] / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    for module in modules.discover()
+    if module.package.startswith("hygie.")
+]
 PO_IDS = [str(path.relative_to(HYGIE_DIR)) for path in PO_FILES]
 
 
@@ -72,9 +75,13 @@ def test_every_french_catalogue_is_listed():
 def test_every_french_entry_is_translated_and_not_fuzzy(po_file):
     entries = [entry for entry in _parse_po(po_file) if entry["msgid"]]
     assert len(entries) > 100
-    problems = [entry["msgid"][:80] for entry in entries
-                if "fuzzy" in entry["flags"] or not all(entry["msgstr"].values())
-                or ("msgid_plural" in entry and len(entry["msgstr"]) < 2)]
+    problems = [
+        entry["msgid"][:80]
+        for entry in entries
+        if "fuzzy" in entry["flags"]
+        or not all(entry["msgstr"].values())
+        or ("msgid_plural" in entry and len(entry["msgstr"]) < 2)
+    ]
     assert problems == [], f"untranslated or fuzzy: {problems}"
 
 
@@ -116,10 +123,13 @@ def test_french_is_the_default(client_a):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language,expected,absent", [
-    ("fr", ["Tableau de bord", "Équipements", "Se déconnecter"], "Sign out"),
-    ("en", ["Dashboard", "Assets", "Sign out"], "Se déconnecter"),
-])
+@pytest.mark.parametrize(
+    "language,expected,absent",
+    [
+        ("fr", ["Tableau de bord", "Équipements", "Se déconnecter"], "Sign out"),
+        ("en", ["Dashboard", "Assets", "Sign out"], "Se déconnecter"),
+    ],
+)
 def test_dashboard_renders_in_each_language(client_a, language, expected, absent):
     client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     content = client_a.get(reverse("core:dashboard")).content.decode()
@@ -131,8 +141,9 @@ def test_dashboard_renders_in_each_language(client_a, language, expected, absent
 
 @pytest.mark.django_db
 def test_language_switcher_changes_the_language(client_a):
-    response = client_a.post(reverse("set_language"), {"language": "en",
-                                                       "next": reverse("core:person_list")})
+    response = client_a.post(
+        reverse("set_language"), {"language": "en", "next": reverse("core:person_list")}
+    )
     assert response.status_code == 302
     content = client_a.get(reverse("core:person_list")).content.decode()
     assert "People" in content and "Export CSV" in content
@@ -146,17 +157,28 @@ def test_response_pages_render_in_french(client_a, establishment_a, user_a):
     from hygie.response.models import Incident
 
     incident = Incident.objects.create(
-        reference="INC-2026-0001", establishment=establishment_a, title="Test",
+        reference="INC-2026-0001",
+        establishment=establishment_a,
+        title="Test",
         category="ransomware",
-        severity=50, care_impact="degraded_mode", personal_data="unknown",
-        discovered_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), created_by=user_a)
+        severity=50,
+        care_impact="degraded_mode",
+        personal_data="unknown",
+        discovered_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+        created_by=user_a,
+    )
     client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     pages = [
-        (reverse("response:incident_list"), ["Incidents par phase", "Fiches réflexes"],
-         ["Incidents by phase", "Open or closed", "Playbooks"]),
-        (reverse("response:incident_detail", args=[incident.pk]),
-         ["Cycle de vie", "Changer de phase", "Mode dégradé", "Rançongiciel"],
-         ["Lifecycle", "Change phase", "Degraded mode", "Ransomware"]),
+        (
+            reverse("response:incident_list"),
+            ["Incidents par phase", "Fiches réflexes"],
+            ["Incidents by phase", "Open or closed", "Playbooks"],
+        ),
+        (
+            reverse("response:incident_detail", args=[incident.pk]),
+            ["Cycle de vie", "Changer de phase", "Mode dégradé", "Rançongiciel"],
+            ["Lifecycle", "Change phase", "Degraded mode", "Ransomware"],
+        ),
     ]
     for url, expected, absent in pages:
         content = client_a.get(url).content.decode()

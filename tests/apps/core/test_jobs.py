@@ -13,8 +13,7 @@ from hygie.core.services.jobs import JobCancelledError, request_cancel, start_jo
 from hygie.core.services.scheduler import periodic_jobs, register_periodic, start_due_jobs
 from hygie.core.services.worker import StoppableWorker
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
-                              "QUEUES": ["default"]}}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 FAKE_PHI = "Jean Dupont NIR 185057800608436"
 
 seen_progress: list[tuple[int, int, str]] = []
@@ -24,8 +23,7 @@ def count_to(run, *, total: int = 2):
     for done in range(1, total + 1):
         run.progress(done, total, f"step {done}")
         stored = Job.objects.get(pk=run.job.pk)
-        seen_progress.append((stored.progress_done, stored.progress_total,
-                              stored.progress_message))
+        seen_progress.append((stored.progress_done, stored.progress_total, stored.progress_message))
     return {"counted": total}
 
 
@@ -48,9 +46,15 @@ def stops_with_check(run):
     run.check_cancelled()
 
 
-TEST_KINDS = {key: jobs.JobKind(key, key, function) for key, function in [
-    ("test.count", count_to), ("test.cancel", cancel_midway),
-    ("test.leak", leaks_patient_data), ("test.check", stops_with_check)]}
+TEST_KINDS = {
+    key: jobs.JobKind(key, key, function)
+    for key, function in [
+        ("test.count", count_to),
+        ("test.cancel", cancel_midway),
+        ("test.leak", leaks_patient_data),
+        ("test.check", stops_with_check),
+    ]
+}
 
 
 @pytest.fixture
@@ -133,8 +137,9 @@ def test_someone_else_may_not_cancel_a_job(test_kinds, make_user, establishment_
 
     owner = make_user("owner", "staff", [establishment_a])
     stranger = make_user("stranger", "staff", [establishment_a])
-    job = Job.objects.create(kind="test.count", title="x", establishment=establishment_a,
-                             created_by=owner)
+    job = Job.objects.create(
+        kind="test.count", title="x", establishment=establishment_a, created_by=owner
+    )
     with pytest.raises(PermissionDenied):
         request_cancel(job, stranger)
 
@@ -215,10 +220,18 @@ def test_prune_history_deletes_only_old_job_records():
 
     from hygie.core.jobs import JOB_RETENTION, PRUNE_HISTORY
 
-    old = Job.objects.create(kind="x", title="old", status=JobStatus.SUCCEEDED,
-                             finished_at=timezone.now() - JOB_RETENTION - timedelta(days=1))
-    recent = Job.objects.create(kind="x", title="recent", status=JobStatus.SUCCEEDED,
-                                finished_at=timezone.now() - timedelta(days=1))
+    old = Job.objects.create(
+        kind="x",
+        title="old",
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now() - JOB_RETENTION - timedelta(days=1),
+    )
+    recent = Job.objects.create(
+        kind="x",
+        title="recent",
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now() - timedelta(days=1),
+    )
     job = start_job(PRUNE_HISTORY, "prune")
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
@@ -238,5 +251,4 @@ def test_audit_checkpoint_job_is_scheduled_and_anchors_the_head(establishment_a)
     assert job.status == JobStatus.SUCCEEDED and job.result["written"] is True
     head = AuditChainHead.objects.get(pk=1)
     last = read_log().last
-    assert last is not None and (last.sequence, last.entry_hash) == (head.sequence,
-                                                                     head.entry_hash)
+    assert last is not None and (last.sequence, last.entry_hash) == (head.sequence, head.entry_hash)

@@ -35,8 +35,11 @@ def no_throttle(settings):
 
 def _new_privileged_user(establishment):
     return accounts.create_user_with_temporary_password(
-        username="rssi.new", email="rssi.new@example.org", role="rssi",
-        establishments=[establishment])
+        username="rssi.new",
+        email="rssi.new@example.org",
+        role="rssi",
+        establishments=[establishment],
+    )
 
 
 def _enrol(client, user):
@@ -61,9 +64,14 @@ def test_first_sign_in_changes_password_then_enrols_then_verifies(client, establ
     assert client.get(reverse("core:profile")).url.startswith(reverse("core:password_change"))
     page = client.get(reverse("core:password_change"))
     assert page.context["is_forced"] is True
-    response = client.post(reverse("core:password_change"), {
-        "old_password": one_time_password, "new_password1": NEW_PASSWORD,
-        "new_password2": NEW_PASSWORD})
+    response = client.post(
+        reverse("core:password_change"),
+        {
+            "old_password": one_time_password,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert not user.must_change_password
@@ -76,8 +84,9 @@ def test_first_sign_in_changes_password_then_enrols_then_verifies(client, establ
     assert page.context["provisioning"].secret.replace(" ", "")
     device = TOTPDevice.objects.get(user=user, confirmed=False)
 
-    wrong = client.post(reverse("core:mfa_enrol"), {"code": "000000" if totp_code(device) !=
-                                                    "000000" else "111111"})
+    wrong = client.post(
+        reverse("core:mfa_enrol"), {"code": "000000" if totp_code(device) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200 and wrong.context["form"].errors
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     device.throttle_reset()
@@ -100,14 +109,18 @@ def test_first_sign_in_changes_password_then_enrols_then_verifies(client, establ
     assert response.url.startswith(reverse("core:mfa_verify"))
     assert client.get(reverse("core:password_change")).status_code == 302  # verify comes first
     device = TOTPDevice.objects.get(user=user, confirmed=True)
-    response = client.post(reverse("core:mfa_verify") + "?next=/accounts/profile/",
-                           {"code": totp_code(device, steps_ahead=1),
-                            "next": "/accounts/profile/"})
+    response = client.post(
+        reverse("core:mfa_verify") + "?next=/accounts/profile/",
+        {"code": totp_code(device, steps_ahead=1), "next": "/accounts/profile/"},
+    )
     assert response.status_code == 302 and response.url == "/accounts/profile/"
     assert client.get(reverse("core:profile")).status_code == 200
 
-    messages = list(AuditEntry.objects.filter(action="mfa", object_id=str(user.pk))
-                    .values_list("message", flat=True))
+    messages = list(
+        AuditEntry.objects.filter(action="mfa", object_id=str(user.pk)).values_list(
+            "message", flat=True
+        )
+    )
     assert "authenticator enrolled" in messages
     assert "enrolment failed: wrong code" in messages
     assert "second factor verified (authenticator)" in messages
@@ -140,8 +153,9 @@ def test_recovery_code_signs_in_once(client, make_user, establishment_a, no_thro
     refused = client.post(reverse("core:mfa_verify"), {"code": codes[0]})
     assert refused.status_code == 200
     assert "not valid" in str(refused.context["form"].errors)
-    assert AuditEntry.objects.filter(action="mfa",
-                                     message="second factor failed: wrong code").exists()
+    assert AuditEntry.objects.filter(
+        action="mfa", message="second factor failed: wrong code"
+    ).exists()
     assert client.get(reverse("core:dashboard")).status_code == 302
 
 
@@ -156,7 +170,8 @@ def test_optional_for_staff_but_verified_once_enrolled(client, make_user, establ
 
 
 def test_regenerate_codes_and_replace_authenticator_need_a_current_code(
-        client, make_user, establishment_a, no_throttle):
+    client, make_user, establishment_a, no_throttle
+):
     user = make_user("soc", "soc_analyst", [establishment_a])
     sign_in(client, "soc")
     old_codes = _enrol(client, user)
@@ -166,8 +181,9 @@ def test_regenerate_codes_and_replace_authenticator_need_a_current_code(
     assert refused.url == reverse("core:mfa_manage")
     assert StaticToken.objects.filter(device__user=user).count() == 10
 
-    response = client.post(reverse("core:mfa_recovery_codes_regenerate"),
-                           {"code": totp_code(device, steps_ahead=1)})
+    response = client.post(
+        reverse("core:mfa_recovery_codes_regenerate"), {"code": totp_code(device, steps_ahead=1)}
+    )
     assert response.url == reverse("core:mfa_recovery_codes")
     new_codes = client.get(response.url).context["codes"]
     assert set(new_codes).isdisjoint(old_codes)

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english(client):
     speak_english(client)
+
+
 BACKEND = "hygie.core.oidc.HygieOIDCBackend"
 
 
@@ -31,8 +33,13 @@ def oidc_settings(settings):
     return settings
 
 
-CLAIMS = {"email": "Claire.Martin@CHU.example.org", "email_verified": True,
-          "preferred_username": "cmartin", "given_name": "Claire", "family_name": "Martin"}
+CLAIMS = {
+    "email": "Claire.Martin@CHU.example.org",
+    "email_verified": True,
+    "preferred_username": "cmartin",
+    "given_name": "Claire",
+    "family_name": "Martin",
+}
 
 
 def _with_email(user, email):
@@ -82,8 +89,9 @@ def test_configured_default_role_is_used(oidc_settings):
 
 
 @pytest.mark.parametrize(("trust", "expected_status"), [(False, 302), (True, 200)])
-def test_privileged_sso_user_verifies_totp_unless_idp_trusted(client, oidc_settings, make_user,
-                                                               trust, expected_status):
+def test_privileged_sso_user_verifies_totp_unless_idp_trusted(
+    client, oidc_settings, make_user, trust, expected_status
+):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     oidc_settings.HYGIE_OIDC_TRUST_MFA = trust
@@ -126,16 +134,26 @@ print("redirect:", answer.status_code, answer["Location"].split("?")[0])
 callback = "redirect_uri=http%3A%2F%2Ftestserver%2Foidc%2Fcallback%2F"
 print("callback:", callback in answer["Location"])
 """
-    env = {**os.environ, "HYGIE_HOME": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "hygie.settings.test",
-           "HYGIE_OIDC_CLIENT_ID": "hygie", "HYGIE_OIDC_PROVIDER_NAME": "Keycloak",
-           "HYGIE_OIDC_AUTHORIZATION_ENDPOINT": "https://idp.example.org/auth",
-           "HYGIE_OIDC_TOKEN_ENDPOINT": "https://idp.example.org/token",
-           "HYGIE_OIDC_USERINFO_ENDPOINT": "https://idp.example.org/userinfo",
-           "HYGIE_OIDC_JWKS_ENDPOINT": "https://idp.example.org/jwks"}
+    env = {
+        **os.environ,
+        "HYGIE_HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "hygie.settings.test",
+        "HYGIE_OIDC_CLIENT_ID": "hygie",
+        "HYGIE_OIDC_PROVIDER_NAME": "Keycloak",
+        "HYGIE_OIDC_AUTHORIZATION_ENDPOINT": "https://idp.example.org/auth",
+        "HYGIE_OIDC_TOKEN_ENDPOINT": "https://idp.example.org/token",
+        "HYGIE_OIDC_USERINFO_ENDPOINT": "https://idp.example.org/userinfo",
+        "HYGIE_OIDC_JWKS_ENDPOINT": "https://idp.example.org/jwks",
+    }
     env.pop("HYGIE_TEST_DATABASE_URL", None)  # its own throw-away SQLite database
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                            text=True, timeout=120, cwd=Path(__file__).resolve().parents[3])
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[3],
+    )
     assert result.returncode == 0, result.stderr
     assert "button: True" in result.stdout
     assert "redirect: 302 https://idp.example.org/auth" in result.stdout

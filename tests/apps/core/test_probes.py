@@ -10,7 +10,8 @@ from hygie.core.probes import asset_inventory_completeness, audit_chain_intact, 
 
 @pytest.mark.django_db
 def test_mfa_coverage_counts_privileged_accounts_of_the_establishment(
-        make_user, establishment_a, establishment_b):
+    make_user, establishment_a, establishment_b
+):
     enrolled = make_user("rssi", "rssi", [establishment_a])
     make_user("soc", "soc_analyst", [establishment_a])
     make_user("nurse", "staff", [establishment_a])  # not privileged: not counted
@@ -36,8 +37,9 @@ def test_audit_chain_probe_fails_after_tampering(establishment_a):
 def test_asset_inventory_completeness(establishment_a):
     assert asset_inventory_completeness(establishment_a).status == "fail"
     dept = Department.objects.create(establishment=establishment_a, name="DSI")
-    Asset.objects.create(establishment=establishment_a, hostname="srv-1", department=dept,
-                         network_zone="servers")
+    Asset.objects.create(
+        establishment=establishment_a, hostname="srv-1", department=dept, network_zone="servers"
+    )
     Asset.objects.create(establishment=establishment_a, hostname="pc-1")
     result = asset_inventory_completeness(establishment_a)
     assert result.status == "partial" and result.data == {"complete": 1, "total": 2}

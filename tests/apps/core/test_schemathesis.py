@@ -40,12 +40,22 @@ def api_schema(db):
 def admin_token(make_user, establishment_a):
     # A few real rows so that generated ids sometimes hit existing objects.
     department = Department.objects.create(establishment=establishment_a, name="Radiologie")
-    Person.objects.create(establishment=establishment_a, department=department,
-                          first_name="Anne", last_name="Martin", email="anne@example.org")
+    Person.objects.create(
+        establishment=establishment_a,
+        department=department,
+        first_name="Anne",
+        last_name="Martin",
+        email="anne@example.org",
+    )
     Asset.objects.create(establishment=establishment_a, hostname="pacs-1", department=department)
     now = timezone.now()
-    Alert.objects.create(establishment=establishment_a, source="detection", title="Brute force",
-                         first_seen_at=now, last_seen_at=now)
+    Alert.objects.create(
+        establishment=establishment_a,
+        source="detection",
+        title="Brute force",
+        first_seen_at=now,
+        last_seen_at=now,
+    )
     return issue_token(make_user("fuzz-admin", "admin", [establishment_a]), "write")
 
 
@@ -58,8 +68,14 @@ def test_no_operation_answers_5xx(api_schema, admin_token):
     assert len(operations) > 30
 
     for operation in operations:
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck), database=None)
+
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
         @given(case=operation.as_strategy())
         def exercise(case):
             response = case.call(headers={"Authorization": f"Bearer {admin_token}"})

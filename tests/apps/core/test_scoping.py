@@ -34,7 +34,8 @@ def test_organisation_wide_and_anonymous_and_inactive(make_user, establishment_a
 
 @pytest.mark.django_db
 def test_audit_entries_without_establishment_only_for_organisation_wide_users(
-        make_user, establishment_a, organisation):
+    make_user, establishment_a, organisation
+):
     local = make_user("local", "auditor", [establishment_a])
     wide = make_user("wide", "auditor", [], all_establishments=True)
     Department.objects.create(establishment=establishment_a, name="DSI")

@@ -22,8 +22,12 @@ def _english(client):
 
 
 def _create(client, **overrides):
-    data = {"name": "SIEM export", "scope": "read",
-            "expires_on": (timezone.localdate() + timedelta(days=30)).isoformat(), **overrides}
+    data = {
+        "name": "SIEM export",
+        "scope": "read",
+        "expires_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        **overrides,
+    }
     return client.post(reverse("core:token_list"), data)
 
 
@@ -43,25 +47,29 @@ def test_token_is_shown_once_and_authenticates(client_a, user_a):
 
     again = client_a.get(reverse("core:token_list")).content.decode()
     assert secret not in again and token.prefix in again
-    assert AuditEntry.objects.filter(action="token", object_id=str(token.pk),
-                                     message__startswith="token issued").exists()
+    assert AuditEntry.objects.filter(
+        action="token", object_id=str(token.pk), message__startswith="token issued"
+    ).exists()
     dump = str(list(AuditEntry.objects.values()))
     assert secret not in dump and token.key_hash not in dump
 
 
-@pytest.mark.parametrize(("days", "message"), [
-    (0, "must be in the future"), (-3, "must be in the future"),
-    (366, "longer than one year")])
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [(0, "must be in the future"), (-3, "must be in the future"), (366, "longer than one year")],
+)
 def test_expiry_is_bounded(client_a, days, message):
-    response = _create(client_a, expires_on=(timezone.localdate() + timedelta(days=days))
-                       .isoformat())
+    response = _create(
+        client_a, expires_on=(timezone.localdate() + timedelta(days=days)).isoformat()
+    )
     assert message in str(response.context["form"].errors)
     assert not APIToken.objects.exists()
 
 
 def test_one_year_is_allowed(client_a):
-    response = _create(client_a, expires_on=(timezone.localdate() + timedelta(days=365))
-                       .isoformat())
+    response = _create(
+        client_a, expires_on=(timezone.localdate() + timedelta(days=365)).isoformat()
+    )
     assert response.context["new_secret"]
 
 
@@ -74,8 +82,9 @@ def test_revoke_own_token_only(client_a, user_a, user_b):
     response = client_a.post(reverse("core:token_revoke", args=[token.pk]))
     assert response.status_code == 302
     assert APIToken.authenticate(secret) is None
-    assert AuditEntry.objects.filter(action="token", message="token revoked",
-                                     object_id=str(token.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="token", message="token revoked", object_id=str(token.pk)
+    ).exists()
     assert "Revoked" in client_a.get(reverse("core:token_list")).content.decode()
 
 
@@ -91,8 +100,9 @@ def test_service_rules(user_a, user_b):
     with pytest.raises(ValidationError):
         accounts.issue_token(user_a, name="x", scope="admin")
     with pytest.raises(ValidationError):
-        accounts.issue_token(user_a, name="x", scope="read",
-                             expires_at=timezone.now() + timedelta(days=400))
+        accounts.issue_token(
+            user_a, name="x", scope="read", expires_at=timezone.now() + timedelta(days=400)
+        )
     with pytest.raises(PermissionDenied):
         accounts.issue_token(user_a, name="x", scope="read", actor=user_b)
 
@@ -103,7 +113,11 @@ def test_token_works_on_the_api_until_revoked(client, user_a, establishment_a):
     response = client.get("/api/v1/establishments", **headers)
     assert response.status_code == 200
     assert establishment_a.name in response.content.decode()
-    assert client.post("/api/v1/organisations", {"name": "X"}, content_type="application/json",
-                       **headers).status_code == 403  # read-only token
+    assert (
+        client.post(
+            "/api/v1/organisations", {"name": "X"}, content_type="application/json", **headers
+        ).status_code
+        == 403
+    )  # read-only token
     accounts.revoke_token(token, actor=user_a)
     assert client.get("/api/v1/establishments", **headers).status_code == 401

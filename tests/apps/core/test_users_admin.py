@@ -32,30 +32,42 @@ def admin_a(make_user, establishment_a):
 
 
 def _password_works(username, password):
-    return authenticate(RequestFactory().post("/"), username=username,
-                        password=password) is not None
+    return (
+        authenticate(RequestFactory().post("/"), username=username, password=password) is not None
+    )
 
 
 def test_service_creates_account_with_one_time_password(establishment_a):
     user, password = accounts.create_user_with_temporary_password(
-        username="first.admin", email="it@example.org", role="admin",
-        establishments=[establishment_a], superuser=True)
+        username="first.admin",
+        email="it@example.org",
+        role="admin",
+        establishments=[establishment_a],
+        superuser=True,
+    )
     assert len(password) >= 16
     assert user.must_change_password and user.is_superuser
     assert list(user.establishments.all()) == [establishment_a]
     assert user.check_password(password)
     assert password not in str(list(AuditEntry.objects.values()))
     assert AuditEntry.objects.filter(action="create", object_id=str(user.pk)).exists()
-    assert AuditEntry.objects.filter(action="update", object_id=str(user.pk),
-                                     changes__establishments__after=["CH Alpha"]).exists()
+    assert AuditEntry.objects.filter(
+        action="update", object_id=str(user.pk), changes__establishments__after=["CH Alpha"]
+    ).exists()
 
 
 def test_admin_creates_user_and_sees_password_once(client, login, org_admin, establishment_a):
     login(org_admin)
     assert client.get(reverse("core:user_add")).status_code == 200
-    response = client.post(reverse("core:user_add"), {
-        "username": "nurse.lea", "email": "lea@example.org", "role": "staff",
-        "establishments": [establishment_a.pk]})
+    response = client.post(
+        reverse("core:user_add"),
+        {
+            "username": "nurse.lea",
+            "email": "lea@example.org",
+            "role": "staff",
+            "establishments": [establishment_a.pk],
+        },
+    )
     assert response.status_code == 200
     password = response.context["password"]
     assert password in response.content.decode()
@@ -77,7 +89,8 @@ def test_list_search_and_role_filter(client, login, org_admin, make_user):
 
 
 def test_scoped_admin_sees_and_edits_only_their_establishment(
-        client, login, admin_a, make_user, establishment_a, establishment_b):
+    client, login, admin_a, make_user, establishment_a, establishment_b
+):
     in_a = make_user("nurse.a", "staff", [establishment_a])
     in_b = make_user("nurse.b", "staff", [establishment_b])
     make_user("ght.rssi", "rssi", all_establishments=True)
@@ -91,26 +104,34 @@ def test_scoped_admin_sees_and_edits_only_their_establishment(
     form = client.get(reverse("core:user_edit", args=[in_a.pk])).context["form"]
     assert "has_all_establishments" not in form.fields
     assert list(form.fields["establishments"].queryset) == [establishment_a]
-    refused = client.post(reverse("core:user_edit", args=[in_a.pk]), {
-        "role": "staff", "establishments": [establishment_b.pk], "is_active": "on"})
+    refused = client.post(
+        reverse("core:user_edit", args=[in_a.pk]),
+        {"role": "staff", "establishments": [establishment_b.pk], "is_active": "on"},
+    )
     assert refused.status_code == 200 and refused.context["form"].errors
     assert list(in_a.establishments.all()) == [establishment_a]
 
 
 def test_scoped_admin_cannot_grant_beyond_their_reach(admin_a, establishment_b, establishment_a):
-    for kwargs in ({"establishments": [establishment_b]}, {"all_establishments": True},
-                   {"superuser": True}):
+    for kwargs in (
+        {"establishments": [establishment_b]},
+        {"all_establishments": True},
+        {"superuser": True},
+    ):
         with pytest.raises(PermissionDenied):
             accounts.create_user_with_temporary_password(
-                username="x", email="", role="staff", actor=admin_a, **kwargs)
+                username="x", email="", role="staff", actor=admin_a, **kwargs
+            )
     assert not User.objects.filter(username="x").exists()
     user, _ = accounts.create_user_with_temporary_password(
-        username="x", email="", role="rssi", establishments=[establishment_a], actor=admin_a)
+        username="x", email="", role="rssi", establishments=[establishment_a], actor=admin_a
+    )
     assert list(user.establishments.all()) == [establishment_a]
 
 
 def test_scoped_admin_of_several_establishments_moves_a_user_between_them(
-        admin_a, make_user, establishment_a, establishment_b, organisation):
+    admin_a, make_user, establishment_a, establishment_b, organisation
+):
     """Managing means the whole account: a user also in B is out of reach (defect 1 of issue 9);
     one within the admin's establishments is moved freely between them."""
     from hygie.core.models import Establishment
@@ -120,38 +141,61 @@ def test_scoped_admin_of_several_establishments_moves_a_user_between_them(
     admin_a.establishments.add(third)
     admin_a._visible_ids = None
     with pytest.raises(PermissionDenied):
-        accounts.update_user_access(shared, actor=admin_a, role="biomed",
-                                    establishments=[third], has_all_establishments=False,
-                                    is_active=True)
+        accounts.update_user_access(
+            shared,
+            actor=admin_a,
+            role="biomed",
+            establishments=[third],
+            has_all_establishments=False,
+            is_active=True,
+        )
     assert set(shared.establishments.all()) == {establishment_a, establishment_b}
     local = make_user("local", "staff", [establishment_a, third])
-    accounts.update_user_access(local, actor=admin_a, role="biomed",
-                                establishments=[third], has_all_establishments=False,
-                                is_active=True)
+    accounts.update_user_access(
+        local,
+        actor=admin_a,
+        role="biomed",
+        establishments=[third],
+        has_all_establishments=False,
+        is_active=True,
+    )
     assert set(local.establishments.all()) == {third}
     assert local.role == "biomed"
 
 
 def test_admin_cannot_lock_themselves_out(admin_a, establishment_a):
     with pytest.raises(PermissionDenied):
-        accounts.update_user_access(admin_a, actor=admin_a, role="admin",
-                                    establishments=[establishment_a],
-                                    has_all_establishments=False, is_active=False)
+        accounts.update_user_access(
+            admin_a,
+            actor=admin_a,
+            role="admin",
+            establishments=[establishment_a],
+            has_all_establishments=False,
+            is_active=False,
+        )
 
 
-def test_edit_through_the_page(client, login, org_admin, make_user, establishment_a,
-                               establishment_b):
+def test_edit_through_the_page(
+    client, login, org_admin, make_user, establishment_a, establishment_b
+):
     user = make_user("tech", "staff", [establishment_a])
     login(org_admin)
-    response = client.post(reverse("core:user_edit", args=[user.pk]), {
-        "role": "biomed", "establishments": [establishment_a.pk, establishment_b.pk],
-        "has_all_establishments": "", "is_active": ""})
+    response = client.post(
+        reverse("core:user_edit", args=[user.pk]),
+        {
+            "role": "biomed",
+            "establishments": [establishment_a.pk, establishment_b.pk],
+            "has_all_establishments": "",
+            "is_active": "",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.role, user.is_active) == ("biomed", False)
     assert set(user.establishments.all()) == {establishment_a, establishment_b}
-    assert AuditEntry.objects.filter(action="update", object_id=str(user.pk),
-                                     changes__role__after="biomed").exists()
+    assert AuditEntry.objects.filter(
+        action="update", object_id=str(user.pk), changes__role__after="biomed"
+    ).exists()
 
 
 def test_reset_password_mfa_and_unlock(client, login, org_admin, make_user):
@@ -172,8 +216,9 @@ def test_reset_password_mfa_and_unlock(client, login, org_admin, make_user):
 
     client.post(reverse("core:user_mfa_reset", args=[user.pk]))
     assert not TOTPDevice.objects.filter(user=user).exists()
-    assert AuditEntry.objects.filter(action="mfa", object_id=str(user.pk),
-                                     message="second factor reset by an administrator").exists()
+    assert AuditEntry.objects.filter(
+        action="mfa", object_id=str(user.pk), message="second factor reset by an administrator"
+    ).exists()
 
     other = client.__class__()
     for _ in range(5):

@@ -14,8 +14,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _alert(establishment, title="Connexion suspecte", **extra):
-    return raise_alert(establishment=establishment, source="detection",
-                       title=f"{title} {establishment.name}", **extra)
+    return raise_alert(
+        establishment=establishment,
+        source="detection",
+        title=f"{title} {establishment.name}",
+        **extra,
+    )
 
 
 class TestAlertPages(ReadOnlyViewTests):
@@ -32,8 +36,9 @@ def test_repeats_are_grouped_within_the_window(establishment_a):
     assert again.pk == first.pk
     stored = Alert.objects.get(pk=first.pk)
     assert (stored.occurrences, stored.severity) == (2, 40)
-    later = _alert(establishment_a, group_key="bruteforce:ws-01",
-                   seen_at=timezone.now() + timedelta(days=2))
+    later = _alert(
+        establishment_a, group_key="bruteforce:ws-01", seen_at=timezone.now() + timedelta(days=2)
+    )
     assert later.pk != first.pk
     assert Alert.objects.count() == 2
 
@@ -62,14 +67,19 @@ def test_counts_never_include_other_establishments(client_a, establishment_a, es
 
 def test_status_change_and_assignment(client_a, establishment_a, user_a):
     alert = _alert(establishment_a)
-    response = client_a.post(reverse("core:alert_status", args=[alert.pk]),
-                             {"status": "acknowledged"})
+    response = client_a.post(
+        reverse("core:alert_status", args=[alert.pk]), {"status": "acknowledged"}
+    )
     assert response.status_code == 302
     client_a.post(reverse("core:alert_assign", args=[alert.pk]), {"assignee": "me"})
     alert.refresh_from_db()
     assert alert.status == "acknowledged" and alert.assignee == user_a
-    assert AuditEntry.objects.filter(action="update", object_type="core.alert",
-                                     object_id=str(alert.pk)).count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            action="update", object_type="core.alert", object_id=str(alert.pk)
+        ).count()
+        == 2
+    )
 
 
 def test_cannot_assign_to_someone_of_another_establishment(client_a, establishment_a, user_b):
@@ -91,8 +101,12 @@ def test_triage_needs_capability(make_user, login, client, establishment_a):
 
 def test_triage_of_other_establishment_is_404(client_a, establishment_b):
     alert = _alert(establishment_b)
-    assert client_a.post(reverse("core:alert_status", args=[alert.pk]),
-                         {"status": "closed"}).status_code == 404
+    assert (
+        client_a.post(
+            reverse("core:alert_status", args=[alert.pk]), {"status": "closed"}
+        ).status_code
+        == 404
+    )
     alert.refresh_from_db()
     assert alert.status == "new"
 

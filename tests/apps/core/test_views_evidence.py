@@ -22,14 +22,24 @@ class TestEvidencePages(ReadOnlyViewTests):
     denied_role = "staff"
 
     def make_object(self, establishment):
-        return add_evidence(establishment, None, f"Sauvegarde testée {establishment.name}",
-                            snapshot={"restored": True})
+        return add_evidence(
+            establishment,
+            None,
+            f"Sauvegarde testée {establishment.name}",
+            snapshot={"restored": True},
+        )
 
 
 def _upload(client, establishment, name, content, title="Rapport PRA"):
-    return client.post(reverse("core:evidence_add"), {
-        "establishment": establishment.pk, "title": title, "description": "",
-        "file": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("core:evidence_add"),
+        {
+            "establishment": establishment.pk,
+            "title": title,
+            "description": "",
+            "file": SimpleUploadedFile(name, content),
+        },
+    )
 
 
 def test_upload_pdf_stores_digest_and_downloads_as_attachment(client_a, establishment_a):
@@ -62,8 +72,12 @@ def test_service_refuses_oversized_files_too(establishment_a, user_a, settings):
 
     settings.HYGIE_MAX_UPLOAD_BYTES = 1024
     with pytest.raises(ValidationError, match="too large"):
-        add_evidence(establishment_a, user_a, "Gros",
-                     uploaded_file=SimpleUploadedFile("gros.pdf", PDF + b"0" * 2048))
+        add_evidence(
+            establishment_a,
+            user_a,
+            "Gros",
+            uploaded_file=SimpleUploadedFile("gros.pdf", PDF + b"0" * 2048),
+        )
     assert not Evidence.objects.exists()
 
 
@@ -78,12 +92,15 @@ def test_upload_still_requires_the_csrf_token(user_a, establishment_a):
     assert not Evidence.objects.exists()
 
 
-@pytest.mark.parametrize("name,content", [
-    ("programme.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64),   # executable named .pdf
-    ("page.html", b"<html><script>alert(1)</script></html>"),          # not an allowed type
-    ("image.png", PDF),                                                 # content ≠ extension
-    ("notes.txt", b"\x00\x01\x02binary"),                               # binary as text
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("programme.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64),  # executable named .pdf
+        ("page.html", b"<html><script>alert(1)</script></html>"),  # not an allowed type
+        ("image.png", PDF),  # content ≠ extension
+        ("notes.txt", b"\x00\x01\x02binary"),  # binary as text
+    ],
+)
 def test_wrong_content_type_is_refused(client_a, establishment_a, name, content):
     response = _upload(client_a, establishment_a, name, content)
     assert response.status_code == 422
@@ -129,8 +146,15 @@ def test_upload_with_a_valid_csrf_token_is_accepted(user_a, establishment_a):
     client = login_with_mfa(Client(enforce_csrf_checks=True), user_a)
     client.get(reverse("core:evidence_add"))
     token = client.cookies["csrftoken"].value
-    response = client.post(reverse("core:evidence_add"), {
-        "establishment": establishment_a.pk, "title": "PRA", "description": "",
-        "file": SimpleUploadedFile("pra.pdf", PDF), "csrfmiddlewaretoken": token})
+    response = client.post(
+        reverse("core:evidence_add"),
+        {
+            "establishment": establishment_a.pk,
+            "title": "PRA",
+            "description": "",
+            "file": SimpleUploadedFile("pra.pdf", PDF),
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert response.status_code == 302
     assert Evidence.objects.count() == 1

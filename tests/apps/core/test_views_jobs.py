@@ -10,9 +10,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _job(establishment, status=JobStatus.RUNNING, **extra):
-    return Job.objects.create(kind="core.verify_audit", title=f"Vérification {establishment.name}",
-                              status=status, establishment=establishment, progress_done=3,
-                              progress_total=4, **extra)
+    return Job.objects.create(
+        kind="core.verify_audit",
+        title=f"Vérification {establishment.name}",
+        status=status,
+        establishment=establishment,
+        progress_done=3,
+        progress_total=4,
+        **extra,
+    )
 
 
 class TestJobPages(ReadOnlyViewTests):

@@ -50,8 +50,7 @@ def test_protected_delete_gives_clear_error(make_user, establishment_a):
     user = make_user("ght-rssi", "rssi", [], all_establishments=True)
     client = login_with_mfa(Client(), user)
     organisation = establishment_a.organisation
-    response = client.post(reverse("core:organisation_delete", args=[organisation.pk]),
-                           follow=True)
+    response = client.post(reverse("core:organisation_delete", args=[organisation.pk]), follow=True)
     assert Organisation.objects.filter(pk=organisation.pk).exists()
     assert "still used by other records" in response.content.decode()
 
@@ -68,28 +67,50 @@ class TestEstablishmentPages(StandardViewTests):
 
     def make_deletable_object(self, establishment):
         if establishment.name == "CH Alpha":
-            return Establishment.objects.create(organisation=establishment.organisation,
-                                                name="EHPAD Les Tilleuls", kind="ehpad")
+            return Establishment.objects.create(
+                organisation=establishment.organisation, name="EHPAD Les Tilleuls", kind="ehpad"
+            )
         return establishment
 
     def form_data(self, establishment):
-        return {"organisation": establishment.organisation_id, "name": "CHU Gamma", "kind": "chu",
-                "country": "FR", "finess_ej": "", "finess_eg": "", "timezone": "Europe/Paris"}
+        return {
+            "organisation": establishment.organisation_id,
+            "name": "CHU Gamma",
+            "kind": "chu",
+            "country": "FR",
+            "finess_ej": "",
+            "finess_eg": "",
+            "timezone": "Europe/Paris",
+        }
 
     def edit_data(self, obj):
-        return {"organisation": obj.organisation_id, "name": obj.name, "kind": "chu",
-                "country": "FR", "finess_ej": "", "finess_eg": obj.finess_eg,
-                "timezone": "Europe/Paris"}
+        return {
+            "organisation": obj.organisation_id,
+            "name": obj.name,
+            "kind": "chu",
+            "country": "FR",
+            "finess_ej": "",
+            "finess_eg": obj.finess_eg,
+            "timezone": "Europe/Paris",
+        }
 
     def expected_after_edit(self):
         return {"kind": "chu"}
 
 
 def test_finess_format_is_refused(client_a, establishment_a):
-    response = client_a.post(reverse("core:establishment_edit", args=[establishment_a.pk]), {
-        "organisation": establishment_a.organisation_id, "name": establishment_a.name,
-        "kind": "ch", "country": "FR", "finess_ej": "12AB", "finess_eg": "",
-        "timezone": "Europe/Paris"})
+    response = client_a.post(
+        reverse("core:establishment_edit", args=[establishment_a.pk]),
+        {
+            "organisation": establishment_a.organisation_id,
+            "name": establishment_a.name,
+            "kind": "ch",
+            "country": "FR",
+            "finess_ej": "12AB",
+            "finess_eg": "",
+            "timezone": "Europe/Paris",
+        },
+    )
     assert response.status_code == 422
     assert "Invalid FINESS number" in response.content.decode()
     establishment_a.refresh_from_db()
@@ -97,22 +118,41 @@ def test_finess_format_is_refused(client_a, establishment_a):
 
 
 def test_finess_key_mismatch_is_saved_with_unverified_warning(client_a, establishment_a):
-    response = client_a.post(reverse("core:establishment_edit", args=[establishment_a.pk]), {
-        "organisation": establishment_a.organisation_id, "name": establishment_a.name,
-        "kind": "ch", "country": "FR", "finess_ej": "010000025", "finess_eg": "010000024",
-        "timezone": "Europe/Paris"}, follow=True)
+    response = client_a.post(
+        reverse("core:establishment_edit", args=[establishment_a.pk]),
+        {
+            "organisation": establishment_a.organisation_id,
+            "name": establishment_a.name,
+            "kind": "ch",
+            "country": "FR",
+            "finess_ej": "010000025",
+            "finess_eg": "010000024",
+            "timezone": "Europe/Paris",
+        },
+        follow=True,
+    )
     content = response.content.decode()
     establishment_a.refresh_from_db()
     assert establishment_a.finess_ej == "010000025"
     assert "UNVERIFIED" in content and "check key does not match" in content
 
 
-def test_scoped_user_cannot_attach_an_establishment_to_an_invisible_organisation(client_a,
-                                                                                 establishment_a):
+def test_scoped_user_cannot_attach_an_establishment_to_an_invisible_organisation(
+    client_a, establishment_a
+):
     other = Organisation.objects.create(name="Groupe Caché", kind="group")
-    response = client_a.post(reverse("core:establishment_edit", args=[establishment_a.pk]), {
-        "organisation": other.pk, "name": establishment_a.name, "kind": "ch", "country": "FR",
-        "finess_ej": "", "finess_eg": "", "timezone": "Europe/Paris"})
+    response = client_a.post(
+        reverse("core:establishment_edit", args=[establishment_a.pk]),
+        {
+            "organisation": other.pk,
+            "name": establishment_a.name,
+            "kind": "ch",
+            "country": "FR",
+            "finess_ej": "",
+            "finess_eg": "",
+            "timezone": "Europe/Paris",
+        },
+    )
     assert response.status_code == 422
     establishment_a.refresh_from_db()
     assert establishment_a.organisation_id != other.pk
@@ -125,24 +165,35 @@ class TestDepartmentPages(StandardViewTests):
         return Department
 
     def make_object(self, establishment):
-        return Department.objects.create(establishment=establishment,
-                                         name=f"Radiologie {establishment.name}")
+        return Department.objects.create(
+            establishment=establishment, name=f"Radiologie {establishment.name}"
+        )
 
     def form_data(self, establishment):
-        return {"establishment": establishment.pk, "name": "Urgences", "kind": "emergency",
-                "code": "UF100"}
+        return {
+            "establishment": establishment.pk,
+            "name": "Urgences",
+            "kind": "emergency",
+            "code": "UF100",
+        }
 
     def edit_data(self, obj):
-        return {"establishment": obj.establishment_id, "name": obj.name, "kind": "radiology",
-                "code": "UF200"}
+        return {
+            "establishment": obj.establishment_id,
+            "name": obj.name,
+            "kind": "radiology",
+            "code": "UF200",
+        }
 
     def expected_after_edit(self):
         return {"code": "UF200"}
 
 
 def test_department_cannot_be_created_in_another_establishment(client_a, establishment_b):
-    response = client_a.post(reverse("core:department_add"), {
-        "establishment": establishment_b.pk, "name": "Intrusion", "kind": "other", "code": ""})
+    response = client_a.post(
+        reverse("core:department_add"),
+        {"establishment": establishment_b.pk, "name": "Intrusion", "kind": "other", "code": ""},
+    )
     assert response.status_code == 422
     assert not Department.objects.filter(name="Intrusion").exists()
     assert "Clinique Beta" not in response.content.decode()
@@ -167,9 +218,10 @@ def test_deleting_an_establishment_keeps_its_audit_trail(make_user, establishmen
 
 
 def test_add_from_a_filtered_list_prefills_the_form(client_a, establishment_a):
-    content = client_a.get(reverse("core:department_list"),
-                           {"establishment": establishment_a.pk}).content.decode()
-    add_url = f'{reverse("core:department_add")}?establishment={establishment_a.pk}'
+    content = client_a.get(
+        reverse("core:department_list"), {"establishment": establishment_a.pk}
+    ).content.decode()
+    add_url = f"{reverse('core:department_add')}?establishment={establishment_a.pk}"
     assert add_url in content
     form = client_a.get(add_url).content.decode()
     assert f'<option value="{establishment_a.pk}" selected>' in form

@@ -16,8 +16,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_dashboard_counts_are_scoped(client_a, establishment_a, establishment_b):
-    Asset.objects.create(establishment=establishment_a, hostname="irm-01", kind="medical_device",
-                         criticality="vital")
+    Asset.objects.create(
+        establishment=establishment_a, hostname="irm-01", kind="medical_device", criticality="vital"
+    )
     Asset.objects.create(establishment=establishment_b, hostname="srv-b", kind="server")
     raise_alert(establishment=establishment_b, source="detection", title="B only", severity=50)
     response = client_a.get(reverse("core:dashboard"))
@@ -54,9 +55,15 @@ def test_navigation_items_follow_capabilities(make_user, login, client, establis
 
 
 def test_a_module_adds_its_section_in_one_registration(client_a):
-    extra = NavSection(key="privacy", label="Données patients", order=300,
-                       items=(NavItem("Analyses", "core:job_list"),
-                              NavItem("Page absente", "privacy:not_installed")))
+    extra = NavSection(
+        key="privacy",
+        label="Données patients",
+        order=300,
+        items=(
+            NavItem("Analyses", "core:job_list"),
+            NavItem("Page absente", "privacy:not_installed"),
+        ),
+    )
     with navigation.override({**dict(navigation.items()), "privacy": extra}):
         content = client_a.get(reverse("core:dashboard")).content.decode()
     assert "Données patients" in content and "Analyses" in content
@@ -64,23 +71,38 @@ def test_a_module_adds_its_section_in_one_registration(client_a):
 
 
 def test_search_is_scoped(client_a, establishment_a, establishment_b):
-    Person.objects.create(establishment=establishment_a, first_name="Anne", last_name="Lemoine",
-                          email="anne@example.org")
-    Person.objects.create(establishment=establishment_b, first_name="Anne", last_name="Cachée",
-                          email="anne.b@example.org")
+    Person.objects.create(
+        establishment=establishment_a,
+        first_name="Anne",
+        last_name="Lemoine",
+        email="anne@example.org",
+    )
+    Person.objects.create(
+        establishment=establishment_b,
+        first_name="Anne",
+        last_name="Cachée",
+        email="anne.b@example.org",
+    )
     content = client_a.get(reverse("core:search"), {"q": "anne"}).content.decode()
     assert "Lemoine" in content and "Cachée" not in content
 
 
 def test_every_core_search_provider_is_registered():
     assert {"core.people", "core.assets", "core.establishments", "core.departments"} <= set(
-        search_providers)
+        search_providers
+    )
 
 
 def test_pages_carry_no_inline_script_or_style(client_a, establishment_a):
     raise_alert(establishment=establishment_a, source="detection", title="x")
-    for name in ("core:dashboard", "core:person_list", "core:alert_list", "core:job_list",
-                 "core:person_add", "core:person_import"):
+    for name in (
+        "core:dashboard",
+        "core:person_list",
+        "core:alert_list",
+        "core:job_list",
+        "core:person_add",
+        "core:person_import",
+    ):
         content = client_a.get(reverse(name)).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)", content), name
         assert " style=" not in content and "<style" not in content, name
@@ -96,14 +118,19 @@ def test_shell_has_skip_link_language_switcher_and_logout(client_a):
 
 
 def test_vendored_assets_are_shipped():
-    for path in ("hygie/vendor/htmx.min.js", "hygie/vendor/htmx.LICENSE", "hygie/css/hygie.css",
-                 "hygie/js/hygie.js", "hygie/img/favicon.svg"):
+    for path in (
+        "hygie/vendor/htmx.min.js",
+        "hygie/vendor/htmx.LICENSE",
+        "hygie/css/hygie.css",
+        "hygie/js/hygie.js",
+        "hygie/img/favicon.svg",
+    ):
         assert finders.find(path), path
 
 
 def test_htmx_requests_carry_the_csrf_token(client_a):
     content = client_a.get(reverse("core:dashboard")).content.decode()
-    assert "hx-headers='{\"X-CSRFToken\"" in content
+    assert 'hx-headers=\'{"X-CSRFToken"' in content
 
 
 def test_htmx_is_configured_for_the_strict_csp(client_a):
@@ -114,11 +141,14 @@ def test_htmx_is_configured_for_the_strict_csp(client_a):
     assert config["historyCacheSize"] == 0  # no page copies in localStorage
 
 
-
 def test_only_the_closest_navigation_entry_is_current(client_a):
     # "/people/" prefixes "/people/add/": on the add page only the longer match is current.
-    extra = NavSection(key="zz-module", label="Module", order=300,
-                       items=(NavItem("Nouvelle personne", "core:person_add"),))
+    extra = NavSection(
+        key="zz-module",
+        label="Module",
+        order=300,
+        items=(NavItem("Nouvelle personne", "core:person_add"),),
+    )
     with navigation.override({**dict(navigation.items()), "zz-module": extra}):
         content = client_a.get(reverse("core:person_add")).content.decode()
     assert content.count('aria-current="page"') == 1

@@ -46,8 +46,9 @@ class _Base:
 
     @pytest.fixture
     def writer(self, make_user, establishment_a) -> Client:
-        user = make_user("writer", self.writer_role, [establishment_a],
-                         all_establishments=self.writer_sees_all)
+        user = make_user(
+            "writer", self.writer_role, [establishment_a], all_establishments=self.writer_sees_all
+        )
         return login_with_mfa(Client(), user)
 
     @pytest.fixture
@@ -77,8 +78,11 @@ class ListViewTests(_Base):
 
     def test_list_htmx_returns_table_fragment(self, writer, establishment_a):
         obj = self.make_object(establishment_a)
-        response = writer.get(self.url("list"), HTTP_HX_REQUEST="true",
-                              HTTP_HX_TARGET=f"{self.url_base.split(':')[1]}-table")
+        response = writer.get(
+            self.url("list"),
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET=f"{self.url_base.split(':')[1]}-table",
+        )
         content = response.content.decode()
         assert response.status_code == 200
         assert "<table" in content and "<html" not in content
@@ -87,8 +91,10 @@ class ListViewTests(_Base):
     def test_list_search_sort_and_bad_parameters(self, writer, establishment_a):
         obj = self.make_object(establishment_a)
         first_word = str(obj).split()[0]
-        response = writer.get(self.url("list"), {"q": first_word, "page": "999",
-                                                 "sort": "-nonexistent; DROP", "per_page": "7"})
+        response = writer.get(
+            self.url("list"),
+            {"q": first_word, "page": "999", "sort": "-nonexistent; DROP", "per_page": "7"},
+        )
         assert response.status_code == 200
         assert str(obj) in response.content.decode()
         nothing = writer.get(self.url("list"), {"q": "zz-no-such-thing-zz"})
@@ -149,8 +155,9 @@ class EditViewTests(_Base):
         assert response.status_code == 302, response.content.decode()[:3000]
         assert model.objects.count() == before + 1
         created = model.objects.order_by("-pk").first()
-        assert AuditEntry.objects.filter(action="create", object_id=str(created.pk),
-                                         object_type=model._meta.label_lower).exists()
+        assert AuditEntry.objects.filter(
+            action="create", object_id=str(created.pk), object_type=model._meta.label_lower
+        ).exists()
 
     def test_create_invalid_shows_errors_and_writes_nothing(self, writer):
         model = self.model()

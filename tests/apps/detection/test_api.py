@@ -16,16 +16,26 @@ pytestmark = pytest.mark.django_db
 URL = f"{API}/detection/events"
 
 
-def post(token: str | None, establishment_id: int, body: str | bytes,
-         content_type: str = "application/x-ndjson"):  # noqa: ANN201
+def post(
+    token: str | None,
+    establishment_id: int,
+    body: str | bytes,
+    content_type: str = "application/x-ndjson",
+):  # noqa: ANN201
     client = APIClient(token)
-    return client.client.generic("POST", f"{URL}?establishment={establishment_id}", body,
-                                 content_type=content_type, **client.headers)
+    return client.client.generic(
+        "POST",
+        f"{URL}?establishment={establishment_id}",
+        body,
+        content_type=content_type,
+        **client.headers,
+    )
 
 
 def test_json_lines_are_ingested_and_counted(analyst, establishment_a, sqli_lines):
-    response = post(issue_token(analyst), establishment_a.pk,
-                    "\n".join([*sqli_lines, "not a log line"]))
+    response = post(
+        issue_token(analyst), establishment_a.pk, "\n".join([*sqli_lines, "not a log line"])
+    )
     assert response.status_code == 200, response.content
     assert response.json() == {"events": 4, "parse_errors": 1, "matches": 3, "alerts": 1}
     assert Event.objects.filter(establishment=establishment_a, source="http").count() == 4
@@ -33,10 +43,13 @@ def test_json_lines_are_ingested_and_counted(analyst, establishment_a, sqli_line
 
 
 def test_json_array_body(analyst, establishment_a):
-    events = [{"@timestamp": "2026-11-24T10:00:00Z", "host.name": "pacs-01",
-               "message": "hello"}, {"user": {"name": "jdoe"}}]
-    response = post(issue_token(analyst), establishment_a.pk, json.dumps(events),
-                    "application/json")
+    events = [
+        {"@timestamp": "2026-11-24T10:00:00Z", "host.name": "pacs-01", "message": "hello"},
+        {"user": {"name": "jdoe"}},
+    ]
+    response = post(
+        issue_token(analyst), establishment_a.pk, json.dumps(events), "application/json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["events"] == 2
     assert set(Event.objects.values_list("host", flat=True)) == {"pacs-01", ""}
@@ -49,8 +62,11 @@ def test_deeply_nested_body_gets_the_api_error_format(analyst, establishment_a):
     for body in ("[" * 100_000 + "]" * 100_000, '[{"a": ' * 50_000 + "1" + "}]" * 50_000):
         response = post(token, establishment_a.pk, body, "application/json")
         assert response.status_code == 400, response.content
-        assert error_of(response) == {"code": "bad_request", "fields": {},
-                                      "message": "The request body is nested too deeply."}
+        assert error_of(response) == {
+            "code": "bad_request",
+            "fields": {},
+            "message": "The request body is nested too deeply.",
+        }
     assert not Event.objects.exists()
     # The ingestion slot was given back.
     assert post(token, establishment_a.pk, "hello").status_code == 200

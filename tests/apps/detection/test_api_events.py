@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def _event(establishment, host: str, raw: str, **extra) -> Event:
     extra.setdefault("received_at", timezone.now())
-    return Event.objects.create(establishment=establishment, source=extra.pop("source", "file"),
-                                host=host, raw=raw, **extra)
+    return Event.objects.create(
+        establishment=establishment, source=extra.pop("source", "file"), host=host, raw=raw, **extra
+    )
 
 
 def _ids(response) -> list[int]:
@@ -30,10 +31,22 @@ def _ids(response) -> list[int]:
 def test_search_is_scoped_filtered_and_paginated(analyst, establishment_a, establishment_b):
     api = APIClient(issue_token(analyst, "read"))
     now = timezone.now()
-    ssh = _event(establishment_a, "pacs-01", "sshd failed password", product="linux",
-                 service="sshd", source="syslog")
-    web = _event(establishment_a, "ehr-02", "GET /portail", category="webserver",
-                 received_at=now - timedelta(days=3), occurred_at=now - timedelta(days=3))
+    ssh = _event(
+        establishment_a,
+        "pacs-01",
+        "sshd failed password",
+        product="linux",
+        service="sshd",
+        source="syslog",
+    )
+    web = _event(
+        establishment_a,
+        "ehr-02",
+        "GET /portail",
+        category="webserver",
+        received_at=now - timedelta(days=3),
+        occurred_at=now - timedelta(days=3),
+    )
     broken = _event(establishment_a, "", "{broken", parse_error="not JSON")
     _event(establishment_b, "other-b", "b line")
     assert sorted(_ids(api.get("/detection/events"))) == sorted([ssh.pk, web.pk, broken.pk])
@@ -58,22 +71,28 @@ def test_rule_filter_and_detail(analyst, establishment_a, sqli_lines):
     services.ingest_lines(establishment_a, [*sqli_lines, "unrelated line"])
     alert = Alert.objects.get(rule_id=SQLI_RULE)
     api = APIClient(issue_token(analyst, "read"))
-    assert sorted(_ids(api.get("/detection/events", {"rule": SQLI_RULE}))) == \
-        sorted(alert.details["event_ids"])
+    assert sorted(_ids(api.get("/detection/events", {"rule": SQLI_RULE}))) == sorted(
+        alert.details["event_ids"]
+    )
     event_id = alert.details["event_ids"][0]
     detail = api.get(f"/detection/events/{event_id}")
     assert detail.status_code == 200, detail.content
     body = detail.json()
     assert body["alert_ids"] == [alert.pk]
-    assert body["matched_rules"] == [{"id": SQLI_RULE,
-                                      "title": "SQL Injection Attempt on the Patient Portal",
-                                      "fields": ["url.decoded"]}]
+    assert body["matched_rules"] == [
+        {
+            "id": SQLI_RULE,
+            "title": "SQL Injection Attempt on the Patient Portal",
+            "fields": ["url.decoded"],
+        }
+    ]
     assert "sqlmap" in body["raw"] or "httpx" in body["raw"]
     assert body["fields"]["url.decoded"]
 
 
-def test_detail_of_another_establishment_and_capability(analyst, make_user, establishment_a,
-                                                        establishment_b):
+def test_detail_of_another_establishment_and_capability(
+    analyst, make_user, establishment_a, establishment_b
+):
     other = _event(establishment_b, "b", "b line")
     response = APIClient(issue_token(analyst, "read")).get(f"/detection/events/{other.pk}")
     assert response.status_code == 404 and error_of(response)["code"] == "not_found"

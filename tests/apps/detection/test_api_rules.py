@@ -70,8 +70,9 @@ def test_list_rules_with_status_and_filters(user_a, establishment_a):
     assert [r["id"] for r in disabled] == [SQLI_RULE]
 
 
-def test_enable_disable_is_audited_scoped_and_checked(user_a, analyst, establishment_a,
-                                                      establishment_b):
+def test_enable_disable_is_audited_scoped_and_checked(
+    user_a, analyst, establishment_a, establishment_b
+):
     api = APIClient(issue_token(user_a))
     body = {"establishment_id": establishment_a.pk, "rule_id": SQLI_RULE, "is_enabled": False}
     response = api.put("/detection/rule-settings", body)
@@ -94,9 +95,14 @@ def test_enable_disable_is_audited_scoped_and_checked(user_a, analyst, establish
 def test_import_a_zip_pack_and_read_its_problems(home, make_user, user_a, establishment_a):
     admin = make_user("group-admin", "admin", [], all_establishments=True)
     api = APIClient(issue_token(admin))
-    upload = {"name": "sigmahq", "file": SimpleUploadedFile(
-        "pack.zip", _zip({"rules/marker.yml": PACK_RULE, "rules/broken.yml": BROKEN}),
-        content_type="application/zip")}
+    upload = {
+        "name": "sigmahq",
+        "file": SimpleUploadedFile(
+            "pack.zip",
+            _zip({"rules/marker.yml": PACK_RULE, "rules/broken.yml": BROKEN}),
+            content_type="application/zip",
+        ),
+    }
     response = api.upload("/detection/rule-packs", upload)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -108,28 +114,43 @@ def test_import_a_zip_pack_and_read_its_problems(home, make_user, user_a, establ
     problems = api.get("/detection/rule-problems", {"pack": "sigmahq"}).json()
     assert problems["count"] == broken and problems["items"][0]["reason"]
     assert api.get("/detection/rule-packs").json() == [
-        {"name": "sigmahq", "rules": 1, "problems": broken}]
+        {"name": "sigmahq", "rules": 1, "problems": broken}
+    ]
     # A scoped administrator may not change what runs for every establishment.
-    scoped = APIClient(issue_token(user_a)).upload("/detection/rule-packs", {
-        "name": "other", "file": SimpleUploadedFile("p.zip", _zip({"r.yml": PACK_RULE}))})
+    scoped = APIClient(issue_token(user_a)).upload(
+        "/detection/rule-packs",
+        {"name": "other", "file": SimpleUploadedFile("p.zip", _zip({"r.yml": PACK_RULE}))},
+    )
     assert scoped.status_code == 403
 
 
 def test_a_pack_without_valid_rule_or_not_a_zip_is_refused(home, make_user):
     admin = make_user("group-admin", "admin", [], all_establishments=True)
     api = APIClient(issue_token(admin))
-    empty = api.upload("/detection/rule-packs", {
-        "name": "bad", "file": SimpleUploadedFile("p.zip", _zip({"broken.yml": BROKEN}))})
+    empty = api.upload(
+        "/detection/rule-packs",
+        {"name": "bad", "file": SimpleUploadedFile("p.zip", _zip({"broken.yml": BROKEN}))},
+    )
     assert empty.status_code == 400 and error_of(empty)["code"] == "bad_request"
-    not_zip = api.upload("/detection/rule-packs", {
-        "name": "bad", "file": SimpleUploadedFile("p.zip", b"not a zip")})
+    not_zip = api.upload(
+        "/detection/rule-packs", {"name": "bad", "file": SimpleUploadedFile("p.zip", b"not a zip")}
+    )
     assert not_zip.status_code == 400
-    bad_name = api.upload("/detection/rule-packs", {
-        "name": "Bad Name", "file": SimpleUploadedFile("p.zip", _zip({"r.yml": PACK_RULE}))})
+    bad_name = api.upload(
+        "/detection/rule-packs",
+        {"name": "Bad Name", "file": SimpleUploadedFile("p.zip", _zip({"r.yml": PACK_RULE}))},
+    )
     assert bad_name.status_code == 422
     # Issue 9: a file and a folder of the same name gave an HTML 500 and a staging folder.
-    clash = api.upload("/detection/rule-packs", {"name": "clash", "file": SimpleUploadedFile(
-        "p.zip", _zip({"a.yml": PACK_RULE, "a.yml/b.yml": PACK_RULE}))})
+    clash = api.upload(
+        "/detection/rule-packs",
+        {
+            "name": "clash",
+            "file": SimpleUploadedFile(
+                "p.zip", _zip({"a.yml": PACK_RULE, "a.yml/b.yml": PACK_RULE})
+            ),
+        },
+    )
     assert clash.status_code == 400, clash.content
     assert "both as a file and as a folder" in error_of(clash)["message"]
     assert not (home / "rules").exists() or not list((home / "rules").iterdir())

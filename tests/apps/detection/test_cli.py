@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from hygie.cli import cli
-from hygie.detection.cli.hunt import hunt
 from hygie.core.models import Alert
+from hygie.detection.cli.hunt import hunt
 from hygie.detection.models import Event
 from hygie.detection.services import RULES_DIR
 from tests.apps.detection.conftest import FIXTURES, SHADOW_RULE, SQLI_RULE
@@ -29,8 +29,9 @@ def log_files(tmp_path: Path, shadow_lines, sqli_lines) -> tuple[Path, Path]:
 @pytest.mark.django_db
 def test_ingest_stores_events_and_raises_alerts(log_files, establishment_a, shadow_lines):
     windows, access = log_files
-    result = CliRunner().invoke(cli, ["ingest", str(windows), str(access),
-                                      "--establishment", str(establishment_a.pk)])
+    result = CliRunner().invoke(
+        cli, ["ingest", str(windows), str(access), "--establishment", str(establishment_a.pk)]
+    )
     assert result.exit_code == 0, result.output
     total = len(shadow_lines) + 4
     assert f"{total} events in 2 file(s), 1 parse error(s)" in result.output
@@ -49,8 +50,9 @@ def test_ingest_unknown_establishment_is_a_usage_error(log_files):
 
 def test_hunt_reads_plain_text_logs_with_their_log_source(log_files):
     _, access = log_files
-    result = CliRunner().invoke(hunt, ["--rules", str(RULES_DIR), "--logs", str(access),
-                                       "--format", "jsonl"])
+    result = CliRunner().invoke(
+        hunt, ["--rules", str(RULES_DIR), "--logs", str(access), "--format", "jsonl"]
+    )
     assert result.exit_code == 1, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert {row["rule_id"] for row in rows} == {SQLI_RULE}
@@ -59,8 +61,12 @@ def test_hunt_reads_plain_text_logs_with_their_log_source(log_files):
 
 def test_hunt_benign_text_log_has_no_match(tmp_path):
     benign = tmp_path / "benign.log"
-    lines = [json.loads(raw)["line"] for raw in (
-        FIXTURES / "web_patient_portal_sql_injection" / "benign.jsonl").read_text().splitlines()]
+    lines = [
+        json.loads(raw)["line"]
+        for raw in (FIXTURES / "web_patient_portal_sql_injection" / "benign.jsonl")
+        .read_text()
+        .splitlines()
+    ]
     benign.write_text("\n".join(lines) + "\n")
     result = CliRunner().invoke(hunt, ["--rules", str(RULES_DIR), "--logs", str(benign)])
     assert result.exit_code == 0, result.output
@@ -70,11 +76,18 @@ def test_hunt_benign_text_log_has_no_match(tmp_path):
 def test_ingest_reads_evtx(establishment_a):
     from tests.shared_data import shared_data
 
-    folder = shared_data("sigma", "regression_data", "rules", "windows", "process_creation",
-                         "proc_creation_win_findstr_recon_everyone")
+    folder = shared_data(
+        "sigma",
+        "regression_data",
+        "rules",
+        "windows",
+        "process_creation",
+        "proc_creation_win_findstr_recon_everyone",
+    )
     evtx = next(folder.glob("*.evtx"))
-    result = CliRunner().invoke(cli, ["ingest", str(evtx), "--establishment",
-                                      str(establishment_a.pk)])
+    result = CliRunner().invoke(
+        cli, ["ingest", str(evtx), "--establishment", str(establishment_a.pk)]
+    )
     assert result.exit_code == 0, result.output
     events = Event.objects.filter(establishment=establishment_a)
     assert events.count() >= 1 and not events.exclude(parse_error="").exists()

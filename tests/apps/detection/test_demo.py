@@ -15,14 +15,14 @@ from hygie.detection.services import ALERT_SOURCE, rule_engine
 
 # What the demo's attacks must raise, by rule (hygie/detection/rules/healthcare).
 EXPECTED_RULES = {
-    demo.SSH_BRUTE_FORCE_RULE,                 # SSH brute force (correlation)
-    demo.RANSOMWARE_RULE,                      # mass renames .lockbit (correlation)
-    "13dc053c-88f9-4f27-93fe-4a22f37e6a92",    # Defender disabled from PowerShell
-    "3f80b5e6-1432-4b13-9b90-61ba92739e28",    # shadow copies deleted
-    "4cc7a877-f338-442e-a8c2-64b1f1434e3d",    # SQL injection on the patient portal
-    "a78a75b4-121e-4d4d-bb00-713df9aaf877",    # new local administrator
-    "d9ccae73-dc3c-4823-bc58-170b4c241cb6",    # HL7 from an unknown facility
-    "011695c8-8663-4b6b-9f32-733313d097fe",    # break the glass
+    demo.SSH_BRUTE_FORCE_RULE,  # SSH brute force (correlation)
+    demo.RANSOMWARE_RULE,  # mass renames .lockbit (correlation)
+    "13dc053c-88f9-4f27-93fe-4a22f37e6a92",  # Defender disabled from PowerShell
+    "3f80b5e6-1432-4b13-9b90-61ba92739e28",  # shadow copies deleted
+    "4cc7a877-f338-442e-a8c2-64b1f1434e3d",  # SQL injection on the patient portal
+    "a78a75b4-121e-4d4d-bb00-713df9aaf877",  # new local administrator
+    "d9ccae73-dc3c-4823-bc58-170b4c241cb6",  # HL7 from an unknown facility
+    "011695c8-8663-4b6b-9f32-733313d097fe",  # break the glass
 }
 
 
@@ -39,8 +39,7 @@ def test_the_demo_log_is_a_plausible_day_and_always_the_same():
 
 @pytest.mark.django_db
 def test_replay_goes_through_ingestion_and_the_rules_raise_the_alerts(establishment_a):
-    Asset.objects.create(establishment=establishment_a, hostname="srv-fichiers-01",
-                         kind="server")
+    Asset.objects.create(establishment=establishment_a, hostname="srv-fichiers-01", kind="server")
     summary = demo.replay_demo_log(establishment_a)
 
     assert summary.parse_errors == 0
@@ -65,7 +64,10 @@ def test_hygie_demo_populates_detection_through_its_demo_hook():
     summary = load_demo()
     hospital = Establishment.objects.order_by("pk").first()
     assert Event.objects.filter(establishment=hospital).count() >= 300
-    raised = set(Alert.objects.filter(establishment=hospital, source=ALERT_SOURCE)
-                 .values_list("rule_id", flat=True))
+    raised = set(
+        Alert.objects.filter(establishment=hospital, source=ALERT_SOURCE).values_list(
+            "rule_id", flat=True
+        )
+    )
     assert raised == EXPECTED_RULES  # every detection alert of the demo comes from a rule
     assert summary.alerts == Alert.objects.count()  # the summary counts every module's alerts

@@ -37,8 +37,10 @@ def test_event_detail_shows_fields_raw_alerts_and_matched_fields(client_a, sqli_
     assert reverse("core:alert_detail", args=[sqli_alert.pk]).encode() in page.content
     assert b"SQL Injection Attempt on the Patient Portal" in page.content
     # Unmatched fields are listed without the mark.
-    assert b"<code>http.response.status_code</code>" in page.content \
+    assert (
+        b"<code>http.response.status_code</code>" in page.content
         or b"<code>source.ip</code>" in page.content
+    )
 
 
 def test_event_detail_shows_the_parse_error_and_the_asset(client_a, establishment_a):
@@ -50,8 +52,7 @@ def test_event_detail_shows_the_parse_error_and_the_asset(client_a, establishmen
     assert b"No rule of the library matches it." in page.content
 
 
-def test_event_list_links_to_the_detail_and_filters_by_rule(client_a, sqli_alert,
-                                                             establishment_a):
+def test_event_list_links_to_the_detail_and_filters_by_rule(client_a, sqli_alert, establishment_a):
     services.ingest_lines(establishment_a, ["{broken json"])
     listing = client_a.get(reverse("detection:event_list"), {"rule": SQLI_RULE}).content
     for event_id in sqli_alert.details["event_ids"]:
@@ -61,13 +62,16 @@ def test_event_list_links_to_the_detail_and_filters_by_rule(client_a, sqli_alert
     assert len(re.findall(rb"/detection/events/\d+/", errors)) == 1
 
 
-def test_event_detail_is_scoped_and_needs_the_capability(client_a, make_user, establishment_b,
-                                                         establishment_a):
-    other = Event.objects.create(establishment=establishment_b, received_at=timezone.now(),
-                                 source="file", raw="b line")
+def test_event_detail_is_scoped_and_needs_the_capability(
+    client_a, make_user, establishment_b, establishment_a
+):
+    other = Event.objects.create(
+        establishment=establishment_b, received_at=timezone.now(), source="file", raw="b line"
+    )
     assert client_a.get(reverse("detection:event_detail", args=[other.pk])).status_code == 404
-    mine = Event.objects.create(establishment=establishment_a, received_at=timezone.now(),
-                                source="file", raw="a line")
+    mine = Event.objects.create(
+        establishment=establishment_a, received_at=timezone.now(), source="file", raw="a line"
+    )
     staff = login_with_mfa(Client(), make_user("nurse", "staff", [establishment_a]))
     assert staff.get(reverse("detection:event_detail", args=[mine.pk])).status_code == 403
 
@@ -88,8 +92,9 @@ def test_alert_page_says_when_events_were_pruned(client_a, sqli_alert):
     assert b"still stored" in page.content
 
 
-def test_alert_page_without_event_capability_has_no_event_block(make_user, establishment_a,
-                                                                 sqli_alert):
+def test_alert_page_without_event_capability_has_no_event_block(
+    make_user, establishment_a, sqli_alert
+):
     dpo = login_with_mfa(Client(), make_user("dpo", "dpo", [establishment_a]))
     page = dpo.get(reverse("core:alert_detail", args=[sqli_alert.pk]))
     assert page.status_code == 200 and b"Matching events" not in page.content
@@ -97,12 +102,22 @@ def test_alert_page_without_event_capability_has_no_event_block(make_user, estab
 
 def test_alert_queue_time_range_assignee_and_counts(client_a, user_a, establishment_a):
     now = timezone.now()
-    old = Alert.objects.create(establishment=establishment_a, source="detection",
-                               title="Old brute force", first_seen_at=now - timedelta(days=10),
-                               last_seen_at=now - timedelta(days=10))
-    mine = Alert.objects.create(establishment=establishment_a, source="privacy",
-                                title="Fresh PHI finding", first_seen_at=now, last_seen_at=now,
-                                assignee=user_a, status="acknowledged")
+    old = Alert.objects.create(
+        establishment=establishment_a,
+        source="detection",
+        title="Old brute force",
+        first_seen_at=now - timedelta(days=10),
+        last_seen_at=now - timedelta(days=10),
+    )
+    mine = Alert.objects.create(
+        establishment=establishment_a,
+        source="privacy",
+        title="Fresh PHI finding",
+        first_seen_at=now,
+        last_seen_at=now,
+        assignee=user_a,
+        status="acknowledged",
+    )
     url = reverse("core:alert_list")
     since = (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     recent = client_a.get(url, {"since": since}).content

@@ -43,6 +43,7 @@ def _receivers_on_loopback_are_allowed(settings):
 
 # --- receivers ---------------------------------------------------------------------------------
 
+
 class StreamReceiver:
     """TCP (optionally TLS) syslog receiver: stores what each connection sent until it closed."""
 
@@ -95,8 +96,8 @@ def _frames(data: bytes) -> list[bytes]:
     frames = []
     while data:
         length, _space, rest = data.partition(b" ")
-        frames.append(rest[:int(length)])
-        data = rest[int(length):]
+        frames.append(rest[: int(length)])
+        data = rest[int(length) :]
     return frames
 
 
@@ -125,19 +126,28 @@ def tls_files(tmp_path) -> tuple[str, str, str]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     pem = cert.public_bytes(serialization.Encoding.PEM)
     cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_path.write_bytes(pem)
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return str(cert_path), str(key_path), pem.decode()
 
 
@@ -183,8 +193,9 @@ def webhook() -> Iterator[WebhookServer]:
 def _target(establishment, **fields: Any) -> ForwardingTarget:
     fields.setdefault("name", "SIEM")
     fields.setdefault("min_severity", 10)
-    target = ForwardingTarget(organisation=establishment.organisation,
-                              establishment=establishment, **fields)
+    target = ForwardingTarget(
+        organisation=establishment.organisation, establishment=establishment, **fields
+    )
     target.full_clean()
     target.save()
     return target
@@ -194,17 +205,25 @@ def _alert(establishment, capture, **fields: Any):
     fields.setdefault("title", "Shadow copies deleted")
     fields.setdefault("severity", 40)
     with capture(execute=True):
-        return raise_alert(establishment=establishment, source=fields.pop("source", "detection"),
-                           rule_id="rule-1", details={"entity": "jdoe", "event_ids": [1]},
-                           tags=["attack.t1490"], **fields)
+        return raise_alert(
+            establishment=establishment,
+            source=fields.pop("source", "detection"),
+            rule_id="rule-1",
+            details={"entity": "jdoe", "event_ids": [1]},
+            tags=["attack.t1490"],
+            **fields,
+        )
 
 
 # --- syslog ------------------------------------------------------------------------------------
 
-def test_udp_syslog_rfc5424_with_the_alert_as_json(establishment_a, udp_receiver,
-                                                   django_capture_on_commit_callbacks):
-    target = _target(establishment_a, kind="syslog_udp", host="127.0.0.1",
-                     port=udp_receiver.getsockname()[1])
+
+def test_udp_syslog_rfc5424_with_the_alert_as_json(
+    establishment_a, udp_receiver, django_capture_on_commit_callbacks
+):
+    target = _target(
+        establishment_a, kind="syslog_udp", host="127.0.0.1", port=udp_receiver.getsockname()[1]
+    )
     alert = _alert(establishment_a, django_capture_on_commit_callbacks)
     priority, msgid, payload = _parse(udp_receiver.recv(65536))
     assert priority == 16 * 8 + 3  # local0, error (high)
@@ -223,8 +242,13 @@ def test_udp_syslog_rfc5424_with_the_alert_as_json(establishment_a, udp_receiver
 def test_tcp_octet_counting(establishment_a, django_capture_on_commit_callbacks):
     receiver = StreamReceiver()
     try:
-        _target(establishment_a, kind="syslog_tcp", host="127.0.0.1", port=receiver.port,
-                syslog_facility=10)
+        _target(
+            establishment_a,
+            kind="syslog_tcp",
+            host="127.0.0.1",
+            port=receiver.port,
+            syslog_facility=10,
+        )
         _alert(establishment_a, django_capture_on_commit_callbacks, severity=50)
         receiver.wait_for(1)
     finally:
@@ -235,17 +259,29 @@ def test_tcp_octet_counting(establishment_a, django_capture_on_commit_callbacks)
     assert payload["alert"]["severity_level"] == 50
 
 
-def test_tls_verifies_the_receiver_with_the_given_ca(establishment_a, tls_files,
-                                                     django_capture_on_commit_callbacks):
+def test_tls_verifies_the_receiver_with_the_given_ca(
+    establishment_a, tls_files, django_capture_on_commit_callbacks
+):
     cert_path, key_path, pem = tls_files
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_path, key_path)
     receiver = StreamReceiver(context)
     try:
-        trusted = _target(establishment_a, name="trusted", kind="syslog_tls", host="localhost",
-                          port=receiver.port, ca_certificate=pem)
-        untrusted = _target(establishment_a, name="system CAs", kind="syslog_tls",
-                            host="localhost", port=receiver.port)
+        trusted = _target(
+            establishment_a,
+            name="trusted",
+            kind="syslog_tls",
+            host="localhost",
+            port=receiver.port,
+            ca_certificate=pem,
+        )
+        untrusted = _target(
+            establishment_a,
+            name="system CAs",
+            kind="syslog_tls",
+            host="localhost",
+            port=receiver.port,
+        )
         _alert(establishment_a, django_capture_on_commit_callbacks)
         receiver.wait_for(2)
     finally:
@@ -260,25 +296,28 @@ def test_tls_verifies_the_receiver_with_the_given_ca(establishment_a, tls_files,
 
 # --- webhook ------------------------------------------------------------------------------------
 
-def test_webhook_is_signed_with_the_generated_secret(establishment_a, webhook,
-                                                     django_capture_on_commit_callbacks):
+
+def test_webhook_is_signed_with_the_generated_secret(
+    establishment_a, webhook, django_capture_on_commit_callbacks
+):
     target = _target(establishment_a, kind="webhook", url=webhook.url)
     assert len(target.secret) >= 40
     alert = _alert(establishment_a, django_capture_on_commit_callbacks)
     ((headers, body, path),) = webhook.requests
     assert path == "/hooks/hygie?x=1"
     assert headers["Content-Type"] == "application/json"
-    expected = hmac.new(target.secret.encode(),
-                        headers["X-Hygie-Timestamp"].encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        target.secret.encode(), headers["X-Hygie-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
     assert hmac.compare_digest(headers["X-Hygie-Signature"], f"sha256={expected}")
     assert abs(int(headers["X-Hygie-Timestamp"]) - timezone.now().timestamp()) < 60
     assert json.loads(body)["alert"]["id"] == alert.pk
     assert headers["X-Hygie-Event"] == "alert.created"
 
 
-def test_webhook_retries_with_backoff_then_fails_for_good(establishment_a, webhook,
-                                                          django_capture_on_commit_callbacks):
+def test_webhook_retries_with_backoff_then_fails_for_good(
+    establishment_a, webhook, django_capture_on_commit_callbacks
+):
     target = _target(establishment_a, kind="webhook", url=webhook.url, max_attempts=3)
     webhook.statuses = [503, 500, 502]
     _alert(establishment_a, django_capture_on_commit_callbacks)
@@ -312,8 +351,9 @@ def test_a_retry_succeeds(establishment_a, webhook, django_capture_on_commit_cal
     assert len(webhook.requests) == 2
 
 
-def test_unreachable_receiver_is_an_error_not_a_crash(establishment_a,
-                                                      django_capture_on_commit_callbacks):
+def test_unreachable_receiver_is_an_error_not_a_crash(
+    establishment_a, django_capture_on_commit_callbacks
+):
     closed = socket.create_server(("127.0.0.1", 0))
     port = closed.getsockname()[1]
     closed.close()
@@ -326,8 +366,10 @@ def test_unreachable_receiver_is_an_error_not_a_crash(establishment_a,
 
 # --- what is forwarded ----------------------------------------------------------------------------
 
-def test_nothing_is_sent_before_the_alert_is_committed(establishment_a, webhook,
-                                                       django_capture_on_commit_callbacks):
+
+def test_nothing_is_sent_before_the_alert_is_committed(
+    establishment_a, webhook, django_capture_on_commit_callbacks
+):
     target = _target(establishment_a, kind="webhook", url=webhook.url)
     with django_capture_on_commit_callbacks() as callbacks:
         raise_alert(establishment=establishment_a, source="detection", title="x", severity=40)
@@ -339,35 +381,52 @@ def test_nothing_is_sent_before_the_alert_is_committed(establishment_a, webhook,
     assert AlertDelivery.objects.get(target=target).status == "delivered"
 
 
-def test_filters_severity_source_and_scope(establishment_a, establishment_b, webhook,
-                                           django_capture_on_commit_callbacks):
-    strict = _target(establishment_a, name="strict", kind="webhook", url=webhook.url,
-                     min_severity=50)
-    privacy_only = _target(establishment_a, name="privacy", kind="webhook", url=webhook.url,
-                           sources=["privacy"])
-    group = ForwardingTarget.objects.create(organisation=establishment_a.organisation,
-                                            name="group SOC", kind="webhook", url=webhook.url,
-                                            min_severity=10)
-    disabled = _target(establishment_a, name="off", kind="webhook", url=webhook.url,
-                       is_enabled=False)
+def test_filters_severity_source_and_scope(
+    establishment_a, establishment_b, webhook, django_capture_on_commit_callbacks
+):
+    strict = _target(
+        establishment_a, name="strict", kind="webhook", url=webhook.url, min_severity=50
+    )
+    privacy_only = _target(
+        establishment_a, name="privacy", kind="webhook", url=webhook.url, sources=["privacy"]
+    )
+    group = ForwardingTarget.objects.create(
+        organisation=establishment_a.organisation,
+        name="group SOC",
+        kind="webhook",
+        url=webhook.url,
+        min_severity=10,
+    )
+    disabled = _target(
+        establishment_a, name="off", kind="webhook", url=webhook.url, is_enabled=False
+    )
     _alert(establishment_a, django_capture_on_commit_callbacks, severity=40)
     _alert(establishment_b, django_capture_on_commit_callbacks, severity=50, title="in B")
-    _alert(establishment_a, django_capture_on_commit_callbacks, source="privacy",
-           title="PHI found")
+    _alert(establishment_a, django_capture_on_commit_callbacks, source="privacy", title="PHI found")
     delivered = {(d.target.name, d.alert.title) for d in AlertDelivery.objects.all()}
-    assert delivered == {("group SOC", "Shadow copies deleted"), ("group SOC", "in B"),
-                         ("group SOC", "PHI found"), ("privacy", "PHI found")}
+    assert delivered == {
+        ("group SOC", "Shadow copies deleted"),
+        ("group SOC", "in B"),
+        ("group SOC", "PHI found"),
+        ("privacy", "PHI found"),
+    }
     assert not AlertDelivery.objects.filter(target__in=[strict, disabled]).exists()
     assert privacy_only.deliveries.count() == 1 and group.deliveries.count() == 3
 
 
-def test_repeats_of_a_grouped_alert_are_not_forwarded(establishment_a, webhook,
-                                                      django_capture_on_commit_callbacks):
+def test_repeats_of_a_grouped_alert_are_not_forwarded(
+    establishment_a, webhook, django_capture_on_commit_callbacks
+):
     _target(establishment_a, kind="webhook", url=webhook.url)
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):
-            alert = raise_alert(establishment=establishment_a, source="detection", title="x",
-                                severity=40, group_key="rule|jdoe")
+            alert = raise_alert(
+                establishment=establishment_a,
+                source="detection",
+                title="x",
+                severity=40,
+                group_key="rule|jdoe",
+            )
     alert.refresh_from_db()
     assert alert.occurrences == 3
     assert len(webhook.requests) == 1
@@ -375,11 +434,14 @@ def test_repeats_of_a_grouped_alert_are_not_forwarded(establishment_a, webhook,
 
 # --- pages and API ------------------------------------------------------------------------------
 
+
 def test_test_button_sends_a_test_message(client_a, establishment_a, udp_receiver):
-    target = _target(establishment_a, kind="syslog_udp", host="127.0.0.1",
-                     port=udp_receiver.getsockname()[1])
-    response = client_a.post(reverse("detection:forwardingtarget_test", args=[target.pk]),
-                             follow=True)
+    target = _target(
+        establishment_a, kind="syslog_udp", host="127.0.0.1", port=udp_receiver.getsockname()[1]
+    )
+    response = client_a.post(
+        reverse("detection:forwardingtarget_test", args=[target.pk]), follow=True
+    )
     assert b"Test message sent" in response.content
     _priority, msgid, payload = _parse(udp_receiver.recv(65536))
     assert msgid == "test" and payload["event"] == "test"
@@ -388,11 +450,20 @@ def test_test_button_sends_a_test_message(client_a, establishment_a, udp_receive
 
 
 def test_target_pages_create_and_refuse_organisation_wide_to_scoped_users(
-        client_a, establishment_a, webhook):
+    client_a, establishment_a, webhook
+):
     url = reverse("detection:forwardingtarget_add")
-    form = {"name": "SOAR", "kind": "webhook", "url": webhook.url, "min_severity": 30,
-            "syslog_facility": 16, "timeout_seconds": 5, "max_attempts": 5, "is_enabled": "on",
-            "sources": ["detection"]}
+    form = {
+        "name": "SOAR",
+        "kind": "webhook",
+        "url": webhook.url,
+        "min_severity": 30,
+        "syslog_facility": 16,
+        "timeout_seconds": 5,
+        "max_attempts": 5,
+        "is_enabled": "on",
+        "sources": ["detection"],
+    }
     refused = client_a.post(url, form)
     assert refused.status_code == 422
     assert b"organisation-wide access" in refused.content
@@ -412,11 +483,18 @@ def test_target_pages_need_the_capability(make_user, establishment_a):
     assert analyst.get(reverse("detection:forwardingtarget_list")).status_code == 403
 
 
-def test_api_crud_test_and_deliveries(user_a, establishment_a, establishment_b, webhook,
-                                      udp_receiver):
+def test_api_crud_test_and_deliveries(
+    user_a, establishment_a, establishment_b, webhook, udp_receiver
+):
     api = APIClient(issue_token(user_a))
-    body = {"name": "SIEM", "kind": "syslog_udp", "establishment_id": establishment_a.pk,
-            "host": "127.0.0.1", "port": udp_receiver.getsockname()[1], "min_severity": 40}
+    body = {
+        "name": "SIEM",
+        "kind": "syslog_udp",
+        "establishment_id": establishment_a.pk,
+        "host": "127.0.0.1",
+        "port": udp_receiver.getsockname()[1],
+        "min_severity": 40,
+    }
     created = api.post("/detection/forwarding-targets", body)
     assert created.status_code == 201, created.content
     target_id = created.json()["id"]
@@ -428,11 +506,14 @@ def test_api_crud_test_and_deliveries(user_a, establishment_a, establishment_b, 
     assert _parse(udp_receiver.recv(65536))[1] == "test"
     patched = api.patch(f"/detection/forwarding-targets/{target_id}", {"port": None})
     assert patched.status_code == 422
-    wide = api.post("/detection/forwarding-targets", {
-        **body, "establishment_id": None, "organisation_id": establishment_a.organisation_id})
+    wide = api.post(
+        "/detection/forwarding-targets",
+        {**body, "establishment_id": None, "organisation_id": establishment_a.organisation_id},
+    )
     assert wide.status_code == 403
-    other = api.post("/detection/forwarding-targets",
-                     {**body, "establishment_id": establishment_b.pk})
+    other = api.post(
+        "/detection/forwarding-targets", {**body, "establishment_id": establishment_b.pk}
+    )
     assert other.status_code == 403
     listed = api.get("/detection/forwarding-targets").json()
     assert [item["id"] for item in listed["items"]] == [target_id]
@@ -444,9 +525,15 @@ def test_api_crud_test_and_deliveries(user_a, establishment_a, establishment_b, 
 def test_api_create_webhook_and_rotate_secret(make_user, establishment_a, webhook):
     admin = make_user("group-admin", "admin", [], all_establishments=True)
     api = APIClient(issue_token(admin))
-    created = api.post("/detection/forwarding-targets", {
-        "name": "Group SOC", "kind": "webhook", "url": webhook.url,
-        "organisation_id": establishment_a.organisation_id})
+    created = api.post(
+        "/detection/forwarding-targets",
+        {
+            "name": "Group SOC",
+            "kind": "webhook",
+            "url": webhook.url,
+            "organisation_id": establishment_a.organisation_id,
+        },
+    )
     assert created.status_code == 201, created.content
     first = created.json()["secret"]
     rotated = api.post(f"/detection/forwarding-targets/{created.json()['id']}/secret")
@@ -455,6 +542,7 @@ def test_api_create_webhook_and_rotate_secret(make_user, establishment_a, webhoo
     assert tested["delivered"] is True
     headers, body, _path = webhook.requests[0]
     secret = rotated.json()["secret"]
-    expected = hmac.new(secret.encode(), headers["X-Hygie-Timestamp"].encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        secret.encode(), headers["X-Hygie-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
     assert headers["X-Hygie-Signature"] == f"sha256={expected}"

@@ -404,8 +404,9 @@ def test_the_test_button_is_rate_limited_per_user_and_audited(
     """Probing the network through the button is slow (10 a minute) and visible (audited)."""
     from hygie.core.models import AuditEntry
 
-    target = _stored(establishment_a, kind="syslog_udp", host="127.0.0.1",
-                     port=udp_receiver.getsockname()[1])
+    target = _stored(
+        establishment_a, kind="syslog_udp", host="127.0.0.1", port=udp_receiver.getsockname()[1]
+    )
     url = reverse("detection:forwardingtarget_test", args=[target.pk])
     api = APIClient(issue_token(user_a))
     for _press in range(forwarding.TEST_LIMIT // 2):
@@ -417,9 +418,11 @@ def test_the_test_button_is_rate_limited_per_user_and_audited(
     limited = api.post(f"/detection/forwarding-targets/{target.pk}/test", {})
     assert limited.status_code == 429
     assert "Too many test messages" in limited.json()["error"]["message"]
-    audited = AuditEntry.objects.filter(object_type="detection.forwardingtarget",
-                                        object_id=str(target.pk),
-                                        message__startswith="forwarding test sent")
+    audited = AuditEntry.objects.filter(
+        object_type="detection.forwardingtarget",
+        object_id=str(target.pk),
+        message__startswith="forwarding test sent",
+    )
     assert audited.count() == forwarding.TEST_LIMIT
     assert {entry.actor_id for entry in audited} == {user_a.pk}
     assert {entry.message for entry in audited} == {"forwarding test sent: refused by policy"}

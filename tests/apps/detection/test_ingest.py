@@ -24,7 +24,9 @@ def test_matching_lines_raise_one_grouped_alert(establishment_a, shadow_lines, s
     # Grouped by rule + main entity: the fixture's user ran five commands, a host one more.
     shadows = Alert.objects.filter(rule_id=SHADOW_RULE)
     assert {a.group_key.split("|")[1]: a.occurrences for a in shadows} == {
-        "CHU\\jdoe": len(shadow_lines) - 1, "SRV-FILE01.chu-nord.local": 1}
+        "CHU\\jdoe": len(shadow_lines) - 1,
+        "SRV-FILE01.chu-nord.local": 1,
+    }
     shadow = shadows.get(group_key__endswith="jdoe")
     sqli = Alert.objects.get(rule_id=SQLI_RULE)
     assert shadow.source == "detection" and shadow.severity == 40  # level high
@@ -47,8 +49,9 @@ def test_logsource_and_fields_are_stored(establishment_a, sqli_lines):
 
 
 def test_unparseable_lines_are_kept_with_their_error(establishment_a, sqli_lines):
-    summary = services.ingest_lines(establishment_a, ["\x00garbage ¤ not a log", sqli_lines[0],
-                                                      b"{broken json"])
+    summary = services.ingest_lines(
+        establishment_a, ["\x00garbage ¤ not a log", sqli_lines[0], b"{broken json"]
+    )
     assert summary.events == 3 and summary.parse_errors == 2
     kept = Event.objects.exclude(parse_error="").order_by("pk")
     # NUL characters (refused by PostgreSQL) are replaced, the rest is kept as received.
@@ -56,7 +59,8 @@ def test_unparseable_lines_are_kept_with_their_error(establishment_a, sqli_lines
 
 
 def test_rule_disabled_for_one_establishment_does_not_fire_there(
-        establishment_a, establishment_b, sqli_lines):
+    establishment_a, establishment_b, sqli_lines
+):
     services.set_rule_enabled(establishment_a, SQLI_RULE, False)
     services.ingest_lines(establishment_a, sqli_lines)
     services.ingest_lines(establishment_b, sqli_lines)
@@ -68,8 +72,9 @@ def test_rule_disabled_for_one_establishment_does_not_fire_there(
 
 
 def test_events_and_alerts_are_linked_to_the_asset(establishment_a, shadow_lines):
-    asset = Asset.objects.create(establishment=establishment_a,
-                                 hostname="clin-cardio-01.chu-nord.local", kind="workstation")
+    asset = Asset.objects.create(
+        establishment=establishment_a, hostname="clin-cardio-01.chu-nord.local", kind="workstation"
+    )
     services.ingest_lines(establishment_a, shadow_lines[:1])
     assert Event.objects.get().asset == asset
     assert Alert.objects.get(rule_id=SHADOW_RULE).asset == asset
@@ -119,8 +124,10 @@ def test_correlation_rule_raises_one_alert_with_its_events(establishment_a):
 
 
 def test_event_times_without_zone_are_read_as_utc(establishment_a):
-    services.ingest_lines(establishment_a, ['{"@timestamp": "2026-11-24 10:00:00", "a": 1}',
-                                            '{"UtcTime": "not a date"}'])
+    services.ingest_lines(
+        establishment_a,
+        ['{"@timestamp": "2026-11-24 10:00:00", "a": 1}', '{"UtcTime": "not a date"}'],
+    )
     times = list(Event.objects.order_by("pk").values_list("occurred_at", flat=True))
     assert times[0].isoformat() == "2026-11-24T10:00:00+00:00" and times[1] is None
 

@@ -22,8 +22,11 @@ def test_prepare_keeps_the_models_raw_limit():
 
 
 def test_rows_are_stored_in_order_with_their_fields(establishment_a):
-    lines = [f"<34>1 2026-03-02T10:00:{i:02d}Z ehr-{i} sshd {i} - - Failed password for root "
-             f"from 10.0.0.{i} port 22 ssh2" for i in range(30)]
+    lines = [
+        f"<34>1 2026-03-02T10:00:{i:02d}Z ehr-{i} sshd {i} - - Failed password for root "
+        f"from 10.0.0.{i} port 22 ssh2"
+        for i in range(30)
+    ]
     summary = ingest_lines(establishment_a, lines, "syslog")
     assert summary.events == 30
     events = list(Event.objects.order_by("pk"))
@@ -36,8 +39,12 @@ def test_rows_are_stored_in_order_with_their_fields(establishment_a):
 
 
 def test_nul_characters_and_odd_values_are_stored_safely(establishment_a):
-    hostile = {"message": "a\x00b", "count": float("nan"), "nested": {"k": [1, {"x": 2}]},
-               "user.name": "bob\x00"}
+    hostile = {
+        "message": "a\x00b",
+        "count": float("nan"),
+        "nested": {"k": [1, {"x": 2}]},
+        "user.name": "bob\x00",
+    }
     ingest_lines(establishment_a, [hostile, b"<13>Mar  2 10:00:01 pc-\x00 sudo: x"], "http")
     first, second = Event.objects.order_by("pk")
     assert "\x00" not in str(first.fields) and "\x00" not in first.raw

@@ -23,8 +23,7 @@ def _wait_stored(receivers: SyslogListeners, count: int, timeout: float = 10.0) 
     """Wait on the counters, then stop and count rows. Reading the table while the consumer
     writes would contend for SQLite's shared-cache lock in the test database."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and \
-            receivers.stats.stored + receivers.stats.failed < count:
+    while time.monotonic() < deadline and receivers.stats.stored + receivers.stats.failed < count:
         time.sleep(0.02)
     receivers.stop()
     assert receivers.stats.failed == 0
@@ -82,21 +81,32 @@ def test_tls_with_a_self_signed_certificate(listeners, tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     receivers = listeners(tls="127.0.0.1:0", tls_cert=str(cert_path), tls_key=str(key_path))
     context = ssl.create_default_context(cafile=str(cert_path))
-    with socket.create_connection(receivers.addresses()["tls"]) as raw, \
-            context.wrap_socket(raw, server_hostname="localhost") as client:
+    with (
+        socket.create_connection(receivers.addresses()["tls"]) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as client,
+    ):
         client.sendall(b"%d %s" % (len(RFC5424), RFC5424) + RFC3164 + b"\n")
     assert _wait_stored(receivers, 2) == 2
 
@@ -135,8 +145,11 @@ def test_configuration_is_checked(monkeypatch, tmp_path):
     monkeypatch.setenv("HYGIE_SYSLOG_TCP", "0.0.0.0:6514")
     monkeypatch.setenv("HYGIE_SYSLOG_ESTABLISHMENT", "3")
     config = load_settings(create_secret_key=False)
-    assert (config.syslog_tcp, config.syslog_udp, config.syslog_establishment) == \
-        ("0.0.0.0:6514", "", 3)
+    assert (config.syslog_tcp, config.syslog_udp, config.syslog_establishment) == (
+        "0.0.0.0:6514",
+        "",
+        3,
+    )
     monkeypatch.setenv("HYGIE_SYSLOG_UDP", "514")
     with pytest.raises(ConfigError, match="HYGIE_SYSLOG_UDP"):
         load_settings(create_secret_key=False)

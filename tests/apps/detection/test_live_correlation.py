@@ -27,9 +27,13 @@ def _fresh_sessions():
 
 
 def _live(establishment, lines, source="syslog-tcp"):
-    batch = prepare.prepare_live(rule_engine(), establishment.pk,
-                                 [line.encode() for line in lines], source,
-                                 datetime.now(UTC))
+    batch = prepare.prepare_live(
+        rule_engine(),
+        establishment.pk,
+        [line.encode() for line in lines],
+        source,
+        datetime.now(UTC),
+    )
     return store_prepared(StoreContext.load(establishment), batch)
 
 
@@ -42,7 +46,7 @@ def _brute_force_lines():
 def test_a_correlation_split_across_batches_fires(establishment_a):
     lines = _brute_force_lines()
     for start in range(0, len(lines), 7):  # batches of 7 lines: no batch holds 20 failures
-        _live(establishment_a, lines[start:start + 7])
+        _live(establishment_a, lines[start : start + 7])
     alert = Alert.objects.get(rule_id=BRUTE_FORCE)
     assert alert.establishment == establishment_a
     # The alert lists the events of the batch that completed the count, all stored.
@@ -51,8 +55,9 @@ def test_a_correlation_split_across_batches_fires(establishment_a):
     assert Event.objects.count() == len(lines)
 
 
-def test_streams_of_other_establishments_and_sources_do_not_add_up(establishment_a,
-                                                                   establishment_b):
+def test_streams_of_other_establishments_and_sources_do_not_add_up(
+    establishment_a, establishment_b
+):
     lines = _brute_force_lines()[:19]
     _live(establishment_a, lines[:10])
     _live(establishment_b, lines[10:])
@@ -64,5 +69,4 @@ def test_sessions_are_bounded(establishment_a, monkeypatch):
     monkeypatch.setattr(prepare, "MAX_LIVE_SESSIONS", 3)
     for number in range(5):
         prepare.live_preparer(rule_engine(), establishment_a.pk, f"source-{number}")
-    assert list(prepare._live_sessions) == [(establishment_a.pk, f"source-{n}")
-                                            for n in (2, 3, 4)]
+    assert list(prepare._live_sessions) == [(establishment_a.pk, f"source-{n}") for n in (2, 3, 4)]

@@ -22,8 +22,14 @@ def _run(probe_id: str, establishment):
 
 
 def _event(establishment, host: str, asset=None, age=timedelta(minutes=5)) -> Event:
-    return Event.objects.create(establishment=establishment, received_at=timezone.now() - age,
-                                source="syslog", host=host, raw="line", asset=asset)
+    return Event.objects.create(
+        establishment=establishment,
+        received_at=timezone.now() - age,
+        source="syslog",
+        host=host,
+        raw="line",
+        asset=asset,
+    )
 
 
 def test_recent_logs_fails_without_events_and_counts_them_by_source(establishment_a):
@@ -39,12 +45,15 @@ def test_recent_logs_fails_without_events_and_counts_them_by_source(establishmen
 
 def test_critical_servers_logging_names_the_silent_ones(establishment_a):
     assert _run("detection.critical_servers_logging", establishment_a).status == "not_applicable"
-    ehr = Asset.objects.create(establishment=establishment_a, hostname="srv-dpi-01",
-                               kind="server", criticality="vital")
-    Asset.objects.create(establishment=establishment_a, hostname="srv-ad-01", kind="server",
-                         criticality="high")
-    Asset.objects.create(establishment=establishment_a, hostname="srv-test-01", kind="server",
-                         criticality="low")  # not critical: not expected to log
+    ehr = Asset.objects.create(
+        establishment=establishment_a, hostname="srv-dpi-01", kind="server", criticality="vital"
+    )
+    Asset.objects.create(
+        establishment=establishment_a, hostname="srv-ad-01", kind="server", criticality="high"
+    )
+    Asset.objects.create(
+        establishment=establishment_a, hostname="srv-test-01", kind="server", criticality="low"
+    )  # not critical: not expected to log
     assert _run("detection.critical_servers_logging", establishment_a).status == "fail"
     _event(establishment_a, "srv-dpi-01", asset=ehr)
     result = _run("detection.critical_servers_logging", establishment_a)

@@ -33,8 +33,11 @@ NATS_URL = os.environ.get("HYGIE_TEST_NATS_URL", "nats://127.0.0.1:4222")
 
 
 def _lines(count: int, tag: str = "q") -> list[bytes]:
-    return [f"<38>1 2026-03-02T10:00:00Z ehr-{i % 7} sshd {i} - - Accepted publickey for "
-            f"user{i} {tag}{i:06d}".encode() for i in range(count)]
+    return [
+        f"<38>1 2026-03-02T10:00:00Z ehr-{i % 7} sshd {i} - - Accepted publickey for "
+        f"user{i} {tag}{i:06d}".encode()
+        for i in range(count)
+    ]
 
 
 def _send_tcp(address: tuple[str, int], lines: list[bytes]) -> None:
@@ -43,6 +46,7 @@ def _send_tcp(address: tuple[str, int], lines: list[bytes]) -> None:
 
 
 # --- pure parts ------------------------------------------------------------------------------
+
 
 def test_frames_round_trip_any_bytes():
     lines = [b"a", b"", b"with\nnewline", bytes(range(256))]
@@ -87,11 +91,13 @@ def test_unknown_queue_url_is_refused():
 
 # --- in-process: clean shutdown -----------------------------------------------------------
 
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("processes", [0, 1])
 def test_in_process_clean_shutdown_stores_every_accepted_line(establishment_a, processes):
-    receivers = SyslogListeners(establishment_a.pk, tcp="127.0.0.1:0", processes=processes,
-                                queue_size=500)
+    receivers = SyslogListeners(
+        establishment_a.pk, tcp="127.0.0.1:0", processes=processes, queue_size=500
+    )
     receivers.start()
     lines = _lines(5000)
     _send_tcp(receivers.addresses()["tcp"], lines)
@@ -103,6 +109,7 @@ def test_in_process_clean_shutdown_stores_every_accepted_line(establishment_a, p
 
 
 # --- NATS JetStream ------------------------------------------------------------------------
+
 
 def _nats_reachable() -> bool:
     host, _, port = NATS_URL.removeprefix("nats://").partition(":")
@@ -119,15 +126,21 @@ def jetstream():
     if not _nats_reachable():
         if os.environ.get("CI") == "true":
             pytest.fail(f"NATS JetStream is not reachable at {NATS_URL} and CI=true")
-        pytest.skip(f"no NATS server at {NATS_URL} (start nats-server -js, or set "
-                    "HYGIE_TEST_NATS_URL); required when CI=true")
+        pytest.skip(
+            f"no NATS server at {NATS_URL} (start nats-server -js, or set "
+            "HYGIE_TEST_NATS_URL); required when CI=true"
+        )
     name = uuid.uuid4().hex[:12]
     opened: list[JetStreamQueue] = []
 
     def make() -> JetStreamQueue:
-        queue = JetStreamQueue(NATS_URL, stream=f"HYGIE_TEST_{name}",
-                               subject_prefix=f"hygie-test.{name}", durable=f"ingest-{name}",
-                               ack_wait=3.0)
+        queue = JetStreamQueue(
+            NATS_URL,
+            stream=f"HYGIE_TEST_{name}",
+            subject_prefix=f"hygie-test.{name}",
+            durable=f"ingest-{name}",
+            ack_wait=3.0,
+        )
         opened.append(queue)
         return queue
 
@@ -155,8 +168,9 @@ def _consume_until(queue: JetStreamQueue, count: int, timeout: float = 30.0) -> 
 def test_jetstream_nothing_published_is_lost_across_shutdowns(establishment_a, jetstream):
     # The receiver only publishes; it stops (clean shutdown) before anything is consumed.
     publisher = jetstream()
-    receivers = SyslogListeners(establishment_a.pk, tcp="127.0.0.1:0", event_queue=publisher,
-                                consume=False)
+    receivers = SyslogListeners(
+        establishment_a.pk, tcp="127.0.0.1:0", event_queue=publisher, consume=False
+    )
     receivers.start()
     lines = _lines(3000, tag="js")
     _send_tcp(receivers.addresses()["tcp"], lines)

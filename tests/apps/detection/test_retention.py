@@ -28,9 +28,14 @@ class Run:
 def _events(establishment, count: int, start_days_ago: float = 1) -> list[Event]:
     now = timezone.now()
     return Event.objects.bulk_create(
-        Event(establishment=establishment, source="file", raw=f"line {i}",
-              received_at=now - timedelta(days=start_days_ago) + timedelta(seconds=i))
-        for i in range(count))
+        Event(
+            establishment=establishment,
+            source="file",
+            raw=f"line {i}",
+            received_at=now - timedelta(days=start_days_ago) + timedelta(seconds=i),
+        )
+        for i in range(count)
+    )
 
 
 def test_oldest_events_beyond_the_maximum_go_first_in_batches(establishment_a, establishment_b):

@@ -51,8 +51,9 @@ def _zip(files: dict[str, str]) -> bytes:
 
 
 def test_zip_pack_is_loaded_and_fires(home, establishment_a):
-    data = _zip({"sigma/rules/linux/marker.yml": RULE, "sigma/rules/broken.yml": BROKEN,
-                 "README.md": "x"})
+    data = _zip(
+        {"sigma/rules/linux/marker.yml": RULE, "sigma/rules/broken.yml": BROKEN, "README.md": "x"}
+    )
     result = services.import_rule_pack("sigmahq", io.BytesIO(data))
     assert result.valid == 1 and result.files == 2
     assert {p.location.file for p in result.problems} == {"imported/sigmahq/sigma/rules/broken.yml"}
@@ -73,11 +74,14 @@ def test_folder_pack_replaces_an_earlier_import(home, tmp_path):
     assert services.imported_pack_names() == ["local"]
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("Bad Name", _zip({"a.yml": RULE})),
-    ("empty", _zip({"broken.yml": BROKEN})),
-    ("notzip", b"this is not a zip"),
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("Bad Name", _zip({"a.yml": RULE})),
+        ("empty", _zip({"broken.yml": BROKEN})),
+        ("notzip", b"this is not a zip"),
+    ],
+)
 def test_bad_packs_are_refused(home, name, data):
     with pytest.raises(services.RulePackImportError):
         services.import_rule_pack(name, io.BytesIO(data))
@@ -102,8 +106,10 @@ def _symlink(name: str) -> zipfile.ZipInfo:
 def _bomb() -> bytes:
     # 250 MB of zeros compress to about 250 kB: declared sizes give it away before reading.
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, \
-            archive.open("zeros.yml", "w", force_zip64=True) as handle:
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("zeros.yml", "w", force_zip64=True) as handle,
+    ):
         chunk = bytes(1024 * 1024)
         for _ in range(250):
             handle.write(chunk)
@@ -111,18 +117,21 @@ def _bomb() -> bytes:
 
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")
-@pytest.mark.parametrize(("entries", "fragment"), [
-    # Issue 9: a 500 that left a staging folder behind.
-    ([("a.yml", RULE), ("a.yml/b.yml", RULE)], "both as a file and as a folder"),
-    ([("x/a.yml", RULE), ("x/a.yml/", "")], "both as a file and as a folder"),
-    # Issue 9: reported valid, stored nothing.
-    ([("a.yml", RULE), ("a.yml", RULE)], "twice"),
-    ([("a.yml", RULE), ("./a.yml", RULE)], "twice"),
-    ([("ok.yml", RULE), ("../../escape.yml", RULE)], "points outside the pack"),
-    ([("ok.yml", RULE), ("/etc/escape.yml", RULE)], "points outside the pack"),
-    ([("ok.yml", RULE), ("..\\escape.yml", RULE)], "points outside the pack"),
-    ([("ok.yml", RULE), (_symlink("link.yml"), "/etc/passwd")], "symbolic link"),
-])
+@pytest.mark.parametrize(
+    ("entries", "fragment"),
+    [
+        # Issue 9: a 500 that left a staging folder behind.
+        ([("a.yml", RULE), ("a.yml/b.yml", RULE)], "both as a file and as a folder"),
+        ([("x/a.yml", RULE), ("x/a.yml/", "")], "both as a file and as a folder"),
+        # Issue 9: reported valid, stored nothing.
+        ([("a.yml", RULE), ("a.yml", RULE)], "twice"),
+        ([("a.yml", RULE), ("./a.yml", RULE)], "twice"),
+        ([("ok.yml", RULE), ("../../escape.yml", RULE)], "points outside the pack"),
+        ([("ok.yml", RULE), ("/etc/escape.yml", RULE)], "points outside the pack"),
+        ([("ok.yml", RULE), ("..\\escape.yml", RULE)], "points outside the pack"),
+        ([("ok.yml", RULE), (_symlink("link.yml"), "/etc/passwd")], "symbolic link"),
+    ],
+)
 def test_hostile_archives_are_refused_and_leave_nothing(home, entries, fragment):
     services.import_rule_pack("kept", io.BytesIO(_zip({"marker.yml": RULE})))
     with pytest.raises(services.RulePackImportError) as caught:
@@ -157,8 +166,15 @@ def test_import_page_for_organisation_admins_only(home, make_user, establishment
     admin = login_with_mfa(Client(), make_user("root", "admin", all_establishments=True))
     url = reverse("detection:rulepack_add")
     assert admin.get(url).status_code == 200
-    response = admin.post(url, {"name": "sigmahq", "file": SimpleUploadedFile(
-        "pack.zip", _zip({"marker.yml": RULE}), content_type="application/zip")})
+    response = admin.post(
+        url,
+        {
+            "name": "sigmahq",
+            "file": SimpleUploadedFile(
+                "pack.zip", _zip({"marker.yml": RULE}), content_type="application/zip"
+            ),
+        },
+    )
     assert response.status_code == 302, response.content
     assert services.imported_pack_names() == ["sigmahq"]
     page = admin.get(reverse("detection:rule_list")).content

@@ -21,12 +21,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _event(establishment, host: str, raw: str, **extra) -> Event:
-    return Event.objects.create(establishment=establishment, received_at=timezone.now(),
-                                source="file", host=host, raw=raw, **extra)
+    return Event.objects.create(
+        establishment=establishment,
+        received_at=timezone.now(),
+        source="file",
+        host=host,
+        raw=raw,
+        **extra,
+    )
 
 
-def test_events_page_shows_only_visible_establishments(client_a, establishment_a,
-                                                       establishment_b):
+def test_events_page_shows_only_visible_establishments(client_a, establishment_a, establishment_b):
     _event(establishment_a, "pacs-alpha", "alpha line")
     _event(establishment_b, "pacs-betamarker", "beta line")
     response = client_a.get(reverse("detection:event_list"))
@@ -36,8 +41,7 @@ def test_events_page_shows_only_visible_establishments(client_a, establishment_a
 
 
 def test_events_search_filters_and_time_range(client_a, establishment_a):
-    _event(establishment_a, "pacs-01", "sshd failed password", product="linux",
-           service="sshd")
+    _event(establishment_a, "pacs-01", "sshd failed password", product="linux", service="sshd")
     old = _event(establishment_a, "ehr-02", "GET /portail", category="webserver")
     Event.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=3))
     url = reverse("detection:event_list")
@@ -62,31 +66,44 @@ def test_rule_library_lists_the_pack_and_toggles_per_establishment(client_a, est
     page = client_a.get(reverse("detection:rule_list"))
     assert page.status_code == 200
     assert b"SQL Injection Attempt on the Patient Portal" in page.content
-    response = client_a.post(reverse("detection:rule_toggle"), {
-        "establishment": establishment_a.pk, "rule_id": SQLI_RULE, "is_enabled": "0"})
+    response = client_a.post(
+        reverse("detection:rule_toggle"),
+        {"establishment": establishment_a.pk, "rule_id": SQLI_RULE, "is_enabled": "0"},
+    )
     assert response.status_code == 302
     assert SQLI_RULE in services.disabled_rule_ids(establishment_a)
     assert AuditEntry.objects.filter(object_type="detection.rulesetting").exists()
-    client_a.post(reverse("detection:rule_toggle"), {
-        "establishment": establishment_a.pk, "rule_id": SQLI_RULE, "is_enabled": "1"})
+    client_a.post(
+        reverse("detection:rule_toggle"),
+        {"establishment": establishment_a.pk, "rule_id": SQLI_RULE, "is_enabled": "1"},
+    )
     assert SQLI_RULE not in services.disabled_rule_ids(establishment_a)
 
 
 def test_rule_toggle_is_scoped_and_needs_manage_rules(client_a, establishment_b, analyst):
-    response = client_a.post(reverse("detection:rule_toggle"), {
-        "establishment": establishment_b.pk, "rule_id": SQLI_RULE, "is_enabled": "0"})
+    response = client_a.post(
+        reverse("detection:rule_toggle"),
+        {"establishment": establishment_b.pk, "rule_id": SQLI_RULE, "is_enabled": "0"},
+    )
     assert response.status_code == 404
     analyst_client = login_with_mfa(Client(), analyst)
-    response = analyst_client.post(reverse("detection:rule_toggle"), {
-        "establishment": analyst.establishments.first().pk, "rule_id": SQLI_RULE,
-        "is_enabled": "0"})
+    response = analyst_client.post(
+        reverse("detection:rule_toggle"),
+        {
+            "establishment": analyst.establishments.first().pk,
+            "rule_id": SQLI_RULE,
+            "is_enabled": "0",
+        },
+    )
     assert response.status_code == 403
     assert not RuleSetting.objects.exists()
 
 
 def test_unknown_rule_cannot_be_toggled(client_a, establishment_a):
-    response = client_a.post(reverse("detection:rule_toggle"), {
-        "establishment": establishment_a.pk, "rule_id": "nope", "is_enabled": "0"})
+    response = client_a.post(
+        reverse("detection:rule_toggle"),
+        {"establishment": establishment_a.pk, "rule_id": "nope", "is_enabled": "0"},
+    )
     assert response.status_code == 403
     assert not RuleSetting.objects.exists()
 
@@ -104,8 +121,9 @@ def test_pages_are_translated_into_french(client_a, settings):
     assert "Bibliothèque de règles".encode() in page
     # Sigma's level shows as the severity label, not its raw word.
     assert "Élevée".encode() in page and b"<td>high</td>" not in page
-    targets = client_a.get(reverse("detection:forwardingtarget_list"),
-                           HTTP_ACCEPT_LANGUAGE="fr").content
+    targets = client_a.get(
+        reverse("detection:forwardingtarget_list"), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content
     assert b"Adresse" in targets and b"Address" not in targets
     events = client_a.get(reverse("detection:event_list"), HTTP_ACCEPT_LANGUAGE="fr").content
     assert "Reçus à partir du".encode() in events

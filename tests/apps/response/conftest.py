@@ -15,10 +15,16 @@ def incident(establishment_a, user_a):
     from hygie.response.models import Incident
 
     return Incident.objects.create(
-        reference="INC-2026-0001", establishment=establishment_a,
-        title="Chiffrement des serveurs de fichiers", category="ransomware", severity=50,
-        care_impact="degraded_mode", personal_data="unknown",
-        discovered_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), created_by=user_a)
+        reference="INC-2026-0001",
+        establishment=establishment_a,
+        title="Chiffrement des serveurs de fichiers",
+        category="ransomware",
+        severity=50,
+        care_impact="degraded_mode",
+        personal_data="unknown",
+        discovered_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+        created_by=user_a,
+    )
 
 
 @pytest.fixture
@@ -26,6 +32,10 @@ def incident_b(establishment_b, user_b):
     from hygie.response.models import Incident
 
     return Incident.objects.create(
-        reference="INC-2026-0002", establishment=establishment_b, title="Perte d'un portable",
-        category="loss_theft", discovered_at=datetime(2026, 4, 1, 8, 0, tzinfo=UTC),
-        created_by=user_b)
+        reference="INC-2026-0002",
+        establishment=establishment_b,
+        title="Perte d'un portable",
+        category="loss_theft",
+        discovered_at=datetime(2026, 4, 1, 8, 0, tzinfo=UTC),
+        created_by=user_b,
+    )

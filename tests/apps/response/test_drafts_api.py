@@ -48,22 +48,30 @@ def test_generate_list_get_update_flow(api, breach):
     assert api.post(url, {"kind": "cnil", "language": "fr"}).status_code == 200
     listed = api.get(url).json()
     assert [d["id"] for d in listed] == [body["id"]]
-    patched = api.patch(f"/response/drafts/{body['id']}",
-                        {"values": {"nature.records": "1300"}, "status": "final"})
+    patched = api.patch(
+        f"/response/drafts/{body['id']}", {"values": {"nature.records": "1300"}, "status": "final"}
+    )
     assert patched.status_code == 200, patched.content
     data = patched.json()
     assert data["status"] == "final"
-    records = [f for g in data["groups"] if g["key"] == "nature" for f in g["fields"]
-               if f["key"] == "records"][0]
+    records = [
+        f
+        for g in data["groups"]
+        if g["key"] == "nature"
+        for f in g["fields"]
+        if f["key"] == "records"
+    ][0]
     assert records == {**records, "value": "1300", "to_complete": False, "edited": True}
     assert api.get(f"/response/drafts/{body['id']}").json()["status"] == "final"
 
 
 def test_update_unknown_field_is_422_and_atomic(api, breach):
-    draft = api.post(f"/response/incidents/{breach.pk}/drafts",
-                     {"kind": "cert_sante", "language": "en"}).json()
-    response = api.patch(f"/response/drafts/{draft['id']}",
-                         {"values": {"nope.x": "1"}, "status": "sent"})
+    draft = api.post(
+        f"/response/incidents/{breach.pk}/drafts", {"kind": "cert_sante", "language": "en"}
+    ).json()
+    response = api.patch(
+        f"/response/drafts/{draft['id']}", {"values": {"nope.x": "1"}, "status": "sent"}
+    )
     assert response.status_code == 422
     assert "values" in error_of(response)["fields"]
     assert NotificationDraft.objects.get(pk=draft["id"]).status == "draft"
@@ -74,8 +82,9 @@ def test_invalid_bodies(api, breach):
     assert api.post(url, {"kind": "fax"}).status_code == 422
     assert api.post(url, {"kind": "cnil", "language": "de"}).status_code == 422
     draft = api.post(url, {"kind": "cnil"}).json()
-    too_long = api.patch(f"/response/drafts/{draft['id']}",
-                         {"values": {"nature.records": "x" * 20001}})
+    too_long = api.patch(
+        f"/response/drafts/{draft['id']}", {"values": {"nature.records": "x" * 20001}}
+    )
     assert too_long.status_code == 422
     nul = api.patch(f"/response/drafts/{draft['id']}", {"values": {"nature.records": "a\x00"}})
     assert nul.status_code == 422
@@ -103,8 +112,9 @@ def test_other_establishment_is_404(api, incident_b, user_b):
 
     theirs = generate_draft(incident_b, "cnil", "fr", user_b)[0]
     assert api.get(f"/response/incidents/{incident_b.pk}/drafts").status_code == 404
-    assert api.post(f"/response/incidents/{incident_b.pk}/drafts",
-                    {"kind": "cnil"}).status_code == 404
+    assert (
+        api.post(f"/response/incidents/{incident_b.pk}/drafts", {"kind": "cnil"}).status_code == 404
+    )
     assert api.get(f"/response/drafts/{theirs.pk}").status_code == 404
     assert api.patch(f"/response/drafts/{theirs.pk}", {"status": "sent"}).status_code == 404
     assert api.get(f"/response/drafts/{theirs.pk}/export/json").status_code == 404
@@ -120,8 +130,9 @@ def test_exports(auditor_api, breach, user_a, fmt, magic):
     response = auditor_api.get(f"/response/drafts/{draft.pk}/export/{fmt}")
     assert response.status_code == 200
     assert response.content.startswith(magic)
-    assert AuditEntry.objects.filter(action="export", object_id=str(draft.pk),
-                                     channel="api").exists()
+    assert AuditEntry.objects.filter(
+        action="export", object_id=str(draft.pk), channel="api"
+    ).exists()
     assert auditor_api.get(f"/response/drafts/{draft.pk}/export/exe").status_code == 422
 
 
@@ -143,8 +154,12 @@ def test_aggregated_kpis(api, breach, incident_b):
     empty = api.get("/response/kpis", {"since": "2027-01-01T00:00:00Z"}).json()
     assert empty["overall"]["incidents"] == 0
     assert empty["overall"]["time_to_detect"]["median_seconds"] is None
-    assert api.get("/response/kpis", {"since": "2026-02-01T00:00:00Z",
-                                      "until": "2026-01-01T00:00:00Z"}).status_code == 422
+    assert (
+        api.get(
+            "/response/kpis", {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
+        ).status_code
+        == 422
+    )
 
 
 def test_breach_register_json_and_csv(api, breach, incident_b):
@@ -159,6 +174,5 @@ def test_breach_register_json_and_csv(api, breach, incident_b):
     assert rows[0][0] == "Reference" and rows[1][0] == breach.reference
     document = json.loads(api.get("/response/breach-register/export/json").content)
     assert document["schema"] == "hygie.response.breach_register/1"
-    assert api.get("/response/breach-register", {"personal_data": "unknown"}).json()[
-        "count"] == 0
+    assert api.get("/response/breach-register", {"personal_data": "unknown"}).json()["count"] == 0
     assert api.get("/response/breach-register", {"personal_data": "maybe"}).status_code == 422

@@ -16,15 +16,27 @@ from hygie.response.services import drafts as services
 pytestmark = pytest.mark.django_db
 
 
-def make_obligation(incident, obligation_id, *, applies=True, due=None, status="pending",
-                    done_at=None, title=None):
+def make_obligation(
+    incident, obligation_id, *, applies=True, due=None, status="pending", done_at=None, title=None
+):
     # update_or_create: saving an incident may already have assessed its obligations.
     obligation, _ = IncidentObligation.objects.update_or_create(
-        incident=incident, obligation_id=obligation_id, defaults=dict(
-            title=title or obligation_id, applies=applies, reason="synthetic",
-            recipient="CNIL" if "gdpr" in obligation_id else "ARS", legal_basis="test",
-            verification="UNVERIFIED", trigger_at=incident.discovered_at, due_at=due,
-            status=status, done_at=done_at, assessed_at=incident.discovered_at))
+        incident=incident,
+        obligation_id=obligation_id,
+        defaults=dict(
+            title=title or obligation_id,
+            applies=applies,
+            reason="synthetic",
+            recipient="CNIL" if "gdpr" in obligation_id else "ARS",
+            legal_basis="test",
+            verification="UNVERIFIED",
+            trigger_at=incident.discovered_at,
+            due_at=due,
+            status=status,
+            done_at=done_at,
+            assessed_at=incident.discovered_at,
+        ),
+    )
     return obligation
 
 
@@ -44,8 +56,12 @@ def breach(incident):
     make_obligation(incident, "gdpr_art34")
     for obligation_id in ("nis2_early_warning", "nis2_notification", "nis2_final_report"):
         make_obligation(incident, obligation_id, applies=False)
-    Task.objects.create(incident=incident, title="Isoler le serveur de fichiers", status="done",
-                        completed_at=datetime(2026, 3, 10, 10, 0, tzinfo=UTC))
+    Task.objects.create(
+        incident=incident,
+        title="Isoler le serveur de fichiers",
+        status="done",
+        completed_at=datetime(2026, 3, 10, 10, 0, tzinfo=UTC),
+    )
     Task.objects.create(incident=incident, title="Restaurer les sauvegardes", status="todo")
     return incident
 
@@ -74,14 +90,19 @@ def test_generate_prefills_from_incident_and_marks_unknowns(breach, user_a):
 
 
 def test_suggested_kinds_follow_applying_obligations(breach):
-    assert services.suggested_draft_kinds(breach) == ["cert_sante", "cnil",
-                                                      "individuals_letter"]
+    assert services.suggested_draft_kinds(breach) == ["cert_sante", "cnil", "individuals_letter"]
 
 
 def test_regenerate_keeps_edits_unless_reset(breach, user_a):
     draft, _ = services.generate_draft(breach, "cert_sante", "fr", user_a)
-    services.update_draft(draft, {"structure.address": "1 rue de l'Exemple, 75000 Paris",
-                                  "description.summary": "Titre revu"}, user_a)
+    services.update_draft(
+        draft,
+        {
+            "structure.address": "1 rue de l'Exemple, 75000 Paris",
+            "description.summary": "Titre revu",
+        },
+        user_a,
+    )
     breach.title = "Nouveau titre"
     breach.individuals_affected = 1500
     breach.save()
@@ -94,8 +115,7 @@ def test_regenerate_keeps_edits_unless_reset(breach, user_a):
     draft, _ = services.generate_draft(breach, "cert_sante", "fr", user_a, reset=True)
     assert field(draft.content, "structure", "address")["value"] == ""
     assert field(draft.content, "description", "summary")["value"] == "Nouveau titre"
-    assert [h["event"] for h in draft.content["history"]] == ["generated", "regenerated",
-                                                               "reset"]
+    assert [h["event"] for h in draft.content["history"]] == ["generated", "regenerated", "reset"]
 
 
 def test_update_rejects_unknown_fields_and_writes_nothing(breach, user_a):
@@ -112,8 +132,7 @@ def test_status_flow_and_sent_is_final(breach, user_a):
     draft = services.set_status(draft, "final", user_a)
     draft = services.set_status(draft, "sent", user_a)
     assert draft.content["sent_at"]
-    assert TimelineEntry.objects.filter(incident=breach, kind="log",
-                                        text__contains="CNIL").exists()
+    assert TimelineEntry.objects.filter(incident=breach, kind="log", text__contains="CNIL").exists()
     assert services.matching_obligation(draft).obligation_id == "gdpr_art33"
     with pytest.raises(ValidationError):
         services.set_status(draft, "draft", user_a)
@@ -154,9 +173,15 @@ def test_docx_export_opens_and_highlights_fields_to_complete(breach, user_a):
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "What happened" in cells
     assert any("TO COMPLETE" in text for text in cells)
-    highlighted = [run.text for table in document.tables for row in table.rows
-                   for cell in row.cells for p in cell.paragraphs for run in p.runs
-                   if run.font.highlight_color == WD_COLOR_INDEX.YELLOW]
+    highlighted = [
+        run.text
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for p in cell.paragraphs
+        for run in p.runs
+        if run.font.highlight_color == WD_COLOR_INDEX.YELLOW
+    ]
     assert "[TO COMPLETE]" in highlighted
     assert document.core_properties.subject == breach.reference
 
@@ -169,10 +194,16 @@ def test_json_export_schema_and_audit(breach, user_a):
     assert document["schema"] == "hygie.response.draft/1"
     assert document["incident"]["reference"] == breach.reference
     assert document["kind"] == "nis2_notification" and document["language"] == "en"
-    assert document["to_complete"] == sum(f["to_complete"] for g in document["groups"]
-                                          for f in g["fields"])
-    assert set(document["groups"][0]["fields"][0]) == {"key", "label", "value", "to_complete",
-                                                      "help"}
+    assert document["to_complete"] == sum(
+        f["to_complete"] for g in document["groups"] for f in g["fields"]
+    )
+    assert set(document["groups"][0]["fields"][0]) == {
+        "key",
+        "label",
+        "value",
+        "to_complete",
+        "help",
+    }
     entry = AuditEntry.objects.filter(action="export").latest("sequence")
     assert AuditEntry.objects.filter(action="export").count() == before + 1
     assert entry.object_type == "response.notificationdraft"
@@ -190,8 +221,11 @@ def test_dpo_account_fills_the_contact(breach, user_a, make_user, establishment_
     make_user("dora", "dpo", [establishment_a], first_name="Dora", last_name="Delorme")
     draft, _ = services.generate_draft(breach, "individuals_letter", "fr", user_a)
     assert "Dora Delorme" in field(draft.content, "letter", "contact")["value"]
-    assert "dora@example.org" in field(draft.content, "dpo", "email")["value"] \
-        if any(g["key"] == "dpo" for g in draft.content["groups"]) else True
+    assert (
+        "dora@example.org" in field(draft.content, "dpo", "email")["value"]
+        if any(g["key"] == "dpo" for g in draft.content["groups"])
+        else True
+    )
 
 
 def test_engine_kinds_match_the_stored_choices():

@@ -67,8 +67,9 @@ def test_panel_htmx_generate_rerenders_fragment(rssi, breach):
 
 
 def test_panel_plain_post_redirects_to_edit(rssi, breach):
-    response = rssi.post(reverse("response:incident_drafts", args=[breach.pk]),
-                         {"kind": "hhs", "language": "en"})
+    response = rssi.post(
+        reverse("response:incident_drafts", args=[breach.pk]), {"kind": "hhs", "language": "en"}
+    )
     created = NotificationDraft.objects.get(incident=breach, kind="hhs")
     assert response.status_code == 302
     assert response["Location"] == reverse("response:notificationdraft_edit", args=[created.pk])
@@ -81,26 +82,38 @@ def test_panel_read_only_for_auditor(auditor, breach, draft):
     assert auditor.post(url, {"kind": "cnil", "language": "fr"}).status_code == 403
 
 
-def test_panel_denied_without_capability_and_other_establishment(staff, breach, incident_b,
-                                                                 rssi):
+def test_panel_denied_without_capability_and_other_establishment(staff, breach, incident_b, rssi):
     assert staff.get(reverse("response:incident_drafts", args=[breach.pk])).status_code == 403
     assert rssi.get(reverse("response:incident_drafts", args=[incident_b.pk])).status_code == 404
-    assert rssi.post(reverse("response:incident_drafts", args=[incident_b.pk]),
-                     {"kind": "cnil", "language": "fr"}).status_code == 404
+    assert (
+        rssi.post(
+            reverse("response:incident_drafts", args=[incident_b.pk]),
+            {"kind": "cnil", "language": "fr"},
+        ).status_code
+        == 404
+    )
 
 
 def test_detail_and_edit_page(rssi, draft):
     detail = rssi.get(reverse("response:notificationdraft_detail", args=[draft.pk]))
     assert detail.status_code == 200
     assert "To complete" in detail.content.decode()
-    assert AuditEntry.objects.filter(action="view", object_type="response.notificationdraft",
-                                     object_id=str(draft.pk),
-                                     establishment_id=draft.incident.establishment_id).exists()
+    assert AuditEntry.objects.filter(
+        action="view",
+        object_type="response.notificationdraft",
+        object_id=str(draft.pk),
+        establishment_id=draft.incident.establishment_id,
+    ).exists()
     edit_url = reverse("response:notificationdraft_edit", args=[draft.pk])
     page = rssi.get(edit_url).content.decode()
     assert 'name="nature.records"' in page
-    response = rssi.post(edit_url, {"nature.records": "about 1,300 records",
-                                    "controller.address": "1 Example Street\r\nParis"})
+    response = rssi.post(
+        edit_url,
+        {
+            "nature.records": "about 1,300 records",
+            "controller.address": "1 Example Street\r\nParis",
+        },
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert field(draft.content, "nature", "records")["value"] == "about 1,300 records"
@@ -109,20 +122,28 @@ def test_detail_and_edit_page(rssi, draft):
 
 
 def test_edit_too_long_value_is_refused(rssi, draft):
-    response = rssi.post(reverse("response:notificationdraft_edit", args=[draft.pk]),
-                         {"nature.records": "x" * 20001})
+    response = rssi.post(
+        reverse("response:notificationdraft_edit", args=[draft.pk]), {"nature.records": "x" * 20001}
+    )
     assert response.status_code == 400
     draft.refresh_from_db()
     assert field(draft.content, "nature", "records")["value"] == ""
 
 
 def test_edit_and_status_denied_to_auditor(auditor, draft):
-    assert auditor.get(reverse("response:notificationdraft_detail",
-                               args=[draft.pk])).status_code == 200
-    assert auditor.get(reverse("response:notificationdraft_edit",
-                               args=[draft.pk])).status_code == 403
-    assert auditor.post(reverse("response:notificationdraft_status", args=[draft.pk]),
-                        {"status": "sent"}).status_code == 403
+    assert (
+        auditor.get(reverse("response:notificationdraft_detail", args=[draft.pk])).status_code
+        == 200
+    )
+    assert (
+        auditor.get(reverse("response:notificationdraft_edit", args=[draft.pk])).status_code == 403
+    )
+    assert (
+        auditor.post(
+            reverse("response:notificationdraft_status", args=[draft.pk]), {"status": "sent"}
+        ).status_code
+        == 403
+    )
     draft.refresh_from_db()
     assert draft.status == "draft"
 
@@ -141,12 +162,18 @@ def test_status_change_and_sent_locks(rssi, draft):
 
 def test_draft_pages_of_other_establishment_are_404(rssi, incident_b, user_b):
     theirs = services.generate_draft(incident_b, "cnil", "fr", user_b)[0]
-    for name, args in (("notificationdraft_detail", [theirs.pk]),
-                       ("notificationdraft_edit", [theirs.pk]),
-                       ("notificationdraft_export", [theirs.pk, "pdf"])):
+    for name, args in (
+        ("notificationdraft_detail", [theirs.pk]),
+        ("notificationdraft_edit", [theirs.pk]),
+        ("notificationdraft_export", [theirs.pk, "pdf"]),
+    ):
         assert rssi.get(reverse(f"response:{name}", args=args)).status_code == 404
-    assert rssi.post(reverse("response:notificationdraft_status", args=[theirs.pk]),
-                     {"status": "sent"}).status_code == 404
+    assert (
+        rssi.post(
+            reverse("response:notificationdraft_status", args=[theirs.pk]), {"status": "sent"}
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("fmt, magic", [("pdf", b"%PDF"), ("docx", b"PK"), ("json", b"{")])
@@ -171,8 +198,9 @@ def test_report_pdf(auditor, breach):
     assert response.status_code == 200
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert breach.reference in text and "Post-incident report" in text
-    assert AuditEntry.objects.filter(action="export", object_type="response.incident",
-                                     object_id=str(breach.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="export", object_type="response.incident", object_id=str(breach.pk)
+    ).exists()
 
 
 def test_report_of_other_establishment_is_404(rssi, incident_b):
@@ -196,8 +224,11 @@ def test_breach_register_exports(auditor, breach, fmt):
     response = auditor.get(reverse("response:breach_register_export", args=[fmt]))
     assert response.status_code == 200
     assert "breach-register-" in response["Content-Disposition"]
-    assert AuditEntry.objects.filter(action="export", object_repr="GDPR breach register",
-                                     establishment_id=breach.establishment_id).exists()
+    assert AuditEntry.objects.filter(
+        action="export",
+        object_repr="GDPR breach register",
+        establishment_id=breach.establishment_id,
+    ).exists()
 
 
 def test_breach_register_denied_without_capability(staff):
@@ -206,8 +237,9 @@ def test_breach_register_denied_without_capability(staff):
 
 
 def test_kpi_page(rssi, breach, incident_b):
-    response = rssi.get(reverse("response:kpi_list"), {"since": "2026-01-01",
-                                                   "until": "2026-12-31"})
+    response = rssi.get(
+        reverse("response:kpi_list"), {"since": "2026-01-01", "until": "2026-12-31"}
+    )
     content = response.content.decode()
     assert response.status_code == 200
     assert "CH Alpha" in content and "Clinique Beta" not in content
@@ -220,7 +252,12 @@ def test_kpi_page_requires_sign_in(client):
 
 
 def test_obligation_met_late_shows_in_kpis(rssi, breach):
-    make_obligation(breach, "gdpr_art33", due=breach.discovered_at + timedelta(hours=72),
-                    status="done", done_at=datetime(2026, 3, 14, tzinfo=UTC))
+    make_obligation(
+        breach,
+        "gdpr_art33",
+        due=breach.discovered_at + timedelta(hours=72),
+        status="done",
+        done_at=datetime(2026, 3, 14, tzinfo=UTC),
+    )
     content = rssi.get(reverse("response:kpi_list"), {"since": "2026-01-01"}).content.decode()
     assert "1 late" in content

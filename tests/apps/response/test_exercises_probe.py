@@ -23,10 +23,16 @@ def probe():
 def completed(establishment, days_ago: int, status=ExerciseStatus.COMPLETED) -> Exercise:
     ended = timezone.now() - timedelta(days=days_ago)
     return Exercise.objects.create(
-        establishment=establishment, title=f"Exercice J-{days_ago}", scenario_key="phi-leak-press",
+        establishment=establishment,
+        title=f"Exercice J-{days_ago}",
+        scenario_key="phi-leak-press",
         scenario_source=service.shipped_scenarios()["phi-leak-press"].source,
-        planned_for=ended - timedelta(hours=3), status=status,
-        started_at=ended - timedelta(hours=2), ended_at=ended, summary="Résumé")
+        planned_for=ended - timedelta(hours=3),
+        status=status,
+        started_at=ended - timedelta(hours=2),
+        ended_at=ended,
+        summary="Résumé",
+    )
 
 
 def test_registered_with_a_control():
@@ -60,8 +66,9 @@ def test_older_than_twelve_months_fails(establishment_a, user_a):
     assert result.status == "fail" and "more than 12 months" in result.summary
 
 
-def test_running_cancelled_and_other_establishments_do_not_count(establishment_a,
-                                                                  establishment_b, user_b):
+def test_running_cancelled_and_other_establishments_do_not_count(
+    establishment_a, establishment_b, user_b
+):
     completed(establishment_a, 10, status=ExerciseStatus.CANCELLED)
     theirs = completed(establishment_b, 10)
     service.generate_report(theirs, user_b)

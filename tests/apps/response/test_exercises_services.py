@@ -23,20 +23,29 @@ PLANNED_FOR = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def exercise(establishment_a, user_a):
-    return service.plan_exercise(user_a, establishment=establishment_a, title="Exercice DPI 2026",
-                                 planned_for=PLANNED_FOR, scenario_key="ransomware-ehr",
-                                 participants=[user_a], other_participants="Dr Exemple, SAMU")
+    return service.plan_exercise(
+        user_a,
+        establishment=establishment_a,
+        title="Exercice DPI 2026",
+        planned_for=PLANNED_FOR,
+        scenario_key="ransomware-ehr",
+        participants=[user_a],
+        other_participants="Dr Exemple, SAMU",
+    )
 
 
 def started(exercise, user, minutes_ago: float) -> Exercise:
-    return service.start_exercise(exercise, user,
-                                  at=timezone.now() - timedelta(minutes=minutes_ago))
+    return service.start_exercise(
+        exercise, user, at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
 
 
 def test_shipped_scenarios_are_loaded():
     assert set(service.shipped_scenarios()) == {"ransomware-ehr", "phi-leak-press"}
-    assert dict(service.scenario_choices("en"))["phi-leak-press"] == \
-        "Patient data leak revealed by the press"
+    assert (
+        dict(service.scenario_choices("en"))["phi-leak-press"]
+        == "Patient data leak revealed by the press"
+    )
 
 
 def test_plan_freezes_the_scenario_source(exercise, establishment_a):
@@ -46,64 +55,108 @@ def test_plan_freezes_the_scenario_source(exercise, establishment_a):
     assert exercise.status == ExerciseStatus.PLANNED
     assert exercise.objectives.startswith("- ")  # the scenario's objectives by default
     assert list(exercise.participants.all())[0].username == "alice"
-    assert AuditEntry.objects.filter(action="create", object_type="response.exercise",
-                                     object_id=str(exercise.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="create", object_type="response.exercise", object_id=str(exercise.pk)
+    ).exists()
     # Later changes to the shipped file do not touch a planned exercise.
     Exercise.objects.filter(pk=exercise.pk).update(
-        scenario_source=shipped.source.replace("\nversion: 1\n", "\nversion: 7\n"))
+        scenario_source=shipped.source.replace("\nversion: 1\n", "\nversion: 7\n")
+    )
     exercise.refresh_from_db()
     assert service.scenario_of(exercise).version == 7
 
 
 def test_plan_with_a_custom_scenario(establishment_a, user_a):
     source = service.shipped_scenarios()["phi-leak-press"].source.replace(
-        "key: phi-leak-press", "key: my-own")
-    exercise = service.plan_exercise(user_a, establishment=establishment_a, title="",
-                                     planned_for=PLANNED_FOR, scenario_source=source)
+        "key: phi-leak-press", "key: my-own"
+    )
+    exercise = service.plan_exercise(
+        user_a,
+        establishment=establishment_a,
+        title="",
+        planned_for=PLANNED_FOR,
+        scenario_source=source,
+    )
     assert exercise.scenario_key == "my-own"
-    assert exercise.title in {"Fuite de données patients révélée par la presse",
-                              "Patient data leak revealed by the press"}
+    assert exercise.title in {
+        "Fuite de données patients révélée par la presse",
+        "Patient data leak revealed by the press",
+    }
 
 
 def test_plan_rejects_bad_input_and_writes_nothing(establishment_a, user_a):
     with pytest.raises(ValidationError) as caught:
-        service.plan_exercise(user_a, establishment=establishment_a, title="x",
-                              planned_for=PLANNED_FOR, scenario_key="nope")
+        service.plan_exercise(
+            user_a,
+            establishment=establishment_a,
+            title="x",
+            planned_for=PLANNED_FOR,
+            scenario_key="nope",
+        )
     assert "scenario_key" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
-        service.plan_exercise(user_a, establishment=establishment_a, title="x",
-                              planned_for=PLANNED_FOR, scenario_source="key: [broken")
+        service.plan_exercise(
+            user_a,
+            establishment=establishment_a,
+            title="x",
+            planned_for=PLANNED_FOR,
+            scenario_source="key: [broken",
+        )
     assert "not valid YAML" in caught.value.message_dict["scenario_source"][0]
     assert not Exercise.objects.exists()
 
 
 def test_plan_refuses_participants_of_another_establishment(establishment_a, user_a, user_b):
     with pytest.raises(ValidationError):
-        service.plan_exercise(user_a, establishment=establishment_a, title="x",
-                              planned_for=PLANNED_FOR, scenario_key="ransomware-ehr",
-                              participants=[user_b])
+        service.plan_exercise(
+            user_a,
+            establishment=establishment_a,
+            title="x",
+            planned_for=PLANNED_FOR,
+            scenario_key="ransomware-ehr",
+            participants=[user_b],
+        )
     assert not Exercise.objects.exists()
 
 
-def test_plan_requires_capability_and_establishment(establishment_a, establishment_b, user_a,
-                                                    make_user):
+def test_plan_requires_capability_and_establishment(
+    establishment_a, establishment_b, user_a, make_user
+):
     with pytest.raises(PermissionDenied):
-        service.plan_exercise(user_a, establishment=establishment_b, title="x",
-                              planned_for=PLANNED_FOR, scenario_key="ransomware-ehr")
+        service.plan_exercise(
+            user_a,
+            establishment=establishment_b,
+            title="x",
+            planned_for=PLANNED_FOR,
+            scenario_key="ransomware-ehr",
+        )
     analyst = make_user("soc", "soc_analyst", [establishment_a])
     with pytest.raises(PermissionDenied):
-        service.plan_exercise(analyst, establishment=establishment_a, title="x",
-                              planned_for=PLANNED_FOR, scenario_key="ransomware-ehr")
+        service.plan_exercise(
+            analyst,
+            establishment=establishment_a,
+            title="x",
+            planned_for=PLANNED_FOR,
+            scenario_key="ransomware-ehr",
+        )
     dpo = make_user("dpo", "dpo", [establishment_a])
-    assert service.plan_exercise(dpo, establishment=establishment_a, title="x",
-                                 planned_for=PLANNED_FOR, scenario_key="phi-leak-press").pk
+    assert service.plan_exercise(
+        dpo,
+        establishment=establishment_a,
+        title="x",
+        planned_for=PLANNED_FOR,
+        scenario_key="phi-leak-press",
+    ).pk
 
 
 def test_start_delivers_due_injects_once(exercise, user_a):
     started(exercise, user_a, minutes_ago=25)
     first = service.deliver_due_injects(exercise, user_a)
-    assert [entry.inject_key for entry in first] == ["night-call", "encryption-confirmed",
-                                                      "ransom-note"]
+    assert [entry.inject_key for entry in first] == [
+        "night-call",
+        "encryption-confirmed",
+        "ransom-note",
+    ]
     assert service.deliver_due_injects(exercise, user_a) == []
     assert exercise.entries.filter(kind="inject").count() == 3
     with pytest.raises(ValidationError):
@@ -119,8 +172,9 @@ def test_unique_constraint_backs_up_the_lock(exercise, user_a):
     """A row written behind the service's back is never duplicated."""
     started(exercise, user_a, minutes_ago=0)
     ExerciseEntry.objects.filter(exercise=exercise).delete()
-    ExerciseEntry.objects.create(exercise=exercise, kind="inject", inject_key="night-call",
-                                 at=timezone.now(), text="x")
+    ExerciseEntry.objects.create(
+        exercise=exercise, kind="inject", inject_key="night-call", at=timezone.now(), text="x"
+    )
     assert service.deliver_due_injects(exercise, user_a) == []
     assert exercise.entries.filter(inject_key="night-call").count() == 1
 
@@ -128,8 +182,13 @@ def test_unique_constraint_backs_up_the_lock(exercise, user_a):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_polls_deliver_each_inject_once(organisation, establishment_a, make_user):
     user = make_user("racer", "rssi", [establishment_a])
-    exercise = service.plan_exercise(user, establishment=establishment_a, title="Course",
-                                     planned_for=PLANNED_FOR, scenario_key="ransomware-ehr")
+    exercise = service.plan_exercise(
+        user,
+        establishment=establishment_a,
+        title="Course",
+        planned_for=PLANNED_FOR,
+        scenario_key="ransomware-ehr",
+    )
     service.start_exercise(exercise, user, at=timezone.now() - timedelta(hours=1))
     barrier = threading.Barrier(4)
     results: list[int] = []
@@ -138,8 +197,9 @@ def test_concurrent_polls_deliver_each_inject_once(organisation, establishment_a
     def poll() -> None:
         try:
             barrier.wait()
-            results.append(len(service.deliver_due_injects(Exercise.objects.get(pk=exercise.pk),
-                                                           user)))
+            results.append(
+                len(service.deliver_due_injects(Exercise.objects.get(pk=exercise.pk), user))
+            )
         except DatabaseError as error:  # reported below, not swallowed
             errors.append(error)
         finally:
@@ -207,14 +267,19 @@ def test_end_and_after_action_report(exercise, user_a, settings):
     assert exercise.status == ExerciseStatus.COMPLETED and exercise.ended_at
     frozen = service.elapsed(exercise, timezone.now() + timedelta(hours=5))
     assert frozen == exercise.ended_at - exercise.started_at
-    assert service.deliver_due_injects(exercise, user_a, now=timezone.now() + timedelta(hours=5)) \
-        == []
+    assert (
+        service.deliver_due_injects(exercise, user_a, now=timezone.now() + timedelta(hours=5)) == []
+    )
     with pytest.raises(ValidationError):
         service.generate_report(exercise, user_a)  # no summary yet
-    service.save_after_action(exercise, user_a, summary="Cellule réunie en 20 minutes.",
-                              strengths="Procédures dégradées connues.",
-                              improvements="Annuaire de crise périmé.",
-                              action_plan="Mettre à jour l'annuaire — RSSI — 30/06")
+    service.save_after_action(
+        exercise,
+        user_a,
+        summary="Cellule réunie en 20 minutes.",
+        strengths="Procédures dégradées connues.",
+        improvements="Annuaire de crise périmé.",
+        action_plan="Mettre à jour l'annuaire — RSSI — 30/06",
+    )
     # A late observation is still accepted (written up after the debrief).
     service.record_entry(exercise, user_a, "observation", "Relecture à froid")
     settings.LANGUAGE_CODE = "en"
@@ -234,15 +299,17 @@ def test_end_and_after_action_report(exercise, user_a, settings):
     # Regenerating keeps the earlier version as evidence too.
     second = service.generate_report(exercise, user_a, language="fr")
     assert Evidence.objects.filter(pk__in=[evidence.pk, second.pk]).count() == 2
-    french = "\n".join(page.extract_text() for page in
-                       PdfReader(io.BytesIO(second.file.open("rb").read())).pages)
+    french = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(second.file.open("rb").read())).pages
+    )
     assert "Le DPI ne répond plus aux urgences" in french
 
 
 def test_after_action_requires_completion(exercise, user_a):
     with pytest.raises(ValidationError):
-        service.save_after_action(exercise, user_a, summary="x", strengths="", improvements="",
-                                  action_plan="")
+        service.save_after_action(
+            exercise, user_a, summary="x", strengths="", improvements="", action_plan=""
+        )
 
 
 def test_cancel_and_delete_rules(exercise, user_a, establishment_a):
@@ -251,8 +318,13 @@ def test_cancel_and_delete_rules(exercise, user_a, establishment_a):
         service.start_exercise(exercise, user_a)
     service.delete_exercise(exercise, user_a)
     assert not Exercise.objects.filter(pk=exercise.pk).exists()
-    other = service.plan_exercise(user_a, establishment=establishment_a, title="B",
-                                  planned_for=PLANNED_FOR, scenario_key="phi-leak-press")
+    other = service.plan_exercise(
+        user_a,
+        establishment=establishment_a,
+        title="B",
+        planned_for=PLANNED_FOR,
+        scenario_key="phi-leak-press",
+    )
     started(other, user_a, 1)
     with pytest.raises(ValidationError):
         service.delete_exercise(other, user_a)
@@ -270,14 +342,16 @@ def test_update_plan(exercise, user_a):
 
 def test_status_by_establishment(exercise, user_a, establishment_a, make_user, establishment_b):
     rows = service.exercise_status_by_establishment(user_a)
-    assert [(row.establishment, row.last, row.is_overdue) for row in rows] == \
-        [(establishment_a, None, True)]
+    assert [(row.establishment, row.last, row.is_overdue) for row in rows] == [
+        (establishment_a, None, True)
+    ]
     started(exercise, user_a, 60)
     service.end_exercise(exercise, user_a)
     (row,) = service.exercise_status_by_establishment(user_a)
     assert row.last == exercise and not row.is_overdue and not row.has_report
-    (row,) = service.exercise_status_by_establishment(user_a,
-                                                      now=timezone.now() + timedelta(days=400))
+    (row,) = service.exercise_status_by_establishment(
+        user_a, now=timezone.now() + timedelta(days=400)
+    )
     assert row.is_overdue
     everyone = make_user("org", "rssi", all_establishments=True)
     assert len(service.exercise_status_by_establishment(everyone)) == 2

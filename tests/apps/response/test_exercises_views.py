@@ -24,14 +24,18 @@ pytestmark = pytest.mark.usefixtures("english")
 
 def make_exercise(establishment, title=None, scenario="ransomware-ehr"):
     return Exercise.objects.create(
-        establishment=establishment, title=title or f"Exercice {establishment.name}",
-        scenario_key=scenario, scenario_source=service.shipped_scenarios()[scenario].source,
-        planned_for=PLANNED_FOR)
+        establishment=establishment,
+        title=title or f"Exercice {establishment.name}",
+        scenario_key=scenario,
+        scenario_source=service.shipped_scenarios()[scenario].source,
+        planned_for=PLANNED_FOR,
+    )
 
 
 def run(exercise, minutes_ago=0.0):
     Exercise.objects.filter(pk=exercise.pk).update(
-        status=ExerciseStatus.RUNNING, started_at=timezone.now() - timedelta(minutes=minutes_ago))
+        status=ExerciseStatus.RUNNING, started_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
     exercise.refresh_from_db()
     return exercise
 
@@ -52,8 +56,9 @@ def test_list_shows_yearly_status_per_establishment(client_a, establishment_a, u
     page = client_a.get(reverse("response:exercise_list")).content.decode()
     assert "Up to date" in page and "Missing" in page
     Exercise.objects.filter(pk=exercise.pk).update(
-        ended_at=timezone.now() - timedelta(days=400), started_at=timezone.now()
-        - timedelta(days=400, hours=1))
+        ended_at=timezone.now() - timedelta(days=400),
+        started_at=timezone.now() - timedelta(days=400, hours=1),
+    )
     page = client_a.get(reverse("response:exercise_list")).content.decode()
     assert "Older than 12 months" in page
 
@@ -64,11 +69,18 @@ def test_plan_form(client_a, establishment_a, user_a):
     content = page.content.decode()
     assert "Ransomware on the electronic health record" in content
     assert "Patient data leak revealed by the press" in content
-    response = client_a.post(reverse("response:exercise_add"), {
-        "establishment": establishment_a.pk, "title": "Exercice annuel",
-        "scenario_key": "phi-leak-press", "planned_for": "2026-09-15T14:00",
-        "participants": [user_a.pk], "other_participants": "Chargée de communication",
-        "objectives": ""})
+    response = client_a.post(
+        reverse("response:exercise_add"),
+        {
+            "establishment": establishment_a.pk,
+            "title": "Exercice annuel",
+            "scenario_key": "phi-leak-press",
+            "planned_for": "2026-09-15T14:00",
+            "participants": [user_a.pk],
+            "other_participants": "Chargée de communication",
+            "objectives": "",
+        },
+    )
     exercise = Exercise.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("response:exercise_detail", args=[exercise.pk])
@@ -77,8 +89,10 @@ def test_plan_form(client_a, establishment_a, user_a):
 
 
 def test_plan_form_errors_write_nothing(client_a, establishment_a, establishment_b):
-    response = client_a.post(reverse("response:exercise_add"), {
-        "establishment": establishment_b.pk, "planned_for": "soon"})
+    response = client_a.post(
+        reverse("response:exercise_add"),
+        {"establishment": establishment_b.pk, "planned_for": "soon"},
+    )
     assert response.status_code == 422
     content = response.content.decode()
     assert "errorlist" in content
@@ -89,13 +103,17 @@ def test_plan_form_errors_write_nothing(client_a, establishment_a, establishment
 def test_plan_with_an_uploaded_scenario_reports_lines(client_a, establishment_a):
     source = service.shipped_scenarios()["phi-leak-press"].source
     broken = source.replace("channel: press", "channel: carrier-pigeon", 1)
-    data = {"establishment": establishment_a.pk, "planned_for": "2026-09-15T14:00",
-            "file": SimpleUploadedFile("mine.yaml", broken.encode())}
+    data = {
+        "establishment": establishment_a.pk,
+        "planned_for": "2026-09-15T14:00",
+        "file": SimpleUploadedFile("mine.yaml", broken.encode()),
+    }
     response = client_a.post(reverse("response:exercise_add"), data)
     assert response.status_code == 422
     assert "injects[0].channel: unknown channel" in response.content.decode()
-    data["file"] = SimpleUploadedFile("mine.yaml", source.replace(
-        "key: phi-leak-press", "key: custom-leak").encode())
+    data["file"] = SimpleUploadedFile(
+        "mine.yaml", source.replace("key: phi-leak-press", "key: custom-leak").encode()
+    )
     assert client_a.post(reverse("response:exercise_add"), data).status_code == 302
     assert Exercise.objects.get().scenario_key == "custom-leak"
 
@@ -103,21 +121,29 @@ def test_plan_with_an_uploaded_scenario_reports_lines(client_a, establishment_a)
 def test_plan_with_a_deeply_nested_upload_is_refused_with_its_line(client_a, establishment_a):
     # Issue 9: such an upload tied a web thread for about a minute.
     deep = "schema_version: 1\ninjects:\n" + "".join(" " * n + "- \n" for n in range(1, 600))
-    data = {"establishment": establishment_a.pk, "planned_for": "2026-09-15T14:00",
-            "file": SimpleUploadedFile("deep.yaml", deep.encode())}
+    data = {
+        "establishment": establishment_a.pk,
+        "planned_for": "2026-09-15T14:00",
+        "file": SimpleUploadedFile("deep.yaml", deep.encode()),
+    }
     response = client_a.post(reverse("response:exercise_add"), data)
     assert response.status_code == 422
-    assert "12:11: (document): nested deeper than 10 levels" in \
-        response.content.decode()
+    assert "12:11: (document): nested deeper than 10 levels" in response.content.decode()
     assert not Exercise.objects.exists()
 
 
 def test_edit_plan(client_a, establishment_a):
     exercise = make_exercise(establishment_a)
     assert client_a.get(reverse("response:exercise_edit", args=[exercise.pk])).status_code == 200
-    response = client_a.post(reverse("response:exercise_edit", args=[exercise.pk]), {
-        "title": "Renommé", "planned_for": "2026-10-01T09:30", "objectives": "Tester",
-        "other_participants": ""})
+    response = client_a.post(
+        reverse("response:exercise_edit", args=[exercise.pk]),
+        {
+            "title": "Renommé",
+            "planned_for": "2026-10-01T09:30",
+            "objectives": "Tester",
+            "other_participants": "",
+        },
+    )
     assert response.status_code == 302
     exercise.refresh_from_db()
     assert exercise.title == "Renommé" and exercise.objectives == "Tester"
@@ -125,8 +151,7 @@ def test_edit_plan(client_a, establishment_a):
 
 def test_detail_shows_scenario_and_actions(client_a, establishment_a):
     exercise = make_exercise(establishment_a)
-    content = client_a.get(reverse("response:exercise_detail", args=[exercise.pk])) \
-        .content.decode()
+    content = client_a.get(reverse("response:exercise_detail", args=[exercise.pk])).content.decode()
     assert "Start the exercise" in content
     assert "The EHR stops responding in the emergency department" in content
     assert "cert_sante" in content  # obligations cited by the injects
@@ -136,8 +161,7 @@ def test_detail_shows_scenario_and_actions(client_a, establishment_a):
 
 def test_script_is_hidden_from_read_only_viewers(auditor, establishment_a):
     exercise = make_exercise(establishment_a)
-    content = auditor.get(reverse("response:exercise_detail", args=[exercise.pk])) \
-        .content.decode()
+    content = auditor.get(reverse("response:exercise_detail", args=[exercise.pk])).content.decode()
     assert "13 injects over 3:00:00" in content
     assert "The EHR stops responding" not in content
     assert "Call the on-call IT engineer" not in content
@@ -152,23 +176,31 @@ def test_full_run_through_the_pages(client_a, establishment_a, user_a):
     assert 'hx-trigger="every 5s"' in console
     assert "Deliver the next inject now" in console
     # The facilitator delivers the next inject through htmx: the live region comes back.
-    live = client_a.post(reverse("response:exercise_deliver", args=[exercise.pk]),
-                         HTTP_HX_REQUEST="true").content.decode()
+    live = client_a.post(
+        reverse("response:exercise_deliver", args=[exercise.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert live.startswith('<div id="exercise-live"') and "<html" not in live
     assert "Encryption under way on the servers" in live and "delivered early" in live
     # A decision through htmx: the live region, plus a fresh form swapped out-of-band.
-    logged = client_a.post(reverse("response:exercise_entry_add", args=[exercise.pk]),
-                           {"kind": "decision", "text": "Isoler le réseau"},
-                           HTTP_HX_REQUEST="true")
+    logged = client_a.post(
+        reverse("response:exercise_entry_add", args=[exercise.pk]),
+        {"kind": "decision", "text": "Isoler le réseau"},
+        HTTP_HX_REQUEST="true",
+    )
     body = logged.content.decode()
     assert logged.status_code == 200 and "Isoler le réseau" in body
     assert 'id="exercise-entry-form"' in body and 'hx-swap-oob="true"' in body
-    invalid = client_a.post(reverse("response:exercise_entry_add", args=[exercise.pk]),
-                            {"kind": "decision", "text": ""}, HTTP_HX_REQUEST="true")
+    invalid = client_a.post(
+        reverse("response:exercise_entry_add", args=[exercise.pk]),
+        {"kind": "decision", "text": ""},
+        HTTP_HX_REQUEST="true",
+    )
     assert invalid.status_code == 422 and "errorlist" in invalid.content.decode()
     # Without JavaScript: a plain post redirects back to the console.
-    plain = client_a.post(reverse("response:exercise_entry_add", args=[exercise.pk]),
-                          {"kind": "observation", "text": "Bonne coordination"})
+    plain = client_a.post(
+        reverse("response:exercise_entry_add", args=[exercise.pk]),
+        {"kind": "observation", "text": "Bonne coordination"},
+    )
     assert plain["Location"] == reverse("response:exercise_run", args=[exercise.pk])
     ended = client_a.post(reverse("response:exercise_end", args=[exercise.pk]))
     assert ended["Location"] == reverse("response:exercise_after_action", args=[exercise.pk])
@@ -178,14 +210,20 @@ def test_full_run_through_the_pages(client_a, establishment_a, user_a):
     assert form.status_code == 200
     missing = client_a.post(ended["Location"], {"summary": "", "generate": "1"})
     assert missing.status_code == 422
-    response = client_a.post(ended["Location"], {
-        "summary": "Bon exercice", "strengths": "Réactivité", "improvements": "Annuaire",
-        "action_plan": "Mettre à jour l'annuaire", "generate": "1"})
+    response = client_a.post(
+        ended["Location"],
+        {
+            "summary": "Bon exercice",
+            "strengths": "Réactivité",
+            "improvements": "Annuaire",
+            "action_plan": "Mettre à jour l'annuaire",
+            "generate": "1",
+        },
+    )
     assert response.status_code == 302
     exercise.refresh_from_db()
     assert exercise.report_evidence is not None
-    detail = client_a.get(reverse("response:exercise_detail", args=[exercise.pk])) \
-        .content.decode()
+    detail = client_a.get(reverse("response:exercise_detail", args=[exercise.pk])).content.decode()
     assert exercise.report_evidence.sha256 in detail
     download = client_a.get(reverse("response:exercise_report", args=[exercise.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
@@ -200,8 +238,9 @@ def test_poll_fragment_delivers_new_injects_without_reload(client_a, establishme
     assert "<html" not in first and "hx-trigger" in first
     assert "Encryption under way" in first and "The ransom note" not in first
     assert "2 / 13" in first
-    Exercise.objects.filter(pk=exercise.pk).update(started_at=exercise.started_at
-                                                    - timedelta(minutes=10))
+    Exercise.objects.filter(pk=exercise.pk).update(
+        started_at=exercise.started_at - timedelta(minutes=10)
+    )
     second = client_a.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "The ransom note" in second and "3 / 13" in second
     assert exercise.entries.filter(kind="inject").count() == 3
@@ -210,8 +249,7 @@ def test_poll_fragment_delivers_new_injects_without_reload(client_a, establishme
 def test_poll_stops_once_the_exercise_is_over(client_a, establishment_a, user_a):
     exercise = run(make_exercise(establishment_a), 5)
     service.end_exercise(exercise, user_a)
-    fragment = client_a.get(reverse("response:exercise_live", args=[exercise.pk])) \
-        .content.decode()
+    fragment = client_a.get(reverse("response:exercise_live", args=[exercise.pk])).content.decode()
     assert "hx-trigger" not in fragment
 
 
@@ -223,8 +261,7 @@ def test_report_download_without_report_redirects(client_a, establishment_a):
 
 def test_delete_only_planned_or_cancelled(client_a, establishment_a):
     planned = make_exercise(establishment_a, "À supprimer")
-    assert client_a.post(reverse("response:exercise_delete", args=[planned.pk])).status_code \
-        == 302
+    assert client_a.post(reverse("response:exercise_delete", args=[planned.pk])).status_code == 302
     assert not Exercise.objects.filter(pk=planned.pk).exists()
     kept = run(make_exercise(establishment_a, "À garder"))
     client_a.post(reverse("response:exercise_delete", args=[kept.pk]))
@@ -241,10 +278,21 @@ def test_viewers_follow_but_cannot_act(auditor, establishment_a):
     console = auditor.get(reverse("response:exercise_run", args=[exercise.pk]))
     assert console.status_code == 200
     assert "Deliver the next inject now" not in console.content.decode()
-    for name in ("exercise_start", "exercise_end", "exercise_deliver", "exercise_entry_add",
-                 "exercise_after_action", "exercise_cancel", "exercise_edit"):
-        assert auditor.post(reverse(f"response:{name}", args=[exercise.pk]),
-                            {"kind": "decision", "text": "x"}).status_code == 403, name
+    for name in (
+        "exercise_start",
+        "exercise_end",
+        "exercise_deliver",
+        "exercise_entry_add",
+        "exercise_after_action",
+        "exercise_cancel",
+        "exercise_edit",
+    ):
+        assert (
+            auditor.post(
+                reverse(f"response:{name}", args=[exercise.pk]), {"kind": "decision", "text": "x"}
+            ).status_code
+            == 403
+        ), name
     assert auditor.get(reverse("response:exercise_add")).status_code == 403
     exercise.refresh_from_db()
     assert exercise.status == ExerciseStatus.RUNNING
@@ -253,11 +301,21 @@ def test_viewers_follow_but_cannot_act(auditor, establishment_a):
 
 def test_other_establishment_is_404_everywhere(client_a, establishment_b):
     theirs = run(make_exercise(establishment_b, "Exercice de B"), 30)
-    for name in ("exercise_detail", "exercise_run", "exercise_live", "exercise_report",
-                 "exercise_after_action", "exercise_edit"):
+    for name in (
+        "exercise_detail",
+        "exercise_run",
+        "exercise_live",
+        "exercise_report",
+        "exercise_after_action",
+        "exercise_edit",
+    ):
         assert client_a.get(reverse(f"response:{name}", args=[theirs.pk])).status_code == 404
     for name in ("exercise_start", "exercise_end", "exercise_deliver", "exercise_entry_add"):
-        assert client_a.post(reverse(f"response:{name}", args=[theirs.pk]),
-                             {"kind": "decision", "text": "x"}).status_code == 404
+        assert (
+            client_a.post(
+                reverse(f"response:{name}", args=[theirs.pk]), {"kind": "decision", "text": "x"}
+            ).status_code
+            == 404
+        )
     # Polling another establishment's exercise delivers nothing.
     assert not theirs.entries.exists()

@@ -26,8 +26,12 @@ def test_concurrent_declarations_get_distinct_references(make_user, establishmen
     def declare(number: int) -> None:
         try:
             barrier.wait(timeout=10)
-            create_incident(user, establishment=establishment_a, title=f"Incident {number}",
-                            discovered_at=datetime(2026, 3, 10, 2, tzinfo=UTC))
+            create_incident(
+                user,
+                establishment=establishment_a,
+                title=f"Incident {number}",
+                discovered_at=datetime(2026, 3, 10, 2, tzinfo=UTC),
+            )
         except BaseException as error:  # noqa: BLE001  (reported to the main thread)
             errors.append(error)
         finally:

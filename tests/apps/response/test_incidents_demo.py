@@ -22,7 +22,11 @@ def test_demo_loads_a_realistic_incident():
     incident = Incident.objects.get(title=DEMO_TITLE)
     assert incident.establishment.name == "Centre hospitalier Exemple-sur-Loire"
     assert (incident.status, incident.category, incident.care_impact, incident.severity) == (
-        "containment", "ransomware", "degraded_mode", 50)
+        "containment",
+        "ransomware",
+        "degraded_mode",
+        50,
+    )
     assert incident.triaged_at < incident.contained_at
     assert incident.occurred_at < incident.discovered_at
     local = incident.discovered_at.astimezone(ZoneInfo("Europe/Paris"))
@@ -36,8 +40,12 @@ def test_demo_loads_a_realistic_incident():
     assert incident.timeline.filter(kind="log").count() >= 5
     assert incident.timeline.filter(kind="decision").exists()
     values = set(incident.observables.values_list("value", flat=True))
-    assert {"203.0.113.45", "198.51.100.23", "update-check.example.net",
-            "http://update-check.example.net/agent.bin"} <= values
+    assert {
+        "203.0.113.45",
+        "198.51.100.23",
+        "update-check.example.net",
+        "http://update-check.example.net/agent.bin",
+    } <= values
     assert incident.comments.count() == 1
 
 
@@ -62,20 +70,27 @@ def test_demo_incident_uses_every_area_of_the_response_module():
 
 def test_search_finds_by_reference_and_title_within_scope(user_a, incident, incident_b):
     search = search_providers.get("response.incidents").search
-    assert [hit.label for hit in search(user_a, "INC-2026-0001")] == [str(
-        f"{incident.reference} — {incident.title}")]
+    assert [hit.label for hit in search(user_a, "INC-2026-0001")] == [
+        str(f"{incident.reference} — {incident.title}")
+    ]
     assert search(user_a, "chiffrement serveurs")[0].url == reverse(
-        "response:incident_detail", args=[incident.pk])
+        "response:incident_detail", args=[incident.pk]
+    )
     assert search(user_a, "portable") == []  # incident_b is in establishment B
 
 
-def test_search_needs_the_capability_and_skips_descriptions(make_user, establishment_a,
-                                                           user_a, incident):
+def test_search_needs_the_capability_and_skips_descriptions(
+    make_user, establishment_a, user_a, incident
+):
     trainer = make_user("trainer", "trainer", [establishment_a])
     assert search_providers.get("response.incidents").search(trainer, "INC") == []
-    create_incident(user_a, establishment=establishment_a, title="Courriel suspect",
-                    description="Dossier de Jeanne Exemple",
-                    discovered_at=incident.discovered_at)
+    create_incident(
+        user_a,
+        establishment=establishment_a,
+        title="Courriel suspect",
+        description="Dossier de Jeanne Exemple",
+        discovered_at=incident.discovered_at,
+    )
     assert search_providers.get("response.incidents").search(user_a, "Jeanne") == []
 
 

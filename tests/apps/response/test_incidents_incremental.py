@@ -13,8 +13,7 @@ from tests.apps.core.api_support import APIClient, issue_token
 
 
 def _age(incident: Incident) -> None:
-    Incident.objects.filter(pk=incident.pk).update(
-        updated_at=timezone.now() - timedelta(days=1))
+    Incident.objects.filter(pk=incident.pk).update(updated_at=timezone.now() - timedelta(days=1))
 
 
 def test_updated_since_returns_incidents_whose_record_changed(user_a, incident, incident_b):
@@ -30,9 +29,11 @@ def test_updated_since_returns_incidents_whose_record_changed(user_a, incident, 
 
 
 def test_tasks_observables_and_log_entries_move_updated_at(user_a, incident):
-    for change in (lambda: service.add_task(user_a, incident, title="Isoler le serveur"),
-                   lambda: service.add_observable(user_a, incident, "ip", "203.0.113.7"),
-                   lambda: service.add_log_entry(user_a, incident, "Appel du standard")):
+    for change in (
+        lambda: service.add_task(user_a, incident, title="Isoler le serveur"),
+        lambda: service.add_observable(user_a, incident, "ip", "203.0.113.7"),
+        lambda: service.add_log_entry(user_a, incident, "Appel du standard"),
+    ):
         _age(incident)
         change()
         incident.refresh_from_db()

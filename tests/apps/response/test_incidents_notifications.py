@@ -75,8 +75,9 @@ def team(make_user, establishment_a, incident, user_a):
     }
     people["nomail"].email = ""
     people["nomail"].save(update_fields=["email"])
-    incident.watchers.set([people[name] for name in ("alice", "dora", "moved", "gone",
-                                                     "nomail", "trainer")])
+    incident.watchers.set(
+        [people[name] for name in ("alice", "dora", "moved", "gone", "nomail", "trainer")]
+    )
     return people
 
 
@@ -93,8 +94,9 @@ def _assert_no_phi(message, *texts: str) -> None:
         assert text not in _subject(message) and text not in _body(message)
 
 
-def test_assignment_mails_the_new_assignee_only(smtp, team, incident,
-                                                django_capture_on_commit_callbacks):
+def test_assignment_mails_the_new_assignee_only(
+    smtp, team, incident, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         service.assign(team["alice"], incident, team["marc"])
     assert smtp.recipients() == ["marc@example.org"]  # not alice who assigned, not the watchers
@@ -109,19 +111,23 @@ def test_assignment_mails_the_new_assignee_only(smtp, team, incident,
     _assert_no_phi(message)
 
 
-def test_assigning_yourself_sends_nothing(smtp, team, incident,
-                                          django_capture_on_commit_callbacks):
+def test_assigning_yourself_sends_nothing(smtp, team, incident, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         service.assign(team["marc"], incident, team["marc"])
     assert smtp.messages == []
 
 
-def test_declaring_with_an_assignee_mails_them(smtp, team, establishment_a,
-                                               django_capture_on_commit_callbacks):
+def test_declaring_with_an_assignee_mails_them(
+    smtp, team, establishment_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         created = service.create_incident(
-            team["alice"], establishment=establishment_a, title=SECRET,
-            discovered_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), assignee=team["marc"])
+            team["alice"],
+            establishment=establishment_a,
+            title=SECRET,
+            discovered_at=datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+            assignee=team["marc"],
+        )
     assert smtp.recipients() == ["marc@example.org"]
     message = smtp.to("marc@example.org")[0]
     assert created.reference in message["Subject"]
@@ -129,7 +135,8 @@ def test_declaring_with_an_assignee_mails_them(smtp, team, establishment_a,
 
 
 def test_phase_change_mails_watchers_who_may_still_read_it_in_their_language(
-        smtp, team, incident, django_capture_on_commit_callbacks):
+    smtp, team, incident, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         service.transition(team["alice"], incident, "containment", note=SECRET)
     # alice acted; moved, gone, nomail and trainer (no incident access) are left out.
@@ -140,13 +147,16 @@ def test_phase_change_mails_watchers_who_may_still_read_it_in_their_language(
     _assert_no_phi(french, SECRET)
 
 
-def test_the_assignee_mutes_phase_mails_by_unfollowing(smtp, team, incident,
-                                                       django_capture_on_commit_callbacks):
+def test_the_assignee_mutes_phase_mails_by_unfollowing(
+    smtp, team, incident, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         service.assign(team["alice"], incident, team["marc"])  # marc now follows it
         service.transition(team["alice"], incident, "triage")
     assert [_subject(m) for m in smtp.to("marc@example.org")] == [
-        "[Hygie] INC-2026-0001 — assigned to you", "[Hygie] INC-2026-0001 — phase: New → Triage"]
+        "[Hygie] INC-2026-0001 — assigned to you",
+        "[Hygie] INC-2026-0001 — phase: New → Triage",
+    ]
     smtp.messages.clear()
     service.unwatch(team["marc"], incident)
     with django_capture_on_commit_callbacks(execute=True):
@@ -156,8 +166,9 @@ def test_the_assignee_mutes_phase_mails_by_unfollowing(smtp, team, incident,
     assert smtp.recipients() == ["dora@example.org", "dora@example.org"]
 
 
-def test_comment_says_a_new_comment_never_its_text(smtp, team, incident,
-                                                   django_capture_on_commit_callbacks):
+def test_comment_says_a_new_comment_never_its_text(
+    smtp, team, incident, django_capture_on_commit_callbacks
+):
     team["alice"].language = "en"  # the recipient's own language wins over the site's (fr)
     team["alice"].save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -170,12 +181,20 @@ def test_comment_says_a_new_comment_never_its_text(smtp, team, incident,
     _assert_no_phi(message, SECRET)
 
 
-def test_task_owner_is_told_without_the_task_title(smtp, team, incident,
-                                                   django_capture_on_commit_callbacks):
+def test_task_owner_is_told_without_the_task_title(
+    smtp, team, incident, django_capture_on_commit_callbacks
+):
     due = datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
     with django_capture_on_commit_callbacks(execute=True):
-        task = service.add_task(team["alice"], incident, title=SECRET, description=SECRET,
-                                phase="containment", owner=team["bio"], due_at=due)
+        task = service.add_task(
+            team["alice"],
+            incident,
+            title=SECRET,
+            description=SECRET,
+            phase="containment",
+            owner=team["bio"],
+            due_at=due,
+        )
     assert smtp.recipients() == ["bio@example.org"]  # the owner only, not the watchers
     message = smtp.to("bio@example.org")[0]
     assert _subject(message) == "[Hygie] INC-2026-0001 — a task was assigned to you"
@@ -193,8 +212,9 @@ def test_task_owner_is_told_without_the_task_title(smtp, team, incident,
     assert smtp.recipients() == ["marc@example.org"]
 
 
-def test_nothing_is_sent_before_commit_nor_after_a_rollback(smtp, team, incident,
-                                                            django_capture_on_commit_callbacks):
+def test_nothing_is_sent_before_commit_nor_after_a_rollback(
+    smtp, team, incident, django_capture_on_commit_callbacks
+):
     enqueued = []
 
     def record(sender, task_result, **kwargs):
@@ -220,8 +240,9 @@ def test_nothing_is_sent_before_commit_nor_after_a_rollback(smtp, team, incident
         task_enqueued.disconnect(record)
 
 
-def test_platform_actions_are_signed_hygie(smtp, team, incident,
-                                           django_capture_on_commit_callbacks):
+def test_platform_actions_are_signed_hygie(
+    smtp, team, incident, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         service.transition(None, incident, "triage")
     french = smtp.to("dora@example.org")[0]
@@ -230,7 +251,8 @@ def test_platform_actions_are_signed_hygie(smtp, team, incident,
 
 
 def test_smtp_down_is_logged_without_phi_and_never_fails_the_change(
-        settings, team, incident, caplog, django_capture_on_commit_callbacks):
+    settings, team, incident, caplog, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nobody listens
     settings.EMAIL_TIMEOUT = 2
@@ -241,6 +263,11 @@ def test_smtp_down_is_logged_without_phi_and_never_fails_the_change(
     assert "could not be sent: ConnectionRefusedError" in caplog.text
     assert SECRET not in caplog.text and TITLE not in caplog.text
     report = notifications.send_notification(
-        "comment", incident.pk, team["alice"].pk, [team["dora"].pk], {},
-        datetime(2026, 3, 10, 10, 0, tzinfo=UTC).isoformat())
+        "comment",
+        incident.pk,
+        team["alice"].pk,
+        [team["dora"].pk],
+        {},
+        datetime(2026, 3, 10, 10, 0, tzinfo=UTC).isoformat(),
+    )
     assert report["sent"] == 0 and report["failures"] == 1

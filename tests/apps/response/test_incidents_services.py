@@ -33,80 +33,110 @@ def analyst(make_user, establishment_a):
 def alerts_a(establishment_a):
     asset = Asset.objects.create(establishment=establishment_a, hostname="srv-fichiers-01")
     now = timezone.now()
-    first = raise_alert(establishment=establishment_a, source="detection", severity=30,
-                        title="Renommage massif", asset=asset,
-                        seen_at=now - timedelta(hours=2))
-    second = raise_alert(establishment=establishment_a, source="detection", severity=50,
-                         title="Note de rançon détectée", seen_at=now - timedelta(hours=1))
+    first = raise_alert(
+        establishment=establishment_a,
+        source="detection",
+        severity=30,
+        title="Renommage massif",
+        asset=asset,
+        seen_at=now - timedelta(hours=2),
+    )
+    second = raise_alert(
+        establishment=establishment_a,
+        source="detection",
+        severity=50,
+        title="Note de rançon détectée",
+        seen_at=now - timedelta(hours=1),
+    )
     return [first, second]
 
 
 # --- creation and references ------------------------------------------------------------------
 
+
 def test_create_by_hand(user_a, establishment_a):
-    incident = service.create_incident(user_a, establishment=establishment_a,
-                                       title="Perte d'un disque", discovered_at=DISCOVERED,
-                                       category="loss_theft", severity=40)
+    incident = service.create_incident(
+        user_a,
+        establishment=establishment_a,
+        title="Perte d'un disque",
+        discovered_at=DISCOVERED,
+        category="loss_theft",
+        severity=40,
+    )
     assert incident.reference == f"INC-{timezone.now().year}-0001"
     assert incident.status == "new" and incident.created_by == user_a
     assert incident.watchers.filter(pk=user_a.pk).exists()
     first = IncidentTransition.objects.get(incident=incident)
     assert (first.from_status, first.to_status, first.by) == ("", "new", user_a)
     assert any("Incident declared" in text for text in texts(incident))
-    assert AuditEntry.objects.filter(action="create", object_type="response.incident",
-                                     object_id=str(incident.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="create", object_type="response.incident", object_id=str(incident.pk)
+    ).exists()
 
 
 def test_references_are_sequential_and_sort_past_9999(user_a, establishment_a):
     year = timezone.now().year
     for number in (9, 9999):
-        Incident.objects.create(reference=f"INC-{year}-{number:04d}",
-                                establishment=establishment_a, title="x",
-                                discovered_at=DISCOVERED)
+        Incident.objects.create(
+            reference=f"INC-{year}-{number:04d}",
+            establishment=establishment_a,
+            title="x",
+            discovered_at=DISCOVERED,
+        )
     assert service.next_reference(year) == f"INC-{year}-10000"
-    Incident.objects.create(reference=f"INC-{year}-10000", establishment=establishment_a,
-                            title="x", discovered_at=DISCOVERED)
+    Incident.objects.create(
+        reference=f"INC-{year}-10000",
+        establishment=establishment_a,
+        title="x",
+        discovered_at=DISCOVERED,
+    )
     assert service.next_reference(year) == f"INC-{year}-10001"
     assert service.next_reference(year + 1) == f"INC-{year + 1}-0001"
 
 
-def test_reference_numbering_is_global_across_organisations(user_a, establishment_a,
-                                                             make_user):
+def test_reference_numbering_is_global_across_organisations(user_a, establishment_a, make_user):
     from hygie.core.models import Establishment, Organisation
 
     other = Establishment.objects.create(
-        organisation=Organisation.objects.create(name="Autre GHT", kind="ght"), name="CH Gamma")
+        organisation=Organisation.objects.create(name="Autre GHT", kind="ght"), name="CH Gamma"
+    )
     admin = make_user("root", "admin", all_establishments=True)
-    one = service.create_incident(user_a, establishment=establishment_a, title="a",
-                                  discovered_at=DISCOVERED)
-    two = service.create_incident(admin, establishment=other, title="b",
-                                  discovered_at=DISCOVERED)
+    one = service.create_incident(
+        user_a, establishment=establishment_a, title="a", discovered_at=DISCOVERED
+    )
+    two = service.create_incident(admin, establishment=other, title="b", discovered_at=DISCOVERED)
     assert one.reference != two.reference
     assert two.reference.endswith("-0002")
 
 
 def test_create_refuses_other_establishment_and_missing_capability(
-        user_a, establishment_b, establishment_a, make_user):
+    user_a, establishment_b, establishment_a, make_user
+):
     with pytest.raises(PermissionDenied):
-        service.create_incident(user_a, establishment=establishment_b, title="x",
-                                discovered_at=DISCOVERED)
+        service.create_incident(
+            user_a, establishment=establishment_b, title="x", discovered_at=DISCOVERED
+        )
     auditor = make_user("aud", "auditor", [establishment_a])
     with pytest.raises(PermissionDenied):
-        service.create_incident(auditor, establishment=establishment_a, title="x",
-                                discovered_at=DISCOVERED)
+        service.create_incident(
+            auditor, establishment=establishment_a, title="x", discovered_at=DISCOVERED
+        )
     assert not Incident.objects.exists()
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"discovered_at": timezone.now() + timedelta(days=1)}, "discovered_at"),
-    ({"occurred_at": DISCOVERED + timedelta(hours=1)}, "occurred_at"),
-    ({"data_categories": ["health", "horoscope"]}, "data_categories"),
-    ({"residents_by_state": {"california": 3}}, "residents_by_state"),
-    ({"residents_by_state": {"CA": -1}}, "residents_by_state"),
-    ({"severity": 35}, "severity"),
-    ({"category": "alien"}, "category"),
-    ({"source": "phishing_report"}, "source_reference"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"discovered_at": timezone.now() + timedelta(days=1)}, "discovered_at"),
+        ({"occurred_at": DISCOVERED + timedelta(hours=1)}, "occurred_at"),
+        ({"data_categories": ["health", "horoscope"]}, "data_categories"),
+        ({"residents_by_state": {"california": 3}}, "residents_by_state"),
+        ({"residents_by_state": {"CA": -1}}, "residents_by_state"),
+        ({"severity": 35}, "severity"),
+        ({"category": "alien"}, "category"),
+        ({"source": "phishing_report"}, "source_reference"),
+    ],
+)
 def test_create_validates_and_writes_nothing(user_a, establishment_a, fields, field):
     values = {"discovered_at": DISCOVERED, **fields}
     with pytest.raises(ValidationError) as error:
@@ -117,32 +147,54 @@ def test_create_validates_and_writes_nothing(user_a, establishment_a, fields, fi
 
 
 def test_departments_and_assets_must_belong_to_an_involved_establishment(
-        user_a, establishment_a, establishment_b, make_user):
+    user_a, establishment_a, establishment_b, make_user
+):
     theirs = Department.objects.create(establishment=establishment_b, name="Urgences")
     with pytest.raises(ValidationError) as unknown:
-        service.create_incident(user_a, establishment=establishment_a, title="x",
-                                discovered_at=DISCOVERED, departments=[theirs])
+        service.create_incident(
+            user_a,
+            establishment=establishment_a,
+            title="x",
+            discovered_at=DISCOVERED,
+            departments=[theirs],
+        )
     assert "departments" in unknown.value.message_dict
     admin = make_user("root", "admin", all_establishments=True)
     with pytest.raises(ValidationError):
-        service.create_incident(admin, establishment=establishment_a, title="x",
-                                discovered_at=DISCOVERED, departments=[theirs])
-    incident = service.create_incident(admin, establishment=establishment_a, title="x",
-                                       discovered_at=DISCOVERED, departments=[theirs],
-                                       affected_establishments=[establishment_b])
+        service.create_incident(
+            admin,
+            establishment=establishment_a,
+            title="x",
+            discovered_at=DISCOVERED,
+            departments=[theirs],
+        )
+    incident = service.create_incident(
+        admin,
+        establishment=establishment_a,
+        title="x",
+        discovered_at=DISCOVERED,
+        departments=[theirs],
+        affected_establishments=[establishment_b],
+    )
     assert list(incident.departments.all()) == [theirs]
 
 
 def test_phishing_report_by_hand_keeps_the_mail_reference(user_a, establishment_a):
     incident = service.create_incident(
-        user_a, establishment=establishment_a, title="Faux mail de la paie",
-        discovered_at=DISCOVERED, source="phishing_report", category="phishing",
-        source_reference="<20260310.abc@example.net>")
+        user_a,
+        establishment=establishment_a,
+        title="Faux mail de la paie",
+        discovered_at=DISCOVERED,
+        source="phishing_report",
+        category="phishing",
+        source_reference="<20260310.abc@example.net>",
+    )
     assert incident.source == "phishing_report"
     assert incident.source_reference == "<20260310.abc@example.net>"
 
 
 # --- from alerts ------------------------------------------------------------------------------
+
 
 def test_create_from_alerts_suggests_and_escalates(analyst, alerts_a, establishment_a):
     incident = service.create_from_alerts(analyst, alerts_a)
@@ -160,16 +212,21 @@ def test_create_from_alerts_suggests_and_escalates(analyst, alerts_a, establishm
 
 
 def test_create_from_alerts_user_overrides_win(analyst, alerts_a):
-    incident = service.create_from_alerts(analyst, alerts_a, title="Mon titre", severity=40,
-                                          category="ransomware")
-    assert (incident.title, incident.severity, incident.category) == ("Mon titre", 40,
-                                                                     "ransomware")
+    incident = service.create_from_alerts(
+        analyst, alerts_a, title="Mon titre", severity=40, category="ransomware"
+    )
+    assert (incident.title, incident.severity, incident.category) == ("Mon titre", 40, "ransomware")
 
 
 def test_alerts_of_invisible_establishments_are_refused(analyst, establishment_b):
     now = timezone.now()
-    theirs = Alert.objects.create(establishment=establishment_b, source="detection",
-                                  title="Brute force", first_seen_at=now, last_seen_at=now)
+    theirs = Alert.objects.create(
+        establishment=establishment_b,
+        source="detection",
+        title="Brute force",
+        first_seen_at=now,
+        last_seen_at=now,
+    )
     with pytest.raises(ValidationError) as error:
         service.visible_alerts(analyst, [theirs.pk])
     assert error.value.message_dict == {"alerts": ["Unknown alert."]}
@@ -177,14 +234,27 @@ def test_alerts_of_invisible_establishments_are_refused(analyst, establishment_b
     assert theirs.status == "new"
 
 
-def test_alerts_from_two_establishments_make_the_other_affected(make_user, establishment_a,
-                                                                establishment_b):
+def test_alerts_from_two_establishments_make_the_other_affected(
+    make_user, establishment_a, establishment_b
+):
     admin = make_user("root", "admin", all_establishments=True)
     now = timezone.now()
-    a = Alert.objects.create(establishment=establishment_a, source="detection", title="A",
-                             severity=50, first_seen_at=now, last_seen_at=now)
-    b = Alert.objects.create(establishment=establishment_b, source="detection", title="B",
-                             severity=20, first_seen_at=now, last_seen_at=now)
+    a = Alert.objects.create(
+        establishment=establishment_a,
+        source="detection",
+        title="A",
+        severity=50,
+        first_seen_at=now,
+        last_seen_at=now,
+    )
+    b = Alert.objects.create(
+        establishment=establishment_b,
+        source="detection",
+        title="B",
+        severity=20,
+        first_seen_at=now,
+        last_seen_at=now,
+    )
     incident = service.create_from_alerts(admin, [a, b])
     assert incident.establishment == establishment_a
     assert list(incident.affected_establishments.all()) == [establishment_b]
@@ -192,9 +262,14 @@ def test_alerts_from_two_establishments_make_the_other_affected(make_user, estab
 
 def test_awareness_alerts_make_a_phishing_report(analyst, establishment_a):
     now = timezone.now()
-    alert = Alert.objects.create(establishment=establishment_a, source="awareness",
-                                 title="Courriel signalé par 6 personnes", severity=20,
-                                 first_seen_at=now, last_seen_at=now)
+    alert = Alert.objects.create(
+        establishment=establishment_a,
+        source="awareness",
+        title="Courriel signalé par 6 personnes",
+        severity=20,
+        first_seen_at=now,
+        last_seen_at=now,
+    )
     incident = service.create_from_alerts(analyst, [alert])
     assert (incident.source, incident.category) == ("phishing_report", "phishing")
     assert incident.source_reference == f"alert #{alert.pk}"
@@ -208,16 +283,32 @@ def test_link_more_alerts(analyst, incident, alerts_a):
 
 # --- edits ------------------------------------------------------------------------------------
 
-def test_update_writes_one_entry_per_field_without_free_text(user_a, incident,
-                                                             establishment_a):
+
+def test_update_writes_one_entry_per_field_without_free_text(user_a, incident, establishment_a):
     radiology = Department.objects.create(establishment=establishment_a, name="Radiologie")
     secret = "Patient Jean Exemple, né le 01/02/1960"
-    changed = service.update_incident(user_a, incident, {
-        "description": secret, "severity": 40, "care_impact": "patient_transfer",
-        "individuals_affected": 1200, "departments": [radiology], "title": secret,
-        "data_categories": ["health", "identity"]})
-    assert set(changed) == {"description", "severity", "care_impact", "individuals_affected",
-                            "departments", "title", "data_categories"}
+    changed = service.update_incident(
+        user_a,
+        incident,
+        {
+            "description": secret,
+            "severity": 40,
+            "care_impact": "patient_transfer",
+            "individuals_affected": 1200,
+            "departments": [radiology],
+            "title": secret,
+            "data_categories": ["health", "identity"],
+        },
+    )
+    assert set(changed) == {
+        "description",
+        "severity",
+        "care_impact",
+        "individuals_affected",
+        "departments",
+        "title",
+        "data_categories",
+    }
     log = texts(incident)
     assert "Description changed." in log
     assert "Title changed." in log
@@ -235,8 +326,9 @@ def test_update_refuses_status_and_unknown_fields(user_a, incident):
     with pytest.raises(ValidationError):
         service.update_incident(user_a, incident, {"status": "closed"})
     with pytest.raises(ValidationError):
-        service.update_incident(user_a, incident, {"occurred_at": datetime(2026, 3, 11,
-                                                                           tzinfo=UTC)})
+        service.update_incident(
+            user_a, incident, {"occurred_at": datetime(2026, 3, 11, tzinfo=UTC)}
+        )
     incident.refresh_from_db()
     assert incident.status == "new" and incident.occurred_at is None
 
@@ -250,18 +342,30 @@ def test_user_of_b_cannot_change_incident_of_a(user_b, incident):
 
 # --- lifecycle --------------------------------------------------------------------------------
 
+
 def test_walk_the_lifecycle_with_milestones_and_attribution(user_a, incident):
-    for status in ("triage", "containment", "eradication", "recovery", "post_incident",
-                   "closed"):
+    for status in ("triage", "containment", "eradication", "recovery", "post_incident", "closed"):
         service.transition(user_a, incident, status)
     incident.refresh_from_db()
     assert incident.status == "closed"
-    for field in ("triaged_at", "contained_at", "eradicated_at", "recovered_at",
-                  "post_incident_at", "closed_at"):
+    for field in (
+        "triaged_at",
+        "contained_at",
+        "eradicated_at",
+        "recovered_at",
+        "post_incident_at",
+        "closed_at",
+    ):
         assert getattr(incident, field) is not None
     rows = list(incident.transitions.order_by("pk"))
-    assert [r.to_status for r in rows][-6:] == ["triage", "containment", "eradication",
-                                                "recovery", "post_incident", "closed"]
+    assert [r.to_status for r in rows][-6:] == [
+        "triage",
+        "containment",
+        "eradication",
+        "recovery",
+        "post_incident",
+        "closed",
+    ]
     assert all(row.by == user_a for row in rows[-6:])
     assert "Phase: New → Triage." in texts(incident)
     assert "Closed: Post-incident → Closed." in texts(incident)
@@ -281,31 +385,42 @@ def test_milestones_keep_the_first_entry(user_a, incident):
     service.transition(user_a, incident, "containment", "Nouveau poste chiffré trouvé")
     incident.refresh_from_db()
     assert incident.contained_at == first
-    assert "Back to a previous phase: Eradication → Containment. Note: Nouveau poste chiffré " \
-           "trouvé" in texts(incident)
+    assert (
+        "Back to a previous phase: Eradication → Containment. Note: Nouveau poste chiffré "
+        "trouvé" in texts(incident)
+    )
 
 
-@pytest.mark.parametrize(("path", "target", "note"), [
-    ((), "new", "x"),                                     # same status
-    (("containment", "eradication"), "triage", "x"),      # back two steps
-    (("containment",), "triage", ""),                     # back without a note
-    (("triage",), "closed", ""),                          # early close without a note
-    (("post_incident", "closed"), "recovery", "x"),       # reopen elsewhere
-    (("post_incident", "closed"), "post_incident", ""),   # reopen without a note
-    ((), "resolved", "x"),                                # unknown status
-])
+@pytest.mark.parametrize(
+    ("path", "target", "note"),
+    [
+        ((), "new", "x"),  # same status
+        (("containment", "eradication"), "triage", "x"),  # back two steps
+        (("containment",), "triage", ""),  # back without a note
+        (("triage",), "closed", ""),  # early close without a note
+        (("post_incident", "closed"), "recovery", "x"),  # reopen elsewhere
+        (("post_incident", "closed"), "post_incident", ""),  # reopen without a note
+        ((), "resolved", "x"),  # unknown status
+    ],
+)
 def test_refused_moves_change_nothing(user_a, incident, path, target, note):
     for status in path:
         service.transition(user_a, incident, status)
     incident.refresh_from_db()
-    before = (incident.status, incident.transitions.count(),
-              TimelineEntry.objects.filter(incident=incident).count())
+    before = (
+        incident.status,
+        incident.transitions.count(),
+        TimelineEntry.objects.filter(incident=incident).count(),
+    )
     with pytest.raises(ValidationError) as error:
         service.transition(user_a, incident, target, note)
     assert "status" in error.value.message_dict
     incident.refresh_from_db()
-    assert (incident.status, incident.transitions.count(),
-            TimelineEntry.objects.filter(incident=incident).count()) == before
+    assert (
+        incident.status,
+        incident.transitions.count(),
+        TimelineEntry.objects.filter(incident=incident).count(),
+    ) == before
 
 
 def test_close_early_with_note_and_reopen(user_a, incident):
@@ -334,8 +449,10 @@ def test_transition_requires_manage(make_user, establishment_a, incident):
 
 # --- assignment and watchers ------------------------------------------------------------------
 
-def test_assign_only_to_people_who_can_handle_it(user_a, incident, make_user,
-                                                 establishment_a, user_b):
+
+def test_assign_only_to_people_who_can_handle_it(
+    user_a, incident, make_user, establishment_a, user_b
+):
     analyst = make_user("analyst", "soc_analyst", [establishment_a])
     biomed = make_user("biomed", "biomed", [establishment_a])
     service.assign(user_a, incident, analyst)
@@ -368,11 +485,18 @@ def test_watchers(user_a, incident, make_user, establishment_a, user_b):
 
 # --- tasks ------------------------------------------------------------------------------------
 
+
 def test_task_lifecycle(user_a, incident, make_user, establishment_a):
     biomed = make_user("biomed", "biomed", [establishment_a])
     due = timezone.now() + timedelta(hours=4)
-    task = service.add_task(user_a, incident, title="Isoler la console IRM", owner=biomed,
-                            due_at=due, phase="containment")
+    task = service.add_task(
+        user_a,
+        incident,
+        title="Isoler la console IRM",
+        owner=biomed,
+        due_at=due,
+        phase="containment",
+    )
     assert task.order == 1 and task.owner == biomed
     service.set_task_status(biomed, task, "in_progress")  # the owner moves their task on
     service.complete_task(biomed, task)
@@ -420,14 +544,18 @@ def test_edit_and_reassign_task(user_a, incident, make_user, establishment_a, us
 
 # --- main courante, observables, comments -----------------------------------------------------
 
+
 def test_log_entries(user_a, incident):
     earlier = timezone.now() - timedelta(hours=3)
     entry = service.add_log_entry(user_a, incident, "Appel de l'astreinte", at=earlier)
     assert entry.at == earlier and entry.author == user_a and entry.kind == "log"
     decision = service.add_log_entry(user_a, incident, "On isole", kind="decision")
     assert decision.kind == "decision"
-    for bad in ({"text": ""}, {"text": "x", "kind": "auto"},
-                {"text": "x", "at": timezone.now() + timedelta(hours=1)}):
+    for bad in (
+        {"text": ""},
+        {"text": "x", "kind": "auto"},
+        {"text": "x", "at": timezone.now() + timedelta(hours=1)},
+    ):
         with pytest.raises(ValidationError):
             service.add_log_entry(user_a, incident, **bad)
 
@@ -460,6 +588,8 @@ def test_comments(user_a, incident, make_user, establishment_a):
 
 
 def test_counts(user_a, incident, incident_b):
-    counts = dict((value, count) for value, _label, count in
-                  service.status_counts(Incident.objects.visible_to(user_a)))
+    counts = dict(
+        (value, count)
+        for value, _label, count in service.status_counts(Incident.objects.visible_to(user_a))
+    )
     assert counts["new"] == 1 and sum(counts.values()) == 1

@@ -11,10 +11,8 @@ from hygie.core.testing import login_with_mfa
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["incident_transition", "incident_assign",
-                                  "incident_link_alerts"])
-def test_get_of_an_action_without_section_looks_the_incident_up(name, user_a, incident,
-                                                                 incident_b):
+@pytest.mark.parametrize("name", ["incident_transition", "incident_assign", "incident_link_alerts"])
+def test_get_of_an_action_without_section_looks_the_incident_up(name, user_a, incident, incident_b):
     """A GET of these POST-only actions redirected to the incident page for any number, without
     looking the incident up: another establishment's incident got a 302 instead of the 404 of
     every other route naming it. (It revealed nothing — the redirect was the same for a number

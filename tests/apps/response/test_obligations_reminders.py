@@ -60,10 +60,15 @@ def breach(establishment_a, make_user):
     watcher = make_user("watcher", "dpo", [establishment_a])  # no language: the site's (fr)
     outsider = make_user("outsider", "rssi", [])  # watches but no longer sees the site
     incident = Incident.objects.create(
-        reference="INC-2026-0042", establishment=establishment_a,
+        reference="INC-2026-0042",
+        establishment=establishment_a,
         title="Dossier de Mme Exemple envoyé au mauvais destinataire",  # never in a reminder
-        category="data_breach", personal_data="true", risk_to_individuals="medium",
-        discovered_at=DISCOVERED, assignee=assignee)
+        category="data_breach",
+        personal_data="true",
+        risk_to_individuals="medium",
+        discovered_at=DISCOVERED,
+        assignee=assignee,
+    )
     incident.watchers.set([watcher, outsider])
     profile = RegulatoryProfile.objects.get(establishment=establishment_a)
     profile.notification_emails = "cellule-crise@ch.example\nASSIGNEE@example.org"
@@ -79,15 +84,21 @@ def _recipients(inbox):
 def test_each_stage_is_sent_once(smtp, breach):
     # 30 h before: nothing due for the timed obligation (CERT Santé "sans délai" is).
     service.send_due_reminders(GDPR_DUE - timedelta(hours=30))
-    gdpr_mail = [m for _, m in smtp.messages if "art. 33" in m["Subject"]
-                 or "art. 33" in str(m.get_body().get_content())]
+    gdpr_mail = [
+        m
+        for _, m in smtp.messages
+        if "art. 33" in m["Subject"] or "art. 33" in str(m.get_body().get_content())
+    ]
     assert gdpr_mail == []
     smtp.messages.clear()
 
     report = service.send_due_reminders(GDPR_DUE - timedelta(hours=23))
     assert report.messages == 3 and report.failures == 0
-    assert _recipients(smtp) == ["assignee@example.org", "cellule-crise@ch.example",
-                                 "watcher@example.org"]  # deduplicated, outsider left out
+    assert _recipients(smtp) == [
+        "assignee@example.org",
+        "cellule-crise@ch.example",
+        "watcher@example.org",
+    ]  # deduplicated, outsider left out
     by_address = {rcpts[0]: message for rcpts, message in smtp.messages}
     english = by_address["assignee@example.org"]
     assert english["Subject"].strip().startswith("[Hygie] INC-2026-0042")
@@ -96,14 +107,17 @@ def test_each_stage_is_sent_once(smtp, breach):
     assert "2026-03-13 09:00 UTC" in body and "CNIL" in body
     assert "https://hygie.ght.example/" in body
     assert "Exemple" not in body and "Exemple" not in english["Subject"]  # no incident title
-    assert IncidentObligation.objects.get(incident=breach, obligation_id="gdpr_art33") \
-        .last_reminder_at == GDPR_DUE - timedelta(hours=23)
+    assert IncidentObligation.objects.get(
+        incident=breach, obligation_id="gdpr_art33"
+    ).last_reminder_at == GDPR_DUE - timedelta(hours=23)
 
     smtp.messages.clear()
     assert service.send_due_reminders(GDPR_DUE - timedelta(hours=2)).messages == 0  # same stage
     assert service.send_due_reminders(GDPR_DUE - timedelta(minutes=50)).messages == 3  # 1 h
-    assert "within 1 hour" in next(m for r, m in smtp.messages
-                                   if r == ["assignee@example.org"])["Subject"]
+    assert (
+        "within 1 hour"
+        in next(m for r, m in smtp.messages if r == ["assignee@example.org"])["Subject"]
+    )
     smtp.messages.clear()
     assert service.send_due_reminders(GDPR_DUE - timedelta(minutes=5)).messages == 0
     assert service.send_due_reminders(GDPR_DUE + timedelta(minutes=5)).messages == 3  # overdue
@@ -115,11 +129,15 @@ def test_each_stage_is_sent_once(smtp, breach):
 
 def test_reminders_carry_the_obligation_in_each_reader_language(smtp, breach):
     service.send_due_reminders(GDPR_DUE - timedelta(hours=23))
-    by_address = {rcpts[0]: message.get_body().get_content()
-                  for rcpts, message in smtp.messages if "art. 33" in message["Subject"]}
+    by_address = {
+        rcpts[0]: message.get_body().get_content()
+        for rcpts, message in smtp.messages
+        if "art. 33" in message["Subject"]
+    }
     french, english = by_address["watcher@example.org"], by_address["assignee@example.org"]
-    assert ("Intitulé : Notifier la violation de données à caractère personnel à l'autorité "
-            "de contrôle") in french
+    assert (
+        "Intitulé : Notifier la violation de données à caractère personnel à l'autorité de contrôle"
+    ) in french
     assert "Destinataire : CNIL" in french and "Notify the personal data breach" not in french
     assert "Title: Notify the personal data breach to the supervisory authority" in english
     assert "Notifier la violation" not in english
@@ -128,10 +146,10 @@ def test_reminders_carry_the_obligation_in_each_reader_language(smtp, breach):
 def test_done_obligations_get_no_reminder(smtp, breach, user_a):
     obligation = IncidentObligation.objects.get(incident=breach, obligation_id="gdpr_art33")
     IncidentObligation.objects.filter(pk=obligation.pk).update(
-        status="done", done_at=DISCOVERED, proof_reference="CNIL-1")
+        status="done", done_at=DISCOVERED, proof_reference="CNIL-1"
+    )
     service.send_due_reminders(GDPR_DUE - timedelta(hours=23))
-    assert not any("art. 33" in message.get_body().get_content()
-                   for _, message in smtp.messages)
+    assert not any("art. 33" in message.get_body().get_content() for _, message in smtp.messages)
 
 
 def test_smtp_failure_is_retried_at_the_next_run(settings, breach):
@@ -148,8 +166,10 @@ def test_language_per_recipient_french_by_default_for_a_french_site(breach):
     obligation = IncidentObligation.objects.get(incident=breach, obligation_id="gdpr_art33")
     profile = RegulatoryProfile.objects.get(establishment=breach.establishment)
     assert sorted(service.reminders._recipients(obligation, profile)) == [
-        ("assignee@example.org", "en"), ("cellule-crise@ch.example", "fr"),
-        ("watcher@example.org", "fr")]
+        ("assignee@example.org", "en"),
+        ("cellule-crise@ch.example", "fr"),
+        ("watcher@example.org", "fr"),
+    ]
 
 
 def test_the_periodic_job_runs_the_reminders(smtp, breach):

@@ -28,35 +28,52 @@ def row(incident, obligation_id):
 
 
 def make_incident(establishment, reference="INC-2026-0100", **fields):
-    values = {"title": "Incident synthétique", "category": "ransomware",
-              "care_impact": "degraded_mode", "personal_data": "true",
-              "risk_to_individuals": "high",
-              "discovered_at": datetime(2026, 3, 10, 9, 0, tzinfo=UTC)}
+    values = {
+        "title": "Incident synthétique",
+        "category": "ransomware",
+        "care_impact": "degraded_mode",
+        "personal_data": "true",
+        "risk_to_individuals": "high",
+        "discovered_at": datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+    }
     values.update(fields)
     return Incident.objects.create(reference=reference, establishment=establishment, **values)
 
 
 # --- profile --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "country", "expected_type", "nis2", "hipaa"), [
-    ("chu", "FR", "hospital", "important", "none"),
-    ("had", "FR", "hospital", "important", "none"),
-    ("lab", "FR", "laboratory", "important", "none"),
-    ("imaging", "DE", "care_centre", "important", "none"),
-    ("ehpad", "FR", "medico_social", "none", "none"),
-    ("practice", "FR", "private_practice", "none", "none"),
-    ("other", "FR", "other", "none", "none"),
-    ("ch", "US", "hospital", "none", "covered_entity"),
-    ("other", "US", "other", "none", "none"),
-])
-def test_profile_defaults_derive_from_the_establishment(organisation, kind, country,
-                                                        expected_type, nis2, hipaa):
+
+@pytest.mark.parametrize(
+    ("kind", "country", "expected_type", "nis2", "hipaa"),
+    [
+        ("chu", "FR", "hospital", "important", "none"),
+        ("had", "FR", "hospital", "important", "none"),
+        ("lab", "FR", "laboratory", "important", "none"),
+        ("imaging", "DE", "care_centre", "important", "none"),
+        ("ehpad", "FR", "medico_social", "none", "none"),
+        ("practice", "FR", "private_practice", "none", "none"),
+        ("other", "FR", "other", "none", "none"),
+        ("ch", "US", "hospital", "none", "covered_entity"),
+        ("other", "US", "other", "none", "none"),
+    ],
+)
+def test_profile_defaults_derive_from_the_establishment(
+    organisation, kind, country, expected_type, nis2, hipaa
+):
     establishment = Establishment.objects.create(
-        organisation=organisation, name=f"E {kind} {country}", kind=kind, country=country,
-        timezone="America/New_York" if country == "US" else "Europe/Paris")
+        organisation=organisation,
+        name=f"E {kind} {country}",
+        kind=kind,
+        country=country,
+        timezone="America/New_York" if country == "US" else "Europe/Paris",
+    )
     profile = service.regulatory_profile(establishment)
     assert (profile.type, profile.nis2, profile.hipaa, profile.gdpr_controller) == (
-        expected_type, nis2, hipaa, True)
+        expected_type,
+        nis2,
+        hipaa,
+        True,
+    )
     assert service.regulatory_profile(establishment).pk == profile.pk  # created once
 
 
@@ -67,14 +84,17 @@ def test_every_establishment_kind_is_mapped():
 
 
 def test_notification_emails_are_validated_by_line():
-    assert service.clean_notification_emails(" rssi@ch.example \n\n dpo@ch.example;a@b.example") \
+    assert (
+        service.clean_notification_emails(" rssi@ch.example \n\n dpo@ch.example;a@b.example")
         == "rssi@ch.example\ndpo@ch.example\na@b.example"
+    )
     with pytest.raises(ValidationError) as caught:
         service.clean_notification_emails("rssi@ch.example\nnot-an-address")
     assert "2" in caught.value.message_dict["notification_emails"][0]
 
 
 # --- facts ------------------------------------------------------------------------------------
+
 
 def test_facts_map_the_incident_and_profile(incident):
     facts = service.facts_for(incident)
@@ -89,8 +109,12 @@ def test_facts_map_the_incident_and_profile(incident):
 
 
 def test_facts_carry_counts_and_states(establishment_a):
-    incident = make_incident(establishment_a, individuals_affected=700,
-                             residents_by_state={"NY": 600}, data_encrypted=True)
+    incident = make_incident(
+        establishment_a,
+        individuals_affected=700,
+        residents_by_state={"NY": 600},
+        data_encrypted=True,
+    )
     facts = service.facts_for(incident)
     assert facts.incident.individuals == 700
     assert dict(facts.incident.residents_by_state) == {"NY": 600}
@@ -98,22 +122,26 @@ def test_facts_carry_counts_and_states(establishment_a):
 
 
 def test_invalid_facts_are_a_validation_error_naming_the_field(establishment_a):
-    incident = make_incident(establishment_a, individuals_affected=10,
-                             residents_by_state={"NY": 600})
+    incident = make_incident(
+        establishment_a, individuals_affected=10, residents_by_state={"NY": 600}
+    )
     with pytest.raises(ValidationError) as caught:
         service.assess_incident(incident)
     assert "incident.residents_by_state" in " ".join(caught.value.messages)
     # ...and saving such an incident is not blocked: the timeline says why.
-    assert TimelineEntry.objects.filter(incident=incident,
-                                        text__contains="could not be assessed").exists()
+    assert TimelineEntry.objects.filter(
+        incident=incident, text__contains="could not be assessed"
+    ).exists()
 
 
 # --- assessment -----------------------------------------------------------------------------
 
+
 def test_fr_hospital_ransomware_with_personal_data(establishment_a):
     incident = make_incident(establishment_a)  # assessed on creation by the signal
-    ids = set(IncidentObligation.objects.filter(incident=incident)
-              .values_list("obligation_id", flat=True))
+    ids = set(
+        IncidentObligation.objects.filter(incident=incident).values_list("obligation_id", flat=True)
+    )
     assert ids == {o.value for o in engine.ObligationId}  # one row per engine obligation
     cert = row(incident, "cert_sante")
     assert cert.applies and cert.deadline_kind == "immediate"
@@ -146,12 +174,19 @@ def test_dst_deadline_through_the_service(establishment_a):
 
 
 def test_us_date_deadline_ends_at_local_midnight(organisation):
-    establishment = Establishment.objects.create(organisation=organisation, name="US General",
-                                                 kind="ch", country="US",
-                                                 timezone="America/New_York")
+    establishment = Establishment.objects.create(
+        organisation=organisation,
+        name="US General",
+        kind="ch",
+        country="US",
+        timezone="America/New_York",
+    )
     # 23:30 in New York on 30 June = 03:30 UTC on 1 July: the 60 days run from 30 June.
-    incident = make_incident(establishment, discovered_at=datetime(2026, 7, 1, 3, 30, tzinfo=UTC),
-                             individuals_affected=40)
+    incident = make_incident(
+        establishment,
+        discovered_at=datetime(2026, 7, 1, 3, 30, tzinfo=UTC),
+        individuals_affected=40,
+    )
     notice = row(incident, "hipaa_individuals")
     assert notice.deadline_kind == "date"
     assert notice.deadline_date.isoformat() == "2026-08-29"
@@ -161,8 +196,9 @@ def test_us_date_deadline_ends_at_local_midnight(organisation):
 def test_reassessment_preserves_decisions_and_records_changes(establishment_a, user_a):
     incident = make_incident(establishment_a)
     gdpr = row(incident, "gdpr_art33")
-    service.complete_obligation(gdpr, timezone.now() - timedelta(hours=1), user=user_a,
-                                proof_reference="CNIL-2026-000123")
+    service.complete_obligation(
+        gdpr, timezone.now() - timedelta(hours=1), user=user_a, proof_reference="CNIL-2026-000123"
+    )
     art34 = row(incident, "gdpr_art34")
     service.mark_not_applicable(art34, "Données chiffrées, clé non compromise.", user=user_a)
     # The facts change: no personal data after all.
@@ -190,8 +226,9 @@ def test_deadline_change_is_recorded(establishment_a):
     incident.discovered_at = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
     incident.save()
     assert row(incident, "gdpr_art33").due_at == datetime(2026, 3, 13, 6, 0, tzinfo=UTC)
-    assert TimelineEntry.objects.filter(incident=incident,
-                                        text__contains="Deadline changed").exists()
+    assert TimelineEntry.objects.filter(
+        incident=incident, text__contains="Deadline changed"
+    ).exists()
 
 
 def test_saving_without_fact_changes_adds_no_timeline_entry(establishment_a):
@@ -213,11 +250,18 @@ def test_profile_change_reassesses_open_incidents(establishment_a):
 
 
 def test_establishment_time_zone_change_moves_date_deadlines(organisation):
-    establishment = Establishment.objects.create(organisation=organisation, name="US West",
-                                                 kind="ch", country="US",
-                                                 timezone="America/New_York")
-    incident = make_incident(establishment, discovered_at=datetime(2026, 7, 1, 3, 30, tzinfo=UTC),
-                             individuals_affected=40)
+    establishment = Establishment.objects.create(
+        organisation=organisation,
+        name="US West",
+        kind="ch",
+        country="US",
+        timezone="America/New_York",
+    )
+    incident = make_incident(
+        establishment,
+        discovered_at=datetime(2026, 7, 1, 3, 30, tzinfo=UTC),
+        individuals_affected=40,
+    )
     establishment.timezone = "America/Los_Angeles"
     establishment.save()
     assert row(incident, "hipaa_individuals").due_at == datetime(2026, 8, 30, 7, 0, tzinfo=UTC)
@@ -228,8 +272,9 @@ def test_nis2_final_report_counts_from_the_actual_notification(establishment_a, 
     final = row(incident, "nis2_final_report")
     latest = final.due_at
     submitted = timezone.now() - timedelta(days=1)
-    service.complete_obligation(row(incident, "nis2_notification"), submitted, user=user_a,
-                                proof_reference="ANSSI-42")
+    service.complete_obligation(
+        row(incident, "nis2_notification"), submitted, user=user_a, proof_reference="ANSSI-42"
+    )
     final.refresh_from_db()
     expected = engine.end_of_local_day(engine.nis2_final_report_due(submitted, PARIS), PARIS)
     assert final.due_at == expected <= latest
@@ -242,9 +287,13 @@ def test_both_languages_are_stored_and_the_english_fields_stay(establishment_a):
     incident = make_incident(establishment_a)
     art33 = row(incident, "gdpr_art33")
     assert set(art33.texts) == {"fr", "en"}
-    assert art33.texts["en"] == {"title": art33.title, "reason": art33.reason,
-                                 "recipient": art33.recipient, "notes": art33.notes,
-                                 "deadline_rule": art33.deadline_rule}
+    assert art33.texts["en"] == {
+        "title": art33.title,
+        "reason": art33.reason,
+        "recipient": art33.recipient,
+        "notes": art33.notes,
+        "deadline_rule": art33.deadline_rule,
+    }
     french = art33.texts["fr"]
     assert french["title"].startswith("Notifier la violation de données à caractère personnel")
     assert french["reason"].startswith("Violation de données à caractère personnel")
@@ -279,11 +328,21 @@ def test_post_incident_report_names_recipients_in_its_language(establishment_a, 
 
 
 def test_states_note_in_both_languages(organisation):
-    site = Establishment.objects.create(organisation=organisation, name="Example Hospital NY",
-                                        kind="chu", country="US", timezone="America/New_York")
-    incident = make_incident(site, reference="INC-2026-0300", category="data_breach",
-                             care_impact="none", individuals_affected=2000,
-                             residents_by_state={"NY": 900})
+    site = Establishment.objects.create(
+        organisation=organisation,
+        name="Example Hospital NY",
+        kind="chu",
+        country="US",
+        timezone="America/New_York",
+    )
+    incident = make_incident(
+        site,
+        reference="INC-2026-0300",
+        category="data_breach",
+        care_impact="none",
+        individuals_affected=2000,
+        residents_by_state={"NY": 900},
+    )
     media = row(incident, "hipaa_media")
     assert media.applies and media.notes[0] == "States or jurisdictions concerned: NY"
     assert media.texts["fr"]["notes"][0] == "États ou juridictions concernés : NY"
@@ -292,18 +351,19 @@ def test_states_note_in_both_languages(organisation):
 
 # --- decisions ------------------------------------------------------------------------------
 
+
 def test_done_requires_a_date_and_a_proof(incident, user_a):
     obligation = row(incident, "cert_sante")
     with pytest.raises(ValidationError) as caught:
         service.complete_obligation(obligation, None, user=user_a, proof_reference="X")
     assert "done_at" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
-        service.complete_obligation(obligation, timezone.now(), user=user_a,
-                                    proof_reference="  ")
+        service.complete_obligation(obligation, timezone.now(), user=user_a, proof_reference="  ")
     assert "proof_reference" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
-        service.complete_obligation(obligation, timezone.now() + timedelta(hours=1),
-                                    user=user_a, proof_reference="X")
+        service.complete_obligation(
+            obligation, timezone.now() + timedelta(hours=1), user=user_a, proof_reference="X"
+        )
     assert "future" in caught.value.message_dict["done_at"][0]
     obligation.refresh_from_db()
     assert obligation.status == "pending" and obligation.done_at is None
@@ -314,13 +374,20 @@ def test_done_with_a_reference(incident, user_a):
     when = timezone.now() - timedelta(minutes=5)
     service.complete_obligation(obligation, when, user=user_a, proof_reference="SIG-2026-77")
     obligation.refresh_from_db()
-    assert (obligation.status, obligation.done_at, obligation.proof_reference,
-            obligation.decided_by) == ("done", when, "SIG-2026-77", user_a)
-    assert TimelineEntry.objects.filter(incident=incident, text__contains="SIG-2026-77",
-                                        author=user_a).exists()
-    assert AuditEntry.objects.filter(object_type="response.incidentobligation",
-                                     object_id=str(obligation.pk),
-                                     message="obligation marked done").exists()
+    assert (
+        obligation.status,
+        obligation.done_at,
+        obligation.proof_reference,
+        obligation.decided_by,
+    ) == ("done", when, "SIG-2026-77", user_a)
+    assert TimelineEntry.objects.filter(
+        incident=incident, text__contains="SIG-2026-77", author=user_a
+    ).exists()
+    assert AuditEntry.objects.filter(
+        object_type="response.incidentobligation",
+        object_id=str(obligation.pk),
+        message="obligation marked done",
+    ).exists()
     with pytest.raises(ValidationError):  # already done: reopen first
         service.complete_obligation(obligation, when, user=user_a, proof_reference="again")
 
@@ -369,6 +436,7 @@ def test_reopen(incident, user_a):
 
 
 # --- dashboard grouping -----------------------------------------------------------------------
+
 
 def test_grouping_by_urgency(establishment_a, user_a):
     now = timezone.now()

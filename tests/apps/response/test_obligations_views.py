@@ -37,21 +37,29 @@ def recent(incident):
 
 # --- dashboard ------------------------------------------------------------------------------
 
+
 def test_dashboard_groups_and_banner(client_a, recent):
     response = client_a.get(reverse("response:incidentobligation_list"))
     content = response.content.decode()
     assert response.status_code == 200
     assert "1 regulatory obligation is overdue." in content  # NIS2 early warning (24 h)
-    for heading in ("Overdue", "Due within 24 hours", "Due within 7 days", "Due later",
-                    "No fixed deadline"):
+    for heading in (
+        "Overdue",
+        "Due within 24 hours",
+        "Due within 7 days",
+        "Due later",
+        "No fixed deadline",
+    ):
         assert heading in content
     assert recent.reference in content
     assert "overdue by 1 d 12 h" in content
     assert "UTC" in content and "CNIL" in content
     assert 'hx-trigger="every 60s"' in content  # countdowns refreshed without inline script
     assert "<script>" not in content
-    assert reverse("response:establishment_regulatoryprofile",
-                   args=[recent.establishment_id]) in content
+    assert (
+        reverse("response:establishment_regulatoryprofile", args=[recent.establishment_id])
+        in content
+    )
 
 
 def test_dashboard_filters_and_htmx_fragment(client_a, recent):
@@ -60,8 +68,9 @@ def test_dashboard_filters_and_htmx_fragment(client_a, recent):
     assert recent.reference not in only_hipaa
     closed = client_a.get(url, {"incident_status": "closed"}).content.decode()
     assert recent.reference not in closed
-    fragment = client_a.get(url, {"obligation": "gdpr_art33", "establishment": "nonsense"},
-                            HTTP_HX_REQUEST="true")
+    fragment = client_a.get(
+        url, {"obligation": "gdpr_art33", "establishment": "nonsense"}, HTTP_HX_REQUEST="true"
+    )
     text = fragment.content.decode()
     assert "<html" not in text and 'id="obligation-groups"' in text
     assert recent.reference in text  # invalid establishment value ignored, not trusted
@@ -86,6 +95,7 @@ def test_dashboard_requires_sign_in(client):
 
 # --- incident panel -------------------------------------------------------------------------
 
+
 def test_panel_fragment(client_a, recent):
     url = reverse("response:incident_obligations", args=[recent.pk])
     response = client_a.get(url, HTTP_HX_REQUEST="true")
@@ -103,28 +113,34 @@ def test_panel_fragment(client_a, recent):
 
 
 def test_panel_of_another_establishment_is_404(client_a, incident_b):
-    assert client_a.get(reverse("response:incident_obligations",
-                                args=[incident_b.pk])).status_code == 404
+    assert (
+        client_a.get(reverse("response:incident_obligations", args=[incident_b.pk])).status_code
+        == 404
+    )
 
 
 def test_panel_read_only_for_an_auditor(make_user, establishment_a, recent):
     auditor = login_with_mfa(Client(), make_user("audit", "auditor", [establishment_a]))
-    content = auditor.get(reverse("response:incident_obligations", args=[recent.pk]),
-                          HTTP_HX_REQUEST="true").content.decode()
+    content = auditor.get(
+        reverse("response:incident_obligations", args=[recent.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Mark done" not in content and "Re-assess" not in content
     target = obligation(recent)
-    response = auditor.post(reverse("response:incidentobligation_complete", args=[target.pk]),
-                            {"done_at": "2026-03-10T10:00", "proof_reference": "X"})
+    response = auditor.post(
+        reverse("response:incidentobligation_complete", args=[target.pk]),
+        {"done_at": "2026-03-10T10:00", "proof_reference": "X"},
+    )
     assert response.status_code == 403
 
 
 def test_complete_through_htmx_with_reference(client_a, recent):
     target = obligation(recent)
-    done_at = (timezone.now().astimezone(PARIS)
-               - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
-    response = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
-                             {"done_at": done_at, "proof_reference": "SIG-2026-001"},
-                             HTTP_HX_REQUEST="true")
+    done_at = (timezone.now().astimezone(PARIS) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
+    response = client_a.post(
+        reverse("response:incidentobligation_complete", args=[target.pk]),
+        {"done_at": done_at, "proof_reference": "SIG-2026-001"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert 'id="incident-obligations-panel"' in response.content.decode()
     target.refresh_from_db()
@@ -135,12 +151,16 @@ def test_complete_through_htmx_with_reference(client_a, recent):
 
 def test_complete_without_proof_shows_the_error(client_a, recent):
     target = obligation(recent)
-    response = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
-                             {"done_at": "2026-03-10T10:00"}, HTTP_HX_REQUEST="true")
+    response = client_a.post(
+        reverse("response:incidentobligation_complete", args=[target.pk]),
+        {"done_at": "2026-03-10T10:00"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200  # htmx swaps only 2xx: the panel shows the error
     assert "Give a proof" in response.content.decode()
-    plain = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
-                          {"done_at": ""})
+    plain = client_a.post(
+        reverse("response:incidentobligation_complete", args=[target.pk]), {"done_at": ""}
+    )
     assert plain.status_code == 422
     assert "This field is required" in plain.content.decode()
     target.refresh_from_db()
@@ -150,24 +170,30 @@ def test_complete_without_proof_shows_the_error(client_a, recent):
 def test_complete_with_a_file_then_reopen(client_a, recent):
     target = obligation(recent, "gdpr_art33")
     proof = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n% synthetic\n%%EOF\n")
-    response = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
-                             {"done_at": "2026-01-01T10:00", "proof_file": proof,
-                              "next": reverse("response:incidentobligation_list")})
+    response = client_a.post(
+        reverse("response:incidentobligation_complete", args=[target.pk]),
+        {
+            "done_at": "2026-01-01T10:00",
+            "proof_file": proof,
+            "next": reverse("response:incidentobligation_list"),
+        },
+    )
     # 1 January is before discovery: refused, the page shows why.
     assert response.status_code == 422
     assert "before the incident was discovered" in response.content.decode()
-    when = (timezone.now() - timedelta(hours=1)).astimezone(
-        PARIS).strftime("%Y-%m-%dT%H:%M")
+    when = (timezone.now() - timedelta(hours=1)).astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
     proof.seek(0)
-    response = client_a.post(reverse("response:incidentobligation_complete", args=[target.pk]),
-                             {"done_at": when, "proof_file": proof,
-                              "next": reverse("response:incidentobligation_list")})
+    response = client_a.post(
+        reverse("response:incidentobligation_complete", args=[target.pk]),
+        {"done_at": when, "proof_file": proof, "next": reverse("response:incidentobligation_list")},
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("response:incidentobligation_list")
     target.refresh_from_db()
     assert target.proof_evidence is not None
-    response = client_a.post(reverse("response:incidentobligation_reopen", args=[target.pk]),
-                             HTTP_HX_REQUEST="true")
+    response = client_a.post(
+        reverse("response:incidentobligation_reopen", args=[target.pk]), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     target.refresh_from_db()
     assert target.status == "pending"
@@ -175,24 +201,26 @@ def test_complete_with_a_file_then_reopen(client_a, recent):
 
 def test_next_must_stay_on_the_site(client_a, recent):
     target = obligation(recent)
-    response = client_a.post(reverse("response:incidentobligation_not_applicable",
-                                     args=[target.pk]),
-                             {"justification": "Déclaré par le GHT.",
-                              "next": "https://evil.example/"})
+    response = client_a.post(
+        reverse("response:incidentobligation_not_applicable", args=[target.pk]),
+        {"justification": "Déclaré par le GHT.", "next": "https://evil.example/"},
+    )
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
 
 
 def test_not_applicable_needs_a_justification(client_a, recent):
     target = obligation(recent)
-    response = client_a.post(reverse("response:incidentobligation_not_applicable",
-                                     args=[target.pk]),
-                             {"justification": "  "})
+    response = client_a.post(
+        reverse("response:incidentobligation_not_applicable", args=[target.pk]),
+        {"justification": "  "},
+    )
     assert response.status_code == 422
-    response = client_a.post(reverse("response:incidentobligation_not_applicable",
-                                     args=[target.pk]),
-                             {"justification": "Déclaration faite par l'établissement support."},
-                             HTTP_HX_REQUEST="true")
+    response = client_a.post(
+        reverse("response:incidentobligation_not_applicable", args=[target.pk]),
+        {"justification": "Déclaration faite par l'établissement support."},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     target.refresh_from_db()
     assert target.status == "not_applicable"
@@ -200,28 +228,38 @@ def test_not_applicable_needs_a_justification(client_a, recent):
 
 def test_decisions_on_another_establishment_are_404(client_a, incident_b):
     target = obligation(incident_b, "cert_sante")
-    for name in ("incidentobligation_complete", "incidentobligation_not_applicable",
-                 "incidentobligation_reopen",
-                 "incidentobligation_detail"):
+    for name in (
+        "incidentobligation_complete",
+        "incidentobligation_not_applicable",
+        "incidentobligation_reopen",
+        "incidentobligation_detail",
+    ):
         url = reverse(f"response:{name}", args=[target.pk])
-        response = client_a.get(url) if name == "incidentobligation_detail" else client_a.post(
-            url, {"justification": "x", "done_at": "2026-04-01T10:00", "proof_reference": "x"})
+        response = (
+            client_a.get(url)
+            if name == "incidentobligation_detail"
+            else client_a.post(
+                url, {"justification": "x", "done_at": "2026-04-01T10:00", "proof_reference": "x"}
+            )
+        )
         assert response.status_code == 404, name
     target.refresh_from_db()
     assert target.status == "pending"
 
 
 def test_reassess_button(client_a, recent):
-    response = client_a.post(reverse("response:incident_reassess", args=[recent.pk]),
-                             HTTP_HX_REQUEST="true")
+    response = client_a.post(
+        reverse("response:incident_reassess", args=[recent.pk]), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert "nothing changed" in response.content.decode()
 
 
 def test_obligation_detail_page(client_a, recent):
     target = obligation(recent, "gdpr_art33")
-    content = client_a.get(reverse("response:incidentobligation_detail", args=[target.pk])) \
-        .content.decode()
+    content = client_a.get(
+        reverse("response:incidentobligation_detail", args=[target.pk])
+    ).content.decode()
     assert "GDPR art. 33" in content and "UNVERIFIED" in content and "Decision" in content
 
 
@@ -234,10 +272,12 @@ def test_french_pages_show_the_french_texts(client_a, recent):
     client = in_french(client_a)
     target = obligation(recent, "gdpr_art33")
     french = target.texts["fr"]
-    panel = client.get(reverse("response:incident_obligations", args=[recent.pk]),
-                       HTTP_HX_REQUEST="true").content.decode()
-    detail = client.get(reverse("response:incidentobligation_detail",
-                                args=[target.pk])).content.decode()
+    panel = client.get(
+        reverse("response:incident_obligations", args=[recent.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    detail = client.get(
+        reverse("response:incidentobligation_detail", args=[target.pk])
+    ).content.decode()
     dashboard = client.get(reverse("response:incidentobligation_list")).content.decode()
     for page in (panel, detail):
         assert escape(french["reason"]) in page and escape(target.reason) not in page
@@ -251,8 +291,9 @@ def test_french_pages_show_the_french_texts(client_a, recent):
 
 def test_english_pages_show_the_english_texts(client_a, recent):
     target = obligation(recent, "gdpr_art33")
-    detail = client_a.get(reverse("response:incidentobligation_detail", args=[target.pk])) \
-        .content.decode()
+    detail = client_a.get(
+        reverse("response:incidentobligation_detail", args=[target.pk])
+    ).content.decode()
     assert escape(target.reason) in detail and escape(target.texts["fr"]["reason"]) not in detail
 
 
@@ -260,32 +301,49 @@ def test_rows_assessed_before_texts_show_english(client_a, recent):
     IncidentObligation.objects.filter(incident=recent).update(texts={})
     client = in_french(client_a)
     target = obligation(recent, "gdpr_art33")
-    detail = client.get(reverse("response:incidentobligation_detail",
-                                args=[target.pk])).content.decode()
+    detail = client.get(
+        reverse("response:incidentobligation_detail", args=[target.pk])
+    ).content.decode()
     assert escape(target.reason) in detail
 
 
 # --- regulatory profile ---------------------------------------------------------------------
 
+
 def test_profile_edit_reassesses(client_a, recent):
     url = reverse("response:establishment_regulatoryprofile", args=[recent.establishment_id])
     assert client_a.get(url).status_code == 200
     assert obligation(recent, "nis2_early_warning").applies
-    response = client_a.post(url, {"type": "hospital", "nis2": "none", "hipaa": "none",
-                                   "gdpr_controller": "on",
-                                   "notification_emails": "rssi@ch.example\n"})
+    response = client_a.post(
+        url,
+        {
+            "type": "hospital",
+            "nis2": "none",
+            "hipaa": "none",
+            "gdpr_controller": "on",
+            "notification_emails": "rssi@ch.example\n",
+        },
+    )
     assert response.status_code == 302
     profile = RegulatoryProfile.objects.get(establishment_id=recent.establishment_id)
     assert profile.nis2 == "none" and profile.notification_emails == "rssi@ch.example"
     assert not obligation(recent, "nis2_early_warning").applies
-    assert AuditEntry.objects.filter(object_type="response.regulatoryprofile",
-                                     action="update").exists()
+    assert AuditEntry.objects.filter(
+        object_type="response.regulatoryprofile", action="update"
+    ).exists()
 
 
 def test_profile_edit_rejects_bad_addresses(client_a, establishment_a):
     url = reverse("response:establishment_regulatoryprofile", args=[establishment_a.pk])
-    response = client_a.post(url, {"type": "hospital", "nis2": "none", "hipaa": "none",
-                                   "notification_emails": "ok@ch.example\nnope"})
+    response = client_a.post(
+        url,
+        {
+            "type": "hospital",
+            "nis2": "none",
+            "hipaa": "none",
+            "notification_emails": "ok@ch.example\nnope",
+        },
+    )
     assert response.status_code == 422
     assert "not a valid e-mail address" in response.content.decode()
 
@@ -293,8 +351,7 @@ def test_profile_edit_rejects_bad_addresses(client_a, establishment_a):
 def test_profile_of_another_establishment_is_404(client_a, establishment_b):
     url = reverse("response:establishment_regulatoryprofile", args=[establishment_b.pk])
     assert client_a.get(url).status_code == 404
-    assert client_a.post(url, {"type": "other", "nis2": "none", "hipaa": "none"}) \
-        .status_code == 404
+    assert client_a.post(url, {"type": "other", "nis2": "none", "hipaa": "none"}).status_code == 404
 
 
 def test_profile_edit_needs_manage_obligations(make_user, establishment_a):

@@ -23,17 +23,20 @@ def api(user_a) -> APIClient:
 
 @pytest.fixture
 def reader(make_user, establishment_a) -> APIClient:
-    return APIClient(issue_token(make_user("auditor-api", "auditor", [establishment_a]),
-                                 "write"))
+    return APIClient(issue_token(make_user("auditor-api", "auditor", [establishment_a]), "write"))
 
 
 @pytest.fixture
 def foreign() -> Playbook:
     other = Organisation.objects.create(name="Autre GHT")
     Establishment.objects.create(organisation=other, name="CH Gamma")
-    return Playbook.objects.create(organisation=other, key="secret-plan", title="Plan secret",
-                                   version="1.0.0",
-                                   source=OWN.replace("power-outage", "secret-plan"))
+    return Playbook.objects.create(
+        organisation=other,
+        key="secret-plan",
+        title="Plan secret",
+        version="1.0.0",
+        source=OWN.replace("power-outage", "secret-plan"),
+    )
 
 
 def test_list_and_filter(api, foreign) -> None:
@@ -45,7 +48,8 @@ def test_list_and_filter(api, foreign) -> None:
     assert ransomware["id"] is None and ransomware["steps"] == 26
     assert ransomware["contacts_to_complete"] > 0
     assert [i["key"] for i in api.get(BASE, {"category": "loss_theft"}).json()] == [
-        "lost-stolen-device"]
+        "lost-stolen-device"
+    ]
 
 
 def test_shipped_detail_with_parsed_structure(api) -> None:
@@ -56,9 +60,14 @@ def test_shipped_detail_with_parsed_structure(api) -> None:
     assert phases[0]["steps"][0] == {
         "id": "open-main-courante",
         "title": {"fr": "Ouvrir la main courante", "en": "Open the incident log (main courante)"},
-        "description": phases[0]["steps"][0]["description"], "owner_role": "rssi",
-        "due_after": "PT15M", "due_from": "discovery", "decision": None,
-        "references": ["CERTFR-2024-RFX-001"], "obligations": []}
+        "description": phases[0]["steps"][0]["description"],
+        "owner_role": "rssi",
+        "due_after": "PT15M",
+        "due_from": "discovery",
+        "decision": None,
+        "references": ["CERTFR-2024-RFX-001"],
+        "obligations": [],
+    }
     assert error_of(api.get(f"{BASE}/shipped/nope"))["code"] == "not_found"
 
 
@@ -109,18 +118,26 @@ def test_validate_dry_run(api, reader) -> None:
     assert ok == {"valid": True, "problems": []}
     result = reader.post(f"{BASE}/validate", {"source": OWN.replace("PT2H", "2h")}).json()
     assert result["valid"] is False
-    assert result["problems"] == [{"path": "phases.recovery.steps[0].due_after", "line": 17,
-                                   "column": 20, "message": result["problems"][0]["message"]}]
+    assert result["problems"] == [
+        {
+            "path": "phases.recovery.steps[0].due_after",
+            "line": 17,
+            "column": 20,
+            "message": result["problems"][0]["message"],
+        }
+    ]
     assert not Playbook.objects.exists()
 
 
 def test_permissions(reader, own_playbook) -> None:
     assert reader.get(BASE).status_code == 200
-    for response in (reader.post(BASE, {"source": OWN}),
-                     reader.put(f"{BASE}/{own_playbook.pk}", {"source": OWN}),
-                     reader.delete(f"{BASE}/{own_playbook.pk}"),
-                     reader.post(f"{BASE}/{own_playbook.pk}/review"),
-                     reader.post(f"{BASE}/shipped/ddos/copy", {})):
+    for response in (
+        reader.post(BASE, {"source": OWN}),
+        reader.put(f"{BASE}/{own_playbook.pk}", {"source": OWN}),
+        reader.delete(f"{BASE}/{own_playbook.pk}"),
+        reader.post(f"{BASE}/{own_playbook.pk}/review"),
+        reader.post(f"{BASE}/shipped/ddos/copy", {}),
+    ):
         assert response.status_code == 403, response.content
         assert error_of(response)["code"] == "forbidden"
     assert Playbook.objects.count() == 1
@@ -132,11 +149,13 @@ def own_playbook(user_a, organisation) -> Playbook:
 
 
 def test_other_organisation_is_404(api, foreign) -> None:
-    for response in (api.get(f"{BASE}/{foreign.pk}"),
-                     api.put(f"{BASE}/{foreign.pk}", {"source": OWN}),
-                     api.delete(f"{BASE}/{foreign.pk}"),
-                     api.post(f"{BASE}/{foreign.pk}/review"),
-                     api.post(f"{BASE}/{foreign.pk}/copy", {})):
+    for response in (
+        api.get(f"{BASE}/{foreign.pk}"),
+        api.put(f"{BASE}/{foreign.pk}", {"source": OWN}),
+        api.delete(f"{BASE}/{foreign.pk}"),
+        api.post(f"{BASE}/{foreign.pk}/review"),
+        api.post(f"{BASE}/{foreign.pk}/copy", {}),
+    ):
         assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.reviewed_at is None and Playbook.objects.count() == 1

@@ -55,7 +55,9 @@ def test_library_lists_shipped_and_own(user_a, organisation) -> None:
     own = [entry for entry in entries if not entry.is_shipped]
     assert [entry.key for entry in own] == ["power-outage"]
     assert {e.key for e in service.library_for(user_a, category="denial_of_service")} == {
-        "ddos", "power-outage"}
+        "ddos",
+        "power-outage",
+    }
 
 
 def test_save_rejects_invalid_yaml_and_writes_nothing(user_a, organisation) -> None:
@@ -68,12 +70,16 @@ def test_save_rejects_invalid_yaml_and_writes_nothing(user_a, organisation) -> N
 
 def test_save_errors_become_a_validation_error_by_path(user_a, organisation) -> None:
     with pytest.raises(ValidationError) as caught:
-        service.save_playbook_or_errors(user_a, OWN.replace("[other, ", "[volcano, "),
-                                        organisation=organisation)
+        service.save_playbook_or_errors(
+            user_a, OWN.replace("[other, ", "[volcano, "), organisation=organisation
+        )
     assert caught.value.message_dict == {
-        "categories[0]": ["line 6: unknown incident category; valid: ransomware, data_breach, "
-                          "account_compromise, phishing, malware, medical_device_compromise, "
-                          "denial_of_service, loss_theft, unauthorised_access, other"]}
+        "categories[0]": [
+            "line 6: unknown incident category; valid: ransomware, data_breach, "
+            "account_compromise, phishing, malware, medical_device_compromise, "
+            "denial_of_service, loss_theft, unauthorised_access, other"
+        ]
+    }
 
 
 def test_duplicate_key_in_organisation_is_refused(user_a, organisation) -> None:
@@ -85,8 +91,9 @@ def test_duplicate_key_in_organisation_is_refused(user_a, organisation) -> None:
 
 def test_edit_bumps_the_version_when_the_author_kept_it(user_a, organisation) -> None:
     row = service.save_playbook(user_a, OWN, organisation=organisation)
-    row = service.save_playbook(user_a, OWN.replace("Call facilities", "Call the facilities"),
-                                instance=row)
+    row = service.save_playbook(
+        user_a, OWN.replace("Call facilities", "Call the facilities"), instance=row
+    )
     assert row.version == "1.0.1" and '"1.0.1"' in row.source
     assert row.source.startswith("# Our own playbook")  # comments kept
     assert parse_playbook(row.source).version == "1.0.1"
@@ -117,8 +124,9 @@ def test_copy_own_playbook_gets_a_new_key(user_a, organisation) -> None:
     assert parse_playbook(first.source).key == "power-outage-copy"
 
 
-def test_managing_needs_the_capability_and_the_organisation(make_user, establishment_a,
-                                                           organisation) -> None:
+def test_managing_needs_the_capability_and_the_organisation(
+    make_user, establishment_a, organisation
+) -> None:
     analyst = make_user("analyst", "soc_analyst", [establishment_a])
     with pytest.raises(PermissionDenied):
         service.save_playbook(analyst, OWN, organisation=organisation)
@@ -146,8 +154,9 @@ def test_apply_creates_tasks_with_due_dates_and_a_timeline_entry(user_a, inciden
     notify = next(task for task in tasks if task.step_key == "declare-cert-sante")
     assert notify.due_at is None and "cert_sante" in notify.description
     unverified = next(task for task in tasks if task.step_key == "cut-external-links")
-    assert "CERTFR-2024-RFX-002" in unverified.description and "UNVERIFIED" in \
-        unverified.description
+    assert (
+        "CERTFR-2024-RFX-002" in unverified.description and "UNVERIFIED" in unverified.description
+    )
     assert [task.order for task in tasks] == list(range(1, len(tasks) + 1))
     # Other areas write their own entries (obligations on creation): find ours.
     entry = TimelineEntry.objects.filter(incident=incident, at__gte=before).last()
@@ -162,8 +171,7 @@ def test_apply_twice_is_refused(user_a, incident) -> None:
     assert AppliedPlaybook.objects.count() == 1
 
 
-def test_apply_unknown_or_without_capability(user_a, make_user, establishment_a,
-                                             incident) -> None:
+def test_apply_unknown_or_without_capability(user_a, make_user, establishment_a, incident) -> None:
     with pytest.raises(ValidationError):
         service.apply_playbook(user_a, incident, "nope")
     auditor = make_user("auditor", "auditor", [establishment_a])
@@ -172,8 +180,9 @@ def test_apply_unknown_or_without_capability(user_a, make_user, establishment_a,
     assert not Task.objects.exists()
 
 
-def test_apply_uses_the_organisation_copy_and_due_from_application(user_a, organisation,
-                                                                   incident) -> None:
+def test_apply_uses_the_organisation_copy_and_due_from_application(
+    user_a, organisation, incident
+) -> None:
     row = service.save_playbook(user_a, OWN, organisation=organisation)
     before = timezone.now()
     applied = service.apply_playbook(user_a, incident, "power-outage")
@@ -206,8 +215,7 @@ def test_progress_per_phase(user_a, incident) -> None:
     progress = {p.phase: (p.done, p.total) for p in service.progress(applied)}
     assert progress["triage"] == (1, len(triage))
     assert progress["containment"] == (0, len(containment) - 1)
-    assert list(progress) == ["triage", "containment", "eradication", "recovery",
-                              "post_incident"]
+    assert list(progress) == ["triage", "containment", "eradication", "recovery", "post_incident"]
 
 
 def test_available_for_incident_puts_fitting_first(user_a, incident) -> None:
@@ -219,6 +227,7 @@ def test_available_for_incident_puts_fitting_first(user_a, incident) -> None:
 
 # ---- probe -----------------------------------------------------------------------------------
 
+
 def run_probe(establishment):
     return probes.get("response.playbooks_reviewed").run(establishment)
 
@@ -229,15 +238,15 @@ def test_probe_fails_with_shipped_playbooks_only(establishment_a) -> None:
     assert result.data["missing"] == ["ransomware", "data_breach"]
 
 
-def test_probe_passes_once_adopted_and_reviewed(user_a, organisation, establishment_a,
-                                                establishment_b) -> None:
+def test_probe_passes_once_adopted_and_reviewed(
+    user_a, organisation, establishment_a, establishment_b
+) -> None:
     service.adopt_shipped(user_a, organisation, "ransomware")
     partial = run_probe(establishment_a)
     assert partial.status == "partial" and partial.data["covered"] == ["ransomware"]
     copy = service.copy_playbook(user_a, organisation, key="phi-data-breach")
     not_reviewed = run_probe(establishment_a)
-    assert not_reviewed.status == "partial" and not_reviewed.data["not_reviewed"] == [
-        "data_breach"]
+    assert not_reviewed.status == "partial" and not_reviewed.data["not_reviewed"] == ["data_breach"]
     service.mark_reviewed(user_a, copy)
     result = run_probe(establishment_b)  # same organisation: same plan
     assert result.status == "pass"
@@ -249,7 +258,6 @@ def test_probe_review_older_than_a_year_fails(user_a, organisation, establishmen
         service.adopt_shipped(user_a, organisation, key)
     Playbook.objects.update(reviewed_at=timezone.now() - timedelta(days=400))
     result = run_probe(establishment_a)
-    assert result.status == "fail" and result.data["not_reviewed"] == ["ransomware",
-                                                                       "data_breach"]
+    assert result.status == "fail" and result.data["not_reviewed"] == ["ransomware", "data_breach"]
     Playbook.objects.update(reviewed_at=timezone.now(), is_active=False)
     assert run_probe(establishment_a).status == "fail"  # inactive playbooks do not count

@@ -38,9 +38,13 @@ def other_org_playbook(user_a) -> Playbook:
     """A playbook of another organisation, whose establishment user A cannot see."""
     other = Organisation.objects.create(name="Autre GHT")
     establishment = Establishment.objects.create(organisation=other, name="CH Gamma")
-    row = Playbook.objects.create(organisation=other, key="secret-plan", title="Plan secret",
-                                  version="1.0.0",
-                                  source=OWN.replace("power-outage", "secret-plan"))
+    row = Playbook.objects.create(
+        organisation=other,
+        key="secret-plan",
+        title="Plan secret",
+        version="1.0.0",
+        source=OWN.replace("power-outage", "secret-plan"),
+    )
     assert establishment.pk
     return row
 
@@ -88,8 +92,7 @@ def test_auditor_reads_but_cannot_manage(auditor, own) -> None:
     for name in ("playbook_edit", "playbook_delete"):
         assert auditor.get(reverse(f"response:{name}", args=[own.pk])).status_code == 403
     assert auditor.post(reverse("response:playbook_review", args=[own.pk])).status_code == 403
-    assert auditor.post(reverse("response:playbook_shipped_copy",
-                                args=["ddos"])).status_code == 403
+    assert auditor.post(reverse("response:playbook_shipped_copy", args=["ddos"])).status_code == 403
     assert auditor.get(reverse("response:playbook_add")).status_code == 403
     own.refresh_from_db()
     assert own.reviewed_at is None and Playbook.objects.count() == 1
@@ -97,11 +100,13 @@ def test_auditor_reads_but_cannot_manage(auditor, own) -> None:
 
 def test_other_organisation_playbook_is_404(rssi, other_org_playbook) -> None:
     for name in ("playbook_detail", "playbook_edit", "playbook_delete", "playbook_download"):
-        assert rssi.get(reverse(f"response:{name}",
-                                args=[other_org_playbook.pk])).status_code == 404
+        assert (
+            rssi.get(reverse(f"response:{name}", args=[other_org_playbook.pk])).status_code == 404
+        )
     for name in ("playbook_review", "playbook_copy", "playbook_delete"):
-        assert rssi.post(reverse(f"response:{name}",
-                                 args=[other_org_playbook.pk])).status_code == 404
+        assert (
+            rssi.post(reverse(f"response:{name}", args=[other_org_playbook.pk])).status_code == 404
+        )
     assert Playbook.objects.count() == 1
 
 
@@ -109,7 +114,8 @@ def test_copy_then_adopt(rssi, organisation) -> None:
     response = rssi.post(reverse("response:playbook_shipped_copy", args=["ddos"]))
     row = Playbook.objects.get(key="ddos")
     assert response.status_code == 302 and response["Location"] == reverse(
-        "response:playbook_detail", args=[row.pk])
+        "response:playbook_detail", args=[row.pk]
+    )
     assert row.based_on == "ddos" and row.reviewed_at is None
     body = rssi.get(reverse("response:playbook_shipped", args=["ddos"])).content.decode()
     assert "its own copy" in body and "Copy to edit" not in body
@@ -141,8 +147,10 @@ def test_editor_shows_every_problem_with_its_line(rssi, own) -> None:
 
 
 def test_editor_saves_and_bumps_version(rssi, own) -> None:
-    response = rssi.post(reverse("response:playbook_edit", args=[own.pk]),
-                         {"source": OWN.replace("Call facilities", "Call the facilities desk")})
+    response = rssi.post(
+        reverse("response:playbook_edit", args=[own.pk]),
+        {"source": OWN.replace("Call facilities", "Call the facilities desk")},
+    )
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.version == "1.0.1" and "Call the facilities desk" in own.source
@@ -163,12 +171,12 @@ def test_add_new_playbook(rssi) -> None:
 def test_add_asks_for_an_organisation_when_several(make_user, establishment_a) -> None:
     other = Organisation.objects.create(name="Second group")
     Establishment.objects.create(organisation=other, name="CH Delta")
-    admin = login_with_mfa(Client(), make_user("org-admin", "admin", [],
-                                               all_establishments=True))
+    admin = login_with_mfa(Client(), make_user("org-admin", "admin", [], all_establishments=True))
     response = admin.post(reverse("response:playbook_add"), {"source": OWN})
     assert response.status_code == 422 and not Playbook.objects.exists()
-    response = admin.post(reverse("response:playbook_add"),
-                          {"source": OWN, "organisation": other.pk})
+    response = admin.post(
+        reverse("response:playbook_add"), {"source": OWN, "organisation": other.pk}
+    )
     assert response.status_code == 302 and Playbook.objects.get().organisation == other
 
 
@@ -213,13 +221,14 @@ def test_review_copy_delete_download(rssi, own) -> None:
 
 # ---- incident panel --------------------------------------------------------------------------
 
+
 def test_panel_offers_fitting_playbooks_first(client_a, incident) -> None:
     url = reverse("response:incident_playbooks", args=[incident.pk])
     response = client_a.get(url, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
     assert body.index("Fits this incident") < body.index("Other playbooks")
-    fitting = body[body.index("Fits this incident"):body.index("Other playbooks")]
+    fitting = body[body.index("Fits this incident") : body.index("Other playbooks")]
     assert 'value="ransomware"' in fitting and 'value="ddos"' not in fitting
     assert "No playbook applied yet." in body
     # Opened directly (no JavaScript): the same panel inside a whole page.

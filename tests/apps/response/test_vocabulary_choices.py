@@ -8,22 +8,38 @@ from django.utils import translation
 from hygie.response import choices
 from hygie.response.engine import choices as vocabulary
 
-PAIRS = [(getattr(choices, name), enum) for name, enum in [
-    ("IncidentCategory", vocabulary.IncidentCategory), ("CareImpact", vocabulary.CareImpact),
-    ("PersonalData", vocabulary.PersonalData), ("Risk", vocabulary.Risk),
-    ("IncidentStatus", vocabulary.IncidentStatus), ("IncidentSource", vocabulary.IncidentSource),
-    ("DataCategory", vocabulary.DataCategory), ("TaskStatus", vocabulary.TaskStatus),
-    ("TimelineKind", vocabulary.TimelineKind), ("ObservableKind", vocabulary.ObservableKind),
-    ("CustodyAction", vocabulary.CustodyAction), ("NIS2Class", vocabulary.NIS2Class),
-    ("HIPAARole", vocabulary.HIPAARole), ("RegulatoryType", vocabulary.EstablishmentType),
-    ("ObligationStatus", vocabulary.ObligationStatus), ("DraftKind", vocabulary.DraftKind),
-    ("DraftStatus", vocabulary.DraftStatus), ("ExerciseStatus", vocabulary.ExerciseStatus),
-    ("ExerciseEntryKind", vocabulary.ExerciseEntryKind)]]
+PAIRS = [
+    (getattr(choices, name), enum)
+    for name, enum in [
+        ("IncidentCategory", vocabulary.IncidentCategory),
+        ("CareImpact", vocabulary.CareImpact),
+        ("PersonalData", vocabulary.PersonalData),
+        ("Risk", vocabulary.Risk),
+        ("IncidentStatus", vocabulary.IncidentStatus),
+        ("IncidentSource", vocabulary.IncidentSource),
+        ("DataCategory", vocabulary.DataCategory),
+        ("TaskStatus", vocabulary.TaskStatus),
+        ("TimelineKind", vocabulary.TimelineKind),
+        ("ObservableKind", vocabulary.ObservableKind),
+        ("CustodyAction", vocabulary.CustodyAction),
+        ("NIS2Class", vocabulary.NIS2Class),
+        ("HIPAARole", vocabulary.HIPAARole),
+        ("RegulatoryType", vocabulary.EstablishmentType),
+        ("ObligationStatus", vocabulary.ObligationStatus),
+        ("DraftKind", vocabulary.DraftKind),
+        ("DraftStatus", vocabulary.DraftStatus),
+        ("ExerciseStatus", vocabulary.ExerciseStatus),
+        ("ExerciseEntryKind", vocabulary.ExerciseEntryKind),
+    ]
+]
 
 
 def test_every_django_choice_mirrors_its_vocabulary():
-    declared = {name for name, value in vars(choices).items()
-                if isinstance(value, type) and issubclass(value, models.TextChoices)}
+    declared = {
+        name
+        for name, value in vars(choices).items()
+        if isinstance(value, type) and issubclass(value, models.TextChoices)
+    }
     assert declared == {django.__name__ for django, _ in PAIRS}
     for django, enum in PAIRS:
         assert [(m.name, m.value) for m in django] == [(m.name, m.value) for m in enum]

@@ -136,11 +136,15 @@ def test_non_string_title_is_reported_not_a_crash() -> None:
 def alias_bomb(levels: int) -> str:
     """A Sigma rule of a few hundred bytes whose selection expands to 9**levels values."""
     anchors = ['    a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
-    anchors += [f"    a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]"
-                for i in range(1, levels)]
-    return ("title: bomb\nstatus: test\nlogsource:\n    product: test\ndetection:\n"
-            + "\n".join(anchors) + f"\n    sel:\n        A|contains: *a{levels - 1}\n"
-            "    condition: sel\nlevel: high\n")
+    anchors += [
+        f"    a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)
+    ]
+    return (
+        "title: bomb\nstatus: test\nlogsource:\n    product: test\ndetection:\n"
+        + "\n".join(anchors)
+        + f"\n    sel:\n        A|contains: *a{levels - 1}\n"
+        "    condition: sel\nlevel: high\n"
+    )
 
 
 def test_alias_bomb_is_refused_at_its_first_anchor() -> None:

@@ -40,15 +40,18 @@ def problem_of(loader, text, limits=SMALL):  # type: ignore[no-untyped-def]
 
 
 def test_values_are_those_of_safe_load() -> None:
-    text = ("title: Test\ncount: 3\nratio: 1.5\nflag: yes\nnothing: ~\nday: 2026-01-02\n"
-            "quoted: '007'\nlist: [a, 1, {b: c}]\nblob: !!binary aGk=\n")
+    text = (
+        "title: Test\ncount: 3\nratio: 1.5\nflag: yes\nnothing: ~\nday: 2026-01-02\n"
+        "quoted: '007'\nlist: [a, 1, {b: c}]\nblob: !!binary aGk=\n"
+    )
     assert load_yaml(text).data == yaml.safe_load(text)
     assert load_yaml(text).data["day"] == datetime.date(2026, 1, 2)
 
 
 def test_positions_point_at_keys_and_items() -> None:
-    document = load_yaml("phases:\n  triage:\n    steps:\n      - title: A\n      - title: B\n",
-                         "p.yml")
+    document = load_yaml(
+        "phases:\n  triage:\n    steps:\n      - title: A\n      - title: B\n", "p.yml"
+    )
     assert document.location(("phases", "triage", "steps", 1, "title")) == Location("p.yml", 5, 9)
     assert document.location(("phases", "triage", "steps", 1)) == Location("p.yml", 5, 9)
     # An unknown path falls back on its nearest known ancestor.
@@ -99,7 +102,8 @@ def test_duplicate_keys_are_all_reported_with_the_document() -> None:
     error = problem_of(load_yaml, "a: 1\nb:\n  c: 1\n  c: 2\na: 3\n")
     assert [(p.path, p.location.line, p.message) for p in error.problems] == [
         (("b", "c"), 4, "key given twice (first on line 3)"),
-        (("a",), 5, "key given twice (first on line 1)")]
+        (("a",), 5, "key given twice (first on line 1)"),
+    ]
     # The rest could be read: validators report their own problems alongside (first value kept).
     assert error.documents[0].data == {"a": 1, "b": {"c": 1}}
     # Equal values spelled differently are the same key.
@@ -118,26 +122,28 @@ def test_depth_limit() -> None:
 
 
 def test_node_and_size_limits() -> None:
-    assert problem_of(load_yaml, "[" + ", ".join(["1"] * 60) + "]").message == \
-        "more than 50 values"
+    assert problem_of(load_yaml, "[" + ", ".join(["1"] * 60) + "]").message == "more than 50 values"
     assert problem_of(load_yaml, "a: " + "x" * 10_001).message == "larger than 10000 bytes"
     # Multi-byte characters count as bytes, not characters.
     assert problem_of(load_yaml, "a: " + "é" * 5_000).message == "larger than 10000 bytes"
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("a: !!python/object/apply:os.system ['true']", "!!python/object/apply:os.system"),
-    ("a: !!set {x, y}", "!!set"),
-    ("a: !local x", "!local"),
-    ("<<: {a: 1}", "merge keys"),
-    ("? [a, b]\n: c\n", "mapping key must be a plain value"),
-    ("a: 2026-13-01", "invalid timestamp value"),
-    # Found by fuzzing: explicit tags on text they do not fit crashed the safe constructors.
-    ("a: !!int ", "invalid int value"),
-    ("a: !!bool maybe", "invalid bool value"),
-    ("a: !!timestamp x", "invalid timestamp value"),
-    ("a: [1, 2", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("a: !!python/object/apply:os.system ['true']", "!!python/object/apply:os.system"),
+        ("a: !!set {x, y}", "!!set"),
+        ("a: !local x", "!local"),
+        ("<<: {a: 1}", "merge keys"),
+        ("? [a, b]\n: c\n", "mapping key must be a plain value"),
+        ("a: 2026-13-01", "invalid timestamp value"),
+        # Found by fuzzing: explicit tags on text they do not fit crashed the safe constructors.
+        ("a: !!int ", "invalid int value"),
+        ("a: !!bool maybe", "invalid bool value"),
+        ("a: !!timestamp x", "invalid timestamp value"),
+        ("a: [1, 2", "not valid YAML"),
+    ],
+)
 def test_refusals(text: str, fragment: str) -> None:
     error = problem_of(load_yaml, text, Limits())
     assert fragment in error.message and error.location is not None
@@ -157,14 +163,15 @@ def test_json_values_and_positions() -> None:
 
 def test_json_refusals() -> None:
     duplicate = problem_of(load_json, '{"a": 1,\n "a": 2}')
-    assert duplicate.message == "key given twice (first on line 1)" and \
-        duplicate.location == Location("doc.yml", 2, 2)
+    assert (
+        duplicate.message == "key given twice (first on line 1)"
+        and duplicate.location == Location("doc.yml", 2, 2)
+    )
     # Deep nesting is measured before json.loads can recurse: no RecursionError.
     assert "nested deeper" in problem_of(load_json, "[" * 500_000, Limits()).message
     # Brackets inside strings are text, not nesting.
     assert load_json('{"a": "[[[[[[[[\\"[["}', limits=SMALL).data == {"a": '[[[[[[[["[['}
-    assert problem_of(load_json, "[" + ",".join(["1"] * 60) + "]").message == \
-        "more than 50 values"
+    assert problem_of(load_json, "[" + ",".join(["1"] * 60) + "]").message == "more than 50 values"
     syntax = problem_of(load_json, '{"a": \n}')
     assert syntax.message.startswith("not valid JSON") and syntax.location.line == 2
 
@@ -181,8 +188,12 @@ def test_pure_python_parser_gives_the_same_answers(monkeypatch: pytest.MonkeyPat
 
 def test_json_types_for_json_schema_validation() -> None:
     text = "1: a\nday: 2026-01-02\ncount: 3\nflag: yes\n"
-    assert load_yaml(text, json_types=True).data == {"1": "a", "day": "2026-01-02", "count": 3,
-                                                     "flag": True}
+    assert load_yaml(text, json_types=True).data == {
+        "1": "a",
+        "day": "2026-01-02",
+        "count": 3,
+        "flag": True,
+    }
     assert load_yaml(text).data[1] == "a"  # yaml.safe_load's types otherwise
     with pytest.raises(DocumentError, match="!!binary"):
         load_yaml("a: !!binary aGk=", json_types=True)

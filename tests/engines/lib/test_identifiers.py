@@ -7,9 +7,16 @@ from hypothesis import strategies as st
 from hygie.lib.identifiers import check_adeli, check_finess, check_rpps, luhn_is_valid
 
 
-@pytest.mark.parametrize("digits, valid", [
-    ("79927398713", True), ("79927398710", False), ("0", True), ("", False), ("12a", False),
-])
+@pytest.mark.parametrize(
+    "digits, valid",
+    [
+        ("79927398713", True),
+        ("79927398710", False),
+        ("0", True),
+        ("", False),
+        ("12a", False),
+    ],
+)
 def test_luhn(digits, valid):
     assert luhn_is_valid(digits) is valid
 

@@ -18,9 +18,19 @@ from hygie.response.engine import (
 
 from .factories import PARIS, french_hospital, incident, us_hospital
 
-STABLE_IDS = ["cert_sante", "gdpr_art33", "gdpr_art34", "gdpr_breach_register",
-              "nis2_early_warning", "nis2_notification", "nis2_final_report",
-              "hipaa_individuals", "hipaa_hhs", "hipaa_media", "hipaa_ba_notice"]
+STABLE_IDS = [
+    "cert_sante",
+    "gdpr_art33",
+    "gdpr_art34",
+    "gdpr_breach_register",
+    "nis2_early_warning",
+    "nis2_notification",
+    "nis2_final_report",
+    "hipaa_individuals",
+    "hipaa_hhs",
+    "hipaa_media",
+    "hipaa_ba_notice",
+]
 
 
 def test_ids_are_the_documented_ones_in_a_stable_order() -> None:
@@ -37,9 +47,13 @@ def test_registry_has_one_rule_per_id_and_is_frozen() -> None:
 
 
 def test_ransomware_at_a_french_chu() -> None:
-    facts = incident(category=IncidentCategory.RANSOMWARE, personal_data=PersonalData.UNKNOWN,
-                     risk_to_individuals=Risk.HIGH, care_impact=CareImpact.DEPROGRAMMED_ACTIVITY,
-                     discovered_at=datetime(2026, 3, 29, 1, 30, tzinfo=PARIS))
+    facts = incident(
+        category=IncidentCategory.RANSOMWARE,
+        personal_data=PersonalData.UNKNOWN,
+        risk_to_individuals=Risk.HIGH,
+        care_impact=CareImpact.DEPROGRAMMED_ACTIVITY,
+        discovered_at=datetime(2026, 3, 29, 1, 30, tzinfo=PARIS),
+    )
     applying = {o.id.value for o in assess(french_hospital(), facts) if o.applies}
     assert applying == set(STABLE_IDS[:7])
 
@@ -52,12 +66,29 @@ def test_quiet_incident_triggers_nothing_and_says_why() -> None:
 
 
 def test_json_output_is_serialisable_and_complete() -> None:
-    facts = incident(category=IncidentCategory.RANSOMWARE, personal_data=PersonalData.YES,
-                     risk_to_individuals=Risk.HIGH)
+    facts = incident(
+        category=IncidentCategory.RANSOMWARE,
+        personal_data=PersonalData.YES,
+        risk_to_individuals=Risk.HIGH,
+    )
     dumped = json.loads(json.dumps([o.to_dict() for o in assess(french_hospital(), facts)]))
     assert [d["id"] for d in dumped] == STABLE_IDS
-    keys = {"id", "title", "applies", "provisional", "reason", "recipient", "legal_basis",
-            "verification", "trigger", "trigger_at", "deadline", "states", "notes", "texts"}
+    keys = {
+        "id",
+        "title",
+        "applies",
+        "provisional",
+        "reason",
+        "recipient",
+        "legal_basis",
+        "verification",
+        "trigger",
+        "trigger_at",
+        "deadline",
+        "states",
+        "notes",
+        "texts",
+    }
     assert all(set(d) == keys for d in dumped)
     text_keys = {"title", "reason", "recipient", "notes", "deadline_rule"}
     assert all(set(d["texts"]) == {"fr", "en"} for d in dumped)
@@ -76,7 +107,19 @@ def test_public_api_list_is_complete_and_importable() -> None:
     for name in engine.__all__:
         assert getattr(engine, name) is not None
     # Everything a caller needs to build facts and read obligations is exported.
-    needed = {"assess", "parse_facts", "facts_from_yaml", "EstablishmentProfile",
-              "IncidentFacts", "Facts", "Obligation", "Deadline", "DeadlineKind",
-              "ObligationId", "FactsError", "Verification", "Trigger"}
+    needed = {
+        "assess",
+        "parse_facts",
+        "facts_from_yaml",
+        "EstablishmentProfile",
+        "IncidentFacts",
+        "Facts",
+        "Obligation",
+        "Deadline",
+        "DeadlineKind",
+        "ObligationId",
+        "FactsError",
+        "Verification",
+        "Trigger",
+    }
     assert needed <= set(engine.__all__)

@@ -20,18 +20,22 @@ from .factories import french_hospital, incident, obligation, us_hospital
 CERT = ObligationId.CERT_SANTE
 
 
-@pytest.mark.parametrize(("kind", "expected"), [
-    (EstablishmentType.HOSPITAL, True),
-    (EstablishmentType.MILITARY_HOSPITAL, True),
-    (EstablishmentType.LABORATORY, True),
-    (EstablishmentType.CARE_CENTRE, True),
-    (EstablishmentType.MEDICO_SOCIAL, True),  # since décret 2022-715
-    (EstablishmentType.PRIVATE_PRACTICE, False),
-    (EstablishmentType.OTHER, False),
-])
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (EstablishmentType.HOSPITAL, True),
+        (EstablishmentType.MILITARY_HOSPITAL, True),
+        (EstablishmentType.LABORATORY, True),
+        (EstablishmentType.CARE_CENTRE, True),
+        (EstablishmentType.MEDICO_SOCIAL, True),  # since décret 2022-715
+        (EstablishmentType.PRIVATE_PRACTICE, False),
+        (EstablishmentType.OTHER, False),
+    ],
+)
 def test_who_declares(kind: EstablishmentType, expected: bool) -> None:
-    result = obligation(french_hospital(type=kind),
-                        incident(category=IncidentCategory.RANSOMWARE), CERT)
+    result = obligation(
+        french_hospital(type=kind), incident(category=IncidentCategory.RANSOMWARE), CERT
+    )
     assert result.applies is expected
     if not expected:
         assert kind.value in result.reason
@@ -43,31 +47,37 @@ def test_only_in_france() -> None:
     assert "country is US" in result.reason
 
 
-@pytest.mark.parametrize(("category", "care", "personal", "expected"), [
-    # 3°: ransomware and denial of service disrupt normal operation by nature.
-    (IncidentCategory.RANSOMWARE, CareImpact.NONE, PersonalData.NO, True),
-    (IncidentCategory.DENIAL_OF_SERVICE, CareImpact.NONE, PersonalData.NO, True),
-    # 1°: a compromised medical device threatens the safety of care.
-    (IncidentCategory.MEDICAL_DEVICE_COMPROMISE, CareImpact.NONE, PersonalData.NO, True),
-    # 1° and 3°: any impact on care.
-    (IncidentCategory.MALWARE, CareImpact.DEGRADED_MODE, PersonalData.NO, True),
-    (IncidentCategory.OTHER, CareImpact.DEPROGRAMMED_ACTIVITY, PersonalData.NO, True),
-    (IncidentCategory.OTHER, CareImpact.PATIENT_TRANSFER, PersonalData.NO, True),
-    (IncidentCategory.OTHER, CareImpact.PATIENT_SAFETY_EVENT, PersonalData.NO, True),
-    # 2°: health data involved.
-    (IncidentCategory.PHISHING, CareImpact.NONE, PersonalData.YES, True),
-    (IncidentCategory.LOSS_THEFT, CareImpact.NONE, PersonalData.YES, True),
-    # Nothing in the facts: no declaration (4° and 5° are left to the user).
-    (IncidentCategory.PHISHING, CareImpact.NONE, PersonalData.NO, False),
-    (IncidentCategory.MALWARE, CareImpact.NONE, PersonalData.NO, False),
-    (IncidentCategory.ACCOUNT_COMPROMISE, CareImpact.NONE, PersonalData.NO, False),
-    (IncidentCategory.UNAUTHORISED_ACCESS, CareImpact.NONE, PersonalData.NO, False),
-])
-def test_which_incidents_are_serious(category: IncidentCategory, care: CareImpact,
-                                     personal: PersonalData, expected: bool) -> None:
-    result = obligation(french_hospital(),
-                        incident(category=category, care_impact=care, personal_data=personal),
-                        CERT)
+@pytest.mark.parametrize(
+    ("category", "care", "personal", "expected"),
+    [
+        # 3°: ransomware and denial of service disrupt normal operation by nature.
+        (IncidentCategory.RANSOMWARE, CareImpact.NONE, PersonalData.NO, True),
+        (IncidentCategory.DENIAL_OF_SERVICE, CareImpact.NONE, PersonalData.NO, True),
+        # 1°: a compromised medical device threatens the safety of care.
+        (IncidentCategory.MEDICAL_DEVICE_COMPROMISE, CareImpact.NONE, PersonalData.NO, True),
+        # 1° and 3°: any impact on care.
+        (IncidentCategory.MALWARE, CareImpact.DEGRADED_MODE, PersonalData.NO, True),
+        (IncidentCategory.OTHER, CareImpact.DEPROGRAMMED_ACTIVITY, PersonalData.NO, True),
+        (IncidentCategory.OTHER, CareImpact.PATIENT_TRANSFER, PersonalData.NO, True),
+        (IncidentCategory.OTHER, CareImpact.PATIENT_SAFETY_EVENT, PersonalData.NO, True),
+        # 2°: health data involved.
+        (IncidentCategory.PHISHING, CareImpact.NONE, PersonalData.YES, True),
+        (IncidentCategory.LOSS_THEFT, CareImpact.NONE, PersonalData.YES, True),
+        # Nothing in the facts: no declaration (4° and 5° are left to the user).
+        (IncidentCategory.PHISHING, CareImpact.NONE, PersonalData.NO, False),
+        (IncidentCategory.MALWARE, CareImpact.NONE, PersonalData.NO, False),
+        (IncidentCategory.ACCOUNT_COMPROMISE, CareImpact.NONE, PersonalData.NO, False),
+        (IncidentCategory.UNAUTHORISED_ACCESS, CareImpact.NONE, PersonalData.NO, False),
+    ],
+)
+def test_which_incidents_are_serious(
+    category: IncidentCategory, care: CareImpact, personal: PersonalData, expected: bool
+) -> None:
+    result = obligation(
+        french_hospital(),
+        incident(category=category, care_impact=care, personal_data=personal),
+        CERT,
+    )
     assert result.applies is expected
     assert not result.provisional
     if expected:
@@ -80,17 +90,21 @@ def test_which_incidents_are_serious(category: IncidentCategory, care: CareImpac
 
 
 def test_unknown_personal_data_alone_applies_provisionally() -> None:
-    result = obligation(french_hospital(),
-                        incident(category=IncidentCategory.PHISHING,
-                                 personal_data=PersonalData.UNKNOWN), CERT)
+    result = obligation(
+        french_hospital(),
+        incident(category=IncidentCategory.PHISHING, personal_data=PersonalData.UNKNOWN),
+        CERT,
+    )
     assert result.applies and result.provisional
     assert result.reason.startswith("Applies provisionally: ")
 
 
 def test_unknown_personal_data_is_not_provisional_when_another_ground_holds() -> None:
-    result = obligation(french_hospital(),
-                        incident(category=IncidentCategory.RANSOMWARE,
-                                 personal_data=PersonalData.UNKNOWN), CERT)
+    result = obligation(
+        french_hospital(),
+        incident(category=IncidentCategory.RANSOMWARE, personal_data=PersonalData.UNKNOWN),
+        CERT,
+    )
     assert result.applies and not result.provisional
 
 

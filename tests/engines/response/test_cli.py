@@ -17,8 +17,9 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 def run(*args: str, lang: str = "C.UTF-8") -> tuple[int, str, str]:
     # A fixed, wide terminal: rich wraps table cells to the width it detects, which varies.
     # LANG is fixed too: the table's language follows it unless --lang is given.
-    result = CliRunner().invoke(response, ["obligations", *args],
-                                env={"COLUMNS": "240", "LANG": lang})
+    result = CliRunner().invoke(
+        response, ["obligations", *args], env={"COLUMNS": "240", "LANG": lang}
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -30,8 +31,15 @@ def applying(path: Path) -> dict[str, dict]:  # type: ignore[type-arg]
 
 def test_ransomware_chu_json() -> None:
     found = applying(EXAMPLES / "ransomware-chu.yaml")
-    assert set(found) == {"cert_sante", "gdpr_art33", "gdpr_art34", "gdpr_breach_register",
-                          "nis2_early_warning", "nis2_notification", "nis2_final_report"}
+    assert set(found) == {
+        "cert_sante",
+        "gdpr_art33",
+        "gdpr_art34",
+        "gdpr_breach_register",
+        "nis2_early_warning",
+        "nis2_notification",
+        "nis2_final_report",
+    }
     # Discovered 01:30 CET on the night of the spring change: 24 h / 72 h later in UTC.
     assert found["nis2_early_warning"]["deadline"]["at"] == "2026-03-30T00:30:00Z"
     assert found["gdpr_art33"]["deadline"]["at"] == "2026-04-01T00:30:00Z"
@@ -100,8 +108,12 @@ def test_json_carries_both_languages_whatever_the_language() -> None:
 def test_invalid_facts_exit_2_with_choices(tmp_path: Path) -> None:
     text = (EXAMPLES / "ransomware-chu.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(text.replace("category: ransomware", "category: ransom")
-                       .replace("nis2: essential", "nis2: yes please"), encoding="utf-8")
+    bad.write_text(
+        text.replace("category: ransomware", "category: ransom").replace(
+            "nis2: essential", "nis2: yes please"
+        ),
+        encoding="utf-8",
+    )
     code, out, err = run(str(bad))
     assert code == 2
     assert out == ""

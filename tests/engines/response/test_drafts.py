@@ -25,28 +25,49 @@ DISCOVERED = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 SECRET = "Mme Synthétique Dupont, chambre 12"  # stands for free text that may hold PHI
 
 FACTS = DraftFacts(
-    reference="INC-2026-0042", title=f"Fuite dossier {SECRET}", category="data_breach",
-    severity="High", care_impact="none", status="containment", discovered_at=DISCOVERED,
-    generated_at=DISCOVERED + timedelta(hours=2), establishment_name="CH Exemple",
-    finess="010000024", description=f"Le dossier de {SECRET} a été envoyé par erreur.",
-    departments=("Cardiologie",), asset_counts=(("server", 2), ("workstation", 1)),
-    data_categories=("health", "identity", "credentials"), individuals=320,
-    personal_data="true", risk="high", measures=("Mot de passe réinitialisé",),
-    root_cause=f"Erreur de destinataire ({SECRET})", iocs=(("domain", "evil.example"),),
-    obligations=(ObligationFact("cert_sante", "CERT Santé", True, "ARS"),
-                 ObligationFact("gdpr_art33", "GDPR 33", True, "CNIL",
-                                DISCOVERED + timedelta(hours=72)),
-                 ObligationFact("gdpr_art34", "GDPR 34", True, "People"),
-                 ObligationFact("nis2_early_warning", "NIS2", False, "ANSSI")),
-    nis2_class="essential", declarant_name="Alice Martin", declarant_role="RSSI",
+    reference="INC-2026-0042",
+    title=f"Fuite dossier {SECRET}",
+    category="data_breach",
+    severity="High",
+    care_impact="none",
+    status="containment",
+    discovered_at=DISCOVERED,
+    generated_at=DISCOVERED + timedelta(hours=2),
+    establishment_name="CH Exemple",
+    finess="010000024",
+    description=f"Le dossier de {SECRET} a été envoyé par erreur.",
+    departments=("Cardiologie",),
+    asset_counts=(("server", 2), ("workstation", 1)),
+    data_categories=("health", "identity", "credentials"),
+    individuals=320,
+    personal_data="true",
+    risk="high",
+    measures=("Mot de passe réinitialisé",),
+    root_cause=f"Erreur de destinataire ({SECRET})",
+    iocs=(("domain", "evil.example"),),
+    obligations=(
+        ObligationFact("cert_sante", "CERT Santé", True, "ARS"),
+        ObligationFact("gdpr_art33", "GDPR 33", True, "CNIL", DISCOVERED + timedelta(hours=72)),
+        ObligationFact("gdpr_art34", "GDPR 34", True, "People"),
+        ObligationFact("nis2_early_warning", "NIS2", False, "ANSSI"),
+    ),
+    nis2_class="essential",
+    declarant_name="Alice Martin",
+    declarant_role="RSSI",
     declarant_email="alice@example.org",
 )
 
 EXPECTED_GROUPS = {
-    DraftKind.CERT_SANTE: ["structure", "declarant", "description", "impacts", "causes",
-                           "other"],
-    DraftKind.CNIL: ["controller", "dpo", "declarant", "nature", "consequences", "measures",
-                     "timing"],
+    DraftKind.CERT_SANTE: ["structure", "declarant", "description", "impacts", "causes", "other"],
+    DraftKind.CNIL: [
+        "controller",
+        "dpo",
+        "declarant",
+        "nature",
+        "consequences",
+        "measures",
+        "timing",
+    ],
     DraftKind.NIS2_EARLY_WARNING: ["entity", "contact", "warning"],
     DraftKind.NIS2_NOTIFICATION: ["entity", "contact", "update", "assessment"],
     DraftKind.HHS: ["entity", "contact", "business_associate", "breach", "actions", "notices"],
@@ -109,8 +130,9 @@ def test_cnil_has_article_33_3_content():
     assert "Mot de passe réinitialisé" in values(content, "measures")["taken"].value
     assert values(content, "dpo")["name"].to_complete  # no DPO known
     assert "Planned" in values(content, "measures")["individuals_informed"].value
-    assert "Disclosure of medical information" in values(content, "consequences")[
-        "consequences"].value
+    assert (
+        "Disclosure of medical information" in values(content, "consequences")["consequences"].value
+    )
     # Generated within 72 hours: no reason for delay is needed yet.
     assert not values(content, "timing")["delay_reasons"].to_complete
 
@@ -121,8 +143,16 @@ def test_cnil_late_requires_reasons_for_delay():
 
 
 def test_unknown_values_are_left_to_complete():
-    sparse = replace(FACTS, individuals=None, data_categories=(), finess="", occurred_at=None,
-                     description="", declarant_email="", personal_data="unknown")
+    sparse = replace(
+        FACTS,
+        individuals=None,
+        data_categories=(),
+        finess="",
+        occurred_at=None,
+        description="",
+        declarant_email="",
+        personal_data="unknown",
+    )
     content = build_draft(sparse, "cnil", "fr")
     nature = values(content, "nature")
     for key in ("individuals", "data_categories", "circumstances", "occurred_at"):
@@ -154,7 +184,8 @@ def test_letter_is_plain_language_with_art_34_2_content():
     letter = values(content, "letter")
     assert letter["what_happened"].value == (
         "Le 10/03/2026, nous avons découvert que des informations vous concernant ont pu être "
-        "consultées ou copiées par des personnes non autorisées.")
+        "consultées ou copiées par des personnes non autorisées."
+    )
     assert "vos identifiants de connexion" in letter["data"].value
     assert "Changez votre mot de passe" in letter["advice"].value
     assert letter["measures"].to_complete and "34(2)" in letter["measures"].help
@@ -163,8 +194,12 @@ def test_letter_is_plain_language_with_art_34_2_content():
     contact = values(build_draft(with_dpo, "individuals_letter", "en"), "letter")["contact"]
     assert contact.value == "Our data protection officer: Dora DPO, dpo@example.org"
     ransomware = replace(FACTS, category="ransomware")
-    assert "qu'une attaque" in values(build_draft(ransomware, "individuals_letter", "fr"),
-                                      "letter")["what_happened"].value
+    assert (
+        "qu'une attaque"
+        in values(build_draft(ransomware, "individuals_letter", "fr"), "letter")[
+            "what_happened"
+        ].value
+    )
 
 
 def test_nis2_and_hhs_specifics():
@@ -173,9 +208,15 @@ def test_nis2_and_hhs_specifics():
     notification = build_draft(FACTS, "nis2_notification", "en")
     assert "domain: evil.example" in values(notification, "assessment")["iocs"].value
     assert notification.recipient == "ANSSI (CERT-FR)"
-    hhs = build_draft(replace(FACTS, residents_by_state=(("NY", 620), ("NJ", 80)),
-                              obligations=(ObligationFact("hipaa_media", "Media", True, "Media"),)),
-                      "hhs", "en")
+    hhs = build_draft(
+        replace(
+            FACTS,
+            residents_by_state=(("NY", 620), ("NJ", 80)),
+            obligations=(ObligationFact("hipaa_media", "Media", True, "Media"),),
+        ),
+        "hhs",
+        "en",
+    )
     breach = values(hhs, "breach")
     assert breach["type"].value == "Unauthorized Access/Disclosure"
     assert breach["phi_types"].value == "Clinical, Demographic, Other"
@@ -193,17 +234,24 @@ def test_errors():
 
 
 def test_format_instant_shows_local_time_and_offset():
-    assert format_instant(DISCOVERED, "Europe/Paris", "fr") == \
-        "10/03/2026 10:00 (Europe/Paris, UTC+01:00)"
+    assert (
+        format_instant(DISCOVERED, "Europe/Paris", "fr")
+        == "10/03/2026 10:00 (Europe/Paris, UTC+01:00)"
+    )
     summer = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
-    assert format_instant(summer, "America/New_York", "en") == \
-        "2026-07-01 05:00 (America/New_York, UTC-04:00)"
+    assert (
+        format_instant(summer, "America/New_York", "en")
+        == "2026-07-01 05:00 (America/New_York, UTC-04:00)"
+    )
     assert format_instant(None, "Europe/Paris", "fr") == ""
 
 
 def test_suggested_kinds_follow_obligations():
-    assert suggested_kinds(FACTS.obligations) == (DraftKind.CERT_SANTE, DraftKind.CNIL,
-                                                  DraftKind.INDIVIDUALS_LETTER)
+    assert suggested_kinds(FACTS.obligations) == (
+        DraftKind.CERT_SANTE,
+        DraftKind.CNIL,
+        DraftKind.INDIVIDUALS_LETTER,
+    )
     assert suggested_kinds(()) == ()
     assert set(DRAFT_OBLIGATIONS) == set(DraftKind)
 
@@ -227,6 +275,7 @@ def test_edits_survive_regeneration_and_unknown_keys_are_refused():
 
 
 def values_of(content, group, key):
-    item = next(f for g in content["groups"] if g["key"] == group for f in g["fields"]
-                if f["key"] == key)
+    item = next(
+        f for g in content["groups"] if g["key"] == group for f in g["fields"] if f["key"] == key
+    )
     return item["value"], item["to_complete"], bool(item.get("edited"))

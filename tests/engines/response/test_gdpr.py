@@ -21,31 +21,38 @@ ART33, ART34 = ObligationId.GDPR_ART33, ObligationId.GDPR_ART34
 REGISTER = ObligationId.GDPR_BREACH_REGISTER
 
 
-@pytest.mark.parametrize(("personal", "risk", "encrypted", "art33", "art34", "register"), [
-    (PersonalData.YES, Risk.NONE, False, False, False, True),
-    (PersonalData.YES, Risk.UNLIKELY, False, False, False, True),
-    (PersonalData.YES, Risk.MEDIUM, False, True, False, True),
-    (PersonalData.YES, Risk.HIGH, False, True, True, True),
-    # Encryption exempts from art. 34 (34(3)(a)), not from art. 33.
-    (PersonalData.YES, Risk.HIGH, True, True, False, True),
-    (PersonalData.YES, Risk.MEDIUM, True, True, False, True),
-    (PersonalData.YES, Risk.UNLIKELY, True, False, False, True),
-    # No personal data: not a personal data breach at all.
-    (PersonalData.NO, Risk.HIGH, False, False, False, False),
-    (PersonalData.NO, Risk.NONE, False, False, False, False),
-    # Unknown: treated as a breach, with the stated risk.
-    (PersonalData.UNKNOWN, Risk.HIGH, False, True, True, True),
-    (PersonalData.UNKNOWN, Risk.MEDIUM, False, True, False, True),
-    (PersonalData.UNKNOWN, Risk.UNLIKELY, False, False, False, True),
-    (PersonalData.UNKNOWN, Risk.HIGH, True, True, False, True),
-])
-def test_applicability_matrix(personal: PersonalData, risk: Risk, encrypted: bool, art33: bool,
-                              art34: bool, register: bool) -> None:
+@pytest.mark.parametrize(
+    ("personal", "risk", "encrypted", "art33", "art34", "register"),
+    [
+        (PersonalData.YES, Risk.NONE, False, False, False, True),
+        (PersonalData.YES, Risk.UNLIKELY, False, False, False, True),
+        (PersonalData.YES, Risk.MEDIUM, False, True, False, True),
+        (PersonalData.YES, Risk.HIGH, False, True, True, True),
+        # Encryption exempts from art. 34 (34(3)(a)), not from art. 33.
+        (PersonalData.YES, Risk.HIGH, True, True, False, True),
+        (PersonalData.YES, Risk.MEDIUM, True, True, False, True),
+        (PersonalData.YES, Risk.UNLIKELY, True, False, False, True),
+        # No personal data: not a personal data breach at all.
+        (PersonalData.NO, Risk.HIGH, False, False, False, False),
+        (PersonalData.NO, Risk.NONE, False, False, False, False),
+        # Unknown: treated as a breach, with the stated risk.
+        (PersonalData.UNKNOWN, Risk.HIGH, False, True, True, True),
+        (PersonalData.UNKNOWN, Risk.MEDIUM, False, True, False, True),
+        (PersonalData.UNKNOWN, Risk.UNLIKELY, False, False, False, True),
+        (PersonalData.UNKNOWN, Risk.HIGH, True, True, False, True),
+    ],
+)
+def test_applicability_matrix(
+    personal: PersonalData, risk: Risk, encrypted: bool, art33: bool, art34: bool, register: bool
+) -> None:
     facts = breach(personal_data=personal, risk_to_individuals=risk, data_encrypted=encrypted)
     profile = french_hospital()
     results = {oid: obligation(profile, facts, oid) for oid in (ART33, ART34, REGISTER)}
     assert (results[ART33].applies, results[ART34].applies, results[REGISTER].applies) == (
-        art33, art34, register)
+        art33,
+        art34,
+        register,
+    )
     for result in results.values():
         assert result.provisional is (result.applies and personal is PersonalData.UNKNOWN)
         assert ("Applies provisionally" in result.reason) is result.provisional
@@ -53,8 +60,9 @@ def test_applicability_matrix(personal: PersonalData, risk: Risk, encrypted: boo
 
 @pytest.mark.parametrize("oid", [ART33, ART34, REGISTER])
 def test_not_a_controller(oid: ObligationId) -> None:
-    result = obligation(french_hospital(gdpr_controller=False),
-                        breach(risk_to_individuals=Risk.HIGH), oid)
+    result = obligation(
+        french_hospital(gdpr_controller=False), breach(risk_to_individuals=Risk.HIGH), oid
+    )
     assert not result.applies
     assert "art. 33(2)" in result.reason
 
@@ -92,8 +100,9 @@ def test_encryption_note_on_art33() -> None:
 
 
 def test_art34_encryption_exemption_reason() -> None:
-    result = obligation(french_hospital(),
-                        breach(risk_to_individuals=Risk.HIGH, data_encrypted=True), ART34)
+    result = obligation(
+        french_hospital(), breach(risk_to_individuals=Risk.HIGH, data_encrypted=True), ART34
+    )
     assert not result.applies
     assert "34(3)(a)" in result.reason and "34(4)" in result.reason
 
@@ -114,8 +123,7 @@ def test_recipient_by_country(country: str, fragment: str) -> None:
 
 def test_gdpr_is_unverified_in_the_reference() -> None:
     for oid in (ART33, ART34, REGISTER):
-        assert obligation(french_hospital(), breach(), oid).verification is \
-            Verification.UNVERIFIED
+        assert obligation(french_hospital(), breach(), oid).verification is Verification.UNVERIFIED
 
 
 def test_no_personal_data_reason() -> None:

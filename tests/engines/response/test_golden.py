@@ -21,8 +21,14 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_example_output_matches_golden(example: Path) -> None:
     facts = facts_from_yaml(example.read_text(encoding="utf-8"), source=example.name)
-    output = json.dumps([o.to_dict() for o in assess(facts.establishment, facts.incident)],
-                        indent=2, ensure_ascii=False) + "\n"
+    output = (
+        json.dumps(
+            [o.to_dict() for o in assess(facts.establishment, facts.incident)],
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
     golden = GOLDEN / f"{example.stem}.json"
     if os.environ.get("HYGIE_UPDATE_GOLDEN") == "1":
         golden.write_text(output, encoding="utf-8")

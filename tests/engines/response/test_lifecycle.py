@@ -62,12 +62,20 @@ def test_refusal_codes():
 
 def test_allowed_targets_say_which_need_a_note():
     moves = {move.to_status: move.needs_note for move in allowed_targets("containment")}
-    assert moves == {"triage": True, "eradication": False, "recovery": False,
-                     "post_incident": False, "closed": True}
+    assert moves == {
+        "triage": True,
+        "eradication": False,
+        "recovery": False,
+        "post_incident": False,
+        "closed": True,
+    }
     assert {m.to_status: m.needs_note for m in allowed_targets("post_incident")} == {
-        "recovery": True, "closed": False}
+        "recovery": True,
+        "closed": False,
+    }
     assert [(m.to_status, m.needs_note) for m in allowed_targets("closed")] == [
-        ("post_incident", True)]
+        ("post_incident", True)
+    ]
 
 
 def test_milestones_only_on_first_entry_except_closing():

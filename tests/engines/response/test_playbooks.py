@@ -45,8 +45,16 @@ phases:
 
 
 # Obligations with a legal period: a step referencing one leaves its deadline to the clock engine.
-CLOCKED = {"gdpr_art33", "nis2_early_warning", "nis2_notification", "nis2_final_report",
-           "hipaa_individuals", "hipaa_hhs", "hipaa_media", "hipaa_ba_notice"}
+CLOCKED = {
+    "gdpr_art33",
+    "nis2_early_warning",
+    "nis2_notification",
+    "nis2_final_report",
+    "hipaa_individuals",
+    "hipaa_hhs",
+    "hipaa_media",
+    "hipaa_ba_notice",
+}
 
 
 def problems_of(text: str) -> list[tuple[str, int | None, str]]:
@@ -57,11 +65,19 @@ def problems_of(text: str) -> list[tuple[str, int | None, str]]:
 
 # ---- shipped playbooks ------------------------------------------------------------------------
 
+
 def test_eight_playbooks_are_shipped() -> None:
     keys = {parse_playbook(f.read_text(encoding="utf-8")).key for f in SHIPPED_FILES}
-    assert keys == {"ransomware", "phi-data-breach", "account-compromise", "phishing-campaign",
-                    "medical-device-compromise", "ddos", "lost-stolen-device",
-                    "edge-device-compromise"}
+    assert keys == {
+        "ransomware",
+        "phi-data-breach",
+        "account-compromise",
+        "phishing-campaign",
+        "medical-device-compromise",
+        "ddos",
+        "lost-stolen-device",
+        "edge-device-compromise",
+    }
 
 
 @pytest.mark.parametrize("path", SHIPPED_FILES, ids=lambda p: p.name)
@@ -90,24 +106,34 @@ def test_shipped_playbook_validates_and_is_complete(path: Path) -> None:
 
 def test_shipped_playbooks_cover_the_required_categories() -> None:
     covered = {c for f in SHIPPED_FILES for c in parse_playbook(f.read_text("utf-8")).categories}
-    assert {"ransomware", "data_breach", "account_compromise", "phishing",
-            "medical_device_compromise", "denial_of_service", "loss_theft"} <= covered
+    assert {
+        "ransomware",
+        "data_breach",
+        "account_compromise",
+        "phishing",
+        "medical_device_compromise",
+        "denial_of_service",
+        "loss_theft",
+    } <= covered
 
 
 def test_cert_fr_fiches_are_cited_in_the_relevant_playbooks() -> None:
     def refs(key: str) -> set[str]:
-        return {r.id for r in parse_playbook((SHIPPED / f"{key}.yaml").read_text("utf-8"))
-                .references}
+        return {
+            r.id for r in parse_playbook((SHIPPED / f"{key}.yaml").read_text("utf-8")).references
+        }
 
     assert "CERTFR-2024-RFX-001" in refs("ransomware")
     assert {"CERTFR-2024-RFX-003", "CERTFR-2024-RFX-004"} <= refs("account-compromise")
     assert "CERTFR-2025-RFX-001" in refs("edge-device-compromise")
     breach = parse_playbook((SHIPPED / "phi-data-breach.yaml").read_text("utf-8"))
     assert {"hipaa_individuals", "hipaa_hhs", "hipaa_media"} <= {
-        o for _, step in breach.steps() for o in step.obligations}
+        o for _, step in breach.steps() for o in step.obligations
+    }
 
 
 # ---- the parsed structure -----------------------------------------------------------------------
+
 
 def test_minimal_playbook() -> None:
     playbook = parse_playbook(MINIMAL)
@@ -120,10 +146,13 @@ def test_minimal_playbook() -> None:
 
 
 def test_phases_come_in_lifecycle_order_and_text_may_be_plain() -> None:
-    text = MINIMAL.replace("phases:\n", "phases:\n  recovery:\n    steps:\n"
-                                        "      - id: back\n        title: Retour\n"
-                                        "        due_after: P1DT12H\n"
-                                        "        due_from: application\n")
+    text = MINIMAL.replace(
+        "phases:\n",
+        "phases:\n  recovery:\n    steps:\n"
+        "      - id: back\n        title: Retour\n"
+        "        due_after: P1DT12H\n"
+        "        due_from: application\n",
+    )
     playbook = parse_playbook(text)
     assert [phase.key for phase in playbook.phases] == ["triage", "recovery"]
     back = playbook.phases[1].steps[0]
@@ -132,7 +161,9 @@ def test_phases_come_in_lifecycle_order_and_text_may_be_plain() -> None:
 
 
 def test_decision_contacts_and_references() -> None:
-    text = MINIMAL.replace("categories: [other]\n", textwrap.dedent("""\
+    text = MINIMAL.replace(
+        "categories: [other]\n",
+        textwrap.dedent("""\
         categories: [ransomware, data_breach]
         obligations: [cert_sante]
         references:
@@ -142,13 +173,17 @@ def test_decision_contacts_and_references() -> None:
         contacts:
           - {role: cert_sante, who: CERT Santé, when: Sans délai, phone: to_complete,
              email: cert@example.org}
-        """)) + textwrap.indent(textwrap.dedent("""\
+        """),
+    ) + textwrap.indent(
+        textwrap.dedent("""\
         references: [CERTFR-2024-RFX-001]
         obligations: [cert_sante, gdpr_art33]
         decision:
           question: {fr: Payer, en: Pay}
           options: [Non, {fr: Jamais, en: Never}]
-        """), "        ")
+        """),
+        "        ",
+    )
     playbook = parse_playbook(text)
     step = playbook.phases[0].steps[0]
     assert step.is_decision and len(step.decision.options) == 2  # type: ignore[union-attr]
@@ -159,6 +194,7 @@ def test_decision_contacts_and_references() -> None:
 
 
 # ---- golden error cases: path, line, message ---------------------------------------------------
+
 
 def test_every_problem_is_reported_with_its_path_and_line() -> None:
     text = textwrap.dedent("""\
@@ -194,8 +230,9 @@ def test_every_problem_is_reported_with_its_path_and_line() -> None:
     assert paths["categories[1]"][0] == 5 and "ransomware" in paths["categories[1]"][1]
     assert paths["colour"][0] == 6 and "valid keys: schema_version" in paths["colour"][1]
     assert paths["phases.containment.steps[2].id"][0] == 14
-    assert "already used at phases.containment.steps[0]" in \
-        paths["phases.containment.steps[2].id"][1]
+    assert (
+        "already used at phases.containment.steps[0]" in paths["phases.containment.steps[2].id"][1]
+    )
     due = paths["phases.containment.steps[2].due_after"]
     assert due[0] == 16 and "ISO 8601" in due[1]
     assert paths["phases.containment.steps[2].owner_role"][0] == 17
@@ -219,45 +256,93 @@ def test_error_message_lists_file_line_path() -> None:
     assert error.problems[0].to_dict()["line"] == 5
 
 
-@pytest.mark.parametrize(("text", "path", "fragment"), [
-    ("", "(document)", "empty"),
-    ("- a\n- b\n", "", "expected a mapping"),
-    ("key: [unclosed\n", "(document)", "not valid YAML"),
-    (MINIMAL.replace("schema_version: 1", "schema_version: 2"), "schema_version",
-     "unsupported schema version"),
-    (MINIMAL.replace('"1.0.0"', "1.0"), "version", "semantic version"),
-    (MINIMAL.replace('"1.0.0"', '"2026-02-30"'), "version", "semantic version"),
-    (MINIMAL.replace("title: {fr: Minimal, en: Minimal}", "title: 42"), "title", "expected text"),
-    (MINIMAL.replace("title: {fr: Minimal, en: Minimal}",
-                     "title: {fr: Minimal, en: Minimal, de: Minimal}"), "title.de", "unknown key"),
-    (MINIMAL.replace("categories: [other]", "categories: []"), "categories", "at least one"),
-    (MINIMAL.replace("categories: [other]", "categories: other"), "categories",
-     "expected a list"),
-    (MINIMAL.replace("title: {fr: Première, en: First}", "title: !!python/object:os.system x"),
-     "phases.triage.steps[0].title", "expected text"),
-    (MINIMAL + "        due_after: P1M\n", "phases.triage.steps[0].due_after", "months"),
-    (MINIMAL + "        due_after: P400D\n", "phases.triage.steps[0].due_after", "366"),
-    (MINIMAL + "        due_after: PT\n", "phases.triage.steps[0].due_after", "ISO 8601"),
-    (MINIMAL + "        due_from: application\n", "phases.triage.steps[0].due_from",
-     "only meaningful"),
-    (MINIMAL + "        due_after: PT1H\n        due_from: alert\n",
-     "phases.triage.steps[0].due_from", "discovery, application"),
-    (MINIMAL + "title: again\n", "title", "key given twice (first on line 4)"),
-    (MINIMAL.replace("phases:\n  triage:\n    steps:\n      - id: first\n"
-                     "        title: {fr: Première, en: First}\n", "phases: {}\n"),
-     "phases", "at least one phase"),
-    (MINIMAL + "contacts:\n  - {role: x, who: y, when: z, phone: call me}\n",
-     "contacts[0].phone", "phone number"),
-    (MINIMAL + "references:\n  - {id: A, title: B, url: 'javascript:alert(1)'}\n",
-     "references[0].url", "http(s) URL"),
-    (MINIMAL + "references:\n  - {id: A, title: B}\n  - {id: A, title: C}\n",
-     "references[1].id", "declared twice"),
-    (MINIMAL.replace("key: minimal", "key: minimal\nkey: other"), "key", "given twice"),
-    (MINIMAL.replace("id: first", "id: First Step"), "phases.triage.steps[0].id", "step id"),
-    (MINIMAL.replace("en: First}", "en: \"\"}"), "phases.triage.steps[0].title.en", "empty"),
-    (MINIMAL.replace("en: First}", "en: \"a\\u0000b\"}"), "phases.triage.steps[0].title.en",
-     "control characters"),
-])
+@pytest.mark.parametrize(
+    ("text", "path", "fragment"),
+    [
+        ("", "(document)", "empty"),
+        ("- a\n- b\n", "", "expected a mapping"),
+        ("key: [unclosed\n", "(document)", "not valid YAML"),
+        (
+            MINIMAL.replace("schema_version: 1", "schema_version: 2"),
+            "schema_version",
+            "unsupported schema version",
+        ),
+        (MINIMAL.replace('"1.0.0"', "1.0"), "version", "semantic version"),
+        (MINIMAL.replace('"1.0.0"', '"2026-02-30"'), "version", "semantic version"),
+        (
+            MINIMAL.replace("title: {fr: Minimal, en: Minimal}", "title: 42"),
+            "title",
+            "expected text",
+        ),
+        (
+            MINIMAL.replace(
+                "title: {fr: Minimal, en: Minimal}",
+                "title: {fr: Minimal, en: Minimal, de: Minimal}",
+            ),
+            "title.de",
+            "unknown key",
+        ),
+        (MINIMAL.replace("categories: [other]", "categories: []"), "categories", "at least one"),
+        (
+            MINIMAL.replace("categories: [other]", "categories: other"),
+            "categories",
+            "expected a list",
+        ),
+        (
+            MINIMAL.replace(
+                "title: {fr: Première, en: First}", "title: !!python/object:os.system x"
+            ),
+            "phases.triage.steps[0].title",
+            "expected text",
+        ),
+        (MINIMAL + "        due_after: P1M\n", "phases.triage.steps[0].due_after", "months"),
+        (MINIMAL + "        due_after: P400D\n", "phases.triage.steps[0].due_after", "366"),
+        (MINIMAL + "        due_after: PT\n", "phases.triage.steps[0].due_after", "ISO 8601"),
+        (
+            MINIMAL + "        due_from: application\n",
+            "phases.triage.steps[0].due_from",
+            "only meaningful",
+        ),
+        (
+            MINIMAL + "        due_after: PT1H\n        due_from: alert\n",
+            "phases.triage.steps[0].due_from",
+            "discovery, application",
+        ),
+        (MINIMAL + "title: again\n", "title", "key given twice (first on line 4)"),
+        (
+            MINIMAL.replace(
+                "phases:\n  triage:\n    steps:\n      - id: first\n"
+                "        title: {fr: Première, en: First}\n",
+                "phases: {}\n",
+            ),
+            "phases",
+            "at least one phase",
+        ),
+        (
+            MINIMAL + "contacts:\n  - {role: x, who: y, when: z, phone: call me}\n",
+            "contacts[0].phone",
+            "phone number",
+        ),
+        (
+            MINIMAL + "references:\n  - {id: A, title: B, url: 'javascript:alert(1)'}\n",
+            "references[0].url",
+            "http(s) URL",
+        ),
+        (
+            MINIMAL + "references:\n  - {id: A, title: B}\n  - {id: A, title: C}\n",
+            "references[1].id",
+            "declared twice",
+        ),
+        (MINIMAL.replace("key: minimal", "key: minimal\nkey: other"), "key", "given twice"),
+        (MINIMAL.replace("id: first", "id: First Step"), "phases.triage.steps[0].id", "step id"),
+        (MINIMAL.replace("en: First}", 'en: ""}'), "phases.triage.steps[0].title.en", "empty"),
+        (
+            MINIMAL.replace("en: First}", 'en: "a\\u0000b"}'),
+            "phases.triage.steps[0].title.en",
+            "control characters",
+        ),
+    ],
+)
 def test_golden_errors(text: str, path: str, fragment: str) -> None:
     found = problems_of(text)
     assert any(p == path and fragment in m for p, _, m in found), found
@@ -270,6 +355,7 @@ def test_validate_playbook_is_the_dry_run() -> None:
 
 
 # ---- hostile input -----------------------------------------------------------------------------
+
 
 def test_too_large_is_refused_before_parsing() -> None:
     text = MINIMAL + "#" * MAX_PLAYBOOK_BYTES
@@ -290,8 +376,9 @@ def test_billion_laughs_is_refused() -> None:
 
 
 def test_alias_alone_is_refused() -> None:
-    text = MINIMAL.replace("title: {fr: Minimal, en: Minimal}",
-                           "title: &t {fr: Minimal, en: Minimal}\nsummary: *t")
+    text = MINIMAL.replace(
+        "title: {fr: Minimal, en: Minimal}", "title: &t {fr: Minimal, en: Minimal}\nsummary: *t"
+    )
     assert "anchors and aliases" in problems_of(text)[0][2]
 
 
@@ -310,7 +397,7 @@ def test_multiple_documents_are_refused() -> None:
     assert "not valid YAML" in problems_of(MINIMAL + "---\nkey: b\n")[0][2]
 
 
-@pytest.mark.parametrize("garbage", ["\x00\x01", "{{{{", "key: \"unterminated", "\t- x", ":"])
+@pytest.mark.parametrize("garbage", ["\x00\x01", "{{{{", 'key: "unterminated', "\t- x", ":"])
 def test_garbage_never_crashes(garbage: str) -> None:
     with pytest.raises(PlaybookError):
         parse_playbook(garbage)
@@ -318,11 +405,18 @@ def test_garbage_never_crashes(garbage: str) -> None:
 
 # ---- durations, versions, progress ------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("PT15M", timedelta(minutes=15)), ("PT1H", timedelta(hours=1)), ("P2D", timedelta(days=2)),
-    ("P1W", timedelta(weeks=1)), ("P1DT12H", timedelta(days=1, hours=12)),
-    ("PT1H30M", timedelta(hours=1, minutes=30)),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PT15M", timedelta(minutes=15)),
+        ("PT1H", timedelta(hours=1)),
+        ("P2D", timedelta(days=2)),
+        ("P1W", timedelta(weeks=1)),
+        ("P1DT12H", timedelta(days=1, hours=12)),
+        ("PT1H30M", timedelta(hours=1, minutes=30)),
+    ],
+)
 def test_parse_duration(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
@@ -354,10 +448,19 @@ def test_replace_version_and_key_keep_comments() -> None:
 
 
 def test_phase_progress_in_lifecycle_order() -> None:
-    progress = phase_progress([("recovery", False), ("triage", True), ("triage", False),
-                               ("recovery", True), ("recovery", True)])
+    progress = phase_progress(
+        [
+            ("recovery", False),
+            ("triage", True),
+            ("triage", False),
+            ("recovery", True),
+            ("recovery", True),
+        ]
+    )
     assert [(p.phase, p.done, p.total, p.percent) for p in progress] == [
-        ("triage", 1, 2, 50), ("recovery", 2, 3, 67)]
+        ("triage", 1, 2, 50),
+        ("recovery", 2, 3, 67),
+    ]
     assert phase_progress([]) == ()
 
 
@@ -372,7 +475,8 @@ def test_vocabularies_match_the_clock_engine() -> None:
 
 def test_the_documented_example_is_valid() -> None:
     doc = (Path(__file__).resolve().parents[3] / "docs" / "response-playbooks.md").read_text(
-        "utf-8")
+        "utf-8"
+    )
     example = doc.split("## Format reference")[1].split("```yaml\n")[1].split("```")[0]
     playbook = parse_playbook(example)
     assert playbook.phases[0].steps[0].is_decision
@@ -382,4 +486,5 @@ def test_duplicate_keys_are_reported_with_every_other_problem() -> None:
     text = MINIMAL.replace("categories: [other]", "categories: [nope]") + "title: again\n"
     assert problems_of(text) == [
         ("categories[0]", 5, problems_of(MINIMAL.replace("[other]", "[nope]"))[0][2]),
-        ("title", 11, "key given twice (first on line 4)")]
+        ("title", 11, "key given twice (first on line 4)"),
+    ]

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from hygie.response.cli import response
 from hygie.response.engine.playbooks import MAX_PLAYBOOK_BYTES
 
-SHIPPED = sorted((Path(__file__).resolve().parents[3] / "hygie" / "response" / "playbooks")
-                 .glob("*.yaml"))
+SHIPPED = sorted(
+    (Path(__file__).resolve().parents[3] / "hygie" / "response" / "playbooks").glob("*.yaml")
+)
 
 VALID = """\
 schema_version: 1

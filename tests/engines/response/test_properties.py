@@ -28,9 +28,18 @@ from hygie.response.engine import (
 
 # Zones with DST, half-hour offsets, 30-minute DST (Lord Howe), DST at midnight (Santiago),
 # far east and far west of UTC.
-ZONES = ["Europe/Paris", "America/New_York", "UTC", "Asia/Kolkata", "Australia/Lord_Howe",
-         "America/Santiago", "Pacific/Auckland", "Pacific/Pago_Pago", "America/St_Johns",
-         "Pacific/Kiritimati"]
+ZONES = [
+    "Europe/Paris",
+    "America/New_York",
+    "UTC",
+    "Asia/Kolkata",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "Pacific/Auckland",
+    "Pacific/Pago_Pago",
+    "America/St_Johns",
+    "Pacific/Kiritimati",
+]
 HOURS = {"PT24H": 24, "PT72H": 72}
 
 profiles = st.builds(
@@ -47,8 +56,9 @@ profiles = st.builds(
 @st.composite
 def incidents(draw: st.DrawFn) -> IncidentFacts:
     zone = ZoneInfo(draw(st.sampled_from(ZONES)))
-    residents = draw(st.dictionaries(st.sampled_from(["NY", "NJ", "CA", "PR"]),
-                                     st.integers(0, 2000), max_size=4))
+    residents = draw(
+        st.dictionaries(st.sampled_from(["NY", "NJ", "CA", "PR"]), st.integers(0, 2000), max_size=4)
+    )
     counted = draw(st.one_of(st.none(), st.integers(0, 3000)))
     individuals = None if counted is None else counted + sum(residents.values())
     return IncidentFacts(
@@ -56,9 +66,13 @@ def incidents(draw: st.DrawFn) -> IncidentFacts:
         personal_data=draw(st.sampled_from(PersonalData)),
         risk_to_individuals=draw(st.sampled_from(Risk)),
         care_impact=draw(st.sampled_from(CareImpact)),
-        discovered_at=draw(st.datetimes(min_value=datetime(1990, 1, 1),
-                                        max_value=datetime(2200, 12, 31),
-                                        timezones=st.just(zone))),
+        discovered_at=draw(
+            st.datetimes(
+                min_value=datetime(1990, 1, 1),
+                max_value=datetime(2200, 12, 31),
+                timezones=st.just(zone),
+            )
+        ),
         data_encrypted=draw(st.booleans()),
         individuals=individuals,
         residents_by_state=residents,
@@ -67,15 +81,17 @@ def incidents(draw: st.DrawFn) -> IncidentFacts:
 
 @settings(max_examples=200)
 @given(profiles, incidents())
-def test_ids_are_stable_and_complete(profile: EstablishmentProfile,
-                                     incident: IncidentFacts) -> None:
+def test_ids_are_stable_and_complete(
+    profile: EstablishmentProfile, incident: IncidentFacts
+) -> None:
     assert [o.id for o in assess(profile, incident)] == list(ObligationId)
 
 
 @settings(max_examples=200)
 @given(profiles, incidents())
-def test_deadlines_never_fall_before_discovery(profile: EstablishmentProfile,
-                                               incident: IncidentFacts) -> None:
+def test_deadlines_never_fall_before_discovery(
+    profile: EstablishmentProfile, incident: IncidentFacts
+) -> None:
     # Compare in UTC: PEP 495 makes a datetime in a repeated (fold) hour unequal to every
     # datetime of another zone, even the same instant.
     discovered = incident.discovered_at.astimezone(UTC)
@@ -94,8 +110,9 @@ def test_deadlines_never_fall_before_discovery(profile: EstablishmentProfile,
 
 @settings(max_examples=200)
 @given(profiles, incidents())
-def test_hour_counted_deadlines_are_exact_elapsed_hours(profile: EstablishmentProfile,
-                                                        incident: IncidentFacts) -> None:
+def test_hour_counted_deadlines_are_exact_elapsed_hours(
+    profile: EstablishmentProfile, incident: IncidentFacts
+) -> None:
     for obligation in assess(profile, incident):
         deadline = obligation.deadline
         if deadline is None or deadline.kind is not DeadlineKind.INSTANT:
@@ -109,7 +126,8 @@ def test_hour_counted_deadlines_are_exact_elapsed_hours(profile: EstablishmentPr
 @settings(max_examples=200)
 @given(profiles, incidents())
 def test_day_counted_deadlines_are_sixty_local_days_or_the_annual_log(
-        profile: EstablishmentProfile, incident: IncidentFacts) -> None:
+    profile: EstablishmentProfile, incident: IncidentFacts
+) -> None:
     local_discovery = local_date(incident.discovered_at, profile.zone)
     for obligation in assess(profile, incident):
         deadline = obligation.deadline
@@ -119,7 +137,8 @@ def test_day_counted_deadlines_are_sixty_local_days_or_the_annual_log(
         end_of_year = local_discovery.replace(month=12, day=31)
         assert deadline.on - local_discovery == timedelta(days=60) or (
             obligation.id is ObligationId.HIPAA_HHS
-            and deadline.on - end_of_year == timedelta(days=60))
+            and deadline.on - end_of_year == timedelta(days=60)
+        )
         # ends_at is the local midnight that closes the due date (01:00 where DST skips it).
         local_end = deadline.ends_at.astimezone(profile.zone)
         assert local_end.date() == deadline.on + timedelta(days=1)
@@ -128,8 +147,7 @@ def test_day_counted_deadlines_are_sixty_local_days_or_the_annual_log(
 
 @settings(max_examples=200)
 @given(profiles, incidents())
-def test_nis2_clocks_are_in_order(profile: EstablishmentProfile,
-                                  incident: IncidentFacts) -> None:
+def test_nis2_clocks_are_in_order(profile: EstablishmentProfile, incident: IncidentFacts) -> None:
     by_id = {o.id: o for o in assess(profile, incident)}
     early = by_id[ObligationId.NIS2_EARLY_WARNING].deadline
     notification = by_id[ObligationId.NIS2_NOTIFICATION].deadline
@@ -145,8 +163,9 @@ def test_nis2_clocks_are_in_order(profile: EstablishmentProfile,
 
 @settings(max_examples=200)
 @given(profiles, incidents())
-def test_output_is_deterministic_and_json_ready(profile: EstablishmentProfile,
-                                                incident: IncidentFacts) -> None:
+def test_output_is_deterministic_and_json_ready(
+    profile: EstablishmentProfile, incident: IncidentFacts
+) -> None:
     first = [o.to_dict() for o in assess(profile, incident)]
     assert first == [o.to_dict() for o in assess(profile, incident)]
     json.dumps(first)
@@ -157,25 +176,35 @@ def test_output_is_deterministic_and_json_ready(profile: EstablishmentProfile,
 
 @settings(max_examples=200)
 @given(profiles, incidents())
-def test_documents_round_trip_through_the_parser(profile: EstablishmentProfile,
-                                                 incident: IncidentFacts) -> None:
-    personal = {PersonalData.YES: True, PersonalData.NO: False,
-                PersonalData.UNKNOWN: "unknown"}[incident.personal_data]
+def test_documents_round_trip_through_the_parser(
+    profile: EstablishmentProfile, incident: IncidentFacts
+) -> None:
+    personal = {PersonalData.YES: True, PersonalData.NO: False, PersonalData.UNKNOWN: "unknown"}[
+        incident.personal_data
+    ]
     document = {
-        "establishment": {"country": profile.country, "type": profile.type.value,
-                          "timezone": profile.timezone, "nis2": profile.nis2.value,
-                          "hipaa": profile.hipaa.value,
-                          "gdpr_controller": profile.gdpr_controller},
-        "incident": {"category": incident.category.value, "personal_data": personal,
-                     "risk_to_individuals": incident.risk_to_individuals.value,
-                     "care_impact": incident.care_impact.value,
-                     "discovered_at": incident.discovered_at.isoformat(),
-                     "data_encrypted": incident.data_encrypted,
-                     "individuals": incident.individuals,
-                     "residents_by_state": dict(incident.residents_by_state)},
+        "establishment": {
+            "country": profile.country,
+            "type": profile.type.value,
+            "timezone": profile.timezone,
+            "nis2": profile.nis2.value,
+            "hipaa": profile.hipaa.value,
+            "gdpr_controller": profile.gdpr_controller,
+        },
+        "incident": {
+            "category": incident.category.value,
+            "personal_data": personal,
+            "risk_to_individuals": incident.risk_to_individuals.value,
+            "care_impact": incident.care_impact.value,
+            "discovered_at": incident.discovered_at.isoformat(),
+            "data_encrypted": incident.data_encrypted,
+            "individuals": incident.individuals,
+            "residents_by_state": dict(incident.residents_by_state),
+        },
     }
     facts = parse_facts(document)
     assert facts.establishment == profile
     assert facts.incident.discovered_at.astimezone(UTC) == incident.discovered_at.astimezone(UTC)
     assert [o.to_dict() for o in assess(facts.establishment, facts.incident)] == [
-        o.to_dict() for o in assess(profile, incident)]
+        o.to_dict() for o in assess(profile, incident)
+    ]

@@ -62,8 +62,9 @@ injects:
 def problems(text: str) -> list[tuple[str, str, int | None]]:
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(text, source="s.yaml")
-    return [(p.path, p.message, p.location.line if p.location else None)
-            for p in caught.value.problems]
+    return [
+        (p.path, p.message, p.location.line if p.location else None) for p in caught.value.problems
+    ]
 
 
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.yaml")), ids=lambda p: p.name)
@@ -107,18 +108,21 @@ def test_error_root_is_the_response_engine_error() -> None:
 
 
 def test_golden_errors_with_paths_and_lines() -> None:
-    text = (MINIMAL
-            .replace("version: 2", "version: two")
-            .replace("channel: press", "channel: pigeon")
-            .replace("    from: ARS\n", "    from: ARS\n    colour: blue\n")
-            .replace("obligations: [cert_sante, gdpr_art33]",
-                     "obligations: [cert_sante, gdpr_art99]"))
+    text = (
+        MINIMAL.replace("version: 2", "version: two")
+        .replace("channel: press", "channel: pigeon")
+        .replace("    from: ARS\n", "    from: ARS\n    colour: blue\n")
+        .replace("obligations: [cert_sante, gdpr_art33]", "obligations: [cert_sante, gdpr_art99]")
+    )
     found = problems(text)
     assert ("version", "must be a whole number from 1", 3) in found
     paths = {(path, line) for path, _message, line in found}
-    assert paths == {("version", 3), ("injects[1].channel", 18),
-                     ("injects[1].expected_actions[1].obligations[1]", 26),
-                     ("injects[2].colour", 32)}
+    assert paths == {
+        ("version", 3),
+        ("injects[1].channel", 18),
+        ("injects[1].expected_actions[1].obligations[1]", 26),
+        ("injects[2].colour", 32),
+    }
     messages = dict((path, message) for path, message, _line in found)
     assert "valid channels: phone, mail, press" in messages["injects[1].channel"]
     assert "valid keys: id, at, channel, from, title, content" in messages["injects[2].colour"]
@@ -138,44 +142,60 @@ def test_error_message_lists_every_problem_with_its_location() -> None:
 def test_missing_and_unknown_top_level_keys() -> None:
     text = MINIMAL.replace("summary: Un résumé.\n", "sumary: typo\n")
     found = problems(text)
-    assert ("sumary", "unknown key; valid keys: schema_version, key, version, title, summary, "
-                      "objectives, duration, injects, audience", 5) in found
+    assert (
+        "sumary",
+        "unknown key; valid keys: schema_version, key, version, title, summary, "
+        "objectives, duration, injects, audience",
+        5,
+    ) in found
     assert ("(document)", "missing required key: summary", 1) in found
 
 
 def test_duplicate_ids_and_keys() -> None:
     text = MINIMAL.replace("id: third", "id: first").replace(
-        "    from: Standard\n", "    from: Standard\n    from: Autre\n")
+        "    from: Standard\n", "    from: Standard\n    from: Autre\n"
+    )
     found = problems(text)
     assert ("injects[2].id", "id already used by injects[0]", 29) in found
-    assert any(path == "injects[0].from" and "key given twice (first on line 13)" in message
-               and line == 14 for path, message, line in found)
+    assert any(
+        path == "injects[0].from" and "key given twice (first on line 13)" in message and line == 14
+        for path, message, line in found
+    )
 
 
 def test_injects_in_strictly_increasing_time() -> None:
     found = problems(MINIMAL.replace("at: PT15M", "at: PT0S"))
-    assert found == [("injects[1].at", "must come after injects[0] (PT0S): injects are listed in "
-                                       "strictly increasing time order", 17)]
+    assert found == [
+        (
+            "injects[1].at",
+            "must come after injects[0] (PT0S): injects are listed in "
+            "strictly increasing time order",
+            17,
+        )
+    ]
 
 
 def test_inject_after_the_end_and_bad_schema_version() -> None:
     text = MINIMAL.replace("duration: PT1H", "duration: PT30M").replace(
-        "schema_version: 1", "schema_version: 2")
+        "schema_version: 1", "schema_version: 2"
+    )
     found = {path: message for path, message, _ in problems(text)}
     assert "after the end of the exercise (duration PT30M)" in found["injects[2].at"]
     assert "unsupported" in found["schema_version"]
 
 
 def test_wrong_types_are_reported_not_crashed() -> None:
-    for text, path in [("- a list\n", "(document)"),
-                       (MINIMAL.replace("objectives:\n  - Tester la chaîne d'alerte.",
-                                        "objectives: one"), "objectives"),
-                       (MINIMAL.replace("title: Troisième", "title: 12"), "injects[2].title"),
-                       (MINIMAL.replace("title: Troisième", "title: {de: Dritte}"),
-                        "injects[2].title.de"),
-                       (MINIMAL.replace("at: PT15M", "at: 15"), "injects[1].at"),
-                       (MINIMAL.replace("content: Texte\n", "content: '   '\n", 1),
-                        "injects[1].content")]:
+    for text, path in [
+        ("- a list\n", "(document)"),
+        (
+            MINIMAL.replace("objectives:\n  - Tester la chaîne d'alerte.", "objectives: one"),
+            "objectives",
+        ),
+        (MINIMAL.replace("title: Troisième", "title: 12"), "injects[2].title"),
+        (MINIMAL.replace("title: Troisième", "title: {de: Dritte}"), "injects[2].title.de"),
+        (MINIMAL.replace("at: PT15M", "at: 15"), "injects[1].at"),
+        (MINIMAL.replace("content: Texte\n", "content: '   '\n", 1), "injects[1].content"),
+    ]:
         assert path in {p for p, _, _ in problems(text)}, text
 
 
@@ -185,13 +205,16 @@ def test_empty_document_and_empty_lists() -> None:
     assert ("injects", "list at least one inject", 9) in problems(text)
 
 
-@pytest.mark.parametrize("text", [
-    "a: &x [1, 2]\nb: *x\n",  # aliases: the billion-laughs vector
-    "!!python/object/apply:os.system ['echo hi']\n",
-    "key: [unclosed\n",
-    "\t- tab indented\n",
-    "[" * 5000 + "]" * 5000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x [1, 2]\nb: *x\n",  # aliases: the billion-laughs vector
+        "!!python/object/apply:os.system ['echo hi']\n",
+        "key: [unclosed\n",
+        "\t- tab indented\n",
+        "[" * 5000 + "]" * 5000,
+    ],
+)
 def test_hostile_yaml_is_refused_with_a_clear_error(text: str) -> None:
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(text, source="evil.yaml")
@@ -217,20 +240,37 @@ def test_error_messages_do_not_echo_values() -> None:
     assert all(secret not in message for _, message, _ in problems(text))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("PT0S", timedelta(0)), ("PT15M", timedelta(minutes=15)), ("PT2H30M", timedelta(hours=2.5)),
-    ("P1DT2H", timedelta(days=1, hours=2)), ("P2D", timedelta(days=2)),
-    ("PT90S", timedelta(seconds=90)),
-    ("P", None), ("PT", None), ("P1M", None), ("P1Y", None), ("P1W", None), ("15M", None),
-    ("PT-5M", None), ("PT1.5H", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PT0S", timedelta(0)),
+        ("PT15M", timedelta(minutes=15)),
+        ("PT2H30M", timedelta(hours=2.5)),
+        ("P1DT2H", timedelta(days=1, hours=2)),
+        ("P2D", timedelta(days=2)),
+        ("PT90S", timedelta(seconds=90)),
+        ("P", None),
+        ("PT", None),
+        ("P1M", None),
+        ("P1Y", None),
+        ("P1W", None),
+        ("15M", None),
+        ("PT-5M", None),
+        ("PT1.5H", None),
+        ("", None),
+    ],
+)
 def test_parse_duration(text: str, expected: timedelta | None) -> None:
     assert parse_duration(text) == expected
 
 
 def test_format_duration_round_trips() -> None:
-    for value in (timedelta(0), timedelta(minutes=15), timedelta(hours=2, minutes=30),
-                  timedelta(days=1, seconds=5)):
+    for value in (
+        timedelta(0),
+        timedelta(minutes=15),
+        timedelta(hours=2, minutes=30),
+        timedelta(days=1, seconds=5),
+    ):
         assert parse_duration(format_duration(value)) == value
     assert format_duration(timedelta(hours=2, minutes=30)) == "PT2H30M"
 
@@ -239,12 +279,14 @@ def test_due_injects_at_boundaries() -> None:
     scenario = parse_scenario(MINIMAL)
     ids = lambda injects: [item.id for item in injects]  # noqa: E731
     assert ids(due_injects(scenario, timedelta(0))) == ["first"]
-    assert ids(due_injects(scenario, timedelta(minutes=15) - timedelta(microseconds=1))) == \
-        ["first"]
+    assert ids(due_injects(scenario, timedelta(minutes=15) - timedelta(microseconds=1))) == [
+        "first"
+    ]
     assert ids(due_injects(scenario, timedelta(minutes=15))) == ["first", "second"]
     assert ids(due_injects(scenario, timedelta(hours=5))) == ["first", "second", "third"]
-    assert ids(due_injects(scenario, timedelta(hours=5), delivered={"first", "second"})) == \
-        ["third"]
+    assert ids(due_injects(scenario, timedelta(hours=5), delivered={"first", "second"})) == [
+        "third"
+    ]
     assert due_injects(scenario, -timedelta(seconds=1)) == ()
 
 

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from hygie.response.cli import response
 from hygie.response.engine.scenarios import MAX_SCENARIO_BYTES
 
-SHIPPED = sorted((Path(__file__).resolve().parents[3] / "hygie" / "response" / "scenarios")
-                 .glob("*.yaml"))
+SHIPPED = sorted(
+    (Path(__file__).resolve().parents[3] / "hygie" / "response" / "scenarios").glob("*.yaml")
+)
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -37,8 +37,12 @@ PROFILES = [
 ]
 INCIDENTS = [
     incident(),
-    incident(category=IncidentCategory.RANSOMWARE, personal_data=PersonalData.UNKNOWN,
-             risk_to_individuals=Risk.HIGH, care_impact=CareImpact.DEPROGRAMMED_ACTIVITY),
+    incident(
+        category=IncidentCategory.RANSOMWARE,
+        personal_data=PersonalData.UNKNOWN,
+        risk_to_individuals=Risk.HIGH,
+        care_impact=CareImpact.DEPROGRAMMED_ACTIVITY,
+    ),
     breach(),
     breach(risk_to_individuals=Risk.HIGH, individuals=120),
     breach(risk_to_individuals=Risk.HIGH, data_encrypted=True),
@@ -54,8 +58,10 @@ ALL = [o for case in CASES for o in case]
 # Words that would betray an untranslated English sentence in a French text. The French texts
 # keep a few US legal terms of art in parentheses ("covered entity", "business associate") and
 # the facts file's field names ("personal_data : unknown"), none of which contain these words.
-ENGLISH = re.compile(r"\b(the|and|is|are|not|with|without|must|Applies|breach|individuals|"
-                     r"notify|which|until|after|before|within|data subjects)\b")
+ENGLISH = re.compile(
+    r"\b(the|and|is|are|not|with|without|must|Applies|breach|individuals|"
+    r"notify|which|until|after|before|within|data subjects)\b"
+)
 
 
 def test_every_obligation_applying_or_not_is_covered_by_the_samples() -> None:
@@ -77,15 +83,18 @@ def test_english_texts_are_the_stable_top_level_wording() -> None:
     for obligation in ALL:
         english = obligation.text("en")
         assert (english.title, english.reason, english.recipient, english.notes) == (
-            obligation.title, obligation.reason, obligation.recipient, obligation.notes)
+            obligation.title,
+            obligation.reason,
+            obligation.recipient,
+            obligation.notes,
+        )
         assert english.deadline_rule == (obligation.deadline.rule if obligation.deadline else "")
         assert obligation.to_dict()["texts"]["en"] == english.to_dict()
 
 
 def _french(obligation: Obligation) -> list[str]:
     wording = obligation.text("fr")
-    return [wording.title, wording.reason, wording.recipient, *wording.notes,
-            wording.deadline_rule]
+    return [wording.title, wording.reason, wording.recipient, *wording.notes, wording.deadline_rule]
 
 
 def test_french_texts_are_french() -> None:
@@ -101,12 +110,17 @@ def test_french_wording_uses_the_french_legal_terms() -> None:
     assert by_id[ObligationId.CERT_SANTE].text("fr").reason.startswith("Incident grave : ")
     assert "Sans délai" in by_id[ObligationId.CERT_SANTE].text("fr").deadline_rule
     assert by_id[ObligationId.GDPR_ART33].text("fr").recipient.startswith("CNIL")
-    assert "violation de données à caractère personnel" in \
-        by_id[ObligationId.GDPR_ART33].text("fr").title
-    assert by_id[ObligationId.GDPR_ART33].text("fr").reason.startswith(
-        "S'applique à titre provisoire")
-    assert "dans les meilleurs délais" in \
-        by_id[ObligationId.GDPR_BREACH_REGISTER].text("fr").deadline_rule
+    assert (
+        "violation de données à caractère personnel"
+        in by_id[ObligationId.GDPR_ART33].text("fr").title
+    )
+    assert (
+        by_id[ObligationId.GDPR_ART33].text("fr").reason.startswith("S'applique à titre provisoire")
+    )
+    assert (
+        "dans les meilleurs délais"
+        in by_id[ObligationId.GDPR_BREACH_REGISTER].text("fr").deadline_rule
+    )
     assert "responsable de traitement" in by_id[ObligationId.GDPR_ART33].text("fr").notes[0]
     assert "entité essentielle" in by_id[ObligationId.NIS2_EARLY_WARNING].text("fr").reason
     assert by_id[ObligationId.NIS2_EARLY_WARNING].text("fr").recipient == "ANSSI (CERT-FR)"
@@ -115,9 +129,17 @@ def test_french_wording_uses_the_french_legal_terms() -> None:
 def test_language_tags() -> None:
     both = LocalizedText("bonjour", "hello")
     assert [both.get(tag) for tag in ("fr", "fr-FR", "en", "en-US", "EN", None, "de")] == [
-        "bonjour", "bonjour", "hello", "hello", "hello", "bonjour", "bonjour"]
+        "bonjour",
+        "bonjour",
+        "hello",
+        "hello",
+        "hello",
+        "bonjour",
+        "bonjour",
+    ]
     assert LocalizedText("", "hello").get("fr") == "hello"
     assert language_of("en-GB") == "en" and language_of("") == "fr"
     assert LocalizedText.same("x") == LocalizedText("x", "x")
     assert LocalizedText(" ; ", "; ").join([both, both]) == LocalizedText(
-        "bonjour ; bonjour", "hello; hello")
+        "bonjour ; bonjour", "hello; hello"
+    )

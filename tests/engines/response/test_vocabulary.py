@@ -25,14 +25,23 @@ REGISTERS = {
 
 
 # Engine-internal spellings, never shown to a user as a choice.
-INTERNAL = (vocabulary.Verification, vocabulary.Trigger, vocabulary.DeadlineKind,
-            vocabulary.ObligationId)
+INTERNAL = (
+    vocabulary.Verification,
+    vocabulary.Trigger,
+    vocabulary.DeadlineKind,
+    vocabulary.ObligationId,
+)
 
 
 def _vocabularies() -> list[type[StrEnum]]:
-    return [value for value in vars(vocabulary).values()
-            if isinstance(value, type) and issubclass(value, StrEnum)
-            and value.__module__ == vocabulary.__name__ and value not in INTERNAL]
+    return [
+        value
+        for value in vars(vocabulary).values()
+        if isinstance(value, type)
+        and issubclass(value, StrEnum)
+        and value.__module__ == vocabulary.__name__
+        and value not in INTERNAL
+    ]
 
 
 @pytest.mark.parametrize("enum", _vocabularies(), ids=lambda enum: enum.__name__)
@@ -40,8 +49,9 @@ def test_every_value_has_both_labels(enum):
     assert set(vocabulary.LABELS) == set(_vocabularies())
     labels = vocabulary.LABELS[enum]
     assert list(labels) == list(enum)
-    assert all(isinstance(label, LocalizedText) and label.fr and label.en
-               for label in labels.values())
+    assert all(
+        isinstance(label, LocalizedText) and label.fr and label.en for label in labels.values()
+    )
 
 
 @pytest.mark.parametrize("name", sorted(REGISTERS))
@@ -61,17 +71,28 @@ def test_drafts_name_values_with_the_vocabulary_labels():
     from datetime import UTC, datetime
 
     at = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-    facts = DraftFacts(reference="INC-1", title="t", category="medical_device_compromise",
-                       severity="High", care_impact="none", status="new", discovered_at=at,
-                       generated_at=at, establishment_name="CH Exemple",
-                       data_categories=("national_id", "other"))
+    facts = DraftFacts(
+        reference="INC-1",
+        title="t",
+        category="medical_device_compromise",
+        severity="High",
+        care_impact="none",
+        status="new",
+        discovered_at=at,
+        generated_at=at,
+        establishment_name="CH Exemple",
+        data_categories=("national_id", "other"),
+    )
     for language in ("fr", "en"):
         content = build_draft(facts, "cert_sante", language).to_dict()
-        values = {f"{g['key']}.{f['key']}": f["value"] for g in content["groups"]
-                  for f in g["fields"]}
+        values = {
+            f"{g['key']}.{f['key']}": f["value"] for g in content["groups"] for f in g["fields"]
+        }
         category = vocabulary.INCIDENT_CATEGORY_LABELS[
-            vocabulary.IncidentCategory.MEDICAL_DEVICE_COMPROMISE].get(language)
+            vocabulary.IncidentCategory.MEDICAL_DEVICE_COMPROMISE
+        ].get(language)
         assert values["description.nature"] == category
         assert values["description.data"] == ", ".join(
             vocabulary.DATA_CATEGORY_LABELS[vocabulary.DataCategory(value)].get(language)
-            for value in ("national_id", "other"))
+            for value in ("national_id", "other")
+        )

@@ -31,8 +31,9 @@ incident:
 def problems_of(text: str) -> list[tuple[str, str, int | None]]:
     with pytest.raises(FactsError) as caught:
         facts_from_yaml(text, source="facts.yaml")
-    return [(p.path, p.message, p.location.line if p.location else None)
-            for p in caught.value.problems]
+    return [
+        (p.path, p.message, p.location.line if p.location else None) for p in caught.value.problems
+    ]
 
 
 def test_valid_yaml_with_a_native_timestamp() -> None:
@@ -48,7 +49,8 @@ def test_shipped_examples_are_valid(example: Path) -> None:
 
 def test_problems_carry_the_line_of_their_key() -> None:
     text = VALID.replace("category: ransomware", "category: ransom").replace(
-        "  nis2: important\n", "")
+        "  nis2: important\n", ""
+    )
     located = {(path, line) for path, _, line in problems_of(text)}
     # The category moved up one line with nis2 removed; a missing key points at its section.
     assert located == {("incident.category", 8), ("establishment.nis2", 1)}
@@ -56,17 +58,20 @@ def test_problems_carry_the_line_of_their_key() -> None:
 
 def test_error_text_names_file_line_and_choices() -> None:
     with pytest.raises(FactsError) as caught:
-        facts_from_yaml(VALID.replace("care_impact: degraded_mode", "care_impact: severe"),
-                        source="facts.yaml")
-    assert ("facts.yaml:12: incident.care_impact: unknown value; valid choices: none, "
-            "degraded_mode, deprogrammed_activity, patient_transfer, patient_safety_event"
-            ) in str(caught.value)
+        facts_from_yaml(
+            VALID.replace("care_impact: degraded_mode", "care_impact: severe"), source="facts.yaml"
+        )
+    assert (
+        "facts.yaml:12: incident.care_impact: unknown value; valid choices: none, "
+        "degraded_mode, deprogrammed_activity, patient_transfer, patient_safety_event"
+    ) in str(caught.value)
 
 
 def test_nested_state_lines() -> None:
     text = VALID + "  residents_by_state:\n    NY: 10\n    ZZ: 4\n"
     assert [(path, line) for path, _, line in problems_of(text)] == [
-        ("incident.residents_by_state.ZZ", 16)]
+        ("incident.residents_by_state.ZZ", 16)
+    ]
 
 
 def test_duplicate_keys_are_errors_not_silently_overwritten() -> None:
@@ -120,6 +125,7 @@ def test_aliases_are_refused_before_anything_is_built() -> None:
 
 
 def test_python_tags_are_refused() -> None:
-    text = VALID.replace("category: ransomware",
-                         "category: !!python/object/apply:os.system ['true']")
+    text = VALID.replace(
+        "category: ransomware", "category: !!python/object/apply:os.system ['true']"
+    )
     assert "!!python/object/apply:os.system is not allowed" in problems_of(text)[0][1]

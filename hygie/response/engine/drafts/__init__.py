@@ -68,8 +68,9 @@ def build_draft(facts: DraftFacts, kind: str, language: str) -> DraftContent:
     try:
         draft_kind = DraftKind(kind)
     except ValueError:
-        raise DraftError(f"unknown draft kind {kind!r}; expected one of "
-                         f"{', '.join(k.value for k in DraftKind)}") from None
+        raise DraftError(
+            f"unknown draft kind {kind!r}; expected one of {', '.join(k.value for k in DraftKind)}"
+        ) from None
     if language not in LANGUAGES:
         raise DraftError(f"unknown language {language!r}; expected fr or en")
     return _BUILDERS[draft_kind](Builder(facts, language))
@@ -79,4 +80,3 @@ def suggested_kinds(obligations: Sequence[ObligationFact]) -> tuple[DraftKind, .
     """The drafts an incident calls for: those serving an obligation that applies."""
     applying = {o.id for o in obligations if o.applies}
     return tuple(kind for kind, ids in DRAFT_OBLIGATIONS.items() if applying & set(ids))
-

@@ -26,11 +26,17 @@ from hygie.response.engine.text import LocalizedText
 T = tuple[str, str]  # (fr, en): the inline wording of a field's label or help
 
 # Categories that are an attack by nature: the declaration says a malicious act is suspected.
-MALICIOUS = frozenset({
-    IncidentCategory.RANSOMWARE, IncidentCategory.PHISHING, IncidentCategory.MALWARE,
-    IncidentCategory.ACCOUNT_COMPROMISE, IncidentCategory.DENIAL_OF_SERVICE,
-    IncidentCategory.UNAUTHORISED_ACCESS, IncidentCategory.MEDICAL_DEVICE_COMPROMISE,
-})
+MALICIOUS = frozenset(
+    {
+        IncidentCategory.RANSOMWARE,
+        IncidentCategory.PHISHING,
+        IncidentCategory.MALWARE,
+        IncidentCategory.ACCOUNT_COMPROMISE,
+        IncidentCategory.DENIAL_OF_SERVICE,
+        IncidentCategory.UNAUTHORISED_ACCESS,
+        IncidentCategory.MEDICAL_DEVICE_COMPROMISE,
+    }
+)
 
 
 def pick(pair: T, language: str) -> str:
@@ -52,8 +58,10 @@ def format_instant(value: datetime | None, zone: str, language: str) -> str:
         return ""
     local = value.astimezone(ZoneInfo(zone))
     pattern = "%d/%m/%Y %H:%M" if language == "fr" else "%Y-%m-%d %H:%M"
-    return f"{local.strftime(pattern)} ({zone}, UTC{local.strftime('%z')[:3]}:" \
-           f"{local.strftime('%z')[3:]})"
+    return (
+        f"{local.strftime(pattern)} ({zone}, UTC{local.strftime('%z')[:3]}:"
+        f"{local.strftime('%z')[3:]})"
+    )
 
 
 def bullet_lines(items: Sequence[str]) -> str:
@@ -77,10 +85,19 @@ class Builder:
     def when(self, value: datetime | None) -> str:
         return format_instant(value, self.f.timezone, self.lang)
 
-    def field(self, key: str, label: T, value: str = "", help: T = ("", ""), *,
-              required: bool = True, multiline: bool = False) -> DraftField:
-        return DraftField(key, pick(label, self.lang), value, pick(help, self.lang),
-                          required, multiline)
+    def field(
+        self,
+        key: str,
+        label: T,
+        value: str = "",
+        help: T = ("", ""),
+        *,
+        required: bool = True,
+        multiline: bool = False,
+    ) -> DraftField:
+        return DraftField(
+            key, pick(label, self.lang), value, pick(help, self.lang), required, multiline
+        )
 
     def category(self) -> str:
         return word(INCIDENT_CATEGORY_LABELS, self.f.category, self.lang)
@@ -101,18 +118,24 @@ class Builder:
         return "" if self.f.individuals is None else str(self.f.individuals)
 
     def assets(self) -> str:
-        return ", ".join(f"{count} {word(ASSET_KIND_COUNTED, kind, self.lang)}"
-                         for kind, count in self.f.asset_counts if count)
+        return ", ".join(
+            f"{count} {word(ASSET_KIND_COUNTED, kind, self.lang)}"
+            for kind, count in self.f.asset_counts
+            if count
+        )
 
     def scope(self) -> str:
         parts = []
         if self.f.departments:
-            parts.append(self.t("Services touchés : ", "Affected departments: ")
-                         + ", ".join(self.f.departments))
+            parts.append(
+                self.t("Services touchés : ", "Affected departments: ")
+                + ", ".join(self.f.departments)
+            )
         if self.f.affected_establishments:
-            parts.append(self.t("Autres établissements touchés : ",
-                                "Other affected establishments: ")
-                         + ", ".join(self.f.affected_establishments))
+            parts.append(
+                self.t("Autres établissements touchés : ", "Other affected establishments: ")
+                + ", ".join(self.f.affected_establishments)
+            )
         return "\n".join(parts)
 
     def measures(self) -> str:
@@ -120,9 +143,10 @@ class Builder:
 
     def suspected_malicious(self) -> str:
         if self.f.category in MALICIOUS:
-            return self.t("Oui, acte malveillant suspecté (nature de l'incident : {c})",
-                          "Yes, suspected malicious act (nature of the incident: {c})").format(
-                c=self.category())
+            return self.t(
+                "Oui, acte malveillant suspecté (nature de l'incident : {c})",
+                "Yes, suspected malicious act (nature of the incident: {c})",
+            ).format(c=self.category())
         return ""
 
     def deadline(self, obligation_id: str) -> str:
@@ -135,21 +159,40 @@ class Builder:
 
     def is_late(self, obligation_id: str) -> bool:
         obligation = self.f.obligation(obligation_id)
-        return bool(obligation and obligation.applies and obligation.due_at
-                    and self.f.generated_at > obligation.due_at)
+        return bool(
+            obligation
+            and obligation.applies
+            and obligation.due_at
+            and self.f.generated_at > obligation.due_at
+        )
 
     def declarant_group(self, key: str, title: T) -> FieldGroup:
-        return FieldGroup(key, pick(title, self.lang), (
-            self.field("name", ("Nom et prénom", "Name"), self.f.declarant_name),
-            self.field("role", ("Fonction", "Role"), self.f.declarant_role,
-                       ("Ex. RSSI, directeur, DSI", "E.g. CISO, director, CIO")),
-            self.field("email", ("Courriel", "E-mail"), self.f.declarant_email),
-            self.field("phone", ("Téléphone (joignable 24h/24 pendant la crise)",
-                                 "Phone (reachable 24/7 during the crisis)"), "",
-                       ("Numéro direct auquel l'autorité peut rappeler.",
-                        "A direct number the authority can call back.")),
-        ))
-
+        return FieldGroup(
+            key,
+            pick(title, self.lang),
+            (
+                self.field("name", ("Nom et prénom", "Name"), self.f.declarant_name),
+                self.field(
+                    "role",
+                    ("Fonction", "Role"),
+                    self.f.declarant_role,
+                    ("Ex. RSSI, directeur, DSI", "E.g. CISO, director, CIO"),
+                ),
+                self.field("email", ("Courriel", "E-mail"), self.f.declarant_email),
+                self.field(
+                    "phone",
+                    (
+                        "Téléphone (joignable 24h/24 pendant la crise)",
+                        "Phone (reachable 24/7 during the crisis)",
+                    ),
+                    "",
+                    (
+                        "Numéro direct auquel l'autorité peut rappeler.",
+                        "A direct number the authority can call back.",
+                    ),
+                ),
+            ),
+        )
 
 
 def done_at(b: Builder, obligation_id: str) -> str:

@@ -88,8 +88,13 @@ class DraftFacts:
     dpo_email: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("discovered_at", "generated_at", "occurred_at", "contained_at",
-                     "recovered_at"):
+        for name in (
+            "discovered_at",
+            "generated_at",
+            "occurred_at",
+            "contained_at",
+            "recovered_at",
+        ):
             value = getattr(self, name)
             if value is not None and value.utcoffset() is None:
                 raise DraftError(f"{name} must be timezone-aware")
@@ -119,9 +124,15 @@ class DraftField:
         return self.required and not self.value.strip()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "value": self.value,
-                "to_complete": self.to_complete, "help": self.help,
-                "required": self.required, "multiline": self.multiline}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "value": self.value,
+            "to_complete": self.to_complete,
+            "help": self.help,
+            "required": self.required,
+            "multiline": self.multiline,
+        }
 
 
 @dataclass(frozen=True)
@@ -131,8 +142,7 @@ class FieldGroup:
     fields: tuple[DraftField, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "title": self.title,
-                "fields": [f.to_dict() for f in self.fields]}
+        return {"key": self.key, "title": self.title, "fields": [f.to_dict() for f in self.fields]}
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,12 @@ class DraftContent:
         return sum(1 for g in self.groups for f in g.fields if f.to_complete)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "language": self.language, "title": self.title,
-                "recipient": self.recipient, "legal_basis": self.legal_basis,
-                "notes": list(self.notes), "groups": [g.to_dict() for g in self.groups]}
-
+        return {
+            "kind": self.kind.value,
+            "language": self.language,
+            "title": self.title,
+            "recipient": self.recipient,
+            "legal_basis": self.legal_basis,
+            "notes": list(self.notes),
+            "groups": [g.to_dict() for g in self.groups],
+        }

@@ -25,18 +25,21 @@ from hygie.response.engine.obligations import ObligationSpec
 from hygie.response.engine.text import LocalizedText, text
 
 # Categories that stop or cripple systems by their nature, before any impact is measured.
-DISRUPTIVE_CATEGORIES = frozenset({
-    IncidentCategory.RANSOMWARE,
-    IncidentCategory.DENIAL_OF_SERVICE,
-    IncidentCategory.MEDICAL_DEVICE_COMPROMISE,
-})
+DISRUPTIVE_CATEGORIES = frozenset(
+    {
+        IncidentCategory.RANSOMWARE,
+        IncidentCategory.DENIAL_OF_SERVICE,
+        IncidentCategory.MEDICAL_DEVICE_COMPROMISE,
+    }
+)
 
 UNKNOWN_PERSONAL_DATA = text(
     "on ne sait pas encore si des données à caractère personnel sont concernées (personal_data : "
     "unknown) ; Hygie traite donc l'incident comme une violation de données à caractère "
     "personnel jusqu'à ce que l'analyse dise le contraire",
     "whether personal data are involved is not known yet (personal_data: unknown), so Hygie "
-    "treats the incident as a personal data breach until the assessment says otherwise")
+    "treats the incident as a personal data breach until the assessment says otherwise",
+)
 
 # The reasons quote a value by its French words (from the vocabulary), followed by the stable
 # spelling in parentheses where a reader may need to find it in the facts file.
@@ -92,15 +95,27 @@ class Decision:
     notes: tuple[LocalizedText, ...] = ()
 
 
-def applies(reason: LocalizedText, deadline: Deadline, *, provisional: bool = False,
-            uncertain: tuple[LocalizedText, ...] = (), states: tuple[str, ...] = (),
-            notes: tuple[LocalizedText, ...] = ()) -> Decision:
+def applies(
+    reason: LocalizedText,
+    deadline: Deadline,
+    *,
+    provisional: bool = False,
+    uncertain: tuple[LocalizedText, ...] = (),
+    states: tuple[str, ...] = (),
+    notes: tuple[LocalizedText, ...] = (),
+) -> Decision:
     """An obligation that applies. ``provisional`` means: only because personal data may be
     involved; ``uncertain`` adds other facts whose absence makes it apply provisionally."""
     unknowns = ((UNKNOWN_PERSONAL_DATA,) if provisional else ()) + uncertain
-    prefix = (text("S'applique à titre provisoire : ", "Applies provisionally: ")
-              + text(" ; ", "; ").join(unknowns) + text(". ", ". ")) if unknowns \
+    prefix = (
+        (
+            text("S'applique à titre provisoire : ", "Applies provisionally: ")
+            + text(" ; ", "; ").join(unknowns)
+            + text(". ", ". ")
+        )
+        if unknowns
         else text("", "")
+    )
     return Decision(True, prefix + reason, deadline, bool(unknowns), states, notes)
 
 

@@ -48,33 +48,50 @@ SIGNIFICANCE = text(
     "risque élevé pour les personnes.",
     "'Significant' (art. 23(3)) is Hygie's conservative interpretation: any impact "
     "on care, ransomware, denial of service or medical device compromise, or a "
-    "personal data breach with a high risk to individuals.")
+    "personal data breach with a high risk to individuals.",
+)
 FRENCH_TRANSPOSITION = text(
     "France : la loi de transposition n'était pas définitivement adoptée dans les sources "
     "consultées (UNVERIFIED) ; jusqu'à son entrée en vigueur, un opérateur de services "
     "essentiels au titre de NIS1 notifie l'ANSSI sans délai (loi 2018-133 art. 7).",
     "France: the transposition law was not finally adopted in the sources "
     "consulted (UNVERIFIED); until it is in force, an operator of essential "
-    "services under NIS1 notifies ANSSI without delay (loi 2018-133 art. 7).")
-RECIPIENT = text("Le CSIRT national ou, le cas échéant, l'autorité compétente (art. 23(1))",
-                 "The national CSIRT or, where applicable, the competent authority (art. 23(1))")
+    "services under NIS1 notifies ANSSI without delay (loi 2018-133 art. 7).",
+)
+RECIPIENT = text(
+    "Le CSIRT national ou, le cas échéant, l'autorité compétente (art. 23(1))",
+    "The national CSIRT or, where applicable, the competent authority (art. 23(1))",
+)
 RECIPIENT_BY_COUNTRY = {"FR": LocalizedText.same("ANSSI (CERT-FR)")}
 
 
 def _spec(obligation_id: ObligationId, title: LocalizedText, basis: str) -> ObligationSpec:
-    return ObligationSpec(id=obligation_id, title=title, recipient=RECIPIENT,
-                          recipient_by_country=RECIPIENT_BY_COUNTRY,
-                          legal_basis=f"NIS2 (Directive (EU) 2022/2555) {basis}",
-                          verification=Verification.UNVERIFIED, trigger=Trigger.AWARENESS)
+    return ObligationSpec(
+        id=obligation_id,
+        title=title,
+        recipient=RECIPIENT,
+        recipient_by_country=RECIPIENT_BY_COUNTRY,
+        legal_basis=f"NIS2 (Directive (EU) 2022/2555) {basis}",
+        verification=Verification.UNVERIFIED,
+        trigger=Trigger.AWARENESS,
+    )
 
 
-EARLY_WARNING = _spec(ObligationId.NIS2_EARLY_WARNING,
-                      text("Alerte précoce NIS2", "NIS2 early warning"), "art. 23(4)(a)")
-NOTIFICATION = _spec(ObligationId.NIS2_NOTIFICATION,
-                     text("Notification d'incident NIS2", "NIS2 incident notification"),
-                     "art. 23(4)(b)")
-FINAL_REPORT = _spec(ObligationId.NIS2_FINAL_REPORT,
-                     text("Rapport final NIS2", "NIS2 final report"), "art. 23(4)(d), (e)")
+EARLY_WARNING = _spec(
+    ObligationId.NIS2_EARLY_WARNING,
+    text("Alerte précoce NIS2", "NIS2 early warning"),
+    "art. 23(4)(a)",
+)
+NOTIFICATION = _spec(
+    ObligationId.NIS2_NOTIFICATION,
+    text("Notification d'incident NIS2", "NIS2 incident notification"),
+    "art. 23(4)(b)",
+)
+FINAL_REPORT = _spec(
+    ObligationId.NIS2_FINAL_REPORT,
+    text("Rapport final NIS2", "NIS2 final report"),
+    "art. 23(4)(d), (e)",
+)
 
 
 def significance_grounds(case: Case) -> tuple[list[LocalizedText], bool]:
@@ -83,27 +100,36 @@ def significance_grounds(case: Case) -> tuple[list[LocalizedText], bool]:
     grounds: list[LocalizedText] = []
     if incident.care_impact is not CareImpact.NONE:
         impact = care_impact_text(incident.care_impact)
-        grounds.append(text(
-            f"impact sur les soins ({impact.fr}) : perturbation opérationnelle du service de "
-            "soins (art. 23(3)(a))",
-            f"impact on care ({impact.en}): operational disruption "
-            "of the care service (art. 23(3)(a))"))
+        grounds.append(
+            text(
+                f"impact sur les soins ({impact.fr}) : perturbation opérationnelle du service de "
+                "soins (art. 23(3)(a))",
+                f"impact on care ({impact.en}): operational disruption "
+                "of the care service (art. 23(3)(a))",
+            )
+        )
     if incident.category in DISRUPTIVE_CATEGORIES:
         category = category_text(incident.category)
-        grounds.append(text(
-            f"{category.fr} : susceptible de causer une perturbation opérationnelle grave "
-            "(art. 23(3)(a))",
-            f"{category.en} is capable of causing severe operational "
-            "disruption (art. 23(3)(a))"))
+        grounds.append(
+            text(
+                f"{category.fr} : susceptible de causer une perturbation opérationnelle grave "
+                "(art. 23(3)(a))",
+                f"{category.en} is capable of causing severe operational "
+                "disruption (art. 23(3)(a))",
+            )
+        )
     only_unknown_data = False
     if case.involves_personal_data and incident.risk_to_individuals is Risk.HIGH:
         only_unknown_data = not grounds and case.personal_data_unknown
-        grounds.append(text(
-            "violation de données à caractère personnel présentant un risque élevé pour les "
-            "personnes : susceptible de causer un dommage moral considérable à des tiers "
-            "(art. 23(3)(b))",
-            "personal data breach with a high risk to individuals: capable of "
-            "considerable non-material damage to others (art. 23(3)(b))"))
+        grounds.append(
+            text(
+                "violation de données à caractère personnel présentant un risque élevé pour les "
+                "personnes : susceptible de causer un dommage moral considérable à des tiers "
+                "(art. 23(3)(b))",
+                "personal data breach with a high risk to individuals: capable of "
+                "considerable non-material damage to others (art. 23(3)(b))",
+            )
+        )
     return grounds, only_unknown_data
 
 
@@ -114,23 +140,35 @@ def _notes(case: Case) -> tuple[LocalizedText, ...]:
 def _scope(case: Case) -> Decision | tuple[LocalizedText, bool]:
     """Either why NIS2 reporting does not apply, or the reason it does and its provisionality."""
     if case.profile.nis2 is NIS2Class.NONE:
-        return not_applicable(text(
-            "Pas une entité essentielle ou importante au sens de NIS2 (nis2 : none).",
-            "Not an essential or important entity under NIS2 (nis2: none)."))
+        return not_applicable(
+            text(
+                "Pas une entité essentielle ou importante au sens de NIS2 (nis2 : none).",
+                "Not an essential or important entity under NIS2 (nis2: none).",
+            )
+        )
     grounds, only_unknown_data = significance_grounds(case)
     if not grounds:
         category = category_text(case.incident.category)
-        return not_applicable(text(
-            "Pas un incident important selon la règle de Hygie : pas d'impact sur les soins, "
-            f"catégorie {category.fr}, pas de risque élevé pour les personnes. Réévaluez si "
-            "l'impact s'aggrave (art. 23(3)).",
-            "Not a significant incident under Hygie's rule: no impact on care, category "
-            f"{category.en}, no high risk to individuals. Re-assess if the "
-            "impact grows (art. 23(3))."), notes=_notes(case))
+        return not_applicable(
+            text(
+                "Pas un incident important selon la règle de Hygie : pas d'impact sur les soins, "
+                f"catégorie {category.fr}, pas de risque élevé pour les personnes. Réévaluez si "
+                "l'impact s'aggrave (art. 23(3)).",
+                "Not a significant incident under Hygie's rule: no impact on care, category "
+                f"{category.en}, no high risk to individuals. Re-assess if the "
+                "impact grows (art. 23(3)).",
+            ),
+            notes=_notes(case),
+        )
     nis2 = nis2_text(case.profile.nis2)
-    reason = (text(f"Incident important dans une entité {nis2.fr} : ",
-                   f"Significant incident at an {nis2.en} entity: ")
-              + text(" ; ", "; ").join(grounds) + text(".", "."))
+    reason = (
+        text(
+            f"Incident important dans une entité {nis2.fr} : ",
+            f"Significant incident at an {nis2.en} entity: ",
+        )
+        + text(" ; ", "; ").join(grounds)
+        + text(".", ".")
+    )
     return reason, only_unknown_data
 
 
@@ -140,13 +178,17 @@ def decide_early_warning(case: Case) -> Decision:
         return scope
     reason, provisional = scope
     deadline = Deadline.instant(
-        hours_after(case.incident.discovered_at, EARLY_WARNING_HOURS), "PT24H", text(
+        hours_after(case.incident.discovered_at, EARLY_WARNING_HOURS),
+        "PT24H",
+        text(
             "24 heures de temps écoulé après avoir pris connaissance de l'incident important "
             "(art. 23(4)(a)) ; indiquer si l'on soupçonne un acte illicite ou malveillant et si "
             "l'incident pourrait avoir un impact transfrontière.",
             "24 hours of elapsed time after becoming aware of the significant incident "
             "(art. 23(4)(a)); say whether unlawful or malicious acts are suspected and whether "
-            "it could have a cross-border impact."))
+            "it could have a cross-border impact.",
+        ),
+    )
     return applies(reason, deadline, provisional=provisional, notes=_notes(case))
 
 
@@ -156,13 +198,17 @@ def decide_notification(case: Case) -> Decision:
         return scope
     reason, provisional = scope
     deadline = Deadline.instant(
-        hours_after(case.incident.discovered_at, NOTIFICATION_HOURS), "PT72H", text(
+        hours_after(case.incident.discovered_at, NOTIFICATION_HOURS),
+        "PT72H",
+        text(
             "72 heures de temps écoulé après avoir pris connaissance de l'incident important "
             "(art. 23(4)(b)) : mettre à jour l'alerte précoce, donner une évaluation initiale "
             "(gravité, impact) et, le cas échéant, les indicateurs de compromission.",
             "72 hours of elapsed time after becoming aware of the significant incident "
             "(art. 23(4)(b)): update the early warning, give an initial assessment (severity, "
-            "impact) and indicators of compromise where available."))
+            "impact) and indicators of compromise where available.",
+        ),
+    )
     return applies(reason, deadline, provisional=provisional, notes=_notes(case))
 
 
@@ -181,7 +227,11 @@ def decide_final_report(case: Case) -> Decision:
     notification_due = hours_after(case.incident.discovered_at, NOTIFICATION_HOURS)
     latest = nis2_final_report_due(notification_due, case.zone)
     deadline = Deadline.relative(
-        ObligationId.NIS2_NOTIFICATION, "P1M", latest, case.zone, text(
+        ObligationId.NIS2_NOTIFICATION,
+        "P1M",
+        latest,
+        case.zone,
+        text(
             "Au plus tard un mois après la soumission de la notification d'incident "
             "(art. 23(4)(d)) : le même quantième du mois suivant dans le fuseau horaire de "
             "l'établissement, ou le dernier jour de ce mois s'il est plus court (règl. 1182/71 "
@@ -197,7 +247,9 @@ def decide_final_report(case: Case) -> Decision:
             "deadline; submitting it earlier brings this date forward: count one month from the "
             "actual submission. If the incident is still ongoing then, send a progress report "
             "instead and the final report within one month of handling the incident "
-            "(art. 23(4)(e))."))
+            "(art. 23(4)(e)).",
+        ),
+    )
     return applies(reason, deadline, provisional=provisional, notes=_notes(case))
 
 

@@ -35,12 +35,32 @@ MAX_ALERTS = 200
 PHISHING_SOURCE_MODULE = "awareness"
 
 # Free text that may hold patient data: the timeline names the field, never the value.
-FREE_TEXT_FIELDS = ("title", "description", "source_reference", "root_cause", "lessons_learned",
-                    "follow_up_actions")
-CHOICE_FIELDS = ("category", "severity", "care_impact", "personal_data", "risk_to_individuals",
-                 "source")
-EDITABLE_FIELDS = (*FREE_TEXT_FIELDS, *CHOICE_FIELDS, "data_categories", "individuals_affected",
-                   "residents_by_state", "data_encrypted", "occurred_at", "discovered_at")
+FREE_TEXT_FIELDS = (
+    "title",
+    "description",
+    "source_reference",
+    "root_cause",
+    "lessons_learned",
+    "follow_up_actions",
+)
+CHOICE_FIELDS = (
+    "category",
+    "severity",
+    "care_impact",
+    "personal_data",
+    "risk_to_individuals",
+    "source",
+)
+EDITABLE_FIELDS = (
+    *FREE_TEXT_FIELDS,
+    *CHOICE_FIELDS,
+    "data_categories",
+    "individuals_affected",
+    "residents_by_state",
+    "data_encrypted",
+    "occurred_at",
+    "discovered_at",
+)
 M2M_FIELDS = ("affected_establishments", "departments", "assets")
 OPEN_TASK_STATUSES = (TaskStatus.TODO, TaskStatus.IN_PROGRESS)
 STATE_CODE = re.compile(r"^[A-Z]{2}$")
@@ -48,13 +68,15 @@ STATE_CODE = re.compile(r"^[A-Z]{2}$")
 
 # --- permissions ------------------------------------------------------------------------------
 
+
 def require_capability(user: User | None, capability: str) -> None:
     if user is not None and not user.can(capability):
         raise PermissionDenied(_("Your role does not allow this action."))
 
 
-def require_incident(user: User | None, incident: Incident,
-                     capability: str = MANAGE_INCIDENTS) -> None:
+def require_incident(
+    user: User | None, incident: Incident, capability: str = MANAGE_INCIDENTS
+) -> None:
     require_capability(user, capability)
     if user is not None:
         crud.check_establishment_allowed(user, incident.establishment_id)
@@ -63,15 +85,20 @@ def require_incident(user: User | None, incident: Incident,
 def can_comment(user: User) -> bool:
     """Incident managers and the DPO (who follows breaches) may comment; read-only roles may
     not."""
-    return user.can(VIEW_INCIDENTS) and (user.can(MANAGE_INCIDENTS)
-                                         or user.can(MANAGE_OBLIGATIONS))
+    return user.can(VIEW_INCIDENTS) and (user.can(MANAGE_INCIDENTS) or user.can(MANAGE_OBLIGATIONS))
 
 
 def _users_seeing(establishment_id: int, capability: str) -> list[User]:
-    candidates = (User.objects.filter(is_active=True)
-                  .filter(Q(is_superuser=True) | Q(has_all_establishments=True)
-                          | Q(establishments=establishment_id))
-                  .distinct().order_by("username"))
+    candidates = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(has_all_establishments=True)
+            | Q(establishments=establishment_id)
+        )
+        .distinct()
+        .order_by("username")
+    )
     return [candidate for candidate in candidates if candidate.can(capability)]
 
 
@@ -95,8 +122,9 @@ def task_owner_candidates(incident: Incident) -> list[User]:
     return _users_seeing(incident.establishment_id, VIEW_INCIDENTS)
 
 
-def check_candidate(user: User | None, candidates: Sequence[User], field: str,
-                     message: str) -> None:
+def check_candidate(
+    user: User | None, candidates: Sequence[User], field: str, message: str
+) -> None:
     if user is not None and user.pk not in {candidate.pk for candidate in candidates}:
         raise ValidationError({field: [message]})
 
@@ -118,39 +146,51 @@ def local_time(incident: Incident, moment: datetime | None) -> str:
 
 # --- validation -------------------------------------------------------------------------------
 
+
 def validate_facts(values: dict[str, Any], now: datetime) -> None:
     errors: dict[str, list[str]] = {}
     discovered, occurred = values.get("discovered_at"), values.get("occurred_at")
     if discovered is not None and discovered > now + CLOCK_SKEW:
         errors.setdefault("discovered_at", []).append(
-            _("The discovery time cannot be in the future."))
+            _("The discovery time cannot be in the future.")
+        )
     if occurred is not None and occurred > now + CLOCK_SKEW:
-        errors.setdefault("occurred_at", []).append(
-            _("The start time cannot be in the future."))
+        errors.setdefault("occurred_at", []).append(_("The start time cannot be in the future."))
     if discovered is not None and occurred is not None and occurred > discovered:
         errors.setdefault("occurred_at", []).append(
-            _("The incident cannot start after it was discovered."))
+            _("The incident cannot start after it was discovered.")
+        )
     categories = values.get("data_categories")
     if categories is not None:
-        if not isinstance(categories, list) or any(c not in DataCategory.values
-                                                   for c in categories):
+        if not isinstance(categories, list) or any(
+            c not in DataCategory.values for c in categories
+        ):
             errors.setdefault("data_categories", []).append(
                 _("Unknown data category. Use: %(values)s.")
-                % {"values": ", ".join(DataCategory.values)})
+                % {"values": ", ".join(DataCategory.values)}
+            )
     residents = values.get("residents_by_state")
     if residents is not None:
         if not isinstance(residents, dict) or any(
-                not isinstance(k, str) or not STATE_CODE.match(k)
-                or not isinstance(v, int) or isinstance(v, bool) or v < 0
-                for k, v in residents.items()):
+            not isinstance(k, str)
+            or not STATE_CODE.match(k)
+            or not isinstance(v, int)
+            or isinstance(v, bool)
+            or v < 0
+            for k, v in residents.items()
+        ):
             errors.setdefault("residents_by_state", []).append(
-                _("Give two-letter upper-case state codes with non-negative counts, e.g. "
-                  "{\"CA\": 120}."))
+                _(
+                    "Give two-letter upper-case state codes with non-negative counts, e.g. "
+                    '{"CA": 120}.'
+                )
+            )
     for name in FREE_TEXT_FIELDS:
         text = values.get(name)
         if isinstance(text, str) and ("\x00" in text or len(text) > MAX_TEXT):
-            errors.setdefault(name, []).append(_("This text is too long or contains "
-                                                 "invalid characters."))
+            errors.setdefault(name, []).append(
+                _("This text is too long or contains invalid characters.")
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -163,24 +203,32 @@ def check_related(incident: Incident, user: User | None, related: dict[str, Any]
     allowed = {incident.establishment_id, *(e.pk for e in establishments)}
     if "affected_establishments" not in related and incident.pk:
         allowed |= set(incident.affected_establishments.values_list("pk", flat=True))
-    for name, model in (("affected_establishments", Establishment),
-                        ("departments", Department), ("assets", Asset)):
+    for name, model in (
+        ("affected_establishments", Establishment),
+        ("departments", Department),
+        ("assets", Asset),
+    ):
         items = related.get(name)
         if items is None:
             continue
         if user is not None:
-            visible = set(visible_objects(model, user)
-                          .filter(pk__in=[item.pk for item in items])
-                          .values_list("pk", flat=True))
+            visible = set(
+                visible_objects(model, user)
+                .filter(pk__in=[item.pk for item in items])
+                .values_list("pk", flat=True)
+            )
             if any(item.pk not in visible for item in items):
                 errors.setdefault(name, []).append(
-                    _("Unknown %(model)s.") % {"model": model._meta.verbose_name})
+                    _("Unknown %(model)s.") % {"model": model._meta.verbose_name}
+                )
                 continue
-        if name != "affected_establishments" and any(item.establishment_id not in allowed
-                                                     for item in items):
+        if name != "affected_establishments" and any(
+            item.establishment_id not in allowed for item in items
+        ):
             errors.setdefault(name, []).append(
                 _("Choose only %(items)s of the handling or of an affected establishment.")
-                % {"items": model._meta.verbose_name_plural})
+                % {"items": model._meta.verbose_name_plural}
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -201,6 +249,7 @@ def author_of(user: User | None) -> Any:
 
 # --- reading ----------------------------------------------------------------------------------
 
+
 def incidents_for(user: User | None) -> models.QuerySet[Incident]:
     return Incident.objects.visible_to(user)
 
@@ -214,12 +263,19 @@ def status_counts(queryset: models.QuerySet[Incident]) -> list[tuple[str, str, i
 def tasks_in_phase_order(incident: Incident) -> models.QuerySet[Task]:
     """The incident's tasks grouped by lifecycle phase (tasks without a phase last), then in
     their own order: a playbook's steps read as the plan they are."""
-    rank = models.Case(*[models.When(phase=phase, then=models.Value(index))
-                         for index, phase in enumerate(lifecycle.LIFECYCLE)],
-                       default=models.Value(len(lifecycle.LIFECYCLE)),
-                       output_field=models.IntegerField())
-    return (incident.tasks.select_related("owner", "completed_by")
-            .annotate(phase_rank=rank).order_by("phase_rank", "order", "pk"))
+    rank = models.Case(
+        *[
+            models.When(phase=phase, then=models.Value(index))
+            for index, phase in enumerate(lifecycle.LIFECYCLE)
+        ],
+        default=models.Value(len(lifecycle.LIFECYCLE)),
+        output_field=models.IntegerField(),
+    )
+    return (
+        incident.tasks.select_related("owner", "completed_by")
+        .annotate(phase_rank=rank)
+        .order_by("phase_rank", "order", "pk")
+    )
 
 
 def open_task_count(incident: Incident) -> int:

@@ -43,6 +43,7 @@ from hygie.response.services.timeline import add_entry
 
 # --- edits ------------------------------------------------------------------------------------
 
+
 def update_incident(user: User | None, incident: Incident, changes: dict[str, Any]) -> list[str]:
     """Apply changes to the incident's facts; one timeline entry per changed field.
 
@@ -51,16 +52,22 @@ def update_incident(user: User | None, incident: Incident, changes: dict[str, An
     require_incident(user, incident)
     unknown = set(changes) - set(EDITABLE_FIELDS) - set(M2M_FIELDS)
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(names)s.")
-                              % {"names": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(names)s.")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     scalar = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     related = {k: list(v or []) for k, v in changes.items() if k in M2M_FIELDS}
-    merged = {"discovered_at": incident.discovered_at, "occurred_at": incident.occurred_at,
-              **scalar}
+    merged = {
+        "discovered_at": incident.discovered_at,
+        "occurred_at": incident.occurred_at,
+        **scalar,
+    }
     validate_facts(merged, timezone.now())
     with transaction.atomic():
-        locked = Incident.objects.select_for_update().select_related("establishment").get(
-            pk=incident.pk)
+        locked = (
+            Incident.objects.select_for_update().select_related("establishment").get(pk=incident.pk)
+        )
         entries: list[str] = []
         changed: list[str] = []
         for name, value in scalar.items():
@@ -91,8 +98,11 @@ def update_incident(user: User | None, incident: Incident, changes: dict[str, An
             before_ids = sorted(getattr(locked, name).values_list("pk", flat=True))
             getattr(locked, name).set(items)
             # Many-to-many changes do not go through the model signals: audit them here.
-            audit.record("update", locked, changes={name: {
-                "before": before_ids, "after": sorted(item.pk for item in items)}})
+            audit.record(
+                "update",
+                locked,
+                changes={name: {"before": before_ids, "after": sorted(item.pk for item in items)}},
+            )
         for text in entries:
             add_entry(locked, text, author=author_of(user))
     for name in scalar:
@@ -113,24 +123,34 @@ def _describe_change(incident: Incident, name: str, before: Any, after: Any) -> 
         assert isinstance(field, models.Field)  # CHOICE_FIELDS names concrete fields
         choices = dict(field.flatchoices)
         return _("%(field)s: %(before)s → %(after)s.") % {
-            "field": label, "before": choices.get(before, before), "after":
-            choices.get(after, after)}
+            "field": label,
+            "before": choices.get(before, before),
+            "after": choices.get(after, after),
+        }
     if name in ("occurred_at", "discovered_at"):
         return _("%(field)s: %(before)s → %(after)s.") % {
-            "field": label, "before": local_time(incident, before),
-            "after": local_time(incident, after)}
+            "field": label,
+            "before": local_time(incident, before),
+            "after": local_time(incident, after),
+        }
     if name == "data_categories":
         labels = dict(DataCategory.choices)
         return _("%(field)s: %(after)s.") % {
-            "field": label, "after": ", ".join(str(labels.get(v, v)) for v in after) or "—"}
+            "field": label,
+            "after": ", ".join(str(labels.get(v, v)) for v in after) or "—",
+        }
     if name == "data_encrypted":
-        return _("%(field)s: %(after)s.") % {"field": label,
-                                             "after": _("yes") if after else _("no")}
+        return _("%(field)s: %(after)s.") % {
+            "field": label,
+            "after": _("yes") if after else _("no"),
+        }
     if name == "residents_by_state":
         return _("%(field)s changed.") % {"field": label}
     return _("%(field)s: %(before)s → %(after)s.") % {
-        "field": label, "before": "—" if before is None else before,
-        "after": "—" if after is None else after}
+        "field": label,
+        "before": "—" if before is None else before,
+        "after": "—" if after is None else after,
+    }
 
 
 def _describe_related(incident: Incident, name: str, current: set[Any], wanted: set[Any]) -> str:
@@ -141,62 +161,81 @@ def _describe_related(incident: Incident, name: str, current: set[Any], wanted: 
         parts.append(_("added %(items)s") % {"items": ", ".join(added)})
     if removed:
         parts.append(_("removed %(items)s") % {"items": ", ".join(removed)})
-    return _("%(field)s: %(changes)s.") % {"field": _field_label(name),
-                                           "changes": "; ".join(parts)}
+    return _("%(field)s: %(changes)s.") % {"field": _field_label(name), "changes": "; ".join(parts)}
 
 
 # --- lifecycle --------------------------------------------------------------------------------
 
 _TRANSITION_MESSAGES = {
     "same_status": gettext_lazy("The incident is already in this phase."),
-    "reopen_target": gettext_lazy("A closed incident can only be reopened to the "
-                                  "post-incident phase."),
-    "note_required": gettext_lazy("Explain this move in a note: going back a phase, closing "
-                                  "before the post-incident review, and reopening all need "
-                                  "one."),
+    "reopen_target": gettext_lazy(
+        "A closed incident can only be reopened to the post-incident phase."
+    ),
+    "note_required": gettext_lazy(
+        "Explain this move in a note: going back a phase, closing "
+        "before the post-incident review, and reopening all need "
+        "one."
+    ),
     "back_too_far": gettext_lazy("An incident goes back one phase at a time."),
     "unknown_status": gettext_lazy("Unknown status."),
 }
 
 
-def transition(user: User | None, incident: Incident, to_status: str, note: str = "",
-               at: datetime | None = None) -> IncidentTransition:
+def transition(
+    user: User | None,
+    incident: Incident,
+    to_status: str,
+    note: str = "",
+    at: datetime | None = None,
+) -> IncidentTransition:
     """Move the incident through the lifecycle (see ``engine.lifecycle.check_move``)."""
     require_incident(user, incident)
     note = (note or "").strip()
     if len(note) > MAX_TEXT or "\x00" in note:
-        raise ValidationError({"note": [_("This text is too long or contains invalid "
-                                          "characters.")]})
+        raise ValidationError(
+            {"note": [_("This text is too long or contains invalid characters.")]}
+        )
     now = timezone.now()
     at = at or now
     if at > now + CLOCK_SKEW:
         raise ValidationError({"at": [_("A transition cannot be dated in the future.")]})
     with transaction.atomic():
-        locked = Incident.objects.select_for_update().select_related("establishment").get(
-            pk=incident.pk)
+        locked = (
+            Incident.objects.select_for_update().select_related("establishment").get(pk=incident.pk)
+        )
         try:
             move = lifecycle.check_move(locked.status, to_status, note)
         except lifecycle.TransitionError as error:
-            raise ValidationError({"status": [_TRANSITION_MESSAGES.get(
-                error.code, _("This move is not allowed."))]}) from None
-        already = {field: getattr(locked, field) is not None
-                   for field in lifecycle.MILESTONE_FIELDS.values()}
+            raise ValidationError(
+                {"status": [_TRANSITION_MESSAGES.get(error.code, _("This move is not allowed."))]}
+            ) from None
+        already = {
+            field: getattr(locked, field) is not None
+            for field in lifecycle.MILESTONE_FIELDS.values()
+        }
         locked.status = to_status
         for field in lifecycle.milestones_to_set(to_status, already):
             setattr(locked, field, at)
         if move.kind == "reopen":
             locked.closed_at = None
-        locked.save(update_fields=["status", *lifecycle.MILESTONE_FIELDS.values(),
-                                   "updated_at"])
-        row = IncidentTransition.objects.create(incident=locked, from_status=move.from_status,
-                                                to_status=to_status, by=author_of(user), at=at,
-                                                note=note)
+        locked.save(update_fields=["status", *lifecycle.MILESTONE_FIELDS.values(), "updated_at"])
+        row = IncidentTransition.objects.create(
+            incident=locked,
+            from_status=move.from_status,
+            to_status=to_status,
+            by=author_of(user),
+            at=at,
+            note=note,
+        )
         labels = dict(IncidentStatus.choices)
-        text = {"reopen": _("Reopened: %(before)s → %(after)s."),
-                "back": _("Back to a previous phase: %(before)s → %(after)s."),
-                "close": _("Closed: %(before)s → %(after)s.")}.get(
-            move.kind, _("Phase: %(before)s → %(after)s.")) % {
-            "before": labels[move.from_status], "after": labels[to_status]}
+        text = {
+            "reopen": _("Reopened: %(before)s → %(after)s."),
+            "back": _("Back to a previous phase: %(before)s → %(after)s."),
+            "close": _("Closed: %(before)s → %(after)s."),
+        }.get(move.kind, _("Phase: %(before)s → %(after)s.")) % {
+            "before": labels[move.from_status],
+            "after": labels[to_status],
+        }
         if note:
             text += " " + _("Note: %(note)s") % {"note": note}
         add_entry(locked, text, at=at, author=author_of(user))
@@ -212,19 +251,27 @@ def available_moves(incident: Incident) -> list[lifecycle.Move]:
 
 # --- assignment and watchers ------------------------------------------------------------------
 
+
 def assign(user: User | None, incident: Incident, assignee: User | None) -> Incident:
     require_incident(user, incident)
     if (assignee.pk if assignee else None) == incident.assignee_id:
         return incident
-    check_candidate(assignee, assignable_users(incident), "assignee",
-                     _("This person cannot handle incidents of this establishment."))
+    check_candidate(
+        assignee,
+        assignable_users(incident),
+        "assignee",
+        _("This person cannot handle incidents of this establishment."),
+    )
     with transaction.atomic():
         incident.assignee = assignee
         incident.save(update_fields=["assignee", "updated_at"])
         if assignee is not None:
             incident.watchers.add(assignee)
-            add_entry(incident, _("Assigned to %(name)s.") % {"name": display_name(assignee)},
-                      author=author_of(user))
+            add_entry(
+                incident,
+                _("Assigned to %(name)s.") % {"name": display_name(assignee)},
+                author=author_of(user),
+            )
             notifications.incident_assigned(incident, assignee, actor=author_of(user))
         else:
             add_entry(incident, _("Unassigned."), author=author_of(user))
@@ -249,13 +296,20 @@ def add_watcher(user: User | None, incident: Incident, watcher: User) -> None:
         watch(watcher, incident)  # the user themself
         return
     require_incident(user, incident)
-    check_candidate(watcher, task_owner_candidates(incident), "watcher",
-                     _("This person cannot read incidents of this establishment."))
+    check_candidate(
+        watcher,
+        task_owner_candidates(incident),
+        "watcher",
+        _("This person cannot read incidents of this establishment."),
+    )
     with transaction.atomic():
         if not incident.watchers.filter(pk=watcher.pk).exists():
             incident.watchers.add(watcher)
-            add_entry(incident, _("%(name)s now follows the incident.")
-                      % {"name": display_name(watcher)}, author=author_of(user))
+            add_entry(
+                incident,
+                _("%(name)s now follows the incident.") % {"name": display_name(watcher)},
+                author=author_of(user),
+            )
 
 
 def remove_watcher(user: User | None, incident: Incident, watcher: User) -> None:

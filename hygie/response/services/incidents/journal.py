@@ -33,8 +33,15 @@ if TYPE_CHECKING:
 
 # --- main courante ----------------------------------------------------------------------------
 
-def add_log_entry(user: User | None, incident: Incident, text: str, *, kind: str = TimelineKind.LOG,
-                  at: datetime | None = None) -> Any:
+
+def add_log_entry(
+    user: User | None,
+    incident: Incident,
+    text: str,
+    *,
+    kind: str = TimelineKind.LOG,
+    at: datetime | None = None,
+) -> Any:
     """A written line of the main courante. Entries are never edited: a correction is a new
     entry, so the log shows what was known when."""
     require_incident(user, incident)
@@ -44,8 +51,9 @@ def add_log_entry(user: User | None, incident: Incident, text: str, *, kind: str
     if not text:
         raise ValidationError({"text": [_("The entry is empty.")]})
     if len(text) > MAX_TEXT or "\x00" in text:
-        raise ValidationError({"text": [_("This text is too long or contains invalid "
-                                          "characters.")]})
+        raise ValidationError(
+            {"text": [_("This text is too long or contains invalid characters.")]}
+        )
     now = timezone.now()
     if at is not None and at > now + CLOCK_SKEW:
         raise ValidationError({"at": [_("An entry cannot be dated in the future.")]})
@@ -64,8 +72,9 @@ _OBSERVABLE_MESSAGES = {
     "invalid_url": gettext_lazy("Not a valid URL."),
     "invalid_url_scheme": gettext_lazy("Only http, https and ftp URLs are accepted."),
     "invalid_hash": gettext_lazy("A hash is written in hexadecimal."),
-    "invalid_hash_length": gettext_lazy("A hash has 32 (MD5), 40 (SHA-1), 64 (SHA-256) or "
-                                        "128 (SHA-512) hexadecimal characters."),
+    "invalid_hash_length": gettext_lazy(
+        "A hash has 32 (MD5), 40 (SHA-1), 64 (SHA-256) or 128 (SHA-512) hexadecimal characters."
+    ),
     "invalid_email": gettext_lazy("Not a valid e-mail address."),
     "invalid_host": gettext_lazy("Not a valid host name or IP address."),
 }
@@ -75,12 +84,20 @@ def normalise_observable(kind: str, value: str) -> str:
     try:
         return observable_rules.normalise(kind, value)
     except observable_rules.ObservableError as error:
-        raise ValidationError({"value": [_OBSERVABLE_MESSAGES.get(
-            error.code, _("Not a valid value."))]}) from None
+        raise ValidationError(
+            {"value": [_OBSERVABLE_MESSAGES.get(error.code, _("Not a valid value."))]}
+        ) from None
 
 
-def add_observable(user: User | None, incident: Incident, kind: str, value: str, *, note: str = "",
-                   is_ioc: bool = True) -> tuple[Observable, bool]:
+def add_observable(
+    user: User | None,
+    incident: Incident,
+    kind: str,
+    value: str,
+    *,
+    note: str = "",
+    is_ioc: bool = True,
+) -> tuple[Observable, bool]:
     """Record an indicator in its canonical form; an indicator already recorded for this
     incident is returned as is (``created`` False)."""
     require_incident(user, incident)
@@ -92,13 +109,25 @@ def add_observable(user: User | None, incident: Incident, kind: str, value: str,
         return existing, False
     try:
         with transaction.atomic():
-            observable = Observable(incident=incident, kind=kind, value=canonical, note=note,
-                                    is_ioc=is_ioc, created_by=author_of(user))
+            observable = Observable(
+                incident=incident,
+                kind=kind,
+                value=canonical,
+                note=note,
+                is_ioc=is_ioc,
+                created_by=author_of(user),
+            )
             observable.full_clean(validate_unique=False)
             observable.save()
-            add_entry(incident, _("Observable added: %(kind)s %(value)s.")
-                      % {"kind": observable.get_kind_display(), "value": _timeline_value(
-                          kind, canonical)}, author=author_of(user))
+            add_entry(
+                incident,
+                _("Observable added: %(kind)s %(value)s.")
+                % {
+                    "kind": observable.get_kind_display(),
+                    "value": _timeline_value(kind, canonical),
+                },
+                author=author_of(user),
+            )
     except IntegrityError:
         # Added by someone else at the same moment.
         return incident.observables.get(kind=kind, value=canonical), False
@@ -114,14 +143,20 @@ def remove_observable(user: User | None, observable: Observable) -> None:
     incident = observable.incident
     require_incident(user, incident)
     with transaction.atomic():
-        kind, value = observable.get_kind_display(), _timeline_value(observable.kind,
-                                                                     observable.value)
+        kind, value = (
+            observable.get_kind_display(),
+            _timeline_value(observable.kind, observable.value),
+        )
         observable.delete()
-        add_entry(incident, _("Observable removed: %(kind)s %(value)s.")
-                  % {"kind": kind, "value": value}, author=author_of(user))
+        add_entry(
+            incident,
+            _("Observable removed: %(kind)s %(value)s.") % {"kind": kind, "value": value},
+            author=author_of(user),
+        )
 
 
 # --- comments ---------------------------------------------------------------------------------
+
 
 def add_comment(user: User | None, incident: Incident, text: str) -> Comment:
     """A discussion message. Comments are kept as written (the incident file is a record)."""
@@ -132,8 +167,9 @@ def add_comment(user: User | None, incident: Incident, text: str) -> Comment:
     if not text:
         raise ValidationError({"text": [_("The comment is empty.")]})
     if len(text) > MAX_TEXT or "\x00" in text:
-        raise ValidationError({"text": [_("This text is too long or contains invalid "
-                                          "characters.")]})
+        raise ValidationError(
+            {"text": [_("This text is too long or contains invalid characters.")]}
+        )
     comment = Comment(incident=incident, author=author_of(user), text=text)
     comment.full_clean()
     comment.save()

@@ -36,16 +36,36 @@ from hygie.response.services.timeline import add_entry
 _TASK_FIELDS = ("title", "description", "phase", "owner", "due_at", "is_decision")
 
 
-def add_task(user: User | None, incident: Incident, *, title: str, description: str = "",
-             phase: str = "", owner: User | None = None, due_at: datetime | None = None,
-             is_decision: bool = False) -> Task:
+def add_task(
+    user: User | None,
+    incident: Incident,
+    *,
+    title: str,
+    description: str = "",
+    phase: str = "",
+    owner: User | None = None,
+    due_at: datetime | None = None,
+    is_decision: bool = False,
+) -> Task:
     require_incident(user, incident)
-    check_candidate(owner, task_owner_candidates(incident), "owner",
-                     _("This person cannot read incidents of this establishment."))
+    check_candidate(
+        owner,
+        task_owner_candidates(incident),
+        "owner",
+        _("This person cannot read incidents of this establishment."),
+    )
     with transaction.atomic():
         order = (incident.tasks.aggregate(models.Max("order"))["order__max"] or 0) + 1
-        task = Task(incident=incident, title=title, description=description, phase=phase,
-                    owner=owner, due_at=due_at, is_decision=is_decision, order=order)
+        task = Task(
+            incident=incident,
+            title=title,
+            description=description,
+            phase=phase,
+            owner=owner,
+            due_at=due_at,
+            is_decision=is_decision,
+            order=order,
+        )
         task.full_clean()
         task.save()
         text = _("Task added: %(title)s.") % {"title": task.title}
@@ -63,13 +83,19 @@ def edit_task(user: User | None, task: Task, changes: dict[str, Any]) -> Task:
     require_incident(user, incident)
     unknown = set(changes) - set(_TASK_FIELDS)
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(names)s.")
-                              % {"names": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(names)s.")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
         raise ValidationError(_("A finished task cannot be edited; reopen it first."))
     if "owner" in changes:
-        check_candidate(changes["owner"], task_owner_candidates(incident), "owner",
-                         _("This person cannot read incidents of this establishment."))
+        check_candidate(
+            changes["owner"],
+            task_owner_candidates(incident),
+            "owner",
+            _("This person cannot read incidents of this establishment."),
+        )
     with transaction.atomic():
         owner_before = task.owner_id
         notes = []
@@ -88,8 +114,12 @@ def edit_task(user: User | None, task: Task, changes: dict[str, Any]) -> Task:
             return task
         task.full_clean()
         task.save()
-        add_entry(incident, _("Task “%(title)s” changed: %(changes)s.")
-                  % {"title": task.title, "changes": ", ".join(notes)}, author=author_of(user))
+        add_entry(
+            incident,
+            _("Task “%(title)s” changed: %(changes)s.")
+            % {"title": task.title, "changes": ", ".join(notes)},
+            author=author_of(user),
+        )
         if task.owner_id != owner_before:
             notifications.task_assigned(task, task.owner, actor=author_of(user))
     return task
@@ -107,8 +137,9 @@ def _may_work_on(user: User | None, task: Task) -> None:
     require_incident(user, task.incident)
 
 
-def set_task_status(user: User | None, task: Task, status: str, *, decision: str = "",
-                    note: str = "") -> Task:
+def set_task_status(
+    user: User | None, task: Task, status: str, *, decision: str = "", note: str = ""
+) -> Task:
     """Start, complete, cancel or reopen a task. A decision task needs the decision taken to be
     completed; cancelling needs a reason."""
     _may_work_on(user, task)
@@ -119,8 +150,9 @@ def set_task_status(user: User | None, task: Task, status: str, *, decision: str
     decision = (decision or "").strip()
     note = (note or "").strip()
     if status == TaskStatus.DONE and task.is_decision and not (decision or task.decision):
-        raise ValidationError({"decision": [_("Write down the decision taken to complete "
-                                              "this decision task.")]})
+        raise ValidationError(
+            {"decision": [_("Write down the decision taken to complete this decision task.")]}
+        )
     if status == TaskStatus.CANCELLED and not note:
         raise ValidationError({"note": [_("Say why the task is cancelled.")]})
     for text in (decision, note):
@@ -141,14 +173,21 @@ def set_task_status(user: User | None, task: Task, status: str, *, decision: str
         task.full_clean()
         task.save()
         text = _("Task “%(title)s”: %(before)s → %(after)s.") % {
-            "title": task.title, "before": labels[before], "after": labels[status]}
+            "title": task.title,
+            "before": labels[before],
+            "after": labels[status],
+        }
         if note:
             text += " " + _("Note: %(note)s") % {"note": note}
         add_entry(task.incident, text, author=author_of(user))
         if status == TaskStatus.DONE and task.is_decision:
-            add_entry(task.incident, _("Decision (%(title)s): %(decision)s")
-                      % {"title": task.title, "decision": task.decision},
-                      kind=TimelineKind.DECISION, author=author_of(user))
+            add_entry(
+                task.incident,
+                _("Decision (%(title)s): %(decision)s")
+                % {"title": task.title, "decision": task.decision},
+                kind=TimelineKind.DECISION,
+                author=author_of(user),
+            )
     return task
 
 

@@ -31,13 +31,25 @@ from hygie.response.services.timeline import add_entry
 logger = logging.getLogger(__name__)
 
 # Incident fields the engine reads: a save that touches none of them needs no re-assessment.
-FACT_FIELDS = frozenset({"establishment", "establishment_id", "category", "personal_data",
-                         "risk_to_individuals", "care_impact", "discovered_at", "data_encrypted",
-                         "individuals_affected", "residents_by_state"})
+FACT_FIELDS = frozenset(
+    {
+        "establishment",
+        "establishment_id",
+        "category",
+        "personal_data",
+        "risk_to_individuals",
+        "care_impact",
+        "discovered_at",
+        "data_encrypted",
+        "individuals_affected",
+        "residents_by_state",
+    }
+)
 
 # Deadline kinds without a fixed instant: shown as "no fixed deadline", never "late".
-UNTIMED_KINDS = frozenset({engine.DeadlineKind.IMMEDIATE.value,
-                           engine.DeadlineKind.WITHOUT_UNDUE_DELAY.value})
+UNTIMED_KINDS = frozenset(
+    {engine.DeadlineKind.IMMEDIATE.value, engine.DeadlineKind.WITHOUT_UNDUE_DELAY.value}
+)
 
 # A client clock slightly ahead of the server's must not make "done just now" a future date.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -47,11 +59,13 @@ MAX_REFERENCE = 300
 # Short translated names of the obligations (the engine's titles are English).
 OBLIGATION_LABELS: dict[str, Any] = {
     "cert_sante": gettext_lazy("CERT Santé / ARS declaration"),
-    "gdpr_art33": gettext_lazy("Personal data breach notification to the supervisory authority "
-                               "(GDPR art. 33)"),
+    "gdpr_art33": gettext_lazy(
+        "Personal data breach notification to the supervisory authority (GDPR art. 33)"
+    ),
     "gdpr_art34": gettext_lazy("Communication to the people concerned (GDPR art. 34)"),
-    "gdpr_breach_register": gettext_lazy("Entry in the personal data breach register "
-                                         "(GDPR art. 33(5))"),
+    "gdpr_breach_register": gettext_lazy(
+        "Entry in the personal data breach register (GDPR art. 33(5))"
+    ),
     "nis2_early_warning": gettext_lazy("NIS2 early warning (24 h)"),
     "nis2_notification": gettext_lazy("NIS2 incident notification (72 h)"),
     "nis2_final_report": gettext_lazy("NIS2 final report (1 month)"),
@@ -67,6 +81,7 @@ def obligation_label(obligation_id: str) -> str:
 
 
 # --- facts and assessment ------------------------------------------------------------------
+
 
 def facts_for(incident: Incident, profile: RegulatoryProfile | None = None) -> engine.Facts:
     """The engine's facts for this incident at its establishment (validated by the engine)."""
@@ -125,10 +140,14 @@ def _due_at(obligation: engine.Obligation) -> datetime | None:
     return deadline.latest_instant
 
 
-STATES_NOTE = {"en": "States or jurisdictions concerned: ",
-               "fr": "États ou juridictions concernés : "}
-SUBMISSION_NOTE = {"en": " Counted from the notification's submission on {when}.",
-                   "fr": " Compté à partir de la soumission de la notification le {when}."}
+STATES_NOTE = {
+    "en": "States or jurisdictions concerned: ",
+    "fr": "États ou juridictions concernés : ",
+}
+SUBMISSION_NOTE = {
+    "en": " Counted from the notification's submission on {when}.",
+    "fr": " Compté à partir de la soumission de la notification le {when}.",
+}
 
 
 def _row_values(obligation: engine.Obligation) -> dict[str, Any]:
@@ -161,11 +180,16 @@ def _row_values(obligation: engine.Obligation) -> dict[str, Any]:
     }
 
 
-def _final_report_from_submission(values: dict[str, Any], notification: IncidentObligation | None,
-                                  zone: ZoneInfo) -> None:
+def _final_report_from_submission(
+    values: dict[str, Any], notification: IncidentObligation | None, zone: ZoneInfo
+) -> None:
     """Once the NIS2 notification is done, the final report counts from its actual date."""
-    if (notification is None or notification.status != ObligationStatus.DONE
-            or notification.done_at is None or not values["applies"]):
+    if (
+        notification is None
+        or notification.status != ObligationStatus.DONE
+        or notification.done_at is None
+        or not values["applies"]
+    ):
         return
     due_date = engine.nis2_final_report_due(notification.done_at, zone)
     values["deadline_date"] = due_date
@@ -194,19 +218,22 @@ def assess_incident(incident: Incident, *, record_timeline: bool = True) -> Asse
     now = timezone.now()
     result = AssessmentResult()
     with transaction.atomic():
-        existing = {row.obligation_id: row for row in
-                    IncidentObligation.objects.select_for_update().filter(incident=incident)}
+        existing = {
+            row.obligation_id: row
+            for row in IncidentObligation.objects.select_for_update().filter(incident=incident)
+        }
         result.created = not existing
         for obligation in obligations:
             values = _row_values(obligation)
             if obligation.id is engine.ObligationId.NIS2_FINAL_REPORT:
                 _final_report_from_submission(
-                    values, existing.get(engine.ObligationId.NIS2_NOTIFICATION.value), zone)
+                    values, existing.get(engine.ObligationId.NIS2_NOTIFICATION.value), zone
+                )
             row = existing.get(obligation.id.value)
             if row is None:
-                IncidentObligation.objects.create(incident=incident,
-                                                  obligation_id=obligation.id.value,
-                                                  assessed_at=now, **values)
+                IncidentObligation.objects.create(
+                    incident=incident, obligation_id=obligation.id.value, assessed_at=now, **values
+                )
                 if values["applies"]:
                     result.now_applying.append(obligation.id.value)
                 continue
@@ -214,8 +241,9 @@ def assess_incident(incident: Incident, *, record_timeline: bool = True) -> Asse
             if not changed:
                 continue
             if "applies" in changed:
-                (result.now_applying if values["applies"]
-                 else result.no_longer_applying).append(obligation.id.value)
+                (result.now_applying if values["applies"] else result.no_longer_applying).append(
+                    obligation.id.value
+                )
             elif values["applies"] and "due_at" in changed:
                 result.deadline_changed.append(obligation.id.value)
             for name in changed:
@@ -235,11 +263,14 @@ def _due_text(row: IncidentObligation, zone: ZoneInfo) -> str:
     utc = f"{row.due_at.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}"
     if row.deadline_date is not None:
         return _("by the end of %(date)s, local date (%(utc)s UTC)") % {
-            "date": row.deadline_date.isoformat(), "utc": utc}
+            "date": row.deadline_date.isoformat(),
+            "utc": utc,
+        }
     local = row.due_at.astimezone(zone)
     return _("by %(local)s (%(utc)s UTC)") % {
         "local": f"{local:%Y-%m-%d %H:%M %Z}",
-        "utc": f"{row.due_at.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}"}
+        "utc": f"{row.due_at.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}",
+    }
 
 
 def _assessment_text(result: AssessmentResult, incident: Incident, zone: ZoneInfo) -> str:
@@ -250,8 +281,10 @@ def _assessment_text(result: AssessmentResult, incident: Incident, zone: ZoneInf
 
     lines = []
     if result.created:
-        lines.append(_("Regulatory clocks started: %(count)s obligation(s) apply.")
-                     % {"count": len(result.now_applying)})
+        lines.append(
+            _("Regulatory clocks started: %(count)s obligation(s) apply.")
+            % {"count": len(result.now_applying)}
+        )
         if result.now_applying:
             lines.append(describe(result.now_applying))
     else:
@@ -259,24 +292,31 @@ def _assessment_text(result: AssessmentResult, incident: Incident, zone: ZoneInf
         if result.now_applying:
             lines.append(_("Now applies: %(list)s") % {"list": describe(result.now_applying)})
         if result.no_longer_applying:
-            lines.append(_("No longer applies: %(list)s") % {"list": "; ".join(
-                obligation_label(i) for i in result.no_longer_applying)})
+            lines.append(
+                _("No longer applies: %(list)s")
+                % {"list": "; ".join(obligation_label(i) for i in result.no_longer_applying)}
+            )
         if result.deadline_changed:
-            lines.append(_("Deadline changed: %(list)s")
-                         % {"list": describe(result.deadline_changed)})
+            lines.append(
+                _("Deadline changed: %(list)s") % {"list": describe(result.deadline_changed)}
+            )
     return "\n".join(lines)
 
 
 def reassess_establishment(establishment: Establishment) -> int:
     """Re-assess the incidents of one establishment that are not closed (profile changed)."""
     count = 0
-    for incident in (Incident.objects.filter(establishment=establishment)
-                     .exclude(status=IncidentStatus.CLOSED).select_related("establishment")):
+    for incident in (
+        Incident.objects.filter(establishment=establishment)
+        .exclude(status=IncidentStatus.CLOSED)
+        .select_related("establishment")
+    ):
         try:
             assess_incident(incident)
         except ValidationError:
-            logger.warning("obligations of incident %s could not be re-assessed (invalid facts)",
-                           incident.pk)
+            logger.warning(
+                "obligations of incident %s could not be re-assessed (invalid facts)", incident.pk
+            )
             continue
         count += 1
     return count

@@ -38,13 +38,20 @@ GROUP_LABELS = {
 }
 
 
-def pending_obligations(user: User | None, *, establishment_id: str = "", obligation_id: str = "",
-                        incident_status: str = "") -> QuerySet[IncidentObligation]:
+def pending_obligations(
+    user: User | None,
+    *,
+    establishment_id: str = "",
+    obligation_id: str = "",
+    incident_status: str = "",
+) -> QuerySet[IncidentObligation]:
     """Obligations that apply and wait for a decision, in the establishments the user sees;
     narrowed to one establishment, one obligation or one incident phase when given."""
-    queryset = (IncidentObligation.objects.visible_to(user)
-                .filter(applies=True, status=ObligationStatus.PENDING)
-                .select_related("incident", "incident__establishment"))
+    queryset = (
+        IncidentObligation.objects.visible_to(user)
+        .filter(applies=True, status=ObligationStatus.PENDING)
+        .select_related("incident", "incident__establishment")
+    )
     if establishment_id:
         queryset = queryset.filter(incident__establishment_id=establishment_id)
     if obligation_id:
@@ -66,8 +73,9 @@ def group_of(obligation: IncidentObligation, now: datetime) -> str:
     return GROUP_LATER
 
 
-def group_obligations(obligations: Iterable[IncidentObligation],
-                      now: datetime | None = None) -> dict[str, list[IncidentObligation]]:
+def group_obligations(
+    obligations: Iterable[IncidentObligation], now: datetime | None = None
+) -> dict[str, list[IncidentObligation]]:
     now = now or timezone.now()
     groups: dict[str, list[IncidentObligation]] = {key: [] for key in GROUP_ORDER}
     for obligation in obligations:
@@ -79,5 +87,9 @@ def group_obligations(obligations: Iterable[IncidentObligation],
 
 def overdue_count(user: User | None, now: datetime | None = None) -> int:
     now = now or timezone.now()
-    return (pending_obligations(user).exclude(deadline_kind__in=UNTIMED_KINDS)
-            .filter(due_at__lte=now).count())
+    return (
+        pending_obligations(user)
+        .exclude(deadline_kind__in=UNTIMED_KINDS)
+        .filter(due_at__lte=now)
+        .count()
+    )

@@ -34,18 +34,25 @@ if TYPE_CHECKING:
 
 # --- decisions -----------------------------------------------------------------------------
 
+
 def obligation_zone(obligation: IncidentObligation) -> ZoneInfo:
     return ZoneInfo(obligation.incident.establishment.timezone)
 
 
 def _record_decision(obligation: IncidentObligation, message: str) -> None:
-    audit.record("update", obligation, message=message,
-                 establishment_id=obligation.incident.establishment_id)
+    audit.record(
+        "update", obligation, message=message, establishment_id=obligation.incident.establishment_id
+    )
 
 
-def complete_obligation(obligation: IncidentObligation, done_at: datetime | None, *,
-                        user: User | None, proof_reference: str | None = None,
-                        proof_file: Any = None) -> IncidentObligation:
+def complete_obligation(
+    obligation: IncidentObligation,
+    done_at: datetime | None,
+    *,
+    user: User | None,
+    proof_reference: str | None = None,
+    proof_file: Any = None,
+) -> IncidentObligation:
     """Mark an obligation done: a date (not in the future) and a proof are both required.
 
     The proof is a reference given by the recipient (receipt, case number) or a file, stored as
@@ -65,8 +72,12 @@ def complete_obligation(obligation: IncidentObligation, done_at: datetime | None
         # A day of slack: the discovery time is often corrected afterwards.
         errors["done_at"] = [_("The date is before the incident was discovered.")]
     if not reference and proof_file is None:
-        errors["proof_reference"] = [_("Give a proof: the recipient's reference number or a "
-                                       "file (acknowledgement, copy of the notification).")]
+        errors["proof_reference"] = [
+            _(
+                "Give a proof: the recipient's reference number or a "
+                "file (acknowledgement, copy of the notification)."
+            )
+        ]
     if len(reference) > MAX_REFERENCE:
         errors["proof_reference"] = [_("At most %(max)s characters.") % {"max": MAX_REFERENCE}]
     if errors:
@@ -78,10 +89,13 @@ def complete_obligation(obligation: IncidentObligation, done_at: datetime | None
         if proof_file is not None:
             try:
                 evidence = add_evidence(
-                    incident.establishment, user,
+                    incident.establishment,
+                    user,
                     f"{incident.reference} — {obligation_label(obligation.obligation_id)}"[:200],
-                    uploaded_file=proof_file, subject=obligation,
-                    description=_("Proof that a regulatory obligation was met."))
+                    uploaded_file=proof_file,
+                    subject=obligation,
+                    description=_("Proof that a regulatory obligation was met."),
+                )
             except ValidationError as error:
                 raise ValidationError({"proof_file": error.messages}) from error
         obligation.status = ObligationStatus.DONE
@@ -90,8 +104,16 @@ def complete_obligation(obligation: IncidentObligation, done_at: datetime | None
         obligation.proof_evidence = evidence
         obligation.justification = ""
         obligation.decided_by = user if getattr(user, "is_authenticated", False) else None
-        obligation.save(update_fields=["status", "done_at", "proof_reference", "proof_evidence",
-                                       "justification", "decided_by"])
+        obligation.save(
+            update_fields=[
+                "status",
+                "done_at",
+                "proof_reference",
+                "proof_evidence",
+                "justification",
+                "decided_by",
+            ]
+        )
         zone = obligation_zone(obligation)
         proofs = []
         if reference:
@@ -99,29 +121,46 @@ def complete_obligation(obligation: IncidentObligation, done_at: datetime | None
         if evidence is not None:
             proofs.append(_("file SHA-256 %(sha)s…") % {"sha": evidence.sha256[:16]})
         late = ""
-        if (obligation.due_at and obligation.deadline_kind not in UNTIMED_KINDS
-                and done_at > obligation.due_at):
+        if (
+            obligation.due_at
+            and obligation.deadline_kind not in UNTIMED_KINDS
+            and done_at > obligation.due_at
+        ):
             late = " " + _("(after the deadline)")
-        add_entry(incident, _("Obligation done: %(label)s, on %(when)s%(late)s; proof: %(proof)s.")
-                  % {"label": obligation_label(obligation.obligation_id),
-                     "when": f"{done_at.astimezone(zone):%Y-%m-%d %H:%M %Z}", "late": late,
-                     "proof": ", ".join(proofs)}, author=user)
+        add_entry(
+            incident,
+            _("Obligation done: %(label)s, on %(when)s%(late)s; proof: %(proof)s.")
+            % {
+                "label": obligation_label(obligation.obligation_id),
+                "when": f"{done_at.astimezone(zone):%Y-%m-%d %H:%M %Z}",
+                "late": late,
+                "proof": ", ".join(proofs),
+            },
+            author=user,
+        )
         _record_decision(obligation, "obligation marked done")
         if obligation.obligation_id == engine.ObligationId.NIS2_NOTIFICATION.value:
             assess_incident(incident)  # the final report now counts from this submission
     return obligation
 
 
-def mark_not_applicable(obligation: IncidentObligation, justification: str, *,
-                        user: User | None) -> IncidentObligation:
+def mark_not_applicable(
+    obligation: IncidentObligation, justification: str, *, user: User | None
+) -> IncidentObligation:
     """Record that the obligation does not apply here, with the reason (required)."""
     text = (justification or "").strip()
     if not text:
-        raise ValidationError({"justification": [
-            _("Explain why this obligation does not apply (the regulator may ask).")]})
+        raise ValidationError(
+            {
+                "justification": [
+                    _("Explain why this obligation does not apply (the regulator may ask).")
+                ]
+            }
+        )
     if len(text) > MAX_JUSTIFICATION:
-        raise ValidationError({"justification": [_("At most %(max)s characters.")
-                                                 % {"max": MAX_JUSTIFICATION}]})
+        raise ValidationError(
+            {"justification": [_("At most %(max)s characters.") % {"max": MAX_JUSTIFICATION}]}
+        )
     if obligation.status == ObligationStatus.DONE:
         raise ValidationError(_("This obligation is done; reopen it first to change it."))
     with transaction.atomic():
@@ -131,12 +170,22 @@ def mark_not_applicable(obligation: IncidentObligation, justification: str, *,
         obligation.proof_reference = ""
         obligation.proof_evidence = None
         obligation.decided_by = user if getattr(user, "is_authenticated", False) else None
-        obligation.save(update_fields=["status", "justification", "done_at", "proof_reference",
-                                       "proof_evidence", "decided_by"])
-        add_entry(obligation.incident,
-                  _("Obligation set as not applicable: %(label)s. Justification: %(text)s")
-                  % {"label": obligation_label(obligation.obligation_id), "text": text},
-                  author=user)
+        obligation.save(
+            update_fields=[
+                "status",
+                "justification",
+                "done_at",
+                "proof_reference",
+                "proof_evidence",
+                "decided_by",
+            ]
+        )
+        add_entry(
+            obligation.incident,
+            _("Obligation set as not applicable: %(label)s. Justification: %(text)s")
+            % {"label": obligation_label(obligation.obligation_id), "text": text},
+            author=user,
+        )
         _record_decision(obligation, "obligation marked not applicable")
     return obligation
 
@@ -145,8 +194,7 @@ def reopen_obligation(obligation: IncidentObligation, *, user: User | None) -> I
     """Back to pending; the previous decision stays in the timeline and the audit trail."""
     if obligation.status == ObligationStatus.PENDING:
         raise ValidationError(_("This obligation is already pending."))
-    was_notification_done = (obligation.obligation_id
-                             == engine.ObligationId.NIS2_NOTIFICATION.value)
+    was_notification_done = obligation.obligation_id == engine.ObligationId.NIS2_NOTIFICATION.value
     with transaction.atomic():
         previous = obligation.get_status_display()
         obligation.status = ObligationStatus.PENDING
@@ -156,11 +204,23 @@ def reopen_obligation(obligation: IncidentObligation, *, user: User | None) -> I
         obligation.justification = ""
         obligation.decided_by = user if getattr(user, "is_authenticated", False) else None
         obligation.last_reminder_at = None  # reminders start again from the current stage
-        obligation.save(update_fields=["status", "done_at", "proof_reference", "proof_evidence",
-                                       "justification", "decided_by", "last_reminder_at"])
-        add_entry(obligation.incident, _("Obligation reopened (was: %(previous)s): %(label)s.")
-                  % {"previous": previous, "label": obligation_label(obligation.obligation_id)},
-                  author=user)
+        obligation.save(
+            update_fields=[
+                "status",
+                "done_at",
+                "proof_reference",
+                "proof_evidence",
+                "justification",
+                "decided_by",
+                "last_reminder_at",
+            ]
+        )
+        add_entry(
+            obligation.incident,
+            _("Obligation reopened (was: %(previous)s): %(label)s.")
+            % {"previous": previous, "label": obligation_label(obligation.obligation_id)},
+            author=user,
+        )
         _record_decision(obligation, "obligation reopened")
         if was_notification_done:
             assess_incident(obligation.incident)

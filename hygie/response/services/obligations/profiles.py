@@ -37,31 +37,71 @@ KIND_TO_TYPE: dict[str, str] = {
 
 # EU member states: NIS2 is EU law. Care providers there get "important" by default (see
 # docs/decisions: a missing NIS2 clock is worse than one the RSSI switches off).
-EU_COUNTRIES = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"})
-_NIS2_DEFAULT_TYPES = frozenset({RegulatoryType.HOSPITAL, RegulatoryType.MILITARY_HOSPITAL,
-                                 RegulatoryType.LABORATORY, RegulatoryType.CARE_CENTRE})
+EU_COUNTRIES = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    }
+)
+_NIS2_DEFAULT_TYPES = frozenset(
+    {
+        RegulatoryType.HOSPITAL,
+        RegulatoryType.MILITARY_HOSPITAL,
+        RegulatoryType.LABORATORY,
+        RegulatoryType.CARE_CENTRE,
+    }
+)
 _US_CARE_TYPES = frozenset(set(RegulatoryType.values) - {RegulatoryType.OTHER})
 
 
 # --- regulatory profile --------------------------------------------------------------------
 
+
 def default_profile_values(establishment: Establishment) -> dict[str, Any]:
     """What Hygie assumes before anyone has reviewed the establishment's profile."""
     kind = KIND_TO_TYPE.get(establishment.kind, RegulatoryType.OTHER)
     country = (establishment.country or "").upper()
-    nis2 = NIS2Class.IMPORTANT if country in EU_COUNTRIES and kind in _NIS2_DEFAULT_TYPES \
+    nis2 = (
+        NIS2Class.IMPORTANT
+        if country in EU_COUNTRIES and kind in _NIS2_DEFAULT_TYPES
         else NIS2Class.NONE
-    hipaa = HIPAARole.COVERED_ENTITY if country == "US" and kind in _US_CARE_TYPES \
-        else HIPAARole.NONE
+    )
+    hipaa = (
+        HIPAARole.COVERED_ENTITY if country == "US" and kind in _US_CARE_TYPES else HIPAARole.NONE
+    )
     return {"type": kind, "nis2": nis2, "hipaa": hipaa, "gdpr_controller": True}
 
 
 def regulatory_profile(establishment: Establishment) -> RegulatoryProfile:
     """The establishment's profile, created with defaults derived from it the first time."""
     profile, _created = RegulatoryProfile.objects.get_or_create(
-        establishment=establishment, defaults=default_profile_values(establishment))
+        establishment=establishment, defaults=default_profile_values(establishment)
+    )
     return profile
 
 
@@ -93,9 +133,14 @@ def clean_notification_emails(text: str) -> str:
         except ValidationError:
             problems.append(number)
     if problems:
-        raise ValidationError({"notification_emails": [
-            _("Line(s) %(lines)s: not a valid e-mail address.")
-            % {"lines": ", ".join(str(n) for n in problems)}]})
+        raise ValidationError(
+            {
+                "notification_emails": [
+                    _("Line(s) %(lines)s: not a valid e-mail address.")
+                    % {"lines": ", ".join(str(n) for n in problems)}
+                ]
+            }
+        )
     return "\n".join(line for line in lines if line)
 
 
@@ -108,6 +153,8 @@ def save_profile(profile: RegulatoryProfile, user: User | None, **fields: Any) -
 
 def profiles_of(establishments: list[Establishment]) -> list[tuple[Establishment, Any]]:
     """Each establishment with its stored regulatory profile (None when never set)."""
-    stored = {p.establishment_id: p for p in
-              RegulatoryProfile.objects.filter(establishment__in=establishments)}
+    stored = {
+        p.establishment_id: p
+        for p in RegulatoryProfile.objects.filter(establishment__in=establishments)
+    }
     return [(e, stored.get(e.pk)) for e in establishments]

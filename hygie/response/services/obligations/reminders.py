@@ -61,8 +61,9 @@ class ReminderReport:
     without_recipients: int = 0
 
 
-def _recipients(obligation: IncidentObligation,
-                profile: RegulatoryProfile) -> list[tuple[str, str]]:
+def _recipients(
+    obligation: IncidentObligation, profile: RegulatoryProfile
+) -> list[tuple[str, str]]:
     """(address, language) of the assignee, watchers and the profile's list, deduplicated.
 
     Users who no longer see the establishment are left out: a reminder is still a pointer to a
@@ -77,15 +78,17 @@ def _recipients(obligation: IncidentObligation,
     for person in people:
         if not may_receive(person, establishment):
             continue
-        found.setdefault(person.email.lower(),
-                         (person.email, recipient_language(person, establishment)))
+        found.setdefault(
+            person.email.lower(), (person.email, recipient_language(person, establishment))
+        )
     for address in notification_addresses(profile):
         found.setdefault(address.lower(), (address, default_language))
     return list(found.values())
 
 
-def _reminder_message(obligation: IncidentObligation, stage: int, link: str,
-                      now: datetime) -> tuple[str, str]:
+def _reminder_message(
+    obligation: IncidentObligation, stage: int, link: str, now: datetime
+) -> tuple[str, str]:
     """Subject and body, in the active language; no incident title or description (PHI)."""
     incident = obligation.incident
     zone = obligation_zone(obligation)
@@ -104,10 +107,13 @@ def _reminder_message(obligation: IncidentObligation, stage: int, link: str,
     utc = f"{obligation.due_at.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}"
     if obligation.deadline_date is not None:
         due = _("end of %(date)s (local date) — %(utc)s UTC") % {
-            "date": obligation.deadline_date.isoformat(), "utc": utc}
+            "date": obligation.deadline_date.isoformat(),
+            "utc": utc,
+        }
     elif obligation.deadline_kind == engine.DeadlineKind.IMMEDIATE.value:
         due = _("immediately (sans délai) — clock started %(local)s") % {
-            "local": f"{local:%Y-%m-%d %H:%M %Z}"}
+            "local": f"{local:%Y-%m-%d %H:%M %Z}"
+        }
     else:
         due = _("%(local)s — %(utc)s UTC") % {"local": f"{local:%Y-%m-%d %H:%M %Z}", "utc": utc}
     lines = [
@@ -123,8 +129,11 @@ def _reminder_message(obligation: IncidentObligation, stage: int, link: str,
         _("Due: %(due)s") % {"due": due},
         _("Status: %(headline)s") % {"headline": headline},
         "",
-        _("Open the incident to record the notification (date and proof) or why it does not "
-          "apply: %(link)s") % {"link": link},
+        _(
+            "Open the incident to record the notification (date and proof) or why it does not "
+            "apply: %(link)s"
+        )
+        % {"link": link},
         "",
         _("This message was sent by Hygie. It contains no patient data."),
     ]
@@ -136,12 +145,17 @@ def send_due_reminders(now: datetime | None = None) -> ReminderReport:
     once per obligation (the stage already sent is read from ``last_reminder_at``)."""
     now = now or timezone.now()
     report = ReminderReport()
-    candidates = (IncidentObligation.objects
-                  .filter(applies=True, status=ObligationStatus.PENDING, due_at__isnull=False,
-                          due_at__lte=now + timedelta(hours=24))
-                  .exclude(deadline_kind=engine.DeadlineKind.WITHOUT_UNDUE_DELAY.value)
-                  .select_related("incident", "incident__establishment", "incident__assignee")
-                  .order_by("due_at", "pk"))
+    candidates = (
+        IncidentObligation.objects.filter(
+            applies=True,
+            status=ObligationStatus.PENDING,
+            due_at__isnull=False,
+            due_at__lte=now + timedelta(hours=24),
+        )
+        .exclude(deadline_kind=engine.DeadlineKind.WITHOUT_UNDUE_DELAY.value)
+        .select_related("incident", "incident__establishment", "incident__assignee")
+        .order_by("due_at", "pk")
+    )
     origin = site_origin()
     connection = get_connection(fail_silently=False)
     for obligation in candidates:
@@ -157,14 +171,18 @@ def send_due_reminders(now: datetime | None = None) -> ReminderReport:
         for address, language in recipients:
             with translation.override(language):
                 subject, body = _reminder_message(obligation, stage, link, now)
-            message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address],
-                                   connection=connection)
+            message = EmailMessage(
+                subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection
+            )
             try:
                 message.send()
             except (smtplib.SMTPException, OSError) as error:
                 report.failures += 1
-                logger.warning("obligation reminder %s could not be sent: %s", obligation.pk,
-                               type(error).__name__)
+                logger.warning(
+                    "obligation reminder %s could not be sent: %s",
+                    obligation.pk,
+                    type(error).__name__,
+                )
                 continue
             sent += 1
         report.messages += sent
@@ -176,11 +194,16 @@ def send_due_reminders(now: datetime | None = None) -> ReminderReport:
             IncidentObligation.objects.filter(pk=obligation.pk).update(last_reminder_at=now)
             with translation.override(obligation.incident.establishment.default_language):
                 _subject, _body = _reminder_message(obligation, stage, link, now)
-                text = (_("Reminder e-mailed to %(count)s recipient(s): %(subject)s")
-                        % {"count": sent, "subject": _subject} if sent else
-                        _("Reminder due but no recipient is configured (assignee, watchers or "
-                          "the regulatory profile's addresses): %(subject)s")
-                        % {"subject": _subject})
+                text = (
+                    _("Reminder e-mailed to %(count)s recipient(s): %(subject)s")
+                    % {"count": sent, "subject": _subject}
+                    if sent
+                    else _(
+                        "Reminder due but no recipient is configured (assignee, watchers or "
+                        "the regulatory profile's addresses): %(subject)s"
+                    )
+                    % {"subject": _subject}
+                )
             add_entry(obligation.incident, text, at=now)
     return report
 
