@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.core.choices import Role, TokenScope
 from hygie.core.models import Establishment, User
+from hygie.core.roles import least_privileged_role
 from hygie.core.services.accounts import (
     TOKEN_DEFAULT_LIFETIME,
     TOKEN_MAX_LIFETIME,
@@ -154,6 +155,10 @@ class UserCreateForm(UserAccessForm):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         del self.fields["is_active"]
+        # A role left as offered must grant least, never administrator (the first in the list).
+        offered = [value for value, _label in self.fields["role"].choices]  # type: ignore[attr-defined]
+        if offered:
+            self.fields["role"].initial = least_privileged_role(offered)
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

@@ -69,6 +69,21 @@ def capabilities_for(role: str) -> frozenset[str]:
     return ROLE_CAPABILITIES.get(role, frozenset())
 
 
+def least_privileged_role(roles: list[str]) -> str:
+    """The role among ``roles`` granting the fewest capabilities (the safe default for a new user).
+
+    Ties go to the role listed last in ``Role`` (the list runs from most to least powerful).
+    """
+    order = list(Role.values)
+    return min(
+        roles,
+        key=lambda role: (
+            len(capabilities_for(role)),
+            -order.index(role) if role in order else 0,
+        ),
+    )
+
+
 def grant(role: str, *capabilities: str) -> None:
     """Let a module add capabilities to a role at start-up (from its AppConfig.ready)."""
     ROLE_CAPABILITIES[role] = ROLE_CAPABILITIES.get(role, frozenset()) | frozenset(capabilities)

@@ -235,3 +235,20 @@ def test_users_pages_need_the_capability(client, login, user_a):
     login(user_a)  # a security officer, not an administrator
     assert client.get(reverse("core:user_list")).status_code == 403
     assert client.get(reverse("core:user_add")).status_code == 403
+
+
+def test_new_user_form_preselects_the_least_privileged_role(client, login, org_admin):
+    """Issue 10: the role left as offered must be the one granting least, never administrator."""
+    login(org_admin)
+    page = client.get(reverse("core:user_add")).content.decode()
+    assert '<option value="staff" selected>' in page
+    assert '<option value="admin" selected>' not in page
+
+
+def test_least_privileged_role_is_the_one_with_fewest_capabilities():
+    from hygie.core.roles import capabilities_for, least_privileged_role
+
+    chosen = least_privileged_role(["admin", "rssi", "soc_analyst", "staff"])
+    assert chosen == "staff"
+    assert least_privileged_role(["admin", "soc_analyst"]) == "soc_analyst"
+    assert len(capabilities_for(chosen)) <= len(capabilities_for("soc_analyst"))
