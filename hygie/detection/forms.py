@@ -9,7 +9,9 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.forms import ScopedModelForm
+from hygie.core.models import Establishment, User
 from hygie.detection.forwarding import source_modules
+from hygie.detection.logfiles import AUTO, FORMAT_CHOICES
 from hygie.detection.models import ForwardingTarget
 from hygie.detection.services import PACK_NAME
 
@@ -24,6 +26,34 @@ class RulePackImportForm(forms.Form):
         help_text=_("Importing again under the same name replaces the pack."),
     )
     file = forms.FileField(label=_("Zip archive of Sigma rules"))
+
+
+class LogFileUploadForm(forms.Form):
+    """A log file to import as events for one of the user's establishments."""
+
+    establishment = forms.ModelChoiceField(
+        label=_("Establishment"), queryset=Establishment.objects.none()
+    )
+    log_format = forms.ChoiceField(
+        label=_("Log format"),
+        choices=FORMAT_CHOICES,
+        initial=AUTO,
+        help_text=_(
+            "Automatic recognition reads EVTX by its content, CSV/TSV by the file extension "
+            "and recognises each line of a text file; choose a format when the lines are all "
+            "of one kind."
+        ),
+    )
+    file = forms.FileField(label=_("Log file"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["establishment"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Establishment.objects.visible_to(user).order_by("name")
+        visible = list(field.queryset[:2])
+        if len(visible) == 1:
+            self.initial.setdefault("establishment", visible[0].pk)
 
 
 class ForwardingTargetForm(ScopedModelForm):

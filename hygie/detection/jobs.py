@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from hygie.core.services.jobs import JobRun, register_job
 from hygie.core.services.scheduler import register_periodic
-from hygie.detection import forwarding, retention, services
+from hygie.detection import forwarding, logfiles, retention, services
 
 
 @register_job(services.PRUNE_JOB_KIND, gettext_lazy("Prune old log events"))
@@ -33,6 +33,11 @@ def retry_deliveries(run: JobRun) -> dict[str, Any]:
     forgotten = forwarding.prune_deliveries()
     run.progress(1, 1, _("Done"))
     return {"deliveries_tried": tried, "deliveries_pruned": forgotten}
+
+
+@register_job(logfiles.INGEST_JOB_KIND, gettext_lazy("Import a log file"))
+def ingest_file(run: JobRun, **arguments: Any) -> dict[str, Any]:
+    return logfiles.run_file_ingest(run, **arguments)
 
 
 register_periodic(services.PRUNE_JOB_KIND, timedelta(days=1))

@@ -27,6 +27,7 @@ from hygie.detection.engine import (
     load_rule_pack,
     normalise_event,
 )
+from hygie.detection.engine.parsers import ParsedEvent
 
 ORIGINAL_FIELD = "event.original"  # where the parsers keep the line as received
 MAX_RAW_CHARS = 8192  # same as hygie.detection.models.MAX_RAW_CHARS (a test keeps them equal)
@@ -55,7 +56,7 @@ class DecodedRecord:
     raw: str
 
 
-IngestItem = str | bytes | Mapping[str, Any] | Unreadable | DecodedRecord
+IngestItem = str | bytes | Mapping[str, Any] | Unreadable | DecodedRecord | ParsedEvent
 
 
 class StoredRef:
@@ -170,10 +171,11 @@ def to_event(item: IngestItem) -> tuple[dict[str, Any], LogSourceSpec | None, st
     if isinstance(item, Mapping):
         event = normalise_event(item)
         return event, None, json.dumps(event, ensure_ascii=False, default=str), ""
-    parsed = detect_and_parse(item)
+    # A line already parsed in a declared format (an upload said "web access log") or any line.
+    parsed = item if isinstance(item, ParsedEvent) else detect_and_parse(item)
     event = parsed.event
     raw = str(event.get(ORIGINAL_FIELD) or "")
-    if not raw:
+    if not raw and not isinstance(item, ParsedEvent):
         raw = item.decode("utf-8", "replace") if isinstance(item, bytes) else item
     error = parsed.error or str(event.get("error.message") or "")
     return event, parsed.logsource, raw, error

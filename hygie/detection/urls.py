@@ -11,6 +11,7 @@ app_name = "detection"
 urlpatterns = [
     path("events/", views.EventListView.as_view(), name="event_list"),
     path("events/<int:pk>/", views.EventDetailView.as_view(), name="event_detail"),
+    path("events/import/", views.LogFileUploadView.as_view(), name="event_import"),
     path("rules/", views.RuleListView.as_view(), name="rule_list"),
     path("rule-packs/add/", views.RulePackImportView.as_view(), name="rulepack_add"),
     path("rules/toggle/", views.RuleToggleView.as_view(), name="rule_toggle"),

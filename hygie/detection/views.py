@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -21,10 +21,10 @@ from hygie.core.models import Establishment
 from hygie.core.tables import Column
 from hygie.core.views import generic
 from hygie.core.views.uploads import BoundedUploadMixin
-from hygie.detection import forwarding, queries, services
-from hygie.detection.forms import ForwardingTargetForm, RulePackImportForm
+from hygie.detection import forwarding, logfiles, queries, services
+from hygie.detection.forms import ForwardingTargetForm, LogFileUploadForm, RulePackImportForm
 from hygie.detection.models import AlertDelivery, DeliveryStatus, Event, ForwardingTarget
-from hygie.detection.roles import MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
+from hygie.detection.roles import INGEST, MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
 
 
 class EventListView(generic.ObjectListView):
@@ -72,7 +72,11 @@ class EventListView(generic.ObjectListView):
             "rule": self.request.GET.get("rule", "")[:100],
             "parse_errors": self.request.GET.get("parse_errors") == "1",
         }
-        return {**extra, "has_extra_filters": any(extra.values())}
+        return {
+            **extra,
+            "has_extra_filters": any(extra.values()),
+            "can_ingest": self.request.user.can(INGEST),
+        }
 
 
 class EventDetailView(generic.ObjectDetailView):
@@ -207,6 +211,48 @@ class RulePackImportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
         return self.render_form(form, status=422)
 
     def render_form(self, form: RulePackImportForm, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "max_bytes": self.upload_limit()},
+            status=status,
+        )
+
+
+class LogFileUploadView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
+    """Import a log file from the browser: the same reader and ingestion as `hygie ingest`,
+    run as a background job whose page shows the progress and the result."""
+
+    required_capability = INGEST
+    template_name = "detection/event_import.html"
+
+    def upload_limit(self) -> int:
+        return logfiles.max_upload_bytes()
+
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_form(LogFileUploadForm(user=request.user))
+
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = LogFileUploadForm(request.POST, request.FILES, user=request.user)
+        if self.flag_too_large(form):
+            return self.render_form(form, status=413)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = logfiles.start_file_ingest(
+                    request.user, data["establishment"], data["file"], data["log_format"]
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    form.add_error(None, error)
+                else:
+                    form.add_error("file", error)
+            else:
+                messages.success(request, _("Import started; the result appears below."))
+                return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
+        return self.render_form(form, status=422)
+
+    def render_form(self, form: LogFileUploadForm, status: int = 200) -> HttpResponse:
         return render(
             self.request,
             self.template_name,

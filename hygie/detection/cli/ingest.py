@@ -7,9 +7,7 @@ parse error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -17,39 +15,6 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from hygie.cli import UserError
 from hygie.cli.runtime import acting_as_operator, setup_django
-
-EVTX_MAGIC = b"ElfFile\x00"
-CSV_SUFFIXES = (".csv", ".tsv")
-
-
-def _is_evtx(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(len(EVTX_MAGIC)) == EVTX_MAGIC
-
-
-def _items(path: Path) -> Iterator[Any]:
-    from hygie.detection.engine import read_evtx
-    from hygie.detection.engine.readers_csv import read_csv
-    from hygie.detection.prepare import DecodedRecord, Unreadable
-
-    if path.suffix.lower() in CSV_SUFFIXES:
-        with path.open("rb") as handle:
-            for row in read_csv(handle, path.name):
-                if row.event is None:
-                    yield Unreadable(row.raw, f"line {row.origin}: {row.error}")
-                else:
-                    yield DecodedRecord(row.event, row.raw)
-        return
-    if _is_evtx(path):
-        with path.open("rb") as handle:
-            for record in read_evtx(handle):
-                if record.event is None:
-                    yield Unreadable(f"{path.name} record {record.origin}", record.error or "")
-                else:
-                    yield record.event
-        return
-    with path.open("rb") as handle:
-        yield from handle
 
 
 @click.command(short_help="Import log files as events (rules run, alerts raised).")
@@ -63,11 +28,21 @@ def _items(path: Path) -> Iterator[Any]:
     type=int,
     help="Id of the establishment the logs come from.",
 )
-def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
+@click.option(
+    "--format",
+    "log_format",
+    type=click.Choice(["auto", "evtx", "json", "syslog", "auth", "web", "hl7", "csv"]),
+    default="auto",
+    show_default=True,
+    help="Read every file in this format instead of recognising it (EVTX, CSV by content/name, "
+    "each text line by its shape).",
+)
+def ingest(files: tuple[Path, ...], establishment_id: int, log_format: str) -> None:
     """Store each line or record of FILES as an event, run the enabled rules, raise alerts."""
     setup_django()
     from hygie.core.models import Establishment
     from hygie.detection.engine import SigmaEngineError
+    from hygie.detection.logfiles import LogFileError, read_log_file
     from hygie.detection.models import EventSource
     from hygie.detection.services import IngestSummary, ingest_lines
 
@@ -90,12 +65,14 @@ def ingest(files: tuple[Path, ...], establishment_id: int) -> None:
             try:
                 summary = ingest_lines(
                     establishment,
-                    _items(path),
+                    read_log_file(path, log_format, display_name=str(path)),
                     EventSource.FILE,
                     progress=lambda n, t=task: progress.update(t, events=n),
                 )
             except OSError as error:
                 raise UserError(f"{path}: {error.strerror or error}") from None
+            except LogFileError as error:
+                raise UserError(f"{path}: {error.message}") from None
             except SigmaEngineError as error:  # e.g. a CSV header that names no field
                 raise UserError(str(error)) from None
             progress.update(task, completed=1, total=1)
