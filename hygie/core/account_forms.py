@@ -21,6 +21,7 @@ from hygie.core.services.accounts import (
     TOKEN_MAX_LIFETIME,
     grantable_roles,
 )
+from hygie.core.widgets import IsoDateInput
 
 
 class CodeForm(forms.Form):
@@ -75,7 +76,7 @@ class TokenForm(forms.Form):
     )
     expires_on = forms.DateField(
         label=_("Expires on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         help_text=_("At most one year from today."),
     )
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models import AuditAction, AuditEntry, Establishment, User
+from hygie.core.widgets import IsoDateInput
 
 
 class AuditFilterForm(forms.Form):
@@ -30,12 +31,8 @@ class AuditFilterForm(forms.Form):
         queryset=Establishment.objects.none(),
         empty_label=_("All establishments"),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
     def __init__(self, data: Any, *, user: User, visible: QuerySet[AuditEntry]) -> None:
         super().__init__(data)

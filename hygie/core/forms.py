@@ -20,6 +20,7 @@ from hygie.core.models.assets import normalise_ip, normalise_mac
 from hygie.core.models.scoping import ScopedQuerySet
 from hygie.core.services.csv_io import MAX_IMPORT_BYTES
 from hygie.core.tables import scoped_label
+from hygie.core.widgets import IsoDateInput
 from hygie.lib.identifiers import check_adeli, check_rpps
 
 if TYPE_CHECKING:
@@ -91,13 +92,6 @@ class DepartmentForm(ScopedModelForm):
         fields = ["establishment", "name", "kind", "code"]
 
 
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-
 class PersonForm(ScopedModelForm):
     # RPPS and ADELI are accepted in their idNat_PS form (12 / 10 characters) and stored short.
     rpps = forms.CharField(label=_("RPPS"), required=False, max_length=20)
@@ -117,7 +111,7 @@ class PersonForm(ScopedModelForm):
             "employment_start",
             "employment_end",
         ]
-        widgets = {"employment_start": _DateInput(), "employment_end": _DateInput()}
+        widgets = {"employment_start": IsoDateInput(), "employment_end": IsoDateInput()}
 
     def clean_rpps(self) -> str:
         value = self.cleaned_data.get("rpps", "")

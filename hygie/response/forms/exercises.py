@@ -10,17 +10,11 @@ from django.utils.translation import gettext_lazy
 
 from hygie.core.forms import form_field
 from hygie.core.models import Establishment, User
+from hygie.core.widgets import IsoDateTimeInput
 from hygie.response.choices import ExerciseEntryKind, ExerciseStatus
 from hygie.response.engine.scenarios import MAX_SCENARIO_BYTES
 from hygie.response.models import Exercise
 from hygie.response.services import exercises as service
-
-
-class _DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class ExercisePlanForm(forms.Form):
@@ -42,7 +36,7 @@ class ExercisePlanForm(forms.Form):
             "replaces the scenario chosen above."
         ),
     )
-    planned_for = forms.DateTimeField(label=gettext_lazy("Planned for"), widget=_DateTimeInput())
+    planned_for = forms.DateTimeField(label=gettext_lazy("Planned for"), widget=IsoDateTimeInput())
     participants = forms.ModelMultipleChoiceField(
         queryset=Establishment.objects.none(),
         required=False,

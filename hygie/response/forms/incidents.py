@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from hygie.core.forms import ScopedModelForm, form_field
 from hygie.core.models import Establishment, User
 from hygie.core.tables import scoped_label
+from hygie.core.widgets import IsoDateTimeInput
 from hygie.response.choices import (
     CustodyAction,
     DataCategory,
@@ -33,17 +34,10 @@ _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _RESIDENTS = re.compile(r"^\s*([A-Za-z]{2})\s*[=:]\s*(\d{1,9})\s*$")
 
 
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format=_LOCAL_FORMAT)
-
-
 class LocalDateTimeField(forms.DateTimeField):
     """A wall-clock time without a zone; the form places it in the establishment's zone."""
 
-    widget = LocalDateTimeInput
+    widget = IsoDateTimeInput
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(

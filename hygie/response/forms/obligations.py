@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hygie.core.widgets import IsoDateTimeInput
 from hygie.response.models import IncidentObligation, RegulatoryProfile
 from hygie.response.services import obligations as service
 
@@ -19,7 +20,7 @@ class CompleteForm(forms.Form):
     done_at = forms.DateTimeField(
         label=gettext_lazy("Done at"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         help_text=gettext_lazy("In the establishment's time zone."),
     )
     proof_reference = forms.CharField(
