@@ -17,6 +17,7 @@ from hygie.core.models import (
     Person,
 )
 from hygie.core.models.assets import normalise_ip, normalise_mac
+from hygie.core.models.organisation import CONTACT_FIELDS
 from hygie.core.models.scoping import ScopedQuerySet
 from hygie.core.services.csv_io import MAX_IMPORT_BYTES
 from hygie.core.tables import scoped_label
@@ -74,16 +75,41 @@ class ScopedModelForm(forms.ModelForm):
                 self.initial["establishment"] = visible[0].pk
 
 
+_ADDRESS_WIDGET = {"postal_address": forms.Textarea(attrs={"rows": 3})}
+
+
 class OrganisationForm(ScopedModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "kind"]
+        fields = ["name", "kind", *CONTACT_FIELDS]
+        widgets = _ADDRESS_WIDGET
 
 
 class EstablishmentForm(ScopedModelForm):
     class Meta:
         model = Establishment
-        fields = ["organisation", "name", "kind", "country", "finess_ej", "finess_eg", "timezone"]
+        fields = [
+            "organisation",
+            "name",
+            "kind",
+            "country",
+            "finess_ej",
+            "finess_eg",
+            "timezone",
+            *CONTACT_FIELDS,
+        ]
+        widgets = _ADDRESS_WIDGET
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A blank contact falls back to the organisation's: show that value as the placeholder.
+        organisation = getattr(self.instance, "organisation", None) if self.instance.pk else None
+        for name in CONTACT_FIELDS:
+            inherited = getattr(organisation, name, "") if organisation else ""
+            field = self.fields[name]
+            field.help_text = _("Leave blank to use the organisation's.")
+            if inherited:
+                field.widget.attrs["placeholder"] = inherited
 
 
 class DepartmentForm(ScopedModelForm):

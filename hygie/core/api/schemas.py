@@ -116,19 +116,48 @@ class ErrorOut(Schema):
 # --- organisation model -----------------------------------------------------------------------
 
 
-class OrganisationIn(InputSchema):
+class ContactsIn(InputSchema):
+    """Contact details reused by notification drafts (blank on an establishment: the
+    organisation's apply)."""
+
+    postal_address: str = Field("", max_length=1000)
+    dpo_name: str = Field("", max_length=200)
+    dpo_email: str = Field("", max_length=254, description="Blank or a valid e-mail address.")
+    dpo_phone: str = Field("", max_length=40)
+    rssi_name: str = Field("", max_length=200, description="Security officer (RSSI).")
+    rssi_email: str = Field("", max_length=254)
+    rssi_phone: str = Field("", max_length=40)
+    on_call_phone: str = Field("", max_length=40, description="24/7 on-call phone.")
+    legal_representative_name: str = Field("", max_length=200)
+    legal_representative_title: str = Field("", max_length=200)
+
+
+class ContactsOut(Schema):
+    postal_address: str
+    dpo_name: str
+    dpo_email: str
+    dpo_phone: str
+    rssi_name: str
+    rssi_email: str
+    rssi_phone: str
+    on_call_phone: str
+    legal_representative_name: str
+    legal_representative_title: str
+
+
+class OrganisationIn(ContactsIn):
     name: str = Field(min_length=1, max_length=200)
     kind: OrganisationKindValue = OrganisationKind.SINGLE.value
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(ContactsOut):
     id: int
     name: str
     kind: str
     created_at: datetime
 
 
-class EstablishmentIn(InputSchema):
+class EstablishmentIn(ContactsIn):
     organisation_id: Id
     name: str = Field(min_length=1, max_length=200)
     kind: EstablishmentKindValue = EstablishmentKind.CH.value
@@ -140,7 +169,7 @@ class EstablishmentIn(InputSchema):
     timezone: str = Field("Europe/Paris", max_length=64, description="IANA time zone name.")
 
 
-class EstablishmentOut(Schema):
+class EstablishmentOut(ContactsOut):
     id: int
     organisation_id: int
     name: str

@@ -33,7 +33,41 @@ def validate_timezone(value: str) -> None:
         )
 
 
-class Organisation(models.Model):
+class ContactDetails(models.Model):
+    """Who the authorities and the team reach in a crisis, entered once and reused by every
+    notification draft. On an establishment a blank field falls back to its organisation's."""
+
+    postal_address = models.TextField(_("postal address"), blank=True)
+    dpo_name = models.CharField(_("DPO name"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("DPO e-mail"), blank=True)
+    dpo_phone = models.CharField(_("DPO phone"), max_length=40, blank=True)
+    rssi_name = models.CharField(_("security officer (RSSI) name"), max_length=200, blank=True)
+    rssi_email = models.EmailField(_("security officer (RSSI) e-mail"), blank=True)
+    rssi_phone = models.CharField(_("security officer (RSSI) phone"), max_length=40, blank=True)
+    on_call_phone = models.CharField(
+        _("24/7 on-call phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("A number the authorities can call back at any hour during a crisis."),
+    )
+    legal_representative_name = models.CharField(
+        _("legal representative"), max_length=200, blank=True
+    )
+    legal_representative_title = models.CharField(
+        _("legal representative's title"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. director general."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+CONTACT_FIELDS = tuple(field.name for field in ContactDetails._meta.local_fields)
+
+
+class Organisation(ContactDetails, models.Model):
     """A legal or operational group of establishments (a GHT, a hospital group, a SOC customer)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -54,7 +88,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Establishment(models.Model):
+class Establishment(ContactDetails, models.Model):
     """A care site with its own legal identifiers and time zone (a CHU, a clinic, an EHPAD…)."""
 
     organisation = models.ForeignKey(
@@ -113,6 +147,11 @@ class Establishment(models.Model):
             value = getattr(self, field)
             if value:
                 setattr(self, field, check_finess(value).normalised)
+
+    def contacts(self) -> dict[str, str]:
+        """The contact details in force here: this establishment's, else its organisation's."""
+        organisation = self.organisation
+        return {name: getattr(self, name) or getattr(organisation, name) for name in CONTACT_FIELDS}
 
     @property
     def default_language(self) -> str:

@@ -96,6 +96,28 @@ _ESTABLISHMENTS = [
     ),
 ]
 
+# Fictitious contacts: numbers from the ranges ARCEP reserves for fiction (02 61 91 …), e-mail
+# addresses under the reserved .invalid domain. Sites inherit them; the clinic has its own.
+_ORGANISATION_CONTACTS = {
+    "postal_address": "1 rue de l'Exemple\n45999 Exemple-sur-Loire (adresse fictive)",
+    "dpo_name": "Claire Exemple",
+    "dpo_email": f"dpo@{EMAIL_DOMAIN}",
+    "dpo_phone": "02 61 91 00 01",
+    "rssi_name": "Marc Fictif",
+    "rssi_email": f"rssi@{EMAIL_DOMAIN}",
+    "rssi_phone": "02 61 91 00 02",
+    "on_call_phone": "02 61 91 00 99",
+    "legal_representative_name": "Hélène Démo",
+    "legal_representative_title": "Directrice générale",
+}
+_ESTABLISHMENT_CONTACTS = {
+    "Clinique fictive des Tilleuls": {
+        "postal_address": "12 allée des Tilleuls\n41999 Exempleville (adresse fictive)",
+        "legal_representative_name": "Paul Factice",
+        "legal_representative_title": "Directeur de la clinique",
+    },
+}
+
 # Obviously invented surnames, so nobody mistakes demo staff for real people.
 _SURNAMES = [
     "Exemple",
@@ -756,7 +778,9 @@ def load_demo() -> DemoSummary:
             "empty database (use a fresh HYGIE_HOME to try it)"
         )
     with transaction.atomic():
-        organisation = Organisation(name=ORGANISATION_NAME, kind=OrganisationKind.GHT)
+        organisation = Organisation(
+            name=ORGANISATION_NAME, kind=OrganisationKind.GHT, **_ORGANISATION_CONTACTS
+        )
         organisation.full_clean()
         organisation.save()
         sites = [
@@ -802,6 +826,7 @@ def _create_establishment(
         finess_ej=finess_ej,
         finess_eg=finess_eg,
         timezone="Europe/Paris",
+        **_ESTABLISHMENT_CONTACTS.get(name, {}),
     )
     establishment.full_clean()
     establishment.save()

@@ -21,6 +21,7 @@ from hygie.core.models import (
     Person,
     User,
 )
+from hygie.core.models.organisation import CONTACT_FIELDS
 from hygie.core.roles import EDIT_ORGANISATION, VIEW_ALERTS, VIEW_DIRECTORY, VIEW_ORGANISATION
 from hygie.core.tables import Column, verbose_name_of
 from hygie.core.views import generic
@@ -51,7 +52,7 @@ class OrganisationListView(OrganisationViews, generic.ObjectListView):
 
 
 class OrganisationDetailView(OrganisationViews, generic.ObjectDetailView):
-    fields = ("name", "kind", "created_at")
+    fields = ("name", "kind", *CONTACT_FIELDS, "created_at")
 
     def related_links(self, obj: models.Model) -> list[generic.RelatedLink]:
         establishments = Establishment.objects.visible_to(self.request.user).filter(
@@ -107,6 +108,7 @@ class EstablishmentDetailView(EstablishmentViews, generic.ObjectDetailView):
         "finess_ej",
         "finess_eg",
         "timezone",
+        *CONTACT_FIELDS,
         "created_at",
     )
 

@@ -62,6 +62,10 @@ def _person_label(user: User | None) -> tuple[str, str, str]:
     return name, str(user.get_role_display()), user.email or ""
 
 
+def _account_name(user: User | None) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
 def _dpo_of(incident: Incident) -> Any:
     """The establishment's DPO account, if one is registered (staff contact, not a patient)."""
     return (
@@ -102,7 +106,8 @@ def incident_facts(incident: Incident, user: User | None, language: str) -> Draf
         for entry in incident.timeline.filter(kind=TimelineKind.DECISION).order_by("at", "pk")
     ]
     declarant = _person_label(user)
-    dpo = _dpo_of(incident)
+    contacts = establishment.contacts()  # stored once on the establishment or organisation
+    dpo = None if contacts["dpo_name"] else _dpo_of(incident)
     with translation.override(language):
         severity = str(incident.get_severity_display())
     return DraftFacts(
@@ -145,8 +150,16 @@ def incident_facts(incident: Incident, user: User | None, language: str) -> Draf
         declarant_name=declarant[0],
         declarant_role=declarant[1],
         declarant_email=declarant[2],
-        dpo_name=(dpo.get_full_name() or dpo.get_username()) if dpo else "",
-        dpo_email=dpo.email if dpo else "",
+        dpo_name=contacts["dpo_name"] or _account_name(dpo),
+        dpo_email=contacts["dpo_email"] or (dpo.email if dpo else ""),
+        dpo_phone=contacts["dpo_phone"],
+        rssi_name=contacts["rssi_name"],
+        rssi_email=contacts["rssi_email"],
+        rssi_phone=contacts["rssi_phone"],
+        on_call_phone=contacts["on_call_phone"],
+        legal_representative_name=contacts["legal_representative_name"],
+        legal_representative_title=contacts["legal_representative_title"],
+        postal_address=contacts["postal_address"],
     )
 
 

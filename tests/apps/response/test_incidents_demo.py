@@ -98,3 +98,32 @@ def test_global_search_page_lists_incidents(client_a, incident):
     response = client_a.get(reverse("core:search"), {"q": "INC-2026-0001"})
     assert response.status_code == 200
     assert incident.reference in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_cnil_draft_of_the_demo_incident_uses_the_stored_contacts():
+    from hygie.response.services.drafts import generate_draft
+
+    load_demo()
+    incident = Incident.objects.get(title=DEMO_TITLE)
+    draft, _ = generate_draft(incident, "cnil", "fr", None)
+    fields = {
+        (group["key"], item["key"]): item
+        for group in draft.content["groups"]
+        for item in group["fields"]
+    }
+    # Fictitious contacts of the demo organisation (core/services/demo.py), never retyped.
+    assert fields[("dpo", "name")]["value"] == "Claire Exemple"
+    assert fields[("dpo", "email")]["value"].endswith(".invalid")
+    assert fields[("dpo", "phone")]["value"] == "02 61 91 00 01"
+    assert fields[("declarant", "name")]["value"] == "Marc Fictif"  # the RSSI
+    assert fields[("declarant", "phone")]["value"] == "02 61 91 00 99"  # the 24/7 line
+    assert "Hélène Démo" in fields[("controller", "legal_representative")]["value"]
+    assert "Exemple-sur-Loire" in fields[("controller", "address")]["value"]
+    for key in (
+        ("dpo", "name"),
+        ("dpo", "phone"),
+        ("declarant", "phone"),
+        ("controller", "address"),
+    ):
+        assert not fields[key]["to_complete"]

@@ -166,26 +166,42 @@ class Builder:
             and self.f.generated_at > obligation.due_at
         )
 
+    def legal_representative(self) -> str:
+        f = self.f
+        return ", ".join(
+            x for x in (f.legal_representative_name, f.legal_representative_title) if x
+        )
+
     def declarant_group(self, key: str, title: T) -> FieldGroup:
+        f = self.f
+        # Without a known declarant (a draft built by the system), the stored security officer
+        # is the contact; the 24/7 phone is the number the authority calls back in any case.
+        if f.declarant_name:
+            name, role, email = f.declarant_name, f.declarant_role, f.declarant_email
+        elif f.rssi_name:
+            name, role, email = f.rssi_name, self.t("RSSI", "CISO"), f.rssi_email
+        else:
+            name, role, email = "", "", ""
+        phone = f.on_call_phone or f.rssi_phone
         return FieldGroup(
             key,
             pick(title, self.lang),
             (
-                self.field("name", ("Nom et prénom", "Name"), self.f.declarant_name),
+                self.field("name", ("Nom et prénom", "Name"), name),
                 self.field(
                     "role",
                     ("Fonction", "Role"),
-                    self.f.declarant_role,
+                    role,
                     ("Ex. RSSI, directeur, DSI", "E.g. CISO, director, CIO"),
                 ),
-                self.field("email", ("Courriel", "E-mail"), self.f.declarant_email),
+                self.field("email", ("Courriel", "E-mail"), email or f.rssi_email),
                 self.field(
                     "phone",
                     (
                         "Téléphone (joignable 24h/24 pendant la crise)",
                         "Phone (reachable 24/7 during the crisis)",
                     ),
-                    "",
+                    phone,
                     (
                         "Numéro direct auquel l'autorité peut rappeler.",
                         "A direct number the authority can call back.",

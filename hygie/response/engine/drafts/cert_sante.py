@@ -27,7 +27,7 @@ def build_cert_sante(b: Builder) -> DraftContent:
                 b.field(
                     "address",
                     ("Adresse", "Address"),
-                    "",
+                    f.postal_address,
                     ("Adresse postale de la structure.", "Postal address of the structure."),
                     multiline=True,
                 ),

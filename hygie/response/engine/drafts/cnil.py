@@ -76,7 +76,7 @@ def build_cnil(b: Builder) -> DraftContent:
                 b.field(
                     "address",
                     ("Adresse", "Address"),
-                    "",
+                    f.postal_address,
                     (
                         "Adresse postale du siège du responsable de traitement.",
                         "Postal address of the controller's head office.",
@@ -84,6 +84,12 @@ def build_cnil(b: Builder) -> DraftContent:
                     multiline=True,
                 ),
                 b.field("country", ("Pays", "Country"), f.country),
+                b.field(
+                    "legal_representative",
+                    ("Représentant légal", "Legal representative"),
+                    b.legal_representative(),
+                    required=False,
+                ),
             ),
         ),
         FieldGroup(
@@ -98,7 +104,7 @@ def build_cnil(b: Builder) -> DraftContent:
                 b.field(
                     "phone",
                     ("Téléphone", "Phone"),
-                    "",
+                    f.dpo_phone,
                     (
                         "Numéro auquel l'autorité peut joindre le DPO.",
                         "A number at which the authority can reach the DPO.",

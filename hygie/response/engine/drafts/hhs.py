@@ -51,7 +51,7 @@ def build_hhs(b: Builder) -> DraftContent:
                 b.field(
                     "address",
                     ("Adresse", "Street address, city, state, ZIP"),
-                    "",
+                    f.postal_address,
                     (
                         "Adresse postale de l'entité couverte.",
                         "Postal address of the covered entity.",

@@ -86,6 +86,15 @@ class DraftFacts:
     declarant_email: str = ""
     dpo_name: str = ""
     dpo_email: str = ""
+    # The establishment's stored contacts (core ContactDetails), so nobody retypes them per draft.
+    dpo_phone: str = ""
+    rssi_name: str = ""
+    rssi_email: str = ""
+    rssi_phone: str = ""
+    on_call_phone: str = ""
+    legal_representative_name: str = ""
+    legal_representative_title: str = ""
+    postal_address: str = ""
 
     def __post_init__(self) -> None:
         for name in (
