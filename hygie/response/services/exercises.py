@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import default_task_backend, task
 
 from hygie.core.models import Establishment, Evidence, User
 from hygie.core.services import crud
@@ -294,8 +296,41 @@ def start_exercise(
         crud.save_instance(
             locked, user, status=ExerciseStatus.RUNNING, started_at=at or timezone.now()
         )
+        transaction.on_commit(functools.partial(schedule_injects, locked.pk))
     exercise.refresh_from_db()
     return exercise
+
+
+def schedule_injects(exercise_id: int) -> int:
+    """Queue one delivery task per inject time, so injects arrive with every console closed.
+
+    The task backend holds each task until its time (``run_after``). A backend that cannot
+    defer (the immediate one of the tests) gets none: the consoles' polling still delivers.
+    Returns the number of tasks queued.
+    """
+    exercise = Exercise.objects.filter(pk=exercise_id, status=ExerciseStatus.RUNNING).first()
+    if exercise is None or exercise.started_at is None:
+        return 0
+    if not default_task_backend.supports_defer:
+        return 0
+    started_at = exercise.started_at
+    moments = sorted({started_at + inject.at for inject in scenario_of(exercise).injects})
+    for moment in moments:
+        deliver_scheduled_injects.using(run_after=moment).enqueue(exercise_id)
+    return len(moments)
+
+
+@task()
+def deliver_scheduled_injects(exercise_id: int) -> dict[str, Any]:
+    """The task runner's entry point: deliver what is due (possibly nothing, if a console or
+    an earlier task already did, or the exercise ended). Stored in the installation's language,
+    as the scheduler's job titles are."""
+    exercise = Exercise.objects.filter(pk=exercise_id).first()
+    if exercise is None:
+        return {"exercise": exercise_id, "delivered": 0}
+    with translation.override(settings.LANGUAGE_CODE):
+        delivered = deliver_due_injects(exercise)
+    return {"exercise": exercise_id, "delivered": len(delivered)}
 
 
 def elapsed(exercise: Exercise, now: datetime | None = None) -> timedelta:
