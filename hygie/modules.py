@@ -31,7 +31,15 @@ MANIFEST_MODULE = "module"
 
 # Files of a module imported at start-up, in this order, once every AppConfig.ready() ran; they
 # register into the core registries at import. Every registry is frozen afterwards.
-CONVENTIONAL_MODULES = ("navigation", "probes", "search", "jobs", "alert_sections")
+CONVENTIONAL_MODULES = (
+    "navigation",
+    "probes",
+    "search",
+    "jobs",
+    "alert_sections",
+    "dashboard",
+    "checklist",
+)
 
 _LABEL = re.compile(r"^[a-z][a-z0-9_]*$")
 _COMMAND = re.compile(r"^[a-z][a-z0-9-]*$")

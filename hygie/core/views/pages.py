@@ -9,12 +9,12 @@ from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from hygie.core.choices import AlertStatus, AssetKind, Criticality, SeverityChoice
+from hygie.core.choices import AssetKind, Criticality
 from hygie.core.http import AuthenticatedRequest
-from hygie.core.models import Alert, Asset, AuditEntry, Establishment, Job, JobStatus, Person
+from hygie.core.models import Asset, AuditEntry, Establishment, Job, JobStatus, Person
 from hygie.core.registries import search_providers
-from hygie.core.roles import VIEW_ALERTS, VIEW_AUDIT, VIEW_DIRECTORY, VIEW_JOBS, VIEW_ORGANISATION
-from hygie.core.services.alerts import OPEN_STATUSES
+from hygie.core.roles import VIEW_AUDIT, VIEW_DIRECTORY, VIEW_JOBS, VIEW_ORGANISATION
+from hygie.core.services.dashboard import posture
 
 MAX_QUERY_LENGTH = 200
 
@@ -49,19 +49,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
                 ],
             }
         )
-    if user.can(VIEW_ALERTS):
-        open_alerts = Alert.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
-        by_severity = _counts(open_alerts, "severity")
-        context.update(
-            {
-                "open_alert_count": sum(by_severity.values()),
-                "open_alerts_by_severity": [
-                    (value, label, by_severity.get(value, 0))
-                    for value, label in reversed(SeverityChoice.choices)
-                ],
-                "new_alert_status": AlertStatus.NEW,
-            }
-        )
+    # The posture grid: one card per establishment, tiles from every module's dashboard.py.
+    context["posture"] = posture(user)
     if user.can(VIEW_JOBS):
         context["running_jobs"] = list(
             Job.objects.visible_to(user)

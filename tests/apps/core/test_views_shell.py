@@ -26,7 +26,13 @@ def test_dashboard_counts_are_scoped(client_a, establishment_a, establishment_b)
     context = response.context
     assert context["establishment_count"] == 1
     assert context["asset_count"] == 1
-    assert context["open_alert_count"] == 0
+    open_alerts = [
+        cell.data.value
+        for row in context["posture"]
+        for cell in row.figures
+        if cell.tile.id == "core.open_alerts"
+    ]
+    assert open_alerts == [0]
     assert "B only" not in response.content.decode()
 
 

@@ -1,0 +1,218 @@
+"""Small server-side SVG charts for the dashboard (bars or lines over a few dozen labels).
+
+Server-side so the page needs no script and prints as it shows. Accessible by construction:
+the ``<svg>`` is an image named by its ``<title>`` and ``<desc>`` (a sentence with the totals),
+every bar or point carries its own ``<title>`` (the tooltip), a visually hidden table repeats
+every value for screen readers, and series differ by pattern (solid, hatched, dotted) or line
+style and marker shape, plus a legend in words, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.formats import number_format
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from hygie.core.registries import Series
+
+WIDTH = 360
+HEIGHT = 150
+LEFT = 30  # room for the y-axis figures
+TOP = 22  # room for the legend
+BOTTOM = 18  # room for the x-axis labels
+RIGHT = 6
+# One look per series: (colour, pattern kind, line dash, marker shape).
+STYLES = (
+    ("#0b5d6b", "solid", "", "circle"),
+    ("#a4231b", "hatch", "6 3", "square"),
+    ("#7a4d00", "dots", "2 3", "diamond"),
+)
+
+
+def _pattern(chart_id: str, index: int) -> str:
+    colour, kind, _dash, _marker = STYLES[index % len(STYLES)]
+    pid = f"{chart_id}-p{index}"
+    if kind == "solid":
+        body = f'<rect width="6" height="6" fill="{colour}"/>'
+    elif kind == "hatch":
+        body = (
+            f'<rect width="6" height="6" fill="#fff"/>'
+            f'<path d="M0,6 L6,0 M-1,1 L1,-1 M5,7 L7,5" stroke="{colour}" stroke-width="2"/>'
+        )
+    else:
+        body = (
+            f'<rect width="6" height="6" fill="#fff"/>'
+            f'<circle cx="3" cy="3" r="1.6" fill="{colour}"/>'
+        )
+    return (
+        f'<pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse">{body}</pattern>'
+    )
+
+
+def _marker(index: int, x: float, y: float, tooltip: str) -> str:
+    colour, _kind, _dash, shape = STYLES[index % len(STYLES)]
+    title = f"<title>{escape(tooltip)}</title>"
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}">{title}</circle>'
+    if shape == "square":
+        return (
+            f'<rect x="{x - 2.5:.1f}" y="{y - 2.5:.1f}" width="5" height="5" '
+            f'fill="{colour}">{title}</rect>'
+        )
+    return (
+        f'<path d="M{x:.1f},{y - 3.5:.1f} L{x + 3.5:.1f},{y:.1f} L{x:.1f},{y + 3.5:.1f} '
+        f'L{x - 3.5:.1f},{y:.1f} Z" fill="{colour}">{title}</path>'
+    )
+
+
+def describe(series: Series) -> str:
+    """The sentence read out for the chart: what it shows, then each series' total and peak."""
+    sentences = [str(series.description)]
+    for name, values in series.values.items():
+        total = sum(values)
+        if total and series.labels:
+            peak = max(range(len(values)), key=lambda i: values[i])
+            sentences.append(
+                _("%(name)s: %(total)s in total, at most %(peak)s (%(label)s).")
+                % {
+                    "name": name,
+                    "total": number_format(total),
+                    "peak": number_format(values[peak]),
+                    "label": series.labels[peak],
+                }
+            )
+        else:
+            sentences.append(_("%(name)s: none.") % {"name": name})
+    return " ".join(sentences)
+
+
+def _axis_labels(labels: Sequence[str], x_of: list[float], baseline: float) -> str:
+    if not labels:
+        return ""
+    picks = sorted({0, len(labels) // 2, len(labels) - 1})
+    anchors = {0: "start", len(labels) - 1: "end"}
+    return "".join(
+        f'<text x="{x_of[i]:.1f}" y="{baseline + 13:.1f}" font-size="10" '
+        f'text-anchor="{anchors.get(i, "middle")}" fill="#4a5a63">{escape(labels[i])}</text>'
+        for i in picks
+    )
+
+
+def render_chart(series: Series, chart_id: str) -> SafeString:
+    """The chart as an accessible ``<figure>``: SVG image plus a visually hidden data table."""
+    names = list(series.values)
+    count = len(series.labels)
+    top = max((max(values, default=0) for values in series.values.values()), default=0)
+    scale_max = max(top, 1)
+    plot_w = WIDTH - LEFT - RIGHT
+    plot_h = HEIGHT - TOP - BOTTOM
+    baseline = TOP + plot_h
+    slot = plot_w / max(count, 1)
+
+    def y_of(value: int) -> float:
+        return baseline - plot_h * value / scale_max
+
+    marks: list[str] = []
+    if series.kind == "lines":
+        x_of = [LEFT + slot * (i + 0.5) for i in range(count)]
+        for index, name in enumerate(names):
+            colour, _kind, dash, _shape = STYLES[index % len(STYLES)]
+            values = series.values[name]
+            points = " ".join(f"{x_of[i]:.1f},{y_of(v):.1f}" for i, v in enumerate(values))
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            marks.append(
+                f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                f'stroke-width="2"{dash_attr}/>'
+            )
+            marks.extend(
+                _marker(index, x_of[i], y_of(v), f"{name}, {series.labels[i]}: {v}")
+                for i, v in enumerate(values)
+                if v
+            )
+    else:
+        x_of = [LEFT + slot * (i + 0.5) for i in range(count)]
+        bar_w = max(slot * 0.8 / max(len(names), 1), 1.0)
+        for index, name in enumerate(names):
+            for i, value in enumerate(series.values[name]):
+                if not value:
+                    continue
+                x = LEFT + slot * i + slot * 0.1 + bar_w * index
+                y = y_of(value)
+                tooltip = escape(f"{name}, {series.labels[i]}: {value}")
+                marks.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
+                    f'height="{baseline - y:.1f}" fill="url(#{chart_id}-p{index})" '
+                    f'stroke="{STYLES[index % len(STYLES)][0]}" stroke-width="0.6">'
+                    f"<title>{tooltip}</title></rect>"
+                )
+    legend = []
+    offset = LEFT
+    for index, name in enumerate(names):
+        colour, _kind, dash, _shape = STYLES[index % len(STYLES)]
+        if series.kind == "lines":
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            swatch = (
+                f'<line x1="{offset}" y1="9" x2="{offset + 16}" y2="9" stroke="{colour}" '
+                f'stroke-width="2"{dash_attr}/>'
+            ) + _marker(index, offset + 8, 9, str(name))
+        else:
+            swatch = (
+                f'<rect x="{offset}" y="3" width="12" height="12" '
+                f'fill="url(#{chart_id}-p{index})" stroke="{colour}"/>'
+            )
+        legend.append(
+            f'{swatch}<text x="{offset + 20}" y="13" font-size="11" fill="#17262e">'
+            f"{escape(name)}</text>"
+        )
+        offset += 28 + 7 * len(str(name))
+    grid = (
+        f'<line x1="{LEFT}" y1="{baseline}" x2="{WIDTH - RIGHT}" y2="{baseline}" '
+        f'stroke="#7d8f98"/>'
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{WIDTH - RIGHT}" y2="{TOP}" stroke="#c9d4d9" '
+        f'stroke-dasharray="2 2"/>'
+        f'<text x="{LEFT - 4}" y="{TOP + 4}" font-size="10" text-anchor="end" '
+        f'fill="#4a5a63">{number_format(top)}</text>'
+        f'<text x="{LEFT - 4}" y="{baseline}" font-size="10" text-anchor="end" '
+        f'fill="#4a5a63">0</text>'
+    )
+    defs = "".join(_pattern(chart_id, index) for index in range(len(names)))
+    svg = (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(series.title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(describe(series))}</desc>'
+        f"<defs>{defs}</defs>{grid}{''.join(marks)}{''.join(legend)}"
+        f"{_axis_labels(series.labels, x_of, baseline)}</svg>"
+    )
+    header = format_html_join("", '<th scope="col">{}</th>', ((name,) for name in names))
+    rows = format_html_join(
+        "",
+        '<tr><th scope="row">{}</th>{}</tr>',
+        (
+            (
+                label,
+                format_html_join("", "<td>{}</td>", ((series.values[name][i],) for name in names)),
+            )
+            for i, label in enumerate(series.labels)
+        ),
+    )
+    table = format_html(
+        '<table class="visually-hidden"><caption>{}</caption><thead><tr>'
+        '<th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+        series.title,
+        _("Period"),
+        header,
+        rows,
+    )
+    # The SVG is built from numbers and escaped text only, hence mark_safe.
+    return format_html(
+        '<figure class="chart-figure"><figcaption class="chart-caption">{}</figcaption>{}{}'
+        "</figure>",
+        series.title,
+        mark_safe(svg),  # noqa: S308
+        table,
+    )
