@@ -1,7 +1,9 @@
 """Raising and triaging alerts: the one way every module reports something a person must see.
 
 Modules call ``raise_alert``; repeats of the same signal (same establishment, source and
-``group_key``) within a window update the open alert instead of flooding the triage screen.
+``group_key``) within a window update the open alert instead of flooding the triage screen:
+one alert with its occurrences, linking what each repeat saw (``event_ids`` and any other
+``*_ids`` list of its details).
 A module raising many at once (detection stores a batch of events with its rule matches) calls
 ``raise_alerts``: the same result as one ``raise_alert`` per signal, in order, with one query
 for the open alerts of the batch and one update per alert repeated.
@@ -32,6 +34,34 @@ DEFAULT_GROUPING_WINDOW = timedelta(hours=24)
 
 # Alerts in these states are still being worked on, so a repeat joins them.
 OPEN_STATUSES = (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.ESCALATED)
+# A repeat links what it saw: lists of ids in its details (``event_ids``, any ``*_ids``) are
+# added to the open alert's, without duplicates, up to this many (the details stay small).
+MAX_LINKED_IDS = 500
+
+
+def _link_ids(alert: Alert, details: dict[str, Any] | None) -> bool:
+    """Add the repeat's ``*_ids`` lists to the alert's details; True when something was added."""
+    if not details:
+        return False
+    changed = False
+    merged = dict(alert.details or {})
+    for key, ids in details.items():
+        if not key.endswith("_ids") or not isinstance(ids, list):
+            continue
+        known = merged.get(key)
+        if not isinstance(known, list):
+            known = []
+        room = MAX_LINKED_IDS - len(known)
+        if room <= 0:
+            continue
+        present = set(known)
+        added = [i for i in dict.fromkeys(ids) if i not in present][:room]
+        if added:
+            merged[key] = [*known, *added]
+            changed = True
+    if changed:
+        alert.details = merged
+    return changed
 
 
 def raise_alert(
@@ -72,7 +102,7 @@ def raise_alert(
                 .first()
             )
             if existing is not None:
-                return _count_repeat(existing, severity, seen_at)
+                return _count_repeat(existing, severity, seen_at, details)
         alert = Alert(
             establishment=establishment,
             source=source,
@@ -108,7 +138,7 @@ class AlertSignal:
     seen_at: datetime | None = None
 
 
-REPEAT_FIELDS = ("occurrences", "last_seen_at", "severity", "updated_at")
+REPEAT_FIELDS = ("occurrences", "last_seen_at", "severity", "details", "updated_at")
 KEYS_PER_QUERY = 500  # group keys per query for the open alerts (SQLite's parameter limit)
 
 
@@ -124,7 +154,8 @@ def raise_alerts(
 
     The same alerts, occurrence counts, first/last seen times, severities and details as the
     calls one by one (a repeat joins the open alert with the same ``group_key`` last seen
-    within ``window`` of it, the latest one; repeats add no details), but the open alerts are
+    within ``window`` of it, the latest one; repeats add only their ``*_ids`` lists to the
+    details), but the open alerts are
     read with one query per 500 group keys and each alert repeated is written once, with its
     repeats summed. New alerts are saved one by one, in order, so ``post_save`` receivers
     (audit, forwarding) see each creation once, as with ``raise_alert``. An asset that does
@@ -152,6 +183,7 @@ def raise_alerts(
                     alert.occurrences += 1  # order_by("-last_seen_at")
                     alert.last_seen_at = max(alert.last_seen_at, seen_at)
                     alert.severity = max(alert.severity, signal.severity)
+                    _link_ids(alert, signal.details)
                     repeated[alert.pk] = alert
                     raised.append(alert)
                     continue
@@ -201,6 +233,7 @@ def _write_repeats(alerts: list[Alert]) -> None:
         f"UPDATE {ops.quote_name(Alert._meta.db_table)} SET {assignments} "  # noqa: S608
         f"WHERE {ops.quote_name(_column('id'))} = %s"
     )
+    details_field = Alert._meta.get_field("details")
     rows = []
     for alert in alerts:
         alert.updated_at = updated_at
@@ -209,6 +242,7 @@ def _write_repeats(alerts: list[Alert]) -> None:
                 alert.occurrences,
                 ops.adapt_datetimefield_value(alert.last_seen_at),
                 alert.severity,
+                details_field.get_db_prep_save(alert.details, connection),
                 ops.adapt_datetimefield_value(updated_at),
                 alert.pk,
             )
@@ -263,16 +297,20 @@ def _open_alerts(
     return found
 
 
-def _count_repeat(alert: Alert, severity: int, seen_at: datetime) -> Alert:
+def _count_repeat(
+    alert: Alert, severity: int, seen_at: datetime, details: dict[str, Any] | None = None
+) -> Alert:
     # A queryset update on purpose: a noisy rule may repeat thousands of times a day, and
     # each repeat is not a human change worth an audit entry (the creation is audited).
     alert.occurrences += 1
     alert.last_seen_at = max(alert.last_seen_at, seen_at)
     alert.severity = max(alert.severity, severity)
+    _link_ids(alert, details)
     Alert.objects.filter(pk=alert.pk).update(
         occurrences=alert.occurrences,
         last_seen_at=alert.last_seen_at,
         severity=alert.severity,
+        details=alert.details,
         updated_at=timezone.now(),
     )
     return alert
