@@ -53,15 +53,23 @@ class ScanRootFilters(InputFilters):
 
 
 SCAN_ROOTS = Resource(
-    model=ScanRoot, path="scan-roots", id_param="root_id", label="scan root",
-    plural="scan roots", schema_in=ScanRootIn, schema_out=ScanRootOut, filters=ScanRootFilters,
+    model=ScanRoot,
+    path="scan-roots",
+    id_param="root_id",
+    label="scan root",
+    plural="scan roots",
+    schema_in=ScanRootIn,
+    schema_out=ScanRootOut,
+    filters=ScanRootFilters,
     orderings=("label", "exposure", "created_at", "updated_at"),
-    view_capability=VIEW_FINDINGS, edit_capability=SCAN,
+    view_capability=VIEW_FINDINGS,
+    edit_capability=SCAN,
 )
 add_crud_routes(router, SCAN_ROOTS)
 
 
 # --- scans ---------------------------------------------------------------------------------------
+
 
 class ScanRunFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
@@ -72,61 +80,88 @@ class ScanRunFilters(InputFilters):
 RUN_ORDERINGS = ("created_at", "finished_at", "findings_count", "files_scanned", "status")
 
 
-@router.get("/scan-runs", response={200: list[ScanRunOut], **ERROR_RESPONSES},
-            summary="List scan runs", operation_id="list_scan_runs",
-            url_name="privacy_scanrun_list",
-            tags=["Scan runs"], description="Scans of your establishments, newest first. "
-                                            "Requires `privacy.view_findings`.")
+@router.get(
+    "/scan-runs",
+    response={200: list[ScanRunOut], **ERROR_RESPONSES},
+    summary="List scan runs",
+    operation_id="list_scan_runs",
+    url_name="privacy_scanrun_list",
+    tags=["Scan runs"],
+    description="Scans of your establishments, newest first. Requires `privacy.view_findings`.",
+)
 @paginate(Pagination)
-def list_scan_runs(request: AuthenticatedRequest, filters: Query[ScanRunFilters],
-                   ordering: str | None = Query(
-                       None, description=ordering_description(RUN_ORDERINGS))) -> Any:
+def list_scan_runs(
+    request: AuthenticatedRequest,
+    filters: Query[ScanRunFilters],
+    ordering: str | None = Query(None, description=ordering_description(RUN_ORDERINGS)),
+) -> Any:
     require(request, VIEW_FINDINGS)
     queryset = filters.filter(ScanRun.objects.visible_to(request.user))
     return apply_ordering(queryset, ordering, RUN_ORDERINGS)
 
 
-@router.get("/scan-runs/{int:run_id}", response={200: ScanRunOut, **ERROR_RESPONSES},
-            summary="Get a scan run", operation_id="get_scan_run",
-            url_name="privacy_scanrun_detail",
-            tags=["Scan runs"], description="Counts, status and skipped files (paths relative "
-                                            "to the root). Follow progress on "
-                                            "`/jobs/{job_id}`. Requires "
-                                            "`privacy.view_findings`.")
+@router.get(
+    "/scan-runs/{int:run_id}",
+    response={200: ScanRunOut, **ERROR_RESPONSES},
+    summary="Get a scan run",
+    operation_id="get_scan_run",
+    url_name="privacy_scanrun_detail",
+    tags=["Scan runs"],
+    description="Counts, status and skipped files (paths relative "
+    "to the root). Follow progress on "
+    "`/jobs/{job_id}`. Requires "
+    "`privacy.view_findings`.",
+)
 def get_scan_run(request: AuthenticatedRequest, run_id: Path[Id]) -> ScanRun:
     require(request, VIEW_FINDINGS)
     return get_visible(ScanRun, request, run_id)
 
 
-@router.post("/scan-runs", response={202: ScanRunOut, **ERROR_RESPONSES},
-             summary="Scan a root", operation_id="start_scan", url_name="privacy_scanrun_add",
-             tags=["Scan runs"], description="Queue a scan of a scan root as a background job. "
-                                             "Requires `privacy.scan` and a write token.")
+@router.post(
+    "/scan-runs",
+    response={202: ScanRunOut, **ERROR_RESPONSES},
+    summary="Scan a root",
+    operation_id="start_scan",
+    url_name="privacy_scanrun_add",
+    tags=["Scan runs"],
+    description="Queue a scan of a scan root as a background job. "
+    "Requires `privacy.scan` and a write token.",
+)
 def start_root_scan(request: AuthenticatedRequest, payload: ScanStartIn) -> Any:
     require(request, SCAN)
     root = get_visible(ScanRoot, request, payload.root_id)
     return Status(202, services.start_scan(request.user, root=root))
 
 
-@router.post("/scan-runs/upload", response={202: ScanRunOut, 413: ErrorOut, **ERROR_RESPONSES},
-             summary="Scan an uploaded file", operation_id="start_upload_scan",
-             url_name="privacy_scanrun_upload", tags=["Scan runs"],
-             description="multipart/form-data with `file` and `establishment_id`. The file is "
-                         "scanned by a background job and deleted afterwards; above the upload "
-                         "limit, 413. Requires `privacy.scan` and a write token.")
-def start_upload_scan(request: AuthenticatedRequest, payload: Form[ScanUploadIn],
-                      file: File[UploadedFile]) -> Any:
+@router.post(
+    "/scan-runs/upload",
+    response={202: ScanRunOut, 413: ErrorOut, **ERROR_RESPONSES},
+    summary="Scan an uploaded file",
+    operation_id="start_upload_scan",
+    url_name="privacy_scanrun_upload",
+    tags=["Scan runs"],
+    description="multipart/form-data with `file` and `establishment_id`. The file is "
+    "scanned by a background job and deleted afterwards; above the upload "
+    "limit, 413. Requires `privacy.scan` and a write token.",
+)
+def start_upload_scan(
+    request: AuthenticatedRequest, payload: Form[ScanUploadIn], file: File[UploadedFile]
+) -> Any:
     require(request, SCAN)
     check_establishment_allowed(request.user, payload.establishment_id)
     establishment = get_visible(Establishment, request, payload.establishment_id)
     if file.size is not None and file.size > services.max_upload_bytes():
-        raise HttpError(413, _("The file is larger than the upload limit (%(limit)d bytes).")
-                        % {"limit": services.max_upload_bytes()})
+        raise HttpError(
+            413,
+            _("The file is larger than the upload limit (%(limit)d bytes).")
+            % {"limit": services.max_upload_bytes()},
+        )
     run = services.start_scan(request.user, upload=file, establishment=establishment)
     return Status(202, run)
 
 
 # --- findings ------------------------------------------------------------------------------------
+
 
 class FindingFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
@@ -138,22 +173,37 @@ class FindingFilters(InputFilters):
     q: Annotated[str | None, FilterLookup("relative_path__icontains")] = None
 
 
-FINDING_ORDERINGS = ("risk_score", "last_seen_at", "first_seen_at", "count", "distinct_values",
-                     "entity_type", "relative_path")
+FINDING_ORDERINGS = (
+    "risk_score",
+    "last_seen_at",
+    "first_seen_at",
+    "count",
+    "distinct_values",
+    "entity_type",
+    "relative_path",
+)
 
 
-@router.get("/findings", response={200: list[PHIFindingOut], **ERROR_RESPONSES},
-            summary="List PHI findings", operation_id="list_phi_findings",
-            url_name="privacy_phifinding_list", tags=["PHI findings"],
-            description="Highest risk first. Each call is recorded in the audit trail with its "
-                        "filters. Requires `privacy.view_findings`.")
+@router.get(
+    "/findings",
+    response={200: list[PHIFindingOut], **ERROR_RESPONSES},
+    summary="List PHI findings",
+    operation_id="list_phi_findings",
+    url_name="privacy_phifinding_list",
+    tags=["PHI findings"],
+    description="Highest risk first. Each call is recorded in the audit trail with its "
+    "filters. Requires `privacy.view_findings`.",
+)
 @paginate(Pagination)
-def list_findings(request: AuthenticatedRequest, filters: Query[FindingFilters],
-                  ordering: str | None = Query(
-                      None, description=ordering_description(FINDING_ORDERINGS))) -> Any:
+def list_findings(
+    request: AuthenticatedRequest,
+    filters: Query[FindingFilters],
+    ordering: str | None = Query(None, description=ordering_description(FINDING_ORDERINGS)),
+) -> Any:
     require(request, VIEW_FINDINGS)
-    queryset = apply_ordering(filters.filter(PHIFinding.objects.visible_to(request.user)),
-                              ordering, FINDING_ORDERINGS)
+    queryset = apply_ordering(
+        filters.filter(PHIFinding.objects.visible_to(request.user)), ordering, FINDING_ORDERINGS
+    )
     used = filters.dict(exclude_none=True)
     if ordering:
         used["ordering"] = ordering
@@ -161,10 +211,15 @@ def list_findings(request: AuthenticatedRequest, filters: Query[FindingFilters],
     return queryset
 
 
-@router.get("/findings/{int:finding_id}", response={200: PHIFindingOut, **ERROR_RESPONSES},
-            summary="Get a PHI finding", operation_id="get_phi_finding",
-            url_name="privacy_phifinding_detail", tags=["PHI findings"],
-            description="Recorded in the audit trail. Requires `privacy.view_findings`.")
+@router.get(
+    "/findings/{int:finding_id}",
+    response={200: PHIFindingOut, **ERROR_RESPONSES},
+    summary="Get a PHI finding",
+    operation_id="get_phi_finding",
+    url_name="privacy_phifinding_detail",
+    tags=["PHI findings"],
+    description="Recorded in the audit trail. Requires `privacy.view_findings`.",
+)
 def get_finding(request: AuthenticatedRequest, finding_id: Path[Id]) -> PHIFinding:
     require(request, VIEW_FINDINGS)
     finding = get_visible(PHIFinding, request, finding_id)
@@ -172,14 +227,20 @@ def get_finding(request: AuthenticatedRequest, finding_id: Path[Id]) -> PHIFindi
     return finding
 
 
-@router.patch("/findings/{int:finding_id}", response={200: PHIFindingOut, **ERROR_RESPONSES},
-              summary="Triage a PHI finding", operation_id="triage_phi_finding",
-              url_name="privacy_phifinding_triage", tags=["PHI findings"],
-              description="Set the triage status (expected, to_remediate, remediated, "
-                          "false_positive, or back to untriaged) and a comment. Requires "
-                          "`privacy.triage` and a write token.")
+@router.patch(
+    "/findings/{int:finding_id}",
+    response={200: PHIFindingOut, **ERROR_RESPONSES},
+    summary="Triage a PHI finding",
+    operation_id="triage_phi_finding",
+    url_name="privacy_phifinding_triage",
+    tags=["PHI findings"],
+    description="Set the triage status (expected, to_remediate, remediated, "
+    "false_positive, or back to untriaged) and a comment. Requires "
+    "`privacy.triage` and a write token.",
+)
 def triage(request: AuthenticatedRequest, finding_id: Path[Id], payload: TriageIn) -> PHIFinding:
     require(request, TRIAGE)
     finding = get_visible(PHIFinding, request, finding_id)
-    return services.triage_finding(finding, request.user, payload.triage_status,
-                                   payload.triage_comment)
+    return services.triage_finding(
+        finding, request.user, payload.triage_status, payload.triage_comment
+    )

@@ -58,8 +58,7 @@ _ENTITY_LABELS = {
 }
 
 # Every engine entity type, in the engine's order (a new type without a label shows its code).
-ENTITY_CHOICES = [(entity.value, _ENTITY_LABELS.get(entity, entity.value))
-                  for entity in EntityType]
+ENTITY_CHOICES = [(entity.value, _ENTITY_LABELS.get(entity, entity.value)) for entity in EntityType]
 
 # National identifiers whose validated presence on a shared drive raises an alert.
 NATIONAL_IDENTIFIERS = frozenset({EntityType.FR_NIR.value, EntityType.US_SSN.value})

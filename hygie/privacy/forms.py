@@ -24,21 +24,29 @@ class ScanRootForm(ScopedModelForm):
 class StartScanForm(forms.Form):
     """A scan of a configured root, or of one uploaded file for an establishment."""
 
-    root = forms.ModelChoiceField(label=_("Scan root"), queryset=ScanRoot.objects.none(),
-                                  required=False)
-    establishment = forms.ModelChoiceField(label=_("Establishment (for an uploaded file)"),
-                                           queryset=Establishment.objects.none(), required=False)
+    root = forms.ModelChoiceField(
+        label=_("Scan root"), queryset=ScanRoot.objects.none(), required=False
+    )
+    establishment = forms.ModelChoiceField(
+        label=_("Establishment (for an uploaded file)"),
+        queryset=Establishment.objects.none(),
+        required=False,
+    )
     file = forms.FileField(label=_("Or upload a file"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        roots = ScanRoot.objects.visible_to(user).filter(is_enabled=True).select_related(
-            "establishment")
+        roots = (
+            ScanRoot.objects.visible_to(user)
+            .filter(is_enabled=True)
+            .select_related("establishment")
+        )
         root_field = self.fields["root"]
         assert isinstance(root_field, forms.ModelChoiceField)
         root_field.queryset = roots
         root_field.label_from_instance = (  # type: ignore[method-assign]
-            lambda obj: scoped_label(obj, user))  # Django's documented way to relabel choices
+            lambda obj: scoped_label(obj, user)
+        )  # Django's documented way to relabel choices
         establishment_field = self.fields["establishment"]
         assert isinstance(establishment_field, forms.ModelChoiceField)
         establishment_field.queryset = Establishment.objects.visible_to(user)
@@ -58,11 +66,18 @@ class StartScanForm(forms.Form):
 
 class TriageForm(forms.Form):
     triage_status = forms.ChoiceField(label=_("Triage"), choices=TriageStatus.choices)
-    triage_comment = forms.CharField(label=_("Comment"), required=False,
-                                     max_length=MAX_COMMENT_LENGTH,
-                                     widget=forms.Textarea(attrs={"rows": 3}))
+    triage_comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     @classmethod
     def for_finding(cls, finding: PHIFinding) -> TriageForm:
-        return cls(initial={"triage_status": finding.triage_status,
-                            "triage_comment": finding.triage_comment})
+        return cls(
+            initial={
+                "triage_status": finding.triage_status,
+                "triage_comment": finding.triage_comment,
+            }
+        )

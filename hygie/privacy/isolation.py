@@ -11,15 +11,28 @@ from hygie.privacy.models import PHIFinding, ScanRoot, ScanRun
 
 def build_isolation(world: IsolationWorld) -> IsolationPart:
     marker, establishment, now = world.marker, world.establishment, timezone.now()
-    root = ScanRoot.objects.create(establishment=establishment, label=f"Root {marker} Zeta",
-                                   path=f"/srv/{marker}-zeta")
-    run = ScanRun.objects.create(establishment=establishment, root=root, status="succeeded",
-                                 finished_at=now,
-                                 skipped=[{"path": f"{marker}.bin", "reason": "x"}])
+    root = ScanRoot.objects.create(
+        establishment=establishment, label=f"Root {marker} Zeta", path=f"/srv/{marker}-zeta"
+    )
+    run = ScanRun.objects.create(
+        establishment=establishment,
+        root=root,
+        status="succeeded",
+        finished_at=now,
+        skipped=[{"path": f"{marker}.bin", "reason": "x"}],
+    )
     finding = PHIFinding.objects.create(
-        establishment=establishment, root=root, scan_run=run,
-        relative_path=f"{marker}/zeta.csv", entity_type="FR_NIR", count=1, distinct_values=1,
-        masked_sample=f"{marker} ••", first_seen_at=now, last_seen_at=now)
+        establishment=establishment,
+        root=root,
+        scan_run=run,
+        relative_path=f"{marker}/zeta.csv",
+        entity_type="FR_NIR",
+        count=1,
+        distinct_values=1,
+        masked_sample=f"{marker} ••",
+        first_seen_at=now,
+        last_seen_at=now,
+    )
     return IsolationPart(
         objects=[root, run, finding],
         page_objects={"scanroot": root, "scanrun": run, "phifinding": finding},

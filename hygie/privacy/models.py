@@ -24,20 +24,43 @@ from hygie.privacy.choices import ENTITY_CHOICES, Exposure, RunStatus, TriageSta
 # risk = sensitivity(entity) × volume(distinct values) × exposure(location) × max confidence.
 # Documented in docs/privacy-platform.md; change both together.
 SENSITIVITY: dict[str, float] = {
-    "FR_NIR": 10, "US_SSN": 10, "FR_INS": 10, "US_MBI": 9, "MRN": 8, "CREDIT_CARD": 8,
-    "IBAN": 7, "DATE_OF_BIRTH": 6, "PERSON": 5, "ADDRESS": 4, "FR_PHONE": 3, "US_PHONE": 3,
-    "EMAIL": 3, "POSTAL_CODE": 1, "DATE": 1, "IP_ADDRESS": 2, "URL": 2, "FR_RPPS": 2,
-    "FR_ADELI": 2, "US_NPI": 2, "US_DEA": 3, "FR_FINESS": 1,
+    "FR_NIR": 10,
+    "US_SSN": 10,
+    "FR_INS": 10,
+    "US_MBI": 9,
+    "MRN": 8,
+    "CREDIT_CARD": 8,
+    "IBAN": 7,
+    "DATE_OF_BIRTH": 6,
+    "PERSON": 5,
+    "ADDRESS": 4,
+    "FR_PHONE": 3,
+    "US_PHONE": 3,
+    "EMAIL": 3,
+    "POSTAL_CODE": 1,
+    "DATE": 1,
+    "IP_ADDRESS": 2,
+    "URL": 2,
+    "FR_RPPS": 2,
+    "FR_ADELI": 2,
+    "US_NPI": 2,
+    "US_DEA": 3,
+    "FR_FINESS": 1,
 }
 DEFAULT_SENSITIVITY = 3.0
 EXPOSURE_WEIGHT: dict[str | None, float] = {
-    Exposure.SHARED_DRIVE: 3.0, Exposure.MAILBOX: 2.5, Exposure.APPLICATION_EXPORT: 2.0,
-    Exposure.PERSONAL: 1.5, Exposure.OTHER: 1.0, None: 1.0,  # None: an uploaded file
+    Exposure.SHARED_DRIVE: 3.0,
+    Exposure.MAILBOX: 2.5,
+    Exposure.APPLICATION_EXPORT: 2.0,
+    Exposure.PERSONAL: 1.5,
+    Exposure.OTHER: 1.0,
+    None: 1.0,  # None: an uploaded file
 }
 
 
-def risk_score(entity_type: str, distinct_values: int, exposure: str | None,
-               confidence: float) -> float:
+def risk_score(
+    entity_type: str, distinct_values: int, exposure: str | None, confidence: float
+) -> float:
     """Volume grows with the logarithm of distinct values: 1 → ×1, 10 → ×2, 1000 → ×4."""
     volume = 1.0 + math.log10(max(distinct_values, 1))
     sensitivity = SENSITIVITY.get(entity_type, DEFAULT_SENSITIVITY)
@@ -45,6 +68,7 @@ def risk_score(entity_type: str, distinct_values: int, exposure: str | None,
 
 
 # --- allow-list --------------------------------------------------------------------------------
+
 
 def demo_folder() -> Path:
     """Where ``hygie demo`` writes its fictitious documents (``privacy/demo.py``)."""
@@ -77,17 +101,24 @@ def resolve_scan_path(raw: str) -> Path:
         raise ValidationError(gettext("Give an absolute path on the server."))
     roots = allowed_roots()
     if not roots:
-        raise ValidationError(gettext(
-            "No folder may be scanned: the administrator has not set HYGIE_PRIVACY_SCAN_ROOTS."))
+        raise ValidationError(
+            gettext(
+                "No folder may be scanned: the administrator has not set HYGIE_PRIVACY_SCAN_ROOTS."
+            )
+        )
     try:
         real = Path(raw).resolve(strict=True)
     except (OSError, RuntimeError, ValueError):
-        raise ValidationError(gettext("This path does not exist on the server or cannot be "
-                                      "read.")) from None
+        raise ValidationError(
+            gettext("This path does not exist on the server or cannot be read.")
+        ) from None
     if not any(real == root or real.is_relative_to(root) for root in roots):
-        raise ValidationError(gettext(
-            "This path is outside the folders the administrator allows for scanning "
-            "(HYGIE_PRIVACY_SCAN_ROOTS)."))
+        raise ValidationError(
+            gettext(
+                "This path is outside the folders the administrator allows for scanning "
+                "(HYGIE_PRIVACY_SCAN_ROOTS)."
+            )
+        )
     if not real.is_dir():
         raise ValidationError(gettext("A scan root must be a folder."))
     return real
@@ -95,17 +126,28 @@ def resolve_scan_path(raw: str) -> Path:
 
 # --- models ------------------------------------------------------------------------------------
 
+
 class ScanRoot(models.Model):
     """A folder on the server that is scanned for patient data, and how exposed it is."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="scan_roots", verbose_name=_("establishment"))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        related_name="scan_roots",
+        verbose_name=_("establishment"),
+    )
     label = models.CharField(_("label"), max_length=200)
-    path = models.CharField(_("path on the server"), max_length=1024,
-                            help_text=_("Absolute path of a folder inside the folders the "
-                                        "administrator allows (HYGIE_PRIVACY_SCAN_ROOTS)."))
-    exposure = models.CharField(_("exposure"), max_length=30, choices=Exposure.choices,
-                                default=Exposure.SHARED_DRIVE)
+    path = models.CharField(
+        _("path on the server"),
+        max_length=1024,
+        help_text=_(
+            "Absolute path of a folder inside the folders the "
+            "administrator allows (HYGIE_PRIVACY_SCAN_ROOTS)."
+        ),
+    )
+    exposure = models.CharField(
+        _("exposure"), max_length=30, choices=Exposure.choices, default=Exposure.SHARED_DRIVE
+    )
     is_enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -132,27 +174,59 @@ class ScanRoot(models.Model):
 class ScanRun(models.Model):
     """One scan of a root or of an uploaded file, with its counts and what it skipped."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="scan_runs", verbose_name=_("establishment"))
-    root = models.ForeignKey(ScanRoot, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="runs", verbose_name=_("scan root"))
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        related_name="scan_runs",
+        verbose_name=_("establishment"),
+    )
+    root = models.ForeignKey(
+        ScanRoot,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="runs",
+        verbose_name=_("scan root"),
+    )
     uploaded_name = models.CharField(_("uploaded file"), max_length=255, blank=True)
-    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True,
-                            related_name="+", verbose_name=_("job"))
-    status = models.CharField(_("status"), max_length=20, choices=RunStatus.choices,
-                              default=RunStatus.QUEUED, db_index=True)
-    created_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+", verbose_name=_("started by"))
+    job = models.ForeignKey(
+        Job,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("job"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RunStatus.choices,
+        default=RunStatus.QUEUED,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     files_scanned = models.PositiveIntegerField(_("files scanned"), default=0)
     files_skipped = models.PositiveIntegerField(_("files skipped"), default=0)
     bytes_scanned = models.PositiveBigIntegerField(_("bytes scanned"), default=0)
-    findings_count = models.PositiveIntegerField(_("findings"), default=0,
-                                                 help_text=_("Locations × entity types found."))
-    skipped = models.JSONField(_("skipped files"), default=list, blank=True,
-                               help_text=_("Relative path and reason (first 500)."))
+    findings_count = models.PositiveIntegerField(
+        _("findings"), default=0, help_text=_("Locations × entity types found.")
+    )
+    skipped = models.JSONField(
+        _("skipped files"),
+        default=list,
+        blank=True,
+        help_text=_("Relative path and reason (first 500)."),
+    )
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
 
@@ -176,21 +250,42 @@ class ScanRun(models.Model):
 class PHIFinding(models.Model):
     """One kind of patient data in one file (or archive member) of a root, over its scans."""
 
-    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE,
-                                      related_name="phi_findings",
-                                      verbose_name=_("establishment"))
-    root = models.ForeignKey(ScanRoot, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="findings", verbose_name=_("scan root"))
-    scan_run = models.ForeignKey(ScanRun, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="findings", verbose_name=_("last scan"))
-    relative_path = models.CharField(_("file"), max_length=1024,
-                                     help_text=_("Relative to the scan root; '!/' enters an "
-                                                 "archive or attachment."))
-    location = models.CharField(_("location"), max_length=300, blank=True,
-                                help_text=_("First occurrence: line and column, column of a "
-                                            "table, or field path."))
-    entity_type = models.CharField(_("entity type"), max_length=30, choices=ENTITY_CHOICES,
-                                   db_index=True)
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        related_name="phi_findings",
+        verbose_name=_("establishment"),
+    )
+    root = models.ForeignKey(
+        ScanRoot,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("scan root"),
+    )
+    scan_run = models.ForeignKey(
+        ScanRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("last scan"),
+    )
+    relative_path = models.CharField(
+        _("file"),
+        max_length=1024,
+        help_text=_("Relative to the scan root; '!/' enters an archive or attachment."),
+    )
+    location = models.CharField(
+        _("location"),
+        max_length=300,
+        blank=True,
+        help_text=_("First occurrence: line and column, column of a table, or field path."),
+    )
+    entity_type = models.CharField(
+        _("entity type"), max_length=30, choices=ENTITY_CHOICES, db_index=True
+    )
     count = models.PositiveIntegerField(_("occurrences"), default=0)
     distinct_values = models.PositiveIntegerField(_("distinct values"), default=0)
     max_confidence = models.FloatField(_("max confidence"), default=0.0)
@@ -199,11 +294,22 @@ class PHIFinding(models.Model):
     value_hashes = models.JSONField(_("value hashes"), default=list, blank=True)
     risk_score = models.FloatField(_("risk"), default=0.0, db_index=True)
     is_present = models.BooleanField(_("still present"), default=True, db_index=True)
-    triage_status = models.CharField(_("triage"), max_length=20, choices=TriageStatus.choices,
-                                     default=TriageStatus.UNTRIAGED, db_index=True)
+    triage_status = models.CharField(
+        _("triage"),
+        max_length=20,
+        choices=TriageStatus.choices,
+        default=TriageStatus.UNTRIAGED,
+        db_index=True,
+    )
     triage_comment = models.TextField(_("triage comment"), blank=True)
-    triaged_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+", verbose_name=_("triaged by"))
+    triaged_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("triaged by"),
+    )
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
     first_seen_at = models.DateTimeField(_("first seen"))
     last_seen_at = models.DateTimeField(_("last seen"))
@@ -216,9 +322,11 @@ class PHIFinding(models.Model):
         verbose_name = _("PHI finding")
         verbose_name_plural = _("PHI findings")
         constraints = [
-            models.UniqueConstraint(fields=["root", "relative_path", "entity_type"],
-                                    condition=models.Q(root__isnull=False),
-                                    name="privacy_finding_unique_per_root_path_entity"),
+            models.UniqueConstraint(
+                fields=["root", "relative_path", "entity_type"],
+                condition=models.Q(root__isnull=False),
+                name="privacy_finding_unique_per_root_path_entity",
+            ),
         ]
         indexes = [models.Index(fields=["establishment", "triage_status", "-risk_score"])]
 

@@ -22,46 +22,65 @@ DISCOVERY_PERIOD = timedelta(days=90)
 
 def untriaged_findings_on_shared_roots(establishment: Establishment) -> ProbeResult:
     """No PHI finding on a shared drive has waited more than 30 days for a triage decision."""
-    shared = ScanRoot.objects.filter(establishment=establishment,
-                                     exposure=Exposure.SHARED_DRIVE)
+    shared = ScanRoot.objects.filter(establishment=establishment, exposure=Exposure.SHARED_DRIVE)
     if not shared.exists():
-        return ProbeResult("not_applicable", "No shared-drive scan root is configured.",
-                           {"shared_roots": 0})
+        return ProbeResult(
+            "not_applicable", "No shared-drive scan root is configured.", {"shared_roots": 0}
+        )
     stale = untriaged_shared_findings(establishment, UNTRIAGED_GRACE)
     count = stale.count()
     roots = sorted(set(stale.values_list("root__label", flat=True)))
     if count:
-        return ProbeResult("fail", f"{count} PHI finding(s) on shared drives have not been "
-                                   f"triaged for more than 30 days.",
-                           {"untriaged": count, "roots": roots})
-    return ProbeResult("pass", "Every PHI finding on shared drives older than 30 days has been "
-                               "triaged.", {"untriaged": 0, "shared_roots": shared.count()})
+        return ProbeResult(
+            "fail",
+            f"{count} PHI finding(s) on shared drives have not been triaged for more than 30 days.",
+            {"untriaged": count, "roots": roots},
+        )
+    return ProbeResult(
+        "pass",
+        "Every PHI finding on shared drives older than 30 days has been triaged.",
+        {"untriaged": 0, "shared_roots": shared.count()},
+    )
 
 
 def recent_discovery_scan(establishment: Establishment) -> ProbeResult:
     """A PHI discovery scan of the establishment completed in the last 90 days."""
-    last = (ScanRun.objects.filter(establishment=establishment, status=RunStatus.SUCCEEDED,
-                                   finished_at__isnull=False)
-            .order_by("-finished_at").first())
+    last = (
+        ScanRun.objects.filter(
+            establishment=establishment, status=RunStatus.SUCCEEDED, finished_at__isnull=False
+        )
+        .order_by("-finished_at")
+        .first()
+    )
     if last is None:
         return ProbeResult("fail", "No PHI discovery scan has been completed.", {"last_scan": None})
     assert last.finished_at is not None
     age = timezone.now() - last.finished_at
-    data = {"last_scan": last.finished_at.isoformat(), "scan_run_id": last.pk,
-            "age_days": age.days}
+    data = {"last_scan": last.finished_at.isoformat(), "scan_run_id": last.pk, "age_days": age.days}
     if age <= DISCOVERY_PERIOD:
-        return ProbeResult("pass", f"Last PHI discovery scan completed {age.days} day(s) ago.",
-                           data)
-    return ProbeResult("fail", f"Last PHI discovery scan completed {age.days} days ago "
-                               f"(more than 90).", data)
+        return ProbeResult(
+            "pass", f"Last PHI discovery scan completed {age.days} day(s) ago.", data
+        )
+    return ProbeResult(
+        "fail", f"Last PHI discovery scan completed {age.days} days ago (more than 90).", data
+    )
 
 
-probes.register("privacy.untriaged_findings_on_shared_roots", Probe(
-    id="privacy.untriaged_findings_on_shared_roots",
-    title="No untriaged PHI findings older than 30 days on shared drives",
-    controls=("hygie.data.discovery", "hygie.data.remediation"),
-    run=untriaged_findings_on_shared_roots))
-probes.register("privacy.recent_discovery_scan", Probe(
-    id="privacy.recent_discovery_scan",
-    title="PHI discovery scan completed in the last 90 days",
-    controls=("hygie.data.discovery",), run=recent_discovery_scan))
+probes.register(
+    "privacy.untriaged_findings_on_shared_roots",
+    Probe(
+        id="privacy.untriaged_findings_on_shared_roots",
+        title="No untriaged PHI findings older than 30 days on shared drives",
+        controls=("hygie.data.discovery", "hygie.data.remediation"),
+        run=untriaged_findings_on_shared_roots,
+    ),
+)
+probes.register(
+    "privacy.recent_discovery_scan",
+    Probe(
+        id="privacy.recent_discovery_scan",
+        title="PHI discovery scan completed in the last 90 days",
+        controls=("hygie.data.discovery",),
+        run=recent_discovery_scan,
+    ),
+)

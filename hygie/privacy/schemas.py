@@ -29,9 +29,12 @@ else:
 class ScanRootIn(InputSchema):
     establishment_id: Id
     label: str = Field(min_length=1, max_length=200)
-    path: str = Field(min_length=1, max_length=1024,
-                      description="Absolute folder path on the server, inside one of the "
-                                  "folders allowed by HYGIE_PRIVACY_SCAN_ROOTS.")
+    path: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="Absolute folder path on the server, inside one of the "
+        "folders allowed by HYGIE_PRIVACY_SCAN_ROOTS.",
+    )
     exposure: ExposureValue = Exposure.SHARED_DRIVE.value
     is_enabled: bool = True
 

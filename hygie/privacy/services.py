@@ -67,6 +67,7 @@ class ScanError(HygieError):
 
 # --- keys and detector -------------------------------------------------------------------------
 
+
 def hmac_key() -> bytes:
     """The installation's finding-hash key, derived from SECRET_KEY (never stored).
 
@@ -87,6 +88,7 @@ def detector() -> PHIDetector:
 
 # --- starting scans ----------------------------------------------------------------------------
 
+
 def _require(user: User, capability: str, message: str) -> None:
     if not user.can(capability):
         raise PermissionDenied(message)
@@ -104,16 +106,22 @@ def _store_upload(upload: Any) -> tuple[Path, str]:
     """Write the upload to a private file named by a random id; (path, safe original name)."""
     size = upload.size or 0
     if size > max_upload_bytes():
-        raise ValidationError(_("The file is larger than the upload limit (%(limit)s).")
-                              % {"limit": filesizeformat(max_upload_bytes())})
+        raise ValidationError(
+            _("The file is larger than the upload limit (%(limit)s).")
+            % {"limit": filesizeformat(max_upload_bytes())}
+        )
     name = PurePath((upload.name or "upload").replace("\\", "/")).name[:200] or "upload"
     head = upload.read(8192)
     upload.seek(0)
     if not head:
         raise ValidationError(_("The file is empty."))
     if sniff_format(head, name) == "text" and b"\x00" in head:
-        raise ValidationError(_("This type of file cannot be scanned: text, CSV, JSON, XML, "
-                                "HL7, FHIR, DICOM, PDF, Word, Excel, e-mail or ZIP files only."))
+        raise ValidationError(
+            _(
+                "This type of file cannot be scanned: text, CSV, JSON, XML, "
+                "HL7, FHIR, DICOM, PDF, Word, Excel, e-mail or ZIP files only."
+            )
+        )
     folder = upload_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     suffix = "".join(c for c in PurePath(name).suffix[:10] if c.isalnum() or c == ".")
@@ -126,8 +134,10 @@ def _store_upload(upload: Any) -> tuple[Path, str]:
             if written > max_upload_bytes():
                 handle.close()
                 target.unlink(missing_ok=True)
-                raise ValidationError(_("The file is larger than the upload limit (%(limit)s).")
-                                      % {"limit": filesizeformat(max_upload_bytes())})
+                raise ValidationError(
+                    _("The file is larger than the upload limit (%(limit)s).")
+                    % {"limit": filesizeformat(max_upload_bytes())}
+                )
             handle.write(chunk)
     return target, name
 
@@ -147,8 +157,13 @@ def scan_root_now(root: ScanRoot) -> ScanRun:
     return run
 
 
-def start_scan(user: User, *, root: ScanRoot | None = None, upload: Any = None,
-               establishment: Establishment | None = None) -> ScanRun:
+def start_scan(
+    user: User,
+    *,
+    root: ScanRoot | None = None,
+    upload: Any = None,
+    establishment: Establishment | None = None,
+) -> ScanRun:
     """Queue a scan of ``root`` or of ``upload`` (for ``establishment``) as a background job."""
     _require(user, SCAN, _("Your role does not allow starting scans."))
     if (root is None) == (upload is None):
@@ -173,10 +188,13 @@ def start_scan(user: User, *, root: ScanRoot | None = None, upload: Any = None,
         title = _("PHI scan: uploaded file")
     try:
         with transaction.atomic():
-            run = ScanRun.objects.create(establishment=establishment, root=root,
-                                         # Masked (••••.csv): the name may name a patient
-                                         uploaded_name=masked_file_name(uploaded_name),
-                                         created_by=user if getattr(user, "pk", None) else None)
+            run = ScanRun.objects.create(
+                establishment=establishment,
+                root=root,
+                # Masked (••••.csv): the name may name a patient
+                uploaded_name=masked_file_name(uploaded_name),
+                created_by=user if getattr(user, "pk", None) else None,
+            )
             audit.record("create", run, message="PHI scan started")
             arguments: dict[str, Any] = {"run_id": run.pk}
             if stored is not None:
@@ -192,6 +210,7 @@ def start_scan(user: User, *, root: ScanRoot | None = None, upload: Any = None,
 
 
 # --- aggregation -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Negated:
@@ -321,27 +340,39 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
             paths = sorted({path for path, _entity in batch.aggregates})
             for start in range(0, len(paths), _IN_CHUNK):
                 for known in PHIFinding.objects.filter(
-                        root_id=run.root_id, relative_path__in=paths[start:start + _IN_CHUNK]):
+                    root_id=run.root_id, relative_path__in=paths[start : start + _IN_CHUNK]
+                ):
                     existing[(known.relative_path, known.entity_type)] = known
         to_create: list[PHIFinding] = []
         to_update: list[PHIFinding] = []
         for (path, entity), aggregate in batch.aggregates.items():
             values = {
-                "location": aggregate.location, "count": aggregate.count,
+                "location": aggregate.location,
+                "count": aggregate.count,
                 "distinct_values": len(aggregate.distinct),
                 "max_confidence": round(aggregate.max_confidence, 3),
                 "validated_count": aggregate.validated,
                 "masked_sample": aggregate.masked[:200],
                 "value_hashes": aggregate.hashes,
-                "risk_score": risk_score(entity, len(aggregate.distinct), exposure,
-                                         aggregate.max_confidence),
-                "scan_run": run, "last_seen_at": now, "is_present": True,
+                "risk_score": risk_score(
+                    entity, len(aggregate.distinct), exposure, aggregate.max_confidence
+                ),
+                "scan_run": run,
+                "last_seen_at": now,
+                "is_present": True,
             }
             finding = existing.get((path, entity))
             if finding is None:
-                to_create.append(PHIFinding(establishment_id=run.establishment_id,
-                                            root_id=run.root_id, relative_path=path,
-                                            entity_type=entity, first_seen_at=now, **values))
+                to_create.append(
+                    PHIFinding(
+                        establishment_id=run.establishment_id,
+                        root_id=run.root_id,
+                        relative_path=path,
+                        entity_type=entity,
+                        first_seen_at=now,
+                        **values,
+                    )
+                )
             else:
                 for name, value in values.items():
                     setattr(finding, name, value)
@@ -349,8 +380,9 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
                     # Found again after being remediated: back on the to-do list.
                     finding.triage_status = TriageStatus.TO_REMEDIATE
                 to_update.append(finding)
-            stats = totals.by_entity.setdefault(entity, {"locations": 0, "occurrences": 0,
-                                                         "validated": 0})
+            stats = totals.by_entity.setdefault(
+                entity, {"locations": 0, "occurrences": 0, "validated": 0}
+            )
             stats["locations"] += 1
             stats["occurrences"] += aggregate.count
             stats["validated"] += aggregate.validated
@@ -360,31 +392,52 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
                 totals.national_id_files.add(path.split("!/", 1)[0])
         PHIFinding.objects.bulk_create(to_create, batch_size=500)
         PHIFinding.objects.bulk_update(
-            to_update, ["location", "count", "distinct_values", "max_confidence",
-                        "validated_count", "masked_sample", "value_hashes", "risk_score",
-                        "scan_run", "last_seen_at", "is_present", "triage_status"],
-            batch_size=500)
+            to_update,
+            [
+                "location",
+                "count",
+                "distinct_values",
+                "max_confidence",
+                "validated_count",
+                "masked_sample",
+                "value_hashes",
+                "risk_score",
+                "scan_run",
+                "last_seen_at",
+                "is_present",
+                "triage_status",
+            ],
+            batch_size=500,
+        )
         _save_totals(run, totals)
 
 
 def _save_totals(run: ScanRun, totals: _RunTotals, **extra: Any) -> None:
     ScanRun.objects.filter(pk=run.pk).update(
-        files_scanned=totals.files_scanned, files_skipped=totals.files_skipped,
-        bytes_scanned=totals.bytes_scanned, findings_count=totals.findings,
-        skipped=totals.skipped, summary={"by_entity": totals.by_entity}, **extra)
+        files_scanned=totals.files_scanned,
+        files_skipped=totals.files_skipped,
+        bytes_scanned=totals.bytes_scanned,
+        findings_count=totals.findings,
+        skipped=totals.skipped,
+        summary={"by_entity": totals.by_entity},
+        **extra,
+    )
 
 
-def _scan_one(path: Path, relative: str, size: int, name: str = "") -> tuple[FileOutcome,
-                                                                            _FileFindings]:
+def _scan_one(
+    path: Path, relative: str, size: int, name: str = ""
+) -> tuple[FileOutcome, _FileFindings]:
     """Scan one file (never raises): its outcome, and its findings aggregated as they came."""
     found = _FileFindings(relative)
-    outcome = scan_file(detector(), path, shown=relative, name=name, size=size, sink=found,
-                        max_kept=0)
+    outcome = scan_file(
+        detector(), path, shown=relative, name=name, size=size, sink=found, max_kept=0
+    )
     return outcome, found
 
 
-def _record(totals: _RunTotals, batch: _Batch, relative: str, outcome: FileOutcome,
-            found: _FileFindings) -> None:
+def _record(
+    totals: _RunTotals, batch: _Batch, relative: str, outcome: FileOutcome, found: _FileFindings
+) -> None:
     if outcome.result is None:
         totals.skip(relative, outcome.reason)
         return
@@ -397,11 +450,11 @@ def _record(totals: _RunTotals, batch: _Batch, relative: str, outcome: FileOutco
 
 # --- the job -------------------------------------------------------------------------------------
 
+
 def run_scan(job: JobRun, run_id: int, upload: str = "") -> dict[str, Any]:
     """Body of the ``privacy.phi_scan`` job."""
     run = ScanRun.objects.select_related("root", "establishment").get(pk=run_id)
-    ScanRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING,
-                                             started_at=timezone.now())
+    ScanRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
     totals = _RunTotals()
     finished = False
     try:
@@ -416,16 +469,22 @@ def run_scan(job: JobRun, run_id: int, upload: str = "") -> dict[str, Any]:
         if not finished:
             status = RunStatus.CANCELLED if job.is_cancelled() else RunStatus.FAILED
             _save_totals(run, totals, status=status, finished_at=timezone.now())
-    return {"run": run.pk, "files_scanned": totals.files_scanned,
-            "files_skipped": totals.files_skipped, "findings": totals.findings}
+    return {
+        "run": run.pk,
+        "files_scanned": totals.files_scanned,
+        "files_skipped": totals.files_skipped,
+        "findings": totals.findings,
+    }
 
 
 def _progress(job: JobRun, totals: _RunTotals, total: int) -> None:
     done = totals.files_scanned + totals.files_skipped
-    job.progress(done, max(total, done),
-                 _("%(done)s of %(total)s files, %(size)s read")
-                 % {"done": done, "total": max(total, done),
-                    "size": filesizeformat(totals.bytes_scanned)})
+    job.progress(
+        done,
+        max(total, done),
+        _("%(done)s of %(total)s files, %(size)s read")
+        % {"done": done, "total": max(total, done), "size": filesizeformat(totals.bytes_scanned)},
+    )
 
 
 def _scan_root(job: JobRun, run: ScanRun, totals: _RunTotals) -> None:
@@ -477,26 +536,38 @@ def _complete(job: JobRun, run: ScanRun, totals: _RunTotals, total: int) -> None
         if run.root_id:
             # Locations the previous scans saw and this complete one did not: gone.
             PHIFinding.objects.filter(root_id=run.root_id, is_present=True).exclude(
-                scan_run=run).update(is_present=False)
+                scan_run=run
+            ).update(is_present=False)
         _save_totals(run, totals, status=RunStatus.SUCCEEDED, finished_at=timezone.now())
         _progress(job, totals, total)
         root = run.root
-        if (root is not None and root.exposure == Exposure.SHARED_DRIVE
-                and totals.validated_national_ids):
+        if (
+            root is not None
+            and root.exposure == Exposure.SHARED_DRIVE
+            and totals.validated_national_ids
+        ):
             raise_alert(
-                establishment=run.establishment, source="privacy",
+                establishment=run.establishment,
+                source="privacy",
                 rule_id="privacy.national_identifiers_on_shared_drive",
                 title=_("Validated national identifiers on the shared drive “%(root)s”")
                 % {"root": root.label},
-                description=_("A PHI discovery scan found validated social security numbers "
-                              "(NIR/SSN) in %(files)s file(s) of a shared drive. Review the "
-                              "findings of scan #%(run)s.")
+                description=_(
+                    "A PHI discovery scan found validated social security numbers "
+                    "(NIR/SSN) in %(files)s file(s) of a shared drive. Review the "
+                    "findings of scan #%(run)s."
+                )
                 % {"files": len(totals.national_id_files), "run": run.pk},
-                severity=SeverityChoice.HIGH, group_key=f"privacy:root:{root.pk}:national-ids",
+                severity=SeverityChoice.HIGH,
+                group_key=f"privacy:root:{root.pk}:national-ids",
                 tags=["gdpr", "phi"],
-                details={"scan_root_id": root.pk, "scan_run_id": run.pk,
-                         "files": len(totals.national_id_files),
-                         "validated_identifiers": totals.validated_national_ids})
+                details={
+                    "scan_root_id": root.pk,
+                    "scan_run_id": run.pk,
+                    "files": len(totals.national_id_files),
+                    "validated_identifiers": totals.validated_national_ids,
+                },
+            )
 
 
 # --- triage, audit and inventory ----------------------------------------------------------------
@@ -504,8 +575,7 @@ def _complete(job: JobRun, run: ScanRun, totals: _RunTotals, total: int) -> None
 MAX_COMMENT_LENGTH = 2000
 
 
-def triage_finding(finding: PHIFinding, user: User, status: str,
-                   comment: str = "") -> PHIFinding:
+def triage_finding(finding: PHIFinding, user: User, status: str, comment: str = "") -> PHIFinding:
     """Record a triage decision on a finding (audited with the before/after values)."""
     _require(user, TRIAGE, _("Your role does not allow triaging findings."))
     crud.check_establishment_allowed(user, finding.establishment_id)
@@ -513,19 +583,26 @@ def triage_finding(finding: PHIFinding, user: User, status: str,
         raise ValidationError({"triage_status": [_("Unknown triage status.")]})
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise ValidationError({"triage_comment": [
-            _("At most %(count)s characters.") % {"count": MAX_COMMENT_LENGTH}]})
+        raise ValidationError(
+            {"triage_comment": [_("At most %(count)s characters.") % {"count": MAX_COMMENT_LENGTH}]}
+        )
     before = {"triage_status": finding.triage_status, "triage_comment": finding.triage_comment}
     with transaction.atomic():
         finding.triage_status, finding.triage_comment = status, comment
         finding.triaged_by = user if getattr(user, "pk", None) else None
         finding.triaged_at = timezone.now()
-        finding.save(update_fields=["triage_status", "triage_comment", "triaged_by",
-                                    "triaged_at"])
+        finding.save(update_fields=["triage_status", "triage_comment", "triaged_by", "triaged_at"])
         after = {"triage_status": status, "triage_comment": comment}
-        audit.record("update", finding, changes={
-            key: {"before": before[key], "after": after[key]}
-            for key in before if before[key] != after[key]}, message="finding triaged")
+        audit.record(
+            "update",
+            finding,
+            changes={
+                key: {"before": before[key], "after": after[key]}
+                for key in before
+                if before[key] != after[key]
+            },
+            message="finding triaged",
+        )
     return finding
 
 
@@ -534,11 +611,17 @@ def record_findings_view(user: User, filters: dict[str, Any], count: int) -> Non
     _require(user, VIEW_FINDINGS, _("Your role does not allow viewing findings."))
     used = {key: str(value) for key, value in filters.items() if value not in (None, "")}
     establishment_id = used.get("establishment")
-    audit.record("view", None, object_type=PHIFinding._meta.label_lower,
-                 object_repr="PHI findings list", message="findings list viewed",
-                 changes={"filters": used, "results": count},
-                 establishment_id=int(establishment_id)
-                 if establishment_id and establishment_id.isdigit() else None)
+    audit.record(
+        "view",
+        None,
+        object_type=PHIFinding._meta.label_lower,
+        object_repr="PHI findings list",
+        message="findings list viewed",
+        changes={"filters": used, "results": count},
+        establishment_id=int(establishment_id)
+        if establishment_id and establishment_id.isdigit()
+        else None,
+    )
 
 
 def record_finding_view(finding: PHIFinding) -> None:
@@ -548,30 +631,56 @@ def record_finding_view(finding: PHIFinding) -> None:
 def inventory_summary(establishment: Establishment, *, trend_runs: int = 12) -> dict[str, Any]:
     """Which locations hold which kinds of patient data, how many values, the risk, the trend."""
     present = PHIFinding.objects.filter(establishment=establishment, is_present=True)
-    by_entity = list(present.values("entity_type").order_by("entity_type").annotate(
-        locations=Count("pk"), occurrences=Sum("count"), distinct=Sum("distinct_values"),
-        validated=Sum("validated_count"), risk=Max("risk_score"),
-        untriaged=Count("pk", filter=Q(triage_status=TriageStatus.UNTRIAGED))))
-    by_root = list(present.values("root_id", "root__label", "root__exposure", "entity_type")
-                   .order_by("root__label", "entity_type")
-                   .annotate(locations=Count("pk"), distinct=Sum("distinct_values"),
-                             risk=Max("risk_score")))
+    by_entity = list(
+        present.values("entity_type")
+        .order_by("entity_type")
+        .annotate(
+            locations=Count("pk"),
+            occurrences=Sum("count"),
+            distinct=Sum("distinct_values"),
+            validated=Sum("validated_count"),
+            risk=Max("risk_score"),
+            untriaged=Count("pk", filter=Q(triage_status=TriageStatus.UNTRIAGED)),
+        )
+    )
+    by_root = list(
+        present.values("root_id", "root__label", "root__exposure", "entity_type")
+        .order_by("root__label", "entity_type")
+        .annotate(locations=Count("pk"), distinct=Sum("distinct_values"), risk=Max("risk_score"))
+    )
     by_status = dict(present.values_list("triage_status").order_by().annotate(n=Count("pk")))
-    runs = list(ScanRun.objects.filter(establishment=establishment,
-                                       status=RunStatus.SUCCEEDED)
-                .select_related("root").order_by("-finished_at", "-pk")[:trend_runs])
+    runs = list(
+        ScanRun.objects.filter(establishment=establishment, status=RunStatus.SUCCEEDED)
+        .select_related("root")
+        .order_by("-finished_at", "-pk")[:trend_runs]
+    )
     runs.reverse()
-    trend = [{"run": run, "findings": run.findings_count,
-              "by_entity": {entity: stats.get("locations", 0) for entity, stats in
-                            (run.summary or {}).get("by_entity", {}).items()}}
-             for run in runs]
-    return {"by_entity": by_entity, "by_root": by_root, "by_status": by_status, "trend": trend,
-            "total_locations": sum(row["locations"] for row in by_entity),
-            "top_risk": present.order_by("-risk_score", "pk")[:10]}
+    trend = [
+        {
+            "run": run,
+            "findings": run.findings_count,
+            "by_entity": {
+                entity: stats.get("locations", 0)
+                for entity, stats in (run.summary or {}).get("by_entity", {}).items()
+            },
+        }
+        for run in runs
+    ]
+    return {
+        "by_entity": by_entity,
+        "by_root": by_root,
+        "by_status": by_status,
+        "trend": trend,
+        "total_locations": sum(row["locations"] for row in by_entity),
+        "top_risk": present.order_by("-risk_score", "pk")[:10],
+    }
 
 
 def untriaged_shared_findings(establishment: Establishment, older_than: timedelta) -> Any:
     return PHIFinding.objects.filter(
-        establishment=establishment, is_present=True, root__exposure=Exposure.SHARED_DRIVE,
+        establishment=establishment,
+        is_present=True,
+        root__exposure=Exposure.SHARED_DRIVE,
         triage_status=TriageStatus.UNTRIAGED,
-        first_seen_at__lt=timezone.now() - older_than)
+        first_seen_at__lt=timezone.now() - older_than,
+    )

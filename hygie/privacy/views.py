@@ -48,27 +48,45 @@ class ScanRootViews(generic.ObjectViewMixin):
 
 
 class ScanRootListView(ScanRootViews, _YesNoFilters):
-    columns = (Column("label", link=True), Column("path"), Column("exposure"),
-               Column("is_enabled"), Column("establishment", sort="establishment__name"))
+    columns = (
+        Column("label", link=True),
+        Column("path"),
+        Column("exposure"),
+        Column("is_enabled"),
+        Column("establishment", sort="establishment__name"),
+    )
     search_fields = ("label", "path")
     filters = ("establishment", "exposure", "is_enabled")
 
 
 class ScanRootDetailView(ScanRootViews, generic.ObjectDetailView):
-    fields = ("label", "establishment", "path", "exposure", "is_enabled", "created_at",
-              "updated_at")
+    fields = (
+        "label",
+        "establishment",
+        "path",
+        "exposure",
+        "is_enabled",
+        "created_at",
+        "updated_at",
+    )
     template_name = "privacy/scanroot_detail.html"
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, ScanRoot)
-        return {"can_scan": self.request.user.can(SCAN) and obj.is_enabled,
-                "runs": obj.runs.order_by("-created_at", "-pk")[:10]}
+        return {
+            "can_scan": self.request.user.can(SCAN) and obj.is_enabled,
+            "runs": obj.runs.order_by("-created_at", "-pk")[:10],
+        }
 
     def related_links(self, obj: models.Model) -> list[generic.RelatedLink]:
         present = PHIFinding.objects.filter(root=obj.pk, is_present=True)
-        return [generic.RelatedLink(_("Findings still present"),
-                                    reverse("privacy:phifinding_list")
-                                    + f"?root={obj.pk}&is_present=True", present.count())]
+        return [
+            generic.RelatedLink(
+                _("Findings still present"),
+                reverse("privacy:phifinding_list") + f"?root={obj.pk}&is_present=True",
+                present.count(),
+            )
+        ]
 
 
 class ScanRootEditView(ScanRootViews, generic.ObjectEditView):
@@ -111,18 +129,35 @@ class ScanRunViews(generic.ObjectViewMixin):
 
 
 class ScanRunListView(ScanRunViews, generic.ObjectListView):
-    columns = (Column("id", label=gettext_lazy("Scan"), link=True, sort="pk", render=str),
-               Column("root", sort="root__label"), Column("status", badge="status"),
-               Column("files_scanned"), Column("files_skipped"), Column("findings_count"),
-               Column("establishment", sort="establishment__name"), Column("created_at"),
-               Column("finished_at"))
+    columns = (
+        Column("id", label=gettext_lazy("Scan"), link=True, sort="pk", render=str),
+        Column("root", sort="root__label"),
+        Column("status", badge="status"),
+        Column("files_scanned"),
+        Column("files_skipped"),
+        Column("findings_count"),
+        Column("establishment", sort="establishment__name"),
+        Column("created_at"),
+        Column("finished_at"),
+    )
     search_fields = ("root__label",)
     filters = ("establishment", "root", "status")
 
 
 class ScanRunDetailView(ScanRunViews, generic.ObjectDetailView):
-    fields = ("root", "establishment", "status", "created_by", "created_at", "started_at",
-              "finished_at", "files_scanned", "files_skipped", "findings_count", "error")
+    fields = (
+        "root",
+        "establishment",
+        "status",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "files_scanned",
+        "files_skipped",
+        "findings_count",
+        "error",
+    )
     template_name = "privacy/scanrun_detail.html"
 
     def can_edit(self) -> bool:
@@ -132,23 +167,30 @@ class ScanRunDetailView(ScanRunViews, generic.ObjectDetailView):
         htmx = getattr(request, "htmx", None)
         if htmx and not htmx.boosted:
             run = self.get_object()
-            return render(request, "privacy/partials/_run_progress.html",
-                          self.progress_context(run))
+            return render(
+                request, "privacy/partials/_run_progress.html", self.progress_context(run)
+            )
         return super().get(request, *args, **kwargs)
 
     def progress_context(self, run: Any) -> dict[str, Any]:
-        return {"run": run, "job": run.job,
-                "size": filesizeformat(run.bytes_scanned)}
+        return {"run": run, "job": run.job, "size": filesizeformat(run.bytes_scanned)}
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, ScanRun)
         labels = dict(ENTITY_CHOICES)
-        by_entity = sorted(((labels.get(entity, entity), entity, stats)
-                            for entity, stats in (obj.summary or {}).get("by_entity", {}).items()),
-                           key=lambda row: -row[2].get("locations", 0))
+        by_entity = sorted(
+            (
+                (labels.get(entity, entity), entity, stats)
+                for entity, stats in (obj.summary or {}).get("by_entity", {}).items()
+            ),
+            key=lambda row: -row[2].get("locations", 0),
+        )
         audit.record("view", obj, message="scan run viewed")
-        return {**self.progress_context(obj), "by_entity": by_entity,
-                "skipped_rows": obj.skipped or []}
+        return {
+            **self.progress_context(obj),
+            "by_entity": by_entity,
+            "skipped_rows": obj.skipped or [],
+        }
 
 
 class StartScanView(ScanRunViews, BoundedUploadMixin, generic.ObjectViewMixin):
@@ -173,9 +215,12 @@ class StartScanView(ScanRunViews, BoundedUploadMixin, generic.ObjectViewMixin):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                run = services.start_scan(request.user, root=data.get("root"),
-                                          upload=data.get("file"),
-                                          establishment=data.get("establishment"))
+                run = services.start_scan(
+                    request.user,
+                    root=data.get("root"),
+                    upload=data.get("file"),
+                    establishment=data.get("establishment"),
+                )
             except ValidationError as error:
                 form.add_error(None, error.messages)
             except PermissionDenied:
@@ -186,9 +231,12 @@ class StartScanView(ScanRunViews, BoundedUploadMixin, generic.ObjectViewMixin):
         return self.render_form(form, status=422)
 
     def render_form(self, form: StartScanForm, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {
-            **self.base_context(), "form": form, "max_bytes": self.upload_limit()},
-            status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {**self.base_context(), "form": form, "max_bytes": self.upload_limit()},
+            status=status,
+        )
 
 
 # --- findings ------------------------------------------------------------------------------------
@@ -202,13 +250,20 @@ class FindingViews(generic.ObjectViewMixin):
 
 
 class FindingListView(FindingViews, _YesNoFilters):
-    columns = (Column("entity_type", link=True), Column("relative_path"), Column("location",
-                                                                               sort=False),
-               Column("root", sort="root__label"), Column("masked_sample", sort=False),
-               Column("count"), Column("distinct_values"),
-               Column("risk_score"), Column("triage_status", badge="triage"),
-               Column("is_present"), Column("establishment", sort="establishment__name"),
-               Column("last_seen_at"))
+    columns = (
+        Column("entity_type", link=True),
+        Column("relative_path"),
+        Column("location", sort=False),
+        Column("root", sort="root__label"),
+        Column("masked_sample", sort=False),
+        Column("count"),
+        Column("distinct_values"),
+        Column("risk_score"),
+        Column("triage_status", badge="triage"),
+        Column("is_present"),
+        Column("establishment", sort="establishment__name"),
+        Column("last_seen_at"),
+    )
     search_fields = ("relative_path",)
     filters = ("establishment", "entity_type", "triage_status", "root", "is_present")
     template_name = "privacy/phifinding_list.html"
@@ -217,7 +272,7 @@ class FindingListView(FindingViews, _YesNoFilters):
         response = super().get(request, *args, **kwargs)
         if response.status_code == 200:
             used = {control.name: control.selected for control in self.filter_controls()}
-            used["q"] = request.GET.get("q", "").strip()[:generic.MAX_SEARCH_LENGTH]
+            used["q"] = request.GET.get("q", "").strip()[: generic.MAX_SEARCH_LENGTH]
             used["sort"] = request.GET.get("sort", "")
             services.record_findings_view(request.user, used, self._count)
         return response
@@ -228,18 +283,37 @@ class FindingListView(FindingViews, _YesNoFilters):
 
 
 class FindingDetailView(FindingViews, generic.ObjectDetailView):
-    fields = ("entity_type", "establishment", "root", "relative_path", "location", "count",
-              "distinct_values", "validated_count", "max_confidence", "masked_sample",
-              "risk_score", "is_present", "triage_status", "triage_comment", "triaged_by",
-              "triaged_at", "first_seen_at", "last_seen_at", "scan_run")
+    fields = (
+        "entity_type",
+        "establishment",
+        "root",
+        "relative_path",
+        "location",
+        "count",
+        "distinct_values",
+        "validated_count",
+        "max_confidence",
+        "masked_sample",
+        "risk_score",
+        "is_present",
+        "triage_status",
+        "triage_comment",
+        "triaged_by",
+        "triaged_at",
+        "first_seen_at",
+        "last_seen_at",
+        "scan_run",
+    )
     template_name = "privacy/phifinding_detail.html"
     audit_views = True
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, PHIFinding)
         can_triage = self.request.user.can(TRIAGE)
-        return {"can_triage": can_triage,
-                "triage_form": TriageForm.for_finding(obj) if can_triage else None}
+        return {
+            "can_triage": can_triage,
+            "triage_form": TriageForm.for_finding(obj) if can_triage else None,
+        }
 
 
 class FindingTriageView(FindingViews, generic.ObjectViewMixin):
@@ -254,16 +328,24 @@ class FindingTriageView(FindingViews, generic.ObjectViewMixin):
         form = TriageForm(request.POST)
         if form.is_valid():
             try:
-                services.triage_finding(finding, request.user, form.cleaned_data["triage_status"],
-                                        form.cleaned_data["triage_comment"])
+                services.triage_finding(
+                    finding,
+                    request.user,
+                    form.cleaned_data["triage_status"],
+                    form.cleaned_data["triage_comment"],
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
-                messages.success(request, _("Triage saved: %(status)s.")
-                                 % {"status": finding.get_triage_status_display()})
+                messages.success(
+                    request,
+                    _("Triage saved: %(status)s.")
+                    % {"status": finding.get_triage_status_display()},
+                )
         else:
-            messages.error(request, _("The triage could not be saved: check the status and "
-                                      "the comment."))
+            messages.error(
+                request, _("The triage could not be saved: check the status and the comment.")
+            )
         return HttpResponseRedirect(reverse("privacy:phifinding_detail", args=[finding.pk]))
 
 
@@ -276,38 +358,60 @@ class SummaryIndexView(generic.CapabilityRequiredMixin):
     required_capability = VIEW_FINDINGS
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        establishments = Establishment.objects.visible_to(request.user).annotate(
-            locations=models.Count("phi_findings",
-                                   filter=models.Q(phi_findings__is_present=True)),
-            untriaged=models.Count("phi_findings", filter=models.Q(
-                phi_findings__is_present=True,
-                phi_findings__triage_status=TriageStatus.UNTRIAGED)),
-            top_risk=models.Max("phi_findings__risk_score",
-                                filter=models.Q(phi_findings__is_present=True)),
-        ).order_by("name")
-        return render(request, "privacy/summary_index.html",
-                      {"establishments": establishments})
+        establishments = (
+            Establishment.objects.visible_to(request.user)
+            .annotate(
+                locations=models.Count(
+                    "phi_findings", filter=models.Q(phi_findings__is_present=True)
+                ),
+                untriaged=models.Count(
+                    "phi_findings",
+                    filter=models.Q(
+                        phi_findings__is_present=True,
+                        phi_findings__triage_status=TriageStatus.UNTRIAGED,
+                    ),
+                ),
+                top_risk=models.Max(
+                    "phi_findings__risk_score", filter=models.Q(phi_findings__is_present=True)
+                ),
+            )
+            .order_by("name")
+        )
+        return render(request, "privacy/summary_index.html", {"establishments": establishments})
 
 
 class EstablishmentSummaryView(generic.CapabilityRequiredMixin):
     required_capability = VIEW_FINDINGS
 
-    def get(self, request: AuthenticatedRequest, pk: int, *args: Any,
-            **kwargs: Any) -> HttpResponse:
+    def get(
+        self, request: AuthenticatedRequest, pk: int, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         establishment = get_object_or_404(Establishment.objects.visible_to(request.user), pk=pk)
         summary = services.inventory_summary(establishment)
         labels = dict(ENTITY_CHOICES)
         for row in summary["by_entity"] + summary["by_root"]:
             row["label"] = labels.get(row["entity_type"], row["entity_type"])
-        entities = sorted({entity for point in summary["trend"]
-                           for entity in point["by_entity"]})
-        trend_rows = [(point["run"], point["findings"],
-                       [point["by_entity"].get(entity, 0) for entity in entities])
-                      for point in summary["trend"]]
+        entities = sorted({entity for point in summary["trend"] for entity in point["by_entity"]})
+        trend_rows = [
+            (
+                point["run"],
+                point["findings"],
+                [point["by_entity"].get(entity, 0) for entity in entities],
+            )
+            for point in summary["trend"]
+        ]
         audit.record("view", establishment, message="PHI inventory summary viewed")
-        return render(request, "privacy/establishment_summary.html", {
-            "establishment": establishment, "summary": summary,
-            "trend_entities": [(entity, labels.get(entity, entity)) for entity in entities],
-            "trend_rows": trend_rows,
-            "status_rows": [(value, label, summary["by_status"].get(value, 0))
-                            for value, label in TriageStatus.choices]})
+        return render(
+            request,
+            "privacy/establishment_summary.html",
+            {
+                "establishment": establishment,
+                "summary": summary,
+                "trend_entities": [(entity, labels.get(entity, entity)) for entity in entities],
+                "trend_rows": trend_rows,
+                "status_rows": [
+                    (value, label, summary["by_status"].get(value, 0))
+                    for value, label in TriageStatus.choices
+                ],
+            },
+        )

@@ -10,8 +10,10 @@ import pytest
 from tests.apps.core.view_mixins import english  # noqa: F401  (shared fixture)
 
 # Synthetic: the same made-up patients as tests/engines/privacy/builders.py (valid NIR keys).
-NOTE = ("Patient : Mme Nathalie ROUSSEL, née le 01/01/1990\n"
-        "NIR 2 90 01 75 056 023 23 - Tél. 01 23 45 67 89\n")
+NOTE = (
+    "Patient : Mme Nathalie ROUSSEL, née le 01/01/1990\n"
+    "NIR 2 90 01 75 056 023 23 - Tél. 01 23 45 67 89\n"
+)
 CSV = "nom;nir\nROUSSEL;290017505602323\nDURAND;262026938701293\n"
 CLEAN = "Compte rendu de la réunion du comité: rien à signaler.\n"
 
@@ -40,8 +42,12 @@ def share(allowed) -> Path:
 def root_a(establishment_a, share):
     from hygie.privacy.models import ScanRoot
 
-    return ScanRoot.objects.create(establishment=establishment_a, label="Partage Finances",
-                                   path=str(share), exposure="shared_drive")
+    return ScanRoot.objects.create(
+        establishment=establishment_a,
+        label="Partage Finances",
+        path=str(share),
+        exposure="shared_drive",
+    )
 
 
 @pytest.fixture

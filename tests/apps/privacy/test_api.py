@@ -22,9 +22,15 @@ def api(dpo) -> APIClient:
 def test_scan_root_crud(api, establishment_a, allowed):
     folder = allowed / "rh"
     folder.mkdir()
-    created = api.post("/privacy/scan-roots", {"establishment_id": establishment_a.pk,
-                                                "label": "Partage RH", "path": str(folder),
-                                                "exposure": "shared_drive"})
+    created = api.post(
+        "/privacy/scan-roots",
+        {
+            "establishment_id": establishment_a.pk,
+            "label": "Partage RH",
+            "path": str(folder),
+            "exposure": "shared_drive",
+        },
+    )
     assert created.status_code == 201, created.content
     root_id = created.json()["id"]
     assert api.get(f"/privacy/scan-roots/{root_id}").json()["label"] == "Partage RH"
@@ -38,16 +44,20 @@ def test_scan_root_crud(api, establishment_a, allowed):
 
 
 def test_scan_root_outside_allow_list_is_422(api, establishment_a, allowed):
-    response = api.post("/privacy/scan-roots", {"establishment_id": establishment_a.pk,
-                                                 "label": "Etc", "path": "/etc"})
+    response = api.post(
+        "/privacy/scan-roots",
+        {"establishment_id": establishment_a.pk, "label": "Etc", "path": "/etc"},
+    )
     assert response.status_code == 422
     error = error_of(response)
     assert error["code"] == "invalid_data" and "path" in error["fields"]
 
 
 def test_scan_root_in_other_establishment_is_403(api, establishment_b, allowed):
-    response = api.post("/privacy/scan-roots", {"establishment_id": establishment_b.pk,
-                                                 "label": "B", "path": str(allowed)})
+    response = api.post(
+        "/privacy/scan-roots",
+        {"establishment_id": establishment_b.pk, "label": "B", "path": str(allowed)},
+    )
     assert response.status_code == 403
     assert error_of(response)["code"] == "forbidden"
 
@@ -66,8 +76,9 @@ def test_start_scan_of_a_root_and_read_the_run(api, root_a):
 
 def test_start_scan_of_an_upload(api, establishment_a):
     upload = SimpleUploadedFile("export.csv", CSV.encode(), content_type="text/csv")
-    response = api.upload("/privacy/scan-runs/upload",
-                          {"establishment_id": establishment_a.pk, "file": upload})
+    response = api.upload(
+        "/privacy/scan-runs/upload", {"establishment_id": establishment_a.pk, "file": upload}
+    )
     assert response.status_code == 202, response.content
     run = ScanRun.objects.get(pk=response.json()["id"])
     assert PHIFinding.objects.filter(scan_run=run, entity_type="FR_NIR").get().count == 2
@@ -76,8 +87,9 @@ def test_start_scan_of_an_upload(api, establishment_a):
 def test_upload_too_large_is_413(api, establishment_a, settings):
     settings.HYGIE_MAX_UPLOAD_BYTES = 16
     upload = SimpleUploadedFile("export.csv", CSV.encode(), content_type="text/csv")
-    response = api.upload("/privacy/scan-runs/upload",
-                          {"establishment_id": establishment_a.pk, "file": upload})
+    response = api.upload(
+        "/privacy/scan-runs/upload", {"establishment_id": establishment_a.pk, "file": upload}
+    )
     assert response.status_code == 413
     assert error_of(response)["code"] == "too_large"
     assert not ScanRun.objects.exists()
@@ -90,16 +102,20 @@ def test_findings_list_filters_audit_and_triage(api, scanned, dpo):
     assert {item["relative_path"] for item in items} == {"exports/patients.csv", "notes/cr.txt"}
     assert items[0]["risk_score"] >= items[-1]["risk_score"]
     assert "value_hashes" not in items[0]
-    entry = AuditEntry.objects.filter(action="view", object_type="privacy.phifinding",
-                                      object_id="").latest("sequence")
+    entry = AuditEntry.objects.filter(
+        action="view", object_type="privacy.phifinding", object_id=""
+    ).latest("sequence")
     assert entry.changes["filters"]["entity_type"] == "FR_NIR"
     assert entry.changes["filters"]["ordering"] == "-risk_score"
     finding_id = items[0]["id"]
     assert api.get(f"/privacy/findings/{finding_id}").status_code == 200
-    assert AuditEntry.objects.filter(action="view", object_id=str(finding_id),
-                                     object_type="privacy.phifinding").exists()
-    triaged = api.patch(f"/privacy/findings/{finding_id}",
-                        {"triage_status": "false_positive", "triage_comment": "test data"})
+    assert AuditEntry.objects.filter(
+        action="view", object_id=str(finding_id), object_type="privacy.phifinding"
+    ).exists()
+    triaged = api.patch(
+        f"/privacy/findings/{finding_id}",
+        {"triage_status": "false_positive", "triage_comment": "test data"},
+    )
     assert triaged.status_code == 200
     assert triaged.json()["triage_status"] == "false_positive"
     assert triaged.json()["triaged_by_id"] == dpo.pk
@@ -107,20 +123,25 @@ def test_findings_list_filters_audit_and_triage(api, scanned, dpo):
     assert bad.status_code == 422
 
 
-def test_staff_is_403_and_other_establishment_is_404(make_user, establishment_a,
-                                                     establishment_b):
+def test_staff_is_403_and_other_establishment_is_404(make_user, establishment_a, establishment_b):
     now = timezone.now()
-    theirs = PHIFinding.objects.create(establishment=establishment_b, relative_path="b.csv",
-                                       entity_type="FR_NIR", first_seen_at=now,
-                                       last_seen_at=now)
+    theirs = PHIFinding.objects.create(
+        establishment=establishment_b,
+        relative_path="b.csv",
+        entity_type="FR_NIR",
+        first_seen_at=now,
+        last_seen_at=now,
+    )
     staff = APIClient(issue_token(make_user("nurse", "staff", [establishment_a]), "write"))
     for path in ("/privacy/findings", "/privacy/scan-runs", "/privacy/scan-roots"):
         response = staff.get(path)
         assert response.status_code == 403 and error_of(response)["code"] == "forbidden"
     rssi = APIClient(issue_token(make_user("rssi-a", "rssi", [establishment_a]), "write"))
     assert rssi.get(f"/privacy/findings/{theirs.pk}").status_code == 404
-    assert rssi.patch(f"/privacy/findings/{theirs.pk}",
-                      {"triage_status": "expected"}).status_code == 404
+    assert (
+        rssi.patch(f"/privacy/findings/{theirs.pk}", {"triage_status": "expected"}).status_code
+        == 404
+    )
     assert rssi.get("/privacy/findings").json()["count"] == 0
 
 
@@ -128,5 +149,7 @@ def test_read_token_cannot_triage(dpo, scanned):
     reader = APIClient(issue_token(dpo, "read"))
     finding = PHIFinding.objects.first()
     assert reader.get(f"/privacy/findings/{finding.pk}").status_code == 200
-    assert reader.patch(f"/privacy/findings/{finding.pk}",
-                        {"triage_status": "expected"}).status_code == 403
+    assert (
+        reader.patch(f"/privacy/findings/{finding.pk}", {"triage_status": "expected"}).status_code
+        == 403
+    )

@@ -22,8 +22,7 @@ def test_probes_are_registered_with_discovery_controls():
 
 def test_recent_discovery_scan(establishment_a, scanned):
     assert recent_discovery_scan(establishment_a).status == "pass"
-    ScanRun.objects.filter(pk=scanned.pk).update(
-        finished_at=timezone.now() - timedelta(days=91))
+    ScanRun.objects.filter(pk=scanned.pk).update(finished_at=timezone.now() - timedelta(days=91))
     result = recent_discovery_scan(establishment_a)
     assert result.status == "fail" and result.data["age_days"] == 91
 

@@ -28,7 +28,8 @@ def test_scan_of_a_root_stores_aggregated_findings(scanned, root_a):
     assert job.progress_done == job.progress_total == 3
     assert scanned.files_scanned == 3 and scanned.files_skipped == 0
     assert scanned.bytes_scanned == len(NOTE.encode()) + len(CSV.encode()) + len(
-        (Path(root_a.path) / "clean.txt").read_bytes())
+        (Path(root_a.path) / "clean.txt").read_bytes()
+    )
     findings = _findings(scanned)
     nir_csv = findings[("exports/patients.csv", "FR_NIR")]
     assert nir_csv.count == 2 and nir_csv.distinct_values == 2 and nir_csv.validated_count == 2
@@ -46,10 +47,19 @@ def test_scan_of_a_root_stores_aggregated_findings(scanned, root_a):
 
 
 def test_no_value_is_stored_in_clear(scanned):
-    stored = " ".join(str(value) for finding in PHIFinding.objects.all()
-                      for value in (finding.masked_sample, finding.location, finding.value_hashes))
-    for secret in ("290017505602323", "2 90 01 75 056 023 23", "262026938701293", "ROUSSEL",
-                   "Nathalie", "01 23 45 67 89"):
+    stored = " ".join(
+        str(value)
+        for finding in PHIFinding.objects.all()
+        for value in (finding.masked_sample, finding.location, finding.value_hashes)
+    )
+    for secret in (
+        "290017505602323",
+        "2 90 01 75 056 023 23",
+        "262026938701293",
+        "ROUSSEL",
+        "Nathalie",
+        "01 23 45 67 89",
+    ):
         assert secret not in stored
     job = Job.objects.get(pk=scanned.job_id)
     assert "ROUSSEL" not in f"{job.progress_message} {job.result} {job.error}"
@@ -61,7 +71,8 @@ def test_rescan_updates_the_same_rows_and_marks_disappeared(scanned, root_a, dpo
     services.triage_finding(nir, dpo, "remediated", "moved to the EHR")
     (Path(root_a.path) / "notes" / "cr.txt").unlink()
     (Path(root_a.path) / "exports" / "patients.csv").write_text(
-        CSV + "MARTIN;190017505602348\n", encoding="utf-8")
+        CSV + "MARTIN;190017505602348\n", encoding="utf-8"
+    )
     second = services.start_scan(dpo, root=root_a)
     assert second.status == "succeeded"
     after = _findings(second)
@@ -170,8 +181,9 @@ def test_staff_cannot_scan(make_user, establishment_a, root_a):
 
 
 def test_scan_start_is_audited(scanned):
-    assert AuditEntry.objects.filter(action="create", object_type="privacy.scanrun",
-                                     object_id=str(scanned.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="create", object_type="privacy.scanrun", object_id=str(scanned.pk)
+    ).exists()
 
 
 def test_cancelled_scan_keeps_findings_present(root_a, dpo, scanned, monkeypatch):

@@ -22,10 +22,18 @@ pytestmark = pytest.mark.django_db
 
 def _finding(establishment, path="exports/a.csv", **extra):
     now = timezone.now()
-    return PHIFinding.objects.create(establishment=establishment, relative_path=path,
-                                     entity_type="FR_NIR", count=2, distinct_values=2,
-                                     masked_sample="29001••••••••23", risk_score=12.5,
-                                     first_seen_at=now, last_seen_at=now, **extra)
+    return PHIFinding.objects.create(
+        establishment=establishment,
+        relative_path=path,
+        entity_type="FR_NIR",
+        count=2,
+        distinct_values=2,
+        masked_sample="29001••••••••23",
+        risk_score=12.5,
+        first_seen_at=now,
+        last_seen_at=now,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -49,36 +57,55 @@ class TestScanRootPages(StandardViewTests):
     def make_object(self, establishment):
         folder = self.allowed / f"root-{establishment.pk}-{ScanRoot.objects.count()}"
         folder.mkdir()
-        return ScanRoot.objects.create(establishment=establishment,
-                                       label=f"Partage {folder.name}", path=str(folder))
+        return ScanRoot.objects.create(
+            establishment=establishment, label=f"Partage {folder.name}", path=str(folder)
+        )
 
     def form_data(self, establishment):
         folder = self.allowed / "new"
         folder.mkdir(exist_ok=True)
-        return {"establishment": establishment.pk, "label": "Partage RH", "path": str(folder),
-                "exposure": "shared_drive", "is_enabled": "on"}
+        return {
+            "establishment": establishment.pk,
+            "label": "Partage RH",
+            "path": str(folder),
+            "exposure": "shared_drive",
+            "is_enabled": "on",
+        }
 
     def edit_data(self, obj):
-        return {"establishment": obj.establishment_id, "label": "Renamed", "path": obj.path,
-                "exposure": "mailbox"}
+        return {
+            "establishment": obj.establishment_id,
+            "label": "Renamed",
+            "path": obj.path,
+            "exposure": "mailbox",
+        }
 
     def expected_after_edit(self):
         return {"label": "Renamed", "exposure": "mailbox", "is_enabled": False}
 
 
-def test_root_outside_allow_list_shows_a_clear_error(dpo_client, establishment_a, allowed,
-                                                     tmp_path, english):
-    response = dpo_client.post(reverse("privacy:scanroot_add"), {
-        "establishment": establishment_a.pk, "label": "Etc", "path": "/etc",
-        "exposure": "other"})
+def test_root_outside_allow_list_shows_a_clear_error(
+    dpo_client, establishment_a, allowed, tmp_path, english
+):
+    response = dpo_client.post(
+        reverse("privacy:scanroot_add"),
+        {"establishment": establishment_a.pk, "label": "Etc", "path": "/etc", "exposure": "other"},
+    )
     assert response.status_code == 422
     assert "outside the folders the administrator allows" in response.content.decode()
     assert not ScanRoot.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["privacy:summary", "privacy:phifinding_list",
-                                  "privacy:scanrun_list", "privacy:scanroot_list",
-                                  "privacy:scanrun_add"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "privacy:summary",
+        "privacy:phifinding_list",
+        "privacy:scanrun_list",
+        "privacy:scanroot_list",
+        "privacy:scanrun_add",
+    ],
+)
 def test_staff_gets_403(make_user, establishment_a, name):
     staff = make_user("nurse", "staff", [establishment_a])
     client = login_with_mfa(Client(), staff)
@@ -93,13 +120,15 @@ def test_staff_sees_no_privacy_navigation(make_user, establishment_a, dpo):
 
 def test_finding_list_is_audited_with_its_filters(dpo_client, establishment_a, english):
     finding = _finding(establishment_a)
-    response = dpo_client.get(reverse("privacy:phifinding_list"),
-                              {"entity_type": "FR_NIR", "triage_status": "untriaged"})
+    response = dpo_client.get(
+        reverse("privacy:phifinding_list"), {"entity_type": "FR_NIR", "triage_status": "untriaged"}
+    )
     content = response.content.decode()
     assert response.status_code == 200 and finding.relative_path in content
     assert "29001••••••••23" in content  # the masked sample, the only form a value takes
-    entry = AuditEntry.objects.filter(action="view", object_type="privacy.phifinding",
-                                      object_id="").latest("sequence")
+    entry = AuditEntry.objects.filter(
+        action="view", object_type="privacy.phifinding", object_id=""
+    ).latest("sequence")
     assert entry.changes["filters"]["entity_type"] == "FR_NIR"
     assert entry.changes["filters"]["triage_status"] == "untriaged"
     assert entry.changes["results"] == 1 and entry.actor.username == "dpo"
@@ -110,11 +139,13 @@ def test_finding_list_is_audited_with_its_filters(dpo_client, establishment_a, e
 
 
 def test_finding_detail_is_audited_and_other_establishment_is_404(
-        dpo_client, establishment_a, establishment_b):
+    dpo_client, establishment_a, establishment_b
+):
     mine, theirs = _finding(establishment_a), _finding(establishment_b, "b/secret.csv")
     assert dpo_client.get(reverse("privacy:phifinding_detail", args=[mine.pk])).status_code == 200
-    assert AuditEntry.objects.filter(action="view", object_type="privacy.phifinding",
-                                     object_id=str(mine.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="view", object_type="privacy.phifinding", object_id=str(mine.pk)
+    ).exists()
     response = dpo_client.get(reverse("privacy:phifinding_detail", args=[theirs.pk]))
     assert response.status_code == 404 and "b/secret.csv" not in response.content.decode()
     listing = dpo_client.get(reverse("privacy:phifinding_list")).content.decode()
@@ -123,22 +154,29 @@ def test_finding_detail_is_audited_and_other_establishment_is_404(
 
 def test_triage_from_the_page(dpo_client, establishment_a):
     finding = _finding(establishment_a)
-    response = dpo_client.post(reverse("privacy:phifinding_triage", args=[finding.pk]),
-                               {"triage_status": "expected", "triage_comment": "GED export"})
+    response = dpo_client.post(
+        reverse("privacy:phifinding_triage", args=[finding.pk]),
+        {"triage_status": "expected", "triage_comment": "GED export"},
+    )
     assert response.status_code == 302
     finding.refresh_from_db()
     assert finding.triage_status == "expected" and finding.triage_comment == "GED export"
     assert finding.triaged_by.username == "dpo" and finding.triaged_at is not None
-    entry = AuditEntry.objects.filter(action="update", object_type="privacy.phifinding",
-                                      object_id=str(finding.pk)).get()
+    entry = AuditEntry.objects.filter(
+        action="update", object_type="privacy.phifinding", object_id=str(finding.pk)
+    ).get()
     assert entry.changes["triage_status"] == {"before": "untriaged", "after": "expected"}
 
 
 def test_auditor_cannot_triage_nor_view(make_user, establishment_a):
     finding = _finding(establishment_a)
     auditor = login_with_mfa(Client(), make_user("aud", "auditor", [establishment_a]))
-    assert auditor.post(reverse("privacy:phifinding_triage", args=[finding.pk]),
-                        {"triage_status": "expected"}).status_code == 403
+    assert (
+        auditor.post(
+            reverse("privacy:phifinding_triage", args=[finding.pk]), {"triage_status": "expected"}
+        ).status_code
+        == 403
+    )
     assert auditor.get(reverse("privacy:phifinding_detail", args=[finding.pk])).status_code == 403
     finding.refresh_from_db()
     assert finding.triage_status == "untriaged"
@@ -165,8 +203,9 @@ def test_scan_now_button(dpo_client, root_a):
 
 def test_start_scan_with_an_upload(dpo_client, establishment_a):
     upload = SimpleUploadedFile("export.csv", CSV.encode(), content_type="text/csv")
-    response = dpo_client.post(reverse("privacy:scanrun_add"),
-                               {"establishment": establishment_a.pk, "file": upload})
+    response = dpo_client.post(
+        reverse("privacy:scanrun_add"), {"establishment": establishment_a.pk, "file": upload}
+    )
     assert response.status_code == 302
     assert PHIFinding.objects.filter(relative_path="••••.csv", entity_type="FR_NIR").exists()
 
@@ -174,8 +213,9 @@ def test_start_scan_with_an_upload(dpo_client, establishment_a):
 def test_upload_too_large_is_413(dpo_client, establishment_a, settings, english):
     settings.HYGIE_MAX_UPLOAD_BYTES = 16
     upload = SimpleUploadedFile("export.csv", CSV.encode(), content_type="text/csv")
-    response = dpo_client.post(reverse("privacy:scanrun_add"),
-                               {"establishment": establishment_a.pk, "file": upload})
+    response = dpo_client.post(
+        reverse("privacy:scanrun_add"), {"establishment": establishment_a.pk, "file": upload}
+    )
     assert response.status_code == 413
     assert "too large" in response.content.decode()
     assert not ScanRun.objects.exists()
@@ -185,8 +225,9 @@ def test_start_scan_needs_a_root_or_a_file(dpo_client):
     assert dpo_client.post(reverse("privacy:scanrun_add"), {}).status_code == 422
 
 
-def test_scan_of_other_establishment_root_is_404(make_user, establishment_a, establishment_b,
-                                                 allowed):
+def test_scan_of_other_establishment_root_is_404(
+    make_user, establishment_a, establishment_b, allowed
+):
     folder = allowed / "b"
     folder.mkdir()
     theirs = ScanRoot.objects.create(establishment=establishment_b, label="B", path=str(folder))
@@ -200,15 +241,19 @@ def test_scan_of_other_establishment_root_is_404(make_user, establishment_a, est
 def test_summary_pages(dpo_client, scanned, establishment_a, establishment_b):
     index = dpo_client.get(reverse("privacy:summary")).content.decode()
     assert establishment_a.name in index and establishment_b.name not in index
-    response = dpo_client.get(reverse("privacy:establishment_summary",
-                                      args=[establishment_a.pk]))
+    response = dpo_client.get(reverse("privacy:establishment_summary", args=[establishment_a.pk]))
     content = response.content.decode()
     assert response.status_code == 200 and "Partage Finances" in content
     assert str(scanned) in content  # the trend lists the scan
-    assert dpo_client.get(reverse("privacy:establishment_summary",
-                                  args=[establishment_b.pk])).status_code == 404
-    assert AuditEntry.objects.filter(action="view", message="PHI inventory summary viewed",
-                                     establishment_id=establishment_a.pk).exists()
+    assert (
+        dpo_client.get(
+            reverse("privacy:establishment_summary", args=[establishment_b.pk])
+        ).status_code
+        == 404
+    )
+    assert AuditEntry.objects.filter(
+        action="view", message="PHI inventory summary viewed", establishment_id=establishment_a.pk
+    ).exists()
 
 
 def test_scan_run_detail_lists_skipped_files_by_relative_path(dpo_client, root_a, tmp_path, dpo):
