@@ -34,6 +34,9 @@ class EventSource(models.TextChoices):
     SYSLOG = "syslog", _("Syslog")
 
 
+MESSAGE_PREVIEW_CHARS = 120
+
+
 class Event(models.Model):
     """One log event received for an establishment, normalised, with its raw text."""
 
@@ -70,6 +73,20 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product or '?'}/{self.service or self.category or '?'} #{self.pk}"
+
+    @property
+    def message(self) -> str:
+        """The event's main text: the parsed message, else the raw line (in full)."""
+        message = (self.fields or {}).get("message") if isinstance(self.fields, dict) else None
+        return str(message) if message not in (None, "") else self.raw
+
+    @property
+    def short_message(self) -> str:
+        """The message cut for a list cell (the detail page shows it in full)."""
+        text = " ".join(self.message.split())
+        return (
+            text if len(text) <= MESSAGE_PREVIEW_CHARS else text[: MESSAGE_PREVIEW_CHARS - 1] + "…"
+        )
 
 
 class RuleSetting(models.Model):

@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models
+from django.db.models import Count, Max, Min
+from django.db.models.functions import Trunc
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from hygie.core.models import Alert, Establishment, User
+from hygie.core.registries import Series
 from hygie.detection import services
 from hygie.detection.engine import DetectionSession, LogSourceSpec, RuleInfo, RuleProblem
 from hygie.detection.models import Event
@@ -179,3 +184,64 @@ def pack_summaries() -> list[dict[str, Any]]:
         problems = sum(1 for p in engine.problems if (p.location.file or "").startswith(prefix))
         summaries.append({"name": name, "rules": rules, "problems": problems})
     return summaries
+
+
+# --- the events histogram ------------------------------------------------------------------------
+
+HOURLY_UP_TO = timedelta(hours=48)  # longer ranges are counted per day
+MAX_HISTOGRAM_DAYS = 92  # a longer range shows its last 92 days (the list still has them all)
+
+
+def _bucket_starts(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
+    starts, moment = [], start
+    while moment <= end:
+        starts.append(moment)
+        moment += step
+    return starts
+
+
+def event_histogram(
+    queryset: models.QuerySet[Event], since: datetime | None, until: datetime | None
+) -> Series | None:
+    """Events received per hour (ranges up to 48 hours) or per day over the filtered range, in
+    two queries (the range's bounds when a filter leaves them open, then the counts).
+
+    None when no event matches. Buckets are in the active time zone; empty ones count 0.
+    """
+    bounds = queryset.order_by().aggregate(first=Min("received_at"), last=Max("received_at"))
+    if bounds["first"] is None:
+        return None
+    start = timezone.localtime(since or bounds["first"])
+    end = timezone.localtime(min(until, timezone.now()) if until else bounds["last"])
+    end = max(end, start)
+    hourly = end - start <= HOURLY_UP_TO
+    if hourly:
+        step, kind = timedelta(hours=1), "hour"
+        start = start.replace(minute=0, second=0, microsecond=0)
+    else:
+        step, kind = timedelta(days=1), "day"
+        start = max(start, end - timedelta(days=MAX_HISTOGRAM_DAYS - 1))
+        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = _bucket_starts(start, end, step)
+    counts = {
+        timezone.localtime(row["bucket"]): row["total"]
+        for row in queryset.filter(received_at__gte=start)
+        .order_by()
+        .annotate(bucket=Trunc("received_at", kind, tzinfo=timezone.get_current_timezone()))
+        .values("bucket")
+        .annotate(total=Count("pk"))
+    }
+    values = [counts.get(moment, 0) for moment in starts]
+    if hourly:
+        labels = [formats.date_format(m, "SHORT_DATETIME_FORMAT") for m in starts]
+        title = _("Events received per hour")
+    else:
+        labels = [formats.date_format(m, "SHORT_DATE_FORMAT") for m in starts]
+        title = _("Events received per day")
+    return Series(
+        title=title,
+        description=_("Events matching the filters, from %(start)s to %(end)s.")
+        % {"start": labels[0], "end": labels[-1]},
+        labels=labels,
+        values={_("Events"): values},
+    )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.core import audit
+from hygie.core.charts import render_chart
 from hygie.core.http import AuthenticatedRequest, signed_in_user
 from hygie.core.models import Establishment
 from hygie.core.tables import Column
@@ -41,6 +42,7 @@ class EventListView(generic.ObjectListView):
         Column("product"),
         Column("service"),
         Column("category"),
+        Column("short_message", label=gettext_lazy("Message"), sort=False),
         Column("parse_error", sort=False),
     )
     search_fields = ("raw", "host")
@@ -72,10 +74,14 @@ class EventListView(generic.ObjectListView):
             "rule": self.request.GET.get("rule", "")[:100],
             "parse_errors": self.request.GET.get("parse_errors") == "1",
         }
+        since = generic.form_moment(self.request.GET.get("since", ""))
+        until = generic.form_moment(self.request.GET.get("until", ""), end_of_day=True)
+        histogram = queries.event_histogram(queryset, since, until)
         return {
             **extra,
             "has_extra_filters": any(extra.values()),
             "can_ingest": self.request.user.can(INGEST),
+            "histogram": render_chart(histogram, "event-histogram") if histogram else "",
         }
 
 
