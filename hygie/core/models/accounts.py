@@ -34,6 +34,12 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=5, blank=True, choices=[("fr", "Français"), ("en", "English")]
     )
+    first_run_hidden_at = models.DateTimeField(
+        _("first-run checklist hidden at"),
+        null=True,
+        blank=True,
+        help_text=_("When this administrator hid the first-run checklist of the home page."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -12,12 +12,22 @@ from hygie.core.models import (
     Organisation,
     Person,
 )
-from hygie.core.views import alerts, assets, directory, evidence, jobs, organisation, pages
+from hygie.core.views import (
+    alerts,
+    assets,
+    directory,
+    evidence,
+    first_run,
+    jobs,
+    organisation,
+    pages,
+)
 from hygie.core.views.generic import object_urlpatterns
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("search/", pages.search, name="search"),
+    path("first-run/hide/", first_run.first_run_hide, name="firstrun_hide"),
     *object_urlpatterns(
         Organisation,
         "organisations",
