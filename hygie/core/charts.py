@@ -201,8 +201,9 @@ def render_chart(series: Series, chart_id: str) -> SafeString:
         ),
     )
     table = format_html(
-        '<table class="visually-hidden"><caption>{}</caption><thead><tr>'
-        '<th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+        # Wrapped: a table ignores a 1-pixel width and would widen the page.
+        '<div class="visually-hidden"><table><caption>{}</caption><thead><tr>'
+        '<th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table></div>',
         series.title,
         _("Period"),
         header,

@@ -131,6 +131,11 @@ class TileData:
             raise ValueError(f"unknown tile status {self.status!r}")
 
     @property
+    def value_is_text(self) -> bool:
+        """A sentence (a countdown) rather than a figure: shown smaller."""
+        return isinstance(self.value, str)
+
+    @property
     def status_label(self) -> str:
         return str(TILE_STATUS_LABELS[self.status])
 
