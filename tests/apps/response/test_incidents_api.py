@@ -297,3 +297,19 @@ def test_evidence_upload_download_custody_verify(api_a, incident):
         "sealed",
         "verified",
     ]
+
+
+def test_create_no_personal_data_with_people_affected_is_refused(api_a, establishment_a):
+    refused = api_a.post(
+        BASE,
+        {
+            "establishment_id": establishment_a.pk,
+            "title": "Fuite",
+            "discovered_at": "2026-03-10T03:15:00Z",
+            "personal_data": "false",
+            "data_categories": ["health"],
+            "individuals_affected": 1200,
+        },
+    )
+    assert refused.status_code == 422
+    assert "personal_data" in error_of(refused)["fields"]

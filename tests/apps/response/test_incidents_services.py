@@ -593,3 +593,78 @@ def test_counts(user_a, incident, incident_b):
         for value, _label, count in service.status_counts(Incident.objects.visible_to(user_a))
     )
     assert counts["new"] == 1 and sum(counts.values()) == 1
+
+
+# --- personal data said "no" while the facts say otherwise (issue 10) -------------------------
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"data_categories": ["health", "identity"], "individuals_affected": 1200},
+        {"data_categories": ["health"]},
+        {"individuals_affected": 1200},
+    ],
+)
+def test_no_personal_data_with_data_facts_is_refused_on_create(user_a, establishment_a, facts):
+    with pytest.raises(ValidationError) as error:
+        service.create_incident(
+            user_a,
+            establishment=establishment_a,
+            title="Fuite",
+            discovered_at=DISCOVERED,
+            personal_data="false",
+            **facts,
+        )
+    message = " ".join(error.value.message_dict["personal_data"])
+    assert "CNIL" in message
+    assert not Incident.objects.exists()
+
+
+def test_no_personal_data_is_accepted_when_no_data_facts(user_a, establishment_a):
+    incident = service.create_incident(
+        user_a,
+        establishment=establishment_a,
+        title="Panne",
+        discovered_at=DISCOVERED,
+        personal_data="false",
+        data_categories=[],
+        individuals_affected=0,
+    )
+    assert incident.personal_data == "false"
+
+
+def test_update_checks_against_the_stored_facts(user_a, incident):
+    service.update_incident(
+        user_a, incident, {"data_categories": ["health"], "individuals_affected": 1200}
+    )
+    with pytest.raises(ValidationError) as error:
+        service.update_incident(user_a, incident, {"personal_data": "false"})
+    assert "personal_data" in error.value.message_dict
+    incident.refresh_from_db()
+    assert incident.personal_data == "unknown"
+    # Clearing the facts in the same change is consistent, so accepted.
+    service.update_incident(
+        user_a,
+        incident,
+        {"personal_data": "false", "data_categories": [], "individuals_affected": None},
+    )
+    incident.refresh_from_db()
+    assert incident.personal_data == "false"
+
+
+def test_personal_data_contradiction_reads_in_french(user_a, establishment_a):
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(ValidationError) as error:
+        service.create_incident(
+            user_a,
+            establishment=establishment_a,
+            title="Fuite",
+            discovered_at=DISCOVERED,
+            personal_data="false",
+            individuals_affected=1200,
+        )
+    message = " ".join(error.value.message_dict["personal_data"])
+    assert "personnes concernées" in message and "CNIL" in message
+    assert "1200" not in message  # grouped the French way

@@ -376,3 +376,25 @@ def test_link_alerts_action(client_a, incident, alert_pair):
         {"alerts-alerts": ", ".join(str(a.pk) for a in alert_pair)},
     )
     assert incident.alerts.count() == 2
+
+
+def test_declare_no_personal_data_with_people_affected_is_flagged_on_the_field(
+    client_a, establishment_a
+):
+    response = client_a.post(
+        url("incident_add"),
+        creation_data(
+            establishment_a,
+            personal_data="false",
+            data_categories=["health"],
+            individuals_affected="1200",
+        ),
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "CNIL" in page and "1,200 people affected" in page
+    # Shown on the personal-data field, which the form marks invalid.
+    errors = page[page.index('id="id_personal_data_error"') :]
+    assert errors.index("1,200 people affected") < errors.index('name="personal_data"')
+    assert 'aria-invalid="true" aria-describedby="id_personal_data_error"' in page
+    assert not Incident.objects.exists()

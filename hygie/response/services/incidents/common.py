@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hygie.core.models import Asset, Department, Establishment, User
 from hygie.core.models.scoping import visible_objects
@@ -21,6 +22,7 @@ from hygie.core.services import crud
 from hygie.response.choices import (
     DataCategory,
     IncidentStatus,
+    PersonalData,
     TaskStatus,
 )
 from hygie.response.engine import lifecycle
@@ -185,6 +187,9 @@ def validate_facts(values: dict[str, Any], now: datetime) -> None:
                     '{"CA": 120}.'
                 )
             )
+    contradiction = _personal_data_contradiction(values)
+    if contradiction and not errors.get("data_categories"):
+        errors.setdefault("personal_data", []).append(contradiction)
     for name in FREE_TEXT_FIELDS:
         text = values.get(name)
         if isinstance(text, str) and ("\x00" in text or len(text) > MAX_TEXT):
@@ -193,6 +198,36 @@ def validate_facts(values: dict[str, Any], now: datetime) -> None:
             )
     if errors:
         raise ValidationError(errors)
+
+
+def _personal_data_contradiction(values: dict[str, Any]) -> str:
+    """The message when "no personal data" is said while the facts name data or people.
+
+    "No" stops the CNIL clock, so a slip of the mouse would silence a 72-hour deadline: the
+    answer must match the facts (choose yes or unknown, or clear the facts). Empty when fine.
+    """
+    if values.get("personal_data") != PersonalData.NO:
+        return ""
+    categories = values.get("data_categories") or []
+    people = values.get("individuals_affected") or 0
+    facts: list[str] = []
+    if categories:
+        names = ", ".join(
+            str(DataCategory(c).label) if c in DataCategory.values else str(c) for c in categories
+        )
+        facts.append(_("data categories (%(names)s)") % {"names": names})
+    if people:
+        count = formats.number_format(people, force_grouping=True)
+        facts.append(
+            ngettext("%(count)s person affected", "%(count)s people affected", people)
+            % {"count": count}
+        )
+    if not facts:
+        return ""
+    return _(
+        "Personal data is set to “No”, yet the incident records %(facts)s. “No” stops the "
+        "CNIL notification clock: choose “Yes” or “Unknown”, or clear these facts."
+    ) % {"facts": _(" and ").join(facts)}
 
 
 def check_related(incident: Incident, user: User | None, related: dict[str, Any]) -> None:

@@ -44,6 +44,9 @@ from hygie.response.services.timeline import add_entry
 # --- edits ------------------------------------------------------------------------------------
 
 
+PERSONAL_DATA_FACTS = frozenset({"personal_data", "data_categories", "individuals_affected"})
+
+
 def update_incident(user: User | None, incident: Incident, changes: dict[str, Any]) -> list[str]:
     """Apply changes to the incident's facts; one timeline entry per changed field.
 
@@ -63,6 +66,11 @@ def update_incident(user: User | None, incident: Incident, changes: dict[str, An
         "occurred_at": incident.occurred_at,
         **scalar,
     }
+    if PERSONAL_DATA_FACTS & set(scalar):
+        # The personal-data answer must match the facts, changed or stored (an unrelated edit
+        # of an older incident is not blocked by it).
+        for name in PERSONAL_DATA_FACTS - set(scalar):
+            merged[name] = getattr(incident, name)
     validate_facts(merged, timezone.now())
     with transaction.atomic():
         locked = (
