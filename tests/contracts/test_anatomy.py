@@ -282,3 +282,27 @@ def test_ready_registers_nothing(module: modules.Module) -> None:
         and node.func.attr in {"register", "register_job", "register_periodic"}
     ]
     assert not calls, f"{module.label}/apps.py registers into a registry; move it to its file"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_dashboard_tiles_come_from_the_module_own_file(module: modules.Module) -> None:
+    """``dashboard.py`` is optional (a module with nothing to watch per establishment has
+    none); when present it registers at least one tile, each id prefixed with the module's
+    label, so two modules never clash and a tile's owner is obvious."""
+    from hygie.core.registries import dashboard_tiles
+
+    path = _part(_folder(module), "dashboard")
+    owned = [
+        key
+        for key, tile in dashboard_tiles.items()
+        if tile.compute.__module__.startswith(f"{module.package}.")
+    ]
+    if path is None:
+        assert not owned, f"{module.label} registers tiles outside its dashboard.py"
+        return
+    assert owned, f"{module.label}/dashboard.py registers no tile"
+    assert all(key.startswith(f"{module.label}.") for key in owned), owned
+    assert all(
+        dashboard_tiles.get(key).compute.__module__ == f"{module.package}.dashboard"
+        for key in owned
+    )
