@@ -1,9 +1,11 @@
-"""The detection module's section of the navigation (autodiscovered by the core)."""
+"""The detection module's section of the navigation (autodiscovered by the core).
+
+Alerts are not listed here: every module raises them, and the core lists them under Overview.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.registries import NavItem, NavSection, navigation
-from hygie.core.roles import VIEW_ALERTS
 from hygie.detection.roles import MANAGE_FORWARDING, VIEW_EVENTS
 
 navigation.register(
@@ -14,7 +16,6 @@ navigation.register(
         order=400,
         icon="shield",
         items=(
-            NavItem(_("Alerts"), "core:alert_list", VIEW_ALERTS),
             NavItem(_("Events"), "detection:event_list", VIEW_EVENTS),
             NavItem(_("Rule library"), "detection:rule_list", VIEW_EVENTS),
             NavItem(_("Alert forwarding"), "detection:forwardingtarget_list", MANAGE_FORWARDING),

@@ -177,3 +177,30 @@ def test_no_menu_or_search_until_sign_in_is_complete(client, user_a, login):
     login(user_a)
     complete = client.get(reverse("core:dashboard"))
     assert complete.context["nav_sections"] and complete.context["is_fully_signed_in"]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_languages_are_listed_in_their_own_name(client, make_user, login, language):
+    """Issue 10: the French page offered "Anglais"; a reader of English looks for "English"."""
+    from django.conf import settings
+
+    login(make_user("polyglot", "admin", all_establishments=True))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("core:dashboard")).content.decode()
+    switcher = page[page.index('id="language-select"') :]
+    switcher = switcher[: switcher.index("</select>")]
+    assert '<option value="en" lang="en">English</option>' in switcher or (
+        '<option value="en" lang="en" selected>English</option>' in switcher
+    )
+    assert ">Français</option>" in switcher
+    assert "Anglais" not in switcher and ">French<" not in switcher
+
+
+def test_no_page_appears_twice_in_the_menu(client, make_user, login):
+    """Issue 10: "Alertes" was listed under Overview and again under Detection."""
+    login(make_user("everything", "admin", all_establishments=True))
+    page = client.get(reverse("core:dashboard")).content.decode()
+    menu = page[page.index('id="site-nav"') : page.index("</nav>", page.index('id="site-nav"'))]
+    targets = re.findall(r'<a href="([^"]+)"', menu)
+    assert len(targets) > 5
+    assert len(targets) == len(set(targets)), sorted(targets)
