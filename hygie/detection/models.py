@@ -72,7 +72,8 @@ class Event(models.Model):
         indexes = [models.Index(fields=["establishment", "received_at"])]
 
     def __str__(self) -> str:
-        return f"{self.product or '?'}/{self.service or self.category or '?'} #{self.pk}"
+        kind = "/".join(part for part in (self.product, self.service or self.category) if part)
+        return " · ".join(part for part in (self.host, kind, f"#{self.pk}") if part)
 
     @property
     def message(self) -> str:

@@ -61,3 +61,34 @@ def test_not_an_access_log_line() -> None:
     parsed = parse_access_log("host - - [x] not quoted")
     assert parsed.error == "not a Combined Log Format line"
     assert parsed.logsource is None and parsed.event["message"] == "host - - [x] not quoted"
+
+
+# --- the server and virtual host a line tells (issue 10: "?/webserver #1") ----------------------
+
+_LINE = '203.0.113.9 - - [24/Nov/2026:10:00:00 +0100] "GET /a?b=1 HTTP/1.1" 200 5 "-" "curl/8"'
+
+
+def test_vhost_combined_names_the_host_and_apache():
+    from hygie.detection.engine.parsers.dispatch import detect_and_parse
+
+    parsed = detect_and_parse("Portail.CH-Exemple.fr:443 " + _LINE)
+    assert parsed.error is None
+    assert parsed.event["host.name"] == "portail.ch-exemple.fr"
+    assert parsed.event["url.port"] == 443
+    assert parsed.event["source.ip"] == "203.0.113.9"
+    assert parsed.event["url.path"] == "/a"
+    assert parsed.logsource is not None
+    assert (parsed.logsource.product, parsed.logsource.category) == ("apache", "webserver")
+
+
+def test_nginx_main_format_is_nginx_and_plain_combined_a_web_server():
+    from hygie.detection.engine.parsers.dispatch import detect_and_parse
+
+    nginx = detect_and_parse(_LINE + ' "198.51.100.4"')
+    assert nginx.logsource is not None and nginx.logsource.product == "nginx"
+    plain = detect_and_parse(_LINE)
+    assert plain.logsource is not None and plain.logsource.product == "webserver"
+    assert "host.name" not in plain.event
+    ipv6 = detect_and_parse(_LINE.replace("203.0.113.9", "2001:db8::7"))
+    assert ipv6.event["source.ip"] == "2001:db8::7"
+    assert ipv6.logsource is not None and ipv6.logsource.product == "webserver"

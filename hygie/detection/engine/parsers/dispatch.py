@@ -105,7 +105,7 @@ def _access_log(text: str, cut: str | None) -> ParsedEvent:
     if error is not None:
         event["message"] = text
         return _finish(event, None, "access_log", join_errors(cut, error))
-    return _finish(event, web.WEBSERVER, "access_log", cut)
+    return _finish(event, web.logsource(event), "access_log", cut)
 
 
 def _hl7(text: str, cut: str | None) -> ParsedEvent:

@@ -16,7 +16,14 @@ from urllib.parse import unquote_plus
 from ..rule_pack import LogSourceSpec
 from .base import is_ip_address, utc_iso
 
-WEBSERVER = LogSourceSpec(category="webserver")
+WEBSERVER = LogSourceSpec(product="webserver", category="webserver")
+# The server is told by the line's layout when only one server writes it by default: Apache's
+# ``vhost_combined`` starts with ``vhost:port``; nginx's default ``main`` format adds a quoted
+# ``$http_x_forwarded_for`` after the user agent. Plain Combined/Common lines may be either.
+APACHE = LogSourceSpec(product="apache", category="webserver")
+NGINX = LogSourceSpec(product="nginx", category="webserver")
+_SOURCES = {"apache": APACHE, "nginx": NGINX}
+_VHOST = re.compile(r"([A-Za-z0-9_.-]{1,253}):(\d{1,5}) (?=\S{1,255} \S{1,255} \S{1,255} \[)")
 
 # Quoted strings are runs of "not a quote or backslash" and escaped characters, written as
 # the unrolled loop ``normal* (escaped normal*)*``: the two kinds of token never overlap, so
@@ -47,11 +54,30 @@ def looks_like_access_log(text: str) -> bool:
     return bracket > 0 and text.find('] "', bracket, bracket + 80) > 0
 
 
+def logsource(event: dict[str, Any]) -> LogSourceSpec:
+    """The log source of a parsed access-log line: Apache, nginx or a web server."""
+    return _SOURCES.get(str(event.get("event.module")), WEBSERVER)
+
+
 def parse_access_log(text: str, event: dict[str, Any]) -> str | None:
-    """Fill ``event`` from one access-log line; return an error when it is not one."""
-    match = _CLF.match(text)
+    """Fill ``event`` from one access-log line; return an error when it is not one.
+
+    Apache's ``vhost_combined`` prefix names the virtual host: it becomes ``host.name`` (the
+    server the request reached) and ``url.domain``; ``event.module`` says "apache" or "nginx"
+    when the layout tells, as Filebeat's modules name them.
+    """
+    vhost = _VHOST.match(text)
+    start = 0
+    if vhost is not None:
+        event["host.name"] = event["url.domain"] = vhost.group(1).lower()
+        event["url.port"] = event["s-port"] = int(vhost.group(2))
+        event["event.module"] = "apache"
+        start = vhost.end()
+    match = _CLF.match(text, start)
     if match is None:
         return "not a Combined Log Format line"
+    if vhost is None and text[match.end() : match.end() + 2] == ' "':
+        event["event.module"] = "nginx"
     client, _ident, user, stamp, request, status, size, referrer, agent = match.groups()
     event["event.category"] = "web"
     _client(event, client)
