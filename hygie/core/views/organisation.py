@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -111,6 +112,18 @@ class EstablishmentDetailView(EstablishmentViews, generic.ObjectDetailView):
         *CONTACT_FIELDS,
         "created_at",
     )
+
+    def detail_rows(self, obj: models.Model) -> list[generic.DetailRow]:
+        # A blank contact is the organisation's: show it, and say where it comes from.
+        assert isinstance(obj, Establishment)
+        rows = super().detail_rows(obj)
+        inherited = _("%(value)s (organisation's)")
+        for index, name in enumerate(self.fields):
+            if name in CONTACT_FIELDS and not getattr(obj, name):
+                value = getattr(obj.organisation, name)
+                if value:
+                    rows[index] = replace(rows[index], text=inherited % {"value": value})
+        return rows
 
     def related_links(self, obj: models.Model) -> list[generic.RelatedLink]:
         user = self.request.user

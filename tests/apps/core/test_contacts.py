@@ -61,8 +61,12 @@ def test_contacts_are_edited_on_the_establishment_page_and_audited(make_user, es
         object_type="core.establishment", object_id=str(establishment_a.pk), action="update"
     ).latest("sequence")
     assert "dpo_email" in entry.changes
+    organisation = establishment_a.organisation
+    organisation.on_call_phone = "02 61 91 00 99"
+    organisation.save()
     detail = client.get(reverse("core:establishment_detail", args=[establishment_a.pk]))
     assert "dpo@hospital.invalid" in detail.content.decode()
+    assert "02 61 91 00 99 (organisation&#x27;s)" in detail.content.decode()
 
 
 def test_contacts_through_the_api(make_user, establishment_a):
