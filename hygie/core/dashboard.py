@@ -8,14 +8,13 @@ from collections.abc import Mapping, Sequence
 from django.core.cache import cache
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import Alert, Establishment, User
 from hygie.core.registries import (
     DashboardTile,
-    ProbeResult,
     TileData,
     TilePart,
     dashboard_tiles,
@@ -70,18 +69,17 @@ def open_alerts(user: User, establishments: Sequence[Establishment]) -> Mapping[
     return result
 
 
-def _run_probes(establishment: Establishment) -> dict[str, tuple[str, str]]:
-    """Every probe's (status, title) for one establishment; a probe that raises counts as an
-    error instead of breaking the page."""
+def _run_probes(establishment: Establishment) -> dict[str, str]:
+    """Every probe's status for one establishment; a probe that raises counts as an error
+    instead of breaking the page. Statuses only: titles are translated when shown."""
     verdicts = {}
     for key, probe in probes.items():
         try:
-            result: ProbeResult = probe.run(establishment)
-            status = result.status
+            status = probe.run(establishment).status
         except Exception:  # a faulty probe must not take the dashboard down
             logger.exception("probe %s failed on establishment %s", key, establishment.pk)
             status = "error"
-        verdicts[key] = (status, str(probe.title))
+        verdicts[key] = status
     return verdicts
 
 
@@ -94,8 +92,12 @@ def failing_probes(user: User, establishments: Sequence[Establishment]) -> Mappi
         if verdicts is None:
             verdicts = _run_probes(est)
             cache.set(keys[est.pk], verdicts, PROBE_CACHE_SECONDS)
-        failing = sorted(title for status, title in verdicts.values() if status in FAILING)
-        partial = sum(1 for status, _title in verdicts.values() if status == "partial")
+        failing = sorted(
+            gettext(probes.get(key).title)
+            for key, status in verdicts.items()
+            if status in FAILING and key in probes
+        )
+        partial = sum(1 for status in verdicts.values() if status == "partial")
         result[est.pk] = TileData(
             value=len(failing),
             status="critical" if failing else ("warning" if partial else "ok"),

@@ -7,6 +7,7 @@ map their requirements onto them, so adding a framework never means editing a pr
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hygie.core.audit import verify_chain
@@ -87,7 +88,7 @@ probes.register(
     "core.mfa_coverage",
     Probe(
         id="core.mfa_coverage",
-        title="Second factor on privileged accounts",
+        title=gettext_noop("Second factor on privileged accounts"),
         controls=("hygie.identity.mfa",),
         run=mfa_coverage,
     ),
@@ -96,7 +97,7 @@ probes.register(
     "core.audit_chain_intact",
     Probe(
         id="core.audit_chain_intact",
-        title="Tamper-evident audit trail verifies",
+        title=gettext_noop("Tamper-evident audit trail verifies"),
         controls=("hygie.logging.integrity",),
         run=audit_chain_intact,
     ),
@@ -105,7 +106,7 @@ probes.register(
     "core.asset_inventory_completeness",
     Probe(
         id="core.asset_inventory_completeness",
-        title="Asset inventory is actionable",
+        title=gettext_noop("Asset inventory is actionable"),
         controls=("hygie.assets.inventory",),
         run=asset_inventory_completeness,
     ),

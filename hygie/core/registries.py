@@ -63,7 +63,7 @@ class Probe:
     """Compliance evidence a module can compute from live data (the Django system-check model)."""
 
     id: str
-    title: str
+    title: str  # an English msgid marked with gettext_noop, translated where it is shown
     controls: Sequence[str]
     run: Callable[[Establishment], ProbeResult]
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from hygie.core.choices import AssetKind, Criticality
 from hygie.core.models import Asset, Establishment
@@ -105,7 +106,7 @@ probes.register(
     "detection.recent_logs",
     Probe(
         id="detection.recent_logs",
-        title="Security logs received in the last 24 hours",
+        title=gettext_noop("Security logs received in the last 24 hours"),
         controls=("hygie.logging.collection",),
         run=recent_logs,
     ),
@@ -114,7 +115,7 @@ probes.register(
     "detection.critical_servers_logging",
     Probe(
         id="detection.critical_servers_logging",
-        title="Vital and high-criticality servers send their logs",
+        title=gettext_noop("Vital and high-criticality servers send their logs"),
         controls=("hygie.logging.collection",),
         run=critical_servers_logging,
     ),
@@ -123,7 +124,7 @@ probes.register(
     "detection.important_rules_enabled",
     Probe(
         id="detection.important_rules_enabled",
-        title="High and critical detection rules are enabled",
+        title=gettext_noop("High and critical detection rules are enabled"),
         controls=("hygie.detection.monitoring",),
         run=important_rules_enabled,
     ),

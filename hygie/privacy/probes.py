@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from hygie.core.models import Establishment
 from hygie.core.registries import Probe, ProbeResult, probes
@@ -70,7 +71,7 @@ probes.register(
     "privacy.untriaged_findings_on_shared_roots",
     Probe(
         id="privacy.untriaged_findings_on_shared_roots",
-        title="No untriaged PHI findings older than 30 days on shared drives",
+        title=gettext_noop("No untriaged PHI findings older than 30 days on shared drives"),
         controls=("hygie.data.discovery", "hygie.data.remediation"),
         run=untriaged_findings_on_shared_roots,
     ),
@@ -79,7 +80,7 @@ probes.register(
     "privacy.recent_discovery_scan",
     Probe(
         id="privacy.recent_discovery_scan",
-        title="PHI discovery scan completed in the last 90 days",
+        title=gettext_noop("PHI discovery scan completed in the last 90 days"),
         controls=("hygie.data.discovery",),
         run=recent_discovery_scan,
     ),

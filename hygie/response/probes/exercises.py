@@ -7,6 +7,7 @@ trains its crisis cell on a cyber scenario every year; CaRE axis 1 asks for an a
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from hygie.core.models import Establishment
 from hygie.core.registries import Probe, ProbeResult, probes
@@ -71,7 +72,9 @@ probes.register(
     "response.crisis_exercise_recent",
     Probe(
         id="response.crisis_exercise_recent",
-        title="Cyber crisis exercise with an after-action report in the last 12 months",
+        title=gettext_noop(
+            "Cyber crisis exercise with an after-action report in the last 12 months"
+        ),
         controls=("hygie.response.crisis_exercise",),
         run=crisis_exercise_recent,
     ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from hygie.core.models import Establishment
 from hygie.core.registries import Probe, ProbeResult, probes
@@ -102,7 +103,7 @@ probes.register(
     "response.obligations_met_on_time",
     Probe(
         id="response.obligations_met_on_time",
-        title="All regulatory obligations of closed incidents met on time",
+        title=gettext_noop("All regulatory obligations of closed incidents met on time"),
         controls=("hygie.incident.notification",),
         run=obligations_met_on_time,
     ),

@@ -10,6 +10,7 @@ the last 12 months.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from hygie.core.models import Establishment
 from hygie.core.registries import Probe, ProbeResult, probes
@@ -65,8 +66,10 @@ probes.register(
     "response.playbooks_reviewed",
     Probe(
         id="response.playbooks_reviewed",
-        title="Incident response playbooks for ransomware and data breach, reviewed in the last 12 "
-        "months",
+        title=gettext_noop(
+            "Incident response playbooks for ransomware and data breach, reviewed in the last "
+            "12 months"
+        ),
         controls=("hygie.incident.response_plan",),
         run=playbooks_reviewed,
     ),

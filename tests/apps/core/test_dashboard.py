@@ -22,6 +22,7 @@ from hygie.core.registries import (
     Series,
     TileData,
     dashboard_tiles,
+    probes,
     tiles_for,
 )
 from hygie.core.services.alerts import raise_alert
@@ -163,8 +164,14 @@ def test_the_page_renders_the_demo(client, make_user, login, settings, language)
     charts = re.findall(r"<svg class=\"chart\".*?</svg>", content, re.S)
     assert len(charts) == 3 * len(rows)
     assert content.count('<div class="visually-hidden"><table>') == len(charts)
+    failing = [
+        cell.data for row in rows for cell in row.figures if cell.tile.id == "core.failing_probes"
+    ]
+    assert any(data.parts for data in failing)  # the demo leaves some checks failing
     if language == "fr":
         assert "Alertes par jour" in content and "Alerts per day" not in content
+        # Failing checks are named in French (probe titles are msgids, translated when shown).
+        assert not [probe.title for probe in probes.values() if probe.title in content]
 
 
 def test_svg_charts_carry_text_alternatives():
