@@ -58,6 +58,7 @@ SCAN_ROOTS = Resource(
     id_param="root_id",
     label="scan root",
     plural="scan roots",
+    one="a scan root",
     schema_in=ScanRootIn,
     schema_out=ScanRootOut,
     filters=ScanRootFilters,

@@ -38,6 +38,7 @@ ASSETS = Resource(
     id_param="asset_id",
     label="asset",
     plural="assets",
+    one="an asset",
     schema_in=AssetIn,
     schema_out=AssetOut,
     filters=AssetFilters,

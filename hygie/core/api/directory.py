@@ -37,6 +37,7 @@ PEOPLE = Resource(
     id_param="person_id",
     label="person",
     plural="people",
+    one="a person",
     schema_in=PersonIn,
     schema_out=PersonOut,
     filters=PersonFilters,

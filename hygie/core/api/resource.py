@@ -42,8 +42,11 @@ class Resource:
     model: type[models.Model]
     path: str  # URL segment, kebab-case plural: "people"
     id_param: str  # path parameter naming the object: "person_id"
-    label: str  # singular, for summaries: "person"
+    label: str  # singular, for operation ids: "person"
     plural: str  # "people"
+    # The singular with its article, for summaries ("an organisation", "a user"): written out,
+    # since no rule on the first letter gets "an hour" and "a unit" both right.
+    one: str
     schema_in: type[Schema]
     schema_out: type[Schema]
     filters: type[FilterSchema]
@@ -132,7 +135,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     @router.get(
         resource.item_path,
         response={200: schema_out, **ERROR_RESPONSES},
-        summary=f"Get a {resource.label}",
+        summary=f"Get {resource.one}",
         operation_id=f"get_{resource.snake}",
         url_name=f"{resource.url_name_prefix}_detail",
         tags=[resource.tag],
@@ -146,7 +149,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     @router.post(
         f"/{resource.path}",
         response={201: schema_out, **ERROR_RESPONSES},
-        summary=f"Create a {resource.label}",
+        summary=f"Create {resource.one}",
         operation_id=f"create_{resource.snake}",
         url_name=f"{resource.url_name_prefix}_add",
         tags=[resource.tag],
@@ -162,7 +165,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     @router.put(
         resource.item_path,
         response={200: schema_out, **ERROR_RESPONSES},
-        summary=f"Replace a {resource.label}",
+        summary=f"Replace {resource.one}",
         operation_id=f"replace_{resource.snake}",
         url_name=f"{resource.url_name_prefix}_replace",
         tags=[resource.tag],
@@ -179,7 +182,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     @router.patch(
         resource.item_path,
         response={200: schema_out, **ERROR_RESPONSES},
-        summary=f"Update a {resource.label}",
+        summary=f"Update {resource.one}",
         operation_id=f"update_{resource.snake}",
         url_name=f"{resource.url_name_prefix}_edit",
         tags=[resource.tag],
@@ -197,7 +200,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     @router.delete(
         resource.item_path,
         response={204: None, **ERROR_RESPONSES},
-        summary=f"Delete a {resource.label}",
+        summary=f"Delete {resource.one}",
         operation_id=f"delete_{resource.snake}",
         url_name=f"{resource.url_name_prefix}_delete",
         tags=[resource.tag],

@@ -47,3 +47,19 @@ def test_docs_page_loads_only_local_assets_and_no_inline_script():
     for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
         assert "src=" in attributes or 'type="application/json"' in attributes, attributes
         assert "src=" not in attributes or not body.strip()
+
+
+@pytest.mark.django_db
+def test_summaries_use_the_right_article():
+    """Issue 10: the docs said "Create a organisation", "Get a asset"."""
+    schema = Client().get(f"{API}/openapi.json").json()
+    summaries = [
+        operation.get("summary", "")
+        for item in schema["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+    ]
+    assert "Create an organisation" in summaries and "Get an asset" in summaries
+    assert "Delete an establishment" in summaries and "Update a person" in summaries
+    wrong = [text for text in summaries if re.search(r"\ba [aeio]", text)]
+    assert wrong == []
