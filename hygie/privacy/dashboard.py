@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from hygie.core.models import Establishment, User
 from hygie.core.registries import DashboardTile, Series, TileData, dashboard_tiles
@@ -51,8 +51,8 @@ def findings_trend(user: User, establishments: Sequence[Establishment]) -> Mappi
     days = chart_days()
     scoped = PHIFinding.objects.visible_to(user).filter(establishment__in=establishments)
     counts = {
-        _("Found"): daily_counts(scoped, "first_seen_at", days),
-        _("Remediated"): daily_counts(
+        pgettext("PHI findings per day", "Found"): daily_counts(scoped, "first_seen_at", days),
+        pgettext("PHI findings per day", "Remediated"): daily_counts(
             scoped.filter(triage_status=TriageStatus.REMEDIATED), "triaged_at", days
         ),
     }

@@ -170,6 +170,7 @@ def test_the_page_renders_the_demo(client, make_user, login, settings, language)
     assert any(data.parts for data in failing)  # the demo leaves some checks failing
     if language == "fr":
         assert "Alertes par jour" in content and "Alerts per day" not in content
+        assert "Découvertes" in content and "Corrigées" in content
         # Failing checks are named in French (probe titles are msgids, translated when shown).
         assert not [probe.title for probe in probes.values() if probe.title in content]
 
