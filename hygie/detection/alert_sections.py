@@ -33,6 +33,10 @@ def events_section(alert: Alert, user: User) -> AlertSection | None:
             "stored": len(events),
             "listed": listed,
             "matched_fields": sorted(matched),
+            # Alerts raised before descriptions were stored on them: the rule's own words.
+            "rule_description": ""
+            if alert.description
+            else queries.rule_description(alert.rule_id),
         },
     )
 

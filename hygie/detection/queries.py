@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
@@ -22,7 +23,13 @@ from django.utils.translation import gettext as _
 from hygie.core.models import Alert, Establishment, User
 from hygie.core.registries import Series
 from hygie.detection import services
-from hygie.detection.engine import DetectionSession, LogSourceSpec, RuleInfo, RuleProblem
+from hygie.detection.engine import (
+    DetectionEngine,
+    DetectionSession,
+    LogSourceSpec,
+    RuleInfo,
+    RuleProblem,
+)
 from hygie.detection.models import Event
 
 MAX_LINKED_EVENTS = 100
@@ -51,6 +58,16 @@ class RuleRow:
 def rule_fields(rule_id: str) -> tuple[str, ...]:
     """The field names the rule's detection tests (empty for unknown or correlation rules)."""
     return services._rule_fields(services.rule_engine()).get(rule_id, ())
+
+
+def rule_description(rule_id: str) -> str:
+    """The rule's description as its file gives it ("" for an unknown rule)."""
+    return _descriptions(services.rule_engine()).get(rule_id, "")
+
+
+@lru_cache(maxsize=1)
+def _descriptions(engine: DetectionEngine) -> dict[str, str]:
+    return {loaded.info.id: loaded.info.description for loaded in engine.pack.loaded}
 
 
 def _text(value: Any) -> str:

@@ -500,6 +500,7 @@ def _raise_alerts(
                 title=rule.title,
                 severity=int(rule.level) if rule.level is not None else 30,
                 rule_id=rule.id,
+                description=rule.description,
                 asset_id=asset_id,
                 group_key=f"{rule.id}|{entity}",
                 tags=tags,

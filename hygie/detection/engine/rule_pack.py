@@ -65,6 +65,7 @@ class RuleInfo:
     tags: tuple[str, ...] = ()
     logsource: LogSourceSpec = field(default_factory=LogSourceSpec)
     is_correlation: bool = False
+    description: str = ""  # the rule's own words on what it detects (shown to analysts)
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,7 @@ def _info(rule: SigmaRule | SigmaCorrelationRule, source: RuleSource, text: str)
         tags=tuple(str(tag) for tag in rule.tags),
         logsource=logsource,
         is_correlation=isinstance(rule, SigmaCorrelationRule),
+        description=" ".join(str(getattr(rule, "description", None) or "").split())[:2000],
     )
 
 
