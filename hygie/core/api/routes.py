@@ -2,8 +2,18 @@
 
 from ninja import Router
 
-from hygie.core.api import alerts, assets, audit, directory, evidence, jobs, organisation, tokens
+from hygie.core.api import (
+    alerts,
+    assets,
+    audit,
+    dashboard,
+    directory,
+    evidence,
+    jobs,
+    organisation,
+    tokens,
+)
 
 router = Router()
-for module in (organisation, directory, assets, alerts, evidence, jobs, audit, tokens):
+for module in (organisation, directory, assets, alerts, evidence, jobs, audit, tokens, dashboard):
     router.add_router("", module.router)

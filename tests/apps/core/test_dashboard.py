@@ -246,3 +246,23 @@ def test_query_count_is_bounded_per_establishment(client, make_user, login):
         client.get(reverse("core:dashboard"))
     assert len(captured) == cached
     assert cached <= 60, cached
+
+
+def test_the_api_serves_the_same_scoped_tiles(make_user, establishment_a, establishment_b):
+    from tests.apps.core.api_support import APIClient, issue_token
+
+    raise_alert(establishment=establishment_b, source="detection", title="B", severity=50)
+    raise_alert(establishment=establishment_a, source="detection", title="A", severity=20)
+    api = APIClient(issue_token(make_user("alice", "rssi", [establishment_a]), "read"))
+    response = api.get("/dashboard")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [row["establishment_id"] for row in body] == [establishment_a.pk]
+    tiles = {tile["id"]: tile for tile in body[0]["tiles"]}
+    assert tiles["core.open_alerts"]["value"] == 1
+    assert tiles["core.open_alerts"]["status"] == "warning"
+    chart = tiles["detection.alerts_30_days"]["series"]
+    assert len(chart["labels"]) == 30 and sum(chart["values"]["All alerts"]) == 1
+    orders = [dashboard_tiles.get(tile["id"]).order for tile in body[0]["tiles"]]
+    assert orders == sorted(orders)
+    assert APIClient(None).get("/dashboard").status_code == 401
