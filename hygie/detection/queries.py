@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, Max, Min
-from django.db.models.functions import Trunc
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -220,17 +220,20 @@ def _bucket_starts(start: datetime, end: datetime, step: timedelta) -> list[date
 def event_histogram(
     queryset: models.QuerySet[Event], since: datetime | None, until: datetime | None
 ) -> Series | None:
-    """Events received per hour (ranges up to 48 hours) or per day over the filtered range, in
-    two queries (the range's bounds when a filter leaves them open, then the counts).
+    """The filtered events per hour (spans up to 48 hours) or per day, by the time the event
+    happened (its log's time, else its reception: an imported file's events all arrive at
+    once), in two queries (the span, then the counts).
 
-    None when no event matches. Buckets are in the active time zone; empty ones count 0.
+    ``since``/``until`` (the reception filters) bound the span when given. None when no event
+    matches. Buckets are in the active time zone; empty ones count 0.
     """
-    bounds = queryset.order_by().aggregate(first=Min("received_at"), last=Max("received_at"))
+    moments = queryset.order_by().annotate(moment=Coalesce("occurred_at", "received_at"))
+    bounds = moments.aggregate(first=Min("moment"), last=Max("moment"))
     if bounds["first"] is None:
         return None
-    start = timezone.localtime(since or bounds["first"])
-    end = timezone.localtime(min(until, timezone.now()) if until else bounds["last"])
-    end = max(end, start)
+    first = max(bounds["first"], since) if since else bounds["first"]
+    last = min(bounds["last"], until) if until else bounds["last"]
+    start, end = timezone.localtime(first), timezone.localtime(max(last, first))
     hourly = end - start <= HOURLY_UP_TO
     if hourly:
         step, kind = timedelta(hours=1), "hour"
@@ -242,22 +245,23 @@ def event_histogram(
     starts = _bucket_starts(start, end, step)
     counts = {
         timezone.localtime(row["bucket"]): row["total"]
-        for row in queryset.filter(received_at__gte=start)
-        .order_by()
-        .annotate(bucket=Trunc("received_at", kind, tzinfo=timezone.get_current_timezone()))
+        for row in moments.filter(moment__gte=start, moment__lte=end)
+        .annotate(bucket=Trunc("moment", kind, tzinfo=timezone.get_current_timezone()))
         .values("bucket")
         .annotate(total=Count("pk"))
     }
     values = [counts.get(moment, 0) for moment in starts]
     if hourly:
         labels = [formats.date_format(m, "SHORT_DATETIME_FORMAT") for m in starts]
-        title = _("Events received per hour")
+        title = _("Events per hour")
     else:
         labels = [formats.date_format(m, "SHORT_DATE_FORMAT") for m in starts]
-        title = _("Events received per day")
+        title = _("Events per day")
     return Series(
         title=title,
-        description=_("Events matching the filters, from %(start)s to %(end)s.")
+        description=_(
+            "Events matching the filters by the time they happened, from %(start)s to %(end)s."
+        )
         % {"start": labels[0], "end": labels[-1]},
         labels=labels,
         values={_("Events"): values},

@@ -28,6 +28,10 @@ from hygie.detection.models import AlertDelivery, DeliveryStatus, Event, Forward
 from hygie.detection.roles import INGEST, MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
 
 
+def _log_source(event: Any) -> str:
+    return "/".join(part for part in (event.product, event.service or event.category) if part)
+
+
 class EventListView(generic.ObjectListView):
     model = Event
     view_capability = VIEW_EVENTS
@@ -39,9 +43,9 @@ class EventListView(generic.ObjectListView):
         Column("establishment", sort="establishment__name"),
         Column("host"),
         Column("asset", sort=False),
-        Column("product"),
-        Column("service"),
-        Column("category"),
+        # One column for the Sigma log source (product/service or category): room for the
+        # message at 1280 px; each part keeps its own filter.
+        Column("product", label=gettext_lazy("Log source"), render=_log_source),
         Column("short_message", label=gettext_lazy("Message"), sort=False),
         Column("parse_error", sort=False),
     )

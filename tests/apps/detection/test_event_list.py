@@ -48,7 +48,7 @@ def test_histogram_counts_the_filtered_events_per_hour(client_a, establishment_a
     _event(establishment_a, "other product", product="windows")
     page = client_a.get(reverse("detection:event_list"), {"q": "sshd"}).content.decode()
     assert '<svg class="chart"' in page
-    assert "Events received per hour" in page
+    assert "Events per hour" in page
     # The text alternative: a hidden table with one row per hour, the counts as cells.
     table = page[page.index('<div class="visually-hidden"><table>') :]
     table = table[: table.index("</table>")]
@@ -66,4 +66,22 @@ def test_histogram_per_day_over_a_long_range_and_absent_without_events(client_a,
     _event(establishment_a, "a", received_at=now - timedelta(days=5))
     _event(establishment_a, "b", received_at=now)
     page = client_a.get(reverse("detection:event_list")).content.decode()
-    assert "Events received per day" in page
+    assert "Events per day" in page
+
+
+def test_histogram_counts_by_the_time_events_happened(client_a, establishment_a):
+    now = timezone.now()
+    for days_ago in (0, 3, 3):  # an imported file: received now, happened over three days
+        _event(establishment_a, "x", occurred_at=now - timedelta(days=days_ago))
+    page = client_a.get(reverse("detection:event_list")).content.decode()
+    table = page[page.index('<div class="visually-hidden"><table>') :]
+    table = table[: table.index("</table>")]
+    assert "Events per day" in page
+    assert [table.count(f"<td>{n}</td>") for n in (2, 1, 0)] == [1, 1, 2]
+
+
+def test_log_source_column_joins_product_and_service(client_a, establishment_a):
+    _event(establishment_a, "x", product="linux", service="sshd")
+    _event(establishment_a, "y", product="apache", category="webserver")
+    page = client_a.get(reverse("detection:event_list")).content.decode()
+    assert "linux/sshd" in page and "apache/webserver" in page
