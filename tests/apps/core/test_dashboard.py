@@ -246,6 +246,15 @@ def test_query_count_is_bounded_per_establishment(client, make_user, login):
         client.get(reverse("core:dashboard"))
     assert len(captured) == cached
     assert cached <= 60, cached
+    # More establishments, once their probes are cached, cost no more queries either.
+    organisation = Establishment.objects.first().organisation
+    for index in range(3):
+        Establishment.objects.create(organisation=organisation, name=f"Site {index}", kind="ch")
+    client.get(reverse("core:dashboard"))  # runs and caches the new sites' probes
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("core:dashboard"))
+    assert len(response.context["posture"]) == count + 3
+    assert len(captured) == cached
 
 
 def test_the_api_serves_the_same_scoped_tiles(make_user, establishment_a, establishment_b):
