@@ -35,6 +35,16 @@ class EventSource(models.TextChoices):
 
 
 MESSAGE_PREVIEW_CHARS = 120
+# The fields that say what a Windows event without a message is about, first ones first.
+WINDOWS_SUMMARY_FIELDS = (
+    "Image",
+    "CommandLine",
+    "TargetFilename",
+    "TargetUserName",
+    "SubjectUserName",
+    "IpAddress",
+    "ServiceName",
+)
 
 
 class Event(models.Model):
@@ -78,8 +88,17 @@ class Event(models.Model):
     @property
     def message(self) -> str:
         """The event's main text: the parsed message, else the raw line (in full)."""
-        message = (self.fields or {}).get("message") if isinstance(self.fields, dict) else None
-        return str(message) if message not in (None, "") else self.raw
+        fields = self.fields if isinstance(self.fields, dict) else {}
+        message = fields.get("message")
+        if message not in (None, ""):
+            return str(message)
+        if "EventID" in fields and "Channel" in fields:  # Windows: what happened, not the JSON
+            parts = [f"{fields['Channel']} {fields['EventID']}"]
+            parts += [
+                f"{name}={fields[name]}" for name in WINDOWS_SUMMARY_FIELDS if fields.get(name)
+            ]
+            return " · ".join(parts)
+        return self.raw
 
     @property
     def short_message(self) -> str:

@@ -32,6 +32,15 @@ def _log_source(event: Any) -> str:
     return "/".join(part for part in (event.product, event.service or event.category) if part)
 
 
+def _message(event: Any) -> str:
+    if event.parse_error:
+        return _("Parse error: %(error)s — %(message)s") % {
+            "error": event.parse_error,
+            "message": event.short_message,
+        }
+    return str(event.short_message)
+
+
 class EventListView(generic.ObjectListView):
     model = Event
     view_capability = VIEW_EVENTS
@@ -42,12 +51,11 @@ class EventListView(generic.ObjectListView):
         Column("occurred_at"),
         Column("establishment", sort="establishment__name"),
         Column("host"),
-        Column("asset", sort=False),
-        # One column for the Sigma log source (product/service or category): room for the
-        # message at 1280 px; each part keeps its own filter.
+        # One column for the Sigma log source (product/service or category), and the asset
+        # on the detail page only: room for the message at 1280 px.
         Column("product", label=gettext_lazy("Log source"), render=_log_source),
-        Column("short_message", label=gettext_lazy("Message"), sort=False),
-        Column("parse_error", sort=False),
+        # The parse error, when any, leads the message cell (the filter lists them alone).
+        Column("short_message", label=gettext_lazy("Message"), sort=False, render=_message),
     )
     search_fields = ("raw", "host")
     filters = ("establishment", "source", "product", "service", "category")

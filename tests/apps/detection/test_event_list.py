@@ -85,3 +85,17 @@ def test_log_source_column_joins_product_and_service(client_a, establishment_a):
     _event(establishment_a, "y", product="apache", category="webserver")
     page = client_a.get(reverse("detection:event_list")).content.decode()
     assert "linux/sshd" in page and "apache/webserver" in page
+
+
+def test_windows_events_summarised_and_parse_errors_lead_the_message(client_a, establishment_a):
+    Event.objects.create(
+        establishment=establishment_a,
+        received_at=timezone.now(),
+        source="file",
+        raw='{"Event": {}}',
+        fields={"Channel": "Security", "EventID": 4720, "TargetUserName": "tmp-admin"},
+    )
+    _event(establishment_a, "garbage line", parse_error="unrecognised log format")
+    page = client_a.get(reverse("detection:event_list")).content.decode()
+    assert "Security 4720 · TargetUserName=tmp-admin" in page
+    assert "Parse error: unrecognised log format — garbage line" in page
