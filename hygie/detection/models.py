@@ -90,7 +90,8 @@ class Event(models.Model):
         """The event's main text: the parsed message, else the raw line (in full)."""
         fields = self.fields if isinstance(self.fields, dict) else {}
         message = fields.get("message")
-        if message not in (None, ""):
+        # JSON lines have no message of their own: the parsers then keep the whole line.
+        if message not in (None, "") and str(message) != self.raw:
             return str(message)
         if "EventID" in fields and "Channel" in fields:  # Windows: what happened, not the JSON
             parts = [f"{fields['Channel']} {fields['EventID']}"]

@@ -93,7 +93,12 @@ def test_windows_events_summarised_and_parse_errors_lead_the_message(client_a, e
         received_at=timezone.now(),
         source="file",
         raw='{"Event": {}}',
-        fields={"Channel": "Security", "EventID": 4720, "TargetUserName": "tmp-admin"},
+        fields={
+            "Channel": "Security",
+            "EventID": 4720,
+            "TargetUserName": "tmp-admin",
+            "message": '{"Event": {}}',  # the parsers keep a JSON line as its message
+        },
     )
     _event(establishment_a, "garbage line", parse_error="unrecognised log format")
     page = client_a.get(reverse("detection:event_list")).content.decode()
