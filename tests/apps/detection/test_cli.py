@@ -93,3 +93,22 @@ def test_ingest_reads_evtx(establishment_a):
     assert events.count() >= 1 and not events.exclude(parse_error="").exists()
     assert events.filter(product="windows").exists()
     assert any("findstr" in json.dumps(e.fields).lower() for e in events)
+
+
+@pytest.mark.django_db
+def test_ingest_declared_format(log_files, establishment_a):
+    _windows, access = log_files
+    pk = str(establishment_a.pk)
+    refused = CliRunner().invoke(
+        cli, ["ingest", str(access), "--establishment", pk, "--format", "evtx"]
+    )
+    assert refused.exit_code == 2
+    assert "not a Windows event log" in refused.output
+    assert not Event.objects.exists()
+    result = CliRunner().invoke(
+        cli, ["ingest", str(access), "--establishment", pk, "--format", "web"]
+    )
+    assert result.exit_code == 0, result.output
+    read = Event.objects.filter(parse_error="")
+    assert set(read.values_list("category", flat=True)) == {"webserver"}
+    assert Event.objects.exclude(parse_error="").count() == 1  # "??? unreadable"
