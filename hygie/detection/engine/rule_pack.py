@@ -16,7 +16,12 @@ from typing import Any
 
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
-from sigma.exceptions import SigmaConditionError, SigmaError, SigmaRuleLocation
+from sigma.exceptions import (
+    SigmaConditionError,
+    SigmaCorrelationRuleError,
+    SigmaError,
+    SigmaRuleLocation,
+)
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
@@ -252,6 +257,7 @@ def _assemble(
     good_correlations: list[tuple[SigmaCorrelationRule, RuleSource, str]] = []
     for rule, source, text in correlation:
         try:
+            _check_references_are_names(rule)
             rule.resolve_rule_references(collection)
         except SigmaError as error:
             problems.append(_problem(source.name, text, error, rule))
@@ -263,6 +269,17 @@ def _assemble(
         LoadedCorrelation(_info(r, s, t), r, emits=r._output) for r, s, t in good_correlations
     )
     return RulePack(rules, correlations, tuple(problems), files)
+
+
+def _check_references_are_names(rule: SigmaCorrelationRule) -> None:
+    """A correlation names its rules by id or name; pySigma looks anything else up as None and
+    then fails with an AttributeError (e.g. ``rules: [{name: field}]`` written as a mapping)."""
+    for reference in rule.rules or ():
+        if not isinstance(reference.reference, str):
+            raise SigmaCorrelationRuleError(
+                "correlation rules: each entry must be a rule id or name, "
+                f"not a {type(reference.reference).__name__}"
+            )
 
 
 def _info(rule: SigmaRule | SigmaCorrelationRule, source: RuleSource, text: str) -> RuleInfo:

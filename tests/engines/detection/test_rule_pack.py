@@ -194,3 +194,19 @@ def test_detection_name_yaml_reads_as_a_boolean_is_reported_not_a_crash() -> Non
         "detection name True is not text (quote it: YAML reads on, off, yes, no and numbers "
         "as values)"
     ]
+
+
+def test_correlation_naming_a_rule_with_a_mapping_is_reported_not_a_crash() -> None:
+    """Found by CI fuzzing: ``rules: [{name: field}]`` made pySigma look the rule up as None and
+    raise AttributeError, failing the whole pack."""
+    base = rule("sel: {a: 1}\ncondition: sel") + "name: base_rule\n"
+    correlation = (
+        "title: c\ncorrelation:\n  type: event_count\n  rules:\n    - {base_rule: x}\n"
+        "  group-by: [a]\n  timespan: 1h\n  condition: {gte: 2}\n"
+    )
+    pack = load_rule_pack([RuleSource("base.yml", base), RuleSource("corr.yml", correlation)])
+    assert [p.reason for p in pack.problems] == [
+        "correlation rules: each entry must be a rule id or name, not a dict"
+    ]
+    assert len(pack.rules) == 1
+    assert pack.correlations == ()
