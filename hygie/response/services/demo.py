@@ -1,4 +1,4 @@
-"""The demo incident loaded with the demo GHT (connected to ``core.services.demo.demo_loaded``).
+"""The demo incident loaded with the demo GHT (called by ``response.demo.load_demo``).
 
 A fictional ransomware attack on the file server of the demo hospital, discovered last night,
 with radiology in degraded mode, currently in containment. Everything is invented: addresses are
