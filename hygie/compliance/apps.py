@@ -17,3 +17,8 @@ class ComplianceConfig(AppConfig):
         grant(Role.RSSI, VIEW, ASSESS, VIEW_REGISTERS)
         grant(Role.DPO, VIEW, ASSESS, VIEW_REGISTERS, MANAGE_REGISTERS)
         grant(Role.AUDITOR, VIEW, VIEW_REGISTERS)
+        from hygie.compliance import models
+        from hygie.core import audit
+
+        # An auditor may ask who changed an answer and when: every change is chained.
+        audit.audit_model_changes(models.AUDITED_MODELS)

@@ -1,1 +1,22 @@
-"""See the package docstring of hygie.compliance."""
+"""The compliance module's models: the framework library, assessments and their answers,
+probe results, the remediation plan (and the GDPR registers, ``models/registers.py``)."""
+
+from hygie.compliance.models.assessments import Answer, AnswerChange, Assessment, ScoreSnapshot
+from hygie.compliance.models.frameworks import Framework, Requirement
+from hygie.compliance.models.probes import ProbeRun
+from hygie.compliance.models.remediation import RemediationAction
+
+__all__ = [
+    "AUDITED_MODELS",
+    "Answer",
+    "AnswerChange",
+    "Assessment",
+    "Framework",
+    "ProbeRun",
+    "RemediationAction",
+    "Requirement",
+    "ScoreSnapshot",
+]
+
+# Changes land in the hash-chained audit trail (an auditor may ask who changed an answer).
+AUDITED_MODELS = (Framework, Assessment, Answer, RemediationAction)
