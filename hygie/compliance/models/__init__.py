@@ -4,6 +4,7 @@ probe results, the remediation plan (and the GDPR registers, ``models/registers.
 from hygie.compliance.models.assessments import Answer, AnswerChange, Assessment, ScoreSnapshot
 from hygie.compliance.models.frameworks import Framework, Requirement
 from hygie.compliance.models.probes import ProbeRun
+from hygie.compliance.models.registers import DPIA, REGISTER_MODELS, DPIARisk, ProcessingActivity
 from hygie.compliance.models.remediation import RemediationAction
 
 __all__ = [
@@ -11,12 +12,15 @@ __all__ = [
     "Answer",
     "AnswerChange",
     "Assessment",
+    "DPIA",
+    "DPIARisk",
     "Framework",
     "ProbeRun",
+    "ProcessingActivity",
     "RemediationAction",
     "Requirement",
     "ScoreSnapshot",
 ]
 
 # Changes land in the hash-chained audit trail (an auditor may ask who changed an answer).
-AUDITED_MODELS = (Framework, Assessment, Answer, RemediationAction)
+AUDITED_MODELS = (Framework, Assessment, Answer, RemediationAction, *REGISTER_MODELS)
