@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hygie.compliance.choices import ProbeStatus
+from hygie.core import registries
 from hygie.core.models import Establishment, Evidence
 from hygie.core.models.scoping import ScopedManager
 
@@ -65,13 +66,14 @@ class ProbeRun(models.Model):
 
     @property
     def summary_display(self) -> str:
-        """The summary in the reader's language (a msgid with %(name)s parameters)."""
+        """The summary in the reader's language (a msgid filled with its parameters)."""
         if not self.summary:
             return ""
+        render = getattr(registries, "render_summary", None)
+        if render is not None:
+            return str(render(self.summary, self.summary_params))
         text = gettext(self.summary)
-        if self.summary_params:
-            try:
-                return text % self.summary_params
-            except (KeyError, TypeError, ValueError):
-                return text
-        return text
+        try:
+            return text % self.summary_params if self.summary_params else text
+        except (KeyError, TypeError, ValueError):
+            return self.summary
