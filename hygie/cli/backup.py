@@ -22,16 +22,17 @@ def backup(path: Path) -> None:
     from django.conf import settings
 
     from hygie.core import audit
-    from hygie.core.services.backup import create_backup
+    from hygie.core.services.backup import AUDIT_OBJECT_TYPE, BACKUP_AUDIT_REPR, create_backup
 
     manifest = create_backup(settings.CONFIG, path)
     with acting_as_operator():
-        # Who copied the whole database, and when, belongs in the trail (design §5).
+        # Who copied the whole database, and when, belongs in the trail (design §5); the
+        # core.backup_recent probe reads it.
         audit.record(
             "export",
             message=f"backup written by {operator_label()}",
-            object_type="installation",
-            object_repr="full backup",
+            object_type=AUDIT_OBJECT_TYPE,
+            object_repr=BACKUP_AUDIT_REPR,
         )
     size = sum(member["size"] for member in manifest.members.values())
     click.echo(
@@ -68,11 +69,24 @@ def backup(path: Path) -> None:
 @click.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite a data folder (and database) in use.")
-def restore(path: Path, force: bool) -> None:
+@click.option(
+    "--test",
+    "rehearse",
+    is_flag=True,
+    help="Rehearse the restore in a temporary folder and record the test; change nothing.",
+)
+def restore(path: Path, force: bool, rehearse: bool) -> None:
     """Restore a backup into HYGIE_HOME after verifying its hashes.
 
-    Every file comes back with its mode, and is checked again once written.
+    Every file comes back with its mode, and is checked again once written. With --test, the
+    archive is restored into a temporary folder instead, every file and the database copy are
+    verified, and the test is recorded in this installation's audit trail.
     """
+    if rehearse:
+        if force:
+            raise click.UsageError("--test changes nothing: it takes no --force.")
+        _rehearse(path)
+        return
     from hygie.config import load_settings
     from hygie.core.services.backup import restore_backup
 
@@ -90,4 +104,46 @@ def restore(path: Path, force: bool) -> None:
         )
     click.echo(
         "Next: `hygie migrate` (if this Hygie is newer), `hygie audit verify`, then `hygie serve`."
+    )
+
+
+def _rehearse(path: Path) -> None:
+    """``hygie restore --test``: the restore test auditors ask for, recorded (read by the
+    core.restore_tested probe). A failed test is recorded too, then reported."""
+    setup_django()
+    from hygie.core import audit
+    from hygie.core.services.backup import (
+        AUDIT_OBJECT_TYPE,
+        RESTORE_TEST_AUDIT_REPR,
+        BackupError,
+        rehearse_restore,
+    )
+
+    try:
+        rehearsal = rehearse_restore(path)
+    except BackupError as exc:
+        with acting_as_operator():
+            audit.record(
+                "system",
+                message=f"restore test failed, run by {operator_label()}",
+                object_type=AUDIT_OBJECT_TYPE,
+                object_repr=RESTORE_TEST_AUDIT_REPR,
+                changes={"result": "failed", "archive": path.name, "error": str(exc)[:300]},
+            )
+        raise
+    with acting_as_operator():
+        audit.record(
+            "system",
+            message=f"restore test passed, run by {operator_label()}",
+            object_type=AUDIT_OBJECT_TYPE,
+            object_repr=RESTORE_TEST_AUDIT_REPR,
+            changes={"result": "passed", "archive": path.name, **rehearsal.as_dict()},
+        )
+    entries = (
+        f", {rehearsal.audit_entries} audit entries" if rehearsal.audit_entries is not None else ""
+    )
+    click.echo(
+        f"Restore test passed: the backup of {rehearsal.manifest.created_at} "
+        f"({rehearsal.files} files verified, {rehearsal.database_engine} database: "
+        f"{rehearsal.database_check}{entries}). Recorded in the audit trail."
     )

@@ -1,8 +1,8 @@
 """The registries through which modules plug into the shell and into each other (design §3).
 
 Each module may ship ``navigation.py``, ``probes.py``, ``search.py``, ``jobs.py``,
-``alert_sections.py`` and ``dashboard.py`` (``hygie.modules.CONVENTIONAL_MODULES``), which
-register at import.
+``alert_sections.py``, ``dashboard.py``, ``checklist.py`` and ``landing.py``
+(``hygie.modules.CONVENTIONAL_MODULES``), which register at import.
 ``autodiscover`` imports them once every AppConfig is ready (as Django does for ``admin.py``),
 then freezes every registry there is, wherever it is declared.
 """
@@ -15,7 +15,7 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from hygie import modules
 from hygie.lib.registry import Registry
@@ -49,13 +49,92 @@ class NavSection:
         return [item for item in self.items if item.capability is None or user.can(item.capability)]
 
 
+PROBE_STATUSES = ("pass", "fail", "partial", "not_applicable", "error")
+
+
 @dataclass(frozen=True)
 class ProbeResult:
-    """What a probe found for one establishment: a verdict, a sentence, and the data behind it."""
+    """What a probe found for one establishment: a verdict, a sentence, and the data behind it.
 
-    status: str  # "pass", "fail", "partial", "not_applicable", "error"
+    ``summary`` is the sentence in English. A translatable result also carries ``summary_id``, an
+    English msgid with ``%(name)s`` placeholders marked with ``gettext_noop``, and ``params``, the
+    JSON-serialisable values that fill them: a result stored today (``summary_id`` and ``params``)
+    is shown later in the reader's language by ``render_summary``. Build one with
+    ``ProbeResult.translatable``.
+    """
+
+    status: str  # one of PROBE_STATUSES
     summary: str
     data: dict[str, Any] = field(default_factory=dict)
+    summary_id: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def translatable(
+        cls,
+        status: str,
+        summary_id: str,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> ProbeResult:
+        """A result whose summary is the msgid ``summary_id`` filled with ``params``."""
+        values = dict(params or {})
+        return cls(
+            status,
+            _fill(summary_id, values) or summary_id,
+            dict(data or {}),
+            summary_id=summary_id,
+            params=values,
+        )
+
+    @property
+    def msgid(self) -> str:
+        """What to store to show the summary in another language later (with ``params``)."""
+        return self.summary_id or self.summary
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready values (what a consumer stores)."""
+        return {
+            "status": self.status,
+            "summary": self.summary,
+            "summary_id": self.msgid,
+            "params": dict(self.params),
+            "data": self.data,
+        }
+
+
+def _fill(text: str, params: Mapping[str, Any]) -> str:
+    """``text % params``, or "" when a (translated) text and its values do not fit."""
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def render_summary(
+    result: ProbeResult | Mapping[str, Any] | str, params: Mapping[str, Any] | None = None
+) -> str:
+    """A probe result's summary in the active language, at display time.
+
+    Takes a ``ProbeResult``, a stored result (a mapping with ``summary_id`` or ``summary``, and
+    ``params``), or a msgid and its ``params``. Summaries of probes that are not translatable
+    (plain English sentences) are shown as they are; a translation whose placeholders do not fit
+    the stored values falls back to the English sentence.
+    """
+    if isinstance(result, ProbeResult):
+        msgid, values, english = result.msgid, result.params, result.summary
+    elif isinstance(result, str):
+        msgid, values, english = result, dict(params or {}), ""
+    else:
+        msgid = str(result.get("summary_id") or result.get("summary") or "")
+        values = result.get("params") or result.get("summary_params") or {}
+        english = str(result.get("summary") or "")
+    if not msgid:
+        return english
+    translated = _fill(gettext(msgid), values)
+    return translated or _fill(msgid, values) or english or msgid
 
 
 @dataclass(frozen=True)
@@ -225,3 +304,56 @@ checklist: Registry[ChecklistItem] = Registry("checklist")
 def checklist_items() -> list[ChecklistItem]:
     """Every module's checklist steps (its ``checklist.py``), in order."""
     return sorted(checklist.values(), key=lambda item: (item.order, item.id))
+
+
+# --- role landing pages ------------------------------------------------------------------------
+
+# Roles whose home page is the posture dashboard (the whole picture); every other role lands on
+# the panels the modules contribute for it.
+POSTURE_ROLES = frozenset({"admin", "rssi", "auditor"})
+
+
+@dataclass(frozen=True)
+class LandingPanel:
+    """A block of a role's home page (the DPO's breach register, the analyst's alert queue…),
+    registered by a module's ``landing.py``. ``context(user)`` returns the context of
+    ``template`` for this user, or None when the panel has nothing to show (a panel never shows
+    a placeholder); it applies establishment scoping itself (``visible_to(user)``)."""
+
+    id: str
+    title: StrOrPromise
+    order: int
+    roles: frozenset[str]
+    template: str
+    context: Callable[[User], Mapping[str, Any] | None]
+    capability: str | None = None
+
+
+landing_panels: Registry[LandingPanel] = Registry("landing_panels")
+
+
+def roles_of(user: User) -> frozenset[str]:
+    """Every role the user holds: the account's role, plus administrator for a superuser."""
+    roles = {user.role}
+    if user.is_superuser:
+        roles.add("admin")
+    return frozenset(roles)
+
+
+def shows_posture(user: User) -> bool:
+    """Whether the user's home page is the posture dashboard (one posture role is enough)."""
+    return bool(roles_of(user) & POSTURE_ROLES)
+
+
+def landing_panels_for(user: User) -> list[LandingPanel]:
+    """The panels of every role the user holds (a union: each panel once), in order, that the
+    user's capabilities allow."""
+    roles = roles_of(user)
+    return sorted(
+        (
+            panel
+            for panel in landing_panels.values()
+            if panel.roles & roles and (panel.capability is None or user.can(panel.capability))
+        ),
+        key=lambda panel: (panel.order, panel.id),
+    )

@@ -1,7 +1,8 @@
 """Compliance evidence from crisis exercises (registered in the probe registry).
 
-Control id of Hygie's control catalogue: ``hygie.response.crisis_exercise`` (the establishment
+Control id of Hygie's control catalogue: ``hygie.incident.crisis_exercise`` (the establishment
 trains its crisis cell on a cyber scenario every year; CaRE axis 1 asks for an annual exercise).
+Summaries are msgids filled with ``params``, translated when shown.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ def crisis_exercise_recent(establishment: Establishment) -> ProbeResult:
     with_report = recent.filter(report_evidence__isnull=False).first()
     if with_report is not None:
         assert with_report.ended_at is not None
-        return ProbeResult(
+        return ProbeResult.translatable(
             "pass",
-            f"Crisis exercise completed on {with_report.ended_at.date().isoformat()} "
-            "with an after-action report.",
+            gettext_noop("Crisis exercise completed on %(date)s with an after-action report."),
+            {"date": with_report.ended_at.date().isoformat()},
             {
                 "exercise_id": with_report.pk,
                 "ended_at": with_report.ended_at.isoformat(),
@@ -39,10 +40,13 @@ def crisis_exercise_recent(establishment: Establishment) -> ProbeResult:
     without = recent.first()
     if without is not None:
         assert without.ended_at is not None
-        return ProbeResult(
+        return ProbeResult.translatable(
             "partial",
-            f"Crisis exercise completed on {without.ended_at.date().isoformat()}, "
-            "but its after-action report has not been produced.",
+            gettext_noop(
+                "Crisis exercise completed on %(date)s, but its after-action report has not been "
+                "produced."
+            ),
+            {"date": without.ended_at.date().isoformat()},
             {
                 "exercise_id": without.pk,
                 "ended_at": without.ended_at.isoformat(),
@@ -62,10 +66,14 @@ def crisis_exercise_recent(establishment: Establishment) -> ProbeResult:
         "ended_at": last.ended_at.isoformat() if last and last.ended_at else None,
     }
     if last is not None:
-        return ProbeResult(
-            "fail", "The last crisis exercise was completed more than 12 months ago.", data
+        return ProbeResult.translatable(
+            "fail",
+            gettext_noop("The last crisis exercise was completed more than 12 months ago."),
+            data=data,
         )
-    return ProbeResult("fail", "No crisis exercise has been completed.", data)
+    return ProbeResult.translatable(
+        "fail", gettext_noop("No crisis exercise has been completed."), data=data
+    )
 
 
 probes.register(
@@ -75,7 +83,7 @@ probes.register(
         title=gettext_noop(
             "Cyber crisis exercise with an after-action report in the last 12 months"
         ),
-        controls=("hygie.response.crisis_exercise",),
+        controls=("hygie.incident.crisis_exercise",),
         run=crisis_exercise_recent,
     ),
 )

@@ -64,25 +64,38 @@ def obligations_met_on_time(establishment: Establishment) -> ProbeResult:
         "unmet": problems,
     }
     if not closed:
-        return ProbeResult("not_applicable", "No incident was closed in the last 12 months.", data)
+        return ProbeResult.translatable(
+            "not_applicable",
+            gettext_noop("No incident was closed in the last 12 months."),
+            data=data,
+        )
     if not checked:
-        return ProbeResult(
+        return ProbeResult.translatable(
             "pass",
-            f"{closed} incident(s) closed in the last 12 months; no regulatory obligation applied.",
+            gettext_noop(
+                "%(closed)s incident(s) closed in the last 12 months; no regulatory obligation "
+                "applied."
+            ),
+            {"closed": closed},
             data,
         )
     if problems:
-        return ProbeResult(
+        return ProbeResult.translatable(
             "fail",
-            f"{len(problems)} of {checked} regulatory obligation(s) of "
-            f"incidents closed in the last 12 months were not met on "
-            f"time.",
+            gettext_noop(
+                "%(unmet)s of %(checked)s regulatory obligation(s) of incidents closed in the "
+                "last 12 months were not met on time."
+            ),
+            {"unmet": len(problems), "checked": checked},
             data,
         )
-    return ProbeResult(
+    return ProbeResult.translatable(
         "pass",
-        f"All {checked} regulatory obligation(s) of {closed} incident(s) "
-        f"closed in the last 12 months were met on time.",
+        gettext_noop(
+            "All %(checked)s regulatory obligation(s) of %(closed)s incident(s) closed in the "
+            "last 12 months were met on time."
+        ),
+        {"checked": checked, "closed": closed},
         data,
     )
 

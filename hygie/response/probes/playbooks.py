@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from hygie.core.models import Establishment
 from hygie.core.registries import Probe, ProbeResult, probes
+from hygie.response.models import Playbook
 from hygie.response.services.playbooks import REVIEW_PERIOD, organisation_coverage
 
 REQUIRED_CATEGORIES = ("ransomware", "data_breach")
@@ -46,22 +47,79 @@ def playbooks_reviewed(establishment: Establishment) -> ProbeResult:
             covered.append(category)
     data.update(covered=covered, not_reviewed=stale, missing=missing)
     if len(covered) == len(REQUIRED_CATEGORIES):
-        return ProbeResult(
+        return ProbeResult.translatable(
             "pass",
-            "Ransomware and data breach playbooks were reviewed in the last 12 months.",
-            data,
+            gettext_noop(
+                "Ransomware and data breach playbooks were reviewed in the last 12 months."
+            ),
+            data=data,
         )
-    problems = []
-    if missing:
-        problems.append("no organisation playbook for: " + ", ".join(missing))
-    if stale:
-        problems.append("not reviewed in the last 12 months: " + ", ".join(stale))
     status = "partial" if covered else "fail"
-    return ProbeResult(
-        status, "Incident response playbooks incomplete (" + "; ".join(problems) + ").", data
+    return ProbeResult.translatable(
+        status,
+        gettext_noop(
+            "Incident response playbooks incomplete: %(missing)s of the ransomware and data "
+            "breach categories have no organisation playbook, %(stale)s were not reviewed in the "
+            "last 12 months."
+        ),
+        {"missing": len(missing), "stale": len(stale)},
+        data,
     )
 
 
+def every_playbook_reviewed(establishment: Establishment) -> ProbeResult:
+    """Every active playbook of the organisation was reviewed in the last 12 months (a plan
+    nobody re-read since the last reorganisation names the wrong people)."""
+    cutoff = timezone.now() - REVIEW_PERIOD
+    rows = list(
+        Playbook.objects.filter(organisation=establishment.organisation, is_active=True)
+        .order_by("key")
+        .values_list("key", "version", "reviewed_at")
+    )
+    if not rows:
+        return ProbeResult.translatable(
+            "not_applicable",
+            gettext_noop("The organisation has no playbook of its own."),
+            data={"playbooks": 0},
+        )
+    stale = [
+        {
+            "playbook": key,
+            "version": version,
+            "reviewed_at": reviewed_at.isoformat() if reviewed_at else None,
+        }
+        for key, version, reviewed_at in rows
+        if reviewed_at is None or reviewed_at < cutoff
+    ]
+    reviewed = len(rows) - len(stale)
+    data = {"playbooks": len(rows), "reviewed": reviewed, "not_reviewed": stale}
+    params = {"reviewed": reviewed, "playbooks": len(rows)}
+    if not stale:
+        return ProbeResult.translatable(
+            "pass",
+            gettext_noop("All %(playbooks)s active playbooks were reviewed in the last 12 months."),
+            params,
+            data,
+        )
+    return ProbeResult.translatable(
+        "partial" if reviewed else "fail",
+        gettext_noop(
+            "%(reviewed)s of %(playbooks)s active playbooks were reviewed in the last 12 months."
+        ),
+        params,
+        data,
+    )
+
+
+probes.register(
+    "response.every_playbook_reviewed",
+    Probe(
+        id="response.every_playbook_reviewed",
+        title=gettext_noop("Every active playbook reviewed in the last 12 months"),
+        controls=("hygie.incident.response_plan",),
+        run=every_playbook_reviewed,
+    ),
+)
 probes.register(
     "response.playbooks_reviewed",
     Probe(

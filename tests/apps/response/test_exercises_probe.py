@@ -36,7 +36,7 @@ def completed(establishment, days_ago: int, status=ExerciseStatus.COMPLETED) -> 
 
 
 def test_registered_with_a_control():
-    assert probe().controls == ("hygie.response.crisis_exercise",)
+    assert probe().controls == ("hygie.incident.crisis_exercise",)
 
 
 def test_none_is_a_fail(establishment_a):
