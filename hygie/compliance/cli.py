@@ -2,9 +2,105 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+# Above this a file is not read at all (the loader's own limit, lower, is reported as a problem).
+MAX_READ_BYTES = 64 * 1024 * 1024
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 @click.group(help="Compliance: framework library tools.")
 def compliance() -> None:
     pass
+
+
+@compliance.command(name="check-library")
+@click.argument(
+    "directory",
+    metavar="[DIR]",
+    required=False,
+    type=click.Path(path_type=Path),
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only, no summary.")
+def check_library_command(directory: Path | None, quiet: bool) -> None:
+    """Check a framework library folder: every problem as file:line: message.
+
+    DIR holds controls.yaml, frameworks/*.yaml and mappings/*.yaml (Hygie's control catalogue
+    is used when DIR has no controls.yaml). Without DIR, the library shipped with Hygie is
+    checked. Exit 0 when the library is valid, 1 when problems were found, 2 when DIR is not a
+    folder or a file cannot be read.
+    """
+    from hygie.compliance.engine import check_library, parse_library
+    from hygie.compliance.library_files import CONTROLS_FILE, LIBRARY_ROOT, library_paths
+
+    root = LIBRARY_ROOT if directory is None else directory
+    if not root.is_dir():
+        click.echo(f"{root}: not a folder", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE)
+    paths = library_paths(root)
+    if not any(name != CONTROLS_FILE for name in paths):
+        click.echo(
+            f"{root}: no library file (frameworks/*.yaml, mappings/*.yaml, controls.yaml)",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_USAGE)
+    # The shipped library's files by their name in it; a folder's by their path.
+    shown = {name: name if directory is None else str(path) for name, path in paths.items()}
+    if CONTROLS_FILE not in paths:
+        paths[CONTROLS_FILE] = LIBRARY_ROOT / CONTROLS_FILE
+        shown[CONTROLS_FILE] = f"{CONTROLS_FILE} (Hygie's catalogue)"
+    files: dict[str, str] = {}
+    unreadable = False
+    for name, path in paths.items():
+        text = _read(path)
+        if text is None:
+            unreadable = True
+        else:
+            files[name] = text
+    if unreadable:
+        raise click.exceptions.Exit(EXIT_USAGE)
+
+    problems = check_library(files)
+    for problem in problems:
+        where = shown.get(problem.file, problem.file)
+        line = f":{problem.line}" if problem.line is not None else ""
+        click.echo(f"{where}{line}: {problem.message}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
+    if quiet:
+        return
+    library = parse_library(files)
+    for framework in library.frameworks.values():
+        total = len(framework.requirements)
+        assessable = len(framework.assessable())
+        unverified = len(framework.unverified())
+        click.echo(
+            f"{framework.id}: {total} requirements ({assessable} assessable,"
+            f" {unverified} unverified) — {shown.get(framework.source_name, framework.source_name)}"
+        )
+    entries = sum(len(mapping.entries) for mapping in library.mappings)
+    click.echo(
+        f"ok: {len(library.frameworks)} framework(s), {len(library.controls)} controls,"
+        f" {len(library.mappings)} mapping(s) ({entries} entries)"
+    )
+
+
+def _read(path: Path) -> str | None:
+    """The file's text, or None after printing why it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_READ_BYTES + 1)
+    except OSError as error:
+        click.echo(f"{path}: cannot be read ({error.strerror or 'error'})", err=True)
+        return None
+    if len(raw) > MAX_READ_BYTES:
+        click.echo(f"{path}: larger than {MAX_READ_BYTES} bytes", err=True)
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        click.echo(f"{path}: not UTF-8 text", err=True)
+        return None
