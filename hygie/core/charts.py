@@ -10,6 +10,8 @@ style and marker shape, plus a legend in words, so colour is never the only cue.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.formats import number_format
 from django.utils.html import escape, format_html, format_html_join
@@ -17,6 +19,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from hygie.core.registries import Series
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WIDTH = 360
 HEIGHT = 150
@@ -215,5 +220,138 @@ def render_chart(series: Series, chart_id: str) -> SafeString:
         "</figure>",
         series.title,
         mark_safe(svg),  # noqa: S308
+        table,
+    )
+
+
+# --- a grid chart (a risk map: severity × likelihood) ---------------------------------------------
+
+GRID_CELL = 48
+GRID_LEFT = 92  # room for the row labels
+GRID_TOP = 8
+# Zone fills, from calm to urgent; every cell also carries its zone in words (tooltip, table).
+ZONE_FILLS = {"ok": "#e3f1e6", "warning": "#fbefd5", "critical": "#f6dcda", "neutral": "#f2f5f6"}
+
+
+@dataclass(frozen=True)
+class GridPoint:
+    """A mark on a grid chart: ``column`` and ``row`` count from 0 (bottom row first)."""
+
+    column: int
+    row: int
+    short: str  # one or two characters drawn in the mark ("A", "M", "D")
+    label: str  # what the mark stands for, in words (tooltip and table)
+    filled: bool = True  # filled: a current value; hollow: a previous one
+
+
+def render_grid(
+    title: StrOrPromise,
+    description: StrOrPromise,
+    columns: Sequence[str],
+    rows: Sequence[str],
+    zones: Sequence[Sequence[str]],
+    points: Sequence[GridPoint],
+    chart_id: str,
+    *,
+    column_axis: StrOrPromise = "",
+    row_axis: StrOrPromise = "",
+    zone_labels: dict[str, StrOrPromise] | None = None,
+) -> SafeString:
+    """A grid of cells (``zones[row][column]``: a tile status) with marks placed on it, as an
+    accessible ``<figure>``: the SVG is named by its title and description, every mark has a
+    tooltip, and a visually hidden table lists every mark with its row and column in words."""
+    width = GRID_LEFT + GRID_CELL * len(columns) + 8
+    height = GRID_TOP + GRID_CELL * len(rows) + 40
+    labels = zone_labels or {}
+    cells: list[str] = []
+    for r in range(len(rows)):
+        y = GRID_TOP + GRID_CELL * (len(rows) - 1 - r)
+        cells.append(
+            f'<text x="{GRID_LEFT - 6}" y="{y + GRID_CELL / 2 + 4:.0f}" font-size="10" '
+            f'text-anchor="end" fill="#17262e">{escape(rows[r])}</text>'
+        )
+        for c in range(len(columns)):
+            status = zones[r][c] if r < len(zones) and c < len(zones[r]) else "neutral"
+            x = GRID_LEFT + GRID_CELL * c
+            cells.append(
+                f'<rect x="{x}" y="{y}" width="{GRID_CELL}" height="{GRID_CELL}" '
+                f'fill="{ZONE_FILLS.get(status, ZONE_FILLS["neutral"])}" stroke="#7d8f98">'
+                f"<title>{escape(f'{rows[r]} / {columns[c]}: {labels.get(status, status)}')}"
+                f"</title></rect>"
+            )
+    for c, name in enumerate(columns):
+        cells.append(
+            f'<text x="{GRID_LEFT + GRID_CELL * c + GRID_CELL / 2:.0f}" '
+            f'y="{GRID_TOP + GRID_CELL * len(rows) + 13}" font-size="10" text-anchor="middle" '
+            f'fill="#17262e">{escape(name)}</text>'
+        )
+    if column_axis:
+        cells.append(
+            f'<text x="{GRID_LEFT + GRID_CELL * len(columns) / 2:.0f}" y="{height - 6}" '
+            f'font-size="11" font-weight="bold" text-anchor="middle" fill="#17262e">'
+            f"{escape(column_axis)}</text>"
+        )
+    if row_axis:
+        cells.append(
+            f'<text x="4" y="{GRID_TOP + 10}" font-size="11" font-weight="bold" '
+            f'fill="#17262e">{escape(row_axis)}</text>'
+        )
+    # Marks sharing a cell are spread along its width so none hides another.
+    by_cell: dict[tuple[int, int], list[GridPoint]] = {}
+    for point in points:
+        by_cell.setdefault((point.column, point.row), []).append(point)
+    marks: list[str] = []
+    for (c, r), group in by_cell.items():
+        for index, point in enumerate(group):
+            mx = GRID_LEFT + GRID_CELL * c + GRID_CELL * (index + 1) / (len(group) + 1)
+            my = GRID_TOP + GRID_CELL * (len(rows) - 1 - r) + GRID_CELL / 2
+            fill, text_fill = ("#0b5d6b", "#fff") if point.filled else ("#fff", "#0b5d6b")
+            dash = "" if point.filled else ' stroke-dasharray="3 2"'
+            marks.append(
+                f"<g><title>{escape(point.label)}</title>"
+                f'<circle cx="{mx:.1f}" cy="{my:.1f}" r="9" fill="{fill}" stroke="#0b5d6b" '
+                f'stroke-width="1.5"{dash}/>'
+                f'<text x="{mx:.1f}" y="{my + 3.5:.1f}" font-size="9" text-anchor="middle" '
+                f'fill="{text_fill}">{escape(point.short)}</text></g>'
+            )
+    svg = (
+        f'<svg class="chart chart-grid" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
+        f"{''.join(cells)}{''.join(marks)}</svg>"
+    )
+    body = format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                point.label,
+                rows[point.row] if 0 <= point.row < len(rows) else "",
+                columns[point.column] if 0 <= point.column < len(columns) else "",
+                labels.get(zones[point.row][point.column], "")
+                if 0 <= point.row < len(zones) and 0 <= point.column < len(zones[point.row])
+                else "",
+            )
+            for point in points
+        ),
+    )
+    table = format_html(
+        '<div class="visually-hidden"><table><caption>{}</caption><thead><tr>'
+        '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table></div>',
+        title,
+        _("Mark"),
+        row_axis,
+        column_axis,
+        _("Zone"),
+        body,
+    )
+    return format_html(
+        '<figure class="chart-figure"><figcaption class="chart-caption">{}</figcaption>{}{}'
+        "</figure>",
+        title,
+        mark_safe(svg),  # noqa: S308  (built from numbers and escaped text only)
         table,
     )

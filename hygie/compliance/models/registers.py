@@ -326,6 +326,17 @@ class DPIA(models.Model):
         if not isinstance(self.principles, dict):
             raise ValidationError({"principles": _("Invalid principles.")})
 
+    def reopen(self) -> None:
+        """Back to work after a change (not saved here): a DPO's opinion was about the previous
+        content, which the audit trail keeps."""
+        if self.status in (DPIAStatus.VALIDATED, DPIAStatus.SUBMITTED, DPIAStatus.TO_REVISE):
+            self.status = DPIAStatus.IN_PROGRESS
+            self.dpo_decision = DPODecision.NONE
+            self.validated_by = None
+            self.validated_at = None
+        elif self.status == DPIAStatus.DRAFT:
+            self.status = DPIAStatus.IN_PROGRESS
+
     def principle(self, key: str) -> dict[str, str]:
         value = (self.principles or {}).get(key) if isinstance(self.principles, dict) else None
         if not isinstance(value, dict):
