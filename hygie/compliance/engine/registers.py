@@ -18,7 +18,7 @@ Presets file (``hygie/compliance/library/registers/presets.yaml``)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,11 +182,13 @@ def parse_presets(text: str, source: str = "presets.yaml") -> tuple[Preset, ...]
         if not isinstance(raw_fields, dict):
             problem((*where, "fields"), "'fields' must be a mapping")
         else:
-            for name, value in raw_fields.items():
-                if name not in PRESET_TEXT_FIELDS:
-                    problem((*where, "fields", str(name)), f"unknown field '{name}'")
+            for field_name, value in raw_fields.items():
+                if field_name not in PRESET_TEXT_FIELDS:
+                    problem((*where, "fields", str(field_name)), f"unknown field '{field_name}'")
                     continue
-                fields[name] = _text(value, (*where, "fields", name), problem, required=True)
+                fields[field_name] = _text(
+                    value, (*where, "fields", field_name), problem, required=True
+                )
         if len(problems) == before:
             presets.append(
                 Preset(
@@ -205,7 +207,13 @@ def parse_presets(text: str, source: str = "presets.yaml") -> tuple[Preset, ...]
     return tuple(presets)
 
 
-def _text(value: Any, path: tuple[str | int, ...], problem: Any, *, required: bool) -> Text:
+def _text(
+    value: Any,
+    path: tuple[str | int, ...],
+    problem: Callable[[tuple[str | int, ...], str], None],
+    *,
+    required: bool,
+) -> Text:
     if value is None and not required:
         return Text("", "")
     if (

@@ -36,6 +36,8 @@ class ProcessingActivityForm(ScopedModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Two criteria or more: a DPIA is required, as a rule (CNIL, EDPB)."),
     )
+    # The preset the entry starts from (kept to show the preset's note on the entry's page).
+    preset_key = forms.SlugField(required=False, max_length=50, widget=forms.HiddenInput)
 
     class Meta:
         model = ProcessingActivity
@@ -82,6 +84,14 @@ class ProcessingActivityForm(ScopedModelForm):
             "retention",
             "security_measures",
         )
+
+    def save(self, commit: bool = True) -> Any:
+        instance = super().save(commit=False)
+        if not instance.pk and self.cleaned_data.get("preset_key"):
+            instance.preset = self.cleaned_data["preset_key"]
+        if commit:
+            instance.save()
+        return instance
 
 
 class DPIAForm(ScopedModelForm):

@@ -409,6 +409,12 @@ def _cell(value: Any) -> Any:
     return spreadsheet_cell(value)
 
 
+def _pdf_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
 def _record_export(activities: QuerySet[ProcessingActivity], what: str, fmt: str) -> None:
     targets: list[int | None] = [
         *sorted(set(activities.order_by().values_list("establishment_id", flat=True)))
@@ -466,8 +472,17 @@ def export_register(activities: QuerySet[ProcessingActivity], fmt: str) -> tuple
         data = render_pdf(
             "compliance/registers/print/register.html",
             {
-                "rows": rows,
-                "columns": REGISTER_COLUMNS,
+                "sections": [
+                    (
+                        " — ".join(filter(None, (row.activity.reference, row.activity.name))),
+                        [
+                            (label, _pdf_text(row.cells[key]))
+                            for key, label in REGISTER_COLUMNS
+                            if key not in ("reference", "name")
+                        ],
+                    )
+                    for row in rows
+                ],
                 "generated_at": timezone.now(),
                 "establishments": sorted({row.activity.establishment.name for row in rows}),
             },
