@@ -31,6 +31,24 @@ class Cell:
     url: str = ""
     badge: str = ""  # CSS modifier for a coloured badge, e.g. "severity-40"
     kind: str = ""  # lets a page's table template draw a special cell (e.g. "progress")
+    css: str = ""  # the column's classes (priority, main), on the cell as on its header
+
+
+# How narrow a list may get before a column folds away (see "tables" in hygie.css): an
+# ESSENTIAL column always shows; a SECONDARY one is hidden when the table's box is narrower than
+# about 62rem (a 1280 px window); an OPTIONAL one already below about 75rem (1440 px). What a
+# folded column says stays on the object's page.
+ESSENTIAL, SECONDARY, OPTIONAL = 1, 2, 3
+
+
+def column_classes(priority: int = ESSENTIAL, main: bool = False, breaks: bool = False) -> str:
+    """The CSS classes of a column, for the generic tables and for hand-written ones alike."""
+    classes = [f"col-p{priority}"] if priority != ESSENTIAL else []
+    if main:
+        classes.append("col-main")
+    if breaks:
+        classes.append("col-break")
+    return " ".join(classes)
 
 
 def verbose_name_of(field: models.Field[Any, Any] | ForeignObjectRel) -> str:
@@ -46,6 +64,9 @@ class Column:
 
     ``sort`` is the ORM ordering used by ``?sort=<name>`` (False to make it unsortable);
     ``link`` links the cell to the object's detail page; ``badge`` prefixes a CSS modifier.
+    ``priority`` says which columns fold away first on narrow screens (ESSENTIAL, SECONDARY,
+    OPTIONAL); ``main`` marks the column that names the row (a title): it gets room and wraps;
+    ``breaks`` lets long tokens without spaces (paths, addresses) break anywhere.
     """
 
     name: str
@@ -55,6 +76,13 @@ class Column:
     badge: str = ""
     kind: str = ""
     render: Callable[[Any], str] | None = None
+    priority: int = ESSENTIAL
+    main: bool = False
+    breaks: bool = False
+
+    @property
+    def css(self) -> str:
+        return column_classes(self.priority, self.main, self.breaks)
 
     def sort_key(self) -> str | None:
         if self.sort is False:
@@ -79,7 +107,7 @@ class Column:
             except NoReverseMatch:
                 url = ""
         badge = f"{self.badge}-{raw}" if self.badge and raw not in (None, "") else ""
-        return Cell(text, url, badge, self.kind)
+        return Cell(text, url, badge, self.kind, self.css)
 
 
 def _resolve(obj: Any, path: str) -> Any:

@@ -19,7 +19,7 @@ from hygie.core import audit
 from hygie.core.charts import render_chart
 from hygie.core.http import AuthenticatedRequest, signed_in_user
 from hygie.core.models import Establishment
-from hygie.core.tables import Column
+from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
 from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.detection import forwarding, logfiles, queries, services
@@ -294,13 +294,13 @@ class ForwardingTargetListView(ForwardingTargetViews, generic.ObjectListView):
     template_name = "detection/forwardingtarget_list.html"
     columns = (
         Column("name", link=True),
-        Column("kind"),
-        Column("address", gettext_lazy("Address"), sort=False),
-        Column("establishment", sort="establishment__name"),
-        Column("min_severity", badge="severity"),
+        Column("kind", priority=SECONDARY),
+        Column("address", gettext_lazy("Address"), sort=False, breaks=True),
+        Column("establishment", sort="establishment__name", priority=SECONDARY),
+        Column("min_severity", badge="severity", priority=OPTIONAL),
         Column("is_enabled"),
-        Column("last_success_at"),
-        Column("last_error", sort=False),
+        Column("last_success_at", priority=SECONDARY),
+        Column("last_error", sort=False, priority=OPTIONAL, breaks=True),
     )
     search_fields = ("name", "host", "url")
     filters = ("kind", "establishment", "is_enabled")

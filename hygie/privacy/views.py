@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from hygie.core import audit
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
-from hygie.core.tables import Column
+from hygie.core.tables import ESSENTIAL, OPTIONAL, SECONDARY, Column, column_classes
 from hygie.core.views import generic
 from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.privacy import services
@@ -50,7 +50,7 @@ class ScanRootViews(generic.ObjectViewMixin):
 class ScanRootListView(ScanRootViews, _YesNoFilters):
     columns = (
         Column("label", link=True),
-        Column("path"),
+        Column("path", breaks=True),
         Column("exposure"),
         Column("is_enabled"),
         Column("establishment", sort="establishment__name"),
@@ -133,11 +133,11 @@ class ScanRunListView(ScanRunViews, generic.ObjectListView):
         Column("id", label=gettext_lazy("Scan"), link=True, sort="pk", render=str),
         Column("root", sort="root__label"),
         Column("status", badge="status"),
-        Column("files_scanned"),
-        Column("files_skipped"),
+        Column("files_scanned", priority=SECONDARY),
+        Column("files_skipped", priority=OPTIONAL),
         Column("findings_count"),
-        Column("establishment", sort="establishment__name"),
-        Column("created_at"),
+        Column("establishment", sort="establishment__name", priority=SECONDARY),
+        Column("created_at", priority=OPTIONAL),
         Column("finished_at"),
     )
     search_fields = ("root__label",)
@@ -252,17 +252,17 @@ class FindingViews(generic.ObjectViewMixin):
 class FindingListView(FindingViews, _YesNoFilters):
     columns = (
         Column("entity_type", link=True),
-        Column("relative_path"),
-        Column("location", sort=False),
-        Column("root", sort="root__label"),
-        Column("masked_sample", sort=False),
-        Column("count"),
-        Column("distinct_values"),
+        Column("relative_path", main=True, breaks=True),
+        Column("location", sort=False, priority=OPTIONAL),
+        Column("root", sort="root__label", priority=OPTIONAL),
+        Column("masked_sample", sort=False, priority=SECONDARY, breaks=True),
+        Column("count", priority=SECONDARY),
+        Column("distinct_values", priority=OPTIONAL),
         Column("risk_score"),
         Column("triage_status", badge="triage"),
-        Column("is_present"),
-        Column("establishment", sort="establishment__name"),
-        Column("last_seen_at"),
+        Column("is_present", priority=OPTIONAL),
+        Column("establishment", sort="establishment__name", priority=SECONDARY),
+        Column("last_seen_at", priority=SECONDARY),
     )
     search_fields = ("relative_path",)
     filters = ("establishment", "entity_type", "triage_status", "root", "is_present")
@@ -380,6 +380,11 @@ class SummaryIndexView(generic.CapabilityRequiredMixin):
         return render(request, "privacy/summary_index.html", {"establishments": establishments})
 
 
+def _trend_priority(age: int) -> int:
+    """The last four scans always show; the two before them fold at 1280 px, older ones first."""
+    return ESSENTIAL if age <= 4 else SECONDARY if age <= 6 else OPTIONAL
+
+
 class EstablishmentSummaryView(generic.CapabilityRequiredMixin):
     required_capability = VIEW_FINDINGS
 
@@ -392,13 +397,18 @@ class EstablishmentSummaryView(generic.CapabilityRequiredMixin):
         for row in summary["by_entity"] + summary["by_root"]:
             row["label"] = labels.get(row["entity_type"], row["entity_type"])
         entities = sorted({entity for point in summary["trend"] for entity in point["by_entity"]})
+        # One row per entity type and one column per scan (oldest first), so that twelve scans
+        # and ten entity types fit: the oldest scans' columns fold away first on narrow screens.
+        trend = summary["trend"]
+        classes = [column_classes(_trend_priority(len(trend) - i)) for i in range(len(trend))]
+        trend_runs = list(zip([point["run"] for point in trend], classes, strict=True))
+        trend_totals = list(zip([point["findings"] for point in trend], classes, strict=True))
         trend_rows = [
             (
-                point["run"],
-                point["findings"],
-                [point["by_entity"].get(entity, 0) for entity in entities],
+                labels.get(entity, entity),
+                list(zip([p["by_entity"].get(entity, 0) for p in trend], classes, strict=True)),
             )
-            for point in summary["trend"]
+            for entity in entities
         ]
         audit.record("view", establishment, message="PHI inventory summary viewed")
         return render(
@@ -407,7 +417,8 @@ class EstablishmentSummaryView(generic.CapabilityRequiredMixin):
             {
                 "establishment": establishment,
                 "summary": summary,
-                "trend_entities": [(entity, labels.get(entity, entity)) for entity in entities],
+                "trend_runs": trend_runs,
+                "trend_totals": trend_totals,
                 "trend_rows": trend_rows,
                 "status_rows": [
                     (value, label, summary["by_status"].get(value, 0))

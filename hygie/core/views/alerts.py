@@ -28,7 +28,7 @@ from hygie.core.models import Alert, User
 from hygie.core.models.alerts import module_label
 from hygie.core.roles import TRIAGE_ALERTS, VIEW_ALERTS
 from hygie.core.services import alerts as alert_service
-from hygie.core.tables import Column
+from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
 from hygie.lib.registry import Registry
 
@@ -61,13 +61,13 @@ class AlertViews(generic.ObjectViewMixin):
 class AlertListView(AlertViews, generic.ObjectListView):
     columns = (
         Column("severity", badge="severity"),
-        Column("title", link=True),
+        Column("title", link=True, main=True),
         Column("status", badge="status"),
-        Column("source"),
-        Column("occurrences"),
+        Column("source", priority=SECONDARY),
+        Column("occurrences", priority=OPTIONAL),
         Column("asset", sort="asset__hostname"),
-        Column("establishment", sort="establishment__name"),
-        Column("assignee", sort="assignee__username"),
+        Column("establishment", sort="establishment__name", priority=SECONDARY),
+        Column("assignee", sort="assignee__username", priority=OPTIONAL),
         Column("last_seen_at"),
     )
     search_fields = ("title", "rule_id", "source", "asset__hostname")

@@ -6,7 +6,7 @@ from hygie.core.forms import AssetForm
 from hygie.core.models import Asset
 from hygie.core.roles import EDIT_DIRECTORY, VIEW_DIRECTORY
 from hygie.core.services import csv_io
-from hygie.core.tables import Column
+from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
 from hygie.core.views.imports import CSVExportView, CSVImportView
 
@@ -23,11 +23,11 @@ class AssetListView(AssetViews, generic.ObjectListView):
         Column("hostname", link=True),
         Column("kind"),
         Column("criticality", badge="criticality"),
-        Column("ip_addresses", sort=False),
-        Column("os_name"),
-        Column("department", sort="department__name"),
-        Column("network_zone"),
-        Column("establishment", sort="establishment__name"),
+        Column("ip_addresses", sort=False, priority=SECONDARY),
+        Column("os_name", priority=OPTIONAL),
+        Column("department", sort="department__name", priority=SECONDARY),
+        Column("network_zone", priority=OPTIONAL),
+        Column("establishment", sort="establishment__name", priority=SECONDARY),
     )
     search_fields = ("hostname", "os_name", "network_zone", "department__name")
     filters = ("establishment", "kind", "criticality", "department", "network_zone")

@@ -136,6 +136,7 @@ class HeaderCell:
     label: str
     sort_param: str  # value of ?sort= when the header is clicked ("" = not sortable)
     direction: str  # "ascending", "descending" or "" (for aria-sort)
+    css: str = ""  # the column's classes (priority, main; see hygie.core.tables)
 
 
 class ObjectListView(ObjectViewMixin):
@@ -273,13 +274,13 @@ class ObjectListView(ObjectViewMixin):
         cells = []
         for column in self.columns:
             if column.sort_key() is None:
-                cells.append(HeaderCell(column.header(self.model), "", ""))
+                cells.append(HeaderCell(column.header(self.model), "", "", column.css))
                 continue
             direction = ""
             if sort.lstrip("-") == column.name:
                 direction = "descending" if sort.startswith("-") else "ascending"
             next_sort = f"-{column.name}" if direction == "ascending" else column.name
-            cells.append(HeaderCell(column.header(self.model), next_sort, direction))
+            cells.append(HeaderCell(column.header(self.model), next_sort, direction, column.css))
         return cells
 
 

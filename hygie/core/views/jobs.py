@@ -17,7 +17,7 @@ from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Job, JobStatus, User
 from hygie.core.roles import EDIT_ORGANISATION, VIEW_JOBS
 from hygie.core.services import jobs as job_service
-from hygie.core.tables import Column
+from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
 
 ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -40,12 +40,12 @@ def may_cancel(user: User, job: Job) -> bool:
 
 class JobListView(JobViews, generic.ObjectListView):
     columns = (
-        Column("title", link=True),
-        Column("kind"),
+        Column("title", link=True, main=True),
+        Column("kind", priority=SECONDARY),
         Column("status", badge="status"),
         Column("percent", label=gettext_lazy("Progress"), sort=False, kind="progress"),
-        Column("establishment", sort="establishment__name"),
-        Column("created_by", sort="created_by__username"),
+        Column("establishment", sort="establishment__name", priority=SECONDARY),
+        Column("created_by", sort="created_by__username", priority=OPTIONAL),
         Column("created_at"),
     )
     search_fields = ("title", "kind")

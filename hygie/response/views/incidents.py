@@ -28,7 +28,7 @@ from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Alert, User
 from hygie.core.roles import VIEW_ALERTS, VIEW_EVIDENCE
 from hygie.core.services import evidence as core_evidence
-from hygie.core.tables import Column
+from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
 from hygie.response import filters as incident_filters
 from hygie.response.choices import IncidentStatus, TaskStatus
@@ -80,10 +80,10 @@ class IncidentListView(IncidentViews, generic.ObjectListView):
         Column("reference", label=gettext_lazy("Incident"), link=True, render=str),
         Column("severity", badge="severity"),
         Column("status", badge="status"),
-        Column("category"),
-        Column("care_impact"),
-        Column("establishment", sort="establishment__name"),
-        Column("assignee", sort="assignee__username"),
+        Column("category", priority=SECONDARY),
+        Column("care_impact", priority=SECONDARY),
+        Column("establishment", sort="establishment__name", priority=SECONDARY),
+        Column("assignee", sort="assignee__username", priority=OPTIONAL),
         Column("discovered_at"),
     )
     search_fields = ("reference", "title", "description")
