@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,15 @@ from hygie.core.models.scoping import ScopedManager
 from hygie.response.choices import HIPAARole, NIS2Class, ObligationStatus, RegulatoryType
 
 _USER = settings.AUTH_USER_MODEL
+
+
+# The engine's texts quote the fact they read in its file spelling, “(personal_data : unknown)”:
+# a key for the JSON output, redundant with the sentence around it on a page.
+_FACT_KEY = re.compile(r"\s*\(personal_data\s?: (?:unknown|false|true)\)")
+
+
+def _without_fact_keys(text: str) -> str:
+    return _FACT_KEY.sub("", text)
 
 
 class RegulatoryProfile(models.Model):
@@ -150,7 +160,7 @@ class IncidentObligation(models.Model):
 
     @property
     def shown_reason(self) -> str:
-        return str(self.text("reason"))
+        return _without_fact_keys(str(self.text("reason")))
 
     @property
     def shown_recipient(self) -> str:
@@ -158,8 +168,8 @@ class IncidentObligation(models.Model):
 
     @property
     def shown_notes(self) -> list[str]:
-        return list(self.text("notes"))
+        return [_without_fact_keys(str(note)) for note in self.text("notes")]
 
     @property
     def shown_deadline_rule(self) -> str:
-        return str(self.text("deadline_rule"))
+        return _without_fact_keys(str(self.text("deadline_rule")))

@@ -1,0 +1,160 @@
+"""How values read in the user's language: durations in words, the “to be checked” marker,
+identifiers as labels. One place, used by templates (``{% load hygie_format %}``), PDFs and
+exports alike (docs/decisions/0025-display-formats.md).
+
+- :func:`duration_words` turns an ISO 8601 duration (``PT15M``) or a timedelta into words
+  (“15 minutes”, “2 jours”); :func:`within` into a deadline (“sous 15 minutes”).
+- :func:`split_to_check` removes developer notes (``(UNVERIFIED)``, ``[UNVERIFIED]``,
+  ``reference/frameworks.md §2``) from a text and says whether it must be checked against the
+  official text; :func:`to_check_html` renders the discreet marker with its tooltip, and
+  :func:`to_check_text` the footnote-style marker used in PDFs and plain text.
+- :func:`key_label` shows an identifier (``it_oncall``, ``files_scanned``) as words when no
+  label is known, never as a raw key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.utils.formats import number_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+# --- durations ---------------------------------------------------------------------------------
+
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+ISO_DURATION_IN_TEXT = re.compile(r"(?<![\w])P(?=\d|T\d)(?:\d+[YMWD])*(?:T(?:\d+[HMS])+)?(?![\w])")
+
+
+def _unit(name: str, amount: int) -> str:
+    count = number_format(amount)
+    if name == "years":
+        return ngettext("%(count)s year", "%(count)s years", amount) % {"count": count}
+    if name == "months":
+        return ngettext("%(count)s month", "%(count)s months", amount) % {"count": count}
+    if name == "weeks":
+        return ngettext("%(count)s week", "%(count)s weeks", amount) % {"count": count}
+    if name == "days":
+        return ngettext("%(count)s day", "%(count)s days", amount) % {"count": count}
+    if name == "hours":
+        return ngettext("%(count)s hour", "%(count)s hours", amount) % {"count": count}
+    if name == "minutes":
+        return ngettext("%(count)s minute", "%(count)s minutes", amount) % {"count": count}
+    return ngettext("%(count)s second", "%(count)s seconds", amount) % {"count": count}
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return gettext("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
+def duration_words(value: object) -> str:
+    """``PT15M`` → “15 minutes”, ``P1DT2H`` → “1 jour et 2 heures”, a timedelta likewise.
+
+    Anything that is not a duration is returned unchanged (as text), so the filter is safe on
+    free text; ``None`` and ``""`` give ``""``.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        days, seconds = divmod(seconds, 86_400)
+        hours, seconds = divmod(seconds, 3_600)
+        minutes, seconds = divmod(seconds, 60)
+        amounts = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
+    else:
+        match = _ISO_DURATION.match(str(value).strip())
+        if match is None or str(value).strip() in ("P", "PT"):
+            return str(value)
+        amounts = {name: int(text) for name, text in match.groupdict().items() if text}
+    parts = [_unit(name, amount) for name, amount in amounts.items() if amount]
+    return _join(parts) if parts else _unit("minutes", 0)
+
+
+def within(value: object) -> str:
+    """A deadline: “within 15 minutes” / “sous 15 minutes”."""
+    words = duration_words(value)
+    return gettext("within %(duration)s") % {"duration": words} if words else ""
+
+
+def durations_in_text(text: str) -> str:
+    """Every ISO 8601 duration inside a sentence written in words."""
+    return ISO_DURATION_IN_TEXT.sub(lambda match: duration_words(match.group(0)), text)
+
+
+# --- “to be checked against the official text” -------------------------------------------------
+
+# Developer notes: a repository path (with its section), the UNVERIFIED flags in their forms.
+_REPOSITORY_PATH = re.compile(
+    r"\s*\(?\b(?:reference|docs)/[\w./-]+\.md(?:\s*§\s*[\d.]+)?\)?(?:\s+says\b)?"
+)
+_FLAG = re.compile(
+    r"\s*[(\[]\s*UNVERIFIED(?:\s+in\s+Hygie)?\s*[)\]]"  # (UNVERIFIED), [UNVERIFIED]
+    r"|,\s*UNVERIFIED\b"  # (art. 3(2)(c), UNVERIFIED)
+    r"|\bUNVERIFIED\s*:\s*"  # UNVERIFIED: leading a note
+    r"|\s*\bUNVERIFIED\b"  # a bare word
+)
+
+
+def split_to_check(text: object) -> tuple[str, bool]:
+    """The text without developer notes, and whether it was flagged as not checked.
+
+    A note that only pointed at the repository (“Practice names verified only through secondary
+    sources (reference/frameworks.md §6).”) is English written for developers: it is dropped
+    whole, the marker stands for it.
+    """
+    value = "" if text is None else str(text)
+    flagged = bool(_FLAG.search(value)) or bool(_REPOSITORY_PATH.search(value))
+    if not flagged:
+        return value, False
+    if _REPOSITORY_PATH.search(value):
+        return "", True
+    cleaned = _FLAG.sub("", value)
+    cleaned = re.sub(r"[ \t]+([.,)])", r"\1", cleaned)
+    cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
+    return cleaned, True
+
+
+def to_check_label() -> str:
+    return gettext("to be checked against the official text")
+
+
+def to_check_html(text: object) -> SafeString:
+    """The text with a discreet “to check” marker (its tooltip says against what)."""
+    cleaned, flagged = split_to_check(text)
+    if not flagged:
+        return conditional_escape(cleaned)
+    marker = format_html(
+        '<span class="to-check" title="{}">{}</span>',
+        to_check_label(),
+        gettext("to check"),
+    )
+    if not cleaned:
+        return marker
+    return mark_safe(f"{conditional_escape(cleaned)} {marker}")  # noqa: S308 - both escaped
+
+
+def to_check_text(text: object, mark: str = "*") -> str:
+    """Plain text (PDFs, exports): the text followed by a footnote mark when flagged."""
+    cleaned, flagged = split_to_check(text)
+    if not flagged:
+        return cleaned
+    return f"{cleaned}{mark}" if cleaned else mark
+
+
+# --- identifiers -------------------------------------------------------------------------------
+
+
+def key_label(key: object, labels: dict[str, object] | None = None) -> str:
+    """A label for an identifier: the known one, else its words (``it_oncall`` → “It oncall”)."""
+    text = "" if key is None else str(key)
+    if labels and text in labels:
+        return str(labels[text])
+    words = re.sub(r"[_.]+", " ", text).strip()
+    return words[:1].upper() + words[1:] if words else text

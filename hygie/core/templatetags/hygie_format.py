@@ -1,0 +1,41 @@
+"""Display filters shared by every module: ``{% load hygie_format %}`` (see hygie/core/display.py
+and docs/decisions/0025-display-formats.md)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+
+from hygie.core import display
+
+register = template.Library()
+
+
+@register.filter
+def duration_words(value: object) -> str:
+    """``PT15M`` or a timedelta → “15 minutes”."""
+    return display.duration_words(value)
+
+
+@register.filter
+def within(value: object) -> str:
+    """``PT15M`` → “within 15 minutes” / “sous 15 minutes”."""
+    return display.within(value)
+
+
+@register.filter
+def durations_in_text(value: object) -> str:
+    """Every ISO 8601 duration inside a sentence written in words."""
+    return display.durations_in_text("" if value is None else str(value))
+
+
+@register.filter
+def to_check(value: object) -> SafeString:
+    """The text without developer notes, with the “to be checked” marker when it had one."""
+    return display.to_check_html(value)
+
+
+@register.filter
+def key_label(value: object, labels: dict[str, object] | None = None) -> str:
+    """An identifier as words, or its label from ``labels``."""
+    return display.key_label(value, labels)
