@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +183,28 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self) -> str:
+        if self.field == "evidence":
+            return str(_("evidence"))
+        try:
+            return str(Answer._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:
+            return self.field
+
+    def _shown(self, value: str) -> str:
+        if self.field == "status" and value in AnswerStatus.values:
+            return str(AnswerStatus(value).label)
+        return value
+
+    @property
+    def old_display(self) -> str:
+        return self._shown(self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self._shown(self.new_value)
 
 
 class ScoreSnapshot(models.Model):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +80,29 @@ class RemediationAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.status == ActionStatus.DONE and self.done_at is None:
+            self.done_at = timezone.now()
+        elif self.status != ActionStatus.DONE:
+            self.done_at = None
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        # A page of Hygie (an incident, a device): a path on this site, never another site.
+        if self.link_url and (not self.link_url.startswith("/") or self.link_url.startswith("//")):
+            raise ValidationError({"link_url": _("Give the address of a Hygie page (/…).")})
+        owner = self.owner
+        if (
+            owner is not None
+            and self.establishment_id is not None
+            and not owner.sees_all_establishments
+            and self.establishment_id not in owner.visible_establishment_ids()
+        ):
+            raise ValidationError(
+                {"owner": _("The owner must be a user who sees this establishment.")}
+            )
 
     @property
     def is_open(self) -> bool:

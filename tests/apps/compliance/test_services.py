@@ -81,9 +81,7 @@ def test_probe_result_proposes_status_and_keeps_evidence(assessment, verdict, ex
     answer.refresh_from_db()
     assert answer.proposal_source == ProposalSource.PROBE
     assert answer.proposed_from_run == run
-    relations = {
-        item["relation"] for item in answer.requirement.controls if item["id"] == control
-    }
+    relations = {item["relation"] for item in answer.requirement.controls if item["id"] == control}
     if expected == "compliant" and relations & {"superset", "intersect"}:
         expected = "partial"
     assert answer.proposed_status == expected

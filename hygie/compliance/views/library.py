@@ -1,0 +1,143 @@
+"""The framework library pages: the frameworks, one framework's requirement tree, and the
+import of a user's framework file with a preview of every problem before anything is saved."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from hygie.compliance.choices import FrameworkSource
+from hygie.compliance.forms import FrameworkImportForm
+from hygie.compliance.models import Framework
+from hygie.compliance.roles import ASSESS, VIEW
+from hygie.compliance.services import library
+from hygie.core.http import AuthenticatedRequest
+from hygie.core.views.generic import CapabilityRequiredMixin
+from hygie.core.views.uploads import BoundedUploadMixin
+
+
+class FrameworkListView(CapabilityRequiredMixin):
+    required_capability = VIEW
+
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
+        frameworks = list(library.frameworks_with_counts())
+        return render(
+            request,
+            "compliance/framework_list.html",
+            {"frameworks": frameworks, "can_import": request.user.can(ASSESS)},
+        )
+
+
+class FrameworkDetailView(CapabilityRequiredMixin):
+    required_capability = VIEW
+
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
+        library.ensure_library()
+        framework = get_object_or_404(Framework, pk=pk)
+        requirements = list(framework.requirements.order_by("order"))
+        return render(
+            request,
+            "compliance/framework_detail.html",
+            {
+                "framework": framework,
+                "requirements": requirements,
+                "assessable": sum(1 for item in requirements if item.is_assessable),
+                "unverified": sum(
+                    1 for item in requirements if item.is_assessable and not item.is_verified
+                ),
+                "can_delete": request.user.can(ASSESS)
+                and framework.source == FrameworkSource.IMPORTED
+                and not framework.assessments.exists(),
+            },
+        )
+
+
+class FrameworkDeleteView(CapabilityRequiredMixin):
+    required_capability = ASSESS
+
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
+        framework = get_object_or_404(Framework, pk=pk, source=FrameworkSource.IMPORTED)
+        return render(request, "compliance/framework_delete.html", {"framework": framework})
+
+    def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
+        framework = get_object_or_404(Framework, pk=pk, source=FrameworkSource.IMPORTED)
+        try:
+            library.delete_framework(request.user, framework)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("compliance:framework_detail", args=[pk]))
+        messages.success(request, _("Framework deleted."))
+        return HttpResponseRedirect(reverse("compliance:framework_list"))
+
+
+class FrameworkImportView(BoundedUploadMixin, CapabilityRequiredMixin):
+    """Step 1: upload → preview (every problem, or what would be saved). Step 2: the preview's
+    form posts the same content back with ``confirm``; it is checked again, then saved."""
+
+    required_capability = ASSESS
+    template_name = "compliance/framework_import.html"
+
+    def upload_limit(self) -> int:
+        return library.MAX_IMPORT_BYTES + 64 * 1024
+
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": FrameworkImportForm()})
+
+    def post(self, request: AuthenticatedRequest) -> HttpResponse:
+        if request.POST.get("confirm") == "1":
+            return self._confirm(request)
+        form = FrameworkImportForm(request.POST, request.FILES)
+        if self.flag_too_large(form) or not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        upload = form.cleaned_data["file"]
+        content = upload.read(library.MAX_IMPORT_BYTES + 1)
+        file_format = form.cleaned_data["file_format"]
+        preview = library.preview_import(upload.name or "framework.yaml", content, file_format)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "preview": preview,
+                "payload": base64.b64encode(content).decode("ascii") if preview.is_valid else "",
+                "file_format": file_format,
+            },
+        )
+
+    def _confirm(self, request: AuthenticatedRequest) -> HttpResponse:
+        try:
+            content = base64.b64decode(request.POST.get("payload", ""), validate=True)
+        except (binascii.Error, ValueError):
+            content = b""
+        name = request.POST.get("file_name", "")[:255] or "framework.yaml"
+        file_format = request.POST.get("file_format", library.FORMAT_HYGIE)
+        if not content:
+            messages.error(request, _("Nothing to import: upload the file again."))
+            return HttpResponseRedirect(reverse("compliance:framework_import"))
+        preview, framework = library.import_framework(request.user, name, content, file_format)
+        if framework is None:
+            return render(
+                request,
+                self.template_name,
+                {"form": FrameworkImportForm(), "preview": preview},
+                status=400,
+            )
+        messages.success(
+            request,
+            _("Framework imported: %(name)s (%(count)s requirements).")
+            % {"name": framework.name, "count": preview.requirements},
+        )
+        return HttpResponseRedirect(reverse("compliance:framework_detail", args=[framework.pk]))
+
+
+def framework_choices() -> models.QuerySet[Framework]:
+    library.ensure_library()
+    return Framework.objects.order_by("framework_id")

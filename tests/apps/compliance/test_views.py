@@ -1,0 +1,109 @@
+"""The compliance pages: library, assessment page with its tree and htmx answers, probes,
+remediation plan, comparison; establishment B's objects are a 404 for A's users."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from hygie.compliance.choices import AnswerStatus
+from hygie.compliance.models import Assessment, RemediationAction
+from hygie.compliance.services import assessments
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+def test_library_pages(client_a, care):
+    page = client_a.get(reverse("compliance:framework_list"))
+    assert page.status_code == 200
+    assert care.name in page.content.decode()
+    detail = client_a.get(reverse("compliance:framework_detail", args=[care.pk]))
+    assert detail.status_code == 200
+    assert care.requirements.filter(is_assessable=True).first().ref_id in detail.content.decode()
+
+
+def test_create_assessment_through_the_page(client_a, care, establishment_a):
+    answer = client_a.post(
+        reverse("compliance:assessment_add"),
+        {"establishment": establishment_a.pk, "framework": care.pk, "date": "2026-05-01"},
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    created = Assessment.objects.get()
+    assert created.answers.count() == care.requirements.filter(is_assessable=True).count()
+    page = client_a.get(answer["Location"])
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Requirements" in body and "Score" in body
+
+
+def test_answer_inline_with_htmx(client_a, assessment):
+    answer = assessment.answers.first()
+    url = reverse("compliance:assessment_answer_edit", args=[assessment.pk, answer.pk])
+    form = client_a.get(url, HTTP_HX_REQUEST="true")
+    assert form.status_code == 200 and "<form" in form.content.decode()
+    saved = client_a.post(
+        url,
+        {"status": "partial", "maturity": "2", "comments": "In progress"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200
+    assert f'id="answer-{answer.pk}"' in saved.content.decode()
+    answer.refresh_from_db()
+    assert answer.status == AnswerStatus.PARTIAL and answer.maturity == 2
+    refused = client_a.post(url, {"status": "not_applicable"}, HTTP_HX_REQUEST="true")
+    assert "Say why" in refused.content.decode()
+    history = client_a.get(url)
+    assert "Partially compliant" in history.content.decode()
+
+
+def test_filters_and_compare(client_a, assessment, user_a, care, establishment_a):
+    first = assessment.answers.first()
+    assessments.answer_requirement(user_a, first, status=AnswerStatus.COMPLIANT)
+    detail = reverse("compliance:assessment_detail", args=[assessment.pk])
+    only = client_a.get(detail, {"status": "compliant"})
+    assert first.requirement.ref_id in only.content.decode()
+    other = assessments.create_assessment(user_a, establishment=establishment_a, framework=care)
+    compared = client_a.get(
+        reverse("compliance:assessment_compare"), {"left": other.pk, "right": assessment.pk}
+    )
+    assert compared.status_code == 200
+    assert "1 requirement answered differently" in compared.content.decode()
+
+
+def test_run_probes_from_the_page(client_a, assessment):
+    answer = client_a.post(
+        reverse("compliance:proberun_run"), {"establishment": assessment.establishment_id}
+    )
+    assert answer.status_code == 302
+    page = client_a.get(reverse("compliance:proberun_list"))
+    assert page.status_code == 200
+    assert "Second factor on privileged accounts" in page.content.decode()
+
+
+def test_gaps_become_actions(client_a, assessment, user_a):
+    answer = assessment.answers.first()
+    assessments.answer_requirement(user_a, answer, status=AnswerStatus.NON_COMPLIANT)
+    client_a.post(reverse("compliance:assessment_gaps", args=[assessment.pk]))
+    action = RemediationAction.objects.get()
+    assert list(action.answers.all()) == [answer]
+    assert client_a.get(reverse("compliance:remediationaction_list")).status_code == 200
+    assert (
+        client_a.get(reverse("compliance:remediationaction_detail", args=[action.pk])).status_code
+        == 200
+    )
+
+
+def test_other_establishment_is_not_found(client_a, assessment_b):
+    answer = assessment_b.answers.first()
+    for url in (
+        reverse("compliance:assessment_detail", args=[assessment_b.pk]),
+        reverse("compliance:assessment_answer_edit", args=[assessment_b.pk, answer.pk]),
+    ):
+        assert client_a.get(url).status_code == 404
+    assert (
+        client_a.post(
+            reverse("compliance:assessment_answer_edit", args=[assessment_b.pk, answer.pk]),
+            {"status": "compliant"},
+        ).status_code
+        == 404
+    )
