@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from . import targets_detection, targets_privacy, targets_response
+from . import targets_compliance, targets_detection, targets_privacy, targets_response
 from .target import Target
 
 TARGETS: dict[str, Target] = {
     target.name: target
-    for target in (*targets_detection.TARGETS, *targets_privacy.TARGETS, *targets_response.TARGETS)
+    for target in (
+        *targets_compliance.TARGETS,
+        *targets_detection.TARGETS,
+        *targets_privacy.TARGETS,
+        *targets_response.TARGETS,
+    )
 }
