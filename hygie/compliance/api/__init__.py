@@ -3,4 +3,10 @@
 
 from ninja import Router
 
+from hygie.compliance.api import assessments, probes, registers, remediation
+
 router = Router(tags=["compliance"])
+router.add_router("", assessments.router)
+router.add_router("", probes.router)
+router.add_router("", remediation.router)
+router.add_router("", registers.router)
