@@ -241,6 +241,18 @@ class ProcessingActivity(models.Model):
         return _lines(str(getattr(self, field_name)))
 
 
+CONTENT_FIELDS = (
+    "establishment_id",
+    "processing_id",
+    "title",
+    "description",
+    "data_description",
+    "lifecycle",
+    "supports",
+    "action_plan",
+)
+
+
 class DPIA(models.Model):
     """A data protection impact assessment (GDPR art. 35; AIPD, CNIL method)."""
 
@@ -311,6 +323,12 @@ class DPIA(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         created = self.pk is None
+        if not created and self.status != DPIAStatus.DRAFT:
+            # Whoever changes the content (page, API, script), the DPO's opinion no longer
+            # covers it.
+            stored = type(self)._base_manager.filter(pk=self.pk).values(*CONTENT_FIELDS).first()
+            if stored and any(stored[name] != getattr(self, name) for name in CONTENT_FIELDS):
+                self.reopen()
         super().save(*args, **kwargs)
         if created:
             # Every DPIA studies the three feared events of the method.

@@ -163,3 +163,18 @@ def test_reader_may_not_write(make_user, establishment_a):
     assert auditor.get(f"{BASE}/processing-activities").status_code == 200
     response = auditor.post(f"{BASE}/processing-activities", activity_body(establishment_a))
     assert response.status_code == 403
+
+
+def test_a_content_change_through_the_api_reopens_a_validated_dpia(api, establishment_a):
+    from hygie.compliance.models import DPIA
+
+    activity = api.post(f"{BASE}/processing-activities", activity_body(establishment_a)).json()
+    dpia_id = api.post(
+        f"{BASE}/dpias",
+        {"establishment_id": establishment_a.pk, "processing_id": activity["id"], "title": "A"},
+    ).json()["id"]
+    DPIA.objects.filter(pk=dpia_id).update(status="validated", dpo_decision="favourable")
+    assert api.patch(f"{BASE}/dpias/{dpia_id}", {"title": "B"}).json()["status"] == "in_progress"
+    DPIA.objects.filter(pk=dpia_id).update(status="validated", dpo_decision="favourable")
+    # Saving without a content change keeps the opinion.
+    assert api.patch(f"{BASE}/dpias/{dpia_id}", {"title": "B"}).json()["status"] == "validated"
