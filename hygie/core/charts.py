@@ -256,6 +256,8 @@ def render_grid(
     column_axis: StrOrPromise = "",
     row_axis: StrOrPromise = "",
     zone_labels: dict[str, StrOrPromise] | None = None,
+    mark_header: StrOrPromise = "",
+    zone_header: StrOrPromise = "",
 ) -> SafeString:
     """A grid of cells (``zones[row][column]``: a tile status) with marks placed on it, as an
     accessible ``<figure>``: the SVG is named by its title and description, every mark has a
@@ -342,10 +344,10 @@ def render_grid(
         '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
         '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table></div>',
         title,
-        _("Mark"),
+        mark_header,
         row_axis,
         column_axis,
-        _("Zone"),
+        zone_header,
         body,
     )
     return format_html(

@@ -200,6 +200,8 @@ def risk_map(dpia: DPIA, risks: Sequence[DPIARisk], chart_id: str = "risk-map") 
         column_axis=_("Likelihood"),
         row_axis=_("Severity"),
         zone_labels={status: zone_label(zone) for zone, status in ZONE_STATUS.items()},
+        mark_header=_("Feared event"),
+        zone_header=_("Zone"),
     )
 
 
