@@ -88,6 +88,74 @@ def check_library_command(directory: Path | None, quiet: bool) -> None:
     )
 
 
+@compliance.command(name="convert-ciso")
+@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the framework file here (default: standard output).",
+)
+def convert_ciso_command(source: Path, output: Path | None) -> None:
+    """Convert a CISO Assistant YAML library into a Hygie framework file.
+
+    The result (format hygie-framework/1) can be completed (French or English texts, controls:
+    naming Hygie's controls), checked with check-library and imported. Problems are printed as
+    file:line: message. Exit 0 when converted, 1 when the library has problems, 2 when FILE
+    cannot be read or OUTPUT written.
+    """
+    from hygie.compliance.engine import (
+        LibraryError,
+        framework_to_yaml,
+        parse_ciso_assistant_library,
+    )
+
+    text = _read(source)
+    if text is None:
+        raise click.exceptions.Exit(EXIT_USAGE)
+    try:
+        framework = parse_ciso_assistant_library(str(source), text)
+    except LibraryError as error:
+        for problem in error.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(error.problems)} problem(s) in {source}", err=True)
+        raise click.exceptions.Exit(EXIT_PROBLEMS) from None
+    header = (
+        "Converted by `hygie compliance convert-ciso` from a CISO Assistant library"
+        f" ({source.name}).\n"
+        "Every requirement is unverified: check it against the official text."
+    )
+    result = framework_to_yaml(framework, header)
+    if output is None:
+        click.echo(result, nl=False)
+        return
+    try:
+        _write_atomically(output, result)
+    except OSError as error:
+        click.echo(f"{output}: cannot be written ({error.strerror or 'error'})", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE) from None
+    click.echo(
+        f"{output}: {framework.id}, {len(framework.requirements)} requirements"
+        f" ({len(framework.assessable())} assessable), languages {', '.join(framework.locales)}",
+        err=True,
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename: never half a file."""
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _read(path: Path) -> str | None:
     """The file's text, or None after printing why it cannot be read."""
     try:
@@ -104,3 +172,51 @@ def _read(path: Path) -> str | None:
     except UnicodeDecodeError:
         click.echo(f"{path}: not UTF-8 text", err=True)
         return None
+
+
+@compliance.command(name="report")
+@click.argument("assessment_id", metavar="ASSESSMENT_ID", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "csv", "xlsx"]),
+    default="pdf",
+    show_default=True,
+    help="The report's format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the report here.",
+)
+def report_command(assessment_id: int, fmt: str, output: Path) -> None:
+    """Write an assessment's audit-ready report (scope, scores, requirements with evidence and
+    probe results, gaps, action plan). The export is recorded in the audit trail as made from
+    the command line. Exit 0 when written, 1 when the assessment does not exist, 2 when OUTPUT
+    cannot be written."""
+    from hygie.cli.runtime import acting_as_operator, setup_django
+
+    setup_django()
+    from hygie.compliance.models import Assessment
+    from hygie.compliance.services import reports
+
+    assessment = (
+        Assessment.objects.select_related("framework", "establishment")
+        .filter(pk=assessment_id)
+        .first()
+    )
+    if assessment is None:
+        click.echo(f"assessment {assessment_id}: not found", err=True)
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
+    with acting_as_operator():
+        data, _content_type, _name = reports.export_report(assessment, fmt)
+    try:
+        partial = output.with_name(output.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(output)  # nothing half-written under the final name
+    except OSError as error:
+        click.echo(f"{output}: cannot be written ({error.strerror or 'error'})", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE) from None
+    click.echo(f"{output}: {fmt} report of “{assessment.title}” ({len(data)} bytes)")

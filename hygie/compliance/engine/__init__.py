@@ -7,6 +7,7 @@ Pure: no Django, no file access (the CLI and services read the files; see
 """
 
 from .ciso import parse_ciso_assistant_library
+from .export import framework_to_yaml
 from .library import (
     CONTROLS_TARGET,
     INVERSE_RELATION,
@@ -43,6 +44,7 @@ __all__ = [
     "Requirement",
     "check_library",
     "framework_of",
+    "framework_to_yaml",
     "localized",
     "parse_ciso_assistant_library",
     "parse_framework",

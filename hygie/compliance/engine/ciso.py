@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from hygie.lib.documents import Document, DocumentError, Limits, load_yaml
@@ -43,6 +44,8 @@ _LOCALE = re.compile(r"[a-z]{2}")
 _NOT_REF = re.compile(r"[^a-z0-9._()-]+")
 _NOT_ID = re.compile(r"[^a-z0-9]+")
 _MAX_TITLE = 300
+_MAX_TEXT = 20_000
+_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 # Node fields kept as attributes (scalars, or lists of scalars).
 _ATTRIBUTES = ("annotation", "typical_evidence", "implementation_groups", "importance", "weight")
 
@@ -71,7 +74,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return ""
     if isinstance(value, (str, int, float)):
-        return str(value).strip()
+        return str(value).strip()[:_MAX_TEXT]
     return ""
 
 
@@ -127,9 +130,19 @@ class _Reader:
         if not description:
             description = self.localized(data, translations, "description", main)
 
-        requirements = self.requirements(framework, framework_id, main, base)
+        requirements = self.requirements(framework, framework_id, main, locales, base)
         if requirements is None:
             return None
+        # Only the languages every text carries: a partial translation would leave requirements
+        # without a title in the language the page is shown in.
+        texts = [name_text, *(r.title for r in requirements)]
+        texts += [t for t in (description, *(r.description for r in requirements)) if t]
+        locales = tuple(language for language in locales if all(language in t for t in texts))
+        name_text, description = _only(name_text, locales), _only(description, locales)
+        requirements = tuple(
+            replace(r, title=_only(r.title, locales), description=_only(r.description, locales))
+            for r in requirements
+        )
         attributes = {"source_format": SOURCE_FORMAT}
         for key, value in (
             ("source_urn", framework_urn),
@@ -144,9 +157,10 @@ class _Reader:
             urn=FRAMEWORK_URN_PREFIX + framework_id,
             name=name_text,
             description=description,
-            version=_text(data.get("version"))[:300],
-            publication_date=_text(data.get("publication_date"))[:10] or None,
-            provider=(_text(data.get("provider")) or _text(data.get("packager")))[:300],
+            version=_text(data.get("version"))[:300] or "unknown",
+            publication_date=_date(data.get("publication_date")),
+            provider=(_text(data.get("provider")) or _text(data.get("packager")))[:300]
+            or "unknown",
             source_url="",
             licence_note=_text(data.get("copyright"))[:2000],
             locales=locales,
@@ -177,6 +191,7 @@ class _Reader:
         framework: Mapping[str, Any],
         framework_id: str,
         main: str,
+        locales: tuple[str, ...],
         base: tuple[str | int, ...],
     ) -> tuple[Requirement, ...] | None:
         nodes = framework.get("requirement_nodes")
@@ -213,7 +228,7 @@ class _Reader:
             ref = slug(_text(node.get("ref_id")), _NOT_REF) or slug(
                 urn.rsplit(":", 1)[-1], _NOT_REF
             )
-            ref = (ref or f"node{index + 1}")[:150].strip("-.") or f"node{index + 1}"
+            ref = (ref or f"node{index + 1}")[:100].strip("-.") or f"node{index + 1}"
             if not ref[0].isalnum():
                 ref = "n" + ref
             candidate, suffix = ref, 2
@@ -264,9 +279,11 @@ class _Reader:
                 if translated := _text(values.get("description")):
                     description[language] = translated
             ref_id = _text(node.get("ref_id"))
-            if not title:
-                fallback = ref_id or next(iter(description.values()), "") or urn.rsplit(":", 1)[-1]
-                title = {main: _clip(fallback)}
+            if not title and description and not ref_id:
+                title = dict(description)
+            elif not title:
+                # A reference reads the same in every language.
+                title = dict.fromkeys(locales, ref_id or urn.rsplit(":", 1)[-1])
             title = {language: _clip(value) for language, value in title.items()}
             attributes: dict[str, AttributeValue] = {"source_urn": urn}
             for key in _ATTRIBUTES:
@@ -310,6 +327,15 @@ class _Reader:
                 chain.append(current)
                 current = parents.get(current)
             done.update(chain)
+
+
+def _only(text: Mapping[str, str], locales: tuple[str, ...]) -> dict[str, str]:
+    return {language: value for language, value in text.items() if language in locales}
+
+
+def _date(value: Any) -> str | None:
+    text = _text(value)[:10]
+    return text if _DATE.fullmatch(text) else None
 
 
 def _translations(item: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

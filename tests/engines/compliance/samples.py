@@ -146,6 +146,7 @@ objects:
     translations:
       fr:
         name: Socle de sécurité de la petite clinique
+        description: Trois chapitres, inventés.
     requirement_nodes:
       - urn: urn:example:risk:req_node:tiny-clinic:gov
         assessable: false
@@ -172,14 +173,21 @@ objects:
         depth: 2
         ref_id: GOV 2
         description: A node without a name nor a parent_urn, under GOV by its depth.
+        translations:
+          fr: {description: Un nœud sans nom ni parent_urn, sous GOV par sa profondeur.}
       - urn: urn:example:risk:req_node:tiny-clinic:ops
         assessable: false
         depth: 1
         name: Operations
+        translations:
+          fr: {name: Exploitation}
       - urn: urn:example:risk:req_node:tiny-clinic:ops:node1
         assessable: true
         depth: 2
         parent_urn: urn:example:risk:req_node:tiny-clinic:ops
         ref_id: 1.10
         name: Backups tested
+        translations:
+          de: {name: Sicherungen getestet}
+          fr: {name: Sauvegardes testées}
 """

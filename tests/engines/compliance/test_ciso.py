@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from hygie.compliance.engine import LibraryError, Problem, parse_ciso_assistant_library
+from hygie.compliance.engine import (
+    Framework,
+    LibraryError,
+    Problem,
+    Requirement,
+    check_library,
+    framework_to_yaml,
+    parse_ciso_assistant_library,
+    parse_framework,
+)
 
 from .samples import CISO_LIBRARY
 
@@ -21,7 +32,10 @@ def test_framework_metadata_and_locales() -> None:
         "en": "Tiny clinic security baseline",
         "fr": "Socle de sécurité de la petite clinique",
     }
-    assert framework.description == {"en": "Three chapters, made up."}
+    assert framework.description == {
+        "en": "Three chapters, made up.",
+        "fr": "Trois chapitres, inventés.",
+    }
     assert framework.locales == ("en", "fr")
     assert framework.version == "3"
     assert framework.publication_date == "2026-02-01"
@@ -60,7 +74,8 @@ def test_requirement_nodes_become_hygie_requirements() -> None:
     assert gov1.line == line_of(CISO_LIBRARY, "tiny-clinic:gov.1")
     # No parent_urn: hung under the nearest shallower node by its depth; no name: its ref_id.
     assert gov2.parent == gov.urn
-    assert gov2.title == {"en": "GOV 2"}
+    # …and its title is in the main language only (a ref is the same in every language).
+    assert gov2.title == {"en": "GOV 2", "fr": "GOV 2"}
     assert ops.ref_id == "ops" and ops.parent is None
     # An unquoted 1.10 is the number 1.1 in YAML: read as text, never a crash.
     assert backups.ref_id == "1.1" and backups.parent == ops.urn
@@ -133,3 +148,31 @@ def test_parent_cycle() -> None:
     (problem,) = problems(text)
     assert problem.message.startswith("parent cycle: ")
     assert problem.line == line_of(text, "urn: urn:example:risk:req_node:tiny-clinic:gov")
+
+
+def test_only_languages_every_text_carries() -> None:
+    # German names only one node: dropped everywhere. Without the French of one node, French too.
+    framework = parse_ciso_assistant_library("tiny.yaml", CISO_LIBRARY)
+    assert framework.locales == ("en", "fr")
+    assert all("de" not in r.title for r in framework.requirements)
+    text = CISO_LIBRARY.replace("          fr: {name: Exploitation}\n", "")
+    framework = parse_ciso_assistant_library("tiny.yaml", text)
+    assert framework.locales == ("en",)
+    assert framework.name == {"en": "Tiny clinic security baseline"}
+    assert all(set(r.title) == {"en"} for r in framework.requirements)
+
+
+def test_converted_file_reads_back_as_the_same_framework() -> None:
+    framework = parse_ciso_assistant_library("tiny.yaml", CISO_LIBRARY)
+    text = framework_to_yaml(framework, "Converted for a test.\nSecond line.")
+    assert text.startswith("# Converted for a test.\n# Second line.\nformat: hygie-framework/1\n")
+    again = parse_framework("tiny-clinic.yaml", text)
+    assert again.id == framework.id and again.locales == framework.locales
+    assert again.name == framework.name and again.version == framework.version
+
+    def without_lines(f: Framework) -> list[Requirement]:
+        return [replace(r, line=None) for r in f.requirements]
+
+    assert without_lines(again) == without_lines(framework)
+    # A library file in its own right (French and English present).
+    assert check_library({"frameworks/tiny-clinic.yaml": text}) == []

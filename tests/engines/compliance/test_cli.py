@@ -1,4 +1,5 @@
-"""``hygie compliance check-library [DIR]``: output and exit codes (no database)."""
+"""``hygie compliance check-library [DIR]`` and ``convert-ciso FILE``: output and exit codes
+(no database)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from hygie.compliance.cli import compliance
+from hygie.compliance.engine import parse_framework
 
-from .samples import ALPHA_TO_CONTROLS, library_files
+from .samples import ALPHA_TO_CONTROLS, CISO_LIBRARY, library_files
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -73,3 +75,38 @@ def test_usage_errors(tmp_path: Path) -> None:
     (root / "frameworks" / "alpha.yaml").write_bytes(b"format: \xff\xfe\n")
     code, _, err = run(str(root))
     assert code == 2 and "not UTF-8" in err
+
+
+def convert(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(compliance, ["convert-ciso", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_convert_ciso_library(tmp_path: Path) -> None:
+    source = tmp_path / "tiny.yaml"
+    source.write_text(CISO_LIBRARY, encoding="utf-8")
+    code, out, _ = convert(str(source))
+    assert code == 0
+    assert "format: hygie-framework/1" in out
+    assert parse_framework("tiny-clinic.yaml", out).id == "tiny-clinic"
+    # Written to a file, then checked as a library of its own.
+    library = tmp_path / "lib"
+    (library / "frameworks").mkdir(parents=True)
+    target = library / "frameworks" / "tiny-clinic.yaml"
+    code, out, err = convert(str(source), "-o", str(target))
+    assert (code, out) == (0, "")
+    assert "tiny-clinic, 5 requirements (3 assessable), languages en, fr" in err
+    assert run(str(library))[0] == 0
+    assert [p.name for p in (library / "frameworks").iterdir()] == ["tiny-clinic.yaml"]
+
+
+def test_convert_ciso_problems_and_usage(tmp_path: Path) -> None:
+    source = tmp_path / "bad.yaml"
+    source.write_text("urn: x\nobjects: {}\n", encoding="utf-8")
+    code, out, err = convert(str(source))
+    assert code == 1
+    assert out == f"{source}:2: no framework in this library (objects.framework)\n"
+    assert convert(str(tmp_path / "missing.yaml"))[0] == 2
+    source.write_text(CISO_LIBRARY, encoding="utf-8")
+    code, _, err = convert(str(source), "-o", str(tmp_path / "no" / "such" / "dir.yaml"))
+    assert code == 2 and "cannot be written" in err
