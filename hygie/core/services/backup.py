@@ -25,6 +25,7 @@ import stat
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,6 +54,9 @@ HOME_PREFIX = "home/"
 # Staging folders of a backup or restore written inside the data folder: never backed up.
 STAGING_PATTERNS = (".hygie-backup-*", ".hygie-restore-*")
 _BLOCK = 1024 * 1024
+# What reading a damaged or truncated .tar.gz raises (EOFError: the gzip stream ends early; left
+# alone it reaches click, which prints "Aborted!").
+_UNREADABLE = (OSError, EOFError, zlib.error, tarfile.TarError)
 
 
 class BackupError(HygieError):
@@ -433,7 +437,7 @@ def read_manifest(archive_path: Path) -> Manifest:
             return Manifest.from_json(member.read())
     except KeyError:
         raise BackupError(f"{archive_path} has no {MANIFEST}: not a Hygie backup") from None
-    except (OSError, tarfile.TarError) as exc:
+    except _UNREADABLE as exc:
         raise BackupError(f"cannot read {archive_path}: {exc}") from None
 
 
@@ -517,7 +521,7 @@ def _extract_verified(archive_path: Path, manifest: Manifest, stage: Path) -> No
                 raise BackupError(f"the archive is incomplete: {sorted(missing)[0]} is missing")
             # The "data" filter refuses absolute paths, "..", links and device files.
             archive.extractall(stage, filter="data")
-    except (OSError, tarfile.TarError) as exc:
+    except _UNREADABLE as exc:
         raise BackupError(f"cannot read {archive_path}: {exc}") from None
     for name, facts in manifest.members.items():
         if _sha256(stage / name) != facts.get("sha256"):
