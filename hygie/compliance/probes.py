@@ -121,3 +121,41 @@ probes.register(
         run=remediation_on_time,
     ),
 )
+
+
+def _registers() -> Any:
+    from hygie.compliance.services import registers
+
+    return registers
+
+
+def processing_register_kept(establishment: Establishment) -> ProbeResult:
+    """The record of processing activities is kept (GDPR art. 30; services/registers.py)."""
+    result: ProbeResult = _registers().processing_register_kept(establishment)
+    return result
+
+
+def dpia_where_required(establishment: Establishment) -> ProbeResult:
+    """A validated DPIA for every processing requiring one (art. 35; services/registers.py)."""
+    result: ProbeResult = _registers().dpia_where_required(establishment)
+    return result
+
+
+probes.register(
+    "compliance.processing_register_kept",
+    Probe(
+        id="compliance.processing_register_kept",
+        title=gettext_noop("Record of processing activities kept"),
+        controls=("hygie.data.processing_register",),
+        run=processing_register_kept,
+    ),
+)
+probes.register(
+    "compliance.dpia_where_required",
+    Probe(
+        id="compliance.dpia_where_required",
+        title=gettext_noop("DPIA validated for every processing that requires one"),
+        controls=("hygie.data.dpia",),
+        run=dpia_where_required,
+    ),
+)

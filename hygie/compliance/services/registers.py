@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from hygie.compliance.engine import dpia as engine
 from hygie.compliance.engine.registers import Preset, parse_presets
@@ -43,7 +43,7 @@ from hygie.compliance.models.registers import (
 from hygie.compliance.services.pdf import render_pdf
 from hygie.core import audit
 from hygie.core.charts import GridPoint, render_grid
-from hygie.core.registries import landing_panels, probes
+from hygie.core.registries import ProbeResult, landing_panels, probes
 from hygie.core.services import crud
 from hygie.lib.spreadsheet import csv_writer, spreadsheet_cell
 
@@ -576,6 +576,92 @@ def breach_register_counts(user: User) -> dict[str, int] | None:
     if not isinstance(total, int) or not isinstance(still_open, int):
         return None
     return {"total": total, "open": still_open}
+
+
+# --- probes (registered in ``hygie/compliance/probes.py``) ----------------------------------
+
+
+def _probe_result(
+    status: str, msgid: str, params: dict[str, Any], data: dict[str, Any]
+) -> ProbeResult:
+    return ProbeResult.translatable(status, msgid, params, data)
+
+
+def processing_register_kept(establishment: Establishment) -> ProbeResult:
+    """The establishment keeps a record of processing activities (GDPR art. 30): at least one
+    entry not ended, each with its legal basis, retention and security measures (the form
+    requires them)."""
+    statuses = list(
+        ProcessingActivity.objects.filter(establishment=establishment).values_list(
+            "status", flat=True
+        )
+    )
+    current = [status for status in statuses if status != ProcessingStatus.RETIRED]
+    data: dict[str, Any] = {
+        "entries": len(statuses),
+        "in_operation": statuses.count(ProcessingStatus.ACTIVE),
+        "drafts": statuses.count(ProcessingStatus.DRAFT),
+    }
+    if not current:
+        return _probe_result(
+            "fail",
+            gettext_noop("No processing activity is recorded for this establishment."),
+            {},
+            data,
+        )
+    if not data["in_operation"]:
+        return _probe_result(
+            "partial",
+            gettext_noop("%(count)s processing activity(ies) recorded, all still drafts."),
+            {"count": len(current)},
+            data,
+        )
+    return _probe_result(
+        "pass",
+        gettext_noop("%(count)s processing activity(ies) in the record of processing."),
+        {"count": len(current)},
+        data,
+    )
+
+
+def dpia_where_required(establishment: Establishment) -> ProbeResult:
+    """Every processing meeting two DPIA criteria or more has a validated DPIA."""
+    rows = ProcessingActivity.objects.filter(establishment=establishment).exclude(
+        status=ProcessingStatus.RETIRED
+    )
+    required = {row.pk: row.name for row in rows if row.is_dpia_required}
+    if not required:
+        return _probe_result(
+            "not_applicable",
+            gettext_noop("No recorded processing activity requires a DPIA by its criteria."),
+            {},
+            {"required": 0},
+        )
+    validated = set(
+        DPIA.objects.filter(processing_id__in=required, status=DPIAStatus.VALIDATED).values_list(
+            "processing_id", flat=True
+        )
+    )
+    missing = sorted(pk for pk in required if pk not in validated)
+    data = {"required": len(required), "without_validated_dpia": missing[:50]}
+    if not missing:
+        return _probe_result(
+            "pass",
+            gettext_noop(
+                "All %(count)s processing activity(ies) requiring a DPIA have one validated."
+            ),
+            {"count": len(required)},
+            data,
+        )
+    return _probe_result(
+        "partial" if len(missing) < len(required) else "fail",
+        gettext_noop(
+            "%(missing)s of %(count)s processing activity(ies) requiring a DPIA have "
+            "no validated DPIA."
+        ),
+        {"missing": len(missing), "count": len(required)},
+        data,
+    )
 
 
 # --- demo ------------------------------------------------------------------------------------
