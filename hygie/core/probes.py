@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hygie.core.audit import verify_chain
 from hygie.core.audit_checkpoints import read_log
-from hygie.core.checklist import REQUIRED_CONTACTS
+from hygie.core.checklist import REQUIRED_CONTACTS, smtp_configured
 from hygie.core.choices import AlertStatus
 from hygie.core.models import Alert, Asset, AuditEntry, Establishment, Person, User
 from hygie.core.models.audit import AuditChainHead
@@ -331,6 +331,27 @@ def alerts_triaged(establishment: Establishment) -> ProbeResult:
     )
 
 
+def mail_configured(establishment: Establishment) -> ProbeResult:
+    """Hygie can send mail (SMTP): alert notifications and the reminders of regulatory
+    deadlines reach people, not a console. Installation-wide."""
+    host = str(getattr(settings, "EMAIL_HOST", "") or "")
+    if smtp_configured():
+        return ProbeResult.translatable(
+            "pass",
+            gettext_noop("Outgoing e-mail goes through the SMTP server %(host)s."),
+            {"host": host},
+            {"smtp": True, "host": host},
+        )
+    return ProbeResult.translatable(
+        "fail",
+        gettext_noop(
+            "Outgoing e-mail is not configured (HYGIE_SMTP_URL): alerts and deadline reminders "
+            "are not sent."
+        ),
+        data={"smtp": False},
+    )
+
+
 def _last_installation_record(object_repr: str, **filters: object) -> AuditEntry | None:
     return (
         AuditEntry.objects.filter(object_type=AUDIT_OBJECT_TYPE, object_repr=object_repr, **filters)
@@ -503,4 +524,10 @@ _register(
     gettext_noop("Restore from backup tested in the last 12 months"),
     ("hygie.continuity.restore_test",),
     restore_tested,
+)
+_register(
+    "core.mail_configured",
+    gettext_noop("Outgoing e-mail configured for alerts and deadline reminders"),
+    ("hygie.incident.notification", "hygie.detection.monitoring"),
+    mail_configured,
 )

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_noop
 from hygie.core.models import Establishment
 from hygie.core.registries import Probe, ProbeResult, probes
 from hygie.response.choices import IncidentStatus, ObligationStatus
-from hygie.response.models import IncidentObligation
-from hygie.response.services.obligations import UNTIMED_KINDS
+from hygie.response.models import IncidentObligation, RegulatoryProfile
+from hygie.response.services.obligations import UNTIMED_KINDS, notification_addresses
 
 PERIOD = timedelta(days=365)
 
@@ -112,6 +112,45 @@ def _problem(row: IncidentObligation) -> str:
     return ""
 
 
+def regulatory_profile_set(establishment: Establishment) -> ProbeResult:
+    """The establishment's regulatory profile (NIS2 class, HIPAA role, GDPR controller) is
+    recorded with the people who receive deadline reminders: it decides which clocks an
+    incident starts and who hears them run."""
+    profile = RegulatoryProfile.objects.filter(establishment=establishment).first()
+    if profile is None:
+        return ProbeResult.translatable(
+            "fail",
+            gettext_noop(
+                "No regulatory profile is recorded: which notification clocks apply is unknown."
+            ),
+            data={"profile": False},
+        )
+    recipients = notification_addresses(profile)
+    data: dict[str, object] = {
+        "profile": True,
+        "type": profile.type,
+        "nis2": profile.nis2,
+        "hipaa": profile.hipaa,
+        "gdpr_controller": profile.gdpr_controller,
+        "reminder_recipients": len(recipients),
+        "updated_at": profile.updated_at.isoformat(),
+    }
+    if not recipients:
+        return ProbeResult.translatable(
+            "partial",
+            gettext_noop("The regulatory profile is recorded, but no one receives the reminders."),
+            data=data,
+        )
+    return ProbeResult.translatable(
+        "pass",
+        gettext_noop(
+            "The regulatory profile is recorded; %(recipients)s recipient(s) receive the reminders."
+        ),
+        {"recipients": len(recipients)},
+        data,
+    )
+
+
 probes.register(
     "response.obligations_met_on_time",
     Probe(
@@ -119,5 +158,14 @@ probes.register(
         title=gettext_noop("All regulatory obligations of closed incidents met on time"),
         controls=("hygie.incident.notification",),
         run=obligations_met_on_time,
+    ),
+)
+probes.register(
+    "response.regulatory_profile_set",
+    Probe(
+        id="response.regulatory_profile_set",
+        title=gettext_noop("Regulatory profile and reminder recipients recorded"),
+        controls=("hygie.incident.notification",),
+        run=regulatory_profile_set,
     ),
 )
