@@ -39,6 +39,7 @@ CONVENTIONAL_MODULES = (
     "alert_sections",
     "dashboard",
     "checklist",
+    "landing",
 )
 
 _LABEL = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -5,16 +5,35 @@ Autodiscovered by the core at start-up (``hygie.modules.CONVENTIONAL_MODULES``).
 
 from __future__ import annotations
 
-from hygie.core.models import Alert, User
+from hygie.core.models import Alert, Evidence, User
+from hygie.core.roles import VIEW_EVIDENCE
 from hygie.core.views.alerts import AlertSection, alert_sections
-from hygie.detection import queries
+from hygie.detection import mail_reports, queries
 from hygie.detection.roles import VIEW_EVENTS
 from hygie.detection.services import ALERT_SOURCE
 
 MAX_SHOWN_EVENTS = 20
 
 
+def reported_mail_section(alert: Alert, user: User) -> AlertSection:
+    """A reported e-mail: its sender, links and attachments, and the message kept as evidence
+    (linked for the roles that may read evidence)."""
+    details = alert.details or {}
+    evidence_ids = [pk for pk in details.get("evidence_ids") or [] if isinstance(pk, int)]
+    evidence = (
+        list(Evidence.objects.visible_to(user).filter(pk__in=evidence_ids).order_by("pk"))
+        if user.can(VIEW_EVIDENCE)
+        else []
+    )
+    return AlertSection(
+        "detection/partials/_alert_reported_mail.html",
+        {"mail": details, "evidence": evidence, "reports": len(evidence_ids)},
+    )
+
+
 def events_section(alert: Alert, user: User) -> AlertSection | None:
+    if alert.rule_id == mail_reports.RULE_ID:
+        return reported_mail_section(alert, user)
     if not user.can(VIEW_EVENTS):
         return None
     details = alert.details or {}

@@ -17,11 +17,20 @@ class DetectionConfig(AppConfig):
         from hygie.core.roles import grant
         from hygie.detection import forwarding
         from hygie.detection.models import ForwardingTarget, RuleSetting
-        from hygie.detection.roles import INGEST, MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
+        from hygie.detection.roles import (
+            INGEST,
+            MANAGE_FORWARDING,
+            MANAGE_RULES,
+            REPORT_MAIL,
+            VIEW_EVENTS,
+        )
 
         grant(Role.ADMIN, VIEW_EVENTS, INGEST, MANAGE_RULES, MANAGE_FORWARDING)
         grant(Role.RSSI, VIEW_EVENTS, INGEST, MANAGE_RULES, MANAGE_FORWARDING)
         grant(Role.SOC_ANALYST, VIEW_EVENTS, INGEST)
+        # Anyone may report a suspicious e-mail to the security team.
+        for role in Role.values:
+            grant(role, REPORT_MAIL)
         # Events are written in bulk by ingestion (not audited one by one); enabling or
         # disabling a rule changes what is watched, so it is; so is where alerts are sent.
         audit.audit_model_changes([RuleSetting, ForwardingTarget])

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from hygie.core.models import Establishment, Organisation
+from hygie.detection.mail_reports import report_suspicious_mail
 from hygie.detection.models import EventSource
 from hygie.detection.services import IngestSummary, ingest_lines
 
@@ -69,6 +70,34 @@ def load_demo(organisation: Organisation, establishments: list[Establishment]) -
     """Replay the demo log of the first establishment (the hospital) through ingestion."""
     if establishments:
         replay_demo_log(establishments[0])
+    if len(establishments) > 1:
+        report_demo_phishing(establishments[1])
+
+
+# A made-up phishing message (reserved .example domains), reported twice by the clinic's staff:
+# the report page's way in, one alert counting both reports.
+DEMO_PHISHING = (
+    "From: Service Paie <paie@rh-paie-ght.example>\r\n"
+    "To: personnel@clinique.example\r\n"
+    "Subject: =?utf-8?q?Votre_bulletin_de_paie_est_bloqu=C3=A9?=\r\n"
+    "Date: Mon, 30 Nov 2026 08:12:00 +0100\r\n"
+    "Message-ID: <demo-paie-0001@rh-paie-ght.example>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: 8bit\r\n"
+    "\r\n"
+    "Bonjour,\r\n"
+    "Votre bulletin de paie ne peut pas être versé. Confirmez votre mot de passe ici :\r\n"
+    "https://rh-paie-ght.example/connexion\r\n"
+).encode()
+
+
+def report_demo_phishing(establishment: Establishment) -> None:
+    """Two members of staff report the same phishing message (through the report service)."""
+    for note in ("", "Reçu aussi sur ma boîte de service."):
+        report_suspicious_mail(
+            user=None, establishment=establishment, data=DEMO_PHISHING, note=note
+        )
 
 
 def replay_demo_log(establishment: Establishment, now: datetime | None = None) -> IngestSummary:

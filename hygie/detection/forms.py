@@ -130,3 +130,35 @@ class ForwardingTargetForm(ScopedModelForm):
         elif not cleaned.get("organisation") and "organisation" not in self.errors:
             self.add_error("organisation", _("Choose the organisation or an establishment."))
         return cleaned
+
+
+class MailReportForm(forms.Form):
+    """A suspicious e-mail (.eml) sent to the security team by whoever received it."""
+
+    establishment = forms.ModelChoiceField(
+        label=_("Establishment"), queryset=Establishment.objects.none()
+    )
+    file = forms.FileField(
+        label=_("The e-mail (.eml file)"),
+        help_text=_(
+            "In your mail program, save the message (“Save as”, or drag it to your desktop) "
+            "and choose the file here. Do not open its attachments or links."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Anything to add (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. “I clicked the link” or “I entered my password”. No patient data."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["establishment"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Establishment.objects.visible_to(user).order_by("name")
+        visible = list(field.queryset[:2])
+        if len(visible) == 1:
+            self.initial.setdefault("establishment", visible[0].pk)
+            field.widget = forms.HiddenInput()

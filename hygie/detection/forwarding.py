@@ -39,6 +39,7 @@ from hygie import __version__, modules
 from hygie.core import audit, context
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import Alert, AuditEntry
+from hygie.core.models.alerts import module_label
 from hygie.detection import outbound
 from hygie.detection.models import (
     AlertDelivery,
@@ -101,11 +102,16 @@ _TEST_AUDIT_MESSAGE = "forwarding test sent: "
 
 
 def source_modules() -> list[tuple[str, str]]:
-    """(label, name) of every Hygie module: the values of a target's ``sources`` filter."""
-    return sorted(
-        (module.label, str(apps.get_app_config(module.label).verbose_name))
+    """(label, name) of every Hygie module, and of any other source an alert of this database
+    carries (a module since removed, a record imported from elsewhere): the values of a
+    target's ``sources`` filter, so that every alert a target may receive can be selected."""
+    names = {
+        module.label: str(apps.get_app_config(module.label).verbose_name)
         for module in modules.discover()
-    )
+    }
+    for source in Alert.objects.order_by().values_list("source", flat=True).distinct():
+        names.setdefault(source, module_label(source))
+    return sorted(names.items())
 
 
 # --- the message -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ Alerts are not listed here: every module raises them, and the core lists them un
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.registries import NavItem, NavSection, navigation
-from hygie.detection.roles import MANAGE_FORWARDING, VIEW_EVENTS
+from hygie.detection.roles import MANAGE_FORWARDING, REPORT_MAIL, VIEW_EVENTS
 
 navigation.register(
     "detection",
@@ -19,6 +19,7 @@ navigation.register(
             NavItem(_("Events"), "detection:event_list", VIEW_EVENTS),
             NavItem(_("Rule library"), "detection:rule_list", VIEW_EVENTS),
             NavItem(_("Alert forwarding"), "detection:forwardingtarget_list", MANAGE_FORWARDING),
+            NavItem(_("Report a suspicious e-mail"), "detection:mail_report", REPORT_MAIL),
         ),
     ),
 )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/", views.EventListView.as_view(), name="event_list"),
     path("events/<int:pk>/", views.EventDetailView.as_view(), name="event_detail"),
     path("events/import/", views.LogFileUploadView.as_view(), name="event_import"),
+    path("report-mail/", views.MailReportView.as_view(), name="mail_report"),
     path("rules/", views.RuleListView.as_view(), name="rule_list"),
     path("rule-packs/add/", views.RulePackImportView.as_view(), name="rulepack_add"),
     path("rules/toggle/", views.RuleToggleView.as_view(), name="rule_toggle"),

@@ -22,10 +22,22 @@ from hygie.core.models import Establishment
 from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
 from hygie.core.views.uploads import BoundedUploadMixin
-from hygie.detection import forwarding, logfiles, queries, services
-from hygie.detection.forms import ForwardingTargetForm, LogFileUploadForm, RulePackImportForm
+from hygie.detection import forwarding, logfiles, mail_reports, queries, services
+from hygie.detection.engine.reported_mail import MAX_MAIL_BYTES
+from hygie.detection.forms import (
+    ForwardingTargetForm,
+    LogFileUploadForm,
+    MailReportForm,
+    RulePackImportForm,
+)
 from hygie.detection.models import AlertDelivery, DeliveryStatus, Event, ForwardingTarget
-from hygie.detection.roles import INGEST, MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
+from hygie.detection.roles import (
+    INGEST,
+    MANAGE_FORWARDING,
+    MANAGE_RULES,
+    REPORT_MAIL,
+    VIEW_EVENTS,
+)
 
 
 def _log_source(event: Any) -> str:
@@ -398,3 +410,58 @@ def _int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+# --- suspicious e-mails reported by staff --------------------------------------------------------
+
+
+class MailReportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
+    """Report a suspicious e-mail: the .eml goes to the security team as a detection alert
+    (every role may; the page shows the reporter their latest reports back)."""
+
+    required_capability = REPORT_MAIL
+    template_name = "detection/mail_report.html"
+
+    def upload_limit(self) -> int:
+        return MAX_MAIL_BYTES
+
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_form(MailReportForm(user=request.user))
+
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = MailReportForm(request.POST, request.FILES, user=request.user)
+        if self.flag_too_large(form):
+            return self.render_form(form, status=413)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                mail_reports.report_suspicious_mail(
+                    user=request.user,
+                    establishment=data["establishment"],
+                    data=data["file"].read(MAX_MAIL_BYTES + 1),
+                    note=data["note"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you: the security team has received the e-mail. Delete it "
+                        "from your mailbox and do not open its links or attachments."
+                    ),
+                )
+                return HttpResponseRedirect(reverse("detection:mail_report"))
+        return self.render_form(form, status=422)
+
+    def render_form(self, form: MailReportForm, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "max_bytes": self.upload_limit(),
+                "reports": mail_reports.reports_by(self.request.user),
+            },
+            status=status,
+        )

@@ -932,7 +932,7 @@ def _raise_alerts(sites: list[tuple[Establishment, dict[str, Department]]]) -> i
 
     # Built modules raise their demo alerts the real way, from their demo.py (detection replays
     # logs, privacy scans documents); these stand for what is still to come (devices, awareness,
-    # EHR access watching).
+    # EHR access watching), and are raised only for the modules installed.
     alerts: list[dict[str, Any]] = [
         dict(
             establishment=hospital,
@@ -988,6 +988,11 @@ def _raise_alerts(sites: list[tuple[Establishment, dict[str, Department]]]) -> i
             seen_at=now - timedelta(days=1),
         ),
     ]
+    # A demo alert never names a module this installation lacks: its source would read as a
+    # bare key, and no forwarding filter could select it (the devices and awareness modules
+    # bring their own demo alerts once they exist).
+    installed = {module.label for module in modules.discover()}
+    alerts = [alert for alert in alerts if alert["source"] in installed]
     for alert in alerts:
         raise_alert(**alert)
     return len(alerts)

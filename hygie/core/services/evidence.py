@@ -36,7 +36,7 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "pdf": ("application/pdf", (".pdf",)),
     "png": ("image/png", (".png",)),
     "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
-    "txt": ("text/plain", (".txt", ".log")),
+    "txt": ("text/plain", (".txt", ".log", ".eml")),  # .eml: a reported suspicious e-mail
     "csv": ("text/csv", (".csv",)),
     "json": ("application/json", (".json",)),
     "zip": ("application/zip", (".zip",)),

@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from hygie.core.choices import AssetKind, Criticality
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Asset, AuditEntry, Establishment, Job, JobStatus, Person
-from hygie.core.registries import search_providers
+from hygie.core.registries import landing_panels_for, search_providers, shows_posture
 from hygie.core.roles import VIEW_AUDIT, VIEW_DIRECTORY, VIEW_JOBS, VIEW_ORGANISATION
 from hygie.core.services.dashboard import posture
 
@@ -24,9 +25,25 @@ def _counts(queryset: QuerySet[Any], field: str) -> dict[Any, int]:
     return {row[field]: row["total"] for row in rows}
 
 
+def landing(request: AuthenticatedRequest) -> HttpResponse:
+    """The home page of a role without the posture dashboard: the panels every module
+    contributes for the user's roles (``landing.py``), each left out when it has nothing."""
+    panels = []
+    for panel in landing_panels_for(request.user):
+        context = panel.context(request.user)
+        if context is not None:
+            html = render_to_string(panel.template, {**context, "panel": panel}, request=request)
+            panels.append((panel, html))
+    return render(request, "core/home.html", {"panels": panels})
+
+
 @login_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    """The home page (after sign-in and behind the home link): the posture dashboard for the
+    roles that watch the whole picture, the role's landing panels for the others."""
     user = request.user
+    if not shows_posture(user):
+        return landing(request)
     context: dict[str, Any] = {}
     if user.can(VIEW_ORGANISATION):
         context["establishment_count"] = Establishment.objects.visible_to(user).count()
