@@ -165,3 +165,12 @@ def test_new_core_probes_are_registered_with_their_controls():
     }
     for key, control in expected.items():
         assert control in probes.get(key).controls
+
+
+def test_mail_configured(establishment_a, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert core_probes.mail_configured(establishment_a).status == "fail"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "smtp.example.org"
+    result = core_probes.mail_configured(establishment_a)
+    assert result.status == "pass" and result.data == {"smtp": True, "host": "smtp.example.org"}

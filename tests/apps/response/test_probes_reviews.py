@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from hygie.core.registries import probes
-from hygie.response.models import Incident, IncidentObligation, Playbook
+from hygie.response.models import Incident, IncidentObligation, Playbook, RegulatoryProfile
 from hygie.response.probes.breaches import breach_register_complete
+from hygie.response.probes.obligations import regulatory_profile_set
 from hygie.response.probes.playbooks import every_playbook_reviewed
 from hygie.response.probes.reviews import post_incident_reviews
 from hygie.response.services import playbooks as playbook_service
@@ -138,3 +139,14 @@ def test_registered_with_their_controls():
     assert probes.get("response.every_playbook_reviewed").controls == (
         "hygie.incident.response_plan",
     )
+
+
+def test_regulatory_profile_set(establishment_a):
+    RegulatoryProfile.objects.filter(establishment=establishment_a).delete()
+    assert regulatory_profile_set(establishment_a).status == "fail"
+    profile = RegulatoryProfile.objects.create(establishment=establishment_a)
+    assert regulatory_profile_set(establishment_a).status == "partial"
+    profile.notification_emails = "rssi@example.org\nnot an address\ndpo@example.org"
+    profile.save()
+    result = regulatory_profile_set(establishment_a)
+    assert result.status == "pass" and result.data["reminder_recipients"] == 2
