@@ -7,6 +7,7 @@ from hygie.compliance.roles import VIEW, VIEW_REGISTERS
 from hygie.core.registries import NavItem, NavSection, navigation
 
 ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("Executive posture"), "compliance:executive", VIEW),
     NavItem(_("Assessments"), "compliance:assessment_list", VIEW),
     NavItem(_("Probe results"), "compliance:proberun_list", VIEW),
     NavItem(_("Remediation plan"), "compliance:remediationaction_list", VIEW),

@@ -8,7 +8,7 @@ keeps its own list (the GDPR registers add ``register_patterns``).
 from django.urls import path
 
 from hygie.compliance.models import DPIA, ProcessingActivity
-from hygie.compliance.views import assessments, library, probes, registers, remediation
+from hygie.compliance.views import assessments, library, probes, registers, remediation, reports
 from hygie.core.views import generic
 
 app_name = "compliance"
@@ -112,10 +112,21 @@ register_patterns = [
     path(_DPIA + "pdf/", registers.DPIAPDFView.as_view(), name="dpia_pdf"),
 ]
 
+report_patterns = [
+    path(_A + "report/", reports.AssessmentReportView.as_view(), name="assessment_report"),
+    path(
+        _A + "report/<str:fmt>/",
+        reports.AssessmentReportExportView.as_view(),
+        name="assessment_report_export",
+    ),
+    path("executive/", reports.ExecutiveView.as_view(), name="executive"),
+]
+
 urlpatterns = [
     *library_patterns,
     *assessment_patterns,
     *probe_patterns,
     *remediation_patterns,
     *register_patterns,
+    *report_patterns,
 ]

@@ -3,10 +3,11 @@
 
 from ninja import Router
 
-from hygie.compliance.api import assessments, probes, registers, remediation
+from hygie.compliance.api import assessments, probes, registers, remediation, reports
 
 router = Router(tags=["compliance"])
 router.add_router("", assessments.router)
 router.add_router("", probes.router)
 router.add_router("", remediation.router)
 router.add_router("", registers.router)
+router.add_router("", reports.router)

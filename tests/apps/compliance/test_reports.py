@@ -1,0 +1,279 @@
+"""The audit-ready assessment report: page, PDF, CSV and XLSX (service, pages, API, CLI);
+evidence by masked name and SHA-256, probe results with their dates, the unverified marker,
+gaps and action plan, audited downloads, establishment scoping."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from hygie.compliance.choices import AnswerStatus
+from hygie.compliance.models import Framework
+from hygie.compliance.services import assessments, probes, remediation, reports
+from hygie.core.models import AuditEntry
+from hygie.core.registries import Probe, ProbeResult
+from hygie.core.registries import probes as probe_registry
+from tests.apps.core.api_support import APIClient, issue_token
+
+pytestmark = pytest.mark.usefixtures("english")
+
+SECRET_NAME = "Dupont_Jean_dossier.pdf"
+
+
+@pytest.fixture
+def answered(assessment, user_a):
+    """A CaRE assessment with a probe result, a compliant answer with a file, a gap with an
+    action, and a not-applicable answer."""
+    mapped = (
+        assessment.answers.exclude(requirement__controls=[]).select_related("requirement").first()
+    )
+    control = mapped.requirement.controls[0]["id"]
+    fake = Probe(
+        id="test.report_probe",
+        title="Report probe",
+        controls=(control,),
+        run=lambda establishment: ProbeResult("fail", "Two accounts without MFA", {"n": 2}),
+    )
+    with probe_registry.override({"test.report_probe": fake}):
+        probes.run_probes(assessment.establishment)
+    others = list(assessment.answers.exclude(pk=mapped.pk).select_related("requirement")[:3])
+    compliant, gap, not_applicable = others
+    assessments.answer_requirement(
+        user_a, compliant, status=AnswerStatus.COMPLIANT, maturity=4, comments="Checked"
+    )
+    assessments.attach_evidence(
+        user_a,
+        compliant,
+        title="Backup policy",
+        uploaded_file=SimpleUploadedFile(SECRET_NAME, b"%PDF-1.4 synthetic", "application/pdf"),
+    )
+    assessments.answer_requirement(
+        user_a, gap, status=AnswerStatus.NON_COMPLIANT, justification="No plan yet"
+    )
+    remediation.actions_from_gaps(user_a, assessment)
+    assessments.answer_requirement(
+        user_a,
+        not_applicable,
+        status=AnswerStatus.NOT_APPLICABLE,
+        justification="No such system here",
+    )
+    return {
+        "assessment": assessment,
+        "mapped": mapped,
+        "compliant": compliant,
+        "gap": gap,
+        "not_applicable": not_applicable,
+    }
+
+
+def test_build_report_gathers_scope_scores_rows_evidence_probes_and_plan(answered):
+    report = reports.build_report(answered["assessment"])
+    assert report.score.compliant >= 1 and report.score.non_compliant >= 1
+    assert report.chapters and report.assessors == ["alice"]
+    rows = {row.answer.pk: row for row in report.rows}
+    evidence = rows[answered["compliant"].pk].evidence
+    assert (
+        evidence and evidence[0].file_name != SECRET_NAME and evidence[0].file_name.endswith(".pdf")
+    )
+    assert len(evidence[0].sha256) == 64
+    probed = rows[answered["mapped"].pk]
+    assert [item.title for item in probed.probes] == ["Report probe"]
+    assert probed.probes[0].status == "fail" and probed.probes[0].ran_at
+    assert probed.computed_label  # the status came from the probe
+    assert [row.answer.pk for row in report.gaps].count(answered["gap"].pk) == 1
+    assert any(answered["gap"] in action.answers.all() for action in report.actions)
+
+
+def test_unverified_requirements_carry_the_marker_never_a_path(answered, client_a):
+    assessment = answered["assessment"]
+    requirement = answered["gap"].requirement
+    requirement.verification_status = "unverified"
+    requirement.title_en = requirement.title_en + " (UNVERIFIED, reference/frameworks.md §2)"
+    requirement.save()
+    report = reports.build_report(assessment)
+    row = next(row for row in report.rows if row.answer.pk == answered["gap"].pk)
+    assert row.to_check and "UNVERIFIED" not in row.title and "reference/" not in row.title
+    page = client_a.get(reverse("compliance:assessment_report", args=[assessment.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="to-check"' in body and "to be checked against the official text" in body
+    assert "UNVERIFIED" not in body and "frameworks.md" not in body
+    data, _type, _name = reports.export_report(assessment, "csv")
+    text = data.decode("utf-8-sig")
+    assert "to be checked against the official text" in text and "frameworks.md" not in text
+
+
+def test_report_page_shows_every_part(answered, client_a):
+    assessment = answered["assessment"]
+    page = client_a.get(reverse("compliance:assessment_report", args=[assessment.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    for text in (
+        "Scope",
+        "Scores",
+        "Score by chapter",
+        "Gaps and action plan",
+        "Report probe",
+        "No such system here",
+        "Backup policy",
+        assessment.framework.name,
+        assessment.establishment.name,
+    ):
+        assert text in body, text
+    assert SECRET_NAME not in body
+    assert reverse("compliance:assessment_report_export", args=[assessment.pk, "pdf"]) in body
+    detail = client_a.get(reverse("compliance:assessment_detail", args=[assessment.pk]))
+    assert reverse("compliance:assessment_report", args=[assessment.pk]) in detail.content.decode()
+
+
+def test_pdf_export_is_a_pdf_and_audited(answered, client_a):
+    from pypdf import PdfReader
+
+    assessment = answered["assessment"]
+    answer = client_a.get(
+        reverse("compliance:assessment_report_export", args=[assessment.pk, "pdf"])
+    )
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    assert "attachment" in answer["Content-Disposition"]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+    assert "CaRE" in text and "Report probe" in text and SECRET_NAME not in text
+    assert AuditEntry.objects.filter(
+        action="export",
+        object_type="compliance.assessment",
+        object_id=str(assessment.pk),
+        message="assessment report exported (pdf)",
+    ).exists()
+
+
+def test_pdf_in_french(answered):
+    from pypdf import PdfReader
+
+    with translation.override("fr"):
+        data, content_type, name = reports.export_report(answered["assessment"], "pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert content_type == "application/pdf" and name.endswith(".pdf")
+    assert "Périmètre" in text or "Perimetre" in text.replace("é", "e")
+
+
+def test_csv_has_one_row_per_requirement_and_neutralised_cells(answered, user_a):
+    assessment = answered["assessment"]
+    assessments.answer_requirement(user_a, answered["compliant"], comments='=HYPERLINK("http://x")')
+    data, content_type, name = reports.export_report(assessment, "csv")
+    assert content_type.startswith("text/csv") and name.endswith(".csv")
+    text = data.decode("utf-8-sig")
+    lines = [line for line in text.split("\r\n") if line]
+    import csv
+
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == assessment.answers.count() + 1
+    assert "'=HYPERLINK" in text
+    assert SECRET_NAME not in text and "SHA-256" in text
+    assert lines[0].startswith("Chapter,Reference,Requirement")
+
+
+def test_xlsx_has_summary_requirements_and_action_plan(answered):
+    from openpyxl import load_workbook
+
+    data, content_type, name = reports.export_report(answered["assessment"], "xlsx")
+    assert content_type == reports.XLSX_TYPE and name.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Summary", "Requirements", "Action plan"]
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row}
+    assert summary["Establishment"] == "CH Alpha"
+    assert book["Requirements"].max_row == answered["assessment"].answers.count() + 1
+    assert book["Action plan"].max_row >= 2
+
+
+def test_unknown_format_and_other_establishment(
+    answered, client, make_user, establishment_b, login
+):
+    assessment = answered["assessment"]
+    other = make_user("carol", "rssi", [establishment_b])
+    login(other)
+    for url in (
+        reverse("compliance:assessment_report", args=[assessment.pk]),
+        reverse("compliance:assessment_report_export", args=[assessment.pk, "pdf"]),
+    ):
+        assert client.get(url).status_code == 404
+    api = APIClient(issue_token(other))
+    assert api.get(f"/compliance/assessments/{assessment.pk}/report/pdf").status_code == 404
+
+
+def test_unknown_format_is_refused(answered, client_a):
+    assessment = answered["assessment"]
+    url = reverse("compliance:assessment_report_export", args=[assessment.pk, "docx"])
+    assert client_a.get(url).status_code == 404
+
+
+def test_api_downloads(answered, user_a):
+    api = APIClient(issue_token(user_a))
+    assessment = answered["assessment"]
+    for fmt, start in (("pdf", b"%PDF"), ("csv", "\ufeff".encode()), ("xlsx", b"PK")):
+        answer = api.get(f"/compliance/assessments/{assessment.pk}/report/{fmt}")
+        assert answer.status_code == 200, answer.content[:300]
+        assert answer.content.startswith(start)
+    assert api.get(f"/compliance/assessments/{assessment.pk}/report/docx").status_code in (
+        400,
+        404,
+        422,
+    )
+
+
+def test_anssi_hygiene_end_to_end_through_the_api(shipped_library, user_a, establishment_a):
+    """An ANSSI hygiene assessment: created, answered (a proposal confirmed, one overridden
+    with a justification, one not applicable), its gaps planned, its report downloaded."""
+    framework = Framework.objects.get(framework_id="anssi-hygiene")
+    api = APIClient(issue_token(user_a))
+    created = api.post(
+        "/compliance/assessments",
+        {"establishment_id": establishment_a.pk, "framework_id": framework.pk},
+    )
+    assert created.status_code == 201, created.content
+    assessment_id = created.json()["id"]
+    answers = api.get(f"/compliance/assessments/{assessment_id}/answers", {"limit": 200}).json()
+    items = answers["items"]
+    assert len(items) == framework.requirements.filter(is_assessable=True).count()
+    first, second, third = items[0], items[1], items[2]
+    changed = api.patch(
+        f"/compliance/answers/{first['id']}", {"status": "compliant", "maturity": 3}
+    )
+    assert changed.status_code == 200, changed.content
+    override = api.post(
+        f"/compliance/answers/{second['id']}/override",
+        {"status": "non_compliant", "justification": "Not deployed on the imaging network"},
+    )
+    assert override.status_code == 200, override.content
+    not_applicable = api.patch(
+        f"/compliance/answers/{third['id']}",
+        {"status": "not_applicable", "justification": "No wireless network"},
+    )
+    assert not_applicable.status_code == 200, not_applicable.content
+    scores = api.get(f"/compliance/assessments/{assessment_id}/scores").json()
+    assert scores["overall"]["compliant"] == 1 and scores["overall"]["non_compliant"] == 1
+    pdf = api.get(f"/compliance/assessments/{assessment_id}/report/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    summary = api.get("/compliance/executive", {"establishment": establishment_a.pk}).json()
+    names = [item["framework_id"] for item in summary["establishments"][0]["frameworks"]]
+    assert "anssi-hygiene" in names
+
+
+def test_cli_report(answered, tmp_path):
+    from click.testing import CliRunner
+
+    from hygie.compliance.cli import compliance
+
+    target = tmp_path / "report.pdf"
+    result = CliRunner().invoke(
+        compliance,
+        ["report", str(answered["assessment"].pk), "--format", "pdf", "-o", str(target)],
+    )
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"%PDF")
+    missing = CliRunner().invoke(compliance, ["report", "999999", "-o", str(tmp_path / "x")])
+    assert missing.exit_code != 0
