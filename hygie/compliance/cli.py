@@ -276,3 +276,107 @@ def run_probes_command(establishment_ids: tuple[int, ...], probe_ids: tuple[str,
                 counts[run.status] = counts.get(run.status, 0) + 1
             summary = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
             click.echo(f"{establishment.name}: {len(runs)} result(s) ({summary})")
+
+
+@compliance.command(name="report")
+@click.argument("assessment_id", metavar="ASSESSMENT_ID", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "csv", "xlsx"]),
+    default="pdf",
+    show_default=True,
+    help="The report's format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the report here.",
+)
+def report_command(assessment_id: int, fmt: str, output: Path) -> None:
+    """Write an assessment's audit-ready report (scope, scores, requirements with evidence and
+    probe results, gaps, action plan). The export is recorded in the audit trail as made from
+    the command line. Exit 0 when written, 1 when the assessment does not exist, 2 when OUTPUT
+    cannot be written."""
+    from hygie.cli.runtime import acting_as_operator, setup_django
+
+    setup_django()
+    from hygie.compliance.models import Assessment
+    from hygie.compliance.services import reports
+
+    assessment = (
+        Assessment.objects.select_related("framework", "establishment")
+        .filter(pk=assessment_id)
+        .first()
+    )
+    if assessment is None:
+        click.echo(f"assessment {assessment_id}: not found", err=True)
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
+    with acting_as_operator():
+        data, _content_type, _name = reports.export_report(assessment, fmt)
+    try:
+        partial = output.with_name(output.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(output)  # nothing half-written under the final name
+    except OSError as error:
+        click.echo(f"{output}: cannot be written ({error.strerror or 'error'})", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE) from None
+    click.echo(f"{output}: {fmt} report of “{assessment.title}” ({len(data)} bytes)")
+
+
+@compliance.command(name="sync-library")
+def sync_library_command() -> None:
+    """Load the frameworks shipped with Hygie into the database (idempotent: a second run
+    changes nothing). Exit 0 when loaded, 1 when the shipped library has problems."""
+    from hygie.cli.runtime import acting_as_operator, setup_django
+
+    setup_django()
+    from hygie.compliance.services import library
+
+    with acting_as_operator():
+        report = library.sync_shipped_library()
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    if report.problems:
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
+    click.echo(
+        f"{report.frameworks} framework(s) loaded ({report.created} new,"
+        f" {report.updated} refreshed), {report.requirements} requirements"
+    )
+
+
+@compliance.command(name="run-probes")
+@click.option(
+    "--establishment",
+    "establishment_ids",
+    type=int,
+    multiple=True,
+    help="An establishment id (repeatable). Default: every establishment.",
+)
+@click.option("--probe", "probe_ids", multiple=True, help="A probe id (repeatable).")
+def run_probes_command(establishment_ids: tuple[int, ...], probe_ids: tuple[str, ...]) -> None:
+    """Run the registered probes now, store each result with its evidence snapshot and propose
+    the statuses in open assessments. Exit 0, or 1 when an establishment does not exist."""
+    from hygie.cli.runtime import acting_as_operator, setup_django
+
+    setup_django()
+    from hygie.compliance.services import probes
+    from hygie.core.models import Establishment
+
+    queryset = Establishment.objects.order_by("pk")
+    if establishment_ids:
+        queryset = queryset.filter(pk__in=establishment_ids)
+        missing = set(establishment_ids) - set(queryset.values_list("pk", flat=True))
+        if missing:
+            click.echo(f"establishment(s) not found: {sorted(missing)}", err=True)
+            raise click.exceptions.Exit(EXIT_PROBLEMS)
+    with acting_as_operator():
+        for establishment in queryset:
+            runs = probes.run_probes(establishment, None, probe_ids or None)
+            counts: dict[str, int] = {}
+            for run in runs:
+                counts[run.status] = counts.get(run.status, 0) + 1
+            summary = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
+            click.echo(f"{establishment.name}: {len(runs)} result(s) ({summary})")
