@@ -9,8 +9,9 @@ style and marker shape, plus a legend in words, so colour is never the only cue.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils.formats import number_format
@@ -226,7 +227,7 @@ def render_chart(series: Series, chart_id: str) -> SafeString:
 
 # --- a grid chart (a risk map: severity × likelihood) ---------------------------------------------
 
-GRID_CELL = 48
+GRID_CELL = 64
 GRID_LEFT = 92  # room for the row labels
 GRID_TOP = 8
 # Zone fills, from calm to urgent; every cell also carries its zone in words (tooltip, table).
@@ -305,19 +306,30 @@ def render_grid(
     marks: list[str] = []
     for (c, r), group in by_cell.items():
         for index, point in enumerate(group):
-            mx = GRID_LEFT + GRID_CELL * c + GRID_CELL * (index + 1) / (len(group) + 1)
-            my = GRID_TOP + GRID_CELL * (len(rows) - 1 - r) + GRID_CELL / 2
+            # Up to three marks a line, as many lines as needed, centred in the cell.
+            per_line = min(len(group), 3)
+            lines = (len(group) + 2) // 3
+            mx = GRID_LEFT + GRID_CELL * c + GRID_CELL / 2 + 19 * (index % 3 - (per_line - 1) / 2)
+            my = (
+                GRID_TOP
+                + GRID_CELL * (len(rows) - 1 - r)
+                + GRID_CELL / 2
+                + 19 * (index // 3 - (lines - 1) / 2)
+            )
             fill, text_fill = ("#0b5d6b", "#fff") if point.filled else ("#fff", "#0b5d6b")
             dash = "" if point.filled else ' stroke-dasharray="3 2"'
             marks.append(
                 f"<g><title>{escape(point.label)}</title>"
-                f'<circle cx="{mx:.1f}" cy="{my:.1f}" r="9" fill="{fill}" stroke="#0b5d6b" '
+                f'<circle cx="{mx:.1f}" cy="{my:.1f}" r="8" fill="{fill}" stroke="#0b5d6b" '
                 f'stroke-width="1.5"{dash}/>'
                 f'<text x="{mx:.1f}" y="{my + 3.5:.1f}" font-size="9" text-anchor="middle" '
                 f'fill="{text_fill}">{escape(point.short)}</text></g>'
             )
     svg = (
-        f'<svg class="chart chart-grid" viewBox="0 0 {width} {height}" role="img" '
+        # Drawn at its own size (not stretched like the dashboard's charts: its labels must
+        # stay legible) and scaled down only by the printing engine.
+        f'<svg class="chart-matrix" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
@@ -356,4 +368,163 @@ def render_grid(
         title,
         mark_safe(svg),  # noqa: S308  (built from numbers and escaped text only)
         table,
+    )
+
+
+# --- time bars: clocks running from a start to a deadline (the incident's regulatory clocks) ---
+
+BAR_LEFT = 190  # room for the lane labels
+BAR_WIDTH = 720
+BAR_LANE = 28
+BAR_TOP = 10
+BAR_BOTTOM = 34  # room for the time axis
+# A lane's state shows by its fill pattern and a symbol as well as its colour.
+BAR_STATES = {
+    "ok": ("#1b6334", "solid", "✓"),
+    "pending": ("#0b5d6b", "solid", ""),
+    "soon": ("#7a4d00", "dots", "!"),
+    "late": ("#a4231b", "hatch", "!"),
+}
+
+
+@dataclass(frozen=True)
+class TimeBar:
+    """One lane: a clock from ``start`` to ``end`` (``None``: no fixed deadline), in ``state``
+    (a key of ``BAR_STATES``), with an optional mark (``mark``: when it was done)."""
+
+    label: str
+    start: datetime
+    end: datetime | None
+    state: str
+    summary: str  # the lane in words: due when, done when, time left (tooltip and table)
+    mark: datetime | None = None
+
+
+def render_time_bars(
+    title: StrOrPromise,
+    description: StrOrPromise,
+    bars: Sequence[TimeBar],
+    now: datetime,
+    chart_id: str,
+    *,
+    moment: Callable[[datetime], str],
+    now_label: StrOrPromise,
+    lane_header: StrOrPromise,
+    summary_header: StrOrPromise,
+) -> SafeString:
+    """Lanes on a shared time axis, with a "now" line, as an accessible ``<figure>``: the SVG is
+    named by its title and description, every lane has a tooltip, and a visually hidden table
+    gives every lane in words (``moment`` formats a moment for the axis, in the reader's zone)."""
+    if not bars:
+        return mark_safe("")  # noqa: S308
+    moments = [now] + [b.start for b in bars] + [m for b in bars for m in (b.end, b.mark) if m]
+    first, last = min(moments), max(moments)
+    span = max((last - first).total_seconds(), 60.0)
+    first -= timedelta(seconds=span * 0.02)
+    span *= 1.06
+    plot = BAR_WIDTH - BAR_LEFT - 12
+    height = BAR_TOP + BAR_LANE * len(bars) + BAR_BOTTOM
+
+    def x_of(moment_: datetime) -> float:
+        return BAR_LEFT + plot * (moment_ - first).total_seconds() / span
+
+    defs = "".join(
+        _state_pattern(chart_id, state, colour, kind)
+        for state, (colour, kind, _symbol) in BAR_STATES.items()
+    )
+    parts: list[str] = []
+    for index, bar in enumerate(bars):
+        y = BAR_TOP + BAR_LANE * index
+        colour, _kind, symbol = BAR_STATES.get(bar.state, BAR_STATES["pending"])
+        short = bar.label if len(bar.label) <= 30 else bar.label[:29] + "…"
+        parts.append(
+            f'<text x="{BAR_LEFT - 8}" y="{y + BAR_LANE / 2 + 4:.0f}" font-size="11" '
+            f'text-anchor="end" fill="#17262e">{escape(short)}</text>'
+        )
+        start = x_of(bar.start)
+        end = x_of(bar.end) if bar.end else x_of(max(now, bar.mark or now))
+        dash = "" if bar.end else ' stroke-dasharray="4 3"'  # no fixed deadline: open-ended
+        parts.append(
+            f"<g><title>{escape(f'{bar.label}: {bar.summary}')}</title>"
+            f'<rect x="{start:.1f}" y="{y + 6}" width="{max(end - start, 3):.1f}" '
+            f'height="{BAR_LANE - 12}" rx="3" fill="url(#{chart_id}-{bar.state})" '
+            f'stroke="{colour}" stroke-width="1.5"{dash}/>'
+        )
+        if bar.mark:
+            mx = x_of(bar.mark)
+            parts.append(
+                f'<circle cx="{mx:.1f}" cy="{y + BAR_LANE / 2:.1f}" r="7" fill="#fff" '
+                f'stroke="{colour}" stroke-width="1.5"/>'
+            )
+        if symbol:
+            sx = x_of(bar.mark) if bar.mark else end
+            parts.append(
+                f'<text x="{sx:.1f}" y="{y + BAR_LANE / 2 + 4:.1f}" font-size="11" '
+                f'font-weight="bold" text-anchor="middle" fill="{colour}">{symbol}</text>'
+            )
+        parts.append("</g>")
+    baseline = BAR_TOP + BAR_LANE * len(bars)
+    parts.append(
+        f'<line x1="{BAR_LEFT}" y1="{baseline}" x2="{BAR_WIDTH - 8}" y2="{baseline}" '
+        f'stroke="#7d8f98"/>'
+    )
+    ticks = [(first + timedelta(seconds=span * f), anchor) for f, anchor in _TICKS]
+    for tick, anchor in ticks:
+        parts.append(
+            f'<text x="{x_of(tick):.1f}" y="{baseline + 14}" font-size="10" '
+            f'text-anchor="{anchor}" fill="#4a5a63">{escape(moment(tick))}</text>'
+        )
+    now_x = x_of(now)
+    parts.append(
+        f'<line x1="{now_x:.1f}" y1="{BAR_TOP - 4}" x2="{now_x:.1f}" y2="{baseline + 18}" '
+        f'stroke="#b34700" stroke-width="2" stroke-dasharray="5 3"/>'
+        f'<text x="{now_x:.1f}" y="{height - 3}" font-size="10" font-weight="bold" '
+        f'text-anchor="middle" fill="#b34700">{escape(now_label)}</text>'
+    )
+    svg = (
+        f'<svg class="chart chart-time-bars" viewBox="0 0 {BAR_WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
+        f"<defs>{defs}</defs>{''.join(parts)}</svg>"
+    )
+    table = format_html(
+        '<div class="visually-hidden"><table><caption>{}</caption><thead><tr>'
+        '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>'
+        "</div>",
+        title,
+        lane_header,
+        summary_header,
+        format_html_join(
+            "", '<tr><th scope="row">{}</th><td>{}</td></tr>', ((b.label, b.summary) for b in bars)
+        ),
+    )
+    return format_html(
+        '<figure class="chart-figure chart-figure--wide"><figcaption class="chart-caption">{}'
+        "</figcaption>{}{}</figure>",
+        title,
+        mark_safe(svg),  # noqa: S308  (built from numbers and escaped text only)
+        table,
+    )
+
+
+_TICKS = ((0.02, "start"), (0.5, "middle"), (0.98, "end"))
+
+
+def _state_pattern(chart_id: str, state: str, colour: str, kind: str) -> str:
+    pid = f"{chart_id}-{state}"
+    if kind == "solid":
+        body = f'<rect width="6" height="6" fill="{colour}" fill-opacity="0.35"/>'
+    elif kind == "hatch":
+        body = (
+            f'<rect width="6" height="6" fill="#fff"/>'
+            f'<path d="M0,6 L6,0 M-1,1 L1,-1 M5,7 L7,5" stroke="{colour}" stroke-width="2"/>'
+        )
+    else:
+        body = (
+            f'<rect width="6" height="6" fill="#fff"/>'
+            f'<circle cx="3" cy="3" r="1.4" fill="{colour}"/>'
+        )
+    return (
+        f'<pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse">{body}</pattern>'
     )
