@@ -38,7 +38,7 @@ from .library import (
 
 # Their libraries can be large (thousands of nodes, several languages).
 LIMITS = Limits(max_bytes=16 * 1024 * 1024, max_depth=32, max_nodes=2_000_000)
-MAX_NODES = 20_000
+MAX_NODES = 10_000  # as many requirements as a Hygie framework file may hold
 SOURCE_FORMAT = "ciso-assistant"
 _LOCALE = re.compile(r"[a-z]{2}")
 _NOT_REF = re.compile(r"[^a-z0-9._()-]+")
@@ -207,6 +207,7 @@ class _Reader:
         before = len(self.problems)
         ours: dict[str, str] = {}  # their URN → ours
         used: set[str] = set()
+        repeats: dict[str, int] = {}
         lines: dict[str, int | None] = {}
         rows: list[tuple[int, dict[str, Any], str]] = []
         for index, node in enumerate(nodes):
@@ -231,9 +232,13 @@ class _Reader:
             ref = (ref or f"node{index + 1}")[:100].strip("-.") or f"node{index + 1}"
             if not ref[0].isalnum():
                 ref = "n" + ref
-            candidate, suffix = ref, 2
+            # A repeated ref gets -2, -3…; the counter per ref keeps thousands of repeats linear.
+            count = repeats.get(ref, 0) + 1
+            candidate = ref if count == 1 else f"{ref}-{count}"
             while candidate in used:
-                candidate, suffix = f"{ref}-{suffix}", suffix + 1
+                count += 1
+                candidate = f"{ref}-{count}"
+            repeats[ref] = count
             used.add(candidate)
             ours[urn] = requirement_urn(framework_id, candidate)
             rows.append((index, node, urn))

@@ -13,6 +13,9 @@ import yaml
 from .library import Framework, Localized, Requirement
 from .schema import FRAMEWORK_FORMAT
 
+# libyaml's emitter when installed (several times faster), PyYAML's otherwise; both safe.
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 def framework_to_yaml(framework: Framework, header: str = "") -> str:
     """The framework file's text; ``parse_framework`` reads it back to an equal framework
@@ -40,7 +43,7 @@ def framework_to_yaml(framework: Framework, header: str = "") -> str:
         "requirements": [_requirement(r) for r in framework.requirements],
     }
     comments = "".join(f"# {line}\n" for line in header.splitlines())
-    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+    body = yaml.dump(document, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
     return comments + body
 
 

@@ -28,6 +28,21 @@ SCHEMAS = {
     MAPPING_FORMAT: "mapping",
 }
 _MAX_MESSAGE = 300
+_PLAIN = {
+    "maxItems": "more than {} items",
+    "minItems": "at least {} item(s) expected",
+    "maxLength": "longer than {} characters",
+    "minLength": "must not be empty",
+    "minProperties": "at least {} entry expected",
+    "uniqueItems": "an item is given twice",
+}
+_TYPE_NAMES = {
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "string": "a text",
+    "boolean": "true or false",
+    "string or number or boolean": "a text, a number or true/false",
+}
 
 
 def schema_text(name: str) -> str:
@@ -80,6 +95,15 @@ def _explain(error: ValidationError) -> Iterator[tuple[tuple[str | int, ...], st
         return
     if error.validator == "const":
         yield path, f"{where}: must be {error.validator_value}"
+        return
+    if error.validator in _PLAIN:
+        # Said without the offending value, which may be a whole list or a long text.
+        yield path, f"{where}: {_PLAIN[str(error.validator)].format(error.validator_value)}"
+        return
+    if error.validator == "type":
+        expected = error.validator_value
+        names = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        yield path, f"{where}: expected {_TYPE_NAMES.get(names, names)}"
         return
     if error.validator == "propertyNames":
         yield path, f"{where}: {_clip(error.instance)} is not an allowed key"

@@ -542,3 +542,14 @@ def test_every_problem_of_every_file_at_once() -> None:
     ]
     assert "and 1 more problem(s)" in str(caught.value)
     assert str(caught.value.problems[0]).startswith("frameworks/alpha.yaml:")
+
+
+def test_schema_messages_do_not_echo_long_values() -> None:
+    text = ALPHA.replace("title: {fr: Sauvegardes, en: Backups}", "title: Sauvegardes").replace(
+        "ref_id: A-1.1", "ref_id: " + "x" * 400
+    )
+    problems = parse_problems("alpha.yaml", text)
+    assert [p.message for p in problems] == [
+        "requirements[1].ref_id: longer than 300 characters",
+        "requirements[2].title: expected a mapping (key: value)",
+    ]
