@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -141,14 +141,18 @@ def current_scores(assessments: Sequence[Assessment]) -> dict[int, CurrentScore]
     """Each assessment's current score from its latest snapshot (one is taken on every change),
     in two queries whatever their number; computed afresh for one without a snapshot."""
     ids = [item.pk for item in assessments]
+    last = (
+        ScoreSnapshot.objects.filter(assessment=OuterRef("pk"))
+        .order_by("-taken_at", "-pk")
+        .values("pk")[:1]
+    )
     latest = (
-        ScoreSnapshot.objects.filter(assessment_id__in=ids)
-        .values("assessment_id")
-        .annotate(last=Max("pk"))
+        Assessment.objects.filter(pk__in=ids)
+        .annotate(last=Subquery(last))
         .values_list("last", flat=True)
     )
     found = {}
-    for snapshot in ScoreSnapshot.objects.filter(pk__in=list(latest)):
+    for snapshot in ScoreSnapshot.objects.filter(pk__in=[pk for pk in latest if pk]):
         counts = snapshot.compliant + snapshot.partial + snapshot.non_compliant
         total = counts + snapshot.not_applicable + snapshot.not_assessed
         found[snapshot.assessment_id] = CurrentScore(
