@@ -40,7 +40,7 @@ from .library import (
 LIMITS = Limits(max_bytes=16 * 1024 * 1024, max_depth=32, max_nodes=2_000_000)
 MAX_NODES = 10_000  # as many requirements as a Hygie framework file may hold
 SOURCE_FORMAT = "ciso-assistant"
-_LOCALE = re.compile(r"[a-z]{2}")
+_LOCALE = re.compile(r"([a-z]{2})(?:[-_][a-z0-9]{1,8})?")
 _NOT_REF = re.compile(r"[^a-z0-9._()-]+")
 _NOT_ID = re.compile(r"[^a-z0-9]+")
 _MAX_TITLE = 300
@@ -99,10 +99,10 @@ class _Reader:
             self.problem(where, "no framework in this library (objects.framework)")
             return None
         base = ("objects", "framework")
-        main = _text(data.get("locale")).lower() or "en"
-        if not _LOCALE.fullmatch(main):
-            self.problem(("locale",), f"locale {main[:20]!r} is not a two-letter language code")
-            main = "en"
+        given = _text(data.get("locale")) or "en"
+        main = _language(given) or "en"
+        if _language(given) is None:
+            self.problem(("locale",), f"locale {given[:20]!r} is not a language code")
         translations = {
             language: values for language, values in _translations(data).items() if language != main
         }
@@ -121,14 +121,17 @@ class _Reader:
             self.problem(base, "the framework has neither a ref_id nor a URN to name it by")
             return None
 
-        name_text = self.localized(framework, framework_translations, "name", main)
+        # The framework's own texts first, the library's where the framework has none.
+        name_text = {
+            **self.localized(data, translations, "name", main),
+            **self.localized(framework, framework_translations, "name", main),
+        }
         if not name_text:
-            name_text = self.localized(data, translations, "name", main)
-        if not name_text:
-            name_text = {main: ref or framework_id}
-        description = self.localized(framework, framework_translations, "description", main)
-        if not description:
-            description = self.localized(data, translations, "description", main)
+            name_text = dict.fromkeys(locales, ref or framework_id)
+        description = {
+            **self.localized(data, translations, "description", main),
+            **self.localized(framework, framework_translations, "description", main),
+        }
 
         requirements = self.requirements(framework, framework_id, main, locales, base)
         if requirements is None:
@@ -347,13 +350,18 @@ def _translations(item: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     raw = item.get("translations")
     if not isinstance(raw, dict):
         return {}
-    return {
-        language.lower(): values
-        for language, values in raw.items()
-        if isinstance(language, str)
-        and _LOCALE.fullmatch(language.lower())
-        and isinstance(values, dict)
-    }
+    found: dict[str, Mapping[str, Any]] = {}
+    for language, values in raw.items():
+        code = _language(language) if isinstance(language, str) else None
+        if code is not None and isinstance(values, dict):
+            found.setdefault(code, values)
+    return found
+
+
+def _language(value: str) -> str | None:
+    """The two-letter language of a locale code (``fr``, ``fr-FR``, ``fr_fr``), or None."""
+    match = _LOCALE.fullmatch(value.strip().lower())
+    return match.group(1) if match else None
 
 
 def _attribute(value: Any) -> AttributeValue | None:

@@ -176,3 +176,21 @@ def test_converted_file_reads_back_as_the_same_framework() -> None:
     assert without_lines(again) == without_lines(framework)
     # A library file in its own right (French and English present).
     assert check_library({"frameworks/tiny-clinic.yaml": text}) == []
+
+
+def test_regional_locale_codes_and_library_texts() -> None:
+    text = (
+        CISO_LIBRARY.replace("locale: en\n", "locale: en-GB\n")
+        .replace("  fr:\n    name: Socle", "  fr_FR:\n    name: Socle")
+        .replace("    description: Three chapters, made up.\n", "")
+        .replace("        description: Trois chapitres, inventés.\n", "")
+    )
+    framework = parse_ciso_assistant_library("tiny.yaml", text)
+    assert framework.locales == ("en", "fr")
+    # The framework has no description: the library's, in both languages.
+    assert framework.description == {
+        "en": "A made-up baseline for tests.",
+        "fr": "Un socle inventé pour les tests.",
+    }
+    (problem,) = problems(CISO_LIBRARY.replace("locale: en\n", "locale: english please\n"))
+    assert problem == Problem("tiny.yaml", 2, "locale 'english please' is not a language code")
