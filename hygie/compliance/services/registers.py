@@ -671,10 +671,15 @@ DEMO_PRESETS = ("patient-record", "imaging", "human-resources", "video-surveilla
 
 def load_demo(organisation: Organisation, establishments: Sequence[Establishment]) -> None:
     """A few entries of the record and one DPIA (on the patient record) for the first
-    establishment of the demo organisation; fictitious content only."""
+    establishment of the demo organisation; fictitious content only. Written in French, like
+    the rest of the demo organisation (a command runs without an active language)."""
     if not establishments:
         return
-    establishment = establishments[0]
+    with translation.override("fr"):
+        _load_demo(establishments[0])
+
+
+def _load_demo(establishment: Establishment) -> None:
     activities = {}
     for index, key in enumerate(DEMO_PRESETS, start=1):
         activities[key] = create_from_preset(
