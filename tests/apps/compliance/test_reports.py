@@ -226,9 +226,20 @@ def test_api_downloads(answered, user_a):
 
 
 def test_anssi_hygiene_end_to_end_through_the_api(shipped_library, user_a, establishment_a):
-    """An ANSSI hygiene assessment: created, answered (a proposal confirmed, one overridden
-    with a justification, one not applicable), its gaps planned, its report downloaded."""
+    """An ANSSI hygiene assessment: a probe result proposes a status (confirmed), another
+    answer departs from its proposal with a justification, one is not applicable, the gaps
+    are planned, the report is downloaded and the executive summary lists it."""
     framework = Framework.objects.get(framework_id="anssi-hygiene")
+    probed = framework.requirements.filter(is_assessable=True).exclude(controls=[]).first()
+    control = probed.controls[0]["id"]
+    fake = Probe(
+        id="test.anssi_probe",
+        title="ANSSI probe",
+        controls=(control,),
+        run=lambda establishment: ProbeResult("pass", "Every account has MFA", {}),
+    )
+    with probe_registry.override({"test.anssi_probe": fake}):
+        probes.run_probes(establishment_a)
     api = APIClient(issue_token(user_a))
     created = api.post(
         "/compliance/assessments",
@@ -236,28 +247,53 @@ def test_anssi_hygiene_end_to_end_through_the_api(shipped_library, user_a, estab
     )
     assert created.status_code == 201, created.content
     assessment_id = created.json()["id"]
-    answers = api.get(f"/compliance/assessments/{assessment_id}/answers", {"limit": 200}).json()
-    items = answers["items"]
+    items = api.get(f"/compliance/assessments/{assessment_id}/answers", {"limit": 200}).json()[
+        "items"
+    ]
     assert len(items) == framework.requirements.filter(is_assessable=True).count()
-    first, second, third = items[0], items[1], items[2]
-    changed = api.patch(
-        f"/compliance/answers/{first['id']}", {"status": "compliant", "maturity": 3}
-    )
-    assert changed.status_code == 200, changed.content
+    computed = [item for item in items if item["proposed_status"]]
+    assert computed, "the probe result proposes no status"
+    confirmed = api.post(f"/compliance/answers/{computed[0]['id']}/confirm")
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["status"] == computed[0]["proposed_status"]
+    assert confirmed.json()["is_computed"] and confirmed.json()["is_confirmed"]
+    plain = [item for item in items if not item["proposed_status"]]
+    if len(computed) > 1:
+        refused = api.post(
+            f"/compliance/answers/{computed[1]['id']}/override",
+            {"status": "partial", "justification": "MFA not yet on the imaging consoles"},
+        )
+        assert refused.status_code == 200, refused.content
     override = api.post(
-        f"/compliance/answers/{second['id']}/override",
+        f"/compliance/answers/{plain[0]['id']}/override",
         {"status": "non_compliant", "justification": "Not deployed on the imaging network"},
     )
     assert override.status_code == 200, override.content
-    not_applicable = api.patch(
-        f"/compliance/answers/{third['id']}",
+    not_applicable = api.post(
+        f"/compliance/answers/{plain[1]['id']}/override",
         {"status": "not_applicable", "justification": "No wireless network"},
     )
     assert not_applicable.status_code == 200, not_applicable.content
     scores = api.get(f"/compliance/assessments/{assessment_id}/scores").json()
-    assert scores["overall"]["compliant"] == 1 and scores["overall"]["non_compliant"] == 1
+    assert scores["overall"]["non_compliant"] == 1 and scores["overall"]["not_applicable"] == 1
+    action = api.post(
+        "/compliance/actions",
+        {
+            "establishment_id": establishment_a.pk,
+            "title": "Deploy MFA on the imaging network",
+            "answer_ids": [plain[0]["id"]],
+            "due_date": "2027-01-31",
+        },
+    )
+    assert action.status_code == 201, action.content
+    csv_text = api.get(f"/compliance/assessments/{assessment_id}/report/csv").content.decode(
+        "utf-8-sig"
+    )
+    assert "Deploy MFA on the imaging network" in csv_text and "ANSSI probe" in csv_text
     pdf = api.get(f"/compliance/assessments/{assessment_id}/report/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = api.get(f"/compliance/assessments/{assessment_id}/report/xlsx")
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     summary = api.get("/compliance/executive", {"establishment": establishment_a.pk}).json()
     names = [item["framework_id"] for item in summary["establishments"][0]["frameworks"]]
     assert "anssi-hygiene" in names
