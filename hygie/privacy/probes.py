@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -27,16 +27,23 @@ LISTED = 50
 
 def untriaged_findings_on_shared_roots(establishment: Establishment) -> ProbeResult:
     """No PHI finding on a shared drive has waited more than 30 days for a triage decision."""
-    shared = ScanRoot.objects.filter(establishment=establishment, exposure=Exposure.SHARED_DRIVE)
-    if not shared.exists():
+    shared = ScanRoot.objects.filter(
+        establishment=establishment, exposure=Exposure.SHARED_DRIVE
+    ).count()
+    if not shared:
         return ProbeResult.translatable(
             "not_applicable",
             gettext_noop("No shared-drive scan root is configured."),
             data={"shared_roots": 0},
         )
-    stale = untriaged_shared_findings(establishment, UNTRIAGED_GRACE)
-    count = stale.count()
-    roots = sorted(set(stale.values_list("root__label", flat=True)))
+    per_root = dict(
+        untriaged_shared_findings(establishment, UNTRIAGED_GRACE)
+        .values("root__label")
+        .annotate(count=Count("pk"))
+        .values_list("root__label", "count")
+    )
+    count = sum(per_root.values())
+    roots = sorted(label for label in per_root if label)
     if count:
         return ProbeResult.translatable(
             "fail",
@@ -50,7 +57,7 @@ def untriaged_findings_on_shared_roots(establishment: Establishment) -> ProbeRes
     return ProbeResult.translatable(
         "pass",
         gettext_noop("Every PHI finding on shared drives older than 30 days has been triaged."),
-        data={"untriaged": 0, "shared_roots": shared.count()},
+        data={"untriaged": 0, "shared_roots": shared},
     )
 
 
@@ -136,13 +143,16 @@ def every_root_scanned(establishment: Establishment) -> ProbeResult:
 def remediation_on_time(establishment: Establishment) -> ProbeResult:
     """PHI findings triaged "to remediate" are gone within 90 days (the next scan no longer sees
     them, or they are marked remediated)."""
-    waiting = PHIFinding.objects.filter(
-        establishment=establishment, is_present=True, triage_status=TriageStatus.TO_REMEDIATE
+    cutoff = timezone.now() - REMEDIATION_PERIOD
+    waiting = list(
+        PHIFinding.objects.filter(
+            establishment=establishment, is_present=True, triage_status=TriageStatus.TO_REMEDIATE
+        ).values_list("triaged_at", "root__label")
     )
-    total = waiting.count()
-    overdue = waiting.filter(triaged_at__lt=timezone.now() - REMEDIATION_PERIOD)
-    count = overdue.count()
-    roots = sorted(set(overdue.values_list("root__label", flat=True)))
+    total = len(waiting)
+    overdue = [label for triaged_at, label in waiting if triaged_at and triaged_at < cutoff]
+    count = len(overdue)
+    roots = sorted({label for label in overdue if label})
     data = {"to_remediate": total, "overdue": count, "roots": roots[:LISTED]}
     if not total:
         decided = PHIFinding.objects.filter(establishment=establishment).exclude(
