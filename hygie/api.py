@@ -63,6 +63,13 @@ class HygieAPI(NinjaAPI):
         return [*patterns, re_path(r"^.*$", unknown_route, name="unknown-route")]
 
 
+class HygieSwagger(Swagger):
+    """ninja's Swagger UI page with Hygie's bar: back to the application, the API guide, the
+    tokens page (core/api_docs.html)."""
+
+    template = "core/api_docs.html"
+
+
 def build_api() -> NinjaAPI:
     from hygie.core.api.auth import API_AUTH
     from hygie.core.api.errors import install_error_handlers
@@ -73,13 +80,13 @@ def build_api() -> NinjaAPI:
         description="REST API of Hygie. Authenticate with a personal token "
         "(`Authorization: Bearer hyg_…`) or a browser session. Errors always have "
         'the body `{"error": {"code", "message", "fields"}}`. '
-        "Guide: docs/api.md.",
+        "The API guide and the way back to Hygie are in the bar at the top of this page.",
         auth=API_AUTH,
         urls_namespace="api",
         # Swagger UI is served from ninja's bundled static files ("ninja" is in INSTALLED_APPS)
         # and its settings travel as JSON read by ninja's external init script, so the page
         # runs under the strict CSP (script-src 'self') without any exemption.
-        docs=Swagger(settings={"persistAuthorization": False, "displayRequestDuration": True}),
+        docs=HygieSwagger(settings={"persistAuthorization": False, "displayRequestDuration": True}),
         docs_url="/docs",
     )
     install_error_handlers(built)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce, Trunc
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,8 @@ from hygie.detection.engine import (
     RuleProblem,
 )
 from hygie.detection.models import Event
+from hygie.detection.prepare import IP_FIELDS
+from hygie.lib.ipsearch import IpQuery
 
 MAX_LINKED_EVENTS = 100
 MAX_CANDIDATE_ALERTS = 500
@@ -158,6 +160,22 @@ def events_of_rule(
 
 def filter_by_rule(queryset: models.QuerySet, user: User | None, rule_id: str) -> models.QuerySet:
     return queryset.filter(pk__in=events_of_rule(user, rule_id))
+
+
+def ip_condition(query: IpQuery, field: str | None = None) -> Q:
+    """Events whose address fields (``IP_FIELDS``, or only ``field``) hold the address, or an
+    address with the prefix."""
+    condition = Q()
+    for name in (field,) if field else IP_FIELDS:
+        if query.exact:
+            condition |= Q(**{f"fields__{name}": query.text})
+        else:
+            condition |= Q(**{f"fields__{name}__startswith": query.sql_prefix})
+    return condition
+
+
+def filter_by_ip(queryset: models.QuerySet, query: IpQuery) -> models.QuerySet:
+    return queryset.filter(ip_condition(query))
 
 
 def rule_rows(establishment: Establishment | None) -> list[RuleRow]:

@@ -38,6 +38,26 @@ from hygie.detection.roles import (
     REPORT_MAIL,
     VIEW_EVENTS,
 )
+from hygie.lib.ipsearch import ip_query
+
+# Sigma log source names in two words or more, as the event filters show them.
+LOG_SOURCE_LABELS: dict[str, Any] = {
+    "ehr_audit": gettext_lazy("EHR audit trail"),
+    "process_creation": gettext_lazy("Process creation"),
+    "network_connection": gettext_lazy("Network connection"),
+    "file_event": gettext_lazy("File event"),
+    "file_delete": gettext_lazy("File deletion"),
+    "image_load": gettext_lazy("Image load"),
+    "registry_event": gettext_lazy("Registry event"),
+    "registry_set": gettext_lazy("Registry value set"),
+    "dns_query": gettext_lazy("DNS query"),
+    "ps_script": gettext_lazy("PowerShell script"),
+    "driver_load": gettext_lazy("Driver load"),
+    "pipe_created": gettext_lazy("Named pipe created"),
+    "process_access": gettext_lazy("Process access"),
+    "create_remote_thread": gettext_lazy("Remote thread created"),
+    "wmi_event": gettext_lazy("WMI event"),
+}
 
 
 def _log_source(event: Any) -> str:
@@ -65,12 +85,25 @@ class EventListView(generic.ObjectListView):
         Column("host"),
         # One column for the Sigma log source (product/service or category), and the asset
         # on the detail page only: room for the message at 1280 px.
-        Column("product", label=gettext_lazy("Log source"), render=_log_source),
+        Column("product", label=gettext_lazy("Log source"), render=_log_source, kind="data"),
         # The parse error, when any, leads the message cell (the filter lists them alone).
-        Column("short_message", label=gettext_lazy("Message"), sort=False, render=_message),
+        Column(
+            "short_message",
+            label=gettext_lazy("Message"),
+            sort=False,
+            render=_message,
+            kind="data",
+        ),
     )
     search_fields = ("raw", "host")
     filters = ("establishment", "source", "product", "service", "category")
+
+    def filter_options(self, field: Any) -> list[tuple[str, str]]:
+        """Sigma log source names (``ehr_audit``, ``process_creation``) read as words."""
+        options = super().filter_options(field)
+        if field.name in ("product", "service", "category"):
+            return [(value, str(LOG_SOURCE_LABELS.get(value, label))) for value, label in options]
+        return options
 
     def get_queryset(self) -> models.QuerySet:
         queryset = super().get_queryset()
@@ -86,6 +119,9 @@ class EventListView(generic.ObjectListView):
         rule = self.request.GET.get("rule", "").strip()[:100]
         if rule:
             queryset = queries.filter_by_rule(queryset, self.request.user, rule)
+        ip = ip_query(self.request.GET.get("ip", "")[:64])
+        if ip is not None:
+            queryset = queries.filter_by_ip(queryset, ip)
         if self.request.GET.get("parse_errors") == "1":
             queryset = queryset.exclude(parse_error="")
         return queryset
@@ -96,6 +132,7 @@ class EventListView(generic.ObjectListView):
             "until": self.request.GET.get("until", "")[:40],
             "host": self.request.GET.get("host", "")[:253],
             "rule": self.request.GET.get("rule", "")[:100],
+            "ip": self.request.GET.get("ip", "")[:64],
             "parse_errors": self.request.GET.get("parse_errors") == "1",
         }
         since = generic.form_moment(self.request.GET.get("since", ""))

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.registries import SearchHit, SearchProvider, search_providers
-from hygie.response.models import Incident
+from hygie.lib.ipsearch import ip_query
+from hygie.response.choices import ObservableKind
+from hygie.response.models import Incident, Observable
 from hygie.response.roles import VIEW_INCIDENTS
 
 if TYPE_CHECKING:
@@ -38,3 +40,37 @@ def search_incidents(user: User, text: str) -> list[SearchHit]:
 
 
 search_providers.register(KEY, SearchProvider(KEY, _("Incidents"), search_incidents))
+
+
+OBSERVABLES_KEY = "response.observables"
+
+
+def search_observables(user: User, text: str) -> list[SearchHit]:
+    """Incident observables (IP, domain, hash, account…) by value: an address-shaped text finds
+    the IP observables equal to it or under its prefix; any other text, values holding every
+    word. Linked to the incident's observables."""
+    if not text or not user.can(VIEW_INCIDENTS):
+        return []
+    queryset = Observable.objects.visible_to(user).select_related("incident")
+    query = ip_query(text)
+    if query is not None:
+        lookup = "value__iexact" if query.exact else "value__istartswith"
+        queryset = queryset.filter(**{lookup: query.text})
+    else:
+        for term in text.split()[:5]:
+            queryset = queryset.filter(value__icontains=term)
+    kinds = dict(ObservableKind.choices)
+    return [
+        SearchHit(
+            f"{observable.value[:120]} ({kinds.get(observable.kind, observable.kind)}) — "
+            f"{observable.incident.reference}",
+            reverse("response:incident_detail", args=[observable.incident_id]) + "#observables",
+            str(_("Observables")),
+        )
+        for observable in queryset.order_by("-created_at", "-pk")[:MAX_HITS]
+    ]
+
+
+search_providers.register(
+    OBSERVABLES_KEY, SearchProvider(OBSERVABLES_KEY, _("Observables"), search_observables)
+)

@@ -27,6 +27,7 @@ from hygie.core.views.generic import object_urlpatterns
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("search/", pages.search, name="search"),
+    path("help/api/", pages.api_guide, name="api_guide"),
     path("first-run/hide/", first_run.first_run_hide, name="firstrun_hide"),
     *object_urlpatterns(
         Organisation,

@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from hygie.core.choices import AssetKind, Criticality
 from hygie.core.http import AuthenticatedRequest
@@ -94,4 +95,20 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "core/search.html",
         {"query": query, "groups": groups, "hit_count": sum(len(h) for _, h in groups)},
+    )
+
+
+@login_required
+def api_guide(request: AuthenticatedRequest) -> HttpResponse:
+    """The API's guide for people (tokens, conventions), linked from the user menu and from the
+    interactive documentation's bar."""
+    base_url = request.build_absolute_uri(reverse("api:api-root"))
+    return render(
+        request,
+        "core/api_guide.html",
+        {
+            "base_url": base_url,
+            "docs_url": reverse("api:openapi-view"),
+            "openapi_url": reverse("api:openapi-json"),
+        },
     )

@@ -38,7 +38,7 @@ def test_docs_page_loads_only_local_assets_and_no_inline_script():
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     # Every asset is under /static/ and really shipped with the package (offline hospitals).
-    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assets = re.findall(r'<(?:script|link|img)\b[^>]*?(?:src|href)="([^"]+)"', html)
     assert assets
     for url in assets:
         assert url.startswith("/static/"), url
@@ -63,3 +63,25 @@ def test_summaries_use_the_right_article():
     assert "Delete an establishment" in summaries and "Update a person" in summaries
     wrong = [text for text in summaries if re.search(r"\ba [aeio]", text)]
     assert wrong == []
+
+
+@pytest.mark.django_db
+def test_docs_page_leads_back_to_the_app_and_to_a_real_guide(client, user_a, login):
+    """Issue 10: the docs page had no way back, and its guide was a repository path."""
+    from django.urls import reverse
+
+    html = Client().get(f"{API}/docs").content.decode()
+    assert f'href="{reverse("core:dashboard")}" data-back-to-app' in html
+    assert reverse("core:api_guide") in html and reverse("core:token_list") in html
+    schema = Client().get(f"{API}/openapi.json").json()
+    assert "docs/" not in schema["info"]["description"]  # no repository path shown to users
+    login(user_a)
+    guide = client.get(reverse("core:api_guide"))
+    assert guide.status_code == 200
+    text = guide.content.decode()
+    assert f"{API}/docs" in text and reverse("core:token_list") in text
+    assert "http://testserver/api/v1/" in text
+    # The user menu of every page links the docs and the guide.
+    home = client.get(reverse("core:search")).content.decode()
+    menu = home.split('class="user-menu__panel"', 1)[1].split("</details>", 1)[0]
+    assert f'href="{API}/docs"' in menu and reverse("core:api_guide") in menu
