@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hygie.core import pickers
 from hygie.core.choices import AlertStatus
 from hygie.core.models import (
     Asset,
@@ -21,7 +22,7 @@ from hygie.core.models.organisation import CONTACT_FIELDS
 from hygie.core.models.scoping import ScopedQuerySet
 from hygie.core.services.csv_io import MAX_IMPORT_BYTES
 from hygie.core.tables import scoped_label
-from hygie.core.widgets import IsoDateInput
+from hygie.core.widgets import IsoDateInput, SearchableSelect, SearchableSelectMultiple
 from hygie.lib.identifiers import check_adeli, check_rpps
 
 if TYPE_CHECKING:
@@ -41,6 +42,20 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
     return field
 
 
+def _give_picker(field: forms.ModelChoiceField[Any]) -> None:
+    """Choices of alerts, assets or departments get a searchable picker (a plain select without
+    scripts): there are too many to scroll through in a large establishment."""
+    source = pickers.source_name_for(field.queryset.model) if field.queryset is not None else None
+    if source is None or not isinstance(field.widget, forms.Select):
+        return
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    widget_class = SearchableSelectMultiple if multiple else SearchableSelect
+    widget = widget_class(source, attrs=field.widget.attrs)
+    widget.is_required = field.required
+    widget.choices = field.choices  # type: ignore[assignment]
+    field.widget = widget
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm whose related-object choices only offer objects visible to ``user``.
 
@@ -56,6 +71,7 @@ class ScopedModelForm(forms.ModelForm):
             if not isinstance(field, forms.ModelChoiceField):
                 continue
             queryset = field.queryset
+            _give_picker(field)
             if isinstance(queryset, ScopedQuerySet):
                 field.queryset = queryset.visible_to(user)
                 if any(f.name == "establishment" for f in queryset.model._meta.fields):

@@ -40,6 +40,11 @@ incident_patterns = [
         name="incident_task_status",
     ),
     path(
+        _I + "tasks/<int:task_pk>/",
+        incident_actions.TaskPanelView.as_view(),
+        name="incident_task_panel",
+    ),
+    path(
         _I + "tasks/<int:task_pk>/edit/",
         incident_actions.TaskEditView.as_view(),
         name="incident_task_edit",

@@ -76,6 +76,13 @@ def _docx_text(data: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
+def _tab(page, panel: str) -> None:
+    """Open one of the incident page's tabs (overview, clocks, tasks, log, evidence…)."""
+    tab = page.locator(f"[role=tab][aria-controls=tab-{panel}]")
+    tab.click()
+    assert tab.get_attribute("aria-selected") == "true"
+
+
 def _move(page, expect, to_status: str, note: str = "") -> None:
     """Change the incident's phase with the lifecycle form; the page reloads on it."""
     lifecycle = page.locator("section[aria-labelledby=lifecycle-heading]")
@@ -140,13 +147,18 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
 
     # 4. The regulatory obligations with their deadlines: CERT Santé "sans délai", the CNIL
     # within 72 hours of the discovery (shown in the hospital's time, then in UTC).
+    # The page opens on its overview; the clocks have a tab of their own, drawn on a time axis.
+    expect(page.locator("#tab-overview")).to_be_visible()
+    expect(page.locator("#tab-tasks")).to_be_hidden()
+    _tab(page, "clocks")
     obligations = page.locator("#incident-obligations-panel")
     expect(obligations).to_be_visible()
-    cert_row = obligations.locator("tbody tr", has_text="CERT Santé")
+    expect(obligations.get_by_role("img", name="Délais réglementaires")).to_be_visible()
+    cert_row = obligations.locator("tbody tr[id^=obligation-]", has_text="CERT Santé")
     expect(cert_row).to_contain_text(re.compile("sans délai", re.IGNORECASE))
     cnil_deadline = discovered + timedelta(hours=72)
     cnil_row = (
-        obligations.locator("tbody tr", has_text="art. 33")
+        obligations.locator("tbody tr[id^=obligation-]", has_text="art. 33")
         .filter(has_not_text="33(5)")
         .filter(has_not_text="art. 34")
     )
@@ -155,22 +167,23 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     expect(cnil_row).to_contain_text(
         cnil_deadline.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M") + " UTC"
     )
-    expect(obligations.locator("tbody tr", has_text="art. 34")).to_have_count(1)
+    expect(obligations.locator("tbody tr[id^=obligation-]", has_text="art. 34")).to_have_count(1)
 
     # 5. Apply the playbook that fits a data breach; its steps appear as tasks at once. A second
     # tab, opened before, still offers it: applying it there again says why it cannot.
     other_tab = page.context.new_page()
-    other_tab.goto(incident_url)
+    other_tab.goto(incident_url + "#tab-tasks")  # the address opens the tab
     expect(other_tab.locator("#playbooks-panel select[name=key]")).to_be_visible()
+    _tab(page, "tasks")
     playbooks = page.locator("#playbooks-panel")
     fitting = playbooks.locator("select[name=key] optgroup").first.locator("option")
     expect(fitting.first).to_have_attribute("value", PLAYBOOK)
     playbooks.locator("select[name=key]").select_option(PLAYBOOK)
-    expect(page.locator("#tasks tbody select[name=status]")).to_have_count(0)
+    expect(page.locator("#tasks tbody tr[data-task]")).to_have_count(0)
     playbooks.locator("button[type=submit]").click()
     expect(page.locator("#playbooks-panel .applied-playbook")).to_have_count(1)
     expect(page.locator("#playbooks-panel .applied-playbook progress").first).to_be_visible()
-    task_rows = page.locator("#tasks tbody tr:has(select[name=status])")
+    task_rows = page.locator("#tasks tbody tr[data-task]")
     expect(task_rows.first).to_be_visible()
     task_count = task_rows.count()
     assert task_count >= 5, page.locator("#tasks").inner_text()
@@ -180,11 +193,17 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     expect(other_tab.locator("#playbooks-panel .applied-playbook")).to_have_count(1)
     other_tab.close()
 
-    # 6. Complete one task (not a decision point, which would need the decision written).
-    task = task_rows.filter(has_not=page.locator("input[name=decision]")).first
+    # 6. Complete one task (not a decision point, which would need the decision written): the
+    # compact list opens it in the side panel, whose form moves it on and closes the panel.
+    task = page.locator("#tasks tbody tr[data-task]:not([data-decision])").first
     task_title = task.locator("td").first.inner_text().split("\n")[0].strip()
-    task.locator("select[name=status]").select_option("done")
-    task.locator("button[type=submit]").click()
+    task.locator("[data-task-open]").click()
+    panel = page.locator("#task-panel")
+    expect(panel.locator("h3")).to_contain_text(task_title)
+    expect(panel.locator("input[name=decision]")).to_have_count(0)
+    panel.locator("select[name=status]").select_option("done")
+    panel.locator("button[type=submit]").click()
+    expect(page.locator("#task-panel select[name=status]")).to_have_count(0)
     done_row = page.locator("#tasks tbody tr", has_text=task_title).first
     expect(done_row.locator(".badge.status-done")).to_be_visible()
     # The playbook's progress and the timeline follow without reloading the page.
@@ -192,11 +211,13 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     expect(page.locator("#timeline")).to_contain_text(task_title)
 
     # 7. The main courante, an indicator and a piece of evidence (each section refreshes alone).
+    _tab(page, "log")
     timeline = page.locator("#timeline")
     timeline.locator("#id_entry-text").fill(LOG_ENTRY)
     timeline.locator("form button[type=submit]").click()
     expect(page.locator("#timeline")).to_contain_text(LOG_ENTRY)
 
+    _tab(page, "evidence")
     observables = page.locator("#observables")
     observables.locator("#id_observable-kind").select_option("url")
     observables.locator("#id_observable-value").fill(OBSERVABLE)
@@ -235,6 +256,7 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     expect(steps.nth(3)).not_to_contain_text("✓")
 
     # 9. The notification drafts: CERT Santé and CNIL, each downloaded as PDF and DOCX.
+    _tab(page, "clocks")
     drafts = page.locator("#incident-drafts-panel")
     expect(drafts.locator("select[name=kind] option[value=cert_sante]")).to_contain_text("★")
     expect(drafts.locator("select[name=kind] option[value=cnil]")).to_contain_text("★")
@@ -262,7 +284,7 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
 
     # 10. The CNIL was notified: record it with the date and the receipt number.
     cnil_row = (
-        page.locator("#incident-obligations-panel tbody tr", has_text="art. 33")
+        page.locator("#incident-obligations-panel tbody tr[id^=obligation-]", has_text="art. 33")
         .filter(has_not_text="33(5)")
         .filter(has_not_text="art. 34")
     )
@@ -271,7 +293,9 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     cnil_row.locator("input[name=done_at]").fill(done_at)
     cnil_row.locator("input[name=proof_reference]").fill(CNIL_RECEIPT)
     cnil_row.locator("form[action$='/complete/'] button[type=submit]").click()
-    cnil_row = page.locator("#incident-obligations-panel tbody tr", has_text=CNIL_RECEIPT)
+    cnil_row = page.locator(
+        "#incident-obligations-panel tbody tr[id^=obligation-]", has_text=CNIL_RECEIPT
+    )
     expect(cnil_row).to_have_count(1)
     expect(cnil_row.locator(".badge.status-succeeded")).to_be_visible()
     expect(cnil_row).to_contain_text(done_at.replace("T", " "))
@@ -295,6 +319,7 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     expect(page.locator("section[aria-labelledby=description-heading]")).to_contain_text(ROOT_CAUSE)
 
     # 12. The post-incident report: timeline, decisions, lessons, obligations.
+    _tab(page, "clocks")
     name, report = _download(page, page.locator("#incident-drafts-panel a[href$='/report/']"))
     assert name.endswith(".pdf"), name
     report_text = " ".join(_pdf_text(report).split())  # table cells wrap lines

@@ -5,12 +5,14 @@ registry, so a module's new pages are covered as soon as it registers them), plu
 pages that carry wide tables (the first incident, the first establishment). A page fails when a
 table is wider than its container (a scrolling ``.table-wrap`` clips its last columns, where the
 row actions are) or when the page is wider than the window. A screenshot of every failing page
-is saved under the test's temporary directory, and its path is in the failure message.
+is saved in a temporary directory (``hygie-tables-*``), and its path is in the failure message.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +32,8 @@ DETAILED = {
 }
 
 # For every table: its container (the scrolling wrap, else its parent) must not scroll
-# sideways and the table must not stick out of it; the page must not be wider than the window.
+# sideways and the table must not stick out of it; the page must not be wider than the window;
+# no badge sticks out of its cell or card.
 OVERFLOWS = """() => {
     const problems = [];
     const page = document.documentElement;
@@ -46,6 +49,15 @@ OVERFLOWS = """() => {
             problems.push(`${name}: ${box.scrollWidth} px of content in ${box.clientWidth} px`);
         } else if (table.getBoundingClientRect().right > box.getBoundingClientRect().right + 1) {
             problems.push(`${name}: sticks out of its container`);
+        }
+    });
+    // A badge (a criticality, a status) stays inside its cell or card ("Vitale (sécurité des
+    // patients)" overflowed its dashboard card in French).
+    document.querySelectorAll('.badge').forEach((badge) => {
+        const box = badge.closest('td, th, li, .tile, .card');
+        if (!badge.offsetParent || !box || badge.closest('.visually-hidden')) return;
+        if (badge.getBoundingClientRect().right > box.getBoundingClientRect().right + 1) {
+            problems.push(`badge "${badge.textContent.trim()}" sticks out of its ${box.tagName}`);
         }
     });
     return problems;
@@ -78,11 +90,12 @@ def _pages(page, base: str) -> list[str]:
     return pages
 
 
-def test_every_list_page_fits_its_window(browser, hygie_server, tmp_path):
+def test_every_list_page_fits_its_window(browser, hygie_server):
     password = create_admin(hygie_server, USERNAME)
     context = browser.new_context(locale="fr-FR", viewport={"width": WIDTHS[0], "height": 900})
     page = context.new_page()
     failures: list[str] = []
+    shots: Path | None = None  # made on the first failure; kept after the run (pytest's rotate)
     try:
         first_sign_in(page, hygie_server.url, USERNAME, password, NEW_PASSWORD)
         paths = _pages(page, hygie_server.url)
@@ -98,7 +111,8 @@ def test_every_list_page_fits_its_window(browser, hygie_server, tmp_path):
                     problems = page.evaluate(OVERFLOWS)
                     if problems:
                         name = f"{language}-{width}-{path.strip('/').replace('/', '_') or 'home'}"
-                        shot = tmp_path / f"{name}.png"
+                        shots = shots or Path(tempfile.mkdtemp(prefix="hygie-tables-"))
+                        shot = shots / f"{name}.png"
                         page.screenshot(path=str(shot), full_page=True)
                         failures.append(f"{path} ({language}, {width} px): {problems} — {shot}")
     finally:

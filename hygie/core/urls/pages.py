@@ -21,12 +21,14 @@ from hygie.core.views import (
     jobs,
     organisation,
     pages,
+    pickers,
 )
 from hygie.core.views.generic import object_urlpatterns
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("search/", pages.search, name="search"),
+    path("pickers/<slug:source>/", pickers.picker, name="picker"),
     path("help/api/", pages.api_guide, name="api_guide"),
     path("first-run/hide/", first_run.first_run_hide, name="firstrun_hide"),
     *object_urlpatterns(

@@ -6,6 +6,7 @@ establishment's time zone (the one the regulators' clocks use).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from hygie.core.forms import ScopedModelForm, form_field
 from hygie.core.models import Establishment, User
 from hygie.core.tables import scoped_label
-from hygie.core.widgets import IsoDateTimeInput
+from hygie.core.widgets import IsoDateTimeInput, SearchableSelectMultiple
 from hygie.response.choices import (
     CustodyAction,
     DataCategory,
@@ -382,12 +383,29 @@ class CommentForm(forms.Form):
     )
 
 
+class _AlertNumbers(SearchableSelectMultiple):
+    """Posts the chosen alerts as one "12, 15" value, as the typed numbers of API clients and of
+    older pages are: both reach the same check."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
+        return ", ".join(str(value) for value in values if value)
+
+
 class AlertLinkForm(forms.Form):
     alerts = forms.CharField(
-        label=_("Alert numbers"),
+        label=_("Alerts"),
         max_length=2000,
-        help_text=_("Separate numbers with spaces or commas."),
+        widget=_AlertNumbers("alerts"),
+        help_text=_("Type an alert's number or words of its title, then pick it."),
     )
+
+    def __init__(
+        self, *args: Any, candidates: Sequence[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
+        """``candidates``: the alerts offered when scripts do not run (a plain select)."""
+        super().__init__(*args, **kwargs)
+        self.fields["alerts"].widget.choices = [(str(pk), label) for pk, label in candidates]
 
     def clean_alerts(self) -> list[int]:
         parts = [p for p in re.split(r"[\s,;#]+", self.cleaned_data["alerts"]) if p]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.roles import VIEW_ALERTS
 from hygie.core.views import generic
+from hygie.response.choices import TaskStatus
 from hygie.response.forms import (
     AlertLinkForm,
     AssignForm,
@@ -196,6 +197,29 @@ class TaskStatusView(IncidentActionView):
                 return self.done(incident, task_error=" ".join(error.messages))
             return self.done(incident, _("Task updated."))
         return self.done(incident, task_error=_("Unknown task status."))
+
+
+class TaskPanelView(IncidentActionView):
+    """GET: one task in the side panel of the task list (htmx), or on a page of its own."""
+
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        incident = self.get_incident()
+        task = get_object_or_404(
+            Task.objects.select_related("owner"), pk=self.kwargs["task_pk"], incident=incident
+        )
+        can_manage = request.user.can(MANAGE_INCIDENTS)
+        context = {
+            "incident": incident,
+            "task": task,
+            "task_statuses": TaskStatus.choices,
+            "can_manage": can_manage,
+            "can_update": can_manage or task.owner_id == request.user.pk,
+        }
+        htmx = getattr(request, "htmx", None)
+        template = "response/partials/_task_panel.html" if htmx else self.page_template
+        return render(request, template, context)
+
+    page_template = "response/incident_task_panel.html"
 
 
 class TaskEditView(IncidentActionView):

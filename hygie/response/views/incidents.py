@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Alert, User
+from hygie.core.pickers import alert_label
 from hygie.core.roles import VIEW_ALERTS, VIEW_EVIDENCE
 from hygie.core.services import evidence as core_evidence
 from hygie.core.tables import OPTIONAL, SECONDARY, Column
@@ -52,6 +53,7 @@ from hygie.response.roles import MANAGE_INCIDENTS, VIEW_INCIDENTS
 from hygie.response.services import evidence as evidence_service
 from hygie.response.services import incidents as service
 
+PICKER_FALLBACK = 100  # alerts listed by the link picker when scripts do not run
 SECTIONS = ("tasks", "timeline", "observables", "evidence", "comments", "watchers")
 
 
@@ -73,6 +75,19 @@ class IncidentViews(generic.ObjectViewMixin):
 
 
 # --- list -------------------------------------------------------------------------------------
+
+
+def _alert_candidates(incident: Incident, user: User) -> list[tuple[int, str]]:
+    """The alerts offered by the link picker without scripts: the latest ones of the incident's
+    establishment not linked yet (with scripts, the picker searches all the user's alerts)."""
+    alerts = (
+        Alert.objects.visible_to(user)
+        .filter(establishment=incident.establishment_id)
+        .exclude(pk__in=incident.alerts.values("pk"))
+        .select_related("establishment")
+        .order_by("-last_seen_at", "-pk")[:PICKER_FALLBACK]
+    )
+    return [(alert.pk, alert_label(alert, user)) for alert in alerts]
 
 
 class IncidentListView(IncidentViews, generic.ObjectListView):
@@ -241,7 +256,11 @@ class IncidentDetailView(IncidentViews, generic.ObjectDetailView):
             "alerts": obj.alerts.visible_to(user).select_related("establishment")
             if user.can(VIEW_ALERTS)
             else None,
-            "alert_link_form": AlertLinkForm(prefix="alerts") if can_manage else None,
+            "alert_link_form": AlertLinkForm(
+                prefix="alerts", candidates=_alert_candidates(obj, user)
+            )
+            if can_manage and user.can(VIEW_ALERTS)
+            else None,
             "open_tasks": service.open_task_count(obj),
             "affected_establishments": obj.affected_establishments.all(),
             "departments": obj.departments.select_related("establishment"),

@@ -19,11 +19,12 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
+from hygie.core.charts import TimeBar, render_time_bars
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.core.views import generic
@@ -201,10 +202,65 @@ def render_panel(
         "panel_message": message,
         "assessed_at": max((r.assessed_at for r in rows), default=None),
         "incident_url": _incident_url(incident),
+        "clock_chart": clock_chart(applicable, now, incident),
     }
     # Opened directly (the "Open" link, no JavaScript): the panel inside a whole page.
     template = PANEL_TEMPLATE if _is_htmx(request) else "response/obligation_incident.html"
     return render(request, template, context, status=status)
+
+
+def clock_chart(rows: list[IncidentObligation], now: datetime, incident: Incident) -> str:
+    """The incident's clocks on one time axis (SVG, with the same facts in words for screen
+    readers): from each obligation's start to its deadline, marked when done, and now."""
+    zone = ZoneInfo(incident.establishment.timezone)
+
+    def moment(value: datetime) -> str:
+        return formats.date_format(value.astimezone(zone), "SHORT_DATETIME_FORMAT")
+
+    bars = []
+    for row in rows:
+        if row.status == ObligationStatus.NOT_APPLICABLE:
+            continue
+        parts = [_("started %(when)s") % {"when": moment(row.trigger_at)}]
+        due = row.due_at if not row.is_untimed else None  # type: ignore[attr-defined]
+        if row.status == ObligationStatus.DONE:
+            state = "late" if row.is_late else "ok"  # type: ignore[attr-defined]
+            done = row.done_at or now
+            parts.append(_("done %(when)s") % {"when": moment(done)})
+            if row.is_late:  # type: ignore[attr-defined]
+                parts.append(_("after its deadline"))
+        else:
+            if row.is_overdue:  # type: ignore[attr-defined]
+                state = "late"
+            elif due and (due - now) < max((due - row.trigger_at) / 4, timedelta(hours=2)):
+                state = "soon"
+            else:
+                state = "pending"
+            done = None
+            parts.append(row.countdown)  # type: ignore[attr-defined]
+        if due:
+            parts.append(_("due %(when)s") % {"when": moment(due)})
+        else:
+            parts.append(_("no fixed deadline (without undue delay)"))
+        summary = _("; ").join(parts)  # French puts a space before the semicolon
+        bars.append(TimeBar(row.label, row.trigger_at, due, state, summary, done))  # type: ignore[attr-defined]
+    late = sum(1 for bar in bars if bar.state == "late")
+    pending = sum(1 for row in rows if row.status == ObligationStatus.PENDING)
+    return render_time_bars(
+        _("Regulatory clocks"),
+        _(
+            "Each obligation's clock from its start to its deadline, and now: %(pending)s "
+            "pending, %(late)s late or done after the deadline."
+        )
+        % {"pending": pending, "late": late},
+        bars,
+        now,
+        f"clocks-{incident.pk}",
+        moment=moment,
+        now_label=_("now"),
+        lane_header=_("Obligation"),
+        summary_header=_("Clock"),
+    )
 
 
 class IncidentObligationsPanel(CapabilityRequiredMixin):
