@@ -118,7 +118,7 @@ class RequirementOut(Schema):
 class ImportIn(InputSchema):
     file_name: str = Field("framework.yaml", max_length=255)
     content: str = Field(..., min_length=1, max_length=library.MAX_IMPORT_BYTES)
-    file_format: ImportFormatValue = library.FORMAT_HYGIE  # type: ignore[valid-type]
+    file_format: ImportFormatValue = library.FORMAT_HYGIE
     dry_run: bool = Field(True, description="Only check the file and return the preview.")
 
 
@@ -188,18 +188,18 @@ class AssessmentIn(InputSchema):
     date: Day | None = Field(None, description="Default: today.")
     title: str = Field("", max_length=300)
     scope: str = Field("", max_length=MAX_TEXT)
-    status: AssessmentStatusValue = AssessmentStatus.IN_PROGRESS  # type: ignore[valid-type]
+    status: AssessmentStatusValue = AssessmentStatus.IN_PROGRESS
 
 
 class AssessmentPatch(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     date: date
     scope: str = Field(..., max_length=MAX_TEXT)
-    status: AssessmentStatusValue  # type: ignore[valid-type]
+    status: AssessmentStatusValue
 
 
 class AssessmentFilters(InputFilters):
-    status: AssessmentStatusValue | None = None  # type: ignore[valid-type]
+    status: AssessmentStatusValue | None = None
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
     framework: Annotated[str | None, FilterLookup("framework__framework_id")] = None
 
@@ -260,7 +260,7 @@ class AnswerOut(Schema):
 
 
 class AnswerPatch(InputSchema):
-    status: AnswerStatusValue  # type: ignore[valid-type]
+    status: AnswerStatusValue
     justification: str = Field(..., max_length=MAX_TEXT)
     maturity: int | None = Field(None, ge=0, le=5)
     owner_id: Id | None = None  # PatchDict leaves optional types required without a default
@@ -270,12 +270,12 @@ class AnswerPatch(InputSchema):
 
 
 class OverrideIn(InputSchema):
-    status: AnswerStatusValue  # type: ignore[valid-type]
+    status: AnswerStatusValue
     justification: str = Field(..., min_length=1, max_length=MAX_TEXT)
 
 
 class AnswerFilters(InputFilters):
-    status: AnswerStatusValue | None = None  # type: ignore[valid-type]
+    status: AnswerStatusValue | None = None
     is_confirmed: bool | None = None
     is_computed: bool | None = None
     proposal_source: str | None = None

@@ -137,13 +137,13 @@ def run_probes(request: AuthenticatedRequest, payload: RunIn) -> tuple[int, list
 
 
 @router.get(
-    "/probe-runs/{int:run_id}",
+    "/probe-runs/{int:probe_run_id}",
     response={200: ProbeRunOut, **ERROR_RESPONSES},
     summary="Get a probe result",
     operation_id="get_probe_run",
     url_name="compliance_proberun_detail",
     description="Requires `compliance.view`.",
 )
-def get_probe_run(request: AuthenticatedRequest, run_id: Path[Id]) -> ProbeRun:
+def get_probe_run(request: AuthenticatedRequest, probe_run_id: Path[Id]) -> ProbeRun:
     require(request, VIEW)
-    return get_visible(ProbeRun, request, run_id)
+    return get_visible(ProbeRun, request, probe_run_id)

@@ -75,9 +75,9 @@ class ActionIn(InputSchema):
     description: str = Field("", max_length=10_000)
     owner_id: Id | None = None
     due_date: date | None = None
-    status: ActionStatusValue = ActionStatus.OPEN  # type: ignore[valid-type]
+    status: ActionStatusValue = ActionStatus.OPEN
     answer_ids: list[Id] = Field(default_factory=list, max_length=500)
-    link_kind: LinkKindValue = ""  # type: ignore[valid-type]
+    link_kind: LinkKindValue = ""
     link_id: str = Field("", max_length=64)
     link_url: str = Field("", max_length=500, description="A Hygie page (/response/…).")
     link_label: str = Field("", max_length=300)
@@ -88,8 +88,8 @@ class ActionPatch(InputSchema):
     description: str = Field(..., max_length=10_000)
     owner_id: Id | None = None  # PatchDict leaves optional types required without a default
     due_date: date | None = None
-    status: ActionStatusValue  # type: ignore[valid-type]
-    link_kind: LinkKindValue  # type: ignore[valid-type]
+    status: ActionStatusValue
+    link_kind: LinkKindValue
     link_id: str = Field(..., max_length=64)
     link_url: str = Field(..., max_length=500)
     link_label: str = Field(..., max_length=300)
@@ -97,7 +97,7 @@ class ActionPatch(InputSchema):
 
 class ActionFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
-    status: ActionStatusValue | None = None  # type: ignore[valid-type]
+    status: ActionStatusValue | None = None
 
 
 def _owner(owner_id: int | None) -> User | None:

@@ -189,7 +189,8 @@ class AnswerChange(models.Model):
         if self.field == "evidence":
             return str(_("evidence"))
         try:
-            return str(Answer._meta.get_field(self.field).verbose_name)
+            field = Answer._meta.get_field(self.field)
+            return str(getattr(field, "verbose_name", self.field))
         except FieldDoesNotExist:
             return self.field
 
