@@ -18,3 +18,10 @@ class DevicesConfig(AppConfig):
         grant(Role.BIOMED, VIEW, MANAGE, TRIAGE)
         grant(Role.SOC_ANALYST, VIEW)
         grant(Role.AUDITOR, VIEW)
+
+        from hygie.core import audit
+        from hygie.devices import models
+
+        # Who changed a device, an alias or a decision on a device vulnerability, and when: the
+        # history of a decision is the audit trail's.
+        audit.audit_model_changes(models.AUDITED_MODELS)
