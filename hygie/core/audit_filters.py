@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hygie.core.display import object_type_label
 from hygie.core.models import AuditAction, AuditEntry, Establishment, User
 from hygie.core.widgets import IsoDateInput
 
@@ -44,7 +45,11 @@ class AuditFilterForm(forms.Form):
         action.choices = [("", _("All actions")), *AuditAction.choices]
         # Offer only object types that occur in entries this user may see.
         types = visible.order_by("object_type").values_list("object_type", flat=True).distinct()
-        object_type.choices = [("", _("All types"))] + [(value, value) for value in types if value]
+        labelled = sorted(
+            ((value, object_type_label(value)) for value in types if value),
+            key=lambda choice: choice[1].lower(),
+        )
+        object_type.choices = [("", _("All types")), *labelled]
         establishment.queryset = Establishment.objects.visible_to(user)
 
     def clean(self) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 # --- durations ---------------------------------------------------------------------------------
 
@@ -158,3 +158,121 @@ def key_label(key: object, labels: dict[str, object] | None = None) -> str:
         return str(labels[text])
     words = re.sub(r"[_.]+", " ", text).strip()
     return words[:1].upper() + words[1:] if words else text
+
+
+# --- audit trail -------------------------------------------------------------------------------
+
+
+def object_type_label(object_type: object) -> str:
+    """``core.user`` → the model's name in the reader's language (“utilisateur”)."""
+    from django.apps import apps
+
+    text = "" if object_type is None else str(object_type)
+    try:
+        model = apps.get_model(text)
+    except (LookupError, ValueError):
+        return key_label(text.rpartition(".")[2])
+    name = str(model._meta.verbose_name)
+    return name[:1].upper() + name[1:]
+
+
+def field_label(object_type: object, field: object) -> str:
+    """A changed field of an audited object as its label (``is_active`` → “actif”)."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    name = "" if field is None else str(field)
+    try:
+        model = apps.get_model(str(object_type))
+        label = str(getattr(model._meta.get_field(name), "verbose_name", name))
+    except (LookupError, ValueError, FieldDoesNotExist, AttributeError):
+        return key_label(name)
+    return label[:1].upper() + label[1:]
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)[sd]", template)
+    regex = "".join(
+        re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
+        for index, part in enumerate(parts)
+    )
+    return re.compile(f"^{regex}$")
+
+
+# Audit entries are part of a hash chain: their message is stored once, in English, and never
+# rewritten. Messages are msgids (gettext_noop at the call) or one of these templates, translated
+# when shown; a message matching none is shown as stored.
+AUDIT_MESSAGE_TEMPLATES: list[str] = []
+_AUDIT_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def register_audit_messages(*templates: str) -> None:
+    """Declare message templates (``"notification draft exported (%(format)s)"``) so entries
+    written with them read in the reader's language."""
+    for template in templates:
+        if template not in _AUDIT_PATTERNS:
+            AUDIT_MESSAGE_TEMPLATES.append(template)
+            _AUDIT_PATTERNS[template] = _pattern(template)
+
+
+def audit_message(message: object) -> str:
+    """An audit entry's stored message in the reader's language."""
+    text = "" if message is None else str(message)
+    if not text:
+        return ""
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    for template, pattern in _AUDIT_PATTERNS.items():
+        match = pattern.match(text)
+        if match:
+            return gettext(template) % match.groupdict()
+    return text
+
+
+register_audit_messages(
+    gettext_noop("backup written by %(operator)s"),
+    gettext_noop("restore test failed, run by %(operator)s"),
+    gettext_noop("restore test passed, run by %(operator)s"),
+    gettext_noop("token issued (%(scope)s, expires %(date)s)"),
+    gettext_noop(
+        "CSV import: %(rows)s rows, %(created)s created, %(updated)s updated, "
+        "%(unchanged)s unchanged"
+    ),
+    gettext_noop("CSV export: %(count)s rows"),
+    gettext_noop("CSV export: %(count)s row(s); filters: %(filters)s"),
+    gettext_noop("recovery code used (%(count)s left)"),
+    gettext_noop("cancel requested for job %(kind)s"),
+    gettext_noop("Audit checkpoint #%(number)s signed at entry #%(sequence)s"),
+    gettext_noop("Audit chain key rotated: %(previous)s -> %(key)s"),
+)
+
+
+# --- alert data --------------------------------------------------------------------------------
+
+# Keys modules put in an alert's details, as labels; a key not listed is shown as data (code).
+ALERT_DETAIL_LABELS: dict[str, object] = {
+    "attachment_extensions": gettext_lazy("Attachment extensions"),
+    "event_ids": gettext_lazy("Events"),
+    "evidence_ids": gettext_lazy("Evidence"),
+    "link_count": gettext_lazy("Number of links"),
+    "link_domains": gettext_lazy("Link domains"),
+    "matched_fields": gettext_lazy("Matched fields"),
+    "message_id": gettext_lazy("Message identifier"),
+    "reply_to": gettext_lazy("Reply-to address"),
+    "reporter_ids": gettext_lazy("Reported by"),
+    "return_path": gettext_lazy("Return path"),
+    "rule_file": gettext_lazy("Rule file"),
+    "scan_root_id": gettext_lazy("Scan root"),
+    "scan_run_id": gettext_lazy("Scan"),
+    "sender_domain": gettext_lazy("Sender domain"),
+    "validated_identifiers": gettext_lazy("Validated identifiers"),
+}
+
+
+def detail_label(key: object) -> tuple[str, bool]:
+    """An alert detail key as its label, and whether one is known (else the key is data)."""
+    text = "" if key is None else str(key)
+    if text in ALERT_DETAIL_LABELS:
+        return str(ALERT_DETAIL_LABELS[text]), True
+    return text, False

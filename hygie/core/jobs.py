@@ -35,7 +35,15 @@ class AuditChainBrokenError(HygieError):
     """The audit trail no longer matches its hash chain."""
 
 
-@register_job(VERIFY_AUDIT_CHAIN, gettext_lazy("Verify the audit trail's hash chain"))
+@register_job(
+    VERIFY_AUDIT_CHAIN,
+    gettext_lazy("Verify the audit trail's hash chain"),
+    {
+        "checked": gettext_lazy("Entries checked"),
+        "intact": gettext_lazy("Intact"),
+        "checkpoints": gettext_lazy("Checkpoints"),
+    },
+)
 def verify_audit_chain(run: JobRun) -> dict[str, Any]:
     report = verify_chain()
     run.progress(
@@ -56,7 +64,15 @@ def verify_audit_chain(run: JobRun) -> dict[str, Any]:
     return {"checked": report.checked, "intact": True, "checkpoints": report.checkpoints}
 
 
-@register_job(AUDIT_CHECKPOINT, gettext_lazy("Sign a checkpoint of the audit trail"))
+@register_job(
+    AUDIT_CHECKPOINT,
+    gettext_lazy("Sign a checkpoint of the audit trail"),
+    {
+        "sequence": gettext_lazy("Entry"),
+        "written": gettext_lazy("Written"),
+        "key_id": gettext_lazy("Key"),
+    },
+)
 def audit_checkpoint(run: JobRun) -> dict[str, Any]:
     """Anchor the chain's head outside the database (fails, raising an alert, if the entries
     since the previous checkpoint do not verify)."""
@@ -67,7 +83,14 @@ def audit_checkpoint(run: JobRun) -> dict[str, Any]:
     return {"sequence": checkpoint.sequence, "written": is_new, "key_id": checkpoint.key_id}
 
 
-@register_job(PRUNE_HISTORY, gettext_lazy("Prune old background task records"))
+@register_job(
+    PRUNE_HISTORY,
+    gettext_lazy("Prune old background task records"),
+    {
+        "task_results_deleted": gettext_lazy("Task records deleted"),
+        "jobs_deleted": gettext_lazy("Jobs deleted"),
+    },
+)
 def prune_history(run: JobRun) -> dict[str, Any]:
     now = timezone.now()
     queue_rows, _per_model = DBTaskResult.objects.filter(

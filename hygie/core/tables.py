@@ -67,6 +67,8 @@ class Column:
     ``priority`` says which columns fold away first on narrow screens (ESSENTIAL, SECONDARY,
     OPTIONAL); ``main`` marks the column that names the row (a title): it gets room and wraps;
     ``breaks`` lets long tokens without spaces (paths, addresses) break anywhere.
+    ``kind="data"`` marks cells that show data as found (a log line, a log source name): not
+    words to translate (``translate="no"``).
     """
 
     name: str

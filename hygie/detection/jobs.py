@@ -13,7 +13,11 @@ from hygie.core.services.scheduler import register_periodic
 from hygie.detection import forwarding, logfiles, retention, services
 
 
-@register_job(services.PRUNE_JOB_KIND, gettext_lazy("Prune old log events"))
+@register_job(
+    services.PRUNE_JOB_KIND,
+    gettext_lazy("Prune old log events"),
+    {"events_deleted": gettext_lazy("Events deleted")},
+)
 def prune_events(run: JobRun) -> dict[str, Any]:
     by_age = services.prune_events()
     run.progress(1, 2, _("Old events deleted"))
@@ -27,7 +31,14 @@ def prune_events(run: JobRun) -> dict[str, Any]:
     return {"events_deleted": by_age + by_count}
 
 
-@register_job(forwarding.RETRY_JOB_KIND, gettext_lazy("Retry alert forwarding"))
+@register_job(
+    forwarding.RETRY_JOB_KIND,
+    gettext_lazy("Retry alert forwarding"),
+    {
+        "deliveries_tried": gettext_lazy("Deliveries tried"),
+        "deliveries_pruned": gettext_lazy("Deliveries forgotten"),
+    },
+)
 def retry_deliveries(run: JobRun) -> dict[str, Any]:
     tried = forwarding.retry_due_deliveries()
     forgotten = forwarding.prune_deliveries()
@@ -35,7 +46,17 @@ def retry_deliveries(run: JobRun) -> dict[str, Any]:
     return {"deliveries_tried": tried, "deliveries_pruned": forgotten}
 
 
-@register_job(logfiles.INGEST_JOB_KIND, gettext_lazy("Import a log file"))
+@register_job(
+    logfiles.INGEST_JOB_KIND,
+    gettext_lazy("Import a log file"),
+    {
+        "file": gettext_lazy("File"),
+        "events": gettext_lazy("Events"),
+        "parse_errors": gettext_lazy("Lines not understood"),
+        "matches": gettext_lazy("Rule matches"),
+        "alerts": gettext_lazy("Alerts"),
+    },
+)
 def ingest_file(run: JobRun, **arguments: Any) -> dict[str, Any]:
     return logfiles.run_file_ingest(run, **arguments)
 

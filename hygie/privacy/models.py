@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,42 @@ from django.utils.translation import gettext_lazy as _
 from hygie.core.models import Establishment, Job
 from hygie.core.models.scoping import ScopedManager
 from hygie.privacy.choices import ENTITY_CHOICES, Exposure, RunStatus, TriageStatus
+
+# --- locations -------------------------------------------------------------------------------
+_LINE_COLUMN = re.compile(r"^line (\d+), column (\d+)$")
+_ROW_COLUMN = re.compile(r"^row (\d+), column (.+)$")
+_COLUMN = re.compile(r"^column (\d+)(?: \((.*)\))?$")
+_NAMED_COLUMN = re.compile(r"^column (.+)$")
+
+
+def location_display(location: str) -> str:
+    """A finding's stored location (see ``services._location_of``) in the active language."""
+    text = location or ""
+    if match := _LINE_COLUMN.match(text):
+        return gettext("line %(line)s, column %(column)s") % {
+            "line": match.group(1),
+            "column": match.group(2),
+        }
+    if match := _ROW_COLUMN.match(text):
+        return gettext("row %(row)s, column %(column)s") % {
+            "row": match.group(1),
+            "column": _quoted(match.group(2)),
+        }
+    if match := _COLUMN.match(text):
+        if match.group(2):
+            return gettext("column %(number)s %(name)s") % {
+                "number": match.group(1),
+                "name": _quoted(match.group(2)),
+            }
+        return gettext("column %(column)s") % {"column": match.group(1)}
+    if match := _NAMED_COLUMN.match(text):
+        return gettext("column %(column)s") % {"column": _quoted(match.group(1))}
+    return text
+
+
+def _quoted(name: str) -> str:
+    return gettext("“%(name)s”") % {"name": name}
+
 
 # --- risk ------------------------------------------------------------------------------------
 # risk = sensitivity(entity) × volume(distinct values) × exposure(location) × max confidence.
@@ -331,4 +368,10 @@ class PHIFinding(models.Model):
         indexes = [models.Index(fields=["establishment", "triage_status", "-risk_score"])]
 
     def __str__(self) -> str:
-        return f"{self.entity_type} — {self.relative_path}"[:200]
+        return f"{self.get_entity_type_display()} — {self.relative_path}"[:200]
+
+    def get_location_display(self) -> str:
+        """The location in the reader's language. It is stored in one canonical English form
+        (“line 3, column 26”, “column 4 (nir)”, a field path), read back here, so rows of any
+        age read alike; a column's name is data and stays as found, between quotation marks."""
+        return location_display(self.location)

@@ -15,7 +15,16 @@ from hygie.response.services import obligations
 REMINDER_JOB_KIND = "response.obligation_reminders"
 
 
-@register_job(REMINDER_JOB_KIND, gettext_lazy("Regulatory obligation reminders"))
+@register_job(
+    REMINDER_JOB_KIND,
+    gettext_lazy("Regulatory obligation reminders"),
+    {
+        "obligations": gettext_lazy("Obligations"),
+        "messages": gettext_lazy("Reminders sent"),
+        "failures": gettext_lazy("Failures"),
+        "without_recipients": gettext_lazy("Without recipients"),
+    },
+)
 def send_obligation_reminders(run: JobRun) -> dict[str, Any]:
     report = obligations.send_due_reminders()
     run.progress(

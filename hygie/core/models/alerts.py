@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.choices import AlertStatus, SeverityChoice
@@ -77,7 +78,15 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["establishment", "status", "-last_seen_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return gettext(self.title)
+
+    def get_title_display(self) -> str:
+        """The title in the reader's language when it is a msgid (a healthcare rule's title is
+        stored as the rule says it, in English, and translated in detection's catalogue)."""
+        return gettext(self.title)
+
+    def get_description_display(self) -> str:
+        return gettext(self.description) if self.description else ""
 
     def get_source_display(self) -> str:
         """What pages show for ``source`` (tables and detail rows read ``get_<field>_display``)."""

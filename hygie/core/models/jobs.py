@@ -87,6 +87,14 @@ class Job(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_kind_display(self) -> str:
+        """The job kind's title in the reader's language (the key when no module offers it)."""
+        from hygie.core.services.jobs import job_kinds
+
+        if self.kind in job_kinds:
+            return str(job_kinds.get(self.kind).title)
+        return self.kind
+
     @property
     def percent(self) -> int:
         if not self.progress_total:

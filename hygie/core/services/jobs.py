@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -45,16 +45,23 @@ class JobKind:
     key: str
     title: str  # may be a lazy translation
     run: Callable[..., dict[str, Any] | None]
+    # Labels of the keys of the result (lazy translations), shown on the job page.
+    result_labels: Mapping[str, Any] = field(default_factory=dict)
 
 
 job_kinds: Registry[JobKind] = Registry("job kinds")
 
 
-def register_job(key: str, title: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator: make a function available as a job kind under a stable ``key``."""
+def register_job(
+    key: str, title: Any, result_labels: Mapping[str, Any] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: make a function available as a job kind under a stable ``key``; its result's
+    keys are shown with ``result_labels`` (a key without one is shown as data)."""
 
     def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
-        job_kinds.register(key, JobKind(key=key, title=title, run=function))
+        job_kinds.register(
+            key, JobKind(key=key, title=title, run=function, result_labels=result_labels or {})
+        )
         return function
 
     return wrap

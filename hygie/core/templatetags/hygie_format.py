@@ -39,3 +39,30 @@ def to_check(value: object) -> SafeString:
 def key_label(value: object, labels: dict[str, object] | None = None) -> str:
     """An identifier as words, or its label from ``labels``."""
     return display.key_label(value, labels)
+
+
+@register.filter
+def object_type_label(value: object) -> str:
+    """An audited object's type (``core.user``) as the model's name."""
+    return display.object_type_label(value)
+
+
+@register.filter
+def field_label(field: object, object_type: object) -> str:
+    """``{{ field|field_label:entry.object_type }}``: a changed field as its label."""
+    return display.field_label(object_type, field)
+
+
+@register.filter
+def audit_message(value: object) -> str:
+    """An audit entry's message in the reader's language."""
+    return display.audit_message(value)
+
+
+@register.filter
+def translated(value: object) -> str:
+    """A stored text that is a msgid (a rule's title, a registered message) in the reader's
+    language; any other text unchanged."""
+    from django.utils.translation import gettext
+
+    return gettext(str(value)) if value else ""

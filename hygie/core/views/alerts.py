@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from hygie.core.choices import AlertStatus
+from hygie.core.display import detail_label
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Alert, User
 from hygie.core.models.alerts import module_label
@@ -130,14 +131,12 @@ class AlertDetailView(AlertViews, generic.ObjectDetailView):
         "severity",
         "status",
         "source",
-        "rule_id",
         "establishment",
         "asset",
         "assignee",
         "occurrences",
         "first_seen_at",
         "last_seen_at",
-        "group_key",
         "tags",
         "description",
     )
@@ -153,7 +152,18 @@ class AlertDetailView(AlertViews, generic.ObjectDetailView):
             "can_triage": can_triage,
             "statuses": AlertStatus.choices,
             "assignable": alert_service.assignable_users(obj) if can_triage else [],
-            "details": sorted((obj.details or {}).items()),
+            # Identifiers and the raw data the rule saw: shown as data (code), under a label.
+            "identifiers": [
+                (label, value)
+                for label, value in (
+                    (_("Rule"), obj.rule_id),
+                    (_("Grouping key"), obj.group_key),
+                )
+                if value
+            ],
+            "details": [
+                (*detail_label(key), value) for key, value in sorted((obj.details or {}).items())
+            ],
             "module_section": section,
             "extension_sections": [
                 extension

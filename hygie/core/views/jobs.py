@@ -17,6 +17,7 @@ from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Job, JobStatus, User
 from hygie.core.roles import EDIT_ORGANISATION, VIEW_JOBS
 from hygie.core.services import jobs as job_service
+from hygie.core.services.jobs import job_kinds
 from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
 
@@ -53,6 +54,17 @@ class JobListView(JobViews, generic.ObjectListView):
     table_template_name = "core/partials/_job_table.html"
     template_name = "core/job_list.html"
 
+    def filter_options(self, field: Any) -> list[tuple[str, str]]:
+        """Job kinds by their titles, not their keys (``core.prune_history``)."""
+        options = super().filter_options(field)
+        if field.name == "kind":
+            titled = [
+                (value, str(job_kinds.get(value).title) if value in job_kinds else label)
+                for value, label in options
+            ]
+            return sorted(titled, key=lambda option: option[1].lower())
+        return options
+
     def extra_context(self, queryset: models.QuerySet[Any, Any]) -> dict[str, Any]:
         return {"is_polling": queryset.filter(status__in=ACTIVE_STATUSES).exists()}
 
@@ -87,8 +99,20 @@ class JobDetailView(JobViews, generic.ObjectDetailView):
         return {
             "job": obj,
             "can_cancel": may_cancel(self.request.user, obj),
-            "result_items": sorted((obj.result or {}).items()),
+            "result_items": result_items(obj),
         }
+
+
+def result_items(job: Job) -> list[tuple[str, bool, Any]]:
+    """The job's result as (label, whether it is a label rather than a key, value)."""
+    labels: Any = {}
+    if job.kind in job_kinds:
+        labels = job_kinds.get(job.kind).result_labels
+    items = []
+    for key, value in sorted((job.result or {}).items()):
+        label = labels.get(key)
+        items.append((str(label), True, value) if label else (key, False, value))
+    return items
 
 
 class JobCancelView(JobViews, generic.ObjectViewMixin):

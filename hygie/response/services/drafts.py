@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from hygie.core import audit, display
 from hygie.core.models import User
@@ -408,6 +409,14 @@ def export_json(draft: NotificationDraft) -> bytes:
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# Audit messages of the response module, translated when the trail is read (hygie.core.display).
+display.register_audit_messages(
+    gettext_noop("notification draft exported (%(format)s)"),
+    gettext_noop("breach register exported (%(format)s): %(count)s rows"),
+    gettext_noop("incident evidence downloaded (%(reference)s)"),
+)
 
 
 def css_safe(text: str) -> str:

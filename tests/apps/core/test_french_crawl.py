@@ -152,8 +152,12 @@ def _seed_urls() -> list[str]:
 CONFIGURATION_VARIABLE = re.compile(r"\bHYGIE_[A-Z0-9_]+\b")
 
 
+# A name between quotation marks is data quoted as found (a column of a scanned file).
+QUOTED = re.compile(r"«[^»]*»|“[^”]*”")
+
+
 def _problems(text: str) -> list[str]:
-    text = CONFIGURATION_VARIABLE.sub("", text)
+    text = QUOTED.sub("", CONFIGURATION_VARIABLE.sub("", text))
     found = [f"English: {phrase!r}" for phrase in ENGLISH_PHRASES if phrase in text]
     for name, pattern in KEY_PATTERNS:
         found += [f"{name}: {match.group(0)!r}" for match in pattern.finditer(text)]
@@ -170,7 +174,11 @@ def _crawl(client) -> tuple[dict[str, list[str]], list[str]]:
             continue
         seen.add(url)
         path = urlsplit(url).path
-        if path.split("/")[1] in UNDER_CONSTRUCTION or SKIP_PATH.search(path) or per_shape[_shape(path)] >= PER_SHAPE:
+        if (
+            path.split("/")[1] in UNDER_CONSTRUCTION
+            or SKIP_PATH.search(path)
+            or per_shape[_shape(path)] >= PER_SHAPE
+        ):
             continue
         per_shape[_shape(path)] += 1
         response = client.get(url)
@@ -191,8 +199,9 @@ def _crawl(client) -> tuple[dict[str, list[str]], list[str]]:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path.startswith("/"):
                 continue
-            # Query strings (filters, sorting, pages) show the same texts as the list itself.
-            queue.append(parts.path)
+            # Query strings kept (a page may need one); the shape limit keeps filters and sort
+            # orders of one list from being walked one by one.
+            queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     return {url: found for url, found in problems.items() if found}, opened
 
 

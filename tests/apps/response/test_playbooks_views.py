@@ -129,7 +129,8 @@ def test_copy_then_adopt(rssi, organisation) -> None:
 def test_detail_of_own_playbook(rssi, own) -> None:
     body = rssi.get(reverse("response:playbook_detail", args=[own.pk])).content.decode()
     assert "Datacenter power outage" in body and "never been reviewed" in body
-    assert "within PT30M of discovery" in body and "within PT2H of applying" in body
+    # Durations in words, not ISO 8601 (issue 10).
+    assert "within 30 minutes of discovery" in body and "within 2 hours of applying" in body
     assert "Generator available" in body
 
 
