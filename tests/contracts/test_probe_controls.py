@@ -86,7 +86,7 @@ def test_render_summary_fills_the_translation_and_falls_back_to_english():
     )
     assert result.summary == "1 of 3 privileged accounts use a second factor."
     with translation.override("fr"):
-        assert render_summary(result) == "1 comptes à privilèges sur 3 utilisent un second facteur."
+        assert render_summary(result) == "Comptes à privilèges avec un second facteur : 1 sur 3."
         # A stored result whose values no longer fit its text shows the English sentence.
         broken = {**result.as_dict(), "params": {"enrolled": 1}}
         assert render_summary(broken) == result.summary

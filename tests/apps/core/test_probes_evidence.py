@@ -48,7 +48,9 @@ def test_leavers_disabled_fails_while_a_departed_person_keeps_an_active_account(
     assert result.status == "fail"
     assert result.data["accounts"] == [{"account": "gone", "left_on": yesterday.isoformat()}]
     with override("fr"):
-        assert render_summary(result) == "1 personnes parties sur 1 ont encore un compte actif."
+        assert render_summary(result) == (
+            "Personnes parties ayant encore un compte actif : 1 sur 1."
+        )
     # The other establishment's directory says nothing about establishment A's staff.
     assert core_probes.leavers_disabled(establishment_b).status == "not_applicable"
     gone.is_active = False
