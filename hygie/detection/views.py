@@ -38,6 +38,7 @@ from hygie.detection.roles import (
     REPORT_MAIL,
     VIEW_EVENTS,
 )
+from hygie.lib.ipsearch import ip_query
 
 # Sigma log source names in two words or more, as the event filters show them.
 LOG_SOURCE_LABELS: dict[str, Any] = {
@@ -118,6 +119,9 @@ class EventListView(generic.ObjectListView):
         rule = self.request.GET.get("rule", "").strip()[:100]
         if rule:
             queryset = queries.filter_by_rule(queryset, self.request.user, rule)
+        ip = ip_query(self.request.GET.get("ip", "")[:64])
+        if ip is not None:
+            queryset = queries.filter_by_ip(queryset, ip)
         if self.request.GET.get("parse_errors") == "1":
             queryset = queryset.exclude(parse_error="")
         return queryset
@@ -128,6 +132,7 @@ class EventListView(generic.ObjectListView):
             "until": self.request.GET.get("until", "")[:40],
             "host": self.request.GET.get("host", "")[:253],
             "rule": self.request.GET.get("rule", "")[:100],
+            "ip": self.request.GET.get("ip", "")[:64],
             "parse_errors": self.request.GET.get("parse_errors") == "1",
         }
         since = generic.form_moment(self.request.GET.get("since", ""))
