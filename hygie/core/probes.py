@@ -137,7 +137,13 @@ def audit_chain_anchored(establishment: Establishment) -> ProbeResult:
         return ProbeResult.translatable(
             "fail", gettext_noop("No signed checkpoint of the audit trail was written."), data=data
         )
-    at = datetime.fromisoformat(last.at)
+    try:
+        at = datetime.fromisoformat(last.at)
+    except (TypeError, ValueError):  # signed, yet not a time: treat it as a damaged file
+        data["file_problem"] = "the last checkpoint has no valid time"
+        return ProbeResult.translatable(
+            "fail", gettext_noop("The audit checkpoint file does not verify."), data=data
+        )
     if timezone.is_naive(at):
         at = at.replace(tzinfo=UTC)
     hours = int((timezone.now() - at).total_seconds() // 3600)
