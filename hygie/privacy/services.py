@@ -28,6 +28,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hygie.core import audit
 from hygie.core.choices import SeverityChoice
@@ -53,6 +54,7 @@ MIN_CONFIDENCE = 0.3  # as the CLI: checksum failures (0.3) are kept, at low ris
 BATCH_FILES = 50
 BATCH_FINDINGS = 5000
 MAX_SKIPPED_STORED = 500
+MAX_MEMBERS_LISTED = 500  # archive members with findings listed on the scan page
 MAX_HASHES_STORED = 1000
 # Distinct values are counted exactly up to this many per location (8 bytes of hash each), then
 # the count stops growing: memory stays bounded on a file with millions of rows.
@@ -281,6 +283,27 @@ class _RunTotals:
     findings: int = 0
     validated_national_ids: int = 0
     national_id_files: set[str] = field(default_factory=set)
+    # Archive members and attachments scanned inside the files, and those with findings
+    # (path "archive!/member" -> occurrences; the first MAX_MEMBERS_LISTED).
+    members_scanned: int = 0
+    members_with_findings: dict[str, int] = field(default_factory=dict)
+
+    def note_member(self, path: str, occurrences: int) -> None:
+        if path in self.members_with_findings or (
+            len(self.members_with_findings) < MAX_MEMBERS_LISTED
+        ):
+            self.members_with_findings[path] = self.members_with_findings.get(path, 0) + occurrences
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return {
+            "by_entity": self.by_entity,
+            "members_scanned": self.members_scanned,
+            "members_with_findings": [
+                {"path": path, "occurrences": count}
+                for path, count in sorted(self.members_with_findings.items())
+            ],
+        }
 
     def skip(self, relative: str, reason: str) -> None:
         self.files_skipped += 1
@@ -385,6 +408,8 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
             )
             stats["locations"] += 1
             stats["occurrences"] += aggregate.count
+            if "!/" in path:
+                totals.note_member(path, aggregate.count)
             stats["validated"] += aggregate.validated
             totals.findings += 1
             if entity in NATIONAL_IDENTIFIERS and aggregate.validated:
@@ -419,7 +444,7 @@ def _save_totals(run: ScanRun, totals: _RunTotals, **extra: Any) -> None:
         bytes_scanned=totals.bytes_scanned,
         findings_count=totals.findings,
         skipped=totals.skipped,
-        summary={"by_entity": totals.by_entity},
+        summary=totals.summary,
         **extra,
     )
 
@@ -443,6 +468,7 @@ def _record(
         return
     totals.files_scanned += 1
     totals.bytes_scanned += outcome.result.bytes_scanned
+    totals.members_scanned += outcome.result.members_scanned
     for part in outcome.result.skipped:
         totals.note(f"{relative}!/{part.member}", part.reason)
     batch.add(found)
@@ -482,7 +508,11 @@ def _progress(job: JobRun, totals: _RunTotals, total: int) -> None:
     job.progress(
         done,
         max(total, done),
-        _("%(done)s of %(total)s files, %(size)s read")
+        ngettext(
+            "%(done)s of %(total)s file, %(size)s read",
+            "%(done)s of %(total)s files, %(size)s read",
+            max(total, done),
+        )
         % {"done": done, "total": max(total, done), "size": filesizeformat(totals.bytes_scanned)},
     )
 

@@ -166,31 +166,47 @@ class ScanRunDetailView(ScanRunViews, generic.ObjectDetailView):
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         htmx = getattr(request, "htmx", None)
         if htmx and not htmx.boosted:
+            # The poll of the progress box: the box, and out of band the details and results,
+            # so that nothing on the page contradicts it when the job finishes.
             run = self.get_object()
+            assert isinstance(run, ScanRun)
             return render(
-                request, "privacy/partials/_run_progress.html", self.progress_context(run)
+                request,
+                "privacy/partials/_run_poll.html",
+                {
+                    "object": run,
+                    "detail_rows": self.detail_rows(run),
+                    **self.progress_context(run),
+                    **self.results_context(run),
+                },
             )
         return super().get(request, *args, **kwargs)
 
     def progress_context(self, run: Any) -> dict[str, Any]:
         return {"run": run, "job": run.job, "size": filesizeformat(run.bytes_scanned)}
 
-    def extra_context(self, obj: models.Model) -> dict[str, Any]:
-        assert isinstance(obj, ScanRun)
+    def results_context(self, run: ScanRun) -> dict[str, Any]:
+        """What the run found, by entity type, inside archives, and what it skipped."""
         labels = dict(ENTITY_CHOICES)
+        summary = run.summary or {}
         by_entity = sorted(
             (
                 (labels.get(entity, entity), entity, stats)
-                for entity, stats in (obj.summary or {}).get("by_entity", {}).items()
+                for entity, stats in summary.get("by_entity", {}).items()
             ),
             key=lambda row: -row[2].get("locations", 0),
         )
-        audit.record("view", obj, message="scan run viewed")
         return {
-            **self.progress_context(obj),
             "by_entity": by_entity,
-            "skipped_rows": obj.skipped or [],
+            "skipped_rows": run.skipped or [],
+            "members_scanned": int(summary.get("members_scanned") or 0),
+            "member_rows": summary.get("members_with_findings") or [],
         }
+
+    def extra_context(self, obj: models.Model) -> dict[str, Any]:
+        assert isinstance(obj, ScanRun)
+        audit.record("view", obj, message="scan run viewed")
+        return {**self.progress_context(obj), **self.results_context(obj)}
 
 
 class StartScanView(ScanRunViews, BoundedUploadMixin, generic.ObjectViewMixin):

@@ -162,6 +162,8 @@ class DocumentResult:
     bytes_scanned: int = 0
     # Findings not kept in ``findings`` (a bound per file), counted by entity type.
     omitted: tuple[tuple[EntityType, int], ...] = ()
+    # Archive members and attachments read and scanned, at every depth (0 for a plain file).
+    members_scanned: int = 0
 
     @property
     def findings_total(self) -> int:

@@ -13,6 +13,7 @@ class _Collector:
         self.findings: list[Finding] = []
         self.columns: list[ColumnVerdict] = []
         self.skipped: list[SkippedPart] = []
+        self.members = 0  # archive members and attachments scanned
 
 
 def _nested(parent: str, child: str) -> str:
@@ -58,6 +59,8 @@ def _scan_into(
                     raise
                 except ExtractionError as error:
                     out.skipped.append(SkippedPart(child_member, error.message))
+                else:
+                    out.members += 1
     except ExtractionError as error:
         # The rest of this archive is abandoned (a zip-bomb limit, or a member the archive
         # reader chokes on); what was already found is kept.
@@ -71,5 +74,10 @@ def scan_bytes(detector: PHIDetector, data: bytes, name: str = "") -> DocumentRe
     out = _Collector()
     kind = _scan_into(detector, data, name, "", 0, out)
     return DocumentResult(
-        kind, tuple(out.findings), tuple(out.columns), tuple(out.skipped), len(data)
+        kind,
+        tuple(out.findings),
+        tuple(out.columns),
+        tuple(out.skipped),
+        len(data),
+        members_scanned=out.members,
     )
