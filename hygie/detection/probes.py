@@ -27,8 +27,9 @@ from hygie.lib.severity import Severity
 RECENT = timedelta(hours=24)
 # Rules from this level up must stay enabled: their alerts are the ones an attack raises.
 IMPORTANT_LEVEL = Severity.HIGH
-# A host that logged in this window and fell silent for RECENT is a log source gone quiet.
-SOURCE_WINDOW = timedelta(days=30)
+# A host that logged in this window and fell silent for RECENT is a log source gone quiet. A
+# week, not the whole retention: the probe scans the window's events (no per-host summary table).
+SOURCE_WINDOW = timedelta(days=7)
 # Share of the rule pack that may be switched off (noise) before detection coverage suffers.
 RULES_ENABLED_PASS = 0.9
 RULES_ENABLED_PARTIAL = 0.7
@@ -107,7 +108,7 @@ def critical_servers_logging(establishment: Establishment) -> ProbeResult:
 
 
 def silent_log_sources(establishment: Establishment) -> ProbeResult:
-    """No host that sent logs in the last 30 days has been silent for 24 hours (a source gone
+    """No host that sent logs in the last 7 days has been silent for 24 hours (a source gone
     quiet: an agent stopped, a forwarding broken, logs deleted by an attacker)."""
     now = timezone.now()
     last_seen = dict(
@@ -120,7 +121,7 @@ def silent_log_sources(establishment: Establishment) -> ProbeResult:
     if not last_seen:
         return ProbeResult.translatable(
             "not_applicable",
-            gettext_noop("No host sent logs in the last 30 days."),
+            gettext_noop("No host sent logs in the last 7 days."),
             data={"sources": 0},
         )
     silent = sorted(
@@ -137,7 +138,7 @@ def silent_log_sources(establishment: Establishment) -> ProbeResult:
         return ProbeResult.translatable(
             "pass",
             gettext_noop(
-                "All %(sources)s log sources of the last 30 days sent logs in the last 24 hours."
+                "All %(sources)s log sources of the last 7 days sent logs in the last 24 hours."
             ),
             params,
             data,
@@ -145,7 +146,7 @@ def silent_log_sources(establishment: Establishment) -> ProbeResult:
     return ProbeResult.translatable(
         "fail" if len(silent) == len(last_seen) else "partial",
         gettext_noop(
-            "%(silent)s of %(sources)s log sources of the last 30 days have been silent for "
+            "%(silent)s of %(sources)s log sources of the last 7 days have been silent for "
             "24 hours."
         ),
         params,

@@ -30,7 +30,7 @@ def test_silent_log_sources(establishment_a, establishment_b):
     assert detection_probes.silent_log_sources(establishment_a).status == "not_applicable"
     _event(establishment_a, "srv-dpi-01", timedelta(minutes=5))
     _event(establishment_a, "srv-ad-01", timedelta(hours=2))
-    _event(establishment_a, "srv-old-01", timedelta(days=40))  # out of the window
+    _event(establishment_a, "srv-old-01", timedelta(days=8))  # out of the week
     _event(establishment_b, "srv-b-01", timedelta(days=3))  # another establishment
     result = detection_probes.silent_log_sources(establishment_a)
     assert result.status == "pass" and result.data["sources"] == 2
