@@ -37,9 +37,16 @@ from hygie.core.api.schemas import ErrorOut, Id
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment, Organisation
 from hygie.core.services.crud import check_establishment_allowed, delete_instance, save_instance
-from hygie.detection import forwarding, queries, services
+from hygie.detection import forwarding, mail_reports, queries, services
+from hygie.detection.engine.reported_mail import MAX_MAIL_BYTES
 from hygie.detection.models import AlertDelivery, Event, EventSource, ForwardingTarget
-from hygie.detection.roles import INGEST, MANAGE_FORWARDING, MANAGE_RULES, VIEW_EVENTS
+from hygie.detection.roles import (
+    INGEST,
+    MANAGE_FORWARDING,
+    MANAGE_RULES,
+    REPORT_MAIL,
+    VIEW_EVENTS,
+)
 from hygie.detection.schemas import (
     AlertDeliveryOut,
     DeliveryFilters,
@@ -51,6 +58,8 @@ from hygie.detection.schemas import (
     ForwardingTargetSecretOut,
     ForwardingTestOut,
     IngestOut,
+    MailReportIn,
+    MailReportOut,
     MatchedRuleOut,
     RuleFilters,
     RuleOut,
@@ -351,6 +360,51 @@ def import_rule_pack(
             "files": result.files,
             "valid": result.valid,
             "problems": [_problem_out(p) for p in result.problems],
+        },
+    )
+
+
+# --- suspicious e-mails reported by staff ---------------------------------------------------------
+
+
+@router.post(
+    "/mail-reports",
+    response={201: MailReportOut, 413: ErrorOut, **ERROR_RESPONSES},
+    summary="Report a suspicious e-mail",
+    operation_id="report_suspicious_mail",
+    url_name="detection_mailreport_add",
+    description="multipart/form-data with `establishment_id`, `file` (the message as an .eml "
+    "file) and an optional `note`. The message becomes a detection alert for the security team "
+    "(sender, link domains, attachment types, sender checks; never its subject or body) and is "
+    "kept as evidence; the same message reported again counts one more occurrence on its alert "
+    "(`repeat`). Every role may report (`detection.report_mail`); needs a write token. "
+    "A file that is no e-mail answers 400.",
+)
+def report_suspicious_mail(
+    request: AuthenticatedRequest, payload: Form[MailReportIn], file: File[UploadedFile]
+) -> Any:
+    require(request, REPORT_MAIL)
+    check_establishment_allowed(request.user, payload.establishment_id)
+    establishment = get_visible(Establishment, request, payload.establishment_id)
+    if file.size is not None and file.size > MAX_MAIL_BYTES:
+        raise HttpError(
+            413,
+            _("The file is larger than the upload limit (%(limit)d bytes).")
+            % {"limit": MAX_MAIL_BYTES},
+        )
+    report = mail_reports.report_suspicious_mail(
+        user=request.user,
+        establishment=establishment,
+        data=file.read(MAX_MAIL_BYTES + 1),
+        note=payload.note,
+    )
+    return Status(
+        201,
+        {
+            "alert_id": report.alert.pk,
+            "evidence_id": report.evidence.pk,
+            "repeat": report.repeat,
+            "severity": report.alert.severity,
         },
     )
 

@@ -247,3 +247,15 @@ class AlertDeliveryOut(Schema):
 
 class DeliveryFilters(InputFilters):
     status: DeliveryStatusValue | None = None
+
+
+class MailReportIn(InputSchema):
+    establishment_id: int = Field(description="The establishment the message was received in.")
+    note: str = Field("", max_length=1000, description="What the reporter adds (no patient data).")
+
+
+class MailReportOut(Schema):
+    alert_id: int
+    evidence_id: int
+    repeat: bool = Field(description="The message had been reported already: one more occurrence.")
+    severity: int

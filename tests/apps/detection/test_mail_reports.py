@@ -104,3 +104,43 @@ def test_the_demo_reports_a_phishing_message_twice():
     alert = Alert.objects.get(rule_id=RULE_ID)
     assert alert.occurrences == 2 and alert.severity == 20
     assert alert.source == "detection"
+
+
+def test_the_api_reports_a_message_for_any_role(staff, establishment_a, establishment_b):
+    from tests.apps.core.api_support import APIClient, error_of, issue_token
+
+    api = APIClient(issue_token(staff))
+    created = api.upload(
+        "/detection/mail-reports",
+        {
+            "establishment_id": establishment_a.pk,
+            "note": "",
+            "file": SimpleUploadedFile("m.eml", PHISH),
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["repeat"] is False and body["severity"] == 30
+    alert = Alert.objects.get(pk=body["alert_id"])
+    assert alert.details["evidence_ids"] == [body["evidence_id"]]
+    again = api.upload(
+        "/detection/mail-reports",
+        {"establishment_id": establishment_a.pk, "file": SimpleUploadedFile("m.eml", PHISH)},
+    )
+    assert again.status_code == 201 and again.json()["repeat"] is True
+    refused = api.upload(
+        "/detection/mail-reports",
+        {"establishment_id": establishment_a.pk, "file": SimpleUploadedFile("n.txt", b"hello\n")},
+    )
+    assert refused.status_code in (400, 422)
+    assert "not an e-mail" in error_of(refused)["message"] + str(error_of(refused)["fields"])
+    elsewhere = api.upload(
+        "/detection/mail-reports",
+        {"establishment_id": establishment_b.pk, "file": SimpleUploadedFile("m.eml", PHISH)},
+    )
+    assert elsewhere.status_code in (403, 404)
+    read_only = APIClient(issue_token(staff, "read")).upload(
+        "/detection/mail-reports",
+        {"establishment_id": establishment_a.pk, "file": SimpleUploadedFile("m.eml", PHISH)},
+    )
+    assert read_only.status_code == 403
