@@ -30,6 +30,7 @@ RSSI_PASSWORD = "la conformite se prouve tous les jours"
 OVERRIDE_REASON = "Le MFA n'est pas encore déployé sur les postes d'imagerie (test navigateur)."
 NA_REASON = "Aucun système de ce type dans l'établissement (test navigateur)."
 
+OVERFLOWING = "() => document.documentElement.scrollWidth > window.innerWidth + 1"
 SELECT_CONTAINING = """([selector, text]) => {
   const select = document.querySelector(selector);
   const option = [...select.options].find(o => o.textContent.includes(text));
@@ -188,6 +189,7 @@ def test_assessment_to_its_report(browser, hygie_server):
         assert OVERRIDE_REASON.replace("'", "&#x27;") in body or OVERRIDE_REASON in body
         assert NA_REASON.replace("'", "&#x27;") in body or NA_REASON in body
         assert "Traceback" not in body
+        assert not page.evaluate(OVERFLOWING), "the report is wider than the window"
         with page.expect_download() as info:
             page.locator(f"a[href$='/assessments/{care_id}/report/pdf/']").click()
         download = info.value
@@ -199,6 +201,7 @@ def test_assessment_to_its_report(browser, hygie_server):
         # The executive posture page lists both frameworks for the establishment.
         page.goto(base + "/compliance/executive/")
         executive = page.content()
+        assert not page.evaluate(OVERFLOWING), "the executive page is wider than the window"
         assert f"/compliance/assessments/{care_id}/report/" in executive
         assert f"/compliance/assessments/{anssi_id}/report/" in executive
         assert page.locator("svg[role=img]").count() >= 1 or "<desc" in executive
