@@ -148,3 +148,74 @@ def test_scores_by_chapter(assessment, user_a):
     chapters = assessments.chapter_scores(assessment)
     assert sum(item.score.total for item in chapters) == assessment.answers.count()
     assert len(assessments.score_history(assessment)) >= 1
+
+
+def _framework_link():
+    from hygie.compliance.engine.propagation import EQUAL
+
+    links = library.framework_links()
+    for source, items in links.items():
+        for link in items:
+            source_req = Requirement.objects.filter(urn=source, is_assessable=True).first()
+            target_req = Requirement.objects.filter(urn=link.target, is_assessable=True).first()
+            if source_req and target_req and link.relation == EQUAL:
+                return source_req, target_req, link
+    for source, items in links.items():
+        for link in items:
+            source_req = Requirement.objects.filter(urn=source, is_assessable=True).first()
+            target_req = Requirement.objects.filter(urn=link.target, is_assessable=True).first()
+            if source_req and target_req:
+                return source_req, target_req, link
+    pytest.skip("the shipped library has no framework-to-framework mapping yet")
+
+
+def test_answer_propagates_to_mapped_requirements(shipped_library, establishment_a, user_a):
+    source, target, link = _framework_link()
+    left = assessments.create_assessment(
+        user_a, establishment=establishment_a, framework=source.framework
+    )
+    right = assessments.create_assessment(
+        user_a, establishment=establishment_a, framework=target.framework
+    )
+    answer = left.answers.get(requirement=source)
+    assessments.answer_requirement(user_a, answer, status=AnswerStatus.COMPLIANT)
+    mapped = right.answers.get(requirement=target)
+    expected = "compliant" if link.relation == "equal" else "partial"
+    assert mapped.proposed_status == expected
+    assert mapped.proposal_source == ProposalSource.MAPPING
+    assert mapped.proposed_from_answer == answer
+    assert source.ref_id in mapped.proposal_note
+    # A person's answer is never overwritten by a later proposal.
+    assessments.override_answer(user_a, mapped, AnswerStatus.NON_COMPLIANT, "Not here")
+    mapped.refresh_from_db()
+    person = mapped.status
+    assessments.answer_requirement(user_a, answer, status=AnswerStatus.PARTIAL)
+    mapped.refresh_from_db()
+    assert mapped.status == person and mapped.is_confirmed
+
+
+def test_reminders_mail_the_owner_once_a_week(establishment_a, user_a, mailoutbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hygie.compliance.services import remediation
+    from hygie.core.models import AuditEntry
+
+    action = remediation.create_action(
+        user_a,
+        establishment=establishment_a,
+        title="Restore test",
+        owner=user_a,
+        due_date=timezone.localdate() - timedelta(days=2),
+    )
+    report = remediation.send_due_reminders()
+    assert (report.actions, report.messages) == (1, 1)
+    assert mailoutbox[0].to == [user_a.email]
+    assert "Restore test" in mailoutbox[0].body
+    assert remediation.send_due_reminders().messages == 0  # not again within the week
+    later = timezone.now() + timedelta(days=8)
+    assert remediation.send_due_reminders(now=later).messages == 1
+    action.refresh_from_db()
+    assert action.reminders_sent == 2
+    assert AuditEntry.objects.filter(object_id=str(action.pk), action="system").count() == 2
