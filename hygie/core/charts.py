@@ -411,14 +411,19 @@ def render_time_bars(
     now_label: StrOrPromise,
     lane_header: StrOrPromise,
     summary_header: StrOrPromise,
+    until: datetime | None = None,
 ) -> SafeString:
     """Lanes on a shared time axis, with a "now" line, as an accessible ``<figure>``: the SVG is
     named by its title and description, every lane has a tooltip, and a visually hidden table
-    gives every lane in words (``moment`` formats a moment for the axis, in the reader's zone)."""
+    gives every lane in words (``moment`` formats a moment for the axis, in the reader's zone).
+    ``until`` ends the axis early (a month-long clock would crush the 24-hour ones): a lane
+    running past it ends in an arrow, its deadline stays in its words."""
     if not bars:
         return mark_safe("")  # noqa: S308
     moments = [now] + [b.start for b in bars] + [m for b in bars for m in (b.end, b.mark) if m]
     first, last = min(moments), max(moments)
+    if until is not None and first < until < last:
+        last = until
     span = max((last - first).total_seconds(), 60.0)
     first -= timedelta(seconds=span * 0.02)
     span *= 1.06
@@ -442,7 +447,8 @@ def render_time_bars(
             f'text-anchor="end" fill="#17262e">{escape(short)}</text>'
         )
         start = x_of(bar.start)
-        end = x_of(bar.end) if bar.end else x_of(max(now, bar.mark or now))
+        end = x_of(min(bar.end, last)) if bar.end else x_of(max(now, bar.mark or now))
+        clipped = bar.end is not None and bar.end > last
         dash = "" if bar.end else ' stroke-dasharray="4 3"'  # no fixed deadline: open-ended
         parts.append(
             f"<g><title>{escape(f'{bar.label}: {bar.summary}')}</title>"
@@ -456,7 +462,13 @@ def render_time_bars(
                 f'<circle cx="{mx:.1f}" cy="{y + BAR_LANE / 2:.1f}" r="7" fill="#fff" '
                 f'stroke="{colour}" stroke-width="1.5"/>'
             )
-        if symbol:
+        if clipped:  # runs on past the axis: an arrow, not an end
+            parts.append(
+                f'<path d="M{end - 2:.1f},{y + 4} L{end + 7:.1f},{y + BAR_LANE / 2:.1f} '
+                f'L{end - 2:.1f},{y + BAR_LANE - 4}" fill="none" stroke="{colour}" '
+                f'stroke-width="2"/>'
+            )
+        if symbol and not (clipped and not bar.mark):
             sx = x_of(bar.mark) if bar.mark else end
             parts.append(
                 f'<text x="{sx:.1f}" y="{y + BAR_LANE / 2 + 4:.1f}" font-size="11" '

@@ -8,7 +8,7 @@ that chooses an asset or a department gets one without asking.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,11 +48,16 @@ SOURCES: dict[str, PickerSource] = {
 }
 
 
-def search(source: PickerSource, user: Any, query: str) -> list[dict[str, str]]:
-    """The first ``LIMIT`` visible objects matching ``query`` (all of them when it is empty)."""
+def search(
+    source: PickerSource, user: Any, query: str, establishments: Sequence[int] = ()
+) -> list[dict[str, str]]:
+    """The first ``LIMIT`` visible objects matching ``query`` (all of them when it is empty),
+    of ``establishments`` only when given (an incident links alerts of its own)."""
     queryset: QuerySet[Any] = source.model.objects.visible_to(user)  # type: ignore[attr-defined]
     if any(f.name == "establishment" for f in source.model._meta.fields):
         queryset = queryset.select_related("establishment")
+        if establishments:
+            queryset = queryset.filter(establishment__in=establishments)
     query = query.strip()[:MAX_QUERY_LENGTH]
     if query:
         condition = Q()

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 ISO_DATE = "%Y-%m-%d"
@@ -57,12 +58,18 @@ class _Searchable:
     def __init__(self, source: str, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)  # type: ignore[call-arg]
         self.source = source
+        self.establishments: list[int] = []  # narrows the search (an incident's own alerts)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         attrs = dict(attrs or {})
         attrs.update(
             {
-                "data-picker": reverse("core:picker", args=[self.source]),
+                "data-picker": reverse("core:picker", args=[self.source])
+                + (
+                    f"?{urlencode({'establishment': self.establishments}, doseq=True)}"
+                    if self.establishments
+                    else ""
+                ),
                 "data-picker-placeholder": _("Type to search…"),
                 "data-picker-empty": _("Nothing matches."),
                 "data-picker-remove": _("Remove"),

@@ -145,6 +145,27 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     expect(page.locator("#alerts")).to_contain_text(f"#{alert_id}")
     expect(page.locator("section[aria-labelledby=data-heading]")).to_contain_text("1200")
 
+    # 3b. Link one more alert with the picker, from the keyboard: it searches the alerts of the
+    # incident's establishment, ↓ and Enter pick one, the link form posts it.
+    _tab(page, "alerts")
+    combobox = page.locator("#alerts [role=combobox]")
+    combobox.focus()
+    options = page.locator("#alerts [role=option]")
+    expect(options.first).to_be_visible()
+    other = options.filter(has_not_text=f"#{alert_id} ").first
+    other_id = re.match(r"#(\d+) ", other.inner_text()).group(1)
+    for _ in range(options.count()):  # to the first alert not linked yet
+        combobox.press("ArrowDown")
+        active = combobox.get_attribute("aria-activedescendant")
+        if page.locator(f"#{active}").inner_text().startswith(f"#{other_id} "):
+            break
+    combobox.press("Enter")
+    expect(page.locator("#alerts .picker__chosen li")).to_have_count(1)
+    with page.expect_navigation():
+        page.locator("#alerts form button[type=submit]").click()
+    expect(page.locator("#alerts li a")).to_have_count(2)
+    expect(page.locator("#alerts")).to_contain_text(f"#{other_id}")
+
     # 4. The regulatory obligations with their deadlines: CERT Santé "sans délai", the CNIL
     # within 72 hours of the discovery (shown in the hospital's time, then in UTC).
     # The page opens on its overview; the clocks have a tab of their own, drawn on a time axis.

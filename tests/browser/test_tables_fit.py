@@ -109,6 +109,11 @@ def test_every_list_page_fits_its_window(browser, hygie_server):
                     response = page.goto(hygie_server.url + path)
                     assert response is not None and response.status == 200, path
                     problems = page.evaluate(OVERFLOWS)
+                    # A page in tabs (the incident): every tab's tables, one tab open at a time.
+                    for tab in page.locator("[role=tab]").all()[1:]:
+                        tab.click()
+                        page.wait_for_load_state("networkidle")  # its lazily loaded panels
+                        problems += [f"{tab.inner_text()}: {p}" for p in page.evaluate(OVERFLOWS)]
                     if problems:
                         name = f"{language}-{width}-{path.strip('/').replace('/', '_') or 'home'}"
                         shots = shots or Path(tempfile.mkdtemp(prefix="hygie-tables-"))

@@ -1,5 +1,6 @@
-"""The searchable pickers' server side: ``GET /pickers/<source>/?q=…`` answers JSON
-(``{"results": [{"value": "12", "label": "…"}]}``); what is searched is in hygie.core.pickers."""
+"""The searchable pickers' server side: ``GET /pickers/<source>/?q=…[&establishment=<id>…]``
+answers JSON (``{"results": [{"value": "12", "label": "…"}]}``); what is searched is in
+hygie.core.pickers."""
 
 from __future__ import annotations
 
@@ -17,4 +18,6 @@ def picker(request: AuthenticatedRequest, source: str) -> JsonResponse | HttpRes
         raise Http404
     if not request.user.can(found.capability):
         return HttpResponseForbidden()
-    return JsonResponse({"results": search(found, request.user, request.GET.get("q", ""))})
+    establishments = [int(v) for v in request.GET.getlist("establishment") if v.isdigit()][:20]
+    results = search(found, request.user, request.GET.get("q", ""), establishments)
+    return JsonResponse({"results": results})

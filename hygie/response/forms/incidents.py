@@ -401,11 +401,19 @@ class AlertLinkForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, candidates: Sequence[tuple[int, str]] = (), **kwargs: Any
+        self,
+        *args: Any,
+        candidates: Sequence[tuple[int, str]] = (),
+        establishments: Sequence[int] = (),
+        **kwargs: Any,
     ) -> None:
-        """``candidates``: the alerts offered when scripts do not run (a plain select)."""
+        """``candidates``: the alerts offered when scripts do not run (a plain select);
+        ``establishments``: those whose alerts the incident may link (the search's scope)."""
         super().__init__(*args, **kwargs)
-        self.fields["alerts"].widget.choices = [(str(pk), label) for pk, label in candidates]
+        widget = self.fields["alerts"].widget
+        assert isinstance(widget, SearchableSelectMultiple)
+        widget.choices = [(str(pk), label) for pk, label in candidates]
+        widget.establishments = list(establishments)
 
     def clean_alerts(self) -> list[int]:
         parts = [p for p in re.split(r"[\s,;#]+", self.cleaned_data["alerts"]) if p]

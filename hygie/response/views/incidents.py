@@ -77,12 +77,20 @@ class IncidentViews(generic.ObjectViewMixin):
 # --- list -------------------------------------------------------------------------------------
 
 
+def _linkable_establishments(incident: Incident) -> list[int]:
+    """An incident links alerts of its establishment and of those it affects."""
+    return [
+        incident.establishment_id,
+        *incident.affected_establishments.values_list("pk", flat=True),
+    ]
+
+
 def _alert_candidates(incident: Incident, user: User) -> list[tuple[int, str]]:
     """The alerts offered by the link picker without scripts: the latest ones of the incident's
     establishment not linked yet (with scripts, the picker searches all the user's alerts)."""
     alerts = (
         Alert.objects.visible_to(user)
-        .filter(establishment=incident.establishment_id)
+        .filter(establishment__in=_linkable_establishments(incident))
         .exclude(pk__in=incident.alerts.values("pk"))
         .select_related("establishment")
         .order_by("-last_seen_at", "-pk")[:PICKER_FALLBACK]
@@ -257,7 +265,9 @@ class IncidentDetailView(IncidentViews, generic.ObjectDetailView):
             if user.can(VIEW_ALERTS)
             else None,
             "alert_link_form": AlertLinkForm(
-                prefix="alerts", candidates=_alert_candidates(obj, user)
+                prefix="alerts",
+                candidates=_alert_candidates(obj, user),
+                establishments=_linkable_establishments(obj),
             )
             if can_manage and user.can(VIEW_ALERTS)
             else None,

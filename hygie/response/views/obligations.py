@@ -244,6 +244,9 @@ def clock_chart(rows: list[IncidentObligation], now: datetime, incident: Inciden
             parts.append(_("no fixed deadline (without undue delay)"))
         summary = _("; ").join(parts)  # French puts a space before the semicolon
         bars.append(TimeBar(row.label, row.trigger_at, due, state, summary, done))  # type: ignore[attr-defined]
+    # The axis runs to the deadlines of the next days; a month-long clock runs on past it.
+    near = [m for bar in bars for m in (bar.end, bar.mark) if m and m <= now + timedelta(days=4)]
+    until = max([now + timedelta(hours=12), *near])
     late = sum(1 for bar in bars if bar.state == "late")
     pending = sum(1 for row in rows if row.status == ObligationStatus.PENDING)
     return render_time_bars(
@@ -260,6 +263,7 @@ def clock_chart(rows: list[IncidentObligation], now: datetime, incident: Inciden
         now_label=_("now"),
         lane_header=_("Obligation"),
         summary_header=_("Clock"),
+        until=until,
     )
 
 

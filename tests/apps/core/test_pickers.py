@@ -61,3 +61,17 @@ def test_scoped_forms_give_assets_and_departments_a_picker(user_a, establishment
     html = str(form["department"])
     assert 'data-picker="/pickers/departments/"' in html and "Radiologie" in html  # no-JS select
     assert isinstance(PersonForm(user=user_a).fields["department"].widget, SearchableSelect)
+
+
+def test_search_narrows_to_the_given_establishments(
+    client, login, make_user, establishment_a, establishment_b
+):
+    both = make_user("both", "rssi", [establishment_a, establishment_b])
+    login(both)
+    raise_alert(establishment=establishment_a, source="detection", title="Alerte A")
+    raise_alert(establishment=establishment_b, source="detection", title="Alerte B")
+    url = reverse("core:picker", args=["alerts"])
+    everything = client.get(url).json()["results"]
+    only_b = client.get(url, {"establishment": establishment_b.pk}).json()["results"]
+    assert len(everything) == 2
+    assert [r["label"].split(" ", 1)[1] for r in only_b] == ["Alerte B (Clinique Beta)"]

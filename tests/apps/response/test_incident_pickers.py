@@ -23,7 +23,9 @@ def test_incident_form_pickers_and_alert_link_accept_picked_or_typed(
         for n in range(3)
     ]
     page = client_a.get(reverse("response:incident_detail", args=[incident.pk])).content.decode()
-    assert 'data-picker="/pickers/alerts/"' in page and f"#{alerts[0].pk} Alerte 0" in page
+    # The search is narrowed to the alerts the incident may link (its establishment's).
+    assert f'data-picker="/pickers/alerts/?establishment={establishment_a.pk}"' in page
+    assert f"#{alerts[0].pk} Alerte 0" in page  # offered without scripts too
     # Picked in the select (several values) or typed as before ("12, 15"): the same list.
     data = QueryDict(mutable=True)
     data.setlist("alerts-alerts", [str(a.pk) for a in alerts[:2]])

@@ -39,8 +39,14 @@
       label.id = label.id || id + "-label";
       list.setAttribute("aria-labelledby", label.id);
     }
-    if (select.getAttribute("aria-describedby")) {
-      input.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
+    ["aria-describedby", "aria-invalid"].forEach(function (name) {
+      if (select.hasAttribute(name)) { input.setAttribute(name, select.getAttribute(name)); }
+    });
+    if (select.required) {
+      // A hidden required control cannot take the browser's "fill this in" focus; the input
+      // says it instead, and the server checks it as always.
+      select.required = false;
+      input.setAttribute("aria-required", "true");
     }
     select.hidden = true;
     select.setAttribute("tabindex", "-1");
@@ -136,7 +142,8 @@
 
     function search() {
       var mine = ++request;
-      var url = select.dataset.picker + "?q=" + encodeURIComponent(input.value);
+      var base = select.dataset.picker;
+      var url = base + (base.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(input.value);
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { results: [] }; })
         .then(function (data) {
