@@ -107,3 +107,59 @@ def test_other_establishment_is_not_found(client_a, assessment_b):
         ).status_code
         == 404
     )
+
+
+FRAMEWORK = """format: hygie-framework/1
+framework:
+  id: local-policy
+  urn: urn:hygie:framework:local-policy
+  name: {fr: "Politique locale", en: "Local policy"}
+  version: "1"
+  provider: "CH Alpha"
+  source_url: "https://example.org/policy"
+  licence_note: "Our own text."
+  locales: [fr, en]
+requirements:
+  - urn: urn:hygie:req:local-policy:1
+    ref_id: "LP-1"
+    assessable: true
+    title: {fr: "Sauvegardes testées", en: "Backups tested"}
+    verification_status: verified
+"""
+
+
+def test_import_preview_shows_every_problem_and_saves_nothing(client_a, shipped_library):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hygie.compliance.models import Framework
+
+    before = Framework.objects.count()
+    broken = FRAMEWORK.replace("local-policy:1\n", "local-policy:1\n    parent: urn:nowhere\n")
+    page = client_a.post(
+        reverse("compliance:framework_import"),
+        {"file": SimpleUploadedFile("policy.yaml", broken.encode()), "file_format": "hygie"},
+    )
+    body = page.content.decode()
+    assert page.status_code == 200 and "nothing was saved" in body
+    assert Framework.objects.count() == before
+
+
+def test_import_preview_then_confirm(client_a, shipped_library):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hygie.compliance.models import Framework
+
+    page = client_a.post(
+        reverse("compliance:framework_import"),
+        {"file": SimpleUploadedFile("policy.yaml", FRAMEWORK.encode()), "file_format": "hygie"},
+    )
+    assert "Import this framework" in page.content.decode()
+    assert not Framework.objects.filter(framework_id="local-policy").exists()
+    payload = page.context["payload"]
+    saved = client_a.post(
+        reverse("compliance:framework_import"),
+        {"confirm": "1", "payload": payload, "file_name": "policy.yaml", "file_format": "hygie"},
+    )
+    assert saved.status_code == 302
+    framework = Framework.objects.get(framework_id="local-policy")
+    assert framework.source == "imported" and framework.requirements.count() == 1
