@@ -313,3 +313,25 @@ def test_cli_report(answered, tmp_path):
     assert target.read_bytes().startswith(b"%PDF")
     missing = CliRunner().invoke(compliance, ["report", "999999", "-o", str(tmp_path / "x")])
     assert missing.exit_code != 0
+
+
+@pytest.mark.parametrize("name", ["report", "executive"])
+def test_pages_read_as_french(answered, client_a, settings, name):
+    settings.LANGUAGE_CODE = "fr"
+    assessment = answered["assessment"]
+    requirement = answered["gap"].requirement
+    requirement.verification_status = "unverified"
+    requirement.save()
+    if name == "report":
+        url = reverse("compliance:assessment_report", args=[assessment.pk])
+        expected = ("Périmètre", "Écarts et plan d", "Score par chapitre", "à vérifier")
+        english = ("Gaps and action plan", "Score by chapter", "Scope", "to check")
+    else:
+        url = reverse("compliance:executive")
+        expected = ("Posture de direction", "Sondes en échec", "Toute l")
+        english = ("Executive posture", "Failing probes", "The whole organisation")
+    body = client_a.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for text in expected:
+        assert text in body, text
+    for text in english:
+        assert f">{text}<" not in body, text
