@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # Answer and probe statuses shown with the platform's existing badge colours (a word always
 # goes with the colour).
@@ -36,3 +37,16 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+# A requirement's relation to a Hygie control, as a reader says it.
+RELATION_LABELS = {
+    "equal": _("equivalent"),
+    "subset": _("the requirement is a part of the control"),
+    "superset": _("the control covers part of the requirement"),
+    "intersect": _("partial overlap"),
+}
+
+
+def relation_label(relation: str) -> str:
+    return str(RELATION_LABELS.get(relation, ""))

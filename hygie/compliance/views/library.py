@@ -19,6 +19,7 @@ from hygie.compliance.forms import FrameworkImportForm
 from hygie.compliance.models import Framework
 from hygie.compliance.roles import ASSESS, VIEW
 from hygie.compliance.services import library
+from hygie.compliance.views.common import relation_label
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.views.generic import CapabilityRequiredMixin
 from hygie.core.views.uploads import BoundedUploadMixin
@@ -43,6 +44,12 @@ class FrameworkDetailView(CapabilityRequiredMixin):
         library.ensure_library()
         framework = get_object_or_404(Framework, pk=pk)
         requirements = list(framework.requirements.order_by("order"))
+        for item in requirements:
+            item.control_rows = [  # type: ignore[attr-defined]
+                (str(link.get("id", "")), relation_label(str(link.get("relation", ""))))
+                for link in item.controls or []
+                if isinstance(link, dict)
+            ]
         return render(
             request,
             "compliance/framework_detail.html",
