@@ -3,4 +3,8 @@
 
 from ninja import Router
 
+from hygie.devices.api import intel, inventory
+
 router = Router(tags=["devices"])
+router.add_router("", inventory.router)
+router.add_router("", intel.router)

@@ -19,7 +19,7 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,7 +277,7 @@ def propose_mapping(columns: list[str]) -> dict[str, int]:
     return mapping
 
 
-def start(user: User, establishment: Establishment, data: bytes) -> InventoryImport:
+def start(user: User | None, establishment: Establishment, data: bytes) -> InventoryImport:
     """Step 1: read the file and propose a mapping."""
     _require(user, establishment)
     header, rows = read_table(data)
@@ -303,7 +303,7 @@ def _require(user: User | None, establishment: Establishment) -> None:
 # --- converting and checking -----------------------------------------------------------------
 
 
-def _choice_parser(choices: Any, extra: dict[str, str] | None = None) -> Callable[[str], str]:
+def _choice_parser(choices: Any, extra: Mapping[str, str] | None = None) -> Callable[[str], str]:
     table = {_fold(value): value for value in choices.values if value}
     for value, label in choices.choices:
         if value:
@@ -554,7 +554,7 @@ def _model_problem(establishment: Establishment, values: dict[str, Any]) -> tupl
     return None
 
 
-def check(user: User, job: InventoryImport, mapping: dict[str, Any]) -> InventoryImport:
+def check(user: User | None, job: InventoryImport, mapping: dict[str, Any]) -> InventoryImport:
     """Steps 2 and 3: store the mapping and dry-run it; the report has the counts and errors."""
     _require(user, job.establishment)
     if job.status == InventoryImportStatus.COMMITTED:
@@ -566,7 +566,7 @@ def check(user: User, job: InventoryImport, mapping: dict[str, Any]) -> Inventor
     return crud.save_instance(job, user, mapping=clean, report=report, status=status)
 
 
-def commit(user: User, job: InventoryImport) -> InventoryImport:
+def commit(user: User | None, job: InventoryImport) -> InventoryImport:
     """Step 4: everything or nothing. The rows are checked again inside the transaction."""
     _require(user, job.establishment)
     if job.status != InventoryImportStatus.VALIDATED:

@@ -104,7 +104,7 @@ class InventoryIndex:
             self.by_mac[str(mac).lower()] = asset
         for ip in asset.ip_addresses or []:
             self.by_ip_host[(str(ip), asset.hostname.lower())] = asset
-        device = getattr(asset, "device", None) if _has_device(asset) else None
+        device = device_of(asset)
         if device is not None and device.serial_number:
             self.by_serial[_key(device.serial_number)] = device
 
@@ -124,16 +124,11 @@ class InventoryIndex:
         return None, ""
 
 
-def _has_device(asset: Asset) -> bool:
-    try:
-        asset.device  # noqa: B018  (a reverse one-to-one raises when absent)
-    except Device.DoesNotExist:
-        return False
-    return True
-
-
 def device_of(asset: Asset) -> Device | None:
-    return asset.device if _has_device(asset) else None
+    """The asset's device record, if any (a missing reverse one-to-one raises an
+    AttributeError subclass, which ``getattr`` turns into None)."""
+    device = getattr(asset, "device", None)
+    return device if isinstance(device, Device) else None
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -1,1 +1,2 @@
-"""See the package docstring of hygie.devices."""
+"""The devices pages, one sub-module per area: ``pages`` (inventory, imports, aliases,
+vulnerabilities, feeds, dashboard)."""

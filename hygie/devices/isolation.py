@@ -1,0 +1,107 @@
+"""The devices module's part of the isolation test (tests/apps/core/test_isolation.py): a
+medical-device asset with its device record, a device vulnerability and an inventory import in
+establishment B, each carrying the marker. Advisories, CVEs, feed imports and vendor aliases are
+the installation's public reference data (no establishment): built without the marker and
+allow-listed."""
+
+from __future__ import annotations
+
+from hygie.core.models import Asset
+from hygie.core.testing import IsolationPart, IsolationWorld, count_in
+from hygie.devices.models import (
+    Advisory,
+    Device,
+    DeviceVulnerability,
+    FeedImport,
+    InventoryImport,
+    VendorAlias,
+    Vulnerability,
+)
+
+
+def build_isolation(world: IsolationWorld) -> IsolationPart:
+    marker, establishment = world.marker, world.establishment
+    asset = Asset.objects.create(
+        establishment=establishment,
+        hostname=f"{marker}-zeta-devpump",
+        kind="medical_device",
+        ip_addresses=["10.99.0.7"],
+    )
+    device = Device.objects.create(
+        asset=asset,
+        establishment=establishment,
+        manufacturer=f"Zeta {marker}",
+        model_name=f"Pump {marker}",
+        version="1.0",
+        serial_number=f"{marker}-serial",
+        clinical_function="life_sustaining",
+    )
+    other_asset = Asset.objects.create(
+        establishment=establishment, hostname=f"{marker}-zeta-devtwin", kind="medical_device"
+    )
+    twin = Device.objects.create(
+        asset=other_asset, establishment=establishment, manufacturer=f"Zeta {marker}"
+    )
+    feed = FeedImport.objects.create(kind="csaf", name="iso.json", sha256="0" * 64)
+    advisory = Advisory.objects.create(
+        tracking_id="ISO-ADVISORY-1", title="Isolation advisory", sha256="0" * 64
+    )
+    vulnerability = Vulnerability.objects.create(cve="CVE-2000-0001", cvss_score=5.0)
+    alias = VendorAlias.objects.create(alias="Iso Vendor Alias", canonical="Iso Vendor")
+    link = DeviceVulnerability.objects.create(
+        device=device,
+        vulnerability=vulnerability,
+        advisory=advisory,
+        key=f"csaf:{marker}",
+        status="known_affected",
+        why=f"{marker} zeta matched",
+        remediation=f"{marker} update",
+    )
+    job = InventoryImport.objects.create(
+        establishment=establishment,
+        sha256="0" * 64,
+        columns=["hostname", f"{marker} zeta"],
+        rows=[[f"{marker}-zeta-new", "x"]],
+    )
+    shared = {
+        "advisory": (str(advisory.pk),),
+        "vulnerability": (str(vulnerability.pk),),
+        "feed": (str(feed.pk),),
+        "alias": (str(alias.pk),),
+    }
+    return IsolationPart(
+        objects=[asset, device, twin, link, job],
+        page_objects={
+            "device": device,
+            "devicevulnerability": link,
+            "inventoryimport": job,
+        },
+        api_objects={
+            "device_id": device,
+            "link_id": link,
+            "import_id": job,
+            "other_id": twin,
+            "device": device,
+        },
+        page_parameter_allow_list={
+            # Installation-wide public data (CSAF/NVD documents, CVEs, feed files, aliases):
+            # the same for every establishment, and built without B's marker.
+            "devices:advisory_detail": {"pk": shared["advisory"]},
+            "devices:vulnerability_detail": {"pk": shared["vulnerability"]},
+            "devices:feedimport_detail": {"pk": shared["feed"]},
+            "devices:vendoralias_detail": {"pk": shared["alias"]},
+            "devices:vendoralias_edit": {"pk": shared["alias"]},
+            "devices:vendoralias_delete": {"pk": shared["alias"]},
+        },
+        api_parameter_allow_list={
+            # The same public reference data through the API.
+            "get_advisory": {"advisory_id": shared["advisory"]},
+            "get_vulnerability": {"vulnerability_id": shared["vulnerability"]},
+            "get_feed_import": {"feed_id": shared["feed"]},
+            "get_vendor_alias": {"alias_id": shared["alias"]},
+            "replace_vendor_alias": {"alias_id": shared["alias"]},
+            "delete_vendor_alias": {"alias_id": shared["alias"]},
+        },
+        counts=lambda: count_in(establishment, Device, DeviceVulnerability, InventoryImport),
+        links_to_b=lambda: [],
+    )
