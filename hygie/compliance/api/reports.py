@@ -68,7 +68,8 @@ def export_report(
     operation_id="get_executive_summary",
     url_name="compliance_executive_summary",
     description="Per establishment you see (or only `establishment`): the score of each "
-    "framework's latest assessment with its trend over 90 days, the probes failing, the "
+    "framework's latest assessment with its trend (earlier assessments, then the latest one's "
+    "daily history over 90 days), the probes failing, the "
     "overdue remediation actions, open incidents and the next regulatory deadline (when the "
     "response module is installed and you may see incidents); and for the whole "
     "organisation, each framework's average, lowest and highest score. Requires "

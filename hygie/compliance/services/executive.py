@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from hygie.core.models import Establishment, User
 
 FAILING = ("fail", "error")
-TREND_DAYS = 90
+TREND_DAYS = 90  # the latest assessment's daily history
+HISTORY_YEARS = 3  # earlier assessments shown before it
 # The tiles of other modules the page shows (read through the registry: compliance imports
 # no sibling module); absent when the module is not installed or the user may not see them.
 INCIDENT_TILE = "response.open_incidents"
@@ -117,17 +118,25 @@ def _tile(tile_id: str, user: User, establishments: Sequence[Establishment]) -> 
     return dict(tile.compute(user, list(establishments)))
 
 
-def latest_assessments(establishment_ids: Sequence[int]) -> list[Assessment]:
-    """The latest assessment (by date, then creation) of each framework at each
-    establishment."""
-    found: dict[tuple[int, int], Assessment] = {}
+def assessments_by_pair(
+    establishment_ids: Sequence[int],
+) -> dict[tuple[int, int], list[Assessment]]:
+    """(establishment, framework) → its assessments, latest first (by date, then creation)."""
+    found: dict[tuple[int, int], list[Assessment]] = {}
     for item in (
         Assessment.objects.filter(establishment_id__in=list(establishment_ids))
         .select_related("framework", "establishment")
         .order_by("-date", "-pk")
     ):
-        found.setdefault((item.establishment_id, item.framework_id), item)
-    return sorted(found.values(), key=lambda a: (a.establishment.name, a.framework.name))
+        found.setdefault((item.establishment_id, item.framework_id), []).append(item)
+    return found
+
+
+def latest_assessments(establishment_ids: Sequence[int]) -> list[Assessment]:
+    """The latest assessment (by date, then creation) of each framework at each
+    establishment."""
+    latest = [items[0] for items in assessments_by_pair(establishment_ids).values()]
+    return sorted(latest, key=lambda a: (a.establishment.name, a.framework.name))
 
 
 @dataclass(frozen=True)
@@ -166,41 +175,59 @@ def current_scores(assessments: Sequence[Assessment]) -> dict[int, CurrentScore]
 
 
 def trends(
-    assessments: Sequence[Assessment], days: int = TREND_DAYS
+    by_pair: dict[tuple[int, int], list[Assessment]],
+    scores: dict[int, CurrentScore],
+    days: int = TREND_DAYS,
+    years: int = HISTORY_YEARS,
 ) -> dict[tuple[int, int], list[tuple[date, float]]]:
-    """(establishment, framework) → the score on each day it changed over the last ``days``
-    days, across every assessment of that framework there (the last snapshot of a day)."""
-    pairs = {(a.establishment_id, a.framework_id) for a in assessments}
-    if not pairs:
-        return {}
+    """(establishment, framework) → its score over time: each earlier assessment of the last
+    ``years`` years at its date (its final score), then the latest assessment's score on each
+    day it changed over the last ``days`` days (the last snapshot of a day)."""
+    latest_ids = [items[0].pk for items in by_pair.values()]
     since = timezone.now() - timedelta(days=days)
-    rows = (
+    daily: dict[int, dict[date, float]] = {}
+    for assessment_id, taken_at, score in (
         ScoreSnapshot.objects.filter(
-            assessment__establishment_id__in={pair[0] for pair in pairs},
-            assessment__framework_id__in={pair[1] for pair in pairs},
-            taken_at__gte=since,
-            score__isnull=False,
+            assessment_id__in=latest_ids, taken_at__gte=since, score__isnull=False
         )
         .order_by("taken_at", "pk")
-        .values_list(
-            "assessment__establishment_id", "assessment__framework_id", "taken_at", "score"
-        )
-    )
-    by_pair: dict[tuple[int, int], dict[date, float]] = {}
-    for establishment_id, framework_id, taken_at, score in rows:
-        key = (establishment_id, framework_id)
-        if key in pairs and score is not None:
-            by_pair.setdefault(key, {})[timezone.localtime(taken_at).date()] = float(score)
-    return {key: sorted(values.items()) for key, values in by_pair.items()}
+        .values_list("assessment_id", "taken_at", "score")
+    ):
+        if score is not None:
+            daily.setdefault(assessment_id, {})[timezone.localtime(taken_at).date()] = float(score)
+    oldest = timezone.localdate() - timedelta(days=365 * years)
+    result: dict[tuple[int, int], list[tuple[date, float]]] = {}
+    for key, items in by_pair.items():
+        points: dict[date, float] = {}
+        for earlier in sorted(items[1:], key=lambda a: (a.date, a.pk)):
+            value = scores.get(earlier.pk)
+            if earlier.date >= oldest and value is not None and value.score is not None:
+                points[earlier.date] = value.score
+        latest = items[0]
+        history = daily.get(latest.pk) or {}
+        if not history:
+            value = scores.get(latest.pk)
+            if value is not None and value.score is not None:
+                history = {latest.date: value.score}
+        for day, score in sorted(history.items()):
+            # The latest assessment's days follow the earlier assessments' dates.
+            if not points or day > max(points):
+                points[day] = score
+        result[key] = sorted(points.items())
+    return result
 
 
 def posture(user: User, establishments: Sequence[Establishment]) -> Posture:
     """The executive posture of these establishments (already scoped to the user)."""
     ids = [item.pk for item in establishments]
     result = {item.pk: EstablishmentPosture(item) for item in establishments}
-    latest = latest_assessments(ids)
-    history = trends(latest)
-    scores = current_scores(latest)
+    by_pair = assessments_by_pair(ids)
+    latest = sorted(
+        (items[0] for items in by_pair.values()),
+        key=lambda a: (a.establishment.name, a.framework.name),
+    )
+    scores = current_scores([item for items in by_pair.values() for item in items])
+    history = trends(by_pair, scores)
     by_framework: dict[int, list[float]] = {}
     frameworks: dict[int, Any] = {}
     for assessment in latest:
@@ -260,7 +287,7 @@ def posture(user: User, establishments: Sequence[Establishment]) -> Posture:
 
 
 def trend_series(item: FrameworkPosture, establishment: Establishment) -> Series | None:
-    """A framework's score over the last days as a line (None with fewer than two points)."""
+    """A framework's score over time as a line (None with fewer than two points)."""
     from django.utils import formats
 
     if len(item.trend) < 2:
@@ -268,13 +295,14 @@ def trend_series(item: FrameworkPosture, establishment: Establishment) -> Series
     return Series(
         title=_("%(framework)s: score over time") % {"framework": item.framework.name},
         description=_(
-            "Score of %(framework)s at %(establishment)s (percent) on each day it changed, "
-            "over the last %(days)s days: from %(first)s %% to %(last)s %%."
+            "Score of %(framework)s at %(establishment)s (percent): earlier assessments at "
+            "their date, then each day the latest one changed; from %(first)s %% on %(since)s "
+            "to %(last)s %%."
         )
         % {
             "framework": item.framework.name,
             "establishment": establishment.name,
-            "days": TREND_DAYS,
+            "since": formats.date_format(item.trend[0][0], "SHORT_DATE_FORMAT"),
             "first": formats.number_format(round(item.trend[0][1])),
             "last": formats.number_format(round(item.trend[-1][1])),
         },

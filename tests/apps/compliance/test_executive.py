@@ -159,3 +159,26 @@ def test_tiles_without_assessment(user_a, establishment_a, db):
     scores = dashboard.framework_scores(user_a, [establishment_a])[establishment_a.pk]
     assert scores.value == "—" and scores.status == "neutral"
     assert RemediationAction.objects.count() == 0
+
+
+def test_trend_starts_with_earlier_assessments(assessment, user_a, establishment_a, care):
+    """Last year's assessment at its date, then the current one: the year-over-year change."""
+    earlier = assessments.create_assessment(
+        user_a,
+        establishment=establishment_a,
+        framework=care,
+        on=timezone.localdate() - timedelta(days=365),
+    )
+    first = earlier.answers.first()
+    assessments.answer_requirement(
+        user_a, first, status=AnswerStatus.NON_COMPLIANT, justification="Last year"
+    )
+    current = assessment.answers.first()
+    assessments.answer_requirement(user_a, current, status=AnswerStatus.COMPLIANT)
+    entry = executive.posture(user_a, [establishment_a]).establishments[0].frameworks[0]
+    assert entry.assessment == assessment
+    assert entry.trend[0] == (earlier.date, 0.0)
+    assert entry.trend[-1][1] == 100.0 and entry.change == 100.0
+    assert entry.since == earlier.date
+    series = executive.trend_series(entry, establishment_a)
+    assert series is not None and len(series.labels) == len(entry.trend)
