@@ -187,6 +187,8 @@ LOCALE_PATHS = [BASE_DIR / "core" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Paris"
 USE_TZ = True
+# One date, time and number format per language on pages, PDFs and exports (decision 0025).
+FORMAT_MODULE_PATH = ["hygie.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.home / "static"

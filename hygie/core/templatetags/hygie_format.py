@@ -66,3 +66,16 @@ def translated(value: object) -> str:
     from django.utils.translation import gettext
 
     return gettext(str(value)) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def datetime_tz(value: object) -> str:
+    """A date and time in the page's format followed by its time zone's abbreviation
+    (“6 déc. 2026 14:05 CET”): deadlines say which clock they are read on."""
+    from datetime import datetime
+
+    from django.utils import dateformat, formats
+
+    if not isinstance(value, datetime):
+        return ""
+    return f"{formats.date_format(value, 'DATETIME_FORMAT')} {dateformat.format(value, 'T')}"

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -438,7 +438,8 @@ def _print_context(draft: NotificationDraft) -> dict[str, Any]:
         "status_label": status_label,
         "count_text": chrome["count"].format(n=missing),
         "generated_text": chrome["generated"].format(
-            at=timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")
+            at=formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
+            + timezone.localtime().strftime(" %Z")
         ),
         "draft": draft,
         "content": draft.content,

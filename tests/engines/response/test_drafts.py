@@ -111,7 +111,7 @@ def test_labels_follow_the_language():
 def test_cert_sante_carries_the_arrete_groups_and_facts():
     content = build_draft(FACTS, "cert_sante", "fr")
     assert values(content, "structure")["finess"].value == "010000024"
-    assert values(content, "description")["discovered_at"].value.startswith("10/03/2026 10:00")
+    assert values(content, "description")["discovered_at"].value.startswith("10 mars 2026 10:00")
     assert "Cardiologie" in values(content, "description")["scope"].value
     assert "2 serveur(s)" in values(content, "description")["systems"].value
     assert "320" in values(content, "impacts")["on_data"].value
@@ -183,7 +183,7 @@ def test_letter_is_plain_language_with_art_34_2_content():
     content = build_draft(FACTS, "individuals_letter", "fr")
     letter = values(content, "letter")
     assert letter["what_happened"].value == (
-        "Le 10/03/2026, nous avons découvert que des informations vous concernant ont pu être "
+        "Le 10 mars 2026, nous avons découvert que des informations vous concernant ont pu être "
         "consultées ou copiées par des personnes non autorisées."
     )
     assert "vos identifiants de connexion" in letter["data"].value
@@ -236,12 +236,12 @@ def test_errors():
 def test_format_instant_shows_local_time_and_offset():
     assert (
         format_instant(DISCOVERED, "Europe/Paris", "fr")
-        == "10/03/2026 10:00 (Europe/Paris, UTC+01:00)"
+        == "10 mars 2026 10:00 (Europe/Paris, UTC+01:00)"
     )
     summer = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     assert (
         format_instant(summer, "America/New_York", "en")
-        == "2026-07-01 05:00 (America/New_York, UTC-04:00)"
+        == "1 July 2026 05:00 (America/New_York, UTC-04:00)"
     )
     assert format_instant(None, "Europe/Paris", "fr") == ""
 

@@ -52,15 +52,37 @@ def word(table: Mapping[Any, LocalizedText], value: str, language: str) -> str:
 # --- formatting -------------------------------------------------------------------------------
 
 
+# Month abbreviations of the display convention (decision 0025), as Django's ``N`` format writes
+# them, so a draft reads its dates like every page: 6 déc. 2026 14:05 / 6 Dec. 2026 14:05.
+_MONTHS = {
+    "fr": (
+        "jan.", "fév.", "mars", "avr.", "mai", "juin",
+        "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+    ),
+    "en": (
+        "Jan.", "Feb.", "March", "April", "May", "June",
+        "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+    ),
+}  # fmt: skip
+
+
+def format_date(value: datetime | None, zone: str, language: str) -> str:
+    """The local date alone (6 déc. 2026 / 6 Dec. 2026)."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    month = _MONTHS["fr" if language == "fr" else "en"][local.month - 1]
+    return f"{local.day} {month} {local.year}"
+
+
 def format_instant(value: datetime | None, zone: str, language: str) -> str:
     """A local time with its zone name: nobody converts UTC under stress."""
     if value is None:
         return ""
     local = value.astimezone(ZoneInfo(zone))
-    pattern = "%d/%m/%Y %H:%M" if language == "fr" else "%Y-%m-%d %H:%M"
     return (
-        f"{local.strftime(pattern)} ({zone}, UTC{local.strftime('%z')[:3]}:"
-        f"{local.strftime('%z')[3:]})"
+        f"{format_date(value, zone, language)} {local.strftime('%H:%M')} "
+        f"({zone}, UTC{local.strftime('%z')[:3]}:{local.strftime('%z')[3:]})"
     )
 
 

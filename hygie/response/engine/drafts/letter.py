@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hygie.response.engine.choices import DATA_CATEGORY_PLAIN, DraftKind
-from hygie.response.engine.drafts.builder import Builder, T, format_instant, pick, word
+from hygie.response.engine.drafts.builder import Builder, T, format_date, pick, word
 from hygie.response.engine.drafts.model import DraftContent, FieldGroup
 
 # Letter: what happened, per category, in plain words (no technical detail, no free text).
@@ -59,7 +59,7 @@ _LETTER_WHAT: Mapping[str, T] = {
 def build_letter(b: Builder) -> DraftContent:
     f = b.f
     what = pick(_LETTER_WHAT.get(f.category, _LETTER_WHAT["other"]), b.lang)
-    discovered = format_instant(f.discovered_at, f.timezone, b.lang).split(" ")[0]
+    discovered = format_date(f.discovered_at, f.timezone, b.lang)
     que = "qu'" if what[:1] in "aeiouyéh" else "que "
     happened = b.t(
         f"Le {discovered}, nous avons découvert {que}{what}.",

@@ -1,0 +1,12 @@
+"""French display formats (decision 0025): 6 déc. 2026 14:05, 17,6, 1 200."""
+
+DATE_FORMAT = "j N Y"
+SHORT_DATE_FORMAT = "j N Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "j N Y H:i"
+SHORT_DATETIME_FORMAT = "j N Y H:i"
+MONTH_DAY_FORMAT = "j N"
+YEAR_MONTH_FORMAT = "F Y"
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\u202f"  # narrow no-break space
+NUMBER_GROUPING = 3
