@@ -154,3 +154,21 @@ def test_sign_in_lands_on_the_home_page(client, make_user, establishment_a):
     )
     assert response.status_code == 302
     assert response["Location"] in (reverse("core:dashboard"), "/")
+
+
+def test_the_dpo_home_page_reads_in_french(client, make_user, login):
+    load_demo()
+    dpo = make_user("dpo", "dpo", all_establishments=True)
+    login(dpo)
+    html = client.get(reverse("core:dashboard"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for french in (
+        "Accueil",
+        "Délais CNIL en cours",
+        "Inventaire des données de patients",
+        "Registre des violations",
+        "Signaler un courriel suspect",
+        "1 violation au registre",
+    ):
+        assert french in html, french
+    for leak in ("CNIL clocks running", "Patient data inventory", "Open the breach register"):
+        assert leak not in html, leak
