@@ -128,6 +128,24 @@ PRINCIPLE_GROUP_LABELS = {
 }
 
 
+def contact_defaults(establishment: Establishment) -> dict[str, str]:
+    """The controller and DPO lines of a register entry from an establishment's contacts."""
+    contacts = establishment.contacts()
+    representative = ", ".join(
+        filter(
+            None,
+            (contacts["legal_representative_name"], contacts["legal_representative_title"]),
+        )
+    )
+    controller = "\n".join(
+        filter(None, (establishment.name, contacts["postal_address"], representative))
+    )
+    dpo = ", ".join(
+        filter(None, (contacts["dpo_name"], contacts["dpo_email"], contacts["dpo_phone"]))
+    )
+    return {"controller": controller, "dpo": dpo}
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -210,6 +228,15 @@ class ProcessingActivity(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.establishment_id and not (self.controller.strip() and self.dpo.strip()):
+            # The register names the controller and the DPO: by default, the establishment's
+            # contact details (its own, else its organisation's).
+            defaults = contact_defaults(self.establishment)
+            self.controller = self.controller.strip() or defaults["controller"]
+            self.dpo = self.dpo.strip() or defaults["dpo"]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -39,6 +39,7 @@ from hygie.compliance.models.registers import (
     RiskKind,
     RiskLevel,
     RiskZone,
+    contact_defaults,
 )
 from hygie.compliance.services.pdf import render_pdf
 from hygie.core import audit
@@ -113,7 +114,7 @@ def preset_initial(key: str, establishment: Establishment | None = None) -> dict
     values = found.values(translation.get_language())
     if establishment is not None:
         values["establishment"] = establishment.pk
-        values["controller"] = establishment.name
+        values.update(contact_defaults(establishment))
     return values
 
 
@@ -126,9 +127,7 @@ def create_from_preset(
         raise ValidationError({"preset": [_("Unknown preset.")]})
     values.pop("establishment", None)
     values.update(overrides)
-    activity = ProcessingActivity(
-        establishment=establishment, created_by=user, controller=establishment.name
-    )
+    activity = ProcessingActivity(establishment=establishment, created_by=user)
     return crud.save_instance(activity, user, **values)
 
 
@@ -688,7 +687,6 @@ def _load_demo(establishment: Establishment) -> None:
             None,
             reference=f"T-{index:03d}",
             status=ProcessingStatus.ACTIVE,
-            dpo=_("Data protection officer of the group (dpo@example.org)"),
         )
     record = activities["patient-record"]
     dpia = crud.save_instance(
