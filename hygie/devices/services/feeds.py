@@ -576,7 +576,7 @@ def _raise(link: DeviceVulnerability, *, kev: bool) -> None:
         % {"device": str(device), "why": link.why[:300]},
         severity=severity,
         asset=device.asset,
-        group_key=f"devices:{device.pk}:{reference}",
+        group_key=f"devices:{device.pk}:{reference}:{rule}",
         tags=["medical-device", "kev"]
         if rule.endswith("kev_life_sustaining")
         else ["medical-device"],
