@@ -133,17 +133,13 @@ class AssessmentDetailView(AssessmentViews):
         text = request.GET.get("q", "")[:100]
         rows = service.tree(assessment, status=status, show=show, text=text)
         score = service.assessment_score(assessment)
+        chapters = service.chapter_scores(assessment)
         context = {
             "object": assessment,
             "assessment": assessment,
-            "groups": _groups(
-                assessment,
-                rows,
-                self.can_edit() and assessment.is_open,
-                service.chapter_scores(assessment),
-            ),
+            "groups": _groups(assessment, rows, self.can_edit() and assessment.is_open, chapters),
             "score": score,
-            "chapters": service.chapter_scores(assessment),
+            "chapters": chapters,
             "history_chart": _history_chart(assessment),
             "status_choices": AnswerStatus.choices,
             "selected_status": status,
