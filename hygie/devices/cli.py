@@ -7,10 +7,16 @@ from pathlib import Path
 
 import click
 
+from hygie.devices.cli_match import match_command
+
 
 @click.group(help="Medical devices: vulnerability matching, feeds, passive discovery.")
 def devices() -> None:
     pass
+
+
+# --- engine command (MATCH-ENGINE): no database ------------------------------------------------
+devices.add_command(match_command)
 
 
 # --- database commands (APP): feeds and inventory imports ------------------------------------
