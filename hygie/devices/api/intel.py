@@ -1,8 +1,6 @@
 """The vulnerability intelligence API: feed imports, advisories, vulnerabilities, device
 vulnerabilities with their decision, and the remediation priorities."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from django.shortcuts import get_object_or_404

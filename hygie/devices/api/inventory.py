@@ -1,8 +1,6 @@
 """The inventory API: devices (CRUD, risk, merge, MDS2, matching), vendor aliases and inventory
 imports with their mapping step."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from django.shortcuts import get_object_or_404
