@@ -312,6 +312,11 @@ def trend_series(item: FrameworkPosture, establishment: Establishment) -> Series
     )
 
 
+def short_name(framework: Any) -> str:
+    """A framework's name up to its subtitle (“Programme CaRE”), for a chart's axis."""
+    return str(framework.name).split(" — ")[0].strip()[:40]
+
+
 def organisation_series(frameworks: Sequence[OrganisationFramework]) -> Series | None:
     """The average score of each framework across the organisation, as bars."""
     scored = [item for item in frameworks if item.average is not None]
@@ -328,7 +333,7 @@ def organisation_series(frameworks: Sequence[OrganisationFramework]) -> Series |
                 f"{item.framework.name} {round(item.average or 0)} %" for item in scored
             )
         },
-        labels=[item.framework.name for item in scored],
+        labels=[short_name(item.framework) for item in scored],
         values={_("Average score (%)"): [int(round(item.average or 0)) for item in scored]},
     )
 

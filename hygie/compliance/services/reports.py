@@ -159,6 +159,16 @@ class Report:
         return self.assessment.establishment
 
     @property
+    def publication_date(self) -> str:
+        """The framework's publication date in the reader's format when it is a full date
+        (the library may give only a year or a month)."""
+        text = str(self.framework.publication_date or "")
+        try:
+            return local_date(date.fromisoformat(text))
+        except ValueError:
+            return text
+
+    @property
     def gaps(self) -> list[ReportRow]:
         return [row for row in self.rows if row.is_gap]
 
