@@ -77,3 +77,36 @@ search_providers.register(
     "compliance.assessments",
     SearchProvider("compliance.assessments", _("Assessments"), search_assessments),
 )
+
+
+def search_registers(user: User, text: str) -> list[SearchHit]:
+    """Entries of the record of processing activities (name, reference) and DPIAs (title)."""
+    from hygie.compliance.models import DPIA, ProcessingActivity
+    from hygie.compliance.roles import VIEW_REGISTERS
+
+    if not text or not user.can(VIEW_REGISTERS):
+        return []
+    activities = ProcessingActivity.objects.visible_to(user)
+    dpias = DPIA.objects.visible_to(user)
+    for term in text.split()[:5]:
+        activities = activities.filter(Q(name__icontains=term) | Q(reference__iexact=term))
+        dpias = dpias.filter(title__icontains=term)
+    hits = [
+        SearchHit(
+            activity.name,
+            reverse("compliance:processingactivity_detail", args=[activity.pk]),
+            str(_("Record of processing")),
+        )
+        for activity in activities.order_by("name", "pk")[:MAX_HITS]
+    ]
+    hits += [
+        SearchHit(dpia.title, reverse("compliance:dpia_detail", args=[dpia.pk]), str(_("DPIAs")))
+        for dpia in dpias.order_by("-updated_at", "pk")[:MAX_HITS]
+    ]
+    return hits[:MAX_HITS]
+
+
+search_providers.register(
+    "compliance.registers",
+    SearchProvider("compliance.registers", _("GDPR registers"), search_registers),
+)

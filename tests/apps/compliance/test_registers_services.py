@@ -83,3 +83,14 @@ def test_breach_register_counts_come_from_the_response_panel(make_user, establis
     staff = make_user("sam", "staff", [establishment_a])
     assert registers.breach_register_counts(dpo) == {"total": 0, "open": 0}
     assert registers.breach_register_counts(staff) is None  # may not see incidents
+
+
+def test_global_search_finds_register_entries_in_scope(make_user, establishment_a, establishment_b):
+    from hygie.core.registries import search_providers
+
+    registers.create_from_preset(establishment_a, "imaging", None, name="PACS Alpha")
+    registers.create_from_preset(establishment_b, "imaging", None, name="PACS Beta")
+    search = search_providers.get("compliance.registers").search
+    dpo = make_user("dora", "dpo", [establishment_a])
+    assert [hit.label for hit in search(dpo, "PACS")] == ["PACS Alpha"]
+    assert search(make_user("sam", "staff", [establishment_a]), "PACS") == []
