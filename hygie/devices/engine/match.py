@@ -102,6 +102,8 @@ def _csaf_version(product: Product, version: str) -> tuple[bool | None, str]:
         if rng.is_all:
             return True, "all versions are concerned"
         return None, f"the device has no version; the advisory concerns {rng.text!r}"
+    if product.category == "product_version" and _same_text(version, product.version_text):
+        return True, f"version {version!r} is written as the advisory's {product.version_text!r}"
     if product.category == "product_version" and rng.problem:
         if same_version(version, product.version_text):
             return True, f"version {version!r} is the advisory's {product.version_text!r}"
@@ -122,6 +124,10 @@ def _csaf_version(product: Product, version: str) -> tuple[bool | None, str]:
             )
         return False, f"version {version!r} is not {product.version_text!r}"
     return contains(rng, version)
+
+
+def _same_text(left: str, right: str) -> bool:
+    return " ".join(left.split()).casefold() == " ".join(right.split()).casefold()
 
 
 def _rule(version: str) -> str:

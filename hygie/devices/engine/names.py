@@ -21,18 +21,19 @@ LEGAL_SUFFIXES = frozenset(
     ).split()
 )
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
+_PRODUCT_PUNCT = re.compile(r"[^\w+#]+", re.UNICODE)  # "XR656+" is not "XR656"
 _PAREN = re.compile(r"\(([^()]{1,40})\)")
 
 
-def _fold(text: str) -> str:
+def _fold(text: str, punctuation: re.Pattern[str] = _PUNCT) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     plain = plain.replace("&", " and ").replace("_", " ")
-    return " ".join(_PUNCT.sub(" ", plain).split())
+    return " ".join(punctuation.sub(" ", plain).split())
 
 
 def product_key(name: str) -> str:
-    return _fold(name)
+    return _fold(name, _PRODUCT_PUNCT)
 
 
 def vendor_key(name: str) -> str:
