@@ -276,3 +276,85 @@ def run_probes_command(establishment_ids: tuple[int, ...], probe_ids: tuple[str,
                 counts[run.status] = counts.get(run.status, 0) + 1
             summary = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
             click.echo(f"{establishment.name}: {len(runs)} result(s) ({summary})")
+
+
+def _write_bytes(output: Path, data: bytes) -> None:
+    """Write through ``OUTPUT.part`` then rename (nothing half-written); exit 2 on failure."""
+    try:
+        partial = output.with_name(output.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(output)
+    except OSError as error:
+        click.echo(f"{output}: cannot be written ({error.strerror or 'error'})", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE) from None
+
+
+@compliance.command(name="register")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "csv", "xlsx"]),
+    default="pdf",
+    show_default=True,
+    help="The export's format.",
+)
+@click.option(
+    "--establishment",
+    "establishment_ids",
+    type=int,
+    multiple=True,
+    help="Only this establishment (repeatable); every establishment by default.",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the export here.",
+)
+def register_command(fmt: str, establishment_ids: tuple[int, ...], output: Path) -> None:
+    """Export the GDPR record of processing activities (art. 30) for an auditor. Recorded in
+    the audit trail as made from the command line. Exit 0 when written, 2 when OUTPUT cannot
+    be written."""
+    from hygie.cli.runtime import acting_as_operator, setup_django
+
+    setup_django()
+    from hygie.compliance.models import ProcessingActivity
+    from hygie.compliance.services import registers
+
+    queryset = ProcessingActivity.objects.all()
+    if establishment_ids:
+        queryset = queryset.filter(establishment_id__in=establishment_ids)
+    with acting_as_operator():
+        data, _content_type, _name = registers.export_register(queryset, fmt)
+    _write_bytes(output, data)
+    click.echo(f"{output}: {fmt} record of {queryset.count()} processing activities")
+
+
+@compliance.command(name="dpia")
+@click.argument("dpia_id", metavar="DPIA_ID", type=int)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the PDF here.",
+)
+def dpia_command(dpia_id: int, output: Path) -> None:
+    """Write a DPIA as PDF (context, principles, risks with the risk map, action plan, DPO
+    opinion). Recorded in the audit trail. Exit 0 when written, 1 when the DPIA does not
+    exist, 2 when OUTPUT cannot be written."""
+    from hygie.cli.runtime import acting_as_operator, setup_django
+
+    setup_django()
+    from hygie.compliance.models import DPIA
+    from hygie.compliance.services import registers
+
+    dpia = DPIA.objects.select_related("establishment", "processing").filter(pk=dpia_id).first()
+    if dpia is None:
+        click.echo(f"DPIA {dpia_id}: not found", err=True)
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
+    with acting_as_operator():
+        data, _content_type, _name = registers.export_dpia_pdf(dpia)
+    _write_bytes(output, data)
+    click.echo(f"{output}: DPIA “{dpia.title}” ({len(data)} bytes)")
