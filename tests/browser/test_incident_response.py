@@ -76,6 +76,14 @@ def _docx_text(data: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
+def _shown(moment: datetime) -> str:
+    """A moment as French pages and PDFs write it (decision 0025: 9 déc. 2026 21:54)."""
+    from django.utils import formats, translation
+
+    with translation.override("fr"):
+        return formats.date_format(moment, "DATETIME_FORMAT")
+
+
 def _tab(page, panel: str) -> None:
     """Open one of the incident page's tabs (overview, clocks, tasks, log, evidence…)."""
     tab = page.locator(f"[role=tab][aria-controls=tab-{panel}]")
@@ -184,10 +192,8 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
         .filter(has_not_text="art. 34")
     )
     expect(cnil_row).to_have_count(1)
-    expect(cnil_row).to_contain_text(cnil_deadline.strftime("%Y-%m-%d %H:%M"))
-    expect(cnil_row).to_contain_text(
-        cnil_deadline.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M") + " UTC"
-    )
+    expect(cnil_row).to_contain_text(_shown(cnil_deadline))
+    expect(cnil_row).to_contain_text(_shown(cnil_deadline.astimezone(ZoneInfo("UTC"))) + " UTC")
     expect(obligations.locator("tbody tr[id^=obligation-]", has_text="art. 34")).to_have_count(1)
 
     # 5. Apply the playbook that fits a data breach; its steps appear as tasks at once. A second
@@ -310,7 +316,8 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
         .filter(has_not_text="art. 34")
     )
     cnil_row.locator("details:has(form[action$='/complete/']) > summary").click()
-    done_at = (datetime.now(ZONE) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    done_moment = (datetime.now(ZONE) - timedelta(minutes=5)).replace(second=0, microsecond=0)
+    done_at = done_moment.strftime("%Y-%m-%dT%H:%M")  # what a datetime-local input takes
     cnil_row.locator("input[name=done_at]").fill(done_at)
     cnil_row.locator("input[name=proof_reference]").fill(CNIL_RECEIPT)
     cnil_row.locator("form[action$='/complete/'] button[type=submit]").click()
@@ -319,7 +326,7 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     )
     expect(cnil_row).to_have_count(1)
     expect(cnil_row.locator(".badge.status-succeeded")).to_be_visible()
-    expect(cnil_row).to_contain_text(done_at.replace("T", " "))
+    expect(cnil_row).to_contain_text(_shown(done_moment))
     expect(page.locator("#timeline")).to_contain_text(CNIL_RECEIPT)
     # The drafts panel's key figures count it as met on time.
     expect(page.locator("#incident-drafts-panel dl.details dd").nth(3)).to_have_text(
@@ -350,7 +357,7 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
         LESSONS,
         LOG_ENTRY,
         task_title,
-        done_at.replace("T", " "),
+        _shown(done_moment),
     ):  # when the CNIL was notified
         assert expected in report_text, (expected, report_text)
 
