@@ -11,11 +11,16 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from hygie.compliance.models import RemediationAction
+from hygie.compliance.models import Framework, RemediationAction
 from hygie.compliance.models.remediation import OPEN_STATUSES
 from hygie.compliance.roles import VIEW
 from hygie.compliance.services import probes as probe_service
-from hygie.compliance.services.executive import FAILING, current_scores, latest_assessments
+from hygie.compliance.services.executive import (
+    FAILING,
+    current_scores,
+    latest_assessments,
+    short_name,
+)
 from hygie.core.models import Establishment, User
 from hygie.core.registries import DashboardTile, TileData, TilePart, dashboard_tiles
 from hygie.core.services.dashboard import counts_by_establishment, query_string
@@ -25,18 +30,18 @@ GOOD_SCORE = 80
 
 
 def _percent(value: float) -> str:
-    return f"{formats.number_format(round(value))} %"
+    return f"{formats.number_format(round(value))}\u00a0%"  # never split from its figure
 
 
 def framework_scores(user: User, establishments: Sequence[Establishment]) -> Mapping[int, TileData]:
     """The lowest framework score (the figure) and every framework's score (the parts)."""
     latest = latest_assessments([est.pk for est in establishments])
     scores = current_scores(latest)
-    by_establishment: dict[int, list[tuple[str, float | None, int]]] = {}
+    by_establishment: dict[int, list[tuple[Framework, float | None, int]]] = {}
     for assessment in latest:
         score = scores[assessment.pk].score
         by_establishment.setdefault(assessment.establishment_id, []).append(
-            (assessment.framework.name, score, assessment.pk)
+            (assessment.framework, score, assessment.pk)
         )
     executive = reverse("compliance:executive")
     result = {}
@@ -61,18 +66,18 @@ def framework_scores(user: User, establishments: Sequence[Establishment]) -> Map
             status=status,
             link=link,
             detail=ngettext(
-                "lowest of %(count)s framework assessed",
-                "lowest of %(count)s frameworks assessed",
+                "the only framework assessed",
+                "the lowest of %(count)s frameworks assessed",
                 len(scored),
             )
             % {"count": len(scored)},
             parts=[
                 TilePart(
-                    name,
+                    short_name(framework),
                     "—" if value is None else _percent(value),
                     reverse("compliance:assessment_report", args=[pk]),
                 )
-                for name, value, pk in entries
+                for framework, value, pk in entries
             ],
         )
     return result

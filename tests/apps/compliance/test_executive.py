@@ -136,7 +136,7 @@ def test_dashboard_tiles(posture_data, client_a, user_a, establishment_a):
     from hygie.compliance import dashboard
 
     scores = dashboard.framework_scores(user_a, [establishment_a])[establishment_a.pk]
-    assert scores.value == "50 %" and scores.status == "warning"
+    assert scores.value == "50\u00a0%" and scores.status == "warning"
     assert scores.link.startswith(reverse("compliance:executive"))
     failing = dashboard.failing_probes(user_a, [establishment_a])[establishment_a.pk]
     assert failing.value == 1 and failing.status == "critical"
