@@ -22,6 +22,7 @@ LEGAL_SUFFIXES = frozenset(
 )
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
 _PRODUCT_PUNCT = re.compile(r"[^\w+#]+", re.UNICODE)  # "XR656+" is not "XR656"
+_ABBREVIATION = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.UNICODE)
 _PAREN = re.compile(r"\(([^()]{1,40})\)")
 
 
@@ -37,7 +38,9 @@ def product_key(name: str) -> str:
 
 
 def vendor_key(name: str) -> str:
-    words = _fold(_PAREN.sub(" ", name)).split()
+    # "S.A.S." → "SAS", "U.S.A." → "USA": dotted abbreviations are one word.
+    plain = _ABBREVIATION.sub(lambda m: m.group().replace(".", ""), _PAREN.sub(" ", name))
+    words = _fold(plain).split()
     while len(words) > 1 and (words[-1] in LEGAL_SUFFIXES or words[-1] == "and"):
         words.pop()
     return " ".join(words)
