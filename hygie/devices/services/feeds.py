@@ -429,7 +429,8 @@ def _parsed(advisories: Sequence[Advisory]) -> tuple[list[Any], list[Any]]:
         if advisory.document is None:
             continue
         if advisory.source == AdvisorySource.CSAF:
-            csaf.append(engine.parse_csaf(advisory.document, advisory.tracking_id))
+            # Validated when imported: stored documents are only rebuilt.
+            csaf.append(engine.parse_csaf(advisory.document, advisory.tracking_id, validate=False))
         elif advisory.source == AdvisorySource.NVD:
             import json
 
