@@ -39,6 +39,22 @@ def _file(data: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 @router.get(
+    "/assessments/{int:assessment_id}/report",
+    response={200: dict[str, Any], **ERROR_RESPONSES},
+    summary="An assessment's report as data",
+    operation_id="get_assessment_report",
+    url_name="compliance_assessment_report_detail",
+    description="The report's content as JSON: scope, scores (overall, per chapter, over "
+    "time), each requirement with its status, maturity, justification, evidence (masked file "
+    "names, SHA-256), probe results with their dates and remediation actions, the action "
+    "plan. Recorded in the audit trail. Requires `compliance.view`.",
+)
+def get_report(request: AuthenticatedRequest, assessment_id: Path[Id]) -> dict[str, Any]:
+    require(request, VIEW)
+    return service.report_data(get_visible(Assessment, request, assessment_id))
+
+
+@router.get(
     "/assessments/{int:assessment_id}/report/{fmt}",
     response={200: None, **ERROR_RESPONSES},
     summary="Download an assessment's report",

@@ -47,6 +47,7 @@ EXPORT_MESSAGES = {
     "pdf": gettext_noop("assessment report exported (pdf)"),
     "csv": gettext_noop("assessment report exported (csv)"),
     "xlsx": gettext_noop("assessment report exported (xlsx)"),
+    "json": gettext_noop("assessment report exported (json)"),
 }
 
 
@@ -577,3 +578,100 @@ def export_report(assessment: Assessment, fmt: str) -> tuple[bytes, str, str]:
         content_type = XLSX_TYPE
     audit.record("export", assessment, message=EXPORT_MESSAGES[fmt])
     return data, content_type, file_name(assessment, fmt)
+
+
+def report_data(assessment: Assessment) -> dict[str, Any]:
+    """The report as plain data (the API's JSON); recorded in the audit trail like a download."""
+    report = build_report(assessment)
+    framework = report.framework
+
+    def score_dict(value: scoring.Score) -> dict[str, Any]:
+        return {
+            "score": None if value.score is None else round(value.score, 1),
+            "maturity": None if value.maturity is None else round(value.maturity, 1),
+            "assessed": value.assessed,
+            "total": value.total,
+            **value.counts(),
+        }
+
+    data = {
+        "assessment": {
+            "id": assessment.pk,
+            "title": assessment.title,
+            "date": assessment.date,
+            "status": assessment.status,
+            "scope": assessment.scope,
+        },
+        "establishment": {"id": report.establishment.pk, "name": report.establishment.name},
+        "framework": {
+            "framework_id": framework.framework_id,
+            "name": framework.name,
+            "version": framework.version,
+            "provider": framework.provider,
+            "publication_date": framework.publication_date,
+            "source_url": framework.source_url,
+            "to_check": report.unverified,
+        },
+        "assessors": report.assessors,
+        "generated_at": report.generated_at,
+        "score": score_dict(report.score),
+        "chapters": [
+            {
+                "ref_id": item.chapter.ref_id if item.chapter else None,
+                "title": item.title,
+                "score": score_dict(item.score),
+            }
+            for item in report.chapters
+        ],
+        "history": [{"taken_at": item.taken_at, "score": item.score} for item in report.history],
+        "requirements": [
+            {
+                "urn": row.requirement.urn,
+                "ref_id": row.requirement.ref_id,
+                "title": row.title,
+                "to_check": row.to_check,
+                "chapter_ref_id": row.chapter.ref_id if row.chapter else None,
+                "status": row.answer.status,
+                "maturity": row.answer.maturity,
+                "justification": row.answer.justification,
+                "computed": bool(row.answer.proposal_source) and row.answer.is_computed,
+                "confirmed": row.answer.is_confirmed,
+                "evidence": [
+                    {
+                        "title": item.title,
+                        "file_name": item.file_name,
+                        "sha256": item.sha256,
+                        "collected_at": item.collected_at,
+                    }
+                    for item in row.evidence
+                ],
+                "probe_results": [
+                    {
+                        "id": item.run.pk,
+                        "probe_id": item.run.probe_id,
+                        "title": item.title,
+                        "status": item.status,
+                        "summary": item.summary,
+                        "ran_at": item.ran_at,
+                    }
+                    for item in row.probes
+                ],
+                "action_ids": [action.pk for action in row.actions],
+            }
+            for row in report.rows
+        ],
+        "actions": [
+            {
+                "id": action.pk,
+                "title": action.title,
+                "status": action.status,
+                "due_date": action.due_date,
+                "is_overdue": action.is_overdue,
+                "owner": person(action.owner) or None,
+                "requirement_ref_ids": [a.requirement.ref_id for a in action.answers.all()],
+            }
+            for action in report.actions
+        ],
+    }
+    audit.record("export", assessment, message=EXPORT_MESSAGES["json"])
+    return data

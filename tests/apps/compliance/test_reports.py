@@ -335,3 +335,23 @@ def test_pages_read_as_french(answered, client_a, settings, name):
         assert text in body, text
     for text in english:
         assert f">{text}<" not in body, text
+
+
+def test_api_report_as_data(answered, user_a):
+    api = APIClient(issue_token(user_a))
+    assessment = answered["assessment"]
+    answer = api.get(f"/compliance/assessments/{assessment.pk}/report")
+    assert answer.status_code == 200, answer.content
+    data = answer.json()
+    assert data["framework"]["framework_id"] == "care"
+    assert data["establishment"]["name"] == "CH Alpha"
+    rows = {row["ref_id"]: row for row in data["requirements"]}
+    compliant = rows[answered["compliant"].requirement.ref_id]
+    assert compliant["evidence"][0]["file_name"] != SECRET_NAME
+    assert len(compliant["evidence"][0]["sha256"]) == 64
+    probed = rows[answered["mapped"].requirement.ref_id]
+    assert probed["probe_results"][0]["status"] == "fail" and probed["computed"]
+    assert data["actions"] and data["score"]["non_compliant"] >= 1
+    assert AuditEntry.objects.filter(
+        object_id=str(assessment.pk), message="assessment report exported (json)"
+    ).exists()
