@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from . import targets_compliance, targets_detection, targets_privacy, targets_response
+from . import (
+    targets_compliance,
+    targets_detection,
+    targets_devices,
+    targets_privacy,
+    targets_response,
+)
 from .target import Target
 
 TARGETS: dict[str, Target] = {
@@ -10,6 +16,7 @@ TARGETS: dict[str, Target] = {
     for target in (
         *targets_compliance.TARGETS,
         *targets_detection.TARGETS,
+        *targets_devices.TARGETS,
         *targets_privacy.TARGETS,
         *targets_response.TARGETS,
     )

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from hygie.lib.errors import HygieError
+
 ATTRIBUTES = (
     "part",
     "vendor",
@@ -31,7 +33,7 @@ MAX_CPE_LENGTH = 1000
 _SPLIT = re.compile(r"(?<!\\):")
 
 
-class CPEError(ValueError):
+class CPEError(HygieError, ValueError):
     """Not a CPE name."""
 
 

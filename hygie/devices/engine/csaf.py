@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hygie.devices.engine.ranges import Range, parse_product_version, parse_range
+from hygie.lib.errors import HygieError
 
 MAX_DOCUMENT_CHARS = 64 * 1024 * 1024
 MAX_DEPTH = 64
@@ -39,12 +40,13 @@ STATUS_OF = {
 STATUS_RANK = ("known_affected", "under_investigation", "fixed", "known_not_affected")
 
 
-class CsafError(ValueError):
-    """A CSAF document refused: the test that failed, where, and why."""
+class CsafError(HygieError, ValueError):
+    """A CSAF document refused: the test that failed (``schema``, ``json`` or ``6.1.x``), the
+    JSON path, and the problem."""
 
     def __init__(self, test_id: str, path: str, message: str) -> None:
-        self.test_id, self.path, self.message = test_id, path, message
         super().__init__(f"{test_id} {path}: {message}")
+        self.test_id, self.path, self.problem = test_id, path, message
 
 
 @dataclass(frozen=True)

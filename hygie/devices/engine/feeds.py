@@ -7,10 +7,12 @@ import io
 import json
 from dataclasses import dataclass
 
+from hygie.lib.errors import HygieError
+
 MAX_FEED_CHARS = 256 * 1024 * 1024
 
 
-class FeedError(ValueError):
+class FeedError(HygieError, ValueError):
     """A KEV or EPSS file refused, with where."""
 
 

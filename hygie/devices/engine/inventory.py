@@ -9,6 +9,7 @@ import csv
 import io
 
 from hygie.devices.engine.match import InventoryItem
+from hygie.lib.errors import HygieError
 
 REQUIRED = ("id", "manufacturer", "model", "version")
 OPTIONAL = ("cpe", "purl")
@@ -16,7 +17,7 @@ MAX_ROWS = 1_000_000
 MAX_FIELD = 1000
 
 
-class InventoryError(ValueError):
+class InventoryError(HygieError, ValueError):
     """An inventory file refused: where and why."""
 
 

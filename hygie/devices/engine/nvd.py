@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from hygie.devices.engine.cpe import CPE, CPEError, parse_cpe
+from hygie.lib.errors import HygieError
 
 MAX_NVD_CHARS = 512 * 1024 * 1024
 METRIC_KEYS = ("cvssMetricV40", "cvssMetricV31", "cvssMetricV30", "cvssMetricV2")
 
 
-class NVDError(ValueError):
+class NVDError(HygieError, ValueError):
     """An NVD document refused, with where."""
 
 
