@@ -7,8 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_tasks_db.models import DBTaskResult
 
 from hygie.core.audit import verify_chain
@@ -47,7 +46,10 @@ class AuditChainBrokenError(HygieError):
 def verify_audit_chain(run: JobRun) -> dict[str, Any]:
     report = verify_chain()
     run.progress(
-        report.checked, report.checked, _("%(count)s entries checked") % {"count": report.checked}
+        report.checked,
+        report.checked,
+        gettext_noop("%(count)s entries checked"),
+        {"count": report.checked},
     )
     if report.problem is not None:
         logger.error(
@@ -77,7 +79,7 @@ def audit_checkpoint(run: JobRun) -> dict[str, Any]:
     """Anchor the chain's head outside the database (fails, raising an alert, if the entries
     since the previous checkpoint do not verify)."""
     checkpoint, is_new = write_checkpoint()
-    run.progress(1, 1, _("Done"))
+    run.progress(1, 1, gettext_noop("Done"))
     if checkpoint is None:
         return {"sequence": 0, "written": False}
     return {"sequence": checkpoint.sequence, "written": is_new, "key_id": checkpoint.key_id}
@@ -97,7 +99,7 @@ def prune_history(run: JobRun) -> dict[str, Any]:
         finished_at__lt=now - TASK_RESULT_RETENTION
     ).delete()
     jobs, _per_model = Job.objects.filter(finished_at__lt=now - JOB_RETENTION).delete()
-    run.progress(1, 1, _("Done"))
+    run.progress(1, 1, gettext_noop("Done"))
     return {"task_results_deleted": queue_rows, "jobs_deleted": jobs}
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from hygie.core.services.jobs import JobRun, register_job
 from hygie.core.services.scheduler import register_periodic
@@ -20,13 +19,13 @@ from hygie.detection import forwarding, logfiles, retention, services
 )
 def prune_events(run: JobRun) -> dict[str, Any]:
     by_age = services.prune_events()
-    run.progress(1, 2, _("Old events deleted"))
+    run.progress(1, 2, gettext_noop("Old events deleted"))
     by_count = retention.prune_to_max_events()
     run.progress(
         2,
         2,
-        _("%(age)s event(s) deleted by age, %(count)s over the maximum count")
-        % {"age": by_age, "count": by_count},
+        gettext_noop("%(age)s event(s) deleted by age, %(count)s over the maximum count"),
+        {"age": by_age, "count": by_count},
     )
     return {"events_deleted": by_age + by_count}
 
@@ -42,7 +41,7 @@ def prune_events(run: JobRun) -> dict[str, Any]:
 def retry_deliveries(run: JobRun) -> dict[str, Any]:
     tried = forwarding.retry_due_deliveries()
     forgotten = forwarding.prune_deliveries()
-    run.progress(1, 1, _("Done"))
+    run.progress(1, 1, gettext_noop("Done"))
     return {"deliveries_tried": tried, "deliveries_pruned": forgotten}
 
 

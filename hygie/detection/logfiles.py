@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from hygie.core import audit
 from hygie.core.models import Establishment, Job, User
@@ -188,7 +188,8 @@ def start_file_ingest(
         with transaction.atomic():
             job = start_job(
                 INGEST_JOB_KIND,
-                _("Log file import: %(name)s") % {"name": shown},
+                gettext_noop("Log file import: %(name)s"),
+                title_params={"name": shown},
                 establishment=establishment,
                 user=user,
                 upload=stored.name,
@@ -221,11 +222,11 @@ def run_file_ingest(
             raise LogFileError(_("The establishment of this import no longer exists."))
         if not path.is_file():
             raise LogFileError(_("The uploaded file is no longer available."))
-        run.progress(0, 0, _("Reading the file"))
+        run.progress(0, 0, gettext_noop("Reading the file"))
 
         def progress(count: int) -> None:
             run.check_cancelled()
-            run.progress(count, 0, _("%(count)s event(s) stored") % {"count": count})
+            run.progress(count, 0, gettext_noop("%(count)s event(s) stored"), {"count": count})
 
         summary: IngestSummary = ingest_lines(
             establishment,
@@ -238,8 +239,8 @@ def run_file_ingest(
     run.progress(
         summary.events,
         summary.events,
-        _("%(events)s event(s) stored, %(errors)s parse error(s), %(alerts)s alert(s)")
-        % {"events": summary.events, "errors": summary.parse_errors, "alerts": summary.alerts},
+        gettext_noop("%(events)s event(s) stored, %(errors)s parse error(s), %(alerts)s alert(s)"),
+        {"events": summary.events, "errors": summary.parse_errors, "alerts": summary.alerts},
     )
     audit.record(
         "update",

@@ -28,7 +28,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from hygie.core import audit
 from hygie.core.choices import SeverityChoice
@@ -151,8 +151,13 @@ def scan_root_now(root: ScanRoot) -> ScanRun:
     with transaction.atomic():
         run = ScanRun.objects.create(establishment=root.establishment, root=root)
         audit.record("create", run, message="PHI scan started")
-        title = _("PHI scan: %(root)s") % {"root": root.label}
-        job = Job.objects.create(kind=JOB_KIND, title=title, establishment=root.establishment)
+        title = gettext_noop("PHI scan: %(root)s")
+        job = Job.objects.create(
+            kind=JOB_KIND,
+            title=title % {"root": root.label},
+            establishment=root.establishment,
+            display_texts={"title": [title, {"root": root.label}]},
+        )
         ScanRun.objects.filter(pk=run.pk).update(job=job)
     execute_job(job.pk, {"run_id": run.pk})
     run.refresh_from_db()
@@ -180,14 +185,14 @@ def start_scan(
             resolve_scan_path(root.path)
         except ValidationError as error:
             raise ValidationError({"root": error.messages}) from None
-        title = _("PHI scan: %(root)s") % {"root": root.label}
+        title, title_params = gettext_noop("PHI scan: %(root)s"), {"root": root.label}
         uploaded_name = ""
     else:
         if establishment is None:
             raise ValidationError({"establishment": [_("Choose the establishment.")]})
         crud.check_establishment_allowed(user, establishment.pk)
         stored, uploaded_name = _store_upload(upload)
-        title = _("PHI scan: uploaded file")
+        title, title_params = gettext_noop("PHI scan: uploaded file"), {}
     try:
         with transaction.atomic():
             run = ScanRun.objects.create(
@@ -201,7 +206,14 @@ def start_scan(
             arguments: dict[str, Any] = {"run_id": run.pk}
             if stored is not None:
                 arguments["upload"] = stored.name
-            job = start_job(JOB_KIND, title, establishment=establishment, user=user, **arguments)
+            job = start_job(
+                JOB_KIND,
+                title,
+                establishment=establishment,
+                user=user,
+                title_params=title_params,
+                **arguments,
+            )
             ScanRun.objects.filter(pk=run.pk).update(job=job)
     except BaseException:
         if stored is not None:
@@ -550,7 +562,7 @@ def _scan_upload(job: JobRun, run: ScanRun, totals: _RunTotals, upload: str) -> 
     # The uploaded name may name a patient: findings and skip notes show it masked (••••.csv);
     # the real name only tells the extractor the format.
     shown = masked_file_name(name) or path.suffix
-    job.progress(0, 1, _("Scanning the uploaded file"))
+    job.progress(0, 1, gettext_noop("Scanning the uploaded file"))
     try:
         size = path.stat().st_size
     except OSError:

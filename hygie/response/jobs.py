@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from hygie.core.services.jobs import JobRun, register_job
 from hygie.core.services.scheduler import register_periodic
@@ -30,8 +29,8 @@ def send_obligation_reminders(run: JobRun) -> dict[str, Any]:
     run.progress(
         1,
         1,
-        _("%(messages)s reminder(s) sent for %(count)s obligation(s)")
-        % {"messages": report.messages, "count": report.obligations},
+        gettext_noop("%(messages)s reminder(s) sent for %(count)s obligation(s)"),
+        {"messages": report.messages, "count": report.obligations},
     )
     return {
         "obligations": report.obligations,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models.organisation import Establishment
@@ -69,6 +70,10 @@ class Job(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     progress_message = models.CharField(max_length=300, blank=True)
+    # The title and progress message as msgids and their values ({"title": [msgid, params],
+    # "progress": [...]}), rendered in the reader's language; the two fields above keep the
+    # English text (API, older rows). Decision 0025.
+    display_texts = models.JSONField(default=dict, blank=True)
     cancel_requested = models.BooleanField(default=False)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -85,7 +90,26 @@ class Job(models.Model):
         verbose_name_plural = _("jobs")
 
     def __str__(self) -> str:
-        return self.title
+        return self.get_title_display()
+
+    def _shown(self, key: str, stored: str) -> str:
+        entry = (self.display_texts or {}).get(key)
+        if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str):
+            return stored
+        msgid, params = entry
+        try:
+            return gettext(msgid) % params if params else gettext(msgid)
+        except (KeyError, TypeError, ValueError):  # a translation whose placeholders changed
+            return stored
+
+    def get_title_display(self) -> str:
+        """The title in the reader's language (rows written before msgids: as stored)."""
+        return self._shown("title", self.title)
+
+    @property
+    def shown_progress_message(self) -> str:
+        """The progress message in the reader's language."""
+        return self._shown("progress", self.progress_message)
 
     def get_kind_display(self) -> str:
         """The job kind's title in the reader's language (the key when no module offers it)."""

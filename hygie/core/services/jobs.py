@@ -85,14 +85,23 @@ class JobRun:
     def user(self) -> User | None:
         return self.job.created_by
 
-    def progress(self, done: int, total: int, message: str = "") -> None:
-        """Record how far the job has got; ``message`` is shown to users: no patient data."""
+    def progress(
+        self, done: int, total: int, message: str = "", params: dict[str, Any] | None = None
+    ) -> None:
+        """Record how far the job has got; ``message`` is shown to users: no patient data.
+
+        ``message`` is a msgid (``gettext_noop``) and ``params`` its values: each reader sees it
+        in their language; ``progress_message`` keeps the English text."""
         self.job.progress_done, self.job.progress_total = max(0, done), max(0, total)
-        self.job.progress_message = message[:300]
+        texts = dict(self.job.display_texts or {})
+        texts["progress"] = [message[:300], params or {}]
+        self.job.display_texts = texts
+        self.job.progress_message = _english(message, params)[:300]
         Job.objects.filter(pk=self.job.pk).update(
             progress_done=self.job.progress_done,
             progress_total=self.job.progress_total,
             progress_message=self.job.progress_message,
+            display_texts=texts,
         )
 
     def is_cancelled(self) -> bool:
@@ -104,20 +113,38 @@ class JobRun:
             raise JobCancelledError(_("Cancelled on request."))
 
 
+def _english(msgid: str, params: dict[str, Any] | None) -> str:
+    """A msgid with its values, as stored for the API and logs (English)."""
+    try:
+        return msgid % params if params else msgid
+    except (KeyError, TypeError, ValueError):
+        return msgid
+
+
 def start_job(
     kind: str,
     title: str,
     *,
     establishment: Establishment | None = None,
     user: User | None = None,
+    title_params: dict[str, Any] | None = None,
     **arguments: Any,
 ) -> Job:
-    """Queue a job of a registered kind; ``arguments`` must be JSON-serialisable."""
+    """Queue a job of a registered kind; ``arguments`` must be JSON-serialisable.
+
+    With ``title_params`` (``{}`` when it has none), ``title`` is a msgid shown in each reader's
+    language; without, a text stored as given (older callers)."""
     get_job_kind(kind)  # fail now, in the caller, on an unknown kind
     creator = user if getattr(user, "pk", None) else None
+    texts = {} if title_params is None else {"title": [title[:300], title_params]}
+    shown = title if title_params is None else _english(title, title_params)
     with transaction.atomic():
         job = Job.objects.create(
-            kind=kind, title=title[:300], establishment=establishment, created_by=creator
+            kind=kind,
+            title=shown[:300],
+            establishment=establishment,
+            created_by=creator,
+            display_texts=texts,
         )
         # Enqueued in the same transaction: the queue row and the Job appear together or not at
         # all. (The test settings' immediate backend runs the job right here.)

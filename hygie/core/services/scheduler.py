@@ -53,9 +53,14 @@ def start_due_jobs() -> list[Job]:
         for periodic in periodic_jobs.values():
             recent = Job.objects.filter(kind=periodic.kind, created_at__gt=now - periodic.every)
             if not recent.exists():
-                # Stored once for every reader: in the installation's default language.
+                # The kind's title as a msgid, shown in each reader's language (decision 0025).
+                lazy_title = get_job_kind(periodic.kind).title
+                msgid = getattr(lazy_title, "_args", (None,))[0]
+                if isinstance(msgid, str):
+                    started.append(start_job(periodic.kind, msgid, title_params={}))
+                    continue
                 with translation.override(settings.LANGUAGE_CODE):
-                    title = str(get_job_kind(periodic.kind).title)
+                    title = str(lazy_title)
                 started.append(start_job(periodic.kind, title))
     return started
 

@@ -174,7 +174,7 @@ def test_language_per_recipient_french_by_default_for_a_french_site(breach):
 
 def test_the_periodic_job_runs_the_reminders(smtp, breach):
     class Run:
-        def progress(self, done, total, message=""):
+        def progress(self, done, total, message="", params=None):
             self.last = (done, total, message)
 
     kind = get_job_kind(REMINDER_JOB_KIND)
