@@ -107,7 +107,10 @@ def test_every_list_page_fits_its_window(browser, hygie_server):
                 page.set_viewport_size({"width": width, "height": 900})
                 for path in paths:
                     response = page.goto(hygie_server.url + path)
-                    assert response is not None and response.status == 200, path
+                    if response is None or response.status != 200:  # reported, not in the way
+                        status = response.status if response else "no answer"
+                        failures.append(f"{path} ({language}, {width} px): HTTP {status}")
+                        continue
                     problems = page.evaluate(OVERFLOWS)
                     # A page in tabs (the incident): every tab's tables, one tab open at a time.
                     for tab in page.locator("[role=tab]").all()[1:]:
