@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hygie.compliance.choices import ProbeStatus
 from hygie.compliance.jobs import RUN_PROBES_JOB_KIND
 from hygie.compliance.models import ProbeRun
 from hygie.compliance.roles import ASSESS, VIEW
@@ -37,7 +38,9 @@ class ProbeRunListView(CapabilityRequiredMixin):
             request,
             "compliance/proberun_list.html",
             {
-                "groups": [(e, by_establishment[e.pk]) for e in shown],
+                "groups": [
+                    (e, by_establishment[e.pk], _counts(by_establishment[e.pk])) for e in shown
+                ],
                 "establishments": establishments,
                 "selected": selected,
                 "registered": registered,
@@ -95,3 +98,17 @@ class ProbeRunRunView(CapabilityRequiredMixin):
             )
         url = reverse("compliance:proberun_list")
         return HttpResponseRedirect(url + (f"?establishment={value}" if value.isdigit() else ""))
+
+
+def _counts(rows: list[dict[str, object]]) -> list[tuple[str, str, int]]:
+    """(label, badge, count) of each result status present, in the order of ProbeStatus."""
+    found: dict[str, int] = {}
+    for row in rows:
+        run = row["run"]
+        assert isinstance(run, ProbeRun)
+        found[run.status] = found.get(run.status, 0) + 1
+    return [
+        (str(label), badge(value), found[value])
+        for value, label in ProbeStatus.choices
+        if value in found
+    ]
