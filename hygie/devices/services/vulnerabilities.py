@@ -28,6 +28,14 @@ UNDECIDED_STATUSES = (
 )
 
 
+def external_flows_seen(device: Device) -> bool:
+    """Whether passive discovery saw flows leaving the device's zone: read from the observed
+    flows when the discovery side provides them (``Device.observed_flows_outside_zone``), else
+    False (nothing observed is nothing claimed)."""
+    probe = getattr(device, "observed_flows_outside_zone", None)
+    return bool(probe()) if callable(probe) else False
+
+
 def device_context(device: Device) -> risk_engine.DeviceContext:
     return risk_engine.DeviceContext(
         clinical_function=device.clinical_function,
@@ -35,7 +43,7 @@ def device_context(device: Device) -> risk_engine.DeviceContext:
         stores_phi=device.stores_phi,
         network_zone=device.network_zone,
         internet_reachable=device.internet_reachable,
-        external_flows=bool((device.mds2 or {}).get("external_flows_seen")),
+        external_flows=external_flows_seen(device),
         compensating_controls=tuple(device.compensating_controls or ()),
     )
 
