@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.choices import SeverityChoice
@@ -256,6 +257,9 @@ class TimelineEntry(models.Model):
         _("kind"), max_length=10, choices=TimelineKind.choices, default=TimelineKind.LOG
     )
     text = models.TextField(_("entry"))
+    # An automatic entry in each interface language ({"fr": …, "en": …}), shown in the reader's;
+    # ``text`` keeps the one of the language active when it was written (decision 0025).
+    texts = models.JSONField(default=dict, blank=True)
     author = models.ForeignKey(
         _USER,
         on_delete=models.SET_NULL,
@@ -276,6 +280,12 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def shown_text(self) -> str:
+        """The entry in the reader's language when it was written in each, else as written."""
+        code = (translation.get_language() or "").split("-")[0]
+        return str((self.texts or {}).get(code) or self.text)
 
 
 class Observable(models.Model):

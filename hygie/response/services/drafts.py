@@ -244,8 +244,10 @@ def generate_draft(
         )
         add_entry(
             incident,
-            _("Notification draft created: %(kind)s (%(language)s).")
-            % {"kind": _kind_label(kind), "language": language},
+            lambda: (
+                _("Notification draft created: %(kind)s (%(language)s).")
+                % {"kind": _kind_label(kind), "language": language}
+            ),
             author=actor,
         )
         return draft, True
@@ -264,12 +266,14 @@ def generate_draft(
     draft.save()
     add_entry(
         incident,
-        (
-            _("Notification draft regenerated from scratch: %(kind)s (%(language)s).")
-            if reset
-            else _("Notification draft regenerated, edits kept: %(kind)s (%(language)s).")
-        )
-        % {"kind": _kind_label(kind), "language": language},
+        lambda: (
+            (
+                _("Notification draft regenerated from scratch: %(kind)s (%(language)s).")
+                if reset
+                else _("Notification draft regenerated, edits kept: %(kind)s (%(language)s).")
+            )
+            % {"kind": _kind_label(kind), "language": language}
+        ),
         author=actor,
     )
     return draft, False
@@ -308,8 +312,10 @@ def update_draft(draft: NotificationDraft, values: dict[str, str], user: User | 
     draft.save(update_fields=["content", "updated_by", "updated_at"])
     add_entry(
         draft.incident,
-        _("Notification draft edited: %(kind)s (%(language)s), %(count)d field(s).")
-        % {"kind": _kind_label(draft.kind), "language": draft.language, "count": changed},
+        lambda: (
+            _("Notification draft edited: %(kind)s (%(language)s), %(count)d field(s).")
+            % {"kind": _kind_label(draft.kind), "language": draft.language, "count": changed}
+        ),
         author=actor,
     )
     return changed
@@ -352,12 +358,14 @@ def set_status(draft: NotificationDraft, status: str, user: User | None) -> Noti
     else:
         add_entry(
             draft.incident,
-            _("Notification draft marked %(status)s: %(kind)s (%(language)s).")
-            % {
-                "status": draft.get_status_display(),
-                "kind": _kind_label(draft.kind),
-                "language": draft.language,
-            },
+            lambda: (
+                _("Notification draft marked %(status)s: %(kind)s (%(language)s).")
+                % {
+                    "status": draft.get_status_display(),
+                    "kind": _kind_label(draft.kind),
+                    "language": draft.language,
+                }
+            ),
             author=actor,
         )
     return draft

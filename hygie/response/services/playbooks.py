@@ -413,8 +413,10 @@ def apply_playbook(user: User | None, incident: Incident, key: str) -> AppliedPl
         task.save()
     add_entry(
         incident,
-        _("Playbook “%(title)s” (version %(version)s) applied: %(count)s tasks created.")
-        % {"title": applied.title, "version": applied.version, "count": len(tasks)},
+        lambda: (
+            _("Playbook “%(title)s” (version %(version)s) applied: %(count)s tasks created.")
+            % {"title": applied.title, "version": applied.version, "count": len(tasks)}
+        ),
     )
     return applied
 

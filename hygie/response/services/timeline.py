@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from hygie.core import context
 from hygie.response.choices import TimelineKind
@@ -25,13 +27,16 @@ def touch(incident: Incident | int) -> datetime:
 
 def add_entry(
     incident: Incident,
-    text: str,
+    text: str | Callable[[], str],
     *,
     kind: str = TimelineKind.AUTO,
     at: datetime | None = None,
     author: User | None = None,
 ) -> TimelineEntry:
     """Append one entry; ``author`` defaults to the user acting in the current context.
+
+    ``text`` is the entry, or a function writing it in the active language: it is then written
+    in each interface language and every reader sees their own (decision 0025).
 
     Every change to an incident's record writes an entry here (comments, which do not, are
     covered by ``signals.touch_incident``), so moving ``updated_at`` here lets
@@ -40,6 +45,19 @@ def add_entry(
     now = touch(incident)
     if author is None:
         author = context.current().signed_in_user
+    texts: dict[str, str] = {}
+    if callable(text):
+        texts = in_each_language(text)
+        text = text()
     return TimelineEntry.objects.create(
-        incident=incident, text=text, kind=kind, at=at or now, author=author
+        incident=incident, text=text, texts=texts, kind=kind, at=at or now, author=author
     )
+
+
+def in_each_language(write: Callable[[], str]) -> dict[str, str]:
+    """``write()`` in each interface language: {"fr": …, "en": …}."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(write())
+    return texts

@@ -122,3 +122,24 @@ def test_one_date_format_per_language():
     with translation.override("en"):
         assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "6 Dec. 2026 14:05"
         assert formats.number_format(17.6) == "17.6"
+
+
+@pytest.mark.django_db
+def test_automatic_timeline_entries_read_in_each_language():
+    from hygie.response.models import TimelineEntry
+    from hygie.response.services.timeline import in_each_language
+
+    texts = in_each_language(
+        lambda: (
+            translation.gettext("Notification draft created: %(kind)s (%(language)s).")
+            % {"kind": "CNIL", "language": "fr"}
+        )
+    )
+    assert texts["en"] == "Notification draft created: CNIL (fr)."
+    assert texts["fr"].startswith("Projet de notification créé")
+    entry = TimelineEntry(text=texts["fr"], texts=texts)
+    with translation.override("en"):
+        assert entry.shown_text == texts["en"]
+    with translation.override("fr"):
+        assert entry.shown_text == texts["fr"]
+    assert TimelineEntry(text="Écrit à la main").shown_text == "Écrit à la main"
