@@ -347,7 +347,7 @@ REGISTER_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("security_measures", gettext_lazy("Security measures")),
     ("dpia", gettext_lazy("DPIA")),
     ("created_at", gettext_lazy("Created")),
-    ("updated_at", gettext_lazy("Updated")),
+    ("updated_at", gettext_lazy("Last updated")),
 )
 
 
