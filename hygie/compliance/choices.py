@@ -9,8 +9,10 @@ from django.utils.translation import pgettext_lazy
 
 
 class FrameworkSource(models.TextChoices):
-    SHIPPED = "shipped", _("Shipped with Hygie")
-    IMPORTED = "imported", _("Imported")
+    # The framework (le référentiel): a context keeps the French agreement apart from other
+    # modules' "shipped with Hygie" items.
+    SHIPPED = "shipped", pgettext_lazy("framework", "Shipped with Hygie")
+    IMPORTED = "imported", pgettext_lazy("framework", "Imported")
 
 
 class VerificationStatus(models.TextChoices):

@@ -139,7 +139,9 @@ def actions_from_gaps(
         .order_by("requirement__order")
     )
     for answer in gaps:
-        title = f"{answer.requirement.ref_id} — {answer.requirement.title}".strip(" —")
+        # Stored text: written in the establishment's language, whoever clicks.
+        with translation.override(assessment.establishment.default_language):
+            title = f"{answer.requirement.ref_id} — {answer.requirement.title}".strip(" —")
         created.append(
             create_action(
                 user,
