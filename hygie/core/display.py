@@ -230,6 +230,12 @@ def audit_message(message: object) -> str:
     return text
 
 
+# Other English texts stored once and read in several languages (a scan's skip reasons…) use the
+# same mechanism.
+register_stored_messages = register_audit_messages
+stored_message = audit_message
+
+
 register_audit_messages(
     gettext_noop("backup written by %(operator)s"),
     gettext_noop("restore test failed, run by %(operator)s"),

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from hygie.core import audit
+from hygie.core import audit, display
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import Establishment, Job, User
 from hygie.core.services import crud
@@ -283,6 +283,39 @@ def _location_of(finding: Finding) -> str:
     if where.line is not None:
         return f"line {where.line}, column {where.column}"
     return ""
+
+
+# Why a file was skipped: stored in English on the scan run, read in the reader's language.
+display.register_stored_messages(
+    gettext_noop("cannot list: %(error)s"),
+    gettext_noop("cannot access: %(error)s"),
+    gettext_noop("cannot read: %(error)s"),
+    gettext_noop("unreadable file (%(error)s)"),
+    gettext_noop("larger than the %(limit)s-byte document limit"),
+    gettext_noop("unreadable %(kind)s content (%(error)s)"),
+    gettext_noop("%(kind)s structure nested too deeply"),
+    gettext_noop("%(kind)s content needs more memory than allowed"),
+)
+_SKIP_REASONS = (  # fixed reasons, translated through the catalogue
+    gettext_noop("not a regular file"),
+    gettext_noop("broken symbolic link"),
+    gettext_noop("symbolic link loop"),
+    gettext_noop("symbolic link not followed (its target inside the root is scanned in place)"),
+    gettext_noop("symbolic link pointing outside the scan root: not followed"),
+    gettext_noop("not enough memory to scan this file (hostile or unusually complex content)"),
+    gettext_noop("structure nested too deeply"),
+    gettext_noop("archive member cannot be decompressed"),
+    gettext_noop("encrypted archive member"),
+    gettext_noop("text is neither UTF-8 nor Windows-1252"),
+    gettext_noop("binary content in a file read as text"),
+    gettext_noop("invalid UTF-16 text"),
+    gettext_noop("unreadable PDF"),
+    gettext_noop("unreadable DOCX document"),
+    gettext_noop("unreadable XLSX workbook"),
+    gettext_noop("unreadable e-mail message"),
+    gettext_noop("not a DICOM file"),
+    gettext_noop("not an HL7 v2 message (no MSH segment)"),
+)
 
 
 @dataclass

@@ -79,3 +79,10 @@ def datetime_tz(value: object) -> str:
     if not isinstance(value, datetime):
         return ""
     return f"{formats.date_format(value, 'DATETIME_FORMAT')} {dateformat.format(value, 'T')}"
+
+
+@register.filter
+def stored_message(value: object) -> str:
+    """An English text stored once (a msgid or a registered template), in the reader's
+    language."""
+    return display.stored_message(value)
