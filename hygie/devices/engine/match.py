@@ -375,22 +375,30 @@ def _nvd_verdicts(
 
 
 class _NvdIndex:
+    """Records by the (vendor, product) keys of their vulnerable criteria; the keys of a CPE
+    (vendor, product) pair are computed once (a full NVD set repeats them a lot)."""
+
     def __init__(self, records: Iterable[CveRecord], aliases: Aliases) -> None:
         self.by_key: dict[tuple[str, str], list[CveRecord]] = defaultdict(list)
+        pairs: dict[tuple[str, str], tuple[str, str]] = {}
         for record in records:
             keys: set[tuple[str, str]] = set()
             stack = [n for c in record.configurations for n in c.nodes]
             while stack:
                 node = stack.pop()
-                stack.extend(node.children)
+                if node.children:
+                    stack.extend(node.children)
                 for m in node.matches:
-                    if m.vulnerable:
-                        keys.add(
-                            (
-                                aliases.canonical(product_key(m.criteria.vendor)),
-                                cpe_product_key(m.criteria.product),
-                            )
+                    if not m.vulnerable:
+                        continue
+                    pair = (m.criteria.vendor, m.criteria.product)
+                    key = pairs.get(pair)
+                    if key is None:
+                        key = pairs[pair] = (
+                            aliases.canonical(product_key(pair[0])),
+                            cpe_product_key(pair[1]),
                         )
+                    keys.add(key)
             for key in keys:
                 self.by_key[key].append(record)
 

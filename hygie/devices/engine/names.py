@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 
 LEGAL_SUFFIXES = frozenset(
     (
@@ -27,16 +28,21 @@ _PAREN = re.compile(r"\(([^()]{1,40})\)")
 
 
 def _fold(text: str, punctuation: re.Pattern[str] = _PUNCT) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        plain = text.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     plain = plain.replace("&", " and ").replace("_", " ")
     return " ".join(punctuation.sub(" ", plain).split())
 
 
+@lru_cache(maxsize=262144)
 def product_key(name: str) -> str:
     return _fold(name, _PRODUCT_PUNCT)
 
 
+@lru_cache(maxsize=262144)
 def vendor_key(name: str) -> str:
     # "S.A.S." → "SAS", "U.S.A." → "USA": dotted abbreviations are one word.
     plain = _ABBREVIATION.sub(lambda m: m.group().replace(".", ""), _PAREN.sub(" ", name))
@@ -46,13 +52,14 @@ def vendor_key(name: str) -> str:
     return " ".join(words)
 
 
-def vendor_keys(name: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def vendor_keys(name: str) -> frozenset[str]:
     """The keys a vendor name is known under (its name, the abbreviation in parentheses)."""
     keys = {vendor_key(name)}
     for inner in _PAREN.findall(name):
         keys.add(vendor_key(inner))
     keys.discard("")
-    return keys
+    return frozenset(keys)
 
 
 class Aliases:
@@ -73,6 +80,7 @@ class Aliases:
         return {self.canonical(key) for key in vendor_keys(name)}
 
 
+@lru_cache(maxsize=262144)
 def cpe_product_key(name: str) -> str:
     key = product_key(name)
     for suffix in (" firmware", " software"):

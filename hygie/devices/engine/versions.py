@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _RUN = re.compile(r"\d+|[^\W\d_]+", re.UNICODE)
 _PREFIX = re.compile(r"^\s*(?:version|ver\.?|v)\s*(?=\d)", re.IGNORECASE)
@@ -52,6 +53,7 @@ def _tokens(text: str) -> tuple[Token, ...]:
     return tuple(runs)
 
 
+@lru_cache(maxsize=262144)
 def parse_version(text: str) -> Version | None:
     """The version in ``text``, or ``None`` when it holds no digit or letter run (or is too
     long to be a version)."""
