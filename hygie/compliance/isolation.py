@@ -147,11 +147,15 @@ def assessment_part(world: IsolationWorld) -> IsolationPart:
             "compliance:framework_detail": {"pk": shipped},
             # Deleting is refused for shipped frameworks (only imported ones can go).
             "compliance:framework_delete": {"pk": shipped},
+            # A report's format: the assessment (B's, from ``pk``) is what must stay hidden.
+            "compliance:assessment_report_export": {"fmt": ("pdf", "csv", "xlsx")},
         },
         api_parameter_allow_list={
             # The shipped library (same for every establishment).
             "get_framework": {"framework_id": shipped},
             "list_framework_requirements": {"framework_id": shipped},
+            # A report's format: the assessment (B's, from ``assessment_id``) stays hidden.
+            "export_assessment_report": {"fmt": ("pdf", "csv", "xlsx")},
         },
         # A dry run by default: checks the file sent and answers with its problems; the sync
         # reloads Hygie's own shipped files (nothing of any establishment).
