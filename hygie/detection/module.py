@@ -10,6 +10,7 @@ MODULE = Module(
         "rules": "hygie.detection.cli.hunt:rules",
         "ingest": "hygie.detection.cli.ingest:ingest",
         "ingest-worker": "hygie.detection.cli.ingest:ingest_worker",
+        "report-mail": "hygie.detection.cli.report_mail:report_mail",
     },
     engine_commands=frozenset({"hunt", "rules"}),
     home_paths=("rules",),  # imported rule packs

@@ -144,3 +144,25 @@ def test_the_api_reports_a_message_for_any_role(staff, establishment_a, establis
         {"establishment_id": establishment_a.pk, "file": SimpleUploadedFile("m.eml", PHISH)},
     )
     assert read_only.status_code == 403
+
+
+def test_the_cli_reports_a_folder_of_messages(tmp_path, establishment_a):
+    from click.testing import CliRunner
+
+    from hygie.cli import cli
+
+    (tmp_path / "a.eml").write_bytes(PHISH)
+    (tmp_path / "b.eml").write_bytes(PHISH)
+    (tmp_path / "notes.txt").write_bytes(b"not a mail\n")
+    files = [str(tmp_path / name) for name in ("a.eml", "b.eml", "notes.txt")]
+    result = CliRunner().invoke(
+        cli, ["report-mail", *files, "--establishment", str(establishment_a.pk)]
+    )
+    assert result.exit_code == 1, result.output  # one file refused, the others reported
+    assert "a.eml: reported, alert #" in result.output
+    assert "b.eml: reported again" in result.output
+    assert "notes.txt: refused" in result.output
+    alert = Alert.objects.get(rule_id=RULE_ID)
+    assert alert.occurrences == 2 and Evidence.objects.count() == 2
+    missing = CliRunner().invoke(cli, ["report-mail", files[0], "--establishment", "999999"])
+    assert missing.exit_code != 0 and "no establishment" in missing.output
