@@ -158,10 +158,12 @@ class _CsafIndex:
                 if product.product_id not in named:
                     continue
                 if product.vendor and product.product_name:
+                    # The product name, and the model numbers the advisory gives for it.
+                    names = {product_key(product.product_name)}
+                    names.update(product_key(m) for m in product.model_numbers if m.strip())
                     for vendor in aliases.vendors(product.vendor):
-                        self.by_name[(vendor, product_key(product.product_name))].append(
-                            (advisory, product)
-                        )
+                        for name in names:
+                            self.by_name[(vendor, name)].append((advisory, product))
                 cpe = _cpe_or_none(product.cpe)
                 if cpe is not None and cpe.vendor not in (ANY, NA):
                     key = (aliases.canonical(product_key(cpe.vendor)), cpe_product_key(cpe.product))

@@ -235,6 +235,15 @@ def test_csaf_statuses_remediations_relationships_and_groups() -> None:
     assert ("new", "P1") not in got and not any(d == "other" for d, _p in got)
 
 
+def test_model_numbers_of_the_advisory_match_the_inventory_model() -> None:
+    branch = _branch("Acme", "Pump", "product_version", "2.0", "P1")
+    product = branch["branches"][0]["branches"][0]["product"]
+    product["product_identification_helper"] = {"model_numbers": ["AP-8015"]}
+    advisory = parse_csaf(_advisory({"branches": [branch]}, {"known_affected": ["P1"]}))
+    verdicts = match([InventoryItem("a", "Acme", "ap 8015", "2.0")], [advisory])
+    assert [(v.product_id, v.status) for v in verdicts] == [("P1", "known_affected")]
+
+
 def test_unreadable_range_or_missing_version_needs_review() -> None:
     tree = {
         "branches": [
