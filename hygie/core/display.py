@@ -77,6 +77,28 @@ def duration_words(value: object) -> str:
     return _join(parts) if parts else _unit("minutes", 0)
 
 
+def duration_short(value: timedelta | None, precise: bool = False) -> str:
+    """A compact duration for counters and tables: “3 j 4 h”, “4 h 05 min”, “12 min” (“3 d 4 h”
+    in English); ``precise`` keeps the minutes of a duration in days (“2 j 1 h 00 min”)."""
+    if value is None:
+        return "—"
+    minutes = max(int(value.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    padded = f"{minutes:02d}"
+    if days and precise:
+        return gettext("%(days)s d %(hours)s h %(minutes)s min") % {
+            "days": days,
+            "hours": hours,
+            "minutes": padded,
+        }
+    if days:
+        return gettext("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours:
+        return gettext("%(h)s h %(m)s min") % {"h": hours, "m": padded if precise else minutes}
+    return gettext("%(m)s min") % {"m": minutes}
+
+
 def within(value: object) -> str:
     """A deadline: “within 15 minutes” / “sous 15 minutes”."""
     words = duration_words(value)

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
+from hygie.core.display import duration_short
 from hygie.lib.spreadsheet import csv_writer, spreadsheet_cell
 from hygie.response.choices import (
     CareImpact,
@@ -246,17 +247,8 @@ def aggregate_kpis(
 
 
 def format_duration(value: timedelta | None) -> str:
-    """ "3 d 4 h 05 min" style (language-neutral units), or an em dash."""
-    if value is None:
-        return "—"
-    minutes = int(value.total_seconds() // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h {minutes:02d} min"
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min"
+    """ "3 j 4 h 05 min" / "3 d 4 h 05 min" (core display helper), or an em dash."""
+    return duration_short(value, precise=True)
 
 
 # --- post-incident report -----------------------------------------------------------------------

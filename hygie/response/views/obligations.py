@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.charts import TimeBar, render_time_bars
+from hygie.core.display import duration_short
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.core.views import generic
@@ -49,14 +50,7 @@ GROUPS_TEMPLATE = "response/partials/_obligation_groups.html"
 
 
 def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
-    if hours:
-        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
-    return _("%(m)s min") % {"m": minutes}
+    return duration_short(delta)
 
 
 def countdown(obligation: IncidentObligation, now: datetime) -> tuple[str, bool]:

@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from hygie.response.models import Incident, Task, TimelineEntry
 from hygie.response.services import reports
@@ -100,7 +101,9 @@ def test_format_duration():
     assert reports.format_duration(None) == "—"
     assert reports.format_duration(timedelta(minutes=5)) == "5 min"
     assert reports.format_duration(timedelta(hours=6, minutes=5)) == "6 h 05 min"
-    assert reports.format_duration(timedelta(days=2, hours=1)) == "2 d 1 h 00 min"
+    assert reports.format_duration(timedelta(days=2, hours=1)) == "2 j 1 h 00 min"  # French
+    with translation.override("en"):
+        assert reports.format_duration(timedelta(days=2, hours=1)) == "2 d 1 h 00 min"
 
 
 def test_report_context_collects_decisions_and_timeline(incident, user_a):
