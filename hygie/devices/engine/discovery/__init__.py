@@ -8,6 +8,7 @@ from hygie.devices.engine.discovery.analysis import (
     Evidence,
     Flow,
     discover,
+    result_to_dict,
 )
 from hygie.devices.engine.discovery.capture import CaptureError, Frame, read_frames
 from hygie.devices.engine.discovery.oui import OuiTable, default_table
@@ -23,4 +24,5 @@ __all__ = [
     "default_table",
     "discover",
     "read_frames",
+    "result_to_dict",
 ]

@@ -430,3 +430,50 @@ def discover(data: bytes, oui: OuiTable | None = None) -> DiscoveryResult:
     for frame in read_frames(data):
         analyzer.feed(frame.linktype, frame.data, frame.length, frame.timestamp)
     return analyzer.result(capture)
+
+
+def result_to_dict(result: DiscoveryResult) -> dict[str, object]:
+    """The JSON shape of ``hygie devices discover --format json`` and of the stored results."""
+    return {
+        "capture_format": result.capture_format,
+        "frames": result.frames,
+        "decoded": result.decoded,
+        "candidates": [
+            {
+                "key": c.key,
+                "ips": list(c.ips),
+                "macs": list(c.macs),
+                "manufacturer": c.manufacturer,
+                "name": c.name,
+                "confidence": c.confidence,
+                "first_seen": c.first_seen,
+                "last_seen": c.last_seen,
+                "evidence": [
+                    {
+                        "kind": e.kind,
+                        "value": e.value,
+                        "weight": e.weight,
+                        "count": e.count,
+                        "first_seen": e.first_seen,
+                        "last_seen": e.last_seen,
+                    }
+                    for e in c.evidence
+                ],
+            }
+            for c in result.candidates
+        ],
+        "flows": [
+            {
+                "src": f.src,
+                "dst": f.dst,
+                "port": f.port,
+                "protocol": f.protocol,
+                "application": f.application,
+                "bytes": f.bytes,
+                "packets": f.packets,
+                "first_seen": f.first_seen,
+                "last_seen": f.last_seen,
+            }
+            for f in result.flows
+        ],
+    }
