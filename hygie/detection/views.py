@@ -460,7 +460,7 @@ class MailReportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
     template_name = "detection/mail_report.html"
 
     def upload_limit(self) -> int:
-        return MAX_MAIL_BYTES
+        return min(MAX_MAIL_BYTES, int(settings.HYGIE_MAX_UPLOAD_BYTES))
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_form(MailReportForm(user=request.user))
