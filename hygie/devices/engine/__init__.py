@@ -17,7 +17,7 @@ from hygie.devices.engine.csaf import (
 )
 from hygie.devices.engine.feeds import EpssScore, FeedError, KevEntry, parse_epss, parse_kev
 from hygie.devices.engine.inventory import InventoryError, parse_inventory
-from hygie.devices.engine.match import InventoryItem, Verdict, match
+from hygie.devices.engine.match import InventoryItem, Verdict, comparison_rules, match
 from hygie.devices.engine.nvd import CveRecord, NVDError, parse_nvd
 from hygie.devices.engine.ranges import Range, contains, parse_product_version, parse_range
 from hygie.devices.engine.versions import Version, compare, parse_version, same_version
@@ -41,6 +41,7 @@ __all__ = [
     "Version",
     "build_advisory",
     "compare",
+    "comparison_rules",
     "contains",
     "cpe_matches",
     "flatten_product_tree",

@@ -454,5 +454,24 @@ def match(
     return verdicts
 
 
+def comparison_rules(advisories: Iterable[Advisory]) -> dict[tuple[str, str], str]:
+    """The version comparison rule of each (vendor, product name) of these advisories, from the
+    versions they state: "semver", "dotted-numeric", "vendor-tokens" (several: the loosest)."""
+    order = ("semver", "dotted-numeric", "vendor-tokens")
+    rules: dict[tuple[str, str], str] = {}
+    for advisory in advisories:
+        for product in advisory.products.values():
+            if not (product.vendor and product.product_name) or product.range is None:
+                continue
+            for constraint in product.range.constraints:
+                rule = scheme(constraint.version.text)
+                key = (product.vendor, product.product_name)
+                if order.index(rule) > order.index(rules.get(key, "semver")):
+                    rules[key] = rule
+                else:
+                    rules.setdefault(key, rule)
+    return rules
+
+
 def is_affected(verdicts: Sequence[Verdict]) -> bool:
     return any(v.status == "known_affected" for v in verdicts)

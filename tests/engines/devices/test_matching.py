@@ -412,3 +412,37 @@ def test_inventory_csv() -> None:
         with pytest.raises(InventoryError, match=where) as raised:
             parse_inventory(text)
         assert "Alaris" not in str(raised.value)
+
+
+def test_comparison_rule_per_vendor_and_product() -> None:
+    from hygie.devices.engine import comparison_rules
+
+    tree = {
+        "branches": [
+            _branch("Imagix", "MR Console", "product_version", "VA20A", "P1"),
+            _branch("Labomatic", "BioAnalyzer", "product_version_range", "<= 9.33.1.4", "P2"),
+            _branch("Pharmabox", "MedCab", "product_version_range", "vers:semver/<2.4.0", "P3"),
+        ]
+    }
+    advisory = parse_csaf(_advisory(tree, {"known_affected": ["P1", "P2", "P3"]}))
+    assert comparison_rules([advisory]) == {
+        ("Imagix", "MR Console"): "vendor-tokens",
+        ("Labomatic", "BioAnalyzer"): "dotted-numeric",
+        ("Pharmabox", "MedCab"): "semver",
+    }
+
+
+def test_purl_of_an_advisory_product_matches_the_inventory_purl() -> None:
+    tree = {
+        "full_product_names": [
+            {
+                "name": "viewer",
+                "product_id": "P1",
+                "product_identification_helper": {"purl": "pkg:npm/medviewer@1.2.0"},
+            }
+        ]
+    }
+    advisory = parse_csaf(_advisory(tree, {"known_affected": ["P1"]}))
+    verdicts = match([InventoryItem("a", "", "", "", purl="pkg:npm/MedViewer@1.2.0")], [advisory])
+    assert [v.status for v in verdicts] == ["known_affected"]
+    assert "purl pkg:npm/medviewer" in verdicts[0].why
