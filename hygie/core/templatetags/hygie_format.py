@@ -86,3 +86,18 @@ def stored_message(value: object) -> str:
     """An English text stored once (a msgid or a registered template), in the reader's
     language."""
     return display.stored_message(value)
+
+
+@register.filter
+def iso_datetime(value: object) -> str:
+    """An ISO 8601 date-time kept in JSON (``2026-12-06T13:05:00+00:00``) in the page's format,
+    in the current time zone; anything else unchanged."""
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_datetime
+
+    parsed = parse_datetime(str(value)) if value else None
+    if parsed is None:
+        return "" if value is None else str(value)
+    if timezone.is_aware(parsed):
+        parsed = timezone.localtime(parsed)
+    return formats.date_format(parsed, "DATETIME_FORMAT")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_noop
 
 from hygie.core import display
@@ -143,3 +143,11 @@ def test_automatic_timeline_entries_read_in_each_language():
     with translation.override("fr"):
         assert entry.shown_text == texts["fr"]
     assert TimelineEntry(text="Écrit à la main").shown_text == "Écrit à la main"
+
+
+def test_iso_date_times_kept_in_json_read_in_the_page_format():
+    from hygie.core.templatetags.hygie_format import iso_datetime
+
+    with translation.override("fr"), timezone.override("Europe/Paris"):
+        assert iso_datetime("2026-12-06T13:05:00+00:00") == "6 déc. 2026 14:05"
+        assert iso_datetime("not a date") == "not a date"
