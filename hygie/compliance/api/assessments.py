@@ -240,7 +240,7 @@ class AnswerOut(Schema):
     proposal_source: str = Field(description="probe, mapping, or empty.")
     proposed_from_run_id: int | None
     proposed_from_answer_id: int | None
-    proposal_note: str
+    proposal_note: str = Field(description="Why this proposal, in the request's language.")
     proposed_at: datetime | None
     is_confirmed: bool
     is_computed: bool
@@ -253,6 +253,10 @@ class AnswerOut(Schema):
     @staticmethod
     def resolve_ref_id(obj: Answer) -> str:
         return obj.requirement.ref_id
+
+    @staticmethod
+    def resolve_proposal_note(obj: Answer) -> str:
+        return obj.proposal_explanation
 
     @staticmethod
     def resolve_evidence_ids(obj: Answer) -> list[int]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from hygie.compliance.choices import AnswerStatus, AssessmentStatus, ProposalSource
@@ -127,6 +131,10 @@ class Answer(models.Model):
         verbose_name=_("mapped answer"),
     )
     proposal_note = models.TextField(_("why this proposal"), blank=True)
+    # What the note is made of (the probe results counted, or the mapped answer's relation),
+    # so it is shown in the reader's language: {"kind": "probe", "runs": [ids], "capped": bool}
+    # or {"kind": "mapping", "relation": …, "rationale": {"fr": …, "en": …}}.
+    proposal_details = models.JSONField(_("proposal details"), default=dict, blank=True)
     proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
     is_confirmed = models.BooleanField(_("confirmed by a person"), default=False)
     # The status in force came from a proposal a person accepted as is.
@@ -156,6 +164,25 @@ class Answer(models.Model):
     @property
     def has_pending_proposal(self) -> bool:
         return bool(self.proposed_status) and self.proposed_status != self.status
+
+    @property
+    def proposal_explanation(self) -> str:
+        """Why the platform proposes this status, in the reader's language (the stored note,
+        written in the language of the moment, when the details are missing)."""
+        details = self.proposal_details or {}
+        kind = details.get("kind")
+        if kind == "probe":
+            ids = [pk for pk in details.get("runs", []) if isinstance(pk, int)]
+            runs = list(ProbeRun.objects.filter(pk__in=ids).order_by("probe_id", "pk"))
+            if runs:
+                return probe_note(runs, bool(details.get("capped")))
+        if kind == "mapping" and self.proposed_from_answer is not None:
+            return mapping_note(
+                self.proposed_from_answer,
+                str(details.get("relation", "")),
+                details.get("rationale") or {},
+            )
+        return self.proposal_note
 
 
 class AnswerChange(models.Model):
@@ -233,3 +260,45 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.taken_at:%Y-%m-%d} {self.score}"
+
+
+def probe_note(runs: Sequence[ProbeRun], capped: bool) -> str:
+    """Why probe results propose a status, in the active language."""
+    parts = [
+        gettext("%(title)s: %(status)s on %(date)s")
+        % {
+            "title": run.title_display,
+            "status": run.get_status_display(),
+            "date": timezone.localtime(run.ran_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        for run in runs
+    ]
+    text = gettext("Computed from probe results — %(results)s.") % {"results": "; ".join(parts)}
+    if capped:
+        text += " " + gettext(
+            "The probes cover only part of this requirement: at most partially compliant."
+        )
+    return text
+
+
+def mapping_note(source: Answer, relation: str, rationale: Mapping[str, str]) -> str:
+    """Why a mapped answer proposes a status, in the active language."""
+    relations = {
+        "equal": gettext("equivalent to"),
+        "subset": gettext("a part of"),
+        "superset": gettext("broader than"),
+        "intersect": gettext("overlapping with"),
+    }
+    text = gettext(
+        "%(ref)s (%(framework)s), %(relation)s this requirement, is answered “%(status)s”."
+    ) % {
+        "ref": source.requirement.ref_id,
+        "framework": source.assessment.framework.name,
+        "relation": relations.get(relation, relation),
+        "status": AnswerStatus(source.status).label,
+    }
+    if relation != "equal":
+        text += " " + gettext("The mapping is not an equivalence: at most partially compliant.")
+    language = (get_language() or "en")[:2]
+    extra = rationale.get(language) or next(iter(rationale.values()), "") if rationale else ""
+    return f"{text} {extra}" if extra else text

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.compliance.choices import AnswerStatus, AssessmentStatus, ProposalSource
@@ -28,6 +28,7 @@ from hygie.compliance.models import (
     Requirement,
     ScoreSnapshot,
 )
+from hygie.compliance.models.assessments import mapping_note
 from hygie.compliance.roles import ASSESS
 from hygie.compliance.services import library
 from hygie.core.services import crud
@@ -271,6 +272,7 @@ def apply_proposal(
     note: str,
     run: ProbeRun | None = None,
     from_answer: Answer | None = None,
+    details: dict[str, Any] | None = None,
 ) -> bool:
     """Record what the platform proposes for an answer. An unconfirmed answer takes the status
     at once (shown as computed); a confirmed one keeps the person's. Returns True if anything
@@ -293,6 +295,7 @@ def apply_proposal(
     answer.proposed_from_run = run
     answer.proposed_from_answer = from_answer
     answer.proposal_note = note[:MAX_TEXT]
+    answer.proposal_details = dict(details or {})
     answer.proposed_at = timezone.now()
     if overwrite:
         answer.status = status
@@ -326,44 +329,24 @@ def propagate_answer(answer: Answer) -> int:
     touched: set[int] = set()
     for target in targets:
         proposal = by_target[target.requirement.urn]
-        note = mapping_note(answer, proposal)
+        note = mapping_note(answer, proposal.relation, proposal.rationale)
         if apply_proposal(
             target,
             proposal.status,
             source=ProposalSource.MAPPING,
             note=note,
             from_answer=answer,
+            details={
+                "kind": "mapping",
+                "relation": proposal.relation,
+                "rationale": dict(proposal.rationale),
+            },
         ):
             changed += 1
             touched.add(target.assessment_id)
     for assessment in Assessment.objects.filter(pk__in=touched):
         take_snapshot(assessment)
     return changed
-
-
-def mapping_note(answer: Answer, proposal: propagation.MappedProposal) -> str:
-    """Why a mapped answer proposes this status, in the active language (stored as written)."""
-    relation = {
-        propagation.EQUAL: _("equivalent to"),
-        propagation.SUBSET: _("a part of"),
-        propagation.SUPERSET: _("broader than"),
-        propagation.INTERSECT: _("overlapping with"),
-    }.get(proposal.relation, proposal.relation)
-    text = _(
-        "%(ref)s (%(framework)s), %(relation)s this requirement, is answered “%(status)s”."
-    ) % {
-        "ref": answer.requirement.ref_id,
-        "framework": answer.assessment.framework.name,
-        "relation": relation,
-        "status": AnswerStatus(answer.status).label,
-    }
-    if proposal.relation != propagation.EQUAL:
-        text += " " + _("The mapping is not an equivalence: at most partially compliant.")
-    language = translation.get_language() or "en"
-    rationale = proposal.rationale.get(language[:2], "") or next(
-        iter(proposal.rationale.values()), ""
-    )
-    return text if not rationale else f"{text} {rationale}"
 
 
 def attach_evidence(

@@ -6,7 +6,7 @@ controls proposed in the establishment's open assessments.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from hygie.compliance.choices import AssessmentStatus, ProbeStatus, ProposalSource
 from hygie.compliance.engine import propagation
 from hygie.compliance.models import Answer, Assessment, ProbeRun
+from hygie.compliance.models.assessments import probe_note
 from hygie.compliance.roles import ASSESS
 from hygie.core.models import Establishment
 from hygie.core.registries import Probe, probes
@@ -162,24 +163,6 @@ def probe_history(establishment: Establishment, probe_id: str, limit: int = 50) 
     )
 
 
-def _note(runs: Sequence[ProbeRun], proposal: propagation.ProbeProposal) -> str:
-    parts = [
-        _("%(title)s: %(status)s on %(date)s")
-        % {
-            "title": run.title_display,
-            "status": ProbeStatus(run.status).label,
-            "date": timezone.localtime(run.ran_at).strftime("%Y-%m-%d %H:%M"),
-        }
-        for run in runs
-    ]
-    text = _("Computed from probe results — %(results)s.") % {"results": "; ".join(parts)}
-    if proposal.capped:
-        text += " " + _(
-            "The probes cover only part of this requirement: at most partially compliant."
-        )
-    return text
-
-
 def propose_latest_results(assessment: Assessment, at: datetime | None = None) -> int:
     """Propose, for each answer of an open assessment, the status the latest probe results on
     its requirement's controls suggest. Returns the number of answers changed."""
@@ -231,8 +214,13 @@ def propose_latest_results(assessment: Assessment, at: datetime | None = None) -
             answer,
             proposal.status,
             source=ProposalSource.PROBE,
-            note=_note(counted, proposal),
+            note=probe_note(counted, proposal.capped),
             run=source,
+            details={
+                "kind": "probe",
+                "runs": [run.pk for run in counted],
+                "capped": proposal.capped,
+            },
         ):
             # The answer lists the evidence of the results it was computed from, not of
             # every earlier run (those stay on the probe's history).

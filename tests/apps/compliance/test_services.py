@@ -219,3 +219,16 @@ def test_reminders_mail_the_owner_once_a_week(establishment_a, user_a, mailoutbo
     action.refresh_from_db()
     assert action.reminders_sent == 2
     assert AuditEntry.objects.filter(object_id=str(action.pk), action="system").count() == 2
+
+
+def test_proposal_explanation_follows_the_reader_language(assessment):
+    from django.utils import translation
+
+    answer, control = _mapped_answer(assessment)
+    with probe_registry.override({"test.fake": _fake_probe("fail", control)}):
+        probes.run_probes(assessment.establishment)
+    answer.refresh_from_db()
+    with translation.override("fr"):
+        assert "Calculé à partir des résultats de sonde" in answer.proposal_explanation
+    with translation.override("en"):
+        assert "Computed from probe results" in answer.proposal_explanation
