@@ -6,6 +6,7 @@ from . import (
     targets_compliance,
     targets_detection,
     targets_devices,
+    targets_devices_discovery,
     targets_privacy,
     targets_response,
 )
@@ -17,6 +18,7 @@ TARGETS: dict[str, Target] = {
         *targets_compliance.TARGETS,
         *targets_detection.TARGETS,
         *targets_devices.TARGETS,
+        *targets_devices_discovery.TARGETS,
         *targets_privacy.TARGETS,
         *targets_response.TARGETS,
     )
