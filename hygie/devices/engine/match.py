@@ -315,6 +315,17 @@ def _evaluate_match(
     match: CPEMatch, device: _Device, aliases: Aliases, reasons: list[str]
 ) -> bool | None:
     if _names_device(match.criteria, device, aliases):
+        if not match.vulnerable and match.criteria.version not in (ANY, NA):
+            # The device's own hardware, of a given revision (often a model number the
+            # inventory's version field does not hold).
+            if same_version(device.version, match.criteria.version):
+                reasons.append(f"runs on {match.criteria_text}: the device")
+                return True
+            reasons.append(
+                f"runs on {match.criteria_text}: hardware version "
+                f"{match.criteria.version} not known for the device"
+            )
+            return None
         decided, why = _criterion_version(match, device.version)
         reasons.append(f"{match.describe()}: {why}")
         return decided
