@@ -231,6 +231,10 @@ def test_incident_from_alert_to_closure(page, hygie_server, responder):
     panel.locator("select[name=status]").select_option("done")
     panel.locator("button[type=submit]").click()
     expect(page.locator("#task-panel select[name=status]")).to_have_count(0)
+    # The focus is back on the task's button, not lost at the top of the page.
+    expect(
+        page.locator("#tasks tbody tr", has_text=task_title).first.locator("[data-task-open]")
+    ).to_be_focused()
     done_row = page.locator("#tasks tbody tr", has_text=task_title).first
     expect(done_row.locator(".badge.status-done")).to_be_visible()
     # The playbook's progress and the timeline follow without reloading the page.

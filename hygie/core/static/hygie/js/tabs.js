@@ -81,6 +81,8 @@
     if (opener) { opener.focus(); }
   }
 
+  var lastOpener = "";  // the control that opened the last side panel (its id)
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-tabs]"), setUp);
     document.addEventListener("click", function (event) {
@@ -94,7 +96,7 @@
       var opener = event.target.closest && event.target.closest("[data-opens-panel]");
       if (opener) {
         var panel = document.getElementById(opener.dataset.opensPanel);
-        if (panel && opener.id) { panel.dataset.opener = opener.id; }
+        if (panel && opener.id) { panel.dataset.opener = opener.id; lastOpener = opener.id; }
       }
     });
     document.addEventListener("keydown", function (event) {
@@ -104,13 +106,19 @@
       var close = inside && inside.querySelector("[data-panel-close]");
       if (close) { closePanel(close); }
     });
-    // A panel loaded by htmx takes the focus (its heading), so keyboard users land in it.
+    // A panel loaded by htmx takes the focus (its heading), so keyboard users land in it; when
+    // its form's answer replaces the whole list (closing the panel), the focus goes back to the
+    // control that opened it rather than to the top of the page.
     document.addEventListener("htmx:afterSwap", function (event) {
       var panel = event.detail && event.detail.target;
       if (panel && panel.hasAttribute && panel.hasAttribute("data-side-panel")) {
         var heading = panel.querySelector("h2, h3");
         if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+        return;
       }
+      var lost = !document.activeElement || document.activeElement === document.body;
+      var opener = lastOpener && document.getElementById(lastOpener);
+      if (lost && opener) { opener.focus(); lastOpener = ""; }
     });
   }
 
