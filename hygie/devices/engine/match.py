@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from hygie.devices.engine.cpe import ANY, CPE, NA, CPEError, parse_cpe
+from hygie.devices.engine.cpe import ANY, CPE, NA, CPEError, cpe_matches, parse_cpe
 from hygie.devices.engine.csaf import Advisory, Product
 from hygie.devices.engine.names import Aliases, cpe_product_key, product_key
 from hygie.devices.engine.nvd import CPEMatch, CveRecord, Node
@@ -315,6 +315,11 @@ def _evaluate_match(
     match: CPEMatch, device: _Device, aliases: Aliases, reasons: list[str]
 ) -> bool | None:
     if _names_device(match.criteria, device, aliases):
+        if device.cpe is not None and not cpe_matches(
+            match.criteria, device.cpe, skip=("part", "vendor", "product", "version")
+        ):
+            # The device's CPE says another update, edition, language or target platform.
+            return False if match.vulnerable else None
         if not match.vulnerable and match.criteria.version not in (ANY, NA):
             # The device's own hardware, of a given revision (often a model number the
             # inventory's version field does not hold).

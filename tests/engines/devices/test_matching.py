@@ -446,3 +446,13 @@ def test_purl_of_an_advisory_product_matches_the_inventory_purl() -> None:
     verdicts = match([InventoryItem("a", "", "", "", purl="pkg:npm/MedViewer@1.2.0")], [advisory])
     assert [v.status for v in verdicts] == ["known_affected"]
     assert "purl pkg:npm/medviewer" in verdicts[0].why
+
+
+def test_a_device_cpe_is_compared_on_its_other_attributes() -> None:
+    records = parse_nvd(
+        _record([_node(("cpe:2.3:a:medsoft:viewer:*:sp1:*:*:*:*:*:*", True, {}))], "OR")
+    )
+    sp1 = InventoryItem("a", "", "", "", cpe="cpe:2.3:a:medsoft:viewer:2.0:sp1:*:*:*:*:*:*")
+    sp2 = InventoryItem("b", "", "", "", cpe="cpe:2.3:a:medsoft:viewer:2.0:sp2:*:*:*:*:*:*")
+    unknown = InventoryItem("c", "", "", "", cpe="cpe:2.3:a:medsoft:viewer:2.0:*:*:*:*:*:*:*")
+    assert {v.device for v in match([sp1, sp2, unknown], cves=records)} == {"a", "c"}
