@@ -3,7 +3,7 @@ analysis (reader, decoders, reassembly, protocol extractors)."""
 
 from __future__ import annotations
 
-from .target import Loaded, Seed, Target
+from .target import Loaded, Seed, Target, text
 
 _DISCOVERY = ("hygie.devices.engine.discovery",)
 
@@ -43,6 +43,54 @@ def _capture_seeds() -> list[Seed]:
     return [("pcap-mixed", b.pcap(frames)), ("pcapng-mixed", b.pcapng(frames))]
 
 
+def _flows() -> Loaded:
+    from hygie.devices.engine.segmentation import (
+        SegmentationError,
+        check,
+        parse_netflow_csv,
+        parse_policy,
+        parse_zeek_conn,
+    )
+
+    policy = parse_policy("zones:\n  - {name: lan, networks: [10.0.0.0/8]}\nallow: []\n")
+
+    def parse_and_check(data: bytes) -> object:
+        """The same bytes as a policy, a Zeek conn.log and a NetFlow CSV: each parser either
+        refuses with a located error or gives flows the checks accept."""
+        body = text(data)
+        for parse in (parse_zeek_conn, parse_netflow_csv):
+            try:
+                check(policy, parse(body))
+            except SegmentationError:
+                pass
+        return parse_policy(body)
+
+    return parse_and_check, (SegmentationError,)
+
+
+def _flow_seeds() -> list[Seed]:
+    return [
+        (
+            "policy",
+            b"zones:\n  - {name: a, networks: [10.0.0.0/8]}\nallow:\n  - {from: a, to: '*'}\n",
+        ),
+        (
+            "zeek-tsv",
+            b"#separator \\x09\n#fields\tts\tid.orig_h\tid.resp_h\tid.resp_p\tproto\n"
+            b"1.0\t10.0.0.1\t8.8.8.8\t53\tudp\n",
+        ),
+        (
+            "zeek-json",
+            b'{"ts":1,"id.orig_h":"10.0.0.1","id.resp_h":"8.8.8.8","id.resp_p":53,"proto":"udp"}\n',
+        ),
+        (
+            "nfdump",
+            b"ts,te,sa,da,sp,dp,pr,ipkt,ibyt\n2026-01-01 00:00:00,2026-01-01 00:00:01,"
+            b"10.0.0.1,8.8.8.8,5000,53,UDP,1,60\n",
+        ),
+    ]
+
+
 TARGETS = (
     Target(
         "pcap",
@@ -50,6 +98,14 @@ TARGETS = (
         _capture,
         _DISCOVERY,
         _capture_seeds,
+        max_len=64 * 1024,
+    ),
+    Target(
+        "segmentation",
+        "parse_policy / parse_zeek_conn / parse_netflow_csv + check: policies and flow exports",
+        _flows,
+        ("hygie.devices.engine.segmentation",),
+        _flow_seeds,
         max_len=64 * 1024,
     ),
 )
