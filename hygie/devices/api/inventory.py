@@ -202,6 +202,7 @@ def list_aliases(request: AuthenticatedRequest, filters: Query[AliasFilters]) ->
 )
 def create_alias(request: AuthenticatedRequest, payload: VendorAliasIn) -> Any:
     require(request, MANAGE)
+    inventory.require_installation_wide(request.user)
     return Status(201, crud.save_instance(VendorAlias(), request.user, **payload.dict()))
 
 
@@ -230,6 +231,7 @@ def get_alias(request: AuthenticatedRequest, alias_id: Path[Id]) -> Any:
 )
 def replace_alias(request: AuthenticatedRequest, alias_id: Path[Id], payload: VendorAliasIn) -> Any:
     require(request, MANAGE)
+    inventory.require_installation_wide(request.user)
     alias = get_object_or_404(VendorAlias, pk=alias_id)
     return crud.save_instance(alias, request.user, **payload.dict())
 
@@ -245,6 +247,7 @@ def replace_alias(request: AuthenticatedRequest, alias_id: Path[Id], payload: Ve
 )
 def delete_alias(request: AuthenticatedRequest, alias_id: Path[Id]) -> Any:
     require(request, MANAGE)
+    inventory.require_installation_wide(request.user)
     crud.delete_instance(get_object_or_404(VendorAlias, pk=alias_id), request.user)
     return Status(204, None)
 

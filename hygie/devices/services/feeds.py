@@ -37,7 +37,7 @@ from hygie.devices.choices import (
     Workflow,
 )
 from hygie.devices.models import Advisory, Device, DeviceVulnerability, FeedImport, Vulnerability
-from hygie.devices.services.inventory import AliasBook
+from hygie.devices.services.inventory import AliasBook, require_installation_wide
 from hygie.devices.services.vulnerabilities import refresh_risk
 from hygie.lib.documents import DocumentError, Limits, load_json
 
@@ -93,6 +93,7 @@ def _datetime(value: Any) -> datetime.datetime | None:
 def import_feed(kind: str, name: str, data: bytes, user: User | None = None) -> FeedImport:
     """Import one feed file; the ``FeedImport`` records the digest, the counts and, on failure,
     the reasons (nothing else is written then). New device matches raise their alerts."""
+    require_installation_wide(user)
     if kind not in FeedKind.values or kind == FeedKind.SBOM:
         raise FeedError(_("Unknown feed kind."))
     if len(data) > MAX_FEED_BYTES:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,16 @@ from hygie.core.models.assets import normalise_ip, normalise_mac
 from hygie.core.services import crud
 from hygie.devices.choices import AliasKind, MatchStatus, Workflow
 from hygie.devices.models import Device, DeviceVulnerability, VendorAlias
+
+# --- installation-wide reference data ---------------------------------------------------------
+
+
+def require_installation_wide(user: User | None) -> None:
+    """Aliases and feeds serve every establishment: only a user who sees them all (or the
+    platform itself) changes them."""
+    if user is not None and not user.sees_all_establishments:
+        raise PermissionDenied(_("Only users with organisation-wide access may do this."))
+
 
 # --- aliases -------------------------------------------------------------------------------------
 
@@ -67,6 +77,7 @@ def normalise_names(manufacturer: str, model_name: str) -> tuple[str, str]:
 
 def apply_aliases(user: User | None, devices: Iterable[Device] | None = None) -> int:
     """Rewrite manufacturer and model names through the alias table; the number changed."""
+    require_installation_wide(user)
     book = AliasBook.load()
     changed = 0
     queryset = devices if devices is not None else Device.objects.visible_to(user)

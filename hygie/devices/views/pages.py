@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -375,6 +375,12 @@ class VendorAliasViews(_InstallationWide):
     view_capability = VIEW
     edit_capability = MANAGE
 
+    def can_edit(self) -> bool:
+        return super().can_edit() and self.request.user.sees_all_establishments
+
+    def check_write_allowed(self, obj: models.Model | None) -> None:
+        inventory.require_installation_wide(self.request.user)
+
 
 class VendorAliasListView(VendorAliasViews, generic.ObjectListView):
     columns = (
@@ -513,6 +519,9 @@ class FeedImportViews(_InstallationWide):
     edit_capability = MANAGE
     list_select_related = ("started_by",)
 
+    def can_edit(self) -> bool:
+        return super().can_edit() and self.request.user.sees_all_establishments
+
 
 class FeedImportListView(FeedImportViews, generic.ObjectListView):
     columns = (
@@ -549,6 +558,11 @@ class FeedImportAddView(FeedImportViews):
 
     def get_required_capability(self) -> str | None:
         return MANAGE
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not request.user.sees_all_establishments:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_form(FeedUploadForm())

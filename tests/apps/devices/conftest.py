@@ -132,6 +132,12 @@ def biomed(make_user, establishment_a):
 
 
 @pytest.fixture
+def curator(make_user, establishment_a):
+    """A biomedical engineer who sees every establishment: aliases and feeds serve them all."""
+    return make_user("curator", "biomed", [establishment_a], all_establishments=True)
+
+
+@pytest.fixture
 def make_device(establishment_a):
     from hygie.core.models import Asset
     from hygie.devices.models import Device

@@ -67,8 +67,16 @@ def test_device_of_another_establishment_is_hidden(api, make_device, establishme
     assert api.get(f"/devices/devices/{other.pk}/risk").status_code == 404
 
 
-def test_feed_upload_match_risk_and_decision(api, pumps, demo_advisory_bytes):
-    response = _upload(api, "/devices/feeds", {"kind": "csaf"}, "demo.json", demo_advisory_bytes)
+def test_feed_upload_match_risk_and_decision(api, curator, pumps, demo_advisory_bytes):
+    scoped = _upload(api, "/devices/feeds", {"kind": "csaf"}, "demo.json", demo_advisory_bytes)
+    assert scoped.status_code == 403  # the installation's feeds: organisation-wide users only
+    response = _upload(
+        APIClient(issue_token(curator, "write")),
+        "/devices/feeds",
+        {"kind": "csaf"},
+        "demo.json",
+        demo_advisory_bytes,
+    )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "succeeded"
     links = api.get("/devices/device-vulnerabilities", {"status": "known_affected"}).json()
@@ -93,14 +101,17 @@ def test_feed_upload_match_risk_and_decision(api, pumps, demo_advisory_bytes):
     assert api.get("/devices/device-vulnerabilities/priorities").json()["count"] == 1
 
 
-def test_refused_csaf_is_422(api, pumps):
+def test_refused_csaf_is_422(curator, pumps):
+    api = APIClient(issue_token(curator, "write"))
     response = _upload(api, "/devices/feeds", {"kind": "csaf"}, "bad.json", b"{}")
     assert response.status_code == 422
     assert not DeviceVulnerability.objects.exists()
 
 
-def test_aliases_and_apply(api, make_device):
+def test_aliases_and_apply(api, curator, make_device):
     device = make_device("pompe-30", manufacturer="Becton Dickinson", model_name="Alaris")
+    assert api.post("/devices/aliases", {"alias": "a", "canonical": "b"}).status_code == 403
+    api = APIClient(issue_token(curator, "write"))
     created = api.post("/devices/aliases", {"alias": "Becton Dickinson", "canonical": "BD"})
     assert created.status_code == 201
     assert api.post("/devices/aliases/apply").json() == {"changed": 1}

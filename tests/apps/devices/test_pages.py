@@ -94,7 +94,13 @@ def test_import_pages(client_biomed, establishment_a):
     assert Device.objects.count() == 2
 
 
-def test_feed_upload_and_decision_pages(client_biomed, pumps, demo_advisory_bytes):
+def test_feed_upload_and_decision_pages(client_biomed, curator, login, pumps, demo_advisory_bytes):
+    refused = client_biomed.post(
+        reverse("devices:feedimport_add"),
+        {"kind": "csaf", "file": SimpleUploadedFile("demo.json", demo_advisory_bytes)},
+    )
+    assert refused.status_code == 403
+    login(curator)
     response = client_biomed.post(
         reverse("devices:feedimport_add"),
         {"kind": "csaf", "file": SimpleUploadedFile("demo.json", demo_advisory_bytes)},
