@@ -41,11 +41,11 @@ from hygie.compliance.models.registers import (
     RiskZone,
     contact_defaults,
 )
-from hygie.compliance.services.pdf import render_pdf
 from hygie.core import audit
 from hygie.core.charts import GridPoint, render_grid
 from hygie.core.registries import ProbeResult, landing_panels, probes
 from hygie.core.services import crud
+from hygie.core.services.pdf import render_pdf
 from hygie.lib.spreadsheet import csv_writer, spreadsheet_cell
 
 if TYPE_CHECKING:

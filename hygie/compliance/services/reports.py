@@ -1,5 +1,5 @@
 """Audit-ready assessment reports: one gathering (:func:`build_report`) shown as a page and
-exported as PDF (the module's one renderer, ``services.pdf``), CSV and XLSX
+exported as PDF (the platform's one renderer, ``hygie.core.services.pdf``), CSV and XLSX
 (``hygie.lib.spreadsheet``). Every download is recorded in the audit trail.
 
 The report reads what the other services keep: scores and their history
@@ -30,8 +30,8 @@ from hygie.compliance.models import Answer, Assessment, ProbeRun, RemediationAct
 from hygie.compliance.services import assessments as assessment_service
 from hygie.compliance.services import library
 from hygie.compliance.services import probes as probe_service
-from hygie.compliance.services.pdf import render_pdf
 from hygie.core import audit, display
+from hygie.core.services.pdf import render_pdf
 from hygie.lib.spreadsheet import csv_writer, spreadsheet_cell
 
 if TYPE_CHECKING:

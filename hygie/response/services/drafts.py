@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from hygie.core import audit, display
 from hygie.core.models import User
+from hygie.core.services.pdf import render_pdf
 from hygie.response.choices import DraftKind, DraftStatus, TaskStatus, TimelineKind
 from hygie.response.engine.drafts import (
     DRAFT_OBLIGATIONS,
@@ -41,7 +42,6 @@ from hygie.response.models import (
     NotificationDraft,
     RegulatoryProfile,
 )
-from hygie.response.services.pdf import render_pdf
 from hygie.response.services.timeline import add_entry
 
 JSON_SCHEMA = "hygie.response.draft/1"

@@ -30,6 +30,7 @@ from django_tasks import default_task_backend, task
 from hygie.core.models import Establishment, Evidence, User
 from hygie.core.services import crud
 from hygie.core.services.evidence import add_evidence
+from hygie.core.services.pdf import render_pdf
 from hygie.response.choices import ExerciseEntryKind, ExerciseStatus
 from hygie.response.engine.scenarios import (
     Inject,
@@ -41,7 +42,6 @@ from hygie.response.engine.scenarios import (
 )
 from hygie.response.models import Exercise, ExerciseEntry
 from hygie.response.roles import MANAGE_EXERCISES, VIEW_INCIDENTS
-from hygie.response.services.pdf import render_pdf
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 # CaRE asks for a cyber crisis exercise every year in every establishment.

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from hygie.core import audit
 from hygie.core.display import duration_short
+from hygie.core.services.pdf import render_pdf
 from hygie.lib.spreadsheet import csv_writer, spreadsheet_cell
 from hygie.response.choices import (
     CareImpact,
@@ -39,7 +40,6 @@ from hygie.response.choices import (
 )
 from hygie.response.models import Incident, IncidentObligation
 from hygie.response.services.obligations import UNTIMED_KINDS, obligation_label
-from hygie.response.services.pdf import render_pdf
 
 METRICS = ("time_to_detect", "time_to_contain", "time_to_recover")
 

@@ -1,4 +1,5 @@
-"""PDF rendering of response documents (drafts, reports, after-action reviews) with WeasyPrint.
+"""PDF rendering of the documents every module generates (notification drafts, incident and
+assessment reports, registers, DPIAs…) with WeasyPrint: the platform's one renderer.
 
 Templates are ordinary Django templates; WeasyPrint gets no base URL and a fetcher that refuses
 every URL, so a document can never make the server fetch anything (no SSRF through a field a user
