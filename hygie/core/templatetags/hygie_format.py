@@ -101,3 +101,9 @@ def iso_datetime(value: object) -> str:
     if timezone.is_aware(parsed):
         parsed = timezone.localtime(parsed)
     return formats.date_format(parsed, "DATETIME_FORMAT")
+
+
+@register.simple_tag
+def to_check_marker() -> SafeString:
+    """The discreet “to check against the official text” marker alone (a rule, a reference)."""
+    return display.to_check_html("(UNVERIFIED)")

@@ -105,7 +105,9 @@ def test_panel_fragment(client_a, recent):
     # Opened without htmx, the same panel comes inside a whole page.
     page = client_a.get(url).content.decode()
     assert "<html" in page and 'id="incident-obligations-panel"' in page
-    assert "VERIFIED" in content and "UNVERIFIED" in content
+    # Unverified rules carry the discreet "to check" marker, never the raw flag (decision 0025).
+    assert "VERIFIED" in content and 'class="to-check"' in content
+    assert ">UNVERIFIED<" not in content
     assert "Immediately (sans délai)" in content
     assert "Europe/Paris" in content and "UTC" in content
     assert "do not apply" in content  # HIPAA ones, with why
@@ -260,7 +262,7 @@ def test_obligation_detail_page(client_a, recent):
     content = client_a.get(
         reverse("response:incidentobligation_detail", args=[target.pk])
     ).content.decode()
-    assert "GDPR art. 33" in content and "UNVERIFIED" in content and "Decision" in content
+    assert "GDPR art. 33" in content and 'class="to-check"' in content and "Decision" in content
 
 
 def in_french(client):
@@ -285,7 +287,9 @@ def test_french_pages_show_the_french_texts(client_a, recent):
         assert escape(french["notes"][0]) in page
     assert escape(french["title"]) in detail and escape(target.title) not in detail
     assert "Incident grave" in panel  # CERT Santé
-    assert "NON VÉRIFIÉE" in detail and ">UNVERIFIED<" not in detail  # the badge, translated
+    # The marker, translated, with its tooltip; no raw flag.
+    assert 'title="à vérifier sur le texte officiel">à vérifier</span>' in detail
+    assert "UNVERIFIED" not in detail
     assert escape(obligation(recent, "gdpr_art34").texts["fr"]["recipient"]) in dashboard
 
 
