@@ -572,6 +572,7 @@ def commit(user: User | None, job: InventoryImport) -> InventoryImport:
     if job.status != InventoryImportStatus.VALIDATED:
         raise ValidationError(_("Check the import without errors before writing it."))
     from hygie.devices.services.feeds import match_devices
+    from hygie.devices.services.vulnerabilities import refresh_device_risk
 
     with transaction.atomic():
         result = plan(job.establishment, job.columns, job.rows, job.mapping)
@@ -594,6 +595,8 @@ def commit(user: User | None, job: InventoryImport) -> InventoryImport:
             device = device_of(asset) if asset is not None else None
             devices.append(save_device(user, job.establishment, values, asset=asset, device=device))
         match_devices(devices)
+        for device in devices:
+            refresh_device_risk(device)
         report = {**result.as_report(), "written": len(devices)}
         crud.save_instance(
             job,

@@ -147,3 +147,28 @@ def test_an_oasis_must_fail_document_is_refused_with_its_test(pumps, matching_en
         feeds.import_feed("csaf", case.name, case.read_bytes())
     assert "6.1.1" in " ".join(refused.value.messages)
     assert not Advisory.objects.exists()
+
+
+def test_risk_follows_the_device_when_it_is_edited(
+    client, login, biomed, pumps, demo_advisory_bytes
+):
+    from django.urls import reverse
+
+    feeds.import_feed("csaf", "demo.json", demo_advisory_bytes)
+    link = DeviceVulnerability.objects.get(vulnerability__cve="CVE-2099-0102")
+    before = link.risk_score
+    login(biomed)
+    device = pumps["ventilator"]
+    data = {
+        "establishment": device.establishment_id,
+        "manufacturer": device.manufacturer,
+        "model_name": device.model_name,
+        "version": device.version,
+        "clinical_function": "life_sustaining",
+        "network_zone": "internet",
+        "internet_reachable": "on",
+    }
+    response = client.post(reverse("devices:device_edit", args=[device.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    link.refresh_from_db()
+    assert link.risk_score > before
