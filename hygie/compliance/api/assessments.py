@@ -656,8 +656,16 @@ def update_answer(
     evidence_ids = fields.pop("evidence_ids", None)
     if "owner_id" in fields:
         owner_id = fields.pop("owner_id")
-        owner = User.objects.filter(pk=owner_id).first() if owner_id else None
-        if owner_id and owner is None:
+        owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
+        establishment_id = answer.assessment.establishment_id
+        if owner_id and (
+            owner is None
+            or not (
+                owner.sees_all_establishments
+                or establishment_id in owner.visible_establishment_ids()
+            )
+        ):
+            # Same answer for a user of another establishment: ids are not probed this way.
             raise ValidationError({"owner_id": [_("Unknown user.")]})
         fields["owner"] = owner
     service.answer_requirement(request.user, answer, **fields)

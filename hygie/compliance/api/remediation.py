@@ -52,13 +52,17 @@ class ActionOut(Schema):
     answer_ids: list[int]
     requirement_urns: list[str]
     link_kind: str
-    link_id: str
+    link_reference: str = Field(description="The linked object's id in its module.")
     link_url: str
     link_label: str
     reminders_sent: int
     last_reminder_at: datetime | None
     done_at: datetime | None
     created_at: datetime
+
+    @staticmethod
+    def resolve_link_reference(obj: RemediationAction) -> str:
+        return obj.link_id
 
     @staticmethod
     def resolve_answer_ids(obj: RemediationAction) -> list[int]:
@@ -78,7 +82,7 @@ class ActionIn(InputSchema):
     status: ActionStatusValue = ActionStatus.OPEN
     answer_ids: list[Id] = Field(default_factory=list, max_length=500)
     link_kind: LinkKindValue = ""
-    link_id: str = Field("", max_length=64)
+    link_reference: str = Field("", max_length=64, description="The linked object's id.")
     link_url: str = Field("", max_length=500, description="A Hygie page (/response/…).")
     link_label: str = Field("", max_length=300)
 
@@ -90,7 +94,7 @@ class ActionPatch(InputSchema):
     due_date: date | None = None
     status: ActionStatusValue
     link_kind: LinkKindValue
-    link_id: str = Field(..., max_length=64)
+    link_reference: str = Field(..., max_length=64)
     link_url: str = Field(..., max_length=500)
     link_label: str = Field(..., max_length=300)
 
@@ -100,11 +104,15 @@ class ActionFilters(InputFilters):
     status: ActionStatusValue | None = None
 
 
-def _owner(owner_id: int | None) -> User | None:
+def _owner(owner_id: int | None, establishment_id: int) -> User | None:
+    """The owner, who must see the establishment; any other id reads as unknown (user ids of
+    other establishments cannot be probed)."""
     if owner_id is None:
         return None
-    owner = User.objects.filter(pk=owner_id).first()
-    if owner is None:
+    owner = User.objects.filter(pk=owner_id, is_active=True).first()
+    if owner is None or not (
+        owner.sees_all_establishments or establishment_id in owner.visible_establishment_ids()
+    ):
         raise ValidationError({"owner_id": [_("Unknown user.")]})
     return owner
 
@@ -148,7 +156,8 @@ def create_action(
     answers = Answer.objects.filter(pk__in=fields.pop("answer_ids")).select_related(
         "assessment", "requirement"
     )
-    fields["owner"] = _owner(fields.pop("owner_id"))
+    fields["owner"] = _owner(fields.pop("owner_id"), establishment.pk)
+    fields["link_id"] = fields.pop("link_reference")
     action = service.create_action(
         request.user,
         establishment=establishment,
@@ -187,7 +196,9 @@ def update_action(
     action = get_visible(RemediationAction, request, action_id)
     fields = dict(payload)
     if "owner_id" in fields:
-        fields["owner"] = _owner(fields.pop("owner_id"))
+        fields["owner"] = _owner(fields.pop("owner_id"), action.establishment_id)
+    if "link_reference" in fields:
+        fields["link_id"] = fields.pop("link_reference")
     return service.update_action(request.user, action, **fields)
 
 
