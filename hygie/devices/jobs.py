@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from hygie.core.services.jobs import JobRun, register_job
 from hygie.core.services.scheduler import register_periodic
+from hygie.devices import jobs_discovery  # noqa: F401  (registers devices.discover)
 from hygie.devices.services import feeds, vulnerabilities
 from hygie.lib.destinations import parse_networks, refusal
 

@@ -1,0 +1,414 @@
+"""Passive discovery and segmentation in the platform: captures analysed in a background job
+(candidates and flows stored), flow exports imported, candidates accepted into or merged with
+the inventory, the zone policy stored (validated by the engine) and flows checked against it,
+each new violating flow tuple raising one core alert."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from hygie.core.choices import SeverityChoice
+from hygie.core.models import Establishment, User
+from hygie.core.services import crud
+from hygie.core.services.alerts import raise_alert
+from hygie.core.services.jobs import start_job
+from hygie.devices.choices import ClinicalFunction
+from hygie.devices.engine import discovery as engine
+from hygie.devices.engine import segmentation
+from hygie.devices.engine.discovery.capture import capture_format
+from hygie.devices.models import (
+    Device,
+    DiscoveredCandidate,
+    DiscoveryRun,
+    ObservedFlow,
+    SegmentationPolicy,
+    SegmentationViolation,
+)
+from hygie.devices.models.discovery import CandidateStatus, DiscoveryStatus, FlowSource
+from hygie.devices.services import inventory
+
+JOB_KIND = "devices.discover"
+ALERT_SOURCE = "devices"
+ALERT_RULE = "devices.segmentation_violation"
+MAX_CAPTURE_BYTES = 200 * 1024 * 1024
+MAX_EXPORT_BYTES = 100 * 1024 * 1024
+MAX_POLICY_BYTES = 1024 * 1024
+MAX_STORED_FLOWS = 200_000
+
+
+def _when(stamp: float) -> datetime.datetime | None:
+    if stamp <= 0:
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(stamp, datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _check_scope(user: User | None, establishment: Establishment) -> None:
+    crud.check_establishment_allowed(user, establishment.pk)
+
+
+# --- captures --------------------------------------------------------------------------------
+
+
+def start_capture(
+    user: User | None, establishment: Establishment, name: str, data: bytes
+) -> DiscoveryRun:
+    """Check the file is a capture, keep it and queue its analysis (``devices.discover``)."""
+    _check_scope(user, establishment)
+    if len(data) > MAX_CAPTURE_BYTES:
+        raise ValidationError(_("The capture is too large."))
+    try:
+        capture_format(data)
+    except engine.CaptureError:
+        raise ValidationError(_("This file is not a pcap or pcapng capture.")) from None
+    run = DiscoveryRun.objects.create(
+        establishment=establishment,
+        name=name[:255],
+        source=FlowSource.CAPTURE,
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    job = start_job(
+        JOB_KIND,
+        gettext_noop("Passive discovery of capture #%(id)s"),
+        establishment=establishment,
+        user=user,
+        title_params={"id": run.pk},
+        run_id=run.pk,
+    )
+    DiscoveryRun.objects.filter(pk=run.pk).update(job_id=job.pk)
+    run.refresh_from_db()
+    return run
+
+
+def analyse(run: DiscoveryRun) -> DiscoveryRun:
+    """Analyse a queued capture: candidates and flows written together, the bytes dropped, the
+    flows checked against the segmentation policy. A capture that cannot be read fails with the
+    reader's reason (it names a packet or block number, never content)."""
+    if run.status != DiscoveryStatus.QUEUED or run.data is None:
+        return run
+    try:
+        result = engine.discover(bytes(run.data))
+    except engine.CaptureError as error:
+        run.status, run.error, run.data = DiscoveryStatus.FAILED, str(error)[:500], None
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "data", "finished_at"])
+        return run
+    with transaction.atomic():
+        DiscoveredCandidate.objects.bulk_create(
+            DiscoveredCandidate(
+                run=run,
+                establishment=run.establishment,
+                key=c.key,
+                ip_addresses=list(c.ips),
+                mac_addresses=list(c.macs),
+                manufacturer=c.manufacturer[:200],
+                name=c.name[:200],
+                confidence=c.confidence,
+                evidence=[
+                    {"kind": e.kind, "value": e.value, "weight": e.weight, "count": e.count}
+                    for e in c.evidence
+                ],
+                first_seen=_when(c.first_seen),
+                last_seen=_when(c.last_seen),
+            )
+            for c in result.candidates
+        )
+        flows = [
+            segmentation.ObservedFlow(
+                f.src, f.dst, f.port, f.protocol, f.bytes, f.packets, f.first_seen, f.last_seen
+            )
+            for f in result.flows
+        ]
+        applications = {(f.src, f.dst, f.port, f.protocol): f.application for f in result.flows}
+        _store_flows(run, flows, applications)
+        run.status, run.data, run.finished_at = DiscoveryStatus.SUCCEEDED, None, timezone.now()
+        run.counts = {
+            "frames": result.frames,
+            "decoded": result.decoded,
+            "candidates": len(result.candidates),
+            "flows": len(result.flows),
+        }
+        run.save(update_fields=["status", "data", "finished_at", "counts"])
+    run.counts["violations"] = len(check_flows(run.establishment, flows))
+    DiscoveryRun.objects.filter(pk=run.pk).update(counts=run.counts)
+    return run
+
+
+def _store_flows(
+    run: DiscoveryRun,
+    flows: Sequence[segmentation.ObservedFlow],
+    applications: dict[tuple[str, str, int, str], str] | None = None,
+) -> None:
+    applications = applications or {}
+    ObservedFlow.objects.bulk_create(
+        (
+            ObservedFlow(
+                establishment=run.establishment,
+                run=run,
+                src=f.src,
+                dst=f.dst,
+                port=f.port,
+                protocol=f.protocol[:10],
+                application=applications.get((f.src, f.dst, f.port, f.protocol), "")[:20],
+                bytes=f.bytes,
+                packets=f.packets,
+                first_seen=_when(f.first_seen),
+                last_seen=_when(f.last_seen),
+            )
+            for f in flows[:MAX_STORED_FLOWS]
+        ),
+        batch_size=2000,
+    )
+
+
+# --- flow exports ------------------------------------------------------------------------------
+
+
+def import_flows(
+    user: User | None, establishment: Establishment, kind: str, name: str, data: bytes
+) -> DiscoveryRun:
+    """A NetFlow/IPFIX CSV or Zeek conn.log: flows aggregated per tuple, stored and checked.
+    All or nothing: a refused file writes nothing (the error names the line, not a value)."""
+    _check_scope(user, establishment)
+    if len(data) > MAX_EXPORT_BYTES:
+        raise ValidationError(_("The file is too large."))
+    text = data.decode("utf-8", "replace")
+    try:
+        if kind == FlowSource.NETFLOW:
+            flows = segmentation.parse_netflow_csv(text, name[:100] or "flows.csv")
+        elif kind == FlowSource.ZEEK:
+            flows = segmentation.parse_zeek_conn(text, name[:100] or "conn.log")
+        else:
+            raise ValidationError(_("Unknown flow export format."))
+    except segmentation.SegmentationError as error:
+        raise ValidationError(str(error)) from None
+    aggregated = _aggregate(flows)
+    with transaction.atomic():
+        run = DiscoveryRun.objects.create(
+            establishment=establishment,
+            name=name[:255],
+            source=kind,
+            sha256=hashlib.sha256(data).hexdigest(),
+            status=DiscoveryStatus.SUCCEEDED,
+            created_by=user if getattr(user, "pk", None) else None,
+            finished_at=timezone.now(),
+            counts={"records": len(flows), "flows": len(aggregated)},
+        )
+        _store_flows(run, aggregated)
+    run.counts["violations"] = len(check_flows(establishment, aggregated))
+    DiscoveryRun.objects.filter(pk=run.pk).update(counts=run.counts)
+    return run
+
+
+def _aggregate(flows: Iterable[segmentation.ObservedFlow]) -> list[segmentation.ObservedFlow]:
+    merged: dict[tuple[str, str, int, str], list[Any]] = {}
+    for f in flows:
+        key = (f.src, f.dst, f.port, f.protocol)
+        entry = merged.get(key)
+        if entry is None:
+            merged[key] = [f.bytes, f.packets, f.first_seen, f.last_seen]
+        else:
+            entry[0] += f.bytes
+            entry[1] += f.packets
+            entry[2] = min(entry[2], f.first_seen)
+            entry[3] = max(entry[3], f.last_seen)
+    return [segmentation.ObservedFlow(*key, *values) for key, values in sorted(merged.items())]
+
+
+# --- candidates ----------------------------------------------------------------------------
+
+
+def accept_candidate(
+    user: User | None, candidate: DiscoveredCandidate, hostname: str = ""
+) -> Device:
+    """A new device from a candidate: addresses, manufacturer, the name seen on the wire."""
+    _pending(candidate)
+    crud.check_instance_allowed(user, candidate)
+    name = (hostname or candidate.name or next(iter(candidate.ip_addresses), "")).strip()
+    if not name:
+        name = next(iter(candidate.mac_addresses), "")
+    values = {
+        "hostname": name[:255],
+        "ip_addresses": candidate.ip_addresses,
+        "mac_addresses": candidate.mac_addresses,
+        "manufacturer": candidate.manufacturer,
+    }
+    with transaction.atomic():
+        device = inventory.save_device(user, candidate.establishment, values)
+        _close(candidate, CandidateStatus.ACCEPTED, device)
+    return device
+
+
+def merge_candidate(user: User | None, candidate: DiscoveredCandidate, device: Device) -> Device:
+    """Add a candidate's addresses (and its manufacturer when the device has none) to an
+    existing device of the same establishment."""
+    _pending(candidate)
+    if device.establishment_id != candidate.establishment_id:
+        raise ValidationError(_("The device belongs to another establishment."))
+    crud.check_instance_allowed(user, candidate)
+    values = {
+        "ip_addresses": candidate.ip_addresses,
+        "mac_addresses": candidate.mac_addresses,
+        "manufacturer": "" if device.manufacturer else candidate.manufacturer,
+    }
+    with transaction.atomic():
+        device = inventory.save_device(user, candidate.establishment, values, device=device)
+        _close(candidate, CandidateStatus.MERGED, device)
+    return device
+
+
+def dismiss_candidate(user: User | None, candidate: DiscoveredCandidate) -> None:
+    _pending(candidate)
+    crud.check_instance_allowed(user, candidate)
+    _close(candidate, CandidateStatus.DISMISSED, None)
+
+
+def _pending(candidate: DiscoveredCandidate) -> None:
+    if candidate.status != CandidateStatus.PENDING:
+        raise ValidationError(_("This candidate has already been reviewed."))
+
+
+def _close(candidate: DiscoveredCandidate, status: str, device: Device | None) -> None:
+    candidate.status, candidate.device = status, device
+    candidate.save(update_fields=["status", "device"])
+
+
+def known_device(candidate: DiscoveredCandidate) -> Device | None:
+    """The inventory device sharing a MAC or IP address with the candidate, if any."""
+    devices = Device.objects.filter(establishment=candidate.establishment).select_related("asset")
+    macs, ips = set(candidate.mac_addresses), set(candidate.ip_addresses)
+    for device in devices.iterator():
+        if macs & set(device.asset.mac_addresses or []) or ips & set(
+            device.asset.ip_addresses or []
+        ):
+            return device
+    return None
+
+
+# --- segmentation policy and checks ----------------------------------------------------------
+
+
+def save_policy(user: User | None, establishment: Establishment, text: str) -> SegmentationPolicy:
+    """Validate (engine) and store an establishment's policy; errors name the line."""
+    _check_scope(user, establishment)
+    if len(text.encode()) > MAX_POLICY_BYTES:
+        raise ValidationError(_("The policy is too large."))
+    try:
+        segmentation.parse_policy(text, "policy.yaml")
+    except segmentation.SegmentationError as error:
+        raise ValidationError(str(error)) from None
+    policy = SegmentationPolicy.objects.filter(establishment=establishment).first()
+    if policy is None:
+        policy = SegmentationPolicy(establishment=establishment)
+    return crud.save_instance(policy, user, document=text)
+
+
+def policy_of(establishment: Establishment) -> segmentation.Policy | None:
+    stored = SegmentationPolicy.objects.filter(establishment=establishment).first()
+    if stored is None:
+        return None
+    try:
+        return segmentation.parse_policy(stored.document, "policy.yaml")
+    except segmentation.SegmentationError:
+        return None
+
+
+def check_flows(
+    establishment: Establishment, flows: Sequence[segmentation.ObservedFlow]
+) -> list[SegmentationViolation]:
+    """Violations of the establishment's policy (none without a policy): one row per flow
+    tuple, counters updated on repeats, one alert when a tuple is first seen."""
+    policy = policy_of(establishment)
+    if policy is None:
+        return []
+    stored: list[SegmentationViolation] = []
+    for violation in segmentation.check(policy, flows):
+        with transaction.atomic():
+            row, created = SegmentationViolation.objects.select_for_update().get_or_create(
+                establishment=establishment,
+                src=violation.src,
+                dst=violation.dst,
+                port=violation.port,
+                protocol=violation.protocol[:10],
+                defaults={"src_zone": violation.src_zone, "dst_zone": violation.dst_zone},
+            )
+            row.src_zone, row.dst_zone = violation.src_zone, violation.dst_zone
+            row.bytes += violation.bytes
+            row.packets += violation.packets
+            row.occurrences += violation.flows
+            first, last = _when(violation.first_seen), _when(violation.last_seen)
+            if first and (row.first_seen is None or first < row.first_seen):
+                row.first_seen = first
+            if last and (row.last_seen is None or last > row.last_seen):
+                row.last_seen = last
+            if created or row.alert_id is None:
+                row.alert = _raise(establishment, violation)
+            row.save()
+        stored.append(row)
+    return stored
+
+
+def _device_at(establishment: Establishment, ip: str) -> Device | None:
+    for device in Device.objects.filter(establishment=establishment).select_related("asset"):
+        if ip in (device.asset.ip_addresses or []):
+            return device
+    return None
+
+
+def _raise(establishment: Establishment, violation: segmentation.Violation) -> Any:
+    device = _device_at(establishment, violation.src)
+    life_critical = device is not None and device.clinical_function in (
+        ClinicalFunction.LIFE_SUSTAINING,
+        ClinicalFunction.THERAPEUTIC,
+    )
+    severity = SeverityChoice.MEDIUM
+    if violation.dst_zone == segmentation.INTERNET:
+        severity = SeverityChoice.CRITICAL if life_critical else SeverityChoice.HIGH
+    host = device.asset.hostname if device is not None else violation.src
+    return raise_alert(
+        establishment=establishment,
+        source=ALERT_SOURCE,
+        rule_id=ALERT_RULE,
+        title=_("Flow outside the segmentation policy: %(host)s to %(dst)s (%(zone)s)")
+        % {
+            "host": host,
+            "dst": f"{violation.dst}:{violation.port}/{violation.protocol}",
+            "zone": violation.dst_zone,
+        },
+        description=_(
+            "%(src_zone)s to %(dst_zone)s on %(protocol)s/%(port)s: no rule of the policy "
+            "allows it. Block the flow, or add it to the policy if it is legitimate."
+        )
+        % {
+            "src_zone": violation.src_zone,
+            "dst_zone": violation.dst_zone,
+            "protocol": violation.protocol,
+            "port": violation.port,
+        },
+        severity=severity,
+        asset=device.asset if device is not None else None,
+        group_key=f"devices:segmentation:{violation.key}",
+        tags=["medical-device", "segmentation"] if device is not None else ["segmentation"],
+        details={
+            "src": violation.src,
+            "dst": violation.dst,
+            "port": violation.port,
+            "protocol": violation.protocol,
+            "src_zone": violation.src_zone,
+            "dst_zone": violation.dst_zone,
+            "device_id": device.pk if device is not None else None,
+        },
+    )
