@@ -172,3 +172,31 @@ def test_risk_follows_the_device_when_it_is_edited(
     assert response.status_code == 302, response.content.decode()[:2000]
     link.refresh_from_db()
     assert link.risk_score > before
+
+
+def test_real_nvd_records_are_stored_and_matched(make_device):
+    """Real NVD records (../shared/data/nvd): stored with their CVSS and matched by CPE."""
+    from tests.shared_data import shared_data
+
+    records = shared_data("nvd", "records")
+    path = records / "CVE-2017-12712.json"
+    device = make_device(
+        "pacemaker-prog-01",
+        manufacturer="Abbott",
+        model_name="Accent",
+        version="1.0",
+        cpe="cpe:2.3:o:abbott:accent_firmware:-:*:*:*:*:*:*:*",
+        clinical_function="life_sustaining",
+    )
+    feed = feeds.import_feed("nvd", path.name, path.read_bytes())
+    assert feed.status == "succeeded" and feed.counts["records"] == 1
+    vulnerability = Vulnerability.objects.get(cve="CVE-2017-12712")
+    assert vulnerability.cvss_vector.startswith(("CVSS:3", "AV:")) and vulnerability.published
+    advisory = Advisory.objects.get(source="nvd", tracking_id="CVE-2017-12712")
+    links = DeviceVulnerability.objects.filter(device=device, advisory=advisory)
+    assert links.exists(), "the CPE of the device matches the record's configuration"
+    assert all(link.why for link in links)
+    # Idempotent, like CSAF.
+    before = sorted(links.values_list("pk", "key"))
+    feeds.import_feed("nvd", path.name, path.read_bytes())
+    assert sorted(links.values_list("pk", "key")) == before
