@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from hygie.compliance.models import Assessment, ProbeRun, RemediationAction, Sco
 from hygie.compliance.models.remediation import OPEN_STATUSES
 from hygie.compliance.services import assessments as assessment_service
 from hygie.compliance.services import probes as probe_service
+from hygie.core.charts import render_chart
 from hygie.core.registries import Series, TileData, dashboard_tiles
 
 if TYPE_CHECKING:
@@ -288,8 +289,6 @@ def posture(user: User, establishments: Sequence[Establishment]) -> Posture:
 
 def trend_series(item: FrameworkPosture, establishment: Establishment) -> Series | None:
     """A framework's score over time as a line (None with fewer than two points)."""
-    from django.utils import formats
-
     if len(item.trend) < 2:
         return None
     return Series(
@@ -339,8 +338,6 @@ def organisation_series(frameworks: Sequence[OrganisationFramework]) -> Series |
 
 
 def chart(series: Series | None, chart_id: str) -> SafeString | None:
-    from hygie.core.charts import render_chart
-
     return render_chart(series, chart_id) if series is not None else None
 
 

@@ -31,6 +31,8 @@ from hygie.compliance.services import assessments as assessment_service
 from hygie.compliance.services import library
 from hygie.compliance.services import probes as probe_service
 from hygie.core import audit, display
+from hygie.core.charts import render_chart
+from hygie.core.registries import Series
 from hygie.core.services.pdf import render_pdf
 from hygie.lib.spreadsheet import csv_writer, spreadsheet_cell
 
@@ -76,7 +78,8 @@ def percent(value: float | None) -> str:
     if value is None:
         return "—"
     return (
-        f"{formats.number_format(round(value, 1), decimal_pos=0 if value == int(value) else 1)} %"
+        f"{formats.number_format(round(value, 1), decimal_pos=0 if value == int(value) else 1)}"
+        "\u00a0%"
     )
 
 
@@ -295,10 +298,8 @@ def build_report(assessment: Assessment) -> Report:
     )
 
 
-def history_series(report: Report) -> Any:
+def history_series(report: Report) -> Series | None:
     """The score over time as a chart's data (None with fewer than two days)."""
-    from hygie.core.registries import Series
-
     if len(report.history) < 2:
         return None
     return Series(
@@ -320,8 +321,6 @@ def history_series(report: Report) -> Any:
 
 
 def history_chart(report: Report, chart_id: str) -> SafeString | None:
-    from hygie.core.charts import render_chart
-
     series = history_series(report)
     return render_chart(series, chart_id) if series is not None else None
 
