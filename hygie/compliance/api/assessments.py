@@ -357,7 +357,8 @@ def list_frameworks(request: AuthenticatedRequest) -> Any:
     description="A framework file in Hygie's format or a CISO Assistant library (YAML text). "
     "With `dry_run` (the default) nothing is saved: every problem is listed with its line. "
     "Without it, the file is saved only when it has no problem (atomic). "
-    "Requires `compliance.assess`.",
+    "Requires `compliance.assess`; saving needs organisation-wide access (the library is "
+    "the installation's).",
 )
 def import_framework(request: AuthenticatedRequest, payload: ImportIn) -> dict[str, Any]:
     require(request, ASSESS)
@@ -389,10 +390,11 @@ def import_framework(request: AuthenticatedRequest, payload: ImportIn) -> dict[s
     operation_id="sync_framework_library",
     url_name="compliance_framework_sync",
     description="Loads the frameworks shipped with Hygie (idempotent). Requires "
-    "`compliance.assess`.",
+    "`compliance.assess` and organisation-wide access.",
 )
 def sync_library(request: AuthenticatedRequest) -> dict[str, Any]:
     require(request, ASSESS)
+    library.check_may_change_library(request.user)
     report = library.sync_shipped_library()
     return {
         "frameworks": report.frameworks,

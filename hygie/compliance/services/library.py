@@ -334,12 +334,24 @@ def preview_import(
     return preview
 
 
+def check_may_change_library(user: User | None) -> None:
+    """The library is the installation's: every establishment's assessments use it, so only
+    users who see every establishment may change it (``user`` None: the platform itself)."""
+    if user is None:
+        return
+    if not user.can(ASSESS):
+        raise PermissionDenied(_("Your role does not allow importing frameworks."))
+    if not user.sees_all_establishments:
+        raise PermissionDenied(
+            _("Only users with organisation-wide access may change the framework library.")
+        )
+
+
 def import_framework(
     user: User | None, file_name: str, content: bytes, file_format: str = FORMAT_HYGIE
 ) -> tuple[ImportPreview, Framework | None]:
     """Save an uploaded framework if, and only if, its preview shows no problem (atomic)."""
-    if user is not None and not user.can(ASSESS):
-        raise PermissionDenied(_("Your role does not allow importing frameworks."))
+    check_may_change_library(user)
     preview = preview_import(file_name, content, file_format)
     if not preview.is_valid:
         return preview, None
@@ -364,6 +376,7 @@ def import_framework(
 @transaction.atomic
 def delete_framework(user: User | None, framework: Framework) -> None:
     """Delete an imported framework with no assessment (shipped ones come back at sync)."""
+    check_may_change_library(user)
     if framework.source == FrameworkSource.SHIPPED:
         raise PermissionDenied(_("A framework shipped with Hygie cannot be deleted."))
     if framework.assessments.exists():

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,7 +34,11 @@ class FrameworkListView(CapabilityRequiredMixin):
         return render(
             request,
             "compliance/framework_list.html",
-            {"frameworks": frameworks, "can_import": request.user.can(ASSESS)},
+            {
+                "frameworks": frameworks,
+                "can_assess": request.user.can(ASSESS),
+                "can_import": request.user.can(ASSESS) and request.user.sees_all_establishments,
+            },
         )
 
 
@@ -61,6 +66,7 @@ class FrameworkDetailView(CapabilityRequiredMixin):
                     1 for item in requirements if item.is_assessable and not item.is_verified
                 ),
                 "can_delete": request.user.can(ASSESS)
+                and request.user.sees_all_establishments
                 and framework.source == FrameworkSource.IMPORTED
                 and not framework.assessments.exists(),
             },
@@ -94,6 +100,14 @@ class FrameworkImportView(BoundedUploadMixin, CapabilityRequiredMixin):
 
     def upload_limit(self) -> int:
         return library.MAX_IMPORT_BYTES + 64 * 1024
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.sees_all_establishments:
+            raise PermissionDenied(
+                _("Only users with organisation-wide access may change the framework library.")
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: AuthenticatedRequest) -> HttpResponse:
         return render(request, self.template_name, {"form": FrameworkImportForm()})

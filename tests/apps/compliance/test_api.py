@@ -25,7 +25,8 @@ def test_frameworks_and_requirements(api, care):
     assert any(item["controls"] for item in requirements["items"])
 
 
-def test_import_preview_lists_every_problem_and_saves_nothing(api, shipped_library):
+def test_import_preview_lists_every_problem_and_saves_nothing(api_wide, shipped_library):
+    api = api_wide
     from hygie.compliance.models import Framework
 
     before = Framework.objects.count()
@@ -37,7 +38,12 @@ def test_import_preview_lists_every_problem_and_saves_nothing(api, shipped_libra
     assert Framework.objects.count() == before
 
 
-def test_import_a_framework(api, shipped_library):
+@pytest.fixture
+def api_wide(make_user):
+    return APIClient(issue_token(make_user("ght-rssi", "rssi", all_establishments=True)))
+
+
+def test_import_a_framework(api, api_wide, shipped_library):
     text = """format: hygie-framework/1
 framework:
   id: local-policy
@@ -64,7 +70,10 @@ requirements:
     preview = api.post(f"{BASE}/frameworks/import", {"content": text}).json()
     assert preview["is_valid"], preview["problems"]
     assert not preview["saved"]
-    saved = api.post(f"{BASE}/frameworks/import", {"content": text, "dry_run": False}).json()
+    # The library is the installation's: a user scoped to one establishment may not change it.
+    refused = api.post(f"{BASE}/frameworks/import", {"content": text, "dry_run": False})
+    assert refused.status_code == 403
+    saved = api_wide.post(f"{BASE}/frameworks/import", {"content": text, "dry_run": False}).json()
     assert saved["saved"] and saved["requirements"] == 2 and saved["assessable"] == 1
 
 

@@ -128,7 +128,14 @@ requirements:
 """
 
 
-def test_import_preview_shows_every_problem_and_saves_nothing(client_a, shipped_library):
+@pytest.fixture
+def client_wide(client, make_user, login):
+    login(make_user("ght-rssi", "rssi", all_establishments=True))
+    return client
+
+
+def test_import_preview_shows_every_problem_and_saves_nothing(client_wide, shipped_library):
+    client_a = client_wide
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from hygie.compliance.models import Framework
@@ -144,7 +151,12 @@ def test_import_preview_shows_every_problem_and_saves_nothing(client_a, shipped_
     assert Framework.objects.count() == before
 
 
-def test_import_preview_then_confirm(client_a, shipped_library):
+def test_scoped_users_may_not_change_the_library(client_a, shipped_library):
+    assert client_a.get(reverse("compliance:framework_import")).status_code == 403
+
+
+def test_import_preview_then_confirm(client_wide, shipped_library):
+    client_a = client_wide
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from hygie.compliance.models import Framework
