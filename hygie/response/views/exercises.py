@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.core import audit
+from hygie.core.display import duration_words
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 from hygie.core.tables import Column
@@ -111,7 +112,7 @@ class ExerciseDetailView(ExerciseViews, generic.ObjectDetailView):
             "scenario": scenario,
             "scenario_title": scenario.title.get(language),
             "scenario_summary": scenario.summary.get(language),
-            "scenario_duration": service.clock(scenario.duration),
+            "scenario_duration": duration_words(scenario.duration),
             "inject_count": len(scenario.injects),
             "injects": [
                 {

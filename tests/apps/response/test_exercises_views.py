@@ -154,15 +154,15 @@ def test_detail_shows_scenario_and_actions(client_a, establishment_a):
     content = client_a.get(reverse("response:exercise_detail", args=[exercise.pk])).content.decode()
     assert "Start the exercise" in content
     assert "The EHR stops responding in the emergency department" in content
-    assert "cert_sante" in content  # obligations cited by the injects
+    assert "CERT Santé / ARS declaration" in content  # obligations cited, by their labels
     assert "Call the on-call IT engineer" in content  # expected actions, for the facilitator
-    assert "13 injects over 3:00:00" in content
+    assert "13 injects over 3 hours" in content
 
 
 def test_script_is_hidden_from_read_only_viewers(auditor, establishment_a):
     exercise = make_exercise(establishment_a)
     content = auditor.get(reverse("response:exercise_detail", args=[exercise.pk])).content.decode()
-    assert "13 injects over 3:00:00" in content
+    assert "13 injects over 3 hours" in content
     assert "The EHR stops responding" not in content
     assert "Call the on-call IT engineer" not in content
 
