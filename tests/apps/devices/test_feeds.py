@@ -200,3 +200,19 @@ def test_real_nvd_records_are_stored_and_matched(make_device):
     before = sorted(links.values_list("pk", "key"))
     feeds.import_feed("nvd", path.name, path.read_bytes())
     assert sorted(links.values_list("pk", "key")) == before
+
+
+def test_every_icsma_advisory_imports_and_reimporting_changes_nothing():
+    """The 101 real ICS medical advisories (../shared/data/csaf/icsma) all pass validation and
+    are stored once each, whatever the number of imports."""
+    from tests.shared_data import shared_data
+
+    files = sorted(shared_data("csaf", "icsma").glob("*.json"))
+    for path in files:
+        feeds.import_feed("csaf", path.name, path.read_bytes())
+    assert Advisory.objects.filter(source="csaf").count() == len(files) >= 100
+    assert FeedImport.objects.filter(status="failed").count() == 0
+    digests = dict(Advisory.objects.values_list("tracking_id", "sha256"))
+    feeds.import_feed("csaf", files[0].name, files[0].read_bytes())
+    assert dict(Advisory.objects.values_list("tracking_id", "sha256")) == digests
+    assert Vulnerability.objects.count() > 100
