@@ -175,3 +175,25 @@ def test_import_preview_then_confirm(client_wide, shipped_library):
     assert saved.status_code == 302
     framework = Framework.objects.get(framework_id="local-policy")
     assert framework.source == "imported" and framework.requirements.count() == 1
+
+
+def test_global_search_finds_requirements_and_only_own_assessments(
+    user_a, assessment, assessment_b, care
+):
+    from hygie.compliance.search import search_assessments, search_library
+
+    requirement = care.requirements.filter(is_assessable=True).exclude(ref_id="").first()
+    hits = search_library(user_a, requirement.ref_id)
+    assert any(requirement.ref_id in hit.label for hit in hits)
+    assessments_found = search_assessments(user_a, "CaRE")
+    urls = {hit.url for hit in assessments_found}
+    assert reverse("compliance:assessment_detail", args=[assessment.pk]) in urls
+    assert reverse("compliance:assessment_detail", args=[assessment_b.pk]) not in urls
+
+
+def test_jobs_are_scheduled():
+    from hygie.compliance.jobs import REMINDER_JOB_KIND, RUN_PROBES_JOB_KIND
+    from hygie.core.services.scheduler import periodic_jobs
+
+    kinds = {job.kind for job in periodic_jobs.values()}
+    assert {RUN_PROBES_JOB_KIND, REMINDER_JOB_KIND} <= kinds
