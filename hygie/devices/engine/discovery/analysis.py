@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hygie.devices.engine.discovery import protocols
 from hygie.devices.engine.discovery.capture import capture_format, read_frames
@@ -154,6 +155,7 @@ def _zero_or_group(mac: str) -> bool:
     return not mac or mac == "00:00:00:00:00:00" or int(mac[:2], 16) & 1 == 1
 
 
+@lru_cache(maxsize=131_072)
 def _is_host(ip: str) -> bool:
     address = ipaddress.ip_address(ip)
     return not (address.is_multicast or address.is_unspecified or ip == "255.255.255.255")
@@ -309,12 +311,13 @@ class Analyzer:
         attached: set[str] = set()
         ips = set(self.ip_hints) | {ip for ip in self.seen if _local(ip)}
         ips.update(self.dhcp_bindings.values())
+        bound_macs: dict[str, list[str]] = {}
+        for mac, bound in self.dhcp_bindings.items():
+            bound_macs.setdefault(bound, []).append(mac)
         for ip in sorted(ips, key=_sort_key):
             hints = _Hints(dict(self.ip_hints.get(ip, _Hints()).items))
             macs = sorted(self.ip_macs.get(ip, set()) - routers)
-            macs += sorted(
-                m for m, bound in self.dhcp_bindings.items() if bound == ip and m not in macs
-            )
+            macs += sorted(m for m in bound_macs.get(ip, ()) if m not in macs)
             for mac in macs:
                 attached.add(mac)
                 for (kind, value), (first, last, count) in self.mac_hints.get(
@@ -402,11 +405,13 @@ def _server_port(sport: int, dport: int) -> bool:
     return sport < dport
 
 
+@lru_cache(maxsize=131_072)
 def _local(ip: str) -> bool:
     address = ipaddress.ip_address(ip)
     return (address.is_private or address.is_link_local) and _is_host(ip)
 
 
+@lru_cache(maxsize=131_072)
 def _sort_key(ip: str) -> tuple[int, int]:
     address = ipaddress.ip_address(ip)
     return address.version, int(address)
