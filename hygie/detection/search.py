@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from hygie.core.registries import SearchHit, SearchProvider, search_providers
 from hygie.core.services.dashboard import query_string
@@ -51,7 +50,11 @@ def search_event_addresses(user: User, text: str) -> list[SearchHit]:
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][2], item[0][1]))
     return [
         SearchHit(
-            _("%(address)s — %(count)s events (%(establishment)s)")
+            ngettext(
+                "%(address)s — %(count)s event (%(establishment)s)",
+                "%(address)s — %(count)s events (%(establishment)s)",
+                total,
+            )
             % {"address": address, "count": total, "establishment": establishment_name},
             f"{url}?{query_string({'ip': address, 'establishment': establishment_id})}",
             str(gettext_lazy("Events by IP address")),

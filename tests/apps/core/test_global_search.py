@@ -15,8 +15,9 @@ from hygie.core.registries import search_providers
 from hygie.core.services.alerts import raise_alert
 from hygie.detection.models import Event
 from hygie.response.models import Incident, Observable
+from tests.apps.core.view_mixins import english  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _search(user, text):
@@ -155,3 +156,15 @@ def test_the_search_page_and_the_events_list_filtered_by_address(world, client_a
     assert listed.count("Failed password for jdoe from 203.0.113.7") == 2
     assert "203.0.113.9" not in listed
     assert "#observables" in page
+
+
+def test_one_event_reads_in_the_singular(world, user_a, establishment_a):
+    Event.objects.create(
+        establishment=establishment_a,
+        received_at=timezone.now(),
+        source="file",
+        fields={"client.ip": "198.51.100.1"},
+    )
+    assert _search(user_a, "198.51.100.1")["detection.event_addresses"] == [
+        "198.51.100.1 — 1 event (CH Alpha)"
+    ]
