@@ -145,17 +145,11 @@ def sync_shipped_library() -> SyncReport:
     return report
 
 
-_ensured = False
-
-
 def ensure_library() -> None:
-    """Load the shipped library once per process when no shipped framework is stored yet."""
-    global _ensured
-    if _ensured:
-        return
+    """Load the shipped library when no shipped framework is stored yet (first use; one
+    query otherwise)."""
     if not Framework.objects.filter(source=FrameworkSource.SHIPPED).exists():
         sync_shipped_library()
-    _ensured = True
 
 
 @transaction.atomic
