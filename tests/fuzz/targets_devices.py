@@ -37,6 +37,41 @@ def _ranges() -> Loaded:
     return parse_and_contain, ()
 
 
+def _sbom() -> Loaded:
+    from hygie.devices.engine.sbom import SbomError, match_sbom, parse_sbom
+
+    def parse_and_match(data: bytes) -> object:
+        """Any SBOM that parses must be matchable (its VEX statements applied)."""
+        return match_sbom("fuzz", parse_sbom(data, "fuzz"))
+
+    return parse_and_match, (SbomError,)
+
+
+def _sbom_seeds() -> list[Seed]:
+    cdx = (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "metadata": '
+        b'{"component": {"type": "device", "bom-ref": "d", "name": "Pump"}}, "components": '
+        b'[{"type": "firmware", "bom-ref": "fw", "name": "fw", "version": "5.2", '
+        b'"cpe": "cpe:2.3:o:v:fw:5.2:*:*:*:*:*:*:*", "purl": "pkg:generic/v/fw@5.2"}], '
+        b'"dependencies": [{"ref": "d", "dependsOn": ["fw"]}], "vulnerabilities": [{"id": '
+        b'"CVE-2099-1", "analysis": {"state": "not_affected", "justification": '
+        b'"code_not_present"}, "affects": [{"ref": "fw"}]}]}'
+    )
+    xml = (
+        b'<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.4" version="1">'
+        b'<components><component type="library" bom-ref="a"><name>a</name>'
+        b"<version>1.0</version><purl>pkg:npm/a@1.0</purl></component></components></bom>"
+    )
+    spdx = (
+        b"SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\n"
+        b"DocumentName: d\nDocumentNamespace: https://t.test/d\nCreator: Tool: t\n"
+        b"Created: 2026-01-01T00:00:00Z\n\nPackageName: z\nSPDXID: SPDXRef-z\n"
+        b"PackageVersion: 1.2\nPackageDownloadLocation: NOASSERTION\n"
+        b"ExternalRef: PACKAGE-MANAGER purl pkg:generic/z@1.2\n"
+    )
+    return [("sbom-cdx.json", cdx), ("sbom-cdx.xml", xml), ("sbom-spdx.spdx", spdx)]
+
+
 def _range_seeds() -> list[Seed]:
     samples = [
         ("vers:generic/>=1.0|<2.0", "1.5"),
@@ -67,6 +102,17 @@ TARGETS = (
             *shared_files("*.json", under="csaf"),
         ],
         max_len=256 * 1024,
+    ),
+    Target(
+        "sbom",
+        "parse_sbom + match_sbom: CycloneDX JSON/XML, SPDX 2.3 JSON/tag-value, SPDX 3.0, VEX",
+        _sbom,
+        _DEVICES,
+        lambda: [
+            *_sbom_seeds(),
+            *shared_files("*.json", "*.xml", under="sbom", max_bytes=64 * 1024),
+        ],
+        max_len=64 * 1024,
     ),
     Target(
         "version-ranges",
