@@ -118,6 +118,8 @@ _REPOSITORY_PATH = re.compile(
 )
 _FLAG = re.compile(
     r"\s*[(\[]\s*UNVERIFIED(?:\s+in\s+Hygie)?\s*[)\]]"  # (UNVERIFIED), [UNVERIFIED]
+    # the words services store for a reader (a task's description): shown as the marker too
+    r"|\s*\((?:à vérifier sur le texte officiel|to be checked against the official text)\)"
     r"|,\s*UNVERIFIED\b"  # (art. 3(2)(c), UNVERIFIED)
     r"|\bUNVERIFIED\s*:\s*"  # UNVERIFIED: leading a note
     r"|\s*\bUNVERIFIED\b"  # a bare word

@@ -348,7 +348,14 @@ def _task_description(playbook: Playbook, step: Step, language: str) -> str:
     for ref_id in step.references:
         reference = playbook.reference(ref_id)
         if reference is not None:
-            flag = "" if reference.is_verified else " [UNVERIFIED]"
+            # Stored in the task's language: a reader's words, never the developers' flag.
+            flag = (
+                ""
+                if reference.is_verified
+                else " (à vérifier sur le texte officiel)"
+                if language == "fr"
+                else " (to be checked against the official text)"
+            )
             parts.append(f"{reference.id}: {reference.title}{flag}")
     if step.obligations:
         parts.append(

@@ -154,9 +154,9 @@ def test_apply_creates_tasks_with_due_dates_and_a_timeline_entry(user_a, inciden
     notify = next(task for task in tasks if task.step_key == "declare-cert-sante")
     assert notify.due_at is None and "cert_sante" in notify.description
     unverified = next(task for task in tasks if task.step_key == "cut-external-links")
-    assert (
-        "CERTFR-2024-RFX-002" in unverified.description and "UNVERIFIED" in unverified.description
-    )
+    assert "CERTFR-2024-RFX-002" in unverified.description
+    assert "à vérifier sur le texte officiel" in unverified.description
+    assert "UNVERIFIED" not in unverified.description
     assert [task.order for task in tasks] == list(range(1, len(tasks) + 1))
     # Other areas write their own entries (obligations on creation): find ours.
     entry = TimelineEntry.objects.filter(incident=incident, at__gte=before).last()
