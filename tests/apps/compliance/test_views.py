@@ -197,3 +197,25 @@ def test_jobs_are_scheduled():
 
     kinds = {job.kind for job in periodic_jobs.values()}
     assert {RUN_PROBES_JOB_KIND, REMINDER_JOB_KIND} <= kinds
+
+
+def test_attach_evidence_to_an_answer(client_a, assessment):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    answer = assessment.answers.first()
+    url = reverse("compliance:assessment_answer_evidence", args=[assessment.pk, answer.pk])
+    done = client_a.post(
+        url,
+        {
+            "title": "Backup procedure",
+            "file": SimpleUploadedFile("procedure.txt", b"Synthetic procedure text\n"),
+        },
+    )
+    assert done.status_code == 302
+    evidence = answer.evidence.get()
+    assert evidence.title == "Backup procedure" and len(evidence.sha256) == 64
+    page = client_a.get(
+        reverse("compliance:assessment_answer_edit", args=[assessment.pk, answer.pk])
+    )
+    assert "Backup procedure" in page.content.decode()
+    assert answer.changes.filter(field="evidence").exists()
