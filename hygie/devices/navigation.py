@@ -20,6 +20,8 @@ navigation.register(
             NavItem(_("Vulnerability feeds"), "devices:feedimport_list", VIEW),
             NavItem(_("Inventory imports"), "devices:inventoryimport_list", MANAGE),
             NavItem(_("Vendor aliases"), "devices:vendoralias_list", VIEW),
+            NavItem(_("Passive discovery"), "devices:discoveryrun_list", VIEW),
+            NavItem(_("Segmentation"), "devices:segmentation", VIEW),
         ),
     ),
 )

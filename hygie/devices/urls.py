@@ -3,7 +3,15 @@
 from django.urls import path
 
 from hygie.core.views.generic import object_urlpatterns
-from hygie.devices.models import Advisory, Device, DeviceVulnerability, VendorAlias, Vulnerability
+from hygie.devices.models import (
+    Advisory,
+    Device,
+    DeviceVulnerability,
+    DiscoveryRun,
+    VendorAlias,
+    Vulnerability,
+)
+from hygie.devices.views import discovery as discovery_views
 from hygie.devices.views import pages as views
 
 app_name = "devices"
@@ -70,5 +78,28 @@ urlpatterns = [
         "imports/<int:pk>/commit/",
         views.InventoryImportCommitView.as_view(),
         name="inventoryimport_commit",
+    ),
+    # passive discovery and segmentation (DISCOVERY)
+    *object_urlpatterns(
+        DiscoveryRun,
+        "discoveries",
+        list_view=discovery_views.DiscoveryRunListView,
+        detail_view=discovery_views.DiscoveryRunDetailView,
+    ),
+    path(
+        "discoveries/add/",
+        discovery_views.DiscoveryRunAddView.as_view(),
+        name="discoveryrun_add",
+    ),
+    path(
+        "discoveries/candidates/<int:pk>/review/",
+        discovery_views.CandidateActionView.as_view(),
+        name="discoveredcandidate_review",
+    ),
+    path("segmentation/", discovery_views.SegmentationView.as_view(), name="segmentation"),
+    path(
+        "segmentation/export/",
+        discovery_views.SegmentationExportView.as_view(),
+        name="segmentation_export",
     ),
 ]
