@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from hygie.core.models import User
 from hygie.core.services import crud
 from hygie.devices.choices import MatchStatus, VexJustification, Workflow
 from hygie.devices.engine import risk as risk_engine
-from hygie.devices.models import Device, DeviceVulnerability
+from hygie.devices.models import Device, DeviceVulnerability, ObservedFlow, SegmentationViolation
 from hygie.devices.roles import TRIAGE
 
 # What still needs a decision: the device is (or may be) affected and nobody decided yet.
@@ -29,11 +30,21 @@ UNDECIDED_STATUSES = (
 
 
 def external_flows_seen(device: Device) -> bool:
-    """Whether passive discovery saw flows leaving the device's zone: read from the observed
-    flows when the discovery side provides them (``Device.observed_flows_outside_zone``), else
-    False (nothing observed is nothing claimed)."""
-    probe = getattr(device, "observed_flows_outside_zone", None)
-    return bool(probe()) if callable(probe) else False
+    """Whether passive discovery saw the device talk beyond its zone: a flow of it that the
+    segmentation policy does not allow, or a flow from it to a public (internet) address."""
+    addresses = [str(ip) for ip in (device.asset.ip_addresses or [])]
+    if not addresses:
+        return False
+    if SegmentationViolation.objects.filter(
+        Q(src__in=addresses) | Q(dst__in=addresses), establishment=device.establishment_id
+    ).exists():
+        return True
+    destinations = (
+        ObservedFlow.objects.filter(establishment=device.establishment_id, src__in=addresses)
+        .values_list("dst", flat=True)
+        .distinct()[:1000]
+    )
+    return any(ipaddress.ip_address(dst).is_global for dst in destinations)
 
 
 def device_context(device: Device) -> risk_engine.DeviceContext:

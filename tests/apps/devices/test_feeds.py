@@ -216,3 +216,40 @@ def test_every_icsma_advisory_imports_and_reimporting_changes_nothing():
     feeds.import_feed("csaf", files[0].name, files[0].read_bytes())
     assert dict(Advisory.objects.values_list("tracking_id", "sha256")) == digests
     assert Vulnerability.objects.count() > 100
+
+
+def test_flows_to_the_internet_seen_by_discovery_raise_the_exposure(
+    establishment_a, pumps, demo_advisory_bytes
+):
+    from hygie.devices.models import DiscoveryRun, ObservedFlow
+
+    feeds.import_feed("csaf", "demo.json", demo_advisory_bytes)
+    device = pumps["ventilator"]
+    device.asset.ip_addresses = ["10.45.60.21"]
+    device.asset.save()
+    link = DeviceVulnerability.objects.get(device=device, vulnerability__cve="CVE-2099-0102")
+    before = link.risk_score
+    run = DiscoveryRun.objects.create(establishment=establishment_a, sha256="0" * 64)
+    ObservedFlow.objects.create(
+        establishment=establishment_a,
+        run=run,
+        src="10.45.60.21",
+        dst="192.0.2.10",  # documentation range: not global, not the internet
+        port=443,
+        protocol="tcp",
+    )
+    vulnerabilities.refresh_device_risk(device)
+    link.refresh_from_db()
+    assert link.risk_score == before
+    ObservedFlow.objects.create(
+        establishment=establishment_a,
+        run=run,
+        src="10.45.60.21",
+        dst="8.8.8.8",
+        port=443,
+        protocol="tcp",
+    )
+    vulnerabilities.refresh_device_risk(device)
+    link.refresh_from_db()
+    assert link.risk_score > before
+    assert any(f["label"]["en"] == "Observed flows" for f in link.risk_breakdown["factors"])
