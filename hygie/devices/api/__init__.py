@@ -3,8 +3,9 @@
 
 from ninja import Router
 
-from hygie.devices.api import intel, inventory
+from hygie.devices.api import discovery, intel, inventory
 
 router = Router(tags=["devices"])
 router.add_router("", inventory.router)
 router.add_router("", intel.router)
+router.add_router("", discovery.router)
