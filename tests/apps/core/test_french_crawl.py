@@ -18,6 +18,7 @@ A new module is crawled as soon as it registers its navigation section; nothing 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -75,7 +76,11 @@ ENGLISH_PHRASES = (
 
 # Shapes of enumeration keys that are never French words.
 KEY_PATTERNS = (
-    ("snake_case key", re.compile(r"(?<![\w@.\-/])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@\-/])")),
+    # (a file name, ``epss_scores.csv``, is data: not a key)
+    (
+        "snake_case key",
+        re.compile(r"(?<![\w@.\-/])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@\-/])(?!\.[a-z0-9]{2,5}\b)"),
+    ),
     (
         "module-dotted key",
         re.compile(
@@ -95,7 +100,8 @@ SKIP_PATH = re.compile(
 # Modules still being built when this test was written (issues 11 and 12): their pages are not
 # crawled and their demo data not loaded until they are finished. Remove a module from here when
 # it is done; nothing else names one.
-UNDER_CONSTRUCTION = {"compliance", "devices"}
+# HYGIE_CRAWL_ALL=1 crawls them too (to see what is left before removing them).
+UNDER_CONSTRUCTION = set() if os.environ.get("HYGIE_CRAWL_ALL") else {"compliance", "devices"}
 # How many pages of the same URL shape (ids replaced) are opened.
 PER_SHAPE = 2
 MAX_PAGES = 600
@@ -243,6 +249,7 @@ def test_the_patterns_catch_what_leaked_before():
         "dans les 15 minutes",
         "ligne 3, colonne 26",
         "jean.dupont@example.org",
+        "known_exploited_vulnerabilities.json",
         "6 déc. 2026 14:05",
         "CH-Alpha",
         "PACS",
