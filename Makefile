@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HYGIE := $(BIN)/hygie
 export HYGIE_HOME ?= $(CURDIR)/var
 
-.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest bench-scan-memory lint clean install install-dev install-bench
+.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest bench-scan-memory bench-devices lint clean install install-dev install-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,7 @@ fuzz: install-dev
 	$(BIN)/python -m tests.fuzz --time $(FUZZ_TIME)
 
 ## bench: every benchmark in bench/, each printing Hygie's and the peer's figures side by side
-bench: bench-phi bench-detect bench-ingest bench-scan-memory
+bench: bench-phi bench-detect bench-ingest bench-scan-memory bench-devices
 
 ## bench-phi: PHI discovery, Hygie (fast and NER modes) vs Presidio
 bench-phi: install-bench
@@ -64,6 +64,10 @@ bench-ingest: install-bench
 ## bench-scan-memory: hygie scan on 43 and 250 MB CSV/text: peak RSS (target < 300 MB) and MB/s
 bench-scan-memory: install-bench
 	$(BIN)/python bench/bench_scan_memory.py
+
+## bench-devices: 250,000 NVD records + ICSMA advisories, 10,000 devices: import, match, memory, vs a naive scan
+bench-devices: install-bench
+	$(BIN)/python bench/bench_devices.py
 
 ## lint: ruff (rules and format), mypy (the whole package; strict on lib and engines), layering
 lint: install-dev
