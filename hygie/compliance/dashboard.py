@@ -144,6 +144,8 @@ dashboard_tiles.register(
         order=520,
         compute=failing_probes,
         capability=VIEW,
+        # The stored results (with their evidence) replace the core's live re-run of every probe.
+        supersedes=("core.failing_probes",),
     ),
 )
 dashboard_tiles.register(

@@ -194,6 +194,9 @@ class Series:
     kind: str = "bars"  # "bars" or "lines"
 
 
+MAX_SHOWN_PARTS = 5
+
+
 @dataclass(frozen=True)
 class TileData:
     """What one tile shows for one establishment."""
@@ -218,6 +221,15 @@ class TileData:
     def status_label(self) -> str:
         return str(TILE_STATUS_LABELS[self.status])
 
+    @property
+    def shown_parts(self) -> Sequence[TilePart]:
+        """The first parts: a card stays a glance; the tile's link leads to the rest."""
+        return self.parts[:MAX_SHOWN_PARTS]
+
+    @property
+    def more_parts(self) -> int:
+        return max(0, len(self.parts) - MAX_SHOWN_PARTS)
+
 
 @dataclass(frozen=True)
 class DashboardTile:
@@ -231,6 +243,9 @@ class DashboardTile:
     order: int
     compute: Callable[[User, Sequence[Establishment]], Mapping[int, TileData]]
     capability: str | None = None
+    # Tiles this one replaces for a user who sees both (e.g. compliance's stored probe results
+    # replace the core's live checks), so the dashboard never says the same thing twice.
+    supersedes: Sequence[str] = ()
 
 
 navigation: Registry[NavSection] = Registry("navigation")
@@ -264,13 +279,15 @@ def sections_for(user: User) -> list[tuple[NavSection, list[NavItem]]]:
 
 
 def tiles_for(user: User) -> list[DashboardTile]:
-    """The dashboard tiles this user may see, in order."""
+    """The dashboard tiles this user may see, in order, less those a visible tile supersedes."""
+    visible = [
+        tile
+        for tile in dashboard_tiles.values()
+        if tile.capability is None or user.can(tile.capability)
+    ]
+    superseded = {key for tile in visible for key in tile.supersedes}
     return sorted(
-        (
-            tile
-            for tile in dashboard_tiles.values()
-            if tile.capability is None or user.can(tile.capability)
-        ),
+        (tile for tile in visible if tile.id not in superseded),
         key=lambda tile: (tile.order, tile.id),
     )
 

@@ -21,6 +21,7 @@ from hygie.core.registries import (
     DashboardTile,
     Series,
     TileData,
+    TilePart,
     dashboard_tiles,
     probes,
     tiles_for,
@@ -87,6 +88,30 @@ def test_a_tile_registered_by_a_new_module_appears_without_core_edits(
         content = client.get(reverse("core:dashboard")).content.decode()
     assert "Vital devices at risk" in content
     assert f"devices-{establishment_a.pk}" in content
+
+
+def test_a_tile_can_supersede_another_and_long_breakdowns_fold(
+    client, make_user, login, establishment_a
+):
+    def compute(user, establishments):
+        parts = [TilePart(f"check-{n}", "✗") for n in range(8)]
+        return {est.pk: TileData(value=8, status="critical", parts=parts) for est in establishments}
+
+    stored = DashboardTile(
+        id="extra.stored_checks",
+        title="Stored checks",
+        order=60,
+        compute=compute,
+        supersedes=("core.failing_probes",),
+    )
+    rssi = make_user("rssi", "rssi", [establishment_a])
+    login(rssi)
+    with dashboard_tiles.override({**dict(dashboard_tiles.items()), stored.id: stored}):
+        ids = [tile.id for tile in tiles_for(rssi)]
+        content = client.get(reverse("core:dashboard")).content.decode()
+    assert "extra.stored_checks" in ids and "core.failing_probes" not in ids
+    assert "check-4" in content and "check-5" not in content  # five shown, the rest counted
+    assert "et 3 autres" in content  # the user's language (French by default)
 
 
 def test_tile_status_must_be_known():
@@ -164,9 +189,11 @@ def test_the_page_renders_the_demo(client, make_user, login, settings, language)
     charts = re.findall(r"<svg class=\"chart\".*?</svg>", content, re.S)
     assert len(charts) == 3 * len(rows)
     assert content.count('<div class="visually-hidden"><table>') == len(charts)
-    failing = [
-        cell.data for row in rows for cell in row.figures if cell.tile.id == "core.failing_probes"
-    ]
+    # The core's live checks, or the tile of a module that supersedes them (stored results).
+    failing_ids = {"core.failing_probes"} | {
+        tile.id for tile in dashboard_tiles.values() if "core.failing_probes" in tile.supersedes
+    }
+    failing = [cell.data for row in rows for cell in row.figures if cell.tile.id in failing_ids]
     assert any(data.parts for data in failing)  # the demo leaves some checks failing
     if language == "fr":
         assert "Alertes par jour" in content and "Alerts per day" not in content
