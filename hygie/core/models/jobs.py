@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models.organisation import Establishment
 from hygie.core.models.scoping import ScopedQuerySet
+from hygie.lib.registry import Registry
 
 if TYPE_CHECKING:
     from hygie.core.models.accounts import User
@@ -112,11 +113,12 @@ class Job(models.Model):
         return self._shown("progress", self.progress_message)
 
     def get_kind_display(self) -> str:
-        """The job kind's title in the reader's language (the key when no module offers it)."""
-        from hygie.core.services.jobs import job_kinds
+        """The job kind's title in the reader's language (the key when no module offers it).
 
-        if self.kind in job_kinds:
-            return str(job_kinds.get(self.kind).title)
+        Read from the "job kinds" registry by name: models sit below the job service."""
+        for registry in Registry.every():
+            if registry.name == "job kinds" and self.kind in registry:
+                return str(getattr(registry.get(self.kind), "title", self.kind))
         return self.kind
 
     @property
