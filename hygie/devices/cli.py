@@ -156,27 +156,39 @@ _add_discover()
 
 
 @devices.command(name="import-feed")
-@click.argument("kind", type=click.Choice(["csaf", "nvd", "kev", "epss"]))
+@click.argument("kind", type=click.Choice(["csaf", "nvd", "kev", "epss", "sbom"]))
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-def import_feed_command(kind: str, files: tuple[Path, ...]) -> None:
+@click.option("--device", "device_id", type=int, help="The device an SBOM describes (sbom only).")
+def import_feed_command(kind: str, files: tuple[Path, ...], device_id: int | None) -> None:
     """Import feed FILES (CSAF advisories, NVD records, the CISA KEV catalogue, FIRST EPSS
     scores) into the database and match the inventory; each file is all or nothing. New
-    matches on life-sustaining devices raise alerts. Exit 0 when every file was imported, 1
-    when one was refused (the others are kept)."""
+    matches on life-sustaining devices raise alerts. ``sbom FILE --device ID`` attaches an SBOM
+    (CycloneDX JSON/XML, SPDX; with its VEX) to a device and matches its components. Exit 0
+    when every file was imported, 1 when one was refused (the others are kept)."""
     from hygie.cli.runtime import acting_as_operator, setup_django, validation_message
 
     setup_django()
     from django.core.exceptions import ValidationError
 
-    from hygie.devices.services import feeds
+    from hygie.devices.models import Device
+    from hygie.devices.services import feeds, sbom
 
+    device = None
+    if kind == "sbom":
+        device = Device.objects.filter(pk=device_id).first() if device_id else None
+        if device is None:
+            click.echo("sbom: --device ID of an existing device is required", err=True)
+            raise click.exceptions.Exit(2)
     failed = 0
     with acting_as_operator():
         for path in files:
             try:
-                feed = feeds.import_feed(kind, path.name, path.read_bytes())
+                if device is not None:
+                    feed = sbom.import_sbom(device, path.name, path.read_bytes())
+                else:
+                    feed = feeds.import_feed(kind, path.name, path.read_bytes())
             except ValidationError as error:
                 failed += 1
                 click.echo(f"{path}: refused: {validation_message(error)}", err=True)

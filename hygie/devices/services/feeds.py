@@ -457,14 +457,31 @@ def match_devices(
     verdicts = engine.match(
         inventory_items(device_list, book), advisories=csaf, cves=cves, aliases=book.as_mapping()
     )
+    created = store_verdicts(device_list, advisories, verdicts, feed)
+    # The components of the devices' SBOMs, against the same advisories (services/sbom.py).
+    from hygie.devices.services.sbom import match_sboms
+
+    return created + match_sboms(device_list, book, feed)
+
+
+def store_verdicts(
+    device_list: Sequence[Device],
+    advisories: Sequence[Advisory],
+    verdicts: Sequence[Any],
+    feed: FeedImport | None = None,
+    sbom: Advisory | None = None,
+) -> list[DeviceVulnerability]:
+    """Store the engine's verdicts for these devices and advisories. The links of an SBOM's
+    components (keys ``sbom:…``) are kept apart from the device's own: each is refreshed only by
+    its own matching."""
     by_id = {str(device.pk): device for device in device_list}
     by_tracking = {(a.source, a.tracking_id): a for a in advisories}
-    existing = {
-        (link.device_id, link.key): link
-        for link in DeviceVulnerability.objects.filter(
-            device__in=device_list, advisory__in=list(advisories)
-        )
-    }
+    links = DeviceVulnerability.objects.filter(device__in=device_list)
+    if sbom is None:
+        links = links.filter(advisory__in=list(advisories)).exclude(key__startswith="sbom:")
+    else:
+        links = links.filter(key__startswith=f"sbom:{sbom.tracking_id}:")
+    existing = {(link.device_id, link.key): link for link in links}
     vulnerabilities: dict[str, Vulnerability] = {}
     created: list[DeviceVulnerability] = []
     seen: set[tuple[int, str]] = set()
@@ -477,6 +494,8 @@ def match_devices(
         advisory = by_tracking.get((source, verdict.advisory)) or by_tracking.get(
             (AdvisorySource.NVD, verdict.cve)
         )
+        if sbom is not None and (advisory is None or verdict.source == "sbom"):
+            advisory = sbom  # a VEX statement of the SBOM itself
         vulnerability = None
         if verdict.cve:
             cve = verdict.cve.upper()[:30]
@@ -484,6 +503,8 @@ def match_devices(
                 vulnerabilities[cve] = Vulnerability.objects.get_or_create(cve=cve)[0]
             vulnerability = vulnerabilities[cve]
         key = f"{verdict.source}:{verdict.advisory}:{verdict.cve}:{verdict.product_id}"[:300]
+        if sbom is not None:
+            key = f"sbom:{sbom.tracking_id}:{key}"[:300]
         seen.add((device.pk, key))
         link = existing.get((device.pk, key))
         status = verdict.status if verdict.status in MatchStatus.values else "needs_review"
