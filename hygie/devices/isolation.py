@@ -12,8 +12,13 @@ from hygie.devices.models import (
     Advisory,
     Device,
     DeviceVulnerability,
+    DiscoveredCandidate,
+    DiscoveryRun,
     FeedImport,
     InventoryImport,
+    ObservedFlow,
+    SegmentationPolicy,
+    SegmentationViolation,
     VendorAlias,
     Vulnerability,
 )
@@ -63,6 +68,49 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
         columns=["hostname", f"{marker} zeta"],
         rows=[[f"{marker}-zeta-new", "x"]],
     )
+    # passive discovery and segmentation (DISCOVERY)
+    run = DiscoveryRun.objects.create(
+        establishment=establishment,
+        name=f"{marker}-zeta.pcap",
+        sha256="0" * 64,
+        status="succeeded",
+        counts={"candidates": 1},
+    )
+    candidate = DiscoveredCandidate.objects.create(
+        run=run,
+        establishment=establishment,
+        key="ip:10.99.0.8",
+        ip_addresses=["10.99.0.8"],
+        name=f"{marker}-zeta-seen",
+        manufacturer=f"Zeta {marker}",
+        confidence=0.5,
+        evidence=[
+            {"kind": "dicom.ae_title", "value": f"{marker}-zeta-ae", "weight": 0.3, "count": 1}
+        ],
+    )
+    flow = ObservedFlow.objects.create(
+        establishment=establishment,
+        run=run,
+        src="10.99.0.8",
+        dst="10.99.0.9",
+        port=104,
+        protocol="tcp",
+        application="dicom",
+    )
+    policy = SegmentationPolicy.objects.create(
+        establishment=establishment,
+        document=f"zones:\n  - name: zeta\n    networks: [10.99.0.0/16]\n"
+        f"    description: {marker} zeta\nallow: []\n",
+    )
+    violation = SegmentationViolation.objects.create(
+        establishment=establishment,
+        src="10.99.0.8",
+        dst="10.99.0.9",
+        port=104,
+        protocol="tcp",
+        src_zone="zeta",
+        dst_zone="zeta",
+    )
     shared = {
         "advisory": (str(advisory.pk),),
         "vulnerability": (str(vulnerability.pk),),
@@ -70,11 +118,13 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
         "alias": (str(alias.pk),),
     }
     return IsolationPart(
-        objects=[asset, device, twin, link, job],
+        objects=[asset, device, twin, link, job, run, candidate, flow, policy, violation],
         page_objects={
             "device": device,
             "devicevulnerability": link,
             "inventoryimport": job,
+            "discoveryrun": run,
+            "discoveredcandidate": candidate,
         },
         api_objects={
             "device_id": device,
@@ -82,6 +132,8 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
             "import_id": job,
             "other_id": twin,
             "device": device,
+            "discovery_id": run,
+            "candidate_id": candidate,
         },
         page_parameter_allow_list={
             # Installation-wide public data (CSAF/NVD documents, CVEs, feed files, aliases):
@@ -102,6 +154,16 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
             "replace_vendor_alias": {"alias_id": shared["alias"]},
             "delete_vendor_alias": {"alias_id": shared["alias"]},
         },
-        counts=lambda: count_in(establishment, Device, DeviceVulnerability, InventoryImport),
+        counts=lambda: count_in(
+            establishment,
+            Device,
+            DeviceVulnerability,
+            InventoryImport,
+            DiscoveryRun,
+            DiscoveredCandidate,
+            ObservedFlow,
+            SegmentationPolicy,
+            SegmentationViolation,
+        ),
         links_to_b=lambda: [],
     )

@@ -166,7 +166,7 @@ def create_discovery(
 
 
 @router.get(
-    "/discoveries/{int:run_id}",
+    "/discoveries/{int:discovery_id}",
     response={200: DiscoveryRunOut, **ERROR_RESPONSES},
     summary="Get a discovery",
     operation_id="get_device_discovery",
@@ -174,13 +174,13 @@ def create_discovery(
     tags=TAGS,
     description="Status and counts. Requires `devices.view`.",
 )
-def get_discovery(request: AuthenticatedRequest, run_id: Path[Id]) -> Any:
+def get_discovery(request: AuthenticatedRequest, discovery_id: Path[Id]) -> Any:
     require(request, VIEW)
-    return get_visible(DiscoveryRun, request, run_id)
+    return get_visible(DiscoveryRun, request, discovery_id)
 
 
 @router.get(
-    "/discoveries/{int:run_id}/candidates",
+    "/discoveries/{int:discovery_id}/candidates",
     response={200: list[CandidateOut], **ERROR_RESPONSES},
     summary="List a discovery's candidate devices",
     operation_id="list_discovered_candidates",
@@ -188,13 +188,13 @@ def get_discovery(request: AuthenticatedRequest, run_id: Path[Id]) -> Any:
     tags=TAGS,
     description="Each with its evidence and confidence. Requires `devices.view`.",
 )
-def list_candidates(request: AuthenticatedRequest, run_id: Path[Id]) -> Any:
+def list_candidates(request: AuthenticatedRequest, discovery_id: Path[Id]) -> Any:
     require(request, VIEW)
-    return list(get_visible(DiscoveryRun, request, run_id).candidates.all())
+    return list(get_visible(DiscoveryRun, request, discovery_id).candidates.all())
 
 
 @router.get(
-    "/discoveries/{int:run_id}/flows",
+    "/discoveries/{int:discovery_id}/flows",
     response={200: list[FlowOut], **ERROR_RESPONSES},
     summary="List a discovery's observed flows",
     operation_id="list_discovery_flows",
@@ -204,9 +204,9 @@ def list_candidates(request: AuthenticatedRequest, run_id: Path[Id]) -> Any:
     "`devices.view`.",
 )
 @paginate(Pagination)
-def list_flows(request: AuthenticatedRequest, run_id: Path[Id]) -> Any:
+def list_flows(request: AuthenticatedRequest, discovery_id: Path[Id]) -> Any:
     require(request, VIEW)
-    return get_visible(DiscoveryRun, request, run_id).flows.all()
+    return get_visible(DiscoveryRun, request, discovery_id).flows.all()
 
 
 def _candidate(request: AuthenticatedRequest, candidate_id: int) -> DiscoveredCandidate:
