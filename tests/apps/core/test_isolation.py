@@ -47,6 +47,7 @@ from hygie.core.models import (
     Organisation,
     Person,
 )
+from hygie.core.pickers import SOURCES as PICKER_SOURCES
 from hygie.core.services.evidence import add_evidence
 from hygie.core.testing import (
     IsolationPart,
@@ -208,6 +209,13 @@ def world_b(db, make_user, establishment_a) -> WorldB:
         )
     )
     assert {"privacy", "detection", "response"} <= set(world.parts)
+    # The core's own routes naming no establishment data: a picker's source is a kind of
+    # object (alerts, assets, departments), and its answer is walked with B's ids and the search
+    # term like any list, so B's objects must not appear in it.
+    world.parts["core"] = IsolationPart(
+        objects=[],
+        page_parameter_allow_list={"core:picker": {"source": tuple(PICKER_SOURCES)}},
+    )
     return world
 
 
