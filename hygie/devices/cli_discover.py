@@ -12,6 +12,12 @@ import click
 MAX_CAPTURE_BYTES = 1024 * 1024 * 1024
 
 
+class UserError(click.ClickException):
+    """As ``hygie.cli.UserError`` (a message, exit 2), which this module may not import."""
+
+    exit_code = 2
+
+
 @click.command(name="discover")
 @click.argument("pcap", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -24,7 +30,6 @@ MAX_CAPTURE_BYTES = 1024 * 1024 * 1024
 def discover_command(pcap: Path, output: str) -> None:
     """Read a pcap or pcapng capture and list the candidate devices (with their evidence and
     a confidence) and the observed flows. Passive only: nothing is sent on the network."""
-    from hygie.cli import UserError
     from hygie.devices.engine.discovery import CaptureError, discover, result_to_dict
 
     try:

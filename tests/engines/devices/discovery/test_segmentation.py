@@ -83,12 +83,19 @@ def test_check_dedups_per_tuple_and_explains() -> None:
     assert internet.key == "10.20.1.5|93.184.216.34|443|tcp"
 
 
-NFDUMP = """ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr
-2026-11-02 10:00:01,2026-11-02 10:00:05,4.000,10.20.1.5,93.184.216.34,51000,443,TCP,.AP.SF,0,0,12,3400,0,0,1,2,0,0,24,24,0,0,0.0.0.0,0.0.0.0,0,0,00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0.000,0.000,0.000,0.0.0.0,0/0,1,1970-01-01 00:00:00.000
-Summary
-flows,bytes,packets,avg_bps,avg_pps,avg_bpp
-1,3400,12,6800,3,283
-"""
+NFDUMP = (
+    "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,"
+    "dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls"
+    "6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr\n"
+    "2026-11-02 10:00:01,2026-11-02 10:00:05,4.000,10.20.1.5,93.184.216.34,51000,443,"
+    "TCP,.AP.SF,0,0,12,3400,0,0,1,2,0,0,24,24,0,0,0.0.0.0,0.0.0.0,0,0,00:00:00:00:00:"
+    "00,00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,0-0-0,0-0-0,0-0-0,0-0-0"
+    ",0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0.000,0.000,0.000,0.0.0.0,0/0,1,1970-01-01 "
+    "00:00:00.000\n"
+    "Summary\n"
+    "flows,bytes,packets,avg_bps,avg_pps,avg_bpp\n"
+    "1,3400,12,6800,3,283\n"
+)
 
 
 def test_nfdump_csv() -> None:
