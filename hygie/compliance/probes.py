@@ -17,14 +17,6 @@ REVIEW_PERIOD = timedelta(days=365)
 LISTED = 50
 
 
-def _result(status: str, msgid: str, params: dict[str, Any], data: dict[str, Any]) -> ProbeResult:
-    translatable = getattr(ProbeResult, "translatable", None)
-    if translatable is not None:
-        result: ProbeResult = translatable(status, msgid, params, data)
-        return result
-    return ProbeResult(status, msgid % params if params else msgid, data)
-
-
 def recent_assessments(establishment: Establishment) -> ProbeResult:
     """Every framework the establishment has assessed was assessed again in the last 12
     months (at least one assessment in that time)."""
@@ -38,7 +30,7 @@ def recent_assessments(establishment: Establishment) -> ProbeResult:
         if framework_id not in latest or on > latest[framework_id]:
             latest[framework_id] = on
     if not latest:
-        return _result(
+        return ProbeResult.translatable(
             "fail",
             gettext_noop("No compliance assessment has been recorded for this establishment."),
             {},
@@ -50,14 +42,14 @@ def recent_assessments(establishment: Establishment) -> ProbeResult:
         "stale": stale[:LISTED],
     }
     if not stale:
-        return _result(
+        return ProbeResult.translatable(
             "pass",
             gettext_noop("%(count)s framework(s) assessed in the last 12 months."),
             {"count": len(latest)},
             data,
         )
     status = "partial" if len(stale) < len(latest) else "fail"
-    return _result(
+    return ProbeResult.translatable(
         status,
         gettext_noop("%(stale)s of %(count)s assessed framework(s) not assessed in 12 months."),
         {"stale": len(stale), "count": len(latest)},
@@ -75,7 +67,7 @@ def remediation_on_time(establishment: Establishment) -> ProbeResult:
     )
     total = open_actions.count()
     if total == 0:
-        return _result(
+        return ProbeResult.translatable(
             "not_applicable",
             gettext_noop("No open remediation action."),
             {},
@@ -88,14 +80,14 @@ def remediation_on_time(establishment: Establishment) -> ProbeResult:
     )
     data = {"open": total, "overdue": len(overdue), "overdue_ids": overdue[:LISTED]}
     if not overdue:
-        return _result(
+        return ProbeResult.translatable(
             "pass",
             gettext_noop("None of the %(total)s open remediation action(s) is overdue."),
             {"total": total},
             data,
         )
     status = "partial" if len(overdue) * 2 < total else "fail"
-    return _result(
+    return ProbeResult.translatable(
         status,
         gettext_noop("%(overdue)s of %(total)s open remediation action(s) overdue."),
         {"overdue": len(overdue), "total": total},
