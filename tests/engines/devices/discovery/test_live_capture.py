@@ -136,5 +136,18 @@ def test_fields_agree_with_tshark(live: dict[str, object]) -> None:
     assert seen[4] == _evidence(live, "mqtt.client_id")
     assert seen[5] == _evidence(live, "http.user_agent")
     assert seen[6] == _evidence(live, "http.server")
+    hl7_rows = _tshark(
+        path,  # type: ignore[arg-type]
+        ["hl7.message.type", "hl7.event.type"],
+        [f"tcp.port=={ports['hl7']},hl7"],  # type: ignore[index]
+    )
+    tshark_types = set()
+    for row in hl7_rows:
+        kinds, events = row.split("|")
+        tshark_types.update(
+            f"{k}^{e}" for k, e in zip(kinds.split(","), events.split(","), strict=False)
+        )
+    ours = {"^".join(t.split("^")[:2]) for t in _evidence(live, "hl7.message_type")}
+    assert tshark_types and tshark_types == ours
     packets = _tshark(path, ["frame.number"], [])  # type: ignore[arg-type]
     assert len(packets) == live["result"].frames  # type: ignore[attr-defined]
