@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -269,7 +269,7 @@ def probe_note(runs: Sequence[ProbeRun], capped: bool) -> str:
         % {
             "title": run.title_display,
             "status": run.get_status_display(),
-            "date": timezone.localtime(run.ran_at).strftime("%Y-%m-%d %H:%M"),
+            "date": formats.date_format(timezone.localtime(run.ran_at), "DATETIME_FORMAT"),
         }
         for run in runs
     ]

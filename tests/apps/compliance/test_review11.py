@@ -1,0 +1,33 @@
+"""Defects found in the issue 11 review, each pinned by a test."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils import translation
+
+from hygie.compliance.services import probes
+from hygie.core.registries import Probe, ProbeResult
+from hygie.core.registries import probes as probe_registry
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def test_probe_explanation_dates_read_in_the_reader_format(assessment):
+    """Decision 0025: the page never prints ISO dates; the proposal note is page text."""
+    answer = (
+        assessment.answers.exclude(requirement__controls=[]).select_related("requirement").first()
+    )
+    control = answer.requirement.controls[0]["id"]
+    fake = Probe(
+        id="test.fake",
+        title="Fake probe",
+        controls=(control,),
+        run=lambda establishment: ProbeResult("fail", "Fake result", {"n": 1}),
+    )
+    with probe_registry.override({"test.fake": fake}):
+        probes.run_probes(assessment.establishment)
+    answer.refresh_from_db()
+    for language in ("fr", "en"):
+        with translation.override(language):
+            assert not ISO_DATE.search(answer.proposal_explanation), answer.proposal_explanation
