@@ -202,6 +202,10 @@ class Mds2UploadForm(forms.Form):
     file = forms.FileField(label=_("MDS2 form (2019, XLSX)"))
 
 
+class SbomUploadForm(forms.Form):
+    file = forms.FileField(label=_("SBOM with its VEX (CycloneDX JSON or XML, SPDX)"))
+
+
 class MergeForm(forms.Form):
     other = forms.ModelChoiceField(
         label=_("Duplicate to fold into this device"), queryset=Device.objects.none()

@@ -29,6 +29,7 @@ urlpatterns = [
     path("devices/<int:pk>/merge/", views.DeviceMergeView.as_view(), name="device_merge"),
     path("devices/<int:pk>/mds2/", views.DeviceMds2View.as_view(), name="device_mds2"),
     path("devices/<int:pk>/match/", views.DeviceMatchView.as_view(), name="device_match"),
+    path("devices/<int:pk>/sbom/", views.DeviceSbomView.as_view(), name="device_sbom"),
     *object_urlpatterns(
         DeviceVulnerability,
         "device-vulnerabilities",

@@ -39,7 +39,7 @@ from hygie.devices.schemas import (
     VendorAliasIn,
     VendorAliasOut,
 )
-from hygie.devices.services import feeds, imports, inventory, mds2, vulnerabilities
+from hygie.devices.services import feeds, imports, inventory, mds2, sbom, vulnerabilities
 
 router = Router()
 
@@ -148,6 +148,30 @@ def import_device_mds2(
     if file.size is not None and file.size > mds2.MAX_BYTES:
         raise HttpError(413, "The MDS2 file is too large.")
     return mds2.import_mds2(device, request.user, file.read())
+
+
+@router.post(
+    "/devices/{int:device_id}/sbom",
+    response={200: list[DeviceVulnerabilityOut], **ERROR_RESPONSES},
+    summary="Attach an SBOM to a device",
+    operation_id="import_device_sbom",
+    url_name="devices_device_sbom",
+    tags=["Devices"],
+    description="multipart/form-data with `file`: an SBOM (CycloneDX 1.2-1.6 JSON or XML, SPDX "
+    "2.3 JSON or tag-value, SPDX 3.0 JSON-LD) with its VEX statements. Replaces the device's "
+    "SBOM, matches its components against every stored advisory and record and records the VEX "
+    "decisions; returns the device's relations. A refused file writes nothing (422 with the "
+    "reason). Requires `devices.manage` and a write token.",
+)
+def import_device_sbom(
+    request: AuthenticatedRequest, device_id: Path[Id], file: File[UploadedFile]
+) -> Any:
+    require(request, MANAGE)
+    device = get_visible(Device, request, device_id)
+    if file.size is not None and file.size > feeds.MAX_FEED_BYTES:
+        raise HttpError(413, "The file is too large.")
+    sbom.import_sbom(device, file.name or "", file.read(), request.user)
+    return list(device.vulnerabilities.select_related("vulnerability").order_by("-risk_score"))
 
 
 @router.post(

@@ -30,6 +30,7 @@ from hygie.devices.forms import (
     MappingForm,
     Mds2UploadForm,
     MergeForm,
+    SbomUploadForm,
     VendorAliasForm,
 )
 from hygie.devices.models import (
@@ -42,7 +43,15 @@ from hygie.devices.models import (
     Vulnerability,
 )
 from hygie.devices.roles import MANAGE, TRIAGE, VIEW
-from hygie.devices.services import feeds, imports, inventory, mds2, stats, vulnerabilities
+from hygie.devices.services import (
+    feeds,
+    imports,
+    inventory,
+    mds2,
+    sbom,
+    stats,
+    vulnerabilities,
+)
 
 MAX_UPLOAD_BYTES = feeds.MAX_FEED_BYTES
 
@@ -147,6 +156,8 @@ class DeviceDetailView(DeviceViews, generic.ObjectDetailView):
             "mds2_rows": mds2.summary_rows(obj.mds2),
             "can_manage": user.can(MANAGE),
             "mds2_form": Mds2UploadForm() if user.can(MANAGE) else None,
+            "sbom": sbom.device_sbom(obj),
+            "sbom_form": SbomUploadForm() if user.can(MANAGE) else None,
             "merge_form": MergeForm(device=obj, user=user) if user.can(MANAGE) else None,
         }
 
@@ -237,6 +248,34 @@ class DeviceMds2View(_DevicePost):
                 messages.success(request, _("MDS2 form imported."))
         else:
             messages.error(request, _("Choose the MDS2 file."))
+        return self.back(device)
+
+
+class DeviceSbomView(_DevicePost):
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        device = self.get_object()
+        assert isinstance(device, Device)
+        form = SbomUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, _("Choose the SBOM file."))
+            return self.back(device)
+        upload = form.cleaned_data["file"]
+        if upload.size > feeds.MAX_FEED_BYTES:
+            messages.error(request, _("The file is too large."))
+            return self.back(device)
+        try:
+            feed = sbom.import_sbom(device, upload.name or "", upload.read(), request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("SBOM attached: %(components)d component(s), %(statements)d VEX statement(s).")
+                % {
+                    "components": feed.counts.get("components", 0),
+                    "statements": feed.counts.get("vex_statements", 0),
+                },
+            )
         return self.back(device)
 
 

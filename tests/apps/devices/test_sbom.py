@@ -115,3 +115,36 @@ def test_cli_import_feed_sbom(pumps, tmp_path):
     assert DeviceVulnerability.objects.filter(device=device, key__startswith="sbom:").exists()
     missing = CliRunner().invoke(devices_cli, ["import-feed", "sbom", str(path)])
     assert missing.exit_code == 2
+
+
+def test_page_attaches_an_sbom_and_shows_its_components(client, biomed, login, pumps):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    device = list(pumps.values())[0]
+    login(biomed)
+    url = reverse("devices:device_sbom", args=[device.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("bom.json", _sbom(VEX))}, follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "SBOM attached: 3 component(s), 2 VEX statement(s)." in text
+    assert "left-pad" in text and LIB in text
+    refused = client.post(url, {"file": SimpleUploadedFile("bad.json", b"{}")}, follow=True)
+    assert "Not a readable SBOM" in refused.content.decode()
+
+
+def test_api_attaches_an_sbom(biomed, pumps):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.apps.core.api_support import API, APIClient, issue_token
+
+    api = APIClient(issue_token(biomed, "write"))
+    device = list(pumps.values())[0]
+    path = f"{API}/devices/devices/{device.pk}/sbom"
+    response = api.client.post(
+        path, {"file": SimpleUploadedFile("bom.json", _sbom(VEX))}, **api.headers
+    )
+    assert response.status_code == 200, response.content
+    assert any(row["status"] == "known_affected" for row in response.json())
+    bad = api.client.post(path, {"file": SimpleUploadedFile("b.json", b"[")}, **api.headers)
+    assert bad.status_code == 422 and "Not a readable SBOM" in bad.content.decode()
