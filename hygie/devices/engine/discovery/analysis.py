@@ -16,6 +16,8 @@ _UNSPECIFIED = ".".join("0000")
 STREAM_CAP = 262_144  # bytes kept per TCP direction (identification lives at the start)
 BUFFER_CAP = 64 * 1_048_576  # all streams together
 MAX_STREAMS = 200_000
+MAX_HOSTS = 100_000  # distinct source addresses kept (candidates come from them)
+MAX_FLOWS = 500_000  # distinct (client, server, port, protocol) tuples kept
 PROTOCOL_NAMES = {TCP: "tcp", UDP: "udp", 1: "icmp", 58: "icmpv6"}
 WELL_KNOWN = {
     104: "dicom",
@@ -185,8 +187,7 @@ class Analyzer:
         if packet is None:
             return
         self.decoded += 1
-        if _is_host(packet.src):
-            self._saw(packet.src, stamp)
+        if _is_host(packet.src) and self._saw(packet.src, stamp):
             if not _zero_or_group(packet.src_mac) and packet.src != _UNSPECIFIED:
                 self.ip_macs.setdefault(packet.src, set()).add(packet.src_mac)
                 self.mac_ips.setdefault(packet.src_mac, set()).add(packet.src)
@@ -196,12 +197,16 @@ class Analyzer:
         elif packet.protocol == UDP and packet.payload:
             self._udp(packet, stamp)
 
-    def _saw(self, ip: str, stamp: float) -> None:
+    def _saw(self, ip: str, stamp: float) -> bool:
+        """Record a source address; False once MAX_HOSTS distinct ones are known."""
         span = self.seen.get(ip)
         if span is None:
+            if len(self.seen) >= MAX_HOSTS:
+                return False
             self.seen[ip] = [stamp, stamp]
         else:
             span[0], span[1] = min(span[0], stamp), max(span[1], stamp)
+        return True
 
     def _flow(self, packet: Packet, length: int, stamp: float) -> None:
         a, b = (packet.src, packet.sport), (packet.dst, packet.dport)
@@ -221,6 +226,8 @@ class Analyzer:
         key = (oriented[0], oriented[1], oriented[2], packet.protocol)
         acc = self.flows.get(key)
         if acc is None:
+            if len(self.flows) >= MAX_FLOWS:  # bounded memory on hostile captures
+                return
             acc = self.flows[key] = _FlowAcc(first_seen=stamp, last_seen=stamp)
         acc.bytes += length
         acc.packets += 1

@@ -190,3 +190,18 @@ def test_undecodable_frames_are_counted_not_fatal() -> None:
         b.pcap([b"\x00" * 5, b"\xff" * 100, b.ethernet(PUMP_MAC, SERVER_MAC, b"\x45")])
     )
     assert result.frames == 3 and result.decoded == 0 and not result.flows
+
+
+def test_hosts_and_flows_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hygie.devices.engine.discovery import analysis
+
+    monkeypatch.setattr(analysis, "MAX_HOSTS", 3)
+    monkeypatch.setattr(analysis, "MAX_FLOWS", 2)
+    frames = [
+        b.ethernet(
+            PUMP_MAC, SERVER_MAC, b.ip_packet(f"10.0.0.{n}", "10.0.1.1", 17, b.udp(5000, 53, b"q"))
+        )
+        for n in range(1, 10)
+    ]
+    result = discover(b.pcap(frames))
+    assert len(result.candidates) == 3 and len(result.flows) == 2 and result.frames == 9
