@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -74,8 +75,9 @@ class _InstallationWide(generic.ObjectViewMixin):
         return queryset
 
 
-def _risk_text(score: float) -> str:
-    return f"{score:.0f}"
+def _risk_text(row: DeviceVulnerability) -> str:
+    """The list's risk column (a table column's renderer receives the row, not the value)."""
+    return number_format(round(row.risk_score or 0), 0)
 
 
 # --- devices ---------------------------------------------------------------------------------

@@ -44,6 +44,14 @@ def test_inventory_detail_and_dashboard(client_biomed, matched):
     assert page.status_code == 200 and b"Exploitability" in page.content
 
 
+def test_vulnerability_list_shows_each_risk_as_a_number(client_biomed, matched):
+    # A table column's renderer receives the row: the list once failed with a 500 formatting it.
+    link = DeviceVulnerability.objects.filter(status="known_affected").first()
+    listing = client_biomed.get(reverse("devices:devicevulnerability_list"))
+    assert listing.status_code == 200
+    assert f"{round(link.risk_score)}".encode() in listing.content
+
+
 def test_add_device_with_a_new_asset(client_biomed, establishment_a):
     response = client_biomed.post(
         reverse("devices:device_add"),
