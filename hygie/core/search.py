@@ -140,7 +140,8 @@ def search_alerts(user: User, text: str) -> list[SearchHit]:
         ):
             continue
         where = alert.asset.hostname if alert.asset else (alert.details or {}).get("entity", "")
-        label = f"{alert.title} — {alert.establishment.name}"
+        # The title as the alert list shows it (a healthcare rule's title is a msgid).
+        label = f"{alert.get_title_display()} — {alert.establishment.name}"
         hits.append(
             SearchHit(
                 f"{label} ({where})" if where else label,

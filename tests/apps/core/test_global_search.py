@@ -168,3 +168,18 @@ def test_one_event_reads_in_the_singular(world, user_a, establishment_a):
     assert _search(user_a, "198.51.100.1")["detection.event_addresses"] == [
         "198.51.100.1 — 1 event (CH Alpha)"
     ]
+
+
+def test_an_alert_title_reads_in_the_reader_language(world, user_a, establishment_a):
+    """A healthcare rule's title is stored in English and read in French, as in the alert list."""
+    from django.utils import translation
+
+    raise_alert(
+        establishment=establishment_a,
+        source="detection",
+        title="SQL Injection Attempt on the Patient Portal",
+        rule_id="hygie-web-sqli",
+    )
+    with translation.override("fr"):
+        labels = _search(user_a, "SQL")["core.alerts"]
+    assert labels == ["Tentative d'injection SQL sur le portail patient — CH Alpha"]
