@@ -31,3 +31,15 @@ def test_probe_explanation_dates_read_in_the_reader_format(assessment):
     for language in ("fr", "en"):
         with translation.override(language):
             assert not ISO_DATE.search(answer.proposal_explanation), answer.proposal_explanation
+
+
+def test_report_answer_counts_follow_french_typography(assessment, client_a, settings):
+    """The report (page and PDF share one body) counts answers as « Conforme : 2 », the
+    assessment page's phrase, not with a bare English colon."""
+    from django.urls import reverse
+
+    settings.LANGUAGE_CODE = "fr"
+    url = reverse("compliance:assessment_report", args=[assessment.pk])
+    body = client_a.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r"Non évalué[\s\u202f\u00a0]: \d", body)
+    assert "Non évalué: " not in body
