@@ -200,6 +200,20 @@ def object_type_label(object_type: object) -> str:
     return name[:1].upper() + name[1:]
 
 
+def audit_actor(label: object) -> str:
+    """An audit entry's actor as people read it: a background job is stored as ``job <kind>``
+    (the chain keeps it), shown as the job kind's title; any other actor as stored."""
+    text = "" if label is None else str(label)
+    prefix, _, kind = text.partition(" ")
+    if prefix == "job" and kind:
+        from hygie.core.models.jobs import Job
+
+        shown = Job(kind=kind).get_kind_display()
+        if shown != kind:
+            return shown
+    return text
+
+
 def field_label(object_type: object, field: object) -> str:
     """A changed field of an audited object as its label (``is_active`` → “actif”)."""
     from django.apps import apps

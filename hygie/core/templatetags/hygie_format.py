@@ -54,6 +54,12 @@ def field_label(field: object, object_type: object) -> str:
 
 
 @register.filter
+def audit_actor(value: object) -> str:
+    """An audit entry's actor (a background job by its kind's title)."""
+    return display.audit_actor(value)
+
+
+@register.filter
 def audit_message(value: object) -> str:
     """An audit entry's message in the reader's language."""
     return display.audit_message(value)

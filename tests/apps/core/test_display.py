@@ -151,3 +151,17 @@ def test_iso_date_times_kept_in_json_read_in_the_page_format():
     with translation.override("fr"), timezone.override("Europe/Paris"):
         assert iso_datetime("2026-12-06T13:05:00+00:00") == "6 déc. 2026 14:05"
         assert iso_datetime("not a date") == "not a date"
+
+
+def test_a_background_job_reads_as_its_kind_in_the_audit_trail():
+    """The chain stores ``job core.prune_history``; readers see the job kind's title."""
+    import hygie.core.jobs  # noqa: F401  (registers the core job kinds)
+
+    with translation.override("fr"):
+        shown = display.audit_actor("job core.prune_history")
+    assert shown and "core.prune_history" not in shown and "job" not in shown.split()
+    with translation.override("en"):
+        assert display.audit_actor("job core.prune_history") == "Prune old background task records"
+    assert display.audit_actor("job no.such_kind") == "job no.such_kind"
+    assert display.audit_actor("admin") == "admin"
+    assert display.audit_actor(None) == ""
