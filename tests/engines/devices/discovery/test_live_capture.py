@@ -151,3 +151,18 @@ def test_fields_agree_with_tshark(live: dict[str, object]) -> None:
     assert tshark_types and tshark_types == ours
     packets = _tshark(path, ["frame.number"], [])  # type: ignore[arg-type]
     assert len(packets) == live["result"].frames  # type: ignore[attr-defined]
+
+
+def test_classic_pcap_from_dumpcap(tmp_path: Path) -> None:
+    """The same reader on a classic pcap file written by dumpcap (-P)."""
+    if not traffic.mqtt_available():
+        pytest.skip("no MQTT broker (Mosquitto) on 127.0.0.1:1883")
+    path = tmp_path / "mqtt.pcap"
+    with traffic.capture(path, [1883], pcapng=False):
+        traffic.mqtt_traffic()
+    data = path.read_bytes()
+    assert data[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4")
+    result = discover(data)
+    assert result.capture_format == "pcap"
+    found = {e.value for c in result.candidates for e in c.evidence if e.kind == "mqtt.client_id"}
+    assert found == {traffic.MQTT_CLIENT_ID}
