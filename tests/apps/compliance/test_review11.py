@@ -43,3 +43,30 @@ def test_report_answer_counts_follow_french_typography(assessment, client_a, set
     body = client_a.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert re.search(r"Non évalué[\s\u202f\u00a0]: \d", body)
     assert "Non évalué: " not in body
+
+
+def test_executive_tile_parts_follow_french_typography(assessment, client_a, settings):
+    """« Élevée ou critique : 1 » on the executive page, as on the assessment page."""
+    from django.urls import reverse
+
+    from hygie.compliance.services import executive
+    from hygie.core.registries import DashboardTile, TileData, TilePart, dashboard_tiles
+
+    settings.LANGUAGE_CODE = "fr"
+    tile = DashboardTile(
+        id=executive.INCIDENT_TILE,
+        title="Open incidents",
+        order=1,
+        compute=lambda user, ests: {
+            e.pk: TileData(value=3, link="/incidents/", parts=[TilePart("Critiques", 2, "")])
+            for e in ests
+        },
+    )
+    with dashboard_tiles.override({executive.INCIDENT_TILE: tile}):
+        body = client_a.get(
+            reverse("compliance:executive"),
+            {"establishment": assessment.establishment_id},
+            HTTP_ACCEPT_LANGUAGE="fr",
+        ).content.decode()
+    assert re.search(r"Critiques[\s\u202f\u00a0]: 2", body)
+    assert "Critiques: 2" not in body
