@@ -197,9 +197,10 @@ def normalise(kind: IndicatorType, value: str) -> str:
                 raise IndicatorError("not a CVE identifier")
             return upper
         case IndicatorType.FILE_NAME:
-            if any(c in text for c in "/\\\x00") or text in {".", ".."}:
-                raise IndicatorError("a file name has no directory part")
-            return text
+            name = re.split(r"[\\/]", text)[-1].strip()  # a path gives its last component
+            if not name or "\x00" in name or name in {".", ".."}:
+                raise IndicatorError("not a file name")
+            return name
         case IndicatorType.USER_AGENT:
             if any(ord(c) < 32 for c in text):
                 raise IndicatorError("a user agent has no control characters")
@@ -229,8 +230,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 
 def normalise_url(text: str) -> str:
     """Lower-case scheme and host, default port and fragment dropped, empty path as ``/``."""
+    text = text.strip()
+    if "://" not in text and re.match(r"[\w.-]+\.[a-z]{2,63}(?::\d+)?/", text, re.IGNORECASE):
+        text = f"http://{text}"  # MISP url attributes often omit the scheme
     try:
-        parts = urlsplit(text.strip())
+        parts = urlsplit(text)
         port = parts.port
     except ValueError:
         raise IndicatorError("not a URL") from None
