@@ -69,6 +69,18 @@ class ImportPreview:
     def is_valid(self) -> bool:
         return self.framework is not None and not self.problems
 
+    @property
+    def framework_name(self) -> str:
+        """The framework's name in the reader's language (else English, else any)."""
+        if self.framework is None:
+            return ""
+        from django.utils.translation import get_language
+
+        from hygie.compliance.engine.library import localized
+
+        language = (get_language() or "en").split("-")[0]
+        return localized(self.framework.name, language) or self.framework.id
+
 
 def _text(localized: Mapping[str, str] | None, language: str) -> str:
     if not localized:

@@ -70,3 +70,32 @@ def test_executive_tile_parts_follow_french_typography(assessment, client_a, set
         ).content.decode()
     assert re.search(r"Critiques[\s\u202f\u00a0]: 2", body)
     assert "Critiques: 2" not in body
+
+
+def test_import_preview_names_the_framework_in_the_reader_language(db):
+    from django.utils import translation
+
+    from hygie.compliance.services import library
+
+    text = (
+        "format: hygie-framework/1\n"
+        "framework:\n"
+        "  id: revue-interne\n"
+        "  urn: urn:hygie:framework:revue-interne\n"
+        '  name: {fr: "Référentiel interne", en: "Internal framework"}\n'
+        '  version: "1"\n'
+        '  provider: "GHT"\n'
+        "  locales: [fr, en]\n"
+        "requirements:\n"
+        "  - urn: urn:hygie:req:revue-interne:a\n"
+        '    ref_id: "A"\n'
+        "    assessable: true\n"
+        '    title: {fr: "Exigence A", en: "Requirement A"}\n'
+        "    verification_status: verified\n"
+    ).encode()
+    preview = library.preview_import("interne.yaml", text, "hygie")
+    assert preview.is_valid, preview.problems
+    with translation.override("fr"):
+        assert preview.framework_name == "Référentiel interne"
+    with translation.override("en"):
+        assert preview.framework_name == "Internal framework"
