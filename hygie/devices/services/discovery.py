@@ -286,14 +286,24 @@ def _close(candidate: DiscoveredCandidate, status: str, device: Device | None) -
     candidate.save(update_fields=["status", "device"])
 
 
-def known_device(candidate: DiscoveredCandidate) -> Device | None:
-    """The inventory device sharing a MAC or IP address with the candidate, if any."""
-    devices = Device.objects.filter(establishment=candidate.establishment).select_related("asset")
-    macs, ips = set(candidate.mac_addresses), set(candidate.ip_addresses)
-    for device in devices.iterator():
-        if macs & set(device.asset.mac_addresses or []) or ips & set(
-            device.asset.ip_addresses or []
-        ):
+def address_index(establishment: Establishment) -> dict[str, Device]:
+    """Each MAC and IP address of the establishment's devices -> its device (one query)."""
+    index: dict[str, Device] = {}
+    for device in Device.objects.filter(establishment=establishment).select_related("asset"):
+        for address in [*(device.asset.mac_addresses or []), *(device.asset.ip_addresses or [])]:
+            index.setdefault(str(address).lower(), device)
+    return index
+
+
+def known_device(
+    candidate: DiscoveredCandidate, index: dict[str, Device] | None = None
+) -> Device | None:
+    """The inventory device sharing a MAC (first) or IP address with the candidate, if any."""
+    if index is None:
+        index = address_index(candidate.establishment)
+    for address in [*candidate.mac_addresses, *candidate.ip_addresses]:
+        device = index.get(str(address).lower())
+        if device is not None:
             return device
     return None
 
@@ -335,6 +345,7 @@ def check_flows(
     if policy is None:
         return []
     stored: list[SegmentationViolation] = []
+    index: dict[str, Device] | None = None
     for violation in segmentation.check(policy, flows):
         with transaction.atomic():
             row, created = SegmentationViolation.objects.select_for_update().get_or_create(
@@ -355,21 +366,17 @@ def check_flows(
             if last and (row.last_seen is None or last > row.last_seen):
                 row.last_seen = last
             if created or row.alert_id is None:
-                row.alert = _raise(establishment, violation)
+                if index is None:
+                    index = address_index(establishment)
+                row.alert = _raise(establishment, violation, index.get(violation.src))
             row.save()
         stored.append(row)
     return stored
 
 
-def _device_at(establishment: Establishment, ip: str) -> Device | None:
-    for device in Device.objects.filter(establishment=establishment).select_related("asset"):
-        if ip in (device.asset.ip_addresses or []):
-            return device
-    return None
-
-
-def _raise(establishment: Establishment, violation: segmentation.Violation) -> Any:
-    device = _device_at(establishment, violation.src)
+def _raise(
+    establishment: Establishment, violation: segmentation.Violation, device: Device | None
+) -> Any:
     life_critical = device is not None and device.clinical_function in (
         ClinicalFunction.LIFE_SUSTAINING,
         ClinicalFunction.THERAPEUTIC,

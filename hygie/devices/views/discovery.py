@@ -184,6 +184,7 @@ class DiscoveryRunDetailView(DiscoveryViews, generic.ObjectDetailView):
             .select_related("asset")
             .order_by("asset__hostname")[:1000]
         )
+        index = discovery.address_index(obj.establishment)
         for candidate in obj.candidates.all():
             candidates.append(
                 {
@@ -192,7 +193,7 @@ class DiscoveryRunDetailView(DiscoveryViews, generic.ObjectDetailView):
                         (EVIDENCE_LABELS.get(e.get("kind", ""), _("Other")), e.get("value", ""))
                         for e in candidate.evidence
                     ],
-                    "known": discovery.known_device(candidate)
+                    "known": discovery.known_device(candidate, index)
                     if candidate.status == CandidateStatus.PENDING
                     else None,
                 }
