@@ -72,8 +72,8 @@ def _kind(item: dict[str, Any]) -> str:
 def parse_gophish(data: str | bytes, source: str = "gophish.json") -> GoPhishImport:
     """Templates and pages found in a GoPhish JSON export, with every problem located.
 
-    Raises ``AwarenessError`` when the text is not JSON or holds nothing importable; items with
-    problems are left out and listed in ``problems``.
+    Raises ``AwarenessError`` when the text is not JSON or holds nothing importable; otherwise
+    items with problems are left out and listed in ``problems``.
     """
     try:
         document = load_json(data, source, _LIMITS)
@@ -141,6 +141,8 @@ def parse_gophish(data: str | bytes, source: str = "gophish.json") -> GoPhishImp
             problems.append(
                 ImportProblem("neither a template nor a landing page", document.location(path))
             )
-    if not templates and not pages and not problems:
+    if not templates and not pages:
+        if problems:  # nothing importable: the first problem, located, is the answer
+            raise AwarenessError(problems[0].message, problems[0].location)
         raise AwarenessError("nothing to import", Location(source))
     return GoPhishImport(tuple(templates), tuple(pages), attachments, tuple(problems))

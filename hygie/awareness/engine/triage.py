@@ -126,7 +126,7 @@ def lookalike(domain: str, own_domains: Collection[str]) -> Lookalike | None:
                 return Lookalike(domain, own, "punycode")
         if skeleton(mine) == skeleton(target):
             return Lookalike(domain, own, "homoglyph")
-        label, own_label = mine.split(".")[0], target.split(".")[0]
+        label, own_label = skeleton(mine).split(".")[0], target.split(".")[0]
         if len(own_label) >= 5 and edit_distance(label, own_label, 2) <= (
             1 if len(own_label) < 9 else 2
         ):
