@@ -54,9 +54,7 @@ def _json_kind(document: Any, name: str) -> str:
             return "stix21"
         if "Event" in document or "Attribute" in document or "Object" in document:
             return "misp"
-        if document and all(
-            isinstance(v, Mapping) and "info" in v for v in document.values()
-        ):
+        if document and all(isinstance(v, Mapping) and "info" in v for v in document.values()):
             return "misp-manifest"
     if isinstance(document, list) and all(
         isinstance(o, Mapping) and isinstance(o.get("type"), str) for o in document

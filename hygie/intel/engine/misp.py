@@ -144,9 +144,7 @@ def _moment(raw: object) -> datetime | None:
     return None
 
 
-def import_event(
-    document: Any, source: str = "misp", default_tlp: TLP = TLP.AMBER
-) -> Collection:
+def import_event(document: Any, source: str = "misp", default_tlp: TLP = TLP.AMBER) -> Collection:
     """Indicators of one MISP event (``{"Event": {...}}`` or the bare event)."""
     event = document.get("Event", document) if isinstance(document, Mapping) else None
     root = "$.Event" if isinstance(document, Mapping) and "Event" in document else "$"
@@ -168,7 +166,10 @@ def import_event(
     ]
     for index, obj in enumerate(objects):
         if not isinstance(obj, Mapping) or not isinstance(obj.get("Attribute", []), list):
-            raise FormatError("a MISP object must hold a list of attributes", at(source, path=f"{root}.Object[{index}]"))
+            raise FormatError(
+                "a MISP object must hold a list of attributes",
+                at(source, path=f"{root}.Object[{index}]"),
+            )
         for sub, attribute in enumerate(obj.get("Attribute", [])):
             jobs.append((attribute, f"{root}.Object[{index}].Attribute[{sub}]", obj))
     if len(jobs) > MAX_ATTRIBUTES:
@@ -210,7 +211,9 @@ def import_event(
                         kind,
                         raw,
                         tlp=tlp,
-                        confidence=tag_confidence if tag_confidence is not None else event_confidence,
+                        confidence=tag_confidence
+                        if tag_confidence is not None
+                        else event_confidence,
                         valid_from=_moment(attribute.get("first_seen")),
                         valid_until=_moment(attribute.get("last_seen")),
                         description=description,
@@ -278,7 +281,9 @@ def export_event(
         for ref in indicator.kill_chain:
             if ref.technique and ref.kill_chain == ATTACK:
                 name = ref.name or ref.technique
-                tags.append({"name": f'misp-galaxy:mitre-attack-pattern="{name} - {ref.technique}"'})
+                tags.append(
+                    {"name": f'misp-galaxy:mitre-attack-pattern="{name} - {ref.technique}"'}
+                )
             elif ref.phase:
                 tags.append({"name": f'hygie:kill-chain="{ref.kill_chain}:{ref.phase}"'})
         if indicator.confidence is not None:
@@ -380,7 +385,9 @@ def import_feed(
         raise FormatError("a MISP feed needs a manifest.json", at(source))
     manifest = loads_json(files["manifest.json"], f"{source}/manifest.json")
     if not isinstance(manifest, Mapping):
-        raise FormatError("the manifest maps event uuids to summaries", at(f"{source}/manifest.json", path="$"))
+        raise FormatError(
+            "the manifest maps event uuids to summaries", at(f"{source}/manifest.json", path="$")
+        )
     collection = Collection()
     for event_uuid in manifest:
         name = f"{event_uuid}.json"
@@ -389,7 +396,9 @@ def import_feed(
                 "the event file this manifest entry names is missing",
                 at(f"{source}/manifest.json", path=f"$['{event_uuid}']"),
             )
-        part = import_event(loads_json(files[name], f"{source}/{name}"), f"{source}/{name}", default_tlp)
+        part = import_event(
+            loads_json(files[name], f"{source}/{name}"), f"{source}/{name}", default_tlp
+        )
         collection.indicators.extend(part.indicators)
         collection.warnings.extend(part.warnings)
     return collection

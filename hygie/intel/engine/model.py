@@ -118,14 +118,14 @@ class Indicator:
         return tuple(dict.fromkeys(p.source for p in self.provenance))
 
 
-def make_indicator(
-    type_: IndicatorType | str, value: str, **context: object
-) -> Indicator:
+def make_indicator(type_: IndicatorType | str, value: str, **context: object) -> Indicator:
     """An indicator with its value normalised and validated (``IndicatorError`` otherwise)."""
     kind = IndicatorType(type_)
     confidence = context.get("confidence")
     if confidence is not None and (
-        not isinstance(confidence, int) or isinstance(confidence, bool) or not 0 <= confidence <= 100
+        not isinstance(confidence, int)
+        or isinstance(confidence, bool)
+        or not 0 <= confidence <= 100
     ):
         raise IndicatorError("confidence must be an integer from 0 to 100")
     indicator = Indicator(kind, normalise(kind, value), **context)  # type: ignore[arg-type]
@@ -140,7 +140,12 @@ def make_indicator(
 
 # --- normalisation -------------------------------------------------------------------------
 
-_HEX = {IndicatorType.MD5: 32, IndicatorType.SHA1: 40, IndicatorType.SHA256: 64, IndicatorType.JA3: 32}
+_HEX = {
+    IndicatorType.MD5: 32,
+    IndicatorType.SHA1: 40,
+    IndicatorType.SHA256: 64,
+    IndicatorType.JA3: 32,
+}
 _HEX_RE = re.compile(r"[0-9a-f]+")
 _LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
 _TLD = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")

@@ -95,7 +95,7 @@ def parse_pattern(pattern: str) -> list[tuple[IndicatorType, str]]:
         raise IndicatorError("STIX pattern too long")
     try:
         data = Pattern(pattern).inspect()
-    except Exception:  # stix2-patterns raises its own and ANTLR errors on bad input
+    except Exception:  # noqa: BLE001 - stix2-patterns raises its own and ANTLR errors
         raise IndicatorError("invalid STIX pattern") from None
     found: list[tuple[IndicatorType, str]] = []
     for object_type, comparisons in data.comparisons.items():
@@ -208,7 +208,9 @@ def export_bundle(
                 id=stix_id("indicator", indicator.type.value, indicator.value),
                 name=f"{indicator.type.value}: {indicator.value}"[:250],
                 description=indicator.description or f"{indicator.type.value} indicator",
-                indicator_types=["malicious-activity" if indicator.to_ids else "anomalous-activity"],
+                indicator_types=[
+                    "malicious-activity" if indicator.to_ids else "anomalous-activity"
+                ],
                 pattern=build_pattern(indicator),
                 pattern_type="stix",
                 pattern_version="2.1",
@@ -239,9 +241,7 @@ def loads_json(data: str | bytes, source: str) -> Any:
         raise FormatError("invalid JSON", at(source, line)) from None
 
 
-def import_bundle(
-    document: Any, source: str = "stix", default_tlp: TLP = TLP.AMBER
-) -> Collection:
+def import_bundle(document: Any, source: str = "stix", default_tlp: TLP = TLP.AMBER) -> Collection:
     """Indicators of a STIX 2.1 bundle (or a list of objects, or one object): pattern-based
     indicators and vulnerabilities, with their TLP, confidence, validity, kill chain phases,
     ATT&CK references (external or through ``indicates`` relationships) and creator."""
@@ -277,7 +277,9 @@ def import_bundle(
             for ref in obj.get("external_references") or []:
                 if isinstance(ref, Mapping) and ref.get("source_name") == ATTACK:
                     attack_patterns[str(obj.get("id"))] = KillChainRef(
-                        ATTACK, technique=str(ref.get("external_id", "")), name=str(obj.get("name", ""))
+                        ATTACK,
+                        technique=str(ref.get("external_id", "")),
+                        name=str(obj.get("name", "")),
                     )
     for obj in objects:
         if obj.get("type") == "relationship" and obj.get("relationship_type") == "indicates":
@@ -290,7 +292,7 @@ def import_bundle(
         where = at(source, path=_path(base, index))
         try:
             parsed = stix2.parse(dict(obj), allow_custom=True, version="2.1")
-        except Exception as error:  # stix2 raises many types (STIXError, ValueError, KeyError…)
+        except Exception as error:  # noqa: BLE001 - stix2 raises STIXError, ValueError, KeyError…
             name = type(error).__name__
             raise FormatError(f"invalid STIX {obj['type']} ({name})", where) from None
         try:
@@ -327,11 +329,15 @@ def _from_object(
     for ref in obj.get("external_references", []):
         name = ref.get("source_name", "")
         if name == ATTACK and ref.get("external_id"):
-            refs.append(KillChainRef(ATTACK, technique=ref["external_id"], name=ref.get("description", "")))
+            refs.append(
+                KillChainRef(ATTACK, technique=ref["external_id"], name=ref.get("description", ""))
+            )
         elif name == "cve" and ref.get("external_id"):
             cve = ref["external_id"]
         elif name != creator:
-            origins.append(Provenance(name, ref.get("description", "") or ref.get("external_id", "")))
+            origins.append(
+                Provenance(name, ref.get("description", "") or ref.get("external_id", ""))
+            )
     for phase in obj.get("kill_chain_phases", []):
         refs.append(KillChainRef(phase["kill_chain_name"], phase=phase["phase_name"]))
     first_seen = obj.get("created")

@@ -26,7 +26,10 @@ MAX_TEXT = 20 * 1024 * 1024
 MAX_ROWS = 1_000_000
 
 _REFANG = [
-    (re.compile(r"\b(h[xX]{2}p|hxxp|meow)(s?)(?=\[?:|://)", re.IGNORECASE), lambda m: f"http{m[2]}"),
+    (
+        re.compile(r"\b(h[xX]{2}p|hxxp|meow)(s?)(?=\[?:|://)", re.IGNORECASE),
+        lambda m: f"http{m[2]}",
+    ),
     (re.compile(r"\b(fxp|ftx)(s?)(?=\[?:|://)", re.IGNORECASE), lambda m: f"ftp{m[2]}"),
     (re.compile(r"\[:\]//|\[://\]|\(://\)"), lambda m: "://"),
     (re.compile(r"\[:\]|\(:\)"), lambda m: ":"),
@@ -58,8 +61,8 @@ def defang(value: str) -> str:
 # Extensions that are file names far more often than top-level domains in reports.
 FILE_EXTENSIONS = frozenset(
     "exe dll sys scr com bat cmd ps1 psm1 vbs vbe js jse wsf hta lnk msi iso img zip rar 7z gz tar "
-    "cab jar apk doc docx docm xls xlsx xlsm ppt pptx pdf rtf txt log csv json xml html htm php asp "
-    "aspx jsp py sh elf bin dat tmp png jpg jpeg gif bmp svg mov mp4 eml msg one".split()
+    "cab jar apk doc docx docm xls xlsx xlsm ppt pptx pdf rtf txt log csv json xml html htm "
+    "php asp aspx jsp py sh elf bin dat tmp png jpg jpeg gif bmp svg mov mp4 eml msg one".split()
 )
 
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`|{}\\^]+", re.IGNORECASE)
@@ -109,7 +112,9 @@ def extract(text: str) -> Iterator[tuple[IndicatorType, str, int]]:
         yield IndicatorType.CVE, match[0], match.start()
     for pattern in (_IPV4, _IPV6):
         for match in pattern.finditer(text):
-            if not free(*match.span()) or _VERSION_BEFORE.search(text[max(0, match.start() - 8) : match.start()]):
+            if not free(*match.span()) or _VERSION_BEFORE.search(
+                text[max(0, match.start() - 8) : match.start()]
+            ):
                 continue
             kind = _ip_kind(match[0])
             if kind is not None:

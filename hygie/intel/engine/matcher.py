@@ -1,0 +1,281 @@
+"""IOC matching for the event stream.
+
+Indicators compile into exact sets (IPs, hashes, e-mails, fingerprints, file names, CVEs, user
+agents, normalised URLs), per-prefix-length tables for CIDR networks (one dict probe per distinct
+prefix length: at most 33 for IPv4, 129 for IPv6), a domain table probed once per label suffix,
+and a multi-pattern scanner (Hyperscan when installed, one ``re`` alternation otherwise) finding
+URL and domain indicators inside free-text fields. ``naive_match`` is the per-indicator reference
+the matcher is tested and benchmarked against.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hygie.intel.engine.errors import IndicatorError
+from hygie.intel.engine.model import Indicator, IndicatorType, normalise_url
+from hygie.intel.engine.text import refang
+
+_hs: Any
+try:  # Hyperscan accelerates the free-text scan; its absence must never break matching.
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - depends on the installation
+    _hs = None
+
+MAX_FIELD = 64 * 1024
+
+_EXACT_FAMILY = {
+    IndicatorType.IPV4: "ip",
+    IndicatorType.IPV6: "ip",
+    IndicatorType.MD5: "hex",
+    IndicatorType.SHA1: "hex",
+    IndicatorType.SHA256: "hex",
+    IndicatorType.JA3: "hex",
+    IndicatorType.EMAIL: "email",
+    IndicatorType.FILE_NAME: "token",
+    IndicatorType.JA4: "token",
+    IndicatorType.CVE: "token",
+    IndicatorType.USER_AGENT: "token",
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    indicator: Indicator
+    field: str
+    value: str  # the part of the field that matched (an address, a host, a URL…)
+    how: str  # "exact", "cidr", "domain", "url", "text"
+
+
+def hyperscan_available() -> bool:
+    return _hs is not None
+
+
+def _key(kind: IndicatorType, value: str) -> str:
+    if kind in (IndicatorType.FILE_NAME, IndicatorType.CVE, IndicatorType.JA4):
+        return value.lower()
+    return value
+
+
+class IndicatorMatcher:
+    """Compiled indicators; ``match_event`` is safe to call from several threads."""
+
+    def __init__(
+        self,
+        indicators: Iterable[Indicator],
+        *,
+        at: datetime | None = None,
+        use_hyperscan: bool = True,
+    ) -> None:
+        self.indicators: list[Indicator] = []
+        self._exact: dict[str, list[int]] = {}
+        self._urls: dict[str, list[int]] = {}
+        self._domains: dict[str, list[int]] = {}
+        self._networks: dict[int, dict[int, dict[int, list[int]]]] = {4: {}, 6: {}}
+        for indicator in indicators:
+            if at is not None and not _valid_at(indicator, at):
+                continue
+            index = len(self.indicators)
+            self.indicators.append(indicator)
+            kind = indicator.type
+            if kind is IndicatorType.CIDR:
+                network = ipaddress.ip_network(indicator.value)
+                table = self._networks[network.version].setdefault(network.prefixlen, {})
+                shift = network.max_prefixlen - network.prefixlen
+                table.setdefault(int(network.network_address) >> shift, []).append(index)
+            elif kind is IndicatorType.DOMAIN:
+                self._domains.setdefault(indicator.value, []).append(index)
+            elif kind is IndicatorType.URL:
+                self._urls.setdefault(indicator.value, []).append(index)
+            else:
+                self._exact.setdefault(_key(kind, indicator.value), []).append(index)
+        self._prefixes = {
+            version: sorted(tables, reverse=True) for version, tables in self._networks.items()
+        }
+        self.backend = "none"
+        self._scanner: Any = None
+        self._regex: re.Pattern[str] | None = None
+        self._literals: list[str] = [*self._urls, *self._domains]
+        if self._literals:
+            if use_hyperscan and _hs is not None:
+                self._scanner = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+                self._scanner.compile(
+                    expressions=[re.escape(v).encode() for v in self._literals],
+                    ids=list(range(len(self._literals))),
+                    elements=len(self._literals),
+                    flags=[_hs.HS_FLAG_CASELESS | _hs.HS_FLAG_SINGLEMATCH] * len(self._literals),
+                )
+                self.backend = "hyperscan"
+            else:
+                ordered = sorted(self._literals, key=len, reverse=True)
+                self._regex = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
+                self.backend = "re"
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def _ip(self, text: str, found: dict[int, tuple[str, str]]) -> bool:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return False
+        value = str(address)
+        for index in self._exact.get(value, ()):
+            found.setdefault(index, (value, "exact"))
+        number = int(address)
+        width = address.max_prefixlen
+        tables = self._networks[address.version]
+        for prefix in self._prefixes[address.version]:
+            for index in tables[prefix].get(number >> (width - prefix), ()):
+                found.setdefault(index, (value, "cidr"))
+        return True
+
+    def _domain(self, host: str, found: dict[int, tuple[str, str]]) -> None:
+        host = host.rstrip(".").lower()
+        position = 0
+        while True:
+            for index in self._domains.get(host[position:], ()):
+                found.setdefault(index, (host, "domain"))
+            position = host.find(".", position) + 1
+            if position == 0:
+                return
+
+    def _url(self, text: str, found: dict[int, tuple[str, str]]) -> None:
+        try:
+            url = normalise_url(text)
+        except IndicatorError:
+            return
+        for index in self._urls.get(url, ()):
+            found.setdefault(index, (url, "url"))
+        host = url.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        if not self._ip(host.strip("[]"), found):
+            self._domain(host, found)
+
+    def _text(self, text: str, found: dict[int, tuple[str, str]]) -> None:
+        hit_literals: set[int] = set()
+        if self._scanner is not None:
+
+            def on_match(ident: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
+                hit_literals.add(ident)
+
+            self._scanner.scan(text.encode("utf-8", "replace"), match_event_handler=on_match)
+        elif self._regex is not None:
+            lowered = {m[0].lower() for m in self._regex.finditer(text)}
+            hit_literals = {i for i, v in enumerate(self._literals) if v in lowered}
+        for ident in hit_literals:
+            literal = self._literals[ident]
+            for index in self._urls.get(literal, ()) or self._domains.get(literal, ()):
+                if _bounded(text, literal):
+                    found.setdefault(index, (literal, "text"))
+
+    def match_event(self, fields: Mapping[str, str]) -> list[Hit]:
+        """Every indicator matching one of the event's field values, once per field."""
+        hits: list[Hit] = []
+        for name, raw in fields.items():
+            if not isinstance(raw, str) or not raw:
+                continue
+            value = raw[:MAX_FIELD].strip()
+            found: dict[int, tuple[str, str]] = {}
+            exact = self._exact
+            for candidate in (value, value.lower()):
+                for index in exact.get(candidate, ()):
+                    found.setdefault(index, (candidate, "exact"))
+            if " " in value:
+                if self._literals:
+                    self._text(refang(value) if "[" in value or "hxxp" in value else value, found)
+            elif "://" in value:
+                self._url(value, found)
+            elif "@" in value:
+                self._domain(value.rsplit("@", 1)[1], found)
+            elif value[:1].isdigit() or ":" in value:
+                if not self._ip(value.strip("[]"), found) and "." in value:
+                    self._domain(value, found)
+            elif "." in value:
+                if "/" in value:
+                    self._url(value, found)
+                else:
+                    self._domain(value, found)
+            hits.extend(
+                Hit(self.indicators[i], name, matched, how) for i, (matched, how) in found.items()
+            )
+        return hits
+
+
+def _bounded(text: str, literal: str) -> bool:
+    """A literal found in prose counts when not glued to a longer host name (``a.evil.com``
+    matches ``evil.com``; ``notevil.com`` does not)."""
+    lowered = text.lower()
+    start = lowered.find(literal)
+    while start != -1:
+        before = lowered[start - 1] if start else " "
+        end = start + len(literal)
+        after = lowered[end] if end < len(lowered) else " "
+        if not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_"):
+            return True
+        start = lowered.find(literal, start + 1)
+    return False
+
+
+def _valid_at(indicator: Indicator, moment: datetime) -> bool:
+    if indicator.valid_from is not None and moment < indicator.valid_from:
+        return False
+    return indicator.valid_until is None or moment < indicator.valid_until
+
+
+def naive_match(indicators: Sequence[Indicator], fields: Mapping[str, str]) -> list[Hit]:
+    """Reference matcher: every indicator tested against every field, one by one."""
+    hits: list[Hit] = []
+    for name, raw in fields.items():
+        value = raw.strip()
+        lowered = value.lower()
+        prose = refang(value) if " " in value else ""
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+        try:
+            address = ipaddress.ip_address(value.strip("[]"))
+        except ValueError:
+            address = None
+        try:
+            url = (
+                normalise_url(value)
+                if "://" in value or ("/" in value and " " not in value)
+                else ""
+            )
+        except IndicatorError:
+            url = ""
+        host = url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0] if url else ""
+        if "@" in value and " " not in value:
+            host = lowered.rsplit("@", 1)[1]
+        elif not url and address is None and " " not in value:
+            host = lowered
+        for indicator in indicators:
+            kind, target = indicator.type, indicator.value
+            how = ""
+            if kind is IndicatorType.CIDR:
+                if address is not None and address in ipaddress.ip_network(target):
+                    how = "cidr"
+            elif kind is IndicatorType.DOMAIN:
+                if host and (host == target or host.endswith("." + target)):
+                    how = "domain"
+                elif prose and _bounded(prose, target):
+                    how = "text"
+            elif kind is IndicatorType.URL:
+                if url == target:
+                    how = "url"
+                elif prose and _bounded(prose, target):
+                    how = "text"
+            elif kind in (IndicatorType.IPV4, IndicatorType.IPV6):
+                if address is not None and str(address) == target:
+                    how = "exact"
+            elif value == target or lowered == _key(kind, target):
+                how = "exact"
+            if how:
+                hits.append(Hit(indicator, name, value, how))
+    return hits
