@@ -144,9 +144,10 @@ def _verdict_table(rows: list[dict[str, str]]) -> None:
 
 # --- engine command (DISCOVERY): `hygie devices discover PCAP`, no database ------------------
 def _add_discover() -> None:
-    from hygie.devices.cli_discover import discover_command
+    from hygie.devices.cli_discover import check_flows_command, discover_command
 
     devices.add_command(discover_command)
+    devices.add_command(check_flows_command)
 
 
 _add_discover()

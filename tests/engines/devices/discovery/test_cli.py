@@ -46,3 +46,26 @@ def test_bad_capture_exits_2(tmp_path: Path) -> None:
     path.write_bytes(b"\xd4\xc3\xb2\xa1" + b"\0" * 30)
     result = CliRunner().invoke(devices, ["discover", str(path)])
     assert result.exit_code == 2 and "truncated" in result.output
+
+
+def test_check_flows(tmp_path: Path) -> None:
+    from .test_segmentation import POLICY, ZEEK_TSV
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    conn = tmp_path / "conn.log"
+    conn.write_text(ZEEK_TSV)
+    result = CliRunner().invoke(
+        devices, ["check-flows", "--policy", str(policy), str(conn), "--format", "json"]
+    )
+    assert result.exit_code == 1, result.output
+    rows = json.loads(result.output)
+    assert [(r["dst"], r["port"], r["dst_zone"]) for r in rows] == [
+        ("93.184.216.34", 443, "internet")
+    ]
+    capture = _capture(tmp_path)
+    allowed = CliRunner().invoke(devices, ["check-flows", "--policy", str(policy), str(capture)])
+    assert allowed.exit_code == 1 and "unzoned" in allowed.output  # 10.1.0.0/16 is in no zone
+    policy.write_text("zones: 3\n")
+    bad = CliRunner().invoke(devices, ["check-flows", "--policy", str(policy), str(conn)])
+    assert bad.exit_code == 2 and "policy.yaml:1" in bad.output
