@@ -668,3 +668,28 @@ def test_personal_data_contradiction_reads_in_french(user_a, establishment_a):
     message = " ".join(error.value.message_dict["personal_data"])
     assert "personnes concernées" in message and "CNIL" in message
     assert "1200" not in message  # grouped the French way
+
+
+def test_automatic_timeline_entries_read_in_the_reader_language(user_a, incident, establishment_a):
+    """Phase changes, linked alerts, tasks and decisions written in English (the demo, the CLI)
+    read in French on a French page, and the other way round."""
+    from django.utils import translation
+
+    alert = raise_alert(
+        establishment=establishment_a, source="detection", title="Brute force SSH", rule_id="r1"
+    )
+    with translation.override("en"):
+        service.link_alerts(user_a, incident, [alert])
+        service.transition(user_a, incident, "triage")
+        task = service.add_task(user_a, incident, title="Isoler le serveur", is_decision=True)
+        service.set_task_status(user_a, task, "done", decision="Mode dégradé")
+    entries = list(TimelineEntry.objects.filter(incident=incident, kind__in=["auto", "decision"]))
+    assert len(entries) == 6  # with the regulatory clocks started by the change of phase
+    with translation.override("fr"):
+        french = " ".join(entry.shown_text for entry in entries)
+    with translation.override("en"):
+        english = " ".join(entry.shown_text for entry in entries)
+    phrases = ("alert(s) linked", "Phase: New", "Task added", "To do → Done", "Decision (")
+    for phrase in (*phrases, "Regulatory clocks started"):
+        assert phrase in english and phrase not in french, phrase
+    assert "Isoler le serveur" in french and "Mode dégradé" in french

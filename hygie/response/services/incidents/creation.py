@@ -339,8 +339,10 @@ def _link_alerts(incident: Incident, user: User | None, alerts: Sequence[Alert])
             save_instance(alert, user, status=AlertStatus.ESCALATED)
     add_entry(
         incident,
-        _("%(count)d alert(s) linked and escalated: %(ids)s.")
-        % {"count": len(new), "ids": ", ".join(f"#{alert.pk}" for alert in new)},
+        lambda: (
+            _("%(count)d alert(s) linked and escalated: %(ids)s.")
+            % {"count": len(new), "ids": ", ".join(f"#{alert.pk}" for alert in new)}
+        ),
         author=author_of(user),
     )
     return len(new)

@@ -236,16 +236,20 @@ def transition(
             note=note,
         )
         labels = dict(IncidentStatus.choices)
-        text = {
-            "reopen": _("Reopened: %(before)s → %(after)s."),
-            "back": _("Back to a previous phase: %(before)s → %(after)s."),
-            "close": _("Closed: %(before)s → %(after)s."),
-        }.get(move.kind, _("Phase: %(before)s → %(after)s.")) % {
-            "before": labels[move.from_status],
-            "after": labels[to_status],
-        }
-        if note:
-            text += " " + _("Note: %(note)s") % {"note": note}
+
+        def text() -> str:  # written in each language: every reader sees their own
+            written = {
+                "reopen": _("Reopened: %(before)s → %(after)s."),
+                "back": _("Back to a previous phase: %(before)s → %(after)s."),
+                "close": _("Closed: %(before)s → %(after)s."),
+            }.get(move.kind, _("Phase: %(before)s → %(after)s.")) % {
+                "before": labels[move.from_status],
+                "after": labels[to_status],
+            }
+            if note:
+                written += " " + _("Note: %(note)s") % {"note": note}
+            return written
+
         add_entry(locked, text, at=at, author=author_of(user))
         notifications.phase_changed(locked, move.from_status, to_status, actor=author_of(user))
     for field in ("status", *lifecycle.MILESTONE_FIELDS.values(), "updated_at"):

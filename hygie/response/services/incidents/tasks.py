@@ -68,11 +68,15 @@ def add_task(
         )
         task.full_clean()
         task.save()
-        text = _("Task added: %(title)s.") % {"title": task.title}
-        if owner is not None:
-            text += " " + _("Owner: %(name)s.") % {"name": display_name(owner)}
-        if due_at is not None:
-            text += " " + _("Due %(when)s.") % {"when": local_time(incident, due_at)}
+
+        def text() -> str:  # written in each language: every reader sees their own
+            written = _("Task added: %(title)s.") % {"title": task.title}
+            if owner is not None:
+                written += " " + _("Owner: %(name)s.") % {"name": display_name(owner)}
+            if due_at is not None:
+                written += " " + _("Due %(when)s.") % {"when": local_time(incident, due_at)}
+            return written
+
         add_entry(incident, text, author=author_of(user))
         notifications.task_assigned(task, owner, actor=author_of(user))
     return task
@@ -172,19 +176,25 @@ def set_task_status(
             task.completed_by = None
         task.full_clean()
         task.save()
-        text = _("Task “%(title)s”: %(before)s → %(after)s.") % {
-            "title": task.title,
-            "before": labels[before],
-            "after": labels[status],
-        }
-        if note:
-            text += " " + _("Note: %(note)s") % {"note": note}
+
+        def text() -> str:  # written in each language: every reader sees their own
+            written = _("Task “%(title)s”: %(before)s → %(after)s.") % {
+                "title": task.title,
+                "before": labels[before],
+                "after": labels[status],
+            }
+            if note:
+                written += " " + _("Note: %(note)s") % {"note": note}
+            return written
+
         add_entry(task.incident, text, author=author_of(user))
         if status == TaskStatus.DONE and task.is_decision:
             add_entry(
                 task.incident,
-                _("Decision (%(title)s): %(decision)s")
-                % {"title": task.title, "decision": task.decision},
+                lambda: (
+                    _("Decision (%(title)s): %(decision)s")
+                    % {"title": task.title, "decision": task.decision}
+                ),
                 kind=TimelineKind.DECISION,
                 author=author_of(user),
             )

@@ -251,7 +251,8 @@ def assess_incident(incident: Incident, *, record_timeline: bool = True) -> Asse
             row.assessed_at = now
             row.save(update_fields=[*changed, "assessed_at"])
         if record_timeline and result.changed:
-            add_entry(incident, _assessment_text(result, incident, zone))
+            # Written in each language: every reader sees their own.
+            add_entry(incident, lambda: _assessment_text(result, incident, zone))
     return result
 
 
