@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import (
+    targets_awareness,
     targets_compliance,
     targets_detection,
     targets_devices,
@@ -15,6 +16,7 @@ from .target import Target
 TARGETS: dict[str, Target] = {
     target.name: target
     for target in (
+        *targets_awareness.TARGETS,
         *targets_compliance.TARGETS,
         *targets_detection.TARGETS,
         *targets_devices.TARGETS,
