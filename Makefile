@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HYGIE := $(BIN)/hygie
 export HYGIE_HOME ?= $(CURDIR)/var
 
-.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest bench-scan-memory bench-devices lint clean install install-dev install-bench
+.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest bench-scan-memory bench-devices bench-discovery lint clean install install-dev install-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ bench-scan-memory: install-bench
 ## bench-devices: 250,000 NVD records + ICSMA advisories, 10,000 devices: import, match, memory, vs a naive scan
 bench-devices: install-bench
 	$(BIN)/python bench/bench_devices.py
+
+## bench-discovery: passive discovery, pcap reader and whole analysis on a generated capture (frames/s)
+bench-discovery: install-dev
+	$(BIN)/python bench/bench_discovery.py
 
 ## lint: ruff (rules and format), mypy (the whole package; strict on lib and engines), layering
 lint: install-dev
