@@ -177,7 +177,7 @@ def set_task_status(
         task.full_clean()
         task.save()
 
-        def text() -> str:  # written in each language: every reader sees their own
+        def status_text() -> str:  # written in each language: every reader sees their own
             written = _("Task “%(title)s”: %(before)s → %(after)s.") % {
                 "title": task.title,
                 "before": labels[before],
@@ -187,7 +187,7 @@ def set_task_status(
                 written += " " + _("Note: %(note)s") % {"note": note}
             return written
 
-        add_entry(task.incident, text, author=author_of(user))
+        add_entry(task.incident, status_text, author=author_of(user))
         if status == TaskStatus.DONE and task.is_decision:
             add_entry(
                 task.incident,
