@@ -199,7 +199,13 @@ def _csv_type(raw: str, value: str) -> IndicatorType | None:
     if not key:
         return guess_type(value)
     if key in _TYPE_ALIASES:
-        return _TYPE_ALIASES[key] or guess_type(value)
+        alias = _TYPE_ALIASES[key]
+        if alias is None:  # an address: its family (or a network) from the value
+            guessed = guess_type(value)
+            if guessed in (IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.CIDR):
+                return guessed
+            return IndicatorType.IPV6 if ":" in value else IndicatorType.IPV4
+        return alias
     try:
         return IndicatorType(key)
     except ValueError:
