@@ -8,6 +8,7 @@ mismatches, look-alike link or sender domains, risky attachments), not from list
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,13 @@ _EXECUTABLE = frozenset(
      ".ps1", ".msi", ".lnk", ".jar"}
 )  # fmt: skip
 _CONTAINERS = frozenset({".iso", ".img", ".zip", ".rar", ".7z", ".html", ".htm", ".svg"})
+# Lure wording (FR/EN): urgency, threats to access, credential or payment requests. Matched on
+# the subject (and any text the caller chooses to pass), folded to ASCII lower case.
+_LURE_WORDS = re.compile(
+    r"\b(urgent|immediat|immediately|expire[sd]?|expiration|suspendu|suspended|verifi|verify|"
+    r"mot de passe|password|identifiants?|credentials?|code pin|pin code|confirm|paiement|"
+    r"payment|frais|fee|facture|invoice|action requise|action required|24 ?h|48 ?h)",
+)
 
 
 class MailFacts(Protocol):
@@ -157,9 +165,13 @@ def triage(
     tokens_in_mail: Collection[str] = (),
     known_tokens: Collection[str] = (),
     display_name: str = "",
+    wording: str = "",
 ) -> TriageResult:
     """The suggested verdict: simulation (one of ours, by header or token), malicious, phishing,
-    suspicious or clean, with the reasons (stable codes) and the score behind it."""
+    suspicious or clean, with the reasons (stable codes) and the score behind it.
+
+    ``wording`` is the subject (or any text the caller may read: detection's parser keeps no
+    body) checked for lure wording; ``display_name`` is the From display name."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     for token in tokens_in_mail:
         if token in known_tokens:
@@ -213,6 +225,11 @@ def triage(
         score += 2
     if any("xn--" in d for d in mail.link_domains):
         reasons.append("punycode_link")
+        score += 1
+    folded = unicodedata.normalize("NFKD", wording[:20_000].lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    if len({m.group(0) for m in _LURE_WORDS.finditer(folded)}) >= 2:
+        reasons.append("lure_wording")
         score += 1
     extensions = set(mail.attachment_extensions)
     malicious = False

@@ -122,3 +122,13 @@ def test_our_simulation_is_recognised_by_token_or_header() -> None:
         triage(facts, OWN, headers={"X-Hygie-Simulation": "forged"}, known_tokens={token}).verdict
         != SIMULATION
     )
+
+
+def test_lure_wording_adds_evidence() -> None:
+    facts = parse_reported_mail(
+        mail("From: x@unknown.example\nTo: a@chu-exemple.fr\nAuthentication-Results: mx; spf=pass")
+    )
+    calm = triage(facts, OWN, wording="Compte rendu de la réunion")
+    pressed = triage(facts, OWN, wording="URGENT : votre mot de passe expire, vérifiez sous 24h")
+    assert "lure_wording" not in calm.reasons
+    assert "lure_wording" in pressed.reasons and pressed.score > calm.score
