@@ -99,3 +99,25 @@ def test_import_preview_names_the_framework_in_the_reader_language(db):
         assert preview.framework_name == "Référentiel interne"
     with translation.override("en"):
         assert preview.framework_name == "Internal framework"
+
+
+def test_framework_import_upload_passes_the_csrf_middleware(make_user, login, shipped_library):
+    """A browser's upload goes through the CSRF middleware; the view overrides dispatch, so it
+    must stay exempt there (the mixin checks the token after installing the size limit).
+    Before the fix every upload answered 500 ("cannot alter upload handlers")."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    browser = Client(enforce_csrf_checks=True)
+    login(make_user("ght-rssi", "rssi", all_establishments=True), browser)
+    url = reverse("compliance:framework_import")
+    assert browser.get(url).status_code == 200
+    token = browser.cookies["csrftoken"].value
+    upload = SimpleUploadedFile("broken.yaml", b"format: hygie-framework/1\nframework: [\n")
+    page = browser.post(url, {"file": upload, "file_format": "hygie", "csrfmiddlewaretoken": token})
+    assert page.status_code == 200
+    assert "not valid YAML" in page.content.decode() or "YAML" in page.content.decode()
+    # and the token is still checked
+    upload = SimpleUploadedFile("broken.yaml", b"format: hygie-framework/1\n")
+    assert browser.post(url, {"file": upload, "file_format": "hygie"}).status_code == 403
