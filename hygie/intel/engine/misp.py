@@ -157,8 +157,10 @@ def import_event(document: Any, source: str = "misp", default_tlp: TLP = TLP.AMB
     event_refs += _galaxy_refs(event)
     orgc = event.get("Orgc")
     creator = str(orgc.get("name")) if isinstance(orgc, Mapping) and orgc.get("name") else source
-    attributes = event.get("Attribute") or []
-    objects = event.get("Object") or []
+    attributes = event.get("Attribute", [])
+    objects = event.get("Object", [])
+    attributes = [] if attributes is None else attributes
+    objects = [] if objects is None else objects
     if not isinstance(attributes, list) or not isinstance(objects, list):
         raise FormatError("Attribute and Object must be lists", at(source, path=root))
     jobs: list[tuple[Any, str, Mapping[str, Any] | None]] = [
@@ -185,7 +187,7 @@ def import_event(document: Any, source: str = "misp", default_tlp: TLP = TLP.AMB
             raise FormatError("a MISP attribute needs a type and a value", at(source, path=path))
         pairs = _typed_values(kind_name, value, attribute, obj)
         if not pairs:
-            skipped += 1
+            skipped += obj is None  # an object's other attributes (size, type…) are its context
             continue
         tag_tlp, tag_refs, tag_confidence = _context_of_tags(_tag_names(attribute))
         object_tlp = _context_of_tags(_tag_names(obj))[0] if obj is not None else None
