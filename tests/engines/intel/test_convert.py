@@ -23,7 +23,10 @@ CSV = (
     "domain,evil[.]example,clear,,\n"
     "sha256," + "c" * 64 + ",red,,\n"
 )
-TEXT = "Relais hxxps[:]//evil[.]example/x (domaine evil[.]example) et 203.0.113[.]9, version 1.2.3.4.\n"
+TEXT = (
+    "Relais hxxps[:]//evil[.]example/x (domaine evil[.]example) et 203.0.113[.]9, "
+    "version 1.2.3.4.\n"
+)
 
 
 def _key(indicators: list[Indicator]) -> set[tuple[object, ...]]:
