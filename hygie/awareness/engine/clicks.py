@@ -163,8 +163,11 @@ def _machine_signs(
         reasons.append(Reason.SCANNER_NETWORK)
         scanner = scanner or network
     headers = {k.lower(): v.lower() for k, v in item.headers.items()}
-    purpose = headers.get("purpose", "") + headers.get("sec-purpose", "")
-    if "prefetch" in purpose or "preview" in headers.get("x-moz", ""):
+    # Chrome: Sec-Purpose / Purpose: prefetch; Firefox: X-Moz: prefetch; Safari: X-Purpose: preview.
+    purpose = " ".join(
+        headers.get(name, "") for name in ("purpose", "sec-purpose", "x-purpose", "x-moz")
+    )
+    if "prefetch" in purpose or "preview" in purpose:
         reasons.append(Reason.PREFETCH_HEADER)
     return reasons, scanner
 

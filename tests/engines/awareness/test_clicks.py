@@ -147,3 +147,20 @@ def test_bad_knowledge_is_refused_with_location(text: str) -> None:
         load_scanner_knowledge(text, "mine.yaml")
     assert caught.value.location is not None
     assert caught.value.location.file == "mine.yaml"
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Sec-Purpose": "prefetch"}, {"X-Moz": "prefetch"}, {"X-Purpose": "preview"}]
+)
+def test_prefetch_is_not_a_click(knowledge, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    item = Interaction(at(900), "GET", BROWSER, "192.0.2.1", js_confirmed=True, headers=headers)
+    verdict = classify_clicks([item], knowledge, DELIVERED)
+    assert verdict.verdict == AUTOMATED and Reason.PREFETCH_HEADER in verdict.reasons
+
+
+def test_public_api_is_complete() -> None:
+    import hygie.awareness.engine as engine
+
+    assert engine.__all__ == sorted(engine.__all__, key=lambda n: (not n.isupper(), n))
+    for name in engine.__all__:
+        assert getattr(engine, name) is not None
