@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -411,8 +411,8 @@ def _cell(value: Any) -> Any:
 
 
 def _pdf_text(value: Any) -> str:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime):  # the reader's format (decision 0025); exports keep ISO
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     return "" if value is None else str(value)
 
 

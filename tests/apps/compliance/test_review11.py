@@ -121,3 +121,23 @@ def test_framework_import_upload_passes_the_csrf_middleware(make_user, login, sh
     # and the token is still checked
     upload = SimpleUploadedFile("broken.yaml", b"format: hygie-framework/1\n")
     assert browser.post(url, {"file": upload, "file_format": "hygie"}).status_code == 403
+
+
+def test_register_pdf_dates_read_in_the_reader_format(establishment_a):
+    """The record's PDF is read by auditors: « 7 déc. 2026 00:38 », not ISO (decision 0025);
+    the CSV/XLSX exports keep ISO 8601."""
+    import io
+
+    from pypdf import PdfReader
+
+    from hygie.compliance.models import ProcessingActivity
+    from hygie.compliance.services import registers
+
+    registers.create_from_preset(establishment_a, "imaging", None)
+    activities = ProcessingActivity.objects.filter(establishment=establishment_a)
+    with translation.override("fr"):
+        data, _type, _name = registers.export_register(activities, "pdf")
+        csv_data, _type, _name = registers.export_register(activities, "csv")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert not ISO_DATE.search(text), ISO_DATE.search(text)
+    assert ISO_DATE.search(csv_data.decode("utf-8-sig"))
