@@ -113,7 +113,10 @@ class IndicatorMatcher:
                 self.backend = "hyperscan"
             else:
                 ordered = sorted(self._literals, key=len, reverse=True)
-                self._regex = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
+                # A lookahead finds overlapping literals (a domain inside a URL literal); at one
+                # position only the longest literal is reported.
+                alternation = "|".join(map(re.escape, ordered))
+                self._regex = re.compile(f"(?=({alternation}))", re.IGNORECASE)
                 self.backend = "re"
 
     def __len__(self) -> int:
@@ -168,7 +171,7 @@ class IndicatorMatcher:
 
             self._scanner.scan(text.encode("utf-8", "replace"), match_event_handler=on_match)
         elif self._regex is not None:
-            lowered = {m[0].lower() for m in self._regex.finditer(text)}
+            lowered = {m[1].lower() for m in self._regex.finditer(text)}
             hit_literals = {i for i, v in enumerate(self._literals) if v in lowered}
         for ident in hit_literals:
             literal = self._literals[ident]
@@ -210,15 +213,18 @@ class IndicatorMatcher:
 
 
 def _bounded(text: str, literal: str) -> bool:
-    """A literal found in prose counts when not glued to a longer host name (``a.evil.com``
-    matches ``evil.com``; ``notevil.com`` does not)."""
+    """A literal found in prose counts when not glued to a longer name: ``a.evil.com`` matches
+    ``evil.com``; ``notevil.com`` and ``evil.com.org`` do not (a final full stop does)."""
     lowered = text.lower()
     start = lowered.find(literal)
     while start != -1:
         before = lowered[start - 1] if start else " "
         end = start + len(literal)
-        after = lowered[end] if end < len(lowered) else " "
-        if not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_"):
+        after = lowered[end : end + 2] if end < len(lowered) else " "
+        glued = (
+            after[:1].isalnum() or after[:1] in "-_" or (after[:1] == "." and after[1:].isalnum())
+        )
+        if not (before.isalnum() or before in "-_") and not glued:
             return True
         start = lowered.find(literal, start + 1)
     return False

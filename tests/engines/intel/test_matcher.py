@@ -1,0 +1,144 @@
+"""IOC matcher: exact sets, CIDR prefix tables, domain suffixes, URLs, free text; the Hyperscan
+and ``re`` backends agree with the naive per-indicator reference on random events."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from hygie.intel.engine.matcher import IndicatorMatcher, hyperscan_available, naive_match
+from hygie.intel.engine.model import Indicator, make_indicator
+
+BACKENDS = [pytest.param(False, id="re")]
+if hyperscan_available():
+    BACKENDS.append(pytest.param(True, id="hyperscan"))
+
+
+def _indicators() -> list[Indicator]:
+    return [
+        make_indicator("cidr", "10.0.0.0/8"),
+        make_indicator("cidr", "10.20.0.0/16"),
+        make_indicator("cidr", "2001:db8::/32"),
+        make_indicator("ipv4", "192.0.2.1"),
+        make_indicator("ipv6", "2001:db8:ffff::1"),
+        make_indicator("domain", "evil.example"),
+        make_indicator("url", "http://bad.example.org/x"),
+        make_indicator("sha256", "a" * 64),
+        make_indicator("md5", "d41d8cd98f00b204e9800998ecf8427e"),
+        make_indicator("file-name", "Facture.pdf.exe"),
+        make_indicator("email", "x@phish.example"),
+        make_indicator("ja4", "t13d1516h2_8daaf6152771_b186095e22b6"),
+        make_indicator("cve", "CVE-2024-3094"),
+        make_indicator("user-agent", "EvilBot/1.0"),
+    ]
+
+
+def _found(matcher: IndicatorMatcher, fields: dict[str, str]) -> set[tuple[str, str, str]]:
+    return {(h.field, h.indicator.value, h.how) for h in matcher.match_event(fields)}
+
+
+@pytest.mark.parametrize("use_hyperscan", BACKENDS)
+def test_every_kind_of_match(use_hyperscan: bool) -> None:
+    matcher = IndicatorMatcher(_indicators(), use_hyperscan=use_hyperscan)
+    fields = {
+        "src": "10.20.3.4",
+        "dst": "192.0.2.1",
+        "v6": "2001:DB8::5",
+        "host": "a.b.EVIL.example.",
+        "url": "HTTP://bad.example.org:80/x#frag",
+        "msg": "clic sur hxxp://bad.example[.]org/x ou notevil.example",
+        "hash": "A" * 64,
+        "md5": "d41d8cd98f00b204e9800998ecf8427e",
+        "file": "facture.pdf.exe",
+        "from": "x@phish.example",
+        "ja4": "t13d1516h2_8daaf6152771_b186095e22b6",
+        "cve": "cve-2024-3094",
+        "ua": "EvilBot/1.0",
+    }
+    assert _found(matcher, fields) == {
+        ("src", "10.0.0.0/8", "cidr"),
+        ("src", "10.20.0.0/16", "cidr"),
+        ("dst", "192.0.2.1", "exact"),
+        ("v6", "2001:db8::/32", "cidr"),
+        ("host", "evil.example", "domain"),
+        ("url", "http://bad.example.org/x", "url"),
+        ("msg", "http://bad.example.org/x", "text"),
+        ("hash", "a" * 64, "exact"),
+        ("md5", "d41d8cd98f00b204e9800998ecf8427e", "exact"),
+        ("file", "Facture.pdf.exe", "exact"),
+        ("from", "x@phish.example", "exact"),
+        ("ja4", "t13d1516h2_8daaf6152771_b186095e22b6", "exact"),
+        ("cve", "CVE-2024-3094", "exact"),
+        ("ua", "EvilBot/1.0", "exact"),
+    }
+
+
+@pytest.mark.parametrize("use_hyperscan", BACKENDS)
+def test_no_false_positives(use_hyperscan: bool) -> None:
+    matcher = IndicatorMatcher(_indicators(), use_hyperscan=use_hyperscan)
+    fields = {
+        "a": "11.0.0.1",  # outside 10/8
+        "b": "notevil.example",  # a suffix match needs a label boundary
+        "c": "evil.example.com",  # the domain is not a suffix here
+        "d": "http://bad.example.org/xy",
+        "e": "2001:db9::1",
+        "f": "192.0.2.10",
+        "g": "some text about evil.examples",
+        "i": "text naming evil.example.org inside",
+        "h": "",
+    }
+    assert _found(matcher, fields) == set()
+
+
+def test_url_host_matches_domain_and_cidr() -> None:
+    matcher = IndicatorMatcher(_indicators(), use_hyperscan=False)
+    assert _found(matcher, {"u": "https://login.evil.example/a"}) == {
+        ("u", "evil.example", "domain")
+    }
+    assert _found(matcher, {"u": "http://10.1.1.1:8080/a"}) == {("u", "10.0.0.0/8", "cidr")}
+    assert _found(matcher, {"u": "http://[2001:db8::9]/"}) == {("u", "2001:db8::/32", "cidr")}
+
+
+def test_validity_window_filters_at_compile_time() -> None:
+    expired = make_indicator(
+        "ipv4",
+        "192.0.2.50",
+        valid_from=datetime(2025, 1, 1, tzinfo=UTC),
+        valid_until=datetime(2025, 6, 1, tzinfo=UTC),
+    )
+    matcher = IndicatorMatcher([expired], at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert len(matcher) == 0
+    assert matcher.match_event({"ip": "192.0.2.50"}) == []
+
+
+def _random_event(rng: random.Random, domains: list[str]) -> dict[str, str]:
+    return {
+        "src": f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}",
+        "dst": f"{rng.choice([192, 198, 203])}.0.{rng.randrange(3)}.{rng.randrange(256)}",
+        "host": f"h{rng.randrange(5)}.{rng.choice(domains)}",
+        "url": f"https://{rng.choice(domains)}/p{rng.randrange(4)}",
+        "msg": f"seen {rng.choice(domains)} and https://{rng.choice(domains)}/p{rng.randrange(4)}",
+        "hash": f"{rng.randrange(16**4):04x}" * 16,
+    }
+
+
+@pytest.mark.parametrize("use_hyperscan", BACKENDS)
+def test_agrees_with_the_naive_reference(use_hyperscan: bool) -> None:
+    rng = random.Random(14)
+    domains = [f"d{i}.example" for i in range(20)] + ["x.d3.example"]
+    indicators = [make_indicator("cidr", f"10.{i}.0.0/16") for i in range(0, 256, 7)]
+    indicators += [make_indicator("ipv4", f"192.0.{i % 3}.{i}") for i in range(0, 256, 3)]
+    indicators += [make_indicator("domain", d) for d in domains[::2]]
+    indicators += [make_indicator("url", f"https://{d}/p1") for d in domains[1::3]]
+    indicators += [make_indicator("sha256", f"{i:04x}" * 16) for i in range(0, 65536, 97)]
+    matcher = IndicatorMatcher(indicators, use_hyperscan=use_hyperscan)
+    total = 0
+    for _ in range(300):
+        event = _random_event(rng, domains)
+        fast = {(h.field, h.indicator.key) for h in matcher.match_event(event)}
+        slow = {(h.field, h.indicator.key) for h in naive_match(indicators, event)}
+        assert fast == slow, event
+        total += len(fast)
+    assert total > 300
