@@ -8,6 +8,7 @@ from . import (
     targets_detection,
     targets_devices,
     targets_devices_discovery,
+    targets_intel,
     targets_privacy,
     targets_response,
 )
@@ -21,6 +22,7 @@ TARGETS: dict[str, Target] = {
         *targets_detection.TARGETS,
         *targets_devices.TARGETS,
         *targets_devices_discovery.TARGETS,
+        *targets_intel.TARGETS,
         *targets_privacy.TARGETS,
         *targets_response.TARGETS,
     )
