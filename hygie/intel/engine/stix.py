@@ -23,6 +23,7 @@ from hygie.intel.engine.model import (
     make_indicator,
 )
 from hygie.intel.engine.tlp import stix_marking_id, stix_marking_object, tlp_of_marking
+from hygie.lib.documents import DocumentError, Limits, load_json
 
 NAMESPACE = uuid.UUID("5d6c1f2e-8c5b-4a53-9b6e-4f1c0a2b9e71")  # Hygie's STIX id namespace
 MAX_JSON = 50 * 1024 * 1024
@@ -231,14 +232,15 @@ def dumps(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+_JSON_LIMITS = Limits(max_bytes=MAX_JSON, max_depth=64, max_nodes=5_000_000)
+
+
 def loads_json(data: str | bytes, source: str) -> Any:
-    if len(data) > MAX_JSON:
-        raise FormatError("JSON document too large", at(source))
+    """JSON through the platform's hardened loader (size, depth, node count, duplicate keys)."""
     try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as error:
-        line = getattr(error, "lineno", None)
-        raise FormatError("invalid JSON", at(source, line)) from None
+        return load_json(data, source, _JSON_LIMITS).data
+    except DocumentError as error:
+        raise FormatError(error.message, error.location or at(source)) from None
 
 
 def import_bundle(document: Any, source: str = "stix", default_tlp: TLP = TLP.AMBER) -> Collection:
