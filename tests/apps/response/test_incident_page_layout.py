@@ -80,3 +80,11 @@ def test_regulatory_clocks_are_drawn_with_their_words(client_a, incident):
     # The text alternative: one row per clock, with its start and its deadline in words.
     assert panel.count('<tr><th scope="row">') >= 2
     assert "started " in panel and "due " in panel
+
+
+def test_the_care_impact_in_the_header_has_no_bare_colon(client_a, incident):
+    """French typography: “Impact sur les soins: Mode dégradé” had no space before the colon;
+    the header joins the label and the value with a dash in every language."""
+    page = client_a.get(reverse("response:incident_detail", args=[incident.pk])).content.decode()
+    assert "Impact on care — " in page
+    assert "Impact on care: " not in page
