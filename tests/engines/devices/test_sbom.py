@@ -373,3 +373,20 @@ def test_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sbom, "MAX_BYTES", 100)
     with pytest.raises(SbomError, match="larger than"):
         parse_sbom(_bom())
+
+
+def test_component_count_is_bounded_before_the_library_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hygie.devices.engine import sbom
+
+    monkeypatch.setattr(sbom, "MAX_COMPONENTS", 2)
+    with pytest.raises(SbomError, match="more than 2 components"):
+        parse_sbom(_bom())
+    xml = (
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components>'
+        + b'<component type="library"><name>a</name></component>' * 3
+        + b"</components></bom>"
+    )
+    with pytest.raises(SbomError, match="more than 2 components"):
+        parse_sbom(xml)
