@@ -12,8 +12,10 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 
 from hygie.core import audit
 from hygie.core.charts import render_chart
@@ -225,6 +227,9 @@ class RuleToggleView(generic.CapabilityRequiredMixin):
         )
 
 
+# dispatch is overridden below, so as_view() no longer sees the mixin's csrf_exempt: the CSRF
+# middleware would read the upload before the size limit is installed (500 in a browser).
+@method_decorator(csrf_exempt, name="dispatch")
 class RulePackImportView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
     """Upload a Sigma pack; it applies to the whole installation, so organisation-wide users
     with the rule management capability only."""
