@@ -88,3 +88,10 @@ def test_the_care_impact_in_the_header_has_no_bare_colon(client_a, incident):
     page = client_a.get(reverse("response:incident_detail", args=[incident.pk])).content.decode()
     assert "Impact on care — " in page
     assert "Impact on care: " not in page
+
+
+def test_an_incident_loaded_without_a_declarant_shows_only_the_date(client_a, incident):
+    """The demo's incident has no declarant: the row read “—, 7 Dec. 2026 00:50”."""
+    type(incident).objects.filter(pk=incident.pk).update(created_by=None)
+    page = client_a.get(reverse("response:incident_detail", args=[incident.pk])).content.decode()
+    assert "—, " not in page
