@@ -29,6 +29,7 @@ NAMESPACE = uuid.UUID("5d6c1f2e-8c5b-4a53-9b6e-4f1c0a2b9e71")  # Hygie's STIX id
 MAX_JSON = 50 * 1024 * 1024
 MAX_OBJECTS = 500_000
 ATTACK = "mitre-attack"
+ATTACK_SOURCES = (ATTACK, "mitre-ics-attack", "mitre-mobile-attack")
 _TLS_EXT = "x-hygie-tls-ext"
 
 # (object type, property path) of the pattern comparison for each indicator type.
@@ -277,7 +278,7 @@ def import_bundle(document: Any, source: str = "stix", default_tlp: TLP = TLP.AM
                 markings[str(obj.get("id"))] = tlp
         elif kind == "attack-pattern":
             for ref in obj.get("external_references") or []:
-                if isinstance(ref, Mapping) and ref.get("source_name") == ATTACK:
+                if isinstance(ref, Mapping) and ref.get("source_name") in ATTACK_SOURCES:
                     attack_patterns[str(obj.get("id"))] = KillChainRef(
                         ATTACK,
                         technique=str(ref.get("external_id", "")),
@@ -330,7 +331,7 @@ def _from_object(
     cve = ""
     for ref in obj.get("external_references", []):
         name = ref.get("source_name", "")
-        if name == ATTACK and ref.get("external_id"):
+        if name in ATTACK_SOURCES and ref.get("external_id"):
             refs.append(
                 KillChainRef(ATTACK, technique=ref["external_id"], name=ref.get("description", ""))
             )
@@ -368,3 +369,40 @@ def _from_object(
     if obj.get("pattern_type") != "stix":
         raise IndicatorError("only STIX patterns are read (pattern_type stix)")
     return [make_indicator(kind, value, **context) for kind, value in parse_pattern(obj["pattern"])]
+
+
+def attack_catalogue(document: Any) -> dict[str, str]:
+    """ATT&CK technique and tactic ids → names, from an ATT&CK STIX bundle (mitre-attack/
+    attack-stix-data: enterprise, mobile or ICS); revoked and deprecated entries left out."""
+    objects = document.get("objects", []) if isinstance(document, Mapping) else []
+    catalogue: dict[str, str] = {}
+    for obj in objects if isinstance(objects, list) else []:
+        if not isinstance(obj, Mapping) or obj.get("type") not in (
+            "attack-pattern",
+            "x-mitre-tactic",
+        ):
+            continue
+        if obj.get("revoked") or obj.get("x_mitre_deprecated"):
+            continue
+        for ref in obj.get("external_references") or []:
+            if isinstance(ref, Mapping) and ref.get("source_name") in ATTACK_SOURCES:
+                technique = ref.get("external_id")
+                if isinstance(technique, str) and isinstance(obj.get("name"), str):
+                    catalogue[technique] = obj["name"]
+    return catalogue
+
+
+def name_techniques(
+    indicators: Iterable[Indicator], catalogue: Mapping[str, str]
+) -> list[Indicator]:
+    """Indicators whose ATT&CK references carry the catalogue's names (unknown ids kept as is)."""
+    from dataclasses import replace
+
+    named: list[Indicator] = []
+    for indicator in indicators:
+        refs = tuple(
+            replace(ref, name=catalogue.get(ref.technique, ref.name)) if ref.technique else ref
+            for ref in indicator.kill_chain
+        )
+        named.append(replace(indicator, kill_chain=refs))
+    return named

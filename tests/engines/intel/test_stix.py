@@ -164,3 +164,21 @@ def test_oasis_c2_example_reads_its_address() -> None:
     collection = import_bundle(json.loads(path.read_text(encoding="utf-8")), path.name)
     assert {i.type for i in collection.indicators} <= {IndicatorType.IPV4, IndicatorType.CIDR}
     assert collection.indicators
+
+
+def test_attack_catalogue_names_techniques_from_the_attack_bundle() -> None:
+    from hygie.intel.engine.model import KillChainRef, make_indicator
+    from hygie.intel.engine.stix import attack_catalogue, name_techniques
+
+    path = shared_data("attack", "ics-attack.json")
+    catalogue = attack_catalogue(json.loads(path.read_text(encoding="utf-8")))
+    assert catalogue["T0817"] == "Drive-by Compromise"
+    assert catalogue["TA0108"] == "Initial Access"
+    indicator = make_indicator(
+        "domain",
+        "evil.example",
+        kill_chain=(KillChainRef("mitre-attack", technique="T0817"), KillChainRef("x", phase="y")),
+    )
+    (named,) = name_techniques([indicator], catalogue)
+    assert named.kill_chain[0].name == "Drive-by Compromise"
+    assert named.kill_chain[1] == indicator.kill_chain[1]
