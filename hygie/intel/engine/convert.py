@@ -39,10 +39,15 @@ def _decode(item: Input) -> str:
 def detect(item: Input, content: str) -> str:
     """``stix21``, ``misp``, ``misp-manifest``, ``csv`` or ``text`` from the name and content."""
     stripped = content.lstrip()
-    if stripped.startswith(("{", "[")):
-        document = stix.loads_json(content, item.name)
-        return _json_kind(document, item.name)
     lowered = item.name.lower()
+    if stripped.startswith(("{", "[")):
+        try:
+            document = stix.loads_json(content, item.name)
+        except FormatError:
+            if lowered.endswith(".json"):
+                raise
+            return "text"  # prose that happens to start with a bracket ("[12:00] alert…")
+        return _json_kind(document, item.name)
     if lowered.endswith(".csv"):
         return "csv"
     return "text"

@@ -95,6 +95,11 @@ def test_invalid_input_is_located(name: str, data: bytes, where: str) -> None:
     assert str(caught.value).startswith(where)
 
 
+def test_prose_starting_with_a_bracket_is_text() -> None:
+    result = read([Input("alert.log", b"[12:00] relais 198.51.100[.]7 vu\n")])
+    assert [i.value for i in result.indicators] == ["198.51.100.7"]
+
+
 def test_explicit_input_format_is_used() -> None:
     result = read([Input("iocs.data", b"value\n192.0.2.1\n")], from_="csv")
     assert [i.value for i in result.indicators] == ["192.0.2.1"]
