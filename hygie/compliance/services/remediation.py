@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hygie.compliance.choices import ActionStatus, AnswerStatus, LinkKind
@@ -188,9 +189,9 @@ def _due_for_reminder(action: RemediationAction, now: datetime) -> bool:
 def _message(action: RemediationAction, link: str, today: date) -> tuple[str, str]:
     assert action.due_date is not None
     if action.due_date < today:
-        state = _("overdue since %(date)s") % {"date": action.due_date.isoformat()}
+        state = _("overdue since %(date)s") % {"date": date_format(action.due_date, "DATE_FORMAT")}
     else:
-        state = _("due on %(date)s") % {"date": action.due_date.isoformat()}
+        state = _("due on %(date)s") % {"date": date_format(action.due_date, "DATE_FORMAT")}
     subject = f"[Hygie] {_('Remediation action')} — {state}"
     body = "\n".join(
         [

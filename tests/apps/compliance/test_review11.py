@@ -141,3 +141,23 @@ def test_register_pdf_dates_read_in_the_reader_format(establishment_a):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert not ISO_DATE.search(text), ISO_DATE.search(text)
     assert ISO_DATE.search(csv_data.decode("utf-8-sig"))
+
+
+def test_reminder_mail_dates_read_in_the_recipient_format(establishment_a, user_a, mailoutbox):
+    """The owner reads the due date as on the pages (decision 0025), not ISO."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hygie.compliance.services import remediation
+
+    remediation.create_action(
+        user_a,
+        establishment=establishment_a,
+        title="Restore test",
+        owner=user_a,
+        due_date=timezone.localdate() - timedelta(days=2),
+    )
+    assert remediation.send_due_reminders().messages == 1
+    message = mailoutbox[0]
+    assert not ISO_DATE.search(message.subject + message.body), message.subject
