@@ -125,9 +125,8 @@ class IndicatorMatcher:
     # -- lookups ------------------------------------------------------------------------------
 
     def _ip(self, text: str, found: dict[int, tuple[str, str]]) -> bool:
-        try:
-            address = ipaddress.ip_address(text)
-        except ValueError:
+        address = address_of(text)
+        if address is None:
             return False
         value = str(address)
         for index in self._exact.get(value, ()):
@@ -159,7 +158,7 @@ class IndicatorMatcher:
             found.setdefault(index, (url, "url"))
         host = url.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
         host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        if not self._ip(host.strip("[]"), found):
+        if not self._ip(host, found):
             self._domain(host, found)
 
     def _text(self, text: str, found: dict[int, tuple[str, str]]) -> None:
@@ -199,7 +198,7 @@ class IndicatorMatcher:
             elif "@" in value:
                 self._domain(value.rsplit("@", 1)[1], found)
             elif value[:1].isdigit() or ":" in value:
-                if not self._ip(value.strip("[]"), found) and "." in value:
+                if not self._ip(value, found) and "." in value:
                     self._domain(value, found)
             elif "." in value:
                 if "/" in value:
@@ -210,6 +209,21 @@ class IndicatorMatcher:
                 Hit(self.indicators[i], name, matched, how) for i, (matched, how) in found.items()
             )
         return hits
+
+
+def address_of(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address in ``192.0.2.1``, ``[2001:db8::1]``, ``192.0.2.1:443``, ``[2001:db8::1]:443``."""
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        pass
+    host, colon, port = text.rpartition(":")
+    if colon and port.isdigit() and (host.count(":") == 0 or host.startswith("[")):
+        try:
+            return ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return None
+    return None
 
 
 def _bounded(text: str, literal: str) -> bool:
@@ -244,10 +258,7 @@ def naive_match(indicators: Sequence[Indicator], fields: Mapping[str, str]) -> l
         lowered = value.lower()
         prose = refang(value) if " " in value else ""
         address: ipaddress.IPv4Address | ipaddress.IPv6Address | None
-        try:
-            address = ipaddress.ip_address(value.strip("[]"))
-        except ValueError:
-            address = None
+        address = address_of(value)
         try:
             url = (
                 normalise_url(value)

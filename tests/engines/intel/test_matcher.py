@@ -101,6 +101,18 @@ def test_url_host_matches_domain_and_cidr() -> None:
     assert _found(matcher, {"u": "http://[2001:db8::9]/"}) == {("u", "2001:db8::/32", "cidr")}
 
 
+def test_addresses_with_a_port() -> None:
+    matcher = IndicatorMatcher(_indicators(), use_hyperscan=False)
+    assert _found(matcher, {"a": "192.0.2.1:443", "b": "[2001:db8::9]:8443"}) == {
+        ("a", "192.0.2.1", "exact"),
+        ("b", "2001:db8::/32", "cidr"),
+    }
+    events = [{"a": "192.0.2.1:443"}, {"b": "[2001:db8::9]:8443"}, {"c": "2001:db8::9"}]
+    for event in events:
+        fast = {(h.field, h.indicator.key) for h in matcher.match_event(event)}
+        assert fast == {(h.field, h.indicator.key) for h in naive_match(_indicators(), event)}
+
+
 def test_validity_window_filters_at_compile_time() -> None:
     expired = make_indicator(
         "ipv4",
