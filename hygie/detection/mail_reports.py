@@ -18,7 +18,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from hygie.core import display
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import Alert, Establishment, Evidence, User
 from hygie.core.services import crud
@@ -36,6 +38,9 @@ from hygie.detection.services import ALERT_SOURCE
 RULE_ID = "detection.reported_mail"
 TAGS = ("attack.initial-access", "attack.t1566")  # ATT&CK: phishing
 MAX_NOTE = 1000
+
+# The alert's title written in English (the CLI, the demo) reads in the reader's language.
+display.register_stored_messages(gettext_noop("Suspicious e-mail reported from %(sender)s"))
 
 
 @dataclass(frozen=True)

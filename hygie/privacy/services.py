@@ -295,6 +295,8 @@ display.register_stored_messages(
     gettext_noop("unreadable %(kind)s content (%(error)s)"),
     gettext_noop("%(kind)s structure nested too deeply"),
     gettext_noop("%(kind)s content needs more memory than allowed"),
+    # An alert's title written in English (the demo, the CLI) reads in the reader's language.
+    gettext_noop("Validated national identifiers on the shared drive “%(root)s”"),
 )
 _SKIP_REASONS = (  # fixed reasons, translated through the catalogue
     gettext_noop("not a regular file"),

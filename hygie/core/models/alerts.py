@@ -78,12 +78,16 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["establishment", "status", "-last_seen_at"])]
 
     def __str__(self) -> str:
-        return gettext(self.title)
+        return self.get_title_display()
 
     def get_title_display(self) -> str:
         """The title in the reader's language when it is a msgid (a healthcare rule's title is
-        stored as the rule says it, in English, and translated in detection's catalogue)."""
-        return gettext(self.title)
+        stored as the rule says it, in English, and translated in detection's catalogue) or
+        matches a template a module registered (``display.register_stored_messages``: "Known
+        exploited vulnerability %(cve)s on …" written in English by the demo or the CLI)."""
+        from hygie.core.display import stored_message
+
+        return stored_message(self.title)
 
     def get_description_display(self) -> str:
         return gettext(self.description) if self.description else ""

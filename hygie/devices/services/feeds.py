@@ -23,7 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from hygie.core import display
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import User
 from hygie.core.services.alerts import raise_alert
@@ -572,6 +574,13 @@ def _alert_new_threats(new_links: list[DeviceVulnerability], new_kev: set[str]) 
         "device", "device__asset", "device__establishment", "vulnerability", "advisory"
     ):
         _raise(link, kev=bool(link.vulnerability and link.vulnerability.cve in new_kev))
+
+
+# Alert titles: a title written in English (the demo, the CLI) reads in the reader's language.
+display.register_stored_messages(
+    gettext_noop("Known exploited vulnerability %(cve)s on a life-sustaining device: %(host)s"),
+    gettext_noop("New advisory %(cve)s affects a life-sustaining device: %(host)s"),
+)
 
 
 def _raise(link: DeviceVulnerability, *, kev: bool) -> None:

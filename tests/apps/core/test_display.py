@@ -165,3 +165,32 @@ def test_a_background_job_reads_as_its_kind_in_the_audit_trail():
     assert display.audit_actor("job no.such_kind") == "job no.such_kind"
     assert display.audit_actor("admin") == "admin"
     assert display.audit_actor(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("stored", "french"),
+    [
+        (
+            "Known exploited vulnerability CVE-2099-0102 on a life-sustaining device: resp-01",
+            "CVE-2099-0102",
+        ),
+        ("New advisory CVE-2099-0101 affects a life-sustaining device: pompe-03", "pompe-03"),
+        ("Validated national identifiers on the shared drive “Partage RH”", "Partage RH"),
+        ("Suspicious e-mail reported from rh-paie.example", "rh-paie.example"),
+    ],
+)
+def test_alert_titles_written_in_english_read_in_french(stored, french):
+    """The demo and the CLI write these titles in English; a French page showed them as is."""
+    import hygie.detection.mail_reports  # noqa: F401  (modules register their title templates)
+    import hygie.devices.services.feeds  # noqa: F401
+    import hygie.privacy.services  # noqa: F401
+    from hygie.core.models import Alert
+
+    alert = Alert(title=stored)
+    with translation.override("fr"):
+        shown = alert.get_title_display()
+        assert str(alert) == shown
+    assert shown != stored and french in shown
+    with translation.override("en"):
+        assert alert.get_title_display() == stored
+    assert Alert(title="Titre écrit à la main").get_title_display() == "Titre écrit à la main"
