@@ -14,11 +14,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from hygie.compliance.choices import FrameworkSource
+from hygie.compliance.engine.library import localized
 from hygie.compliance.forms import FrameworkImportForm
+from hygie.compliance.library_files import shipped_library
 from hygie.compliance.models import Framework
 from hygie.compliance.roles import ASSESS, VIEW
 from hygie.compliance.services import library
@@ -51,9 +54,18 @@ class FrameworkDetailView(CapabilityRequiredMixin):
         library.ensure_library()
         framework = get_object_or_404(Framework, pk=pk)
         requirements = list(framework.requirements.order_by("order"))
+        catalogue = shipped_library().controls
+        language = (get_language() or "en").split("-")[0]
         for item in requirements:
             item.control_rows = [  # type: ignore[attr-defined]
-                (str(link.get("id", "")), relation_label(str(link.get("relation", ""))))
+                (
+                    str(link.get("id", "")),
+                    relation_label(str(link.get("relation", ""))),
+                    # the control's title in the reader's language, never its bare id
+                    localized(catalogue[str(link["id"])].title, language)
+                    if str(link.get("id", "")) in catalogue
+                    else str(link.get("id", "")),
+                )
                 for link in item.controls or []
                 if isinstance(link, dict)
             ]

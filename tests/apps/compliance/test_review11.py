@@ -161,3 +161,23 @@ def test_reminder_mail_dates_read_in_the_recipient_format(establishment_a, user_
     assert remediation.send_due_reminders().messages == 1
     message = mailoutbox[0]
     assert not ISO_DATE.search(message.subject + message.body), message.subject
+
+
+def test_framework_page_names_controls_by_title_not_id(client_a, shipped_library, settings):
+    """The requirement→control column shows the control's title in the reader's language (the
+    id only as a tooltip): never a bare key on the page."""
+    from django.urls import reverse
+
+    from hygie.compliance.library_files import shipped_library as library_files
+    from hygie.compliance.models import Framework
+
+    settings.LANGUAGE_CODE = "fr"
+    framework = Framework.objects.get(framework_id="hipaa")
+    url = reverse("compliance:framework_detail", args=[framework.pk])
+    body = client_a.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    title = library_files().controls["hygie.governance.risk_assessment"].title["fr"]
+    from django.utils.html import escape
+
+    assert escape(title) in body
+    assert "<code>hygie.governance.risk_assessment</code>" not in body
+    assert ">hygie.governance.risk_assessment<" not in body
