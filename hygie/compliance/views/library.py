@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -29,6 +29,34 @@ from hygie.compliance.views.common import relation_label
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.views.generic import CapabilityRequiredMixin
 from hygie.core.views.uploads import BoundedUploadMixin
+
+# What a requirement's attributes mean to its reader (HIPAA Required/Addressable, ANSSI level,
+# HPH CPG tier, HICP organisation sizes); unknown attributes are not shown.
+ATTRIBUTE_LABELS: dict[tuple[str, Any], Any] = {
+    ("implementation", "required"): gettext_lazy("Required"),
+    ("implementation", "addressable"): gettext_lazy("Addressable"),
+    ("level", "standard"): gettext_lazy("Standard level"),
+    ("level", "renforce"): gettext_lazy("Reinforced level only"),
+    ("reinforced_extension", True): gettext_lazy("Also has a reinforced level"),
+    ("tier", "essential"): gettext_lazy("Essential goal"),
+    ("tier", "enhanced"): gettext_lazy("Enhanced goal"),
+    ("sizes", "small"): gettext_lazy("Small organisations"),
+    ("sizes", "medium"): gettext_lazy("Medium organisations"),
+    ("sizes", "large"): gettext_lazy("Large organisations"),
+}
+
+
+def attribute_labels(attributes: Any) -> list[str]:
+    labels: list[str] = []
+    for key, value in (attributes or {}).items() if isinstance(attributes, dict) else ():
+        for item in value if isinstance(value, list) else [value]:
+            try:
+                label = ATTRIBUTE_LABELS.get((str(key), item))
+            except TypeError:  # an unhashable value in a user's file
+                label = None
+            if label is not None:
+                labels.append(str(label))
+    return labels
 
 
 class FrameworkListView(CapabilityRequiredMixin):
@@ -57,6 +85,7 @@ class FrameworkDetailView(CapabilityRequiredMixin):
         catalogue = shipped_library().controls
         language = (get_language() or "en").split("-")[0]
         for item in requirements:
+            item.attribute_labels = attribute_labels(item.attributes)  # type: ignore[attr-defined]
             item.control_rows = [  # type: ignore[attr-defined]
                 (
                     str(link.get("id", "")),

@@ -181,3 +181,25 @@ def test_framework_page_names_controls_by_title_not_id(client_a, shipped_library
     assert escape(title) in body
     assert "<code>hygie.governance.risk_assessment</code>" not in body
     assert ">hygie.governance.risk_assessment<" not in body
+
+
+def test_framework_page_shows_required_addressable_and_anssi_levels(
+    client_a, shipped_library, settings
+):
+    """HIPAA Required/Addressable and the ANSSI levels are part of the requirement: shown
+    translated on the library page, never as attribute keys."""
+    from django.urls import reverse
+
+    from hygie.compliance.models import Framework
+
+    settings.LANGUAGE_CODE = "fr"
+    pages = {}
+    for framework_id in ("hipaa", "anssi-hygiene"):
+        framework = Framework.objects.get(framework_id=framework_id)
+        url = reverse("compliance:framework_detail", args=[framework.pk])
+        pages[framework_id] = client_a.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Obligatoire" in pages["hipaa"] and "addressable" in pages["hipaa"]
+    assert "Niveau renforcé uniquement" in pages["anssi-hygiene"]
+    assert "Existe aussi au niveau renforcé" in pages["anssi-hygiene"]
+    for body in pages.values():
+        assert "implementation" not in body and "reinforced_extension" not in body
