@@ -28,6 +28,10 @@ except ImportError:  # pragma: no cover - depends on the installation
     _hs = None
 
 MAX_FIELD = 64 * 1024
+# Literals per Hyperscan database: compile time grows faster than linearly with the set (the
+# privacy engine splits its patterns for the same reason); each extra database costs one more
+# scan of a free-text field only.
+CHUNK = 20_000
 
 _EXACT_FAMILY = {
     IndicatorType.IPV4: "ip",
@@ -103,13 +107,9 @@ class IndicatorMatcher:
         self._literals: list[str] = [*self._urls, *self._domains]
         if self._literals:
             if use_hyperscan and _hs is not None:
-                self._scanner = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-                self._scanner.compile(
-                    expressions=[re.escape(v).encode() for v in self._literals],
-                    ids=list(range(len(self._literals))),
-                    elements=len(self._literals),
-                    flags=[_hs.HS_FLAG_CASELESS | _hs.HS_FLAG_SINGLEMATCH] * len(self._literals),
-                )
+                self._scanner = [
+                    self._database(start) for start in range(0, len(self._literals), CHUNK)
+                ]
                 self.backend = "hyperscan"
             else:
                 ordered = sorted(self._literals, key=len, reverse=True)
@@ -118,6 +118,17 @@ class IndicatorMatcher:
                 alternation = "|".join(map(re.escape, ordered))
                 self._regex = re.compile(f"(?=({alternation}))", re.IGNORECASE)
                 self.backend = "re"
+
+    def _database(self, start: int) -> Any:
+        literals = self._literals[start : start + CHUNK]
+        database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        database.compile(
+            expressions=[re.escape(v).encode() for v in literals],
+            ids=list(range(start, start + len(literals))),
+            elements=len(literals),
+            flags=[_hs.HS_FLAG_CASELESS | _hs.HS_FLAG_SINGLEMATCH] * len(literals),
+        )
+        return database
 
     def __len__(self) -> int:
         return len(self.indicators)
@@ -168,7 +179,9 @@ class IndicatorMatcher:
             def on_match(ident: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
                 hit_literals.add(ident)
 
-            self._scanner.scan(text.encode("utf-8", "replace"), match_event_handler=on_match)
+            data = text.encode("utf-8", "replace")
+            for database in self._scanner:
+                database.scan(data, match_event_handler=on_match)
         elif self._regex is not None:
             lowered = {m[1].lower() for m in self._regex.finditer(text)}
             hit_literals = {i for i, v in enumerate(self._literals) if v in lowered}

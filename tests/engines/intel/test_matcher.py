@@ -154,3 +154,19 @@ def test_agrees_with_the_naive_reference(use_hyperscan: bool) -> None:
         assert fast == slow, event
         total += len(fast)
     assert total > 300
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+def test_literals_split_over_several_hyperscan_databases(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hygie.intel.engine import matcher as module
+
+    monkeypatch.setattr(module, "CHUNK", 2)
+    indicators = [make_indicator("domain", f"d{i}.example") for i in range(7)]
+    indicators.append(make_indicator("url", "https://d9.example/p"))
+    matched = IndicatorMatcher(indicators)
+    event = {"msg": "vu d6.example puis https://d9.example/p et d0.example."}
+    assert {h.indicator.value for h in matched.match_event(event)} == {
+        "d6.example",
+        "d0.example",
+        "https://d9.example/p",
+    }
