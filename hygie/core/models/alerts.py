@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db import models
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.choices import AlertStatus, SeverityChoice
@@ -90,7 +89,10 @@ class Alert(models.Model):
         return stored_message(self.title)
 
     def get_description_display(self) -> str:
-        return gettext(self.description) if self.description else ""
+        """The description in the reader's language: a msgid or a registered template."""
+        from hygie.core.display import stored_message
+
+        return stored_message(self.description) if self.description else ""
 
     def get_source_display(self) -> str:
         """What pages show for ``source`` (tables and detail rows read ``get_<field>_display``)."""

@@ -580,6 +580,11 @@ def _alert_new_threats(new_links: list[DeviceVulnerability], new_kev: set[str]) 
 display.register_stored_messages(
     gettext_noop("Known exploited vulnerability %(cve)s on a life-sustaining device: %(host)s"),
     gettext_noop("New advisory %(cve)s affects a life-sustaining device: %(host)s"),
+    gettext_noop(
+        "%(device)s is affected (%(why)s). Decide on it in the device vulnerabilities: "
+        "patch, mitigate with a compensating control, or accept the risk with a "
+        "justification and an expiry."
+    ),
 )
 
 

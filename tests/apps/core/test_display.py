@@ -194,3 +194,21 @@ def test_alert_titles_written_in_english_read_in_french(stored, french):
     with translation.override("en"):
         assert alert.get_title_display() == stored
     assert Alert(title="Titre écrit à la main").get_title_display() == "Titre écrit à la main"
+
+
+def test_a_device_alert_description_written_in_english_reads_in_french():
+    import hygie.devices.services.feeds  # noqa: F401  (registers its alert texts)
+    from hygie.core.models import Alert
+
+    alert = Alert(
+        title="t",
+        description="Pompe X (pompe-03) is affected (2.8 is within <2.9). Decide on it in the "
+        "device vulnerabilities: patch, mitigate with a compensating control, or accept the risk "
+        "with a justification and an expiry.",
+    )
+    with translation.override("fr"):
+        shown = alert.get_description_display()
+    assert shown.startswith("Pompe X (pompe-03) est affecté (2.8 is within <2.9).")
+    with translation.override("en"):
+        assert alert.get_description_display() == alert.description
+    assert Alert(description="").get_description_display() == ""
