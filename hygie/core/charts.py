@@ -174,13 +174,19 @@ def render_chart(series: Series, chart_id: str) -> SafeString:
             f"{escape(name)}</text>"
         )
         offset += 28 + 7 * len(str(name))
+    # An empty chart labels its axis once ("0"), not "0" at the top and "0" at the bottom.
+    top_label = (
+        f'<text x="{LEFT - 4}" y="{TOP + 4}" font-size="10" text-anchor="end" '
+        f'fill="#4a5a63">{number_format(top)}</text>'
+        if top
+        else ""
+    )
     grid = (
         f'<line x1="{LEFT}" y1="{baseline}" x2="{WIDTH - RIGHT}" y2="{baseline}" '
         f'stroke="#7d8f98"/>'
         f'<line x1="{LEFT}" y1="{TOP}" x2="{WIDTH - RIGHT}" y2="{TOP}" stroke="#c9d4d9" '
         f'stroke-dasharray="2 2"/>'
-        f'<text x="{LEFT - 4}" y="{TOP + 4}" font-size="10" text-anchor="end" '
-        f'fill="#4a5a63">{number_format(top)}</text>'
+        f"{top_label}"
         f'<text x="{LEFT - 4}" y="{baseline}" font-size="10" text-anchor="end" '
         f'fill="#4a5a63">0</text>'
     )

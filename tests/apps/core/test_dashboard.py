@@ -244,6 +244,21 @@ def test_line_charts_differ_by_dash_and_marker():
     assert lines[0].get("stroke-dasharray") is None and lines[1].get("stroke-dasharray")
 
 
+def test_an_empty_chart_labels_its_axis_once():
+    """Incidents per day of a quiet establishment drew "0" at the top and "0" at the bottom."""
+    series = Series(
+        title="Incidents per day",
+        description="Incidents.",
+        labels=["a", "b"],
+        values={"Incidents": [0, 0]},
+    )
+    html = str(render_chart(series, "quiet"))
+    svg = re.search(r"<svg.*</svg>", html, re.S).group(0)
+    assert svg.count(">0</text>") == 1
+    busy = Series(title="t", description="d", labels=["a"], values={"Incidents": [3]})
+    assert ">3</text>" in str(render_chart(busy, "busy"))
+
+
 def _dashboard_queries(client, user, login):
     login(user)
     cache.clear()
