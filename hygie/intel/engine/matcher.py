@@ -184,7 +184,7 @@ class IndicatorMatcher:
                 database.scan(data, match_event_handler=on_match)
         elif self._regex is not None:
             lowered = {m[1].lower() for m in self._regex.finditer(text)}
-            hit_literals = {i for i, v in enumerate(self._literals) if v in lowered}
+            hit_literals = {i for i, v in enumerate(self._literals) if v.lower() in lowered}
         for ident in hit_literals:
             literal = self._literals[ident]
             for index in self._urls.get(literal, ()) or self._domains.get(literal, ()):
@@ -243,6 +243,7 @@ def _bounded(text: str, literal: str) -> bool:
     """A literal found in prose counts when not glued to a longer name: ``a.evil.com`` matches
     ``evil.com``; ``notevil.com`` and ``evil.com.org`` do not (a final full stop does)."""
     lowered = text.lower()
+    literal = literal.lower()  # a URL keeps its path's case; the scan is caseless
     start = lowered.find(literal)
     while start != -1:
         before = lowered[start - 1] if start else " "

@@ -101,6 +101,15 @@ def test_url_host_matches_domain_and_cidr() -> None:
     assert _found(matcher, {"u": "http://[2001:db8::9]/"}) == {("u", "2001:db8::/32", "cidr")}
 
 
+@pytest.mark.parametrize("use_hyperscan", BACKENDS)
+def test_url_with_upper_case_path_found_in_prose(use_hyperscan: bool) -> None:
+    indicators = [make_indicator("url", "https://evil.example/Dossier/Login.php")]
+    matcher = IndicatorMatcher(indicators, use_hyperscan=use_hyperscan)
+    event = {"msg": "ouvert hxxps://evil[.]example/Dossier/Login.php hier"}
+    assert _found(matcher, event) == {("msg", "https://evil.example/Dossier/Login.php", "text")}
+    assert len(naive_match(indicators, event)) == 1
+
+
 def test_addresses_with_a_port() -> None:
     matcher = IndicatorMatcher(_indicators(), use_hyperscan=False)
     assert _found(matcher, {"a": "192.0.2.1:443", "b": "[2001:db8::9]:8443"}) == {
