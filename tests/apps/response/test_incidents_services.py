@@ -683,13 +683,14 @@ def test_automatic_timeline_entries_read_in_the_reader_language(user_a, incident
         service.transition(user_a, incident, "triage")
         task = service.add_task(user_a, incident, title="Isoler le serveur", is_decision=True)
         service.set_task_status(user_a, task, "done", decision="Mode dégradé")
+        service.add_observable(user_a, incident, kind="ip", value="203.0.113.45")
     entries = list(TimelineEntry.objects.filter(incident=incident, kind__in=["auto", "decision"]))
-    assert len(entries) == 6  # with the regulatory clocks started by the change of phase
+    assert len(entries) == 7  # with the regulatory clocks started by the change of phase
     with translation.override("fr"):
         french = " ".join(entry.shown_text for entry in entries)
     with translation.override("en"):
         english = " ".join(entry.shown_text for entry in entries)
     phrases = ("alert(s) linked", "Phase: New", "Task added", "To do → Done", "Decision (")
-    for phrase in (*phrases, "Regulatory clocks started"):
+    for phrase in (*phrases, "Regulatory clocks started", "Observable added: IP address"):
         assert phrase in english and phrase not in french, phrase
     assert "Isoler le serveur" in french and "Mode dégradé" in french

@@ -121,11 +121,13 @@ def add_observable(
             observable.save()
             add_entry(
                 incident,
-                _("Observable added: %(kind)s %(value)s.")
-                % {
-                    "kind": observable.get_kind_display(),
-                    "value": _timeline_value(kind, canonical),
-                },
+                lambda: (  # written in each language: every reader sees their own
+                    _("Observable added: %(kind)s %(value)s.")
+                    % {
+                        "kind": observable.get_kind_display(),
+                        "value": _timeline_value(kind, canonical),
+                    }
+                ),
                 author=author_of(user),
             )
     except IntegrityError:
@@ -143,14 +145,14 @@ def remove_observable(user: User | None, observable: Observable) -> None:
     incident = observable.incident
     require_incident(user, incident)
     with transaction.atomic():
-        kind, value = (
-            observable.get_kind_display(),
-            _timeline_value(observable.kind, observable.value),
-        )
+        label = observable.get_kind_display  # read in each language below
+        value = _timeline_value(observable.kind, observable.value)
         observable.delete()
         add_entry(
             incident,
-            _("Observable removed: %(kind)s %(value)s.") % {"kind": kind, "value": value},
+            lambda: (
+                _("Observable removed: %(kind)s %(value)s.") % {"kind": label(), "value": value}
+            ),
             author=author_of(user),
         )
 
