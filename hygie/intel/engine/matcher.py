@@ -105,6 +105,9 @@ class IndicatorMatcher:
         self._scanner: Any = None
         self._regex: re.Pattern[str] | None = None
         self._literals: list[str] = [*self._urls, *self._domains]
+        self._by_lowered: dict[str, list[int]] = {}
+        for ident, literal in enumerate(self._literals):
+            self._by_lowered.setdefault(literal.lower(), []).append(ident)
         if self._literals:
             if use_hyperscan and _hs is not None:
                 self._scanner = [
@@ -184,7 +187,7 @@ class IndicatorMatcher:
                 database.scan(data, match_event_handler=on_match)
         elif self._regex is not None:
             lowered = {m[1].lower() for m in self._regex.finditer(text)}
-            hit_literals = {i for i, v in enumerate(self._literals) if v.lower() in lowered}
+            hit_literals = {i for v in lowered for i in self._by_lowered.get(v, ())}
         for ident in hit_literals:
             literal = self._literals[ident]
             for index in self._urls.get(literal, ()) or self._domains.get(literal, ()):
