@@ -454,3 +454,20 @@ def test_grouping_by_urgency(establishment_a, user_a):
 def test_pending_obligations_are_scoped(incident, incident_b, user_a, user_b):
     assert {o.incident_id for o in service.pending_obligations(user_a)} == {incident.pk}
     assert incident.pk not in {o.incident_id for o in service.pending_obligations(user_b)}
+
+
+def test_obligation_done_entry_reads_in_each_language_with_the_page_date(incident, user_a):
+    """The demo's entry read "Obligation done: CERT Santé / ARS declaration, on 2026-12-06 05:06
+    CET; …" on a French page: English, and an ISO date."""
+    obligation = row(incident, "cert_sante")
+    when = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    with translation.override("en"):
+        service.complete_obligation(obligation, when, user=user_a, proof_reference="SIG-1")
+    entry = TimelineEntry.objects.filter(incident=incident).latest("pk")
+    with translation.override("fr"):
+        french = entry.shown_text
+    with translation.override("en"):
+        english = entry.shown_text
+    assert english.startswith("Obligation done:") and "10 March 2026 11:00 CET" in english
+    assert "Obligation done" not in french and "10 mars 2026" in french
+    assert "2026-03-10" not in french + english

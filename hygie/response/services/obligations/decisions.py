@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from hygie.core import audit
@@ -115,29 +115,27 @@ def complete_obligation(
             ]
         )
         zone = obligation_zone(obligation)
-        proofs = []
-        if reference:
-            proofs.append(_("reference %(reference)s") % {"reference": reference})
-        if evidence is not None:
-            proofs.append(_("file SHA-256 %(sha)s…") % {"sha": evidence.sha256[:16]})
-        late = ""
-        if (
+        is_late = bool(
             obligation.due_at
             and obligation.deadline_kind not in UNTIMED_KINDS
             and done_at > obligation.due_at
-        ):
-            late = " " + _("(after the deadline)")
-        add_entry(
-            incident,
-            _("Obligation done: %(label)s, on %(when)s%(late)s; proof: %(proof)s.")
-            % {
-                "label": obligation_label(obligation.obligation_id),
-                "when": f"{done_at.astimezone(zone):%Y-%m-%d %H:%M %Z}",
-                "late": late,
-                "proof": ", ".join(proofs),
-            },
-            author=user,
         )
+
+        def done_text() -> str:  # written in each language, dates in the page format
+            proofs = []
+            if reference:
+                proofs.append(_("reference %(reference)s") % {"reference": reference})
+            if evidence is not None:
+                proofs.append(_("file SHA-256 %(sha)s…") % {"sha": evidence.sha256[:16]})
+            local = done_at.astimezone(zone)
+            return _("Obligation done: %(label)s, on %(when)s%(late)s; proof: %(proof)s.") % {
+                "label": obligation_label(obligation.obligation_id),
+                "when": f"{formats.date_format(local, 'DATETIME_FORMAT')} {local:%Z}",
+                "late": " " + _("(after the deadline)") if is_late else "",
+                "proof": ", ".join(proofs),
+            }
+
+        add_entry(incident, done_text, author=user)
         _record_decision(obligation, "obligation marked done")
         if obligation.obligation_id == engine.ObligationId.NIS2_NOTIFICATION.value:
             assess_incident(incident)  # the final report now counts from this submission
