@@ -3,8 +3,9 @@
 Indicators compile into exact sets (IPs, hashes, e-mails, fingerprints, file names, CVEs, user
 agents, normalised URLs), per-prefix-length tables for CIDR networks (one dict probe per distinct
 prefix length: at most 33 for IPv4, 129 for IPv6), a domain table probed once per label suffix,
-and a multi-pattern scanner (Hyperscan when installed, one ``re`` alternation otherwise) finding
-URL and domain indicators inside free-text fields. ``naive_match`` is the per-indicator reference
+and a multi-pattern scanner finding URL and domain indicators inside free-text fields (Hyperscan
+when installed; otherwise host-like tokens found by one small ``re`` are cut at label boundaries
+and looked up in a dict). ``naive_match`` is the per-indicator reference
 the matcher is tested and benchmarked against.
 """
 
@@ -28,6 +29,8 @@ except ImportError:  # pragma: no cover - depends on the installation
     _hs = None
 
 MAX_FIELD = 64 * 1024
+_HOST_TOKEN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
+_MAX_LABELS = 64
 # Literals per Hyperscan database: compile time grows faster than linearly with the set (the
 # privacy engine splits its patterns for the same reason); each extra database costs one more
 # scan of a free-text field only.
@@ -103,11 +106,9 @@ class IndicatorMatcher:
         }
         self.backend = "none"
         self._scanner: Any = None
-        self._regex: re.Pattern[str] | None = None
+        self._by_span: dict[str, list[int]] = {}
+        self._url_always: list[int] = []
         self._literals: list[str] = [*self._urls, *self._domains]
-        self._by_lowered: dict[str, list[int]] = {}
-        for ident, literal in enumerate(self._literals):
-            self._by_lowered.setdefault(literal.lower(), []).append(ident)
         if self._literals:
             if use_hyperscan and _hs is not None:
                 self._scanner = [
@@ -115,11 +116,19 @@ class IndicatorMatcher:
                 ]
                 self.backend = "hyperscan"
             else:
-                ordered = sorted(self._literals, key=len, reverse=True)
-                # A lookahead finds overlapping literals (a domain inside a URL literal); at one
-                # position only the longest literal is reported.
-                alternation = "|".join(map(re.escape, ordered))
-                self._regex = re.compile(f"(?=({alternation}))", re.IGNORECASE)
+                # Without Hyperscan, no regex alternation (Python's re tries every literal at
+                # every position): host-like tokens of the text are cut at label boundaries and
+                # looked up; a literal in prose always sits on label boundaries of a token.
+                for ident, literal in enumerate(self._literals):
+                    if "://" in literal:
+                        host = literal.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+                        if host.startswith("["):
+                            self._url_always.append(ident)
+                            continue
+                        key = host.rsplit(":", 1)[0]
+                    else:
+                        key = literal
+                    self._by_span.setdefault(key.lower(), []).append(ident)
                 self.backend = "re"
 
     def _database(self, start: int) -> Any:
@@ -185,9 +194,14 @@ class IndicatorMatcher:
             data = text.encode("utf-8", "replace")
             for database in self._scanner:
                 database.scan(data, match_event_handler=on_match)
-        elif self._regex is not None:
-            lowered = {m[1].lower() for m in self._regex.finditer(text)}
-            hit_literals = {i for v in lowered for i in self._by_lowered.get(v, ())}
+        else:
+            hit_literals = set(self._url_always)
+            spans = self._by_span
+            for token in _HOST_TOKEN.findall(text.lower()):
+                labels = token.split(".")[:_MAX_LABELS]
+                for first in range(len(labels)):
+                    for last in range(first + 1, len(labels) + 1):
+                        hit_literals.update(spans.get(".".join(labels[first:last]), ()))
         for ident in hit_literals:
             literal = self._literals[ident]
             for index in self._urls.get(literal, ()) or self._domains.get(literal, ()):
