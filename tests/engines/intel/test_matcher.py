@@ -179,3 +179,26 @@ def test_literals_split_over_several_hyperscan_databases(monkeypatch: pytest.Mon
         "d0.example",
         "https://d9.example/p",
     }
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+def test_backends_agree_on_tricky_prose() -> None:
+    rng = random.Random(7)
+    indicators = [
+        make_indicator("domain", "evil.example"),
+        make_indicator("domain", "a.b.example"),
+        make_indicator("url", "https://evil.example/P"),
+        make_indicator("url", "http://192.0.2.1/x"),
+        make_indicator("url", "http://[2001:db8::1]/y"),
+    ]
+    pieces = [
+        "evil.example", "EVIL.Example", "a.b.example", "x.a.b.example", "https://evil.example/P",
+        "http://192.0.2.1/x", "http://[2001:db8::1]/y", "é", ".", "-", "_", "/", "@", ":", "x",
+        ".-x", "..", "notevil.example", "evil.examples", " ", " ", " ",
+    ]  # fmt: skip
+    with_hs = IndicatorMatcher(indicators, use_hyperscan=True)
+    with_re = IndicatorMatcher(indicators, use_hyperscan=False)
+    for _ in range(2000):
+        text = "x " + "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
+        event = {"msg": text}
+        assert _found(with_hs, event) == _found(with_re, event), text
