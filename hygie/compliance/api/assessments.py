@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Path, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.filter_schema import FilterLookup
 from ninja.pagination import paginate
 
-from hygie.compliance.choices import AnswerStatus, AssessmentStatus
+from hygie.compliance.choices import AnswerStatus, AssessmentStatus, FrameworkSource
 from hygie.compliance.models import Answer, Assessment, Framework, Requirement
 from hygie.compliance.roles import ASSESS, VIEW
 from hygie.compliance.services import assessments as service
@@ -29,7 +30,7 @@ from hygie.core.api.common import (
     ordering_description,
     require,
 )
-from hygie.core.api.schemas import Id, InputFilters, InputSchema
+from hygie.core.api.schemas import ErrorOut, Id, InputFilters, InputSchema
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment, Evidence, User
 
@@ -419,6 +420,30 @@ def get_framework(request: AuthenticatedRequest, framework_id: Path[Id]) -> Fram
     if framework is None:
         raise Http404
     return framework
+
+
+@router.delete(
+    "/frameworks/{int:framework_id}",
+    response={204: None, 409: ErrorOut, **ERROR_RESPONSES},
+    summary="Delete an imported framework",
+    operation_id="delete_framework",
+    url_name="compliance_framework_delete",
+    description="Only a framework imported by users, with no assessment: a shipped one, or "
+    "one with assessments, answers 409. Requires `compliance.assess` and organisation-wide "
+    "access (the library is the installation's).",
+)
+def delete_framework(request: AuthenticatedRequest, framework_id: Path[Id]) -> tuple[int, None]:
+    require(request, ASSESS)
+    library.check_may_change_library(request.user)
+    framework = Framework.objects.filter(pk=framework_id).first()
+    if framework is None:
+        raise Http404
+    if framework.source == FrameworkSource.SHIPPED:
+        raise HttpError(409, _("A framework shipped with Hygie cannot be deleted."))
+    if framework.assessments.exists():
+        raise HttpError(409, _("This framework has assessments: it is kept as their record."))
+    library.delete_framework(request.user, framework)
+    return 204, None
 
 
 @router.get(

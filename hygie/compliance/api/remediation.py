@@ -14,7 +14,7 @@ from ninja.filter_schema import FilterLookup
 from ninja.pagination import paginate
 
 from hygie.compliance.choices import ActionStatus, LinkKind
-from hygie.compliance.models import Answer, RemediationAction
+from hygie.compliance.models import Answer, Assessment, RemediationAction
 from hygie.compliance.models.remediation import OPEN_STATUSES
 from hygie.compliance.roles import ASSESS, VIEW
 from hygie.compliance.services import remediation as service
@@ -166,6 +166,39 @@ def create_action(
         **fields,
     )
     return 201, action
+
+
+class PlanIn(InputSchema):
+    due_date: date | None = Field(
+        None, description="Due date of the actions whose answer has none (default: in 90 days)."
+    )
+
+
+class PlanOut(Schema):
+    created: list[ActionOut]
+    linked: list[ActionOut] = Field(
+        description="Open actions already linked to the same requirement, now linked to the gap."
+    )
+
+
+@router.post(
+    "/assessments/{int:assessment_id}/plan-actions",
+    response={200: PlanOut, **ERROR_RESPONSES},
+    summary="Plan actions for an assessment's gaps",
+    operation_id="plan_assessment_actions",
+    url_name="compliance_assessment_plan_actions",
+    description="One action per gap (non-compliant or partially compliant answer) without one: "
+    "owner = the answer's owner, else the caller; due date = the answer's, else `due_date`. An "
+    "open action of the establishment already linked to the same requirement is reused. "
+    "Requires `compliance.assess`.",
+)
+def plan_actions(
+    request: AuthenticatedRequest, assessment_id: Path[Id], payload: PlanIn
+) -> dict[str, Any]:
+    require(request, ASSESS)
+    assessment = get_visible(Assessment, request, assessment_id)
+    plan = service.plan_gaps(request.user, assessment, due=payload.due_date)
+    return {"created": plan.created, "linked": plan.linked}
 
 
 @router.get(

@@ -35,6 +35,8 @@ MAX_TEXT = 10_000
 # A reminder before the due date, then one a week while overdue.
 REMIND_BEFORE = timedelta(days=7)
 REMIND_EVERY = timedelta(days=7)
+# Due date of an action planned from a gap whose answer has none.
+DEFAULT_DUE = timedelta(days=90)
 GAP_STATUSES = (AnswerStatus.NON_COMPLIANT, AnswerStatus.PARTIAL)
 EDITABLE = (
     "title",
@@ -128,32 +130,76 @@ def delete_action(user: User | None, action: RemediationAction) -> None:
     action.delete()
 
 
-def actions_from_gaps(
-    user: User | None, assessment: Any, due: date | None = None
-) -> list[RemediationAction]:
-    """One action per gap (non-compliant or partial answer) that has none yet."""
+@dataclass
+class GapPlan:
+    """What planning an assessment's gaps did: new actions, and open ones reused."""
+
+    created: list[RemediationAction]
+    linked: list[RemediationAction]
+
+
+def _gap_owner(user: User | None, answer: Answer, establishment_id: int) -> User | None:
+    """The answer's owner when they still see the establishment, else whoever plans."""
+    for candidate in (answer.owner, user):
+        if candidate is None or not candidate.is_active:
+            continue
+        try:
+            _check_owner(candidate, establishment_id)
+        except ValidationError:
+            continue
+        return candidate
+    return None
+
+
+@transaction.atomic
+def plan_gaps(user: User | None, assessment: Any, due: date | None = None) -> GapPlan:
+    """One action per gap (non-compliant or partial answer) that has none yet. The owner is the
+    answer's owner, else the user who plans; the due date the answer's, else ``due``, else
+    DEFAULT_DUE from today. An open action of the establishment already linked to the same
+    requirement (last year's assessment) is reused: the answer is linked to it."""
     check_may_assess(user, assessment.establishment_id)
-    created = []
+    default_due = due or timezone.localdate() + DEFAULT_DUE
+    plan = GapPlan(created=[], linked=[])
     gaps = (
         assessment.answers.filter(status__in=GAP_STATUSES, actions__isnull=True)
         .select_related("requirement", "owner", "assessment")
         .order_by("requirement__order")
     )
     for answer in gaps:
+        existing = (
+            RemediationAction.objects.filter(
+                establishment_id=assessment.establishment_id,
+                status__in=OPEN_STATUSES,
+                requirements=answer.requirement_id,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            existing.answers.add(answer)
+            plan.linked.append(existing)
+            continue
         # Stored text: written in the establishment's language, whoever clicks.
         with translation.override(assessment.establishment.default_language):
             title = f"{answer.requirement.ref_id} — {answer.requirement.title}".strip(" —")
-        created.append(
+        plan.created.append(
             create_action(
                 user,
                 establishment=assessment.establishment,
                 title=title[:300],
                 answers=[answer],
-                owner=answer.owner,
-                due_date=answer.due_date or due,
+                owner=_gap_owner(user, answer, assessment.establishment_id),
+                due_date=answer.due_date or default_due,
             )
         )
-    return created
+    return plan
+
+
+def actions_from_gaps(
+    user: User | None, assessment: Any, due: date | None = None
+) -> list[RemediationAction]:
+    """The actions created by :func:`plan_gaps`."""
+    return plan_gaps(user, assessment, due).created
 
 
 def overdue(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -37,6 +38,7 @@ from hygie.core.tables import Column
 from hygie.core.views import generic
 from hygie.core.views.generic import CapabilityRequiredMixin
 from hygie.core.views.uploads import BoundedUploadMixin
+from hygie.core.widgets import IsoDateInput
 
 ROW_TEMPLATE = "compliance/partials/_answer_row.html"
 FORM_TEMPLATE = "compliance/partials/_answer_form.html"
@@ -153,6 +155,7 @@ class AssessmentDetailView(AssessmentViews):
             "filtered": bool(status or show or text),
             "badge": badge,
             "status_badge": badge(assessment.status),
+            "default_due": timezone.localdate() + remediation_service.DEFAULT_DUE,
         }
         if getattr(request, "htmx", False) and request.GET.get("fragment") == "tree":
             return render(request, "compliance/partials/_assessment_tree.html", context)
@@ -390,11 +393,23 @@ class AssessmentGapsView(AssessmentViews):
     def post(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         assessment = self.get_object()
         assert isinstance(assessment, Assessment)
-        created = remediation_service.actions_from_gaps(request.user, assessment)
+        field = forms.DateField(required=False, widget=IsoDateInput())
+        try:
+            due = field.clean(request.POST.get("due_date", ""))
+        except ValidationError:
+            messages.error(request, _("Enter a valid due date."))
+            return HttpResponseRedirect(reverse("compliance:assessment_detail", args=[pk]))
+        plan = remediation_service.plan_gaps(request.user, assessment, due=due)
         messages.success(
             request,
-            _("%(count)s remediation action(s) created.") % {"count": len(created)},
+            _("%(count)s remediation action(s) created.") % {"count": len(plan.created)},
         )
+        if plan.linked:
+            messages.info(
+                request,
+                _("%(count)s gap(s) linked to an open action of the same requirement.")
+                % {"count": len(plan.linked)},
+            )
         return HttpResponseRedirect(
             reverse("compliance:remediationaction_list")
             + f"?establishment={assessment.establishment_id}"
