@@ -694,3 +694,21 @@ def test_automatic_timeline_entries_read_in_the_reader_language(user_a, incident
     for phrase in (*phrases, "Regulatory clocks started", "Observable added: IP address"):
         assert phrase in english and phrase not in french, phrase
     assert "Isoler le serveur" in french and "Mode dégradé" in french
+
+
+def test_the_declaration_entry_reads_in_the_reader_language(user_a, establishment_a):
+    from django.utils import translation
+
+    with translation.override("en"):
+        incident = service.create_incident(
+            user_a,
+            establishment=establishment_a,
+            title="Poste chiffré",
+            category="ransomware",
+            discovered_at=timezone.now() - timedelta(hours=1),
+        )
+    entry = TimelineEntry.objects.get(incident=incident, text__startswith="Incident declared.")
+    with translation.override("fr"):
+        assert entry.shown_text.startswith("Incident déclaré")
+    with translation.override("en"):
+        assert entry.shown_text.startswith("Incident declared.")

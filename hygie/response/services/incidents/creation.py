@@ -168,11 +168,13 @@ def create_incident(
         )
         add_entry(
             incident,
-            _("Incident declared. Source: %(source)s; discovered %(when)s.")
-            % {
-                "source": incident.get_source_display(),
-                "when": local_time(incident, discovered_at),
-            },
+            lambda: (  # written in each language: every reader sees their own
+                _("Incident declared. Source: %(source)s; discovered %(when)s.")
+                % {
+                    "source": incident.get_source_display(),
+                    "when": local_time(incident, discovered_at),
+                }
+            ),
             at=now,
             author=incident.created_by,
         )
@@ -184,7 +186,7 @@ def create_incident(
             incident.watchers.add(assignee)
             add_entry(
                 incident,
-                _("Assigned to %(name)s.") % {"name": display_name(assignee)},
+                lambda: _("Assigned to %(name)s.") % {"name": display_name(assignee)},
                 at=now,
                 author=incident.created_by,
             )
