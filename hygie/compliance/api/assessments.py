@@ -212,6 +212,11 @@ class ChapterScoreOut(Schema):
     score: ScoreOut
 
 
+class SectionScoreOut(ChapterScoreOut):
+    depth: int = Field(description="0: a top-level chapter; 1, 2…: a heading under it.")
+    parent_urn: str | None = Field(description="The heading above (None at the top level).")
+
+
 class SnapshotOut(Schema):
     taken_at: datetime
     score: float | None
@@ -221,6 +226,9 @@ class SnapshotOut(Schema):
 class ScoresOut(Schema):
     overall: ScoreOut
     chapters: list[ChapterScoreOut]
+    sections: list[SectionScoreOut] = Field(
+        description="The chapters, each followed by every heading under it at any depth."
+    )
     history: list[SnapshotOut]
 
 
@@ -606,7 +614,8 @@ def delete_assessment(request: AuthenticatedRequest, assessment_id: Path[Id]) ->
     summary="An assessment's scores",
     operation_id="get_assessment_scores",
     url_name="compliance_assessment_scores",
-    description="Overall, per chapter, and over time (last snapshot of each day). Requires "
+    description="Overall, per top-level chapter, per heading at every level (`sections`: CaRE D2 "
+    "under Axe 4) and over time (last snapshot of each day). Requires "
     "`compliance.view`.",
 )
 def get_scores(request: AuthenticatedRequest, assessment_id: Path[Id]) -> dict[str, Any]:
@@ -622,6 +631,19 @@ def get_scores(request: AuthenticatedRequest, assessment_id: Path[Id]) -> dict[s
                 "score": _score(item.score),
             }
             for item in service.chapter_scores(assessment)
+        ],
+        "sections": [
+            {
+                "chapter_urn": item.chapter.urn if item.chapter else None,
+                "chapter_ref_id": item.chapter.ref_id if item.chapter else None,
+                "chapter_title": item.chapter.title if item.chapter else None,
+                "depth": item.depth,
+                "parent_urn": item.chapter.parent.urn
+                if item.chapter and item.depth and item.chapter.parent
+                else None,
+                "score": _score(item.score),
+            }
+            for item in service.section_scores(assessment)
         ],
         "history": service.score_history(assessment),
     }

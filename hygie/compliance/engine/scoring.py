@@ -8,7 +8,7 @@ the maturity is the average of the levels given (0–5) on applicable requiremen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 COMPLIANT = "compliant"
@@ -106,6 +106,19 @@ def score_by(
 def score_by_chapter(answers: Iterable[ScoredAnswer]) -> dict[str, Score]:
     """One score per chapter (``ScoredAnswer.group``), in first-seen order."""
     return {str(name): value for name, value in score_by(answers, lambda a: a.group).items()}
+
+
+def score_by_node(
+    answers: Iterable[ScoredAnswer], ancestors: Mapping[str, Sequence[str]]
+) -> dict[str, Score]:
+    """One score per node of the requirement tree, at every level: the answers of the node
+    itself and of everything under it. ``ancestors`` maps a key to its parents' keys (any
+    order); nodes come in first-seen order."""
+    groups: dict[str, list[ScoredAnswer]] = {}
+    for answer in answers:
+        for key in dict.fromkeys((answer.key, *ancestors.get(answer.key, ()))):
+            groups.setdefault(key, []).append(answer)
+    return {key: score(items) for key, items in groups.items()}
 
 
 @dataclass(frozen=True)

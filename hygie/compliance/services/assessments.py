@@ -410,6 +410,7 @@ def assessment_score(assessment: Assessment) -> scoring.Score:
 class ChapterScore:
     chapter: Requirement | None
     score: scoring.Score
+    depth: int = 0  # 0: a top-level chapter; 1, 2…: a heading under it
 
 
 def chapter_scores(assessment: Assessment) -> list[ChapterScore]:
@@ -422,6 +423,35 @@ def chapter_scores(assessment: Assessment) -> list[ChapterScore]:
         by_group.items(), key=lambda pair: headings[pair[0]].order if pair[0] in headings else -1
     )
     return [ChapterScore(headings.get(urn), value) for urn, value in ordered]
+
+
+def section_scores(assessment: Assessment) -> list[ChapterScore]:
+    """The chapter scores, each followed by the score of every heading under it at any depth
+    (CaRE's D2 under "Axe 4"), in the framework's order. Top-level figures are
+    :func:`chapter_scores`'s."""
+    requirements = list(assessment.framework.requirements.order_by("order", "pk"))
+    by_pk = {item.pk: item for item in requirements}
+    parents = {item.parent_id for item in requirements if item.parent_id is not None}
+    ancestors: dict[str, list[str]] = {}
+    for item in requirements:
+        chain: list[str] = []
+        cursor = by_pk.get(item.parent_id) if item.parent_id is not None else None
+        while cursor is not None and len(chain) < len(requirements):
+            chain.append(cursor.urn)
+            cursor = by_pk.get(cursor.parent_id) if cursor.parent_id is not None else None
+        ancestors[item.urn] = chain
+    nodes = scoring.score_by_node(scored_answers(assessment), ancestors)
+    result = []
+    for top in chapter_scores(assessment):
+        result.append(top)
+        if top.chapter is None:
+            continue
+        result.extend(
+            ChapterScore(item, nodes[item.urn], depth=len(ancestors[item.urn]))
+            for item in requirements
+            if item.pk in parents and item.urn in nodes and top.chapter.urn in ancestors[item.urn]
+        )
+    return result
 
 
 def take_snapshot(assessment: Assessment) -> ScoreSnapshot:

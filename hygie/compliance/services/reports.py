@@ -140,6 +140,7 @@ class ChapterRow:
     title: str
     to_check: bool
     score: scoring.Score
+    depth: int = 0  # 0: a top-level chapter; 1, 2…: a heading under it
 
 
 @dataclass
@@ -269,12 +270,12 @@ def build_report(assessment: Assessment) -> Report:
             )
         )
     chapter_rows = []
-    for entry in assessment_service.chapter_scores(assessment):
+    for entry in assessment_service.section_scores(assessment):
         heading = entry.chapter
         title, to_check = (
             _clean(heading.title, True) if heading is not None else (_("Other requirements"), False)
         )
-        chapter_rows.append(ChapterRow(heading, title, to_check, entry.score))
+        chapter_rows.append(ChapterRow(heading, title, to_check, entry.score, entry.depth))
     answer_ids = [row.answer.pk for row in rows]
     actions = list(
         RemediationAction.objects.filter(
@@ -471,7 +472,7 @@ def _xlsx(report: Report) -> bytes:
     summary.append([cell(_("Chapter")), cell(_("Score (%)")), cell(_("Answered"))])
     summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
     for chapter in report.chapters:
-        label = (
+        label = "  " * chapter.depth + (
             f"{chapter.chapter.ref_id} {chapter.title}".strip()
             if chapter.chapter
             else chapter.title
@@ -618,6 +619,7 @@ def report_data(assessment: Assessment) -> dict[str, Any]:
             {
                 "ref_id": item.chapter.ref_id if item.chapter else None,
                 "title": item.title,
+                "depth": item.depth,
                 "score": score_dict(item.score),
             }
             for item in report.chapters

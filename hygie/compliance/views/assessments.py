@@ -135,13 +135,15 @@ class AssessmentDetailView(AssessmentViews):
         text = request.GET.get("q", "")[:100]
         rows = service.tree(assessment, status=status, show=show, text=text)
         score = service.assessment_score(assessment)
-        chapters = service.chapter_scores(assessment)
+        sections = service.section_scores(assessment)
+        chapters = [item for item in sections if item.depth == 0]
         context = {
             "object": assessment,
             "assessment": assessment,
             "groups": _groups(assessment, rows, self.can_edit() and assessment.is_open, chapters),
             "score": score,
             "chapters": chapters,
+            "sections": sections,
             "history_chart": _history_chart(assessment),
             "status_choices": AnswerStatus.choices,
             "selected_status": status,

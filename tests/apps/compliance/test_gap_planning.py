@@ -94,3 +94,30 @@ def test_api_deletes_only_imported_frameworks(api_wide, user_a, care):
     assert scoped.status_code == 403
     assert api_wide.delete(f"{BASE}/frameworks/{imported.pk}").status_code == 204
     assert not Framework.objects.filter(pk=imported.pk).exists()
+
+
+def test_care_d2_has_its_own_score_on_the_page_the_report_and_the_api(client_a, assessment, user_a):
+    from hygie.compliance.services import reports
+
+    d2 = assessment.framework.requirements.get(ref_id="CARE-D2")
+    answer = assessment.answers.get(requirement__urn="urn:hygie:req:care:d2.p1")
+    assessments.answer_requirement(user_a, answer, status=AnswerStatus.COMPLIANT)
+    sections = assessments.section_scores(assessment)
+    top = [item for item in sections if item.depth == 0]
+    assert [(i.chapter, i.score) for i in top] == [
+        (i.chapter, i.score) for i in assessments.chapter_scores(assessment)
+    ]
+    d2_row = next(item for item in sections if item.chapter == d2)
+    assert d2_row.depth == 1 and d2_row.score.compliant == 1 and d2_row.score.score == 100.0
+    axe4 = next(item for item in top if item.chapter and item.chapter.ref_id == "CARE-AX4")
+    assert axe4.score.total > d2_row.score.total
+    assert sections.index(axe4) < sections.index(d2_row)
+    page = client_a.get(f"/compliance/assessments/{assessment.pk}/").content.decode()
+    assert "CARE-D2 " in page
+    report = reports.build_report(assessment)
+    assert any(row.chapter == d2 and row.depth >= 1 for row in report.chapters)
+    api = APIClient(issue_token(user_a))
+    body = api.get(f"{BASE}/assessments/{assessment.pk}/scores").json()
+    assert all(item["chapter_ref_id"] != "CARE-D2" for item in body["chapters"])
+    d2_api = next(item for item in body["sections"] if item["chapter_ref_id"] == "CARE-D2")
+    assert d2_api["depth"] >= 1 and d2_api["parent_urn"]

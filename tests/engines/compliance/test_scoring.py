@@ -79,3 +79,19 @@ def test_compare_lists_only_differences_and_missing_keys():
         ("c", "not_assessed", "partial"),
         ("b", "partial", "not_assessed"),
     }
+
+
+def test_score_by_node_counts_an_answer_at_every_level():
+    from hygie.compliance.engine.scoring import score_by_node
+
+    COMPLIANT, NON_COMPLIANT = "compliant", "non_compliant"
+    ancestors = {"d2.o1": ["d2", "axe4"], "d2.o2": ["d2", "axe4"], "d1.a": ["d1", "axe4"]}
+    answers = [
+        ScoredAnswer("d2.o1", COMPLIANT),
+        ScoredAnswer("d2.o2", NON_COMPLIANT),
+        ScoredAnswer("d1.a", COMPLIANT),
+    ]
+    nodes = score_by_node(answers, ancestors)
+    assert nodes["d2"].score == 50.0 and nodes["d2"].total == 2
+    assert nodes["axe4"].total == 3 and nodes["d1"].score == 100.0
+    assert nodes["d2.o1"].total == 1
