@@ -95,16 +95,43 @@ def describe(series: Series) -> str:
     return " ".join(sentences)
 
 
+# Estimated width of a character of a 10 px axis label (a little over the average, so that a
+# label that "fits" does fit).
+CHAR_WIDTH = 5.8
+
+
+def _axis_label(label: str, x: float, lo: float, hi: float, anchor: str, y: float) -> str:
+    """One axis label kept inside [lo, hi] (its share of the width, so neighbours never
+    overlap): its usual anchor when it fits, else the anchor with the most room, else cut with
+    "…" (the full label in its tooltip; the data table has it too)."""
+    rooms = {"start": hi - x, "end": x - lo, "middle": 2 * min(x - lo, hi - x)}
+    if len(label) * CHAR_WIDTH > rooms[anchor]:
+        anchor = max(rooms, key=lambda name: rooms[name])
+    limit = max(4, int(rooms[anchor] / CHAR_WIDTH))
+    text = escape(label)
+    title = ""
+    if len(label) > limit:
+        text = escape(label[: limit - 1].rstrip() + "…")
+        title = f"<title>{escape(label)}</title>"
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" '
+        f'text-anchor="{anchor}" fill="#4a5a63">{title}{text}</text>'
+    )
+
+
 def _axis_labels(labels: Sequence[str], x_of: list[float], baseline: float) -> str:
     if not labels:
         return ""
     picks = sorted({0, len(labels) // 2, len(labels) - 1})
     anchors = {0: "start", len(labels) - 1: "end"}
-    return "".join(
-        f'<text x="{x_of[i]:.1f}" y="{baseline + 13:.1f}" font-size="10" '
-        f'text-anchor="{anchors.get(i, "middle")}" fill="#4a5a63">{escape(labels[i])}</text>'
-        for i in picks
-    )
+    parts = []
+    for k, i in enumerate(picks):
+        lo = 0.0 if k == 0 else (x_of[picks[k - 1]] + x_of[i]) / 2
+        hi = float(WIDTH) if k == len(picks) - 1 else (x_of[i] + x_of[picks[k + 1]]) / 2
+        parts.append(
+            _axis_label(labels[i], x_of[i], lo, hi, anchors.get(i, "middle"), baseline + 13)
+        )
+    return "".join(parts)
 
 
 def render_chart(series: Series, chart_id: str) -> SafeString:

@@ -121,3 +121,27 @@ def test_care_d2_has_its_own_score_on_the_page_the_report_and_the_api(client_a, 
     assert all(item["chapter_ref_id"] != "CARE-D2" for item in body["chapters"])
     d2_api = next(item for item in body["sections"] if item["chapter_ref_id"] == "CARE-D2")
     assert d2_api["depth"] >= 1 and d2_api["parent_urn"]
+
+
+def test_executive_chart_axis_labels_do_not_overlap():
+    import re
+
+    from hygie.core import charts
+    from hygie.core.registries import Series
+
+    names = ["Guide d'hygiène informatique de l'ANSSI", "Programme CaRE"]
+    series = Series(title="t", description="d", labels=names, values={"Score": [40, 60]})
+    html = str(charts.render_chart(series, "exec"))
+    extents = []
+    for x, anchor, body in re.findall(
+        r'<text x="([\d.]+)" y="145.0" font-size="10" text-anchor="(\w+)" '
+        r'fill="#4a5a63">(?:<title>[^<]*</title>)?([^<]*)</text>',
+        html,
+    ):
+        width = len(body.replace("&#x27;", "'")) * charts.CHAR_WIDTH
+        left = {"start": 0, "middle": width / 2, "end": width}[anchor]
+        extents.append((float(x) - left, float(x) - left + width, body))
+    assert len(extents) == 2, html
+    (_l1, r1, first), (l2, _r2, second) = sorted(extents)
+    assert r1 <= l2 and first.endswith("…") and second == "Programme CaRE"
+    assert f"<title>{names[0]}</title>".replace("'", "&#x27;") in html
