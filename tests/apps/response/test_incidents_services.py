@@ -712,3 +712,23 @@ def test_the_declaration_entry_reads_in_the_reader_language(user_a, establishmen
         assert entry.shown_text.startswith("Incident déclaré")
     with translation.override("en"):
         assert entry.shown_text.startswith("Incident declared.")
+
+
+def test_the_clocks_started_entry_gives_dates_in_the_page_format(user_a, establishment_a):
+    """It read "avant le 2026-12-09 03:12 CET (2026-12-09 02:12 UTC)" on a French page."""
+    import re
+
+    from django.utils import translation
+
+    incident = service.create_incident(
+        user_a,
+        establishment=establishment_a,
+        title="Poste chiffré",
+        category="ransomware",
+        discovered_at=timezone.now() - timedelta(hours=1),
+    )
+    entries = TimelineEntry.objects.filter(incident=incident)
+    with translation.override("fr"):
+        shown = " ".join(entry.shown_text for entry in entries)
+    assert "Délais réglementaires déclenchés" in shown
+    assert not re.search(r"\d{4}-\d\d-\d\d", shown), shown

@@ -159,8 +159,9 @@ def test_fr_hospital_ransomware_with_personal_data(establishment_a):
     assert row(incident, "hipaa_hhs").reason
     entry = TimelineEntry.objects.get(incident=incident, text__startswith="Regulatory clocks")
     assert "7 obligation(s) apply" in entry.text
-    assert "(GDPR art. 33) by 2026-03-13 10:00 CET (2026-03-13 09:00 UTC)" in entry.text
-    assert "NIS2 final report (1 month) by the end of 2026-04-13" in entry.text
+    # Dates in the page format (decision 0025), not ISO.
+    assert "(GDPR art. 33) by 13 March 2026 10:00 CET (13 March 2026 09:00 UTC)" in entry.text
+    assert "NIS2 final report (1 month) by the end of 13 April 2026" in entry.text
 
 
 def test_dst_deadline_through_the_service(establishment_a):

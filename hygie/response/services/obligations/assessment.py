@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -261,16 +261,17 @@ def _due_text(row: IncidentObligation, zone: ZoneInfo) -> str:
         return _("immediately (sans délai)")
     if row.deadline_kind == engine.DeadlineKind.WITHOUT_UNDUE_DELAY.value or row.due_at is None:
         return _("without undue delay")
-    utc = f"{row.due_at.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}"
+    # Dates in the page's format (decision 0025), not ISO: the entry is read, not parsed.
+    utc = formats.date_format(row.due_at.astimezone(ZoneInfo("UTC")), "DATETIME_FORMAT")
     if row.deadline_date is not None:
         return _("by the end of %(date)s, local date (%(utc)s UTC)") % {
-            "date": row.deadline_date.isoformat(),
+            "date": formats.date_format(row.deadline_date, "DATE_FORMAT"),
             "utc": utc,
         }
     local = row.due_at.astimezone(zone)
     return _("by %(local)s (%(utc)s UTC)") % {
-        "local": f"{local:%Y-%m-%d %H:%M %Z}",
-        "utc": f"{row.due_at.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}",
+        "local": f"{formats.date_format(local, 'DATETIME_FORMAT')} {local:%Z}",
+        "utc": utc,
     }
 
 
