@@ -268,6 +268,27 @@ def audit_message(message: object) -> str:
     return text
 
 
+# Names the platform gives its own audited objects (an entry's object name is otherwise the
+# user's own data, never translated): matched whole, translated when shown.
+_OBJECT_NAME_PATTERNS: dict[str, re.Pattern[str]] = {
+    template: _pattern(template)
+    for template in (
+        gettext_noop("audit checkpoint #%(number)s"),
+        gettext_noop("audit trail (CSV)"),
+    )
+}
+
+
+def audit_object_name(name: object) -> str:
+    """An audit entry's object name, in the reader's language when the platform named it."""
+    text = "" if name is None else str(name)
+    for template, pattern in _OBJECT_NAME_PATTERNS.items():
+        match = pattern.match(text)
+        if match:
+            return gettext(template) % match.groupdict()
+    return text
+
+
 # Other English texts stored once and read in several languages (a scan's skip reasons…) use the
 # same mechanism.
 register_stored_messages = register_audit_messages

@@ -60,6 +60,12 @@ def audit_actor(value: object) -> str:
 
 
 @register.filter
+def audit_object(value: object) -> str:
+    """An audit entry's object name, translated when the platform named the object."""
+    return display.audit_object_name(value)
+
+
+@register.filter
 def audit_message(value: object) -> str:
     """An audit entry's message in the reader's language."""
     return display.audit_message(value)

@@ -80,6 +80,16 @@ def test_audit_messages_are_translated_when_read():
         assert display.object_type_label("gone.model") == "Model"
 
 
+def test_audit_object_names_given_by_the_platform_read_in_each_language():
+    with translation.override("fr"):
+        assert display.audit_object_name("audit checkpoint #12") == (
+            "point de contrôle d’audit nº 12"
+        )
+        assert display.audit_object_name("audit trail (CSV)") == "journal d’audit (CSV)"
+        # Any other name is the user's own data: never translated.
+        assert display.audit_object_name("Name") == "Name"
+
+
 def test_finding_locations_read_in_each_language():
     with translation.override("fr"):
         assert location_display("line 3, column 26") == "ligne 3, colonne 26"

@@ -82,6 +82,9 @@ def test_shipped_detail_renders_phases_contacts_references(rssi) -> None:
     assert "Isolate affected machines without powering them off" in body
     assert "CERTFR-2024-RFX-001" in body and "UNVERIFIED" in body
     assert "to complete" in body and "Copy to edit" in body and "Adopt as reviewed" in body
+    # A contact's missing details are named by their label, never by their key.
+    assert "Phone: to complete" in body or "Name: to complete" in body
+    assert "phone: to complete" not in body and "name: to complete" not in body
     assert rssi.get(reverse("response:playbook_shipped", args=["nope"])).status_code == 404
 
 
