@@ -154,6 +154,8 @@ def assessment_part(world: IsolationWorld) -> IsolationPart:
             # The shipped library (same for every establishment).
             "get_framework": {"framework_id": shipped},
             "list_framework_requirements": {"framework_id": shipped},
+            # Refused for a shipped framework (409), whoever asks: only imported ones can go.
+            "delete_framework": {"framework_id": shipped},
             # A report's format: the assessment (B's, from ``assessment_id``) stays hidden.
             "export_assessment_report": {"fmt": ("pdf", "csv", "xlsx")},
         },
