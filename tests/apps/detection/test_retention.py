@@ -21,8 +21,11 @@ class Run:
     def __init__(self) -> None:
         self.messages: list[str] = []
 
-    def progress(self, done: int, total: int, message: str = "") -> None:
-        self.messages.append(message)
+    def progress(
+        self, done: int, total: int, message: str = "", params: dict | None = None
+    ) -> None:
+        # As JobRun.progress: a msgid and its values, kept here as the English text.
+        self.messages.append(message % params if params else message)
 
 
 def _events(establishment, count: int, start_days_ago: float = 1) -> list[Event]:
