@@ -214,7 +214,8 @@ def _instant(value: Any) -> tuple[Any, ...]:
 
 
 def _is_int(version: Any) -> bool:
-    return isinstance(version, str) and version.isdigit()
+    # ASCII digits only, as CSAF integer versioning defines them ("¹" is a digit to Python).
+    return isinstance(version, str) and version.isascii() and version.isdigit()
 
 
 def _version_key(version: str) -> tuple[int, ...]:

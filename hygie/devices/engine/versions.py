@@ -49,7 +49,8 @@ class Version:
 def _tokens(text: str) -> tuple[Token, ...]:
     runs: list[Token] = []
     for run in _RUN.findall(text):
-        runs.append(int(run) if run.isdigit() else run.casefold())
+        # isdecimal, not isdigit: "¹" is a digit that int() refuses (found by the fuzzer).
+        runs.append(int(run) if run.isdecimal() else run.casefold())
     return tuple(runs)
 
 

@@ -259,7 +259,7 @@ def _csv_row(
     raw_tlp = _cell(row, columns, "tlp")
     tlp = TLP.parse(raw_tlp) if raw_tlp else default_tlp
     raw_confidence = _cell(row, columns, "confidence")
-    if raw_confidence and not raw_confidence.isdigit():
+    if raw_confidence and not (raw_confidence.isascii() and raw_confidence.isdigit()):
         raise IndicatorError("confidence must be an integer from 0 to 100")
     attack = [t.strip().upper() for t in _cell(row, columns, "attack").split(";") if t.strip()]
     for technique in attack:
