@@ -21,7 +21,7 @@ from hygie.core.api.common import (
     get_visible,
     require,
 )
-from hygie.core.api.schemas import Id, InputFilters, InputSchema
+from hygie.core.api.schemas import Id, InputFilters, InputSchema, InstantParam
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Establishment
 
@@ -71,7 +71,7 @@ class ProbeRunFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
     probe_id: str | None = None
     status: str | None = None
-    ran_after: Annotated[datetime | None, FilterLookup("ran_at__gte")] = None
+    ran_after: Annotated[InstantParam | None, FilterLookup("ran_at__gte")] = None
 
 
 @router.get(

@@ -102,6 +102,9 @@ def test_assessment_answers_confirm_override_history(api, care, establishment_a)
         runs = api.post(f"{BASE}/probe-runs", {"establishment_id": establishment_a.pk})
     assert runs.status_code == 201, runs.content
     assert runs.json()[0]["evidence_sha256"]
+    # Any offset a client sends is read as an instant (PostgreSQL refuses offsets past ±15:59).
+    since = api.get(f"{BASE}/probe-runs", {"ran_after": "0356-04-23T11:04:50+17:46"})
+    assert since.status_code == 200, since.content
     answer = api.get(f"{BASE}/answers/{mapped['id']}").json()
     assert answer["proposed_status"] == "non_compliant" and answer["proposal_source"] == "probe"
     refused = api.post(f"{BASE}/answers/{mapped['id']}/override", {"status": "compliant"})
