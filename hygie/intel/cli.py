@@ -1,5 +1,5 @@
-"""``hygie intel convert``: the engine command (no database). Registered by the intel module's
-manifest once the Django app exists; until then it is a plain click command.
+"""``hygie intel …``: ``convert`` is the engine command (no database); the commands that read or
+write the platform's indicators call ``setup_django`` themselves, as ``hygie devices`` does.
 
 Exit codes: 0 converted; 1 nothing to convert or the output cannot be written; 2 invalid input
 (the message locates it: file, line or JSON path). The output is written whole or not at all.
@@ -46,7 +46,12 @@ def _write_atomically(target: Path, content: str) -> None:
         raise
 
 
-@click.command("convert")
+@click.group(help="Threat intelligence: convert, import and export indicators, TAXII, sharing.")
+def intel() -> None:
+    pass
+
+
+@intel.command("convert")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--to", "to", type=click.Choice(FORMATS_OUT), required=True, help="Output format.")
 @click.option(

@@ -1,0 +1,21 @@
+"""The awareness module's section of the navigation (autodiscovered by the core)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from hygie.awareness.roles import MANAGE, TRIAGE, VIEW
+from hygie.core.registries import NavItem, NavSection, navigation
+
+navigation.register(
+    "awareness",
+    NavSection(
+        key="awareness",
+        label=_("Awareness"),
+        order=450,
+        icon="mail",
+        items=(
+            # campaigns (helper A1/A2) — add items here
+            # reported mails (helper A3) — add items here
+            # training (helper A4) — add items here
+        ),
+    ),
+)

@@ -1,0 +1,5 @@
+"""The awareness module's capabilities, granted to roles in ``AwarenessConfig.ready``."""
+
+VIEW = "awareness.view"  # campaign results, reports, training completion
+MANAGE = "awareness.manage"  # sending profiles, templates, landing pages, campaigns, training catalogue
+TRIAGE = "awareness.triage"  # reported mails: review, confirm a verdict, thank the reporter
