@@ -9,6 +9,7 @@ then freezes every registry there is, wherever it is declared.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -374,3 +375,46 @@ def landing_panels_for(user: User) -> list[LandingPanel]:
         ),
         key=lambda panel: (panel.order, panel.id),
     )
+
+
+@dataclass(frozen=True)
+class IndicatorMatch:
+    """An observable that a threat-intelligence module knows as an indicator.
+
+    ``kind`` and ``value`` are the observable looked up (kinds as response's observables: ``ip``,
+    ``domain``, ``url``, ``hash``, ``email``); ``indicator`` is a short reference to the indicator
+    (its id or name, no free text); ``tlp`` its marking (``clear``/``green``/``amber``/``red``,
+    "" when unknown), ``confidence`` 0–100 or None, ``source`` the feed or partner it came from.
+    """
+
+    kind: str
+    value: str
+    indicator: str
+    tlp: str = ""
+    confidence: int | None = None
+    source: str = ""
+
+
+# ``lookup(establishment, observables) -> list[IndicatorMatch]``: ``observables`` is a sequence of
+# ``(kind, value)`` pairs (canonical values: lower-case domains, hex SHA-256); the answer lists
+# only those that match. A lookup must be fast (in-memory matcher), must not write, and must
+# answer [] rather than raise when its store is unavailable. Modules that read indicators
+# (awareness's reported-mail triage) call every registered lookup; the intel module registers
+# one (key ``"intel"``) from a conventional file, so neither module imports the other.
+IndicatorLookup = Callable[["Establishment", Sequence[tuple[str, str]]], list[IndicatorMatch]]
+indicator_lookups: Registry[IndicatorLookup] = Registry("indicator_lookups")
+
+
+def lookup_indicators(
+    establishment: Establishment, observables: Sequence[tuple[str, str]]
+) -> list[IndicatorMatch]:
+    """Every registered lookup's matches for ``observables`` (a lookup that fails is skipped)."""
+    if not observables:
+        return []
+    matches: list[IndicatorMatch] = []
+    for key in indicator_lookups:
+        try:
+            matches.extend(indicator_lookups.get(key)(establishment, observables))
+        except Exception:  # noqa: BLE001 - another module's failure must not stop the caller
+            logging.getLogger("hygie.registries").warning("indicator lookup %s failed", key)
+    return matches
