@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,9 +49,24 @@ def _read_input(path: Path) -> str:
 @click.option(
     "--inventory",
     "inventory",
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CSV with the columns id,manufacturer,model,version (optional cpe, purl).",
+)
+@click.option(
+    "--sbom",
+    "sboms",
+    multiple=True,
+    metavar="[DEVICE=]FILE",
+    help="A device's SBOM (CycloneDX JSON/XML, SPDX) with its VEX statements: its components "
+    "are matched and the VEX statements override; the device id is DEVICE, else the file name "
+    "without extension; repeatable.",
+)
+@click.option(
+    "--aliases",
+    "aliases",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Vendor alias table: CSV with the columns alias,canonical (e.g. Becton Dickinson,BD); "
+    "the same normalisation as the alias table of the platform.",
 )
 @click.option(
     "--csaf",
@@ -76,7 +92,9 @@ def _read_input(path: Path) -> str:
     "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def match_command(
-    inventory: Path,
+    inventory: Path | None,
+    sboms: tuple[str, ...],
+    aliases: Path | None,
     csaf: tuple[Path, ...],
     nvd: tuple[Path, ...],
     kev: Path | None,
@@ -86,11 +104,18 @@ def match_command(
     and product, each with why. No database is used."""
     from hygie.cli import UserError
     from hygie.devices import engine
+    from hygie.devices.engine.sbom import match_sbom
 
-    try:
-        items = engine.parse_inventory(_read_input(inventory))
-    except engine.InventoryError as error:
-        raise UserError(f"{inventory}: {error}") from None
+    if inventory is None and not sboms:
+        raise UserError("give an --inventory, an --sbom, or both")
+    items = []
+    if inventory is not None:
+        try:
+            items = engine.parse_inventory(_read_input(inventory))
+        except engine.InventoryError as error:
+            raise UserError(f"{inventory}: {error}") from None
+    parsed_sboms = [_read_sbom(value) for value in sboms]
+    table = _read_aliases(aliases) if aliases is not None else {}
     advisories = []
     for path in _match_files(csaf):
         try:
@@ -111,7 +136,9 @@ def match_command(
             raise UserError(f"{kev}: {error}") from None
     if not advisories and not records:
         raise UserError("give at least one --csaf or --nvd source")
-    verdicts = engine.match(items, advisories=advisories, cves=records)
+    verdicts = engine.match(items, advisories=advisories, cves=records, aliases=table)
+    for device, bom in parsed_sboms:
+        verdicts.extend(match_sbom(device, bom, advisories, records, aliases=table))
     rows = []
     for verdict in verdicts:
         row = verdict.to_dict()
@@ -125,6 +152,51 @@ def match_command(
         _verdict_table(rows)
     if any(row["status"] == "known_affected" for row in rows):
         raise click.exceptions.Exit(1)
+
+
+def _read_sbom(value: str) -> tuple[str, Any]:
+    """``[DEVICE=]FILE`` → (device id, parsed SBOM); a bad file is a usage error naming it."""
+    from hygie.cli import UserError
+    from hygie.devices.engine.sbom import SbomError, parse_sbom
+
+    device, sep, name = value.partition("=")
+    if not sep or not Path(name).is_file():
+        device, name = "", value
+    path = Path(name)
+    if not path.is_file():
+        raise UserError(f"--sbom {value[:200]}: no such file")
+    try:
+        if path.stat().st_size > MAX_MATCH_INPUT_BYTES:
+            raise UserError(f"{path}: larger than {MAX_MATCH_INPUT_BYTES // (1024 * 1024)} MB")
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"{path}: cannot be read ({error.strerror or 'error'})") from None
+    try:
+        return (device.strip() or path.name.split(".")[0]), parse_sbom(data, path.name)
+    except SbomError as error:
+        raise UserError(f"{path}: not a readable SBOM: {error}") from None
+
+
+def _read_aliases(path: Path) -> dict[str, str]:
+    """The alias CSV (alias,canonical; an optional kind column keeps only vendor rows)."""
+    import csv
+    import io
+
+    from hygie.cli import UserError
+
+    reader = csv.DictReader(io.StringIO(_read_input(path)))
+    fields = {(name or "").strip().lower() for name in reader.fieldnames or []}
+    if not {"alias", "canonical"} <= fields:
+        raise UserError(f"{path}: expected the columns alias,canonical")
+    table: dict[str, str] = {}
+    for line, row in enumerate(reader, start=2):
+        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if clean.get("kind", "vendor") not in ("", "vendor"):
+            continue
+        if not clean.get("alias") or not clean.get("canonical"):
+            raise UserError(f"{path}: line {line}: alias and canonical are both needed")
+        table[clean["alias"]] = clean["canonical"]
+    return table
 
 
 def _verdict_table(rows: list[dict[str, str]]) -> None:
