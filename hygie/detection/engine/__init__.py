@@ -28,6 +28,7 @@ from .parsers import ParsedEvent, ParserConfig, ShiftTable, detect_and_parse, sp
 from .prefilter import HYPERSCAN_AVAILABLE
 from .readers import LogRecord, read_evtx, read_json
 from .readers_csv import CSVRecord, read_csv
+from .reported_mail import MAX_MAIL_BYTES, ReportedMail, ReportedMailError, parse_reported_mail
 from .rule_pack import (
     LoadedCorrelation,
     LoadedRule,
@@ -41,6 +42,7 @@ from .session import DetectionSession, EventResult
 
 __all__ = [
     "HYPERSCAN_AVAILABLE",
+    "MAX_MAIL_BYTES",
     "CSVRecord",
     "CompiledRule",
     "CorrelationMatch",
@@ -55,6 +57,8 @@ __all__ = [
     "LogSourceSpec",
     "ParsedEvent",
     "ParserConfig",
+    "ReportedMail",
+    "ReportedMailError",
     "RuleInfo",
     "RulePack",
     "RuleProblem",
@@ -65,6 +69,7 @@ __all__ = [
     "detect_and_parse",
     "load_rule_pack",
     "normalise_event",
+    "parse_reported_mail",
     "read_csv",
     "read_evtx",
     "read_json",
