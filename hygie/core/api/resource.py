@@ -5,7 +5,7 @@ No ``from __future__ import annotations`` here: ninja reads the handlers' annota
 time, and they name schemas that only exist inside ``add_crud_routes``.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -58,6 +58,9 @@ class Resource:
     references: Mapping[str, type[models.Model]] = field(default_factory=dict)
     # Operations that reach beyond one establishment and so need organisation-wide access.
     organisation_wide: frozenset[str] = frozenset()
+    # Called with the saved object after create, replace and update: the module's own follow-up
+    # (the same service its pages call after a save), so API and UI writes behave alike.
+    after_save: Callable[[Any], None] | None = None
 
     @property
     def tag(self) -> str:
@@ -102,6 +105,12 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         require(request, resource.edit_capability)
         if operation in resource.organisation_wide:
             require_all_establishments(request)
+
+    def saved(instance: Any) -> Any:
+        if resource.after_save is not None:
+            resource.after_save(instance)
+            instance.refresh_from_db()
+        return instance
 
     def check_references(request: AuthenticatedRequest, data: dict[str, Any]) -> None:
         # The establishment first: writing into a foreign one is a 403 whatever else is sent.
@@ -160,7 +169,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         check_write(request, CREATE)
         data = payload.dict()
         check_references(request, data)
-        return Status(201, save_instance(model(), request.user, **data))
+        return Status(201, saved(save_instance(model(), request.user, **data)))
 
     @router.put(
         resource.item_path,
@@ -177,7 +186,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         instance = get_visible(model, request, object_id(path))
         data = payload.dict()
         check_references(request, data)
-        return save_instance(instance, request.user, **data)
+        return saved(save_instance(instance, request.user, **data))
 
     @router.patch(
         resource.item_path,
@@ -195,7 +204,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         check_write(request, UPDATE)
         instance = get_visible(model, request, object_id(path))
         check_references(request, payload)
-        return save_instance(instance, request.user, **payload)
+        return saved(save_instance(instance, request.user, **payload))
 
     @router.delete(
         resource.item_path,

@@ -76,6 +76,8 @@ DEVICES = Resource(
     view_capability=VIEW,
     edit_capability=MANAGE,
     references={"asset_id": Asset, "department_id": Department},
+    # Matched again and its risk recomputed, as after an edit in the page.
+    after_save=feeds.device_saved,
 )
 add_crud_routes(router, DEVICES)
 

@@ -40,7 +40,7 @@ from hygie.devices.choices import (
 )
 from hygie.devices.models import Advisory, Device, DeviceVulnerability, FeedImport, Vulnerability
 from hygie.devices.services.inventory import AliasBook, require_installation_wide
-from hygie.devices.services.vulnerabilities import refresh_risk
+from hygie.devices.services.vulnerabilities import refresh_device_risk, refresh_risk
 from hygie.lib.documents import DocumentError, Limits, load_json
 
 MAX_FEED_BYTES = 256 * 1024 * 1024
@@ -464,6 +464,15 @@ def match_devices(
     from hygie.devices.services.sbom import match_sboms
 
     return created + match_sboms(device_list, book, feed)
+
+
+def device_saved(device: Device) -> list[DeviceVulnerability]:
+    """After a device is created or edited (page, API): matched again against every stored
+    advisory and record (its manufacturer, model or version may have changed), then every
+    relation's risk recomputed (zone, function, controls). The one follow-up of a save."""
+    created = match_devices([device])
+    refresh_device_risk(device)
+    return created
 
 
 def store_verdicts(

@@ -184,9 +184,7 @@ class DeviceEditView(DeviceViews, generic.ObjectEditView):
             pk = _pk_of(response["Location"])
             device = Device.objects.filter(pk=pk).first() if pk is not None else None
             if device is not None:
-                feeds.match_devices([device])
-                # Zone, function or controls may have changed: every relation's risk follows.
-                vulnerabilities.refresh_device_risk(device)
+                feeds.device_saved(device)
         return response
 
 
