@@ -822,7 +822,7 @@ class Migration(migrations.Migration):
                     "collection",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
-                        related_name="objects",
+                        related_name="stix_objects",
                         to="intel.taxiicollection",
                         verbose_name="collection",
                     ),

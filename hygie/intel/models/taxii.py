@@ -61,7 +61,7 @@ class TaxiiObject(models.Model):
     collection = models.ForeignKey(
         TaxiiCollection,
         on_delete=models.CASCADE,
-        related_name="objects",
+        related_name="stix_objects",
         verbose_name=_("collection"),
     )
     stix_id = models.CharField(_("STIX id"), max_length=100)
