@@ -3,12 +3,16 @@ source and its sightings."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models import Alert, Establishment
 from hygie.core.models.scoping import ScopedManager
+from hygie.intel.engine.errors import IndicatorError
+from hygie.intel.engine.model import IndicatorType, normalise
+from hygie.intel.engine.text import refang
 from hygie.intel.models.choices import IndicatorKind, TlpLevel
 from hygie.intel.models.feeds import Feed
 from hygie.intel.models.partners import Partner
@@ -79,6 +83,24 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self) -> None:
+        """The value in the engine's normal form (defanged input accepted), so a value typed in a
+        form and the same value from a feed are one indicator."""
+        if self.kind in IndicatorKind.values and self.value:
+            try:
+                self.value = normalise(IndicatorType(self.kind), refang(self.value))
+            except IndicatorError:
+                raise ValidationError(
+                    {
+                        "value": _("This value is not a valid %(kind)s.")
+                        % {"kind": self.get_kind_display()}
+                    }
+                ) from None
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValidationError(
+                {"valid_until": _("The end of validity must come after its start.")}
+            )
 
 
 class IndicatorSource(models.Model):
