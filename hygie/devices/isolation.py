@@ -1,8 +1,8 @@
 """The devices module's part of the isolation test (tests/apps/core/test_isolation.py): a
 medical-device asset with its device record, a device vulnerability and an inventory import in
-establishment B, each carrying the marker. Advisories, CVEs, feed imports and vendor aliases are
-the installation's public reference data (no establishment): built without the marker and
-allow-listed."""
+establishment B, each carrying the marker; a device's SBOM (its advisory and feed import) is B's
+too and carries it. Public advisories, CVEs, public feed imports and vendor aliases are the
+installation's reference data (no establishment): built without the marker and allow-listed."""
 
 from __future__ import annotations
 
@@ -53,6 +53,23 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
     )
     vulnerability = Vulnerability.objects.create(cve="CVE-2000-0001", cvss_score=5.0)
     alias = VendorAlias.objects.create(alias="Iso Vendor Alias", canonical="Iso Vendor")
+    # A device's SBOM: its document and file belong to B (product names are the hospital's).
+    sbom_feed = FeedImport.objects.create(
+        kind="sbom",
+        name=f"{marker}-zeta-sbom.cdx.json",
+        sha256="1" * 64,
+        establishment=establishment,
+    )
+    sbom_advisory = Advisory.objects.create(
+        source="sbom",
+        tracking_id=f"sbom-device-{device.pk}",
+        title=f"Zeta {marker} firmware bundle 1.0",
+        publisher="CycloneDX",
+        sha256="1" * 64,
+        document={"device": device.pk, "name": f"Zeta {marker}", "components": []},
+        feed_import=sbom_feed,
+        establishment=establishment,
+    )
     link = DeviceVulnerability.objects.create(
         device=device,
         vulnerability=vulnerability,
@@ -118,8 +135,23 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
         "alias": (str(alias.pk),),
     }
     return IsolationPart(
-        objects=[asset, device, twin, link, job, run, candidate, flow, policy, violation],
+        objects=[
+            asset,
+            device,
+            twin,
+            link,
+            job,
+            run,
+            candidate,
+            flow,
+            policy,
+            violation,
+            sbom_feed,
+            sbom_advisory,
+        ],
         page_objects={
+            "advisory": sbom_advisory,
+            "feedimport": sbom_feed,
             "device": device,
             "devicevulnerability": link,
             "inventoryimport": job,
@@ -127,6 +159,8 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
             "discoveredcandidate": candidate,
         },
         api_objects={
+            "advisory_id": sbom_advisory,
+            "feed_id": sbom_feed,
             "device_id": device,
             "link_id": link,
             "import_id": job,
@@ -138,24 +172,22 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
         page_parameter_allow_list={
             # Installation-wide public data (CSAF/NVD documents, CVEs, feed files, aliases):
             # the same for every establishment, and built without B's marker.
-            "devices:advisory_detail": {"pk": shared["advisory"]},
             "devices:vulnerability_detail": {"pk": shared["vulnerability"]},
-            "devices:feedimport_detail": {"pk": shared["feed"]},
             "devices:vendoralias_detail": {"pk": shared["alias"]},
             "devices:vendoralias_edit": {"pk": shared["alias"]},
             "devices:vendoralias_delete": {"pk": shared["alias"]},
         },
         api_parameter_allow_list={
             # The same public reference data through the API.
-            "get_advisory": {"advisory_id": shared["advisory"]},
             "get_vulnerability": {"vulnerability_id": shared["vulnerability"]},
-            "get_feed_import": {"feed_id": shared["feed"]},
             "get_vendor_alias": {"alias_id": shared["alias"]},
             "replace_vendor_alias": {"alias_id": shared["alias"]},
             "delete_vendor_alias": {"alias_id": shared["alias"]},
         },
         counts=lambda: count_in(
             establishment,
+            Advisory,
+            FeedImport,
             Device,
             DeviceVulnerability,
             InventoryImport,

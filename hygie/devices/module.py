@@ -9,4 +9,6 @@ MODULE = Module(
     # `hygie devices match` and `discover` need no database; the group itself decides per
     # sub-command (import-feed writes to the database).
     engine_commands=frozenset({"devices"}),
+    # Captures waiting for their passive-discovery job (deleted once analysed).
+    home_paths=("devices-uploads",),
 )

@@ -40,6 +40,12 @@ class ScopedQuerySet(models.QuerySet[_M, _M]):
         ids = user.visible_establishment_ids()
         if path == "pk":
             return self.filter(pk__in=ids)
+        if getattr(self.model, "scope_shared_when_null", False):
+            # Installation-wide rows (no establishment) beside establishment rows, e.g. public
+            # advisories beside a device's own SBOM: the rows without one are everyone's.
+            return self.filter(
+                models.Q(**{f"{path}__in": ids}) | models.Q(**{f"{path}__isnull": True})
+            )
         queryset = self.filter(**{f"{path}__in": ids})
         # Many-valued paths (organisation → establishments) can repeat rows.
         return queryset.distinct() if "establishments" in path else queryset

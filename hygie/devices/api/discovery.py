@@ -161,7 +161,7 @@ def create_discovery(
     establishment = get_visible(Establishment, request, payload.establishment_id)
     if file.size is not None and file.size > discovery.MAX_CAPTURE_BYTES:
         raise HttpError(413, "The file is too large.")
-    run = discovery.start_capture(request.user, establishment, file.name or "", file.read())
+    run = discovery.start_capture(request.user, establishment, file.name or "", file)
     return Status(201, run)
 
 

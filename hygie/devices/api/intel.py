@@ -51,7 +51,7 @@ router = Router()
 @paginate(Pagination)
 def list_feeds(request: AuthenticatedRequest) -> Any:
     require(request, VIEW)
-    return FeedImport.objects.order_by("-started_at")
+    return FeedImport.objects.visible_to(request.user).order_by("-started_at")
 
 
 @router.post(
@@ -86,7 +86,7 @@ def import_feed(
 )
 def get_feed(request: AuthenticatedRequest, feed_id: Path[Id]) -> Any:
     require(request, VIEW)
-    return get_object_or_404(FeedImport, pk=feed_id)
+    return get_visible(FeedImport, request, feed_id)
 
 
 # --- advisories and vulnerabilities (installation-wide public data) --------------------------
@@ -109,7 +109,7 @@ class AdvisoryFilters(InputFilters):
 @paginate(Pagination)
 def list_advisories(request: AuthenticatedRequest, filters: Query[AdvisoryFilters]) -> Any:
     require(request, VIEW)
-    return filters.filter(Advisory.objects.all())
+    return filters.filter(Advisory.objects.visible_to(request.user))
 
 
 @router.get(
@@ -123,7 +123,7 @@ def list_advisories(request: AuthenticatedRequest, filters: Query[AdvisoryFilter
 )
 def get_advisory(request: AuthenticatedRequest, advisory_id: Path[Id]) -> Any:
     require(request, VIEW)
-    return get_object_or_404(Advisory, pk=advisory_id)
+    return get_visible(Advisory, request, advisory_id)
 
 
 class VulnerabilityFilters(InputFilters):

@@ -33,7 +33,7 @@ class FlowSource(models.TextChoices):
 
 class DiscoveryRun(models.Model):
     """One capture (pcap/pcapng) or flow export analysed for an establishment. The capture's
-    bytes are kept only until the background job has analysed them."""
+    file is kept only until the background job has analysed it."""
 
     establishment = models.ForeignKey(
         Establishment,
@@ -49,7 +49,11 @@ class DiscoveryRun(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=DiscoveryStatus.choices, default=DiscoveryStatus.QUEUED
     )
-    data = models.BinaryField(_("file content"), null=True, blank=True, editable=False)
+    # The capture waiting for its analysis: a private file under HYGIE_HOME/devices-uploads
+    # (random name), deleted once analysed (decision 0017: captures can carry patient data).
+    upload = models.CharField(
+        _("file waiting for analysis"), max_length=80, blank=True, editable=False
+    )
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     job_id = models.IntegerField(_("job"), null=True, blank=True)
@@ -66,7 +70,7 @@ class DiscoveryRun(models.Model):
 
     objects = ScopedManager()
     scope_path = "establishment"
-    audit_redacted_fields = ("data",)
+    audit_redacted_fields = ("upload",)
 
     class Meta:
         ordering = ["-created_at"]

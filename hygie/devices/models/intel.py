@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hygie.core.models import Establishment
 from hygie.core.models.scoping import ScopedManager
 from hygie.devices.choices import (
     AdvisorySource,
@@ -41,6 +42,19 @@ class FeedImport(models.Model):
     )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Empty for public feeds; a device's SBOM file belongs to the device's establishment.
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("establishment"),
+    )
+
+    objects = ScopedManager()
+    scope_path = "establishment"
+    scope_shared_when_null = True
 
     class Meta:
         ordering = ["-started_at"]
@@ -74,8 +88,22 @@ class Advisory(models.Model):
         related_name="advisories",
         verbose_name=_("feed import"),
     )
+    # Empty for public documents (CSAF, NVD: the installation's); a device's SBOM belongs to the
+    # device's establishment and is seen only there (its product names are that hospital's).
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("establishment"),
+    )
     created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    scope_path = "establishment"
+    scope_shared_when_null = True
 
     class Meta:
         ordering = ["-current_release", "tracking_id"]

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterable, Sequence
+import os
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +42,8 @@ from hygie.devices.models.discovery import CandidateStatus, DiscoveryStatus, Flo
 from hygie.devices.services import inventory
 
 JOB_KIND = "devices.discover"
+UPLOAD_FOLDER = "devices-uploads"
+_UPLOAD_NAME = re.compile(r"[0-9a-f]{32}\.cap")
 ALERT_SOURCE = "devices"
 ALERT_RULE = "devices.segmentation_violation"
 MAX_CAPTURE_BYTES = 200 * 1024 * 1024
@@ -61,25 +68,87 @@ def _check_scope(user: User | None, establishment: Establishment) -> None:
 # --- captures --------------------------------------------------------------------------------
 
 
-def start_capture(
-    user: User | None, establishment: Establishment, name: str, data: bytes
-) -> DiscoveryRun:
-    """Check the file is a capture, keep it and queue its analysis (``devices.discover``)."""
-    _check_scope(user, establishment)
-    if len(data) > MAX_CAPTURE_BYTES:
-        raise ValidationError(_("The capture is too large."))
+def upload_dir() -> Path:
+    """Captures waiting for their analysis (``HYGIE_HOME/devices-uploads``, decision 0017)."""
+    return Path(settings.HYGIE_HOME) / UPLOAD_FOLDER
+
+
+def _upload_path(run: DiscoveryRun) -> Path | None:
+    # The stored name is ours (hex + extension); anything else is refused, never followed.
+    if not run.upload or not _UPLOAD_NAME.fullmatch(run.upload):
+        return None
+    return upload_dir() / run.upload
+
+
+def _chunks(data: bytes | Any) -> Iterator[bytes]:
+    if isinstance(data, bytes | bytearray | memoryview):
+        yield bytes(data)
+        return
+    data.seek(0)
+    yield from data.chunks()
+
+
+def _store_capture(data: bytes | Any) -> tuple[str, str]:
+    """Write the capture to a private file with a random name, streaming an upload: (stored
+    name, SHA-256). Too large or not a capture: nothing is left behind."""
+    folder = upload_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}.cap"
+    target = folder / stored
+    digest = hashlib.sha256()
+    written = 0
+    head = b""
     try:
-        capture_format(data)
-    except engine.CaptureError:
-        raise ValidationError(_("This file is not a pcap or pcapng capture.")) from None
-    run = DiscoveryRun.objects.create(
-        establishment=establishment,
-        name=name[:255],
-        source=FlowSource.CAPTURE,
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-        created_by=user if getattr(user, "pk", None) else None,
-    )
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            for chunk in _chunks(data):
+                written += len(chunk)
+                if written > MAX_CAPTURE_BYTES:
+                    raise ValidationError(_("The capture is too large."))
+                if len(head) < 64:
+                    head += chunk[: 64 - len(head)]
+                digest.update(chunk)
+                handle.write(chunk)
+        try:
+            capture_format(head)
+        except engine.CaptureError:
+            raise ValidationError(_("This file is not a pcap or pcapng capture.")) from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return stored, digest.hexdigest()
+
+
+def _drop_upload(run: DiscoveryRun) -> None:
+    path = _upload_path(run)
+    if path is not None:
+        path.unlink(missing_ok=True)
+    run.upload = ""
+
+
+def start_capture(
+    user: User | None, establishment: Establishment, name: str, data: bytes | Any
+) -> DiscoveryRun:
+    """Check the file is a capture, keep it as a private file under the data folder and queue
+    its analysis (``devices.discover``). ``data`` is the bytes or an uploaded file (streamed:
+    a large capture is never held in memory or in the database)."""
+    _check_scope(user, establishment)
+    size = len(data) if isinstance(data, bytes) else (getattr(data, "size", 0) or 0)
+    if size > MAX_CAPTURE_BYTES:
+        raise ValidationError(_("The capture is too large."))
+    stored, sha256 = _store_capture(data)
+    try:
+        run = DiscoveryRun.objects.create(
+            establishment=establishment,
+            name=name[:255],
+            source=FlowSource.CAPTURE,
+            sha256=sha256,
+            upload=stored,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+    except BaseException:
+        (upload_dir() / stored).unlink(missing_ok=True)
+        raise
     job = start_job(
         JOB_KIND,
         gettext_noop("Passive discovery of capture #%(id)s"),
@@ -94,17 +163,24 @@ def start_capture(
 
 
 def analyse(run: DiscoveryRun) -> DiscoveryRun:
-    """Analyse a queued capture: candidates and flows written together, the bytes dropped, the
-    flows checked against the segmentation policy. A capture that cannot be read fails with the
-    reader's reason (it names a packet or block number, never content)."""
-    if run.status != DiscoveryStatus.QUEUED or run.data is None:
+    """Analyse a queued capture: candidates and flows written together, the file deleted
+    whatever happens (read, failed or crashed), the flows checked against the segmentation
+    policy. A capture that cannot be read fails with the reader's reason (it names a packet or
+    block number, never content)."""
+    path = _upload_path(run)
+    if run.status != DiscoveryStatus.QUEUED or path is None:
         return run
     try:
-        result = engine.discover(bytes(run.data))
-    except engine.CaptureError as error:
-        run.status, run.error, run.data = DiscoveryStatus.FAILED, str(error)[:500], None
+        try:
+            result = engine.discover(path.read_bytes())
+        finally:
+            path.unlink(missing_ok=True)
+    except (engine.CaptureError, OSError) as error:
+        reason = str(error) if isinstance(error, engine.CaptureError) else _("The file is gone.")
+        run.status, run.error = DiscoveryStatus.FAILED, reason[:500]
+        _drop_upload(run)
         run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "data", "finished_at"])
+        run.save(update_fields=["status", "error", "upload", "finished_at"])
         return run
     with transaction.atomic():
         DiscoveredCandidate.objects.bulk_create(
@@ -134,14 +210,18 @@ def analyse(run: DiscoveryRun) -> DiscoveryRun:
         ]
         applications = {(f.src, f.dst, f.port, f.protocol): f.application for f in result.flows}
         _store_flows(run, flows, applications)
-        run.status, run.data, run.finished_at = DiscoveryStatus.SUCCEEDED, None, timezone.now()
+        run.status, run.finished_at = DiscoveryStatus.SUCCEEDED, timezone.now()
         run.counts = {
             "frames": result.frames,
             "decoded": result.decoded,
             "candidates": len(result.candidates),
             "flows": len(result.flows),
         }
-        run.save(update_fields=["status", "data", "finished_at", "counts"])
+        run.save(update_fields=["status", "finished_at", "counts"])
+    # The capture itself is not kept (it can carry patient data: HL7, DICOM): what was learnt
+    # from it is in the candidates and flows.
+    _drop_upload(run)
+    DiscoveryRun.objects.filter(pk=run.pk).update(upload="")
     run.counts["violations"] = len(check_flows(run.establishment, flows))
     DiscoveryRun.objects.filter(pk=run.pk).update(counts=run.counts)
     return run

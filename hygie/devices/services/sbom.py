@@ -71,7 +71,11 @@ def import_sbom(device: Device, name: str, data: bytes, user: User | None = None
     if len(data) > MAX_FEED_BYTES:
         raise FeedError(_("The file is too large."))
     feed = FeedImport.objects.create(
-        kind=FeedKind.SBOM, name=(name or "")[-255:], sha256=sha256_of(data), started_by=user
+        kind=FeedKind.SBOM,
+        name=(name or "")[-255:],
+        sha256=sha256_of(data),
+        started_by=user,
+        establishment_id=device.establishment_id,  # the device's, not the installation's
     )
     try:
         try:
@@ -90,6 +94,7 @@ def import_sbom(device: Device, name: str, data: bytes, user: User | None = None
                     "document": _document(device, sbom),
                     "feed_import": feed,
                     "current_release": timezone.now(),
+                    "establishment_id": device.establishment_id,
                 },
             )
             _count(feed, "components", len(sbom.components))

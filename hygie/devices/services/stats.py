@@ -145,7 +145,7 @@ def advisories_without_decision(user: User) -> int:
             MatchStatus.NEEDS_REVIEW,
         ],
     )
-    return Advisory.objects.filter(Exists(undecided)).count()
+    return Advisory.objects.visible_to(user).filter(Exists(undecided)).count()
 
 
 def open_by_establishment(

@@ -141,7 +141,7 @@ class DiscoveryRunAddView(DiscoveryViews):
             else:
                 try:
                     run = discovery.start_capture(
-                        request.user, form.cleaned_data["establishment"], upload.name, upload.read()
+                        request.user, form.cleaned_data["establishment"], upload.name, upload
                     )
                 except ValidationError as error:
                     form.add_error(None, error.messages)

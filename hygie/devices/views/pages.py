@@ -464,7 +464,8 @@ class VendorAliasApplyView(VendorAliasViews):
 # --- advisories, vulnerabilities, feeds ------------------------------------------------------
 
 
-class AdvisoryViews(_InstallationWide):
+class AdvisoryViews(generic.ObjectViewMixin):
+    # Public documents are everyone's; a device's SBOM only its establishment's (scoping).
     model = Advisory
     view_capability = VIEW
 
@@ -554,7 +555,8 @@ class VulnerabilityDetailView(VulnerabilityViews, generic.ObjectDetailView):
         ]
 
 
-class FeedImportViews(_InstallationWide):
+class FeedImportViews(generic.ObjectViewMixin):
+    # Public feeds are everyone's; a device's SBOM file only its establishment's (scoping).
     model = FeedImport
     view_capability = VIEW
     edit_capability = MANAGE
@@ -799,6 +801,6 @@ class DashboardView(generic.CapabilityRequiredMixin):
             "unsupported_share": round(100 * bad / total) if total else 0,
             "undecided_advisories": stats.advisories_without_decision(user),
             "queue": list(vulnerabilities.remediation_queue(user)[:25]),
-            "feeds": FeedImport.objects.order_by("-started_at")[:5],
+            "feeds": FeedImport.objects.visible_to(user).order_by("-started_at")[:5],
         }
         return render(request, "devices/dashboard.html", context)

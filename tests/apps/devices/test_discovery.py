@@ -66,7 +66,8 @@ def test_capture_analysed_in_a_job(biomed, establishment_a):
     run = discovery.start_capture(biomed, establishment_a, "ward.pcap", _capture())
     run.refresh_from_db()
     assert Job.objects.get(pk=run.job_id).kind == discovery.JOB_KIND
-    assert run.status == "succeeded" and run.data is None
+    assert run.status == "succeeded" and run.upload == ""
+    assert not any(discovery.upload_dir().iterdir())
     assert run.counts["candidates"] >= 1 and run.counts["violations"] == 1
     pump = DiscoveredCandidate.objects.get(run=run, key="ip:10.20.1.5")
     assert pump.name == "PUMP-AE" and pump.mac_addresses == [PUMP_MAC]
@@ -88,7 +89,8 @@ def test_not_a_capture_is_refused_before_the_job(biomed, establishment_a):
 def test_truncated_capture_fails_with_the_reason(biomed, establishment_a):
     run = discovery.start_capture(biomed, establishment_a, "t.pcap", _capture()[:-7])
     run.refresh_from_db()
-    assert run.status == "failed" and "truncated" in run.error and run.data is None
+    assert run.status == "failed" and "truncated" in run.error and run.upload == ""
+    assert not any(discovery.upload_dir().iterdir())
     assert not DiscoveredCandidate.objects.exists()
 
 
