@@ -11,9 +11,11 @@ which may hold patient data.
 from __future__ import annotations
 
 import smtplib
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.mail import get_connection
 
 if TYPE_CHECKING:
     from hygie.core.models import Establishment, User
@@ -21,6 +23,43 @@ if TYPE_CHECKING:
 # What a send can raise when the relay is down, slow or refuses: logged by type, never by message
 # (an SMTP error may echo the addresses or the headers it refused).
 MAIL_ERRORS: tuple[type[BaseException], ...] = (smtplib.SMTPException, OSError)
+
+
+@dataclass(frozen=True)
+class SmtpRelay:
+    """A relay other than the platform's own (``HYGIE_SMTP_URL``): a module's per-object SMTP
+    settings, such as an awareness sending profile. ``security`` is ``none``, ``starttls`` or
+    ``tls`` (implicit TLS, SMTPS). The password is kept out of ``repr`` (logs, tracebacks)."""
+
+    host: str
+    port: int
+    security: str = "starttls"
+    username: str = ""
+    password: str = field(default="", repr=False)
+    timeout: int = 20
+
+
+def connection(relay: SmtpRelay | None = None) -> Any:
+    """An open-on-demand connection for ``EmailMessage(connection=...)``: the platform's relay
+    (the configured backend) without ``relay``, else an SMTP connection to ``relay``.
+
+    Errors are raised (never silenced): callers catch ``MAIL_ERRORS``. With a relay, the
+    certificate of a TLS or STARTTLS server is verified against the system's CAs."""
+    if relay is None:
+        return get_connection(fail_silently=False)
+    if relay.security not in {"none", "starttls", "tls"}:
+        raise ValueError(f"unknown SMTP security {relay.security!r}")
+    return get_connection(
+        "django.core.mail.backends.smtp.EmailBackend",
+        fail_silently=False,
+        host=relay.host,
+        port=relay.port,
+        username=relay.username or None,
+        password=relay.password or None,
+        use_tls=relay.security == "starttls",
+        use_ssl=relay.security == "tls",
+        timeout=relay.timeout,
+    )
 
 
 def site_origin() -> str:
