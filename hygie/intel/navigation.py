@@ -13,7 +13,11 @@ navigation.register(
         order=550,
         icon="share",
         items=(
-            # indicators, feeds, partners (helper I1) — add items here
+            NavItem(_("Indicators"), "intel:indicator_list", VIEW),
+            NavItem(_("Sightings"), "intel:sighting_list", VIEW),
+            NavItem(_("Feeds"), "intel:feed_list", VIEW),
+            NavItem(_("Partners"), "intel:partner_list", VIEW),
+            NavItem(_("Import indicators"), "intel:indicator_import", MANAGE),
             # TAXII collections (helper I2) — add items here
             # shares (helper I3) — add items here
         ),

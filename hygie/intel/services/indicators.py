@@ -689,3 +689,62 @@ def counts(establishment_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     ):
         result[item["indicator__establishment_id"]]["sightings"] = item["total"]
     return result
+
+
+# --- staged uploads (the import page's preview, then confirm) -----------------------------
+
+STAGING_TTL = timedelta(hours=1)
+
+
+def _staging_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "intel-staging"
+
+
+def stage(user: User, name: str, data: bytes, options: dict[str, Any]) -> str:
+    """Keep an upload for its confirmation (one hour, for this user only); returns its token."""
+    import json
+    import secrets
+
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationError(_("The file is too large."))
+    folder = _staging_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cutoff = timezone.now() - STAGING_TTL
+    for old in folder.glob("*"):  # forgotten previews go away
+        try:
+            if (
+                datetime.fromtimestamp(old.stat().st_mtime, tz=timezone.get_current_timezone())
+                < cutoff
+            ):
+                old.unlink()
+        except OSError:
+            continue
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.bin").write_bytes(data)
+    meta = {"user": user.pk, "name": name[:200], "options": options}
+    (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
+    return token
+
+
+def staged(user: User, token: str) -> tuple[str, bytes, dict[str, Any]] | None:
+    """The staged upload of ``token`` if it is this user's and still fresh, else None."""
+    import json
+
+    if not token or not all(c.isalnum() or c in "-_" for c in token) or len(token) > 64:
+        return None
+    folder = _staging_folder()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+        data = (folder / f"{token}.bin").read_bytes()
+        age = timezone.now().timestamp() - (folder / f"{token}.bin").stat().st_mtime
+    except (OSError, ValueError):
+        return None
+    if meta.get("user") != user.pk or age > STAGING_TTL.total_seconds():
+        return None
+    return str(meta.get("name", "upload")), data, dict(meta.get("options") or {})
+
+
+def discard(token: str) -> None:
+    if token and all(c.isalnum() or c in "-_" for c in token):
+        for suffix in (".bin", ".json"):
+            (_staging_folder() / f"{token}{suffix}").unlink(missing_ok=True)
