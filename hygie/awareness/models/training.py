@@ -116,6 +116,8 @@ class TrainingAssignment(models.Model):
 
     objects = ScopedManager()
     scope_path = "establishment"
+    # The token is the person's capability to the training pages: never copied to the audit trail.
+    audit_redacted_fields = ("token",)
 
     class Meta:
         ordering = ["-created_at"]
