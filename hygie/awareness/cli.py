@@ -8,3 +8,12 @@ import click
 @click.group(help="Awareness: phishing simulations, reported mails, training.")
 def awareness() -> None:
     pass
+
+
+def _add_training() -> None:
+    from hygie.awareness.cli_training import training
+
+    awareness.add_command(training)
+
+
+_add_training()
