@@ -14,6 +14,10 @@ navigation.register(
         icon="mail",
         items=(
             # campaigns (helper A1/A2) — add items here
+            NavItem(_("Campaigns"), "awareness:campaign_list", VIEW),
+            NavItem(_("Mail templates"), "awareness:mailtemplate_list", MANAGE),
+            NavItem(_("Landing pages"), "awareness:landingpage_list", MANAGE),
+            NavItem(_("Sending profiles"), "awareness:sendingprofile_list", MANAGE),
             # reported mails (helper A3) — add items here
             # training (helper A4) — add items here
         ),

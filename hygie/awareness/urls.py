@@ -1,7 +1,71 @@
 """The awareness module's pages, mounted at /awareness/ (URL names ``awareness:<model>_<action>``)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from hygie.awareness.models import Campaign, LandingPage, MailTemplate, SendingProfile
+from hygie.awareness.views import campaigns as campaign_views
+from hygie.core.views.generic import object_urlpatterns
 
 app_name = "awareness"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+# Campaign back office: sending profiles, templates and landing pages (shared library, GoPhish
+# import), campaigns with their targets, launch and cancel.
+urlpatterns += [
+    *object_urlpatterns(
+        SendingProfile,
+        "sending-profiles",
+        list_view=campaign_views.SendingProfileListView,
+        detail_view=campaign_views.SendingProfileDetailView,
+        edit_view=campaign_views.SendingProfileEditView,
+        delete_view=campaign_views.SendingProfileDeleteView,
+    ),
+    path(
+        "templates/sync/", campaign_views.MailTemplateSyncView.as_view(), name="mailtemplate_sync"
+    ),
+    path(
+        "templates/import/",
+        campaign_views.MailTemplateImportView.as_view(),
+        name="mailtemplate_import",
+    ),
+    *object_urlpatterns(
+        MailTemplate,
+        "templates",
+        list_view=campaign_views.MailTemplateListView,
+        detail_view=campaign_views.MailTemplateDetailView,
+        edit_view=campaign_views.MailTemplateEditView,
+        delete_view=campaign_views.MailTemplateDeleteView,
+    ),
+    *object_urlpatterns(
+        LandingPage,
+        "landing-pages",
+        list_view=campaign_views.LandingPageListView,
+        detail_view=campaign_views.LandingPageDetailView,
+        edit_view=campaign_views.LandingPageEditView,
+        delete_view=campaign_views.LandingPageDeleteView,
+    ),
+    *object_urlpatterns(
+        Campaign,
+        "campaigns",
+        list_view=campaign_views.CampaignListView,
+        detail_view=campaign_views.CampaignDetailView,
+        edit_view=campaign_views.CampaignEditView,
+        delete_view=campaign_views.CampaignDeleteView,
+    ),
+    path(
+        "campaigns/<int:pk>/targets/",
+        campaign_views.CampaignTargetsView.as_view(),
+        name="campaign_targets",
+    ),
+    path(
+        "campaigns/<int:pk>/launch/",
+        campaign_views.CampaignLaunchView.as_view(),
+        name="campaign_launch",
+    ),
+    path(
+        "campaigns/<int:pk>/cancel/",
+        campaign_views.CampaignCancelView.as_view(),
+        name="campaign_cancel",
+    ),
+]
