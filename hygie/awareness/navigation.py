@@ -19,6 +19,8 @@ navigation.register(
             NavItem(_("Landing pages"), "awareness:landingpage_list", MANAGE),
             NavItem(_("Sending profiles"), "awareness:sendingprofile_list", MANAGE),
             # reported mails (helper A3) — add items here
+            NavItem(_("Reported mails"), "awareness:reportedmail_list", TRIAGE),
+            NavItem(_("Report mailboxes"), "awareness:reportmailbox_list", TRIAGE),
             # training (helper A4) — add items here
         ),
     ),

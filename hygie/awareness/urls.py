@@ -3,7 +3,9 @@
 from django.urls import URLPattern, URLResolver, path
 
 from hygie.awareness.models import Campaign, LandingPage, MailTemplate, SendingProfile
+from hygie.awareness.views import triage
 from hygie.awareness.views import campaigns as campaign_views
+from hygie.awareness.models import ReportedMail, ReportMailbox
 from hygie.core.views.generic import object_urlpatterns
 
 app_name = "awareness"
@@ -67,5 +69,27 @@ urlpatterns += [
         "campaigns/<int:pk>/cancel/",
         campaign_views.CampaignCancelView.as_view(),
         name="campaign_cancel",
+    ),
+]
+# Reported-mail triage: report a mail, the queue and a report's analysis, the report mailboxes.
+urlpatterns += [
+    path("reports/new/", triage.ReportUploadView.as_view(), name="reportedmail_upload"),
+    path(
+        "reports/<int:pk>/verdict/",
+        triage.ReportedMailVerdictView.as_view(),
+        name="reportedmail_verdict",
+    ),
+    *object_urlpatterns(
+        ReportedMail,
+        "reports",
+        list_view=triage.ReportedMailListView,
+        detail_view=triage.ReportedMailDetailView,
+    ),
+    *object_urlpatterns(
+        ReportMailbox,
+        "mailboxes",
+        list_view=triage.ReportMailboxListView,
+        detail_view=triage.ReportMailboxDetailView,
+        edit_view=triage.ReportMailboxEditView,
     ),
 ]

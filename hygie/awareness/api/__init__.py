@@ -3,3 +3,7 @@
 from ninja import Router
 
 router = Router(tags=["awareness"])
+
+from hygie.awareness.api import triage  # noqa: E402  (after the router the areas plug into)
+
+router.add_router("", triage.router)
