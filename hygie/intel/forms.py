@@ -11,7 +11,7 @@ from hygie.core.forms import ScopedModelForm
 from hygie.core.models import Establishment, User
 from hygie.core.widgets import IsoDateTimeInput
 from hygie.intel.models import Feed, Indicator, Partner
-from hygie.intel.models.choices import FeedKind, IndicatorKind, TlpLevel
+from hygie.intel.models.choices import IndicatorKind, TlpLevel
 
 IMPORT_FORMAT_CHOICES = (
     ("auto", _("Detect from the content")),
@@ -82,24 +82,6 @@ class FeedForm(ScopedModelForm):
             "default_confidence",
             "is_active",
         ]
-
-    def clean_default_confidence(self) -> int | None:
-        value = self.cleaned_data.get("default_confidence")
-        if value is not None and value > 100:
-            raise forms.ValidationError(_("Confidence goes from 0 to 100."))
-        return value
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        kind, url = data.get("kind"), (data.get("url") or "").strip()
-        if kind and kind != FeedKind.FILE and not url.startswith(("https://", "http://")):
-            self.add_error("url", _("A URL starting with https:// or http://."))
-        if kind == FeedKind.FILE and (url.startswith("/") or ".." in url.split("/")):
-            self.add_error("url", _("A path relative to the data folder's feeds/ folder."))
-        partner, establishment = data.get("partner"), data.get("establishment")
-        if partner and establishment and partner.establishment_id != establishment.pk:
-            self.add_error("partner", _("This partner belongs to another establishment."))
-        return data
 
 
 class IndicatorForm(ScopedModelForm):

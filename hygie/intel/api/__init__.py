@@ -2,4 +2,8 @@
 
 from ninja import Router
 
+from hygie.intel.api import indicators, partners
+
 router = Router(tags=["intel"])
+router.add_router("", indicators.router)
+router.add_router("", partners.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +81,22 @@ class Feed(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        url = (self.url or "").strip()
+        if self.kind == FeedKind.FILE:
+            if url.startswith("/") or ".." in url.replace("\\", "/").split("/"):
+                raise ValidationError(
+                    {"url": _("A path relative to the data folder's feeds/ folder.")}
+                )
+        elif not url.startswith(("https://", "http://")):
+            raise ValidationError({"url": _("A URL starting with https:// or http://.")})
+        if (
+            self.partner_id
+            and self.establishment_id
+            and self.partner is not None
+            and self.partner.establishment_id != self.establishment_id
+        ):
+            raise ValidationError({"partner": _("This partner belongs to another establishment.")})
+        if self.default_confidence is not None and self.default_confidence > 100:
+            raise ValidationError({"default_confidence": _("Confidence goes from 0 to 100.")})

@@ -1,0 +1,70 @@
+"""Compliance evidence from threat intelligence (registered in the probe registry).
+
+``intel.feed_fresh`` measures ``hygie.intel.sharing`` (the establishment exchanges threat
+information with its partners): at least one active feed brought indicators in the last 7 days.
+Summaries are msgids filled with ``params``, translated when shown.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from hygie.core.models import Establishment
+from hygie.core.registries import Probe, ProbeResult, probes
+from hygie.intel.models import Feed
+
+FRESH_DAYS = 7
+
+
+def feed_fresh(establishment: Establishment) -> ProbeResult:
+    """At least one active threat-intelligence feed was updated in the last 7 days."""
+    active = Feed.objects.filter(establishment=establishment, is_active=True)
+    total = active.count()
+    if not total:
+        return ProbeResult.translatable(
+            "fail",
+            gettext_noop("No active threat-intelligence feed is configured."),
+            data={"feeds": 0, "fresh": 0},
+        )
+    since = timezone.now() - timedelta(days=FRESH_DAYS)
+    fresh = active.filter(last_success_at__gte=since).count()
+    latest = active.exclude(last_success_at=None).order_by("-last_success_at").first()
+    data = {
+        "feeds": total,
+        "fresh": fresh,
+        "last_update": latest.last_success_at.isoformat() if latest else None,
+    }
+    params = {"fresh": fresh, "total": total, "days": FRESH_DAYS}
+    if fresh:
+        return ProbeResult.translatable(
+            "pass",
+            gettext_noop(
+                "%(fresh)s of %(total)s active threat-intelligence feed(s) updated in the last "
+                "%(days)s days."
+            ),
+            params,
+            data,
+        )
+    return ProbeResult.translatable(
+        "fail",
+        gettext_noop(
+            "None of the %(total)s active threat-intelligence feed(s) was updated in the last "
+            "%(days)s days."
+        ),
+        params,
+        data,
+    )
+
+
+probes.register(
+    "intel.feed_fresh",
+    Probe(
+        id="intel.feed_fresh",
+        title=gettext_noop("Threat-intelligence feed updated in the last 7 days"),
+        controls=("hygie.intel.sharing",),
+        run=feed_fresh,
+    ),
+)
