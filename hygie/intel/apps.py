@@ -22,3 +22,6 @@ class IntelConfig(AppConfig):
         from hygie.intel import models
 
         audit.audit_model_changes(models.AUDITED_MODELS)
+
+        # The TAXII client registers itself as the feeds' ``taxii`` poller.
+        from hygie.intel.services import taxii_client  # noqa: F401
