@@ -108,3 +108,224 @@ def convert_command(
             sys.exit(EXIT_EMPTY)
     click.echo(f"{len(result.indicators)} indicator(s) converted to {to}", err=True)
     sys.exit(EXIT_OK)
+
+
+# --- platform commands: the indicator store (call setup_django themselves) -------------------
+
+
+def _establishment(establishment_id: int) -> object:
+    from hygie.core.models import Establishment
+
+    found = Establishment.objects.filter(pk=establishment_id).first()
+    if found is None:
+        click.echo(f"error: no establishment {establishment_id}", err=True)
+        sys.exit(EXIT_INVALID)
+    return found
+
+
+@intel.command("import")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--establishment", "establishment_id", type=int, required=True, help="Establishment id."
+)
+@click.option(
+    "--from",
+    "from_",
+    type=click.Choice(FORMATS_IN),
+    default="auto",
+    show_default=True,
+    help="Input format (auto: from each file's content and name).",
+)
+@click.option(
+    "--tlp",
+    "default_tlp",
+    type=click.Choice([t.value for t in TLP]),
+    default=TLP.AMBER.value,
+    show_default=True,
+    help="TLP given to indicators whose input carries none.",
+)
+@click.option("--source", default="", help="Source name kept as provenance (default: file).")
+@click.option("--partner", "partner_id", type=int, help="Id of the partner it comes from.")
+@click.option("--dry-run", is_flag=True, help="Check and count only; write nothing.")
+def import_command(
+    inputs: tuple[Path, ...],
+    establishment_id: int,
+    from_: str,
+    default_tlp: str,
+    source: str,
+    partner_id: int | None,
+    dry_run: bool,
+) -> None:
+    """Import indicators (STIX 2.1, MISP event or feed folder/zip, CSV, free text) into an
+    establishment's store, de-duplicated, the source kept as provenance. All or nothing: exit 2
+    with a located error (file, line or JSON path) on invalid input, 0 when imported."""
+    from hygie.cli.runtime import acting_as_operator, setup_django, validation_message
+
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from hygie.intel.models import Partner
+    from hygie.intel.services import indicators
+
+    establishment = _establishment(establishment_id)
+    partner = None
+    if partner_id is not None:
+        partner = Partner.objects.filter(pk=partner_id, establishment=establishment).first()
+        if partner is None:
+            click.echo(f"error: no partner {partner_id} in this establishment", err=True)
+            sys.exit(EXIT_INVALID)
+    try:
+        items = _inputs(inputs)
+        with acting_as_operator():
+            report = indicators.import_data(
+                establishment,  # type: ignore[arg-type]
+                items,
+                from_=from_,
+                default_tlp=TLP(default_tlp),
+                source=source or (partner.name if partner else ""),
+                partner=partner,
+                dry_run=dry_run,
+            )
+    except ValidationError as error:
+        click.echo(f"error: {validation_message(error)}", err=True)
+        sys.exit(EXIT_INVALID)
+    except OSError as error:
+        click.echo(f"error: cannot read input ({error.strerror})", err=True)
+        sys.exit(EXIT_EMPTY)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(report.by_kind.items()))
+    verb = "would be imported" if dry_run else "imported"
+    click.echo(
+        f"{report.read} indicator(s) {verb}: {report.created} new, {report.updated} already "
+        f"known ({kinds or 'none'})"
+    )
+    sys.exit(EXIT_OK if report.read else EXIT_EMPTY)
+
+
+@intel.command("export")
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["stix21", "misp", "misp-feed", "csv"]),
+    required=True,
+    help="Output format (misp-feed: a zip of manifest.json, the event and hashes.csv).",
+)
+@click.option("--establishment", "establishment_id", type=int, help="Only this establishment.")
+@click.option(
+    "--max-tlp",
+    type=click.Choice([t.value for t in TLP]),
+    default=TLP.AMBER.value,
+    show_default=True,
+    help="Most restricted TLP included.",
+)
+@click.option("--kind", default="", help="Only this indicator type (ipv4, domain, sha256…).")
+@click.option("--all", "include_inactive", is_flag=True, help="Include expired/aged-out ones.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output file."
+)
+def export_command(
+    to: str,
+    establishment_id: int | None,
+    max_tlp: str,
+    kind: str,
+    include_inactive: bool,
+    output: Path | None,
+) -> None:
+    """Export the store's indicators; STIX 2.1 exports carry TLP 2.0 markings. Written whole or
+    not at all; exit 1 when nothing matches."""
+    from hygie.cli.runtime import acting_as_operator, setup_django
+
+    setup_django()
+    from hygie.core import audit
+    from hygie.intel.models import Indicator
+    from hygie.intel.services import indicators
+
+    queryset = Indicator.objects.all()
+    if establishment_id is not None:
+        queryset = queryset.filter(establishment=_establishment(establishment_id))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    queryset = indicators.exportable(
+        queryset, max_tlp=TLP(max_tlp), active_only=not include_inactive
+    )
+    exported = indicators.export(queryset, to)
+    if not exported.count:
+        click.echo("error: no indicator to export", err=True)
+        sys.exit(EXIT_EMPTY)
+    with acting_as_operator():
+        audit.record(
+            "export",
+            object_type="intel.indicator",
+            message=f"intel indicators exported: {exported.count} as {to}, up to "
+            f"{TLP(max_tlp).label}",
+            establishment_id=establishment_id,
+        )
+    if output is None:
+        if to == "misp-feed":
+            click.echo("error: a MISP feed is a zip: give -o FILE", err=True)
+            sys.exit(EXIT_EMPTY)
+        click.echo(exported.content.decode("utf-8"), nl=False)
+    else:
+        try:
+            _write_bytes_atomically(output, exported.content)
+        except OSError as error:
+            click.echo(f"error: cannot write {output} ({error.strerror})", err=True)
+            sys.exit(EXIT_EMPTY)
+    click.echo(f"{exported.count} indicator(s) exported as {to}", err=True)
+
+
+def _write_bytes_atomically(target: Path, content: bytes) -> None:
+    folder = target.resolve().parent
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@intel.command("list")
+@click.option("--establishment", "establishment_id", type=int, help="Only this establishment.")
+@click.option("--kind", default="", help="Only this indicator type.")
+@click.option("--search", default="", help="Values containing this text.")
+@click.option("--all", "include_inactive", is_flag=True, help="Include expired/aged-out ones.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+def list_command(
+    establishment_id: int | None, kind: str, search: str, include_inactive: bool, limit: int
+) -> None:
+    """List indicators: type, value, TLP, confidence, sightings and sources, tab-separated."""
+    from hygie.cli.runtime import setup_django
+
+    setup_django()
+    from hygie.intel.engine.text import refang
+    from hygie.intel.models import Indicator
+
+    queryset = Indicator.objects.prefetch_related("sources").order_by("kind", "value")
+    if establishment_id is not None:
+        queryset = queryset.filter(establishment=_establishment(establishment_id))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if search:
+        queryset = queryset.filter(value__icontains=refang(search))
+    if not include_inactive:
+        queryset = queryset.filter(is_active=True)
+    rows = list(queryset[:limit])
+    for row in rows:
+        sources = ",".join(s.source_name for s in row.sources.all())
+        confidence = "" if row.confidence is None else str(row.confidence)
+        click.echo(
+            "\t".join(
+                (
+                    row.kind,
+                    row.value,
+                    TLP(row.tlp).label,
+                    confidence,
+                    str(row.sighting_count),
+                    sources,
+                )
+            )
+        )
+    click.echo(f"{len(rows)} indicator(s)", err=True)
