@@ -15,6 +15,7 @@ navigation.register(
         items=(
             # campaigns (helper A1/A2) — add items here
             NavItem(_("Campaigns"), "awareness:campaign_list", VIEW),
+            NavItem(_("Simulation results"), "awareness:results_overview", VIEW),
             NavItem(_("Mail templates"), "awareness:mailtemplate_list", MANAGE),
             NavItem(_("Landing pages"), "awareness:landingpage_list", MANAGE),
             NavItem(_("Sending profiles"), "awareness:sendingprofile_list", MANAGE),

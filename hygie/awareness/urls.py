@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from hygie.awareness.models import Campaign, LandingPage, MailTemplate, SendingProfile
-from hygie.awareness.views import triage
+from hygie.awareness.views import public, results, triage
 from hygie.awareness.views import campaigns as campaign_views
 from hygie.awareness.models import ReportedMail, ReportMailbox
 from hygie.core.views.generic import object_urlpatterns
@@ -11,6 +11,26 @@ from hygie.core.views.generic import object_urlpatterns
 app_name = "awareness"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+# Public tracking endpoints of the simulations (no account: the token is the capability);
+# services/tracking.py TRACKING_PATH and engine.render_mail's /c/ and /o/ depend on these paths.
+urlpatterns += [
+    path("t/o/<str:token>", public.track_open, name="track_open"),
+    path("t/c/<str:token>", public.track_click, name="track_click"),
+    path("t/v/<str:token>", public.track_confirm, name="track_confirm"),
+    path("t/s/<str:token>", public.track_submit, name="track_submit"),
+    path("t/l/<str:token>", public.track_learn, name="track_learn"),
+]
+# Campaign results (live dashboard, exports) and the trend over campaigns.
+urlpatterns += [
+    path("campaigns/<int:pk>/results/", results.campaign_results, name="campaign_results"),
+    path(
+        "campaigns/<int:pk>/results/export/",
+        results.campaign_results_export,
+        name="campaign_results_export",
+    ),
+    path("results/", results.results_overview, name="results_overview"),
+]
 
 # Campaign back office: sending profiles, templates and landing pages (shared library, GoPhish
 # import), campaigns with their targets, launch and cancel.

@@ -7,3 +7,6 @@ router = Router(tags=["awareness"])
 from hygie.awareness.api import triage  # noqa: E402  (after the router the areas plug into)
 
 router.add_router("", triage.router)
+from hygie.awareness.api import results  # noqa: E402
+
+router.add_router("", results.router)
