@@ -397,7 +397,7 @@ class CampaignTargetsView(_CampaignAction):
             if not form.is_valid():
                 for errors in form.errors.values():
                     for error in errors:
-                        messages.error(request, error)
+                        messages.error(request, str(error))
                 return self.back(campaign)
             upload = form.cleaned_data.get("csv_file")
             if upload is not None:
