@@ -21,6 +21,7 @@ from hygie.devices.models import (
     SegmentationPolicy,
     SegmentationViolation,
 )
+from hygie.devices.models.discovery import CandidateStatus
 from hygie.devices.roles import MANAGE, VIEW
 from hygie.devices.services import discovery
 
@@ -47,6 +48,14 @@ class EvidenceOut(Schema):
     count: int
 
 
+class ProposalOut(Schema):
+    value: str
+    source: str = Field(
+        description="The evidence kind (e.g. dicom.implementation_version) or policy"
+    )
+    seen: str = Field(description="The value seen (or the address placed in the zone)")
+
+
 class CandidateOut(Schema):
     id: int
     run_id: int
@@ -61,6 +70,18 @@ class CandidateOut(Schema):
     last_seen: datetime | None
     status: str = Field(description="pending, accepted, merged or dismissed")
     device_id: int | None
+    proposals: dict[str, ProposalOut] = Field(
+        description="What accepting would set beside the addresses: model_name and version "
+        "(from the DICOM implementation version name, HL7 MSH-3, HTTP/SSDP Server or DHCP vendor "
+        "class), network_zone_label and network_zone (the segmentation policy's zone holding "
+        "the address, and its category). Pending candidates only."
+    )
+
+    @staticmethod
+    def resolve_proposals(obj: DiscoveredCandidate) -> dict[str, dict[str, str]]:
+        if obj.status != CandidateStatus.PENDING:
+            return {}
+        return discovery.proposals(obj, discovery.policy_of(obj.establishment))
 
 
 class FlowOut(Schema):
@@ -106,6 +127,12 @@ class FlowsIn(InputSchema):
 
 class AcceptIn(InputSchema):
     hostname: str = Field("", max_length=255, description="Default: the name seen on the wire.")
+    model_name: str | None = Field(
+        None, max_length=200, description='Default: the candidate\'s proposal; "" for none.'
+    )
+    version: str | None = Field(
+        None, max_length=100, description='Default: the candidate\'s proposal; "" for none.'
+    )
 
 
 class MergeIntoIn(InputSchema):
@@ -228,7 +255,13 @@ def accept_candidate(
     request: AuthenticatedRequest, candidate_id: Path[Id], payload: AcceptIn
 ) -> Any:
     candidate = _candidate(request, candidate_id)
-    discovery.accept_candidate(request.user, candidate, payload.hostname)
+    discovery.accept_candidate(
+        request.user,
+        candidate,
+        payload.hostname,
+        model_name=payload.model_name,
+        version=payload.version,
+    )
     return candidate
 
 

@@ -47,11 +47,16 @@ class SegmentationError(HygieError, ValueError):
     """A policy or a flow export refused, with where (file, line, key or column)."""
 
 
+# The exposure a zone gives its devices for the clinical risk (the inventory's network zones).
+ZONE_CATEGORIES = ("isolated", "medical", "clinical", "corporate", "dmz", "internet")
+
+
 @dataclass(frozen=True)
 class Zone:
     name: str
     networks: tuple[str, ...]
     description: str = ""
+    category: str = ""  # one of ZONE_CATEGORIES, or "" (not said)
 
 
 @dataclass(frozen=True)
@@ -192,8 +197,15 @@ def parse_policy(text: str | bytes, source: str = "policy.yaml") -> Policy:
         description = raw.get("description") or ""
         if not isinstance(description, str):
             raise fail("'description' must be text", "zones", n, "description")
+        category = raw.get("category") or ""
+        if category not in ("", *ZONE_CATEGORIES):
+            raise fail(
+                f"'category' must be one of {', '.join(ZONE_CATEGORIES)}", "zones", n, "category"
+            )
         names.add(name)
-        zones.append(Zone(name, tuple(str(net) for net in networks), description[:500]))
+        zones.append(
+            Zone(name, tuple(str(net) for net in networks), description[:500], str(category))
+        )
     rules: list[Rule] = []
     raw_rules = data.get("allow") or []
     if not isinstance(raw_rules, list):
@@ -230,7 +242,12 @@ def parse_policy(text: str | bytes, source: str = "policy.yaml") -> Policy:
 def policy_to_dict(policy: Policy) -> dict[str, Any]:
     return {
         "zones": [
-            {"name": z.name, "networks": list(z.networks), "description": z.description}
+            {
+                "name": z.name,
+                "networks": list(z.networks),
+                "description": z.description,
+                **({"category": z.category} if z.category else {}),
+            }
             for z in policy.zones
         ],
         "allow": [

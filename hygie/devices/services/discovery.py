@@ -26,7 +26,7 @@ from hygie.core.models import Establishment, User
 from hygie.core.services import crud
 from hygie.core.services.alerts import raise_alert
 from hygie.core.services.jobs import start_job
-from hygie.devices.choices import ClinicalFunction
+from hygie.devices.choices import ClinicalFunction, NetworkZone
 from hygie.devices.engine import discovery as engine
 from hygie.devices.engine import segmentation
 from hygie.devices.engine.discovery.capture import capture_format
@@ -39,7 +39,7 @@ from hygie.devices.models import (
     SegmentationViolation,
 )
 from hygie.devices.models.discovery import CandidateStatus, DiscoveryStatus, FlowSource
-from hygie.devices.services import inventory
+from hygie.devices.services import feeds, inventory
 
 JOB_KIND = "devices.discover"
 UPLOAD_FOLDER = "devices-uploads"
@@ -311,24 +311,110 @@ def _aggregate(flows: Iterable[segmentation.ObservedFlow]) -> list[segmentation.
 # --- candidates ----------------------------------------------------------------------------
 
 
+# Evidence naming a product (and often its version), best first: the DICOM implementation
+# version name, the HL7 sending application (MSH-3), the HTTP/SSDP Server header, the DHCP
+# vendor class. Each is only a proposal, shown (and editable) when accepting.
+HINT_KINDS = (
+    "dicom.implementation_version",
+    "hl7.sending_application",
+    "http.server",
+    "ssdp.server",
+    "dhcp.vendor_class",
+)
+_PRODUCT_VERSION = re.compile(r"^(?P<product>.*?[^\W\d_][^/]*?)[\s_/-]+v?(?P<version>\d[\w.+-]*)$")
+_SERVER_TOKEN = re.compile(r"^([^/]+?)/(\d[\w.+-]*)")
+# Web servers, DHCP clients and toolkits name themselves, not the device: no proposal from them.
+_GENERIC_SERVERS = frozenset(
+    "apache nginx lighttpd microsoft-iis iis boa goahead mini_httpd thttpd jetty tomcat "
+    "openresty caddy msft dhcpcd udhcp udhcpc android-dhcp linux windows upnp miniupnpd "
+    "dcmtk offis_dcmtk pynetdicom dcm4che fo-dicom hapi".split()
+)
+
+
+def _split_product(value: str) -> tuple[str, str]:
+    """'InfuStar-Web/5.1 (Linux)' → ('InfuStar-Web', '5.1'); 'PUMPSOFT_2.3' → ('PUMPSOFT',
+    '2.3'); an HL7 HD 'INFUSTAR^1.2.3^ISO' → its namespace id."""
+    text = value.split("^", 1)[0].strip()
+    text = re.sub(r"\s*\(.*\)\s*$", "", text).strip()
+    slash = _SERVER_TOKEN.match(text)  # 'product/version[ comment]', the first token
+    if slash is not None:
+        return slash.group(1).strip()[:200], slash.group(2)[:100]
+    match = _PRODUCT_VERSION.match(text)
+    if match is None:
+        return text[:200], ""
+    return match.group("product").strip(" _-/")[:200], match.group("version")[:100]
+
+
+def proposals(
+    candidate: DiscoveredCandidate, policy: segmentation.Policy | None = None
+) -> dict[str, dict[str, str]]:
+    """What the evidence and the zone policy propose for a new device: ``model_name`` and
+    ``version`` (from the first hint naming a product that is not a generic server), and the
+    network zone (``network_zone_label``: the policy zone holding the candidate's address;
+    ``network_zone``: its category, or the zone's name when it is one). Each with its source."""
+    found: dict[str, dict[str, str]] = {}
+    by_kind: dict[str, str] = {}
+    for item in candidate.evidence or []:
+        kind, value = str(item.get("kind", "")), str(item.get("value", "")).strip()
+        if kind in HINT_KINDS and value and kind not in by_kind:
+            by_kind[kind] = value
+    for kind in HINT_KINDS:
+        if kind not in by_kind:
+            continue
+        product, version = _split_product(by_kind[kind])
+        if not product or product.casefold().replace(" ", "-") in _GENERIC_SERVERS:
+            continue
+        found["model_name"] = {"value": product, "source": kind, "seen": by_kind[kind][:200]}
+        if version:
+            found["version"] = {"value": version, "source": kind, "seen": by_kind[kind][:200]}
+        break
+    if policy is not None:
+        for address in candidate.ip_addresses:
+            zone_name = policy.zone_of(str(address))
+            zone = next((z for z in policy.zones if z.name == zone_name), None)
+            if zone is None:
+                continue
+            found["network_zone_label"] = {"value": zone.name, "source": "policy", "seen": address}
+            category = zone.category or (zone.name if zone.name in NetworkZone.values else "")
+            if category and category != NetworkZone.UNKNOWN:
+                found["network_zone"] = {"value": category, "source": "policy", "seen": address}
+            break
+    return found
+
+
 def accept_candidate(
-    user: User | None, candidate: DiscoveredCandidate, hostname: str = ""
+    user: User | None,
+    candidate: DiscoveredCandidate,
+    hostname: str = "",
+    model_name: str | None = None,
+    version: str | None = None,
 ) -> Device:
-    """A new device from a candidate: addresses, manufacturer, the name seen on the wire."""
+    """A new device from a candidate: addresses, manufacturer, the name seen on the wire, the
+    model and version the evidence proposes (``None``: take the proposal; ``""``: none) and the
+    network zone of the establishment's policy holding its address."""
     _pending(candidate)
     crud.check_instance_allowed(user, candidate)
     name = (hostname or candidate.name or next(iter(candidate.ip_addresses), "")).strip()
     if not name:
         name = next(iter(candidate.mac_addresses), "")
-    values = {
+    proposed = proposals(candidate, policy_of(candidate.establishment))
+    values: dict[str, Any] = {
         "hostname": name[:255],
         "ip_addresses": candidate.ip_addresses,
         "mac_addresses": candidate.mac_addresses,
         "manufacturer": candidate.manufacturer,
     }
+    for field_name, given in (("model_name", model_name), ("version", version)):
+        chosen = proposed.get(field_name, {}).get("value", "") if given is None else given
+        if chosen.strip():
+            values[field_name] = chosen.strip()[: 200 if field_name == "model_name" else 100]
+    for field_name in ("network_zone", "network_zone_label"):
+        if field_name in proposed:
+            values[field_name] = proposed[field_name]["value"]
     with transaction.atomic():
         device = inventory.save_device(user, candidate.establishment, values)
         _close(candidate, CandidateStatus.ACCEPTED, device)
+    feeds.device_saved(device)  # matched and scored like any new device
     return device
 
 
@@ -347,6 +433,7 @@ def merge_candidate(user: User | None, candidate: DiscoveredCandidate, device: D
     with transaction.atomic():
         device = inventory.save_device(user, candidate.establishment, values, device=device)
         _close(candidate, CandidateStatus.MERGED, device)
+    feeds.device_saved(device)
     return device
 
 

@@ -185,7 +185,9 @@ class DiscoveryRunDetailView(DiscoveryViews, generic.ObjectDetailView):
             .order_by("asset__hostname")[:1000]
         )
         index = discovery.address_index(obj.establishment)
+        policy = discovery.policy_of(obj.establishment) if may_review else None
         for candidate in obj.candidates.all():
+            pending = candidate.status == CandidateStatus.PENDING
             candidates.append(
                 {
                     "object": candidate,
@@ -193,9 +195,10 @@ class DiscoveryRunDetailView(DiscoveryViews, generic.ObjectDetailView):
                         (EVIDENCE_LABELS.get(e.get("kind", ""), _("Other")), e.get("value", ""))
                         for e in candidate.evidence
                     ],
-                    "known": discovery.known_device(candidate, index)
-                    if candidate.status == CandidateStatus.PENDING
-                    else None,
+                    "known": discovery.known_device(candidate, index) if pending else None,
+                    "proposed": discovery.proposals(candidate, policy)
+                    if pending and may_review
+                    else {},
                 }
             )
         counts = obj.counts or {}
@@ -229,7 +232,11 @@ class CandidateActionView(generic.CapabilityRequiredMixin):
         try:
             if action == "accept":
                 device = discovery.accept_candidate(
-                    request.user, candidate, request.POST.get("hostname", "")[:255]
+                    request.user,
+                    candidate,
+                    request.POST.get("hostname", "")[:255],
+                    model_name=request.POST.get("model_name"),
+                    version=request.POST.get("version"),
                 )
                 messages.success(request, _("Device added to the inventory."))
             elif action == "merge":
