@@ -18,7 +18,8 @@ navigation.register(
             NavItem(_("Feeds"), "intel:feed_list", VIEW),
             NavItem(_("Partners"), "intel:partner_list", VIEW),
             NavItem(_("Import indicators"), "intel:indicator_import", MANAGE),
-            # TAXII collections (helper I2) — add items here
+            NavItem(_("TAXII collections"), "intel:taxiicollection_list", VIEW),
+            NavItem(_("TAXII credentials"), "intel:partnercredential_list", MANAGE),
             # shares (helper I3) — add items here
         ),
     ),

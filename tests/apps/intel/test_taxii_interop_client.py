@@ -17,9 +17,10 @@ from tests.apps.intel.taxii_support import (
     make_credential,
     make_partner,
     marking,
+    reference_tool,
 )
 
-v21 = pytest.importorskip("taxii2client.v21", reason="taxii2-client is a dev dependency")
+v21 = reference_tool("taxii2client.v21")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

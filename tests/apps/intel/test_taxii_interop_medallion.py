@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from hygie.intel.engine.model import TLP
-from tests.apps.intel.taxii_support import indicator, make_partner
+from tests.apps.intel.taxii_support import indicator, make_partner, reference_tool
 
-pytest.importorskip("medallion", reason="medallion is a dev dependency")
+reference_tool("medallion")
 
 pytestmark = pytest.mark.django_db
 
