@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from hygie.intel.api import indicators, partners
+from hygie.intel.api import indicators, partners, taxii
 
 router = Router(tags=["intel"])
 router.add_router("", indicators.router)
 router.add_router("", partners.router)
+router.add_router("", taxii.router)
