@@ -23,6 +23,9 @@ navigation.register(
             NavItem(_("Reported mails"), "awareness:reportedmail_list", TRIAGE),
             NavItem(_("Report mailboxes"), "awareness:reportmailbox_list", TRIAGE),
             # training (helper A4) — add items here
+            NavItem(_("Training modules"), "awareness:training_catalogue", VIEW),
+            NavItem(_("Training assignments"), "awareness:trainingassignment_list", VIEW),
+            NavItem(_("Training completion"), "awareness:training_completion", VIEW),
         ),
     ),
 )

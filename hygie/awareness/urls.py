@@ -2,10 +2,17 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from hygie.awareness.models import Campaign, LandingPage, MailTemplate, SendingProfile
-from hygie.awareness.views import public, results, triage
+from hygie.awareness.models import (
+    Campaign,
+    LandingPage,
+    MailTemplate,
+    ReportedMail,
+    ReportMailbox,
+    SendingProfile,
+    TrainingAssignment,
+)
 from hygie.awareness.views import campaigns as campaign_views
-from hygie.awareness.models import ReportedMail, ReportMailbox
+from hygie.awareness.views import public, results, training, triage
 from hygie.core.views.generic import object_urlpatterns
 
 app_name = "awareness"
@@ -31,7 +38,48 @@ urlpatterns += [
     ),
     path("results/", results.results_overview, name="results_overview"),
 ]
-
+# Reported-mail triage: report a mail, the queue and a report's analysis, the report mailboxes.
+urlpatterns += [
+    path("reports/new/", triage.ReportUploadView.as_view(), name="reportedmail_upload"),
+    path(
+        "reports/<int:pk>/verdict/",
+        triage.ReportedMailVerdictView.as_view(),
+        name="reportedmail_verdict",
+    ),
+    *object_urlpatterns(
+        ReportedMail,
+        "reports",
+        list_view=triage.ReportedMailListView,
+        detail_view=triage.ReportedMailDetailView,
+    ),
+    *object_urlpatterns(
+        ReportMailbox,
+        "mailboxes",
+        list_view=triage.ReportMailboxListView,
+        detail_view=triage.ReportMailboxDetailView,
+        edit_view=triage.ReportMailboxEditView,
+    ),
+]
+# Training: catalogue, module preview, assignments, completion; the personal link's public pages
+# (no account: the token is the capability) and the shipped illustrations.
+urlpatterns += [
+    path("training/", training.catalogue, name="training_catalogue"),
+    path("training/sync/", training.sync, name="training_sync"),
+    path("training/assign/", training.assign, name="training_assign"),
+    path("training/completion/", training.completion, name="training_completion"),
+    path("training/modules/<int:pk>/", training.module_detail, name="trainingmodule_detail"),
+    path(
+        "training/assignments/<int:pk>/certificate/",
+        training.assignment_certificate,
+        name="trainingassignment_certificate",
+    ),
+    *object_urlpatterns(
+        TrainingAssignment, "training/assignments", list_view=training.TrainingAssignmentListView
+    ),
+    path("training/images/<str:name>", training.image, name="training_image"),
+    path("training/t/<str:token>/", training.take, name="training_take"),
+    path("training/t/<str:token>/certificate/", training.certificate, name="training_certificate"),
+]
 # Campaign back office: sending profiles, templates and landing pages (shared library, GoPhish
 # import), campaigns with their targets, launch and cancel.
 urlpatterns += [
@@ -89,27 +137,5 @@ urlpatterns += [
         "campaigns/<int:pk>/cancel/",
         campaign_views.CampaignCancelView.as_view(),
         name="campaign_cancel",
-    ),
-]
-# Reported-mail triage: report a mail, the queue and a report's analysis, the report mailboxes.
-urlpatterns += [
-    path("reports/new/", triage.ReportUploadView.as_view(), name="reportedmail_upload"),
-    path(
-        "reports/<int:pk>/verdict/",
-        triage.ReportedMailVerdictView.as_view(),
-        name="reportedmail_verdict",
-    ),
-    *object_urlpatterns(
-        ReportedMail,
-        "reports",
-        list_view=triage.ReportedMailListView,
-        detail_view=triage.ReportedMailDetailView,
-    ),
-    *object_urlpatterns(
-        ReportMailbox,
-        "mailboxes",
-        list_view=triage.ReportMailboxListView,
-        detail_view=triage.ReportMailboxDetailView,
-        edit_view=triage.ReportMailboxEditView,
     ),
 ]

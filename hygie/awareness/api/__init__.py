@@ -10,7 +10,9 @@ router.add_router("", triage.router)
 from hygie.awareness.api import results  # noqa: E402
 
 router.add_router("", results.router)
+from hygie.awareness.api import training  # noqa: E402
 
-from hygie.awareness.api import campaigns  # noqa: E402  (after the router the areas plug into)
+router.add_router("", training.router)
+from hygie.awareness.api import campaigns  # noqa: E402
 
 router.add_router("", campaigns.router)

@@ -233,9 +233,9 @@ class TrainingAssignmentListView(ObjectListView):
     filters = ("passed", "source", "establishment")
     columns = (
         Column("person", gettext_lazy("Person"), sort="person__last_name", main=True),
-        Column("person.department", gettext_lazy("Department"), sort=False, priority=SECONDARY),
+        Column("person__department", gettext_lazy("Department"), sort=False, priority=SECONDARY),
         Column("module", gettext_lazy("Module"), sort="module__title"),
-        Column("module.version", gettext_lazy("Version"), sort=False, priority=SECONDARY),
+        Column("module__version", gettext_lazy("Version"), sort=False, priority=SECONDARY),
         Column("due_at", gettext_lazy("Due")),
         Column("completed_at", gettext_lazy("Completed at")),
         Column("score", gettext_lazy("Score"), render=_percent),
