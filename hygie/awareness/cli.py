@@ -17,3 +17,13 @@ def _add_training() -> None:
 
 
 _add_training()
+
+
+def _add_campaigns() -> None:
+    from hygie.awareness.cli_campaigns import COMMANDS
+
+    for command in COMMANDS:
+        awareness.add_command(command)
+
+
+_add_campaigns()

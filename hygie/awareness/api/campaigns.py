@@ -30,6 +30,7 @@ from hygie.core.api.common import (
     check_visible_reference,
     get_visible,
     require,
+    require_all_establishments,
 )
 from hygie.core.api.schemas import Id, InputSchema
 from hygie.core.http import AuthenticatedRequest
@@ -50,7 +51,7 @@ def _write(request: AuthenticatedRequest, establishment_id: int | None) -> None:
 
 def _not_library(obj: Any) -> None:
     if obj.establishment_id is None:
-        raise PermissionDenied(_("The shared library cannot be changed; copy it instead."))
+        raise PermissionDenied(_("The shared library cannot be changed; write your own template instead."))
 
 
 # --- sending profiles ----------------------------------------------------------------------------
@@ -359,10 +360,11 @@ class SyncOut(Schema):
     url_name="awareness_mailtemplate_sync",
     tags=["Awareness campaigns"],
     description="Creates or updates the shared templates and landing pages from the lures "
-    "shipped with Hygie. Requires `awareness.manage`.",
+    "shipped with Hygie. Requires `awareness.manage` and organisation-wide access.",
 )
 def sync_library(request: AuthenticatedRequest) -> Any:
     require(request, MANAGE)
+    require_all_establishments(request)  # the library is the whole installation's
     return templates_library.sync_library()
 
 

@@ -49,7 +49,7 @@ class _LibraryReadOnly(generic.ObjectViewMixin):
 
     def check_write_allowed(self, obj: models.Model | None) -> None:
         if obj is not None and getattr(obj, "establishment_id", 0) is None:
-            raise PermissionDenied(_("The shared library cannot be changed; copy it instead."))
+            raise PermissionDenied(_("The shared library cannot be changed; write your own template instead."))
 
 
 # --- sending profiles ----------------------------------------------------------------------------
@@ -191,6 +191,8 @@ class MailTemplateSyncView(generic.CapabilityRequiredMixin):
     required_capability = MANAGE
 
     def post(self, request: AuthenticatedRequest) -> HttpResponse:
+        if not request.user.sees_all_establishments:
+            raise PermissionDenied(_("Only users with organisation-wide access may do this."))
         result = templates_library.sync_library()
         messages.success(
             request,
