@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from hygie.core import display
 from hygie.core.choices import SeverityChoice
 from hygie.core.models import Establishment, User
 from hygie.core.services import crud
@@ -182,6 +183,12 @@ def analyse(run: DiscoveryRun) -> DiscoveryRun:
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "upload", "finished_at"])
         return run
+    return record_result(run, result)
+
+
+def record_result(run: DiscoveryRun, result: engine.DiscoveryResult) -> DiscoveryRun:
+    """Store what the engine learnt from a capture (candidates, flows; together), then check the
+    flows against the segmentation policy. The job's second half; the demo gives its own."""
     with transaction.atomic():
         DiscoveredCandidate.objects.bulk_create(
             DiscoveredCandidate(
@@ -539,6 +546,17 @@ def check_flows(
             row.save()
         stored.append(row)
     return stored
+
+
+# Alert texts are stored once (in English when the job or the demo wrote them) and read in the
+# reader's language.
+display.register_stored_messages(
+    gettext_noop("Flow outside the segmentation policy: %(host)s to %(dst)s (%(zone)s)"),
+    gettext_noop(
+        "%(src_zone)s to %(dst_zone)s on %(protocol)s/%(port)s: no rule of the policy "
+        "allows it. Block the flow, or add it to the policy if it is legitimate."
+    ),
+)
 
 
 def _raise(
