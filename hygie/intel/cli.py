@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,16 +35,37 @@ def _inputs(paths: tuple[Path, ...]) -> list[Input]:
     return items
 
 
-def _write_atomically(target: Path, content: str) -> None:
+def _write_atomically(target: Path, content: str | bytes) -> None:
     folder = target.resolve().parent
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(content)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _input_options(command: Any) -> Any:
+    """``--from`` and ``--tlp``: how inputs are read (``convert`` and ``import``)."""
+    command = click.option(
+        "--tlp",
+        "default_tlp",
+        type=click.Choice([t.value for t in TLP]),
+        default=TLP.AMBER.value,
+        show_default=True,
+        help="TLP given to indicators whose input carries none.",
+    )(command)
+    return click.option(
+        "--from",
+        "from_",
+        type=click.Choice(FORMATS_IN),
+        default="auto",
+        show_default=True,
+        help="Input format (auto: from each file's content and name).",
+    )(command)
 
 
 @click.group(help="Threat intelligence: convert, import and export indicators, TAXII, sharing.")
@@ -54,22 +76,7 @@ def intel() -> None:
 @intel.command("convert")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--to", "to", type=click.Choice(FORMATS_OUT), required=True, help="Output format.")
-@click.option(
-    "--from",
-    "from_",
-    type=click.Choice(FORMATS_IN),
-    default="auto",
-    show_default=True,
-    help="Input format (auto: from each file's content and name).",
-)
-@click.option(
-    "--tlp",
-    "default_tlp",
-    type=click.Choice([t.value for t in TLP]),
-    default=TLP.AMBER.value,
-    show_default=True,
-    help="TLP given to indicators whose input carries none.",
-)
+@_input_options
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output file."
 )
@@ -128,22 +135,7 @@ def _establishment(establishment_id: int) -> object:
 @click.option(
     "--establishment", "establishment_id", type=int, required=True, help="Establishment id."
 )
-@click.option(
-    "--from",
-    "from_",
-    type=click.Choice(FORMATS_IN),
-    default="auto",
-    show_default=True,
-    help="Input format (auto: from each file's content and name).",
-)
-@click.option(
-    "--tlp",
-    "default_tlp",
-    type=click.Choice([t.value for t in TLP]),
-    default=TLP.AMBER.value,
-    show_default=True,
-    help="TLP given to indicators whose input carries none.",
-)
+@_input_options
 @click.option("--source", default="", help="Source name kept as provenance (default: file).")
 @click.option("--partner", "partner_id", type=int, help="Id of the partner it comes from.")
 @click.option("--dry-run", is_flag=True, help="Check and count only; write nothing.")
@@ -268,23 +260,11 @@ def export_command(
         click.echo(exported.content.decode("utf-8"), nl=False)
     else:
         try:
-            _write_bytes_atomically(output, exported.content)
+            _write_atomically(output, exported.content)
         except OSError as error:
             click.echo(f"error: cannot write {output} ({error.strerror})", err=True)
             sys.exit(EXIT_EMPTY)
     click.echo(f"{exported.count} indicator(s) exported as {to}", err=True)
-
-
-def _write_bytes_atomically(target: Path, content: bytes) -> None:
-    folder = target.resolve().parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 @intel.command("list")
@@ -329,3 +309,9 @@ def list_command(
             )
         )
     click.echo(f"{len(rows)} indicator(s)", err=True)
+
+
+# ``hygie intel taxii …``: collections, poll, push, publish, credential (hygie/intel/cli_taxii.py)
+from hygie.intel.cli_taxii import taxii  # noqa: E402
+
+intel.add_command(taxii)
