@@ -227,3 +227,27 @@ def test_loopback_is_refused_without_the_operator_allowing_it(partner: Any, sett
     settings.HYGIE_FORWARDING_ALLOWED_NETWORKS = []
     with pytest.raises(feeds.FeedError, match="loopback"):
         taxii_client.push(partner, [indicator()])
+
+
+def test_cli_push_and_poll(partner: Any, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from hygie.intel.cli import intel as intel_cli
+
+    bundle = tmp_path / "bundle.json"
+    objects = [indicator(TLP.GREEN, value="192.0.2.77"), indicator(TLP.RED, value="192.0.2.78")]
+    bundle.write_text(
+        json.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects})
+    )
+    pushed = CliRunner().invoke(
+        intel_cli, ["taxii", "push", str(bundle), "--partner", str(partner.pk)]
+    )
+    assert pushed.exit_code == 0, pushed.output
+    assert "1 object(s) sent, 1 withheld by TLP" in pushed.output
+    listed = CliRunner().invoke(intel_cli, ["taxii", "collections", "--partner", str(partner.pk)])
+    assert listed.exit_code == 0 and COLLECTION in listed.output
+    feed = _feed(partner)
+    polled = CliRunner().invoke(intel_cli, ["taxii", "poll", str(feed.pk)])
+    assert polled.exit_code == 0, polled.output
+    assert "1 object(s) in 1 page(s): 1 new indicator(s)" in polled.output
+    assert _indicators(partner) == {"192.0.2.77"}
