@@ -1,6 +1,7 @@
 """The intel module's section of the navigation (autodiscovered by the core)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hygie.core.registries import NavItem, NavSection, navigation
 from hygie.intel.roles import MANAGE, SHARE, VIEW
@@ -18,7 +19,9 @@ navigation.register(
             NavItem(_("Feeds"), "intel:feed_list", VIEW),
             NavItem(_("Partners"), "intel:partner_list", VIEW),
             NavItem(_("Import indicators"), "intel:indicator_import", MANAGE),
-            NavItem(_("TAXII collections"), "intel:taxiicollection_list", VIEW),
+            NavItem(
+                pgettext_lazy("navigation", "TAXII collections"), "intel:taxiicollection_list", VIEW
+            ),
             NavItem(_("TAXII credentials"), "intel:partnercredential_list", MANAGE),
             # shares (helper I3) — add items here
         ),
