@@ -1,5 +1,6 @@
 """The devices module's posture tiles: open vulnerabilities on medical devices (KEV and critical
-clinical risk first), and the inventory's coverage and operating systems out of support."""
+clinical risk first), the inventory's coverage and operating systems out of support, and the
+flows outside the segmentation policy."""
 
 from __future__ import annotations
 
@@ -65,6 +66,34 @@ def inventory_health(user: User, establishments: Sequence[Establishment]) -> Map
     return result
 
 
+def segmentation(user: User, establishments: Sequence[Establishment]) -> Mapping[int, TileData]:
+    """Flows outside the zone policy still open; no tile where there is neither a policy nor a
+    violation (nothing to say)."""
+    found = stats.open_violations(establishments)
+    url = reverse("devices:segmentation")
+    result = {}
+    for est in establishments:
+        counts = found.get(est.pk)
+        if counts is None or not (counts["policy"] or counts["total"]):
+            continue
+        status = "critical" if counts["critical"] else "warning" if counts["total"] else "ok"
+        result[est.pk] = TileData(
+            value=counts["total"],
+            status=status,
+            link=f"{url}?{query_string({'establishment': est.pk})}#violations-heading",
+            detail=_("flows outside the segmentation policy, still open"),
+            parts=(
+                TilePart(_("to the internet"), counts["internet"], css="severity-40"),
+                TilePart(
+                    _("life-sustaining device to the internet"),
+                    counts["critical"],
+                    css="severity-50",
+                ),
+            ),
+        )
+    return result
+
+
 dashboard_tiles.register(
     "devices.open_vulnerabilities",
     DashboardTile(
@@ -82,6 +111,16 @@ dashboard_tiles.register(
         title=gettext_lazy("Medical device inventory"),
         order=351,
         compute=inventory_health,
+        capability=VIEW,
+    ),
+)
+dashboard_tiles.register(
+    "devices.segmentation",
+    DashboardTile(
+        id="devices.segmentation",
+        title=gettext_lazy("Medical network segmentation"),
+        order=352,
+        compute=segmentation,
         capability=VIEW,
     ),
 )

@@ -3,7 +3,8 @@
 Control ids belong to Hygie's control catalogue: ``hygie.assets.medical_devices`` (every
 medical device inventoried with what identifies its software), ``hygie.vulnerability.device_
 management`` (known exploited vulnerabilities on life-sustaining devices dealt with within 14
-days) and ``hygie.assets.end_of_support`` (devices on an operating system out of support).
+days) and ``hygie.assets.end_of_support`` (devices on an operating system out of support) and
+``hygie.network.segmentation`` (no flow outside the medical networks' zone policy left open).
 Summaries are msgids filled with ``params``, translated when shown.
 """
 
@@ -116,6 +117,35 @@ def unsupported_os_share(establishment: Establishment) -> ProbeResult:
     )
 
 
+def segmentation_respected(establishment: Establishment) -> ProbeResult:
+    """A zone policy exists and no flow outside it is still open (its alert neither closed nor
+    a false positive)."""
+    counts = stats.open_violations([establishment])[establishment.pk]
+    data = {"policy": bool(counts["policy"]), "open": counts["total"]}
+    data.update(internet=counts["internet"], critical=counts["critical"])
+    if not counts["policy"]:
+        return ProbeResult.translatable(
+            "fail" if counts["total"] else "not_applicable",
+            gettext_noop("No segmentation policy is defined for the medical networks."),
+            data=data,
+        )
+    if counts["total"]:
+        return ProbeResult.translatable(
+            "fail",
+            gettext_noop(
+                "%(count)s flow(s) outside the segmentation policy still open, %(internet)s of "
+                "them to the internet."
+            ),
+            {"count": counts["total"], "internet": counts["internet"]},
+            data,
+        )
+    return ProbeResult.translatable(
+        "pass",
+        gettext_noop("A segmentation policy is defined and no flow outside it is open."),
+        data=data,
+    )
+
+
 probes.register(
     "devices.inventory_coverage",
     Probe(
@@ -143,5 +173,14 @@ probes.register(
         title=gettext_noop("Medical devices on an operating system out of support"),
         controls=("hygie.assets.end_of_support",),
         run=unsupported_os_share,
+    ),
+)
+probes.register(
+    "devices.segmentation",
+    Probe(
+        id="devices.segmentation",
+        title=gettext_noop("Medical network flows within the segmentation policy"),
+        controls=("hygie.network.segmentation",),
+        run=segmentation_respected,
     ),
 )

@@ -170,3 +170,36 @@ def open_by_establishment(
         }
         for row in rows
     }
+
+
+def open_violations(establishments: Sequence[Establishment]) -> dict[int, dict[str, int]]:
+    """Flows outside the segmentation policy whose alert is still open (not closed, not a false
+    positive), per establishment: all, to the internet, critical (a life-sustaining or
+    therapeutic device to the internet); ``policy`` is 1 when the establishment has one."""
+    from hygie.core.choices import AlertStatus, SeverityChoice
+    from hygie.devices.models import SegmentationPolicy, SegmentationViolation
+
+    closed = [AlertStatus.CLOSED, AlertStatus.FALSE_POSITIVE]
+    rows = (
+        SegmentationViolation.objects.filter(establishment__in=establishments)
+        .exclude(alert__status__in=closed)
+        .order_by()
+        .values("establishment")
+        .annotate(
+            total=Count("pk"),
+            internet=Count("pk", filter=Q(dst_zone="internet")),
+            critical=Count("pk", filter=Q(alert__severity=SeverityChoice.CRITICAL)),
+        )
+    )
+    found = {
+        est.pk: {"total": 0, "internet": 0, "critical": 0, "policy": 0} for est in establishments
+    }
+    for row in rows:
+        found[row["establishment"]].update(
+            total=row["total"], internet=row["internet"], critical=row["critical"]
+        )
+    for est_id in SegmentationPolicy.objects.filter(establishment__in=establishments).values_list(
+        "establishment", flat=True
+    ):
+        found[est_id]["policy"] = 1
+    return found
