@@ -19,6 +19,16 @@ def _add_training() -> None:
 _add_training()
 
 
+def _add_triage() -> None:
+    from hygie.awareness.cli_triage import smtp_listen, triage
+
+    awareness.add_command(triage)
+    awareness.add_command(smtp_listen)
+
+
+_add_triage()
+
+
 def _add_campaigns() -> None:
     from hygie.awareness.cli_campaigns import COMMANDS
 

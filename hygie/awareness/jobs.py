@@ -83,3 +83,6 @@ def start_sending(campaign: Campaign, user: User | None, budget: float = LAUNCH_
         campaign_id=campaign.pk,
         budget=budget,
     )
+
+# Report mailboxes polled for reported mails (helper A3).
+from hygie.awareness import jobs_triage  # noqa: E402, F401

@@ -145,3 +145,59 @@ probes.register(
         run=clickers_retrained,
     ),
 )
+
+
+# --- reported mails (helper A3) ------------------------------------------------------------------
+
+# Share of simulation mails their recipient reported that counts as a reporting reflex.
+REPORT_RATE_TARGET = 30
+
+
+def report_rate_trend(establishment: Establishment) -> ProbeResult:
+    """Report rate of phishing simulations over 6 months, against the 6 months before."""
+    from hygie.awareness.services import triage
+
+    figures = triage.report_rate_trend(establishment)
+    if not figures["sent"]:
+        return ProbeResult.translatable(
+            "not_applicable",
+            gettext_noop("No phishing simulation mail was sent in the last 6 months."),
+            data=figures,
+        )
+    params = {
+        "reported": figures["reported"],
+        "sent": figures["sent"],
+        "rate": figures["rate"],
+        "previous": figures["previous_rate"] if figures["previous_rate"] is not None else "-",
+    }
+    if figures["rate"] >= REPORT_RATE_TARGET:
+        return ProbeResult.translatable(
+            "pass",
+            gettext_noop(
+                "%(reported)s of %(sent)s simulation mails (%(rate)s %%) were reported in the "
+                "last 6 months (6 months before: %(previous)s %%)."
+            ),
+            params,
+            figures,
+        )
+    rising = figures["previous_rate"] is not None and figures["rate"] > figures["previous_rate"]
+    return ProbeResult.translatable(
+        "partial" if rising else "fail",
+        gettext_noop(
+            "Only %(reported)s of %(sent)s simulation mails (%(rate)s %%) were reported in the "
+            "last 6 months (6 months before: %(previous)s %%; target: 30 %%)."
+        ),
+        params,
+        figures,
+    )
+
+
+probes.register(
+    "awareness.report_rate",
+    Probe(
+        id="awareness.report_rate",
+        title=gettext_noop("Phishing simulations reported by staff (trend over 6 months)"),
+        controls=("hygie.awareness.phishing",),
+        run=report_rate_trend,
+    ),
+)

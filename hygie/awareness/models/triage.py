@@ -143,6 +143,9 @@ class ReportedMail(models.Model):
 
     objects = ScopedManager()
     scope_path = "establishment"
+    # The subject may name a patient (a genuine mail reported by mistake) and the facts hold the
+    # mail's links: the audit trail records that they changed, never their text.
+    audit_redacted_fields = ("subject", "facts")
 
     class Meta:
         ordering = ["-received_at"]

@@ -11,16 +11,12 @@ stored and logged by kind, never with the server's text (which may echo an addre
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import imaplib
 import logging
 import re
 import ssl
 from dataclasses import dataclass, field
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +25,7 @@ from django.utils.translation import gettext as _
 from hygie.awareness.engine.report import MAX_REPORT_BYTES
 from hygie.awareness.models import MailboxSecurity, ReportChannel, ReportMailbox
 from hygie.awareness.roles import TRIAGE
+from hygie.awareness.services.profiles import SecretUnavailableError, open_secret, seal_secret
 from hygie.awareness.services.triage import receive_report
 from hygie.core.models import Establishment, User
 from hygie.core.services import crud
@@ -37,26 +34,18 @@ logger = logging.getLogger("hygie.awareness.mailboxes")
 
 TIMEOUT = 30.0
 MAX_PER_POLL = 200  # messages per mailbox per poll (the next poll reads on)
-_SECRET_CONTEXT = b"hygie.awareness.mailbox-password.v1"
 _FETCH_SIZE = re.compile(rb"UID (\d+) RFC822\.SIZE (\d+)|RFC822\.SIZE (\d+) UID (\d+)")
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(_SECRET_CONTEXT + settings.SECRET_KEY.encode("utf-8")).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
 def seal(password: str) -> str:
-    return _fernet().encrypt(password.encode("utf-8")).decode("ascii") if password else ""
+    return seal_secret(password)
 
 
 def unseal(sealed: str) -> str:
     """The password, or "" when it cannot be read (the secret key changed: enter it again)."""
-    if not sealed:
-        return ""
     try:
-        return _fernet().decrypt(sealed.encode("ascii")).decode("utf-8")
-    except (InvalidToken, ValueError):
+        return open_secret(sealed)
+    except SecretUnavailableError:
         return ""
 
 

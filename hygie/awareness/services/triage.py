@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -424,3 +425,32 @@ def display_urls(report: ReportedMail) -> list[dict[str, Any]]:
 
 def detail_link(report: ReportedMail) -> str:
     return absolute_link(reverse("awareness:reportedmail_detail", args=[report.pk]))
+
+
+REPORT_RATE_PERIOD = timedelta(days=183)
+
+
+def report_rate_trend(establishment: Establishment, now: datetime | None = None) -> dict[str, Any]:
+    """Share of simulation mails delivered in the last 6 months that their recipient reported,
+    against the 6 months before; with the count of real reports (non-simulation) received."""
+    now = now or timezone.now()
+    recipients = CampaignRecipient.objects.filter(establishment=establishment)
+
+    def period(start: datetime, end: datetime) -> tuple[int, int]:
+        sent = recipients.filter(sent_at__gte=start, sent_at__lt=end)
+        return sent.count(), sent.filter(reported_at__isnull=False).count()
+
+    current = period(now - REPORT_RATE_PERIOD, now)
+    previous = period(now - 2 * REPORT_RATE_PERIOD, now - REPORT_RATE_PERIOD)
+    real = ReportedMail.objects.filter(
+        establishment=establishment, received_at__gte=now - REPORT_RATE_PERIOD
+    ).exclude(suggested_verdict=Verdict.SIMULATION)
+    return {
+        "sent": current[0],
+        "reported": current[1],
+        "rate": round(100 * current[1] / current[0]) if current[0] else None,
+        "previous_sent": previous[0],
+        "previous_reported": previous[1],
+        "previous_rate": round(100 * previous[1] / previous[0]) if previous[0] else None,
+        "real_reports": real.count(),
+    }

@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,12 +32,17 @@ class Dovecot:
     port: int
     user: str
     password: str
+    log: Path
 
     def append(self, message: bytes, folder: str = "INBOX") -> None:
         """Deliver a message into the mailbox (IMAP APPEND, as a mail client would)."""
         client = imaplib.IMAP4(self.host, self.port, timeout=10)
         try:
-            client.login(self.user, self.password)
+            try:
+                client.login(self.user, self.password)
+            except imaplib.IMAP4.error as error:
+                tail = self.log.read_text()[-2000:] if self.log.exists() else ""
+                raise AssertionError(f"Dovecot login failed: {error}\n{tail}") from None
             status, _data = client.append(
                 folder, "", imaplib.Time2Internaldate(time.time()), message
             )
@@ -63,8 +69,20 @@ def _binary() -> str:
     return found
 
 
-def start_dovecot(directory: Path) -> Iterator[Dovecot]:
+def start_dovecot() -> Iterator[Dovecot]:
+    """Start Dovecot in a fresh directory readable by its own users (pytest's tmp_path is
+    not, when the tests run as root), yield it, then stop it and remove the directory."""
     binary = _binary()
+    # Not under the test run's private temporary directory: Dovecot's users must read it.
+    base = "/tmp" if os.path.isdir("/tmp") else None  # noqa: S108
+    directory = Path(tempfile.mkdtemp(prefix="hygie-dovecot-", dir=base))
+    try:
+        yield from _run(binary, directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _run(binary: str, directory: Path) -> Iterator[Dovecot]:
     port = _free_port()
     if os.geteuid() == 0:  # root: Dovecot drops to its own users
         internal, login = "dovecot", "dovenull"
@@ -79,6 +97,7 @@ def start_dovecot(directory: Path) -> Iterator[Dovecot]:
     if os.geteuid() == 0:
         os.chown(home, mail_user.pw_uid, mail_user.pw_gid)
     (directory / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+    os.chmod(directory / "passwd", 0o644)  # the test run's umask may be 077
     config = directory / "dovecot.conf"
     config.write_text(
         f"""
@@ -139,7 +158,7 @@ service imap-login {{
                     details = log.read_text() if log.exists() else ""
                     pytest.fail(f"Dovecot did not start: {output}\n{details}")
                 time.sleep(0.1)
-        yield Dovecot("127.0.0.1", port, USER, PASSWORD)
+        yield Dovecot("127.0.0.1", port, USER, PASSWORD, directory / "dovecot.log")
     finally:
         process.send_signal(signal.SIGTERM)
         try:

@@ -197,3 +197,33 @@ def test_simulation_verdict_needs_a_simulation(establishment_a, user_a):
     report = triage.receive_report(forwarded(phishing()), "upload", establishment=establishment_a)
     with pytest.raises(ValidationError):
         triage.confirm_verdict(user_a, report, "simulation")
+
+
+def test_subject_and_links_never_in_the_audit_trail(establishment_a, user_a):
+    from hygie.core.models import AuditEntry
+
+    report = triage.receive_report(forwarded(phishing()), "upload", establishment=establishment_a)
+    triage.confirm_verdict(user_a, report, "phishing")
+    entries = json.dumps(
+        [e.changes for e in AuditEntry.objects.all()]
+        + [e.object_repr for e in AuditEntry.objects.all()]
+    )
+    assert AuditEntry.objects.filter(object_type__icontains="reportedmail").exists()
+    for entry in AuditEntry.objects.all():
+        text = json.dumps(entry.changes) + entry.object_repr
+        assert SUBJECT not in text, (entry.object_type, entry.action)
+        if entry.object_type != "core.alert":
+            assert "login.chu-exernple.fr/dpi" not in text, (entry.object_type, entry.action)
+
+
+def test_report_rate_probe(establishment_a, recipient):
+    from hygie.awareness.probes import report_rate_trend
+
+    assert report_rate_trend(establishment_a).status == "not_applicable"
+    CampaignRecipient.objects.filter(pk=recipient.pk).update(sent_at=timezone.now())
+    assert report_rate_trend(establishment_a).status == "fail"
+    triage.receive_report(
+        forwarded(simulation(recipient.token)), "imap", establishment=establishment_a
+    )
+    result = report_rate_trend(establishment_a)
+    assert result.status == "pass" and result.data["rate"] == 100

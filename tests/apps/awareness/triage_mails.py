@@ -3,6 +3,7 @@ a Hygie token, and the reporter's message that forwards a mail as attachment."""
 
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
 
 SUBJECT = "Mot de passe DPI : action requise sous 24h"
@@ -50,4 +51,4 @@ def forwarded(inner: EmailMessage, reporter: str = "marie@chu-exemple.fr") -> by
     outer["Message-ID"] = "<fw-" + str(inner["Message-ID"]).strip("<>") + ">"
     outer.set_content("Ce mail me semble suspect.")
     outer.add_attachment(inner)
-    return outer.as_bytes()
+    return outer.as_bytes(policy=policy.SMTP)  # CRLF line ends, as mail travels
