@@ -321,3 +321,47 @@ def test_csv_targets_are_checked_row_by_row():
         campaigns.targets_from_csv(data.encode())
     good = campaigns.targets_from_csv(b"email,first_name\nUne@GHT.example,Une\nune@ght.example,U\n")
     assert [t.email for t in good] == ["une@ght.example"]
+
+
+def test_the_sending_job_runs_through_the_task_runner_with_progress(smtp, establishment_a):
+    from hygie.awareness import jobs
+    from hygie.core.models import Job
+
+    campaign = _campaign(establishment_a, smtp.port, rate=0, minutes=30)
+    _people(establishment_a, 3)
+    campaigns.add_recipients(
+        campaign, campaigns.targets_from_people(campaigns.people_for(None)), None
+    )
+    campaigns.launch(campaign, None, start_sending=False)
+    CampaignRecipient.objects.update(scheduled_at=timezone.now() - timedelta(seconds=1))
+    job = jobs.start_sending(campaign, None, budget=10)  # the test backend runs it at once
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == "succeeded", job.error
+    assert job.progress_done == job.progress_total == 3
+    assert job.result["sent"] == 3 and len(smtp.messages) == 3
+    campaign.refresh_from_db()
+    assert campaign.status == "finished"
+
+
+def test_cli_lists_plans_and_reports_status(establishment_a):
+    import json as jsonlib
+
+    from click.testing import CliRunner
+
+    from hygie.awareness.cli import awareness as awareness_cli
+
+    campaign = _campaign(establishment_a, 2525, rate=10, minutes=600)
+    _people(establishment_a, 2)
+    campaigns.add_recipients(
+        campaign, campaigns.targets_from_people(campaigns.people_for(None)), None
+    )
+    listed = CliRunner().invoke(awareness_cli, ["campaigns", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    assert jsonlib.loads(listed.output)[0]["recipients"] == 2
+    planned = CliRunner().invoke(awareness_cli, ["launch", str(campaign.pk), "--dry-run"])
+    assert planned.exit_code == 0 and "2 mails planned" in planned.output
+    campaign.refresh_from_db()
+    assert campaign.status == "draft"
+    status = CliRunner().invoke(awareness_cli, ["status", str(campaign.pk)])
+    assert "draft" in status.output
+    assert CliRunner().invoke(awareness_cli, ["status", "999999"]).exit_code == 2
