@@ -10,6 +10,14 @@ def awareness() -> None:
     pass
 
 
+def setup_platform() -> None:
+    """Start Django for a platform command. The ``cli_*`` modules call this rather than
+    ``hygie.cli.runtime``: the layering contract lets only this module import ``hygie.cli``."""
+    from hygie.cli.runtime import setup_django
+
+    setup_django()
+
+
 def _add_training() -> None:
     from hygie.awareness.cli_training import training
 

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import click
 
-from hygie.cli import UserError
+
+class UserError(click.ClickException):
+    """A mistake the user can fix: a message, no traceback (as ``hygie.cli.UserError``)."""
+
+    exit_code = 2
 
 
 @click.command("triage", short_help="Analyse a reported mail (.eml) without a database.")
@@ -77,9 +81,9 @@ def triage(file: Path, own_domains: tuple[str, ...], output: str) -> None:
 def smtp_listen(host: str, port: int, establishment_id: int) -> None:
     """Accept reported mails over SMTP (point the report mailbox's forwarding rule or a mail
     gateway here) until interrupted; each message becomes a reported mail to triage."""
-    from hygie.cli.runtime import setup_django
+    from hygie.awareness.cli import setup_platform
 
-    setup_django()
+    setup_platform()
     import signal
     import threading
 

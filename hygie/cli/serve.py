@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     "with_listeners",
     default=True,
     show_default=True,
-    help="Run the syslog receivers configured by HYGIE_SYSLOG_UDP/TCP/TLS.",
+    help="Run the syslog receivers configured by HYGIE_SYSLOG_UDP/TCP/TLS and the reported-mail "
+    "SMTP endpoint configured by HYGIE_AWARENESS_SMTP_LISTEN.",
 )
 def serve(
     host: str | None, port: int | None, threads: int, with_worker: bool, with_listeners: bool
@@ -87,8 +88,12 @@ def serve(
     )
     background = [WorkerThread(), Scheduler()] if with_worker else []
     listeners = SyslogListeners.from_settings() if with_listeners else None
+    report_smtp = _report_smtp_endpoint() if with_listeners else None
     for thread in background:
         thread.start()
+    if report_smtp is not None:
+        report_smtp.start()
+        click.echo(f"Reported mails: SMTP on {report_smtp.host}:{report_smtp.port}", err=True)
     if listeners is not None:
         listeners.start()
         click.echo(
@@ -114,11 +119,27 @@ def serve(
         server.run()  # returns after SIGINT/SIGTERM, once in-flight requests are done
     finally:
         server.close()
+        if report_smtp is not None:
+            report_smtp.stop()
         if listeners is not None:
             # Before the worker: every line already read from a socket is stored first.
             click.echo("Stopping syslog receivers: storing the queued events.", err=True)
             listeners.stop()
         _stop_background(background)
+
+
+def _report_smtp_endpoint() -> Any:
+    """Awareness's SMTP endpoint for reported mails, when HYGIE_AWARENESS_SMTP_LISTEN asks."""
+    from django.apps import apps
+
+    if not apps.is_installed("hygie.awareness"):
+        return None
+    from hygie.awareness.services.smtp_endpoint import ReportSMTPServer
+
+    try:
+        return ReportSMTPServer.from_environment()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _listening_on(server: MultiSocketServer | BaseWSGIServer) -> list[tuple[str, int | str]]:
