@@ -19,9 +19,11 @@ def setup_platform() -> None:
 
 
 def _add_training() -> None:
-    from hygie.awareness.cli_training import training
+    from hygie.awareness import cli_training
+    from hygie.cli import runtime
 
-    awareness.add_command(training)
+    cli_training.runtime = runtime
+    awareness.add_command(cli_training.training)
 
 
 _add_training()

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, time
+from typing import Any
 
 import click
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+# ``hygie.cli.runtime`` (setup_django, acting_as_operator), handed over by ``hygie.awareness.cli``:
+# only a module's cli.py belongs to the CLI layer and may import it (layering contract).
+runtime: Any = None
 
 
 @click.group("training", help="Training: catalogue, assignments, completion.")
@@ -32,8 +37,7 @@ def sync_command(check: bool) -> None:
         slugs = sorted({module.slug for module in modules})
         click.echo(f"{len(slugs)} module(s), {len(modules)} text(s): catalogue valid")
         return
-    from hygie.cli.runtime import acting_as_operator, setup_django
-
+    setup_django, acting_as_operator = runtime.setup_django, runtime.acting_as_operator
     setup_django()
     from hygie.awareness.services import training as service
 
@@ -64,8 +68,7 @@ def assign_command(
 ) -> None:
     """Assign module SLUG to the active people of the establishments (narrowed to departments
     and professions). Invitations leave with the next reminder run."""
-    from hygie.cli.runtime import acting_as_operator, setup_django
-
+    setup_django, acting_as_operator = runtime.setup_django, runtime.acting_as_operator
     setup_django()
     from django.utils import timezone
 
@@ -113,16 +116,14 @@ def assign_command(
 )
 def status_command(establishment_ids: tuple[int, ...], output: str) -> None:
     """Completion by department: staff trained in the last 12 months."""
-    from hygie.cli.runtime import setup_django
-
-    setup_django()
+    runtime.setup_django()
     from hygie.awareness.services import training as service
     from hygie.core.models import Establishment
 
     queryset = Establishment.objects.order_by("pk")
     if establishment_ids:
         queryset = queryset.filter(pk__in=establishment_ids)
-    result = []
+    result: list[dict[str, Any]] = []
     for establishment in queryset:
         rates = service.completion_by_department([establishment])
         result.append(

@@ -34,8 +34,8 @@ def my_training(user: User) -> Mapping[str, Any] | None:
         }
         for assignment in assignments
     ]
-    todo = [row for row in rows if row["assignment"].completed_at is None]
-    done = [row for row in rows if row["assignment"].completed_at is not None]
+    todo = [row for row, a in zip(rows, assignments, strict=True) if a.completed_at is None]
+    done = [row for row, a in zip(rows, assignments, strict=True) if a.completed_at is not None]
     return {"todo": todo[:ROWS], "done": done[:ROWS]}
 
 

@@ -14,7 +14,7 @@ no score.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -362,7 +362,7 @@ class AttemptRefused(Exception):
 
 def submit_quiz(
     assignment: TrainingAssignment,
-    answers: Mapping[str, Iterable[str]],
+    answers: Mapping[str, Collection[str]],
     now: datetime | None = None,
 ) -> QuizResult:
     """Score an attempt with the engine. The best score is kept; the first pass completes the
@@ -636,7 +636,9 @@ def clickers_retrained(
     for person_id, completed_at in TrainingAssignment.objects.filter(
         person_id__in=list(clicks), passed=True, completed_at__isnull=False
     ).values_list("person_id", "completed_at"):
-        if person_id not in latest or completed_at > latest[person_id]:
+        if completed_at is not None and (
+            person_id not in latest or completed_at > latest[person_id]
+        ):
             latest[person_id] = completed_at
     retrained = sum(
         1 for person_id, clicked in clicks.items() if latest.get(person_id, clicked) > clicked

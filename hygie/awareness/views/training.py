@@ -37,7 +37,7 @@ _ROBOTS = "noindex, nofollow, noarchive"
 def _require(request: HttpRequest, capability: str) -> AuthenticatedRequest:
     if not request.user.is_authenticated:
         raise PermissionDenied
-    if not request.user.can(capability):  # type: ignore[union-attr]
+    if not request.user.can(capability):
         raise PermissionDenied
     return request  # type: ignore[return-value]
 
@@ -168,7 +168,7 @@ class AssignForm(forms.Form):
         for module in training.published_modules(user):
             if module.slug not in slugs or module.language == language:
                 slugs[module.slug] = str(module.title)
-        self.fields["module"].choices = sorted(
+        self.fields["module"].choices = sorted(  # type: ignore[attr-defined]
             ((slug, title) for slug, title in slugs.items()), key=lambda item: item[1]
         )
         establishments = Establishment.objects.visible_to(user).order_by("name")
