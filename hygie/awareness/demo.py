@@ -3,7 +3,8 @@ profile, and a finished phishing simulation in the first establishment (six week
 between the lab-results and payslip lures) with every recipient's events, including what mail
 scanners do (a HEAD request and a scanner's GET seconds after delivery, flagged automated), so
 the results page shows raw and validated figures that differ, as they do in real life. A
-draft campaign for next month is ready to launch.
+draft campaign for next month is ready to launch. Training's share (a year of completions) is
+``demo_training``.
 
 Events are written as the tracking service records them (first ``*_at`` columns on the
 recipient, one ``CampaignEvent`` per request, network /24 only, field names only); who does
@@ -16,6 +17,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from hygie.awareness.demo_training import load_training_demo
 from hygie.awareness.models import (
     Campaign,
     CampaignEvent,
@@ -194,6 +196,7 @@ def load_demo(organisation: Organisation, establishments: list[Establishment]) -
     if not establishments:
         return
     first = establishments[0]
+    load_training_demo(first)
     profile = _profile(first)
     _finished_campaign(first, profile)
     _draft_campaign(first, profile)
