@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from hygie.core import audit
 from hygie.intel.engine import taxii
 from hygie.intel.engine.model import TLP
 from hygie.intel.engine.taxii import TAXIIError
@@ -482,6 +483,13 @@ def add_objects(requester: Requester, view: CollectionView, objects: Sequence[An
     moment = timezone.now()
     with transaction.atomic():
         result = _store(view.collection, objects, DEFAULT_OBJECT_TLP, moment)
+        audit.record(
+            "import",
+            view.collection,
+            message=f"TAXII objects added by partner {requester.partner.name}: "
+            f"{len(result.added)} new version(s), {result.unchanged} unchanged, "
+            f"{len(result.failures)} refused",
+        )
         return TaxiiStatus.objects.create(
             collection=view.collection,
             partner=requester.partner,
