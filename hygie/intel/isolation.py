@@ -133,9 +133,32 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
             "intel_feed_id": feed,  # devices' feed_id is a FeedImport
             "indicator_id": indicator,
             "sighting_id": sighting,
-            "collection_id": collection,
+            "taxii_collection_id": collection,
             "share_id": share,
             "credential_id": credential,
         },
+        page_parameter_allow_list=_taxii_routes(collection, stix_object, status),
         counts=lambda: count_in(establishment, *MODELS),
     )
+
+
+def _taxii_routes(
+    collection: TaxiiCollection, stix_object: TaxiiObject, status: TaxiiStatus
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The TAXII 2.1 endpoints take a partner's credential (HTTP Basic), never a session: the
+    walk's signed-in user of A is refused (401) whatever it names. They are walked with B's own
+    API root, collection, object and status ids, so a leak would show; partners of another
+    establishment are refused in tests/apps/intel/test_taxii_server.py."""
+    root = {"api_root": (collection.api_root,)}
+    one = {**root, "collection_id": (str(collection.collection_id),)}
+    item = {**one, "object_id": (stix_object.stix_id,)}
+    return {
+        "intel:taxii_api_root": root,
+        "intel:taxii_collections": root,
+        "intel:taxii_status": {**root, "status_id": (str(status.status_id),)},
+        "intel:taxii_collection": one,
+        "intel:taxii_manifest": one,
+        "intel:taxii_objects": one,
+        "intel:taxii_object": item,
+        "intel:taxii_object_versions": item,
+    }

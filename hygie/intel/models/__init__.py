@@ -21,10 +21,12 @@ __all__ = [
     "TaxiiStatus",
 ]
 
-# Who changed a partner, its credentials or rights, a feed, a collection or a share lands in the
-# hash-chained audit trail. Indicators, their sources and sightings arrive by the thousand from
-# feeds: imports are audited once per import by the services, not row by row.
+# Who changed a partner, its credentials or rights, a feed, a collection, a share or an indicator
+# by hand (revoked, re-marked) lands in the hash-chained audit trail. Imports write indicators and
+# their sources in bulk (no per-row signal): each import is audited once by the service;
+# sightings and counters are written with bulk updates for the same reason.
 AUDITED_MODELS: list[type] = [
+    Indicator,
     Partner,
     PartnerCredential,
     Feed,

@@ -191,3 +191,13 @@ class Sighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} @ {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def source_label(self) -> str:
+        """``source`` in the reader's language when it is one of the platform's own."""
+        labels = {
+            "detection": _("Detection"),
+            "retro-hunt": _("Retro-hunt"),
+            "manual": _("Entered by hand"),
+        }
+        return str(labels.get(self.source, self.source))

@@ -64,7 +64,12 @@ class FeedDetailView(FeedViews, generic.ObjectDetailView):
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, Feed)
         return {
-            "counts": sorted((obj.last_counts or {}).items()),
+            "counts": sorted(
+                (key, value)
+                for key, value in (obj.last_counts or {}).items()
+                if isinstance(value, int) and not isinstance(value, bool)
+            ),
+            "by_kind": sorted(((obj.last_counts or {}).get("by_kind") or {}).items()),
             "indicator_count": obj.indicator_sources.count(),
             "events_known": len((obj.state or {}).get("events", {})),
         }

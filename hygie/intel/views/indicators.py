@@ -255,7 +255,7 @@ class SightingListView(SightingViews, generic.ObjectListView):
         Column("at", link=True),
         Column("indicator", sort="indicator__value", main=True, breaks=True),
         Column("observed_value", priority=SECONDARY, kind="data", breaks=True),
-        Column("source", priority=SECONDARY),
+        Column("source", priority=SECONDARY, render=lambda row: row.source_label),
         Column("event_ref", priority=OPTIONAL, kind="data"),
         Column("alert", priority=OPTIONAL, sort=False),
     )
@@ -264,9 +264,12 @@ class SightingListView(SightingViews, generic.ObjectListView):
 
 
 class SightingDetailView(SightingViews, generic.ObjectDetailView):
-    fields = ("indicator", "at", "source", "observed_value", "event_ref", "alert", "created_at")
+    fields = ("indicator", "at", "observed_value", "event_ref", "alert", "created_at")
     template_name = "intel/sighting_detail.html"
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, Sighting)
-        return {"context_items": sorted((obj.context or {}).items())}
+        return {
+            "context_items": sorted((obj.context or {}).items()),
+            "seen_by": obj.source_label,
+        }
