@@ -183,6 +183,16 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def _nombre(value: float) -> str:
+    """The same number written the French way (decimal comma: 64,5)."""
+    return _number(value).replace(".", ",")
+
+
+def _pourcentage(share: float, digits: int = 1) -> str:
+    """A share as a French percentage (61,0 %, with a narrow no-break space)."""
+    return f"{100 * share:.{digits}f}".replace(".", ",") + "\u202f%"
+
+
 def assess(vulnerability: Vulnerability, device: DeviceContext) -> Risk:
     """The clinical risk of one vulnerability on one device, with every factor that made it."""
     factors: list[Factor] = []
@@ -197,7 +207,7 @@ def assess(vulnerability: Vulnerability, device: DeviceContext) -> Risk:
                 "exploitability",
                 Text("CVSS", "CVSS"),
                 Text(
-                    f"{_number(scored.base_score)} (v{scored.version})",
+                    f"{_nombre(scored.base_score)} (v{scored.version})",
                     f"{_number(scored.base_score)} (v{scored.version})",
                 ),
             )
@@ -209,7 +219,7 @@ def assess(vulnerability: Vulnerability, device: DeviceContext) -> Risk:
                 "exploitability",
                 Text("CVSS", "CVSS"),
                 Text(
-                    f"{_number(vulnerability.cvss_score)} (sans vecteur)",
+                    f"{_nombre(vulnerability.cvss_score)} (sans vecteur)",
                     f"{_number(vulnerability.cvss_score)} (no vector)",
                 ),
             )
@@ -230,7 +240,7 @@ def assess(vulnerability: Vulnerability, device: DeviceContext) -> Risk:
                 "exploitability",
                 Text("EPSS", "EPSS"),
                 Text(
-                    f"probabilité d'exploitation à 30 jours {epss:.1%}",
+                    f"probabilité d'exploitation à 30 jours {_pourcentage(epss)}",
                     f"probability of exploitation within 30 days {epss:.1%}",
                 ),
             )
@@ -311,7 +321,7 @@ def assess(vulnerability: Vulnerability, device: DeviceContext) -> Risk:
             Factor(
                 "controls",
                 label,
-                Text(f"−{value:.0%}".replace("%", " %"), f"−{value:.0%}"),
+                Text(f"−{_pourcentage(value, 0)}", f"−{value:.0%}"),
             )
         )
     reduction = min(reduction, MAX_REDUCTION)
@@ -345,7 +355,7 @@ def device_risk(scores: Iterable[float], os_unsupported: bool = False) -> Risk:
         Factor(
             "device",
             Text("Pire vulnérabilité", "Worst vulnerability"),
-            Text(_number(ordered[0]), _number(ordered[0])),
+            Text(_nombre(ordered[0]), _number(ordered[0])),
         )
     ]
     extra = min(10.0, 2.0 * (len(ordered) - 1))
@@ -354,7 +364,7 @@ def device_risk(scores: Iterable[float], os_unsupported: bool = False) -> Risk:
             Factor(
                 "device",
                 Text("Autres vulnérabilités ouvertes", "Other open vulnerabilities"),
-                Text(f"{len(ordered) - 1} (+{_number(extra)})", f"{len(ordered) - 1} (+{extra:g})"),
+                Text(f"{len(ordered) - 1} (+{_nombre(extra)})", f"{len(ordered) - 1} (+{extra:g})"),
             )
         )
     if os_unsupported:
