@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HYGIE := $(BIN)/hygie
 export HYGIE_HOME ?= $(CURDIR)/var
 
-.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest bench-scan-memory bench-devices bench-discovery lint clean install install-dev install-bench
+.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest bench-scan-memory bench-devices bench-discovery bench-awareness lint clean install install-dev install-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ bench-devices: install-bench
 ## bench-discovery: passive discovery, pcap reader and whole analysis on a generated capture (frames/s)
 bench-discovery: install-dev
 	$(BIN)/python bench/bench_discovery.py
+
+## bench-awareness: 5,000-recipient campaign to a local SMTP sink (mails/s unthrottled and at a configured rate); tracking endpoints req/s and p95 under load from a second process
+bench-awareness: install-dev
+	$(BIN)/python bench/awareness/bench_awareness.py
 
 ## lint: ruff (rules and format), mypy (the whole package; strict on lib and engines), layering
 lint: install-dev
