@@ -51,7 +51,9 @@ def _write(request: AuthenticatedRequest, establishment_id: int | None) -> None:
 
 def _not_library(obj: Any) -> None:
     if obj.establishment_id is None:
-        raise PermissionDenied(_("The shared library cannot be changed; write your own template instead."))
+        raise PermissionDenied(
+            _("The shared library cannot be changed; write your own template instead.")
+        )
 
 
 # --- sending profiles ----------------------------------------------------------------------------
@@ -202,6 +204,17 @@ class MailTemplateIn(InputSchema):
     difficulty: int = Field(2, ge=1, le=5)
 
 
+class MailTemplatePatch(InputSchema):
+    name: str | None = Field(None, max_length=200)
+    language: LanguageValue | None = None
+    sender_name: str | None = Field(None, max_length=200)
+    subject: str | None = Field(None, max_length=300)
+    html: str | None = Field(None, max_length=512 * 1024)
+    text: str | None = Field(None, max_length=512 * 1024)
+    clues: list[dict[str, str]] | None = Field(None, max_length=20)
+    difficulty: int | None = Field(None, ge=1, le=5)
+
+
 class MailTemplateOut(Schema):
     id: int
     establishment_id: int | None = Field(description="null for the shared library")
@@ -319,12 +332,11 @@ def create_template(request: AuthenticatedRequest, payload: MailTemplateIn) -> A
     description="Not for the shared library (403). The version number goes up.",
 )
 def update_template(
-    request: AuthenticatedRequest, template_id: Path[Id], payload: MailTemplateIn
+    request: AuthenticatedRequest, template_id: Path[Id], payload: MailTemplatePatch
 ) -> Any:
     template = get_visible(MailTemplate, request, template_id)
     _not_library(template)
-    data = payload.dict(exclude_unset=True)
-    data.pop("establishment_id", None)
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     _write(request, template.establishment_id)
     return _save_template(template, request, data)
 

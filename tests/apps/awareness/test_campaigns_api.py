@@ -59,11 +59,22 @@ def test_library_is_listed_and_read_only(api, establishment_a):
     items = listed.json()["items"]
     assert len(items) == 8 and all(item["establishment_id"] is None for item in items)
     library = items[0]["id"]
-    denied = api.patch(
-        f"/awareness/templates/{library}",
-        {"establishment_id": establishment_a.pk, "name": "x", "subject": "x"},
-    )
+    denied = api.patch(f"/awareness/templates/{library}", {"name": "x"})
     assert denied.status_code == 403
+    own = api.post(
+        "/awareness/templates",
+        {
+            "establishment_id": establishment_a.pk,
+            "name": "Colis",
+            "subject": "Colis pour {{ department }}",
+            "text": "Suivi : {{ tracking_link }}",
+        },
+    )
+    assert own.status_code == 201, own.content
+    renamed = api.patch(f"/awareness/templates/{own.json()['id']}", {"name": "Colis v2"})
+    assert renamed.json()["name"] == "Colis v2" and renamed.json()["version"] == 2
+    unknown = api.patch(f"/awareness/templates/{own.json()['id']}", {"text": "{{ password }}"})
+    assert unknown.status_code in (400, 422)
     assert api.delete(f"/awareness/templates/{library}").status_code == 403
 
 
