@@ -349,7 +349,10 @@ def answers_from_post(
     answers: dict[str, set[str]] = {}
     for question in questions:
         valid = {choice.id for choice in question.choices}
-        chosen = {str(value) for value in data.get(f"q-{question.id}", ()) if value in valid}
+        name = f"q-{question.id}"
+        # A QueryDict's get() answers the last value only: every ticked box is in getlist().
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name, ())
+        chosen = {str(value) for value in values if value in valid}
         if not question.multiple and len(chosen) > 1:
             chosen = set()
         answers[question.id] = chosen

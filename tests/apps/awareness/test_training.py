@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.http import QueryDict
 from django.utils import timezone
 
 from hygie.awareness.models import (
@@ -172,6 +173,11 @@ def test_answers_from_a_post_keep_only_valid_choices(catalogue):
     )
     assert answers[single.id] == set()
     assert answers[multiple.id] == {"a"}
+    post = QueryDict(mutable=True)
+    post.setlist(f"q-{multiple.id}", ["a", "b", "c"])
+    post.setlist(f"q-{single.id}", ["b"])
+    from_form = training.answers_from_post(questions, post)
+    assert from_form[multiple.id] == {"a", "b", "c"} and from_form[single.id] == {"b"}
 
 
 def test_too_many_attempts_are_refused(catalogue, staff):
