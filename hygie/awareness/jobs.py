@@ -5,6 +5,7 @@
 * ``awareness.send_due`` (every 5 minutes): resumes every scheduled or running campaign, so a
   campaign spread over days needs no job held open for days; mails whose window closed are
   marked and the campaign finishes.
+* Training reminders (``jobs_training``) and report-mailbox polling (``jobs_triage``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy, gettext_noop
 
+# Training invitations and reminders, report mailboxes polled (their own files register them).
+from hygie.awareness import jobs_training, jobs_triage  # noqa: F401
 from hygie.awareness.models import Campaign
 from hygie.awareness.services import sending
 from hygie.core.services.jobs import JobRun, register_job, start_job
@@ -83,6 +86,3 @@ def start_sending(campaign: Campaign, user: User | None, budget: float = LAUNCH_
         campaign_id=campaign.pk,
         budget=budget,
     )
-
-# Report mailboxes polled for reported mails (helper A3).
-from hygie.awareness import jobs_triage  # noqa: E402, F401
