@@ -149,10 +149,16 @@ class DeviceDetailView(DeviceViews, generic.ObjectDetailView):
         risk = vulnerabilities.device_risk(obj)
         language = get_language()
         user = self.request.user
+        # The device's score is its worst open vulnerability's: show what made that one.
+        worst = next((link for link in links if vulnerabilities.is_open(link)), None)
         return {
             "links": links,
             "risk": risk,
             "risk_rows": vulnerabilities.breakdown_rows(risk.to_dict(), language),
+            "worst_link": worst,
+            "worst_rows": vulnerabilities.breakdown_rows(worst.risk_breakdown, language)
+            if worst is not None
+            else [],
             "os_unsupported": obj.os_unsupported(),
             "controls": _control_labels(obj.compensating_controls),
             "mds2_rows": mds2.summary_rows(obj.mds2),
