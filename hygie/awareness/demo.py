@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from hygie.awareness.demo_training import load_training_demo
+from hygie.awareness.demo_triage import load_triage_demo
 from hygie.awareness.models import (
     Campaign,
     CampaignEvent,
@@ -200,3 +201,4 @@ def load_demo(organisation: Organisation, establishments: list[Establishment]) -
     profile = _profile(first)
     _finished_campaign(first, profile)
     _draft_campaign(first, profile)
+    load_triage_demo(first)

@@ -176,13 +176,15 @@ def receive_report(
     establishment: Establishment,
     reporter: User | None = None,
     reporter_email: str = "",
+    notify: bool = True,
 ) -> ReportedMail:
     """Record one report: analyse it, keep the message as evidence, credit a simulation to its
     recipient (a ``reported`` event; the verdict is then confirmed at once and the reporter
     thanked). ``reporter`` is the signed-in user (upload, API); otherwise ``reporter_email``,
     else the address of the message that carried the reported mail. The same mail reported
     again by the same person is the same report. Raises ValidationError (a clear reason) for
-    input that is no mail, PermissionDenied for a user who may not report here."""
+    input that is no mail, PermissionDenied for a user who may not report here. ``notify``
+    False sends no thank-you (the demo)."""
     if channel not in ReportChannel.values:
         raise ValidationError(_("Unknown report channel."))
     if reporter is not None:
@@ -237,7 +239,7 @@ def receive_report(
     logger.info(
         "reported mail %s received (%s): suggested %s", report.pk, channel, analysis.verdict
     )
-    if simulation:
+    if simulation and notify:
         transaction.on_commit(lambda: thank_reporter(report))
     return report
 
@@ -322,9 +324,12 @@ def _raise_alert(report: ReportedMail) -> None:
     report.alert = alert
 
 
-def confirm_verdict(user: User | None, report: ReportedMail, verdict: str) -> ReportedMail:
+def confirm_verdict(
+    user: User | None, report: ReportedMail, verdict: str, *, notify: bool = True
+) -> ReportedMail:
     """The analyst's verdict: recorded (audited), a phishing or malicious verdict raises the
-    alert (once), and the reporter is thanked (once) after the commit."""
+    alert (once), and the reporter is thanked (once) after the commit (unless ``notify`` is
+    False: the demo)."""
     if user is not None:
         if not user.can(TRIAGE):
             raise PermissionDenied(_("You may not triage reported mails."))
@@ -343,7 +348,8 @@ def confirm_verdict(user: User | None, report: ReportedMail, verdict: str) -> Re
         report.save(update_fields=["verdict", "verdict_by", "verdict_at"])
         if verdict in ALERTING_VERDICTS and report.alert_id is None:
             _raise_alert(report)
-    transaction.on_commit(lambda: thank_reporter(report))
+    if notify:
+        transaction.on_commit(lambda: thank_reporter(report))
     return report
 
 
