@@ -221,7 +221,7 @@ def assign(request: HttpRequest) -> HttpResponse:
 
 
 def _percent(value: Any) -> str:
-    return "—" if value is None else f"{value} %"
+    return "—" if value is None else f"{value}\u00a0%"
 
 
 class TrainingAssignmentListView(ObjectListView):

@@ -156,7 +156,7 @@ def test_completion_page_with_chart(client_a, assignment):
     page = client_a.get(reverse("awareness:training_completion"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Urgences" in html and "<svg" in html and "100 %" in html
+    assert "Urgences" in html and "<svg" in html and "100&nbsp;%" in html
 
 
 def test_staff_landing_panel(client, make_user, establishment_a, login, assignment):
