@@ -365,3 +365,80 @@ def test_cli_lists_plans_and_reports_status(establishment_a):
     status = CliRunner().invoke(awareness_cli, ["status", str(campaign.pk)])
     assert "draft" in status.output
     assert CliRunner().invoke(awareness_cli, ["status", "999999"]).exit_code == 2
+
+
+def _certificates(folder):
+    """A throwaway CA and a server certificate for 127.0.0.1 (files: ca.pem, server.pem/key)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA")])
+    ca = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+        .public_key(ca_key.public_key()).serial_number(1)
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    key = ec.generate_private_key(ec.SECP256R1())
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    pem = serialization.Encoding.PEM
+    (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (folder / "server.pem").write_bytes(server.public_bytes(pem))
+    (folder / "server.key").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return folder
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_tls_relays_are_verified_then_used(tmp_path, establishment_a, monkeypatch, security):
+    import ssl
+
+    folder = _certificates(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(folder / "server.pem", folder / "server.key")
+    inbox = _Inbox()
+    options = (  # STARTTLS required before MAIL, or implicit TLS from the first byte
+        {"tls_context": context, "require_starttls": True}
+        if security == "starttls"
+        else {"ssl_context": context}
+    )
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), **options)
+    controller.start()
+    try:
+        campaign = _campaign(establishment_a, controller.port, rate=0, minutes=30)
+        SendingProfile.objects.filter(pk=campaign.sending_profile_id).update(security=security)
+        _people(establishment_a, 1)
+        campaigns.add_recipients(
+            campaign, campaigns.targets_from_people(campaigns.people_for(None)), None
+        )
+        campaigns.launch(campaign, None, start_sending=False)
+        CampaignRecipient.objects.update(scheduled_at=timezone.now() - timedelta(seconds=1))
+        # An unknown authority: the relay is refused, nothing leaves, the mail stays pending.
+        monkeypatch.setenv("SSL_CERT_FILE", str(folder / "server.pem"))
+        monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "none"))
+        report = sending.send_campaign(campaign, budget=5)
+        assert report.stopped == "relay" and inbox.messages == []
+        # Trusted: the mail goes through the encrypted session.
+        monkeypatch.setenv("SSL_CERT_FILE", str(folder / "ca.pem"))
+        report = sending.send_campaign(campaign, budget=5)
+        assert report.sent == 1 and len(inbox.messages) == 1
+    finally:
+        controller.stop()
