@@ -30,6 +30,7 @@ from email.message import Message
 from email.utils import parseaddr
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import unquote
 
 from hygie.detection.engine import ReportedMailError, parse_reported_mail
 
@@ -475,7 +476,8 @@ def analyse(
     header_token = headers[SIMULATION_HEADER]
     if _TOKEN.match(header_token):
         candidates.append(header_token)
-    for text in [link.url for link in links] + texts:
+    # Links rewritten by a mail gateway (Safe Links, URL Defense) carry ours percent-encoded.
+    for text in [unquote(link.url) for link in links] + texts:
         for match in _TOKEN_PATH.finditer(text):
             if match.group(1) not in candidates and len(candidates) < 20:
                 candidates.append(match.group(1))

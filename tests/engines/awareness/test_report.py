@@ -207,3 +207,13 @@ def test_encoded_word_tricks_and_malformed_mime() -> None:
     result = analyse(raw, OWN)
     assert "\u202e" not in result.subject and "\u202e" not in result.sender_name
     assert result.attachments and "\u202e" not in result.attachments[0].filename
+
+
+def test_simulation_token_behind_a_gateway_rewritten_link() -> None:
+    wrapped = (
+        "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fhygie.chu-exemple.fr"
+        f"%2Fawareness%2Ft%2Fc%2F{TOKEN}&data=05%7C02"
+    )
+    message = lure(html=f'<a href="{wrapped}">Voir</a>')
+    result = analyse(forwarded(message), OWN, known_tokens={TOKEN})
+    assert result.verdict == "simulation"
