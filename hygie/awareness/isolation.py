@@ -112,7 +112,7 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
         recipient=recipient,
     )
     training = build_training_isolation(world)
-    tokens = {"token": (UNKNOWN_TOKEN,)}
+    tokens: dict[str, tuple[str, ...]] = {"token": (UNKNOWN_TOKEN,)}
     return IsolationPart(
         objects=[
             profile,
