@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hygie.core.forms import ScopedModelForm
@@ -27,6 +28,13 @@ EXPORT_FORMAT_CHOICES = (
     ("csv", _("CSV")),
 )
 MAX_TEXT = 1_000_000
+
+
+def _https_by_default(field: Any, **kwargs: Any) -> Any:
+    """Model fields to form fields; an address typed without a scheme is read as https://."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
 
 
 class PartnerForm(ScopedModelForm):
@@ -59,6 +67,7 @@ class PartnerForm(ScopedModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = _https_by_default
 
     def new_secret(self) -> str | None:
         """ "" to clear, the new secret, or None to keep the stored one."""
