@@ -133,7 +133,7 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
             "intel_feed_id": feed,  # devices' feed_id is a FeedImport
             "indicator_id": indicator,
             "sighting_id": sighting,
-            "taxii_collection_id": collection,
+            "intel_collection_id": collection,
             "share_id": share,
             "credential_id": credential,
         },

@@ -6,13 +6,15 @@ collection is a feed of kind ``taxii`` (``POST /intel/feeds/{id}/poll``)."""
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 from ninja.filter_schema import FilterLookup
 from ninja.responses import Status
 
 from hygie.core.api.common import ERROR_RESPONSES, get_visible, require
 from hygie.core.api.resource import Resource, add_crud_routes
-from hygie.core.api.schemas import ErrorOut, Id, InputFilters, InputSchema
+from hygie.core.api.schemas import Id, InputFilters, InputSchema
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.services.crud import check_establishment_allowed
 from hygie.intel.models import Partner, PartnerCredential, TaxiiAccess, TaxiiCollection
@@ -63,7 +65,7 @@ class TaxiiCollectionFilters(InputFilters):
 COLLECTIONS = Resource(
     model=TaxiiCollection,
     path="taxii-collections",
-    id_param="taxii_collection_id",
+    id_param="intel_collection_id",
     label="TAXII collection",
     plural="TAXII collections",
     one="a TAXII collection",
@@ -84,7 +86,7 @@ class SummaryOut(Schema):
 
 
 @router.get(
-    "/taxii-collections/{int:taxii_collection_id}/summary",
+    "/taxii-collections/{int:intel_collection_id}/summary",
     response={200: SummaryOut, **ERROR_RESPONSES},
     summary="What a TAXII collection holds",
     operation_id="taxii_collection_summary",
@@ -93,9 +95,9 @@ class SummaryOut(Schema):
     description="Stored object versions by TLP level, and how many partners may read or "
     "write. Requires `intel.view`.",
 )
-def summary(request: AuthenticatedRequest, taxii_collection_id: Path[Id]) -> Any:
+def summary(request: AuthenticatedRequest, intel_collection_id: Path[Id]) -> Any:
     require(request, VIEW)
-    collection = get_visible(TaxiiCollection, request, taxii_collection_id)
+    collection = get_visible(TaxiiCollection, request, intel_collection_id)
     return taxii_admin.collection_summary(collection)
 
 
@@ -116,7 +118,7 @@ class AccessOut(Schema):
 
 
 @router.get(
-    "/taxii-collections/{int:taxii_collection_id}/access",
+    "/taxii-collections/{int:intel_collection_id}/access",
     response={200: list[AccessOut], **ERROR_RESPONSES},
     summary="Partners' rights on a TAXII collection",
     operation_id="list_taxii_access",
@@ -125,14 +127,14 @@ class AccessOut(Schema):
     description="Partners with rights of their own (others get the collection's defaults). "
     "Requires `intel.view`.",
 )
-def list_access(request: AuthenticatedRequest, taxii_collection_id: Path[Id]) -> Any:
+def list_access(request: AuthenticatedRequest, intel_collection_id: Path[Id]) -> Any:
     require(request, VIEW)
-    collection = get_visible(TaxiiCollection, request, taxii_collection_id)
+    collection = get_visible(TaxiiCollection, request, intel_collection_id)
     return list(collection.access.select_related("partner").order_by("partner__name"))
 
 
 @router.put(
-    "/taxii-collections/{int:taxii_collection_id}/access/{int:partner_id}",
+    "/taxii-collections/{int:intel_collection_id}/access/{int:partner_id}",
     response={200: list[AccessOut], **ERROR_RESPONSES},
     summary="Set a partner's rights on a TAXII collection",
     operation_id="set_taxii_access",
@@ -144,12 +146,12 @@ def list_access(request: AuthenticatedRequest, taxii_collection_id: Path[Id]) ->
 )
 def set_access(
     request: AuthenticatedRequest,
-    taxii_collection_id: Path[Id],
+    intel_collection_id: Path[Id],
     partner_id: Path[Id],
     payload: AccessIn,
 ) -> Any:
     require(request, MANAGE)
-    collection = get_visible(TaxiiCollection, request, taxii_collection_id)
+    collection = get_visible(TaxiiCollection, request, intel_collection_id)
     partner = get_visible(Partner, request, partner_id)
     check_establishment_allowed(request.user, collection.establishment_id)
     taxii_admin.set_access(
@@ -170,7 +172,7 @@ class PublicationOut(Schema):
 
 
 @router.post(
-    "/taxii-collections/{int:taxii_collection_id}/publish",
+    "/taxii-collections/{int:intel_collection_id}/publish",
     response={200: PublicationOut, **ERROR_RESPONSES},
     summary="Publish the indicators into a TAXII collection",
     operation_id="publish_taxii_collection",
@@ -180,9 +182,9 @@ class PublicationOut(Schema):
     "already there are left as they are. Partners read them under their own TLP clearance. "
     "Requires `intel.manage` and a write token.",
 )
-def publish(request: AuthenticatedRequest, taxii_collection_id: Path[Id]) -> Any:
+def publish(request: AuthenticatedRequest, intel_collection_id: Path[Id]) -> Any:
     require(request, MANAGE)
-    collection = get_visible(TaxiiCollection, request, taxii_collection_id)
+    collection = get_visible(TaxiiCollection, request, intel_collection_id)
     check_establishment_allowed(request.user, collection.establishment_id)
     return taxii_admin.publish_indicators(collection, request.user).as_dict()
 
@@ -213,7 +215,7 @@ class NewCredentialOut(CredentialOut):
     description="User names partners sign in with on Hygie's TAXII server (never the "
     "secrets). Requires `intel.manage`.",
 )
-def list_credentials(request: AuthenticatedRequest, partner: int | None = None) -> Any:
+def list_credentials(request: AuthenticatedRequest, partner: Id | None = None) -> Any:
     require(request, MANAGE)
     found = PartnerCredential.objects.visible_to(request.user).order_by("username")
     if partner is not None:
@@ -284,13 +286,14 @@ class RemoteCollectionOut(Schema):
 
 @router.get(
     "/partners/{int:partner_id}/taxii-collections",
-    response={200: list[RemoteCollectionOut], **ERROR_RESPONSES, 502: ErrorOut},
+    response={200: list[RemoteCollectionOut], **ERROR_RESPONSES},
     summary="A partner's TAXII collections",
     operation_id="list_partner_taxii_collections",
     url_name="intel_partner_taxii_collections",
     tags=[TAG],
     description="Asks the partner's TAXII server (with the partner's stored secret) which "
-    "collections it shows Hygie, e.g. to set up a feed. 502 when it cannot be reached. "
+    "collections it shows Hygie, e.g. to set up a feed. 422 (`partner_unavailable`) when the "
+    "partner has no TAXII address or its server refuses or cannot be reached. "
     "Requires `intel.manage`.",
 )
 def partner_collections(request: AuthenticatedRequest, partner_id: Path[Id]) -> Any:
@@ -299,7 +302,7 @@ def partner_collections(request: AuthenticatedRequest, partner_id: Path[Id]) -> 
     try:
         found = taxii_client.list_collections(partner)
     except FeedError as error:
-        return Status(502, _partner_error(error))
+        return Status(422, _partner_error(error))
     return [
         {
             "id": str(item.get("id", "")),
@@ -314,9 +317,11 @@ def partner_collections(request: AuthenticatedRequest, partner_id: Path[Id]) -> 
 
 class PushIn(InputSchema):
     objects: list[dict[str, Any]] = Field(
-        min_length=1, max_length=10_000, description="STIX 2.1 objects (a bundle's objects)."
+        default_factory=list,
+        max_length=10_000,
+        description="STIX 2.1 objects (a bundle's objects).",
     )
-    collection_id: str = Field(
+    remote_collection_id: str = Field(
         "", max_length=100, description="The partner's collection; default: the partner's own."
     )
 
@@ -329,14 +334,15 @@ class PushOut(Schema):
 
 @router.post(
     "/partners/{int:partner_id}/taxii-push",
-    response={200: PushOut, **ERROR_RESPONSES, 502: ErrorOut},
+    response={200: PushOut, **ERROR_RESPONSES},
     summary="Push STIX objects to a partner's TAXII collection",
     operation_id="push_taxii",
     url_name="intel_partner_taxii_push",
     tags=[TAG],
     description="Objects above the partner's most restricted TLP, and every TLP:RED object, "
     "are withheld (counted in `withheld`); `status` is the partner's TAXII status resource. "
-    "502 when the partner's server refuses or cannot be reached. Requires `intel.share` "
+    "422 (`partner_unavailable`) when the partner's server refuses or cannot be reached. "
+    "Requires `intel.share` "
     "or `intel.manage`, and a write token.",
 )
 def push(request: AuthenticatedRequest, partner_id: Path[Id], payload: PushIn) -> Any:
@@ -344,10 +350,14 @@ def push(request: AuthenticatedRequest, partner_id: Path[Id], payload: PushIn) -
         require(request, MANAGE)
     partner = get_visible(Partner, request, partner_id)
     check_establishment_allowed(request.user, partner.establishment_id)
+    if not payload.objects:
+        raise ValidationError(_("Give at least one STIX object to push."))
     try:
-        result = taxii_client.push(partner, payload.objects, collection_id=payload.collection_id)
+        result = taxii_client.push(
+            partner, payload.objects, collection_id=payload.remote_collection_id
+        )
     except FeedError as error:
-        return Status(502, _partner_error(error))
+        return Status(422, _partner_error(error))
     return result.as_dict()
 
 

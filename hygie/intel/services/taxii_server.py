@@ -116,6 +116,8 @@ def authenticate(authorization: str | None) -> Requester:
     if not verified or credential is None:
         cache.set(key, failures + 1, int(FAILED_LOGIN_WINDOW.total_seconds()))
         raise _unauthorized()
+    if failures:
+        cache.delete(key)
     now = timezone.now()
     if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_PRECISION:
         # A queryset update: the audit trail records credential changes, not every request.

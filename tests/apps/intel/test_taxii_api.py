@@ -74,19 +74,19 @@ def test_credentials_secret_once(api: APIClient, client: Any, establishment_a: A
     assert not PartnerCredential.objects.exists()
 
 
-def test_partner_side_unreachable_is_502(api: APIClient, establishment_a: Any) -> None:
+def test_partner_side_unreachable_is_422(api: APIClient, establishment_a: Any) -> None:
     partner = make_partner(establishment_a)
     partner.taxii_url = "http://127.0.0.1:9/taxii2/"  # loopback: refused by the outbound policy
     partner.taxii_collection_id = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
     partner.save()
     listed = api.get(f"/intel/partners/{partner.pk}/taxii-collections")
-    assert listed.status_code == 502
+    assert listed.status_code == 422
     assert listed.json()["error"]["code"] == "partner_unavailable"
     pushed = api.post(
         f"/intel/partners/{partner.pk}/taxii-push",
         {"objects": [{"type": "identity", "id": "identity--3f2504e0-4f89-41d3-9a0c-0305e82c3301"}]},
     )
-    assert pushed.status_code == 502
+    assert pushed.status_code == 422
 
 
 def test_auditor_may_read_but_not_manage(make_user: Any, establishment_a: Any) -> None:
