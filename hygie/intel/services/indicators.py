@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -115,7 +116,9 @@ class ImportReport:
 def attack_folder() -> Path:
     """Where the operator puts ATT&CK STIX bundles (``mitre-attack/attack-stix-data``); nothing
     of ATT&CK ships with Hygie, only the references indicators carry."""
-    configured = getattr(settings, "HYGIE_INTEL_ATTACK_DIR", "") or ""
+    configured = getattr(settings, "HYGIE_INTEL_ATTACK_DIR", "") or os.environ.get(
+        "HYGIE_INTEL_ATTACK_DIR", ""
+    )
     return Path(configured) if configured else Path(settings.HYGIE_HOME) / "attack"
 
 
