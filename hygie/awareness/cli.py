@@ -40,9 +40,11 @@ _add_triage()
 
 
 def _add_campaigns() -> None:
-    from hygie.awareness.cli_campaigns import COMMANDS
+    from hygie.awareness import cli_campaigns
+    from hygie.cli import runtime
 
-    for command in COMMANDS:
+    cli_campaigns.runtime = runtime
+    for command in cli_campaigns.COMMANDS:
         awareness.add_command(command)
 
 

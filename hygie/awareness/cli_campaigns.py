@@ -10,6 +10,10 @@ import click
 
 STATUSES = ["draft", "scheduled", "running", "finished", "cancelled"]
 
+# ``hygie.cli.runtime`` (setup_django, acting_as_operator, validation_message), handed over by
+# ``hygie.awareness.cli``: only a module's cli.py belongs to the CLI layer (layering contract).
+runtime: Any = None
+
 
 def _campaign(campaign_id: int) -> Any:
     from hygie.awareness.models import Campaign
@@ -49,9 +53,7 @@ def _status_of(campaign: Any) -> dict[str, Any]:
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
 def campaigns_command(status: str | None, output: str) -> None:
     """List phishing simulation campaigns with their sending progress."""
-    from hygie.cli.runtime import setup_django
-
-    setup_django()
+    runtime.setup_django()
     from hygie.awareness.models import Campaign
 
     queryset = Campaign.objects.select_related("establishment").order_by("-window_start", "pk")
@@ -76,9 +78,7 @@ def campaigns_command(status: str | None, output: str) -> None:
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
 def status_command(campaign_id: int, output: str) -> None:
     """One campaign's state and sending progress."""
-    from hygie.cli.runtime import setup_django
-
-    setup_django()
+    runtime.setup_django()
     row = _status_of(_campaign(campaign_id))
     if output == "json":
         click.echo(json.dumps(row, ensure_ascii=False, indent=2))
@@ -94,9 +94,7 @@ def launch_command(campaign_id: int, dry_run: bool) -> None:
     """Plan a draft campaign's mails over its window and queue the sending job (the worker,
     or ``hygie awareness send-due``, sends them at their times). Exit 1 when it cannot be
     launched (the reasons are printed)."""
-    from hygie.cli.runtime import acting_as_operator, setup_django, validation_message
-
-    setup_django()
+    runtime.setup_django()
     from django.core.exceptions import ValidationError
 
     from hygie.awareness.services import campaigns
@@ -109,10 +107,12 @@ def launch_command(campaign_id: int, dry_run: bool) -> None:
                 click.echo(f"{moment.isoformat()}  {email}")
             click.echo(f"{len(planned)} mails planned")
             return
-        with acting_as_operator():
+        with runtime.acting_as_operator():
             campaigns.launch(campaign, None)
     except ValidationError as error:
-        click.echo(f"campaign {campaign_id}: not launched: {validation_message(error)}", err=True)
+        click.echo(
+            f"campaign {campaign_id}: not launched: {runtime.validation_message(error)}", err=True
+        )
         raise click.exceptions.Exit(1) from None
     click.echo(f"campaign {campaign_id}: launched ({campaign.recipients.count()} recipients)")
 
@@ -121,18 +121,16 @@ def launch_command(campaign_id: int, dry_run: bool) -> None:
 @click.argument("campaign_id", type=int)
 def cancel_command(campaign_id: int) -> None:
     """Stop a campaign: nothing more is sent."""
-    from hygie.cli.runtime import acting_as_operator, setup_django, validation_message
-
-    setup_django()
+    runtime.setup_django()
     from django.core.exceptions import ValidationError
 
     from hygie.awareness.services import campaigns
 
     try:
-        with acting_as_operator():
+        with runtime.acting_as_operator():
             campaigns.cancel(_campaign(campaign_id), None)
     except ValidationError as error:
-        click.echo(f"campaign {campaign_id}: {validation_message(error)}", err=True)
+        click.echo(f"campaign {campaign_id}: {runtime.validation_message(error)}", err=True)
         raise click.exceptions.Exit(1) from None
     click.echo(f"campaign {campaign_id}: cancelled")
 
@@ -148,9 +146,7 @@ def cancel_command(campaign_id: int) -> None:
 def send_due_command(budget: float) -> None:
     """Send the mails that fall due now, as the periodic job does (for installations without
     a worker, from cron)."""
-    from hygie.cli.runtime import setup_django
-
-    setup_django()
+    runtime.setup_django()
     from hygie.awareness.services import sending
 
     report = sending.send_due(budget=budget)
@@ -165,12 +161,10 @@ def send_due_command(budget: float) -> None:
 @click.command(name="sync-library")
 def sync_library_command() -> None:
     """Create or update the shared templates and landing pages from the shipped lures."""
-    from hygie.cli.runtime import acting_as_operator, setup_django
-
-    setup_django()
+    runtime.setup_django()
     from hygie.awareness.services import templates_library
 
-    with acting_as_operator():
+    with runtime.acting_as_operator():
         result = templates_library.sync_library()
     click.echo(
         f"{len(result.lures)} lures: {result.created} created, {result.updated} updated, "
