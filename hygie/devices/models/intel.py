@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from hygie.core.models import Establishment
 from hygie.core.models.scoping import ScopedManager
@@ -149,6 +150,35 @@ class Vulnerability(models.Model):
         return self.cve
 
 
+# The CSAF remediation categories the engine writes at the start of each remediation line
+# ("Vendor fix: Update to 5.3"), shown in the reader's language.
+REMEDIATION_CATEGORIES = {
+    "Vendor fix": _("Vendor fix"),
+    "Mitigation": _("Mitigation"),
+    "Workaround": _("Workaround"),
+    "None available": _("None available"),
+    "No fix planned": _("No fix planned"),
+    "Fix planned": _("Fix planned"),
+    "Optional patch": _("Optional patch"),
+}
+
+
+def remediation_display(text: str) -> str:
+    """A stored remediation with each line's CSAF category translated (the vendor's own
+    words stay as written)."""
+    lines = []
+    for line in (text or "").splitlines():
+        category, sep, rest = line.partition(": ")
+        label = REMEDIATION_CATEGORIES.get(category) if sep else None
+        lines.append(
+            str(pgettext("remediation line", "%(category)s: %(details)s"))
+            % {"category": label, "details": rest}
+            if label is not None
+            else line
+        )
+    return "\n".join(lines)
+
+
 class DeviceVulnerability(models.Model):
     """What a matched advisory or record says about one device, and what was decided about it."""
 
@@ -223,6 +253,9 @@ class DeviceVulnerability(models.Model):
         if not what and self.advisory_id and self.advisory:
             what = self.advisory.tracking_id
         return f"{self.device} — {what}"
+
+    def get_remediation_display(self) -> str:
+        return remediation_display(self.remediation) or "—"
 
     def clean(self) -> None:
         if self.workflow == Workflow.RISK_ACCEPTED and (
