@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -309,6 +311,15 @@ def list_command(
             )
         )
     click.echo(f"{len(rows)} indicator(s)", err=True)
+
+
+def setup_platform() -> Callable[[], AbstractContextManager[None]]:
+    """Start Django for a platform sub-command kept in its own module (``cli_taxii``), which
+    may not import ``hygie.cli`` itself (layering); returns ``acting_as_operator``."""
+    from hygie.cli.runtime import acting_as_operator, setup_django
+
+    setup_django()
+    return acting_as_operator
 
 
 # ``hygie intel taxii …``: collections, poll, push, publish, credential (hygie/intel/cli_taxii.py)

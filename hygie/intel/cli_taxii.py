@@ -15,6 +15,8 @@ Exit codes: 0 done; 1 nothing to do, or the partner's server refused or could no
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +26,11 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024
 
 
-def _setup() -> None:
-    from hygie.cli.runtime import setup_django
+def _setup() -> Callable[[], AbstractContextManager[None]]:
+    """Django started; the context that attributes audit entries to the operator."""
+    from hygie.intel.cli import setup_platform
 
-    setup_django()
+    return setup_platform()
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> None:
@@ -95,10 +98,9 @@ def collections_command(establishment_id: int | None, partner_id: int | None) ->
 @click.option("--due", is_flag=True, help="Every active TAXII feed whose interval has elapsed.")
 def poll_command(feed_ids: tuple[int, ...], due: bool) -> None:
     """Poll TAXII feeds now: only what their server added since the last poll is fetched."""
-    _setup()
+    acting_as_operator = _setup()
     from django.utils import timezone
 
-    from hygie.cli.runtime import acting_as_operator
     from hygie.intel.models import Feed
     from hygie.intel.services import feeds, taxii_client  # noqa: F401  (the taxii poller)
 
@@ -144,8 +146,7 @@ def push_command(
 ) -> None:
     """Push a STIX 2.1 bundle file, or a Hygie collection's latest object versions, to a
     partner's TAXII collection. Objects above the partner's TLP clearance, and TLP:RED, stay."""
-    _setup()
-    from hygie.cli.runtime import acting_as_operator
+    acting_as_operator = _setup()
     from hygie.intel.engine import stix
     from hygie.intel.engine.errors import IntelError
     from hygie.intel.models import TaxiiObject
@@ -193,8 +194,7 @@ def push_command(
 @click.option("--collection", "collection_pk", type=int, required=True, help="Hygie collection id.")
 def publish_command(collection_pk: int) -> None:
     """Publish the collection's establishment's active indicators (never TLP:RED) into it."""
-    _setup()
-    from hygie.cli.runtime import acting_as_operator
+    acting_as_operator = _setup()
     from hygie.intel.services import taxii_admin
 
     collection = _collection(collection_pk)
@@ -212,8 +212,7 @@ def publish_command(collection_pk: int) -> None:
 def credential_command(partner_id: int) -> None:
     """Generate a credential for a partner on Hygie's TAXII server; the secret is printed once
     (only its hash is kept)."""
-    _setup()
-    from hygie.cli.runtime import acting_as_operator
+    acting_as_operator = _setup()
     from hygie.intel.services import taxii_admin
 
     partner = _partner(partner_id)
