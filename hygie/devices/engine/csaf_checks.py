@@ -1,8 +1,8 @@
 """The mandatory tests of CSAF 2.0 (§6.1), one small function each, yielding
 :class:`CsafError` (test id, JSON path, message).
 
-Implemented: 6.1.1 to 6.1.10, 6.1.12 to 6.1.33 (6.1.27.1 to 6.1.27.11). Not implemented:
-6.1.11 (CWE id and name against the MITRE CWE catalogue: the catalogue is not shipped). 6.1.12
+Implemented: 6.1.1 to 6.1.33 (6.1.27.1 to 6.1.27.11). 6.1.11 reads the MITRE CWE catalogue's
+weaknesses shipped in ``data/cwe/`` (a category or a view is not a weakness: refused). 6.1.12
 checks the language tags' syntax and the ISO 639-1/639-2 primary subtag list below, not the full
 IANA registry. See docs/devices-matching.md.
 """
@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from cvss import CVSS2, CVSS3  # type: ignore[import-untyped]  # ships no type information
@@ -21,9 +23,7 @@ from hygie.devices.engine.csaf import CsafError, walk_branches
 
 Check = Callable[[Mapping[str, Any]], Iterator[CsafError]]
 CHECKS: dict[str, Check] = {}
-NOT_IMPLEMENTED = {
-    "6.1.11": "needs the MITRE CWE catalogue (id ↔ name), which is not shipped",
-}
+NOT_IMPLEMENTED: dict[str, str] = {}
 PROFILES = (
     "csaf_base",
     "csaf_security_incident_response",
@@ -534,6 +534,35 @@ def cvss_consistency(doc: Mapping[str, Any]) -> Iterator[CsafError]:
                 yield CsafError(
                     "6.1.10", f"{path}.{name}", f"{given} but the vector says {metric}:{value}"
                 )
+
+
+@cache
+def cwe_catalogue() -> dict[str, str]:
+    """The MITRE CWE weaknesses shipped with the module: id ("CWE-79") → name."""
+    text = resources.files("hygie.devices").joinpath("data", "cwe", "cwe-weaknesses.txt")
+    catalogue: dict[str, str] = {}
+    for line in text.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            cwe_id, _sep, name = line.partition("\t")
+            catalogue[cwe_id] = name
+    return catalogue
+
+
+@check("6.1.11")
+def cwe_exists(doc: Mapping[str, Any]) -> Iterator[CsafError]:
+    catalogue = cwe_catalogue()
+    for index, vulnerability in enumerate(_list(doc.get("vulnerabilities"))):
+        cwe = vulnerability.get("cwe") if isinstance(vulnerability, Mapping) else None
+        if not isinstance(cwe, Mapping):
+            continue
+        path = f"$.vulnerabilities[{index}].cwe"
+        cwe_id, name = cwe.get("id"), cwe.get("name")
+        if not isinstance(cwe_id, str) or cwe_id not in catalogue:
+            yield CsafError("6.1.11", f"{path}.id", "no CWE weakness has this id")
+        elif name != catalogue[cwe_id]:
+            yield CsafError(
+                "6.1.11", f"{path}.name", f"the name of {cwe_id} is {catalogue[cwe_id]!r}"
+            )
 
 
 # --- 6.1.12 to 6.1.22: language, purl, tracking ------------------------------------------------
