@@ -1,4 +1,5 @@
-"""Fuzz targets of the awareness engine: GoPhish JSON import, template rendering, lure files."""
+"""Fuzz targets of the awareness engine: GoPhish JSON import, template rendering, lure files,
+reported-mail analysis."""
 
 from __future__ import annotations
 
@@ -66,6 +67,36 @@ def _template_seeds() -> list[Seed]:
     ]
 
 
+def _report() -> Loaded:
+    from hygie.awareness.engine.report import ReportError, analyse
+
+    def run(data: bytes) -> object:
+        """A reported mail is hostile: any bytes analyse or are refused with a code."""
+        result = analyse(data, ("chu-exemple.fr",), known_tokens={"A" * 24})
+        result.as_dict()
+        return result.observables()
+
+    return run, (ReportError,)
+
+
+def _report_seeds() -> list[Seed]:
+    inner = (
+        b"From: =?utf-8?b?U2VydmljZSBJVA==?= <it@chu-exernple.fr>\r\nSubject: Mot de passe\r\n"
+        b"Date: Mon, 2 Mar 2026 09:00:00 +0100\r\nMessage-ID: <1@x>\r\n"
+        b"Authentication-Results: mx; spf=fail; dmarc=fail\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/html'
+        b'\r\n\r\n<a href="https://login.chu-exernple.fr/t/c/AAAAAAAAAAAAAAAAAAAAAAAA">'
+        b"intranet.chu-exemple.fr</a>\r\n--B\r\nContent-Disposition: attachment; "
+        b'filename="f.docm"\r\nContent-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--B--\r\n'
+    )
+    outer = (
+        b"From: marie@chu-exemple.fr\r\nSubject: TR\r\nDate: Mon, 2 Mar 2026 09:05:00 +0100"
+        b'\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="O"\r\n\r\n--O\r\n'
+        b"Content-Type: message/rfc822\r\n\r\n" + inner + b"\r\n--O--\r\n"
+    )
+    return [("lure.eml", inner), ("forwarded.eml", outer)]
+
+
 TARGETS = (
     Target(
         "awareness_gophish",
@@ -87,5 +118,12 @@ TARGETS = (
         _lure,
         _AWARENESS,
         lambda: package_files("hygie/awareness/library", "*.yaml"),
+    ),
+    Target(
+        "awareness_report",
+        "analyse: reported mails (forwarded as attachment, MIME, headers, attachments)",
+        _report,
+        _AWARENESS,
+        _report_seeds,
     ),
 )

@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from email import policy
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr
@@ -34,6 +35,7 @@ from urllib.parse import unquote
 
 from hygie.detection.engine import ReportedMailError, parse_reported_mail
 
+from .errors import AwarenessError
 from .triage import (
     CLEAN,
     MALICIOUS,
@@ -92,7 +94,7 @@ _MAGIC = (
 )
 
 
-class ReportError(Exception):
+class ReportError(AwarenessError):
     """The report cannot be read; ``code``: empty, too_large, not_mail, too_deep."""
 
     def __init__(self, code: str) -> None:
@@ -181,11 +183,14 @@ class Analysis:
 def clean_text(value: object, limit: int = 300) -> str:
     """A header value as one safe line: encoded words decoded, control and bidi characters
     removed, whitespace folded, cut at ``limit``."""
-    text = str(value or "")
+    try:
+        text = str(value or "")
+    except (UnicodeError, LookupError, TypeError):
+        text = ""
     try:
         text = str(make_header(decode_header(text)))
-    except (ValueError, LookupError, UnicodeError, AssertionError, TypeError):
-        pass
+    except (ValueError, LookupError, UnicodeError, AssertionError, TypeError, MessageError):
+        pass  # a broken encoded word: the raw text is shown
     text = _CONTROL.sub("", text)
     return " ".join(text.split())[:limit]
 

@@ -73,8 +73,9 @@ class ReportedMail:
         )
 
 
-def _address(value: str | None) -> str:
-    _name, address = parseaddr(value or "")
+def _address(value: object) -> str:
+    # compat32 gives a Header object (not a str) for a header holding raw 8-bit bytes.
+    _name, address = parseaddr(str(value) if value is not None else "")
     return address.strip().strip("<>").lower()[:254]
 
 
