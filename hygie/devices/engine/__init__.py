@@ -2,7 +2,9 @@
 
 Public API (others import from here): CSAF 2.0 parsing and validation, NVD CVE API 2.0 records,
 CPE names, versions and ranges, KEV and EPSS parsers, the inventory CSV of ``hygie devices
-match``, and :func:`match`. ``risk`` (clinical risk) is its own sub-module.
+match``, :class:`MatchIndex` (built once) and :func:`match`; explanations are :class:`Text`
+(msgids and values, rendered in the reader's language by the platform). ``risk`` (clinical
+risk) is its own sub-module.
 """
 
 from hygie.devices.engine.cpe import CPE, CPEError, cpe_matches, parse_cpe
@@ -17,9 +19,16 @@ from hygie.devices.engine.csaf import (
 )
 from hygie.devices.engine.feeds import EpssScore, FeedError, KevEntry, parse_epss, parse_kev
 from hygie.devices.engine.inventory import InventoryError, parse_inventory
-from hygie.devices.engine.match import InventoryItem, Verdict, comparison_rules, match
+from hygie.devices.engine.match import (
+    InventoryItem,
+    MatchIndex,
+    Verdict,
+    comparison_rules,
+    match,
+)
 from hygie.devices.engine.nvd import CveRecord, NVDError, parse_nvd
 from hygie.devices.engine.ranges import Range, contains, parse_product_version, parse_range
+from hygie.devices.engine.texts import Text
 from hygie.devices.engine.versions import Version, compare, parse_version, same_version
 
 __all__ = [
@@ -34,9 +43,11 @@ __all__ = [
     "InventoryError",
     "InventoryItem",
     "KevEntry",
+    "MatchIndex",
     "NVDError",
     "Product",
     "Range",
+    "Text",
     "Verdict",
     "Version",
     "build_advisory",

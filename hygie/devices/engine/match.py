@@ -23,15 +23,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
 
 from hygie.devices.engine.cpe import ANY, CPE, NA, CPEError, cpe_matches, parse_cpe
 from hygie.devices.engine.csaf import Advisory, Product
 from hygie.devices.engine.names import Aliases, cpe_product_key, product_key
 from hygie.devices.engine.nvd import CPEMatch, CveRecord, Node
-from hygie.devices.engine.ranges import contains
+from hygie.devices.engine.ranges import VERSION_UNREADABLE, contains_text
+from hygie.devices.engine.texts import Text, clauses, gettext_noop, text
 from hygie.devices.engine.versions import compare, parse_version, same_version, scheme
 
 STATUSES = ("known_affected", "fixed", "known_not_affected", "under_investigation", "needs_review")
+MAX_WHY = 2000
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,17 @@ class Verdict:
     cve: str
     product_id: str
     status: str  # known_affected | fixed | known_not_affected | under_investigation | needs_review
-    why: str
+    # Why, as a translatable text (msgids and values: decision 0041), shown in the reader's
+    # language by the platform; ``why`` is its English rendering, made when first read.
+    explanation: Text | str
     remediation: str = ""
     source: str = "csaf"  # csaf | nvd | sbom
+
+    @cached_property
+    def why(self) -> str:
+        """The explanation in English (the CLI's ``why``; what the API stores)."""
+        rendered = str(self.explanation)
+        return rendered[:MAX_WHY] if len(rendered) > MAX_WHY else rendered
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -64,6 +76,11 @@ class Verdict:
             "status": self.status,
             "why": self.why,
         }
+
+
+def explained(explanation: Text | str, **fields: str) -> Verdict:
+    """A verdict explained by ``explanation``."""
+    return Verdict(explanation=explanation, **fields)
 
 
 def purl_key(purl: str) -> str:
@@ -80,6 +97,7 @@ def purl_version(purl: str) -> str:
     return body.rsplit("@", 1)[1] if "@" in body else ""
 
 
+@lru_cache(maxsize=65536)
 def _cpe_or_none(text: str) -> CPE | None:
     if not text:
         return None
@@ -89,49 +107,124 @@ def _cpe_or_none(text: str) -> CPE | None:
         return None
 
 
+# --- words of the explanations (msgids) ------------------------------------------------------
+
+_CATEGORIES = {
+    "product_version": gettext_noop("product version"),
+    "product_version_range": gettext_noop("product version range"),
+    "product_name": gettext_noop("product name"),
+    "product_family": gettext_noop("product family"),
+    "full_product_name": gettext_noop("full product name"),
+    "relationship": gettext_noop("relationship"),
+    "": gettext_noop("product"),
+}
+_ORIGINAL_STATUSES = {
+    "known_affected": gettext_noop("known affected"),
+    "first_affected": gettext_noop("first affected"),
+    "last_affected": gettext_noop("last affected"),
+    "fixed": gettext_noop("fixed"),
+    "first_fixed": gettext_noop("first fixed"),
+    "recommended": gettext_noop("recommended"),
+    "known_not_affected": gettext_noop("known not affected"),
+    "under_investigation": gettext_noop("under investigation"),
+}
+_RELATIONSHIPS = {
+    "default_component_of": gettext_noop("default component of %(product)s"),
+    "external_component_of": gettext_noop("external component of %(product)s"),
+    "installed_on": gettext_noop("installed on %(product)s"),
+    "installed_with": gettext_noop("installed with %(product)s"),
+    "optional_component_of": gettext_noop("optional component of %(product)s"),
+}
+_RULES = {
+    "semver": gettext_noop("compared as semver"),
+    "dotted-numeric": gettext_noop("compared as dotted-numeric"),
+    "vendor-tokens": gettext_noop("compared as vendor-tokens"),
+}
+
+
+def _word(words: Mapping[str, str], key: str) -> Text | str:
+    """A CSAF keyword as its translatable words (an unknown one as found, underscores as
+    spaces)."""
+    msgid = words.get(key)
+    return Text(msgid) if msgid else key.replace("_", " ")
+
+
+def _relationship(relationship: str) -> Text | str:
+    category, _space, other = relationship.partition(" ")
+    msgid = _RELATIONSHIPS.get(category)
+    if msgid is None or not other:
+        return relationship.replace("_", " ")
+    return text(msgid, product=other)
+
+
 # --- version decisions --------------------------------------------------------------------------
 
 
-def _csaf_version(product: Product, version: str) -> tuple[bool | None, str]:
+def _csaf_version(product: Product, version: str) -> tuple[bool | None, Text]:
     """Whether the device's version is the product's (True/False/None with why)."""
     rng = product.range
     if rng is None:
         # A full product name or a tree without version branches: the product itself.
-        return True, f"product {product.name!r} names no version apart"
+        return True, text(
+            gettext_noop("product %(product)r names no version apart"), product=product.name
+        )
     if not version.strip():
         if rng.is_all:
-            return True, "all versions are concerned"
-        return None, f"the device has no version; the advisory concerns {rng.text!r}"
+            return True, Text(gettext_noop("all versions are concerned"))
+        return None, text(
+            gettext_noop("the device has no version; the advisory concerns %(range)r"),
+            range=rng.text,
+        )
     if product.category == "product_version" and _same_text(version, product.version_text):
-        return True, f"version {version!r} is written as the advisory's {product.version_text!r}"
+        return True, text(
+            gettext_noop("version %(version)r is written as the advisory's %(theirs)r"),
+            version=version,
+            theirs=product.version_text,
+        )
     if product.category == "product_version" and rng.problem:
         if same_version(version, product.version_text):
-            return True, f"version {version!r} is the advisory's {product.version_text!r}"
-        return None, (
-            f"the advisory's product version {product.version_text!r} is not a version "
-            f"({rng.problem}); compare it with {version!r} by hand"
+            return True, text(_IS_THEIRS, version=version, theirs=product.version_text)
+        return None, text(
+            gettext_noop(
+                "the advisory's product version %(theirs)r is not a version (%(problem)s); "
+                "compare it with %(version)r by hand"
+            ),
+            theirs=product.version_text,
+            problem=rng.reason or rng.problem,
+            version=version,
         )
     if rng.is_exact:
         if same_version(version, rng.constraints[0].version.text):
-            return True, f"version {version!r} is the advisory's {product.version_text!r}"
+            return True, text(_IS_THEIRS, version=version, theirs=product.version_text)
         found = compare(
             parse_version(version) or rng.constraints[0].version, rng.constraints[0].version
         )
         if found is None and parse_version(version) is not None:
-            return None, (
-                f"version {version!r} cannot be compared with {product.version_text!r} "
-                "(different version shapes)"
+            return None, text(
+                gettext_noop(
+                    "version %(version)r cannot be compared with %(theirs)r "
+                    "(different version shapes)"
+                ),
+                version=version,
+                theirs=product.version_text,
             )
-        return False, f"version {version!r} is not {product.version_text!r}"
-    return contains(rng, version)
+        return False, text(
+            gettext_noop("version %(version)r is not %(theirs)r"),
+            version=version,
+            theirs=product.version_text,
+        )
+    return contains_text(rng, version)
+
+
+_IS_THEIRS = gettext_noop("version %(version)r is the advisory's %(theirs)r")
 
 
 def _same_text(left: str, right: str) -> bool:
     return " ".join(left.split()).casefold() == " ".join(right.split()).casefold()
 
 
-def _rule(version: str) -> str:
-    return f"compared as {scheme(version)}" if version.strip() else ""
+def _rule(version: str) -> Text | None:
+    return Text(_RULES[scheme(version)]) if version.strip() else None
 
 
 # --- CSAF index -----------------------------------------------------------------------------
@@ -141,7 +234,13 @@ def _rule(version: str) -> str:
 class _Entry:
     advisory: Advisory
     product: Product
-    via: str  # how the product was related to the device
+    via: Text  # how the product was related to the device
+    kind: str  # name | cpe | purl
+
+
+_VIA_NAME = gettext_noop("%(vendor)s %(product)s")
+_VIA_CPE = gettext_noop("CPE %(cpe)s")
+_VIA_PURL = gettext_noop("purl %(purl)s")
 
 
 class _CsafIndex:
@@ -149,7 +248,6 @@ class _CsafIndex:
         self.by_name: dict[tuple[str, str], list[tuple[Advisory, Product]]] = defaultdict(list)
         self.by_cpe: dict[tuple[str, str], list[tuple[Advisory, Product]]] = defaultdict(list)
         self.by_purl: dict[str, list[tuple[Advisory, Product]]] = defaultdict(list)
-        self.affected_ids: dict[int, set[str]] = {}
         for advisory in advisories:
             named = {
                 pid for vulnerability in advisory.vulnerabilities for pid in vulnerability.statuses
@@ -171,41 +269,55 @@ class _CsafIndex:
                 for purl in product.purls:
                     if purl_key(purl):
                         self.by_purl[purl_key(purl)].append((advisory, product))
+        # Looked up with .get: no empty list is created for a device that names nothing.
+        self.by_name, self.by_cpe = dict(self.by_name), dict(self.by_cpe)
+        self.by_purl = dict(self.by_purl)
 
     def lookup(self, item: InventoryItem, aliases: Aliases) -> list[_Entry]:
         found: dict[tuple[int, str], _Entry] = {}
-        model = product_key(item.model)
-        for vendor in aliases.vendors(item.manufacturer):
-            for advisory, product in self.by_name.get((vendor, model), ()):
-                found.setdefault(
-                    (id(advisory), product.product_id),
-                    _Entry(advisory, product, f"{product.vendor} {product.product_name}"),
-                )
-        cpe = _cpe_or_none(item.cpe)
+        if self.by_name:
+            model = product_key(item.model)
+            for vendor in aliases.vendors(item.manufacturer):
+                for advisory, product in self.by_name.get((vendor, model), ()):
+                    found.setdefault(
+                        (id(advisory), product.product_id),
+                        _Entry(
+                            advisory,
+                            product,
+                            text(_VIA_NAME, vendor=product.vendor, product=product.product_name),
+                            "name",
+                        ),
+                    )
+        cpe = _cpe_or_none(item.cpe) if self.by_cpe else None
         if cpe is not None:
             key = (aliases.canonical(product_key(cpe.vendor)), cpe_product_key(cpe.product))
             for advisory, product in self.by_cpe.get(key, ()):
                 found.setdefault(
                     (id(advisory), product.product_id),
-                    _Entry(advisory, product, f"CPE {product.cpe}"),
+                    _Entry(advisory, product, text(_VIA_CPE, cpe=product.cpe), "cpe"),
                 )
-        if purl_key(item.purl):
+        if self.by_purl and purl_key(item.purl):
             for advisory, product in self.by_purl.get(purl_key(item.purl), ()):
                 found.setdefault(
                     (id(advisory), product.product_id),
-                    _Entry(advisory, product, f"purl {purl_key(item.purl)}"),
+                    _Entry(advisory, product, text(_VIA_PURL, purl=purl_key(item.purl)), "purl"),
                 )
         return list(found.values())
 
 
 def _item_version(item: InventoryItem, entry: _Entry) -> str:
-    if entry.via.startswith("CPE "):
+    if entry.kind == "cpe":
         cpe = _cpe_or_none(item.cpe)
         if cpe is not None and cpe.version not in (ANY, NA) and not item.version:
             return cpe.version
-    if entry.via.startswith("purl ") and not item.version:
+    if entry.kind == "purl" and not item.version:
         return purl_version(item.purl)
     return item.version
+
+
+_CSAF_WHY = gettext_noop("%(via)s %(label)r (%(category)s) in %(advisory)s: %(reason)s")
+_LISTED = gettext_noop("the advisory lists it as %(status)s")
+_LISTED_REVIEW = gettext_noop("the advisory lists it as %(status)s (review)")
 
 
 def _csaf_verdicts(item: InventoryItem, entry: _Entry) -> list[Verdict]:
@@ -215,34 +327,34 @@ def _csaf_verdicts(item: InventoryItem, entry: _Entry) -> list[Verdict]:
     if decided is False:
         return []
     verdicts = []
-    rule = _rule(version)
+    rule = _rule(version) if product.range is not None and not product.range.is_all else None
+    head = text(
+        _CSAF_WHY,
+        via=entry.via,
+        label=product.version_text or product.name,
+        category=_word(_CATEGORIES, product.category),
+        advisory=advisory.tracking_id,
+        reason=reason,
+    )
+    relationship = _relationship(product.relationship) if product.relationship else None
     for vulnerability in advisory.vulnerabilities:
         state = vulnerability.statuses.get(product.product_id)
         if state is None:
             continue
         status = state.status if decided else "needs_review"
-        label = product.version_text or product.name
-        why = (
-            f"{entry.via} {label!r} ({product.category.replace('_', ' ') or 'product'}) in "
-            f"{advisory.tracking_id}: {reason}"
+        listed = text(
+            _LISTED if decided else _LISTED_REVIEW,
+            status=_word(_ORIGINAL_STATUSES, state.original),
         )
-        if rule and product.range is not None and not product.range.is_all:
-            why += f"; {rule}"
-        if product.relationship:
-            why += f"; {product.relationship.replace('_', ' ')}"
-        if decided:
-            why += f"; the advisory lists it as {state.original.replace('_', ' ')}"
-        else:
-            why += f"; the advisory lists it as {state.original.replace('_', ' ')} (review)"
         remediation = "\n".join(vulnerability.remediations.get(product.product_id, ()))
         verdicts.append(
-            Verdict(
+            explained(
+                clauses(head, rule, relationship, listed),
                 device=item.id,
                 advisory=advisory.tracking_id,
                 cve=vulnerability.cve or (vulnerability.ids[0] if vulnerability.ids else ""),
                 product_id=product.product_id,
                 status=status,
-                why=why,
                 remediation=remediation,
                 source="csaf",
             )
@@ -261,9 +373,23 @@ class _Device:
     cpe: CPE | None
 
 
-def _criterion_version(match: CPEMatch, version: str) -> tuple[bool | None, str]:
-    fixed = match.criteria.version
-    bounds = [
+_NO_VERSION_FIXED = gettext_noop("the device has no version; the criterion is version %(fixed)s")
+_IS_FIXED = gettext_noop("version %(version)s is %(fixed)s")
+_NOT_FIXED = gettext_noop("version %(version)s is not %(fixed)s")
+_NO_VERSION_RANGE = gettext_noop("the device has no version; the criterion has a version range")
+_NOT_COMPARABLE = gettext_noop("version %(version)r cannot be compared with %(bound)r")
+_OUTSIDE_BOUND = gettext_noop("version %(version)s is not %(bound)s")
+_WITHIN_BOUNDS = gettext_noop("version %(version)s is %(bounds)s")
+_HOLDS = {
+    ">=": lambda order: order >= 0,
+    ">": lambda order: order > 0,
+    "<=": lambda order: order <= 0,
+    "<": lambda order: order < 0,
+}
+
+
+def _bounds(match: CPEMatch) -> list[tuple[str, str]]:
+    return [
         (op, value)
         for op, value in (
             (">=", match.start_including),
@@ -273,131 +399,189 @@ def _criterion_version(match: CPEMatch, version: str) -> tuple[bool | None, str]
         )
         if value
     ]
+
+
+def _criterion_version(match: CPEMatch, version: str) -> tuple[bool | None, str, tuple[Any, ...]]:
+    """Whether the version satisfies the criterion's version and bounds, with the reason as a
+    msgid and its values (a text is made of them only for a verdict kept)."""
+    fixed = match.criteria.version
     if fixed == NA:
-        return True, "the criterion has no version (NA)"
+        return True, _NA, ()
     if fixed != ANY:
         if not version:
-            return None, f"the device has no version; the criterion is version {fixed}"
+            return None, _NO_VERSION_FIXED, (("fixed", fixed),)
         if same_version(version, fixed):
-            return True, f"version {version} is {fixed}"
+            return True, _IS_FIXED, (("version", version), ("fixed", fixed))
         if parse_version(version) is None:
-            return None, f"the device's version {version!r} cannot be read"
-        return False, f"version {version} is not {fixed}"
-    if not bounds:
-        return True, "every version (ANY)"
+            return None, VERSION_UNREADABLE, (("version", version),)
+        return False, _NOT_FIXED, (("version", version), ("fixed", fixed))
+    if not (
+        match.start_including or match.start_excluding or match.end_including or match.end_excluding
+    ):
+        return True, _EVERY, ()
     if not version:
-        return None, "the device has no version; the criterion has a version range"
+        return None, _NO_VERSION_RANGE, ()
     mine = parse_version(version)
     if mine is None:
-        return None, f"the device's version {version!r} cannot be read"
+        return None, VERSION_UNREADABLE, (("version", version),)
+    bounds = _bounds(match)
     for op, value in bounds:
         theirs = parse_version(value)
         order = compare(mine, theirs) if theirs is not None else None
         if order is None:
-            return None, f"version {version!r} cannot be compared with {value!r}"
-        holds = {
-            ">=": order >= 0,
-            ">": order > 0,
-            "<=": order <= 0,
-            "<": order < 0,
-        }[op]
-        if not holds:
-            return False, f"version {version} is not {op}{value}"
-    return True, f"version {version} is {' '.join(f'{op}{v}' for op, v in bounds)}"
+            return None, _NOT_COMPARABLE, (("version", version), ("bound", value))
+        if not _HOLDS[op](order):
+            return False, _OUTSIDE_BOUND, (("version", version), ("bound", f"{op}{value}"))
+    return (
+        True,
+        _WITHIN_BOUNDS,
+        (("version", version), ("bounds", " ".join(f"{op}{v}" for op, v in bounds))),
+    )
 
 
-def _names_device(criteria: CPE, device: _Device, aliases: Aliases) -> bool:
-    vendor = aliases.canonical(product_key(criteria.vendor))
-    return vendor in device.vendors and cpe_product_key(criteria.product) == device.product
+_NA = gettext_noop("the criterion has no version (NA)")
+_EVERY = gettext_noop("every version (ANY)")
+_RUNS_ON_DEVICE = gettext_noop("runs on %(criterion)s: the device")
+_RUNS_ON_UNKNOWN_HARDWARE = gettext_noop(
+    "runs on %(criterion)s: hardware version %(version)s not known for the device"
+)
+_CRITERION = gettext_noop("%(criterion)s: %(reason)s")
+_RUNS_ON_UNKNOWN = gettext_noop("runs on %(criterion)s: not known for the device")
+
+# A reason noted while evaluating: (msgid, the criterion, the msgid's own values, the reason's
+# msgid and values when the criterion's version decided). Plain tuples: most are never read.
+_Note = tuple[str, CPEMatch, str, tuple[Any, ...]]
 
 
-def _evaluate_match(
-    match: CPEMatch, device: _Device, aliases: Aliases, reasons: list[str]
-) -> bool | None:
-    if _names_device(match.criteria, device, aliases):
-        if device.cpe is not None and not cpe_matches(
-            match.criteria, device.cpe, skip=("part", "vendor", "product", "version")
-        ):
-            # The device's CPE says another update, edition, language or target platform.
-            return False if match.vulnerable else None
-        if not match.vulnerable and match.criteria.version not in (ANY, NA):
-            # The device's own hardware, of a given revision (often a model number the
-            # inventory's version field does not hold).
-            if same_version(device.version, match.criteria.version):
-                reasons.append(f"runs on {match.criteria_text}: the device")
-                return True
-            reasons.append(
-                f"runs on {match.criteria_text}: hardware version "
-                f"{match.criteria.version} not known for the device"
+def _note_text(note: _Note) -> Text:
+    msgid, match, reason, values = note
+    if msgid == _CRITERION:
+        return text(_CRITERION, criterion=match.describe(), reason=Text(reason, values))
+    if msgid == _RUNS_ON_UNKNOWN_HARDWARE:
+        return text(msgid, criterion=match.criteria_text, version=match.criteria.version)
+    return text(msgid, criterion=match.criteria_text)
+
+
+class _Evaluator:
+    """Evaluates configurations for one device variant, noting the reasons as plain tuples (a
+    text is made of them only for a record kept). The (vendor, product) keys of CPE criteria are
+    computed once per distinct pair (a full NVD set repeats them a lot)."""
+
+    __slots__ = ("aliases", "device", "keys", "notes")
+
+    def __init__(
+        self,
+        device: _Device,
+        aliases: Aliases,
+        keys: dict[tuple[str, str], tuple[str, str]],
+    ) -> None:
+        self.device, self.aliases, self.keys = device, aliases, keys
+        self.notes: list[_Note] = []
+
+    def _names_device(self, criteria: CPE) -> bool:
+        pair = (criteria.vendor, criteria.product)
+        key = self.keys.get(pair)
+        if key is None:
+            key = self.keys[pair] = (
+                self.aliases.canonical(product_key(criteria.vendor)),
+                cpe_product_key(criteria.product),
             )
-            return None
-        decided, why = _criterion_version(match, device.version)
-        reasons.append(f"{match.describe()}: {why}")
-        return decided
-    if match.vulnerable:
-        return False
-    # A running-on platform the device is not known to be.
-    reasons.append(f"runs on {match.criteria_text}: not known for the device")
-    return None
+        return key[1] == self.device.product and key[0] in self.device.vendors
+
+    def match(self, match: CPEMatch) -> bool | None:
+        device = self.device
+        if self._names_device(match.criteria):
+            if device.cpe is not None and not cpe_matches(
+                match.criteria, device.cpe, skip=("part", "vendor", "product", "version")
+            ):
+                # The device's CPE says another update, edition, language or target platform.
+                return False if match.vulnerable else None
+            if not match.vulnerable and match.criteria.version not in (ANY, NA):
+                # The device's own hardware, of a given revision (often a model number the
+                # inventory's version field does not hold).
+                if same_version(device.version, match.criteria.version):
+                    self.notes.append((_RUNS_ON_DEVICE, match, "", ()))
+                    return True
+                self.notes.append((_RUNS_ON_UNKNOWN_HARDWARE, match, "", ()))
+                return None
+            decided, reason, values = _criterion_version(match, device.version)
+            self.notes.append((_CRITERION, match, reason, values))
+            return decided
+        if match.vulnerable:
+            return False
+        # A running-on platform the device is not known to be.
+        self.notes.append((_RUNS_ON_UNKNOWN, match, "", ()))
+        return None
+
+    def node(self, node: Node) -> bool | None:
+        results = [self.match(m) for m in node.matches]
+        if node.children:
+            results += [self.node(child) for child in node.children]
+        value: bool | None
+        if node.operator == "AND":
+            value = False if False in results else None if None in results else bool(results)
+        else:
+            value = True if True in results else None if None in results else False
+        if node.negate and value is not None:
+            value = not value
+        return value
+
+    def record(self, record: CveRecord) -> tuple[bool | None, list[_Note]] | None:
+        """The record's decision for the device and the reasons of the configuration that gave
+        it (None: unrelated)."""
+        best: tuple[bool | None, list[_Note]] | None = None
+        for configuration in record.configurations:
+            self.notes = []
+            results = [self.node(n) for n in configuration.nodes]
+            if configuration.operator == "AND":
+                value = False if False in results else None if None in results else bool(results)
+            else:
+                value = True if True in results else None if None in results else False
+            if value is True:
+                return True, self.notes
+            if value is None and best is None:
+                best = (None, self.notes)
+        return best
 
 
-def _evaluate_node(
-    node: Node, device: _Device, aliases: Aliases, reasons: list[str]
-) -> bool | None:
-    results = [_evaluate_match(m, device, aliases, reasons) for m in node.matches]
-    results += [_evaluate_node(child, device, aliases, reasons) for child in node.children]
-    value: bool | None
-    if node.operator == "AND":
-        value = False if False in results else None if None in results else bool(results)
-    else:
-        value = True if True in results else None if None in results else False
-    if node.negate and value is not None:
-        value = not value
-    return value
+_NVD_WHY = gettext_noop("NVD %(cve)s: %(reasons)s")
 
 
 def _nvd_verdicts(
     item: InventoryItem, device: _Device, record: CveRecord, aliases: Aliases
 ) -> list[Verdict]:
-    best: tuple[bool | None, list[str]] | None = None
-    for configuration in record.configurations:
-        reasons: list[str] = []
-        results = [_evaluate_node(n, device, aliases, reasons) for n in configuration.nodes]
-        if configuration.operator == "AND":
-            value = False if False in results else None if None in results else bool(results)
-        else:
-            value = True if True in results else None if None in results else False
-        if value is True:
-            best = (True, reasons)
-            break
-        if value is None and best is None:
-            best = (None, reasons)
-    if best is None:
+    """The verdict of one record for one device variant."""
+    return _nvd_verdict(item, _Evaluator(device, aliases, {}), record)
+
+
+def _nvd_verdict(item: InventoryItem, evaluator: _Evaluator, record: CveRecord) -> list[Verdict]:
+    found = evaluator.record(record)
+    if found is None:
         return []
-    decided, reasons = best
-    status = "known_affected" if decided else "needs_review"
-    why = f"NVD {record.cve}: " + "; ".join(dict.fromkeys(reasons))
-    if device.version:
-        why += f"; {_rule(device.version)}"
+    decided, notes = found
+    reasons = tuple(dict.fromkeys(_note_text(note) for note in notes))
+    version = evaluator.device.version
+    why = clauses(
+        text(_NVD_WHY, cve=record.cve, reasons=reasons), _rule(version) if version else None
+    )
     return [
-        Verdict(
+        explained(
+            why,
             device=item.id,
             advisory=record.cve,
             cve=record.cve,
             product_id="",
-            status=status,
-            why=why[:2000],
+            status="known_affected" if decided else "needs_review",
             source="nvd",
         )
     ]
 
 
 class _NvdIndex:
-    """Records by the (vendor, product) keys of their vulnerable criteria; the keys of a CPE
-    (vendor, product) pair are computed once (a full NVD set repeats them a lot)."""
+    """Records by the (vendor, product) keys of their vulnerable criteria."""
 
     def __init__(self, records: Iterable[CveRecord], aliases: Aliases) -> None:
-        self.by_key: dict[tuple[str, str], list[CveRecord]] = defaultdict(list)
+        by_key: dict[tuple[str, str], list[CveRecord]] = defaultdict(list)
         pairs: dict[tuple[str, str], tuple[str, str]] = {}
         for record in records:
             keys: set[tuple[str, str]] = set()
@@ -407,8 +591,6 @@ class _NvdIndex:
                 if node.children:
                     stack.extend(node.children)
                 for m in node.matches:
-                    if not m.vulnerable:
-                        continue
                     pair = (m.criteria.vendor, m.criteria.product)
                     key = pairs.get(pair)
                     if key is None:
@@ -416,9 +598,15 @@ class _NvdIndex:
                             aliases.canonical(product_key(pair[0])),
                             cpe_product_key(pair[1]),
                         )
-                    keys.add(key)
+                    if m.vulnerable:
+                        keys.add(key)
             for key in keys:
-                self.by_key[key].append(record)
+                by_key[key].append(record)
+        self.by_key: dict[tuple[str, str], tuple[CveRecord, ...]] = {
+            key: tuple(found) for key, found in by_key.items()
+        }
+        # The keys of every criterion (running-on platforms too), shared by the evaluations.
+        self.pairs = pairs
 
 
 def _device(item: InventoryItem, aliases: Aliases) -> list[_Device]:
@@ -443,31 +631,61 @@ def _device(item: InventoryItem, aliases: Aliases) -> list[_Device]:
 # --- entry point -------------------------------------------------------------------------------
 
 
+class MatchIndex:
+    """CSAF products and NVD criteria indexed for lookup, with the alias table: built once (when
+    the feeds are imported) and given to :func:`match` for every inventory matched against
+    them. Read-only once built."""
+
+    def __init__(
+        self,
+        advisories: Iterable[Advisory] = (),
+        cves: Iterable[CveRecord] = (),
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        self.aliases = Aliases(aliases)
+        self.csaf = _CsafIndex(advisories, self.aliases)
+        self.nvd = _NvdIndex(cves, self.aliases)
+
+    def match(self, items: Iterable[InventoryItem]) -> list[Verdict]:
+        table, csaf, nvd = self.aliases, self.csaf, self.nvd
+        keys = dict(self.nvd.pairs)  # grows with the devices' platforms, never shared
+        verdicts: list[Verdict] = []
+        for item in items:
+            for entry in csaf.lookup(item, table):
+                verdicts.extend(_csaf_verdicts(item, entry))
+            if not nvd.by_key:
+                continue
+            seen: set[str] = set()
+            for device in _device(item, table):
+                evaluator: _Evaluator | None = None
+                for vendor in device.vendors:
+                    for record in nvd.by_key.get((vendor, device.product), ()):
+                        if record.cve in seen:
+                            continue
+                        if evaluator is None:
+                            evaluator = _Evaluator(device, table, keys)
+                        found = _nvd_verdict(item, evaluator, record)
+                        if found:
+                            seen.add(record.cve)
+                            verdicts.extend(found)
+        return verdicts
+
+
 def match(
     items: Iterable[InventoryItem],
     advisories: Iterable[Advisory] = (),
     cves: Iterable[CveRecord] = (),
     aliases: Mapping[str, str] | None = None,
+    *,
+    index: MatchIndex | None = None,
 ) -> list[Verdict]:
-    """Every verdict relating an inventory item to an advisory's product or an NVD record."""
-    table = Aliases(aliases)
-    csaf_index = _CsafIndex(advisories, table)
-    nvd_index = _NvdIndex(cves, table)
-    verdicts: list[Verdict] = []
-    for item in items:
-        for entry in csaf_index.lookup(item, table):
-            verdicts.extend(_csaf_verdicts(item, entry))
-        seen: set[str] = set()
-        for device in _device(item, table):
-            for vendor in device.vendors:
-                for record in nvd_index.by_key.get((vendor, device.product), ()):
-                    if record.cve in seen:
-                        continue
-                    found = _nvd_verdicts(item, device, record, table)
-                    if found:
-                        seen.add(record.cve)
-                        verdicts.extend(found)
-    return verdicts
+    """Every verdict relating an inventory item to an advisory's product or an NVD record.
+
+    With ``index`` (built once by :class:`MatchIndex` from the advisories, records and aliases),
+    ``advisories``, ``cves`` and ``aliases`` are not read: nothing is indexed again."""
+    if index is None:
+        index = MatchIndex(advisories, cves, aliases)
+    return index.match(items)
 
 
 def comparison_rules(advisories: Iterable[Advisory]) -> dict[tuple[str, str], str]:

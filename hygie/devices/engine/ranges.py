@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from hygie.devices.engine.texts import Text, gettext_noop, text
 from hygie.devices.engine.versions import Version, compare, parse_version
 
 OPERATORS = ("<=", ">=", "!=", "==", "<", ">", "=")
@@ -91,7 +92,8 @@ class Constraint:
 @dataclass(frozen=True)
 class Range:
     """A parsed range: its text, how it was read ("vers", "legacy", "exact", "all"), its
-    constraints, and the reason it cannot be used (then it needs review)."""
+    constraints, and the reason it cannot be used (then it needs review): ``problem`` in
+    English, ``reason`` the same as a translatable :class:`Text`."""
 
     text: str
     kind: str
@@ -99,6 +101,7 @@ class Range:
     problem: str = ""
     scheme: str = ""
     families: frozenset[str] = field(default_factory=frozenset)
+    reason: Text | None = None
 
     @property
     def is_all(self) -> bool:
@@ -128,61 +131,64 @@ def _family(version: Version) -> str:
     return ""
 
 
-def _bad(text: str, kind: str, problem: str) -> Range:
-    return Range(text=text, kind=kind, problem=problem)
+def _bad(text: str, kind: str, problem: Text) -> Range:
+    return Range(text=text, kind=kind, problem=str(problem), reason=problem)
 
 
-def _version_value(text: str) -> tuple[Version | None, str]:
-    value = _LEADING_WORD.sub("", text.strip().strip(",;")).strip()
+_NOT_A_VERSION = gettext_noop("%(value)r is not a version")
+
+
+def _version_value(value_text: str) -> tuple[Version | None, Text | None]:
+    value = _LEADING_WORD.sub("", value_text.strip().strip(",;")).strip()
     if not value:
-        return None, "no version after the comparator"
+        return None, text(gettext_noop("no version after the comparator"))
     if _DATE.search(value):
-        return None, f"{value!r} is a date, not a version"
+        return None, text(gettext_noop("%(value)r is a date, not a version"), value=value)
     words = [w.casefold().strip("().,") for w in value.split()]
     if any(w in _PROSE for w in words) or len(words) > 4:
-        return None, f"{value!r} is a description, not a version"
+        return None, text(gettext_noop("%(value)r is a description, not a version"), value=value)
     if any(op in value for op in ("<", ">", "=")):
-        return None, f"{value!r} holds a comparator inside"
+        return None, text(gettext_noop("%(value)r holds a comparator inside"), value=value)
     version = parse_version(value)
     if version is None:
-        return None, f"{value!r} is not a version"
+        return None, text(_NOT_A_VERSION, value=value)
     if version.tokens and not any(isinstance(t, int) for t in version.tokens):
         # "K", "D25" are versions of some vendors; a single letter run is accepted as one.
         if len(words) > 1:
-            return None, f"{value!r} is not a version"
-    return version, ""
+            return None, text(_NOT_A_VERSION, value=value)
+    return version, None
 
 
-def _legacy_part(part: str) -> tuple[list[Constraint], str]:
-    text = " ".join(part.split())
-    if not text:
-        return [], "an empty alternative"
+def _legacy_part(part: str) -> tuple[list[Constraint], Text | None]:
+    clean = " ".join(part.split())
+    if not clean:
+        return [], text(gettext_noop("an empty alternative"))
     for op in OPERATORS:
-        if text.startswith(op):
-            version, problem = _version_value(text[len(op) :])
+        if clean.startswith(op):
+            version, problem = _version_value(clean[len(op) :])
             if version is None:
                 return [], problem
-            return [Constraint("=" if op == "==" else op, version)], ""
-    if any(op in text for op in ("<", ">")):
-        return [], f"{text!r} has a comparator in the middle"
+            return [Constraint("=" if op == "==" else op, version)], None
+    if any(op in clean for op in ("<", ">")):
+        return [], text(gettext_noop("%(text)r has a comparator in the middle"), text=clean)
     for pattern, op in ((_LOWER_THAN, "<"), (_UP_TO, "<="), (_AND_BELOW, "<="), (_AND_ABOVE, ">=")):
-        found = pattern.match(text)
+        found = pattern.match(clean)
         if found:
             version, problem = _version_value(found.group("v"))
             if version is None:
                 return [], problem
-            return [Constraint(op, version)], ""
-    found = _THROUGH.match(text)
+            return [Constraint(op, version)], None
+    found = _THROUGH.match(clean)
     if found:
         low, problem = _version_value(found.group("a"))
         high, problem_high = _version_value(found.group("b"))
         if low is None or high is None:
             return [], problem or problem_high
-        return [Constraint(">=", low), Constraint("<=", high)], ""
-    version, problem = _version_value(text)
+        return [Constraint(">=", low), Constraint("<=", high)], None
+    version, problem = _version_value(clean)
     if version is None:
         return [], problem
-    return [Constraint("=", version)], ""
+    return [Constraint("=", version)], None
 
 
 def _finish(text: str, kind: str, constraints: list[Constraint], scheme: str = "") -> Range:
@@ -202,22 +208,24 @@ def parse_vers(text: str) -> Range:
     scheme, slash, rest = body.partition("/")
     scheme = scheme.strip().casefold()
     if not slash or not scheme:
-        return _bad(text, "vers", "a vers range needs vers:<scheme>/<constraints>")
+        return _bad(
+            text, "vers", Text(gettext_noop("a vers range needs vers:<scheme>/<constraints>"))
+        )
     rest = rest.strip()
     if rest == "*" or scheme == "all":
         if rest != "*":
-            return _bad(text, "vers", "vers:all must be vers:all/*")
+            return _bad(text, "vers", Text(gettext_noop("vers:all must be vers:all/*")))
         return Range(text=text, kind="all", scheme=scheme)
     constraints: list[Constraint] = []
     for raw in rest.split("|"):
         item = unquote(raw.strip())
         if not item:
-            return _bad(text, "vers", "an empty vers constraint")
+            return _bad(text, "vers", Text(gettext_noop("an empty vers constraint")))
         op = next((o for o in OPERATORS if item.startswith(o)), "=")
         value = item[len(op) :] if item.startswith(op) else item
         version = parse_version(value)
         if version is None or not value.strip():
-            return _bad(text, "vers", f"{value.strip()!r} is not a version")
+            return _bad(text, "vers", Text(_NOT_A_VERSION, (("value", value.strip()),)))
         constraints.append(Constraint("=" if op == "==" else op, version))
     return _finish(text, "vers", constraints, scheme)
 
@@ -227,9 +235,9 @@ def parse_range(text: str) -> Range:
     raw = str(text)
     clean = " ".join(raw.split())
     if not clean:
-        return _bad(raw, "legacy", "an empty range")
+        return _bad(raw, "legacy", Text(gettext_noop("an empty range")))
     if len(clean) > MAX_RANGE_LENGTH:
-        return _bad(clean[:80], "legacy", "the range is too long")
+        return _bad(clean[:80], "legacy", Text(gettext_noop("the range is too long")))
     if clean.casefold().startswith("vers:"):
         return parse_vers(clean)
     if _ALL.match(clean):
@@ -237,7 +245,7 @@ def parse_range(text: str) -> Range:
     constraints: list[Constraint] = []
     for part in clean.split("|"):
         found, problem = _legacy_part(part)
-        if problem:
+        if problem is not None:
             return _bad(clean, "legacy", problem)
         constraints.extend(found)
     return _finish(clean, "legacy", constraints)
@@ -250,8 +258,8 @@ def parse_product_version(text: str) -> Range:
     if clean.casefold().startswith("vers:") or _ALL.match(clean):
         return parse_range(clean)
     parsed = parse_range(clean)
-    if parsed.problem:
-        return _bad(clean, "exact", parsed.problem)
+    if parsed.reason is not None:
+        return _bad(clean, "exact", parsed.reason)
     if parsed.is_exact:
         return Range(text=clean, kind="exact", constraints=parsed.constraints)
     return parsed
@@ -270,13 +278,27 @@ def _holds(op: str, order: int) -> bool:
 
 def contains(rng: Range, version_text: str) -> tuple[bool | None, str]:
     """Whether the version is in the range: True, False, or None (needs review), with why."""
+    decided, why = contains_text(rng, version_text)
+    return decided, str(why)
+
+
+# Shared with the matcher's own messages (one msgid, one translation).
+VERSION_UNREADABLE = gettext_noop("the device's version %(version)r cannot be read")
+
+
+def contains_text(rng: Range, version_text: str) -> tuple[bool | None, Text]:
+    """:func:`contains` with the reason as a translatable :class:`Text`."""
     if rng.problem:
-        return None, f"the range {rng.text!r} cannot be read: {rng.problem}"
+        return None, text(
+            gettext_noop("the range %(range)r cannot be read: %(problem)s"),
+            range=rng.text,
+            problem=rng.reason or rng.problem,
+        )
     if rng.is_all:
-        return True, f"{rng.text!r} covers all versions"
+        return True, text(gettext_noop("%(range)r covers all versions"), range=rng.text)
     version = parse_version(version_text)
     if version is None:
-        return None, f"the device's version {version_text!r} cannot be read"
+        return None, text(VERSION_UNREADABLE, version=version_text)
     constraints = list(rng.constraints)
     if rng.families:
         family = _family(version)
@@ -284,8 +306,10 @@ def contains(rng: Range, version_text: str) -> tuple[bool | None, str]:
             c for c in constraints if c.op in ("=", "!=") or _family(c.version) == family
         ]
         if not constraints:
-            return False, (
-                f"{version.text} belongs to none of the version lines of {rng.describe()}"
+            return False, text(
+                gettext_noop("%(version)s belongs to none of the version lines of %(range)s"),
+                version=version.text,
+                range=rng.describe(),
             )
     unknown: list[str] = []
     for constraint in constraints:
@@ -295,9 +319,17 @@ def contains(rng: Range, version_text: str) -> tuple[bool | None, str]:
                 unknown.append(constraint.version.text)
                 continue
             if constraint.op == "=" and found == 0:
-                return True, f"{version.text} equals {constraint.version.text}"
+                return True, text(
+                    gettext_noop("%(version)s equals %(other)s"),
+                    version=version.text,
+                    other=constraint.version.text,
+                )
             if constraint.op == "!=" and found == 0:
-                return False, f"{version.text} is excluded by {constraint}"
+                return False, text(
+                    gettext_noop("%(version)s is excluded by %(constraint)s"),
+                    version=version.text,
+                    constraint=str(constraint),
+                )
     bounds = [c for c in constraints if c.op not in ("=", "!=")]
     intervals: list[tuple[Constraint | None, Constraint | None]] = []
     low: Constraint | None = None
@@ -325,11 +357,24 @@ def contains(rng: Range, version_text: str) -> tuple[bool | None, str]:
         if inside and undecided:
             unknown.extend(undecided)
         elif inside:
-            span = " and ".join(str(e) for e in (start, end) if e is not None)
-            return True, f"{version.text} is within {span}"
+            span: Text | str
+            if start is not None and end is not None:
+                span = text(gettext_noop("%(low)s and %(high)s"), low=str(start), high=str(end))
+            else:
+                span = str(start or end)
+            return True, text(
+                gettext_noop("%(version)s is within %(span)s"), version=version.text, span=span
+            )
     if unknown:
-        return None, (
-            f"version {version.text!r} cannot be compared with "
-            f"{', '.join(repr(u) for u in sorted(set(unknown)))} (different version shapes)"
+        return None, text(
+            gettext_noop(
+                "version %(version)r cannot be compared with %(others)s (different version shapes)"
+            ),
+            version=version.text,
+            others=", ".join(repr(u) for u in sorted(set(unknown))),
         )
-    return False, f"{version.text} is outside {rng.describe()}"
+    return False, text(
+        gettext_noop("%(version)s is outside %(range)s"),
+        version=version.text,
+        range=rng.describe(),
+    )

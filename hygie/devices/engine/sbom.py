@@ -28,8 +28,9 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from hygie.devices.engine.csaf import Advisory
-from hygie.devices.engine.match import InventoryItem, Verdict, match, purl_key
+from hygie.devices.engine.match import InventoryItem, Verdict, explained, match, purl_key
 from hygie.devices.engine.nvd import CveRecord
+from hygie.devices.engine.texts import Text, clauses, gettext_noop, listing, text
 from hygie.lib.documents import DocumentError, Limits, load_json
 from hygie.lib.errors import HygieError
 
@@ -39,6 +40,36 @@ MAX_COMPONENTS = 50_000  # the library reads about 1,000 per CPU second: refused
 JSON_LIMITS = Limits(max_bytes=MAX_BYTES, max_depth=64, max_nodes=20_000_000)
 
 # CycloneDX analysis state → verdict status.
+# CycloneDX analysis states, justifications and responses as words (decision 0041).
+_VEX_WORDS = {
+    "exploitable": gettext_noop("exploitable"),
+    "in_triage": gettext_noop("in triage"),
+    "resolved": gettext_noop("resolved"),
+    "resolved_with_pedigree": gettext_noop("resolved with pedigree"),
+    "not_affected": gettext_noop("not affected"),
+    "false_positive": gettext_noop("false positive"),
+    "code_not_present": gettext_noop("code not present"),
+    "code_not_reachable": gettext_noop("code not reachable"),
+    "requires_configuration": gettext_noop("requires configuration"),
+    "requires_dependency": gettext_noop("requires dependency"),
+    "requires_environment": gettext_noop("requires environment"),
+    "protected_by_compiler": gettext_noop("protected by compiler"),
+    "protected_at_runtime": gettext_noop("protected at runtime"),
+    "protected_at_perimeter": gettext_noop("protected at perimeter"),
+    "protected_by_mitigating_control": gettext_noop("protected by mitigating control"),
+    "can_not_fix": gettext_noop("can not fix"),
+    "will_not_fix": gettext_noop("will not fix"),
+    "update": gettext_noop("update"),
+    "rollback": gettext_noop("rollback"),
+    "workaround_available": gettext_noop("workaround available"),
+}
+
+
+def _vex_word(value: str) -> Text | str:
+    msgid = _VEX_WORDS.get(value)
+    return Text(msgid) if msgid else value.replace("_", " ")
+
+
 VEX_STATES = {
     "exploitable": "known_affected",
     "in_triage": "under_investigation",
@@ -92,18 +123,34 @@ class VexStatement:
         return status
 
     def explain(self) -> str:
-        text = f"VEX {self.state.replace('_', ' ')}"
-        if self.justification:
-            text += f" ({self.justification.replace('_', ' ')})"
-        if self.responses:
-            text += f"; response: {', '.join(r.replace('_', ' ') for r in self.responses)}"
-        if self.detail:
-            text += f"; {self.detail[:300]}"
+        return str(self.explanation())
+
+    def explanation(self) -> Text | str:
+        """What the statement says, as a translatable text (keywords as words)."""
+        state = _vex_word(self.state)
+        head = (
+            text(
+                gettext_noop("VEX %(state)s (%(justification)s)"),
+                state=state,
+                justification=_vex_word(self.justification),
+            )
+            if self.justification
+            else text(gettext_noop("VEX %(state)s"), state=state)
+        )
+        response = (
+            text(
+                gettext_noop("response: %(responses)s"),
+                responses=listing(_vex_word(r) for r in self.responses),
+            )
+            if self.responses
+            else None
+        )
+        review: Text | None = None
         if self.status == "needs_review" and self.state in VEX_STATES:
-            text += "; no justification given, review"
+            review = Text(gettext_noop("no justification given, review"))
         elif self.state not in VEX_STATES:
-            text += "; no analysis state, review"
-        return text
+            review = Text(gettext_noop("no analysis state, review"))
+        return clauses(head, response, self.detail[:300], review)
 
 
 @dataclass(frozen=True)
@@ -469,6 +516,14 @@ def component_items(device: str, sbom: Sbom) -> list[InventoryItem]:
     return items
 
 
+_COMPONENT = gettext_noop("component %(component)s (%(ref)s): %(why)s")
+
+
+def _rewritten(verdict: Verdict, explanation: Text | str, **changes: str) -> Verdict:
+    """The verdict with another explanation (its English ``why`` follows)."""
+    return replace(verdict, explanation=explanation, **changes)
+
+
 def _ref_fragment(ref: str) -> str:
     # A BOM-Link (urn:cdx:serial/version#bom-ref) names a component of another BOM by its ref.
     return ref.split("#", 1)[1] if ref.startswith("urn:cdx:") and "#" in ref else ref
@@ -493,12 +548,16 @@ def match_sbom(
         component = by_ref[ref]
         verdicts.append(
             (
-                replace(
+                _rewritten(
                     verdict,
+                    text(
+                        _COMPONENT,
+                        component=component.label,
+                        ref=component.purl or component.cpe or ref,
+                        why=verdict.explanation,
+                    ),
                     device=device,
                     product_id=verdict.product_id or ref,
-                    why=f"component {component.label} "
-                    f"({component.purl or component.cpe or ref}): {verdict.why}",
                 ),
                 ref,
             )
@@ -545,25 +604,35 @@ def _apply_vex(
             if refs is not None and owners[index] not in refs:
                 continue
             applied = True
-            out[index] = replace(
+            out[index] = _rewritten(
                 verdict,
+                clauses(
+                    verdict.explanation,
+                    text(gettext_noop("overridden by %(vex)s"), vex=statement.explanation()),
+                ),
                 status=statement.status,
-                why=f"{verdict.why}; overridden by {statement.explain()}",
             )
         if applied:
             continue
         for component in named if named is not None else ([top] if top is not None else []):
             owners.append(component.ref)
             out.append(
-                Verdict(
+                explained(
+                    text(
+                        _COMPONENT,
+                        component=component.label,
+                        ref=component.purl or component.cpe or component.ref,
+                        why=text(
+                            gettext_noop("%(vex)s for %(vulnerability)s"),
+                            vex=statement.explanation(),
+                            vulnerability=statement.vulnerability,
+                        ),
+                    ),
                     device=device,
                     advisory=statement.source or "VEX",
                     cve=cve,
                     product_id=component.ref,
                     status=statement.status,
-                    why=f"component {component.label} "
-                    f"({component.purl or component.cpe or component.ref}): "
-                    f"{statement.explain()} for {statement.vulnerability}",
                     source="sbom",
                 )
             )

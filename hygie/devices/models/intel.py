@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from hygie.core.models import Establishment
 from hygie.core.models.scoping import ScopedManager
@@ -19,6 +19,7 @@ from hygie.devices.choices import (
     VexJustification,
     Workflow,
 )
+from hygie.devices.engine.texts import Text
 from hygie.devices.models.inventory import Device
 
 
@@ -209,6 +210,9 @@ class DeviceVulnerability(models.Model):
     product_id = models.CharField(_("product id"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=25, choices=MatchStatus.choices)
     why = models.TextField(_("why"), blank=True)
+    # The same explanation as the engine's msgids and values (``Text.as_json``), shown in the
+    # reader's language by ``get_why_display``; ``why`` keeps the English (API, older rows).
+    why_text = models.JSONField(default=dict, blank=True)
     remediation = models.TextField(_("remediation"), blank=True)
     workflow = models.CharField(
         _("decision"), max_length=15, choices=Workflow.choices, default=Workflow.OPEN
@@ -253,6 +257,11 @@ class DeviceVulnerability(models.Model):
         if not what and self.advisory_id and self.advisory:
             what = self.advisory.tracking_id
         return f"{self.device} — {what}"
+
+    def get_why_display(self) -> str:
+        """Why the engine related the device to the vulnerability, in the reader's language."""
+        explanation = Text.from_json(self.why_text) if self.why_text else None
+        return explanation.render(gettext) if explanation is not None else self.why
 
     def get_remediation_display(self) -> str:
         return remediation_display(self.remediation) or "—"

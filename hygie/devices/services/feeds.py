@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -441,6 +442,38 @@ def _parsed(advisories: Sequence[Advisory]) -> tuple[list[Any], list[Any]]:
     return csaf, cves
 
 
+# The stored advisories and records parsed and indexed once per feed version (decision 0041): a
+# device saved, an inventory imported or a re-match looks devices up in this index instead of
+# parsing and indexing every stored document again. Rebuilt when an advisory is added, changed
+# or deleted, or the alias table changes.
+_STORED_INDEX: dict[str, tuple[Any, list[Advisory], Any]] = {}
+
+
+def _feed_version(book: AliasBook) -> tuple[Any, ...]:
+    stored = Advisory.objects.exclude(source=AdvisorySource.SBOM).aggregate(
+        count=Count("pk"), top=Max("pk"), changed=Max("updated_at")
+    )
+    return (
+        stored["count"],
+        stored["top"],
+        stored["changed"],
+        tuple(sorted(book.as_mapping().items())),
+    )
+
+
+def stored_index(book: AliasBook) -> tuple[list[Advisory], Any]:
+    """Every stored CSAF advisory and NVD record, and their ``engine.MatchIndex``."""
+    version = _feed_version(book)
+    cached = _STORED_INDEX.get("stored")
+    if cached is not None and cached[0] == version:
+        return cached[1], cached[2]
+    advisories = list(Advisory.objects.exclude(source=AdvisorySource.SBOM))
+    csaf, cves = _parsed(advisories)
+    index = engine.MatchIndex(csaf, cves, book.as_mapping())
+    _STORED_INDEX["stored"] = (version, advisories, index)
+    return advisories, index
+
+
 def match_devices(
     devices: Iterable[Device],
     advisories: Sequence[Advisory] | None = None,
@@ -450,15 +483,17 @@ def match_devices(
     verdicts; returns the links created (for alerts). Links of a considered advisory that no
     longer match are deleted while undecided, kept when someone decided on them."""
     device_list = list(devices)
-    if advisories is None:
-        advisories = list(Advisory.objects.exclude(source=AdvisorySource.SBOM))
-    if not device_list or not advisories:
+    if not device_list:
         return []
     book = AliasBook.load()
-    csaf, cves = _parsed(advisories)
-    verdicts = engine.match(
-        inventory_items(device_list, book), advisories=csaf, cves=cves, aliases=book.as_mapping()
-    )
+    if advisories is None:
+        advisories, index = stored_index(book)
+    else:
+        csaf, cves = _parsed(advisories)
+        index = engine.MatchIndex(csaf, cves, book.as_mapping())
+    if not advisories:
+        return []
+    verdicts = engine.match(inventory_items(device_list, book), index=index)
     created = store_verdicts(device_list, advisories, verdicts, feed)
     # The components of the devices' SBOMs, against the same advisories (services/sbom.py).
     from hygie.devices.services.sbom import match_sboms
@@ -528,18 +563,21 @@ def store_verdicts(
                 product_id=str(verdict.product_id)[:200],
                 status=status,
                 why=str(verdict.why)[:5000],
+                why_text=_why_text(verdict),
                 remediation=str(getattr(verdict, "remediation", ""))[:10000],
             )
             created.append(link)
             touched.append(link)
-        elif (link.status, link.why, link.remediation) != (
+        elif (link.status, link.why, link.why_text, link.remediation) != (
             status,
             verdict.why,
+            _why_text(verdict),
             getattr(verdict, "remediation", ""),
         ):
             link.status, link.why = status, str(verdict.why)[:5000]
+            link.why_text = _why_text(verdict)
             link.remediation = str(getattr(verdict, "remediation", ""))[:10000]
-            link.save(update_fields=["status", "why", "remediation", "last_seen"])
+            link.save(update_fields=["status", "why", "why_text", "remediation", "last_seen"])
             touched.append(link)
     stale = [
         link.pk
@@ -554,6 +592,12 @@ def store_verdicts(
         _count(feed, "matches", len(created))
         _count(feed, "verdicts", len(verdicts))
     return created
+
+
+def _why_text(verdict: Any) -> dict[str, Any]:
+    """The verdict's explanation as msgids and values (empty for a plain English ``why``)."""
+    explanation = getattr(verdict, "explanation", None)
+    return explanation.as_json() if isinstance(explanation, engine.Text) else {}
 
 
 def rematch_device(device: Device) -> list[DeviceVulnerability]:
