@@ -260,6 +260,16 @@ class CampaignForm(ScopedModelForm):
         ]
         if self.instance.pk:
             self.fields["establishment"].disabled = True
+        else:
+            # Working hours are the establishment's: its time zone unless chosen otherwise.
+            wanted = str(self.initial.get("establishment") or "")[:12]
+            chosen = (
+                Establishment.objects.visible_to(user).filter(pk=int(wanted)).first()
+                if wanted.isdecimal() and wanted.isascii()
+                else None
+            )
+            if chosen is not None and "time_zone" not in self.initial:
+                self.initial["time_zone"] = chosen.timezone
 
     def save(self, commit: bool = True) -> Campaign:
         campaign: Campaign = super().save(commit=False)

@@ -204,6 +204,8 @@ def add_recipients(campaign: Campaign, targets: list[Target], user: User | None)
         )
     with transaction.atomic():
         CampaignRecipient.objects.bulk_create(new, batch_size=1000)
+        if new:
+            audit.record("update", campaign, message=f"{len(new)} recipients added")
     return len(new)
 
 
@@ -211,7 +213,10 @@ def remove_recipients(campaign: Campaign, user: User | None) -> int:
     if campaign.status not in EDITABLE:
         raise ValidationError(_("Recipients can only be changed before the launch."))
     crud.check_instance_allowed(user, campaign)
-    deleted, _details = campaign.recipients.all().delete()
+    with transaction.atomic():
+        deleted = campaign.recipients.all().delete()[1].get(CampaignRecipient._meta.label, 0)
+        if deleted:
+            audit.record("update", campaign, message=f"{deleted} recipients removed")
     return deleted
 
 

@@ -186,6 +186,18 @@ def test_a_campaign_is_created_targeted_and_launched(client, trainer, establishm
         {"departments": [department.pk], "professions": "ide"},
     )
     assert campaign.recipients.count() == 3
+    client.post(reverse("awareness:campaign_targets", args=[campaign.pk]), {"clear": "1"})
+    assert campaign.recipients.count() == 0
+    client.post(
+        reverse("awareness:campaign_targets", args=[campaign.pk]),
+        {"csv_file": SimpleUploadedFile("t.csv", b"email;department\np0@ght.example;Urgences\n")},
+    )
+    assert list(campaign.recipients.values_list("email", flat=True)) == ["p0@ght.example"]
+    client.post(
+        reverse("awareness:campaign_targets", args=[campaign.pk]),
+        {"departments": [department.pk], "professions": "ide"},
+    )
+    assert campaign.recipients.count() == 3
     detail = client.get(reverse("awareness:campaign_detail", args=[campaign.pk]))
     assert detail.status_code == 200 and "p0@ght.example" in detail.content.decode()
     client.post(reverse("awareness:campaign_launch", args=[campaign.pk]))

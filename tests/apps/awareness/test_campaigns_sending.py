@@ -317,7 +317,7 @@ def test_custom_headers_cannot_rewrite_the_message():
 
 def test_csv_targets_are_checked_row_by_row():
     data = "email;first_name;department\nune@ght.example;Une;Urgences\nnot-an-address;X;Y\n"
-    with pytest.raises(ValidationError, match="Row 3"):
+    with pytest.raises(ValidationError, match="(Row|Ligne) 3"):
         campaigns.targets_from_csv(data.encode())
     good = campaigns.targets_from_csv(b"email,first_name\nUne@GHT.example,Une\nune@ght.example,U\n")
     assert [t.email for t in good] == ["une@ght.example"]
