@@ -418,3 +418,36 @@ def lookup_indicators(
         except Exception:  # noqa: BLE001 - another module's failure must not stop the caller
             logging.getLogger("hygie.registries").warning("indicator lookup %s failed", key)
     return matches
+
+
+# ``observe(establishment, events)``: ``events`` are ``(event id, observable fields)`` pairs of one
+# stored batch of log events (fields by name, string values: addresses, hosts, URLs, hashes, file
+# names, user agents, mail addresses, the message; see ``hygie.detection.prepare.is_observable``).
+# Detection calls every registered observer inside the transaction that stored the batch, in a
+# savepoint of its own, so an observer may write (sightings, alerts) and its failure rolls back
+# its own writes only, never the events. Observers run on the ingest path: they must be fast
+# (an in-memory matcher, one query per batch at most). The intel module registers its indicator
+# matcher (key ``"intel"``) from a conventional file, so neither module imports the other.
+EventObserver = Callable[["Establishment", Sequence[tuple[int, Mapping[str, str]]]], None]
+event_observers: Registry[EventObserver] = Registry("event_observers")
+
+
+def notify_event_observers(
+    establishment: Establishment, events: Sequence[tuple[int, Mapping[str, str]]]
+) -> None:
+    """Hand a stored batch's observable fields to every registered observer."""
+    if not events:
+        return
+    from django.db import transaction
+
+    for key in event_observers:
+        try:
+            with transaction.atomic():
+                event_observers.get(key)(establishment, events)
+        except Exception as error:  # noqa: BLE001 - another module's failure must not lose events
+            logging.getLogger("hygie.registries").warning(
+                "event observer %s failed on a batch of %d events: %s",
+                key,
+                len(events),
+                type(error).__name__,
+            )

@@ -153,12 +153,15 @@ class IngestConsumer:
     def _submit(self, job: _Job) -> _Job:
         lines = [line for delivery in job.deliveries for line in delivery.batch.lines]
         received_at = datetime.now(UTC)
+        observe = _observed()
         executor = self._worker_pool()
         if executor is None:
-            job.prepared = _prepare_here(lines, job.establishment_id, job.source, received_at)
+            job.prepared = _prepare_here(
+                lines, job.establishment_id, job.source, received_at, observe
+            )
         else:
             job.prepared = executor.submit(
-                prepare_in_worker, lines, job.establishment_id, job.source, received_at
+                prepare_in_worker, lines, job.establishment_id, job.source, received_at, observe
             )
         return job
 
@@ -202,6 +205,7 @@ class IngestConsumer:
                 job.establishment_id,
                 job.source,
                 datetime.now(UTC),
+                _observed(),
             )
             self._store(job)
             return
@@ -229,9 +233,20 @@ def _ready(job: _Job) -> bool:
     return not isinstance(job.prepared, Future) or job.prepared.done()
 
 
+def _observed() -> bool:
+    """Whether a module observes stored events (then preparation collects observables)."""
+    from hygie.core.registries import event_observers
+
+    return bool(event_observers)
+
+
 def _prepare_here(
-    lines: list[bytes], establishment_id: int, source: str, received_at: datetime
+    lines: list[bytes],
+    establishment_id: int,
+    source: str,
+    received_at: datetime,
+    observe: bool = False,
 ) -> PreparedBatch:
     from hygie.detection.services import rule_engine
 
-    return prepare_live(rule_engine(), establishment_id, lines, source, received_at)
+    return prepare_live(rule_engine(), establishment_id, lines, source, received_at, observe)

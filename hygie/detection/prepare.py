@@ -84,13 +84,51 @@ class PreparedMatch:
 @dataclass
 class PreparedBatch:
     """Rows to insert (establishment and asset left to fill), the hosts and IPs to find the
-    asset by, and the matches; ``refs`` (one per row) only when prepared in-process."""
+    asset by, and the matches; ``refs`` (one per row) only when prepared in-process;
+    ``observables`` (row index, observable fields) only when event observers want them."""
 
     rows: list[list[Any]] = field(default_factory=list)
     asset_keys: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     matches: list[PreparedMatch] = field(default_factory=list)
     refs: list[StoredRef] | None = None
     parse_errors: int = 0
+    observables: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+# What an indicator of compromise can match in an event: addresses, hosts and domains, URLs,
+# hashes, file and image names, user agents, mail addresses, TLS fingerprints, CVE ids and the
+# free-text message. Chosen by field name (once per distinct name), so that observers
+# (``hygie.core.registries.event_observers``, e.g. the intel module's indicator matcher) get a
+# few strings per event instead of the whole event, across the process boundary.
+_OBSERVABLE_HINTS = (
+    "ip", "addr", "host", "domain", "url", "uri", "query", "dns", "hash", "md5", "sha", "file",
+    "image", "agent", "mail", "sender", "recipient", "ja3", "ja4", "referer", "referrer",
+    "command", "message", "cve",
+)  # fmt: skip
+MAX_OBSERVABLE_CHARS = 8192
+_observable_names: dict[str, bool] = {}
+
+
+def is_observable(name: str) -> bool:
+    known = _observable_names.get(name)
+    if known is None:
+        lowered = name.lower()
+        known = name != ORIGINAL_FIELD and any(hint in lowered for hint in _OBSERVABLE_HINTS)
+        if len(_observable_names) < 10_000:  # bounded: field names come from the input
+            _observable_names[name] = known
+    return known
+
+
+def observable_fields(event: Mapping[str, Any]) -> dict[str, str]:
+    """The event's observable string fields (an unparsed line: its text as received)."""
+    found = {
+        name: value[:MAX_OBSERVABLE_CHARS]
+        for name, value in event.items()
+        if isinstance(value, str) and value and is_observable(name)
+    }
+    if not found and isinstance(event.get(ORIGINAL_FIELD), str):
+        found[ORIGINAL_FIELD] = event[ORIGINAL_FIELD][:MAX_OBSERVABLE_CHARS]
+    return found
 
 
 def first_value(event: Mapping[str, Any], names: Iterable[str]) -> str:
@@ -189,11 +227,19 @@ class Preparer:
     """Turns items into a ``PreparedBatch``; one detection session across its batches, so
     correlation rules see every event of a file (or of one live batch)."""
 
-    def __init__(self, engine: DetectionEngine, source: str, *, keep_refs: bool = True) -> None:
+    def __init__(
+        self,
+        engine: DetectionEngine,
+        source: str,
+        *,
+        keep_refs: bool = True,
+        observe: bool = False,
+    ) -> None:
         self.engine = engine
         self.session = DetectionSession(engine)
         self.source = source
         self.keep_refs = keep_refs
+        self.observe = observe  # collect each event's observable fields for event observers
         self.batch = 0
 
     def prepare(
@@ -202,7 +248,8 @@ class Preparer:
         """Prepare up to ``limit`` events (0: all) of ``items``; blank lines are skipped."""
         batch = PreparedBatch(refs=[] if self.keep_refs else None)
         rows, keys, matches, refs = batch.rows, batch.asset_keys, batch.matches, batch.refs
-        source, session = self.source, self.session
+        source, session, observe = self.source, self.session, self.observe
+        observables = batch.observables
         self.batch += 1
         number = self.batch
         for item in items:
@@ -227,6 +274,10 @@ class Preparer:
             keys.append(
                 (host, tuple(str(event[name]) for name in IP_FIELDS if event.get(name) is not None))
             )
+            if observe and event:
+                found = observable_fields(event)
+                if found:
+                    observables.append((len(rows), found))
             rows.append(
                 [
                     0,
@@ -278,13 +329,16 @@ MAX_LIVE_SESSIONS = 256
 _live_sessions: OrderedDict[tuple[int, str], Preparer] = OrderedDict()
 
 
-def live_preparer(engine: DetectionEngine, establishment_id: int, source: str) -> Preparer:
+def live_preparer(
+    engine: DetectionEngine, establishment_id: int, source: str, observe: bool = False
+) -> Preparer:
     """The long-lived Preparer of one live stream (a new one when the rules changed)."""
     key = (establishment_id, source)
     preparer = _live_sessions.get(key)
     if preparer is None or preparer.engine is not engine:
         preparer = Preparer(engine, source, keep_refs=False)
         _live_sessions[key] = preparer
+    preparer.observe = observe
     _live_sessions.move_to_end(key)
     while len(_live_sessions) > MAX_LIVE_SESSIONS:
         _live_sessions.popitem(last=False)
@@ -297,9 +351,10 @@ def prepare_live(
     lines: list[bytes],
     source: str,
     received_at: Any,
+    observe: bool = False,
 ) -> PreparedBatch:
     """Prepare one live batch with its stream's session (correlations span batches)."""
-    return live_preparer(engine, establishment_id, source).prepare(lines, received_at)
+    return live_preparer(engine, establishment_id, source, observe).prepare(lines, received_at)
 
 
 def init_worker(sources: list[RuleSource]) -> None:
@@ -310,9 +365,9 @@ def init_worker(sources: list[RuleSource]) -> None:
 
 
 def prepare_in_worker(
-    lines: list[bytes], establishment_id: int, source: str, received_at: Any
+    lines: list[bytes], establishment_id: int, source: str, received_at: Any, observe: bool = False
 ) -> PreparedBatch:
     """Prepare one live batch in a worker process, with its stream's session."""
     if _worker_engine is None:
         raise RuntimeError("init_worker was not called")
-    return prepare_live(_worker_engine, establishment_id, lines, source, received_at)
+    return prepare_live(_worker_engine, establishment_id, lines, source, received_at, observe)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from hygie import modules
 from hygie.core.models import Asset, Establishment
+from hygie.core.registries import event_observers, notify_event_observers
 from hygie.core.services.alerts import AlertSignal, raise_alerts
 from hygie.detection.engine import (
     DetectionEngine,
@@ -399,7 +400,7 @@ def ingest_lines(
     ``items`` are log lines (any format ``detect_and_parse`` knows) or already decoded records
     (EVTX, JSON documents). ``progress(count)`` is called after each stored batch.
     """
-    preparer = Preparer(rule_engine(), source)
+    preparer = Preparer(rule_engine(), source, observe=bool(event_observers))
     context = StoreContext.load(establishment)
     summary = IngestSummary()
     iterator = iter(items)
@@ -449,6 +450,11 @@ def store_prepared(
                 for ref in match.origins:
                     ref.pk, ref.asset_id = ids[ref.index], batch.rows[ref.index][ASSET]
         _raise_alerts(context.establishment, matches, summary)
+        if batch.observables:
+            notify_event_observers(
+                context.establishment,
+                [(ids[index], fields) for index, fields in batch.observables],
+            )
     summary.events += len(batch.rows)
     summary.parse_errors += batch.parse_errors
     return summary
