@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Case, Value, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from hygie.core.http import AuthenticatedRequest
 from hygie.core.registries import Series
 from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
-from hygie.devices.choices import ClinicalFunction, InventoryImportStatus
+from hygie.devices.choices import ClinicalFunction, InventoryImportStatus, Workflow
 from hygie.devices.forms import (
     DecisionForm,
     DeviceForm,
@@ -344,7 +345,24 @@ class DeviceVulnerabilityListView(DeviceVulnerabilityViews, generic.ObjectListVi
     template_name = "devices/devicevulnerability_list.html"
 
     def get_queryset(self) -> models.QuerySet[Any, Any]:
-        return super().get_queryset().order_by("-risk_score", "pk")
+        # The remediation list: what still needs a decision first (affected, under
+        # investigation, to review, and open), by clinical risk; then the rest (fixed, not
+        # affected, decided), which the demo listed among the first by their potential risk.
+        actionable = Case(
+            When(
+                status__in=vulnerabilities.UNDECIDED_STATUSES,
+                workflow=Workflow.OPEN,
+                then=Value(1),
+            ),
+            default=Value(0),
+            output_field=models.IntegerField(),
+        )
+        return (
+            super()
+            .get_queryset()
+            .annotate(actionable=actionable)
+            .order_by("-actionable", "-risk_score", "pk")
+        )
 
 
 class DeviceVulnerabilityDetailView(DeviceVulnerabilityViews, generic.ObjectDetailView):

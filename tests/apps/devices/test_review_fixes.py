@@ -45,3 +45,24 @@ def test_violation_rows_link_their_alert(client, login, biomed, establishment_a)
 
     alert = SegmentationViolation.objects.get().alert
     assert reverse("core:alert_detail", args=[alert.pk]) in text
+
+
+def test_remediation_list_puts_what_needs_a_decision_first(
+    client, login, biomed, pumps, demo_advisory_bytes
+):
+    from hygie.devices.models import Device, DeviceVulnerability
+
+    # The fixed pump is the most exposed: by potential risk alone it would come first.
+    Device.objects.filter(pk=pumps["new_pump"].pk).update(
+        network_zone="internet", internet_reachable=True, patient_connected=True
+    )
+    feeds.import_feed("csaf", "demo.json", demo_advisory_bytes)
+    top = DeviceVulnerability.objects.order_by("-risk_score").first()
+    assert top.status == "fixed"
+    login(biomed)
+    text = client.get(reverse("devices:devicevulnerability_list")).content.decode()
+    rows = [row for row in text.split("<tr")[2:]]
+    statuses = ["Known affected" in row for row in rows]
+    assert any(statuses) and not all(statuses)
+    # Every affected (undecided) row comes before every fixed one.
+    assert statuses == sorted(statuses, reverse=True)
