@@ -155,3 +155,14 @@ def test_triage_command_json_without_database(tmp_path):
     bad.write_bytes(b"\x00\x00")
     refused = CliRunner().invoke(awareness, ["triage", str(bad)])
     assert refused.exit_code != 0 and "not mail" in refused.output
+
+
+def test_serve_starts_the_endpoint_from_the_environment(monkeypatch, establishment_a):
+    monkeypatch.delenv("HYGIE_AWARENESS_SMTP_LISTEN", raising=False)
+    assert ReportSMTPServer.from_environment() is None
+    monkeypatch.setenv("HYGIE_AWARENESS_SMTP_LISTEN", "127.0.0.1:0")
+    server = ReportSMTPServer.from_environment()  # one establishment: no id needed
+    assert server is not None and server.port > 0
+    monkeypatch.setenv("HYGIE_AWARENESS_SMTP_LISTEN", "nonsense")
+    with pytest.raises(ValueError):
+        ReportSMTPServer.from_environment()

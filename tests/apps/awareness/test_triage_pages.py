@@ -25,7 +25,8 @@ def _upload(client, establishment, data: bytes):
     )
 
 
-def test_staff_uploads_analyst_triages(english, client, login, make_user, establishment_a):
+@pytest.mark.usefixtures("english")
+def test_staff_uploads_analyst_triages(client, login, make_user, establishment_a):
     Person.objects.create(
         establishment=establishment_a, first_name="M", last_name="C", email="m@chu-exemple.fr"
     )
@@ -56,7 +57,8 @@ def test_staff_uploads_analyst_triages(english, client, login, make_user, establ
     assert report.verdict == "phishing" and Alert.objects.filter(source="awareness").count() == 1
 
 
-def test_upload_refuses_a_file_that_is_no_mail(english, client, login, user_a, establishment_a):
+@pytest.mark.usefixtures("english")
+def test_upload_refuses_a_file_that_is_no_mail(client, login, user_a, establishment_a):
     login(user_a)
     response = _upload(client, establishment_a, b"%PDF-1.4 not a mail")
     assert response.status_code == 422
@@ -64,7 +66,8 @@ def test_upload_refuses_a_file_that_is_no_mail(english, client, login, user_a, e
     assert ReportedMail.objects.count() == 0
 
 
-def test_mailbox_password_never_rendered_back(english, client, login, user_a, establishment_a):
+@pytest.mark.usefixtures("english")
+def test_mailbox_password_never_rendered_back(client, login, user_a, establishment_a):
     login(user_a)
     response = client.post(
         reverse("awareness:reportmailbox_add"),
@@ -163,3 +166,13 @@ def test_api_report_triage_and_mailboxes(user_a, establishment_a, establishment_
         },
     ).json()
     assert mailbox["has_password"] and "password" not in mailbox
+
+
+def test_report_page_in_french(client, login, user_a, establishment_a):
+    from hygie.awareness.services import triage
+
+    report = triage.receive_report(forwarded(phishing()), "upload", establishment=establishment_a)
+    login(user_a)
+    page = client.get(reverse("awareness:reportedmail_detail", args=[report.pk])).content.decode()
+    assert "Verdict proposé" in page and "Les liens sont neutralisés" in page
+    assert "Échec du contrôle DMARC" in page

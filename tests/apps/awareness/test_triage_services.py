@@ -204,10 +204,6 @@ def test_subject_and_links_never_in_the_audit_trail(establishment_a, user_a):
 
     report = triage.receive_report(forwarded(phishing()), "upload", establishment=establishment_a)
     triage.confirm_verdict(user_a, report, "phishing")
-    entries = json.dumps(
-        [e.changes for e in AuditEntry.objects.all()]
-        + [e.object_repr for e in AuditEntry.objects.all()]
-    )
     assert AuditEntry.objects.filter(object_type__icontains="reportedmail").exists()
     for entry in AuditEntry.objects.all():
         text = json.dumps(entry.changes) + entry.object_repr
