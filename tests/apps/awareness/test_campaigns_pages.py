@@ -228,3 +228,32 @@ def test_another_establishments_campaign_is_a_404(client, trainer, establishment
     assert client.post(reverse("awareness:campaign_launch", args=[other.pk])).status_code == 404
     listing = client.get(reverse("awareness:campaign_list")).content.decode()
     assert "Autre" not in listing
+
+
+def test_an_auditor_reads_campaigns_but_not_the_back_office(
+    client, make_user, login, establishment_a
+):
+    templates_library.sync_library()
+    from hygie.awareness.models import LandingPage
+
+    campaign = Campaign.objects.create(
+        establishment=establishment_a,
+        name="Terminée",
+        status="finished",
+        sending_profile=_profile(establishment_a),
+        template_a=MailTemplate.objects.filter(language="fr").first(),
+        landing_page=LandingPage.objects.filter(language="fr").first(),
+        window_start=timezone.now() - timedelta(days=9),
+        window_end=timezone.now() - timedelta(days=8),
+    )
+    CampaignRecipient.objects.create(
+        establishment=establishment_a, campaign=campaign, email="lu@ght.example",
+        token="T" * 24, scheduled_at=campaign.window_start, sent_at=campaign.window_start,
+    )  # fmt: skip
+    login(make_user("audrey", "auditor", [establishment_a]))
+    page = client.get(reverse("awareness:campaign_detail", args=[campaign.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "lu@ght.example" in text and "T" * 24 not in text
+    assert reverse("awareness:campaign_launch", args=[campaign.pk]) not in text
+    assert client.get(reverse("awareness:sendingprofile_list")).status_code == 403
+    assert client.post(reverse("awareness:campaign_cancel", args=[campaign.pk])).status_code == 403
