@@ -32,17 +32,24 @@ def _match_files(paths: tuple[Path, ...]) -> list[Path]:
     return found
 
 
-def _read_input(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     from hygie.cli import UserError
 
     try:
         if path.stat().st_size > MAX_MATCH_INPUT_BYTES:
             raise UserError(f"{path}: larger than {MAX_MATCH_INPUT_BYTES // (1024 * 1024)} MB")
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
+        return path.read_bytes()
     except OSError as error:
         raise UserError(f"{path}: cannot be read ({error.strerror or 'error'})") from None
+
+
+def _read_input(path: Path) -> str:
+    from hygie.cli import UserError
+
+    try:
+        return _read_bytes(path).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text") from None
 
 
 @devices.command(name="match")
@@ -165,12 +172,7 @@ def _read_sbom(value: str) -> tuple[str, Any]:
     path = Path(name)
     if not path.is_file():
         raise UserError(f"--sbom {value[:200]}: no such file")
-    try:
-        if path.stat().st_size > MAX_MATCH_INPUT_BYTES:
-            raise UserError(f"{path}: larger than {MAX_MATCH_INPUT_BYTES // (1024 * 1024)} MB")
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"{path}: cannot be read ({error.strerror or 'error'})") from None
+    data = _read_bytes(path)
     try:
         return (device.strip() or path.name.split(".")[0]), parse_sbom(data, path.name)
     except SbomError as error:

@@ -5,8 +5,6 @@ a critical core alert that reads in French."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.utils import translation
 
@@ -20,15 +18,9 @@ from hygie.devices.models import (
     SegmentationViolation,
 )
 from hygie.devices.services import discovery
+from tests.apps.devices.test_demo import home  # noqa: F401  (the data folder fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture
-def home(tmp_path, settings) -> Path:
-    settings.HYGIE_HOME = str(tmp_path)
-    settings.HYGIE_PRIVACY_SCAN_ROOTS = []
-    return tmp_path
 
 
 def test_demo_discovery_policy_and_violation_alert(home):
