@@ -149,13 +149,14 @@ def _taxii_routes(
     walk's signed-in user of A is refused (401) whatever it names. They are walked with B's own
     API root, collection, object and status ids, so a leak would show; partners of another
     establishment are refused in tests/apps/intel/test_taxii_server.py."""
-    root = {"api_root": (collection.api_root,)}
+    root: dict[str, tuple[str, ...]] = {"api_root": (collection.api_root,)}
     one = {**root, "collection_id": (str(collection.collection_id),)}
     item = {**one, "object_id": (stix_object.stix_id,)}
     return {
         "intel:taxii_api_root": root,
         "intel:taxii_collections": root,
         "intel:taxii_status": {**root, "status_id": (str(status.status_id),)},
+        "intel:taxii_status_unslashed": {**root, "status_id": (str(status.status_id),)},
         "intel:taxii_collection": one,
         "intel:taxii_manifest": one,
         "intel:taxii_objects": one,

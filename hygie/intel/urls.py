@@ -1,9 +1,16 @@
 """The intel module's pages, mounted at /intel/ (URL names ``intel:<model>_<action>``)."""
 
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, path
 
 from hygie.core.views.generic import object_urlpatterns
-from hygie.intel.models import Feed, Indicator, Partner, Sighting
+from hygie.intel.models import (
+    Feed,
+    Indicator,
+    Partner,
+    PartnerCredential,
+    Sighting,
+    TaxiiCollection,
+)
 from hygie.intel.views import collections, taxii
 from hygie.intel.views import feeds as feed_views
 from hygie.intel.views import indicators as indicator_views
@@ -58,5 +65,56 @@ urlpatterns += [
     ),
 ]
 
-# TAXII 2.1 server: partner credentials over HTTP Basic, TAXII media type and errors
-urlpatterns += [path("taxii2/", include(taxii.urlpatterns)), *collections.urlpatterns]
+# TAXII 2.1 server (partner credentials over HTTP Basic, TAXII media type and errors). The
+# status route also answers without its trailing slash: taxii2-client builds it that way.
+_COLLECTION = "taxii2/<slug:api_root>/collections/<str:collection_id>/"
+_OBJECT = _COLLECTION + "objects/<str:object_id>/"
+urlpatterns += [
+    path("taxii2/", taxii.discovery, name="taxii_discovery"),
+    path("taxii2/<slug:api_root>/", taxii.api_root, name="taxii_api_root"),
+    path("taxii2/<slug:api_root>/status/<str:status_id>/", taxii.status, name="taxii_status"),
+    path(
+        "taxii2/<slug:api_root>/status/<str:status_id>",
+        taxii.status,
+        name="taxii_status_unslashed",
+    ),
+    path("taxii2/<slug:api_root>/collections/", taxii.collections, name="taxii_collections"),
+    path(_COLLECTION, taxii.collection, name="taxii_collection"),
+    path(_COLLECTION + "manifest/", taxii.manifest, name="taxii_manifest"),
+    path(_COLLECTION + "objects/", taxii.objects, name="taxii_objects"),
+    path(_OBJECT, taxii.stix_object, name="taxii_object"),
+    path(_OBJECT + "versions/", taxii.object_versions, name="taxii_object_versions"),
+]
+
+# TAXII collections and partners' credentials (pages)
+urlpatterns += [
+    *object_urlpatterns(
+        TaxiiCollection,
+        "taxii/collections",
+        list_view=collections.TaxiiCollectionListView,
+        detail_view=collections.TaxiiCollectionDetailView,
+        edit_view=collections.TaxiiCollectionEditView,
+        delete_view=collections.TaxiiCollectionDeleteView,
+    ),
+    path(
+        "taxii/collections/<int:pk>/access/",
+        collections.TaxiiAccessView.as_view(),
+        name="taxiicollection_access",
+    ),
+    path(
+        "taxii/collections/<int:pk>/publish/",
+        collections.TaxiiPublishView.as_view(),
+        name="taxiicollection_publish",
+    ),
+    *object_urlpatterns(
+        PartnerCredential,
+        "taxii/credentials",
+        list_view=collections.PartnerCredentialListView,
+        delete_view=collections.PartnerCredentialDeleteView,
+    ),
+    path(
+        "taxii/credentials/add/",
+        collections.PartnerCredentialAddView.as_view(),
+        name="partnercredential_add",
+    ),
+]

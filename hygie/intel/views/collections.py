@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -76,13 +76,9 @@ class TaxiiCollectionDetailView(CollectionViews, generic.ObjectDetailView):
 
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, TaxiiCollection)
-        # The TAXII routes take an optional trailing slash, which reverse() leaves out.
-        url = (
-            reverse(
-                "intel:taxii_collection",
-                kwargs={"api_root": obj.api_root, "collection_id": str(obj.collection_id)},
-            )
-            + "/"
+        url = reverse(
+            "intel:taxii_collection",
+            kwargs={"api_root": obj.api_root, "collection_id": str(obj.collection_id)},
         )
         summary = taxii_admin.collection_summary(obj)
         partners = Partner.objects.visible_to(self.request.user).filter(
@@ -231,36 +227,3 @@ class PartnerCredentialDeleteView(CredentialViews, generic.ObjectDeleteView):
     def delete_object(self, obj: models.Model) -> None:
         assert isinstance(obj, PartnerCredential)
         taxii_admin.revoke_credential(obj, self.request.user)
-
-
-urlpatterns = [
-    *generic.object_urlpatterns(
-        TaxiiCollection,
-        "taxii/collections",
-        list_view=TaxiiCollectionListView,
-        detail_view=TaxiiCollectionDetailView,
-        edit_view=TaxiiCollectionEditView,
-        delete_view=TaxiiCollectionDeleteView,
-    ),
-    path(
-        "taxii/collections/<int:pk>/access/",
-        TaxiiAccessView.as_view(),
-        name="taxiicollection_access",
-    ),
-    path(
-        "taxii/collections/<int:pk>/publish/",
-        TaxiiPublishView.as_view(),
-        name="taxiicollection_publish",
-    ),
-    *generic.object_urlpatterns(
-        PartnerCredential,
-        "taxii/credentials",
-        list_view=PartnerCredentialListView,
-        delete_view=PartnerCredentialDeleteView,
-    ),
-    path(
-        "taxii/credentials/add/",
-        PartnerCredentialAddView.as_view(),
-        name="partnercredential_add",
-    ),
-]

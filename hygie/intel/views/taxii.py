@@ -3,8 +3,7 @@
 Mounted under /intel/taxii2/: discovery, API roots, collections, objects (get, add, one object,
 delete, versions), manifest, status. Every endpoint takes a partner credential (HTTP Basic) —
 no session, hence no CSRF check — and answers ``application/taxii+json;version=2.1``, errors
-included (TAXII error messages). A trailing slash is optional: some clients (taxii2-client's
-status URL) leave it out, and a redirect would lose a POST body.
+included (TAXII error messages). Routes are in ``hygie/intel/urls.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from hygie.intel.engine import taxii
@@ -188,20 +186,3 @@ def object_versions(
     versions = taxii_server.object_versions(view, requester.max_tlp, object_id)
     result = taxii_server.page(versions, query)
     return taxii_response(taxii_server.versions_resource(result), headers=result.headers)
-
-
-_COLLECTION = r"^(?P<api_root>[-\w]+)/collections/(?P<collection_id>[^/]+)"
-_OBJECT = _COLLECTION + r"/objects/(?P<object_id>[^/]+)"
-
-# Mounted at /intel/taxii2/ by hygie/intel/urls.py; URL names ``intel:taxii_<endpoint>``.
-urlpatterns = [
-    re_path(r"^$", discovery, name="taxii_discovery"),
-    re_path(r"^(?P<api_root>[-\w]+)/?$", api_root, name="taxii_api_root"),
-    re_path(r"^(?P<api_root>[-\w]+)/status/(?P<status_id>[^/]+)/?$", status, name="taxii_status"),
-    re_path(r"^(?P<api_root>[-\w]+)/collections/?$", collections, name="taxii_collections"),
-    re_path(_COLLECTION + r"/?$", collection, name="taxii_collection"),
-    re_path(_COLLECTION + r"/manifest/?$", manifest, name="taxii_manifest"),
-    re_path(_COLLECTION + r"/objects/?$", objects, name="taxii_objects"),
-    re_path(_OBJECT + r"/?$", stix_object, name="taxii_object"),
-    re_path(_OBJECT + r"/versions/?$", object_versions, name="taxii_object_versions"),
-]
