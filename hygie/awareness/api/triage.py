@@ -17,6 +17,7 @@ from hygie.awareness.engine.report import MAX_REPORT_BYTES
 from hygie.awareness.models import ReportChannel, ReportedMail, ReportMailbox
 from hygie.awareness.roles import TRIAGE
 from hygie.awareness.services import mailboxes, triage
+from hygie.core import audit
 from hygie.core.api.common import ERROR_RESPONSES, Pagination, get_visible, require
 from hygie.core.api.schemas import ErrorOut, InputSchema
 from hygie.core.http import AuthenticatedRequest
@@ -155,7 +156,9 @@ def list_reported_mails(request: AuthenticatedRequest, filters: Query[ReportFilt
 )
 def get_reported_mail(request: AuthenticatedRequest, report_id: int) -> Any:
     require(request, TRIAGE)
-    return get_visible(ReportedMail, request, report_id)
+    report = get_visible(ReportedMail, request, report_id)
+    audit.record("view", report)  # the subject may name a patient: who read it is recorded
+    return report
 
 
 @router.post(
