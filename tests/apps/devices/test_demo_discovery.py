@@ -23,7 +23,8 @@ from tests.apps.devices.test_demo import home  # noqa: F401  (the data folder fi
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-def test_demo_discovery_policy_and_violation_alert(home):
+@pytest.mark.usefixtures("home")
+def test_demo_discovery_policy_and_violation_alert():
     load_demo()
     run = DiscoveryRun.objects.get()
     assert run.status == "succeeded" and run.counts["candidates"] == 3
