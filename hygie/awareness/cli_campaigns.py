@@ -1,5 +1,5 @@
-"""``hygie awareness campaigns|launch|status|cancel|send-due|sync-library``: the campaign back
-office from the command line (database commands, acting as the operator)."""
+"""``hygie awareness campaigns|launch|status|cancel|send-due|sync-library|export``: the
+campaign back office from the command line (database commands, acting as the operator)."""
 
 from __future__ import annotations
 
@@ -172,6 +172,37 @@ def sync_library_command() -> None:
     )
 
 
+@click.command(name="export")
+@click.argument("campaign_id", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "pdf"]), default="csv", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="File to write (default: the export's own name in the current folder).",
+)
+def export_command(campaign_id: int, fmt: str, output: str | None) -> None:
+    """A campaign's results (per recipient: delivered, opened, clicked, validated, submitted,
+    reported) as CSV or PDF, like the results page's export; audited."""
+    runtime.setup_django()
+    from pathlib import Path
+
+    from hygie.awareness.services import results
+
+    campaign = _campaign(campaign_id)
+    with runtime.acting_as_operator():
+        data, _content_type, name = results.export_results(campaign, fmt)
+    target = Path(output or name)
+    try:
+        target.write_bytes(data)
+    except OSError as error:
+        click.echo(f"{target}: cannot be written ({error.strerror or 'error'})", err=True)
+        raise click.exceptions.Exit(1) from None
+    click.echo(f"campaign {campaign_id}: results written to {target}")
+
+
 COMMANDS = (
     campaigns_command,
     status_command,
@@ -179,4 +210,5 @@ COMMANDS = (
     cancel_command,
     send_due_command,
     sync_library_command,
+    export_command,
 )
