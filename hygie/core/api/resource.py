@@ -60,7 +60,7 @@ class Resource:
     organisation_wide: frozenset[str] = frozenset()
     # Called with the saved object after create, replace and update: the module's own follow-up
     # (the same service its pages call after a save), so API and UI writes behave alike.
-    after_save: Callable[[Any], None] | None = None
+    after_save: Callable[[Any], object] | None = None
 
     @property
     def tag(self) -> str:
