@@ -397,9 +397,17 @@ def thank_message(report: ReportedMail) -> tuple[str, str]:
 
 def thank_reporter(report: ReportedMail) -> bool:
     """Mail the reporter the verdict in their language (once). False when there is nobody to
-    thank or the relay refused (the report stays unthanked, to retry)."""
+    thank (no address, or one that is neither in the people directory nor an account) or the
+    relay refused (the report stays unthanked, to retry)."""
     report = ReportedMail.objects.select_related("establishment").get(pk=report.pk)
     if report.thanked_at is not None or not report.verdict or not report.reporter_email:
+        return False
+    # Only people Hygie knows are thanked: a report's sender address can be forged, and the
+    # endpoint must not become a way to make Hygie mail strangers.
+    known = report.reporter_person_id is not None or (
+        User.objects.filter(email__iexact=report.reporter_email, is_active=True).exists()
+    )
+    if not known:
         return False
     with translation.override(_language(report)):
         subject, body = thank_message(report)

@@ -223,3 +223,15 @@ def test_report_rate_probe(establishment_a, recipient):
     )
     result = report_rate_trend(establishment_a)
     assert result.status == "pass" and result.data["rate"] == 100
+
+
+def test_strangers_are_not_thanked(establishment_a, user_a, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    report = triage.receive_report(
+        forwarded(phishing(), reporter="someone@elsewhere.example"),
+        "smtp",
+        establishment=establishment_a,
+    )
+    assert report.reporter_email == "someone@elsewhere.example"
+    triage.confirm_verdict(user_a, report, "clean", notify=False)
+    assert triage.thank_reporter(report) is False and mail.outbox == []
