@@ -10,7 +10,7 @@ then freezes every registry there is, wherever it is declared.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.util import find_spec
@@ -22,6 +22,8 @@ from hygie import modules
 from hygie.lib.registry import Registry
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django_stubs_ext import StrOrPromise
 
     from hygie.core.models import Establishment, User
@@ -451,3 +453,32 @@ def notify_event_observers(
                 len(events),
                 type(error).__name__,
             )
+
+
+@dataclass(frozen=True)
+class EventHistory:
+    """A module's stored log events, read back: ``read(establishment, since)`` yields
+    ``(event id, received at, observable fields)`` for the events received at or after
+    ``since``, oldest first, streamed, fields as ``event_observers`` get them (see
+    ``hygie.detection.prepare.observable_fields``); ``count(establishment, since)`` says how
+    many. Read-only. The detection module registers one (key ``"detection"``); the intel
+    module's retro-hunt reads stored events through it, so neither imports the other."""
+
+    read: Callable[[Establishment, datetime], Iterable[tuple[int, datetime, Mapping[str, str]]]]
+    count: Callable[[Establishment, datetime], int]
+
+
+event_history: Registry[EventHistory] = Registry("event_history")
+
+
+def count_stored_events(establishment: Establishment, since: datetime) -> int:
+    """How many stored events ``stored_events`` yields for these arguments."""
+    return sum(event_history.get(key).count(establishment, since) for key in event_history)
+
+
+def stored_events(
+    establishment: Establishment, since: datetime
+) -> Iterator[tuple[int, datetime, Mapping[str, str]]]:
+    """Every registered history's stored events received since ``since``."""
+    for key in event_history:
+        yield from event_history.get(key).read(establishment, since)

@@ -80,3 +80,66 @@ def indicator_ageing(run: JobRun) -> dict[str, Any]:
 
 register_periodic(POLL_ALL_KIND, timedelta(minutes=5))
 register_periodic(AGEING_KIND, timedelta(days=1))
+
+
+# -- IOC matching: retro-hunt (hygie.intel.services.retro_hunt) -------------------------------
+
+RETRO_HUNT_KIND = "intel.retro_hunt"
+
+
+@register_job(
+    RETRO_HUNT_KIND,
+    gettext_lazy("Retro-hunt of indicators in stored events"),
+    {
+        "indicators": gettext_lazy("Indicators hunted"),
+        "events": gettext_lazy("Events searched"),
+        "sightings": gettext_lazy("New sightings"),
+        "sighted": gettext_lazy("Indicators sighted"),
+    },
+)
+def retro_hunt_job(
+    run: JobRun, indicator_ids: list[int] | None = None, days: int | None = None
+) -> dict[str, Any]:
+    from hygie.intel.services import retro_hunt
+
+    establishment = run.establishment
+    if establishment is None:
+        raise ValueError("a retro-hunt belongs to an establishment")
+    run.progress(0, 1, gettext_noop("Compiling the indicators"))
+    return retro_hunt.hunt(
+        establishment,
+        indicator_ids=indicator_ids,
+        days=days,
+        progress=lambda done, total: run.progress(
+            done,
+            total,
+            gettext_noop("%(done)s of %(total)s stored event(s) searched"),
+            {"done": done, "total": total},
+        ),
+        check=run.check_cancelled,
+    )
+
+
+@register_job(
+    "intel.retro_hunt_recent",
+    gettext_lazy("Retro-hunt of new indicators"),
+    {
+        "establishments": gettext_lazy("Establishments"),
+        "indicators": gettext_lazy("Indicators hunted"),
+        "sightings": gettext_lazy("New sightings"),
+    },
+)
+def retro_hunt_recent(run: JobRun) -> dict[str, Any]:
+    from hygie.intel.services import retro_hunt
+
+    result = retro_hunt.hunt_recent()
+    run.progress(
+        1,
+        1,
+        gettext_noop("%(count)s new indicator(s) hunted"),
+        {"count": result["indicators"]},
+    )
+    return result
+
+
+register_periodic("intel.retro_hunt_recent", timedelta(minutes=10))

@@ -30,6 +30,11 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 MAX_FIELD = 64 * 1024
 _HOST_TOKEN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
+# Words of free text that may be an exact indicator (address, hash, file name, fingerprint,
+# CVE, mail address): cut at blanks, quotes, brackets and the separators of key=value logs.
+_PROSE_TOKEN = re.compile(r"[^\s\"'<>()\[\]{},;=|]+")
+_IPV4_TOKEN = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?")
+_IPV6_TOKEN = re.compile(r"[0-9a-fA-F:.]+")
 _MAX_LABELS = 64
 # Literals per Hyperscan database: compile time grows faster than linearly with the set (the
 # privacy engine splits its patterns for the same reason); each extra database costs one more
@@ -208,6 +213,16 @@ class IndicatorMatcher:
                 if _bounded(text, literal):
                     found.setdefault(index, (literal, "text"))
 
+    def _words(self, text: str, found: dict[int, tuple[str, str]]) -> None:
+        exact = self._exact
+        networks = bool(self._prefixes[4] or self._prefixes[6])
+        for token in prose_tokens(text):
+            for candidate in (token, token.lower()):
+                for index in exact.get(candidate, ()):
+                    found.setdefault(index, (candidate, "exact"))
+            if (exact or networks) and looks_like_address(token):
+                self._ip(token, found)
+
     def match_event(self, fields: Mapping[str, str]) -> list[Hit]:
         """Every indicator matching one of the event's field values, once per field."""
         hits: list[Hit] = []
@@ -221,8 +236,11 @@ class IndicatorMatcher:
                 for index in exact.get(candidate, ()):
                     found.setdefault(index, (candidate, "exact"))
             if " " in value:
+                prose = refang(value) if "[" in value or "hxxp" in value else value
                 if self._literals:
-                    self._text(refang(value) if "[" in value or "hxxp" in value else value, found)
+                    self._text(prose, found)
+                if self._exact or self._prefixes[4] or self._prefixes[6]:
+                    self._words(prose, found)
             elif "://" in value:
                 self._url(value, found)
             elif "@" in value:
@@ -254,6 +272,19 @@ def address_of(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
         except ValueError:
             return None
     return None
+
+
+def prose_tokens(text: str) -> list[str]:
+    """The words of free text an exact indicator or an address may be (a final full stop or
+    colon of a sentence left out)."""
+    return [word for token in _PROSE_TOKEN.findall(text) if (word := token.rstrip(".:"))]
+
+
+def looks_like_address(token: str) -> bool:
+    """A cheap test before parsing: an IPv4 address (with a port) or an IPv6-looking word."""
+    if token[:1].isdigit() and _IPV4_TOKEN.fullmatch(token):
+        return True
+    return token.count(":") >= 2 and _IPV6_TOKEN.fullmatch(token) is not None
 
 
 def _bounded(text: str, literal: str) -> bool:
@@ -288,6 +319,8 @@ def naive_match(indicators: Sequence[Indicator], fields: Mapping[str, str]) -> l
         value = raw.strip()
         lowered = value.lower()
         prose = refang(value) if " " in value else ""
+        words = prose_tokens(prose) if prose else []
+        word_addresses = [a for w in words if looks_like_address(w) and (a := address_of(w))]
         address: ipaddress.IPv4Address | ipaddress.IPv6Address | None
         address = address_of(value)
         try:
@@ -307,7 +340,10 @@ def naive_match(indicators: Sequence[Indicator], fields: Mapping[str, str]) -> l
             kind, target = indicator.type, indicator.value
             how = ""
             if kind is IndicatorType.CIDR:
-                if address is not None and address in ipaddress.ip_network(target):
+                network = ipaddress.ip_network(target)
+                if address is not None and address in network:
+                    how = "cidr"
+                elif any(a in network for a in word_addresses):
                     how = "cidr"
             elif kind is IndicatorType.DOMAIN:
                 if host and (host == target or host.endswith("." + target)):
@@ -322,7 +358,11 @@ def naive_match(indicators: Sequence[Indicator], fields: Mapping[str, str]) -> l
             elif kind in (IndicatorType.IPV4, IndicatorType.IPV6):
                 if address is not None and str(address) == target:
                     how = "exact"
+                elif any(str(a) == target for a in word_addresses):
+                    how = "exact"
             elif value == target or lowered == _key(kind, target):
+                how = "exact"
+            elif any(w == target or w.lower() == _key(kind, target) for w in words):
                 how = "exact"
             if how:
                 hits.append(Hit(indicator, name, value, how))

@@ -202,3 +202,30 @@ def test_backends_agree_on_tricky_prose() -> None:
         text = "x " + "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
         event = {"msg": text}
         assert _found(with_hs, event) == _found(with_re, event), text
+
+
+@pytest.mark.parametrize("use_hyperscan", BACKENDS)
+def test_exact_indicators_and_addresses_in_prose(use_hyperscan: bool) -> None:
+    """An unparsed log line keeps its observables in the message: addresses (with a port),
+    networks, hashes, file names, mail addresses and CVE ids are words of it."""
+    indicators = _indicators()
+    matcher = IndicatorMatcher(indicators, use_hyperscan=use_hyperscan)
+    event = {
+        "message": "CONNECT 192.0.2.1:443 from 10.20.3.4 [2001:db8:ffff::1]:80 "
+        f"sha256={'A' * 64} file='facture.pdf.exe' to x@phish.example for CVE-2024-3094.",
+    }
+    found = {(h.indicator.value, h.how) for h in matcher.match_event(event)}
+    assert found >= {
+        ("192.0.2.1", "exact"),
+        ("10.0.0.0/8", "cidr"),
+        ("10.20.0.0/16", "cidr"),
+        ("2001:db8:ffff::1", "exact"),
+        ("2001:db8::/32", "cidr"),
+        ("a" * 64, "exact"),
+        ("Facture.pdf.exe", "exact"),
+        ("x@phish.example", "exact"),
+        ("CVE-2024-3094", "exact"),
+    }
+    slow = {(h.field, h.indicator.key) for h in naive_match(indicators, event)}
+    assert {(h.field, h.indicator.key) for h in matcher.match_event(event)} == slow
+    assert not matcher.match_event({"message": "port 10.20.3.4.5 and 1920.2.1 aaaa"})
