@@ -206,3 +206,18 @@ def test_engine_and_service_agree_on_human_clicks(played):
         played.recipients.filter(confirmed_at__isnull=False).values_list("pk", flat=True)
     )
     assert humans == confirmed
+
+
+def test_results_page_reads_in_french(client_a, played):
+    body = client_a.get(f"/awareness/campaigns/{played.pk}/results/").content.decode()
+    for french in (
+        "Chiffres clés",
+        "Entonnoir\u00a0: brut et validé",
+        "Délai avant clic et délai avant signalement",
+        "Par service",
+        "Destinataires ayant cliqué",
+        "humain",
+    ):
+        assert french in body, french
+    for english in ("Headline figures", "By department", "Recipients who clicked", "Validated"):
+        assert english not in body, english
