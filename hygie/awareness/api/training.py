@@ -18,7 +18,13 @@ from hygie.awareness.models import TrainingAssignment, TrainingModule
 from hygie.awareness.roles import MANAGE, VIEW
 from hygie.awareness.services import training
 from hygie.awareness.services.training_catalogue import CatalogueError
-from hygie.core.api.common import ERROR_RESPONSES, Pagination, get_visible, require
+from hygie.core.api.common import (
+    ERROR_RESPONSES,
+    Pagination,
+    get_visible,
+    require,
+    require_all_establishments,
+)
 from hygie.core.api.schemas import InputSchema
 from hygie.core.http import AuthenticatedRequest
 from hygie.core.models import Department, Establishment
@@ -131,10 +137,12 @@ def get_module(request: AuthenticatedRequest, module_id: int) -> Any:
     operation_id="awareness_sync_training",
     url_name="awareness_training_sync",
     description="A new module becomes version 1, a changed one a new version; completed "
-    "assignments keep the version passed. Requires `awareness.manage`.",
+    "assignments keep the version passed. Requires `awareness.manage` and organisation-wide "
+    "access.",
 )
 def sync(request: AuthenticatedRequest) -> Any:
     require(request, MANAGE)
+    require_all_establishments(request)  # the shipped catalogue is the whole installation's
     try:
         report = training.sync_catalogue()
     except CatalogueError as error:

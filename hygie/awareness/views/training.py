@@ -113,6 +113,8 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @_signed_in
 def sync(request: HttpRequest) -> HttpResponse:
     request = _require(request, MANAGE)
+    if not request.user.sees_all_establishments:  # the catalogue is the whole installation's
+        raise PermissionDenied(_("Only users with organisation-wide access may do this."))
     try:
         report = training.sync_catalogue()
     except CatalogueError as error:

@@ -68,7 +68,16 @@ def test_sync_from_the_page_needs_manage(client, make_user, establishment_a, log
     assert not TrainingModule.objects.exists()
 
 
-def test_sync_and_assign_from_the_pages(client_a, nurse, establishment_a):
+def test_sync_needs_organisation_wide_access(client_a):
+    # The shipped catalogue is the whole installation's: an RSSI of one establishment may not
+    # rewrite it (found by the isolation walk).
+    assert client_a.post(reverse("awareness:training_sync")).status_code == 403
+    assert not TrainingModule.objects.exists()
+
+
+def test_sync_and_assign_from_the_pages(client_a, user_a, nurse, establishment_a):
+    user_a.has_all_establishments = True
+    user_a.save()
     response = client_a.post(reverse("awareness:training_sync"))
     assert response.status_code == 302
     assert TrainingModule.objects.count() == 16
@@ -171,6 +180,9 @@ def test_staff_landing_panel(client, make_user, establishment_a, login, assignme
 
 def test_api(user_a, establishment_a, nurse):
     api = APIClient(issue_token(user_a, "write"))
+    assert api.post("/awareness/training/sync").status_code == 403  # one establishment only
+    user_a.has_all_establishments = True
+    user_a.save()
     synced = api.post("/awareness/training/sync")
     assert synced.status_code == 200 and len(synced.json()["created"]) == 16
     modules = api.get("/awareness/training/modules").json()
