@@ -13,13 +13,19 @@ import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hygie.intel.engine.convert import FORMATS_IN, FORMATS_OUT, Input, convert
 from hygie.intel.engine.errors import IntelError
 from hygie.intel.engine.model import TLP
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from hygie.core.models import Establishment
+    from hygie.intel.models import Indicator
 
 EXIT_OK, EXIT_EMPTY, EXIT_INVALID = 0, 1, 2
 MAX_INPUT_BYTES = 100 * 1024 * 1024
@@ -122,7 +128,7 @@ def convert_command(
 # --- platform commands: the indicator store (call setup_django themselves) -------------------
 
 
-def _establishment(establishment_id: int) -> object:
+def _establishment(establishment_id: int) -> Establishment:
     from hygie.core.models import Establishment
 
     found = Establishment.objects.filter(pk=establishment_id).first()
@@ -172,7 +178,7 @@ def import_command(
         items = _inputs(inputs)
         with acting_as_operator():
             report = indicators.import_data(
-                establishment,  # type: ignore[arg-type]
+                establishment,
                 items,
                 from_=from_,
                 default_tlp=TLP(default_tlp),
@@ -235,7 +241,7 @@ def export_command(
     from hygie.intel.models import Indicator
     from hygie.intel.services import indicators
 
-    queryset = Indicator.objects.all()
+    queryset: QuerySet[Indicator] = Indicator.objects.all()
     if establishment_id is not None:
         queryset = queryset.filter(establishment=_establishment(establishment_id))
     if kind:

@@ -11,7 +11,7 @@ poll of the demo feed only records that its host could not be resolved).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -96,11 +96,11 @@ def load_demo(organisation: Organisation, establishments: list[Establishment]) -
     _sighting(establishment, now)
 
 
-def _sighting(establishment: Establishment, now: object) -> None:
+def _sighting(establishment: Establishment, now: datetime) -> None:
     indicator = Indicator.objects.get(
         establishment=establishment, kind="ipv4", value="203.0.113.66"
     )
-    seen = now - timedelta(hours=2)  # type: ignore[operator]
+    seen = now - timedelta(hours=2)
     alert = raise_alert(
         establishment=establishment,
         source="intel",

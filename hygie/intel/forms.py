@@ -161,7 +161,7 @@ class ImportForm(forms.Form):
             self.initial.setdefault("establishment", visible[0].pk)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("file") and not (data.get("text") or "").strip():
             raise forms.ValidationError(_("Choose a file or paste indicators."))
         partner, establishment = data.get("partner"), data.get("establishment")

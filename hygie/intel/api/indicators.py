@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
@@ -199,7 +200,7 @@ def export_indicators(
     active_only: bool = True,
 ) -> HttpResponse:
     require(request, VIEW)
-    queryset = Indicator.objects.visible_to(request.user)
+    queryset: QuerySet[Indicator] = Indicator.objects.visible_to(request.user)
     if establishment is not None:
         queryset = queryset.filter(establishment_id=establishment)
     if kind:

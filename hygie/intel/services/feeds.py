@@ -73,7 +73,7 @@ def checked_addresses(host: str, port: int) -> list[tuple[int, tuple[Any, ...]]]
     except (OSError, UnicodeError):
         raise FeedError(_("The feed host could not be resolved.")) from None
     allowed = _allowed()
-    found = []
+    found: list[tuple[int, tuple[Any, ...]]] = []
     for family, _type, _proto, _name, address in infos:
         refused = refusal(str(address[0]), allowed)
         if refused is not None:

@@ -685,12 +685,13 @@ def counts(establishment_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     ):
         result[item["establishment_id"]]["active"] = item["total"]
     since = timezone.now() - timedelta(days=7)
-    for item in (
+    for establishment_id, total in (
         Sighting.objects.filter(indicator__establishment_id__in=ids, at__gte=since)
         .values("indicator__establishment_id")
         .annotate(total=Count("pk"))
+        .values_list("indicator__establishment_id", "total")
     ):
-        result[item["indicator__establishment_id"]]["sightings"] = item["total"]
+        result[establishment_id]["sightings"] = total
     return result
 
 

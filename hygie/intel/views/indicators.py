@@ -163,11 +163,12 @@ class IndicatorImportView(IndicatorViews):
         establishment = Establishment.objects.visible_to(self.request.user).get(
             pk=options["establishment"]
         )
+        partner_id = options.get("partner")
         partner = (
             Partner.objects.visible_to(self.request.user)
-            .filter(pk=options.get("partner"), establishment=establishment)
+            .filter(pk=int(partner_id), establishment=establishment)
             .first()
-            if options.get("partner")
+            if partner_id
             else None
         )
         return indicators.import_data(
