@@ -78,7 +78,7 @@ def clauses(*parts: Text | str | None) -> Text | str:
     """The parts joined as clauses ("a; b; c"), empty parts left out."""
     kept = tuple(part for part in parts if part)
     if len(kept) == 1:
-        return kept[0]  # type: ignore[return-value]
+        return kept[0]
     return Text("", (("", kept),))
 
 

@@ -638,6 +638,13 @@ display.register_stored_messages(
         "patch, mitigate with a compensating control, or accept the risk with a "
         "justification and an expiry."
     ),
+    # Since decision 0041 the explanation is not copied into the alert (an alert is stored
+    # once, in English): the device vulnerability shows it in the reader's language.
+    gettext_noop(
+        "%(device)s is affected by %(reference)s. Why, and the decision to take (patch, "
+        "mitigate with a compensating control, or accept the risk with a justification and "
+        "an expiry): see the device vulnerability."
+    ),
 )
 
 
@@ -659,11 +666,11 @@ def _raise(link: DeviceVulnerability, *, kev: bool) -> None:
         rule_id=rule,
         title=title % {"cve": reference, "host": device.asset.hostname},
         description=_(
-            "%(device)s is affected (%(why)s). Decide on it in the device vulnerabilities: "
-            "patch, mitigate with a compensating control, or accept the risk with a "
-            "justification and an expiry."
+            "%(device)s is affected by %(reference)s. Why, and the decision to take (patch, "
+            "mitigate with a compensating control, or accept the risk with a justification and "
+            "an expiry): see the device vulnerability."
         )
-        % {"device": str(device), "why": link.why[:300]},
+        % {"device": str(device), "reference": reference},
         severity=severity,
         asset=device.asset,
         group_key=f"devices:{device.pk}:{reference}:{rule}",
