@@ -27,9 +27,10 @@ def test_demo_builds_a_plausible_fictional_ght():
     assert Asset.objects.filter(kind="medical_device").count() >= 10
     assert len(set(Alert.objects.values_list("severity", flat=True))) >= 4
     # The core's proof (the medical device inventory snapshot); other modules add their own
-    # (detection's reported phishing message twice, compliance's probe results…).
+    # (detection's reported phishing message twice, awareness's reported mails, compliance's
+    # probe results…): at least detection's two messages, whatever the other modules add.
     assert Evidence.objects.filter(snapshot__medical_devices__isnull=False).count() == 1
-    assert Evidence.objects.filter(original_name__endswith=".eml").count() == 2
+    assert Evidence.objects.filter(original_name__endswith=".eml").count() >= 2
     assert verify_chain().is_intact
 
 
