@@ -1,4 +1,7 @@
-"""The awareness module's pages, mounted at /awareness/ (URL names ``awareness:<model>_<action>``)."""
+"""The awareness module's pages, mounted at /awareness/.
+
+URL names are ``awareness:<model>_<action>``.
+"""
 
 from django.urls import URLPattern, URLResolver, path
 

@@ -49,7 +49,23 @@ class _LibraryReadOnly(generic.ObjectViewMixin):
 
     def check_write_allowed(self, obj: models.Model | None) -> None:
         if obj is not None and getattr(obj, "establishment_id", 0) is None:
-            raise PermissionDenied(_("The shared library cannot be changed; write your own template instead."))
+            raise PermissionDenied(
+                _("The shared library cannot be changed; write your own template instead.")
+            )
+
+
+class _LibraryDetail(generic.ObjectDetailView):
+    """A library row's page offers no edit or delete link (both would answer 403)."""
+
+    _object: models.Model | None = None
+
+    def get_object(self) -> models.Model:
+        self._object = super().get_object()
+        return self._object
+
+    def can_edit(self) -> bool:
+        obj = self._object
+        return super().can_edit() and getattr(obj, "establishment_id", 0) is not None
 
 
 # --- sending profiles ----------------------------------------------------------------------------
@@ -142,7 +158,7 @@ class MailTemplateListView(MailTemplateViews, generic.ObjectListView):
         return super().get(request, *args, **kwargs)
 
 
-class MailTemplateDetailView(MailTemplateViews, generic.ObjectDetailView):
+class MailTemplateDetailView(MailTemplateViews, _LibraryDetail):
     fields = (
         "name",
         "lure_id",
@@ -168,13 +184,6 @@ class MailTemplateDetailView(MailTemplateViews, generic.ObjectDetailView):
             ]
         return rows
 
-    def can_edit(self) -> bool:
-        obj = getattr(self, "_object", None)
-        return super().can_edit() and (obj is None or obj.establishment_id is not None)
-
-    def get_object(self) -> models.Model:
-        self._object = super().get_object()
-        return self._object
 
 
 class MailTemplateEditView(MailTemplateViews, generic.ObjectEditView):
@@ -273,7 +282,7 @@ class LandingPageListView(LandingPageViews, generic.ObjectListView):
         return super().get(request, *args, **kwargs)
 
 
-class LandingPageDetailView(LandingPageViews, generic.ObjectDetailView):
+class LandingPageDetailView(LandingPageViews, _LibraryDetail):
     fields = ("name", "lure_id", "language", "source", "establishment", "redirect_url", "html")
 
 

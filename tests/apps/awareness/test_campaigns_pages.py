@@ -12,7 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from hygie.awareness.models import Campaign, CampaignRecipient, MailTemplate, SendingProfile
+from hygie.awareness.models import (
+    Campaign,
+    CampaignRecipient,
+    LandingPage,
+    MailTemplate,
+    SendingProfile,
+)
 from hygie.awareness.services import templates_library
 from hygie.core.models import Department, Person
 
@@ -104,6 +110,24 @@ def test_the_shared_library_is_listed_and_read_only(client, trainer):
     assert client.get(reverse("awareness:mailtemplate_edit", args=[template.pk])).status_code == 403
     again = templates_library.sync_library()
     assert again.created == 0 and again.updated == 0
+
+
+def test_library_pages_offer_no_edit_or_delete_link(client, trainer, establishment_a):
+    """Library rows are read-only: their pages link to no edit or delete page (403)."""
+    templates_library.ensure_library()
+    for model, name in ((MailTemplate, "mailtemplate"), (LandingPage, "landingpage")):
+        row = model.objects.filter(establishment__isnull=True).first()
+        assert row is not None
+        html = client.get(reverse(f"awareness:{name}_detail", args=[row.pk])).content.decode()
+        for action in ("edit", "delete"):
+            url = reverse(f"awareness:{name}_{action}", args=[row.pk])
+            assert f'href="{url}"' not in html
+            assert client.get(url).status_code == 403
+        own = model.objects.create(
+            establishment=establishment_a, name="Own", language="fr", html="<p>x</p>"
+        )
+        html = client.get(reverse(f"awareness:{name}_detail", args=[own.pk])).content.decode()
+        assert reverse(f"awareness:{name}_edit", args=[own.pk]) in html
 
 
 def test_a_gophish_export_is_previewed_then_imported(client, trainer, establishment_a):
