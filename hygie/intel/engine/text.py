@@ -21,6 +21,7 @@ from hygie.intel.engine.model import (
     guess_type,
     make_indicator,
 )
+from hygie.lib.spreadsheet import unneutralise
 
 MAX_TEXT = 20 * 1024 * 1024
 MAX_ROWS = 1_000_000
@@ -245,8 +246,10 @@ def parse_csv(text: str, source: str = "csv", tlp: TLP = TLP.AMBER) -> Collectio
 
 
 def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
+    """A cell's text; the apostrophe Hygie's CSV exports put before a formula-like cell
+    (``'=...``, hygie.lib.spreadsheet) is taken off, so an export re-imports unchanged."""
     index = columns.get(name)
-    return row[index].strip() if index is not None and index < len(row) else ""
+    return unneutralise(row[index].strip()) if index is not None and index < len(row) else ""
 
 
 def _csv_row(

@@ -11,7 +11,6 @@ transaction: a located error leaves nothing half-written.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import zipfile
@@ -48,6 +47,7 @@ from hygie.intel.engine.model import (
 )
 from hygie.intel.engine.text import defang
 from hygie.intel.models import Feed, Indicator, IndicatorSource, Partner
+from hygie.lib.spreadsheet import csv_writer
 
 IMPORT_FORMATS = ("auto", "stix21", "misp", "csv", "text")
 EXPORT_FORMATS = ("stix21", "misp", "misp-feed", "csv")
@@ -603,15 +603,12 @@ def export(
     )
 
 
-def _csv_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_text(rows: Iterable[Indicator]) -> str:
-    """The CSV export (re-importable: the engine reads this header and defanged values)."""
+    """The CSV export (re-importable: the engine reads this header and defanged values).
+
+    Every cell goes through the platform's one CSV writer (no cell is run as a formula)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         attack = ";".join(
@@ -626,9 +623,9 @@ def csv_text(rows: Iterable[Indicator]) -> str:
                 "" if row.confidence is None else row.confidence,
                 row.valid_from.isoformat() if row.valid_from else "",
                 row.valid_until.isoformat() if row.valid_until else "",
-                _csv_safe(row.description),
+                row.description,
                 attack,
-                _csv_safe(sources),
+                sources,
             ]
         )
     return buffer.getvalue()

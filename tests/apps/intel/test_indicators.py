@@ -151,6 +151,23 @@ def test_every_export_format(establishment_a):
     assert Indicator.objects.count() == 3
 
 
+def test_csv_export_never_writes_a_formula_and_reads_back_unchanged(establishment_a):
+    data = (
+        b"type,value,description\n"
+        b'user_agent,=HYPERLINK("http://x.example"),"=cmd|' + b"'/c calc'!A1\"\n"
+        b"domain,evil.example,@SUM(1+1)\n"
+    )
+    _import(establishment_a, data, source="-partner")
+    text = indicators.export(Indicator.objects.all(), "csv").content.decode()
+    cells = [cell for line in text.splitlines()[1:] for cell in line.split(",")]
+    assert not any(cell.lstrip('"')[:1] in "=+-@" for cell in cells if cell)
+    assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text and "'-partner" in text
+    before = sorted(Indicator.objects.values_list("kind", "value", "description"))
+    Indicator.objects.all().delete()
+    _import(establishment_a, text.encode(), name="export.csv")
+    assert sorted(Indicator.objects.values_list("kind", "value", "description")) == before
+
+
 def test_export_respects_the_tlp_ceiling(establishment_a):
     _import(establishment_a, CSV)
     allowed = indicators.exportable(Indicator.objects.all(), max_tlp=TLP.GREEN)
