@@ -70,3 +70,65 @@ probes.register(
         run=feed_fresh,
     ),
 )
+
+
+# --- incidents shared with the sector CERT (helper I3b) ----------------------------------------
+
+SECTOR_CERT_OBLIGATION = "cert_sante"
+
+
+def incidents_shared_with_cert(establishment: Establishment) -> ProbeResult:
+    """Incidents under the CERT Santé obligation were shared with a CERT Santé partner (sent, or
+    downloaded for its portal). The incidents come through ``hygie.core.incident_sources``."""
+    from hygie.core.incident_sources import incidents_requiring
+    from hygie.intel.models import IncidentShare
+    from hygie.intel.models.choices import PartnerKind, ShareStatus
+
+    required = set(incidents_requiring(establishment, SECTOR_CERT_OBLIGATION))
+    if not required:
+        return ProbeResult.translatable(
+            "not_applicable",
+            gettext_noop("No incident is under the CERT Santé declaration obligation."),
+            data={"required": 0, "shared": 0},
+        )
+    shared = set(
+        IncidentShare.objects.filter(
+            establishment=establishment,
+            incident_ref__in=required,
+            partner__kind=PartnerKind.CERT_SANTE,
+            status__in=(ShareStatus.SENT, ShareStatus.DOWNLOADED),
+        ).values_list("incident_ref", flat=True)
+    )
+    missing = sorted(required - shared, key=lambda ref: (len(ref), ref))
+    params = {"shared": len(shared), "required": len(required)}
+    data = {"required": len(required), "shared": len(shared), "missing_refs": missing[:50]}
+    if not missing:
+        return ProbeResult.translatable(
+            "pass",
+            gettext_noop(
+                "All %(required)s incident(s) under the CERT Santé obligation were shared with "
+                "a CERT Santé partner."
+            ),
+            params,
+            data,
+        )
+    return ProbeResult.translatable(
+        "partial" if shared else "fail",
+        gettext_noop(
+            "%(shared)s of %(required)s incident(s) under the CERT Santé obligation were shared "
+            "with a CERT Santé partner."
+        ),
+        params,
+        data,
+    )
+
+
+probes.register(
+    "intel.incidents_shared_with_cert",
+    Probe(
+        id="intel.incidents_shared_with_cert",
+        title=gettext_noop("Incidents shared with the sector CERT when required"),
+        controls=("hygie.intel.sharing", "hygie.incident.notification"),
+        run=incidents_shared_with_cert,
+    ),
+)

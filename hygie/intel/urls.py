@@ -118,3 +118,28 @@ urlpatterns += [
         name="partnercredential_add",
     ),
 ]
+
+# Sharing an incident with a partner (helper I3b; the incident page links to share_prepare)
+from hygie.intel.models import IncidentShare  # noqa: E402
+from hygie.intel.views import sharing as share_views  # noqa: E402
+
+urlpatterns += [
+    *object_urlpatterns(
+        IncidentShare,
+        "shares",
+        list_view=share_views.ShareListView,
+        detail_view=share_views.ShareDetailView,
+    ),
+    path("shares/prepare/", share_views.ShareAddView.as_view(), name="incidentshare_prepare"),
+    path(
+        "shares/<int:pk>/approve/",
+        share_views.ShareApproveView.as_view(),
+        name="incidentshare_approve",
+    ),
+    path("shares/<int:pk>/send/", share_views.ShareSendView.as_view(), name="incidentshare_send"),
+    path(
+        "shares/<int:pk>/download/",
+        share_views.ShareDownloadView.as_view(),
+        name="incidentshare_download",
+    ),
+]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.core.http import AuthenticatedRequest
+from hygie.core.incident_sources import share_links
 from hygie.core.models import Alert, User
 from hygie.core.pickers import alert_label
 from hygie.core.roles import VIEW_ALERTS, VIEW_EVIDENCE
@@ -277,6 +278,8 @@ class IncidentDetailView(IncidentViews, generic.ObjectDetailView):
             "assets": obj.assets.select_related("establishment"),
             "transitions": obj.transitions.select_related("by").all(),
             "data_category_labels": _data_category_labels(obj),
+            # Links of the modules that share incidents (intel), when installed: decision 0040.
+            "share_links": share_links(user, str(obj.pk)),
         }
 
 
