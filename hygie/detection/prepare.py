@@ -119,13 +119,26 @@ def is_observable(name: str) -> bool:
     return known
 
 
+# The observable names of each set of field names seen (events of one kind share their names):
+# one dict probe per event instead of one per field. Bounded: field names come from the input.
+_observable_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 def observable_fields(event: Mapping[str, Any]) -> dict[str, str]:
     """The event's observable string fields (an unparsed line: its text as received)."""
-    found = {
-        name: value[:MAX_OBSERVABLE_CHARS]
-        for name, value in event.items()
-        if isinstance(value, str) and value and is_observable(name)
-    }
+    keys = tuple(event)
+    names = _observable_sets.get(keys)
+    if names is None:
+        names = tuple(name for name in keys if is_observable(name))
+        if len(_observable_sets) < 10_000:
+            _observable_sets[keys] = names
+    found = {}
+    for name in names:
+        value = event[name]
+        if value and isinstance(value, str):
+            found[name] = (
+                value if len(value) <= MAX_OBSERVABLE_CHARS else value[:MAX_OBSERVABLE_CHARS]
+            )
     if not found and isinstance(event.get(ORIGINAL_FIELD), str):
         found[ORIGINAL_FIELD] = event[ORIGINAL_FIELD][:MAX_OBSERVABLE_CHARS]
     return found

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from hygie.intel.engine.errors import IndicatorError
@@ -40,6 +41,10 @@ _MAX_LABELS = 64
 # privacy engine splits its patterns for the same reason); each extra database costs one more
 # scan of a free-text field only.
 CHUNK = 20_000
+# Answers remembered per short field value and per word of free text (values repeat in logs).
+MEMO_CHARS = 512
+MEMO_SIZE = 100_000
+_NOTHING: Mapping[int, tuple[str, str]] = MappingProxyType({})
 
 _EXACT_FAMILY = {
     IndicatorType.IPV4: "ip",
@@ -109,6 +114,8 @@ class IndicatorMatcher:
         self._prefixes = {
             version: sorted(tables, reverse=True) for version, tables in self._networks.items()
         }
+        self._value_memo: dict[str, Mapping[int, tuple[str, str]]] = {}
+        self._word_memo: dict[str, Mapping[int, tuple[str, str]]] = {}
         self.backend = "none"
         self._scanner: Any = None
         self._by_span: dict[str, list[int]] = {}
@@ -213,49 +220,92 @@ class IndicatorMatcher:
                 if _bounded(text, literal):
                     found.setdefault(index, (literal, "text"))
 
-    def _words(self, text: str, found: dict[int, tuple[str, str]]) -> None:
+    def _word(self, token: str) -> Mapping[int, tuple[str, str]]:
+        """What one word of free text matches (exact sets, addresses), remembered."""
+        known = self._word_memo.get(token)
+        if known is not None:
+            return known
+        found: dict[int, tuple[str, str]] = {}
         exact = self._exact
-        networks = bool(self._prefixes[4] or self._prefixes[6])
+        for candidate in (token, token.lower()):
+            for index in exact.get(candidate, ()):
+                found.setdefault(index, (candidate, "exact"))
+        if looks_like_address(token):
+            self._ip(token, found)
+        return self._remember(self._word_memo, token, found)
+
+    def _words(self, text: str, found: dict[int, tuple[str, str]]) -> None:
+        word = self._word
         for token in prose_tokens(text):
-            for candidate in (token, token.lower()):
-                for index in exact.get(candidate, ()):
-                    found.setdefault(index, (candidate, "exact"))
-            if (exact or networks) and looks_like_address(token):
-                self._ip(token, found)
+            matched = word(token)
+            if matched:
+                for index, what in matched.items():
+                    found.setdefault(index, what)
+
+    @staticmethod
+    def _remember(
+        memo: dict[str, Mapping[int, tuple[str, str]]],
+        key: str,
+        found: dict[int, tuple[str, str]],
+    ) -> Mapping[int, tuple[str, str]]:
+        """Keep a short value's answer: logs repeat addresses, hosts, URLs and agents; the
+        memo is emptied when full (bounded memory, whatever the input)."""
+        answer: Mapping[int, tuple[str, str]] = found or _NOTHING
+        if len(key) <= MEMO_CHARS:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[key] = answer
+        return answer
+
+    def match_value(self, raw: str) -> Mapping[int, tuple[str, str]]:
+        """Indicator index → (matched part, how) for one field value (read-only answer)."""
+        prose = " " in raw
+        if not prose:
+            known = self._value_memo.get(raw)
+            if known is not None:
+                return known
+        value = raw[:MAX_FIELD].strip()
+        found: dict[int, tuple[str, str]] = {}
+        exact = self._exact
+        for candidate in (value, value.lower()):
+            for index in exact.get(candidate, ()):
+                found.setdefault(index, (candidate, "exact"))
+        if " " in value:
+            text = refang(value) if "[" in value or "hxxp" in value else value
+            if self._literals:
+                self._text(text, found)
+            if self._exact or self._prefixes[4] or self._prefixes[6]:
+                self._words(text, found)
+            return found
+        if "://" in value:
+            self._url(value, found)
+        elif "@" in value:
+            self._domain(value.rsplit("@", 1)[1], found)
+        elif value[:1].isdigit() or ":" in value:
+            if not self._ip(value, found) and "." in value:
+                self._domain(value, found)
+        elif "." in value:
+            if "/" in value:
+                self._url(value, found)
+            else:
+                self._domain(value, found)
+        if prose:  # blanks around a single word only
+            return found
+        return self._remember(self._value_memo, raw, found)
 
     def match_event(self, fields: Mapping[str, str]) -> list[Hit]:
         """Every indicator matching one of the event's field values, once per field."""
         hits: list[Hit] = []
+        match = self.match_value
         for name, raw in fields.items():
             if not isinstance(raw, str) or not raw:
                 continue
-            value = raw[:MAX_FIELD].strip()
-            found: dict[int, tuple[str, str]] = {}
-            exact = self._exact
-            for candidate in (value, value.lower()):
-                for index in exact.get(candidate, ()):
-                    found.setdefault(index, (candidate, "exact"))
-            if " " in value:
-                prose = refang(value) if "[" in value or "hxxp" in value else value
-                if self._literals:
-                    self._text(prose, found)
-                if self._exact or self._prefixes[4] or self._prefixes[6]:
-                    self._words(prose, found)
-            elif "://" in value:
-                self._url(value, found)
-            elif "@" in value:
-                self._domain(value.rsplit("@", 1)[1], found)
-            elif value[:1].isdigit() or ":" in value:
-                if not self._ip(value, found) and "." in value:
-                    self._domain(value, found)
-            elif "." in value:
-                if "/" in value:
-                    self._url(value, found)
-                else:
-                    self._domain(value, found)
-            hits.extend(
-                Hit(self.indicators[i], name, matched, how) for i, (matched, how) in found.items()
-            )
+            found = match(raw)
+            if found:
+                hits.extend(
+                    Hit(self.indicators[i], name, matched, how)
+                    for i, (matched, how) in found.items()
+                )
         return hits
 
 

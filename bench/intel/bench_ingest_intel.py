@@ -1,0 +1,222 @@
+"""IOC matching at ingest speed: the detection pipeline's events/s with and without indicator
+matching, in one run, with 1,000,000 indicators loaded.
+
+A fresh SQLite data folder (production settings, migrated) gets one establishment and N
+synthetic indicators in its indicator store (default 1,000,000: IPv4 addresses, CIDR networks of
+several prefix lengths, domains, URLs, SHA-256 hashes, file names), compiled once into the
+establishment's matcher before the clock starts (compile time printed apart). The events are
+``bench_ingest``'s hospital stream (syslog, auth.log, web access, FHIR AuditEvent); one line in
+200 also carries one of 50 known indicators (an address, a domain in a URL, a URL, a hash), so
+the "with" runs record sightings and raise (grouped) alerts (``--hit-every``, ``--distinct``).
+
+Each run is the detection pipeline on batches of 1,000 lines as the live consumer runs it:
+``Preparer.prepare`` (parse, normalise, Sigma rules; with matching: the observable fields picked
+out) then ``store_prepared`` (insert, alerts; with matching: the intel observer). "Without" runs
+with no event observer registered (``event_observers`` overridden to none), "with" with the intel
+module's. Runs alternate (without, with, ×rounds) and the best of each is kept (other work on
+the machine slows every figure down). Figures are printed, never asserted; target: less than
+10 % throughput loss.
+
+    .venv/bin/python bench/intel/bench_ingest_intel.py                   # 1,000,000 indicators
+    .venv/bin/python bench/intel/bench_ingest_intel.py --indicators 100000 --events 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_ingest import make_lines  # noqa: E402
+
+TARGET_LOSS = 10.0  # per cent
+HIT_EVERY = 200  # one line in 200 carries a known indicator
+DISTINCT = 50  # of 50 different indicators (a campaign's), in turn
+BATCH = 1000
+
+
+def _address(rng: random.Random) -> str:
+    return f"{rng.randrange(1, 224)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}"
+
+
+def _cidr(rng: random.Random) -> str:
+    prefix = rng.choice([16, 20, 24, 24, 28, 32])
+    a, b, c, d = rng.randrange(1, 224), rng.randrange(256), rng.randrange(256), rng.randrange(256)
+    value = (a << 24) | (b << 16) | (c << 8) | d
+    value &= (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
+    text = ".".join(str(value >> shift & 255) for shift in (24, 16, 8, 0))
+    return text if prefix == 32 else f"{text}/{prefix}"
+
+
+def indicator_values(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """``(kind, normalised value)`` pairs, in the proportions of ``bench_matcher``."""
+    found: list[tuple[str, str]] = []
+    for index in range(count):
+        kind = index % 10
+        if kind < 3:
+            found.append(("ipv4", _address(rng)))
+        elif kind == 3:
+            value = _cidr(rng)
+            found.append(("cidr", value) if "/" in value else ("ipv4", value))
+        elif kind < 6:
+            found.append(("domain", f"m{index}.bad{index % 997}.example"))
+        elif kind == 6:
+            found.append(("url", f"https://u{index}.example/p/{index}"))
+        elif kind < 9:
+            found.append(("sha256", f"{rng.getrandbits(256):064x}"))
+        else:
+            found.append(("file-name", f"payload{index}.exe"))
+    return found
+
+
+def hit_line(i: int, kind: str, value: str) -> bytes:
+    """A proxy line carrying a known indicator."""
+    stamp = "2026-03-02T10:00:00Z"
+    if kind == "ipv4":
+        text = f"CONNECT {value}:443 from 10.1.{i % 250}.{i % 200} bytes=5120"
+    elif kind == "domain":
+        text = f"GET https://www.{value}/update.bin 200 from 10.1.2.3"
+    elif kind == "url":
+        text = f"GET {value} 200 from 10.1.2.3"
+    else:
+        text = f"AV scan sha256={value} clean=false host=ws-{i % 50}"
+    return f"<134>1 {stamp} proxy-01 squid {i} - - {text}".encode()
+
+
+def load(count: int, rng: random.Random) -> tuple[Any, list[tuple[str, str]], float]:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from hygie.core.models import Establishment, Organisation
+    from hygie.intel.models import Indicator
+
+    call_command("migrate", verbosity=0)
+    organisation = Organisation.objects.create(name="Bench GHT", kind="ght")
+    establishment = Establishment.objects.create(
+        organisation=organisation, name="CH Bench", kind="ch", finess_eg="010000024"
+    )
+    values = indicator_values(count, rng)
+    started = time.perf_counter()
+    # One INSERT per 20,000 rows through the DB-API (the ORM's bulk_create takes minutes for a
+    # million rows): every column gets the model's default, prepared by its field.
+    now = timezone.now()
+    fields = [f for f in Indicator._meta.concrete_fields if not f.primary_key]
+    given = {"establishment": establishment.pk, "tlp": "amber", "confidence": 70}
+    given.update(created_at=now, updated_at=now, last_confirmed_at=now)
+    defaults = []
+    for field in fields:
+        value = given.get(field.name, field.get_default())
+        defaults.append(field.get_db_prep_save(value, connection))
+    kind_at = [f.name for f in fields].index("kind")
+    value_at = [f.name for f in fields].index("value")
+    sql = (
+        f"INSERT OR IGNORE INTO {Indicator._meta.db_table} "
+        f"({', '.join(f.column for f in fields)}) VALUES ({', '.join('?' * len(fields))})"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for begin in range(0, len(values), 20_000):
+            rows = []
+            for kind, value in values[begin : begin + 20_000]:
+                row = list(defaults)
+                row[kind_at], row[value_at] = kind, value
+                rows.append(row)
+            cursor.executemany(sql.replace("?", "%s"), rows)
+    return establishment, values, time.perf_counter() - started
+
+
+def run(establishment: Any, lines: list[bytes], observe: bool) -> float:
+    """Events per CPU second of prepare + store over ``lines`` in batches (the live consumer's
+    steps, in one process: CPU time, so that other work on a loaded machine weighs less)."""
+    from datetime import UTC, datetime
+
+    from hygie.detection import services
+    from hygie.detection.prepare import Preparer
+
+    engine = services.rule_engine()
+    preparer = Preparer(engine, "syslog", keep_refs=False, observe=observe)
+    context = services.StoreContext.load(establishment)
+    started = time.process_time()
+    for start in range(0, len(lines), BATCH):
+        batch = preparer.prepare(lines[start : start + BATCH], datetime.now(UTC))
+        services.store_prepared(context, batch)
+    return len(lines) / (time.process_time() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--indicators", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--hit-every", type=int, default=HIT_EVERY)
+    parser.add_argument("--distinct", type=int, default=DISTINCT)
+    arguments = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="hygie-bench-intel-"))
+    os.environ["HYGIE_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hygie.settings.production"
+    import django
+
+    django.setup()
+    from hygie.core.registries import event_observers
+    from hygie.detection.services import rule_engine
+    from hygie.intel.models import Sighting
+    from hygie.intel.services import matching
+
+    rng = random.Random(14)
+    establishment, values, loading = load(arguments.indicators, rng)
+    print(f"{arguments.indicators:,} indicators stored in {loading:.1f} s")
+    started = time.perf_counter()
+    compiled = matching.matcher_for(establishment.pk)
+    print(
+        f"matcher compiled in {time.perf_counter() - started:.1f} s: "
+        f"{len(compiled.matcher):,} indicators ({compiled.matcher.backend})"
+    )
+    rule_engine()  # compiled once, before the clock starts
+    planted = [p for p in values[:20_000] if p[0] in ("ipv4", "domain", "url", "sha256")]
+    planted = planted[: max(1, arguments.distinct)]
+    every = max(1, arguments.hit_every)
+    lines = make_lines(arguments.events)
+    for i in range(every - 1, len(lines), every):
+        lines[i] = hit_line(i, *planted[i // every % len(planted)])
+    run(establishment, lines[:2000], True)  # warm-up
+    without: list[float] = []
+    with_matching: list[float] = []
+    before = Sighting.objects.count()
+    for _ in range(arguments.rounds):
+        with event_observers.override({}):
+            without.append(run(establishment, lines, False))
+        with_matching.append(run(establishment, lines, True))
+    sightings = (Sighting.objects.count() - before) // max(arguments.rounds, 1)
+    best_without, best_with = max(without), max(with_matching)
+    loss = (1 - best_with / best_without) * 100
+    print(
+        f"{arguments.events:,} events per run ({len(lines) // every:,} carrying one of "
+        f"{len(planted)} indicators, {sightings:,} sightings per run), batches of {BATCH:,}, "
+        "events per CPU second, load average "
+        f"{os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"  without indicator matching: {best_without:>9,.0f} events/s  (runs: "
+        + ", ".join(f"{v:,.0f}" for v in without)
+        + ")"
+    )
+    print(
+        f"  with indicator matching:    {best_with:>9,.0f} events/s  (runs: "
+        + ", ".join(f"{v:,.0f}" for v in with_matching)
+        + ")"
+    )
+    verdict = "within" if loss < TARGET_LOSS else "ABOVE"
+    print(f"  throughput loss: {loss:.1f} % ({verdict} the {TARGET_LOSS:.0f} % target)")
+
+
+if __name__ == "__main__":
+    main()
