@@ -6,12 +6,17 @@
   in working hours of the campaign's time zone). A job that starts late catches up inside the
   window; mails still unsent when the window closes are marked ``window_closed``, not sent.
 * **Rate:** at most the profile's ``rate_per_minute``, spaced evenly (60/rate seconds between
-  two mails of the profile), across every campaign and process using the profile: the interval
-  is checked against the profile's last sending under a row lock on the profile.
-* **Once:** a recipient is claimed (``sent_at`` set under the same lock) before the mail leaves,
-  so two jobs never send the same mail; a relay that cannot be reached releases the claim and
-  ends the run (the periodic job tries again), a refusal of that one message is recorded on the
-  recipient (error type only: an SMTP error may echo addresses).
+  two mails of the profile), across every campaign and process using the profile: each batch's
+  slots are reserved from the profile's last sending (or reserved slot), read under a row lock
+  on the profile, and a job keeps the spacing between its own mails.
+* **Once:** recipients are claimed by batches (``sent_at`` set to their slot under the same
+  lock, committed) before any mail leaves, so two jobs, or a job restarted after a crash, never
+  send the same mail; after the batch, ``sent_at`` becomes the moment the relay accepted the
+  mail and the ``sent`` events are stored, in one transaction. A relay that cannot be reached
+  releases the claims not sent and ends the run (the periodic job tries again); a refusal of
+  one message is recorded on the recipient (error type only: an SMTP error may echo addresses).
+* **Speed:** a batch is at most ``BATCH_MAILS`` mails (unthrottled) or ``BATCH_AHEAD`` of slots
+  (throttled): a few queries per batch, not per mail, and one SMTP session per run.
 * **What:** ``engine.render_mail`` (safe variables, links and pixel to the recipient's token),
   the profile's custom headers and Hygie's simulation header, so gateways and the triage
   recognise the simulation.
@@ -131,36 +136,79 @@ def build_message(recipient: CampaignRecipient, connection: Any = None) -> Email
     return message
 
 
-def _claim(campaign: Campaign, clock: _Clock) -> tuple[CampaignRecipient | None, timedelta, bool]:
-    """Under the profile's lock: the next due recipient, claimed, or how long to wait.
+BATCH_MAILS = 50  # at most this many recipients claimed per transaction
+BATCH_AHEAD = timedelta(seconds=1)  # throttled: slots reserved at most this far ahead
 
-    Returns (recipient, wait, exhausted): ``exhausted`` when nothing is left to send."""
+
+@dataclass
+class _Batch:
+    """Recipients claimed together, each with its slot (``sent_at``, the earliest moment it may
+    leave), or how long to wait before the next one is due."""
+
+    recipients: list[CampaignRecipient] = field(default_factory=list)
+    wait: timedelta = timedelta(0)
+    exhausted: bool = False  # nothing is left to send
+    outside_hours: bool = False  # the next mail falls outside the window's working hours
+
+
+def _last_sent(profile: SendingProfile) -> datetime | None:
+    """The profile's latest sending (or reserved slot), across every campaign and job."""
+    last: datetime | None = CampaignRecipient.objects.filter(
+        campaign__sending_profile=profile, sent_at__isnull=False
+    ).aggregate(last=Max("sent_at"))["last"]
+    return last
+
+
+def _claim(campaign: Campaign, clock: _Clock) -> _Batch:
+    """Under the profile's lock: the next due recipients, each claimed with its slot.
+
+    The rate is a token bucket seeded from the database once per batch (the profile's last
+    sending, under the row lock, so other jobs and campaigns of the profile count): slots are
+    spaced by ``interval`` and reserved at most ``BATCH_AHEAD`` ahead; unthrottled, everything
+    due now (up to ``BATCH_MAILS``). The claim (``sent_at``) is committed before any mail
+    leaves, so a restarted or concurrent job never sends these again."""
+    batch = _Batch()
     with transaction.atomic():
         profile = SendingProfile.objects.select_for_update().get(pk=campaign.sending_profile_id)
-        pending = CampaignRecipient.objects.filter(
-            campaign=campaign, sent_at__isnull=True, send_error="", scheduled_at__isnull=False
-        ).order_by("scheduled_at", "pk")
-        recipient = pending.first()
-        if recipient is None:
-            return None, timedelta(0), True
+        pending = list(
+            CampaignRecipient.objects.filter(
+                campaign=campaign, sent_at__isnull=True, send_error="", scheduled_at__isnull=False
+            )
+            .select_related("establishment")
+            .order_by("scheduled_at", "pk")[:BATCH_MAILS]
+        )
+        if not pending:
+            batch.exhausted = True
+            return batch
         now = clock.now()
-        earliest = recipient.scheduled_at or now
         gap = interval(profile)
-        if gap:
-            last = CampaignRecipient.objects.filter(
-                campaign__sending_profile=profile, sent_at__isnull=False
-            ).aggregate(last=Max("sent_at"))["last"]
-            if last is not None:
-                earliest = max(earliest, last + gap)
-        if earliest > now:
-            return None, earliest - now, False
-        CampaignRecipient.objects.filter(pk=recipient.pk).update(sent_at=now)
-        recipient.sent_at = now
-        return recipient, timedelta(0), False
+        cursor = _last_sent(profile) if gap else None
+        horizon = now + BATCH_AHEAD if gap else now
+        for recipient in pending:
+            slot = max(recipient.scheduled_at or now, now)
+            if cursor is not None:
+                slot = max(slot, cursor + gap)
+            if slot > horizon:
+                if not batch.recipients:
+                    batch.wait = slot - now
+                break
+            if not campaigns.in_window(campaign, slot):
+                batch.outside_hours = not batch.recipients
+                break
+            recipient.sent_at = slot
+            recipient.campaign = campaign  # its profile and templates, loaded once per run
+            cursor = slot
+            batch.recipients.append(recipient)
+        if batch.recipients:
+            CampaignRecipient.objects.bulk_update(batch.recipients, ["sent_at"])
+    return batch
 
 
-def _release(recipient: CampaignRecipient, error: str = "") -> None:
-    CampaignRecipient.objects.filter(pk=recipient.pk).update(sent_at=None, send_error=error[:300])
+def _release(recipients: list[CampaignRecipient], error: str = "") -> None:
+    if recipients:
+        CampaignRecipient.objects.filter(pk__in=[r.pk for r in recipients]).update(
+            sent_at=None, send_error=error[:300]
+        )
 
 
 def _close_window(campaign: Campaign) -> int:
@@ -182,6 +230,25 @@ def _finish_if_done(campaign: Campaign, report: SendReport) -> None:
         report.finished.append(campaign.pk)
 
 
+def _open(campaign: Campaign, report: SendReport) -> Any:
+    """The run's one SMTP session to the profile's relay, or None (``report.stopped`` says why)."""
+    try:
+        relay = profiles.relay_for(campaign.sending_profile)
+    except profiles.SecretUnavailableError:
+        report.stopped = SECRET_UNREADABLE
+        return None
+    connection = mail.connection(relay)
+    try:
+        connection.open()  # kept open for the run: one session, many mails
+    except mail.MAIL_ERRORS as error:
+        logger.warning(
+            "awareness: campaign %s: relay unreachable (%s)", campaign.pk, type(error).__name__
+        )
+        report.stopped = "relay"
+        return None
+    return connection
+
+
 def send_campaign(
     campaign: Campaign,
     *,
@@ -191,12 +258,20 @@ def send_campaign(
     report: SendReport | None = None,
 ) -> SendReport:
     """Send what falls due of one campaign within ``budget`` seconds (waiting for the planned
-    times and the rate in between); the rest is left for the next run."""
+    times and the rate in between); the rest is left for the next run.
+
+    Mails are claimed by batches (``_claim``), sent through one SMTP session, and recorded
+    per batch (``sent_at`` as the relay accepted the mail, the ``sent`` events) in one
+    transaction; progress is reported per batch."""
     report = report or SendReport()
     clock = _Clock(sleep)
     deadline = time.monotonic() + budget
-    campaign.refresh_from_db()
-    if campaign.status not in ACTIVE:
+    campaign = (
+        Campaign.objects.select_related("sending_profile", "template_a", "template_b")
+        .filter(pk=campaign.pk)
+        .first()
+    )
+    if campaign is None or campaign.status not in ACTIVE:
         return report
     total = campaign.recipients.count()
     connection = None
@@ -205,45 +280,31 @@ def send_campaign(
             campaign.refresh_from_db(fields=["status"])
             if campaign.status not in ACTIVE:
                 break
-            now = clock.now()
-            if now >= campaign.window_end:
+            if clock.now() >= campaign.window_end:
                 report.closed += _close_window(campaign)
                 break
-            recipient, wait, exhausted = _claim(campaign, clock)
-            if exhausted:
+            batch = _claim(campaign, clock)
+            if batch.exhausted:
                 break
-            if recipient is None:
-                remaining = deadline - time.monotonic()
-                if wait.total_seconds() > remaining:
-                    report.stopped = "budget"
-                    break
-                clock.sleep(wait.total_seconds())
-                continue
-            if not campaigns.in_window(campaign, recipient.sent_at or now):
-                _release(recipient)
+            if batch.outside_hours:
                 report.stopped = "outside_hours"
                 break
+            if not batch.recipients:
+                if batch.wait.total_seconds() > deadline - time.monotonic():
+                    report.stopped = "budget"
+                    break
+                clock.sleep(batch.wait.total_seconds())
+                continue
             if connection is None:
-                try:
-                    relay = profiles.relay_for(campaign.sending_profile)
-                except profiles.SecretUnavailableError:
-                    _release(recipient)
-                    report.stopped = SECRET_UNREADABLE
+                connection = _open(campaign, report)
+                if connection is None:
+                    _release(batch.recipients)
                     break
-                connection = mail.connection(relay)
-                try:
-                    connection.open()  # kept open for the run: one session, many mails
-                except mail.MAIL_ERRORS as error:
-                    logger.warning(
-                        "awareness: campaign %s: relay unreachable (%s)",
-                        campaign.pk,
-                        type(error).__name__,
-                    )
-                    _release(recipient)
-                    connection = None
-                    report.stopped = "relay"
-                    break
-            if not _deliver(recipient, connection, report):
+            if campaign.status == CampaignStatus.SCHEDULED:
+                Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SCHEDULED).update(
+                    status=CampaignStatus.RUNNING
+                )
+            if not _deliver(batch.recipients, connection, clock, report):
                 connection = None
                 break
             if progress is not None:
@@ -258,35 +319,61 @@ def send_campaign(
     return report
 
 
-def _deliver(recipient: CampaignRecipient, connection: Any, report: SendReport) -> bool:
-    """Send one claimed mail; False when the relay itself failed (the claim is released)."""
-    campaign = recipient.campaign
-    if campaign.status == CampaignStatus.SCHEDULED:
-        Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SCHEDULED).update(
-            status=CampaignStatus.RUNNING
-        )
-    message = build_message(recipient, connection)
-    try:
-        message.send()
-    except mail.MAIL_ERRORS as error:
-        kind = type(error).__name__
-        logger.warning("awareness: campaign %s: mail not sent (%s)", campaign.pk, kind)
-        if kind in _MESSAGE_ERRORS:
-            _release(recipient, kind)
-            report.failed += 1
-            return True
-        _release(recipient)
-        report.stopped = "relay"
-        return False
-    sent_at = recipient.sent_at or timezone.now()
-    CampaignEvent.objects.create(
-        establishment_id=recipient.establishment_id,
-        recipient=recipient,
-        kind=EventKind.SENT,
-        at=sent_at,
-    )
-    report.sent += 1
-    return True
+def _deliver(
+    batch: list[CampaignRecipient], connection: Any, clock: _Clock, report: SendReport
+) -> bool:
+    """Send a claimed batch, each mail at its slot or later and at least ``interval`` after the
+    previous one; record it in one transaction. False when the relay itself failed (the claims
+    of the mails not sent are released)."""
+    gap = interval(batch[0].campaign.sending_profile)
+    sent: list[CampaignRecipient] = []
+    refused: dict[str, list[CampaignRecipient]] = {}
+    unsent: list[CampaignRecipient] = []
+    previous: datetime | None = None
+    relay_ok = True
+    for index, recipient in enumerate(batch):
+        slot = recipient.sent_at or clock.now()
+        if gap and previous is not None:
+            slot = max(slot, previous + gap)
+        wait = (slot - clock.now()).total_seconds()
+        if wait > 0:
+            clock.sleep(wait)
+        message = build_message(recipient, connection)
+        try:
+            message.send()
+        except mail.MAIL_ERRORS as error:
+            kind = type(error).__name__
+            logger.warning(
+                "awareness: campaign %s: mail not sent (%s)", recipient.campaign_id, kind
+            )
+            if kind in _MESSAGE_ERRORS:
+                refused.setdefault(kind, []).append(recipient)
+                report.failed += 1
+                continue
+            unsent = batch[index:]
+            report.stopped = "relay"
+            relay_ok = False
+            break
+        previous = max(clock.now(), slot)
+        recipient.sent_at = previous  # as the relay accepted it (the classifier's delivery)
+        sent.append(recipient)
+    with transaction.atomic():
+        if sent:
+            CampaignRecipient.objects.bulk_update(sent, ["sent_at"])
+            CampaignEvent.objects.bulk_create(
+                CampaignEvent(
+                    establishment_id=recipient.establishment_id,
+                    recipient=recipient,
+                    kind=EventKind.SENT,
+                    at=recipient.sent_at,
+                )
+                for recipient in sent
+            )
+        for kind, recipients in refused.items():
+            _release(recipients, kind)
+        _release(unsent)
+    report.sent += len(sent)
+    return relay_ok
 
 
 def send_due(

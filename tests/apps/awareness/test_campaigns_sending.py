@@ -294,6 +294,33 @@ def test_a_relay_that_is_down_leaves_the_mails_pending(establishment_a, caplog):
     assert "agent0@" not in caplog.text
 
 
+def test_a_restarted_job_never_sends_a_mail_twice(smtp, establishment_a, monkeypatch):
+    """A job that claimed a batch and died before sending it, then two runs one after the
+    other: every other recipient gets exactly one mail, the claimed ones none (at most once),
+    and each mail sent has exactly one ``sent`` event."""
+    monkeypatch.setattr(sending, "BATCH_MAILS", 3)
+    campaign = _campaign(establishment_a, smtp.port, rate=0, minutes=30)
+    _people(establishment_a, 7)
+    campaigns.add_recipients(
+        campaign, campaigns.targets_from_people(campaigns.people_for(None)), None
+    )
+    campaigns.launch(campaign, None, start_sending=False)
+    CampaignRecipient.objects.update(scheduled_at=timezone.now() - timedelta(seconds=1))
+    campaign.refresh_from_db()
+    crashed = sending._claim(campaign, sending._Clock(lambda seconds: None))  # then the job died
+    assert len(crashed.recipients) == 3
+    first = sending.send_campaign(campaign, budget=10)
+    again = sending.send_campaign(campaign, budget=10)  # a restart after the end: nothing to do
+
+    assert first.sent == 4 and again.sent == 0
+    delivered = [rcpts[0] for _sender, rcpts, _message in smtp.messages]
+    assert len(delivered) == len(set(delivered)) == 4
+    assert not set(delivered) & {r.email for r in crashed.recipients}
+    for recipient in CampaignRecipient.objects.filter(email__in=delivered):
+        assert recipient.sent_at >= recipient.scheduled_at
+        assert CampaignEvent.objects.filter(recipient=recipient, kind="sent").count() == 1
+
+
 def test_a_password_sealed_under_another_key_stops_cleanly(smtp, establishment_a, settings):
     campaign = _campaign(establishment_a, smtp.port, rate=0, password="x", username="u", minutes=30)
     _people(establishment_a, 1)
