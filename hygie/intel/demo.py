@@ -2,7 +2,11 @@
 centre, an ISAC, a vendor), a MISP feed from CERT Santé with its indicators imported through the
 indicator service (so provenance, TLP and ATT&CK references are the ones a real poll stores), a
 second source confirming one of them, and a sighting of one indicator in the establishment's
-proxy logs with the core alert it raised.
+proxy logs with the core alert it raised. Hygie's own TAXII 2.1 server has a collection holding
+the establishment's published indicators, which CERT Santé and the ISAC may read (each under its
+own TLP clearance: the ISAC, cleared for GREEN, never receives the AMBER ones), and CERT Santé has
+a credential. Its secret is random and never shown: to try the server with a TAXII client, give
+a partner a new credential on its page (the secret is shown once).
 
 Everything is invented: addresses from the documentation ranges (RFC 5737), ``.example``
 domains, hashes of nothing, endpoints under ``.invalid`` (RFC 2606: they never resolve, so a
@@ -20,9 +24,9 @@ from hygie.core.models import Establishment, Organisation
 from hygie.core.services.alerts import raise_alert
 from hygie.intel.engine.convert import Input
 from hygie.intel.engine.model import TLP
-from hygie.intel.models import Feed, Indicator, Partner, Sighting
+from hygie.intel.models import Feed, Indicator, Partner, Sighting, TaxiiCollection
 from hygie.intel.models.choices import FeedKind, PartnerKind, TlpLevel
-from hygie.intel.services import indicators
+from hygie.intel.services import indicators, taxii_admin
 
 PARTNERS = (
     (
@@ -94,6 +98,22 @@ def load_demo(organisation: Organisation, establishments: list[Establishment]) -
         default_tlp=TLP.GREEN,
     )
     _sighting(establishment, now)
+    _taxii(establishment, created)
+
+
+def _taxii(establishment: Establishment, partners: dict[str, Partner]) -> None:
+    collection = TaxiiCollection.objects.create(
+        establishment=establishment,
+        title="Indicateurs partagés (démo)",
+        description="Indicateurs de l'établissement publiés pour ses partenaires.",
+        alias="indicateurs-demo",
+    )
+    taxii_admin.publish_indicators(collection, None)
+    for kind in (PartnerKind.CERT_SANTE, PartnerKind.ISAC):
+        taxii_admin.set_access(
+            collection, partners[kind], can_read=True, can_write=False, user=None
+        )
+    taxii_admin.generate_credential(partners[PartnerKind.CERT_SANTE], None)
 
 
 def _sighting(establishment: Establishment, now: datetime) -> None:

@@ -99,3 +99,25 @@ def test_demo_data(organisation, establishment_a, user_a):
     assert feed_fresh(establishment_a).status == "pass"
     tile = dashboard_tiles.get("intel.threat_intelligence").compute(user_a, [establishment_a])
     assert tile[establishment_a.pk].value == Indicator.objects.filter(is_active=True).count()
+
+
+def test_demo_taxii_collection_serves_each_partner_under_its_clearance(
+    client, organisation, establishment_a
+):
+    from hygie.intel.demo import load_demo
+    from hygie.intel.models import PartnerCredential, TaxiiCollection
+    from tests.apps.intel.taxii_support import MEDIA, basic, make_credential
+
+    load_demo(organisation, [establishment_a])
+    collection = TaxiiCollection.objects.get()
+    assert PartnerCredential.objects.filter(partner__kind="cert_sante").exists()
+    url = f"/intel/taxii2/api1/collections/{collection.collection_id}/objects/"
+    seen = {}
+    for kind in ("cert_sante", "isac"):
+        credential = make_credential(Partner.objects.get(kind=kind))
+        response = client.get(url, HTTP_ACCEPT=MEDIA, HTTP_AUTHORIZATION=basic(credential.username))
+        assert response.status_code == 200, response.content
+        seen[kind] = {o["pattern"] for o in response.json()["objects"] if o["type"] == "indicator"}
+    assert any("203.0.113.66" in pattern for pattern in seen["cert_sante"])  # AMBER
+    assert seen["isac"] and seen["isac"] < seen["cert_sante"]  # GREEN and CLEAR only
+    assert not any("203.0.113.66" in pattern for pattern in seen["isac"])
