@@ -114,10 +114,13 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
         protocol="tcp",
         application="dicom",
     )
-    policy = SegmentationPolicy.objects.create(
+    # One policy per establishment: the demo may have given B one already.
+    policy, _created = SegmentationPolicy.objects.update_or_create(
         establishment=establishment,
-        document=f"zones:\n  - name: zeta\n    networks: [10.99.0.0/16]\n"
-        f"    description: {marker} zeta\nallow: []\n",
+        defaults={
+            "document": f"zones:\n  - name: zeta\n    networks: [10.99.0.0/16]\n"
+            f"    description: {marker} zeta\nallow: []\n"
+        },
     )
     violation = SegmentationViolation.objects.create(
         establishment=establishment,
