@@ -154,9 +154,10 @@ class MailTemplateForm(_Establishmentless):
         widgets = {"html": forms.Textarea(attrs={"rows": 12}), "text": forms.Textarea()}
         help_texts = {
             "html": _(
-                "Variables: {{ first_name }}, {{ last_name }}, {{ department }}, "
-                "{{ establishment }}, {{ tracking_link }}, {{ date }}. Every link leads to the "
-                "tracking link."
+                "Variables: <code>{{ first_name }}</code>, <code>{{ last_name }}</code>, "
+                "<code>{{ department }}</code>, <code>{{ establishment }}</code>, "
+                "<code>{{ sender_name }}</code>, <code>{{ tracking_link }}</code>, "
+                "<code>{{ date }}</code>. Every link leads to the tracking link."
             )
         }
 
@@ -316,7 +317,9 @@ class TargetsForm(forms.Form):
         label=_("Or a CSV file"),
         required=False,
         help_text=_(
-            "Columns: email (required), first_name, last_name, department, profession, language."
+            "Columns: <code>email</code> (required), <code>first_name</code>, "
+            "<code>last_name</code>, <code>department</code>, <code>profession</code>, "
+            "<code>language</code>."
         ),
     )
 

@@ -4,6 +4,7 @@ written here must pass before a campaign can send it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,41 @@ if TYPE_CHECKING:
     from hygie.core.models import Establishment, User
 
 MAX_GOPHISH_BYTES = 5 * 1024 * 1024
+
+
+# A library template is named after its subject, its variables shown as words of its language
+# (a trainer picks "[expéditeur] a partagé…", not "{{ sender_name }} a partagé…").
+_VARIABLE_WORDS = {
+    "fr": {
+        "first_name": "prénom",
+        "last_name": "nom",
+        "email": "adresse",
+        "department": "service",
+        "establishment": "établissement",
+        "sender_name": "expéditeur",
+        "date": "date",
+        "tracking_link": "lien",
+        "tracking_pixel": "pixel",
+    },
+    "en": {
+        "first_name": "first name",
+        "last_name": "last name",
+        "email": "address",
+        "department": "department",
+        "establishment": "establishment",
+        "sender_name": "sender",
+        "date": "date",
+        "tracking_link": "link",
+        "tracking_pixel": "pixel",
+    },
+}
+_VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def library_name(subject: str, language: str) -> str:
+    """The name of a library template: its subject with ``[word]`` for each variable."""
+    words = _VARIABLE_WORDS.get(language, _VARIABLE_WORDS["en"])
+    return _VARIABLE.sub(lambda match: f"[{words.get(match[1], '…')}]", subject)[:200]
 
 
 @dataclass
@@ -74,7 +110,7 @@ def sync_library() -> SyncResult:
                     MailTemplate,
                     lookup,
                     {
-                        "name": version.template.subject[:200],
+                        "name": library_name(version.template.subject, language),
                         "sender_name": version.template.sender_name[:200],
                         "subject": version.template.subject[:300],
                         "html": version.template.html,

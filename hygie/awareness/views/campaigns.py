@@ -164,13 +164,11 @@ class MailTemplateDetailView(MailTemplateViews, _LibraryDetail):
         "lure_id",
         "language",
         "sender_name",
-        "subject",
         "difficulty",
         "version",
         "source",
         "establishment",
-        "text",
-    )
+    )  # subject and bodies are shown as data (their {{ variables }} are not words)
     template_name = "awareness/mailtemplate_detail.html"
 
     def detail_rows(self, obj: models.Model) -> list[generic.DetailRow]:
@@ -183,7 +181,6 @@ class MailTemplateDetailView(MailTemplateViews, _LibraryDetail):
                 for row in rows
             ]
         return rows
-
 
 
 class MailTemplateEditView(MailTemplateViews, generic.ObjectEditView):

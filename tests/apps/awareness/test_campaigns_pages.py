@@ -130,6 +130,23 @@ def test_library_pages_offer_no_edit_or_delete_link(client, trainer, establishme
         assert reverse(f"awareness:{name}_edit", args=[own.pk]) in html
 
 
+def test_template_variables_are_shown_as_code_not_as_words(client, trainer):
+    """Variables (``{{ sender_name }}``, ``first_name``) appear as code or as words of the
+    page's language, never as bare keys in the text (the French crawl reads them as English)."""
+    templates_library.ensure_library()
+    shared = MailTemplate.objects.get(
+        lure_id="shared-document", language="fr", establishment__isnull=True
+    )
+    assert shared.name.startswith("[expéditeur] a partagé « Protocole [service]")
+    assert "{{" not in "".join(MailTemplate.objects.values_list("name", flat=True))
+    detail = client.get(reverse("awareness:mailtemplate_detail", args=[shared.pk]))
+    html = detail.content.decode()
+    assert "<code>{{ sender_name }} a partagé" in html
+    assert '<pre class="data">' in html
+    add = client.get(reverse("awareness:mailtemplate_add")).content.decode()
+    assert "<code>{{ first_name }}</code>" in add
+
+
 def test_a_gophish_export_is_previewed_then_imported(client, trainer, establishment_a):
     export = json.dumps(
         {
