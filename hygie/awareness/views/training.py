@@ -240,7 +240,7 @@ class TrainingAssignmentListView(ObjectListView):
         Column("module__version", gettext_lazy("Version"), sort=False, priority=SECONDARY),
         Column("due_at", gettext_lazy("Due")),
         Column("completed_at", gettext_lazy("Completed at")),
-        Column("score", gettext_lazy("Score"), render=_percent),
+        Column("score", gettext_lazy("Score"), render=lambda row: _percent(row.score)),
         Column("passed", gettext_lazy("Passed")),
     )
 

@@ -250,6 +250,8 @@ class ObjectListView(ObjectViewMixin):
             return [(str(obj.pk), scoped_label(obj, self.request.user)) for obj in objects]
         if field.choices:
             return [(str(value), str(label)) for value, label in field.flatchoices]
+        if isinstance(field, models.BooleanField):  # words, not Python's True/False
+            return [("True", _("Yes")), ("False", _("No"))]
         values = (
             self.get_queryset()
             .order_by(field.name)

@@ -108,6 +108,20 @@ def test_sync_and_assign_from_the_pages(client_a, user_a, nurse, establishment_a
     assert past.status_code == 200 and TrainingAssignment.objects.count() == 1
 
 
+def test_assignment_list_shows_the_score_and_words_for_passed(client_a, assignment):
+    """The score column shows the score (it showed the assignment's name followed by %), and
+    the 'passed' filter offers words, not Python's True/False."""
+    TrainingAssignment.objects.filter(pk=assignment.pk).update(
+        score=85, passed=True, completed_at=timezone.now()
+    )
+    page = client_a.get(reverse("awareness:trainingassignment_list")).content.decode()
+    assert "85\u00a0%" in page
+    assert f"{assignment.module.title} — " not in page
+    assert ">True<" not in page and ">False<" not in page
+    filtered = client_a.get(reverse("awareness:trainingassignment_list"), {"passed": "False"})
+    assert "85\u00a0%" not in filtered.content.decode()
+
+
 def test_other_establishments_see_nothing(client, user_b, login, assignment):
     login(user_b)
     listing = client.get(reverse("awareness:trainingassignment_list"))
