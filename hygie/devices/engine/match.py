@@ -20,6 +20,7 @@ and the configuration gives ``needs_review``.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -647,6 +648,17 @@ class MatchIndex:
         self.nvd = _NvdIndex(cves, self.aliases)
 
     def match(self, items: Iterable[InventoryItem]) -> list[Verdict]:
+        # Verdicts and their texts hold no reference cycles: the cyclic collector, which would
+        # otherwise walk the whole index again and again as they are made, waits until done.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._match(items)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _match(self, items: Iterable[InventoryItem]) -> list[Verdict]:
         table, csaf, nvd = self.aliases, self.csaf, self.nvd
         keys = dict(self.nvd.pairs)  # grows with the devices' platforms, never shared
         verdicts: list[Verdict] = []
