@@ -179,6 +179,14 @@ def find_recipient(token: str) -> CampaignRecipient | None:
     )
 
 
+def _find_for_open(token: str) -> CampaignRecipient | None:
+    """``find_recipient`` without the related rows: the pixel, the most requested endpoint,
+    needs only the recipient (its delivery time), not the templates and landing page."""
+    if not engine.is_valid_token(token):
+        return None
+    return CampaignRecipient.objects.filter(token=token, campaign__status__in=RECORDING).first()
+
+
 def _event(
     recipient: CampaignRecipient,
     kind: str,
@@ -214,7 +222,7 @@ def _first(recipient: CampaignRecipient, column: str, at: datetime) -> None:
 
 def record_open(token: str, facts: RequestFacts) -> None:
     """The tracking pixel was fetched (by the recipient's mail client, or an image proxy)."""
-    recipient = find_recipient(token)
+    recipient = _find_for_open(token)
     if recipient is None:
         return
     at = facts.at or timezone.now()
