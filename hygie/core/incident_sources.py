@@ -6,7 +6,7 @@ other: response registers an ``IncidentSource`` (key ``"response"``) that reads 
 plain data and takes timeline notes back, and intel registers an ``IncidentSharer`` that says
 where an incident is shared from. The incident page shows a "Share with a partner" link for each
 registered sharer; without intel there is none, without response there is nothing to share.
-Both registries are filled at start-up (``AppConfig.ready`` or a conventional file) and frozen
+Both registries are filled from conventional files (response and intel navigation.py) and frozen
 with the others (decision 0040).
 
 ``IncidentContent`` is what a source hands out, never a model: the title and texts as written

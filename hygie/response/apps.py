@@ -37,4 +37,3 @@ class ResponseConfig(AppConfig):
         # Incidents are the record a regulator or a court may ask for: every change is chained.
         audit.audit_model_changes(models.AUDITED_MODELS)
         from hygie.response import signals  # noqa: F401  (connects its receivers)
-        from hygie.response.services import sharing  # noqa: F401  (registers the incident source)

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from hygie.intel.api import indicators, partners, taxii
+from hygie.intel.api import indicators, partners, sharing, taxii
 
 router = Router(tags=["intel"])
 router.add_router("", indicators.router)
 router.add_router("", partners.router)
 router.add_router("", taxii.router)
+router.add_router("", sharing.router)

@@ -6,6 +6,7 @@ The incident page (response module) links here through ``hygie.core.incident_sou
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -118,7 +119,7 @@ class ShareDetailView(ShareViews, generic.ObjectDetailView):
                 {**row, "reason_label": REASONS.get(row.get("reason", ""), row.get("reason", ""))}
                 for row in obj.removed
             ],
-            "document": sharing.json.dumps(obj.bundle, ensure_ascii=False, indent=2),
+            "document": json.dumps(obj.bundle, ensure_ascii=False, indent=2),
             "can_share": user.can(SHARE),
             "is_draft": obj.status == ShareStatus.DRAFT,
             "is_approved": obj.approved_at is not None and obj.status != ShareStatus.DRAFT,

@@ -367,3 +367,31 @@ def test_probe_incidents_shared_with_the_sector_cert(incident, sharer, establish
     sharing.download(sharer, share)
     result = incidents_shared_with_cert(incident.establishment)
     assert result.status == "pass" and result.summary_id
+
+
+def test_api_prepare_approve_download(incident, sharer, user_b):
+    from tests.apps.core.api_support import APIClient, issue_token
+
+    partner = _partner(incident.establishment)
+    api = APIClient(issue_token(sharer, "write"))
+    created = api.post(
+        "/intel/shares",
+        {"incident_ref": str(incident.pk), "partner_id": partner.pk, "format": "misp"},
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "draft" and _leaks(body) == []
+    assert (
+        api.post("/intel/shares", {"incident_ref": str(incident.pk), "tlp": "red"}).status_code
+        == 422
+    )
+    share_id = body["id"]
+    assert api.post(f"/intel/shares/{share_id}/download").status_code == 422  # not approved
+    assert api.post(f"/intel/shares/{share_id}/approve").json()["status"] == "approved"
+    download = api.post(f"/intel/shares/{share_id}/download")
+    assert download.status_code == 200 and _leaks(json.loads(download.content)) == []
+    assert api.get(f"/intel/shares/{share_id}").json()["status"] == "downloaded"
+
+    other = APIClient(issue_token(user_b, "write"))
+    assert other.get(f"/intel/shares/{share_id}").status_code == 404
+    assert other.post("/intel/shares", {"incident_ref": str(incident.pk)}).status_code == 403
