@@ -21,6 +21,7 @@ from hygie.awareness.models import (
 from hygie.awareness.services import profiles, templates_library
 from hygie.core.forms import ScopedModelForm, form_field
 from hygie.core.models import Department, Establishment, User
+from hygie.core.tables import scoped_label
 from hygie.core.widgets import IsoDateTimeInput, IsoTimeInput
 
 WEEKDAYS = (
@@ -328,9 +329,10 @@ class TargetsForm(forms.Form):
         form_field(
             self, "establishments", forms.ModelMultipleChoiceField
         ).queryset = Establishment.objects.visible_to(user)
-        form_field(
-            self, "departments", forms.ModelMultipleChoiceField
-        ).queryset = Department.objects.visible_to(user).select_related("establishment")
+        departments = form_field(self, "departments", forms.ModelMultipleChoiceField)
+        departments.queryset = Department.objects.visible_to(user).select_related("establishment")
+        # Three "Urgences" in three establishments: each named with its establishment.
+        departments.label_from_instance = lambda obj: scoped_label(obj, user)  # type: ignore[method-assign]
 
     def clean_csv_file(self) -> Any:
         upload = self.cleaned_data.get("csv_file")

@@ -123,6 +123,25 @@ class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(label=gettext_lazy("Verdict"), choices=Verdict.choices)
 
 
+# Authentication-Results keywords (RFC 8601) and look-alike techniques, in the reader's words.
+AUTH_RESULT_LABELS = {
+    "pass": gettext_lazy("pass"),
+    "fail": gettext_lazy("fail"),
+    "softfail": gettext_lazy("soft fail"),
+    "neutral": gettext_lazy("neutral"),
+    "none": gettext_lazy("none"),
+    "temperror": gettext_lazy("temporary error"),
+    "permerror": gettext_lazy("permanent error"),
+    "policy": gettext_lazy("policy"),
+}
+LOOKALIKE_LABELS = {
+    "punycode": gettext_lazy("internationalised (punycode) name"),
+    "homoglyph": gettext_lazy("look-alike characters"),
+    "typo": gettext_lazy("typing error"),
+    "embedded": gettext_lazy("our name inside another domain"),
+}
+
+
 class ReportedMailDetailView(generic.ObjectDetailView):
     model = ReportedMail
     view_capability = TRIAGE
@@ -146,6 +165,13 @@ class ReportedMailDetailView(generic.ObjectDetailView):
         "evidence",
     )
 
+    def detail_rows(self, obj: models.Model) -> list[generic.DetailRow]:
+        assert isinstance(obj, ReportedMail)
+        rows = super().detail_rows(obj)
+        if obj.evidence_id:  # its title is stored in the language of whoever received it
+            rows[-1] = generic.DetailRow(rows[-1].label, _("Original message (.eml)"), rows[-1].url)
+        return rows
+
     def extra_context(self, obj: models.Model) -> dict[str, Any]:
         assert isinstance(obj, ReportedMail)
         facts = obj.facts or {}
@@ -153,6 +179,14 @@ class ReportedMailDetailView(generic.ObjectDetailView):
             "facts": facts,
             "reasons": [triage.reason_label(code) for code in facts.get("reasons", [])],
             "links": triage.display_urls(obj),
+            "authentication": [
+                (name, AUTH_RESULT_LABELS.get(str(result).lower(), ""), result)
+                for name, result in (facts.get("authentication") or {}).items()
+            ],
+            "lookalikes": [
+                {**hit, "how": LOOKALIKE_LABELS.get(hit.get("how", ""), hit.get("how", ""))}
+                for hit in facts.get("lookalikes", [])
+            ],
             "verdict_form": VerdictForm(initial={"verdict": obj.verdict or obj.suggested_verdict}),
             "verdict_url": reverse("awareness:reportedmail_verdict", args=[obj.pk]),
         }

@@ -147,6 +147,30 @@ def test_template_variables_are_shown_as_code_not_as_words(client, trainer):
     assert "<code>{{ first_name }}</code>" in add
 
 
+def test_target_departments_name_their_establishment(
+    client, make_user, login, establishment_a, establishment_b
+):
+    """Two "Urgences" in two establishments: the targets list tells them apart."""
+    login(make_user("gina", "trainer", [establishment_a, establishment_b]))
+    for establishment in (establishment_a, establishment_b):
+        Department.objects.create(establishment=establishment, name="Urgences")
+    campaign = Campaign.objects.create(
+        establishment=establishment_a,
+        name="Deux services",
+        sending_profile=_profile(establishment_a),
+        template_a=MailTemplate.objects.create(
+            establishment=establishment_a, name="T", language="fr", subject="S"
+        ),
+        landing_page=LandingPage.objects.create(
+            establishment=establishment_a, name="L", language="fr", html="<p>x</p>"
+        ),
+        window_start=timezone.now(),
+        window_end=timezone.now() + timedelta(days=1),
+    )
+    html = client.get(reverse("awareness:campaign_detail", args=[campaign.pk])).content.decode()
+    assert f"Urgences ({establishment_a})" in html and f"Urgences ({establishment_b})" in html
+
+
 def test_a_gophish_export_is_previewed_then_imported(client, trainer, establishment_a):
     export = json.dumps(
         {

@@ -176,3 +176,10 @@ def test_report_page_in_french(client, login, user_a, establishment_a):
     page = client.get(reverse("awareness:reportedmail_detail", args=[report.pk])).content.decode()
     assert "Verdict proposé" in page and "Les liens sont neutralisés" in page
     assert "Échec du contrôle DMARC" in page
+    # Authentication results and look-alike techniques in French, the RFC keyword as code.
+    assert "échec (<code>fail</code>)" in page
+    assert "Message d’origine (.eml)" in page
+    hit = {"domain": "chu-exernple.fr", "imitates": "chu-exemple.fr", "how": "homoglyph"}
+    ReportedMail.objects.filter(pk=report.pk).update(facts={**report.facts, "lookalikes": [hit]})
+    page = client.get(reverse("awareness:reportedmail_detail", args=[report.pk])).content.decode()
+    assert "imite chu-exemple.fr (caractères ressemblants)" in page and "homoglyph" not in page
