@@ -395,3 +395,22 @@ def test_api_prepare_approve_download(incident, sharer, user_b):
     other = APIClient(issue_token(user_b, "write"))
     assert other.get(f"/intel/shares/{share_id}").status_code == 404
     assert other.post("/intel/shares", {"incident_ref": str(incident.pk)}).status_code == 403
+
+
+def test_sharing_pages_read_in_french(client, login, incident, sharer):
+    from django.utils import translation
+
+    login(sharer)
+    with translation.override("fr"):
+        page = client.get(
+            reverse("intel:incidentshare_prepare") + f"?incident={incident.pk}",
+            HTTP_ACCEPT_LANGUAGE="fr",
+        ).content.decode()
+        assert "Partager avec un partenaire" in page and "Préparer l'aperçu" in page
+        answer = client.post(
+            reverse("intel:incidentshare_prepare"),
+            {"incident": incident.pk, "format": "stix21", "tlp": "amber"},
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+        preview = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Retiré avant le partage" in preview and "un membre du personnel" in preview
