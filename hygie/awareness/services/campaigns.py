@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -303,6 +303,19 @@ def check_ready(campaign: Campaign) -> None:
         raise ValidationError(problems)
 
 
+def _save_plan(times: list[tuple[int, datetime]]) -> None:
+    """Every recipient's ``scheduled_at`` in one prepared statement run per row
+    (``executemany``): ``bulk_update``'s CASE over a thousand primary keys per statement made
+    the launch of a 5,000-recipient campaign take seconds."""
+    # Identifiers from the model's metadata, values bound as parameters.
+    table = connection.ops.quote_name(CampaignRecipient._meta.db_table)
+    sql = f"UPDATE {table} SET scheduled_at = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [(connection.ops.adapt_datetimefield_value(at), pk) for pk, at in times]
+        )
+
+
 def launch(campaign: Campaign, user: User | None, *, start_sending: bool = True) -> Campaign:
     """Plan every recipient's sending time, mark the campaign scheduled and queue the sending
     job (the periodic job sends what later falls due)."""
@@ -311,10 +324,8 @@ def launch(campaign: Campaign, user: User | None, *, start_sending: bool = True)
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         check_ready(campaign)
         planned = dict(plan(campaign))
-        recipients = list(campaign.recipients.all())
-        for recipient in recipients:
-            recipient.scheduled_at = planned[recipient.email]
-        CampaignRecipient.objects.bulk_update(recipients, ["scheduled_at"], batch_size=1000)
+        recipients = list(campaign.recipients.values_list("pk", "email"))
+        _save_plan([(pk, planned[email]) for pk, email in recipients])
         campaign.status = CampaignStatus.SCHEDULED
         campaign.launched_at = timezone.now()
         campaign.save(update_fields=["status", "launched_at", "updated_at"])

@@ -266,13 +266,14 @@ def send_campaign(
     report = report or SendReport()
     clock = _Clock(sleep)
     deadline = time.monotonic() + budget
-    campaign = (
+    loaded = (
         Campaign.objects.select_related("sending_profile", "template_a", "template_b")
         .filter(pk=campaign.pk)
         .first()
     )
-    if campaign is None or campaign.status not in ACTIVE:
+    if loaded is None or loaded.status not in ACTIVE:
         return report
+    campaign = loaded
     total = campaign.recipients.count()
     connection = None
     try:
@@ -326,7 +327,7 @@ def _deliver(
     previous one; record it in one transaction. False when the relay itself failed (the claims
     of the mails not sent are released)."""
     gap = interval(batch[0].campaign.sending_profile)
-    sent: list[CampaignRecipient] = []
+    sent: list[tuple[CampaignRecipient, datetime]] = []
     refused: dict[str, list[CampaignRecipient]] = {}
     unsent: list[CampaignRecipient] = []
     previous: datetime | None = None
@@ -356,18 +357,18 @@ def _deliver(
             break
         previous = max(clock.now(), slot)
         recipient.sent_at = previous  # as the relay accepted it (the classifier's delivery)
-        sent.append(recipient)
+        sent.append((recipient, previous))
     with transaction.atomic():
         if sent:
-            CampaignRecipient.objects.bulk_update(sent, ["sent_at"])
+            CampaignRecipient.objects.bulk_update([r for r, _at in sent], ["sent_at"])
             CampaignEvent.objects.bulk_create(
                 CampaignEvent(
                     establishment_id=recipient.establishment_id,
                     recipient=recipient,
                     kind=EventKind.SENT,
-                    at=recipient.sent_at,
+                    at=at,
                 )
-                for recipient in sent
+                for recipient, at in sent
             )
         for kind, recipients in refused.items():
             _release(recipients, kind)
