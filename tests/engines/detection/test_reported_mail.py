@@ -92,5 +92,8 @@ def test_hostile_structures_stay_bounded():
 
 def test_raw_8bit_sender_header_is_read():
     """compat32 hands back a Header object for raw 8-bit bytes (found by the fuzzer)."""
-    data = b"From: \xe9t\xe9 <a@b.example>\r\nSubject: x\r\nDate: Mon, 2 Mar 2026 09:05:00 +0100\r\n\r\nhi"
+    data = (
+        b"From: \xe9t\xe9 <a@b.example>\r\nSubject: x\r\n"
+        b"Date: Mon, 2 Mar 2026 09:05:00 +0100\r\n\r\nhi"
+    )
     assert parse_reported_mail(data).sender == "a@b.example"
