@@ -101,7 +101,7 @@ def load_demo(organisation: Organisation, establishments: list[Establishment]) -
     _taxii(establishment, created)
 
 
-def _taxii(establishment: Establishment, partners: dict[str, Partner]) -> None:
+def _taxii(establishment: Establishment, partners: dict[PartnerKind, Partner]) -> None:
     collection = TaxiiCollection.objects.create(
         establishment=establishment,
         title="Indicateurs partagés (démo)",
