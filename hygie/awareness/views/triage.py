@@ -99,6 +99,11 @@ class ReportUploadView(BoundedUploadMixin, generic.CapabilityRequiredMixin):
         )
 
 
+def _verdict_or_pending(report: ReportedMail) -> str:
+    """The analyst's verdict, or "to confirm" (an empty cell said nothing)."""
+    return report.get_verdict_display() if report.verdict else _("to confirm")
+
+
 class ReportedMailListView(generic.ObjectListView):
     model = ReportedMail
     view_capability = TRIAGE
@@ -107,7 +112,7 @@ class ReportedMailListView(generic.ObjectListView):
         Column("received_at", link=True),
         Column("sender", main=True, breaks=True, kind="data"),
         Column("suggested_verdict", badge="verdict"),
-        Column("verdict", badge="verdict"),
+        Column("verdict", badge="verdict", render=_verdict_or_pending),
         Column("reporter_email", priority=SECONDARY, breaks=True),
         Column("channel", priority=OPTIONAL),
         Column("establishment", priority=OPTIONAL),

@@ -179,6 +179,8 @@ def test_report_page_in_french(client, login, user_a, establishment_a):
     # Authentication results and look-alike techniques in French, the RFC keyword as code.
     assert "échec (<code>fail</code>)" in page
     assert "Message d’origine (.eml)" in page
+    queue = client.get(reverse("awareness:reportedmail_list")).content.decode()
+    assert "à confirmer" in queue  # not an empty cell
     hit = {"domain": "chu-exernple.fr", "imitates": "chu-exemple.fr", "how": "homoglyph"}
     ReportedMail.objects.filter(pk=report.pk).update(facts={**report.facts, "lookalikes": [hit]})
     page = client.get(reverse("awareness:reportedmail_detail", args=[report.pk])).content.decode()
