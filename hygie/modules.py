@@ -40,6 +40,9 @@ CONVENTIONAL_MODULES = (
     "dashboard",
     "checklist",
     "landing",
+    # registrations into the registries through which modules serve each other (event
+    # observers, indicator lookups, stored-event history, incident sources and sharers)
+    "cooperation",
 )
 
 _LABEL = re.compile(r"^[a-z][a-z0-9_]*$")

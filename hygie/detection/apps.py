@@ -37,8 +37,3 @@ class DetectionConfig(AppConfig):
         post_save.connect(
             forwarding.on_alert_saved, sender=Alert, dispatch_uid="hygie-detection-forward-alerts"
         )
-        # Stored events read back for other modules (the intel retro-hunt).
-        from hygie.core.registries import event_history
-        from hygie.detection.history import HISTORY
-
-        event_history.register("detection", HISTORY)

@@ -22,18 +22,3 @@ class IntelConfig(AppConfig):
         from hygie.intel import models
 
         audit.audit_model_changes(models.AUDITED_MODELS)
-
-        # The TAXII client registers itself as the feeds' ``taxii`` poller.
-        from hygie.intel.services import taxii_client  # noqa: F401
-
-        self._register_matching()
-
-    @staticmethod
-    def _register_matching() -> None:
-        """Indicators matched in the event stream and looked up by other modules (registries:
-        neither detection nor awareness imports intel)."""
-        from hygie.core.registries import event_observers, indicator_lookups
-        from hygie.intel.services import matching
-
-        event_observers.register("intel", matching.observe)
-        indicator_lookups.register("intel", matching.lookup)

@@ -1,14 +1,10 @@
 """The intel module's section of the navigation (autodiscovered by the core)."""
 
-from urllib.parse import urlencode
-
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hygie.core.incident_sources import IncidentSharer, incident_sharers
 from hygie.core.registries import NavItem, NavSection, navigation
-from hygie.intel.roles import MANAGE, SHARE, VIEW
+from hygie.intel.roles import MANAGE, VIEW
 
 navigation.register(
     "intel",
@@ -29,15 +25,5 @@ navigation.register(
             NavItem(_("TAXII credentials"), "intel:partnercredential_list", MANAGE),
             NavItem(_("Incident shares"), "intel:incidentshare_list", VIEW),
         ),
-    ),
-)
-
-# The "Share with a partner" link of the incident page (response reads it from the core registry).
-incident_sharers.register(
-    "intel",
-    IncidentSharer(
-        label=_("Share with a partner"),
-        url=lambda ref: reverse("intel:incidentshare_prepare") + "?" + urlencode({"incident": ref}),
-        capability=SHARE,
     ),
 )

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.core.registries import NavItem, NavSection, navigation
 from hygie.response.roles import VIEW_INCIDENTS
-from hygie.response.services import sharing  # noqa: F401  (registers the incident source, decision 0040)
 
 navigation.register(
     "response",

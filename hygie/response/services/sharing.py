@@ -12,13 +12,7 @@ from collections.abc import Callable
 
 from django.urls import reverse
 
-from hygie.core.incident_sources import (
-    IncidentContent,
-    IncidentSource,
-    SharedEntry,
-    SharedObservable,
-    incident_sources,
-)
+from hygie.core.incident_sources import IncidentContent, SharedEntry, SharedObservable
 from hygie.core.models import Establishment, User
 from hygie.response.choices import TimelineKind
 from hygie.response.models import Incident
@@ -102,6 +96,3 @@ def requiring(establishment: Establishment, obligation: str) -> list[str]:
         .values_list("pk", flat=True)
         .distinct()
     ]
-
-
-incident_sources.register("response", IncidentSource(read=read, note=note, requiring=requiring))
