@@ -36,9 +36,13 @@ run: install
 	$(HYGIE) serve
 
 ## test: dev dependencies, layering contracts, then the whole suite (engines, apps, browser)
+## test: TEST_WORKERS pytest processes. The suite spends most of its time waiting (live servers,
+## Chromium, SMTP/IMAP/TAXII peers, subprocesses), so twice the cores keeps the cores busy: on
+## this 2-core machine, 2 workers left them ~35 % used and took 24 min.
+TEST_WORKERS ?= 4
 test: install-dev
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --durations=15 tests || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --durations=15 tests || [ $$? -eq 5 ]
 
 ## fuzz: every parser of outside input under atheris, FUZZ_TIME s each (two at a time); fails on
 ## any crash, hang or memory excess. One target longer: .venv/bin/python -m tests.fuzz evtx --time 600

@@ -30,6 +30,7 @@ from hygie.core.models import Department, Establishment
 from hygie.core.registries import Series
 from hygie.core.tables import SECONDARY, Column
 from hygie.core.views.generic import ObjectListView
+from hygie.core.widgets import IsoDateInput
 
 _ROBOTS = "noindex, nofollow, noarchive"
 
@@ -159,9 +160,7 @@ class AssignForm(forms.Form):
             "Empty: every profession."
         ),
     )
-    due_date = forms.DateField(
-        label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=IsoDateInput())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
