@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -76,7 +77,9 @@ def _input_options(command: Any) -> Any:
     )(command)
 
 
-@click.group(help="Threat intelligence: convert, import and export indicators, TAXII, sharing.")
+@click.group(
+    help="Threat intelligence: convert, import and export indicators, TAXII, sharing, retro-hunt."
+)
 def intel() -> None:
     pass
 
@@ -328,7 +331,21 @@ def setup_platform() -> Callable[[], AbstractContextManager[None]]:
     return acting_as_operator
 
 
+def cli_runtime() -> ModuleType:
+    """``hygie.cli.runtime`` (setup_django, operator_label, validation_message) for the
+    sub-command modules, which may not import ``hygie.cli`` themselves (layering)."""
+    from hygie.cli import runtime
+
+    return runtime
+
+
 # ``hygie intel taxii …``: collections, poll, push, publish, credential (hygie/intel/cli_taxii.py)
 from hygie.intel.cli_taxii import taxii  # noqa: E402
 
 intel.add_command(taxii)
+
+# ``hygie intel share|shares|share-approve|share-send|share-download`` (hygie/intel/cli_share.py)
+from hygie.intel.cli_share import COMMANDS as SHARE_COMMANDS  # noqa: E402
+
+for _command in SHARE_COMMANDS:
+    intel.add_command(_command)

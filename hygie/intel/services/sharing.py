@@ -7,20 +7,27 @@ removed and why. Nothing leaves before a person holding ``intel.share`` approved
 sending and downloading are written to the audit trail, and sending and downloading to the
 incident's timeline (what, when, with whom). TLP: the share's level must be one the partner may
 receive, and TLP:RED never leaves (decision 0040).
+
+Four-eyes (decision 0047): with ``HYGIE_INTEL_TWO_PERSON_APPROVAL`` on (setting or environment),
+the person who prepared a share may not approve it; a second person holding ``intel.share`` must.
+The pages, the API and ``hygie intel share…`` all call this module: the rule holds everywhere.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hygie.core import audit
 from hygie.core.incident_sources import IncidentContent, note_on_incident, read_incident
@@ -34,6 +41,31 @@ from hygie.intel.services import feeds, taxii_client
 from hygie.intel.services.feeds import FeedError
 
 MAX_MISP_ANSWER = 1024 * 1024
+REASONS = {  # why the privacy scrub removed something (``removed[].reason``)
+    "phi": gettext_lazy("Personal or health data (privacy engine)"),
+    "staff_name": gettext_lazy("Name of a member of staff"),
+    "not_ioc": gettext_lazy("Observable not marked as an indicator of compromise"),
+    "internal": gettext_lazy("Internal identifier (account or host name)"),
+    "invalid": gettext_lazy("Not a valid indicator"),
+}
+TWO_PERSON_SETTING = "HYGIE_INTEL_TWO_PERSON_APPROVAL"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def two_person_approval() -> bool:
+    """Whether a share needs a second person to approve it (the setting, else the environment
+    variable of the same name; off by default)."""
+    configured = getattr(settings, TWO_PERSON_SETTING, None)
+    if configured is not None:
+        return bool(configured)
+    return os.environ.get(TWO_PERSON_SETTING, "").strip().lower() in _TRUE
+
+
+def may_approve(user: User, share: IncidentShare) -> bool:
+    """``user`` holds ``intel.share`` and, under four-eyes, did not prepare ``share``."""
+    if not user.can(SHARE):
+        return False
+    return not (two_person_approval() and share.prepared_by_id == user.pk)
 
 
 class ShareError(FeedError):
@@ -105,6 +137,54 @@ def build(
     return document, [removal.as_dict() for removal in scrubbed.removed], scrubbed.title
 
 
+def _checked_build(
+    user: User,
+    ref: str,
+    partner: Partner | None,
+    fmt: str,
+    tlp: TLP | str,
+    keep_staff_names: bool,
+) -> tuple[IncidentContent, TLP, tuple[dict[str, Any], list[dict[str, str]], str]]:
+    if not user.can(SHARE):
+        raise PermissionDenied
+    content = incident_for(user, ref)
+    try:
+        level = TLP(tlp)
+    except ValueError:
+        raise ValidationError({"tlp": _("Unknown TLP level.")}) from None
+    _check_partner(partner, level, content.establishment_id)
+    if fmt not in ShareFormat.values:
+        raise ValidationError({"format": _("Unknown format.")})
+    return content, level, build(content, fmt, level, keep_staff_names)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a share would hold, not stored: the scrubbed document, what was removed (masked)
+    and the scrubbed title."""
+
+    reference: str
+    title: str
+    document: dict[str, Any]
+    removed: list[dict[str, str]]
+
+
+def preview(
+    user: User,
+    ref: str,
+    *,
+    partner: Partner | None,
+    fmt: str = ShareFormat.STIX21,
+    tlp: TLP | str = TLP.AMBER,
+    keep_staff_names: bool = False,
+) -> Preview:
+    """The share ``prepare`` would make, under the same checks, without storing anything."""
+    content, _level, (document, removed, title) = _checked_build(
+        user, ref, partner, fmt, tlp, keep_staff_names
+    )
+    return Preview(content.reference, title, document, removed)
+
+
 def prepare(
     user: User,
     ref: str,
@@ -115,14 +195,9 @@ def prepare(
     keep_staff_names: bool = False,
 ) -> IncidentShare:
     """A draft share of incident ``ref``: scrubbed, built, waiting for approval."""
-    if not user.can(SHARE):
-        raise PermissionDenied
-    content = incident_for(user, ref)
-    level = TLP(tlp)
-    _check_partner(partner, level, content.establishment_id)
-    if fmt not in ShareFormat.values:
-        raise ValidationError({"format": _("Unknown format.")})
-    document, removed, title = build(content, fmt, level, keep_staff_names)
+    content, level, (document, removed, title) = _checked_build(
+        user, ref, partner, fmt, tlp, keep_staff_names
+    )
     share = IncidentShare(
         establishment_id=content.establishment_id,
         incident_ref=content.ref,
@@ -140,11 +215,19 @@ def prepare(
 
 
 def approve(user: User, share: IncidentShare) -> IncidentShare:
-    """A person approves the scrubbed content as it stands (audited with the approver)."""
+    """A person approves the scrubbed content as it stands (audited with the approver). Under
+    four-eyes (``two_person_approval``), not the person who prepared it."""
     if not user.can(SHARE):
         raise PermissionDenied
     if share.status != ShareStatus.DRAFT:
         raise ValidationError(_("Only a draft can be approved."))
+    if not may_approve(user, share):
+        raise ValidationError(
+            _(
+                "Two-person approval: the share must be approved by someone other than the "
+                "person who prepared it."
+            )
+        )
     incident_for(user, share.incident_ref)  # the approver must see the incident too
     share.status = ShareStatus.APPROVED
     share.approved_by = user

@@ -28,13 +28,7 @@ from hygie.intel.models.choices import ShareFormat, ShareStatus, TlpLevel
 from hygie.intel.roles import SHARE, VIEW
 from hygie.intel.services import sharing
 
-REASONS = {
-    "phi": gettext_lazy("Personal or health data (privacy engine)"),
-    "staff_name": gettext_lazy("Name of a member of staff"),
-    "not_ioc": gettext_lazy("Observable not marked as an indicator of compromise"),
-    "internal": gettext_lazy("Internal identifier (account or host name)"),
-    "invalid": gettext_lazy("Not a valid indicator"),
-}
+REASONS = sharing.REASONS
 
 
 class ShareForm(forms.Form):
@@ -121,6 +115,8 @@ class ShareDetailView(ShareViews, generic.ObjectDetailView):
             ],
             "document": json.dumps(obj.bundle, ensure_ascii=False, indent=2),
             "can_share": user.can(SHARE),
+            "can_approve": sharing.may_approve(user, obj),
+            "two_person": sharing.two_person_approval(),
             "is_draft": obj.status == ShareStatus.DRAFT,
             "is_approved": obj.approved_at is not None and obj.status != ShareStatus.DRAFT,
         }

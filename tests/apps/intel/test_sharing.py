@@ -414,3 +414,31 @@ def test_sharing_pages_read_in_french(client, login, incident, sharer):
         )
         preview = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Retiré avant le partage" in preview and "un membre du personnel" in preview
+
+
+def test_two_person_approval_on_pages_and_api(client, login, incident, sharer, make_user, settings):
+    """Four-eyes (decision 0047): the preparer may not approve; another sharer may."""
+    from hygie.intel.models import IncidentShare
+    from tests.apps.core.api_support import APIClient, issue_token
+
+    settings.HYGIE_INTEL_TWO_PERSON_APPROVAL = True
+    second = make_user("cdupont", "rssi", [incident.establishment])
+    api = APIClient(issue_token(sharer, "write"))
+    share_id = api.post("/intel/shares", {"incident_ref": str(incident.pk)}).json()["id"]
+    refused = api.post(f"/intel/shares/{share_id}/approve")
+    assert refused.status_code == 422 and "Two-person" in refused.content.decode()
+
+    login(sharer)
+    detail = reverse("intel:incidentshare_detail", args=[share_id])
+    approve = reverse("intel:incidentshare_approve", args=[share_id])
+    page = client.get(detail).content.decode()
+    assert approve not in page and "someone other than you" in page
+    client.post(approve)
+    assert IncidentShare.objects.get().status == "draft"
+
+    login(second)
+    assert approve in client.get(detail).content.decode()
+    client.post(approve)
+    share = IncidentShare.objects.get()
+    assert share.status == "approved" and share.approved_by == second
+    assert share.prepared_by == sharer
