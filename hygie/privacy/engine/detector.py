@@ -35,6 +35,7 @@ INS_OID_PREFIX = "1.2.250.1.213.1.4."
 _CONTEXT_BOOST = 0.2
 _NEGATIVE_PENALTY = 0.25
 _CONTEXT_ONLY_FAILED = 0.3  # checksum failure kept only because context words back it
+_DECLARED_CONFIDENCE = 0.6  # a value in a field the field maps declare PHI, whatever its form
 _NULL_VALUES = frozenset({"", "null", "none", "unk", "unknown", "n/a", "na", "-", '""', "nan"})
 
 
@@ -78,6 +79,8 @@ class PHIDetector:
     # -- public ----------------------------------------------------------------------------
     def detect(self, doc: ExtractedDocument, member: str = "") -> list[Finding]:
         """Every finding in ``doc`` at or above the configured confidence, in text order."""
+        if not self.config.field_semantics:
+            doc = doc.without_field_semantics()
         segments = SegmentIndex(doc.segments)
         candidates = self._pattern_candidates(doc, segments)
         candidates += self._structural_candidates(doc, candidates)
@@ -231,6 +234,10 @@ class PHIDetector:
             start = segment.start + (len(raw) - len(raw.lstrip()))
             end = start + len(stripped)
             scored = _structural_score(segment.hint, stripped, segment.context)
+            if scored is None and segment.declared and any(c.isalnum() for c in stripped):
+                # A field map says the field holds PHI: "555" as an XTN area code, a licence
+                # number, a death date written oddly are findings whatever their form.
+                scored = segment.hint, _DECLARED_CONFIDENCE, False
             if scored is not None:
                 entity, confidence, validated = scored
                 out.append(

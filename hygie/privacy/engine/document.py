@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from hygie.privacy.engine.model import EntityType
@@ -18,6 +18,8 @@ class Segment:
     ``start``/``end`` index ``ExtractedDocument.text``. ``hint`` is what the structure says the
     value is (PID-5 is a person name, FHIR ``birthDate`` a date of birth); ``context`` carries
     neighbouring labels (a column header, an identifier ``system``) for context scoring.
+    ``declared``: a field map (engine/fields) says the field holds PHI, so a non-empty value is
+    a finding even when it does not look like ``hint`` (an area code alone, a licence number).
     """
 
     start: int
@@ -26,6 +28,7 @@ class Segment:
     hint: EntityType | None = None
     context: str = ""
     column: str | None = None
+    declared: bool = False
 
 
 class Locator(Protocol):
@@ -71,6 +74,12 @@ class ExtractedDocument:
     locator: Locator | None = None
     total_rows: dict[str, int] = field(default_factory=dict)  # per table, for column verdicts
     children: Iterator[Child] = field(default_factory=lambda: iter(()))
+
+    def without_field_semantics(self) -> ExtractedDocument:
+        """The same document with every segment's paths and borders but no hint: what a
+        structure-blind scanner would know (``ScanConfig.field_semantics=False``)."""
+        bare = [replace(s, hint=None, declared=False) for s in self.segments]
+        return replace(self, segments=bare)
 
 
 class SegmentIndex:

@@ -75,6 +75,10 @@ class ScanConfig:
     # border are seen as in a whole-file scan (it is widened to cover the context reach).
     stream_block_chars: int = 1024 * 1024
     stream_overlap_chars: int = 4096
+    # The field maps (engine/fields/*.yml) say which HL7, FHIR, C-CDA, DICOM and table fields hold
+    # PHI: a value there is a finding whatever its form. False keeps the paths but drops what the
+    # fields say (value-only detection: patterns, validators and context words), for comparison.
+    field_semantics: bool = True
 
     def __post_init__(self) -> None:
         try:  # accept "re" as well as Backend.RE from callers that parse options
