@@ -322,6 +322,86 @@ def list_command(
     click.echo(f"{len(rows)} indicator(s)", err=True)
 
 
+@intel.command("retro-hunt")
+@click.option(
+    "--indicator",
+    "indicator_ids",
+    type=int,
+    multiple=True,
+    help="Id of an indicator to hunt (repeat; default: every active one).",
+)
+@click.option(
+    "--establishment",
+    "establishment_id",
+    type=int,
+    help="Only this establishment (default: every one with indicators to match).",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    help="Days of stored events searched (default: HYGIE_INTEL_RETRO_HUNT_DAYS, else 30).",
+)
+def retro_hunt_command(
+    indicator_ids: tuple[int, ...], establishment_id: int | None, days: int | None
+) -> None:
+    """Match indicators against the stored events of the past days, now, in this process (a
+    job like the pages' one, listed with the others). What is found becomes sightings and
+    alerts, once: a hunt can run again. Exit 0 done, 1 the hunt failed, 2 unknown id."""
+    from hygie.cli.runtime import acting_as_operator, setup_django, validation_message
+
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from hygie.core.models import Establishment
+    from hygie.intel.models import Indicator
+    from hygie.intel.services import retro_hunt
+
+    chosen: dict[int, list[int] | None] = {}
+    if indicator_ids:
+        rows = dict(
+            Indicator.objects.filter(pk__in=indicator_ids).values_list("pk", "establishment_id")
+        )
+        missing = sorted(set(indicator_ids) - set(rows))
+        if missing:
+            click.echo(f"error: --indicator: no indicator {', '.join(map(str, missing))}", err=True)
+            sys.exit(EXIT_INVALID)
+        for pk, owner in rows.items():
+            if establishment_id is None or owner == establishment_id:
+                chosen.setdefault(owner, []).append(pk)  # type: ignore[union-attr]
+        if not chosen:
+            click.echo("error: --indicator: none belongs to --establishment", err=True)
+            sys.exit(EXIT_INVALID)
+    elif establishment_id is not None:
+        chosen[_establishment(establishment_id).pk] = None
+    else:
+        owners = retro_hunt.matchable_everywhere().values_list("establishment_id", flat=True)
+        chosen = dict.fromkeys(sorted(set(owners)))
+    if not chosen:
+        click.echo("nothing to hunt: no active indicator", err=True)
+        sys.exit(EXIT_OK)
+    failed = False
+    with acting_as_operator():
+        for establishment in Establishment.objects.filter(pk__in=list(chosen)).order_by("pk"):
+            try:
+                job = retro_hunt.run_now(
+                    establishment, indicator_ids=chosen[establishment.pk], days=days
+                )
+            except ValidationError as error:
+                click.echo(f"error: {validation_message(error)}", err=True)
+                sys.exit(EXIT_INVALID)
+            counts = job.result or {}
+            if job.status != "succeeded":
+                failed = True
+                click.echo(f"{establishment.pk}\t{establishment.name}\tjob {job.pk} {job.status}")
+                continue
+            click.echo(
+                f"{establishment.pk}\t{establishment.name}\tjob {job.pk}: "
+                f"{counts.get('indicators', 0)} indicator(s), {counts.get('events', 0)} "
+                f"event(s) searched, {counts.get('sightings', 0)} new sighting(s)"
+            )
+    sys.exit(EXIT_EMPTY if failed else EXIT_OK)
+
+
 def setup_platform() -> Callable[[], AbstractContextManager[None]]:
     """Start Django for a platform sub-command kept in its own module (``cli_taxii``), which
     may not import ``hygie.cli`` itself (layering); returns ``acting_as_operator``."""

@@ -188,3 +188,21 @@ class ExportForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["establishment"].queryset = Establishment.objects.visible_to(user)  # type: ignore[attr-defined]
+
+
+class RetroHuntForm(forms.Form):
+    """A retro-hunt of an establishment's active indicators in its stored events."""
+
+    establishment = forms.ModelChoiceField(
+        label=_("Establishment"), queryset=Establishment.objects.none()
+    )
+    days = forms.IntegerField(
+        label=_("Days searched"),
+        min_value=1,
+        max_value=366,
+        help_text=_("The stored events of this many past days are searched."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = Establishment.objects.visible_to(user)  # type: ignore[attr-defined]

@@ -84,7 +84,7 @@ register_periodic(AGEING_KIND, timedelta(days=1))
 
 # -- IOC matching: retro-hunt (hygie.intel.services.retro_hunt) -------------------------------
 
-RETRO_HUNT_KIND = "intel.retro_hunt"
+RETRO_HUNT_KIND = "intel.retro_hunt"  # started by retro_hunt.start (pages, API) and run_now (CLI)
 
 
 @register_job(

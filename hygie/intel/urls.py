@@ -32,6 +32,16 @@ urlpatterns += [
         indicator_views.IndicatorExportView.as_view(),
         name="indicator_export",
     ),
+    path(
+        "indicators/retro-hunt/",
+        indicator_views.RetroHuntView.as_view(),
+        name="indicator_retro_hunt",
+    ),
+    path(
+        "indicators/<int:pk>/retro-hunt/",
+        indicator_views.IndicatorRetroHuntView.as_view(),
+        name="indicator_retro_hunt_one",
+    ),
     *object_urlpatterns(
         Indicator,
         "indicators",

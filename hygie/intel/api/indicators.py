@@ -406,4 +406,37 @@ def poll_feed(request: AuthenticatedRequest, intel_feed_id: Path[Id]) -> Any:
     return Status(202, {"job_id": job.pk, "status": job.status})
 
 
+class RetroHuntIn(InputSchema):
+    establishment_id: Id
+    indicator_ids: list[Id] | None = Field(
+        None, max_length=10_000, description="Only these indicators (default: every active one)."
+    )
+    days: int | None = Field(
+        None, ge=1, le=366, description="Days of stored events searched (default 30)."
+    )
+
+
+@router.post(
+    "/indicators/retro-hunt",
+    response={202: JobOut, **ERROR_RESPONSES},
+    summary="Search past events for indicators (retro-hunt)",
+    operation_id="start_retro_hunt",
+    url_name="intel_retro_hunt",
+    tags=["Indicators"],
+    description="Queues a retro-hunt in the task runner (follow it at /api/v1/jobs/{job_id}): "
+    "the establishment's chosen active indicators (every one by default) are matched against "
+    "its events stored in the last `days`; what is found becomes sightings and alerts, once. "
+    "Requires `intel.manage` and a write token.",
+)
+def start_retro_hunt(request: AuthenticatedRequest, payload: RetroHuntIn) -> Any:
+    from hygie.intel.services import retro_hunt
+
+    require(request, MANAGE)
+    establishment = get_visible(Establishment, request, payload.establishment_id)
+    job = retro_hunt.start(
+        request.user, establishment, indicator_ids=payload.indicator_ids, days=payload.days
+    )
+    return Status(202, {"job_id": job.pk, "status": job.status})
+
+
 add_crud_routes(router, FEEDS)

@@ -5,6 +5,10 @@ its store), as the same observable fields the live matching sees. What is found 
 live hits are (``matching.record``: sightings with source ``retro-hunt``, grouped alerts,
 counts), once: an event already recorded as a sighting of the indicator is skipped, so a hunt
 can run again. ``HYGIE_INTEL_RETRO_HUNT_DAYS`` (environment, default 30) sets how far back.
+
+``start`` queues a hunt asked for by a person (the indicator page's "Search past events" button,
+the indicators list, the API); ``run_now`` runs one in this process (``hygie intel retro-hunt``).
+Both make a ``intel.retro_hunt`` job, so its progress shows as every job's does.
 """
 
 from __future__ import annotations
@@ -14,13 +18,20 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from hygie.core.models import Establishment
+from hygie.core.models import Establishment, User
 from hygie.core.models.jobs import Job, JobStatus
 from hygie.core.registries import count_stored_events, stored_events
+from hygie.core.services.crud import check_establishment_allowed
+from hygie.core.services.jobs import execute_job, start_job
 from hygie.intel.engine.matcher import Hit
 from hygie.intel.models import Indicator
+from hygie.intel.roles import MANAGE
 from hygie.intel.services.matching import ROW_FIELDS, compile_rows, matchable, record
 
 DEFAULT_DAYS = 30
@@ -123,3 +134,88 @@ def hunt_recent(now: datetime | None = None) -> dict[str, int]:
 
 def matchable_everywhere() -> Any:
     return Indicator.objects.filter(is_active=True, to_ids=True, revoked=False)
+
+
+JOB_KIND = "intel.retro_hunt"  # registered in hygie.intel.jobs
+
+
+def _arguments(
+    establishment: Establishment, indicator_ids: Sequence[int] | None, days: int | None
+) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """The job's arguments and title, checked: the indicators belong to the establishment,
+    ``days`` within 1–366."""
+    if days is not None and not 1 <= int(days) <= MAX_DAYS:
+        raise ValidationError({"days": _("From 1 to %(max)s days.") % {"max": MAX_DAYS}})
+    span = int(days) if days is not None else default_days()
+    arguments: dict[str, Any] = {"days": span}
+    if indicator_ids is None:
+        return arguments, gettext_noop("Retro-hunt over the last %(days)s day(s)"), {"days": span}
+    chosen = sorted({int(pk) for pk in indicator_ids})
+    if not chosen:
+        raise ValidationError({"indicator_ids": _("Choose at least one indicator.")})
+    found = set(
+        Indicator.objects.filter(establishment=establishment, pk__in=chosen).values_list(
+            "pk", flat=True
+        )
+    )
+    missing = [pk for pk in chosen if pk not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "indicator_ids": _("No indicator %(ids)s in this establishment.")
+                % {"ids": ", ".join(str(pk) for pk in missing[:10])}
+            }
+        )
+    arguments["indicator_ids"] = chosen
+    if len(chosen) == 1:
+        value = Indicator.objects.get(pk=chosen[0]).value
+        title, params = (
+            gettext_noop("Retro-hunt of %(value)s over %(days)s day(s)"),
+            {
+                "value": value[:120],
+                "days": span,
+            },
+        )
+    else:
+        title = gettext_noop("Retro-hunt of %(count)s indicators over %(days)s day(s)")
+        params = {"count": len(chosen), "days": span}
+    return arguments, title, params
+
+
+def start(
+    user: User,
+    establishment: Establishment,
+    *,
+    indicator_ids: Sequence[int] | None = None,
+    days: int | None = None,
+) -> Job:
+    """Queue a retro-hunt of the establishment's chosen indicators (all active ones when none
+    is named) in its events of the last ``days``; the job shows its progress."""
+    if not user.can(MANAGE):
+        raise PermissionDenied
+    check_establishment_allowed(user, establishment.pk)
+    arguments, title, params = _arguments(establishment, indicator_ids, days)
+    return start_job(
+        JOB_KIND, title, establishment=establishment, user=user, title_params=params, **arguments
+    )
+
+
+def run_now(
+    establishment: Establishment,
+    *,
+    indicator_ids: Sequence[int] | None = None,
+    days: int | None = None,
+) -> Job:
+    """Run a retro-hunt in this process (the command line: the platform acting), recorded as
+    a job like a queued one; the finished job (its ``result`` holds the counts)."""
+    arguments, title, params = _arguments(establishment, indicator_ids, days)
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=JOB_KIND,
+            title=(title % params)[:300],
+            establishment=establishment,
+            display_texts={"title": [title, params]},
+        )
+    execute_job(job.pk, arguments)
+    job.refresh_from_db()
+    return job

@@ -21,10 +21,10 @@ from hygie.core.tables import OPTIONAL, SECONDARY, Column
 from hygie.core.views import generic
 from hygie.intel.engine.convert import Input
 from hygie.intel.engine.model import TLP
-from hygie.intel.forms import ExportForm, ImportForm, IndicatorForm
+from hygie.intel.forms import ExportForm, ImportForm, IndicatorForm, RetroHuntForm
 from hygie.intel.models import Indicator, Partner, Sighting
 from hygie.intel.roles import MANAGE, VIEW
-from hygie.intel.services import indicators
+from hygie.intel.services import indicators, retro_hunt
 
 PREVIEW_ROWS = 50
 
@@ -239,6 +239,64 @@ class IndicatorExportView(IndicatorViews):
         response = HttpResponse(exported.content, content_type=exported.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
         return response
+
+
+# --- retro-hunt ------------------------------------------------------------------------------
+
+
+def _job_page(job: Any) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
+
+
+class IndicatorRetroHuntView(IndicatorViews):
+    """ "Search past events" for one indicator (POST only): a retro-hunt job, then its page."""
+
+    http_method_names = ["post"]
+
+    def get_required_capability(self) -> str | None:
+        return MANAGE
+
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        indicator = self.get_object()
+        assert isinstance(indicator, Indicator)
+        job = retro_hunt.start(request.user, indicator.establishment, indicator_ids=[indicator.pk])
+        messages.success(request, _("The search of past events is queued."))
+        return _job_page(job)
+
+
+class RetroHuntView(IndicatorViews):
+    """ "Search past events" for every active indicator of an establishment: choose how far
+    back, then follow the job."""
+
+    template_name = "intel/retro_hunt.html"
+
+    def get_required_capability(self) -> str | None:
+        return MANAGE
+
+    def page(self, form: RetroHuntForm, status: int = 200) -> HttpResponse:
+        context = {**self.base_context(), "form": form}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        initial: dict[str, Any] = {"days": retro_hunt.default_days()}
+        establishments = Establishment.objects.visible_to(request.user)
+        if establishments.count() == 1:
+            initial["establishment"] = establishments.first()
+        return self.page(RetroHuntForm(user=request.user, initial=initial))
+
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = RetroHuntForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.page(form, status=422)
+        try:
+            job = retro_hunt.start(
+                request.user, form.cleaned_data["establishment"], days=form.cleaned_data["days"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return self.page(form, status=422)
+        messages.success(request, _("The search of past events is queued."))
+        return _job_page(job)
 
 
 # --- sightings -------------------------------------------------------------------------------
