@@ -51,15 +51,60 @@ def _on_value(func: Callable[[str], Verdict]) -> Check:
 
 
 _PHONE_GROUP_SEP = re.compile(r"\d{2}([ .-]?)(?=\d{2})")
+# An extension after a number: "x123", "ext. 12", "extension 301", "poste 12", "p. 4512".
+_PHONE_EXTENSION = "(?:[ ]?,?[ ]?(?i:x|ext\\.?|extension|poste|p\\.)[ ]?\\d{1,5}\\b)?"
+# A number ends at a word boundary, or glued to an "x" extension ("555-0100x7").
+_PHONE_END = f"(?:\\b{_PHONE_EXTENSION}|(?i:x)\\d{{1,5}}\\b)"
+_EXTENSION_TAIL = re.compile(r"[ ,]*(?:x|ext\.?|extension|poste|p\.) ?\d{1,5}$", re.IGNORECASE)
+
+
+def _number_part(text: str, start: int, end: int) -> str:
+    """The number without its extension."""
+    value = text[start:end]
+    tail = _EXTENSION_TAIL.search(value)
+    return value[: tail.start()] if tail is not None else value
+
+
+def _glued_to_digits(text: str, start: int, end: int) -> bool:
+    """ "212-555-0100-22", "4.212.555.0100": a slice of a longer code, not a phone number."""
+    after = text[end : end + 2]
+    before = text[max(0, start - 2) : start]
+    return (len(after) == 2 and after[0] in "-./" and after[1].isdigit()) or (
+        len(before) == 2 and before[1] in "-./" and before[0].isdigit()
+    )
 
 
 def _fr_phone(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
     """Printed French numbers use one separator throughout ("01 23 45 67 89", "01.23..."):
     mixed ones are dates and times such as "03-31-2010 10"."""
-    national = text[start:end]
+    national = _number_part(text, start, end)
     national = national[national.index("0") :] if national.startswith("0") else national[-14:]
     separators = {m.group(1) for m in _PHONE_GROUP_SEP.finditer(national.lstrip("0")[1:])}
-    return (Verdict.VALID if len(separators) <= 1 else Verdict.REJECTED), start, end
+    if len(separators) > 1 or _glued_to_digits(text, start, end):
+        return Verdict.REJECTED, start, end
+    return Verdict.VALID, start, end
+
+
+_US_GROUP_SEP = re.compile(r"\d\)?([ .-]*)\d{3}([ .-])\d{4}$")
+
+
+def _us_phone(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
+    """ "212.555.0100", "212-555-0100", "(212) 555-0100": one separator between the three
+    groups (or a parenthesised area code); "212-555.0100" and "ref 212-555-0100-22" are not
+    phone numbers."""
+    number = _number_part(text, start, end).rstrip()
+    groups = _US_GROUP_SEP.search(number)
+    if groups is None or _glued_to_digits(text, start, end):
+        return Verdict.REJECTED, start, end
+    parenthesised = ")" in number
+    if not parenthesised and groups.group(1) != groups.group(2):
+        return Verdict.REJECTED, start, end
+    return Verdict.VALID, start, end
+
+
+def _us_phone_bare(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
+    verdict = Verdict.REJECTED if _glued_to_digits(text, start, end) else Verdict.VALID
+    return verdict, start, end
 
 
 def _address_line(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
@@ -86,8 +131,24 @@ _NAME_STOP_WORDS = frozenset(
     "service chu chru ch hôpital hopital hospital clinic clinique ipp mrn nir ssn dob ddn tél tel "
     "rue avenue street adresse address".split()
 )
+# Words a name never runs through: what follows them is a place, a service or another cue.
+_NAME_BREAK_WORDS = frozenset(
+    "et and or with pour avec sans né née nee service chu chru ch hôpital hopital hospital "
+    "clinic clinique ipp mrn nir ssn dob ddn tél tel rue avenue street adresse address".split()
+)
 _LOWER = "a-zàâäçéèêëîïôöùûüÿñ"
 _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑ"
+
+
+def _opens_surname(words: list[str], index: int) -> bool:
+    """A capitalised particle before a capitalised word opens a surname ("LE GALL", "De La
+    Fontaine"), where "le patient" or "Dr" would not."""
+    word = words[index]
+    if word.lower() not in _SURNAME_PARTICLES or not word[:1].isupper():
+        return False
+    following = words[index + 1] if index + 1 < len(words) else ""
+    bare = following.lower().strip(".,")
+    return following[:1].isupper() and (bare not in _NAME_STOP_WORDS or bare in _SURNAME_PARTICLES)
 
 
 def _person(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
@@ -95,10 +156,16 @@ def _person(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
     if end < len(text) and (text[end].isalpha() and text[end].islower()):
         return Verdict.REJECTED, start, end
     words = text[start:end].split()
+    for index in range(1, len(words)):  # "Martin du CHU de Lyon": the name ends before "CHU"
+        if words[index].lower().strip(".,") in _NAME_BREAK_WORDS:
+            words = words[:index]
+            break
     while words and words[-1].lower().strip(".,") in _NAME_STOP_WORDS:
         words.pop()
     lead = 0
     while lead < len(words) and words[lead].lower().strip(".,") in _NAME_STOP_WORDS:
+        if _opens_surname(words, lead):
+            break
         lead += 1
     if lead >= len(words):
         return Verdict.REJECTED, start, end
@@ -114,19 +181,58 @@ def _name_chars_end(text: str, end: int) -> int:
     return end
 
 
+# Particles that open a surname: "Le Gall", "de La Fontaine", "Van der Berg", "d'Alembert".
+_SURNAME_PARTICLES = frozenset("de du des la le d l van von der den di da del della dos".split())
+
+
+def _surname_end(text: str, end: int) -> int:
+    """Extend over the surname's first word and, while that word is a particle ("Le", "de",
+    "La"), over the next capitalised or particle word: "Le Gall", "de La Fontaine"."""
+    end = _name_chars_end(text, end)
+    for _ in range(3):
+        word_start = end
+        while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "'"):
+            word_start -= 1
+        word = text[word_start:end].lower()
+        if word.rstrip("'") not in _SURNAME_PARTICLES or text[end : end + 1] != " ":
+            break
+        following = text[end + 1 : end + 2]
+        if not following.isalpha() or (following.islower() and following != "d"):
+            break
+        if following.islower():  # "de la Roche", "de d'..." only continue into a particle
+            nxt = _name_chars_end(text, end + 1)
+            if text[end + 1 : nxt].lower().split("'")[0] not in _SURNAME_PARTICLES:
+                break
+        end = _name_chars_end(text, end + 1)
+    return end
+
+
+def _walk_back_given(text: str, end: int) -> int:
+    """Start of "<given> [particle] <surname initial>" reported by its end only."""
+    start = end - 1
+    while start > 0 and text[start - 1] in "'":  # "d'A": the particle is glued
+        start -= 1
+    for _ in range(3):  # blank, then a word; a lower-case particle word means one more
+        while start > 0 and text[start - 1] == " ":
+            start -= 1
+        word_end = start
+        while start > 0 and (text[start - 1].isalpha() or text[start - 1] in "'"):
+            start -= 1
+        word = text[start:word_end]
+        if not (word[:1].islower() and word.lower().rstrip("'") in _SURNAME_PARTICLES):
+            break
+    return start
+
+
 def _given_first(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
     """Pattern stops at the surname's first letter (Hyperscan size limit): extend it here.
 
-    ``start == end`` means the matcher reported the end only: walk back over the blank and the
-    given name.
+    ``start == end`` means the matcher reported the end only: walk back over the blank, any
+    lower-case particle ("de la", "d'") and the given name.
     """
     if start == end:
-        start = end - 1
-        while start > 0 and text[start - 1] == " ":
-            start -= 1
-        while start > 0 and (text[start - 1].isalpha() or text[start - 1] in "'"):
-            start -= 1
-    end = _name_chars_end(text, end)
+        start = _walk_back_given(text, end)
+    end = _surname_end(text, end)
     if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():  # Jean-Pierre
         start = text.rfind(" ", 0, start - 1) + 1
     if start > 0 and text[start - 1].isalnum():
@@ -150,11 +256,18 @@ def _surname_first(text: str, start: int, end: int) -> tuple[Verdict, int, int]:
 
 
 _DIGIT_SEP = "[ .]?"
-_NAME_WORD = (
-    f"(?:[{_UPPER}][{_LOWER}]+(?:[-'][{_UPPER}][{_LOWER}]+)?"
-    f"|[{_UPPER}][{_UPPER}]+(?:[-'][{_UPPER}][{_UPPER}]+)?)"
+# One name word: "Martin", "MARTIN", "Jean-Pierre", "Smith-Jones", "O'Brien", "D'Alembert",
+# "McDonald", "MacArthur" (a second capital inside the word), "L'HERMITE".
+_CAP_WORD = f"(?:[{_UPPER}]')?[{_UPPER}][{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?"
+_CAPS_WORD = f"(?:[{_UPPER}]')?[{_UPPER}][{_UPPER}]+"
+_NAME_WORD = f"(?:{_CAP_WORD}(?:[-'](?:{_CAP_WORD}))?|{_CAPS_WORD}(?:[-']{_CAPS_WORD})?)"
+# Lower-case particles inside a name: "de La Fontaine", "du Pont", "d'Alembert", "van der Berg"
+# (capitalised ones, "Le Gall", "De La Fontaine", are name words already).
+_PARTICLE = (
+    "(?:(?:de[ ]la|de|du|des|van(?:[ ]de[nr])?|von(?:[ ]der)?|di|da|del|della|dos|le|la)[ ]+|d'|l')"
 )
-_NAME = f"{_NAME_WORD}(?:[ \\t]+{_NAME_WORD}){{0,2}}"
+_NAME_PART = f"(?:[ \\t]+{_PARTICLE}?{_NAME_WORD})"
+_NAME = f"{_NAME_WORD}{_NAME_PART}{{0,3}}"
 _GIVEN = "(?:" + "|".join(sorted(GIVEN_NAMES, key=len, reverse=True)) + ")"
 _MONTH_FR = (
     "(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre"
@@ -238,7 +351,7 @@ _PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         "fr_phone",
         E.FR_PHONE,
-        "(?:(?:\\+|\\b00)33[ .-]?(?:\\(0\\)[ .-]?)?|\\b0)[1-9](?:[ .-]?\\d{2}){4}\\b",
+        "(?:(?:\\+|\\b00)33[ .-]?(?:\\(0\\)[ .-]?)?|\\b0)[1-9](?:[ .-]?\\d{2}){4}" + _PHONE_END,
         _fr_phone,
         0.75,
     ),
@@ -285,9 +398,22 @@ _PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         "us_phone",
         E.US_PHONE,
-        "(?:\\+1[ .-]?)?(?:\\([2-9]\\d{2}\\)[ .-]?|\\b[2-9]\\d{2}[ .-])[2-9]\\d{2}[ .-]\\d{4}\\b",
-        accept_shape,
+        # Exchange codes start with 0 or 1 only in fictional numbers ("555-010-0000"), which
+        # test data and examples use: any three digits, one separator throughout (_us_phone).
+        "(?:(?:\\+|\\b)1[ .-]?)?(?:\\([2-9]\\d{2}\\)[ .-]?|\\b[2-9]\\d{2}[ .-])\\d{3}[ .-]\\d{4}"
+        + _PHONE_END,
+        _us_phone,
         0.7,
+    ),
+    PatternSpec(
+        "us_phone_cue",
+        E.US_PHONE,
+        # Ten bare digits are a phone number only right after a phone word ("Tel: 2125550100").
+        "(?i:\\btel|\\bt[ée]l[ée]?phone|\\bphone|\\bportable|\\bmobile|\\bcell|\\bfax"
+        "|\\bpager|joignable(?:[ ]au)?)\\.?(?:[ ]?(?i:number|no\\.?|n°|#))?[ ]?[:.]?[ ]*"
+        "(?P<v>(?:\\+?1)?[2-9]\\d{2}[2-9]\\d{6}" + _PHONE_END + ")",
+        _us_phone_bare,
+        0.75,
     ),
     PatternSpec(
         "us_zip_state",
@@ -352,7 +478,7 @@ _PATTERNS: tuple[PatternSpec, ...] = (
         E.PERSON,
         "(?i:patient(?:e)?|nom(?: de naissance| d'usage)?|pr[ée]noms?|name|first name|last name"
         "|family name|given name|surname|m[ée]decin traitant|referring physician)[ ]?:[ ]*"
-        f"(?P<v>{_NAME_WORD}(?:,?[ ]+{_NAME_WORD}){{0,2}})",
+        f"(?P<v>{_NAME_WORD}(?:,?[ ]+{_PARTICLE}?{_NAME_WORD}){{0,3}})",
         _person,
         0.85,
     ),
@@ -367,7 +493,7 @@ _PATTERNS: tuple[PatternSpec, ...] = (
         "person_given_name",
         E.PERSON,
         # No \\b before the name: in ASCII mode there is none before "Édith" (see _given_first).
-        f"{_GIVEN}[ ]+[{_UPPER}]",
+        f"{_GIVEN}(?:-[{_UPPER}][{_LOWER}]+)?[ ]+{_PARTICLE}?[{_UPPER}]",
         _given_first,
         0.7,
         leftmost_start=False,
@@ -421,6 +547,8 @@ _SHAPE_ONLY_CHECKS: tuple[Check, ...] = (
     accept_shape,
     _address_line,
     _fr_phone,
+    _us_phone,
+    _us_phone_bare,
     _person,
     _given_first,
     _surname_first,
