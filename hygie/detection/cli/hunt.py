@@ -20,7 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from hygie.detection.cli.pieces import Piece, PieceResult, plan, scan_piece, usable_cores
 from hygie.detection.engine import (
+    CompiledRule,
     CorrelationMatch,
     DetectionEngine,
     DetectionSession,
@@ -29,10 +31,12 @@ from hygie.detection.engine import (
     RuleSource,
     detect_and_parse,
     load_rule_pack,
+    prefilter,
     read_evtx,
     read_json,
 )
 from hygie.detection.engine.rule_pack import MAX_RULE_FILE_BYTES
+from hygie.detection.rule_cache import CachedEngine, RuleCache, cached_engine
 from hygie.lib.spreadsheet import csv_writer
 
 RULE_SUFFIXES = (".yml", ".yaml")
@@ -189,80 +193,112 @@ class HitSink:
             self.out.print(f"… {hidden} more; use --format jsonl or csv for all")
 
 
+class _FileScan:
+    """One file's matches, counters and correlations, fed in file order (by one process
+    reading it, or by the parent taking its pieces back from the workers)."""
+
+    def __init__(
+        self,
+        engine: DetectionEngine,
+        path: Path,
+        kind: str,
+        keep: Callable[[Hit], None] | None,
+    ) -> None:
+        self.session = DetectionSession(engine)
+        self.rules = engine.rules
+        self.path = str(path)
+        self.kind = kind
+        self.hits: list[Hit] = []
+        self.keep = keep if keep is not None else self.hits.append
+        self.events = self.errors = 0
+        self.first_error: str | None = None
+
+    def error(self, origin: object, message: str | None) -> None:
+        self.errors += 1
+        if self.first_error is None:
+            self.first_error = f"{self.kind} {origin}: {message}"
+
+    def matched(self, origin: object, matched: list[CompiledRule], event: Any) -> None:
+        if not matched:
+            return
+        result = self.session.process_matched(matched, event, origin)
+        keep, path, kind = self.keep, self.path, self.kind
+        for rule in result.rules:
+            keep(Hit(rule, path, kind, origin))
+        for hit in _correlation_hits(result.correlations, path, kind):
+            keep(hit)
+
+    def finish(self) -> FileResult:
+        for hit in _correlation_hits(self.session.finish(), self.path, self.kind):
+            self.keep(hit)
+        return FileResult(self.path, tuple(self.hits), self.events, self.errors, self.first_error)
+
+
+def _kind_of(path: Path) -> str:
+    if _is_evtx(path):
+        return "evtx"
+    return "text" if path.suffix.lower() in TEXT_LOG_SUFFIXES else "json"
+
+
 def scan_file(
     engine: DetectionEngine,
     path: Path,
     emit: Callable[[Hit], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> FileResult:
-    """Run the engine (and its correlations) over one log file.
+    """Run the engine (and its correlations) over one log file, on this core.
 
-    Matches go to ``emit`` as they are found; without it they are returned in the result
-    (forked workers send them back to the parent that way).
+    Matches go to ``emit`` as they are found; without it they are returned in the result.
     """
-    session = DetectionSession(engine)
-    hits: list[Hit] = []
-    keep = emit if emit is not None else hits.append
-    events = errors = 0
-    first_error: str | None = None
-    evtx = _is_evtx(path)
-    kind = "record" if evtx else "line"
-    if not evtx and path.suffix.lower() in TEXT_LOG_SUFFIXES:
-        return _scan_text_file(session, path, keep, progress, hits)
-    with path.open("rb") as handle:
-        records: Iterable[LogRecord] = read_evtx(handle) if evtx else read_json(handle)
-        for record in records:
-            if record.event is None:
-                errors += 1
-                first_error = first_error or f"{kind} {record.origin}: {record.error}"
-                continue
-            events += 1
-            result = session.process(record.event, record.origin)
-            for rule in result.rules:
-                keep(Hit(rule, str(path), kind, record.origin))
-            for hit in _correlation_hits(result.correlations, path, kind):
-                keep(hit)
-            if progress is not None and events % 2000 == 0:
-                progress(events)
-        for hit in _correlation_hits(session.finish(), path, kind):
-            keep(hit)
-    return FileResult(str(path), tuple(hits), events, errors, first_error)
+    kind = _kind_of(path)
+    scan = _FileScan(engine, path, "record" if kind == "evtx" else "line", emit)
+    _read_serially(engine, scan, path, kind, 0, 0, progress)
+    return scan.finish()
 
 
-def _scan_text_file(
-    session: DetectionSession,
+def _read_serially(
+    engine: DetectionEngine,
+    scan: _FileScan,
     path: Path,
-    keep: Callable[[Hit], None],
+    kind: str,
+    start: int,
+    line_offset: int,
     progress: Callable[[int], None] | None,
-    hits: list[Hit],
-) -> FileResult:
-    """Plain text logs (syslog, auth.log, access logs, HL7, JSON lines): one line, one event,
-    routed to the rules of the log source the parser recognised."""
-    events = errors = 0
-    first_error: str | None = None
+) -> None:
+    """Feed ``scan`` the events of ``path`` from byte ``start`` on (lines numbered from
+    ``line_offset`` + 1). Text logs (syslog, auth.log, access logs, HL7, JSON lines) go
+    through the log parsers, which route each line to the rules of its log source."""
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+        handle.seek(start)
+        if kind == "text":
+            for number, line in enumerate(handle, start=line_offset + 1):
+                if not line.strip():
+                    continue
+                parsed = detect_and_parse(line)
+                if parsed.parser == "unknown":
+                    scan.error(number, parsed.error)
+                    continue
+                scan.events += 1
+                matched = engine.matching_rules(parsed.event, parsed.logsource)
+                scan.matched(number, matched, parsed.event)
+                if progress is not None and scan.events % 2000 == 0:
+                    progress(scan.events)
+            return
+        records: Iterable[LogRecord] = read_evtx(handle) if kind == "evtx" else read_json(handle)
+        for record in records:
+            origin = record.origin + line_offset if kind == "json" else record.origin
+            if record.event is None:
+                scan.error(origin, record.error)
                 continue
-            parsed = detect_and_parse(line)
-            if parsed.parser == "unknown":
-                errors += 1
-                first_error = first_error or f"line {number}: {parsed.error}"
-                continue
-            events += 1
-            result = session.process(parsed.event, number, parsed.logsource)
-            for rule in result.rules:
-                keep(Hit(rule, str(path), "line", number))
-            for hit in _correlation_hits(result.correlations, path, "line"):
-                keep(hit)
-            if progress is not None and events % 2000 == 0:
-                progress(events)
-    for hit in _correlation_hits(session.finish(), path, "line"):
-        keep(hit)
-    return FileResult(str(path), tuple(hits), events, errors, first_error)
+            scan.events += 1
+            scan.matched(origin, engine.matching_rules(record.event), record.event)
+            if progress is not None and scan.events % 2000 == 0:
+                progress(scan.events)
 
 
-def _correlation_hits(matches: Iterable[CorrelationMatch], path: Path, kind: str) -> Iterator[Hit]:
+def _correlation_hits(
+    matches: Iterable[CorrelationMatch], path: Path | str, kind: str
+) -> Iterator[Hit]:
     for match in matches:
         origin = match.origins[-1] if match.origins else None
         yield Hit(match.rule, str(path), kind, origin, match)
@@ -271,22 +307,30 @@ def _correlation_hits(matches: Iterable[CorrelationMatch], path: Path, kind: str
 # The engine a forked worker inherited from the parent (compiling 3,000 rules per worker would
 # cost more than the hunt itself); set only in the parent, just before forking.
 _FORKED_ENGINE: DetectionEngine | None = None
+_FORKED_WATCHED: frozenset[str] = frozenset()
 
 
-def _scan_in_worker(path: str) -> FileResult:
+def _scan_piece_in_worker(piece: Piece) -> PieceResult:
     assert _FORKED_ENGINE is not None
-    return scan_file(_FORKED_ENGINE, Path(path))
+    return scan_piece(_FORKED_ENGINE, _FORKED_WATCHED, piece)
 
 
-def _load_engine(rules_dir: Path, err: Console) -> DetectionEngine:
-    pack = load_rule_pack(rule_sources(rules_dir))
-    engine = DetectionEngine(pack)
+def _load_engine(rules_dir: Path, err: Console, use_cache: bool = True) -> CachedEngine:
+    sources = list(rule_sources(rules_dir))
+
+    def build(sources: list[RuleSource]) -> DetectionEngine:
+        return DetectionEngine(load_rule_pack(sources))
+
+    loaded = cached_engine(sources, build, use_cache=use_cache)
+    if loaded.refused:
+        err.print(f"[yellow]rule cache {loaded.path} refused: {loaded.refused}; rebuilt[/yellow]")
+    engine = loaded.engine
     if engine.problems:
         err.print(
             f"[yellow]{len(engine.problems)} invalid rule(s) skipped; "
             f"run `hygie rules check {rules_dir}` for the reasons[/yellow]"
         )
-    return engine
+    return loaded
 
 
 @click.command(short_help="Run Sigma rules over log files (no database).")
@@ -317,23 +361,37 @@ def _load_engine(rules_dir: Path, err: Console) -> DetectionEngine:
     type=click.IntRange(min=1, max=256),
     default=1,
     show_default=True,
-    help="Files scanned in parallel (correlations then hold within each file).",
+    help="Processes sharing the work, one large file included (same matches, same order).",
 )
-def hunt(rules_dir: Path, logs: tuple[Path, ...], output_format: str, jobs: int) -> None:
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Compile the rules afresh rather than from the rule cache (and do not write it).",
+)
+def hunt(
+    rules_dir: Path, logs: tuple[Path, ...], output_format: str, jobs: int, no_cache: bool
+) -> None:
     """Run Sigma rules over log files and print every match (no database needed)."""
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
-        engine = _load_engine(rules_dir, err)
+        loaded = _load_engine(rules_dir, err, use_cache=not no_cache)
+        engine = loaded.engine
         if not engine.valid_count:
             err.print(f"[red]error:[/red] no valid Sigma rule in {rules_dir}")
             sys.exit(EXIT_ERROR)
         files = log_files(logs)
         sink = HitSink(output_format, out)
-        results = _run(engine, files, jobs, sink, err)
+        if jobs > 1:
+            for route in loaded.routes:  # built once here rather than once per worker
+                engine.prepare(route)
+        results, routes = _run(engine, files, jobs, sink, err)
     except OSError as error:
         err.print(f"[red]error:[/red] {error.strerror or error}: {error.filename or ''}")
         sys.exit(EXIT_ERROR)
+    if not no_cache:
+        _save_cache(loaded, routes, err)
     sink.finish(results, err)
     unreadable = [r for r in results if r.events == 0 and r.errors]
     if unreadable and len(unreadable) == len(results):
@@ -345,9 +403,21 @@ def hunt(rules_dir: Path, logs: tuple[Path, ...], output_format: str, jobs: int)
     sys.exit(EXIT_MATCH if sink.count else EXIT_NO_MATCH)
 
 
+def _save_cache(loaded: CachedEngine, routes: list[Any], err: Console) -> None:
+    """Write the compiled pack, with the buckets this hunt built, when the cache lacks them."""
+    if loaded.hit and set(routes) <= set(loaded.routes):
+        return
+    try:
+        RuleCache().save(loaded.path.stem, loaded.engine, routes)
+    except OSError as error:
+        # A read-only home or a full disk costs the next hunt time, not this one its result.
+        err.print(f"[yellow]rule cache not written: {error.strerror or error}[/yellow]")
+
+
 def _run(
     engine: DetectionEngine, files: list[Path], jobs: int, sink: HitSink, err: Console
-) -> list[FileResult]:
+) -> tuple[list[FileResult], list[Any]]:
+    """Scan ``files`` in order; also return the log sources whose buckets were built."""
     sizes = {path: max(path.stat().st_size, 1) for path in files}
     columns = (
         TextColumn("{task.description}"),
@@ -356,10 +426,11 @@ def _run(
         TimeRemainingColumn(),
     )
     results: list[FileResult] = []
+    routes: list[Any] = []
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("hunting", total=sum(sizes.values()), events=0)
-        done_events = 0
-        if jobs == 1 or len(files) == 1:
+        if jobs == 1:
+            done_events = 0
             for path in files:
                 progress.update(task, description=path.name)
 
@@ -371,24 +442,90 @@ def _run(
                 results.append(result)
                 progress.update(task, advance=sizes[path], events=done_events)
         else:
-            global _FORKED_ENGINE
-            _FORKED_ENGINE = engine
-            context = multiprocessing.get_context("fork")
-            with context.Pool(min(jobs, len(files), os.cpu_count() or 1)) as pool:
-                for result in pool.imap(_scan_in_worker, [str(p) for p in files]):
-                    for hit in result.hits:
-                        sink(hit)
-                    done_events += result.events
-                    results.append(result)
-                    progress.update(task, advance=sizes[Path(result.path)], events=done_events)
-            _FORKED_ENGINE = None
+
+            def advance(size: int, events: int) -> None:
+                progress.update(task, advance=size, events=events)
+
+            results = _run_pieces(engine, files, jobs, sink, advance, routes)
+    routes.extend(route for route in engine.prepared_routes() if route not in routes)
     for result in results:
         if result.errors:
             err.print(
                 f"[yellow]{result.path}: {result.errors} unreadable record(s), "
                 f"first at {result.first_error}[/yellow]"
             )
+    return results, routes
+
+
+def _run_pieces(
+    engine: DetectionEngine,
+    files: list[Path],
+    jobs: int,
+    sink: HitSink,
+    advance: Callable[[int, int], None],
+    routes: list[Any],
+) -> list[FileResult]:
+    """Every file cut into pieces for the workers; pieces taken back in order (see pieces.py)."""
+    global _FORKED_ENGINE, _FORKED_WATCHED
+    kinds = {path: _kind_of(path) for path in files}
+    pieces = [piece for path in files for piece in plan(path, kinds[path], jobs)]
+    watched = DetectionSession(engine).watched
+    results: list[FileResult] = []
+    rules = engine.rules
+    done_events = 0
+    _FORKED_ENGINE, _FORKED_WATCHED = engine, watched
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(usable_cores(jobs), len(pieces))) as pool:
+            scan: _FileScan | None = None
+            line_offset = 0
+            serial = False  # the rest of the current file was read on this core
+            for piece_result in pool.imap(_scan_piece_in_worker, pieces):
+                piece = piece_result.piece
+                path = Path(piece.path)
+                if scan is None:
+                    kind = "record" if piece.kind == "evtx" else "line"
+                    scan, line_offset, serial = _FileScan(engine, path, kind, sink), 0, False
+                prefilter.COMPILED_DATABASES.update(piece_result.databases)
+                routes.extend(r for r in piece_result.routes if r not in routes)
+                if not serial:
+                    before = scan.events
+                    _take(scan, piece_result, rules, line_offset)
+                    if not piece_result.whole:
+                        serial = True
+                        offset = line_offset + piece_result.lines - 1
+                        start = piece.start + _bytes_of_lines(path, piece, piece_result.lines - 1)
+                        _read_serially(engine, scan, path, piece.kind, start, offset, None)
+                    done_events += scan.events - before
+                    line_offset += piece_result.lines
+                advance(piece.end - piece.start, done_events)
+                if piece.last:
+                    results.append(scan.finish())
+                    scan = None
+    finally:
+        _FORKED_ENGINE, _FORKED_WATCHED = None, frozenset()
     return results
+
+
+def _take(scan: _FileScan, result: PieceResult, rules: Any, line_offset: int) -> None:
+    """A worker's findings into the file's scan, in order (as if read on this core)."""
+    absolute = result.piece.kind != "evtx"
+    for origin, indexes, event in result.found:
+        scan.matched(
+            origin + line_offset if absolute else origin, [rules[i] for i in indexes], event
+        )
+    scan.events += result.events
+    if result.errors:
+        scan.errors += result.errors - 1
+        origin, message = result.first_error or (0, "")
+        scan.error(origin + line_offset if absolute else origin, message)
+
+
+def _bytes_of_lines(path: Path, piece: Piece, count: int) -> int:
+    """How many bytes the first ``count`` lines of ``piece`` take."""
+    with path.open("rb") as handle:
+        handle.seek(piece.start)
+        return sum(len(handle.readline()) for _ in range(count))
 
 
 @click.group()

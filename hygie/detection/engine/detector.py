@@ -129,6 +129,24 @@ class DetectionEngine:
             bucket = self._buckets[key or ()] = self._build(resolved)
         return bucket
 
+    def prepared_routes(self) -> list[tuple[str, ...] | LogSourceSpec]:
+        """The log sources whose buckets are built so far (``prepare`` builds them again)."""
+        return [*self._buckets, *self._explicit]
+
+    def prepare(self, route: tuple[str, ...] | LogSourceSpec) -> None:
+        """Build a log source's bucket now rather than on its first event (e.g. before forking
+        workers, which then share it instead of each building its own)."""
+        if isinstance(route, LogSourceSpec):
+            self._bucket({}, route)
+        elif route not in self._buckets:
+            resolved = self.catalog.resolve(route) if route else ResolvedSource(None, None)
+            self._buckets[route] = self._build(resolved)
+
+    def forget_buckets(self) -> None:
+        """Drop the built buckets (they hold closures: a copy to pickle must not have them)."""
+        self._buckets = {}
+        self._explicit = {}
+
     def _build(self, resolved: ResolvedSource) -> Bucket:
         members: list[BucketRule] = []
         for rule in self.rules:

@@ -9,6 +9,7 @@ answers.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -22,6 +23,14 @@ except ImportError:  # pragma: no cover - exercised when the wheel is unavailabl
     hyperscan = None
 
 HYPERSCAN_AVAILABLE = hyperscan is not None
+
+# Hyperscan databases compiled in this process, serialized, by a digest of what they were
+# compiled from (b"" when hyperscan refused the patterns). Compiling is most of the cost of a
+# bucket (seconds for SigmaHQ's Windows rules): the same patterns compile once per process, and
+# a caller may persist this mapping (``hygie hunt``'s authenticated rule cache) and hand it back
+# to a later process, which then compiles nothing. Only hand in bytes you wrote yourself:
+# hyperscan trusts a serialized database.
+COMPILED_DATABASES: dict[bytes, bytes] = {}
 
 # One UTF-8 encoded character, for Sigma's "?" in a byte-oriented hyperscan pattern.
 _MULTIBYTE = rb"[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf7][\x80-\xbf]{3}"
@@ -105,11 +114,41 @@ def can_prefilter(test: RegexTest) -> bool:
     if hyperscan is None or "{," in test.pattern or "\x00" in test.pattern:
         return False
     try:
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        database.compile(expressions=[test.pattern.encode("utf-8")], flags=[regex_flags(test)])
-    except (hyperscan.error, UnicodeEncodeError):
+        expression = test.pattern.encode("utf-8")
+    except UnicodeEncodeError:
         return False
-    return True
+    return compile_database([expression], [0], [regex_flags(test)]) is not None
+
+
+def compile_database(expressions: list[bytes], ids: list[int], flags: list[int]) -> Any:
+    """A block-mode database of these patterns, or None when hyperscan refuses them.
+
+    Looked up in (and added to) ``COMPILED_DATABASES`` first.
+    """
+    digest = hashlib.sha256()
+    for expression, atom, flag in zip(expressions, ids, flags, strict=True):
+        digest.update(b"%d:%d:%d:" % (atom, flag, len(expression)))
+        digest.update(expression)
+    key = digest.digest()
+    serialized = COMPILED_DATABASES.get(key)
+    if serialized is not None:
+        if not serialized:
+            return None
+        try:
+            database = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
+            database.scratch = hyperscan.Scratch(database)
+        except hyperscan.error:
+            pass  # built for another CPU or hyperscan release: compile it again
+        else:
+            return database
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+    except hyperscan.error:
+        COMPILED_DATABASES[key] = b""
+        return None
+    COMPILED_DATABASES[key] = hyperscan.dumpb(database)
+    return database
 
 
 def on_match(pattern_id: int, start: int, end: int, flags: int, fired: set[int]) -> None:
@@ -301,14 +340,14 @@ class FieldScannerBuilder:
     def _regex_database(self) -> Any:
         if not self.regexes or hyperscan is None:
             return None
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         # Each pattern compiled alone in can_prefilter(), so together they compile too.
-        database.compile(
-            expressions=[test.pattern.encode("utf-8") for _, test in self.regexes],
-            ids=[atom for atom, _ in self.regexes],
-            elements=len(self.regexes),
-            flags=[regex_flags(test) for _, test in self.regexes],
+        database = compile_database(
+            [test.pattern.encode("utf-8") for _, test in self.regexes],
+            [atom for atom, _ in self.regexes],
+            [regex_flags(test) for _, test in self.regexes],
         )
+        if database is None:
+            raise hyperscan.error("hyperscan refused regexes it accepted one by one")
         return database
 
 
@@ -319,17 +358,11 @@ def _database(
 ) -> Any:
     if not items or hyperscan is None:
         return None
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    flags = hyperscan.HS_FLAG_DOTALL | hyperscan.HS_FLAG_SINGLEMATCH
-    try:
-        database.compile(
-            expressions=[pattern for _, pattern, _ in items],
-            ids=[atom for atom, _, _ in items],
-            elements=len(items),
-            flags=[flags] * len(items),
-        )
-    except hyperscan.error:
+    flags = int(hyperscan.HS_FLAG_DOTALL | hyperscan.HS_FLAG_SINGLEMATCH)
+    database = compile_database(
+        [pattern for _, pattern, _ in items], [atom for atom, _, _ in items], [flags] * len(items)
+    )
+    if database is None:
         # A pattern hyperscan refuses must not lose the rule: evaluate these in Python.
         slow.extend((atom, text_matcher(test), cased) for atom, _, test in items)
-        return None
     return database

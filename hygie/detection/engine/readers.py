@@ -7,15 +7,25 @@ the reader moves on, so one corrupt line never hides the rest of a log.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
+
+import orjson
 
 from .events import normalise_event
 
 # One event larger than this is not a log event; stop buffering it.
 MAX_DOCUMENT_CHARS = 4 * 1024 * 1024
 _decoder = json.JSONDecoder()
+# orjson reads integers past 64 bits as floats where json keeps them exact: such lines go to json.
+_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+# An EVTX file: a 4 KiB header, then 64 KiB chunks, each holding whole records with its own
+# string and template tables, so a run of chunks after the header reads as a file of its own.
+EVTX_HEADER_BYTES = 4096
+EVTX_CHUNK_BYTES = 65536
+EVTX_CHUNK_MAGIC = b"ElfChnk\x00"
 
 
 @dataclass(frozen=True)
@@ -38,19 +48,13 @@ def read_json(
     pending_size = 0
     start = 0
     for number, raw in enumerate(lines, start=1):
-        line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         if not pending:
-            stripped = line.strip()
-            if not stripped:
+            whole = json_line_records(raw, number)
+            if whole is not None:
+                yield from whole
                 continue
-            try:
-                document = json.loads(stripped)
-            except (ValueError, RecursionError):
-                pass
-            else:
-                yield from _records(document, number)
-                continue
-        elif line.startswith("{"):
+        line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        if pending and line.startswith("{"):
             # A new top-level document starts while the previous one never closed.
             yield LogRecord(start, None, "unterminated JSON document")
             pending, pending_size = [], 0
@@ -75,6 +79,30 @@ def read_json(
                 pending, pending_size = [], 0
     if pending and "".join(pending).strip():
         yield LogRecord(start, None, "unterminated JSON document")
+
+
+def json_line_records(raw: bytes | str, number: int) -> list[LogRecord] | None:
+    """The records of line ``number`` when it holds whole JSON documents ([] when blank).
+
+    None when it does not parse alone: ``read_json`` then joins it with the next lines (a
+    document spread over lines), so a caller reading a slice of a file must not decide alone.
+    """
+    if isinstance(raw, bytes) and not _LONG_NUMBER.search(raw):
+        if not raw.strip():
+            return []
+        try:
+            return list(_records(orjson.loads(raw), number))
+        except orjson.JSONDecodeError:
+            pass  # NaN, lone surrogates, bad UTF-8 (read as U+FFFD) or not a document: json says
+    line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    stripped = line.strip()
+    if not stripped:
+        return []
+    try:
+        document = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return None
+    return list(_records(document, number))
 
 
 def _decode_concatenated(
@@ -121,12 +149,17 @@ def _records(document: Any, origin: int) -> Iterator[LogRecord]:
         yield LogRecord(origin, None, "JSON document is not an object")
 
 
-def read_evtx(source: IO[bytes] | str) -> Iterator[LogRecord]:
-    """Records of an EVTX file (a binary file object or a path), numbered by EventRecordID."""
+def read_evtx(source: IO[bytes] | str, threads: int = 0) -> Iterator[LogRecord]:
+    """Records of an EVTX file (a binary file object or a path), numbered by EventRecordID.
+
+    ``threads``: the parser's own threads (0: one per core; 1 in a process that is itself one
+    of several workers). A file object may also hold the file's header followed by only some of
+    its chunks (``EVTX_HEADER_BYTES``, ``EVTX_CHUNK_BYTES``): their records come out alone.
+    """
     from evtx import PyEvtxParser
 
     try:
-        parser = PyEvtxParser(source)
+        parser = PyEvtxParser(source, number_of_threads=threads)
         records = iter(parser.records_json())
     except (OSError, RuntimeError, ValueError) as error:
         yield LogRecord(0, None, f"not an EVTX file: {error}")
@@ -148,7 +181,7 @@ def read_evtx(source: IO[bytes] | str) -> Iterator[LogRecord]:
             continue
         number = int(record.get("event_record_id") or 0)
         try:
-            document = json.loads(record["data"])
+            document = _loads_text(record["data"])
         except (ValueError, KeyError, TypeError, RecursionError) as error:
             yield LogRecord(number, None, f"unreadable EVTX record: {error}")
             continue
@@ -156,3 +189,12 @@ def read_evtx(source: IO[bytes] | str) -> Iterator[LogRecord]:
             yield LogRecord(number, normalise_event(document))
         else:
             yield LogRecord(number, None, "EVTX record is not an object")
+
+
+def _loads_text(text: str) -> Any:
+    if not _LONG_NUMBER.search(text.encode("utf-8", "surrogatepass")):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .correlation import CorrelationMatch, Correlator
-from .detector import DetectionEngine
+from .detector import CompiledRule, DetectionEngine
 from .rule_pack import LogSourceSpec, RuleInfo
 
 
@@ -47,7 +47,19 @@ class DetectionSession:
         origin: object = None,
         logsource: LogSourceSpec | None = None,
     ) -> EventResult:
-        matched = self.engine.matching_rules(event, logsource)
+        return self.process_matched(self.engine.matching_rules(event, logsource), event, origin)
+
+    @property
+    def watched(self) -> frozenset[str]:
+        """Ids of the rules correlations refer to: only events they match need to be kept."""
+        return self._watched
+
+    def process_matched(
+        self, matched: list[CompiledRule], event: Mapping[str, Any], origin: object = None
+    ) -> EventResult:
+        """``process`` for an event whose matching rules are already known (found by
+        ``engine.matching_rules``, maybe in another process). ``event`` is only read when one
+        of them is ``watched``."""
         if not matched:
             return _NOTHING
         rules = tuple(rule.info for rule in matched if rule.emits)

@@ -1,0 +1,256 @@
+"""``hygie hunt``'s cache of compiled rule packs: seconds of YAML, pySigma and hyperscan saved.
+
+A cache file holds one compiled engine (its rules translated, its problems and notes) and the
+hyperscan databases its buckets compiled, serialized with pickle. Pickle runs code when it
+loads, so a file is only unpickled after its HMAC-SHA256 checked out: the key is 32 random
+bytes in ``keys/rule-cache.key`` (mode 0600, folder 0700) of the data folder, which the cache
+folder never holds. A file that fails the check (tampered, truncated, written by another key)
+is deleted and the pack compiled again.
+
+A cache file is named after a digest of everything that decides what compiling gives: every
+rule file's name and content, Hygie's version, the engine's own source files, the Python,
+pySigma and hyperscan versions. Any rule file changed, added or removed, or any of those
+versions changed, gives another name: a stale file is never read, and the oldest files past
+``KEEP_FILES`` are deleted.
+
+Where: ``$HYGIE_HOME/cache/detection`` (key in ``$HYGIE_HOME/keys``) when HYGIE_HOME is set,
+else ``$XDG_CACHE_HOME/hygie/detection`` (default ``~/.cache``; key in ``…/hygie/keys``).
+No Django here: ``hygie hunt`` runs without a database.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import hashlib
+import hmac
+import importlib.metadata
+import os
+import pickle  # noqa: S403 - only ever loads files whose HMAC (secret key) checked out
+import secrets
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import hygie
+from hygie.detection.engine import DetectionEngine, RuleSource, prefilter
+
+FORMAT = b"hygie-rule-cache-1\n"
+KEY_FILE = "rule-cache.key"
+KEEP_FILES = 8
+_MAC_BYTES = 32
+_ENGINE_SOURCES = Path(prefilter.__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class CacheLocation:
+    """Where cache files go and where the key that signs them is kept."""
+
+    folder: Path
+    key_file: Path
+
+    @classmethod
+    def default(cls) -> CacheLocation:
+        home = os.environ.get("HYGIE_HOME")
+        if home:
+            root = Path(home).resolve()
+            return cls(root / "cache" / "detection", root / "keys" / KEY_FILE)
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        root = Path(base).resolve() / "hygie"
+        return cls(root / "detection", root / "keys" / KEY_FILE)
+
+
+@dataclass(frozen=True)
+class CachedEngine:
+    """What a cache lookup gave: the engine, and whether it came from the cache."""
+
+    engine: DetectionEngine
+    hit: bool
+    path: Path
+    # Set when a cache file was there but refused (why), so the caller can say so.
+    refused: str | None = None
+    # The log sources whose buckets the hunt that wrote the cache built (``engine.prepare``).
+    routes: tuple[Any, ...] = ()
+
+
+def pack_digest(sources: Iterable[RuleSource], *, version: str | None = None) -> str:
+    """The digest naming a pack's cache file (see the module's docstring for what it covers)."""
+    digest = hashlib.sha256(FORMAT)
+    for part in _versions(version):
+        digest.update(part.encode() + b"\0")
+    for source in sorted(sources, key=lambda s: s.name):
+        text = source.text.encode("utf-8") if isinstance(source.text, str) else source.text
+        name = source.name.encode("utf-8", "surrogateescape")
+        digest.update(b"%d:%s\0%d:" % (len(name), name, len(text)))
+        digest.update(hashlib.sha256(text).digest())
+    return digest.hexdigest()
+
+
+def _versions(version: str | None) -> list[str]:
+    parts = [
+        version if version is not None else hygie.__version__,
+        sys.version,
+        _installed("pysigma"),
+        _installed("hyperscan"),
+    ]
+    for path in sorted(_ENGINE_SOURCES.rglob("*")):
+        if path.suffix in {".py", ".yml"} and path.is_file():
+            parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
+    return parts
+
+
+def _installed(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+class RuleCache:
+    """Load and save compiled engines in a cache folder, authenticated with a secret key."""
+
+    def __init__(self, location: CacheLocation | None = None) -> None:
+        self.location = location or CacheLocation.default()
+
+    def path_for(self, digest: str) -> Path:
+        return self.location.folder / f"{digest}.pack"
+
+    def load(self, digest: str) -> tuple[DetectionEngine | None, tuple[Any, ...], str | None]:
+        """The cached engine for ``digest`` (its hyperscan databases loaded into the
+        prefilter) and the log sources built last time, or None and why a file that was there
+        was refused."""
+        path = self.path_for(digest)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            return None, (), None
+        except OSError as error:
+            return None, (), f"unreadable ({error.strerror})"
+        key = self._key(create=False)
+        if key is None:
+            return None, (), "no cache key"
+        payload, mac = blob[:-_MAC_BYTES], blob[-_MAC_BYTES:]
+        expected = hmac.new(key, digest.encode() + b"\0" + payload, hashlib.sha256).digest()
+        if len(blob) <= len(FORMAT) + _MAC_BYTES or not hmac.compare_digest(mac, expected):
+            _remove(path)
+            return None, (), "authentication failed (tampered, truncated or another key)"
+        if not payload.startswith(FORMAT):
+            _remove(path)
+            return None, (), "unknown format"
+        # Millions of small objects: the cyclic collector would walk them again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            content = pickle.loads(payload[len(FORMAT) :])  # noqa: S301 - authenticated above
+        finally:
+            if collecting:
+                gc.enable()
+        engine = content["engine"]
+        prefilter.COMPILED_DATABASES.update(content["databases"])
+        os.utime(path)  # most recently used: kept when old files are pruned
+        return engine, tuple(content["routes"]), None
+
+    def save(self, digest: str, engine: DetectionEngine, routes: Iterable[Any] = ()) -> Path:
+        """Write ``engine`` under ``digest``: without its built buckets, with the hyperscan
+        databases compiled so far and the log sources (``routes``, default: those ``engine``
+        built) whose buckets a later hunt may build up front."""
+        routes = list(routes) or engine.prepared_routes()
+        content = {
+            "engine": _slim(engine),
+            "databases": dict(prefilter.COMPILED_DATABASES),
+            "routes": routes,
+        }
+        payload = FORMAT + pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
+        key = self._key(create=True)
+        assert key is not None
+        mac = hmac.new(key, digest.encode() + b"\0" + payload, hashlib.sha256).digest()
+        folder = self.location.folder
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = self.path_for(digest)
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".pack-")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(payload)
+                handle.write(mac)
+            os.replace(temporary, path)
+        except BaseException:
+            _remove(Path(temporary))
+            raise
+        self._prune(keep=path)
+        return path
+
+    def _prune(self, keep: Path) -> None:
+        files = sorted(
+            (p for p in self.location.folder.glob("*.pack") if p != keep),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in files[KEEP_FILES - 1 :]:
+            _remove(old)
+
+    def _key(self, *, create: bool) -> bytes | None:
+        path = self.location.key_file
+        try:
+            key = path.read_bytes()
+        except FileNotFoundError:
+            if not create:
+                return None
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            key = secrets.token_bytes(32)
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another hunt made it first
+                return path.read_bytes()
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(key)
+            return key
+        return key if len(key) >= 32 else None
+
+
+def _slim(engine: DetectionEngine) -> DetectionEngine:
+    """A copy of ``engine`` as it is cached: no buckets (closures do not pickle; their hyperscan
+    databases are cached apart), and of the pySigma rules only those correlations refer to
+    (the sessions need them; everything else was already compiled into expressions)."""
+    pack = engine.pack
+    referenced = {
+        id(reference.rule)
+        for correlation in pack.correlations
+        for reference in correlation.sigma.rules or ()
+    }
+    slim = copy.copy(engine)
+    slim.pack = replace(pack, rules=tuple(r for r in pack.rules if id(r.sigma) in referenced))
+    slim.forget_buckets()
+    return slim
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def cached_engine(
+    sources: list[RuleSource],
+    build: Any,
+    *,
+    use_cache: bool = True,
+    cache: RuleCache | None = None,
+) -> CachedEngine:
+    """The engine of ``sources``: from the cache when it holds it, else ``build(sources)``.
+
+    Nothing is written here: call ``RuleCache.save`` after the hunt, once its buckets (and
+    their hyperscan databases) are compiled, so that the next hunt skips those too.
+    """
+    cache = cache or RuleCache()
+    digest = pack_digest(sources)
+    path = cache.path_for(digest)
+    refused = None
+    if use_cache:
+        engine, routes, refused = cache.load(digest)
+        if engine is not None:
+            return CachedEngine(engine, True, path, routes=routes)
+    return CachedEngine(build(sources), False, path, refused)
