@@ -10,7 +10,6 @@ on that sample (they must be identical). Figures are printed, never asserted.
 
     .venv/bin/python bench/intel/bench_matcher.py                      # 100,000 indicators
     .venv/bin/python bench/intel/bench_matcher.py --indicators 1000000 --events 50000
-    .venv/bin/python bench/intel/bench_matcher.py --no-hyperscan       # the ``re`` fallback
 """
 
 from __future__ import annotations
@@ -90,7 +89,6 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--sample", type=int, default=200, help="events given to the naive scan")
-    parser.add_argument("--no-hyperscan", action="store_true")
     arguments = parser.parse_args()
     rng = random.Random(14)
 
@@ -103,7 +101,7 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    matcher = IndicatorMatcher(loaded, use_hyperscan=not arguments.no_hyperscan)
+    matcher = IndicatorMatcher(loaded)
     compile_seconds = time.perf_counter() - started
 
     started, cpu = time.perf_counter(), time.process_time()

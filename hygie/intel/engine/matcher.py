@@ -1,12 +1,15 @@
 """IOC matching for the event stream.
 
-Indicators compile into exact sets (IPs, hashes, e-mails, fingerprints, file names, CVEs, user
-agents, normalised URLs), per-prefix-length tables for CIDR networks (one dict probe per distinct
-prefix length: at most 33 for IPv4, 129 for IPv6), a domain table probed once per label suffix,
-and a multi-pattern scanner finding URL and domain indicators inside free-text fields (Hyperscan
-when installed; otherwise host-like tokens found by one small ``re`` are cut at label boundaries
-and looked up in a dict). ``naive_match`` is the per-indicator reference
-the matcher is tested and benchmarked against.
+Indicators compile into hash tables only: exact sets (IPs, hashes, e-mails, fingerprints, file
+names, CVEs, user agents, normalised URLs), per-prefix-length tables for CIDR networks (one dict
+probe per distinct prefix length: at most 33 for IPv4, 129 for IPv6) and a domain table probed
+once per label suffix. Free text is tokenised once per message, whatever the number of
+indicators: its words are looked up in the exact sets, its address-like words in the address
+and CIDR tables, its host-like tokens cut at label boundaries and looked up in the domain table,
+and each ``scheme://`` in it is read up to each word boundary and looked up in the URL table (a
+URL indicator is found in prose as a prefix ending at a boundary, as ``_bounded`` says). Compiling
+is building dicts: seconds for a million indicators. ``naive_match`` is the per-indicator
+reference the matcher is tested and benchmarked against.
 """
 
 from __future__ import annotations
@@ -17,33 +20,44 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
 
 from hygie.intel.engine.errors import IndicatorError
 from hygie.intel.engine.model import Indicator, IndicatorType, normalise_url
 from hygie.intel.engine.text import refang
 
-_hs: Any
-try:  # Hyperscan accelerates the free-text scan; its absence must never break matching.
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover - depends on the installation
-    _hs = None
-
 MAX_FIELD = 64 * 1024
-_HOST_TOKEN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
+# Host-like tokens of lower-case text; starting only where a run of label characters starts
+# (the same tokens, without trying every position inside a word).
+_HOST_TOKEN = re.compile(r"(?<![a-z0-9_-])[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
+_HOST_LITERAL = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
 # Words of free text that may be an exact indicator (address, hash, file name, fingerprint,
 # CVE, mail address): cut at blanks, quotes, brackets and the separators of key=value logs.
 _PROSE_TOKEN = re.compile(r"[^\s\"'<>()\[\]{},;=|]+")
+_SEPARATOR = r"\s\"'<>()\[\]{},;=|"
+# ``str.translate`` table turning the separators that are not blanks into blanks.
+_SEPARATORS = {ord(c): " " for c in "\"'<>()[]{},;=|"}
+# The words of free text ``looks_like_address`` accepts, found in one pass: a whole word (with
+# final full stops and colons left out) that is an IPv4 address (with a port) or IPv6-looking.
+_ADDRESS_WORD = re.compile(
+    rf"(?<![^{_SEPARATOR}])"
+    r"(\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?|(?:[0-9a-fA-F.]*:){2}[0-9a-fA-F.:]*[0-9a-fA-F])"
+    rf"[.:]*(?![^{_SEPARATOR}])"
+)
 _IPV4_TOKEN = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?")
 _IPV6_TOKEN = re.compile(r"[0-9a-fA-F:.]+")
-_MAX_LABELS = 64
-# Literals per Hyperscan database: compile time grows faster than linearly with the set (the
-# privacy engine splits its patterns for the same reason); each extra database costs one more
-# scan of a free-text field only.
-CHUNK = 20_000
-# Answers remembered per short field value and per word of free text (values repeat in logs).
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_PLAIN = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+# Where a URL found in prose may end (``_bounded``): a character that is not a letter, digit,
+# ``-`` or ``_``, except a full stop followed by a letter or digit; or the end of the text.
+_URL_END = re.compile(r"[^\w.-]|\.(?![^\W_])|\Z")
+# What ``refang`` needs to change anything: a bracket (``[.]``, ``(at)``, ``{dot}``, ``\\.``) or
+# a defanged scheme (``hxxp``, ``meow``, ``fxp``, ``ftx``) in the lower-case text.
+_DEFANG_MARKS = ("[", "(", "{", "\\")
+_DEFANG_SCHEMES = ("xxp", "meow", "fxp", "ftx")
+# Answers remembered per short field value and per address word (values repeat in logs).
 MEMO_CHARS = 512
 MEMO_SIZE = 100_000
+PROSE_MEMO_SIZE = 20_000  # messages repeat too, but are longer
 _NOTHING: Mapping[int, tuple[str, str]] = MappingProxyType({})
 
 _EXACT_FAMILY = {
@@ -69,10 +83,6 @@ class Hit:
     how: str  # "exact", "cidr", "domain", "url", "text"
 
 
-def hyperscan_available() -> bool:
-    return _hs is not None
-
-
 def _key(kind: IndicatorType, value: str) -> str:
     if kind in (IndicatorType.FILE_NAME, IndicatorType.CVE, IndicatorType.JA4):
         return value.lower()
@@ -80,15 +90,12 @@ def _key(kind: IndicatorType, value: str) -> str:
 
 
 class IndicatorMatcher:
-    """Compiled indicators; ``match_event`` is safe to call from several threads."""
+    """Compiled indicators; ``match_event`` and ``match_batch`` are safe to call from several
+    threads (the memos are plain dicts: a lost update only costs a lookup again)."""
 
-    def __init__(
-        self,
-        indicators: Iterable[Indicator],
-        *,
-        at: datetime | None = None,
-        use_hyperscan: bool = True,
-    ) -> None:
+    backend = "tables"
+
+    def __init__(self, indicators: Iterable[Indicator], *, at: datetime | None = None) -> None:
         self.indicators: list[Indicator] = []
         self._exact: dict[str, list[int]] = {}
         self._urls: dict[str, list[int]] = {}
@@ -116,43 +123,37 @@ class IndicatorMatcher:
         }
         self._value_memo: dict[str, Mapping[int, tuple[str, str]]] = {}
         self._word_memo: dict[str, Mapping[int, tuple[str, str]]] = {}
-        self.backend = "none"
-        self._scanner: Any = None
-        self._by_span: dict[str, list[int]] = {}
-        self._url_always: list[int] = []
-        self._literals: list[str] = [*self._urls, *self._domains]
-        if self._literals:
-            if use_hyperscan and _hs is not None:
-                self._scanner = [
-                    self._database(start) for start in range(0, len(self._literals), CHUNK)
-                ]
-                self.backend = "hyperscan"
+        self._prose_memo: dict[str, Mapping[int, tuple[str, str]]] = {}
+        # Free text: URL and domain indicators found in prose (``_bounded``), by lower-case
+        # literal. A domain sits on the label boundaries of a host-like token; a URL starts
+        # with its scheme before a ``://`` of the text and ends at a word boundary. A literal
+        # of neither shape (never produced by ``normalise``) is searched for in every text.
+        self._text_keys: dict[str, list[str]] = {}
+        self._text_domain_keys: set[str] = set()
+        self._text_url_keys: set[str] = set()
+        self._text_always: list[str] = []
+        self._last_labels: set[str] = set()
+        self._scheme_lengths: list[int] = []
+        self._domain_span = 0
+        self._url_span = 0
+        schemes: set[int] = set()
+        for literal in [*self._urls, *self._domains]:
+            key = literal.lower()
+            if "://" in literal and not any(c.isspace() for c in literal):
+                self._text_url_keys.add(key)
+                schemes.add(key.index("://"))
+                self._url_span = max(self._url_span, len(key))
+            elif "://" not in literal and _HOST_LITERAL.fullmatch(key):
+                self._text_domain_keys.add(key)
+                self._last_labels.add(key.rsplit(".", 1)[1])
+                self._domain_span = max(self._domain_span, len(key))
             else:
-                # Without Hyperscan, no regex alternation (Python's re tries every literal at
-                # every position): host-like tokens of the text are cut at label boundaries and
-                # looked up; a literal in prose always sits on label boundaries of a token.
-                for ident, literal in enumerate(self._literals):
-                    if "://" in literal:
-                        host = literal.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
-                        if host.startswith("["):
-                            self._url_always.append(ident)
-                            continue
-                        key = host.rsplit(":", 1)[0]
-                    else:
-                        key = literal
-                    self._by_span.setdefault(key.lower(), []).append(ident)
-                self.backend = "re"
-
-    def _database(self, start: int) -> Any:
-        literals = self._literals[start : start + CHUNK]
-        database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-        database.compile(
-            expressions=[re.escape(v).encode() for v in literals],
-            ids=list(range(start, start + len(literals))),
-            elements=len(literals),
-            flags=[_hs.HS_FLAG_CASELESS | _hs.HS_FLAG_SINGLEMATCH] * len(literals),
-        )
-        return database
+                self._text_always.append(literal)
+                continue
+            self._text_keys.setdefault(key, []).append(literal)
+        self._scheme_lengths = sorted(schemes)
+        self._literals = bool(self._urls or self._domains)
+        self._words_needed = bool(self._exact or self._prefixes[4] or self._prefixes[6])
 
     def __len__(self) -> int:
         return len(self.indicators)
@@ -160,16 +161,24 @@ class IndicatorMatcher:
     # -- lookups ------------------------------------------------------------------------------
 
     def _ip(self, text: str, found: dict[int, tuple[str, str]]) -> bool:
-        address = address_of(text)
-        if address is None:
-            return False
-        value = str(address)
+        plain = _IPV4_PLAIN.fullmatch(text)
+        if plain is not None:  # the usual case, without ``ipaddress``
+            a, b, c, d = plain.groups()
+            version, number, value = (
+                4,
+                (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d),
+                text,
+            )
+        else:
+            address = address_of(text)
+            if address is None:
+                return False
+            version, number, value = address.version, int(address), str(address)
         for index in self._exact.get(value, ()):
             found.setdefault(index, (value, "exact"))
-        number = int(address)
-        width = address.max_prefixlen
-        tables = self._networks[address.version]
-        for prefix in self._prefixes[address.version]:
+        width = 32 if version == 4 else 128
+        tables = self._networks[version]
+        for prefix in self._prefixes[version]:
             for index in tables[prefix].get(number >> (width - prefix), ()):
                 found.setdefault(index, (value, "cidr"))
         return True
@@ -196,48 +205,94 @@ class IndicatorMatcher:
         if not self._ip(host, found):
             self._domain(host, found)
 
-    def _text(self, text: str, found: dict[int, tuple[str, str]]) -> None:
-        hit_literals: set[int] = set()
-        if self._scanner is not None:
+    def _host_spans(self, token: str, keys: set[str], candidates: set[str]) -> None:
+        """The domain literals a host-like token of prose may hold at a boundary: a label
+        suffix of it, or, when a label of it starts with ``-`` or ``_`` (the literal may end
+        before it), any run of its labels ending there."""
+        if "._" not in token and ".-" not in token:
+            if token[token.rfind(".") + 1 :] not in self._last_labels:
+                return
+            start = len(token) - self._domain_span  # a longer suffix is no literal
+            position = token.find(".", start - 1) + 1 if start > 0 else 0
+            if start > 0 and not position:
+                return
+            while True:
+                if token[position:] in keys:
+                    candidates.add(token[position:])
+                position = token.find(".", position) + 1
+                if not position:
+                    return
+        starts = [0] + [i + 1 for i, c in enumerate(token) if c == "."]
+        ends = [i for i, c in enumerate(token) if c == "." and token[i + 1] in "-_"]
+        ends.append(len(token))
+        for first in starts:
+            for end in ends:
+                if end > first + self._domain_span:
+                    break
+                if end > first and token[first:end] in keys:
+                    candidates.add(token[first:end])
 
-            def on_match(ident: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
-                hit_literals.add(ident)
+    def _url_spans(self, lowered: str, candidates: set[str]) -> None:
+        """The URL literals prose may hold: from a scheme before each ``://`` to each word
+        boundary after it (a URL literal holds no blank)."""
+        keys, span, size = self._text_url_keys, self._url_span, len(lowered)
+        mark = lowered.find("://")
+        while mark != -1:
+            for length in self._scheme_lengths:
+                start = mark - length
+                if start < 0 or (
+                    start and (lowered[start - 1].isalnum() or lowered[start - 1] in "-_")
+                ):
+                    continue
+                for end_match in _URL_END.finditer(lowered, mark + 3):
+                    end = end_match.start()
+                    if end - start > span:
+                        break
+                    if lowered[start:end] in keys:
+                        candidates.add(lowered[start:end])
+                    if end >= size or lowered[end].isspace():
+                        break
+            mark = lowered.find("://", mark + 1)
 
-            data = text.encode("utf-8", "replace")
-            for database in self._scanner:
-                database.scan(data, match_event_handler=on_match)
-        else:
-            hit_literals = set(self._url_always)
-            spans = self._by_span
-            for token in _HOST_TOKEN.findall(text.lower()):
-                labels = token.split(".")[:_MAX_LABELS]
-                for first in range(len(labels)):
-                    for last in range(first + 1, len(labels) + 1):
-                        hit_literals.update(spans.get(".".join(labels[first:last]), ()))
-        for ident in hit_literals:
-            literal = self._literals[ident]
+    def _text(self, text: str, lowered: str, found: dict[int, tuple[str, str]]) -> None:
+        """URL and domain indicators written in prose (``lowered``: the text in lower case)."""
+        candidates: set[str] = set()
+        if self._text_domain_keys:
+            keys = self._text_domain_keys
+            for token in set(_HOST_TOKEN.findall(lowered)):
+                self._host_spans(token, keys, candidates)
+        if self._text_url_keys and "://" in lowered:
+            self._url_spans(lowered, candidates)
+        literals = [literal for key in candidates for literal in self._text_keys[key]]
+        for literal in [*literals, *self._text_always]:
             for index in self._urls.get(literal, ()) or self._domains.get(literal, ()):
                 if _bounded(text, literal):
                     found.setdefault(index, (literal, "text"))
 
-    def _word(self, token: str) -> Mapping[int, tuple[str, str]]:
-        """What one word of free text matches (exact sets, addresses), remembered."""
+    def _address(self, token: str) -> Mapping[int, tuple[str, str]]:
+        """What one address-like word of free text matches, remembered."""
         known = self._word_memo.get(token)
         if known is not None:
             return known
         found: dict[int, tuple[str, str]] = {}
-        exact = self._exact
-        for candidate in (token, token.lower()):
-            for index in exact.get(candidate, ()):
-                found.setdefault(index, (candidate, "exact"))
-        if looks_like_address(token):
-            self._ip(token, found)
+        self._ip(token, found)
         return self._remember(self._word_memo, token, found)
 
     def _words(self, text: str, found: dict[int, tuple[str, str]]) -> None:
-        word = self._word
-        for token in prose_tokens(text):
-            matched = word(token)
+        """Exact indicators and addresses that are words of free text."""
+        exact = self._exact
+        if exact:
+            distinct = prose_words(text)
+            if not (
+                exact.keys().isdisjoint(distinct)
+                and exact.keys().isdisjoint(map(str.lower, distinct))
+            ):
+                for token in prose_tokens(text):  # in order: the first word matching names it
+                    for candidate in (token, token.lower()):
+                        for index in exact.get(candidate, ()):
+                            found.setdefault(index, (candidate, "exact"))
+        for token in _ADDRESS_WORD.findall(text):
+            matched = self._address(token)
             if matched:
                 for index, what in matched.items():
                     found.setdefault(index, what)
@@ -247,12 +302,13 @@ class IndicatorMatcher:
         memo: dict[str, Mapping[int, tuple[str, str]]],
         key: str,
         found: dict[int, tuple[str, str]],
+        size: int = MEMO_SIZE,
     ) -> Mapping[int, tuple[str, str]]:
-        """Keep a short value's answer: logs repeat addresses, hosts, URLs and agents; the
-        memo is emptied when full (bounded memory, whatever the input)."""
+        """Keep a short value's answer: logs repeat addresses, hosts, URLs, agents and
+        messages; the memo is emptied when full (bounded memory, whatever the input)."""
         answer: Mapping[int, tuple[str, str]] = found or _NOTHING
         if len(key) <= MEMO_CHARS:
-            if len(memo) >= MEMO_SIZE:
+            if len(memo) >= size:
                 memo.clear()
             memo[key] = answer
         return answer
@@ -260,23 +316,29 @@ class IndicatorMatcher:
     def match_value(self, raw: str) -> Mapping[int, tuple[str, str]]:
         """Indicator index → (matched part, how) for one field value (read-only answer)."""
         prose = " " in raw
-        if not prose:
-            known = self._value_memo.get(raw)
-            if known is not None:
-                return known
+        memo = self._prose_memo if prose else self._value_memo
+        known = memo.get(raw)
+        if known is not None:
+            return known
         value = raw[:MAX_FIELD].strip()
+        lowered = value.lower()
         found: dict[int, tuple[str, str]] = {}
         exact = self._exact
-        for candidate in (value, value.lower()):
+        for candidate in (value, lowered):
             for index in exact.get(candidate, ()):
                 found.setdefault(index, (candidate, "exact"))
         if " " in value:
-            text = refang(value) if "[" in value or "hxxp" in value else value
+            text = value
+            if any(mark in value for mark in _DEFANG_MARKS) or any(
+                scheme in lowered for scheme in _DEFANG_SCHEMES
+            ):
+                text = refang(value)
+                lowered = text.lower()
             if self._literals:
-                self._text(text, found)
-            if self._exact or self._prefixes[4] or self._prefixes[6]:
+                self._text(text, lowered, found)
+            if self._words_needed:
                 self._words(text, found)
-            return found
+            return self._remember(memo, raw, found, PROSE_MEMO_SIZE)
         if "://" in value:
             self._url(value, found)
         elif "@" in value:
@@ -289,9 +351,7 @@ class IndicatorMatcher:
                 self._url(value, found)
             else:
                 self._domain(value, found)
-        if prose:  # blanks around a single word only
-            return found
-        return self._remember(self._value_memo, raw, found)
+        return self._remember(memo, raw, found, PROSE_MEMO_SIZE if prose else MEMO_SIZE)
 
     def match_event(self, fields: Mapping[str, str]) -> list[Hit]:
         """Every indicator matching one of the event's field values, once per field."""
@@ -306,6 +366,38 @@ class IndicatorMatcher:
                     Hit(self.indicators[i], name, matched, how)
                     for i, (matched, how) in found.items()
                 )
+        return hits
+
+    def match_batch(self, events: Sequence[Mapping[str, str]]) -> list[tuple[int, Hit]]:
+        """``(position in events, hit)`` for a batch, as ``match_event`` on each event, each
+        distinct value matched once (events of a batch repeat addresses, hosts, messages)."""
+        values: set[str] = set()
+        try:
+            for fields in events:
+                values.update(fields.values())
+        except TypeError:  # an unhashable value: one event at a time
+            return [(i, hit) for i, fields in enumerate(events) for hit in self.match_event(fields)]
+        answers: dict[str, Mapping[int, tuple[str, str]]] = {}
+        match = self.match_value
+        for raw in values:
+            if isinstance(raw, str) and raw:
+                found = match(raw)
+                if found:
+                    answers[raw] = found
+        if not answers:
+            return []
+        hit_values = answers.keys()
+        hits: list[tuple[int, Hit]] = []
+        for position, fields in enumerate(events):
+            if hit_values.isdisjoint(fields.values()):
+                continue
+            for name, raw in fields.items():
+                answer = answers.get(raw) if isinstance(raw, str) else None
+                if answer:
+                    hits.extend(
+                        (position, Hit(self.indicators[i], name, matched, how))
+                        for i, (matched, how) in answer.items()
+                    )
         return hits
 
 
@@ -328,6 +420,13 @@ def prose_tokens(text: str) -> list[str]:
     """The words of free text an exact indicator or an address may be (a final full stop or
     colon of a sentence left out)."""
     return [word for token in _PROSE_TOKEN.findall(text) if (word := token.rstrip(".:"))]
+
+
+def prose_words(text: str) -> set[str]:
+    """The distinct words of ``prose_tokens``, found without a regular expression."""
+    words = {token.rstrip(".:") for token in text.translate(_SEPARATORS).split()}
+    words.discard("")
+    return words
 
 
 def looks_like_address(token: str) -> bool:
@@ -381,7 +480,12 @@ def naive_match(indicators: Sequence[Indicator], fields: Mapping[str, str]) -> l
             )
         except IndicatorError:
             url = ""
-        host = url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0] if url else ""
+        host = ""
+        if url:  # the URL's host, as the matcher reads it: an address, or a domain
+            host = url.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+            host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+            if address is None and (address := address_of(host)) is not None:
+                host = ""
         if "@" in value and " " not in value:
             host = lowered.rsplit("@", 1)[1]
         elif not url and address is None and " " not in value:

@@ -1,19 +1,16 @@
-"""IOC matcher: exact sets, CIDR prefix tables, domain suffixes, URLs, free text; the Hyperscan
-and ``re`` backends agree with the naive per-indicator reference on random events."""
+"""IOC matcher: exact sets, CIDR prefix tables, domain suffixes, URLs, free text tokenised once;
+it agrees with the naive per-indicator reference on random indicators and events (properties)."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
 
-import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from hygie.intel.engine.matcher import IndicatorMatcher, hyperscan_available, naive_match
+from hygie.intel.engine.matcher import IndicatorMatcher, naive_match
 from hygie.intel.engine.model import Indicator, make_indicator
-
-BACKENDS = [pytest.param(False, id="re")]
-if hyperscan_available():
-    BACKENDS.append(pytest.param(True, id="hyperscan"))
 
 
 def _indicators() -> list[Indicator]:
@@ -39,9 +36,8 @@ def _found(matcher: IndicatorMatcher, fields: dict[str, str]) -> set[tuple[str, 
     return {(h.field, h.indicator.value, h.how) for h in matcher.match_event(fields)}
 
 
-@pytest.mark.parametrize("use_hyperscan", BACKENDS)
-def test_every_kind_of_match(use_hyperscan: bool) -> None:
-    matcher = IndicatorMatcher(_indicators(), use_hyperscan=use_hyperscan)
+def test_every_kind_of_match() -> None:
+    matcher = IndicatorMatcher(_indicators())
     fields = {
         "src": "10.20.3.4",
         "dst": "192.0.2.1",
@@ -75,9 +71,8 @@ def test_every_kind_of_match(use_hyperscan: bool) -> None:
     }
 
 
-@pytest.mark.parametrize("use_hyperscan", BACKENDS)
-def test_no_false_positives(use_hyperscan: bool) -> None:
-    matcher = IndicatorMatcher(_indicators(), use_hyperscan=use_hyperscan)
+def test_no_false_positives() -> None:
+    matcher = IndicatorMatcher(_indicators())
     fields = {
         "a": "11.0.0.1",  # outside 10/8
         "b": "notevil.example",  # a suffix match needs a label boundary
@@ -93,7 +88,7 @@ def test_no_false_positives(use_hyperscan: bool) -> None:
 
 
 def test_url_host_matches_domain_and_cidr() -> None:
-    matcher = IndicatorMatcher(_indicators(), use_hyperscan=False)
+    matcher = IndicatorMatcher(_indicators())
     assert _found(matcher, {"u": "https://login.evil.example/a"}) == {
         ("u", "evil.example", "domain")
     }
@@ -101,17 +96,16 @@ def test_url_host_matches_domain_and_cidr() -> None:
     assert _found(matcher, {"u": "http://[2001:db8::9]/"}) == {("u", "2001:db8::/32", "cidr")}
 
 
-@pytest.mark.parametrize("use_hyperscan", BACKENDS)
-def test_url_with_upper_case_path_found_in_prose(use_hyperscan: bool) -> None:
+def test_url_with_upper_case_path_found_in_prose() -> None:
     indicators = [make_indicator("url", "https://evil.example/Dossier/Login.php")]
-    matcher = IndicatorMatcher(indicators, use_hyperscan=use_hyperscan)
+    matcher = IndicatorMatcher(indicators)
     event = {"msg": "ouvert hxxps://evil[.]example/Dossier/Login.php hier"}
     assert _found(matcher, event) == {("msg", "https://evil.example/Dossier/Login.php", "text")}
     assert len(naive_match(indicators, event)) == 1
 
 
 def test_addresses_with_a_port() -> None:
-    matcher = IndicatorMatcher(_indicators(), use_hyperscan=False)
+    matcher = IndicatorMatcher(_indicators())
     assert _found(matcher, {"a": "192.0.2.1:443", "b": "[2001:db8::9]:8443"}) == {
         ("a", "192.0.2.1", "exact"),
         ("b", "2001:db8::/32", "cidr"),
@@ -145,8 +139,7 @@ def _random_event(rng: random.Random, domains: list[str]) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("use_hyperscan", BACKENDS)
-def test_agrees_with_the_naive_reference(use_hyperscan: bool) -> None:
+def test_agrees_with_the_naive_reference() -> None:
     rng = random.Random(14)
     domains = [f"d{i}.example" for i in range(20)] + ["x.d3.example"]
     indicators = [make_indicator("cidr", f"10.{i}.0.0/16") for i in range(0, 256, 7)]
@@ -154,7 +147,7 @@ def test_agrees_with_the_naive_reference(use_hyperscan: bool) -> None:
     indicators += [make_indicator("domain", d) for d in domains[::2]]
     indicators += [make_indicator("url", f"https://{d}/p1") for d in domains[1::3]]
     indicators += [make_indicator("sha256", f"{i:04x}" * 16) for i in range(0, 65536, 97)]
-    matcher = IndicatorMatcher(indicators, use_hyperscan=use_hyperscan)
+    matcher = IndicatorMatcher(indicators)
     total = 0
     for _ in range(300):
         event = _random_event(rng, domains)
@@ -165,51 +158,11 @@ def test_agrees_with_the_naive_reference(use_hyperscan: bool) -> None:
     assert total > 300
 
 
-@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
-def test_literals_split_over_several_hyperscan_databases(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hygie.intel.engine import matcher as module
-
-    monkeypatch.setattr(module, "CHUNK", 2)
-    indicators = [make_indicator("domain", f"d{i}.example") for i in range(7)]
-    indicators.append(make_indicator("url", "https://d9.example/p"))
-    matched = IndicatorMatcher(indicators)
-    event = {"msg": "vu d6.example puis https://d9.example/p et d0.example."}
-    assert {h.indicator.value for h in matched.match_event(event)} == {
-        "d6.example",
-        "d0.example",
-        "https://d9.example/p",
-    }
-
-
-@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
-def test_backends_agree_on_tricky_prose() -> None:
-    rng = random.Random(7)
-    indicators = [
-        make_indicator("domain", "evil.example"),
-        make_indicator("domain", "a.b.example"),
-        make_indicator("url", "https://evil.example/P"),
-        make_indicator("url", "http://192.0.2.1/x"),
-        make_indicator("url", "http://[2001:db8::1]/y"),
-    ]
-    pieces = [
-        "evil.example", "EVIL.Example", "a.b.example", "x.a.b.example", "https://evil.example/P",
-        "http://192.0.2.1/x", "http://[2001:db8::1]/y", "é", ".", "-", "_", "/", "@", ":", "x",
-        ".-x", "..", "notevil.example", "evil.examples", " ", " ", " ",
-    ]  # fmt: skip
-    with_hs = IndicatorMatcher(indicators, use_hyperscan=True)
-    with_re = IndicatorMatcher(indicators, use_hyperscan=False)
-    for _ in range(2000):
-        text = "x " + "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
-        event = {"msg": text}
-        assert _found(with_hs, event) == _found(with_re, event), text
-
-
-@pytest.mark.parametrize("use_hyperscan", BACKENDS)
-def test_exact_indicators_and_addresses_in_prose(use_hyperscan: bool) -> None:
+def test_exact_indicators_and_addresses_in_prose() -> None:
     """An unparsed log line keeps its observables in the message: addresses (with a port),
     networks, hashes, file names, mail addresses and CVE ids are words of it."""
     indicators = _indicators()
-    matcher = IndicatorMatcher(indicators, use_hyperscan=use_hyperscan)
+    matcher = IndicatorMatcher(indicators)
     event = {
         "message": "CONNECT 192.0.2.1:443 from 10.20.3.4 [2001:db8:ffff::1]:80 "
         f"sha256={'A' * 64} file='facture.pdf.exe' to x@phish.example for CVE-2024-3094.",
@@ -229,3 +182,104 @@ def test_exact_indicators_and_addresses_in_prose(use_hyperscan: bool) -> None:
     slow = {(h.field, h.indicator.key) for h in naive_match(indicators, event)}
     assert {(h.field, h.indicator.key) for h in matcher.match_event(event)} == slow
     assert not matcher.match_event({"message": "port 10.20.3.4.5 and 1920.2.1 aaaa"})
+
+
+# -- properties: the tables agree with the naive reference on any text ------------------------
+
+_INDICATORS = [
+    ("domain", "evil.example"),
+    ("domain", "a.b.example"),
+    ("domain", "x_y.example"),
+    ("url", "https://evil.example/P"),
+    ("url", "https://evil.example/P/q"),
+    ("url", "https://evil.example/p"),
+    ("url", "http://192.0.2.1/x"),
+    ("url", "http://[2001:db8::1]/y"),
+    ("url", "ftp://files.example/a.b"),
+    ("ipv4", "192.0.2.1"),
+    ("ipv6", "2001:db8::1"),
+    ("cidr", "10.0.0.0/8"),
+    ("cidr", "2001:db8::/32"),
+    ("sha256", "ab" * 32),
+    ("file-name", "Facture.pdf.exe"),
+    ("email", "Bob@phish.example"),
+    ("cve", "CVE-2024-3094"),
+]
+_PIECES = [
+    "evil.example", "EVIL.Example", "a.b.example", "x.a.b.example", "x_y.example",
+    "https://evil.example/P", "https://evil.example/p", "HTTPS://EVIL.EXAMPLE/P/Q",
+    "http://192.0.2.1/x", "http://[2001:db8::1]/y", "ftp://files.example/a.b", "hxxp://",
+    "evil[.]example", "192.0.2.1", "192.0.2.1:443", "10.1.2.3", "010.1.2.3", "2001:db8::1",
+    "[2001:DB8::9]:80", "ab" * 32, "facture.pdf.exe", "Bob@phish.example", "cve-2024-3094",
+    "é", ".", "-", "_", "/", "@", ":", "x", "1", "?", "=", "'", "(", ".-x", "._", "..", "://",
+    "notevil.example", "evil.examples", "https", " ", " ", " ", "\t",
+]  # fmt: skip
+
+
+def _keys(hits: list) -> set[tuple[str, str, str]]:  # type: ignore[type-arg]
+    return {(h.field, h.indicator.key, h.how) for h in hits}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    chosen=st.lists(st.sampled_from(_INDICATORS), min_size=1, max_size=8, unique=True),
+    pieces=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=10),
+    single=st.sampled_from(_PIECES),
+)
+def test_property_matcher_hits_are_the_naive_hits(chosen, pieces, single) -> None:  # type: ignore[no-untyped-def]
+    indicators = [make_indicator(kind, value) for kind, value in chosen]
+    matcher = IndicatorMatcher(indicators)
+    event = {"msg": "x " + "".join(pieces), "value": single}
+    assert _keys(matcher.match_event(event)) == _keys(naive_match(indicators, event))
+    # a batch gives each event its own hits, every distinct value matched once
+    batch = [event, {"other": "192.0.2.1"}, event]
+    expected = [(i, h.field, h.indicator.key, h.how) for i, e in enumerate(batch)
+                for h in matcher.match_event(e)]  # fmt: skip
+    found = [(i, h.field, h.indicator.key, h.how) for i, h in matcher.match_batch(batch)]
+    assert sorted(found) == sorted(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("1.9:aF ,=[]'\"é\t:.0x")), max_size=30))
+def test_property_words_and_address_words_in_one_pass(text: str) -> None:
+    from hygie.intel.engine import matcher as module
+
+    assert module.prose_words(text) == set(module.prose_tokens(text))
+    addresses = [w for w in module.prose_tokens(text) if module.looks_like_address(w)]
+    assert module._ADDRESS_WORD.findall(text) == addresses
+
+
+def test_random_indicator_sets_agree_with_the_naive_reference() -> None:
+    rng = random.Random(46)
+    labels = ["a", "b", "evil", "x-y", "c_d", "example", "org"]
+    for _ in range(200):
+        domains = {
+            ".".join(rng.choice(labels) for _ in range(rng.randrange(2, 4))) for _ in range(4)
+        }
+        indicators = []
+        for domain in domains:
+            try:
+                indicators.append(make_indicator("domain", domain))
+                indicators.append(make_indicator("url", f"https://{domain}/{rng.choice(labels)}"))
+            except Exception:  # noqa: BLE001, S112 - a random label may end with no TLD
+                continue
+        if not indicators:
+            continue
+        matcher = IndicatorMatcher(indicators)
+        words = [*domains, *(i.value for i in indicators), *labels, ".", "/", " ", "-", "_x"]
+        for _ in range(10):
+            event = {"msg": "- " + "".join(rng.choice(words) for _ in range(rng.randrange(1, 8)))}
+            assert _keys(matcher.match_event(event)) == _keys(naive_match(indicators, event)), event
+
+
+def test_compiling_is_building_tables() -> None:
+    """No scanner compiled per literal: a million literals would take minutes."""
+    indicators = [make_indicator("domain", f"d{i}.example") for i in range(20_000)]
+    indicators += [make_indicator("url", f"https://u{i}.example/p/{i}") for i in range(20_000)]
+    matcher = IndicatorMatcher(indicators)
+    assert matcher.backend == "tables"
+    event = {"msg": "GET https://u7.example/p/7?q=1 via www.d19999.example."}
+    assert {h.indicator.value for h in matcher.match_event(event)} == {
+        "https://u7.example/p/7",
+        "d19999.example",
+    }
