@@ -8,6 +8,11 @@ own TLP clearance: the ISAC, cleared for GREEN, never receives the AMBER ones), 
 a credential. Its secret is random and never shown: to try the server with a TAXII client, give
 a partner a new credential on its page (the secret is shown once).
 
+The demo incident under the CERT Santé obligation (the response module's, through
+``hygie.core.incident_sources``: nothing when response is absent) was shared with CERT Santé: a
+STIX 2.1 bundle at TLP:AMBER, scrubbed by the privacy engine like any share, approved and
+downloaded — on the incident's timeline and in the audit trail, so the sector-CERT probe passes.
+
 Everything is invented: addresses from the documentation ranges (RFC 5737), ``.example``
 domains, hashes of nothing, endpoints under ``.invalid`` (RFC 2606: they never resolve, so a
 poll of the demo feed only records that its host could not be resolved).
@@ -19,14 +24,23 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from hygie.core import audit
 from hygie.core.choices import SeverityChoice
-from hygie.core.models import Establishment, Organisation
+from hygie.core.incident_sources import incidents_requiring, read_incident
+from hygie.core.models import Establishment, Organisation, User
 from hygie.core.services.alerts import raise_alert
 from hygie.intel.engine.convert import Input
 from hygie.intel.engine.model import TLP
-from hygie.intel.models import Feed, Indicator, Partner, Sighting, TaxiiCollection
-from hygie.intel.models.choices import FeedKind, PartnerKind, TlpLevel
-from hygie.intel.services import indicators, taxii_admin
+from hygie.intel.models import (
+    Feed,
+    IncidentShare,
+    Indicator,
+    Partner,
+    Sighting,
+    TaxiiCollection,
+)
+from hygie.intel.models.choices import FeedKind, PartnerKind, ShareFormat, ShareStatus, TlpLevel
+from hygie.intel.services import indicators, sharing, taxii_admin
 
 PARTNERS = (
     (
@@ -47,6 +61,7 @@ sha256,9f2c4b0e3a8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b,TLP:AMBE
 email,facturation@fournisseur-medical[.]example,TLP:GREEN,50,Fausses factures,T1566.001
 cve,CVE-2099-4242,TLP:CLEAR,,Vulnérabilité fictive exploitée par le groupe,
 """
+SECTOR_CERT_OBLIGATION = "cert_sante"  # as hygie.intel.probes (not imported: it registers)
 ISAC_CSV = """type,value,tlp,confidence
 ipv4,203.0.113.66,TLP:GREEN,70
 domain,telemaintenance-biomed[.]example,TLP:GREEN,60
@@ -99,6 +114,39 @@ def load_demo(organisation: Organisation, establishments: list[Establishment]) -
     )
     _sighting(establishment, now)
     _taxii(establishment, created)
+    _shared_incident(establishment, created[PartnerKind.CERT_SANTE], now)
+
+
+def _shared_incident(establishment: Establishment, partner: Partner, now: datetime) -> None:
+    """The demo incident, scrubbed and shared with CERT Santé (approved, downloaded)."""
+    refs = incidents_requiring(establishment, SECTOR_CERT_OBLIGATION)
+    if not refs:
+        return  # no incident module, or no incident under the obligation
+    # The platform reads the incident (an unsaved reader that sees every establishment: the
+    # demo has no account); what is stored is only the scrubbed share, as for any share.
+    reader = User(username="hygie-demo", is_superuser=True, is_active=True)
+    content = read_incident(reader, refs[0])
+    if content is None:
+        return
+    document, removed, title = sharing.build(content, ShareFormat.STIX21, TLP.AMBER)
+    share = IncidentShare.objects.create(
+        establishment=establishment,
+        incident_ref=content.ref,
+        incident_title=f"{content.reference} {title}"[:300],
+        partner=partner,
+        format=ShareFormat.STIX21,
+        tlp=TlpLevel.AMBER,
+        bundle=document,
+        removed=removed,
+        status=ShareStatus.DOWNLOADED,
+        approved_at=now - timedelta(minutes=20),
+    )
+    audit.record(
+        "export",
+        share,
+        message=f"incident {share.incident_ref} share downloaded ({share.format}, TLP {share.tlp})",
+    )
+    sharing.note_downloaded(share)
 
 
 def _taxii(establishment: Establishment, partners: dict[PartnerKind, Partner]) -> None:

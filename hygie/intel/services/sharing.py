@@ -257,6 +257,11 @@ def _note(share: IncidentShare, action: str) -> None:
     note_on_incident(share.incident_ref, write)
 
 
+def note_downloaded(share: IncidentShare) -> None:
+    """The incident's timeline entry for a downloaded share (the demo's share too)."""
+    _note(share, "downloaded")
+
+
 def _require_approved(share: IncidentShare) -> None:
     if share.approved_at is None or share.status == ShareStatus.DRAFT:
         raise ValidationError(_("The share must be approved first."))

@@ -101,6 +101,42 @@ def test_demo_data(organisation, establishment_a, user_a):
     assert tile[establishment_a.pk].value == Indicator.objects.filter(is_active=True).count()
 
 
+def test_demo_shares_the_demo_incident_with_cert_sante(organisation, establishment_a):
+    """The demo incident (response's) shared with CERT Santé: approved, downloaded, scrubbed,
+    on its timeline and in the audit trail; the sector-CERT probe passes."""
+    from hygie.core.models import AuditEntry
+    from hygie.intel.demo import load_demo
+    from hygie.intel.models import IncidentShare
+    from hygie.intel.probes import incidents_shared_with_cert
+    from hygie.response.demo import load_demo as load_response_demo
+    from hygie.response.models import Incident
+
+    load_response_demo(organisation, [establishment_a])
+    load_demo(organisation, [establishment_a])
+    incident = Incident.objects.get()
+    share = IncidentShare.objects.get()
+    assert share.incident_ref == str(incident.pk) and share.partner.kind == "cert_sante"
+    assert share.status == "downloaded" and share.approved_at is not None
+    assert share.tlp == "amber" and share.bundle["type"] == "bundle"
+    assert incident.reference in share.incident_title
+    text = json.dumps(share.bundle, ensure_ascii=False)
+    people = {name for name in incident.timeline.values_list("author__last_name", flat=True)}
+    assert not any(name and name in text for name in people)
+    assert incident.timeline.filter(text__contains="CERT Santé (démo)").exists()
+    assert AuditEntry.objects.filter(
+        object_type="intel.incidentshare", object_id=str(share.pk), action="export"
+    ).exists()
+    assert incidents_shared_with_cert(establishment_a).status == "pass"
+
+
+def test_demo_without_an_incident_shares_nothing(organisation, establishment_a):
+    from hygie.intel.demo import load_demo
+    from hygie.intel.models import IncidentShare
+
+    load_demo(organisation, [establishment_a])
+    assert not IncidentShare.objects.exists()
+
+
 def test_demo_taxii_collection_serves_each_partner_under_its_clearance(
     client, organisation, establishment_a
 ):
