@@ -3,7 +3,9 @@
 Attributes map to indicator types (``ip-dst`` → IPv4/IPv6/CIDR, ``filename|sha256`` → both…);
 object attributes are flattened with the object's name and relation kept in the description;
 ``tlp:`` tags (event, object or attribute level) give the TLP; ATT&CK comes from
-``misp-galaxy:mitre-attack-pattern`` tags and galaxy clusters.
+``misp-galaxy:mitre-attack-pattern`` tags and galaxy clusters. On export, an attribute carries
+its sightings as MISP does (``Sighting``: ``date_sighting`` in epoch seconds, ``type`` "0" for a
+sighting, ``source``, the reporting ``Organisation``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,6 +87,41 @@ _ATTACK_TAG = re.compile(
 )
 _CONFIDENCE_TAG = re.compile(r'hygie:confidence="(\d{1,3})"')
 _PHASE_TAG = re.compile(r'hygie:kill-chain="([^":]+):([^"]+)"')
+
+
+SIGHTING = "0"  # MISP sighting types: 0 sighting, 1 false positive, 2 expiration
+
+
+@dataclass(frozen=True)
+class SightingMark:
+    """One sighting of an indicator, as a MISP attribute's ``Sighting`` entry."""
+
+    at: datetime
+    source: str = ""
+
+
+SightingMap = Mapping[tuple[IndicatorType, str], Sequence[SightingMark]]
+
+
+def _sightings(
+    indicator: Indicator, marks: Sequence[SightingMark], org: dict[str, str]
+) -> list[dict[str, Any]]:
+    made = []
+    for mark in marks:
+        moment = mark.at if mark.at.tzinfo else mark.at.replace(tzinfo=UTC)
+        epoch = str(int(moment.timestamp()))
+        made.append(
+            {
+                "uuid": _uuid(
+                    "sighting", indicator.type.value, indicator.value, epoch, mark.source
+                ),
+                "date_sighting": epoch,
+                "type": SIGHTING,
+                "source": mark.source,
+                "Organisation": dict(org),
+            }
+        )
+    return made
 
 
 def _ip_type(value: str) -> IndicatorType:
@@ -270,11 +308,14 @@ def export_event(
     info: str = "Hygie indicators",
     producer: str = "Hygie",
     now: datetime | None = None,
+    sightings: SightingMap | None = None,
 ) -> dict[str, Any]:
     """A MISP event (``{"Event": {...}}``): one attribute per indicator (JA4 as a ``ja4-plus``
-    object), each tagged with its ``tlp:`` level; the event carries the strictest level."""
+    object), each tagged with its ``tlp:`` level and carrying its ``sightings`` (by indicator
+    key); the event carries the strictest level."""
     moment = now or datetime.now(UTC)
     items = list(indicators)
+    org = {"name": producer, "uuid": _uuid("org", producer)}
     timestamp = str(int(moment.timestamp()))
     attributes: list[dict[str, Any]] = []
     objects: list[dict[str, Any]] = []
@@ -304,6 +345,9 @@ def export_event(
             attribute["first_seen"] = _misp_time(indicator.valid_from)
         if indicator.valid_until is not None:
             attribute["last_seen"] = _misp_time(indicator.valid_until)
+        marks = sightings.get(indicator.key) if sightings else None
+        if marks:
+            attribute["Sighting"] = _sightings(indicator, marks, org)
         if indicator.type is IndicatorType.JA4:
             attribute.update(type="text", category="Network activity", object_relation=JA4_RELATION)
             objects.append(
@@ -340,7 +384,7 @@ def export_event(
         "analysis": "2",
         "threat_level_id": "4",
         "distribution": "0",
-        "Orgc": {"name": producer, "uuid": _uuid("org", producer)},
+        "Orgc": dict(org),
         "Tag": [{"name": misp_tag(event_tlp)}],
         "Attribute": attributes,
         "Object": objects,

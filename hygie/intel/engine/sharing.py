@@ -351,13 +351,20 @@ def misp_event(
     producer: str = "Hygie",
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """A MISP event (``{"Event": …}``): the indicators as attributes, ATT&CK techniques as galaxy
-    tags, the scrubbed summary and timeline as a text attribute, everything tagged ``tlp``."""
+    """A MISP event (``{"Event": …}``): the indicators as attributes with their sighting in the
+    incident, ATT&CK techniques as galaxy tags, the scrubbed summary and timeline as a text
+    attribute, everything tagged ``tlp``."""
     moment = now or datetime.now(UTC)
     refs = tuple(KillChainRef(ATTACK, technique=t) for t in scrubbed.techniques)
     items = [replace(ind, tlp=tlp, kill_chain=refs) for ind, _seen in scrubbed.indicators]
     title = scrubbed.title or reference
-    document = misp_format.export_event(items, info=title, producer=producer, now=moment)
+    seen = {  # each indicator seen in the incident: a MISP sighting, as the STIX bundle's
+        ind.key: [misp_format.SightingMark(when or moment, f"Incident {reference}")]
+        for ind, when in scrubbed.indicators
+    }
+    document = misp_format.export_event(
+        items, info=title, producer=producer, now=moment, sightings=seen
+    )
     event = document["Event"]
     event["Tag"] = [{"name": misp_tag(tlp)}] + [
         {"name": f'misp-galaxy:mitre-attack-pattern="{t} - {t}"'} for t in scrubbed.techniques

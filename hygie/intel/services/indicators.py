@@ -46,7 +46,7 @@ from hygie.intel.engine.model import (
     Indicator as EngineIndicator,
 )
 from hygie.intel.engine.text import defang
-from hygie.intel.models import Feed, Indicator, IndicatorSource, Partner
+from hygie.intel.models import Feed, Indicator, IndicatorSource, Partner, Sighting
 from hygie.lib.spreadsheet import csv_writer
 
 IMPORT_FORMATS = ("auto", "stix21", "misp", "csv", "text")
@@ -55,6 +55,7 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 MAX_ZIP_MEMBERS = 10_000
 CHUNK = 1000
 MAX_VALUE_LENGTH = 2048  # Indicator.value's column
+MAX_SIGHTINGS_EXPORTED = 100  # per indicator, the latest, in MISP exports
 CSV_COLUMNS = (
     "type",
     "value",
@@ -584,13 +585,15 @@ def export(
             f"hygie-indicators-{stamp}.json",
             len(rows),
         )
+    seen = misp_sightings(rows, indicators, producer) if to in ("misp", "misp-feed") else {}
     if to == "misp":
-        event = misp.export_event(indicators, producer=producer, now=moment)
+        event = misp.export_event(indicators, producer=producer, now=moment, sightings=seen)
         return Export(
             stix.dumps(event).encode(), "application/json", f"hygie-misp-{stamp}.json", len(rows)
         )
     if to == "misp-feed":
-        files = misp.export_feed([misp.export_event(indicators, producer=producer, now=moment)])
+        event = misp.export_event(indicators, producer=producer, now=moment, sightings=seen)
+        files = misp.export_feed([event])
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, content in sorted(files.items()):
@@ -601,6 +604,27 @@ def export(
     return Export(
         csv_text(rows).encode("utf-8"), "text/csv", f"hygie-indicators-{stamp}.csv", len(rows)
     )
+
+
+def misp_sightings(
+    rows: Sequence[Indicator], items: Sequence[EngineIndicator], producer: str
+) -> dict[tuple[IndicatorType, str], list[misp.SightingMark]]:
+    """The latest ``MAX_SIGHTINGS_EXPORTED`` sightings of each exported indicator, as MISP
+    sightings (when, and what saw it: Hygie's detection or a retro-hunt)."""
+    keys = {row.pk: item.key for row, item in zip(rows, items, strict=True) if row.sighting_count}
+    marks: dict[tuple[IndicatorType, str], list[misp.SightingMark]] = {}
+    ids = sorted(keys)
+    for start in range(0, len(ids), CHUNK):
+        found = (
+            Sighting.objects.filter(indicator_id__in=ids[start : start + CHUNK])
+            .order_by("indicator_id", "-at")
+            .values_list("indicator_id", "at", "source")
+        )
+        for indicator_id, at, source in found.iterator(chunk_size=5000):
+            listed = marks.setdefault(keys[indicator_id], [])
+            if len(listed) < MAX_SIGHTINGS_EXPORTED:
+                listed.append(misp.SightingMark(at, f"{producer} {source}".strip()))
+    return marks
 
 
 def csv_text(rows: Iterable[Indicator]) -> str:
