@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -174,11 +175,15 @@ def main() -> None:
     rng = random.Random(14)
     establishment, values, loading = load(arguments.indicators, rng)
     print(f"{arguments.indicators:,} indicators stored in {loading:.1f} s")
-    started = time.perf_counter()
+    resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    started, cpu = time.perf_counter(), time.process_time()
     compiled = matching.matcher_for(establishment.pk)
     print(
-        f"matcher compiled in {time.perf_counter() - started:.1f} s: "
-        f"{len(compiled.matcher):,} indicators ({compiled.matcher.backend})"
+        f"matcher compiled in {time.perf_counter() - started:.1f} s "
+        f"({time.process_time() - cpu:.1f} s CPU): "
+        f"{len(compiled.matcher):,} indicators ({compiled.matcher.backend}); peak resident "
+        f"memory {resident / 1024:,.0f} MB before, "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB after"
     )
     rule_engine()  # compiled once, before the clock starts
     planted = [p for p in values[:20_000] if p[0] in ("ipv4", "domain", "url", "sha256")]

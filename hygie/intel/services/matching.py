@@ -27,7 +27,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -184,15 +194,15 @@ def observe(establishment: Establishment, events: Sequence[tuple[int, Mapping[st
     compiled = matcher_for(establishment.pk)
     if not len(compiled.matcher):
         return
-    match = compiled.matcher.match_event
-    found: list[tuple[int, Hit]] = []
-    for event_id, fields in events:
-        hits = match(fields)
-        if hits:
-            found.extend((event_id, hit) for hit in hits)
+    # Each distinct value of the batch matched once; no query unless something is found.
+    found = compiled.matcher.match_batch([fields for _event_id, fields in events])
     if found:
         now = timezone.now()
-        record(establishment, compiled.ids, [(event_id, now, hit) for event_id, hit in found])
+        record(
+            establishment,
+            compiled.ids,
+            [(events[position][0], now, hit) for position, hit in found],
+        )
 
 
 # Observable kinds of ``IndicatorMatch`` → the field name the matcher is given (any name works;
@@ -356,14 +366,20 @@ def record(
         for event_id, (at, hit) in by_indicator[pk].items()
     ]
     Sighting.objects.bulk_create(sightings, batch_size=1000)
+    # The indicators' counts and first/last sightings: one UPDATE for the whole batch.
+    counts, firsts, lasts = [], [], []
     for pk in order:
         seen_times = [at for at, _hit in by_indicator[pk].values()]
-        first, last = min(seen_times), max(seen_times)
-        Indicator.objects.filter(pk=pk).update(
-            sighting_count=F("sighting_count") + len(seen_times),
-            first_seen_at=Least(Coalesce(F("first_seen_at"), first), first),
-            last_seen_at=Greatest(Coalesce(F("last_seen_at"), last), last),
-        )
+        counts.append(When(pk=pk, then=Value(len(seen_times))))
+        firsts.append(When(pk=pk, then=Value(min(seen_times))))
+        lasts.append(When(pk=pk, then=Value(max(seen_times))))
+    first = Case(*firsts, output_field=DateTimeField())
+    last = Case(*lasts, output_field=DateTimeField())
+    Indicator.objects.filter(pk__in=order).update(
+        sighting_count=F("sighting_count") + Case(*counts, output_field=IntegerField()),
+        first_seen_at=Least(Coalesce(F("first_seen_at"), first), first),
+        last_seen_at=Greatest(Coalesce(F("last_seen_at"), last), last),
+    )
     return {"sightings": len(sightings), "indicator_ids": order}
 
 
