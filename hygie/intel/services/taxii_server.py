@@ -81,14 +81,17 @@ def _unauthorized(
     return TAXIIError(401, "Unauthorized", description)
 
 
-def _throttle_key(username: str) -> str:
-    return "intel.taxii.failed." + hashlib.sha256(username.encode("utf-8")).hexdigest()[:32]
+def _throttle_key(username: str, client_address: str | None) -> str:
+    pair = f"{username}\x00{client_address or ''}"
+    return "intel.taxii.failed." + hashlib.sha256(pair.encode("utf-8")).hexdigest()[:32]
 
 
-def authenticate(authorization: str | None) -> Requester:
+def authenticate(authorization: str | None, client_address: str | None = None) -> Requester:
     """The partner behind an ``Authorization: Basic …`` header; 401 otherwise. After
-    ``FAILED_LOGINS_ALLOWED`` wrong secrets for a user name within the window, that name is
-    refused (even with the right secret) until the window ends."""
+    ``FAILED_LOGINS_ALLOWED`` wrong secrets for a user name from one client address within the
+    window, that name is refused from that address (even with the right secret) until the window
+    ends. Keyed by user name AND address, as django-axes locks the sign-in page: someone guessing
+    from elsewhere cannot lock a partner out of its own server."""
     scheme, _, encoded = (authorization or "").partition(" ")
     if scheme.lower() != "basic" or not encoded.strip():
         raise _unauthorized()
@@ -99,7 +102,7 @@ def authenticate(authorization: str | None) -> Requester:
     username, separator, secret = decoded.partition(":")
     if not separator or not username or len(username) > 150 or len(secret) > 1024:
         raise _unauthorized()
-    key = _throttle_key(username)
+    key = _throttle_key(username, client_address)
     failures = int(cache.get(key, 0))
     if failures >= FAILED_LOGINS_ALLOWED:
         raise _unauthorized("Too many failed attempts: try again later.")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -58,7 +59,9 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Handler]:
                     response = error_response(error)
                     response["Allow"] = ", ".join(methods)
                     return response
-                requester = taxii_server.authenticate(request.headers.get("Authorization"))
+                requester = taxii_server.authenticate(
+                    request.headers.get("Authorization"), get_client_ip_address(request)
+                )
                 taxii.check_accept(request.headers.get("Accept"))
                 return handler(request, requester, *args, **kwargs)
             except TAXIIError as error:

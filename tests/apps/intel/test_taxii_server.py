@@ -101,6 +101,31 @@ def test_repeated_failures_lock_the_user_name(client: Any, setup: dict[str, Any]
     assert get(client, ROOT).status_code == 200
 
 
+def test_someone_guessing_elsewhere_cannot_lock_the_partner_out(
+    client: Any, setup: dict[str, Any]
+) -> None:
+    """The lock-out is keyed by user name AND client address (as django-axes for the UI)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(taxii_server.FAILED_LOGINS_ALLOWED + 5):
+        client.get(
+            ROOT,
+            HTTP_ACCEPT=MEDIA,
+            HTTP_AUTHORIZATION=basic("cert", "guess"),
+            REMOTE_ADDR="198.51.100.66",
+        )
+    attacker = client.get(
+        ROOT, HTTP_ACCEPT=MEDIA, HTTP_AUTHORIZATION=basic("cert"), REMOTE_ADDR="198.51.100.66"
+    )
+    assert attacker.status_code == 401 and "Too many" in attacker.json()["description"]
+    partner = client.get(
+        ROOT, HTTP_ACCEPT=MEDIA, HTTP_AUTHORIZATION=basic("cert"), REMOTE_ADDR="192.0.2.10"
+    )
+    assert partner.status_code == 200
+    cache.clear()
+
+
 def test_last_used_is_recorded(client: Any, setup: dict[str, Any]) -> None:
     get(client, ROOT)
     setup["credential"].refresh_from_db()
