@@ -223,9 +223,14 @@ class PHIDetector:
     ) -> list[Candidate]:
         """Values the structure names (PID-5, FHIR birthDate, a "nom" column) become findings."""
         covered = {(id(c.segment), c.entity) for c in found if c.segment is not None}
+        # A checked pattern hit (an RPPS key, an NPI's Luhn digit) tells more than a generic
+        # identifier field (XCN-1, MRN): no structural duplicate over it.
+        checked = {id(c.segment) for c in found if c.segment is not None and c.is_validated}
         out: list[Candidate] = []
         for segment in doc.segments:
             if segment.hint is None or (id(segment), segment.hint) in covered:
+                continue
+            if segment.hint is E.MRN and id(segment) in checked:
                 continue
             raw = doc.text[segment.start : segment.end]
             stripped = raw.strip()

@@ -1,4 +1,9 @@
-"""DICOM headers (pydicom): every text element with its tag; pixel data is never read."""
+"""DICOM headers (pydicom): every text element with its tag; pixel data is never read.
+
+The attributes of the PS3.15 Annex E confidentiality profile (engine/fields/dicom.yml) that hold a
+name, a date, an identifier, an address or a phone are declared: a value there is a finding
+whatever its form. Other person names (PN) and dates (DA) are hints.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +15,20 @@ from typing import Any
 from hygie.privacy.engine.document import ExtractedDocument
 from hygie.privacy.engine.errors import ExtractionError
 from hygie.privacy.engine.extract.rebuilt import TextBuilder
+from hygie.privacy.engine.fields import dicom_map
 from hygie.privacy.engine.model import EntityType as E
 
 _TEXT_VRS = frozenset(
     {"PN", "LO", "SH", "DA", "DT", "AS", "ST", "LT", "UT", "AE", "UC", "CS", "IS", "UR"}
 )
-_TAG_HINTS = {
-    0x00100030: E.DATE_OF_BIRTH,  # PatientBirthDate
-    0x00100020: E.MRN,  # PatientID
-    0x00101000: E.MRN,  # OtherPatientIDs
-    0x00101040: E.ADDRESS,  # PatientAddress
-    0x00102154: E.US_PHONE,  # PatientTelephoneNumbers
-    0x00080090: E.PERSON,  # ReferringPhysicianName (PN anyway)
-}
+# Value representations read only when the Annex E map declares the attribute (UIDs, times).
+_DECLARED_VRS = frozenset({"UI", "TM"})
 MAX_SEQUENCE_DEPTH = 8
 MAX_ELEMENTS = 100_000
 
 
 def _elements(dataset: Any, depth: int = 0) -> Iterator[Any]:
+    annex = dicom_map()
     for element in dataset:
         if element.VR == "SQ":
             if depth < MAX_SEQUENCE_DEPTH:
@@ -35,6 +36,10 @@ def _elements(dataset: Any, depth: int = 0) -> Iterator[Any]:
                     yield from _elements(item, depth + 1)
         elif element.VR in _TEXT_VRS:
             yield element
+        elif element.VR in _DECLARED_VRS:
+            attribute = annex.get(int(element.tag))
+            if attribute is not None and attribute.phi is not None:
+                yield element
 
 
 def extract_dicom(data: bytes) -> ExtractedDocument:
@@ -46,17 +51,21 @@ def extract_dicom(data: bytes) -> ExtractedDocument:
     try:
         dataset = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
         builder = TextBuilder()
+        annex = dicom_map()
         for count, element in enumerate(_elements(dataset)):
             if count >= MAX_ELEMENTS:
                 raise ExtractionError("DICOM header has too many elements")
             values = element.value if element.VM > 1 else [element.value]
-            hint = E.PERSON if element.VR == "PN" else _TAG_HINTS.get(int(element.tag))
-            if hint is None and element.VR == "DA":
-                hint = E.DATE
+            attribute = annex.get(int(element.tag))
+            declared = attribute is not None and attribute.phi is not None
+            if attribute is not None and attribute.phi is not None:
+                hint: E | None = attribute.phi.entity
+            else:
+                hint = E.PERSON if element.VR == "PN" else E.DATE if element.VR == "DA" else None
             tag = f"({element.tag.group:04X},{element.tag.element:04X}) {element.keyword}".strip()
             for value in values:
                 text = str(value).replace("^", " ").strip() if element.VR == "PN" else str(value)
-                builder.add(text.strip(), tag, hint, element.keyword or "")
+                builder.add(text.strip(), tag, hint, element.keyword or "", declared=declared)
     except InvalidDicomError as error:
         raise ExtractionError("not a DICOM file") from error
     except (

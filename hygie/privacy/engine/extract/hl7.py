@@ -1,8 +1,9 @@
 """HL7 v2 messages: every component and subcomponent with its path (``PID-5.1``) and span.
 
-The field separator and encoding characters are read from MSH, as the standard requires. Data
-types that hold people (XPN, XCN), addresses (XAD), phones (XTN), identifiers (CX), birth dates
-and SSNs become hints, so a surname in PID-5 is found although no regex knows surnames.
+The field separator and encoding characters are read from MSH, as the standard requires. The field
+map (engine/fields/hl7v2.yml: segment fields, their HL7 v2.5.1 data types XPN, XCN, XAD, XTN, CX,
+DLN, TS, ST, and OBX-5 typed by OBX-2) says which components hold PHI: they become declared hints,
+so a surname in PID-5 or an area code alone in PID-14.6 is found although no regex knows it.
 """
 
 from __future__ import annotations
@@ -15,98 +16,18 @@ from dataclasses import dataclass
 from hygie.privacy.engine.document import ExtractedDocument, Segment
 from hygie.privacy.engine.errors import ExtractionError
 from hygie.privacy.engine.extract.text import decode_text
-from hygie.privacy.engine.model import EntityType as E
+from hygie.privacy.engine.fields import HL7Field, hl7_map
 
 _SEGMENT = re.compile(r"[^\r\n]+")
 
-# Fields by HL7 data type (v2.5-v2.8 numbering). Listed as text to stay readable in diffs.
-# XPN: person name.
-_XPN = frozenset(
-    "PID-5 PID-6 PID-9 NK1-2 NK1-30 GT1-3 GT1-4 IN1-16 IN2-7 MRG-7 PRD-2 CTD-2 STF-3 CON-24".split()
-)
-# XCN: person name with an identifier first (practitioners, staff, contacts).
-_XCN = frozenset(
-    """EVN-5 PD1-4 PV1-7 PV1-8 PV1-9 PV1-17 PV1-52 PV2-13 ROL-4 OBX-16 OBR-10 OBR-16 OBR-28
-    ORC-10 ORC-11 ORC-12 TXA-5 TXA-9 TXA-10 TXA-22 PR1-8 PR1-11 PR1-12 DG1-16 RXE-13 RXO-14
-    AIP-3 PDA-5 PDA-8 ACC-7 SCH-12 SCH-16 SCH-20 NTE-5 FT1-20 FT1-24 PRT-5 RF1-20 RXD-10
-    RXA-10""".split()
-)
-# XAD: address.
-_XAD = frozenset(
-    "PID-11 NK1-4 NK1-32 GT1-5 IN1-19 PRD-3 CTD-3 ROL-11 STF-11 SCH-14 SCH-18 PRT-14".split()
-)
-# XTN: telephone number or e-mail.
-_XTN = frozenset("PID-13 PID-14 NK1-5 NK1-6 NK1-31 GT1-6 GT1-7 ROL-12 PRD-5 CTD-5 STF-10".split())
-_DOB = frozenset("PID-7 NK1-16 GT1-8 IN1-18".split())
-_SSN = frozenset("PID-19 NK1-37 GT1-12 IN2-2".split())
-# CX and other identifier fields whose first component is the number (PID-20 is the driver's
-# licence, IN2-6/8/10/61 Medicare, Medicaid, military and member numbers, DB1-3 disability id).
-_CX = frozenset(
-    """PID-2 PID-3 PID-4 PID-18 PID-20 PV1-5 MRG-1 MRG-3 NK1-33 GT1-2 IN1-49 IN2-6 IN2-8
-    IN2-10 IN2-61 DB1-3""".split()
-)
 
-# (data type, component, subcomponent or 0 for any) → hint
-# The family name (FN) is "surname & own surname prefix & own surname & partner prefix &
-# partner surname": subcomponents 1, 3 and 5 are names, 2 and 4 are prefixes ("van", "de").
-_PERSON_PARTS = {
-    ("XPN", 1, 1),
-    ("XPN", 1, 3),
-    ("XPN", 1, 5),
-    ("XPN", 2, 0),
-    ("XPN", 3, 0),
-    ("XCN", 2, 1),
-    ("XCN", 2, 3),
-    ("XCN", 2, 5),
-    ("XCN", 3, 0),
-    ("XCN", 4, 0),
-}
-_ADDRESS_PARTS = {("XAD", 1, 0), ("XAD", 2, 0), ("XAD", 3, 0)}  # street, other, city
-
-
-_HINTED_SEGMENTS = frozenset(
-    f.split("-")[0] for group in (_XPN, _XCN, _XAD, _XTN, _DOB, _SSN, _CX) for f in group
-)
-
-
-def _field_type(field: str) -> str | None:
-    for name, fields in (
-        ("XPN", _XPN),
-        ("XCN", _XCN),
-        ("XAD", _XAD),
-        ("XTN", _XTN),
-        ("DOB", _DOB),
-        ("SSN", _SSN),
-        ("CX", _CX),
-    ):
-        if field in fields:
-            return name
-    return None
-
-
-def _hint(kind: str | None, component: int, sub: int, context: str) -> E | None:
-    if kind is None:
-        return None
-    if (kind, component, sub) in _PERSON_PARTS or (kind, component, 0) in _PERSON_PARTS:
-        return E.PERSON
-    if (kind, component, 0) in _ADDRESS_PARTS:
-        return E.ADDRESS
-    if kind == "XAD" and component == 5:
-        return E.POSTAL_CODE
-    if kind == "XTN" and component in (1, 4, 12):
-        return E.EMAIL if component == 4 else E.US_PHONE
-    if kind == "DOB" and component == 1:
-        return E.DATE_OF_BIRTH
-    if kind == "SSN" and component == 1:
-        return E.US_SSN
-    if kind == "CX" and component == 1:
-        type_code = context.rsplit(" ", 1)[-1].upper()
-        if type_code == "SS":
-            return E.US_SSN
-        if type_code == "NPI":
-            return E.US_NPI
-        return E.MRN
-    return None
+def _field_type(name: str, number: int, obx_type: str) -> tuple[HL7Field | None, str | None]:
+    """The map's entry for ``name``-``number`` and its data type (OBX-5: the one OBX-2 names)."""
+    fields = hl7_map()
+    if name == "OBX" and number == fields.obx_value_field:
+        return None, fields.obx_value_types.get(obx_type)
+    entry = fields.fields.get(f"{name}-{number}")
+    return (entry, entry.datatype) if entry is not None else (None, None)
 
 
 def _split(text: str, start: int, end: int, sep: str) -> list[tuple[int, int]]:
@@ -133,18 +54,26 @@ class _Separators:
 
 
 def _leaves(
-    text: str, name: str, label: str, field_number: int, span: tuple[int, int], seps: _Separators
+    text: str,
+    label: str,
+    field_number: int,
+    span: tuple[int, int],
+    seps: _Separators,
+    entry: HL7Field | None = None,
+    datatype: str | None = None,
 ) -> Iterator[Segment]:
-    """Segments for every non-empty component/subcomponent of one field."""
-    kind = _field_type(f"{name}-{field_number}")
+    """Segments for every non-empty component/subcomponent of one field; those the field map
+    (engine/fields/hl7v2.yml) names as PHI carry their entity and are declared."""
+    fields = hl7_map() if datatype is not None else None
     repetitions = _split(text, *span, seps.repetition)
     for rep_index, (r_start, r_end) in enumerate(repetitions, start=1):
         components = _split(text, r_start, r_end, seps.component)
-        context = ""
-        if kind == "CX" and len(components) >= 4:
+        context = type_code = ""
+        if datatype == "CX" and len(components) >= 4:
             c4 = components[3]
             c5 = components[4] if len(components) >= 5 else (r_end, r_end)
-            context = f"{text[c4[0] : c4[1]]} {text[c5[0] : c5[1]]}"
+            type_code = text[c5[0] : c5[1]].strip().upper()
+            context = f"{text[c4[0] : c4[1]]} {type_code}"
         for comp_index, (c_start, c_end) in enumerate(components, start=1):
             subs = _split(text, c_start, c_end, seps.subcomponent)
             for sub_index, (s_start, s_end) in enumerate(subs, start=1):
@@ -157,9 +86,13 @@ def _leaves(
                     path += f".{comp_index}"
                 if len(subs) > 1:
                     path += f".{sub_index}"
-                yield Segment(
-                    s_start, s_end, path, _hint(kind, comp_index, sub_index, context), context
-                )
+                phi = None
+                if fields is not None and datatype is not None:
+                    phi = fields.component(entry, datatype, comp_index, sub_index, type_code)
+                if phi is None:
+                    yield Segment(s_start, s_end, path, None, context)
+                else:
+                    yield Segment(s_start, s_end, path, phi.entity, context, declared=True)
 
 
 def _fields(
@@ -189,10 +122,9 @@ class _HL7Locator:
             return "", None
         start = self.starts[index]
         end = _line_end(self.text, start)
-        name = self.text[start : start + 3]
         for number, span in _fields(self.text, start, end, self.seps):
             if span[0] <= offset <= span[1]:
-                for leaf in _leaves(self.text, name, self.labels[index], number, span, self.seps):
+                for leaf in _leaves(self.text, self.labels[index], number, span, self.seps):
                     if leaf.start <= offset <= leaf.end:
                         return leaf.path, None
                 return f"{self.labels[index]}-{number}", None
@@ -250,6 +182,7 @@ def hl7_document(
     starts: list[int] = []
     labels: list[str] = []
     seen = dict(seen or {})
+    mapped, obx_type_field = hl7_map().segments, hl7_map().obx_type_field
     for match in _SEGMENT.finditer(text, offset):
         seg_start, seg_end = match.span()
         name = text[seg_start : seg_start + 3]
@@ -257,11 +190,16 @@ def hl7_document(
         label = name if seen[name] == 1 else f"{name}[{seen[name]}]"
         starts.append(seg_start)
         labels.append(label)
-        if name not in _HINTED_SEGMENTS:
+        if name not in mapped:
             continue
+        obx_type = ""
         for number, span in _fields(text, seg_start, seg_end, seps):
-            if span[0] != span[1] and _field_type(f"{name}-{number}") is not None:
-                segments.extend(_leaves(text, name, label, number, span, seps))
+            if name == "OBX" and number == obx_type_field:
+                obx_type = text[span[0] : span[1]].split(seps.component, 1)[0].strip().upper()
+            if span[0] != span[1]:
+                entry, datatype = _field_type(name, number, obx_type)
+                if datatype is not None:
+                    segments.extend(_leaves(text, label, number, span, seps, entry, datatype))
     # Fields without hints get no segments (HL7 feeds are dense); the locator names them on
     # demand, and hits spanning a separator are dropped.
     return ExtractedDocument(

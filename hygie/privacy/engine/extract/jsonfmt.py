@@ -1,8 +1,10 @@
 """JSON, NDJSON and FHIR (R4) resources, with a JSON pointer and an exact span for every value.
 
 ``json.loads`` forgets positions, so a small tokenizer walks the stored text: every string and
-number becomes a segment over its characters in the file, addressed by its RFC 6901 pointer.
-FHIR structure (HumanName, birthDate, Address, ContactPoint, Identifier.system) turns into hints.
+number becomes a segment over its characters in the file, addressed by its RFC 6901 pointer
+(plain JSON) or its FHIRPath (FHIR: ``Patient.telecom[0].value``). The FHIR field map
+(engine/fields/fhir.yml: HumanName, ContactPoint, Address, Identifier, birthDate, deceased[x] of
+Patient, RelatedPerson, Practitioner, Person, Coverage) says which values are PHI.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from hygie.privacy.engine.document import ExtractedDocument, LineIndex, Segment
 from hygie.privacy.engine.errors import ExtractionError
 from hygie.privacy.engine.extract.hints import hint_for_label
 from hygie.privacy.engine.extract.text import decode_text
+from hygie.privacy.engine.fields import fhir_map
 from hygie.privacy.engine.model import EntityType as E
 
 MAX_DEPTH = 256
@@ -124,49 +127,45 @@ def scalars(
             raise _problem(text, token_start, "data after the end of the document")
 
 
-_PERSON_RESOURCES = frozenset({"Patient", "Practitioner", "RelatedPerson", "Person"})
-_SYSTEM_HINTS = (
-    ("us-ssn", E.US_SSN),
-    ("2.16.840.1.113883.4.1", E.US_SSN),
-    ("us-npi", E.US_NPI),
-    ("2.16.840.1.113883.4.6", E.US_NPI),
-    ("1.2.250.1.213.1.4.", E.FR_INS),
-    ("rpps", E.FR_RPPS),
-    ("1.2.250.1.71.4.2.1", E.FR_RPPS),
-)
-
-
 def _pointer(parts: tuple[str, ...]) -> str:
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _fhir_hint(parts: tuple[str, ...], resource: str | None, system: str) -> E | None:
+def _fhirpath(parts: tuple[str, ...], types: dict[int, str]) -> str:
+    """``Patient.telecom[0].value``; in a Bundle, ``Bundle.entry[2].resource.ofType(Patient)...``
+    (``types``: the resourceType of the object at each depth of ``parts``)."""
+    out = types.get(0, "")
+    for depth, part in enumerate(parts, start=1):
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+        if depth in types and depth < len(parts):
+            out += f".ofType({types[depth]})"
+    return out
+
+
+def _fhir_field(
+    parts: tuple[str, ...], depth: int, resource: str | None, system: str
+) -> tuple[E | None, bool]:
+    """(hint, declared) of a FHIR value: the field map (engine/fields/fhir.yml) first, then the
+    hints that hold in any resource (a telecom, an identifier with a known system)."""
+    fields = fhir_map()
+    element = ".".join(p for p in parts[depth:] if not p.isdigit())
+    phi = fields.element(resource, element)
     key = parts[-1]
-    names = set(parts)
-    in_person = resource in _PERSON_RESOURCES
-    if "name" in names and in_person:
-        after = parts[len(parts) - 1 - parts[::-1].index("name") + 1 :]
-        labels = [p for p in after if not p.isdigit()]
-        if labels and labels[0] in ("family", "given", "text"):
-            return E.PERSON
+    if key == "value" and "identifier" in parts:
+        by_system = fields.system(system)
+        if by_system is not None:
+            return by_system.entity, phi is not None
+    if phi is not None:
+        return phi.entity, True
+    if key == "value" and "telecom" in parts:
+        return E.US_PHONE, False  # the structural rule tells phone (FR/US) from e-mail by value
     if key == "birthDate":
-        return E.DATE_OF_BIRTH
-    if "address" in names and in_person:
-        if "line" in parts or key in ("text", "city"):
-            return E.ADDRESS
-        if key == "postalCode":
-            return E.POSTAL_CODE
-    if "telecom" in names and key == "value":
-        return E.US_PHONE  # the structural rule tells phone (FR/US) from e-mail by the value
-    if "identifier" in names and key == "value":
-        for marker, entity in _SYSTEM_HINTS:
-            if marker in system.lower():
-                return entity
-        return E.MRN if resource in ("Patient", "Person", "RelatedPerson") else None
-    return None
+        return E.DATE_OF_BIRTH, False
+    return None, False
 
 
-def _segments(text: str, found: list[_Scalar]) -> tuple[list[Segment], bool]:
+def _segments(text: str, found: list[_Scalar], prefix: int = 0) -> tuple[list[Segment], bool]:
+    """Segments of the scalars; ``prefix`` leading parts name the line of an NDJSON file."""
     strings = {s.parts: text[s.start : s.end] for s in found if s.is_string}
     is_fhir = any(p[-1] == "resourceType" for p in strings)
     segments = []
@@ -175,20 +174,26 @@ def _segments(text: str, found: list[_Scalar]) -> tuple[list[Segment], bool]:
         if not parts or scalar.start == scalar.end:
             continue
         system = strings.get(parts[:-1] + ("system",), "") if parts[-1] == "value" else ""
+        head = f"{parts[0]}#" if prefix else ""
+        body = parts[prefix:]
         if is_fhir:
-            resource = None
-            for depth in range(len(parts) - 1, -1, -1):
-                resource = strings.get(parts[:depth] + ("resourceType",))
-                if resource is not None:
-                    break
-            hint = _fhir_hint(parts, resource, system)
+            types = {
+                depth: kind
+                for depth in range(len(body))
+                if (kind := strings.get(parts[: prefix + depth] + ("resourceType",))) is not None
+            }
+            depth = max(types, default=0)
+            hint, declared = _fhir_field(body, depth, types.get(depth), system)
+            path = head + _fhirpath(body, types)
         else:
             hint = (
                 hint_for_label(parts[-1])
                 if not parts[-1].isdigit()
                 else (hint_for_label(parts[-2]) if len(parts) > 1 else None)
             )
-        segments.append(Segment(scalar.start, scalar.end, _pointer(parts), hint, system))
+            declared = False
+            path = head + _pointer(body)
+        segments.append(Segment(scalar.start, scalar.end, path, hint, system, declared=declared))
     return segments, is_fhir
 
 
@@ -205,17 +210,7 @@ def extract_ndjson(data: bytes) -> ExtractedDocument:
         content_end = line.start() + len(line.group().rstrip("\r\n"))
         if line.group().strip():
             found.extend(scalars(text, line.start(), content_end, (f"line {number}",)))
-    segments, is_fhir = _segments(text, found)
-    for_pointer = [
-        Segment(
-            s.start,
-            s.end,
-            s.path.replace("/line ", "line ", 1).replace("/", "#/", 1),
-            s.hint,
-            s.context,
-        )
-        for s in segments
-    ]
+    segments, is_fhir = _segments(text, found, prefix=1)
     return ExtractedDocument(
-        "fhir-ndjson" if is_fhir else "ndjson", text, for_pointer, hits_need_segment=True
+        "fhir-ndjson" if is_fhir else "ndjson", text, segments, hits_need_segment=True
     )

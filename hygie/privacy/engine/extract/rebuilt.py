@@ -21,11 +21,12 @@ class TextBuilder:
         hint: EntityType | None = None,
         context: str = "",
         column: str | None = None,
+        declared: bool = False,
     ) -> None:
         if not text:
             return
         self.segments.append(
-            Segment(self._offset, self._offset + len(text), path, hint, context, column)
+            Segment(self._offset, self._offset + len(text), path, hint, context, column, declared)
         )
         self._parts.append(text)
         self._parts.append("\n")

@@ -1,7 +1,8 @@
 """Tables: CSV/TSV (offsets into the stored text) and XLSX (openpyxl, read-only).
 
-Column headers become hints ("nom" → person name), so a column of surnames is reported even
-though no pattern matches a bare surname, and findings carry their column for column verdicts.
+Column headers become hints ("nom" → person name, from engine/fields/tabular.yml), so a column
+of surnames is reported even though no pattern matches a bare surname, and findings carry their
+column for column verdicts.
 """
 
 from __future__ import annotations
@@ -170,6 +171,7 @@ def csv_document(text: str, layout: CSVLayout, first_row: int = 0) -> ExtractedD
                             hint,
                             headers[index],
                             column,
+                            declared=True,
                         )
                     )
     return ExtractedDocument(
@@ -227,6 +229,7 @@ def extract_xlsx(data: bytes, limits: ArchiveLimits) -> ExtractedDocument:
                             hint,
                             headers[index] if index < len(headers) else "",
                             column,
+                            declared=hint is not None,
                         )
                     )
                 offset += len(cell) + 1

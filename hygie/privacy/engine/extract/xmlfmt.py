@@ -1,8 +1,9 @@
 """XML and HL7 C-CDA documents through expat, with element paths and exact spans.
 
 Hostile input: DOCTYPE entity declarations are refused (billion laughs, external entities), so
-nothing is expanded or fetched. C-CDA structure (patient/name/given, birthTime, addr, telecom,
-id roots such as SSN or NPI OIDs) becomes hints.
+nothing is expanded or fetched. The C-CDA field map (engine/fields/ccda.yml: names, birthTime, addr,
+telecom, id roots such as SSN or NPI OIDs) gives hints; under recordTarget/patientRole, a guardian
+or a header participant they are declared: a value there is a finding whatever its form.
 """
 
 from __future__ import annotations
@@ -18,22 +19,10 @@ from hygie.privacy.engine.document import ByteToChar, ExtractedDocument, Segment
 from hygie.privacy.engine.errors import ExtractionError
 from hygie.privacy.engine.extract.hints import hint_for_label
 from hygie.privacy.engine.extract.text import decode_text
+from hygie.privacy.engine.fields import ccda_map
 from hygie.privacy.engine.model import EntityType as E
 
 MAX_DEPTH = 512
-_PERSON_PARENTS = frozenset(
-    {
-        "patient",
-        "assignedPerson",
-        "guardianPerson",
-        "relatedPerson",
-        "associatedPerson",
-        "informationRecipient",
-        "intendedRecipient",
-        "maintainingPerson",
-        "healthCareFacility",
-    }
-)
 # Attributes that hold codes and identifiers of concepts or templates, never patient data.
 _CODE_ATTRIBUTES = frozenset(
     {
@@ -58,12 +47,6 @@ _CODE_ATTRIBUTES = frozenset(
         "assigningAuthorityName",
     }
 )
-_ID_ROOTS = (
-    ("2.16.840.1.113883.4.1", E.US_SSN),
-    ("2.16.840.1.113883.4.6", E.US_NPI),
-    ("1.2.250.1.213.1.4.", E.FR_INS),
-    ("1.2.250.1.71.4.2.1", E.FR_RPPS),
-)
 
 
 class _Refused(Exception):
@@ -74,44 +57,50 @@ def _local(name: str) -> str:
     return name.rsplit(" ", 1)[-1].rsplit(":", 1)[-1]
 
 
-def _text_hint(stack: list[str], is_cda: bool) -> E | None:
-    element = stack[-1]
+def _declared(stack: list[str]) -> bool:
+    scopes = ccda_map().declared_scopes
+    return any(element in scopes for element in stack)
+
+
+def _text_hint(stack: list[str], is_cda: bool) -> tuple[E | None, bool]:
+    """(hint, declared) of a text node: the C-CDA field map, or the element name in plain XML."""
+    if not is_cda:
+        return hint_for_label(stack[-1]), False
     parent = stack[-2] if len(stack) > 1 else ""
-    if is_cda:
-        if element in ("given", "family") and parent == "name":
-            return E.PERSON
-        if element == "name" and parent in _PERSON_PARENTS:
-            return E.PERSON
-        if element in ("streetAddressLine", "houseNumber", "streetName", "city"):
-            return E.ADDRESS
-        if element == "postalCode":
-            return E.POSTAL_CODE
-        return None
-    return hint_for_label(element)
+    phi = ccda_map().text_field(stack[-1], parent)
+    if phi is None:
+        return None, False
+    return phi.entity, _declared(stack)
 
 
 def _attribute_hint(
     stack: list[str], name: str, attrs: dict[str, str], is_cda: bool
-) -> tuple[E | None, str]:
+) -> tuple[E | None, str, bool]:
+    """(hint, context, declared) of an attribute value."""
     element = stack[-1]
     if not is_cda:
         hint = hint_for_label(name)
         if hint is None and name == "value":  # <dob value="..."/>: the element names the value
             hint = hint_for_label(element)
-        return hint, ""
-    if element == "birthTime" and name == "value":
-        return E.DATE_OF_BIRTH, ""
-    if element == "telecom" and name == "value":
+        return hint, "", False
+    fields = ccda_map()
+    rule = fields.attributes.get(f"{element}@{name}")
+    root = attrs.get("root", "")
+    if rule is None:
+        return None, root, False
+    within, phi = rule
+    if element == "id":
+        by_root = fields.root(root)
+        if by_root is not None:
+            return by_root.entity, root, _declared(stack)
+        if within is not None and within not in stack[-3:]:
+            return None, root, False
+        return phi.entity, root, _declared(stack)
+    if element == "telecom":
         value = attrs.get("value", "")
-        return (E.EMAIL if value.startswith("mailto:") else E.US_PHONE), ""
-    if element == "id" and name == "extension":
-        root = attrs.get("root", "")
-        for marker, entity in _ID_ROOTS:
-            if root.startswith(marker):
-                return entity, root
-        if "patientRole" in stack[-3:]:
-            return E.MRN, root
-    return None, attrs.get("root", "")
+        entity = E.EMAIL if value.startswith("mailto:") else phi.entity
+        return entity, "", _declared(stack)
+    return phi.entity, "", _declared(stack)
 
 
 def extract_xml(data: bytes) -> ExtractedDocument:
@@ -145,7 +134,7 @@ def extract_xml(data: bytes) -> ExtractedDocument:
                 if span is not None:
                     opaque.append((to_char(span[0]), to_char(span[1])))
                 continue
-            hint, context = _attribute_hint(stack, local, attrs, is_cda)
+            hint, context, declared = _attribute_hint(stack, local, attrs, is_cda)
             if hint is None or not value.strip():
                 continue  # a hit in another attribute is located through element_starts
             span = _attribute_span(raw, tag_start, raw.find(b">", tag_start), local)
@@ -157,6 +146,7 @@ def extract_xml(data: bytes) -> ExtractedDocument:
                         f"{element_paths[-1]}/@{local}",
                         hint,
                         context,
+                        declared=declared,
                     )
                 )
 
@@ -170,12 +160,14 @@ def extract_xml(data: bytes) -> ExtractedDocument:
         # the end of the stored text, which began right after the previous markup.
         end_byte = parser.CurrentByteIndex
         start_byte = raw.rfind(b">", 0, end_byte) + 1
+        hint, declared = _text_hint(stack, is_cda)
         segments.append(
             Segment(
                 to_char(start_byte),
                 to_char(end_byte),
                 "/" + "/".join(stack),
-                _text_hint(stack, is_cda),
+                hint,
+                declared=declared,
             )
         )
 
