@@ -14,5 +14,6 @@ MODULE = Module(
     },
     engine_commands=frozenset({"hunt", "rules"}),
     home_paths=("rules",),  # imported rule packs
-    cache_paths=("rules/.*",),  # a pack import's staging folder, renamed into place when done
+    # a pack import's staging folder, renamed into place when done; hygie hunt's rule cache
+    cache_paths=("rules/.*", "cache/detection"),
 )
