@@ -57,7 +57,7 @@ bench: bench-phi bench-detect bench-ingest bench-scan-memory bench-devices
 bench-phi: install-bench
 	$(BIN)/python bench/bench_phi.py
 
-## bench-detect: Sigma detection, Hygie vs pySigma's SQLite backend (Zircolite's method)
+## bench-detect: Sigma detection, hygie hunt vs the real Zircolite (peers/zircolite, own venv), cold and warm, 100,000 events
 bench-detect: install-bench
 	$(BIN)/python bench/bench_detect.py
 
