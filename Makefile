@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HYGIE := $(BIN)/hygie
 export HYGIE_HOME ?= $(CURDIR)/var
 
-.PHONY: run test fuzz bench bench-phi bench-detect bench-ingest bench-scan-memory bench-devices bench-discovery bench-awareness bench-intel lint clean install install-dev install-bench
+.PHONY: run test fuzz bench bench-phi bench-phi-fields bench-detect bench-ingest bench-scan-memory bench-devices bench-discovery bench-awareness bench-intel lint clean install install-dev install-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,11 +51,15 @@ fuzz: install-dev
 	$(BIN)/python -m tests.fuzz --time $(FUZZ_TIME)
 
 ## bench: every benchmark in bench/, each printing Hygie's and the peer's figures side by side
-bench: bench-phi bench-detect bench-ingest bench-scan-memory bench-devices
+bench: bench-phi bench-phi-fields bench-detect bench-ingest bench-scan-memory bench-devices
 
 ## bench-phi: PHI discovery, Hygie (fast and NER modes) vs Presidio
 bench-phi: install-bench
 	$(BIN)/python bench/bench_phi.py
+
+## bench-phi-fields: PHI-bearing field recall/precision on HL7 v2 (truth: v2.5.1 definitions), FHIR, C-CDA: value-only vs field map
+bench-phi-fields: install-bench
+	$(BIN)/python bench/bench_phi_fields.py
 
 ## bench-detect: Sigma detection, hygie hunt vs the real Zircolite (peers/zircolite, own venv), cold and warm, 100,000 events
 bench-detect: install-bench
