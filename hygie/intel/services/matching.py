@@ -27,18 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    DateTimeField,
-    F,
-    IntegerField,
-    Max,
-    Q,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db import connection
+from django.db.models import Count, Max, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -311,12 +301,19 @@ def record(
         by_indicator = {pk: seen for pk, seen in by_indicator.items() if seen}
     if not by_indicator:
         return {"sightings": 0, "indicator_ids": []}
+    # Plain values, not model instances: this runs for every stored batch with a hit.
     rows = {
-        row.pk: row
+        row["pk"]: row
         for row in Indicator.objects.filter(
             pk__in=list(by_indicator), establishment=establishment
-        ).prefetch_related("sources")
+        ).values("pk", "kind", "value", "tlp", "confidence", "description", "kill_chain")
     }
+    source_names: dict[int, set[str]] = {}
+    for indicator_id, name in IndicatorSource.objects.filter(
+        indicator_id__in=list(rows)
+    ).values_list("indicator_id", "source_name"):
+        source_names.setdefault(indicator_id, set()).add(name)
+    tlp_labels = dict(Indicator._meta.get_field("tlp").flatchoices)
     signals: list[AlertSignal] = []
     order: list[int] = []
     for pk, seen in by_indicator.items():
@@ -325,22 +322,25 @@ def record(
             continue
         last = max(at for at, _hit in seen.values())
         hit_fields = sorted({hit.field for _at, hit in seen.values()})
-        names = sorted({s.source_name for s in row.sources.all()})
-        tlp_label = row.get_tlp_display()
+        names = sorted(source_names.get(pk, ()))
+        tlp_label = str(tlp_labels.get(row["tlp"], row["tlp"]))
         signals.append(
             AlertSignal(
-                title=f"Threat-intelligence indicator seen: {row.value} ({row.kind}, {tlp_label})",
-                severity=severity_for(row.confidence),
+                title=(
+                    f"Threat-intelligence indicator seen: {row['value']} "
+                    f"({row['kind']}, {tlp_label})"
+                ),
+                severity=severity_for(row["confidence"]),
                 rule_id=RULE_ID,
-                description=row.description[:2000],
+                description=row["description"][:2000],
                 group_key=f"intel:{pk}",
-                tags=_techniques(row.kill_chain),
+                tags=_techniques(row["kill_chain"]),
                 details={
                     "indicator": pk,
-                    "kind": row.kind,
-                    "value": row.value,
-                    "tlp": row.tlp,
-                    "confidence": row.confidence,
+                    "kind": row["kind"],
+                    "value": row["value"],
+                    "tlp": row["tlp"],
+                    "confidence": row["confidence"],
                     "sources": names[:10],
                     "seen_by": source,
                     "matched_fields": hit_fields[:20],
@@ -366,20 +366,31 @@ def record(
         for event_id, (at, hit) in by_indicator[pk].items()
     ]
     Sighting.objects.bulk_create(sightings, batch_size=1000)
-    # The indicators' counts and first/last sightings: one UPDATE for the whole batch.
-    counts, firsts, lasts = [], [], []
+    # The indicators' counts and first/last sightings: one statement run per indicator
+    # (``executemany``; the ORM's ``update`` costs more to build than to run), relative to
+    # the stored values so that concurrent writers add up. ``updated_at`` is left alone: a
+    # sighting is no change of the indicator (nor of the matcher's signature).
+    ops = connection.ops
+    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
+    table = ops.quote_name(Indicator._meta.db_table)
+    count, first_seen, last_seen = (
+        ops.quote_name(Indicator._meta.get_field(name).column)
+        for name in ("sighting_count", "first_seen_at", "last_seen_at")
+    )
+    sql = (
+        f"UPDATE {table} SET {count} = {count} + %s, "  # noqa: S608 - names quoted, values bound
+        f"{first_seen} = {least}(COALESCE({first_seen}, %s), %s), "
+        f"{last_seen} = {greatest}(COALESCE({last_seen}, %s), %s) "
+        f"WHERE {ops.quote_name(Indicator._meta.pk.column)} = %s"
+    )
+    rows = []
     for pk in order:
         seen_times = [at for at, _hit in by_indicator[pk].values()]
-        counts.append(When(pk=pk, then=Value(len(seen_times))))
-        firsts.append(When(pk=pk, then=Value(min(seen_times))))
-        lasts.append(When(pk=pk, then=Value(max(seen_times))))
-    first = Case(*firsts, output_field=DateTimeField())
-    last = Case(*lasts, output_field=DateTimeField())
-    Indicator.objects.filter(pk__in=order).update(
-        sighting_count=F("sighting_count") + Case(*counts, output_field=IntegerField()),
-        first_seen_at=Least(Coalesce(F("first_seen_at"), first), first),
-        last_seen_at=Greatest(Coalesce(F("last_seen_at"), last), last),
-    )
+        first = ops.adapt_datetimefield_value(min(seen_times))
+        last = ops.adapt_datetimefield_value(max(seen_times))
+        rows.append((len(seen_times), first, first, last, last, pk))
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
     return {"sightings": len(sightings), "indicator_ids": order}
 
 
