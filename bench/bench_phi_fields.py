@@ -244,18 +244,22 @@ def _people_elements(scope: ET.Element) -> Iterator[ET.Element]:
 
 
 def _ccda_truth(root: ET.Element) -> int:
+    """How many PHI values the people scopes hold (a guardian inside patientRole counted once)."""
+    seen: set[int] = set()
     count = 0
     scopes = list(root.iter(f"{CDA}patientRole")) + list(root.iter(f"{CDA}guardian"))
     scopes += [e for p in root.iter(f"{CDA}participant") for e in p.iter(f"{CDA}associatedEntity")]
     for scope in scopes:
         for element in _people_elements(scope):
-            if element.tag.endswith(("}given", "}family", "}streetAddressLine", "}city")):
+            if id(element) in seen:
+                continue
+            seen.add(id(element))
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag in ("given", "family", "streetAddressLine", "city", "postalCode"):
                 count += bool((element.text or "").strip())
-            elif element.tag.endswith(("}postalCode",)):
-                count += bool((element.text or "").strip())
-            elif element.tag.endswith(("}telecom", "}birthTime")):
+            elif tag in ("telecom", "birthTime"):
                 count += bool(element.get("value", "").strip())
-            elif element.tag.endswith("}id") and scope.tag.endswith("patientRole"):
+            elif tag == "id" and scope.tag.endswith("patientRole") and element in list(scope):
                 count += bool(element.get("extension", "").strip())
     return count
 
@@ -275,6 +279,7 @@ def score_ccda(files: list[Path], detector: PHIDetector, score: Score) -> None:
             (f.location.path, f.start)
             for f in findings
             if people.search(f.location.path + "/")
+            and "Organization/" not in f.location.path
             and not f.location.path.endswith(("/@root", "/@code"))
         }
         score.truth += truth
