@@ -498,7 +498,7 @@ def _run_pieces(
                         _read_serially(engine, scan, path, piece.kind, start, offset, None)
                     done_events += scan.events - before
                     line_offset += piece_result.lines
-                advance(piece.end - piece.start, done_events)
+                advance(max(0, piece.end - piece.start), done_events)
                 if piece.last:
                     results.append(scan.finish())
                     scan = None
