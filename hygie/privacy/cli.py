@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import multiprocessing
 import os
 import secrets
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 import click
+import orjson
 
 from hygie.lib.spreadsheet import csv_writer
 from hygie.privacy.engine import (
@@ -167,36 +169,6 @@ def _finding_dict(item: ReportFinding) -> dict[str, object]:
     }
 
 
-def render_json(report: ScanReport) -> str:
-    return (
-        json.dumps(
-            {
-                "summary": report.summary(),
-                "findings": [_finding_dict(item) for item in report.findings],
-                "columns": [
-                    {
-                        "file": file,
-                        "member": c.member,
-                        "column": c.column,
-                        "entity": c.entity.value,
-                        "rows_with_entity": c.rows_with_entity,
-                        "total_rows": c.total_rows,
-                    }
-                    for file, c in report.columns
-                ],
-                "skipped": [{"file": s.member, "reason": s.reason} for s in report.skipped],
-                "not_listed": [
-                    {"file": file, "entity": entity.value, "count": count}
-                    for file, entity, count in report.not_listed
-                ],
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n"
-    )
-
-
 _CSV_FIELDS = (
     "file",
     "member",
@@ -229,98 +201,6 @@ def _sarif_level(finding: Finding) -> str:
     return (
         "error" if finding.confidence >= 0.8 else "warning" if finding.confidence >= 0.5 else "note"
     )
-
-
-def render_sarif(report: ScanReport) -> str:
-    """SARIF 2.1.0: one result per finding, ruleId = entity type, region on the stored value."""
-    rules = sorted({item.finding.entity.value for item in report.findings})
-    results = []
-    for item in report.findings:
-        f, loc = item.finding, item.finding.location
-        physical: dict[str, object] = {
-            "artifactLocation": {"uri": Path(item.file).resolve().as_uri()},
-        }
-        if not loc.member and loc.line is not None and loc.column is not None:
-            region: dict[str, int] = {"startLine": loc.line, "startColumn": loc.column}
-            if loc.end_column is not None:
-                region["endColumn"] = loc.end_column
-            physical["region"] = region
-        result: dict[str, object] = {
-            "ruleId": f.entity.value,
-            "ruleIndex": rules.index(f.entity.value),
-            "level": _sarif_level(f),
-            "message": {
-                "text": f"{f.entity.value} {f.masked} (confidence {f.confidence:.2f}, "
-                f"{'validated' if f.is_validated else 'not validated'})"
-            },
-            "locations": [
-                {
-                    "physicalLocation": physical,
-                    "logicalLocations": [
-                        {
-                            "fullyQualifiedName": "!/".join(p for p in (loc.member, loc.path) if p)
-                            or item.file
-                        }
-                    ],
-                }
-            ],
-            "partialFingerprints": {"hygieValueHash/v1": f.value_hash},
-            "properties": {
-                "confidence": f.confidence,
-                "validated": f.is_validated,
-                "detector": f.detector,
-                "member": loc.member,
-                "path": loc.path,
-            },
-        }
-        results.append(result)
-    sarif = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "hygie-scan",
-                        "informationUri": "https://github.com/hygie",
-                        "rules": [
-                            {
-                                "id": rule,
-                                "name": rule,
-                                "shortDescription": {"text": f"Patient data: {rule}"},
-                            }
-                            for rule in rules
-                        ],
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-                "invocations": [
-                    {
-                        "executionSuccessful": True,
-                        "toolExecutionNotifications": [
-                            {
-                                "level": "warning",
-                                "message": {"text": f"skipped {s.member}: {s.reason}"},
-                            }
-                            for s in report.skipped
-                        ]
-                        + [
-                            {
-                                "level": "note",
-                                "message": {
-                                    "text": f"{count} further {entity.value} findings in {file} "
-                                    "not listed (per-file bound)"
-                                },
-                            }
-                            for file, entity, count in report.not_listed
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
-    return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
 
 
 def render_table(report: ScanReport) -> str:
@@ -410,13 +290,13 @@ def render_html(report: ScanReport) -> str:
     )
 
 
+# JSON and SARIF are written as the scan goes (StreamedReport), the others once it is done.
 REPORTERS: dict[str, Callable[[ScanReport], str]] = {
     "table": render_table,
-    "json": render_json,
     "csv": render_csv,
-    "sarif": render_sarif,
     "html": render_html,
 }
+REPORT_FORMATS = sorted([*REPORTERS, "json", "sarif"])
 
 
 def _parse_entities(value: str | None) -> frozenset[EntityType]:
@@ -433,26 +313,269 @@ def _parse_entities(value: str | None) -> frozenset[EntityType]:
     return frozenset(EntityType[name] for name in names)
 
 
-def _outcomes(tasks: list[WalkEntry], jobs: int) -> Iterator[FileOutcome]:
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(scan_file, tasks)
-        return
-    # fork: workers inherit the compiled detector (see _DETECTOR). Hospitals run Linux servers;
-    # where fork is unavailable the scan stays correct in one process.
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(scan_file, tasks)
+# --- streamed JSON and SARIF -----------------------------------------------------------------
+#
+# A dense tree gives hundreds of thousands of findings: JSON and SARIF reports are written as
+# each file's findings come (one finding per line, orjson), never held whole. Workers render
+# their files' findings to bytes themselves, so ``--jobs`` sends back bytes and counts, not
+# Finding objects to pickle. Results come back in walk order (the order is stable run to run).
+
+STREAMED_FORMATS = frozenset({"json", "sarif"})
+# SARIF rules: every entity type, in a fixed order, so a result's ruleIndex is known when it is
+# written (before the scan knows which types it will meet).
+_SARIF_RULES = [entity.value for entity in EntityType]
+_SARIF_RULE_INDEX = {rule: index for index, rule in enumerate(_SARIF_RULES)}
+_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """One file's outcome as the parent needs it: for streamed formats the findings are
+    already rendered (``rendered``) and counted (``by_entity``), the outcome holds none."""
+
+    outcome: FileOutcome
+    rendered: bytes = b""
+    by_entity: tuple[tuple[str, int], ...] = ()
+
+
+def _json_lines(file: str, findings: tuple[Finding, ...]) -> bytes:
+    dumps = orjson.dumps
+    return b"".join(
+        dumps(_finding_dict(ReportFinding(file, finding))) + b",\n" for finding in findings
+    )
+
+
+def _sarif_result(file_uri: str, file: str, f: Finding) -> dict[str, object]:
+    loc = f.location
+    physical: dict[str, object] = {"artifactLocation": {"uri": file_uri}}
+    if not loc.member and loc.line is not None and loc.column is not None:
+        region: dict[str, int] = {"startLine": loc.line, "startColumn": loc.column}
+        if loc.end_column is not None:
+            region["endColumn"] = loc.end_column
+        physical["region"] = region
+    return {
+        "ruleId": f.entity.value,
+        "ruleIndex": _SARIF_RULE_INDEX[f.entity.value],
+        "level": _sarif_level(f),
+        "message": {
+            "text": f"{f.entity.value} {f.masked} (confidence {f.confidence:.2f}, "
+            f"{'validated' if f.is_validated else 'not validated'})"
+        },
+        "locations": [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [
+                    {
+                        "fullyQualifiedName": "!/".join(p for p in (loc.member, loc.path) if p)
+                        or file
+                    }
+                ],
+            }
+        ],
+        "partialFingerprints": {"hygieValueHash/v1": f.value_hash},
+        "properties": {
+            "confidence": f.confidence,
+            "validated": f.is_validated,
+            "detector": f.detector,
+            "member": loc.member,
+            "path": loc.path,
+        },
+    }
+
+
+def _sarif_lines(file: str, findings: tuple[Finding, ...]) -> bytes:
+    if not findings:
+        return b""
+    uri = Path(file).resolve().as_uri()  # once per file, not once per finding
+    dumps = orjson.dumps
+    return b"".join(dumps(_sarif_result(uri, file, f)) + b",\n" for f in findings)
+
+
+_RENDER_LINES: dict[str, Callable[[str, tuple[Finding, ...]], bytes]] = {
+    "json": _json_lines,
+    "sarif": _sarif_lines,
+}
+
+
+def scan_entry(entry: WalkEntry, report_format: str) -> Scanned:
+    """Scan one file and, for a streamed format, render its findings (runs in a worker)."""
+    outcome = scan_file(entry)
+    render = _RENDER_LINES.get(report_format)
+    if render is None or outcome.result is None:
+        return Scanned(outcome)
+    findings = outcome.result.findings
+    counts = Counter(f.entity.value for f in findings)
+    for entity, count in outcome.result.omitted:
+        counts[entity.value] += count
+    light = replace(outcome, result=replace(outcome.result, findings=()))
+    return Scanned(light, render(outcome.shown, findings), tuple(counts.items()))
+
+
+def _scan_chunk(chunk: tuple[list[WalkEntry], str]) -> list[Scanned]:
+    entries, report_format = chunk
+    return [scan_entry(entry, report_format) for entry in entries]
+
+
+def _chunks(tasks: list[WalkEntry], jobs: int) -> Iterator[list[WalkEntry]]:
+    """Lists of files for one worker round trip: about 64 KiB-2 MiB of input each, never more
+    than 256 files, and enough chunks for every worker to stay busy to the end."""
+    per_chunk = max(1, min(256, len(tasks) // (jobs * 8) or 1))
+    chunk: list[WalkEntry] = []
+    size = 0
+    for entry in tasks:
+        chunk.append(entry)
+        size += entry.size
+        if len(chunk) >= per_chunk or size >= 2 * 1024 * 1024:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _scanned(tasks: list[WalkEntry], jobs: int, report_format: str) -> Iterator[Scanned]:
+    """Every file's result, in walk order."""
+    if jobs <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        # fork: workers inherit the compiled detector (see _DETECTOR). Hospitals run Linux
+        # servers; where fork is unavailable the scan stays correct in one process.
+        for entry in tasks:
+            yield scan_entry(entry, report_format)
         return
     with multiprocessing.get_context("fork").Pool(processes=jobs) as pool:
-        yield from pool.imap_unordered(scan_file, tasks, chunksize=4)
+        work = ((chunk, report_format) for chunk in _chunks(tasks, jobs))
+        for results in pool.imap(_scan_chunk, work):
+            yield from results
 
 
-def _run(tasks: list[WalkEntry], jobs: int, show_progress: bool) -> list[FileOutcome]:
+class StreamedReport:
+    """Writes a JSON or SARIF report as files are scanned; keeps only counts and the short
+    lists (skipped files, table columns, findings not listed) for the end."""
+
+    def __init__(self, out: BinaryIO, report_format: str) -> None:
+        self._out = out
+        self._format = report_format
+        self._pending = b""  # the last finding line, written once the next one proves a comma
+        self.by_entity: Counter[str] = Counter()
+        self.listed = 0
+        self.files_scanned = 0
+        self.bytes_scanned = 0
+        self.columns: list[tuple[str, ColumnVerdict]] = []
+        self.skipped: list[SkippedPart] = []
+        self.not_listed: list[tuple[str, EntityType, int]] = []
+        if report_format == "json":
+            out.write(b'{"findings":[\n')
+        else:
+            out.write(
+                b'{"$schema":"' + _SARIF_SCHEMA.encode() + b'","version":"2.1.0","runs":[{'
+                b'"columnKind":"unicodeCodePoints","results":[\n'
+            )
+
+    def add(self, scanned: Scanned) -> None:
+        outcome = scanned.outcome
+        if outcome.result is None:
+            self.skipped.append(SkippedPart(outcome.shown, outcome.reason))
+            return
+        result = outcome.result
+        self.files_scanned += 1
+        self.bytes_scanned += outcome.size
+        if scanned.rendered:
+            self._out.write(self._pending)
+            self._pending = scanned.rendered
+        self.by_entity.update(dict(scanned.by_entity))
+        self.listed += scanned.rendered.count(b",\n")
+        self.columns += [(outcome.shown, c) for c in result.columns]
+        self.skipped += [
+            SkippedPart(f"{outcome.shown}!/{s.member}", s.reason) for s in result.skipped
+        ]
+        self.not_listed += [(outcome.shown, entity, n) for entity, n in result.omitted]
+
+    @property
+    def findings_total(self) -> int:
+        return sum(self.by_entity.values())
+
+    def summary(self, duration_s: float, key_source: str, backend: str) -> dict[str, object]:
+        total = self.findings_total
+        return {
+            "files_scanned": self.files_scanned,
+            "bytes_scanned": self.bytes_scanned,
+            "findings": total,
+            "findings_not_listed": total - self.listed,
+            "skipped": len(self.skipped),
+            "duration_s": round(duration_s, 3),
+            "mb_per_s": round(self.bytes_scanned / max(duration_s, 1e-6) / 1e6, 2),
+            "by_entity": dict(sorted(self.by_entity.items())),
+            "hmac_key": key_source,
+            "backend": backend,
+        }
+
+    def close(self, walk_skipped: list[SkippedPart], summary: dict[str, object]) -> None:
+        self.skipped = walk_skipped + self.skipped
+        self._out.write(self._pending.removesuffix(b",\n") + b"\n" if self._pending else b"")
+        if self._format == "json":
+            tail = {
+                "columns": [
+                    {
+                        "file": file,
+                        "member": c.member,
+                        "column": c.column,
+                        "entity": c.entity.value,
+                        "rows_with_entity": c.rows_with_entity,
+                        "total_rows": c.total_rows,
+                    }
+                    for file, c in self.columns
+                ],
+                "skipped": [{"file": s.member, "reason": s.reason} for s in self.skipped],
+                "not_listed": [
+                    {"file": file, "entity": entity.value, "count": count}
+                    for file, entity, count in self.not_listed
+                ],
+                "summary": summary,
+            }
+            self._out.write(b"]," + orjson.dumps(tail)[1:] + b"\n")
+            return
+        driver = {
+            "name": "hygie-scan",
+            "informationUri": "https://github.com/hygie",
+            "rules": [
+                {"id": rule, "name": rule, "shortDescription": {"text": f"Patient data: {rule}"}}
+                for rule in _SARIF_RULES
+            ],
+        }
+        notifications = [
+            {"level": "warning", "message": {"text": f"skipped {s.member}: {s.reason}"}}
+            for s in self.skipped
+        ] + [
+            {
+                "level": "note",
+                "message": {
+                    "text": f"{count} further {entity.value} findings in {file} "
+                    "not listed (per-file bound)"
+                },
+            }
+            for file, entity, count in self.not_listed
+        ]
+        tail = {
+            "tool": {"driver": driver},
+            "invocations": [
+                {
+                    "executionSuccessful": True,
+                    "toolExecutionNotifications": notifications,
+                    "properties": {"summary": summary},
+                }
+            ],
+        }
+        self._out.write(b"]," + orjson.dumps(tail)[1:] + b"]}\n")
+
+
+def _outcomes(tasks: list[WalkEntry], jobs: int) -> Iterator[FileOutcome]:
+    for scanned in _scanned(tasks, jobs, ""):
+        yield scanned.outcome
+
+
+def _progress(show_progress: bool, total: int):  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    outcomes: list[FileOutcome] = []
-    started = time.monotonic()
-    progress = Progress(
+    return Progress(
         TextColumn("[bold]scanning"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} files"),
@@ -462,16 +585,28 @@ def _run(tasks: list[WalkEntry], jobs: int, show_progress: bool) -> list[FileOut
         disable=not show_progress,
         transient=True,
     )
+
+
+def _run(tasks: list[WalkEntry], jobs: int, show_progress: bool) -> list[FileOutcome]:
+    return [s.outcome for s in _run_streamed(tasks, jobs, show_progress, "")]
+
+
+def _run_streamed(
+    tasks: list[WalkEntry], jobs: int, show_progress: bool, report_format: str
+) -> Iterator[Scanned]:
+    started = time.monotonic()
+    progress = _progress(show_progress, len(tasks))
     with progress:
         bar = progress.add_task("scan", total=len(tasks), rate="")
-        done_bytes = 0
-        for outcome in _outcomes(tasks, jobs):
-            outcomes.append(outcome)
-            done_bytes += outcome.size
-            elapsed = max(time.monotonic() - started, 1e-6)
-            rate = f"{len(outcomes) / elapsed:.0f} files/s, {done_bytes / elapsed / 1e6:.1f} MB/s"
-            progress.update(bar, advance=1, rate=rate)
-    return outcomes
+        done_bytes = done = 0
+        for scanned in _scanned(tasks, jobs, report_format):
+            yield scanned
+            done += 1
+            done_bytes += scanned.outcome.size
+            if show_progress:
+                elapsed = max(time.monotonic() - started, 1e-6)
+                rate = f"{done / elapsed:.0f} files/s, {done_bytes / elapsed / 1e6:.1f} MB/s"
+                progress.update(bar, advance=1, rate=rate)
 
 
 @click.command("scan", short_help="Find patient data (PHI) in files (no database).")
@@ -499,7 +634,7 @@ def _run(tasks: list[WalkEntry], jobs: int, show_progress: bool) -> list[FileOut
 @click.option(
     "--format",
     "report_format",
-    type=click.Choice(sorted(REPORTERS)),
+    type=click.Choice(REPORT_FORMATS),
     default="table",
     show_default=True,
 )
@@ -567,6 +702,8 @@ def scan(
     tasks = [entry for entry in walked if entry.path is not None]
     skipped = [SkippedPart(entry.shown, entry.reason) for entry in walked if entry.path is None]
     show = progress if progress is not None else sys.stderr.isatty()
+    if report_format in STREAMED_FORMATS:
+        _stream_report(tasks, skipped, jobs, show, report_format, output, started, key_source)
     outcomes = _run(tasks, jobs, show)
     report = ScanReport.build(
         outcomes, skipped, time.monotonic() - started, key_source, _DETECTOR.backend.value
@@ -577,6 +714,38 @@ def scan(
             output.write_text(rendered, encoding="utf-8")
         else:
             click.echo(rendered, nl=not rendered.endswith("\n"))
+    except OSError as error:
+        click.echo(f"hygie scan: cannot write the report: {error.strerror}", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if report.findings_total else EXIT_CLEAN)
+
+
+def _stream_report(
+    tasks: list[WalkEntry],
+    walk_skipped: list[SkippedPart],
+    jobs: int,
+    show: bool,
+    report_format: str,
+    output: Path | None,
+    started: float,
+    key_source: str,
+) -> None:
+    """Scan and write a JSON or SARIF report as it comes; exits with the scan's code."""
+    assert _DETECTOR is not None
+    try:
+        sys.stdout.flush()
+        handle: BinaryIO = (
+            output.open("wb", buffering=1024 * 1024) if output is not None else sys.stdout.buffer
+        )
+        report = StreamedReport(handle, report_format)
+        for scanned in _run_streamed(tasks, jobs, show, report_format):
+            report.add(scanned)
+        summary = report.summary(time.monotonic() - started, key_source, _DETECTOR.backend.value)
+        report.close(walk_skipped, summary)
+        if output is not None:
+            handle.close()
+        else:
+            handle.flush()
     except OSError as error:
         click.echo(f"hygie scan: cannot write the report: {error.strerror}", err=True)
         sys.exit(EXIT_ERROR)

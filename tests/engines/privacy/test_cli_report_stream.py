@@ -1,0 +1,101 @@
+"""``hygie scan`` on many small files (issue 15, part 3): JSON and SARIF reports written as the
+scan goes, in walk order, identical with one worker or several (files sent in chunks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hygie.privacy.cli import _chunks, scan
+from hygie.privacy.files import walk
+
+NOTES = [
+    "Patient : Mme Marie de La Fontaine, tél. 01.23.45.67.89 poste 12\n",
+    "Mr. Patrick O'Brien, phone (212) 555-0100 x123, SSN 425-57-9745\n",
+    "rien à signaler\n",
+    "NIR : 2 90 01 75 056 023 23, IPP 7712345\n",
+]
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> Path:
+    root = tmp_path / "notes"
+    for index in range(60):
+        folder = root / f"unit{index % 4}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"note{index:03d}.txt").write_text(NOTES[index % 4], encoding="utf-8")
+    (root / "broken.json").write_text('{"a": ')
+    return root
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        scan,
+        ["--no-progress", "--backend", "re", *args],
+        env={"HYGIE_SECRET_KEY": "unit-test-secret"},
+    )
+    return result.exit_code, result.output
+
+
+def test_json_report_is_complete_and_in_walk_order(many: Path) -> None:
+    code, out = run("--format", "json", str(many))
+    data = json.loads(out)
+    assert code == 1
+    files = [f["file"] for f in data["findings"]]
+    walked = [e.shown for e in walk([many]) if e.path is not None]
+    assert files == sorted(files, key=walked.index)  # grouped per file, in walk order
+    summary = data["summary"]
+    assert summary["files_scanned"] == 60 and summary["findings"] == len(data["findings"])
+    assert summary["by_entity"]["US_PHONE"] == 15 and summary["by_entity"]["FR_PHONE"] == 15
+    assert [s["file"] for s in data["skipped"]] == [str(many / "broken.json")]
+    assert data["columns"] == [] and data["not_listed"] == []
+
+
+@pytest.mark.parametrize("report_format", ["json", "sarif"])
+def test_jobs_give_the_same_report(many: Path, report_format: str) -> None:
+    def body(jobs: str) -> object:
+        data = json.loads(run("--format", report_format, "--jobs", jobs, str(many))[1])
+        if report_format == "json":
+            return data["findings"], data["skipped"]
+        return data["runs"][0]["results"]
+
+    assert body("1") == body("2") == body("3")
+
+
+def test_sarif_is_valid_with_fixed_rule_indexes(many: Path) -> None:
+    sarif = json.loads(run("--format", "sarif", str(many))[1])
+    run_ = sarif["runs"][0]
+    rules = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
+    assert sarif["version"] == "2.1.0" and len(rules) == len(set(rules))
+    for result in run_["results"]:
+        assert rules[result["ruleIndex"]] == result["ruleId"]
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(
+            "file://"
+        )
+    notes = run_["invocations"][0]["toolExecutionNotifications"]
+    assert any("broken.json" in n["message"]["text"] for n in notes)
+
+
+def test_clean_tree_gives_an_empty_valid_report(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("nothing here\n")
+    code, out = run("--format", "json", str(tmp_path))
+    assert code == 0 and json.loads(out)["findings"] == []
+    code, out = run("--format", "sarif", str(tmp_path))
+    assert code == 0 and json.loads(out)["runs"][0]["results"] == []
+
+
+def test_report_file_output(many: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    code, out = run("--format", "json", "-o", str(target), str(many))
+    assert code == 1 and out == ""
+    assert json.loads(target.read_bytes())["summary"]["files_scanned"] == 60
+
+
+def test_chunks_cover_every_file_once_in_order(many: Path) -> None:
+    tasks = [e for e in walk([many]) if e.path is not None]
+    chunks = list(_chunks(tasks, 2))
+    assert [e for chunk in chunks for e in chunk] == tasks
+    assert len(chunks) >= 2 * 2  # every worker gets several round trips
