@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -408,6 +409,137 @@ def csv_docs(rows: int, seed: int) -> list[Doc]:
     return docs
 
 
+# --- PHI-dense short notes (throughput) ------------------------------------------------------
+
+_FR_PARTICLES = ("de", "du", "de la", "d'", "Le", "De La")
+_EN_PREFIXES = ("O'", "Mc", "Mac")
+
+
+def _fr_phone_form(rng: random.Random) -> str:
+    digits = [f"{rng.randint(0, 99):02d}" for _ in range(4)]
+    first = f"0{rng.choice([1, 2, 3, 4, 5, 6, 7, 9])}"
+    form = rng.randrange(5)
+    if form == 0:
+        return " ".join([first, *digits])
+    if form == 1:
+        return ".".join([first, *digits])
+    if form == 2:
+        return f"+33 (0){first[1]} " + " ".join(digits)
+    if form == 3:
+        return " ".join([first, *digits]) + f" poste {rng.randint(10, 9999)}"
+    return first + "".join(digits)
+
+
+def _us_phone_form(rng: random.Random) -> str:
+    area, exchange, line = rng.randint(201, 989), rng.randint(200, 989), rng.randint(1000, 9999)
+    form = rng.randrange(6)
+    if form == 0:
+        return f"({area}) {exchange}-{line}"
+    if form == 1:
+        return f"{area}.{exchange}.{line}"
+    if form == 2:
+        return f"{area}-{exchange}-{line} x{rng.randint(10, 999)}"
+    if form == 3:
+        return f"+1 {area} {exchange} {line}"
+    if form == 4:
+        return f"({area}) {exchange}-{line} ext. {rng.randint(1, 99)}"
+    return f"{area}{exchange}{line}"  # bare: written right after "Tel:"
+
+
+def _fr_surname(fake, rng: random.Random) -> str:  # type: ignore[no-untyped-def]
+    last = fake.last_name()
+    if rng.random() < 0.3:
+        particle = rng.choice(_FR_PARTICLES)
+        return f"{particle}{last}" if particle.endswith("'") else f"{particle} {last}"
+    return last
+
+
+def _en_surname(fake, rng: random.Random) -> str:  # type: ignore[no-untyped-def]
+    last = fake.last_name()
+    roll = rng.random()
+    if roll < 0.15:
+        return rng.choice(_EN_PREFIXES) + last
+    if roll < 0.25:
+        return f"{last}-{fake.last_name()}"
+    return last
+
+
+def dense_notes(count: int, seed: int) -> list[Doc]:
+    """Short notes (~500 bytes) packed with PHI, half French, half English, with every phone and
+    name form of issue 15 (extensions, dotted numbers, +33 (0)…, bare digits after "Tel:",
+    particles, O'/Mc/Mac, double-barrelled names). Truth spans are recorded as for note_docs."""
+    from faker import Faker
+
+    docs = []
+    for lang, locale in (("fr", "fr_FR"), ("en", "en_US")):
+        fake = Faker(locale)
+        fake.seed_instance(seed + 3)
+        rng = random.Random(seed + 3)
+        for index in range(count // 2):
+            w = _Writer()
+            born = fake.date_of_birth(minimum_age=1, maximum_age=95)
+            seen = fake.date_between(start_date="-2y", end_date="today")
+            if lang == "fr":
+                w.add("CR du ")
+                w.add(_fr_date(seen), "DATE")
+                w.add(f"\n{'M.' if index % 2 else 'Mme'} ")
+                w.add(f"{fake.first_name()} {_fr_surname(fake, rng)}", "PERSON")
+                w.add(", né" + ("" if index % 2 else "e") + " le ")
+                w.add(_fr_date(born), "DATE")
+                w.add(", NIR ")
+                w.add(_nir(fake, rng, 1 if index % 2 else 2, born), "ID")
+                w.add(", IPP ")
+                w.add(str(rng.randint(1_000_000, 9_999_999)), "ID")
+                w.add(".\nAdresse : ")
+                w.add(f"{rng.randint(1, 120)} {fake.street_name()}", "ADDRESS")
+                w.add(", ")
+                w.add(fake.postcode(), "ADDRESS")
+                w.add(f" {fake.city()}. Tél. : ")
+                w.add(_fr_phone_form(rng), "PHONE")
+                w.add(", portable ")
+                w.add(_fr_phone_form(rng), "PHONE")
+                w.add(".\nCourriel : ")
+                w.add(fake.email(), "EMAIL")
+                w.add("\nAdressé par le Dr ")
+                w.add(f"{fake.first_name()} {_fr_surname(fake, rng)}", "PERSON")
+                w.add(", revu le ")
+                w.add(_fr_date(fake.date_between(start_date="-2y", end_date="today")), "DATE")
+                w.add(f". {fake.sentence(nb_words=14)} Traitement inchangé.\n")
+            else:
+                w.add("Visit ")
+                w.add(_us_date(seen), "DATE")
+                w.add(f"\n{'Mr.' if index % 2 else 'Mrs.'} ")
+                w.add(f"{fake.first_name()} {_en_surname(fake, rng)}", "PERSON")
+                w.add(", DOB ")
+                w.add(_us_date(born), "DATE")
+                w.add(", MRN ")
+                w.add(str(rng.randint(10_000_000, 99_999_999)), "ID")
+                w.add(", SSN ")
+                w.add(_ssn(rng), "ID")
+                w.add(".\nAddress: ")
+                w.add(f"{rng.randint(10, 9999)} {fake.street_name()}", "ADDRESS")
+                w.add(f", {fake.city()}, {fake.state_abbr()} ")
+                w.add(fake.zipcode(), "ADDRESS")
+                w.add(". Tel: ")
+                w.add(_us_phone_form(rng), "PHONE")
+                w.add(", cell ")
+                w.add(_us_phone_form(rng), "PHONE")
+                w.add(".\nEmail: ")
+                w.add(fake.email(), "EMAIL")
+                w.add("\nReferred by Dr. ")
+                w.add(f"{fake.first_name()} {_en_surname(fake, rng)}", "PERSON")
+                w.add(" (NPI ")
+                w.add(_npi(rng), "ID")
+                w.add("). Follow-up on ")
+                w.add(_us_date(fake.date_between(start_date="today", end_date="+1y")), "DATE")
+                w.add(f". {fake.sentence(nb_words=14)}\n")
+            text = w.text
+            docs.append(
+                Doc(f"dense_{lang}_{index}.txt", "note", lang, text.encode(), text, w.truth)
+            )
+    return docs
+
+
 # --- runners -----------------------------------------------------------------------------------
 
 Prediction = tuple[int, int, str]
@@ -615,6 +747,105 @@ def tree_throughput(docs: list[Doc], target_mb: int, jobs: int) -> dict[str, flo
         shutil.rmtree(root, ignore_errors=True)
 
 
+# --- PHI-dense short notes: whole-process throughput against Presidio --------------------------
+
+
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def dense_tree_scan(root: Path, jobs: int) -> dict[str, float]:
+    """``hygie scan --jobs N --format json`` on ``root``: wall and CPU time of the whole
+    process (start-up, pattern compilation, walk, scan, report), report size and findings."""
+    report = root.parent / f"{root.name}-report-{jobs}.json"
+    cpu, started = _cpu_children(), time.perf_counter()
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from hygie.privacy.cli import scan; scan()",
+            str(root),
+            "--jobs",
+            str(jobs),
+            "--format",
+            "json",
+            "--no-progress",
+            "-o",
+            str(report),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    elapsed, cpu = time.perf_counter() - started, _cpu_children() - cpu
+    summary = json.loads(report.read_bytes())["summary"]
+    size = report.stat().st_size
+    report.unlink()
+    return {
+        "seconds": elapsed,
+        "cpu": cpu,
+        "exit": completed.returncode,
+        "findings": summary["findings"],
+        "report_bytes": size,
+    }
+
+
+def dense_throughput(count: int, seed: int, jobs: list[int], sample: int, engine) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15's workload: many short notes dense in PHI. Presidio is timed on an even sample
+    of the same notes (``sample``) and extrapolated per byte; Hygie runs on all of them."""
+    started = time.perf_counter()
+    docs = dense_notes(count, seed)
+    size = sum(len(d.data) for d in docs)
+    truths = sum(len(d.truth) for d in docs)
+    root = Path(tempfile.mkdtemp(prefix="hygie-bench-dense-")) / "notes"
+    try:
+        for index, doc in enumerate(docs):
+            folder = root / f"unit{index // 500:03d}"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / doc.name).write_bytes(doc.data)
+        print(
+            f"\nPHI-dense short notes: {len(docs)} files, {size / 1e6:.2f} MB, {truths} PHI values "
+            f"(FR and EN, built in {time.perf_counter() - started:.0f} s)"
+        )
+        presidio_cpu = presidio_wall = None
+        if engine is not None and sample:
+            step = max(1, len(docs) // sample)
+            subset = docs[::step][:sample]
+            subset_bytes = sum(len(d.data) for d in subset)
+            cpu, wall = time.process_time(), time.perf_counter()
+            run_presidio(engine, subset)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            presidio_cpu, presidio_wall = subset_bytes / cpu, subset_bytes / wall
+            print(
+                f"  presidio: {len(subset)} of the notes ({subset_bytes / 1e6:.3f} MB) in "
+                f"{wall:.1f} s wall, {cpu:.1f} s CPU: {presidio_wall / 1e6:.4f} MB/s wall, "
+                f"{presidio_cpu / 1e6:.4f} MB/s CPU; its time on the {len(docs)} notes is "
+                f"extrapolated from this sample ({size / presidio_cpu:.0f} s CPU)"
+            )
+        for n in jobs:
+            run = dense_tree_scan(root, n)
+            wall_rate, cpu_rate = size / run["seconds"], size / run["cpu"]
+            line = (
+                f"  hygie scan --jobs {n} --format json: {run['seconds']:.1f} s wall, "
+                f"{run['cpu']:.1f} s CPU (all processes), {wall_rate / 1e6:.2f} MB/s wall, "
+                f"{run['findings']:.0f} findings, "
+                f"report {run['report_bytes'] / size:.1f}x the input"
+            )
+            if presidio_cpu is not None and presidio_wall is not None:
+                line += (
+                    f"; vs presidio: {wall_rate / presidio_wall:.0f}x wall, "
+                    f"{cpu_rate / presidio_cpu:.0f}x CPU"
+                )
+            print(line)
+        print(
+            "  (wall-time ratios need an otherwise idle machine; the CPU ratio is robust to load "
+            "but does not show --jobs' gain)"
+        )
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -627,12 +858,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-presidio", action="store_true")
     parser.add_argument("--no-ner", action="store_true")
+    parser.add_argument("--dense-notes", type=int, default=20000)
+    parser.add_argument("--presidio-sample", type=int, default=200)
     args = parser.parse_args()
 
     if not (SHARED / "hl7v2").exists():
         sys.exit(f"shared data not found at {SHARED} (set HYGIE_SHARED_DATA)")
     docs = (
-        hl7_docs() + ccda_docs() + note_docs(args.notes, args.seed) + csv_docs(args.rows, args.seed)
+        hl7_docs()
+        + ccda_docs()
+        + note_docs(args.notes, args.seed)
+        + dense_notes(2 * args.notes, args.seed)  # the phone and name forms of issue 15
+        + csv_docs(args.rows, args.seed)
     )
     total_bytes = sum(len(d.data) for d in docs)
     kinds = defaultdict(int)
@@ -661,6 +898,7 @@ def main() -> None:
             runs["hygie-ner"] = run_hygie_ner(ner, docs)
         except Exception as error:  # noqa: BLE001 - the bench reports and goes on
             print(f"hygie NER mode unavailable: {error}")
+    engine = None
     if not args.no_presidio:
         try:
             engine = presidio_engine()
@@ -721,6 +959,15 @@ def main() -> None:
                 if name != "presidio":
                     delta = prf(*scores[name].get(label, (0, 0, 0, 0)))[2] - base
                     print(f"F2 {label:17} {name} - presidio: {delta:+.3f}")
+
+    if args.dense_notes:
+        dense_throughput(
+            args.dense_notes,
+            args.seed,
+            sorted({1, args.jobs}),
+            args.presidio_sample,
+            engine if "presidio" in runs else None,
+        )
 
     if args.tree_mb:
         tree = tree_throughput(docs, args.tree_mb, args.jobs)
