@@ -2,7 +2,9 @@
 
 Run: ``.venv/bin/python bench/bench_phi.py`` (``make bench-phi``). Options: ``--notes N`` synthetic
 notes per language, ``--rows N`` CSV rows per language, ``--tree-mb N`` size of the generated
-mixed tree for the throughput run (0 to skip), ``--no-presidio``, ``--no-ner``.
+mixed tree for the throughput run (0 to skip), ``--no-presidio``, ``--no-ner``, ``--dense-notes N``
+PHI-dense short notes for the whole-process ``hygie scan`` run against Presidio (0 to skip; Presidio
+is timed on ``--presidio-sample`` of them and extrapolated), ``--jobs N`` the second worker count.
 
 Labelled set (spans of true PHI, grouped as PERSON, DATE, ID, PHONE, EMAIL, ADDRESS):
 - ../shared/data/hl7v2: each message's expected FHIR bundle (FHIR-Converter) gives the true names,
