@@ -157,7 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--indicators", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=50_000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--hit-every", type=int, default=HIT_EVERY)
     parser.add_argument("--distinct", type=int, default=DISTINCT)
     arguments = parser.parse_args()

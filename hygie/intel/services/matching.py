@@ -301,18 +301,19 @@ def record(
         by_indicator = {pk: seen for pk, seen in by_indicator.items() if seen}
     if not by_indicator:
         return {"sightings": 0, "indicator_ids": []}
-    # Plain values, not model instances: this runs for every stored batch with a hit.
-    rows = {
-        row["pk"]: row
-        for row in Indicator.objects.filter(
-            pk__in=list(by_indicator), establishment=establishment
-        ).values("pk", "kind", "value", "tlp", "confidence", "description", "kill_chain")
-    }
+    # Plain values, not model instances, with the source names joined in (one row per source):
+    # this runs for every stored batch with a hit.
+    rows: dict[int, dict[str, Any]] = {}
     source_names: dict[int, set[str]] = {}
-    for indicator_id, name in IndicatorSource.objects.filter(
-        indicator_id__in=list(rows)
-    ).values_list("indicator_id", "source_name"):
-        source_names.setdefault(indicator_id, set()).add(name)
+    for row in Indicator.objects.filter(
+        pk__in=list(by_indicator), establishment=establishment
+    ).values(
+        "pk", "kind", "value", "tlp", "confidence", "description", "kill_chain",
+        "sources__source_name",
+    ):  # fmt: skip
+        rows.setdefault(row["pk"], row)
+        if row["sources__source_name"] is not None:
+            source_names.setdefault(row["pk"], set()).add(row["sources__source_name"])
     tlp_labels = dict(Indicator._meta.get_field("tlp").flatchoices)
     signals: list[AlertSignal] = []
     order: list[int] = []
