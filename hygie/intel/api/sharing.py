@@ -49,6 +49,8 @@ class ShareOut(Schema):
     status: str
     removed: list[dict[str, str]]
     bundle: dict[str, Any]
+    prepared_by_id: int | None
+    approved_by_id: int | None
     approved_at: datetime | None
     sent_at: datetime | None
     destination: str
@@ -125,8 +127,9 @@ def _action(request: AuthenticatedRequest, share_id: int) -> IncidentShare:
     operation_id="approve_incident_share",
     url_name="intel_incidentshare_approve",
     tags=[TAG],
-    description="Approve the draft as it stands (audited). Requires `intel.share` and a write "
-    "token.",
+    description="Approve the draft as it stands (audited). With two-person approval on "
+    "(`HYGIE_INTEL_TWO_PERSON_APPROVAL`), the person who prepared it may not: 422. Requires "
+    "`intel.share` and a write token.",
 )
 def approve_share(request: AuthenticatedRequest, share_id: Path[Id]) -> Any:
     return sharing.approve(request.user, _action(request, share_id))

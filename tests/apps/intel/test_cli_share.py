@@ -16,6 +16,12 @@ from tests.apps.intel.test_sharing import NIR_1, _leaks, _partner
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """The command speaks the operator's language (LC_ALL, LANG): English here."""
+    monkeypatch.setenv("LC_ALL", "C")
+
+
 def _run(*args: str):
     return CliRunner().invoke(intel_cli, list(args))
 

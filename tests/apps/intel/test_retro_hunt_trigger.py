@@ -21,6 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # the assertions quote the source messages
+
+
+@pytest.fixture(autouse=True)
 def _fresh_matcher():
     matching.forget()
     yield

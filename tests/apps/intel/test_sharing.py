@@ -422,6 +422,7 @@ def test_two_person_approval_on_pages_and_api(client, login, incident, sharer, m
     from tests.apps.core.api_support import APIClient, issue_token
 
     settings.HYGIE_INTEL_TWO_PERSON_APPROVAL = True
+    settings.LANGUAGE_CODE = "en"  # the assertions quote the source messages
     second = make_user("cdupont", "rssi", [incident.establishment])
     api = APIClient(issue_token(sharer, "write"))
     share_id = api.post("/intel/shares", {"incident_ref": str(incident.pk)}).json()["id"]
