@@ -11,12 +11,13 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from hygie.lib.documents import Document, dotted_path
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 FRAMEWORK_FORMAT = "hygie-framework/1"
 CONTROLS_FORMAT = "hygie-controls/1"
@@ -53,6 +54,10 @@ def schema_text(name: str) -> str:
 
 @cache
 def validator(format_name: str) -> Draft202012Validator:
+    # Imported when first needed: with its optional format checkers installed, importing
+    # jsonschema compiles an IRI grammar (~2.5 s of CPU) — too much for every process start.
+    from jsonschema import Draft202012Validator
+
     schema: dict[str, Any] = json.loads(schema_text(SCHEMAS[format_name]))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
@@ -83,6 +88,8 @@ def _explain(error: ValidationError) -> Iterator[tuple[tuple[str | int, ...], st
                 yield key_path, f"{dotted_path(key_path)}: unknown key"
             return
     if error.validator in ("anyOf", "oneOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         yield from _explain(best_match(error.context))
         return
     if error.validator == "pattern":

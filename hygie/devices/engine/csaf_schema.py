@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft4Validator, Draft7Validator, Draft202012Validator
-from jsonschema.exceptions import best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT7, DRAFT202012
 
 from hygie.devices.engine.csaf import CsafError
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 CSAF_SCHEMA_ID = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json"
 _REFERENCED = {
@@ -27,7 +28,6 @@ _REFERENCED = {
     "https://www.first.org/cvss/cvss-v3.0.json": ("cvss-v3.0.json", DRAFT7),
     "https://www.first.org/cvss/cvss-v3.1.json": ("cvss-v3.1.json", DRAFT7),
 }
-_ = (Draft4Validator, Draft7Validator)  # the drafts the referenced schemas declare
 
 
 def _schema_text(name: str) -> str:
@@ -37,6 +37,10 @@ def _schema_text(name: str) -> str:
 
 @cache
 def validator() -> Draft202012Validator:
+    # Imported when first needed (see hygie.compliance.engine.schema.validator); the drafts the
+    # referenced schemas declare are registered in jsonschema's own table by this import.
+    from jsonschema import Draft202012Validator
+
     schema: dict[str, Any] = json.loads(_schema_text("csaf_json_schema.json"))
     registry: Registry[Any] = Registry()
     for uri, (name, spec) in _REFERENCED.items():
@@ -55,6 +59,8 @@ def json_path(parts: Any) -> str:
 
 def validate_schema(document: Any) -> None:
     """Raise :class:`CsafError` ("schema") when the document breaks the CSAF 2.0 schema."""
+    from jsonschema.exceptions import best_match
+
     error = best_match(validator().iter_errors(document))
     if error is not None:
         message = error.message
