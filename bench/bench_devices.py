@@ -353,8 +353,9 @@ def _inventory(path: Path) -> list[Any]:
 
 
 def _digest(verdicts: list[Any], devices: set[str] | None = None) -> tuple[str, int]:
+    # The explanation too: the index's fast evaluation must say why exactly as the rules do.
     lines = sorted(
-        f"{v.device}\t{v.advisory}\t{v.cve}\t{v.product_id}\t{v.status}"
+        f"{v.device}\t{v.advisory}\t{v.cve}\t{v.product_id}\t{v.status}\t{v.why}"
         for v in verdicts
         if devices is None or v.device in devices
     )

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, overload
 
 from hygie.devices.engine.cpe import ANY, CPE, NA, CPEError, cpe_matches, parse_cpe
 from hygie.devices.engine.csaf import Advisory, Product
@@ -33,7 +34,14 @@ from hygie.devices.engine.names import Aliases, cpe_product_key, product_key
 from hygie.devices.engine.nvd import CPEMatch, CveRecord, Node
 from hygie.devices.engine.ranges import VERSION_UNREADABLE, contains_text
 from hygie.devices.engine.texts import Text, clauses, gettext_noop, text
-from hygie.devices.engine.versions import compare, parse_version, same_version, scheme
+from hygie.devices.engine.versions import (
+    Token,
+    Version,
+    compare,
+    parse_version,
+    same_version,
+    scheme,
+)
 
 STATUSES = ("known_affected", "fixed", "known_not_affected", "under_investigation", "needs_review")
 MAX_WHY = 2000
@@ -49,6 +57,40 @@ class InventoryItem:
     purl: str = ""
 
 
+class Deferred:
+    """An explanation not made yet: ``make(*args)`` makes it when first read (decision 0045).
+    Matching notes what decided (plain values); most verdicts are stored or counted, and the
+    text of those read is made then, the same as if made at once."""
+
+    __slots__ = ("args", "make")
+
+    def __init__(self, make: Callable[..., Text | str], *args: Any) -> None:
+        self.make, self.args = make, args
+
+
+class _Explanation:
+    """``Verdict.explanation``: the :class:`Text` (or plain English) given, or the one a
+    :class:`Deferred` makes, made once when first read."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> str: ...
+
+    @overload
+    def __get__(self, instance: Verdict, owner: type[Any]) -> Text | str: ...
+
+    def __get__(self, instance: Verdict | None, owner: type[Any]) -> Text | str:
+        if instance is None:
+            return ""  # the dataclass field's default
+        value = instance.__dict__["_explanation"]
+        if isinstance(value, Deferred):
+            value = instance.__dict__["_explanation"] = value.make(*value.args)
+        return value  # type: ignore[no-any-return]
+
+    def __set__(self, instance: Verdict, value: Text | str | Deferred) -> None:
+        # Set once by the frozen dataclass's __init__ (through object.__setattr__).
+        instance.__dict__["_explanation"] = value
+
+
 @dataclass(frozen=True)
 class Verdict:
     device: str
@@ -57,8 +99,9 @@ class Verdict:
     product_id: str
     status: str  # known_affected | fixed | known_not_affected | under_investigation | needs_review
     # Why, as a translatable text (msgids and values: decision 0041), shown in the reader's
-    # language by the platform; ``why`` is its English rendering, made when first read.
-    explanation: Text | str
+    # language by the platform; ``why`` is its English rendering, made when first read. Given
+    # as a :class:`Deferred`, the text itself is made when first read too (decision 0045).
+    explanation: _Explanation = _Explanation()
     remediation: str = ""
     source: str = "csaf"  # csaf | nvd | sbom
 
@@ -79,7 +122,7 @@ class Verdict:
         }
 
 
-def explained(explanation: Text | str, **fields: str) -> Verdict:
+def explained(explanation: Text | str | Deferred, **fields: str) -> Verdict:
     """A verdict explained by ``explanation``."""
     return Verdict(explanation=explanation, **fields)
 
@@ -449,14 +492,15 @@ _RUNS_ON_UNKNOWN_HARDWARE = gettext_noop(
 _CRITERION = gettext_noop("%(criterion)s: %(reason)s")
 _RUNS_ON_UNKNOWN = gettext_noop("runs on %(criterion)s: not known for the device")
 
-# A reason noted while evaluating: (msgid, the criterion, the msgid's own values, the reason's
-# msgid and values when the criterion's version decided). Plain tuples: most are never read.
-_Note = tuple[str, CPEMatch, str, tuple[Any, ...]]
+# A reason noted while evaluating: (msgid, the criterion). Plain tuples: most are never read; a
+# criterion's own reason is found again from its version when the text is made.
+_Note = tuple[str, CPEMatch]
 
 
-def _note_text(note: _Note) -> Text:
-    msgid, match, reason, values = note
+def _note_text(note: _Note, version: str) -> Text:
+    msgid, match = note
     if msgid == _CRITERION:
+        _decided, reason, values = _criterion_version(match, version)
         return text(_CRITERION, criterion=match.describe(), reason=Text(reason, values))
     if msgid == _RUNS_ON_UNKNOWN_HARDWARE:
         return text(msgid, criterion=match.criteria_text, version=match.criteria.version)
@@ -464,9 +508,8 @@ def _note_text(note: _Note) -> Text:
 
 
 class _Evaluator:
-    """Evaluates configurations for one device variant, noting the reasons as plain tuples (a
-    text is made of them only for a record kept). The (vendor, product) keys of CPE criteria are
-    computed once per distinct pair (a full NVD set repeats them a lot)."""
+    """Evaluates configurations for one device variant, as the rules read (the naive scan of
+    the bench uses it; :class:`_NvdIndex` evaluates the same rules on compiled criteria)."""
 
     __slots__ = ("aliases", "device", "keys", "notes")
 
@@ -492,26 +535,24 @@ class _Evaluator:
     def match(self, match: CPEMatch) -> bool | None:
         device = self.device
         if self._names_device(match.criteria):
-            if device.cpe is not None and not cpe_matches(
-                match.criteria, device.cpe, skip=("part", "vendor", "product", "version")
-            ):
+            if device.cpe is not None and not cpe_matches(match.criteria, device.cpe, skip=_NAMED):
                 # The device's CPE says another update, edition, language or target platform.
                 return False if match.vulnerable else None
             if not match.vulnerable and match.criteria.version not in (ANY, NA):
                 # The device's own hardware, of a given revision (often a model number the
                 # inventory's version field does not hold).
                 if same_version(device.version, match.criteria.version):
-                    self.notes.append((_RUNS_ON_DEVICE, match, "", ()))
+                    self.notes.append((_RUNS_ON_DEVICE, match))
                     return True
-                self.notes.append((_RUNS_ON_UNKNOWN_HARDWARE, match, "", ()))
+                self.notes.append((_RUNS_ON_UNKNOWN_HARDWARE, match))
                 return None
-            decided, reason, values = _criterion_version(match, device.version)
-            self.notes.append((_CRITERION, match, reason, values))
+            decided, _reason, _values = _criterion_version(match, device.version)
+            self.notes.append((_CRITERION, match))
             return decided
         if match.vulnerable:
             return False
         # A running-on platform the device is not known to be.
-        self.notes.append((_RUNS_ON_UNKNOWN, match, "", ()))
+        self.notes.append((_RUNS_ON_UNKNOWN, match))
         return None
 
     def node(self, node: Node) -> bool | None:
@@ -545,7 +586,33 @@ class _Evaluator:
         return best
 
 
+_NAMED = ("part", "vendor", "product", "version")
 _NVD_WHY = gettext_noop("NVD %(cve)s: %(reasons)s")
+
+
+def _nvd_why(cve: str, version: str, notes: Sequence[_Note]) -> Text | str:
+    """The explanation of a record's verdict from the reasons noted (made when read)."""
+    reasons = tuple(dict.fromkeys(_note_text(note, version) for note in notes))
+    return clauses(text(_NVD_WHY, cve=cve, reasons=reasons), _rule(version) if version else None)
+
+
+def _nvd_found(
+    item: InventoryItem, cve: str, version: str, found: tuple[bool | None, list[_Note]] | None
+) -> list[Verdict]:
+    if found is None:
+        return []
+    decided, notes = found
+    return [
+        explained(
+            Deferred(_nvd_why, cve, version, notes),
+            device=item.id,
+            advisory=cve,
+            cve=cve,
+            product_id="",
+            status="known_affected" if decided else "needs_review",
+            source="nvd",
+        )
+    ]
 
 
 def _nvd_verdicts(
@@ -556,33 +623,212 @@ def _nvd_verdicts(
 
 
 def _nvd_verdict(item: InventoryItem, evaluator: _Evaluator, record: CveRecord) -> list[Verdict]:
-    found = evaluator.record(record)
-    if found is None:
-        return []
-    decided, notes = found
-    reasons = tuple(dict.fromkeys(_note_text(note) for note in notes))
     version = evaluator.device.version
-    why = clauses(
-        text(_NVD_WHY, cve=record.cve, reasons=reasons), _rule(version) if version else None
+    return _nvd_found(item, record.cve, version, evaluator.record(record))
+
+
+# --- the index's evaluation (decision 0045) ----------------------------------------------------
+#
+# The index evaluates the same rules as :class:`_Evaluator`, written for speed: the device's
+# version parsed once, the criteria's versions parsed through the shared cache of
+# :func:`parse_version`, the (vendor, product) key of every criterion computed when the index is
+# built, and only the decision computed (a kept verdict's reasons are found again from the
+# criteria when its text is made).
+
+
+def _plain(version: str) -> str:
+    """What :func:`same_version` compares when a side is not a version."""
+    return " ".join(version.split()).casefold()
+
+
+class _Probe:
+    """A device variant as the index's evaluation reads it."""
+
+    __slots__ = ("cpe", "mine", "pairs", "plain", "product", "vendors", "version")
+
+    def __init__(self, device: _Device, pairs: Mapping[tuple[str, str], tuple[str, str]]) -> None:
+        self.vendors, self.product, self.cpe = device.vendors, device.product, device.cpe
+        self.version = device.version
+        self.mine = parse_version(device.version)
+        self.plain = _plain(device.version)
+        self.pairs = pairs
+
+
+def _same(probe: _Probe, version: str) -> bool:
+    """``same_version(probe.version, version)``, the probe's side parsed once."""
+    mine, theirs = probe.mine, parse_version(version)
+    if mine is None or theirs is None:
+        return probe.plain == _plain(version)
+    if mine.wildcard or theirs.wildcard:
+        return compare(mine, theirs) == 0
+    return mine.tokens == theirs.tokens
+
+
+def _holds(mine: Version, bound: str, op: int) -> bool | None:
+    theirs = parse_version(bound)
+    order = compare(mine, theirs) if theirs is not None else None
+    if order is None:
+        return None
+    return order >= 0 if op == 0 else order > 0 if op == 1 else order <= 0 if op == 2 else order < 0
+
+
+def _in_range(match: CPEMatch, probe: _Probe) -> bool | None:
+    """``_criterion_version``'s decision for a criterion of any version (ANY) and bounds."""
+    starts, start, ends, end = (
+        match.start_including,
+        match.start_excluding,
+        match.end_including,
+        match.end_excluding,
     )
-    return [
-        explained(
-            why,
-            device=item.id,
-            advisory=record.cve,
-            cve=record.cve,
-            product_id="",
-            status="known_affected" if decided else "needs_review",
-            source="nvd",
-        )
-    ]
+    if not (starts or start or ends or end):
+        return True
+    mine = probe.mine
+    if mine is None:  # no version, or one that is not a version
+        return None
+    for op, bound in ((0, starts), (1, start), (2, ends), (3, end)):
+        if bound:
+            holds = _holds(mine, bound, op)
+            if not holds:
+                return holds
+    return True
+
+
+def _rest_any(criteria: CPE) -> bool:
+    """Whether the criterion leaves every attribute after the version open."""
+    return (
+        criteria.update == ANY
+        and criteria.edition == ANY
+        and criteria.language == ANY
+        and criteria.sw_edition == ANY
+        and criteria.target_sw == ANY
+        and criteria.target_hw == ANY
+        and criteria.other == ANY
+    )
+
+
+def _criterion(match: CPEMatch, probe: _Probe, notes: list[_Note]) -> bool | None:
+    """:meth:`_Evaluator.match` (``_criterion_version``'s decision inlined: the hot path)."""
+    criteria = match.criteria
+    key = probe.pairs[(criteria.vendor, criteria.product)]
+    if key[1] != probe.product or key[0] not in probe.vendors:
+        if match.vulnerable:
+            return False
+        # A running-on platform the device is not known to be.
+        notes.append((_RUNS_ON_UNKNOWN, match))
+        return None
+    if (
+        probe.cpe is not None
+        and not _rest_any(criteria)
+        and not cpe_matches(criteria, probe.cpe, skip=_NAMED)
+    ):
+        return False if match.vulnerable else None
+    fixed = criteria.version
+    if fixed == ANY:
+        notes.append((_CRITERION, match))
+        return _in_range(match, probe)
+    if fixed == NA:
+        notes.append((_CRITERION, match))
+        return True
+    if not match.vulnerable:
+        # The device's own hardware, of a given revision.
+        if _same(probe, fixed):
+            notes.append((_RUNS_ON_DEVICE, match))
+            return True
+        notes.append((_RUNS_ON_UNKNOWN_HARDWARE, match))
+        return None
+    notes.append((_CRITERION, match))
+    if not probe.version:
+        return None
+    mine, theirs = probe.mine, parse_version(fixed)
+    if mine is None:
+        return True if probe.plain == _plain(fixed) else None
+    if theirs is None:
+        return probe.plain == _plain(fixed)
+    if mine.wildcard or theirs.wildcard:
+        return compare(mine, theirs) == 0
+    return mine.tokens == theirs.tokens
+
+
+def _node(node: Node, probe: _Probe, notes: list[_Note]) -> bool | None:
+    """:meth:`_Evaluator.node`."""
+    results = [_criterion(m, probe, notes) for m in node.matches]
+    if node.children:
+        results += [_node(child, probe, notes) for child in node.children]
+    value: bool | None
+    if node.operator == "AND":
+        value = False if False in results else None if None in results else bool(results)
+    else:
+        value = True if True in results else None if None in results else False
+    if node.negate and value is not None:
+        value = not value
+    return value
+
+
+def _evaluate(record: CveRecord, probe: _Probe) -> tuple[bool | None, list[_Note]] | None:
+    """:meth:`_Evaluator.record`."""
+    best: tuple[bool | None, list[_Note]] | None = None
+    for configuration in record.configurations:
+        notes: list[_Note] = []
+        results = [_node(n, probe, notes) for n in configuration.nodes]
+        if configuration.operator == "AND":
+            value = False if False in results else None if None in results else bool(results)
+        else:
+            value = True if True in results else None if None in results else False
+        if value is True:
+            return True, notes
+        if value is None and best is None:
+            best = (None, notes)
+    return best
+
+
+_Gate = tuple[tuple[Token, ...], ...] | None
+
+
+def _gate(record: CveRecord) -> tuple[tuple[Token, ...], ...] | None:
+    """The versions (as tokens) a device must have for the record to concern it, when its
+    configurations say so; ``None`` when they do not (the record is then always evaluated).
+
+    A configuration is decided False whenever a *gate* node is: a node the configuration needs
+    (an AND configuration's node, or its only node), neither negated nor nested, of vulnerable
+    criteria with exact versions only. Such a node is False for a device whose version (parsed,
+    not a wildcard) is none of them: each criterion is then False, whatever it names. A record
+    whose configurations all have a gate cannot concern a device of another version (the same
+    decision as evaluating it, found with one look-up)."""
+    found: list[tuple[Token, ...]] = []
+    for configuration in record.configurations:
+        nodes = configuration.nodes
+        if not nodes or (configuration.operator != "AND" and len(nodes) != 1):
+            return None
+        gate: list[tuple[Token, ...]] | None = None
+        for node in nodes:
+            if node.negate or node.children or not node.matches:
+                continue
+            if node.operator == "AND" and len(node.matches) != 1:
+                continue
+            tokens: list[tuple[Token, ...]] = []
+            for m in node.matches:
+                version = m.criteria.version
+                parsed = parse_version(version) if version not in (ANY, NA) else None
+                if not m.vulnerable or parsed is None or parsed.wildcard:
+                    break
+                tokens.append(parsed.tokens)
+            else:
+                gate = tokens
+                break
+        if gate is None:
+            return None
+        found.extend(gate)
+    return tuple(dict.fromkeys(found))
 
 
 class _NvdIndex:
-    """Records by the (vendor, product) keys of their vulnerable criteria."""
+    """Records by the (vendor, product) keys of their vulnerable criteria, each with its gate
+    (the versions that it can concern, when its configurations say so: :func:`_gate`)."""
 
     def __init__(self, records: Iterable[CveRecord], aliases: Aliases) -> None:
-        by_key: dict[tuple[str, str], list[CveRecord]] = defaultdict(list)
+        by_key: dict[tuple[str, str], list[tuple[CveRecord, _Gate]]] = defaultdict(list)
+        # The key of every criterion's (vendor, product), running-on platforms too: a full NVD
+        # set repeats them a lot, and the evaluation reads them from here.
         pairs: dict[tuple[str, str], tuple[str, str]] = {}
         for record in records:
             keys: set[tuple[str, str]] = set()
@@ -601,12 +847,13 @@ class _NvdIndex:
                         )
                     if m.vulnerable:
                         keys.add(key)
-            for key in keys:
-                by_key[key].append(record)
-        self.by_key: dict[tuple[str, str], tuple[CveRecord, ...]] = {
+            if keys:
+                entry = (record, _gate(record))
+                for key in keys:
+                    by_key[key].append(entry)
+        self.by_key: dict[tuple[str, str], tuple[tuple[CveRecord, _Gate], ...]] = {
             key: tuple(found) for key, found in by_key.items()
         }
-        # The keys of every criterion (running-on platforms too), shared by the evaluations.
         self.pairs = pairs
 
 
@@ -632,6 +879,20 @@ def _device(item: InventoryItem, aliases: Aliases) -> list[_Device]:
 # --- entry point -------------------------------------------------------------------------------
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: the index's compiled criteria and the verdicts hold
+    no reference cycles, and the collector, triggered by their allocation, would otherwise walk
+    every parsed record again and again while they are made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class MatchIndex:
     """CSAF products and NVD criteria indexed for lookup, with the alias table: built once (when
     the feeds are imported) and given to :func:`match` for every inventory matched against
@@ -644,43 +905,73 @@ class MatchIndex:
         aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.aliases = Aliases(aliases)
-        self.csaf = _CsafIndex(advisories, self.aliases)
-        self.nvd = _NvdIndex(cves, self.aliases)
+        with _collector_paused():
+            self.csaf = _CsafIndex(advisories, self.aliases)
+            self.nvd = _NvdIndex(cves, self.aliases)
 
     def match(self, items: Iterable[InventoryItem]) -> list[Verdict]:
         # Verdicts and their texts hold no reference cycles: the cyclic collector, which would
         # otherwise walk the whole index again and again as they are made, waits until done.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             return self._match(items)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _match(self, items: Iterable[InventoryItem]) -> list[Verdict]:
-        table, csaf, nvd = self.aliases, self.csaf, self.nvd
-        keys = dict(self.nvd.pairs)  # grows with the devices' platforms, never shared
+        # Devices of the same manufacturer, model, version and identifiers (a hospital's
+        # hundreds of identical pumps) get the same verdicts: found once, given to each.
+        found: dict[tuple[str, str, str, str, str], list[Verdict]] = {}
         verdicts: list[Verdict] = []
         for item in items:
-            for entry in csaf.lookup(item, table):
-                verdicts.extend(_csaf_verdicts(item, entry))
-            if not nvd.by_key:
-                continue
-            seen: set[str] = set()
-            for device in _device(item, table):
-                evaluator: _Evaluator | None = None
-                for vendor in device.vendors:
-                    for record in nvd.by_key.get((vendor, device.product), ()):
-                        if record.cve in seen:
-                            continue
-                        if evaluator is None:
-                            evaluator = _Evaluator(device, table, keys)
-                        found = _nvd_verdict(item, evaluator, record)
-                        if found:
-                            seen.add(record.cve)
-                            verdicts.extend(found)
+            signature = (item.manufacturer, item.model, item.version, item.cpe, item.purl)
+            same = found.get(signature)
+            if same is None:
+                found[signature] = same = self._item(item)
+                verdicts.extend(same)
+            else:
+                verdicts.extend(_for_device(verdict, item.id) for verdict in same)
         return verdicts
+
+    def _item(self, item: InventoryItem) -> list[Verdict]:
+        """The verdicts of one inventory item."""
+        table, nvd = self.aliases, self.nvd
+        by_key = nvd.by_key
+        verdicts: list[Verdict] = []
+        for entry in self.csaf.lookup(item, table):
+            verdicts.extend(_csaf_verdicts(item, entry))
+        if not by_key:
+            return verdicts
+        seen: set[str] = set()
+        for device in _device(item, table):
+            probe: _Probe | None = None
+            # A record whose gate does not hold the device's version cannot concern it.
+            version = parse_version(device.version)
+            tokens = version.tokens if version is not None and not version.wildcard else None
+            for vendor in device.vendors:
+                for record, gate in by_key.get((vendor, device.product), ()):
+                    if tokens is not None and gate is not None and tokens not in gate:
+                        continue
+                    if record.cve in seen:
+                        continue
+                    if probe is None:
+                        probe = _Probe(device, nvd.pairs)
+                    decided = _evaluate(record, probe)
+                    if decided is not None:
+                        seen.add(record.cve)
+                        verdicts.extend(_nvd_found(item, record.cve, device.version, decided))
+        return verdicts
+
+
+def _for_device(verdict: Verdict, device: str) -> Verdict:
+    """The same verdict for another device (its explanation, made or not, is shared)."""
+    return Verdict(
+        device,
+        verdict.advisory,
+        verdict.cve,
+        verdict.product_id,
+        verdict.status,
+        verdict.__dict__["_explanation"],
+        verdict.remediation,
+        verdict.source,
+    )
 
 
 def match(

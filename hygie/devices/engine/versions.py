@@ -61,11 +61,13 @@ def parse_version(text: str) -> Version | None:
     clean = " ".join(str(text).split())
     if not clean or len(clean) > MAX_VERSION_LENGTH:
         return None
-    body = _PREFIX.sub("", clean)
+    # The patterns only apply to a text starting with "v" or ending with a wildcard ("clean"
+    # has no space at either end): most versions skip them (a full NVD set has many).
+    body = _PREFIX.sub("", clean) if clean[0] in "vV" else clean
     wildcard = False
     if body in {"*", "x", "X"}:
         return Version(clean, (), True)
-    stripped = _WILDCARD_TAIL.sub("", body)
+    stripped = _WILDCARD_TAIL.sub("", body) if body[-1] in "xX*" else body
     if stripped != body and stripped and (stripped[-1].isdigit() or stripped[-1] in ".-_ "):
         wildcard, body = True, stripped.rstrip(".-_ ")
     tokens = _tokens(body)
