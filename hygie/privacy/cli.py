@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import multiprocessing
 import os
 import secrets
@@ -338,8 +339,17 @@ class Scanned:
     by_entity: tuple[tuple[str, int], ...] = ()
 
 
+def _dumps(value: object) -> bytes:
+    """Compact JSON. A file name that is not valid UTF-8 holds lone surrogates, which orjson
+    refuses: those (rare) objects are written with escapes (``\\udcff``), still valid JSON."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode()
+
+
 def _json_lines(file: str, findings: tuple[Finding, ...]) -> bytes:
-    dumps = orjson.dumps
+    dumps = _dumps
     return b"".join(
         dumps(_finding_dict(ReportFinding(file, finding))) + b",\n" for finding in findings
     )
@@ -387,7 +397,7 @@ def _sarif_lines(file: str, findings: tuple[Finding, ...]) -> bytes:
     if not findings:
         return b""
     uri = Path(file).resolve().as_uri()  # once per file, not once per finding
-    dumps = orjson.dumps
+    dumps = _dumps
     return b"".join(dumps(_sarif_result(uri, file, f)) + b",\n" for f in findings)
 
 
@@ -530,7 +540,7 @@ class StreamedReport:
                 ],
                 "summary": summary,
             }
-            self._out.write(b"]," + orjson.dumps(tail)[1:] + b"\n")
+            self._out.write(b"]," + _dumps(tail)[1:] + b"\n")
             return
         driver = {
             "name": "hygie-scan",
@@ -563,7 +573,7 @@ class StreamedReport:
                 }
             ],
         }
-        self._out.write(b"]," + orjson.dumps(tail)[1:] + b"]}\n")
+        self._out.write(b"]," + _dumps(tail)[1:] + b"]}\n")
 
 
 def _outcomes(tasks: list[WalkEntry], jobs: int) -> Iterator[FileOutcome]:

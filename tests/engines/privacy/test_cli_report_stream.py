@@ -4,6 +4,7 @@ scan goes, in walk order, identical with one worker or several (files sent in ch
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,12 @@ def test_chunks_cover_every_file_once_in_order(many: Path) -> None:
     chunks = list(_chunks(tasks, 2))
     assert [e for chunk in chunks for e in chunk] == tasks
     assert len(chunks) >= 2 * 2  # every worker gets several round trips
+
+
+@pytest.mark.parametrize("report_format", ["json", "sarif"])
+def test_undecodable_file_name_is_escaped_not_a_crash(tmp_path: Path, report_format: str) -> None:
+    name = os.fsdecode(b"note\xff.txt")  # a lone surrogate once decoded
+    (tmp_path / name).write_text(NOTES[0], encoding="utf-8")
+    code, out = run("--format", report_format, str(tmp_path))
+    assert code == 1
+    assert "\\udcff" in out and json.loads(out)
