@@ -108,7 +108,11 @@ def _rules(what: str) -> Iterator[None]:
     try:
         yield
     except PermissionDenied:
-        _fail(f"{what}: not allowed for this account (intel.share, incident's establishment)", 3)
+        _fail(
+            f"{what}: unknown, or not allowed for this account (it needs intel.share and "
+            "access to the incident's establishment)",
+            EXIT_DENIED,
+        )
     except ValidationError as error:
         _fail(f"{what}: {validation_message(error)}")
     except ShareError as error:
