@@ -125,6 +125,34 @@ def control_links(library: Any) -> dict[str, list[dict[str, str]]]:
     return found
 
 
+_BATCH = 500
+_REQUIREMENT_FIELDS = (
+    "ref_id",
+    "is_assessable",
+    "title_fr",
+    "title_en",
+    "description_fr",
+    "description_en",
+    "verification_status",
+    "attributes",
+    "controls",
+    "order",
+)
+
+
+def _refuse_foreign_urns(urns: list[str], framework: Framework) -> None:
+    """A requirement's URN is unique across frameworks: a file may not take another's."""
+    for start in range(0, len(urns), _BATCH):
+        taken = (
+            Requirement.objects.filter(urn__in=urns[start : start + _BATCH])
+            .exclude(framework=framework)
+            .values_list("urn", flat=True)
+            .first()
+        )
+        if taken is not None:
+            raise ValueError(f"requirement {taken} belongs to another framework")
+
+
 def sync_shipped_library() -> SyncReport:
     """Load (or refresh) every shipped framework into the database. Requirements that left a
     file are deleted unless answered; answered ones are kept (an assessment's record)."""
@@ -205,9 +233,14 @@ def store_framework(
                 setattr(stored, key, value)
             stored.save()
     existing = {item.urn: item for item in stored.requirements.all()}
-    by_urn: dict[str, Requirement] = {}
     wanted = list(framework.requirements)
     controls = controls or {}
+    _refuse_foreign_urns([item.urn for item in wanted if item.urn not in existing], stored)
+    # A library holds thousands of requirements: rows are written in batches (one query per
+    # batch, not several per requirement), which also keeps a test's library fixture cheap.
+    by_urn: dict[str, Requirement] = {}
+    new_rows: list[Requirement] = []
+    changed_rows: list[Requirement] = []
     for position, requirement in enumerate(wanted):
         values = {
             "ref_id": str(requirement.ref_id or "")[:100],
@@ -225,20 +258,18 @@ def store_framework(
         }
         row = existing.pop(requirement.urn, None)
         if row is None:
-            row = Requirement.objects.filter(urn=requirement.urn).first()
-            if row is not None and row.framework_id != stored.pk:
-                raise ValueError(f"requirement {requirement.urn} belongs to another framework")
-        if row is None:
             row = Requirement(framework=stored, urn=requirement.urn, **values)
-            row.save()
-        else:
-            if any(getattr(row, key) != value for key, value in values.items()):
-                for key, value in values.items():
-                    setattr(row, key, value)
-                row.save()
+            new_rows.append(row)
+        elif any(getattr(row, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            changed_rows.append(row)
         by_urn[requirement.urn] = row
+    Requirement.objects.bulk_create(new_rows, batch_size=_BATCH)
+    Requirement.objects.bulk_update(changed_rows, list(_REQUIREMENT_FIELDS), batch_size=_BATCH)
     # Parents and depths, once every row exists (a parent may come after its child).
     parents = {item.urn: item.parent for item in wanted}
+    moved: list[Requirement] = []
     for urn, row in by_urn.items():
         parent_urn = parents.get(urn)
         parent = by_urn.get(parent_urn) if parent_urn else None
@@ -249,7 +280,9 @@ def store_framework(
             cursor = parents.get(cursor)
         parent_id = parent.pk if parent else None
         if row.parent_id != parent_id or row.depth != depth:
-            Requirement.objects.filter(pk=row.pk).update(parent_id=parent_id, depth=depth)
+            row.parent_id, row.depth = parent_id, depth
+            moved.append(row)
+    Requirement.objects.bulk_update(moved, ["parent", "depth"], batch_size=_BATCH)
     # Requirements that left the file: gone unless an answer keeps them.
     leaving = [row.pk for row in existing.values()]
     if leaving:
