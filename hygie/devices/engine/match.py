@@ -364,13 +364,11 @@ _LISTED = gettext_noop("the advisory lists it as %(status)s")
 _LISTED_REVIEW = gettext_noop("the advisory lists it as %(status)s (review)")
 
 
-def _csaf_verdicts(item: InventoryItem, entry: _Entry) -> list[Verdict]:
+def _csaf_why(
+    entry: _Entry, version: str, decided: bool | None, reason: Text, original: str
+) -> Text | str:
+    """The explanation of a CSAF verdict (made when read)."""
     advisory, product = entry.advisory, entry.product
-    version = _item_version(item, entry)
-    decided, reason = _csaf_version(product, version)
-    if decided is False:
-        return []
-    verdicts = []
     rule = _rule(version) if product.range is not None and not product.range.is_all else None
     head = text(
         _CSAF_WHY,
@@ -381,19 +379,28 @@ def _csaf_verdicts(item: InventoryItem, entry: _Entry) -> list[Verdict]:
         reason=reason,
     )
     relationship = _relationship(product.relationship) if product.relationship else None
+    listed = text(
+        _LISTED if decided else _LISTED_REVIEW, status=_word(_ORIGINAL_STATUSES, original)
+    )
+    return clauses(head, rule, relationship, listed)
+
+
+def _csaf_verdicts(item: InventoryItem, entry: _Entry) -> list[Verdict]:
+    advisory, product = entry.advisory, entry.product
+    version = _item_version(item, entry)
+    decided, reason = _csaf_version(product, version)
+    if decided is False:
+        return []
+    verdicts = []
     for vulnerability in advisory.vulnerabilities:
         state = vulnerability.statuses.get(product.product_id)
         if state is None:
             continue
         status = state.status if decided else "needs_review"
-        listed = text(
-            _LISTED if decided else _LISTED_REVIEW,
-            status=_word(_ORIGINAL_STATUSES, state.original),
-        )
         remediation = "\n".join(vulnerability.remediations.get(product.product_id, ()))
         verdicts.append(
             explained(
-                clauses(head, rule, relationship, listed),
+                Deferred(_csaf_why, entry, version, decided, reason, state.original),
                 device=item.id,
                 advisory=advisory.tracking_id,
                 cve=vulnerability.cve or (vulnerability.ids[0] if vulnerability.ids else ""),
