@@ -42,7 +42,7 @@ run: install
 TEST_WORKERS ?= 4
 test: install-dev
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --durations=15 tests || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=15 tests || [ $$? -eq 5 ]
 
 ## fuzz: every parser of outside input under atheris, FUZZ_TIME s each (two at a time); fails on
 ## any crash, hang or memory excess. One target longer: .venv/bin/python -m tests.fuzz evtx --time 600
