@@ -303,24 +303,26 @@ def record(
         return {"sightings": 0, "indicator_ids": []}
     # Plain values, not model instances, with the source names joined in (one row per source):
     # this runs for every stored batch with a hit.
-    rows: dict[int, dict[str, Any]] = {}
+    rows: dict[int, Any] = {}
     source_names: dict[int, set[str]] = {}
-    for row in Indicator.objects.filter(
+    for value_row in Indicator.objects.filter(
         pk__in=list(by_indicator), establishment=establishment
     ).values(
         "pk", "kind", "value", "tlp", "confidence", "description", "kill_chain",
         "sources__source_name",
     ):  # fmt: skip
-        rows.setdefault(row["pk"], row)
-        if row["sources__source_name"] is not None:
-            source_names.setdefault(row["pk"], set()).add(row["sources__source_name"])
+        rows.setdefault(value_row["pk"], value_row)
+        name = value_row["sources__source_name"]
+        if name is not None:
+            source_names.setdefault(value_row["pk"], set()).add(name)
     tlp_labels = dict(Indicator._meta.get_field("tlp").flatchoices)
     signals: list[AlertSignal] = []
     order: list[int] = []
     for pk, seen in by_indicator.items():
-        row = rows.get(pk)
-        if row is None:
+        found_row = rows.get(pk)
+        if found_row is None:
             continue
+        row: dict[str, Any] = found_row
         last = max(at for at, _hit in seen.values())
         hit_fields = sorted({hit.field for _at, hit in seen.values()})
         names = sorted(source_names.get(pk, ()))
@@ -374,24 +376,24 @@ def record(
     ops = connection.ops
     least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
     table = ops.quote_name(Indicator._meta.db_table)
-    count, first_seen, last_seen = (
-        ops.quote_name(Indicator._meta.get_field(name).column)
-        for name in ("sighting_count", "first_seen_at", "last_seen_at")
+    count, first_seen, last_seen, pk_column = (
+        ops.quote_name(str(getattr(Indicator._meta.get_field(name), "column", name)))
+        for name in ("sighting_count", "first_seen_at", "last_seen_at", "id")
     )
     sql = (
         f"UPDATE {table} SET {count} = {count} + %s, "  # noqa: S608 - names quoted, values bound
         f"{first_seen} = {least}(COALESCE({first_seen}, %s), %s), "
         f"{last_seen} = {greatest}(COALESCE({last_seen}, %s), %s) "
-        f"WHERE {ops.quote_name(Indicator._meta.pk.column)} = %s"
+        f"WHERE {pk_column} = %s"
     )
-    rows = []
+    params: list[tuple[Any, ...]] = []
     for pk in order:
         seen_times = [at for at, _hit in by_indicator[pk].values()]
-        first = ops.adapt_datetimefield_value(min(seen_times))
-        last = ops.adapt_datetimefield_value(max(seen_times))
-        rows.append((len(seen_times), first, first, last, last, pk))
+        first_at = ops.adapt_datetimefield_value(min(seen_times))
+        last_at = ops.adapt_datetimefield_value(max(seen_times))
+        params.append((len(seen_times), first_at, first_at, last_at, last_at, pk))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, params)
     return {"sightings": len(sightings), "indicator_ids": order}
 
 
