@@ -15,6 +15,8 @@ from hygie.cli.runtime import setup_django
 if TYPE_CHECKING:
     from waitress.server import BaseWSGIServer, MultiSocketServer
 
+    from hygie.core.registries import ListenerEntry, NetworkListener
+
 
 @click.command()
 @click.option("--host", help="Address to listen on (default from HYGIE_LISTEN, 127.0.0.1).")
@@ -43,8 +45,8 @@ if TYPE_CHECKING:
     "with_listeners",
     default=True,
     show_default=True,
-    help="Run the syslog receivers configured by HYGIE_SYSLOG_UDP/TCP/TLS and the reported-mail "
-    "SMTP endpoint configured by HYGIE_AWARENESS_SMTP_LISTEN.",
+    help="Run the network receivers the modules' settings ask for (syslog: HYGIE_SYSLOG_UDP/TCP/"
+    "TLS; reported mails over SMTP: HYGIE_AWARENESS_SMTP_LISTEN).",
 )
 def serve(
     host: str | None, port: int | None, threads: int, with_worker: bool, with_listeners: bool
@@ -61,7 +63,6 @@ def serve(
     from hygie.config import parse_listen
     from hygie.core.services.scheduler import Scheduler
     from hygie.core.services.worker import WorkerThread
-    from hygie.detection.listeners import SyslogListeners
 
     default_host, default_port = parse_listen(settings.CONFIG.listen)
     _warn_if_unmigrated()
@@ -87,23 +88,12 @@ def serve(
         **proxy_options,
     )
     background = [WorkerThread(), Scheduler()] if with_worker else []
-    listeners = SyslogListeners.from_settings() if with_listeners else None
-    report_smtp = _report_smtp_endpoint() if with_listeners else None
+    listeners = _configured_listeners() if with_listeners else []
     for thread in background:
         thread.start()
-    if report_smtp is not None:
-        report_smtp.start()
-        click.echo(f"Reported mails: SMTP on {report_smtp.host}:{report_smtp.port}", err=True)
-    if listeners is not None:
-        listeners.start()
-        click.echo(
-            "Syslog: "
-            + ", ".join(
-                f"{kind} on {address[0]}:{address[1]}"
-                for kind, address in listeners.addresses().items()
-            ),
-            err=True,
-        )
+    for entry, listener in listeners:
+        listener.start()
+        click.echo(entry.describe(listener), err=True)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     urls = ", ".join(
         f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
@@ -119,27 +109,25 @@ def serve(
         server.run()  # returns after SIGINT/SIGTERM, once in-flight requests are done
     finally:
         server.close()
-        if report_smtp is not None:
-            report_smtp.stop()
-        if listeners is not None:
-            # Before the worker: every line already read from a socket is stored first.
-            click.echo("Stopping syslog receivers: storing the queued events.", err=True)
-            listeners.stop()
+        # Receivers stop before the worker, in reverse order: what they queued is stored first.
+        for entry, listener in reversed(listeners):
+            if entry.stopping:
+                click.echo(entry.stopping, err=True)
+            listener.stop()
         _stop_background(background)
 
 
-def _report_smtp_endpoint() -> Any:
-    """Awareness's SMTP endpoint for reported mails, when HYGIE_AWARENESS_SMTP_LISTEN asks."""
-    from django.apps import apps
+def _configured_listeners() -> list[tuple[ListenerEntry, NetworkListener]]:
+    """The installed modules' network receivers their settings ask for, in module order."""
+    from hygie.core.registries import network_listeners
 
-    if not apps.is_installed("hygie.awareness"):
-        return None
-    from hygie.awareness.services.smtp_endpoint import ReportSMTPServer
-
-    try:
-        return ReportSMTPServer.from_environment()
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    found = []
+    for key in network_listeners:
+        entry = network_listeners.get(key)
+        listener = entry.configured()
+        if listener is not None:
+            found.append((entry, listener))
+    return found
 
 
 def _listening_on(server: MultiSocketServer | BaseWSGIServer) -> list[tuple[str, int | str]]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils.translation import gettext, gettext_lazy
 
@@ -482,3 +482,30 @@ def stored_events(
     """Every registered history's stored events received since ``since``."""
     for key in event_history:
         yield from event_history.get(key).read(establishment, since)
+
+
+class NetworkListener(Protocol):
+    """A receiver running beside the web server: started and stopped by ``hygie serve``."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ListenerEntry:
+    """A module's network receiver that ``hygie serve`` runs (syslog, SMTP for reported mails…).
+
+    ``configured()`` builds it from the module's settings, or returns None when they ask for
+    none; a setting that cannot be used raises :class:`hygie.config.ConfigError` (shown to the
+    user as is). ``describe(listener)`` is the line printed once it listens; ``stopping`` is
+    printed before it stops (e.g. that queued events are being stored). Receivers start in module
+    order and stop in reverse order, before the task worker.
+    """
+
+    configured: Callable[[], NetworkListener | None]
+    describe: Callable[[Any], str]
+    stopping: str = ""
+
+
+network_listeners: Registry[ListenerEntry] = Registry("network_listeners")

@@ -246,6 +246,19 @@ def test_serve_answers_healthz_on_a_real_socket_and_stops_cleanly(home):
     assert "core.verify_audit_chain" in kinds
 
 
+def test_serve_reports_a_module_receiver_it_cannot_start(home):
+    """Receivers come from the modules through the core ``network_listeners`` registry: a
+    setting one cannot use stops ``hygie serve`` with that module's message."""
+    smtp = run_hygie(home, "serve", "--port", str(_free_port()), HYGIE_AWARENESS_SMTP_LISTEN="25")
+    assert smtp.returncode == 2
+    assert "HYGIE_AWARENESS_SMTP_LISTEN must look like 127.0.0.1:2525" in smtp.stderr
+    syslog = run_hygie(
+        home, "serve", "--port", str(_free_port()), HYGIE_SYSLOG_UDP=f"127.0.0.1:{_free_port()}"
+    )
+    assert syslog.returncode == 2
+    assert "HYGIE_SYSLOG_ESTABLISHMENT" in syslog.stderr
+
+
 def test_serve_behind_a_tls_proxy_trusts_its_headers_only(home):
     port = _free_port()
     process = subprocess.Popen(
