@@ -10,6 +10,10 @@ Labelled set (spans of true PHI, grouped as PERSON, DATE, ID, PHONE, EMAIL, ADDR
 - ../shared/data/hl7v2: each message's expected FHIR bundle (FHIR-Converter) gives the true names,
   identifiers, birth dates, addresses and phones; every delimited occurrence in the message is a
   true span. Other HL7 timestamps are not labelled (a tool flagging them loses precision).
+  Identifiers are those of the people resources (Patient, RelatedPerson, Practitioner, Person)
+  and of Account, Encounter and Coverage (account, visit and policy numbers). Values the bench
+  leaves unlabelled on purpose (phones of fewer than 7 digits, one-letter names) are ignored:
+  a prediction on one counts neither as a hit nor as a false positive.
 - ../shared/data/ccda: truth read from the C-CDA structure with ElementTree (person names, birth
   time, addresses, telecoms, patientRole ids). Hygie reads the same structure, so its C-CDA score
   is partly circular: read it as a regression check, not a fair contest.
@@ -109,6 +113,9 @@ class Doc:
     data: bytes
     text: str
     truth: list[tuple[int, int, str]] = field(default_factory=list)
+    # True values left out of the truth on purpose (a 4-digit sample "phone", an initial):
+    # a prediction on one is neither a hit nor a false positive.
+    ignored: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 # --- labelled set ------------------------------------------------------------------------------
@@ -138,11 +145,27 @@ def _is_labelled(group: str, value: str) -> bool:
     return True
 
 
+# Identifiers of people (patient, relatives, guarantor and insured, clinicians: the names of all
+# of them are labelled too) and the patient's account, visit and policy numbers (Safe Harbor J,
+# R, I); not those of organisations, devices, locations, orders or observations.
+_ID_RESOURCES = (
+    *("Patient", "RelatedPerson", "Practitioner", "Person"),
+    *("Account", "Encounter", "Coverage"),
+)
+
+
 def _fhir_truth(bundle: dict) -> list[tuple[str, str]]:
+    """Every (group, value) of the bundle, labelled or not (``_is_labelled`` sorts them)."""
     values: list[tuple[str, str]] = []
     for entry in bundle.get("entry", []):
         resource = entry.get("resource", {})
         kind = resource.get("resourceType")
+        if kind in _ID_RESOURCES:
+            values += [
+                ("ID", i["value"])
+                for i in resource.get("identifier", [])
+                if isinstance(i, dict) and isinstance(i.get("value"), str)
+            ]
         if kind not in ("Patient", "RelatedPerson", "Practitioner", "Person"):
             continue
         for name in resource.get("name", []) if isinstance(resource.get("name"), list) else []:
@@ -162,13 +185,12 @@ def _fhir_truth(bundle: dict) -> list[tuple[str, str]]:
                     ("EMAIL" if telecom.get("system") == "email" else "PHONE", telecom["value"])
                 )
         if kind == "Patient":
-            values += [("ID", i["value"]) for i in resource.get("identifier", []) if i.get("value")]
             for extension in resource.get("extension", []):
                 if extension.get("url", "").endswith("mothersMaidenName"):
                     values += [
                         ("PERSON", part) for part in extension.get("valueString", "").split("--")
                     ]
-    return [(group, value) for group, value in values if _is_labelled(group, value)]
+    return values
 
 
 def hl7_docs() -> list[Doc]:
@@ -179,7 +201,8 @@ def hl7_docs() -> list[Doc]:
             continue
         data = message.read_bytes()
         text = extract(data, message.name).text
-        truth = set()
+        truth: set[tuple[int, int, str]] = set()
+        ignored: set[tuple[int, int, str]] = set()
         for group, value in _fhir_truth(json.loads(expected.read_text())):
             if group == "DATE":  # birthDate 1988-08-18 is stored as 198808181126+0215
                 spans = [
@@ -189,8 +212,10 @@ def hl7_docs() -> list[Doc]:
                 ]
             else:
                 spans = _occurrences(text, value.strip(), "|^~& \r\n")
-            truth.update((start, end, group) for start, end in spans)
-        docs.append(Doc(message.name, "hl7", "en", data, text, sorted(truth)))
+            kept = truth if _is_labelled(group, value) else ignored
+            kept.update((start, end, group) for start, end in spans)
+        ignored -= truth
+        docs.append(Doc(message.name, "hl7", "en", data, text, sorted(truth), sorted(ignored)))
     return docs
 
 
@@ -625,7 +650,16 @@ def score(
         predicted = predictions.get(doc.name, [])
         for row in _rows(doc):
             wanted = [t for t in doc.truth if t[2] == row.group]
-            mine = [p for p in predicted if p[2] == row.group]
+            ignored = [t for t in doc.ignored if t[2] == row.group]
+            mine = [
+                p
+                for p in predicted
+                if p[2] == row.group
+                and (
+                    any(_overlaps(p[:2], t[:2]) for t in wanted)
+                    or not any(_overlaps(p[:2], t[:2]) for t in ignored)
+                )
+            ]
             c = counts[row.label]
             if (doc.kind, row.group) not in _RECALL_ONLY:
                 c[0] += sum(1 for p in mine if any(_overlaps(p[:2], t[:2]) for t in wanted))
