@@ -12,8 +12,12 @@
 
 The matcher of an establishment is compiled once and kept in the process; it is rebuilt when
 its indicators change: at once when they are saved or deleted in this process (signals), and
-otherwise when a cheap signature (count, latest change, highest id of the matchable
-indicators) differs, checked at most every ``CHECK_SECONDS`` — never per batch.
+otherwise when a signature (count, latest change, highest id of the matchable indicators)
+differs, checked at most every ``CHECK_SECONDS`` — never per batch. The signature reads every
+indicator row: with a million of them it costs about a second, so the interval grows with the
+query's own time (at most 1/``CHECK_SHARE`` of the time goes to checking, up to
+``MAX_CHECK_SECONDS``); an indicator added by another process meanwhile is matched from the next
+check on, and the periodic retro-hunt sights the events it missed.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ logger = logging.getLogger("hygie.intel.matching")
 SOURCE = "intel"  # core alerts' source
 RULE_ID = "intel:indicator"
 CHECK_SECONDS = 10.0  # at most one signature query per establishment in this interval
+CHECK_SHARE = 50  # ... or in 50 times the last query's duration, when that is longer
+MAX_CHECK_SECONDS = 300.0
 MAX_EVENT_IDS = 100  # event ids linked by one alert signal (the alert keeps up to 500)
 _KINDS = {kind.value: kind for kind in IndicatorType}
 _TLPS = {level.value: level for level in TLP}
@@ -67,6 +73,7 @@ class Compiled:
     ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, value) → pk
     checked: float = 0.0
     generation: int = 0
+    interval: float = CHECK_SECONDS  # until the next signature query
 
 
 _compiled: dict[int, Compiled] = {}
@@ -149,18 +156,22 @@ def matcher_for(establishment_id: int) -> Compiled:
     if (
         compiled is not None
         and compiled.generation == _generation
-        and now - compiled.checked < CHECK_SECONDS
+        and now - compiled.checked < compiled.interval
     ):
         return compiled
     with _lock:
         compiled = _compiled.get(establishment_id)
         generation = _generation
+        started = time.monotonic()
         signature = _signature(establishment_id)
+        checked = time.monotonic()
+        interval = min(max(CHECK_SECONDS, CHECK_SHARE * (checked - started)), MAX_CHECK_SECONDS)
         if compiled is None or compiled.signature != signature:
             compiled = _build(establishment_id, signature, generation)
             _compiled[establishment_id] = compiled
         else:
-            compiled.checked, compiled.generation = time.monotonic(), generation
+            compiled.checked, compiled.generation = checked, generation
+        compiled.interval = interval
         return compiled
 
 

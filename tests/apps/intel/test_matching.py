@@ -8,6 +8,7 @@ example domains)."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -135,10 +136,42 @@ def test_the_matcher_follows_new_and_deleted_indicators(establishment_a):
     # A change made elsewhere (bulk update, another process) is seen by the signature check.
     Indicator.objects.filter(pk=row.pk).update(is_active=False, updated_at=timezone.now())
     compiled = matching._compiled[establishment_a.pk]
-    compiled.checked -= matching.CHECK_SECONDS + 1
+    compiled.checked -= compiled.interval + 1
     _ingest(establishment_a, ["CONNECT 203.0.113.9:443"])
     assert Sighting.objects.filter(indicator=row).count() == 1
     assert len(matching.matcher_for(establishment_a.pk).matcher) == 0
+
+
+def test_a_slow_signature_query_is_made_less_often(establishment_a, monkeypatch):
+    """With a million indicators the signature query takes about a second: checking every 10 s
+    cost the ingest pipeline a tenth of a core, so the interval grows with the query's time."""
+    import types
+
+    offset, cost = [0.0], [2.0]
+    real_signature, real_monotonic = matching._signature, time.monotonic
+
+    def slow_signature(establishment_id):
+        offset[0] += cost[0]  # the query "takes" two seconds
+        return real_signature(establishment_id)
+
+    monkeypatch.setattr(matching, "_signature", slow_signature)
+    monkeypatch.setattr(
+        matching,
+        "time",
+        types.SimpleNamespace(
+            monotonic=lambda: real_monotonic() + offset[0], perf_counter=time.perf_counter
+        ),
+    )
+    matching.forget()
+    compiled = matching.matcher_for(establishment_a.pk)
+    assert compiled.interval == pytest.approx(2.0 * matching.CHECK_SHARE, abs=5)  # not 10 s
+    offset[0] += matching.CHECK_SECONDS + 1  # past the usual interval: no query yet
+    assert matching.matcher_for(establishment_a.pk) is compiled
+    assert offset[0] == 2.0 + matching.CHECK_SECONDS + 1  # the signature was not queried again
+    offset[0] += 10_000
+    cost[0] = 60.0  # a very slow query: still checked at least every MAX_CHECK_SECONDS
+    matching.matcher_for(establishment_a.pk)
+    assert matching._compiled[establishment_a.pk].interval == matching.MAX_CHECK_SECONDS
 
 
 def test_the_signature_is_not_queried_per_batch(establishment_a, django_assert_max_num_queries):
