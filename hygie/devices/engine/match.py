@@ -597,21 +597,46 @@ _NAMED = ("part", "vendor", "product", "version")
 _NVD_WHY = gettext_noop("NVD %(cve)s: %(reasons)s")
 
 
-def _nvd_why(cve: str, version: str, notes: Sequence[_Note]) -> Text | str:
+# The texts of the reasons already made, by (msgid, criterion, device version): verdicts of
+# devices of the same version share them. Keyed by the criterion's id, the criterion kept in the
+# value (its id cannot be reused while the entry lives); one table per index.
+_Reasons = dict[tuple[str, int, str], tuple[CPEMatch, Text]]
+
+
+def _nvd_why(
+    cve: str, version: str, notes: Sequence[_Note], made: _Reasons | None = None
+) -> Text | str:
     """The explanation of a record's verdict from the reasons noted (made when read)."""
-    reasons = tuple(dict.fromkeys(_note_text(note, version) for note in notes))
-    return clauses(text(_NVD_WHY, cve=cve, reasons=reasons), _rule(version) if version else None)
+    if made is None:
+        reasons = tuple(dict.fromkeys(_note_text(note, version) for note in notes))
+    else:
+        texts: list[Text] = []
+        for note in notes:
+            key = (note[0], id(note[1]), version)
+            known = made.get(key)
+            if known is None:
+                known = made[key] = (note[1], _note_text(note, version))
+            texts.append(known[1])
+        # The same text twice (a criterion noted in two nodes, or two equal criteria) once.
+        reasons = tuple(dict.fromkeys(texts)) if len(texts) > 1 else tuple(texts)
+    return clauses(
+        Text(_NVD_WHY, (("cve", cve), ("reasons", reasons))), _rule(version) if version else None
+    )
 
 
 def _nvd_found(
-    item: InventoryItem, cve: str, version: str, found: tuple[bool | None, list[_Note]] | None
+    item: InventoryItem,
+    cve: str,
+    version: str,
+    found: tuple[bool | None, list[_Note]] | None,
+    made: _Reasons | None = None,
 ) -> list[Verdict]:
     if found is None:
         return []
     decided, notes = found
     return [
         explained(
-            Deferred(_nvd_why, cve, version, notes),
+            Deferred(_nvd_why, cve, version, notes, made),
             device=item.id,
             advisory=cve,
             cve=cve,
@@ -912,9 +937,18 @@ class MatchIndex:
         aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.aliases = Aliases(aliases)
+        self._reasons: _Reasons = {}
         with _collector_paused():
             self.csaf = _CsafIndex(advisories, self.aliases)
             self.nvd = _NvdIndex(cves, self.aliases)
+            # Every object alive now (the parsed records and the index: millions at a full NVD
+            # set) moves to the collector's permanent generation: they are freed by reference
+            # counting as before, but no later full collection walks them again. Without this,
+            # the first full collection after the build (due to the objects made while the
+            # collector was paused) walked them all: 15-18 s CPU at 250,000 records, paid by
+            # whatever ran next (rendering the verdicts' explanations). Only reference cycles
+            # alive now and dropped later would stay uncollected; the index holds none.
+            gc.freeze()
 
     def match(self, items: Iterable[InventoryItem]) -> list[Verdict]:
         # Verdicts and their texts hold no reference cycles: the cyclic collector, which would
@@ -963,7 +997,9 @@ class MatchIndex:
                     decided = _evaluate(record, probe)
                     if decided is not None:
                         seen.add(record.cve)
-                        verdicts.extend(_nvd_found(item, record.cve, device.version, decided))
+                        verdicts.extend(
+                            _nvd_found(item, record.cve, device.version, decided, self._reasons)
+                        )
         return verdicts
 
 
