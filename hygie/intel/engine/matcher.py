@@ -378,12 +378,17 @@ class IndicatorMatcher:
         except TypeError:  # an unhashable value: one event at a time
             return [(i, hit) for i, fields in enumerate(events) for hit in self.match_event(fields)]
         answers: dict[str, Mapping[int, tuple[str, str]]] = {}
-        match = self.match_value
+        match, value_memo, prose_memo = self.match_value, self._value_memo, self._prose_memo
         for raw in values:
-            if isinstance(raw, str) and raw:
+            if not raw or not isinstance(raw, str):
+                continue
+            # The memo probed here first (as ``match_value`` would): most values of a batch
+            # were seen before, and a call per value costs more than the probe.
+            found = (prose_memo if " " in raw else value_memo).get(raw)
+            if found is None:
                 found = match(raw)
-                if found:
-                    answers[raw] = found
+            if found:
+                answers[raw] = found
         if not answers:
             return []
         hit_values = answers.keys()

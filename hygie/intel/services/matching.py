@@ -22,6 +22,7 @@ check on, and the periodic retro-hunt sights the events it missed.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import logging
 import threading
@@ -79,15 +80,26 @@ class Compiled:
 _compiled: dict[int, Compiled] = {}
 _lock = threading.Lock()
 _generation = 0  # bumped when an indicator is saved or deleted in this process
+_context_generation = 0  # ... or one of its sources
 
 
 def _changed(**_kwargs: Any) -> None:
-    global _generation
+    global _generation, _context_generation
     _generation += 1
+    _context_generation += 1
+
+
+def _sources_changed(**_kwargs: Any) -> None:
+    global _context_generation
+    _context_generation += 1
 
 
 post_save.connect(_changed, sender=Indicator, dispatch_uid="hygie-intel-matcher-save")
 post_delete.connect(_changed, sender=Indicator, dispatch_uid="hygie-intel-matcher-delete")
+post_save.connect(_sources_changed, sender=IndicatorSource, dispatch_uid="hygie-intel-source-save")
+post_delete.connect(
+    _sources_changed, sender=IndicatorSource, dispatch_uid="hygie-intel-source-delete"
+)
 
 
 def _signature(establishment_id: int) -> tuple[Any, ...]:
@@ -135,10 +147,27 @@ def compile_rows(rows: Iterable[tuple[Any, ...]]) -> tuple[IndicatorMatcher, dic
     return IndicatorMatcher(indicators), ids
 
 
+# A compiled matcher of many indicators is millions of objects the garbage collector would
+# traverse at each full collection for as long as it is kept (at 1,000,000 indicators, about a
+# second each time, while events are being matched). From this size on, they are moved out of
+# its reach once built (``gc.freeze``): they hold no reference cycle, so reference counting
+# still frees them when the matcher is replaced. Earlier frozen objects are thawed and collected
+# first, so a cycle frozen with them is not kept for good.
+FREEZE_AT = 50_000
+
+
+def _settle(size: int) -> None:
+    if size >= FREEZE_AT:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+
 def _build(establishment_id: int, signature: tuple[Any, ...], generation: int) -> Compiled:
     started = time.perf_counter()
     rows = matchable(establishment_id).values_list(*ROW_FIELDS).iterator(chunk_size=20_000)
     matcher, ids = compile_rows(rows)
+    _settle(len(matcher))
     logger.info(
         "indicator matcher of establishment %s: %d indicators compiled in %.1f s (%s)",
         establishment_id,
@@ -179,6 +208,7 @@ def forget() -> None:
     """Drop every compiled matcher (tests, or after a bulk change made elsewhere)."""
     with _lock:
         _compiled.clear()
+        _contexts.clear()
 
 
 def _valid(indicator: EngineIndicator, moment: datetime) -> bool:
@@ -281,6 +311,51 @@ def _techniques(kill_chain: object) -> list[str]:
     return tags
 
 
+# What an alert says of a sighted indicator (value, kind, TLP, confidence, description, ATT&CK
+# techniques, source names), kept per indicator for ``CHECK_SECONDS``: an indicator is sighted
+# batch after batch while a campaign lasts, and reading it (joined with its sources) was a
+# query per batch. Dropped at once when an indicator or a source is saved or deleted in this
+# process; a change made by another process shows within ``CHECK_SECONDS``, as for the matcher.
+CONTEXT_FIELDS = ("pk", "kind", "value", "tlp", "confidence", "description", "kill_chain")
+MAX_CONTEXTS = 10_000
+_contexts: dict[tuple[int, int], tuple[float, int, dict[str, Any], list[str]]] = {}
+
+
+def _indicator_contexts(
+    establishment: Establishment, pks: Iterable[int]
+) -> dict[int, tuple[dict[str, Any], list[str]]]:
+    """``pk → (row of CONTEXT_FIELDS, sorted source names)`` of the establishment's indicators
+    among ``pks`` (a deleted one, or one of another establishment, is left out)."""
+    now, generation = time.monotonic(), _context_generation
+    found: dict[int, tuple[dict[str, Any], list[str]]] = {}
+    missing: list[int] = []
+    for pk in pks:
+        known = _contexts.get((establishment.pk, pk))
+        if known is not None and known[0] > now and known[1] == generation:
+            found[pk] = (known[2], known[3])
+        else:
+            missing.append(pk)
+    if not missing:
+        return found
+    rows: dict[int, dict[str, Any]] = {}
+    names: dict[int, set[str]] = {}
+    for value_row in Indicator.objects.filter(pk__in=missing, establishment=establishment).values(
+        *CONTEXT_FIELDS, "sources__source_name"
+    ):
+        name = value_row.pop("sources__source_name")
+        rows.setdefault(value_row["pk"], value_row)
+        if name is not None:
+            names.setdefault(value_row["pk"], set()).add(name)
+    if len(_contexts) + len(rows) > MAX_CONTEXTS:
+        _contexts.clear()  # bounded memory, whatever the number of indicators sighted
+    expires = now + CHECK_SECONDS
+    for pk, row in rows.items():
+        sorted_names = sorted(names.get(pk, ()))
+        found[pk] = (row, sorted_names)
+        _contexts[(establishment.pk, pk)] = (expires, generation, row, sorted_names)
+    return found
+
+
 def record(
     establishment: Establishment,
     ids: Mapping[tuple[str, str], int],
@@ -312,31 +387,17 @@ def record(
         by_indicator = {pk: seen for pk, seen in by_indicator.items() if seen}
     if not by_indicator:
         return {"sightings": 0, "indicator_ids": []}
-    # Plain values, not model instances, with the source names joined in (one row per source):
-    # this runs for every stored batch with a hit.
-    rows: dict[int, Any] = {}
-    source_names: dict[int, set[str]] = {}
-    for value_row in Indicator.objects.filter(
-        pk__in=list(by_indicator), establishment=establishment
-    ).values(
-        "pk", "kind", "value", "tlp", "confidence", "description", "kill_chain",
-        "sources__source_name",
-    ):  # fmt: skip
-        rows.setdefault(value_row["pk"], value_row)
-        name = value_row["sources__source_name"]
-        if name is not None:
-            source_names.setdefault(value_row["pk"], set()).add(name)
+    contexts = _indicator_contexts(establishment, by_indicator)
     tlp_labels = dict(Indicator._meta.get_field("tlp").flatchoices)
     signals: list[AlertSignal] = []
     order: list[int] = []
     for pk, seen in by_indicator.items():
-        found_row = rows.get(pk)
-        if found_row is None:
+        context = contexts.get(pk)
+        if context is None:
             continue
-        row: dict[str, Any] = found_row
+        row, names = context
         last = max(at for at, _hit in seen.values())
         hit_fields = sorted({hit.field for _at, hit in seen.values()})
-        names = sorted(source_names.get(pk, ()))
         tlp_label = str(tlp_labels.get(row["tlp"], row["tlp"]))
         signals.append(
             AlertSignal(

@@ -263,3 +263,36 @@ def test_retro_hunt_days_from_the_environment(monkeypatch):
     assert retro_hunt.default_days() == retro_hunt.MAX_DAYS
     monkeypatch.setenv("HYGIE_INTEL_RETRO_HUNT_DAYS", "²")
     assert retro_hunt.default_days() == retro_hunt.DEFAULT_DAYS
+
+
+def test_a_sighted_indicator_is_read_once_while_its_campaign_lasts(
+    establishment_a, django_assert_max_num_queries
+):
+    known = _indicator(establishment_a, "ipv4", "203.0.113.70", confidence=80)
+    matching.observe(establishment_a, [(1, {"message": "CONNECT 203.0.113.70:443"})])
+    with django_assert_max_num_queries(6):  # no indicator read (savepoint, open alert, repeat,
+        # release, sightings, count)
+        matching.observe(establishment_a, [(2, {"message": "CONNECT 203.0.113.70:443"})])
+    known.refresh_from_db()
+    assert known.sighting_count == 2
+    # A source added in this process shows in the next alert at once.
+    IndicatorSource.objects.create(
+        indicator=known, source_name="CERT Région", imported_at=timezone.now()
+    )
+    Alert.objects.filter(source="intel").update(status="closed")
+    matching.observe(establishment_a, [(3, {"message": "CONNECT 203.0.113.70:443"})])
+    latest = Alert.objects.filter(source="intel").order_by("-pk").first()
+    assert latest.details["sources"] == ["CERT Région", "CERT Santé"]
+
+
+def test_a_large_matcher_is_kept_out_of_the_garbage_collector(establishment_a, monkeypatch):
+    import gc
+
+    _indicator(establishment_a, "ipv4", "203.0.113.71")
+    monkeypatch.setattr(matching, "FREEZE_AT", 1)
+    try:
+        compiled = matching.matcher_for(establishment_a.pk)
+        assert gc.get_freeze_count() > 0
+        assert compiled.matcher.match_event({"ip": "203.0.113.71"})
+    finally:
+        gc.unfreeze()
