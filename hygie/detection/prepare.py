@@ -132,13 +132,11 @@ def observable_fields(event: Mapping[str, Any]) -> dict[str, str]:
         names = tuple(name for name in keys if is_observable(name))
         if len(_observable_sets) < 10_000:
             _observable_sets[keys] = names
-    found = {}
-    for name in names:
-        value = event[name]
-        if value and isinstance(value, str):
-            found[name] = (
-                value if len(value) <= MAX_OBSERVABLE_CHARS else value[:MAX_OBSERVABLE_CHARS]
-            )
+    # One comprehension (per-event Python work is most of the cost), long values cut after.
+    found = {name: value for name in names if (value := event[name]) and isinstance(value, str)}
+    for name, value in found.items():
+        if len(value) > MAX_OBSERVABLE_CHARS:
+            found[name] = value[:MAX_OBSERVABLE_CHARS]
     if not found and isinstance(event.get(ORIGINAL_FIELD), str):
         found[ORIGINAL_FIELD] = event[ORIGINAL_FIELD][:MAX_OBSERVABLE_CHARS]
     return found
