@@ -504,14 +504,20 @@ _RUNS_ON_UNKNOWN = gettext_noop("runs on %(criterion)s: not known for the device
 _Note = tuple[str, CPEMatch]
 
 
-def _note_text(note: _Note, version: str) -> Text:
+def _note_text(note: _Note, version: str) -> tuple[tuple[Any, ...], Text]:
+    """The text of a reason noted, with a key of plain values equal exactly when two such
+    texts are (hashed without walking the text's tree)."""
     msgid, match = note
     if msgid == _CRITERION:
         _decided, reason, values = _criterion_version(match, version)
-        return text(_CRITERION, criterion=match.describe(), reason=Text(reason, values))
+        criterion = match.describe()
+        return (msgid, criterion, reason, values), Text(
+            _CRITERION, (("criterion", criterion), ("reason", Text(reason, values)))
+        )
     if msgid == _RUNS_ON_UNKNOWN_HARDWARE:
-        return text(msgid, criterion=match.criteria_text, version=match.criteria.version)
-    return text(msgid, criterion=match.criteria_text)
+        named, fixed = match.criteria_text, match.criteria.version
+        return (msgid, named, fixed), Text(msgid, (("criterion", named), ("version", fixed)))
+    return (msgid, match.criteria_text), Text(msgid, (("criterion", match.criteria_text),))
 
 
 class _Evaluator:
@@ -600,27 +606,29 @@ _NVD_WHY = gettext_noop("NVD %(cve)s: %(reasons)s")
 # The texts of the reasons already made, by (msgid, criterion, device version): verdicts of
 # devices of the same version share them. Keyed by the criterion's id, the criterion kept in the
 # value (its id cannot be reused while the entry lives); one table per index.
-_Reasons = dict[tuple[str, int, str], tuple[CPEMatch, Text]]
+_Reasons = dict[tuple[str, int, str], tuple[CPEMatch, tuple[Any, ...], Text]]
 
 
 def _nvd_why(
     cve: str, version: str, notes: Sequence[_Note], made: _Reasons | None = None
 ) -> Text | str:
     """The explanation of a record's verdict from the reasons noted (made when read)."""
-    if made is None:
-        reasons = tuple(dict.fromkeys(_note_text(note, version) for note in notes))
-    else:
-        texts: list[Text] = []
-        for note in notes:
-            key = (note[0], id(note[1]), version)
-            known = made.get(key)
+    # The same text twice (a criterion noted in two nodes, or two equal criteria) once.
+    reasons: dict[tuple[Any, ...], Text] = {}
+    for note in notes:
+        if made is None:
+            key, reason = _note_text(note, version)
+        else:
+            known = made.get((note[0], id(note[1]), version))
             if known is None:
-                known = made[key] = (note[1], _note_text(note, version))
-            texts.append(known[1])
-        # The same text twice (a criterion noted in two nodes, or two equal criteria) once.
-        reasons = tuple(dict.fromkeys(texts)) if len(texts) > 1 else tuple(texts)
+                key, reason = _note_text(note, version)
+                made[(note[0], id(note[1]), version)] = (note[1], key, reason)
+            else:
+                key, reason = known[1], known[2]
+        reasons.setdefault(key, reason)
     return clauses(
-        Text(_NVD_WHY, (("cve", cve), ("reasons", reasons))), _rule(version) if version else None
+        Text(_NVD_WHY, (("cve", cve), ("reasons", tuple(reasons.values())))),
+        _rule(version) if version else None,
     )
 
 

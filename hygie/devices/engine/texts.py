@@ -109,6 +109,8 @@ def _from_json(value: Any, depth: int) -> Any:
 
 
 def _value(value: Any, translate: Callable[[str], str], depth: int) -> Any:
+    if type(value) is str:  # the most common value: data as found
+        return value
     if isinstance(value, Text):
         return _render(value, translate, depth + 1)
     if isinstance(value, tuple):
@@ -117,8 +119,16 @@ def _value(value: Any, translate: Callable[[str], str], depth: int) -> Any:
 
 
 def _join(parts: tuple[Any, ...], translate: Callable[[str], str], depth: int) -> str:
-    rendered = [str(_value(part, translate, depth)) for part in parts]
-    rendered = [part for part in rendered if part]
+    rendered = [
+        done
+        for done in (
+            _render(part, translate, depth + 1)
+            if type(part) is Text
+            else str(_value(part, translate, depth))
+            for part in parts
+        )
+        if done
+    ]
     if len(rendered) < 2:
         return rendered[0] if rendered else ""
     separator = _separator(translate(CLAUSES))
@@ -159,7 +169,10 @@ def _render(message: Text, translate: Callable[[str], str], depth: int) -> str:
             rendered = (str(_value(part, translate, depth)) for part in parts)
             return separator.join(part for part in rendered if part)
         return _join(tuple(v for _name, v in message.params), translate, depth)
-    values = {name: _value(value, translate, depth) for name, value in message.params}
+    values = {
+        name: value if type(value) is str else _value(value, translate, depth)
+        for name, value in message.params
+    }
     english = _fill(message.msgid, values) or message.msgid
     if translate is _same:
         return english
