@@ -21,7 +21,6 @@ No Django here: ``hygie hunt`` runs without a database.
 from __future__ import annotations
 
 import copy
-import gc
 import hashlib
 import hmac
 import importlib.metadata
@@ -37,6 +36,7 @@ from typing import Any
 
 import hygie
 from hygie.detection.engine import DetectionEngine, RuleSource, prefilter
+from hygie.lib.memory import collector_paused
 
 FORMAT = b"hygie-rule-cache-1\n"
 KEY_FILE = "rule-cache.key"
@@ -141,13 +141,8 @@ class RuleCache:
             _remove(path)
             return None, (), "unknown format"
         # Millions of small objects: the cyclic collector would walk them again and again.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             content = pickle.loads(payload[len(FORMAT) :])  # noqa: S301 - authenticated above
-        finally:
-            if collecting:
-                gc.enable()
         engine = content["engine"]
         prefilter.COMPILED_DATABASES.update(content["databases"])
         os.utime(path)  # most recently used: kept when old files are pruned

@@ -20,10 +20,8 @@ and the configuration gives ``needs_review``.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, overload
@@ -42,6 +40,7 @@ from hygie.devices.engine.versions import (
     same_version,
     scheme,
 )
+from hygie.lib.memory import collector_paused, settle_long_lived
 
 STATUSES = ("known_affected", "fixed", "known_not_affected", "under_investigation", "needs_review")
 MAX_WHY = 2000
@@ -919,20 +918,6 @@ def _device(item: InventoryItem, aliases: Aliases) -> list[_Device]:
 # --- entry point -------------------------------------------------------------------------------
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused: the index's compiled criteria and the verdicts hold
-    no reference cycles, and the collector, triggered by their allocation, would otherwise walk
-    every parsed record again and again while they are made."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class MatchIndex:
     """CSAF products and NVD criteria indexed for lookup, with the alias table: built once (when
     the feeds are imported) and given to :func:`match` for every inventory matched against
@@ -946,22 +931,19 @@ class MatchIndex:
     ) -> None:
         self.aliases = Aliases(aliases)
         self._reasons: _Reasons = {}
-        with _collector_paused():
+        with collector_paused():
             self.csaf = _CsafIndex(advisories, self.aliases)
             self.nvd = _NvdIndex(cves, self.aliases)
-            # Every object alive now (the parsed records and the index: millions at a full NVD
-            # set) moves to the collector's permanent generation: they are freed by reference
-            # counting as before, but no later full collection walks them again. Without this,
-            # the first full collection after the build (due to the objects made while the
-            # collector was paused) walked them all: 15-18 s CPU at 250,000 records, paid by
-            # whatever ran next (rendering the verdicts' explanations). Only reference cycles
-            # alive now and dropped later would stay uncollected; the index holds none.
-            gc.freeze()
+        # The parsed records and the index (millions of objects at a full NVD set) are kept out
+        # of later full collections: without this, the first full collection after the build
+        # walked them all (15-18 s CPU at 250,000 records), paid by whatever ran next (rendering
+        # the verdicts' explanations). The index holds no reference cycle.
+        settle_long_lived()
 
     def match(self, items: Iterable[InventoryItem]) -> list[Verdict]:
         # Verdicts and their texts hold no reference cycles: the cyclic collector, which would
         # otherwise walk the whole index again and again as they are made, waits until done.
-        with _collector_paused():
+        with collector_paused():
             return self._match(items)
 
     def _match(self, items: Iterable[InventoryItem]) -> list[Verdict]:

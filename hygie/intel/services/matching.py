@@ -22,7 +22,6 @@ check on, and the periodic retro-hunt sights the events it missed.
 
 from __future__ import annotations
 
-import gc
 import ipaddress
 import logging
 import threading
@@ -45,6 +44,7 @@ from hygie.intel.engine.matcher import Hit, IndicatorMatcher
 from hygie.intel.engine.model import TLP, IndicatorType
 from hygie.intel.engine.model import Indicator as EngineIndicator
 from hygie.intel.models import Indicator, IndicatorSource, Sighting
+from hygie.lib.memory import settle_long_lived
 
 logger = logging.getLogger("hygie.intel.matching")
 
@@ -149,18 +149,14 @@ def compile_rows(rows: Iterable[tuple[Any, ...]]) -> tuple[IndicatorMatcher, dic
 
 # A compiled matcher of many indicators is millions of objects the garbage collector would
 # traverse at each full collection for as long as it is kept (at 1,000,000 indicators, about a
-# second each time, while events are being matched). From this size on, they are moved out of
-# its reach once built (``gc.freeze``): they hold no reference cycle, so reference counting
-# still frees them when the matcher is replaced. Earlier frozen objects are thawed and collected
-# first, so a cycle frozen with them is not kept for good.
+# second each time, while events are being matched): from this size on they are kept out of its
+# reach once built (``hygie.lib.memory.settle_long_lived``; the matcher holds no reference cycle).
 FREEZE_AT = 50_000
 
 
 def _settle(size: int) -> None:
     if size >= FREEZE_AT:
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        settle_long_lived()
 
 
 def _build(establishment_id: int, signature: tuple[Any, ...], generation: int) -> Compiled:

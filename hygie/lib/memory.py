@@ -1,0 +1,42 @@
+"""The cyclic garbage collector and large, long-lived, acyclic structures.
+
+A compiled rule pack, a match index of 250,000 CVE records or a matcher of a million indicators
+is millions of small objects with no reference cycle. Python's cyclic collector, triggered by
+allocations, walks every tracked object at each full collection: while such a structure is
+built (or unpickled) it would walk it again and again, and for as long as it is kept each full
+collection would walk it once more (seconds each time), paid by whatever runs then — an
+ingest batch, a page, rendering explanations. Reference counting frees these structures anyway;
+the cyclic collector has nothing to find in them.
+
+* :func:`collector_paused` — build such a structure without the collector running.
+* :func:`settle_long_lived` — once it is built and kept: collect what is garbage now, then move
+  every object alive to the collector's permanent generation (``gc.freeze``), so later full
+  collections skip it. What was frozen before is thawed first, so a reference cycle frozen by an
+  earlier call and dropped since is collected rather than kept for good. Process-wide by nature:
+  the one place that does it.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic collector paused for the block (restored as it was)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def settle_long_lived() -> None:
+    """Collect the garbage, then keep every live object out of later full collections."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
