@@ -10,6 +10,7 @@ pattern, which is correct but several times slower.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -76,15 +77,14 @@ class HyperscanMatcher:
         self._end_only = frozenset(i for i, spec in enumerate(specs) if not spec.leftmost_start)
         self._databases: list[Any] = []
         for group in range(min(self.DATABASES, len(specs))):
-            indices = list(range(group, len(specs), self.DATABASES))
-            database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            database.compile(
-                expressions=[_NAMED_GROUP.sub("(?:", specs[i].regex).encode() for i in indices],
-                ids=indices,
-                elements=len(indices),
-                flags=[_flags(specs[i]) for i in indices],
+            indices = tuple(range(group, len(specs), self.DATABASES))
+            self._databases.append(
+                _database(
+                    tuple(_NAMED_GROUP.sub("(?:", specs[i].regex).encode() for i in indices),
+                    indices,
+                    tuple(_flags(specs[i]) for i in indices),
+                )
             )
-            self._databases.append(database)
 
     def scan(self, text: str) -> list[Hit]:
         # A lone surrogate (undecodable input kept by surrogateescape) is not valid UTF-8, on
@@ -107,6 +107,34 @@ class HyperscanMatcher:
         if len(data) == len(text):  # pure ASCII: byte offsets are character offsets
             return hits
         return _to_char_offsets(hits, data)
+
+
+# Compiled databases of this process, serialized, by (expressions, ids, flags): every scan job,
+# page or test that builds a detector would otherwise pay Hyperscan's ~1 s compile again.
+# Each matcher gets its own deserialized copy (microseconds) with its own scratch space, so
+# matchers used from different threads never share one.
+_SERIALIZED: dict[tuple[tuple[bytes, ...], tuple[int, ...], tuple[int, ...]], bytes] = {}
+_SERIALIZED_LOCK = threading.Lock()
+_SERIALIZED_MAX = 64
+
+
+def _database(expressions: tuple[bytes, ...], ids: tuple[int, ...], flags: tuple[int, ...]) -> Any:
+    key = (expressions, ids, flags)
+    with _SERIALIZED_LOCK:
+        serialized = _SERIALIZED.get(key)
+    if serialized is None:
+        database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        database.compile(
+            expressions=list(expressions), ids=list(ids), elements=len(ids), flags=list(flags)
+        )
+        with _SERIALIZED_LOCK:
+            if len(_SERIALIZED) >= _SERIALIZED_MAX:  # pattern sets are few; stay bounded anyway
+                _SERIALIZED.clear()
+            _SERIALIZED[key] = _hs.dumpb(database)
+        return database
+    database = _hs.loadb(serialized, _hs.HS_MODE_BLOCK)
+    database.scratch = _hs.Scratch(database)
+    return database
 
 
 def _flags(spec: PatternSpec) -> int:

@@ -164,6 +164,20 @@ def test_hyperscan_and_re_backends_agree(
     assert key(hs_detector) == key(re_detector)
 
 
+def test_a_detector_built_again_reuses_the_compiled_databases(hs_detector: PHIDetector) -> None:
+    """A second detector takes the process's compiled Hyperscan databases (deserialized, its
+    own scratch space) instead of compiling them again, and finds the same things."""
+    again = PHIDetector(ScanConfig(hmac_key=KEY))
+    text = " ".join(c[0] for c in CASES)
+
+    def key(det: PHIDetector) -> list[tuple[str, int, int, float]]:
+        doc = ExtractedDocument("text", text)
+        return [(f.entity.value, f.start, f.end, f.confidence) for f in det.detect(doc)]
+
+    assert key(again) == key(hs_detector) != []
+    assert again._matcher._databases[0] is not hs_detector._matcher._databases[0]
+
+
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
