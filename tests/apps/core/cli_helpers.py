@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -35,3 +40,37 @@ def run_hygie(
         timeout=timeout,
         check=False,
     )
+
+
+def shared_folder(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """A folder made once per test run by ``build(path)`` and shared by the xdist workers (a
+    lock file decides who makes it; it appears whole, by a rename, or not at all). For data
+    folders many tests copy: migrating a fresh database alone costs ~11 s of CPU, most of it
+    Django rebuilding model states. Copies share the folder's generated secrets, which no test
+    relies on."""
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker has its own basetemp inside the run's folder; without it the
+    # basetemp is the run's folder. Either way a new run never sees an older run's folder.
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / name
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not folder.exists():
+            partial = root / f"{name}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            build(partial)
+            partial.rename(folder)
+    return folder
+
+
+def _migrate(home: Path) -> None:
+    result = run_hygie(home, "migrate")
+    assert result.returncode == 0, result.stderr
+
+
+def migrated_home(tmp_path_factory: pytest.TempPathFactory, target: Path) -> Path:
+    """A private copy, at ``target``, of a data folder on which ``hygie migrate`` ran."""
+    shutil.copytree(shared_folder(tmp_path_factory, "migrated-home", _migrate), target)
+    return target

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apps.core.cli_helpers import run_hygie
+from tests.apps.core.cli_helpers import migrated_home, run_hygie
 
 pytestmark = pytest.mark.slow
 
@@ -18,9 +18,8 @@ def _mode(path: Path) -> int:
 
 
 @pytest.fixture
-def home(tmp_path):
-    home = tmp_path / "home"
-    assert run_hygie(home, "migrate").returncode == 0
+def home(tmp_path_factory, tmp_path):
+    home = migrated_home(tmp_path_factory, tmp_path / "home")
     made = run_hygie(home, "createadmin", "--username", "root-admin")
     assert made.returncode == 0, made.stderr
     return home

@@ -18,24 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.apps.core.cli_helpers import REPO_ROOT, hygie_env, run_hygie
+from tests.apps.core.cli_helpers import REPO_ROOT, hygie_env, migrated_home, run_hygie
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def migrated_template(tmp_path_factory):
-    home = tmp_path_factory.mktemp("template") / "home"
-    result = run_hygie(home, "migrate")
-    assert result.returncode == 0, result.stderr
-    return home
-
-
 @pytest.fixture
-def home(migrated_template, tmp_path):
-    copy = tmp_path / "home"
-    shutil.copytree(migrated_template, copy)
-    return copy
+def home(tmp_path_factory, tmp_path):
+    return migrated_home(tmp_path_factory, tmp_path / "home")
 
 
 def _count(home: Path, table: str) -> int:

@@ -18,7 +18,7 @@ from hygie.core.services.backup import (
     rehearse_restore,
     restore_backup,
 )
-from tests.apps.core.cli_helpers import run_hygie
+from tests.apps.core.cli_helpers import migrated_home, run_hygie
 
 
 def _installation(root: Path, entries: int):
@@ -72,9 +72,8 @@ def test_rehearsal_refuses_a_modified_archive(tmp_path):
 
 
 @pytest.mark.slow
-def test_restore_test_command_records_the_test(tmp_path):
-    home = tmp_path / "home"
-    assert run_hygie(home, "migrate").returncode == 0
+def test_restore_test_command_records_the_test(tmp_path_factory, tmp_path):
+    home = migrated_home(tmp_path_factory, tmp_path / "home")
     archive = tmp_path / "backup.tar.gz"
     written = run_hygie(home, "backup", str(archive))
     assert written.returncode == 0, written.stderr
