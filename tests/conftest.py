@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 
 import pytest
 
 HAS_DJANGO = importlib.util.find_spec("django") is not None
+
+# Fixtures through which a test reaches the Django test database (directly or not).
+_DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_setup", "live_server", "two_postgresql_databases"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL run (HYGIE_TEST_DATABASE_URL set: CI repeats the app tests on it) keeps
+    only the tests that reach the test database. The others (subprocesses on their own SQLite
+    home, pure functions, parsers) do the same thing on both runs and already ran on SQLite."""
+    if not os.environ.get("HYGIE_TEST_DATABASE_URL"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            _DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        )
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 if HAS_DJANGO:
