@@ -3,7 +3,14 @@
 import os
 import tempfile
 
-os.environ.setdefault("HYGIE_HOME", tempfile.mkdtemp(prefix="hygie-test-"))
+# A throw-away data folder per process. xdist workers inherit the environment of the pytest
+# process that made its folder, and used to share it: files one worker's test wrote (demo
+# evidence, uploads) appeared in another's. A HYGIE_HOME set on purpose (a test that starts
+# a subprocess with its own folder) is kept.
+if os.environ.get("HYGIE_HOME", "") in ("", os.environ.get("HYGIE_TEST_AUTO_HOME")):
+    os.environ["HYGIE_HOME"] = os.environ["HYGIE_TEST_AUTO_HOME"] = tempfile.mkdtemp(
+        prefix="hygie-test-"
+    )
 os.environ.setdefault("HYGIE_SECRET_KEY", "test-secret-key-" + "x" * 60)
 
 import dj_database_url  # noqa: E402
