@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 
 import pytest
 
 HAS_DJANGO = importlib.util.find_spec("django") is not None
+
+# Page tests (templates, forms, permissions, layout): the pages read through the services and
+# querysets that the service, API, demo and isolation tests run on PostgreSQL too, and what is
+# their own does not depend on the database. CI's PostgreSQL run leaves them to the SQLite run
+# to stay under 30 minutes.
+_PAGE_TESTS = re.compile(r"views|pages|_page\.py$|crawl|landing|dashboard|tables")
 
 # Fixtures through which a test reaches the Django test database (directly or not).
 _DATABASE_FIXTURES = frozenset(
@@ -17,8 +24,9 @@ _DATABASE_FIXTURES = frozenset(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The PostgreSQL run (HYGIE_TEST_DATABASE_URL set: CI repeats the app tests on it) keeps
-    only the tests that reach the test database. The others (subprocesses on their own SQLite
-    home, pure functions, parsers) do the same thing on both runs and already ran on SQLite."""
+    the tests that reach the test database, page tests apart. The others (subprocesses on their
+    own SQLite home, pure functions, parsers) do the same thing on both runs and already ran on
+    SQLite."""
     if not os.environ.get("HYGIE_TEST_DATABASE_URL"):
         return
     kept, dropped = [], []
@@ -26,7 +34,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         uses_database = item.get_closest_marker("django_db") is not None or bool(
             _DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         )
-        (kept if uses_database else dropped).append(item)
+        (kept if uses_database and not _PAGE_TESTS.search(item.path.name) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

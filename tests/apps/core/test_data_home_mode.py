@@ -50,12 +50,11 @@ def test_a_folder_of_another_owner_is_not_touched(open_home, monkeypatch):
 
 
 @pytest.mark.slow
-def test_migrate_tightens_an_existing_open_folder(tmp_path):
+def test_migrate_tightens_an_existing_open_folder(tmp_path_factory, tmp_path):
     """Through the real command, as an operator upgrading an old installation runs it."""
-    from tests.apps.core.cli_helpers import run_hygie
+    from tests.apps.core.cli_helpers import migrated_home, run_hygie
 
-    home = tmp_path / "home"
-    home.mkdir()
+    home = migrated_home(tmp_path_factory, tmp_path / "home")  # an installation, already in use
     home.chmod(0o755)
     result = run_hygie(home, "migrate")
     assert result.returncode == 0, result.stderr
