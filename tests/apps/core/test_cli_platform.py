@@ -198,6 +198,12 @@ def test_restore_refuses_an_archive_whose_content_was_changed(home, tmp_path):
     assert not (tmp_path / "victim" / "hygie.sqlite3").exists()
 
 
+# How long a `hygie serve` may take to answer its first request: a readiness wait, not a speed
+# check (a server that exits fails at once). Starting costs ~6 s of CPU (Django, the API, the
+# migration check); on CI's 2 loaded cores 30 s was once not enough.
+SERVE_START_SECONDS = 120
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -216,7 +222,7 @@ def test_serve_answers_healthz_on_a_real_socket_and_stops_cleanly(home):
     )
     try:
         body = None
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + SERVE_START_SECONDS
         while time.monotonic() < deadline and body is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
@@ -275,7 +281,7 @@ def test_serve_behind_a_tls_proxy_trusts_its_headers_only(home):
             return redirect.code, redirect.headers.get("Location", "")
 
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + SERVE_START_SECONDS
         while True:
             try:
                 assert fetch("/healthz") == (200, "")  # probes over HTTP are not redirected
