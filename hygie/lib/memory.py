@@ -13,7 +13,10 @@ the cyclic collector has nothing to find in them.
   every object alive to the collector's permanent generation (``gc.freeze``), so later full
   collections skip it. What was frozen before is thawed first, so a reference cycle frozen by an
   earlier call and dropped since is collected rather than kept for good. Process-wide by nature:
-  the one place that does it.
+  the one place that does it. It costs one full collection of the whole process, so a caller
+  settles only a structure of :data:`LONG_LIVED_FROM` entries or more (:func:`settle_if_large`):
+  a small one costs the collector little, and a full collection for each (a test suite, a
+  service matching one device) would cost much more.
 """
 
 from __future__ import annotations
@@ -33,6 +36,19 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+# Entries (indicators, CVE records, advisory products) from which a kept structure is settled.
+LONG_LIVED_FROM = 50_000
+
+
+def settle_if_large(entries: int, threshold: int | None = None) -> bool:
+    """Settle (:func:`settle_long_lived`) a structure of ``entries`` entries if it is large
+    (``threshold``, :data:`LONG_LIVED_FROM` by default); True when it was."""
+    if entries < (LONG_LIVED_FROM if threshold is None else threshold):
+        return False
+    settle_long_lived()
+    return True
 
 
 def settle_long_lived() -> None:

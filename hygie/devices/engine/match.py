@@ -40,7 +40,7 @@ from hygie.devices.engine.versions import (
     same_version,
     scheme,
 )
-from hygie.lib.memory import collector_paused, settle_long_lived
+from hygie.lib.memory import collector_paused, settle_if_large
 
 STATUSES = ("known_affected", "fixed", "known_not_affected", "under_investigation", "needs_review")
 MAX_WHY = 2000
@@ -313,6 +313,7 @@ class _CsafIndex:
                     if purl_key(purl):
                         self.by_purl[purl_key(purl)].append((advisory, product))
         # Looked up with .get: no empty list is created for a device that names nothing.
+        self.size = sum(map(len, self.by_name.values())) + sum(map(len, self.by_cpe.values()))
         self.by_name, self.by_cpe = dict(self.by_name), dict(self.by_cpe)
         self.by_purl = dict(self.by_purl)
 
@@ -869,7 +870,9 @@ class _NvdIndex:
         # The key of every criterion's (vendor, product), running-on platforms too: a full NVD
         # set repeats them a lot, and the evaluation reads them from here.
         pairs: dict[tuple[str, str], tuple[str, str]] = {}
+        self.size = 0  # records indexed
         for record in records:
+            self.size += 1
             keys: set[tuple[str, str]] = set()
             stack = [n for c in record.configurations for n in c.nodes]
             while stack:
@@ -937,8 +940,9 @@ class MatchIndex:
         # The parsed records and the index (millions of objects at a full NVD set) are kept out
         # of later full collections: without this, the first full collection after the build
         # walked them all (15-18 s CPU at 250,000 records), paid by whatever ran next (rendering
-        # the verdicts' explanations). The index holds no reference cycle.
-        settle_long_lived()
+        # the verdicts' explanations). The index holds no reference cycle. A small index is not
+        # worth a full collection of the whole process.
+        settle_if_large(self.csaf.size + self.nvd.size)
 
     def match(self, items: Iterable[InventoryItem]) -> list[Verdict]:
         # Verdicts and their texts hold no reference cycles: the cyclic collector, which would

@@ -32,3 +32,14 @@ def test_settle_long_lived_freezes_what_is_alive_and_collects_earlier_cycles():
         assert not any(type(item) is Node and item not in kept for item in gc.get_objects())
     finally:
         gc.unfreeze()
+
+
+def test_only_a_large_structure_is_settled(monkeypatch):
+    from hygie.lib import memory
+
+    settled = []
+    monkeypatch.setattr(memory, "settle_long_lived", lambda: settled.append(True))
+    assert not memory.settle_if_large(memory.LONG_LIVED_FROM - 1)
+    assert memory.settle_if_large(memory.LONG_LIVED_FROM)
+    assert memory.settle_if_large(10, threshold=10)
+    assert settled == [True, True]
