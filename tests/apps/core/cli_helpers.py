@@ -74,3 +74,17 @@ def migrated_home(tmp_path_factory: pytest.TempPathFactory, target: Path) -> Pat
     """A private copy, at ``target``, of a data folder on which ``hygie migrate`` ran."""
     shutil.copytree(shared_folder(tmp_path_factory, "migrated-home", _migrate), target)
     return target
+
+
+def demo_home(tmp_path_factory: pytest.TempPathFactory, target: Path) -> Path:
+    """A private copy, at ``target``, of a migrated data folder into which ``hygie demo`` loaded
+    the demo organisation (as the subprocess wrote it: files, modes, audit trail). The demo
+    costs ~15 s of CPU; the tests that only need one loaded share it."""
+
+    def load(home: Path) -> None:
+        migrated_home(tmp_path_factory, home)
+        result = run_hygie(home, "demo")
+        assert result.returncode == 0, result.stderr
+
+    shutil.copytree(shared_folder(tmp_path_factory, "demo-home", load), target)
+    return target

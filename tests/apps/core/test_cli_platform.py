@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apps.core.cli_helpers import REPO_ROOT, hygie_env, migrated_home, run_hygie
+from tests.apps.core.cli_helpers import REPO_ROOT, demo_home, hygie_env, migrated_home, run_hygie
 
 pytestmark = pytest.mark.slow
 
@@ -26,6 +26,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def home(tmp_path_factory, tmp_path):
     return migrated_home(tmp_path_factory, tmp_path / "home")
+
+
+@pytest.fixture
+def demo(tmp_path_factory, tmp_path):
+    """A data folder with the demo loaded by ``hygie demo``."""
+    return demo_home(tmp_path_factory, tmp_path / "home")
 
 
 def _count(home: Path, table: str) -> int:
@@ -61,13 +67,12 @@ def test_demo_loads_once_and_then_refuses_with_a_clear_message(home):
     assert run_hygie(home, "demo", "--if-empty").returncode == 0
 
 
-def test_audit_verify_reports_tampering_with_sequence_and_kind(home):
-    assert run_hygie(home, "demo").returncode == 0
-    intact = run_hygie(home, "audit", "verify")
+def test_audit_verify_reports_tampering_with_sequence_and_kind(demo):
+    intact = run_hygie(demo, "audit", "verify")
     assert intact.returncode == 0 and "intact" in intact.stdout
-    with sqlite3.connect(home / "hygie.sqlite3") as db:
+    with sqlite3.connect(demo / "hygie.sqlite3") as db:
         db.execute("UPDATE core_auditentry SET object_repr = 'forged' WHERE sequence = 7")
-    tampered = run_hygie(home, "audit", "verify")
+    tampered = run_hygie(demo, "audit", "verify")
     assert tampered.returncode == 1
     assert "#7" in tampered.stderr and "modified" in tampered.stderr
 
@@ -83,27 +88,26 @@ def test_check_flags_a_secret_key_readable_by_others(home):
     assert run_hygie(home, "check").returncode == 0
 
 
-def test_data_folder_database_and_every_file_written_are_private(home):
+def test_data_folder_database_and_every_file_written_are_private(demo):
     """Issue 9, defect 7: the database files were created 0644."""
-    assert run_hygie(home, "demo").returncode == 0
-    assert (home.stat().st_mode & 0o777) == 0o700
+    assert (demo.stat().st_mode & 0o777) == 0o700
     database_files = [
-        home / name
+        demo / name
         for name in ("hygie.sqlite3", "hygie.sqlite3-wal", "hygie.sqlite3-shm")
-        if (home / name).exists()
+        if (demo / name).exists()
     ]
-    assert home / "hygie.sqlite3" in database_files
+    assert demo / "hygie.sqlite3" in database_files
     opened = {
-        str(path.relative_to(home)): oct(path.stat().st_mode & 0o777)
-        for path in home.rglob("*")
+        str(path.relative_to(demo)): oct(path.stat().st_mode & 0o777)
+        for path in demo.rglob("*")
         if path.stat().st_mode & 0o077
     }
     assert opened == {}
     assert all(path.stat().st_mode & 0o777 == 0o600 for path in database_files)
-    assert "every file and folder in it is private" in run_hygie(home, "check").stdout
+    assert "every file and folder in it is private" in run_hygie(demo, "check").stdout
 
-    (home / "hygie.sqlite3").chmod(0o644)
-    result = run_hygie(home, "check")
+    (demo / "hygie.sqlite3").chmod(0o644)
+    result = run_hygie(demo, "check")
     assert "hygie.sqlite3 (0644)" in result.stdout and "chmod -R go-rwx" in result.stdout
 
 
@@ -113,14 +117,13 @@ def test_check_flags_plain_http_on_a_network_address(home):
     assert "plain HTTP" in result.stdout and "HYGIE_BEHIND_TLS_PROXY" in result.stdout
 
 
-def test_backup_and_restore_round_trip(home, tmp_path):
-    assert run_hygie(home, "demo").returncode == 0
-    evidence = home / "media" / "evidence" / "ab" / "abcdef"
+def test_backup_and_restore_round_trip(demo, tmp_path):
+    evidence = demo / "media" / "evidence" / "ab" / "abcdef"
     # The demo's own evidence files are stored by content hash: one may already use "ab/".
     evidence.parent.mkdir(parents=True, exist_ok=True)
     evidence.write_bytes(b"uploaded proof")
     archive = tmp_path / "backup.tar.gz"
-    made = run_hygie(home, "backup", str(archive))
+    made = run_hygie(demo, "backup", str(archive))
     assert made.returncode == 0, made.stderr
     assert archive.stat().st_mode & 0o777 == 0o600
     with tarfile.open(archive) as tar:
@@ -137,8 +140,8 @@ def test_backup_and_restore_round_trip(home, tmp_path):
     result = run_hygie(restored, "restore", str(archive))
     assert result.returncode == 0, result.stderr
     for table in ("core_person", "core_asset", "core_auditentry", "core_user"):
-        assert _count(restored, table) == _count(home, table) - (table == "core_auditentry")
-    assert (restored / "secret_key").read_text() == (home / "secret_key").read_text()
+        assert _count(restored, table) == _count(demo, table) - (table == "core_auditentry")
+    assert (restored / "secret_key").read_text() == (demo / "secret_key").read_text()
     assert (restored / "secret_key").stat().st_mode & 0o777 == 0o600
     assert (restored / "media/evidence/ab/abcdef").read_bytes() == b"uploaded proof"
     assert run_hygie(restored, "audit", "verify").returncode == 0
