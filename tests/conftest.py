@@ -23,6 +23,52 @@ _DATABASE_FIXTURES = frozenset(
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _keep_database_tests_on_postgresql(config, items)
+    _spread_slow_tests(config, items)
+
+
+def _spread_slow_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, start every worker on its part of the long tests, so none of them is left
+    for the end of the run, keeping one worker busy while the others wait.
+
+    ``--dist worksteal`` hands each worker a contiguous share of the collection and idle workers
+    steal from the end of the others' queues. The browser tests (a quarter of the suite's time)
+    go in two groups of whole files at the head of the first two shares: each worker that runs
+    one starts its own server and Chromium, so they are not scattered further. The ``slow``
+    tests are dealt to every share in turn after them. Every worker computes the same order."""
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    if workers < 2:
+        return
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    slow = [
+        item
+        for item in items
+        if item.get_closest_marker("slow") and not item.get_closest_marker("browser")
+    ]
+    if not browser and not slow:
+        return
+    heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    if browser:
+        # Cut between two files, near the middle.
+        middle = len(browser) // 2
+        while 0 < middle < len(browser) and browser[middle].path == browser[middle - 1].path:
+            middle += 1
+        heads[0] += browser[:middle]
+        heads[1] += browser[middle:]
+    for position, item in enumerate(slow):
+        heads[position % workers].append(item)
+    chosen = {id(item) for head in heads for item in head}
+    rest = [item for item in items if id(item) not in chosen]
+    share = len(items) // workers
+    ordered: list[pytest.Item] = []
+    for head in heads:
+        filler = max(0, share - len(head))
+        ordered += head + rest[:filler]
+        rest = rest[filler:]
+    items[:] = ordered + rest
+
+
+def _keep_database_tests_on_postgresql(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The PostgreSQL run (HYGIE_TEST_DATABASE_URL set: CI repeats the app tests on it) keeps
     the tests that reach the test database, page tests apart. The others (subprocesses on their
     own SQLite home, pure functions, parsers) do the same thing on both runs and already ran on

@@ -256,6 +256,7 @@ def test_the_patterns_catch_what_leaked_before():
         assert _problems(text) == [], text
 
 
+@pytest.mark.slow
 def test_every_page_reads_as_french_with_the_demo(demo_admin_client):
     problems, opened = _crawl(demo_admin_client)
     # The crawl really went past the navigation into the demo's objects.

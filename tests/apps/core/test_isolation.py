@@ -371,6 +371,7 @@ def _links_to_b(world: WorldB) -> list[str]:
     return [link for part in world.parts.values() for link in part.links_to_b()]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_page_hides_establishment_b(admin_a, world_b, establishment_a):
     before, counts_before = world_b.take_snapshot(), _all_counts(world_b)
@@ -539,6 +540,7 @@ def _refused(answer: Any, names_b: set[str]) -> bool:
     return bool(fields) and all(re.split(r"[.\[]", key)[0] in names_b for key in fields)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_api_operation_hides_establishment_b(admin_a, world_b, establishment_a):
     schema = Client().get(f"{API}/openapi.json").json()

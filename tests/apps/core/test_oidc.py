@@ -112,6 +112,7 @@ def test_new_sso_user_sees_nothing_until_attached(client, oidc_settings):
     assert isinstance(user, User)
 
 
+@pytest.mark.slow
 def test_sign_on_pages_are_mounted_when_configured(tmp_path):
     """A separate process, because the URL conf and the settings are read once at start-up."""
     import os

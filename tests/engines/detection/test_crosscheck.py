@@ -34,6 +34,7 @@ def regression_events(sigma_root: Path) -> list[dict[str, Any]]:
     return events
 
 
+@pytest.mark.slow
 def test_same_matches_as_sqlite_backend(
     sigma_root: Path, full_pack: RulePack, full_engine: DetectionEngine
 ) -> None:

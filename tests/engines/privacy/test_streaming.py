@@ -127,6 +127,7 @@ def test_large_whole_format_file_is_skipped_with_a_clear_reason(tmp_path: Path) 
     assert scan_file(detector, path).result is not None
 
 
+@pytest.mark.slow
 def test_stream_memory_is_bounded_by_the_block(detector: PHIDetector) -> None:
     """Traced allocations while streaming stay a fraction of what a whole-file scan needs."""
     data = synthetic_csv(8_000, seed=5)
