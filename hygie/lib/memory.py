@@ -51,6 +51,22 @@ def settle_if_large(entries: int, threshold: int | None = None) -> bool:
     return True
 
 
+def freeze_if_large(entries: int, threshold: int | None = None) -> bool:
+    """Move every object alive now to the permanent generation, without collecting first, if
+    ``entries`` reaches ``threshold`` (:data:`LONG_LIVED_FROM` by default); True when it did.
+
+    For a large result just made with the collector paused (:func:`collector_paused`) and
+    handed to code that allocates much (rendering it, storing it): its objects would otherwise
+    make each later full collection walk them all, again and again as that code allocates. No
+    full collection is paid here (an earlier :func:`settle_long_lived` stays in place); the
+    price is that a reference cycle already garbage at this moment stays uncollected until the
+    next :func:`settle_long_lived` — acceptable after code that makes none."""
+    if entries < (LONG_LIVED_FROM if threshold is None else threshold):
+        return False
+    gc.freeze()
+    return True
+
+
 def settle_long_lived() -> None:
     """Collect the garbage, then keep every live object out of later full collections."""
     gc.unfreeze()

@@ -43,3 +43,14 @@ def test_only_a_large_structure_is_settled(monkeypatch):
     assert memory.settle_if_large(memory.LONG_LIVED_FROM)
     assert memory.settle_if_large(10, threshold=10)
     assert settled == [True, True]
+
+
+def test_a_large_result_is_frozen_without_a_collection(monkeypatch):
+    from hygie.lib import memory
+
+    calls = []
+    monkeypatch.setattr(memory.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(memory.gc, "collect", lambda *a: calls.append("collect"))
+    assert not memory.freeze_if_large(memory.LONG_LIVED_FROM - 1)
+    assert memory.freeze_if_large(memory.LONG_LIVED_FROM)
+    assert calls == ["freeze"]
