@@ -42,10 +42,14 @@ def collector_paused() -> Iterator[None]:
 LONG_LIVED_FROM = 50_000
 
 
+def _large(entries: int, threshold: int | None) -> bool:
+    return entries >= (LONG_LIVED_FROM if threshold is None else threshold)
+
+
 def settle_if_large(entries: int, threshold: int | None = None) -> bool:
     """Settle (:func:`settle_long_lived`) a structure of ``entries`` entries if it is large
     (``threshold``, :data:`LONG_LIVED_FROM` by default); True when it was."""
-    if entries < (LONG_LIVED_FROM if threshold is None else threshold):
+    if not _large(entries, threshold):
         return False
     settle_long_lived()
     return True
@@ -61,7 +65,7 @@ def freeze_if_large(entries: int, threshold: int | None = None) -> bool:
     full collection is paid here (an earlier :func:`settle_long_lived` stays in place); the
     price is that a reference cycle already garbage at this moment stays uncollected until the
     next :func:`settle_long_lived` — acceptable after code that makes none."""
-    if entries < (LONG_LIVED_FROM if threshold is None else threshold):
+    if not _large(entries, threshold):
         return False
     gc.freeze()
     return True
