@@ -44,7 +44,7 @@ from hygie.intel.engine.matcher import Hit, IndicatorMatcher
 from hygie.intel.engine.model import TLP, IndicatorType
 from hygie.intel.engine.model import Indicator as EngineIndicator
 from hygie.intel.models import Indicator, IndicatorSource, Sighting
-from hygie.lib.memory import LONG_LIVED_FROM, settle_if_large
+from hygie.lib.memory import settle_if_large
 
 logger = logging.getLogger("hygie.intel.matching")
 
@@ -149,16 +149,15 @@ def compile_rows(rows: Iterable[tuple[Any, ...]]) -> tuple[IndicatorMatcher, dic
 
 # A compiled matcher of many indicators is millions of objects the garbage collector would
 # traverse at each full collection for as long as it is kept (at 1,000,000 indicators, about a
-# second each time, while events are being matched): from this size on they are kept out of its
-# reach once built (``hygie.lib.memory.settle_if_large``; the matcher holds no reference cycle).
-FREEZE_AT = LONG_LIVED_FROM
+# second each time, while events are being matched): a large one is kept out of its reach once
+# built (``hygie.lib.memory.settle_if_large``; the matcher holds no reference cycle).
 
 
 def _build(establishment_id: int, signature: tuple[Any, ...], generation: int) -> Compiled:
     started = time.perf_counter()
     rows = matchable(establishment_id).values_list(*ROW_FIELDS).iterator(chunk_size=20_000)
     matcher, ids = compile_rows(rows)
-    settle_if_large(len(matcher), FREEZE_AT)
+    settle_if_large(len(matcher))
     logger.info(
         "indicator matcher of establishment %s: %d indicators compiled in %.1f s (%s)",
         establishment_id,

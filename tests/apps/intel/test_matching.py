@@ -288,8 +288,10 @@ def test_a_sighted_indicator_is_read_once_while_its_campaign_lasts(
 def test_a_large_matcher_is_kept_out_of_the_garbage_collector(establishment_a, monkeypatch):
     import gc
 
+    from hygie.lib import memory
+
     _indicator(establishment_a, "ipv4", "203.0.113.71")
-    monkeypatch.setattr(matching, "FREEZE_AT", 1)
+    monkeypatch.setattr(memory, "LONG_LIVED_FROM", 1)
     try:
         compiled = matching.matcher_for(establishment_a.pk)
         assert gc.get_freeze_count() > 0
