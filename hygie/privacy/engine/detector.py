@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from hygie.privacy.engine import validators as v
 from hygie.privacy.engine.document import ExtractedDocument, LineIndex, Segment, SegmentIndex
+from hygie.privacy.engine.fields import PHIField, entity_categories
 from hygie.privacy.engine.given_names import GIVEN_NAMES
 from hygie.privacy.engine.masking import KeyedHasher, mask_value
 from hygie.privacy.engine.matcher import Matcher, build_matcher, python_regex
@@ -66,6 +67,7 @@ class PHIDetector:
         self._context = {entity: _word_regex(words) for entity, words in CONTEXT_WORDS.items()}
         self._negative = _word_regex(NEGATIVE_WORDS)
         self._hash = KeyedHasher(config.hmac_key)
+        self._default_categories = entity_categories()
         self._ner: NERFunction | None = load_ner(config.ner_model) if config.ner_model else None
 
     @property
@@ -276,6 +278,7 @@ class PHIDetector:
                     self._hash(c.entity, value),
                 )
             path, column = _path_of(doc, c)
+            categories = self._categories_of(c)
             line = col = end_col = None
             if lines is not None:
                 line, col = lines.position(c.start)
@@ -292,10 +295,22 @@ class PHIDetector:
                     location=FindingLocation(member, path, line, col, end_col),
                     start=c.start,
                     end=c.end,
+                    hipaa_identifier=categories.hipaa,
+                    fr_category=categories.fr,
                     table_column=column,
                 )
             )
         return findings
+
+    def _categories_of(self, c: Candidate) -> PHIField:
+        """The field map entry's categories when the finding is of the entity the entry names
+        (its own hipaa/fr already won over its data type's); otherwise the value showed it is
+        something else (an e-mail in a phone field, a failed SSN kept as a record number) or
+        no entry produced it (free text): the entity type's default from categories.yml."""
+        mapped = c.segment.mapped if c.segment is not None else None
+        if mapped is not None and mapped.entity is c.entity:
+            return mapped
+        return self._default_categories[c.entity]
 
 
 _PLACE_PREFIXES = ("saint ", "sainte ", "st ", "st. ", "ste ", "port ", "fort ", "mount ")

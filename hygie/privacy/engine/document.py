@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from hygie.privacy.engine.fields import PHIField
 from hygie.privacy.engine.model import EntityType
 
 
@@ -20,6 +21,8 @@ class Segment:
     neighbouring labels (a column header, an identifier ``system``) for context scoring.
     ``declared``: a field map (engine/fields) says the field holds PHI, so a non-empty value is
     a finding even when it does not look like ``hint`` (an area code alone, a licence number).
+    ``mapped``: the field map entry behind ``hint``, whose HIPAA and French categories a finding
+    of that entity here takes (None: the hint is the extractor's own guess, or there is none).
     """
 
     start: int
@@ -29,6 +32,7 @@ class Segment:
     context: str = ""
     column: str | None = None
     declared: bool = False
+    mapped: PHIField | None = None
 
 
 class Locator(Protocol):
@@ -78,7 +82,7 @@ class ExtractedDocument:
     def without_field_semantics(self) -> ExtractedDocument:
         """The same document with every segment's paths and borders but no hint: what a
         structure-blind scanner would know (``ScanConfig.field_semantics=False``)."""
-        bare = [replace(s, hint=None, declared=False) for s in self.segments]
+        bare = [replace(s, hint=None, declared=False, mapped=None) for s in self.segments]
         return replace(self, segments=bare)
 
 

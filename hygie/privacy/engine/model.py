@@ -118,7 +118,12 @@ class FindingLocation:
 
 @dataclass(frozen=True)
 class Finding:
-    """One detected value. Never holds the value itself: a masked sample and a keyed hash."""
+    """One detected value. Never holds the value itself: a masked sample and a keyed hash.
+
+    ``hipaa_identifier`` (a Safe Harbor letter A-R, or "none") and ``fr_category`` come from the
+    field map entry that produced the finding, else from its entity type's default
+    (engine/fields/categories.yml).
+    """
 
     entity: EntityType
     detector: str
@@ -129,6 +134,8 @@ class Finding:
     location: FindingLocation
     start: int  # offset of the value in the extracted document text
     end: int
+    hipaa_identifier: str
+    fr_category: str
     table_column: str | None = None
 
 
@@ -164,8 +171,10 @@ class DocumentResult:
     columns: tuple[ColumnVerdict, ...] = ()
     skipped: tuple[SkippedPart, ...] = ()
     bytes_scanned: int = 0
-    # Findings not kept in ``findings`` (a bound per file), counted by entity type.
+    # Findings not kept in ``findings`` (a bound per file), counted by entity type, and by
+    # (HIPAA identifier, French category) for the summaries by category.
     omitted: tuple[tuple[EntityType, int], ...] = ()
+    omitted_categories: tuple[tuple[str, str, int], ...] = ()
     # Archive members and attachments read and scanned, at every depth (0 for a plain file).
     members_scanned: int = 0
 

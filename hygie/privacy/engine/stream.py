@@ -296,7 +296,13 @@ class StreamScanner:
             for (column, entity), rows in sorted(self._columns.items(), key=lambda i: str(i[0]))
         )
         return DocumentResult(
-            self._kind, tuple(kept.kept), columns, (), self._bytes, kept.omitted_by_entity()
+            self._kind,
+            tuple(kept.kept),
+            columns,
+            (),
+            self._bytes,
+            kept.omitted_by_entity(),
+            omitted_categories=kept.omitted_by_category(),
         )
 
     # -- blocks --------------------------------------------------------------------------------
@@ -377,6 +383,8 @@ def _shift(finding: Finding, position: _Position) -> Finding:
         location,
         finding.start + position.offset,
         finding.end + position.offset,
+        finding.hipaa_identifier,
+        finding.fr_category,
         finding.table_column,
     )
 
@@ -388,6 +396,7 @@ class FindingBound:
         self.max_kept = max_kept
         self.kept: list[Finding] = []
         self.omitted: Counter[EntityType] = Counter()
+        self.omitted_categories: Counter[tuple[str, str]] = Counter()
 
     def add(self, findings: Iterable[Finding], sink: Any = None) -> None:
         for finding in findings:
@@ -397,13 +406,22 @@ class FindingBound:
                 self.kept.append(finding)
             else:
                 self.omitted[finding.entity] += 1
+                self.omitted_categories[(finding.hipaa_identifier, finding.fr_category)] += 1
 
     def omitted_by_entity(self) -> tuple[tuple[EntityType, int], ...]:
         return tuple(sorted(self.omitted.items()))
 
+    def omitted_by_category(self) -> tuple[tuple[str, str, int], ...]:
+        return tuple(sorted((h, fr, n) for (h, fr), n in self.omitted_categories.items()))
+
     def apply(self, result: DocumentResult) -> DocumentResult:
         """``result`` with only the kept findings (the others counted)."""
-        return replace(result, findings=tuple(self.kept), omitted=self.omitted_by_entity())
+        return replace(
+            result,
+            findings=tuple(self.kept),
+            omitted=self.omitted_by_entity(),
+            omitted_categories=self.omitted_by_category(),
+        )
 
 
 def bound_findings(max_kept: int) -> FindingBound:

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import io
 import json
+from importlib import resources
 
 import pytest
+import yaml
 
 from hygie.privacy.engine import Finding, PHIDetector, ScanConfig, scan_bytes
 from hygie.privacy.engine.extract.hints import field_for_label, normalise_label
 from hygie.privacy.engine.fields import (
     categories,
+    categories_from,
     ccda_map,
     dicom_map,
+    entity_categories,
     fhir_map,
     header_map,
     hl7_map,
@@ -27,7 +31,7 @@ from .conftest import KEY
 
 def test_every_map_loads_with_known_categories() -> None:
     known = categories()
-    assert set(known["hipaa"]) == set("ABCDEFGHIJKLMNOPQR")
+    assert set(known["hipaa"]) == set("ABCDEFGHIJKLMNOPQR") | {"none"}
     hl7 = hl7_map()
     assert {"PID-14", "PID-20", "PID-21", "PID-29", "IN1-36", "MRG-7"} <= set(hl7.fields)
     for entry in hl7.fields.values():
@@ -370,3 +374,140 @@ def test_every_phi_column_is_found_whatever_the_value(detector: PHIDetector) -> 
     found = scan_bytes(detector, data, "export.csv").findings
     columns = {f.location.path.split("(", 1)[1].rstrip(")") for f in found}
     assert columns == set(headers) - {"Glycémie"}
+
+
+# -- categories: every finding carries its HIPAA Safe Harbor identifier and French category ------
+
+
+def _categories(finding: Finding) -> tuple[str, str]:
+    return finding.hipaa_identifier, finding.fr_category
+
+
+def test_every_entity_type_has_default_categories() -> None:
+    """Free-text and pattern findings take their entity type's default: none may lack one."""
+    known = categories()
+    defaults = entity_categories()
+    assert set(defaults) == set(E)
+    for entity, phi in defaults.items():
+        assert phi.entity is entity
+        assert phi.hipaa in known["hipaa"] and phi.fr in known["fr"], entity
+    # No Safe Harbor letter for an establishment's number: said so, not forced into "R".
+    assert (defaults[E.FR_FINESS].hipaa, defaults[E.FR_FINESS].fr) == ("none", "etablissement")
+
+
+def test_categories_document_refuses_a_missing_default_or_label() -> None:
+    text = resources.files("hygie.privacy.engine.fields").joinpath("categories.yml").read_text()
+    data = yaml.safe_load(text)
+    del data["entities"]["IBAN"]
+    with pytest.raises(ValueError, match="IBAN"):
+        categories_from(data)
+    data = yaml.safe_load(text)
+    data["entities"]["IBAN"] = {"hipaa": "Z", "fr": "financier"}
+    with pytest.raises(ValueError, match="unknown category"):
+        categories_from(data)
+    data = yaml.safe_load(text)
+    data["hipaa"]["A"] = {"en": "Names"}
+    with pytest.raises(ValueError, match="French label"):
+        categories_from(data)
+
+
+def test_every_category_has_an_english_and_a_french_label() -> None:
+    from hygie.privacy.engine.fields import category_table
+
+    table = category_table()
+    for label in (*table.hipaa.values(), *table.fr.values()):
+        assert label.en and label.fr and label.get("fr") == label.fr and label.get(None) == label.en
+
+
+def test_hl7_findings_carry_their_field_map_categories(hl7_findings: dict[str, Finding]) -> None:
+    """Each mapped component's finding has the categories the map gives it (its field's own
+    hipaa/fr over its data type's), whenever the finding is of the entity the map names."""
+    fields = hl7_map()
+    checked = 0
+    for path, finding in hl7_findings.items():
+        key = path.split(".", 1)[0].split("(", 1)[0]
+        entry = fields.fields.get(key)
+        if entry is None:
+            continue
+        component, sub = (path.split(".") + ["1", "1"])[1:3] if "." in path else ("1", "1")
+        phi = fields.component(entry, entry.datatype, int(component), int(sub))
+        if phi is not None and phi.entity is finding.entity:
+            assert _categories(finding) == (phi.hipaa, phi.fr), path
+            checked += 1
+    assert checked > 100
+
+
+def test_a_field_override_wins_over_its_data_type(hl7_findings: dict[str, Finding]) -> None:
+    assert _categories(hl7_findings["PID-3.1"]) == ("H", "identifiant")  # CX: a record number
+    assert _categories(hl7_findings["PID-18.1"]) == ("J", "identifiant")  # CX, own hipaa: account
+    assert _categories(hl7_findings["IN1-49.1"]) == ("I", "identifiant")  # health plan number
+    assert _categories(hl7_findings["PID-20.1"]) == ("K", "identifiant")  # DLN: a licence
+    assert _categories(hl7_findings["IN1-36"]) == ("I", "identifiant")  # ST, the field's own
+    assert _categories(hl7_findings["PID-7"]) == ("C", "date")
+    assert _categories(hl7_findings["PID-5.1.1"]) == ("A", "identite")
+    assert _categories(hl7_findings["PID-11.5"]) == ("B", "lieu")
+    assert _categories(hl7_findings["PID-14.6"]) == ("D", "coordonnees")
+
+
+def test_cx_type_code_gives_its_categories(detector: PHIDetector) -> None:
+    message = b"MSH|^~\\&|A|B|C|D|20240214||ADT^A01|1|P|2.5.1\rPID|1||536-22-1234^^^SSA^SS\r"
+    (finding,) = scan_bytes(detector, message, "m.hl7").findings
+    assert finding.entity is E.US_SSN and _categories(finding) == ("G", "nir")
+
+
+def test_fhir_ccda_dicom_and_table_findings_carry_their_map_categories(
+    detector: PHIDetector,
+) -> None:
+    data, _expected = _fhir_bundle()
+    fields = fhir_map()
+    for finding in scan_bytes(detector, data, "b.json").findings:
+        kind, rest = finding.location.path.split("ofType(", 1)[1].split(").", 1)
+        element = ".".join(part.split("[")[0] for part in rest.split("."))
+        phi = fields.element(kind, element)
+        assert phi is not None, finding.location.path
+        if phi.entity is finding.entity:
+            assert _categories(finding) == (phi.hipaa, phi.fr), finding.location.path
+    photo = "Bundle.entry[0].resource.ofType(Patient).photo[0].url"
+    found = {f.location.path: f for f in scan_bytes(detector, data, "b.json").findings}
+    assert _categories(found[photo]) == ("Q", "identite")  # a URL, but the field says a photo
+    cda = {f.location.path: f for f in scan_bytes(detector, CCDA, "d.cda.xml").findings}
+    role = "/ClinicalDocument/recordTarget/patientRole"
+    assert _categories(cda[f"{role}/id/@extension"]) == ("H", "identifiant")
+    assert _categories(cda[f"{role}/patient/birthTime/@value"]) == ("C", "date")
+    # The map calls a telecom a phone; a mailto: there is an e-mail, with the e-mail's letter.
+    assert _categories(cda[f"{role}/patient/guardian/telecom/@value"]) == ("F", "coordonnees")
+    dicom, _tags = _dicom_with_every_attribute()
+    annex = dicom_map()
+    for finding in scan_bytes(detector, dicom, "i.dcm").findings:
+        tag = finding.location.path.split(" ")[0]
+        attribute = annex[int(tag[1:5] + tag[6:10], 16)]
+        if attribute.phi is not None and attribute.phi.entity is finding.entity:
+            assert _categories(finding) == (attribute.phi.hipaa, attribute.phi.fr), tag
+    uid = {f.location.path.split(" ")[0]: f for f in scan_bytes(detector, dicom, "i.dcm").findings}
+    assert _categories(uid["(0008,0018)"]) == ("R", "appareil")  # SOP Instance UID
+    table = b"IPP;Courriel;Glyc\xc3\xa9mie\nP-77;marie@example.org;5.4\n"
+    columns = {f.table_column: f for f in scan_bytes(detector, table, "t.csv").findings}
+    assert _categories(columns["1 (IPP)"]) == ("H", "identifiant")
+    assert _categories(columns["2 (Courriel)"]) == ("F", "coordonnees")
+
+
+def test_free_text_findings_take_their_entity_default(detector: PHIDetector) -> None:
+    note = (
+        "Patiente Marie Durand, née le 14/02/1980, NIR 2 80 02 75 123 456 19, "
+        "tél. 01 45 67 89 12, courriel marie.durand@example.org, FINESS 750712184.\n"
+    ).encode()
+    findings = scan_bytes(detector, note, "note.txt").findings
+    defaults = entity_categories()
+    assert {f.entity for f in findings} >= {E.PERSON, E.DATE_OF_BIRTH, E.FR_PHONE, E.EMAIL}
+    for finding in findings:
+        phi = defaults[finding.entity]
+        assert _categories(finding) == (phi.hipaa, phi.fr), finding.entity
+
+
+def test_value_only_mode_gives_entity_defaults() -> None:
+    data, _expected = _hl7_message()
+    blind = PHIDetector(ScanConfig(hmac_key=KEY, field_semantics=False))
+    defaults = entity_categories()
+    for finding in scan_bytes(blind, data, "m.hl7").findings:
+        phi = defaults[finding.entity]
+        assert _categories(finding) == (phi.hipaa, phi.fr)

@@ -57,15 +57,22 @@ def extract_dicom(data: bytes) -> ExtractedDocument:
                 raise ExtractionError("DICOM header has too many elements")
             values = element.value if element.VM > 1 else [element.value]
             attribute = annex.get(int(element.tag))
-            declared = attribute is not None and attribute.phi is not None
-            if attribute is not None and attribute.phi is not None:
-                hint: E | None = attribute.phi.entity
+            mapped = attribute.phi if attribute is not None else None
+            if mapped is not None:
+                hint: E | None = mapped.entity
             else:
                 hint = E.PERSON if element.VR == "PN" else E.DATE if element.VR == "DA" else None
             tag = f"({element.tag.group:04X},{element.tag.element:04X}) {element.keyword}".strip()
             for value in values:
                 text = str(value).replace("^", " ").strip() if element.VR == "PN" else str(value)
-                builder.add(text.strip(), tag, hint, element.keyword or "", declared=declared)
+                builder.add(
+                    text.strip(),
+                    tag,
+                    hint,
+                    element.keyword or "",
+                    declared=mapped is not None,
+                    mapped=mapped,
+                )
     except InvalidDicomError as error:
         raise ExtractionError("not a DICOM file") from error
     except (

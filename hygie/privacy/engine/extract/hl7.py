@@ -92,7 +92,9 @@ def _leaves(
                 if phi is None:
                     yield Segment(s_start, s_end, path, None, context)
                 else:
-                    yield Segment(s_start, s_end, path, phi.entity, context, declared=True)
+                    yield Segment(
+                        s_start, s_end, path, phi.entity, context, declared=True, mapped=phi
+                    )
 
 
 def _fields(

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from hygie.lib.errors import Location
 from hygie.privacy.engine.document import ExtractedDocument, LineIndex, Segment
 from hygie.privacy.engine.errors import ExtractionError
-from hygie.privacy.engine.extract.hints import hint_for_label
+from hygie.privacy.engine.extract.hints import field_for_label
 from hygie.privacy.engine.extract.text import decode_text
-from hygie.privacy.engine.fields import fhir_map
+from hygie.privacy.engine.fields import PHIField, fhir_map
 from hygie.privacy.engine.model import EntityType as E
 
 MAX_DEPTH = 256
@@ -144,9 +144,10 @@ def _fhirpath(parts: tuple[str, ...], types: dict[int, str]) -> str:
 
 def _fhir_field(
     parts: tuple[str, ...], depth: int, resource: str | None, system: str
-) -> tuple[E | None, bool]:
-    """(hint, declared) of a FHIR value: the field map (engine/fields/fhir.yml) first, then the
-    hints that hold in any resource (a telecom, an identifier with a known system)."""
+) -> tuple[E | None, bool, PHIField | None]:
+    """(hint, declared, map entry) of a FHIR value: the field map (engine/fields/fhir.yml)
+    first, then the hints that hold in any resource (a telecom, an identifier with a known
+    system)."""
     fields = fhir_map()
     element = ".".join(p for p in parts[depth:] if not p.isdigit())
     phi = fields.element(resource, element)
@@ -154,14 +155,16 @@ def _fhir_field(
     if key == "value" and "identifier" in parts:
         by_system = fields.system(system)
         if by_system is not None:
-            return by_system.entity, phi is not None
+            return by_system.entity, phi is not None, by_system
     if phi is not None:
-        return phi.entity, True
+        return phi.entity, True, phi
     if key == "value" and "telecom" in parts:
-        return E.US_PHONE, False  # the structural rule tells phone (FR/US) from e-mail by value
+        # The structural rule tells phone (FR/US) from e-mail by value: no map entry, so the
+        # finding takes its entity's default categories.
+        return E.US_PHONE, False, None
     if key == "birthDate":
-        return E.DATE_OF_BIRTH, False
-    return None, False
+        return E.DATE_OF_BIRTH, False, None
+    return None, False, None
 
 
 def _segments(text: str, found: list[_Scalar], prefix: int = 0) -> tuple[list[Segment], bool]:
@@ -183,17 +186,16 @@ def _segments(text: str, found: list[_Scalar], prefix: int = 0) -> tuple[list[Se
                 if (kind := strings.get(parts[: prefix + depth] + ("resourceType",))) is not None
             }
             depth = max(types, default=0)
-            hint, declared = _fhir_field(body, depth, types.get(depth), system)
+            hint, declared, mapped = _fhir_field(body, depth, types.get(depth), system)
             path = head + _fhirpath(body, types)
         else:
-            hint = (
-                hint_for_label(parts[-1])
-                if not parts[-1].isdigit()
-                else (hint_for_label(parts[-2]) if len(parts) > 1 else None)
-            )
-            declared = False
+            label = parts[-1] if not parts[-1].isdigit() else (parts[-2] if len(parts) > 1 else "")
+            mapped = field_for_label(label)
+            hint, declared = (mapped.entity if mapped is not None else None), False
             path = head + _pointer(body)
-        segments.append(Segment(scalar.start, scalar.end, path, hint, system, declared=declared))
+        segments.append(
+            Segment(scalar.start, scalar.end, path, hint, system, declared=declared, mapped=mapped)
+        )
     return segments, is_fhir
 
 

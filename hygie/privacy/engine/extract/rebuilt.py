@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hygie.privacy.engine.document import Segment
+from hygie.privacy.engine.fields import PHIField
 from hygie.privacy.engine.model import EntityType
 
 
@@ -22,11 +23,13 @@ class TextBuilder:
         context: str = "",
         column: str | None = None,
         declared: bool = False,
+        mapped: PHIField | None = None,
     ) -> None:
         if not text:
             return
+        end = self._offset + len(text)
         self.segments.append(
-            Segment(self._offset, self._offset + len(text), path, hint, context, column, declared)
+            Segment(self._offset, end, path, hint, context, column, declared, mapped)
         )
         self._parts.append(text)
         self._parts.append("\n")

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from hygie.privacy.engine.document import ExtractedDocument, Segment
 from hygie.privacy.engine.errors import ExtractionError
 from hygie.privacy.engine.extract.archive import check_zip_limits
-from hygie.privacy.engine.extract.hints import hint_for_label
+from hygie.privacy.engine.extract.hints import field_for_label, hint_for_label
 from hygie.privacy.engine.extract.text import decode_text
-from hygie.privacy.engine.model import ArchiveLimits, EntityType
+from hygie.privacy.engine.model import ArchiveLimits
 
 _DELIMITERS = (",", ";", "\t", "|")
 _ROW_BREAK = re.compile(r"\r\n|\n|\r")
@@ -155,23 +155,24 @@ def csv_document(text: str, layout: CSVLayout, first_row: int = 0) -> ExtractedD
         return ExtractedDocument("csv", text)
     ends = starts[1:] + [len(text)]
     headers = layout.headers
-    hinted = {i: hint for i, label in enumerate(headers) if (hint := hint_for_label(label))}
+    hinted = {i: phi for i, label in enumerate(headers) if (phi := field_for_label(label))}
     segments: list[Segment] = []
     body = range(1 if layout.has_header and first_row == 0 else 0, len(starts))
     if hinted:
         for row in body:
             cells = splitter.cells(text, starts[row], ends[row])
-            for index, hint in hinted.items():
+            for index, phi in hinted.items():
                 if index < len(cells) and cells[index][1] > cells[index][0]:
                     column = _column_key("", index, headers)
                     segments.append(
                         Segment(
                             *cells[index],
                             f"row {first_row + row + 1}, column {column}",
-                            hint,
+                            phi.entity,
                             headers[index],
                             column,
                             declared=True,
+                            mapped=phi,
                         )
                     )
     return ExtractedDocument(
@@ -216,20 +217,21 @@ def extract_xlsx(data: bytes, limits: ArchiveLimits) -> ExtractedDocument:
                 headers = tuple(c.strip() for c in cells)
             else:
                 count += 1
-            hints = [hint_for_label(h) for h in headers]
+            mapped = [field_for_label(h) for h in headers]
             for index, cell in enumerate(cells):
                 if cell and row_number > (1 if headers else 0):
-                    hint: EntityType | None = hints[index] if index < len(hints) else None
+                    phi = mapped[index] if index < len(mapped) else None
                     column = _column_key(sheet_name, index, headers)
                     segments.append(
                         Segment(
                             offset,
                             offset + len(cell),
                             f"{sheet_name}!{_letters(index)}{row_number}",
-                            hint,
+                            phi.entity if phi is not None else None,
                             headers[index] if index < len(headers) else "",
                             column,
-                            declared=hint is not None,
+                            declared=phi is not None,
+                            mapped=phi,
                         )
                     )
                 offset += len(cell) + 1

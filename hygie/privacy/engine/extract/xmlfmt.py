@@ -17,9 +17,9 @@ from xml.parsers import expat
 from hygie.lib.errors import Location
 from hygie.privacy.engine.document import ByteToChar, ExtractedDocument, Segment
 from hygie.privacy.engine.errors import ExtractionError
-from hygie.privacy.engine.extract.hints import hint_for_label
+from hygie.privacy.engine.extract.hints import field_for_label
 from hygie.privacy.engine.extract.text import decode_text
-from hygie.privacy.engine.fields import ccda_map
+from hygie.privacy.engine.fields import PHIField, ccda_map
 from hygie.privacy.engine.model import EntityType as E
 
 MAX_DEPTH = 512
@@ -62,45 +62,48 @@ def _declared(stack: list[str]) -> bool:
     return any(element in scopes for element in stack)
 
 
-def _text_hint(stack: list[str], is_cda: bool) -> tuple[E | None, bool]:
-    """(hint, declared) of a text node: the C-CDA field map, or the element name in plain XML."""
+def _text_hint(stack: list[str], is_cda: bool) -> tuple[PHIField | None, bool]:
+    """(map entry, declared) of a text node: the C-CDA field map, or the element name in plain
+    XML (tabular.yml)."""
     if not is_cda:
-        return hint_for_label(stack[-1]), False
+        return field_for_label(stack[-1]), False
     parent = stack[-2] if len(stack) > 1 else ""
     phi = ccda_map().text_field(stack[-1], parent)
     if phi is None:
         return None, False
-    return phi.entity, _declared(stack)
+    return phi, _declared(stack)
 
 
 def _attribute_hint(
     stack: list[str], name: str, attrs: dict[str, str], is_cda: bool
-) -> tuple[E | None, str, bool]:
-    """(hint, context, declared) of an attribute value."""
+) -> tuple[E | None, str, bool, PHIField | None]:
+    """(hint, context, declared, map entry) of an attribute value."""
     element = stack[-1]
     if not is_cda:
-        hint = hint_for_label(name)
-        if hint is None and name == "value":  # <dob value="..."/>: the element names the value
-            hint = hint_for_label(element)
-        return hint, "", False
+        phi = field_for_label(name)
+        if phi is None and name == "value":  # <dob value="..."/>: the element names the value
+            phi = field_for_label(element)
+        return (phi.entity if phi is not None else None), "", False, phi
     fields = ccda_map()
     rule = fields.attributes.get(f"{element}@{name}")
     root = attrs.get("root", "")
     if rule is None:
-        return None, root, False
+        return None, root, False, None
     within, phi = rule
     if element == "id":
         by_root = fields.root(root)
         if by_root is not None:
-            return by_root.entity, root, _declared(stack)
+            return by_root.entity, root, _declared(stack), by_root
         if within is not None and within not in stack[-3:]:
-            return None, root, False
-        return phi.entity, root, _declared(stack)
+            return None, root, False, None
+        return phi.entity, root, _declared(stack), phi
     if element == "telecom":
         value = attrs.get("value", "")
+        # A mailto: in a telecom the map calls a phone: an e-mail, with the e-mail's categories
+        # (the detector gives a map entry's categories only to a finding of the entry's entity).
         entity = E.EMAIL if value.startswith("mailto:") else phi.entity
-        return entity, "", _declared(stack)
-    return phi.entity, "", _declared(stack)
+        return entity, "", _declared(stack), phi
+    return phi.entity, "", _declared(stack), phi
 
 
 def extract_xml(data: bytes) -> ExtractedDocument:
@@ -134,7 +137,7 @@ def extract_xml(data: bytes) -> ExtractedDocument:
                 if span is not None:
                     opaque.append((to_char(span[0]), to_char(span[1])))
                 continue
-            hint, context, declared = _attribute_hint(stack, local, attrs, is_cda)
+            hint, context, declared, mapped = _attribute_hint(stack, local, attrs, is_cda)
             if hint is None or not value.strip():
                 continue  # a hit in another attribute is located through element_starts
             span = _attribute_span(raw, tag_start, raw.find(b">", tag_start), local)
@@ -147,6 +150,7 @@ def extract_xml(data: bytes) -> ExtractedDocument:
                         hint,
                         context,
                         declared=declared,
+                        mapped=mapped,
                     )
                 )
 
@@ -160,14 +164,15 @@ def extract_xml(data: bytes) -> ExtractedDocument:
         # the end of the stored text, which began right after the previous markup.
         end_byte = parser.CurrentByteIndex
         start_byte = raw.rfind(b">", 0, end_byte) + 1
-        hint, declared = _text_hint(stack, is_cda)
+        mapped, declared = _text_hint(stack, is_cda)
         segments.append(
             Segment(
                 to_char(start_byte),
                 to_char(end_byte),
                 "/" + "/".join(stack),
-                hint,
+                mapped.entity if mapped is not None else None,
                 declared=declared,
+                mapped=mapped,
             )
         )
 

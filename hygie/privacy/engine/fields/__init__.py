@@ -38,11 +38,72 @@ def _read(name: str) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class CategoryLabel:
+    """A category's label in English and in French (``hygie.core.choices.Label``)."""
+
+    en: str
+    fr: str
+
+    def get(self, language: str | None) -> str:
+        return self.fr if (language or "").startswith("fr") else self.en
+
+
+@dataclass(frozen=True)
+class Categories:
+    """categories.yml: the HIPAA Safe Harbor identifiers, the French categories, and the
+    categories of a finding no field map entry produced, per entity type."""
+
+    hipaa: dict[str, CategoryLabel]
+    fr: dict[str, CategoryLabel]
+    entity_defaults: dict[E, PHIField]
+
+
+def _labels(raw: dict[str, Any], where: str) -> dict[str, CategoryLabel]:
+    out = {}
+    for code, label in raw.items():
+        if not isinstance(label, dict) or not label.get("en") or not label.get("fr"):
+            raise ValueError(f"categories.yml {where} {code}: an English and a French label")
+        out[str(code)] = CategoryLabel(str(label["en"]), str(label["fr"]))
+    return out
+
+
 @cache
+def category_table() -> Categories:
+    """categories.yml, read once and checked (see ``categories_from``)."""
+    return categories_from(_read("categories.yml"))
+
+
+def categories_from(data: dict[str, Any]) -> Categories:
+    """The categories document, checked: every label in both languages, and every entity type
+    the engine reports with its default categories (free-text and pattern findings take them),
+    each naming known categories."""
+    hipaa, fr = _labels(data["hipaa"], "hipaa"), _labels(data["fr"], "fr")
+    defaults: dict[E, PHIField] = {}
+    for name, raw in data["entities"].items():
+        entity = E(name)
+        letter, french = str(raw["hipaa"]), str(raw["fr"])
+        if letter not in hipaa or french not in fr:
+            raise ValueError(f"categories.yml {name}: unknown category {letter!r}/{french!r}")
+        defaults[entity] = PHIField(entity, letter, french)
+    missing = [entity.value for entity in E if entity not in defaults]
+    if missing:
+        raise ValueError(f"categories.yml: no default categories for {', '.join(missing)}")
+    return Categories(hipaa, fr, defaults)
+
+
 def categories() -> dict[str, dict[str, str]]:
-    """``{"hipaa": {letter: label}, "fr": {code: label}}`` from categories.yml."""
-    data = _read("categories.yml")
-    return {"hipaa": dict(data["hipaa"]), "fr": dict(data["fr"])}
+    """``{"hipaa": {letter: English label}, "fr": {code: French label}}`` from categories.yml."""
+    table = category_table()
+    return {
+        "hipaa": {code: label.en for code, label in table.hipaa.items()},
+        "fr": {code: label.fr for code, label in table.fr.items()},
+    }
+
+
+def entity_categories() -> dict[E, PHIField]:
+    """The categories of a finding no field map entry produced, by entity type."""
+    return category_table().entity_defaults
 
 
 def _phi(
@@ -107,6 +168,14 @@ class HL7Map:
         return rule
 
 
+def _check_overrides(raw: dict[str, Any], where: str) -> None:
+    """A field's own hipaa/fr (replacing its data type's) must name known categories too."""
+    table = category_table()
+    for kind, known in (("hipaa", table.hipaa), ("fr", table.fr)):
+        if kind in raw and raw[kind] not in known:
+            raise ValueError(f"{where}: unknown {kind} category {raw[kind]!r}")
+
+
 @cache
 def hl7_map() -> HL7Map:
     data = _read("hl7v2.yml")
@@ -122,6 +191,7 @@ def hl7_map() -> HL7Map:
         if datatype not in datatypes:
             raise ValueError(f"hl7v2 {key}: unknown data type {datatype!r}")
         own = _phi(raw, f"hl7v2 {key}") if "entity" in raw else None
+        _check_overrides(raw, f"hl7v2 {key}")
         if None in datatypes[datatype].values() and own is None:
             raise ValueError(f"hl7v2 {key}: a {datatype} field needs its entity")
         fields[key] = HL7Field(key, datatype, raw["name"], own, raw.get("hipaa"), raw.get("fr"))
@@ -279,14 +349,19 @@ def fold(text: str) -> str:
 
 __all__ = [
     "CCDAMap",
+    "Categories",
+    "CategoryLabel",
     "DicomAttribute",
     "FHIRMap",
     "HL7Field",
     "HL7Map",
     "PHIField",
     "categories",
+    "categories_from",
+    "category_table",
     "ccda_map",
     "dicom_map",
+    "entity_categories",
     "fhir_map",
     "fold",
     "header_map",
