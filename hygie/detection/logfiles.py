@@ -25,7 +25,6 @@ from hygie.core import audit
 from hygie.core.models import Establishment, Job, User
 from hygie.core.services import crud
 from hygie.core.services.jobs import JobRun, start_job
-from hygie.detection.engine import read_evtx
 from hygie.detection.engine.parsers import ParsedEvent
 from hygie.detection.engine.parsers.dispatch import (
     parse_access_log,
@@ -34,6 +33,7 @@ from hygie.detection.engine.parsers.dispatch import (
     parse_syslog,
 )
 from hygie.detection.engine.readers_csv import read_csv
+from hygie.detection.evtx_isolated import read_evtx_isolated
 from hygie.detection.models import EventSource
 from hygie.detection.prepare import DecodedRecord, Unreadable
 from hygie.detection.roles import INGEST
@@ -109,12 +109,11 @@ def read_log_file(path: Path, declared: str = AUTO, display_name: str = "") -> I
                     yield DecodedRecord(row.event, row.raw)
         return
     if kind == "evtx":
-        with path.open("rb") as handle:
-            for record in read_evtx(handle):
-                if record.event is None:
-                    yield Unreadable(f"{name} record {record.origin}", record.error or "")
-                else:
-                    yield record.event
+        for record in read_evtx_isolated(path):
+            if record.event is None:
+                yield Unreadable(f"{name} record {record.origin}", record.error or "")
+            else:
+                yield record.event
         return
     parser = _LINE_PARSERS.get(kind)
     with path.open("rb") as handle:

@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .target import REPO_ROOT, Loaded, Seed, Target, package_files, shared_files
@@ -108,11 +109,23 @@ def _csv_events() -> Loaded:
 
 
 def _evtx() -> Loaded:
-    import evtx  # noqa: F401  (loaded before the first input, not during it)
+    """The reader every EVTX file from outside goes through: the native parser in a child
+    process, one chunk at a time, with a time limit well under libFuzzer's per-input one."""
+    import os
+    import tempfile
 
-    from hygie.detection.engine import read_evtx
+    from hygie.detection.evtx_isolated import read_evtx_isolated
 
-    return (lambda data: list(read_evtx(io.BytesIO(data)))), ()
+    path = Path(tempfile.gettempdir()) / f"hygie-fuzz-{os.getpid()}.evtx"
+
+    def run(data: bytes) -> list[object]:
+        path.write_bytes(data)
+        try:
+            return list(read_evtx_isolated(path, chunk_seconds=1))
+        finally:
+            path.unlink()
+
+    return run, ()
 
 
 def _sigma() -> Loaded:

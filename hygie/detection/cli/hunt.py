@@ -32,10 +32,10 @@ from hygie.detection.engine import (
     detect_and_parse,
     load_rule_pack,
     prefilter,
-    read_evtx,
     read_json,
 )
 from hygie.detection.engine.rule_pack import MAX_RULE_FILE_BYTES
+from hygie.detection.evtx_isolated import read_evtx_isolated
 from hygie.detection.rule_cache import CachedEngine, RuleCache, cached_engine
 from hygie.lib.spreadsheet import csv_writer
 
@@ -284,7 +284,9 @@ def _read_serially(
                 if progress is not None and scan.events % 2000 == 0:
                     progress(scan.events)
             return
-        records: Iterable[LogRecord] = read_evtx(handle) if kind == "evtx" else read_json(handle)
+        records: Iterable[LogRecord] = (
+            read_evtx_isolated(path) if kind == "evtx" else read_json(handle)
+        )
         for record in records:
             origin = record.origin + line_offset if kind == "json" else record.origin
             if record.event is None:

@@ -15,7 +15,6 @@ in order, since how such a line reads depends on the lines around it.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from hygie.detection.engine import (
     LogSourceSpec,
     detect_and_parse,
     prefilter,
-    read_evtx,
 )
 from hygie.detection.engine.readers import (
     EVTX_CHUNK_BYTES,
@@ -35,6 +33,7 @@ from hygie.detection.engine.readers import (
     EVTX_HEADER_BYTES,
     json_line_records,
 )
+from hygie.detection.evtx_isolated import read_evtx_isolated
 
 # Small pieces balance the cores; large ones cost less to hand around. A piece is read whole.
 MIN_PIECE_BYTES = 1024 * 1024
@@ -127,15 +126,12 @@ def scan_piece(engine: DetectionEngine, watched: frozenset[str], piece: Piece) -
     databases_before = set(prefilter.COMPILED_DATABASES)
     routes_before = set(engine.prepared_routes())
     result = PieceResult(piece)
-    with open(piece.path, "rb") as handle:
-        handle.seek(piece.start)
-        data = handle.read(piece.end - piece.start)
-        if piece.kind == "evtx":
-            handle.seek(0)
-            header = handle.read(EVTX_HEADER_BYTES)
     if piece.kind == "evtx":
-        _scan_evtx(engine, watched, header + data, result)
+        _scan_evtx(engine, watched, piece, result)
     else:
+        with open(piece.path, "rb") as handle:
+            handle.seek(piece.start)
+            data = handle.read(piece.end - piece.start)
         _scan_lines(engine, watched, data, result)
     result.databases = {
         key: value
@@ -193,9 +189,11 @@ def _scan_lines(
 
 
 def _scan_evtx(
-    engine: DetectionEngine, watched: frozenset[str], data: bytes, result: PieceResult
+    engine: DetectionEngine, watched: frozenset[str], piece: Piece, result: PieceResult
 ) -> None:
-    for record in read_evtx(io.BytesIO(data), threads=1):
+    first = (piece.start - EVTX_HEADER_BYTES) // EVTX_CHUNK_BYTES
+    end = None if piece.last else (piece.end - EVTX_HEADER_BYTES) // EVTX_CHUNK_BYTES
+    for record in read_evtx_isolated(piece.path, first, end):
         if record.event is None:
             _error(result, record.origin, record.error or "")
             continue

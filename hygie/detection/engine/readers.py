@@ -149,21 +149,38 @@ def _records(document: Any, origin: int) -> Iterator[LogRecord]:
         yield LogRecord(origin, None, "JSON document is not an object")
 
 
+class EvtxFileError(ValueError):
+    """The input is not an EVTX file (its header cannot be read): nothing in it can be read."""
+
+
 def read_evtx(source: IO[bytes] | str, threads: int = 0) -> Iterator[LogRecord]:
     """Records of an EVTX file (a binary file object or a path), numbered by EventRecordID.
 
     ``threads``: the parser's own threads (0: one per core; 1 in a process that is itself one
     of several workers). A file object may also hold the file's header followed by only some of
     its chunks (``EVTX_HEADER_BYTES``, ``EVTX_CHUNK_BYTES``): their records come out alone.
+
+    The parser is native code that a hostile file can hang: what reads files from outside runs
+    it in a child process with a time limit (``hygie.detection.evtx_isolated``).
     """
+    try:
+        for number, text, error in evtx_texts(source, threads):
+            yield LogRecord(number, None, error) if error else evtx_record(number, text)
+    except EvtxFileError as error:
+        yield LogRecord(0, None, str(error))
+
+
+def evtx_texts(source: IO[bytes] | str, threads: int = 0) -> Iterator[tuple[int, str, str]]:
+    """The parser's output, undecoded: ``(EventRecordID, record JSON, "")`` for a record and
+    ``(0, "", message)`` for one it could not read. Raises ``EvtxFileError`` (before yielding
+    anything) when the header cannot be read."""
     from evtx import PyEvtxParser
 
     try:
         parser = PyEvtxParser(source, number_of_threads=threads)
         records = iter(parser.records_json())
     except (OSError, RuntimeError, ValueError) as error:
-        yield LogRecord(0, None, f"not an EVTX file: {error}")
-        return
+        raise EvtxFileError(f"not an EVTX file: {error}") from None
     failures = 0
     while True:
         try:
@@ -173,22 +190,30 @@ def read_evtx(source: IO[bytes] | str, threads: int = 0) -> Iterator[LogRecord]:
         except (OSError, RuntimeError, ValueError) as error:
             # The parser skips a damaged chunk after reporting it; give up if it keeps failing.
             failures += 1
-            yield LogRecord(0, None, f"unreadable EVTX record: {error}")
+            yield 0, "", f"unreadable EVTX record: {error}"
             if failures > 1000:
                 return
             continue
         if not isinstance(record, dict):
             continue
-        number = int(record.get("event_record_id") or 0)
-        try:
-            document = _loads_text(record["data"])
-        except (ValueError, KeyError, TypeError, RecursionError) as error:
-            yield LogRecord(number, None, f"unreadable EVTX record: {error}")
-            continue
-        if isinstance(document, dict):
-            yield LogRecord(number, normalise_event(document))
+        number = record.get("event_record_id")
+        text = record.get("data")
+        number = number if isinstance(number, int) else 0
+        if isinstance(text, str):
+            yield number, text, ""
         else:
-            yield LogRecord(number, None, "EVTX record is not an object")
+            yield number, "", "unreadable EVTX record: no data"
+
+
+def evtx_record(number: int, text: str) -> LogRecord:
+    """One record of ``evtx_texts`` decoded into an event."""
+    try:
+        document = _loads_text(text)
+    except (ValueError, TypeError, RecursionError) as error:
+        return LogRecord(number, None, f"unreadable EVTX record: {error}")
+    if isinstance(document, dict):
+        return LogRecord(number, normalise_event(document))
+    return LogRecord(number, None, "EVTX record is not an object")
 
 
 def _loads_text(text: str) -> Any:
