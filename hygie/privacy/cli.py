@@ -32,6 +32,7 @@ import orjson
 from hygie.lib.spreadsheet import csv_writer
 from hygie.privacy.engine import (
     Backend,
+    CategoryCounts,
     ColumnVerdict,
     EntityType,
     Finding,
@@ -39,6 +40,9 @@ from hygie.privacy.engine import (
     PrivacyEngineError,
     ScanConfig,
     SkippedPart,
+    category_table,
+    count_categories,
+    entity_categories,
 )
 from hygie.privacy.files import FileOutcome, WalkEntry, derive_hmac_key, walk
 
@@ -89,6 +93,8 @@ class ScanReport:
     backend: str
     # Findings beyond the per-file bound: (file, entity type, count), counted, not listed.
     not_listed: list[tuple[str, EntityType, int]] = field(default_factory=list)
+    # The same, by (HIPAA identifier, French category, count), for the summary by category.
+    not_listed_categories: list[tuple[str, str, int]] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -101,6 +107,7 @@ class ScanReport:
     ) -> ScanReport:
         findings, columns, skipped = [], [], list(walk_skipped)
         not_listed: list[tuple[str, EntityType, int]] = []
+        not_listed_categories: list[tuple[str, str, int]] = []
         scanned = 0
         for outcome in sorted(outcomes, key=lambda o: o.shown):
             if outcome.result is None:
@@ -114,14 +121,30 @@ class ScanReport:
                 for s in outcome.result.skipped
             ]
             not_listed += [(outcome.shown, entity, n) for entity, n in outcome.result.omitted]
+            not_listed_categories += outcome.result.omitted_categories
         total = sum(o.size for o in outcomes if o.result is not None)
         return cls(
-            findings, columns, skipped, scanned, total, duration_s, key_source, backend, not_listed
+            findings,
+            columns,
+            skipped,
+            scanned,
+            total,
+            duration_s,
+            key_source,
+            backend,
+            not_listed,
+            not_listed_categories,
         )
 
     @property
     def findings_total(self) -> int:
         return len(self.findings) + sum(count for _file, _entity, count in self.not_listed)
+
+    def by_category(self) -> CategoryCounts:
+        counts = CategoryCounts()
+        counts.add_counted(count_categories(item.finding for item in self.findings))
+        counts.add_counted(self.not_listed_categories)
+        return counts
 
     def summary(self) -> dict[str, object]:
         by_entity: dict[str, int] = {}
@@ -129,6 +152,7 @@ class ScanReport:
             by_entity[item.finding.entity.value] = by_entity.get(item.finding.entity.value, 0) + 1
         for _file, entity, count in self.not_listed:
             by_entity[entity.value] = by_entity.get(entity.value, 0) + count
+        by_category = self.by_category().as_dict()
         return {
             "files_scanned": self.files_scanned,
             "bytes_scanned": self.bytes_scanned,
@@ -138,6 +162,8 @@ class ScanReport:
             "duration_s": round(self.duration_s, 3),
             "mb_per_s": round(self.bytes_scanned / max(self.duration_s, 1e-6) / 1e6, 2),
             "by_entity": dict(sorted(by_entity.items())),
+            "by_hipaa_identifier": by_category["hipaa"],
+            "by_fr_category": by_category["fr"],
             "hmac_key": self.key_source,
             "backend": self.backend,
         }
@@ -161,6 +187,8 @@ def _finding_dict(item: ReportFinding) -> dict[str, object]:
         "column": loc.column,
         "end_column": loc.end_column,
         "entity": f.entity.value,
+        "hipaa_identifier": f.hipaa_identifier,
+        "fr_category": f.fr_category,
         "confidence": f.confidence,
         "validated": f.is_validated,
         "detector": f.detector,
@@ -178,6 +206,8 @@ _CSV_FIELDS = (
     "column",
     "end_column",
     "entity",
+    "hipaa_identifier",
+    "fr_category",
     "confidence",
     "validated",
     "detector",
@@ -210,7 +240,8 @@ def render_table(report: ScanReport) -> str:
 
     console = Console(file=io.StringIO(), width=160, force_terminal=False, color_system=None)
     findings = Table(title=f"PHI findings ({len(report.findings)})")
-    for header in ("location", "path", "entity", "conf.", "valid", "sample", "detector"):
+    headers = ("location", "path", "entity", "HIPAA", "FR category", "conf.", "valid", "sample")
+    for header in (*headers, "detector"):
         findings.add_column(header, overflow="fold")
     for item in report.findings:
         f = item.finding
@@ -218,6 +249,8 @@ def render_table(report: ScanReport) -> str:
             _where(item),
             f.location.path,
             f.entity.value,
+            f.hipaa_identifier,
+            f.fr_category,
             f"{f.confidence:.2f}",
             "yes" if f.is_validated else "no",
             f.masked,
@@ -246,6 +279,13 @@ def render_table(report: ScanReport) -> str:
         console.print(skipped)
     for file, entity, count in report.not_listed:
         console.print(f"{file}: {count} further {entity.value} findings not listed")
+    for title, rows in _category_summary(report.by_category()):
+        table = Table(title=title)
+        for header in ("category", "label", "findings"):
+            table.add_column(header, overflow="fold")
+        for code, label, count in rows:
+            table.add_row(code, label, str(count))
+        console.print(table)
     summary = report.summary()
     console.print(
         f"{summary['files_scanned']} files, {summary['bytes_scanned']} bytes in "
@@ -258,12 +298,28 @@ def render_table(report: ScanReport) -> str:
     return output.getvalue()
 
 
+def _category_summary(counts: CategoryCounts) -> list[tuple[str, list[tuple[str, str, int]]]]:
+    """The two summaries a DPO reads first, with the categories' English labels (the CLI's
+    language; the web pages show them in the reader's)."""
+    return [
+        (
+            "Findings by HIPAA Safe Harbor identifier",
+            [(row.code, row.label.en, row.count) for row in counts.hipaa_rows()],
+        ),
+        (
+            "Findings by French category",
+            [(row.code, row.label.en, row.count) for row in counts.fr_rows()],
+        ),
+    ]
+
+
 def render_html(report: ScanReport) -> str:
     """One self-contained page (no external assets: hospitals run air-gapped)."""
     e = html.escape
     rows = "".join(
         f"<tr><td>{e(_where(i))}</td><td>{e(i.finding.location.path)}</td>"
-        f"<td>{e(i.finding.entity.value)}</td><td>{i.finding.confidence:.2f}</td>"
+        f"<td>{e(i.finding.entity.value)}</td><td>{e(i.finding.hipaa_identifier)}</td>"
+        f"<td>{e(i.finding.fr_category)}</td><td>{i.finding.confidence:.2f}</td>"
         f"<td>{'yes' if i.finding.is_validated else 'no'}</td><td>{e(i.finding.masked)}</td>"
         f"<td>{e(i.finding.detector)}</td></tr>"
         for i in report.findings
@@ -276,15 +332,29 @@ def render_html(report: ScanReport) -> str:
     skipped = "".join(
         f"<tr><td>{e(s.member)}</td><td>{e(s.reason)}</td></tr>" for s in report.skipped
     )
-    summary = "".join(f"<li>{e(str(k))}: {e(str(v))}</li>" for k, v in report.summary().items())
+    summary = "".join(
+        f"<li>{e(str(k))}: {e(str(v))}</li>"
+        for k, v in report.summary().items()
+        if k not in ("by_hipaa_identifier", "by_fr_category")  # tables below, with labels
+    )
+    by_category = "".join(
+        f"<h2>{e(title)}</h2><table><tr><th>category</th><th>label</th><th>findings</th></tr>"
+        + "".join(
+            f"<tr><td>{e(code)}</td><td>{e(label)}</td><td>{count}</td></tr>"
+            for code, label, count in table_rows
+        )
+        + "</table>"
+        for title, table_rows in _category_summary(report.by_category())
+    )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>Hygie PHI scan</title><style>body{font-family:sans-serif;margin:2em}"
         "table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;"
         "padding:.2em .5em;text-align:left}th{background:#eee}</style></head><body>"
-        f"<h1>Hygie PHI scan</h1><ul>{summary}</ul>"
+        f"<h1>Hygie PHI scan</h1><ul>{summary}</ul>{by_category}"
         "<h2>Findings</h2><table><tr><th>location</th><th>path</th><th>entity</th>"
-        f"<th>confidence</th><th>validated</th><th>sample</th><th>detector</th></tr>{rows}</table>"
+        "<th>HIPAA identifier</th><th>French category</th><th>confidence</th><th>validated</th>"
+        f"<th>sample</th><th>detector</th></tr>{rows}</table>"
         "<h2>Columns</h2><table><tr><th>file</th><th>column</th><th>entity</th><th>rows</th>"
         f"</tr>{columns}</table><h2>Skipped</h2><table><tr><th>file</th><th>reason</th></tr>"
         f"{skipped}</table></body></html>\n"
@@ -337,6 +407,7 @@ class Scanned:
     outcome: FileOutcome
     rendered: bytes = b""
     by_entity: tuple[tuple[str, int], ...] = ()
+    by_category: tuple[tuple[str, str, int], ...] = ()
 
 
 def _dumps(value: object) -> bytes:
@@ -389,6 +460,38 @@ def _sarif_result(file_uri: str, file: str, f: Finding) -> dict[str, object]:
             "detector": f.detector,
             "member": loc.member,
             "path": loc.path,
+            # This value's own categories: a field map may name others than the rule's defaults
+            # (an MRN in IN1-36 is a health plan number, HIPAA I).
+            "hipaaIdentifier": f.hipaa_identifier,
+            "frCategory": f.fr_category,
+            "tags": _sarif_tags(f.hipaa_identifier, f.fr_category),
+        },
+    }
+
+
+def _sarif_tags(hipaa: str, fr: str) -> list[str]:
+    """SARIF property-bag tags (2.1.0 §3.8.2) naming the categories, for viewers that filter."""
+    return [f"hipaa:{hipaa}", f"fr:{fr}"]
+
+
+def _sarif_rule(rule: str) -> dict[str, object]:
+    """A rule per entity type, with the categories its findings take when no field map entry
+    names others (categories.yml); each result's properties say its own."""
+    default = entity_categories()[EntityType(rule)]
+    table = category_table()
+    return {
+        "id": rule,
+        "name": rule,
+        "shortDescription": {"text": f"Patient data: {rule}"},
+        "fullDescription": {
+            "text": f"Patient data: {rule}. By default HIPAA Safe Harbor identifier "
+            f"{default.hipaa} ({table.hipaa[default.hipaa].en}), French category {default.fr} "
+            f"({table.fr[default.fr].en}); a result in a mapped field carries the field's own."
+        },
+        "properties": {
+            "hipaaIdentifier": default.hipaa,
+            "frCategory": default.fr,
+            "tags": ["phi", *_sarif_tags(default.hipaa, default.fr)],
         },
     }
 
@@ -417,8 +520,9 @@ def scan_entry(entry: WalkEntry, report_format: str) -> Scanned:
     counts = Counter(f.entity.value for f in findings)
     for entity, count in outcome.result.omitted:
         counts[entity.value] += count
+    categories = count_categories(findings) + outcome.result.omitted_categories
     light = replace(outcome, result=replace(outcome.result, findings=()))
-    return Scanned(light, render(outcome.shown, findings), tuple(counts.items()))
+    return Scanned(light, render(outcome.shown, findings), tuple(counts.items()), categories)
 
 
 def _scan_chunk(chunk: tuple[list[WalkEntry], str]) -> list[Scanned]:
@@ -465,6 +569,7 @@ class StreamedReport:
         self._format = report_format
         self._pending = b""  # the last finding line, written once the next one proves a comma
         self.by_entity: Counter[str] = Counter()
+        self.by_category = CategoryCounts()
         self.listed = 0
         self.files_scanned = 0
         self.bytes_scanned = 0
@@ -491,6 +596,7 @@ class StreamedReport:
             self._out.write(self._pending)
             self._pending = scanned.rendered
         self.by_entity.update(dict(scanned.by_entity))
+        self.by_category.add_counted(scanned.by_category)
         self.listed += scanned.rendered.count(b",\n")
         self.columns += [(outcome.shown, c) for c in result.columns]
         self.skipped += [
@@ -504,6 +610,7 @@ class StreamedReport:
 
     def summary(self, duration_s: float, key_source: str, backend: str) -> dict[str, object]:
         total = self.findings_total
+        by_category = self.by_category.as_dict()
         return {
             "files_scanned": self.files_scanned,
             "bytes_scanned": self.bytes_scanned,
@@ -513,6 +620,8 @@ class StreamedReport:
             "duration_s": round(duration_s, 3),
             "mb_per_s": round(self.bytes_scanned / max(duration_s, 1e-6) / 1e6, 2),
             "by_entity": dict(sorted(self.by_entity.items())),
+            "by_hipaa_identifier": by_category["hipaa"],
+            "by_fr_category": by_category["fr"],
             "hmac_key": key_source,
             "backend": backend,
         }
@@ -545,10 +654,7 @@ class StreamedReport:
         driver = {
             "name": "hygie-scan",
             "informationUri": "https://github.com/hygie",
-            "rules": [
-                {"id": rule, "name": rule, "shortDescription": {"text": f"Patient data: {rule}"}}
-                for rule in _SARIF_RULES
-            ],
+            "rules": [_sarif_rule(rule) for rule in _SARIF_RULES],
         }
         notifications = [
             {"level": "warning", "message": {"text": f"skipped {s.member}: {s.reason}"}}

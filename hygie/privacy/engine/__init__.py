@@ -9,6 +9,7 @@ Typical use::
 Findings never hold the value: a masked sample and an HMAC-SHA256 under ``hmac_key``.
 """
 
+from hygie.privacy.engine.categories import CategoryCounts, CategoryRow, count_categories
 from hygie.privacy.engine.detector import PHIDetector
 from hygie.privacy.engine.document import Child, ExtractedDocument, Segment
 from hygie.privacy.engine.errors import (
@@ -19,6 +20,7 @@ from hygie.privacy.engine.errors import (
     PrivacyEngineError,
 )
 from hygie.privacy.engine.extract import FORMATS, extract, sniff_format
+from hygie.privacy.engine.fields import CategoryLabel, category_table, entity_categories
 from hygie.privacy.engine.masking import allowed_reveal, keyed_hash, mask_value
 from hygie.privacy.engine.matcher import hyperscan_available
 from hygie.privacy.engine.model import (
@@ -40,6 +42,9 @@ __all__ = [
     "ArchiveLimitError",
     "ArchiveLimits",
     "Backend",
+    "CategoryCounts",
+    "CategoryLabel",
+    "CategoryRow",
     "Child",
     "ColumnVerdict",
     "ConfigError",
@@ -57,6 +62,9 @@ __all__ = [
     "SkippedPart",
     "Verdict",
     "allowed_reveal",
+    "category_table",
+    "count_categories",
+    "entity_categories",
     "extract",
     "hyperscan_available",
     "keyed_hash",

@@ -80,6 +80,49 @@ def test_sarif_is_valid_with_fixed_rule_indexes(many: Path) -> None:
     assert any("broken.json" in n["message"]["text"] for n in notes)
 
 
+def _is_property_bag(bag: object) -> bool:
+    """SARIF 2.1.0 §3.8: an object; its ``tags``, when present, an array of unique strings."""
+    if not isinstance(bag, dict):
+        return False
+    tags = bag.get("tags", [])
+    return (
+        isinstance(tags, list)
+        and all(isinstance(t, str) for t in tags)
+        and (len(tags) == len(set(tags)))
+    )
+
+
+def test_sarif_results_and_rules_carry_the_categories(many: Path) -> None:
+    sarif = json.loads(run("--format", "sarif", str(many))[1])
+    run_ = sarif["runs"][0]
+    rules = {rule["id"]: rule for rule in run_["tool"]["driver"]["rules"]}
+    assert all(_is_property_bag(rule["properties"]) for rule in rules.values())
+    assert rules["PERSON"]["properties"]["hipaaIdentifier"] == "A"
+    assert rules["PERSON"]["properties"]["tags"] == ["phi", "hipaa:A", "fr:identite"]
+    assert rules["FR_FINESS"]["properties"]["hipaaIdentifier"] == "none"
+    assert "Names" in rules["PERSON"]["fullDescription"]["text"]
+    counted: dict[str, int] = {}
+    for result in run_["results"]:
+        properties = result["properties"]
+        assert _is_property_bag(properties)
+        hipaa, fr = properties["hipaaIdentifier"], properties["frCategory"]
+        assert properties["tags"] == [f"hipaa:{hipaa}", f"fr:{fr}"]
+        counted[hipaa] = counted.get(hipaa, 0) + 1
+    phones = [r for r in run_["results"] if r["ruleId"] in ("US_PHONE", "FR_PHONE")]
+    assert phones and all(r["properties"]["hipaaIdentifier"] == "D" for r in phones)
+    summary = run_["invocations"][0]["properties"]["summary"]
+    assert summary["by_hipaa_identifier"] == counted
+    assert sum(summary["by_fr_category"].values()) == len(run_["results"])
+
+
+@pytest.mark.parametrize("jobs", ["1", "3"])
+def test_json_summary_by_category_is_the_same_for_any_jobs(many: Path, jobs: str) -> None:
+    data = json.loads(run("--format", "json", "--jobs", jobs, str(many))[1])
+    summary = data["summary"]
+    assert summary["by_hipaa_identifier"] == {"A": 30, "D": 30, "G": 15, "H": 15, "R": 15}
+    assert sum(summary["by_fr_category"].values()) == summary["findings"]
+
+
 def test_clean_tree_gives_an_empty_valid_report(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("nothing here\n")
     code, out = run("--format", "json", str(tmp_path))

@@ -80,6 +80,34 @@ def test_json_csv_and_html_reports(tree: Path) -> None:
     assert page.startswith("<!doctype html>") and "<script" not in page
 
 
+def test_every_report_names_the_categories(tree: Path) -> None:
+    """HIPAA Safe Harbor identifier and French category per finding, and the count of findings
+    in each, in every format (the table, JSON, CSV, HTML; SARIF in test_cli_report_stream)."""
+    data = json.loads(run("--format", "json", str(tree))[1])
+    by_place = {(Path(f["file"]).name, f["entity"]): f for f in data["findings"]}
+    nir_in_text, nir_column = by_place[("note.txt", "FR_NIR")], by_place[("list.csv", "FR_NIR")]
+    assert (nir_in_text["hipaa_identifier"], nir_in_text["fr_category"]) == ("R", "nir")
+    assert (nir_column["hipaa_identifier"], nir_column["fr_category"]) == ("R", "nir")
+    person = by_place[("note.txt", "PERSON")]
+    assert (person["hipaa_identifier"], person["fr_category"]) == ("A", "identite")
+    summary = data["summary"]
+    assert sum(summary["by_hipaa_identifier"].values()) == summary["findings"]
+    assert sum(summary["by_fr_category"].values()) == summary["findings"]
+    assert summary["by_hipaa_identifier"]["A"] == sum(
+        1 for f in data["findings"] if f["hipaa_identifier"] == "A"
+    )
+    rows = list(csv.DictReader(io.StringIO(run("--format", "csv", str(tree))[1])))
+    assert {(r["entity"], r["hipaa_identifier"], r["fr_category"]) for r in rows} >= {
+        ("PERSON", "A", "identite"),
+        ("FR_NIR", "R", "nir"),
+    }
+    page = run("--format", "html", str(tree))[1]
+    assert "Findings by HIPAA Safe Harbor identifier" in page
+    assert "<td>identite</td><td>Identity: birth name, used name, given names</td>" in page
+    table = run(str(tree))[1]
+    assert "Findings by French category" in table and "Names" in table
+
+
 def test_hashes_are_stable_with_the_secret_and_random_without(tree: Path) -> None:
     def hashes(env: dict[str, str]) -> set[str]:
         out = run("--format", "json", str(tree / "note.txt"), env=env)[1]

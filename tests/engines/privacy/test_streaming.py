@@ -113,6 +113,14 @@ def test_file_above_one_block_is_streamed_and_bounded(tmp_path: Path) -> None:
     assert outcome.result.findings_total == len(whole.findings) == len(seen)
     omitted = dict(outcome.result.omitted)
     assert sum(omitted.values()) == len(whole.findings) - 10
+    # The findings not kept are counted by category too (the summaries by category need them).
+    by_category = {(h, fr): n for h, fr, n in outcome.result.omitted_categories}
+    assert sum(by_category.values()) == len(whole.findings) - 10
+    expected: dict[tuple[str, str], int] = {}
+    for finding in whole.findings[10:]:
+        key = (finding.hipaa_identifier, finding.fr_category)
+        expected[key] = expected.get(key, 0) + 1
+    assert by_category == expected
     assert outcome.result.columns == whole.columns
 
 
