@@ -147,28 +147,33 @@ def _walk_dir(
                 continue
             kept.append(name)
         dirnames[:] = kept
+        # The walk never follows a link to a folder, so a file that is not a link itself has
+        # its folder's real path plus its name: one realpath per folder, not per file.
+        real_dir = base.resolve()
         for name in sorted(filenames):
             relative = f"{relative_dir}/{name}".removeprefix("./")
             if (include and not _matches(relative, include)) or _matches(relative, exclude):
                 continue
-            yield from _walked_file(base / name, root, relative, seen)
+            yield from _walked_file(base / name, real_dir / name, root, relative, seen)
     yield from listing_errors()  # a directory that failed last
 
 
-def _walked_file(path: Path, root: Path, relative: str, seen: set[str]) -> Iterator[WalkEntry]:
+def _walked_file(
+    path: Path, real_path: Path, root: Path, relative: str, seen: set[str]
+) -> Iterator[WalkEntry]:
     shown = str(path)
     try:
-        if path.is_symlink():
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
             yield WalkEntry(shown, relative, reason=_link_reason(root, path))
             return
-        info = path.stat()
     except OSError as error:
         yield WalkEntry(shown, relative, reason=f"cannot access: {error.strerror or 'error'}")
         return
     if not stat.S_ISREG(info.st_mode):
         yield WalkEntry(shown, relative, reason="not a regular file")
         return
-    real = str(path.resolve())
+    real = str(real_path)
     if real not in seen:
         seen.add(real)
         yield WalkEntry(shown, relative, path, info.st_size)
