@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
+from operator import methodcaller
 from types import MappingProxyType
 
 from hygie.intel.engine.errors import IndicatorError
@@ -54,11 +57,29 @@ _URL_END = re.compile(r"[^\w.-]|\.(?![^\W_])|\Z")
 # a defanged scheme (``hxxp``, ``meow``, ``fxp``, ``ftx``) in the lower-case text.
 _DEFANG_MARKS = ("[", "(", "{", "\\")
 _DEFANG_SCHEMES = ("xxp", "meow", "fxp", "ftx")
+# The words ``_ADDRESS_WORD`` finds, once their final full stops and colons are left out.
+_ADDRESS_TOKEN = re.compile(
+    r"\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?|(?:[0-9a-fA-F.]*:){2}[0-9a-fA-F.:]*[0-9a-fA-F]"
+)
+# A necessary condition for ``refang`` to change the lower-case text: each of its patterns
+# holds one of these (none holds a blank, so a text has one iff one of its blank-separated
+# pieces has one).
+_DEFANG_HINT = re.compile(
+    r"\[\.\]|\(\.\)|\{\.\}|[\[({](?:dot|at)[\])}]|\\\.|\[@\]|\(@\)|\[:|\(:|\[/\]"
+    r"|xxp|meow|fxp|ftx"
+)
+# The run of host characters after a ``://`` (the start of a URL literal's host).
+_URL_HEAD = re.compile(r"[a-z0-9._-]*")
 # Answers remembered per short field value and per address word (values repeat in logs).
 MEMO_CHARS = 512
 MEMO_SIZE = 100_000
-PROSE_MEMO_SIZE = 20_000  # messages repeat too, but are longer
+# Values (fields and messages) known to match nothing, in two generations of up to this many
+# (the older dropped when the newer is full: what keeps recurring stays known), and the words
+# and blank-separated pieces of free text known to hold no indicator (emptied when full).
+CLEAN_SIZE = 60_000
+CLEAN_WORDS = 200_000
 _NOTHING: Mapping[int, tuple[str, str]] = MappingProxyType({})
+_values = methodcaller("values")
 
 _EXACT_FAMILY = {
     IndicatorType.IPV4: "ip",
@@ -121,9 +142,21 @@ class IndicatorMatcher:
         self._prefixes = {
             version: sorted(tables, reverse=True) for version, tables in self._networks.items()
         }
-        self._value_memo: dict[str, Mapping[int, tuple[str, str]]] = {}
-        self._word_memo: dict[str, Mapping[int, tuple[str, str]]] = {}
-        self._prose_memo: dict[str, Mapping[int, tuple[str, str]]] = {}
+        # (table, shift) per prefix length, longest first: the probes of an address
+        self._probes = {
+            version: [(self._networks[version][prefix], (32 if version == 4 else 128) - prefix)
+                      for prefix in prefixes]
+            for version, prefixes in self._prefixes.items()
+        }  # fmt: skip
+        # Address word or field → its matches, None when it is no address.
+        self._word_memo: dict[str, Mapping[int, tuple[str, str]] | None] = {}
+        # Values (short ones) known to match nothing, in two generations, and the matches of
+        # the others; the pieces and words of free text known to hold no indicator.
+        self._clean: set[str] = set()
+        self._clean_old: set[str] = set()
+        self._answers: dict[str, Mapping[int, tuple[str, str]]] = {}
+        self._clean_pieces: set[str] = set()
+        self._clean_words: set[str] = set()
         # Free text: URL and domain indicators found in prose (``_bounded``), by lower-case
         # literal. A domain sits on the label boundaries of a host-like token; a URL starts
         # with its scheme before a ``://`` of the text and ends at a word boundary. A literal
@@ -152,6 +185,16 @@ class IndicatorMatcher:
                 continue
             self._text_keys.setdefault(key, []).append(literal)
         self._scheme_lengths = sorted(schemes)
+        # What a URL literal has right after its ``://``: the run of host characters (a text
+        # holding one of them there, or a prefix of it ending before a full stop, may hold it).
+        self._url_heads: set[str] = set()
+        self._url_headless = False
+        for key in self._text_url_keys:
+            head = _URL_HEAD.match(key, key.index("://") + 3)
+            if head is not None and head.group():
+                self._url_heads.add(head.group())
+            else:
+                self._url_headless = True
         self._literals = bool(self._urls or self._domains)
         self._words_needed = bool(self._exact or self._prefixes[4] or self._prefixes[6])
 
@@ -161,14 +204,8 @@ class IndicatorMatcher:
     # -- lookups ------------------------------------------------------------------------------
 
     def _ip(self, text: str, found: dict[int, tuple[str, str]]) -> bool:
-        plain = _IPV4_PLAIN.fullmatch(text)
-        if plain is not None:  # the usual case, without ``ipaddress``
-            a, b, c, d = plain.groups()
-            version, number, value = (
-                4,
-                (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d),
-                text,
-            )
+        if _IPV4_PLAIN.fullmatch(text) is not None:  # the usual case, without ``ipaddress``
+            version, number, value = 4, int.from_bytes(socket.inet_aton(text), "big"), text
         else:
             address = address_of(text)
             if address is None:
@@ -176,10 +213,8 @@ class IndicatorMatcher:
             version, number, value = address.version, int(address), str(address)
         for index in self._exact.get(value, ()):
             found.setdefault(index, (value, "exact"))
-        width = 32 if version == 4 else 128
-        tables = self._networks[version]
-        for prefix in self._prefixes[version]:
-            for index in tables[prefix].get(number >> (width - prefix), ()):
+        for table, shift in self._probes[version]:
+            for index in table.get(number >> shift, ()):
                 found.setdefault(index, (value, "cidr"))
         return True
 
@@ -269,14 +304,100 @@ class IndicatorMatcher:
                 if _bounded(text, literal):
                     found.setdefault(index, (literal, "text"))
 
+    def _ip_answer(self, text: str) -> Mapping[int, tuple[str, str]] | None:
+        """What an address (a word of free text or a whole field) matches, remembered; None
+        when the text is no address."""
+        memo = self._word_memo
+        if text in memo:
+            return memo[text]
+        found: dict[int, tuple[str, str]] = {}
+        answer = (found or _NOTHING) if self._ip(text, found) else None
+        if len(text) <= MEMO_CHARS:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[text] = answer
+        return answer
+
     def _address(self, token: str) -> Mapping[int, tuple[str, str]]:
         """What one address-like word of free text matches, remembered."""
-        known = self._word_memo.get(token)
-        if known is not None:
-            return known
-        found: dict[int, tuple[str, str]] = {}
-        self._ip(token, found)
-        return self._remember(self._word_memo, token, found)
+        return self._ip_answer(token) or _NOTHING
+
+    # -- proving free text quiet, cheaply ---------------------------------------------------
+
+    def _quiet(self, text: str, lowered: str) -> bool:
+        """True when ``_text`` and ``_words`` would find nothing in ``text`` (``lowered``: in
+        lower case), shown without tokenising it again: every blank-separated piece of it was
+        seen before in a text holding nothing (logs repeat their words), or its new pieces
+        hold no defanged mark and no word that is, or holds, an indicator; and no ``://`` of
+        it starts like a URL literal. False: the text must be read in full (a hit, or maybe).
+        Free text is cut into the same words either way (its pieces, cut at separators)."""
+        if self._text_always:
+            return False
+        if self._text_url_keys and "://" in lowered and not self._no_url_literal(lowered):
+            return False
+        pieces = text.split()
+        clean = self._clean_pieces
+        if clean.issuperset(pieces):
+            return True
+        novel = [piece for piece in pieces if piece not in clean]
+        joined = " ".join(novel)
+        if _DEFANG_HINT.search(joined.lower()):
+            return False  # refanged, its words may differ: read in full
+        known = self._clean_words
+        for word in joined.translate(_SEPARATORS).split():
+            if word not in known:
+                if self._may_hit(word):
+                    return False
+                if len(known) >= CLEAN_WORDS:
+                    known.clear()
+                known.add(word)
+        if len(clean) + len(novel) > CLEAN_WORDS:
+            clean.clear()
+        clean.update(novel)
+        return True
+
+    def _may_hit(self, word: str) -> bool:
+        """Whether a word of free text is an exact indicator, an address matching one, or holds
+        a host-like token with a domain literal at a label boundary (as ``_words`` and
+        ``_text`` read it)."""
+        token = word.rstrip(".:")
+        if not token:
+            return False
+        exact = self._exact
+        if exact and (token in exact or token.lower() in exact):
+            return True
+        if "." not in token and ":" not in token:
+            return False  # neither an address nor a host-like token
+        if self._words_needed and _ADDRESS_TOKEN.fullmatch(token) and self._address(token):
+            return True
+        if self._text_domain_keys and "." in token:
+            candidates: set[str] = set()
+            for host in _HOST_TOKEN.findall(token.lower()):
+                self._host_spans(host, self._text_domain_keys, candidates)
+            return bool(candidates)
+        return False
+
+    def _no_url_literal(self, lowered: str) -> bool:
+        """True when no ``://`` of the text is followed by the start of a URL literal: a URL
+        found in it (``_url_spans``) runs from a scheme to a word boundary, so after its
+        ``://`` the text holds the literal's run of host characters, whole or ending at a
+        full stop of the text's run (the only boundary such a run can hold)."""
+        if self._url_headless:
+            return False
+        heads = self._url_heads
+        mark = lowered.find("://")
+        while mark != -1:
+            head = _URL_HEAD.match(lowered, mark + 3)
+            run = head.group() if head is not None else ""
+            if run in heads:
+                return False
+            dot = run.find(".")
+            while dot != -1:
+                if run[:dot] in heads:
+                    return False
+                dot = run.find(".", dot + 1)
+            mark = lowered.find("://", mark + 1)
+        return True
 
     def _words(self, text: str, found: dict[int, tuple[str, str]]) -> None:
         """Exact indicators and addresses that are words of free text."""
@@ -297,29 +418,48 @@ class IndicatorMatcher:
                 for index, what in matched.items():
                     found.setdefault(index, what)
 
-    @staticmethod
-    def _remember(
-        memo: dict[str, Mapping[int, tuple[str, str]]],
-        key: str,
-        found: dict[int, tuple[str, str]],
-        size: int = MEMO_SIZE,
-    ) -> Mapping[int, tuple[str, str]]:
-        """Keep a short value's answer: logs repeat addresses, hosts, URLs, agents and
-        messages; the memo is emptied when full (bounded memory, whatever the input)."""
-        answer: Mapping[int, tuple[str, str]] = found or _NOTHING
-        if len(key) <= MEMO_CHARS:
-            if len(memo) >= size:
-                memo.clear()
-            memo[key] = answer
-        return answer
+    # -- remembering answers ------------------------------------------------------------------
+
+    def _known(self, raw: str) -> Mapping[int, tuple[str, str]] | None:
+        """The remembered answer for a value, or None."""
+        if raw in self._clean:
+            return _NOTHING
+        found = self._answers.get(raw)
+        if found is not None:
+            return found
+        if raw in self._clean_old:
+            self._keep_clean([raw])
+            return _NOTHING
+        return None
+
+    def _keep_clean(self, values: Iterable[str]) -> None:
+        """Remember values that match nothing; when the newer generation is full it becomes
+        the older one (the older dropped): bounded memory, what recurs stays known."""
+        clean = self._clean
+        clean.update(values)
+        if len(clean) >= CLEAN_SIZE:
+            self._clean_old, self._clean = clean, set()
+
+    def _keep_answer(self, raw: str, found: Mapping[int, tuple[str, str]]) -> None:
+        answers = self._answers
+        if len(answers) >= MEMO_SIZE:
+            answers.clear()
+        answers[raw] = found
 
     def match_value(self, raw: str) -> Mapping[int, tuple[str, str]]:
         """Indicator index → (matched part, how) for one field value (read-only answer)."""
-        prose = " " in raw
-        memo = self._prose_memo if prose else self._value_memo
-        known = memo.get(raw)
+        known = self._known(raw)
         if known is not None:
             return known
+        found = self._match_value(raw)
+        if len(raw) <= MEMO_CHARS:
+            if found:
+                self._keep_answer(raw, found)
+            else:
+                self._keep_clean([raw])
+        return found or _NOTHING
+
+    def _match_value(self, raw: str) -> dict[int, tuple[str, str]]:
         value = raw[:MAX_FIELD].strip()
         lowered = value.lower()
         found: dict[int, tuple[str, str]] = {}
@@ -328,6 +468,8 @@ class IndicatorMatcher:
             for index in exact.get(candidate, ()):
                 found.setdefault(index, (candidate, "exact"))
         if " " in value:
+            if self._quiet(value, lowered):
+                return found
             text = value
             if any(mark in value for mark in _DEFANG_MARKS) or any(
                 scheme in lowered for scheme in _DEFANG_SCHEMES
@@ -338,20 +480,25 @@ class IndicatorMatcher:
                 self._text(text, lowered, found)
             if self._words_needed:
                 self._words(text, found)
-            return self._remember(memo, raw, found, PROSE_MEMO_SIZE)
+            return found
         if "://" in value:
             self._url(value, found)
         elif "@" in value:
             self._domain(value.rsplit("@", 1)[1], found)
         elif value[:1].isdigit() or ":" in value:
-            if not self._ip(value, found) and "." in value:
-                self._domain(value, found)
+            address = self._ip_answer(value)
+            if address is None:
+                if "." in value:
+                    self._domain(value, found)
+            else:
+                for index, what in address.items():
+                    found.setdefault(index, what)
         elif "." in value:
             if "/" in value:
                 self._url(value, found)
             else:
                 self._domain(value, found)
-        return self._remember(memo, raw, found, PROSE_MEMO_SIZE if prose else MEMO_SIZE)
+        return found
 
     def match_event(self, fields: Mapping[str, str]) -> list[Hit]:
         """Every indicator matching one of the event's field values, once per field."""
@@ -371,24 +518,34 @@ class IndicatorMatcher:
     def match_batch(self, events: Sequence[Mapping[str, str]]) -> list[tuple[int, Hit]]:
         """``(position in events, hit)`` for a batch, as ``match_event`` on each event, each
         distinct value matched once (events of a batch repeat addresses, hosts, messages)."""
-        values: set[str] = set()
         try:
-            for fields in events:
-                values.update(fields.values())
+            values = set(chain.from_iterable(map(_values, events)))
         except TypeError:  # an unhashable value: one event at a time
             return [(i, hit) for i, fields in enumerate(events) for hit in self.match_event(fields)]
-        answers: dict[str, Mapping[int, tuple[str, str]]] = {}
-        match, value_memo, prose_memo = self.match_value, self._value_memo, self._prose_memo
-        for raw in values:
-            if not raw or not isinstance(raw, str):
+        # Set operations, not a loop: most values of a batch were seen before, and most of
+        # those matched nothing.
+        unknown = values.difference(self._clean)
+        if not unknown:
+            return []
+        again = unknown.intersection(self._clean_old) if self._clean_old else ()
+        if again:
+            unknown.difference_update(again)
+            self._keep_clean(again)
+        remembered = self._answers
+        answers = {raw: remembered[raw] for raw in remembered.keys() & unknown}
+        clean: list[str] = []
+        for raw in unknown:
+            if raw in answers or not raw or not isinstance(raw, str):
                 continue
-            # The memo probed here first (as ``match_value`` would): most values of a batch
-            # were seen before, and a call per value costs more than the probe.
-            found = (prose_memo if " " in raw else value_memo).get(raw)
-            if found is None:
-                found = match(raw)
+            found = self._match_value(raw)
             if found:
                 answers[raw] = found
+                if len(raw) <= MEMO_CHARS:
+                    self._keep_answer(raw, found)
+            elif len(raw) <= MEMO_CHARS:
+                clean.append(raw)
+        if clean:
+            self._keep_clean(clean)
         if not answers:
             return []
         hit_values = answers.keys()

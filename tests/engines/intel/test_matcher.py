@@ -283,3 +283,87 @@ def test_compiling_is_building_tables() -> None:
         "https://u7.example/p/7",
         "d19999.example",
     }
+
+
+# -- the quiet-text proof and the remembered answers ---------------------------------------
+
+
+class _FullReading(IndicatorMatcher):
+    """The matcher reading every free text in full, remembering nothing: the reference for
+    the cheap proof that a text holds nothing (``_quiet``) and for the remembered answers."""
+
+    def _quiet(self, text: str, lowered: str) -> bool:
+        return False
+
+    def match_value(self, raw: str):  # type: ignore[no-untyped-def]
+        return self._match_value(raw)
+
+
+_SHARED = [make_indicator(kind, value) for kind, value in _INDICATORS]
+_WARM = IndicatorMatcher(_SHARED)  # one matcher across examples: its memos fill up
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(
+        st.lists(st.sampled_from(_PIECES), min_size=1, max_size=10).map(" ".join),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_property_remembered_and_quiet_answers_are_the_full_reading(texts: list[str]) -> None:
+    """Pieces and words of earlier texts known clean, values remembered in generations: the
+    hits of a warm matcher (one value at a time and by batch) are those of a full reading."""
+    reference = _FullReading(_SHARED)
+    batch = [{"msg": "x " + text, "value": text.replace(" ", "")} for text in texts]
+    expected = [(i, h.field, h.indicator.key, h.how, h.value)
+                for i, e in enumerate(batch) for h in reference.match_event(e)]  # fmt: skip
+    for matcher in (_WARM, IndicatorMatcher(_SHARED)):
+        found = [
+            (i, h.field, h.indicator.key, h.how, h.value) for i, h in matcher.match_batch(batch)
+        ]
+        assert sorted(found) == sorted(expected)
+        again = [(i, h.field, h.indicator.key, h.how, h.value)
+                 for i, e in enumerate(batch) for h in matcher.match_event(e)]  # fmt: skip
+        assert again == expected
+
+
+def test_quiet_text_is_proven_from_known_pieces_and_new_words() -> None:
+    matcher = IndicatorMatcher(_SHARED)
+    assert matcher._quiet("Accepted publickey for nurse1 from 172.16.1.2", "")
+    # the known pieces are not read again; a new word is looked at once
+    assert {"Accepted", "publickey", "nurse1", "172.16.1.2"} <= matcher._clean_pieces
+    assert matcher._quiet("Accepted publickey for nurse2 from 172.16.1.2", "")
+    # a word that is, or holds, an indicator, a defanged mark, a URL literal's start: read it
+    for text in (
+        "from 192.0.2.1:443 ok",
+        "from 10.9.9.9 ok",  # in 10.0.0.0/8
+        "host=cdn.evil.example, ok",
+        "sha256=" + "AB" * 32,
+        "see facture.pdf.exe.",
+        "evil[.]example here",
+        "get https://evil.example/x now",
+    ):
+        assert not matcher._quiet(text, text.lower()), text
+    # a URL of another host starts like no URL literal: quiet; one of an address literal's
+    # host, or any URL once a literal starts with no host characters (``[2001:db8::1]``), not
+    text = "get https://www.example.org/evil.example.html"
+    assert not matcher._quiet(text, text.lower())
+    urls = IndicatorMatcher([make_indicator("url", "https://evil.example/p")])
+    assert urls._quiet(text, text.lower())
+    for text in ("get https://evil.example/q", "get https://evil.example.-x/"):
+        assert not urls._quiet(text, text.lower()), text
+
+
+def test_clean_values_are_kept_in_two_bounded_generations(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from hygie.intel.engine import matcher as module
+
+    monkeypatch.setattr(module, "CLEAN_SIZE", 10)
+    matcher = IndicatorMatcher(_SHARED)
+    hot = "10.1.2.3 is a recurring value"  # matches 10.0.0.0/8: remembered as an answer
+    for i in range(35):
+        matcher.match_batch([{"a": f"value {i}", "b": "recurring"}, {"c": hot}])
+        assert len(matcher._clean) < 10 and len(matcher._clean_old) <= 10
+    assert "recurring" in matcher._clean | matcher._clean_old  # seen in every batch: kept
+    assert "value 0" not in matcher._clean | matcher._clean_old  # dropped with its generation
+    assert [h.indicator.value for _i, h in matcher.match_batch([{"c": hot}])] == ["10.0.0.0/8"]
