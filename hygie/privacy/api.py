@@ -31,6 +31,8 @@ from hygie.privacy.roles import SCAN, TRIAGE, VIEW_FINDINGS
 from hygie.privacy.schemas import (
     EntityTypeValue,
     ExposureValue,
+    FRCategoryValue,
+    HIPAAIdentifierValue,
     PHIFindingOut,
     RunStatusValue,
     ScanRootIn,
@@ -168,6 +170,8 @@ class FindingFilters(InputFilters):
     establishment: Annotated[Id | None, FilterLookup("establishment_id")] = None
     root: Annotated[Id | None, FilterLookup("root_id")] = None
     entity_type: EntityTypeValue | None = None
+    hipaa_identifier: HIPAAIdentifierValue | None = None
+    fr_category: FRCategoryValue | None = None
     triage_status: TriageStatusValue | None = None
     is_present: bool | None = None
     min_risk: Annotated[float | None, FilterLookup("risk_score__gte")] = None
@@ -181,6 +185,8 @@ FINDING_ORDERINGS = (
     "count",
     "distinct_values",
     "entity_type",
+    "hipaa_identifier",
+    "fr_category",
     "relative_path",
 )
 
@@ -192,8 +198,9 @@ FINDING_ORDERINGS = (
     operation_id="list_phi_findings",
     url_name="privacy_phifinding_list",
     tags=["PHI findings"],
-    description="Highest risk first. Each call is recorded in the audit trail with its "
-    "filters. Requires `privacy.view_findings`.",
+    description="Highest risk first; filter by entity type, HIPAA Safe Harbor identifier "
+    "(`hipaa_identifier`) or French category (`fr_category`). Each call is recorded in the "
+    "audit trail with its filters. Requires `privacy.view_findings`.",
 )
 @paginate(Pagination)
 def list_findings(

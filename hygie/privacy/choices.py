@@ -1,9 +1,11 @@
 """Enumerations of the privacy app (stable stored values, translated labels)."""
 
 from django.db import models
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from hygie.privacy.engine import EntityType
+from hygie.privacy.engine import CategoryLabel, EntityType, category_table
 
 
 class Exposure(models.TextChoices):
@@ -62,3 +64,42 @@ ENTITY_CHOICES = [(entity.value, _ENTITY_LABELS.get(entity, entity.value)) for e
 
 # National identifiers whose validated presence on a shared drive raises an alert.
 NATIONAL_IDENTIFIERS = frozenset({EntityType.FR_NIR.value, EntityType.US_SSN.value})
+
+
+# HIPAA Safe Harbor identifiers and French categories: data with both languages in the engine
+# (engine/fields/categories.yml), shown in the reader's language; English when none is active
+# (makemigrations), as gettext's source strings would be.
+def _in_active_language(label: CategoryLabel) -> str:
+    return label.get(translation.get_language())
+
+
+_lazy_label = lazy(_in_active_language, str)
+
+
+def _hipaa_choice(code: str, label: CategoryLabel) -> CategoryLabel:
+    # "A: Names" (the letter is how HIPAA texts cite an identifier); "none" is said in words.
+    short = label.short
+    if code == "none":
+        return short
+    return CategoryLabel(f"{code}: {short.en}", f"{code}\u00a0: {short.fr}")
+
+
+HIPAA_CHOICES = [
+    (code, _lazy_label(_hipaa_choice(code, label)))
+    for code, label in category_table().hipaa.items()
+]
+FR_CATEGORY_CHOICES = [
+    (code, _lazy_label(label.short)) for code, label in category_table().fr.items()
+]
+
+
+def hipaa_description(code: str) -> str:
+    """The full wording of a HIPAA Safe Harbor identifier, in the reader's language."""
+    label = category_table().hipaa.get(code)
+    return _in_active_language(label) if label is not None else code
+
+
+def fr_category_description(code: str) -> str:
+    """The full wording of a French category, in the reader's language."""
+    label = category_table().fr.get(code)
+    return _in_active_language(label) if label is not None else code

@@ -27,6 +27,8 @@ def build_isolation(world: IsolationWorld) -> IsolationPart:
         scan_run=run,
         relative_path=f"{marker}/zeta.csv",
         entity_type="FR_NIR",
+        hipaa_identifier="R",
+        fr_category="nir",
         count=1,
         distinct_values=1,
         masked_sample=f"{marker} ••",

@@ -19,7 +19,16 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.core.models import Establishment, Job
 from hygie.core.models.scoping import ScopedManager
-from hygie.privacy.choices import ENTITY_CHOICES, Exposure, RunStatus, TriageStatus
+from hygie.privacy.choices import (
+    ENTITY_CHOICES,
+    FR_CATEGORY_CHOICES,
+    HIPAA_CHOICES,
+    Exposure,
+    RunStatus,
+    TriageStatus,
+    fr_category_description,
+    hipaa_description,
+)
 
 # --- locations -------------------------------------------------------------------------------
 _LINE_COLUMN = re.compile(r"^line (\d+), column (\d+)$")
@@ -256,7 +265,9 @@ class ScanRun(models.Model):
     files_skipped = models.PositiveIntegerField(_("files skipped"), default=0)
     bytes_scanned = models.PositiveBigIntegerField(_("bytes scanned"), default=0)
     findings_count = models.PositiveIntegerField(
-        _("findings"), default=0, help_text=_("Locations × entity types found.")
+        _("findings"),
+        default=0,
+        help_text=_("Locations × kinds of data found (entity type and categories)."),
     )
     skipped = models.JSONField(
         _("skipped files"),
@@ -285,7 +296,11 @@ class ScanRun(models.Model):
 
 
 class PHIFinding(models.Model):
-    """One kind of patient data in one file (or archive member) of a root, over its scans."""
+    """One kind of patient data in one file (or archive member) of a root, over its scans.
+
+    A kind is an entity type with its HIPAA Safe Harbor identifier and French category: the
+    same file may hold record numbers (H) and health plan numbers (I), both reported as MRN.
+    """
 
     establishment = models.ForeignKey(
         Establishment,
@@ -322,6 +337,16 @@ class PHIFinding(models.Model):
     )
     entity_type = models.CharField(
         _("entity type"), max_length=30, choices=ENTITY_CHOICES, db_index=True
+    )
+    hipaa_identifier = models.CharField(
+        _("HIPAA identifier"),
+        max_length=4,
+        choices=HIPAA_CHOICES,
+        db_index=True,
+        help_text=_("HIPAA Safe Harbor identifier, 45 CFR 164.514(b)(2): A to R, or none."),
+    )
+    fr_category = models.CharField(
+        _("French category"), max_length=20, choices=FR_CATEGORY_CHOICES, db_index=True
     )
     count = models.PositiveIntegerField(_("occurrences"), default=0)
     distinct_values = models.PositiveIntegerField(_("distinct values"), default=0)
@@ -360,15 +385,23 @@ class PHIFinding(models.Model):
         verbose_name_plural = _("PHI findings")
         constraints = [
             models.UniqueConstraint(
-                fields=["root", "relative_path", "entity_type"],
+                fields=["root", "relative_path", "entity_type", "hipaa_identifier", "fr_category"],
                 condition=models.Q(root__isnull=False),
-                name="privacy_finding_unique_per_root_path_entity",
+                name="privacy_finding_unique_per_root_path_kind",
             ),
         ]
         indexes = [models.Index(fields=["establishment", "triage_status", "-risk_score"])]
 
     def __str__(self) -> str:
         return f"{self.get_entity_type_display()} — {self.relative_path}"[:200]
+
+    @property
+    def hipaa_description(self) -> str:
+        return hipaa_description(self.hipaa_identifier)
+
+    @property
+    def fr_category_description(self) -> str:
+        return fr_category_description(self.fr_category)
 
     def get_location_display(self) -> str:
         """The location in the reader's language. It is stored in one canonical English form

@@ -11,7 +11,14 @@ from ninja import Field, Schema
 
 from hygie.core.api.choice_values import choice_literal
 from hygie.core.api.schemas import Id, InputSchema
-from hygie.privacy.choices import ENTITY_CHOICES, Exposure, RunStatus, TriageStatus
+from hygie.privacy.choices import (
+    ENTITY_CHOICES,
+    FR_CATEGORY_CHOICES,
+    HIPAA_CHOICES,
+    Exposure,
+    RunStatus,
+    TriageStatus,
+)
 
 # mypy cannot read a Literal built at run time: to it these are plain strings.
 if TYPE_CHECKING:
@@ -19,11 +26,15 @@ if TYPE_CHECKING:
     TriageStatusValue = str
     RunStatusValue = str
     EntityTypeValue = str
+    HIPAAIdentifierValue = str
+    FRCategoryValue = str
 else:
     ExposureValue = choice_literal(Exposure.values)
     TriageStatusValue = choice_literal(TriageStatus.values)
     RunStatusValue = choice_literal(RunStatus.values)
     EntityTypeValue = choice_literal(value for value, _label in ENTITY_CHOICES)
+    HIPAAIdentifierValue = choice_literal(value for value, _label in HIPAA_CHOICES)
+    FRCategoryValue = choice_literal(value for value, _label in FR_CATEGORY_CHOICES)
 
 
 class ScanRootIn(InputSchema):
@@ -75,7 +86,10 @@ class ScanRunOut(Schema):
     bytes_scanned: int
     findings_count: int
     skipped: list[dict[str, str]]
-    summary: dict[str, Any]
+    summary: dict[str, Any] = Field(
+        description="Counts by entity type (`by_entity`) and by category (`by_category`: "
+        "`hipaa` and `fr`, each code with its locations and occurrences), archive members."
+    )
     error: str
 
 
@@ -87,6 +101,15 @@ class PHIFindingOut(Schema):
     relative_path: str
     location: str
     entity_type: str
+    hipaa_identifier: str = Field(
+        description="HIPAA Safe Harbor identifier, 45 CFR 164.514(b)(2): a letter A to R "
+        "(A names, B geographic subdivisions, C dates, D telephone numbers… R any other unique "
+        "identifier), or `none` when the data is not one of the 18 (a FINESS number)."
+    )
+    fr_category: str = Field(
+        description="French category of identifying data: identite, date, lieu, coordonnees, "
+        "nir, identifiant, professionnel, appareil, financier, connexion, etablissement."
+    )
     count: int
     distinct_values: int
     max_confidence: float

@@ -327,6 +327,10 @@ class _RunTotals:
     bytes_scanned: int = 0
     skipped: list[dict[str, str]] = field(default_factory=list)
     by_entity: dict[str, dict[str, int]] = field(default_factory=dict)
+    # {"hipaa": {letter: {"locations", "occurrences"}}, "fr": {code: {...}}}: what a DPO reads.
+    by_category: dict[str, dict[str, dict[str, int]]] = field(
+        default_factory=lambda: {"hipaa": {}, "fr": {}}
+    )
     findings: int = 0
     validated_national_ids: int = 0
     national_id_files: set[str] = field(default_factory=set)
@@ -345,12 +349,19 @@ class _RunTotals:
     def summary(self) -> dict[str, Any]:
         return {
             "by_entity": self.by_entity,
+            "by_category": self.by_category,
             "members_scanned": self.members_scanned,
             "members_with_findings": [
                 {"path": path, "occurrences": count}
                 for path, count in sorted(self.members_with_findings.items())
             ],
         }
+
+    def count_category(self, hipaa: str, fr: str, occurrences: int) -> None:
+        for kind, code in (("hipaa", hipaa), ("fr", fr)):
+            stats = self.by_category[kind].setdefault(code, {"locations": 0, "occurrences": 0})
+            stats["locations"] += 1
+            stats["occurrences"] += occurrences
 
     def skip(self, relative: str, reason: str) -> None:
         self.files_skipped += 1
@@ -362,18 +373,24 @@ class _RunTotals:
             self.skipped.append({"path": relative[:1024], "reason": reason[:300]})
 
 
+# (path, entity type, HIPAA identifier, French category): what one PHIFinding row counts.
+_Kind = tuple[str, str, str, str]
+
+
 class _FileFindings:
     """The aggregates of one file, fed finding by finding while it is scanned (``sink``)."""
 
     def __init__(self, relative: str) -> None:
         self.relative = relative
-        self.aggregates: dict[tuple[str, str], _Aggregate] = {}
+        self.aggregates: dict[_Kind, _Aggregate] = {}
         self.count = 0
 
     def __call__(self, finding: Finding) -> None:
         member = finding.location.member
         path = self.relative + (f"!/{member}" if member else "")
-        key = (path[:1024], finding.entity.value)
+        # One row per kind of data in a location: record numbers (H) and health plan numbers
+        # (I) of one file are both MRN, but a DPO counts them apart.
+        key = (path[:1024], finding.entity.value, finding.hipaa_identifier, finding.fr_category)
         aggregate = self.aggregates.get(key)
         if aggregate is None:
             aggregate = self.aggregates[key] = _Aggregate(_location_of(finding)[:300])
@@ -383,7 +400,7 @@ class _FileFindings:
 
 class _Batch:
     def __init__(self) -> None:
-        self.aggregates: dict[tuple[str, str], _Aggregate] = {}
+        self.aggregates: dict[_Kind, _Aggregate] = {}
         self.files = 0
         self.findings = 0
 
@@ -405,17 +422,18 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
     now = timezone.now()
     exposure = run.root.exposure if run.root_id and run.root else None
     with transaction.atomic():
-        existing: dict[tuple[str, str], PHIFinding] = {}
+        existing: dict[_Kind, PHIFinding] = {}
         if run.root_id:
-            paths = sorted({path for path, _entity in batch.aggregates})
+            paths = sorted({kind[0] for kind in batch.aggregates})
             for start in range(0, len(paths), _IN_CHUNK):
                 for known in PHIFinding.objects.filter(
                     root_id=run.root_id, relative_path__in=paths[start : start + _IN_CHUNK]
                 ):
-                    existing[(known.relative_path, known.entity_type)] = known
+                    existing[_kind_of(known)] = known
         to_create: list[PHIFinding] = []
         to_update: list[PHIFinding] = []
-        for (path, entity), aggregate in batch.aggregates.items():
+        for kind, aggregate in batch.aggregates.items():
+            path, entity, hipaa, fr = kind
             values = {
                 "location": aggregate.location,
                 "count": aggregate.count,
@@ -431,7 +449,7 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
                 "last_seen_at": now,
                 "is_present": True,
             }
-            finding = existing.get((path, entity))
+            finding = existing.get(kind)
             if finding is None:
                 to_create.append(
                     PHIFinding(
@@ -439,6 +457,8 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
                         root_id=run.root_id,
                         relative_path=path,
                         entity_type=entity,
+                        hipaa_identifier=hipaa,
+                        fr_category=fr,
                         first_seen_at=now,
                         **values,
                     )
@@ -458,6 +478,7 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
             if "!/" in path:
                 totals.note_member(path, aggregate.count)
             stats["validated"] += aggregate.validated
+            totals.count_category(hipaa, fr, aggregate.count)
             totals.findings += 1
             if entity in NATIONAL_IDENTIFIERS and aggregate.validated:
                 totals.validated_national_ids += aggregate.validated
@@ -482,6 +503,15 @@ def _flush(run: ScanRun, batch: _Batch, totals: _RunTotals) -> None:
             batch_size=500,
         )
         _save_totals(run, totals)
+
+
+def _kind_of(finding: PHIFinding) -> _Kind:
+    return (
+        finding.relative_path,
+        finding.entity_type,
+        finding.hipaa_identifier,
+        finding.fr_category,
+    )
 
 
 def _save_totals(run: ScanRun, totals: _RunTotals, **extra: Any) -> None:
@@ -726,6 +756,18 @@ def inventory_summary(establishment: Establishment, *, trend_runs: int = 12) -> 
         .annotate(locations=Count("pk"), distinct=Sum("distinct_values"), risk=Max("risk_score"))
     )
     by_status = dict(present.values_list("triage_status").order_by().annotate(n=Count("pk")))
+    by_hipaa, by_fr = (
+        list(
+            present.values(name)
+            .order_by(name)
+            .annotate(
+                locations=Count("pk"),
+                occurrences=Sum("count"),
+                untriaged=Count("pk", filter=Q(triage_status=TriageStatus.UNTRIAGED)),
+            )
+        )
+        for name in ("hipaa_identifier", "fr_category")
+    )
     runs = list(
         ScanRun.objects.filter(establishment=establishment, status=RunStatus.SUCCEEDED)
         .select_related("root")
@@ -747,6 +789,8 @@ def inventory_summary(establishment: Establishment, *, trend_runs: int = 12) -> 
         "by_entity": by_entity,
         "by_root": by_root,
         "by_status": by_status,
+        "by_hipaa": by_hipaa,
+        "by_fr_category": by_fr,
         "trend": trend,
         "total_locations": sum(row["locations"] for row in by_entity),
         "top_risk": present.order_by("-risk_score", "pk")[:10],

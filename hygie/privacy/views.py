@@ -22,7 +22,14 @@ from hygie.core.tables import ESSENTIAL, OPTIONAL, SECONDARY, Column, column_cla
 from hygie.core.views import generic
 from hygie.core.views.uploads import BoundedUploadMixin
 from hygie.privacy import services
-from hygie.privacy.choices import ENTITY_CHOICES, TriageStatus
+from hygie.privacy.choices import (
+    ENTITY_CHOICES,
+    FR_CATEGORY_CHOICES,
+    HIPAA_CHOICES,
+    TriageStatus,
+    fr_category_description,
+    hipaa_description,
+)
 from hygie.privacy.forms import ScanRootForm, StartScanForm, TriageForm
 from hygie.privacy.models import PHIFinding, ScanRoot, ScanRun
 from hygie.privacy.roles import SCAN, TRIAGE, VIEW_FINDINGS
@@ -198,6 +205,7 @@ class ScanRunDetailView(ScanRunViews, generic.ObjectDetailView):
         )
         return {
             "by_entity": by_entity,
+            **category_rows(summary.get("by_category") or {}),
             "skipped_rows": run.skipped or [],
             "members_scanned": int(summary.get("members_scanned") or 0),
             "member_rows": summary.get("members_with_findings") or [],
@@ -268,6 +276,8 @@ class FindingViews(generic.ObjectViewMixin):
 class FindingListView(FindingViews, _YesNoFilters):
     columns = (
         Column("entity_type", link=True),
+        Column("hipaa_identifier", priority=SECONDARY),
+        Column("fr_category", priority=OPTIONAL),
         Column("relative_path", main=True, breaks=True),
         Column("location", sort=False, priority=OPTIONAL),
         Column("root", sort="root__label", priority=OPTIONAL),
@@ -281,7 +291,15 @@ class FindingListView(FindingViews, _YesNoFilters):
         Column("last_seen_at", priority=SECONDARY),
     )
     search_fields = ("relative_path",)
-    filters = ("establishment", "entity_type", "triage_status", "root", "is_present")
+    filters = (
+        "establishment",
+        "entity_type",
+        "hipaa_identifier",
+        "fr_category",
+        "triage_status",
+        "root",
+        "is_present",
+    )
     template_name = "privacy/phifinding_list.html"
 
     def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -301,6 +319,8 @@ class FindingListView(FindingViews, _YesNoFilters):
 class FindingDetailView(FindingViews, generic.ObjectDetailView):
     fields = (
         "entity_type",
+        "hipaa_identifier",
+        "fr_category",
         "establishment",
         "root",
         "relative_path",
@@ -368,6 +388,25 @@ class FindingTriageView(FindingViews, generic.ObjectViewMixin):
 # --- summary -------------------------------------------------------------------------------------
 
 
+def category_rows(by_category: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """A scan's or an inventory's counts by HIPAA identifier and by French category, as table
+    rows in the order of categories.yml, each with its short and full label in the reader's
+    language (what a DPO reads first). ``by_category``: {"hipaa": {code: stats}, "fr": {...}}."""
+    tables = (
+        ("hipaa_rows", "hipaa", HIPAA_CHOICES, hipaa_description),
+        ("fr_rows", "fr", FR_CATEGORY_CHOICES, fr_category_description),
+    )
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for key, kind, choices, describe in tables:
+        stats = by_category.get(kind) or {}
+        rows[key] = [
+            {"code": code, "label": label, "description": describe(code), **stats[code]}
+            for code, label in choices
+            if code in stats
+        ]
+    return rows
+
+
 class SummaryIndexView(generic.CapabilityRequiredMixin):
     """The establishments the user sees, with their PHI inventory at a glance."""
 
@@ -409,6 +448,12 @@ class EstablishmentSummaryView(generic.CapabilityRequiredMixin):
     ) -> HttpResponse:
         establishment = get_object_or_404(Establishment.objects.visible_to(request.user), pk=pk)
         summary = services.inventory_summary(establishment)
+        by_category = category_rows(
+            {
+                "hipaa": {row.pop("hipaa_identifier"): row for row in summary["by_hipaa"]},
+                "fr": {row.pop("fr_category"): row for row in summary["by_fr_category"]},
+            }
+        )
         labels = dict(ENTITY_CHOICES)
         for row in summary["by_entity"] + summary["by_root"]:
             row["label"] = labels.get(row["entity_type"], row["entity_type"])
@@ -433,6 +478,7 @@ class EstablishmentSummaryView(generic.CapabilityRequiredMixin):
             {
                 "establishment": establishment,
                 "summary": summary,
+                **by_category,
                 "trend_runs": trend_runs,
                 "trend_totals": trend_totals,
                 "trend_rows": trend_rows,

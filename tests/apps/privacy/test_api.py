@@ -153,3 +153,28 @@ def test_read_token_cannot_triage(dpo, scanned):
         reader.patch(f"/privacy/findings/{finding.pk}", {"triage_status": "expected"}).status_code
         == 403
     )
+
+
+def test_findings_carry_and_filter_by_category(api, scanned):
+    everything = api.get("/privacy/findings", {"page_size": 100}).json()["items"]
+    assert all(item["hipaa_identifier"] and item["fr_category"] for item in everything)
+    response = api.get("/privacy/findings", {"hipaa_identifier": "R", "ordering": "fr_category"})
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert items and {(i["entity_type"], i["fr_category"]) for i in items} == {("FR_NIR", "nir")}
+    by_fr = api.get("/privacy/findings", {"fr_category": "identite"}).json()["items"]
+    assert by_fr and {item["hipaa_identifier"] for item in by_fr} == {"A"}
+    assert api.get("/privacy/findings", {"hipaa_identifier": "Z"}).status_code == 422
+    run = api.get(f"/privacy/scan-runs/{scanned.pk}").json()
+    assert run["summary"]["by_category"]["hipaa"]["R"]["locations"] == 2
+
+
+def test_openapi_documents_the_categories(api):
+    schema = api.get("/openapi.json").json()
+    finding = schema["components"]["schemas"]["PHIFindingOut"]["properties"]
+    assert "Safe Harbor" in finding["hipaa_identifier"]["description"]
+    assert "identite" in finding["fr_category"]["description"]
+    parameters = {
+        p["name"] for p in schema["paths"]["/api/v1/privacy/findings"]["get"]["parameters"]
+    }
+    assert {"hipaa_identifier", "fr_category"} <= parameters

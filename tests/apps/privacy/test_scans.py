@@ -231,3 +231,64 @@ def test_a_malformed_docx_is_skipped_and_the_rest_scanned(root_a, dpo):
     [row] = run.skipped
     assert row["path"] == "report.docx" and "docx" in row["reason"]
     assert PHIFinding.objects.filter(root=root_a, relative_path="notes/cr.txt").exists()
+
+
+# A synthetic ADT message: the same kind of value (MRN) under three HIPAA identifiers: the
+# patient's record number (PID-3), account number (PID-18) and insurance policy number (IN1-36).
+def _segment(name: str, fields: dict[int, str]) -> str:
+    return "|".join([name, *(fields.get(n, "") for n in range(1, max(fields) + 1))])
+
+
+HL7_MESSAGE = "\r".join(
+    [
+        "MSH|^~\\&|APP|FAC|APP|FAC|20240214101500||ADT^A01|MSG1|P|2.5.1",
+        _segment("PID", {1: "1", 3: "IPP-4411^^^HOSP^PI", 5: "ROUSSEL^Nathalie", 18: "ACCT-77"}),
+        _segment("IN1", {1: "1", 2: "PLAN-1", 36: "POL-99"}),
+        "",
+    ]
+)
+
+
+def test_findings_carry_their_categories_and_the_run_counts_them(scanned):
+    """Each stored finding has its HIPAA Safe Harbor identifier and French category; the scan's
+    summary counts locations and occurrences by both (what the DPO reads first)."""
+    findings = _findings(scanned)
+    categories = {key: (f.hipaa_identifier, f.fr_category) for key, f in findings.items()}
+    assert categories[("exports/patients.csv", "FR_NIR")] == ("R", "nir")
+    assert categories[("exports/patients.csv", "PERSON")] == ("A", "identite")  # "nom" column
+    assert categories[("notes/cr.txt", "PERSON")] == ("A", "identite")
+    assert categories[("notes/cr.txt", "DATE_OF_BIRTH")] == ("C", "date")
+    assert categories[("notes/cr.txt", "FR_PHONE")] == ("D", "coordonnees")
+    by_category = scanned.summary["by_category"]
+    assert sum(s["locations"] for s in by_category["hipaa"].values()) == scanned.findings_count
+    assert sum(s["locations"] for s in by_category["fr"].values()) == scanned.findings_count
+    assert by_category["hipaa"]["R"]["locations"] == 2  # the NIR of both files
+    assert by_category["hipaa"]["R"]["occurrences"] == sum(
+        f.count for f in findings.values() if f.hipaa_identifier == "R"
+    )
+
+
+def test_one_row_per_kind_of_data_and_rescans_update_them(root_a, dpo):
+    """Record (H), account (J) and health plan (I) numbers of one HL7 file are all MRN, in three
+    rows; scanning again updates those rows instead of adding new ones."""
+    (Path(root_a.path) / "adt.hl7").write_text(HL7_MESSAGE, encoding="utf-8")
+    first = services.start_scan(dpo, root=root_a)
+    mrn = PHIFinding.objects.filter(root=root_a, relative_path="adt.hl7", entity_type="MRN")
+    assert {(f.hipaa_identifier, f.fr_category) for f in mrn} == {
+        ("H", "identifiant"),
+        ("J", "identifiant"),
+        ("I", "identifiant"),
+    }
+    rows = set(PHIFinding.objects.filter(root=root_a).values_list("pk", flat=True))
+    second = services.start_scan(dpo, root=root_a)
+    assert set(PHIFinding.objects.filter(root=root_a).values_list("pk", flat=True)) == rows
+    assert {f.scan_run_id for f in PHIFinding.objects.filter(root=root_a)} == {second.pk}
+    assert first.pk != second.pk
+
+
+def test_inventory_counts_present_findings_by_category(scanned, establishment_a):
+    summary = services.inventory_summary(establishment_a)
+    by_hipaa = {row["hipaa_identifier"]: row for row in summary["by_hipaa"]}
+    by_fr = {row["fr_category"]: row for row in summary["by_fr_category"]}
+    assert by_hipaa["R"]["locations"] == 2 and by_fr["nir"]["locations"] == 2
+    assert sum(row["locations"] for row in by_hipaa.values()) == summary["total_locations"]

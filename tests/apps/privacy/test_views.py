@@ -22,17 +22,17 @@ pytestmark = pytest.mark.django_db
 
 def _finding(establishment, path="exports/a.csv", **extra):
     now = timezone.now()
+    values = {"entity_type": "FR_NIR", "hipaa_identifier": "R", "fr_category": "nir", **extra}
     return PHIFinding.objects.create(
         establishment=establishment,
         relative_path=path,
-        entity_type="FR_NIR",
         count=2,
         distinct_values=2,
         masked_sample="29001••••••••23",
         risk_score=12.5,
         first_seen_at=now,
         last_seen_at=now,
-        **extra,
+        **values,
     )
 
 
@@ -263,3 +263,65 @@ def test_scan_run_detail_lists_skipped_files_by_relative_path(dpo_client, root_a
     run = start_scan(dpo, root=root_a)
     content = dpo_client.get(reverse("privacy:scanrun_detail", args=[run.pk])).content.decode()
     assert "broken.zip" in content and str(tmp_path) not in content
+
+
+def test_finding_list_shows_and_filters_the_categories(dpo_client, establishment_a, english):
+    _finding(establishment_a)
+    _finding(
+        establishment_a,
+        "exports/b.csv",
+        entity_type="PERSON",
+        hipaa_identifier="A",
+        fr_category="identite",
+    )
+    page = dpo_client.get(reverse("privacy:phifinding_list")).content.decode()
+    assert "HIPAA identifier" in page and "French category" in page
+    assert "R: Other unique identifiers" in page and "A: Names" in page
+    assert 'name="hipaa_identifier"' in page and 'name="fr_category"' in page
+    filtered = dpo_client.get(reverse("privacy:phifinding_list"), {"hipaa_identifier": "A"})
+    content = filtered.content.decode()
+    assert "exports/b.csv" in content and "exports/a.csv" not in content
+    by_fr = dpo_client.get(reverse("privacy:phifinding_list"), {"fr_category": "nir"})
+    assert "exports/a.csv" in by_fr.content.decode()
+    assert "exports/b.csv" not in by_fr.content.decode()
+    entry = AuditEntry.objects.filter(action="view", object_type="privacy.phifinding").latest(
+        "sequence"
+    )
+    assert entry.changes["filters"]["fr_category"] == "nir"
+
+
+def test_categories_read_in_french(dpo_client, establishment_a):
+    """French is the product default: the categories come in French, labels and descriptions."""
+    finding = _finding(establishment_a, hipaa_identifier="none", fr_category="etablissement")
+    listing = dpo_client.get(reverse("privacy:phifinding_list")).content.decode()
+    assert "Identifiant HIPAA" in listing and "Catégorie française" in listing
+    assert "Hors Safe Harbor" in listing and "Établissement" in listing
+    detail = dpo_client.get(reverse("privacy:phifinding_detail", args=[finding.pk]))
+    content = detail.content.decode()
+    assert "Hors des 18 identifiants de la méthode Safe Harbor" in content
+    assert "Identifiants d’établissement (FINESS)" in content
+
+
+def test_finding_detail_names_both_categories(dpo_client, establishment_a, english):
+    finding = _finding(establishment_a)
+    content = dpo_client.get(
+        reverse("privacy:phifinding_detail", args=[finding.pk])
+    ).content.decode()
+    assert "HIPAA R: Other unique identifiers" in content
+    assert "Any other unique identifying number, characteristic, or code" in content
+    assert "NIR, INS, SSN" in content
+
+
+def test_run_and_inventory_pages_count_findings_by_category(
+    dpo_client, scanned, establishment_a, english
+):
+    run_page = dpo_client.get(reverse("privacy:scanrun_detail", args=[scanned.pk]))
+    content = run_page.content.decode()
+    assert "By category" in content and "R: Other unique identifiers" in content
+    link = f"?root={scanned.root_id}&amp;hipaa_identifier=R"
+    assert link in content
+    summary = dpo_client.get(
+        reverse("privacy:establishment_summary", args=[establishment_a.pk])
+    ).content.decode()
+    assert "By category" in summary and "Identity" in summary
+    assert f"?establishment={establishment_a.pk}&amp;fr_category=nir&amp;is_present=True" in summary

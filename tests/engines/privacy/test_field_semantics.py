@@ -407,7 +407,7 @@ def test_categories_document_refuses_a_missing_default_or_label() -> None:
         categories_from(data)
     data = yaml.safe_load(text)
     data["hipaa"]["A"] = {"en": "Names"}
-    with pytest.raises(ValueError, match="French label"):
+    with pytest.raises(ValueError, match="long and short"):
         categories_from(data)
 
 
@@ -416,7 +416,8 @@ def test_every_category_has_an_english_and_a_french_label() -> None:
 
     table = category_table()
     for label in (*table.hipaa.values(), *table.fr.values()):
-        assert label.en and label.fr and label.get("fr") == label.fr and label.get(None) == label.en
+        assert label.get("fr") == label.fr and label.get(None) == label.en
+        assert label.short.en and label.short.fr and len(label.short.en) <= len(label.en)
 
 
 def test_hl7_findings_carry_their_field_map_categories(hl7_findings: dict[str, Finding]) -> None:

@@ -40,13 +40,20 @@ def _read(name: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CategoryLabel:
-    """A category's label in English and in French (``hygie.core.choices.Label``)."""
+    """A category's label in English and in French (``hygie.core.choices.Label``), and its
+    short form for table cells and filters."""
 
     en: str
     fr: str
+    short_en: str = ""
+    short_fr: str = ""
 
     def get(self, language: str | None) -> str:
         return self.fr if (language or "").startswith("fr") else self.en
+
+    @property
+    def short(self) -> CategoryLabel:
+        return CategoryLabel(self.short_en or self.en, self.short_fr or self.fr)
 
 
 @dataclass(frozen=True)
@@ -62,9 +69,15 @@ class Categories:
 def _labels(raw: dict[str, Any], where: str) -> dict[str, CategoryLabel]:
     out = {}
     for code, label in raw.items():
-        if not isinstance(label, dict) or not label.get("en") or not label.get("fr"):
-            raise ValueError(f"categories.yml {where} {code}: an English and a French label")
-        out[str(code)] = CategoryLabel(str(label["en"]), str(label["fr"]))
+        short = label.get("short") if isinstance(label, dict) else None
+        if not all(isinstance(x, dict) and x.get("en") and x.get("fr") for x in (label, short)):
+            raise ValueError(
+                f"categories.yml {where} {code}: an English and a French label, long and short"
+            )
+        assert isinstance(label, dict) and isinstance(short, dict)
+        out[str(code)] = CategoryLabel(
+            str(label["en"]), str(label["fr"]), str(short["en"]), str(short["fr"])
+        )
     return out
 
 
