@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import re
+import shutil
+import tempfile
 
 import pytest
 
 HAS_DJANGO = importlib.util.find_spec("django") is not None
+
+# The command-line tools keep caches in the user's cache folder when HYGIE_HOME is not set
+# (compiled rule packs, pattern databases): tests keep theirs in a folder of their own run.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="hygie-test-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], True)
 
 # Page tests (templates, forms, permissions, layout): the pages read through the services and
 # querysets that the service, API, demo and isolation tests run on PostgreSQL too, and what is

@@ -22,13 +22,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import hmac
 import importlib.metadata
-import os
 import pickle  # noqa: S403 - only ever loads files whose HMAC (secret key) checked out
-import secrets
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,30 +33,17 @@ from typing import Any
 import hygie
 from hygie.detection.engine import DetectionEngine, RuleSource, prefilter
 from hygie.lib.memory import collector_paused
+from hygie.lib.signed_cache import CacheLocation, SignedCache
 
 FORMAT = b"hygie-rule-cache-1\n"
 KEY_FILE = "rule-cache.key"
 KEEP_FILES = 8
-_MAC_BYTES = 32
 _ENGINE_SOURCES = Path(prefilter.__file__).resolve().parent
 
 
-@dataclass(frozen=True)
-class CacheLocation:
-    """Where cache files go and where the key that signs them is kept."""
-
-    folder: Path
-    key_file: Path
-
-    @classmethod
-    def default(cls) -> CacheLocation:
-        home = os.environ.get("HYGIE_HOME")
-        if home:
-            root = Path(home).resolve()
-            return cls(root / "cache" / "detection", root / "keys" / KEY_FILE)
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        root = Path(base).resolve() / "hygie"
-        return cls(root / "detection", root / "keys" / KEY_FILE)
+def default_location() -> CacheLocation:
+    """``$HYGIE_HOME/cache/detection``, or the user's cache folder (``hygie.lib.signed_cache``)."""
+    return CacheLocation.default("detection", KEY_FILE)
 
 
 @dataclass(frozen=True)
@@ -113,39 +96,26 @@ class RuleCache:
     """Load and save compiled engines in a cache folder, authenticated with a secret key."""
 
     def __init__(self, location: CacheLocation | None = None) -> None:
-        self.location = location or CacheLocation.default()
+        self.location = location or default_location()
+        self._files = SignedCache(
+            self.location, format_line=FORMAT, suffix=".pack", keep=KEEP_FILES
+        )
 
     def path_for(self, digest: str) -> Path:
-        return self.location.folder / f"{digest}.pack"
+        return self._files.path_for(digest)
 
     def load(self, digest: str) -> tuple[DetectionEngine | None, tuple[Any, ...], str | None]:
         """The cached engine for ``digest`` (its hyperscan databases loaded into the
         prefilter) and the log sources built last time, or None and why a file that was there
         was refused."""
-        path = self.path_for(digest)
-        try:
-            blob = path.read_bytes()
-        except FileNotFoundError:
-            return None, (), None
-        except OSError as error:
-            return None, (), f"unreadable ({error.strerror})"
-        key = self._key(create=False)
-        if key is None:
-            return None, (), "no cache key"
-        payload, mac = blob[:-_MAC_BYTES], blob[-_MAC_BYTES:]
-        expected = hmac.new(key, digest.encode() + b"\0" + payload, hashlib.sha256).digest()
-        if len(blob) <= len(FORMAT) + _MAC_BYTES or not hmac.compare_digest(mac, expected):
-            _remove(path)
-            return None, (), "authentication failed (tampered, truncated or another key)"
-        if not payload.startswith(FORMAT):
-            _remove(path)
-            return None, (), "unknown format"
+        payload, refused = self._files.load(digest)
+        if payload is None:
+            return None, (), refused
         # Millions of small objects: the cyclic collector would walk them again and again.
         with collector_paused():
-            content = pickle.loads(payload[len(FORMAT) :])  # noqa: S301 - authenticated above
+            content = pickle.loads(payload)  # noqa: S301 - authenticated by SignedCache
         engine = content["engine"]
         prefilter.COMPILED_DATABASES.update(content["databases"])
-        os.utime(path)  # most recently used: kept when old files are pruned
         return engine, tuple(content["routes"]), None
 
     def save(self, digest: str, engine: DetectionEngine, routes: Iterable[Any] = ()) -> Path:
@@ -158,51 +128,7 @@ class RuleCache:
             "databases": dict(prefilter.COMPILED_DATABASES),
             "routes": routes,
         }
-        payload = FORMAT + pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
-        key = self._key(create=True)
-        assert key is not None
-        mac = hmac.new(key, digest.encode() + b"\0" + payload, hashlib.sha256).digest()
-        folder = self.location.folder
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = self.path_for(digest)
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".pack-")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(payload)
-                handle.write(mac)
-            os.replace(temporary, path)
-        except BaseException:
-            _remove(Path(temporary))
-            raise
-        self._prune(keep=path)
-        return path
-
-    def _prune(self, keep: Path) -> None:
-        files = sorted(
-            (p for p in self.location.folder.glob("*.pack") if p != keep),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in files[KEEP_FILES - 1 :]:
-            _remove(old)
-
-    def _key(self, *, create: bool) -> bytes | None:
-        path = self.location.key_file
-        try:
-            key = path.read_bytes()
-        except FileNotFoundError:
-            if not create:
-                return None
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            key = secrets.token_bytes(32)
-            try:
-                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another hunt made it first
-                return path.read_bytes()
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(key)
-            return key
-        return key if len(key) >= 32 else None
+        return self._files.save(digest, pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _slim(engine: DetectionEngine) -> DetectionEngine:
@@ -219,13 +145,6 @@ def _slim(engine: DetectionEngine) -> DetectionEngine:
     slim.pack = replace(pack, rules=tuple(r for r in pack.rules if id(r.sigma) in referenced))
     slim.forget_buckets()
     return slim
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 def cached_engine(

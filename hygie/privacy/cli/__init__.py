@@ -44,6 +44,7 @@ from hygie.privacy.engine import (
     count_categories,
 )
 from hygie.privacy.files import FileOutcome, WalkEntry, derive_hmac_key, walk
+from hygie.privacy.pattern_cache import PatternCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 KEY_ENV = "HYGIE_SECRET_KEY"
@@ -238,6 +239,12 @@ def _run_streamed(
     default=None,
     help="Progress bar on standard error (default: when it is a terminal).",
 )
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Compile the patterns afresh rather than from the pattern cache (and do not write it).",
+)
 def scan(
     paths: tuple[Path, ...],
     include: tuple[str, ...],
@@ -250,10 +257,15 @@ def scan(
     backend: str,
     ner_model: str | None,
     progress: bool | None,
+    no_cache: bool,
 ) -> None:
     """Find patient data (PHI) in files and archives under PATHS, without a database."""
     global _DETECTOR
     key, key_source = derive_key(os.environ)
+    cache = None if no_cache else PatternCache()
+    refused = cache.load() if cache is not None else None
+    if refused is not None:
+        click.echo(f"hygie scan: pattern cache refused ({refused}); compiled again", err=True)
     try:
         config = ScanConfig(
             hmac_key=key,
@@ -266,6 +278,8 @@ def scan(
     except PrivacyEngineError as error:
         click.echo(f"hygie scan: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    if cache is not None:
+        cache.save()
     started = time.monotonic()
     walked = list(walk(paths, include, exclude))
     tasks = [entry for entry in walked if entry.path is not None]

@@ -118,22 +118,42 @@ _SERIALIZED_LOCK = threading.Lock()
 _SERIALIZED_MAX = 64
 
 
+DatabaseKey = tuple[tuple[bytes, ...], tuple[int, ...], tuple[int, ...]]
+
+
+def compiled_databases() -> dict[DatabaseKey, bytes]:
+    """The databases this process compiled or was given, serialized: what a cache may keep."""
+    with _SERIALIZED_LOCK:
+        return dict(_SERIALIZED)
+
+
+def add_compiled_databases(databases: dict[DatabaseKey, bytes]) -> None:
+    """Databases serialized by ``compiled_databases`` in an earlier run (from a trusted,
+    authenticated cache): a matcher whose patterns are there skips the compile."""
+    with _SERIALIZED_LOCK:
+        _SERIALIZED.update(databases)
+
+
 def _database(expressions: tuple[bytes, ...], ids: tuple[int, ...], flags: tuple[int, ...]) -> Any:
     key = (expressions, ids, flags)
     with _SERIALIZED_LOCK:
         serialized = _SERIALIZED.get(key)
-    if serialized is None:
-        database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-        database.compile(
-            expressions=list(expressions), ids=list(ids), elements=len(ids), flags=list(flags)
-        )
-        with _SERIALIZED_LOCK:
-            if len(_SERIALIZED) >= _SERIALIZED_MAX:  # pattern sets are few; stay bounded anyway
-                _SERIALIZED.clear()
-            _SERIALIZED[key] = _hs.dumpb(database)
-        return database
-    database = _hs.loadb(serialized, _hs.HS_MODE_BLOCK)
-    database.scratch = _hs.Scratch(database)
+    if serialized is not None:
+        try:
+            database = _hs.loadb(serialized, _hs.HS_MODE_BLOCK)
+            database.scratch = _hs.Scratch(database)
+            return database
+        except _hs.error:  # built for another CPU or another Hyperscan: compile it again
+            with _SERIALIZED_LOCK:
+                _SERIALIZED.pop(key, None)
+    database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+    database.compile(
+        expressions=list(expressions), ids=list(ids), elements=len(ids), flags=list(flags)
+    )
+    with _SERIALIZED_LOCK:
+        if len(_SERIALIZED) >= _SERIALIZED_MAX:  # pattern sets are few; stay bounded anyway
+            _SERIALIZED.clear()
+        _SERIALIZED[key] = _hs.dumpb(database)
     return database
 
 
