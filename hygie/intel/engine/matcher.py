@@ -537,7 +537,12 @@ class IndicatorMatcher:
         for raw in unknown:
             if raw in answers or not raw or not isinstance(raw, str):
                 continue
-            found = self._match_value(raw)
+            if raw[-1:].isdigit() and _IPV4_PLAIN.fullmatch(raw):
+                # an IPv4 address (logs are full of them): what ``_match_value`` finds, its
+                # tests on the shape of the value skipped
+                found = self._ip_answer(raw) or {}
+            else:
+                found = self._match_value(raw)
             if found:
                 answers[raw] = found
                 if len(raw) <= MEMO_CHARS:
