@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Field, Max, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -417,20 +417,22 @@ def record(
         order.append(pk)
     alerts = raise_alerts(establishment=establishment, source=SOURCE, signals=signals)
     alert_of = dict(zip(order, alerts, strict=True))
+    created_at = timezone.now()
     sightings = [
-        Sighting(
-            indicator_id=pk,
-            at=at,
-            source=source,
-            event_ref=f"event:{event_id}",
-            observed_value=hit.value[:2048],
-            context={"field": hit.field[:100], "how": hit.how},
-            alert=alert_of.get(pk),
+        (
+            pk,
+            at,
+            source,
+            f"event:{event_id}",
+            hit.value[:2048],
+            {"field": hit.field[:100], "how": hit.how},
+            alert.pk if (alert := alert_of.get(pk)) is not None else None,
+            created_at,
         )
         for pk in order
         for event_id, (at, hit) in by_indicator[pk].items()
     ]
-    Sighting.objects.bulk_create(sightings, batch_size=1000)
+    _insert_sightings(sightings)
     # The indicators' counts and first/last sightings: one statement run per indicator
     # (``executemany``; the ORM's ``update`` costs more to build than to run), relative to
     # the stored values so that concurrent writers add up. ``updated_at`` is left alone: a
@@ -457,6 +459,51 @@ def record(
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
     return {"sightings": len(sightings), "indicator_ids": order}
+
+
+# The columns ``record`` writes a sighting with, in order (every column of the model but its id).
+SIGHTING_FIELDS = (
+    "indicator",
+    "at",
+    "source",
+    "event_ref",
+    "observed_value",
+    "context",
+    "alert",
+    "created_at",
+)
+
+
+def _concrete(model: Any, name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{name} is no column")
+    return field
+
+
+def _insert_sightings(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert sightings (values in ``SIGHTING_FIELDS`` order) with one statement run per row
+    (``executemany``), each value prepared by its model field as ``bulk_create`` would; the
+    ORM built the same statement anew each batch, for a few rows (no signals either way)."""
+    if not rows:
+        return
+    fields = [_concrete(Sighting, name) for name in SIGHTING_FIELDS]
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(str(getattr(field, "column", ""))) for field in fields)
+    sql = (
+        f"INSERT INTO {ops.quote_name(Sighting._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    params = [
+        tuple(
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, row, strict=True)
+        )
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 1000):
+            cursor.executemany(sql, params[start : start + 1000])
 
 
 def _event_id(event_ref: str) -> int:

@@ -298,3 +298,20 @@ def test_a_large_matcher_is_kept_out_of_the_garbage_collector(establishment_a, m
         assert compiled.matcher.match_event({"ip": "203.0.113.71"})
     finally:
         gc.unfreeze()
+
+
+def test_sightings_written_in_one_statement_read_back_as_the_orm_wrote_them(establishment_a):
+    """``record`` inserts its sightings with one ``executemany`` (values prepared by the model's
+    fields): read back, they are what ``bulk_create`` stored — dates, JSON context, links."""
+    known = _indicator(establishment_a, "ipv4", "203.0.113.67")
+    before = timezone.now()
+    _ingest(establishment_a, ["CONNECT 203.0.113.67:443 from 10.0.0.1", "x 203.0.113.67 y"])
+    sightings = list(Sighting.objects.filter(indicator=known).order_by("event_ref"))
+    alert = Alert.objects.get(source="intel", group_key=f"intel:{known.pk}")
+    assert len(sightings) == 2
+    for sighting in sightings:
+        assert sighting.context == {"field": "message", "how": "exact"}
+        assert sighting.observed_value == "203.0.113.67" and sighting.source == "detection"
+        assert sighting.alert_id == alert.pk and sighting.event_ref.startswith("event:")
+        assert before <= sighting.at <= timezone.now() and sighting.created_at >= before
+    assert Sighting.objects.filter(context__how="exact", indicator=known).count() == 2
