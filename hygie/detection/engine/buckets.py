@@ -8,7 +8,7 @@ fired atom are evaluated, plus the few rules no atom can vouch for (e.g. ``not f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,18 +115,32 @@ class Bucket:
 
 
 def build_bucket(rules: Sequence[BucketRule], use_hyperscan: bool) -> Bucket:
-    compiler = _BucketCompiler(use_hyperscan and HYPERSCAN_AVAILABLE)
-    evaluators: dict[int, Evaluator] = {}
-    triggers: dict[int, list[int]] = {}
-    always: list[int] = []
-    for rule in rules:
-        evaluators[rule.index] = compiler.evaluator(rule.expr)
-        need = compiler.need(rule.expr)
-        if need is None:
-            always.append(rule.index)
-        else:
-            for atom in need[0]:
-                triggers.setdefault(atom, []).append(rule.index)
+    # Regexes hyperscan refuses cannot trigger rules; which they are is only learnt by
+    # compiling, so the rare bucket that meets one is compiled again without it.
+    refused: set[RegexTest] = set()
+    while True:
+        compiler = _BucketCompiler(use_hyperscan and HYPERSCAN_AVAILABLE, refused)
+        evaluators: dict[int, Evaluator] = {}
+        triggers: dict[int, list[int]] = {}
+        always: list[int] = []
+        for rule in rules:
+            evaluators[rule.index] = compiler.evaluator(rule.expr)
+            need = compiler.need(rule.expr)
+            if need is None:
+                always.append(rule.index)
+            else:
+                for atom in need[0]:
+                    triggers.setdefault(atom, []).append(rule.index)
+        # A regex atom only triggers rules (their evaluators run the Python regex): one no rule
+        # is triggered by is dropped uncompiled, with a scanner left with nothing to scan.
+        newly_refused: list[RegexTest] = []
+        for name, builder in list(compiler.fields.items()):
+            newly_refused += builder.keep_regexes(triggers)
+            if builder.is_empty():
+                del compiler.fields[name]
+        if not newly_refused:
+            break
+        refused.update(newly_refused)
     use = compiler.use_hyperscan
     keywords_builder = compiler.fields.pop(KEYWORDS, None)
     keywords = keywords_builder.build_keywords(use) if keywords_builder is not None else None
@@ -136,8 +150,9 @@ def build_bucket(rules: Sequence[BucketRule], use_hyperscan: bool) -> Bucket:
 
 
 class _BucketCompiler:
-    def __init__(self, use_hyperscan: bool) -> None:
+    def __init__(self, use_hyperscan: bool, refused: Container[RegexTest] = ()) -> None:
         self.use_hyperscan = use_hyperscan
+        self.refused = refused  # regexes hyperscan is known to refuse
         self.atoms: dict[FieldTest, int] = {}
         self.costs: dict[int, float] = {}
         self.fields: dict[str, FieldScannerBuilder] = {}
@@ -186,7 +201,7 @@ class _BucketCompiler:
         if node in self.regex_atoms:
             return self.regex_atoms[node]
         atom: int | None = None
-        if can_prefilter(node.test):
+        if can_prefilter(node.test) and node.test not in self.refused:
             atom = self.atom_count
             self.atom_count += 1
             builder = self.fields.get(node.field)

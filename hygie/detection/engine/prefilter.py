@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Container
 from typing import Any
 
 from .expressions import RegexTest, StringTest, Wildcard
@@ -107,17 +108,20 @@ def regex_flags(test: RegexTest) -> int:
 
 
 def can_prefilter(test: RegexTest) -> bool:
-    """Whether hyperscan can vouch for this regex (it must then never miss a match).
+    """Whether hyperscan may vouch for this regex (it must then never miss a match).
 
-    ``{,n}`` means {0,n} to Python but is literal text to PCRE, so it is left to Python.
+    Only the checks that need no compiling: whether hyperscan accepts the pattern is learnt
+    when a bucket's regexes compile together (``FieldScannerBuilder.keep_regexes``), so a
+    regex no rule ends up triggered by is never compiled. ``{,n}`` means {0,n} to Python but
+    is literal text to PCRE, so it is left to Python.
     """
     if hyperscan is None or "{," in test.pattern or "\x00" in test.pattern:
         return False
     try:
-        expression = test.pattern.encode("utf-8")
+        test.pattern.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return compile_database([expression], [0], [regex_flags(test)]) is not None
+    return True
 
 
 def compile_database(expressions: list[bytes], ids: list[int], flags: list[int]) -> Any:
@@ -293,6 +297,7 @@ class FieldScannerBuilder:
         self.equal_cased: dict[str, list[int]] = {}
         self.patterns: list[tuple[int, StringTest]] = []
         self.regexes: list[tuple[int, RegexTest]] = []
+        self.regex_database: Any = None  # compiled by keep_regexes
 
     def add_equal(self, atom: int, text: str, *, cased: bool) -> None:
         (self.equal_cased if cased else self.equal).setdefault(text, []).append(atom)
@@ -303,6 +308,21 @@ class FieldScannerBuilder:
     def add_regex_prefilter(self, atom: int, test: RegexTest) -> None:
         """A trigger-only atom: fired when the regex may match (Python then decides)."""
         self.regexes.append((atom, test))
+
+    def keep_regexes(self, atoms: Container[int]) -> list[RegexTest]:
+        """Keep only the regex atoms in ``atoms`` (those some rule is triggered by); return
+        those hyperscan refuses (none when they compile together, the usual case)."""
+        self.regexes = [(atom, test) for atom, test in self.regexes if atom in atoms]
+        self.regex_database = self._regex_database()
+        if not self.regexes or self.regex_database is not None:
+            return []
+        refused = [test for _, test in self.regexes if _regex_set([(0, test)]) is None]
+        if not refused:
+            raise hyperscan.error("hyperscan refused regexes it accepted one by one")
+        return refused
+
+    def is_empty(self) -> bool:
+        return not (self.equal or self.equal_cased or self.patterns or self.regexes)
 
     def _databases(
         self, use_hyperscan: bool, joined: bool
@@ -334,21 +354,22 @@ class FieldScannerBuilder:
             database_cased,
             slow,
             tuple((atom, text_matcher(test), test.cased) for atom, test in self.patterns),
-            self._regex_database(),
+            self.regex_database if self.regex_database is not None else self._regex_database(),
         )
 
     def _regex_database(self) -> Any:
         if not self.regexes or hyperscan is None:
             return None
-        # Each pattern compiled alone in can_prefilter(), so together they compile too.
-        database = compile_database(
-            [test.pattern.encode("utf-8") for _, test in self.regexes],
-            [atom for atom, _ in self.regexes],
-            [regex_flags(test) for _, test in self.regexes],
-        )
-        if database is None:
-            raise hyperscan.error("hyperscan refused regexes it accepted one by one")
-        return database
+        return _regex_set(self.regexes)
+
+
+def _regex_set(regexes: list[tuple[int, RegexTest]]) -> Any:
+    """One database of these regexes (None if hyperscan refuses them)."""
+    return compile_database(
+        [test.pattern.encode("utf-8") for _, test in regexes],
+        [atom for atom, _ in regexes],
+        [regex_flags(test) for _, test in regexes],
+    )
 
 
 def _database(
