@@ -79,7 +79,7 @@ class DetectionEngine:
         info = loaded.info
         where = Location(info.source, info.line)
         try:
-            translation = translate_rule(loaded.sigma, self.config.placeholders)
+            translation = translate_rule(loaded.sigma, self.config.placeholders, loaded.conditions)
         except SigmaEngineError as error:
             problems.append(RuleProblem(where, error.message, info.id, info.title))
             return None

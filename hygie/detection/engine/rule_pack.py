@@ -80,6 +80,13 @@ class LoadedRule:
     info: RuleInfo
     sigma: SigmaRule
     emits: bool = True
+    # The condition trees pySigma parsed while checking the rule, so that translating it does
+    # not parse them again (parsing is a tenth of loading a pack). Not pickled: a pickled rule
+    # translates from ``sigma``.
+    conditions: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "conditions": None}
 
 
 @dataclass(frozen=True)
@@ -229,6 +236,7 @@ def _assemble(
     files: int,
 ) -> RulePack:
     detection: list[tuple[SigmaRule, RuleSource, str]] = []
+    trees: dict[int, tuple[Any, ...]] = {}
     correlation: list[tuple[SigmaCorrelationRule, RuleSource, str]] = []
     for rule, source, text in parsed:
         if isinstance(rule, SigmaCorrelationRule):
@@ -239,10 +247,12 @@ def _assemble(
                 applied = sigma_filter.apply_on_rule(rule)
                 assert isinstance(applied, SigmaRule)
                 rule = applied
+            parsed_trees = []
             for condition in rule.detection.parsed_condition:
                 if not isinstance(condition.condition, str):  # pySigma would raise TypeError
                     raise SigmaConditionError("condition must be a string expression")
-                condition.parse()
+                parsed_trees.append(condition.parse())
+            trees[id(rule)] = tuple(parsed_trees)
         except (SigmaError, RecursionError, TypeError) as error:  # TypeError: see _parse_file
             problems.append(_problem(source.name, text, error, rule))
             continue
@@ -264,7 +274,10 @@ def _assemble(
             continue
         good_correlations.append((rule, source, text))
 
-    rules = tuple(LoadedRule(_info(r, s, t), r, emits=r._output) for r, s, t in detection)
+    rules = tuple(
+        LoadedRule(_info(r, s, t), r, emits=r._output, conditions=trees[id(r)])
+        for r, s, t in detection
+    )
     correlations = tuple(
         LoadedCorrelation(_info(r, s, t), r, emits=r._output) for r, s, t in good_correlations
     )

@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sigma.conditions import (
     ConditionAND,
@@ -81,11 +82,22 @@ class Translation:
     notes: tuple[str, ...]
 
 
-def translate_rule(rule: SigmaRule, placeholders: Mapping[str, Sequence[str]]) -> Translation:
-    """The rule's conditions (OR-ed when the rule lists several) as one expression."""
+def translate_rule(
+    rule: SigmaRule,
+    placeholders: Mapping[str, Sequence[str]],
+    conditions: Sequence[Any] | None = None,
+) -> Translation:
+    """The rule's conditions (OR-ed when the rule lists several) as one expression.
+
+    ``conditions``: the rule's condition trees when already parsed (``LoadedRule.conditions``).
+    """
     translator = _Translator(placeholders)
     try:
-        trees = [condition.parse() for condition in rule.detection.parsed_condition]
+        trees = (
+            list(conditions)
+            if conditions is not None
+            else [condition.parse() for condition in rule.detection.parsed_condition]
+        )
     except SigmaError as error:
         reason = error.args[0] if error.args else error
         raise SigmaEngineError(f"invalid condition: {reason}") from None
