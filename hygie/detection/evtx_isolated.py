@@ -49,7 +49,9 @@ MAX_SKIPPED_CHUNKS = 3
 
 # Frames from the child: kind, a number, the payload's length, then the payload.
 _FRAME = struct.Struct("<cQI")
-_RECORD, _ERROR, _CHUNK_DONE, _DONE = b"R", b"E", b"C", b"D"
+_READY, _RECORD, _ERROR, _CHUNK_DONE, _DONE = b"S", b"R", b"E", b"C", b"D"
+# Starting a child (Python and the parser imported) is not parsing: it has its own, wide limit.
+START_SECONDS = 60.0
 _READ_BYTES = 1 << 20
 
 
@@ -121,6 +123,8 @@ class _Worker:
         """Yield the records of one request; return None when the child finished it, or
         ``(chunk, why)`` when it hung or died on that chunk (the child is then gone)."""
         process = self._started()
+        if process is None:
+            return first, "the parser process did not start"
         assert process.stdin is not None and process.stdout is not None
         request = {"path": os.fspath(path.resolve()), "first": first, "end": end}
         self.busy = True
@@ -131,7 +135,7 @@ class _Worker:
         except OSError:
             self._kill()
             self.busy = False
-            return first, "the parser process could not be started"
+            return first, "the parser process stopped answering"
         frames = _FrameReader(process.stdout.fileno())
         chunk = first
         try:
@@ -152,13 +156,15 @@ class _Worker:
                     finished = True
                     return None
         finally:
+            frames.close()
             self.busy = False
             if not finished:
                 # Stopped early (hang, crash, or a caller that let go of the records): the
                 # child may still be writing, so it cannot serve another request.
                 self._kill()
 
-    def _started(self) -> subprocess.Popen[bytes]:
+    def _started(self) -> subprocess.Popen[bytes] | None:
+        """The running child, started if need be; None when a new one did not come up."""
         if self.process is not None and self.process.poll() is None:
             return self.process
         package_root = str(Path(__file__).resolve().parents[2])
@@ -173,6 +179,13 @@ class _Worker:
             env=env,
             close_fds=True,
         )
+        assert self.process.stdout is not None
+        reader = _FrameReader(self.process.stdout.fileno())
+        ready = reader.next(START_SECONDS)
+        reader.close()
+        if ready is None or ready[0] != _READY:
+            self._kill()
+            return None
         return self.process
 
     def _stop_reason(self, chunk_seconds: float, timed_out: bool) -> str:
@@ -242,6 +255,9 @@ class _FrameReader:
     def reset_clock(self) -> None:
         self.waited = 0.0
 
+    def close(self) -> None:
+        self.selector.close()
+
     def next(self, limit: float) -> tuple[bytes, int, bytes] | None:
         """The next frame; None when the child closed its output or ``limit`` ran out."""
         header = self._take(_FRAME.size, limit)
@@ -256,7 +272,6 @@ class _FrameReader:
     def _take(self, count: int, limit: float) -> bytes | None:
         while len(self.buffer) - self.position < count:
             if not self._fill(limit):
-                self.selector.close()
                 return None
         data = bytes(self.buffer[self.position : self.position + count])
         self.position += count
@@ -287,7 +302,9 @@ class _FrameReader:
 
 
 def _serve(requests: IO[bytes], out: IO[bytes]) -> None:
-    """Answer requests (one JSON line each) until the input closes."""
+    """Say it is ready, then answer requests (one JSON line each) until the input closes."""
+    out.write(_FRAME.pack(_READY, 0, 0))
+    out.flush()
     for line in requests:
         request = json.loads(line)
         try:

@@ -98,12 +98,12 @@ def test_a_hanging_chunk_is_skipped_and_the_rest_read(
     path = chunks_file(samples, tmp_path / "three.evtx", 3)
     expected = list(read_evtx(str(path)))
     began = time.monotonic()
-    records = list(read_evtx_isolated(path, chunk_seconds=0.5))
+    records = list(read_evtx_isolated(path, chunk_seconds=1))
     assert time.monotonic() - began < 30
     skipped = f"EVTX chunk 1 (byte {EVTX_HEADER_BYTES + EVTX_CHUNK_BYTES})"
     assert records[1].event is None and records[1].error is not None
     assert records[1].error.startswith(skipped)
-    assert "did not finish it within 0.5 s" in records[1].error
+    assert "did not finish it within 1 s" in records[1].error
     # Chunks 0 and 2 (the next child's first) read as they should.
     assert [records[0], records[2]] == [expected[0], expected[2]]
 
@@ -136,8 +136,8 @@ def test_a_slow_reader_is_not_taken_for_a_hung_parser(
 ) -> None:
     path = chunks_file(samples, tmp_path / "four.evtx", 4)
     records = []
-    for record in read_evtx_isolated(path, chunk_seconds=0.2):
-        time.sleep(0.3)  # longer than the limit, spent by the caller, not the parser
+    for record in read_evtx_isolated(path, chunk_seconds=0.5):
+        time.sleep(0.7)  # longer than the limit, spent by the caller, not the parser
         records.append(record)
     assert records == list(read_evtx(str(path)))
 
