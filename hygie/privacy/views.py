@@ -276,7 +276,7 @@ class FindingViews(generic.ObjectViewMixin):
 class FindingListView(FindingViews, _YesNoFilters):
     columns = (
         Column("entity_type", link=True),
-        Column("hipaa_identifier", priority=SECONDARY),
+        Column("hipaa_identifier", priority=OPTIONAL),
         Column("fr_category", priority=OPTIONAL),
         Column("relative_path", main=True, breaks=True),
         Column("location", sort=False, priority=OPTIONAL),
