@@ -37,6 +37,7 @@ from hygie.detection.engine import (
 from hygie.detection.engine.rule_pack import MAX_RULE_FILE_BYTES
 from hygie.detection.evtx_isolated import read_evtx_isolated
 from hygie.detection.rule_cache import CachedEngine, RuleCache, cached_engine
+from hygie.lib.memory import collector_paused, freeze_if_large
 from hygie.lib.spreadsheet import csv_writer
 
 RULE_SUFFIXES = (".yml", ".yaml")
@@ -321,9 +322,15 @@ def _load_engine(rules_dir: Path, err: Console, use_cache: bool = True) -> Cache
     sources = list(rule_sources(rules_dir))
 
     def build(sources: list[RuleSource]) -> DetectionEngine:
-        return DetectionEngine(load_rule_pack(sources))
+        # Loading makes millions of small objects and next to no garbage cycles: the cyclic
+        # collector walking them again and again took 1.1 s of a 2.7 s load of SigmaHQ's rules.
+        with collector_paused():
+            return DetectionEngine(load_rule_pack(sources))
 
     loaded = cached_engine(sources, build, use_cache=use_cache)
+    # The engine lives as long as the hunt: out of the collector's sight, later collections
+    # (the buckets' building, matching) no longer walk its millions of objects each time.
+    freeze_if_large(len(loaded.engine.rules), threshold=0)
     if loaded.refused:
         err.print(f"[yellow]rule cache {loaded.path} refused: {loaded.refused}; rebuilt[/yellow]")
     engine = loaded.engine
