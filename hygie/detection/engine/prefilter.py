@@ -33,13 +33,15 @@ HYPERSCAN_AVAILABLE = hyperscan is not None
 # hyperscan trusts a serialized database.
 COMPILED_DATABASES: dict[bytes, bytes] = {}
 
-# One UTF-8 encoded character, for Sigma's "?" in a byte-oriented hyperscan pattern.
+# One UTF-8 encoded character, for Sigma's "?" in a byte-oriented hyperscan pattern. Never the
+# start or end sentinel (START, END below): "ab?*" must not match "ab" by taking the end for its
+# third character (values holding a sentinel byte are matched in Python, see has_sentinel).
 _MULTIBYTE = rb"[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf7][\x80-\xbf]{3}"
-_ONE_CHAR = rb"(?:[\x00-\x7f]|" + _MULTIBYTE + rb")"
+_ONE_CHAR = rb"(?:[\x02-\x7f]|" + _MULTIBYTE + rb")"
 # Keyword tests scan all values of an event joined by this separator, in one hyperscan call;
 # their wildcards must then not cross it.
 SEPARATOR = "\x1e"
-_ONE_CHAR_IN_VALUE = rb"(?:[\x00-\x1d\x1f-\x7f]|" + _MULTIBYTE + rb")"
+_ONE_CHAR_IN_VALUE = rb"(?:[\x02-\x1d\x1f-\x7f]|" + _MULTIBYTE + rb")"
 _MANY_IN_VALUE = rb"[^\x1e]*"
 # Escaped in the pattern text: hyperscan patterns are C strings, a raw NUL would end them.
 START, END = rb"\x01", rb"\x00"

@@ -64,3 +64,27 @@ def test_an_inner_wildcard_that_triggers_a_rule_is_still_scanned(
     (scanner,) = bucket.scanners
     if engine.config.use_hyperscan and prefilter.HYPERSCAN_AVAILABLE:
         assert scanner.database is not None
+
+
+def test_a_one_character_wildcard_never_stands_for_the_value_edges(
+    make_engine: EngineFactory,
+) -> None:
+    # Sigma's "?" is exactly one character of the value. Hyperscan scans a value between
+    # start and end marker bytes: "?" next to an edge must not match a marker.
+    engine = make_engine(
+        rule("sel:\n  CommandLine: 'ab?*'\ncondition: sel", "at least three"),
+        rule("sel:\n  Image: '*?ab'\ncondition: sel", "ends after one more"),
+        rule("sel:\n  User: '?'\ncondition: sel", "one character"),
+        rule("sel:\n  - 'zq?'\ncondition: sel", "keyword"),
+    )
+
+    def titles(event: dict[str, object]) -> set[str]:
+        return {info.title for info in engine.match(event, TEST_SOURCE)}
+
+    assert titles({"CommandLine": "ab", "Image": "ab", "User": "", "Other": "zq"}) == set()
+    assert titles({"CommandLine": "abc", "Image": "xab", "User": "u", "Other": "zqr"}) == {
+        "at least three",
+        "ends after one more",
+        "one character",
+        "keyword",
+    }
