@@ -400,11 +400,17 @@ def category_rows(by_category: dict[str, dict[str, Any]]) -> dict[str, list[dict
     for key, kind, choices, describe in tables:
         stats = by_category.get(kind) or {}
         rows[key] = [
-            {"code": code, "label": label, "description": describe(code), **stats[code]}
+            {"code": code, "label": label, "description": _adds_to(label, describe(code))}
+            | stats[code]
             for code, label in choices
             if code in stats
         ]
     return rows
+
+
+def _adds_to(label: object, description: str) -> str:
+    """The full wording, or "" when the short label already says it all ("A: Names")."""
+    return "" if description in str(label) else description
 
 
 class SummaryIndexView(generic.CapabilityRequiredMixin):

@@ -325,3 +325,15 @@ def test_run_and_inventory_pages_count_findings_by_category(
     ).content.decode()
     assert "By category" in summary and "Identity" in summary
     assert f"?establishment={establishment_a.pk}&amp;fr_category=nir&amp;is_present=True" in summary
+
+
+def test_category_rows_leave_out_a_description_the_label_already_says(english):
+    from hygie.privacy.views import category_rows
+
+    stats = {"locations": 1, "occurrences": 2}
+    rows = category_rows({"hipaa": {"A": stats, "R": stats}, "fr": {"identite": stats}})
+    names, other = rows["hipaa_rows"]
+    assert (str(names["label"]), names["description"]) == ("A: Names", "")
+    assert other["description"] == "Any other unique identifying number, characteristic, or code"
+    assert rows["fr_rows"][0]["description"].startswith("Identity: birth name")
+    assert other["locations"] == 1 and other["occurrences"] == 2
