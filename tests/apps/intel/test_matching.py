@@ -315,3 +315,11 @@ def test_sightings_written_in_one_statement_read_back_as_the_orm_wrote_them(esta
         assert sighting.alert_id == alert.pk and sighting.event_ref.startswith("event:")
         assert before <= sighting.at <= timezone.now() and sighting.created_at >= before
     assert Sighting.objects.filter(context__how="exact", indicator=known).count() == 2
+
+
+def test_the_sightings_insert_names_every_column_of_the_model():
+    # ``record`` writes sightings with its own INSERT: a column added to the model and not to
+    # SIGHTING_FIELDS would be left to its database default, or fail as NOT NULL.
+    columns = {field.name for field in Sighting._meta.concrete_fields if not field.primary_key}
+    assert set(matching.SIGHTING_FIELDS) == columns
+    assert len(matching.SIGHTING_FIELDS) == len(columns)
