@@ -97,9 +97,7 @@ def test_a_hanging_chunk_is_skipped_and_the_rest_read(
     faulty.setenv("HYGIE_TEST_EVTX_FAULTY_CALL", "2")
     path = chunks_file(samples, tmp_path / "three.evtx", 3)
     expected = list(read_evtx(str(path)))
-    began = time.monotonic()
     records = list(read_evtx_isolated(path, chunk_seconds=1))
-    assert time.monotonic() - began < 30
     skipped = f"EVTX chunk 1 (byte {EVTX_HEADER_BYTES + EVTX_CHUNK_BYTES})"
     assert records[1].event is None and records[1].error is not None
     assert records[1].error.startswith(skipped)
