@@ -268,7 +268,9 @@ _PARTICLE = (
 )
 _NAME_PART = f"(?:[ \\t]+{_PARTICLE}?{_NAME_WORD})"
 _NAME = f"{_NAME_WORD}{_NAME_PART}{{0,3}}"
-_GIVEN = "(?:" + "|".join(sorted(GIVEN_NAMES, key=len, reverse=True)) + ")"
+# Longest first, then alphabetical: the same expression in every process (a set's order follows
+# the string hash seed), so the compiled database cache finds it again.
+_GIVEN = "(?:" + "|".join(sorted(GIVEN_NAMES, key=lambda name: (-len(name), name))) + ")"
 _MONTH_FR = (
     "(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre"
     "|d[ée]cembre)"

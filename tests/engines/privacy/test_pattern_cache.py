@@ -104,3 +104,28 @@ def test_scan_writes_the_cache_unless_told_not_to(tmp_path: Path, empty_process:
     result = CliRunner().invoke(scan, arguments, env=env)
     assert result.exit_code == 1, result.output
     assert len(list((home / "cache" / "privacy").glob("*.hs"))) == 1
+
+
+def test_the_expressions_are_the_same_in_every_process() -> None:
+    """The cache is keyed by the expressions: one built from a set in iteration order (which
+    follows the string hash seed) would differ in every run, and be compiled every time."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib\n"
+        "from hygie.privacy.engine.patterns import PATTERNS\n"
+        "print(hashlib.sha256('\\0'.join(p.regex for p in PATTERNS).encode()).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1
