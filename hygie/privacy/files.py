@@ -259,7 +259,11 @@ def _scan(
 ) -> FileOutcome:
     limit = detector.config.max_document_bytes
     with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
+        # read(n) allocates n bytes up front: ask for what the file holds (plus one byte, to
+        # see a file that grew since its size was taken), not for the limits.
+        head = handle.read(min(SNIFF_BYTES, size + 1))
+        if size < len(head) < SNIFF_BYTES:  # grew since: sniff on a full head all the same
+            head += handle.read(SNIFF_BYTES - len(head))
         kind = sniff_format(head, name)
         if kind in STREAMABLE_FORMATS and size > min(detector.config.stream_block_chars, limit):
             scanner = StreamScanner(detector, kind, name)
@@ -276,7 +280,9 @@ def _scan(
                 f"{kind} file larger than {_size(limit)}: files of this format are parsed whole "
                 "and are not scanned above this size"
             )
-        data = head + handle.read(limit + 1 - len(head))
+        data = head + handle.read(max(0, min(size, limit) + 1 - len(head)))
+        if len(data) > size:  # grew since its size was taken: read on, up to the limit
+            data += handle.read(max(0, limit + 1 - len(data)))
     if len(data) > limit:  # grew while being read
         raise ExtractionError(f"larger than {_size(limit)}")
     result = scan_bytes(detector, data, name)
