@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hygie.privacy.engine import EntityType, allowed_reveal, keyed_hash, mask_value
-from hygie.privacy.engine.masking import MASK
+from hygie.privacy.engine.masking import MASK, KeyedHasher
 
 from .conftest import KEY
 
@@ -67,3 +67,11 @@ def test_hash_depends_on_key_and_ignores_separators(value: str) -> None:
     assert keyed_hash(KEY, EntityType.FR_NIR, value) != keyed_hash(
         b"another-key-0123456789abcdef", EntityType.FR_NIR, value
     )
+
+
+@given(st.binary(max_size=200), st.sampled_from(list(EntityType)), _VALUE)
+def test_keyed_hasher_is_hmac_sha256_for_any_key(
+    key: bytes, entity: EntityType, value: str
+) -> None:
+    # Keys longer than SHA-256's 64-byte block are hashed first (RFC 2104), as hmac.new does.
+    assert KeyedHasher(key)(entity, value) == keyed_hash(key, entity, value)
