@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,6 +48,7 @@ from hygie.privacy.files import FileOutcome, WalkEntry, derive_hmac_key, walk
 from hygie.privacy.pattern_cache import PatternCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_ENTITY = attrgetter("entity")
 KEY_ENV = "HYGIE_SECRET_KEY"
 
 # Set in the parent before the pool forks, so workers share the compiled pattern database
@@ -93,7 +95,7 @@ def scan_entry(entry: WalkEntry, report_format: str) -> Scanned:
     if render is None or outcome.result is None:
         return Scanned(outcome)
     findings = outcome.result.findings
-    counts = Counter(f.entity.value for f in findings)
+    counts = Counter({entity.value: n for entity, n in Counter(map(_ENTITY, findings)).items()})
     for entity, count in outcome.result.omitted:
         counts[entity.value] += count
     categories = count_categories(findings) + outcome.result.omitted_categories

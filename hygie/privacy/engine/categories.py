@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from hygie.privacy.engine.fields import CategoryLabel, category_table
 from hygie.privacy.engine.model import Finding
@@ -51,10 +52,13 @@ class CategoryCounts:
         return _rows(self.fr, category_table().fr)
 
 
+_CATEGORIES = attrgetter("hipaa_identifier", "fr_category")
+
+
 def count_categories(findings: Iterable[Finding]) -> tuple[tuple[str, str, int], ...]:
     """The findings counted by (HIPAA identifier, French category): what a worker sends back
     instead of the findings themselves."""
-    counts = Counter((f.hipaa_identifier, f.fr_category) for f in findings)
+    counts = Counter(map(_CATEGORIES, findings))  # counted in C: once per file of a scan
     return tuple((hipaa, fr, count) for (hipaa, fr), count in sorted(counts.items()))
 
 

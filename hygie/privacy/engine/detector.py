@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from hygie.privacy.engine import validators as v
 from hygie.privacy.engine.document import ExtractedDocument, LineIndex, Segment, SegmentIndex
-from hygie.privacy.engine.fields import PHIField, entity_categories
+from hygie.privacy.engine.fields import entity_categories
 from hygie.privacy.engine.given_names import GIVEN_NAMES
 from hygie.privacy.engine.masking import KeyedHasher, mask_value
 from hygie.privacy.engine.matcher import Matcher, build_matcher, python_regex
@@ -264,53 +264,58 @@ class PHIDetector:
     def _to_findings(
         self, doc: ExtractedDocument, kept: list[Candidate], member: str
     ) -> list[Finding]:
-        lines = LineIndex(doc.text) if doc.is_stored_text and kept else None
+        # Runs once per finding, hundreds of thousands of times on a large tree: locals, no
+        # per-finding helper calls where the document has no structure (plain text).
+        line_starts = LineIndex(doc.text).starts if doc.is_stored_text and kept else None
+        text = doc.text
+        locator = doc.locator
+        defaults = self._default_categories
+        hasher = self._hash
         findings = []
         # Names, codes and dates repeat inside a document (the same doctor on every segment):
         # mask and hash each distinct value once. Local to this call, so no state is kept.
         samples: dict[tuple[E, str], tuple[str, str]] = {}
-        for c in sorted(kept, key=lambda c: c.start):
-            value = doc.text[c.start : c.end]
-            sample = samples.get((c.entity, value))
+        for c in sorted(kept, key=_start_of):
+            entity, start, segment = c.entity, c.start, c.segment
+            value = text[start : c.end]
+            sample = samples.get((entity, value))
             if sample is None:
-                sample = samples[(c.entity, value)] = (
-                    mask_value(c.entity, value),
-                    self._hash(c.entity, value),
+                sample = samples[(entity, value)] = (
+                    mask_value(entity, value),
+                    hasher(entity, value),
                 )
-            path, column = _path_of(doc, c)
-            categories = self._categories_of(c)
+            if segment is not None:
+                path, column = segment.path, segment.column
+                mapped = segment.mapped
+                categories = mapped if mapped is not None and mapped.entity is entity else None
+            else:
+                path, column = locator.locate(start) if locator is not None else ("", None)
+                categories = None
+            if categories is None:
+                categories = defaults[entity]
             line = col = end_col = None
-            if lines is not None:
-                line, col = lines.position(c.start)
-                single_line = "\n" not in value and "\r" not in value
-                end_col = col + len(value) if single_line else None
+            if line_starts is not None:
+                index = bisect.bisect_right(line_starts, start) - 1
+                line, col = index + 1, start - line_starts[index] + 1
+                if "\n" not in value and "\r" not in value:
+                    end_col = col + len(value)
             findings.append(
                 Finding(
-                    entity=c.entity,
-                    detector=c.detector,
-                    confidence=round(c.confidence, 2),
-                    is_validated=c.is_validated,
-                    masked=sample[0],
-                    value_hash=sample[1],
-                    location=FindingLocation(member, path, line, col, end_col),
-                    start=c.start,
-                    end=c.end,
-                    hipaa_identifier=categories.hipaa,
-                    fr_category=categories.fr,
-                    table_column=column,
+                    entity,
+                    c.detector,
+                    round(c.confidence, 2),
+                    c.is_validated,
+                    sample[0],
+                    sample[1],
+                    FindingLocation(member, path, line, col, end_col),
+                    start,
+                    c.end,
+                    categories.hipaa,
+                    categories.fr,
+                    column,
                 )
             )
         return findings
-
-    def _categories_of(self, c: Candidate) -> PHIField:
-        """The field map entry's categories when the finding is of the entity the entry names
-        (its own hipaa/fr already won over its data type's); otherwise the value showed it is
-        something else (an e-mail in a phone field, a failed SSN kept as a record number) or
-        no entry produced it (free text): the entity type's default from categories.yml."""
-        mapped = c.segment.mapped if c.segment is not None else None
-        if mapped is not None and mapped.entity is c.entity:
-            return mapped
-        return self._default_categories[c.entity]
 
 
 _PLACE_PREFIXES = ("saint ", "sainte ", "st ", "st. ", "ste ", "port ", "fort ", "mount ")
@@ -354,12 +359,8 @@ def _in_prose(text: str, span: tuple[int, int], separators: str) -> bool:
     return sum(1 for word in text[start:end].split() if word[:1].islower()) >= 3
 
 
-def _path_of(doc: ExtractedDocument, c: Candidate) -> tuple[str, str | None]:
-    if c.segment is not None:
-        return c.segment.path, c.segment.column
-    if doc.locator is not None:
-        return doc.locator.locate(c.start)
-    return "", None
+def _start_of(c: Candidate) -> int:
+    return c.start
 
 
 _StructuralRule = Callable[[str, str], "tuple[E, float, bool] | None"]

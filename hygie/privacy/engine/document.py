@@ -108,11 +108,11 @@ class LineIndex:
     """1-based line and column (code points) of an offset; CR, LF and CRLF end lines (SARIF)."""
 
     def __init__(self, text: str) -> None:
-        self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]  # offset of each line
 
     def position(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self._starts, offset) - 1
-        return line + 1, offset - self._starts[line] + 1
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
 
 
 class ByteToChar:

@@ -416,9 +416,17 @@ class FindingBound:
 
     def apply(self, result: DocumentResult) -> DocumentResult:
         """``result`` with only the kept findings (the others counted)."""
+        kept = tuple(self.kept)
+        if (  # nothing was left out, before or here (the usual case): no copy
+            not self.omitted
+            and not result.omitted
+            and not result.omitted_categories
+            and kept == result.findings  # the same objects: compared by identity first
+        ):
+            return result
         return replace(
             result,
-            findings=tuple(self.kept),
+            findings=kept,
             omitted=self.omitted_by_entity(),
             omitted_categories=self.omitted_by_category(),
         )
