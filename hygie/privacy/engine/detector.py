@@ -117,21 +117,29 @@ class PHIDetector:
     ) -> list[Candidate]:
         text = doc.text
         hits = self._matcher.scan(text)
-        ins_markers = sorted(s for i, s, _ in hits if self._specs[i].entity is None)
+        specs = self._specs
+        ins_markers = sorted(s for i, s, _ in hits if specs[i].entity is None)
         separators = doc.separators
         opaque_starts = [start for start, _ in doc.opaque]
+        # Plain text has no segments: skip the lookup (this loop runs once per pattern hit).
+        containing = segments.containing if doc.segments else None
+        value_patterns = self._python
         out: list[Candidate] = []
         for index, start, end in hits:
-            spec = self._specs[index]
+            spec = specs[index]
             if spec.entity is None:
                 continue
-            span = self._value_span(index, text, start, end)
-            if span is None:
-                continue
-            segment = segments.containing(*span)
+            pattern = value_patterns[index]
+            if pattern is not None:
+                match = pattern.fullmatch(text, start, end)
+                if match is None:  # the regex engines disagree on an edge case: skip, not guess
+                    continue
+                start, end = match.span("v")
+            span = (start, end)
+            segment = containing(start, end) if containing is not None else None
             if segment is None and doc.hits_need_segment:
                 continue
-            if separators and any(char in separators for char in text[span[0] : span[1]]):
+            if separators and any(char in separators for char in text[start:end]):
                 continue
             if opaque_starts and _inside(doc.opaque, opaque_starts, span):
                 continue
@@ -148,15 +156,6 @@ class PHIDetector:
             if candidate is not None:
                 out.append(candidate)
         return out
-
-    def _value_span(self, index: int, text: str, start: int, end: int) -> tuple[int, int] | None:
-        pattern = self._python[index]
-        if pattern is None:
-            return start, end
-        match = pattern.fullmatch(text, start, end)
-        if match is None:  # the two regex engines disagree on an edge case: skip, do not guess
-            return None
-        return match.start("v"), match.end("v")
 
     def _has_context(self, entity: E, text: str, start: int, segment: Segment | None) -> bool:
         if segment is not None and segment.hint is entity:
