@@ -8,8 +8,11 @@ indicators: its words are looked up in the exact sets, its address-like words in
 and CIDR tables, its host-like tokens cut at label boundaries and looked up in the domain table,
 and each ``scheme://`` in it is read up to each word boundary and looked up in the URL table (a
 URL indicator is found in prose as a prefix ending at a boundary, as ``_bounded`` says). Compiling
-is building dicts: seconds for a million indicators. ``naive_match`` is the per-indicator
-reference the matcher is tested and benchmarked against.
+is building dicts: seconds for a million indicators. ``match_batch`` answers the values of a
+batch it has not seen before together, with C-level passes rather than Python work per value:
+plain IPv4 addresses with one set intersection per table, free texts proven quiet from their
+new pieces and words (looked at together), only what may hit read one by one. ``naive_match``
+is the per-indicator reference the matcher is tested and benchmarked against.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
-from operator import methodcaller
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add, itemgetter, methodcaller, not_, rshift
 from types import MappingProxyType
+from typing import Any
 
 from hygie.intel.engine.errors import IndicatorError
 from hygie.intel.engine.model import Indicator, IndicatorType, normalise_url
@@ -64,12 +69,28 @@ _ADDRESS_TOKEN = re.compile(
 # A necessary condition for ``refang`` to change the lower-case text: each of its patterns
 # holds one of these (none holds a blank, so a text has one iff one of its blank-separated
 # pieces has one).
+# Written with a literal first in each alternative, so that a search skips to the next of those
+# characters in C instead of trying every position: ``[.]``, ``(.)``, ``{.}``, ``[dot]`` (any of
+# ``[({`` then ``dot`` or ``at`` then any of ``])}``), ``\\.``, ``[@]``, ``(@)``, ``[:``, ``(:``,
+# ``[/]``, ``xxp``, ``meow``, ``fxp``, ``ftx``.
 _DEFANG_HINT = re.compile(
-    r"\[\.\]|\(\.\)|\{\.\}|[\[({](?:dot|at)[\])}]|\\\.|\[@\]|\(@\)|\[:|\(:|\[/\]"
-    r"|xxp|meow|fxp|ftx"
+    r"\[(?:\.\]|(?:dot|at)[\])}]|@\]|:|/\])|\((?:\.\)|(?:dot|at)[\])}]|@\)|:)"
+    r"|\{(?:\.\}|(?:dot|at)[\])}])|\\\.|xxp|meow|fxp|ftx"
 )
 # The run of host characters after a ``://`` (the start of a URL literal's host).
 _URL_HEAD = re.compile(r"[a-z0-9._-]*")
+# The same runs, each ``://`` of a text found in one pass.
+_URL_HEADS = re.compile(r"://([a-z0-9._-]*)")
+# Whole lines of a batch's values or words joined by newlines (one C pass for a batch): a plain
+# IPv4 address (as ``_IPV4_PLAIN``); a word ``_ADDRESS_TOKEN`` accepts; a plain IPv4 address
+# with a port, and its address part.
+_OCTET_ANY = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_LINE = re.compile(rf"^{_OCTET_ANY}(?:\.{_OCTET_ANY}){{3}}$", re.MULTILINE)
+_ADDRESS_LINE = re.compile(rf"^(?:{_ADDRESS_TOKEN.pattern})$", re.MULTILINE)
+_IPV4_PORT_LINE = re.compile(
+    rf"^(({_OCTET_ANY}(?:\.{_OCTET_ANY}){{3}})(?::\d{{1,5}})?)$", re.MULTILINE
+)
+_LAST_LABEL = itemgetter(2)
 # Answers remembered per short field value and per address word (values repeat in logs).
 MEMO_CHARS = 512
 MEMO_SIZE = 100_000
@@ -196,6 +217,8 @@ class IndicatorMatcher:
             else:
                 self._url_headless = True
         self._literals = bool(self._urls or self._domains)
+        # Exact keys holding a blank (user agents): the only ones a text may be as a whole.
+        self._exact_spaced = frozenset(key for key in self._exact if " " in key)
         self._words_needed = bool(self._exact or self._prefixes[4] or self._prefixes[6])
 
     def __len__(self) -> int:
@@ -384,20 +407,26 @@ class IndicatorMatcher:
         full stop of the text's run (the only boundary such a run can hold)."""
         if self._url_headless:
             return False
-        heads = self._url_heads
         mark = lowered.find("://")
         while mark != -1:
             head = _URL_HEAD.match(lowered, mark + 3)
-            run = head.group() if head is not None else ""
-            if run in heads:
+            if self._url_head_may_hit(head.group() if head is not None else ""):
                 return False
-            dot = run.find(".")
-            while dot != -1:
-                if run[:dot] in heads:
-                    return False
-                dot = run.find(".", dot + 1)
             mark = lowered.find("://", mark + 1)
         return True
+
+    def _url_head_may_hit(self, run: str) -> bool:
+        """Whether the run of host characters after a ``://`` may start a URL literal: it is
+        a literal's run, or its part before one of its full stops is."""
+        heads = self._url_heads
+        if run in heads:
+            return True
+        dot = run.find(".")
+        while dot != -1:
+            if run[:dot] in heads:
+                return True
+            dot = run.find(".", dot + 1)
+        return False
 
     def _words(self, text: str, found: dict[int, tuple[str, str]]) -> None:
         """Exact indicators and addresses that are words of free text."""
@@ -417,6 +446,199 @@ class IndicatorMatcher:
             if matched:
                 for index, what in matched.items():
                     found.setdefault(index, what)
+
+    # -- a batch's new values, with C-level passes ---------------------------------------------
+
+    def _ipv4_hits(self, addresses: set[str]) -> set[str]:
+        """The plain IPv4 addresses (``_IPV4_PLAIN``) among ``addresses`` that match an
+        address or a network indicator: one set intersection with the exact table, and per
+        prefix length one with its table of the addresses' numbers shifted (C calls, no
+        Python work per address)."""
+        hits = self._exact.keys() & addresses
+        probes = self._probes[4]
+        if probes and addresses:
+            listed = list(addresses)
+            numbers = list(map(int.from_bytes, map(socket.inet_aton, listed)))  # big-endian
+            for table, shift in probes:
+                common = table.keys() & set(map(rshift, numbers, repeat(shift)))
+                if common:
+                    keys = map(rshift, numbers, repeat(shift))
+                    hits.update(compress(listed, map(common.__contains__, keys)))
+        return hits
+
+    def _bad_tokens(self, tokens: list[str], addresses: set[str], hits: set[str]) -> set[str]:
+        """The tokens (words of free text, final full stops and colons left out) for which
+        ``_may_hit`` holds: an exact indicator, an address that matches, or holding a
+        host-like token with a domain literal at a label boundary; found with a few C passes
+        over all of them, Python work only for what may hit. ``addresses``: plain IPv4
+        addresses already looked up (the batch's fields), ``hits`` those of them that match."""
+        bad: set[str] = set()
+        exact = self._exact
+        if exact:
+            bad.update(exact.keys() & tokens)
+            lowered = list(map(str.lower, tokens))
+            found = exact.keys() & lowered
+            if found:
+                bad.update(compress(tokens, map(found.__contains__, lowered)))
+        # an address or a host-like token holds a full stop or a colon
+        dotted = [token for token in tokens if "." in token or ":" in token]
+        joined = "\n".join(dotted)
+        if self._words_needed and dotted:
+            words = _ADDRESS_LINE.findall(joined)
+            pairs = _IPV4_PORT_LINE.findall("\n".join(words))
+            hosts = {host for _token, host in pairs}
+            matched = hosts & hits
+            new = hosts - addresses
+            if new:
+                matched |= self._ipv4_hits(new)
+            if matched:
+                bad.update(token for token, host in pairs if host in matched)
+            plain = {token for token, _host in pairs}
+            bad.update(token for token in words if token not in plain and self._address(token))
+        if self._text_domain_keys and dotted:
+            lowered = list(map(str.lower, dotted))
+            joined_lower = "\n".join(lowered)
+            listed = list(set(_HOST_TOKEN.findall(joined_lower)))
+            if "._" not in joined_lower and ".-" not in joined_lower:
+                # ``_host_spans`` looks no further when the last label ends no literal
+                last = map(_LAST_LABEL, map(str.rpartition, listed, repeat(".")))
+                listed = list(compress(listed, map(self._last_labels.__contains__, last)))
+            spanned: list[str] = []
+            for host in listed:
+                candidates: set[str] = set()
+                self._host_spans(host, self._text_domain_keys, candidates)
+                if candidates:
+                    spanned.append(host)
+            if spanned:  # the tokens holding them, in lower case
+                starts = _starts(lowered)
+                for index in _holding(joined_lower, starts, spanned):
+                    bad.add(dotted[index])
+        bad.discard("")
+        return bad
+
+    def _unquiet(self, texts: list[str], addresses: set[str], hits: set[str]) -> set[int]:
+        """The positions of the texts (stripped, at most ``MAX_FIELD`` long, each holding a
+        blank) that are an exact indicator as a whole or that ``_quiet`` would not prove
+        quiet, and maybe a few more (read in full all the same): ``_quiet`` on a whole batch
+        with C-level passes. The batch's new pieces are cut into words, new words looked at
+        together (``_bad_tokens``); a text holding one that may hit (or a new piece with a
+        defanged mark, or a ``://`` followed by the start of a URL literal's host) is found
+        by searching for it in all the texts joined. Pieces and words proven to hold nothing
+        are remembered as ``_quiet`` remembers them. ``addresses`` and ``hits``: as for
+        ``_bad_tokens``."""
+        if self._text_always:
+            return set(range(len(texts)))
+        flagged: set[int] = set()
+        spaced = self._exact_spaced  # a text, holding a blank, can only be one of those
+        if spaced:
+            lowered = list(map(str.lower, texts))
+            if not (spaced.isdisjoint(texts) and spaced.isdisjoint(lowered)):
+                flagged.update(
+                    i
+                    for i, (t, low) in enumerate(zip(texts, lowered, strict=True))
+                    if t in spaced or low in spaced
+                )
+        joined = "\n".join(texts)
+        joined_lower = joined.lower()  # the same as the texts in lower case, joined
+        if self._text_url_keys and "://" in joined_lower:
+            if len(joined_lower) == len(joined):
+                starts_lower = _starts(texts)
+            else:  # a character whose lower case is longer: each text's own length
+                lowered = list(map(str.lower, texts))
+                joined_lower, starts_lower = "\n".join(lowered), _starts(lowered)
+            if self._url_headless:
+                flagged.update(_holding(joined_lower, starts_lower, ["://"]))
+            else:
+                runs = set(_URL_HEADS.findall(joined_lower))
+                heads = ["://" + run for run in runs if self._url_head_may_hit(run)]
+                flagged.update(_holding(joined_lower, starts_lower, heads))
+        clean = self._clean_pieces
+        novel = set(joined.split())
+        novel.difference_update(clean)
+        if not novel:
+            return flagged
+        pieces = list(novel)
+        joined_pieces = "\n".join(pieces)
+        needles: set[str] = set()
+        pieces_lower = list(map(str.lower, pieces))
+        joined_pieces_lower = "\n".join(pieces_lower)
+        if _DEFANG_HINT.search(joined_pieces_lower):  # refanged, its words may differ
+            starts_pieces = _starts(pieces_lower)
+            for match in _DEFANG_HINT.finditer(joined_pieces_lower):
+                needles.add(pieces[bisect_right(starts_pieces, match.start()) - 1])
+        words = set(joined_pieces.translate(_SEPARATORS).split())
+        known = self._clean_words
+        words.difference_update(known)
+        if words:
+            listed = list(words)
+            tokens = list(map(str.rstrip, listed, repeat(".:")))
+            bad = self._bad_tokens(tokens, addresses, hits)
+            if len(known) + len(listed) > CLEAN_WORDS:
+                known.clear()
+            known.update(listed)
+            if bad:
+                known.difference_update(compress(listed, map(bad.__contains__, tokens)))
+                needles.update(bad)
+        if needles:
+            flagged.update(_holding(joined, _starts(texts), needles))
+            novel.difference_update(
+                pieces[i] for i in _holding(joined_pieces, _starts(pieces), needles)
+            )
+        if len(clean) + len(novel) > CLEAN_WORDS:
+            clean.clear()
+        clean.update(novel)
+        return flagged
+
+    def _match_new(
+        self, unknown: set[Any], answers: dict[str, Mapping[int, tuple[str, str]]]
+    ) -> None:
+        """Match a batch's values neither known clean nor remembered (``answers`` gets those
+        that match; the others are kept clean): as ``_match_value`` on each, but the usual
+        values — plain IPv4 addresses and free text proven quiet — are answered for the whole
+        batch at once with C-level passes (``_ipv4_hits``, ``_unquiet``); the others one by
+        one."""
+        unknown.discard("")
+        values = list(unknown)
+        try:
+            spaced = list(map(str.__contains__, values, repeat(" ")))
+        except TypeError:  # a value that is no string: left out, as by ``match_event``
+            values = [raw for raw in values if isinstance(raw, str)]
+            spaced = list(map(str.__contains__, values, repeat(" ")))
+        texts = list(compress(values, spaced))
+        singles = list(compress(values, map(not_, spaced)))
+        addresses = set(_IPV4_LINE.findall("\n".join(singles))).intersection(singles)
+        clean: list[str] = []
+        one_by_one = [raw for raw in singles if raw not in addresses] if addresses else singles
+        hits = self._ipv4_hits(addresses) if addresses else set()
+        if addresses:
+            for raw in hits:
+                found = self._ip_answer(raw) or {}
+                answers[raw] = found
+                self._keep_answer(raw, found)
+            clean.extend(addresses.difference(hits) if hits else addresses)
+        if texts:
+            if list(map(str.strip, texts)) != texts or max(map(len, texts)) > MAX_FIELD:
+                batchable = [t for t in texts if len(t) <= MAX_FIELD and t.strip() == t]
+                one_by_one.extend(t for t in texts if len(t) > MAX_FIELD or t.strip() != t)
+            else:
+                batchable = texts
+            flagged = self._unquiet(batchable, addresses, hits)
+            if flagged:
+                one_by_one.extend(batchable[i] for i in flagged)
+                quiet = [t for i, t in enumerate(batchable) if i not in flagged]
+            else:
+                quiet = batchable
+            clean.extend(t for t in quiet if len(t) <= MEMO_CHARS)
+        for raw in one_by_one:
+            found = self._match_value(raw)
+            if found:
+                answers[raw] = found
+                if len(raw) <= MEMO_CHARS:
+                    self._keep_answer(raw, found)
+            elif len(raw) <= MEMO_CHARS:
+                clean.append(raw)
+        if clean:
+            self._keep_clean(clean)
 
     # -- remembering answers ------------------------------------------------------------------
 
@@ -533,32 +755,18 @@ class IndicatorMatcher:
             self._keep_clean(again)
         remembered = self._answers
         answers = {raw: remembered[raw] for raw in remembered.keys() & unknown}
-        clean: list[str] = []
-        for raw in unknown:
-            if raw in answers or not raw or not isinstance(raw, str):
-                continue
-            if raw[-1:].isdigit() and _IPV4_PLAIN.fullmatch(raw):
-                # an IPv4 address (logs are full of them): what ``_match_value`` finds, its
-                # tests on the shape of the value skipped
-                found = self._ip_answer(raw) or {}
-            else:
-                found = self._match_value(raw)
-            if found:
-                answers[raw] = found
-                if len(raw) <= MEMO_CHARS:
-                    self._keep_answer(raw, found)
-            elif len(raw) <= MEMO_CHARS:
-                clean.append(raw)
-        if clean:
-            self._keep_clean(clean)
+        if answers:
+            unknown.difference_update(answers)
+        if unknown:
+            self._match_new(unknown, answers)
         if not answers:
             return []
-        hit_values = answers.keys()
+        hit_values = set(answers)
         hits: list[tuple[int, Hit]] = []
-        for position, fields in enumerate(events):
-            if hit_values.isdisjoint(fields.values()):
-                continue
-            for name, raw in fields.items():
+        # the events holding a value that matched, found in C (most hold none)
+        holding = map(not_, map(hit_values.isdisjoint, map(_values, events)))
+        for position in compress(count(), holding):
+            for name, raw in events[position].items():
                 answer = answers.get(raw) if isinstance(raw, str) else None
                 if answer:
                     hits.extend(
@@ -566,6 +774,26 @@ class IndicatorMatcher:
                         for i, (matched, how) in answer.items()
                     )
         return hits
+
+
+def _starts(texts: list[str]) -> list[int]:
+    """Where each of ``texts`` starts once joined by one character (and one past the end)."""
+    return list(accumulate(map(add, map(len, texts), repeat(1)), initial=0))
+
+
+def _holding(joined: str, starts: list[int], needles: Iterable[str]) -> set[int]:
+    """The positions of the texts joined in ``joined`` (starting at ``starts``) holding one of
+    ``needles`` (none holding the joining character): a C search per needle and occurrence."""
+    found: set[int] = set()
+    for needle in needles:
+        if not needle:
+            continue
+        position = joined.find(needle)
+        while position != -1:
+            index = bisect_right(starts, position) - 1
+            found.add(index)
+            position = joined.find(needle, starts[index + 1])
+    return found
 
 
 def address_of(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

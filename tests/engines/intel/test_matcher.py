@@ -367,3 +367,123 @@ def test_clean_values_are_kept_in_two_bounded_generations(monkeypatch) -> None: 
     assert "recurring" in matcher._clean | matcher._clean_old  # seen in every batch: kept
     assert "value 0" not in matcher._clean | matcher._clean_old  # dropped with its generation
     assert [h.indicator.value for _i, h in matcher.match_batch([{"c": hot}])] == ["10.0.0.0/8"]
+
+
+# -- a batch's new values answered together (``_match_new``: C-level passes) --------------------
+
+_BATCH_INDICATORS = [
+    *_INDICATORS,
+    ("ipv4", "203.0.113.7"),
+    ("cidr", "198.51.100.0/28"),
+    ("cidr", "172.16.0.0/12"),
+    ("user-agent", "Evil Bot/1.0"),
+    ("domain", "xn--bcher-kva.example"),
+]
+_BATCH_PIECES = [
+    *_PIECES,
+    "203.0.113.7", "203.0.113.7:8443", "203.0.113.70", "198.51.100.9", "198.51.100.99",
+    "172.20.1.2", "172.32.1.2", "10.1.2.3:80.", "[::1]:80", "::1", "2001:db8:1::2",
+    "Evil Bot/1.0", "evil bot/1.0", "EVIL[.]EXAMPLE", "hxxps[:]//evil[.]example/P",
+    "https://evil.example/Px", "https://evil.example.org/", "CDN.Evil.Example.", "İ", "Σ",
+    "ΑΣ.Β", "σ.evil.example", "\n", "\u00a0", "sha256=" + "AB" * 32, "xn--bcher-kva.example",
+    "a.xn--bcher-kva.example.", "user", "port", "from", "1234", "42.0.0.1",
+]  # fmt: skip
+_BATCH_SHARED = [make_indicator(kind, value) for kind, value in _BATCH_INDICATORS]
+_BATCH_WARM = IndicatorMatcher(_BATCH_SHARED)
+
+
+def _line(pieces: list[str], lead: str) -> str:
+    return lead + " ".join(pieces)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    events=st.lists(
+        st.fixed_dictionaries(
+            {
+                "message": st.builds(
+                    _line,
+                    st.lists(st.sampled_from(_BATCH_PIECES), min_size=1, max_size=8),
+                    st.sampled_from(["", "", " ", "x "]),
+                ),
+                "source.ip": st.sampled_from(_BATCH_PIECES),
+                "value": st.sampled_from(_BATCH_PIECES),
+            }
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_property_batch_answers_are_the_full_reading(events: list[dict[str, str]]) -> None:
+    """The values of a batch not yet known — plain IPv4 addresses looked up together, free
+    texts proven quiet together and the others read in full — give every event the hits of a
+    full reading, on a warm matcher and on a cold one."""
+    reference = _FullReading(_BATCH_SHARED)
+    expected = [(i, h.field, h.indicator.key, h.how, h.value)
+                for i, e in enumerate(events) for h in reference.match_event(e)]  # fmt: skip
+    for matcher in (_BATCH_WARM, IndicatorMatcher(_BATCH_SHARED)):
+        found = [
+            (i, h.field, h.indicator.key, h.how, h.value) for i, h in matcher.match_batch(events)
+        ]
+        assert sorted(found) == sorted(expected)
+
+
+def test_batch_of_texts_with_hits_among_quiet_ones() -> None:
+    """Many new texts, a few holding an indicator (as a word, an address with a port, a host,
+    a URL's start, defanged, the whole text): only those hit, the others are kept clean."""
+    matcher = IndicatorMatcher(_BATCH_SHARED)
+    events: list[dict[str, str]] = [
+        {"message": f"Accepted publickey for nurse{i} from 192.168.{i}.3 port {40000 + i}",
+         "source.ip": f"192.168.{i}.3"}
+        for i in range(200)
+    ]  # fmt: skip
+    events += [
+        {"message": "CONNECT 203.0.113.7:8443 from 172.31.0.1 bytes=1"},
+        {"message": "GET https://www.evil.example/update.bin 200"},
+        {"message": "GET https://evil.example/P/q?x=1 200"},
+        {"message": "see hxxps[:]//evil[.]example/P now"},
+        {"message": "AV scan sha256=" + "AB" * 32 + " clean=false"},
+        {"message": "Evil Bot/1.0", "user_agent.original": "Evil Bot/1.0"},
+        {"message": "  padded 198.51.100.9  ", "source.ip": "198.51.100.9"},
+    ]
+    reference = _FullReading(_BATCH_SHARED)
+    expected = sorted((i, h.field, h.indicator.key, h.how, h.value)
+                      for i, e in enumerate(events) for h in reference.match_event(e))  # fmt: skip
+    found = sorted(
+        (i, h.field, h.indicator.key, h.how, h.value) for i, h in matcher.match_batch(events)
+    )
+    assert found == expected
+    assert {i for i, *_rest in found} == set(range(200, 207))
+    # quiet texts and addresses of no indicator are kept clean, their new pieces and words too
+    assert events[5]["message"] in matcher._clean and "192.168.5.3" in matcher._clean
+    assert "nurse5" in matcher._clean_pieces and "40005" in matcher._clean_words
+    assert events[201]["message"] not in matcher._clean
+    assert not matcher.match_batch(events[:200])  # answered from what is kept clean
+
+
+def test_defang_hint_is_the_former_pattern() -> None:
+    """The defanged-mark pattern, rewritten with a literal first in each alternative (a faster
+    search), finds a mark exactly where the former one did."""
+    import re
+
+    from hygie.intel.engine.matcher import _DEFANG_HINT
+
+    former = re.compile(
+        r"\[\.\]|\(\.\)|\{\.\}|[\[({](?:dot|at)[\])}]|\\\.|\[@\]|\(@\)|\[:|\(:|\[/\]"
+        r"|xxp|meow|fxp|ftx"
+    )
+    rng = random.Random(7)
+    alphabet = list("[](){}.@:/\\dotaxpmewf ") + ["dot", "at", "xxp", "meow", "ftx", "fxp"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 8)))
+        spans = [m.span() for m in _DEFANG_HINT.finditer(text)]
+        assert spans == [m.span() for m in former.finditer(text)], text
+
+
+def test_texts_holding_needles_across_joined_lines() -> None:
+    from hygie.intel.engine.matcher import _holding, _starts
+
+    texts = ["a b\nc", "needle here", "x", "two needle needle", ""]
+    joined = "\n".join(texts)
+    assert _holding(joined, _starts(texts), ["needle", "", "c"]) == {0, 1, 3}
+    assert _holding(joined, _starts(texts), ["absent"]) == set()
