@@ -40,7 +40,7 @@ _DECLARED_CONFIDENCE = 0.6  # a value in a field the field maps declare PHI, wha
 _NULL_VALUES = frozenset({"", "null", "none", "unk", "unknown", "n/a", "na", "-", '""', "nan"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     entity: E
     detector: str

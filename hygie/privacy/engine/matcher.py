@@ -14,7 +14,6 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from hygie.privacy.engine.document import ByteToChar
 from hygie.privacy.engine.errors import ConfigError
 from hygie.privacy.engine.model import Backend
 from hygie.privacy.engine.patterns import PatternSpec
@@ -181,10 +180,15 @@ def _leftmost_longest(raw: dict[tuple[int, int], int]) -> list[Hit]:
     return hits
 
 
+# Every byte of UTF-8 that does not continue a character: a character's offset is its byte
+# offset less the continuation bytes before it (counted in C by deleting all the others).
+_NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b <= 0xBF)
+
+
 def _to_char_offsets(hits: list[Hit], data: bytes) -> list[Hit]:
-    offsets = sorted({o for _, s, e in hits for o in (s, e)})
-    convert = ByteToChar(data)
-    table = {offset: convert(offset) for offset in offsets}
+    table: dict[int, int] = {}
+    for offset in {o for _, s, e in hits for o in (s, e)}:
+        table[offset] = offset - len(data[:offset].translate(None, _NOT_CONTINUATION))
     return [(p, table[s], table[e]) for p, s, e in hits]
 
 

@@ -213,3 +213,14 @@ def test_lone_surrogates_keep_offsets_right(
     found = [(f.entity, f.start, f.end) for f in detector.detect(doc)]
     assert found == [(f.entity, f.start, f.end) for f in re_detector.detect(doc)]
     assert (EntityType.PERSON, text.index("Paul"), text.index(",")) in found
+
+
+@given(st.text(max_size=80), st.data())
+def test_hyperscan_byte_offsets_become_character_offsets(text: str, data: st.DataObject) -> None:
+    from hygie.privacy.engine.matcher import _to_char_offsets
+
+    encoded = text.encode("utf-8", "replace")
+    chars = sorted(data.draw(st.sets(st.integers(0, len(text)), max_size=6)))
+    as_bytes = [len(text[:c].encode("utf-8", "replace")) for c in chars]
+    hits = [(0, b, b) for b in as_bytes]
+    assert _to_char_offsets(hits, encoded) == [(0, c, c) for c in chars]
