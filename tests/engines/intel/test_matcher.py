@@ -487,3 +487,38 @@ def test_texts_holding_needles_across_joined_lines() -> None:
     joined = "\n".join(texts)
     assert _holding(joined, _starts(texts), ["needle", "", "c"]) == {0, 1, 3}
     assert _holding(joined, _starts(texts), ["absent"]) == set()
+
+
+def test_ipv4_filter_of_large_matchers_finds_the_same_hits(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With many IPv4 indicators, a /24 filter says which addresses to look up in the exact
+    table and the tables of /24 or longer: the hits are those of a full reading."""
+    from hygie.intel.engine import matcher as module
+
+    rng = random.Random(24)
+    # exact addresses in 10.0 and 10.3, networks of /24 or longer in 10.1, 10.2 and 10.4
+    indicators = [make_indicator("ipv4", f"10.{i % 2 * 3}.{i % 7}.{i}") for i in range(60)]
+    indicators += [make_indicator("cidr", f"10.1.{i}.0/24") for i in range(0, 8, 3)]
+    indicators += [make_indicator("cidr", f"10.2.3.{i * 16}/28") for i in range(3)]
+    indicators += [make_indicator("cidr", "10.3.0.0/16"), make_indicator("cidr", "10.4.4.7/32")]
+    indicators += [make_indicator("file-name", "10.0.9.9")]  # an exact key of another type
+    monkeypatch.setattr(module, "V4_FILTER_MIN", 0)
+    filtered = IndicatorMatcher(indicators)
+    assert filtered._v4_filter is not None
+    reference = _FullReading(indicators)
+    assert reference._v4_filter is not None  # built, but never used by a full reading
+    for _ in range(30):
+        events = []
+        for _ in range(40):
+            address = f"10.{rng.randrange(5)}.{rng.randrange(9)}.{rng.randrange(64)}"
+            events.append({"source.ip": address, "message": f"from {address}:{rng.randrange(9)} x"})
+        expected = sorted(
+            (i, h.field, h.indicator.key, h.how, h.value)
+            for i, e in enumerate(events)
+            for h in reference.match_event(e)
+        )
+        found = sorted(
+            (i, h.field, h.indicator.key, h.how, h.value) for i, h in filtered.match_batch(events)
+        )
+        assert found == expected
+    found_batch = filtered.match_batch([{"a": "10.0.9.9"}, {"b": "x 10.0.9.9:80 y"}])
+    assert [(i, h.indicator.value) for i, h in found_batch] == [(0, "10.0.9.9"), (1, "10.0.9.9")]
