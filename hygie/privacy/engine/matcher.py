@@ -76,12 +76,19 @@ class HyperscanMatcher:
         if _hs is None:
             raise ConfigError("the hyperscan backend was requested but hyperscan is not installed")
         self._end_only = frozenset(i for i, spec in enumerate(specs) if not spec.leftmost_start)
+        # Patterns Hyperscan finds by their anchor: Python's regex takes the match from each start.
+        self._anchored = {
+            i: python_regex(spec) for i, spec in enumerate(specs) if spec.anchor is not None
+        }
         self._databases: list[Any] = []
         for group in range(min(self.DATABASES, len(specs))):
             indices = tuple(range(group, len(specs), self.DATABASES))
             self._databases.append(
                 _database(
-                    tuple(_NAMED_GROUP.sub("(?:", specs[i].regex).encode() for i in indices),
+                    tuple(
+                        _NAMED_GROUP.sub("(?:", specs[i].anchor or specs[i].regex).encode()
+                        for i in indices
+                    ),
                     indices,
                     tuple(_flags(specs[i]) for i in indices),
                 )
@@ -106,10 +113,19 @@ class HyperscanMatcher:
         if data:
             for database in self._databases:
                 database.scan(data, match_event_handler=on_match)
+        anchored = self._anchored
+        starts = [key for key in raw if key[0] in anchored] if anchored else None
+        if starts:
+            for key in starts:
+                del raw[key]
         hits = _leftmost_longest(raw)
-        if len(data) == len(text):  # pure ASCII: byte offsets are character offsets
-            return hits
-        return _to_char_offsets(hits, data)
+        ascii_only = len(data) == len(text)  # byte offsets are character offsets
+        if not ascii_only:
+            hits = _to_char_offsets(hits, data)
+        if starts:
+            hits += _anchored_matches(text, data, ascii_only, sorted(starts), anchored)
+            hits.sort()
+        return hits
 
 
 # Compiled databases of this process, serialized, by (expressions, ids, flags): every scan job,
@@ -169,6 +185,28 @@ def _flags(spec: PatternSpec) -> int:
     return flags
 
 
+def _anchored_matches(
+    text: str,
+    data: bytes,
+    ascii_only: bool,
+    starts: list[tuple[int, int]],
+    patterns: dict[int, re.Pattern[str]],
+) -> list[Hit]:
+    """From each (pattern, byte start) an anchor found, the pattern's own match, non-overlapping
+    per pattern, in character offsets."""
+    hits: list[Hit] = []
+    last_end: dict[int, int] = {}
+    for index, byte_start in starts:
+        start = byte_start if ascii_only else _char_offset(data, byte_start)
+        if start < last_end.get(index, -1):
+            continue
+        match = patterns[index].match(text, start)
+        if match is not None and match.end() > start:
+            hits.append((index, start, match.end()))
+            last_end[index] = match.end()
+    return hits
+
+
 def _leftmost_longest(raw: dict[tuple[int, int], int]) -> list[Hit]:
     """Per pattern, drop matches that overlap an earlier (leftmost, then longest) one."""
     hits: list[Hit] = []
@@ -185,10 +223,14 @@ def _leftmost_longest(raw: dict[tuple[int, int], int]) -> list[Hit]:
 _NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b <= 0xBF)
 
 
+def _char_offset(data: bytes, offset: int) -> int:
+    return offset - len(data[:offset].translate(None, _NOT_CONTINUATION))
+
+
 def _to_char_offsets(hits: list[Hit], data: bytes) -> list[Hit]:
-    table: dict[int, int] = {}
-    for offset in {o for _, s, e in hits for o in (s, e)}:
-        table[offset] = offset - len(data[:offset].translate(None, _NOT_CONTINUATION))
+    table = {
+        offset: _char_offset(data, offset) for offset in {o for _, s, e in hits for o in (s, e)}
+    }
     return [(p, table[s], table[e]) for p, s, e in hits]
 
 

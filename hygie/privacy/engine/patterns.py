@@ -41,6 +41,10 @@ class PatternSpec:
     # False: Hyperscan reports only the end (a start-of-match for an 800-name alternation costs
     # seconds of compile time); the check then walks back to the start itself.
     leftmost_start: bool = True
+    # Where a match starts (its cue and the value's first character), for a pattern whose greedy
+    # tail would make Hyperscan report every end offset (one Python call each, tens per note):
+    # Hyperscan then finds the starts and Python's regex takes each match from there.
+    anchor: str | None = None
 
 
 def _on_value(func: Callable[[str], Verdict]) -> Check:
@@ -268,6 +272,11 @@ _PARTICLE = (
 )
 _NAME_PART = f"(?:[ \\t]+{_PARTICLE}?{_NAME_WORD})"
 _NAME = f"{_NAME_WORD}{_NAME_PART}{{0,3}}"
+_TITLE_CUE = (
+    "\\b(?:M\\.|Mr\\.?|Mrs\\.?|Ms\\.?|Mme|Mlle|Madame|Monsieur|Dr\\.?|Docteur|Pr\\.?"
+    "|Professeur)[ ]+"
+)
+_ADDRESS_CUE = "(?i:adresse|address|domicile|home address|street address)[ ]?:[ ]*"
 # Longest first, then alphabetical: the same expression in every process (a set's order follows
 # the string hash seed), so the compiled database cache finds it again.
 _GIVEN = "(?:" + "|".join(sorted(GIVEN_NAMES, key=lambda name: (-len(name), name))) + ")"
@@ -443,10 +452,10 @@ _PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         "address_label",
         E.ADDRESS,
-        "(?i:adresse|address|domicile|home address|street address)[ ]?:[ ]*"
-        "(?P<v>\\d{1,5}(?:[ ]?(?:bis|ter))?,?[ ][^\\n\\r,;|^]+)",
+        f"{_ADDRESS_CUE}(?P<v>\\d{{1,5}}(?:[ ]?(?:bis|ter))?,?[ ][^\\n\\r,;|^]+)",
         _address_line,
         0.85,
+        anchor=f"{_ADDRESS_CUE}\\d",
     ),
     PatternSpec(
         "mrn_cue",
@@ -470,10 +479,10 @@ _PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         "person_title",
         E.PERSON,
-        "\\b(?:M\\.|Mr\\.?|Mrs\\.?|Ms\\.?|Mme|Mlle|Madame|Monsieur|Dr\\.?|Docteur|Pr\\.?"
-        f"|Professeur)[ ]+(?P<v>{_NAME})",
+        f"{_TITLE_CUE}(?P<v>{_NAME})",
         _person,
         0.85,
+        anchor=f"{_TITLE_CUE}[{_UPPER}]",  # every name word opens with a capital
     ),
     PatternSpec(
         "person_label",

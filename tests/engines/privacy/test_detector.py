@@ -15,6 +15,7 @@ from hygie.privacy.engine import (
     PHIDetector,
     ScanConfig,
 )
+from hygie.privacy.engine.matcher import hyperscan_available
 
 from .conftest import KEY
 from .helpers import findings_in_text
@@ -224,3 +225,26 @@ def test_hyperscan_byte_offsets_become_character_offsets(text: str, data: st.Dat
     as_bytes = [len(text[:c].encode("utf-8", "replace")) for c in chars]
     hits = [(0, b, b) for b in as_bytes]
     assert _to_char_offsets(hits, encoded) == [(0, c, c) for c in chars]
+
+
+_ANCHORED_TEXTS = (
+    "Vu par Dr Jean-Pierre de La Fontaine ce jour. Mme LE GALL Anne, M. O'Brien et Pr Martin.",
+    "Adresse : 12 bis, rue des Lilas; address: 4 Main Street | Domicile: 7 allée Émile Zola\n",
+    "Mr. McDonald et Madame d'Alembert Hélène (Dr  Dupont) — Docteur Müller, Professeur Zoé",
+    "Adresse:12 rue X, adresse : 3 ter avenue Foch; M. M. Durand; Dr Dr Martin",
+)
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+@pytest.mark.parametrize("text", _ANCHORED_TEXTS)
+def test_anchored_patterns_match_as_the_regex_backend_does(text: str) -> None:
+    """Hyperscan finds where a titled name or a labelled address starts; Python's regex takes
+    the match from there: the same matches as the pure-regex backend's."""
+    from hygie.privacy.engine.matcher import HyperscanMatcher, RegexMatcher
+    from hygie.privacy.engine.patterns import PATTERNS
+
+    anchored = {i for i, spec in enumerate(PATTERNS) if spec.anchor is not None}
+    assert anchored
+    fast = [hit for hit in HyperscanMatcher(PATTERNS).scan(text) if hit[0] in anchored]
+    plain = [hit for hit in RegexMatcher(PATTERNS).scan(text) if hit[0] in anchored]
+    assert fast == sorted(plain) and fast
