@@ -149,23 +149,31 @@ def _walk_dir(
         dirnames[:] = kept
         # The walk never follows a link to a folder, so a file that is not a link itself has
         # its folder's real path plus its name: one realpath per folder, not per file.
-        real_dir = base.resolve()
+        # Paths as strings until a file is kept (a Path per file costs more than its lstat).
+        real_dir = _dir_prefix(str(base.resolve()))
+        shown_dir = _dir_prefix(str(base))
         for name in sorted(filenames):
             relative = f"{relative_dir}/{name}".removeprefix("./")
             if (include and not _matches(relative, include)) or _matches(relative, exclude):
                 continue
-            yield from _walked_file(base / name, real_dir / name, root, relative, seen)
+            yield from _walked_file(shown_dir + name, real_dir + name, root, relative, seen)
     yield from listing_errors()  # a directory that failed last
 
 
+def _dir_prefix(directory: str) -> str:
+    """What ``str(Path(directory) / name)`` puts before ``name``."""
+    if directory == ".":
+        return ""
+    return directory if directory.endswith("/") else directory + "/"
+
+
 def _walked_file(
-    path: Path, real_path: Path, root: Path, relative: str, seen: set[str]
+    shown: str, real: str, root: Path, relative: str, seen: set[str]
 ) -> Iterator[WalkEntry]:
-    shown = str(path)
     try:
-        info = path.lstat()
+        info = os.lstat(shown)
         if stat.S_ISLNK(info.st_mode):
-            yield WalkEntry(shown, relative, reason=_link_reason(root, path))
+            yield WalkEntry(shown, relative, reason=_link_reason(root, Path(shown)))
             return
     except OSError as error:
         yield WalkEntry(shown, relative, reason=f"cannot access: {error.strerror or 'error'}")
@@ -173,10 +181,9 @@ def _walked_file(
     if not stat.S_ISREG(info.st_mode):
         yield WalkEntry(shown, relative, reason="not a regular file")
         return
-    real = str(real_path)
     if real not in seen:
         seen.add(real)
-        yield WalkEntry(shown, relative, path, info.st_size)
+        yield WalkEntry(shown, relative, Path(shown), info.st_size)
 
 
 def _relative(root: Path, raw: object) -> str:

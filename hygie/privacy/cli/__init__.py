@@ -100,7 +100,8 @@ def scan_entry(entry: WalkEntry, report_format: str) -> Scanned:
         counts[entity.value] += count
     categories = count_categories(findings) + outcome.result.omitted_categories
     light = replace(outcome, result=replace(outcome.result, findings=()))
-    return Scanned(light, render(outcome.shown, findings), tuple(counts.items()), categories)
+    rendered = render(outcome.shown, findings)
+    return Scanned(light, rendered, tuple(counts.items()), categories, len(findings))
 
 
 def _scan_chunk(chunk: tuple[list[WalkEntry], str]) -> list[Scanned]:

@@ -350,6 +350,7 @@ class Scanned:
     rendered: bytes = b""
     by_entity: tuple[tuple[str, int], ...] = ()
     by_category: tuple[tuple[str, str, int], ...] = ()
+    listed: int = 0  # findings in ``rendered``
 
 
 def _dumps(value: object) -> bytes:
@@ -487,9 +488,11 @@ class StreamedReport:
         if scanned.rendered:
             self._out.write(self._pending)
             self._pending = scanned.rendered
-        self.by_entity.update(dict(scanned.by_entity))
+        by_entity = self.by_entity
+        for entity, count in scanned.by_entity:
+            by_entity[entity] += count
         self.by_category.add_counted(scanned.by_category)
-        self.listed += scanned.rendered.count(b",\n")
+        self.listed += scanned.listed
         self.columns += [(outcome.shown, c) for c in result.columns]
         self.skipped += [
             SkippedPart(f"{outcome.shown}!/{s.member}", s.reason) for s in result.skipped
