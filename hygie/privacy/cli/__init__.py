@@ -18,8 +18,9 @@ import secrets
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
@@ -44,7 +45,7 @@ from hygie.privacy.engine import (
     SkippedPart,
     count_categories,
 )
-from hygie.privacy.files import FileOutcome, WalkEntry, derive_hmac_key, walk
+from hygie.privacy.files import FileOutcome, WalkEntry, count_files, derive_hmac_key, walk
 from hygie.privacy.pattern_cache import PatternCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -109,10 +110,47 @@ def _scan_chunk(chunk: tuple[list[WalkEntry], str]) -> list[Scanned]:
     return [scan_entry(entry, report_format) for entry in entries]
 
 
-def _chunks(tasks: list[WalkEntry], jobs: int) -> Iterator[list[WalkEntry]]:
+_CHUNK_FILES = 256  # at most, per worker round trip
+_CHUNKS_PER_WORKER = 8  # at least, when the tree is small enough to have fewer of the largest
+
+
+class _WalkFeed:
+    """The files ``walk`` yields, read as the scan takes them.
+
+    The first ``lookahead`` files are read before the scan starts: a tree that small is cut
+    into chunks knowing its size (``total``). A larger one is walked by the pool's task feeder
+    while the workers already scan (walking 20,000 files takes a third of a second of one core,
+    during which the workers would otherwise wait). What the walk could not take (links,
+    unreadable folders) is kept in ``skipped``, in walk order, complete once the feed is read.
+    """
+
+    def __init__(self, entries: Iterator[WalkEntry], lookahead: int | None) -> None:
+        self.skipped: list[SkippedPart] = []
+        self._source = self._files(entries)
+        self._head = list(self._source if lookahead is None else islice(self._source, lookahead))
+        self.total = len(self._head) if lookahead is None or len(self._head) < lookahead else None
+
+    def _files(self, entries: Iterator[WalkEntry]) -> Iterator[WalkEntry]:
+        for entry in entries:
+            if entry.path is not None:
+                yield entry
+            else:
+                self.skipped.append(SkippedPart(entry.shown, entry.reason))
+
+    def __iter__(self) -> Iterator[WalkEntry]:
+        yield from self._head
+        yield from self._source
+
+
+def _chunks(tasks: Iterable[WalkEntry], jobs: int, total: int | None) -> Iterator[list[WalkEntry]]:
     """Lists of files for one worker round trip: about 64 KiB-2 MiB of input each, never more
-    than 256 files, and enough chunks for every worker to stay busy to the end."""
-    per_chunk = max(1, min(256, len(tasks) // (jobs * 8) or 1))
+    than 256 files, and enough chunks for every worker to stay busy to the end (a tree of
+    unknown size is larger than ``jobs`` times that many chunks of 256)."""
+    per_chunk = (
+        _CHUNK_FILES
+        if total is None
+        else max(1, min(_CHUNK_FILES, total // (jobs * _CHUNKS_PER_WORKER) or 1))
+    )
     chunk: list[WalkEntry] = []
     size = 0
     for entry in tasks:
@@ -125,23 +163,21 @@ def _chunks(tasks: list[WalkEntry], jobs: int) -> Iterator[list[WalkEntry]]:
         yield chunk
 
 
-def _scanned(tasks: list[WalkEntry], jobs: int, report_format: str) -> Iterator[Scanned]:
-    """Every file's result, in walk order."""
-    if jobs <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+def _scanned(
+    tasks: Iterable[WalkEntry], jobs: int, report_format: str, total: int | None
+) -> Iterator[Scanned]:
+    """Every file's result, in walk order (``total``: how many, when known)."""
+    few = total is not None and total <= 1
+    if jobs <= 1 or few or "fork" not in multiprocessing.get_all_start_methods():
         # fork: workers inherit the compiled detector (see _DETECTOR). Hospitals run Linux
         # servers; where fork is unavailable the scan stays correct in one process.
         for entry in tasks:
             yield scan_entry(entry, report_format)
         return
     with multiprocessing.get_context("fork").Pool(processes=jobs) as pool:
-        work = ((chunk, report_format) for chunk in _chunks(tasks, jobs))
+        work = ((chunk, report_format) for chunk in _chunks(tasks, jobs, total))
         for results in pool.imap(_scan_chunk, work):
             yield from results
-
-
-def _outcomes(tasks: list[WalkEntry], jobs: int) -> Iterator[FileOutcome]:
-    for scanned in _scanned(tasks, jobs, ""):
-        yield scanned.outcome
 
 
 def _progress(show_progress: bool, total: int):  # type: ignore[no-untyped-def]
@@ -161,18 +197,24 @@ def _progress(show_progress: bool, total: int):  # type: ignore[no-untyped-def]
 
 
 def _run(tasks: list[WalkEntry], jobs: int, show_progress: bool) -> list[FileOutcome]:
-    return [s.outcome for s in _run_streamed(tasks, jobs, show_progress, "")]
+    total = len(tasks)
+    return [s.outcome for s in _run_streamed(tasks, jobs, show_progress, "", total, total)]
 
 
 def _run_streamed(
-    tasks: list[WalkEntry], jobs: int, show_progress: bool, report_format: str
+    tasks: Iterable[WalkEntry],
+    jobs: int,
+    show_progress: bool,
+    report_format: str,
+    total: int | None,
+    progress_total: int,
 ) -> Iterator[Scanned]:
     started = time.monotonic()
-    progress = _progress(show_progress, len(tasks))
+    progress = _progress(show_progress, progress_total)
     with progress:
-        bar = progress.add_task("scan", total=len(tasks), rate="")
+        bar = progress.add_task("scan", total=progress_total, rate="")
         done_bytes = done = 0
-        for scanned in _scanned(tasks, jobs, report_format):
+        for scanned in _scanned(tasks, jobs, report_format, total):
             yield scanned
             done += 1
             done_bytes += scanned.outcome.size
@@ -284,12 +326,14 @@ def scan(
     if cache is not None:
         cache.save()
     started = time.monotonic()
+    show = progress if progress is not None else sys.stderr.isatty()
+    if report_format in STREAMED_FORMATS:
+        lookahead = jobs * _CHUNKS_PER_WORKER * _CHUNK_FILES if jobs > 1 else None
+        feed = _WalkFeed(walk(paths, include, exclude), lookahead)
+        _stream_report(feed, jobs, show, report_format, output, started, key_source, paths)
     walked = list(walk(paths, include, exclude))
     tasks = [entry for entry in walked if entry.path is not None]
     skipped = [SkippedPart(entry.shown, entry.reason) for entry in walked if entry.path is None]
-    show = progress if progress is not None else sys.stderr.isatty()
-    if report_format in STREAMED_FORMATS:
-        _stream_report(tasks, skipped, jobs, show, report_format, output, started, key_source)
     outcomes = _run(tasks, jobs, show)
     report = ScanReport.build(
         outcomes, skipped, time.monotonic() - started, key_source, _DETECTOR.backend.value
@@ -307,27 +351,29 @@ def scan(
 
 
 def _stream_report(
-    tasks: list[WalkEntry],
-    walk_skipped: list[SkippedPart],
+    feed: _WalkFeed,
     jobs: int,
     show: bool,
     report_format: str,
     output: Path | None,
     started: float,
     key_source: str,
+    paths: tuple[Path, ...],
 ) -> None:
     """Scan and write a JSON or SARIF report as it comes; exits with the scan's code."""
     assert _DETECTOR is not None
+    # A bar needs the number of files before the walk is over: count them (interactive only).
+    progress_total = feed.total if feed.total is not None else count_files(paths) if show else 0
     try:
         sys.stdout.flush()
         handle: BinaryIO = (
             output.open("wb", buffering=1024 * 1024) if output is not None else sys.stdout.buffer
         )
         report = StreamedReport(handle, report_format)
-        for scanned in _run_streamed(tasks, jobs, show, report_format):
+        for scanned in _run_streamed(feed, jobs, show, report_format, feed.total, progress_total):
             report.add(scanned)
         summary = report.summary(time.monotonic() - started, key_source, _DETECTOR.backend.value)
-        report.close(walk_skipped, summary)
+        report.close(feed.skipped, summary)
         if output is not None:
             handle.close()
         else:

@@ -140,7 +140,7 @@ def test_report_file_output(many: Path, tmp_path: Path) -> None:
 
 def test_chunks_cover_every_file_once_in_order(many: Path) -> None:
     tasks = [e for e in walk([many]) if e.path is not None]
-    chunks = list(_chunks(tasks, 2))
+    chunks = list(_chunks(tasks, 2, len(tasks)))
     assert [e for chunk in chunks for e in chunk] == tasks
     assert len(chunks) >= 2 * 2  # every worker gets several round trips
 
@@ -152,3 +152,37 @@ def test_undecodable_file_name_is_escaped_not_a_crash(tmp_path: Path, report_for
     code, out = run("--format", report_format, str(tmp_path))
     assert code == 1
     assert "\\udcff" in out and json.loads(out)
+
+
+def test_a_tree_larger_than_the_lookahead_is_walked_while_it_is_scanned(
+    many: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond ``jobs × 8 × chunk`` files the walk feeds the workers as it goes: the report is
+    the one a single process writes, skipped files included (a link, here)."""
+    import hygie.privacy.cli as cli
+
+    (many / "link.txt").symlink_to(tmp_path / "elsewhere.txt")
+    monkeypatch.setattr(cli, "_CHUNK_FILES", 2)  # lookahead 2 × 8 × 2 = 32 < 60 files
+
+    def body(jobs: str) -> dict[str, object]:
+        data = json.loads(run("--format", "json", "--jobs", jobs, str(many))[1])
+        timing = {"duration_s", "mb_per_s"}
+        data["summary"] = {k: v for k, v in data["summary"].items() if k not in timing}
+        return data
+
+    assert body("2") == body("1")
+    assert len(body("2")["skipped"]) == 2  # the broken JSON and the link
+
+
+def test_walk_feed_reads_ahead_then_on() -> None:
+    from hygie.privacy.cli import _WalkFeed
+    from hygie.privacy.files import WalkEntry
+
+    entries = [WalkEntry(f"f{i}", f"f{i}", Path(f"f{i}"), 1) for i in range(5)]
+    entries.insert(2, WalkEntry("gone", "gone", reason="cannot access"))
+    small = _WalkFeed(iter(entries), lookahead=10)
+    assert small.total == 5 and [e.shown for e in small] == [f"f{i}" for i in range(5)]
+    large = _WalkFeed(iter(entries), lookahead=3)
+    assert large.total is None and [e.shown for e in large] == [f"f{i}" for i in range(5)]
+    assert [s.member for s in large.skipped] == ["gone"]
+    assert list(_chunks(iter(entries[:3]), 2, None)) == [entries[:3]]
