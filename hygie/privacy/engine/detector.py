@@ -283,6 +283,9 @@ class PHIDetector:
                     mask_value(entity, value),
                     hasher(entity, value),
                 )
+            # Categories: the field map entry's when the finding is of the entity it names (an
+            # e-mail in a phone field is not); otherwise, and in free text, the entity's default
+            # (categories.yml).
             if segment is not None:
                 path, column = segment.path, segment.column
                 mapped = segment.mapped
