@@ -45,7 +45,7 @@ from hygie.privacy.engine import (
     SkippedPart,
     count_categories,
 )
-from hygie.privacy.files import FileOutcome, WalkEntry, count_files, derive_hmac_key, walk
+from hygie.privacy.files import FileOutcome, WalkEntry, derive_hmac_key, walk
 from hygie.privacy.pattern_cache import PatternCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -328,9 +328,11 @@ def scan(
     started = time.monotonic()
     show = progress if progress is not None else sys.stderr.isatty()
     if report_format in STREAMED_FORMATS:
-        lookahead = jobs * _CHUNKS_PER_WORKER * _CHUNK_FILES if jobs > 1 else None
+        # A progress bar needs the number of files up front: then the walk is read first.
+        overlap = jobs > 1 and not show
+        lookahead = jobs * _CHUNKS_PER_WORKER * _CHUNK_FILES if overlap else None
         feed = _WalkFeed(walk(paths, include, exclude), lookahead)
-        _stream_report(feed, jobs, show, report_format, output, started, key_source, paths)
+        _stream_report(feed, jobs, show, report_format, output, started, key_source)
     walked = list(walk(paths, include, exclude))
     tasks = [entry for entry in walked if entry.path is not None]
     skipped = [SkippedPart(entry.shown, entry.reason) for entry in walked if entry.path is None]
@@ -358,12 +360,10 @@ def _stream_report(
     output: Path | None,
     started: float,
     key_source: str,
-    paths: tuple[Path, ...],
 ) -> None:
     """Scan and write a JSON or SARIF report as it comes; exits with the scan's code."""
     assert _DETECTOR is not None
-    # A bar needs the number of files before the walk is over: count them (interactive only).
-    progress_total = feed.total if feed.total is not None else count_files(paths) if show else 0
+    progress_total = feed.total or 0  # unknown only when no bar is shown
     try:
         sys.stdout.flush()
         handle: BinaryIO = (
