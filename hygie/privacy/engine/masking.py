@@ -8,7 +8,6 @@ value be counted across files without storing it.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import unicodedata
 
@@ -116,9 +115,7 @@ def keyed_hash(key: bytes, entity: E, value: str) -> str:
     The entity type is not mixed in, so a NIR found bare in one file and as an INS matricule in
     another counts as the same value.
     """
-    # surrogatepass: a lone surrogate (undecodable input byte) still hashes, never raises.
-    data = normalise_for_hash(entity, value).encode("utf-8", "surrogatepass")
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return KeyedHasher(key)(entity, value)
 
 
 class KeyedHasher:
@@ -135,6 +132,7 @@ class KeyedHasher:
 
     def __call__(self, entity: E, value: str) -> str:
         inner = self._inner.copy()
+        # surrogatepass: a lone surrogate (undecodable input byte) still hashes, never raises.
         inner.update(normalise_for_hash(entity, value).encode("utf-8", "surrogatepass"))
         outer = self._outer.copy()
         outer.update(inner.digest())

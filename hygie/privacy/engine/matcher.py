@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from hygie.privacy.engine.document import ByteToChar
 from hygie.privacy.engine.errors import ConfigError
 from hygie.privacy.engine.model import Backend
 from hygie.privacy.engine.patterns import PatternSpec
@@ -114,16 +115,17 @@ class HyperscanMatcher:
             for database in self._databases:
                 database.scan(data, match_event_handler=on_match)
         anchored = self._anchored
-        starts = [key for key in raw if key[0] in anchored] if anchored else None
-        if starts:
-            for key in starts:
-                del raw[key]
+        starts = sorted(key for key in raw if key[0] in anchored) if anchored else []
+        for key in starts:
+            del raw[key]
         hits = _leftmost_longest(raw)
-        ascii_only = len(data) == len(text)  # byte offsets are character offsets
-        if not ascii_only:
-            hits = _to_char_offsets(hits, data)
+        if len(data) != len(text):  # not pure ASCII: byte offsets become character offsets
+            offsets = {o for _, s, e in hits for o in (s, e)} | {s for _, s in starts}
+            table = _char_offsets(data, offsets)
+            hits = [(p, table[s], table[e]) for p, s, e in hits]
+            starts = [(p, table[s]) for p, s in starts]
         if starts:
-            hits += _anchored_matches(text, data, ascii_only, sorted(starts), anchored)
+            hits += _anchored_matches(text, starts, anchored)
             hits.sort()
         return hits
 
@@ -186,18 +188,13 @@ def _flags(spec: PatternSpec) -> int:
 
 
 def _anchored_matches(
-    text: str,
-    data: bytes,
-    ascii_only: bool,
-    starts: list[tuple[int, int]],
-    patterns: dict[int, re.Pattern[str]],
+    text: str, starts: list[tuple[int, int]], patterns: dict[int, re.Pattern[str]]
 ) -> list[Hit]:
-    """From each (pattern, byte start) an anchor found, the pattern's own match, non-overlapping
-    per pattern, in character offsets."""
+    """From each (pattern, character start) an anchor found, in order, the pattern's own match,
+    non-overlapping per pattern."""
     hits: list[Hit] = []
     last_end: dict[int, int] = {}
-    for index, byte_start in starts:
-        start = byte_start if ascii_only else _char_offset(data, byte_start)
+    for index, start in starts:
         if start < last_end.get(index, -1):
             continue
         match = patterns[index].match(text, start)
@@ -218,20 +215,10 @@ def _leftmost_longest(raw: dict[tuple[int, int], int]) -> list[Hit]:
     return hits
 
 
-# Every byte of UTF-8 that does not continue a character: a character's offset is its byte
-# offset less the continuation bytes before it (counted in C by deleting all the others).
-_NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b <= 0xBF)
-
-
-def _char_offset(data: bytes, offset: int) -> int:
-    return offset - len(data[:offset].translate(None, _NOT_CONTINUATION))
-
-
-def _to_char_offsets(hits: list[Hit], data: bytes) -> list[Hit]:
-    table = {
-        offset: _char_offset(data, offset) for offset in {o for _, s, e in hits for o in (s, e)}
-    }
-    return [(p, table[s], table[e]) for p, s, e in hits]
+def _char_offsets(data: bytes, offsets: set[int]) -> dict[int, int]:
+    """Character offset of each byte offset, converted in increasing order (one pass)."""
+    convert = ByteToChar(data)
+    return {offset: convert(offset) for offset in sorted(offsets)}
 
 
 def build_matcher(specs: Sequence[PatternSpec], backend: Backend) -> Matcher:

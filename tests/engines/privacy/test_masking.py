@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hygie.privacy.engine import EntityType, allowed_reveal, keyed_hash, mask_value
-from hygie.privacy.engine.masking import MASK, KeyedHasher
+from hygie.privacy.engine.masking import MASK, KeyedHasher, normalise_for_hash
 
 from .conftest import KEY
 
@@ -74,4 +77,6 @@ def test_keyed_hasher_is_hmac_sha256_for_any_key(
     key: bytes, entity: EntityType, value: str
 ) -> None:
     # Keys longer than SHA-256's 64-byte block are hashed first (RFC 2104), as hmac.new does.
-    assert KeyedHasher(key)(entity, value) == keyed_hash(key, entity, value)
+    data = normalise_for_hash(entity, value).encode("utf-8", "surrogatepass")
+    expected = hmac.new(key, data, hashlib.sha256).hexdigest()
+    assert KeyedHasher(key)(entity, value) == keyed_hash(key, entity, value) == expected
