@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -93,7 +93,7 @@ class PreparedBatch:
     matches: list[PreparedMatch] = field(default_factory=list)
     refs: list[StoredRef] | None = None
     parse_errors: int = 0
-    observables: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    observables: list[tuple[int, Mapping[str, str]]] = field(default_factory=list)
 
 
 # What an indicator of compromise can match in an event: addresses, hosts and domains, URLs,
@@ -120,13 +120,48 @@ def is_observable(name: str) -> bool:
     return known
 
 
+class ObservableFields(Mapping[str, str]):
+    """An event's observable fields as a read-only mapping, without a dict per event: the
+    names, shared by the events of one shape, and this event's values, in the same order.
+    ``values()`` is the tuple of values and ``items()`` pairs them with the names, in one
+    C call each (an observer reads every value of a batch, and looks a field up by name only
+    for the few events that matched)."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, names: tuple[str, ...], values: tuple[str, ...]) -> None:
+        self._names = names
+        self._values = values
+
+    def __getitem__(self, name: str) -> str:
+        try:
+            return self._values[self._names.index(name)]
+        except ValueError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def values(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self._values
+
+    def items(self) -> Iterator[tuple[str, str]]:  # type: ignore[override]
+        return zip(self._names, self._values, strict=False)  # as many of each
+
+    def __repr__(self) -> str:
+        return f"ObservableFields({dict(self.items())!r})"
+
+
 # The plan of each set of field names seen (events of one kind share their names): the
 # observable names, and a getter of their values (two or more) in one call. One dict probe per
 # event instead of one per field. Bounded: field names come from the input.
 _observable_sets: dict[tuple[str, ...], tuple[tuple[str, ...], itemgetter[Any] | None]] = {}
 
 
-def observable_fields(event: Mapping[str, Any]) -> dict[str, str]:
+def observable_fields(event: Mapping[str, Any]) -> Mapping[str, str]:
     """The event's observable string fields (an unparsed line: its text as received)."""
     keys = tuple(event)
     plan = _observable_sets.get(keys)
@@ -145,7 +180,7 @@ def observable_fields(event: Mapping[str, Any]) -> dict[str, str]:
         except TypeError:
             size = MAX_OBSERVABLE_CHARS + 1
         if size <= MAX_OBSERVABLE_CHARS and "" not in values:
-            return dict(zip(names, values, strict=True))
+            return ObservableFields(names, values)
     # One comprehension (per-event Python work is most of the cost), long values cut after.
     found = {name: value for name in names if (value := event[name]) and isinstance(value, str)}
     for name, value in found.items():

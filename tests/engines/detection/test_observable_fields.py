@@ -1,17 +1,21 @@
 """The observable fields detection hands to event observers: the one-call path for events whose
 observable values are all non-empty strings of a bounded total agrees with the field-by-field
-reading on any event (None, empty, numbers, long values, the raw line alone)."""
+reading on any event (None, empty, numbers, long values, the raw line alone), and the mapping it
+builds without a dict behaves as the dict would, across processes too."""
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hygie.detection.prepare import (
     MAX_OBSERVABLE_CHARS,
     ORIGINAL_FIELD,
+    ObservableFields,
     is_observable,
     observable_fields,
 )
@@ -44,8 +48,11 @@ _VALUES = st.one_of(
 @given(event=st.dictionaries(st.sampled_from(_NAMES), _VALUES, max_size=len(_NAMES)))
 def test_observable_fields_agree_with_the_field_by_field_reading(event: dict[str, Any]) -> None:
     first = observable_fields(event)
-    assert first == _reference(event)
-    assert list(first) == list(_reference(event))  # in the event's order
+    reference = _reference(event)
+    assert first == reference
+    assert list(first) == list(reference)  # in the event's order
+    assert list(first.items()) == list(reference.items())
+    assert list(first.values()) == list(reference.values())
     assert observable_fields(event) == first  # the cached plan gives the same
 
 
@@ -58,3 +65,20 @@ def test_a_web_event_gives_its_observable_strings_in_one_call() -> None:
         "url.original": "/a?b=1",
         "message": "GET /a?b=1 HTTP/1.1",
     }
+
+
+def test_the_mapping_without_a_dict_reads_as_the_dict() -> None:
+    names, values = ("source.ip", "url.original", "message"), ("10.0.0.1", "/a", "GET /a")
+    fields = ObservableFields(names, values)
+    same = dict(zip(names, values, strict=True))
+    assert fields == same and same == fields and dict(fields) == same
+    assert fields["url.original"] == "/a" and fields.get("nope") is None and "message" in fields
+    assert len(fields) == 3 and list(fields) == list(names) and list(fields.keys()) == list(names)
+    assert tuple(fields.values()) == values and list(fields.items()) == list(same.items())
+    with pytest.raises(KeyError, match="nope"):
+        fields["nope"]
+    assert not hasattr(fields, "__dict__")  # slots: a few words per event
+    # Batches prepared in worker processes reach the storing process pickled.
+    copied = pickle.loads(pickle.dumps([fields, ObservableFields(names, values)]))
+    assert copied == [same, same]
+    assert "10.0.0.1" in repr(fields)
