@@ -494,13 +494,22 @@ def _insert_sightings(rows: Sequence[tuple[Any, ...]]) -> None:
         f"INSERT INTO {ops.quote_name(Sighting._meta.db_table)} ({columns}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    params = [
-        tuple(
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(fields, row, strict=True)
-        )
-        for row in rows
-    ]
+    # Each distinct value prepared once: a batch's sightings share their times, indicators,
+    # alerts and source; values that cannot be keys (the JSON context) are prepared each time.
+    prepared: dict[tuple[int, Any], Any] = {}
+    params = []
+    for row in rows:
+        values = []
+        for column, (model_field, value) in enumerate(zip(fields, row, strict=True)):
+            if isinstance(value, (dict, list)):
+                values.append(model_field.get_db_prep_save(value, connection))
+                continue
+            key = (column, value)
+            found = prepared.get(key, prepared)
+            if found is prepared:
+                found = prepared[key] = model_field.get_db_prep_save(value, connection)
+            values.append(found)
+        params.append(tuple(values))
     with connection.cursor() as cursor:
         for start in range(0, len(params), 1000):
             cursor.executemany(sql, params[start : start + 1000])
