@@ -424,7 +424,8 @@ def lookup_indicators(
 
 # ``observe(establishment, events)``: ``events`` are ``(event id, observable fields)`` pairs of one
 # stored batch of log events (fields by name, string values: addresses, hosts, URLs, hashes, file
-# names, user agents, mail addresses, the message; see ``hygie.detection.prepare.is_observable``).
+# names, user agents, mail addresses, the message; see ``hygie.detection.prepare.is_observable``;
+# a read-only mapping, not always a dict: ``prepare.ObservableFields``).
 # Detection calls every registered observer inside the transaction that stored the batch, in a
 # savepoint of its own, so an observer may write (sightings, alerts) and its failure rolls back
 # its own writes only, never the events. Observers run on the ingest path: they must be fast
