@@ -123,9 +123,9 @@ def is_observable(name: str) -> bool:
 class ObservableFields(Mapping[str, str]):
     """An event's observable fields as a read-only mapping, without a dict per event: the
     names, shared by the events of one shape, and this event's values, in the same order.
-    ``values()`` is the tuple of values and ``items()`` pairs them with the names, in one
-    C call each (an observer reads every value of a batch, and looks a field up by name only
-    for the few events that matched)."""
+    ``values()`` is the tuple of values and ``items()`` an iterator pairing them with the
+    names (read it once), each one C call (an observer reads every value of a batch, and
+    looks a field up by name only for the few events that matched)."""
 
     __slots__ = ("_names", "_values")
 
