@@ -154,6 +154,12 @@ class ObservableFields(Mapping[str, str]):
     def __repr__(self) -> str:
         return f"ObservableFields({dict(self.items())!r})"
 
+    def __reduce__(self) -> tuple[Any, tuple[tuple[str, ...], tuple[str, ...]]]:
+        # Rebuilt by one call from its two tuples: pickle's default for a slotted object
+        # writes and reads a state dict per object (a batch crosses from the preparing
+        # process with one per event: ~7 µs per event to read back).
+        return ObservableFields, (self._names, self._values)
+
 
 # The plan of each set of field names seen (events of one kind share their names): the
 # observable names, and a getter of their values (two or more) in one call. One dict probe per

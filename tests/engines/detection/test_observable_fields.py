@@ -81,4 +81,7 @@ def test_the_mapping_without_a_dict_reads_as_the_dict() -> None:
     # Batches prepared in worker processes reach the storing process pickled.
     copied = pickle.loads(pickle.dumps([fields, ObservableFields(names, values)]))
     assert copied == [same, same]
+    assert all(type(one) is ObservableFields for one in copied)
+    # rebuilt by one call from its tuples: no state dict written and read back per event
+    assert fields.__reduce__() == (ObservableFields, (names, values))
     assert "10.0.0.1" in repr(fields)
