@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -86,15 +86,30 @@ class PreparedMatch:
 class PreparedBatch:
     """Rows to insert (establishment and asset left to fill), the hosts and IPs to find the
     asset by, and the matches; ``refs`` (one per row) only when prepared in-process;
-    ``observables`` (row index, observable fields) only when event observers want them."""
+    ``observables`` (row index, observable fields as picked) only when event observers want
+    them (``observed`` gives them as observers get them)."""
 
     rows: list[list[Any]] = field(default_factory=list)
     asset_keys: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     matches: list[PreparedMatch] = field(default_factory=list)
     refs: list[StoredRef] | None = None
     parse_errors: int = 0
-    observables: list[tuple[int, Mapping[str, str]]] = field(default_factory=list)
+    observables: list[tuple[int, Picked]] = field(default_factory=list)
 
+    def observed(self, ids: Sequence[int]) -> list[tuple[int, Mapping[str, str]]]:
+        """``(stored event id, observable fields)`` of the observed rows, given the rows' ids."""
+        return [
+            (ids[index], ObservableFields(*picked) if isinstance(picked, tuple) else picked)
+            for index, picked in self.observables
+        ]
+
+
+# An event's observable fields as the preparation loop keeps them: in the usual case the names
+# (shared by the events of one shape) and the values, two plain tuples; else a dict. The
+# mapping observers get is made where the batch is stored (``PreparedBatch.observed``): a batch
+# prepared in a worker process crosses to the storing process pickled, and plain tuples are
+# the cheapest to make, write and read back (the preparing process is the pipeline's busiest).
+Picked = tuple[tuple[str, ...], tuple[str, ...]] | dict[str, str]
 
 # What an indicator of compromise can match in an event: addresses, hosts and domains, URLs,
 # hashes, file and image names, user agents, mail addresses, TLS fingerprints, CVE ids and the
@@ -169,6 +184,12 @@ _observable_sets: dict[tuple[str, ...], tuple[tuple[str, ...], itemgetter[Any] |
 
 def observable_fields(event: Mapping[str, Any]) -> Mapping[str, str]:
     """The event's observable string fields (an unparsed line: its text as received)."""
+    picked = pick_observables(event)
+    return ObservableFields(*picked) if isinstance(picked, tuple) else picked
+
+
+def pick_observables(event: Mapping[str, Any]) -> Picked:
+    """``observable_fields`` as the preparation loop keeps them (see ``Picked``)."""
     keys = tuple(event)
     plan = _observable_sets.get(keys)
     if plan is None:
@@ -186,7 +207,7 @@ def observable_fields(event: Mapping[str, Any]) -> Mapping[str, str]:
         except TypeError:
             size = MAX_OBSERVABLE_CHARS + 1
         if size <= MAX_OBSERVABLE_CHARS and "" not in values:
-            return ObservableFields(names, values)
+            return names, values
     # One comprehension (per-event Python work is most of the cost), long values cut after.
     found = {name: value for name in names if (value := event[name]) and isinstance(value, str)}
     for name, value in found.items():
@@ -341,7 +362,7 @@ class Preparer:
                 (host, tuple(str(event[name]) for name in IP_FIELDS if event.get(name) is not None))
             )
             if observe and event:
-                found = observable_fields(event)
+                found = pick_observables(event)
                 if found:
                     observables.append((len(rows), found))
             rows.append(

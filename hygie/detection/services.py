@@ -451,10 +451,7 @@ def store_prepared(
                     ref.pk, ref.asset_id = ids[ref.index], batch.rows[ref.index][ASSET]
         _raise_alerts(context.establishment, matches, summary)
         if batch.observables:
-            notify_event_observers(
-                context.establishment,
-                [(ids[index], fields) for index, fields in batch.observables],
-            )
+            notify_event_observers(context.establishment, batch.observed(ids))
     summary.events += len(batch.rows)
     summary.parse_errors += batch.parse_errors
     return summary
