@@ -186,6 +186,7 @@ class IngestConsumer:
                     initializer=init_worker,
                     initargs=(rule_sources(),),
                 )
+                widen_result_pipe(self._executor)
         return self._executor
 
     def _store(self, job: _Job) -> None:
@@ -227,6 +228,33 @@ class IngestConsumer:
         if pk not in self._establishments:
             self._establishments[pk] = Establishment.objects.get(pk=pk)
         return self._establishments[pk]
+
+
+# A prepared batch of 1,000 lines comes back as about a megabyte of pickle. Through a pipe of
+# the default 64 KiB, this process reads it in sixteen pieces or more, and between two pieces
+# its reading thread waits for the interpreter lock, held by this process's storing, matching
+# and alerting (up to the 5 ms switch interval each time), while the preparing process,
+# unable to write the rest, waits too: the pipeline then runs at the pace of the handover.
+# Linux lets a pipe grow to /proc/sys/fs/pipe-max-size (1 MiB by default); a batch then
+# crosses in one or two pieces.
+RESULT_PIPE_BYTES = 1 << 20
+
+
+def widen_result_pipe(executor: ProcessPoolExecutor, size: int = RESULT_PIPE_BYTES) -> int:
+    """Grow the pipe the worker processes answer through to ``size`` bytes where the system
+    allows (Linux); return its size, or 0 when it cannot be known (then it is left as is)."""
+    try:
+        import fcntl
+
+        # concurrent.futures keeps the results' pipe private; if it is missing or another
+        # kind of object, the pipe keeps its size and only the speed is lost.
+        descriptor = executor._result_queue._reader.fileno()  # type: ignore[attr-defined]
+        try:
+            return int(fcntl.fcntl(descriptor, fcntl.F_SETPIPE_SZ, size))
+        except OSError:  # above this system's limit for this user: keep the current size
+            return int(fcntl.fcntl(descriptor, fcntl.F_GETPIPE_SZ))
+    except (ImportError, AttributeError, OSError, ValueError):
+        return 0
 
 
 def _ready(job: _Job) -> bool:

@@ -8,16 +8,20 @@ by whichever worker consumes it (JetStream), exactly once.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import socket
+import sys
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from hygie.detection.listeners import SyslogListeners
 from hygie.detection.models import Event, EventSource
-from hygie.detection.pipeline import IngestConsumer
+from hygie.detection.pipeline import RESULT_PIPE_BYTES, IngestConsumer, widen_result_pipe
 from hygie.detection.queue import (
     EventBatch,
     EventQueueError,
@@ -106,6 +110,20 @@ def test_in_process_clean_shutdown_stores_every_accepted_line(establishment_a, p
     assert receivers.stats.stored == len(lines)
     assert Event.objects.count() == len(lines)
     assert set(Event.objects.values_list("raw", flat=True)) == {line.decode() for line in lines}
+
+
+def test_the_pipe_prepared_batches_come_back_through_is_widened():
+    # A prepared batch (~1 MB) crosses in one or two pieces instead of sixteen or more.
+    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        size = widen_result_pipe(executor)
+    finally:
+        executor.shutdown()
+    if not sys.platform.startswith("linux"):
+        pytest.skip("pipe sizes are set on Linux only")
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    assert size >= min(RESULT_PIPE_BYTES, limit)
+    assert widen_result_pipe(object()) == 0  # type: ignore[arg-type]  # no pipe: left alone
 
 
 # --- NATS JetStream ------------------------------------------------------------------------
