@@ -16,6 +16,7 @@ from hygie.detection.prepare import (
     MAX_OBSERVABLE_CHARS,
     ORIGINAL_FIELD,
     ObservableFields,
+    PreparedBatch,
     is_observable,
     observable_fields,
 )
@@ -85,3 +86,17 @@ def test_the_mapping_without_a_dict_reads_as_the_dict() -> None:
     # rebuilt by one call from its tuples: no state dict written and read back per event
     assert fields.__reduce__() == (ObservableFields, (names, values))
     assert "10.0.0.1" in repr(fields)
+
+
+def test_a_batch_hands_observers_mappings_whatever_form_was_picked() -> None:
+    batch = PreparedBatch(
+        observables=[
+            (0, (("source.ip", "message"), ("10.0.0.1", "GET /a"))),  # the usual, two tuples
+            (2, {"message": "only text"}),  # the other form, a dict
+        ]
+    )
+    expected = [(7, {"source.ip": "10.0.0.1", "message": "GET /a"}), (9, {"message": "only text"})]
+    assert batch.observed([7, 8, 9]) == expected
+    # as it reaches the storing process from a preparing one
+    assert pickle.loads(pickle.dumps(batch)).observed([7, 8, 9]) == expected
+    assert isinstance(batch.observed([7, 8, 9])[0][1], ObservableFields)
