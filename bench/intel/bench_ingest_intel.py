@@ -295,13 +295,13 @@ def main() -> None:
     queue = InProcessQueue(max_lines=len(lines))
     consumer = IngestConsumer(queue)
     consumer.start()
-    warm_up = lines[: min(count, 2000)]
-    run_live(consumer, queue, establishment, warm_up)  # starts the preparing process
-    run(establishment, warm_up, True)
     live: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
-    before = Sighting.objects.count()
-    try:
+    try:  # the consumer stopped whatever happens (its thread would keep the bench from exiting)
+        warm_up = lines[: min(count, 2000)]
+        run_live(consumer, queue, establishment, warm_up)  # starts the preparing process
+        run(establishment, warm_up, True)
+        before = Sighting.objects.count()
         for round_ in range(rounds):
             stretch = lines[(1 + 2 * round_) * count : (2 + 2 * round_) * count]
             with event_observers.override({}):
