@@ -126,6 +126,23 @@ def test_the_pipe_prepared_batches_come_back_through_is_widened():
     assert widen_result_pipe(object()) == 0  # type: ignore[arg-type]  # no pipe: left alone
 
 
+@pytest.mark.django_db
+def test_the_consumer_widens_the_pipe_of_its_preparing_processes():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("pipe sizes are set on Linux only")
+    import fcntl
+
+    consumer = IngestConsumer(InProcessQueue(), processes=1)
+    executor = consumer._worker_pool()
+    assert executor is not None
+    try:
+        reader = executor._result_queue._reader.fileno()
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        assert fcntl.fcntl(reader, fcntl.F_GETPIPE_SZ) >= min(RESULT_PIPE_BYTES, limit)
+    finally:
+        executor.shutdown()
+
+
 # --- NATS JetStream ------------------------------------------------------------------------
 
 
